@@ -1,0 +1,56 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../project/load-config.js';
+import { createContext } from './context.js';
+import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
+import { schemaCommand } from './schema.js';
+import { validateCommand } from './validate.js';
+
+/** Builds the `ferry` command tree; each action is a thin call into a command module. */
+export function buildProgram(): Command {
+  const program = new Command('ferry')
+    .description('Declarative bulk user import/export pipelines, run as durable jobs')
+    .option('-c, --config <file>', 'ferry.yaml to use (default: nearest in this folder or a parent)')
+    .showHelpAfterError()
+    .exitOverride();
+  const ctx = createContext(() => program.opts<{ config?: string }>().config);
+
+  program
+    .command('validate')
+    .description('check pipeline files: every problem as file:line:col path: message')
+    .argument('[pipelines...]', 'pipeline files (default: pipelines/**/*.yaml)')
+    .action((files: string[]) => validateCommand(ctx, files));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the pipeline format (for editor completion)')
+    .action(() => schemaCommand(ctx));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    return exitCodeOf(err);
+  }
+}
+
+function exitCodeOf(err: unknown): number {
+  if (err instanceof CliExit) {
+    if (err.message) process.stderr.write(err.message + '\n');
+    return err.code;
+  }
+  if (err instanceof CommanderError) {
+    // --help and --version end here too, with exit code 0.
+    return err.exitCode === 0 ? 0 : EXIT_INVALID;
+  }
+  if (err instanceof ConfigError) {
+    process.stderr.write(err.message + '\n');
+    return EXIT_INVALID;
+  }
+  process.stderr.write(`ferry: ${(err as Error)?.message ?? String(err)}\n`);
+  return EXIT_FAILED;
+}

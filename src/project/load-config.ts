@@ -1,0 +1,70 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { defaultConfig, type FerryConfig } from '../spec/config-schema.js';
+import { formatDiagnostic, type Diagnostic } from '../spec/diagnostics.js';
+import { parseConfig } from '../spec/parse-config.js';
+import { SecretMasker } from '../spec/secrets.js';
+
+export const CONFIG_FILE = 'ferry.yaml';
+
+/** The project a command runs in: its config with paths made absolute, and what to mask in output. */
+export interface Project {
+  /** Folder of ferry.yaml (or the current folder without one): relative paths in the config resolve here. */
+  rootDir: string;
+  configFile?: string;
+  config: FerryConfig;
+  /** Absolute state dir: journal, artifacts, default SQLite store. */
+  stateDir: string;
+  masker: SecretMasker;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map(formatDiagnostic).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Finds ferry.yaml in `cwd` or the nearest parent (or takes `explicit`), reads and checks it. */
+export function loadProject(cwd: string, explicit: string | undefined, env: NodeJS.ProcessEnv): Project {
+  const configFile = explicit ? resolve(cwd, explicit) : findUp(cwd, CONFIG_FILE);
+  if (explicit && !existsSync(configFile!)) {
+    throw new ConfigError([{ file: explicit, line: 0, col: 0, path: '', message: 'config file not found' }]);
+  }
+  if (!configFile) return withAbsolutePaths(cwd, undefined, defaultConfig(), new SecretMasker());
+  const parsed = parseConfig(displayPath(cwd, configFile), readFileSync(configFile, 'utf8'), env);
+  const masker = new SecretMasker(parsed.secrets);
+  if (!parsed.config) throw new ConfigError(parsed.diagnostics.map((d) => ({ ...d, message: masker.mask(d.message) })));
+  return withAbsolutePaths(dirname(configFile), configFile, parsed.config, masker);
+}
+
+function withAbsolutePaths(rootDir: string, configFile: string | undefined, config: FerryConfig, masker: SecretMasker): Project {
+  const abs = (p: string): string => (isAbsolute(p) ? p : join(rootDir, p));
+  const connections = Object.fromEntries(
+    Object.entries(config.connections).map(([name, c]) => [name, c.driver === 'sqlite' ? { ...c, path: abs(c.path) } : c]),
+  );
+  for (const c of Object.values(config.connections)) if (c.driver === 'postgres') masker.add(passwordOf(c.url));
+  return { rootDir, configFile, config: { ...config, connections }, stateDir: abs(config.state_dir), masker };
+}
+
+function passwordOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
+  }
+}
+
+function findUp(from: string, name: string): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    const candidate = join(dir, name);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** A path as the user would type it from `cwd`: relative when inside it. */
+export function displayPath(cwd: string, file: string): string {
+  const rel = file.startsWith(cwd + '/') ? file.slice(cwd.length + 1) : file;
+  return rel;
+}

@@ -1,0 +1,81 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { sortDiagnostics, type Diagnostic } from '../spec/diagnostics.js';
+import { parsePipeline, type ParsedPipeline } from '../spec/parse-pipeline.js';
+import type { FileFormat, Pipeline } from '../spec/pipeline-schema.js';
+import { displayPath, type Project } from './load-config.js';
+
+/** A pipeline checked against its project, with the file paths it names made absolute. */
+export interface LoadedPipeline {
+  file: string;
+  /** Absolute path of the pipeline file. */
+  path: string;
+  name: string;
+  text: string;
+  pipeline: Pipeline;
+  /** Absolute source file path and format (file sources). */
+  sourcePath?: string;
+  sourceFormat?: FileFormat;
+  /** Absolute target file template, placeholders still in it, and format (file targets). */
+  targetPath?: string;
+  targetFormat?: FileFormat;
+}
+
+export type LoadResult = { ok: true; loaded: LoadedPipeline } | { ok: false; file: string; diagnostics: Diagnostic[] };
+
+type Ends = Pick<LoadedPipeline, 'sourcePath' | 'sourceFormat' | 'targetPath' | 'targetFormat'>;
+
+/**
+ * Reads, parses and cross-checks a pipeline file against its project (connections exist, the
+ * source file exists, formats are known): all diagnostics at once, or the loaded pipeline.
+ */
+export function loadPipeline(project: Project, cwd: string, file: string): LoadResult {
+  const path = resolve(cwd, file);
+  const shown = displayPath(cwd, path);
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    return { ok: false, file: shown, diagnostics: [{ file: shown, line: 0, col: 0, path: '', message: 'pipeline file not found' }] };
+  }
+  const text = readFileSync(path, 'utf8');
+  const parsed = parsePipeline(shown, text);
+  const ends: Ends = {};
+  const references = checkReferences(project, cwd, dirname(path), parsed, ends);
+  if (!parsed.pipeline || references.length > 0) {
+    return { ok: false, file: shown, diagnostics: sortDiagnostics([...parsed.diagnostics, ...references]) };
+  }
+  const name = parsed.pipeline.name ?? basename(path, extname(path));
+  return { ok: true, loaded: { file: shown, path, name, text, pipeline: parsed.pipeline, ...ends } };
+}
+
+/** Checks what the pipeline names outside itself; runs on the raw document so it reports even when the schema fails. */
+function checkReferences(project: Project, cwd: string, baseDir: string, parsed: ParsedPipeline, ends: Ends): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const raw = (parsed.raw ?? {}) as Record<string, unknown>;
+  const known = Object.keys(project.config.connections);
+  for (const end of ['source', 'target'] as const) {
+    const spec = raw[end] as Record<string, unknown> | undefined;
+    if (!spec || typeof spec !== 'object') continue;
+    if (typeof spec['connection'] === 'string' && !project.config.connections[spec['connection']]) {
+      const hint = `known: ${known.join(', ') || 'none'}; define it in ferry.yaml`;
+      out.push(parsed.diagnose([end, 'connection'], `unknown connection "${spec['connection']}" (${hint})`));
+    }
+    if (typeof spec['file'] !== 'string') continue;
+    const absolute = isAbsolute(spec['file']) ? spec['file'] : join(baseDir, spec['file']);
+    const format = typeof spec['format'] === 'string' ? (spec['format'] as FileFormat) : formatOf(spec['file']);
+    if (!format) out.push(parsed.diagnose([end, 'file'], `cannot tell the format from the extension; set ${end}.format (csv, json, ndjson)`));
+    if (end === 'source') {
+      Object.assign(ends, { sourcePath: absolute, sourceFormat: format });
+      if (!existsSync(absolute)) out.push(parsed.diagnose([end, 'file'], `source file not found: ${displayPath(cwd, absolute)}`));
+    } else {
+      Object.assign(ends, { targetPath: absolute, targetFormat: format });
+    }
+  }
+  return out;
+}
+
+function formatOf(file: string): FileFormat | undefined {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.json') return 'json';
+  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  return undefined;
+}

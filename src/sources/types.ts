@@ -1,0 +1,50 @@
+import type { FileFormat } from '../spec/pipeline-schema.js';
+
+/** Options a file source is read with (from the pipeline's `source`, paths already absolute). */
+export interface FileSourceOptions {
+  path: string;
+  format: FileFormat;
+  csv: { delimiter: string; header: boolean; encoding: 'utf8' | 'latin1' };
+}
+
+/** A contiguous run of records: the bytes [start, end) of the file hold records firstRow … firstRow+count-1. */
+export interface ByteRange {
+  index: number;
+  start: number;
+  end: number;
+  firstRow: number;
+  count: number;
+}
+
+/** The result of one pass over a source: enough to read any batch independently of the others. */
+export interface SourceScan {
+  /** sha256 of the file's bytes, hex. */
+  checksum: string;
+  /** Number of records (malformed ones included: they become PARSE_ERROR rejects, and count in total). */
+  total: number;
+  bytes: number;
+  batches: ByteRange[];
+  /** CSV: the header's column names (or col1…colN without a header row). */
+  header?: string[];
+}
+
+/** One record read from a range: either a parsed object or the raw text of a malformed record. */
+export type SourceRecord =
+  | { row: number; record: Record<string, unknown> }
+  | { row: number; raw: string; error: string };
+
+/** A file format. Implementations stream: memory stays constant whatever the file size. */
+export interface SourceDefinition {
+  readonly name: FileFormat;
+  /**
+   * Reads the whole file once: checksum, record count, and the byte range of every batch of
+   * `batchSize` records. Boundaries fall between records (CSV: never inside a quoted field).
+   */
+  scan(options: FileSourceOptions, batchSize: number): Promise<SourceScan>;
+  /**
+   * Reads exactly the records of one range, in order, numbered from `range.firstRow`. A malformed
+   * record yields `{ row, raw, error }` and reading goes on. Called again with the same range on a
+   * retry, it must yield the same records.
+   */
+  read(options: FileSourceOptions, range: ByteRange, scan: Pick<SourceScan, 'header'>): AsyncIterable<SourceRecord>;
+}

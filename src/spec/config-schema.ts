@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/** `ferry.yaml`: engine, state dir, connections, notification transport. Strict like pipelines. */
+
+export const sqliteOptionsSchema = z.strictObject({
+  driver: z.literal('sqlite'),
+  path: z.string().min(1),
+  table: z.string().min(1).default('users'),
+});
+
+export const postgresOptionsSchema = z.strictObject({
+  driver: z.literal('postgres'),
+  url: z.string().min(1),
+  table: z.string().min(1).default('users').describe('table name, optionally schema-qualified'),
+  pool: z.number().int().min(1).max(100).default(4),
+});
+
+export const connectionOptionsSchema = z.discriminatedUnion('driver', [sqliteOptionsSchema, postgresOptionsSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'expected driver "sqlite" or "postgres"' : undefined),
+});
+
+export const configSchema = z.strictObject({
+  engine: z.enum(['embedded', 'temporal']).default('embedded'),
+  temporal: z
+    .strictObject({
+      address: z.string().default('localhost:7233'),
+      namespace: z.string().default('default'),
+      task_queue: z.string().default('ferry'),
+    })
+    .default({ address: 'localhost:7233', namespace: 'default', task_queue: 'ferry' }),
+  state_dir: z.string().default('.ferry'),
+  connections: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), connectionOptionsSchema).default({}),
+  notify: z
+    .strictObject({
+      smtp: z.strictObject({ url: z.string().min(1), from: z.string().min(1) }).optional(),
+    })
+    .optional(),
+});
+
+export type ConnectionOptions = z.output<typeof connectionOptionsSchema>;
+export type SqliteOptions = z.output<typeof sqliteOptionsSchema>;
+export type PostgresOptions = z.output<typeof postgresOptionsSchema>;
+export type FerryConfig = z.output<typeof configSchema>;
+
+/** What Ferry uses when there is no ferry.yaml: the embedded engine and one SQLite user store. */
+export function defaultConfig(): FerryConfig {
+  return configSchema.parse({ connections: { users: { driver: 'sqlite', path: '.ferry/users.db', table: 'users' } } });
+}

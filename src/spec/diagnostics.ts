@@ -1,0 +1,31 @@
+/** One problem found in a config or pipeline file, with the position of the offending node. */
+export interface Diagnostic {
+  file: string;
+  /** 1-based line; 0 when the problem has no position (e.g. an unreadable file). */
+  line: number;
+  /** 1-based column. */
+  col: number;
+  /** Dotted path of the offending value (`target.upsert`, `columns.email`); empty for the whole file. */
+  path: string;
+  message: string;
+}
+
+/** `file:line:col path: message`, the shape editors and CI logs link to. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
+  return d.path ? `${where} ${d.path}: ${d.message}` : `${where} ${d.message}`;
+}
+
+export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
+  return [...list].sort((a, b) => a.line - b.line || a.col - b.col || a.path.localeCompare(b.path));
+}
+
+/** Dotted path from a zod/YAML path: `columns.email`, `notify[0].webhook`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}

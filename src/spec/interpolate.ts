@@ -1,0 +1,45 @@
+import { isScalar, visit } from 'yaml';
+import { formatPath, type Diagnostic } from './diagnostics.js';
+import { positionOf, type YamlFile } from './yaml-document.js';
+
+const reference = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * Replaces `${VAR}` in every string scalar of a YAML file (ferry.yaml only). An unset variable is a
+ * diagnostic at the position of its `${`, never an empty string. Returns the values that came from
+ * the environment so they can be masked wherever they might be printed.
+ */
+export function interpolateEnv(y: YamlFile, env: Readonly<Record<string, string | undefined>>): { diagnostics: Diagnostic[]; secrets: string[] } {
+  const diagnostics: Diagnostic[] = [];
+  const secrets: string[] = [];
+  visit(y.doc, {
+    Scalar(_key, node, ancestry) {
+      if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+      const quoteShift = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
+      const start = (node.range?.[0] ?? 0) + quoteShift;
+      node.value = node.value.replace(reference, (match: string, name: string, index: number) => {
+        const value = env[name];
+        if (value === undefined) {
+          const { line, col } = positionOf(y, start + index);
+          diagnostics.push({ file: y.file, line, col, path: formatPath(pathOf(ancestry)), message: `environment variable ${name} is not set` });
+          return match; // left as written: the config is refused anyway, and no second error follows from an empty value
+        }
+        if (value.length > 0) secrets.push(value);
+        return value;
+      });
+    },
+  });
+  return { diagnostics, secrets };
+}
+
+/** The key path of a visited node, from the visitor's ancestry (maps' pair keys, sequence indexes). */
+function pathOf(ancestry: readonly unknown[]): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  for (let i = 0; i < ancestry.length; i++) {
+    const here = ancestry[i] as { key?: unknown; items?: unknown[] };
+    if (here && typeof here === 'object' && 'key' in here && isScalar(here.key)) path.push(String(here.key.value));
+    const next = ancestry[i + 1];
+    if (Array.isArray(here?.items) && next !== undefined && !('key' in (next as object))) path.push(here.items.indexOf(next));
+  }
+  return path;
+}

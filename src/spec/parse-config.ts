@@ -1,0 +1,24 @@
+import { configSchema, type FerryConfig } from './config-schema.js';
+import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { interpolateEnv } from './interpolate.js';
+import { checkSchema } from './schema-diagnostics.js';
+import { parseYamlFile } from './yaml-document.js';
+
+export interface ParsedConfig {
+  config?: FerryConfig;
+  diagnostics: Diagnostic[];
+  /** Values interpolated from the environment: to be masked in anything printed. */
+  secrets: string[];
+}
+
+/** ferry.yaml text → config, with `${VAR}` interpolated from `env` (unset → diagnostic). Pure. */
+export function parseConfig(file: string, text: string, env: Readonly<Record<string, string | undefined>>): ParsedConfig {
+  const y = parseYamlFile(file, text);
+  if (y.syntaxErrors.length > 0) return { diagnostics: y.syntaxErrors, secrets: [] };
+  const { diagnostics: envDiagnostics, secrets } = interpolateEnv(y, env);
+  const raw: unknown = y.doc.toJS() ?? {};
+  const schema = checkSchema(y, configSchema, raw);
+  const diagnostics = sortDiagnostics([...envDiagnostics, ...schema.diagnostics]);
+  if (diagnostics.length > 0) return { diagnostics, secrets };
+  return { config: schema.value, diagnostics: [], secrets };
+}

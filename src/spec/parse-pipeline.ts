@@ -1,0 +1,145 @@
+import { Cron } from 'croner';
+import { isScalar } from 'yaml';
+import { checkExpression } from '../mapping/expression.js';
+import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { pipelineSchema, type Pipeline } from './pipeline-schema.js';
+import { checkSchema } from './schema-diagnostics.js';
+import { nodeAt, offsetOf, parseYamlFile, positionOf, type YamlFile } from './yaml-document.js';
+
+export interface ParsedPipeline {
+  /** Present only when the file has no diagnostics. */
+  pipeline?: Pipeline;
+  diagnostics: Diagnostic[];
+  /** The document as plain data, for checks that must run even when the schema fails (references). */
+  raw: unknown;
+  /** Builds a diagnostic at the node of a path, for checks made later (references, table columns). */
+  diagnose: (path: PropertyKey[], message: string, role?: 'key' | 'value') => Diagnostic;
+}
+
+/**
+ * Pipeline text → validated pipeline, or every problem in the file at once: YAML syntax, schema
+ * (unknown keys, types, missing keys), JSONata syntax (positioned inside the expression), and the
+ * rules that tie fields together. Pure: the caller reads the file and checks references.
+ */
+export function parsePipeline(file: string, text: string): ParsedPipeline {
+  const y = parseYamlFile(file, text);
+  const diagnose = (path: PropertyKey[], message: string, role: 'key' | 'value' = 'value'): Diagnostic => {
+    const { line, col } = positionOf(y, offsetOf(y, path, role));
+    return { file, line, col, path: formatPath(path), message };
+  };
+  if (y.syntaxErrors.length > 0) return { diagnostics: y.syntaxErrors, diagnose, raw: undefined };
+  const raw: unknown = y.doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { diagnostics: [{ file, line: 1, col: 1, path: '', message: 'a pipeline file must be a YAML map with source and target' }], diagnose, raw };
+  }
+  const schema = checkSchema(y, pipelineSchema, raw);
+  const record = raw as Record<string, unknown>;
+  const diagnostics = [...schema.diagnostics, ...checkExpressions(y, record), ...checkSchedule(record, diagnose)];
+  if (schema.value) diagnostics.push(...checkCoherence(schema.value, diagnose));
+  if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(dedupe(diagnostics)), diagnose, raw };
+  return { pipeline: schema.value, diagnostics: [], diagnose, raw };
+}
+
+/** Every JSONata expression in the raw document (columns values, rule checks). */
+function checkExpressions(y: YamlFile, raw: Record<string, unknown>): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  const columns = raw['columns'];
+  if (columns && typeof columns === 'object' && !Array.isArray(columns)) {
+    for (const [name, expr] of Object.entries(columns)) {
+      if (typeof expr === 'string') found.push(...checkExpressionAt(y, ['columns', name], expr));
+    }
+  }
+  const rules = (raw['validate'] as { rules?: unknown } | undefined)?.rules;
+  if (Array.isArray(rules)) {
+    rules.forEach((rule: unknown, i) => {
+      const check = (rule as { check?: unknown } | null)?.check;
+      if (typeof check === 'string') found.push(...checkExpressionAt(y, ['validate', 'rules', i, 'check'], check));
+    });
+  }
+  return found;
+}
+
+function checkExpressionAt(y: YamlFile, path: PropertyKey[], expr: string): Diagnostic[] {
+  const error = checkExpression(expr);
+  if (!error) return [];
+  const offset = offsetInScalar(y, path, expr, error.offset);
+  const { line, col } = positionOf(y, offset);
+  return [{ file: y.file, line, col, path: formatPath(path), message: error.message }];
+}
+
+/**
+ * File offset of a character inside a scalar's value. Exact for plain and quoted one-line scalars;
+ * for block scalars (| and >) it finds the expression's line in the source.
+ */
+function offsetInScalar(y: YamlFile, path: PropertyKey[], value: string, index: number): number {
+  const node = nodeAt(y, path);
+  const start = offsetOf(y, path);
+  if (!node || !isScalar(node)) return start;
+  if (node.type === 'PLAIN') return start + index;
+  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return start + 1 + index;
+  // Block scalar: the value starts on the line after the `|` or `>` header. An error "at the end"
+  // of `expr\n` (block scalars keep the newline) belongs on the expression's last line.
+  index = Math.min(index, value.trimEnd().length);
+  const before = value.slice(0, index).split('\n');
+  const headerLine = positionOf(y, start).line - 1;
+  const lineStart = y.lineCounter.lineStarts[headerLine + before.length];
+  if (lineStart === undefined) return start;
+  const indent = /^ */.exec(y.text.slice(lineStart))?.[0].length ?? 0;
+  return lineStart + indent + before[before.length - 1]!.length;
+}
+
+/** Rules that span fields: what kind of pipeline this is, keys in the mapping, cron, time zone. */
+function checkCoherence(p: Pipeline, diagnose: ParsedPipeline['diagnose']): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = (path: PropertyKey[], message: string): void => {
+    out.push(diagnose(path, message));
+  };
+  const fromFile = 'file' in p.source;
+  const toFile = 'file' in p.target;
+  if (fromFile && toFile) at(['target'], 'a pipeline reads from or writes to a connection; file to file is not supported');
+  if (p.columns === 'defaults' && !toFile) at(['columns'], '`defaults` is for exports (a file target); imports map columns or omit `columns`');
+  if (p.columns && typeof p.columns === 'object') {
+    for (const [name, expr] of Object.entries(p.columns)) {
+      if (expr === true && (name !== 'defaults' || !toFile)) at(['columns', name], 'only `defaults: true` in an export may be a boolean; write expressions as strings');
+    }
+  }
+  if (!toFile && 'key' in p.target && p.columns && typeof p.columns === 'object') {
+    const keys = Array.isArray(p.target.key) ? p.target.key : [p.target.key];
+    for (const key of keys) if (!(key in p.columns)) at(['target', 'key'], `key column "${key}" is not mapped in columns`);
+  }
+  if (toFile && p.validate?.rules.length) at(['validate'], 'validation applies to imports; an export reads records that are already stored');
+  return out;
+}
+
+/** Cron and time zone, checked on the raw document so they are reported alongside schema errors. */
+function checkSchedule(raw: Record<string, unknown>, diagnose: ParsedPipeline['diagnose']): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const { schedule, timezone } = raw;
+  const zone = typeof timezone === 'string' ? timezone : undefined;
+  if (zone && !isTimeZone(zone)) out.push(diagnose(['timezone'], `unknown time zone "${zone}"`));
+  if (typeof schedule === 'string') {
+    try {
+      new Cron(schedule, { paused: true, timezone: zone && isTimeZone(zone) ? zone : undefined });
+    } catch (err) {
+      out.push(diagnose(['schedule'], `invalid cron expression: ${(err as Error).message}`));
+    }
+  }
+  return out;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function dedupe(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const k = `${d.line}:${d.col}:${d.path}:${d.message}`;
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+}

@@ -1,0 +1,117 @@
+import type { z } from 'zod';
+import { formatPath, type Diagnostic } from './diagnostics.js';
+import { offsetOf, positionOf, type YamlFile } from './yaml-document.js';
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * Runs a zod schema over a YAML file's value and turns every issue into a positioned diagnostic.
+ * Union failures are narrowed to the branch that fits best, so `source: { file: x, formt: csv }` says
+ * "unknown key formt" rather than "invalid input".
+ */
+export function checkSchema<S extends z.ZodType>(
+  y: YamlFile,
+  schema: S,
+  value: unknown,
+): { value?: z.output<S>; diagnostics: Diagnostic[] } {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return { value: result.data, diagnostics: [] };
+  const all = result.error.issues.flatMap((issue) => toDiagnostics(y, issue, []));
+  const seen = new Set<string>();
+  const diagnostics = all.filter((d) => {
+    const key = `${d.line}:${d.col}:${d.path}:${d.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  return { diagnostics };
+}
+
+function toDiagnostics(y: YamlFile, issue: Issue, prefix: readonly PropertyKey[]): Diagnostic[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const branch = bestBranch(issue.errors);
+    if (branch) return branch.flatMap((inner) => toDiagnostics(y, inner, path));
+  }
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => at(y, [...path, key], 'key', `unknown key "${key}"${suggest(key)}`));
+  }
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) {
+    const missing = path[path.length - 1];
+    return [at(y, path.slice(0, -1), 'value', `missing required key "${String(missing)}"`, path)];
+  }
+  return [at(y, path, 'value', describe(issue))];
+}
+
+/**
+ * The union branch to report: the one with the fewest issues, ignoring branches that fail only
+ * because their own distinguishing key is missing. Undefined when no branch stands out.
+ */
+function bestBranch(branches: Issue[][]): Issue[] | undefined {
+  const scored = branches.map((issues) => ({ issues, score: issues.length + 10 * issues.filter(isMissingKey).length }));
+  scored.sort((a, b) => a.score - b.score);
+  const [first, second] = scored;
+  if (!first) return undefined;
+  if (second && second.score === first.score) return undefined;
+  return first.issues;
+}
+
+function isMissingKey(issue: Issue): boolean {
+  return issue.code === 'invalid_type' && issue.input === undefined;
+}
+
+function at(y: YamlFile, path: readonly PropertyKey[], role: 'key' | 'value', message: string, reportPath = path): Diagnostic {
+  const { line, col } = positionOf(y, offsetOf(y, path, role));
+  return { file: y.file, line, col, path: formatPath(reportPath), message };
+}
+
+function describe(issue: Issue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}, got ${show(issue.input)}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${show(issue.input)}`;
+    case 'too_small':
+      return `expected ${issue.origin === 'array' ? 'at least ' + String(issue.minimum) + ' item(s)' : issue.origin === 'string' ? 'at least ' + String(issue.minimum) + ' character(s)' : 'a value >= ' + String(issue.minimum)}, got ${show(issue.input)}`;
+    case 'too_big':
+      return `expected ${issue.origin === 'array' ? 'at most ' + String(issue.maximum) + ' item(s)' : issue.origin === 'string' ? 'at most ' + String(issue.maximum) + ' character(s)' : 'a value <= ' + String(issue.maximum)}, got ${show(issue.input)}`;
+    case 'invalid_union':
+      return issue.message === 'Invalid input' ? `does not match any allowed form, got ${show(issue.input)}` : issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+function show(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return JSON.stringify(value);
+}
+
+const knownWords = [
+  'name', 'description', 'source', 'target', 'columns', 'validate', 'batch', 'retry', 'notify', 'schedule',
+  'timezone', 'file', 'format', 'csv', 'connection', 'table', 'query', 'sort', 'key', 'upsert', 'metadata',
+  'schema', 'rules', 'max_rejects', 'size', 'parallelism', 'exclusive', 'delimiter', 'header', 'encoding',
+  'check', 'message', 'email', 'webhook', 'on', 'secret_env', 'timeout', 'by', 'order', 'escape_formulas',
+  'engine', 'temporal', 'state_dir', 'connections', 'driver', 'path', 'url', 'smtp', 'from', 'address',
+  'namespace', 'task_queue', 'pool', 'max_attempts', 'initial_interval', 'max_interval',
+];
+
+/** " (did you mean upsert?)" for a near miss of a known key. */
+function suggest(key: string): string {
+  const near = knownWords.find((w) => w !== key && editDistance(w, key) <= Math.max(1, Math.floor(w.length / 4)));
+  return near ? ` (did you mean "${near}"?)` : '';
+}
+
+/** Optimal string alignment distance: edits plus adjacent transpositions, the usual typo. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
+    }
+  }
+  return d[a.length]![b.length]!;
+}

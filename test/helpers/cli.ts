@@ -1,0 +1,40 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const ferryBin = join(repoRoot, 'bin', 'ferry.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `ferry` binary (compiled by the test global setup) in `cwd`. */
+export function runFerry(args: string[], options: { cwd: string; env?: Record<string, string> }): CliResult {
+  const result = spawnSync(process.execPath, [ferryBin, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, FORCE_COLOR: '0', ...options.env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The same, without blocking the test process (for tests that signal or kill the child). */
+export function startFerry(args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  return spawn(process.execPath, [ferryBin, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, FORCE_COLOR: '0', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** A temp folder removed by the returned cleanup. */
+export function tempDir(prefix = 'ferry-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

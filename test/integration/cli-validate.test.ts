@@ -1,0 +1,79 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { repoRoot, runFerry, tempDir } from '../helpers/cli.js';
+
+describe('ferry validate (CLI)', () => {
+  let cleanup = (): void => {};
+  afterEach(() => cleanup());
+
+  it('prints ok for every example pipeline and exits 0', () => {
+    const result = runFerry(['validate'], { cwd: repoRoot });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const oks = result.stdout.trim().split('\n');
+    expect(oks.length).toBeGreaterThanOrEqual(3);
+    for (const line of oks) expect(line).toMatch(/^ok pipelines\/examples\/[\w-]+\.yaml$/);
+  });
+
+  it('reports every problem of a broken pipeline with file:line:col and exits 1', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    writeFileSync(join(t.dir, 'users.csv'), 'email\na@example.com\n');
+    writeFileSync(
+      join(t.dir, 'broken.yaml'),
+      ['source:', '  file: nowhere.csv', 'target:', '  connection: crm', '  upsert: yes please', 'columns:', '  email: $lowercase(Email', ''].join('\n'),
+    );
+    writeFileSync(join(t.dir, 'good.yaml'), 'source: { file: users.csv }\ntarget: { connection: users }\n');
+    const result = runFerry(['validate', 'broken.yaml', 'good.yaml'], { cwd: t.dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'broken.yaml:2:9 source.file: source file not found: nowhere.csv',
+      'broken.yaml:4:15 target.connection: unknown connection "crm" (known: users; define it in ferry.yaml)',
+      'broken.yaml:5:11 target.upsert: expected boolean, got "yes please"',
+      'broken.yaml:7:26 columns.email: JSONata S0203: Expected ")" before end of expression',
+      'ok good.yaml',
+    ]);
+    expect(result.stderr).toContain('1 of 2 pipeline file(s) invalid');
+  });
+
+  it('refuses a ferry.yaml with an unset ${VAR}, naming it and its position, exit 2', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    writeFileSync(join(t.dir, 'ferry.yaml'), 'connections:\n  crm: { driver: postgres, url: "postgres://ferry:${CRM_PASSWORD}@db/crm" }\n');
+    writeFileSync(join(t.dir, 'p.yaml'), 'source: { file: p.yaml, format: json }\ntarget: { connection: crm }\n');
+    const unset = runFerry(['validate', 'p.yaml'], { cwd: t.dir, env: { CRM_PASSWORD: '' } });
+    // An empty value counts as set; only a missing variable is an error.
+    expect(unset.code).toBe(0);
+    // Node's spawn drops undefined variables, so this runs with CRM_PASSWORD unset.
+    const missing = runFerry(['validate', 'p.yaml'], { cwd: t.dir, env: { CRM_PASSWORD: undefined as unknown as string } });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('ferry.yaml:2:51 connections.crm.url: environment variable CRM_PASSWORD is not set');
+  });
+
+  it('never prints a secret from ferry.yaml', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    writeFileSync(join(t.dir, 'ferry.yaml'), 'connections:\n  crm: { driver: postgres, url: "postgres://ferry:${CRM_PASSWORD}@db/crm", tabel: x }\n');
+    writeFileSync(join(t.dir, 'p.yaml'), 'source: { file: p.yaml, format: json }\ntarget: { connection: crm }\n');
+    const result = runFerry(['validate', 'p.yaml'], { cwd: t.dir, env: { CRM_PASSWORD: 'correct-horse-battery' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('connections.crm.tabel: unknown key "tabel"');
+    expect(result.stdout + result.stderr).not.toContain('correct-horse-battery');
+  });
+
+  it('exits 2 on a usage error and prints help', () => {
+    const result = runFerry(['validate', '--bogus'], { cwd: repoRoot });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown option '--bogus'");
+  });
+
+  it('ferry schema prints the JSON Schema committed in schema/ for editors', () => {
+    const result = runFerry(['schema'], { cwd: repoRoot });
+    expect(result.code).toBe(0);
+    const printed = JSON.parse(result.stdout) as { properties: Record<string, unknown>; additionalProperties: boolean };
+    expect(Object.keys(printed.properties)).toEqual(expect.arrayContaining(['source', 'target', 'columns', 'validate', 'batch', 'notify', 'schedule']));
+    expect(printed.additionalProperties).toBe(false);
+    expect(JSON.parse(readFileSync(join(repoRoot, 'schema/pipeline.schema.json'), 'utf8'))).toEqual(printed);
+  });
+});

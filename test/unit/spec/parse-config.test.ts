@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../../../src/spec/diagnostics.js';
+import { parseConfig } from '../../../src/spec/parse-config.js';
+import { maskUrl, SecretMasker } from '../../../src/spec/secrets.js';
+
+describe('parseConfig', () => {
+  const text = `engine: embedded
+connections:
+  users: { driver: sqlite, path: .ferry/users.db }
+  legacy:
+    driver: postgres
+    url: "postgres://app:\${LEGACY_PG_PASSWORD}@db.internal/crm"
+    table: crm.app_users
+notify:
+  smtp: { url: "\${SMTP_URL}", from: ferry@example.com }
+`;
+
+  it('interpolates ${VAR} from the environment and records the values as secrets', () => {
+    const parsed = parseConfig('ferry.yaml', text, { LEGACY_PG_PASSWORD: 's3cr3t!', SMTP_URL: 'smtp://mailer:pw1234@mail:587' });
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.config?.connections['legacy']).toMatchObject({ driver: 'postgres', url: 'postgres://app:s3cr3t!@db.internal/crm', table: 'crm.app_users' });
+    expect(parsed.config?.connections['users']).toEqual({ driver: 'sqlite', path: '.ferry/users.db', table: 'users' });
+    expect(parsed.secrets).toEqual(['s3cr3t!', 'smtp://mailer:pw1234@mail:587']);
+  });
+
+  it('reports every unset variable at its ${, never substituting an empty string', () => {
+    const parsed = parseConfig('ferry.yaml', text, {});
+    expect(parsed.config).toBeUndefined();
+    expect(parsed.diagnostics.map(formatDiagnostic)).toEqual([
+      'ferry.yaml:6:26 connections.legacy.url: environment variable LEGACY_PG_PASSWORD is not set',
+      'ferry.yaml:9:17 notify.smtp.url: environment variable SMTP_URL is not set',
+    ]);
+  });
+
+  it('rejects unknown keys and unknown drivers', () => {
+    const parsed = parseConfig('ferry.yaml', 'engine: embeded\nconnections:\n  a: { driver: mysql, path: x }\n  b: { driver: sqlite, path: x, tabel: t }\n', {});
+    expect(parsed.diagnostics.map(formatDiagnostic)).toEqual([
+      'ferry.yaml:1:9 engine: expected one of "embedded", "temporal", got "embeded"',
+      'ferry.yaml:3:16 connections.a.driver: expected driver "sqlite" or "postgres"',
+      'ferry.yaml:4:33 connections.b.tabel: unknown key "tabel" (did you mean "table"?)',
+    ]);
+  });
+});
+
+describe('secret masking', () => {
+  it('masks passwords in URLs by shape', () => {
+    expect(maskUrl('connect postgres://app:hunter2@db:5432/users failed')).toBe('connect postgres://app:***@db:5432/users failed');
+    expect(maskUrl('smtp://user@mail:25 has no password')).toBe('smtp://user@mail:25 has no password');
+  });
+
+  it('masks registered values wherever they appear', () => {
+    const masker = new SecretMasker(['tok-12345', 'ab']);
+    expect(masker.mask('token tok-12345 rejected; ab stays (too short to mask)')).toBe('token *** rejected; ab stays (too short to mask)');
+  });
+});

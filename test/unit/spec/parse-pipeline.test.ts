@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../../../src/spec/diagnostics.js';
+import { parsePipeline } from '../../../src/spec/parse-pipeline.js';
+
+const lines = (text: string): string[] => parsePipeline('p.yaml', text).diagnostics.map(formatDiagnostic);
+
+const valid = `source:
+  file: users.csv
+target:
+  connection: users
+`;
+
+describe('parsePipeline', () => {
+  it('accepts a minimal import and fills defaults', () => {
+    const { pipeline, diagnostics } = parsePipeline('p.yaml', valid);
+    expect(diagnostics).toEqual([]);
+    expect(pipeline?.target).toEqual({ connection: 'users', key: ['email'], upsert: false, metadata: 'merge' });
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    expect(lines('source:\n  file: "unterminated\n')).toEqual(['p.yaml:3:1 Missing closing "quote']);
+    expect(lines('a: 1\na: 2\n')).toEqual([expect.stringMatching(/^p\.yaml:2:1 Map keys must be unique/)]);
+  });
+
+  it('reports unknown keys at every depth, at the key, with a suggestion', () => {
+    const text = `naem: x
+source:
+  file: users.csv
+  formt: csv
+  csv: { delimter: ";" }
+target:
+  connection: users
+  upsret: true
+validate:
+  rules:
+    - check: "true"
+      message: ok
+      severity: high
+`;
+    expect(lines(text)).toEqual([
+      'p.yaml:1:1 naem: unknown key "naem" (did you mean "name"?)',
+      'p.yaml:4:3 source.formt: unknown key "formt" (did you mean "format"?)',
+      'p.yaml:5:10 source.csv.delimter: unknown key "delimter" (did you mean "delimiter"?)',
+      'p.yaml:8:3 target.upsret: unknown key "upsret" (did you mean "upsert"?)',
+      'p.yaml:13:7 validate.rules[0].severity: unknown key "severity"',
+    ]);
+  });
+
+  it('reports wrong types and values at the value', () => {
+    const text = `source:
+  file: users.csv
+  format: xml
+target:
+  connection: users
+  upsert: "yes"
+  metadata: overwrite
+batch: { size: 0, parallelism: many }
+`;
+    expect(lines(text)).toEqual([
+      'p.yaml:3:11 source.format: expected one of "csv", "json", "ndjson", got "xml"',
+      'p.yaml:6:11 target.upsert: expected boolean, got "yes"',
+      'p.yaml:7:13 target.metadata: expected one of "merge", "replace", got "overwrite"',
+      'p.yaml:8:16 batch.size: expected a value >= 1, got 0',
+      'p.yaml:8:32 batch.parallelism: expected number, got "many"',
+    ]);
+  });
+
+  it('reports missing required keys at the map that lacks them', () => {
+    expect(lines('source:\n  file: a.csv\n')).toEqual(['p.yaml:1:1 target: missing required key "target"']);
+    const text = `${valid}validate:\n  rules:\n    - message: no check\n`;
+    expect(lines(text)).toEqual(['p.yaml:7:7 validate.rules[0].check: missing required key "check"']);
+  });
+
+  it('points JSONata syntax errors inside the expression (plain, quoted and block scalars)', () => {
+    const text = `${valid}columns:
+  email: $lowercase(Email
+  plan: "Plan +* 2"
+  name: 'First & '
+validate:
+  rules:
+    - check: |
+        $length(email) >
+      message: too long
+`;
+    expect(lines(text)).toEqual([
+      'p.yaml:6:26 columns.email: JSONata S0203: Expected ")" before end of expression',
+      'p.yaml:7:18 columns.plan: JSONata S0201: Syntax error: 2',
+      'p.yaml:8:18 columns.name: JSONata S0207: Unexpected end of expression',
+      'p.yaml:12:25 validate.rules[0].check: JSONata S0207: Unexpected end of expression',
+    ]);
+  });
+
+  it('reports every problem of a file in one run, sorted by position', () => {
+    const text = `source:
+  file: a.csv
+  extra: 1
+target:
+  connection: users
+  upsert: maybe
+columns:
+  email: Email +
+schedule: "61 * * * *"
+timezone: Mars/Olympus
+`;
+    const found = lines(text);
+    expect(found).toHaveLength(5);
+    expect(found.map((l) => l.split(' ')[0])).toEqual(['p.yaml:3:3', 'p.yaml:6:11', 'p.yaml:8:17', 'p.yaml:9:11', 'p.yaml:10:11']);
+    expect(found[3]).toContain('schedule: invalid cron expression');
+    expect(found[4]).toBe('p.yaml:10:11 timezone: unknown time zone "Mars/Olympus"');
+  });
+
+  it('checks how fields fit together', () => {
+    expect(lines('source: { file: a.csv }\ntarget: { file: b.json }\n')).toEqual([
+      'p.yaml:2:9 target: a pipeline reads from or writes to a connection; file to file is not supported',
+    ]);
+    expect(lines(`${valid}  key: [email, username]\ncolumns:\n  email: Email\n`)).toEqual([
+      'p.yaml:5:8 target.key: key column "username" is not mapped in columns',
+    ]);
+  });
+
+  it('accepts an export with a query, sort, default columns and a schedule', () => {
+    const text = `source:
+  connection: users
+  query: '_exists_:nickname AND user_metadata.plan:pro'
+  sort: { by: created_at, order: desc }
+target:
+  file: ../exports/users-{date}.csv
+columns: defaults
+schedule: "0 2 * * *"
+timezone: Europe/Paris
+`;
+    const { pipeline, diagnostics } = parsePipeline('e.yaml', text);
+    expect(diagnostics).toEqual([]);
+    expect(pipeline?.columns).toBe('defaults');
+    expect(pipeline?.source).toMatchObject({ connection: 'users', sort: { by: 'created_at', order: 'desc' } });
+  });
+
+  it('rejects a file that is not a map', () => {
+    expect(lines('- a\n- b\n')).toEqual(['p.yaml:1:1 a pipeline file must be a YAML map with source and target']);
+  });
+});
