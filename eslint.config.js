@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/spec/**/*.ts', 'src/plan/**/*.ts', 'workflows/**/*.ts'],
+    files: ['src/spec/**/*.ts', 'src/plan/**/*.ts', 'src/query/**/*.ts', 'src/mapping/**/*.ts', 'src/validation/**/*.ts', 'workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: impure.map((name) => ({ name, message: 'pure module: no I/O or Node built-ins here (STYLE.md rule 1)' })),

@@ -1,0 +1,93 @@
+import type { ColumnInfo } from '../connections/types.js';
+import type { ExistsNode, MatchNode, QueryNode, RangeNode } from './ast.js';
+import { matchCondition, rangeCondition } from './conditions.js';
+import type { Condition } from './conditions.js';
+import { parseQuery } from './parse-query.js';
+import { postgresDialect } from './postgres-dialect.js';
+import { QueryError } from './query-error.js';
+import { renderCondition } from './render-condition.js';
+import { resolveField } from './resolve-field.js';
+import type { FieldTarget } from './resolve-field.js';
+import type { DialectName, SqlDialect } from './sql-dialect.js';
+import { SqlParams } from './sql-dialect.js';
+import { sqliteDialect } from './sqlite-dialect.js';
+
+export { QueryError } from './query-error.js';
+export type { DialectName } from './sql-dialect.js';
+
+/** A boolean SQL expression for a WHERE clause and the values for its placeholders, in order. */
+export interface CompiledQuery {
+  sql: string;
+  params: unknown[];
+}
+
+const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies Record<DialectName, SqlDialect>;
+
+/**
+ * Translates a Lucene query into a parameterized WHERE expression (`1=1` for `*`, `*:*` or an empty
+ * query). Column names reach the SQL only after matching one of `columns`, double-quoted; values
+ * and JSON paths are always parameters (`?` for SQLite, `$1…$n` for PostgreSQL). Every AND/OR comes
+ * out parenthesized, so the expression can be ANDed with a cursor condition as is.
+ *
+ * Semantics, where Lucene leaves a choice or differs from a filter over SQL rows:
+ * - Terms without an operator are ANDed (Lucene's default is OR); NOT binds tighter than AND, AND
+ *   tighter than OR. `+x` is `x`, `-x` is `NOT x`, also before a group: `-(a:1 OR b:2)`.
+ * - `NOT x` matches every row `x` does not, including rows where the field is NULL or missing.
+ * - A term needs a field: a bare `john` is an error, never a search over guessed columns.
+ * - `field:value` and `field:"phrase"` are exact, case-sensitive equality; the email column
+ *   compares lower-cased. Wildcard terms (`*`, `?`) are case-insensitive: LIKE in SQLite (ASCII
+ *   letters only) and ILIKE in PostgreSQL. `field:*` and `_exists_:field` mean "is not NULL".
+ * - Booleans are `true`/`false`; numbers compare numerically; timestamps take a date or an ISO
+ *   date-time (UTC when no zone is given), and a date means the whole UTC day, in matches and in
+ *   range bounds. Text ranges follow the database's ordering (byte order in SQLite, the collation
+ *   in PostgreSQL).
+ * - JSON paths compare typed JSON values: unquoted true/false and numbers match JSON booleans and
+ *   numbers, anything else (and every quoted value) matches JSON strings; a range is numeric when
+ *   its bounds are numbers. `_exists_:col.path` means present and not JSON null.
+ *
+ * Throws QueryError (with the offending offset) on syntax errors, unknown fields and bad values.
+ */
+export function compileQuery(query: string, columns: ColumnInfo[], dialect: DialectName): CompiledQuery {
+  const tree = parseQuery(query);
+  const sqlDialect = DIALECTS[dialect];
+  const params = new SqlParams(sqlDialect);
+  const sql = compileNode(tree, columns, sqlDialect, params);
+  return { sql, params: params.values };
+}
+
+/** Validation-time check: the error `compileQuery` would throw, or undefined when the query is valid. */
+export function checkQuery(query: string, columns: ColumnInfo[]): QueryError | undefined {
+  try {
+    compileQuery(query, columns, 'sqlite');
+    return undefined;
+  } catch (err) {
+    if (err instanceof QueryError) return err;
+    throw err;
+  }
+}
+
+function compileNode(node: QueryNode, columns: ColumnInfo[], dialect: SqlDialect, params: SqlParams): string {
+  switch (node.kind) {
+    case 'all':
+      return '1=1';
+    case 'and':
+    case 'or': {
+      const operator = node.kind === 'and' ? ' AND ' : ' OR ';
+      return `(${node.children.map((child) => compileNode(child, columns, dialect, params)).join(operator)})`;
+    }
+    case 'not':
+      // A predicate on a NULL is NULL, and NOT NULL is NULL: without COALESCE, `-nickname:bob`
+      // would drop the users who have no nickname, though they are not bob.
+      return `NOT COALESCE(${compileNode(node.child, columns, dialect, params)}, FALSE)`;
+    default: {
+      const target = resolveField(node.field, columns);
+      return renderCondition(target, leafCondition(node, target), dialect, params);
+    }
+  }
+}
+
+function leafCondition(node: MatchNode | RangeNode | ExistsNode, target: FieldTarget): Condition {
+  if (node.kind === 'match') return matchCondition(node, target);
+  if (node.kind === 'range') return rangeCondition(node, target);
+  return { kind: 'exists' };
+}

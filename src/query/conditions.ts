@@ -1,0 +1,140 @@
+import type { FieldRef, MatchNode, PatternPart, PhraseValue, RangeBound, RangeNode, TermValue } from './ast.js';
+import { QueryError } from './query-error.js';
+import type { FieldTarget } from './resolve-field.js';
+import { parseInstant } from './timestamps.js';
+import type { QueryInstant } from './timestamps.js';
+
+/** How a value is compared: decided by the column type, or for JSON paths by how the value is written. */
+export type ValueType = 'text' | 'number' | 'boolean' | 'timestamp';
+
+export type ComparisonOperator = '=' | '>' | '>=' | '<' | '<=';
+
+export interface Comparison {
+  operator: ComparisonOperator;
+  value: string | number | boolean;
+}
+
+/** A dialect-free description of one leaf predicate; the SQL dialects render it. */
+export type Condition =
+  | { kind: 'exists' }
+  /** All comparisons hold (a range is two). `ignoreCase` compares lower() of both sides. */
+  | { kind: 'compare'; type: ValueType; comparisons: Comparison[]; ignoreCase: boolean }
+  /** A case-insensitive LIKE pattern, escaped with a backslash. */
+  | { kind: 'like'; pattern: string };
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+export function matchCondition(node: MatchNode, target: FieldTarget): Condition {
+  const { field, value } = node;
+  const type = target.kind === 'json' ? jsonValueType(value) : columnValueType(target, field);
+  if (value.kind === 'term' && value.pattern) {
+    if (type !== 'text') {
+      throw new QueryError(`wildcards only apply to text: ${field.name} holds ${type} values`, value.offset, field.name);
+    }
+    return { kind: 'like', pattern: likePattern(value.pattern) };
+  }
+  if (type === 'timestamp') {
+    const instant = toInstant(value.text, value.offset, field);
+    const comparisons: Comparison[] = instant.dayEnd
+      ? [{ operator: '>=', value: instant.start }, { operator: '<', value: instant.dayEnd }]
+      : [{ operator: '=', value: instant.start }];
+    return { kind: 'compare', type, comparisons, ignoreCase: false };
+  }
+  const comparison: Comparison = { operator: '=', value: toScalar(value.text, type, value.offset, field) };
+  return { kind: 'compare', type, comparisons: [comparison], ignoreCase: ignoresCase(target) };
+}
+
+export function rangeCondition(node: RangeNode, target: FieldTarget): Condition {
+  const { field, lower, upper } = node;
+  if (lower.value === undefined && upper.value === undefined) return { kind: 'exists' };
+  const type = target.kind === 'json' ? jsonRangeType([lower, upper]) : columnValueType(target, field);
+  if (type === 'boolean') {
+    throw new QueryError(`ranges do not apply to ${field.name}: it holds true/false`, node.offset, field.name);
+  }
+  const comparisons = [lowerComparison(lower, type, field), upperComparison(upper, type, field)];
+  return {
+    kind: 'compare',
+    type,
+    comparisons: comparisons.filter((comparison) => comparison !== undefined),
+    ignoreCase: ignoresCase(target),
+  };
+}
+
+function lowerComparison(bound: RangeBound, type: ValueType, field: FieldRef): Comparison | undefined {
+  if (bound.value === undefined) return undefined;
+  if (type !== 'timestamp') {
+    return { operator: bound.inclusive ? '>=' : '>', value: toScalar(bound.value, type, bound.offset, field) };
+  }
+  const instant = toInstant(bound.value, bound.offset, field);
+  // An excluded date-only lower bound excludes the whole day.
+  if (instant.dayEnd) return { operator: '>=', value: bound.inclusive ? instant.start : instant.dayEnd };
+  return { operator: bound.inclusive ? '>=' : '>', value: instant.start };
+}
+
+function upperComparison(bound: RangeBound, type: ValueType, field: FieldRef): Comparison | undefined {
+  if (bound.value === undefined) return undefined;
+  if (type !== 'timestamp') {
+    return { operator: bound.inclusive ? '<=' : '<', value: toScalar(bound.value, type, bound.offset, field) };
+  }
+  const instant = toInstant(bound.value, bound.offset, field);
+  // An included date-only upper bound includes the whole day: `[… TO 2024-12-31]` ends before 2025-01-01.
+  if (instant.dayEnd) return { operator: '<', value: bound.inclusive ? instant.dayEnd : instant.start };
+  return { operator: bound.inclusive ? '<=' : '<', value: instant.start };
+}
+
+function columnValueType(target: FieldTarget, field: FieldRef): ValueType {
+  const { type, name } = target.column;
+  if (type === 'json') {
+    const message = `"${name}" is a JSON column: match a key inside it (${name}.key:value) or use _exists_:${name}`;
+    throw new QueryError(message, field.offset, field.name);
+  }
+  return type === 'integer' || type === 'real' ? 'number' : type;
+}
+
+/** JSON values are typed by how they are written: unquoted true/false and numbers are JSON booleans and numbers. */
+function jsonValueType(value: TermValue | PhraseValue): ValueType {
+  if (value.kind === 'phrase' || value.pattern) return 'text';
+  if (value.text === 'true' || value.text === 'false') return 'boolean';
+  return NUMBER.test(value.text) ? 'number' : 'text';
+}
+
+/** A JSON range is numeric when every closed bound is a number, otherwise it compares strings. */
+function jsonRangeType(bounds: RangeBound[]): ValueType {
+  const closed = bounds.filter((bound) => bound.value !== undefined);
+  return closed.every((bound) => NUMBER.test(bound.value ?? '')) ? 'number' : 'text';
+}
+
+/** The email column compares case-insensitively everywhere in Ferry (see WriteBatchInput.key). */
+function ignoresCase(target: FieldTarget): boolean {
+  return target.kind === 'column' && target.column.name === 'email' && target.column.type === 'text';
+}
+
+function toScalar(text: string, type: ValueType, offset: number, field: FieldRef): string | number | boolean {
+  if (type === 'number') {
+    const value = Number(text);
+    if (NUMBER.test(text) && Number.isFinite(value)) return value;
+    throw new QueryError(`${field.name} holds numbers: "${text}" is not a number`, offset, field.name);
+  }
+  if (type === 'boolean') {
+    if (text === 'true' || text === 'false') return text === 'true';
+    throw new QueryError(`${field.name} holds booleans: expected true or false, got "${text}"`, offset, field.name);
+  }
+  return text;
+}
+
+function toInstant(text: string, offset: number, field: FieldRef): QueryInstant {
+  const instant = parseInstant(text);
+  if (!instant) {
+    const message =
+      `${field.name} holds timestamps: "${text}" is not a date (YYYY-MM-DD) or ISO date-time (quote it if it has ':')`;
+    throw new QueryError(message, offset, field.name);
+  }
+  return instant;
+}
+
+/** `*` → `%`, `?` → `_`; literal `%`, `_` and `\` are escaped for `ESCAPE '\'`. */
+export function likePattern(parts: PatternPart[]): string {
+  return parts
+    .map((part) => ('wildcard' in part ? (part.wildcard === '*' ? '%' : '_') : part.literal.replace(/[\\%_]/g, '\\$&')))
+    .join('');
+}

@@ -1,0 +1,189 @@
+import type { FieldRef, QueryNode, RangeBound } from './ast.js';
+import { QueryScanner, isSpace } from './query-scanner.js';
+import type { Word } from './query-scanner.js';
+
+/**
+ * Parses Lucene query syntax into a `QueryNode` tree, by recursive descent:
+ *
+ *   query   = or
+ *   or      = and { ("OR" | "||") and }
+ *   and     = unary { ["AND" | "&&"] unary }        -- a missing operator means AND
+ *   unary   = ("NOT" | "!") unary | ("-" | "+") primary | primary
+ *   primary = "(" or ")" | field ":" value | "*"
+ *   value   = "(" or ")" | range | phrase | term     -- inside field:( … ) terms take the field
+ *
+ * NOT binds tighter than AND, AND tighter than OR, as in SQL. Every error carries the offset of
+ * the offending token.
+ */
+export function parseQuery(text: string): QueryNode {
+  const scanner = new QueryScanner(text);
+  scanner.skipSpace();
+  if (scanner.done) return { kind: 'all' };
+  const node = parseOr(scanner, undefined);
+  scanner.skipSpace();
+  if (!scanner.done) scanner.fail("unmatched ')'");
+  return node;
+}
+
+/** The field of an enclosing `field:( … )` group, which bare terms inside it take. */
+type GroupField = FieldRef | undefined;
+
+interface Operator {
+  name: string;
+  offset: number;
+}
+
+function parseOr(scanner: QueryScanner, group: GroupField): QueryNode {
+  const children = [parseAnd(scanner, group)];
+  for (;;) {
+    scanner.skipSpace();
+    const offset = scanner.pos;
+    if (scanner.atKeyword('OR')) scanner.skip(2);
+    else if (scanner.at('||')) scanner.skip(2);
+    else break;
+    children.push(parseAnd(scanner, group, { name: 'OR', offset }));
+  }
+  return children.length === 1 && children[0] ? children[0] : { kind: 'or', children };
+}
+
+function parseAnd(scanner: QueryScanner, group: GroupField, after?: Operator): QueryNode {
+  const children = [parseUnary(scanner, group, after)];
+  for (;;) {
+    scanner.skipSpace();
+    if (scanner.done || scanner.at(')') || scanner.atKeyword('OR') || scanner.at('||')) break;
+    const offset = scanner.pos;
+    if (scanner.atKeyword('AND') || scanner.at('&&')) {
+      scanner.skip(scanner.at('&&') ? 2 : 3);
+      children.push(parseUnary(scanner, group, { name: 'AND', offset }));
+    } else {
+      children.push(parseUnary(scanner, group));
+    }
+  }
+  return children.length === 1 && children[0] ? children[0] : { kind: 'and', children };
+}
+
+function parseUnary(scanner: QueryScanner, group: GroupField, after?: Operator): QueryNode {
+  scanner.skipSpace();
+  const offset = scanner.pos;
+  const missing = scanner.done || scanner.at(')') || ['AND', 'OR'].some((op) => scanner.atKeyword(op));
+  if (missing || scanner.at('&&') || scanner.at('||')) {
+    scanner.fail(after ? `expected a term after ${after.name}` : 'expected a term', after?.offset ?? offset);
+  }
+  if (scanner.atKeyword('NOT') || scanner.at('!')) {
+    scanner.skip(scanner.at('!') ? 1 : 3);
+    return { kind: 'not', child: parseUnary(scanner, group, { name: 'NOT', offset }) };
+  }
+  const prefix = scanner.peek();
+  if (prefix !== '-' && prefix !== '+') return parsePrimary(scanner, group);
+  scanner.skip(1);
+  if (scanner.done || isSpace(scanner.peek())) scanner.fail(`'${prefix}' must be followed directly by a term`, offset);
+  const child = parsePrimary(scanner, group);
+  return prefix === '-' ? { kind: 'not', child } : child;
+}
+
+function parsePrimary(scanner: QueryScanner, group: GroupField): QueryNode {
+  if (scanner.at('(')) return parseParenthesized(scanner, group);
+  return group ? parseValue(scanner, group) : parseFieldClause(scanner);
+}
+
+function parseParenthesized(scanner: QueryScanner, group: GroupField): QueryNode {
+  const open = scanner.pos;
+  scanner.skip(1);
+  scanner.skipSpace();
+  if (scanner.at(')')) scanner.fail('empty parentheses', open);
+  const node = parseOr(scanner, group);
+  scanner.skipSpace();
+  if (!scanner.at(')')) scanner.fail("unclosed '('", open);
+  scanner.skip(1);
+  return node;
+}
+
+function parseFieldClause(scanner: QueryScanner): QueryNode {
+  const offset = scanner.pos;
+  if (scanner.at('"') || scanner.at('[') || scanner.at('{')) scanner.fail(NEEDS_FIELD);
+  const word = scanner.readTerm();
+  if (word.raw === '') scanner.fail(`unexpected '${scanner.peek() ?? ''}'`);
+  if (!scanner.at(':')) {
+    if (word.raw === '*') return { kind: 'all' };
+    scanner.fail(bareTermMessage(word), offset);
+  }
+  scanner.skip(1);
+  scanner.skipSpace();
+  const field = { name: word.text, offset };
+  if (word.raw === '*') return parseMatchAll(scanner, field);
+  if (word.raw === '_exists_') return parseExists(scanner, field);
+  return parseValue(scanner, field);
+}
+
+const NEEDS_FIELD = 'a term needs a field (field:value)';
+
+function bareTermMessage(word: Word): string {
+  const operator = ['and', 'or', 'not'].find((op) => op === word.text.toLowerCase());
+  return operator ? `${NEEDS_FIELD}; operators are written in capitals: ${operator.toUpperCase()}` : NEEDS_FIELD;
+}
+
+function parseMatchAll(scanner: QueryScanner, field: FieldRef): QueryNode {
+  const value = scanner.readTerm();
+  if (value.raw !== '*') scanner.fail("a '*' field only takes '*' (*:* matches everything)", field.offset);
+  return { kind: 'all' };
+}
+
+function parseExists(scanner: QueryScanner, exists: FieldRef): QueryNode {
+  const word = scanner.readTerm();
+  if (word.raw === '' || word.pattern) scanner.fail('_exists_ needs a field name: _exists_:field', exists.offset);
+  rejectModifiers(scanner);
+  return { kind: 'exists', field: { name: word.text, offset: word.offset } };
+}
+
+function parseValue(scanner: QueryScanner, field: FieldRef): QueryNode {
+  if (scanner.at('(')) return parseParenthesized(scanner, field);
+  if (scanner.at('[') || scanner.at('{')) return parseRange(scanner, field);
+  if (scanner.at('"')) {
+    const value = scanner.readPhrase();
+    rejectModifiers(scanner);
+    return { kind: 'match', field, value };
+  }
+  if (scanner.at('/')) scanner.fail('regular expressions (/…/) are not supported');
+  const word = scanner.readTerm();
+  if (word.raw === '') scanner.fail(`${field.name}: expected a value`, scanner.done ? field.offset : scanner.pos);
+  rejectModifiers(scanner);
+  if (word.raw === '*') return { kind: 'exists', field };
+  const value = { kind: 'term' as const, text: word.text, offset: word.offset };
+  return { kind: 'match', field, value: word.pattern ? { ...value, pattern: word.pattern } : value };
+}
+
+/** Boosts, fuzzy and proximity modifiers rank results in Lucene; a filter has nothing to rank. */
+function rejectModifiers(scanner: QueryScanner): void {
+  if (scanner.at('^')) scanner.fail('boosts (^) are not supported');
+  if (scanner.at('~')) scanner.fail('fuzzy and proximity searches (~) are not supported');
+  if (scanner.at(':')) scanner.fail("unexpected ':' in a value: quote the value or escape it as \\:");
+}
+
+function parseRange(scanner: QueryScanner, field: FieldRef): QueryNode {
+  const open = scanner.pos;
+  const lowerInclusive = scanner.at('[');
+  scanner.skip(1);
+  scanner.skipSpace();
+  const lower = parseBound(scanner, lowerInclusive);
+  scanner.skipSpace();
+  if (!scanner.atKeyword('TO')) scanner.fail("expected 'TO' in the range", scanner.done ? open : scanner.pos);
+  scanner.skip(2);
+  scanner.skipSpace();
+  const upper = parseBound(scanner, true);
+  scanner.skipSpace();
+  const close = scanner.peek();
+  if (close !== ']' && close !== '}') {
+    scanner.fail("expected ']' or '}' to close the range", scanner.done ? open : scanner.pos);
+  }
+  scanner.skip(1);
+  upper.inclusive = close === ']';
+  return { kind: 'range', field, offset: open, lower, upper };
+}
+
+function parseBound(scanner: QueryScanner, inclusive: boolean): RangeBound {
+  const offset = scanner.pos;
+  if (scanner.at('"')) return { value: scanner.readPhrase().text, inclusive, offset };
+  const word = scanner.readBound();
+  if (word.raw === '') scanner.fail('expected a range bound (a value or *)');
+  return word.raw === '*' ? { inclusive, offset } : { value: word.text, inclusive, offset };
+}

@@ -1,0 +1,49 @@
+import type { Condition } from './conditions.js';
+import type { FieldTarget } from './resolve-field.js';
+import { quoteIdentifier } from './resolve-field.js';
+import type { SqlDialect, SqlParams } from './sql-dialect.js';
+
+/** Renders one leaf predicate. Conjunctions come out parenthesized so the result nests anywhere. */
+export function renderCondition(target: FieldTarget, condition: Condition, dialect: SqlDialect, params: SqlParams): string {
+  const column = quoteIdentifier(target.column.name);
+  if (target.kind === 'json') return renderJson(column, target.path, condition, dialect, params);
+  switch (condition.kind) {
+    case 'exists':
+      return `${column} IS NOT NULL`;
+    case 'like':
+      return dialect.like(column, params.add(condition.pattern));
+    case 'compare': {
+      const { type, ignoreCase } = condition;
+      const caseFold = (operand: string): string => (ignoreCase ? `lower(${operand})` : operand);
+      const parts = condition.comparisons.map(({ operator, value }) => {
+        const operand = caseFold(dialect.columnOperand(column, type));
+        return `${operand} ${operator} ${caseFold(dialect.paramOperand(params.add(dialect.bind(type, value)), type))}`;
+      });
+      return parts.length === 1 ? parts.join('') : `(${parts.join(' AND ')})`;
+    }
+  }
+}
+
+/**
+ * A JSON value is compared only when it has the JSON type the query value implies, so `5` never
+ * matches the string "5" or `true`, and SQLite's cross-type ordering never leaks into a range.
+ * The path placeholder repeats for every use: plain `?` placeholders cannot be reused.
+ */
+function renderJson(column: string, path: string[], condition: Condition, dialect: SqlDialect, params: SqlParams): string {
+  const { json } = dialect;
+  const pathValue = json.pathParam(path);
+  const at = (): string => params.add(pathValue);
+  if (condition.kind === 'exists') return json.exists(column, at());
+  if (condition.kind === 'like') {
+    const guard = json.typeGuard(column, at(), 'text');
+    const match = dialect.like(json.textOperand(column, at()), params.add(condition.pattern));
+    return `(${guard} AND ${match})`;
+  }
+  const { type } = condition;
+  const parts = [json.typeGuard(column, at(), type)];
+  for (const { operator, value } of condition.comparisons) {
+    const operand = json.valueOperand(column, at());
+    parts.push(`${operand} ${operator} ${json.paramOperand(params.add(dialect.bind(type, value)), type)}`);
+  }
+  return `(${parts.join(' AND ')})`;
+}

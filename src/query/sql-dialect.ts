@@ -1,0 +1,48 @@
+import type { ValueType } from './conditions.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/**
+ * The SQL fragments that differ between SQLite and PostgreSQL. Every method receives placeholders
+ * already allocated, so values never enter the SQL text; `column` is always a quoted identifier.
+ */
+export interface SqlDialect {
+  /** The placeholder for the parameter at 1-based `position`: `?` or `$n`. */
+  placeholder(position: number): string;
+  /** The value bound for a comparison of `type` (SQLite has no boolean type: 1/0). */
+  bind(type: ValueType, value: string | number | boolean): unknown;
+  /** A column as an operand comparable with parameters of `type`. */
+  columnOperand(column: string, type: ValueType): string;
+  /** A parameter as an operand of `type`, with the cast the dialect needs. */
+  paramOperand(placeholder: string, type: ValueType): string;
+  /** Case-insensitive match of `operand` against a LIKE pattern whose escape character is `\`. */
+  like(operand: string, placeholder: string): string;
+  json: JsonDialect;
+}
+
+/** Access to a value inside a JSON column at a path that is itself a parameter. */
+export interface JsonDialect {
+  /** The parameter value addressing `path` (SQLite: `$."a"."b"`; PostgreSQL: a text[] of keys). */
+  pathParam(path: readonly string[]): unknown;
+  /** The path exists and its value is not JSON null. */
+  exists(column: string, path: string): string;
+  /** The value at the path is a JSON string, number or boolean (for `text`, `number`, `boolean`). */
+  typeGuard(column: string, path: string, type: ValueType): string;
+  /** The value at the path, comparable with `paramOperand` of the same type once `typeGuard` holds. */
+  valueOperand(column: string, path: string): string;
+  paramOperand(placeholder: string, type: ValueType): string;
+  /** The value at the path as SQL text, for LIKE. */
+  textOperand(column: string, path: string): string;
+}
+
+/** Collects bound values in placeholder order; SQL must be built left to right for `$n` to line up. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  constructor(private readonly dialect: SqlDialect) {}
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return this.dialect.placeholder(this.values.length);
+  }
+}

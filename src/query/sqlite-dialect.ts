@@ -1,0 +1,32 @@
+import type { ValueType } from './conditions.js';
+import type { SqlDialect } from './sql-dialect.js';
+
+/** `json_type` names of the JSON types a comparison of each value type accepts. */
+const JSON_TYPES: Record<ValueType, string> = {
+  text: `= 'text'`,
+  number: `IN ('integer', 'real')`,
+  boolean: `IN ('true', 'false')`,
+  timestamp: `= 'text'`,
+};
+
+/**
+ * SQLite: booleans are 1/0; timestamps are ISO text, normalised with strftime so that values
+ * written with or without milliseconds or a zone offset compare correctly with the canonical
+ * `…T00:00:00.000Z` parameters. LIKE is case-insensitive for ASCII letters only.
+ */
+export const sqliteDialect: SqlDialect = {
+  placeholder: () => '?',
+  bind: (type, value) => (type === 'boolean' ? (value === true ? 1 : 0) : value),
+  columnOperand: (column, type) => (type === 'timestamp' ? `strftime('%Y-%m-%dT%H:%M:%fZ', ${column})` : column),
+  paramOperand: (placeholder) => placeholder,
+  like: (operand, placeholder) => `${operand} LIKE ${placeholder} ESCAPE '\\'`,
+  json: {
+    pathParam: (path) => `$${path.map((key) => `."${key}"`).join('')}`,
+    exists: (column, path) => `json_extract(${column}, ${path}) IS NOT NULL`,
+    typeGuard: (column, path, type) => `json_type(${column}, ${path}) ${JSON_TYPES[type]}`,
+    // json_extract returns JSON true/false as 1/0, which `bind` also produces for booleans.
+    valueOperand: (column, path) => `json_extract(${column}, ${path})`,
+    paramOperand: (placeholder) => placeholder,
+    textOperand: (column, path) => `json_extract(${column}, ${path})`,
+  },
+};

@@ -1,0 +1,50 @@
+/** A timestamp written in a query: one instant, or a whole UTC day for a date-only value. */
+export interface QueryInstant {
+  /** Canonical ISO form (`2024-01-01T00:00:00.000Z`), what `Date#toISOString` and SQLite's `%f` produce. */
+  start: string;
+  /** For a date-only value, the start of the next day: the day is the interval [start, dayEnd). */
+  dayEnd?: string;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * Parses `YYYY-MM-DD` or an ISO date-time (`T` or a space, optional seconds, fraction and zone).
+ * Date-only values and date-times without a zone are UTC, so a query means the same thing on
+ * every server. Undefined when the text is not a valid date (month 13, February 30, hour 24…).
+ */
+export function parseInstant(text: string): QueryInstant | undefined {
+  const date = DATE_ONLY.exec(text);
+  if (date) {
+    const start = utcTime(Number(date[1]), Number(date[2]), Number(date[3]), [0, 0, 0, 0]);
+    if (start === undefined) return undefined;
+    return { start: new Date(start).toISOString(), dayEnd: new Date(start + DAY_MS).toISOString() };
+  }
+  const parts = DATE_TIME.exec(text);
+  if (!parts) return undefined;
+  const [, year, month, day, hours, minutes, seconds = '0', fraction = '', zone = 'Z'] = parts;
+  const millis = Number(fraction.slice(1, 4).padEnd(3, '0'));
+  const local = utcTime(Number(year), Number(month), Number(day), [Number(hours), Number(minutes), Number(seconds), millis]);
+  if (local === undefined) return undefined;
+  return { start: new Date(local - zoneOffsetMs(zone)).toISOString() };
+}
+
+/** Milliseconds since the epoch, or undefined when a component is out of range. */
+function utcTime(year: number, month: number, day: number, time: [number, number, number, number]): number | undefined {
+  const [hours, minutes, seconds, millis] = time;
+  if (hours > 23 || minutes > 59 || seconds > 59) return undefined;
+  const value = Date.UTC(year, month - 1, day, hours, minutes, seconds, millis);
+  const check = new Date(value);
+  // Date.UTC rolls February 30 over to March 1; a round trip catches it.
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  return value;
+}
+
+function zoneOffsetMs(zone: string): number {
+  if (zone.toUpperCase() === 'Z') return 0;
+  const digits = zone.slice(1).replace(':', '');
+  const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2));
+  return (zone.startsWith('-') ? -minutes : minutes) * 60 * 1000;
+}

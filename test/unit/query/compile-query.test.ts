@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import type { ColumnInfo, ColumnType } from '../../../src/connections/types.js';
+import { QueryError, checkQuery, compileQuery } from '../../../src/query/compile-query.js';
+
+const column = (name: string, type: ColumnType): ColumnInfo => ({ name, type, nullable: true, primaryKey: false, unique: false });
+
+const COLUMNS: ColumnInfo[] = [
+  column('user_id', 'text'),
+  column('email', 'text'),
+  column('email_verified', 'boolean'),
+  column('nickname', 'text'),
+  column('logins_count', 'integer'),
+  column('created_at', 'timestamp'),
+  column('user_metadata', 'json'),
+  column('app_metadata', 'json'),
+];
+
+const sqlite = (query: string) => compileQuery(query, COLUMNS, 'sqlite');
+const postgres = (query: string) => compileQuery(query, COLUMNS, 'postgres');
+
+describe('compileQuery', () => {
+  it('matches everything for *, *:* and an empty query', () => {
+    for (const query of ['*', '*:*', '', '  ']) {
+      expect(sqlite(query)).toEqual({ sql: '1=1', params: [] });
+      expect(postgres(query)).toEqual({ sql: '1=1', params: [] });
+    }
+  });
+
+  it('translates the nightly-export example', () => {
+    const query = '_exists_:nickname AND user_metadata.plan:pro';
+    expect(sqlite(query)).toEqual({
+      sql: `("nickname" IS NOT NULL AND (json_type("user_metadata", ?) = 'text' AND json_extract("user_metadata", ?) = ?))`,
+      params: ['$."plan"', '$."plan"', 'pro'],
+    });
+    expect(postgres(query)).toEqual({
+      sql:
+        `("nickname" IS NOT NULL AND (jsonb_typeof("user_metadata"::jsonb #> $1::text[]) = 'string'` +
+        ` AND ("user_metadata"::jsonb #> $2::text[]) = to_jsonb($3::text)))`,
+      params: [['plan'], ['plan'], 'pro'],
+    });
+  });
+
+  it('compares text exactly, and the email column case-insensitively', () => {
+    expect(sqlite('nickname:"Bob Smith"')).toEqual({ sql: '"nickname" = ?', params: ['Bob Smith'] });
+    expect(postgres('nickname:Bob')).toEqual({ sql: '"nickname" = $1', params: ['Bob'] });
+    expect(sqlite('email:Bob@Example.com')).toEqual({ sql: 'lower("email") = lower(?)', params: ['Bob@Example.com'] });
+    expect(postgres('email:Bob@Example.com')).toEqual({ sql: 'lower("email") = lower($1)', params: ['Bob@Example.com'] });
+  });
+
+  it('turns wildcards into a case-insensitive LIKE with %, _ and \\ escaped', () => {
+    expect(sqlite('nickname:a_b%c\\\\d*e?')).toEqual({ sql: `"nickname" LIKE ? ESCAPE '\\'`, params: ['a\\_b\\%c\\\\d%e_'] });
+    expect(postgres('nickname:jo*')).toEqual({ sql: `"nickname" ILIKE $1 ESCAPE '\\'`, params: ['jo%'] });
+  });
+
+  it('binds booleans as 1/0 in SQLite and true/false in PostgreSQL', () => {
+    expect(sqlite('email_verified:true')).toEqual({ sql: '"email_verified" = ?', params: [1] });
+    expect(postgres('email_verified:false')).toEqual({ sql: '"email_verified" = $1', params: [false] });
+  });
+
+  it('translates numeric ranges, open bounds and mixed brackets', () => {
+    expect(sqlite('logins_count:[10 TO 20}')).toEqual({ sql: '("logins_count" >= ? AND "logins_count" < ?)', params: [10, 20] });
+    expect(postgres('logins_count:{10 TO *]')).toEqual({ sql: '"logins_count" > $1::numeric', params: [10] });
+    expect(sqlite('logins_count:[* TO *]')).toEqual({ sql: '"logins_count" IS NOT NULL', params: [] });
+  });
+
+  it('makes a date-only upper bound include the whole day', () => {
+    const query = 'created_at:[2024-01-01 TO 2024-12-31]';
+    expect(sqlite(query)).toEqual({
+      sql: `(strftime('%Y-%m-%dT%H:%M:%fZ', "created_at") >= ? AND strftime('%Y-%m-%dT%H:%M:%fZ', "created_at") < ?)`,
+      params: ['2024-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z'],
+    });
+    expect(postgres(query)).toEqual({
+      sql: '("created_at" >= $1::timestamptz AND "created_at" < $2::timestamptz)',
+      params: ['2024-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z'],
+    });
+    expect(postgres('created_at:{2024-01-01 TO 2024-02-01}').params).toEqual(['2024-01-02T00:00:00.000Z', '2024-02-01T00:00:00.000Z']);
+    expect(postgres('created_at:"2024-06-15 12:00:00+02:00"')).toEqual({ sql: '"created_at" = $1::timestamptz', params: ['2024-06-15T10:00:00.000Z'] });
+  });
+
+  it('compares typed JSON values at nested paths', () => {
+    expect(sqlite('app_metadata.roles.admin:true')).toEqual({
+      sql: `(json_type("app_metadata", ?) IN ('true', 'false') AND json_extract("app_metadata", ?) = ?)`,
+      params: ['$."roles"."admin"', '$."roles"."admin"', 1],
+    });
+    expect(postgres('user_metadata.score:[5 TO *]')).toEqual({
+      sql: `(jsonb_typeof("user_metadata"::jsonb #> $1::text[]) = 'number' AND ("user_metadata"::jsonb #> $2::text[]) >= to_jsonb($3::numeric))`,
+      params: [['score'], ['score'], 5],
+    });
+    expect(sqlite('user_metadata.plan:pro*')).toEqual({
+      sql: `(json_type("user_metadata", ?) = 'text' AND json_extract("user_metadata", ?) LIKE ? ESCAPE '\\')`,
+      params: ['$."plan"', '$."plan"', 'pro%'],
+    });
+    expect(sqlite('_exists_:user_metadata.a.b')).toEqual({ sql: 'json_extract("user_metadata", ?) IS NOT NULL', params: ['$."a"."b"'] });
+    expect(postgres('_exists_:user_metadata.a')).toEqual({ sql: '("user_metadata"::jsonb #>> $1::text[]) IS NOT NULL', params: [['a']] });
+    expect(sqlite('user_metadata.zip:"8001"').params).toEqual(['$."zip"', '$."zip"', '8001']);
+  });
+
+  it('numbers PostgreSQL placeholders left to right through operators and groups', () => {
+    expect(postgres('nickname:(a OR b) -email_verified:true logins_count:1')).toEqual({
+      sql: '(("nickname" = $1 OR "nickname" = $2) AND NOT COALESCE("email_verified" = $3, FALSE) AND "logins_count" = $4::numeric)',
+      params: ['a', 'b', true, 1],
+    });
+    expect(sqlite('NOT (nickname:a OR nickname:b)')).toEqual({ sql: 'NOT COALESCE(("nickname" = ? OR "nickname" = ?), FALSE)', params: ['a', 'b'] });
+  });
+
+  it('keeps the SQL text identical whatever the value', () => {
+    const plain = postgres('nickname:"bob"');
+    const hostile = postgres(`nickname:"x' OR '1'='1"`);
+    expect(hostile.sql).toBe(plain.sql);
+    expect(hostile.params).toEqual(["x' OR '1'='1"]);
+  });
+
+  it.each([
+    ['email:x AND emial:y', 12, 'unknown field "emial"; known fields: user_id, email, email_verified, nickname'],
+    ['email;DROP:x', 0, 'unknown field "email;DROP"'],
+    ['_exists_:nope', 9, 'unknown field "nope"'],
+    ["user_metadata.a'b:1", 14, 'invalid key "a\'b"'],
+    ['user_metadata..plan:1', 14, 'invalid key ""'],
+    ['nickname.first:x', 0, '"nickname" is a text column: only JSON columns have paths'],
+    ['user_metadata:pro', 0, '"user_metadata" is a JSON column'],
+    ['logins_count:abc', 13, 'logins_count holds numbers: "abc" is not a number'],
+    ['logins_count:[1 TO x]', 19, '"x" is not a number'],
+    ['email_verified:yes', 15, 'expected true or false'],
+    ['email_verified:[false TO true]', 15, 'ranges do not apply to email_verified'],
+    ['logins_count:1*', 13, 'wildcards only apply to text'],
+    ['created_at:2024-02-30', 11, 'is not a date'],
+    ['created_at:[2024-01-01 TO tomorrow]', 26, 'is not a date'],
+  ])('rejects %j at offset %i', (query, offset, message) => {
+    for (const dialect of ['sqlite', 'postgres'] as const) {
+      expect(() => compileQuery(query, COLUMNS, dialect)).toThrow(QueryError);
+    }
+    const error = checkQuery(query, COLUMNS);
+    expect(error).toBeInstanceOf(QueryError);
+    expect(error?.offset).toBe(offset);
+    expect(error?.message).toContain(message);
+  });
+
+  it('names the offending field on field errors', () => {
+    expect(checkQuery('emial:x', COLUMNS)).toMatchObject({ field: 'emial', offset: 0 });
+    expect(checkQuery('john', COLUMNS)).toMatchObject({ message: 'a term needs a field (field:value)', offset: 0 });
+    expect(checkQuery('_exists_:nickname AND user_metadata.plan:pro', COLUMNS)).toBeUndefined();
+  });
+});

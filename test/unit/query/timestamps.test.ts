@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { parseInstant } from '../../../src/query/timestamps.js';
+
+describe('parseInstant', () => {
+  it('reads a date as a whole UTC day', () => {
+    expect(parseInstant('2024-02-29')).toEqual({ start: '2024-02-29T00:00:00.000Z', dayEnd: '2024-03-01T00:00:00.000Z' });
+    expect(parseInstant('2024-12-31')).toEqual({ start: '2024-12-31T00:00:00.000Z', dayEnd: '2025-01-01T00:00:00.000Z' });
+  });
+
+  it('normalises date-times to UTC with milliseconds', () => {
+    expect(parseInstant('2024-06-15T12:00')).toEqual({ start: '2024-06-15T12:00:00.000Z' });
+    expect(parseInstant('2024-06-15 12:00:00+02:00')).toEqual({ start: '2024-06-15T10:00:00.000Z' });
+    expect(parseInstant('2024-06-15T12:00:00.123456-0130')).toEqual({ start: '2024-06-15T13:30:00.123Z' });
+    expect(parseInstant('2024-06-15T12:00:00.5z')).toEqual({ start: '2024-06-15T12:00:00.500Z' });
+  });
+
+  it.each(['2023-02-29', '2024-13-01', '2024-00-10', '2024-06-15T24:00', '2024-06-15T10:60', '0050-01-01', 'yesterday', '2024-6-1'])(
+    'rejects %s',
+    (text) => {
+      expect(parseInstant(text)).toBeUndefined();
+    },
+  );
+});
