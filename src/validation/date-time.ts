@@ -1,0 +1,31 @@
+/*
+ * ISO-8601 date-time in the RFC 3339 profile that JSON Schema's `date-time` uses: a full date, a time
+ * with seconds and an optional fraction (1–9 digits), and a required offset (Z, ±hh:mm or ±hhmm).
+ * Without an offset the instant would depend on the importing machine's time zone. A space instead of
+ * T is allowed, as RFC 3339 §5.6 permits and as SQL databases print timestamps.
+ */
+const DATE_TIME =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt ](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d{1,9})?(?:[Zz]|[+-](?:[01]\d|2[0-3]):?[0-5]\d)$/;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+export function isIsoDateTime(value: string): boolean {
+  if (!DATE_TIME.test(value)) return false;
+  // The regex allows day 31 in every month; check the day against the month (and February against the year).
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  const lastDay = month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  return day <= lastDay;
+}
+
+/** Reads digits the regex has already matched, without allocating a substring. */
+function digits(s: string, start: number, length: number): number {
+  let n = 0;
+  for (let i = start; i < start + length; i++) n = n * 10 + (s.charCodeAt(i) - 0x30);
+  return n;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}

@@ -1,0 +1,73 @@
+import type { JsonObject } from './checks.js';
+import { isAbsent, isObject } from './checks.js';
+
+/*
+ * Secrets are masked before a record is written to rejects.ndjson, as the import platform's error
+ * report shows `hash.value` as "*****". Masked: password_hash; custom_password_hash's hash value, HMAC
+ * key value and salt value (and the older string `hash`, `salt_prefix`, `salt_suffix` form); and any key
+ * named password or secret (any case) at any depth, which covers mfa_factors[*].totp.secret.
+ * custom_password_hash.password is the exception: it is `{ encoding }`, a setting, not a secret.
+ */
+export const MASK = '*****';
+
+/** Past this depth everything is masked: hostile nesting must not exhaust the stack, and must not leak. */
+const MAX_DEPTH = 256;
+const SECRET_KEY = /^(?:password|secret)$/i;
+
+/** A deep copy of `record` with secrets replaced by "*****"; the input is never modified. */
+export function maskRecord(record: unknown): unknown {
+  if (!isObject(record)) return copy(record, 0);
+  const out: JsonObject = {};
+  for (const key in record) {
+    const value = record[key];
+    if (key === 'password_hash' || SECRET_KEY.test(key)) setKey(out, key, hide(value));
+    else if (key === 'custom_password_hash' && isObject(value)) setKey(out, key, maskCustomPasswordHash(value));
+    else setKey(out, key, copy(value, 1));
+  }
+  return out;
+}
+
+function maskCustomPasswordHash(value: JsonObject): JsonObject {
+  const out = copyObject(value, 1, true);
+  if (isObject(out.hash)) {
+    maskKey(out.hash, 'value');
+    if (isObject(out.hash.key)) maskKey(out.hash.key, 'value');
+  } else maskKey(out, 'hash');
+  if (isObject(out.salt)) maskKey(out.salt, 'value');
+  maskKey(out, 'salt_prefix');
+  maskKey(out, 'salt_suffix');
+  return out;
+}
+
+function copy(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth > MAX_DEPTH) return MASK;
+  if (Array.isArray(value)) return value.map((item: unknown) => copy(item, depth + 1));
+  return copyObject(value as JsonObject, depth, false);
+}
+
+/** `keepPasswordObject`: inside custom_password_hash, `password` is the `{ encoding }` setting. */
+function copyObject(value: JsonObject, depth: number, keepPasswordObject: boolean): JsonObject {
+  const out: JsonObject = {};
+  for (const key in value) {
+    const item = value[key];
+    const setting = keepPasswordObject && key === 'password' && isObject(item);
+    setKey(out, key, SECRET_KEY.test(key) && !setting ? hide(item) : copy(item, depth + 1));
+  }
+  return out;
+}
+
+/** Replaces a present value; null and absent stay as they are (nothing to hide, and the reader sees it was empty). */
+function hide(value: unknown): unknown {
+  return isAbsent(value) ? value : MASK;
+}
+
+function maskKey(obj: JsonObject, key: string): void {
+  if (Object.hasOwn(obj, key)) obj[key] = hide(obj[key]);
+}
+
+/** Plain assignment of "__proto__" would change the copy's prototype instead of adding the key. */
+function setKey(obj: JsonObject, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}

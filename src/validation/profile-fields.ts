@@ -1,0 +1,95 @@
+import type { FieldCheck } from './checks.js';
+import { checkIntegerAtLeast, checkLength, report, reportType } from './checks.js';
+import { isIsoDateTime } from './date-time.js';
+import { emailProblem, isEmail } from './email.js';
+import { passwordHashProblem } from './hash-formats.js';
+import { isE164 } from './patterns.js';
+
+/*
+ * Checks for the scalar profile fields (reference §1, "Top-level properties"). Each is called only for
+ * a present, non-null value; whether email is present at all is checked by validateUser.
+ */
+
+/** Unaccented letters and digits plus @ ` ^ $ ! - # . + ' ~ _ (upper case is accepted: the store lower-cases it). */
+const USERNAME = /^[A-Za-z0-9@`^$!#.+'~_-]+$/;
+/**
+ * Absolute http(s) URL with a host. Other schemes (data:, file:, javascript:) are refused: a profile
+ * picture is fetched by browsers, and those schemes are either huge, local or dangerous there.
+ */
+const HTTP_URL = /^https?:\/\/[^\s/?#@]+(?:@[^\s/?#@]+)?(?:[/?#]\S*)?$/i;
+
+export function stringField(path: string, min: number, max: number): FieldCheck {
+  return (errors, value) => {
+    if (typeof value === 'string') checkLength(errors, path, value, min, max);
+    else reportType(errors, path, 'string', value);
+  };
+}
+
+export function booleanField(path: string): FieldCheck {
+  return (errors, value) => {
+    if (typeof value !== 'boolean') reportType(errors, path, 'boolean', value);
+  };
+}
+
+export function dateTimeField(path: string): FieldCheck {
+  return (errors, value) => {
+    if (typeof value !== 'string') reportType(errors, path, 'string', value);
+    else if (!isIsoDateTime(value)) {
+      report(errors, 'FORMAT', path, 'must be an ISO-8601 date-time with seconds and an offset, e.g. 2024-05-01T09:30:00Z');
+    }
+  };
+}
+
+/** Empty email is REQUIRED (reported by validateUser), so only non-empty strings are checked here. */
+export const checkEmailField: FieldCheck = (errors, value) => {
+  if (typeof value !== 'string') {
+    reportType(errors, 'email', 'string', value);
+    return;
+  }
+  const problem = value === '' ? null : emailProblem(value);
+  if (problem !== null) report(errors, problem.code, 'email', problem.message);
+};
+
+export const checkUsername: FieldCheck = (errors, value) => {
+  if (typeof value !== 'string') {
+    reportType(errors, 'username', 'string', value);
+    return;
+  }
+  if (!checkLength(errors, 'username', value, 1, 128)) return;
+  if (!USERNAME.test(value)) {
+    report(errors, 'PATTERN', 'username', "may contain only letters a-z, digits and @ ` ^ $ ! - # . + ' ~ _");
+  } else if (value.includes('@') && isEmail(value)) {
+    report(errors, 'PATTERN', 'username', 'may contain @ but may not be an email address');
+  }
+};
+
+export const checkPhoneNumber: FieldCheck = (errors, value) => {
+  if (typeof value !== 'string') {
+    reportType(errors, 'phone_number', 'string', value);
+    return;
+  }
+  if (!isE164(value)) {
+    report(errors, 'PATTERN', 'phone_number', 'must be an E.164 phone number: + then 1 to 15 digits, e.g. +12125550001');
+  }
+};
+
+export const checkPicture: FieldCheck = (errors, value) => {
+  if (typeof value !== 'string') {
+    reportType(errors, 'picture', 'string', value);
+    return;
+  }
+  if (!HTTP_URL.test(value)) report(errors, 'FORMAT', 'picture', 'must be an absolute http or https URL');
+};
+
+export const checkPasswordHash: FieldCheck = (errors, value) => {
+  if (typeof value !== 'string') {
+    reportType(errors, 'password_hash', 'string', value);
+    return;
+  }
+  const problem = passwordHashProblem(value);
+  if (problem !== null) report(errors, problem.code, 'password_hash', problem.message);
+};
+
+export const checkLoginsCount: FieldCheck = (errors, value) => {
+  checkIntegerAtLeast(errors, 'logins_count', value, 0);
+};

@@ -1,0 +1,153 @@
+import { describe, it, expect } from 'vitest';
+import { isIsoDateTime } from '../../../src/validation/date-time.js';
+import { emailProblem, isEmail } from '../../../src/validation/email.js';
+import { decodedByteLength, isBase64, isHex } from '../../../src/validation/encodings.js';
+import { isBase32, isE164 } from '../../../src/validation/patterns.js';
+import { codePointCount, utf8ByteLength } from '../../../src/validation/text.js';
+
+describe('email', () => {
+  it.each([
+    'a@example.com',
+    'first.last+tag@sub.example.co.uk',
+    "o'brien@example.ie",
+    'x_y-z!#$%&*/=?^`{|}~@example.org',
+    'user@xn--bcher-kva.example',
+    'user@xn--p1ai.xn--p1ai',
+    'josé@exämple.de',
+    'USER@EXAMPLE.COM',
+    '1234@123.example.io',
+  ])('accepts %s', (value) => {
+    expect(emailProblem(value)).toBeNull();
+  });
+
+  it.each([
+    'plain',
+    '@example.com',
+    'a@',
+    'a@example',
+    'a@localhost',
+    'a@@example.com',
+    'a b@example.com',
+    'ab@example.com ',
+    ' ab@example.com',
+    'a\u00a0b@example.com',
+    '.a@example.com',
+    'a.@example.com',
+    'a..b@example.com',
+    '"a b"@example.com',
+    'a@[192.0.2.1]',
+    'a@192.0.2.1',
+    'a@-example.com',
+    'a@example-.com',
+    'a@example..com',
+    'a@example.c',
+    'a@example.123',
+    `a@${'l'.repeat(64)}.com`,
+    'a(comment)@example.com',
+    'a@b@example.com',
+  ])('rejects %j with FORMAT', (value) => {
+    expect(emailProblem(value)?.code).toBe('FORMAT');
+  });
+
+  it('applies the 64 and 254 limits', () => {
+    expect(emailProblem(`${'a'.repeat(65)}@example.com`)?.code).toBe('MAX_LENGTH');
+    expect(emailProblem(`${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`)).toBeNull();
+    expect(emailProblem(`a@${'b'.repeat(300)}.com`)?.code).toBe('MAX_LENGTH');
+  });
+
+  it('counts characters for the limits', () => {
+    expect(isEmail(`${'é'.repeat(64)}@example.com`)).toBe(true);
+    expect(isEmail(`${'é'.repeat(65)}@example.com`)).toBe(false);
+  });
+
+  it('stays fast on hostile input', () => {
+    const start = performance.now();
+    for (let i = 0; i < 1000; i++) emailProblem(`${'a.'.repeat(30)}@${'b-'.repeat(100)}`);
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+});
+
+describe('ISO-8601 date-time', () => {
+  it.each([
+    '2024-05-01T09:30:00Z',
+    '2024-05-01T09:30:00.123Z',
+    '2024-05-01T09:30:00.123456789+02:00',
+    '2024-05-01t09:30:00z',
+    '2024-05-01 09:30:00-0530',
+    '2024-02-29T00:00:00Z',
+    '2000-02-29T00:00:00Z',
+    '2016-12-31T23:59:60Z',
+  ])('accepts %s', (value) => {
+    expect(isIsoDateTime(value)).toBe(true);
+  });
+
+  it.each([
+    '2024-05-01',
+    '2024-05-01T09:30Z',
+    '2024-05-01T09:30:00',
+    '2024-13-01T00:00:00Z',
+    '2024-00-10T00:00:00Z',
+    '2024-04-31T00:00:00Z',
+    '2023-02-29T00:00:00Z',
+    '1900-02-29T00:00:00Z',
+    '2024-05-01T24:00:00Z',
+    '2024-05-01T09:60:00Z',
+    '2024-05-01T09:30:00+24:00',
+    '01/05/2024 09:30',
+    '1714555800',
+  ])('rejects %s', (value) => {
+    expect(isIsoDateTime(value)).toBe(false);
+  });
+});
+
+describe('encodings', () => {
+  it('hex: whole bytes of either case', () => {
+    expect(isHex('00ffAAbb')).toBe(true);
+    expect(isHex('0')).toBe(false);
+    expect(isHex('0g')).toBe(false);
+    expect(isHex('')).toBe(false);
+  });
+
+  it('base64: standard or url-safe, padded or not, never mixed', () => {
+    for (const ok of ['YQ==', 'YQ', 'YWI=', 'YWI', 'YWJj', '+/+/', '-_-_']) expect(isBase64(ok)).toBe(true);
+    for (const bad of ['', 'Y', 'YQ=', 'Y===', 'YQ===', '+_', 'YW I', 'YQ==YQ==', '=']) expect(isBase64(bad)).toBe(false);
+  });
+
+  it('base64 from an offset', () => {
+    expect(isBase64('{SHA}YWJj', 5)).toBe(true);
+    expect(isBase64('{SHA}', 5)).toBe(false);
+  });
+
+  it('decoded sizes', () => {
+    expect(decodedByteLength('abcd', 'hex')).toBe(2);
+    expect(decodedByteLength('YWJj', 'base64')).toBe(3);
+    expect(decodedByteLength('YWI=', 'base64')).toBe(2);
+    expect(decodedByteLength('YWI', 'base64')).toBe(2);
+    expect(decodedByteLength('aé😀', 'utf8')).toBe(1 + 2 + 4);
+  });
+});
+
+describe('text', () => {
+  it('counts code points', () => {
+    expect(codePointCount('a😀b', 0, 4)).toBe(3);
+    expect(codePointCount('\ud800x', 0, 2)).toBe(2);
+  });
+
+  it('measures UTF-8 like TextEncoder', () => {
+    for (const s of ['', 'abc', 'é', '山', '😀', '\ud800', 'a\udc00b']) {
+      expect(utf8ByteLength(s)).toBe(new TextEncoder().encode(s).length);
+    }
+  });
+});
+
+describe('patterns', () => {
+  it('E.164: + and 1 to 15 digits', () => {
+    for (const ok of ['+1', '+12125550001', `+${'9'.repeat(15)}`]) expect(isE164(ok)).toBe(true);
+    for (const bad of ['', '+', '1', '+1a', ' +1', `+${'9'.repeat(16)}`, '+１']) expect(isE164(bad)).toBe(false);
+  });
+
+  it('base32: A-Z and 2-7, un-padded', () => {
+    expect(isBase32('JBTWY3DPEHPK3PNP')).toBe(true);
+    for (const bad of ['', 'jbtw', 'JBTW=', 'JBTW1', 'JBTW8', 'JB TW']) expect(isBase32(bad)).toBe(false);
+  });
+});

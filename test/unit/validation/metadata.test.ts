@@ -1,0 +1,49 @@
+import { describe, it, expect } from 'vitest';
+import { reservedAppMetadataKeys } from '../../../src/validation/metadata.js';
+import { codesOf, errorsOf, user } from './fixtures.js';
+
+describe('app_metadata', () => {
+  it('accepts any JSON values under ordinary keys', () => {
+    const app_metadata = { roles: ['admin'], plan: 'premium', n: 1, on: true, none: null, deep: { a: [{ b: 1 }] } };
+    expect(codesOf(user({ app_metadata }))).toEqual([]);
+  });
+
+  it('has the 18 documented reserved keys', () => {
+    expect(reservedAppMetadataKeys.size).toBe(18);
+  });
+
+  it.each([...reservedAppMetadataKeys])('rejects the reserved key %s', (key) => {
+    const errors = errorsOf(user({ app_metadata: { [key]: 'x' } }));
+    expect(errors).toEqual([{ code: 'FORMAT', path: `app_metadata.${key}`, message: `reserved app_metadata key "${key}"` }]);
+  });
+
+  it('matches reserved keys exactly (case-sensitive, top level only)', () => {
+    expect(codesOf(user({ app_metadata: { Email: 'x', logins_count: 1, profile: { email: 'x', user_id: 1 } } }))).toEqual([]);
+  });
+
+  it('allows the reserved names in user_metadata', () => {
+    expect(codesOf(user({ user_metadata: { email: 'x', blocked: true } }))).toEqual([]);
+  });
+});
+
+describe('metadata field names', () => {
+  it.each(['app_metadata', 'user_metadata'])('%s keys may not contain . or $ at any depth', (field) => {
+    const value = { 'a.b': 1, $set: 2, ok: { 'x$y': 3, list: [{ 'p.q': 4 }, 'z'] } };
+    expect(codesOf(user({ [field]: value }))).toEqual([
+      ['FORMAT', `${field}.a.b`],
+      ['FORMAT', `${field}.$set`],
+      ['FORMAT', `${field}.ok.x$y`],
+      ['FORMAT', `${field}.ok.list[0].p.q`],
+    ]);
+  });
+
+  it('allows . and $ in values', () => {
+    expect(codesOf(user({ user_metadata: { site: 'example.com', price: '$5' } }))).toEqual([]);
+  });
+
+  it('survives hostile nesting', () => {
+    let deep: Record<string, unknown> = { 'a.b': 1 };
+    for (let i = 0; i < 10_000; i++) deep = { n: deep };
+    expect(() => errorsOf(user({ user_metadata: deep }))).not.toThrow();
+  });
+});
