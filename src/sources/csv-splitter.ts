@@ -1,0 +1,121 @@
+import { MAX_RECORD_BYTES, NEED_MORE, type RecordSplitter } from './record-cutter.js';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+
+/** The quoted field is broken: never closed, closed too late, or followed by junk. */
+const BROKEN = -2;
+/** The quoted field was followed by a delimiter: the record goes on. */
+const CONTINUE = -3;
+
+/**
+ * Finds CSV record boundaries in bytes (RFC 4180): a quote opens a quoted field only at the start
+ * of a field, inside one `""` is a quote, and newlines inside quotes are data. Blank lines are not
+ * records. Line ends are LF or CRLF, and the CR is not part of the record.
+ *
+ * A broken quoted field (never closed, closed by a quote followed by something other than a
+ * delimiter or line end, or open for more than MAX_RECORD_BYTES) must not swallow the rest of the
+ * file: its record ends at the first line end after the opening quote, and the next line starts a
+ * new record. The record's own parse then fails, so it becomes one PARSE_ERROR and later rows still
+ * parse. The delimiter must be one byte; ASCII-compatible encodings (utf8, latin1) scan the same.
+ */
+export class CsvSplitter implements RecordSplitter {
+  start = -1;
+  end = -1;
+  /** The buffer `quoteAt` was searched in, and the next quote at or after the last position asked. */
+  private quoteBuf: Buffer | undefined;
+  private quoteAt = -1;
+
+  constructor(private readonly delimiter: number) {}
+
+  split(buf: Buffer, pos: number, eof: boolean): number {
+    this.start = -1;
+    const first = buf[pos];
+    if (first === LF) return pos + 1;
+    if (first === CR) {
+      if (pos + 1 === buf.length) return eof ? pos + 1 : NEED_MORE;
+      if (buf[pos + 1] === LF) return pos + 2;
+    }
+    return this.record(buf, pos, eof);
+  }
+
+  /**
+   * Jumps from quote to quote with the native indexOf (a JS byte loop is several times slower): a
+   * quote at a field's start opens a quoted field, which is skipped whole; other quotes are data.
+   * When no quote is left before the line end, the line end is the record's end.
+   */
+  private record(buf: Buffer, start: number, eof: boolean): number {
+    let lf = buf.indexOf(LF, start);
+    let quote = this.nextQuote(buf, start);
+    while (quote !== -1 && (lf === -1 || quote < lf)) {
+      if (quote !== start && buf[quote - 1] !== this.delimiter) {
+        quote = buf.indexOf(QUOTE, quote + 1);
+        continue;
+      }
+      const after = quotedFieldEnd(buf, start, quote + 1, eof);
+      const next = after < 0 ? after : this.afterClosingQuote(buf, start, after, eof);
+      if (next === BROKEN) return this.brokenRecord(buf, start, quote, eof);
+      if (next !== CONTINUE) return next;
+      if (lf !== -1 && lf < after) lf = buf.indexOf(LF, after);
+      quote = buf.indexOf(QUOTE, after + 1);
+    }
+    this.quoteBuf = buf;
+    this.quoteAt = quote;
+    if (lf === -1) return eof ? this.found(buf, start, buf.length, buf.length) : NEED_MORE;
+    return this.found(buf, start, lf, lf + 1);
+  }
+
+  /** The next quote at or after `pos`, remembered so that lines without quotes cost no search. */
+  private nextQuote(buf: Buffer, pos: number): number {
+    if (buf !== this.quoteBuf || (this.quoteAt !== -1 && this.quoteAt < pos)) {
+      this.quoteBuf = buf;
+      this.quoteAt = buf.indexOf(QUOTE, pos);
+    }
+    return this.quoteAt;
+  }
+
+  /**
+   * What follows a closing quote (at `after - 1`) decides: a delimiter means another field
+   * (CONTINUE), a line end or the end of the file ends the record, anything else is BROKEN.
+   */
+  private afterClosingQuote(buf: Buffer, start: number, after: number, eof: boolean): number {
+    const len = buf.length;
+    if (after === len) return eof ? this.found(buf, start, len, len) : NEED_MORE;
+    const b = buf[after];
+    if (b === this.delimiter) return CONTINUE;
+    if (b === LF) return this.found(buf, start, after, after + 1);
+    if (b !== CR) return BROKEN;
+    if (after + 1 === len) return eof ? this.found(buf, start, after, len) : NEED_MORE;
+    return buf[after + 1] === LF ? this.found(buf, start, after, after + 2) : BROKEN;
+  }
+
+  /** The record of a broken quoted field ends at the first line end after its opening quote. */
+  private brokenRecord(buf: Buffer, start: number, openQuote: number, eof: boolean): number {
+    const lf = buf.indexOf(LF, openQuote);
+    if (lf === -1) return eof ? this.found(buf, start, buf.length, buf.length) : NEED_MORE;
+    return this.found(buf, start, lf, lf + 1);
+  }
+
+  /** Records [start, end) minus a CR that belongs to the line end, and returns `next`. */
+  private found(buf: Buffer, start: number, end: number, next: number): number {
+    this.start = start;
+    this.end = end > start && buf[end - 1] === CR ? end - 1 : end;
+    return next;
+  }
+}
+
+/**
+ * Index just past the quote closing a field whose content starts at `from`; NEED_MORE when the
+ * buffer ends first; BROKEN when the file ends first or the field would outgrow MAX_RECORD_BYTES
+ * (decided from the record's own length, so every reader of the record decides the same).
+ */
+function quotedFieldEnd(buf: Buffer, start: number, from: number, eof: boolean): number {
+  let q = buf.indexOf(QUOTE, from);
+  while (q !== -1 && buf[q + 1] === QUOTE) q = buf.indexOf(QUOTE, q + 2);
+  if (q === -1) return eof || buf.length - start > MAX_RECORD_BYTES ? BROKEN : NEED_MORE;
+  if (q - start > MAX_RECORD_BYTES) return BROKEN;
+  // A quote in the last byte may be the first half of `""`: wait for the next byte.
+  if (q + 1 === buf.length && !eof) return NEED_MORE;
+  return q + 1;
+}

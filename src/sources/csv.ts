@@ -1,0 +1,87 @@
+import { scanFile, type RecordFilter } from './byte-batches.js';
+import { readRange } from './read-range.js';
+import { CsvRecordBuilder, numberedColumns, parseCsvFields, parseCsvHeader } from './csv-fields.js';
+import { CsvSplitter } from './csv-splitter.js';
+import { SourceError } from './source-error.js';
+import type { FileSourceOptions, SourceDefinition } from './types.js';
+
+export const CSV = 'csv';
+
+/**
+ * CSV (RFC 4180): the header row, when `csv.header`, names the columns and is not a record.
+ * Boundaries are found on bytes, so a newline inside quotes never splits a record, whatever the
+ * batch size. Values are strings; empty cells are left out of the record.
+ */
+export const csvSource: SourceDefinition = {
+  name: CSV,
+
+  async scan(options, batchSize) {
+    const delimiter = delimiterByte(options);
+    const header = new HeaderCatcher(options);
+    const result = await scanFile({
+      format: CSV,
+      path: options.path,
+      splitter: new CsvSplitter(delimiter),
+      batchSize,
+      filter: header.filter,
+    });
+    return { ...result, header: header.names ?? [] };
+  },
+
+  read(options, range, scan) {
+    const { header } = scan;
+    if (header === undefined) throw new SourceError(`[source:${CSV}] read needs the header columns found by scan`);
+    const builder = new CsvRecordBuilder(header, options.csv.delimiter);
+    const encoding = options.csv.encoding;
+    return readRange({
+      format: CSV,
+      path: options.path,
+      range,
+      splitter: new CsvSplitter(delimiterByte(options)),
+      toRecord: (buf, start, end, row) => builder.build(buf.toString(encoding, start, end), row),
+    });
+  },
+};
+
+/**
+ * Watches the first record of the scan. With a header row it is the column names and not a
+ * record; without one, its width gives col1…colN and it is a record like any other.
+ */
+class HeaderCatcher {
+  names: string[] | undefined;
+
+  constructor(private readonly options: FileSourceOptions) {}
+
+  readonly filter: RecordFilter = (buf, start, end, offset) => {
+    if (this.names !== undefined) return true;
+    const { delimiter, encoding, header } = this.options.csv;
+    const text = buf.toString(encoding, start, end);
+    if (!header) {
+      const fields = parseCsvFields(text, delimiter);
+      // A broken first row still says roughly how wide the file is; its own parse reports the error.
+      this.names = numberedColumns(typeof fields === 'string' ? text.split(delimiter).length : fields.length);
+      return true;
+    }
+    const names = parseCsvHeader(text, delimiter);
+    if (typeof names === 'string') {
+      throw new SourceError(`[source:${CSV}] bad header row at byte ${offset + start}: ${names}`, { offset: offset + start });
+    }
+    this.names = names;
+    return false;
+  };
+}
+
+/** The scanners compare single bytes, so the delimiter must be one byte in the file's encoding. */
+function delimiterByte(options: FileSourceOptions): number {
+  const { delimiter, encoding } = options.csv;
+  // latin1 encoding keeps only the low byte of a wider character, so check the code point too.
+  const bytes = Buffer.from(delimiter, encoding);
+  const byte = bytes[0];
+  const oneByte = delimiter.length === 1 && delimiter.charCodeAt(0) <= 0xff && bytes.length === 1;
+  if (!oneByte || byte === undefined || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new SourceError(
+      `[source:${CSV}] delimiter ${JSON.stringify(delimiter)} cannot be used with encoding ${encoding}: it must be one byte, not a quote or line end. Hint: use an ASCII delimiter, or encoding latin1`,
+    );
+  }
+  return byte;
+}

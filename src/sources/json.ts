@@ -1,0 +1,38 @@
+import { scanFile } from './byte-batches.js';
+import { readRange } from './read-range.js';
+import { JsonSplitter, describeByte } from './json-splitter.js';
+import { jsonRecord } from './records.js';
+import { SourceError } from './source-error.js';
+import type { SourceDefinition } from './types.js';
+
+export const JSON_FORMAT = 'json';
+
+/**
+ * One JSON array of user objects. The scan only delimits top-level elements (depth, strings,
+ * escapes); each element is parsed when its batch is read, so one bad element is one PARSE_ERROR.
+ * A file that is not an array fails the whole job.
+ */
+export const jsonSource: SourceDefinition = {
+  name: JSON_FORMAT,
+
+  async scan(options, batchSize) {
+    const splitter = new JsonSplitter('file');
+    const result = await scanFile({ format: JSON_FORMAT, path: options.path, splitter, batchSize });
+    if (!splitter.sawArray) {
+      throw new SourceError(`[source:${JSON_FORMAT}] expected a JSON array of users at byte ${result.bytes}, found ${describeByte(undefined)}`, {
+        offset: result.bytes,
+      });
+    }
+    return result;
+  },
+
+  read(options, range) {
+    return readRange({
+      format: JSON_FORMAT,
+      path: options.path,
+      range,
+      splitter: new JsonSplitter('range'),
+      toRecord: (buf, start, end, row) => jsonRecord(buf.toString('utf8', start, end), row),
+    });
+  },
+};

@@ -1,0 +1,29 @@
+import type { SourceRecord } from './types.js';
+
+/** A reject keeps enough of the raw text to recognise the record, not a whole runaway field. */
+export const MAX_RAW_CHARS = 1000;
+
+/** A record that could not be parsed: it becomes a PARSE_ERROR reject with this message. */
+export function malformed(row: number, raw: string, error: string): SourceRecord {
+  return { row, raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw, error };
+}
+
+/** JSON and NDJSON records: one JSON object each; anything else is a malformed record, not an exception. */
+export function jsonRecord(text: string, row: number): SourceRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return malformed(row, text, `invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return malformed(row, text, `expected a JSON object, got ${describe(value)}`);
+  }
+  return { row, record: value as Record<string, unknown> };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}

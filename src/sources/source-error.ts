@@ -1,0 +1,33 @@
+/**
+ * A whole-file problem with a source: it is not the format it claims to be, a record is absurdly
+ * long, or it cannot be read. Malformed single records are never errors (they are PARSE_ERROR
+ * rejects). Bad input does not get better on retry, so only transient I/O codes are retryable.
+ */
+export class SourceError extends Error {
+  override readonly name = 'SourceError';
+  readonly retryable: boolean;
+  /** Byte offset in the file where the problem was found, when there is one. */
+  readonly offset?: number;
+  readonly code?: string;
+
+  constructor(message: string, options: { offset?: number; code?: string; retryable?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.retryable = options.retryable ?? false;
+    if (options.offset !== undefined) this.offset = options.offset;
+    if (options.code !== undefined) this.code = options.code;
+  }
+}
+
+/** File-system codes that a later attempt may not hit again (descriptor exhaustion, a busy mount). */
+const transientCodes = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EIO', 'ETIMEDOUT']);
+
+/**
+ * Says which file failed when the file system does (an error with a `code`, like ENOENT), keeping
+ * the code; any other error is returned unchanged.
+ */
+export function ioError(format: string, path: string, err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (err instanceof SourceError || typeof code !== 'string') return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new SourceError(`[source:${format}] cannot read ${path}: ${message}`, { cause: err, code, retryable: transientCodes.has(code) });
+}

@@ -1,0 +1,167 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { sources } from '../../../src/sources/index.js';
+import type { FileSourceOptions } from '../../../src/sources/types.js';
+import { errorsOf, optionsFor, readAll, recordsOf, scanAndRead, tempDir } from './helpers.js';
+
+/** CSV framing: where records begin and end, whatever the bytes around them look like. */
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+let n = 0;
+
+function csvFile(content: string | Buffer, csv: Partial<FileSourceOptions['csv']> = {}): FileSourceOptions {
+  return optionsFor('csv', tmp.file(`case-${++n}.csv`, content), csv);
+}
+
+const quoted = [
+  'email,name,note',
+  'a@x.io,"Doe, Jane","say ""hi"""',
+  'b@x.io,Bob,"two',
+  'lines, and ""quotes"" , too',
+  '"',
+  'c@x.io,"Carol\r\nCRLF inside",ok',
+  'd@x.io,"",","',
+].join('\n');
+
+describe('csv boundaries', () => {
+  it.each([1, 2, 3, 1000])('never splits a quoted field, at batch size %i', async (batchSize) => {
+    const { scan, items } = await scanAndRead(csvFile(quoted), batchSize);
+    expect(scan.total).toBe(4);
+    expect(scan.header).toEqual(['email', 'name', 'note']);
+    expect(items.map((i) => i.row)).toEqual([1, 2, 3, 4]);
+    expect(recordsOf(items)).toEqual([
+      { email: 'a@x.io', name: 'Doe, Jane', note: 'say "hi"' },
+      { email: 'b@x.io', name: 'Bob', note: 'two\nlines, and "quotes" , too\n' },
+      { email: 'c@x.io', name: 'Carol\r\nCRLF inside', note: 'ok' },
+      { email: 'd@x.io', note: ',' },
+    ]);
+  });
+
+  it('puts every record of batch size 1 in its own range', async () => {
+    const options = csvFile(quoted);
+    const scan = await sources.csv.scan(options, 1);
+    for (const range of scan.batches) {
+      const items = await readAll(options, { ...scan, batches: [range] });
+      expect(items.map((i) => i.row)).toEqual([range.firstRow]);
+      expect(errorsOf(items)).toEqual([]);
+    }
+  });
+
+  it('skips a UTF-8 BOM before the header', async () => {
+    const { scan, items } = await scanAndRead(csvFile('\uFEFFemail,name\na@x.io,Ann\n'));
+    expect(scan.header).toEqual(['email', 'name']);
+    expect(recordsOf(items)).toEqual([{ email: 'a@x.io', name: 'Ann' }]);
+  });
+
+  it('skips a BOM before the first record of a file without header', async () => {
+    const { scan, items } = await scanAndRead(csvFile('\uFEFF"a@x.io",Ann\n', { header: false }));
+    expect(scan.header).toEqual(['col1', 'col2']);
+    expect(recordsOf(items)).toEqual([{ col1: 'a@x.io', col2: 'Ann' }]);
+  });
+
+  it('reads CRLF line ends without keeping the CR', async () => {
+    const { items } = await scanAndRead(csvFile('email,name\r\na@x.io,Ann\r\nb@x.io,"Bob"\r\n'), 1);
+    expect(recordsOf(items)).toEqual([
+      { email: 'a@x.io', name: 'Ann' },
+      { email: 'b@x.io', name: 'Bob' },
+    ]);
+  });
+
+  it.each([
+    ['LF', 'email,name\na@x.io,Ann\nb@x.io,Bob'],
+    ['CRLF', 'email,name\r\na@x.io,Ann\r\nb@x.io,Bob'],
+    ['a closing quote', 'email,name\na@x.io,Ann\nb@x.io,"Bob"'],
+    ['a dangling CR', 'email,name\na@x.io,Ann\nb@x.io,Bob\r'],
+  ])('reads the last record without a trailing newline (%s)', async (_, content) => {
+    const { scan, items } = await scanAndRead(csvFile(content), 1);
+    expect(scan.total).toBe(2);
+    expect(recordsOf(items)[1]).toEqual({ email: 'b@x.io', name: 'Bob' });
+  });
+
+  it('skips blank lines anywhere, LF or CRLF, without counting them', async () => {
+    const content = '\n\r\nemail,name\n\na@x.io,Ann\r\n\r\n\n"b@x.io",Bob\n\n\n';
+    const { scan, items } = await scanAndRead(csvFile(content), 1);
+    expect(scan.total).toBe(2);
+    expect(items.map((i) => i.row)).toEqual([1, 2]);
+    expect(recordsOf(items)).toEqual([
+      { email: 'a@x.io', name: 'Ann' },
+      { email: 'b@x.io', name: 'Bob' },
+    ]);
+  });
+
+  it('uses a configured delimiter', async () => {
+    const { scan, items } = await scanAndRead(csvFile('email;name;note\na@x.io;"Doe; Jane";a,b\n', { delimiter: ';' }));
+    expect(scan.header).toEqual(['email', 'name', 'note']);
+    expect(recordsOf(items)).toEqual([{ email: 'a@x.io', name: 'Doe; Jane', note: 'a,b' }]);
+  });
+
+  it('reads tab-separated values', async () => {
+    const { items } = await scanAndRead(csvFile('email\tname\na@x.io\t"Ann\tB"\n', { delimiter: '\t' }));
+    expect(recordsOf(items)).toEqual([{ email: 'a@x.io', name: 'Ann\tB' }]);
+  });
+
+  it('names columns col1…colN without a header row, and counts the first row', async () => {
+    const { scan, items } = await scanAndRead(csvFile('a@x.io,Ann,1\nb@x.io,Bob,2\n', { header: false }), 1);
+    expect(scan.header).toEqual(['col1', 'col2', 'col3']);
+    expect(scan.total).toBe(2);
+    expect(recordsOf(items)).toEqual([
+      { col1: 'a@x.io', col2: 'Ann', col3: '1' },
+      { col1: 'b@x.io', col2: 'Bob', col3: '2' },
+    ]);
+  });
+
+  it('returns the header of a file without records', async () => {
+    const { scan, items } = await scanAndRead(csvFile('email,name\n'));
+    expect(scan).toMatchObject({ total: 0, batches: [], header: ['email', 'name'] });
+    expect(items).toEqual([]);
+  });
+
+  it('decodes latin1', async () => {
+    const bytes = Buffer.from('email,name\na@x.io,Ren\xe9e\n', 'latin1');
+    const { items } = await scanAndRead(csvFile(bytes, { encoding: 'latin1' }));
+    expect(recordsOf(items)).toEqual([{ email: 'a@x.io', name: 'Renée' }]);
+  });
+
+  it('treats a quote inside an unquoted field as data', async () => {
+    const { items } = await scanAndRead(csvFile('email,height\na@x.io,5\'2"\nb@x.io,6"\n'));
+    expect(recordsOf(items)).toEqual([
+      { email: 'a@x.io', height: '5\'2"' },
+      { email: 'b@x.io', height: '6"' },
+    ]);
+  });
+});
+
+describe('csv header', () => {
+  it('fails the scan on a duplicate column name', async () => {
+    await expect(sources.csv.scan(csvFile('email,name,email\na,b,c\n'), 10)).rejects.toThrow(
+      /\[source:csv\] bad header row at byte 0: column name "email" appears twice \(columns 1 and 3\)/,
+    );
+  });
+
+  it('fails the scan on a malformed header', async () => {
+    await expect(sources.csv.scan(csvFile('email,"name\na,b\n'), 10)).rejects.toThrow(/bad header row at byte 0: unbalanced quote/);
+  });
+
+  it.each([
+    ['"', 'utf8'],
+    ['§', 'utf8'],
+    ['€', 'latin1'],
+  ] as const)('refuses the delimiter %s in %s', async (delimiter, encoding) => {
+    await expect(sources.csv.scan(csvFile('a,b\n', { delimiter, encoding }), 10)).rejects.toThrow(/delimiter .* cannot be used/);
+  });
+
+  it('accepts a latin1 delimiter outside ASCII', async () => {
+    const options = csvFile(Buffer.from('email§name\na@x.io§"Ann§B"\n', 'latin1'), { delimiter: '§', encoding: 'latin1' });
+    const { items } = await scanAndRead(options);
+    expect(recordsOf(items)).toEqual([{ email: 'a@x.io', name: 'Ann§B' }]);
+  });
+
+  it('keeps a header named __proto__ as a plain field', async () => {
+    const { items } = await scanAndRead(csvFile('email,__proto__\na@x.io,x\n'));
+    const [record] = recordsOf(items);
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+    expect(Object.entries(record!)).toEqual([
+      ['email', 'a@x.io'],
+      ['__proto__', 'x'],
+    ]);
+  });
+});

@@ -1,0 +1,69 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SourceRecord } from '../../../src/sources/types.js';
+import { optionsFor, recordsOf, scanAndRead, tempDir } from './helpers.js';
+
+/**
+ * JSON and NDJSON against generated files: valid users with hostile strings come back exactly;
+ * random garbage is cut into the same records at every batch size, numbered 1..N.
+ */
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const hostile = ['"', '\\', '\\"', '{', '}', '[', ']', ',', '\n', '\r\n', 'é', '😀', '\u2028', 'a b'];
+
+function users(seed: number, count: number): Record<string, unknown>[] {
+  const next = random(seed);
+  const text = (): string => Array.from({ length: 1 + Math.floor(next() * 5) }, () => hostile[Math.floor(next() * hostile.length)]).join('');
+  return Array.from({ length: count }, (_, i) => ({
+    email: `u${i}@x.io`,
+    note: text(),
+    nested: { list: [text(), { deep: text() }], n: i },
+  }));
+}
+
+async function cutsConsistently(format: 'json' | 'ndjson', text: string, name: string): Promise<void> {
+  const options = optionsFor(format, tmp.file(name, text));
+  let first: SourceRecord[] | undefined;
+  for (const batchSize of [1, 2, 3, 1000]) {
+    const { scan, items } = await scanAndRead(options, batchSize);
+    expect(items.map((i) => i.row)).toEqual(Array.from({ length: scan.total }, (_, i) => i + 1));
+    if (first === undefined) first = items;
+    else expect(items).toEqual(first);
+  }
+}
+
+describe('json and ndjson against generated files', () => {
+  it.each([1, 2, 3, 4])('reads back hostile strings exactly (seed %i)', async (seed) => {
+    const expected = users(seed, 100);
+    const indent = seed % 2 === 0 ? 2 : undefined;
+    for (const [format, text] of [
+      ['json', JSON.stringify(expected, null, indent)],
+      ['ndjson', expected.map((u) => JSON.stringify(u)).join(seed % 2 ? '\n' : '\r\n\n')],
+    ] as const) {
+      const options = optionsFor(format, tmp.file(`users-${seed}.${format}`, text));
+      for (const batchSize of [1, 3, 1000]) {
+        const { items } = await scanAndRead(options, batchSize);
+        expect(recordsOf(items)).toEqual(expected);
+      }
+    }
+  });
+
+  const garbage = ['{', '}', '[', ']', '"', '\\', ',', ' ', '\n', '\r\n', '1', 'a', ':'];
+  it.each([21, 22, 23, 24, 25])('cuts garbage the same way at every batch size (seed %i)', async (seed) => {
+    const next = random(seed);
+    const body = Array.from({ length: 2000 }, () => garbage[Math.floor(next() * garbage.length)]).join('');
+    await cutsConsistently('ndjson', body, `garbage-${seed}.ndjson`);
+    // Keep the array open (a `]` at depth 1 would end it early and make the rest trailing data).
+    await cutsConsistently('json', '[' + body.replaceAll(']', '}'), `garbage-${seed}.json`);
+  });
+});

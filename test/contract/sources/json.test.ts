@@ -1,0 +1,108 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { sources } from '../../../src/sources/index.js';
+import type { FileSourceOptions } from '../../../src/sources/types.js';
+import { errorsOf, optionsFor, recordsOf, scanAndRead, tempDir } from './helpers.js';
+
+/** JSON arrays: elements are found by depth, strings and escapes, then parsed one by one. */
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+let n = 0;
+
+function jsonFile(content: string): FileSourceOptions {
+  return optionsFor('json', tmp.file(`case-${++n}.json`, content));
+}
+
+describe('json elements', () => {
+  const tricky = [
+    { email: 'a@x.io', tags: ['x', ['y', { z: '}]' }]], profile: { nested: { deep: [1, 2, { k: '[[' }] } } },
+    { email: 'b@x.io', note: 'brackets ] } [ { and "escaped quotes" and \\ backslash \\' },
+    { email: 'c@x.io', note: 'ends with a backslash \\', n: 1.5e3, ok: true, none: null },
+    { email: 'd@x.io', unicode: 'Zoë 日本 😀 \u2028', escaped: '\u0000\t\n' },
+  ];
+
+  it.each([1, 2, 1000])('delimits nested objects, arrays and strings with brackets at batch size %i', async (batchSize) => {
+    const { scan, items } = await scanAndRead(jsonFile(JSON.stringify(tricky, null, batchSize === 2 ? 2 : undefined)), batchSize);
+    expect(scan.total).toBe(4);
+    expect(items.map((i) => i.row)).toEqual([1, 2, 3, 4]);
+    expect(recordsOf(items)).toEqual(tricky);
+  });
+
+  it('ignores whitespace, newlines and a BOM around elements', async () => {
+    const { items } = await scanAndRead(jsonFile('\uFEFF \r\n[\r\n\t{"email":"a@x.io"}  ,\n\n  {"email":"b@x.io"}\n]\r\n\n'));
+    expect(recordsOf(items)).toEqual([{ email: 'a@x.io' }, { email: 'b@x.io' }]);
+  });
+
+  it('keeps values typed as JSON has them', async () => {
+    const { items } = await scanAndRead(jsonFile('[{"email":"a@x.io","age":30,"admin":false,"meta":{"a":[1]}}]'));
+    expect(recordsOf(items)).toEqual([{ email: 'a@x.io', age: 30, admin: false, meta: { a: [1] } }]);
+  });
+
+  it('reads an empty array, with or without whitespace', async () => {
+    for (const text of ['[]', ' [ \n ] \n']) {
+      const { scan, items } = await scanAndRead(jsonFile(text));
+      expect(scan.total).toBe(0);
+      expect(items).toEqual([]);
+    }
+  });
+});
+
+describe('json malformed elements', () => {
+  it('yields a delimited but invalid element as an error at its row, and goes on', async () => {
+    const text = '[{"email":"a@x.io"}, {"email": }, {"email":"c@x.io"}]';
+    const { scan, items } = await scanAndRead(jsonFile(text), 1);
+    expect(scan.total).toBe(3);
+    expect(items.map((i) => i.row)).toEqual([1, 2, 3]);
+    expect(errorsOf(items)).toEqual([{ row: 2, raw: '{"email": }', error: expect.stringMatching(/^invalid JSON: .+/) }]);
+    expect(recordsOf(items.filter((i) => i.row !== 2))).toEqual([{ email: 'a@x.io' }, { email: 'c@x.io' }]);
+  });
+
+  it('yields elements that are not objects as errors', async () => {
+    const { items } = await scanAndRead(jsonFile('[[1,2], 42, "str", null, true, {"email":"a@x.io"}]'));
+    expect(errorsOf(items).map((e) => [e.row, e.raw, e.error])).toEqual([
+      [1, '[1,2]', 'expected a JSON object, got an array'],
+      [2, '42', 'expected a JSON object, got a number'],
+      [3, '"str"', 'expected a JSON object, got a string'],
+      [4, 'null', 'expected a JSON object, got null'],
+      [5, 'true', 'expected a JSON object, got a boolean'],
+    ]);
+    expect(recordsOf(items.slice(5))).toEqual([{ email: 'a@x.io' }]);
+  });
+
+  it('keeps the cut-off last element of an unterminated array as a failing record', async () => {
+    const { scan, items } = await scanAndRead(jsonFile('[{"email":"a@x.io"}, {"email":"b@x'));
+    expect(scan.total).toBe(2);
+    expect(errorsOf(items)).toEqual([{ row: 2, raw: '{"email":"b@x', error: expect.stringMatching(/^invalid JSON/) }]);
+  });
+
+  it('reads an array that stops after a comma', async () => {
+    const { scan, items } = await scanAndRead(jsonFile('[{"email":"a@x.io"},\n'));
+    expect(scan.total).toBe(1);
+    expect(recordsOf(items)).toEqual([{ email: 'a@x.io' }]);
+  });
+});
+
+describe('json that is not an array of users', () => {
+  it.each([
+    ['an object', '{"users": []}', /expected a JSON array of users at byte 0, found "\{"/],
+    ['an object after whitespace', '\n  {"a":1}', /expected a JSON array of users at byte 3/],
+    ['an empty file', '', /expected a JSON array of users at byte 0, found the end of the file/],
+    ['only whitespace', '  \n', /expected a JSON array of users at byte 3, found the end of the file/],
+  ])('fails the scan for %s', async (_, text, message) => {
+    await expect(sources.json.scan(jsonFile(text), 10)).rejects.toThrow(message);
+  });
+
+  it('fails the scan on data after the array', async () => {
+    await expect(sources.json.scan(jsonFile('[{"a":1}]\n[{"b":2}]'), 10)).rejects.toThrow(
+      /unexpected "\[" after the end of the JSON array at byte 10/,
+    );
+  });
+
+  it('says which source failed and is not retryable', async () => {
+    await expect(sources.json.scan(jsonFile('{}'), 10)).rejects.toMatchObject({
+      name: 'SourceError',
+      retryable: false,
+      offset: 0,
+      message: expect.stringMatching(/^\[source:json\] /),
+    });
+  });
+});

@@ -1,0 +1,43 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FileSourceOptions } from '../../../src/sources/types.js';
+import { errorsOf, optionsFor, recordsOf, scanAndRead, tempDir } from './helpers.js';
+
+/** NDJSON: one object per non-blank line. */
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+let n = 0;
+
+function ndjsonFile(content: string): FileSourceOptions {
+  return optionsFor('ndjson', tmp.file(`case-${++n}.ndjson`, content));
+}
+
+describe('ndjson lines', () => {
+  it.each([1, 2, 1000])('yields an invalid line as an error at its row and goes on, at batch size %i', async (batchSize) => {
+    const text = '{"email":"a@x.io"}\n{"email": oops}\n[1]\n{"email":"d@x.io"}\n';
+    const { scan, items } = await scanAndRead(ndjsonFile(text), batchSize);
+    expect(scan.total).toBe(4);
+    expect(items.map((i) => i.row)).toEqual([1, 2, 3, 4]);
+    expect(errorsOf(items)).toEqual([
+      { row: 2, raw: '{"email": oops}', error: expect.stringMatching(/^invalid JSON: /) },
+      { row: 3, raw: '[1]', error: 'expected a JSON object, got an array' },
+    ]);
+    expect(recordsOf(items.filter((i) => i.row === 1 || i.row === 4))).toEqual([{ email: 'a@x.io' }, { email: 'd@x.io' }]);
+  });
+
+  it('skips blank and whitespace-only lines without counting them', async () => {
+    const { scan, items } = await scanAndRead(ndjsonFile('\n\n{"email":"a@x.io"}\n  \t \n\r\n{"email":"b@x.io"}\n\n'), 1);
+    expect(scan.total).toBe(2);
+    expect(items.map((i) => i.row)).toEqual([1, 2]);
+    expect(recordsOf(items)).toEqual([{ email: 'a@x.io' }, { email: 'b@x.io' }]);
+  });
+
+  it('reads CRLF line ends, a BOM and a missing final newline', async () => {
+    const { items } = await scanAndRead(ndjsonFile('\uFEFF{"email":"a@x.io"}\r\n{"email":"b@x.io","note":"x\\r\\ny"}'), 1);
+    expect(recordsOf(items)).toEqual([{ email: 'a@x.io' }, { email: 'b@x.io', note: 'x\r\ny' }]);
+  });
+
+  it('keeps the raw text of a bad line as it is, without the line end', async () => {
+    const { items } = await scanAndRead(ndjsonFile('  {"email":\r\n'));
+    expect(errorsOf(items)).toEqual([{ row: 1, raw: '  {"email":', error: expect.stringMatching(/^invalid JSON/) }]);
+  });
+});
