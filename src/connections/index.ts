@@ -1,0 +1,25 @@
+import type { ConnectionOptions } from '../spec/config-schema.js';
+import { ConnectionError } from './errors.js';
+import { sqliteConnection } from './sqlite.js';
+import type { Connection, ConnectionContext, ConnectionDefinition } from './types.js';
+
+/**
+ * Every connection driver, by its `driver:` name in ferry.yaml. Hand-written on purpose (no
+ * side-effect registration): adding a driver is one import and one line here, and
+ * test/contract/connections/registry.test.ts fails if a driver file is left out.
+ */
+export const connections = {
+  sqlite: sqliteConnection,
+} satisfies Record<string, ConnectionDefinition>;
+
+export type DriverName = keyof typeof connections;
+
+/** Opens the connection `options.driver` names; an unknown driver is a configuration error listing the known ones. */
+export async function openConnection(options: ConnectionOptions, ctx: ConnectionContext): Promise<Connection> {
+  const definition = (connections as Record<string, ConnectionDefinition>)[options.driver];
+  if (definition === undefined) {
+    const known = Object.keys(connections).join(', ');
+    throw new ConnectionError(`[connection:${options.driver}] unknown driver "${options.driver}"; known drivers: ${known}`, { retryable: false });
+  }
+  return definition.open(options, ctx);
+}

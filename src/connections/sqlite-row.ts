@@ -1,0 +1,202 @@
+import type { RejectError } from '../validation/reject.js';
+import { constraintReject } from './sqlite-constraints.js';
+import type { TableShape } from './sqlite-schema.js';
+import type { SqliteStatements } from './sqlite-statements.js';
+import { decodeJson, encodeValue, invalid, sameStored, type SqliteValue } from './sqlite-values.js';
+import type { ColumnInfo, RowToWrite, WriteBatchInput } from './types.js';
+import { generateUserId, isUpsertable } from './users-table.js';
+import { isMergedColumn, jsonEqual, keyPart, keySeparator, mergeJson, storeRejects } from './write-rules.js';
+
+/** Everything one batch's rows share: resolved once per batch, not per row. */
+export interface RowContext {
+  statements: SqliteStatements;
+  shape: TableShape;
+  input: WriteBatchInput;
+  /** Positions of the key columns in `shape.columns`. */
+  key: number[];
+  /** Positions of the columns the writer fills on insert (absent when the table lacks them or does not get them). */
+  generated: { userId?: number; createdAt?: number; updatedAt?: number };
+}
+
+export type RowOutcome = 'inserted' | 'updated' | 'unchanged' | RejectError[];
+
+/** A row's present values, encoded for SQLite, by ascending column position. */
+interface EncodedRow {
+  columns: number[];
+  values: SqliteValue[];
+  /** The values as mapped (before encoding), for JSON merge and comparison. */
+  logical: unknown[];
+}
+
+interface RowKey {
+  /** Normalized key values: the job-key string and generateUserId's input. */
+  parts: string[];
+  /** Lookup parameters, encoded like the stored column. */
+  params: SqliteValue[];
+}
+
+/**
+ * Writes one row inside the batch's transaction. The job key is claimed first (one statement
+ * instead of a lookup plus an insert, since rows are rarely duplicates) and released if the row is
+ * then rejected, so only accepted rows block later duplicates.
+ */
+export function writeRow(ctx: RowContext, row: RowToWrite): RowOutcome {
+  const { encoded, errors } = encodeRow(ctx.shape, row.values);
+  const key = readKey(ctx, row.values, encoded, errors);
+  if (errors.length > 0) return errors;
+  const { job } = ctx.input;
+  const jobKey = key.parts.join(keySeparator);
+  if (ctx.statements.keyClaim.run(job, jobKey, row.row).changes === 0) {
+    return [storeRejects.duplicateInSource(ctx.input.key, ctx.statements.keyFirstRow.get(job, jobKey) ?? 0)];
+  }
+  const outcome = applyRow(ctx, encoded, key);
+  if (typeof outcome !== 'string') ctx.statements.keyRelease.run(job, jobKey);
+  return outcome;
+}
+
+function applyRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): RowOutcome {
+  if (!ctx.input.upsert) {
+    if (ctx.statements.exists(ctx.key).get(...key.params) !== undefined) return [storeRejects.duplicatedUser(ctx.input.key)];
+    return insertRow(ctx, encoded, key);
+  }
+  const updatable = upsertablePart(ctx, encoded);
+  const matches = ctx.statements.findByKey(ctx.key, updatable.columns).all(...key.params);
+  const existing = matches[0];
+  if (matches.length > 1) return [storeRejects.ambiguousKey(ctx.input.key)];
+  return existing === undefined ? insertRow(ctx, encoded, key) : updateRow(ctx, updatable, existing, key);
+}
+
+function insertRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): RowOutcome {
+  const { columns, values } = withGeneratedValues(ctx, encoded, key);
+  return runGuarded(ctx, () => ctx.statements.insert(columns).run(values), 'inserted');
+}
+
+/**
+ * Only mapped, upsertable columns whose value actually changes are written; when none does the row
+ * is `unchanged` and not touched, so updated_at keeps telling when the user last really changed.
+ * `stored` holds the stored values of `updatable.columns`, in the same order.
+ */
+function updateRow(ctx: RowContext, updatable: EncodedRow, stored: unknown[], key: RowKey): RowOutcome {
+  const changes = diffRow(ctx, updatable, stored);
+  if (changes.columns.length === 0) return 'unchanged';
+  const updatedAt = ctx.generated.updatedAt;
+  if (updatedAt !== undefined && !updatable.columns.includes(updatedAt)) {
+    changes.columns.push(updatedAt);
+    changes.values.push(ctx.input.now);
+  }
+  return runGuarded(ctx, () => ctx.statements.update(changes.columns, ctx.key).run(...changes.values, ...key.params), 'updated');
+}
+
+/** The columns an upsert may change. Never-upsertable ones keep the stored value silently: the rest of the row still applies. */
+function upsertablePart(ctx: RowContext, encoded: EncodedRow): EncodedRow {
+  const part: EncodedRow = { columns: [], values: [], logical: [] };
+  encoded.columns.forEach((position, i) => {
+    if (!isUpsertable((ctx.shape.columns[position] as ColumnInfo).name, ctx.input.key)) return;
+    part.columns.push(position);
+    part.values.push(encoded.values[i] ?? null);
+    part.logical.push(encoded.logical[i]);
+  });
+  return part;
+}
+
+function diffRow(ctx: RowContext, updatable: EncodedRow, stored: unknown[]): Omit<EncodedRow, 'logical'> {
+  const changes: Omit<EncodedRow, 'logical'> = { columns: [], values: [] };
+  updatable.columns.forEach((position, i) => {
+    const column = ctx.shape.columns[position] as ColumnInfo;
+    const next = nextValue(ctx, column, updatable.values[i] ?? null, updatable.logical[i], stored[i]);
+    if (next === unchangedValue) return;
+    changes.columns.push(position);
+    changes.values.push(next);
+  });
+  return changes;
+}
+
+const unchangedValue: unique symbol = Symbol('unchanged');
+
+function nextValue(ctx: RowContext, column: ColumnInfo, value: SqliteValue, logical: unknown, stored: unknown): SqliteValue | typeof unchangedValue {
+  if (column.type !== 'json') return sameStored(stored, value) ? unchangedValue : value;
+  const current = decodeJson(stored);
+  const merge = ctx.input.metadata === 'merge' && isMergedColumn(column);
+  const next = merge ? mergeJson(current, logical) : logical;
+  if (jsonEqual(current, next)) return unchangedValue;
+  return next === logical ? value : JSON.stringify(next);
+}
+
+/** Encodes the present values; unknown columns and values of the wrong type become the row's errors. */
+function encodeRow(shape: TableShape, values: Record<string, unknown>): { encoded: EncodedRow; errors: RejectError[] } {
+  const errors: RejectError[] = [];
+  const positions: number[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    const position = shape.position.get(name);
+    if (position === undefined) errors.push(storeRejects.unknownColumn(name, shape.table));
+    else positions.push(position);
+  }
+  positions.sort((a, b) => a - b);
+  const encoded: EncodedRow = { columns: positions, values: [], logical: [] };
+  for (const position of positions) {
+    const column = shape.columns[position] as ColumnInfo;
+    const logical = storedForm(shape, column.name, values[column.name]);
+    const value = encodeValue(column.type, logical);
+    if (value === invalid) errors.push(storeRejects.invalidType(column.name, column.type, logical));
+    encoded.values.push(value === invalid ? null : value);
+    encoded.logical.push(logical);
+  }
+  return { encoded, errors };
+}
+
+/** The built-in table stores email lower-case, so lookups by email can use its index exactly. */
+function storedForm(shape: TableShape, column: string, value: unknown): unknown {
+  return shape.usersTable && column === 'email' && typeof value === 'string' ? value.toLowerCase() : value;
+}
+
+function readKey(ctx: RowContext, values: Record<string, unknown>, encoded: EncodedRow, errors: RejectError[]): RowKey {
+  const key: RowKey = { parts: [], params: [] };
+  for (const position of ctx.key) {
+    const name = (ctx.shape.columns[position] as ColumnInfo).name;
+    const part = keyPart(name, values[name]);
+    if (part === undefined) errors.push(storeRejects.required(name));
+    key.parts.push(part ?? '');
+    key.params.push(encoded.values[encoded.columns.indexOf(position)] ?? null);
+  }
+  return key;
+}
+
+/**
+ * Adds what Ferry fills on insert when the row leaves it out (or null): user_id from the key
+ * (deterministic, see generateUserId) and created_at/updated_at from the job's `now`. They go last,
+ * in a fixed order, so a given column set always yields the same statement.
+ */
+function withGeneratedValues(ctx: RowContext, encoded: EncodedRow, key: RowKey): Omit<EncodedRow, 'logical'> {
+  const { userId, createdAt, updatedAt } = ctx.generated;
+  const missing = (position: number | undefined): position is number =>
+    position !== undefined && (encoded.values[encoded.columns.indexOf(position)] ?? null) === null;
+  const extra: [number, SqliteValue][] = [];
+  if (missing(userId)) extra.push([userId, generateUserId(key.parts)]);
+  if (missing(createdAt)) extra.push([createdAt, ctx.input.now]);
+  if (missing(updatedAt)) extra.push([updatedAt, ctx.input.now]);
+  if (extra.length === 0) return encoded;
+  const row: Omit<EncodedRow, 'logical'> = { columns: [], values: [] };
+  encoded.columns.forEach((position, i) => {
+    // A present-but-null generated column is replaced, not written twice.
+    if (extra.some(([p]) => p === position)) return;
+    row.columns.push(position);
+    row.values.push(encoded.values[i] ?? null);
+  });
+  for (const [position, value] of extra) {
+    row.columns.push(position);
+    row.values.push(value);
+  }
+  return row;
+}
+
+function runGuarded(ctx: RowContext, run: () => unknown, success: 'inserted' | 'updated'): RowOutcome {
+  try {
+    run();
+    return success;
+  } catch (err) {
+    const reject = constraintReject(err, ctx.shape);
+    if (reject === undefined) throw err;
+    return [reject];
+  }
+}

@@ -1,0 +1,133 @@
+import type { Database } from 'better-sqlite3';
+import type { ColumnInfo, ColumnType } from './types.js';
+import { isUsersTable, sqliteUsersTableDdl } from './users-table.js';
+
+/** What the writer needs to know about the target table, read once from SQLite's catalog. */
+export interface TableShape {
+  table: string;
+  columns: ColumnInfo[];
+  /** Column name → position in `columns`. */
+  position: Map<string, number>;
+  /** Every built-in column is present: email is stored lower-case and user_id generated. */
+  usersTable: boolean;
+  /** Unique index name → its columns ('' for an expression), to name the column of a constraint error. */
+  uniqueIndexes: Map<string, string[]>;
+}
+
+/**
+ * Ferry's bookkeeping, in the user store's own file so a batch's rows and its marker commit in one
+ * transaction. WITHOUT ROWID: both are looked up by their whole primary key only.
+ */
+const bookkeepingDdl = [
+  `CREATE TABLE IF NOT EXISTS ferry_batches (job TEXT NOT NULL, batch INTEGER NOT NULL, output TEXT NOT NULL, PRIMARY KEY (job, batch)) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS ferry_job_keys (job TEXT NOT NULL, key TEXT NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (job, key)) WITHOUT ROWID`,
+];
+
+/**
+ * Creates the bookkeeping tables if missing. The write lock is taken only when something is
+ * missing, so opening a store another process is writing to (`ferry validate` during a job) does
+ * not wait for its batch.
+ */
+export function ensureBookkeeping(db: Database): void {
+  const present = db.prepare<[], number>("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('ferry_batches', 'ferry_job_keys')").pluck();
+  if (present.get() === 2) return;
+  db.transaction(() => bookkeepingDdl.forEach((sql) => db.exec(sql))).immediate();
+}
+
+/** Creates the built-in users table when `table` does not exist, then reads its shape. */
+export function loadTableShape(db: Database, table: string): TableShape {
+  if (readColumns(db, table).length === 0) {
+    // IMMEDIATE: the existence check and the CREATE see the same database state.
+    db.transaction(() => {
+      if (readColumns(db, table).length === 0) sqliteUsersTableDdl(table).forEach((sql) => db.exec(sql));
+    }).immediate();
+  }
+  const uniqueIndexes = readUniqueIndexes(db, table);
+  const columns = toColumnInfos(readColumns(db, table), uniqueIndexes);
+  return {
+    table,
+    columns,
+    position: new Map(columns.map((c, i) => [c.name, i])),
+    usersTable: isUsersTable(columns.map((c) => c.name)),
+    uniqueIndexes,
+  };
+}
+
+/**
+ * Where the writer fills a new row's missing values: user_id (built-in table only, from the key)
+ * and created_at/updated_at (any table, from the job's `now`) — the latter only when the column
+ * holds text, since `now` is an ISO string and an epoch-integer column must not get one.
+ */
+export function generatedColumns(shape: TableShape): { userId?: number; createdAt?: number; updatedAt?: number } {
+  const textual = (name: string): number | undefined => {
+    const position = shape.position.get(name);
+    const column = position === undefined ? undefined : shape.columns[position];
+    return column !== undefined && isTextual(column.type) ? position : undefined;
+  };
+  return {
+    userId: shape.usersTable ? shape.position.get('user_id') : undefined,
+    createdAt: textual('created_at'),
+    updatedAt: textual('updated_at'),
+  };
+}
+
+/** SQLite declared type → logical type; mirrors SQLite's own affinity rules after Ferry's named types. */
+export function columnTypeOf(declared: string): ColumnType {
+  const t = declared.toUpperCase();
+  if (/\bBOOL(EAN)?\b/.test(t)) return 'boolean';
+  if (/\bJSONB?\b/.test(t)) return 'json';
+  if (/\b(TIMESTAMP|DATETIME|DATE)\b/.test(t)) return 'timestamp';
+  if (t.includes('INT')) return 'integer';
+  if (/REAL|FLOA|DOUB|NUMERIC|DECIMAL/.test(t)) return 'real';
+  return 'text';
+}
+
+interface TableInfoRow {
+  name: string;
+  type: string;
+  notnull: number;
+  dflt_value: string | null;
+  pk: number;
+}
+
+function readColumns(db: Database, table: string): TableInfoRow[] {
+  // Table-valued pragma: the table name is a bound parameter, never spliced into SQL.
+  return db.prepare<[string], TableInfoRow>('SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid').all(table);
+}
+
+function readUniqueIndexes(db: Database, table: string): Map<string, string[]> {
+  const names = db.prepare<[string], { name: string }>('SELECT name FROM pragma_index_list(?) WHERE "unique" = 1').all(table);
+  const columnsOf = db.prepare<[string], { name: string | null }>('SELECT name FROM pragma_index_info(?) ORDER BY seqno');
+  return new Map(names.map(({ name }) => [name, columnsOf.all(name).map((c) => c.name ?? '')]));
+}
+
+function toColumnInfos(rows: TableInfoRow[], uniqueIndexes: Map<string, string[]>): ColumnInfo[] {
+  const uniqueColumns = new Set([...uniqueIndexes.values()].filter((cols) => cols.length === 1).map((cols) => cols[0]));
+  const pkCount = rows.filter((r) => r.pk > 0).length;
+  const usersTable = isUsersTable(rows.map((r) => r.name));
+  return rows.map((r) => {
+    // An INTEGER PRIMARY KEY is the rowid: SQLite assigns it when the row leaves it out.
+    const rowidAlias = pkCount === 1 && r.pk > 0 && r.type.toUpperCase() === 'INTEGER';
+    return {
+      name: r.name,
+      type: columnTypeOf(r.type),
+      nullable: r.notnull === 0 && r.pk === 0,
+      primaryKey: r.pk > 0,
+      unique: uniqueColumns.has(r.name) || (pkCount === 1 && r.pk > 0),
+      hasDefault: r.dflt_value !== null || rowidAlias || isFilledByFerry(r.name, columnTypeOf(r.type), usersTable),
+    };
+  });
+}
+
+/** Columns the writer fills when a new row leaves them out (see `generatedColumns`). */
+function isFilledByFerry(column: string, type: ColumnType, usersTable: boolean): boolean {
+  return (usersTable && column === 'user_id') || (isTimestampColumn(column) && isTextual(type));
+}
+
+function isTimestampColumn(column: string): boolean {
+  return column === 'created_at' || column === 'updated_at';
+}
+
+function isTextual(type: ColumnType): boolean {
+  return type === 'timestamp' || type === 'text';
+}

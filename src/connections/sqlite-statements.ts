@@ -1,0 +1,89 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { quoteIdentifier } from './sql-identifiers.js';
+import type { TableShape } from './sqlite-schema.js';
+
+/**
+ * Prepared statements of one table shape. Preparing costs more than running a small statement,
+ * so each distinct column set is prepared once; a mapping writes the same columns on every row, so
+ * a job uses a handful. Columns are identified by their position in the shape (ascending), so the
+ * set — not the order values came in — picks the statement, and no name from input reaches SQL
+ * unchecked.
+ */
+export class SqliteStatements {
+  readonly markerGet: Statement<[string, number], string>;
+  readonly markerPut: Statement<[string, number, string]>;
+  /** Records a key for the job unless already there (then `changes` is 0). */
+  readonly keyClaim: Statement<[string, string, number]>;
+  readonly keyFirstRow: Statement<[string, string], number>;
+  readonly keyRelease: Statement<[string, string]>;
+  private readonly cache = new Map<string, Statement>();
+  private readonly table: string;
+
+  constructor(
+    private readonly db: Database,
+    private readonly shape: TableShape,
+  ) {
+    this.table = quoteIdentifier(shape.table);
+    this.markerGet = db.prepare<[string, number], string>('SELECT output FROM ferry_batches WHERE job = ? AND batch = ?').pluck();
+    this.markerPut = db.prepare('INSERT INTO ferry_batches (job, batch, output) VALUES (?, ?, ?)');
+    this.keyClaim = db.prepare('INSERT INTO ferry_job_keys (job, key, row) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+    this.keyFirstRow = db.prepare<[string, string], number>('SELECT row FROM ferry_job_keys WHERE job = ? AND key = ?').pluck();
+    this.keyRelease = db.prepare('DELETE FROM ferry_job_keys WHERE job = ? AND key = ?');
+  }
+
+  /** `SELECT 1 … LIMIT 1`, plucked: insert mode only needs to know a user exists. */
+  exists(key: readonly number[]): Statement<unknown[], number> {
+    return this.cached(`e:${key.join(',')}`, () => `SELECT 1 FROM ${this.table} WHERE ${this.keyPredicate(key)} LIMIT 1`).pluck() as Statement<unknown[], number>;
+  }
+
+  /**
+   * The given columns of the rows matching the key, as arrays (raw): reading only the mapped
+   * columns, not `*`, roughly halves the cost of an upsert lookup on the 22-column users table.
+   * LIMIT 2 is enough to tell "one" from "ambiguous".
+   */
+  findByKey(key: readonly number[], columns: readonly number[]): Statement<unknown[], unknown[]> {
+    return this.cached(`f:${key.join(',')}:${columns.join(',')}`, () => {
+      const names = columns.length > 0 ? columns.map((c) => this.name(c)).join(', ') : '1';
+      return `SELECT ${names} FROM ${this.table} WHERE ${this.keyPredicate(key)} LIMIT 2`;
+    }).raw() as Statement<unknown[], unknown[]>;
+  }
+
+  /** Positions need not be sorted: callers build them in a deterministic order for a given set. */
+  insert(columns: readonly number[]): Statement {
+    return this.cached(`i:${columns.join(',')}`, () => {
+      const names = columns.map((c) => this.name(c)).join(', ');
+      return `INSERT INTO ${this.table} (${names}) VALUES (${columns.map(() => '?').join(', ')})`;
+    });
+  }
+
+  /** SET the given columns of the one row matching the key (the caller checked it is exactly one). */
+  update(columns: readonly number[], key: readonly number[]): Statement {
+    return this.cached(`u:${columns.join(',')}:${key.join(',')}`, () => {
+      const set = columns.map((c) => `${this.name(c)} = ?`).join(', ');
+      return `UPDATE ${this.table} SET ${set} WHERE ${this.keyPredicate(key)}`;
+    });
+  }
+
+  private cached(id: string, sql: () => string): Statement {
+    let statement = this.cache.get(id);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql());
+      this.cache.set(id, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * `email` compares with NOCASE (the built-in table declares it so, and its unique index then
+   * serves the lookup). SQLite folds ASCII case only — the same as its lower().
+   */
+  private keyPredicate(key: readonly number[]): string {
+    return key.map((c) => `${this.name(c)} = ?${this.shape.columns[c]?.name === 'email' ? ' COLLATE NOCASE' : ''}`).join(' AND ');
+  }
+
+  private name(position: number): string {
+    const column = this.shape.columns[position];
+    if (column === undefined) throw new Error(`no column at position ${position} of ${this.shape.table}`);
+    return quoteIdentifier(column.name);
+  }
+}

@@ -1,0 +1,94 @@
+import type { ColumnType } from './types.js';
+
+/**
+ * Logical values ↔ what SQLite stores. Booleans are 0/1, JSON is text, timestamps are ISO text.
+ * Encoding is also the driver's type check: a value that cannot be stored as the column's logical
+ * type comes back as `invalid` and becomes an INVALID_TYPE reject instead of a silently coerced value.
+ */
+
+export type SqliteValue = string | number | bigint | Buffer | null;
+
+/** Marks a value that does not fit the column's type. */
+export const invalid: unique symbol = Symbol('invalid');
+
+export function encodeValue(type: ColumnType, value: unknown): SqliteValue | typeof invalid {
+  if (value === null) return null;
+  switch (type) {
+    case 'text':
+      return encodeText(value);
+    case 'integer':
+      return encodeInteger(value);
+    case 'real':
+      return encodeReal(value);
+    case 'boolean':
+      return encodeBoolean(value);
+    case 'json':
+      return encodeJson(value);
+    case 'timestamp':
+      return encodeTimestamp(value);
+  }
+}
+
+/**
+ * A stored JSON column as a value. SQLite gives JSON-declared columns numeric affinity, so a JSON
+ * number can come back as a number; text that is not JSON (written by another tool) stays text.
+ */
+export function decodeJson(stored: unknown): unknown {
+  if (typeof stored !== 'string') return stored;
+  try {
+    return JSON.parse(stored) as unknown;
+  } catch {
+    return stored;
+  }
+}
+
+/** True when a stored non-JSON value already equals the encoded new one. */
+export function sameStored(stored: unknown, encoded: SqliteValue): boolean {
+  if (stored === encoded) return true;
+  return Buffer.isBuffer(stored) && Buffer.isBuffer(encoded) && stored.equals(encoded);
+}
+
+function encodeText(value: unknown): SqliteValue | typeof invalid {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return invalid;
+}
+
+function encodeInteger(value: unknown): SqliteValue | typeof invalid {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : invalid;
+  if (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : BigInt(value.trim());
+  }
+  return invalid;
+}
+
+function encodeReal(value: unknown): SqliteValue | typeof invalid {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : invalid;
+}
+
+const booleanWords: Record<string, number> = { true: 1, false: 0, '1': 1, '0': 0 };
+
+function encodeBoolean(value: unknown): SqliteValue | typeof invalid {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value === 0 || value === 1) return value;
+  if (typeof value === 'string') return booleanWords[value.trim().toLowerCase()] ?? invalid;
+  return invalid;
+}
+
+function encodeJson(value: unknown): SqliteValue | typeof invalid {
+  try {
+    return JSON.stringify(value) ?? invalid;
+  } catch {
+    // BigInt values and cycles cannot be JSON.
+    return invalid;
+  }
+}
+
+function encodeTimestamp(value: unknown): SqliteValue | typeof invalid {
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? invalid : value.toISOString();
+  return invalid;
+}

@@ -1,0 +1,110 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { sqliteOptionsSchema, type SqliteOptions } from '../spec/config-schema.js';
+import { maskUrl } from '../spec/secrets.js';
+import { ConnectionError, isRetryable } from './errors.js';
+import { ensureBookkeeping, loadTableShape } from './sqlite-schema.js';
+import { createBatchWriter, type BatchWriter } from './sqlite-write.js';
+import type { Connection, ConnectionContext, ConnectionDefinition, WriteBatchInput } from './types.js';
+
+export const sqliteName = 'sqlite';
+
+/**
+ * How long a writer waits for another process's write lock before the batch fails with a
+ * retryable SQLITE_BUSY. Not part of ferry.yaml (its schema is fixed); the environment variable
+ * exists so tests and unusual deployments can shorten or lengthen the wait.
+ */
+export const busyTimeoutEnv = 'FERRY_SQLITE_BUSY_TIMEOUT_MS';
+const defaultBusyTimeoutMs = 5000;
+
+/**
+ * The embedded user store: one SQLite file (WAL) holding the target table and Ferry's bookkeeping
+ * (`ferry_batches`, `ferry_job_keys`), so rows and batch markers commit together.
+ */
+export const sqliteConnection = {
+  name: sqliteName,
+  options: sqliteOptionsSchema,
+  async open(options: SqliteOptions, ctx: ConnectionContext): Promise<Connection> {
+    const file = options.path === ':memory:' ? options.path : resolve(ctx.baseDir, options.path);
+    const db = guard(() => openDatabase(file), `cannot open ${file}`);
+    return createConnection(db, options.table);
+  },
+} satisfies ConnectionDefinition<SqliteOptions>;
+
+function createConnection(db: Database.Database, table: string): Connection {
+  let writer: BatchWriter | undefined;
+  // Re-read on every columns() call (once per job), so a table altered between jobs is seen.
+  const reload = (): BatchWriter => {
+    writer = createBatchWriter(db, loadTableShape(db, table));
+    return writer;
+  };
+  const finish = db.prepare('DELETE FROM ferry_job_keys WHERE job = ?');
+  return {
+    driver: sqliteName,
+    table,
+    columns: async () => guard(() => reload().shape.columns.map((c) => ({ ...c })), `reading the columns of table ${table}`),
+    writeBatch: async (input) => guard(() => (writer ?? reload()).write(input), batchContext(input)),
+    finishJob: async (job) => guard(() => void finish.run(job), `finishing job ${job}`),
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function openDatabase(file: string): Database.Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file, { timeout: busyTimeoutMs() });
+  try {
+    // WAL: readers (exports, `jobs show`) never block the writer; NORMAL is durable enough with WAL
+    // (a power cut can lose the last commits, never corrupt), and a lost batch is simply redone.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    ensureBookkeeping(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function busyTimeoutMs(): number {
+  const raw = process.env[busyTimeoutEnv];
+  if (raw === undefined || raw === '') return defaultBusyTimeoutMs;
+  const ms = Number(raw);
+  if (!Number.isSafeInteger(ms) || ms < 0) {
+    throw new ConnectionError(`${busyTimeoutEnv} must be a whole number of milliseconds, got ${JSON.stringify(raw)}`, { retryable: false });
+  }
+  return ms;
+}
+
+function batchContext(input: WriteBatchInput): string {
+  const first = input.rows[0]?.row;
+  const last = input.rows.at(-1)?.row;
+  return `batch ${input.batch}${first === undefined ? '' : ` (rows ${first}–${last})`} of job ${input.job}`;
+}
+
+/** Runs `fn`, turning any failure into a ConnectionError that names the component and what was being done. */
+function guard<T>(fn: () => T, context: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw toConnectionError(err, context);
+  }
+}
+
+const hints: [RegExp, string][] = [
+  [/^SQLITE_(BUSY|LOCKED)/, 'another process holds the database write lock; the batch is retried'],
+  [/^SQLITE_READONLY/, 'check that the database file and its folder are writable'],
+  [/^SQLITE_FULL/, 'the disk is full'],
+  [/^SQLITE_(CANTOPEN|NOTADB)/, "check the connection's path in ferry.yaml"],
+];
+
+function toConnectionError(err: unknown, context: string): ConnectionError {
+  const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
+  const code = typeof fields.code === 'string' ? fields.code : undefined;
+  const message = typeof fields.message === 'string' ? fields.message : String(err);
+  const hint = code === undefined ? undefined : hints.find(([pattern]) => pattern.test(code))?.[1];
+  const text = `[connection:${sqliteName}] ${context}: ${message}${hint === undefined ? '' : `. Hint: ${hint}`}`;
+  return new ConnectionError(maskUrl(text), { retryable: isRetryable(err), cause: err, ...(code === undefined ? {} : { code }) });
+}

@@ -1,0 +1,107 @@
+import { hash } from 'node:crypto';
+import { quoteIdentifier } from './sql-identifiers.js';
+import type { ColumnType } from './types.js';
+
+/**
+ * The built-in users table (DESIGN.md "Records"), shared by every driver: each driver only says
+ * which SQL type spells each logical type.
+ */
+export interface UsersTableColumn {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly primaryKey?: true;
+  /** Unique when present: several users may leave the column NULL. */
+  readonly unique?: true;
+}
+
+export const usersTableColumns: readonly UsersTableColumn[] = [
+  { name: 'user_id', type: 'text', primaryKey: true },
+  { name: 'email', type: 'text', unique: true },
+  { name: 'email_verified', type: 'boolean' },
+  { name: 'username', type: 'text', unique: true },
+  { name: 'phone_number', type: 'text' },
+  { name: 'phone_verified', type: 'boolean' },
+  { name: 'given_name', type: 'text' },
+  { name: 'family_name', type: 'text' },
+  { name: 'name', type: 'text' },
+  { name: 'nickname', type: 'text' },
+  { name: 'picture', type: 'text' },
+  { name: 'blocked', type: 'boolean' },
+  { name: 'password_hash', type: 'text' },
+  { name: 'custom_password_hash', type: 'json' },
+  { name: 'app_metadata', type: 'json' },
+  { name: 'user_metadata', type: 'json' },
+  { name: 'mfa_factors', type: 'json' },
+  { name: 'connection', type: 'text' },
+  { name: 'created_at', type: 'timestamp' },
+  { name: 'updated_at', type: 'timestamp' },
+  { name: 'last_login', type: 'timestamp' },
+  { name: 'logins_count', type: 'integer' },
+];
+
+/**
+ * Columns an upsert never changes on an existing user, whatever the mapping says (the job's key
+ * columns are added to these). Identity and credentials must not drift through a bulk update.
+ */
+export const neverUpsertableColumns: ReadonlySet<string> = new Set(['user_id', 'username', 'password_hash', 'created_at']);
+
+/** Whether an upsert may overwrite `column` of an existing row when the job matches users on `key`. */
+export function isUpsertable(column: string, key: readonly string[]): boolean {
+  return !neverUpsertableColumns.has(column) && !key.includes(column);
+}
+
+/**
+ * A user_id for a new user, derived from its normalized key values (email lower-cased): the same
+ * record always gets the same id, so a crashed-and-resumed job leaves the same table as an
+ * uninterrupted one.
+ */
+export function generateUserId(keyValues: string[]): string {
+  // crypto.hash: one call, several times cheaper than a Hash object for inputs this small.
+  return `ferry|${hash('sha256', keyValues.join('\u0000'), 'hex').slice(0, 24)}`;
+}
+
+/**
+ * True when a table has every built-in column: Ferry then applies the built-in rules (email stored
+ * lower-case, user_id generated). A table Ferry did not create but shaped the same way counts too.
+ */
+export function isUsersTable(columnNames: Iterable<string>): boolean {
+  const names = new Set(columnNames);
+  return usersTableColumns.every((c) => names.has(c.name));
+}
+
+/** How one dialect writes the built-in table: a SQL type per logical type, and email's collation if any. */
+export interface UsersTableDialect {
+  types: Record<ColumnType, string>;
+  emailCollation?: string;
+}
+
+/** CREATE TABLE plus the unique indexes on email and username, one statement per string; `IF NOT EXISTS` so two processes racing to create it both succeed. */
+export function usersTableDdl(table: string, dialect: UsersTableDialect): string[] {
+  const columns = usersTableColumns.map((c) => columnDdl(c, dialect));
+  return [
+    `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(table)} (\n  ${columns.join(',\n  ')}\n)`,
+    ...usersTableColumns
+      .filter((c) => c.unique)
+      .map((c) => `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${c.name}_key`)} ON ${quoteIdentifier(table)} (${quoteIdentifier(c.name)})`),
+  ];
+}
+
+/**
+ * SQLite: declared types chosen so introspection maps them back to the same logical types.
+ * Email is COLLATE NOCASE so the unique index also serves the case-insensitive key lookup.
+ */
+export const sqliteUsersTableDialect: UsersTableDialect = {
+  types: { text: 'TEXT', integer: 'INTEGER', real: 'REAL', boolean: 'BOOLEAN', json: 'JSON', timestamp: 'TIMESTAMP' },
+  emailCollation: 'NOCASE',
+};
+
+export function sqliteUsersTableDdl(table: string): string[] {
+  return usersTableDdl(table, sqliteUsersTableDialect);
+}
+
+function columnDdl(column: UsersTableColumn, dialect: UsersTableDialect): string {
+  const parts = [quoteIdentifier(column.name), dialect.types[column.type]];
+  if (column.primaryKey) parts.push('PRIMARY KEY NOT NULL');
+  if (column.name === 'email' && dialect.emailCollation) parts.push(`COLLATE ${dialect.emailCollation}`);
+  return parts.join(' ');
+}

@@ -1,0 +1,101 @@
+import type { RejectError } from '../validation/reject.js';
+import type { ColumnInfo } from './types.js';
+
+/**
+ * Driver-neutral rules of a batch write (DESIGN.md "Upsert"): how a key is normalized, how JSON
+ * metadata merges, when two JSON values are the same, and the wording of store-side rejects. Every
+ * driver applies them the same way so the contract suite holds for all.
+ */
+
+/** Separates key parts in the job-key string and in generateUserId's input; cannot occur in text from a CSV cell by accident. */
+export const keySeparator = '\u0000';
+
+/**
+ * One key column's value as compared across rows of a job: `undefined` when missing (absent, null
+ * or ''). A column named email compares case-insensitively, so it is lower-cased.
+ */
+export function keyPart(column: string, value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return column === 'email' ? text.toLowerCase() : text;
+}
+
+/** JSON columns named `*_metadata` (app_metadata, user_metadata) deep-merge on upsert when `metadata: merge`. */
+export function isMergedColumn(column: ColumnInfo): boolean {
+  return column.type === 'json' && column.name.endsWith('_metadata');
+}
+
+/**
+ * Deep merge for `metadata: merge`: objects merge key by key, recursively; anything else (arrays,
+ * scalars, null) in the new value replaces the stored one. A key set to null is kept as null, not
+ * deleted, so "clear this field" stays visible in the stored document.
+ */
+export function mergeJson(stored: unknown, incoming: unknown): unknown {
+  if (!isPlainObject(stored) || !isPlainObject(incoming)) return incoming;
+  const merged = new Map<string, unknown>(Object.entries(stored));
+  for (const [key, value] of Object.entries(incoming)) {
+    if (value === undefined) continue;
+    merged.set(key, merged.has(key) ? mergeJson(merged.get(key), value) : value);
+  }
+  // fromEntries defines own properties, so a "__proto__" key stays data and cannot reach a prototype.
+  return Object.fromEntries(merged);
+}
+
+/** Structural equality of JSON values: key order is irrelevant, undefined-valued keys count as absent. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
+  const aKeys = definedKeys(a);
+  const bKeys = definedKeys(b);
+  return aKeys.length === bKeys.length && aKeys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return isObject(value) && !Array.isArray(value);
+}
+
+/** Store-side rejects, worded once for every driver. Paths name the column at fault. */
+export const storeRejects = {
+  required: (column: string): RejectError => ({ code: 'REQUIRED', path: column, message: `${column} is required: it is part of the key that matches users` }),
+  duplicateInSource: (key: readonly string[], firstRow: number): RejectError => ({
+    code: 'DUPLICATE_IN_SOURCE',
+    path: key[0] ?? '',
+    message: `same key as row ${firstRow}`,
+  }),
+  duplicatedUser: (key: readonly string[]): RejectError => ({
+    code: 'DUPLICATED_USER',
+    path: key[0] ?? '',
+    message: `a user with this ${key.join(' and ')} already exists`,
+  }),
+  ambiguousKey: (key: readonly string[]): RejectError => ({
+    code: 'CONFLICT',
+    path: key[0] ?? '',
+    message: `more than one user matches this ${key.join(' and ')}`,
+  }),
+  conflict: (columns: readonly string[]): RejectError => ({
+    code: 'CONFLICT',
+    path: columns[0] ?? '',
+    message: `${columns.length > 0 ? columns.join(', ') : 'a unique value'} already belongs to another user`,
+  }),
+  unknownColumn: (column: string, table: string): RejectError => ({ code: 'UNKNOWN_FIELD', path: column, message: `table ${table} has no column ${column}` }),
+  invalidType: (column: string, expected: string, value: unknown): RejectError => ({
+    code: 'INVALID_TYPE',
+    path: column,
+    message: `expected ${expected}, got ${describe(value)}`,
+  }),
+};
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function definedKeys(value: Record<string, unknown>): string[] {
+  return Object.keys(value).filter((k) => value[k] !== undefined);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}

@@ -1,0 +1,41 @@
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { connections, openConnection } from '../../../src/connections/index.js';
+import { isRetryable } from '../../../src/connections/errors.js';
+import type { ConnectionOptions } from '../../../src/spec/config-schema.js';
+
+/** Driver files are `<driver>.ts`; shared and helper files are these, or hyphenated (`sqlite-write.ts`, `users-table.ts`). */
+const notDrivers = new Set(['index', 'types', 'errors']);
+
+describe('connection registry', () => {
+  it('registers every driver file in src/connections, under its file name', () => {
+    const folder = fileURLToPath(new URL('../../../src/connections/', import.meta.url));
+    const drivers = readdirSync(folder)
+      .map((file) => /^([a-z0-9]+)\.ts$/.exec(file)?.[1])
+      .filter((name): name is string => name !== undefined && !notDrivers.has(name));
+    expect(Object.keys(connections).sort()).toEqual(drivers.sort());
+    for (const [key, definition] of Object.entries(connections)) expect(definition.name).toBe(key);
+  });
+
+  it('opens a connection by its driver name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ferry-registry-'));
+    try {
+      const connection = await openConnection({ driver: 'sqlite', path: 'users.db', table: 'users' }, { baseDir: dir });
+      expect(connection.driver).toBe('sqlite');
+      await connection.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an unknown driver, listing the known ones', async () => {
+    const options = { driver: 'oracle', path: 'x', table: 'users' } as unknown as ConnectionOptions;
+    const error: unknown = await openConnection(options, { baseDir: '.' }).catch((err: unknown) => err);
+    expect((error as Error).message).toMatch(/^\[connection:oracle\] unknown driver "oracle"; known drivers: .*sqlite/);
+    expect(isRetryable(error)).toBe(false);
+  });
+});

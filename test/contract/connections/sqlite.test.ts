@@ -1,0 +1,163 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isRetryable } from '../../../src/connections/errors.js';
+import { busyTimeoutEnv, sqliteConnection } from '../../../src/connections/sqlite.js';
+import { testConnection, type ConnectionHarness } from './connection-contract.js';
+import { batch, now1, output } from './contract-harness.js';
+
+const dirs: string[] = [];
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-sqlite-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A real SQLite file in a temp dir; raw access goes through a second better-sqlite3 connection, as another process would. */
+async function harness(options: { table?: string } = {}): Promise<ConnectionHarness> {
+  const dir = await tempDir();
+  const connection = await sqliteConnection.open({ driver: 'sqlite', path: 'store/users.db', table: options.table ?? 'users' }, { baseDir: dir });
+  const raw = new Database(join(dir, 'store/users.db'));
+  return {
+    connection,
+    exec: async (sql) => void raw.exec(sql),
+    query: async (sql) => raw.prepare<[], Record<string, unknown>>(sql).all(),
+    cleanup: async () => {
+      await connection.close();
+      raw.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+testConnection('sqlite', harness);
+
+describe('sqlite connection', () => {
+  afterEach(async () => {
+    delete process.env[busyTimeoutEnv];
+    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('resolves a relative path against baseDir, creates its folder, and keeps bookkeeping in the same WAL file', async () => {
+    const dir = await tempDir();
+    const connection = await sqliteConnection.open({ driver: 'sqlite', path: 'a/b/users.db', table: 'users' }, { baseDir: dir });
+    await connection.close();
+    const db = new Database(join(dir, 'a/b/users.db'), { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      const tables = db.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_schema WHERE type = 'table' ORDER BY name").all();
+      expect(tables.map((t) => t.name)).toEqual(['ferry_batches', 'ferry_job_keys']);
+      expect(tables.every((t) => t.sql.endsWith('WITHOUT ROWID'))).toBe(true);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('looks users up by email through the unique index of the built-in table', async () => {
+    const h = await harness();
+    try {
+      await h.connection.columns();
+      const plan = await h.query(`EXPLAIN QUERY PLAN SELECT 1 FROM "users" WHERE "email" = 'a' COLLATE NOCASE`);
+      expect(plan.map((p) => p.detail).join('\n')).toMatch(/USING (COVERING )?INDEX users_email_key/);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('fails a batch with a retryable error while another process holds the write lock, and the retry applies it once', async () => {
+    process.env[busyTimeoutEnv] = '50';
+    const h = await harness();
+    try {
+      await h.connection.columns();
+      await h.exec('BEGIN IMMEDIATE');
+      const input = batch([{ email: 'a@x.io' }, { email: 'b@x.io' }]);
+      const error: unknown = await h.connection.writeBatch(input).catch((err: unknown) => err);
+      expect(error).toMatchObject({ code: 'SQLITE_BUSY', retryable: true });
+      expect((error as Error).message).toMatch(/^\[connection:sqlite\] batch 1 \(rows 1–2\) of job job-1: database is locked\. Hint: /);
+      expect(isRetryable(error)).toBe(true);
+      await h.exec('ROLLBACK');
+      expect(await h.connection.writeBatch(input)).toEqual(output({ inserted: 2 }));
+      expect(await h.connection.writeBatch(input)).toEqual(output({ inserted: 2, replayed: true }));
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('opens and introspects without waiting for another process that is writing', async () => {
+    process.env[busyTimeoutEnv] = '50';
+    const h = await harness();
+    try {
+      await h.connection.columns();
+      await h.exec('BEGIN IMMEDIATE');
+      expect((await h.connection.columns()).length).toBeGreaterThan(0);
+      const file = (await h.query('PRAGMA database_list'))[0]?.file as string;
+      const second = await sqliteConnection.open({ driver: 'sqlite', path: file, table: 'users' }, { baseDir: '/' });
+      await second.close();
+      await h.exec('ROLLBACK');
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('fills created_at/updated_at only where they hold text, and reports what the store fills', async () => {
+    const h = await harness({ table: 'events' });
+    try {
+      await h.exec('CREATE TABLE events (id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL DEFAULT \'x\', created_at INTEGER, updated_at TIMESTAMP)');
+      const columns = await h.connection.columns();
+      expect(columns.map((c) => [c.name, c.nullable, c.hasDefault])).toEqual([
+        ['id', false, true],
+        ['name', false, false],
+        ['kind', false, true],
+        ['created_at', true, false],
+        ['updated_at', true, true],
+      ]);
+      expect(await h.connection.writeBatch(batch([{ name: 'a' }], { key: ['name'] }))).toEqual(output({ inserted: 1 }));
+      expect(await h.query('SELECT * FROM events')).toEqual([{ id: 1, name: 'a', kind: 'x', created_at: null, updated_at: now1 }]);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('fails to open with a prefixed, non-retryable error when the path is a folder', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'users.db'));
+    const error: unknown = await sqliteConnection.open({ driver: 'sqlite', path: 'users.db', table: 'users' }, { baseDir: dir }).catch((err: unknown) => err);
+    expect((error as Error).message).toMatch(/^\[connection:sqlite\] cannot open .*users\.db: /);
+    expect(isRetryable(error)).toBe(false);
+  });
+
+  it(`rejects a malformed ${busyTimeoutEnv}`, async () => {
+    process.env[busyTimeoutEnv] = 'soon';
+    const dir = await tempDir();
+    const opening = sqliteConnection.open({ driver: 'sqlite', path: 'users.db', table: 'users' }, { baseDir: dir });
+    await expect(opening).rejects.toThrow(`[connection:sqlite] cannot open ${join(dir, 'users.db')}: ${busyTimeoutEnv} must be a whole number`);
+    expect(existsSync(join(dir, 'users.db'))).toBe(false);
+  });
+
+  it('names the column of a unique expression index it cannot attribute as the whole record', async () => {
+    const h = await harness({ table: 'accounts' });
+    try {
+      await h.exec('CREATE TABLE accounts (email TEXT PRIMARY KEY, handle TEXT); CREATE UNIQUE INDEX accounts_handle_ci ON accounts (lower(handle))');
+      const out = await h.connection.writeBatch(batch([{ email: 'a@x.io', handle: 'Ann' }, { email: 'b@x.io', handle: 'ANN' }]));
+      expect(out.rejects).toEqual([{ row: 2, errors: [{ code: 'CONFLICT', path: '', message: 'a unique value already belongs to another user' }] }]);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('reads a JSON number SQLite stored with numeric affinity back as that number', async () => {
+    const h = await harness();
+    try {
+      await h.connection.writeBatch(batch([{ email: 'a@x.io', user_metadata: 7 }]));
+      expect(await h.query('SELECT typeof(user_metadata) AS t FROM users')).toEqual([{ t: 'integer' }]);
+      const out = await h.connection.writeBatch(batch([{ email: 'a@x.io', user_metadata: 7 }], { job: 'job-2', upsert: true }));
+      expect(out).toEqual(output({ unchanged: 1 }));
+    } finally {
+      await h.cleanup();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ConnectionError, isRetryable } from '../../../src/connections/errors.js';
+
+const withCode = (code: string) => Object.assign(new Error('x'), { code });
+
+describe('isRetryable', () => {
+  it.each([
+    'SQLITE_BUSY',
+    'SQLITE_BUSY_SNAPSHOT',
+    'SQLITE_LOCKED',
+    'SQLITE_LOCKED_SHAREDCACHE',
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ETIMEDOUT',
+    'EPIPE',
+    '08000',
+    '08006',
+    '08P01',
+    '40001',
+    '40P01',
+    '57P01',
+    '57P02',
+    '57P03',
+    '53300',
+  ])('retries %s', (code) => {
+    expect(isRetryable(withCode(code))).toBe(true);
+  });
+
+  it.each(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CORRUPT', 'SQLITE_BUSYNESS', 'ENOENT', '23505', '42P01', '0800', '57014'])('does not retry %s', (code) => {
+    expect(isRetryable(withCode(code))).toBe(false);
+  });
+
+  it('looks through causes and AggregateError members', () => {
+    expect(isRetryable(new Error('outer', { cause: withCode('ECONNRESET') }))).toBe(true);
+    expect(isRetryable(new AggregateError([withCode('ENOENT'), withCode('ECONNREFUSED')]))).toBe(true);
+  });
+
+  it('lets an explicit retryable field decide', () => {
+    expect(isRetryable(new ConnectionError('bad key', { retryable: false, cause: withCode('SQLITE_BUSY') }))).toBe(false);
+    expect(isRetryable({ retryable: true })).toBe(true);
+  });
+
+  it('is false for non-errors and cyclic causes', () => {
+    expect(isRetryable(undefined)).toBe(false);
+    expect(isRetryable('SQLITE_BUSY')).toBe(false);
+    const cyclic: { cause?: unknown } = {};
+    cyclic.cause = cyclic;
+    expect(isRetryable(cyclic)).toBe(false);
+  });
+});
+
+describe('ConnectionError', () => {
+  it('derives retryable from its cause unless told, and keeps the code', () => {
+    const busy = new ConnectionError('[connection:sqlite] locked', { code: 'SQLITE_BUSY', cause: withCode('SQLITE_BUSY') });
+    expect(busy).toMatchObject({ name: 'ConnectionError', retryable: true, code: 'SQLITE_BUSY' });
+    expect(new ConnectionError('x').retryable).toBe(false);
+  });
+});

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { columnTypeOf } from '../../../src/connections/sqlite-schema.js';
+import { generateUserId, sqliteUsersTableDdl } from '../../../src/connections/users-table.js';
+import { jsonEqual, keyPart, mergeJson } from '../../../src/connections/write-rules.js';
+
+describe('mergeJson', () => {
+  it('merges objects recursively; arrays, scalars and null replace', () => {
+    const stored = { a: 1, nested: { x: 1, y: { z: 1 } }, list: [1, 2], gone: 'here' };
+    const incoming = { nested: { y: { w: 2 } }, list: [3], gone: null, added: [] };
+    expect(mergeJson(stored, incoming)).toEqual({ a: 1, nested: { x: 1, y: { z: 1, w: 2 } }, list: [3], gone: null, added: [] });
+    expect(stored).toEqual({ a: 1, nested: { x: 1, y: { z: 1 } }, list: [1, 2], gone: 'here' });
+  });
+
+  it('lets a non-object on either side win as the new value', () => {
+    expect(mergeJson(null, { a: 1 })).toEqual({ a: 1 });
+    expect(mergeJson([1], { a: 1 })).toEqual({ a: 1 });
+    expect(mergeJson({ a: 1 }, [1])).toEqual([1]);
+    expect(mergeJson({ a: 1 }, null)).toBeNull();
+  });
+
+  it('keeps a "__proto__" key as data', () => {
+    const merged = mergeJson({}, JSON.parse('{"__proto__": {"polluted": true}}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(Object.keys(merged)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('jsonEqual', () => {
+  it('compares structurally, ignoring key order and undefined-valued keys', () => {
+    expect(jsonEqual({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 })).toBe(true);
+    expect(jsonEqual({ a: 1, u: undefined }, { a: 1 })).toBe(true);
+    expect(jsonEqual([1, 2], [2, 1])).toBe(false);
+    expect(jsonEqual({ a: null }, {})).toBe(false);
+    expect(jsonEqual([], {})).toBe(false);
+    expect(jsonEqual(1, '1')).toBe(false);
+  });
+});
+
+describe('keyPart', () => {
+  it('lower-cases email only, and treats absent, null and empty as missing', () => {
+    expect(keyPart('email', 'ÉLODIE@X.io')).toBe('élodie@x.io');
+    expect(keyPart('username', 'Ann')).toBe('Ann');
+    expect(keyPart('id', 42)).toBe('42');
+    expect([undefined, null, ''].map((v) => keyPart('email', v))).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+describe('generateUserId', () => {
+  it('is deterministic: ferry| and the first 24 hex of sha256 of the parts joined by NUL', () => {
+    expect(generateUserId(['ann@x.io'])).toBe(generateUserId(['ann@x.io']));
+    expect(generateUserId(['ann@x.io'])).toMatch(/^ferry\|[0-9a-f]{24}$/);
+    // Pinned (sha256 of "a\0b" starts 59b271ae…): changing the id scheme would change every resumed job's ids.
+    expect(generateUserId(['a', 'b'])).toBe('ferry|59b271ae1bbcb1d31d419298');
+    expect(generateUserId(['a', 'b'])).not.toBe(generateUserId(['ab']));
+  });
+});
+
+describe('SQLite types', () => {
+  it.each([
+    ['INTEGER', 'integer'],
+    ['BIGINT', 'integer'],
+    ['int', 'integer'],
+    ['REAL', 'real'],
+    ['DOUBLE PRECISION', 'real'],
+    ['FLOAT', 'real'],
+    ['NUMERIC(10,2)', 'real'],
+    ['DECIMAL', 'real'],
+    ['BOOLEAN', 'boolean'],
+    ['bool', 'boolean'],
+    ['JSON', 'json'],
+    ['JSONB', 'json'],
+    ['TIMESTAMP', 'timestamp'],
+    ['DATETIME', 'timestamp'],
+    ['DATE', 'timestamp'],
+    ['TEXT', 'text'],
+    ['VARCHAR(20)', 'text'],
+    ['', 'text'],
+    ['BLOB', 'text'],
+  ])('maps %s to %s', (declared, type) => {
+    expect(columnTypeOf(declared)).toBe(type);
+  });
+
+  it('declares the built-in table with types that map back, and idempotent statements', () => {
+    const ddl = sqliteUsersTableDdl('users');
+    expect(ddl).toHaveLength(3);
+    expect(ddl.every((sql) => sql.includes('IF NOT EXISTS'))).toBe(true);
+    expect(ddl[0]).toContain('"email" TEXT COLLATE NOCASE');
+  });
+});
