@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../project/load-config.js';
 import { createContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
+import { jobErrorsCommand, listJobsCommand, showJobCommand } from './jobs.js';
+import { cancelCommand, resumeCommand, runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 import { validateCommand } from './validate.js';
 
@@ -19,6 +21,46 @@ export function buildProgram(): Command {
     .description('check pipeline files: every problem as file:line:col path: message')
     .argument('[pipelines...]', 'pipeline files (default: pipelines/**/*.yaml)')
     .action((files: string[]) => validateCommand(ctx, files));
+
+  program
+    .command('run')
+    .description('run a pipeline as a job and print its summary')
+    .argument('<pipeline>', 'pipeline file')
+    .option('--json', 'print the summary as one JSON object on stdout (nothing else)')
+    .option('--engine <engine>', 'embedded (default) or temporal')
+    .action((file: string, options: { json?: boolean; engine?: string }) => runCommand(ctx, file, options));
+
+  const jobs = program.command('jobs').description('list and inspect jobs');
+  jobs
+    .command('list', { isDefault: true })
+    .description('jobs, newest first')
+    .option('--json', 'one JSON object per job')
+    .option('--limit <n>', 'how many', '50')
+    .action((options: { json?: boolean; limit?: string }) => listJobsCommand(ctx, options));
+  jobs
+    .command('show')
+    .description('status, summary, artifacts and notifications of a job')
+    .argument('<id>', 'job id')
+    .option('--json', 'as one JSON object')
+    .action((id: string, options: { json?: boolean }) => showJobCommand(ctx, id, options));
+  jobs
+    .command('errors')
+    .description('the rejected records of a job: row, code, path, message')
+    .argument('<id>', 'job id')
+    .option('--json', 'the raw report, one JSON object per rejected record (NDJSON)')
+    .action((id: string, options: { json?: boolean }) => jobErrorsCommand(ctx, id, options));
+
+  jobs
+    .command('resume')
+    .description('continue a failed, cancelled or interrupted job from its journal (finished batches are not redone)')
+    .argument('<id>', 'job id')
+    .option('--json', 'print the summary as one JSON object on stdout')
+    .action((id: string, options: { json?: boolean }) => resumeCommand(ctx, id, options));
+  jobs
+    .command('cancel')
+    .description('stop a job after its batches in flight (resumable)')
+    .argument('<id>', 'job id')
+    .action((id: string) => cancelCommand(ctx, id));
 
   program
     .command('schema')

@@ -3,6 +3,7 @@ import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path
 import { sortDiagnostics, type Diagnostic } from '../spec/diagnostics.js';
 import { parsePipeline, type ParsedPipeline } from '../spec/parse-pipeline.js';
 import type { FileFormat, Pipeline } from '../spec/pipeline-schema.js';
+import { formatFromPath } from '../sources/index.js';
 import { displayPath, type Project } from './load-config.js';
 
 /** A pipeline checked against its project, with the file paths it names made absolute. */
@@ -60,7 +61,7 @@ function checkReferences(project: Project, cwd: string, baseDir: string, parsed:
     }
     if (typeof spec['file'] !== 'string') continue;
     const absolute = isAbsolute(spec['file']) ? spec['file'] : join(baseDir, spec['file']);
-    const format = typeof spec['format'] === 'string' ? (spec['format'] as FileFormat) : formatOf(spec['file']);
+    const format = typeof spec['format'] === 'string' ? (spec['format'] as FileFormat) : formatFromPath(spec['file']);
     if (!format) out.push(parsed.diagnose([end, 'file'], `cannot tell the format from the extension; set ${end}.format (csv, json, ndjson)`));
     if (end === 'source') {
       Object.assign(ends, { sourcePath: absolute, sourceFormat: format });
@@ -72,10 +73,3 @@ function checkReferences(project: Project, cwd: string, baseDir: string, parsed:
   return out;
 }
 
-function formatOf(file: string): FileFormat | undefined {
-  const ext = extname(file).toLowerCase();
-  if (ext === '.csv') return 'csv';
-  if (ext === '.json') return 'json';
-  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
-  return undefined;
-}

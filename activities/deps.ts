@@ -1,0 +1,44 @@
+import { openConnection } from '../src/connections/index.js';
+import type { Connection } from '../src/connections/types.js';
+import type { ConnectionOptions } from '../src/spec/config-schema.js';
+import type { SecretMasker } from '../src/spec/secrets.js';
+
+/** What activities need from the process they run in: the project's connections and the masker. */
+export interface ActivityDeps {
+  connections: Record<string, ConnectionOptions>;
+  /** Folder relative SQLite paths resolve from (the folder of ferry.yaml). */
+  baseDir: string;
+  masker: SecretMasker;
+  pool: ConnectionPool;
+  /** Where notifications get their transport (SMTP); absent when ferry.yaml has no notify. */
+  smtp?: { url: string; from: string };
+}
+
+/** One open connection per name for the life of the process (a worker, or one embedded run). */
+export class ConnectionPool {
+  private readonly open = new Map<string, Promise<Connection>>();
+
+  constructor(
+    private readonly connections: Record<string, ConnectionOptions>,
+    private readonly baseDir: string,
+  ) {}
+
+  get(name: string, table?: string): Promise<Connection> {
+    const key = table ? `${name}/${table}` : name;
+    let connection = this.open.get(key);
+    if (!connection) {
+      const options = this.connections[name];
+      if (!options) return Promise.reject(new Error(`unknown connection "${name}" (known: ${Object.keys(this.connections).join(', ') || 'none'})`));
+      connection = openConnection(table ? { ...options, table } : options, { baseDir: this.baseDir });
+      connection.catch(() => this.open.delete(key));
+      this.open.set(key, connection);
+    }
+    return connection;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.allSettled(all.map(async (c) => (await c).close()));
+  }
+}

@@ -1,0 +1,53 @@
+import { createMapper, createRuleChecker, type MappingContext, type RecordMapper } from '../src/mapping/mapper.js';
+import type { Connection, ColumnInfo } from '../src/connections/types.js';
+import type { JobPlan } from '../src/plan/job-plan.js';
+import type { RejectError } from '../src/validation/reject.js';
+import type { ActivityDeps } from './deps.js';
+import { readPlanFile, type PlanFile } from './job-files.js';
+
+/** What every batch of a job shares, built once per process: plan, compiled mapping, target. */
+export interface JobContext extends PlanFile {
+  mapper: RecordMapper;
+  checkRules: (values: Record<string, unknown>) => Promise<RejectError[]>;
+  target?: { connection: Connection; columns: Map<string, ColumnInfo> };
+}
+
+export function mappingContext(plan: JobPlan): MappingContext {
+  return { id: plan.jobId, pipeline: plan.pipeline, started_at: plan.startedAt };
+}
+
+export class JobContexts {
+  private readonly byJob = new Map<string, Promise<JobContext>>();
+
+  constructor(private readonly deps: ActivityDeps) {}
+
+  get(jobDir: string): Promise<JobContext> {
+    let ctx = this.byJob.get(jobDir);
+    if (!ctx) {
+      ctx = this.build(jobDir);
+      ctx.catch(() => this.byJob.delete(jobDir));
+      this.byJob.set(jobDir, ctx);
+    }
+    return ctx;
+  }
+
+  forget(jobDir: string): void {
+    this.byJob.delete(jobDir);
+  }
+
+  private async build(jobDir: string): Promise<JobContext> {
+    const file = readPlanFile(jobDir);
+    const { plan } = file;
+    const ctx: JobContext = {
+      ...file,
+      mapper: createMapper(plan.columns, mappingContext(plan)),
+      checkRules: createRuleChecker(plan.validate.rules, mappingContext(plan)),
+    };
+    if (plan.target.type === 'connection') {
+      const connection = await this.deps.pool.get(plan.target.connection, plan.target.table);
+      const columns = new Map((await connection.columns()).map((c) => [c.name, c]));
+      ctx.target = { connection, columns };
+    }
+    return ctx;
+  }
+}

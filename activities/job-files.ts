@@ -1,0 +1,31 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobPlan } from '../src/plan/job-plan.js';
+import type { SourceScan } from '../src/sources/types.js';
+
+/** The files of a job folder; every write goes to a temporary name first, then is renamed. */
+
+export interface PlanFile {
+  plan: JobPlan;
+  scan: SourceScan;
+}
+
+export const planPath = (jobDir: string): string => join(jobDir, 'plan.json');
+export const rejectsPath = (jobDir: string): string => join(jobDir, 'rejects.ndjson');
+export const partsDir = (jobDir: string): string => join(jobDir, 'parts');
+export const rejectsPartPath = (jobDir: string, batch: number): string => join(partsDir(jobDir), `rejects-${String(batch).padStart(6, '0')}.ndjson`);
+
+export function writeFileAtomic(path: string, data: string | Buffer): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+export function writePlanFile(file: PlanFile): void {
+  mkdirSync(partsDir(file.plan.jobDir), { recursive: true });
+  writeFileAtomic(planPath(file.plan.jobDir), JSON.stringify(file));
+}
+
+export function readPlanFile(jobDir: string): PlanFile {
+  return JSON.parse(readFileSync(planPath(jobDir), 'utf8')) as PlanFile;
+}

@@ -1,0 +1,62 @@
+import { relative } from 'node:path';
+import type { JobSummary } from '../plan/activity-types.js';
+import type { JobOutcome } from '../plan/orchestrate.js';
+import { effectiveStatus } from '../engine/job-status.js';
+import type { JobRecord } from '../engine/journal.js';
+
+/** The `--json` object of `run` and `jobs show` (DESIGN.md "CLI"). */
+export interface JobReport {
+  job: string;
+  pipeline: string;
+  engine: string;
+  status: string;
+  summary: Omit<JobSummary, 'batches'>;
+  artifacts: { dir: string; rejects: string | null; output: string | null };
+}
+
+export function jobReport(job: JobRecord, cwd: string, outcome?: JobOutcome): JobReport {
+  const summary = outcome?.summary ?? job.summary;
+  const artifacts = outcome?.artifacts ?? job.artifacts;
+  const { batches: _batches, ...counts } = summary ?? { total: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, exported: 0, batches: { done: 0, total: 0 } };
+  return {
+    job: job.id,
+    pipeline: job.pipeline,
+    engine: job.engine,
+    status: outcome?.status ?? effectiveStatus(job),
+    summary: counts,
+    artifacts: {
+      dir: shown(cwd, job.plan.jobDir),
+      rejects: artifacts ? shown(cwd, artifacts.rejectsFile) : null,
+      output: artifacts?.output ? shown(cwd, artifacts.output) : null,
+    },
+  };
+}
+
+/** `jobs show --json`: the report plus batches, times and the error. */
+export function jobDetails(job: JobRecord, cwd: string) {
+  return {
+    ...jobReport(job, cwd),
+    batches: job.summary?.batches ?? { done: 0, total: 0 },
+    started_at: job.plan.startedAt,
+    ended_at: job.endedAt,
+    error: job.error,
+    notifications: job.notifications,
+  };
+}
+
+/** The human summary printed at the end of `run`. */
+export function summaryLines(report: JobReport, seconds: number, error: string | null): string[] {
+  const s = report.summary;
+  const counts = [`total ${s.total}`, `inserted ${s.inserted}`, `updated ${s.updated}`, `unchanged ${s.unchanged}`, `rejected ${s.rejected}`];
+  if (s.exported > 0) counts.push(`exported ${s.exported}`);
+  const lines = [`job ${report.job} ${report.status} in ${seconds.toFixed(1)}s`, `  ${counts.join(' · ')}`];
+  if (error) lines.push(`  error: ${error}`);
+  if (s.rejected > 0 && report.artifacts.rejects) lines.push(`  rejects: ${report.artifacts.rejects} (ferry jobs errors ${report.job})`);
+  if (report.artifacts.output) lines.push(`  output: ${report.artifacts.output}`);
+  return lines;
+}
+
+function shown(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel.startsWith('..') ? path : rel;
+}

@@ -1,0 +1,159 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobStatus, JobSummary, NotifyOutput, FinalizeJobOutput } from '../plan/activity-types.js';
+import type { JobPlan } from '../plan/job-plan.js';
+
+/** A job as the journal keeps it. */
+export interface JobRecord {
+  id: string;
+  pipeline: string;
+  engine: 'embedded';
+  status: JobStatus;
+  run: number;
+  plan: JobPlan;
+  summary: JobSummary | null;
+  error: string | null;
+  artifacts: FinalizeJobOutput | null;
+  notifications: NotifyOutput[];
+  createdAt: string;
+  endedAt: string | null;
+  ownerPid: number | null;
+  heartbeatAt: string | null;
+  cancelRequested: boolean;
+  sourceChecksum: string | null;
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY, pipeline TEXT NOT NULL, engine TEXT NOT NULL, status TEXT NOT NULL,
+  run INTEGER NOT NULL DEFAULT 1, plan TEXT NOT NULL, summary TEXT, error TEXT, artifacts TEXT,
+  notifications TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL, ended_at TEXT,
+  owner_pid INTEGER, heartbeat_at TEXT, cancel_requested INTEGER NOT NULL DEFAULT 0,
+  source_checksum TEXT, pipeline_file TEXT NOT NULL, pipeline_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_pipeline ON jobs (pipeline, created_at);
+CREATE TABLE IF NOT EXISTS steps (
+  job TEXT NOT NULL, key TEXT NOT NULL, output TEXT NOT NULL, recorded_at TEXT NOT NULL,
+  PRIMARY KEY (job, key)
+) WITHOUT ROWID;
+`;
+
+type Row = Record<string, unknown>;
+
+/**
+ * The embedded engine's durable memory, `<state_dir>/journal.db`: jobs, and the recorded output of
+ * every finished activity step (insert-or-ignore, so a step recorded twice keeps its first output).
+ */
+export class Journal {
+  private readonly db: Database.Database;
+
+  constructor(stateDir: string) {
+    mkdirSync(stateDir, { recursive: true });
+    this.db = new Database(join(stateDir, 'journal.db'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(schema);
+  }
+
+  createJob(plan: JobPlan, status: JobStatus, now: string): void {
+    this.db
+      .prepare(`INSERT INTO jobs (id, pipeline, engine, status, plan, created_at, pipeline_file, pipeline_hash) VALUES (?, ?, 'embedded', ?, ?, ?, ?, ?)`)
+      .run(plan.jobId, plan.pipeline, status, JSON.stringify(plan), now, plan.pipelineFile, plan.pipelineHash);
+  }
+
+  getJob(id: string): JobRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  listJobs(limit = 50): JobRecord[] {
+    return (this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as Row[]).map(toRecord);
+  }
+
+  /** Jobs of a pipeline that some process claims to be running. */
+  runningJobs(pipeline: string): JobRecord[] {
+    return (this.db.prepare(`SELECT * FROM jobs WHERE pipeline = ? AND status IN ('pending', 'running')`).all(pipeline) as Row[]).map(toRecord);
+  }
+
+  update(id: string, patch: Partial<Pick<JobRecord, 'status' | 'summary' | 'error' | 'artifacts' | 'notifications' | 'endedAt' | 'run' | 'sourceChecksum'>>): void {
+    const columns: Record<string, unknown> = {};
+    if (patch.status !== undefined) columns['status'] = patch.status;
+    if (patch.summary !== undefined) columns['summary'] = JSON.stringify(patch.summary);
+    if (patch.error !== undefined) columns['error'] = patch.error;
+    if (patch.artifacts !== undefined) columns['artifacts'] = JSON.stringify(patch.artifacts);
+    if (patch.notifications !== undefined) columns['notifications'] = JSON.stringify(patch.notifications);
+    if (patch.endedAt !== undefined) columns['ended_at'] = patch.endedAt;
+    if (patch.run !== undefined) columns['run'] = patch.run;
+    if (patch.sourceChecksum !== undefined) columns['source_checksum'] = patch.sourceChecksum;
+    const names = Object.keys(columns);
+    if (names.length === 0) return;
+    this.db.prepare(`UPDATE jobs SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id`).run({ ...columns, id });
+  }
+
+  /**
+   * Takes the job for this process unless another live process holds it: the lease is the owner's
+   * pid plus a heartbeat younger than `staleMs`. Atomic (one UPDATE), so two processes never both win.
+   */
+  claim(id: string, pid: number, now: Date, staleMs: number, isAlive: (pid: number) => boolean): boolean {
+    const claimTx = this.db.transaction(() => {
+      const row = this.db.prepare('SELECT owner_pid, heartbeat_at FROM jobs WHERE id = ?').get(id) as { owner_pid: number | null; heartbeat_at: string | null } | undefined;
+      if (!row) return false;
+      const fresh = row.heartbeat_at !== null && now.getTime() - Date.parse(row.heartbeat_at) < staleMs;
+      if (row.owner_pid !== null && row.owner_pid !== pid && fresh && isAlive(row.owner_pid)) return false;
+      this.db.prepare('UPDATE jobs SET owner_pid = ?, heartbeat_at = ?, cancel_requested = 0 WHERE id = ?').run(pid, now.toISOString(), id);
+      return true;
+    });
+    return claimTx.immediate();
+  }
+
+  /** Renews the lease; returns whether a cancel was requested by another process. */
+  heartbeat(id: string, pid: number, now: Date): { cancelRequested: boolean } {
+    this.db.prepare('UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ?').run(now.toISOString(), id, pid);
+    const row = this.db.prepare('SELECT cancel_requested FROM jobs WHERE id = ?').get(id) as { cancel_requested: number } | undefined;
+    return { cancelRequested: row?.cancel_requested === 1 };
+  }
+
+  release(id: string, pid: number): void {
+    this.db.prepare('UPDATE jobs SET owner_pid = NULL, heartbeat_at = NULL WHERE id = ? AND owner_pid = ?').run(id, pid);
+  }
+
+  requestCancel(id: string): void {
+    this.db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
+  }
+
+  getStep(job: string, key: string): unknown {
+    const row = this.db.prepare('SELECT output FROM steps WHERE job = ? AND key = ?').get(job, key) as { output: string } | undefined;
+    return row ? (JSON.parse(row.output) as unknown) : undefined;
+  }
+
+  recordStep(job: string, key: string, output: unknown, now: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO steps (job, key, output, recorded_at) VALUES (?, ?, ?, ?)').run(job, key, JSON.stringify(output ?? null), now);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function toRecord(row: Row): JobRecord {
+  const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
+  return {
+    id: row['id'] as string,
+    pipeline: row['pipeline'] as string,
+    engine: 'embedded',
+    status: row['status'] as JobStatus,
+    run: row['run'] as number,
+    plan: json<JobPlan>(row['plan'], undefined as unknown as JobPlan),
+    summary: json<JobSummary | null>(row['summary'], null),
+    error: (row['error'] as string | null) ?? null,
+    artifacts: json<FinalizeJobOutput | null>(row['artifacts'], null),
+    notifications: json<NotifyOutput[]>(row['notifications'], []),
+    createdAt: row['created_at'] as string,
+    endedAt: (row['ended_at'] as string | null) ?? null,
+    ownerPid: (row['owner_pid'] as number | null) ?? null,
+    heartbeatAt: (row['heartbeat_at'] as string | null) ?? null,
+    cancelRequested: row['cancel_requested'] === 1,
+    sourceChecksum: (row['source_checksum'] as string | null) ?? null,
+  };
+}

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import type { PlanJobOutput } from '../plan/activity-types.js';
+import { buildJobPlan } from '../plan/job-plan.js';
+import { diffPlans } from '../plan/plan-diff.js';
+import type { Project } from '../project/load-config.js';
+import { loadPipeline } from '../project/load-pipeline.js';
+import { formatDiagnostic } from '../spec/diagnostics.js';
+import { effectiveStatus } from './job-status.js';
+import type { JobRecord, Journal } from './journal.js';
+import { hashText } from './runtime.js';
+
+export class ResumeRefused extends Error {}
+
+/**
+ * Checks that a job can continue from its journal and opens its next run: it must be failed,
+ * cancelled or interrupted; its pipeline must still give the same plan (else two versions of the
+ * job would mix); and its source must be byte-for-byte the one it was planned from.
+ */
+export async function prepareResume(journal: Journal, id: string, project: Project, cwd: string): Promise<JobRecord> {
+  const job = journal.getJob(id);
+  if (!job) throw new ResumeRefused(`no job ${id} (ferry jobs list shows the jobs)`);
+  const status = effectiveStatus(job);
+  if (status === 'succeeded') throw new ResumeRefused(`job ${id} already succeeded; nothing to resume`);
+  if (status === 'running' || status === 'pending') throw new ResumeRefused(`job ${id} is running (pid ${job.ownerPid}); cancel it first or wait`);
+  checkSamePlan(job, project, cwd);
+  await checkSameSource(journal, job);
+  journal.update(id, { run: job.run + 1 });
+  return journal.getJob(id)!;
+}
+
+function checkSamePlan(job: JobRecord, project: Project, cwd: string): void {
+  const { plan } = job;
+  if (!existsSync(plan.pipelineFile)) throw new ResumeRefused(`the pipeline file ${plan.pipelineFile} of job ${job.id} is gone`);
+  const loaded = loadPipeline(project, cwd, plan.pipelineFile);
+  if (!loaded.ok) {
+    throw new ResumeRefused(`the pipeline of job ${job.id} is now invalid:\n${loaded.diagnostics.map(formatDiagnostic).join('\n')}`);
+  }
+  const l = loaded.loaded;
+  const now = buildJobPlan(l.pipeline, {
+    jobId: plan.jobId,
+    pipeline: l.name,
+    pipelineFile: l.path,
+    pipelineHash: hashText(l.text),
+    startedAt: plan.startedAt,
+    jobDir: plan.jobDir,
+    ...(l.sourcePath ? { sourcePath: l.sourcePath } : {}),
+    ...(l.sourceFormat ? { sourceFormat: l.sourceFormat } : {}),
+    ...(l.targetPath ? { targetPath: l.targetPath } : {}),
+    ...(l.targetFormat ? { targetFormat: l.targetFormat } : {}),
+  });
+  const changes = diffPlans(plan, now);
+  if (changes.length > 0) {
+    throw new ResumeRefused(
+      `the pipeline changed since job ${job.id} started, so resuming would mix two versions of the job:\n` +
+        changes.map((c) => `  ${c}`).join('\n') +
+        `\nRestore the pipeline, or run it as a new job (ferry run ${plan.pipelineFile}).`,
+    );
+  }
+}
+
+async function checkSameSource(journal: Journal, job: JobRecord): Promise<void> {
+  const planned = journal.getStep(job.id, 'planJob') as PlanJobOutput | undefined;
+  if (!planned || job.plan.source.type !== 'file') return;
+  const path = job.plan.source.path;
+  if (!existsSync(path)) throw new ResumeRefused(`the source file ${path} of job ${job.id} is gone`);
+  const now = await sha256File(path);
+  if (now !== planned.checksum) {
+    throw new ResumeRefused(`the source file ${path} changed since job ${job.id} was planned (sha256 ${planned.checksum.slice(0, 12)}… → ${now.slice(0, 12)}…); resuming would read different records. Run it as a new job.`);
+  }
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

@@ -1,0 +1,102 @@
+import type { JobPlan } from './job-plan.js';
+
+/**
+ * The activities a job is made of. Inputs and outputs are references and counts, never records,
+ * so they fit in a Temporal history and a journal row whatever the job's size.
+ */
+export interface PipelineActivities {
+  /** One pass over the source: writes plan.json (with batch boundaries) to the job folder. */
+  planJob(input: PlanJobInput): Promise<PlanJobOutput>;
+  /** Read → map → validate → write one batch. Idempotent: a repeated batch is not applied twice. */
+  runBatch(input: RunBatchInput): Promise<RunBatchOutput>;
+  /** Assembles the artifacts (rejects report, export file) and clears per-job bookkeeping. */
+  finalizeJob(input: FinalizeJobInput): Promise<FinalizeJobOutput>;
+  /** Sends one completion notification. */
+  notify(input: NotifyInput): Promise<NotifyOutput>;
+}
+
+export interface PlanJobInput {
+  plan: JobPlan;
+}
+
+export interface PlanJobOutput {
+  checksum: string;
+  total: number;
+  batches: number;
+}
+
+export interface RunBatchInput {
+  jobDir: string;
+  batch: number;
+}
+
+export interface BatchCounts {
+  read: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  exported: number;
+}
+
+export interface RunBatchOutput extends BatchCounts {
+  batch: number;
+}
+
+export type JobStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+export type FinalStatus = 'succeeded' | 'failed' | 'cancelled';
+
+export interface FinalizeJobInput {
+  jobDir: string;
+  batches: number;
+  status: FinalStatus;
+}
+
+export interface FinalizeJobOutput {
+  rejectsFile: string;
+  rejects: number;
+  output: string | null;
+}
+
+export interface JobSummary {
+  total: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  exported: number;
+  batches: { done: number; total: number };
+}
+
+export interface NotifyInput {
+  jobDir: string;
+  index: number;
+  status: FinalStatus;
+  summary: JobSummary;
+  error: string | null;
+}
+
+export interface NotifyOutput {
+  index: number;
+  ok: boolean;
+  detail: string;
+}
+
+export type ActivityName = keyof PipelineActivities;
+
+/**
+ * The journal key of an activity call. Batches keep their key across runs of a job (a resumed job
+ * replays them); finalize and notify belong to one run, since a resumed job finalizes anew.
+ */
+export function stepKey(name: ActivityName, input: unknown, run: number): string {
+  switch (name) {
+    case 'planJob':
+      return 'planJob';
+    case 'runBatch':
+      return `runBatch:${(input as RunBatchInput).batch}`;
+    case 'finalizeJob':
+      return `finalizeJob@${run}`;
+    case 'notify':
+      return `notify:${(input as NotifyInput).index}@${run}`;
+  }
+}

@@ -1,0 +1,164 @@
+import type { FileFormat, NotifyEntry, Pipeline } from '../spec/pipeline-schema.js';
+
+/**
+ * Everything a job needs to run, as plain JSON: the workflow argument on Temporal, the journal's
+ * record on the embedded engine, `plan.json` in the job folder. No functions, no secrets:
+ * connections are named, and resolved from ferry.yaml where the activities run.
+ */
+export interface JobPlan {
+  version: 1;
+  jobId: string;
+  pipeline: string;
+  /** Absolute path of the pipeline file, and a hash of its text (the determinism guard on resume). */
+  pipelineFile: string;
+  pipelineHash: string;
+  startedAt: string;
+  /** Absolute folder of the job's artifacts: plan.json, rejects.ndjson, parts/. */
+  jobDir: string;
+  kind: 'import' | 'export' | 'migrate';
+  source: FileSourcePlan | ConnectionSourcePlan;
+  target: ConnectionTargetPlan | FileTargetPlan;
+  /** Target column → JSONata; null maps each source field to the column of the same name. */
+  columns: Record<string, string> | null;
+  validate: { schema: 'user' | 'none'; rules: { check: string; message: string }[]; maxRejects: RejectBudget | null };
+  batch: { size: number; parallelism: number };
+  retry: RetryPlan;
+  notify: NotifyEntry[];
+}
+
+export interface FileSourcePlan {
+  type: 'file';
+  path: string;
+  format: FileFormat;
+  csv: { delimiter: string; header: boolean; encoding: 'utf8' | 'latin1' };
+}
+
+export interface ConnectionSourcePlan {
+  type: 'connection';
+  connection: string;
+  table?: string;
+  query: string;
+  sort?: { by: string; order: 'asc' | 'desc' };
+}
+
+export interface ConnectionTargetPlan {
+  type: 'connection';
+  connection: string;
+  table?: string;
+  key: string[];
+  upsert: boolean;
+  metadata: 'merge' | 'replace';
+}
+
+export interface FileTargetPlan {
+  type: 'file';
+  /** Output path with {date} and {job} already replaced. */
+  path: string;
+  format: FileFormat;
+  escapeFormulas: boolean;
+}
+
+export type RejectBudget = { count: number } | { percent: number };
+
+export interface RetryPlan {
+  maxAttempts: number;
+  initialIntervalMs: number;
+  maxIntervalMs: number;
+}
+
+/** What the caller (CLI, scheduler) decides: identity, time, where things live. */
+export interface PlanContext {
+  jobId: string;
+  pipeline: string;
+  pipelineFile: string;
+  pipelineHash: string;
+  startedAt: string;
+  jobDir: string;
+  sourcePath?: string;
+  sourceFormat?: FileFormat;
+  targetPath?: string;
+  targetFormat?: FileFormat;
+}
+
+/** Pipeline (validated) + context → plan. Pure; defaults of the format are applied here. */
+export function buildJobPlan(p: Pipeline, ctx: PlanContext): JobPlan {
+  const source = sourcePlan(p, ctx);
+  const target = targetPlan(p, ctx);
+  const kind = source.type === 'file' ? 'import' : target.type === 'file' ? 'export' : 'migrate';
+  const validate = p.validate ?? { schema: kind === 'export' ? 'none' : 'user', rules: [], max_rejects: undefined };
+  return {
+    version: 1,
+    jobId: ctx.jobId,
+    pipeline: ctx.pipeline,
+    pipelineFile: ctx.pipelineFile,
+    pipelineHash: ctx.pipelineHash,
+    startedAt: ctx.startedAt,
+    jobDir: ctx.jobDir,
+    kind,
+    source,
+    target,
+    columns: columnsPlan(p.columns),
+    validate: { schema: validate.schema, rules: validate.rules, maxRejects: rejectBudget(validate.max_rejects) },
+    batch: { size: p.batch?.size ?? 1000, parallelism: p.batch?.parallelism ?? 4 },
+    retry: retryPlan(p.retry),
+    notify: p.notify ?? [],
+  };
+}
+
+function sourcePlan(p: Pipeline, ctx: PlanContext): JobPlan['source'] {
+  if ('file' in p.source) {
+    const csv = p.source.csv ?? { delimiter: ',', header: true, encoding: 'utf8' as const };
+    return { type: 'file', path: required(ctx.sourcePath, 'sourcePath'), format: required(ctx.sourceFormat, 'sourceFormat'), csv };
+  }
+  const { connection, table, query, sort } = p.source;
+  return { type: 'connection', connection, ...(table ? { table } : {}), query, ...(sort ? { sort } : {}) };
+}
+
+function targetPlan(p: Pipeline, ctx: PlanContext): JobPlan['target'] {
+  if ('file' in p.target) {
+    const path = required(ctx.targetPath, 'targetPath').replaceAll('{date}', ctx.startedAt.slice(0, 10)).replaceAll('{job}', ctx.jobId);
+    return { type: 'file', path, format: required(ctx.targetFormat, 'targetFormat'), escapeFormulas: p.target.escape_formulas };
+  }
+  const { connection, table, key, upsert, metadata } = p.target;
+  return { type: 'connection', connection, ...(table ? { table } : {}), key: Array.isArray(key) ? key : [key], upsert, metadata };
+}
+
+function columnsPlan(columns: Pipeline['columns']): Record<string, string> | null {
+  if (!columns || columns === 'defaults') return null;
+  return Object.fromEntries(Object.entries(columns).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+function rejectBudget(value: number | string | undefined): RejectBudget | null {
+  if (value === undefined) return null;
+  if (typeof value === 'number') return { count: value };
+  return { percent: Number(value.slice(0, -1)) };
+}
+
+function retryPlan(retry: Pipeline['retry']): RetryPlan {
+  return {
+    maxAttempts: retry?.max_attempts ?? 5,
+    initialIntervalMs: durationMs(retry?.initial_interval ?? '1s'),
+    maxIntervalMs: durationMs(retry?.max_interval ?? '30s'),
+  };
+}
+
+/** `500ms`, `2s`, `1.5m`, `1h`, or a number of milliseconds. */
+export function durationMs(value: string | number): number {
+  if (typeof value === 'number') return value;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value);
+  if (!match) throw new Error(`invalid duration ${value}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(match[1]) * unit);
+}
+
+/** The largest number of rejects a job of `total` records may have before it fails. */
+export function rejectLimit(budget: RejectBudget | null, total: number): number {
+  if (!budget) return Number.POSITIVE_INFINITY;
+  if ('count' in budget) return budget.count;
+  return Math.floor((budget.percent / 100) * total);
+}
+
+function required<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`plan context lacks ${name}`);
+  return value;
+}

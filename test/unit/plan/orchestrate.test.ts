@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { runPipelineJob } from '../../../src/plan/orchestrate.js';
+import { fakeActivities, testPlan } from '../../helpers/fake-activities.js';
+
+describe('runPipelineJob', () => {
+  it('plans, runs every batch once, finalizes, and adds up the counts', async () => {
+    const fake = fakeActivities({ total: 100, batches: 10, rejectsPerBatch: (b) => (b === 3 ? 2 : 0) });
+    const outcome = await runPipelineJob(testPlan(), fake.acts);
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.summary).toEqual({ total: 100, inserted: 98, updated: 0, unchanged: 0, rejected: 2, exported: 0, batches: { done: 10, total: 10 } });
+    expect(fake.calls[0]).toBe('planJob');
+    expect(fake.calls.filter((c) => c.startsWith('runBatch')).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `runBatch:${i}`).sort());
+    expect(fake.calls.at(-1)).toBe('finalizeJob:succeeded');
+  });
+
+  it('keeps at most batch.parallelism batches in flight', async () => {
+    const fake = fakeActivities({ total: 200, batches: 20 });
+    await runPipelineJob(testPlan({ batch: { size: 10, parallelism: 3, exclusive: true } }), fake.acts);
+    expect(fake.maxRunning()).toBe(3);
+  });
+
+  it('stops launching batches once the reject budget is exceeded, and fails', async () => {
+    const fake = fakeActivities({ total: 100, batches: 10, rejectsPerBatch: () => 3 });
+    const plan = testPlan({ validate: { schema: 'user', rules: [], max_rejects: 5 }, batch: { size: 10, parallelism: 1, exclusive: true } });
+    const outcome = await runPipelineJob(plan, fake.acts);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toBe('reject budget exceeded: 6 rejected, at most 5 allowed (validate.max_rejects)');
+    expect(fake.calls).toEqual(['planJob', 'runBatch:0', 'runBatch:1', 'finalizeJob:failed']);
+  });
+
+  it('fails with the batch and its cause when a batch fails, after the batches in flight finish', async () => {
+    const fake = fakeActivities({ total: 40, batches: 4, failBatch: (b) => (b === 1 ? new Error('disk full', { cause: new Error('ENOSPC') }) : undefined) });
+    const outcome = await runPipelineJob(testPlan({ batch: { size: 10, parallelism: 2, exclusive: true } }), fake.acts);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toBe('batch 1: ENOSPC');
+    expect(fake.calls).not.toContain('runBatch:3');
+    expect(fake.calls.at(-1)).toBe('finalizeJob:failed');
+  });
+
+  it('ends cancelled when asked, without starting more batches', async () => {
+    const fake = fakeActivities({ total: 100, batches: 10 });
+    let finished = 0;
+    const outcome = await runPipelineJob(testPlan({ batch: { size: 10, parallelism: 1, exclusive: true } }), fake.acts, {
+      progress: ({ summary }) => (finished = summary.batches.done),
+      cancelled: () => finished >= 3,
+    });
+    expect(outcome.status).toBe('cancelled');
+    expect(outcome.summary.batches).toEqual({ done: 3, total: 10 });
+    expect(fake.calls.at(-1)).toBe('finalizeJob:cancelled');
+  });
+
+  it('fails without batches when planning fails, and still notifies', async () => {
+    const fake = fakeActivities({ total: 0, batches: 0 });
+    fake.acts.planJob = async () => {
+      throw new Error('source file not found');
+    };
+    const plan = testPlan({ notify: [{ webhook: 'https://hooks.example.com/x' }] });
+    const outcome = await runPipelineJob(plan, fake.acts);
+    expect(outcome).toMatchObject({ status: 'failed', error: 'source file not found', artifacts: null });
+    expect(fake.calls).toEqual(['notify:0:failed']);
+  });
+
+  it('notifies the entries whose `on` matches, and a failed notification leaves the status alone', async () => {
+    const fake = fakeActivities({ total: 10, batches: 1 });
+    const sent: number[] = [];
+    fake.acts.notify = async ({ index }) => {
+      sent.push(index);
+      if (index === 2) throw new Error('connect ECONNREFUSED 127.0.0.1:9');
+      return { index, ok: true, detail: 'sent' };
+    };
+    const plan = testPlan({ notify: [{ email: 'a@x.io', on: ['failed'] }, { email: 'b@x.io', on: ['succeeded'] }, { webhook: 'http://127.0.0.1:9/' }] });
+    const outcome = await runPipelineJob(plan, fake.acts);
+    expect(outcome.status).toBe('succeeded');
+    expect(sent).toEqual([1, 2]);
+    expect(outcome.notifications).toEqual([
+      { index: 1, ok: true, detail: 'sent' },
+      { index: 2, ok: false, detail: 'connect ECONNREFUSED 127.0.0.1:9' },
+    ]);
+  });
+});
