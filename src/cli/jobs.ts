@@ -36,7 +36,8 @@ export function showJobCommand(ctx: CliContext, id: string, options: { json?: bo
     ctx.stdout(`records    total ${s.total} · inserted ${s.inserted} · updated ${s.updated} · unchanged ${s.unchanged} · rejected ${s.rejected} · exported ${s.exported}`);
     ctx.stdout(`batches    ${details.batches.done}/${details.batches.total}`);
     ctx.stdout(`artifacts  ${details.artifacts.dir}`);
-    for (const n of job.notifications) ctx.stdout(`notify[${n.index}]  ${n.ok ? 'sent' : 'FAILED'}: ${n.detail}`);
+    // A failure's detail already names its notify[i] entry.
+    for (const n of job.notifications) ctx.stdout(n.ok ? `notify[${n.index}]  sent: ${n.detail}` : `notify     FAILED: ${n.detail}`);
   });
 }
 

@@ -69,7 +69,8 @@ export interface JobSummary {
 }
 
 export interface NotifyInput {
-  jobDir: string;
+  /** The whole plan (a few KB): notify must work even when planning failed before plan.json was written. */
+  plan: JobPlan;
   index: number;
   status: FinalStatus;
   summary: JobSummary;

@@ -92,7 +92,7 @@ async function finish(plan: JobPlan, acts: PipelineActivities, outcome: JobOutco
     const entry = plan.notify[index]!;
     if (entry.on && !entry.on.includes(outcome.status)) continue;
     try {
-      outcome.notifications.push(await acts.notify({ jobDir: plan.jobDir, index, status: outcome.status, summary: outcome.summary, error: outcome.error }));
+      outcome.notifications.push(await acts.notify({ plan, index, status: outcome.status, summary: outcome.summary, error: outcome.error }));
     } catch (err) {
       outcome.notifications.push({ index, ok: false, detail: errorMessage(err) });
     }

@@ -1,0 +1,72 @@
+import nodemailer from 'nodemailer';
+import { SecretMasker } from '../spec/secrets.js';
+import { displayServer } from './display-url.js';
+import type { EmailMessage } from './message.js';
+import { NotifyError } from './notify-error.js';
+
+export interface SendEmailOptions {
+  /**
+   * `notify.smtp.url` of ferry.yaml, given to nodemailer as is: `smtp://` upgrades with STARTTLS
+   * when the server offers it (`?requireTLS=true` refuses a server that does not), `smtps://` is
+   * TLS from the first byte; `?tls.rejectUnauthorized=false` and other query options are parsed
+   * by nodemailer (lib/shared `parseConnectionUrl`).
+   */
+  url: string;
+  from: string;
+  to: string[];
+  message: EmailMessage;
+  /** Prefix of error messages: which notification failed (`notify[0]`). */
+  label: string;
+  /** Removes the project's secrets from a text (the SMTP password is masked in any case). */
+  mask?: (text: string) => string;
+}
+
+/**
+ * Timeouts shorter than nodemailer's (2 min to connect, 1 h idle): a notification must not hold a
+ * finished job for long. Query options in the URL still win (nodemailer merges them last).
+ */
+const timeouts = { connectionTimeout: 20_000, greetingTimeout: 20_000, socketTimeout: 60_000 };
+
+/** Sends one email over SMTP; returns the notification's detail, `email to a@x, b@y`. */
+export async function sendEmail(o: SendEmailOptions): Promise<string> {
+  const mask = smtpMask(o.url, o.mask);
+  const transport = nodemailer.createTransport({ ...timeouts, url: o.url });
+  try {
+    const info = await transport.sendMail({ from: o.from, to: o.to, subject: o.message.subject, text: o.message.text, html: o.message.html });
+    const refused = info.rejected.map(address);
+    return mask(`email to ${info.accepted.map(address).join(', ')}${refused.length > 0 ? ` (refused: ${refused.join(', ')})` : ''}`);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new NotifyError(mask(`${o.label}: email to ${o.to.join(', ')} via ${displayServer(o.url)} failed: ${reason}`), { retryable: isTransient(err) });
+  } finally {
+    transport.close();
+  }
+}
+
+/**
+ * Worth another attempt: the server could not be reached or dropped the connection, or answered
+ * with a 4xx reply (greylisting, mailbox busy, try again later). A 5xx reply, a failed login or a
+ * TLS failure will fail the same way next time.
+ */
+export function isTransient(err: unknown): boolean {
+  const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; responseCode?: unknown };
+  if (typeof fields.responseCode === 'number') return fields.responseCode >= 400 && fields.responseCode < 500;
+  return typeof fields.code === 'string' && ['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS'].includes(fields.code);
+}
+
+/** The caller's mask plus the SMTP password, as written in the URL and decoded. */
+function smtpMask(url: string, mask: ((text: string) => string) | undefined): (text: string) => string {
+  const secrets = new SecretMasker();
+  try {
+    const password = new URL(url).password;
+    secrets.add(password);
+    secrets.add(decodeURIComponent(password));
+  } catch {
+    // Not a URL the WHATWG parser takes: maskUrl (inside SecretMasker.mask) still masks by shape.
+  }
+  return (text) => secrets.mask(mask ? mask(text) : text);
+}
+
+function address(a: string | { address: string }): string {
+  return typeof a === 'string' ? a : a.address;
+}

@@ -1,0 +1,71 @@
+import type { FinalStatus, JobSummary } from '../plan/activity-types.js';
+import { emailHtml } from './message-html.js';
+import { factRows, rejectsHeading, whereRows, type NotifyReport } from './report.js';
+
+/** The email (subject, text and HTML bodies) and the webhook JSON body of a completion notification. */
+
+export interface EmailMessage {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** The `ferry run --json` object plus the event name and times (src/cli/job-report.ts). */
+export interface WebhookBody {
+  event: 'job.finished';
+  job: string;
+  pipeline: string;
+  engine: string;
+  status: FinalStatus;
+  summary: Omit<JobSummary, 'batches'>;
+  artifacts: { dir: string; rejects: string | null; output: string | null };
+  error: string | null;
+  started_at: string;
+  ended_at: string;
+}
+
+/** `[ferry] import-users succeeded: 90 inserted, 10 rejected`. */
+export function emailSubject(r: NotifyReport): string {
+  return `[ferry] ${r.pipeline} ${r.status}: ${countsPhrase(r.summary)}`;
+}
+
+export function emailMessage(r: NotifyReport): EmailMessage {
+  return { subject: emailSubject(r), text: emailText(r), html: emailHtml(r) };
+}
+
+export function emailText(r: NotifyReport): string {
+  const lines = [
+    `Job ${r.job} (pipeline ${r.pipeline}) ${r.status}.`,
+    '',
+    ...factRows(r).map(([label, value]) => `${label.padEnd(10)}${value}`),
+  ];
+  if (r.rejects.length > 0) {
+    lines.push('', `${rejectsHeading(r)}:`);
+    for (const x of r.rejects) lines.push(`  row ${x.row}  ${x.code}  ${x.path || '-'}  ${x.message}`);
+  }
+  lines.push('', ...whereRows(r).map(([label, value]) => `${label}: ${value}`));
+  return lines.join('\n') + '\n';
+}
+
+export function webhookBody(r: NotifyReport): WebhookBody {
+  return {
+    event: 'job.finished',
+    job: r.job,
+    pipeline: r.pipeline,
+    engine: r.engine,
+    status: r.status,
+    summary: r.summary,
+    artifacts: r.artifacts,
+    error: r.error,
+    started_at: r.startedAt,
+    ended_at: r.endedAt,
+  };
+}
+
+function countsPhrase(s: Omit<JobSummary, 'batches'>): string {
+  const parts: string[] = [];
+  for (const name of ['inserted', 'updated', 'unchanged', 'exported', 'rejected'] as const) {
+    if (s[name] > 0) parts.push(`${s[name]} ${name}`);
+  }
+  return parts.length > 0 ? parts.join(', ') : `${s.total} records`;
+}

@@ -1,0 +1,118 @@
+import { createHmac } from 'node:crypto';
+import { SecretMasker } from '../spec/secrets.js';
+import { displayUrl } from './display-url.js';
+import { NotifyError } from './notify-error.js';
+
+export interface WebhookOptions {
+  url: string;
+  /** The JSON text to send; the signature covers exactly these bytes. */
+  body: string;
+  /** HMAC-SHA256 key; when set, `X-Ferry-Signature: sha256=<hex>` is sent. */
+  secret?: string;
+  /** Per attempt, from the request to the end of the answer. Default 10 s. */
+  timeoutMs?: number;
+  /** Waits between attempts; one more attempt than delays. Default 0.5 s, 1 s (3 attempts). */
+  delaysMs?: readonly number[];
+  /** Prefix of error messages: which notification failed (`notify[1]`). */
+  label: string;
+  mask?: (text: string) => string;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+export const DEFAULT_WEBHOOK_DELAYS_MS = [500, 1000] as const;
+
+type Target = { url: string; authorization?: string };
+type Attempt = { ok: true; status: number } | { ok: false; retryable: boolean; reason: string };
+
+/**
+ * POSTs the body, retrying a 5xx answer, a network error or a timeout with the given delays; a 4xx
+ * (or a redirect) fails at once. Returns the notification's detail, `webhook https://… answered 200`.
+ * The error thrown after the last attempt stays retryable, so the engine's retry policy may try the
+ * whole notification again later (its intervals are longer than these few seconds).
+ */
+export async function postWebhook(o: WebhookOptions): Promise<string> {
+  const mask = webhookMask(o.secret, o.mask);
+  const shown = displayUrl(o.url);
+  const delays = o.delaysMs ?? DEFAULT_WEBHOOK_DELAYS_MS;
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const target = splitCredentials(o.url);
+  if (!target) throw new NotifyError(mask(`${o.label}: webhook ${shown} is not a valid URL`), { retryable: false });
+  for (let attempt = 1; ; attempt++) {
+    const result = await postOnce(o, target);
+    if (result.ok) return `webhook ${shown} answered ${result.status}${attempt > 1 ? ` (attempt ${attempt})` : ''}`;
+    const delay = delays[attempt - 1];
+    if (!result.retryable || delay === undefined) {
+      const tries = attempt > 1 ? ` after ${attempt} attempts` : '';
+      throw new NotifyError(mask(`${o.label}: webhook ${shown} failed${tries}: ${result.reason}`), { retryable: result.retryable });
+    }
+    await sleep(delay);
+  }
+}
+
+/** `sha256=<hex>` of the exact body bytes, as receivers recompute it. */
+export function signature(secret: string, body: string | Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+async function postOnce(o: WebhookOptions, target: Target): Promise<Attempt> {
+  const timeoutMs = o.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'ferry', 'X-Ferry-Event': 'job.finished' };
+  if (o.secret !== undefined) headers['X-Ferry-Signature'] = signature(o.secret, o.body);
+  if (target.authorization) headers['Authorization'] = target.authorization;
+  try {
+    // A redirect is not followed: the signed body would go to a host nobody configured.
+    const res = await fetch(target.url, { method: 'POST', headers, body: o.body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const text = await res.text();
+    return answer(res, text);
+  } catch (err) {
+    return { ok: false, retryable: true, reason: networkReason(err, timeoutMs) };
+  }
+}
+
+/** fetch refuses a URL with `user:pass@`; send those as Basic authentication instead. */
+function splitCredentials(raw: string): Target | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (!url.username && !url.password) return { url: raw };
+  const pair = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  url.username = '';
+  url.password = '';
+  return { url: url.href, authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
+}
+
+function answer(res: Response, text: string): Attempt {
+  if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+  const said = `answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${snippet(text)}`;
+  if (res.status >= 500) return { ok: false, retryable: true, reason: said };
+  if (res.status >= 300 && res.status < 400) {
+    return { ok: false, retryable: false, reason: `${said} (redirect to ${res.headers.get('location') ?? '?'}; webhooks are not redirected, configure the final URL)` };
+  }
+  return { ok: false, retryable: false, reason: said };
+}
+
+/** The start of the answer's text, which often says what the receiver disliked. */
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (!flat) return '';
+  return `: ${flat.length > 200 ? `${flat.slice(0, 200)}…` : flat}`;
+}
+
+/** fetch reports `TypeError: fetch failed` with the socket error as its cause; name that instead. */
+function networkReason(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown; errors?: { message?: unknown }[] } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000}s`;
+  const cause = e?.cause;
+  const detail = [cause?.message, cause?.errors?.[0]?.message, cause?.code].find((v): v is string => typeof v === 'string' && v.length > 0);
+  const base = typeof e?.message === 'string' ? e.message : String(err);
+  return detail ? `${base}: ${detail}` : base;
+}
+
+function webhookMask(secret: string | undefined, mask: ((text: string) => string) | undefined): (text: string) => string {
+  const secrets = new SecretMasker(secret ? [secret] : []);
+  return (text) => secrets.mask(mask ? mask(text) : text);
+}

@@ -1,0 +1,216 @@
+import { createHmac } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConnectionPool, type ActivityDeps } from '../../activities/deps.js';
+import { rejectsPath } from '../../activities/job-files.js';
+import { notify } from '../../activities/notify.js';
+import { sendEmail, type SendEmailOptions } from '../../src/notify/email.js';
+import { emailMessage, webhookBody } from '../../src/notify/message.js';
+import { NotifyError } from '../../src/notify/notify-error.js';
+import { notifyReport } from '../../src/notify/report.js';
+import { postWebhook, type WebhookOptions } from '../../src/notify/webhook.js';
+import { SecretMasker } from '../../src/spec/secrets.js';
+import { tempDir } from '../helpers/cli.js';
+import { sampleInput, samplePlan, sampleRejects } from '../unit/notify/fixtures.js';
+import { closedPort, parseMail, startHttp, startSmtp, type Reply } from '../unit/notify/loopback.js';
+
+const report = notifyReport(sampleInput(), samplePlan(), { endedAt: '2025-01-02T03:05:17.500Z', rejectsFile: '/jobs/x/rejects.ndjson', rejects: sampleRejects });
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function smtp(options: Parameters<typeof startSmtp>[0] = {}) {
+  const server = await startSmtp(options);
+  cleanups.push(() => server.close());
+  return server;
+}
+
+async function http(reply: (n: number) => Reply) {
+  const server = await startHttp(reply);
+  cleanups.push(() => server.close());
+  return server;
+}
+
+const mail = (url: string, extra: Partial<SendEmailOptions> = {}): SendEmailOptions =>
+  ({ url, from: 'ferry@example.com', to: ['ops@example.com', 'dev@example.com'], message: emailMessage(report), label: 'notify[0]', ...extra });
+
+async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
+  const err = await promise.then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(NotifyError);
+  return err as NotifyError;
+}
+
+describe('email over a real SMTP server', () => {
+  it('delivers the subject, both bodies and the recipients', async () => {
+    const server = await smtp();
+    const detail = await sendEmail(mail(`smtp://127.0.0.1:${server.port}`));
+    expect(detail).toBe('email to ops@example.com, dev@example.com');
+    const [received] = server.mails;
+    expect(received?.from).toBe('ferry@example.com');
+    expect(received?.to).toEqual(['ops@example.com', 'dev@example.com']);
+    const parsed = parseMail(received!.raw);
+    expect(parsed.headers['to']).toBe('ops@example.com, dev@example.com');
+    expect(parsed.headers['subject']).toBe('[ferry] import-users succeeded: 90 inserted, 10 rejected');
+    expect(parsed.text).toContain('Records   total 100 · inserted 90 · updated 0 · unchanged 0 · rejected 10');
+    expect(parsed.text).toContain('  row 7  RULE  -  <script>alert("x")</script> & \'q\'');
+    expect(parsed.text).toContain('Full reject report: /jobs/x/rejects.ndjson');
+    expect(parsed.html).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;');
+    expect(parsed.html).not.toContain('<script>');
+    expect(parsed.html).toContain('>FORMAT</td>');
+  });
+
+  it('upgrades with STARTTLS and logs in with the URL credentials', async () => {
+    const server = await smtp({
+      disabledCommands: [],
+      authOptional: false,
+      onAuth: (auth, _session, callback) =>
+        auth.username === 'ferry' && auth.password === 'p@ss word' ? callback(null, { user: 'ferry' }) : callback(new Error('Invalid username or password')),
+    });
+    await sendEmail(mail(`smtp://ferry:p%40ss%20word@127.0.0.1:${server.port}?tls.rejectUnauthorized=false`, { to: ['ops@example.com'] }));
+    expect(server.mails[0]).toMatchObject({ user: 'ferry', secure: true, to: ['ops@example.com'] });
+  });
+
+  it('speaks implicit TLS with smtps://', async () => {
+    const server = await smtp({ secure: true, disabledCommands: [] });
+    await sendEmail(mail(`smtps://127.0.0.1:${server.port}?tls.rejectUnauthorized=false`));
+    expect(server.mails[0]?.secure).toBe(true);
+  });
+
+  it('fails a bad login without retry and without the password in the message', async () => {
+    const masker = new SecretMasker(['ferry-project-secret']);
+    const server = await smtp({ disabledCommands: ['STARTTLS'], allowInsecureAuth: true, onAuth: (_a, _s, callback) => callback(new Error('Invalid username or password')) });
+    const url = `smtp://ferry:wrong%2Fpass-123@127.0.0.1:${server.port}`;
+    const err = await rejection(sendEmail(mail(url, { mask: (t) => masker.mask(t) })));
+    expect(err.retryable).toBe(false);
+    expect(err.message).toMatch(new RegExp(`^notify\\[0\\]: email to ops@example.com, dev@example.com via smtp://127.0.0.1:${server.port} failed: Invalid login: 535`));
+    expect(err.message).not.toMatch(/wrong|pass-123/);
+    expect(server.mails).toEqual([]);
+  });
+
+  it('reports recipients the server refused when others were accepted', async () => {
+    const server = await smtp({
+      onRcptTo: (address, _session, callback) => (address.address === 'dev@example.com' ? callback(new Error('no such mailbox')) : callback()),
+    });
+    const detail = await sendEmail(mail(`smtp://127.0.0.1:${server.port}`));
+    expect(detail).toBe('email to ops@example.com (refused: dev@example.com)');
+    expect(server.mails[0]?.to).toEqual(['ops@example.com']);
+  });
+
+  it('fails a server that is down with a retryable error', async () => {
+    const port = await closedPort();
+    const err = await rejection(sendEmail(mail(`smtp://ops:topsecret@127.0.0.1:${port}`)));
+    expect(err.retryable).toBe(true);
+    expect(err.message).toContain(`via smtp://127.0.0.1:${port} failed:`);
+    expect(err.message).toContain('ECONNREFUSED');
+    expect(err.message).not.toContain('topsecret');
+  });
+});
+
+describe('webhook to a real HTTP server', () => {
+  const sleeps: number[] = [];
+  const hook = (url: string, extra: Partial<WebhookOptions> = {}): WebhookOptions => ({
+    url,
+    body: JSON.stringify(webhookBody(report)),
+    label: 'notify[1]',
+    delaysMs: [5, 10],
+    sleep: async (ms) => void sleeps.push(ms),
+    ...extra,
+  });
+  afterEach(() => void sleeps.splice(0));
+
+  it('POSTs the summary JSON, signed with HMAC-SHA256 of the exact bytes', async () => {
+    const server = await http(() => ({ status: 204 }));
+    const detail = await postWebhook(hook(`${server.url}/hook?token=abc`, { secret: 'hook-secret' }));
+    expect(detail).toBe(`webhook ${server.url}/hook?token=*** answered 204`);
+    const [req] = server.requests;
+    expect(req?.method).toBe('POST');
+    expect(req?.path).toBe('/hook?token=abc');
+    expect(req?.headers['content-type']).toBe('application/json');
+    expect(req?.headers['user-agent']).toBe('ferry');
+    expect(req?.headers['x-ferry-event']).toBe('job.finished');
+    const expected = createHmac('sha256', 'hook-secret').update(req!.body).digest('hex');
+    expect(req?.headers['x-ferry-signature']).toBe(`sha256=${expected}`);
+    expect(JSON.parse(req!.body.toString('utf8'))).toEqual({ ...webhookBody(report), event: 'job.finished' });
+  });
+
+  it('sends no signature without a secret, and URL credentials as Basic authentication', async () => {
+    const server = await http(() => ({ status: 200 }));
+    const detail = await postWebhook(hook(server.url.replace('//', '//bot:s3cret@') + '/h'));
+    expect(detail).toBe(`webhook ${server.url.replace('//', '//bot:***@')}/h answered 200`);
+    expect(server.requests[0]?.headers['x-ferry-signature']).toBeUndefined();
+    expect(server.requests[0]?.headers['authorization']).toBe(`Basic ${Buffer.from('bot:s3cret').toString('base64')}`);
+  });
+
+  it('retries a 503 and succeeds on the next attempt', async () => {
+    const server = await http((n) => (n === 1 ? { status: 503, body: 'warming up' } : { status: 200 }));
+    const detail = await postWebhook(hook(`${server.url}/hook`));
+    expect(detail).toBe(`webhook ${server.url}/hook answered 200 (attempt 2)`);
+    expect(server.requests).toHaveLength(2);
+    expect(sleeps).toEqual([5]);
+  });
+
+  it('does not retry a 400, and the error is not retryable', async () => {
+    const server = await http(() => ({ status: 400, body: '{"error": "unknown event"}' }));
+    const err = await rejection(postWebhook(hook(`${server.url}/hook`)));
+    expect(err.message).toBe(`notify[1]: webhook ${server.url}/hook failed: answered 400 Bad Request: {"error": "unknown event"}`);
+    expect(err.retryable).toBe(false);
+    expect(server.requests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('gives up after the last attempt on 5xx, leaving the engine free to retry later', async () => {
+    const server = await http(() => ({ status: 502 }));
+    const err = await rejection(postWebhook(hook(`${server.url}/hook`)));
+    expect(err.message).toBe(`notify[1]: webhook ${server.url}/hook failed after 3 attempts: answered 502 Bad Gateway`);
+    expect(err.retryable).toBe(true);
+    expect(server.requests).toHaveLength(3);
+    expect(sleeps).toEqual([5, 10]);
+  });
+
+  it('does not follow a redirect', async () => {
+    const server = await http(() => ({ status: 302, headers: { location: 'http://elsewhere.example/' } }));
+    const err = await rejection(postWebhook(hook(`${server.url}/hook`)));
+    expect(err.message).toContain('answered 302 Found (redirect to http://elsewhere.example/; webhooks are not redirected');
+    expect(err.retryable).toBe(false);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('fails clearly when nothing listens', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}/hook`;
+    const err = await rejection(postWebhook(hook(url)));
+    expect(err.message).toMatch(new RegExp(`^notify\\[1\\]: webhook ${url} failed after 3 attempts: fetch failed: connect ECONNREFUSED`));
+    expect(err.retryable).toBe(true);
+  });
+
+  it('times out a receiver that never answers', async () => {
+    const server = await http(() => 'hang');
+    const err = await rejection(postWebhook(hook(`${server.url}/slow`, { timeoutMs: 150, delaysMs: [] })));
+    expect(err.message).toBe(`notify[1]: webhook ${server.url}/slow failed: no answer within 0.15s`);
+    expect(err.retryable).toBe(true);
+  });
+});
+
+describe('notify activity against real servers', () => {
+  it('sends the email and the signed webhook of a job folder, quoting its first rejects', async () => {
+    const { dir, cleanup } = tempDir('ferry-notify-');
+    cleanups.push(cleanup);
+    const smtpServer = await smtp();
+    const hookServer = await http(() => ({ status: 200 }));
+    const plan = samplePlan(dir, [{ email: ['a@example.com', 'b@example.com'] }, { webhook: `${hookServer.url}/h`, secret_env: 'FERRY_TEST_HOOK_SECRET', timeout: '2s' }]);
+    writeFileSync(rejectsPath(dir), sampleRejects.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    process.env['FERRY_TEST_HOOK_SECRET'] = 'activity-secret';
+    cleanups.push(() => delete process.env['FERRY_TEST_HOOK_SECRET']);
+    const deps: ActivityDeps = { connections: {}, baseDir: dir, masker: new SecretMasker(), pool: new ConnectionPool({}, dir), smtp: { url: `smtp://127.0.0.1:${smtpServer.port}`, from: 'ferry@example.com' } };
+
+    expect(await notify(deps, sampleInput({ plan, index: 0 }))).toEqual({ index: 0, ok: true, detail: 'email to a@example.com, b@example.com' });
+    const parsed = parseMail(smtpServer.mails[0]!.raw);
+    expect(parsed.text).toContain('First 2 of 10 rejected records:');
+    expect(parsed.text).toContain(`Full reject report: ${rejectsPath(dir)}`);
+
+    expect(await notify(deps, sampleInput({ plan, index: 1 }))).toEqual({ index: 1, ok: true, detail: `webhook ${hookServer.url}/h answered 200` });
+    const req = hookServer.requests[0]!;
+    expect(req.headers['x-ferry-signature']).toBe(`sha256=${createHmac('sha256', 'activity-secret').update(req.body).digest('hex')}`);
+    expect(JSON.parse(req.body.toString('utf8'))).toMatchObject({ event: 'job.finished', job: samplePlan().jobId, artifacts: { dir, rejects: rejectsPath(dir), output: null } });
+  });
+});
