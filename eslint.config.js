@@ -12,7 +12,7 @@ const impure = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/data/**', 'bench/results/**', 'coverage/**'] },
+  { ignores: ['dist/**', '.dist-*/**', 'node_modules/**', 'bench/data/**', 'bench/results/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const ferryBin = join(repoRoot, 'bin', 'ferry.js');
+/** The compiled CLI entry of this test run's build (see test/global-setup.ts). */
+export const ferryBin = join(repoRoot, process.env['FERRY_DIST'] ?? 'dist', 'src', 'cli', 'bin.js');
 
 export interface CliResult {
   code: number;
