@@ -2,6 +2,7 @@ import { openConnection } from '../src/connections/index.js';
 import type { Connection } from '../src/connections/types.js';
 import type { ConnectionOptions } from '../src/spec/config-schema.js';
 import type { SecretMasker } from '../src/spec/secrets.js';
+import type { ActivityProgress } from './progress.js';
 
 /** What activities need from the process they run in: the project's connections and the masker. */
 export interface ActivityDeps {
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   pool: ConnectionPool;
   /** Where notifications get their transport (SMTP); absent when ferry.yaml has no notify. */
   smtp?: { url: string; from: string };
+  /** Heartbeats and cancellation of the activity being run (Temporal); absent on the embedded engine. */
+  progress?: ActivityProgress;
 }
 
 /** One open connection per name for the life of the process (a worker, or one embedded run). */

@@ -17,7 +17,7 @@ export function createActivities(deps: ActivityDeps): PipelineActivities {
   const contexts = new JobContexts(deps);
   return {
     planJob: (input) => planJob(deps, input),
-    runBatch: (input) => runBatch(contexts, input),
+    runBatch: (input) => runBatch(contexts, deps.progress, input),
     finalizeJob: (input) => finalizeJob(contexts, input),
     notify: (input) => notify(deps, input),
   };

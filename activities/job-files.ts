@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PageCursor } from '../src/connections/types.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import type { SourceScan } from '../src/sources/types.js';
 
@@ -7,13 +8,20 @@ import type { SourceScan } from '../src/sources/types.js';
 
 export interface PlanFile {
   plan: JobPlan;
+  /** Exports: the checksum and total of the planning scan, and no byte ranges (`pages` has the batches). */
   scan: SourceScan;
+  /** Exports: the cursor before each batch's page of rows (`Connection.planPages`); one per batch. */
+  pages?: (PageCursor | null)[];
 }
 
 export const planPath = (jobDir: string): string => join(jobDir, 'plan.json');
 export const rejectsPath = (jobDir: string): string => join(jobDir, 'rejects.ndjson');
 export const partsDir = (jobDir: string): string => join(jobDir, 'parts');
 export const rejectsPartPath = (jobDir: string, batch: number): string => join(partsDir(jobDir), `rejects-${String(batch).padStart(6, '0')}.ndjson`);
+
+/** The rejects of one committed chunk of a batch, merged into the batch's part when the batch ends. */
+export const rejectsChunkPath = (jobDir: string, batch: number, chunk: number): string =>
+  join(partsDir(jobDir), `rejects-${String(batch).padStart(6, '0')}.chunk-${String(chunk).padStart(4, '0')}.ndjson`);
 
 export function writeFileAtomic(path: string, data: string | Buffer): void {
   const tmp = `${path}.tmp-${process.pid}`;

@@ -1,32 +1,87 @@
+import { readFileSync } from 'node:fs';
 import { failpoint } from '../src/failpoints.js';
 import { coerceCells } from '../src/mapping/coerce.js';
 import type { RowToWrite } from '../src/connections/types.js';
 import type { RunBatchInput, RunBatchOutput } from '../src/plan/activity-types.js';
 import { sourceFor } from '../src/sources/index.js';
+import type { ByteRange, SourceRecord } from '../src/sources/types.js';
 import { maskRecord } from '../src/validation/mask.js';
 import type { Reject, RejectError } from '../src/validation/reject.js';
 import { validateUser } from '../src/validation/user-schema.js';
 import type { JobContexts, JobContext } from './job-context.js';
-import { rejectsPartPath, writeFileAtomic } from './job-files.js';
+import { runExportBatch } from './run-export-batch.js';
+import { rejectsChunkPath, rejectsPartPath, writeFileAtomic } from './job-files.js';
+import type { ActivityProgress } from './progress.js';
+
+/** Records a batch commits at a time. A batch is the unit of scheduling; a chunk the unit of commit. */
+export const CHUNK_RECORDS = 1000;
+/** A chunk's marker id is batch × CHUNK_SLOTS + chunk (batch.size ≤ 100,000 gives ≤ 100 chunks). */
+const CHUNK_SLOTS = 1024;
+
+type Counts = Omit<RunBatchOutput, 'batch'>;
+
+/** The heartbeat cursor: where the batch stands after its last committed chunk. */
+export interface BatchCursor {
+  batch: number;
+  /** The next chunk to run. */
+  chunk: number;
+  /** File offset and row number of the next record. */
+  position: number;
+  row: number;
+  counts: Counts;
+}
 
 /**
- * Read → map → validate → write one batch of an import. The store commits the rows with a
- * (job, batch) marker, so a rerun after a crash writes nothing twice; the rejects part is rewritten
- * from the same deterministic read, so it is whole whether or not the first run got that far.
+ * Read → map → validate → write one batch of an import, committing CHUNK_RECORDS at a time. Each
+ * chunk commits its rows with a marker in one transaction, so a rerun after a crash writes nothing
+ * twice; its rejects are rewritten from the same deterministic read. A retry that carries the last
+ * heartbeat (Temporal) resumes after the last committed chunk instead of re-reading the batch.
  */
-export async function runBatch(contexts: JobContexts, { jobDir, batch }: RunBatchInput): Promise<RunBatchOutput> {
+export async function runBatch(contexts: JobContexts, progress: ActivityProgress | undefined, { jobDir, batch }: RunBatchInput): Promise<RunBatchOutput> {
   const ctx = await contexts.get(jobDir);
+  if (ctx.plan.kind === 'export') return runExportBatch(ctx, { jobDir, batch });
   const { plan, scan } = ctx;
   const range = scan.batches[batch];
   if (!range) throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${scan.batches.length} batches)`);
   if (plan.source.type !== 'file' || plan.target.type !== 'connection' || !ctx.target) throw new Error(`[job ${plan.jobId}] only file → connection imports run batches yet`);
   const { path, format, csv } = plan.source;
+  const cursor = resumeFrom(progress?.lastDetails(), range) ?? { batch, chunk: 0, position: range.start, row: range.firstRow, counts: zero() };
+  const rest: ByteRange = { ...range, start: cursor.position, firstRow: cursor.row, count: range.firstRow + range.count - cursor.row };
+  const reader = sourceFor(format).read({ path, format, csv }, rest, scan);
+  let pending: SourceRecord[] = [];
+  const commit = async (): Promise<void> => {
+    add(cursor.counts, await commitChunk(ctx, batch, cursor.chunk, pending));
+    cursor.chunk++;
+    cursor.row += pending.length;
+    cursor.position = reader.position;
+    pending = [];
+    progress?.heartbeat(cursor);
+    progress?.throwIfCancelled();
+  };
+  for await (const item of reader) {
+    pending.push(item);
+    if (pending.length === CHUNK_RECORDS) await commit();
+  }
+  if (pending.length > 0 || cursor.chunk === 0) await commit();
+  mergeChunkRejects(jobDir, batch, cursor.chunk);
+  return { batch, ...cursor.counts };
+}
+
+/** The previous attempt's cursor, if it belongs to this batch and lies inside its range. */
+function resumeFrom(details: unknown, range: ByteRange): BatchCursor | undefined {
+  const c = details as BatchCursor | undefined;
+  if (!c || c.batch !== range.index || typeof c.position !== 'number' || typeof c.row !== 'number') return undefined;
+  if (c.row < range.firstRow || c.row > range.firstRow + range.count || c.position < range.start || c.position > range.end) return undefined;
+  return { ...c, counts: { ...c.counts } };
+}
+
+async function commitChunk(ctx: JobContext, batch: number, chunk: number, items: SourceRecord[]): Promise<Counts> {
+  const { plan, target } = ctx;
+  if (plan.target.type !== 'connection' || !target) throw new Error('unreachable: not an import');
   const rows: RowToWrite[] = [];
   const rejects: Reject[] = [];
   const originals = new Map<number, Record<string, unknown>>();
-  let read = 0;
-  for await (const item of sourceFor(format).read({ path, format, csv }, range, scan)) {
-    read++;
+  for (const item of items) {
     if ('error' in item) {
       rejects.push({ row: item.row, record: item.raw, errors: [{ code: 'PARSE_ERROR', message: item.error, path: '' }] });
       continue;
@@ -40,13 +95,22 @@ export async function runBatch(contexts: JobContexts, { jobDir, batch }: RunBatc
     }
   }
   const { key, upsert, metadata } = plan.target;
-  const written = await ctx.target.connection.writeBatch({ job: plan.jobId, batch, rows, key, upsert, metadata, now: plan.startedAt });
+  const written = await target.connection.writeBatch({ job: plan.jobId, batch: batch * CHUNK_SLOTS + chunk, rows, key, upsert, metadata, now: plan.startedAt });
   failpoint('batch-after-commit');
   for (const r of written.rejects) rejects.push({ row: r.row, record: maskRecord(originals.get(r.row)), errors: r.errors });
   rejects.sort((a, b) => a.row - b.row);
-  writeFileAtomic(rejectsPartPath(jobDir, batch), rejects.map((r) => JSON.stringify(r) + '\n').join(''));
+  writeFileAtomic(rejectsChunkPath(plan.jobDir, batch, chunk), rejects.map((r) => JSON.stringify(r) + '\n').join(''));
   const { inserted, updated, unchanged } = written;
-  return { batch, read, inserted, updated, unchanged, rejected: rejects.length, exported: 0 };
+  return { read: items.length, inserted, updated, unchanged, rejected: rejects.length, exported: 0 };
+}
+
+/**
+ * The batch's reject part: its chunks' rejects in order. The chunk files stay (a retry resumed
+ * from a heartbeat rebuilds the part from them); they go with the job folder.
+ */
+function mergeChunkRejects(jobDir: string, batch: number, chunks: number): void {
+  const parts = Array.from({ length: chunks }, (_, chunk) => readFileSync(rejectsChunkPath(jobDir, batch, chunk)));
+  writeFileAtomic(rejectsPartPath(jobDir, batch), Buffer.concat(parts));
 }
 
 /** Map, then check: the user rules, the table's columns (identity mapping), then `validate.rules`. */
@@ -66,4 +130,17 @@ async function prepare(ctx: JobContext, record: Record<string, unknown>): Promis
   }
   if (errors.length === 0) errors.push(...(await ctx.checkRules(values)));
   return { values, errors };
+}
+
+function zero(): Counts {
+  return { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, exported: 0 };
+}
+
+function add(into: Counts, more: Counts): void {
+  into.read += more.read;
+  into.inserted += more.inserted;
+  into.updated += more.updated;
+  into.unchanged += more.unchanged;
+  into.rejected += more.rejected;
+  into.exported += more.exported;
 }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { CHUNK_BYTES } from './byte-batches.js';
 import { RecordCutter, type RecordSink, type RecordSplitter } from './record-cutter.js';
 import { SourceError, ioError } from './source-error.js';
-import type { ByteRange, SourceRecord } from './types.js';
+import type { ByteRange, RangeReader, SourceRecord } from './types.js';
 
 export interface ReadRangeInput {
   format: string;
@@ -14,7 +14,7 @@ export interface ReadRangeInput {
 }
 
 /** Reads bytes [start, end) of the file and yields its records numbered from firstRow. */
-export function readRange(input: ReadRangeInput): AsyncIterableIterator<SourceRecord> {
+export function readRange(input: ReadRangeInput): RangeReader {
   return new RangeIterator(input);
 }
 
@@ -26,7 +26,7 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
  * cut into spans (plain numbers); a record is built only when asked for, so one the consumer drops
  * dies young instead of being promoted along with the rest of its chunk.
  */
-class RangeIterator implements AsyncIterableIterator<SourceRecord> {
+class RangeIterator implements RangeReader {
   private readonly cutter: RecordCutter;
   /** The file's chunks while reading; opened on the first `next`, dropped at the end or on `return`. */
   private chunks: AsyncIterator<unknown> | undefined;
@@ -34,7 +34,10 @@ class RangeIterator implements AsyncIterableIterator<SourceRecord> {
   private buf: Buffer | undefined;
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
+  /** File offset just past each cut record; `position` is the one of the last record built. */
+  private readonly nexts: number[] = [];
   private cursor = 0;
+  position: number;
   private row: number;
   private seen: number;
   private readonly last: number;
@@ -42,6 +45,7 @@ class RangeIterator implements AsyncIterableIterator<SourceRecord> {
   constructor(private readonly input: ReadRangeInput) {
     this.cutter = new RecordCutter(input.format, input.splitter, input.range.start);
     this.row = this.seen = input.range.firstRow;
+    this.position = input.range.start;
     this.last = input.range.firstRow + input.range.count;
   }
 
@@ -56,19 +60,20 @@ class RangeIterator implements AsyncIterableIterator<SourceRecord> {
 
   async return(): Promise<IteratorResult<SourceRecord>> {
     this.opened = true;
-    this.starts.length = this.ends.length = this.cursor = 0;
+    this.starts.length = this.ends.length = this.nexts.length = this.cursor = 0;
     await this.close();
     return DONE;
   }
 
   private build(): SourceRecord {
     const i = this.cursor++;
+    this.position = this.nexts[i]!;
     return this.input.toRecord(this.buf!, this.starts[i]!, this.ends[i]!, this.row++);
   }
 
   /** Reads chunks until one holds a record, or the range is done (then checks the count). */
   private async refill(): Promise<IteratorResult<SourceRecord>> {
-    this.starts.length = this.ends.length = this.cursor = 0;
+    this.starts.length = this.ends.length = this.nexts.length = this.cursor = 0;
     if (!this.opened) {
       this.opened = true;
       if (this.input.range.count > 0) this.chunks = this.open();
@@ -97,11 +102,12 @@ class RangeIterator implements AsyncIterableIterator<SourceRecord> {
     await chunks?.return?.();
   }
 
-  private readonly sink: RecordSink = (buf, start, end) => {
+  private readonly sink: RecordSink = (buf, start, end, offset, next) => {
     if (this.seen++ >= this.last) throw changedSinceScan(this.input);
     this.buf = buf;
     this.starts.push(start);
     this.ends.push(end);
+    this.nexts.push(offset + next);
   };
 
   private open(): AsyncIterator<unknown> {

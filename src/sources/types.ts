@@ -33,6 +33,15 @@ export type SourceRecord =
   | { row: number; record: Record<string, unknown> }
   | { row: number; raw: string; error: string };
 
+/**
+ * The records of one range, in order. `position` is the file offset just past the last record
+ * yielded (its line end included): a range that starts there and has the remaining count reads on
+ * from the next record, which is how a retried batch resumes after its last committed chunk.
+ */
+export interface RangeReader extends AsyncIterableIterator<SourceRecord> {
+  readonly position: number;
+}
+
 /** A file format. Implementations stream: memory stays constant whatever the file size. */
 export interface SourceDefinition {
   readonly name: FileFormat;
@@ -46,5 +55,5 @@ export interface SourceDefinition {
    * record yields `{ row, raw, error }` and reading goes on. Called again with the same range on a
    * retry, it must yield the same records.
    */
-  read(options: FileSourceOptions, range: ByteRange, scan: Pick<SourceScan, 'header'>): AsyncIterable<SourceRecord>;
+  read(options: FileSourceOptions, range: ByteRange, scan: Pick<SourceScan, 'header'>): RangeReader;
 }

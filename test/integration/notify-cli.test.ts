@@ -104,7 +104,7 @@ describe('ferry run sends its notifications', () => {
       { index: 1, ok: false, detail: expect.stringMatching(new RegExp(`^notify\\[1\\]: webhook ${url} failed after 3 attempts: fetch failed: connect ECONNREFUSED`)) as unknown },
     ]);
     const text = runFerry(['jobs', 'show', report.job], { cwd: dir, env }).stdout;
-    expect(text).toContain('notify[1]  FAILED: notify[1]: webhook');
+    expect(text).toContain('notify     FAILED: notify[1]: webhook');
     expect(run.stderr + run.stdout + text).not.toContain(env.FERRY_SMTP_PASSWORD);
   });
 });

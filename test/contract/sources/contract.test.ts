@@ -131,3 +131,28 @@ describe('scan + read of all ranges', () => {
     for (const records of results) expect(records).toEqual(results[0]);
   });
 });
+
+describe.each(fileFormats)('%s source: resuming inside a range', (format) => {
+  const options = optionsFor(format, join(fixturesDir, `users.${format}`));
+
+  // A retried batch resumes after its last committed chunk by reading on from the reader's position.
+  it('reading on from the position after any record yields exactly the records after it', async () => {
+    const source = sources[format];
+    const scan = await source.scan(options, 1000);
+    const range = scan.batches[0]!;
+    const reader = source.read(options, range, scan);
+    const all: SourceRecord[] = [];
+    const positions: number[] = [];
+    for await (const item of reader) {
+      all.push(item);
+      positions.push(reader.position);
+    }
+    expect(positions.at(-1)).toBe(range.end);
+    for (let i = 0; i < all.length - 1; i++) {
+      const rest = { index: range.index, start: positions[i]!, end: range.end, firstRow: all[i]!.row + 1, count: range.count - (i + 1) };
+      const tail: SourceRecord[] = [];
+      for await (const item of source.read(options, rest, scan)) tail.push(item);
+      expect(tail).toEqual(all.slice(i + 1));
+    }
+  });
+});

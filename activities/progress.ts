@@ -1,0 +1,12 @@
+/**
+ * How a long activity reports progress to the engine that runs it. Temporal's worker backs it with
+ * heartbeats, heartbeat details and cancellation; the embedded engine passes none.
+ */
+export interface ActivityProgress {
+  /** Records a cursor (Temporal: heartbeat details). Called after every committed chunk. */
+  heartbeat(details: unknown): void;
+  /** The cursor the previous attempt last recorded, when this attempt is a retry. */
+  lastDetails(): unknown;
+  /** Throws when the activity was cancelled; called between chunks, never inside one. */
+  throwIfCancelled(): void;
+}
