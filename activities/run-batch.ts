@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { failpoint } from '../src/failpoints.js';
+import { failpoint, pausepoint } from '../src/failpoints.js';
 import { coerceCells } from '../src/mapping/coerce.js';
 import type { RowToWrite } from '../src/connections/types.js';
 import type { RunBatchInput, RunBatchOutput } from '../src/plan/activity-types.js';
@@ -48,6 +48,7 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
   const reader = sourceFor(format).read({ path, format, csv }, rest, scan);
   let pending: SourceRecord[] = [];
   const commit = async (): Promise<void> => {
+    await pausepoint('chunk-before-write');
     add(cursor.counts, await commitChunk(ctx, batch, cursor.chunk, pending));
     cursor.chunk++;
     cursor.row += pending.length;

@@ -2,9 +2,13 @@
  * Named crash points for the durability tests, in the manner of FoundationDB's and TiKV's fail
  * points: FERRY_FAILPOINTS="batch-before-commit=3,step-before-record=2" kills this process with
  * SIGKILL the 3rd time it reaches `batch-before-commit`, or the 2nd time `step-before-record`.
+ * `name=pause:MS` instead makes `pausepoint(name)` wait MS milliseconds each time (asynchronously),
+ * to hold a batch in flight while a test signals the process.
  * Unset (always, outside tests), a call costs one comparison.
  */
-const armed = parse(process.env['FERRY_FAILPOINTS']);
+const spec = process.env['FERRY_FAILPOINTS'];
+const armed = parse(spec);
+const pauses = parsePauses(spec);
 const hits = new Map<string, number>();
 
 export function failpoint(name: string): void {
@@ -16,12 +20,27 @@ export function failpoint(name: string): void {
   if (n === at) process.kill(process.pid, 'SIGKILL');
 }
 
+export async function pausepoint(name: string): Promise<void> {
+  const ms = pauses?.get(name);
+  if (ms !== undefined) await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 function parse(spec: string | undefined): Map<string, number> | undefined {
   if (!spec) return undefined;
   const points = new Map<string, number>();
   for (const part of spec.split(',')) {
     const [name, count] = part.split('=');
-    if (name) points.set(name.trim(), Number(count ?? 1));
+    if (name && !count?.startsWith('pause:')) points.set(name.trim(), Number(count ?? 1));
   }
   return points;
+}
+
+function parsePauses(spec: string | undefined): Map<string, number> | undefined {
+  if (!spec) return undefined;
+  const points = new Map<string, number>();
+  for (const part of spec.split(',')) {
+    const [name, value] = part.split('=');
+    if (name && value?.startsWith('pause:')) points.set(name.trim(), Number(value.slice('pause:'.length)));
+  }
+  return points.size > 0 ? points : undefined;
 }

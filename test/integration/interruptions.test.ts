@@ -1,0 +1,152 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFerry } from '../helpers/cli.js';
+import { TestProject, type JobReportJson } from '../helpers/project.js';
+import { generateUsers } from '../helpers/users.js';
+
+/**
+ * Outages and operators: a locked database is retried with backoff and the job succeeds once the
+ * lock goes; a lock that stays fails the job cleanly, and it resumes later. Ctrl-C stops after the
+ * batches in flight; a second Ctrl-C stops at once; either way the table is consistent and the job
+ * resumes to the exact result.
+ */
+
+const USERS = 4000;
+let p: TestProject;
+
+beforeEach(() => {
+  p = new TestProject();
+  p.write('seed.json', [{ email: 'seed@example.com' }]);
+  p.write('seed.yaml', 'source: { file: seed.json }\ntarget: { connection: users }\n');
+  p.write('users.json', generateUsers(USERS, 5));
+  expect(p.run('seed.yaml').report.status).toBe('succeeded');
+});
+afterEach(() => p.cleanup());
+
+const pipeline = (retry: string, batch = 'batch: { size: 50, parallelism: 1 }'): void => {
+  p.write('import.yaml', `source: { file: users.json }\ntarget: { connection: users }\n${batch}\nretry: ${retry}\n`);
+};
+
+/** Starts `ferry <args>` with a short SQLite busy timeout, so a held lock surfaces quickly as SQLITE_BUSY. */
+function start(args: string[], env: Record<string, string> = {}) {
+  const child = startFerry(args, { cwd: p.dir, env: { FERRY_SQLITE_BUSY_TIMEOUT_MS: '50', ...env } });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, out, exit };
+}
+
+/** Holds the store's write lock from another connection, as another writer would. */
+function lockStore(): () => void {
+  const db = new Database(join(p.dir, '.ferry/users.db'));
+  db.exec('BEGIN IMMEDIATE');
+  return () => {
+    db.exec('COMMIT');
+    db.close();
+  };
+}
+
+const userCount = (): number => Number(p.rows('SELECT count(*) AS n FROM users')[0]!['n']);
+const finishedBatches = (): number => {
+  const journal = new Database(join(p.dir, '.ferry/journal.db'), { readonly: true });
+  try {
+    // The import's batches only, not the seed job's.
+    return Number((journal.prepare(`SELECT count(*) AS n FROM steps WHERE key LIKE 'runBatch:%' AND job LIKE 'import-%'`).get() as { n: number }).n);
+  } finally {
+    journal.close();
+  }
+};
+const until = async (what: () => boolean, ms = 60_000): Promise<void> => {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (what()) return;
+  throw new Error('timed out waiting');
+};
+const jobOf = (stderr: string): string => /job (\S+) started/.exec(stderr)![1]!;
+
+describe('a locked database', { timeout: 180_000 }, () => {
+  it('is retried with backoff, and the job succeeds once the lock goes', async () => {
+    pipeline('{ max_attempts: 30, initial_interval: 100ms, max_interval: 400ms }');
+    const unlock = lockStore();
+    const run = start(['run', 'import.yaml']);
+    await until(() => run.out.stderr.includes('retrying in'));
+    unlock();
+    const { code } = await run.exit;
+    expect(run.out.stderr).toMatch(/runBatch:0: attempt \d+ failed \(.*locked.*\); retrying in \d+ ms/i);
+    expect(code).toBe(0);
+    expect(userCount()).toBe(USERS + 1);
+  });
+
+  it('fails the job cleanly when the lock stays, and the job resumes once it is gone', async () => {
+    pipeline('{ max_attempts: 3, initial_interval: 50ms, max_interval: 100ms }');
+    const unlock = lockStore();
+    const run = start(['run', 'import.yaml', '--json']);
+    const { code } = await run.exit;
+    unlock();
+    expect(code).toBe(1);
+    const report = JSON.parse(run.out.stdout) as JobReportJson;
+    expect(report.status).toBe('failed');
+    const show = JSON.parse(p.ferry('jobs', 'show', report.job, '--json').stdout) as { error: string };
+    expect(show.error).toMatch(/^batch 0: .*locked/i);
+    expect(userCount()).toBe(1);
+    const resumed = p.ferry('jobs', 'resume', report.job, '--json');
+    expect(resumed.code).toBe(0);
+    expect((JSON.parse(resumed.stdout) as JobReportJson).summary).toMatchObject({ total: USERS, inserted: USERS, rejected: 0 });
+    expect(userCount()).toBe(USERS + 1);
+  });
+});
+
+describe('Ctrl-C and cancel', { timeout: 180_000 }, () => {
+  beforeEach(() => pipeline('{ max_attempts: 2 }'));
+
+  it('a first Ctrl-C stops after the batch in flight: cancelled, consistent, resumable', async () => {
+    const run = start(['run', 'import.yaml']);
+    await until(() => finishedBatches() >= 2);
+    run.child.kill('SIGINT');
+    const { code } = await run.exit;
+    expect(code).toBe(1);
+    expect(run.out.stderr).toContain('stopping after the batches in flight');
+    const id = jobOf(run.out.stderr);
+    const show = JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as { status: string; summary: { inserted: number }; batches: { done: number; total: number } };
+    expect(show.status).toBe('cancelled');
+    expect(show.batches.done).toBeLessThan(show.batches.total);
+    expect(userCount()).toBe(show.summary.inserted + 1);
+    expect(p.ferry('jobs', 'resume', id).code).toBe(0);
+    expect(userCount()).toBe(USERS + 1);
+  });
+
+  it('a second Ctrl-C stops at once: interrupted, consistent, resumable to the exact result', async () => {
+    // Each chunk waits 2 s before writing: the batch is surely in flight when the second Ctrl-C comes.
+    pipeline('{ max_attempts: 2 }', 'batch: { size: 1000, parallelism: 1 }');
+    const run = start(['run', 'import.yaml'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:2000' });
+    await until(() => finishedBatches() >= 1);
+    run.child.kill('SIGINT');
+    // Two signals sent back to back may arrive as one: send the second once the first was seen.
+    await until(() => run.out.stderr.includes('stopping after the batches in flight'));
+    run.child.kill('SIGINT');
+    const { code } = await run.exit;
+    expect(code).toBe(130);
+    const id = jobOf(run.out.stderr);
+    const list = p.ferry('jobs', 'list').stdout;
+    expect(list).toMatch(new RegExp(`${id}\\s+interrupted`));
+    // Whole batches only: the one in flight either committed completely or not at all.
+    expect((userCount() - 1) % 1000).toBe(0);
+    expect(userCount() - 1).toBeGreaterThanOrEqual(finishedBatches() * 1000);
+    const resumed = p.ferry('jobs', 'resume', id, '--json');
+    expect((JSON.parse(resumed.stdout) as JobReportJson).summary).toMatchObject({ total: USERS, inserted: USERS });
+    expect(userCount()).toBe(USERS + 1);
+  });
+
+  it('ferry jobs cancel stops a job running in another process', async () => {
+    // Small batches: the job must outlast the start of a second CLI process on a busy machine.
+    pipeline('{ max_attempts: 2 }', 'batch: { size: 5, parallelism: 1 }');
+    const run = start(['run', 'import.yaml']);
+    await until(() => finishedBatches() >= 1 && run.out.stderr.includes(' started'));
+    const id = jobOf(run.out.stderr);
+    const cancel = p.ferry('jobs', 'cancel', id);
+    expect(cancel.stdout + cancel.stderr).toContain(`job ${id} cancelled`);
+    expect((await run.exit).code).toBe(1);
+    expect(p.ferry('jobs', 'resume', id).code).toBe(0);
+    expect(userCount()).toBe(USERS + 1);
+  });
+});
