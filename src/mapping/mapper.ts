@@ -1,5 +1,6 @@
 import jsonata from 'jsonata';
 import type { RejectError } from '../validation/reject.js';
+import { compileColumns, compileExpressionToFunction, isDeferral, type CompiledEnv } from './compiler/index.js';
 
 /** What expressions see besides the record: `$job`, and a clock frozen at the job's start. */
 export interface MappingContext {
@@ -13,49 +14,85 @@ export interface MapResult {
   errors: RejectError[];
 }
 
-/** Maps a source record to target columns. Built once per batch activity, used for every record. */
+/** Maps a source record to target columns. Built once per job and process, used for every record. */
 export interface RecordMapper {
   readonly columns: string[] | null;
+  /** Columns run as compiled JavaScript, and those left to the interpreter (with the reason). */
+  readonly plan: MappingPlan;
   map(record: Record<string, unknown>): Promise<MapResult>;
 }
 
-type Compiled = { column: string; expr: jsonata.Expression };
+export interface MappingPlan {
+  compiled: string[];
+  interpreted: { column: string; reason: string }[];
+}
+
+type Interpreted = { column: string; expr: jsonata.Expression };
 
 /**
- * `columns` null = identity (each source field to the column of the same name). An evaluation
- * error is a MAPPING_ERROR reject with the column as path; an undefined result leaves the column out.
+ * `columns` null = identity (each source field to the column of the same name). Columns the
+ * compiler accepts run in one generated function that walks the record once; the rest, and any
+ * column the compiled code defers for a record, run in the `jsonata` interpreter — the answer is
+ * the same either way. An evaluation error is a MAPPING_ERROR reject with the column as path; an
+ * undefined result leaves the column out.
  */
 export function createMapper(columns: Record<string, string> | null, ctx: MappingContext): RecordMapper {
-  if (!columns) return { columns: null, map: async (record) => ({ values: { ...record }, errors: [] }) };
-  const compiled: Compiled[] = Object.entries(columns).map(([column, text]) => ({ column, expr: compileExpression(text, ctx) }));
+  if (!columns) return { columns: null, plan: { compiled: [], interpreted: [] }, map: async (record) => ({ values: { ...record }, errors: [] }) };
+  const compiled = compileColumns(columns);
+  const env = compiledEnv(ctx);
+  const interpreters = new Map(Object.entries(columns).map(([column, text]) => [column, lazy(() => compileExpression(text, ctx))]));
+  const always: Interpreted[] = compiled.interpreted.map(({ column }) => ({ column, expr: interpreters.get(column)!() }));
   const bindings = { job: ctx };
+  const interpret = async (record: Record<string, unknown>, list: Interpreted[], out: MapResult): Promise<void> => {
+    for (const { column, expr } of list) {
+      try {
+        const value: unknown = await expr.evaluate(record, bindings);
+        if (value !== undefined) out.values[column] = plain(value);
+      } catch (err) {
+        out.errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(err), path: column });
+      }
+    }
+  };
   return {
     columns: Object.keys(columns),
+    plan: { compiled: compiled.compiled, interpreted: compiled.interpreted },
     async map(record) {
-      const values: Record<string, unknown> = {};
-      const errors: RejectError[] = [];
-      for (const { column, expr } of compiled) {
-        try {
-          const value: unknown = await expr.evaluate(record, bindings);
-          if (value !== undefined) values[column] = plain(value);
-        } catch (err) {
-          errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(err), path: column });
-        }
+      const out: MapResult = { values: {}, errors: [] };
+      if (compiled.evaluate) {
+        const r = compiled.evaluate(record, env);
+        out.values = r.values;
+        for (const e of r.errors) out.errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(e), path: e.column });
+        if (r.deferred.length > 0) await interpret(record, r.deferred.map((column) => ({ column, expr: interpreters.get(column)!() })), out);
       }
-      return { values, errors };
+      if (always.length > 0) await interpret(record, always, out);
+      return out;
     },
   };
 }
 
 /** `validate.rules`: JSONata checks over the mapped record; anything but true rejects it as RULE. */
 export function createRuleChecker(rules: { check: string; message: string }[], ctx: MappingContext) {
-  const compiled = rules.map((rule) => ({ ...rule, expr: compileExpression(rule.check, ctx) }));
+  const env = compiledEnv(ctx);
   const bindings = { job: ctx };
+  const compiled = rules.map((rule) => {
+    const fn = compileExpressionToFunction(rule.check);
+    return { ...rule, fn: typeof fn === 'function' ? fn : undefined, expr: lazy(() => compileExpression(rule.check, ctx)) };
+  });
+  const evaluate = async (rule: (typeof compiled)[number], values: Record<string, unknown>): Promise<unknown> => {
+    if (rule.fn) {
+      try {
+        return rule.fn(values, env);
+      } catch (err) {
+        if (!isDeferral(err)) throw err;
+      }
+    }
+    return rule.expr().evaluate(values, bindings);
+  };
   return async (values: Record<string, unknown>): Promise<RejectError[]> => {
     const errors: RejectError[] = [];
     for (const rule of compiled) {
       try {
-        if ((await rule.expr.evaluate(values, bindings)) !== true) errors.push({ code: 'RULE', message: rule.message, path: '' });
+        if ((await evaluate(rule, values)) !== true) errors.push({ code: 'RULE', message: rule.message, path: '' });
       } catch (err) {
         errors.push({ code: 'RULE', message: `${rule.message} (${evaluationMessage(err)})`, path: '' });
       }
@@ -71,6 +108,16 @@ export function compileExpression(text: string, ctx: MappingContext): jsonata.Ex
   expr.registerFunction('now', () => ctx.started_at, '<s?s?:s>');
   expr.registerFunction('millis', () => millis, '<:n>');
   return expr;
+}
+
+function compiledEnv(ctx: MappingContext): CompiledEnv {
+  return { job: ctx, nowIso: ctx.started_at, nowMillis: Date.parse(ctx.started_at) };
+}
+
+/** Builds on first use: most columns never need their interpreter once compiled. */
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }
 
 /** JSONata marks result arrays as sequences; copy them into plain arrays before they are stored. */

@@ -1,0 +1,104 @@
+import { fail } from './errors.js';
+import { append as appendValues, lookup as lookupKey, newSeq } from './sequence.js';
+import { type Dict, isDeepEqual, isFunction, isNumeric, isSequence, objectKeys } from './values.js';
+
+/** Array and object built-ins, ported from jsonata's `functions.js`. */
+
+export function count(args: unknown[] | undefined): number {
+  return args === undefined ? 0 : args.length;
+}
+
+export function exists(arg: unknown): boolean {
+  return arg !== undefined;
+}
+
+export function lookup(input: unknown, key: string): unknown {
+  return lookupKey(input, key);
+}
+
+export function append(arg1: unknown, arg2: unknown): unknown {
+  return appendValues(arg1, arg2);
+}
+
+export function merge(arg: unknown[] | undefined): Dict | undefined {
+  if (arg === undefined) return undefined;
+  const result: Dict = Object.create(null) as Dict;
+  arg.forEach((obj) => {
+    for (const prop of objectKeys(obj)) result[prop] = (obj as Dict)[prop];
+  });
+  return result;
+}
+
+export function keys(arg: unknown): unknown[] {
+  const result = newSeq();
+  if (Array.isArray(arg)) {
+    const merged: Dict = Object.create(null) as Dict;
+    for (const item of arg) keys(item).forEach((key) => { merged[key as string] = true; });
+    return keys(merged);
+  }
+  if (arg !== null && typeof arg === 'object' && !isFunction(arg)) objectKeys(arg).forEach((key) => result.push(key));
+  return result;
+}
+
+export function spread(arg: unknown): unknown {
+  if (Array.isArray(arg)) {
+    let result: unknown = newSeq();
+    for (const item of arg) result = appendValues(result, spread(item));
+    return result;
+  }
+  if (arg !== null && typeof arg === 'object' && (arg as { _jsonata_lambda?: unknown })._jsonata_lambda !== true) {
+    const result = newSeq();
+    for (const key of objectKeys(arg)) {
+      const obj: Dict = Object.create(null) as Dict;
+      obj[key] = (arg as Dict)[key];
+      result.push(obj);
+    }
+    return result;
+  }
+  return arg;
+}
+
+export function reverse(arr: unknown[] | undefined): unknown[] | undefined {
+  if (arr === undefined) return undefined;
+  if (arr.length <= 1) return arr;
+  const result = new Array<unknown>(arr.length);
+  for (let i = 0; i < arr.length; i++) result[arr.length - i - 1] = arr[i];
+  return result;
+}
+
+export function distinct(arr: unknown): unknown {
+  if (arr === undefined) return undefined;
+  if (!Array.isArray(arr) || arr.length <= 1) return arr;
+  const results: unknown[] = isSequence(arr) ? newSeq() : [];
+  for (const value of arr) {
+    if (!results.some((seen) => isDeepEqual(value, seen))) results.push(value);
+  }
+  return results;
+}
+
+export function type(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (value === null) return 'null';
+  if (isNumeric(value)) return 'number';
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'boolean') return 'boolean';
+  if (Array.isArray(value)) return 'array';
+  if (isFunction(value)) return 'function';
+  return 'object';
+}
+
+export function zip(...args: unknown[]): unknown[][] {
+  const result: unknown[][] = [];
+  const length = Math.min(...args.map((arg) => (Array.isArray(arg) ? arg.length : 0)));
+  for (let i = 0; i < length; i++) result.push(args.map((arg) => (arg as unknown[])[i]));
+  return result;
+}
+
+export function error(message?: string): never {
+  throw fail('D3137', { message: message || '$error() function evaluated' });
+}
+
+export function assert(condition: boolean, message?: string): undefined {
+  if (!condition) throw fail('D3141', { message: message || '$assert() statement failed' });
+  return undefined;
+}

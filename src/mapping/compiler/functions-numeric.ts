@@ -1,0 +1,96 @@
+import { fail } from './errors.js';
+import { toBoolean } from './values.js';
+
+/** Numeric and boolean built-ins, ported from jsonata's `functions.js`. */
+
+type Num = number | undefined;
+
+export function number(arg: unknown): Num {
+  if (arg === undefined) return undefined;
+  if (typeof arg === 'number') return arg;
+  if (typeof arg === 'string' && /^-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?$/.test(arg) && !isNaN(parseFloat(arg)) && isFinite(Number(arg))) {
+    return parseFloat(arg);
+  }
+  if (typeof arg === 'string' && /^(0[xX][0-9A-Fa-f]+)|(0[oO][0-7]+)|(0[bB][0-1]+)$/.test(arg)) return Number(arg);
+  if (arg === true) return 1;
+  if (arg === false) return 0;
+  throw fail('D3030', { value: arg, index: 1 });
+}
+
+export function abs(arg: Num): Num {
+  return arg === undefined ? undefined : Math.abs(arg);
+}
+
+export function floor(arg: Num): Num {
+  return arg === undefined ? undefined : Math.floor(arg);
+}
+
+export function ceil(arg: Num): Num {
+  return arg === undefined ? undefined : Math.ceil(arg);
+}
+
+/** Round half to even, shifting the decimal point in the string form to avoid binary error. */
+export function round(arg: Num, precision?: number): Num {
+  if (arg === undefined) return undefined;
+  let value = arg;
+  if (precision) {
+    const parts = value.toString().split('e');
+    value = +(parts[0] + 'e' + (parts[1] ? +parts[1] + precision : precision));
+  }
+  let result = Math.round(value);
+  const diff = result - value;
+  if (Math.abs(diff) === 0.5 && Math.abs(result % 2) === 1) result = result - 1;
+  if (precision) {
+    const parts = result.toString().split('e');
+    result = +(parts[0] + 'e' + (parts[1] ? +parts[1] - precision : -precision));
+  }
+  return Object.is(result, -0) ? 0 : result;
+}
+
+export function sqrt(arg: Num): Num {
+  if (arg === undefined) return undefined;
+  if (arg < 0) throw fail('D3060', { index: 1, value: arg });
+  return Math.sqrt(arg);
+}
+
+export function power(arg: Num, exp: number): Num {
+  if (arg === undefined) return undefined;
+  const result = Math.pow(arg, exp);
+  if (!isFinite(result)) throw fail('D3061', { index: 1, value: arg, exp });
+  return result;
+}
+
+export function formatBase(value: Num, radix?: number): string | undefined {
+  if (value === undefined) return undefined;
+  const base = radix === undefined ? 10 : (round(radix) as number);
+  if (base < 2 || base > 36) throw fail('D3100', { value: base });
+  return (round(value) as number).toString(base);
+}
+
+export function boolean(arg: unknown): boolean | undefined {
+  return toBoolean(arg);
+}
+
+export function not(arg: unknown): boolean | undefined {
+  return arg === undefined ? undefined : !toBoolean(arg);
+}
+
+export function sum(args: number[] | undefined): Num {
+  if (args === undefined) return undefined;
+  let total = 0;
+  args.forEach((num) => { total += num; });
+  return total;
+}
+
+export function max(args: number[] | undefined): Num {
+  return args === undefined || args.length === 0 ? undefined : Math.max(...args);
+}
+
+export function min(args: number[] | undefined): Num {
+  return args === undefined || args.length === 0 ? undefined : Math.min(...args);
+}
+
+export function average(args: number[] | undefined): Num {
+  if (args === undefined || args.length === 0) return undefined;
+  return (sum(args) as number) / args.length;
+}

@@ -1,0 +1,90 @@
+import { fail } from './errors.js';
+import { append, asSeq, newSeq } from './sequence.js';
+import { type Dict, isFunction, objectKeys, own } from './values.js';
+
+/**
+ * Object constructors and group-by (`{k: v}`, `path{k: v}`), ported from jsonata's
+ * `evaluateGroupExpression`: each item of the input is grouped under the key it yields, and each
+ * value expression is evaluated once per key with the group's items as context.
+ */
+
+export interface GroupEntry {
+  data: unknown;
+  exprIndex: number;
+}
+
+export function newDict(): Dict {
+  return Object.create(null) as Dict;
+}
+
+/** The items to group; an empty input still yields one (undefined) item, as in jsonata. */
+export function groupItems(input: unknown): unknown[] {
+  const items = asSeq(input);
+  if (items.length === 0) items.push(undefined);
+  return items;
+}
+
+/** With only literal keys every key gets every item: the context of each value expression. */
+export function groupData(input: unknown): unknown {
+  if (!Array.isArray(input)) return input;
+  const items = groupItems(input);
+  let data = items[0];
+  for (let i = 1; i < items.length; i++) data = append(data, items[i]);
+  return data;
+}
+
+export function groupAdd(groups: Record<string, GroupEntry>, key: unknown, item: unknown, exprIndex: number): void {
+  if (typeof key !== 'string' && key !== undefined) throw fail('T1003', { value: key });
+  if (key === undefined) return;
+  if (key === '_jsonata_lambda' || key === '_jsonata_function') throw fail('D1013', { value: key });
+  if (!own(groups, key)) {
+    groups[key] = { data: item, exprIndex };
+    return;
+  }
+  const entry = groups[key] as GroupEntry;
+  if (entry.exprIndex !== exprIndex) throw fail('D1009', { value: key });
+  entry.data = append(entry.data, item);
+}
+
+export function dictKeys(dict: Dict): string[] {
+  return Object.keys(dict);
+}
+
+/** `*`: the values of the context object, arrays flattened. */
+export function wildcard(input: unknown): unknown[] {
+  let results: unknown[] = newSeq();
+  let value = input;
+  if (Array.isArray(value) && (value as { outerWrapper?: boolean }).outerWrapper && value.length > 0) value = value[0];
+  if (value === null || typeof value !== 'object' || isFunction(value)) return results;
+  for (const key of objectKeys(value)) {
+    const item = (value as Dict)[key];
+    if (Array.isArray(item)) results = append(results, flatten(item, [])) as unknown[];
+    else results.push(item);
+  }
+  return results;
+}
+
+function flatten(arg: unknown, flattened: unknown[]): unknown[] {
+  if (Array.isArray(arg)) arg.forEach((item) => flatten(item, flattened));
+  else flattened.push(arg);
+  return flattened;
+}
+
+/** `**`: every value below the context, depth first. */
+export function descendants(input: unknown): unknown {
+  if (input === undefined) return undefined;
+  const results: unknown[] = newSeq();
+  recurseDescendants(input, results);
+  return results.length === 1 ? results[0] : results;
+}
+
+function recurseDescendants(input: unknown, results: unknown[]): void {
+  if (Array.isArray(input)) {
+    input.forEach((member) => recurseDescendants(member, results));
+    return;
+  }
+  results.push(input);
+  if (input !== null && typeof input === 'object' && !isFunction(input)) {
+    for (const key of objectKeys(input)) recurseDescendants((input as Dict)[key], results);
+  }
+}

@@ -1,0 +1,88 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CompiledEnv, DEFER_CODE, compileExpressionToFunction } from '../../../src/mapping/compiler/index.js';
+import { sameUnordered, sameValue, show } from './equality.js';
+
+/** The official JSONata test suite (case files with expr, data/dataset, bindings, expectation). */
+export const SUITE_DIR = '/work/shared/jsonata-test-suite';
+
+export interface SuiteCase {
+  id: string;
+  expr: string;
+  data: unknown;
+  bindings: Record<string, unknown>;
+  expect: { result: unknown } | { undefinedResult: true } | { code: string };
+  unordered: boolean;
+  limited: boolean;
+}
+
+interface RawCase {
+  expr?: string;
+  'expr-file'?: string;
+  data?: unknown;
+  dataset?: string | null;
+  bindings?: Record<string, unknown>;
+  result?: unknown;
+  undefinedResult?: boolean;
+  code?: string;
+  error?: { code?: string };
+  unordered?: boolean;
+  timelimit?: number;
+  depth?: number;
+}
+
+export function loadSuite(dir = SUITE_DIR): SuiteCase[] {
+  const datasets = new Map<string, unknown>();
+  const dataset = (name: string) => {
+    if (!datasets.has(name)) datasets.set(name, JSON.parse(readFileSync(join(dir, 'datasets', `${name}.json`), 'utf8')));
+    return datasets.get(name);
+  };
+  const cases: SuiteCase[] = [];
+  for (const group of readdirSync(join(dir, 'groups')).sort()) {
+    for (const file of readdirSync(join(dir, 'groups', group)).filter((f) => f.endsWith('.json')).sort()) {
+      const parsed = JSON.parse(readFileSync(join(dir, 'groups', group, file), 'utf8')) as RawCase | RawCase[];
+      (Array.isArray(parsed) ? parsed : [parsed]).forEach((raw, index) => {
+        const expr = raw.expr ?? readFileSync(join(dir, 'groups', group, raw['expr-file'] ?? ''), 'utf8');
+        const data = raw.data !== undefined ? raw.data : typeof raw.dataset === 'string' ? dataset(raw.dataset) : undefined;
+        cases.push({
+          id: `${group}/${file}${Array.isArray(parsed) ? `#${index}` : ''}`,
+          expr, data, bindings: raw.bindings ?? {}, expect: expectation(raw),
+          unordered: raw.unordered === true, limited: raw.timelimit !== undefined || raw.depth !== undefined,
+        });
+      });
+    }
+  }
+  return cases;
+}
+
+function expectation(raw: RawCase): SuiteCase['expect'] {
+  if (raw.code !== undefined) return { code: raw.code };
+  if (raw.error?.code !== undefined) return { code: raw.error.code };
+  if (raw.undefinedResult) return { undefinedResult: true };
+  return { result: raw.result };
+}
+
+export type Outcome = { status: 'not-compiled'; reason: string } | { status: 'deferred' } | { status: 'pass' } | { status: 'fail'; detail: string };
+
+/** Compiles and runs one case. Data is re-parsed per case: evaluation may mutate it, as jsonata's does. */
+export function runCase(c: SuiteCase): Outcome {
+  const fn = compileExpressionToFunction(c.expr);
+  if ('reason' in fn) return { status: 'not-compiled', reason: fn.reason };
+  // the suite expects jsonata's own $now(): the time of evaluation
+  const now = new Date();
+  const env: CompiledEnv = { job: { id: 'job', pipeline: 'suite', started_at: now.toISOString() }, nowIso: now.toISOString(), nowMillis: now.getTime(), bindings: c.bindings };
+  const input: unknown = c.data === undefined ? undefined : JSON.parse(JSON.stringify(c.data));
+  let value: unknown;
+  try {
+    value = fn(input, env);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === DEFER_CODE) return { status: 'deferred' };
+    if ('code' in c.expect && c.expect.code === code) return { status: 'pass' };
+    return { status: 'fail', detail: `threw ${code ?? String(err)}: ${(err as { message?: string }).message ?? ''}` };
+  }
+  if ('code' in c.expect) return { status: 'fail', detail: `expected error ${c.expect.code}, got ${show(value)}` };
+  if ('undefinedResult' in c.expect) return value === undefined ? { status: 'pass' } : { status: 'fail', detail: `expected undefined, got ${show(value)}` };
+  const ok = c.unordered ? sameUnordered(value, c.expect.result) : sameValue(value, c.expect.result);
+  return ok ? { status: 'pass' } : { status: 'fail', detail: `expected ${show(c.expect.result)}, got ${show(value)}` };
+}
