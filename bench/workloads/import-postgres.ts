@@ -1,0 +1,84 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CSV_HEADER } from '../formats.js';
+import { expectSummary, ferryRun, timed, type Measured } from '../measure.js';
+import { compare, skipped } from './compare.js';
+import { csvPipeline } from './import-csv.js';
+import { postgresBin, startPostgres, type BenchPostgres } from './postgres-server.js';
+import { expectBetween, makeProject } from './project.js';
+import type { Workload, WorkloadContext } from './types.js';
+
+const columns = CSV_HEADER.map((c) => `"${c}" text`).join(', ');
+
+/**
+ * The baseline: psql `\copy` (COPY … FROM STDIN, csv) into an unindexed staging table, then one
+ * INSERT … SELECT … ON CONFLICT DO NOTHING into a table with a unique index on lower(email).
+ * COPY straight into the indexed table would abort at the first duplicate.
+ */
+function psqlCopy(url: string, csv: string): Measured {
+  const create = `CREATE TABLE users(${columns}); CREATE UNIQUE INDEX users_email ON users (lower("Email")); CREATE UNLOGGED TABLE staging(${columns});`;
+  const copy = `\\copy staging FROM '${csv.replaceAll("'", "''")}' WITH (FORMAT csv, HEADER true)`;
+  const insert = 'INSERT INTO users SELECT * FROM staging ON CONFLICT DO NOTHING';
+  return timed('psql', [url, '-q', '-v', 'ON_ERROR_STOP=1', '-c', create, '-c', copy, '-c', insert], { cwd: process.cwd() });
+}
+
+function psqlValue(url: string, sql: string): string {
+  return timed('psql', [url, '-tA', '-c', sql], { cwd: process.cwd() }).stdout.trim();
+}
+
+/** `ferry run` of workload 1's pipeline into a new, empty database on the server. */
+function ferryImport(server: BenchPostgres, dir: string, database: string, csv: string): ReturnType<typeof ferryRun> {
+  psqlValue(server.url('postgres'), `CREATE DATABASE ${database}`);
+  makeProject(dir, { driver: 'postgres', url: server.url(database), table: 'users' }, { 'import.yaml': csvPipeline(csv, false) });
+  return ferryRun(dir, 'import.yaml');
+}
+
+/**
+ * Workload 5: workload 1's CSV import into PostgreSQL (a throwaway local server). Skipped, with
+ * the reason, when there is no server binary or a 1,000-user import does not work.
+ */
+export const importPostgres: Workload = {
+  id: '5',
+  title: 'import CSV → PostgreSQL, 8 JSONata columns, insert',
+  baseline: 'psql \\copy + INSERT … ON CONFLICT DO NOTHING',
+  async run(ctx: WorkloadContext) {
+    const found = postgresBin();
+    if ('reason' in found) return skipped(ctx, this, found.reason);
+    const server = await startPostgres(found.bin);
+    try {
+      const problem = probe(ctx, server);
+      if (problem !== undefined) return skipped(ctx, this, problem);
+      const data = ctx.data(['csv']);
+      const { expected } = data;
+      const csv = data.files.csv!;
+      return await compare(ctx, this, ctx.records, {
+        ferry: (round) => {
+          const run = ferryImport(server, join(ctx.work, `ferry-${round}`), `ferry_${round}`, csv);
+          expectSummary(run.report, { total: expected.total, inserted: expected.valid, rejected: expected.invalid });
+          rmSync(join(ctx.work, `ferry-${round}`), { recursive: true, force: true });
+          return run;
+        },
+        baseline: (round) => {
+          psqlValue(server.url('postgres'), `CREATE DATABASE baseline_${round}`);
+          const run = psqlCopy(server.url(`baseline_${round}`), csv);
+          expectBetween('rows copied', Number(psqlValue(server.url(`baseline_${round}`), 'SELECT count(*) FROM users')), expected.valid, expected.total);
+          return run;
+        },
+      });
+    } finally {
+      server.stop();
+    }
+  },
+};
+
+/** Why a 1,000-user import into PostgreSQL fails, or undefined when the driver works. */
+function probe(ctx: WorkloadContext, server: BenchPostgres): string | undefined {
+  const small = ctx.data(['csv'], 1000);
+  try {
+    const run = ferryImport(server, join(ctx.work, 'probe'), 'probe', small.files.csv!);
+    expectSummary(run.report, { inserted: small.expected.valid, rejected: small.expected.invalid });
+    return undefined;
+  } catch (err) {
+    return `a 1,000-user import failed (${String(err instanceof Error ? err.message : err).split('\n')[0]})`;
+  }
+}
