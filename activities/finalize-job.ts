@@ -2,14 +2,16 @@ import { createReadStream, createWriteStream, existsSync, renameSync } from 'nod
 import { once } from 'node:events';
 import { failpoint } from '../src/failpoints.js';
 import type { FinalizeJobInput, FinalizeJobOutput } from '../src/plan/activity-types.js';
+import { writeExportFile } from './export-output.js';
 import type { JobContexts } from './job-context.js';
 import { rejectsPartPath, rejectsPath } from './job-files.js';
 
 /**
  * Concatenates the batches' reject parts, in batch order, into rejects.ndjson (written under a
- * temporary name, then renamed) and drops the job's bookkeeping in the target. Safe to repeat.
+ * temporary name, then renamed), assembles a succeeded export's file from its output parts
+ * (export-output.ts), and drops the job's bookkeeping in the target. Safe to repeat.
  */
-export async function finalizeJob(contexts: JobContexts, { jobDir, batches }: FinalizeJobInput): Promise<FinalizeJobOutput> {
+export async function finalizeJob(contexts: JobContexts, { jobDir, batches, status }: FinalizeJobInput): Promise<FinalizeJobOutput> {
   const ctx = await contexts.get(jobDir);
   const target = rejectsPath(jobDir);
   const tmp = `${target}.tmp-${process.pid}`;
@@ -27,9 +29,11 @@ export async function finalizeJob(contexts: JobContexts, { jobDir, batches }: Fi
   out.end();
   await once(out, 'finish');
   renameSync(tmp, target);
+  // Only a succeeded export has every part: a failed or cancelled one leaves the target path alone.
+  const output = ctx.plan.kind === 'export' && status === 'succeeded' ? await writeExportFile(ctx.plan, batches) : null;
   await ctx.target?.connection.finishJob(ctx.plan.jobId);
   contexts.forget(jobDir);
-  return { rejectsFile: target, rejects, output: null };
+  return { rejectsFile: target, rejects, output };
 }
 
 function countNewlines(buf: Buffer): number {

@@ -10,6 +10,8 @@ export interface JobContext extends PlanFile {
   mapper: RecordMapper;
   checkRules: (values: Record<string, unknown>) => Promise<RejectError[]>;
   target?: { connection: Connection; columns: Map<string, ColumnInfo> };
+  /** Exports: the store the rows are read from. */
+  source?: { connection: Connection };
 }
 
 export function mappingContext(plan: JobPlan): MappingContext {
@@ -43,6 +45,11 @@ export class JobContexts {
       mapper: createMapper(plan.columns, mappingContext(plan)),
       checkRules: createRuleChecker(plan.validate.rules, mappingContext(plan)),
     };
+    if (plan.source.type === 'connection') {
+      const connection = await this.deps.pool.get(plan.source.connection, plan.source.table);
+      await connection.columns(); // the table as it is now, once per job (as for a target)
+      ctx.source = { connection };
+    }
     if (plan.target.type === 'connection') {
       const connection = await this.deps.pool.get(plan.target.connection, plan.target.table);
       const columns = new Map((await connection.columns()).map((c) => [c.name, c]));

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PageCursor } from '../src/connections/types.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import type { SourceScan } from '../src/sources/types.js';
 
@@ -7,7 +8,10 @@ import type { SourceScan } from '../src/sources/types.js';
 
 export interface PlanFile {
   plan: JobPlan;
+  /** Exports: the checksum and total of the planning scan, and no byte ranges (`pages` has the batches). */
   scan: SourceScan;
+  /** Exports: the cursor before each batch's page of rows (`Connection.planPages`); one per batch. */
+  pages?: (PageCursor | null)[];
 }
 
 export const planPath = (jobDir: string): string => join(jobDir, 'plan.json');

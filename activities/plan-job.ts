@@ -2,12 +2,14 @@ import type { PlanJobInput, PlanJobOutput } from '../src/plan/activity-types.js'
 import { sourceFor } from '../src/sources/index.js';
 import type { ActivityDeps } from './deps.js';
 import { writePlanFile } from './job-files.js';
+import { planExport } from './plan-export.js';
 
 /**
  * One pass over the source (checksum, count, batch boundaries), saved as plan.json in the job
  * folder; and a check that the target has every column the mapping writes.
  */
 export async function planJob(deps: ActivityDeps, { plan }: PlanJobInput): Promise<PlanJobOutput> {
+  if (plan.kind === 'export') return planExport(deps, plan);
   if (plan.source.type !== 'file') throw new Error(`[job ${plan.jobId}] reading from a connection is not supported yet`);
   if (plan.target.type === 'connection') await checkTargetColumns(deps, plan.target.connection, plan.target.table, plan.columns, plan.target.key);
   const { path, format, csv } = plan.source;

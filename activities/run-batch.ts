@@ -9,6 +9,7 @@ import { maskRecord } from '../src/validation/mask.js';
 import type { Reject, RejectError } from '../src/validation/reject.js';
 import { validateUser } from '../src/validation/user-schema.js';
 import type { JobContexts, JobContext } from './job-context.js';
+import { runExportBatch } from './run-export-batch.js';
 import { rejectsChunkPath, rejectsPartPath, writeFileAtomic } from './job-files.js';
 import type { ActivityProgress } from './progress.js';
 
@@ -38,6 +39,7 @@ export interface BatchCursor {
  */
 export async function runBatch(contexts: JobContexts, progress: ActivityProgress | undefined, { jobDir, batch }: RunBatchInput): Promise<RunBatchOutput> {
   const ctx = await contexts.get(jobDir);
+  if (ctx.plan.kind === 'export') return runExportBatch(ctx, { jobDir, batch });
   const { plan, scan } = ctx;
   const range = scan.batches[batch];
   if (!range) throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${scan.batches.length} batches)`);

@@ -11,6 +11,8 @@ export interface JobReport {
   engine: string;
   status: string;
   summary: Omit<JobSummary, 'batches'>;
+  /** `run --sample`: the export was limited to this many rows (absent otherwise). */
+  sample?: number;
   artifacts: { dir: string; rejects: string | null; output: string | null };
 }
 
@@ -24,6 +26,7 @@ export function jobReport(job: JobRecord, cwd: string, outcome?: JobOutcome): Jo
     engine: job.engine,
     status: outcome?.status ?? effectiveStatus(job),
     summary: counts,
+    ...(job.plan.sample !== undefined ? { sample: job.plan.sample } : {}),
     artifacts: {
       dir: shown(cwd, job.plan.jobDir),
       rejects: artifacts ? shown(cwd, artifacts.rejectsFile) : null,
@@ -48,8 +51,9 @@ export function jobDetails(job: JobRecord, cwd: string) {
 export function summaryLines(report: JobReport, seconds: number, error: string | null): string[] {
   const s = report.summary;
   const counts = [`total ${s.total}`, `inserted ${s.inserted}`, `updated ${s.updated}`, `unchanged ${s.unchanged}`, `rejected ${s.rejected}`];
-  if (s.exported > 0) counts.push(`exported ${s.exported}`);
+  if (s.exported > 0 || report.artifacts.output) counts.push(`exported ${s.exported}`);
   const lines = [`job ${report.job} ${report.status} in ${seconds.toFixed(1)}s`, `  ${counts.join(' · ')}`];
+  if (report.sample !== undefined) lines.push(`  sample: at most ${report.sample} rows (--sample)`);
   if (error) lines.push(`  error: ${error}`);
   if (s.rejected > 0 && report.artifacts.rejects) lines.push(`  rejects: ${report.artifacts.rejects} (ferry jobs errors ${report.job})`);
   if (report.artifacts.output) lines.push(`  output: ${report.artifacts.output}`);

@@ -6,9 +6,11 @@ import type { Reject } from '../validation/reject.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED } from './exit-codes.js';
 import { jobDetails } from './job-report.js';
+import { engineOf, temporalCli } from './engine.js';
 
 /** `ferry jobs list`: newest first, one line each. */
-export function listJobsCommand(ctx: CliContext, options: { json?: boolean; limit?: string }): void {
+export function listJobsCommand(ctx: CliContext, options: { json?: boolean; limit?: string }): void | Promise<void> {
+  if (engineOf(ctx.project()) === 'temporal') return temporalCli().then((t) => t.temporalListJobs(ctx, options));
   const journal = new Journal(ctx.project().stateDir);
   try {
     const jobs = journal.listJobs(Number(options.limit ?? 50));
@@ -24,7 +26,8 @@ export function listJobsCommand(ctx: CliContext, options: { json?: boolean; limi
 }
 
 /** `ferry jobs show <id>`. */
-export function showJobCommand(ctx: CliContext, id: string, options: { json?: boolean }): void {
+export function showJobCommand(ctx: CliContext, id: string, options: { json?: boolean }): void | Promise<void> {
+  if (engineOf(ctx.project()) === 'temporal') return temporalCli().then((t) => t.temporalShowJob(ctx, id, options));
   withJob(ctx, id, (job) => {
     const details = jobDetails(job, ctx.cwd);
     if (options.json) return ctx.stdout(JSON.stringify(details));
@@ -43,7 +46,7 @@ export function showJobCommand(ctx: CliContext, id: string, options: { json?: bo
 
 /** `ferry jobs errors <id>`: the reject report, readable, or NDJSON with --json. */
 export async function jobErrorsCommand(ctx: CliContext, id: string, options: { json?: boolean }): Promise<void> {
-  const job = withJob(ctx, id, (j) => j);
+  const job = engineOf(ctx.project()) === 'temporal' ? await (await temporalCli()).temporalJobArtifacts(ctx, id) : withJob(ctx, id, (j) => j);
   const file = job.artifacts?.rejectsFile;
   if (!file || !existsSync(file)) throw new CliExit(EXIT_FAILED, `job ${id} has no reject report${job.status === 'running' ? ' yet (still running)' : ''}`);
   let count = 0;

@@ -5,6 +5,8 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { jobErrorsCommand, listJobsCommand, showJobCommand } from './jobs.js';
 import { cancelCommand, resumeCommand, runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
+import { registerTemporalCommands } from './temporal.js';
+import { listSchedulesCommand, serveCommand } from './schedules.js';
 import { validateCommand } from './validate.js';
 
 /** Builds the `ferry` command tree; each action is a thin call into a command module. */
@@ -20,7 +22,8 @@ export function buildProgram(): Command {
     .command('validate')
     .description('check pipeline files: every problem as file:line:col path: message')
     .argument('[pipelines...]', 'pipeline files (default: pipelines/**/*.yaml)')
-    .action((files: string[]) => validateCommand(ctx, files));
+    .option('-v, --verbose', 'also say which columns run compiled and which in the JSONata interpreter')
+    .action((files: string[], options: { verbose?: boolean }) => validateCommand(ctx, files, options));
 
   program
     .command('run')
@@ -28,7 +31,9 @@ export function buildProgram(): Command {
     .argument('<pipeline>', 'pipeline file')
     .option('--json', 'print the summary as one JSON object on stdout (nothing else)')
     .option('--engine <engine>', 'embedded (default) or temporal')
-    .action((file: string, options: { json?: boolean; engine?: string }) => runCommand(ctx, file, options));
+    .option('--sample [rows]', 'exports: write at most this many rows (default 10)')
+    .option('--detach', 'temporal: start the job and return (ferry jobs show <id> follows it)')
+    .action((file: string, options: { json?: boolean; engine?: string; sample?: string | true; detach?: boolean }) => runCommand(ctx, file, options));
 
   const jobs = program.command('jobs').description('list and inspect jobs');
   jobs
@@ -67,6 +72,21 @@ export function buildProgram(): Command {
     .description('print the JSON Schema of the pipeline format (for editor completion)')
     .action(() => schemaCommand(ctx));
 
+  program
+    .command('serve')
+    .description('embedded engine: run the pipelines\' schedules (cron) until Ctrl-C, one job at a time per pipeline')
+    .argument('[pipelines...]', 'pipeline files (default: pipelines/**/*.yaml)')
+    .option('--max-runs <n>', 'stop after this many runs')
+    .action((files: string[], options: { maxRuns?: string }) => serveCommand(ctx, files, options));
+  program
+    .command('schedules')
+    .description('scheduled pipelines')
+    .command('list', { isDefault: true })
+    .description('each scheduled pipeline: cron, time zone, next run, last run')
+    .option('--json', 'one JSON object per pipeline')
+    .action((options: { json?: boolean }) => listSchedulesCommand(ctx, options));
+
+  registerTemporalCommands(program, ctx);
   return program;
 }
 

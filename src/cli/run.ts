@@ -5,29 +5,39 @@ import { prepareResume, ResumeRefused } from '../engine/resume.js';
 import { openRuntime, planFor, type Runtime } from '../engine/runtime.js';
 import type { JobOutcome } from '../plan/orchestrate.js';
 import type { Project } from '../project/load-config.js';
-import { loadPipeline } from '../project/load-pipeline.js';
+import { loadCheckedPipeline } from '../project/check-source.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID, EXIT_OK } from './exit-codes.js';
 import { onInterrupt } from './interrupt.js';
 import { jobReport, summaryLines } from './job-report.js';
 import { createProgress } from './progress.js';
+import { engineOf, temporalCli } from './engine.js';
 
 export interface RunOptions {
   json?: boolean;
   engine?: string;
+  /** `--sample [rows]`: true without a number (10 rows). */
+  sample?: string | true;
+  /** Temporal: start the job and return without following it. */
+  detach?: boolean;
 }
+
+/** How many rows `--sample` alone exports: the size of the identity platforms' export preview. */
+export const DEFAULT_SAMPLE = 10;
 
 /** `ferry run <pipeline>`: validate, run the job to its end on the embedded engine, print the summary. */
 export async function runCommand(ctx: CliContext, file: string, options: RunOptions): Promise<void> {
   const project = ctx.project();
-  if (options.engine && options.engine !== 'embedded') throw new CliExit(EXIT_INVALID, `engine "${options.engine}" is not available yet; use embedded`);
-  const loaded = loadPipeline(project, ctx.cwd, file);
+  const engineName = engineOf(project, options.engine);
+  const loaded = await loadCheckedPipeline(project, ctx.cwd, file);
   if (!loaded.ok) {
     for (const d of loaded.diagnostics) ctx.stderr(project.masker.mask(formatDiagnostic(d)));
     throw new CliExit(EXIT_INVALID);
   }
-  const plan = planFor(project, loaded.loaded);
+  const plan = planFor(project, loaded.loaded, new Date(), { sample: sampleRows(options.sample) });
+  if (plan.sample === undefined && options.sample !== undefined) throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');
+  if (engineName === 'temporal') return (await temporalCli()).temporalRun(ctx, project, plan, options);
   if (!options.json) ctx.stderr(`job ${plan.jobId} started (${loaded.loaded.file})`);
   await drive(ctx, project, plan.jobId, options, (runtime, engine) => startJob(plan, { ...engine, journal: runtime.journal }));
 }
@@ -35,6 +45,7 @@ export async function runCommand(ctx: CliContext, file: string, options: RunOpti
 /** `ferry jobs resume <id>`: continue a failed, cancelled or interrupted job from its journal. */
 export async function resumeCommand(ctx: CliContext, id: string, options: RunOptions): Promise<void> {
   const project = ctx.project();
+  if (engineOf(project) === 'temporal') return (await temporalCli()).temporalResume(ctx, project, id, options);
   const journal = new Journal(project.stateDir);
   let job;
   try {
@@ -51,6 +62,7 @@ export async function resumeCommand(ctx: CliContext, id: string, options: RunOpt
 
 /** `ferry jobs cancel <id>`: a running job stops after its batches in flight; any other unfinished job is marked cancelled. */
 export async function cancelCommand(ctx: CliContext, id: string): Promise<void> {
+  if (engineOf(ctx.project()) === 'temporal') return (await temporalCli()).temporalCancel(ctx, ctx.project(), id);
   const journal = new Journal(ctx.project().stateDir);
   try {
     const job = journal.getJob(id);
@@ -72,6 +84,14 @@ export async function cancelCommand(ctx: CliContext, id: string): Promise<void> 
   } finally {
     journal.close();
   }
+}
+
+function sampleRows(sample: RunOptions['sample']): number | undefined {
+  if (sample === undefined) return undefined;
+  if (sample === true) return DEFAULT_SAMPLE;
+  const rows = Number(sample);
+  if (!Number.isSafeInteger(rows) || rows < 1) throw new CliExit(EXIT_INVALID, `--sample expects a number of rows ≥ 1, got "${sample}"`);
+  return rows;
 }
 
 type Engine = Omit<EmbeddedOptions, 'journal'>;

@@ -1,12 +1,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPipeline } from '../project/load-pipeline.js';
+import { compileColumns } from '../mapping/compiler/index.js';
+import { loadCheckedPipeline } from '../project/check-source.js';
+import type { LoadedPipeline } from '../project/load-pipeline.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED } from './exit-codes.js';
 
 /** `ferry validate [files…]`: every diagnostic of every file at once; `ok <file>` for each valid one. */
-export function validateCommand(ctx: CliContext, files: string[]): void {
+export async function validateCommand(ctx: CliContext, files: string[], options: { verbose?: boolean } = {}): Promise<void> {
   const project = ctx.project();
   const targets = files.length > 0 ? files : findPipelines(join(project.rootDir, 'pipelines'));
   if (targets.length === 0) {
@@ -15,9 +17,10 @@ export function validateCommand(ctx: CliContext, files: string[]): void {
   }
   let failed = 0;
   for (const file of targets) {
-    const result = loadPipeline(project, ctx.cwd, file);
+    const result = await loadCheckedPipeline(project, ctx.cwd, file);
     if (result.ok) {
       ctx.stdout(`ok ${result.loaded.file}`);
+      if (options.verbose) for (const line of mappingLines(result.loaded)) ctx.stdout(line);
     } else {
       failed++;
       for (const d of result.diagnostics) ctx.stdout(project.masker.mask(formatDiagnostic(d)));
@@ -27,6 +30,18 @@ export function validateCommand(ctx: CliContext, files: string[]): void {
     ctx.stderr(`${failed} of ${targets.length} pipeline file(s) invalid`);
     throw new CliExit(EXIT_FAILED);
   }
+}
+
+/** `--verbose`: which columns run as compiled JavaScript and which in the JSONata interpreter, and why. */
+function mappingLines(loaded: LoadedPipeline): string[] {
+  const columns = loaded.pipeline.columns;
+  if (!columns || typeof columns !== 'object') return ['  columns: identity (each field to the column of the same name)'];
+  const expressions = Object.fromEntries(Object.entries(columns).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const { compiled, interpreted } = compileColumns(expressions);
+  return [
+    ...compiled.map((column) => `  ${column}: compiled`),
+    ...interpreted.map(({ column, reason }) => `  ${column}: interpreted (${reason})`),
+  ];
 }
 
 /** Every *.yaml / *.yml below `dir`, sorted, skipping data folders' non-YAML files. */

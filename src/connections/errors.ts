@@ -21,10 +21,10 @@ export class ConnectionError extends Error {
 const retryableNodeCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE']);
 
 /**
- * PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, admin/crash shutdown,
- * cannot connect now, too many connections. Class 08 (connection exceptions) is matched by prefix.
+ * PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, lock timeout, admin/crash
+ * shutdown, cannot connect now, too many connections. Class 08 (connection exceptions) is matched by prefix.
  */
-const retryablePgCodes = new Set(['40001', '40P01', '57P01', '57P02', '57P03', '53300']);
+const retryablePgCodes = new Set(['40001', '40P01', '55P03', '57P01', '57P02', '57P03', '53300']);
 
 /**
  * True when the error (or one it wraps, via `cause` or an AggregateError's `errors`) says the

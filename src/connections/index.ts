@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from '../spec/config-schema.js';
 import { ConnectionError } from './errors.js';
+import { postgresConnection } from './postgres.js';
 import { sqliteConnection } from './sqlite.js';
 import type { Connection, ConnectionContext, ConnectionDefinition } from './types.js';
 
@@ -10,6 +11,7 @@ import type { Connection, ConnectionContext, ConnectionDefinition } from './type
  */
 export const connections = {
   sqlite: sqliteConnection,
+  postgres: postgresConnection,
 } satisfies Record<string, ConnectionDefinition>;
 
 export type DriverName = keyof typeof connections;

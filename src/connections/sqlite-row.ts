@@ -3,6 +3,7 @@ import { constraintReject } from './sqlite-constraints.js';
 import type { TableShape } from './sqlite-schema.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 import { decodeJson, encodeValue, invalid, sameStored, type SqliteValue } from './sqlite-values.js';
+import { storedForm, type GeneratedColumns } from './table-shape.js';
 import type { ColumnInfo, RowToWrite, WriteBatchInput } from './types.js';
 import { generateUserId, isUpsertable } from './users-table.js';
 import { isMergedColumn, jsonEqual, keyPart, keySeparator, mergeJson, storeRejects } from './write-rules.js';
@@ -15,7 +16,7 @@ export interface RowContext {
   /** Positions of the key columns in `shape.columns`. */
   key: number[];
   /** Positions of the columns the writer fills on insert (absent when the table lacks them or does not get them). */
-  generated: { userId?: number; createdAt?: number; updatedAt?: number };
+  generated: GeneratedColumns;
 }
 
 export type RowOutcome = 'inserted' | 'updated' | 'unchanged' | RejectError[];
@@ -143,11 +144,6 @@ function encodeRow(shape: TableShape, values: Record<string, unknown>): { encode
     encoded.logical.push(logical);
   }
   return { encoded, errors };
-}
-
-/** The built-in table stores email lower-case, so lookups by email can use its index exactly. */
-function storedForm(shape: TableShape, column: string, value: unknown): unknown {
-  return shape.usersTable && column === 'email' && typeof value === 'string' ? value.toLowerCase() : value;
 }
 
 function readKey(ctx: RowContext, values: Record<string, unknown>, encoded: EncodedRow, errors: RejectError[]): RowKey {

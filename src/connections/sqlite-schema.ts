@@ -1,15 +1,10 @@
 import type { Database } from 'better-sqlite3';
+import { filledByFerry, type TableColumns } from './table-shape.js';
 import type { ColumnInfo, ColumnType } from './types.js';
 import { isUsersTable, sqliteUsersTableDdl } from './users-table.js';
 
 /** What the writer needs to know about the target table, read once from SQLite's catalog. */
-export interface TableShape {
-  table: string;
-  columns: ColumnInfo[];
-  /** Column name → position in `columns`. */
-  position: Map<string, number>;
-  /** Every built-in column is present: email is stored lower-case and user_id generated. */
-  usersTable: boolean;
+export interface TableShape extends TableColumns {
   /** Unique index name → its columns ('' for an expression), to name the column of a constraint error. */
   uniqueIndexes: Map<string, string[]>;
 }
@@ -50,24 +45,6 @@ export function loadTableShape(db: Database, table: string): TableShape {
     position: new Map(columns.map((c, i) => [c.name, i])),
     usersTable: isUsersTable(columns.map((c) => c.name)),
     uniqueIndexes,
-  };
-}
-
-/**
- * Where the writer fills a new row's missing values: user_id (built-in table only, from the key)
- * and created_at/updated_at (any table, from the job's `now`) — the latter only when the column
- * holds text, since `now` is an ISO string and an epoch-integer column must not get one.
- */
-export function generatedColumns(shape: TableShape): { userId?: number; createdAt?: number; updatedAt?: number } {
-  const textual = (name: string): number | undefined => {
-    const position = shape.position.get(name);
-    const column = position === undefined ? undefined : shape.columns[position];
-    return column !== undefined && isTextual(column.type) ? position : undefined;
-  };
-  return {
-    userId: shape.usersTable ? shape.position.get('user_id') : undefined,
-    createdAt: textual('created_at'),
-    updatedAt: textual('updated_at'),
   };
 }
 
@@ -114,20 +91,7 @@ function toColumnInfos(rows: TableInfoRow[], uniqueIndexes: Map<string, string[]
       nullable: r.notnull === 0 && r.pk === 0,
       primaryKey: r.pk > 0,
       unique: uniqueColumns.has(r.name) || (pkCount === 1 && r.pk > 0),
-      hasDefault: r.dflt_value !== null || rowidAlias || isFilledByFerry(r.name, columnTypeOf(r.type), usersTable),
+      hasDefault: r.dflt_value !== null || rowidAlias || filledByFerry(r.name, columnTypeOf(r.type), usersTable),
     };
   });
-}
-
-/** Columns the writer fills when a new row leaves them out (see `generatedColumns`). */
-function isFilledByFerry(column: string, type: ColumnType, usersTable: boolean): boolean {
-  return (usersTable && column === 'user_id') || (isTimestampColumn(column) && isTextual(type));
-}
-
-function isTimestampColumn(column: string): boolean {
-  return column === 'created_at' || column === 'updated_at';
-}
-
-function isTextual(type: ColumnType): boolean {
-  return type === 'timestamp' || type === 'text';
 }

@@ -1,9 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import { failpoint } from '../failpoints.js';
-import { ConnectionError } from './errors.js';
 import { writeRow, type RowContext } from './sqlite-row.js';
-import { generatedColumns, type TableShape } from './sqlite-schema.js';
+import type { TableShape } from './sqlite-schema.js';
 import { SqliteStatements } from './sqlite-statements.js';
+import { generatedColumns, keyPositions } from './table-shape.js';
 import type { WriteBatchInput, WriteBatchOutput } from './types.js';
 
 /** Applies batches to one table shape; holds its prepared statements for the connection's life. */
@@ -41,16 +41,4 @@ function applyBatch(statements: SqliteStatements, shape: TableShape, input: Writ
 
 function rowContext(statements: SqliteStatements, shape: TableShape, input: WriteBatchInput): RowContext {
   return { statements, shape, input, key: keyPositions(shape, input.key), generated: generatedColumns(shape) };
-}
-
-/** A key naming no real column is the pipeline's mistake, not a row's: the whole batch fails, not retryable. */
-function keyPositions(shape: TableShape, key: readonly string[]): number[] {
-  if (key.length === 0) throw new ConnectionError('target.key is empty: at least one key column is needed to match users', { retryable: false });
-  return key.map((name) => {
-    const position = shape.position.get(name);
-    if (position === undefined) {
-      throw new ConnectionError(`key column ${name} is not a column of table ${shape.table}. Hint: check target.key`, { retryable: false });
-    }
-    return position;
-  });
 }

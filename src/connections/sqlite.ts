@@ -1,12 +1,15 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { QueryError } from '../query/query-error.js';
 import { sqliteOptionsSchema, type SqliteOptions } from '../spec/config-schema.js';
 import { maskUrl } from '../spec/secrets.js';
 import { ConnectionError, isRetryable } from './errors.js';
+import { createPageReader } from './sqlite-read.js';
 import { ensureBookkeeping, loadTableShape } from './sqlite-schema.js';
 import { createBatchWriter, type BatchWriter } from './sqlite-write.js';
-import type { Connection, ConnectionContext, ConnectionDefinition, WriteBatchInput } from './types.js';
+import { batchContext } from './table-shape.js';
+import type { Connection, ConnectionContext, ConnectionDefinition } from './types.js';
 
 export const sqliteName = 'sqlite';
 
@@ -40,11 +43,14 @@ function createConnection(db: Database.Database, table: string): Connection {
     return writer;
   };
   const finish = db.prepare('DELETE FROM ferry_job_keys WHERE job = ?');
+  const reader = createPageReader(db, () => (writer ?? reload()).shape);
   return {
     driver: sqliteName,
     table,
     columns: async () => guard(() => reload().shape.columns.map((c) => ({ ...c })), `reading the columns of table ${table}`),
     writeBatch: async (input) => guard(() => (writer ?? reload()).write(input), batchContext(input)),
+    planPages: async (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
+    readPage: async (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),
     finishJob: async (job) => guard(() => void finish.run(job), `finishing job ${job}`),
     close: async () => {
       if (db.open) db.close();
@@ -78,17 +84,15 @@ function busyTimeoutMs(): number {
   return ms;
 }
 
-function batchContext(input: WriteBatchInput): string {
-  const first = input.rows[0]?.row;
-  const last = input.rows.at(-1)?.row;
-  return `batch ${input.batch}${first === undefined ? '' : ` (rows ${first}–${last})`} of job ${input.job}`;
-}
-
-/** Runs `fn`, turning any failure into a ConnectionError that names the component and what was being done. */
+/**
+ * Runs `fn`, turning any failure into a ConnectionError that names the component and what was being
+ * done. A QueryError (an export's query or sort) passes as is: it is bad input that carries its offset.
+ */
 function guard<T>(fn: () => T, context: string): T {
   try {
     return fn();
   } catch (err) {
+    if (err instanceof QueryError) throw err;
     throw toConnectionError(err, context);
   }
 }

@@ -46,6 +46,48 @@ export interface WriteBatchOutput {
   replayed: boolean;
 }
 
+/**
+ * A position in an export's row order: the sort value and the key of the last row before a page.
+ * Plain JSON (it is stored in plan.json and crosses into workflows): `value` is the sort value as
+ * the store compares it (null for an unsorted read or a row whose sort value is NULL), `key` the
+ * tie-breaking key's values (primary key, or rowid for a SQLite table without one), in key order.
+ */
+export interface PageCursor {
+  value: unknown;
+  key: unknown[];
+}
+
+/** How an export orders rows: a column or a dotted JSON path (`user_metadata.plan`). */
+export interface ReadSort {
+  by: string;
+  order: 'asc' | 'desc';
+}
+
+export interface PlanPagesInput {
+  /** Lucene query (src/query); `*` or empty reads every row. */
+  query: string;
+  sort?: ReadSort;
+  /** Rows per page (the export's batch size). */
+  size: number;
+  /** Read at most this many rows (`--sample`); absent reads every matching row. */
+  limit?: number;
+}
+
+export interface PlanPagesOutput {
+  /** Matching rows, at most `limit`. */
+  total: number;
+  /** The cursor before each page: `starts[0]` is null, `starts[i]` is the cursor of row `i * size - 1`. One entry per page. */
+  starts: (PageCursor | null)[];
+}
+
+export interface ReadPageInput {
+  query: string;
+  sort?: ReadSort;
+  /** The cursor before the page (from `planPages`), or null for the first page. */
+  after: PageCursor | null;
+  limit: number;
+}
+
 /** An open user store. One instance may serve many batches of many jobs. */
 export interface Connection {
   readonly driver: string;
@@ -62,6 +104,21 @@ export interface Connection {
    * thrown error; a thrown error means the whole batch was rolled back (retryable or not, see errors.ts).
    */
   writeBatch(input: WriteBatchInput): Promise<WriteBatchOutput>;
+  /**
+   * One streaming pass over the matching rows' (sort value, key), in export order, returning the
+   * cursor before each page of `size` rows; memory stays constant whatever the row count. Order:
+   * `sort.by` ascending or descending with NULL (and missing JSON path) values last in both
+   * orders, ties — and an absent sort — by key ascending, so the order is total and stable.
+   * Throws QueryError (src/query) for an unknown field in the query or the sort.
+   */
+  planPages(input: PlanPagesInput): Promise<PlanPagesOutput>;
+  /**
+   * Up to `limit` matching rows strictly after `after`, in the order of `planPages`, by keyset
+   * (never OFFSET): reading the pages from `planPages`' starts yields every matching row exactly
+   * once while the store does not change. Rows are plain values: booleans as booleans, JSON columns
+   * parsed, timestamps as ISO strings, NULL columns absent. Read-only, so a retry is harmless.
+   */
+  readPage(input: ReadPageInput): Promise<Record<string, unknown>[]>;
   /** Drops the job's bookkeeping (keys seen for DUPLICATE_IN_SOURCE). Idempotent. Markers stay. */
   finishJob(job: string): Promise<void>;
   close(): Promise<void>;

@@ -69,20 +69,27 @@ export function isUsersTable(columnNames: Iterable<string>): boolean {
   return usersTableColumns.every((c) => names.has(c.name));
 }
 
-/** How one dialect writes the built-in table: a SQL type per logical type, and email's collation if any. */
+/** How one dialect writes the built-in table: a SQL type per logical type, and collations if any. */
 export interface UsersTableDialect {
   types: Record<ColumnType, string>;
   emailCollation?: string;
+  /** Collation of the other unique text columns (and of email without `emailCollation`). */
+  uniqueCollation?: string;
 }
 
-/** CREATE TABLE plus the unique indexes on email and username, one statement per string; `IF NOT EXISTS` so two processes racing to create it both succeed. */
-export function usersTableDdl(table: string, dialect: UsersTableDialect): string[] {
+/**
+ * CREATE TABLE plus the unique indexes on email and username, one statement per string; `IF NOT
+ * EXISTS` so two processes racing to create it both succeed. `schema` (PostgreSQL) qualifies the
+ * table; its indexes land in the same schema.
+ */
+export function usersTableDdl(table: string, dialect: UsersTableDialect, schema?: string): string[] {
   const columns = usersTableColumns.map((c) => columnDdl(c, dialect));
+  const target = schema === undefined ? quoteIdentifier(table) : `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
   return [
-    `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(table)} (\n  ${columns.join(',\n  ')}\n)`,
+    `CREATE TABLE IF NOT EXISTS ${target} (\n  ${columns.join(',\n  ')}\n)`,
     ...usersTableColumns
       .filter((c) => c.unique)
-      .map((c) => `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${c.name}_key`)} ON ${quoteIdentifier(table)} (${quoteIdentifier(c.name)})`),
+      .map((c) => `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${c.name}_key`)} ON ${target} (${quoteIdentifier(c.name)})`),
   ];
 }
 
@@ -103,5 +110,6 @@ function columnDdl(column: UsersTableColumn, dialect: UsersTableDialect): string
   const parts = [quoteIdentifier(column.name), dialect.types[column.type]];
   if (column.primaryKey) parts.push('PRIMARY KEY NOT NULL');
   if (column.name === 'email' && dialect.emailCollation) parts.push(`COLLATE ${dialect.emailCollation}`);
+  else if ((column.primaryKey || column.unique) && column.type === 'text' && dialect.uniqueCollation) parts.push(`COLLATE ${dialect.uniqueCollation}`);
   return parts.join(' ');
 }

@@ -24,6 +24,13 @@ export interface JobRecord {
   sourceChecksum: string | null;
 }
 
+/** The scheduler's bookkeeping of one pipeline (`ferry serve`): what decides a missed run on start. */
+export interface ScheduledRun {
+  pipeline: string;
+  lastRunAt: string;
+  lastJob: string | null;
+}
+
 const schema = `
 CREATE TABLE IF NOT EXISTS jobs (
   id TEXT PRIMARY KEY, pipeline TEXT NOT NULL, engine TEXT NOT NULL, status TEXT NOT NULL,
@@ -36,6 +43,9 @@ CREATE INDEX IF NOT EXISTS jobs_by_pipeline ON jobs (pipeline, created_at);
 CREATE TABLE IF NOT EXISTS steps (
   job TEXT NOT NULL, key TEXT NOT NULL, output TEXT NOT NULL, recorded_at TEXT NOT NULL,
   PRIMARY KEY (job, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS schedules (
+  pipeline TEXT PRIMARY KEY, last_run_at TEXT NOT NULL, last_job TEXT
 ) WITHOUT ROWID;
 `;
 
@@ -120,6 +130,20 @@ export class Journal {
 
   requestCancel(id: string): void {
     this.db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
+  }
+
+  /** When `ferry serve` last started a scheduled run of the pipeline (the time it was due), and its job. */
+  lastScheduledRun(pipeline: string): ScheduledRun | undefined {
+    const row = this.db.prepare('SELECT pipeline, last_run_at, last_job FROM schedules WHERE pipeline = ?').get(pipeline) as
+      | { pipeline: string; last_run_at: string; last_job: string | null }
+      | undefined;
+    return row ? { pipeline: row.pipeline, lastRunAt: row.last_run_at, lastJob: row.last_job } : undefined;
+  }
+
+  recordScheduledRun(run: ScheduledRun): void {
+    this.db
+      .prepare('INSERT INTO schedules (pipeline, last_run_at, last_job) VALUES (?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET last_run_at = excluded.last_run_at, last_job = excluded.last_job')
+      .run(run.pipeline, run.lastRunAt, run.lastJob);
   }
 
   getStep(job: string, key: string): unknown {

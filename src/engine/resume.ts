@@ -48,6 +48,8 @@ function checkSamePlan(job: JobRecord, project: Project, cwd: string): void {
     ...(l.sourceFormat ? { sourceFormat: l.sourceFormat } : {}),
     ...(l.targetPath ? { targetPath: l.targetPath } : {}),
     ...(l.targetFormat ? { targetFormat: l.targetFormat } : {}),
+    // A run option, not part of the pipeline: the resumed job keeps the sample it started with.
+    ...(plan.sample !== undefined ? { sample: plan.sample } : {}),
   });
   const changes = diffPlans(plan, now);
   if (changes.length > 0) {

@@ -44,8 +44,8 @@ export function hashText(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** A fresh plan for a loaded pipeline: a new job id, now, its folder under the state dir. */
-export function planFor(project: Project, loaded: LoadedPipeline, at = new Date()): JobPlan {
+/** A fresh plan for a loaded pipeline: a new job id, now, its folder under the state dir; `sample` for `run --sample`. */
+export function planFor(project: Project, loaded: LoadedPipeline, at = new Date(), options: { sample?: number | undefined } = {}): JobPlan {
   const jobId = newJobId(loaded.name, at);
   return buildJobPlan(loaded.pipeline, {
     jobId,
@@ -58,5 +58,6 @@ export function planFor(project: Project, loaded: LoadedPipeline, at = new Date(
     ...(loaded.sourceFormat ? { sourceFormat: loaded.sourceFormat } : {}),
     ...(loaded.targetPath ? { targetPath: loaded.targetPath } : {}),
     ...(loaded.targetFormat ? { targetFormat: loaded.targetFormat } : {}),
+    ...(options.sample !== undefined ? { sample: options.sample } : {}),
   });
 }

@@ -1,4 +1,5 @@
 import type { FileFormat, NotifyEntry, Pipeline } from '../spec/pipeline-schema.js';
+import { exportColumns } from './export-columns.js';
 
 /**
  * Everything a job needs to run, as plain JSON: the workflow argument on Temporal, the journal's
@@ -18,8 +19,16 @@ export interface JobPlan {
   kind: 'import' | 'export' | 'migrate';
   source: FileSourcePlan | ConnectionSourcePlan;
   target: ConnectionTargetPlan | FileTargetPlan;
-  /** Target column → JSONata; null maps each source field to the column of the same name. */
+  /**
+   * Target column → JSONata; null maps each source field to the column of the same name. Exports:
+   * header → JSONata over the stored row, in file order, `defaults` already expanded (never null).
+   */
   columns: Record<string, string> | null;
+  /**
+   * Exports: at most this many rows (`ferry run --sample`); absent exports every matching row.
+   * Optional so that plans without it (imports, jobs journaled before it existed) stay unchanged.
+   */
+  sample?: number;
   validate: { schema: 'user' | 'none'; rules: { check: string; message: string }[]; maxRejects: RejectBudget | null };
   batch: { size: number; parallelism: number };
   retry: RetryPlan;
@@ -78,6 +87,8 @@ export interface PlanContext {
   sourceFormat?: FileFormat;
   targetPath?: string;
   targetFormat?: FileFormat;
+  /** `--sample`: export at most this many rows. */
+  sample?: number;
 }
 
 /** Pipeline (validated) + context → plan. Pure; defaults of the format are applied here. */
@@ -97,7 +108,8 @@ export function buildJobPlan(p: Pipeline, ctx: PlanContext): JobPlan {
     kind,
     source,
     target,
-    columns: columnsPlan(p.columns),
+    columns: kind === 'export' ? exportColumns(p.columns) : columnsPlan(p.columns),
+    ...(kind === 'export' && ctx.sample !== undefined ? { sample: ctx.sample } : {}),
     validate: { schema: validate.schema, rules: validate.rules, maxRejects: rejectBudget(validate.max_rejects) },
     batch: { size: p.batch?.size ?? 1000, parallelism: p.batch?.parallelism ?? 4 },
     retry: retryPlan(p.retry),

@@ -1,4 +1,4 @@
-import type { FinalizeJobOutput, FinalStatus, JobSummary, NotifyOutput, PipelineActivities, RunBatchOutput } from './activity-types.js';
+import type { FinalizeJobOutput, FinalStatus, JobSummary, NotifyOutput, PipelineActivities, PlanJobOutput, RunBatchOutput } from './activity-types.js';
 import { rejectLimit, type JobPlan } from './job-plan.js';
 
 /**
@@ -16,7 +16,22 @@ export interface OrchestrationHooks {
   progress?(progress: JobProgress): void;
   /** Checked before each batch starts: true stops launching batches; the job ends cancelled. */
   cancelled?(): boolean;
+  /**
+   * Checked before each batch starts (Temporal: continue-as-new keeps history bounded): true stops
+   * launching batches, waits for those in flight, and returns a `continue` result with the cursor.
+   * `started` counts the batches this segment launched. Absent: the job runs in one segment.
+   */
+  continueAsNew?(started: number): boolean;
 }
+
+/** Where a job continues in its next segment: everything before `nextBatch` is done and counted. */
+export interface ContinueState {
+  planned: PlanJobOutput;
+  nextBatch: number;
+  summary: JobSummary;
+}
+
+export type SegmentResult = { kind: 'done'; outcome: JobOutcome } | { kind: 'continue'; state: ContinueState };
 
 export interface JobOutcome {
   status: FinalStatus;
@@ -26,20 +41,33 @@ export interface JobOutcome {
   notifications: NotifyOutput[];
 }
 
-type Stop = { status: 'failed' | 'cancelled'; error: string | null };
+type Stop = { status: 'failed' | 'cancelled'; error: string | null } | { status: 'continue'; nextBatch: number; error: null };
 
 export async function runPipelineJob(plan: JobPlan, acts: PipelineActivities, hooks: OrchestrationHooks = {}): Promise<JobOutcome> {
-  const summary = emptySummary();
-  let planned;
-  try {
-    planned = await acts.planJob({ plan });
-  } catch (err) {
-    return finish(plan, acts, { status: 'failed', summary, error: errorMessage(err), artifacts: null, notifications: [] });
+  const result = await runPipelineSegment(plan, acts, { ...hooks, continueAsNew: undefined });
+  if (result.kind === 'continue') throw new Error('unreachable: a job without a continueAsNew hook runs in one segment');
+  return result.outcome;
+}
+
+/**
+ * One segment of a job: from the start (plan, batches…) or from a `ContinueState` (batches from
+ * `nextBatch`, planJob not called again), to the end or to a continue-as-new point.
+ */
+export async function runPipelineSegment(plan: JobPlan, acts: PipelineActivities, hooks: OrchestrationHooks = {}, resume?: ContinueState): Promise<SegmentResult> {
+  const summary = resume ? cloneSummary(resume.summary) : emptySummary();
+  let planned = resume?.planned;
+  if (!planned) {
+    try {
+      planned = await acts.planJob({ plan });
+    } catch (err) {
+      return done(await finish(plan, acts, { status: 'failed', summary, error: errorMessage(err), artifacts: null, notifications: [] }));
+    }
+    summary.total = planned.total;
+    summary.batches.total = planned.batches;
   }
-  summary.total = planned.total;
-  summary.batches.total = planned.batches;
   hooks.progress?.({ summary });
-  const stop = await runBatches(plan, acts, hooks, planned.batches, summary);
+  const stop = await runBatches(plan, acts, hooks, { count: planned.batches, first: resume?.nextBatch ?? 0 }, summary);
+  if (stop?.status === 'continue') return { kind: 'continue', state: { planned, nextBatch: stop.nextBatch, summary } };
   const status: FinalStatus = stop?.status ?? 'succeeded';
   let artifacts: FinalizeJobOutput | null = null;
   let error = stop?.error ?? null;
@@ -47,23 +75,29 @@ export async function runPipelineJob(plan: JobPlan, acts: PipelineActivities, ho
     artifacts = await acts.finalizeJob({ jobDir: plan.jobDir, batches: planned.batches, status });
   } catch (err) {
     error ??= errorMessage(err);
-    return finish(plan, acts, { status: 'failed', summary, error, artifacts, notifications: [] });
+    return done(await finish(plan, acts, { status: 'failed', summary, error, artifacts, notifications: [] }));
   }
-  return finish(plan, acts, { status, summary, error, artifacts, notifications: [] });
+  return done(await finish(plan, acts, { status, summary, error, artifacts, notifications: [] }));
 }
 
-/** Runs every batch, at most `parallelism` at once; returns why it stopped early, if it did. */
-async function runBatches(plan: JobPlan, acts: PipelineActivities, hooks: OrchestrationHooks, count: number, summary: JobSummary): Promise<Stop | undefined> {
+function done(outcome: JobOutcome): SegmentResult {
+  return { kind: 'done', outcome };
+}
+
+/**
+ * Runs batches `first`…`count - 1`, at most `parallelism` at once; returns why it stopped early, if
+ * it did. A continue point is only taken with nothing in flight and nothing failed, so every batch
+ * before `nextBatch` is done.
+ */
+async function runBatches(plan: JobPlan, acts: PipelineActivities, hooks: OrchestrationHooks, range: { count: number; first: number }, summary: JobSummary): Promise<Stop | undefined> {
   const limit = rejectLimit(plan.validate.maxRejects, summary.total);
   const inFlight = new Map<number, Promise<{ batch: number; output?: RunBatchOutput; error?: unknown }>>();
-  let next = 0;
+  let next = range.first;
   let stop: Stop | undefined;
   for (;;) {
-    while (!stop && next < count && inFlight.size < plan.batch.parallelism) {
-      if (hooks.cancelled?.()) {
-        stop = { status: 'cancelled', error: null };
-        break;
-      }
+    while (!stop && next < range.count && inFlight.size < plan.batch.parallelism) {
+      stop = stopBefore(hooks, next, next - range.first);
+      if (stop) break;
       const batch = next++;
       const call = acts.runBatch({ jobDir: plan.jobDir, batch }).then(
         (output) => ({ batch, output }),
@@ -75,15 +109,28 @@ async function runBatches(plan: JobPlan, acts: PipelineActivities, hooks: Orches
     const done = await Promise.race(inFlight.values());
     inFlight.delete(done.batch);
     if (!done.output) {
-      stop ??= { status: 'failed', error: `batch ${done.batch}: ${errorMessage(done.error)}` };
+      stop = failedUnlessStopped(stop, `batch ${done.batch}: ${errorMessage(done.error)}`);
       continue;
     }
     addBatch(summary, done.output);
     hooks.progress?.({ summary });
     if (summary.rejected > limit) {
-      stop ??= { status: 'failed', error: `reject budget exceeded: ${summary.rejected} rejected, at most ${limit} allowed (validate.max_rejects)` };
+      stop = failedUnlessStopped(stop, `reject budget exceeded: ${summary.rejected} rejected, at most ${limit} allowed (validate.max_rejects)`);
     }
   }
+}
+
+/** Cancellation wins over continuing; neither is checked once the job has a reason to stop. */
+function stopBefore(hooks: OrchestrationHooks, next: number, started: number): Stop | undefined {
+  if (hooks.cancelled?.()) return { status: 'cancelled', error: null };
+  if (hooks.continueAsNew?.(started)) return { status: 'continue', nextBatch: next, error: null };
+  return undefined;
+}
+
+/** The first failure or cancellation stands; a failure while draining for a continue point replaces it. */
+function failedUnlessStopped(stop: Stop | undefined, error: string): Stop {
+  if (stop && stop.status !== 'continue') return stop;
+  return { status: 'failed', error };
 }
 
 /** Sends the notifications whose `on` matches; a failed notification never changes the job's status. */
@@ -102,6 +149,10 @@ async function finish(plan: JobPlan, acts: PipelineActivities, outcome: JobOutco
 
 export function emptySummary(): JobSummary {
   return { total: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, exported: 0, batches: { done: 0, total: 0 } };
+}
+
+function cloneSummary(s: JobSummary): JobSummary {
+  return { ...s, batches: { ...s.batches } };
 }
 
 function addBatch(summary: JobSummary, out: RunBatchOutput): void {

@@ -71,7 +71,7 @@ function checkExpressionAt(y: YamlFile, path: PropertyKey[], expr: string): Diag
  * File offset of a character inside a scalar's value. Exact for plain and quoted one-line scalars;
  * for block scalars (| and >) it finds the expression's line in the source.
  */
-function offsetInScalar(y: YamlFile, path: PropertyKey[], value: string, index: number): number {
+export function offsetInScalar(y: YamlFile, path: PropertyKey[], value: string, index: number): number {
   const node = nodeAt(y, path);
   const start = offsetOf(y, path);
   if (!node || !isScalar(node)) return start;
@@ -117,6 +117,7 @@ function checkSchedule(raw: Record<string, unknown>, diagnose: ParsedPipeline['d
   const { schedule, timezone } = raw;
   const zone = typeof timezone === 'string' ? timezone : undefined;
   if (zone && !isTimeZone(zone)) out.push(diagnose(['timezone'], `unknown time zone "${zone}"`));
+  if (raw['catch_up'] !== undefined && typeof schedule !== 'string') out.push(diagnose(['catch_up'], 'catch_up applies to scheduled pipelines; set schedule too', 'key'));
   if (typeof schedule === 'string') {
     try {
       new Cron(schedule, { paused: true, timezone: zone && isTimeZone(zone) ? zone : undefined });

@@ -111,6 +111,10 @@ export const pipelineSchema = z.strictObject({
   notify: z.array(z.union([emailNotifySchema, webhookNotifySchema])).optional(),
   schedule: z.string().nullable().optional().describe('cron expression, e.g. "0 2 * * *"'),
   timezone: z.string().optional().describe('IANA time zone of the schedule'),
+  catch_up: z
+    .enum(['once', 'skip'])
+    .default('once')
+    .describe('ferry serve: a run missed while it was down runs once on start (once), or is skipped (skip)'),
 });
 
 export type PipelineInput = z.input<typeof pipelineSchema>;

@@ -93,7 +93,7 @@ const knownWords = [
   'schema', 'rules', 'max_rejects', 'size', 'parallelism', 'exclusive', 'delimiter', 'header', 'encoding',
   'check', 'message', 'email', 'webhook', 'on', 'secret_env', 'timeout', 'by', 'order', 'escape_formulas',
   'engine', 'temporal', 'state_dir', 'connections', 'driver', 'path', 'url', 'smtp', 'from', 'address',
-  'namespace', 'task_queue', 'pool', 'max_attempts', 'initial_interval', 'max_interval',
+  'namespace', 'task_queue', 'pool', 'max_attempts', 'initial_interval', 'max_interval', 'catch_up',
 ];
 
 /** " (did you mean upsert?)" for a near miss of a known key. */

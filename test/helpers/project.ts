@@ -56,6 +56,8 @@ export interface JobReportJson {
   engine: string;
   status: string;
   summary: { total: number; inserted: number; updated: number; unchanged: number; rejected: number; exported: number };
+  /** `run --sample`: the row limit of the export. */
+  sample?: number;
   artifacts: { dir: string; rejects: string | null; output: string | null };
 }
 

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import type { ConnectionFactory } from './contract-harness.js';
 import { describeCustomTable } from './contract-custom.js';
 import { describeInsert } from './contract-insert.js';
+import { describeRead } from './contract-read.js';
 import { describeUpsert } from './contract-upsert.js';
 import { describeValues } from './contract-values.js';
 
@@ -18,5 +19,6 @@ export function testConnection(name: string, factory: ConnectionFactory): void {
     describeUpsert(factory);
     describeValues(factory);
     describeCustomTable(factory);
+    describeRead(factory);
   });
 }

@@ -1,0 +1,54 @@
+import { createReadStream, mkdirSync, renameSync, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { failpoint } from '../src/failpoints.js';
+import type { JobPlan } from '../src/plan/job-plan.js';
+import { targetFor } from '../src/targets/index.js';
+import { outputPartPath } from './export-files.js';
+
+/**
+ * Assembles the export file from the batches' parts, in batch order: the format's header, the
+ * parts with the separator between non-empty ones, the footer. It is written to a temporary name
+ * in the target's own folder (so the rename cannot cross file systems), synced, then renamed: the
+ * target path holds either nothing new or the whole file, never a partial one. The temporary name
+ * is the job's, so a finalize resumed after a crash overwrites its own leftover. Safe to repeat.
+ */
+export async function writeExportFile(plan: JobPlan, batches: number): Promise<string> {
+  if (plan.target.type !== 'file') throw new Error(`[job ${plan.jobId}] not an export`);
+  const { path, format } = plan.target;
+  const target = targetFor(format);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${plan.jobId}.partial`);
+  const out = await open(tmp, 'w');
+  try {
+    await out.write(await target.header({ headers: Object.keys(plan.columns ?? {}), escapeFormulas: false }));
+    let empty = true;
+    for (let batch = 0; batch < batches; batch++) {
+      const part = outputPartPath(plan.jobDir, batch, format);
+      if (partSize(plan, part, batch) === 0) continue;
+      if (!empty) await out.write(target.separator);
+      failpoint('finalize-output');
+      await copyInto(out, part);
+      empty = false;
+    }
+    await out.write(target.footer(empty));
+    await out.sync();
+  } finally {
+    await out.close();
+  }
+  renameSync(tmp, path);
+  return path;
+}
+
+/** Every batch of a succeeded job wrote its part; a missing one means the job folder was tampered with. */
+function partSize(plan: JobPlan, part: string, batch: number): number {
+  try {
+    return statSync(part).size;
+  } catch {
+    throw new Error(`[job ${plan.jobId}] the output part of batch ${batch} is missing (${part}); the export cannot be assembled`);
+  }
+}
+
+async function copyInto(out: FileHandle, part: string): Promise<void> {
+  for await (const chunk of createReadStream(part)) await out.write(chunk as Buffer);
+}

@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import type { PlanJobOutput } from '../src/plan/activity-types.js';
+import type { JobPlan } from '../src/plan/job-plan.js';
+import type { ActivityDeps } from './deps.js';
+import { writePlanFile } from './job-files.js';
+
+/**
+ * Plans an export: one streaming pass over the matching rows' sort values and keys gives the count
+ * and the cursor before each batch's page, saved in plan.json. The checksum stands for what the
+ * batches will read (query, sort, count, boundaries), since a store has no file to hash.
+ */
+export async function planExport(deps: ActivityDeps, plan: JobPlan): Promise<PlanJobOutput> {
+  if (plan.source.type !== 'connection' || plan.target.type !== 'file') throw new Error(`[job ${plan.jobId}] an export reads a connection and writes a file`);
+  const { connection: name, table, query, sort } = plan.source;
+  const connection = await deps.pool.get(name, table);
+  // Once per job, as for imports: a long-lived process (serve, a worker) sees a table altered since.
+  await connection.columns();
+  const { total, starts } = await connection.planPages({
+    query,
+    ...(sort ? { sort } : {}),
+    size: plan.batch.size,
+    ...(plan.sample === undefined ? {} : { limit: plan.sample }),
+  });
+  const checksum = createHash('sha256').update(JSON.stringify({ query, sort: sort ?? null, total, starts })).digest('hex');
+  writePlanFile({ plan, scan: { checksum, total, bytes: 0, batches: [] }, pages: starts });
+  return { checksum, total, batches: starts.length };
+}

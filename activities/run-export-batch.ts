@@ -1,0 +1,36 @@
+import type { RunBatchInput, RunBatchOutput } from '../src/plan/activity-types.js';
+import { targetFor } from '../src/targets/index.js';
+import type { ExportRow } from '../src/targets/types.js';
+import { maskRecord } from '../src/validation/mask.js';
+import type { Reject } from '../src/validation/reject.js';
+import { outputPartPath } from './export-files.js';
+import type { JobContext } from './job-context.js';
+import { rejectsPartPath, writeFileAtomic } from './job-files.js';
+
+/**
+ * Read → map → encode one page of an export into its part file. The page starts at the cursor
+ * planned for it and holds at most the batch size (the sample's remainder on the last page), so a
+ * rerun rewrites the same part: nothing is appended, and finalizeJob concatenates whole parts.
+ * A row whose mapping fails is a MAPPING_ERROR reject (row = its 1-based place in the export).
+ */
+export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatchInput): Promise<RunBatchOutput> {
+  const { plan, scan, pages, source } = ctx;
+  if (plan.source.type !== 'connection' || plan.target.type !== 'file' || !pages || !source) throw new Error(`[job ${plan.jobId}] batch ${batch}: not an export plan`);
+  const after = pages[batch];
+  if (after === undefined) throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${pages.length} batches)`);
+  const first = batch * plan.batch.size;
+  const { query, sort } = plan.source;
+  const rows = await source.connection.readPage({ query, ...(sort ? { sort } : {}), after, limit: Math.max(0, Math.min(plan.batch.size, scan.total - first)) });
+  const exported: ExportRow[] = [];
+  const rejects: Reject[] = [];
+  for (const [i, row] of rows.entries()) {
+    const { values, errors } = await ctx.mapper.map(row);
+    if (errors.length > 0) rejects.push({ row: first + i + 1, record: maskRecord(row), errors });
+    else exported.push(values);
+  }
+  const { format, escapeFormulas } = plan.target;
+  const text = await targetFor(format).encode(exported, { headers: Object.keys(plan.columns ?? {}), escapeFormulas });
+  writeFileAtomic(outputPartPath(jobDir, batch, format), text);
+  writeFileAtomic(rejectsPartPath(jobDir, batch), rejects.map((r) => JSON.stringify(r) + '\n').join(''));
+  return { batch, read: rows.length, inserted: 0, updated: 0, unchanged: 0, rejected: rejects.length, exported: exported.length };
+}

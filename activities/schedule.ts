@@ -1,0 +1,37 @@
+import { planFor } from '../src/engine/runtime.js';
+import { jobMemo, submissionKey, type JobMemo } from '../src/engine/temporal/job-memo.js';
+import type { JobPlan } from '../src/plan/job-plan.js';
+import { loadCheckedPipeline } from '../src/project/check-source.js';
+import type { Project } from '../src/project/load-config.js';
+import { formatDiagnostic } from '../src/spec/diagnostics.js';
+
+/** What a scheduled run needs on a worker: a fresh plan of the pipeline as it is now. */
+export interface ScheduleActivities {
+  planScheduledRun(input: PlanScheduledRunInput): Promise<PlanScheduledRunOutput>;
+}
+
+export interface PlanScheduledRunInput {
+  /** Absolute pipeline file, as `ferry schedules apply` saw it. */
+  pipelineFile: string;
+}
+
+export interface PlanScheduledRunOutput {
+  plan: JobPlan;
+  memo: JobMemo;
+}
+
+/**
+ * A Temporal Schedule starts the same workflow arguments every time, but every job needs its own
+ * id, time and folder: this activity reads the pipeline again (it may have been edited since the
+ * schedule was applied, like `ferry serve` does) and plans a new job.
+ */
+export function createScheduleActivities(project: Project): ScheduleActivities {
+  return {
+    async planScheduledRun({ pipelineFile }) {
+      const loaded = await loadCheckedPipeline(project, project.rootDir, pipelineFile);
+      if (!loaded.ok) throw new Error(`the pipeline is invalid now:\n${loaded.diagnostics.map((d) => project.masker.mask(formatDiagnostic(d))).join('\n')}`);
+      const plan = planFor(project, loaded.loaded, new Date());
+      return { plan, memo: jobMemo(plan, await submissionKey(plan)) };
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import type { Client } from '@temporalio/client';
+import { cancelJob, resumeJob, TemporalRefused } from '../engine/temporal/control.js';
+import { withClient } from '../engine/temporal/client.js';
+import { outcomeOf, queryView } from '../engine/temporal/results.js';
+import { temporalSettings } from '../engine/temporal/settings.js';
+import { submitJob } from '../engine/temporal/submit.js';
+import { toJob } from '../engine/temporal/visibility.js';
+import type { JobOutcome } from '../plan/orchestrate.js';
+import type { JobPlan } from '../plan/job-plan.js';
+import type { Project } from '../project/load-config.js';
+import type { CliContext } from './context.js';
+import { CliExit, EXIT_FAILED, EXIT_OK } from './exit-codes.js';
+import { onInterrupt } from './interrupt.js';
+import { summaryLines } from './job-report.js';
+import { createProgress } from './progress.js';
+import { temporalReport } from './temporal-report.js';
+
+export interface TemporalRunOptions {
+  json?: boolean;
+  detach?: boolean;
+}
+
+/** How often the progress bar asks the workflow for its summary. */
+const POLL_MS = 1000;
+
+/** `ferry run` on Temporal: start (or join the running same submission), then follow it unless --detach. */
+export async function temporalRun(ctx: CliContext, project: Project, plan: JobPlan, options: TemporalRunOptions): Promise<void> {
+  await withClient(temporalSettings(project, ctx.env), async (client) => {
+    const { jobId, existing } = await submitJob(client, temporalSettings(project, ctx.env), plan);
+    const note = existing ? `job ${jobId} is already running this submission (same pipeline and source); following it` : `job ${jobId} started on Temporal`;
+    if (options.detach) {
+      if (options.json) ctx.stdout(JSON.stringify({ job: jobId, pipeline: plan.pipeline, engine: 'temporal', status: 'running', existing }));
+      else ctx.stdout(`${note}; ferry jobs show ${jobId} for its progress`);
+      return;
+    }
+    if (!options.json) ctx.stderr(note);
+    await follow(ctx, project, client, jobId, options);
+  });
+}
+
+/** `ferry jobs resume <id>` on Temporal: reset the workflow to the task before its failed step, then follow it. */
+export async function temporalResume(ctx: CliContext, project: Project, id: string, options: TemporalRunOptions): Promise<void> {
+  await withClient(temporalSettings(project, ctx.env), async (client) => {
+    const { runId, point } = await resumeJob(client, id).catch(refused);
+    if (!options.json) ctx.stderr(`job ${id} reset to event ${point.eventId} (${point.reason}); new run ${runId}`);
+    if (options.detach) return;
+    await follow(ctx, project, client, id, options);
+  });
+}
+
+/** `ferry jobs cancel <id>` on Temporal: request cancellation and wait for the workflow to end. */
+export async function temporalCancel(ctx: CliContext, project: Project, id: string): Promise<void> {
+  await withClient(temporalSettings(project, ctx.env), async (client) => {
+    await cancelJob(client, id).catch(refused);
+    ctx.stderr(`cancel requested; job ${id} stops after its batches in flight…`);
+    const outcome = await outcomeOf(client, client.workflow.getHandle(id));
+    ctx.stdout(`job ${id} ${outcome.status}`);
+  });
+}
+
+/** Progress bar from the `progress` query until the workflow ends; Ctrl-C requests cancellation once. */
+async function follow(ctx: CliContext, project: Project, client: Client, id: string, options: TemporalRunOptions): Promise<void> {
+  const handle = client.workflow.getHandle(id);
+  const progress = createProgress(process.stderr, !options.json);
+  const interrupt = onInterrupt(ctx);
+  const started = Date.now();
+  try {
+    const outcome = await untilEnded(client, id, (summary) => progress.update({ summary }), interrupt.requested);
+    progress.stop();
+    const job = toJob(await handle.describe());
+    if (!job) throw new CliExit(EXIT_FAILED, `workflow ${id} is not a Ferry job`);
+    const report = temporalReport(job, ctx.cwd, outcome);
+    if (options.json) ctx.stdout(JSON.stringify(report));
+    else for (const line of summaryLines(report, (Date.now() - started) / 1000, outcome.error)) ctx.stdout(project.masker.mask(line));
+    throw new CliExit(outcome.status === 'succeeded' ? EXIT_OK : EXIT_FAILED);
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+  }
+}
+
+async function untilEnded(client: Client, id: string, onSummary: (s: JobOutcome['summary']) => void, interrupted: () => boolean): Promise<JobOutcome> {
+  const handle = client.workflow.getHandle(id);
+  let ended = false;
+  const result = outcomeOf(client, handle).finally(() => (ended = true));
+  let cancelSent = false;
+  while (!ended) {
+    const view = await queryView(client, handle);
+    if (view && !ended) onSummary(view.summary);
+    if (interrupted() && !cancelSent) {
+      cancelSent = true;
+      await handle.cancel().catch(() => undefined);
+    }
+    await Promise.race([result, new Promise((r) => setTimeout(r, POLL_MS))]);
+  }
+  const outcome = await result;
+  onSummary(outcome.summary);
+  return outcome;
+}
+
+function refused(err: unknown): never {
+  if (err instanceof TemporalRefused) throw new CliExit(EXIT_FAILED, err.message);
+  throw err;
+}

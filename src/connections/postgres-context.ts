@@ -1,0 +1,77 @@
+import type { ClientBase, Pool, PoolClient } from 'pg';
+import type { RejectError } from '../validation/reject.js';
+import type { PreparedRow } from './postgres-rows.js';
+import type { PgShape } from './postgres-schema.js';
+import type { PgStatement, PgStatements } from './postgres-sql.js';
+import type { PgText } from './postgres-values.js';
+import type { GeneratedColumns } from './table-shape.js';
+import type { WriteBatchInput } from './types.js';
+
+export type Outcome = 'inserted' | 'updated' | 'unchanged' | RejectError[];
+
+/** What every statement of one batch shares: the session inside the batch's transaction, and the table. */
+export interface ApplyContext {
+  client: ClientBase;
+  shape: PgShape;
+  sql: PgStatements;
+  input: WriteBatchInput;
+  /** Positions of the key columns. */
+  key: number[];
+  /** The job as ferry_job_keys identifies it (`jobHash`). */
+  jobId: string;
+  generated: GeneratedColumns;
+}
+
+/** Runs a prepared statement; `array` returns rows as arrays (no object per row). */
+export async function run(ctx: ApplyContext, statement: PgStatement, values: unknown[], array = false): Promise<{ rows: unknown[][]; rowCount: number }> {
+  if (array) {
+    const result = await ctx.client.query<unknown[]>({ ...statement, values, rowMode: 'array' });
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  }
+  const result = await ctx.client.query({ ...statement, values });
+  return { rows: [], rowCount: result.rowCount ?? 0 };
+}
+
+/** One text[] literal per key column: the rows' key values, for `unnest`. */
+export function keyArrays(ctx: ApplyContext, rows: readonly PreparedRow[]): string[] {
+  return ctx.key.map((_, k) => textArray(rows.map((r) => r.keyValues[k] ?? null)));
+}
+
+const needsEscape = /["\\]/;
+
+/**
+ * A text[] literal (`{"a","b\"c",NULL}`), the parameter of an `unnest($n::text[])`. Built here
+ * rather than by pg, whose per-element escaping (two regex replaces each) was the largest cost of
+ * a batch on the client; every element is quoted, so only `"` and `\` need a backslash.
+ */
+export function textArray(values: readonly PgText[]): string {
+  let literal = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) literal += ',';
+    if (value === null || value === undefined) literal += 'NULL';
+    else literal += `"${needsEscape.test(value) ? value.replace(/["\\]/g, '\\$&') : value}"`;
+  }
+  return `${literal}}`;
+}
+
+/**
+ * Runs `fn` on a session from the pool. While checked out, a session whose connection dies emits
+ * `error` besides failing the query in flight; the pool listens only on idle sessions, so without a
+ * listener here that event would crash the process. A session that failed is discarded, not reused.
+ */
+export async function withClient<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  let failed = false;
+  try {
+    return await fn(client);
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    client.off('error', ignore);
+    client.release(failed);
+  }
+}

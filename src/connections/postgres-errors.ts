@@ -1,0 +1,103 @@
+import type { ClientBase, DatabaseError } from 'pg';
+import { maskUrl } from '../spec/secrets.js';
+import type { RejectError } from '../validation/reject.js';
+import { ConnectionError, isRetryable } from './errors.js';
+import type { PgShape } from './postgres-schema.js';
+import type { PgStatements } from './postgres-sql.js';
+import { storeRejects } from './write-rules.js';
+
+/** The fields of a server error pg passes on (`DatabaseError`); absent on socket errors. */
+type ServerError = Partial<Pick<DatabaseError, 'code' | 'constraint' | 'column' | 'message'>>;
+
+/**
+ * True for an error about one row's data: SQLSTATE class 22 (data exception: a value the column's
+ * type refuses) or 23 (integrity: unique, not-null, check, foreign key, exclusion). These become
+ * rejects once the row at fault is known; anything else fails the batch.
+ */
+export function isRowError(err: unknown): boolean {
+  const code = (err as ServerError | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/** A unique violation on the batch marker: another attempt of the same batch committed first. */
+export function isMarkerCollision(err: unknown): boolean {
+  const { code, constraint } = (err ?? {}) as ServerError;
+  return code === '23505' && constraint === 'ferry_batches_pkey';
+}
+
+/** What a rejected row was writing: its present columns and their encoded values. */
+export interface RowValues {
+  present: readonly number[];
+  values: readonly (string | null)[];
+}
+
+/**
+ * The reject for one row whose statement failed with a row error (`isRowError`), inside its own
+ * savepoint, already rolled back. The constraint or column named by the server picks the path; a
+ * value the column's type refuses is found by asking the server to parse each value alone.
+ */
+export async function rowReject(err: unknown, client: ClientBase, shape: PgShape, sql: PgStatements, row: RowValues): Promise<RejectError> {
+  const { code = '', constraint, column, message = String(err) } = err as ServerError;
+  const columns = constraint === undefined ? undefined : shape.constraints.get(constraint);
+  const named = (columns ?? []).filter((c) => c !== '');
+  if (code === '23505' || code === '23P01') return storeRejects.conflict(named);
+  if (code === '23502') return { code: 'REQUIRED', path: column ?? '', message: `${column ?? 'a column'} must not be null` };
+  const path = isValueError(err, shape) ? await refusedColumn(client, shape, sql, row) : (named[0] ?? '');
+  return { code: 'INVALID_TYPE', path, message: `rejected by the database: ${message}` };
+}
+
+/** A value its column's type refuses: a data exception, or a CHECK that is not the table's (a domain's). */
+function isValueError(err: unknown, shape: PgShape): boolean {
+  const { code = '', constraint } = err as ServerError;
+  return code.startsWith('22') || (code === '23514' && (constraint === undefined || !shape.constraints.has(constraint)));
+}
+
+/** The first present column whose value alone the server refuses; '' when each is accepted (a trigger refused the row). */
+async function refusedColumn(client: ClientBase, shape: PgShape, sql: PgStatements, row: RowValues): Promise<string> {
+  for (let i = 0; i < row.present.length; i++) {
+    const position = row.present[i] as number;
+    const value = row.values[i] ?? null;
+    if (value === null) continue;
+    await client.query('SAVEPOINT ferry_probe');
+    let refused = false;
+    try {
+      await client.query({ ...sql.probe(position), values: [value] });
+    } catch (err) {
+      if (!isRowError(err)) throw err;
+      refused = isValueError(err, shape);
+    }
+    // The probe's row (or its failure) never stays: only what it said about the value matters.
+    await client.query('ROLLBACK TO SAVEPOINT ferry_probe');
+    await client.query('RELEASE SAVEPOINT ferry_probe');
+    if (refused) return shape.columns[position]?.name ?? '';
+  }
+  return '';
+}
+
+/**
+ * pg reports a connection that died mid-query with no SQLSTATE; the server going away (restart,
+ * failover, a killed backend) is worth another attempt like any lost connection.
+ */
+const lostConnection = /Connection terminated|connection (?:closed|ended|lost)|Client has encountered a connection error|timeout exceeded when trying to connect|terminating connection/i;
+
+const hints: [RegExp, string][] = [
+  [/^(40001|40P01|55P03)$/, 'another transaction held the same rows; the batch is retried'],
+  [/^(57P0[123]|08...|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|53300)$/, 'the server went away or refused the connection; the batch is retried'],
+  [/^(28P01|28000)$/, "check the user and password in the connection's url"],
+  [/^3D000$/, "check the database name in the connection's url"],
+  [/^(42P01|3F000)$/, "check the connection's table in ferry.yaml"],
+  [/^42501$/, 'the database user lacks a privilege on the table or its schema'],
+  [/^ENOTFOUND$/, "check the host in the connection's url"],
+];
+
+/** Any failure as a ConnectionError `[connection:postgres] <context>: <message>. Hint: …`, URL passwords masked, retryable when transient. */
+export function toConnectionError(err: unknown, driver: string, context: string): ConnectionError {
+  if (err instanceof ConnectionError && err.message.startsWith(`[connection:${driver}]`)) return err;
+  const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
+  const code = typeof fields.code === 'string' ? fields.code : undefined;
+  const message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : String(err);
+  const lost = code === undefined && lostConnection.test(message);
+  const hint = code === undefined ? (lost ? hints[1]?.[1] : undefined) : hints.find(([pattern]) => pattern.test(code))?.[1];
+  const text = `[connection:${driver}] ${context}: ${message}${hint === undefined ? '' : `. Hint: ${hint}`}`;
+  return new ConnectionError(maskUrl(text), { retryable: lost || isRetryable(err), cause: err, ...(code === undefined ? {} : { code }) });
+}

@@ -1,0 +1,124 @@
+import pg, { type ClientBase, type CustomTypesConfig, type Pool } from 'pg';
+import { compileQuery } from '../query/compile-query.js';
+import { cursorOf, keysetQuery, keysetScanQuery } from '../query/keyset.js';
+import { withClient } from './postgres-context.js';
+import type { PgShape } from './postgres-schema.js';
+import { decodeJsonColumn } from './postgres-values.js';
+import type { ColumnInfo, PageCursor, PlanPagesInput, PlanPagesOutput, ReadPageInput } from './types.js';
+
+/** The export side of the PostgreSQL connection: `planPages` and `readPage` over one table shape. */
+export interface PgPageReader {
+  planPages(input: PlanPagesInput): Promise<PlanPagesOutput>;
+  readPage(input: ReadPageInput): Promise<Record<string, unknown>[]>;
+}
+
+/** Rows fetched per round trip by the planning scan: memory stays at one chunk whatever the table size. */
+const scanChunk = 10_000;
+
+export function createPageReader(pool: Pool, shape: () => Promise<PgShape>): PgPageReader {
+  return {
+    async planPages(input) {
+      const s = await shape();
+      const where = compileQuery(input.query, s.columns, 'postgres');
+      const scan = keysetScanQuery({ ...base(s), where, ...sortOf(input), ...(input.limit === undefined ? {} : { limit: input.limit }) });
+      return withClient(pool, (client) => scanStarts(client, scan, input));
+    },
+    async readPage(input) {
+      const s = await shape();
+      const where = compileQuery(input.query, s.columns, 'postgres');
+      const page = keysetQuery({ ...base(s), where, ...sortOf(input), after: input.after, limit: input.limit });
+      const result = await pool.query<unknown[]>({ text: page.sql, values: page.params, rowMode: 'array', types: rowTypes });
+      return result.rows.map((row) => decodeRow(s.columns, row));
+    },
+  };
+}
+
+/**
+ * The tie-breaker: the primary key, or the ctid of a table without one (as SQLite uses the rowid).
+ * A ctid moves when its row is updated, which only matters when the table changes under an export.
+ */
+function base(s: PgShape): { table: string; columns: ColumnInfo[]; key: string[]; dialect: 'postgres' } {
+  const primary = s.columns.filter((c) => c.primaryKey).map((c) => c.name);
+  return { table: s.readName, columns: s.columns, key: primary.length > 0 ? primary : ['ctid'], dialect: 'postgres' };
+}
+
+function sortOf(input: { sort?: PlanPagesInput['sort'] }): { sort?: NonNullable<PlanPagesInput['sort']> } {
+  return input.sort ? { sort: input.sort } : {};
+}
+
+/**
+ * Streams the scan through a cursor, keeping one row: the cursor before page p is the last row of
+ * page p − 1. Timestamps come back as the server's text, so a cursor keeps their microseconds and
+ * compares exactly (a Date would round them to milliseconds and repeat rows at a page boundary).
+ */
+async function scanStarts(client: ClientBase, scan: { sql: string; params: unknown[] }, input: PlanPagesInput): Promise<PlanPagesOutput> {
+  const starts: (PageCursor | null)[] = [];
+  const sorted = input.sort !== undefined;
+  let total = 0;
+  let previous: unknown[] | undefined;
+  await client.query('BEGIN READ ONLY');
+  try {
+    await client.query({ text: `DECLARE ferry_scan NO SCROLL CURSOR FOR ${scan.sql}`, values: scan.params });
+    for (;;) {
+      const { rows } = await client.query<unknown[]>({ text: `FETCH ${scanChunk} FROM ferry_scan`, rowMode: 'array', types: scanTypes });
+      for (const row of rows) {
+        if (total % input.size === 0) starts.push(previous ? cursorOf(previous, sorted) : null);
+        previous = row;
+        total++;
+      }
+      if (rows.length < scanChunk) break;
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+  return { total, starts };
+}
+
+const timestampOids = new Set([1082, 1083, 1114, 1184, 1266]);
+
+const scanTypes: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    timestampOids.has(oid) ? (text: string) => text : pg.types.getTypeParser(oid, format ?? 'text')) as CustomTypesConfig['getTypeParser'],
+};
+
+/** int8 as a number when it fits; a timestamp without time zone as UTC (not the process's zone); a date as its text. */
+const rowTypes: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === 20) return (text: string) => (Number.isSafeInteger(Number(text)) ? Number(text) : text);
+    if (oid === 1114) return (text: string) => utcTimestamp(text);
+    if (oid === 1082) return (text: string) => text;
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  }) as CustomTypesConfig['getTypeParser'],
+};
+
+function utcTimestamp(text: string): Date | string {
+  const date = new Date(`${text.replace(' ', 'T')}Z`);
+  return Number.isNaN(date.getTime()) ? text : date;
+}
+
+/** A stored row as plain values: JSON parsed (and unwrapped), timestamps as ISO text, numbers as numbers, NULL columns left out. */
+function decodeRow(columns: readonly ColumnInfo[], row: readonly unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  columns.forEach((column, i) => {
+    const value = row[i];
+    if (value === null || value === undefined) return;
+    out[column.name] = decodeValue(column, value);
+  });
+  return out;
+}
+
+function decodeValue(column: ColumnInfo, value: unknown): unknown {
+  switch (column.type) {
+    case 'json':
+      return decodeJsonColumn(value);
+    case 'timestamp':
+      return value instanceof Date ? value.toISOString() : value;
+    case 'real':
+    case 'integer':
+      return typeof value === 'string' && Number.isFinite(Number(value)) ? Number(value) : value;
+    default:
+      return value;
+  }
+}

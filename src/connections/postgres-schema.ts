@@ -1,0 +1,253 @@
+import type { ClientBase } from 'pg';
+import { ConnectionError } from './errors.js';
+import { quoteIdentifier } from './sql-identifiers.js';
+import { filledByFerry, type TableColumns } from './table-shape.js';
+import type { ColumnInfo, ColumnType } from './types.js';
+import { isUsersTable, usersTableDdl, type UsersTableDialect } from './users-table.js';
+
+/** What the writer needs to know about the target table, read once per job from the catalog. */
+export interface PgShape extends TableColumns {
+  /** `"schema"."name"`, resolved: safe to splice into SQL. */
+  qualified: string;
+  /** `schema.name` unquoted, as src/query/keyset.ts takes a PostgreSQL table (it quotes each part). */
+  readName: string;
+  /** The schema holding the table and Ferry's bookkeeping tables, quoted. */
+  schema: string;
+  /**
+   * Per column (same positions as `columns`): the type values are cast to before they are assigned —
+   * the base type without its modifier (`character varying`, not `(20)`; a domain's base type), because
+   * an explicit cast to `varchar(20)` truncates silently where assigning to the column raises an error.
+   * The assignment then applies the modifier and the domain's checks, as a plain INSERT would.
+   */
+  castTypes: string[];
+  /** Per column: the base type name (`int4`, `jsonb`, a domain's base type), for the encoder's range and NUL rules. */
+  baseTypes: string[];
+  /** Unique index, check, foreign-key and exclusion constraint names → their columns ('' for an expression), to name the column of a violation. */
+  constraints: Map<string, string[]>;
+  /** Positions of columns in any unique index or exclusion constraint: an update of one can collide with another row. */
+  uniqueColumns: Set<number>;
+  /** Positions of columns whose absence means their DEFAULT (not NULL) on insert. */
+  defaulted: Set<number>;
+}
+
+/** The configured `table` option split into schema and name; `crm.app_users` or `app_users`. */
+export function splitTableName(table: string): { schema?: string; name: string } {
+  const dot = table.indexOf('.');
+  return dot < 0 ? { name: table } : { schema: table.slice(0, dot), name: table.slice(dot + 1) };
+}
+
+/**
+ * SQL types of the built-in table. JSONB: indexable and queryable by path; timestamptz: instants,
+ * whatever the session's time zone; bigint: SQLite's INTEGER is 64-bit too. user_id, email and
+ * username collate as "C": their unique indexes compare bytes instead of calling the locale's
+ * strcoll (cheaper on every insert and lookup), equality is the same, and they sort in byte
+ * order — as in SQLite, so an export sorted by email comes out the same from either store.
+ */
+export const postgresUsersTableDialect: UsersTableDialect = {
+  types: { text: 'text', integer: 'bigint', real: 'double precision', boolean: 'boolean', json: 'jsonb', timestamp: 'timestamptz' },
+  uniqueCollation: '"C"',
+};
+
+/**
+ * Resolves the table (search_path for an unqualified name, as any SQL would), creating the built-in
+ * users table first when it does not exist, and the bookkeeping tables next to it; then reads its shape.
+ */
+export async function loadShape(client: ClientBase, table: string): Promise<PgShape> {
+  let found = await resolveTable(client, table);
+  if (found === undefined) {
+    await createUsersTable(client, table);
+    found = await resolveTable(client, table);
+    if (found === undefined) throw new ConnectionError(`table ${table} could not be created`, { retryable: false });
+  }
+  await ensureBookkeeping(client, found.schema);
+  return readShape(client, table, found);
+}
+
+/** Bookkeeping table names in a (quoted) schema. */
+export function bookkeeping(schema: string): { batches: string; keys: string } {
+  return { batches: `${schema}.ferry_batches`, keys: `${schema}.ferry_job_keys` };
+}
+
+interface ResolvedTable {
+  oid: number;
+  schema: string;
+  name: string;
+}
+
+async function resolveTable(client: ClientBase, table: string): Promise<ResolvedTable | undefined> {
+  const { schema, name } = splitTableName(table);
+  const regclass = schema === undefined ? quoteIdentifier(name) : `${quoteIdentifier(schema)}.${quoteIdentifier(name)}`;
+  // to_regclass takes the name as a parameter: NULL when absent, never an error or an injection.
+  const { rows } = await client.query<{ oid: number; schema: string; name: string; kind: string }>(
+    `SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)`,
+    [regclass],
+  );
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  if (row.kind !== 'r' && row.kind !== 'p') throw new ConnectionError(`${table} is not a table (relkind ${row.kind}). Hint: check the connection's table in ferry.yaml`, { retryable: false });
+  return { oid: Number(row.oid), schema: row.schema, name: row.name };
+}
+
+/**
+ * The built-in table, in the named schema or the session's current one. An advisory lock makes
+ * two processes creating it at once take turns (CREATE … IF NOT EXISTS alone can still collide
+ * in the catalog).
+ */
+async function createUsersTable(client: ClientBase, table: string): Promise<void> {
+  const { schema, name } = splitTableName(table);
+  await inTransaction(client, async () => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ferry:create:${table}`]);
+    for (const sql of usersTableDdl(name, postgresUsersTableDialect, schema)) await client.query(sql);
+  });
+}
+
+/** Rows and markers of a batch commit together, so the bookkeeping lives in the target's database and schema. */
+async function ensureBookkeeping(client: ClientBase, schemaName: string): Promise<void> {
+  const { batches, keys } = bookkeeping(quoteIdentifier(schemaName));
+  const { rows } = await client.query<{ n: string }>(
+    `SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname IN ('ferry_batches', 'ferry_job_keys')`,
+    [schemaName],
+  );
+  if (rows[0]?.n === '2') return;
+  await inTransaction(client, async () => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ferry:bookkeeping:${schemaName}`]);
+    // job COLLATE "C": compared for equality only, so the index need not pay for the locale's collation.
+    await client.query(`CREATE TABLE IF NOT EXISTS ${batches} (job text COLLATE "C" NOT NULL, batch integer NOT NULL, output text NOT NULL, PRIMARY KEY (job, batch))`);
+    // Digests, not text (see postgres-rows.ts jobHash and keyDigest): a claim row is written for every imported row.
+    await client.query(`CREATE TABLE IF NOT EXISTS ${keys} (job bigint NOT NULL, key uuid NOT NULL, "row" bigint NOT NULL, PRIMARY KEY (job, key))`);
+  });
+}
+
+async function inTransaction(client: ClientBase, fn: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await fn();
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+interface CatalogColumn {
+  attnum: number;
+  name: string;
+  cast_type: string;
+  base_type: string;
+  not_null: boolean;
+  has_default: boolean;
+}
+
+interface CatalogConstraint {
+  name: string;
+  kind: 'p' | 'u' | 'c' | 'f' | 'x';
+  partial: boolean;
+  /** Key columns by attnum; 0 for an expression. */
+  columns: number[];
+  /** Every column an expression or predicate refers to (from pg_depend). */
+  referenced: number[];
+}
+
+async function readShape(client: ClientBase, table: string, found: ResolvedTable): Promise<PgShape> {
+  const catalog = await readColumns(client, found.oid);
+  const constraints = await readConstraints(client, found.oid);
+  const byAttnum = new Map(catalog.map((c, i) => [c.attnum, i]));
+  const usersTable = isUsersTable(catalog.map((c) => c.name));
+  const columns = catalog.map((c): ColumnInfo => toColumnInfo(c, constraints, usersTable));
+  const nameOf = (attnum: number) => (attnum === 0 ? '' : (catalog[byAttnum.get(attnum) ?? -1]?.name ?? ''));
+  const uniqueColumns = new Set(
+    constraints
+      .filter((c) => c.kind === 'p' || c.kind === 'u' || c.kind === 'x')
+      .flatMap((c) => [...c.columns, ...c.referenced])
+      .map((attnum) => byAttnum.get(attnum))
+      .filter((p): p is number => p !== undefined),
+  );
+  return {
+    table,
+    qualified: `${quoteIdentifier(found.schema)}.${quoteIdentifier(found.name)}`,
+    readName: `${found.schema}.${found.name}`,
+    schema: quoteIdentifier(found.schema),
+    columns,
+    position: new Map(columns.map((c, i) => [c.name, i])),
+    usersTable,
+    castTypes: catalog.map((c) => c.cast_type),
+    baseTypes: catalog.map((c) => c.base_type),
+    constraints: new Map(constraints.map((c) => [c.name, c.columns.map(nameOf)])),
+    uniqueColumns,
+    defaulted: new Set(catalog.flatMap((c, i) => (c.has_default ? [i] : []))),
+  };
+}
+
+async function readColumns(client: ClientBase, oid: number): Promise<CatalogColumn[]> {
+  // Domains are typed by their base type; identity and generated columns count as defaulted.
+  const { rows } = await client.query<CatalogColumn>(
+    `SELECT a.attnum::int AS attnum, a.attname AS name, format_type(b.oid, NULL) AS cast_type,
+            b.typname AS base_type, a.attnotnull AS not_null,
+            (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default
+       FROM pg_attribute a
+       JOIN pg_type t ON t.oid = a.atttypid
+       JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+      WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+    [oid],
+  );
+  return rows;
+}
+
+async function readConstraints(client: ClientBase, oid: number): Promise<CatalogConstraint[]> {
+  // Unique indexes (with or without a constraint) by index name — the name a violation reports —
+  // and check, foreign-key and exclusion constraints by constraint name.
+  const { rows } = await client.query<CatalogConstraint>(
+    `SELECT ic.relname AS name, CASE WHEN i.indisprimary THEN 'p' ELSE 'u' END AS kind, i.indpred IS NOT NULL AS partial,
+            ARRAY(SELECT k FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS u(k, n) WHERE n <= i.indnkeyatts ORDER BY n)::int[] AS columns,
+            ARRAY(SELECT d.refobjsubid FROM pg_depend d
+                   WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid AND d.refobjid = i.indrelid AND d.refobjsubid > 0)::int[] AS referenced
+       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+      WHERE i.indrelid = $1 AND i.indisunique
+     UNION ALL
+     SELECT conname, contype::text, false, conkey::int[], conkey::int[]
+       FROM pg_constraint WHERE conrelid = $1 AND contype IN ('c', 'f', 'x')`,
+    [oid],
+  );
+  return rows;
+}
+
+function toColumnInfo(c: CatalogColumn, constraints: CatalogConstraint[], usersTable: boolean): ColumnInfo {
+  const type = columnTypeOf(c.base_type);
+  const primary = constraints.find((k) => k.kind === 'p');
+  const singleUnique = constraints.some((k) => (k.kind === 'u' || k.kind === 'p') && !k.partial && k.columns.length === 1 && k.columns[0] === c.attnum);
+  return {
+    name: c.name,
+    type,
+    nullable: !c.not_null,
+    primaryKey: primary?.columns.includes(c.attnum) ?? false,
+    unique: singleUnique,
+    hasDefault: c.has_default || filledByFerry(c.name, type, usersTable),
+  };
+}
+
+/** PostgreSQL base type name → logical type. Anything else (uuid, enums, inet…) is text: the server parses it. */
+export function columnTypeOf(baseType: string): ColumnType {
+  switch (baseType) {
+    case 'int2':
+    case 'int4':
+    case 'int8':
+      return 'integer';
+    case 'float4':
+    case 'float8':
+    case 'numeric':
+      return 'real';
+    case 'bool':
+      return 'boolean';
+    case 'json':
+    case 'jsonb':
+      return 'json';
+    case 'timestamp':
+    case 'timestamptz':
+    case 'date':
+      return 'timestamp';
+    default:
+      return 'text';
+  }
+}

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import { bookkeeping, type PgShape } from './postgres-schema.js';
+import { quoteIdentifier } from './sql-identifiers.js';
+
+/** A statement: its text, and the name it is prepared under (once per pooled session, by pg). */
+export interface PgStatement {
+  name: string;
+  text: string;
+}
+
+/**
+ * The SQL of one table shape. Every batch statement is set-based: the rows travel as one text[]
+ * per column (`unnest($n::text[])`) and are cast to each column's own type in SQL, so one
+ * statement writes a whole batch and its text depends only on which columns it touches — a job
+ * uses a handful, each prepared once per session. Columns are identified by their position in the
+ * shape, so no name from input ever reaches SQL.
+ */
+export class PgStatements {
+  readonly markerGet: PgStatement;
+  readonly markerPut: PgStatement;
+  /** Claims keys for the job; returns the keys claimed (the others were claimed before). */
+  readonly claim: PgStatement;
+  readonly claimedRows: PgStatement;
+  readonly release: PgStatement;
+  readonly finish: PgStatement;
+  private readonly cache = new Map<string, PgStatement>();
+
+  constructor(private readonly shape: PgShape) {
+    const { batches, keys } = bookkeeping(shape.schema);
+    this.markerGet = statement(`SELECT output FROM ${batches} WHERE job = $1 AND batch = $2`);
+    this.markerPut = statement(`INSERT INTO ${batches} (job, batch, output) VALUES ($1, $2, $3)`);
+    this.claim = statement(`INSERT INTO ${keys} (job, key, "row") SELECT $1::int8, k, r FROM unnest($2::uuid[], $3::int8[]) AS u(k, r) ON CONFLICT DO NOTHING RETURNING key::text`);
+    this.claimedRows = statement(`SELECT key::text, "row" FROM ${keys} WHERE job = $1::int8 AND key = ANY($2::uuid[])`);
+    this.release = statement(`DELETE FROM ${keys} WHERE job = $1::int8 AND key = ANY($2::uuid[])`);
+    this.finish = statement(`DELETE FROM ${keys} WHERE job = $1::int8`);
+  }
+
+  /** Which of the rows (`$1` ordinals, then one array per key column) match an existing row. */
+  exists(key: readonly number[]): PgStatement {
+    return this.cached(`e:${key.join(',')}`, () => {
+      const from = this.unnest(['int4', ...key.map(() => 'text')], ['i', ...key.map((_, n) => `k${n}`)]);
+      return `SELECT DISTINCT u.i FROM ${from} JOIN ${this.shape.qualified} AS t ON ${this.keyPredicate(key)}`;
+    });
+  }
+
+  /**
+   * The rows matching each key, locked until commit (an upsert reads, merges and writes them):
+   * `[i, ctid, ...json columns' values, ...whether each compared column already holds the new
+   * value]`. The server compares the scalar values in their own types, so `1.0` and `1`, or two
+   * spellings of one instant, are the same value; JSON is compared by the caller after merging.
+   * Locked in physical (ctid) order, one order for every writer, so two batches locking some of the
+   * same users wait for each other instead of deadlocking.
+   */
+  find(key: readonly number[], json: readonly number[], compare: readonly number[]): PgStatement {
+    return this.cached(`f:${key.join(',')}:${json.join(',')}:${compare.join(',')}`, () => {
+      const names = ['i', ...key.map((_, n) => `k${n}`), ...compare.map((_, n) => `v${n}`)];
+      const from = this.unnest(['int4', ...key.map(() => 'text'), ...compare.map(() => 'text')], names);
+      const select = [
+        'u.i',
+        't.ctid::text',
+        ...json.map((c) => `t.${this.name(c)}`),
+        ...compare.map((c, n) => `t.${this.name(c)} IS NOT DISTINCT FROM ${this.cast(`u.v${n}`, c)}`),
+      ];
+      return `SELECT ${select.join(', ')} FROM ${from} JOIN ${this.shape.qualified} AS t ON ${this.keyPredicate(key)} ORDER BY t.ctid FOR UPDATE OF t`;
+    });
+  }
+
+  /** Sets `columns` of the rows at `$1` (ctids) where each row's flag says so; a row keeps the stored value of every other column. */
+  update(columns: readonly number[]): PgStatement {
+    return this.cached(`u:${columns.join(',')}`, () => {
+      const names = ['tid', ...columns.flatMap((_, n) => [`f${n}`, `v${n}`])];
+      const from = this.unnest(['tid', ...columns.flatMap(() => ['bool', 'text'])], names);
+      const set = columns.map((c, n) => `${this.name(c)} = CASE WHEN u.f${n} THEN ${this.cast(`u.v${n}`, c)} ELSE t.${this.name(c)} END`);
+      return `UPDATE ${this.shape.qualified} AS t SET ${set.join(', ')} FROM ${from} WHERE t.ctid = u.tid`;
+    });
+  }
+
+  /** Inserts one row per array element, in order; columns left out get their defaults. */
+  insert(columns: readonly number[]): PgStatement {
+    return this.cached(`i:${columns.join(',')}`, () => {
+      const from = this.unnest(columns.map(() => 'text'), columns.map((_, n) => `v${n}`));
+      const values = columns.map((c, n) => this.cast(`u.v${n}`, c));
+      return `INSERT INTO ${this.shape.qualified} (${columns.map((c) => this.name(c)).join(', ')}) SELECT ${values.join(', ')} FROM ${from}`;
+    });
+  }
+
+  /**
+   * Assigns one value to one column, to learn whether that value is the one the server refused:
+   * the caller runs it in a savepoint it always rolls back. An INSERT, not a SELECT of a cast,
+   * because only assignment checks length limits and domains the way the failed statement did.
+   */
+  probe(column: number): PgStatement {
+    return this.cached(`p:${column}`, () => `INSERT INTO ${this.shape.qualified} (${this.name(column)}) VALUES (${this.cast('$1::text', column)})`);
+  }
+
+  private cached(id: string, text: () => string): PgStatement {
+    let found = this.cache.get(id);
+    if (found === undefined) {
+      found = statement(text());
+      this.cache.set(id, found);
+    }
+    return found;
+  }
+
+  /** `unnest($1::a[], $2::b[], …) AS u(names)`: the rows of a batch as a relation. */
+  private unnest(types: readonly string[], names: readonly string[]): string {
+    return `unnest(${types.map((t, n) => `$${n + 1}::${t}[]`).join(', ')}) AS u(${names.join(', ')})`;
+  }
+
+  /**
+   * The key match. A column named email compares case-insensitively: the built-in table stores it
+   * lower-case (so its unique index serves the match), any other table as given (lower() both sides).
+   */
+  private keyPredicate(key: readonly number[]): string {
+    return key
+      .map((c, n) => {
+        const caseless = this.shape.columns[c]?.name === 'email' && !this.shape.usersTable;
+        return caseless ? `lower(t.${this.name(c)}::text) = lower(u.k${n})` : `t.${this.name(c)} = ${this.cast(`u.k${n}`, c)}`;
+      })
+      .join(' AND ');
+  }
+
+  /** A text operand as the column's base type, as the catalog spells it (see PgShape.castTypes). */
+  private cast(operand: string, column: number): string {
+    return `${operand}::${this.shape.castTypes[column] ?? 'text'}`;
+  }
+
+  private name(position: number): string {
+    const column = this.shape.columns[position];
+    if (column === undefined) throw new Error(`no column at position ${position} of ${this.shape.table}`);
+    return quoteIdentifier(column.name);
+  }
+}
+
+/** Named after a hash of its text: one name, one text, whichever table or job prepared it first. */
+function statement(text: string): PgStatement {
+  return { name: `ferry_${createHash('sha256').update(text).digest('hex').slice(0, 20)}`, text };
+}

@@ -1,0 +1,122 @@
+import type { RejectError } from '../validation/reject.js';
+import { isPlainObject, storeRejects } from './write-rules.js';
+
+/**
+ * Logical values → the text PostgreSQL parses for a column (every value travels as text and is cast
+ * to the column's own type in SQL, so domains, enums and varchar limits apply as they would to any
+ * INSERT). Encoding is also the first type check: what cannot be the column's type becomes an
+ * INVALID_TYPE reject here, before the batch reaches the server.
+ */
+
+/** A value as sent: text for the server to parse, or NULL. */
+export type PgText = string | null;
+
+/** A value the column cannot take, with the reason. */
+export interface Invalid {
+  invalid: RejectError;
+}
+
+/**
+ * jsonb cannot hold U+0000 (the server refuses `\u0000`), but JSON can and SQLite keeps it. Such a
+ * document is stored wrapped as `{"$ferry:json": "<its JSON text>"}` and unwrapped on every read,
+ * so it round-trips exactly; an object that happens to look like the wrapper is wrapped too, so
+ * unwrapping is never ambiguous. Path queries do not see inside a wrapped document.
+ */
+export const jsonWrapperKey = '$ferry:json';
+
+/** The PostgreSQL base type names (`pg_type.typname`) whose ranges are checked here. */
+const integerRanges: Record<string, [bigint, bigint]> = {
+  int2: [-32768n, 32767n],
+  int4: [-2147483648n, 2147483647n],
+  int8: [-9223372036854775808n, 9223372036854775807n],
+};
+
+/** Encodes `value` for a column of logical `type` whose base type is `baseType`; `column` names it in a reject. */
+export function encodePg(column: string, type: string, baseType: string, value: unknown): PgText | Invalid {
+  if (value === null) return null;
+  switch (type) {
+    case 'text':
+      return encodeText(column, value);
+    case 'integer':
+      return encodeInteger(column, value, baseType);
+    case 'real':
+      return encodeReal(value) ?? { invalid: storeRejects.invalidType(column, type, value) };
+    case 'boolean':
+      return encodeBoolean(value) ?? { invalid: storeRejects.invalidType(column, type, value) };
+    case 'json':
+      return encodeJson(value, baseType === 'jsonb') ?? { invalid: storeRejects.invalidType(column, type, value) };
+    default:
+      return encodeTimestamp(value) ?? { invalid: storeRejects.invalidType(column, type, value) };
+  }
+}
+
+export function isInvalid(value: PgText | Invalid): value is Invalid {
+  return value !== null && typeof value === 'object';
+}
+
+/** A stored JSON value as written: a wrapped document unwrapped (see `jsonWrapperKey`). */
+export function decodeJsonColumn(stored: unknown): unknown {
+  if (!isPlainObject(stored)) return stored;
+  const keys = Object.keys(stored);
+  const inner = stored[jsonWrapperKey];
+  if (keys.length !== 1 || typeof inner !== 'string') return stored;
+  return JSON.parse(inner) as unknown;
+}
+
+function encodeText(column: string, value: unknown): PgText | Invalid {
+  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? String(value) : undefined;
+  if (text === undefined) return { invalid: storeRejects.invalidType(column, 'text', value) };
+  if (text.includes('\u0000')) return { invalid: { code: 'INVALID_TYPE', path: column, message: 'contains U+0000 (NUL), which PostgreSQL text cannot hold' } };
+  return text;
+}
+
+function encodeInteger(column: string, value: unknown, baseType: string): PgText | Invalid {
+  let n: bigint;
+  if (typeof value === 'bigint') n = value;
+  else if (typeof value === 'number' && Number.isSafeInteger(value)) n = BigInt(value);
+  else if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) n = BigInt(value.trim());
+  else return { invalid: storeRejects.invalidType(column, 'integer', value) };
+  const [min, max] = integerRanges[baseType] ?? integerRanges['int8']!;
+  if (n < min || n > max) return { invalid: { code: 'INVALID_TYPE', path: column, message: `${n} is out of range for ${baseType}` } };
+  return n.toString();
+}
+
+function encodeReal(value: unknown): PgText | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isFinite(n) ? String(n) : undefined;
+}
+
+const booleanWords: Record<string, string> = { true: 'true', false: 'false', '1': 'true', '0': 'false' };
+
+function encodeBoolean(value: unknown): PgText | undefined {
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value === 0 || value === 1) return value === 1 ? 'true' : 'false';
+  if (typeof value === 'string') return booleanWords[value.trim().toLowerCase()];
+  return undefined;
+}
+
+function encodeJson(value: unknown, jsonb: boolean): PgText | undefined {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // BigInt values and cycles cannot be JSON.
+    return undefined;
+  }
+  if (text === undefined || !jsonb) return text;
+  // JSON.stringify writes U+0000 as the escape `\u0000`; a false positive (a literal backslash-u)
+  // only wraps a document that did not need it, which still reads back the same.
+  const looksWrapped = isPlainObject(value) && Object.keys(value).length === 1 && jsonWrapperKey in value;
+  return text.includes('\\u0000') || looksWrapped ? JSON.stringify({ [jsonWrapperKey]: text }) : text;
+}
+
+/**
+ * Text the server parses (anything Date.parse cannot read is refused here, so a typo is a reject
+ * of its row instead of a failed statement); a number is epoch milliseconds; a Date its instant.
+ */
+function encodeTimestamp(value: unknown): PgText | undefined {
+  if (typeof value === 'string') return Number.isNaN(Date.parse(value)) ? undefined : value.trim();
+  if (typeof value === 'number') return Number.isFinite(value) && !Number.isNaN(new Date(value).getTime()) ? new Date(value).toISOString() : undefined;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
+  return undefined;
+}

@@ -1,0 +1,20 @@
+import { Client, Connection } from '@temporalio/client';
+import { unreachable, type TemporalSettings } from './settings.js';
+
+/** A client for the configured namespace; a connection failure names the address and what to do. */
+export async function connectClient(settings: TemporalSettings): Promise<Client> {
+  const connection = await Connection.connect({ address: settings.address, connectTimeout: '5s' }).catch((err: unknown) => {
+    throw unreachable(settings, err);
+  });
+  return new Client({ connection, namespace: settings.namespace });
+}
+
+/** Runs `fn` with a client and closes its connection afterwards. */
+export async function withClient<T>(settings: TemporalSettings, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connectClient(settings);
+  try {
+    return await fn(client);
+  } finally {
+    await client.connection.close();
+  }
+}

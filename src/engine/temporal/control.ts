@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { resetPoint, type ResetPoint } from './reset-point.js';
+
+export class TemporalRefused extends Error {}
+
+/** Asks the job's workflow to cancel: it stops launching batches, finishes those in flight, finalizes, ends Canceled. */
+export async function cancelJob(client: Client, id: string): Promise<void> {
+  const handle = client.workflow.getHandle(id);
+  const info = await handle.describe();
+  if (info.status.name !== 'RUNNING') throw new TemporalRefused(`job ${id} already ended (${info.status.name.toLowerCase()})`);
+  await handle.cancel();
+}
+
+/**
+ * `jobs resume` on Temporal: resets the ended workflow to the task before its failed step
+ * (resetWorkflowExecution), so a new run replays the finished activities from history and runs
+ * the rest. Returns the new run id and where it was reset.
+ */
+export async function resumeJob(client: Client, id: string): Promise<{ runId: string; point: ResetPoint }> {
+  const handle = client.workflow.getHandle(id);
+  const info = await handle.describe();
+  const status = info.status.name;
+  if (status === 'RUNNING') throw new TemporalRefused(`job ${id} is running; cancel it first or wait`);
+  if (status === 'COMPLETED') throw new TemporalRefused(`job ${id} already succeeded; nothing to resume`);
+  const history = await client.workflow.getHandle(id, info.runId).fetchHistory();
+  const point = resetPoint(history.events ?? []);
+  if (!point) throw new TemporalRefused(`job ${id} has no workflow task to reset to; run it again as a new job`);
+  const request: temporal.api.workflowservice.v1.IResetWorkflowExecutionRequest = {
+    namespace: client.options.namespace,
+    workflowExecution: { workflowId: id, runId: info.runId },
+    reason: `ferry jobs resume: ${point.reason}`,
+    // protobufjs encodes a plain number for an int64 field; the type says Long.
+    workflowTaskFinishEventId: point.eventId as unknown as temporal.api.workflowservice.v1.IResetWorkflowExecutionRequest['workflowTaskFinishEventId'],
+    requestId: randomUUID(),
+  };
+  const response = (await client.workflowService.resetWorkflowExecution(request)) as temporal.api.workflowservice.v1.IResetWorkflowExecutionResponse;
+  return { runId: response.runId ?? '', point };
+}

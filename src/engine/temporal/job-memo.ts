@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { JobStatus } from '../../plan/activity-types.js';
+import type { JobPlan } from '../../plan/job-plan.js';
+
+/**
+ * What visibility keeps with a job's workflow (memo): enough for `jobs list/show` without the
+ * result, and the submission key that makes a second submission of the same work return the first.
+ */
+export interface JobMemo {
+  pipeline: string;
+  submissionKey: string;
+  kind: JobPlan['kind'];
+  pipelineFile: string;
+  jobDir: string;
+  startedAt: string;
+  sample?: number;
+}
+
+export function jobMemo(plan: JobPlan, submissionKey: string): JobMemo {
+  const { pipeline, kind, pipelineFile, jobDir, startedAt, sample } = plan;
+  return { pipeline, submissionKey, kind, pipelineFile, jobDir, startedAt, ...(sample !== undefined ? { sample } : {}) };
+}
+
+/**
+ * The same pipeline text over the same source bytes (file sources) or the same query (connection
+ * sources, with the same sample): a running job with this key is the same submission.
+ */
+export async function submissionKey(plan: JobPlan): Promise<string> {
+  const hash = createHash('sha256').update(plan.pipelineHash).update('\n');
+  if (plan.source.type === 'file') hash.update(await sha256File(plan.source.path));
+  else hash.update(JSON.stringify({ source: plan.source, sample: plan.sample ?? null }));
+  return hash.digest('hex');
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Temporal's execution status as a Ferry job status. */
+export function jobStatusOf(status: string): JobStatus {
+  switch (status) {
+    case 'RUNNING':
+      return 'running';
+    case 'COMPLETED':
+      return 'succeeded';
+    case 'CANCELLED':
+      return 'cancelled';
+    case 'CONTINUED_AS_NEW':
+      return 'running';
+    default:
+      // FAILED, TERMINATED, TIMED_OUT: the job did not finish; `ferry jobs resume` resets it.
+      return 'failed';
+  }
+}
+
+export function isJobMemo(value: unknown): value is JobMemo {
+  const m = value as Partial<JobMemo> | undefined;
+  return typeof m?.pipeline === 'string' && typeof m.submissionKey === 'string' && typeof m.jobDir === 'string';
+}

@@ -1,0 +1,58 @@
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { emptySummary, errorMessage, type JobOutcome } from '../../plan/orchestrate.js';
+import { JOB_FAILED, progressQuery, type JobView } from '../../../workflows/definitions.js';
+import { toJob, type TemporalJob } from './visibility.js';
+
+/** How long a `progress` query may take: it needs a worker, which a finished job may no longer have. */
+const QUERY_MS = 5000;
+
+/** A job's visibility record plus its outcome (ended) or its progress (running; null without a worker). */
+export interface TemporalJobDetails extends TemporalJob {
+  outcome: JobOutcome | null;
+  progress: JobView | null;
+}
+
+/** The job's current state: its result when it ended, else (or when cancelled) the `progress` query. */
+export async function describeJob(client: Client, id: string): Promise<TemporalJobDetails | undefined> {
+  const handle = client.workflow.getHandle(id);
+  const info = await handle.describe().catch((err: unknown) => {
+    if ((err as Error).name === 'WorkflowNotFoundError') return undefined;
+    throw err;
+  });
+  const job = info && toJob(info);
+  if (!job) return undefined;
+  if (job.status === 'running') return { ...job, outcome: null, progress: await queryView(client, handle) };
+  return { ...job, outcome: await outcomeOf(client, handle), progress: null };
+}
+
+/**
+ * The JobOutcome of an ended workflow: its result (succeeded), the details of its JobFailed
+ * failure (failed), or the `progress` query's last view (cancelled, terminated, timed out).
+ */
+export async function outcomeOf(client: Client, handle: WorkflowHandle): Promise<JobOutcome> {
+  try {
+    return (await handle.result()) as JobOutcome;
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure && cause.type === JOB_FAILED && cause.details?.[0]) return cause.details[0] as JobOutcome;
+    const view = await queryView(client, handle);
+    const cancelled = cause?.name === 'CancelledFailure';
+    return {
+      status: cancelled ? 'cancelled' : 'failed',
+      summary: view?.summary ?? emptySummary(),
+      error: cancelled ? null : errorMessage(err),
+      artifacts: view?.artifacts ?? null,
+      notifications: [],
+    };
+  }
+}
+
+export async function queryView(client: Client, handle: WorkflowHandle): Promise<JobView | null> {
+  try {
+    return await client.withDeadline(Date.now() + QUERY_MS, () => handle.query(progressQuery));
+  } catch {
+    return null;
+  }
+}

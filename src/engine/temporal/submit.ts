@@ -1,0 +1,37 @@
+import type { Client } from '@temporalio/client';
+import type { JobPlan } from '../../plan/job-plan.js';
+import type { pipelineWorkflow } from '../../../workflows/pipeline.js';
+import { WORKFLOW_TYPE } from '../../../workflows/definitions.js';
+import { jobMemo, submissionKey } from './job-memo.js';
+import type { TemporalSettings } from './settings.js';
+import { hasPipelineAttribute, listJobs, PIPELINE_ATTRIBUTE } from './visibility.js';
+
+export interface Submitted {
+  jobId: string;
+  /** True when a running job of the same submission was returned instead of starting one. */
+  existing: boolean;
+}
+
+/**
+ * Starts a job's workflow (workflow id = job id). A running job of the same pipeline with the
+ * same submission key (pipeline text + source bytes) is returned instead: job ids are unique per
+ * submission, so the id-conflict policy alone (USE_EXISTING, kept for safety) cannot catch a
+ * resubmission. Visibility is eventually consistent, so two submissions within about a second
+ * of each other can still both start.
+ */
+export async function submitJob(client: Client, settings: TemporalSettings, plan: JobPlan): Promise<Submitted> {
+  const key = await submissionKey(plan);
+  const indexed = await hasPipelineAttribute(client);
+  const running = await listJobs(client, { limit: 100, pipeline: plan.pipeline, running: true, indexed });
+  const same = running.find((job) => job.memo.submissionKey === key);
+  if (same) return { jobId: same.id, existing: true };
+  await client.workflow.start<typeof pipelineWorkflow>(WORKFLOW_TYPE, {
+    taskQueue: settings.taskQueue,
+    workflowId: plan.jobId,
+    args: [plan],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    memo: { ...jobMemo(plan, key) },
+    ...(indexed ? { typedSearchAttributes: [{ key: PIPELINE_ATTRIBUTE, value: plan.pipeline }] } : {}),
+  });
+  return { jobId: plan.jobId, existing: false };
+}

@@ -1,0 +1,63 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { WORKFLOW_TYPE } from '../../../workflows/definitions.js';
+import { isJobMemo, jobStatusOf, type JobMemo } from './job-memo.js';
+import type { JobStatus } from '../../plan/activity-types.js';
+
+/**
+ * Jobs as Temporal visibility lists them. The pipeline is a custom search attribute when the
+ * namespace has `FerryPipeline` (Keyword) registered (`ferry dev-server` registers it); otherwise
+ * jobs are found by workflow type and filtered by their memo, which always carries the pipeline.
+ */
+export const PIPELINE_ATTRIBUTE = defineSearchAttributeKey('FerryPipeline', SearchAttributeType.KEYWORD);
+
+export interface TemporalJob {
+  id: string;
+  runId: string;
+  status: JobStatus;
+  memo: JobMemo;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+export async function hasPipelineAttribute(client: Client): Promise<boolean> {
+  try {
+    const { customAttributes } = await client.connection.operatorService.listSearchAttributes({ namespace: client.options.namespace });
+    return Object.keys(customAttributes ?? {}).includes(PIPELINE_ATTRIBUTE.name);
+  } catch {
+    // Temporal Cloud and restricted servers refuse the operator API: fall back to the memo.
+    return false;
+  }
+}
+
+/** Ferry jobs, newest first, one per job id (a reset or continued job has several runs: the latest wins). */
+export async function listJobs(client: Client, options: { limit: number; pipeline?: string; running?: boolean; indexed?: boolean }): Promise<TemporalJob[]> {
+  const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+  if (options.running) clauses.push(`ExecutionStatus = 'Running'`);
+  if (options.pipeline && options.indexed) clauses.push(`${PIPELINE_ATTRIBUTE.name} = '${quote(options.pipeline)}'`);
+  const jobs = new Map<string, TemporalJob>();
+  for await (const info of client.workflow.list({ query: clauses.join(' AND ') })) {
+    const job = toJob(info);
+    if (!job || (options.pipeline && job.memo.pipeline !== options.pipeline)) continue;
+    const seen = jobs.get(job.id);
+    if (!seen || seen.startedAt < job.startedAt) jobs.set(job.id, job);
+    if (jobs.size >= options.limit * 2) break;
+  }
+  return [...jobs.values()].sort((a, b) => b.memo.startedAt.localeCompare(a.memo.startedAt)).slice(0, options.limit);
+}
+
+export function toJob(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'status' | 'memo' | 'startTime' | 'closeTime'>): TemporalJob | undefined {
+  if (!isJobMemo(info.memo)) return undefined;
+  return {
+    id: info.workflowId,
+    runId: info.runId,
+    status: jobStatusOf(info.status.name),
+    memo: info.memo,
+    startedAt: info.startTime.toISOString(),
+    endedAt: info.closeTime && info.status.name !== 'CONTINUED_AS_NEW' ? info.closeTime.toISOString() : null,
+  };
+}
+
+function quote(value: string): string {
+  return value.replaceAll("'", "\\'");
+}

@@ -1,0 +1,140 @@
+import type { ColumnInfo, PageCursor, ReadSort } from '../connections/types.js';
+import type { CompiledQuery } from './compile-query.js';
+import { pageBranches, type Branch } from './keyset-branches.js';
+import { postgresDialect } from './postgres-dialect.js';
+import { quoteIdentifier } from './resolve-field.js';
+import { SqlParams, type DialectName, type SqlDialect } from './sql-dialect.js';
+import { sqliteDialect } from './sqlite-dialect.js';
+import { sortTarget, type SortTarget } from './sort-target.js';
+
+export { checkSort } from './sort-target.js';
+
+/**
+ * Keyset pagination for exports, for SQLite and PostgreSQL: the SQL of the planning scan and of one
+ * page. Order: the sort value ascending or descending with NULLs LAST in both orders, then the key
+ * ascending, so the order is total and a page boundary is one (sort value, key) cursor. A page is
+ * "rows strictly after the cursor, LIMIT n" — never OFFSET. With an index on the sort column (the
+ * unsorted order is the key's, which always has one) every page costs the same, wherever it is.
+ */
+
+export interface KeysetBase {
+  /** The table; quoted here. A PostgreSQL `schema.table` is quoted part by part. */
+  table: string;
+  /** The table's columns (from `Connection.columns()`); the sort resolves against them. */
+  columns: readonly ColumnInfo[];
+  /** The compiled query (`compileQuery` for the same dialect): its placeholders come first. */
+  where: CompiledQuery;
+  sort?: ReadSort;
+  /** Tie-breaking key columns, compared ascending: the primary key, or `rowid` in SQLite. */
+  key: readonly string[];
+  dialect: DialectName;
+}
+
+export interface KeysetPageInput extends KeysetBase {
+  after: PageCursor | null;
+  limit: number;
+}
+
+export interface KeysetScanInput extends KeysetBase {
+  limit?: number;
+}
+
+const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies Record<DialectName, SqlDialect>;
+
+/** What rendering a statement needs; `where` returns the query's SQL, binding its values where the dialect needs them. */
+interface Render {
+  input: KeysetBase;
+  sort: SortTarget | undefined;
+  params: SqlParams;
+  where(): string;
+}
+
+/**
+ * One page: every column of `columns` (in that order) of up to `limit` matching rows after `after`.
+ * A sorted page is the UNION ALL of index-friendly parts — ties with the cursor's value, values
+ * beyond it, then NULLs — each ordered and limited on its own, merged by part (see keyset-branches.ts).
+ * Throws QueryError when the sort names no sortable field.
+ */
+export function keysetQuery(input: KeysetPageInput): CompiledQuery {
+  const r = render(input);
+  const limit = count(input.limit);
+  const branches = pageBranches(input, r.sort, input.after);
+  const columns = input.columns.map((c) => quoteIdentifier(c.name)).join(', ');
+  if (branches.length === 1) return { sql: branchSql(r, branches[0]!, columns, limit), params: r.params.values };
+  const keys = input.key.map((_, i) => `"ferry_k${i}"`);
+  const parts = branches.map((b, i) => {
+    const extra = [`${r.sort!.operand(r.params)} AS "ferry_sort"`, ...input.key.map((k, j) => `${quoteIdentifier(k)} AS ${keys[j]}`), `${i} AS "ferry_part"`];
+    return `SELECT * FROM (${branchSql(r, b, [columns, ...extra].join(', '), limit)}) AS "ferry_b${i}"`;
+  });
+  const order = [`"ferry_part"`, `"ferry_sort" ${direction(input)}`, ...keys.map((k) => `${k} ASC`)].join(', ');
+  return { sql: `SELECT ${columns} FROM (${parts.join(' UNION ALL ')}) AS "ferry_page" ORDER BY ${order} LIMIT ${limit}`, params: r.params.values };
+}
+
+/**
+ * The planning scan: `[sort value, ...key]` of every matching row (at most `limit`), in page
+ * order — raw arrays, the sort value first only when there is a sort. A cursor is such a row.
+ */
+export function keysetScanQuery(input: KeysetScanInput): CompiledQuery {
+  const r = render(input);
+  const sortValue = r.sort ? `${r.sort.operand(r.params)}, ` : '';
+  const keys = input.key.map(quoteIdentifier).join(', ');
+  const where = r.where();
+  const limit = input.limit === undefined ? '' : ` LIMIT ${count(input.limit)}`;
+  const sql = `SELECT ${sortValue}${keys} FROM ${quoteTable(input)} WHERE ${where} ORDER BY ${fullOrder(r)}${limit}`;
+  return { sql, params: r.params.values };
+}
+
+/** A scan row (`[sort value, ...key]`, or `key` alone without a sort) as the cursor after that row. */
+export function cursorOf(row: readonly unknown[], sorted: boolean): PageCursor {
+  return sorted ? { value: row[0] ?? null, key: row.slice(1) } : { value: null, key: [...row] };
+}
+
+function render(input: KeysetBase): Render {
+  const sort = input.sort ? sortTarget(input.sort, input.columns, input.dialect) : undefined;
+  const params = new SqlParams(DIALECTS[input.dialect]);
+  // SQLite's `?` are numbered by position, so the query's values are bound where its SQL appears
+  // (once per part); PostgreSQL's `$n` are numbered, the query's are $1…$n and may appear many times.
+  const positional = input.dialect === 'sqlite';
+  if (!positional) params.values.push(...input.where.params);
+  const where = (): string => {
+    if (positional) params.values.push(...input.where.params);
+    return input.where.sql;
+  };
+  return { input, sort, params, where };
+}
+
+/** One part's SELECT, its SQL built left to right so that positional placeholders line up. */
+function branchSql(r: Render, branch: Branch, select: string, limit: number): string {
+  const head = `SELECT ${select} FROM ${quoteTable(r.input)} WHERE ${r.where()}`;
+  const condition = branch.condition ? ` AND ${branch.condition(r.params)}` : '';
+  const order = branch.order === 'key' ? keyOrder(r.input) : sortOrder(r, '');
+  return `${head}${condition} ORDER BY ${order} LIMIT ${limit}`;
+}
+
+/** The scan's whole order: NULLS LAST only where NULLs can occur, so a NOT NULL column's order can follow an index. */
+function fullOrder(r: Render): string {
+  if (!r.sort) return keyOrder(r.input);
+  return sortOrder(r, r.sort.nullable ? ' NULLS LAST' : '');
+}
+
+function sortOrder(r: Render, nulls: string): string {
+  return `${r.sort!.operand(r.params)} ${direction(r.input)}${nulls}, ${keyOrder(r.input)}`;
+}
+
+function keyOrder(input: KeysetBase): string {
+  return input.key.map((k) => `${quoteIdentifier(k)} ASC`).join(', ');
+}
+
+function direction(input: KeysetBase): 'ASC' | 'DESC' {
+  return input.sort?.order === 'desc' ? 'DESC' : 'ASC';
+}
+
+export function quoteTable(input: Pick<KeysetBase, 'table' | 'dialect'>): string {
+  return input.dialect === 'postgres' ? input.table.split('.').map(quoteIdentifier).join('.') : quoteIdentifier(input.table);
+}
+
+/** LIMIT is written into the SQL (a checked integer), so both dialects plan it as a constant. */
+function count(limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`a page limit must be a whole number ≥ 0, got ${limit}`);
+  return limit;
+}

@@ -1,0 +1,137 @@
+import type pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { isRetryable } from '../../../src/connections/errors.js';
+import { openPostgres } from '../../../src/connections/postgres.js';
+import type { Connection } from '../../../src/connections/types.js';
+import { rawClient } from '../../helpers/postgres-raw.js';
+import { describePostgres } from '../../helpers/describe-postgres.js';
+import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { batch, output } from './contract-harness.js';
+
+/**
+ * What goes wrong with a real server: a session killed mid-batch, the server going away, a wrong
+ * password, two writers at once. Transient failures are retryable and leave nothing behind; the
+ * retry then applies the batch exactly once. No message shows the password.
+ */
+describePostgres('postgres failures', () => {
+  let server: PostgresServer;
+  let url: string;
+  let raw: pg.Client;
+  const open: Connection[] = [];
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    url = server.url(await server.createDatabase());
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    raw = await rawClient(url);
+    await raw.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public');
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+    await raw.end().catch(() => undefined);
+  });
+
+  async function connect(pool = 2): Promise<Connection> {
+    const connection = await openPostgres({ driver: 'postgres', url, table: 'users', pool });
+    open.push(connection);
+    await connection.columns();
+    return connection;
+  }
+
+  async function count(table: string): Promise<number> {
+    return Number((await raw.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
+  }
+
+  it('fails a batch whose session is terminated mid-transaction as retryable, rolled back; the retry applies it once', async () => {
+    const connection = await connect();
+    const input = batch([{ email: 'a@x.io' }, { email: 'b@x.io' }]);
+    // The batch claims its keys, then waits for the users table: kill its session while it waits.
+    await raw.query('BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+    const writing = connection.writeBatch(input).catch((err: unknown) => err);
+    await waitFor(async () => (await raw.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'ferry' AND wait_event_type = 'Lock'`)).rowCount === 1);
+    await raw.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ferry' AND wait_event_type = 'Lock'`);
+    const error = await writing;
+    await raw.query('ROLLBACK');
+    expect(error).toMatchObject({ code: '57P01', retryable: true });
+    expect((error as Error).message).toMatch(/^\[connection:postgres\] batch 1 \(rows 1–2\) of job job-1: terminating connection due to administrator command\. Hint: /);
+    expect(isRetryable(error)).toBe(true);
+    expect([await count('users'), await count('ferry_job_keys'), await count('ferry_batches')]).toEqual([0, 0, 0]);
+    expect(await connection.writeBatch(input)).toEqual(output({ inserted: 2 }));
+    expect(await connection.writeBatch(input)).toEqual(output({ inserted: 2, replayed: true }));
+    expect(await count('users')).toBe(2);
+  });
+
+  it('fails batches retryably while the server is down, and applies them once it is back', async () => {
+    const connection = await connect();
+    await connection.writeBatch(batch([{ email: 'a@x.io' }]));
+    await raw.end();
+    await server.pause();
+    try {
+      const error: unknown = await connection.writeBatch(batch([{ email: 'b@x.io' }], { batch: 2 })).catch((err: unknown) => err);
+      expect((error as Error).message).toMatch(/^\[connection:postgres\] batch 2 \(rows 1–1\) of job job-1: /);
+      expect(isRetryable(error)).toBe(true);
+    } finally {
+      await server.resume();
+    }
+    raw = await rawClient(url);
+    expect(await connection.writeBatch(batch([{ email: 'b@x.io' }], { batch: 2 }))).toEqual(output({ inserted: 1 }));
+    expect(await count('users')).toBe(2);
+  });
+
+  it('refuses a wrong password at open: not retryable, the password masked, a hint', async () => {
+    const wrong = url.replace(`:${encodeURIComponent(server.password)}@`, ':Wr0ngSecret@');
+    const error: unknown = await openPostgres({ driver: 'postgres', url: wrong, table: 'users', pool: 1 }).catch((err: unknown) => err);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^\[connection:postgres\] cannot connect to postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:\d+\/\w+: password authentication failed for user "ferry"\. Hint: check the user and password/);
+    expect(message).not.toContain('Wr0ngSecret');
+    expect(isRetryable(error)).toBe(false);
+  });
+
+  it('reports an unreachable server as retryable, with the URL masked', async () => {
+    const closed = url.replace(`:${server.port}/`, ':1/');
+    const error: unknown = await openPostgres({ driver: 'postgres', url: closed, table: 'users', pool: 1 }).catch((err: unknown) => err);
+    expect((error as Error).message).toMatch(/^\[connection:postgres\] cannot connect to postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:1\//);
+    expect((error as Error).message).not.toContain(server.password);
+    expect(isRetryable(error)).toBe(true);
+  });
+
+  it('lets two attempts of one batch run at once: one writes it, the other replays it', async () => {
+    const [first, second] = [await connect(), await connect()];
+    const input = batch(Array.from({ length: 200 }, (_, i) => ({ email: `u${i}@x.io`, user_metadata: { n: i } })), { upsert: true });
+    const outputs = await Promise.all([first.writeBatch(input), second.writeBatch(input)]);
+    expect(outputs.map((o) => o.replayed).sort()).toEqual([false, true]);
+    expect(outputs[0]).toEqual({ ...outputs[1], replayed: outputs[0]?.replayed });
+    expect(await count('users')).toBe(200);
+  });
+
+  it('counts a key shared by two batches of one job running at once exactly once', async () => {
+    const [first, second] = [await connect(), await connect()];
+    const rows = (from: number) => Array.from({ length: 300 }, (_, i) => ({ email: `u${from + i}@x.io` }));
+    const outputs = await Promise.all([first.writeBatch(batch(rows(0), { batch: 1 })), second.writeBatch(batch(rows(150), { batch: 2, firstRow: 1001 }))]);
+    const rejected = outputs.flatMap((o) => o.rejects);
+    expect(outputs.reduce((n, o) => n + o.inserted, 0)).toBe(450);
+    expect(rejected).toHaveLength(150);
+    expect(new Set(rejected.map((r) => r.errors[0]?.code))).toEqual(new Set(['DUPLICATE_IN_SOURCE']));
+    expect(await count('users')).toBe(450);
+  });
+
+  it('fails the batch, not retryable, when the key names no column; nothing is written', async () => {
+    const connection = await connect();
+    const error: unknown = await connection.writeBatch(batch([{ email: 'a@x.io' }], { key: ['mail'] })).catch((err: unknown) => err);
+    expect((error as Error).message).toBe('[connection:postgres] batch 1 (rows 1–1) of job job-1: key column mail is not a column of table users. Hint: check target.key');
+    expect(isRetryable(error)).toBe(false);
+    expect(await count('ferry_batches')).toBe(0);
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

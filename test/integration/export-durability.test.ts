@@ -1,0 +1,94 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runFerry } from '../helpers/cli.js';
+import { exportPipeline, read, seed } from '../helpers/exports.js';
+import { TestProject, type JobReportJson } from '../helpers/project.js';
+
+/** The columns that make an export importable and complete: the defaults plus the metadata. */
+const ROUND_TRIP = 'columns:\n  defaults: true\n  user_metadata: user_metadata\n  app_metadata: app_metadata\nbatch: { size: 2 }\n';
+
+describe('exports: round trip, atomic output, validation', () => {
+  const projects: TestProject[] = [];
+  const project = (): TestProject => {
+    const p = new TestProject();
+    projects.push(p);
+    return p;
+  };
+  let p: TestProject;
+  beforeEach(() => {
+    p = project();
+    seed(p);
+  });
+  afterEach(() => projects.splice(0).forEach((x) => x.cleanup()));
+
+  it('round trip: export JSON → import into an empty store → export again gives the identical file', () => {
+    const pipeline = exportPipeline({ file: 'out/users.json', sort: '{ by: created_at, order: desc }', extra: ROUND_TRIP });
+    p.write('export.yaml', pipeline);
+    const first = read(p, p.run('export.yaml').report.artifacts.output!);
+    expect(JSON.parse(first)).toHaveLength(5);
+
+    const q = project();
+    q.write('seed/users.json', first);
+    q.write('import.yaml', 'source: { file: seed/users.json }\ntarget: { connection: users }\n');
+    const imported = q.run('import.yaml');
+    expect(imported.report.summary).toMatchObject({ total: 5, inserted: 5, rejected: 0 });
+    q.write('export.yaml', pipeline);
+    expect(read(q, q.run('export.yaml').report.artifacts.output!)).toBe(first);
+  });
+
+  it('an export killed while assembling its file leaves nothing at the target path; resume completes it', () => {
+    p.write('export.yaml', exportPipeline({ file: 'out/users.csv', sort: '{ by: user_id }', extra: 'columns:\n  id: user_id\n  email: email\nbatch: { size: 2 }\n' }));
+    // Three parts: killed at the second, after the header and the first part reached the temporary file.
+    const killed = runFerry(['run', 'export.yaml'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'finalize-output=2' } });
+    expect(killed.code).not.toBe(0);
+    const id = /job (\S+) started/.exec(killed.stderr)?.[1];
+    expect(id).toBeDefined();
+    expect(existsSync(join(p.dir, 'out/users.csv'))).toBe(false);
+    expect(readdirSync(join(p.dir, 'out'))).toEqual([`.users.csv.${id}.partial`]);
+    expect(show(p, id!).status).toBe('interrupted');
+
+    const resumed = p.ferry('jobs', 'resume', id!, '--json');
+    expect(resumed.code).toBe(0);
+    const report = JSON.parse(resumed.stdout) as JobReportJson;
+    expect(report).toMatchObject({ status: 'succeeded', summary: { total: 5, exported: 5 }, artifacts: { output: 'out/users.csv' } });
+    expect(read(p, 'out/users.csv')).toBe('id,email\r\nu1,ada@x.io\r\nu2,bob@x.io\r\nu3,cy@x.io\r\nu4,dee@x.io\r\nu5,eve@x.io\r\n');
+    expect(readdirSync(join(p.dir, 'out'))).toEqual(['users.csv']);
+    expect(show(p, id!).artifacts.output).toBe('out/users.csv');
+  });
+
+  it('a failed export writes no file: a mapping that cannot run fails the job before assembling', () => {
+    p.write('export.yaml', exportPipeline({ file: 'out/users.csv', extra: 'columns:\n  id: user_id\n  plan: $uppercase(user_metadata.plan)\nvalidate:\n  max_rejects: 0\n' }));
+    const { code, report } = p.run('export.yaml');
+    expect(code).toBe(1);
+    expect(report.status).toBe('failed');
+    expect(report.artifacts.output).toBeNull();
+    expect(existsSync(join(p.dir, 'out'))).toBe(false);
+  });
+
+  it('ferry validate reports an unknown query or sort field at its line and column; ferry run refuses it', () => {
+    p.write('bad.yaml', exportPipeline({ file: 'out/x.csv', query: '_exists_:email AND nick:bob', sort: '{ by: user_metadata.pl@n }' }));
+    const result = p.ferry('validate', 'bad.yaml');
+    expect(result.code).toBe(1);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^bad\.yaml:3:30 source\.query: unknown field "nick"; known fields: user_id, email, /),
+      'bad.yaml:4:29 source.sort.by: invalid key "pl@n" in the JSON path user_metadata.pl@n: keys are letters, digits, _ and -',
+    ]);
+    const run = p.ferry('run', 'bad.yaml');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('bad.yaml:3:30 source.query: unknown field "nick"');
+  });
+
+  it('validates a query against the built-in table when the store does not exist yet, creating nothing', () => {
+    const q = project();
+    q.write('ok.yaml', exportPipeline({ file: 'out/x.csv', query: 'user_metadata.plan:pro AND logins_count:[1 TO *]', sort: '{ by: last_login }' }));
+    q.write('bad.yaml', exportPipeline({ file: 'out/x.csv', query: 'shoe_size:44' }));
+    const result = q.ferry('validate', 'ok.yaml', 'bad.yaml');
+    expect(result.stdout.trim().split('\n')).toEqual(['ok ok.yaml', expect.stringMatching(/^bad\.yaml:3:11 source\.query: unknown field "shoe_size"/)]);
+    expect(existsSync(join(q.dir, '.ferry'))).toBe(false);
+  });
+});
+
+function show(p: TestProject, id: string): JobReportJson {
+  return JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as JobReportJson;
+}

@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dated, exportPipeline, HEADER, read, seed } from '../helpers/exports.js';
+import { TestProject } from '../helpers/project.js';
+import { generateUsers } from '../helpers/users.js';
+
+const csv = (...lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
+
+const U1 = 'u1,Ada,Lovelace,ada,Ada Lovelace,ada@x.io,true,https://x.io/ada.png,db,2024-01-03T00:00:00.000Z,2024-02-01T00:00:00.000Z';
+const U2 = `u2,Bob,"O'Neil, Jr.",,,bob@x.io,false,,,2024-01-01T00:00:00.000Z,2024-01-01T00:00:00.000Z`;
+const U3 = 'u3,Cy,"Say ""hi""","=HYPERLINK(""http://evil"")",,cy@x.io,,,,2024-01-02T00:00:00.000Z,2024-01-02T00:00:00.000Z';
+const U5 = 'u5,Eve,,ada,,eve@x.io,,,,2024-01-03T00:00:00.000Z,2024-01-03T00:00:00.000Z';
+
+const COMPUTED = `columns:\n  defaults: true\n  plan: user_metadata.plan\n  label: $uppercase(given_name) & ' <' & email & '>'\n`;
+
+describe('ferry run: exports from the embedded SQLite store', () => {
+  let p: TestProject;
+  beforeEach(() => {
+    p = new TestProject();
+    seed(p);
+  });
+  afterEach(() => p.cleanup());
+
+  it('CSV: defaults plus computed columns, a query, a sort with ties and NULLs, across several batches', () => {
+    const extra = `${COMPUTED}batch: { size: 2 }\n`;
+    p.write('asc.yaml', exportPipeline({ file: 'out/users-{date}.csv', query: '_exists_:user_metadata', sort: '{ by: nickname, order: asc }', extra }));
+    const { code, report } = p.run('asc.yaml');
+    expect(code).toBe(0);
+    expect(report.summary).toEqual({ total: 4, inserted: 0, updated: 0, unchanged: 0, rejected: 0, exported: 4 });
+    expect(report.artifacts.output).toBe(dated('out/users-{date}.csv', report));
+    // '=' sorts before letters; the two "ada" tie and go by key; no nickname comes last.
+    expect(read(p, report.artifacts.output!)).toBe(
+      csv(`${HEADER},plan,label`, `${U3},pro,CY <cy@x.io>`, `${U1},pro,ADA <ada@x.io>`, `${U5},,EVE <eve@x.io>`, `${U2},free,BOB <bob@x.io>`),
+    );
+    p.write('desc.yaml', exportPipeline({ file: 'out/desc.csv', query: '_exists_:user_metadata', sort: '{ by: nickname, order: desc }', extra }));
+    const desc = p.run('desc.yaml').report;
+    expect(read(p, desc.artifacts.output!)).toBe(
+      csv(`${HEADER},plan,label`, `${U1},pro,ADA <ada@x.io>`, `${U5},,EVE <eve@x.io>`, `${U3},pro,CY <cy@x.io>`, `${U2},free,BOB <bob@x.io>`),
+    );
+  });
+
+  it('CSV: escape_formulas neutralises a formula cell', () => {
+    p.write('p.yaml', exportPipeline({ file: 'out/safe.csv', query: 'user_id:u3', target: '  escape_formulas: true\n', extra: 'columns:\n  id: user_id\n  nickname: nickname\n' }));
+    const { report } = p.run('p.yaml');
+    expect(read(p, report.artifacts.output!)).toBe(csv('id,nickname', `u3,"'=HYPERLINK(""http://evil"")"`));
+  });
+
+  it('JSON: sorted by a JSON path both ways, ties by key, missing values left out', () => {
+    const extra = 'columns:\n  user_id: user_id\n  score: user_metadata.score\n  plan: user_metadata.plan\nbatch: { size: 3 }\n';
+    p.write('desc.yaml', exportPipeline({ file: 'out/desc.json', sort: '{ by: user_metadata.score, order: desc }', extra }));
+    p.write('asc.yaml', exportPipeline({ file: 'out/asc.json', sort: '{ by: user_metadata.score }', extra }));
+    const u = {
+      u1: '{"user_id":"u1","score":3,"plan":"pro"}',
+      u2: '{"user_id":"u2","score":3,"plan":"free"}',
+      u3: '{"user_id":"u3","score":1,"plan":"pro"}',
+      u4: '{"user_id":"u4"}',
+      u5: '{"user_id":"u5","score":7}',
+    };
+    expect(read(p, p.run('desc.yaml').report.artifacts.output!)).toBe(`[\n${[u.u5, u.u1, u.u2, u.u3, u.u4].join(',\n')}\n]\n`);
+    expect(read(p, p.run('asc.yaml').report.artifacts.output!)).toBe(`[\n${[u.u3, u.u1, u.u2, u.u5, u.u4].join(',\n')}\n]\n`);
+  });
+
+  it('NDJSON: columns: defaults, sorted by a timestamp descending, one batch per row', () => {
+    p.write('p.yaml', exportPipeline({ file: 'out/users.ndjson', sort: '{ by: created_at, order: desc }', extra: 'columns: defaults\nbatch: { size: 1, parallelism: 3 }\n' }));
+    const { report } = p.run('p.yaml');
+    expect(report.summary.exported).toBe(5);
+    const lines = read(p, report.artifacts.output!).split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines.map((l) => (JSON.parse(l) as { user_id: string }).user_id)).toEqual(['u1', 'u5', 'u3', 'u4', 'u2']);
+    expect(lines[0]).toBe(
+      '{"user_id":"u1","given_name":"Ada","family_name":"Lovelace","nickname":"ada","name":"Ada Lovelace","email":"ada@x.io","email_verified":true,' +
+        '"picture":"https://x.io/ada.png","connection":"db","created_at":"2024-01-03T00:00:00.000Z","updated_at":"2024-02-01T00:00:00.000Z"}',
+    );
+    expect(lines[4]).toBe('{"user_id":"u2","given_name":"Bob","family_name":"O\'Neil, Jr.","email":"bob@x.io","email_verified":false,"created_at":"2024-01-01T00:00:00.000Z","updated_at":"2024-01-01T00:00:00.000Z"}');
+  });
+
+  it('writes an empty export as a header-only CSV or an empty JSON array', () => {
+    p.write('c.yaml', exportPipeline({ file: 'out/none.csv', query: 'email:nobody@x.io' }));
+    p.write('j.yaml', exportPipeline({ file: 'out/none.json', query: 'email:nobody@x.io' }));
+    const c = p.run('c.yaml').report;
+    expect(c.summary).toMatchObject({ total: 0, exported: 0 });
+    expect(read(p, c.artifacts.output!)).toBe(csv(HEADER));
+    expect(read(p, p.run('j.yaml').report.artifacts.output!)).toBe('[]\n');
+  });
+
+  it('reports a mapping error as a MAPPING_ERROR reject and exports the other rows', () => {
+    p.write('p.yaml', exportPipeline({ file: 'out/x.ndjson', sort: '{ by: user_id }', extra: 'columns:\n  id: user_id\n  plan: $uppercase(user_metadata.plan)\n' }));
+    const { code, report } = p.run('p.yaml');
+    expect(code).toBe(0);
+    expect(report.summary).toMatchObject({ total: 5, exported: 4, rejected: 1 });
+    expect(p.rejects(report)).toEqual([{ row: 5, record: expect.objectContaining({ user_id: 'u5' }), errors: [expect.objectContaining({ code: 'MAPPING_ERROR', path: 'plan' })] }]);
+    expect(read(p, report.artifacts.output!)).toBe('{"id":"u1","plan":"PRO"}\n{"id":"u2","plan":"FREE"}\n{"id":"u3","plan":"PRO"}\n{"id":"u4"}\n');
+  });
+});
+
+describe('ferry run --sample', () => {
+  let p: TestProject;
+  beforeEach(() => {
+    p = new TestProject();
+    seed(p, generateUsers(23, 5).map((u, i) => ({ ...u, user_id: `u${String(i).padStart(2, '0')}` })));
+    p.write('p.yaml', exportPipeline({ file: 'out/users.json', sort: '{ by: user_id, order: desc }', extra: 'batch: { size: 4 }\n' }));
+  });
+  afterEach(() => p.cleanup());
+
+  it('exports at most 10 rows, the first of the full export, and says so', () => {
+    const full = JSON.parse(read(p, p.run('p.yaml').report.artifacts.output!)) as { user_id: string }[];
+    expect(full).toHaveLength(23);
+    const { code, report } = p.run('p.yaml', '--sample');
+    expect(code).toBe(0);
+    expect(report.sample).toBe(10);
+    expect(report.summary).toMatchObject({ total: 10, exported: 10 });
+    expect(JSON.parse(read(p, report.artifacts.output!))).toEqual(full.slice(0, 10));
+    const three = p.run('p.yaml', '--sample', '3').report;
+    expect(JSON.parse(read(p, three.artifacts.output!))).toEqual(full.slice(0, 3));
+    const human = p.ferry('run', 'p.yaml', '--sample');
+    expect(human.stdout).toContain('sample: at most 10 rows (--sample)');
+    expect(human.stdout).toContain('exported 10');
+  });
+
+  it('refuses --sample on an import and a sample that is not a count', () => {
+    expect(p.ferry('run', 'seed.yaml', '--sample').stderr).toContain('--sample applies to exports');
+    const bad = p.ferry('run', 'p.yaml', '--sample', 'lots');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--sample expects a number of rows ≥ 1, got "lots"');
+  });
+});

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import type { ScheduledRun } from '../../../src/engine/journal.js';
+import { missedRun, nextRun, runSchedules, type Clock, type Schedule, type SchedulerOptions } from '../../../src/engine/scheduler.js';
+
+/**
+ * A clock whose sleeps end in due-time order as soon as every loop is waiting: days of schedules
+ * run in milliseconds. `advance` stands for a job taking time.
+ */
+function fakeClock(start: string): Clock & { advance(ms: number): void } {
+  let t = Date.parse(start);
+  const timers: { at: number; wake: () => void }[] = [];
+  let ticking = false;
+  const tick = (): void => {
+    timers.sort((a, b) => a.at - b.at);
+    const next = timers.shift();
+    if (next) {
+      t = Math.max(t, next.at);
+      next.wake();
+    }
+    ticking = timers.length > 0;
+    if (ticking) setImmediate(tick);
+  };
+  return {
+    now: () => new Date(t),
+    advance: (ms) => void (t += ms),
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve) => {
+        const onAbort = (): void => {
+          timers.splice(timers.indexOf(timer), 1);
+          resolve();
+        };
+        const timer = {
+          at: t + ms,
+          wake: () => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          },
+        };
+        timers.push(timer);
+        signal.addEventListener('abort', onAbort, { once: true });
+        if (!ticking) {
+          ticking = true;
+          setImmediate(tick);
+        }
+      }),
+  };
+}
+
+function memoryStore(initial: ScheduledRun[] = []) {
+  const runs = new Map(initial.map((r) => [r.pipeline, r]));
+  return { runs, lastScheduledRun: (p: string) => runs.get(p), recordScheduledRun: (r: ScheduledRun) => void runs.set(r.pipeline, r) };
+}
+
+const nightly: Schedule = { pipeline: 'nightly', file: '/p/nightly.yaml', cron: '0 2 * * *', timezone: 'UTC', catchUp: 'once' };
+
+function harness(schedules: Schedule[], start: string, options: Partial<SchedulerOptions> & { store?: ReturnType<typeof memoryStore>; jobMs?: number } = {}) {
+  const clock = fakeClock(start);
+  const store = options.store ?? memoryStore();
+  const fired: string[] = [];
+  const log: string[] = [];
+  let n = 0;
+  const run: SchedulerOptions['run'] = async (s, due, started) => {
+    const job = `${s.pipeline}-${++n}`;
+    started(job);
+    fired.push(`${s.pipeline}@${due.toISOString()} started ${clock.now().toISOString()}`);
+    if (options.jobMs) clock.advance(options.jobMs);
+    return `${s.pipeline}: job ${job} succeeded`;
+  };
+  const go = () => runSchedules({ schedules, store, clock, run, log: (l) => log.push(l), ...options });
+  return { clock, store, fired, log, go };
+}
+
+describe('scheduler', () => {
+  it('runs a cron in its time zone, records each run, and stops after maxRuns', async () => {
+    const h = harness([nightly, { ...nightly, pipeline: 'paris', timezone: 'Europe/Paris' }], '2026-01-01T00:00:00.000Z', { maxRuns: 4 });
+    expect(await h.go()).toBe(4);
+    expect(h.fired).toEqual([
+      'paris@2026-01-01T01:00:00.000Z started 2026-01-01T01:00:00.000Z',
+      'nightly@2026-01-01T02:00:00.000Z started 2026-01-01T02:00:00.000Z',
+      'paris@2026-01-02T01:00:00.000Z started 2026-01-02T01:00:00.000Z',
+      'nightly@2026-01-02T02:00:00.000Z started 2026-01-02T02:00:00.000Z',
+    ]);
+    expect(h.store.runs.get('nightly')).toEqual({ pipeline: 'nightly', lastRunAt: '2026-01-02T02:00:00.000Z', lastJob: 'nightly-4' });
+    expect(h.log).toContain('nightly: job nightly-4 succeeded');
+  });
+
+  it('catch_up once: a run missed while down runs once on start, then the schedule goes on', async () => {
+    const store = memoryStore([{ pipeline: 'nightly', lastRunAt: '2025-12-28T02:00:00.000Z', lastJob: 'old' }]);
+    const h = harness([nightly], '2026-01-01T10:00:00.000Z', { store, maxRuns: 2 });
+    await h.go();
+    expect(h.fired).toEqual([
+      'nightly@2025-12-29T02:00:00.000Z started 2026-01-01T10:00:00.000Z',
+      'nightly@2026-01-02T02:00:00.000Z started 2026-01-02T02:00:00.000Z',
+    ]);
+    expect(h.log[0]).toBe('nightly: missed the run due 2025-12-29T02:00:00.000Z while not serving; running it once now (catch_up: once)');
+  });
+
+  it('records a made-up run at the time it ran, so a restart does not make up the same gap again', async () => {
+    const store = memoryStore([{ pipeline: 'nightly', lastRunAt: '2025-12-28T02:00:00.000Z', lastJob: 'old' }]);
+    await harness([nightly], '2026-01-01T10:00:00.000Z', { store, maxRuns: 1 }).go();
+    expect(store.runs.get('nightly')?.lastRunAt).toBe('2026-01-01T10:00:00.000Z');
+    expect(missedRun(nightly, store.runs.get('nightly'), new Date('2026-01-01T11:00:00.000Z'))).toBeUndefined();
+  });
+
+  it('catch_up skip, or a pipeline never run before, waits for the next due time', async () => {
+    const store = memoryStore([{ pipeline: 'nightly', lastRunAt: '2025-12-28T02:00:00.000Z', lastJob: 'old' }]);
+    const skip = harness([{ ...nightly, catchUp: 'skip' }], '2026-01-01T10:00:00.000Z', { store, maxRuns: 1 });
+    await skip.go();
+    expect(skip.fired).toEqual(['nightly@2026-01-02T02:00:00.000Z started 2026-01-02T02:00:00.000Z']);
+    const fresh = harness([nightly], '2026-01-01T10:00:00.000Z', { maxRuns: 1 });
+    await fresh.go();
+    expect(fresh.fired).toEqual(['nightly@2026-01-02T02:00:00.000Z started 2026-01-02T02:00:00.000Z']);
+  });
+
+  it('runs one job at a time per pipeline: a due time passing during a run is skipped and logged', async () => {
+    const hourly: Schedule = { ...nightly, pipeline: 'hourly', cron: '0 * * * *' };
+    const h = harness([hourly], '2026-01-01T00:30:00.000Z', { maxRuns: 2, jobMs: 90 * 60_000 });
+    await h.go();
+    expect(h.fired).toEqual([
+      'hourly@2026-01-01T01:00:00.000Z started 2026-01-01T01:00:00.000Z',
+      'hourly@2026-01-01T03:00:00.000Z started 2026-01-01T03:00:00.000Z',
+    ]);
+    expect(h.log).toContain('hourly: skipped the run due 2026-01-01T02:00:00.000Z: the previous job was still running');
+  });
+
+  it('logs a run that fails to start and keeps serving; an abort stops waiting', async () => {
+    const controller = new AbortController();
+    const clock = fakeClock('2026-01-01T00:00:00.000Z');
+    const log: string[] = [];
+    let calls = 0;
+    const runs = runSchedules({
+      schedules: [nightly],
+      store: memoryStore(),
+      clock,
+      signal: controller.signal,
+      log: (l) => log.push(l),
+      run: async () => {
+        if (++calls === 2) controller.abort();
+        throw new Error('pipeline is invalid now');
+      },
+    });
+    expect(await runs).toBe(2);
+    expect(log).toEqual([
+      'nightly: the run due 2026-01-01T02:00:00.000Z failed to start: pipeline is invalid now',
+      'nightly: the run due 2026-01-02T02:00:00.000Z failed to start: pipeline is invalid now',
+    ]);
+  });
+
+  it('computes next runs with seconds and zones', () => {
+    expect(nextRun({ cron: '*/5 * * * * *' }, new Date('2026-01-01T00:00:01.500Z'))?.toISOString()).toBe('2026-01-01T00:00:05.000Z');
+    expect(nextRun({ cron: '0 2 * * *', timezone: 'America/New_York' }, new Date('2026-07-01T00:00:00.000Z'))?.toISOString()).toBe('2026-07-01T06:00:00.000Z');
+  });
+});

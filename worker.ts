@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { ConnectionPool } from './activities/index.js';
+import { createScheduleActivities } from './activities/schedule.js';
+import { createTemporalActivities, toTemporalFailure } from './activities/temporal.js';
+import { temporalSettings, unreachable, type TemporalSettings } from './src/engine/temporal/settings.js';
+import { loadProject, type Project } from './src/project/load-config.js';
+
+export interface WorkerRunOptions {
+  log?: (line: string) => void;
+  /** Aborting it shuts the worker down gracefully (in addition to SIGINT/SIGTERM). */
+  signal?: AbortSignal;
+}
+
+/**
+ * A Ferry worker: polls the task queue of ferry.yaml's `temporal:` for pipeline workflows and
+ * their activities, until SIGINT/SIGTERM. Shutdown is graceful: no new tasks are taken, activities
+ * in flight get the grace time to finish their chunk (a batch commits chunk by chunk, so a cut
+ * batch resumes from its last heartbeat on another worker).
+ */
+export async function runWorker(project: Project, options: WorkerRunOptions = {}): Promise<void> {
+  const settings = temporalSettings(project);
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const connection = await NativeConnection.connect({ address: settings.address }).catch((err: unknown) => {
+    throw unreachable(settings, err);
+  });
+  const pool = new ConnectionPool(project.config.connections, project.rootDir);
+  try {
+    const worker = await createWorker(project, settings, connection, pool);
+    const stop = (): void => {
+      // The SDK's runtime also reacts to these signals; whoever comes second finds it stopping.
+      if (worker.getState() !== 'RUNNING') return;
+      log('ferry worker: shutting down (finishing the activities in flight)…');
+      worker.shutdown();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    options.signal?.addEventListener('abort', stop, { once: true });
+    log(`ferry worker: ${settings.address}, namespace ${settings.namespace}, task queue ${settings.taskQueue}`);
+    try {
+      await worker.run();
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  } finally {
+    await pool.closeAll();
+    await connection.close();
+  }
+}
+
+function createWorker(project: Project, settings: TemporalSettings, connection: NativeConnection, pool: ConnectionPool): Promise<Worker> {
+  const activities = createTemporalActivities({
+    connections: project.config.connections,
+    baseDir: project.rootDir,
+    masker: project.masker,
+    pool,
+    ...(project.config.notify?.smtp ? { smtp: project.config.notify.smtp } : {}),
+  });
+  return Worker.create({
+    connection,
+    namespace: settings.namespace,
+    taskQueue: settings.taskQueue,
+    workflowsPath: workflowsPath(),
+    activities: { ...activities, planScheduledRun: scheduled(project) },
+    shutdownGraceTime: '30 seconds',
+  });
+}
+
+/** planScheduledRun with the same error translation as the pipeline activities (an invalid pipeline is not retried). */
+function scheduled(project: Project): ReturnType<typeof createScheduleActivities>['planScheduledRun'] {
+  const { planScheduledRun } = createScheduleActivities(project);
+  return (input) => planScheduledRun(input).catch((err: unknown) => Promise.reject(toTemporalFailure(err, (t) => project.masker.mask(t))));
+}
+
+/** workflows/index: compiled (dist/workflows/index.js) next to this file, or the TypeScript source. */
+export function workflowsPath(): string {
+  const js = fileURLToPath(new URL('./workflows/index.js', import.meta.url));
+  return existsSync(js) ? js : fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+}
+
+// `node dist/worker.js`: the same as `ferry worker`.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runWorker(loadProject(process.cwd(), process.env['FERRY_CONFIG'], process.env)).catch((err: unknown) => {
+    process.stderr.write(`ferry worker: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,23 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { PipelineActivities } from '../src/plan/activity-types.js';
+import type { JobPlan } from '../src/plan/job-plan.js';
+
+/**
+ * The activities as the workflow calls them. Retries follow the pipeline's `retry:`; errors the
+ * worker marks non-retryable (bad input) fail at once. runBatch heartbeats after every committed
+ * chunk, so a worker that dies is noticed within the heartbeat timeout and the retry resumes from
+ * the last cursor instead of waiting out the start-to-close timeout.
+ */
+export function pipelineActivities(plan: JobPlan): PipelineActivities {
+  const retry: ActivityOptions['retry'] = {
+    maximumAttempts: plan.retry.maxAttempts,
+    initialInterval: plan.retry.initialIntervalMs,
+    maximumInterval: plan.retry.maxIntervalMs,
+    backoffCoefficient: 2,
+  };
+  // planJob scans the whole source once (minutes for 10M rows) and does not heartbeat.
+  const planning = proxyActivities<PipelineActivities>({ startToCloseTimeout: '2 hours', retry });
+  const batches = proxyActivities<PipelineActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes', retry });
+  const closing = proxyActivities<PipelineActivities>({ startToCloseTimeout: '30 minutes', retry });
+  return { planJob: planning.planJob, runBatch: batches.runBatch, finalizeJob: closing.finalizeJob, notify: closing.notify };
+}

@@ -1,0 +1,60 @@
+import { ApplicationFailure, CancellationScope, CancelledFailure, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { emptySummary, runPipelineSegment, type ContinueState, type JobOutcome, type SegmentResult } from '../src/plan/orchestrate.js';
+import type { JobPlan } from '../src/plan/job-plan.js';
+import { pipelineActivities } from './activity-options.js';
+import { JOB_FAILED, progressQuery, shouldContinueAsNew, type JobView } from './definitions.js';
+import { planProblems } from './plan-guard.js';
+
+/**
+ * A job on Temporal: the same orchestration the embedded engine runs (src/plan/orchestrate.ts),
+ * with activities from the task queue. Ends completed with the JobOutcome, failed (ApplicationFailure
+ * `JobFailed`, the outcome in its details), or cancelled. `resume` is the cursor of a run that
+ * continued as new: the batches before it are done and counted.
+ */
+export async function pipelineWorkflow(plan: JobPlan, resume?: ContinueState): Promise<JobOutcome> {
+  const problems = planProblems(plan);
+  if (problems.length > 0) throw ApplicationFailure.nonRetryable(`invalid plan: ${problems.join('; ')}`, 'InvalidPlan');
+  const view: JobView = { status: 'running', summary: resume?.summary ?? emptySummary(), error: null, artifacts: null };
+  setHandler(progressQuery, () => view);
+  const cancel = cancelRequests();
+  let result = await segment(plan, view, cancel, resume);
+  // A cancel that arrived while draining for continue-as-new must not be lost in the next run.
+  if (result.kind === 'continue' && cancel.requested()) result = await segment(plan, view, cancel, result.state);
+  if (result.kind === 'continue') return continueAsNew<typeof pipelineWorkflow>(plan, result.state);
+  const { outcome } = result;
+  Object.assign(view, { status: outcome.status, summary: outcome.summary, error: outcome.error, artifacts: outcome.artifacts });
+  if (outcome.status === 'cancelled') throw new CancelledFailure(`job ${plan.jobId} cancelled after ${outcome.summary.batches.done}/${outcome.summary.batches.total} batches`);
+  if (outcome.status === 'failed') {
+    throw ApplicationFailure.create({ message: outcome.error ?? 'job failed', type: JOB_FAILED, nonRetryable: true, details: [outcome] });
+  }
+  return outcome;
+}
+
+/**
+ * Runs the orchestration in a non-cancellable scope: a cancel request only stops launching new
+ * batches; batches in flight finish (each chunk commits atomically anyway), then finalize and
+ * notify run, so the job ends consistent with its summary.
+ */
+function segment(plan: JobPlan, view: JobView, cancel: { requested(): boolean }, resume: ContinueState | undefined): Promise<SegmentResult> {
+  return CancellationScope.nonCancellable(() =>
+    runPipelineSegment(
+      plan,
+      pipelineActivities(plan),
+      {
+        progress: ({ summary }) => void (view.summary = summary),
+        cancelled: () => cancel.requested(),
+        continueAsNew: (started) => shouldContinueAsNew(started, workflowInfo().continueAsNewSuggested),
+      },
+      resume,
+    ),
+  );
+}
+
+/** Whether the workflow was asked to cancel: the root scope's request, observed without cancelling anything. */
+function cancelRequests(): { requested(): boolean } {
+  let requested = false;
+  CancellationScope.current().cancelRequested.catch(() => {
+    requested = true;
+  });
+  return { requested: () => requested };
+}
