@@ -92,7 +92,7 @@ function storedUser(i: number): (string | null)[] {
   const u = user(i);
   const email = u['email'] as string;
   const text = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
-  return [generateUserId([email]), email, ...['email_verified', 'given_name', 'family_name', 'name', 'nickname', 'user_metadata', 'app_metadata'].map((c) => text(u[c])), now, now];
+  return [generateUserId('bench-copy', now, i + 1), email, ...['email_verified', 'given_name', 'family_name', 'name', 'nickname', 'user_metadata', 'app_metadata'].map((c) => text(u[c])), now, now];
 }
 
 function writeCsv(path: string, rows: number): string {

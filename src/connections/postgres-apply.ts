@@ -120,30 +120,34 @@ async function writeUpdates(ctx: ApplyContext, updates: readonly Update[]): Prom
  * timestamps first.
  */
 async function writeInserts(ctx: ApplyContext, rows: readonly PreparedRow[]): Promise<void> {
-  const groups = new Map<string, Map<number, PgText>[]>();
+  const { defaulted } = ctx.shape;
+  const groups = new Map<string, PreparedRow[]>();
   for (const row of rows) {
-    const values = withGenerated(ctx, row);
-    const signature = [...values.keys()].filter((p) => ctx.shape.defaulted.has(p)).join(',');
+    // A table without defaults (the built-in one) has a single group: no signature to build per row.
+    const signature = defaulted.size === 0 ? '' : row.present.filter((p) => defaulted.has(p)).join(',');
     const group = groups.get(signature);
-    if (group === undefined) groups.set(signature, [values]);
-    else group.push(values);
+    if (group === undefined) groups.set(signature, [row]);
+    else group.push(row);
   }
-  for (const group of groups.values()) {
-    const columns = [...new Set(group.flatMap((values) => [...values.keys()]))].sort((a, b) => a - b);
-    await run(ctx, ctx.sql.insert(columns), columns.map((c) => textArray(group.map((values) => values.get(c) ?? null))));
-  }
+  for (const group of groups.values()) await insertGroup(ctx, group);
 }
 
-/** The row's values by position, with user_id (from the key) and created_at/updated_at (the job's `now`) where missing or null. */
-function withGenerated(ctx: ApplyContext, row: PreparedRow): Map<number, PgText> {
-  const values = new Map<number, PgText>(row.present.map((p, i) => [p, row.values[i] ?? null]));
-  const fill = (position: number | undefined, value: () => string) => {
-    if (position !== undefined && (values.get(position) ?? null) === null) values.set(position, value());
-  };
-  fill(ctx.generated.userId, () => generateUserId(row.keyParts));
-  fill(ctx.generated.createdAt, () => ctx.input.now);
-  fill(ctx.generated.updatedAt, () => ctx.input.now);
-  return values;
+/** One INSERT of rows that leave out the same defaulted columns: a text[] per column any of them sets, NULL where a row does not. */
+async function insertGroup(ctx: ApplyContext, group: readonly PreparedRow[]): Promise<void> {
+  const columns: (PgText[] | undefined)[] = new Array<PgText[] | undefined>(ctx.shape.columns.length);
+  const column = (position: number) => (columns[position] ??= new Array<PgText>(group.length).fill(null));
+  group.forEach((row, i) => {
+    row.present.forEach((position, j) => (column(position)[i] = row.values[j] ?? null));
+    // Ferry's own values where the row has none: user_id from the job and row, the timestamps from the job's `now`.
+    const fill = (position: number | undefined, value: () => string) => {
+      if (position !== undefined && column(position)[i] === null) column(position)[i] = value();
+    };
+    fill(ctx.generated.userId, () => generateUserId(ctx.input.job, ctx.input.now, row.row));
+    fill(ctx.generated.createdAt, () => ctx.input.now);
+    fill(ctx.generated.updatedAt, () => ctx.input.now);
+  });
+  const positions = columns.flatMap((values, position) => (values === undefined ? [] : [position]));
+  await run(ctx, ctx.sql.insert(positions), positions.map((position) => textArray(columns[position] ?? [])));
 }
 
 /** Rejected rows leave their key free for a later row of the job, as if never claimed. */

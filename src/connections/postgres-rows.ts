@@ -16,7 +16,7 @@ export interface PreparedRow {
   values: PgText[];
   /** The values as mapped (after storedForm), for JSON merge and comparison. */
   logical: unknown[];
-  /** Normalized key values: generateUserId's input. */
+  /** Normalized key values. */
   keyParts: string[];
   /** The row's key as ferry_job_keys stores it: a digest of the normalized key (see `keyDigest`). */
   jobKey: string;

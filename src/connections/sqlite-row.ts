@@ -30,7 +30,9 @@ interface EncodedRow {
 }
 
 interface RowKey {
-  /** Normalized key values: the job-key string and generateUserId's input. */
+  /** The record's row in the source: with the job, what a generated user_id is made of. */
+  row: number;
+  /** Normalized key values: the job-key string. */
   parts: string[];
   /** Lookup parameters, encoded like the stored column. */
   params: SqliteValue[];
@@ -43,7 +45,7 @@ interface RowKey {
  */
 export function writeRow(ctx: RowContext, row: RowToWrite): RowOutcome {
   const { encoded, errors } = encodeRow(ctx.shape, row.values);
-  const key = readKey(ctx, row.values, encoded, errors);
+  const key = readKey(ctx, row, encoded, errors);
   if (errors.length > 0) return errors;
   const { job } = ctx.input;
   const jobKey = key.parts.join(keySeparator);
@@ -146,8 +148,8 @@ function encodeRow(shape: TableShape, values: Record<string, unknown>): { encode
   return { encoded, errors };
 }
 
-function readKey(ctx: RowContext, values: Record<string, unknown>, encoded: EncodedRow, errors: RejectError[]): RowKey {
-  const key: RowKey = { parts: [], params: [] };
+function readKey(ctx: RowContext, { row, values }: RowToWrite, encoded: EncodedRow, errors: RejectError[]): RowKey {
+  const key: RowKey = { row, parts: [], params: [] };
   for (const position of ctx.key) {
     const name = (ctx.shape.columns[position] as ColumnInfo).name;
     const part = keyPart(name, values[name]);
@@ -159,8 +161,8 @@ function readKey(ctx: RowContext, values: Record<string, unknown>, encoded: Enco
 }
 
 /**
- * Adds what Ferry fills on insert when the row leaves it out (or null): user_id from the key
- * (deterministic, see generateUserId) and created_at/updated_at from the job's `now`. They go last,
+ * Adds what Ferry fills on insert when the row leaves it out (or null): user_id from the job and
+ * row (deterministic, see generateUserId) and created_at/updated_at from the job's `now`. They go last,
  * in a fixed order, so a given column set always yields the same statement.
  */
 function withGeneratedValues(ctx: RowContext, encoded: EncodedRow, key: RowKey): Omit<EncodedRow, 'logical'> {
@@ -168,7 +170,7 @@ function withGeneratedValues(ctx: RowContext, encoded: EncodedRow, key: RowKey):
   const missing = (position: number | undefined): position is number =>
     position !== undefined && (encoded.values[encoded.columns.indexOf(position)] ?? null) === null;
   const extra: [number, SqliteValue][] = [];
-  if (missing(userId)) extra.push([userId, generateUserId(key.parts)]);
+  if (missing(userId)) extra.push([userId, generateUserId(ctx.input.job, ctx.input.now, key.row)]);
   if (missing(createdAt)) extra.push([createdAt, ctx.input.now]);
   if (missing(updatedAt)) extra.push([updatedAt, ctx.input.now]);
   if (extra.length === 0) return encoded;

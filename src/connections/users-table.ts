@@ -51,13 +51,18 @@ export function isUpsertable(column: string, key: readonly string[]): boolean {
 }
 
 /**
- * A user_id for a new user, derived from its normalized key values (email lower-cased): the same
- * record always gets the same id, so a crashed-and-resumed job leaves the same table as an
- * uninterrupted one.
+ * A user_id for a new user: `ferry|` + the job's start (ms, 12 hex) + 6 hex of the job id's sha256
+ * + the record's row (10 hex).
+ * - The same (job, row) always gives the same id, so a crashed-and-resumed job writes exactly what
+ *   an uninterrupted run would.
+ * - A job's ids ascend, and later jobs' ids sort after earlier ones, so inserts append to the
+ *   primary-key index. Ids hashed from the email landed on random pages, which halved insert speed.
+ * - Nothing about the user can be read from the id or confirmed against it, unlike a hash of the email.
  */
-export function generateUserId(keyValues: string[]): string {
+export function generateUserId(job: string, now: string, row: number): string {
+  const started = Date.parse(now);
   // crypto.hash: one call, several times cheaper than a Hash object for inputs this small.
-  return `ferry|${hash('sha256', keyValues.join('\u0000'), 'hex').slice(0, 24)}`;
+  return `ferry|${started.toString(16).padStart(12, '0')}${hash('sha256', job, 'hex').slice(0, 6)}${row.toString(16).padStart(10, '0')}`;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { ColumnInfo, Connection, WriteBatchInput, WriteBatchOutput } from '../../../src/connections/types.js';
-import { generateUserId, usersTableColumns } from '../../../src/connections/users-table.js';
+import { usersTableColumns } from '../../../src/connections/users-table.js';
 
 /** What a driver's test file hands the contract suite: an open connection on a fresh, empty store. */
 export interface ConnectionHarness {
@@ -59,11 +59,14 @@ export function userRow(values: Record<string, unknown>): Record<string, unknown
   return { ...Object.fromEntries(usersTableColumns.map((c) => [c.name, null])), ...values };
 }
 
-/** The row Ferry inserts for a new user keyed by email, with what it generates itself. */
+/** The row Ferry inserts for a new user keyed by email, with what it generates itself (the exact user_id scheme has its own tests). */
 export function insertedUser(values: Record<string, unknown> & { email: string }, now = now1): Record<string, unknown> {
   const email = values.email.toLowerCase();
-  return userRow({ user_id: generateUserId([email]), created_at: now, updated_at: now, ...values, email });
+  return userRow({ user_id: generatedUserId, created_at: now, updated_at: now, ...values, email });
 }
+
+/** Any id generateUserId makes. */
+export const generatedUserId: unknown = expect.stringMatching(/^ferry\|[0-9a-f]{28}$/);
 
 /**
  * The table's rows with logical values whatever the driver returns: booleans as true/false, JSON

@@ -71,14 +71,14 @@ describePostgres('postgres failures', () => {
     await raw.end();
     await server.pause();
     try {
-      const error: unknown = await connection.writeBatch(batch([{ email: 'b@x.io' }], { batch: 2 })).catch((err: unknown) => err);
-      expect((error as Error).message).toMatch(/^\[connection:postgres\] batch 2 \(rows 1–1\) of job job-1: /);
+      const error: unknown = await connection.writeBatch(batch([{ email: 'b@x.io' }], { batch: 2, firstRow: 2 })).catch((err: unknown) => err);
+      expect((error as Error).message).toMatch(/^\[connection:postgres\] batch 2 \(rows 2–2\) of job job-1: /);
       expect(isRetryable(error)).toBe(true);
     } finally {
       await server.resume();
     }
     raw = await rawClient(url);
-    expect(await connection.writeBatch(batch([{ email: 'b@x.io' }], { batch: 2 }))).toEqual(output({ inserted: 1 }));
+    expect(await connection.writeBatch(batch([{ email: 'b@x.io' }], { batch: 2, firstRow: 2 }))).toEqual(output({ inserted: 1 }));
     expect(await count('users')).toBe(2);
   });
 

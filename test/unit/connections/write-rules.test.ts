@@ -47,12 +47,18 @@ describe('keyPart', () => {
 });
 
 describe('generateUserId', () => {
-  it('is deterministic: ferry| and the first 24 hex of sha256 of the parts joined by NUL', () => {
-    expect(generateUserId(['ann@x.io'])).toBe(generateUserId(['ann@x.io']));
-    expect(generateUserId(['ann@x.io'])).toMatch(/^ferry\|[0-9a-f]{24}$/);
-    // Pinned (sha256 of "a\0b" starts 59b271ae…): changing the id scheme would change every resumed job's ids.
-    expect(generateUserId(['a', 'b'])).toBe('ferry|59b271ae1bbcb1d31d419298');
-    expect(generateUserId(['a', 'b'])).not.toBe(generateUserId(['ab']));
+  const now = '2026-11-21T10:15:00.000Z';
+  it('is the same for the same job and row, so a replayed batch writes the same ids', () => {
+    expect(generateUserId('import-a', now, 7)).toBe(generateUserId('import-a', now, 7));
+    expect(generateUserId('import-a', now, 7)).not.toBe(generateUserId('import-b', now, 7));
+    // Pinned: the job's start in hex ms, 6 hex of sha256("import-a"), the row in hex.
+    expect(generateUserId('import-a', now, 255)).toBe(`ferry|${Date.parse(now).toString(16).padStart(12, '0')}${'%s'}00000000ff`.replace('%s', generateUserId('import-a', now, 0).slice(18, 24)));
+  });
+  it('ascends with the row within a job and with the start across jobs (index-friendly), and says nothing about the user', () => {
+    const ids = [1, 2, 10, 16, 1000, 65536].map((row) => generateUserId('import-a', now, row));
+    expect([...ids].sort()).toEqual(ids);
+    expect(generateUserId('import-b', '2026-11-22T00:00:00.000Z', 1) > generateUserId('import-a', now, 999_999)).toBe(true);
+    expect(generateUserId('import-a', now, 1)).toMatch(/^ferry\|[0-9a-f]{28}$/);
   });
 });
 
