@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { failpoint, pausepoint } from '../src/failpoints.js';
 import { coerceCells } from '../src/mapping/coerce.js';
 import type { RowToWrite } from '../src/connections/types.js';
-import type { RunBatchInput, RunBatchOutput } from '../src/plan/activity-types.js';
+import { addCounts, type RunBatchInput, type RunBatchOutput } from '../src/plan/activity-types.js';
 import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, SourceRecord } from '../src/sources/types.js';
 import { maskRecord } from '../src/validation/mask.js';
@@ -138,10 +138,6 @@ function zero(): Counts {
 }
 
 function add(into: Counts, more: Counts): void {
+  addCounts(into, more);
   into.read += more.read;
-  into.inserted += more.inserted;
-  into.updated += more.updated;
-  into.unchanged += more.unchanged;
-  into.rejected += more.rejected;
-  into.exported += more.exported;
 }

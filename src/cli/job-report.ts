@@ -1,4 +1,7 @@
 import { relative } from 'node:path';
+import type { SecretMasker } from '../spec/secrets.js';
+import type { CliContext } from './context.js';
+import { CliExit, EXIT_FAILED, EXIT_OK } from './exit-codes.js';
 import type { JobSummary } from '../plan/activity-types.js';
 import type { JobOutcome } from '../plan/orchestrate.js';
 import { effectiveStatus } from '../engine/job-status.js';
@@ -63,4 +66,11 @@ export function summaryLines(report: JobReport, seconds: number, error: string |
 function shown(cwd: string, path: string): string {
   const rel = relative(cwd, path);
   return rel.startsWith('..') ? path : rel;
+}
+
+/** The end of `run` on either engine: the --json object or the summary lines, then the exit code (0 only on success). */
+export function endRun(ctx: CliContext, masker: SecretMasker, report: JobReport, started: number, outcome: JobOutcome, json: boolean | undefined): never {
+  if (json) ctx.stdout(JSON.stringify(report));
+  else for (const line of summaryLines(report, (Date.now() - started) / 1000, outcome.error)) ctx.stdout(masker.mask(line));
+  throw new CliExit(outcome.status === 'succeeded' ? EXIT_OK : EXIT_FAILED);
 }

@@ -8,9 +8,9 @@ import type { Project } from '../project/load-config.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
-import { CliExit, EXIT_FAILED, EXIT_INVALID, EXIT_OK } from './exit-codes.js';
+import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { onInterrupt } from './interrupt.js';
-import { jobReport, summaryLines } from './job-report.js';
+import { endRun, jobReport } from './job-report.js';
 import { createProgress } from './progress.js';
 import { engineOf, temporalCli } from './engine.js';
 
@@ -111,9 +111,7 @@ async function drive(ctx: CliContext, project: Project, id: string, options: Run
     });
     progress.stop();
     const report = jobReport(runtime.journal.getJob(id)!, ctx.cwd, outcome);
-    if (options.json) ctx.stdout(JSON.stringify(report));
-    else for (const line of summaryLines(report, (Date.now() - started) / 1000, outcome.error)) ctx.stdout(project.masker.mask(line));
-    throw new CliExit(outcome.status === 'succeeded' ? EXIT_OK : EXIT_FAILED);
+    endRun(ctx, project.masker, report, started, outcome, options.json);
   } finally {
     progress.stop();
     interrupt.dispose();

@@ -9,9 +9,9 @@ import type { JobOutcome } from '../plan/orchestrate.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import type { Project } from '../project/load-config.js';
 import type { CliContext } from './context.js';
-import { CliExit, EXIT_FAILED, EXIT_OK } from './exit-codes.js';
+import { CliExit, EXIT_FAILED } from './exit-codes.js';
 import { onInterrupt } from './interrupt.js';
-import { summaryLines } from './job-report.js';
+import { endRun } from './job-report.js';
 import { createProgress } from './progress.js';
 import { temporalReport } from './temporal-report.js';
 
@@ -70,9 +70,7 @@ async function follow(ctx: CliContext, project: Project, client: Client, id: str
     const job = toJob(await handle.describe());
     if (!job) throw new CliExit(EXIT_FAILED, `workflow ${id} is not a Ferry job`);
     const report = temporalReport(job, ctx.cwd, outcome);
-    if (options.json) ctx.stdout(JSON.stringify(report));
-    else for (const line of summaryLines(report, (Date.now() - started) / 1000, outcome.error)) ctx.stdout(project.masker.mask(line));
-    throw new CliExit(outcome.status === 'succeeded' ? EXIT_OK : EXIT_FAILED);
+    endRun(ctx, project.masker, report, started, outcome, options.json);
   } finally {
     progress.stop();
     interrupt.dispose();

@@ -1,4 +1,5 @@
 import pg, { type ClientBase, type CustomTypesConfig, type Pool } from 'pg';
+import { decodeRow } from './decode-row.js';
 import { compileQuery } from '../query/compile-query.js';
 import { cursorOf, keysetQuery, keysetScanQuery } from '../query/keyset.js';
 import { withClient } from './postgres-context.js';
@@ -28,7 +29,7 @@ export function createPageReader(pool: Pool, shape: () => Promise<PgShape>): PgP
       const where = compileQuery(input.query, s.columns, 'postgres');
       const page = keysetQuery({ ...base(s), where, ...sortOf(input), after: input.after, limit: input.limit });
       const result = await pool.query<unknown[]>({ text: page.sql, values: page.params, rowMode: 'array', types: rowTypes });
-      return result.rows.map((row) => decodeRow(s.columns, row));
+      return result.rows.map((row) => decodeRow(s.columns, row, decodeValue));
     },
   };
 }
@@ -96,17 +97,6 @@ const rowTypes: CustomTypesConfig = {
 function utcTimestamp(text: string): Date | string {
   const date = new Date(`${text.replace(' ', 'T')}Z`);
   return Number.isNaN(date.getTime()) ? text : date;
-}
-
-/** A stored row as plain values: JSON parsed (and unwrapped), timestamps as ISO text, numbers as numbers, NULL columns left out. */
-function decodeRow(columns: readonly ColumnInfo[], row: readonly unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  columns.forEach((column, i) => {
-    const value = row[i];
-    if (value === null || value === undefined) return;
-    out[column.name] = decodeValue(column, value);
-  });
-  return out;
 }
 
 function decodeValue(column: ColumnInfo, value: unknown): unknown {

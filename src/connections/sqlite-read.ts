@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { decodeRow } from './decode-row.js';
 import { compileQuery } from '../query/compile-query.js';
 import { cursorOf, keysetQuery, keysetScanQuery } from '../query/keyset.js';
 import type { TableShape } from './sqlite-schema.js';
@@ -25,7 +26,7 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
       const where = compileQuery(input.query, columns, 'sqlite');
       const page = keysetQuery({ table, columns, where, key: tableKey(columns), dialect: 'sqlite', ...sortOf(input), after: input.after, limit: input.limit });
       const rows = db.prepare(page.sql).raw().all(...page.params) as unknown[][];
-      return rows.map((row) => decodeRow(columns, row));
+      return rows.map((row) => decodeRow(columns, row, decodeValue));
     },
   };
 }
@@ -55,17 +56,6 @@ function pageStarts(rows: Iterable<unknown[]>, input: PlanPagesInput): PlanPages
     total++;
   }
   return { total, starts };
-}
-
-/** A stored row as plain values: booleans, parsed JSON, NULL columns left out. */
-function decodeRow(columns: readonly ColumnInfo[], row: readonly unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  columns.forEach((column, i) => {
-    const value = row[i];
-    if (value === null || value === undefined) return;
-    out[column.name] = decodeValue(column, value);
-  });
-  return out;
 }
 
 function decodeValue(column: ColumnInfo, value: unknown): unknown {

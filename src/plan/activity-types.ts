@@ -39,6 +39,13 @@ export interface BatchCounts {
   exported: number;
 }
 
+const countedFields = ['inserted', 'updated', 'unchanged', 'rejected', 'exported'] as const;
+
+/** Adds one batch's (or chunk's) counts to a running total: the job summary, or a batch's own. */
+export function addCounts(into: Pick<BatchCounts, (typeof countedFields)[number]>, more: BatchCounts): void {
+  for (const field of countedFields) into[field] += more[field];
+}
+
 export interface RunBatchOutput extends BatchCounts {
   batch: number;
 }

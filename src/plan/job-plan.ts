@@ -76,13 +76,7 @@ export interface RetryPlan {
 }
 
 /** What the caller (CLI, scheduler) decides: identity, time, where things live. */
-export interface PlanContext {
-  jobId: string;
-  pipeline: string;
-  pipelineFile: string;
-  pipelineHash: string;
-  startedAt: string;
-  jobDir: string;
+export interface PlanContext extends Pick<JobPlan, 'jobId' | 'pipeline' | 'pipelineFile' | 'pipelineHash' | 'startedAt' | 'jobDir'> {
   sourcePath?: string;
   sourceFormat?: FileFormat;
   targetPath?: string;

@@ -1,4 +1,4 @@
-import type { FinalizeJobOutput, FinalStatus, JobSummary, NotifyOutput, PipelineActivities, PlanJobOutput, RunBatchOutput } from './activity-types.js';
+import { addCounts, type FinalizeJobOutput, type FinalStatus, type JobSummary, type NotifyOutput, type PipelineActivities, type PlanJobOutput, type RunBatchOutput } from './activity-types.js';
 import { rejectLimit, type JobPlan } from './job-plan.js';
 
 /**
@@ -156,11 +156,7 @@ function cloneSummary(s: JobSummary): JobSummary {
 }
 
 function addBatch(summary: JobSummary, out: RunBatchOutput): void {
-  summary.inserted += out.inserted;
-  summary.updated += out.updated;
-  summary.unchanged += out.unchanged;
-  summary.rejected += out.rejected;
-  summary.exported += out.exported;
+  addCounts(summary, out);
   summary.batches.done += 1;
 }
 
