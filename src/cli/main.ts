@@ -84,7 +84,8 @@ export function buildProgram(): Command {
     .command('list', { isDefault: true })
     .description('each scheduled pipeline: cron, time zone, next run, last run')
     .option('--json', 'one JSON object per pipeline')
-    .action((options: { json?: boolean }) => listSchedulesCommand(ctx, options));
+    .option('--engine <engine>', 'embedded (the serve schedules) or temporal (the Temporal Schedules); default from ferry.yaml')
+    .action((options: { json?: boolean; engine?: string }) => listSchedulesCommand(ctx, options));
 
   registerTemporalCommands(program, ctx);
   return program;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { engineOf } from './engine.js';
 import { startJob } from '../engine/embedded.js';
 import { openRuntime, planFor, type Runtime } from '../engine/runtime.js';
 import { missedRun, nextRun, realClock, runSchedules, type Schedule } from '../engine/scheduler.js';
@@ -55,8 +56,9 @@ export async function serveCommand(ctx: CliContext, files: string[], options: Se
 }
 
 /** `ferry schedules list`: each scheduled pipeline with its cron, time zone, next and last run. */
-export function listSchedulesCommand(ctx: CliContext, options: { json?: boolean }): void {
+export async function listSchedulesCommand(ctx: CliContext, options: { json?: boolean; engine?: string }): Promise<void> {
   const project = ctx.project();
+  if (engineOf(project, options.engine) === 'temporal') return (await import('./temporal.js')).listTemporalSchedulesCommand(ctx, options);
   const schedules = findSchedules(ctx, project, []);
   const journal = new Journal(project.stateDir);
   try {

@@ -63,8 +63,27 @@ async function applySchedulesCommand(ctx: CliContext, files: string[], options: 
     for (const id of result.created) ctx.stdout(`created  ${id}`);
     for (const id of result.updated) ctx.stdout(`updated  ${id}`);
     for (const id of result.deleted) ctx.stdout(`deleted  ${id} (its pipeline has no schedule: any more)`);
-    for (const s of await listFerrySchedules(client)) ctx.stdout(`${s.id.padEnd(32)} ${s.cron.padEnd(24)} next ${s.nextRuns[0] ?? 'never'}${s.paused ? ' (paused)' : ''}`);
+    printSchedules(ctx, await listFerrySchedules(client));
   });
+}
+
+/** `ferry schedules list` on engine: temporal: Ferry's schedules as the Temporal server has them. */
+export async function listTemporalSchedulesCommand(ctx: CliContext, options: { json?: boolean }): Promise<void> {
+  const [{ withClient }, { listFerrySchedules }, { temporalSettings }] = await Promise.all([
+    import('../engine/temporal/client.js'),
+    import('../engine/temporal/schedules.js'),
+    import('../engine/temporal/settings.js'),
+  ]);
+  await withClient(temporalSettings(ctx.project(), ctx.env), async (client) => {
+    const schedules = await listFerrySchedules(client);
+    if (options.json) return schedules.forEach((s) => ctx.stdout(JSON.stringify(s)));
+    if (schedules.length === 0) return ctx.stdout('no Ferry schedule on the Temporal server (ferry schedules apply creates them)');
+    printSchedules(ctx, schedules);
+  });
+}
+
+function printSchedules(ctx: CliContext, schedules: { id: string; cron: string; nextRuns: string[]; paused: boolean }[]): void {
+  for (const s of schedules) ctx.stdout(`${s.id.padEnd(32)} ${s.cron.padEnd(24)} next ${s.nextRuns[0] ?? 'never'}${s.paused ? ' (paused)' : ''}`);
 }
 
 function scheduledPipelines(ctx: CliContext, files: string[]): PipelineSchedule[] {
