@@ -9,6 +9,7 @@ import { openPostgres } from '../src/connections/postgres.js';
 import { postgresUsersTableDialect } from '../src/connections/postgres-schema.js';
 import type { WritePath } from '../src/connections/postgres-write.js';
 import type { RowToWrite } from '../src/connections/types.js';
+import { textArray } from '../src/connections/postgres-context.js';
 import { generateUserId, usersTableDdl } from '../src/connections/users-table.js';
 import { postgresAvailable, startPostgres, type PostgresServer } from '../test/helpers/postgres-server.js';
 import { copyIn, copyText } from './postgres-copy.js';
@@ -63,9 +64,7 @@ export async function benchPostgresImport(options: ImportBenchOptions, report: (
       record({ ...ferry, ofCopy: ferry.rowsPerSecond / copy.rowsPerSecond });
     }
     if (options.sample > 0) record(await ferryImport(server, 'rows', options.sample, options.batch, 1));
-    if (options.transports > 0) {
-      for (const transport of ['unnest', 'values', 'copy-temp'] as const) record(await insertOnly(server, transport, options.transports, options.batch));
-    }
+    if (options.transports > 0) for (const result of await insertOnly(server, options.transports, options.batch)) record(result);
     return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -157,42 +156,56 @@ async function ferryImport(server: PostgresServer, path: WritePath, rows: number
   }
 }
 
-type Transport = 'unnest' | 'values' | 'copy-temp';
+const transports = ['unnest', 'values', 'copy-temp'] as const;
+type Transport = (typeof transports)[number];
 
-/** The insert statement alone, one transaction per batch, into the same table: which transport carries rows fastest. */
-async function insertOnly(server: PostgresServer, transport: Transport, rows: number, size: number): Promise<ImportBenchResult> {
+/**
+ * The insert statement alone, one transaction per batch, each transport into its own copy of the
+ * table: which carries rows fastest. Interleaved batch by batch (in rotating order), so a change of
+ * load on the machine during the run weighs on all three alike.
+ */
+async function insertOnly(server: PostgresServer, rows: number, size: number): Promise<ImportBenchResult[]> {
   const client = new pg.Client(await freshDatabase(server));
   await client.connect();
   try {
-    for (const sql of usersTableDdl('users', postgresUsersTableDialect)) await client.query(sql);
+    for (const transport of transports) for (const sql of usersTableDdl(tableOf(transport), postgresUsersTableDialect)) await client.query(sql);
     const types = ['text', 'text', 'boolean', 'text', 'text', 'text', 'text', 'jsonb', 'jsonb', 'timestamptz', 'timestamptz'];
-    const started = performance.now();
-    for (let start = 0; start < rows; start += size) {
+    const seconds = new Map<Transport, number>(transports.map((t) => [t, 0]));
+    for (let start = 0, n = 0; start < rows; start += size, n++) {
       const batch = Array.from({ length: Math.min(size, rows - start) }, (_, k) => storedUser(start + k));
-      await client.query('BEGIN');
-      await insertWith(client, transport, batch, types);
-      await client.query('COMMIT');
+      for (let t = 0; t < transports.length; t++) {
+        const transport = transports[(n + t) % transports.length]!;
+        const started = performance.now();
+        await client.query('BEGIN');
+        await insertWith(client, transport, batch, types);
+        await client.query('COMMIT');
+        seconds.set(transport, (seconds.get(transport) ?? 0) + (performance.now() - started) / 1000);
+      }
     }
-    const seconds = (performance.now() - started) / 1000;
-    return { name: `insert only: ${transport}`, rows, seconds, rowsPerSecond: rows / seconds };
+    return transports.map((t) => ({ name: `insert only: ${t}`, rows, seconds: seconds.get(t) ?? 0, rowsPerSecond: rows / (seconds.get(t) ?? 1) }));
   } finally {
     await client.end();
   }
 }
 
+function tableOf(transport: Transport): string {
+  return `users_${transport.replace('-', '_')}`;
+}
+
 async function insertWith(client: pg.Client, transport: Transport, batch: (string | null)[][], types: string[]): Promise<void> {
   const names = csvColumns.join(', ');
+  const table = tableOf(transport);
   if (transport === 'unnest') {
     const from = `unnest(${types.map((_, k) => `$${k + 1}::text[]`).join(', ')}) AS u(${types.map((_, k) => `v${k}`).join(', ')})`;
-    const text = `INSERT INTO users (${names}) SELECT ${types.map((t, k) => `u.v${k}::${t}`).join(', ')} FROM ${from}`;
-    await client.query({ name: 'bench_unnest', text, values: types.map((_, k) => batch.map((r) => r[k] ?? null)) });
+    const text = `INSERT INTO ${table} (${names}) SELECT ${types.map((t, k) => `u.v${k}::${t}`).join(', ')} FROM ${from}`;
+    await client.query({ name: 'bench_unnest', text, values: types.map((_, k) => textArray(batch.map((r) => r[k] ?? null))) });
   } else if (transport === 'values') {
     const tuples = batch.map((_, i) => `(${types.map((t, k) => `$${i * types.length + k + 1}::${t}`).join(', ')})`);
-    await client.query({ text: `INSERT INTO users (${names}) VALUES ${tuples.join(', ')}`, values: batch.flat() });
+    await client.query({ text: `INSERT INTO ${table} (${names}) VALUES ${tuples.join(', ')}`, values: batch.flat() });
   } else {
-    await client.query('CREATE TEMP TABLE IF NOT EXISTS batch_rows (LIKE users) ON COMMIT DELETE ROWS');
+    await client.query(`CREATE TEMP TABLE IF NOT EXISTS batch_rows (LIKE ${table}) ON COMMIT DELETE ROWS`);
     await copyIn(client, `COPY batch_rows (${names}) FROM STDIN`, batch.map((r) => `${r.map(copyText).join('\t')}\n`).join(''));
-    await client.query(`INSERT INTO users (${names}) SELECT ${names} FROM batch_rows`);
+    await client.query(`INSERT INTO ${table} (${names}) SELECT ${names} FROM batch_rows`);
   }
 }
 
