@@ -100,7 +100,8 @@ describe('Ctrl-C and cancel', { timeout: 180_000 }, () => {
   beforeEach(() => pipeline('{ max_attempts: 2 }'));
 
   it('a first Ctrl-C stops after the batch in flight: cancelled, consistent, resumable', async () => {
-    const run = start(['run', 'import.yaml']);
+    // Each chunk waits 200 ms, so the job is still running when the signal comes, however fast the machine.
+    const run = start(['run', 'import.yaml'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:200' });
     await until(() => finishedBatches() >= 2);
     run.child.kill('SIGINT');
     const { code } = await run.exit;
@@ -138,9 +139,10 @@ describe('Ctrl-C and cancel', { timeout: 180_000 }, () => {
   });
 
   it('ferry jobs cancel stops a job running in another process', async () => {
-    // Small batches: the job must outlast the start of a second CLI process on a busy machine.
-    pipeline('{ max_attempts: 2 }', 'batch: { size: 5, parallelism: 1 }');
-    const run = start(['run', 'import.yaml']);
+    // Each chunk waits 300 ms: the job (80 batches) surely outlasts starting a second CLI process
+    // and the heartbeat (2 s) on which the running job sees the cancel request, on any machine.
+    pipeline('{ max_attempts: 2 }', 'batch: { size: 50, parallelism: 1 }');
+    const run = start(['run', 'import.yaml'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:300' });
     await until(() => finishedBatches() >= 1 && run.out.stderr.includes(' started'));
     const id = jobOf(run.out.stderr);
     const cancel = p.ferry('jobs', 'cancel', id);
