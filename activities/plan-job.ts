@@ -2,16 +2,16 @@ import type { PlanJobInput, PlanJobOutput } from '../src/plan/activity-types.js'
 import { sourceFor } from '../src/sources/index.js';
 import type { ActivityDeps } from './deps.js';
 import { writePlanFile } from './job-files.js';
-import { planExport } from './plan-export.js';
+import { planPages } from './plan-pages.js';
 
 /**
- * One pass over the source (checksum, count, batch boundaries), saved as plan.json in the job
- * folder; and a check that the target has every column the mapping writes.
+ * Plans a job and saves it as plan.json in the job folder: one pass over the source (a file's
+ * checksum, count and batch boundaries; a store's page cursors), after checking that a target
+ * store has every column the mapping writes.
  */
 export async function planJob(deps: ActivityDeps, { plan }: PlanJobInput): Promise<PlanJobOutput> {
-  if (plan.kind === 'export') return planExport(deps, plan);
-  if (plan.source.type !== 'file') throw new Error(`[job ${plan.jobId}] reading from a connection is not supported yet`);
   if (plan.target.type === 'connection') await checkTargetColumns(deps, plan.target.connection, plan.target.table, plan.columns, plan.target.key);
+  if (plan.source.type === 'connection') return planPages(deps, plan);
   const { path, format, csv } = plan.source;
   const scan = await sourceFor(format).scan({ path, format, csv }, plan.batch.size);
   writePlanFile({ plan, scan });

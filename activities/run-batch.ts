@@ -4,7 +4,7 @@ import { coerceCells } from '../src/mapping/coerce.js';
 import type { RowToWrite } from '../src/connections/types.js';
 import { addCounts, type RunBatchInput, type RunBatchOutput } from '../src/plan/activity-types.js';
 import { sourceFor } from '../src/sources/index.js';
-import type { ByteRange, SourceRecord } from '../src/sources/types.js';
+import type { ByteRange, RangeReader, SourceRecord } from '../src/sources/types.js';
 import { maskRecord } from '../src/validation/mask.js';
 import type { Reject, RejectError } from '../src/validation/reject.js';
 import { validateUser } from '../src/validation/user-schema.js';
@@ -32,22 +32,19 @@ export interface BatchCursor {
 }
 
 /**
- * Read → map → validate → write one batch of an import, committing CHUNK_RECORDS at a time. Each
- * chunk commits its rows with a marker in one transaction, so a rerun after a crash writes nothing
- * twice; its rejects are rewritten from the same deterministic read. A retry that carries the last
- * heartbeat (Temporal) resumes after the last committed chunk instead of re-reading the batch.
+ * Read → map → validate → write one batch of an import (a byte range of the source file) or a
+ * migration (a page of the source store), committing CHUNK_RECORDS at a time. Each chunk commits
+ * its rows with a marker in one transaction, so a rerun after a crash writes nothing twice; its
+ * rejects are rewritten from the same deterministic read. A retry that carries the last heartbeat
+ * (Temporal) resumes after the last committed chunk instead of re-reading the batch.
  */
 export async function runBatch(contexts: JobContexts, progress: ActivityProgress | undefined, { jobDir, batch }: RunBatchInput): Promise<RunBatchOutput> {
   const ctx = await contexts.get(jobDir);
   if (ctx.plan.kind === 'export') return runExportBatch(ctx, { jobDir, batch });
-  const { plan, scan } = ctx;
-  const range = scan.batches[batch];
-  if (!range) throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${scan.batches.length} batches)`);
-  if (plan.source.type !== 'file' || plan.target.type !== 'connection' || !ctx.target) throw new Error(`[job ${plan.jobId}] only file → connection imports run batches yet`);
-  const { path, format, csv } = plan.source;
+  const span = ctx.plan.source.type === 'file' ? fileSpan(ctx, batch) : await pageSpan(ctx, batch);
+  const { range } = span;
   const cursor = resumeFrom(progress?.lastDetails(), range) ?? { batch, chunk: 0, position: range.start, row: range.firstRow, counts: zero() };
-  const rest: ByteRange = { ...range, start: cursor.position, firstRow: cursor.row, count: range.firstRow + range.count - cursor.row };
-  const reader = sourceFor(format).read({ path, format, csv }, rest, scan);
+  const reader = span.read({ ...range, start: cursor.position, firstRow: cursor.row, count: range.firstRow + range.count - cursor.row });
   let pending: SourceRecord[] = [];
   const commit = async (): Promise<void> => {
     await pausepoint('chunk-before-write');
@@ -68,6 +65,49 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
   return { batch, ...cursor.counts };
 }
 
+/** A batch's records: its range (positions are file offsets, or indexes into a page) and a reader for any tail of it. */
+interface BatchSpan {
+  range: ByteRange;
+  read(rest: ByteRange): RangeReader;
+}
+
+function fileSpan(ctx: JobContext, batch: number): BatchSpan {
+  const { plan, scan } = ctx;
+  const range = scan.batches[batch];
+  if (!range) throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${scan.batches.length} batches)`);
+  if (plan.source.type !== 'file') throw new Error('unreachable: not a file source');
+  const { path, format, csv } = plan.source;
+  return { range, read: (rest) => sourceFor(format).read({ path, format, csv }, rest, scan) };
+}
+
+/**
+ * A migration's batch: its page of the source store, read whole (a page is one batch, at most
+ * batch.size rows). Rows are numbered by their place in the migration's order, as in an export.
+ */
+async function pageSpan(ctx: JobContext, batch: number): Promise<BatchSpan> {
+  const { plan, scan, pages, source } = ctx;
+  const after = pages?.[batch];
+  if (plan.source.type !== 'connection' || !source || after === undefined) throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${pages?.length ?? 0} pages)`);
+  const first = batch * plan.batch.size;
+  const { query, sort } = plan.source;
+  const rows = await source.connection.readPage({ query, ...(sort ? { sort } : {}), after, limit: Math.max(0, Math.min(plan.batch.size, scan.total - first)) });
+  const range: ByteRange = { index: batch, start: 0, end: rows.length, firstRow: first + 1, count: rows.length };
+  return { range, read: (rest) => pageReader(rows, rest) };
+}
+
+function pageReader(rows: Record<string, unknown>[], rest: ByteRange): RangeReader {
+  let position = rest.start;
+  const records = (async function* (): AsyncGenerator<SourceRecord> {
+    while (position < rest.end) {
+      const row = rest.firstRow + (position - rest.start);
+      const record = rows[position++] as Record<string, unknown>;
+      yield { row, record };
+    }
+  })();
+  // `position` is read live after each chunk, as from a file reader: a getter, not a copied value.
+  return Object.defineProperty(records, 'position', { get: () => position }) as RangeReader;
+}
+
 /** The previous attempt's cursor, if it belongs to this batch and lies inside its range. */
 function resumeFrom(details: unknown, range: ByteRange): BatchCursor | undefined {
   const c = details as BatchCursor | undefined;
@@ -78,7 +118,7 @@ function resumeFrom(details: unknown, range: ByteRange): BatchCursor | undefined
 
 async function commitChunk(ctx: JobContext, batch: number, chunk: number, items: SourceRecord[]): Promise<Counts> {
   const { plan, target } = ctx;
-  if (plan.target.type !== 'connection' || !target) throw new Error('unreachable: not an import');
+  if (plan.target.type !== 'connection' || !target) throw new Error(`[job ${plan.jobId}] batch ${batch}: the target is not a connection`);
   const rows: RowToWrite[] = [];
   const rejects: Reject[] = [];
   const originals = new Map<number, Record<string, unknown>>();

@@ -105,17 +105,23 @@ async function createUsersTable(client: ClientBase, table: string): Promise<void
 /** Rows and markers of a batch commit together, so the bookkeeping lives in the target's database and schema. */
 async function ensureBookkeeping(client: ClientBase, schemaName: string): Promise<void> {
   const { batches, keys } = bookkeeping(quoteIdentifier(schemaName));
-  const { rows } = await client.query<{ n: string }>(
-    `SELECT count(*) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname IN ('ferry_batches', 'ferry_job_keys')`,
+  const { rows } = await client.query<{ n: string; narrow: boolean | null }>(
+    `SELECT count(DISTINCT c.oid) AS n, bool_or(a.atttypid = 'int4'::regtype) AS narrow
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'batch' AND c.relname = 'ferry_batches'
+      WHERE n.nspname = $1 AND c.relname IN ('ferry_batches', 'ferry_job_keys')`,
     [schemaName],
   );
-  if (rows[0]?.n === '2') return;
+  if (rows[0]?.n === '2' && rows[0].narrow !== true) return;
   await inTransaction(client, async () => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ferry:bookkeeping:${schemaName}`]);
     // job COLLATE "C": compared for equality only, so the index need not pay for the locale's collation.
-    await client.query(`CREATE TABLE IF NOT EXISTS ${batches} (job text COLLATE "C" NOT NULL, batch integer NOT NULL, output text NOT NULL, PRIMARY KEY (job, batch))`);
+    // batch bigint: a chunk's marker id is batch × 1024 + chunk, which passes 2^31 past two million batches.
+    await client.query(`CREATE TABLE IF NOT EXISTS ${batches} (job text COLLATE "C" NOT NULL, batch bigint NOT NULL, output text NOT NULL, PRIMARY KEY (job, batch))`);
     // Digests, not text (see postgres-rows.ts jobHash and keyDigest): a claim row is written for every imported row.
     await client.query(`CREATE TABLE IF NOT EXISTS ${keys} (job bigint NOT NULL, key uuid NOT NULL, "row" bigint NOT NULL, PRIMARY KEY (job, key))`);
+    // Stores made before the column was widened.
+    if (rows[0]?.narrow === true) await client.query(`ALTER TABLE ${batches} ALTER COLUMN batch TYPE bigint`);
   });
 }
 

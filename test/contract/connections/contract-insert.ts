@@ -112,6 +112,12 @@ export function describeInsert(factory: ConnectionFactory): void {
       expect(out.inserted).toBe(1);
     });
 
+    it('keeps markers of batch ids past 2^31 (a chunk id is batch × 1024 + chunk)', async () => {
+      const far = 3_000_000 * 1024 + 7;
+      expect(await h().connection.writeBatch(batch([{ email: 'ann@x.io' }], { batch: far }))).toEqual(output({ inserted: 1 }));
+      expect(await h().connection.writeBatch(batch([{ email: 'ann@x.io' }], { batch: far }))).toEqual(output({ inserted: 1, replayed: true }));
+    });
+
     it('forgets the job keys on finishJob (idempotently); markers stay', async () => {
       await h().connection.writeBatch(batch([{ email: 'ann@x.io' }]));
       await h().connection.finishJob('job-1');

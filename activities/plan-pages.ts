@@ -5,15 +5,16 @@ import type { ActivityDeps } from './deps.js';
 import { writePlanFile } from './job-files.js';
 
 /**
- * Plans an export: one streaming pass over the matching rows' sort values and keys gives the count
- * and the cursor before each batch's page, saved in plan.json. The checksum stands for what the
- * batches will read (query, sort, count, boundaries), since a store has no file to hash.
+ * Plans a job that reads a store (an export, or a migration into another store): one streaming
+ * pass over the matching rows' sort values and keys gives the count and the cursor before each
+ * batch's page, saved in plan.json. The checksum stands for what the batches will read (query,
+ * sort, count, boundaries), since a store has no file to hash.
  */
-export async function planExport(deps: ActivityDeps, plan: JobPlan): Promise<PlanJobOutput> {
-  if (plan.source.type !== 'connection' || plan.target.type !== 'file') throw new Error(`[job ${plan.jobId}] an export reads a connection and writes a file`);
+export async function planPages(deps: ActivityDeps, plan: JobPlan): Promise<PlanJobOutput> {
+  if (plan.source.type !== 'connection') throw new Error(`[job ${plan.jobId}] planPages reads a connection source`);
   const { connection: name, table, query, sort } = plan.source;
   const connection = await deps.pool.get(name, table);
-  // Once per job, as for imports: a long-lived process (serve, a worker) sees a table altered since.
+  // Once per job, as for a target: a long-lived process (serve, a worker) sees a table altered since.
   await connection.columns();
   const { total, starts } = await connection.planPages({
     query,
