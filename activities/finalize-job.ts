@@ -1,39 +1,52 @@
-import { createReadStream, createWriteStream, existsSync, renameSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, renameSync } from 'node:fs';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { failpoint } from '../src/failpoints.js';
 import type { FinalizeJobInput, FinalizeJobOutput } from '../src/plan/activity-types.js';
 import { writeExportFile } from './export-output.js';
 import type { JobContexts } from './job-context.js';
-import { rejectsPartPath, rejectsPath } from './job-files.js';
+import { backupPath, chunkFilePattern, partsDir, rejectsPartPath, rejectsPath } from './job-files.js';
 
 /**
- * Concatenates the batches' reject parts, in batch order, into rejects.ndjson (written under a
- * temporary name, then renamed), assembles a succeeded export's file from its output parts
- * (export-output.ts), and drops the job's bookkeeping in the target. Safe to repeat.
+ * Joins the batches' reject parts, in batch order, into rejects.ndjson and, for a job that wrote
+ * to a store, its chunks' backups into backup.ndjson (each written under a temporary name, then
+ * renamed); assembles a succeeded export's file from its output parts (export-output.ts); and,
+ * once the job succeeded, drops its bookkeeping in the target — a failed or cancelled job keeps it
+ * for its resume. Safe to repeat.
  */
 export async function finalizeJob(contexts: JobContexts, { jobDir, batches, status }: FinalizeJobInput): Promise<FinalizeJobOutput> {
   const ctx = await contexts.get(jobDir);
-  const target = rejectsPath(jobDir);
+  const rejectParts = Array.from({ length: batches }, (_, batch) => rejectsPartPath(jobDir, batch));
+  const rejects = await joinFiles(rejectParts, rejectsPath(jobDir));
+  if (ctx.plan.kind === 'import' || ctx.plan.kind === 'migrate') {
+    const pattern = chunkFilePattern('backup');
+    const chunks = readdirSync(partsDir(jobDir)).filter((name) => pattern.test(name)).sort();
+    await joinFiles(chunks.map((name) => join(partsDir(jobDir), name)), backupPath(jobDir));
+  }
+  // Only a succeeded export has every part: a failed or cancelled one leaves the target path alone.
+  const output = ctx.plan.kind === 'export' && status === 'succeeded' ? await writeExportFile(ctx.plan, batches) : null;
+  if (status === 'succeeded') await ctx.target?.connection.finishJob(ctx.plan.jobId);
+  contexts.forget(jobDir);
+  return { rejectsFile: rejectsPath(jobDir), rejects, output };
+}
+
+/** Concatenates the files that exist (a batch that never ran has none) into `target`; returns its line count. */
+async function joinFiles(parts: readonly string[], target: string): Promise<number> {
   const tmp = `${target}.tmp-${process.pid}`;
   const out = createWriteStream(tmp);
-  let rejects = 0;
-  for (let batch = 0; batch < batches; batch++) {
-    const part = rejectsPartPath(jobDir, batch);
-    if (!existsSync(part)) continue; // a batch that never ran (failed or cancelled job)
+  let lines = 0;
+  for (const part of parts) {
+    if (!existsSync(part)) continue;
     failpoint('finalize-part');
     for await (const chunk of createReadStream(part)) {
-      rejects += countNewlines(chunk as Buffer);
+      lines += countNewlines(chunk as Buffer);
       if (!out.write(chunk)) await once(out, 'drain');
     }
   }
   out.end();
   await once(out, 'finish');
   renameSync(tmp, target);
-  // Only a succeeded export has every part: a failed or cancelled one leaves the target path alone.
-  const output = ctx.plan.kind === 'export' && status === 'succeeded' ? await writeExportFile(ctx.plan, batches) : null;
-  await ctx.target?.connection.finishJob(ctx.plan.jobId);
-  contexts.forget(jobDir);
-  return { rejectsFile: target, rejects, output };
+  return lines;
 }
 
 function countNewlines(buf: Buffer): number {

@@ -4,6 +4,7 @@ import type { JobPlan } from '../src/plan/job-plan.js';
 import type { RejectError } from '../src/validation/reject.js';
 import type { ActivityDeps } from './deps.js';
 import { readPlanFile, type PlanFile } from './job-files.js';
+import { readRetryRows } from './plan-job.js';
 
 /** What every batch of a job shares, built once per process: plan, compiled mapping, target. */
 export interface JobContext extends PlanFile {
@@ -12,6 +13,8 @@ export interface JobContext extends PlanFile {
   target?: { connection: Connection; columns: Map<string, ColumnInfo> };
   /** Exports: the store the rows are read from. */
   source?: { connection: Connection };
+  /** A retry of rejects: the only rows of the source it reads. */
+  rows?: Set<number>;
 }
 
 export function mappingContext(plan: JobPlan): MappingContext {
@@ -45,6 +48,7 @@ export class JobContexts {
       mapper: createMapper(plan.columns, mappingContext(plan)),
       checkRules: createRuleChecker(plan.validate.rules, mappingContext(plan)),
     };
+    if (plan.retryOf) ctx.rows = readRetryRows(plan.retryOf.rowsFile);
     if (plan.source.type === 'connection') {
       const connection = await this.deps.pool.get(plan.source.connection, plan.source.table);
       await connection.columns(); // the table as it is now, once per job (as for a target)

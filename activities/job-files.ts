@@ -19,9 +19,22 @@ export const rejectsPath = (jobDir: string): string => join(jobDir, 'rejects.ndj
 export const partsDir = (jobDir: string): string => join(jobDir, 'parts');
 export const rejectsPartPath = (jobDir: string, batch: number): string => join(partsDir(jobDir), `rejects-${String(batch).padStart(6, '0')}.ndjson`);
 
-/** The rejects of one committed chunk of a batch, merged into the batch's part when the batch ends. */
-export const rejectsChunkPath = (jobDir: string, batch: number, chunk: number): string =>
-  join(partsDir(jobDir), `rejects-${String(batch).padStart(6, '0')}.chunk-${String(chunk).padStart(4, '0')}.ndjson`);
+export const backupPath = (jobDir: string): string => join(jobDir, 'backup.ndjson');
+
+/**
+ * What one committed chunk of a batch left: its rejects (merged into the batch's part when the
+ * batch ends) or its backup (joined into backup.ndjson at the end of the job, chunk by chunk, so
+ * a batch that failed halfway still has its committed chunks' backup). Zero-padded, so the names
+ * sort in (batch, chunk) order.
+ */
+export type ChunkKind = 'rejects' | 'backup';
+export const chunkPath = (jobDir: string, kind: ChunkKind, batch: number, chunk: number): string =>
+  join(partsDir(jobDir), `${kind}-${String(batch).padStart(6, '0')}.chunk-${String(chunk).padStart(4, '0')}.ndjson`);
+export const chunkFilePattern = (kind: ChunkKind): RegExp => new RegExp(`^${kind}-\\d{6}\\.chunk-\\d{4}\\.ndjson$`);
+
+export function toNdjson(items: readonly unknown[]): string {
+  return items.map((item) => JSON.stringify(item) + '\n').join('');
+}
 
 export function writeFileAtomic(path: string, data: string | Buffer): void {
   const tmp = `${path}.tmp-${process.pid}`;

@@ -1,5 +1,7 @@
 import type { PlanJobInput, PlanJobOutput } from '../src/plan/activity-types.js';
+import { readFileSync } from 'node:fs';
 import { sourceFor } from '../src/sources/index.js';
+import type { ByteRange, SourceScan } from '../src/sources/types.js';
 import type { ActivityDeps } from './deps.js';
 import { writePlanFile } from './job-files.js';
 import { planPages } from './plan-pages.js';
@@ -13,9 +15,23 @@ export async function planJob(deps: ActivityDeps, { plan }: PlanJobInput): Promi
   if (plan.target.type === 'connection') await checkTargetColumns(deps, plan.target.connection, plan.target.table, plan.columns, plan.target.key);
   if (plan.source.type === 'connection') return planPages(deps, plan);
   const { path, format, csv } = plan.source;
-  const scan = await sourceFor(format).scan({ path, format, csv }, plan.batch.size);
+  const full = await sourceFor(format).scan({ path, format, csv }, plan.batch.size);
+  const scan = plan.retryOf ? onlyRows(full, readRetryRows(plan.retryOf.rowsFile)) : full;
   writePlanFile({ plan, scan });
   return { checksum: scan.checksum, total: scan.total, batches: scan.batches.length };
+}
+
+/** The rows a retry of rejects reads (`ferry jobs retry-rejects`), written by the CLI as a JSON array. */
+export function readRetryRows(rowsFile: string): Set<number> {
+  return new Set(JSON.parse(readFileSync(rowsFile, 'utf8')) as number[]);
+}
+
+/** A retry reads only the batches holding one of its rows; `total` counts the rows, as the job's summary will. */
+function onlyRows(scan: SourceScan, rows: Set<number>): SourceScan {
+  const holds = (b: ByteRange): boolean => [...rows].some((row) => row >= b.firstRow && row < b.firstRow + b.count);
+  const batches = scan.batches.filter(holds).map((b, index) => ({ ...b, index }));
+  const total = [...rows].filter((row) => batches.some((b) => row >= b.firstRow && row < b.firstRow + b.count)).length;
+  return { ...scan, total, batches };
 }
 
 async function checkTargetColumns(deps: ActivityDeps, name: string, table: string | undefined, columns: Record<string, string> | null, key: string[]): Promise<void> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { failpoint, pausepoint } from '../src/failpoints.js';
 import { coerceCells } from '../src/mapping/coerce.js';
-import type { RowToWrite } from '../src/connections/types.js';
+import type { Connection, RestoreEntry, RowToWrite } from '../src/connections/types.js';
 import { addCounts, type RunBatchInput, type RunBatchOutput } from '../src/plan/activity-types.js';
 import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, RangeReader, SourceRecord } from '../src/sources/types.js';
@@ -10,7 +10,7 @@ import type { Reject, RejectError } from '../src/validation/reject.js';
 import { validateUser } from '../src/validation/user-schema.js';
 import type { JobContexts, JobContext } from './job-context.js';
 import { runExportBatch } from './run-export-batch.js';
-import { rejectsChunkPath, rejectsPartPath, writeFileAtomic } from './job-files.js';
+import { chunkPath, rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
 import type { ActivityProgress } from './progress.js';
 
 /** Records a batch commits at a time. A batch is the unit of scheduling; a chunk the unit of commit. */
@@ -46,17 +46,21 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
   const cursor = resumeFrom(progress?.lastDetails(), range) ?? { batch, chunk: 0, position: range.start, row: range.firstRow, counts: zero() };
   const reader = span.read({ ...range, start: cursor.position, firstRow: cursor.row, count: range.firstRow + range.count - cursor.row });
   let pending: SourceRecord[] = [];
+  let nextRow = cursor.row;
   const commit = async (): Promise<void> => {
     await pausepoint('chunk-before-write');
     add(cursor.counts, await commitChunk(ctx, batch, cursor.chunk, pending));
     cursor.chunk++;
-    cursor.row += pending.length;
+    cursor.row = nextRow;
     cursor.position = reader.position;
     pending = [];
     progress?.heartbeat(cursor);
     progress?.throwIfCancelled();
   };
   for await (const item of reader) {
+    nextRow = item.row + 1;
+    // A retry of rejects passes over the rows it does not retry.
+    if (ctx.rows && !ctx.rows.has(item.row)) continue;
     pending.push(item);
     if (pending.length === CHUNK_RECORDS) await commit();
   }
@@ -119,6 +123,7 @@ function resumeFrom(details: unknown, range: ByteRange): BatchCursor | undefined
 async function commitChunk(ctx: JobContext, batch: number, chunk: number, items: SourceRecord[]): Promise<Counts> {
   const { plan, target } = ctx;
   if (plan.target.type !== 'connection' || !target) throw new Error(`[job ${plan.jobId}] batch ${batch}: the target is not a connection`);
+  if (plan.kind === 'rollback') return restoreChunk(ctx, target.connection, batch, chunk, items);
   const rows: RowToWrite[] = [];
   const rejects: Reject[] = [];
   const originals = new Map<number, Record<string, unknown>>();
@@ -136,13 +141,42 @@ async function commitChunk(ctx: JobContext, batch: number, chunk: number, items:
     }
   }
   const { key, upsert, metadata } = plan.target;
-  const written = await target.connection.writeBatch({ job: plan.jobId, batch: batch * CHUNK_SLOTS + chunk, rows, key, upsert, metadata, now: plan.startedAt });
+  const written = await target.connection.writeBatch({ job: plan.jobId, batch: markerId(batch, chunk), rows, key, upsert, metadata, now: plan.startedAt, ...(plan.dryRun ? { preview: true } : {}) });
   failpoint('batch-after-commit');
   for (const r of written.rejects) rejects.push({ row: r.row, record: maskRecord(originals.get(r.row)), errors: r.errors });
   rejects.sort((a, b) => a.row - b.row);
-  writeFileAtomic(rejectsChunkPath(plan.jobDir, batch, chunk), rejects.map((r) => JSON.stringify(r) + '\n').join(''));
+  writeFileAtomic(chunkPath(plan.jobDir, 'rejects', batch, chunk), toNdjson(rejects));
+  // From the marker on a replay too, so a crash between the commit and here loses no backup.
+  writeFileAtomic(chunkPath(plan.jobDir, 'backup', batch, chunk), toNdjson(written.changes));
   const { inserted, updated, unchanged } = written;
   return { read: items.length, inserted, updated, unchanged, rejected: rejects.length, exported: 0 };
+}
+
+function markerId(batch: number, chunk: number): number {
+  return batch * CHUNK_SLOTS + chunk;
+}
+
+/**
+ * A rollback's chunk: backup lines put back through the store's restoreBatch (with its marker,
+ * like a write). Rows changed since the job wrote them, and so left alone, are the rollback's
+ * rejects (CONFLICT, at the original job's row). Summary: `updated` counts the rows put back
+ * (previous image restored, or the inserted row deleted), `unchanged` the rows already gone.
+ */
+async function restoreChunk(ctx: JobContext, store: Connection, batch: number, chunk: number, items: SourceRecord[]): Promise<Counts> {
+  const { plan } = ctx;
+  const entries = items.map((item) => {
+    if ('error' in item) throw new Error(`[job ${plan.jobId}] line ${item.row} of the backup ${plan.source.type === 'file' ? plan.source.path : ''} is damaged: ${item.error}`);
+    return item.record as unknown as RestoreEntry;
+  });
+  const out = await store.restoreBatch({ job: plan.jobId, batch: markerId(batch, chunk), entries, force: plan.rollback?.force ?? false });
+  const rejects: Reject[] = out.changed.map((c) => ({
+    row: c.row,
+    record: c.key,
+    errors: [{ code: 'CONFLICT', path: Object.keys(c.key)[0] ?? '', message: c.reason === 'changed' ? `changed since job ${plan.rollback?.job} wrote it: left as it is (--force puts it back anyway)` : `deleted since job ${plan.rollback?.job} updated it: not restored (--force inserts its previous version)` }],
+  }));
+  writeFileAtomic(chunkPath(plan.jobDir, 'rejects', batch, chunk), toNdjson(rejects));
+  const restored = out.restored + out.deleted;
+  return { read: items.length, inserted: 0, updated: restored, unchanged: items.length - restored - rejects.length, rejected: rejects.length, exported: 0 };
 }
 
 /**
@@ -150,7 +184,7 @@ async function commitChunk(ctx: JobContext, batch: number, chunk: number, items:
  * from a heartbeat rebuilds the part from them); they go with the job folder.
  */
 function mergeChunkRejects(jobDir: string, batch: number, chunks: number): void {
-  const parts = Array.from({ length: chunks }, (_, chunk) => readFileSync(rejectsChunkPath(jobDir, batch, chunk)));
+  const parts = Array.from({ length: chunks }, (_, chunk) => readFileSync(chunkPath(jobDir, 'rejects', batch, chunk)));
   writeFileAtomic(rejectsPartPath(jobDir, batch), Buffer.concat(parts));
 }
 

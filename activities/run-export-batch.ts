@@ -5,7 +5,7 @@ import { maskRecord } from '../src/validation/mask.js';
 import type { Reject } from '../src/validation/reject.js';
 import { outputPartPath } from './export-files.js';
 import type { JobContext } from './job-context.js';
-import { rejectsPartPath, writeFileAtomic } from './job-files.js';
+import { rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
 
 /**
  * Read → map → encode one page of an export into its part file. The page starts at the cursor
@@ -31,6 +31,6 @@ export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatc
   const { format, escapeFormulas } = plan.target;
   const text = await targetFor(format).encode(exported, { headers: Object.keys(plan.columns ?? {}), escapeFormulas });
   writeFileAtomic(outputPartPath(jobDir, batch, format), text);
-  writeFileAtomic(rejectsPartPath(jobDir, batch), rejects.map((r) => JSON.stringify(r) + '\n').join(''));
+  writeFileAtomic(rejectsPartPath(jobDir, batch), toNdjson(rejects));
   return { batch, read: rows.length, inserted: 0, updated: 0, unchanged: 0, rejected: rejects.length, exported: exported.length };
 }

@@ -11,6 +11,11 @@ export interface CliContext {
 
 export function createContext(configPath: () => string | undefined): CliContext {
   let project: Project | undefined;
+  // `ferry jobs list | head`: the reader went away; what it did not read is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
   return {
     cwd: process.cwd(),
     env: process.env,

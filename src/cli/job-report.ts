@@ -17,6 +17,8 @@ export interface JobReport {
   /** `run --sample`: the export was limited to this many rows (absent otherwise). */
   sample?: number;
   artifacts: { dir: string; rejects: string | null; output: string | null };
+  /** `run` that followed a job already running the same submission instead of starting one. */
+  existing?: true;
 }
 
 export function jobReport(job: JobRecord, cwd: string, outcome?: JobOutcome): JobReport {

@@ -3,7 +3,9 @@ import { ConfigError } from '../project/load-config.js';
 import { createContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { jobErrorsCommand, listJobsCommand, showJobCommand } from './jobs.js';
-import { cancelCommand, resumeCommand, runCommand } from './run.js';
+import { retryRejectsCommand } from './retry-rejects.js';
+import { rollbackCommand } from './rollback.js';
+import { cancelCommand, resumeCommand, runCommand, type RunOptions } from './run.js';
 import { schemaCommand } from './schema.js';
 import { registerTemporalCommands } from './temporal.js';
 import { listSchedulesCommand, serveCommand } from './schedules.js';
@@ -33,7 +35,10 @@ export function buildProgram(): Command {
     .option('--engine <engine>', 'embedded (default) or temporal')
     .option('--sample [rows]', 'exports: write at most this many rows (default 10)')
     .option('--detach', 'temporal: start the job and return (ferry jobs show <id> follows it)')
-    .action((file: string, options: { json?: boolean; engine?: string; sample?: string | true; detach?: boolean }) => runCommand(ctx, file, options));
+    .option('--force-new', 'start a new job even if one is already running this submission (same pipeline and source)')
+    .option('--dry-run', 'write nothing: report what would be inserted, updated, unchanged and rejected, with example diffs')
+    .option('--examples <n>', 'dry run: example rows per kind (default 3)')
+    .action((file: string, options: RunOptions) => runCommand(ctx, file, options));
 
   const jobs = program.command('jobs').description('list and inspect jobs');
   jobs
@@ -61,6 +66,20 @@ export function buildProgram(): Command {
     .argument('<id>', 'job id')
     .option('--json', 'print the summary as one JSON object on stdout')
     .action((id: string, options: { json?: boolean }) => resumeCommand(ctx, id, options));
+  jobs
+    .command('retry-rejects')
+    .argument('<id>', 'job id')
+    .description('a new job over exactly the records job <id> rejected, through the pipeline as it is now')
+    .option('--pipeline <file>', 'the pipeline to run them through (default: the job\'s own, as it is now)')
+    .option('--json', 'print the summary as one JSON object on stdout')
+    .action((id: string, options: RunOptions & { pipeline?: string }) => retryRejectsCommand(ctx, id, options));
+  jobs
+    .command('rollback')
+    .argument('<id>', 'job id')
+    .description('put back what job <id> wrote: previous values of the rows it updated, and delete the rows it inserted')
+    .option('--force', 'also put back rows changed by someone else since the job wrote them')
+    .option('--json', 'print the summary as one JSON object on stdout')
+    .action((id: string, options: RunOptions & { force?: boolean }) => rollbackCommand(ctx, id, options));
   jobs
     .command('cancel')
     .description('stop a job after its batches in flight (resumable)')

@@ -1,9 +1,12 @@
-import { execute, startJob, type EmbeddedOptions } from '../engine/embedded.js';
+import { execute, type EmbeddedOptions } from '../engine/embedded.js';
 import { effectiveStatus } from '../engine/job-status.js';
 import { Journal } from '../engine/journal.js';
 import { prepareResume, ResumeRefused } from '../engine/resume.js';
 import { openRuntime, planFor, type Runtime } from '../engine/runtime.js';
-import type { JobOutcome } from '../plan/orchestrate.js';
+import { submitJob, untilEnded } from '../engine/submit.js';
+import type { JobRecord } from '../engine/journal.js';
+import type { JobPlan } from '../plan/job-plan.js';
+import { emptySummary, type JobOutcome } from '../plan/orchestrate.js';
 import type { Project } from '../project/load-config.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
@@ -11,6 +14,7 @@ import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { onInterrupt } from './interrupt.js';
 import { endRun, jobReport } from './job-report.js';
+import { dryRunCommand } from './dry-run.js';
 import { createProgress } from './progress.js';
 import { engineOf, temporalCli } from './engine.js';
 
@@ -21,6 +25,12 @@ export interface RunOptions {
   sample?: string | true;
   /** Temporal: start the job and return without following it. */
   detach?: boolean;
+  /** Start a new job even when one is already running this submission (same pipeline and source). */
+  forceNew?: boolean;
+  /** Show what the job would do, writing nothing (dry-run.ts). */
+  dryRun?: boolean;
+  /** `--dry-run`: example rows per kind. */
+  examples?: string;
 }
 
 /** How many rows `--sample` alone exports: the size of the identity platforms' export preview. */
@@ -29,7 +39,7 @@ export const DEFAULT_SAMPLE = 10;
 /** `ferry run <pipeline>`: validate, run the job to its end on the embedded engine, print the summary. */
 export async function runCommand(ctx: CliContext, file: string, options: RunOptions): Promise<void> {
   const project = ctx.project();
-  const engineName = engineOf(project, options.engine);
+  engineOf(project, options.engine); // an unknown --engine is a usage error before any other work
   const loaded = await loadCheckedPipeline(project, ctx.cwd, file);
   if (!loaded.ok) {
     for (const d of loaded.diagnostics) ctx.stderr(project.masker.mask(formatDiagnostic(d)));
@@ -37,9 +47,56 @@ export async function runCommand(ctx: CliContext, file: string, options: RunOpti
   }
   const plan = planFor(project, loaded.loaded, new Date(), { sample: sampleRows(options.sample) });
   if (plan.sample === undefined && options.sample !== undefined) throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');
-  if (engineName === 'temporal') return (await temporalCli()).temporalRun(ctx, project, plan, options);
-  if (!options.json) ctx.stderr(`job ${plan.jobId} started (${loaded.loaded.file})`);
-  await drive(ctx, project, plan.jobId, options, (runtime, engine) => startJob(plan, { ...engine, journal: runtime.journal }));
+  if (options.dryRun) return dryRunCommand(ctx, project, plan, options);
+  await runPlannedJob(ctx, project, plan, options, `job ${plan.jobId} started (${loaded.loaded.file})`);
+}
+
+/**
+ * Runs a planned job to its end (run, retry-rejects, rollback) on the project's engine, or follows the
+ * running job of the same submission. `started` is said (not with --json) only once the job exists.
+ */
+export async function runPlannedJob(ctx: CliContext, project: Project, plan: JobPlan, options: RunOptions, started?: string): Promise<void> {
+  if (engineOf(project, options.engine) === 'temporal') return (await temporalCli()).temporalRun(ctx, project, plan, options);
+  const submitted = await submit(ctx, project, plan, options);
+  if (submitted.existing) {
+    ctx.stderr(`job ${submitted.jobId} is already running this submission (same pipeline and source); following it`);
+    return follow(ctx, project, submitted.jobId, options);
+  }
+  if (started && !options.json) ctx.stderr(started);
+  await drive(ctx, project, plan.jobId, options, (runtime, engine) => execute(runtime.journal.getJob(plan.jobId)!, { ...engine, journal: runtime.journal }));
+}
+
+/** One job per submission: the plan's new job, or the running job of the same pipeline and source. */
+async function submit(ctx: CliContext, project: Project, plan: JobPlan, options: RunOptions) {
+  const journal = new Journal(project.stateDir);
+  try {
+    return await submitJob(journal, plan, { forceNew: options.forceNew ?? false, log: (line) => ctx.stderr(line) });
+  } finally {
+    journal.close();
+  }
+}
+
+/**
+ * Follows a job that another process runs until it ends, then reports it as `run` reports its own
+ * (`--json`: the same object plus `"existing": true`). Ctrl-C stops following, not the job.
+ */
+async function follow(ctx: CliContext, project: Project, id: string, options: RunOptions): Promise<void> {
+  const journal = new Journal(project.stateDir);
+  const started = Date.now();
+  try {
+    const job = await untilEnded(journal, id);
+    endRun(ctx, project.masker, { ...jobReport(job, ctx.cwd), existing: true }, started, outcomeOf(job), options.json);
+  } finally {
+    journal.close();
+  }
+}
+
+/** A finished job's record as an outcome; an interrupted one (its process died) counts as failed. */
+function outcomeOf(job: JobRecord): JobOutcome {
+  const { status, summary, artifacts, notifications } = job;
+  const base = { summary: summary ?? emptySummary(), artifacts, notifications };
+  if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return { ...base, status, error: job.error };
+  return { ...base, status: 'failed', error: job.error ?? 'interrupted: its process is gone (ferry jobs resume continues it)' };
 }
 
 /** `ferry jobs resume <id>`: continue a failed, cancelled or interrupted job from its journal. */
@@ -77,7 +134,8 @@ export async function cancelCommand(ctx: CliContext, id: string): Promise<void> 
     ctx.stderr(`cancel requested; job ${id} stops after its batches in flight…`);
     for (let waited = 0; waited < 600_000; waited += 250) {
       const now = journal.getJob(id)!;
-      if (effectiveStatus(now) !== 'running') return ctx.stdout(`job ${id} ${now.status}`);
+      // A pending job is waiting for another's table (target gate): it stops waiting and ends cancelled.
+      if (!['running', 'pending'].includes(effectiveStatus(now))) return ctx.stdout(`job ${id} ${now.status}`);
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new CliExit(EXIT_FAILED, `job ${id} did not stop within 10 minutes`);
@@ -108,6 +166,7 @@ async function drive(ctx: CliContext, project: Project, id: string, options: Run
       progress: (p) => progress.update(p),
       cancelled: interrupt.requested,
       log: (line) => ctx.stderr(project.masker.mask(line)),
+      connections: project.config.connections,
     });
     progress.stop();
     const report = jobReport(runtime.journal.getJob(id)!, ctx.cwd, outcome);

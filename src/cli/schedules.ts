@@ -97,7 +97,7 @@ async function runScheduled(ctx: CliContext, project: Project, runtime: Runtime,
   const plan = planFor(project, loaded.loaded, new Date());
   input.started(plan.jobId);
   input.log(`${schedule.pipeline}: run due ${input.due.toISOString()} started as job ${plan.jobId}`);
-  const outcome = await startJob(plan, { journal: runtime.journal, activities: runtime.activities, cancelled: () => input.stop.aborted, log: input.log });
+  const outcome = await startJob(plan, { journal: runtime.journal, activities: runtime.activities, cancelled: () => input.stop.aborted, log: input.log, connections: project.config.connections });
   const s = outcome.summary;
   const counts = `total ${s.total}, exported ${s.exported}, inserted ${s.inserted}, updated ${s.updated}, rejected ${s.rejected}`;
   const output = outcome.artifacts?.output ? `; output ${outcome.artifacts.output}` : '';

@@ -100,7 +100,7 @@ async function applyEach(ctx: ApplyContext, rows: PreparedRow[]): Promise<Map<Pr
 }
 
 function summarize(input: WriteBatchInput, prepared: Prepared[], outcomes: Map<PreparedRow, Outcome>): WriteBatchOutput {
-  const output: WriteBatchOutput = { inserted: 0, updated: 0, unchanged: 0, rejects: [], replayed: false };
+  const output: WriteBatchOutput = { inserted: 0, updated: 0, unchanged: 0, rejects: [], replayed: false, changes: [] };
   prepared.forEach((p, i) => {
     const row = input.rows[i]?.row ?? 0;
     const outcome = 'errors' in p ? p.errors : outcomes.get(p.prepared);

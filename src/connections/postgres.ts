@@ -2,6 +2,7 @@ import pg from 'pg';
 import { QueryError } from '../query/query-error.js';
 import { postgresOptionsSchema, type PostgresOptions } from '../spec/config-schema.js';
 import { maskUrl } from '../spec/secrets.js';
+import { ConnectionError } from './errors.js';
 import { withClient } from './postgres-context.js';
 import { toConnectionError } from './postgres-errors.js';
 import { createPageReader } from './postgres-read.js';
@@ -62,6 +63,8 @@ function createConnection(pool: pg.Pool, table: string, path: WritePath): Connec
     writeBatch: (input) => guard(async () => (await current()).write(input), batchContext(input)),
     planPages: (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
     readPage: (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),
+    restoreBatch: () => Promise.reject(new ConnectionError(`[connection:${postgresName}] rollback is not supported on PostgreSQL yet`, { retryable: false })),
+    preview: () => Promise.reject(new ConnectionError(`[connection:${postgresName}] dry runs are not supported on PostgreSQL yet`, { retryable: false })),
     finishJob: (job) => guard(async () => void (await pool.query({ ...(await current()).sql.finish, values: [jobHash(job)] })), `finishing job ${job}`),
     close: async () => {
       if (closed) return;

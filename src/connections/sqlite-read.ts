@@ -58,7 +58,8 @@ function pageStarts(rows: Iterable<unknown[]>, input: PlanPagesInput): PlanPages
   return { total, starts };
 }
 
-function decodeValue(column: ColumnInfo, value: unknown): unknown {
+/** One stored value as a plain value: 0/1 as booleans, JSON text parsed, timestamps as the text they were written with. */
+export function decodeValue(column: ColumnInfo, value: unknown): unknown {
   switch (column.type) {
     case 'boolean':
       return value === 1 || value === 1n ? true : value === 0 || value === 0n ? false : value;

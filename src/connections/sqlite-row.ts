@@ -4,9 +4,11 @@ import type { TableShape } from './sqlite-schema.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 import { decodeJson, encodeValue, invalid, sameStored, type SqliteValue } from './sqlite-values.js';
 import { storedForm, type GeneratedColumns } from './table-shape.js';
-import type { ColumnInfo, RowToWrite, WriteBatchInput } from './types.js';
+import { decodeRow } from './decode-row.js';
+import { decodeValue } from './sqlite-read.js';
+import type { ColumnInfo, RowChange, RowToWrite, WriteBatchInput } from './types.js';
 import { generateUserId, isUpsertable } from './users-table.js';
-import { isMergedColumn, jsonEqual, keyPart, keySeparator, mergeJson, storeRejects } from './write-rules.js';
+import { isMergedColumn, jsonEqual, keyOf, keyPart, keySeparator, mergeJson, rowHash, storeRejects } from './write-rules.js';
 
 /** Everything one batch's rows share: resolved once per batch, not per row. */
 export interface RowContext {
@@ -17,6 +19,8 @@ export interface RowContext {
   key: number[];
   /** Positions of the columns the writer fills on insert (absent when the table lacks them or does not get them). */
   generated: GeneratedColumns;
+  /** Where each inserted or updated row's change is recorded (the job's backup). */
+  changes: RowChange[];
 }
 
 export type RowOutcome = 'inserted' | 'updated' | 'unchanged' | RejectError[];
@@ -71,7 +75,20 @@ function applyRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): RowOutcome
 
 function insertRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): RowOutcome {
   const { columns, values } = withGeneratedValues(ctx, encoded, key);
-  return runGuarded(ctx, () => ctx.statements.insert(columns).run(values), 'inserted');
+  return runGuarded(ctx, () => record(ctx, key, null, ctx.statements.insert(columns, true).raw(true).get(values) as unknown[]), 'inserted');
+}
+
+/** Records a written row's change: its image before (null for an insert) and the hash of the row as now stored. */
+function record(ctx: RowContext, key: RowKey, before: unknown[] | null, after: unknown[]): void {
+  const image = decodeRow(ctx.shape.columns, after, decodeValue);
+  const change: RowChange = {
+    row: key.row,
+    key: keyOf(image, ctx.input.key),
+    before: before === null ? null : decodeRow(ctx.shape.columns, before, decodeValue),
+    afterHash: rowHash(image),
+  };
+  if (ctx.input.preview) change.after = image;
+  ctx.changes.push(change);
 }
 
 /**
@@ -87,7 +104,8 @@ function updateRow(ctx: RowContext, updatable: EncodedRow, stored: unknown[], ke
     changes.columns.push(updatedAt);
     changes.values.push(ctx.input.now);
   }
-  return runGuarded(ctx, () => ctx.statements.update(changes.columns, ctx.key).run(...changes.values, ...key.params), 'updated');
+  const before = ctx.statements.rows(ctx.key).get(...key.params) as unknown[];
+  return runGuarded(ctx, () => record(ctx, key, before, ctx.statements.update(changes.columns, ctx.key, true).raw(true).get(...changes.values, ...key.params) as unknown[]), 'updated');
 }
 
 /** The columns an upsert may change. Never-upsertable ones keep the stored value silently: the rest of the row still applies. */

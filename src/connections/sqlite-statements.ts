@@ -48,20 +48,36 @@ export class SqliteStatements {
     }).raw() as Statement<unknown[], unknown[]>;
   }
 
-  /** Positions need not be sorted: callers build them in a deterministic order for a given set. */
-  insert(columns: readonly number[]): Statement {
-    return this.cached(`i:${columns.join(',')}`, () => {
+  /**
+   * Positions need not be sorted: callers build them in a deterministic order for a given set.
+   * `returning` gives the whole stored row back (raw, in table order): the backup's after image.
+   */
+  insert(columns: readonly number[], returning = false): Statement {
+    return this.cached(`i:${columns.join(',')}:${returning}`, () => {
       const names = columns.map((c) => this.name(c)).join(', ');
-      return `INSERT INTO ${this.table} (${names}) VALUES (${columns.map(() => '?').join(', ')})`;
+      return `INSERT INTO ${this.table} (${names}) VALUES (${columns.map(() => '?').join(', ')})${returning ? ` RETURNING ${this.all()}` : ''}`;
     });
   }
 
   /** SET the given columns of the one row matching the key (the caller checked it is exactly one). */
-  update(columns: readonly number[], key: readonly number[]): Statement {
-    return this.cached(`u:${columns.join(',')}:${key.join(',')}`, () => {
+  update(columns: readonly number[], key: readonly number[], returning = false): Statement {
+    return this.cached(`u:${columns.join(',')}:${key.join(',')}:${returning}`, () => {
       const set = columns.map((c) => `${this.name(c)} = ?`).join(', ');
-      return `UPDATE ${this.table} SET ${set} WHERE ${this.keyPredicate(key)}`;
+      return `UPDATE ${this.table} SET ${set} WHERE ${this.keyPredicate(key)}${returning ? ` RETURNING ${this.all()}` : ''}`;
     });
+  }
+
+  /** The whole rows matching the key (raw, table order); LIMIT 2 tells "one" from "ambiguous". */
+  rows(key: readonly number[]): Statement<unknown[], unknown[]> {
+    return this.findByKey(key, this.shape.columns.map((_, i) => i));
+  }
+
+  delete(key: readonly number[]): Statement {
+    return this.cached(`d:${key.join(',')}`, () => `DELETE FROM ${this.table} WHERE ${this.keyPredicate(key)}`);
+  }
+
+  private all(): string {
+    return this.shape.columns.map((_, i) => this.name(i)).join(', ');
   }
 
   private cached(id: string, sql: () => string): Statement {

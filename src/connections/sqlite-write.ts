@@ -2,22 +2,36 @@ import type { Database } from 'better-sqlite3';
 import { failpoint } from '../failpoints.js';
 import { writeRow, type RowContext } from './sqlite-row.js';
 import type { TableShape } from './sqlite-schema.js';
+import { applyRestore } from './sqlite-restore.js';
 import { SqliteStatements } from './sqlite-statements.js';
 import { generatedColumns, keyPositions } from './table-shape.js';
-import type { WriteBatchInput, WriteBatchOutput } from './types.js';
+import type { RestoreBatchInput, RestoreBatchOutput, WriteBatchInput, WriteBatchOutput } from './types.js';
 
 /** Applies batches to one table shape; holds its prepared statements for the connection's life. */
 export interface BatchWriter {
   readonly shape: TableShape;
   write(input: WriteBatchInput): WriteBatchOutput;
+  restore(input: RestoreBatchInput): RestoreBatchOutput;
 }
 
 export function createBatchWriter(db: Database, shape: TableShape): BatchWriter {
   const statements = new SqliteStatements(db, shape);
   const transaction = db.transaction((input: WriteBatchInput) => applyBatch(statements, shape, input));
+  const restore = db.transaction((input: RestoreBatchInput) => restoreBatch(statements, shape, input));
   // IMMEDIATE takes the write lock up front: waiting for it happens before any work (and fails as
   // SQLITE_BUSY, retryable), never as a deadlock halfway through the batch.
-  return { shape, write: (input) => transaction.immediate(input) };
+  return { shape, write: (input) => transaction.immediate(input), restore: (input) => restore.immediate(input) };
+}
+
+/** A rollback's batch: like a write, its marker commits with it, so a repeated batch restores nothing twice. */
+function restoreBatch(statements: SqliteStatements, shape: TableShape, input: RestoreBatchInput): RestoreBatchOutput {
+  if (input.check) return applyRestore(statements, shape, input);
+  const recorded = statements.markerGet.get(input.job, input.batch);
+  if (recorded !== undefined) return { ...(JSON.parse(recorded) as RestoreBatchOutput), replayed: true };
+  const output = applyRestore(statements, shape, input);
+  statements.markerPut.run(input.job, input.batch, JSON.stringify(output));
+  failpoint('batch-before-commit');
+  return output;
 }
 
 /**
@@ -26,19 +40,21 @@ export function createBatchWriter(db: Database, shape: TableShape): BatchWriter 
  */
 function applyBatch(statements: SqliteStatements, shape: TableShape, input: WriteBatchInput): WriteBatchOutput {
   const recorded = statements.markerGet.get(input.job, input.batch);
-  if (recorded !== undefined) return { ...(JSON.parse(recorded) as WriteBatchOutput), replayed: true };
+  // A finished job's markers no longer hold their changes (finishJob): they are in its backup.ndjson.
+  if (recorded !== undefined) return { changes: [], ...(JSON.parse(recorded) as Partial<WriteBatchOutput>), replayed: true } as WriteBatchOutput;
   const ctx = rowContext(statements, shape, input);
-  const output: WriteBatchOutput = { inserted: 0, updated: 0, unchanged: 0, rejects: [], replayed: false };
+  const output: WriteBatchOutput = { inserted: 0, updated: 0, unchanged: 0, rejects: [], replayed: false, changes: ctx.changes };
   for (const row of input.rows) {
     const outcome = writeRow(ctx, row);
     if (typeof outcome === 'string') output[outcome] += 1;
     else output.rejects.push({ row: row.row, errors: outcome });
   }
-  statements.markerPut.run(input.job, input.batch, JSON.stringify(output));
+  // The marker keeps the changes (without after images) until finishJob: a replay returns the backup too.
+  statements.markerPut.run(input.job, input.batch, JSON.stringify({ ...output, changes: output.changes.map(({ after: _after, ...kept }) => kept) }));
   failpoint('batch-before-commit');
   return output;
 }
 
 function rowContext(statements: SqliteStatements, shape: TableShape, input: WriteBatchInput): RowContext {
-  return { statements, shape, input, key: keyPositions(shape, input.key), generated: generatedColumns(shape) };
+  return { statements, shape, input, key: keyPositions(shape, input.key), generated: generatedColumns(shape), changes: [] };
 }

@@ -42,7 +42,13 @@ function createConnection(db: Database.Database, table: string): Connection {
     writer = createBatchWriter(db, loadTableShape(db, table));
     return writer;
   };
-  const finish = db.prepare('DELETE FROM ferry_job_keys WHERE job = ?');
+  const finishKeys = db.prepare('DELETE FROM ferry_job_keys WHERE job = ?');
+  // The changes are in the job's backup.ndjson by now; markers stay, without them.
+  const finishChanges = db.prepare("UPDATE ferry_batches SET output = json_remove(output, '$.changes') WHERE job = ? AND json_type(output, '$.changes') IS NOT NULL");
+  const finish = db.transaction((job: string) => {
+    finishKeys.run(job);
+    finishChanges.run(job);
+  });
   const reader = createPageReader(db, () => (writer ?? reload()).shape);
   return {
     driver: sqliteName,
@@ -51,11 +57,28 @@ function createConnection(db: Database.Database, table: string): Connection {
     writeBatch: async (input) => guard(() => (writer ?? reload()).write(input), batchContext(input)),
     planPages: async (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
     readPage: async (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),
-    finishJob: async (job) => guard(() => void finish.run(job), `finishing job ${job}`),
+    restoreBatch: async (input) => guard(() => (writer ?? reload()).restore(input), `restoring batch ${input.batch} of job ${input.job}`),
+    preview: (fn) => preview(db, fn),
+    finishJob: async (job) => guard(() => finish.immediate(job), `finishing job ${job}`),
     close: async () => {
       if (db.open) db.close();
     },
   };
+}
+
+/**
+ * One transaction around everything `fn` does, rolled back at the end. The batch transactions
+ * inside become savepoints (better-sqlite3 nests them so), and the table's creation on first use
+ * happens inside it too, so the store is left exactly as it was. IMMEDIATE: the preview sees one
+ * consistent state, and no other writer interleaves.
+ */
+async function preview<T>(db: Database.Database, fn: () => Promise<T>): Promise<T> {
+  guard(() => db.exec('BEGIN IMMEDIATE'), 'starting the dry run');
+  try {
+    return await fn();
+  } finally {
+    if (db.inTransaction) db.exec('ROLLBACK');
+  }
 }
 
 function openDatabase(file: string): Database.Database {

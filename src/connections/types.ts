@@ -34,6 +34,24 @@ export interface WriteBatchInput {
   metadata: 'merge' | 'replace';
   /** ISO timestamp written to created_at/updated_at where the table has them: the job's start, so reruns are identical. */
   now: string;
+  /** Dry run: also return each changed row's image after the write (`RowChange.after`), for diffs. */
+  preview?: boolean;
+}
+
+/**
+ * What a batch did to one stored row, recorded with the batch (in its marker, so a replay returns
+ * it too): the job's backup, which `ferry jobs rollback` restores, and a dry run's diffs.
+ */
+export interface RowChange {
+  row: number;
+  /** The key columns' stored values after the write: how rollback finds the row again. */
+  key: Record<string, unknown>;
+  /** The whole row before the write (plain values as `readPage` gives them); null for an inserted row. */
+  before: Record<string, unknown> | null;
+  /** rowHash of the whole row after the write: a different hash at rollback means a later change. */
+  afterHash: string;
+  /** The whole row after the write: only with `preview`. */
+  after?: Record<string, unknown>;
 }
 
 export interface WriteBatchOutput {
@@ -43,6 +61,30 @@ export interface WriteBatchOutput {
   /** Rows refused by the store: DUPLICATED_USER, DUPLICATE_IN_SOURCE, CONFLICT, constraint/type errors. */
   rejects: { row: number; errors: RejectError[] }[];
   /** True when this (job, batch) had already been committed: nothing was written, the recorded output is returned. */
+  replayed: boolean;
+  /** Every inserted and updated row, in input order (unchanged and rejected rows are not). */
+  changes: RowChange[];
+}
+
+/** One row of a job's backup to put back: `before` null deletes the row the job inserted. */
+export type RestoreEntry = Pick<RowChange, 'row' | 'key' | 'before' | 'afterHash'>;
+
+export interface RestoreBatchInput {
+  /** The rollback job, and the marker id of this batch of it. */
+  job: string;
+  batch: number;
+  entries: RestoreEntry[];
+  /** Restore rows that changed after the job wrote them (their hash differs), instead of skipping them. */
+  force: boolean;
+  /** Only report which rows changed since; write nothing, take no marker. */
+  check?: boolean;
+}
+
+export interface RestoreBatchOutput {
+  restored: number;
+  deleted: number;
+  /** Rows changed (or deleted) since the job wrote them: skipped unless `force`. */
+  changed: { row: number; key: Record<string, unknown>; reason: 'changed' | 'missing' }[];
   replayed: boolean;
 }
 
@@ -119,7 +161,22 @@ export interface Connection {
    * parsed, timestamps as ISO strings, NULL columns absent. Read-only, so a retry is harmless.
    */
   readPage(input: ReadPageInput): Promise<Record<string, unknown>[]>;
-  /** Drops the job's bookkeeping (keys seen for DUPLICATE_IN_SOURCE). Idempotent. Markers stay. */
+  /**
+   * Puts rows back as a job's backup recorded them, in one transaction with a (job, batch) marker
+   * as writeBatch: an updated row gets its whole previous image back, an inserted one is deleted.
+   * A row whose current hash is not the recorded `afterHash` was changed by someone else since;
+   * it is left alone and reported, unless `force`.
+   */
+  restoreBatch(input: RestoreBatchInput): Promise<RestoreBatchOutput>;
+  /**
+   * Runs `fn` inside one transaction that is rolled back at the end, whatever `fn` does: every
+   * write through this connection meanwhile (tables created, rows, markers) is undone. The dry run.
+   */
+  preview<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Drops a finished job's bookkeeping: the keys seen for DUPLICATE_IN_SOURCE, and the row changes
+   * kept in its markers (by then they are in the job's backup.ndjson). Idempotent. Markers stay.
+   */
   finishJob(job: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -3,8 +3,10 @@ import { failpoint } from '../failpoints.js';
 import { stepKey, type ActivityName, type PipelineActivities } from '../plan/activity-types.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { runPipelineJob, type JobOutcome, type JobProgress } from '../plan/orchestrate.js';
-import type { Journal, JobRecord } from './journal.js';
+import type { Journal, JobRecord, Liveness } from './journal.js';
 import { withRetry } from './retry.js';
+import { cheapSubmissionKey, fileSubmissionKey, submissionKey } from './submission.js';
+import { passTargetGate, writeTargetOf, type ConnectionTables } from './target-gate.js';
 
 export interface EmbeddedOptions {
   journal: Journal;
@@ -15,21 +17,27 @@ export interface EmbeddedOptions {
   log?: (line: string) => void;
   /** How often the lease is renewed; a job whose heartbeat is older than 5× this counts as interrupted. */
   heartbeatMs?: number;
+  /**
+   * The project's connections (ferry.yaml), naming the table of a target that leaves it out, so
+   * that the target gate sees one table whichever way pipelines spell it.
+   */
+  connections?: ConnectionTables;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 2000;
 
 export class JobBusyError extends Error {}
 
-/** Starts a new job on the embedded engine and runs it to the end. */
+/** Starts a new job on the embedded engine and runs it to the end (no submission check: see submit.ts). */
 export async function startJob(plan: JobPlan, options: EmbeddedOptions): Promise<JobOutcome> {
-  options.journal.createJob(plan, 'running', new Date().toISOString());
+  options.journal.createJob(plan, 'pending', new Date().toISOString(), { ownerPid: process.pid });
   return execute(options.journal.getJob(plan.jobId)!, options);
 }
 
 /**
- * Runs a job (new or resumed) under a lease: finished steps come back from the journal, the rest
- * run with retries, and each finished step is recorded before the next depends on it.
+ * Runs a job (new or resumed) under a lease: it waits at the target gate while another job writes
+ * its table, then finished steps come back from the journal, the rest run with retries, and each
+ * finished step is recorded before the next depends on it.
  */
 export async function execute(job: JobRecord, options: EmbeddedOptions): Promise<JobOutcome> {
   const { journal } = options;
@@ -42,13 +50,14 @@ export async function execute(job: JobRecord, options: EmbeddedOptions): Promise
     cancelRequested ||= journal.heartbeat(job.id, process.pid, new Date()).cancelRequested;
   }, heartbeatMs);
   timer.unref();
-  journal.update(job.id, { status: 'running', endedAt: null, error: null });
+  // Pending until past the target gate: a job waiting for another shows as pending, not running.
+  journal.update(job.id, { status: 'pending', endedAt: null, error: null });
   try {
-    const acts = journaled(options.activities, journal, job, options.log);
-    const outcome = await runPipelineJob(job.plan, acts, {
-      progress: (p) => options.progress?.(p),
-      cancelled: () => cancelRequested || (options.cancelled?.() ?? false),
-    });
+    const cancelled = (): boolean => cancelRequested || (options.cancelled?.() ?? false);
+    const acts = withSubmissionKey(journaled(options.activities, journal, job, options.log), journal, job);
+    await enterTarget(job, options, cancelled);
+    // Cancelled at the gate, the job stops before its first batch like any cancelled job.
+    const outcome = await runPipelineJob(job.plan, acts, { progress: (p) => options.progress?.(p), cancelled });
     const { status, summary, error, artifacts, notifications } = outcome;
     journal.update(job.id, { status, summary, error, artifacts, notifications, endedAt: new Date().toISOString() });
     return outcome;
@@ -56,6 +65,52 @@ export async function execute(job: JobRecord, options: EmbeddedOptions): Promise
     clearInterval(timer);
     journal.release(job.id, process.pid);
   }
+}
+
+/**
+ * The target gate (target-gate.ts): waits while another live job writes the same table, unless
+ * both are `batch.exclusive: false`; then the job is running. Exports pass at once.
+ */
+async function enterTarget(job: JobRecord, options: EmbeddedOptions, cancelled: () => boolean): Promise<void> {
+  const { journal } = options;
+  const target = writeTargetOf(job.plan, options.connections);
+  if (!target) return journal.update(job.id, { status: 'running' });
+  await passTargetGate(job, target, {
+    journal,
+    liveness: () => liveness(options.heartbeatMs),
+    cancelled,
+    ...(options.log ? { log: options.log } : {}),
+    // A file source's key otherwise comes from the plan step; a waiting job reads its source now,
+    // so that a resubmission meanwhile can tell whether it is the same (submit.ts). An unreadable
+    // source is the plan step's to report: the key then stays unknown until it runs.
+    onBlocked: async () => {
+      if (job.submissionKey !== null) return;
+      const key = await submissionKey(job.plan).catch(() => undefined);
+      if (key !== undefined) journal.setSubmissionKey(job.id, key);
+    },
+  });
+}
+
+/**
+ * Submission keys for jobs that started without one (`--force-new`, `ferry serve`, journals from
+ * before keys), at no extra read: a connection source's at once (it hashes the query), a file
+ * source's from the plan step's checksum (the sha256 of the bytes it read).
+ */
+function withSubmissionKey(acts: PipelineActivities, journal: Journal, job: JobRecord): PipelineActivities {
+  if (job.submissionKey !== null) return acts;
+  const cheap = cheapSubmissionKey(job.plan);
+  if (cheap !== undefined) {
+    journal.setSubmissionKey(job.id, cheap);
+    return acts;
+  }
+  return {
+    ...acts,
+    planJob: async (input) => {
+      const planned = await acts.planJob(input);
+      journal.setSubmissionKey(job.id, fileSubmissionKey(job.plan, planned.checksum));
+      return planned;
+    },
+  };
 }
 
 /** Wraps each activity: replay a recorded step, or run it with retries and record its output. */
@@ -82,6 +137,11 @@ function journaled(acts: PipelineActivities, journal: Journal, job: JobRecord, l
     finalizeJob: wrap('finalizeJob', (i) => acts.finalizeJob(i)),
     notify: wrap('notify', (i) => acts.notify(i)),
   };
+}
+
+/** Who counts as running now: a live owner pid with a heartbeat younger than 5 heartbeats. */
+export function liveness(heartbeatMs = DEFAULT_HEARTBEAT_MS): Liveness {
+  return { now: new Date(), staleMs: heartbeatMs * 5, isAlive };
 }
 
 /** Whether a process exists (signal 0 checks without signalling). */

@@ -22,7 +22,29 @@ export interface JobRecord {
   heartbeatAt: string | null;
   cancelRequested: boolean;
   sourceChecksum: string | null;
+  /** `submissionKey` (submission.ts); null until known (a forced run, a job journaled before keys). */
+  submissionKey: string | null;
+  /** The `connection/table` the job writes, set when it passes the target gate (`acquireTarget`). */
+  target: string | null;
+  /** `batch.exclusive: false`: other non-exclusive jobs may write the target at the same time. */
+  targetShared: boolean;
 }
+
+/** How to tell a live job: the owner pid is alive and its heartbeat is younger than `staleMs`. */
+export interface Liveness {
+  now: Date;
+  staleMs: number;
+  isAlive: (pid: number) => boolean;
+}
+
+/** What `submit` found; only `created` inserted the job. */
+export type Submission =
+  | { kind: 'created' }
+  | { kind: 'existing'; job: JobRecord }
+  /** A live job of the same pipeline text exists: compare source checksums (call again with the key). */
+  | { kind: 'need-key' }
+  /** A live job of the same pipeline text does not know its key yet (it is reading its source). */
+  | { kind: 'key-pending'; job: JobRecord };
 
 /** The scheduler's bookkeeping of one pipeline (`ferry serve`): what decides a missed run on start. */
 export interface ScheduledRun {
@@ -49,6 +71,13 @@ CREATE TABLE IF NOT EXISTS schedules (
 ) WITHOUT ROWID;
 `;
 
+/** Columns added after the first release: journals created before them get them on open. */
+const addedColumns: Record<string, string> = {
+  submission_key: 'TEXT',
+  target: 'TEXT',
+  target_shared: 'INTEGER NOT NULL DEFAULT 0',
+};
+
 type Row = Record<string, unknown>;
 
 /**
@@ -64,12 +93,71 @@ export class Journal {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 10000');
     this.db.exec(schema);
+    this.addMissingColumns();
   }
 
-  createJob(plan: JobPlan, status: JobStatus, now: string): void {
+  /**
+   * Inserts a job. With `ownerPid` the job is leased to that process from the start (heartbeat
+   * `now`), so no other process can take it for interrupted before its owner claims it.
+   */
+  createJob(plan: JobPlan, status: JobStatus, now: string, options: { ownerPid?: number; submissionKey?: string | null } = {}): void {
+    const owner = options.ownerPid ?? null;
     this.db
-      .prepare(`INSERT INTO jobs (id, pipeline, engine, status, plan, created_at, pipeline_file, pipeline_hash) VALUES (?, ?, 'embedded', ?, ?, ?, ?, ?)`)
-      .run(plan.jobId, plan.pipeline, status, JSON.stringify(plan), now, plan.pipelineFile, plan.pipelineHash);
+      .prepare(
+        `INSERT INTO jobs (id, pipeline, engine, status, plan, created_at, pipeline_file, pipeline_hash, owner_pid, heartbeat_at, submission_key)
+         VALUES (?, ?, 'embedded', ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(plan.jobId, plan.pipeline, status, JSON.stringify(plan), now, plan.pipelineFile, plan.pipelineHash, owner, owner === null ? null : now, options.submissionKey ?? null);
+  }
+
+  /**
+   * One submission per running job: inserts the job (pending, leased to `ownerPid`) unless a live
+   * job of the same pipeline and submission key exists. One IMMEDIATE transaction, so two
+   * simultaneous submissions never both start. `key` undefined asks first whether a live job of the
+   * same pipeline text exists at all, sparing the caller a full read of the source when none does.
+   */
+  submit(plan: JobPlan, key: string | undefined, ownerPid: number, live: Liveness): Submission {
+    const tx = this.db.transaction((): Submission => {
+      const rows = this.db.prepare(`SELECT * FROM jobs WHERE pipeline = ? AND pipeline_hash = ? AND status IN ('pending', 'running')`).all(plan.pipeline, plan.pipelineHash) as Row[];
+      const running = rows.map(toRecord).filter((job) => isLive(job, live));
+      if (running.length > 0) {
+        if (key === undefined) return { kind: 'need-key' };
+        const same = running.find((job) => job.submissionKey === key);
+        if (same) return { kind: 'existing', job: same };
+        const unknown = running.find((job) => job.submissionKey === null);
+        if (unknown) return { kind: 'key-pending', job: unknown };
+      }
+      this.createJob(plan, 'pending', live.now.toISOString(), { ownerPid, submissionKey: key ?? null });
+      return { kind: 'created' };
+    });
+    return tx.immediate();
+  }
+
+  /** Records a job's submission key once it is known; a key already recorded stays. */
+  setSubmissionKey(id: string, key: string): void {
+    this.db.prepare('UPDATE jobs SET submission_key = ? WHERE id = ? AND submission_key IS NULL').run(key, id);
+  }
+
+  /**
+   * The live job that keeps `id` from writing `target` now: one running (past its own gate) on the
+   * same target, where either job is exclusive. A read only, for polling without the write lock.
+   */
+  targetBlocker(id: string, target: string, shared: boolean, live: Liveness): JobRecord | undefined {
+    const rows = this.db.prepare(`SELECT * FROM jobs WHERE target = ? AND id != ? AND status = 'running'`).all(target, id) as Row[];
+    return rows.map(toRecord).find((job) => isLive(job, live) && !(shared && job.targetShared));
+  }
+
+  /**
+   * Passes the target gate: marks the job running on `target` unless `targetBlocker` finds a job in
+   * the way (returned). Atomic (IMMEDIATE), so two waiting jobs never both pass.
+   */
+  acquireTarget(id: string, target: string, shared: boolean, live: Liveness): JobRecord | undefined {
+    const tx = this.db.transaction((): JobRecord | undefined => {
+      const blocker = this.targetBlocker(id, target, shared, live);
+      if (!blocker) this.db.prepare(`UPDATE jobs SET status = 'running', target = ?, target_shared = ? WHERE id = ?`).run(target, shared ? 1 : 0, id);
+      return blocker;
+    });
+    return tx.immediate();
   }
 
   getJob(id: string): JobRecord | undefined {
@@ -104,6 +192,7 @@ export class Journal {
   /**
    * Takes the job for this process unless another live process holds it: the lease is the owner's
    * pid plus a heartbeat younger than `staleMs`. Atomic (one UPDATE), so two processes never both win.
+   * A new lease passes the target gate again (`acquireTarget`), so the target of a past run is cleared.
    */
   claim(id: string, pid: number, now: Date, staleMs: number, isAlive: (pid: number) => boolean): boolean {
     const claimTx = this.db.transaction(() => {
@@ -111,7 +200,7 @@ export class Journal {
       if (!row) return false;
       const fresh = row.heartbeat_at !== null && now.getTime() - Date.parse(row.heartbeat_at) < staleMs;
       if (row.owner_pid !== null && row.owner_pid !== pid && fresh && isAlive(row.owner_pid)) return false;
-      this.db.prepare('UPDATE jobs SET owner_pid = ?, heartbeat_at = ?, cancel_requested = 0 WHERE id = ?').run(pid, now.toISOString(), id);
+      this.db.prepare('UPDATE jobs SET owner_pid = ?, heartbeat_at = ?, cancel_requested = 0, target = NULL WHERE id = ?').run(pid, now.toISOString(), id);
       return true;
     });
     return claimTx.immediate();
@@ -158,6 +247,28 @@ export class Journal {
   close(): void {
     this.db.close();
   }
+
+  /** ALTER TABLE for journals older than a column; checked first, so a current journal takes no write lock. */
+  private addMissingColumns(): void {
+    const missing = (): string[] => {
+      const have = new Set((this.db.prepare(`SELECT name FROM pragma_table_info('jobs')`).all() as { name: string }[]).map((c) => c.name));
+      return Object.keys(addedColumns).filter((name) => !have.has(name));
+    };
+    if (missing().length === 0) return;
+    this.db
+      .transaction(() => {
+        // Checked again under the write lock: another process may have just added them.
+        for (const name of missing()) this.db.exec(`ALTER TABLE jobs ADD COLUMN ${name} ${addedColumns[name]}`);
+        this.db.exec('CREATE INDEX IF NOT EXISTS jobs_by_target ON jobs (target)');
+      })
+      .immediate();
+  }
+}
+
+/** Whether a job's owner still runs it (the lease of `Journal.claim`). */
+function isLive(job: JobRecord, live: Liveness): boolean {
+  if (job.ownerPid === null || job.heartbeatAt === null) return false;
+  return live.now.getTime() - Date.parse(job.heartbeatAt) < live.staleMs && live.isAlive(job.ownerPid);
 }
 
 function toRecord(row: Row): JobRecord {
@@ -179,5 +290,8 @@ function toRecord(row: Row): JobRecord {
     heartbeatAt: (row['heartbeat_at'] as string | null) ?? null,
     cancelRequested: row['cancel_requested'] === 1,
     sourceChecksum: (row['source_checksum'] as string | null) ?? null,
+    submissionKey: (row['submission_key'] as string | null) ?? null,
+    target: (row['target'] as string | null) ?? null,
+    targetShared: row['target_shared'] === 1,
   };
 }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { PlanJobOutput } from '../plan/activity-types.js';
 import { buildJobPlan } from '../plan/job-plan.js';
 import { diffPlans } from '../plan/plan-diff.js';
@@ -9,6 +8,7 @@ import { formatDiagnostic } from '../spec/diagnostics.js';
 import { effectiveStatus } from './job-status.js';
 import type { JobRecord, Journal } from './journal.js';
 import { hashText } from './runtime.js';
+import { sha256File } from './submission.js';
 
 export class ResumeRefused extends Error {}
 
@@ -31,6 +31,8 @@ export async function prepareResume(journal: Journal, id: string, project: Proje
 
 function checkSamePlan(job: JobRecord, project: Project, cwd: string): void {
   const { plan } = job;
+  // A rollback's plan comes from the job it undoes, not from the pipeline file: nothing to compare.
+  if (plan.kind === 'rollback') return;
   if (!existsSync(plan.pipelineFile)) throw new ResumeRefused(`the pipeline file ${plan.pipelineFile} of job ${job.id} is gone`);
   const loaded = loadPipeline(project, cwd, plan.pipelineFile);
   if (!loaded.ok) {
@@ -50,6 +52,7 @@ function checkSamePlan(job: JobRecord, project: Project, cwd: string): void {
     ...(l.targetFormat ? { targetFormat: l.targetFormat } : {}),
     // A run option, not part of the pipeline: the resumed job keeps the sample it started with.
     ...(plan.sample !== undefined ? { sample: plan.sample } : {}),
+    ...(plan.retryOf !== undefined ? { retryOf: plan.retryOf } : {}),
   });
   const changes = diffPlans(plan, now);
   if (changes.length > 0) {
@@ -70,10 +73,4 @@ async function checkSameSource(journal: Journal, job: JobRecord): Promise<void> 
   if (now !== planned.checksum) {
     throw new ResumeRefused(`the source file ${path} changed since job ${job.id} was planned (sha256 ${planned.checksum.slice(0, 12)}… → ${now.slice(0, 12)}…); resuming would read different records. Run it as a new job.`);
   }
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

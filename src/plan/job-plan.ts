@@ -16,7 +16,16 @@ export interface JobPlan {
   startedAt: string;
   /** Absolute folder of the job's artifacts: plan.json, rejects.ndjson, parts/. */
   jobDir: string;
-  kind: 'import' | 'export' | 'migrate';
+  kind: 'import' | 'export' | 'migrate' | 'rollback';
+  /** A rollback: the job whose backup.ndjson (the source) it puts back, and whether rows changed since are put back too. */
+  rollback?: { job: string; force: boolean };
+  /**
+   * A retry of rejects: only these rows of the source are read (the rejected rows of job `of`,
+   * listed in `rowsFile`, one number per line); rows keep their numbers from the source.
+   */
+  retryOf?: { job: string; rowsFile: string };
+  /** `ferry run --dry-run`: the store's writes run inside a transaction that is rolled back, and return after-images for diffs. */
+  dryRun?: true;
   source: FileSourcePlan | ConnectionSourcePlan;
   target: ConnectionTargetPlan | FileTargetPlan;
   /**
@@ -30,7 +39,11 @@ export interface JobPlan {
    */
   sample?: number;
   validate: { schema: 'user' | 'none'; rules: { check: string; message: string }[]; maxRejects: RejectBudget | null };
-  batch: { size: number; parallelism: number };
+  /**
+   * `exclusive: false` (set only then) lets another job write the same table at once; absent means
+   * exclusive, the default, so that plans of jobs journaled before it existed stay unchanged.
+   */
+  batch: { size: number; parallelism: number; exclusive?: false };
   retry: RetryPlan;
   notify: NotifyEntry[];
 }
@@ -83,6 +96,8 @@ export interface PlanContext extends Pick<JobPlan, 'jobId' | 'pipeline' | 'pipel
   targetFormat?: FileFormat;
   /** `--sample`: export at most this many rows. */
   sample?: number;
+  /** `ferry jobs retry-rejects`: read only the rejected rows of that job. */
+  retryOf?: JobPlan['retryOf'];
 }
 
 /** Pipeline (validated) + context → plan. Pure; defaults of the format are applied here. */
@@ -104,8 +119,9 @@ export function buildJobPlan(p: Pipeline, ctx: PlanContext): JobPlan {
     target,
     columns: kind === 'export' ? exportColumns(p.columns) : columnsPlan(p.columns),
     ...(kind === 'export' && ctx.sample !== undefined ? { sample: ctx.sample } : {}),
+    ...(ctx.retryOf !== undefined ? { retryOf: ctx.retryOf } : {}),
     validate: { schema: validate.schema, rules: validate.rules, maxRejects: rejectBudget(validate.max_rejects) },
-    batch: { size: p.batch?.size ?? 1000, parallelism: p.batch?.parallelism ?? 4 },
+    batch: { size: p.batch?.size ?? 1000, parallelism: p.batch?.parallelism ?? 4, ...(p.batch?.exclusive === false ? { exclusive: false as const } : {}) },
     retry: retryPlan(p.retry),
     notify: p.notify ?? [],
   };

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { JobStatus } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
+
+// The key is shared with the embedded engine; re-exported for the scheduled-run activity and tests.
+export { submissionKey } from '../submission.js';
 
 /**
  * What visibility keeps with a job's workflow (memo): enough for `jobs list/show` without the
@@ -20,23 +21,6 @@ export interface JobMemo {
 export function jobMemo(plan: JobPlan, submissionKey: string): JobMemo {
   const { pipeline, kind, pipelineFile, jobDir, startedAt, sample } = plan;
   return { pipeline, submissionKey, kind, pipelineFile, jobDir, startedAt, ...(sample !== undefined ? { sample } : {}) };
-}
-
-/**
- * The same pipeline text over the same source bytes (file sources) or the same query (connection
- * sources, with the same sample): a running job with this key is the same submission.
- */
-export async function submissionKey(plan: JobPlan): Promise<string> {
-  const hash = createHash('sha256').update(plan.pipelineHash).update('\n');
-  if (plan.source.type === 'file') hash.update(await sha256File(plan.source.path));
-  else hash.update(JSON.stringify({ source: plan.source, sample: plan.sample ?? null }));
-  return hash.digest('hex');
-}
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /** Temporal's execution status as a Ferry job status. */

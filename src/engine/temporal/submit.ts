@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { JobPlan } from '../../plan/job-plan.js';
 import type { pipelineWorkflow } from '../../../workflows/pipeline.js';
 import { WORKFLOW_TYPE } from '../../../workflows/definitions.js';
-import { jobMemo, submissionKey } from './job-memo.js';
+import { submissionKey } from '../submission.js';
+import { jobMemo } from './job-memo.js';
 import type { TemporalSettings } from './settings.js';
 import { hasPipelineAttribute, listJobs, PIPELINE_ATTRIBUTE } from './visibility.js';
 
@@ -17,14 +18,16 @@ export interface Submitted {
  * same submission key (pipeline text + source bytes) is returned instead: job ids are unique per
  * submission, so the id-conflict policy alone (USE_EXISTING, kept for safety) cannot catch a
  * resubmission. Visibility is eventually consistent, so two submissions within about a second
- * of each other can still both start.
+ * of each other can still both start. `forceNew` (`run --force-new`) skips the lookup.
  */
-export async function submitJob(client: Client, settings: TemporalSettings, plan: JobPlan): Promise<Submitted> {
+export async function submitJob(client: Client, settings: TemporalSettings, plan: JobPlan, options: { forceNew?: boolean } = {}): Promise<Submitted> {
   const key = await submissionKey(plan);
   const indexed = await hasPipelineAttribute(client);
-  const running = await listJobs(client, { limit: 100, pipeline: plan.pipeline, running: true, indexed });
-  const same = running.find((job) => job.memo.submissionKey === key);
-  if (same) return { jobId: same.id, existing: true };
+  if (!options.forceNew) {
+    const running = await listJobs(client, { limit: 100, pipeline: plan.pipeline, running: true, indexed });
+    const same = running.find((job) => job.memo.submissionKey === key);
+    if (same) return { jobId: same.id, existing: true };
+  }
   await client.workflow.start<typeof pipelineWorkflow>(WORKFLOW_TYPE, {
     taskQueue: settings.taskQueue,
     workflowId: plan.jobId,

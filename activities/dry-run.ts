@@ -1,0 +1,61 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { RowChange } from '../src/connections/types.js';
+import type { JobPlan } from '../src/plan/job-plan.js';
+import { runPipelineJob, type JobOutcome, type OrchestrationHooks } from '../src/plan/orchestrate.js';
+import { diffRow, type ValueDiff } from '../src/plan/row-diff.js';
+import type { Reject } from '../src/validation/reject.js';
+import type { ActivityDeps } from './deps.js';
+import { createActivities } from './index.js';
+import { backupPath, rejectsPath } from './job-files.js';
+
+export interface DryRunExamples {
+  insert: { row: number; key: Record<string, unknown>; values: Record<string, unknown> }[];
+  update: { row: number; key: Record<string, unknown>; diffs: ValueDiff[] }[];
+  reject: Pick<Reject, 'row' | 'errors'>[];
+}
+
+export interface DryRunResult {
+  outcome: JobOutcome;
+  examples: DryRunExamples;
+}
+
+/**
+ * `ferry run --dry-run`: the whole job — plan, read, map, validate, write — inside one transaction
+ * of the target store that is rolled back at the end, so what the store would do (inserts,
+ * updates, unchanged rows, its own rejects such as DUPLICATED_USER or CONFLICT) is exactly what a
+ * real run does, and nothing stays. The writes return each changed row's before and after image;
+ * the job folder keeps them (backup.ndjson) with the rejects. Runs in this process whatever the
+ * engine: a dry run needs no durability, and must not leave a job to resume.
+ */
+export async function dryRun(deps: ActivityDeps, plan: JobPlan, examples: number, hooks: OrchestrationHooks = {}): Promise<DryRunResult> {
+  if (plan.target.type !== 'connection') throw new Error('a dry run previews writes to a store; this pipeline writes a file (run it with --sample to preview an export)');
+  const store = await deps.pool.get(plan.target.connection, plan.target.table);
+  const acts = createActivities(deps);
+  const outcome = await store.preview(() => runPipelineJob({ ...plan, dryRun: true, notify: [] }, acts, hooks));
+  return { outcome, examples: await collectExamples(plan.jobDir, examples) };
+}
+
+async function collectExamples(jobDir: string, limit: number): Promise<DryRunExamples> {
+  const examples: DryRunExamples = { insert: [], update: [], reject: [] };
+  for await (const change of lines<RowChange>(backupPath(jobDir))) {
+    const { row, key, before, after = {} } = change;
+    if (before === null && examples.insert.length < limit) examples.insert.push({ row, key, values: after });
+    if (before !== null && examples.update.length < limit) examples.update.push({ row, key, diffs: diffRow(before, after) });
+    if (examples.insert.length >= limit && examples.update.length >= limit) break;
+  }
+  for await (const { row, errors } of lines<Reject>(rejectsPath(jobDir))) {
+    if (examples.reject.length >= limit) break;
+    examples.reject.push({ row, errors });
+  }
+  return examples;
+}
+
+async function* lines<T>(path: string): AsyncGenerator<T> {
+  const input = createReadStream(path);
+  try {
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) if (line !== '') yield JSON.parse(line) as T;
+  } finally {
+    input.destroy();
+  }
+}

@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runFerry } from '../helpers/cli.js';
+import { TestProject, type JobReportJson } from '../helpers/project.js';
+import { generateUsers } from '../helpers/users.js';
+
+/**
+ * The operator tools of issue 9 on the embedded engine and the SQLite store, through the real CLI:
+ * dry run, retry of rejects, rollback (also of an upsert that was killed and resumed).
+ */
+
+let p: TestProject;
+afterEach(() => p?.cleanup());
+
+const everything = 'SELECT * FROM users ORDER BY email';
+
+/** The store's bytes: the file holds everything once the CLI exited (its WAL checkpointed and removed). */
+function storeBytes(): string {
+  expect(existsSync(join(p.dir, '.ferry/users.db-wal'))).toBe(false);
+  return createHash('sha256').update(readFileSync(join(p.dir, '.ferry/users.db'))).digest('hex');
+}
+
+/** 300 users in the store; then an upsert file: 100 of them changed (plan and a name), 50 new, 5 invalid, one key twice across batches. */
+function seededProject(): void {
+  p = new TestProject();
+  p.write('seed.json', generateUsers(300, 3));
+  p.write('seed.yaml', 'source: { file: seed.json }\ntarget: { connection: users }\n');
+  expect(p.run('seed.yaml').code).toBe(0);
+  const updates: Record<string, unknown>[] = generateUsers(350, 3).slice(200).map((u, i) => ({ ...u, given_name: `Renamed${i}`, user_metadata: { plan: 'team', added: i } }));
+  updates[10] = { ...updates[10], email: 'not-an-email' };
+  updates.push({ ...updates[0], given_name: 'Again' }); // same key as the first row, in another batch
+  p.write('updates.json', updates);
+  p.write('upsert.yaml', 'source: { file: updates.json }\ntarget:\n  connection: users\n  upsert: true\n  metadata: merge\nbatch: { size: 40, parallelism: 2 }\n');
+}
+
+describe('ferry run --dry-run', () => {
+  it('reports what an upsert would do, with diffs by JSON path, and leaves the store byte for byte as it was', () => {
+    seededProject();
+    const before = storeBytes();
+    const result = runFerry(['run', 'upsert.yaml', '--dry-run', '--json', '--examples', '2'], { cwd: p.dir });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      summary: Record<string, number>;
+      examples: { insert: { row: number; key: unknown }[]; update: { row: number; key: unknown; diffs: { path: string; old?: unknown; new?: unknown }[] }[]; reject: { row: number; errors: { code: string }[] }[] };
+    };
+    // 151 records: 100 existing (one now invalid), 50 new, and the repeated key.
+    expect(report.summary).toEqual({ total: 151, would_insert: 50, would_update: 99, unchanged: 0, rejected: 2 });
+    expect(report.examples.insert.map((e) => e.key)).toEqual([{ email: 'user300@example.com' }, { email: 'user301@example.com' }]);
+    const [first] = report.examples.update;
+    expect(first?.key).toEqual({ email: 'user200@example.com' });
+    const seeded = generateUsers(300, 3)[200] as { user_metadata: { plan: string } };
+    expect(first?.diffs).toEqual([
+      { path: 'given_name', old: 'Given200', new: 'Renamed0' },
+      { path: 'user_metadata.plan', old: seeded.user_metadata.plan, new: 'team' },
+      { path: 'user_metadata.added', new: 0 },
+      { path: 'updated_at', old: expect.any(String) as unknown, new: expect.any(String) as unknown },
+    ]);
+    expect(report.examples.reject.map((r) => [r.row, r.errors[0]?.code])).toEqual([
+      [11, 'FORMAT'],
+      [151, 'DUPLICATE_IN_SOURCE'],
+    ]);
+    expect(storeBytes()).toBe(before);
+    // And the real run does what the dry run said.
+    const { report: real } = p.run('upsert.yaml');
+    expect(real.summary).toMatchObject({ total: 151, inserted: 50, updated: 99, unchanged: 0, rejected: 2 });
+    expect(runFerry(['jobs', 'list', '--json'], { cwd: p.dir }).stdout.trim().split('\n')).toHaveLength(2); // the dry run left no job
+  });
+
+  it('prints counts and diffs as text', () => {
+    seededProject();
+    const result = runFerry(['run', 'upsert.yaml', '--dry-run', '--examples', '1'], { cwd: p.dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('would insert 50, would update 99, unchanged 0, rejected 2 (of 151)');
+    expect(result.stdout).toContain('  update row 1 email="user200@example.com"\n    given_name: "Given200" → "Renamed0"');
+    expect(result.stdout).toContain('    user_metadata.added: ∅ → 0');
+  });
+});
+
+describe('ferry jobs retry-rejects', () => {
+  it('imports exactly the rejected records once the pipeline is fixed, and can retry its own rejects', () => {
+    p = new TestProject();
+    // Rows 40, 80, 120 have broken emails; every third row from row 2 is on the pro plan (row 80 is both).
+    const users = generateUsers(120, 5, { invalidEvery: 40 });
+    p.write('users.json', users);
+    // Version 1 refuses the pro plan by mistake.
+    const pipeline = (rule: string): string =>
+      `source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 25 }\nvalidate:\n  schema: user\n  rules:\n    - check: ${rule}\n      message: plan refused\n`;
+    p.write('import.yaml', pipeline("user_metadata.plan != 'pro'"));
+    const first = p.run('import.yaml').report;
+    expect(first.summary).toMatchObject({ total: 120, inserted: 78, rejected: 42 });
+    const rejectedRows = p.rejects(first).map((r) => r.row);
+    // Fixed: every plan is fine now.
+    p.write('import.yaml', pipeline("$exists(email)"));
+    const retry = runFerry(['jobs', 'retry-rejects', first.job, '--json'], { cwd: p.dir });
+    expect(retry.code, retry.stderr).toBe(0);
+    const second = JSON.parse(retry.stdout) as JobReportJson;
+    expect(second.summary).toMatchObject({ total: 42, inserted: 39, updated: 0, rejected: 3 });
+    expect(p.rejects(second).map((r) => [r.row, r.errors[0]?.code])).toEqual([
+      [40, 'FORMAT'],
+      [80, 'FORMAT'],
+      [120, 'FORMAT'],
+    ]);
+    const emails = p.rows('SELECT email FROM users ORDER BY rowid').map((r) => r['email']);
+    expect(emails).toHaveLength(117);
+    expect(new Set(emails).size).toBe(117);
+    const retried = rejectedRows.filter((row) => row % 40 !== 0).map((row) => (users[row - 1] as { email: string }).email);
+    expect(emails.slice(78)).toEqual(retried);
+    // The retry's own rejects: the same three, still broken.
+    const third = JSON.parse(runFerry(['jobs', 'retry-rejects', second.job, '--json'], { cwd: p.dir }).stdout) as JobReportJson;
+    expect(third.summary).toMatchObject({ total: 3, inserted: 0, rejected: 3 });
+  });
+
+  it('refuses when the source file changed since the job read it', () => {
+    p = new TestProject();
+    p.write('users.json', [{ email: 'broken' }]);
+    p.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\n');
+    const { report } = p.run('import.yaml');
+    p.write('users.json', [{ email: 'fixed@example.com' }]);
+    const result = runFerry(['jobs', 'retry-rejects', report.job], { cwd: p.dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('changed since job');
+  });
+});
+
+describe('ferry jobs rollback', () => {
+  it('restores the exact previous table after an upsert with metadata merge that was killed and resumed', () => {
+    seededProject();
+    const previous = p.rows(everything);
+    const killed = runFerry(['run', 'upsert.yaml', '--json'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'batch-after-commit=2' } });
+    expect(killed.code).not.toBe(0);
+    const job = (JSON.parse(runFerry(['jobs', 'list', '--json'], { cwd: p.dir }).stdout.split('\n')[0]!) as { job: string }).job;
+    const resumed = runFerry(['jobs', 'resume', job, '--json'], { cwd: p.dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((JSON.parse(resumed.stdout) as JobReportJson).summary).toMatchObject({ inserted: 50, updated: 99, rejected: 2 });
+    expect(p.rows(everything)).not.toEqual(previous);
+    const backup = readFileSync(join(p.dir, '.ferry/jobs', job, 'backup.ndjson'), 'utf8').trim().split('\n');
+    expect(backup).toHaveLength(149);
+
+    const rollback = runFerry(['jobs', 'rollback', job, '--json'], { cwd: p.dir });
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect((JSON.parse(rollback.stdout) as JobReportJson).summary).toMatchObject({ total: 149, updated: 149, rejected: 0 });
+    expect(p.rows(everything)).toEqual(previous);
+  });
+
+  it('refuses, listing them, where a later job changed rows, and puts everything back with --force', () => {
+    seededProject();
+    const previous = p.rows(everything);
+    const { report } = p.run('upsert.yaml');
+    p.write('later.json', [{ email: 'user201@example.com', nickname: 'later' }]);
+    p.write('later.yaml', 'source: { file: later.json }\ntarget: { connection: users, upsert: true }\n');
+    expect(p.run('later.yaml').report.summary.updated).toBe(1);
+    const afterLater = p.rows(everything);
+
+    const refused = runFerry(['jobs', 'rollback', report.job], { cwd: p.dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('1 row(s) it wrote were changed by a later job or another writer since:\n  row 2 email="user201@example.com": changed since');
+    expect(p.rows(everything)).toEqual(afterLater);
+
+    const forced = runFerry(['jobs', 'rollback', report.job, '--force', '--json'], { cwd: p.dir });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(p.rows(everything)).toEqual(previous);
+  });
+});
