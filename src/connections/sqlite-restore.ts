@@ -1,11 +1,8 @@
-import { decodeRow } from './decode-row.js';
-import { decodeValue } from './sqlite-read.js';
 import type { TableShape } from './sqlite-schema.js';
 import type { SqliteStatements } from './sqlite-statements.js';
-import { encodeValue, invalid, type SqliteValue } from './sqlite-values.js';
+import { encodeValue, invalid, storedRowHash, type SqliteValue } from './sqlite-values.js';
 import { keyPositions } from './table-shape.js';
 import type { ColumnInfo, RestoreBatchInput, RestoreBatchOutput, RestoreEntry } from './types.js';
-import { rowHash } from './write-rules.js';
 
 type Step = 'restored' | 'deleted' | 'skip' | RestoreBatchOutput['changed'][number]['reason'];
 
@@ -31,7 +28,7 @@ function restoreRow(statements: SqliteStatements, shape: TableShape, input: Rest
   const current = stored[0];
   // Gone already: an inserted row needs nothing more; an updated one was deleted by someone since.
   if (current === undefined && entry.before === null) return 'skip';
-  const reason = current === undefined ? 'missing' : rowHash(decodeRow(shape.columns, current, decodeValue)) === entry.afterHash ? undefined : 'changed';
+  const reason = current === undefined ? 'missing' : storedRowHash(current) === entry.afterHash ? undefined : 'changed';
   if (reason !== undefined && !input.force) return reason;
   if (input.check) return reason ?? 'skip';
   if (entry.before === null) {

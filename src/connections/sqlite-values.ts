@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { ColumnType } from './types.js';
 
 /**
@@ -7,6 +8,16 @@ import type { ColumnType } from './types.js';
  */
 
 export type SqliteValue = string | number | bigint | Buffer | null;
+
+/**
+ * A stored row's fingerprint (sha256, 128 bits kept) over its values exactly as SQLite returns
+ * them (a raw row, in table order): what rollback compares to tell whether a row changed since.
+ */
+export function storedRowHash(row: readonly unknown[]): string {
+  // No replacer unless needed: calling one per value cost more than the hash. One-shot hash(): no Hash object per row.
+  const text = row.some((v) => typeof v === 'bigint') ? JSON.stringify(row.map((v) => (typeof v === 'bigint' ? `${v}n` : v))) : JSON.stringify(row);
+  return hash('sha256', text, 'hex').slice(0, 32);
+}
 
 /** Marks a value that does not fit the column's type. */
 export const invalid: unique symbol = Symbol('invalid');

@@ -48,7 +48,7 @@ export interface RowChange {
   key: Record<string, unknown>;
   /** The whole row before the write (plain values as `readPage` gives them); null for an inserted row. */
   before: Record<string, unknown> | null;
-  /** rowHash of the whole row after the write: a different hash at rollback means a later change. */
+  /** A hash of the whole stored row after the write (the driver's own): a different hash at rollback means a later change. */
   afterHash: string;
   /** The whole row after the write: only with `preview`. */
   after?: Record<string, unknown>;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RejectError } from '../validation/reject.js';
 import type { ColumnInfo } from './types.js';
 
@@ -50,29 +49,6 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const aKeys = definedKeys(a);
   const bKeys = definedKeys(b);
   return aKeys.length === bKeys.length && aKeys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
-}
-
-/**
- * A stored row's fingerprint: sha256 (128 bits kept) of its plain values (decodeRow: NULL columns
- * left out) as canonical JSON, keys sorted at every depth, so the same stored row hashes the same
- * however its JSON columns' keys happen to be ordered.
- */
-export function rowHash(row: Record<string, unknown>): string {
-  return createHash('sha256').update(canonicalJson(row)).digest('hex').slice(0, 32);
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isObject(value)) {
-    const keys = definedKeys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-/** The key columns' values of a stored row, in key order: how a backup names the row. */
-export function keyOf(row: Record<string, unknown>, key: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(key.map((k) => [k, row[k] ?? null]));
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
