@@ -4,7 +4,8 @@ import { CSV_HEADER } from '../formats.js';
 import { expectSummary, ferryRun, timed, type Measured } from '../measure.js';
 import { compare, skipped } from './compare.js';
 import { csvPipeline } from './import-csv.js';
-import { postgresBin, startPostgres, type BenchPostgres } from './postgres-server.js';
+// The test suite's throwaway server (built with the bench: tsconfig.build.json), durable here: Ferry and its baseline pay for real commits.
+import { postgresAvailable, startPostgres, type PostgresServer } from '../../test/helpers/postgres-server.js';
 import { expectBetween, makeProject } from './project.js';
 import type { Workload, WorkloadContext } from './types.js';
 
@@ -27,7 +28,7 @@ function psqlValue(url: string, sql: string): string {
 }
 
 /** `ferry run` of workload 1's pipeline into a new, empty database on the server. */
-function ferryImport(server: BenchPostgres, dir: string, database: string, csv: string): ReturnType<typeof ferryRun> {
+function ferryImport(server: PostgresServer, dir: string, database: string, csv: string): ReturnType<typeof ferryRun> {
   psqlValue(server.url('postgres'), `CREATE DATABASE ${database}`);
   makeProject(dir, { driver: 'postgres', url: server.url(database), table: 'users' }, { 'import.yaml': csvPipeline(csv, false) });
   return ferryRun(dir, 'import.yaml');
@@ -42,9 +43,9 @@ export const importPostgres: Workload = {
   title: 'import CSV → PostgreSQL, 8 JSONata columns, insert',
   baseline: 'psql \\copy + INSERT … ON CONFLICT DO NOTHING',
   async run(ctx: WorkloadContext) {
-    const found = postgresBin();
-    if ('reason' in found) return skipped(ctx, this, found.reason);
-    const server = await startPostgres(found.bin);
+    const found = postgresAvailable();
+    if (!found.ok) return skipped(ctx, this, found.reason);
+    const server = await startPostgres({ durable: true });
     try {
       const problem = probe(ctx, server);
       if (problem !== undefined) return skipped(ctx, this, problem);
@@ -66,13 +67,13 @@ export const importPostgres: Workload = {
         },
       });
     } finally {
-      server.stop();
+      await server.stop();
     }
   },
 };
 
 /** Why a 1,000-user import into PostgreSQL fails, or undefined when the driver works. */
-function probe(ctx: WorkloadContext, server: BenchPostgres): string | undefined {
+function probe(ctx: WorkloadContext, server: PostgresServer): string | undefined {
   const small = ctx.data(['csv'], 1000);
   try {
     const run = ferryImport(server, join(ctx.work, 'probe'), 'probe', small.files.csv!);
