@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { RowChange } from '../src/connections/types.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import { runPipelineJob, type JobOutcome, type OrchestrationHooks } from '../src/plan/orchestrate.js';
@@ -7,7 +5,7 @@ import { diffRow, type ValueDiff } from '../src/plan/row-diff.js';
 import type { Reject } from '../src/validation/reject.js';
 import type { ActivityDeps } from './deps.js';
 import { createActivities } from './index.js';
-import { backupPath, rejectsPath } from './job-files.js';
+import { backupPath, readNdjson, rejectsPath } from './job-files.js';
 
 export interface DryRunExamples {
   insert: { row: number; key: Record<string, unknown>; values: Record<string, unknown> }[];
@@ -38,24 +36,15 @@ export async function dryRun(deps: ActivityDeps, plan: JobPlan, examples: number
 
 async function collectExamples(jobDir: string, limit: number): Promise<DryRunExamples> {
   const examples: DryRunExamples = { insert: [], update: [], reject: [] };
-  for await (const change of lines<RowChange>(backupPath(jobDir))) {
+  for await (const change of readNdjson<RowChange>(backupPath(jobDir))) {
     const { row, key, before, after = {} } = change;
     if (before === null && examples.insert.length < limit) examples.insert.push({ row, key, values: after });
     if (before !== null && examples.update.length < limit) examples.update.push({ row, key, diffs: diffRow(before, after) });
     if (examples.insert.length >= limit && examples.update.length >= limit) break;
   }
-  for await (const { row, errors } of lines<Reject>(rejectsPath(jobDir))) {
+  for await (const { row, errors } of readNdjson<Reject>(rejectsPath(jobDir))) {
     if (examples.reject.length >= limit) break;
     examples.reject.push({ row, errors });
   }
   return examples;
-}
-
-async function* lines<T>(path: string): AsyncGenerator<T> {
-  const input = createReadStream(path);
-  try {
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) if (line !== '') yield JSON.parse(line) as T;
-  } finally {
-    input.destroy();
-  }
 }

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { PageCursor } from '../src/connections/types.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
@@ -34,6 +35,16 @@ export const chunkFilePattern = (kind: ChunkKind): RegExp => new RegExp(`^${kind
 
 export function toNdjson(items: readonly unknown[]): string {
   return items.map((item) => JSON.stringify(item) + '\n').join('');
+}
+
+/** The objects of a job file written by toNdjson (rejects, backup), streamed; stopping early closes the file. */
+export async function* readNdjson<T>(path: string): AsyncGenerator<T> {
+  const input = createReadStream(path);
+  try {
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) if (line !== '') yield JSON.parse(line) as T;
+  } finally {
+    input.destroy();
+  }
 }
 
 export function writeFileAtomic(path: string, data: string | Buffer): void {

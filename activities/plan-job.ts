@@ -26,14 +26,26 @@ export function readRetryRows(rowsFile: string): Set<number> {
   return new Set(JSON.parse(readFileSync(rowsFile, 'utf8')) as number[]);
 }
 
-/** A retry reads only the batches holding one of its rows; `total` counts the rows, as the job's summary will. */
+/**
+ * A retry reads only the batches holding one of its rows; `total` counts the rows, as the job's
+ * summary will. One pass over the batches and the sorted rows together: a retry of a million
+ * rejects must not test every row against every batch.
+ */
 function onlyRows(scan: SourceScan, rows: Set<number>): SourceScan {
-  const holds = (b: ByteRange): boolean => [...rows].some((row) => row >= b.firstRow && row < b.firstRow + b.count);
-  const batches = scan.batches.filter(holds).map((b, index) => ({ ...b, index }));
-  const total = [...rows].filter((row) => batches.some((b) => row >= b.firstRow && row < b.firstRow + b.count)).length;
+  const wanted = [...rows].sort((a, b) => a - b);
+  const batches: ByteRange[] = [];
+  let total = 0;
+  let next = 0;
+  for (const batch of scan.batches) {
+    while (next < wanted.length && (wanted[next] as number) < batch.firstRow) next++;
+    const from = next;
+    while (next < wanted.length && (wanted[next] as number) < batch.firstRow + batch.count) next++;
+    if (next === from) continue;
+    batches.push({ ...batch, index: batches.length });
+    total += next - from;
+  }
   return { ...scan, total, batches };
 }
-
 async function checkTargetColumns(deps: ActivityDeps, name: string, table: string | undefined, columns: Record<string, string> | null, key: string[]): Promise<void> {
   const connection = await deps.pool.get(name, table);
   const known = new Set((await connection.columns()).map((c) => c.name));

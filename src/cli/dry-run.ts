@@ -3,7 +3,7 @@ import { dryRun, type DryRunExamples } from '../../activities/dry-run.js';
 import { ConnectionPool } from '../../activities/deps.js';
 import { backupPath, rejectsPath } from '../../activities/job-files.js';
 import type { JobPlan } from '../plan/job-plan.js';
-import { formatDiff } from '../plan/row-diff.js';
+import { formatDiff, formatKey } from '../plan/row-diff.js';
 import type { Project } from '../project/load-config.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
@@ -55,20 +55,14 @@ function describe(plan: JobPlan, s: Record<string, number>, examples: DryRunExam
     `dry run of ${plan.pipeline}: nothing was written`,
     `  would insert ${s['would_insert']}, would update ${s['would_update']}, unchanged ${s['unchanged']}, rejected ${s['rejected']} (of ${s['total']})`,
   ];
-  for (const e of examples.insert) out.push(`  insert row ${e.row} ${keyText(e.key)}`);
+  for (const e of examples.insert) out.push(`  insert row ${e.row} ${formatKey(e.key)}`);
   for (const e of examples.update) {
-    out.push(`  update row ${e.row} ${keyText(e.key)}`);
+    out.push(`  update row ${e.row} ${formatKey(e.key)}`);
     for (const d of e.diffs) out.push(`    ${formatDiff(d)}`);
   }
   for (const e of examples.reject) out.push(`  reject row ${e.row}: ${e.errors.map((x) => `${x.code} ${x.path}: ${x.message}`).join('; ')}`);
   out.push(`  every change (before and after): ${files['changes']}; every reject: ${files['rejects']}`);
   return out;
-}
-
-function keyText(key: Record<string, unknown>): string {
-  return Object.entries(key)
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-    .join(' ');
 }
 
 function exampleCount(value: string | undefined): number {

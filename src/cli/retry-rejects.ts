@@ -1,7 +1,6 @@
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { rejectsPath } from '../../activities/job-files.js';
+import { readNdjson, rejectsPath } from '../../activities/job-files.js';
 import type { PlanJobOutput } from '../plan/activity-types.js';
 import { effectiveStatus } from '../engine/job-status.js';
 import { Journal, type JobRecord } from '../engine/journal.js';
@@ -65,8 +64,6 @@ function retriable(stateDir: string, id: string): { job: JobRecord; checksum: st
 async function rejectedRows(path: string): Promise<number[]> {
   if (!existsSync(path)) return [];
   const rows = new Set<number>();
-  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
-    if (line !== '') rows.add((JSON.parse(line) as { row: number }).row);
-  }
+  for await (const { row } of readNdjson<{ row: number }>(path)) rows.add(row);
   return [...rows].sort((a, b) => a - b);
 }

@@ -1,14 +1,14 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ConnectionPool } from '../../activities/deps.js';
-import { backupPath } from '../../activities/job-files.js';
+import { backupPath, readNdjson } from '../../activities/job-files.js';
 import type { Connection, RestoreBatchOutput, RestoreEntry } from '../connections/types.js';
 import { effectiveStatus } from '../engine/job-status.js';
 import { Journal, type JobRecord } from '../engine/journal.js';
 import { newJobId } from '../engine/runtime.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { buildRollbackPlan } from '../plan/rollback-plan.js';
+import { formatKey } from '../plan/row-diff.js';
 import type { Project } from '../project/load-config.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED } from './exit-codes.js';
@@ -66,7 +66,7 @@ async function refuseChangedRows(project: Project, plan: JobPlan, id: string): P
     await pool.closeAll();
   }
   if (changed.length === 0) return;
-  const lines = changed.slice(0, LISTED).map((c) => `  row ${c.row} ${describeKey(c.key)}: ${c.reason === 'changed' ? 'changed since' : 'deleted since'}`);
+  const lines = changed.slice(0, LISTED).map((c) => `  row ${c.row} ${formatKey(c.key)}: ${c.reason === 'changed' ? 'changed since' : 'deleted since'}`);
   if (changed.length > LISTED) lines.push(`  … and ${changed.length - LISTED} more`);
   throw new CliExit(
     EXIT_FAILED,
@@ -83,19 +83,12 @@ async function check(store: Connection, job: string, entries: RestoreEntry[]): P
 
 async function* backupChunks(path: string): AsyncGenerator<RestoreEntry[]> {
   let chunk: RestoreEntry[] = [];
-  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
-    if (line === '') continue;
-    chunk.push(JSON.parse(line) as RestoreEntry);
+  for await (const entry of readNdjson<RestoreEntry>(path)) {
+    chunk.push(entry);
     if (chunk.length === CHECK_CHUNK) {
       yield chunk;
       chunk = [];
     }
   }
   if (chunk.length > 0) yield chunk;
-}
-
-function describeKey(key: Record<string, unknown>): string {
-  return Object.entries(key)
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-    .join(' ');
 }

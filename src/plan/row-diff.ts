@@ -34,3 +34,10 @@ export function formatDiff(diff: ValueDiff): string {
   const show = (v: unknown): string => (v === undefined ? '∅' : JSON.stringify(v));
   return `${diff.path}: ${show(diff.old)} → ${show(diff.new)}`;
 }
+
+/** A row's key as `email="ann@x.io"` (several columns space-separated): how reports name a row. */
+export function formatKey(key: Record<string, unknown>): string {
+  return Object.entries(key)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(' ');
+}
