@@ -29,9 +29,6 @@ export async function rollbackCommand(ctx: CliContext, id: string, options: RunO
   const original = endedJob(project, id);
   const backup = backupPath(original.plan.jobDir);
   if (!existsSync(backup)) throw new CliExit(EXIT_FAILED, `job ${id} has no backup (${backup}): it wrote nothing to a store, or has not finished`);
-  const driver = original.plan.target.type === 'connection' ? project.config.connections[original.plan.target.connection]?.driver : undefined;
-  // PostgreSQL batches do not record their row changes yet: an empty backup would "roll back" nothing.
-  if (driver !== 'sqlite') throw new CliExit(EXIT_FAILED, `rollback is not supported on ${driver ?? 'this'} stores yet: job ${id}'s batches recorded no backup`);
   const at = new Date();
   const jobId = newJobId(`${original.pipeline}-rollback`, at);
   const plan = buildRollbackPlan(original.plan, { jobId, startedAt: at.toISOString(), jobDir: join(project.stateDir, 'jobs', jobId), backupFile: backup, force: options.force ?? false });

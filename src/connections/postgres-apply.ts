@@ -1,4 +1,5 @@
 import { ConnectionError } from './errors.js';
+import { readBefores, recordChange, returningOf } from './postgres-backup.js';
 import { keyArrays, run, textArray, type ApplyContext, type Outcome } from './postgres-context.js';
 import type { PreparedRow } from './postgres-rows.js';
 import { planUpsert, type Update } from './postgres-upsert.js';
@@ -109,9 +110,17 @@ async function writeUpdates(ctx: ApplyContext, updates: readonly Update[]): Prom
     values.push(textArray(updates.map((u) => (u.changes.has(column) ? 't' : 'f'))));
     values.push(textArray(updates.map((u) => u.changes.get(column) ?? null)));
   }
-  const { rowCount } = await run(ctx, ctx.sql.update(columns), values);
+  const befores = await readBefores(ctx, updates.map((u) => u.tid));
+  const { rows, rowCount } = await run(ctx, ctx.sql.update(columns, returningOf(ctx)), values, true);
   // The rows are locked since the lookup, so each ctid still names its row; anything else is a bug or a race worth a retry.
   if (rowCount !== updates.length) throw new ConnectionError(`updated ${rowCount} of ${updates.length} matched rows`, { retryable: true });
+  const byTid = new Map(updates.map((u) => [u.tid, u]));
+  for (const [tid, ...returned] of rows) {
+    const update = byTid.get(tid as string);
+    const before = befores.get(tid as string);
+    if (update === undefined || before === undefined) throw new ConnectionError(`the update returned a row it was not given (${String(tid)})`, { retryable: true });
+    recordChange(ctx, update.row, before, returned);
+  }
 }
 
 /**
@@ -147,7 +156,10 @@ async function insertGroup(ctx: ApplyContext, group: readonly PreparedRow[]): Pr
     fill(ctx.generated.updatedAt, () => ctx.input.now);
   });
   const positions = columns.flatMap((values, position) => (values === undefined ? [] : [position]));
-  await run(ctx, ctx.sql.insert(positions), positions.map((position) => textArray(columns[position] ?? [])));
+  const { rows } = await run(ctx, ctx.sql.insert(positions, returningOf(ctx)), positions.map((position) => textArray(columns[position] ?? [])), true);
+  // INSERT … SELECT returns its rows in the order it inserts them, the order of the arrays.
+  if (rows.length !== group.length) throw new ConnectionError(`inserted ${rows.length} of ${group.length} rows`, { retryable: true });
+  group.forEach((row, i) => recordChange(ctx, row, null, rows[i]!));
 }
 
 /** Rejected rows leave their key free for a later row of the job, as if never claimed. */

@@ -1,10 +1,10 @@
-import pg, { type ClientBase, type CustomTypesConfig, type Pool } from 'pg';
+import type { ClientBase, Pool } from 'pg';
 import { decodeRow } from './decode-row.js';
 import { compileQuery } from '../query/compile-query.js';
 import { cursorOf, keysetQuery, keysetScanQuery } from '../query/keyset.js';
 import { withClient } from './postgres-context.js';
+import { decodeValue, rowTypes, scanTypes } from './postgres-decode.js';
 import type { PgShape } from './postgres-schema.js';
-import { decodeJsonColumn } from './postgres-values.js';
 import type { ColumnInfo, PageCursor, PlanPagesInput, PlanPagesOutput, ReadPageInput } from './types.js';
 
 /** The export side of the PostgreSQL connection: `planPages` and `readPage` over one table shape. */
@@ -75,40 +75,4 @@ async function scanStarts(client: ClientBase, scan: { sql: string; params: unkno
     throw err;
   }
   return { total, starts };
-}
-
-const timestampOids = new Set([1082, 1083, 1114, 1184, 1266]);
-
-const scanTypes: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    timestampOids.has(oid) ? (text: string) => text : pg.types.getTypeParser(oid, format ?? 'text')) as CustomTypesConfig['getTypeParser'],
-};
-
-/** int8 as a number when it fits; a timestamp without time zone as UTC (not the process's zone); a date as its text. */
-const rowTypes: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid === 20) return (text: string) => (Number.isSafeInteger(Number(text)) ? Number(text) : text);
-    if (oid === 1114) return (text: string) => utcTimestamp(text);
-    if (oid === 1082) return (text: string) => text;
-    return pg.types.getTypeParser(oid, format ?? 'text');
-  }) as CustomTypesConfig['getTypeParser'],
-};
-
-function utcTimestamp(text: string): Date | string {
-  const date = new Date(`${text.replace(' ', 'T')}Z`);
-  return Number.isNaN(date.getTime()) ? text : date;
-}
-
-function decodeValue(column: ColumnInfo, value: unknown): unknown {
-  switch (column.type) {
-    case 'json':
-      return decodeJsonColumn(value);
-    case 'timestamp':
-      return value instanceof Date ? value.toISOString() : value;
-    case 'real':
-    case 'integer':
-      return typeof value === 'string' && Number.isFinite(Number(value)) ? Number(value) : value;
-    default:
-      return value;
-  }
 }

@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import { ConnectionError } from './errors.js';
+import { transaction } from './postgres-context.js';
 import { quoteIdentifier } from './sql-identifiers.js';
 import { filledByFerry, type TableColumns } from './table-shape.js';
 import type { ColumnInfo, ColumnType } from './types.js';
@@ -28,6 +29,10 @@ export interface PgShape extends TableColumns {
   uniqueColumns: Set<number>;
   /** Positions of columns whose absence means their DEFAULT (not NULL) on insert. */
   defaulted: Set<number>;
+  /** Positions of GENERATED ALWAYS AS (…) STORED columns: the server computes them, nothing may assign them. */
+  computed: Set<number>;
+  /** Positions of GENERATED ALWAYS AS IDENTITY columns: assigned only by an INSERT … OVERRIDING SYSTEM VALUE. */
+  identityAlways: Set<number>;
 }
 
 /** The configured `table` option split into schema and name; `crm.app_users` or `app_users`. */
@@ -96,7 +101,7 @@ async function resolveTable(client: ClientBase, table: string): Promise<Resolved
  */
 async function createUsersTable(client: ClientBase, table: string): Promise<void> {
   const { schema, name } = splitTableName(table);
-  await inTransaction(client, async () => {
+  await transaction(client, async () => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ferry:create:${table}`]);
     for (const sql of usersTableDdl(name, postgresUsersTableDialect, schema)) await client.query(sql);
   });
@@ -113,7 +118,7 @@ async function ensureBookkeeping(client: ClientBase, schemaName: string): Promis
     [schemaName],
   );
   if (rows[0]?.n === '2' && rows[0].narrow !== true) return;
-  await inTransaction(client, async () => {
+  await transaction(client, async () => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ferry:bookkeeping:${schemaName}`]);
     // job COLLATE "C": compared for equality only, so the index need not pay for the locale's collation.
     // batch bigint: a chunk's marker id is batch × 1024 + chunk, which passes 2^31 past two million batches.
@@ -125,17 +130,6 @@ async function ensureBookkeeping(client: ClientBase, schemaName: string): Promis
   });
 }
 
-async function inTransaction(client: ClientBase, fn: () => Promise<void>): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await fn();
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
-}
-
 interface CatalogColumn {
   attnum: number;
   name: string;
@@ -143,6 +137,8 @@ interface CatalogColumn {
   base_type: string;
   not_null: boolean;
   has_default: boolean;
+  computed: boolean;
+  identity_always: boolean;
 }
 
 interface CatalogConstraint {
@@ -181,8 +177,14 @@ async function readShape(client: ClientBase, table: string, found: ResolvedTable
     baseTypes: catalog.map((c) => c.base_type),
     constraints: new Map(constraints.map((c) => [c.name, c.columns.map(nameOf)])),
     uniqueColumns,
-    defaulted: new Set(catalog.flatMap((c, i) => (c.has_default ? [i] : []))),
+    defaulted: positionsWhere(catalog, (c) => c.has_default),
+    computed: positionsWhere(catalog, (c) => c.computed),
+    identityAlways: positionsWhere(catalog, (c) => c.identity_always),
   };
+}
+
+function positionsWhere(catalog: readonly CatalogColumn[], test: (c: CatalogColumn) => boolean): Set<number> {
+  return new Set(catalog.flatMap((c, i) => (test(c) ? [i] : [])));
 }
 
 async function readColumns(client: ClientBase, oid: number): Promise<CatalogColumn[]> {
@@ -190,7 +192,8 @@ async function readColumns(client: ClientBase, oid: number): Promise<CatalogColu
   const { rows } = await client.query<CatalogColumn>(
     `SELECT a.attnum::int AS attnum, a.attname AS name, format_type(b.oid, NULL) AS cast_type,
             b.typname AS base_type, a.attnotnull AS not_null,
-            (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default
+            (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default,
+            a.attgenerated = 's' AS computed, a.attidentity = 'a' AS identity_always
        FROM pg_attribute a
        JOIN pg_type t ON t.oid = a.atttypid
        JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END

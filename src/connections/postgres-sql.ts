@@ -23,6 +23,8 @@ export class PgStatements {
   readonly claimedRows: PgStatement;
   readonly release: PgStatement;
   readonly finish: PgStatement;
+  /** Drops the row changes a finished job's markers kept (they are in its backup.ndjson by then); the LIKE only skips markers without any. */
+  readonly stripChanges: PgStatement;
   private readonly cache = new Map<string, PgStatement>();
 
   constructor(private readonly shape: PgShape) {
@@ -33,6 +35,7 @@ export class PgStatements {
     this.claimedRows = statement(`SELECT key::text, "row" FROM ${keys} WHERE job = $1::int8 AND key = ANY($2::uuid[])`);
     this.release = statement(`DELETE FROM ${keys} WHERE job = $1::int8 AND key = ANY($2::uuid[])`);
     this.finish = statement(`DELETE FROM ${keys} WHERE job = $1::int8`);
+    this.stripChanges = statement(`UPDATE ${batches} SET output = (output::jsonb - 'changes')::text WHERE job = $1 AND output LIKE '%"changes":[{%'`);
   }
 
   /** Which of the rows (`$1` ordinals, then one array per key column) match an existing row. */
@@ -65,23 +68,52 @@ export class PgStatements {
     });
   }
 
-  /** Sets `columns` of the rows at `$1` (ctids) where each row's flag says so; a row keeps the stored value of every other column. */
-  update(columns: readonly number[]): PgStatement {
-    return this.cached(`u:${columns.join(',')}`, () => {
+  /**
+   * Sets `columns` of the rows at `$1` (ctids) where each row's flag says so; a row keeps the stored
+   * value of every other column. With `returning`, each updated row comes back as its old ctid
+   * followed by the `returning` columns (see `returning`).
+   */
+  update(columns: readonly number[], returning?: Returning): PgStatement {
+    return this.cached(`u:${columns.join(',')}:${returningId(returning)}`, () => {
       const names = ['tid', ...columns.flatMap((_, n) => [`f${n}`, `v${n}`])];
       const from = this.unnest(['tid', ...columns.flatMap(() => ['bool', 'text'])], names);
       const set = columns.map((c, n) => `${this.name(c)} = CASE WHEN u.f${n} THEN ${this.cast(`u.v${n}`, c)} ELSE t.${this.name(c)} END`);
-      return `UPDATE ${this.shape.qualified} AS t SET ${set.join(', ')} FROM ${from} WHERE t.ctid = u.tid`;
+      const back = returning === undefined ? '' : ` RETURNING u.tid::text, ${this.returning(returning)}`;
+      return `UPDATE ${this.shape.qualified} AS t SET ${set.join(', ')} FROM ${from} WHERE t.ctid = u.tid${back}`;
     });
   }
 
-  /** Inserts one row per array element, in order; columns left out get their defaults. */
-  insert(columns: readonly number[]): PgStatement {
-    return this.cached(`i:${columns.join(',')}`, () => {
+  /**
+   * Inserts one row per array element, in order; columns left out get their defaults. With
+   * `returning`, the inserted rows come back in the same order (as INSERT … SELECT returns them).
+   * `overriding` writes GENERATED ALWAYS identity columns too (a restored row keeps its id).
+   */
+  insert(columns: readonly number[], returning?: Returning, overriding = false): PgStatement {
+    return this.cached(`i:${columns.join(',')}:${returningId(returning)}:${overriding}`, () => {
       const from = this.unnest(columns.map(() => 'text'), columns.map((_, n) => `v${n}`));
       const values = columns.map((c, n) => this.cast(`u.v${n}`, c));
-      return `INSERT INTO ${this.shape.qualified} (${columns.map((c) => this.name(c)).join(', ')}) SELECT ${values.join(', ')} FROM ${from}`;
+      const into = `${this.shape.qualified} AS t (${columns.map((c) => this.name(c)).join(', ')})${overriding ? ' OVERRIDING SYSTEM VALUE' : ''}`;
+      const back = returning === undefined ? '' : ` RETURNING ${this.returning(returning)}`;
+      return `INSERT INTO ${into} SELECT ${values.join(', ')} FROM ${from}${back}`;
     });
+  }
+
+  /** The whole rows at `$1` (ctids), as `[ctid, ...every column]`: an update's before-images. */
+  rowsAt(): PgStatement {
+    return this.cached('r', () => `SELECT u.tid::text, ${this.allColumns()} FROM unnest($1::tid[]) AS u(tid) JOIN ${this.shape.qualified} AS t ON t.ctid = u.tid`);
+  }
+
+  /** The rows matching each key (`$1` ordinals, then one array per key column), locked: `[i, ctid, hash]`. A restore's lookup. */
+  locate(key: readonly number[]): PgStatement {
+    return this.cached(`l:${key.join(',')}`, () => {
+      const from = this.unnest(['int4', ...key.map(() => 'text')], ['i', ...key.map((_, n) => `k${n}`)]);
+      return `SELECT u.i, t.ctid::text, ${rowHash} FROM ${from} JOIN ${this.shape.qualified} AS t ON ${this.keyPredicate(key)} ORDER BY t.ctid FOR UPDATE OF t`;
+    });
+  }
+
+  /** Deletes the rows at `$1` (ctids). */
+  deleteAt(): PgStatement {
+    return this.cached('d', () => `DELETE FROM ${this.shape.qualified} AS t WHERE t.ctid = ANY($1::tid[])`);
   }
 
   /**
@@ -91,6 +123,16 @@ export class PgStatements {
    */
   probe(column: number): PgStatement {
     return this.cached(`p:${column}`, () => `INSERT INTO ${this.shape.qualified} (${this.name(column)}) VALUES (${this.cast('$1::text', column)})`);
+  }
+
+  /** A written row's hash, then its key columns, then (with `image`) every column. */
+  private returning({ key, image }: Returning): string {
+    const keys = key.map((c) => `t.${this.name(c)}`);
+    return [rowHash, ...keys, ...(image ? [this.allColumns()] : [])].join(', ');
+  }
+
+  private allColumns(): string {
+    return this.shape.columns.map((_, c) => `t.${this.name(c)}`).join(', ');
   }
 
   private cached(id: string, text: () => string): PgStatement {
@@ -131,6 +173,23 @@ export class PgStatements {
     return quoteIdentifier(column.name);
   }
 }
+
+/** What a write returns of each row it wrote: its hash and key columns, and with `image` the whole row. */
+export interface Returning {
+  key: readonly number[];
+  image: boolean;
+}
+
+function returningId(returning: Returning | undefined): string {
+  return returning === undefined ? '' : `${returning.key.join(',')}${returning.image ? '+' : ''}`;
+}
+
+/**
+ * A stored row's hash: SHA-256 of the row's text (every column, as the server prints it), computed
+ * by the server. Written rows record it and a rollback compares it: any change to any column since
+ * changes the hash. Sessions all run in UTC, so timestamps print the same at write and at rollback.
+ */
+const rowHash = "encode(sha256(textsend(t::text)), 'hex')";
 
 /** Named after a hash of its text: one name, one text, whichever table or job prepared it first. */
 function statement(text: string): PgStatement {

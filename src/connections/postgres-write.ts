@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
+import type { ClientBase } from 'pg';
 import { failpoint } from '../failpoints.js';
 import { ConnectionError } from './errors.js';
 import { applyRows, NeedsRowOrder } from './postgres-apply.js';
-import { run, withClient, type ApplyContext, type Outcome } from './postgres-context.js';
+import { run, transaction, type ApplyContext, type Outcome, type PgSessions } from './postgres-context.js';
+import { restoreRows } from './postgres-restore.js';
 import { isMarkerCollision, isRowError, rowReject } from './postgres-errors.js';
 import { jobHash, prepareRow, type Prepared, type PreparedRow } from './postgres-rows.js';
 import type { PgShape } from './postgres-schema.js';
 import { PgStatements } from './postgres-sql.js';
 import { generatedColumns, keyPositions } from './table-shape.js';
-import type { WriteBatchInput, WriteBatchOutput } from './types.js';
+import type { RestoreBatchInput, RestoreBatchOutput, WriteBatchInput, WriteBatchOutput } from './types.js';
 
 /**
  * How a batch reaches the table: `set` writes all its rows with one statement per step and falls
@@ -23,11 +24,17 @@ export interface PgBatchWriter {
   readonly shape: PgShape;
   readonly sql: PgStatements;
   write(input: WriteBatchInput): Promise<WriteBatchOutput>;
+  restore(input: RestoreBatchInput): Promise<RestoreBatchOutput>;
 }
 
-export function createBatchWriter(pool: Pool, shape: PgShape, path: WritePath = 'set'): PgBatchWriter {
+export function createBatchWriter(sessions: PgSessions, shape: PgShape, path: WritePath = 'set'): PgBatchWriter {
   const sql = new PgStatements(shape);
-  return { shape, sql, write: (input) => writeBatch(pool, shape, sql, input, path) };
+  return {
+    shape,
+    sql,
+    write: (input) => writeBatch(sessions, shape, sql, input, path),
+    restore: (input) => sessions.use((client) => restoreBatch(client, shape, sql, input)),
+  };
 }
 
 type Apply = (ctx: ApplyContext, rows: PreparedRow[]) => Promise<Map<PreparedRow, Outcome>>;
@@ -35,11 +42,11 @@ type Apply = (ctx: ApplyContext, rows: PreparedRow[]) => Promise<Map<PreparedRow
 /** Returned by an attempt of the set path that must be redone row by row. */
 const rowOrder: unique symbol = Symbol('row order');
 
-async function writeBatch(pool: Pool, shape: PgShape, sql: PgStatements, input: WriteBatchInput, path: WritePath): Promise<WriteBatchOutput> {
+async function writeBatch(sessions: PgSessions, shape: PgShape, sql: PgStatements, input: WriteBatchInput, path: WritePath): Promise<WriteBatchOutput> {
   const key = keyPositions(shape, input.key);
   const prepared = input.rows.map((row) => prepareRow(shape, key, row));
-  return withClient(pool, async (client) => {
-    const ctx: ApplyContext = { client, shape, sql, input, key, jobId: jobHash(input.job), generated: generatedColumns(shape) };
+  return sessions.use(async (client) => {
+    const ctx: ApplyContext = { client, shape, sql, input, key, jobId: jobHash(input.job), generated: generatedColumns(shape), changes: new Map() };
     if (path === 'set') {
       const output = await attempt(ctx, prepared, applyRows);
       if (output !== rowOrder) return output;
@@ -50,21 +57,27 @@ async function writeBatch(pool: Pool, shape: PgShape, sql: PgStatements, input: 
   });
 }
 
-/**
- * One transaction: the (job, batch) advisory lock, so two attempts of a batch take turns; the
- * marker check, so a committed batch is replayed and not applied again; the rows; the marker.
- */
+/** One attempt of the batch in its transaction (see `batchTransaction`); the set path's failure that row order settles is `rowOrder`. */
 async function attempt(ctx: ApplyContext, prepared: Prepared[], apply: Apply): Promise<WriteBatchOutput | typeof rowOrder> {
-  // One round trip: the lock id is a number computed here, never text from input.
-  await ctx.client.query(`BEGIN; SELECT pg_advisory_xact_lock(${lockId(ctx.input)})`);
   try {
-    const output = await applyOnce(ctx, prepared, apply);
-    await ctx.client.query('COMMIT');
-    return output;
+    return await batchTransaction(ctx.client, ctx.input, () => applyOnce(ctx, prepared, apply));
   } catch (err) {
-    await ctx.client.query('ROLLBACK').catch(() => undefined);
-    if (isMarkerCollision(err)) throw new ConnectionError('another attempt of this batch committed it first; a retry replays it', { retryable: true, cause: err });
     if (apply === applyRows && (err instanceof NeedsRowOrder || isRowError(err))) return rowOrder;
+    throw err;
+  }
+}
+
+/**
+ * One transaction: the (job, batch) advisory lock, so two attempts of a batch take turns; then
+ * `fn`, which checks the marker (a committed batch is replayed, not applied again), writes, and
+ * puts the marker.
+ */
+async function batchTransaction<T>(client: ClientBase, marker: { job: string; batch: number }, fn: () => Promise<T>): Promise<T> {
+  try {
+    // One round trip: the lock id is a number computed here, never text from input.
+    return await transaction(client, fn, `SELECT pg_advisory_xact_lock(${lockId(marker)})`);
+  } catch (err) {
+    if (isMarkerCollision(err)) throw new ConnectionError('another attempt of this batch committed it first; a retry replays it', { retryable: true, cause: err });
     throw err;
   }
 }
@@ -73,13 +86,30 @@ async function applyOnce(ctx: ApplyContext, prepared: Prepared[], apply: Apply):
   const { job, batch } = ctx.input;
   const recorded = await run(ctx, ctx.sql.markerGet, [job, batch], true);
   const text = recorded.rows[0]?.[0];
-  if (typeof text === 'string') return { ...(JSON.parse(text) as WriteBatchOutput), replayed: true };
+  // A finished job's markers no longer hold their changes (finishJob): they are in its backup.ndjson.
+  if (typeof text === 'string') return { changes: [], ...(JSON.parse(text) as Partial<WriteBatchOutput>), replayed: true } as WriteBatchOutput;
+  ctx.changes = new Map();
   const rows = prepared.flatMap((p) => ('prepared' in p ? [p.prepared] : []));
   const outcomes = await apply(ctx, rows);
-  const output = summarize(ctx.input, prepared, outcomes);
-  await run(ctx, ctx.sql.markerPut, [job, batch, JSON.stringify(output)]);
+  const output = summarize(ctx, prepared, outcomes);
+  // The marker keeps the changes (without after images) until finishJob: a replay returns the backup too.
+  await run(ctx, ctx.sql.markerPut, [job, batch, JSON.stringify({ ...output, changes: output.changes.map(({ after: _after, ...kept }) => kept) })]);
   failpoint('batch-before-commit');
   return output;
+}
+
+/** A rollback's batch: like a write, its marker commits with it, so a repeated batch restores nothing twice. */
+async function restoreBatch(client: ClientBase, shape: PgShape, sql: PgStatements, input: RestoreBatchInput): Promise<RestoreBatchOutput> {
+  if (input.check) return transaction(client, () => restoreRows(client, shape, sql, input));
+  return batchTransaction(client, input, async () => {
+    const recorded = await client.query<[string]>({ ...sql.markerGet, values: [input.job, input.batch], rowMode: 'array' });
+    const text = recorded.rows[0]?.[0];
+    if (typeof text === 'string') return { ...(JSON.parse(text) as RestoreBatchOutput), replayed: true };
+    const output = await restoreRows(client, shape, sql, input);
+    await client.query({ ...sql.markerPut, values: [input.job, input.batch, JSON.stringify(output)] });
+    failpoint('batch-before-commit');
+    return output;
+  });
 }
 
 /** Row by row, each in a savepoint: a row the server refuses is rolled back alone and becomes its reject. */
@@ -92,6 +122,7 @@ async function applyEach(ctx: ApplyContext, rows: PreparedRow[]): Promise<Map<Pr
     } catch (err) {
       if (!isRowError(err)) throw err;
       await ctx.client.query('ROLLBACK TO SAVEPOINT ferry_row');
+      ctx.changes.delete(row);
       outcomes.set(row, [await rowReject(err, ctx.client, ctx.shape, ctx.sql, row)]);
     }
     await ctx.client.query('RELEASE SAVEPOINT ferry_row');
@@ -99,19 +130,23 @@ async function applyEach(ctx: ApplyContext, rows: PreparedRow[]): Promise<Map<Pr
   return outcomes;
 }
 
-function summarize(input: WriteBatchInput, prepared: Prepared[], outcomes: Map<PreparedRow, Outcome>): WriteBatchOutput {
+function summarize(ctx: ApplyContext, prepared: Prepared[], outcomes: Map<PreparedRow, Outcome>): WriteBatchOutput {
   const output: WriteBatchOutput = { inserted: 0, updated: 0, unchanged: 0, rejects: [], replayed: false, changes: [] };
   prepared.forEach((p, i) => {
-    const row = input.rows[i]?.row ?? 0;
+    const row = ctx.input.rows[i]?.row ?? 0;
     const outcome = 'errors' in p ? p.errors : outcomes.get(p.prepared);
     if (outcome === undefined) throw new Error(`row ${row} has no outcome`);
-    if (typeof outcome === 'string') output[outcome] += 1;
-    else output.rejects.push({ row, errors: outcome });
+    if (typeof outcome !== 'string') output.rejects.push({ row, errors: outcome });
+    else output[outcome] += 1;
+    if (outcome !== 'inserted' && outcome !== 'updated') return;
+    const change = 'prepared' in p ? ctx.changes.get(p.prepared) : undefined;
+    if (change === undefined) throw new Error(`row ${row} was ${outcome} but its change was not recorded`);
+    output.changes.push(change);
   });
   return output;
 }
 
 /** A 64-bit advisory lock id for (job, batch). A collision only makes two unrelated batches take turns. */
-function lockId(input: WriteBatchInput): string {
+function lockId(input: { job: string; batch: number }): string {
   return createHash('sha256').update(`${input.job}\u0000${input.batch}`).digest().readBigInt64BE(0).toString();
 }

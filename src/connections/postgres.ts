@@ -2,8 +2,7 @@ import pg from 'pg';
 import { QueryError } from '../query/query-error.js';
 import { postgresOptionsSchema, type PostgresOptions } from '../spec/config-schema.js';
 import { maskUrl } from '../spec/secrets.js';
-import { ConnectionError } from './errors.js';
-import { withClient } from './postgres-context.js';
+import { createSessions, type PgSessions } from './postgres-context.js';
 import { toConnectionError } from './postgres-errors.js';
 import { createPageReader } from './postgres-read.js';
 import { jobHash } from './postgres-rows.js';
@@ -43,10 +42,11 @@ export async function openPostgres(options: PostgresOptions, path: WritePath = '
 }
 
 function createConnection(pool: pg.Pool, table: string, path: WritePath): Connection {
+  const sessions = createSessions(pool);
   let writer: Promise<PgBatchWriter> | undefined;
   // Re-read on every columns() call (once per job), so a table altered between jobs is seen.
   const reload = (): Promise<PgBatchWriter> => {
-    const loading = loadWriter(pool, table, path);
+    const loading = loadWriter(sessions, table, path);
     writer = loading;
     loading.catch(() => {
       if (writer === loading) writer = undefined;
@@ -63,9 +63,23 @@ function createConnection(pool: pg.Pool, table: string, path: WritePath): Connec
     writeBatch: (input) => guard(async () => (await current()).write(input), batchContext(input)),
     planPages: (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
     readPage: (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),
-    restoreBatch: () => Promise.reject(new ConnectionError(`[connection:${postgresName}] rollback is not supported on PostgreSQL yet`, { retryable: false })),
-    preview: () => Promise.reject(new ConnectionError(`[connection:${postgresName}] dry runs are not supported on PostgreSQL yet`, { retryable: false })),
-    finishJob: (job) => guard(async () => void (await pool.query({ ...(await current()).sql.finish, values: [jobHash(job)] })), `finishing job ${job}`),
+    restoreBatch: (input) => guard(async () => (await current()).restore(input), `restoring batch ${input.batch} of job ${input.job}`),
+    preview: async (fn) => {
+      let started = false;
+      try {
+        return await sessions.preview(() => {
+          started = true;
+          return fn();
+        });
+      } catch (err) {
+        // What fn throws passes as is; only a failure to open the preview is this connection's.
+        throw started ? err : toConnectionError(err, postgresName, 'starting the dry run');
+      } finally {
+        // A shape loaded inside the preview may describe a table its rollback dropped.
+        writer = undefined;
+      }
+    },
+    finishJob: (job) => guard(() => finishJob(sessions, current, job), `finishing job ${job}`),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -74,8 +88,17 @@ function createConnection(pool: pg.Pool, table: string, path: WritePath): Connec
   };
 }
 
-async function loadWriter(pool: pg.Pool, table: string, path: WritePath): Promise<PgBatchWriter> {
-  return createBatchWriter(pool, await withClient(pool, (client) => loadShape(client, table)), path);
+async function loadWriter(sessions: PgSessions, table: string, path: WritePath): Promise<PgBatchWriter> {
+  return createBatchWriter(sessions, await sessions.use((client) => loadShape(client, table)), path);
+}
+
+/** Drops the job's keys and the row changes its markers kept; both idempotent. */
+async function finishJob(sessions: PgSessions, current: () => Promise<PgBatchWriter>, job: string): Promise<void> {
+  const { sql } = await current();
+  await sessions.use(async (client) => {
+    await client.query({ ...sql.finish, values: [jobHash(job)] });
+    await client.query({ ...sql.stripChanges, values: [job] });
+  });
 }
 
 /**

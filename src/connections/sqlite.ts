@@ -58,7 +58,14 @@ function createConnection(db: Database.Database, table: string): Connection {
     planPages: async (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
     readPage: async (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),
     restoreBatch: async (input) => guard(() => (writer ?? reload()).restore(input), `restoring batch ${input.batch} of job ${input.job}`),
-    preview: (fn) => preview(db, fn),
+    preview: async (fn) => {
+      try {
+        return await preview(db, fn);
+      } finally {
+        // A shape loaded inside the preview may describe a table its rollback dropped.
+        writer = undefined;
+      }
+    },
     finishJob: async (job) => guard(() => finish.immediate(job), `finishing job ${job}`),
     close: async () => {
       if (db.open) db.close();

@@ -46,7 +46,11 @@ export interface RowChange {
   row: number;
   /** The key columns' stored values after the write: how rollback finds the row again. */
   key: Record<string, unknown>;
-  /** The whole row before the write (plain values as `readPage` gives them); null for an inserted row. */
+  /**
+   * The whole row before the write, null for an inserted row: plain values as `readPage` gives
+   * them, except that a driver keeps what it cannot give exactly that way in its own exact text
+   * (PostgreSQL: numerics, arrays; instants with their microseconds), so restoring it is exact.
+   */
   before: Record<string, unknown> | null;
   /** A hash of the whole stored row after the write (the driver's own): a different hash at rollback means a later change. */
   afterHash: string;

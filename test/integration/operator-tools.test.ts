@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runFerry } from '../helpers/cli.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
+import { seedUpsertScenario, upsertDryRun, type DryRunJson } from '../helpers/upsert-scenario.js';
 import { generateUsers } from '../helpers/users.js';
 
 /**
@@ -22,17 +23,9 @@ function storeBytes(): string {
   return createHash('sha256').update(readFileSync(join(p.dir, '.ferry/users.db'))).digest('hex');
 }
 
-/** 300 users in the store; then an upsert file: 100 of them changed (plan and a name), 50 new, 5 invalid, one key twice across batches. */
 function seededProject(): void {
   p = new TestProject();
-  p.write('seed.json', generateUsers(300, 3));
-  p.write('seed.yaml', 'source: { file: seed.json }\ntarget: { connection: users }\n');
-  expect(p.run('seed.yaml').code).toBe(0);
-  const updates: Record<string, unknown>[] = generateUsers(350, 3).slice(200).map((u, i) => ({ ...u, given_name: `Renamed${i}`, user_metadata: { plan: 'team', added: i } }));
-  updates[10] = { ...updates[10], email: 'not-an-email' };
-  updates.push({ ...updates[0], given_name: 'Again' }); // same key as the first row, in another batch
-  p.write('updates.json', updates);
-  p.write('upsert.yaml', 'source: { file: updates.json }\ntarget:\n  connection: users\n  upsert: true\n  metadata: merge\nbatch: { size: 40, parallelism: 2 }\n');
+  seedUpsertScenario(p);
 }
 
 describe('ferry run --dry-run', () => {
@@ -41,26 +34,11 @@ describe('ferry run --dry-run', () => {
     const before = storeBytes();
     const result = runFerry(['run', 'upsert.yaml', '--dry-run', '--json', '--examples', '2'], { cwd: p.dir });
     expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as {
-      summary: Record<string, number>;
-      examples: { insert: { row: number; key: unknown }[]; update: { row: number; key: unknown; diffs: { path: string; old?: unknown; new?: unknown }[] }[]; reject: { row: number; errors: { code: string }[] }[] };
-    };
-    // 151 records: 100 existing (one now invalid), 50 new, and the repeated key.
-    expect(report.summary).toEqual({ total: 151, would_insert: 50, would_update: 99, unchanged: 0, rejected: 2 });
-    expect(report.examples.insert.map((e) => e.key)).toEqual([{ email: 'user300@example.com' }, { email: 'user301@example.com' }]);
-    const [first] = report.examples.update;
-    expect(first?.key).toEqual({ email: 'user200@example.com' });
-    const seeded = generateUsers(300, 3)[200] as { user_metadata: { plan: string } };
-    expect(first?.diffs).toEqual([
-      { path: 'given_name', old: 'Given200', new: 'Renamed0' },
-      { path: 'user_metadata.plan', old: seeded.user_metadata.plan, new: 'team' },
-      { path: 'user_metadata.added', new: 0 },
-      { path: 'updated_at', old: expect.any(String) as unknown, new: expect.any(String) as unknown },
-    ]);
-    expect(report.examples.reject.map((r) => [r.row, r.errors[0]?.code])).toEqual([
-      [11, 'FORMAT'],
-      [151, 'DUPLICATE_IN_SOURCE'],
-    ]);
+    const report = JSON.parse(result.stdout) as DryRunJson;
+    expect(report.summary).toEqual(upsertDryRun.summary);
+    expect(report.examples.insert.map((e) => e.key)).toEqual(upsertDryRun.firstInserts);
+    expect(report.examples.update[0]).toMatchObject(upsertDryRun.firstUpdate());
+    expect(report.examples.reject.map((r) => [r.row, r.errors[0]?.code])).toEqual(upsertDryRun.rejects);
     expect(storeBytes()).toBe(before);
     // And the real run does what the dry run said.
     const { report: real } = p.run('upsert.yaml');

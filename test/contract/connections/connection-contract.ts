@@ -3,6 +3,7 @@ import type { ConnectionFactory } from './contract-harness.js';
 import { describeCustomTable } from './contract-custom.js';
 import { describeInsert } from './contract-insert.js';
 import { describeRead } from './contract-read.js';
+import { describeRestore } from './contract-restore.js';
 import { describeUpsert } from './contract-upsert.js';
 import { describeValues } from './contract-values.js';
 
@@ -20,5 +21,6 @@ export function testConnection(name: string, factory: ConnectionFactory): void {
     describeValues(factory);
     describeCustomTable(factory);
     describeRead(factory);
+    describeRestore(factory);
   });
 }

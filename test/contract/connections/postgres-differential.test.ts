@@ -57,8 +57,11 @@ describePostgres('postgres matches sqlite on random jobs', () => {
         const outputs = [];
         for (const store of stores) {
           if (step === 'finish') await store.connection.finishJob('job-1');
-          // Row changes (the backup) are compared apart: PostgreSQL does not record them yet.
-          else outputs.push({ ...(await store.connection.writeBatch(step)), changes: undefined });
+          // The backups agree but for their hashes, each the driver's own.
+          else {
+            const output = await store.connection.writeBatch(step);
+            outputs.push({ ...output, changes: output.changes.map(({ afterHash: _hash, ...change }) => change) });
+          }
         }
         for (const output of outputs.slice(1)) expect(output).toEqual(outputs[0]);
       }

@@ -1,0 +1,94 @@
+import pg, { type CustomTypesConfig } from 'pg';
+import { decodeJsonColumn } from './postgres-values.js';
+import type { ColumnInfo } from './types.js';
+
+/**
+ * How values read from PostgreSQL become plain values. Two readings: an export's (`rowTypes`,
+ * `decodeValue`: timestamps as ISO instants, numbers as numbers) and a backup's (`imageTypes`,
+ * `decodeImage`: timestamps, numerics and the like as the server's own text), because a backup is written
+ * back and must be exact — a Date keeps milliseconds, not the microseconds the row had.
+ */
+
+const TIMESTAMP_OIDS = new Set([1082, 1083, 1114, 1184, 1266]);
+const INT8 = 20;
+
+const asText = (text: string) => text;
+const safeInteger = (text: string) => (Number.isSafeInteger(Number(text)) ? Number(text) : text);
+
+function parsers(override: (oid: number) => ((text: string) => unknown) | undefined): CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') => override(oid) ?? pg.types.getTypeParser(oid, format ?? 'text')) as CustomTypesConfig['getTypeParser'],
+  };
+}
+
+/** Timestamps as the server's text: a keyset cursor keeps their microseconds and compares exactly. */
+export const scanTypes = parsers((oid) => (TIMESTAMP_OIDS.has(oid) ? asText : undefined));
+
+/** int8 as a number when it fits; a timestamp without time zone as UTC (not the process's zone); a date as its text. */
+export const rowTypes = parsers((oid) => {
+  if (oid === INT8) return safeInteger;
+  if (oid === 1114) return utcTimestamp;
+  if (oid === 1082) return asText;
+  return undefined;
+});
+
+/**
+ * A backup's reading: booleans, JSON and finite numbers as JavaScript values, instants in the
+ * export's ISO form but with every digit, everything else (numerics, dates, arrays, ranges…) as the
+ * server's own text: each casts back exactly.
+ */
+export const imageTypes = parsers((oid) => {
+  if (oid === INT8) return safeInteger;
+  if (oid === 1114 || oid === 1184) return exactInstant;
+  if (FLOAT_OIDS.has(oid)) return finiteNumber;
+  return NATIVE_OIDS.has(oid) ? undefined : asText;
+});
+
+/** bool, int2, int4, json, jsonb: pg's own parsers give exact values. */
+const NATIVE_OIDS = new Set([16, 21, 23, 114, 3802]);
+/** float4, float8: a number, except NaN and ±Infinity (JSON cannot hold them), kept as text. */
+const FLOAT_OIDS = new Set([700, 701]);
+
+const SERVER_INSTANT = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d+))?(\+00)?$/;
+
+/**
+ * `2026-11-21 10:38:32.4221+00` (a UTC session's timestamptz; a timestamp has no offset) as
+ * `2026-11-21T10:38:32.4221Z`: what an export writes, without rounding to milliseconds. A
+ * timestamp without time zone ignores the Z when cast back. Anything else (BC, infinity) stays text.
+ */
+function exactInstant(text: string): string {
+  const parts = SERVER_INSTANT.exec(text);
+  if (parts === null) return text;
+  const fraction = (parts[3] ?? '').padEnd(3, '0');
+  return `${parts[1]}T${parts[2]}.${fraction}Z`;
+}
+
+function finiteNumber(text: string): number | string {
+  const n = Number(text);
+  return Number.isFinite(n) ? n : text;
+}
+
+function utcTimestamp(text: string): Date | string {
+  const date = new Date(`${text.replace(' ', 'T')}Z`);
+  return Number.isNaN(date.getTime()) ? text : date;
+}
+
+/** One value of a row read with `rowTypes`, as an export writes it. */
+export function decodeValue(column: ColumnInfo, value: unknown): unknown {
+  switch (column.type) {
+    case 'json':
+      return decodeJsonColumn(value);
+    case 'timestamp':
+      return value instanceof Date ? value.toISOString() : value;
+    case 'real':
+    case 'integer':
+      return typeof value === 'string' && Number.isFinite(Number(value)) ? Number(value) : value;
+    default:
+      return value;
+  }
+}
+
+/** One value of a row read with `imageTypes`: only JSON needs unwrapping (see `jsonWrapperKey`). */
+export function decodeImage(column: ColumnInfo, value: unknown): unknown {
+  return column.type === 'json' ? decodeJsonColumn(value) : value;
+}

@@ -1,0 +1,72 @@
+import type { ClientBase } from 'pg';
+import { ConnectionError } from './errors.js';
+import { encodeImage } from './postgres-backup.js';
+import { textArray } from './postgres-context.js';
+import { imageTypes } from './postgres-decode.js';
+import type { PgShape } from './postgres-schema.js';
+import type { PgStatements } from './postgres-sql.js';
+import { countStep, emptyRestoreOutput, restoreStep } from './restore-rules.js';
+import { keyPositions } from './table-shape.js';
+import type { RestoreBatchInput, RestoreBatchOutput } from './types.js';
+
+type Image = Record<string, unknown>;
+
+/**
+ * Puts one batch of a backup back, inside the caller's transaction, set-based like a write: one
+ * locking lookup of every key with the stored row's hash, then at most one DELETE, one UPDATE and
+ * one INSERT. The decision per row is restore-rules.ts's, as on SQLite.
+ */
+export async function restoreRows(client: ClientBase, shape: PgShape, sql: PgStatements, input: RestoreBatchInput): Promise<RestoreBatchOutput> {
+  const output = emptyRestoreOutput();
+  const first = input.entries[0];
+  if (first === undefined) return output;
+  const key = keyPositions(shape, Object.keys(first.key));
+  const found = await locate(client, shape, sql, key, input);
+  const deletes: string[] = [];
+  const updates: { tid: string; before: Image }[] = [];
+  const inserts: Image[] = [];
+  input.entries.forEach((entry, i) => {
+    const current = found.get(i);
+    const step = restoreStep(entry, current?.hash, input);
+    if (step === 'delete' && current !== undefined) deletes.push(current.tid);
+    if (step === 'restore' && entry.before !== null) {
+      if (current === undefined) inserts.push(entry.before);
+      else updates.push({ tid: current.tid, before: entry.before });
+    }
+    countStep(output, entry, step);
+  });
+  if (deletes.length > 0) await client.query({ ...sql.deleteAt(), values: [textArray(deletes)] });
+  if (updates.length > 0) await restoreUpdates(client, shape, sql, updates);
+  if (inserts.length > 0) await restoreInserts(client, shape, sql, inserts);
+  return output;
+}
+
+/** Each entry's stored row (the first, for a key that is not unique), locked: its ctid and hash. */
+async function locate(client: ClientBase, shape: PgShape, sql: PgStatements, key: number[], input: RestoreBatchInput): Promise<Map<number, { tid: string; hash: string }>> {
+  const ordinals = textArray(input.entries.map((_, i) => String(i)));
+  const keys = key.map((p) => textArray(input.entries.map((e) => encodeImage(shape, p, e.key[shape.columns[p]!.name]))));
+  const { rows } = await client.query<unknown[]>({ ...sql.locate(key), values: [ordinals, ...keys], rowMode: 'array', types: imageTypes });
+  const found = new Map<number, { tid: string; hash: string }>();
+  for (const [i, tid, hash] of rows) if (!found.has(i as number)) found.set(i as number, { tid: tid as string, hash: hash as string });
+  return found;
+}
+
+/** Every column the server lets us assign back: not computed ones, nor GENERATED ALWAYS identities (they are the row's own). */
+async function restoreUpdates(client: ClientBase, shape: PgShape, sql: PgStatements, updates: { tid: string; before: Image }[]): Promise<void> {
+  const columns = shape.columns.flatMap((_, p) => (shape.computed.has(p) || shape.identityAlways.has(p) ? [] : [p]));
+  const values: string[] = [textArray(updates.map((u) => u.tid))];
+  for (const p of columns) {
+    values.push(textArray(updates.map(() => 't')));
+    values.push(textArray(updates.map((u) => encodeImage(shape, p, u.before[shape.columns[p]!.name]))));
+  }
+  const { rowCount } = await client.query({ ...sql.update(columns), values });
+  if (rowCount !== updates.length) throw new ConnectionError(`restored ${rowCount ?? 0} of ${updates.length} rows`, { retryable: true });
+}
+
+/** A row deleted since, put back by `force` whole, identity included. */
+async function restoreInserts(client: ClientBase, shape: PgShape, sql: PgStatements, inserts: Image[]): Promise<void> {
+  const columns = shape.columns.flatMap((_, p) => (shape.computed.has(p) ? [] : [p]));
+  const overriding = columns.some((p) => shape.identityAlways.has(p));
+  const values = columns.map((p) => textArray(inserts.map((before) => encodeImage(shape, p, before[shape.columns[p]!.name]))));
+  await client.query({ ...sql.insert(columns, undefined, overriding), values });
+}

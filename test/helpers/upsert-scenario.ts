@@ -1,0 +1,47 @@
+import { expect } from 'vitest';
+import type { TestProject } from './project.js';
+import { generateUsers } from './users.js';
+
+/**
+ * The operator tools' scenario, on whatever store the project's `users` connection is: 300 users
+ * seeded; then `upsert.yaml` over 151 records — 100 of the seeded users changed (a name, and a plan
+ * merged into their metadata), 50 new, one of the 100 with a broken email, and the first key again
+ * in another batch. A real run of it: 50 inserted, 99 updated, 2 rejected.
+ */
+export function seedUpsertScenario(p: TestProject): void {
+  p.write('seed.json', generateUsers(300, 3));
+  p.write('seed.yaml', 'source: { file: seed.json }\ntarget: { connection: users }\n');
+  expect(p.run('seed.yaml').code).toBe(0);
+  const updates: Record<string, unknown>[] = generateUsers(350, 3).slice(200).map((u, i) => ({ ...u, given_name: `Renamed${i}`, user_metadata: { plan: 'team', added: i } }));
+  updates[10] = { ...updates[10], email: 'not-an-email' };
+  updates.push({ ...updates[0], given_name: 'Again' }); // same key as the first row, in another batch
+  p.write('updates.json', updates);
+  p.write('upsert.yaml', 'source: { file: updates.json }\ntarget:\n  connection: users\n  upsert: true\n  metadata: merge\nbatch: { size: 40, parallelism: 2 }\n');
+}
+
+/** What `ferry run upsert.yaml --dry-run --json` reports: counts, and the first examples of each kind. */
+export const upsertDryRun = {
+  summary: { total: 151, would_insert: 50, would_update: 99, unchanged: 0, rejected: 2 },
+  firstInserts: [{ email: 'user300@example.com' }, { email: 'user301@example.com' }],
+  firstUpdate: () => {
+    const seeded = generateUsers(300, 3)[200] as { user_metadata: { plan: string } };
+    return {
+      key: { email: 'user200@example.com' },
+      diffs: [
+        { path: 'given_name', old: 'Given200', new: 'Renamed0' },
+        { path: 'user_metadata.plan', old: seeded.user_metadata.plan, new: 'team' },
+        { path: 'user_metadata.added', new: 0 },
+        { path: 'updated_at', old: expect.any(String) as unknown, new: expect.any(String) as unknown },
+      ],
+    };
+  },
+  rejects: [
+    [11, 'FORMAT'],
+    [151, 'DUPLICATE_IN_SOURCE'],
+  ],
+};
+
+export interface DryRunJson {
+  summary: Record<string, number>;
+  examples: { insert: { row: number; key: unknown }[]; update: { row: number; key: unknown; diffs: unknown[] }[]; reject: { row: number; errors: { code: string }[] }[] };
+}

@@ -1,0 +1,111 @@
+import type pg from 'pg';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { runFerry } from '../helpers/cli.js';
+import { describePostgres } from '../helpers/describe-postgres.js';
+import { rawClient } from '../helpers/postgres-raw.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { TestProject, type JobReportJson } from '../helpers/project.js';
+import { seedUpsertScenario, upsertDryRun, type DryRunJson } from '../helpers/upsert-scenario.js';
+
+/**
+ * The operator tools of operator-tools.test.ts with the `users` connection on a real PostgreSQL
+ * server: a dry run leaves every table of the database as it was, and a rollback gives the table
+ * back row for row, each row compared as the server prints it (every column, microseconds included).
+ */
+const passwordEnv = 'FERRY_TEST_PG_PASSWORD';
+
+describePostgres('operator tools on PostgreSQL', () => {
+  let server: PostgresServer;
+  let p: TestProject;
+  let db: pg.Client;
+
+  beforeAll(async () => {
+    server = await startPostgres();
+    process.env[passwordEnv] = server.password;
+  });
+  afterAll(async () => {
+    delete process.env[passwordEnv];
+    await server?.stop();
+  });
+  afterEach(async () => {
+    await db?.end();
+    p?.cleanup();
+  });
+
+  /** A project whose `users` connection is a fresh database, seeded with the scenario's 300 users. */
+  async function seededProject(): Promise<void> {
+    const database = await server.createDatabase();
+    db = await rawClient(server.url(database));
+    p = new TestProject();
+    const url = `postgres://${server.user}:\${${passwordEnv}}@127.0.0.1:${server.port}/${database}`;
+    p.write('ferry.yaml', `connections:\n  users: { driver: postgres, url: "${url}", table: users, pool: 4 }\n`);
+    seedUpsertScenario(p);
+  }
+
+  /** Every table of the database — users and Ferry's bookkeeping — as the server prints its rows. */
+  async function everything(): Promise<Record<string, string[]>> {
+    const { rows: tables } = await db.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+    const out: Record<string, string[]> = {};
+    for (const { name } of tables) {
+      const { rows } = await db.query<{ row: string }>(`SELECT t::text AS row FROM public.${name} AS t ORDER BY 1`);
+      out[name] = rows.map((r) => r.row);
+    }
+    return out;
+  }
+
+  async function usersTable(): Promise<string[]> {
+    return (await everything())['users'] ?? [];
+  }
+
+  it('dry run: counts and diffs as a real run gets them, and not one row of any table changes', async () => {
+    await seededProject();
+    const before = await everything();
+    const result = runFerry(['run', 'upsert.yaml', '--dry-run', '--json', '--examples', '2'], { cwd: p.dir });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as DryRunJson;
+    expect(report.summary).toEqual(upsertDryRun.summary);
+    expect(report.examples.insert.map((e) => e.key)).toEqual(upsertDryRun.firstInserts);
+    expect(report.examples.update[0]).toMatchObject(upsertDryRun.firstUpdate());
+    expect(report.examples.reject.map((r) => [r.row, r.errors[0]?.code])).toEqual(upsertDryRun.rejects);
+    expect(await everything()).toEqual(before);
+    const { report: real } = p.run('upsert.yaml');
+    expect(real.summary).toMatchObject({ total: 151, inserted: 50, updated: 99, unchanged: 0, rejected: 2 });
+  });
+
+  it('rollback restores the exact previous table after an upsert with metadata merge that was killed and resumed', async () => {
+    await seededProject();
+    const previous = await usersTable();
+    const killed = runFerry(['run', 'upsert.yaml', '--json'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'batch-after-commit=2' } });
+    expect(killed.code).not.toBe(0);
+    const job = (JSON.parse(runFerry(['jobs', 'list', '--json'], { cwd: p.dir }).stdout.split('\n')[0]!) as { job: string }).job;
+    const resumed = runFerry(['jobs', 'resume', job, '--json'], { cwd: p.dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((JSON.parse(resumed.stdout) as JobReportJson).summary).toMatchObject({ inserted: 50, updated: 99, rejected: 2 });
+    expect(await usersTable()).not.toEqual(previous);
+
+    const rollback = runFerry(['jobs', 'rollback', job, '--json'], { cwd: p.dir });
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect((JSON.parse(rollback.stdout) as JobReportJson).summary).toMatchObject({ total: 149, updated: 149, rejected: 0 });
+    expect(await usersTable()).toEqual(previous);
+    expect(rollback.stdout + rollback.stderr).not.toContain(server.password);
+  });
+
+  it('rollback refuses, listing them, where a later job changed rows, and puts everything back with --force', async () => {
+    await seededProject();
+    const previous = await usersTable();
+    const { report } = p.run('upsert.yaml');
+    p.write('later.json', [{ email: 'user201@example.com', nickname: 'later' }]);
+    p.write('later.yaml', 'source: { file: later.json }\ntarget: { connection: users, upsert: true }\n');
+    expect(p.run('later.yaml').report.summary.updated).toBe(1);
+    const afterLater = await usersTable();
+
+    const refused = runFerry(['jobs', 'rollback', report.job], { cwd: p.dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('1 row(s) it wrote were changed by a later job or another writer since:\n  row 2 email="user201@example.com": changed since');
+    expect(await usersTable()).toEqual(afterLater);
+
+    const forced = runFerry(['jobs', 'rollback', report.job, '--force', '--json'], { cwd: p.dir });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(await usersTable()).toEqual(previous);
+  });
+});
