@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { ConnectionPool } from './activities/index.js';
 import { createScheduleActivities } from './activities/schedule.js';
 import { createTemporalActivities, toTemporalFailure } from './activities/temporal.js';
+import { connectClient } from './src/engine/temporal/client.js';
 import { temporalSettings, unreachable, type TemporalSettings } from './src/engine/temporal/settings.js';
+import { createTargetLockActivities } from './src/engine/temporal/target-lock.js';
 import { loadProject, type Project } from './src/project/load-config.js';
 
 export interface WorkerRunOptions {
@@ -14,10 +17,11 @@ export interface WorkerRunOptions {
 }
 
 /**
- * A Ferry worker: polls the task queue of ferry.yaml's `temporal:` for pipeline workflows and
- * their activities, until SIGINT/SIGTERM. Shutdown is graceful: no new tasks are taken, activities
- * in flight get the grace time to finish their chunk (a batch commits chunk by chunk, so a cut
- * batch resumes from its last heartbeat on another worker).
+ * A Ferry worker: polls the task queue of ferry.yaml's `temporal:` for pipeline workflows, the
+ * table locks that keep two jobs from writing one table at once, and their activities, until
+ * SIGINT/SIGTERM. Shutdown is graceful: no new tasks are taken, activities in flight get the
+ * grace time to finish their chunk (a batch commits chunk by chunk, so a cut batch resumes from
+ * its last heartbeat on another worker).
  */
 export async function runWorker(project: Project, options: WorkerRunOptions = {}): Promise<void> {
   const settings = temporalSettings(project);
@@ -25,9 +29,14 @@ export async function runWorker(project: Project, options: WorkerRunOptions = {}
   const connection = await NativeConnection.connect({ address: settings.address }).catch((err: unknown) => {
     throw unreachable(settings, err);
   });
+  // The table locks' activities signal and describe workflows: a client of its own, on a regular connection.
+  const client = await connectClient(settings).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
   const pool = new ConnectionPool(project.config.connections, project.rootDir);
   try {
-    const worker = await createWorker(project, settings, connection, pool);
+    const worker = await createWorker(project, settings, { connection, client }, pool);
     const stop = (): void => {
       // The SDK's runtime also reacts to these signals; whoever comes second finds it stopping.
       if (worker.getState() !== 'RUNNING') return;
@@ -46,11 +55,12 @@ export async function runWorker(project: Project, options: WorkerRunOptions = {}
     }
   } finally {
     await pool.closeAll();
+    await client.connection.close();
     await connection.close();
   }
 }
 
-function createWorker(project: Project, settings: TemporalSettings, connection: NativeConnection, pool: ConnectionPool): Promise<Worker> {
+function createWorker(project: Project, settings: TemporalSettings, { connection, client }: { connection: NativeConnection; client: Client }, pool: ConnectionPool): Promise<Worker> {
   const activities = createTemporalActivities({
     connections: project.config.connections,
     baseDir: project.rootDir,
@@ -63,7 +73,7 @@ function createWorker(project: Project, settings: TemporalSettings, connection: 
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     workflowsPath: workflowsPath(),
-    activities: { ...activities, planScheduledRun: scheduled(project) },
+    activities: { ...activities, planScheduledRun: scheduled(project), ...createTargetLockActivities({ client, connections: project.config.connections }) },
     shutdownGraceTime: '30 seconds',
   });
 }

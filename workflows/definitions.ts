@@ -14,6 +14,11 @@ export interface JobView {
   error: string | null;
   /** Set when the job ended: a cancelled workflow has no result, so its artifacts are read here. */
   artifacts: FinalizeJobOutput | null;
+  /**
+   * While `pending`: which job this one waits for and why (another job is writing its table).
+   * Optional: workflows that predate the table lock do not set it.
+   */
+  waiting?: string | null;
 }
 
 export const progressQuery = defineQuery<JobView>('progress');

@@ -33,6 +33,7 @@ export async function temporalShowJob(ctx: CliContext, id: string, options: { js
     ctx.stdout(`job        ${job.id} (Temporal run ${job.runId})`);
     ctx.stdout(`pipeline   ${job.memo.pipeline} (${job.memo.pipelineFile})`);
     ctx.stdout(`status     ${details.status}${details.error ? ` — ${project.masker.mask(details.error)}` : ''}`);
+    if (job.progress?.waiting) ctx.stdout(`waiting    ${project.masker.mask(job.progress.waiting)}`);
     ctx.stdout(`started    ${details.started_at}${details.ended_at ? `, ended ${details.ended_at}` : ''}`);
     ctx.stdout(`records    total ${s.total} · inserted ${s.inserted} · updated ${s.updated} · unchanged ${s.unchanged} · rejected ${s.rejected} · exported ${s.exported}`);
     ctx.stdout(`batches    ${details.batches.done}/${details.batches.total}${job.status === 'running' && !job.progress ? ' (no worker answered the progress query)' : ''}`);

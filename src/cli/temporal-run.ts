@@ -5,6 +5,7 @@ import { outcomeOf, queryView } from '../engine/temporal/results.js';
 import { temporalSettings } from '../engine/temporal/settings.js';
 import { submitJob } from '../engine/temporal/submit.js';
 import { toJob } from '../engine/temporal/visibility.js';
+import type { JobView } from '../../workflows/definitions.js';
 import type { JobOutcome } from '../plan/orchestrate.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import type { Project } from '../project/load-config.js';
@@ -40,10 +41,17 @@ export async function temporalRun(ctx: CliContext, project: Project, plan: JobPl
   });
 }
 
-/** `ferry jobs resume <id>` on Temporal: reset the workflow to the task before its failed step, then follow it. */
+/**
+ * `ferry jobs resume <id>` on Temporal: take the job's table again (waiting while another job
+ * writes it; Ctrl-C stops waiting), reset the workflow to the task before its failed step, follow it.
+ */
 export async function temporalResume(ctx: CliContext, project: Project, id: string, options: TemporalRunOptions): Promise<void> {
-  await withClient(temporalSettings(project, ctx.env), async (client) => {
-    const { runId, point } = await resumeJob(client, id).catch(refused);
+  const settings = temporalSettings(project, ctx.env);
+  await withClient(settings, async (client) => {
+    const interrupt = onInterrupt(ctx);
+    const log = (line: string): void => ctx.stderr(project.masker.mask(line));
+    const retake = { taskQueue: settings.taskQueue, connections: project.config.connections, log, cancelled: interrupt.requested };
+    const { runId, point } = await resumeJob(client, id, retake).catch(refused).finally(() => interrupt.dispose());
     if (!options.json) ctx.stderr(`job ${id} reset to event ${point.eventId} (${point.reason}); new run ${runId}`);
     if (options.detach) return;
     await follow(ctx, project, client, id, options);
@@ -60,14 +68,22 @@ export async function temporalCancel(ctx: CliContext, project: Project, id: stri
   });
 }
 
-/** Progress bar from the `progress` query until the workflow ends; Ctrl-C requests cancellation once. */
+/**
+ * Progress bar from the `progress` query until the workflow ends; Ctrl-C requests cancellation
+ * once. A job waiting for another's table says so once (again if whom it waits for changes).
+ */
 async function follow(ctx: CliContext, project: Project, client: Client, id: string, options: TemporalRunOptions): Promise<void> {
   const handle = client.workflow.getHandle(id);
   const progress = createProgress(process.stderr, !options.json);
   const interrupt = onInterrupt(ctx);
   const started = Date.now();
+  let said: string | undefined;
+  const onView = (view: Pick<JobView, 'status' | 'summary' | 'waiting'>): void => {
+    if (view.waiting && view.waiting !== said) ctx.stderr(project.masker.mask((said = view.waiting)));
+    if (view.status !== 'pending') progress.update({ summary: view.summary });
+  };
   try {
-    const outcome = await untilEnded(client, id, (summary) => progress.update({ summary }), interrupt.requested);
+    const outcome = await untilEnded(client, id, onView, interrupt.requested);
     progress.stop();
     const job = toJob(await handle.describe());
     if (!job) throw new CliExit(EXIT_FAILED, `workflow ${id} is not a Ferry job`);
@@ -79,14 +95,14 @@ async function follow(ctx: CliContext, project: Project, client: Client, id: str
   }
 }
 
-async function untilEnded(client: Client, id: string, onSummary: (s: JobOutcome['summary']) => void, interrupted: () => boolean): Promise<JobOutcome> {
+async function untilEnded(client: Client, id: string, onView: (view: Pick<JobView, 'status' | 'summary' | 'waiting'>) => void, interrupted: () => boolean): Promise<JobOutcome> {
   const handle = client.workflow.getHandle(id);
   let ended = false;
   const result = outcomeOf(client, handle).finally(() => (ended = true));
   let cancelSent = false;
   while (!ended) {
     const view = await queryView(client, handle);
-    if (view && !ended) onSummary(view.summary);
+    if (view && !ended) onView(view);
     if (interrupted() && !cancelSent) {
       cancelSent = true;
       await handle.cancel().catch(() => undefined);
@@ -94,7 +110,7 @@ async function untilEnded(client: Client, id: string, onSummary: (s: JobOutcome[
     await Promise.race([result, new Promise((r) => setTimeout(r, POLL_MS))]);
   }
   const outcome = await result;
-  onSummary(outcome.summary);
+  onView({ status: outcome.status, summary: outcome.summary });
   return outcome;
 }
 

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -7,11 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalBinary } from '../../src/engine/temporal/dev-server.js';
 import { repoRoot, startFerry } from '../helpers/cli.js';
 import { exportPipeline } from '../helpers/exports.js';
-import { TestProject } from '../helpers/project.js';
+import { TestProject, type JobReportJson } from '../helpers/project.js';
+import { generateUsers } from '../helpers/users.js';
 
 /**
  * End to end on a real Temporal server with a real `ferry worker`: the example import and an export
- * give the same summaries, table and files as on the embedded engine. Runs when TEMPORAL_ADDRESS
+ * give the same summaries, table and files as on the embedded engine, and two jobs writing one
+ * table take turns (unless both are `batch.exclusive: false`). Runs when TEMPORAL_ADDRESS
  * names a server, or a `temporal` CLI on PATH can start a dev server; CI has neither (no internet to
  * download one), so there the suite is reported as skipped, with the reason in its title.
  */
@@ -77,6 +80,94 @@ describe.skipIf(!available)('Temporal engine end to end', () => {
     const shown = temporal.ferry('jobs', 'show', jobs[0]!.job, '--json');
     expect(JSON.parse(shown.stdout)).toMatchObject({ job: jobs[0]!.job, engine: 'temporal', status: 'succeeded' });
   });
+
+  /**
+   * One writer per table, as on the embedded engine (test/integration/submissions.test.ts): the
+   * test holds the store's write lock, so the first job retries its first batch (a long retry
+   * policy, a short busy timeout on the worker) for as long as the test needs, holding the table.
+   */
+  describe('one writer per table (batch.exclusive)', { timeout: 180_000 }, () => {
+    const USERS = 200;
+    let p: TestProject;
+    let lockWorker: ChildProcess | undefined;
+
+    beforeAll(async () => {
+      p = new TestProject();
+      p.write('ferry.yaml', `engine: temporal\ntemporal: { address: "${address}", namespace: default, task_queue: ferry-tables-${process.pid} }\n`);
+      p.write('users.ndjson', ndjson(generateUsers(USERS, 5)));
+      p.write('others.ndjson', ndjson(generateUsers(USERS, 7).map((u, i) => ({ ...u, email: `other${i}@example.com` }))));
+      p.write('seed.json', [{ email: 'seed@example.com' }]);
+      p.write('seed.yaml', 'source: { file: seed.json }\ntarget: { connection: users }\n');
+      lockWorker = startFerry(['worker'], { cwd: p.dir, env: { FERRY_SQLITE_BUSY_TIMEOUT_MS: '50' } });
+      await outputLine(lockWorker, /ferry worker: /);
+      expect(p.run('seed.yaml').report.status).toBe('succeeded');
+    }, 120_000);
+
+    afterAll(async () => {
+      lockWorker?.kill('SIGTERM');
+      await new Promise((r) => (lockWorker ? lockWorker.once('exit', r) : r(null)));
+      p?.cleanup();
+    });
+
+    const pipeline = (file: string, source: string, batch = 'batch: { size: 50, parallelism: 1 }'): void =>
+      void p.write(file, `source: { file: ${source} }\ntarget: { connection: users, upsert: true }\n${batch}\nretry: { max_attempts: 100, initial_interval: 500ms, max_interval: 1s }\n`);
+    const userCount = (): number => Number(p.rows('SELECT count(*) AS n FROM users')[0]!['n']);
+    const statusOf = (id: string): string => (JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as { status: string }).status;
+    const jobOf = (pipelineName: string): string | undefined =>
+      p.ferry('jobs', 'list', '--json').stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { job: string; pipeline: string; status: string }).find((j) => j.pipeline === pipelineName && j.status === 'running')?.job;
+    /** `ferry run <file> --json` in the background; resolves once its job holds the table (running, not pending). */
+    const startHolding = async (file: string, name: string) => {
+      const run = startRun(p.dir, file);
+      let id: string | undefined;
+      await until(() => (id ??= jobOf(name)) !== undefined && statusOf(id) === 'running');
+      return { ...run, id: id! };
+    };
+
+    it('a second job writing the same table is pending, says whom it waits for, and runs once the first ends', async () => {
+      pipeline('import.yaml', 'users.ndjson');
+      pipeline('other.yaml', 'others.ndjson');
+      const unlock = lockStore(p.dir);
+      const first = await startHolding('import.yaml', 'import');
+      const second = startRun(p.dir, 'other.yaml');
+      const line = `waiting for job ${first.id}, which is writing to users table users (set batch.exclusive: false in both pipelines to let them run together)`;
+      await until(() => second.out.stderr.includes(line));
+      let waitingId: string | undefined;
+      await until(() => (waitingId ??= jobOf('other')) !== undefined);
+      expect(statusOf(waitingId!)).toBe('pending');
+      expect(second.out.stderr.split(line)).toHaveLength(2); // said once
+      unlock();
+      expect([await first.exit, await second.exit]).toEqual([0, 0]);
+      expect(second.report().summary).toMatchObject({ total: USERS, inserted: USERS });
+      expect(userCount()).toBe(2 * USERS + 1);
+    });
+
+    it('with batch.exclusive: false in both pipelines, both write at once', async () => {
+      const shared = 'batch: { size: 50, parallelism: 1, exclusive: false }';
+      pipeline('import2.yaml', 'users.ndjson', shared);
+      pipeline('other2.yaml', 'others.ndjson', shared);
+      const unlock = lockStore(p.dir);
+      const first = await startHolding('import2.yaml', 'import2');
+      const second = await startHolding('other2.yaml', 'other2');
+      expect(second.out.stderr).not.toContain('waiting for job');
+      unlock();
+      expect([await first.exit, await second.exit]).toEqual([0, 0]);
+    });
+
+    it('Ctrl-C while waiting cancels the waiting job without running anything; the first goes on', async () => {
+      pipeline('import3.yaml', 'users.ndjson');
+      pipeline('other3.yaml', 'others.ndjson');
+      const unlock = lockStore(p.dir);
+      const first = await startHolding('import3.yaml', 'import3');
+      const second = startRun(p.dir, 'other3.yaml');
+      await until(() => second.out.stderr.includes('waiting for job'));
+      second.child.kill('SIGINT');
+      expect(await second.exit).toBe(1);
+      expect(second.report()).toMatchObject({ status: 'cancelled', summary: { total: 0, inserted: 0 } });
+      expect(statusOf(first.id)).toBe('running');
+      unlock();
+      expect(await first.exit).toBe(0);
+    });
+  });
 });
 
 if (!available) console.warn(`Temporal end-to-end suite ${reason}`);
@@ -84,6 +175,35 @@ if (!available) console.warn(`Temporal end-to-end suite ${reason}`);
 describe.skipIf(available)('Temporal engine end to end', () => {
   it.skip(reason, () => {});
 });
+
+function ndjson(records: object[]): string {
+  return records.map((r) => JSON.stringify(r)).join('\n') + '\n';
+}
+
+/** `ferry run <file> --json` in the background, its output collected. */
+function startRun(cwd: string, file: string) {
+  const child = startFerry(['run', file, '--json'], { cwd });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out, exit, report: () => JSON.parse(out.stdout) as JobReportJson };
+}
+
+/** Holds the store's write lock from another connection, as another writer would. */
+function lockStore(dir: string): () => void {
+  const db = new Database(join(dir, '.ferry/users.db'));
+  db.exec('BEGIN IMMEDIATE');
+  return () => {
+    db.exec('COMMIT');
+    db.close();
+  };
+}
+
+async function until(what: () => boolean, ms = 90_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) if (what()) return;
+  throw new Error('timed out waiting');
+}
 
 /** TEMPORAL_ADDRESS, or a dev server from the `temporal` CLI on a free port. */
 async function temporalServer(): Promise<{ address: string; server?: ChildProcess }> {

@@ -13,7 +13,7 @@ export interface TemporalJobDetails extends TemporalJob {
   progress: JobView | null;
 }
 
-/** The job's current state: its result when it ended, else (or when cancelled) the `progress` query. */
+/** The job's current state: its result when it ended, else (or when cancelled) the `progress` query (`pending` while it waits for its table). */
 export async function describeJob(client: Client, id: string): Promise<TemporalJobDetails | undefined> {
   const handle = client.workflow.getHandle(id);
   const info = await handle.describe().catch((err: unknown) => {
@@ -22,7 +22,11 @@ export async function describeJob(client: Client, id: string): Promise<TemporalJ
   });
   const job = info && toJob(info);
   if (!job) return undefined;
-  if (job.status === 'running') return { ...job, outcome: null, progress: await queryView(client, handle) };
+  if (job.status === 'running') {
+    // Visibility says running; a job waiting for another's table says pending through its query.
+    const progress = await queryView(client, handle);
+    return { ...job, status: progress?.status === 'pending' ? 'pending' : job.status, outcome: null, progress };
+  }
   return { ...job, outcome: await outcomeOf(client, handle), progress: null };
 }
 

@@ -12,15 +12,30 @@ export class HistoryBuilder {
   private readonly events: Record<string, unknown>[] = [];
   private lastTaskCompleted = 0;
   private activitySeq = 0;
-  private readonly time = Date.parse('2026-01-01T00:00:00Z');
+  private timerSeq = 0;
+  private readonly timers = new Map<number, string>();
+  private readonly signalTargets = new Map<number, string>();
+  private time = Date.parse('2026-01-01T00:00:00Z');
 
+  /**
+   * `sdkFlags`: the SDK flags each workflow task records as used (WorkflowTaskCompleted
+   * `sdkMetadata.langUsedFlags`); replay behaves as the SDK did with them. A worker of this SDK
+   * version records 1 (non-cancellable scopes shield their children from cancellation) and 2 (an
+   * activation's jobs run as one batch, signals first); without them replay follows SDKs before 1.11.
+   */
   constructor(
     readonly taskQueue = 'ferry',
     readonly workflowType = 'pipelineWorkflow',
+    readonly sdkFlags: number[] = [],
   ) {}
 
   /** WorkflowExecutionStarted with the workflow's arguments, then its first workflow task. */
   start(args: unknown[], attrs: Record<string, unknown> = {}): this {
+    return this.execution(args, attrs).workflowTask();
+  }
+
+  /** WorkflowExecutionStarted alone: signalWithStart records its signal before the first workflow task. */
+  execution(args: unknown[], attrs: Record<string, unknown> = {}): this {
     this.add('WORKFLOW_EXECUTION_STARTED', 'workflowExecutionStartedEventAttributes', {
       workflowType: { name: this.workflowType },
       taskQueue: { name: this.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
@@ -32,7 +47,92 @@ export class HistoryBuilder {
       identity: 'test',
       ...attrs,
     });
-    return this.workflowTask();
+    return this;
+  }
+
+  /** Moves the clock on (events are otherwise one second apart): workflow time is the workflow task's start. */
+  advance(ms: number): this {
+    this.time += ms;
+    return this;
+  }
+
+  /** A signal received by the workflow (WorkflowExecutionSignaled). */
+  signaled(signalName: string, args: unknown[]): this {
+    this.add('WORKFLOW_EXECUTION_SIGNALED', 'workflowExecutionSignaledEventAttributes', { signalName, input: payloads(args), identity: 'test' });
+    return this;
+  }
+
+  /** The marker `patched(patchId)` records, as a command of the last workflow task. */
+  patchMarker(patchId: string): this {
+    this.add('MARKER_RECORDED', 'markerRecordedEventAttributes', {
+      markerName: 'core_patch',
+      details: { 'patch-data': payloads([{ id: patchId, deprecated: false }]) },
+      workflowTaskCompletedEventId: String(this.lastTaskCompleted),
+    });
+    return this;
+  }
+
+  /** A signal sent to another workflow, as a command of the last workflow task; returns the event id. */
+  signalExternal(workflowId: string, signalName: string, args: unknown[]): number {
+    const id = this.add('SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', 'signalExternalWorkflowExecutionInitiatedEventAttributes', {
+      namespace: 'default',
+      workflowExecution: { workflowId, runId: '' },
+      signalName,
+      input: payloads(args),
+      childWorkflowOnly: false,
+      workflowTaskCompletedEventId: String(this.lastTaskCompleted),
+    });
+    this.signalTargets.set(id, workflowId);
+    return id;
+  }
+
+  externalSignaled(initiated: number): this {
+    this.add('EXTERNAL_WORKFLOW_EXECUTION_SIGNALED', 'externalWorkflowExecutionSignaledEventAttributes', {
+      initiatedEventId: String(initiated),
+      namespace: 'default',
+      workflowExecution: { workflowId: this.signalTargets.get(initiated), runId: '' },
+    });
+    return this;
+  }
+
+  /** The signal's target is closed or unknown. */
+  externalSignalFailed(initiated: number): this {
+    this.add('SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED', 'signalExternalWorkflowExecutionFailedEventAttributes', {
+      cause: 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND',
+      initiatedEventId: String(initiated),
+      namespace: 'default',
+      workflowExecution: { workflowId: this.signalTargets.get(initiated), runId: '' },
+      workflowTaskCompletedEventId: String(this.lastTaskCompleted),
+    });
+    return this;
+  }
+
+  /** A timer (sleep, or the timeout of a condition) started by the last workflow task; returns the event id. */
+  startTimer(ms: number): number {
+    const timerId = String(++this.timerSeq);
+    const id = this.add('TIMER_STARTED', 'timerStartedEventAttributes', { timerId, startToFireTimeout: `${ms / 1000}s`, workflowTaskCompletedEventId: String(this.lastTaskCompleted) });
+    this.timers.set(id, timerId);
+    return id;
+  }
+
+  /**
+   * A timer the workflow created and cancelled within one task (a condition already true when it
+   * was awaited): no event, but it used a timer id.
+   */
+  unsentTimer(): this {
+    this.timerSeq++;
+    return this;
+  }
+
+  fireTimer(started: number): this {
+    this.add('TIMER_FIRED', 'timerFiredEventAttributes', { timerId: this.timers.get(started), startedEventId: String(started) });
+    return this;
+  }
+
+  /** Cancelled by the last workflow task (a condition that came true before its timeout). */
+  cancelTimer(started: number): this {
+    this.add('TIMER_CANCELED', 'timerCanceledEventAttributes', { timerId: this.timers.get(started), startedEventId: String(started), workflowTaskCompletedEventId: String(this.lastTaskCompleted), identity: 'test' });
+    return this;
   }
 
   /** WorkflowTaskScheduled/Started/Completed; `suggestContinueAsNew` is what the server sets on a long history. */
@@ -53,6 +153,7 @@ export class HistoryBuilder {
       scheduledEventId: String(scheduled),
       startedEventId: String(started),
       identity: 'test',
+      ...(this.sdkFlags.length > 0 ? { sdkMetadata: { langUsedFlags: this.sdkFlags, sdkName: 'temporal-typescript', sdkVersion: '1.24.0' } } : {}),
     });
     return this;
   }

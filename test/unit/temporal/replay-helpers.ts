@@ -24,21 +24,62 @@ export interface ScheduledActivity {
   input: unknown;
 }
 
+export interface SentSignal {
+  workflowId: string;
+  signalName: string;
+  args: unknown[];
+}
+
+/** What a replayed workflow did: activities scheduled, signals sent to other workflows, arguments it continued as new with. */
+export interface Recorded {
+  activities: ScheduledActivity[];
+  signals: SentSignal[];
+  continued: unknown[][];
+}
+
 /** Replays `history`; returns the activities the workflow scheduled, in order (the SDK checks only their count and order). */
 export async function replay(workflowBundle: WorkflowBundleWithSourceMap, history: HistoryBuilder, name: string): Promise<ScheduledActivity[]> {
-  const calls: ScheduledActivity[] = [];
-  const sinks = { recorder: { activity: { fn: (_info: unknown, type: string, input: unknown) => void calls.push({ type, input }), callDuringReplay: true } } };
-  await Worker.runReplayHistory({ workflowBundle, replayName: name, sinks }, history.history(), 'job-1');
-  return calls;
+  return (await replayRecorded(workflowBundle, history, name)).activities;
+}
+
+/** Replays `history` as workflow `workflowId`; returns everything the recorder saw. */
+export async function replayRecorded(workflowBundle: WorkflowBundleWithSourceMap, history: HistoryBuilder, name: string, workflowId = 'job-1'): Promise<Recorded> {
+  const recorded: Recorded = { activities: [], signals: [], continued: [] };
+  const sink = <A extends unknown[]>(fn: (...args: A) => void) => ({ fn: (_info: unknown, ...args: A) => fn(...args), callDuringReplay: true });
+  const sinks = {
+    recorder: {
+      activity: sink((type: string, input: unknown) => void recorded.activities.push({ type, input })),
+      signal: sink((workflowId: string, signalName: string, args: unknown[]) => void recorded.signals.push({ workflowId, signalName, args })),
+      continued: sink((args: unknown[]) => void recorded.continued.push(args)),
+    },
+  };
+  await Worker.runReplayHistory({ workflowBundle, replayName: name, sinks }, history.history(), workflowId);
+  return recorded;
 }
 
 /** The ActivityTaskScheduled events of a built history: what the workflow must schedule, in order. */
 export function scheduledIn(history: HistoryBuilder): ScheduledActivity[] {
+  return attributesOf(history, 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', 'activityTaskScheduledEventAttributes').map((attrs) => {
+    const a = attrs as { activityType: { name: string }; input: { payloads: { data: string }[] } };
+    return { type: a.activityType.name, input: decode(a.input.payloads[0]!.data) };
+  });
+}
+
+/** The SignalExternalWorkflowExecutionInitiated events of a built history: the signals the workflow must send, in order. */
+export function signalsIn(history: HistoryBuilder): SentSignal[] {
+  return attributesOf(history, 'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', 'signalExternalWorkflowExecutionInitiatedEventAttributes').map((attrs) => {
+    const a = attrs as { workflowExecution: { workflowId: string }; signalName: string; input: { payloads: { data: string }[] } };
+    return { workflowId: a.workflowExecution.workflowId, signalName: a.signalName, args: a.input.payloads.map((p) => decode(p.data)) };
+  });
+}
+
+function attributesOf(history: HistoryBuilder, type: string, key: string): unknown[] {
   return history
     .json()
-    .events.filter((e) => e['eventType'] === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')
-    .map((e) => {
-      const attrs = e['activityTaskScheduledEventAttributes'] as { activityType: { name: string }; input: { payloads: { data: string }[] } };
-      return { type: attrs.activityType.name, input: JSON.parse(Buffer.from(attrs.input.payloads[0]!.data, 'base64').toString('utf8')) as unknown };
-    });
+    .events.filter((e) => e['eventType'] === type)
+    .map((e) => e[key]);
+}
+
+function decode(base64: string): unknown {
+  return JSON.parse(Buffer.from(base64, 'base64').toString('utf8')) as unknown;
 }
