@@ -1,5 +1,5 @@
-import { describe, it } from 'vitest';
-import { postgresAvailable } from './postgres-server.js';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { postgresAvailable, startPostgres, type PostgresServer } from './postgres-server.js';
 
 /**
  * `describe` when PostgreSQL is available. Otherwise the suite is skipped with the reason in its
@@ -17,4 +17,32 @@ export function describePostgres(name: string, suite: () => void): void {
     process.stderr.write(`skipping "${name}": ${availability.reason}\n`);
     describe.skip(`${name} (skipped: ${availability.reason})`, suite);
   }
+}
+
+/**
+ * One server for the enclosing suite (call it inside `describePostgres`), stopped after it. With
+ * `passwordEnv`, the server's password is in that environment variable while the suite runs, so
+ * a ferry.yaml can reach it as `${VAR}` (see `usersConnectionYaml`) and tests can check it is
+ * never printed.
+ */
+export function usePostgresServer(options: { passwordEnv?: string } = {}): () => PostgresServer {
+  let server: PostgresServer | undefined;
+  beforeAll(async () => {
+    server = await startPostgres();
+    if (options.passwordEnv) process.env[options.passwordEnv] = server.password;
+  });
+  afterAll(async () => {
+    if (options.passwordEnv) delete process.env[options.passwordEnv];
+    await server?.stop();
+  });
+  return () => {
+    if (server === undefined) throw new Error('the PostgreSQL server is not started yet (use it inside a test or hook)');
+    return server;
+  };
+}
+
+/** A ferry.yaml whose `users` connection is `database` on `server`, its password interpolated from `passwordEnv`. */
+export function usersConnectionYaml(server: PostgresServer, database: string, passwordEnv: string): string {
+  const url = `postgres://${server.user}:\${${passwordEnv}}@127.0.0.1:${server.port}/${database}`;
+  return `connections:\n  users: { driver: postgres, url: "${url}", table: users, pool: 4 }\n`;
 }

@@ -19,29 +19,32 @@ export function seedUpsertScenario(p: TestProject): void {
   p.write('upsert.yaml', 'source: { file: updates.json }\ntarget:\n  connection: users\n  upsert: true\n  metadata: merge\nbatch: { size: 40, parallelism: 2 }\n');
 }
 
-/** What `ferry run upsert.yaml --dry-run --json` reports: counts, and the first examples of each kind. */
-export const upsertDryRun = {
-  summary: { total: 151, would_insert: 50, would_update: 99, unchanged: 0, rejected: 2 },
-  firstInserts: [{ email: 'user300@example.com' }, { email: 'user301@example.com' }],
-  firstUpdate: () => {
-    const seeded = generateUsers(300, 3)[200] as { user_metadata: { plan: string } };
-    return {
-      key: { email: 'user200@example.com' },
-      diffs: [
-        { path: 'given_name', old: 'Given200', new: 'Renamed0' },
-        { path: 'user_metadata.plan', old: seeded.user_metadata.plan, new: 'team' },
-        { path: 'user_metadata.added', new: 0 },
-        { path: 'updated_at', old: expect.any(String) as unknown, new: expect.any(String) as unknown },
-      ],
-    };
-  },
-  rejects: [
+/**
+ * Checks what `ferry run upsert.yaml --dry-run --json --examples 2` printed: the counts of a real
+ * run, the first inserts, the first update's diffs (by JSON path in the merged metadata), and the
+ * rejects.
+ */
+export function expectUpsertDryRun(stdout: string): void {
+  const report = JSON.parse(stdout) as DryRunJson;
+  expect(report.summary).toEqual({ total: 151, would_insert: 50, would_update: 99, unchanged: 0, rejected: 2 });
+  expect(report.examples.insert.map((e) => e.key)).toEqual([{ email: 'user300@example.com' }, { email: 'user301@example.com' }]);
+  const seeded = generateUsers(300, 3)[200] as { user_metadata: { plan: string } };
+  expect(report.examples.update[0]).toMatchObject({
+    key: { email: 'user200@example.com' },
+    diffs: [
+      { path: 'given_name', old: 'Given200', new: 'Renamed0' },
+      { path: 'user_metadata.plan', old: seeded.user_metadata.plan, new: 'team' },
+      { path: 'user_metadata.added', new: 0 },
+      { path: 'updated_at', old: expect.any(String) as unknown, new: expect.any(String) as unknown },
+    ],
+  });
+  expect(report.examples.reject.map((r) => [r.row, r.errors[0]?.code])).toEqual([
     [11, 'FORMAT'],
     [151, 'DUPLICATE_IN_SOURCE'],
-  ],
-};
+  ]);
+}
 
-export interface DryRunJson {
+interface DryRunJson {
   summary: Record<string, number>;
   examples: { insert: { row: number; key: unknown }[]; update: { row: number; key: unknown; diffs: unknown[] }[]; reject: { row: number; errors: { code: string }[] }[] };
 }

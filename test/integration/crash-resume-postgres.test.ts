@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectOnceAndOnlyOnce, type CrashStore } from '../helpers/crash.js';
 import { rawClient } from '../helpers/postgres-raw.js';
-import { describePostgres } from '../helpers/describe-postgres.js';
-import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
+import { describePostgres, usePostgresServer, usersConnectionYaml } from '../helpers/describe-postgres.js';
 
 /**
  * The kill -9 and resume test of crash-resume.test.ts with the `users` connection on a real
@@ -15,27 +14,17 @@ import { startPostgres, type PostgresServer } from '../helpers/postgres-server.j
 const passwordEnv = 'FERRY_TEST_PG_PASSWORD';
 
 describePostgres('kill -9 and resume on PostgreSQL', () => {
-  let server: PostgresServer;
+  const server = usePostgresServer({ passwordEnv });
   const outputs: string[] = [];
-
-  beforeAll(async () => {
-    server = await startPostgres();
-    process.env[passwordEnv] = server.password;
-  });
-  afterAll(async () => {
-    delete process.env[passwordEnv];
-    await server?.stop();
-  });
 
   const postgres: CrashStore = {
     async files() {
-      const database = await server.createDatabase();
-      const url = `postgres://${server.user}:\${${passwordEnv}}@127.0.0.1:${server.port}/${database}`;
-      return { 'ferry.yaml': `connections:\n  users: { driver: postgres, url: "${url}", table: users, pool: 4 }\n`, 'database.txt': database };
+      const database = await server().createDatabase();
+      return { 'ferry.yaml': usersConnectionYaml(server(), database, passwordEnv), 'database.txt': database };
     },
     async table(p) {
       const database = readFileSync(join(p.dir, 'database.txt'), 'utf8');
-      const client = await rawClient(server.url(database));
+      const client = await rawClient(server().url(database));
       try {
         const { rows } = await client.query('SELECT user_id, email, given_name, family_name, email_verified, user_metadata FROM users ORDER BY email');
         return rows as Record<string, unknown>[];
@@ -52,7 +41,7 @@ describePostgres('kill -9 and resume on PostgreSQL', () => {
     it('loses no row, duplicates no row, counts exactly, and never prints the password', async () => {
       await expectOnceAndOnlyOnce(postgres, upsert);
       expect(outputs.length).toBeGreaterThan(20);
-      expect(outputs.filter((o) => o.includes(server.password))).toEqual([]);
+      expect(outputs.filter((o) => o.includes(server().password))).toEqual([]);
     }, 600_000);
   });
 });

@@ -1,11 +1,10 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { repoRoot, runFerry } from '../helpers/cli.js';
-import { describePostgres } from '../helpers/describe-postgres.js';
+import { describePostgres, usePostgresServer } from '../helpers/describe-postgres.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
 import { rawClient } from '../helpers/postgres-raw.js';
-import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 
 /**
  * Connection → connection: examples/migrate-legacy moves users from a PostgreSQL `legacy_users`
@@ -16,31 +15,27 @@ const example = join(repoRoot, 'examples', 'migrate-legacy');
 const pipeline = 'pipelines/migrate-legacy-users.yaml';
 
 describePostgres('migration from a PostgreSQL table into the SQLite store', () => {
-  let server: PostgresServer;
+  const server = usePostgresServer();
   let project: TestProject;
-  beforeAll(async () => {
-    server = await startPostgres();
-  });
-  afterAll(async () => server?.stop());
   afterEach(() => project?.cleanup());
 
   /** The example folder copied to a temp project, with a fresh database holding `sql`. */
   async function exampleProject(sql: string): Promise<{ env: Record<string, string> }> {
     project = new TestProject();
     cpSync(example, project.dir, { recursive: true });
-    const database = await server.createDatabase();
-    const client = await rawClient(server.url(database));
+    const database = await server().createDatabase();
+    const client = await rawClient(server().url(database));
     try {
       await client.query(sql);
     } finally {
       await client.end();
     }
-    return { env: { LEGACY_DATABASE_URL: server.url(database) } };
+    return { env: { LEGACY_DATABASE_URL: server().url(database) } };
   }
 
   function migrate(env: Record<string, string>, extraEnv: Record<string, string> = {}): { code: number; report: JobReportJson; output: string } {
     const result = runFerry(['run', pipeline, '--json'], { cwd: project.dir, env: { ...env, ...extraEnv } });
-    expect(result.stdout + result.stderr).not.toContain(server.password);
+    expect(result.stdout + result.stderr).not.toContain(server().password);
     return { code: result.code, report: result.stdout ? (JSON.parse(result.stdout) as JobReportJson) : (undefined as never), output: result.stdout + result.stderr };
   }
 

@@ -1,11 +1,10 @@
 import type pg from 'pg';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { runFerry } from '../helpers/cli.js';
-import { describePostgres } from '../helpers/describe-postgres.js';
+import { describePostgres, usePostgresServer, usersConnectionYaml } from '../helpers/describe-postgres.js';
 import { rawClient } from '../helpers/postgres-raw.js';
-import { startPostgres, type PostgresServer } from '../helpers/postgres-server.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
-import { seedUpsertScenario, upsertDryRun, type DryRunJson } from '../helpers/upsert-scenario.js';
+import { expectUpsertDryRun, seedUpsertScenario } from '../helpers/upsert-scenario.js';
 
 /**
  * The operator tools of operator-tools.test.ts with the `users` connection on a real PostgreSQL
@@ -15,18 +14,10 @@ import { seedUpsertScenario, upsertDryRun, type DryRunJson } from '../helpers/up
 const passwordEnv = 'FERRY_TEST_PG_PASSWORD';
 
 describePostgres('operator tools on PostgreSQL', () => {
-  let server: PostgresServer;
+  const server = usePostgresServer({ passwordEnv });
   let p: TestProject;
   let db: pg.Client;
 
-  beforeAll(async () => {
-    server = await startPostgres();
-    process.env[passwordEnv] = server.password;
-  });
-  afterAll(async () => {
-    delete process.env[passwordEnv];
-    await server?.stop();
-  });
   afterEach(async () => {
     await db?.end();
     p?.cleanup();
@@ -34,11 +25,10 @@ describePostgres('operator tools on PostgreSQL', () => {
 
   /** A project whose `users` connection is a fresh database, seeded with the scenario's 300 users. */
   async function seededProject(): Promise<void> {
-    const database = await server.createDatabase();
-    db = await rawClient(server.url(database));
+    const database = await server().createDatabase();
+    db = await rawClient(server().url(database));
     p = new TestProject();
-    const url = `postgres://${server.user}:\${${passwordEnv}}@127.0.0.1:${server.port}/${database}`;
-    p.write('ferry.yaml', `connections:\n  users: { driver: postgres, url: "${url}", table: users, pool: 4 }\n`);
+    p.write('ferry.yaml', usersConnectionYaml(server(), database, passwordEnv));
     seedUpsertScenario(p);
   }
 
@@ -62,11 +52,7 @@ describePostgres('operator tools on PostgreSQL', () => {
     const before = await everything();
     const result = runFerry(['run', 'upsert.yaml', '--dry-run', '--json', '--examples', '2'], { cwd: p.dir });
     expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as DryRunJson;
-    expect(report.summary).toEqual(upsertDryRun.summary);
-    expect(report.examples.insert.map((e) => e.key)).toEqual(upsertDryRun.firstInserts);
-    expect(report.examples.update[0]).toMatchObject(upsertDryRun.firstUpdate());
-    expect(report.examples.reject.map((r) => [r.row, r.errors[0]?.code])).toEqual(upsertDryRun.rejects);
+    expectUpsertDryRun(result.stdout);
     expect(await everything()).toEqual(before);
     const { report: real } = p.run('upsert.yaml');
     expect(real.summary).toMatchObject({ total: 151, inserted: 50, updated: 99, unchanged: 0, rejected: 2 });
@@ -87,7 +73,7 @@ describePostgres('operator tools on PostgreSQL', () => {
     expect(rollback.code, rollback.stderr).toBe(0);
     expect((JSON.parse(rollback.stdout) as JobReportJson).summary).toMatchObject({ total: 149, updated: 149, rejected: 0 });
     expect(await usersTable()).toEqual(previous);
-    expect(rollback.stdout + rollback.stderr).not.toContain(server.password);
+    expect(rollback.stdout + rollback.stderr).not.toContain(server().password);
   });
 
   it('rollback refuses, listing them, where a later job changed rows, and puts everything back with --force', async () => {

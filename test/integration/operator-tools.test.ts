@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runFerry } from '../helpers/cli.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
-import { seedUpsertScenario, upsertDryRun, type DryRunJson } from '../helpers/upsert-scenario.js';
+import { expectUpsertDryRun, seedUpsertScenario } from '../helpers/upsert-scenario.js';
 import { generateUsers } from '../helpers/users.js';
 
 /**
@@ -34,11 +34,7 @@ describe('ferry run --dry-run', () => {
     const before = storeBytes();
     const result = runFerry(['run', 'upsert.yaml', '--dry-run', '--json', '--examples', '2'], { cwd: p.dir });
     expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as DryRunJson;
-    expect(report.summary).toEqual(upsertDryRun.summary);
-    expect(report.examples.insert.map((e) => e.key)).toEqual(upsertDryRun.firstInserts);
-    expect(report.examples.update[0]).toMatchObject(upsertDryRun.firstUpdate());
-    expect(report.examples.reject.map((r) => [r.row, r.errors[0]?.code])).toEqual(upsertDryRun.rejects);
+    expectUpsertDryRun(result.stdout);
     expect(storeBytes()).toBe(before);
     // And the real run does what the dry run said.
     const { report: real } = p.run('upsert.yaml');

@@ -1,11 +1,10 @@
 import type pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { isRetryable } from '../../../src/connections/errors.js';
 import { openPostgres } from '../../../src/connections/postgres.js';
 import type { Connection } from '../../../src/connections/types.js';
 import { rawClient } from '../../helpers/postgres-raw.js';
-import { describePostgres } from '../../helpers/describe-postgres.js';
-import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { describePostgres, usePostgresServer } from '../../helpers/describe-postgres.js';
 import { batch, output } from './contract-harness.js';
 
 /**
@@ -14,17 +13,13 @@ import { batch, output } from './contract-harness.js';
  * retry then applies the batch exactly once. No message shows the password.
  */
 describePostgres('postgres failures', () => {
-  let server: PostgresServer;
+  const server = usePostgresServer();
   let url: string;
   let raw: pg.Client;
   const open: Connection[] = [];
 
   beforeAll(async () => {
-    server = await startPostgres();
-    url = server.url(await server.createDatabase());
-  });
-  afterAll(async () => {
-    await server?.stop();
+    url = server().url(await server().createDatabase());
   });
   beforeEach(async () => {
     raw = await rawClient(url);
@@ -69,13 +64,13 @@ describePostgres('postgres failures', () => {
     const connection = await connect();
     await connection.writeBatch(batch([{ email: 'a@x.io' }]));
     await raw.end();
-    await server.pause();
+    await server().pause();
     try {
       const error: unknown = await connection.writeBatch(batch([{ email: 'b@x.io' }], { batch: 2, firstRow: 2 })).catch((err: unknown) => err);
       expect((error as Error).message).toMatch(/^\[connection:postgres\] batch 2 \(rows 2–2\) of job job-1: /);
       expect(isRetryable(error)).toBe(true);
     } finally {
-      await server.resume();
+      await server().resume();
     }
     raw = await rawClient(url);
     expect(await connection.writeBatch(batch([{ email: 'b@x.io' }], { batch: 2, firstRow: 2 }))).toEqual(output({ inserted: 1 }));
@@ -83,7 +78,7 @@ describePostgres('postgres failures', () => {
   });
 
   it('refuses a wrong password at open: not retryable, the password masked, a hint', async () => {
-    const wrong = url.replace(`:${encodeURIComponent(server.password)}@`, ':Wr0ngSecret@');
+    const wrong = url.replace(`:${encodeURIComponent(server().password)}@`, ':Wr0ngSecret@');
     const error: unknown = await openPostgres({ driver: 'postgres', url: wrong, table: 'users', pool: 1 }).catch((err: unknown) => err);
     const message = (error as Error).message;
     expect(message).toMatch(/^\[connection:postgres\] cannot connect to postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:\d+\/\w+: password authentication failed for user "ferry"\. Hint: check the user and password/);
@@ -92,10 +87,10 @@ describePostgres('postgres failures', () => {
   });
 
   it('reports an unreachable server as retryable, with the URL masked', async () => {
-    const closed = url.replace(`:${server.port}/`, ':1/');
+    const closed = url.replace(`:${server().port}/`, ':1/');
     const error: unknown = await openPostgres({ driver: 'postgres', url: closed, table: 'users', pool: 1 }).catch((err: unknown) => err);
     expect((error as Error).message).toMatch(/^\[connection:postgres\] cannot connect to postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:1\//);
-    expect((error as Error).message).not.toContain(server.password);
+    expect((error as Error).message).not.toContain(server().password);
     expect(isRetryable(error)).toBe(true);
   });
 

@@ -1,25 +1,20 @@
 import type pg from 'pg';
-import { afterAll, beforeAll, beforeEach, afterEach, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { openPostgres } from '../../../src/connections/postgres.js';
 import type { Connection } from '../../../src/connections/types.js';
 import { rawClient } from '../../helpers/postgres-raw.js';
-import { describePostgres } from '../../helpers/describe-postgres.js';
-import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';
+import { describePostgres, usePostgresServer } from '../../helpers/describe-postgres.js';
 import { batch, now1, output } from './contract-harness.js';
 
 /** PostgreSQL specifics of the target table: schemas, the server's own types, and its checks as rejects. */
 describePostgres('postgres tables', () => {
-  let server: PostgresServer;
+  const server = usePostgresServer();
   let url: string;
   let raw: pg.Client;
   const open: Connection[] = [];
 
   beforeAll(async () => {
-    server = await startPostgres();
-    url = server.url(await server.createDatabase());
-  });
-  afterAll(async () => {
-    await server?.stop();
+    url = server().url(await server().createDatabase());
   });
   beforeEach(async () => {
     raw = await rawClient(url);
