@@ -48,13 +48,8 @@ function released(h: HistoryBuilder): void {
   h.workflowTask();
 }
 
-export function lockPlan(): JobPlan {
-  return importPlan({ parallelism: 1 });
-}
-
-/** The table is free: the grant arrives with the request's result; the job runs and releases the table. */
-export function grantedHistory(): HistoryBuilder {
-  const plan = lockPlan();
+/** A job's start when its table is free: the grant arrives with the request's result. */
+function grantedAtOnce(plan: JobPlan): HistoryBuilder {
   const h = builder([plan]);
   const r = requested(h, plan);
   h.signaled('ferryTargetGranted', []);
@@ -62,6 +57,17 @@ export function grantedHistory(): HistoryBuilder {
   h.workflowTask();
   // The wait's timeout timer was created and cancelled in that same task: it used an id, no event.
   h.unsentTimer();
+  return h;
+}
+
+export function lockPlan(): JobPlan {
+  return importPlan({ parallelism: 1 });
+}
+
+/** The table is free: the grant arrives with the request's result; the job runs and releases the table. */
+export function grantedHistory(): HistoryBuilder {
+  const plan = lockPlan();
+  const h = grantedAtOnce(plan);
   job(h, plan, 'succeeded');
   released(h);
   const outcome: JobOutcome = { status: 'succeeded', summary: summaryOf(2, 2), error: null, artifacts, notifications: [] };
@@ -114,12 +120,7 @@ export function cancelledWaitingHistory(): HistoryBuilder {
 /** A batch fails after its retries: finalize as failed, release, the workflow fails. */
 export function failedLockedHistory(): HistoryBuilder {
   const plan = lockPlan();
-  const h = builder([plan]);
-  const r = requested(h, plan);
-  h.signaled('ferryTargetGranted', []);
-  h.completeActivity(r.scheduled, r.started, held);
-  h.workflowTask();
-  h.unsentTimer();
+  const h = grantedAtOnce(plan);
   job(h, plan, 'failed');
   released(h);
   return h.failed('batch 1: database is locked');
@@ -128,12 +129,7 @@ export function failedLockedHistory(): HistoryBuilder {
 /** Cancelled while batch 0 runs: it finishes, finalize runs as cancelled, the table is released, the workflow ends Canceled. */
 export function cancelledRunningHistory(): HistoryBuilder {
   const plan = lockPlan();
-  const h = builder([plan]);
-  const r = requested(h, plan);
-  h.signaled('ferryTargetGranted', []);
-  h.completeActivity(r.scheduled, r.started, held);
-  h.workflowTask();
-  h.unsentTimer();
+  const h = grantedAtOnce(plan);
   h.activity('planJob', { plan }, { checksum: 'c', total: 2000, batches: 2 });
   h.workflowTask();
   const b0 = h.scheduleActivity('runBatch', { jobDir: plan.jobDir, batch: 0 });
