@@ -185,11 +185,12 @@ function returningId(returning: Returning | undefined): string {
 }
 
 /**
- * A stored row's hash: SHA-256 of the row's text (every column, as the server prints it), computed
- * by the server. Written rows record it and a rollback compares it: any change to any column since
- * changes the hash. Sessions all run in UTC, so timestamps print the same at write and at rollback.
+ * A stored row's hash: the first 128 bits of SHA-256 over the row's text (every column, as the server
+ * prints it), computed by the server — as long as SQLite's, and as unlikely to collide by chance.
+ * Written rows record it and a rollback compares it: any change to any column since changes the
+ * hash. Sessions all run in UTC, so timestamps print the same at write and at rollback.
  */
-const rowHash = "encode(sha256(textsend(t::text)), 'hex')";
+const rowHash = "left(encode(sha256(textsend(t::text)), 'hex'), 32)";
 
 /** Named after a hash of its text: one name, one text, whichever table or job prepared it first. */
 function statement(text: string): PgStatement {

@@ -1,5 +1,6 @@
 import type { RejectError } from '../validation/reject.js';
 import { constraintReject } from './sqlite-constraints.js';
+import { predictStoredRow } from './sqlite-predict.js';
 import type { TableShape } from './sqlite-schema.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 import { decodeJson, encodeValue, invalid, sameStored, type SqliteValue } from './sqlite-values.js';
@@ -76,7 +77,13 @@ function applyRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): RowOutcome
 
 function insertRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): RowOutcome {
   const { columns, values } = withGeneratedValues(ctx, encoded, key);
-  return runGuarded(ctx, () => record(ctx, key, null, ctx.statements.insert(columns, true).raw(true).get(values) as unknown[]), 'inserted');
+  const stored = predictStoredRow(ctx.shape, columns, values);
+  if (stored === undefined) return runGuarded(ctx, () => record(ctx, key, null, ctx.statements.insert(columns, true).raw(true).get(values) as unknown[]), 'inserted');
+  const insert = ctx.statements.insert(columns);
+  return runGuarded(ctx, () => {
+    insert.run(values);
+    record(ctx, key, null, stored);
+  }, 'inserted');
 }
 
 /**

@@ -1,12 +1,19 @@
 import type { Database } from 'better-sqlite3';
 import { filledByFerry, type TableColumns } from './table-shape.js';
 import type { ColumnInfo, ColumnType } from './types.js';
+import { affinityOf, type Affinity } from './sqlite-predict.js';
 import { isUsersTable, sqliteUsersTableDdl } from './users-table.js';
 
 /** What the writer needs to know about the target table, read once from SQLite's catalog. */
 export interface TableShape extends TableColumns {
   /** Unique index name → its columns ('' for an expression), to name the column of a constraint error. */
   uniqueIndexes: Map<string, string[]>;
+  /** Per column: its type affinity, which may convert a value as it is stored (sqlite-predict.ts). */
+  affinities: Affinity[];
+  /** Positions of columns SQLite fills when an insert leaves them out: a declared DEFAULT, or the rowid alias. */
+  sqlDefaults: Set<number>;
+  /** The table has triggers: a write may store something else than what it was given. */
+  hasTriggers: boolean;
 }
 
 /**
@@ -38,13 +45,18 @@ export function loadTableShape(db: Database, table: string): TableShape {
     }).immediate();
   }
   const uniqueIndexes = readUniqueIndexes(db, table);
-  const columns = toColumnInfos(readColumns(db, table), uniqueIndexes);
+  const catalog = readColumns(db, table);
+  const columns = toColumnInfos(catalog, uniqueIndexes);
+  const triggers = db.prepare<[string], number>("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?").pluck();
   return {
     table,
     columns,
     position: new Map(columns.map((c, i) => [c.name, i])),
     usersTable: isUsersTable(columns.map((c) => c.name)),
     uniqueIndexes,
+    affinities: catalog.map((r) => affinityOf(r.type)),
+    sqlDefaults: new Set(catalog.flatMap((r, i) => (r.dflt_value !== null || isRowidAlias(r, catalog) ? [i] : []))),
+    hasTriggers: (triggers.get(table) ?? 0) > 0,
   };
 }
 
@@ -78,13 +90,17 @@ function readUniqueIndexes(db: Database, table: string): Map<string, string[]> {
   return new Map(names.map(({ name }) => [name, columnsOf.all(name).map((c) => c.name ?? '')]));
 }
 
+/** An INTEGER PRIMARY KEY is the rowid: SQLite assigns it when the row leaves it out. */
+function isRowidAlias(r: TableInfoRow, rows: readonly TableInfoRow[]): boolean {
+  return r.pk > 0 && r.type.toUpperCase() === 'INTEGER' && rows.filter((c) => c.pk > 0).length === 1;
+}
+
 function toColumnInfos(rows: TableInfoRow[], uniqueIndexes: Map<string, string[]>): ColumnInfo[] {
   const uniqueColumns = new Set([...uniqueIndexes.values()].filter((cols) => cols.length === 1).map((cols) => cols[0]));
   const pkCount = rows.filter((r) => r.pk > 0).length;
   const usersTable = isUsersTable(rows.map((r) => r.name));
   return rows.map((r) => {
-    // An INTEGER PRIMARY KEY is the rowid: SQLite assigns it when the row leaves it out.
-    const rowidAlias = pkCount === 1 && r.pk > 0 && r.type.toUpperCase() === 'INTEGER';
+    const rowidAlias = isRowidAlias(r, rows);
     return {
       name: r.name,
       type: columnTypeOf(r.type),

@@ -1,0 +1,45 @@
+import type { TableShape } from './sqlite-schema.js';
+import type { SqliteValue } from './sqlite-values.js';
+
+/** A column's type affinity (SQLite's "Determination Of Column Affinity"), as far as it changes a stored value. */
+export type Affinity = 'text' | 'numeric' | 'blob';
+
+/** SQLite's rules, INTEGER, REAL and NUMERIC folded into one: they all turn numeric text into a number. */
+export function affinityOf(declared: string): Affinity {
+  const t = declared.toUpperCase();
+  if (t.includes('INT')) return 'numeric';
+  if (/CHAR|CLOB|TEXT/.test(t)) return 'text';
+  if (t === '' || t.includes('BLOB')) return 'blob';
+  return 'numeric';
+}
+
+/** Text a numeric affinity may turn into a number: anything shaped like a decimal literal, spaces around. */
+const NUMERIC_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/**
+ * The row an INSERT of `values` into `columns` stores, in table order — when that is certain
+ * without asking: every column left out has no default (so it is NULL), no trigger can change the
+ * row, and no value is one the column's affinity converts (numeric text in a numeric column, a
+ * number in a text column). Otherwise undefined, and the caller reads the row back (RETURNING,
+ * which costs more than the insert itself: it is what this saves on the common path).
+ */
+export function predictStoredRow(shape: TableShape, columns: readonly number[], values: readonly SqliteValue[]): unknown[] | undefined {
+  if (shape.hasTriggers) return undefined;
+  for (const position of shape.sqlDefaults) if (!columns.includes(position)) return undefined;
+  const row: unknown[] = new Array<unknown>(shape.columns.length).fill(null);
+  for (let i = 0; i < columns.length; i++) {
+    const position = columns[i] as number;
+    const value = values[i] ?? null;
+    if (!storedAsGiven(shape.affinities[position] ?? 'numeric', value)) return undefined;
+    row[position] = value;
+  }
+  return row;
+}
+
+function storedAsGiven(affinity: Affinity, value: SqliteValue): boolean {
+  if (value === null || Buffer.isBuffer(value)) return true;
+  if (typeof value === 'string') return affinity !== 'numeric' || !NUMERIC_TEXT.test(value);
+  // A bigint reads back as a number, a number into text as text, a non-finite one as NULL.
+  if (typeof value === 'number') return affinity !== 'text' && Number.isFinite(value);
+  return false;
+}
