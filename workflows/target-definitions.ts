@@ -54,9 +54,3 @@ export interface TargetLockActivities {
 export function writesTable(plan: JobPlan): boolean {
   return plan.target.type === 'connection' && plan.dryRun !== true;
 }
-
-/** The same words as the embedded engine's target gate. */
-export function waitingMessage(blocker: string, target: Pick<HeldTarget, 'connection' | 'table'>): string {
-  const table = target.table || '(its default table)';
-  return `waiting for job ${blocker}, which is writing to ${target.connection} table ${table} (set batch.exclusive: false in both pipelines to let them run together)`;
-}

@@ -1,7 +1,8 @@
 import { CancellationScope, condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import type { JobView } from './definitions.js';
-import { releaseTargetSignal, targetGrantedSignal, targetWaitingSignal, waitingMessage, type HeldTarget, type TargetLockActivities } from './target-definitions.js';
+import { waitingMessage } from '../src/plan/write-target.js';
+import { releaseTargetSignal, targetGrantedSignal, targetWaitingSignal, type HeldTarget, type TargetLockActivities } from './target-definitions.js';
 
 /**
  * A waiting job asks again this often: a lost lock (an operator terminated it) is started afresh

@@ -6,7 +6,8 @@ import { runPipelineJob, type JobOutcome, type JobProgress } from '../plan/orche
 import type { Journal, JobRecord, Liveness } from './journal.js';
 import { withRetry } from './retry.js';
 import { cheapSubmissionKey, fileSubmissionKey, submissionKey } from './submission.js';
-import { passTargetGate, writeTargetOf, type ConnectionTables } from './target-gate.js';
+import { writeTargetOf, type ConnectionTables } from '../plan/write-target.js';
+import { passTargetGate } from './target-gate.js';
 
 export interface EmbeddedOptions {
   journal: Journal;

@@ -1,29 +1,5 @@
-import type { JobPlan } from '../plan/job-plan.js';
+import { waitingMessage, type WriteTarget } from '../plan/write-target.js';
 import type { JobRecord, Journal, Liveness } from './journal.js';
-
-/** What a job writes, as the target gate compares it: one table of one connection. */
-export interface WriteTarget {
-  /** `connection/table`: the journal's `target` column. */
-  key: string;
-  connection: string;
-  table: string;
-  /** `batch.exclusive: false`: may run alongside other non-exclusive jobs on the same table. */
-  shared: boolean;
-}
-
-/** Each connection's `table:` in ferry.yaml, for targets that leave the table to it. */
-export type ConnectionTables = Readonly<Record<string, { table?: string }>>;
-
-/**
- * The table a job writes, or undefined for a file target (exports never wait). A pipeline without
- * `target.table` writes its connection's table from ferry.yaml, so both spellings are one target.
- */
-export function writeTargetOf(plan: JobPlan, connections: ConnectionTables = {}): WriteTarget | undefined {
-  if (plan.target.type !== 'connection') return undefined;
-  const { connection } = plan.target;
-  const table = plan.target.table ?? connections[connection]?.table ?? '';
-  return { key: `${connection}/${table}`, connection, table, shared: plan.batch.exclusive === false };
-}
 
 export interface GateOptions {
   journal: Journal;
@@ -55,16 +31,11 @@ export async function passTargetGate(job: JobRecord, target: WriteTarget, option
     if (blocker.id !== waitingFor) {
       const first = waitingFor === undefined;
       waitingFor = blocker.id;
-      options.log?.(waitingMessage(blocker, target));
+      options.log?.(waitingMessage(blocker.id, target));
       if (first) await options.onBlocked?.();
     }
     if (options.cancelled()) return false;
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? DEFAULT_POLL_MS));
     if (options.cancelled()) return false;
   }
-}
-
-function waitingMessage(blocker: JobRecord, target: WriteTarget): string {
-  const table = target.table || '(its default table)';
-  return `waiting for job ${blocker.id}, which is writing to ${target.connection} table ${table} (set batch.exclusive: false in both pipelines to let them run together)`;
 }

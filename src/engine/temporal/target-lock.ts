@@ -4,7 +4,7 @@ import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { requestTargetSignal, TARGET_LOCK_WORKFLOW_TYPE, targetLockId, type TargetLockActivities } from '../../../workflows/target-definitions.js';
 import type { targetLockWorkflow } from '../../../workflows/target-lock.js';
 import type { TargetRequest } from '../../../workflows/target-queue.js';
-import { writeTargetOf, type ConnectionTables } from '../target-gate.js';
+import { writeTargetOf, type ConnectionTables } from '../../plan/write-target.js';
 
 export interface TargetLockDeps {
   /** A client of the worker's namespace. */

@@ -2,9 +2,10 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { JobPlan } from '../../plan/job-plan.js';
-import { releaseTargetSignal, targetLockId, targetLockQuery, waitingMessage } from '../../../workflows/target-definitions.js';
+import { releaseTargetSignal, targetLockId, targetLockQuery } from '../../../workflows/target-definitions.js';
+import { waitingMessage } from '../../plan/write-target.js';
 import type { TargetQueueState } from '../../../workflows/target-queue.js';
-import { writeTargetOf, type ConnectionTables } from '../target-gate.js';
+import { writeTargetOf, type ConnectionTables } from '../../plan/write-target.js';
 import { requestLock } from './target-lock.js';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;

@@ -6,7 +6,7 @@ import { execute, liveness } from '../../../src/engine/embedded.js';
 import { Journal, type Liveness } from '../../../src/engine/journal.js';
 import { submitJob } from '../../../src/engine/submit.js';
 import { fileSubmissionKey, submissionKey } from '../../../src/engine/submission.js';
-import { writeTargetOf } from '../../../src/engine/target-gate.js';
+import { writeTargetOf } from '../../../src/plan/write-target.js';
 import type { JobPlan } from '../../../src/plan/job-plan.js';
 import type { Pipeline } from '../../../src/spec/pipeline-schema.js';
 import { sourceFor } from '../../../src/sources/index.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testPlan } from '../../helpers/fake-activities.js';
-import { waitingMessage, writesTable } from '../../../workflows/target-definitions.js';
+import { waitingMessage } from '../../../src/plan/write-target.js';
+import { writesTable } from '../../../workflows/target-definitions.js';
 import { delivered, dropStopped, emptyQueue, GRACE_MS, holdersToCheck, isIdle, release, request, type Change, type TargetQueueState } from '../../../workflows/target-queue.js';
 
 /** The table lock's queue logic (pure): who holds the table, who waits, and what each job is told. */
