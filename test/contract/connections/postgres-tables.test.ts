@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { openPostgres } from '../../../src/connections/postgres.js';
-import type { Connection } from '../../../src/connections/types.js';
+import type { Connection, RestoreEntry } from '../../../src/connections/types.js';
 import { rawClient } from '../../helpers/postgres-raw.js';
 import { describePostgres, usePostgresServer } from '../../helpers/describe-postgres.js';
 import { batch, now1, output } from './contract-harness.js';
@@ -118,6 +118,37 @@ describePostgres('postgres tables', () => {
     const upserted = await connection.writeBatch(batch([{ code: '07', name: 'c' }, { code: 7, name: 'c' }], { key: ['code'], job: 'job-2', upsert: true }));
     expect(upserted).toEqual(output({ updated: 1, unchanged: 1 }));
     expect((await raw.query('SELECT code, name FROM crm.codes')).rows).toEqual([{ code: 7, name: 'c' }]);
+  });
+
+  it('rolls back exactly: numerics, arrays, enums, microseconds, identities and computed columns', async () => {
+    await raw.query(`${appUsersDdl};
+      CREATE TABLE crm.accounts (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        email text NOT NULL UNIQUE,
+        balance numeric(30,10),
+        ratio float8,
+        shout text GENERATED ALWAYS AS (upper(email)) STORED,
+        touched timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await raw.query(`INSERT INTO crm.app_users (email, score, tags, mood, seen, profile) VALUES
+      ('a@x.io', 1.25, '{x,"y z"}', 'happy', '2024-05-06 07:08:09.123456', '{"k":[1,2]}'), ('b@x.io', 2, '{}', 'sad', NULL, NULL)`);
+    await raw.query(`INSERT INTO crm.accounts (email, balance, ratio) VALUES ('a@x.io', 12345678901234567890.0123456789, 0.1), ('b@x.io', -1, 'NaN')`);
+    const snapshot = async (table: string) => (await raw.query<{ row: string }>(`SELECT t::text AS row FROM ${table} t ORDER BY email`)).rows.map((r) => r.row);
+    for (const [table, rows] of [
+      ['crm.app_users', [{ email: 'a@x.io', score: 9, tags: '{q}', mood: 'sad', seen: '2025-01-01T00:00:00Z', profile: { k: 'v' } }, { email: 'c@x.io', score: 3 }]],
+      ['crm.accounts', [{ email: 'a@x.io', balance: 1, ratio: 2.5 }, { email: 'b@x.io', ratio: 1 }, { email: 'c@x.io', balance: 5 }]],
+    ] as const) {
+      const before = await snapshot(table);
+      const connection = await connect(table);
+      const written = await connection.writeBatch(batch(rows, { job: `up-${table}`, upsert: true }));
+      expect(written.rejects).toEqual([]);
+      expect(await snapshot(table)).not.toEqual(before);
+      const entries = JSON.parse(JSON.stringify(written.changes.map(({ row, key, before: image, afterHash }) => ({ row, key, before: image, afterHash })))) as RestoreEntry[];
+      // A row deleted since comes back whole with force, identity and all.
+      await raw.query(`DELETE FROM ${table} WHERE email = 'a@x.io'`);
+      const restored = await connection.restoreBatch({ job: `undo-${table}`, batch: 1, entries, force: true });
+      expect(restored).toMatchObject({ deleted: 1, changed: [] });
+      expect(await snapshot(table)).toEqual(before);
+    }
   });
 
   it('keeps its bookkeeping in the schema of the table it writes', async () => {
