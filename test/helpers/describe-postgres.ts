@@ -1,4 +1,8 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import type pg from 'pg';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
+import { openPostgres } from '../../src/connections/postgres.js';
+import type { Connection } from '../../src/connections/types.js';
+import { rawClient } from './postgres-raw.js';
 import { postgresAvailable, startPostgres, type PostgresServer } from './postgres-server.js';
 
 /**
@@ -45,4 +49,42 @@ export function usePostgresServer(options: { passwordEnv?: string } = {}): () =>
 export function usersConnectionYaml(server: PostgresServer, database: string, passwordEnv: string): string {
   const url = `postgres://${server.user}:\${${passwordEnv}}@127.0.0.1:${server.port}/${database}`;
   return `connections:\n  users: { driver: postgres, url: "${url}", table: users, pool: 4 }\n`;
+}
+
+/** A database of the suite's server for tests that open connections themselves (see `usePostgresDatabase`). */
+export interface PostgresDatabase {
+  url: string;
+  /** A raw client for fixtures and assertions, new for each test (a test may replace it, e.g. after a restart). */
+  raw: pg.Client;
+  /** Opens a connection on the database, closed after the test. */
+  connect(table: string, pool?: number): Promise<Connection>;
+}
+
+/**
+ * One database for the suite, reset before each test by `reset` (SQL run on a fresh raw client);
+ * the connections a test opened and its raw client are closed after it.
+ */
+export function usePostgresDatabase(server: () => PostgresServer, reset: string): PostgresDatabase {
+  const open: Connection[] = [];
+  const db = {
+    url: '',
+    raw: undefined as unknown as pg.Client,
+    async connect(table: string, pool = 2): Promise<Connection> {
+      const connection = await openPostgres({ driver: 'postgres', url: db.url, table, pool });
+      open.push(connection);
+      return connection;
+    },
+  };
+  beforeAll(async () => {
+    db.url = server().url(await server().createDatabase());
+  });
+  beforeEach(async () => {
+    db.raw = await rawClient(db.url);
+    await db.raw.query(reset);
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+    await db.raw.end().catch(() => undefined);
+  });
+  return db;
 }

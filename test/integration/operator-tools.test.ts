@@ -90,7 +90,7 @@ describe('ferry jobs retry-rejects', () => {
   it('imports exactly the rejected records once a mapping is fixed', () => {
     p = new TestProject();
     // Every fourth record comes from a legacy system that calls the field `Mail`.
-    const users = Array.from({ length: 60 }, (_, i) => (i % 4 === 3 ? { Mail: `legacy${i}@example.com`, name: `L${i}` } : { email: `user${i}@example.com`, name: `U${i}` }));
+    const users: { email?: string; Mail?: string; name: string }[] = Array.from({ length: 60 }, (_, i) => (i % 4 === 3 ? { Mail: `legacy${i}@example.com`, name: `L${i}` } : { email: `user${i}@example.com`, name: `U${i}` }));
     p.write('users.json', users);
     const pipeline = (email: string): string => `source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 10 }\ncolumns:\n  email: ${email}\n  name: name\n`;
     p.write('import.yaml', pipeline('email'));
@@ -101,7 +101,7 @@ describe('ferry jobs retry-rejects', () => {
     expect(retry.code, retry.stderr).toBe(0);
     expect((JSON.parse(retry.stdout) as JobReportJson).summary).toMatchObject({ total: 15, inserted: 15, rejected: 0 });
     const stored = p.rows('SELECT email, name FROM users ORDER BY email');
-    const expected = users.map((u) => ({ email: 'email' in u ? u.email : u.Mail, name: u.name })).sort((a, b) => (a.email < b.email ? -1 : 1));
+    const expected = users.map((u) => ({ email: u.email ?? u.Mail ?? '', name: u.name })).sort((a, b) => (a.email < b.email ? -1 : 1));
     expect(stored).toEqual(expected);
   });
 

@@ -1,10 +1,9 @@
-import type pg from 'pg';
-import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { isRetryable } from '../../../src/connections/errors.js';
 import { openPostgres } from '../../../src/connections/postgres.js';
 import type { Connection } from '../../../src/connections/types.js';
 import { rawClient } from '../../helpers/postgres-raw.js';
-import { describePostgres, usePostgresServer } from '../../helpers/describe-postgres.js';
+import { describePostgres, usePostgresDatabase, usePostgresServer } from '../../helpers/describe-postgres.js';
 import { batch, output } from './contract-harness.js';
 
 /**
@@ -14,43 +13,28 @@ import { batch, output } from './contract-harness.js';
  */
 describePostgres('postgres failures', () => {
   const server = usePostgresServer();
-  let url: string;
-  let raw: pg.Client;
-  const open: Connection[] = [];
-
-  beforeAll(async () => {
-    url = server().url(await server().createDatabase());
-  });
-  beforeEach(async () => {
-    raw = await rawClient(url);
-    await raw.query('DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public');
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((c) => c.close()));
-    await raw.end().catch(() => undefined);
-  });
+  const db = usePostgresDatabase(server, 'DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public');
 
   async function connect(pool = 2): Promise<Connection> {
-    const connection = await openPostgres({ driver: 'postgres', url, table: 'users', pool });
-    open.push(connection);
+    const connection = await db.connect('users', pool);
     await connection.columns();
     return connection;
   }
 
   async function count(table: string): Promise<number> {
-    return Number((await raw.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
+    return Number((await db.raw.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
   }
 
   it('fails a batch whose session is terminated mid-transaction as retryable, rolled back; the retry applies it once', async () => {
     const connection = await connect();
     const input = batch([{ email: 'a@x.io' }, { email: 'b@x.io' }]);
     // The batch claims its keys, then waits for the users table: kill its session while it waits.
-    await raw.query('BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+    await db.raw.query('BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
     const writing = connection.writeBatch(input).catch((err: unknown) => err);
-    await waitFor(async () => (await raw.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'ferry' AND wait_event_type = 'Lock'`)).rowCount === 1);
-    await raw.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ferry' AND wait_event_type = 'Lock'`);
+    await waitFor(async () => (await db.raw.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'ferry' AND wait_event_type = 'Lock'`)).rowCount === 1);
+    await db.raw.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ferry' AND wait_event_type = 'Lock'`);
     const error = await writing;
-    await raw.query('ROLLBACK');
+    await db.raw.query('ROLLBACK');
     expect(error).toMatchObject({ code: '57P01', retryable: true });
     expect((error as Error).message).toMatch(/^\[connection:postgres\] batch 1 \(rows 1–2\) of job job-1: terminating connection due to administrator command\. Hint: /);
     expect(isRetryable(error)).toBe(true);
@@ -63,7 +47,7 @@ describePostgres('postgres failures', () => {
   it('fails batches retryably while the server is down, and applies them once it is back', async () => {
     const connection = await connect();
     await connection.writeBatch(batch([{ email: 'a@x.io' }]));
-    await raw.end();
+    await db.raw.end();
     await server().pause();
     try {
       const error: unknown = await connection.writeBatch(batch([{ email: 'b@x.io' }], { batch: 2, firstRow: 2 })).catch((err: unknown) => err);
@@ -72,13 +56,13 @@ describePostgres('postgres failures', () => {
     } finally {
       await server().resume();
     }
-    raw = await rawClient(url);
+    db.raw = await rawClient(db.url);
     expect(await connection.writeBatch(batch([{ email: 'b@x.io' }], { batch: 2, firstRow: 2 }))).toEqual(output({ inserted: 1 }));
     expect(await count('users')).toBe(2);
   });
 
   it('refuses a wrong password at open: not retryable, the password masked, a hint', async () => {
-    const wrong = url.replace(`:${encodeURIComponent(server().password)}@`, ':Wr0ngSecret@');
+    const wrong = db.url.replace(`:${encodeURIComponent(server().password)}@`, ':Wr0ngSecret@');
     const error: unknown = await openPostgres({ driver: 'postgres', url: wrong, table: 'users', pool: 1 }).catch((err: unknown) => err);
     const message = (error as Error).message;
     expect(message).toMatch(/^\[connection:postgres\] cannot connect to postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:\d+\/\w+: password authentication failed for user "ferry"\. Hint: check the user and password/);
@@ -87,7 +71,7 @@ describePostgres('postgres failures', () => {
   });
 
   it('reports an unreachable server as retryable, with the URL masked', async () => {
-    const closed = url.replace(`:${server().port}/`, ':1/');
+    const closed = db.url.replace(`:${server().port}/`, ':1/');
     const error: unknown = await openPostgres({ driver: 'postgres', url: closed, table: 'users', pool: 1 }).catch((err: unknown) => err);
     expect((error as Error).message).toMatch(/^\[connection:postgres\] cannot connect to postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:1\//);
     expect((error as Error).message).not.toContain(server().password);

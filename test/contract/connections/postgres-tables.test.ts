@@ -1,35 +1,13 @@
-import type pg from 'pg';
-import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { openPostgres } from '../../../src/connections/postgres.js';
+import { expect, it } from 'vitest';
 import type { Connection, RestoreEntry } from '../../../src/connections/types.js';
-import { rawClient } from '../../helpers/postgres-raw.js';
-import { describePostgres, usePostgresServer } from '../../helpers/describe-postgres.js';
+import { describePostgres, usePostgresDatabase, usePostgresServer } from '../../helpers/describe-postgres.js';
 import { batch, now1, output } from './contract-harness.js';
 
 /** PostgreSQL specifics of the target table: schemas, the server's own types, and its checks as rejects. */
 describePostgres('postgres tables', () => {
   const server = usePostgresServer();
-  let url: string;
-  let raw: pg.Client;
-  const open: Connection[] = [];
-
-  beforeAll(async () => {
-    url = server().url(await server().createDatabase());
-  });
-  beforeEach(async () => {
-    raw = await rawClient(url);
-    await raw.query('DROP SCHEMA IF EXISTS crm CASCADE; DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA crm; CREATE SCHEMA public');
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((c) => c.close()));
-    await raw.end();
-  });
-
-  async function connect(table: string): Promise<Connection> {
-    const connection = await openPostgres({ driver: 'postgres', url, table, pool: 2 });
-    open.push(connection);
-    return connection;
-  }
+  const db = usePostgresDatabase(server, 'DROP SCHEMA IF EXISTS crm CASCADE; DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA crm; CREATE SCHEMA public');
+  const connect = (table: string): Promise<Connection> => db.connect(table);
 
   const appUsersDdl = `
     CREATE TYPE crm.mood AS ENUM ('happy', 'sad');
@@ -52,7 +30,7 @@ describePostgres('postgres tables', () => {
     )`;
 
   it('introspects a schema-qualified table with PostgreSQL types, domains and enums', async () => {
-    await raw.query(appUsersDdl);
+    await db.raw.query(appUsersDdl);
     const columns = await (await connect('crm.app_users')).columns();
     expect(columns.map(({ name, type, nullable, primaryKey, unique, hasDefault }) => [name, type, nullable, primaryKey, unique, hasDefault])).toEqual([
       ['id', 'integer', false, true, true, true],
@@ -73,7 +51,7 @@ describePostgres('postgres tables', () => {
   });
 
   it('writes every type, and turns what the server refuses into rejects at the right column', async () => {
-    await raw.query(appUsersDdl);
+    await db.raw.query(appUsersDdl);
     const connection = await connect('crm.app_users');
     const good = { email: 'A@x.io', nick: 'abc', age: 5, score: '12.5', mood: 'happy', tags: '{a,"b c"}', token: '6f1c1c1e-8d3c-4a55-9d4e-0d6c1c1e8d3c', profile: { a: [1, null] }, settings: { b: 'é' }, born: '2020-02-03', seen: '2024-05-06T07:08:09Z' };
     const rows = [
@@ -95,14 +73,14 @@ describePostgres('postgres tables', () => {
         rejects: [reject(2, 'INVALID_TYPE', 'nick'), reject(3, 'INVALID_TYPE', 'age'), reject(4, 'INVALID_TYPE', 'age'), reject(5, 'INVALID_TYPE', 'mood'), reject(6, 'INVALID_TYPE', 'token'), reject(7, 'REQUIRED', 'note'), reject(8, 'INVALID_TYPE', 'nick'), reject(9, 'INVALID_TYPE', 'seen')],
       }),
     );
-    const stored = await raw.query('SELECT id, email, nick, age, score::text, mood::text, tags, token::text, profile, settings, born::text, seen, created_at, note FROM crm.app_users');
+    const stored = await db.raw.query('SELECT id, email, nick, age, score::text, mood::text, tags, token::text, profile, settings, born::text, seen, created_at, note FROM crm.app_users');
     expect(stored.rows).toEqual([
       { ...good, id: expect.any(String), score: '12.50', tags: ['a', 'b c'], born: '2020-02-03', seen: new Date('2024-05-06T07:08:09Z'), created_at: new Date(now1), note: '' },
     ]);
   });
 
   it('compares scalars in their own types: the same number or instant spelled differently is unchanged', async () => {
-    await raw.query(appUsersDdl);
+    await db.raw.query(appUsersDdl);
     const connection = await connect('crm.app_users');
     await connection.writeBatch(batch([{ email: 'a@x.io', score: 12.5, seen: '2024-05-06T07:08:09Z', mood: 'happy' }]));
     const same = [{ email: 'A@X.IO', score: '12.50', seen: '2024-05-06 07:08:09', mood: 'happy' }];
@@ -111,17 +89,17 @@ describePostgres('postgres tables', () => {
   });
 
   it('treats keys that differ as given but not as stored as one user, as row-by-row order would', async () => {
-    await raw.query('CREATE TABLE crm.codes (code integer, name text)');
+    await db.raw.query('CREATE TABLE crm.codes (code integer, name text)');
     const connection = await connect('crm.codes');
     const out = await connection.writeBatch(batch([{ code: '007', name: 'a' }, { code: 7, name: 'b' }], { key: ['code'] }));
     expect(out).toEqual(output({ inserted: 1, rejects: [{ row: 2, errors: [expect.objectContaining({ code: 'DUPLICATED_USER', path: 'code' })] }] }));
     const upserted = await connection.writeBatch(batch([{ code: '07', name: 'c' }, { code: 7, name: 'c' }], { key: ['code'], job: 'job-2', upsert: true }));
     expect(upserted).toEqual(output({ updated: 1, unchanged: 1 }));
-    expect((await raw.query('SELECT code, name FROM crm.codes')).rows).toEqual([{ code: 7, name: 'c' }]);
+    expect((await db.raw.query('SELECT code, name FROM crm.codes')).rows).toEqual([{ code: 7, name: 'c' }]);
   });
 
   it('rolls back exactly: numerics, arrays, enums, microseconds, identities and computed columns', async () => {
-    await raw.query(`${appUsersDdl};
+    await db.raw.query(`${appUsersDdl};
       CREATE TABLE crm.accounts (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         email text NOT NULL UNIQUE,
@@ -129,14 +107,15 @@ describePostgres('postgres tables', () => {
         ratio float8,
         shout text GENERATED ALWAYS AS (upper(email)) STORED,
         touched timestamptz NOT NULL DEFAULT clock_timestamp())`);
-    await raw.query(`INSERT INTO crm.app_users (email, score, tags, mood, seen, profile) VALUES
+    await db.raw.query(`INSERT INTO crm.app_users (email, score, tags, mood, seen, profile) VALUES
       ('a@x.io', 1.25, '{x,"y z"}', 'happy', '2024-05-06 07:08:09.123456', '{"k":[1,2]}'), ('b@x.io', 2, '{}', 'sad', NULL, NULL)`);
-    await raw.query(`INSERT INTO crm.accounts (email, balance, ratio) VALUES ('a@x.io', 12345678901234567890.0123456789, 0.1), ('b@x.io', -1, 'NaN')`);
-    const snapshot = async (table: string) => (await raw.query<{ row: string }>(`SELECT t::text AS row FROM ${table} t ORDER BY email`)).rows.map((r) => r.row);
-    for (const [table, rows] of [
+    await db.raw.query(`INSERT INTO crm.accounts (email, balance, ratio) VALUES ('a@x.io', 12345678901234567890.0123456789, 0.1), ('b@x.io', -1, 'NaN')`);
+    const snapshot = async (table: string) => (await db.raw.query<{ row: string }>(`SELECT t::text AS row FROM ${table} t ORDER BY email`)).rows.map((r) => r.row);
+    const upserts: [string, Record<string, unknown>[]][] = [
       ['crm.app_users', [{ email: 'a@x.io', score: 9, tags: '{q}', mood: 'sad', seen: '2025-01-01T00:00:00Z', profile: { k: 'v' } }, { email: 'c@x.io', score: 3 }]],
       ['crm.accounts', [{ email: 'a@x.io', balance: 1, ratio: 2.5 }, { email: 'b@x.io', ratio: 1 }, { email: 'c@x.io', balance: 5 }]],
-    ] as const) {
+    ];
+    for (const [table, rows] of upserts) {
       const before = await snapshot(table);
       const connection = await connect(table);
       const written = await connection.writeBatch(batch(rows, { job: `up-${table}`, upsert: true }));
@@ -144,7 +123,7 @@ describePostgres('postgres tables', () => {
       expect(await snapshot(table)).not.toEqual(before);
       const entries = JSON.parse(JSON.stringify(written.changes.map(({ row, key, before: image, afterHash }) => ({ row, key, before: image, afterHash })))) as RestoreEntry[];
       // A row deleted since comes back whole with force, identity and all.
-      await raw.query(`DELETE FROM ${table} WHERE email = 'a@x.io'`);
+      await db.raw.query(`DELETE FROM ${table} WHERE email = 'a@x.io'`);
       const restored = await connection.restoreBatch({ job: `undo-${table}`, batch: 1, entries, force: true });
       expect(restored).toMatchObject({ deleted: 1, changed: [] });
       expect(await snapshot(table)).toEqual(before);
@@ -152,16 +131,16 @@ describePostgres('postgres tables', () => {
   });
 
   it('keeps its bookkeeping in the schema of the table it writes', async () => {
-    await raw.query(appUsersDdl);
+    await db.raw.query(appUsersDdl);
     await (await connect('crm.app_users')).writeBatch(batch([{ email: 'a@x.io' }]));
-    const tables = await raw.query<{ t: string }>(`SELECT schemaname || '.' || tablename AS t FROM pg_tables WHERE tablename LIKE 'ferry_%' ORDER BY 1`);
+    const tables = await db.raw.query<{ t: string }>(`SELECT schemaname || '.' || tablename AS t FROM pg_tables WHERE tablename LIKE 'ferry_%' ORDER BY 1`);
     expect(tables.rows.map((r) => r.t)).toEqual(['crm.ferry_batches', 'crm.ferry_job_keys']);
   });
 
   it('creates the built-in users table in a named schema, with jsonb metadata and unique indexes', async () => {
     const connection = await connect('crm.users');
     expect((await connection.columns()).filter((c) => c.unique).map((c) => c.name)).toEqual(['user_id', 'email', 'username']);
-    const types = await raw.query<{ column_name: string; data_type: string }>(
+    const types = await db.raw.query<{ column_name: string; data_type: string }>(
       `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'crm' AND table_name = 'users' AND column_name IN ('user_metadata', 'created_at', 'logins_count') ORDER BY 1`,
     );
     expect(types.rows).toEqual([
@@ -169,16 +148,16 @@ describePostgres('postgres tables', () => {
       { column_name: 'logins_count', data_type: 'bigint' },
       { column_name: 'user_metadata', data_type: 'jsonb' },
     ]);
-    const indexes = await raw.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = 'crm' AND tablename = 'users' ORDER BY 1`);
+    const indexes = await db.raw.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = 'crm' AND tablename = 'users' ORDER BY 1`);
     expect(indexes.rows.map((r) => r.indexname)).toEqual(['users_email_key', 'users_pkey', 'users_username_key']);
-    expect(await raw.query(`SELECT to_regclass('public.users') AS t`).then((r) => r.rows)).toEqual([{ t: null }]);
+    expect(await db.raw.query(`SELECT to_regclass('public.users') AS t`).then((r) => r.rows)).toEqual([{ t: null }]);
   });
 
   it('stores JSON holding U+0000 wrapped in jsonb and reads it back exactly, also on upsert', async () => {
     const connection = await connect('users');
     const metadata = { text: 'a\u0000b', nested: { 'k\u0000': [1] } };
     await connection.writeBatch(batch([{ email: 'a@x.io', user_metadata: metadata }, { email: 'b@x.io', user_metadata: { $ferry_json: 'not a wrapper', ['$ferry:json']: 'x' } }]));
-    const stored = await raw.query<{ m: unknown }>(`SELECT user_metadata::text AS m FROM users ORDER BY email`);
+    const stored = await db.raw.query<{ m: unknown }>(`SELECT user_metadata::text AS m FROM users ORDER BY email`);
     expect(JSON.parse(stored.rows[0]?.m as string)).toEqual({ '$ferry:json': JSON.stringify(metadata) });
     const same = batch([{ email: 'a@x.io', user_metadata: { text: 'a\u0000b' } }], { job: 'job-2', upsert: true });
     expect(await connection.writeBatch(same)).toEqual(output({ unchanged: 1 }));
@@ -187,7 +166,7 @@ describePostgres('postgres tables', () => {
   });
 
   it('refuses a view as the target, not retryable', async () => {
-    await raw.query('CREATE VIEW crm.v AS SELECT 1 AS x');
+    await db.raw.query('CREATE VIEW crm.v AS SELECT 1 AS x');
     const error: unknown = await (await connect('crm.v')).columns().catch((err: unknown) => err);
     expect((error as Error).message).toMatch(/^\[connection:postgres\] reading the columns of table crm\.v: crm\.v is not a table/);
     expect((error as { retryable: boolean }).retryable).toBe(false);
