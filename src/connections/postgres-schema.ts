@@ -51,6 +51,7 @@ export function splitTableName(table: string): { schema?: string; name: string }
 export const postgresUsersTableDialect: UsersTableDialect = {
   types: { text: 'text', integer: 'bigint', real: 'double precision', boolean: 'boolean', json: 'jsonb', timestamp: 'timestamptz' },
   uniqueCollation: '"C"',
+  timestampSort: (column) => column,
 };
 
 /**

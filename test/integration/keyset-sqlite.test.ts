@@ -96,6 +96,18 @@ describe('keyset pages on SQLite', () => {
       ]);
       expect(page.sql).not.toMatch(/OFFSET/i);
     }
+    // The built-in table comes with such an index on created_at and updated_at (normalised, as the sort compares them).
+    for (const by of ['created_at', 'updated_at']) {
+      for (const order of ['asc', 'desc'] as const) {
+        const page = keysetQuery({ table: 'users', columns, where, key: ['user_id'], dialect: 'sqlite', sort: { by, order }, after: { value: '2026-01-01T00:00:00.000Z', key: ['u01500'] }, limit: 100 });
+        const plan = db.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${page.sql}`).all(...page.params).map((r) => r.detail);
+        expect(plan.filter((d) => /^(SCAN|SEARCH) users\b/.test(d))).toEqual([
+          `SEARCH users USING INDEX users_${by}_order (<expr>=? AND user_id>?)`,
+          `SEARCH users USING INDEX users_${by}_order (<expr>${order === 'asc' ? '>' : '<'}?)`,
+          `SEARCH users USING INDEX users_${by}_order (<expr>=?)`,
+        ]);
+      }
+    }
     const unsorted = keysetQuery({ table: 'users', columns, where, key: ['user_id'], dialect: 'sqlite', after: { value: null, key: ['u01500'] }, limit: 100 });
     const plan = db.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${unsorted.sql}`).all(...unsorted.params).map((r) => r.detail);
     expect(plan).toEqual(['SEARCH users USING INDEX sqlite_autoindex_users_1 (user_id>?)']);

@@ -149,7 +149,11 @@ describePostgres('postgres tables', () => {
       { column_name: 'user_metadata', data_type: 'jsonb' },
     ]);
     const indexes = await db.raw.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = 'crm' AND tablename = 'users' ORDER BY 1`);
-    expect(indexes.rows.map((r) => r.indexname)).toEqual(['users_email_key', 'users_pkey', 'users_username_key']);
+    expect(indexes.rows.map((r) => r.indexname)).toEqual(['users_created_at_order', 'users_email_key', 'users_pkey', 'users_updated_at_order', 'users_username_key']);
+    // An export page sorted by created_at is an index scan in the export's order, not a sort of the table.
+    await db.raw.query('SET enable_seqscan = off');
+    const plan = await db.raw.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT * FROM crm.users WHERE created_at > now() OR (created_at = now() AND user_id > 'u') ORDER BY created_at, user_id LIMIT 10`);
+    expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan using users_created_at_order/);
     expect(await db.raw.query(`SELECT to_regclass('public.users') AS t`).then((r) => r.rows)).toEqual([{ t: null }]);
   });
 

@@ -89,8 +89,10 @@ describe('SQLite types', () => {
 
   it('declares the built-in table with types that map back, and idempotent statements', () => {
     const ddl = sqliteUsersTableDdl('users');
-    expect(ddl).toHaveLength(3);
+    expect(ddl).toHaveLength(5);
     expect(ddl.every((sql) => sql.includes('IF NOT EXISTS'))).toBe(true);
     expect(ddl[0]).toContain('"email" TEXT COLLATE NOCASE');
+    // Export order indexes hold the very expression the SQLite sort compares.
+    expect(ddl[3]).toBe(`CREATE INDEX IF NOT EXISTS "users_created_at_order" ON "users" (strftime('%Y-%m-%dT%H:%M:%fZ', "created_at"), "user_id")`);
   });
 });
