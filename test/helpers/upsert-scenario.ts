@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import type { TestProject } from './project.js';
+import { runFerry } from './cli.js';
+import type { JobReportJson, TestProject } from './project.js';
 import { generateUsers } from './users.js';
 
 /**
@@ -47,4 +48,18 @@ export function expectUpsertDryRun(stdout: string): void {
 interface DryRunJson {
   summary: Record<string, number>;
   examples: { insert: { row: number; key: unknown }[]; update: { row: number; key: unknown; diffs: unknown[] }[]; reject: { row: number; errors: { code: string }[] }[] };
+}
+
+/**
+ * Runs `upsert.yaml`, killed (SIGKILL) after its second batch commit, then resumes it to the end:
+ * the real run's counts. Returns the job's id.
+ */
+export function crashAndResumeUpsert(p: TestProject): string {
+  const killed = runFerry(['run', 'upsert.yaml', '--json'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'batch-after-commit=2' } });
+  expect(killed.code).not.toBe(0);
+  const job = (JSON.parse(runFerry(['jobs', 'list', '--json'], { cwd: p.dir }).stdout.split('\n')[0]!) as { job: string }).job;
+  const resumed = runFerry(['jobs', 'resume', job, '--json'], { cwd: p.dir });
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect((JSON.parse(resumed.stdout) as JobReportJson).summary).toMatchObject({ inserted: 50, updated: 99, rejected: 2 });
+  return job;
 }

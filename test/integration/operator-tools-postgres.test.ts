@@ -4,7 +4,7 @@ import { runFerry } from '../helpers/cli.js';
 import { describePostgres, usePostgresServer, usersConnectionYaml } from '../helpers/describe-postgres.js';
 import { rawClient } from '../helpers/postgres-raw.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
-import { expectUpsertDryRun, seedUpsertScenario } from '../helpers/upsert-scenario.js';
+import { crashAndResumeUpsert, expectUpsertDryRun, seedUpsertScenario } from '../helpers/upsert-scenario.js';
 
 /**
  * The operator tools of operator-tools.test.ts with the `users` connection on a real PostgreSQL
@@ -61,12 +61,7 @@ describePostgres('operator tools on PostgreSQL', () => {
   it('rollback restores the exact previous table after an upsert with metadata merge that was killed and resumed', async () => {
     await seededProject();
     const previous = await usersTable();
-    const killed = runFerry(['run', 'upsert.yaml', '--json'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'batch-after-commit=2' } });
-    expect(killed.code).not.toBe(0);
-    const job = (JSON.parse(runFerry(['jobs', 'list', '--json'], { cwd: p.dir }).stdout.split('\n')[0]!) as { job: string }).job;
-    const resumed = runFerry(['jobs', 'resume', job, '--json'], { cwd: p.dir });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect((JSON.parse(resumed.stdout) as JobReportJson).summary).toMatchObject({ inserted: 50, updated: 99, rejected: 2 });
+    const job = crashAndResumeUpsert(p);
     expect(await usersTable()).not.toEqual(previous);
 
     const rollback = runFerry(['jobs', 'rollback', job, '--json'], { cwd: p.dir });

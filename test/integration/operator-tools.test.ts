@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runFerry } from '../helpers/cli.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
-import { expectUpsertDryRun, seedUpsertScenario } from '../helpers/upsert-scenario.js';
+import { crashAndResumeUpsert, expectUpsertDryRun, seedUpsertScenario } from '../helpers/upsert-scenario.js';
 import { generateUsers } from '../helpers/users.js';
 
 /**
@@ -121,12 +121,7 @@ describe('ferry jobs rollback', () => {
   it('restores the exact previous table after an upsert with metadata merge that was killed and resumed', () => {
     seededProject();
     const previous = p.rows(everything);
-    const killed = runFerry(['run', 'upsert.yaml', '--json'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'batch-after-commit=2' } });
-    expect(killed.code).not.toBe(0);
-    const job = (JSON.parse(runFerry(['jobs', 'list', '--json'], { cwd: p.dir }).stdout.split('\n')[0]!) as { job: string }).job;
-    const resumed = runFerry(['jobs', 'resume', job, '--json'], { cwd: p.dir });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect((JSON.parse(resumed.stdout) as JobReportJson).summary).toMatchObject({ inserted: 50, updated: 99, rejected: 2 });
+    const job = crashAndResumeUpsert(p);
     expect(p.rows(everything)).not.toEqual(previous);
     const backup = readFileSync(join(p.dir, '.ferry/jobs', job, 'backup.ndjson'), 'utf8').trim().split('\n');
     expect(backup).toHaveLength(149);

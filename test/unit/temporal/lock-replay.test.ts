@@ -29,6 +29,17 @@ function sent(h: HistoryBuilder, to: string, signal: string, args: unknown[], ok
 }
 
 /** Nobody left: the lock waits IDLE_MS for another request, then ends. */
+/** job-a asks and gets the table; job-b asks and is told it waits for job-a. */
+function aHoldsBWaits(): HistoryBuilder {
+  const h = lockHistory();
+  h.signaled('ferryTargetRequest', exclusive('job-a')).workflowTask();
+  sent(h, 'job-a', 'ferryTargetGranted', []);
+  h.signaled('ferryTargetRequest', exclusive('job-b')).workflowTask();
+  sent(h, 'job-b', 'ferryTargetWaiting', [{ blocker: 'job-a' }]);
+  h.workflowTask();
+  return h;
+}
+
 function idleEnd(h: HistoryBuilder): HistoryBuilder {
   const idle = h.startTimer(IDLE_MS);
   h.advance(IDLE_MS).fireTimer(idle);
@@ -49,12 +60,7 @@ describe('targetLockWorkflow (replay)', () => {
   };
 
   it('grants in arrival order, tells the second job whom it waits for, passes the table on at release, and ends when idle', async () => {
-    const h = lockHistory();
-    h.signaled('ferryTargetRequest', exclusive('job-a')).workflowTask();
-    sent(h, 'job-a', 'ferryTargetGranted', []);
-    h.signaled('ferryTargetRequest', exclusive('job-b')).workflowTask();
-    sent(h, 'job-b', 'ferryTargetWaiting', [{ blocker: 'job-a' }]);
-    h.workflowTask();
+    const h = aHoldsBWaits();
     const check = h.startTimer(CHECK_MS);
     h.signaled('ferryTargetRelease', [{ workflowId: 'job-a' }]).workflowTask();
     h.cancelTimer(check);
@@ -66,12 +72,7 @@ describe('targetLockWorkflow (replay)', () => {
   });
 
   it('checks its holders every minute: one no longer running is released and the next job gets the table', async () => {
-    const h = lockHistory();
-    h.signaled('ferryTargetRequest', exclusive('job-a')).workflowTask();
-    sent(h, 'job-a', 'ferryTargetGranted', []);
-    h.signaled('ferryTargetRequest', exclusive('job-b')).workflowTask();
-    sent(h, 'job-b', 'ferryTargetWaiting', [{ blocker: 'job-a' }]);
-    h.workflowTask();
+    const h = aHoldsBWaits();
     const check = h.startTimer(CHECK_MS);
     // job-a was terminated: it never releases. The check finds it not running.
     h.advance(CHECK_MS).fireTimer(check);
