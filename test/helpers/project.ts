@@ -44,6 +44,16 @@ export class TestProject {
     }
   }
 
+  /** Holds the store's write lock from another connection, as another writer would; call the result to let go. */
+  lockStore(db = '.ferry/users.db'): () => void {
+    const conn = new Database(join(this.dir, db));
+    conn.exec('BEGIN IMMEDIATE');
+    return () => {
+      conn.exec('COMMIT');
+      conn.close();
+    };
+  }
+
   rejects(report: JobReportJson): { row: number; record: unknown; errors: { code: string; path: string; message: string }[] }[] {
     const text = readFileSync(join(this.dir, report.artifacts.rejects!), 'utf8');
     return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as never);

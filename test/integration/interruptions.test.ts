@@ -38,16 +38,6 @@ function start(args: string[], env: Record<string, string> = {}) {
   return { child, out, exit };
 }
 
-/** Holds the store's write lock from another connection, as another writer would. */
-function lockStore(): () => void {
-  const db = new Database(join(p.dir, '.ferry/users.db'));
-  db.exec('BEGIN IMMEDIATE');
-  return () => {
-    db.exec('COMMIT');
-    db.close();
-  };
-}
-
 const userCount = (): number => Number(p.rows('SELECT count(*) AS n FROM users')[0]!['n']);
 const finishedBatches = (): number => {
   const journal = new Database(join(p.dir, '.ferry/journal.db'), { readonly: true });
@@ -67,7 +57,7 @@ const jobOf = (stderr: string): string => /job (\S+) started/.exec(stderr)![1]!;
 describe('a locked database', { timeout: 180_000 }, () => {
   it('is retried with backoff, and the job succeeds once the lock goes', async () => {
     pipeline('{ max_attempts: 30, initial_interval: 100ms, max_interval: 400ms }');
-    const unlock = lockStore();
+    const unlock = p.lockStore();
     const run = start(['run', 'import.yaml']);
     await until(() => run.out.stderr.includes('retrying in'));
     unlock();
@@ -79,7 +69,7 @@ describe('a locked database', { timeout: 180_000 }, () => {
 
   it('fails the job cleanly when the lock stays, and the job resumes once it is gone', async () => {
     pipeline('{ max_attempts: 3, initial_interval: 50ms, max_interval: 100ms }');
-    const unlock = lockStore();
+    const unlock = p.lockStore();
     const run = start(['run', 'import.yaml', '--json']);
     const { code } = await run.exit;
     unlock();

@@ -47,16 +47,6 @@ function start(...args: string[]) {
   return { child, out, exit, report: () => JSON.parse(out.stdout) as JobReportJson & { existing?: boolean } };
 }
 
-/** Holds the store's write lock from another connection, as another writer would. */
-function lockStore(): () => void {
-  const db = new Database(join(p.dir, '.ferry/users.db'));
-  db.exec('BEGIN IMMEDIATE');
-  return () => {
-    db.exec('COMMIT');
-    db.close();
-  };
-}
-
 /** `ferry jobs list --json` of one pipeline: id and shown status, oldest first. */
 function jobsOf(pipelineName: string): { job: string; status: string }[] {
   const lines = p.ferry('jobs', 'list', '--json').stdout.split('\n').filter(Boolean);
@@ -98,7 +88,7 @@ const waitingLine = (id: string): string => `waiting for job ${id}, which is wri
 
 describe('one job per submission', { timeout: 180_000 }, () => {
   it('a second identical submission follows the running job: one job, each row once, exit 0', async () => {
-    const unlock = lockStore();
+    const unlock = p.lockStore();
     const first = await startHeld();
     const id = onlyJob('import');
     const second = start('run', 'import.yaml', '--json');
@@ -115,7 +105,7 @@ describe('one job per submission', { timeout: 180_000 }, () => {
   });
 
   it('two submissions at the same moment start one job', async () => {
-    const unlock = lockStore();
+    const unlock = p.lockStore();
     const a = start('run', 'import.yaml', '--json');
     const b = start('run', 'import.yaml', '--json');
     await until(() => (a.out.stderr + b.out.stderr).includes('already running'));
@@ -127,7 +117,7 @@ describe('one job per submission', { timeout: 180_000 }, () => {
   });
 
   it('--force-new starts a second job, which waits for the first to finish writing the table', async () => {
-    const unlock = lockStore();
+    const unlock = p.lockStore();
     const first = await startHeld();
     const id = onlyJob('import');
     const second = start('run', 'import.yaml', '--json', '--force-new');
@@ -145,7 +135,7 @@ describe('one job per submission', { timeout: 180_000 }, () => {
   });
 
   it('a changed source file is another submission', async () => {
-    const unlock = lockStore();
+    const unlock = p.lockStore();
     const first = await startHeld();
     const id = onlyJob('import');
     // Appended past the batches the first job planned, which it therefore does not read.
@@ -165,7 +155,7 @@ describe('one job per submission', { timeout: 180_000 }, () => {
 
 describe('one writer per table (batch.exclusive)', { timeout: 180_000 }, () => {
   it('a second pipeline writing the same table waits for the first, then completes', async () => {
-    const unlock = lockStore();
+    const unlock = p.lockStore();
     const first = await startHeld();
     const id = onlyJob('import');
     const second = start('run', 'other.yaml', '--json');
@@ -187,7 +177,7 @@ describe('one writer per table (batch.exclusive)', { timeout: 180_000 }, () => {
     const shared = 'batch: { size: 100, parallelism: 1, exclusive: false }';
     pipeline('import.yaml', 'users.ndjson', shared);
     pipeline('other.yaml', 'others.ndjson', shared);
-    const unlock = lockStore();
+    const unlock = p.lockStore();
     const first = await startHeld();
     const second = await startHeld('other.yaml');
     // Both past the gate and retrying their first batch against the held lock, at the same time.
@@ -200,7 +190,7 @@ describe('one writer per table (batch.exclusive)', { timeout: 180_000 }, () => {
 
   it('only one of the two being non-exclusive is not enough', async () => {
     pipeline('other.yaml', 'others.ndjson', 'batch: { size: 100, parallelism: 1, exclusive: false }');
-    const unlock = lockStore();
+    const unlock = p.lockStore();
     const first = await startHeld();
     const second = start('run', 'other.yaml', '--json');
     await until(() => second.out.stderr.includes('waiting for job'));
@@ -209,7 +199,7 @@ describe('one writer per table (batch.exclusive)', { timeout: 180_000 }, () => {
   });
 
   it('Ctrl-C while waiting cancels the waiting job only; it resumes later', async () => {
-    const unlock = lockStore();
+    const unlock = p.lockStore();
     const first = await startHeld();
     const second = start('run', 'other.yaml', '--json');
     await until(() => second.out.stderr.includes('waiting for job'));

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -126,7 +125,7 @@ describe.skipIf(!available)('Temporal engine end to end', () => {
     it('a second job writing the same table is pending, says whom it waits for, and runs once the first ends', async () => {
       pipeline('import.yaml', 'users.ndjson');
       pipeline('other.yaml', 'others.ndjson');
-      const unlock = lockStore(p.dir);
+      const unlock = p.lockStore();
       const first = await startHolding('import.yaml', 'import');
       const second = startRun(p.dir, 'other.yaml');
       const line = `waiting for job ${first.id}, which is writing to users table users (set batch.exclusive: false in both pipelines to let them run together)`;
@@ -145,7 +144,7 @@ describe.skipIf(!available)('Temporal engine end to end', () => {
       const shared = 'batch: { size: 50, parallelism: 1, exclusive: false }';
       pipeline('import2.yaml', 'users.ndjson', shared);
       pipeline('other2.yaml', 'others.ndjson', shared);
-      const unlock = lockStore(p.dir);
+      const unlock = p.lockStore();
       const first = await startHolding('import2.yaml', 'import2');
       const second = await startHolding('other2.yaml', 'other2');
       expect(second.out.stderr).not.toContain('waiting for job');
@@ -156,7 +155,7 @@ describe.skipIf(!available)('Temporal engine end to end', () => {
     it('Ctrl-C while waiting cancels the waiting job without running anything; the first goes on', async () => {
       pipeline('import3.yaml', 'users.ndjson');
       pipeline('other3.yaml', 'others.ndjson');
-      const unlock = lockStore(p.dir);
+      const unlock = p.lockStore();
       const first = await startHolding('import3.yaml', 'import3');
       const second = startRun(p.dir, 'other3.yaml');
       await until(() => second.out.stderr.includes('waiting for job'));
@@ -188,16 +187,6 @@ function startRun(cwd: string, file: string) {
   child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, out, exit, report: () => JSON.parse(out.stdout) as JobReportJson };
-}
-
-/** Holds the store's write lock from another connection, as another writer would. */
-function lockStore(dir: string): () => void {
-  const db = new Database(join(dir, '.ferry/users.db'));
-  db.exec('BEGIN IMMEDIATE');
-  return () => {
-    db.exec('COMMIT');
-    db.close();
-  };
 }
 
 async function until(what: () => boolean, ms = 90_000): Promise<void> {
