@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { ConnectionPool } from './activities/index.js';
+import { createApp, type App } from './src/app.js';
 import { createScheduleActivities } from './activities/schedule.js';
 import { createTemporalActivities, toTemporalFailure } from './activities/temporal.js';
 import { connectClient } from './src/engine/temporal/client.js';
@@ -34,9 +34,9 @@ export async function runWorker(project: Project, options: WorkerRunOptions = {}
     await connection.close();
     throw err;
   });
-  const pool = new ConnectionPool(project.config.connections, project.rootDir);
+  const app = createApp(project, { cwd: process.cwd(), env: process.env });
   try {
-    const worker = await createWorker(project, settings, { connection, client }, pool);
+    const worker = await createWorker(app, settings, { connection, client });
     const stop = (): void => {
       // The SDK's runtime also reacts to these signals; whoever comes second finds it stopping.
       if (worker.getState() !== 'RUNNING') return;
@@ -54,20 +54,15 @@ export async function runWorker(project: Project, options: WorkerRunOptions = {}
       process.off('SIGTERM', stop);
     }
   } finally {
-    await pool.closeAll();
+    await app.close();
     await client.connection.close();
     await connection.close();
   }
 }
 
-function createWorker(project: Project, settings: TemporalSettings, { connection, client }: { connection: NativeConnection; client: Client }, pool: ConnectionPool): Promise<Worker> {
-  const activities = createTemporalActivities({
-    connections: project.config.connections,
-    baseDir: project.rootDir,
-    masker: project.masker,
-    pool,
-    ...(project.config.notify?.smtp ? { smtp: project.config.notify.smtp } : {}),
-  });
+function createWorker(app: App, settings: TemporalSettings, { connection, client }: { connection: NativeConnection; client: Client }): Promise<Worker> {
+  const { project } = app;
+  const activities = createTemporalActivities(app.deps);
   return Worker.create({
     connection,
     namespace: settings.namespace,

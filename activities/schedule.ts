@@ -1,4 +1,4 @@
-import { planFor } from '../src/engine/runtime.js';
+import { planFor } from '../src/project/plan-for.js';
 import { jobMemo, submissionKey, type JobMemo } from '../src/engine/temporal/job-memo.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import { loadCheckedPipeline } from '../src/project/check-source.js';

@@ -1,10 +1,8 @@
 import { join, relative } from 'node:path';
 import { dryRun, type DryRunExamples } from '../../activities/dry-run.js';
-import { ConnectionPool } from '../../activities/deps.js';
 import { backupPath, rejectsPath } from '../../activities/job-files.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { formatDiff, formatKey } from '../plan/row-diff.js';
-import type { Project } from '../project/load-config.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { createProgress } from './progress.js';
@@ -18,12 +16,11 @@ export const DEFAULT_EXAMPLES = 3;
  * Its files (rejects.ndjson, and backup.ndjson holding every change's before and after) go to
  * `<state_dir>/dry-runs/<id>/`. Exit 0 when the job would succeed, 1 when it would fail.
  */
-export async function dryRunCommand(ctx: CliContext, project: Project, planned: JobPlan, options: { json?: boolean; examples?: string }): Promise<void> {
+export async function dryRunCommand(ctx: CliContext, planned: JobPlan, options: { json?: boolean; examples?: string }): Promise<void> {
+  const { project, deps } = ctx.app();
   const limit = exampleCount(options.examples);
   const plan = { ...planned, jobDir: join(project.stateDir, 'dry-runs', planned.jobId) };
-  const pool = new ConnectionPool(project.config.connections, project.rootDir);
   const progress = createProgress(process.stderr, !options.json);
-  const deps = { connections: project.config.connections, baseDir: project.rootDir, masker: project.masker, pool };
   let result;
   try {
     result = await dryRun(deps, plan, limit, { progress: (p) => progress.update(p) });
@@ -31,7 +28,6 @@ export async function dryRunCommand(ctx: CliContext, project: Project, planned: 
     throw new CliExit(EXIT_FAILED, project.masker.mask(`dry run failed: ${err instanceof Error ? err.message : String(err)}`));
   } finally {
     progress.stop();
-    await pool.closeAll();
   }
   const { outcome, examples } = result;
   const s = outcome.summary;

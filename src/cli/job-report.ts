@@ -3,9 +3,8 @@ import type { SecretMasker } from '../spec/secrets.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_OK } from './exit-codes.js';
 import type { JobSummary } from '../plan/activity-types.js';
-import type { JobOutcome } from '../plan/orchestrate.js';
-import { effectiveStatus } from '../engine/job-status.js';
-import type { JobRecord } from '../engine/journal.js';
+import { emptySummary, type JobOutcome } from '../plan/orchestrate.js';
+import type { JobInfo, JobListing } from '../engine/engine.js';
 
 /** The `--json` object of `run` and `jobs show` (DESIGN.md "CLI"). */
 export interface JobReport {
@@ -21,33 +20,42 @@ export interface JobReport {
   existing?: true;
 }
 
-export function jobReport(job: JobRecord, cwd: string, outcome?: JobOutcome): JobReport {
+export function jobReport(job: JobListing, cwd: string, outcome?: JobOutcome): JobReport {
   const summary = outcome?.summary ?? job.summary;
   const artifacts = outcome?.artifacts ?? job.artifacts;
-  const { batches: _batches, ...counts } = summary ?? { total: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, exported: 0, batches: { done: 0, total: 0 } };
+  const { batches: _batches, ...counts } = summary ?? emptySummary();
   return {
     job: job.id,
     pipeline: job.pipeline,
     engine: job.engine,
-    status: outcome?.status ?? effectiveStatus(job),
+    status: outcome?.status ?? job.status,
     summary: counts,
-    ...(job.plan.sample !== undefined ? { sample: job.plan.sample } : {}),
+    ...(job.sample !== undefined ? { sample: job.sample } : {}),
     artifacts: {
-      dir: shown(cwd, job.plan.jobDir),
+      dir: shown(cwd, job.jobDir),
       rejects: artifacts ? shown(cwd, artifacts.rejectsFile) : null,
       output: artifacts?.output ? shown(cwd, artifacts.output) : null,
     },
   };
 }
 
-/** `jobs show --json`: the report plus batches, times and the error. */
-export function jobDetails(job: JobRecord, cwd: string) {
+/** `jobs list --json`: the report plus batches and times. */
+export function jobListing(job: JobListing, cwd: string) {
   return {
     ...jobReport(job, cwd),
+    kind: job.kind,
     batches: job.summary?.batches ?? { done: 0, total: 0 },
-    started_at: job.plan.startedAt,
+    started_at: job.startedAt,
     ended_at: job.endedAt,
+  };
+}
+
+/** `jobs show --json`: the listing plus the error and the notifications. */
+export function jobDetails(job: JobInfo, cwd: string) {
+  return {
+    ...jobListing(job, cwd),
     error: job.error,
+    ...(job.waiting ? { waiting: job.waiting } : {}),
     notifications: job.notifications,
   };
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { JobRefused } from '../engine/engine.js';
 import { ConfigError } from '../project/load-config.js';
-import { createContext } from './context.js';
+import { createContext, type CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { jobErrorsCommand, listJobsCommand, showJobCommand } from './jobs.js';
 import { retryRejectsCommand } from './retry-rejects.js';
@@ -8,11 +9,11 @@ import { rollbackCommand } from './rollback.js';
 import { cancelCommand, resumeCommand, runCommand, type RunOptions } from './run.js';
 import { schemaCommand } from './schema.js';
 import { registerTemporalCommands } from './temporal.js';
-import { listSchedulesCommand, serveCommand } from './schedules.js';
+import { applySchedulesCommand, listSchedulesCommand, serveCommand } from './schedules.js';
 import { validateCommand } from './validate.js';
 
 /** Builds the `ferry` command tree; each action is a thin call into a command module. */
-export function buildProgram(): Command {
+export function buildProgram(): { program: Command; ctx: CliContext } {
   const program = new Command('ferry')
     .description('Declarative bulk user import/export pipelines, run as durable jobs')
     .option('-c, --config <file>', 'ferry.yaml to use (default: nearest in this folder or a parent)')
@@ -97,26 +98,33 @@ export function buildProgram(): Command {
     .argument('[pipelines...]', 'pipeline files (default: pipelines/**/*.yaml)')
     .option('--max-runs <n>', 'stop after this many runs')
     .action((files: string[], options: { maxRuns?: string }) => serveCommand(ctx, files, options));
-  program
-    .command('schedules')
-    .description('scheduled pipelines')
+  const schedules = program.command('schedules').description('scheduled pipelines');
+  schedules
     .command('list', { isDefault: true })
     .description('each scheduled pipeline: cron, time zone, next run, last run')
     .option('--json', 'one JSON object per pipeline')
     .option('--engine <engine>', 'embedded (the serve schedules) or temporal (the Temporal Schedules); default from ferry.yaml')
     .action((options: { json?: boolean; engine?: string }) => listSchedulesCommand(ctx, options));
+  schedules
+    .command('apply')
+    .description('Temporal: create/update a Temporal Schedule per pipeline `schedule:` (overlap skip), delete stale ones; idempotent')
+    .argument('[pipelines...]', 'pipeline files (default: pipelines/**/*.yaml)')
+    .option('--json', 'the result as one JSON object')
+    .action((files: string[], options: { json?: boolean }) => applySchedulesCommand(ctx, files, options));
 
   registerTemporalCommands(program, ctx);
-  return program;
+  return { program, ctx };
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const { program, ctx } = buildProgram();
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
     return exitCodeOf(err);
+  } finally {
+    await ctx.close();
   }
 }
 
@@ -128,6 +136,10 @@ function exitCodeOf(err: unknown): number {
   if (err instanceof CommanderError) {
     // --help and --version end here too, with exit code 0.
     return err.exitCode === 0 ? 0 : EXIT_INVALID;
+  }
+  if (err instanceof JobRefused) {
+    process.stderr.write(err.message + '\n');
+    return EXIT_FAILED;
   }
   if (err instanceof ConfigError) {
     process.stderr.write(err.message + '\n');

@@ -1,14 +1,13 @@
 import { join } from 'node:path';
-import { engineOf } from './engine.js';
-import { startJob } from '../engine/embedded.js';
-import { openRuntime, planFor, type Runtime } from '../engine/runtime.js';
-import { missedRun, nextRun, realClock, runSchedules, type Schedule } from '../engine/scheduler.js';
-import { Journal } from '../engine/journal.js';
-import type { Project } from '../project/load-config.js';
+import type { PipelineSchedule } from '../engine/engine.js';
+import { nextRun, realClock, runSchedules } from '../engine/embedded/scheduler.js';
+import type { App } from '../app.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { loadPipeline } from '../project/load-pipeline.js';
+import { planFor } from '../project/plan-for.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
+import { engineFor } from './engine.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { findPipelines } from './validate.js';
 
@@ -22,11 +21,10 @@ export interface ServeOptions {
  * jobs to stop after their batches in flight (they end cancelled, resumable).
  */
 export async function serveCommand(ctx: CliContext, files: string[], options: ServeOptions): Promise<void> {
-  const project = ctx.project();
+  const app = ctx.app();
   const maxRuns = options.maxRuns === undefined ? undefined : positiveInteger(options.maxRuns, '--max-runs');
-  const schedules = findSchedules(ctx, project, files);
+  const { schedules } = findSchedules(ctx, files);
   if (schedules.length === 0) throw new CliExit(EXIT_FAILED, 'no pipeline with a schedule: to serve (add `schedule: "0 2 * * *"` to a pipeline)');
-  const runtime = openRuntime(project);
   const stop = new AbortController();
   const onSignal = (): void => {
     if (stop.signal.aborted) process.exit(130);
@@ -35,14 +33,14 @@ export async function serveCommand(ctx: CliContext, files: string[], options: Se
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const log = (line: string): void => ctx.stdout(`${new Date().toISOString()} ${project.masker.mask(line)}`);
+  const log = (line: string): void => ctx.stdout(`${new Date().toISOString()} ${app.project.masker.mask(line)}`);
   try {
     for (const s of schedules) log(`${s.pipeline}: "${s.cron}" (${s.timezone ?? 'server time'}), next run ${nextRun(s, new Date())?.toISOString() ?? 'never'}`);
     const runs = await runSchedules({
       schedules,
-      store: runtime.journal,
+      store: app.embedded().scheduleStore(),
       clock: realClock,
-      run: (s, due, started) => runScheduled(ctx, project, runtime, { schedule: s, due, started, stop: stop.signal, log }),
+      run: (s, due, started) => runScheduled(ctx, app, { schedule: s, due, started, stop: stop.signal, log }),
       log,
       signal: stop.signal,
       ...(maxRuns === undefined ? {} : { maxRuns }),
@@ -51,38 +49,39 @@ export async function serveCommand(ctx: CliContext, files: string[], options: Se
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await runtime.close();
   }
 }
 
-/** `ferry schedules list`: each scheduled pipeline with its cron, time zone, next and last run. */
+/** `ferry schedules list`: each scheduled pipeline with its cron, time zone, next and last run, as the engine has it. */
 export async function listSchedulesCommand(ctx: CliContext, options: { json?: boolean; engine?: string }): Promise<void> {
-  const project = ctx.project();
-  if (engineOf(project, options.engine) === 'temporal') return (await import('./temporal.js')).listTemporalSchedulesCommand(ctx, options);
-  const schedules = findSchedules(ctx, project, []);
-  const journal = new Journal(project.stateDir);
-  try {
-    const now = new Date();
-    const rows = schedules.map((s) => {
-      const last = journal.lastScheduledRun(s.pipeline);
-      const missed = missedRun(s, last, now);
-      const next = missed ? 'on start (missed run)' : (nextRun(s, now)?.toISOString() ?? 'never');
-      return { pipeline: s.pipeline, cron: s.cron, timezone: s.timezone ?? 'server', next_run: next, catch_up: s.catchUp, last_run: last?.lastRunAt ?? null, last_job: last?.lastJob ?? null };
-    });
-    if (options.json) return rows.forEach((r) => ctx.stdout(JSON.stringify(r)));
-    if (rows.length === 0) return ctx.stdout('no pipeline has a schedule');
-    ctx.stdout(`${'PIPELINE'.padEnd(24)} ${'CRON'.padEnd(16)} ${'TIMEZONE'.padEnd(18)} ${'NEXT RUN'.padEnd(26)} LAST RUN`);
-    for (const r of rows) {
-      const last = r.last_run ? `${r.last_run}${r.last_job ? ` (${r.last_job})` : ''}` : '-';
-      ctx.stdout(`${r.pipeline.padEnd(24)} ${r.cron.padEnd(16)} ${r.timezone.padEnd(18)} ${r.next_run.padEnd(26)} ${last}`);
-    }
-  } finally {
-    journal.close();
+  const engine = await engineFor(ctx, options.engine);
+  const rows = await engine.listSchedules(findSchedules(ctx, []).schedules);
+  if (options.json) return rows.forEach((r) => ctx.stdout(JSON.stringify({ pipeline: r.pipeline, cron: r.cron, timezone: r.timezone ?? 'server', next_run: r.nextRun ?? 'never', catch_up: r.catchUp, last_run: r.lastRun, last_job: r.lastJob, ...(r.paused ? { paused: true } : {}) })));
+  if (rows.length === 0) return ctx.stdout(engine.name === 'temporal' ? 'no Ferry schedule on the Temporal server (ferry schedules apply creates them)' : 'no pipeline has a schedule');
+  ctx.stdout(`${'PIPELINE'.padEnd(24)} ${'CRON'.padEnd(16)} ${'TIMEZONE'.padEnd(18)} ${'NEXT RUN'.padEnd(26)} LAST RUN`);
+  for (const r of rows) {
+    const last = r.lastRun ? `${r.lastRun}${r.lastJob ? ` (${r.lastJob})` : ''}` : '-';
+    ctx.stdout(`${r.pipeline.padEnd(24)} ${r.cron.padEnd(16)} ${(r.timezone ?? 'server').padEnd(18)} ${(r.nextRun ?? 'never').padEnd(26)} ${last}${r.paused ? ' (paused)' : ''}`);
   }
+}
+
+/** `ferry schedules apply`: the engine's schedules made to match the pipelines' `schedule:` fields. */
+export async function applySchedulesCommand(ctx: CliContext, files: string[], options: { json?: boolean }): Promise<void> {
+  const { schedules, invalid } = findSchedules(ctx, files);
+  // Applying with an invalid pipeline left out would delete its schedule: refuse instead.
+  if (invalid) throw new CliExit(EXIT_INVALID, 'not applied: fix the pipelines above first');
+  const engine = await engineFor(ctx);
+  const result = await engine.applySchedules(schedules);
+  if (options.json) return ctx.stdout(JSON.stringify(result));
+  if (engine.name === 'embedded') return ctx.stdout('engine: embedded keeps no schedules: `ferry serve` runs the pipelines\' schedule: fields as they are in the files');
+  for (const id of result.created) ctx.stdout(`created  ${id}`);
+  for (const id of result.updated) ctx.stdout(`updated  ${id}`);
+  for (const id of result.deleted) ctx.stdout(`deleted  ${id} (its pipeline has no schedule: any more)`);
+  await listSchedulesCommand(ctx, {});
 }
 
 interface ScheduledRunInput {
-  schedule: Schedule;
+  schedule: PipelineSchedule;
   due: Date;
   started: (job: string) => void;
   stop: AbortSignal;
@@ -90,14 +89,16 @@ interface ScheduledRunInput {
 }
 
 /** One scheduled run: the pipeline is read again (it may have been edited since serve started), planned and run. */
-async function runScheduled(ctx: CliContext, project: Project, runtime: Runtime, input: ScheduledRunInput): Promise<string> {
+async function runScheduled(ctx: CliContext, app: App, input: ScheduledRunInput): Promise<string> {
   const { schedule } = input;
-  const loaded = await loadCheckedPipeline(project, ctx.cwd, schedule.file);
+  const loaded = await loadCheckedPipeline(app.project, ctx.cwd, schedule.file);
   if (!loaded.ok) throw new Error(`the pipeline is invalid now:\n${loaded.diagnostics.map(formatDiagnostic).join('\n')}`);
-  const plan = planFor(project, loaded.loaded, new Date());
+  const plan = planFor(app.project, loaded.loaded, new Date());
+  const engine = app.embedded();
+  await engine.submit(plan, { forceNew: true });
   input.started(plan.jobId);
   input.log(`${schedule.pipeline}: run due ${input.due.toISOString()} started as job ${plan.jobId}`);
-  const outcome = await startJob(plan, { journal: runtime.journal, activities: runtime.activities, cancelled: () => input.stop.aborted, log: input.log, connections: project.config.connections });
+  const outcome = await engine.follow(plan.jobId, { interrupted: () => input.stop.aborted, log: input.log });
   const s = outcome.summary;
   const counts = `total ${s.total}, exported ${s.exported}, inserted ${s.inserted}, updated ${s.updated}, rejected ${s.rejected}`;
   const output = outcome.artifacts?.output ? `; output ${outcome.artifacts.output}` : '';
@@ -105,12 +106,15 @@ async function runScheduled(ctx: CliContext, project: Project, runtime: Runtime,
 }
 
 /** The pipelines (given, or all under pipelines/) that have a schedule; invalid files are reported and left out. */
-function findSchedules(ctx: CliContext, project: Project, files: string[]): Schedule[] {
+function findSchedules(ctx: CliContext, files: string[]): { schedules: PipelineSchedule[]; invalid: boolean } {
+  const project = ctx.project();
   const candidates = files.length > 0 ? files : findPipelines(join(project.rootDir, 'pipelines'));
-  const schedules: Schedule[] = [];
+  const schedules: PipelineSchedule[] = [];
+  let invalid = false;
   for (const file of candidates) {
     const result = loadPipeline(project, ctx.cwd, file);
     if (!result.ok) {
+      invalid = true;
       for (const d of result.diagnostics) ctx.stderr(project.masker.mask(formatDiagnostic(d)));
       continue;
     }
@@ -119,7 +123,7 @@ function findSchedules(ctx: CliContext, project: Project, files: string[]): Sche
     if (schedules.some((s) => s.pipeline === name)) throw new CliExit(EXIT_INVALID, `two scheduled pipelines are named "${name}"; names must be unique`);
     schedules.push({ pipeline: name, file: path, cron: pipeline.schedule, ...(pipeline.timezone ? { timezone: pipeline.timezone } : {}), catchUp: pipeline.catch_up });
   }
-  return schedules;
+  return { schedules, invalid };
 }
 
 function positiveInteger(text: string, option: string): number {

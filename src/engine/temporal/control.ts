@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { JobRefused } from '../engine.js';
 import { resetPoint, type ResetPoint } from './reset-point.js';
 import { retakeTable, type RetakeOptions } from './target-resume.js';
 
-export class TemporalRefused extends Error {}
+/** What the server refuses for a reason the user can act on. */
+export class TemporalRefused extends JobRefused {}
 
 /** Asks the job's workflow to cancel: it stops launching batches, finishes those in flight, finalizes, ends Canceled. */
 export async function cancelJob(client: Client, id: string): Promise<void> {

@@ -1,23 +1,8 @@
 import { ScheduleNotFoundError, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import { SCHEDULED_WORKFLOW_TYPE } from '../../../workflows/definitions.js';
 import type { scheduledPipelineWorkflow } from '../../../workflows/scheduled.js';
+import type { AppliedSchedules, PipelineSchedule } from '../engine.js';
 import type { TemporalSettings } from './settings.js';
-
-/** A pipeline's `schedule:` as `ferry schedules apply` syncs it. */
-export interface PipelineSchedule {
-  pipeline: string;
-  /** Absolute pipeline file: workers read it again at each run. */
-  file: string;
-  cron: string;
-  timezone?: string;
-  catchUp: 'once' | 'skip';
-}
-
-export interface ApplyResult {
-  created: string[];
-  updated: string[];
-  deleted: string[];
-}
 
 /** Schedule ids are derived from the pipeline name, which is what makes applying idempotent. */
 export const scheduleId = (pipeline: string): string => `ferry-${pipeline}`;
@@ -31,8 +16,8 @@ type Options = ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof schedul
  * runs is skipped. Catch-up window, explicit: a run missed while the server was down is taken
  * within a day (`catch_up: once`), or only within a minute, i.e. not (`catch_up: skip`).
  */
-export async function applySchedules(client: Client, settings: TemporalSettings, schedules: PipelineSchedule[]): Promise<ApplyResult> {
-  const result: ApplyResult = { created: [], updated: [], deleted: [] };
+export async function applySchedules(client: Client, settings: TemporalSettings, schedules: PipelineSchedule[]): Promise<AppliedSchedules> {
+  const result: AppliedSchedules = { created: [], updated: [], deleted: [] };
   for (const s of schedules) {
     const options = scheduleOptions(settings, s);
     const handle = client.schedule.getHandle(options.scheduleId);
@@ -72,6 +57,9 @@ export interface FerryScheduleInfo {
   pipeline: string;
   cron: string;
   nextRuns: string[];
+  /** When the schedule last started a run, and that run's workflow (it starts the job as its child). */
+  lastRun: string | null;
+  lastJob: string | null;
   paused: boolean;
 }
 
@@ -80,11 +68,14 @@ export async function listFerrySchedules(client: Client): Promise<FerryScheduleI
   const out: FerryScheduleInfo[] = [];
   for await (const summary of client.schedule.list()) {
     if (summary.memo?.['ferry'] !== true) continue;
+    const last = summary.info?.recentActions.at(-1);
     out.push({
       id: summary.scheduleId,
       pipeline: String(summary.memo['pipeline'] ?? ''),
       cron: `${String(summary.memo['cron'] ?? '?')}${summary.memo['timezone'] ? ` (${String(summary.memo['timezone'])})` : ''}`,
       nextRuns: (summary.info?.nextActionTimes ?? []).map((d) => d.toISOString()),
+      lastRun: last?.takenAt.toISOString() ?? null,
+      lastJob: last?.action.workflow.workflowId ?? null,
       paused: summary.state?.paused ?? false,
     });
   }

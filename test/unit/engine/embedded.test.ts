@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { execute, startJob } from '../../../src/engine/embedded.js';
-import { Journal } from '../../../src/engine/journal.js';
-import { withRetry } from '../../../src/engine/retry.js';
+import { execute, startJob } from '../../../src/engine/embedded/execute.js';
+import { Journal } from '../../../src/engine/embedded/journal.js';
+import { withRetry } from '../../../src/engine/embedded/retry.js';
 import { fakeActivities, testPlan } from '../../helpers/fake-activities.js';
 import { tempDir } from '../../helpers/cli.js';
 

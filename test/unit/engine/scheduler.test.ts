@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ScheduledRun } from '../../../src/engine/journal.js';
-import { missedRun, nextRun, runSchedules, type Clock, type Schedule, type SchedulerOptions } from '../../../src/engine/scheduler.js';
+import type { ScheduledRun } from '../../../src/engine/embedded/journal.js';
+import { missedRun, nextRun, runSchedules, type Clock, type Schedule, type SchedulerOptions } from '../../../src/engine/embedded/scheduler.js';
 
 /**
  * A clock whose sleeps end in due-time order as soon as every loop is waiting: days of schedules

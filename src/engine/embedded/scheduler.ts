@@ -1,16 +1,9 @@
 import { Cron } from 'croner';
+import type { PipelineSchedule } from '../engine.js';
 import type { ScheduledRun } from './journal.js';
 
 /** One pipeline's `schedule:` as `ferry serve` runs it. */
-export interface Schedule {
-  /** The pipeline's name: the key of its bookkeeping. */
-  pipeline: string;
-  file: string;
-  cron: string;
-  /** IANA zone; absent means the server's own. */
-  timezone?: string;
-  catchUp: 'once' | 'skip';
-}
+export type Schedule = PipelineSchedule;
 
 /** Where the last run of each pipeline is kept (the journal's `schedules` table). */
 export interface ScheduleStore {

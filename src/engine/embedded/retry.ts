@@ -1,4 +1,4 @@
-import type { RetryPlan } from '../plan/job-plan.js';
+import type { RetryPlan } from '../../plan/job-plan.js';
 
 export interface RetryOptions {
   policy: RetryPlan;

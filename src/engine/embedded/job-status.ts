@@ -1,5 +1,5 @@
-import type { JobStatus } from '../plan/activity-types.js';
-import { DEFAULT_HEARTBEAT_MS, isAlive } from './embedded.js';
+import type { JobStatus } from '../../plan/activity-types.js';
+import { DEFAULT_HEARTBEAT_MS, isAlive } from './execute.js';
 import type { JobRecord } from './journal.js';
 
 /**

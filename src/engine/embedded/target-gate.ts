@@ -1,4 +1,4 @@
-import { waitingMessage, type WriteTarget } from '../plan/write-target.js';
+import { waitingMessage, type WriteTarget } from '../../plan/write-target.js';
 import type { JobRecord, Journal, Liveness } from './journal.js';
 
 export interface GateOptions {

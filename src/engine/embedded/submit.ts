@@ -1,8 +1,8 @@
-import type { JobPlan } from '../plan/job-plan.js';
-import { liveness } from './embedded.js';
+import type { JobPlan } from '../../plan/job-plan.js';
+import { liveness } from './execute.js';
 import { effectiveStatus } from './job-status.js';
 import type { JobRecord, Journal } from './journal.js';
-import { cheapSubmissionKey, submissionKey } from './submission.js';
+import { cheapSubmissionKey, submissionKey } from '../submission.js';
 
 export interface SubmitOptions {
   /** `--force-new`: start a job even when one is running this submission. */

@@ -1,38 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ConnectionPool, createActivities, type ActivityDeps } from '../../activities/index.js';
-import type { PipelineActivities } from '../plan/activity-types.js';
 import { buildJobPlan, type JobPlan } from '../plan/job-plan.js';
-import type { Project } from '../project/load-config.js';
-import type { LoadedPipeline } from '../project/load-pipeline.js';
-import { Journal } from './journal.js';
-
-/** What a command needs to run jobs in this process: the journal and the activities with their deps. */
-export interface Runtime {
-  journal: Journal;
-  activities: PipelineActivities;
-  close(): Promise<void>;
-}
-
-export function openRuntime(project: Project): Runtime {
-  const pool = new ConnectionPool(project.config.connections, project.rootDir);
-  const deps: ActivityDeps = {
-    connections: project.config.connections,
-    baseDir: project.rootDir,
-    masker: project.masker,
-    pool,
-    ...(project.config.notify?.smtp ? { smtp: project.config.notify.smtp } : {}),
-  };
-  const journal = new Journal(project.stateDir);
-  return {
-    journal,
-    activities: createActivities(deps),
-    async close() {
-      await pool.closeAll();
-      journal.close();
-    },
-  };
-}
+import type { Project } from './load-config.js';
+import type { LoadedPipeline } from './load-pipeline.js';
 
 /** `<pipeline>-<yyyymmddThhmmss>-<4 hex>` (UTC). */
 export function newJobId(pipeline: string, at: Date): string {

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JobStatus, JobSummary, NotifyOutput, FinalizeJobOutput } from '../plan/activity-types.js';
-import type { JobPlan } from '../plan/job-plan.js';
+import type { JobStatus, JobSummary, NotifyOutput, FinalizeJobOutput } from '../../plan/activity-types.js';
+import type { JobPlan } from '../../plan/job-plan.js';
 
 /** A job as the journal keeps it. */
 export interface JobRecord {

@@ -1,12 +1,12 @@
-import { isRetryable } from '../connections/errors.js';
-import { failpoint } from '../failpoints.js';
-import { stepKey, type ActivityName, type PipelineActivities } from '../plan/activity-types.js';
-import type { JobPlan } from '../plan/job-plan.js';
-import { runPipelineJob, type JobOutcome, type JobProgress } from '../plan/orchestrate.js';
+import { isRetryable } from '../../connections/errors.js';
+import { failpoint } from '../../failpoints.js';
+import { stepKey, type ActivityName, type PipelineActivities } from '../../plan/activity-types.js';
+import type { JobPlan } from '../../plan/job-plan.js';
+import { runPipelineJob, type JobOutcome, type JobProgress } from '../../plan/orchestrate.js';
 import type { Journal, JobRecord, Liveness } from './journal.js';
 import { withRetry } from './retry.js';
-import { cheapSubmissionKey, fileSubmissionKey, submissionKey } from './submission.js';
-import { writeTargetOf, type ConnectionTables } from '../plan/write-target.js';
+import { cheapSubmissionKey, fileSubmissionKey, submissionKey } from '../submission.js';
+import { writeTargetOf, type ConnectionTables } from '../../plan/write-target.js';
 import { passTargetGate } from './target-gate.js';
 
 export interface EmbeddedOptions {

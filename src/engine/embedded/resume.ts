@@ -1,16 +1,18 @@
 import { existsSync } from 'node:fs';
-import type { PlanJobOutput } from '../plan/activity-types.js';
-import { buildJobPlan } from '../plan/job-plan.js';
-import { diffPlans } from '../plan/plan-diff.js';
-import type { Project } from '../project/load-config.js';
-import { loadPipeline } from '../project/load-pipeline.js';
-import { formatDiagnostic } from '../spec/diagnostics.js';
+import type { PlanJobOutput } from '../../plan/activity-types.js';
+import { buildJobPlan } from '../../plan/job-plan.js';
+import { diffPlans } from '../../plan/plan-diff.js';
+import type { Project } from '../../project/load-config.js';
+import { loadPipeline } from '../../project/load-pipeline.js';
+import { formatDiagnostic } from '../../spec/diagnostics.js';
+import { JobRefused } from '../engine.js';
 import { effectiveStatus } from './job-status.js';
 import type { JobRecord, Journal } from './journal.js';
-import { hashText } from './runtime.js';
-import { sha256File } from './submission.js';
+import { hashText } from '../../project/plan-for.js';
+import { sha256File } from '../submission.js';
 
-export class ResumeRefused extends Error {}
+/** A job that cannot continue from its journal, said for the user. */
+export class ResumeRefused extends JobRefused {}
 
 /**
  * Checks that a job can continue from its journal and opens its next run: it must be failed,

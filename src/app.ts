@@ -1,0 +1,62 @@
+import { ConnectionPool, createActivities, type ActivityDeps } from '../activities/index.js';
+import type { PipelineActivities } from './plan/activity-types.js';
+import { createEmbeddedEngine, type EmbeddedEngine } from './engine/embedded/engine.js';
+import type { Engine, EngineName } from './engine/engine.js';
+import type { Project } from './project/load-config.js';
+
+/**
+ * The composition root: the one place that wires a project's pieces together — the connection
+ * pool, the activities' dependencies, the engines. The CLI and `ferry worker` build one App per
+ * process and close it at the end; nothing else constructs a journal, a pool or a Temporal client.
+ */
+export interface App {
+  readonly project: Project;
+  /** The activities' dependencies (one connection pool): dry runs, the rollback check, workers. */
+  readonly deps: ActivityDeps;
+  /** The project's engine (ferry.yaml `engine:`), or the one named. Temporal's SDK is loaded only when chosen. */
+  engine(name?: EngineName): Promise<Engine>;
+  /** The embedded engine, whatever ferry.yaml says (`ferry serve`). */
+  embedded(): EmbeddedEngine;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** Where relative paths given on the command line resolve. */
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function createApp(project: Project, options: AppOptions): App {
+  const pool = new ConnectionPool(project.config.connections, project.rootDir);
+  const deps: ActivityDeps = {
+    connections: project.config.connections,
+    baseDir: project.rootDir,
+    masker: project.masker,
+    pool,
+    ...(project.config.notify?.smtp ? { smtp: project.config.notify.smtp } : {}),
+  };
+  let activities: PipelineActivities | undefined;
+  let embedded: EmbeddedEngine | undefined;
+  let temporal: Promise<Engine> | undefined;
+  const embeddedEngine = (): EmbeddedEngine =>
+    (embedded ??= createEmbeddedEngine({ project, cwd: options.cwd, activities: () => (activities ??= createActivities(deps)) }));
+  return {
+    project,
+    deps,
+    embedded: embeddedEngine,
+    engine(name = project.config.engine) {
+      if (name === 'embedded') return Promise.resolve(embeddedEngine());
+      return (temporal ??= loadTemporalEngine(project, options.env));
+    },
+    async close() {
+      const engines = [embedded, await temporal?.catch(() => undefined)];
+      await Promise.allSettled(engines.map((e) => e?.close()));
+      await pool.closeAll();
+    },
+  };
+}
+
+async function loadTemporalEngine(project: Project, env: NodeJS.ProcessEnv): Promise<Engine> {
+  const [{ createTemporalEngine }, { temporalSettings }] = await Promise.all([import('./engine/temporal/engine.js'), import('./engine/temporal/settings.js')]);
+  return createTemporalEngine({ settings: temporalSettings(project, env), connections: project.config.connections });
+}

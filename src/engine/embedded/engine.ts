@@ -1,0 +1,194 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PipelineActivities } from '../../plan/activity-types.js';
+import { emptySummary, type JobOutcome } from '../../plan/orchestrate.js';
+import type { ConnectionTables } from '../../plan/write-target.js';
+import type { Project } from '../../project/load-config.js';
+import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobListing, type PipelineSchedule, type ScheduleInfo } from '../engine.js';
+import { execute } from './execute.js';
+import { effectiveStatus } from './job-status.js';
+import { Journal, type JobRecord } from './journal.js';
+import { prepareResume } from './resume.js';
+import { missedRun, nextRun, type ScheduleStore } from './scheduler.js';
+import { submitJob } from './submit.js';
+
+export interface EmbeddedEngineOptions {
+  project: Project;
+  /** Where relative paths in commands resolve (a resumed job's pipeline is loaded again from here). */
+  cwd: string;
+  /** The activities, created on the first job this process runs (they open connections lazily). */
+  activities: () => PipelineActivities;
+  /** How often a running job renews its lease (tests shorten it). */
+  heartbeatMs?: number;
+  pollMs?: number;
+}
+
+/** The embedded engine, plus what `ferry serve` needs of it: where the scheduler keeps its last runs. */
+export interface EmbeddedEngine extends Engine {
+  readonly name: 'embedded';
+  scheduleStore(): ScheduleStore;
+}
+
+const POLL_MS = 250;
+
+/**
+ * Jobs run in this process under a lease in `<state_dir>/journal.db`: a job this engine submitted or
+ * resumed is run by `follow`; a job another process runs is watched through the journal. Reading
+ * commands never create the journal: without one there are simply no jobs.
+ */
+export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEngine {
+  const { project } = options;
+  let journal: Journal | undefined;
+  const open = (): Journal => (journal ??= new Journal(project.stateDir));
+  const existing = (): Journal | undefined => journal ?? (existsSync(join(project.stateDir, 'journal.db')) ? open() : undefined);
+  const found = (id: string): JobRecord => {
+    const job = existing()?.getJob(id);
+    if (!job) throw new JobRefused(`no job ${id} (ferry jobs list shows the jobs)`);
+    return job;
+  };
+  /** Jobs this process is to run: submitted or resumed here, not yet followed. */
+  const ours = new Set<string>();
+  const pollMs = options.pollMs ?? POLL_MS;
+
+  return {
+    name: 'embedded',
+    async submit(plan, submit = {}) {
+      const submitted = await submitJob(open(), plan, { forceNew: submit.forceNew ?? false, ...(submit.log ? { log: submit.log } : {}) });
+      if (!submitted.existing) ours.add(submitted.jobId);
+      return submitted;
+    },
+    async follow(id, follow = {}) {
+      const job = found(id);
+      if (!ours.delete(id)) return watch(open(), id, follow, pollMs);
+      return execute(job, {
+        journal: open(),
+        activities: options.activities(),
+        progress: ({ summary }) => follow.progress?.({ status: 'running', summary }),
+        cancelled: () => follow.interrupted?.() ?? false,
+        ...(follow.log ? { log: follow.log } : {}),
+        connections: project.config.connections satisfies ConnectionTables,
+        ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+      });
+    },
+    async get(id) {
+      const job = existing()?.getJob(id);
+      return job && infoOf(job);
+    },
+    async list({ limit, pipeline }) {
+      const jobs = existing()?.listJobs(pipeline ? Math.max(limit * 4, 200) : limit) ?? [];
+      return jobs.filter((j) => !pipeline || j.pipeline === pipeline).slice(0, limit).map(listingOf);
+    },
+    async cancel(id) {
+      const job = found(id);
+      const status = effectiveStatus(job);
+      if (status === 'succeeded' || status === 'failed' || status === 'cancelled') throw new JobRefused(`job ${id} already ended (${status})`);
+      if (status === 'interrupted') {
+        open().update(id, { status: 'cancelled', endedAt: new Date().toISOString() });
+        return 'cancelled';
+      }
+      open().requestCancel(id);
+      return (await untilEnded(open(), id, () => undefined, pollMs)).status;
+    },
+    async resume(id) {
+      const job = await prepareResume(open(), id, project, options.cwd);
+      ours.add(id);
+      return { note: `run ${job.run}` };
+    },
+    // `ferry serve` reads the pipelines' schedules when it starts: nothing is stored ahead of it.
+    async applySchedules() {
+      return { created: [], updated: [], deleted: [] };
+    },
+    async listSchedules(schedules) {
+      return schedules.map((s) => scheduleInfo(s, existing()));
+    },
+    scheduleStore: open,
+    async close() {
+      journal?.close();
+      journal = undefined;
+    },
+  };
+}
+
+/**
+ * Watches a job another process runs until it ends (or its process dies: interrupted, reported as
+ * failed). Ctrl-C asks that process, through the journal, to stop after its batches in flight.
+ */
+async function watch(journal: Journal, id: string, follow: FollowOptions, pollMs: number): Promise<JobOutcome> {
+  let asked = false;
+  return untilEnded(
+    journal,
+    id,
+    (now) => {
+      if (now.summary) follow.progress?.({ status: effectiveStatus(now), summary: now.summary });
+      if (follow.interrupted?.() && !asked) {
+        asked = true;
+        journal.requestCancel(id);
+      }
+    },
+    pollMs,
+  );
+}
+
+async function untilEnded(journal: Journal, id: string, onPoll: (job: JobRecord) => void, pollMs: number): Promise<JobOutcome> {
+  for (;;) {
+    const job = journal.getJob(id);
+    if (!job) throw new JobRefused(`no job ${id}`);
+    const status = effectiveStatus(job);
+    if (status !== 'running' && status !== 'pending') return outcomeOf(job);
+    onPoll(job);
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** A finished job's record as an outcome; an interrupted one (its process died) counts as failed. */
+function outcomeOf(job: JobRecord): JobOutcome {
+  const { status, summary, artifacts, notifications } = job;
+  const base = { summary: summary ?? emptySummary(), artifacts, notifications };
+  if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return { ...base, status, error: job.error };
+  return { ...base, status: 'failed', error: job.error ?? `interrupted: its process is gone (ferry jobs resume ${job.id} continues it)` };
+}
+
+function listingOf(job: JobRecord): JobListing {
+  return {
+    id: job.id,
+    pipeline: job.pipeline,
+    engine: 'embedded',
+    kind: job.plan.kind,
+    status: effectiveStatus(job),
+    startedAt: job.plan.startedAt,
+    endedAt: job.endedAt,
+    summary: job.summary,
+    jobDir: job.plan.jobDir,
+    ...(job.plan.sample !== undefined ? { sample: job.plan.sample } : {}),
+    artifacts: job.artifacts,
+  };
+}
+
+function infoOf(job: JobRecord): JobInfo {
+  const status = effectiveStatus(job);
+  const live = status === 'running' || status === 'pending';
+  return {
+    ...listingOf(job),
+    plan: job.plan,
+    error: job.error,
+    notifications: job.notifications,
+    waiting: null,
+    detail: live && job.ownerPid !== null ? `run ${job.run}, process ${job.ownerPid}` : `run ${job.run}`,
+  };
+}
+
+function scheduleInfo(s: PipelineSchedule, journal: Journal | undefined): ScheduleInfo {
+  const now = new Date();
+  const last = journal?.lastScheduledRun(s.pipeline);
+  const missed = missedRun(s, last, now);
+  return {
+    pipeline: s.pipeline,
+    cron: s.cron,
+    timezone: s.timezone ?? null,
+    nextRun: missed ? 'on start (missed run)' : (nextRun(s, now)?.toISOString() ?? null),
+    catchUp: s.catchUp,
+    lastRun: last?.lastRunAt ?? null,
+    lastJob: last?.lastJob ?? null,
+    paused: false,
+  };
+}

@@ -1,0 +1,155 @@
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { JobPlan } from '../../plan/job-plan.js';
+import type { JobOutcome } from '../../plan/orchestrate.js';
+import type { ConnectionTables } from '../../plan/write-target.js';
+import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobListing } from '../engine.js';
+import { connectClient } from './client.js';
+import { cancelJob, resumeJob } from './control.js';
+import { describeJob, outcomeOf, queryView, type TemporalJobDetails } from './results.js';
+import { applySchedules, listFerrySchedules } from './schedules.js';
+import type { TemporalSettings } from './settings.js';
+import { submitJob } from './submit.js';
+import { hasPipelineAttribute, listJobs, type TemporalJob } from './visibility.js';
+
+export interface TemporalEngineOptions {
+  settings: TemporalSettings;
+  /** ferry.yaml's connections: which table a job writes, for taking it again on resume. */
+  connections: ConnectionTables;
+  /** How often `follow` asks the workflow for its progress. */
+  pollMs?: number;
+}
+
+const POLL_MS = 1000;
+
+/**
+ * Jobs as workflows on a Temporal server (workflow id = job id), run by `ferry worker` processes.
+ * One client connection for the engine's life, opened on first use.
+ */
+export function createTemporalEngine(options: TemporalEngineOptions): Engine {
+  const { settings } = options;
+  let connecting: Promise<Client> | undefined;
+  const client = (): Promise<Client> => (connecting ??= connectClient(settings));
+  const pollMs = options.pollMs ?? POLL_MS;
+
+  return {
+    name: 'temporal',
+    async submit(plan, submit = {}) {
+      return submitJob(await client(), settings, plan, { forceNew: submit.forceNew ?? false });
+    },
+    async follow(id, follow = {}) {
+      return untilEnded(await client(), id, follow, pollMs);
+    },
+    async get(id) {
+      const c = await client();
+      const job = await describeJob(c, id);
+      if (!job) return undefined;
+      const plan = await planOf(c, id, job.runId);
+      if (!plan) throw new Error(`workflow ${id} has no job plan in its history`);
+      return infoOf(job, plan);
+    },
+    async list({ limit, pipeline }) {
+      const c = await client();
+      const jobs = await listJobs(c, { limit, indexed: await hasPipelineAttribute(c), ...(pipeline ? { pipeline } : {}) });
+      return jobs.map((job) => listingOf(job, null));
+    },
+    async cancel(id, cancel = {}) {
+      const c = await client();
+      await cancelJob(c, id);
+      cancel.log?.(`cancel requested; job ${id} stops after its batches in flight…`);
+      return (await outcomeOf(c, c.workflow.getHandle(id))).status;
+    },
+    async resume(id, resume = {}) {
+      const { runId, point } = await resumeJob(await client(), id, {
+        taskQueue: settings.taskQueue,
+        connections: options.connections,
+        ...(resume.log ? { log: resume.log } : {}),
+        ...(resume.cancelled ? { cancelled: resume.cancelled } : {}),
+      });
+      return { note: `reset to event ${point.eventId} (${point.reason}); new run ${runId}` };
+    },
+    async applySchedules(schedules) {
+      return applySchedules(await client(), settings, schedules);
+    },
+    async listSchedules(schedules) {
+      const onServer = await listFerrySchedules(await client());
+      return onServer.map((s) => {
+        const file = schedules.find((p) => p.pipeline === s.pipeline);
+        return { pipeline: s.pipeline, cron: file?.cron ?? s.cron, timezone: file?.timezone ?? null, nextRun: s.nextRuns[0] ?? null, catchUp: file?.catchUp ?? 'once', lastRun: s.lastRun, lastJob: s.lastJob, paused: s.paused };
+      });
+    },
+    async close() {
+      const pending = connecting;
+      connecting = undefined;
+      const c = await pending?.catch(() => undefined);
+      await c?.connection.close();
+    },
+  };
+}
+
+/**
+ * Follows the workflow until it ends, from its `progress` query; Ctrl-C requests cancellation
+ * once. The query needs a worker: while none answers, progress is simply not reported.
+ */
+async function untilEnded(client: Client, id: string, follow: FollowOptions, pollMs: number): Promise<JobOutcome> {
+  const handle = client.workflow.getHandle(id);
+  await handle.describe().catch((err: unknown) => {
+    if ((err as Error).name === 'WorkflowNotFoundError') throw new JobRefused(`no job ${id} on Temporal (ferry jobs list shows the jobs)`);
+    throw err;
+  });
+  let ended = false;
+  const result = outcomeOf(client, handle).finally(() => (ended = true));
+  let cancelSent = false;
+  while (!ended) {
+    const view = await queryView(client, handle);
+    if (view && !ended) follow.progress?.({ status: view.status, summary: view.summary, waiting: view.waiting ?? null });
+    if (follow.interrupted?.() && !cancelSent) {
+      cancelSent = true;
+      await handle.cancel().catch(() => undefined);
+    }
+    await Promise.race([result, new Promise((r) => setTimeout(r, pollMs))]);
+  }
+  const outcome = await result;
+  follow.progress?.({ status: outcome.status, summary: outcome.summary });
+  return outcome;
+}
+
+/** The job's plan: the first argument of its latest run (a continued run gets it again). */
+async function planOf(client: Client, id: string, runId: string): Promise<JobPlan | undefined> {
+  const response = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: client.options.namespace,
+    execution: { workflowId: id, runId },
+    maximumPageSize: 1,
+  });
+  const payload = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  return payload ? defaultPayloadConverter.fromPayload<JobPlan>(payload) : undefined;
+}
+
+function listingOf(job: TemporalJob, summary: JobListing['summary'], artifacts: JobListing['artifacts'] = null): JobListing {
+  const { memo } = job;
+  return {
+    id: job.id,
+    pipeline: memo.pipeline,
+    engine: 'temporal',
+    kind: memo.kind,
+    status: job.status,
+    startedAt: memo.startedAt,
+    endedAt: job.endedAt,
+    summary,
+    jobDir: memo.jobDir,
+    ...(memo.sample !== undefined ? { sample: memo.sample } : {}),
+    artifacts,
+  };
+}
+
+function infoOf(job: TemporalJobDetails, plan: JobPlan): JobInfo {
+  const seen = job.outcome ?? job.progress;
+  return {
+    ...listingOf(job, seen?.summary ?? null, job.outcome?.artifacts ?? job.progress?.artifacts ?? null),
+    plan,
+    error: job.outcome?.error ?? job.progress?.error ?? null,
+    notifications: job.outcome?.notifications ?? [],
+    waiting: job.progress?.waiting ?? null,
+    detail: `Temporal run ${job.runId}${job.status === 'running' && !job.progress ? '; no worker answered the progress query' : ''}`,
+  };
+}

@@ -1,0 +1,59 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readNdjson, readPlanFile, rejectsPath } from '../../activities/job-files.js';
+import { JobRefused, type Engine, type JobInfo } from '../engine/engine.js';
+import { sha256File } from '../engine/submission.js';
+import type { JobPlan } from '../plan/job-plan.js';
+import type { Project } from '../project/load-config.js';
+import type { LoadedPipeline } from '../project/load-pipeline.js';
+import { planFor } from '../project/plan-for.js';
+
+/** An ended job's rejected rows, with the source they are to be read from again. */
+export interface RejectedRows {
+  job: JobInfo;
+  source: Extract<JobPlan['source'], { type: 'file' }>;
+  /** Ascending, each once (a record can have several errors but one line). */
+  rows: number[];
+}
+
+/**
+ * `ferry jobs retry-rejects`, first half: the rows job `id` rejected, on either engine. Refused when
+ * the job has not ended, read a store, rejected nothing, or its source file is gone or changed (the
+ * rows are found again by their numbers, so the bytes must be the ones the job planned from).
+ */
+export async function findRejectedRows(engine: Engine, id: string): Promise<RejectedRows> {
+  const job = await engine.get(id);
+  if (!job) throw new JobRefused(`no job ${id} (ferry jobs list shows the jobs)`);
+  if (job.status !== 'succeeded' && job.status !== 'failed' && job.status !== 'cancelled') throw new JobRefused(`job ${id} has not ended (${job.status}); its reject report is not complete yet`);
+  const source = job.plan.source;
+  if (source.type !== 'file') throw new JobRefused(`job ${id} read a store, not a file: retry its rejects with a pipeline whose query selects them`);
+  const rows = await rejectedRows(rejectsPath(job.plan.jobDir));
+  if (rows.length === 0) throw new JobRefused(`job ${id} has no rejected records to retry`);
+  if (!existsSync(job.plan.jobDir) || !existsSync(join(job.plan.jobDir, 'plan.json'))) throw new JobRefused(`job ${id} never read its source`);
+  if (!existsSync(source.path)) throw new JobRefused(`the source file ${source.path} of job ${id} is gone`);
+  if ((await sha256File(source.path)) !== readPlanFile(job.plan.jobDir).scan.checksum) {
+    throw new JobRefused(`the source file ${source.path} changed since job ${id} read it: its rejected rows can no longer be found by their numbers`);
+  }
+  return { job, source, rows };
+}
+
+/**
+ * Second half: a new job over exactly those rows, read again from the job's source in their original
+ * form (the report's copies are masked) and run through `pipeline` as it is now — so a fixed mapping
+ * or rule applies. Rows keep their numbers, so the retry's own rejects can be retried in turn.
+ */
+export function retryPlan(project: Project, rejected: RejectedRows, pipeline: LoadedPipeline): JobPlan {
+  const fresh = planFor(project, pipeline);
+  mkdirSync(fresh.jobDir, { recursive: true });
+  const rowsFile = join(fresh.jobDir, 'retry-rows.json');
+  writeFileSync(rowsFile, JSON.stringify(rejected.rows));
+  // The records come from the job's source whatever the pipeline now names: they are its rejects.
+  return { ...fresh, source: rejected.source, retryOf: { job: rejected.job.id, rowsFile } };
+}
+
+async function rejectedRows(path: string): Promise<number[]> {
+  if (!existsSync(path)) return [];
+  const rows = new Set<number>();
+  for await (const { row } of readNdjson<{ row: number }>(path)) rows.add(row);
+  return [...rows].sort((a, b) => a - b);
+}

@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { backupPath, readNdjson } from '../../activities/job-files.js';
+import type { ConnectionPool } from '../../activities/deps.js';
+import type { Connection, RestoreBatchOutput, RestoreEntry } from '../connections/types.js';
+import { JobRefused, type Engine } from '../engine/engine.js';
+import type { JobPlan } from '../plan/job-plan.js';
+import { buildRollbackPlan } from '../plan/rollback-plan.js';
+import { formatKey } from '../plan/row-diff.js';
+import type { Project } from '../project/load-config.js';
+import { newJobId } from '../project/plan-for.js';
+
+/** How many changed rows a refusal lists; the rest are counted. */
+const LISTED = 20;
+const CHECK_CHUNK = 1000;
+
+export interface RollbackOptions {
+  /** Also put back rows changed by someone else since the job wrote them. */
+  force: boolean;
+}
+
+/**
+ * `ferry jobs rollback <id>`: the plan of a new job that puts back what job `id` wrote — updated rows
+ * get their previous values, inserted rows are deleted — from the job's backup.ndjson, on either
+ * engine. First a read-only pass compares every row with what the job left: rows changed since by
+ * someone else make it refuse, listing them, unless `force`.
+ */
+export async function planRollback(project: Project, engine: Engine, pool: ConnectionPool, id: string, options: RollbackOptions): Promise<JobPlan> {
+  const original = await engine.get(id);
+  if (!original) throw new JobRefused(`no job ${id} (ferry jobs list shows the jobs)`);
+  if (original.status === 'running' || original.status === 'pending') throw new JobRefused(`job ${id} is still running; cancel it first (ferry jobs cancel ${id})`);
+  if (original.kind !== 'import' && original.kind !== 'migrate') throw new JobRefused(`job ${id} is ${original.kind === 'export' ? 'an export' : 'a rollback'}: only jobs that wrote to a store roll back`);
+  const backup = backupPath(original.plan.jobDir);
+  if (!existsSync(backup)) throw new JobRefused(`job ${id} has no backup (${backup}): it wrote nothing to a store, or has not finished`);
+  const at = new Date();
+  const jobId = newJobId(`${original.pipeline}-rollback`, at);
+  const plan = buildRollbackPlan(original.plan, { jobId, startedAt: at.toISOString(), jobDir: join(project.stateDir, 'jobs', jobId), backupFile: backup, force: options.force });
+  if (!options.force) await refuseChangedRows(project, pool, plan, id);
+  return plan;
+}
+
+/** The read-only pass: every backup line checked against the store as it is now. */
+async function refuseChangedRows(project: Project, pool: ConnectionPool, plan: JobPlan, id: string): Promise<void> {
+  if (plan.target.type !== 'connection' || plan.source.type !== 'file') throw new Error('unreachable: a rollback reads a backup and writes a store');
+  const changed: RestoreBatchOutput['changed'] = [];
+  const store = await pool.get(plan.target.connection, plan.target.table);
+  for await (const entries of backupChunks(plan.source.path)) changed.push(...(await check(store, plan.jobId, entries)));
+  if (changed.length === 0) return;
+  const lines = changed.slice(0, LISTED).map((c) => `  row ${c.row} ${formatKey(c.key)}: ${c.reason === 'changed' ? 'changed since' : 'deleted since'}`);
+  if (changed.length > LISTED) lines.push(`  … and ${changed.length - LISTED} more`);
+  throw new JobRefused(
+    project.masker.mask(
+      `refusing to roll back job ${id}: ${changed.length} row(s) it wrote were changed by a later job or another writer since:\n${lines.join('\n')}\n` +
+        `Rolling back would undo those changes too. ferry jobs rollback ${id} --force puts every row back anyway.`,
+    ),
+  );
+}
+
+async function check(store: Connection, job: string, entries: RestoreEntry[]): Promise<RestoreBatchOutput['changed']> {
+  return (await store.restoreBatch({ job, batch: 0, entries, force: false, check: true })).changed;
+}
+
+async function* backupChunks(path: string): AsyncGenerator<RestoreEntry[]> {
+  let chunk: RestoreEntry[] = [];
+  for await (const entry of readNdjson<RestoreEntry>(path)) {
+    chunk.push(entry);
+    if (chunk.length === CHECK_CHUNK) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
