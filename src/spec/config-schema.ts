@@ -42,7 +42,20 @@ export type SqliteOptions = z.output<typeof sqliteOptionsSchema>;
 export type PostgresOptions = z.output<typeof postgresOptionsSchema>;
 export type FerryConfig = z.output<typeof configSchema>;
 
+/** The connection every project has unless ferry.yaml names its own `users`: SQLite in the state dir. */
+export const DEFAULT_CONNECTION = 'users';
+
 /** What Ferry uses when there is no ferry.yaml: the embedded engine and one SQLite user store. */
 export function defaultConfig(): FerryConfig {
-  return configSchema.parse({ connections: { users: { driver: 'sqlite', path: '.ferry/users.db', table: 'users' } } });
+  return withDefaultConnection(configSchema.parse({}));
+}
+
+/**
+ * `users` (SQLite `<state_dir>/users.db`) added when the config does not define it, so a ferry.yaml
+ * that sets only `engine:`, `temporal:` or `notify:` keeps the store a project without one has.
+ */
+export function withDefaultConnection(config: FerryConfig): FerryConfig {
+  if (DEFAULT_CONNECTION in config.connections) return config;
+  const users: SqliteOptions = { driver: 'sqlite', path: `${config.state_dir.replace(/\/+$/, '')}/users.db`, table: 'users' };
+  return { ...config, connections: { [DEFAULT_CONNECTION]: users, ...config.connections } };
 }
