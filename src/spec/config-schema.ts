@@ -26,6 +26,11 @@ export const configSchema = z.strictObject({
       address: z.string().default('localhost:7233'),
       namespace: z.string().default('default'),
       task_queue: z.string().default('ferry'),
+      heartbeat_timeout: z
+        .string()
+        .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, { error: 'expected a duration such as 10s, 2m' })
+        .optional()
+        .describe('how long a batch may go without a heartbeat before its worker counts as dead (default 2m)'),
     })
     .default({ address: 'localhost:7233', namespace: 'default', task_queue: 'ferry' }),
   state_dir: z.string().default('.ferry'),
