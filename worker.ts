@@ -6,7 +6,7 @@ import { createApp, type App } from './src/app.js';
 import { createScheduleActivities } from './activities/schedule.js';
 import { createTemporalActivities, toTemporalFailure } from './activities/temporal.js';
 import { connectClient } from './src/engine/temporal/client.js';
-import { temporalSettings, unreachable, type TemporalSettings } from './src/engine/temporal/settings.js';
+import { temporalSettings, unreachable, withHeartbeatTimeout, type TemporalSettings } from './src/engine/temporal/settings.js';
 import { createTargetLockActivities } from './src/engine/temporal/target-lock.js';
 import { loadProject, type Project } from './src/project/load-config.js';
 
@@ -68,15 +68,19 @@ function createWorker(app: App, settings: TemporalSettings, { connection, client
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     workflowsPath: workflowsPath(),
-    activities: { ...activities, planScheduledRun: scheduled(project), ...createTargetLockActivities({ client, connections: project.config.connections }) },
+    activities: { ...activities, planScheduledRun: scheduled(project, settings), ...createTargetLockActivities({ client, connections: project.config.connections }) },
     shutdownGraceTime: '30 seconds',
   });
 }
 
 /** planScheduledRun with the same error translation as the pipeline activities (an invalid pipeline is not retried). */
-function scheduled(project: Project): ReturnType<typeof createScheduleActivities>['planScheduledRun'] {
+function scheduled(project: Project, settings: TemporalSettings): ReturnType<typeof createScheduleActivities>['planScheduledRun'] {
   const { planScheduledRun } = createScheduleActivities(project);
-  return (input) => planScheduledRun(input).catch((err: unknown) => Promise.reject(toTemporalFailure(err, (t) => project.masker.mask(t))));
+  return (input) =>
+    planScheduledRun(input).then(
+      (run) => ({ ...run, plan: withHeartbeatTimeout(run.plan, settings) }),
+      (err: unknown) => Promise.reject(toTemporalFailure(err, (t) => project.masker.mask(t))),
+    );
 }
 
 /** workflows/index: compiled (dist/workflows/index.js) next to this file, or the TypeScript source. */

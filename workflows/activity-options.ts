@@ -2,6 +2,9 @@ import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { PipelineActivities } from '../src/plan/activity-types.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 
+/** How long runBatch may go without a heartbeat when ferry.yaml sets no `temporal.heartbeat_timeout`. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 120_000;
+
 /**
  * The activities as the workflow calls them. Retries follow the pipeline's `retry:`; errors the
  * worker marks non-retryable (bad input) fail at once. runBatch heartbeats after every committed
@@ -17,7 +20,8 @@ export function pipelineActivities(plan: JobPlan): PipelineActivities {
   };
   // planJob scans the whole source once (minutes for 10M rows) and does not heartbeat.
   const planning = proxyActivities<PipelineActivities>({ startToCloseTimeout: '2 hours', retry });
-  const batches = proxyActivities<PipelineActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes', retry });
+  const heartbeatTimeout = plan.retry.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  const batches = proxyActivities<PipelineActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout, retry });
   const closing = proxyActivities<PipelineActivities>({ startToCloseTimeout: '30 minutes', retry });
   return { planJob: planning.planJob, runBatch: batches.runBatch, finalizeJob: closing.finalizeJob, notify: closing.notify };
 }

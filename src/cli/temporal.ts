@@ -13,7 +13,7 @@ export function registerTemporalCommands(program: Command, ctx: CliContext): voi
     .action(async () => (await import('../../worker.js')).runWorker(ctx.project(), { log: ctx.stderr }));
   program
     .command('dev-server')
-    .description('start a local Temporal dev server (a `temporal` binary on PATH, or a download: needs internet) until Ctrl-C')
+    .description('start a local Temporal dev server (`temporal server start-dev`: the binary on PATH or FERRY_TEMPORAL_BIN) until Ctrl-C')
     .option('--port <port>', 'gRPC port', '7233')
     .option('--ui-port <port>', 'web UI port', '8233')
     .option('--db-file <file>', 'keep state in this SQLite file (default: in memory)')
@@ -26,7 +26,7 @@ async function devServerCommand(ctx: CliContext, options: { port: string; uiPort
   const server = await startDevServer({ port: port(options.port), uiPort: port(options.uiPort), namespace, ...(options.dbFile ? { dbFile: options.dbFile } : {}) }).catch((err: unknown) => {
     throw new CliExit(EXIT_FAILED, (err as Error).message);
   });
-  ctx.stdout(`Temporal dev server at ${server.address} (namespace ${namespace}; ${server.source}); web UI http://127.0.0.1:${options.uiPort}`);
+  ctx.stdout(`Temporal dev server at ${server.address} (namespace ${namespace}; ${server.binary}); web UI http://127.0.0.1:${options.uiPort}`);
   ctx.stdout(`In another terminal: TEMPORAL_ADDRESS=${server.address} ferry worker; then ferry run <pipeline> --engine temporal. Ctrl-C stops the server.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

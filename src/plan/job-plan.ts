@@ -86,6 +86,11 @@ export interface RetryPlan {
   maxAttempts: number;
   initialIntervalMs: number;
   maxIntervalMs: number;
+  /**
+   * Temporal only (ferry.yaml `temporal.heartbeat_timeout`, set by the client that starts the
+   * job): how long a batch may go without a heartbeat before its worker counts as dead. Absent: 2 minutes.
+   */
+  heartbeatTimeoutMs?: number;
 }
 
 /** What the caller (CLI, scheduler) decides: identity, time, where things live. */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { defaultConfig, type FerryConfig } from '../spec/config-schema.js';
+import { defaultConfig, withDefaultConnection, type FerryConfig } from '../spec/config-schema.js';
 import { formatDiagnostic, type Diagnostic } from '../spec/diagnostics.js';
 import { parseConfig } from '../spec/parse-config.js';
 import { SecretMasker } from '../spec/secrets.js';
@@ -35,7 +35,7 @@ export function loadProject(cwd: string, explicit: string | undefined, env: Node
   const parsed = parseConfig(displayPath(cwd, configFile), readFileSync(configFile, 'utf8'), env);
   const masker = new SecretMasker(parsed.secrets);
   if (!parsed.config) throw new ConfigError(parsed.diagnostics.map((d) => ({ ...d, message: masker.mask(d.message) })));
-  return withAbsolutePaths(dirname(configFile), configFile, parsed.config, masker);
+  return withAbsolutePaths(dirname(configFile), configFile, withDefaultConnection(parsed.config), masker);
 }
 
 function withAbsolutePaths(rootDir: string, configFile: string | undefined, config: FerryConfig, masker: SecretMasker): Project {

@@ -1,29 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { temporalBinary } from '../../src/engine/temporal/dev-server.js';
 import { repoRoot, startFerry } from '../helpers/cli.js';
 import { exportPipeline } from '../helpers/exports.js';
-import { TestProject, type JobReportJson } from '../helpers/project.js';
+import { TestProject } from '../helpers/project.js';
+import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
+import { startRun, temporalConfig, until } from '../helpers/temporal-workers.js';
 import { generateUsers } from '../helpers/users.js';
 
 /**
- * End to end on a real Temporal server with a real `ferry worker`: the example import and an export
- * give the same summaries, table and files as on the embedded engine, and two jobs writing one
- * table take turns (unless both are `batch.exclusive: false`). Runs when TEMPORAL_ADDRESS
- * names a server, or a `temporal` CLI on PATH can start a dev server; CI has neither (no internet to
- * download one), so there the suite is reported as skipped, with the reason in its title.
+ * End to end on a real Temporal server (`temporal server start-dev`, see test/helpers/temporal-server.ts)
+ * with a real `ferry worker`: the example import and an export give the same summaries, table and
+ * files as on the embedded engine, and two jobs writing one table take turns (unless both are
+ * `batch.exclusive: false`).
  */
-const binary = process.env['TEMPORAL_ADDRESS'] ? undefined : temporalBinary();
-const available = Boolean(process.env['TEMPORAL_ADDRESS'] || binary);
-const reason = 'skipped: TEMPORAL_ADDRESS is not set and no `temporal` binary is on PATH (the dev server cannot be downloaded here)';
-
-describe.skipIf(!available)('Temporal engine end to end', () => {
+describeTemporal('Temporal engine end to end', () => {
+  const server = useTemporalServer();
   let address: string;
-  let server: ChildProcess | undefined;
   let worker: ChildProcess | undefined;
   let embedded: TestProject;
   let temporal: TestProject;
@@ -31,9 +25,9 @@ describe.skipIf(!available)('Temporal engine end to end', () => {
   beforeAll(async () => {
     embedded = new TestProject();
     temporal = new TestProject();
-    ({ address, server } = await temporalServer());
+    address = server().address;
     const taskQueue = `ferry-e2e-${process.pid}`;
-    temporal.write('ferry.yaml', `engine: temporal\ntemporal: { address: "${address}", namespace: default, task_queue: ${taskQueue} }\n`);
+    temporal.write('ferry.yaml', temporalConfig(address, taskQueue));
     for (const p of [embedded, temporal]) cpSync(join(repoRoot, 'pipelines', 'examples'), join(p.dir, 'pipelines', 'examples'), { recursive: true });
     worker = startFerry(['worker'], { cwd: temporal.dir });
     await outputLine(worker, /ferry worker: /);
@@ -42,7 +36,6 @@ describe.skipIf(!available)('Temporal engine end to end', () => {
   afterAll(async () => {
     worker?.kill('SIGTERM');
     await new Promise((r) => (worker ? worker.once('exit', r) : r(null)));
-    server?.kill('SIGTERM');
     embedded?.cleanup();
     temporal?.cleanup();
   });
@@ -92,7 +85,7 @@ describe.skipIf(!available)('Temporal engine end to end', () => {
 
     beforeAll(async () => {
       p = new TestProject();
-      p.write('ferry.yaml', `engine: temporal\ntemporal: { address: "${address}", namespace: default, task_queue: ferry-tables-${process.pid} }\n`);
+      p.write('ferry.yaml', temporalConfig(address, `ferry-tables-${process.pid}`));
       p.write('users.ndjson', ndjson(generateUsers(USERS, 5)));
       p.write('others.ndjson', ndjson(generateUsers(USERS, 7).map((u, i) => ({ ...u, email: `other${i}@example.com` }))));
       p.write('seed.json', [{ email: 'seed@example.com' }]);
@@ -169,59 +162,8 @@ describe.skipIf(!available)('Temporal engine end to end', () => {
   });
 });
 
-if (!available) console.warn(`Temporal end-to-end suite ${reason}`);
-
-describe.skipIf(available)('Temporal engine end to end', () => {
-  it.skip(reason, () => {});
-});
-
 function ndjson(records: object[]): string {
   return records.map((r) => JSON.stringify(r)).join('\n') + '\n';
-}
-
-/** `ferry run <file> --json` in the background, its output collected. */
-function startRun(cwd: string, file: string) {
-  const child = startFerry(['run', file, '--json'], { cwd });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out, exit, report: () => JSON.parse(out.stdout) as JobReportJson };
-}
-
-async function until(what: () => boolean, ms = 90_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 250))) if (what()) return;
-  throw new Error('timed out waiting');
-}
-
-/** TEMPORAL_ADDRESS, or a dev server from the `temporal` CLI on a free port. */
-async function temporalServer(): Promise<{ address: string; server?: ChildProcess }> {
-  const given = process.env['TEMPORAL_ADDRESS'];
-  if (given) return { address: given };
-  const port = await freePort();
-  const server = spawn(binary!, ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--search-attribute', 'FerryPipeline=Keyword'], { stdio: 'ignore' });
-  const address = `127.0.0.1:${port}`;
-  for (let i = 0; i < 120; i++) {
-    try {
-      const c = await Connection.connect({ address, connectTimeout: '1s' });
-      await c.close();
-      return { address, server };
-    } catch {
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  server.kill();
-  throw new Error(`the temporal dev server did not start on ${address}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 function outputLine(child: ChildProcess, pattern: RegExp): Promise<void> {

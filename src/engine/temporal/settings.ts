@@ -1,3 +1,4 @@
+import { durationMs, type JobPlan } from '../../plan/job-plan.js';
 import type { Project } from '../../project/load-config.js';
 
 /** Where Ferry's Temporal lives: ferry.yaml `temporal:`, with TEMPORAL_ADDRESS overriding the address. */
@@ -5,12 +6,20 @@ export interface TemporalSettings {
   address: string;
   namespace: string;
   taskQueue: string;
+  /** `temporal.heartbeat_timeout`, when set. */
+  heartbeatTimeoutMs?: number;
 }
 
 export function temporalSettings(project: Project, env: NodeJS.ProcessEnv = process.env): TemporalSettings {
-  const { address, namespace, task_queue } = project.config.temporal;
+  const { address, namespace, task_queue, heartbeat_timeout } = project.config.temporal;
   const override = env['TEMPORAL_ADDRESS']?.trim();
-  return { address: override || address, namespace, taskQueue: task_queue };
+  return { address: override || address, namespace, taskQueue: task_queue, ...(heartbeat_timeout ? { heartbeatTimeoutMs: durationMs(heartbeat_timeout) } : {}) };
+}
+
+/** The plan as a Temporal job runs it: with ferry.yaml's heartbeat timeout, when set. */
+export function withHeartbeatTimeout(plan: JobPlan, settings: Pick<TemporalSettings, 'heartbeatTimeoutMs'>): JobPlan {
+  if (settings.heartbeatTimeoutMs === undefined) return plan;
+  return { ...plan, retry: { ...plan.retry, heartbeatTimeoutMs: settings.heartbeatTimeoutMs } };
 }
 
 /** A connection failure, said plainly: the usual cause is no server at the address. */

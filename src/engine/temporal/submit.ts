@@ -4,7 +4,7 @@ import type { pipelineWorkflow } from '../../../workflows/pipeline.js';
 import { WORKFLOW_TYPE } from '../../../workflows/definitions.js';
 import { submissionKey } from '../submission.js';
 import { jobMemo } from './job-memo.js';
-import type { TemporalSettings } from './settings.js';
+import { withHeartbeatTimeout, type TemporalSettings } from './settings.js';
 import { hasPipelineAttribute, listJobs, PIPELINE_ATTRIBUTE } from './visibility.js';
 
 export interface Submitted {
@@ -31,7 +31,7 @@ export async function submitJob(client: Client, settings: TemporalSettings, plan
   await client.workflow.start<typeof pipelineWorkflow>(WORKFLOW_TYPE, {
     taskQueue: settings.taskQueue,
     workflowId: plan.jobId,
-    args: [plan],
+    args: [withHeartbeatTimeout(plan, settings)],
     workflowIdConflictPolicy: 'USE_EXISTING',
     memo: { ...jobMemo(plan, key) },
     ...(indexed ? { typedSearchAttributes: [{ key: PIPELINE_ATTRIBUTE, value: plan.pipeline }] } : {}),
