@@ -3,7 +3,8 @@ import { failpoint } from '../../failpoints.js';
 import { stepKey, type ActivityName, type PipelineActivities } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
 import { runPipelineJob, type JobOutcome, type JobProgress } from '../../plan/orchestrate.js';
-import type { Journal, JobRecord, Liveness } from './journal.js';
+import { LeaseLost, type Journal, type JobRecord, type Liveness } from './journal.js';
+import { ownerState } from './process-owner.js';
 import { withRetry } from './retry.js';
 import { cheapSubmissionKey, fileSubmissionKey, submissionKey } from '../submission.js';
 import { writeTargetOf, type ConnectionTables } from '../../plan/write-target.js';
@@ -43,28 +44,29 @@ export async function startJob(plan: JobPlan, options: EmbeddedOptions): Promise
 export async function execute(job: JobRecord, options: EmbeddedOptions): Promise<JobOutcome> {
   const { journal } = options;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-  if (!journal.claim(job.id, process.pid, new Date(), heartbeatMs * 5, isAlive)) {
-    throw new JobBusyError(`job ${job.id} is being run by another process (pid ${job.ownerPid})`);
-  }
-  let cancelRequested = false;
+  const lease = journal.claim(job.id, process.pid, liveness(heartbeatMs));
+  if (lease === undefined) throw new JobBusyError(`job ${job.id} is being run by another process (pid ${job.ownerPid})`);
+  const state = { cancelRequested: false, lost: false };
   const timer = setInterval(() => {
-    cancelRequested ||= journal.heartbeat(job.id, process.pid, new Date()).cancelRequested;
+    const beat = journal.heartbeat(job.id, process.pid, lease, new Date());
+    state.cancelRequested ||= beat.cancelRequested;
+    state.lost ||= !beat.held;
   }, heartbeatMs);
   timer.unref();
   // Pending until past the target gate: a job waiting for another shows as pending, not running.
-  journal.update(job.id, { status: 'pending', endedAt: null, error: null });
+  journal.update(job.id, { status: 'pending', endedAt: null, error: null }, lease);
   try {
-    const cancelled = (): boolean => cancelRequested || (options.cancelled?.() ?? false);
-    const acts = withSubmissionKey(journaled(options.activities, journal, job, options.log), journal, job);
+    const cancelled = (): boolean => state.lost || state.cancelRequested || (options.cancelled?.() ?? false);
+    const acts = withSubmissionKey(journaled(options.activities, journal, job, { lease, lost: () => state.lost, log: options.log }), journal, job);
     await enterTarget(job, options, cancelled);
     // Cancelled at the gate, the job stops before its first batch like any cancelled job.
     const outcome = await runPipelineJob(job.plan, acts, { progress: (p) => options.progress?.(p), cancelled });
     const { status, summary, error, artifacts, notifications } = outcome;
-    journal.update(job.id, { status, summary, error, artifacts, notifications, endedAt: new Date().toISOString() });
+    journal.update(job.id, { status, summary, error, artifacts, notifications, endedAt: new Date().toISOString() }, lease);
     return outcome;
   } finally {
     clearInterval(timer);
-    journal.release(job.id, process.pid);
+    journal.release(job.id, process.pid, lease);
   }
 }
 
@@ -114,20 +116,32 @@ function withSubmissionKey(acts: PipelineActivities, journal: Journal, job: JobR
   };
 }
 
-/** Wraps each activity: replay a recorded step, or run it with retries and record its output. */
-function journaled(acts: PipelineActivities, journal: Journal, job: JobRecord, log?: (line: string) => void): PipelineActivities {
+interface Fence {
+  lease: number;
+  /** The heartbeat found the job taken over by another process. */
+  lost: () => boolean;
+  log?: ((line: string) => void) | undefined;
+}
+
+/**
+ * Wraps each activity: replay a recorded step, or run it with retries and record its output — only
+ * while this process holds the job's lease (the fencing token is checked when a step starts and in
+ * the transaction that records it).
+ */
+function journaled(acts: PipelineActivities, journal: Journal, job: JobRecord, { lease, lost, log }: Fence): PipelineActivities {
   const wrap = <I, O>(name: ActivityName, fn: (input: I) => Promise<O>) => {
     return async (input: I): Promise<O> => {
       const key = stepKey(name, input, job.run);
       const recorded = journal.getStep(job.id, key);
       if (recorded !== undefined) return recorded as O;
+      if (lost()) throw new LeaseLost(`job ${job.id} was taken over by another process; ${key} not started`);
       const output = await withRetry(() => fn(input), {
         policy: job.plan.retry,
         isRetryable,
         onRetry: (err, attempt, delay) => log?.(`${key}: attempt ${attempt} failed (${(err as Error).message}); retrying in ${delay} ms`),
       });
       failpoint('step-before-record');
-      journal.recordStep(job.id, key, output, new Date().toISOString());
+      journal.recordStep(job.id, key, output, new Date().toISOString(), lease);
       failpoint('step-after-record');
       return output;
     };
@@ -140,17 +154,7 @@ function journaled(acts: PipelineActivities, journal: Journal, job: JobRecord, l
   };
 }
 
-/** Who counts as running now: a live owner pid with a heartbeat younger than 5 heartbeats. */
+/** Who counts as running now: an owner process that exists (process-owner.ts); else, a heartbeat younger than 5 heartbeats. */
 export function liveness(heartbeatMs = DEFAULT_HEARTBEAT_MS): Liveness {
-  return { now: new Date(), staleMs: heartbeatMs * 5, isAlive };
-}
-
-/** Whether a process exists (signal 0 checks without signalling). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return { now: new Date(), staleMs: heartbeatMs * 5, state: ownerState };
 }

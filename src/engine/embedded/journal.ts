@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobStatus, JobSummary, NotifyOutput, FinalizeJobOutput } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
+import { processStart, type OwnerState } from './process-owner.js';
 
 /** A job as the journal keeps it. */
 export interface JobRecord {
@@ -19,7 +20,11 @@ export interface JobRecord {
   createdAt: string;
   endedAt: string | null;
   ownerPid: number | null;
+  /** The owner's start time (process-owner.ts): with the pid, who holds the job, even if the pid is reused. */
+  ownerStart: string | null;
   heartbeatAt: string | null;
+  /** The fencing token: raised by every claim; a holder whose token is stale may record nothing more. */
+  lease: number;
   cancelRequested: boolean;
   sourceChecksum: string | null;
   /** `submissionKey` (submission.ts); null until known (a forced run, a job journaled before keys). */
@@ -30,11 +35,19 @@ export interface JobRecord {
   targetShared: boolean;
 }
 
-/** How to tell a live job: the owner pid is alive and its heartbeat is younger than `staleMs`. */
+/**
+ * How to tell a live job: its owner process exists (not a zombie, not another process under the same
+ * pid), stopped or not; where that cannot be told (no /proc), its heartbeat is younger than `staleMs`.
+ */
 export interface Liveness {
   now: Date;
   staleMs: number;
-  isAlive: (pid: number) => boolean;
+  state: (pid: number, start: string | null) => OwnerState;
+}
+
+/** A job's holder found its lease taken by another process: it must stop without recording anything. */
+export class LeaseLost extends Error {
+  override readonly name = 'LeaseLost';
 }
 
 /** What `submit` found; only `created` inserted the job. */
@@ -74,6 +87,8 @@ CREATE TABLE IF NOT EXISTS schedules (
 /** Columns added after the first release: journals created before them get them on open. */
 const addedColumns: Record<string, string> = {
   submission_key: 'TEXT',
+  owner_start: 'TEXT',
+  lease: 'INTEGER NOT NULL DEFAULT 0',
   target: 'TEXT',
   target_shared: 'INTEGER NOT NULL DEFAULT 0',
 };
@@ -90,8 +105,9 @@ export class Journal {
   constructor(stateDir: string) {
     mkdirSync(stateDir, { recursive: true });
     this.db = new Database(join(stateDir, 'journal.db'));
-    this.db.pragma('journal_mode = WAL');
+    // The timeout first: switching to WAL takes a lock that many processes starting at once contend for.
     this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('journal_mode = WAL');
     this.db.exec(schema);
     this.addMissingColumns();
   }
@@ -104,10 +120,10 @@ export class Journal {
     const owner = options.ownerPid ?? null;
     this.db
       .prepare(
-        `INSERT INTO jobs (id, pipeline, engine, status, plan, created_at, pipeline_file, pipeline_hash, owner_pid, heartbeat_at, submission_key)
-         VALUES (?, ?, 'embedded', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO jobs (id, pipeline, engine, status, plan, created_at, pipeline_file, pipeline_hash, owner_pid, owner_start, heartbeat_at, submission_key)
+         VALUES (?, ?, 'embedded', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(plan.jobId, plan.pipeline, status, JSON.stringify(plan), now, plan.pipelineFile, plan.pipelineHash, owner, owner === null ? null : now, options.submissionKey ?? null);
+      .run(plan.jobId, plan.pipeline, status, JSON.stringify(plan), now, plan.pipelineFile, plan.pipelineHash, owner, owner === null ? null : processStart(owner), owner === null ? null : now, options.submissionKey ?? null);
   }
 
   /**
@@ -119,7 +135,7 @@ export class Journal {
   submit(plan: JobPlan, key: string | undefined, ownerPid: number, live: Liveness): Submission {
     const tx = this.db.transaction((): Submission => {
       const rows = this.db.prepare(`SELECT * FROM jobs WHERE pipeline = ? AND pipeline_hash = ? AND status IN ('pending', 'running')`).all(plan.pipeline, plan.pipelineHash) as Row[];
-      const running = rows.map(toRecord).filter((job) => isLive(job, live));
+      const running = rows.map(toRecord).filter((job) => isLiveOwner(job, live));
       if (running.length > 0) {
         if (key === undefined) return { kind: 'need-key' };
         const same = running.find((job) => job.submissionKey === key);
@@ -144,7 +160,7 @@ export class Journal {
    */
   targetBlocker(id: string, target: string, shared: boolean, live: Liveness): JobRecord | undefined {
     const rows = this.db.prepare(`SELECT * FROM jobs WHERE target = ? AND id != ? AND status = 'running'`).all(target, id) as Row[];
-    return rows.map(toRecord).find((job) => isLive(job, live) && !(shared && job.targetShared));
+    return rows.map(toRecord).find((job) => isLiveOwner(job, live) && !(shared && job.targetShared));
   }
 
   /**
@@ -174,7 +190,8 @@ export class Journal {
     return (this.db.prepare(`SELECT * FROM jobs WHERE pipeline = ? AND status IN ('pending', 'running')`).all(pipeline) as Row[]).map(toRecord);
   }
 
-  update(id: string, patch: Partial<Pick<JobRecord, 'status' | 'summary' | 'error' | 'artifacts' | 'notifications' | 'endedAt' | 'run' | 'sourceChecksum'>>): void {
+  /** With `lease`, only while that lease holds (else LeaseLost): a holder fenced off records nothing. */
+  update(id: string, patch: Partial<Pick<JobRecord, 'status' | 'summary' | 'error' | 'artifacts' | 'notifications' | 'endedAt' | 'run' | 'sourceChecksum'>>, lease?: number): void {
     const columns: Record<string, unknown> = {};
     if (patch.status !== undefined) columns['status'] = patch.status;
     if (patch.summary !== undefined) columns['summary'] = JSON.stringify(patch.summary);
@@ -186,35 +203,40 @@ export class Journal {
     if (patch.sourceChecksum !== undefined) columns['source_checksum'] = patch.sourceChecksum;
     const names = Object.keys(columns);
     if (names.length === 0) return;
-    this.db.prepare(`UPDATE jobs SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id`).run({ ...columns, id });
+    const fence = lease === undefined ? '' : ' AND lease = @lease';
+    const changed = this.db.prepare(`UPDATE jobs SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id${fence}`).run({ ...columns, id, ...(lease === undefined ? {} : { lease }) });
+    if (lease !== undefined && changed.changes === 0) throw new LeaseLost(`job ${id} was taken over by another process`);
   }
 
   /**
-   * Takes the job for this process unless another live process holds it: the lease is the owner's
-   * pid plus a heartbeat younger than `staleMs`. Atomic (one UPDATE), so two processes never both win.
-   * A new lease passes the target gate again (`acquireTarget`), so the target of a past run is cleared.
+   * Takes the job for this process unless another live process holds it (`isLiveOwner`). Returns the
+   * new fencing token, or undefined when refused. Atomic (IMMEDIATE), so two processes never both
+   * win. A new lease passes the target gate again (`acquireTarget`), so the target of a past run is cleared.
    */
-  claim(id: string, pid: number, now: Date, staleMs: number, isAlive: (pid: number) => boolean): boolean {
-    const claimTx = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT owner_pid, heartbeat_at FROM jobs WHERE id = ?').get(id) as { owner_pid: number | null; heartbeat_at: string | null } | undefined;
-      if (!row) return false;
-      const fresh = row.heartbeat_at !== null && now.getTime() - Date.parse(row.heartbeat_at) < staleMs;
-      if (row.owner_pid !== null && row.owner_pid !== pid && fresh && isAlive(row.owner_pid)) return false;
-      this.db.prepare('UPDATE jobs SET owner_pid = ?, heartbeat_at = ?, cancel_requested = 0, target = NULL WHERE id = ?').run(pid, now.toISOString(), id);
-      return true;
+  claim(id: string, pid: number, live: Liveness): number | undefined {
+    const claimTx = this.db.transaction((): number | undefined => {
+      const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+      if (!row) return undefined;
+      const job = toRecord(row);
+      if (job.ownerPid !== null && job.ownerPid !== pid && isLiveOwner(job, live)) return undefined;
+      const lease = job.lease + 1;
+      this.db
+        .prepare('UPDATE jobs SET owner_pid = ?, owner_start = ?, heartbeat_at = ?, lease = ?, cancel_requested = 0, target = NULL WHERE id = ?')
+        .run(pid, processStart(pid), live.now.toISOString(), lease, id);
+      return lease;
     });
     return claimTx.immediate();
   }
 
-  /** Renews the lease; returns whether a cancel was requested by another process. */
-  heartbeat(id: string, pid: number, now: Date): { cancelRequested: boolean } {
-    this.db.prepare('UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ?').run(now.toISOString(), id, pid);
+  /** Renews the lease; `held` false when another process took the job since (the holder must stop). */
+  heartbeat(id: string, pid: number, lease: number, now: Date): { held: boolean; cancelRequested: boolean } {
+    const held = this.db.prepare('UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ? AND lease = ?').run(now.toISOString(), id, pid, lease).changes > 0;
     const row = this.db.prepare('SELECT cancel_requested FROM jobs WHERE id = ?').get(id) as { cancel_requested: number } | undefined;
-    return { cancelRequested: row?.cancel_requested === 1 };
+    return { held, cancelRequested: row?.cancel_requested === 1 };
   }
 
-  release(id: string, pid: number): void {
-    this.db.prepare('UPDATE jobs SET owner_pid = NULL, heartbeat_at = NULL WHERE id = ? AND owner_pid = ?').run(id, pid);
+  release(id: string, pid: number, lease: number): void {
+    this.db.prepare('UPDATE jobs SET owner_pid = NULL, owner_start = NULL, heartbeat_at = NULL WHERE id = ? AND owner_pid = ? AND lease = ?').run(id, pid, lease);
   }
 
   requestCancel(id: string): void {
@@ -240,8 +262,15 @@ export class Journal {
     return row ? (JSON.parse(row.output) as unknown) : undefined;
   }
 
-  recordStep(job: string, key: string, output: unknown, now: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO steps (job, key, output, recorded_at) VALUES (?, ?, ?, ?)').run(job, key, JSON.stringify(output ?? null), now);
+  /** Insert-or-ignore; with `lease`, only while that lease holds (else LeaseLost), checked in the same transaction. */
+  recordStep(job: string, key: string, output: unknown, now: string, lease?: number): void {
+    const record = this.db.transaction(() => {
+      if (lease !== undefined && this.db.prepare('SELECT 1 FROM jobs WHERE id = ? AND lease = ?').get(job, lease) === undefined) {
+        throw new LeaseLost(`job ${job} was taken over by another process; step ${key} not recorded`);
+      }
+      this.db.prepare('INSERT OR IGNORE INTO steps (job, key, output, recorded_at) VALUES (?, ?, ?, ?)').run(job, key, JSON.stringify(output ?? null), now);
+    });
+    record.immediate();
   }
 
   close(): void {
@@ -265,10 +294,16 @@ export class Journal {
   }
 }
 
-/** Whether a job's owner still runs it (the lease of `Journal.claim`). */
-function isLive(job: JobRecord, live: Liveness): boolean {
-  if (job.ownerPid === null || job.heartbeatAt === null) return false;
-  return live.now.getTime() - Date.parse(job.heartbeatAt) < live.staleMs && live.isAlive(job.ownerPid);
+/**
+ * Whether a job's owner still holds it (the lease of `Journal.claim`): its process exists, even
+ * stopped, however long since its last heartbeat (a busy machine can starve its timer); only where
+ * that cannot be told does the heartbeat's age decide.
+ */
+export function isLiveOwner(job: Pick<JobRecord, 'ownerPid' | 'ownerStart' | 'heartbeatAt'>, live: Liveness): boolean {
+  if (job.ownerPid === null) return false;
+  const state = live.state(job.ownerPid, job.ownerStart);
+  if (state !== 'unknown') return state !== 'dead';
+  return job.heartbeatAt !== null && live.now.getTime() - Date.parse(job.heartbeatAt) < live.staleMs;
 }
 
 function toRecord(row: Row): JobRecord {
@@ -287,6 +322,8 @@ function toRecord(row: Row): JobRecord {
     createdAt: row['created_at'] as string,
     endedAt: (row['ended_at'] as string | null) ?? null,
     ownerPid: (row['owner_pid'] as number | null) ?? null,
+    ownerStart: (row['owner_start'] as string | null) ?? null,
+    lease: (row['lease'] as number | null) ?? 0,
     heartbeatAt: (row['heartbeat_at'] as string | null) ?? null,
     cancelRequested: row['cancel_requested'] === 1,
     sourceChecksum: (row['source_checksum'] as string | null) ?? null,

@@ -6,7 +6,9 @@ import type { Project } from '../../project/load-config.js';
 import { loadPipeline } from '../../project/load-pipeline.js';
 import { formatDiagnostic } from '../../spec/diagnostics.js';
 import { JobRefused } from '../engine.js';
+import { liveness } from './execute.js';
 import { effectiveStatus } from './job-status.js';
+import { ownerState } from './process-owner.js';
 import type { JobRecord, Journal } from './journal.js';
 import { hashText } from '../../project/plan-for.js';
 import { sha256File } from '../submission.js';
@@ -24,7 +26,7 @@ export async function prepareResume(journal: Journal, id: string, project: Proje
   if (!job) throw new ResumeRefused(`no job ${id} (ferry jobs list shows the jobs)`);
   const status = effectiveStatus(job);
   if (status === 'succeeded') throw new ResumeRefused(`job ${id} already succeeded; nothing to resume`);
-  if (status === 'running' || status === 'pending') throw new ResumeRefused(`job ${id} is running (pid ${job.ownerPid}); cancel it first or wait`);
+  if (status === 'running' || status === 'pending') throw new ResumeRefused(heldBy(job));
   checkSamePlan(job, project, cwd);
   await checkSameSource(journal, job);
   journal.update(id, { run: job.run + 1 });
@@ -75,4 +77,18 @@ async function checkSameSource(journal: Journal, job: JobRecord): Promise<void> 
   if (now !== planned.checksum) {
     throw new ResumeRefused(`the source file ${path} changed since job ${job.id} was planned (sha256 ${planned.checksum.slice(0, 12)}… → ${now.slice(0, 12)}…); resuming would read different records. Run it as a new job.`);
   }
+}
+
+/** Why a live job cannot be resumed: who holds it, for as long as that process exists. */
+function heldBy(job: JobRecord): string {
+  const pid = job.ownerPid ?? '?';
+  const state = job.ownerPid === null ? 'unknown' : ownerState(job.ownerPid, job.ownerStart);
+  if (state === 'stopped') {
+    return `job ${job.id} is held by process ${pid}, which is stopped (SIGSTOP or Ctrl-Z): continue it (kill -CONT ${pid}) to let it finish, or end it (kill ${pid}), then resume`;
+  }
+  if (state === 'unknown' && job.heartbeatAt) {
+    const left = Math.max(0, Math.ceil((Date.parse(job.heartbeatAt) + liveness().staleMs - Date.now()) / 1000));
+    return `job ${job.id} is running (process ${pid}); its lease expires in ${left}s unless renewed — cancel it first (ferry jobs cancel ${job.id}) or wait`;
+  }
+  return `job ${job.id} is running in process ${pid}, which holds it until it ends — cancel it first (ferry jobs cancel ${job.id}) or wait`;
 }

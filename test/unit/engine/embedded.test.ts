@@ -65,7 +65,7 @@ describe('embedded engine', () => {
     const plan = testPlan();
     journal.createJob(plan, 'running', new Date().toISOString());
     // Our parent process stands in for another live owner with a fresh heartbeat.
-    expect(journal.claim('job-1', process.ppid, new Date(), 10_000, () => true)).toBe(true);
+    expect(journal.claim('job-1', process.ppid, { now: new Date(), staleMs: 10_000, state: () => 'alive' })).toBe(1);
     await expect(execute(journal.getJob('job-1')!, { journal, activities: fakeActivities({ total: 1, batches: 1 }).acts })).rejects.toThrow(/being run by another process/);
   });
 });

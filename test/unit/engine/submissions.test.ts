@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execute, liveness } from '../../../src/engine/embedded/execute.js';
 import { Journal, type Liveness } from '../../../src/engine/embedded/journal.js';
+import type { OwnerState } from '../../../src/engine/embedded/process-owner.js';
 import { submitJob } from '../../../src/engine/embedded/submit.js';
 import { fileSubmissionKey, submissionKey } from '../../../src/engine/submission.js';
 import { writeTargetOf } from '../../../src/plan/write-target.js';
@@ -39,7 +40,8 @@ const filePlan = (jobId: string, users: object[] = [{ email: 'a@example.com' }])
   writeFileSync(path, JSON.stringify(users));
   return { ...planOf(jobId), source: { type: 'file', path, format: 'json', csv } };
 };
-const live = (isAlive: (pid: number) => boolean = () => true, now = new Date()): Liveness => ({ now, staleMs: 10_000, isAlive });
+/** `state` stands in for the process check: 'unknown' (no /proc) lets the heartbeat's age decide. */
+const live = (state: OwnerState = 'alive', now = new Date()): Liveness => ({ now, staleMs: 10_000, state: () => state });
 const planOf = (jobId: string, overrides: Partial<Pipeline> = {}, pipelineHash = 'h'): JobPlan => ({ ...testPlan(overrides), jobId, pipelineHash });
 /** Another live process holds the job: our parent stands in for it (a live pid that is not ours). */
 const runningElsewhere = (plan: JobPlan, key: string | null = null): void => {
@@ -115,9 +117,9 @@ describe('Journal.submit', () => {
 
   it('ignores jobs that ended, whose owner died, or whose heartbeat is stale', () => {
     runningElsewhere(planOf('job-1'), 'k1');
-    expect(journal.submit(planOf('job-2'), 'k1', process.pid, live(() => false))).toEqual({ kind: 'created' });
+    expect(journal.submit(planOf('job-2'), 'k1', process.pid, live('dead'))).toEqual({ kind: 'created' });
     const later = new Date(Date.now() + 60_000);
-    expect(journal.submit(planOf('job-3'), 'k1', process.pid, live(() => true, later))).toEqual({ kind: 'created' });
+    expect(journal.submit(planOf('job-3'), 'k1', process.pid, live('unknown', later))).toEqual({ kind: 'created' });
     journal.update('job-1', { status: 'succeeded' });
     journal.update('job-2', { status: 'failed' });
     journal.update('job-3', { status: 'cancelled' });
@@ -151,7 +153,7 @@ describe('the target gate in the journal', () => {
     runningElsewhere(planOf('job-1'));
     expect(journal.acquireTarget('job-1', target, false, live())).toBeUndefined();
     runningElsewhere(planOf('job-2'));
-    expect(journal.targetBlocker('job-2', target, false, live(() => false))).toBeUndefined();
+    expect(journal.targetBlocker('job-2', target, false, live('dead'))).toBeUndefined();
     journal.update('job-1', { status: 'succeeded' });
     expect(journal.targetBlocker('job-2', target, false, live())).toBeUndefined();
     journal.createJob(planOf('job-3'), 'pending', new Date().toISOString(), { ownerPid: process.ppid });
