@@ -16,6 +16,7 @@ export async function listJobsCommand(ctx: CliContext, options: { json?: boolean
     return;
   }
   if (jobs.length === 0) return ctx.stdout(`no jobs yet${engine.name === 'temporal' ? ' on Temporal' : ''} (ferry run <pipeline>)`);
+  ctx.stdout(`${'JOB'.padEnd(48)} ${'STATUS'.padEnd(11)} ${'STARTED'.padEnd(24)}  RECORDS`);
   for (const job of jobs) ctx.stdout(listLine(job));
 }
 
@@ -33,6 +34,8 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
   ctx.stdout(`started    ${details.started_at}${details.ended_at ? `, ended ${details.ended_at}` : ''}`);
   ctx.stdout(`records    total ${s.total} · inserted ${s.inserted} · updated ${s.updated} · unchanged ${s.unchanged} · rejected ${s.rejected} · exported ${s.exported}`);
   ctx.stdout(`batches    ${details.batches.done}/${details.batches.total}`);
+  const rate = job.status === 'running' ? progressOf(job) : undefined;
+  if (rate) ctx.stdout(`progress   ${rate.percent}% · ${rate.perSecond} records/s · ETA ${rate.eta}`);
   ctx.stdout(`artifacts  ${details.artifacts.dir}`);
   // A failure's detail already names its notify[i] entry.
   for (const n of job.notifications) ctx.stdout(n.ok ? `notify[${n.index}]  sent: ${n.detail}` : `notify     FAILED: ${masker.mask(n.detail)}`);
@@ -65,6 +68,18 @@ export async function getJob(ctx: CliContext, id: string): Promise<JobInfo> {
 
 function listLine(job: JobListing): string {
   const s = job.summary;
-  const counts = s ? `${s.total} total, ${s.inserted} inserted, ${s.updated} updated, ${s.rejected} rejected${s.exported ? `, ${s.exported} exported` : ''}` : '';
-  return `${job.id.padEnd(48)} ${job.status.padEnd(11)} ${job.startedAt}  ${counts}`;
+  const counts = s ? `${s.total} total, ${s.inserted} inserted, ${s.updated} updated, ${s.rejected} rejected${job.kind === 'export' ? `, ${s.exported} exported` : ''}` : '';
+  const rate = job.status === 'running' ? progressOf(job) : undefined;
+  return `${job.id.padEnd(48)} ${job.status.padEnd(11)} ${job.startedAt.padEnd(24)}  ${counts}${rate ? ` (${rate.percent}%, ${rate.perSecond}/s, ETA ${rate.eta})` : ''}`;
+}
+
+/** A running job's pace from its counts so far and its start: percent done, records/s, time left. */
+export function progressOf(job: Pick<JobListing, 'summary' | 'startedAt'>, now = Date.now()): { percent: number; perSecond: number; eta: string } | undefined {
+  const s = job.summary;
+  if (!s || s.total === 0) return undefined;
+  const done = s.inserted + s.updated + s.unchanged + s.rejected + s.exported;
+  const seconds = Math.max(1, (now - Date.parse(job.startedAt)) / 1000);
+  const perSecond = Math.round(done / seconds);
+  const left = perSecond > 0 ? Math.ceil((s.total - done) / perSecond) : undefined;
+  return { percent: Math.floor((100 * done) / s.total), perSecond, eta: left === undefined ? 'unknown' : `${Math.floor(left / 60)}m${String(left % 60).padStart(2, '0')}s` };
 }

@@ -51,6 +51,10 @@ describe.skipIf(process.platform !== 'linux')('the embedded lease', () => {
       // Longer than 5 heartbeats: the old rule took a silent owner for dead and ran the job twice.
       await new Promise((r) => setTimeout(r, 11_000));
       expect(jobs()[0]).toEqual({ job: id, status: 'running' });
+      // Its progress so far is in the journal for other processes to show.
+      const shown = JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as { summary: { total: number }; batches: { total: number } };
+      expect(shown).toMatchObject({ summary: { total: USERS }, batches: { total: USERS / 50 } });
+      expect(p.ferry('jobs', 'show', id).stdout).toMatch(/progress {3}\d+% · \d+ records\/s · ETA /);
       const resumed = p.ferry('jobs', 'resume', id);
       expect(resumed.code).toBe(1);
       expect(resumed.stderr).toContain(`job ${id} is held by process ${owner.pid}, which is stopped`);

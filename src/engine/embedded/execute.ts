@@ -27,6 +27,7 @@ export interface EmbeddedOptions {
 }
 
 export const DEFAULT_HEARTBEAT_MS = 2000;
+const PROGRESS_SAVE_MS = 1000;
 
 export class JobBusyError extends Error {}
 
@@ -57,10 +58,18 @@ export async function execute(job: JobRecord, options: EmbeddedOptions): Promise
   journal.update(job.id, { status: 'pending', endedAt: null, error: null }, lease);
   try {
     const cancelled = (): boolean => state.lost || state.cancelRequested || (options.cancelled?.() ?? false);
+    // Counts so far, for `jobs show` and `jobs list` in other processes: at most once a second, and the last.
+    let savedAt = 0;
+    const saveProgress = ({ summary }: JobProgress): void => {
+      const now = Date.now();
+      if (now - savedAt < PROGRESS_SAVE_MS && summary.batches.done < summary.batches.total) return;
+      savedAt = now;
+      if (!state.lost) journal.update(job.id, { summary }, lease);
+    };
     const acts = withSubmissionKey(journaled(options.activities, journal, job, { lease, lost: () => state.lost, log: options.log }), journal, job);
     await enterTarget(job, options, cancelled);
     // Cancelled at the gate, the job stops before its first batch like any cancelled job.
-    const outcome = await runPipelineJob(job.plan, acts, { progress: (p) => options.progress?.(p), cancelled });
+    const outcome = await runPipelineJob(job.plan, acts, { progress: (p) => (saveProgress(p), options.progress?.(p)), cancelled });
     const { status, summary, error, artifacts, notifications } = outcome;
     journal.update(job.id, { status, summary, error, artifacts, notifications, endedAt: new Date().toISOString() }, lease);
     return outcome;
