@@ -7,6 +7,7 @@ import { createScheduleActivities } from './activities/schedule.js';
 import { createTemporalActivities, toTemporalFailure } from './activities/temporal.js';
 import { connectClient } from './src/engine/temporal/client.js';
 import { temporalSettings, unreachable, withHeartbeatTimeout, type TemporalSettings } from './src/engine/temporal/settings.js';
+import { portablePlan } from './src/engine/temporal/portable-plan.js';
 import { createTargetLockActivities } from './src/engine/temporal/target-lock.js';
 import { loadProject, type Project } from './src/project/load-config.js';
 
@@ -34,8 +35,12 @@ export async function runWorker(project: Project, options: WorkerRunOptions = {}
     await connection.close();
     throw err;
   });
+  // Plans hold paths relative to the project folder (src/engine/temporal/portable-plan.ts): a
+  // worker resolves them in its own copy of the project, wherever it was started.
+  process.chdir(project.rootDir);
   const pool = new ConnectionPool(project.config.connections, project.rootDir);
   try {
+    await openSqliteConnections(project, pool);
     const worker = await createWorker(project, settings, { connection, client }, pool);
     const stop = (): void => {
       // The SDK's runtime also reacts to these signals; whoever comes second finds it stopping.
@@ -57,6 +62,23 @@ export async function runWorker(project: Project, options: WorkerRunOptions = {}
     await pool.closeAll();
     await client.connection.close();
     await connection.close();
+  }
+}
+
+/**
+ * Opens the project's SQLite connections before polling: a worker that cannot open one would take
+ * batches only to fail them, so it refuses to start and says which file and why.
+ */
+async function openSqliteConnections(project: Project, pool: ConnectionPool): Promise<void> {
+  for (const [name, options] of Object.entries(project.config.connections)) {
+    if (options.driver !== 'sqlite') continue;
+    await pool.get(name).catch((err: unknown) => {
+      const reason = project.masker.mask(err instanceof Error ? err.message : String(err));
+      throw new Error(
+        `cannot open the SQLite connection "${name}" (${options.path}): ${reason}. ` +
+          'Every worker must open every connection in ferry.yaml; workers on several machines need a store they all reach (PostgreSQL).',
+      );
+    });
   }
 }
 
@@ -83,7 +105,7 @@ function scheduled(project: Project, settings: TemporalSettings): ReturnType<typ
   const { planScheduledRun } = createScheduleActivities(project);
   return (input) =>
     planScheduledRun(input).then(
-      (run) => ({ ...run, plan: withHeartbeatTimeout(run.plan, settings) }),
+      (run) => ({ ...run, plan: withHeartbeatTimeout(portablePlan(run.plan, project.rootDir), settings) }),
       (err: unknown) => Promise.reject(toTemporalFailure(err, (t) => project.masker.mask(t))),
     );
 }

@@ -29,7 +29,7 @@ const POLL_MS = 1000;
 /** `ferry run` on Temporal: start (or join the running same submission), then follow it unless --detach. */
 export async function temporalRun(ctx: CliContext, project: Project, plan: JobPlan, options: TemporalRunOptions): Promise<void> {
   await withClient(temporalSettings(project, ctx.env), async (client) => {
-    const { jobId, existing } = await submitJob(client, temporalSettings(project, ctx.env), plan, { forceNew: options.forceNew ?? false });
+    const { jobId, existing } = await submitJob(client, temporalSettings(project, ctx.env), plan, { forceNew: options.forceNew ?? false, rootDir: project.rootDir });
     const note = existing ? `job ${jobId} is already running this submission (same pipeline and source); following it` : `job ${jobId} started on Temporal`;
     if (options.detach) {
       if (options.json) ctx.stdout(JSON.stringify({ job: jobId, pipeline: plan.pipeline, engine: 'temporal', status: 'running', existing }));

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
+import { projectRelative } from '../engine/temporal/portable-plan.js';
 import type { PipelineSchedule } from '../engine/temporal/schedules.js';
 import { loadPipeline } from '../project/load-pipeline.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
@@ -101,7 +102,7 @@ function scheduledPipelines(ctx: CliContext, files: string[]): PipelineSchedule[
     const { pipeline, name, path } = result.loaded;
     if (typeof pipeline.schedule !== 'string') continue;
     if (out.some((s) => s.pipeline === name)) throw new CliExit(EXIT_INVALID, `two scheduled pipelines are named "${name}"; names must be unique`);
-    out.push({ pipeline: name, file: path, cron: pipeline.schedule, ...(pipeline.timezone ? { timezone: pipeline.timezone } : {}), catchUp: pipeline.catch_up });
+    out.push({ pipeline: name, file: projectRelative(path, project.rootDir), cron: pipeline.schedule, ...(pipeline.timezone ? { timezone: pipeline.timezone } : {}), catchUp: pipeline.catch_up });
   }
   // Applying with an invalid pipeline left out would delete its schedule: refuse instead.
   if (invalid) throw new CliExit(EXIT_INVALID, 'not applied: fix the pipelines above first');

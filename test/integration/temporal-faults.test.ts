@@ -61,12 +61,13 @@ describeTemporal('Temporal: many workers, killed workers, a restarted server', (
   it('worker crash: workers SIGKILLed mid-batch three times; the retries resume on other workers and the job ends exact', { timeout: 300_000 }, async () => {
     // A dead worker's batch is retried after 5 s without a heartbeat, not the default 2 minutes
     // (a live worker heartbeats after each chunk: about every second here).
-    const { queue, env } = await project('crash', 48_000, { workers: 2, slow: 800, heartbeatTimeout: '5s' });
+    const { queue, env } = await project('crash', 48_000, { workers: 3, slow: 800, heartbeatTimeout: '5s' });
     p.write('import.yaml', 'source: { file: users.ndjson }\ntarget: { connection: users }\nbatch: { size: 3000, parallelism: 2 }\nretry: { max_attempts: 20, initial_interval: 200ms, max_interval: 1s }\n');
     const run = startRun(p.dir, 'import.yaml');
     let job: string | undefined;
     await until(async () => (job = (await runningJobs(server().address, queue))[0]) !== undefined);
     const killed: string[] = [];
+    const replacements: Promise<void>[] = [];
     let ended = false;
     void run.exit.then(() => (ended = true));
     while (killed.length < 3 && !ended) {
@@ -80,9 +81,11 @@ describeTemporal('Temporal: many workers, killed workers, a restarted server', (
       if (!victim) break;
       killed.push(String(victim.child.pid));
       await victim.kill();
-      workers.push(await startWorker(p.dir, env));
+      // A replacement, started in the background: the survivors take the retried batch meanwhile.
+      replacements.push(startWorker(p.dir, env).then((w) => void workers.push(w)));
     }
     expect(killed).toHaveLength(3);
+    await Promise.all(replacements);
     expect(await run.exit, run.out.stderr).toBe(0);
     expect(run.report().summary).toEqual({ total: 48_000, inserted: 48_000, updated: 0, unchanged: 0, rejected: 0, exported: 0 });
     expect(userCount()).toBe(48_000);

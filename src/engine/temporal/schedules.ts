@@ -6,7 +6,7 @@ import type { TemporalSettings } from './settings.js';
 /** A pipeline's `schedule:` as `ferry schedules apply` syncs it. */
 export interface PipelineSchedule {
   pipeline: string;
-  /** Absolute pipeline file: workers read it again at each run. */
+  /** Pipeline file, relative to the project folder when inside it: workers read it again at each run. */
   file: string;
   cron: string;
   timezone?: string;
