@@ -7,6 +7,7 @@ import { createScheduleActivities } from './activities/schedule.js';
 import { createTemporalActivities, toTemporalFailure } from './activities/temporal.js';
 import { connectClient } from './src/engine/temporal/client.js';
 import { temporalSettings, unreachable, withHeartbeatTimeout, type TemporalSettings } from './src/engine/temporal/settings.js';
+import { portablePlan } from './src/engine/temporal/portable-plan.js';
 import { createTargetLockActivities } from './src/engine/temporal/target-lock.js';
 import { loadProject, type Project } from './src/project/load-config.js';
 
@@ -34,8 +35,12 @@ export async function runWorker(project: Project, options: WorkerRunOptions = {}
     await connection.close();
     throw err;
   });
-  const app = createApp(project, { cwd: process.cwd(), env: process.env });
+  // Plans hold paths relative to the project folder (src/engine/temporal/portable-plan.ts): a
+  // worker resolves them in its own copy of the project, wherever it was started.
+  process.chdir(project.rootDir);
+  const app = createApp(project, { cwd: project.rootDir, env: process.env });
   try {
+    await openSqliteConnections(app);
     const worker = await createWorker(app, settings, { connection, client });
     const stop = (): void => {
       // The SDK's runtime also reacts to these signals; whoever comes second finds it stopping.
@@ -60,6 +65,23 @@ export async function runWorker(project: Project, options: WorkerRunOptions = {}
   }
 }
 
+/**
+ * Opens the project's SQLite connections before polling: a worker that cannot open one would take
+ * batches only to fail them, so it refuses to start and says which file and why.
+ */
+async function openSqliteConnections({ project, deps }: App): Promise<void> {
+  for (const [name, options] of Object.entries(project.config.connections)) {
+    if (options.driver !== 'sqlite') continue;
+    await deps.pool.get(name).catch((err: unknown) => {
+      const reason = project.masker.mask(err instanceof Error ? err.message : String(err));
+      throw new Error(
+        `cannot open the SQLite connection "${name}" (${options.path}): ${reason}. ` +
+          'Every worker must open every connection in ferry.yaml; workers on several machines need a store they all reach (PostgreSQL).',
+      );
+    });
+  }
+}
+
 function createWorker(app: App, settings: TemporalSettings, { connection, client }: { connection: NativeConnection; client: Client }): Promise<Worker> {
   const { project } = app;
   const activities = createTemporalActivities(app.deps);
@@ -78,7 +100,7 @@ function scheduled(project: Project, settings: TemporalSettings): ReturnType<typ
   const { planScheduledRun } = createScheduleActivities(project);
   return (input) =>
     planScheduledRun(input).then(
-      (run) => ({ ...run, plan: withHeartbeatTimeout(run.plan, settings) }),
+      (run) => ({ ...run, plan: withHeartbeatTimeout(portablePlan(run.plan, project.rootDir), settings) }),
       (err: unknown) => Promise.reject(toTemporalFailure(err, (t) => project.masker.mask(t))),
     );
 }

@@ -6,9 +6,10 @@ import type { JobReportJson, TestProject } from './project.js';
 
 /** Live Temporal tests drive Ferry through its CLI only: `ferry worker` and `ferry run` child processes. */
 
-/** A ferry.yaml for `engine: temporal` on `address`, with `extra` YAML appended (e.g. a heartbeat timeout). */
-export function temporalConfig(address: string, taskQueue: string, extra = ''): string {
-  return `engine: temporal\ntemporal: { address: "${address}", namespace: default, task_queue: ${taskQueue} }\n${extra}`;
+/** A ferry.yaml for `engine: temporal` on `address`, with `extra` YAML appended and `heartbeat_timeout` when given. */
+export function temporalConfig(address: string, taskQueue: string, extra = '', heartbeatTimeout?: string): string {
+  const heartbeat = heartbeatTimeout ? `, heartbeat_timeout: ${heartbeatTimeout}` : '';
+  return `engine: temporal\ntemporal: { address: "${address}", namespace: default, task_queue: ${taskQueue}${heartbeat} }\n${extra}`;
 }
 
 /** A unique task queue per suite, so workers of one suite never take another's tasks. */
@@ -87,11 +88,42 @@ export function listJobs(p: TestProject, ...flags: string[]): { job: string; pip
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-/** A job's workflow history (all runs, when it continued as new), read with a client of its own. */
-export async function jobHistory(address: string, jobId: string): Promise<HistoryEvent[][]> {
+/** Runs `fn` with a Temporal client of the test's own on `address` (namespace default). */
+export async function withTestClient<T>(address: string, fn: (client: Client) => Promise<T>): Promise<T> {
   const connection = await Connection.connect({ address });
   try {
-    const client = new Client({ connection, namespace: 'default' });
+    return await fn(new Client({ connection, namespace: 'default' }));
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The ids of the running jobs of a task queue, from visibility. */
+export function runningJobs(address: string, queue: string): Promise<string[]> {
+  return withTestClient(address, async (client) => {
+    const ids: string[] = [];
+    for await (const w of client.workflow.list({ query: `ExecutionStatus = 'Running' AND TaskQueue = '${queue}' AND WorkflowType = 'pipelineWorkflow'` })) ids.push(w.workflowId);
+    return ids;
+  });
+}
+
+/** The job's activities in flight: which worker runs each (its identity is `<pid>@<host>`) and its last heartbeat. */
+export function pendingActivities(address: string, jobId: string): Promise<{ type: string; started: boolean; attempt: number; worker: string; heartbeat: boolean }[]> {
+  return withTestClient(address, async (client) => {
+    const { raw } = await client.workflow.getHandle(jobId).describe();
+    return (raw.pendingActivities ?? []).map((a) => ({
+      type: a.activityType?.name ?? '',
+      started: a.state === 2, // PENDING_ACTIVITY_STATE_STARTED
+      attempt: a.attempt ?? 0,
+      worker: a.lastWorkerIdentity ?? '',
+      heartbeat: Boolean(a.heartbeatDetails?.payloads?.length),
+    }));
+  });
+}
+
+/** A job's workflow history (all runs, when it continued as new), read with a client of its own. */
+export function jobHistory(address: string, jobId: string): Promise<HistoryEvent[][]> {
+  return withTestClient(address, async (client) => {
     const runs: HistoryEvent[][] = [];
     // Visibility lists the runs of the id (continue-as-new, reset) newest first.
     const executions: string[] = [];
@@ -101,9 +133,7 @@ export async function jobHistory(address: string, jobId: string): Promise<Histor
       runs.push(history.events ?? []);
     }
     return runs;
-  } finally {
-    await connection.close();
-  }
+  });
 }
 
 /** The runBatch activities a history scheduled, and the worker identities that started them. */

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { JobPlan } from '../../plan/job-plan.js';
@@ -6,6 +7,7 @@ import type { ConnectionTables } from '../../plan/write-target.js';
 import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobListing } from '../engine.js';
 import { connectClient } from './client.js';
 import { cancelJob, resumeJob } from './control.js';
+import { localPlan, projectRelative } from './portable-plan.js';
 import { describeJob, outcomeOf, queryView, type TemporalJobDetails } from './results.js';
 import { applySchedules, listFerrySchedules } from './schedules.js';
 import type { TemporalSettings } from './settings.js';
@@ -16,6 +18,8 @@ export interface TemporalEngineOptions {
   settings: TemporalSettings;
   /** ferry.yaml's connections: which table a job writes, for taking it again on resume. */
   connections: ConnectionTables;
+  /** The project folder: plans cross into Temporal with paths relative to it (portable-plan.ts). */
+  rootDir: string;
   /** How often `follow` asks the workflow for its progress. */
   pollMs?: number;
 }
@@ -35,7 +39,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
   return {
     name: 'temporal',
     async submit(plan, submit = {}) {
-      return submitJob(await client(), settings, plan, { forceNew: submit.forceNew ?? false });
+      return submitJob(await client(), settings, plan, { forceNew: submit.forceNew ?? false, rootDir: options.rootDir });
     },
     async follow(id, follow = {}) {
       return untilEnded(await client(), id, follow, pollMs);
@@ -46,12 +50,12 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
       if (!job) return undefined;
       const plan = await planOf(c, id, job.runId);
       if (!plan) throw new Error(`workflow ${id} has no job plan in its history`);
-      return infoOf(job, plan);
+      return infoOf({ ...job, memo: { ...job.memo, jobDir: resolve(options.rootDir, job.memo.jobDir) } }, localPlan(plan, options.rootDir));
     },
     async list({ limit, pipeline }) {
       const c = await client();
       const jobs = await listJobs(c, { limit, indexed: await hasPipelineAttribute(c), ...(pipeline ? { pipeline } : {}) });
-      return jobs.map((job) => listingOf(job, null));
+      return jobs.map((job) => listingOf({ ...job, memo: { ...job.memo, jobDir: resolve(options.rootDir, job.memo.jobDir) } }, null));
     },
     async cancel(id, cancel = {}) {
       const c = await client();
@@ -69,7 +73,8 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
       return { note: `reset to event ${point.eventId} (${point.reason}); new run ${runId}` };
     },
     async applySchedules(schedules) {
-      return applySchedules(await client(), settings, schedules);
+      // Workers read the pipeline again at each run, in their own copy of the project.
+      return applySchedules(await client(), settings, schedules.map((s) => ({ ...s, file: projectRelative(s.file, options.rootDir) })));
     },
     async listSchedules(schedules) {
       const onServer = await listFerrySchedules(await client());

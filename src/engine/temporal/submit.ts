@@ -4,6 +4,7 @@ import type { pipelineWorkflow } from '../../../workflows/pipeline.js';
 import { WORKFLOW_TYPE } from '../../../workflows/definitions.js';
 import { submissionKey } from '../submission.js';
 import { jobMemo } from './job-memo.js';
+import { portablePlan } from './portable-plan.js';
 import { withHeartbeatTimeout, type TemporalSettings } from './settings.js';
 import { hasPipelineAttribute, listJobs, PIPELINE_ATTRIBUTE } from './visibility.js';
 
@@ -18,9 +19,10 @@ export interface Submitted {
  * same submission key (pipeline text + source bytes) is returned instead: job ids are unique per
  * submission, so the id-conflict policy alone (USE_EXISTING, kept for safety) cannot catch a
  * resubmission. Visibility is eventually consistent, so two submissions within about a second
- * of each other can still both start. `forceNew` (`run --force-new`) skips the lookup.
+ * of each other can still both start. `forceNew` (`run --force-new`) skips the lookup. With
+ * `rootDir` (the project folder) the workflow gets the plan's paths relative to it (portable-plan.ts).
  */
-export async function submitJob(client: Client, settings: TemporalSettings, plan: JobPlan, options: { forceNew?: boolean } = {}): Promise<Submitted> {
+export async function submitJob(client: Client, settings: TemporalSettings, plan: JobPlan, options: { forceNew?: boolean; rootDir?: string } = {}): Promise<Submitted> {
   const key = await submissionKey(plan);
   const indexed = await hasPipelineAttribute(client);
   if (!options.forceNew) {
@@ -31,7 +33,7 @@ export async function submitJob(client: Client, settings: TemporalSettings, plan
   await client.workflow.start<typeof pipelineWorkflow>(WORKFLOW_TYPE, {
     taskQueue: settings.taskQueue,
     workflowId: plan.jobId,
-    args: [withHeartbeatTimeout(plan, settings)],
+    args: [withHeartbeatTimeout(options.rootDir ? portablePlan(plan, options.rootDir) : plan, settings)],
     workflowIdConflictPolicy: 'USE_EXISTING',
     memo: { ...jobMemo(plan, key) },
     ...(indexed ? { typedSearchAttributes: [{ key: PIPELINE_ATTRIBUTE, value: plan.pipeline }] } : {}),

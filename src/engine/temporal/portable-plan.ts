@@ -1,0 +1,41 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { JobPlan } from '../../plan/job-plan.js';
+
+/**
+ * A plan as it crosses into Temporal: its paths inside the project folder (the folder of
+ * ferry.yaml) made relative to it, so that a worker on another machine, started in its own copy of
+ * the project (same ferry.yaml, same relative layout, shared state dir), finds the same files.
+ * Workers run in their project folder (worker.ts changes into it), where these paths resolve.
+ * Paths outside the project (an absolute state_dir on a shared volume) stay absolute.
+ */
+export function portablePlan(plan: JobPlan, rootDir: string): JobPlan {
+  const rel = (path: string): string => projectRelative(path, rootDir);
+  return {
+    ...plan,
+    pipelineFile: rel(plan.pipelineFile),
+    jobDir: rel(plan.jobDir),
+    source: plan.source.type === 'file' ? { ...plan.source, path: rel(plan.source.path) } : plan.source,
+    target: plan.target.type === 'file' ? { ...plan.target, path: rel(plan.target.path) } : plan.target,
+    ...(plan.retryOf ? { retryOf: { ...plan.retryOf, rowsFile: rel(plan.retryOf.rowsFile) } } : {}),
+  };
+}
+
+/** `path` relative to `rootDir` when it lies inside it; otherwise as given. */
+export function projectRelative(path: string, rootDir: string): string {
+  if (!isAbsolute(path)) return path;
+  const rel = relative(rootDir, path);
+  return rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? path : rel;
+}
+
+/** The inverse of `portablePlan`: a plan read back from Temporal with its paths absolute again. */
+export function localPlan(plan: JobPlan, rootDir: string): JobPlan {
+  const abs = (path: string): string => resolve(rootDir, path);
+  return {
+    ...plan,
+    pipelineFile: abs(plan.pipelineFile),
+    jobDir: abs(plan.jobDir),
+    source: plan.source.type === 'file' ? { ...plan.source, path: abs(plan.source.path) } : plan.source,
+    target: plan.target.type === 'file' ? { ...plan.target, path: abs(plan.target.path) } : plan.target,
+    ...(plan.retryOf ? { retryOf: { ...plan.retryOf, rowsFile: abs(plan.retryOf.rowsFile) } } : {}),
+  };
+}
