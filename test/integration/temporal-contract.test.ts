@@ -95,12 +95,9 @@ describeTemporal('engine contract: embedded and Temporal give the same results',
   });
 
   /**
-   * `jobs retry-rejects` and `jobs rollback` read the embedded journal only, so on Temporal they
-   * answer "no job …" until the Engine interface (issue 16 part 2) gives them both engines. Each is
-   * two tests: the job it works on (must pass on both engines), then the tool (expected to fail
-   * on Temporal until then: `it.fails` turns red when it starts working, to be made a plain `it`).
+   * The operator tools take an Engine (src/operator/): each is two tests, the job it works on (the
+   * same on both engines), then the tool on each engine's job.
    */
-  const operatorTools = 'fails until the Engine interface of issue 16 part 2: retry-rejects and rollback read the embedded journal only';
   let retrySource: ReturnType<EnginePair['run']>;
   let rollbackSource: ReturnType<EnginePair['run']>;
   let beforeUpsert: Record<string, unknown>[];
@@ -115,7 +112,7 @@ describeTemporal('engine contract: embedded and Temporal give the same results',
     expect(retrySource.embedded.report.summary).toMatchObject({ total: 120, inserted: 78, rejected: 42 });
   });
 
-  it.fails(`retry-rejects imports exactly the rejected records once the pipeline is fixed (${operatorTools})`, () => {
+  it('retry-rejects imports exactly the rejected records once the pipeline is fixed', () => {
     pair.write('retry.yaml', retryPipeline('$exists(email)'));
     const retried = pair.ferry((e) => ['jobs', 'retry-rejects', retrySource[e].report.job, '--json']);
     expect(retried.embedded.code, retried.embedded.stderr).toBe(0);
@@ -139,7 +136,7 @@ describeTemporal('engine contract: embedded and Temporal give the same results',
     expect(pair.expectSameTable('roll')).not.toEqual(beforeUpsert);
   });
 
-  it.fails(`rollback puts back the table the upsert changed (${operatorTools})`, () => {
+  it('rollback puts back the table the upsert changed', () => {
     const rolled = pair.ferry((e) => ['jobs', 'rollback', rollbackSource[e].report.job, '--json']);
     expect(rolled.embedded.code, rolled.embedded.stderr).toBe(0);
     expect(table(pair.embedded, 'roll')).toEqual(beforeUpsert);
