@@ -6,6 +6,7 @@ import type { JobSummary } from '../plan/activity-types.js';
 import type { JobOutcome } from '../plan/orchestrate.js';
 import { effectiveStatus } from '../engine/job-status.js';
 import type { JobRecord } from '../engine/journal.js';
+import { ferryVersion } from './version.js';
 
 /** The `--json` object of `run` and `jobs show` (DESIGN.md "CLI"). */
 export interface JobReport {
@@ -19,6 +20,8 @@ export interface JobReport {
   artifacts: { dir: string; rejects: string | null; output: string | null };
   /** `run` that followed a job already running the same submission instead of starting one. */
   existing?: true;
+  /** The Ferry version that printed the report. */
+  version: string;
 }
 
 export function jobReport(job: JobRecord, cwd: string, outcome?: JobOutcome): JobReport {
@@ -37,6 +40,7 @@ export function jobReport(job: JobRecord, cwd: string, outcome?: JobOutcome): Jo
       rejects: artifacts ? shown(cwd, artifacts.rejectsFile) : null,
       output: artifacts?.output ? shown(cwd, artifacts.output) : null,
     },
+    version: ferryVersion(),
   };
 }
 

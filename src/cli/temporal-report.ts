@@ -4,6 +4,7 @@ import type { JobSummary } from '../plan/activity-types.js';
 import type { TemporalJobDetails } from '../engine/temporal/results.js';
 import type { TemporalJob } from '../engine/temporal/visibility.js';
 import type { JobReport } from './job-report.js';
+import { ferryVersion } from './version.js';
 
 /** The `--json` report of a Temporal job: the same shape as the embedded engine's (DESIGN.md "CLI"). */
 export function temporalReport(job: Pick<TemporalJob, 'id' | 'memo' | 'status'>, cwd: string, outcome: JobOutcome | null, summary?: JobSummary): JobReport {
@@ -21,6 +22,7 @@ export function temporalReport(job: Pick<TemporalJob, 'id' | 'memo' | 'status'>,
       rejects: artifacts ? shown(cwd, artifacts.rejectsFile) : null,
       output: artifacts?.output ? shown(cwd, artifacts.output) : null,
     },
+    version: ferryVersion(),
   };
 }
 
