@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../project/load-config.js';
 import { createContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
+import { initCommand } from './init.js';
 import { jobErrorsCommand, listJobsCommand, showJobCommand } from './jobs.js';
 import { retryRejectsCommand } from './retry-rejects.js';
 import { rollbackCommand } from './rollback.js';
@@ -10,15 +11,24 @@ import { schemaCommand } from './schema.js';
 import { registerTemporalCommands } from './temporal.js';
 import { listSchedulesCommand, serveCommand } from './schedules.js';
 import { validateCommand } from './validate.js';
+import { ferryVersion } from './version.js';
 
 /** Builds the `ferry` command tree; each action is a thin call into a command module. */
 export function buildProgram(): Command {
   const program = new Command('ferry')
     .description('Declarative bulk user import/export pipelines, run as durable jobs')
+    .version(ferryVersion(), '-V, --version', 'print the Ferry version')
     .option('-c, --config <file>', 'ferry.yaml to use (default: nearest in this folder or a parent)')
     .showHelpAfterError()
     .exitOverride();
   const ctx = createContext(() => program.opts<{ config?: string }>().config);
+
+  program
+    .command('init')
+    .description('create a working project here: ferry.yaml, an import and an export pipeline, sample data, .gitignore')
+    .option('--engine <engine>', 'embedded (default) or temporal')
+    .option('--driver <driver>', 'the users connection: sqlite (default, .ferry/users.db) or postgres (url from $DATABASE_URL)')
+    .action((options: { engine?: string; driver?: string }) => initCommand(ctx, options));
 
   program
     .command('validate')
