@@ -99,7 +99,8 @@ export function buildProgram(): Command {
   program
     .command('schema')
     .description('print the JSON Schema of the pipeline format (for editor completion)')
-    .action(() => schemaCommand(ctx));
+    .option('--config', 'the JSON Schema of ferry.yaml instead')
+    .action((options: { config?: boolean }) => schemaCommand(ctx, options));
 
   program
     .command('serve')
