@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../project/load-config.js';
 import { createContext } from './context.js';
+import { connectionsTestCommand } from './connections.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { initCommand } from './init.js';
 import { jobErrorsCommand, listJobsCommand, showJobCommand } from './jobs.js';
@@ -116,6 +117,15 @@ export function buildProgram(): Command {
     .option('--json', 'one JSON object per pipeline')
     .option('--engine <engine>', 'embedded (the serve schedules) or temporal (the Temporal Schedules); default from ferry.yaml')
     .action((options: { json?: boolean; engine?: string }) => listSchedulesCommand(ctx, options));
+
+  program
+    .command('connections')
+    .description('the connections of ferry.yaml')
+    .command('test')
+    .description('open each connection (or the named one), read its table and columns, and say what works')
+    .argument('[name]', 'one connection of ferry.yaml')
+    .option('--timeout <seconds>', 'how long a connection may take to answer (default 10)')
+    .action((name: string | undefined, options: { timeout?: string }) => connectionsTestCommand(ctx, name, options));
 
   registerTemporalCommands(program, ctx);
   return program;
