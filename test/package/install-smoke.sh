@@ -9,7 +9,7 @@
 # versions match (same Node, same machine); otherwise it runs `npm rebuild better-sqlite3`.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-work="$(mktemp -d "${TMPDIR:-/tmp}/ferry-package-XXXXXX")"
+work="$(mktemp -d -t ferry-package-XXXXXX)"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
