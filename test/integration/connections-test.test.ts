@@ -1,10 +1,11 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describePostgres, usePostgresServer } from '../helpers/describe-postgres.js';
 import { rawClient } from '../helpers/postgres-raw.js';
-import { runFerry, tempDir } from '../helpers/cli.js';
+import { runFerry, startFerry, tempDir } from '../helpers/cli.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
@@ -45,6 +46,33 @@ describe('ferry connections test: SQLite', () => {
     const result = runFerry(['connections', 'test', 'legacy'], { cwd });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('no connection "legacy" in ferry.yaml; known: users\n');
+  });
+});
+
+describe('ferry connections test: a server that never answers', () => {
+  it('gives up after --timeout, names the connection, and exits without waiting for the driver', async () => {
+    // Accepts TCP connections and says nothing, as a wrong port behind some firewalls does.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const cwd = project(`connections:\n  legacy: { driver: postgres, url: "postgres://u:secret@127.0.0.1:${port}/crm" }\n`);
+      const started = Date.now();
+      // Asynchronously: the silent server lives in this process.
+      const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        let stdout = '';
+        const child = startFerry(['connections', 'test', '--timeout', '1'], { cwd });
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.on('close', (code) => resolve({ code, stdout }));
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/^FAIL legacy \(postgres postgres:\/\/u:\*\*\*@127\.0\.0\.1:\d+\/crm\) \d+ms\n {5}connecting: no answer within 1s\n$/);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      silent.close();
+    }
   });
 });
 
