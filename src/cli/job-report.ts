@@ -5,6 +5,7 @@ import { CliExit, EXIT_FAILED, EXIT_OK } from './exit-codes.js';
 import type { JobSummary } from '../plan/activity-types.js';
 import { emptySummary, type JobOutcome } from '../plan/orchestrate.js';
 import type { JobInfo, JobListing } from '../engine/engine.js';
+import { ferryVersion } from './version.js';
 
 /** The `--json` object of `run` and `jobs show` (DESIGN.md "CLI"). */
 export interface JobReport {
@@ -18,6 +19,8 @@ export interface JobReport {
   artifacts: { dir: string; rejects: string | null; output: string | null };
   /** `run` that followed a job already running the same submission instead of starting one. */
   existing?: true;
+  /** The Ferry version that printed the report. */
+  version: string;
 }
 
 export function jobReport(job: JobListing, cwd: string, outcome?: JobOutcome): JobReport {
@@ -36,6 +39,7 @@ export function jobReport(job: JobListing, cwd: string, outcome?: JobOutcome): J
       rejects: artifacts ? shown(cwd, artifacts.rejectsFile) : null,
       output: artifacts?.output ? shown(cwd, artifacts.output) : null,
     },
+    version: ferryVersion(),
   };
 }
 

@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { JobRefused } from '../engine/engine.js';
 import { ConfigError } from '../project/load-config.js';
 import { createContext, type CliContext } from './context.js';
+import { connectionsTestCommand } from './connections.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
+import { initCommand } from './init.js';
 import { jobErrorsCommand, listJobsCommand, showJobCommand } from './jobs.js';
 import { retryRejectsCommand } from './retry-rejects.js';
 import { rollbackCommand } from './rollback.js';
@@ -11,15 +13,24 @@ import { schemaCommand } from './schema.js';
 import { registerTemporalCommands } from './temporal.js';
 import { applySchedulesCommand, listSchedulesCommand, serveCommand } from './schedules.js';
 import { validateCommand } from './validate.js';
+import { ferryVersion } from './version.js';
 
 /** Builds the `ferry` command tree; each action is a thin call into a command module. */
 export function buildProgram(): { program: Command; ctx: CliContext } {
   const program = new Command('ferry')
     .description('Declarative bulk user import/export pipelines, run as durable jobs')
+    .version(ferryVersion(), '-V, --version', 'print the Ferry version')
     .option('-c, --config <file>', 'ferry.yaml to use (default: nearest in this folder or a parent)')
     .showHelpAfterError()
     .exitOverride();
   const ctx = createContext(() => program.opts<{ config?: string }>().config);
+
+  program
+    .command('init')
+    .description('create a working project here: ferry.yaml, an import and an export pipeline, sample data, .gitignore')
+    .option('--engine <engine>', 'embedded (default) or temporal')
+    .option('--driver <driver>', 'the users connection: sqlite (default, .ferry/users.db) or postgres (url from $DATABASE_URL)')
+    .action((options: { engine?: string; driver?: string }) => initCommand(ctx, options));
 
   program
     .command('validate')
@@ -90,7 +101,8 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
   program
     .command('schema')
     .description('print the JSON Schema of the pipeline format (for editor completion)')
-    .action(() => schemaCommand(ctx));
+    .option('--config', 'the JSON Schema of ferry.yaml instead')
+    .action((options: { config?: boolean }) => schemaCommand(ctx, options));
 
   program
     .command('serve')
@@ -111,6 +123,15 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .argument('[pipelines...]', 'pipeline files (default: pipelines/**/*.yaml)')
     .option('--json', 'the result as one JSON object')
     .action((files: string[], options: { json?: boolean }) => applySchedulesCommand(ctx, files, options));
+
+  program
+    .command('connections')
+    .description('the connections of ferry.yaml')
+    .command('test')
+    .description('open each connection (or the named one), read its table and columns, and say what works')
+    .argument('[name]', 'one connection of ferry.yaml')
+    .option('--timeout <seconds>', 'how long a connection may take to answer (default 10)')
+    .action((name: string | undefined, options: { timeout?: string }) => connectionsTestCommand(ctx, name, options));
 
   registerTemporalCommands(program, ctx);
   return { program, ctx };

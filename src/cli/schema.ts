@@ -1,9 +1,7 @@
-import { z } from 'zod';
-import { pipelineSchema } from '../spec/pipeline-schema.js';
+import { configJsonSchema, pipelineJsonSchema } from '../spec/json-schemas.js';
 import type { CliContext } from './context.js';
 
-/** `ferry schema`: the pipeline format as JSON Schema, for editor completion and validation. */
-export function schemaCommand(ctx: CliContext): void {
-  const schema = z.toJSONSchema(pipelineSchema, { io: 'input', target: 'draft-7' });
-  ctx.stdout(JSON.stringify({ ...schema, title: 'Ferry pipeline', $id: 'https://ferry.dev/schema/pipeline.json' }, null, 2));
+/** `ferry schema [--config]`: the pipeline format (or ferry.yaml's) as JSON Schema, for editor completion and validation. */
+export function schemaCommand(ctx: CliContext, options: { config?: boolean } = {}): void {
+  ctx.stdout(JSON.stringify(options.config ? configJsonSchema() : pipelineJsonSchema(), null, 2));
 }

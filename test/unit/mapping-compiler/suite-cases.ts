@@ -1,10 +1,23 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type CompiledEnv, DEFER_CODE, compileExpressionToFunction } from '../../../src/mapping/compiler/index.js';
 import { sameUnordered, sameValue, show } from './equality.js';
 
-/** The official JSONata test suite (case files with expr, data/dataset, bindings, expectation). */
-export const SUITE_DIR = '/work/shared/jsonata-test-suite';
+/**
+ * The official JSONata test suite (case files with expr, data/dataset, bindings, expectation):
+ * $FERRY_JSONATA_SUITE, or `../shared/jsonata-test-suite` next to the repository. It is not part
+ * of the repository, so a clone without it skips the suite (see `suiteAvailability`).
+ */
+export const SUITE_DIR = process.env['FERRY_JSONATA_SUITE']
+  ? resolve(process.env['FERRY_JSONATA_SUITE'])
+  : fileURLToPath(new URL('../../../../shared/jsonata-test-suite', import.meta.url));
+
+/** Whether the suite is there; the reason names where it was looked for and how to point at it. */
+export function suiteAvailability(dir = SUITE_DIR): { ok: true } | { ok: false; reason: string } {
+  if (existsSync(join(dir, 'groups'))) return { ok: true };
+  return { ok: false, reason: `the JSONata test suite is not at ${dir} (set FERRY_JSONATA_SUITE to a checkout of jsonata-js/jsonata's test/test-suite)` };
+}
 
 export interface SuiteCase {
   id: string;

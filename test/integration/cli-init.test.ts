@@ -1,0 +1,93 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { repoRoot, runFerry, tempDir } from '../helpers/cli.js';
+
+const packageVersion = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+describe('ferry init and --version', () => {
+  const dirs: Array<() => void> = [];
+  const emptyFolder = (): string => {
+    const { dir, cleanup } = tempDir('ferry-init-');
+    dirs.push(cleanup);
+    return dir;
+  };
+  afterEach(() => dirs.splice(0).forEach((cleanup) => cleanup()));
+
+  it('--version prints the version of package.json', () => {
+    const result = runFerry(['--version'], { cwd: emptyFolder() });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(packageVersion);
+  });
+
+  it('scaffolds a project whose pipelines validate and run; the JSON reports carry the version', () => {
+    const cwd = emptyFolder();
+    const init = runFerry(['init'], { cwd });
+    expect(init.code, init.stderr).toBe(0);
+    for (const file of ['ferry.yaml', 'pipelines/import-users.yaml', 'pipelines/export-users.yaml', 'pipelines/data/users.csv', '.gitignore']) {
+      expect(existsSync(join(cwd, file)), file).toBe(true);
+    }
+    expect(readFileSync(join(cwd, 'pipelines/import-users.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\.\/node_modules\/ferry\/schema\/pipeline\.schema\.json\n/);
+    expect(readFileSync(join(cwd, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.ferry/', '.env', 'exports/']));
+
+    const validate = runFerry(['validate'], { cwd });
+    expect(validate.code, validate.stdout).toBe(0);
+    expect(validate.stdout).toBe('ok pipelines/export-users.yaml\nok pipelines/import-users.yaml\n');
+
+    const imported = runFerry(['run', 'pipelines/import-users.yaml', '--json'], { cwd });
+    expect(imported.code, imported.stderr).toBe(0);
+    const report = JSON.parse(imported.stdout) as { job: string; status: string; version: string; summary: { inserted: number; rejected: number } };
+    expect(report).toMatchObject({ status: 'succeeded', version: packageVersion, summary: { inserted: 4, rejected: 1 } });
+
+    const shown = runFerry(['jobs', 'show', report.job, '--json'], { cwd });
+    expect(JSON.parse(shown.stdout)).toMatchObject({ job: report.job, version: packageVersion });
+
+    const exported = runFerry(['run', 'pipelines/export-users.yaml', '--json'], { cwd });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(JSON.parse(exported.stdout)).toMatchObject({ status: 'succeeded', summary: { exported: 4 } });
+    expect(readdirSync(join(cwd, 'exports'))).toHaveLength(1);
+  });
+
+  it('overwrites nothing: an existing file is named, exit 2, and nothing else is written', () => {
+    const cwd = emptyFolder();
+    mkdirSync(join(cwd, 'pipelines'));
+    writeFileSync(join(cwd, 'pipelines/export-users.yaml'), 'mine\n');
+    const result = runFerry(['init'], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('pipelines/export-users.yaml already exists; nothing written');
+    expect(readdirSync(cwd).sort()).toEqual(['pipelines']);
+    expect(readdirSync(join(cwd, 'pipelines'))).toEqual(['export-users.yaml']);
+    expect(readFileSync(join(cwd, 'pipelines/export-users.yaml'), 'utf8')).toBe('mine\n');
+  });
+
+  it('keeps an existing .gitignore and appends only the lines it lacks', () => {
+    const cwd = emptyFolder();
+    writeFileSync(join(cwd, '.gitignore'), 'node_modules\n.env\ncoverage/');
+    expect(runFerry(['init'], { cwd }).code).toBe(0);
+    const lines = readFileSync(join(cwd, '.gitignore'), 'utf8').split('\n');
+    expect(lines.slice(0, 3)).toEqual(['node_modules', '.env', 'coverage/']);
+    expect(lines.filter((l) => l === '.env' || l.startsWith('node_modules'))).toEqual(['node_modules', '.env']);
+    expect(lines).toEqual(expect.arrayContaining(['.ferry/', 'exports/', '.env.*']));
+  });
+
+  it('--driver postgres --engine temporal: the connection reads $DATABASE_URL and the config validates', () => {
+    const cwd = emptyFolder();
+    expect(runFerry(['init', '--driver', 'postgres', '--engine', 'temporal'], { cwd }).code).toBe(0);
+    const config = readFileSync(join(cwd, 'ferry.yaml'), 'utf8');
+    expect(config).toContain('engine: temporal');
+    expect(config).toContain('url: "${DATABASE_URL}"');
+    const empty = runFerry(['validate'], { cwd, env: { DATABASE_URL: '' } });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('ferry.yaml:11:35 connections.users.url');
+    const validate = runFerry(['validate'], { cwd, env: { DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db' } });
+    expect(validate.code, validate.stderr + validate.stdout).toBe(0);
+  });
+
+  it('rejects an unknown driver with exit 2, writing nothing', () => {
+    const cwd = emptyFolder();
+    const result = runFerry(['init', '--driver', 'mysql'], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--driver must be sqlite or postgres');
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+});
