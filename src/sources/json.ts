@@ -10,7 +10,7 @@ export const JSON_FORMAT = 'json';
 /**
  * One JSON array of user objects. The scan only delimits top-level elements (depth, strings,
  * escapes); each element is parsed when its batch is read, so one bad element is one PARSE_ERROR.
- * A file that is not an array fails the whole job.
+ * A file that is not an array, or whose array is not closed (a truncated file), fails the whole job.
  */
 export const jsonSource: SourceDefinition = {
   name: JSON_FORMAT,
@@ -22,6 +22,13 @@ export const jsonSource: SourceDefinition = {
       throw new SourceError(`[source:${JSON_FORMAT}] expected a JSON array of users at byte ${result.bytes}, found ${describeByte(undefined)}`, {
         offset: result.bytes,
       });
+    }
+    // A cut-off file (`[{…},{…},` or a cut string) must not import as if it were whole.
+    if (!splitter.closedArray) {
+      throw new SourceError(
+        `[source:${JSON_FORMAT}] ${options.path} ends at byte ${result.bytes} before the closing "]" of its array (after ${result.total} element(s)). Hint: the file looks cut short, or an element misses its closing "}"`,
+        { offset: result.bytes },
+      );
     }
     return result;
   },
