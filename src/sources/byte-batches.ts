@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { RecordCutter, type RecordSink, type RecordSplitter, type SkipSink } from './record-cutter.js';
 import { SourceError, ioError } from './source-error.js';
 import type { ByteRange, SourceScan } from './types.js';
+import { refuseUtf16 } from './utf8.js';
 
 /** Large reads: fewer chunks mean fewer stream callbacks and fewer records carried across chunks. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -44,6 +45,7 @@ export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, '
   try {
     for await (const chunk of createReadStream(input.path, { highWaterMark: CHUNK_BYTES })) {
       const buf = chunk as Buffer;
+      if (bytes === 0) refuseUtf16(input.format, input.path, buf);
       hash.update(buf);
       bytes += buf.length;
       cutter.push(buf, sink, skip);

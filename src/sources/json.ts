@@ -1,7 +1,7 @@
 import { scanFile } from './byte-batches.js';
 import { readRange } from './read-range.js';
 import { JsonSplitter, describeByte } from './json-splitter.js';
-import { jsonRecord } from './records.js';
+import { jsonRecordOf } from './records.js';
 import { SourceError } from './source-error.js';
 import type { SourceDefinition } from './types.js';
 
@@ -39,7 +39,7 @@ export const jsonSource: SourceDefinition = {
       path: options.path,
       range,
       splitter: new JsonSplitter('range'),
-      toRecord: (buf, start, end, row) => jsonRecord(buf.toString('utf8', start, end), row),
+      toRecord: jsonRecordOf,
     });
   },
 };

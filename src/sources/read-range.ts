@@ -10,8 +10,8 @@ export interface ReadRangeInput {
   path: string;
   range: ByteRange;
   splitter: RecordSplitter;
-  /** Turns one record's bytes into what the source yields; must not throw for bad data. */
-  toRecord: (buf: Buffer, start: number, end: number, row: number) => SourceRecord;
+  /** Turns one record's bytes into what the source yields (`offset`: file offset of buf[0]); must not throw for bad data. */
+  toRecord: (buf: Buffer, start: number, end: number, row: number, offset: number) => SourceRecord;
 }
 
 /** Reads bytes [start, end) of the file and yields its records numbered from firstRow. */
@@ -33,6 +33,8 @@ class RangeIterator implements RangeReader {
   private chunks: AsyncIterator<unknown> | undefined;
   private opened = false;
   private buf: Buffer | undefined;
+  /** File offset of buf[0] (all spans of one push share the buffer). */
+  private bufOffset = 0;
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   /** File offset just past each cut record; `position` is the one of the last record built. */
@@ -69,7 +71,7 @@ class RangeIterator implements RangeReader {
   private build(): SourceRecord {
     const i = this.cursor++;
     this.position = this.nexts[i]!;
-    return this.input.toRecord(this.buf!, this.starts[i]!, this.ends[i]!, this.row++);
+    return this.input.toRecord(this.buf!, this.starts[i]!, this.ends[i]!, this.row++, this.bufOffset);
   }
 
   /** Reads chunks until one holds a record, or the range is done (then checks the count). */
@@ -106,6 +108,7 @@ class RangeIterator implements RangeReader {
   private readonly sink: RecordSink = (buf, start, end, offset, next) => {
     if (this.seen++ >= this.last) throw changedSinceScan(this.input);
     this.buf = buf;
+    this.bufOffset = offset;
     this.starts.push(start);
     this.ends.push(end);
     this.nexts.push(offset + next);

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFerry } from '../helpers/cli.js';
@@ -7,7 +7,7 @@ import { TestProject } from '../helpers/project.js';
 
 /**
  * Issue 17, hostile inputs through the real CLI: a source rewritten while its job runs is never
- * mixed into the store.
+ * mixed into the store; bytes that are not UTF-8 are rejected, not imported as U+FFFD.
  */
 let p: TestProject;
 beforeEach(() => {
@@ -64,5 +64,20 @@ describe('a source rewritten while its job runs', { timeout: 180_000 }, () => {
     // Whole batches of the old file only, in order: rows 1..N.
     expect(old % 1000).toBe(0);
     expect(count(`email LIKE 'old%' AND CAST(substr(email, 4, instr(email, '@') - 4) AS INTEGER) >= ${old}`)).toBe(0);
+  });
+});
+
+describe('a Latin-1 byte in a UTF-8 source', { timeout: 60_000 }, () => {
+  it('is a PARSE_ERROR at its row and byte, never an email with U+FFFD in it', () => {
+    const content = Buffer.from('email,name\nl1@example.com,A\nl3@ex\u00e4mple.com,B\nl4@example.com,C\n', 'latin1');
+    writeFileSync(join(p.dir, 'users.csv'), content);
+    p.write('import.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\n');
+    const { code, report } = p.run('import.yaml');
+    expect(code).toBe(0);
+    expect(report.summary).toMatchObject({ total: 3, inserted: 2, rejected: 1 });
+    const [reject] = p.rejects(report);
+    expect(reject!.row).toBe(2);
+    expect(reject!.errors).toEqual([{ code: 'PARSE_ERROR', path: '', message: expect.stringContaining(`invalid UTF-8 at byte ${content.indexOf(0xe4)} (0xe4)`) }]);
+    expect(count("email LIKE 'l3@%'")).toBe(0);
   });
 });
