@@ -38,9 +38,9 @@ export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, '
   // A filtered record (the CSV header) is passed over like a blank line.
   const sink: RecordSink = (buf, start, end, offset, next, from) => {
     if (!filter || filter(buf, start, end, offset)) batches.add(buf, start, next, offset, from);
-    else batches.skip(buf, from, next);
+    else batches.skip(buf, from, next, offset);
   };
-  const skip: SkipSink = (buf, from, next) => batches.skip(buf, from, next);
+  const skip: SkipSink = (buf, from, next, offset) => batches.skip(buf, from, next, offset);
   let bytes = 0;
   try {
     for await (const chunk of createReadStream(input.path, { highWaterMark: CHUNK_BYTES })) {
@@ -72,16 +72,23 @@ export async function checkRegularFile(format: string, path: string): Promise<vo
 /**
  * Collects records into ranges of `batchSize`, hashing each range's bytes as the cutter passes
  * over them: every byte from the range's first record to its last record's `next`, the blank
- * lines and separators between its records included. The list holds one small object per batch.
+ * lines and separators between its records included. The last range's digest also covers what
+ * follows its last record up to the end of the file (a closing `]`, blank lines): whether more
+ * records follow is known only at the end. Bytes between ranges are in no digest (the file's
+ * checksum covers them). Contiguous spans of one buffer are hashed in one update, not one per
+ * record. The list holds one small object per batch.
  */
 class BatchBuilder {
   readonly ranges: ByteRange[] = [];
   total = 0;
   private current: ByteRange | undefined;
-  /** The open range's hash, through the last byte passed over. */
+  /** The open range's hash, of its bytes before the pending span. */
   private hash: Hash | undefined;
-  /** The open range's hash through its last record, kept while skipped bytes follow it: they belong to the range only if a record of it follows. */
-  private atLastRecord: Hash | undefined;
+  /** Bytes [from, to) of `buf` not hashed yet, and the file offset just past them. */
+  private buf: Buffer | undefined;
+  private from = 0;
+  private to = 0;
+  private hashedEnd = 0;
 
   constructor(format: string, private readonly batchSize: number) {
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
@@ -92,38 +99,52 @@ class BatchBuilder {
   /** A record at [start, next) of `buf` (file offset of buf[0]: `offset`); the bytes from `from` on are new to the range. */
   add(buf: Buffer, start: number, next: number, offset: number, from: number): void {
     let current = this.current;
-    let hash = this.hash;
-    if (current === undefined || hash === undefined) {
+    if (current === undefined) {
       current = { index: this.ranges.length, start: offset + start, end: 0, firstRow: this.total + 1, count: 0 };
       this.ranges.push(current);
       this.current = current;
-      hash = this.hash = createHash('sha256');
-      hash.update(buf.subarray(start, next));
+      this.hash = createHash('sha256');
+      // A range starts at its first record, not at the separators before it.
+      this.pass(buf, start, next, offset);
     } else {
-      hash.update(buf.subarray(from, next));
+      this.pass(buf, from, next, offset);
     }
-    this.atLastRecord = undefined;
     current.end = offset + next;
     current.count += 1;
     this.total += 1;
     if (current.count === this.batchSize) this.seal();
   }
 
-  skip(buf: Buffer, from: number, next: number): void {
-    if (this.hash === undefined) return;
-    this.atLastRecord ??= this.hash.copy();
-    this.hash.update(buf.subarray(from, next));
+  skip(buf: Buffer, from: number, next: number, offset: number): void {
+    if (this.current !== undefined) this.pass(buf, from, next, offset);
   }
 
   finish(): void {
-    if (this.hash !== undefined) this.seal();
+    if (this.current !== undefined) this.seal();
   }
 
-  /** Closes the open range: its digest covers [start, end), up to its last record's `next`. */
+  /** Adds [from, next) of `buf` to the open range's bytes: extends the pending span, or hashes it and starts another. */
+  private pass(buf: Buffer, from: number, next: number, offset: number): void {
+    if (buf !== this.buf || from !== this.to) {
+      this.flush();
+      this.buf = buf;
+      this.from = from;
+    }
+    this.to = next;
+    this.hashedEnd = offset + next;
+  }
+
+  private flush(): void {
+    if (this.buf !== undefined && this.to > this.from) this.hash!.update(this.buf.subarray(this.from, this.to));
+    this.buf = undefined;
+    this.from = this.to = 0;
+  }
+
+  /** Closes the open range: its digest covers [start, hashedEnd). */
   private seal(): void {
+    this.flush();
     const current = this.current!;
-    const hash = this.atLastRecord ?? this.hash!;
-    current.digest = { start: current.start, end: current.end, sha256: hash.digest('hex') };
-    this.current = this.hash = this.atLastRecord = undefined;
+    current.digest = { start: current.start, end: this.hashedEnd, sha256: this.hash!.digest('hex') };
+    this.current = this.hash = undefined;
   }
 }

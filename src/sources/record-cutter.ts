@@ -35,7 +35,7 @@ export interface RecordSplitter {
 export type RecordSink = (buf: Buffer, start: number, end: number, offset: number, next: number, from: number) => void;
 
 /** Receives the bytes [from, next) the cutter passed over without finding a record (blank lines, brackets). */
-export type SkipSink = (buf: Buffer, from: number, next: number) => void;
+export type SkipSink = (buf: Buffer, from: number, next: number, offset: number) => void;
 
 const BOM = [0xef, 0xbb, 0xbf] as const;
 
@@ -85,7 +85,7 @@ export class RecordCutter {
         if (splitter.end - splitter.start > MAX_RECORD_BYTES) throw this.tooLong(this.offset + splitter.start);
         sink(buf, splitter.start, splitter.end, this.offset, next, pos);
       } else if (skip) {
-        skip(buf, pos, next);
+        skip(buf, pos, next, this.offset);
       }
       pos = next;
     }

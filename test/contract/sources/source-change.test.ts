@@ -72,13 +72,24 @@ describe('a source rewritten after planning', () => {
     expect(error).toMatchObject({ message: expect.stringMatching(CHANGED) });
   });
 
-  it('does not cover bytes outside its batches: a blank line after the last record may change', async () => {
-    const options = optionsFor('csv', tmp.file(`outside-${++n}.csv`, 'email\na@x.io\nb@x.io\n\n'));
+  it('does not cover the bytes between two batches: a blank line there may change', async () => {
+    const options = optionsFor('csv', tmp.file(`outside-${++n}.csv`, 'email\na@x.io\n\r\nb@x.io\n'));
     const scan = await sources.csv.scan(options, 1);
-    writeFileSync(options.path, 'email\na@x.io\nb@x.io\n\r\n');
-    const { items, error } = await readRange(options, scan, 1);
-    expect(error).toBeUndefined();
-    expect(items).toHaveLength(1);
+    writeFileSync(options.path, 'email\na@x.io\n\n\nb@x.io\n');
+    for (const batch of [0, 1]) {
+      const { items, error } = await readRange(options, scan, batch);
+      expect(error).toBeUndefined();
+      expect(items).toHaveLength(1);
+    }
+  });
+
+  it('covers what follows the last batch to the end of the file (the closing bracket of a JSON array)', async () => {
+    const options = optionsFor('json', tmp.file(`end-${++n}.json`, '[{"email":"a@x.io"}]\n'));
+    const scan = await sources.json.scan(options, 10);
+    writeFileSync(options.path, '[{"email":"a@x.io"}}\n');
+    const { items, error } = await readRange(options, scan, 0);
+    expect(items).toEqual([]);
+    expect(error).toMatchObject({ message: expect.stringMatching(CHANGED) });
   });
 
   it('a retry reading the tail of a batch still checks the whole batch', async () => {
