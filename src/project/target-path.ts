@@ -72,12 +72,12 @@ function hasPlaceholder(path: string): boolean {
   return /\{(?:date|job)\}/.test(path);
 }
 
-/** Tells whether a path is one the template can become: `{date}` is YYYY-MM-DD, `{job}` one path component. */
+/** Tells whether a path is one the template can become: `{date}` is YYYY-MM-DD, `{job}` a job id (`<name>-<yyyymmddThhmmss>-<hex>`). */
 function templateMatcher(template: string): (path: string) => boolean {
   if (!hasPlaceholder(template)) return (path) => path === template;
   const pattern = template
     .split(/(\{(?:date|job)\})/)
-    .map((part) => (part === '{date}' ? '\\d{4}-\\d{2}-\\d{2}' : part === '{job}' ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((part) => (part === '{date}' ? '\\d{4}-\\d{2}-\\d{2}' : part === '{job}' ? '[^/]*-\\d{8}T\\d{6}-[^/]*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('');
   const regex = new RegExp(`^${pattern}$`);
   return (path) => regex.test(path);
