@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { sortDiagnostics, type Diagnostic } from '../spec/diagnostics.js';
 import { parsePipeline, type ParsedPipeline } from '../spec/parse-pipeline.js';
 import type { FileFormat, Pipeline } from '../spec/pipeline-schema.js';
 import { formatFromPath } from '../sources/index.js';
 import { displayPath, type Project } from './load-config.js';
+import { sqliteFiles, targetConflict, type GuardedFile } from './target-path.js';
 
 /** A pipeline checked against its project, with the file paths it names made absolute. */
 export interface LoadedPipeline {
@@ -39,7 +40,7 @@ export function loadPipeline(project: Project, cwd: string, file: string): LoadR
   const text = readFileSync(path, 'utf8');
   const parsed = parsePipeline(shown, text);
   const ends: Ends = {};
-  const references = checkReferences(project, cwd, dirname(path), parsed, ends);
+  const references = checkReferences(project, cwd, path, parsed, ends);
   if (!parsed.pipeline || references.length > 0) {
     return { ok: false, file: shown, diagnostics: sortDiagnostics([...parsed.diagnostics, ...references]) };
   }
@@ -48,7 +49,8 @@ export function loadPipeline(project: Project, cwd: string, file: string): LoadR
 }
 
 /** Checks what the pipeline names outside itself; runs on the raw document so it reports even when the schema fails. */
-function checkReferences(project: Project, cwd: string, baseDir: string, parsed: ParsedPipeline, ends: Ends): Diagnostic[] {
+function checkReferences(project: Project, cwd: string, pipelineFile: string, parsed: ParsedPipeline, ends: Ends): Diagnostic[] {
+  const baseDir = dirname(pipelineFile);
   const out: Diagnostic[] = [];
   const raw = (parsed.raw ?? {}) as Record<string, unknown>;
   const known = Object.keys(project.config.connections);
@@ -65,11 +67,51 @@ function checkReferences(project: Project, cwd: string, baseDir: string, parsed:
     if (!format) out.push(parsed.diagnose([end, 'file'], `cannot tell the format from the extension; set ${end}.format (csv, json, ndjson)`));
     if (end === 'source') {
       Object.assign(ends, { sourcePath: absolute, sourceFormat: format });
-      if (!existsSync(absolute)) out.push(parsed.diagnose([end, 'file'], `source file not found: ${displayPath(cwd, absolute)}`));
+      const problem = sourceFileProblem(absolute);
+      if (problem) out.push(parsed.diagnose([end, 'file'], `${problem}: ${displayPath(cwd, absolute)}`));
     } else {
       Object.assign(ends, { targetPath: absolute, targetFormat: format });
     }
   }
+  if (ends.targetPath) {
+    const conflict = targetConflict(ends.targetPath, project.stateDir, guardedFiles(project, pipelineFile, ends.sourcePath));
+    if (conflict) out.push(parsed.diagnose(['target', 'file'], `refusing to write ${displayPath(cwd, ends.targetPath)}: it ${conflict}`));
+  }
+  return out;
+}
+
+/**
+ * Why a source path cannot be read as a file, or undefined. A FIFO, socket or device would hang
+ * the plan's read (and is read twice: at planning and by each batch); a directory is no data.
+ */
+export function sourceFileProblem(path: string): string | undefined {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return 'source file not found';
+  }
+  if (stats.isDirectory()) return 'the source is a directory, not a file';
+  if (!stats.isFile()) return `the source is not a regular file (${fileKind(stats)}); Ferry reads a source twice (planning, then each batch), so copy it to a file first`;
+  return undefined;
+}
+
+function fileKind(stats: Stats): string {
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a file';
+}
+
+/** What a file target must never overwrite: every SQLite store, ferry.yaml, this pipeline, its source. */
+function guardedFiles(project: Project, pipelineFile: string, sourcePath: string | undefined): GuardedFile[] {
+  const out: GuardedFile[] = [];
+  for (const [name, c] of Object.entries(project.config.connections)) {
+    if (c.driver === 'sqlite' && c.path !== ':memory:') out.push(...sqliteFiles(c.path, `the SQLite store of connection "${name}"`));
+  }
+  if (project.configFile) out.push({ path: project.configFile, what: 'the project config ferry.yaml' });
+  out.push({ path: pipelineFile, what: 'this pipeline file' });
+  if (sourcePath) out.push({ path: sourcePath, what: "the job's source file" });
   return out;
 }
 

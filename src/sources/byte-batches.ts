@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { RecordCutter, type RecordSink, type RecordSplitter } from './record-cutter.js';
+import { stat } from 'node:fs/promises';
+import { RecordCutter, type RecordSink, type RecordSplitter, type SkipSink } from './record-cutter.js';
 import { SourceError, ioError } from './source-error.js';
 import type { ByteRange, SourceScan } from './types.js';
+import { refuseUtf16 } from './utf8.js';
 
 /** Large reads: fewer chunks mean fewer stream callbacks and fewer records carried across chunks. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -21,39 +23,72 @@ export interface ScanFileInput {
   filter?: RecordFilter;
 }
 
-/** One pass over the file: sha256, size, and a byte range every `batchSize` records. */
+/**
+ * One pass over the file: sha256, size, and a byte range every `batchSize` records, each with the
+ * sha256 of its bytes (RangeDigest) for the batch to check when it reads them.
+ */
 export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, 'header'>> {
+  await checkRegularFile(input.format, input.path);
   const batches = new BatchBuilder(input.format, input.batchSize);
   const hash = createHash('sha256');
   const cutter = new RecordCutter(input.format, input.splitter, 0);
   const { filter } = input;
   // A range ends past its last record's line end: reading the range then sees the same bytes the
   // scan saw when it decided where that record ends (a CR before LF, a quote before the line end).
-  const sink: RecordSink = filter
-    ? (buf, start, end, offset, next) => {
-        if (filter(buf, start, end, offset)) batches.add(offset + start, offset + next);
-      }
-    : (_buf, start, _end, offset, next) => batches.add(offset + start, offset + next);
+  // A filtered record (the CSV header) is passed over like a blank line.
+  const sink: RecordSink = (buf, start, end, offset, next, from) => {
+    if (!filter || filter(buf, start, end, offset)) batches.add(buf, start, next, offset, from);
+    else batches.skip(buf, from, next, offset);
+  };
+  const skip: SkipSink = (buf, from, next, offset) => batches.skip(buf, from, next, offset);
   let bytes = 0;
   try {
     for await (const chunk of createReadStream(input.path, { highWaterMark: CHUNK_BYTES })) {
       const buf = chunk as Buffer;
+      if (bytes === 0) refuseUtf16(input.format, input.path, buf);
       hash.update(buf);
       bytes += buf.length;
-      cutter.push(buf, sink);
+      cutter.push(buf, sink, skip);
     }
-    cutter.end(sink);
+    cutter.end(sink, skip);
   } catch (err) {
     throw ioError(input.format, input.path, err);
   }
+  batches.finish();
   return { checksum: hash.digest('hex'), total: batches.total, bytes, batches: batches.ranges };
 }
 
-/** Collects records into ranges of `batchSize`; the list holds one small object per batch. */
+/** A FIFO or device would block the read for ever (and ignore signals while it does); a directory is no data. */
+export async function checkRegularFile(format: string, path: string): Promise<void> {
+  let isFile;
+  try {
+    isFile = (await stat(path)).isFile();
+  } catch (err) {
+    throw ioError(format, path, err);
+  }
+  if (!isFile) throw new SourceError(`[source:${format}] ${path} is not a regular file (a directory, named pipe or device). Hint: copy the data to a file`);
+}
+
+/**
+ * Collects records into ranges of `batchSize`, hashing each range's bytes as the cutter passes
+ * over them: every byte from the range's first record to its last record's `next`, the blank
+ * lines and separators between its records included. The last range's digest also covers what
+ * follows its last record up to the end of the file (a closing `]`, blank lines): whether more
+ * records follow is known only at the end. Bytes between ranges are in no digest (the file's
+ * checksum covers them). Contiguous spans of one buffer are hashed in one update, not one per
+ * record. The list holds one small object per batch.
+ */
 class BatchBuilder {
   readonly ranges: ByteRange[] = [];
   total = 0;
   private current: ByteRange | undefined;
+  /** The open range's hash, of its bytes before the pending span. */
+  private hash: Hash | undefined;
+  /** Bytes [from, to) of `buf` not hashed yet, and the file offset just past them. */
+  private buf: Buffer | undefined;
+  private from = 0;
+  private to = 0;
+  private hashedEnd = 0;
 
   constructor(format: string, private readonly batchSize: number) {
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
@@ -61,15 +96,55 @@ class BatchBuilder {
     }
   }
 
-  add(start: number, end: number): void {
+  /** A record at [start, next) of `buf` (file offset of buf[0]: `offset`); the bytes from `from` on are new to the range. */
+  add(buf: Buffer, start: number, next: number, offset: number, from: number): void {
     let current = this.current;
-    if (current === undefined || current.count === this.batchSize) {
-      current = { index: this.ranges.length, start, end, firstRow: this.total + 1, count: 0 };
+    if (current === undefined) {
+      current = { index: this.ranges.length, start: offset + start, end: 0, firstRow: this.total + 1, count: 0 };
       this.ranges.push(current);
       this.current = current;
+      this.hash = createHash('sha256');
+      // A range starts at its first record, not at the separators before it.
+      this.pass(buf, start, next, offset);
+    } else {
+      this.pass(buf, from, next, offset);
     }
-    current.end = end;
+    current.end = offset + next;
     current.count += 1;
     this.total += 1;
+    if (current.count === this.batchSize) this.seal();
+  }
+
+  skip(buf: Buffer, from: number, next: number, offset: number): void {
+    if (this.current !== undefined) this.pass(buf, from, next, offset);
+  }
+
+  finish(): void {
+    if (this.current !== undefined) this.seal();
+  }
+
+  /** Adds [from, next) of `buf` to the open range's bytes: extends the pending span, or hashes it and starts another. */
+  private pass(buf: Buffer, from: number, next: number, offset: number): void {
+    if (buf !== this.buf || from !== this.to) {
+      this.flush();
+      this.buf = buf;
+      this.from = from;
+    }
+    this.to = next;
+    this.hashedEnd = offset + next;
+  }
+
+  private flush(): void {
+    if (this.buf !== undefined && this.to > this.from) this.hash!.update(this.buf.subarray(this.from, this.to));
+    this.buf = undefined;
+    this.from = this.to = 0;
+  }
+
+  /** Closes the open range: its digest covers [start, hashedEnd). */
+  private seal(): void {
+    this.flush();
+    const current = this.current!;
+    current.digest = { start: current.start, end: this.hashedEnd, sha256: this.hash!.digest('hex') };
+    this.current = this.hash = undefined;
   }
 }

@@ -12,7 +12,9 @@ const CONTINUE = -3;
 /**
  * Finds CSV record boundaries in bytes (RFC 4180): a quote opens a quoted field only at the start
  * of a field, inside one `""` is a quote, and newlines inside quotes are data. Blank lines are not
- * records. Line ends are LF or CRLF, and the CR is not part of the record.
+ * records. Line ends are LF, CRLF, or a bare CR (old Mac files; RFC 4180 allows no CR in an
+ * unquoted field, and fast-csv, Python's csv and spreadsheets all end a row there), so a stray CR
+ * never folds the next line into its record: every line of the file is counted.
  *
  * A broken quoted field (never closed, closed by a quote followed by something other than a
  * delimiter or line end, or open for more than MAX_RECORD_BYTES) must not swallow the rest of the
@@ -26,6 +28,9 @@ export class CsvSplitter implements RecordSplitter {
   /** The buffer `quoteAt` was searched in, and the next quote at or after the last position asked. */
   private quoteBuf: Buffer | undefined;
   private quoteAt = -1;
+  /** The same for CR: most files have none, and searching from every record would be quadratic. */
+  private crBuf: Buffer | undefined;
+  private crAt = -1;
 
   constructor(private readonly delimiter: number) {}
 
@@ -35,7 +40,7 @@ export class CsvSplitter implements RecordSplitter {
     if (first === LF) return pos + 1;
     if (first === CR) {
       if (pos + 1 === buf.length) return eof ? pos + 1 : NEED_MORE;
-      if (buf[pos + 1] === LF) return pos + 2;
+      return buf[pos + 1] === LF ? pos + 2 : pos + 1;
     }
     return this.record(buf, pos, eof);
   }
@@ -46,9 +51,9 @@ export class CsvSplitter implements RecordSplitter {
    * When no quote is left before the line end, the line end is the record's end.
    */
   private record(buf: Buffer, start: number, eof: boolean): number {
-    let lf = buf.indexOf(LF, start);
+    let eol = this.lineEnd(buf, start);
     let quote = this.nextQuote(buf, start);
-    while (quote !== -1 && (lf === -1 || quote < lf)) {
+    while (quote !== -1 && (eol === -1 || quote < eol)) {
       if (quote !== start && buf[quote - 1] !== this.delimiter) {
         quote = buf.indexOf(QUOTE, quote + 1);
         continue;
@@ -57,13 +62,32 @@ export class CsvSplitter implements RecordSplitter {
       const next = after < 0 ? after : this.afterClosingQuote(buf, start, after, eof);
       if (next === BROKEN) return this.brokenRecord(buf, start, quote, eof);
       if (next !== CONTINUE) return next;
-      if (lf !== -1 && lf < after) lf = buf.indexOf(LF, after);
+      if (eol !== -1 && eol < after) eol = this.lineEnd(buf, after);
       quote = buf.indexOf(QUOTE, after + 1);
     }
     this.quoteBuf = buf;
     this.quoteAt = quote;
-    if (lf === -1) return eof ? this.found(buf, start, buf.length, buf.length) : NEED_MORE;
-    return this.found(buf, start, lf, lf + 1);
+    if (eol === -1) return eof ? this.found(start, buf.length, buf.length) : NEED_MORE;
+    return this.endAt(buf, start, eol, eof);
+  }
+
+  /** The first line end (LF or CR) at or after `pos`, or -1. */
+  private lineEnd(buf: Buffer, pos: number): number {
+    const lf = buf.indexOf(LF, pos);
+    if (buf !== this.crBuf || (this.crAt !== -1 && this.crAt < pos)) {
+      this.crBuf = buf;
+      this.crAt = buf.indexOf(CR, pos);
+    }
+    const cr = this.crAt;
+    return cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
+  }
+
+  /** The record [start, eol) ends at the line end at `eol`: LF, CRLF or a bare CR. */
+  private endAt(buf: Buffer, start: number, eol: number, eof: boolean): number {
+    if (buf[eol] === LF) return this.found(start, eol, eol + 1);
+    // A CR in the last byte may be the first half of CRLF: wait for the next byte.
+    if (eol + 1 === buf.length) return eof ? this.found(start, eol, eol + 1) : NEED_MORE;
+    return this.found(start, eol, buf[eol + 1] === LF ? eol + 2 : eol + 1);
   }
 
   /** The next quote at or after `pos`, remembered so that lines without quotes cost no search. */
@@ -80,27 +104,24 @@ export class CsvSplitter implements RecordSplitter {
    * (CONTINUE), a line end or the end of the file ends the record, anything else is BROKEN.
    */
   private afterClosingQuote(buf: Buffer, start: number, after: number, eof: boolean): number {
-    const len = buf.length;
-    if (after === len) return eof ? this.found(buf, start, len, len) : NEED_MORE;
+    if (after === buf.length) return eof ? this.found(start, after, after) : NEED_MORE;
     const b = buf[after];
     if (b === this.delimiter) return CONTINUE;
-    if (b === LF) return this.found(buf, start, after, after + 1);
-    if (b !== CR) return BROKEN;
-    if (after + 1 === len) return eof ? this.found(buf, start, after, len) : NEED_MORE;
-    return buf[after + 1] === LF ? this.found(buf, start, after, after + 2) : BROKEN;
+    if (b === LF || b === CR) return this.endAt(buf, start, after, eof);
+    return BROKEN;
   }
 
   /** The record of a broken quoted field ends at the first line end after its opening quote. */
   private brokenRecord(buf: Buffer, start: number, openQuote: number, eof: boolean): number {
-    const lf = buf.indexOf(LF, openQuote);
-    if (lf === -1) return eof ? this.found(buf, start, buf.length, buf.length) : NEED_MORE;
-    return this.found(buf, start, lf, lf + 1);
+    const eol = this.lineEnd(buf, openQuote);
+    if (eol === -1) return eof ? this.found(start, buf.length, buf.length) : NEED_MORE;
+    return this.endAt(buf, start, eol, eof);
   }
 
-  /** Records [start, end) minus a CR that belongs to the line end, and returns `next`. */
-  private found(buf: Buffer, start: number, end: number, next: number): number {
+  /** Records [start, end) (the line end left out) and returns `next`. */
+  private found(start: number, end: number, next: number): number {
     this.start = start;
-    this.end = end > start && buf[end - 1] === CR ? end - 1 : end;
+    this.end = end;
     return next;
   }
 }

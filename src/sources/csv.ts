@@ -2,7 +2,9 @@ import { scanFile, type RecordFilter } from './byte-batches.js';
 import { readRange } from './read-range.js';
 import { CsvRecordBuilder, numberedColumns, parseCsvFields, parseCsvHeader } from './csv-fields.js';
 import { CsvSplitter } from './csv-splitter.js';
+import { malformed } from './records.js';
 import { SourceError } from './source-error.js';
+import { CSV_ENCODING_HINT, decodeUtf8, invalidUtf8Message } from './utf8.js';
 import type { FileSourceOptions, SourceDefinition } from './types.js';
 
 export const CSV = 'csv';
@@ -32,13 +34,18 @@ export const csvSource: SourceDefinition = {
     const { header } = scan;
     if (header === undefined) throw new SourceError(`[source:${CSV}] read needs the header columns found by scan`);
     const builder = new CsvRecordBuilder(header, options.csv.delimiter);
-    const encoding = options.csv.encoding;
+    const latin1 = options.csv.encoding === 'latin1';
     return readRange({
       format: CSV,
       path: options.path,
       range,
       splitter: new CsvSplitter(delimiterByte(options)),
-      toRecord: (buf, start, end, row) => builder.build(buf.toString(encoding, start, end), row),
+      toRecord: (buf, start, end, row, offset) => {
+        if (latin1) return builder.build(buf.toString('latin1', start, end), row);
+        const text = decodeUtf8(buf, start, end);
+        if (typeof text === 'number') return malformed(row, buf.toString('utf8', start, end), invalidUtf8Message(buf, text, offset + text, CSV_ENCODING_HINT));
+        return builder.build(text, row);
+      },
     });
   },
 };
@@ -55,12 +62,18 @@ class HeaderCatcher {
   readonly filter: RecordFilter = (buf, start, end, offset) => {
     if (this.names !== undefined) return true;
     const { delimiter, encoding, header } = this.options.csv;
-    const text = buf.toString(encoding, start, end);
     if (!header) {
+      // Only the width counts here; the row's own read reports bytes that are not UTF-8.
+      const text = buf.toString(encoding, start, end);
       const fields = parseCsvFields(text, delimiter);
       // A broken first row still says roughly how wide the file is; its own parse reports the error.
       this.names = numberedColumns(typeof fields === 'string' ? text.split(delimiter).length : fields.length);
       return true;
+    }
+    const text = encoding === 'latin1' ? buf.toString('latin1', start, end) : decodeUtf8(buf, start, end);
+    if (typeof text === 'number') {
+      const at = offset + text;
+      throw new SourceError(`[source:${CSV}] bad header row: ${invalidUtf8Message(buf, text, at, CSV_ENCODING_HINT)}`, { offset: at });
     }
     const names = parseCsvHeader(text, delimiter);
     if (typeof names === 'string') {

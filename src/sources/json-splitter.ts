@@ -42,6 +42,11 @@ export class JsonSplitter implements RecordSplitter {
     return this.state !== 'before-array';
   }
 
+  /** True once the array's closing `]` was read: without it the file was cut short (or a `}` is missing). */
+  get closedArray(): boolean {
+    return this.state === 'after-array';
+  }
+
   split(buf: Buffer, pos: number, eof: boolean, offset: number): number {
     this.start = -1;
     let p = pos;

@@ -1,7 +1,7 @@
 import { scanFile } from './byte-batches.js';
 import { readRange } from './read-range.js';
 import { JsonSplitter, describeByte } from './json-splitter.js';
-import { jsonRecord } from './records.js';
+import { jsonRecordOf } from './records.js';
 import { SourceError } from './source-error.js';
 import type { SourceDefinition } from './types.js';
 
@@ -10,7 +10,7 @@ export const JSON_FORMAT = 'json';
 /**
  * One JSON array of user objects. The scan only delimits top-level elements (depth, strings,
  * escapes); each element is parsed when its batch is read, so one bad element is one PARSE_ERROR.
- * A file that is not an array fails the whole job.
+ * A file that is not an array, or whose array is not closed (a truncated file), fails the whole job.
  */
 export const jsonSource: SourceDefinition = {
   name: JSON_FORMAT,
@@ -23,6 +23,13 @@ export const jsonSource: SourceDefinition = {
         offset: result.bytes,
       });
     }
+    // A cut-off file (`[{…},{…},` or a cut string) must not import as if it were whole.
+    if (!splitter.closedArray) {
+      throw new SourceError(
+        `[source:${JSON_FORMAT}] ${options.path} ends at byte ${result.bytes} before the closing "]" of its array (after ${result.total} element(s)). Hint: the file looks cut short, or an element misses its closing "}"`,
+        { offset: result.bytes },
+      );
+    }
     return result;
   },
 
@@ -32,7 +39,7 @@ export const jsonSource: SourceDefinition = {
       path: options.path,
       range,
       splitter: new JsonSplitter('range'),
-      toRecord: (buf, start, end, row) => jsonRecord(buf.toString('utf8', start, end), row),
+      toRecord: jsonRecordOf,
     });
   },
 };

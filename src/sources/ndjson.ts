@@ -1,7 +1,7 @@
 import { scanFile } from './byte-batches.js';
 import { readRange } from './read-range.js';
 import { NdjsonSplitter } from './ndjson-splitter.js';
-import { jsonRecord } from './records.js';
+import { jsonRecordOf } from './records.js';
 import type { SourceDefinition } from './types.js';
 
 export const NDJSON = 'ndjson';
@@ -20,7 +20,7 @@ export const ndjsonSource: SourceDefinition = {
       path: options.path,
       range,
       splitter: new NdjsonSplitter(),
-      toRecord: (buf, start, end, row) => jsonRecord(buf.toString('utf8', start, end), row),
+      toRecord: jsonRecordOf,
     });
   },
 };

@@ -1,5 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { CHUNK_BYTES } from './byte-batches.js';
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import { CHUNK_BYTES, checkRegularFile } from './byte-batches.js';
 import { RecordCutter, type RecordSink, type RecordSplitter } from './record-cutter.js';
 import { SourceError, ioError } from './source-error.js';
 import type { ByteRange, RangeReader, SourceRecord } from './types.js';
@@ -9,8 +10,8 @@ export interface ReadRangeInput {
   path: string;
   range: ByteRange;
   splitter: RecordSplitter;
-  /** Turns one record's bytes into what the source yields; must not throw for bad data. */
-  toRecord: (buf: Buffer, start: number, end: number, row: number) => SourceRecord;
+  /** Turns one record's bytes into what the source yields (`offset`: file offset of buf[0]); must not throw for bad data. */
+  toRecord: (buf: Buffer, start: number, end: number, row: number, offset: number) => SourceRecord;
 }
 
 /** Reads bytes [start, end) of the file and yields its records numbered from firstRow. */
@@ -32,6 +33,8 @@ class RangeIterator implements RangeReader {
   private chunks: AsyncIterator<unknown> | undefined;
   private opened = false;
   private buf: Buffer | undefined;
+  /** File offset of buf[0] (all spans of one push share the buffer). */
+  private bufOffset = 0;
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   /** File offset just past each cut record; `position` is the one of the last record built. */
@@ -68,7 +71,7 @@ class RangeIterator implements RangeReader {
   private build(): SourceRecord {
     const i = this.cursor++;
     this.position = this.nexts[i]!;
-    return this.input.toRecord(this.buf!, this.starts[i]!, this.ends[i]!, this.row++);
+    return this.input.toRecord(this.buf!, this.starts[i]!, this.ends[i]!, this.row++, this.bufOffset);
   }
 
   /** Reads chunks until one holds a record, or the range is done (then checks the count). */
@@ -105,14 +108,14 @@ class RangeIterator implements RangeReader {
   private readonly sink: RecordSink = (buf, start, end, offset, next) => {
     if (this.seen++ >= this.last) throw changedSinceScan(this.input);
     this.buf = buf;
+    this.bufOffset = offset;
     this.starts.push(start);
     this.ends.push(end);
     this.nexts.push(offset + next);
   };
 
   private open(): AsyncIterator<unknown> {
-    const { path, range } = this.input;
-    return createReadStream(path, { start: range.start, end: range.end - 1, highWaterMark: CHUNK_BYTES })[Symbol.asyncIterator]();
+    return rangeChunks(this.input);
   }
 
   private async read(chunks: AsyncIterator<unknown>): Promise<Buffer | undefined> {
@@ -127,9 +130,82 @@ class RangeIterator implements RangeReader {
 
 function changedSinceScan(input: ReadRangeInput): SourceError {
   const { range } = input;
+  return changed(input, `bytes ${range.start}–${range.end} no longer hold ${range.count} records`, range.start);
+}
+
+/** The message every detected change gives: which file, which batch, what differs. */
+function changed(input: ReadRangeInput, what: string, offset: number): SourceError {
+  const { range } = input;
   return new SourceError(
-    `[source:${input.format}] batch ${range.index} (rows ${range.firstRow}–${range.firstRow + range.count - 1}): ` +
-      `bytes ${range.start}–${range.end} of ${input.path} no longer hold ${range.count} records. Hint: the file changed since it was scanned; run the job again`,
-    { offset: range.start },
+    `[source:${input.format}] source changed since the job was planned: ${input.path}, batch ${range.index} (rows ${range.firstRow}–${range.firstRow + range.count - 1}): ${what}. ` +
+      'Hint: a source must not be rewritten while its job runs; run the pipeline again as a new job',
+    { offset },
   );
+}
+
+/**
+ * The bytes [start, end) of the range, in blocks of CHUNK_BYTES. With a digest, the planned bytes
+ * are read and hashed whole first, and only then handed out, so a file rewritten since planning
+ * yields no record at all; each block is hashed again when read the second time and must match
+ * the first pass, so a rewrite while the batch runs is caught before its bytes are cut too. A
+ * range that fits in one block is read once.
+ */
+async function* rangeChunks(input: ReadRangeInput): AsyncGenerator<Buffer> {
+  const { range } = input;
+  const file = await openFile(input);
+  try {
+    const digest = range.digest;
+    if (digest === undefined || range.start < digest.start || range.end > digest.end) {
+      for (let at = range.start; at < range.end; at += CHUNK_BYTES) yield await readBlock(file, input, at, Math.min(CHUNK_BYTES, range.end - at));
+      return;
+    }
+    const whole = createHash('sha256');
+    const blocks: string[] = [];
+    let only: Buffer | undefined;
+    for (let at = digest.start; at < digest.end; at += CHUNK_BYTES) {
+      const block = await readBlock(file, input, at, Math.min(CHUNK_BYTES, digest.end - at));
+      whole.update(block);
+      if (digest.end - digest.start <= CHUNK_BYTES) only = block;
+      else blocks.push(sha256(block));
+    }
+    if (whole.digest('hex') !== digest.sha256) throw changed(input, `bytes ${digest.start}–${digest.end} differ from the plan's digest`, digest.start);
+    const first = Math.floor((range.start - digest.start) / CHUNK_BYTES);
+    for (let i = first, at = digest.start + first * CHUNK_BYTES; at < range.end; i++, at += CHUNK_BYTES) {
+      const block = only ?? (await readBlock(file, input, at, Math.min(CHUNK_BYTES, digest.end - at)));
+      if (only === undefined && sha256(block) !== blocks[i]) throw changed(input, `bytes ${at}–${at + block.length} changed while the batch read them`, at);
+      yield block.subarray(Math.max(0, range.start - at), Math.min(block.length, range.end - at));
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+async function openFile(input: ReadRangeInput): Promise<FileHandle> {
+  await checkRegularFile(input.format, input.path);
+  try {
+    return await open(input.path, 'r');
+  } catch (err) {
+    throw ioError(input.format, input.path, err);
+  }
+}
+
+/** `length` bytes at `position`; a file now shorter than that is a changed source. */
+async function readBlock(file: FileHandle, input: ReadRangeInput, position: number, length: number): Promise<Buffer> {
+  const block = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await file.read(block, filled, length - filled, position + filled));
+    } catch (err) {
+      throw ioError(input.format, input.path, err);
+    }
+    if (bytesRead === 0) throw changed(input, `the file ends at byte ${position + filled}, before the batch's end at ${input.range.end}`, position + filled);
+    filled += bytesRead;
+  }
+  return block;
+}
+
+function sha256(block: Buffer): string {
+  return createHash('sha256').update(block).digest('hex');
 }

@@ -28,10 +28,14 @@ export interface RecordSplitter {
 
 /**
  * Receives each record as a span [start, end) of a buffer, and `next`, where the splitter goes on
- * (past the record's line end). All spans of one `push` or `end` share one buffer, and the cutter
- * never writes to a buffer it has handed out, so spans may be read after the call.
+ * (past the record's line end); `from` is where the split began (before `start` when it skipped
+ * separators). All spans of one `push` or `end` share one buffer, and the cutter never writes to a
+ * buffer it has handed out, so spans may be read after the call.
  */
-export type RecordSink = (buf: Buffer, start: number, end: number, offset: number, next: number) => void;
+export type RecordSink = (buf: Buffer, start: number, end: number, offset: number, next: number, from: number) => void;
+
+/** Receives the bytes [from, next) the cutter passed over without finding a record (blank lines, brackets). */
+export type SkipSink = (buf: Buffer, from: number, next: number, offset: number) => void;
 
 const BOM = [0xef, 0xbb, 0xbf] as const;
 
@@ -54,19 +58,19 @@ export class RecordCutter {
     this.atFileStart = startOffset === 0;
   }
 
-  push(chunk: Buffer, sink: RecordSink): void {
+  push(chunk: Buffer, sink: RecordSink, skip?: SkipSink): void {
     const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     this.carry = undefined;
-    this.cut(buf, false, sink);
+    this.cut(buf, false, sink, skip);
   }
 
-  end(sink: RecordSink): void {
+  end(sink: RecordSink, skip?: SkipSink): void {
     const buf = this.carry ?? Buffer.alloc(0);
     this.carry = undefined;
-    this.cut(buf, true, sink);
+    this.cut(buf, true, sink, skip);
   }
 
-  private cut(buf: Buffer, eof: boolean, sink: RecordSink): void {
+  private cut(buf: Buffer, eof: boolean, sink: RecordSink, skip: SkipSink | undefined): void {
     let pos = this.skipBom(buf, eof);
     if (pos === NEED_MORE) {
       this.carry = buf;
@@ -79,7 +83,9 @@ export class RecordCutter {
       if (next <= pos) throw new Error(`[source:${this.format}] internal: splitter made no progress at byte ${this.offset + pos}`);
       if (splitter.start >= 0) {
         if (splitter.end - splitter.start > MAX_RECORD_BYTES) throw this.tooLong(this.offset + splitter.start);
-        sink(buf, splitter.start, splitter.end, this.offset, next);
+        sink(buf, splitter.start, splitter.end, this.offset, next, pos);
+      } else if (skip) {
+        skip(buf, pos, next, this.offset);
       }
       pos = next;
     }

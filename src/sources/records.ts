@@ -1,4 +1,5 @@
 import type { SourceRecord } from './types.js';
+import { JSON_ENCODING_HINT, decodeUtf8, invalidUtf8Message } from './utf8.js';
 
 /** A reject keeps enough of the raw text to recognise the record, not a whole runaway field. */
 export const MAX_RAW_CHARS = 1000;
@@ -6,6 +7,16 @@ export const MAX_RAW_CHARS = 1000;
 /** A record that could not be parsed: it becomes a PARSE_ERROR reject with this message. */
 export function malformed(row: number, raw: string, error: string): SourceRecord {
   return { row, raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw, error };
+}
+
+/**
+ * A JSON or NDJSON record from its bytes (`offset`: file offset of buf[0]): bytes that are not
+ * UTF-8 make it a PARSE_ERROR at their byte, never text with U+FFFD in it.
+ */
+export function jsonRecordOf(buf: Buffer, start: number, end: number, row: number, offset: number): SourceRecord {
+  const text = decodeUtf8(buf, start, end);
+  if (typeof text === 'number') return malformed(row, buf.toString('utf8', start, end), invalidUtf8Message(buf, text, offset + text, JSON_ENCODING_HINT));
+  return jsonRecord(text, row);
 }
 
 /** JSON and NDJSON records: one JSON object each; anything else is a malformed record, not an exception. */

@@ -14,6 +14,20 @@ export interface ByteRange {
   end: number;
   firstRow: number;
   count: number;
+  /**
+   * The batch's bytes as planned, checked before the batch yields a record, so a file rewritten
+   * while the job runs is never half read. It keeps its own bounds: a retry reads the tail of the
+   * range (start moved past the committed chunks) and still checks the whole of it. Absent in
+   * plans made before it existed.
+   */
+  digest?: RangeDigest;
+}
+
+/** sha256 (hex) of the bytes [start, end) of the file. */
+export interface RangeDigest {
+  start: number;
+  end: number;
+  sha256: string;
 }
 
 /** The result of one pass over a source: enough to read any batch independently of the others. */

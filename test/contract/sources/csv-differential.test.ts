@@ -25,7 +25,7 @@ function random(seed: number): () => number {
   };
 }
 
-function generate(seed: number, rows: number): { text: string; records: Record<string, string>[] } {
+function generate(seed: number, rows: number, lineEnds = ['\n', '\r\n']): { text: string; records: Record<string, string>[] } {
   const next = random(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const records = Array.from({ length: rows }, () => {
@@ -40,7 +40,7 @@ function generate(seed: number, rows: number): { text: string; records: Record<s
   const cell = (value: string): string =>
     /[",\r\n]|^\s|\s$/.test(value) || next() < 0.1 ? `"${value.replace(/"/g, '""')}"` : value;
   const lines = [columns.join(','), ...records.map((r) => columns.map((c) => cell(r[c] ?? '')).join(','))];
-  const text = lines.map((line) => line + pick(['\n', '\r\n'])).join('');
+  const text = lines.map((line) => line + pick(lineEnds)).join('');
   return { text: next() < 0.5 ? text : text.replace(/\r?\n$/, ''), records };
 }
 
@@ -64,6 +64,19 @@ describe('csv against generated files', () => {
       const { scan, items } = await scanAndRead(options, batchSize);
       expect(scan.total).toBe(records.length);
       expect(items.map((i) => i.row)).toEqual(records.map((_, i) => i + 1));
+      expect(recordsOf(items)).toEqual(records);
+    }
+  });
+});
+
+describe('csv with bare CR line ends, against fast-csv', () => {
+  it.each([21, 22, 23])('reads back what was written (seed %i)', async (seed) => {
+    const { text, records } = generate(seed, 200, ['\n', '\r\n', '\r']);
+    const options = optionsFor('csv', tmp.file(`generated-cr-${seed}.csv`, text));
+    expect(await fastCsv(text)).toEqual(records);
+    for (const batchSize of [1, 7, 1000]) {
+      const { scan, items } = await scanAndRead(options, batchSize);
+      expect(scan.total).toBe(records.length);
       expect(recordsOf(items)).toEqual(records);
     }
   });

@@ -77,6 +77,35 @@ describe('csv boundaries', () => {
     expect(recordsOf(items)[1]).toEqual({ email: 'b@x.io', name: 'Bob' });
   });
 
+  it.each([1, 2, 1000])('ends a record at a bare CR, as fast-csv does, so five records stay five (batch size %i)', async (batchSize) => {
+    // Issue 17: a CR between two records folded the second into a reject, and five were counted as four.
+    const content = 'email,name\na@x.io,Ann\nb@x.io,Bob\rc@x.io,Cy\r\rd@x.io,"D\ree"\re@x.io,Eve\r';
+    const { scan, items } = await scanAndRead(csvFile(content), batchSize);
+    expect(scan.total).toBe(5);
+    expect(items.map((i) => i.row)).toEqual([1, 2, 3, 4, 5]);
+    expect(recordsOf(items)).toEqual([
+      { email: 'a@x.io', name: 'Ann' },
+      { email: 'b@x.io', name: 'Bob' },
+      { email: 'c@x.io', name: 'Cy' },
+      { email: 'd@x.io', name: 'D\ree' },
+      { email: 'e@x.io', name: 'Eve' },
+    ]);
+  });
+
+  it('a CR inside an unquoted value ends the record: both halves are counted, the short one a PARSE_ERROR', async () => {
+    const { scan, items } = await scanAndRead(csvFile('email,name\na@x.io,Ca\rrol\nb@x.io,Bob\n'), 1);
+    expect(scan.total).toBe(3);
+    expect(items.map((i) => i.row)).toEqual([1, 2, 3]);
+    expect(errorsOf(items)).toEqual([{ row: 2, raw: 'rol', error: 'expected 2 columns, got 1' }]);
+  });
+
+  it('a broken quoted field ends at a bare CR too', async () => {
+    const { scan, items } = await scanAndRead(csvFile('email,name\na@x.io,"Ann\rb@x.io,Bob\r'), 1);
+    expect(scan.total).toBe(2);
+    expect(errorsOf(items).map((e) => e.row)).toEqual([1]);
+    expect(recordsOf(items.slice(1))).toEqual([{ email: 'b@x.io', name: 'Bob' }]);
+  });
+
   it('skips blank lines anywhere, LF or CRLF, without counting them', async () => {
     const content = '\n\r\nemail,name\n\na@x.io,Ann\r\n\r\n\n"b@x.io",Bob\n\n\n';
     const { scan, items } = await scanAndRead(csvFile(content), 1);

@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { JsonSplitter } from '../../../src/sources/json-splitter.js';
+import { sources } from '../../../src/sources/index.js';
 import type { SourceRecord } from '../../../src/sources/types.js';
 import { optionsFor, recordsOf, scanAndRead, tempDir } from './helpers.js';
 
@@ -63,7 +65,24 @@ describe('json and ndjson against generated files', () => {
     const next = random(seed);
     const body = Array.from({ length: 2000 }, () => garbage[Math.floor(next() * garbage.length)]).join('');
     await cutsConsistently('ndjson', body, `garbage-${seed}.ndjson`);
-    // Keep the array open (a `]` at depth 1 would end it early and make the rest trailing data).
-    await cutsConsistently('json', '[' + body.replaceAll(']', '}'), `garbage-${seed}.json`);
+    // No `]` inside (at depth 1 it would end the array early and make the rest trailing data), and
+    // the array closed after its last whole element: an unclosed array fails the scan (a cut file).
+    await cutsConsistently('json', closedArray('[' + body.replaceAll(']', '}')), `garbage-${seed}.json`);
+    await expect(sources.json.scan(optionsFor('json', tmp.file(`open-${seed}.json`, '[' + body.replaceAll(']', '}'))), 2)).rejects.toThrow(
+      /before the closing "\]" of its array/,
+    );
   });
 });
+
+/** `text` cut after its last element that ends before the end of the file, then `]`. */
+function closedArray(text: string): string {
+  const buf = Buffer.from(text);
+  const splitter = new JsonSplitter('file');
+  let lastEnd = 1;
+  for (let pos = 0; pos < buf.length; ) {
+    const next = splitter.split(buf, pos, true, 0);
+    if (splitter.start >= 0 && splitter.end < buf.length) lastEnd = splitter.end;
+    pos = next;
+  }
+  return buf.subarray(0, lastEnd).toString() + ']';
+}

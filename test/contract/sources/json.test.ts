@@ -68,14 +68,26 @@ describe('json malformed elements', () => {
     expect(recordsOf(items.slice(5))).toEqual([{ email: 'a@x.io' }]);
   });
 
-  it('keeps the cut-off last element of an unterminated array as a failing record', async () => {
-    const { scan, items } = await scanAndRead(jsonFile('[{"email":"a@x.io"}, {"email":"b@x'));
-    expect(scan.total).toBe(2);
-    expect(errorsOf(items)).toEqual([{ row: 2, raw: '{"email":"b@x', error: expect.stringMatching(/^invalid JSON/) }]);
+  it.each([
+    ['after a complete element and a comma', '[{"email":"a@x.io"},{"email":"b@x.io"},\n', 2],
+    ['after a complete element', '[{"email":"a@x.io"},{"email":"b@x.io"}', 2],
+    ['inside a string', '[{"email":"a@x.io"}, {"email":"b@x', 2],
+    ['inside an object', '[{"email":"a@x.io"}, {"email":"b@x.io", "name":', 2],
+    ['after the opening bracket', '[', 0],
+    ['with a "}" missing, the "]" taken into the element', '[{"email":"a@x.io"},{"email":"b@x.io"]', 2],
+  ])('fails the scan for an array cut %s', async (_, text, elements) => {
+    // Issue 17: `[{…},{…},` imported as complete and the job "succeeded".
+    const bytes = Buffer.byteLength(text);
+    await expect(sources.json.scan(jsonFile(text), 1)).rejects.toMatchObject({
+      name: 'SourceError',
+      retryable: false,
+      offset: bytes,
+      message: expect.stringContaining(`ends at byte ${bytes} before the closing "]" of its array (after ${elements} element(s)). Hint: the file looks cut short`),
+    });
   });
 
-  it('reads an array that stops after a comma', async () => {
-    const { scan, items } = await scanAndRead(jsonFile('[{"email":"a@x.io"},\n'));
+  it('still reads a closed array whose last element is followed by a comma', async () => {
+    const { scan, items } = await scanAndRead(jsonFile('[{"email":"a@x.io"},\n]'));
     expect(scan.total).toBe(1);
     expect(recordsOf(items)).toEqual([{ email: 'a@x.io' }]);
   });

@@ -1,0 +1,68 @@
+import { SourceError } from './source-error.js';
+
+const REPLACEMENT = '\uFFFD';
+
+/**
+ * The text of bytes [start, end) decoded as UTF-8, or the index of the first byte that is not valid
+ * UTF-8 (a number). Node's decoder silently turns bad bytes into U+FFFD, so a record without U+FFFD
+ * is valid as decoded (the fast path: one indexOf); only one holding U+FFFD is checked byte by byte,
+ * since the file may hold a real U+FFFD.
+ */
+export function decodeUtf8(buf: Buffer, start: number, end: number): string | number {
+  const text = buf.toString('utf8', start, end);
+  if (text.indexOf(REPLACEMENT) === -1) return text;
+  const bad = firstInvalidUtf8(buf, start, end);
+  return bad === -1 ? text : bad;
+}
+
+/** Index of the first byte of an invalid UTF-8 sequence in [start, end), or -1 (RFC 3629: no overlongs, surrogates or code points past U+10FFFF). */
+export function firstInvalidUtf8(buf: Buffer, start: number, end: number): number {
+  let i = start;
+  while (i < end) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let length: number;
+    let min: number;
+    let cp: number;
+    if (b >= 0xc2 && b <= 0xdf) [length, min, cp] = [2, 0x80, b & 0x1f];
+    else if (b >= 0xe0 && b <= 0xef) [length, min, cp] = [3, 0x800, b & 0x0f];
+    else if (b >= 0xf0 && b <= 0xf4) [length, min, cp] = [4, 0x10000, b & 0x07];
+    else return i;
+    if (i + length > end) return i;
+    for (let k = 1; k < length; k++) {
+      const c = buf[i + k]!;
+      if ((c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += length;
+  }
+  return -1;
+}
+
+/** The message of a record that is not valid UTF-8: where, which byte, and what to do about it. */
+export function invalidUtf8Message(buf: Buffer, at: number, fileOffset: number, hint: string): string {
+  return `invalid UTF-8 at byte ${fileOffset} (0x${buf[at]!.toString(16).padStart(2, '0')}): the file is not UTF-8. Hint: ${hint}`;
+}
+
+export const CSV_ENCODING_HINT = 'for a Latin-1 / Windows-1252 file set source.csv.encoding: latin1, or convert the file to UTF-8';
+export const JSON_ENCODING_HINT = 'JSON must be UTF-8 (RFC 8259); convert the file, e.g. iconv -f latin1 -t utf-8';
+
+/**
+ * A UTF-16 (or UTF-32) file read as UTF-8 gives one garbage record per NUL-laden line: refuse it
+ * at its byte order mark. Decoding it would mean re-encoding every range the batches read; a
+ * conversion (iconv -f utf-16 -t utf-8) is one command.
+ */
+export function refuseUtf16(format: string, path: string, first: Buffer): void {
+  const b0 = first[0];
+  const b1 = first[1];
+  const order = b0 === 0xff && b1 === 0xfe ? 'UTF-16LE' : b0 === 0xfe && b1 === 0xff ? 'UTF-16BE' : undefined;
+  if (order === undefined) return;
+  throw new SourceError(
+    `[source:${format}] ${path} starts with a ${order} byte order mark; Ferry reads UTF-8 files (and latin1 CSV). Hint: convert it, e.g. iconv -f utf-16 -t utf-8`,
+    { offset: 0 },
+  );
+}

@@ -1,0 +1,116 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { sources } from '../../../src/sources/index.js';
+import { firstInvalidUtf8 } from '../../../src/sources/utf8.js';
+import type { FileFormat } from '../../../src/spec/pipeline-schema.js';
+import { errorsOf, optionsFor, recordsOf, scanAndRead, tempDir } from './helpers.js';
+
+/**
+ * Issue 17, item 3: bytes that are not UTF-8 never become U+FFFD silently. Without `encoding:`, a
+ * record holding them is a PARSE_ERROR at its row, naming the byte offset and how to fix it; the
+ * other records are read as usual. A UTF-16 file is refused at its byte order mark.
+ */
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+let n = 0;
+
+const file = (format: FileFormat, content: Buffer, csv = {}) => optionsFor(format, tmp.file(`enc-${++n}.${format}`, content), csv);
+const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
+
+describe('bytes that are not UTF-8', () => {
+  it('CSV: the record is a PARSE_ERROR at its row with the byte offset and a hint; the others are read', async () => {
+    const content = latin1('email,name\nl1@example.com,A\nl3@ex\u00e4mple.com,B\nl4@example.com,C\n');
+    const { scan, items } = await scanAndRead(file('csv', content), 2);
+    expect(scan.total).toBe(3);
+    const at = content.indexOf(0xe4);
+    expect(errorsOf(items)).toEqual([
+      {
+        row: 2,
+        raw: 'l3@ex\uFFFDmple.com,B',
+        error: `invalid UTF-8 at byte ${at} (0xe4): the file is not UTF-8. Hint: for a Latin-1 / Windows-1252 file set source.csv.encoding: latin1, or convert the file to UTF-8`,
+      },
+    ]);
+    expect(recordsOf([items[0]!, items[2]!])).toEqual([
+      { email: 'l1@example.com', name: 'A' },
+      { email: 'l4@example.com', name: 'C' },
+    ]);
+  });
+
+  it('CSV with encoding: latin1 reads the same bytes as text', async () => {
+    const { items } = await scanAndRead(file('csv', latin1('email\nl3@ex\u00e4mple.com\n'), { encoding: 'latin1' }));
+    expect(recordsOf(items)).toEqual([{ email: 'l3@ex\u00e4mple.com' }]);
+  });
+
+  it.each(['ndjson', 'json'] as const)('%s: the record is a PARSE_ERROR at its row with the byte offset', async (format) => {
+    const lines = ['{"email":"a@example.com"}', '{"email":"l3@ex\u00e4mple.com"}', '{"email":"c@example.com"}'];
+    const content = latin1(format === 'json' ? `[${lines.join(',\n')}]` : lines.join('\n'));
+    const { scan, items } = await scanAndRead(file(format, content), 1);
+    expect(scan.total).toBe(3);
+    const errors = errorsOf(items);
+    expect(errors.map((e) => e.row)).toEqual([2]);
+    expect(errors[0]!.error).toBe(`invalid UTF-8 at byte ${content.indexOf(0xe4)} (0xe4): the file is not UTF-8. Hint: JSON must be UTF-8 (RFC 8259); convert the file, e.g. iconv -f latin1 -t utf-8`);
+    expect(recordsOf([items[0]!, items[2]!])).toEqual([{ email: 'a@example.com' }, { email: 'c@example.com' }]);
+  });
+
+  it.each([
+    ['an overlong slash', [0xc0, 0xaf]],
+    ['a surrogate', [0xed, 0xa0, 0x80]],
+    ['a cut sequence', [0xe2, 0x82]],
+    ['a byte past U+10FFFF', [0xf5, 0x80, 0x80, 0x80]],
+    ['a lone continuation byte', [0x80]],
+  ])('rejects %s', async (_, bytes) => {
+    const content = Buffer.concat([Buffer.from('email\nok@example.com\nx'), Buffer.from(bytes), Buffer.from('@example.com\n')]);
+    const { items } = await scanAndRead(file('csv', content));
+    const errors = errorsOf(items);
+    expect(errors.map((e) => e.row)).toEqual([2]);
+    expect(errors[0]!.error).toMatch(new RegExp(`^invalid UTF-8 at byte ${content.indexOf(Buffer.from(bytes))} \\(0x${bytes[0]!.toString(16)}\\)`));
+  });
+
+  it('keeps valid UTF-8, a real U+FFFD and 4-byte characters included', async () => {
+    const { items } = await scanAndRead(file('csv', Buffer.from('email,name\na@example.com,\uFFFD Zoë 😀 日本\n')));
+    expect(recordsOf(items)).toEqual([{ email: 'a@example.com', name: '\uFFFD Zoë 😀 日本' }]);
+  });
+
+  it('fails the scan when the CSV header is not UTF-8', async () => {
+    await expect(sources.csv.scan(file('csv', latin1('email,n\u00e4me\na@example.com,A\n')), 10)).rejects.toThrow(
+      /bad header row: invalid UTF-8 at byte 7 \(0xe4\).*source\.csv\.encoding: latin1/,
+    );
+  });
+
+  it('finds the first invalid byte exactly where a strict decoder fails', () => {
+    let state = 7;
+    const next = (): number => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    const pieces = [[0x41], [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], [0x80], [0xc3], [0xed, 0xa0], [0xf4, 0x90], [0xef, 0xbf, 0xbd], [0xe0, 0x80], [0xff]];
+    for (let i = 0; i < 1000; i++) {
+      const buf = Buffer.from(Array.from({ length: 1 + Math.floor(next() * 6) }, () => pieces[Math.floor(next() * pieces.length)]!).flat());
+      const bad = firstInvalidUtf8(buf, 0, buf.length);
+      let valid = true;
+      try {
+        strict.decode(buf);
+      } catch {
+        valid = false;
+      }
+      expect(bad === -1, buf.toString('hex')).toBe(valid);
+      if (bad !== -1) {
+        expect(() => strict.decode(buf.subarray(0, bad))).not.toThrow();
+      }
+    }
+  });
+});
+
+describe('a UTF-16 file', () => {
+  it.each([
+    ['csv', 'UTF-16LE', 'utf16le', [0xff, 0xfe]],
+    ['ndjson', 'UTF-16LE', 'utf16le', [0xff, 0xfe]],
+    ['json', 'UTF-16BE', 'utf16be', [0xfe, 0xff]],
+  ] as const)('%s with a %s byte order mark is refused, not read as garbage', async (format, name, encoding, bom) => {
+    const text = format === 'json' ? '[{"email":"a@example.com"}]' : format === 'csv' ? 'email\na@example.com\nb@example.com\n' : '{"email":"a@example.com"}\n';
+    const le = Buffer.from(text, 'utf16le');
+    const body = encoding === 'utf16be' ? Buffer.from(le).swap16() : le;
+    await expect(sources[format].scan(file(format, Buffer.concat([Buffer.from(bom), body])), 10)).rejects.toMatchObject({
+      name: 'SourceError',
+      retryable: false,
+      message: expect.stringContaining(`starts with a ${name} byte order mark; Ferry reads UTF-8 files (and latin1 CSV). Hint: convert it, e.g. iconv -f utf-16 -t utf-8`),
+    });
+  });
+});

@@ -1,0 +1,106 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportPipeline, seed } from '../helpers/exports.js';
+import { TestProject } from '../helpers/project.js';
+
+/**
+ * Issue 17, items 1 and 7: a file target must never replace what Ferry keeps (a store, the journal,
+ * anything in the state dir, a pipeline, the source), however the path is written; a source that
+ * is not a regular file is refused instead of hanging the plan's read.
+ */
+let p: TestProject;
+beforeAll(() => {
+  p = new TestProject();
+  seed(p);
+}, 60_000);
+afterAll(() => p.cleanup());
+
+/**
+ * validate refuses an export to `file`, naming the path; so does run (plain, or --sample: `run` flags)
+ * when given, and the store still holds its users.
+ */
+function expectRefused(file: string, message: RegExp, run?: string[]): void {
+  p.write('export.yaml', exportPipeline({ file, target: '  format: csv\n' }));
+  const validate = p.ferry('validate', 'export.yaml');
+  expect(validate.code, validate.stdout + validate.stderr).toBe(1);
+  expect(validate.stdout).toMatch(message);
+  if (!run) return;
+  const result = p.ferry('run', 'export.yaml', ...run);
+  expect(result.code, result.stdout + result.stderr).toBe(2);
+  expect(result.stderr).toMatch(message);
+  expect(p.rows('SELECT count(*) AS n FROM users')).toEqual([{ n: 5 }]);
+  const jobs = p.ferry('jobs', 'list');
+  expect(jobs.code, jobs.stderr).toBe(0);
+}
+
+describe('a file target that would overwrite what Ferry keeps', { timeout: 120_000 }, () => {
+
+  it.each([
+    ['the store', '.ferry/users.db', /target\.file: refusing to write \.ferry\/users\.db: it is inside the state dir/, []],
+    ['the journal', '.ferry/journal.db', /refusing to write \.ferry\/journal\.db: it is inside the state dir/, ['--sample', '2']],
+    ['a new file in the state dir', '.ferry/jobs/x.csv', /refusing to write \.ferry\/jobs\/x\.csv/, undefined],
+    ['the state dir by `..`', 'out/../.ferry/users.db', /refusing to write .*users\.db: it is inside the state dir/, undefined],
+    ['the state dir with a placeholder', '.ferry/{date}.csv', /inside the state dir/, undefined],
+    ['this pipeline file', 'export.yaml', /it is this pipeline file/, []],
+    ['another pipeline', 'seed.yaml', /it is an existing YAML file/, undefined],
+  ])('%s: %s', (_what, file, message, run) => {
+    expectRefused(file, message, run);
+  });
+
+  it('a symlink to the store, a folder linked into the state dir, a hard link to a store outside it', () => {
+    p.write('ferry.yaml', 'connections:\n  users: { driver: sqlite, path: .ferry/users.db }\n  crm: { driver: sqlite, path: data/crm.db }\n');
+    mkdirSync(join(p.dir, 'data'));
+    execFileSync('cp', [join(p.dir, '.ferry/users.db'), join(p.dir, 'data/crm.db')]);
+    symlinkSync(join(p.dir, '.ferry/users.db'), join(p.dir, 'users-link.csv'));
+    symlinkSync('.ferry', join(p.dir, 'exports'));
+    linkSync(join(p.dir, 'data/crm.db'), join(p.dir, 'crm-copy.csv'));
+    symlinkSync('data/crm.db-wal', join(p.dir, 'dangling.csv'));
+    const cases: [string, RegExp][] = [
+      ['users-link.csv', /users-link\.csv: it is inside the state dir/],
+      ['exports/users.csv', /exports\/users\.csv: it is inside the state dir/],
+      ['data/crm.db', /data\/crm\.db: it is the SQLite store of connection "crm"/],
+      ['data/../data/./crm.db-wal', /it is the SQLite store of connection "crm" \(its wal file\)/],
+      ['crm-copy.csv', /crm-copy\.csv: it is the SQLite store of connection "crm" \(the same file under another name\)/],
+      ['dangling.csv', /dangling\.csv: it is the SQLite store of connection "crm" \(its wal file\)/],
+      ['ferry.yaml', /it is the project config ferry\.yaml/],
+    ];
+    for (const [i, [file, message]] of cases.entries()) {
+      expectRefused(file, message, i === 0 ? [] : undefined);
+    }
+    expect(readFileSync(join(p.dir, 'ferry.yaml'), 'utf8')).toContain('crm:');
+    p.write('ferry.yaml', 'connections:\n  users: { driver: sqlite, path: .ferry/users.db }\n');
+  });
+
+  it('an ordinary target next to them is still written', () => {
+    p.write('export.yaml', exportPipeline({ file: 'out/{date}-users.csv' }));
+    const { code, report } = p.run('export.yaml');
+    expect(code).toBe(0);
+    expect(report.summary.exported).toBe(5);
+    expect(existsSync(join(p.dir, report.artifacts.output!))).toBe(true);
+  });
+});
+
+describe('a source that is not a regular file', { timeout: 60_000 }, () => {
+  it('a named pipe is refused at validate and run, without hanging', () => {
+    execFileSync('mkfifo', [join(p.dir, 'pipe.csv')]);
+    p.write('import.yaml', 'source: { file: pipe.csv }\ntarget: { connection: users }\n');
+    const validate = p.ferry('validate', 'import.yaml');
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).toContain('import.yaml:1:17 source.file: the source is not a regular file (a named pipe)');
+    expect(validate.stdout).toContain(': pipe.csv');
+    const run = p.ferry('run', 'import.yaml');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('the source is not a regular file (a named pipe)');
+  });
+
+  it('a directory is refused with a clear message, not a raw EISDIR', () => {
+    mkdirSync(join(p.dir, 'folder.csv'));
+    p.write('import.yaml', 'source: { file: folder.csv }\ntarget: { connection: users }\n');
+    const run = p.ferry('run', 'import.yaml');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('import.yaml:1:17 source.file: the source is a directory, not a file: folder.csv');
+    expect(run.stderr).not.toContain('EISDIR');
+  });
+});
