@@ -51,7 +51,10 @@ export const connectionTargetSchema = z.strictObject({
 export const fileTargetSchema = z.strictObject({
   file: z.string().min(1).describe('output path; {date} and {job} are replaced'),
   format: z.enum(fileFormats).optional(),
-  escape_formulas: z.boolean().default(false).describe('CSV: prefix cells starting with = + - @ with a quote'),
+  escape_formulas: z
+    .boolean()
+    .default(true)
+    .describe('CSV (on by default): prefix text cells and headers starting with = + - @ tab or CR with a quote; plain numbers and E.164 phone numbers stay as they are'),
 });
 
 /** Column map values are JSONata expressions; `defaults: true` in an export map inserts the default columns. */
