@@ -1,6 +1,7 @@
 import jsonata from 'jsonata';
 import type { RejectError } from '../validation/reject.js';
 import { compileColumns, compileExpressionToFunction, isDeferral, type CompiledEnv } from './compiler/index.js';
+import { maskParseError, maskSourceRecord, scrub, secretSources, secretValues } from './secret-sources.js';
 
 /** What expressions see besides the record: `$job`, and a clock frozen at the job's start. */
 export interface MappingContext {
@@ -20,6 +21,10 @@ export interface RecordMapper {
   /** Columns run as compiled JavaScript, and those left to the interpreter (with the reason). */
   readonly plan: MappingPlan;
   map(record: Record<string, unknown>): Promise<MapResult>;
+  /** The record as a reject stores it: secrets masked by name and by the column they map to. */
+  maskRecord(record: unknown): unknown;
+  /** A row that could not be parsed, as a reject stores it: its text withheld, and the parser's quote of it cut, when it may hold a secret. */
+  maskParseError(raw: string, message: string): { record: string; message: string };
 }
 
 export interface MappingPlan {
@@ -37,7 +42,9 @@ type Interpreted = { column: string; expr: jsonata.Expression };
  * undefined result leaves the column out.
  */
 export function createMapper(columns: Record<string, string> | null, ctx: MappingContext): RecordMapper {
-  if (!columns) return { columns: null, plan: { compiled: [], interpreted: [] }, map: async (record) => ({ values: { ...record }, errors: [] }) };
+  const sources = secretSources(columns);
+  const masking = { maskRecord: (record: unknown) => maskSourceRecord(record, sources), maskParseError: (raw: string, message: string) => maskParseError(raw, message, columns) };
+  if (!columns) return { columns: null, plan: { compiled: [], interpreted: [] }, map: async (record) => ({ values: { ...record }, errors: [] }), ...masking };
   const compiled = compileColumns(columns);
   const env = compiledEnv(ctx);
   const interpreters = new Map(Object.entries(columns).map(([column, text]) => [column, lazy(() => compileExpression(text, ctx))]));
@@ -65,8 +72,14 @@ export function createMapper(columns: Record<string, string> | null, ctx: Mappin
         if (r.deferred.length > 0) await interpret(record, r.deferred.map((column) => ({ column, expr: interpreters.get(column)!() })), out);
       }
       if (always.length > 0) await interpret(record, always, out);
+      if (out.errors.length > 0) {
+        // an evaluation error may quote a value (`$number(Hash)`): never a secret one
+        const secrets = secretValues(record, sources);
+        for (const e of out.errors) e.message = scrub(e.message, secrets);
+      }
       return out;
     },
+    ...masking,
   };
 }
 
