@@ -4,6 +4,7 @@ import { checkExpression } from '../mapping/expression.js';
 import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { pipelineSchema, type Pipeline } from './pipeline-schema.js';
 import { checkSchema } from './schema-diagnostics.js';
+import { webhookUrlProblem } from './webhook-url.js';
 import { nodeAt, offsetOf, parseYamlFile, positionOf, type YamlFile } from './yaml-document.js';
 
 export interface ParsedPipeline {
@@ -34,7 +35,7 @@ export function parsePipeline(file: string, text: string): ParsedPipeline {
   }
   const schema = checkSchema(y, pipelineSchema, raw);
   const record = raw as Record<string, unknown>;
-  const diagnostics = [...schema.diagnostics, ...checkExpressions(y, record), ...checkSchedule(record, diagnose)];
+  const diagnostics = [...schema.diagnostics, ...checkExpressions(y, record), ...checkSchedule(record, diagnose), ...checkWebhooks(record, diagnose)];
   if (schema.value) diagnostics.push(...checkCoherence(schema.value, diagnose));
   if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(dedupe(diagnostics)), diagnose, raw };
   return { pipeline: schema.value, diagnostics: [], diagnose, raw };
@@ -109,6 +110,17 @@ function checkCoherence(p: Pipeline, diagnose: ParsedPipeline['diagnose']): Diag
   }
   if (toFile && p.validate?.rules.length) at(['validate'], 'validation applies to imports; an export reads records that are already stored');
   return out;
+}
+
+/** Webhook URLs: valid, and no credentials written in them (the plan stores them; see webhook-url.ts). */
+function checkWebhooks(raw: Record<string, unknown>, diagnose: ParsedPipeline['diagnose']): Diagnostic[] {
+  const notify = raw['notify'];
+  if (!Array.isArray(notify)) return [];
+  return notify.flatMap((entry: unknown, i) => {
+    const url = (entry as { webhook?: unknown } | null)?.webhook;
+    const problem = typeof url === 'string' ? webhookUrlProblem(url) : null;
+    return problem ? [diagnose(['notify', i, 'webhook'], problem)] : [];
+  });
 }
 
 /** Cron and time zone, checked on the raw document so they are reported alongside schema errors. */

@@ -96,7 +96,7 @@ export const emailNotifySchema = z.strictObject({
 });
 
 export const webhookNotifySchema = z.strictObject({
-  webhook: z.url({ protocol: /^https?$/ }),
+  webhook: z.string().min(1).describe('http(s) URL; credentials in it only as ${ENV} references, resolved when the notification is sent'),
   secret_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional().describe('environment variable holding the HMAC secret'),
   timeout: duration.optional(),
   on: notifyOn,
