@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobStatus, JobSummary, NotifyOutput, FinalizeJobOutput } from '../plan/activity-types.js';
 import type { JobPlan } from '../plan/job-plan.js';
+import { assertJournalWritable } from './journal-writable.js';
 
 /** A job as the journal keeps it. */
 export interface JobRecord {
@@ -89,6 +90,7 @@ export class Journal {
 
   constructor(stateDir: string) {
     mkdirSync(stateDir, { recursive: true });
+    assertJournalWritable(stateDir);
     this.db = new Database(join(stateDir, 'journal.db'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('busy_timeout = 10000');
