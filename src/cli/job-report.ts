@@ -5,6 +5,7 @@ import { CliExit, EXIT_FAILED, EXIT_OK } from './exit-codes.js';
 import type { JobSummary } from '../plan/activity-types.js';
 import type { JobOutcome } from '../plan/orchestrate.js';
 import { effectiveStatus } from '../engine/job-status.js';
+import { jobError, type JobError } from '../notify/job-error.js';
 import type { JobRecord } from '../engine/journal.js';
 
 /** The `--json` object of `run` and `jobs show` (DESIGN.md "CLI"). */
@@ -19,6 +20,8 @@ export interface JobReport {
   artifacts: { dir: string; rejects: string | null; output: string | null };
   /** `run` that followed a job already running the same submission instead of starting one. */
   existing?: true;
+  /** `run --json` of a failed job: why (job-error.ts), secrets masked. */
+  error?: JobError;
 }
 
 export function jobReport(job: JobRecord, cwd: string, outcome?: JobOutcome): JobReport {
@@ -72,7 +75,8 @@ function shown(cwd: string, path: string): string {
 
 /** The end of `run` on either engine: the --json object or the summary lines, then the exit code (0 only on success). */
 export function endRun(ctx: CliContext, masker: SecretMasker, report: JobReport, started: number, outcome: JobOutcome, json: boolean | undefined): never {
-  if (json) ctx.stdout(JSON.stringify(report));
+  const error = outcome.status === 'failed' ? jobError(outcome.error === null ? 'the job failed' : masker.mask(outcome.error)) : null;
+  if (json) ctx.stdout(JSON.stringify(error ? { ...report, error } : report));
   else for (const line of summaryLines(report, (Date.now() - started) / 1000, outcome.error)) ctx.stdout(masker.mask(line));
   throw new CliExit(outcome.status === 'succeeded' ? EXIT_OK : EXIT_FAILED);
 }
