@@ -21,7 +21,7 @@ export async function writeExportFile(plan: JobPlan, batches: number): Promise<s
   const tmp = join(dirname(path), `.${basename(path)}.${plan.jobId}.partial`);
   const out = await open(tmp, 'w');
   try {
-    await out.write(await target.header({ headers: Object.keys(plan.columns ?? {}), escapeFormulas: false }));
+    await out.write(await target.header({ headers: Object.keys(plan.columns ?? {}), escapeFormulas: plan.target.escapeFormulas }));
     let empty = true;
     for (let batch = 0; batch < batches; batch++) {
       const part = outputPartPath(plan.jobDir, batch, format);

@@ -5,7 +5,6 @@ import type { Connection, RestoreEntry, RowToWrite } from '../src/connections/ty
 import { addCounts, type RunBatchInput, type RunBatchOutput } from '../src/plan/activity-types.js';
 import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, RangeReader, SourceRecord } from '../src/sources/types.js';
-import { maskRecord } from '../src/validation/mask.js';
 import type { Reject, RejectError } from '../src/validation/reject.js';
 import { validateUser } from '../src/validation/user-schema.js';
 import type { JobContexts, JobContext } from './job-context.js';
@@ -129,12 +128,13 @@ async function commitChunk(ctx: JobContext, batch: number, chunk: number, items:
   const originals = new Map<number, Record<string, unknown>>();
   for (const item of items) {
     if ('error' in item) {
-      rejects.push({ row: item.row, record: item.raw, errors: [{ code: 'PARSE_ERROR', message: item.error, path: '' }] });
+      const { record, message } = ctx.mapper.maskParseError(item.raw, item.error);
+      rejects.push({ row: item.row, record, errors: [{ code: 'PARSE_ERROR', message, path: '' }] });
       continue;
     }
     const { values, errors } = await prepare(ctx, item.record);
     if (errors.length > 0) {
-      rejects.push({ row: item.row, record: maskRecord(item.record), errors });
+      rejects.push({ row: item.row, record: ctx.mapper.maskRecord(item.record), errors });
     } else {
       rows.push({ row: item.row, values });
       originals.set(item.row, item.record);
@@ -143,7 +143,7 @@ async function commitChunk(ctx: JobContext, batch: number, chunk: number, items:
   const { key, upsert, metadata } = plan.target;
   const written = await target.connection.writeBatch({ job: plan.jobId, batch: markerId(batch, chunk), rows, key, upsert, metadata, now: plan.startedAt, ...(plan.dryRun ? { preview: true } : {}) });
   failpoint('batch-after-commit');
-  for (const r of written.rejects) rejects.push({ row: r.row, record: maskRecord(originals.get(r.row)), errors: r.errors });
+  for (const r of written.rejects) rejects.push({ row: r.row, record: ctx.mapper.maskRecord(originals.get(r.row)), errors: r.errors });
   rejects.sort((a, b) => a.row - b.row);
   writeFileAtomic(chunkPath(plan.jobDir, 'rejects', batch, chunk), toNdjson(rejects));
   // From the marker on a replay too, so a crash between the commit and here loses no backup.

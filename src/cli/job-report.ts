@@ -6,6 +6,7 @@ import type { JobSummary } from '../plan/activity-types.js';
 import { emptySummary, type JobOutcome } from '../plan/orchestrate.js';
 import type { JobInfo, JobListing } from '../engine/engine.js';
 import { ferryVersion } from './version.js';
+import { jobError, type JobError } from '../notify/job-error.js';
 
 /** The `--json` object of `run` and `jobs show` (DESIGN.md "CLI"). */
 export interface JobReport {
@@ -21,6 +22,8 @@ export interface JobReport {
   existing?: true;
   /** The Ferry version that printed the report. */
   version: string;
+  /** `run --json` of a failed job: why (job-error.ts), secrets masked. */
+  error?: JobError;
 }
 
 export function jobReport(job: JobListing, cwd: string, outcome?: JobOutcome): JobReport {
@@ -84,7 +87,8 @@ function shown(cwd: string, path: string): string {
 
 /** The end of `run` on either engine: the --json object or the summary lines, then the exit code (0 only on success). */
 export function endRun(ctx: CliContext, masker: SecretMasker, report: JobReport, started: number, outcome: JobOutcome, json: boolean | undefined): never {
-  if (json) ctx.stdout(JSON.stringify(report));
+  const error = outcome.status === 'failed' ? jobError(outcome.error === null ? 'the job failed' : masker.mask(outcome.error)) : null;
+  if (json) ctx.stdout(JSON.stringify(error ? { ...report, error } : report));
   else for (const line of summaryLines(report, (Date.now() - started) / 1000, outcome.error)) ctx.stdout(masker.mask(line));
   throw new CliExit(outcome.status === 'succeeded' ? EXIT_OK : EXIT_FAILED);
 }

@@ -1,6 +1,9 @@
 import jsonata from 'jsonata';
 import type { RejectError } from '../validation/reject.js';
+import { DEFAULT_LIMITS, guardInterpreter, isBudgetError, runBudgeted, yieldIfDue, BUDGET_CODE, type MappingLimits } from './budget.js';
 import { compileColumns, compileExpressionToFunction, isDeferral, type CompiledEnv } from './compiler/index.js';
+import { LinearRegExp } from './linear-regex.js';
+import { maskParseError, maskSourceRecord, scrub, secretSources, secretValues } from './secret-sources.js';
 
 /** What expressions see besides the record: `$job`, and a clock frozen at the job's start. */
 export interface MappingContext {
@@ -20,6 +23,10 @@ export interface RecordMapper {
   /** Columns run as compiled JavaScript, and those left to the interpreter (with the reason). */
   readonly plan: MappingPlan;
   map(record: Record<string, unknown>): Promise<MapResult>;
+  /** The record as a reject stores it: secrets masked by name and by the column they map to. */
+  maskRecord(record: unknown): unknown;
+  /** A row that could not be parsed, as a reject stores it: its text withheld, and the parser's quote of it cut, when it may hold a secret. */
+  maskParseError(raw: string, message: string): { record: string; message: string };
 }
 
 export interface MappingPlan {
@@ -34,13 +41,16 @@ type Interpreted = { column: string; expr: jsonata.Expression };
  * compiler accepts run in one generated function that walks the record once; the rest, and any
  * column the compiled code defers for a record, run in the `jsonata` interpreter — the answer is
  * the same either way. An evaluation error is a MAPPING_ERROR reject with the column as path; an
- * undefined result leaves the column out.
+ * undefined result leaves the column out. Every column of every record runs under `limits`
+ * (budget.ts), and the mapper hands the event loop back between records of a long mapping.
  */
-export function createMapper(columns: Record<string, string> | null, ctx: MappingContext): RecordMapper {
-  if (!columns) return { columns: null, plan: { compiled: [], interpreted: [] }, map: async (record) => ({ values: { ...record }, errors: [] }) };
+export function createMapper(columns: Record<string, string> | null, ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS): RecordMapper {
+  const sources = secretSources(columns);
+  const masking = { maskRecord: (record: unknown) => maskSourceRecord(record, sources), maskParseError: (raw: string, message: string) => maskParseError(raw, message, columns) };
+  if (!columns) return { columns: null, plan: { compiled: [], interpreted: [] }, map: async (record) => ({ values: { ...record }, errors: [] }), ...masking };
   const compiled = compileColumns(columns);
   const env = compiledEnv(ctx);
-  const interpreters = new Map(Object.entries(columns).map(([column, text]) => [column, lazy(() => compileExpression(text, ctx))]));
+  const interpreters = new Map(Object.entries(columns).map(([column, text]) => [column, lazy(() => compileExpression(text, ctx, limits))]));
   const always: Interpreted[] = compiled.interpreted.map(({ column }) => ({ column, expr: interpreters.get(column)!() }));
   const bindings = { job: ctx };
   const interpret = async (record: Record<string, unknown>, list: Interpreted[], out: MapResult): Promise<void> => {
@@ -49,7 +59,7 @@ export function createMapper(columns: Record<string, string> | null, ctx: Mappin
         const value: unknown = await expr.evaluate(record, bindings);
         if (value !== undefined) out.values[column] = plain(value);
       } catch (err) {
-        out.errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(err), path: column });
+        out.errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(err, column), path: column });
       }
     }
   };
@@ -59,29 +69,38 @@ export function createMapper(columns: Record<string, string> | null, ctx: Mappin
     async map(record) {
       const out: MapResult = { values: {}, errors: [] };
       if (compiled.evaluate) {
-        const r = compiled.evaluate(record, env);
+        const evaluate = compiled.evaluate;
+        const r = runBudgeted(limits, () => evaluate(record, env));
         out.values = r.values;
-        for (const e of r.errors) out.errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(e), path: e.column });
+        for (const e of r.errors) out.errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(e, e.column), path: e.column });
         if (r.deferred.length > 0) await interpret(record, r.deferred.map((column) => ({ column, expr: interpreters.get(column)!() })), out);
       }
       if (always.length > 0) await interpret(record, always, out);
+      await yieldIfDue();
+      if (out.errors.length > 0) {
+        // an evaluation error may quote a value (`$number(Hash)`): never a secret one
+        const secrets = secretValues(record, sources);
+        for (const e of out.errors) e.message = scrub(e.message, secrets);
+      }
       return out;
     },
+    ...masking,
   };
 }
 
 /** `validate.rules`: JSONata checks over the mapped record; anything but true rejects it as RULE. */
-export function createRuleChecker(rules: { check: string; message: string }[], ctx: MappingContext) {
+export function createRuleChecker(rules: { check: string; message: string }[], ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS) {
   const env = compiledEnv(ctx);
   const bindings = { job: ctx };
   const compiled = rules.map((rule) => {
     const fn = compileExpressionToFunction(rule.check);
-    return { ...rule, fn: typeof fn === 'function' ? fn : undefined, expr: lazy(() => compileExpression(rule.check, ctx)) };
+    return { ...rule, fn: typeof fn === 'function' ? fn : undefined, expr: lazy(() => compileExpression(rule.check, ctx, limits)) };
   });
   const evaluate = async (rule: (typeof compiled)[number], values: Record<string, unknown>): Promise<unknown> => {
     if (rule.fn) {
       try {
-        return rule.fn(values, env);
+        const fn = rule.fn;
+        return runBudgeted(limits, () => fn(values, env));
       } catch (err) {
         if (!isDeferral(err)) throw err;
       }
@@ -101,9 +120,13 @@ export function createRuleChecker(rules: { check: string; message: string }[], c
   };
 }
 
-/** Compiles one expression with the job's frozen clock, so a replayed batch maps exactly as before. */
-export function compileExpression(text: string, ctx: MappingContext): jsonata.Expression {
-  const expr = jsonata(text);
+/**
+ * Compiles one expression with the job's frozen clock, so a replayed batch maps exactly as before,
+ * its regexes on the linear-time engine, and its evaluations under `limits`.
+ */
+export function compileExpression(text: string, ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS): jsonata.Expression {
+  const expr = jsonata(text, { RegexEngine: LinearRegExp as unknown as RegExpConstructor });
+  guardInterpreter(expr, limits);
   const millis = Date.parse(ctx.started_at);
   expr.registerFunction('now', () => ctx.started_at, '<s?s?:s>');
   expr.registerFunction('millis', () => millis, '<:n>');
@@ -126,7 +149,8 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-function evaluationMessage(err: unknown): string {
+function evaluationMessage(err: unknown, column?: string): string {
   const e = err as { code?: string; message?: string };
+  if (isBudgetError(err) || e.code === BUDGET_CODE) return `${column === undefined ? '' : `column ${column}: `}${e.message ?? ''}`;
   return e.code ? `JSONata ${e.code}: ${e.message ?? ''}` : String(e.message ?? err);
 }

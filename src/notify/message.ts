@@ -1,4 +1,5 @@
 import type { FinalStatus, JobSummary } from '../plan/activity-types.js';
+import { jobError, type JobError } from './job-error.js';
 import { emailHtml } from './message-html.js';
 import { factRows, rejectsHeading, whereRows, type NotifyReport } from './report.js';
 
@@ -19,7 +20,8 @@ export interface WebhookBody {
   status: FinalStatus;
   summary: Omit<JobSummary, 'batches'>;
   artifacts: { dir: string; rejects: string | null; output: string | null };
-  error: string | null;
+  /** A failed job's error (job-error.ts); null otherwise. */
+  error: JobError | null;
   started_at: string;
   ended_at: string;
 }
@@ -56,7 +58,7 @@ export function webhookBody(r: NotifyReport): WebhookBody {
     status: r.status,
     summary: r.summary,
     artifacts: r.artifacts,
-    error: r.error,
+    error: r.status === 'failed' ? jobError(r.error) : null,
     started_at: r.startedAt,
     ended_at: r.endedAt,
   };

@@ -1,10 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { SecretMasker } from '../spec/secrets.js';
+import { resolveWebhookUrl } from '../spec/webhook-url.js';
 import { displayUrl } from './display-url.js';
 import { NotifyError } from './notify-error.js';
 
 export interface WebhookOptions {
+  /** As the pipeline wrote it: `${NAME}` references are resolved from `env` now, and their values masked. */
   url: string;
+  env?: Readonly<Record<string, string | undefined>>;
   /** The JSON text to send; the signature covers exactly these bytes. */
   body: string;
   /** HMAC-SHA256 key; when set, `X-Ferry-Signature: sha256=<hex>` is sent. */
@@ -32,11 +35,14 @@ type Attempt = { ok: true; status: number } | { ok: false; retryable: boolean; r
  * whole notification again later (its intervals are longer than these few seconds).
  */
 export async function postWebhook(o: WebhookOptions): Promise<string> {
-  const mask = webhookMask(o.secret, o.mask);
-  const shown = displayUrl(o.url);
+  const resolved = resolveWebhookUrl(o.url, o.env ?? process.env);
+  if ('unset' in resolved) throw new NotifyError(`${o.label}: the webhook URL references \${${resolved.unset}}, which is not set in the environment`, { retryable: false });
+  const mask = webhookMask([...(o.secret ? [o.secret] : []), ...resolved.secrets], o.mask);
+  // a whole-URL reference is shown as written: its path may be the secret
+  const shown = /^\$\{\w+\}$/.test(o.url) ? o.url : mask(displayUrl(resolved.url));
   const delays = o.delaysMs ?? DEFAULT_WEBHOOK_DELAYS_MS;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const target = splitCredentials(o.url);
+  const target = splitCredentials(resolved.url);
   if (!target) throw new NotifyError(mask(`${o.label}: webhook ${shown} is not a valid URL`), { retryable: false });
   for (let attempt = 1; ; attempt++) {
     const result = await postOnce(o, target);
@@ -112,7 +118,7 @@ function networkReason(err: unknown, timeoutMs: number): string {
   return detail ? `${base}: ${detail}` : base;
 }
 
-function webhookMask(secret: string | undefined, mask: ((text: string) => string) | undefined): (text: string) => string {
-  const secrets = new SecretMasker(secret ? [secret] : []);
+function webhookMask(values: string[], mask: ((text: string) => string) | undefined): (text: string) => string {
+  const secrets = new SecretMasker(values);
   return (text) => secrets.mask(mask ? mask(text) : text);
 }

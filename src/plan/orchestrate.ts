@@ -94,6 +94,7 @@ async function runBatches(plan: JobPlan, acts: PipelineActivities, hooks: Orches
   const inFlight = new Map<number, Promise<{ batch: number; output?: RunBatchOutput; error?: unknown }>>();
   let next = range.first;
   let stop: Stop | undefined;
+  let overRejects: Stop | undefined;
   for (;;) {
     while (!stop && next < range.count && inFlight.size < plan.batch.parallelism) {
       stop = stopBefore(hooks, next, next - range.first);
@@ -105,7 +106,11 @@ async function runBatches(plan: JobPlan, acts: PipelineActivities, hooks: Orches
       );
       inFlight.set(batch, call);
     }
-    if (inFlight.size === 0) return stop;
+    if (inFlight.size === 0) {
+      // The batches still in flight when the budget ran out add their rejects too: say the final count, as the summary does.
+      if (stop === overRejects && overRejects) overRejects.error = rejectBudgetMessage(summary.rejected, limit);
+      return stop;
+    }
     const done = await Promise.race(inFlight.values());
     inFlight.delete(done.batch);
     if (!done.output) {
@@ -114,10 +119,16 @@ async function runBatches(plan: JobPlan, acts: PipelineActivities, hooks: Orches
     }
     addBatch(summary, done.output);
     hooks.progress?.({ summary });
-    if (summary.rejected > limit) {
-      stop = failedUnlessStopped(stop, `reject budget exceeded: ${summary.rejected} rejected, at most ${limit} allowed (validate.max_rejects)`);
+    if (summary.rejected > limit && !overRejects) {
+      const before = stop;
+      stop = failedUnlessStopped(stop, rejectBudgetMessage(summary.rejected, limit));
+      if (stop !== before) overRejects = stop;
     }
   }
+}
+
+function rejectBudgetMessage(rejected: number, limit: number): string {
+  return `reject budget exceeded: ${rejected} rejected, at most ${limit} allowed (validate.max_rejects)`;
 }
 
 /** Cancellation wins over continuing; neither is checked once the job has a reason to stop. */

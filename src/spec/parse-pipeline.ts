@@ -4,6 +4,7 @@ import { checkExpression } from '../mapping/expression.js';
 import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { pipelineSchema, type Pipeline } from './pipeline-schema.js';
 import { checkSchema } from './schema-diagnostics.js';
+import { webhookUrlProblem } from './webhook-url.js';
 import { nodeAt, offsetOf, parseYamlFile, positionOf, type YamlFile } from './yaml-document.js';
 
 export interface ParsedPipeline {
@@ -34,7 +35,12 @@ export function parsePipeline(file: string, text: string): ParsedPipeline {
   }
   const schema = checkSchema(y, pipelineSchema, raw);
   const record = raw as Record<string, unknown>;
-  const diagnostics = [...schema.diagnostics, ...checkExpressions(y, record), ...checkSchedule(record, diagnose)];
+  const columnTypes = checkColumnTypes(record, diagnose);
+  // a wrong column value is reported at the value, not as the union's "expected one of defaults" at the map
+  const schemaDiagnostics = columnTypes.length > 0 ? schema.diagnostics.filter((d) => d.path !== 'columns' && !d.path.startsWith('columns.')) : schema.diagnostics;
+  const diagnostics = [
+    ...schemaDiagnostics, ...columnTypes, ...checkExpressions(y, record), ...checkSchedule(record, diagnose), ...checkWebhooks(record, diagnose), ...checkTargetPath(y, record),
+  ];
   if (schema.value) diagnostics.push(...checkCoherence(schema.value, diagnose));
   if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(dedupe(diagnostics)), diagnose, raw };
   return { pipeline: schema.value, diagnostics: [], diagnose, raw };
@@ -109,6 +115,50 @@ function checkCoherence(p: Pipeline, diagnose: ParsedPipeline['diagnose']): Diag
   }
   if (toFile && p.validate?.rules.length) at(['validate'], 'validation applies to imports; an export reads records that are already stored');
   return out;
+}
+
+/** `columns.email: 5`: each value must be an expression string (or `defaults: true` in an export). */
+function checkColumnTypes(raw: Record<string, unknown>, diagnose: ParsedPipeline['diagnose']): Diagnostic[] {
+  const columns = raw['columns'];
+  if (!columns || typeof columns !== 'object' || Array.isArray(columns)) return [];
+  return Object.entries(columns).flatMap(([name, value]) => {
+    if (typeof value === 'string' || value === true) return [];
+    return [diagnose(['columns', name], `expected a JSONata expression string, got ${describeValue(value)}${typeof value === 'number' || typeof value === 'boolean' ? ` (quote it to map a constant: '${String(value)}')` : ''}`)];
+  });
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing (null)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `${typeof value} ${String(value)}`;
+}
+
+/** The placeholders an output path may hold (job-plan.ts replaces them). */
+const PATH_PLACEHOLDERS = new Set(['date', 'job']);
+
+/** `file: out/{dat}.csv`: an unknown placeholder would end up in the file name. */
+function checkTargetPath(y: YamlFile, raw: Record<string, unknown>): Diagnostic[] {
+  const file = (raw['target'] as { file?: unknown } | null | undefined)?.file;
+  if (typeof file !== 'string') return [];
+  const out: Diagnostic[] = [];
+  for (const m of file.matchAll(/\{([^{}]*)\}/g)) {
+    if (PATH_PLACEHOLDERS.has(m[1]!)) continue;
+    const { line, col } = positionOf(y, offsetInScalar(y, ['target', 'file'], file, m.index));
+    out.push({ file: y.file, line, col, path: 'target.file', message: `unknown placeholder {${m[1]}}: an output path may use {date} and {job}` });
+  }
+  return out;
+}
+
+/** Webhook URLs: valid, and no credentials written in them (the plan stores them; see webhook-url.ts). */
+function checkWebhooks(raw: Record<string, unknown>, diagnose: ParsedPipeline['diagnose']): Diagnostic[] {
+  const notify = raw['notify'];
+  if (!Array.isArray(notify)) return [];
+  return notify.flatMap((entry: unknown, i) => {
+    const url = (entry as { webhook?: unknown } | null)?.webhook;
+    const problem = typeof url === 'string' ? webhookUrlProblem(url) : null;
+    return problem ? [diagnose(['notify', i, 'webhook'], problem)] : [];
+  });
 }
 
 /** Cron and time zone, checked on the raw document so they are reported alongside schema errors. */

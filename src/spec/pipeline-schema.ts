@@ -51,7 +51,10 @@ export const connectionTargetSchema = z.strictObject({
 export const fileTargetSchema = z.strictObject({
   file: z.string().min(1).describe('the file to write, relative to the pipeline file; {date} (the job start, UTC) and {job} are replaced, e.g. ../exports/users-{date}.csv'),
   format: z.enum(fileFormats).optional().describe('csv, json or ndjson; default: from the file extension'),
-  escape_formulas: z.boolean().default(false).describe('CSV: cells starting with = + - @ (or tab, CR) get a leading \' so spreadsheets do not run them as formulas'),
+  escape_formulas: z
+    .boolean()
+    .default(true)
+    .describe('CSV (on by default): text cells and headers starting with = + - @ (or tab, CR) get a leading \' so spreadsheets do not run them as formulas; plain numbers and E.164 phone numbers stay as they are'),
 }).describe('a file: an export writes it, whole or not at all (a temporary name, renamed when complete)');
 
 /** Column map values are JSONata expressions; `defaults: true` in an export map inserts the default columns. */
@@ -93,7 +96,7 @@ export const emailNotifySchema = z.strictObject({
 }).describe('an email with the job summary');
 
 export const webhookNotifySchema = z.strictObject({
-  webhook: z.url({ protocol: /^https?$/ }).describe('http(s) URL that receives a POST of the job summary as JSON, retried on 5xx and network errors'),
+  webhook: z.string().min(1).describe('http(s) URL that receives a POST of the job summary as JSON, retried on 5xx and network errors; credentials in it only as ${ENV} references, resolved when the notification is sent'),
   secret_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional().describe('the environment variable holding the secret that signs the body (X-Ferry-Signature: sha256=<HMAC-SHA256 hex>), e.g. FERRY_WEBHOOK_SECRET'),
   timeout: duration.optional().describe('how long one attempt may take: milliseconds or 500ms, 10s'),
   on: notifyOn,

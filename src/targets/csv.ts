@@ -10,7 +10,7 @@ export const csvTargetName = 'csv';
  */
 export const csvTarget: TargetDefinition = {
   name: csvTargetName,
-  header: async (options) => format([[...options.headers]]),
+  header: async (options) => format([options.headers.map((h) => (options.escapeFormulas ? escapeFormula(h) : h))]),
   encode: async (rows, options) => format(rows.map((row) => cells(row, options))),
   separator: '',
   footer: () => '',
@@ -38,12 +38,17 @@ function cellText(value: unknown): string {
 }
 
 /**
- * OWASP's CSV-injection defence: a text cell starting with = + - @ (or a tab or CR, which some
- * spreadsheets skip before reading a formula) gets a leading single quote, so it is shown as text.
- * Numbers and booleans are left alone: -5 is a number, not a formula.
+ * OWASP's CSV-injection defence, on by default: a text cell or header starting with = + - @ (or a
+ * tab or CR, which some spreadsheets skip before reading a formula) gets a leading single quote, so
+ * it is shown as text. Left alone, since a spreadsheet reads them as the number they are and a quote
+ * would corrupt them: numbers and booleans, text that is a plain decimal number (-5, +1.5e3), and an
+ * E.164 phone number (+14155550000).
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const E164 = /^\+[1-9]\d{1,14}$/;
 
 export function escapeFormula(text: string): string {
-  return FORMULA_START.test(text) ? `'${text}` : text;
+  if (!FORMULA_START.test(text) || PLAIN_NUMBER.test(text) || E164.test(text)) return text;
+  return `'${text}`;
 }

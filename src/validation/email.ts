@@ -13,6 +13,12 @@ import { codePointCount } from './text.js';
  * - Non-ASCII characters are allowed in both parts (RFC 6531 internationalized addresses, IDN domains),
  *   whitespace anywhere is not.
  * - Limits from the profile rules: local part ≤ 64 characters, whole address ≤ 254.
+ * - Look-alikes are rejected, since an address that looks like another is how accounts are spoofed:
+ *   invisible and control characters (C0/C1 controls, zero-width and bidi marks, soft hyphen, BOM —
+ *   Unicode categories Cc, Cf, Co, Cn, Cs — and U+FFFD, the mark of a decoding error); any character
+ *   that NFKC normalisation changes (ⅈ → i, ﬁ → fi, fullwidth letters, decomposed accents); and
+ *   letters from more than one script in the local part or in one domain label (Cyrillic а in
+ *   аdmin), except the mixes that are normal in Japanese, Chinese and Korean with Latin.
  */
 
 /** Non-ASCII minus C1 controls and the characters JavaScript's \s matches (no-break and other spaces). */
@@ -32,12 +38,23 @@ const localTooLong: Problem = {
   message: `the part before @ must be at most ${MAX_LOCAL_PART_LENGTH} characters long`,
 };
 const invalid: Problem = { code: 'FORMAT', message: 'is not a valid email address (expected local@domain.tld)' };
+const invisible: Problem = { code: 'FORMAT', message: 'contains an invisible or control character (or U+FFFD, a decoding error)' };
+const notNormalised: Problem = {
+  code: 'FORMAT',
+  message: 'contains a look-alike or compatibility character that Unicode NFKC normalisation changes (e.g. ⅈ → i, ﬁ → fi)',
+};
+const mixedScripts: Problem = { code: 'FORMAT', message: 'mixes letters of different scripts in one part (e.g. Cyrillic а in a Latin name)' };
+
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\uFFFD]/u;
 
 /** Why `value` is not an acceptable email address, or null when it is. */
 export function emailProblem(value: string): Problem | null {
   // Length first: it bounds the regex's work on hostile input.
   if (value.length > MAX_EMAIL_LENGTH && codePointCount(value, 0, value.length) > MAX_EMAIL_LENGTH) return tooLong;
+  if (INVISIBLE.test(value)) return invisible;
+  if (value.normalize('NFKC') !== value) return notNormalised;
   if (!EMAIL.test(value)) return invalid;
+  if (mixesScripts(value)) return mixedScripts;
   const at = value.lastIndexOf('@');
   if (at > MAX_LOCAL_PART_LENGTH && codePointCount(value, 0, at) > MAX_LOCAL_PART_LENGTH) return localTooLong;
   return null;
@@ -46,4 +63,33 @@ export function emailProblem(value: string): Problem | null {
 /** True when `value` is a whole email address (usernames may contain @ but may not be one). */
 export function isEmail(value: string): boolean {
   return emailProblem(value) === null;
+}
+
+/** The scripts a letter may belong to; a letter of none of these counts as a script of its own. */
+const SCRIPTS = [
+  'Latin', 'Cyrillic', 'Greek', 'Armenian', 'Georgian', 'Hebrew', 'Arabic', 'Syriac', 'Thaana', 'Devanagari', 'Bengali',
+  'Gurmukhi', 'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala', 'Thai', 'Lao', 'Tibetan', 'Myanmar',
+  'Khmer', 'Mongolian', 'Ethiopic', 'Cherokee', 'Han', 'Hiragana', 'Katakana', 'Hangul', 'Bopomofo',
+].map((name) => ({ name, re: new RegExp(`\\p{Script=${name}}`, 'u') }));
+const LETTER = /[\p{L}\p{M}]/u;
+
+/** Mixes allowed by Unicode TR39's "highly restrictive" level: Latin with the CJK scripts each language writes together. */
+const ALLOWED_MIXES = [
+  new Set(['Latin', 'Han', 'Hiragana', 'Katakana']),
+  new Set(['Latin', 'Han', 'Bopomofo']),
+  new Set(['Latin', 'Han', 'Hangul']),
+];
+
+/** Whether the local part, or any one domain label, has letters from more than one script. */
+function mixesScripts(value: string): boolean {
+  const at = value.lastIndexOf('@');
+  return [value.slice(0, at), ...value.slice(at + 1).split('.')].some((part) => {
+    if (!/[^\x00-\x7f]/.test(part)) return false; // ASCII is all Latin
+    const scripts = new Set<string>();
+    for (const char of part) {
+      if (!LETTER.test(char) || /\p{M}/u.test(char)) continue; // digits, punctuation and combining marks take any script
+      scripts.add(SCRIPTS.find((s) => s.re.test(char))?.name ?? 'other');
+    }
+    return scripts.size > 1 && !ALLOWED_MIXES.some((allowed) => [...scripts].every((s) => allowed.has(s)));
+  });
 }

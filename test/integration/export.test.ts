@@ -7,7 +7,7 @@ const csv = (...lines: string[]): string => lines.map((l) => `${l}\r\n`).join(''
 
 const U1 = 'u1,Ada,Lovelace,ada,Ada Lovelace,ada@x.io,true,https://x.io/ada.png,db,2024-01-03T00:00:00.000Z,2024-02-01T00:00:00.000Z';
 const U2 = `u2,Bob,"O'Neil, Jr.",,,bob@x.io,false,,,2024-01-01T00:00:00.000Z,2024-01-01T00:00:00.000Z`;
-const U3 = 'u3,Cy,"Say ""hi""","=HYPERLINK(""http://evil"")",,cy@x.io,,,,2024-01-02T00:00:00.000Z,2024-01-02T00:00:00.000Z';
+const U3 = 'u3,Cy,"Say ""hi""","\'=HYPERLINK(""http://evil"")",,cy@x.io,,,,2024-01-02T00:00:00.000Z,2024-01-02T00:00:00.000Z';
 const U5 = 'u5,Eve,,ada,,eve@x.io,,,,2024-01-03T00:00:00.000Z,2024-01-03T00:00:00.000Z';
 
 const COMPUTED = `columns:\n  defaults: true\n  plan: user_metadata.plan\n  label: $uppercase(given_name) & ' <' & email & '>'\n`;
@@ -38,10 +38,13 @@ describe('ferry run: exports from the embedded SQLite store', () => {
     );
   });
 
-  it('CSV: escape_formulas neutralises a formula cell', () => {
-    p.write('p.yaml', exportPipeline({ file: 'out/safe.csv', query: 'user_id:u3', target: '  escape_formulas: true\n', extra: 'columns:\n  id: user_id\n  nickname: nickname\n' }));
+  it('CSV: formula cells and headers are neutralised by default, phone numbers and numbers kept; escape_formulas: false turns it off', () => {
+    const extra = `columns:\n  id: user_id\n  nickname: nickname\n  '=cmd': "'+14155550000'"\n  n: "'-5'"\n`;
+    p.write('p.yaml', exportPipeline({ file: 'out/safe.csv', query: 'user_id:u3', extra }));
     const { report } = p.run('p.yaml');
-    expect(read(p, report.artifacts.output!)).toBe(csv('id,nickname', `u3,"'=HYPERLINK(""http://evil"")"`));
+    expect(read(p, report.artifacts.output!)).toBe(csv(`id,nickname,'=cmd,n`, `u3,"'=HYPERLINK(""http://evil"")",+14155550000,-5`));
+    p.write('raw.yaml', exportPipeline({ file: 'out/raw.csv', query: 'user_id:u3', target: '  escape_formulas: false\n', extra }));
+    expect(read(p, p.run('raw.yaml').report.artifacts.output!)).toBe(csv(`id,nickname,=cmd,n`, `u3,"=HYPERLINK(""http://evil"")",+14155550000,-5`));
   });
 
   it('JSON: sorted by a JSON path both ways, ties by key, missing values left out', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { JobStatus, JobSummary, NotifyOutput, FinalizeJobOutput } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
 import { processStart, type OwnerState } from './process-owner.js';
+import { assertJournalWritable } from './journal-writable.js';
 
 /** A job as the journal keeps it. */
 export interface JobRecord {
@@ -104,6 +105,7 @@ export class Journal {
 
   constructor(stateDir: string) {
     mkdirSync(stateDir, { recursive: true });
+    assertJournalWritable(stateDir);
     this.db = new Database(join(stateDir, 'journal.db'));
     // The timeout first: switching to WAL takes a lock that many processes starting at once contend for.
     this.db.pragma('busy_timeout = 10000');

@@ -35,6 +35,7 @@ function build<T>(runtime: Runtime, prologue: string, fn: string): T {
 export function columnFunction(parts: ColumnCode[], runtime: Runtime): (record: unknown, env: CompiledEnv) => ColumnResultsLike {
   const columns = parts.map((part) => [
     '  try {',
+    '    $budgetColumn();',
     part.body,
     `    if (${part.result} !== undefined) values[${literal(part.column)}] = ${part.scalar ? part.result : `$plain(${part.result})`};`,
     '  } catch (err) {',

@@ -1,5 +1,6 @@
 import { type Builtin, callBuiltin, checkArguments } from './builtins.js';
 import { DEFER_CODE, type JsonataError, deferral, fail, fillToken, isDeferral, populateMessage } from './errors.js';
+import { tick } from '../budget.js';
 import { parseSignature } from './signature.js';
 import { type CompiledLambda, type Dict, own } from './values.js';
 
@@ -21,8 +22,13 @@ export function free(env: CompiledEnv, name: string): unknown {
   return name === 'job' ? env.job : undefined;
 }
 
+/** A user function; each call counts against the record's budget (recursion and loops go through calls). */
 export function lambda(arity: number, fn: (context: unknown, ...args: unknown[]) => unknown): CompiledLambda {
-  return Object.assign(fn, { arity });
+  const counted = (context: unknown, ...args: unknown[]): unknown => {
+    tick();
+    return fn(context, ...args);
+  };
+  return Object.assign(counted, { arity });
 }
 
 /**

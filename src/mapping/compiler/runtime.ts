@@ -1,3 +1,4 @@
+import { budgetColumn } from '../budget.js';
 import { builtins, callBuiltin } from './builtins.js';
 import { UNBOUND, applyValue, asJsonataError, builtinValue, callLambda, free, lambda, millis, now, parallelError, plain, reportError } from './calls.js';
 import { populateMessage, retoken } from './errors.js';
@@ -33,6 +34,8 @@ export const runtime = Object.freeze({
   callBuiltin, callLambda, builtinValue, applyValue, lambda, parseSignature, now, millis, free, regexMatcher,
   // errors and results
   retoken, parallelError, asJsonataError, populateMessage, plain, reportError,
+  // the per-record budget (budget.ts)
+  budgetColumn,
 });
 
 export type Runtime = typeof runtime;

@@ -1,3 +1,4 @@
+import { tick } from '../budget.js';
 import { fail } from './errors.js';
 import { type Dict, type Seq, isArrayOfNumbers, isFunction, isNumeric, isSequence, own, toBoolean } from './values.js';
 
@@ -199,6 +200,7 @@ export function range(lhs: unknown, rhs: unknown): Seq | undefined {
   if (lhs === undefined || rhs === undefined || (lhs as number) > (rhs as number)) return undefined;
   const size = (rhs as number) - (lhs as number) + 1;
   if (size > 1e7) throw fail('D2014', { value: size, token: '..' });
+  tick(size);
   const result: Seq = new Array<unknown>(size);
   for (let item = lhs as number, index = 0; item <= (rhs as number); item++, index++) result[index] = item;
   result.sequence = true;

@@ -82,7 +82,7 @@ describe('masking', () => {
     }
     expect(text).toContain('postgres://app:***@db/users refused; key ***');
     expect(text).toContain('value *** is not allowed');
-    expect(webhookBody(report).error).toBe('batch 0: [connection:postgres] postgres://app:***@db/users refused; key ***');
+    expect(webhookBody(report).error).toEqual({ message: 'batch 0: [connection:postgres] postgres://app:***@db/users refused; key ***', code: 'BATCH_FAILED', batch: 0 });
   });
 
   it('masks URL passwords even without a project mask', () => {

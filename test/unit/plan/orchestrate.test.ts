@@ -28,6 +28,15 @@ describe('runPipelineJob', () => {
     expect(fake.calls).toEqual(['planJob', 'runBatch:0', 'runBatch:1', 'finalizeJob:failed']);
   });
 
+  it('says the final reject count when batches in flight add rejects after the budget ran out, as the summary does', async () => {
+    const fake = fakeActivities({ total: 400, batches: 40, rejectsPerBatch: () => 10 });
+    const plan = testPlan({ validate: { schema: 'user', rules: [], max_rejects: 5 }, batch: { size: 10, parallelism: 4, exclusive: true } });
+    const outcome = await runPipelineJob(plan, fake.acts);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.summary.rejected).toBeGreaterThan(10);
+    expect(outcome.error).toBe(`reject budget exceeded: ${outcome.summary.rejected} rejected, at most 5 allowed (validate.max_rejects)`);
+  });
+
   it('fails with the batch and its cause when a batch fails, after the batches in flight finish', async () => {
     const fake = fakeActivities({ total: 40, batches: 4, failBatch: (b) => (b === 1 ? new Error('disk full', { cause: new Error('ENOSPC') }) : undefined) });
     const outcome = await runPipelineJob(testPlan({ batch: { size: 10, parallelism: 2, exclusive: true } }), fake.acts);

@@ -138,4 +138,23 @@ timezone: Europe/Paris
   it('rejects a file that is not a map', () => {
     expect(lines('- a\n- b\n')).toEqual(['p.yaml:1:1 a pipeline file must be a YAML map with source and target']);
   });
+
+  it('says a column value must be an expression string, at the value', () => {
+    expect(lines(`${valid}columns:\n  email: 5\n  name: [a]\n  nickname: false\n  x: null\n  ok: Email\n`)).toEqual([
+      "p.yaml:6:10 columns.email: expected a JSONata expression string, got number 5 (quote it to map a constant: '5')",
+      'p.yaml:7:9 columns.name: expected a JSONata expression string, got a list',
+      "p.yaml:8:13 columns.nickname: expected a JSONata expression string, got boolean false (quote it to map a constant: 'false')",
+      'p.yaml:9:6 columns.x: expected a JSONata expression string, got nothing (null)',
+    ]);
+  });
+
+  it('refuses unknown placeholders in an output path, at each one', () => {
+    const exp = (file: string) => `source:\n  connection: users\ntarget:\n  file: ${file}\n`;
+    expect(lines(exp('out/{date}-{job}.csv'))).toEqual([]);
+    expect(lines(exp('"out/{date}-{dat}/{ job }.csv"'))).toEqual([
+      'p.yaml:4:21 target.file: unknown placeholder {dat}: an output path may use {date} and {job}',
+      'p.yaml:4:27 target.file: unknown placeholder { job }: an output path may use {date} and {job}',
+    ]);
+    expect(lines(exp('out/{}.csv'))).toEqual(['p.yaml:4:13 target.file: unknown placeholder {}: an output path may use {date} and {job}']);
+  });
 });

@@ -27,11 +27,25 @@ describe('csv target', () => {
     expect(csvTarget.footer(true)).toBe('');
   });
 
-  it('neutralises formula cells with escape_formulas, leaving numbers and plain text alone', async () => {
+  it('neutralises formula cells with escape_formulas, leaving numbers (+1 too) and plain text alone', async () => {
     const headers = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
     const row = { a: '=1+2', b: '+1', c: '-cmd', d: '@SUM(A1)', e: '\tx', f: '\rx', g: -5, h: 'safe=1' };
-    expect(await csvTarget.encode([row], { headers, escapeFormulas: true })).toBe(`'=1+2,'+1,'-cmd,'@SUM(A1),'\tx,"'\rx",-5,safe=1\r\n`);
+    expect(await csvTarget.encode([row], { headers, escapeFormulas: true })).toBe(`'=1+2,+1,'-cmd,'@SUM(A1),'\tx,"'\rx",-5,safe=1\r\n`);
     expect(await csvTarget.encode([row], { headers, escapeFormulas: false })).toBe(`=1+2,+1,-cmd,@SUM(A1),\tx,"\rx",-5,safe=1\r\n`);
     expect(escapeFormula('')).toBe('');
+  });
+
+  it('leaves plain numbers and E.164 phone numbers as they are', async () => {
+    const headers = ['phone', 'n', 'm', 'e', 'f', 'x', 'y', 'z'];
+    const row = { phone: '+14155550000', n: '-5', m: '+1.5', e: '-2e10', f: '-.5', x: '+1415555000A', y: '+1-415', z: '-1+cmd|calc' };
+    expect(await csvTarget.encode([row], { headers, escapeFormulas: true })).toBe(`+14155550000,-5,+1.5,-2e10,-.5,'+1415555000A,'+1-415,"'-1+cmd|calc"\r\n`);
+    expect(escapeFormula('+4420 7946 0000')).toBe("'+4420 7946 0000");
+    expect(escapeFormula('=1\n+14155550000')).toBe("'=1\n+14155550000");
+    expect(escapeFormula('+14155550000\n=cmd')).toBe("'+14155550000\n=cmd");
+  });
+
+  it('escapes formula headers too', async () => {
+    expect(await csvTarget.header({ headers: ['=cmd', 'id', '+1', '@a'], escapeFormulas: true })).toBe(`'=cmd,id,+1,'@a\r\n`);
+    expect(await csvTarget.header({ headers: ['=cmd'], escapeFormulas: false })).toBe(`=cmd\r\n`);
   });
 });

@@ -60,6 +60,42 @@ describe('email', () => {
     expect(isEmail(`${'é'.repeat(65)}@example.com`)).toBe(false);
   });
 
+  it.each([
+    'a\u200b@x.com', // zero-width space
+    'a\u200d@x.com', // zero-width joiner
+    '\u202eadmin@x.com', // right-to-left override
+    'ad\u00admin@x.com', // soft hyphen
+    'admin\ufeff@x.com', // BOM
+    'a\u0007@x.com', // BEL
+    'a\u0085@x.com', // C1 next line
+    'l3@ex\ufffdmple.com', // a decoding error
+    'a@x.co\u2060m', // word joiner in the domain
+    'a\ue000@x.com', // private use
+  ])('rejects invisible and control characters: %j', (value) => {
+    expect(emailProblem(value)).toEqual({ code: 'FORMAT', message: expect.stringContaining('invisible or control') });
+  });
+
+  it.each(['ⅈnfo@example.com', 'ﬁle@example.com', 'ｕｓｅｒ@example.com', 'user@ｅxample.com', 'x²@example.com', 'jose\u0301@example.com'])(
+    'rejects characters NFKC changes: %j',
+    (value) => {
+      expect(emailProblem(value)).toEqual({ code: 'FORMAT', message: expect.stringContaining('NFKC') });
+    },
+  );
+
+  it.each(['\u0430dmin@x.com', 'p\u0430ypal@x.com', 'admin@\u0430pple.com', 'ab\u03bfut@x.com', '\u0430b\u03b3@x.com'])(
+    'rejects letters of mixed scripts in one part: %j',
+    (value) => {
+      expect(emailProblem(value)).toEqual({ code: 'FORMAT', message: expect.stringContaining('scripts') });
+    },
+  );
+
+  it.each(['иван@пример.рф', 'ivan@пример.рф', 'тест1.2@x.com', 'δοκιμή@example.gr', '山田taro@example.jp', '山田たろう@例え.jp', 'θ@x.com'])(
+    'accepts one script per part, and the usual CJK mixes: %s',
+    (value) => {
+      expect(emailProblem(value)).toBeNull();
+    },
+  );
+
   it('stays fast on hostile input', () => {
     const start = performance.now();
     for (let i = 0; i < 1000; i++) emailProblem(`${'a.'.repeat(30)}@${'b-'.repeat(100)}`);

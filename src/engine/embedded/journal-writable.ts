@@ -1,0 +1,41 @@
+import { accessSync, constants, lstatSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Checked before SQLite opens the journal: a state folder or a journal file (the database, its -wal
+ * or its -shm, which SQLite maps into memory) that cannot be written otherwise ends in an unclear
+ * SQLite error ("attempt to write a readonly database", "disk I/O error"), or in a SIGBUS with no
+ * message at all when the mapped -shm cannot be backed. access(2) sees what root cannot write
+ * too: an immutable file (chattr +i) or a read-only mount.
+ */
+export class StateNotWritable extends Error {}
+
+export function assertJournalWritable(stateDir: string, file = 'journal.db'): void {
+  const hint = 'Ferry keeps its journal there: make it writable, or set state_dir in ferry.yaml';
+  const refuse = (path: string, why: string): never => {
+    throw new StateNotWritable(`the state folder ${stateDir} cannot be used: ${path} ${why}. ${hint}`);
+  };
+  if (!statSync(stateDir).isDirectory()) refuse(stateDir, 'is not a folder');
+  if (!writable(stateDir)) refuse(stateDir, 'is not writable');
+  for (const name of [file, `${file}-wal`, `${file}-shm`]) {
+    const path = join(stateDir, name);
+    let kind: string;
+    try {
+      const st = lstatSync(path);
+      kind = st.isFile() ? 'file' : st.isDirectory() ? 'a folder' : st.isSymbolicLink() ? 'a symbolic link' : st.isFIFO() ? 'a FIFO' : 'not a regular file';
+    } catch {
+      continue; // SQLite creates it
+    }
+    if (kind !== 'file') refuse(path, `is ${kind}, not a regular file`);
+    if (!writable(path)) refuse(path, 'is not writable');
+  }
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK | constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

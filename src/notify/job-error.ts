@@ -1,0 +1,20 @@
+/**
+ * A failed job's error as `run --json` and the webhook body give it: the message (secrets already
+ * masked by the caller), a code a script can branch on, and the batch that failed, if one did.
+ * - MAX_REJECTS: more records were rejected than validate.max_rejects allows;
+ * - BATCH_FAILED: a batch failed after its retries (`batch` says which);
+ * - JOB_FAILED: planning or finishing the job failed.
+ */
+export interface JobError {
+  message: string;
+  code: 'MAX_REJECTS' | 'BATCH_FAILED' | 'JOB_FAILED';
+  batch: number | null;
+}
+
+export function jobError(message: string | null): JobError | null {
+  if (message === null) return null;
+  if (message.startsWith('reject budget exceeded:')) return { message, code: 'MAX_REJECTS', batch: null };
+  const batch = /^batch (\d+): /.exec(message);
+  if (batch) return { message, code: 'BATCH_FAILED', batch: Number(batch[1]) };
+  return { message, code: 'JOB_FAILED', batch: null };
+}
