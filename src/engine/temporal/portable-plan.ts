@@ -9,15 +9,7 @@ import type { JobPlan } from '../../plan/job-plan.js';
  * Paths outside the project (an absolute state_dir on a shared volume) stay absolute.
  */
 export function portablePlan(plan: JobPlan, rootDir: string): JobPlan {
-  const rel = (path: string): string => projectRelative(path, rootDir);
-  return {
-    ...plan,
-    pipelineFile: rel(plan.pipelineFile),
-    jobDir: rel(plan.jobDir),
-    source: plan.source.type === 'file' ? { ...plan.source, path: rel(plan.source.path) } : plan.source,
-    target: plan.target.type === 'file' ? { ...plan.target, path: rel(plan.target.path) } : plan.target,
-    ...(plan.retryOf ? { retryOf: { ...plan.retryOf, rowsFile: rel(plan.retryOf.rowsFile) } } : {}),
-  };
+  return withPaths(plan, (path) => projectRelative(path, rootDir));
 }
 
 /** `path` relative to `rootDir` when it lies inside it; otherwise as given. */
@@ -29,13 +21,17 @@ export function projectRelative(path: string, rootDir: string): string {
 
 /** The inverse of `portablePlan`: a plan read back from Temporal with its paths absolute again. */
 export function localPlan(plan: JobPlan, rootDir: string): JobPlan {
-  const abs = (path: string): string => resolve(rootDir, path);
+  return withPaths(plan, (path) => resolve(rootDir, path));
+}
+
+/** The plan with each of its file paths passed through `map`. */
+function withPaths(plan: JobPlan, map: (path: string) => string): JobPlan {
   return {
     ...plan,
-    pipelineFile: abs(plan.pipelineFile),
-    jobDir: abs(plan.jobDir),
-    source: plan.source.type === 'file' ? { ...plan.source, path: abs(plan.source.path) } : plan.source,
-    target: plan.target.type === 'file' ? { ...plan.target, path: abs(plan.target.path) } : plan.target,
-    ...(plan.retryOf ? { retryOf: { ...plan.retryOf, rowsFile: abs(plan.retryOf.rowsFile) } } : {}),
+    pipelineFile: map(plan.pipelineFile),
+    jobDir: map(plan.jobDir),
+    source: plan.source.type === 'file' ? { ...plan.source, path: map(plan.source.path) } : plan.source,
+    target: plan.target.type === 'file' ? { ...plan.target, path: map(plan.target.path) } : plan.target,
+    ...(plan.retryOf ? { retryOf: { ...plan.retryOf, rowsFile: map(plan.retryOf.rowsFile) } } : {}),
   };
 }
