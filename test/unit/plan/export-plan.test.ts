@@ -28,7 +28,7 @@ describe('buildJobPlan for exports', () => {
     const p = plan(exportSpec());
     expect(p.kind).toBe('export');
     expect(p.source).toEqual({ type: 'connection', connection: 'users', query: '_exists_:nickname', sort: { by: 'created_at', order: 'desc' } });
-    expect(p.target).toEqual({ type: 'file', path: '/out/users-2026-01-02-export-users-20260102T030405-abcd.csv', format: 'csv', escapeFormulas: false });
+    expect(p.target).toEqual({ type: 'file', path: '/out/users-2026-01-02-export-users-20260102T030405-abcd.csv', format: 'csv', escapeFormulas: true });
     expect(p.validate.schema).toBe('none');
     expect(p).not.toHaveProperty('sample');
   });
