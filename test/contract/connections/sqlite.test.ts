@@ -57,6 +57,24 @@ describe('sqlite connection', () => {
     }
   });
 
+  it('stores no job key for a row inserted with a generated user_id (the id names the job), one for a matched row', async () => {
+    const h = await harness();
+    try {
+      await h.connection.writeBatch(batch([{ email: 'ann@x.io' }, { email: 'bob@x.io' }]));
+      expect(await h.query('SELECT key, row FROM ferry_job_keys')).toEqual([]);
+      await h.connection.writeBatch(batch([{ email: 'ann@x.io' }, { email: 'cy@x.io' }], { job: 'job-2', upsert: true }));
+      expect(await h.query('SELECT job, key, row FROM ferry_job_keys')).toEqual([{ job: 'job-2', key: 'ann@x.io', row: 1 }]);
+      const again = await h.connection.writeBatch(batch([{ email: 'BOB@x.io' }, { email: 'Cy@x.io' }, { email: 'ann@x.io' }], { job: 'job-2', upsert: true, batch: 2, firstRow: 11 }));
+      expect(again.rejects).toEqual([
+        { row: 12, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'email', message: 'same key as row 2' }] },
+        { row: 13, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'email', message: 'same key as row 1' }] },
+      ]);
+      expect(again.unchanged).toBe(1);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
   it('looks users up by email through the unique index of the built-in table', async () => {
     const h = await harness();
     try {
