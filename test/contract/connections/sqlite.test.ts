@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRetryable } from '../../../src/connections/errors.js';
 import { busyTimeoutEnv, sqliteConnection } from '../../../src/connections/sqlite.js';
+import { createPageReader } from '../../../src/connections/sqlite-read.js';
+import { loadTableShape } from '../../../src/connections/sqlite-schema.js';
 import { testConnection, type ConnectionHarness } from './connection-contract.js';
 import { batch, now1, output } from './contract-harness.js';
 
@@ -72,6 +74,25 @@ describe('sqlite connection', () => {
       expect(again.unchanged).toBe(1);
     } finally {
       await h.cleanup();
+    }
+  });
+
+  it('prepares the page query of an export once, not once per page', async () => {
+    const db = new Database(':memory:');
+    try {
+      const shape = loadTableShape(db, 'users');
+      db.exec(`INSERT INTO users (user_id, email) SELECT 'u' || value, 'u' || value || '@x.io' FROM json_each('[${Array.from({ length: 30 }, (_, i) => i + 10).join(',')}]')`);
+      let prepared = 0;
+      const counting = new Proxy(db, { get: (target, name) => (name === 'prepare' ? (sql: string) => (prepared++, target.prepare(sql)) : Reflect.get(target, name, target)) });
+      const reader = createPageReader(counting, () => shape);
+      const input = { query: 'email:u*', sort: { by: 'email', order: 'asc' } as const };
+      const { starts } = reader.planPages({ ...input, size: 10 });
+      const pages = starts.map((after) => reader.readPage({ ...input, after, limit: 10 }));
+      expect(pages.flat().map((r) => r['user_id'])).toEqual(Array.from({ length: 30 }, (_, i) => `u${i + 10}`));
+      // The scan, the first page, and every later page.
+      expect(prepared).toBe(3);
+    } finally {
+      db.close();
     }
   });
 
