@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -93,6 +94,21 @@ describe('sqlite connection', () => {
       expect(prepared).toBe(3);
     } finally {
       db.close();
+    }
+  });
+
+  it('rolls back a backup whose after-hashes an earlier version wrote (sha256 of the row\'s JSON), and tells a changed row from it', async () => {
+    const h = await harness();
+    try {
+      const written = await h.connection.writeBatch(batch([{ email: 'ann@x.io' }, { email: 'bob@x.io' }]));
+      const rows = (await h.query('SELECT * FROM users ORDER BY user_id')).map((r) => Object.values(r));
+      const legacy = rows.map((row) => createHash('sha256').update(JSON.stringify(row)).digest('hex').slice(0, 32));
+      await h.exec("UPDATE users SET given_name = 'Changed' WHERE email = 'bob@x.io'");
+      const entries = written.changes.map(({ row, key, before }, i) => ({ row, key, before, afterHash: legacy[i]! }));
+      const out = await h.connection.restoreBatch({ job: 'rollback-1', batch: 1, entries, force: false });
+      expect(out).toEqual({ restored: 0, deleted: 1, changed: [{ row: 2, key: { email: 'bob@x.io' }, reason: 'changed' }], replayed: false });
+    } finally {
+      await h.cleanup();
     }
   });
 
