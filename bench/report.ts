@@ -52,8 +52,8 @@ export function formatReport(report: BenchReport): string {
   const lines = [
     `${fmtInt(report.records)} records, median of ${report.runs} run(s) each; ${machineLine(report.machine)}`,
     '',
-    '| # | workload | Ferry records/s | Ferry peak RSS | baseline | baseline records/s | Ferry / baseline |',
-    '|---|---|---:|---:|---|---:|---:|',
+    '| # | workload | Ferry records/s | Ferry peak RSS | baseline | baseline records/s | Ferry / baseline | same-table baseline records/s | Ferry / same-table |',
+    '|---|---|---:|---:|---|---:|---:|---:|---:|',
     ...report.workloads.map(workloadRow),
   ];
   if (report.rssScale) lines.push('', rssLine(report.rssScale));
@@ -75,10 +75,11 @@ function machineLine(m: Machine): string {
 }
 
 function workloadRow(w: WorkloadResult): string {
-  if (w.skipped !== undefined || !w.ferry || !w.baseline) return `| ${w.id} | ${w.title} | skipped: ${w.skipped ?? 'no result'} | | | | |`;
+  if (w.skipped !== undefined || !w.ferry || !w.baseline) return `| ${w.id} | ${w.title} | skipped: ${w.skipped ?? 'no result'} | | | | | | |`;
   const rss = w.ferry.peakRssMb === null ? '–' : `${w.ferry.peakRssMb.toFixed(0)} MB`;
-  const ratio = w.ratio === undefined ? '–' : `${w.ratio.toFixed(2)}×`;
-  return `| ${w.id} | ${w.title} | ${fmtInt(w.ferry.median)} | ${rss} | ${w.baseline.label} | ${fmtInt(w.baseline.median)} | ${ratio} |`;
+  const times = (r: number | undefined) => (r === undefined ? '–' : `${r.toFixed(2)}×`);
+  const same = w.sameTable === undefined ? '–' : fmtInt(w.sameTable.median);
+  return `| ${w.id} | ${w.title} | ${fmtInt(w.ferry.median)} | ${rss} | ${w.baseline.label} | ${fmtInt(w.baseline.median)} | ${times(w.ratio)} | ${same} | ${times(w.sameTableRatio)} |`;
 }
 
 function rssLine(r: RssScale): string {

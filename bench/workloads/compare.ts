@@ -10,21 +10,31 @@ export type Side = (round: number) => Promise<Measured> | Measured;
  * the machine's load hits both sides alike and the ratio stays meaningful on a busy machine.
  * `records` is what one run processes (the rate's numerator), the same for both sides.
  */
-export async function compare(ctx: WorkloadContext, workload: Workload, records: number, sides: { ferry: Side; baseline: Side }): Promise<WorkloadResult> {
+export async function compare(ctx: WorkloadContext, workload: Workload, records: number, sides: { ferry: Side; baseline: Side; sameTable?: Side }): Promise<WorkloadResult> {
   const ferry: Measured[] = [];
   const baseline: Measured[] = [];
+  const sameTable: Measured[] = [];
   for (let round = 0; round < ctx.runs; round++) {
     ferry.push(await sides.ferry(round));
     ctx.log(`  ${workload.id} ferry    run ${round + 1}: ${rateText(records, ferry.at(-1)!)}`);
     baseline.push(await sides.baseline(round));
     ctx.log(`  ${workload.id} baseline run ${round + 1}: ${rateText(records, baseline.at(-1)!)}`);
+    if (sides.sameTable === undefined) continue;
+    sameTable.push(await sides.sameTable(round));
+    ctx.log(`  ${workload.id} same-table baseline run ${round + 1}: ${rateText(records, sameTable.at(-1)!)}`);
   }
   const f = stats(records, ferry);
   const b = stats(records, baseline);
-  return {
+  const result: WorkloadResult = {
     id: workload.id, title: workload.title, records: ctx.records, runs: ctx.runs,
     ferry: f, baseline: { ...b, label: workload.baseline }, ratio: f.median / b.median,
   };
+  if (sameTable.length > 0 && workload.sameTableBaseline !== undefined) {
+    const t = stats(records, sameTable);
+    result.sameTable = { ...t, label: workload.sameTableBaseline };
+    result.sameTableRatio = f.median / t.median;
+  }
+  return result;
 }
 
 export function skipped(ctx: WorkloadContext, workload: Workload, reason: string): WorkloadResult {

@@ -5,6 +5,7 @@ import { expectSummary, ferryRun, type Measured } from '../measure.js';
 import { compare } from './compare.js';
 import { expectBaselineRows, sqliteImport } from './csv-baseline.js';
 import { makeProject } from './project.js';
+import { expectUsersTableRows, sqliteImportUsersTable } from './users-table-baseline.js';
 import type { Workload, WorkloadContext } from './types.js';
 
 /** The import pipeline of workloads 1 and 2: the CSV through the 8 JSONata columns, `schema: user`. */
@@ -30,6 +31,7 @@ export const importCsv: Workload = {
   id: '1',
   title: 'import CSV → SQLite, 8 JSONata columns, insert',
   baseline: 'sqlite3 .import --csv',
+  sameTableBaseline: 'sqlite3 .import into staging + INSERT … SELECT into the users table',
   async run(ctx: WorkloadContext) {
     const data = ctx.data(['csv']);
     const csv = data.files.csv!;
@@ -45,6 +47,13 @@ export const importCsv: Workload = {
         const db = join(ctx.work, `baseline-${round}.db`);
         const run = sqliteImport(db, csv);
         expectBaselineRows(db, expected.valid, expected.total);
+        rmSync(db, { force: true });
+        return run;
+      },
+      sameTable: (round) => {
+        const db = join(ctx.work, `same-table-${round}.db`);
+        const run = sqliteImportUsersTable(db, csv);
+        expectUsersTableRows(db, expected.valid, expected.total);
         rmSync(db, { force: true });
         return run;
       },

@@ -5,6 +5,7 @@ import { expectSummary, ferryRun, timed, type Measured } from '../measure.js';
 import { compare } from './compare.js';
 import { expectBetween, makeProject, quoted, sqliteValue } from './project.js';
 import type { Workload, WorkloadContext } from './types.js';
+import { expectUsersTableRows, sqliteImportNdjsonUsersTable } from './users-table-baseline.js';
 
 /** The stored fields of a bench user file, in the baseline table's column order. */
 const FIELDS = ['email', 'email_verified', 'given_name', 'family_name', 'name', 'nickname', 'user_metadata', 'app_metadata', 'created_at'];
@@ -36,6 +37,7 @@ export const importNdjson: Workload = {
   id: '3',
   title: 'import NDJSON → SQLite, identity mapping',
   baseline: 'sqlite3 .import lines + json_extract',
+  sameTableBaseline: 'the same into the users table',
   async run(ctx: WorkloadContext) {
     const data = ctx.data(['ndjson']);
     const file = data.files.ndjson!;
@@ -51,6 +53,13 @@ export const importNdjson: Workload = {
         const db = join(ctx.work, `baseline-${round}.db`);
         const run = sqliteImportNdjson(db, file);
         expectBetween(`rows in ${db}`, Number(sqliteValue(db, 'SELECT count(*) FROM users')), expected.valid, expected.total);
+        rmSync(db, { force: true });
+        return run;
+      },
+      sameTable: (round) => {
+        const db = join(ctx.work, `same-table-${round}.db`);
+        const run = sqliteImportNdjsonUsersTable(db, file);
+        expectUsersTableRows(db, expected.valid, expected.total);
         rmSync(db, { force: true });
         return run;
       },

@@ -28,6 +28,9 @@ export interface WorkloadResult {
   baseline?: Stats & { label: string };
   /** Ferry's median rate over the baseline's: above 1 is faster than the baseline. */
   ratio?: number;
+  /** The baseline that does the same database-side work (the built-in users table and all its indexes), where there is one. */
+  sameTable?: Stats & { label: string };
+  sameTableRatio?: number;
   /** Why the workload did not run (a missing feature or server), printed instead of numbers. */
   skipped?: string;
 }
@@ -37,5 +40,7 @@ export interface Workload {
   title: string;
   /** What the baseline is, in a few words (the table's label). */
   baseline: string;
+  /** The same-table baseline's label, for workloads that have one. */
+  sameTableBaseline?: string;
   run(ctx: WorkloadContext): Promise<WorkloadResult>;
 }

@@ -5,6 +5,7 @@ import { compare } from './compare.js';
 import { expectBaselineRows, sqliteImport, sqliteUpsert } from './csv-baseline.js';
 import { ferryImportCsv, csvPipeline } from './import-csv.js';
 import { copyDatabase, makeProject } from './project.js';
+import { expectUsersTableRows, sqliteImportUsersTable, sqliteUpsertUsersTable } from './users-table-baseline.js';
 import type { Workload, WorkloadContext } from './types.js';
 
 /**
@@ -15,6 +16,7 @@ export const upsertCsv: Workload = {
   id: '2',
   title: 'upsert CSV over a full table, 10% changed',
   baseline: 'sqlite3 .import + INSERT … ON CONFLICT DO UPDATE',
+  sameTableBaseline: 'the same into the users table',
   async run(ctx: WorkloadContext) {
     const data = ctx.data(['csv', 'csv-changed']);
     const { expected } = data;
@@ -23,6 +25,8 @@ export const upsertCsv: Workload = {
     ferryImportCsv(full, data.files.csv!, expected);
     const fullBaseline = join(ctx.work, 'full-baseline.db');
     sqliteImport(fullBaseline, data.files.csv!);
+    const fullSameTable = join(ctx.work, 'full-same-table.db');
+    sqliteImportUsersTable(fullSameTable, data.files.csv!);
     return compare(ctx, this, ctx.records, {
       ferry: (round) => {
         const dir = makeProject(join(ctx.work, `ferry-${round}`), 'users.db', { 'upsert.yaml': csvPipeline(changed, true) });
@@ -38,6 +42,14 @@ export const upsertCsv: Workload = {
         copyFileSync(fullBaseline, db);
         const run = sqliteUpsert(db, changed);
         expectBaselineRows(db, expected.valid, expected.total);
+        rmSync(db, { force: true });
+        return run;
+      },
+      sameTable: (round) => {
+        const db = join(ctx.work, `same-table-${round}.db`);
+        copyFileSync(fullSameTable, db);
+        const run = sqliteUpsertUsersTable(db, changed);
+        expectUsersTableRows(db, expected.valid, expected.total);
         rmSync(db, { force: true });
         return run;
       },

@@ -1,6 +1,6 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { decodeRow } from './decode-row.js';
-import { compileQuery } from '../query/compile-query.js';
+import { compileQuery, type CompiledQuery } from '../query/compile-query.js';
 import { cursorOf, keysetQuery, keysetScanQuery } from '../query/keyset.js';
 import type { TableShape } from './sqlite-schema.js';
 import { decodeJson } from './sqlite-values.js';
@@ -13,19 +13,38 @@ export interface PageReader {
 }
 
 export function createPageReader(db: Database, shape: () => TableShape): PageReader {
+  // An export reads every page with the same query: parsed and compiled once per table shape, and
+  // each page's SQL (the first page's and the rest's differ) prepared once, not once per page.
+  const compiled = new WeakMap<TableShape, Map<string, CompiledQuery>>();
+  const statements = new Map<string, Statement>();
+  const where = (input: { query: string }): CompiledQuery => {
+    const current = shape();
+    let queries = compiled.get(current);
+    if (queries === undefined) compiled.set(current, (queries = new Map()));
+    let query = queries.get(input.query);
+    if (query === undefined) queries.set(input.query, (query = compileQuery(input.query, current.columns, 'sqlite')));
+    return query;
+  };
+  const prepared = (sql: string): Statement => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      // A handful per job; bounded all the same, for a long-lived worker serving many queries.
+      if (statements.size >= 64) statements.clear();
+      statements.set(sql, (statement = db.prepare(sql)));
+    }
+    return statement;
+  };
   return {
     planPages(input) {
       const { columns, table } = shape();
-      const where = compileQuery(input.query, columns, 'sqlite');
       const key = tableKey(columns);
-      const scan = keysetScanQuery({ table, columns, where, key, dialect: 'sqlite', ...sortOf(input), ...(input.limit === undefined ? {} : { limit: input.limit }) });
+      const scan = keysetScanQuery({ table, columns, where: where(input), key, dialect: 'sqlite', ...sortOf(input), ...(input.limit === undefined ? {} : { limit: input.limit }) });
       return pageStarts(db.prepare(scan.sql).raw().iterate(...scan.params) as Iterable<unknown[]>, input);
     },
     readPage(input) {
       const { columns, table } = shape();
-      const where = compileQuery(input.query, columns, 'sqlite');
-      const page = keysetQuery({ table, columns, where, key: tableKey(columns), dialect: 'sqlite', ...sortOf(input), after: input.after, limit: input.limit });
-      const rows = db.prepare(page.sql).raw().all(...page.params) as unknown[][];
+      const page = keysetQuery({ table, columns, where: where(input), key: tableKey(columns), dialect: 'sqlite', ...sortOf(input), after: input.after, limit: input.limit });
+      const rows = prepared(page.sql).raw().all(...page.params) as unknown[][];
       return rows.map((row) => decodeRow(columns, row, decodeValue));
     },
   };

@@ -1,7 +1,7 @@
 import { countStep, emptyRestoreOutput, restoreStep, type RestoreStep } from './restore-rules.js';
 import type { TableShape } from './sqlite-schema.js';
 import type { SqliteStatements } from './sqlite-statements.js';
-import { encodeValue, invalid, storedRowHash, type SqliteValue } from './sqlite-values.js';
+import { encodeValue, invalid, matchesRowHash, storedRowHash, type SqliteValue } from './sqlite-values.js';
 import { keyPositions } from './table-shape.js';
 import type { ColumnInfo, RestoreBatchInput, RestoreBatchOutput, RestoreEntry } from './types.js';
 
@@ -19,7 +19,9 @@ function restoreRow(statements: SqliteStatements, shape: TableShape, input: Rest
   const key = keyPositions(shape, Object.keys(entry.key));
   const params = key.map((p) => encode(shape.columns[p] as ColumnInfo, entry.key[(shape.columns[p] as ColumnInfo).name]));
   const current = statements.rows(key).all(...params)[0];
-  const step = restoreStep(entry, current === undefined ? undefined : storedRowHash(current), input);
+  // Compared through matchesRowHash: a backup from before the hash changed still matches its row.
+  const currentHash = current === undefined ? undefined : matchesRowHash(entry.afterHash, current) ? entry.afterHash : storedRowHash(current);
+  const step = restoreStep(entry, currentHash, input);
   if (step === 'delete') statements.delete(key).run(...params);
   if (step !== 'restore') return step;
   const all = shape.columns.map((_, i) => i);

@@ -8,7 +8,8 @@ import { storedForm, type GeneratedColumns } from './table-shape.js';
 import { decodeRow } from './decode-row.js';
 import { decodeValue } from './sqlite-read.js';
 import type { ColumnInfo, RowChange, RowToWrite, WriteBatchInput } from './types.js';
-import { generateUserId, isUpsertable } from './users-table.js';
+import { isUpsertable, type JobUserIds } from './users-table.js';
+import type { BatchKeys } from './sqlite-job-keys.js';
 import { storedRowHash } from './sqlite-values.js';
 import { isMergedColumn, jsonEqual, keyPart, keySeparator, mergeJson, storeRejects } from './write-rules.js';
 
@@ -23,6 +24,10 @@ export interface RowContext {
   generated: GeneratedColumns;
   /** Where each inserted or updated row's change is recorded (the job's backup). */
   changes: RowChange[];
+  /** The user_ids this job generates (when `generated.userId` is set). */
+  ids: JobUserIds;
+  /** The keys the job has accepted so far: DUPLICATE_IN_SOURCE. */
+  keys: BatchKeys;
 }
 
 export type RowOutcome = 'inserted' | 'updated' | 'unchanged' | RejectError[];
@@ -44,46 +49,81 @@ interface RowKey {
   params: SqliteValue[];
 }
 
-/**
- * Writes one row inside the batch's transaction. The job key is claimed first (one statement
- * instead of a lookup plus an insert, since rows are rarely duplicates) and released if the row is
- * then rejected, so only accepted rows block later duplicates.
- */
-export function writeRow(ctx: RowContext, row: RowToWrite): RowOutcome {
+/** A row encoded with its key, before anything is written: see `prepareRow`. */
+export interface PreparedRow {
+  row: RowToWrite;
+  encoded: EncodedRow;
+  key: RowKey;
+  /** The key as the job compares it across rows (normalized parts joined). */
+  jobKey: string;
+  errors: RejectError[];
+}
+
+/** Encodes a row and reads its key; a batch prepares every row first, to look their keys up at once. */
+export function prepareRow(ctx: Pick<RowContext, 'shape' | 'key'>, row: RowToWrite): PreparedRow {
   const { encoded, errors } = encodeRow(ctx.shape, row.values);
   const key = readKey(ctx, row, encoded, errors);
-  if (errors.length > 0) return errors;
-  const { job } = ctx.input;
-  const jobKey = key.parts.join(keySeparator);
-  if (ctx.statements.keyClaim.run(job, jobKey, row.row).changes === 0) {
-    return [storeRejects.duplicateInSource(ctx.input.key, ctx.statements.keyFirstRow.get(job, jobKey) ?? 0)];
-  }
-  const outcome = applyRow(ctx, encoded, key);
-  if (typeof outcome !== 'string') ctx.statements.keyRelease.run(job, jobKey);
+  return { row, encoded, key, jobKey: key.parts.join(keySeparator), errors };
+}
+
+/**
+ * Writes one row inside the batch's transaction. A key the job already accepted (in this batch or
+ * an earlier one) is DUPLICATE_IN_SOURCE; only accepted rows take their key, so a rejected row
+ * leaves it to a later one.
+ */
+export function writeRow(ctx: RowContext, prepared: PreparedRow): RowOutcome {
+  if (prepared.errors.length > 0) return prepared.errors;
+  const first = ctx.keys.firstRow(prepared.jobKey);
+  if (first !== undefined) return [storeRejects.duplicateInSource(ctx.input.key, first)];
+  const { outcome, recognisable } = applyRow(ctx, prepared.encoded, prepared.key);
+  if (typeof outcome === 'string') ctx.keys.accept(prepared.jobKey, prepared.row.row, !recognisable);
   return outcome;
 }
 
-function applyRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): RowOutcome {
+/** The row's outcome, and whether the table itself tells later batches that this job took the key (an id it generated). */
+interface Applied {
+  outcome: RowOutcome;
+  recognisable: boolean;
+}
+
+function applyRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): Applied {
+  const userId = ctx.generated.userId;
   if (!ctx.input.upsert) {
-    if (ctx.statements.exists(ctx.key).get(...key.params) !== undefined) return [storeRejects.duplicatedUser(ctx.input.key)];
+    const found = ctx.statements.exists(ctx.key, userId).get(...key.params);
+    if (found !== undefined) return { outcome: [ownedOrExisting(ctx, userId === undefined ? undefined : found)], recognisable: false };
     return insertRow(ctx, encoded, key);
   }
   const updatable = upsertablePart(ctx, encoded);
-  const matches = ctx.statements.findByKey(ctx.key, updatable.columns).all(...key.params);
+  // The stored user_id comes last, after the updatable columns: whether this job inserted the match.
+  const read = userId === undefined ? updatable.columns : [...updatable.columns, userId];
+  const matches = ctx.statements.findByKey(ctx.key, read).all(...key.params);
   const existing = matches[0];
-  if (matches.length > 1) return [storeRejects.ambiguousKey(ctx.input.key)];
-  return existing === undefined ? insertRow(ctx, encoded, key) : updateRow(ctx, updatable, existing, key);
+  if (matches.length > 1) return { outcome: [storeRejects.ambiguousKey(ctx.input.key)], recognisable: false };
+  if (existing === undefined) return insertRow(ctx, encoded, key);
+  const inserted = userId === undefined ? undefined : ctx.ids.rowOf(existing[updatable.columns.length]);
+  if (inserted !== undefined) return { outcome: [storeRejects.duplicateInSource(ctx.input.key, inserted)], recognisable: false };
+  return { outcome: updateRow(ctx, updatable, existing, key), recognisable: false };
 }
 
-function insertRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): RowOutcome {
-  const { columns, values } = withGeneratedValues(ctx, encoded, key);
+/** A stored user with the row's key: one this job inserted earlier (its user_id says so), or one that was there before. */
+function ownedOrExisting(ctx: RowContext, storedId: unknown): RejectError {
+  const first = ctx.ids.rowOf(storedId);
+  return first === undefined ? storeRejects.duplicatedUser(ctx.input.key) : storeRejects.duplicateInSource(ctx.input.key, first);
+}
+
+function insertRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): Applied {
+  const { columns, values, generatedId } = withGeneratedValues(ctx, encoded, key);
   const stored = predictStoredRow(ctx.shape, columns, values);
-  if (stored === undefined) return runGuarded(ctx, () => record(ctx, key, null, ctx.statements.insert(columns, true).raw(true).get(values) as unknown[]), 'inserted');
+  if (stored === undefined) {
+    const outcome = runGuarded(ctx, () => record(ctx, key, null, ctx.statements.insert(columns, true).raw(true).get(values) as unknown[]), 'inserted');
+    return { outcome, recognisable: generatedId };
+  }
   const insert = ctx.statements.insert(columns);
-  return runGuarded(ctx, () => {
+  const outcome = runGuarded(ctx, () => {
     insert.run(values);
     record(ctx, key, null, stored);
   }, 'inserted');
+  return { outcome, recognisable: generatedId };
 }
 
 /**
@@ -177,7 +217,7 @@ function encodeRow(shape: TableShape, values: Record<string, unknown>): { encode
   return { encoded, errors };
 }
 
-function readKey(ctx: RowContext, { row, values }: RowToWrite, encoded: EncodedRow, errors: RejectError[]): RowKey {
+function readKey(ctx: Pick<RowContext, 'shape' | 'key'>, { row, values }: RowToWrite, encoded: EncodedRow, errors: RejectError[]): RowKey {
   const key: RowKey = { row, parts: [], params: [] };
   for (const position of ctx.key) {
     const name = (ctx.shape.columns[position] as ColumnInfo).name;
@@ -194,16 +234,17 @@ function readKey(ctx: RowContext, { row, values }: RowToWrite, encoded: EncodedR
  * row (deterministic, see generateUserId) and created_at/updated_at from the job's `now`. They go last,
  * in a fixed order, so a given column set always yields the same statement.
  */
-function withGeneratedValues(ctx: RowContext, encoded: EncodedRow, key: RowKey): Omit<EncodedRow, 'logical'> {
+function withGeneratedValues(ctx: RowContext, encoded: EncodedRow, key: RowKey): Omit<EncodedRow, 'logical'> & { generatedId: boolean } {
   const { userId, createdAt, updatedAt } = ctx.generated;
   const missing = (position: number | undefined): position is number =>
     position !== undefined && (encoded.values[encoded.columns.indexOf(position)] ?? null) === null;
   const extra: [number, SqliteValue][] = [];
-  if (missing(userId)) extra.push([userId, generateUserId(ctx.input.job, ctx.input.now, key.row)]);
+  const generatedId = missing(userId);
+  if (generatedId) extra.push([userId, ctx.ids.id(key.row)]);
   if (missing(createdAt)) extra.push([createdAt, ctx.input.now]);
   if (missing(updatedAt)) extra.push([updatedAt, ctx.input.now]);
-  if (extra.length === 0) return encoded;
-  const row: Omit<EncodedRow, 'logical'> = { columns: [], values: [] };
+  if (extra.length === 0) return { ...encoded, generatedId };
+  const row: Omit<EncodedRow, 'logical'> & { generatedId: boolean } = { columns: [], values: [], generatedId };
   encoded.columns.forEach((position, i) => {
     // A present-but-null generated column is replaced, not written twice.
     if (extra.some(([p]) => p === position)) return;

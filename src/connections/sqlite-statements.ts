@@ -12,10 +12,12 @@ import type { TableShape } from './sqlite-schema.js';
 export class SqliteStatements {
   readonly markerGet: Statement<[string, number], string>;
   readonly markerPut: Statement<[string, number, string]>;
-  /** Records a key for the job unless already there (then `changes` is 0). */
-  readonly keyClaim: Statement<[string, string, number]>;
-  readonly keyFirstRow: Statement<[string, string], number>;
-  readonly keyRelease: Statement<[string, string]>;
+  /** Whether the job has stored any key (sqlite-job-keys.ts). */
+  readonly keyAny: Statement<[string], number>;
+  /** The stored keys of the job among a JSON array of keys, with their first row. */
+  readonly keysEarlier: Statement<[string, string], { key: string; row: number }>;
+  /** Stores a JSON array of [key, row] pairs for the job. */
+  readonly keysSave: Statement<[string, string]>;
   private readonly cache = new Map<string, Statement>();
   private readonly table: string;
 
@@ -26,14 +28,18 @@ export class SqliteStatements {
     this.table = quoteIdentifier(shape.table);
     this.markerGet = db.prepare<[string, number], string>('SELECT output FROM ferry_batches WHERE job = ? AND batch = ?').pluck();
     this.markerPut = db.prepare('INSERT INTO ferry_batches (job, batch, output) VALUES (?, ?, ?)');
-    this.keyClaim = db.prepare('INSERT INTO ferry_job_keys (job, key, row) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
-    this.keyFirstRow = db.prepare<[string, string], number>('SELECT row FROM ferry_job_keys WHERE job = ? AND key = ?').pluck();
-    this.keyRelease = db.prepare('DELETE FROM ferry_job_keys WHERE job = ? AND key = ?');
+    this.keyAny = db.prepare<[string], number>('SELECT 1 FROM ferry_job_keys WHERE job = ? LIMIT 1').pluck();
+    this.keysEarlier = db.prepare('SELECT key, row FROM ferry_job_keys WHERE job = ? AND key IN (SELECT value FROM json_each(?))');
+    this.keysSave = db.prepare("INSERT INTO ferry_job_keys (job, key, row) SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)");
   }
 
-  /** `SELECT 1 … LIMIT 1`, plucked: insert mode only needs to know a user exists. */
-  exists(key: readonly number[]): Statement<unknown[], number> {
-    return this.cached(`e:${key.join(',')}`, () => `SELECT 1 FROM ${this.table} WHERE ${this.keyPredicate(key)} LIMIT 1`).pluck() as Statement<unknown[], number>;
+  /**
+   * `SELECT <column> … LIMIT 1`, plucked: insert mode only needs to know a user exists, and — when
+   * the table has a generated user_id (`column`) — whether this job inserted it. 1 without one.
+   */
+  exists(key: readonly number[], column?: number): Statement<unknown[], unknown> {
+    const what = column === undefined ? '1' : this.name(column);
+    return this.cached(`e:${key.join(',')}:${column ?? ''}`, () => `SELECT ${what} FROM ${this.table} WHERE ${this.keyPredicate(key)} LIMIT 1`).pluck() as Statement<unknown[], unknown>;
   }
 
   /**

@@ -10,11 +10,33 @@ import type { ColumnType } from './types.js';
 export type SqliteValue = string | number | bigint | Buffer | null;
 
 /**
- * A stored row's fingerprint (sha256, 128 bits kept) over its values exactly as SQLite returns
- * them (a raw row, in table order): what rollback compares to tell whether a row changed since.
+ * A stored row's fingerprint over its values exactly as SQLite returns them (a raw row, in table
+ * order): what rollback compares to tell whether a row changed since. sha256 of the values each
+ * tagged with its type and strings with their length (so no two rows share a text), 128 bits as
+ * base64url. Cheaper than hashing the row's JSON, which cost twice as much as the hash itself.
  */
 export function storedRowHash(row: readonly unknown[]): string {
-  // No replacer unless needed: calling one per value cost more than the hash. One-shot hash(): no Hash object per row.
+  let text = '';
+  for (const v of row) {
+    if (v === null || v === undefined) text += '\u0000';
+    else if (typeof v === 'string') text += `\u0001${v.length}:${v}`;
+    else if (typeof v === 'number' || typeof v === 'bigint') text += `\u0002${typeof v}${v};`;
+    else if (Buffer.isBuffer(v)) text += `\u0003${v.length}:${v.toString('base64')}`;
+    else text += `\u0004${JSON.stringify(v)};`;
+  }
+  return hash('sha256', text, 'base64url').slice(0, 22);
+}
+
+/**
+ * Whether `recorded` (a backup's afterHash) is the hash of `row`. Backups written before
+ * storedRowHash changed hold 32 hex digits of the sha256 of the row's JSON: still recognised, so
+ * a job imported by an earlier version rolls back as it would have.
+ */
+export function matchesRowHash(recorded: string, row: readonly unknown[]): boolean {
+  return recorded.length === 32 ? legacyRowHash(row) === recorded : storedRowHash(row) === recorded;
+}
+
+function legacyRowHash(row: readonly unknown[]): string {
   const text = row.some((v) => typeof v === 'bigint') ? JSON.stringify(row.map((v) => (typeof v === 'bigint' ? `${v}n` : v))) : JSON.stringify(row);
   return hash('sha256', text, 'hex').slice(0, 32);
 }

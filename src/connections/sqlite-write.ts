@@ -1,6 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { failpoint } from '../failpoints.js';
-import { writeRow, type RowContext } from './sqlite-row.js';
+import { BatchKeys } from './sqlite-job-keys.js';
+import { prepareRow, writeRow, type RowContext } from './sqlite-row.js';
+import { jobUserIds } from './users-table.js';
 import type { TableShape } from './sqlite-schema.js';
 import { applyRestore } from './sqlite-restore.js';
 import { SqliteStatements } from './sqlite-statements.js';
@@ -42,19 +44,19 @@ function applyBatch(statements: SqliteStatements, shape: TableShape, input: Writ
   const recorded = statements.markerGet.get(input.job, input.batch);
   // A finished job's markers no longer hold their changes (finishJob): they are in its backup.ndjson.
   if (recorded !== undefined) return { changes: [], ...(JSON.parse(recorded) as Partial<WriteBatchOutput>), replayed: true } as WriteBatchOutput;
-  const ctx = rowContext(statements, shape, input);
+  const key = keyPositions(shape, input.key);
+  const prepared = input.rows.map((row) => prepareRow({ shape, key }, row));
+  const keys = new BatchKeys(statements, input.job, prepared.flatMap((p) => (p.errors.length === 0 ? [p.jobKey] : [])));
+  const ctx: RowContext = { statements, shape, input, key, generated: generatedColumns(shape), changes: [], ids: jobUserIds(input.job, input.now), keys };
   const output: WriteBatchOutput = { inserted: 0, updated: 0, unchanged: 0, rejects: [], replayed: false, changes: ctx.changes };
-  for (const row of input.rows) {
+  for (const row of prepared) {
     const outcome = writeRow(ctx, row);
     if (typeof outcome === 'string') output[outcome] += 1;
-    else output.rejects.push({ row: row.row, errors: outcome });
+    else output.rejects.push({ row: row.row.row, errors: outcome });
   }
+  keys.save();
   // The marker keeps the changes (without after images) until finishJob: a replay returns the backup too.
   statements.markerPut.run(input.job, input.batch, JSON.stringify({ ...output, changes: output.changes.map(({ after: _after, ...kept }) => kept) }));
   failpoint('batch-before-commit');
   return output;
-}
-
-function rowContext(statements: SqliteStatements, shape: TableShape, input: WriteBatchInput): RowContext {
-  return { statements, shape, input, key: keyPositions(shape, input.key), generated: generatedColumns(shape), changes: [] };
 }

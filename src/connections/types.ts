@@ -32,7 +32,11 @@ export interface WriteBatchInput {
   key: string[];
   upsert: boolean;
   metadata: 'merge' | 'replace';
-  /** ISO timestamp written to created_at/updated_at where the table has them: the job's start, so reruns are identical. */
+  /**
+   * ISO timestamp written to created_at/updated_at where the table has them: the job's start, so
+   * reruns are identical. The same for every batch of a job: with the job, it makes the user_ids
+   * the job generates, by which a later batch recognises the rows an earlier one inserted.
+   */
   now: string;
   /** Dry run: also return each changed row's image after the write (`RowChange.after`), for diffs. */
   preview?: boolean;

@@ -61,9 +61,32 @@ export function isUpsertable(column: string, key: readonly string[]): boolean {
  * - Nothing about the user can be read from the id or confirmed against it, unlike a hash of the email.
  */
 export function generateUserId(job: string, now: string, row: number): string {
+  return jobUserIds(job, now).id(row);
+}
+
+/** The user_ids one job generates: built once per batch, since the prefix costs a sha256. */
+export interface JobUserIds {
+  id(row: number): string;
+  /**
+   * The source row of an id this job generated, else undefined: how a writer tells a user this
+   * job inserted (the key's first row, DUPLICATE_IN_SOURCE) from one that was there before,
+   * without recording the key of every inserted row.
+   */
+  rowOf(id: unknown): number | undefined;
+}
+
+export function jobUserIds(job: string, now: string): JobUserIds {
   const started = Date.parse(now);
   // crypto.hash: one call, several times cheaper than a Hash object for inputs this small.
-  return `ferry|${started.toString(16).padStart(12, '0')}${hash('sha256', job, 'hex').slice(0, 6)}${row.toString(16).padStart(10, '0')}`;
+  const prefix = `ferry|${started.toString(16).padStart(12, '0')}${hash('sha256', job, 'hex').slice(0, 6)}`;
+  return {
+    id: (row) => `${prefix}${row.toString(16).padStart(10, '0')}`,
+    rowOf: (id) => {
+      if (typeof id !== 'string' || id.length !== prefix.length + 10 || !id.startsWith(prefix)) return undefined;
+      const digits = id.slice(prefix.length);
+      return /^[0-9a-f]{10}$/.test(digits) ? Number.parseInt(digits, 16) : undefined;
+    },
+  };
 }
 
 /**

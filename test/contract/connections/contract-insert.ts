@@ -92,9 +92,18 @@ export function describeInsert(factory: ConnectionFactory): void {
 
     it('rejects DUPLICATE_IN_SOURCE across batches of the same job, also when upserting', async () => {
       await h().connection.writeBatch(batch([{ email: 'ann@x.io', given_name: 'First' }], { upsert: true }));
-      const out = await h().connection.writeBatch(batch([{ email: 'Ann@X.io', given_name: 'Second' }], { upsert: true, batch: 2, firstRow: 1001, now: now2 }));
+      // A job's batches share its `now` (its start): that is part of how a generated user_id names the job.
+      const out = await h().connection.writeBatch(batch([{ email: 'Ann@X.io', given_name: 'Second' }], { upsert: true, batch: 2, firstRow: 1001 }));
       expect(out).toEqual(output({ rejects: [{ row: 1001, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'email', message: 'same key as row 1' }] }] }));
       expect(await tableRows(h())).toEqual([insertedUser({ email: 'ann@x.io', given_name: 'First' })]);
+    });
+
+    it('rejects DUPLICATE_IN_SOURCE across batches when the mapping gives user_id, inserting or upserting', async () => {
+      for (const [job, upsert] of [['job-i', false], ['job-u', true]] as const) {
+        await h().connection.writeBatch(batch([{ email: `${job}@x.io`, user_id: `given|${job}` }], { job, upsert }));
+        const out = await h().connection.writeBatch(batch([{ email: `${job.toUpperCase()}@x.io`, user_id: `other|${job}` }], { job, upsert, batch: 2, firstRow: 1001 }));
+        expect(out).toEqual(output({ rejects: [{ row: 1001, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'email', message: 'same key as row 1' }] }] }));
+      }
     });
 
     it('does not carry keys across jobs', async () => {

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRetryable } from '../../../src/connections/errors.js';
 import { busyTimeoutEnv, sqliteConnection } from '../../../src/connections/sqlite.js';
+import { createPageReader } from '../../../src/connections/sqlite-read.js';
+import { loadTableShape } from '../../../src/connections/sqlite-schema.js';
 import { testConnection, type ConnectionHarness } from './connection-contract.js';
 import { batch, now1, output } from './contract-harness.js';
 
@@ -54,6 +57,58 @@ describe('sqlite connection', () => {
       expect(tables.every((t) => t.sql.endsWith('WITHOUT ROWID'))).toBe(true);
     } finally {
       db.close();
+    }
+  });
+
+  it('stores no job key for a row inserted with a generated user_id (the id names the job), one for a matched row', async () => {
+    const h = await harness();
+    try {
+      await h.connection.writeBatch(batch([{ email: 'ann@x.io' }, { email: 'bob@x.io' }]));
+      expect(await h.query('SELECT key, row FROM ferry_job_keys')).toEqual([]);
+      await h.connection.writeBatch(batch([{ email: 'ann@x.io' }, { email: 'cy@x.io' }], { job: 'job-2', upsert: true }));
+      expect(await h.query('SELECT job, key, row FROM ferry_job_keys')).toEqual([{ job: 'job-2', key: 'ann@x.io', row: 1 }]);
+      const again = await h.connection.writeBatch(batch([{ email: 'BOB@x.io' }, { email: 'Cy@x.io' }, { email: 'ann@x.io' }], { job: 'job-2', upsert: true, batch: 2, firstRow: 11 }));
+      expect(again.rejects).toEqual([
+        { row: 12, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'email', message: 'same key as row 2' }] },
+        { row: 13, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'email', message: 'same key as row 1' }] },
+      ]);
+      expect(again.unchanged).toBe(1);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('prepares the page query of an export once, not once per page', async () => {
+    const db = new Database(':memory:');
+    try {
+      const shape = loadTableShape(db, 'users');
+      db.exec(`INSERT INTO users (user_id, email) SELECT 'u' || value, 'u' || value || '@x.io' FROM json_each('[${Array.from({ length: 30 }, (_, i) => i + 10).join(',')}]')`);
+      let prepared = 0;
+      const counting = new Proxy(db, { get: (target, name) => (name === 'prepare' ? (sql: string) => (prepared++, target.prepare(sql)) : Reflect.get(target, name, target)) });
+      const reader = createPageReader(counting, () => shape);
+      const input = { query: 'email:u*', sort: { by: 'email', order: 'asc' } as const };
+      const { starts } = reader.planPages({ ...input, size: 10 });
+      const pages = starts.map((after) => reader.readPage({ ...input, after, limit: 10 }));
+      expect(pages.flat().map((r) => r['user_id'])).toEqual(Array.from({ length: 30 }, (_, i) => `u${i + 10}`));
+      // The scan, the first page, and every later page.
+      expect(prepared).toBe(3);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('rolls back a backup whose after-hashes an earlier version wrote (sha256 of the row\'s JSON), and tells a changed row from it', async () => {
+    const h = await harness();
+    try {
+      const written = await h.connection.writeBatch(batch([{ email: 'ann@x.io' }, { email: 'bob@x.io' }]));
+      const rows = (await h.query('SELECT * FROM users ORDER BY user_id')).map((r) => Object.values(r));
+      const legacy = rows.map((row) => createHash('sha256').update(JSON.stringify(row)).digest('hex').slice(0, 32));
+      await h.exec("UPDATE users SET given_name = 'Changed' WHERE email = 'bob@x.io'");
+      const entries = written.changes.map(({ row, key, before }, i) => ({ row, key, before, afterHash: legacy[i]! }));
+      const out = await h.connection.restoreBatch({ job: 'rollback-1', batch: 1, entries, force: false });
+      expect(out).toEqual({ restored: 0, deleted: 1, changed: [{ row: 2, key: { email: 'bob@x.io' }, reason: 'changed' }], replayed: false });
+    } finally {
+      await h.cleanup();
     }
   });
 
