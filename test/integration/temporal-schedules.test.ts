@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TestProject } from '../helpers/project.js';
 import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
-import { jobHistory, listJobs, startWorker, taskQueue, temporalConfig, until, withTestClient, type FerryWorker } from '../helpers/temporal-workers.js';
+import { jobHistory, listJobs, startRun, startWorker, taskQueue, temporalConfig, until, withTestClient, type FerryWorker } from '../helpers/temporal-workers.js';
 import { generateUsers } from '../helpers/users.js';
 import { parseMail, startHttp, startSmtp, type LoopbackHttp, type LoopbackSmtp } from '../unit/notify/loopback.js';
 
@@ -36,11 +36,11 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
   it('a job of 1,100 batches continues as new and ends with exact counts', { timeout: 480_000 }, async () => {
     p.write('many.json', generateUsers(1100, 6, { invalidEvery: 100 }));
     p.write('many.yaml', 'source: { file: many.json }\ntarget: { connection: users }\nbatch: { size: 1, parallelism: 8 }\n');
-    const run = p.run('many.yaml');
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.report.summary).toEqual({ total: 1100, inserted: 1089, updated: 0, unchanged: 0, rejected: 11, exported: 0 });
+    const run = startRun(p.dir, 'many.yaml');
+    expect(await run.exit, run.out.stderr).toBe(0);
+    expect(run.report().summary).toEqual({ total: 1100, inserted: 1089, updated: 0, unchanged: 0, rejected: 11, exported: 0 });
     expect(Number(p.rows('SELECT count(*) AS n FROM users')[0]!['n'])).toBe(1089);
-    const runs = await jobHistory(server().address, run.report.job);
+    const runs = await jobHistory(server().address, run.report().job);
     expect(runs.length).toBeGreaterThanOrEqual(3); // 500 batches a run
     expect(runs.slice(0, -1).every((events) => events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes)).toBe(true);
   });
@@ -73,7 +73,7 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
     // Triggered now instead of at 03:00: a fresh job plans on the worker and exports.
     await withTestClient(server().address, (c) => c.schedule.getHandle('ferry-nightly').trigger());
     await until(() => listJobs(p).some((j) => j.pipeline === 'nightly' && j.status === 'succeeded'), 180_000, 1000);
-    const out = join(p.dir, 'out');
+    const out = join(p.dir, 'pipelines', 'out'); // relative to the pipeline file
     expect(existsSync(out) ? readdirSync(out).filter((f) => f.endsWith('.csv')) : []).toHaveLength(1);
     p.write('pipelines/nightly.yaml', nightly(''));
     const removed = p.ferry('schedules', 'apply', '--json');
