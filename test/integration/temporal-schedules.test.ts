@@ -53,7 +53,7 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
     expect(await started.exit, started.out.stderr).toBe(0);
     const run = { report: started.report() };
     expect(smtp.mails).toHaveLength(1);
-    expect(parseMail(smtp.mails[0]!.raw).headers['subject']).toBe('[ferry] notified succeeded: 0 inserted, 1 rejected');
+    expect(parseMail(smtp.mails[0]!.raw).headers['subject']).toBe('[ferry] notified succeeded: 1 inserted, 1 rejected');
     expect(hook.requests).toHaveLength(1);
     expect(JSON.parse(hook.requests[0]!.body.toString('utf8'))).toMatchObject({ event: 'job.finished', job: run.report.job, engine: 'temporal', status: 'succeeded' });
     const shown = JSON.parse(p.ferry('jobs', 'show', run.report.job, '--json').stdout) as { notifications: { ok: boolean }[] };
