@@ -31,7 +31,9 @@ export async function notify(deps: ActivityDeps, input: NotifyInput): Promise<No
   const rejectsFile = existsSync(file) ? file : null;
   const rejects = rejectsFile ? await readFirstRejects(rejectsFile, FIRST_REJECTS) : [];
   const mask = (text: string): string => deps.masker.mask(text);
-  const report = notifyReport(input, plan, { endedAt: new Date().toISOString(), rejectsFile, rejects, mask });
+  // Activity progress (heartbeats) exists only on Temporal workers: there the report says engine temporal.
+  const engine = deps.progress ? { engine: 'temporal' } : {};
+  const report = notifyReport(input, plan, { endedAt: new Date().toISOString(), rejectsFile, rejects, mask, ...engine });
   const detail = 'email' in entry ? await email(deps, label, entry, report) : await webhook(deps, label, entry, report);
   return { index: input.index, ok: true, detail };
 }

@@ -55,17 +55,19 @@ export async function startTemporal(): Promise<TemporalServer> {
  * `describe` when a `temporal` binary is available. Otherwise the suite is skipped with the reason
  * in its title and on stderr — except in CI (`$CI` set), where a missing binary fails the run.
  */
-export function describeTemporal(name: string, suite: () => void): void {
+export function describeTemporal(name: string, options: { timeout?: number } | (() => void), body?: () => void): void {
+  const suite = typeof options === 'function' ? options : body!;
+  const opts = typeof options === 'function' ? {} : options;
   const availability = temporalAvailable();
   if (availability.ok) {
-    describe(name, suite);
+    describe(name, opts, suite);
   } else if (process.env['CI']) {
     describe(name, () => it('needs a Temporal server', () => {
       throw new Error(`CI must run the Temporal tests: ${availability.reason}`);
     }));
   } else {
     process.stderr.write(`skipping "${name}": ${availability.reason}\n`);
-    describe.skip(`${name} (skipped: ${availability.reason})`, suite);
+    describe.skip(`${name} (skipped: ${availability.reason})`, opts, suite);
   }
 }
 

@@ -60,7 +60,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    // A binary that cannot be run (FERRY_TEMPORAL_BIN naming a missing file): said, not thrown at the top.
+    child.once('error', (err) => {
+      stderr += err.message;
+      resolve(null);
+    });
+  });
   const address = `127.0.0.1:${options.port}`;
   try {
     await untilAnswering(address, options.namespace, exited, options.readyTimeoutMs ?? 60_000);

@@ -1,0 +1,77 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runFerry, tempDir } from '../helpers/cli.js';
+import { TestProject, type JobReportJson } from '../helpers/project.js';
+import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
+import { startWorker, taskQueue, temporalConfig, until, withTestClient, type FerryWorker } from '../helpers/temporal-workers.js';
+import { generateUsers } from '../helpers/users.js';
+
+/**
+ * Workers on other machines (README "Running on Temporal"): a worker needs its own copy of the
+ * project (the same ferry.yaml, pipelines and source files at the same relative paths), the shared
+ * state dir, and a store it can reach — not the submitting machine's folder.
+ */
+describeTemporal('Temporal: workers in another folder', () => {
+  const server = useTemporalServer();
+  let shared: { dir: string; cleanup: () => void };
+  let submitter: TestProject;
+  let remote: TestProject;
+  let worker: FerryWorker | undefined;
+
+  beforeAll(() => {
+    shared = tempDir('ferry-shared-');
+  });
+  afterAll(async () => {
+    await worker?.kill();
+    submitter?.cleanup();
+    remote?.cleanup();
+    shared?.cleanup();
+  });
+
+  /** The same project content in `p`: ferry.yaml (state dir and store on the shared volume), pipeline, source. */
+  function layOut(p: TestProject, queue: string): void {
+    p.write('ferry.yaml', temporalConfig(server().address, queue, `state_dir: ${join(shared.dir, 'state')}\nconnections:\n  users: { driver: sqlite, path: ${join(shared.dir, 'users.db')} }\n`));
+    p.write('pipelines/import.yaml', 'source: { file: ../data/users.json }\ntarget: { connection: users }\nbatch: { size: 100, parallelism: 2 }\n');
+    p.write('data/users.json', generateUsers(500, 8, { invalidEvery: 100 }));
+  }
+
+  it('a job submitted from a folder that is gone since runs on a worker started in another folder', { timeout: 240_000 }, async () => {
+    const queue = taskQueue('deploy');
+    submitter = new TestProject();
+    remote = new TestProject();
+    layOut(submitter, queue);
+    layOut(remote, queue);
+    // Submitted before any worker polls; then the submitting folder is removed, so only the worker's copy can be read.
+    const started = submitter.ferry('run', 'pipelines/import.yaml', '--detach', '--json');
+    expect(started.code, started.stderr).toBe(0);
+    const { job } = JSON.parse(started.stdout) as { job: string };
+    rmSync(submitter.dir, { recursive: true, force: true });
+    // Started from a subfolder: the worker finds ferry.yaml upwards and works in the project folder.
+    worker = await startWorker(join(remote.dir, 'pipelines'));
+    await until(() => withTestClient(server().address, async (c) => (await c.workflow.getHandle(job).describe()).status.name !== 'RUNNING'), 180_000, 500);
+    const shown = remote.ferry('jobs', 'show', job, '--json');
+    expect(shown.code, shown.stderr).toBe(0);
+    const report = JSON.parse(shown.stdout) as JobReportJson;
+    expect(report).toMatchObject({ status: 'succeeded', summary: { total: 500, inserted: 495, rejected: 5 } });
+    expect(remote.rows('SELECT count(*) AS n FROM users', relative(remote.dir, join(shared.dir, 'users.db')))[0]!['n']).toBe(495);
+    const errors = remote.ferry('jobs', 'errors', job);
+    expect(errors.code, errors.stderr).toBe(0);
+    expect(errors.stdout).toContain('5 rejected record(s)');
+  });
+
+  it('ferry worker refuses a SQLite connection it cannot open, and says which and why', () => {
+    const p = new TestProject();
+    try {
+      p.write('ferry.yaml', temporalConfig(server().address, taskQueue('refuse'), 'connections:\n  crm: { driver: sqlite, path: crm.db }\n'));
+      writeFileSync(join(p.dir, 'crm.db'), 'this is not a database, but a text file left here by mistake\n'.repeat(100));
+      const refused = runFerry(['worker'], { cwd: p.dir });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain(`cannot open the SQLite connection "crm" (${join(p.dir, 'crm.db')}): `);
+      expect(refused.stderr).toContain('file is not a database');
+      expect(refused.stderr).toContain('workers on several machines need a store they all reach (PostgreSQL)');
+    } finally {
+      p.cleanup();
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TestProject } from '../helpers/project.js';
+import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
+import { jobHistory, listJobs, startRun, startWorker, taskQueue, temporalConfig, until, withTestClient, type FerryWorker } from '../helpers/temporal-workers.js';
+import { generateUsers } from '../helpers/users.js';
+import { parseMail, startHttp, startSmtp, type LoopbackHttp, type LoopbackSmtp } from '../unit/notify/loopback.js';
+
+/**
+ * On a real Temporal server with a real `ferry worker`: a job of more than 1,000 batches continues
+ * as new and ends exact; Temporal Schedules from the pipelines' `schedule:`; the completion email
+ * and webhook of a Temporal job, on loopback SMTP and HTTP servers.
+ */
+describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeout: 240_000 }, () => {
+  const server = useTemporalServer();
+  let p: TestProject;
+  let worker: FerryWorker;
+  let smtp: LoopbackSmtp;
+  let hook: LoopbackHttp;
+
+  beforeAll(async () => {
+    smtp = await startSmtp({ authOptional: true });
+    hook = await startHttp(() => ({ status: 200 }));
+    p = new TestProject();
+    p.write('ferry.yaml', temporalConfig(server().address, taskQueue('long'), `notify:\n  smtp: { url: "smtp://127.0.0.1:${smtp.port}", from: ferry@example.com }\n`));
+    worker = await startWorker(p.dir);
+  }, 180_000);
+
+  afterAll(async () => {
+    await worker?.stop();
+    await Promise.all([smtp?.close(), hook?.close()]);
+    p?.cleanup();
+  });
+
+  it('a job of 1,100 batches continues as new and ends with exact counts', { timeout: 480_000 }, async () => {
+    p.write('many.json', generateUsers(1100, 6, { invalidEvery: 100 }));
+    p.write('many.yaml', 'source: { file: many.json }\ntarget: { connection: users }\nbatch: { size: 1, parallelism: 8 }\n');
+    const run = startRun(p.dir, 'many.yaml');
+    expect(await run.exit, run.out.stderr).toBe(0);
+    expect(run.report().summary).toEqual({ total: 1100, inserted: 1089, updated: 0, unchanged: 0, rejected: 11, exported: 0 });
+    expect(Number(p.rows('SELECT count(*) AS n FROM users')[0]!['n'])).toBe(1089);
+    const runs = await jobHistory(server().address, run.report().job);
+    expect(runs.length).toBeGreaterThanOrEqual(3); // 500 batches a run
+    expect(runs.slice(0, -1).every((events) => events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes)).toBe(true);
+  });
+
+  it('sends the completion email and webhook of a Temporal job', async () => {
+    p.write('notified.json', [{ email: 'ada@example.com' }, { email: 'not-an-email' }]);
+    p.write('notified.yaml', `source: { file: notified.json }\ntarget: { connection: users, upsert: true }\nnotify:\n  - email: [ops@example.com]\n  - webhook: ${hook.url}/hook\n`);
+    // Not p.run: a blocking spawn would stop this process's loopback servers from answering.
+    const started = startRun(p.dir, 'notified.yaml');
+    expect(await started.exit, started.out.stderr).toBe(0);
+    const run = { report: started.report() };
+    expect(smtp.mails).toHaveLength(1);
+    expect(parseMail(smtp.mails[0]!.raw).headers['subject']).toBe('[ferry] notified succeeded: 1 inserted, 1 rejected');
+    expect(hook.requests).toHaveLength(1);
+    expect(JSON.parse(hook.requests[0]!.body.toString('utf8'))).toMatchObject({ event: 'job.finished', job: run.report.job, engine: 'temporal', status: 'succeeded' });
+    const shown = JSON.parse(p.ferry('jobs', 'show', run.report.job, '--json').stdout) as { notifications: { ok: boolean }[] };
+    expect(shown.notifications.map((n) => n.ok)).toEqual([true, true]);
+  });
+
+  it('schedules: apply creates, apply again changes nothing, a triggered run exports, removing schedule: deletes', { timeout: 240_000 }, async () => {
+    const nightly = (schedule: string): string =>
+      `name: nightly\n${schedule}source: { connection: users, query: '_exists_:email', sort: { by: email } }\ntarget: { file: 'out/users-{job}.csv' }\n`;
+    p.write('pipelines/nightly.yaml', nightly('schedule: "0 3 * * *"\n'));
+    p.write('pipelines/other.yaml', 'source: { file: ../many.json }\ntarget: { connection: users }\n');
+    const applied = p.ferry('schedules', 'apply', '--json');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(JSON.parse(applied.stdout)).toMatchObject({ created: ['ferry-nightly'], deleted: [] });
+    const again = p.ferry('schedules', 'apply', '--json');
+    expect(JSON.parse(again.stdout)).toMatchObject({ created: [], deleted: [] });
+    const listed = p.ferry('schedules', 'list', '--json');
+    expect(listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; cron: string })).toMatchObject([{ id: 'ferry-nightly', cron: '0 3 * * *' }]);
+    // Triggered now instead of at 03:00: a fresh job plans on the worker and exports.
+    await withTestClient(server().address, (c) => c.schedule.getHandle('ferry-nightly').trigger());
+    await until(() => listJobs(p).some((j) => j.pipeline === 'nightly' && j.status === 'succeeded'), 180_000, 1000);
+    const out = join(p.dir, 'pipelines', 'out'); // relative to the pipeline file
+    expect(existsSync(out) ? readdirSync(out).filter((f) => f.endsWith('.csv')) : []).toHaveLength(1);
+    p.write('pipelines/nightly.yaml', nightly(''));
+    const removed = p.ferry('schedules', 'apply', '--json');
+    expect(JSON.parse(removed.stdout)).toMatchObject({ deleted: ['ferry-nightly'] });
+    expect(p.ferry('schedules', 'list', '--json').stdout.trim()).toBe('');
+  });
+});
