@@ -28,7 +28,8 @@ export interface JobReport {
 
 export function jobReport(job: JobListing, cwd: string, outcome?: JobOutcome): JobReport {
   const summary = outcome?.summary ?? job.summary;
-  const artifacts = outcome?.artifacts ?? job.artifacts;
+  // The engine's own (absolute) paths first: a Temporal outcome has them relative to the project folder.
+  const artifacts = job.artifacts ?? outcome?.artifacts;
   const { batches: _batches, ...counts } = summary ?? emptySummary();
   return {
     job: job.id,

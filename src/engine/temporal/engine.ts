@@ -50,7 +50,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
       if (!job) return undefined;
       const plan = await planOf(c, id, job.runId);
       if (!plan) throw new Error(`workflow ${id} has no job plan in its history`);
-      return infoOf({ ...job, memo: { ...job.memo, jobDir: resolve(options.rootDir, job.memo.jobDir) } }, localPlan(plan, options.rootDir));
+      return infoOf({ ...job, memo: { ...job.memo, jobDir: resolve(options.rootDir, job.memo.jobDir) } }, localPlan(plan, options.rootDir), options.rootDir);
     },
     async list({ limit, pipeline }) {
       const c = await client();
@@ -147,14 +147,20 @@ function listingOf(job: TemporalJob, summary: JobListing['summary'], artifacts: 
   };
 }
 
-function infoOf(job: TemporalJobDetails, plan: JobPlan): JobInfo {
+function infoOf(job: TemporalJobDetails, plan: JobPlan, rootDir: string): JobInfo {
   const seen = job.outcome ?? job.progress;
   return {
-    ...listingOf(job, seen?.summary ?? null, job.outcome?.artifacts ?? job.progress?.artifacts ?? null),
+    ...listingOf(job, seen?.summary ?? null, localArtifacts(job.outcome?.artifacts ?? job.progress?.artifacts ?? null, rootDir)),
     plan,
     error: job.outcome?.error ?? job.progress?.error ?? null,
     notifications: job.outcome?.notifications ?? [],
     waiting: job.progress?.waiting ?? null,
     detail: `Temporal run ${job.runId}${job.status === 'running' && !job.progress ? '; no worker answered the progress query' : ''}`,
   };
+}
+
+/** Workers write artifacts in their project folder, so their paths come back relative to it. */
+function localArtifacts(artifacts: JobInfo['artifacts'], rootDir: string): JobInfo['artifacts'] {
+  if (!artifacts) return null;
+  return { ...artifacts, rejectsFile: resolve(rootDir, artifacts.rejectsFile), output: artifacts.output === null ? null : resolve(rootDir, artifacts.output) };
 }
