@@ -56,7 +56,7 @@ export async function serveCommand(ctx: CliContext, files: string[], options: Se
 export async function listSchedulesCommand(ctx: CliContext, options: { json?: boolean; engine?: string }): Promise<void> {
   const engine = await engineFor(ctx, options.engine);
   const rows = await engine.listSchedules(findSchedules(ctx, []).schedules);
-  if (options.json) return rows.forEach((r) => ctx.stdout(JSON.stringify({ pipeline: r.pipeline, cron: r.cron, timezone: r.timezone ?? 'server', next_run: r.nextRun ?? 'never', catch_up: r.catchUp, last_run: r.lastRun, last_job: r.lastJob, ...(r.paused ? { paused: true } : {}) })));
+  if (options.json) return rows.forEach((r) => ctx.stdout(JSON.stringify({ ...(r.id ? { id: r.id } : {}), pipeline: r.pipeline, cron: r.cron, timezone: r.timezone ?? 'server', next_run: r.nextRun ?? 'never', catch_up: r.catchUp, last_run: r.lastRun, last_job: r.lastJob, ...(r.paused ? { paused: true } : {}) })));
   if (rows.length === 0) return ctx.stdout(engine.name === 'temporal' ? 'no Ferry schedule on the Temporal server (ferry schedules apply creates them)' : 'no pipeline has a schedule');
   ctx.stdout(`${'PIPELINE'.padEnd(24)} ${'CRON'.padEnd(16)} ${'TIMEZONE'.padEnd(18)} ${'NEXT RUN'.padEnd(26)} LAST RUN`);
   for (const r of rows) {

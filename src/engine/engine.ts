@@ -149,6 +149,8 @@ export interface AppliedSchedules {
 }
 
 export interface ScheduleInfo {
+  /** The engine's own name for it (a Temporal Schedule id); null where the engine keeps none. */
+  id: string | null;
   pipeline: string;
   cron: string;
   timezone: string | null;

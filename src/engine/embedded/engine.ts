@@ -182,6 +182,7 @@ function scheduleInfo(s: PipelineSchedule, journal: Journal | undefined): Schedu
   const last = journal?.lastScheduledRun(s.pipeline);
   const missed = missedRun(s, last, now);
   return {
+    id: null,
     pipeline: s.pipeline,
     cron: s.cron,
     timezone: s.timezone ?? null,

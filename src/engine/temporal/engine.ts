@@ -80,7 +80,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
       const onServer = await listFerrySchedules(await client());
       return onServer.map((s) => {
         const file = schedules.find((p) => p.pipeline === s.pipeline);
-        return { pipeline: s.pipeline, cron: file?.cron ?? s.cron, timezone: file?.timezone ?? null, nextRun: s.nextRuns[0] ?? null, catchUp: file?.catchUp ?? 'once', lastRun: s.lastRun, lastJob: s.lastJob, paused: s.paused };
+        return { id: s.id, pipeline: s.pipeline, cron: file?.cron ?? s.cron, timezone: file?.timezone ?? null, nextRun: s.nextRuns[0] ?? null, catchUp: file?.catchUp ?? 'once', lastRun: s.lastRun, lastJob: s.lastJob, paused: s.paused };
       });
     },
     async close() {
