@@ -11,9 +11,13 @@ import type { TargetQueueState, TargetRequest } from './target-queue.js';
 /** The lock's workflow type. */
 export const TARGET_LOCK_WORKFLOW_TYPE = 'targetLockWorkflow';
 
-/** The lock workflow of one table: one per `connection/table` (the key the embedded engine's journal uses too). */
-export function targetLockId(key: string): string {
-  return `ferry-target:${key}`;
+/**
+ * The lock workflow of one table: one per task queue and `connection/table` (the key the embedded
+ * engine's journal uses too). The task queue is part of it because the lock runs on the queue of the
+ * job that started it: projects on other queues must not wait on a lock whose workers are gone.
+ */
+export function targetLockId(key: string, taskQueue: string): string {
+  return `ferry-target:${taskQueue}:${key}`;
 }
 
 /** Job → lock: add me to the queue (or grant me again if I hold it). Sent with signalWithStart, which starts the lock when needed. */

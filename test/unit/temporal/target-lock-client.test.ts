@@ -54,10 +54,10 @@ describe('table lock activities (MockActivityEnvironment)', () => {
     const { client, recorded } = fakeClient();
     const acts = createTargetLockActivities({ client, connections: { users: { table: 'app_users' } } });
     const held = await env().run(acts.requestTarget, { plan: testPlan() });
-    expect(held).toEqual({ lockId: 'ferry-target:users/app_users', connection: 'users', table: 'app_users' });
+    expect(held).toEqual({ lockId: 'ferry-target:ferry-q:users/app_users', connection: 'users', table: 'app_users' });
     expect(recorded.started).toHaveLength(1);
     expect(recorded.started[0]!.type).toBe(TARGET_LOCK_WORKFLOW_TYPE);
-    expect(recorded.started[0]!.options).toMatchObject({ workflowId: 'ferry-target:users/app_users', taskQueue: 'ferry-q', args: [{}], signal: { name: 'ferryTargetRequest' }, signalArgs: [{ workflowId: 'job-7', shared: false }] });
+    expect(recorded.started[0]!.options).toMatchObject({ workflowId: 'ferry-target:ferry-q:users/app_users', taskQueue: 'ferry-q', args: [{}], signal: { name: 'ferryTargetRequest' }, signalArgs: [{ workflowId: 'job-7', shared: false }] });
     // Spelled in the pipeline, the same table is the same lock; `exclusive: false` asks to share it.
     const sharedPlan = testPlan({ target: { connection: 'users', table: 'app_users', key: ['email'], upsert: false, metadata: 'merge' }, batch: { size: 10, parallelism: 1, exclusive: false } } as never);
     expect(await env().run(acts.requestTarget, { plan: sharedPlan })).toEqual(held);
@@ -103,7 +103,7 @@ describe('ferry jobs resume and the table lock', () => {
     const lines: string[] = [];
     const taken = await retakeTable(client, 'job-1', events(grantedHistory()), { taskQueue: 'ferry', connections: {}, log: (l) => lines.push(l), pollMs: 1 });
     expect(taken).not.toBe('cancelled');
-    expect(recorded.started.map((s) => s.options)).toMatchObject([{ workflowId: 'ferry-target:users/', signalArgs: [{ workflowId: 'job-1', shared: true, resume: true }] }]);
+    expect(recorded.started.map((s) => s.options)).toMatchObject([{ workflowId: 'ferry-target:ferry:users/', signalArgs: [{ workflowId: 'job-1', shared: true, resume: true }] }]);
     expect(lines).toEqual(['waiting for job job-0, which is writing to users table (its default table) (set batch.exclusive: false in both pipelines to let them run together)']);
     await (taken as Exclude<typeof taken, 'cancelled' | undefined>).grantAgain();
     expect(recorded.started).toHaveLength(2);
@@ -114,7 +114,7 @@ describe('ferry jobs resume and the table lock', () => {
     const { client, recorded } = fakeClient({ states: [lockState('job-0')] });
     const options = { taskQueue: 'ferry', connections: { users: { table: 'users' } }, cancelled: () => true, pollMs: 1 };
     expect(await retakeTable(client, 'job-1', events(grantedHistory()), options)).toBe('cancelled');
-    expect(recorded.signals).toEqual([{ to: 'ferry-target:users/users', name: 'ferryTargetRelease', args: [{ workflowId: 'job-1' }] }]);
+    expect(recorded.signals).toEqual([{ to: 'ferry-target:ferry:users/users', name: 'ferryTargetRelease', args: [{ workflowId: 'job-1' }] }]);
     expect(await retakeTable(client, 'job-1', events(succeededHistory().history), options)).toBeUndefined();
     expect(recorded.started).toHaveLength(1);
   });
