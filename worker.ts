@@ -92,6 +92,8 @@ function createWorker(app: App, settings: TemporalSettings, { connection, client
     workflowsPath: workflowsPath(),
     activities: { ...activities, planScheduledRun: scheduled(project, settings), ...createTargetLockActivities({ client, connections: project.config.connections }) },
     shutdownGraceTime: '30 seconds',
+    // How many activities (batches) one worker runs at once; the SDK's default is 100.
+    ...activityLimit(process.env['FERRY_WORKER_ACTIVITIES']),
   });
 }
 
@@ -117,4 +119,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.stderr.write(`ferry worker: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;
   });
+}
+
+/** FERRY_WORKER_ACTIVITIES: at most this many activities at once on this worker (memory, or spreading batches over workers). */
+function activityLimit(value: string | undefined): { maxConcurrentActivityTaskExecutions?: number } {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? { maxConcurrentActivityTaskExecutions: n } : {};
 }

@@ -35,7 +35,8 @@ describeTemporal('Temporal: many workers, killed workers, a restarted server', (
     const queue = taskQueue(name);
     p.write('ferry.yaml', temporalConfig(server().address, queue, '', options.heartbeatTimeout));
     p.write('users.ndjson', generateUsers(count, 11).map((u) => JSON.stringify(u)).join('\n') + '\n');
-    const env: Record<string, string> = options.slow ? { FERRY_FAILPOINTS: `chunk-before-write=pause:${options.slow}` } : {};
+    // Two activities at most per worker: an idle machine would otherwise let the first worker take every batch.
+    const env: Record<string, string> = { FERRY_WORKER_ACTIVITIES: '2', ...(options.slow ? { FERRY_FAILPOINTS: `chunk-before-write=pause:${options.slow}` } : {}) };
     workers.push(...(await Promise.all(Array.from({ length: options.workers }, () => startWorker(p.dir, env)))));
     return { queue, env };
   }
