@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { StageBreakdown } from './stages.js';
+import { temporalLines, type TemporalBench } from './temporal.js';
 import type { WorkloadResult } from './workloads/types.js';
 
 export interface Machine {
@@ -32,6 +33,8 @@ export interface BenchReport {
   workloads: WorkloadResult[];
   rssScale?: RssScale;
   stages?: StageBreakdown;
+  /** Workload 1 on the embedded engine and on Temporal (1 and 3 workers). */
+  temporal?: TemporalBench;
 }
 
 export function machineInfo(sqlite3: string): Machine {
@@ -57,6 +60,7 @@ export function formatReport(report: BenchReport): string {
     ...report.workloads.map(workloadRow),
   ];
   if (report.rssScale) lines.push('', rssLine(report.rssScale));
+  if (report.temporal) lines.push('', ...temporalLines(report.temporal));
   if (report.stages) lines.push('', ...stageLines(report.stages));
   return lines.join('\n');
 }

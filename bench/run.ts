@@ -6,7 +6,10 @@
  *   npm run bench                         # 1M records, 3 runs each, plus workload 1 at 5M
  *   npm run bench -- --records 100000     # smaller
  *   npm run bench -- --smoke              # 20k records, 1 run: proves the harness works (CI)
- *   npm run bench -- --workloads 1,3 --runs 5 --no-rss-scale --no-stages
+ *   npm run bench -- --workloads 1,3 --runs 5 --no-rss-scale --no-stages --no-temporal
+ *
+ * Workload 1 also runs on a local Temporal dev server (1 and 3 workers) beside the embedded engine
+ * when the `temporal` CLI is there (skipped with the reason otherwise; under CI a missing CLI fails).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { generateData, type DataFormat } from './generate.js';
 import { repoRoot } from './paths.js';
 import { formatReport, machineInfo, writeReport, type BenchReport, type RssScale } from './report.js';
 import { stageBreakdown } from './stages.js';
+import { temporalBench } from './temporal.js';
 import { workloads } from './workloads/index.js';
 import { ferryImportCsv } from './workloads/import-csv.js';
 import type { WorkloadContext, WorkloadResult } from './workloads/types.js';
@@ -27,6 +31,7 @@ interface Options {
   workloads: string[];
   rssScale: boolean;
   stages: boolean;
+  temporal: boolean;
   smoke: boolean;
   out: string;
 }
@@ -37,7 +42,7 @@ function parseOptions(argv: string[]): Options {
     options: {
       records: { type: 'string' }, runs: { type: 'string' }, workloads: { type: 'string' }, out: { type: 'string' },
       smoke: { type: 'boolean', default: false }, 'rss-scale': { type: 'boolean' }, 'no-rss-scale': { type: 'boolean' },
-      'no-stages': { type: 'boolean', default: false },
+      'no-stages': { type: 'boolean', default: false }, 'no-temporal': { type: 'boolean', default: false },
     },
   });
   const smoke = values.smoke === true;
@@ -49,6 +54,7 @@ function parseOptions(argv: string[]): Options {
     runs: positive('--runs', values.runs ?? (smoke ? '1' : '3')),
     workloads: (values.workloads ?? workloads.map((w) => w.id).join(',')).split(',').map((s) => s.trim()),
     stages: values['no-stages'] !== true,
+    temporal: values['no-temporal'] !== true,
     out: values.out ?? join(repoRoot, 'bench', 'results'),
   };
 }
@@ -111,8 +117,23 @@ async function main(): Promise<number> {
   const root = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
   try {
     const { results, failed } = await runWorkloads(options, root);
+    let temporalFailed = false;
     report.workloads = results;
     if (options.rssScale && failed === 0) report.rssScale = rssScale(options, root, results.find((r) => r.id === '1'));
+    if (options.temporal) {
+      process.stderr.write('workload 1 on both engines (embedded, Temporal with 1 and 3 workers)\n');
+      const work = mkdtempSync(join(root, 'temporal-'));
+      const ctx = context(options, work);
+      const data = ctx.data(['csv']);
+      try {
+        report.temporal = await temporalBench(ctx, data.files.csv!, data.expected);
+      } catch (err) {
+        temporalFailed = true;
+        const message = err instanceof Error ? err.message : String(err);
+        process.stderr.write(`temporal bench FAILED: ${message}\n`);
+        report.temporal = { records: options.records, batches: 0, engines: [], skipped: 'FAILED (see the log above)' };
+      }
+    }
     if (options.stages) {
       process.stderr.write('stage breakdown (in-process)\n');
       report.stages = await stageBreakdown(context(options, root).data(['csv']).files.csv!, root, options.records);
@@ -120,7 +141,7 @@ async function main(): Promise<number> {
     report.machine.loadEnd = loadavg()[0] ?? 0;
     console.log(formatReport(report));
     console.log(`\nwritten to ${writeReport(options.out, report, options.smoke)}`);
-    return failed === 0 ? 0 : 1;
+    return failed === 0 && !temporalFailed ? 0 : 1;
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
