@@ -1,9 +1,12 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/cli.js';
 import { TestProject } from '../helpers/project.js';
 import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
-import { jobHistory, listJobs, startRun, startWorker, taskQueue, temporalConfig, until, withTestClient, type FerryWorker } from '../helpers/temporal-workers.js';
+import { jobHistory, listJobs, startRun, startWorker, taskQueue, temporalConfig, until, withTestClient, type FerryWorker, type HistoryEvent } from '../helpers/temporal-workers.js';
 import { generateUsers } from '../helpers/users.js';
 import { parseMail, startHttp, startSmtp, type LoopbackHttp, type LoopbackSmtp } from '../unit/notify/loopback.js';
 
@@ -11,7 +14,19 @@ import { parseMail, startHttp, startSmtp, type LoopbackHttp, type LoopbackSmtp }
  * On a real Temporal server with a real `ferry worker`: a job of more than 1,000 batches continues
  * as new and ends exact; Temporal Schedules from the pipelines' `schedule:`; the completion email
  * and webhook of a Temporal job, on loopback SMTP and HTTP servers.
+ *
+ * FERRY_RECORD_HISTORIES=1 also saves the continued job's first run (it ends in continue-as-new)
+ * and its last run (it starts from the carried state) as gzipped fixtures that
+ * test/unit/temporal/recorded-replay.test.ts replays (about 3,000 events a run: gzipped, they are small).
  */
+const record = process.env['FERRY_RECORD_HISTORIES'] === '1';
+
+function saveHistory(name: string, workflowId: string, events: HistoryEvent[]): void {
+  const dir = join(repoRoot, 'test', 'fixtures', 'temporal-histories');
+  mkdirSync(dir, { recursive: true });
+  const json = JSON.stringify({ workflowId, history: JSON.parse(historyToJSON({ events })) as unknown }) + '\n';
+  writeFileSync(join(dir, `${name}.json.gz`), gzipSync(json, { level: 9 }));
+}
 describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeout: 240_000 }, () => {
   const server = useTemporalServer();
   let p: TestProject;
@@ -43,6 +58,10 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
     const runs = await jobHistory(server().address, run.report().job);
     expect(runs.length).toBeGreaterThanOrEqual(3); // 500 batches a run
     expect(runs.slice(0, -1).every((events) => events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes)).toBe(true);
+    if (record) {
+      saveHistory('continued-as-new-first-run', run.report().job, runs[0]!);
+      saveHistory('continued-as-new-last-run', run.report().job, runs.at(-1)!);
+    }
   });
 
   it('sends the completion email and webhook of a Temporal job', async () => {

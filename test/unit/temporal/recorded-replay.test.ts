@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
@@ -12,13 +13,16 @@ const changedPath = fileURLToPath(new URL('./fixtures/changed-workflow.ts', impo
 /**
  * Histories recorded from real jobs on a real Temporal server (test/integration/temporal-jobs.test.ts
  * with FERRY_RECORD_HISTORIES=1: succeeded, cancelled, reset by `jobs resume`, a worker killed
- * mid-batch) replayed against today's workflow code: a change that breaks determinism for jobs
+ * mid-batch; and test/integration/temporal-schedules.test.ts: the first and last runs of a job
+ * that continued as new, gzipped) replayed against today's workflow code: a change that breaks determinism for jobs
  * already running fails here, in CI, without a server.
  */
-const recorded = existsSync(fixtures) ? readdirSync(fixtures).filter((f) => f.endsWith('.json')).sort() : [];
+const recorded = existsSync(fixtures) ? readdirSync(fixtures).filter((f) => /\.json(\.gz)?$/.test(f)).sort() : [];
 
 function load(file: string): { workflowId: string; history: ReturnType<typeof historyFromJSON> } {
-  const json = JSON.parse(readFileSync(`${fixtures}${file}`, 'utf8')) as { workflowId: string; history: unknown };
+  const bytes = readFileSync(`${fixtures}${file}`);
+  const text = file.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+  const json = JSON.parse(text) as { workflowId: string; history: unknown };
   return { workflowId: json.workflowId, history: historyFromJSON(json.history) };
 }
 
@@ -31,7 +35,9 @@ describe('replay of recorded Temporal histories', () => {
   }, 120_000);
 
   it('has the recorded histories', () => {
-    expect(recorded).toEqual(['cancelled.json', 'reset.json', 'succeeded.json', 'worker-killed.json']);
+    expect(recorded).toEqual([
+      'cancelled.json', 'continued-as-new-first-run.json.gz', 'continued-as-new-last-run.json.gz', 'reset.json', 'succeeded.json', 'worker-killed.json',
+    ]);
   });
 
   it.each(recorded)('replays %s', async (file) => {
