@@ -34,6 +34,22 @@ export function startFerry(args: string[], options: { cwd: string; env?: Record<
   });
 }
 
+/**
+ * runFerry without blocking the test process: for tests whose loopback servers (SMTP, HTTP) must
+ * keep answering while the CLI runs.
+ */
+export function runFerryAsync(args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  const child = startFerry(args, options);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
 /** A temp folder removed by the returned cleanup. */
 export function tempDir(prefix = 'ferry-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -1,21 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFerry, type CliResult } from '../helpers/cli.js';
+import { runFerryAsync, type CliResult } from '../helpers/cli.js';
 import { TestProject } from '../helpers/project.js';
 import { startHttp, type LoopbackHttp } from '../unit/notify/loopback.js';
 
 /** A failed job says why in `run --json` and in the webhook body: message, code, and the batch. */
-
-function runAsync(args: string[], cwd: string): Promise<CliResult> {
-  const child = startFerry(args, { cwd });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const runAsync = (args: string[], cwd: string): Promise<CliResult> => runFerryAsync(args, { cwd });
 
 describe('a failed job reports its error', () => {
   let p: TestProject;

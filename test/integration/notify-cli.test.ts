@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runFerry, startFerry, tempDir, type CliResult } from '../helpers/cli.js';
+import { runFerry, runFerryAsync, tempDir, type CliResult } from '../helpers/cli.js';
 import { closedPort, parseMail, startHttp, startSmtp, type LoopbackHttp, type LoopbackSmtp } from '../unit/notify/loopback.js';
 
 /**
@@ -11,18 +11,7 @@ import { closedPort, parseMail, startHttp, startSmtp, type LoopbackHttp, type Lo
  */
 
 const env = { FERRY_HOOK_SECRET: 'e2e-hook-secret', FERRY_SMTP_PASSWORD: 'e2e-smtp-p4ss' };
-
-function runAsync(args: string[], cwd: string): Promise<CliResult> {
-  const child = startFerry(args, { cwd, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const runAsync = (args: string[], cwd: string): Promise<CliResult> => runFerryAsync(args, { cwd, env });
 
 describe('ferry run sends its notifications', () => {
   let dir: string;

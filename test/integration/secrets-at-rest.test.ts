@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runFerry, startFerry, type CliResult } from '../helpers/cli.js';
+import { runFerry, runFerryAsync, type CliResult } from '../helpers/cli.js';
 import { TestProject } from '../helpers/project.js';
 import { startHttp, type LoopbackHttp } from '../unit/notify/loopback.js';
+
+const runAsync = (args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> => runFerryAsync(args, { cwd, env });
 
 /**
  * Secrets stay out of everything a job stores or sends: masked by the column a value becomes (a
@@ -14,17 +16,6 @@ import { startHttp, type LoopbackHttp } from '../unit/notify/loopback.js';
 const HASH = '$2b$10$abcdefghijklmnopqrstuOabcdefghijklmnopqrstuvwxyz01234';
 const TOTP = 'JBSWY3DPEHPK3PXPSECRETX';
 
-function runAsync(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliResult> {
-  const child = startFerry(args, { cwd, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 /** Every byte under `dir` (plan.json, journal.db and its WAL, rejects, logs) as one latin1 string. */
 function everythingStored(dir: string): string {
