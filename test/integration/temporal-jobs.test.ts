@@ -90,7 +90,8 @@ describeTemporal('Temporal jobs through the CLI: visibility, duplicates, cancel,
       return ids;
     });
     expect(byAttribute).toEqual([run.report.job]);
-    expect(listJobs(p).find((j) => j.job === run.report.job)).toMatchObject({ pipeline: 'small', engine: 'temporal', status: 'succeeded' });
+    // The list carries each job's counts and batches (read from its result), like the embedded engine's.
+    expect(listJobs(p).find((j) => j.job === run.report.job)).toMatchObject({ pipeline: 'small', engine: 'temporal', status: 'succeeded', summary: run.report.summary, batches: { done: 3, total: 3 } });
     expect(show(run.report.job)).toMatchObject({ status: 'succeeded', summary: run.report.summary, batches: { done: 3, total: 3 } });
     const errors = p.ferry('jobs', 'errors', run.report.job, '--json');
     expect(errors.code, errors.stderr).toBe(0);

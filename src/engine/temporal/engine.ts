@@ -8,7 +8,7 @@ import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobList
 import { connectClient } from './client.js';
 import { cancelJob, resumeJob } from './control.js';
 import { localPlan, projectRelative } from './portable-plan.js';
-import { describeJob, outcomeOf, queryView, type TemporalJobDetails } from './results.js';
+import { describeJob, outcomeOf, queryView, summaryOf, type TemporalJobDetails } from './results.js';
 import { applySchedules, listFerrySchedules } from './schedules.js';
 import type { TemporalSettings } from './settings.js';
 import { submitJob } from './submit.js';
@@ -55,7 +55,9 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
     async list({ limit, pipeline }) {
       const c = await client();
       const jobs = await listJobs(c, { limit, indexed: await hasPipelineAttribute(c), ...(pipeline ? { pipeline } : {}) });
-      return jobs.map((job) => listingOf({ ...job, memo: { ...job.memo, jobDir: resolve(options.rootDir, job.memo.jobDir) } }, null));
+      // Visibility holds no counts: each job's come from its result or its progress query, all at once.
+      const summaries = await Promise.all(jobs.map((job) => summaryOf(c, job)));
+      return jobs.map((job, i) => listingOf({ ...job, memo: { ...job.memo, jobDir: resolve(options.rootDir, job.memo.jobDir) } }, summaries[i] ?? null));
     },
     async cancel(id, cancel = {}) {
       const c = await client();

@@ -30,6 +30,13 @@ export async function describeJob(client: Client, id: string): Promise<TemporalJ
   return { ...job, outcome: await outcomeOf(client, handle), progress: null };
 }
 
+/** A listed job's counts: its result when it ended, its `progress` query while it runs (null without a worker). */
+export async function summaryOf(client: Client, job: TemporalJob): Promise<JobOutcome['summary'] | null> {
+  const handle = client.workflow.getHandle(job.id, job.runId);
+  if (job.status === 'running') return (await queryView(client, handle))?.summary ?? null;
+  return (await outcomeOf(client, handle).catch(() => null))?.summary ?? null;
+}
+
 /**
  * The JobOutcome of an ended workflow: its result (succeeded), the details of its JobFailed
  * failure (failed), or the `progress` query's last view (cancelled, terminated, timed out).
