@@ -57,10 +57,10 @@ describe('lint (eslint.config.js) over planted files', () => {
       [`src/connections/${probe}.ts`]: ['boundaries/dependencies'],
       [`src/cli/${probe}.ts`]: [],
     });
-  }, 180_000);
+  }, 300_000);
 
   it('reports none of them once the rules are off (the findings come from these rules)', async () => {
     const found = await lintPlanted(['import-x/no-cycle', 'boundaries/dependencies', 'no-console', 'no-restricted-syntax']);
     expect(Object.values(found).flat()).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 });
