@@ -1,7 +1,11 @@
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
+import { displayPath } from '../project/load-config.js';
+import { guardedFiles, type LoadedPipeline } from '../project/load-pipeline.js';
 import { planFor } from '../project/plan-for.js';
+import { targetConflict } from '../project/target-path.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { dryRunCommand } from './dry-run.js';
@@ -24,6 +28,8 @@ export interface RunOptions {
   dryRun?: boolean;
   /** `--dry-run`: example rows per kind. */
   examples?: string;
+  /** `--sample --output FILE`: where the sample goes instead of beside the target. */
+  output?: string;
 }
 
 /** How many rows `--sample` alone exports: the size of the identity platforms' export preview. */
@@ -38,8 +44,12 @@ export async function runCommand(ctx: CliContext, file: string, options: RunOpti
     for (const d of loaded.diagnostics) ctx.stderr(project.masker.mask(formatDiagnostic(d)));
     throw new CliExit(EXIT_INVALID);
   }
-  const plan = planFor(project, loaded.loaded, new Date(), { sample: sampleRows(options.sample) });
+  if (options.output !== undefined && options.sample === undefined) throw new CliExit(EXIT_INVALID, '--output goes with --sample (where the sample is written)');
+  const sample = sampleRows(options.sample);
+  const pipeline = sample === undefined ? loaded.loaded : sampleTarget(ctx, loaded.loaded, options.output);
+  const plan = planFor(project, pipeline, new Date(), { sample });
   if (plan.sample === undefined && options.sample !== undefined) throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');
+  if (plan.sample !== undefined && plan.target.type === 'file' && !options.json) ctx.stderr(`sample of at most ${plan.sample} rows goes to ${displayPath(ctx.cwd, plan.target.path)}${options.output === undefined ? ' (beside the target, which is left as it is)' : ''}`);
   if (options.dryRun) return dryRunCommand(ctx, plan, options);
   await runPlannedJob(ctx, plan, options, `job ${plan.jobId} started (${loaded.loaded.file})`);
 }
@@ -117,6 +127,26 @@ function refuseDetachedEmbedded(ctx: CliContext, options: RunOptions): void {
   if (engineOf(ctx, options.engine) === 'embedded' && options.detach) {
     throw new CliExit(EXIT_INVALID, '--detach needs engine: temporal (the embedded engine runs the job in this process; use `ferry serve` for unattended runs)');
   }
+}
+
+/**
+ * `--sample` writes beside the real target (`users.csv` → `users.sample.csv`), or to `--output`,
+ * so a quick look never overwrites the last full export. The new path gets the same guard as a
+ * pipeline's target (not the store, the config, the pipeline or its source).
+ */
+function sampleTarget(ctx: CliContext, loaded: LoadedPipeline, output: string | undefined): LoadedPipeline {
+  if (!loaded.targetPath) return loaded; // not an export: refused once planned
+  const targetPath = output === undefined ? besideWithSuffix(loaded.targetPath, '.sample') : resolve(ctx.cwd, output);
+  const project = ctx.project();
+  const conflict = targetConflict(targetPath, project.stateDir, guardedFiles(project, loaded.path, loaded.sourcePath));
+  if (conflict) throw new CliExit(EXIT_INVALID, `refusing to write the sample to ${displayPath(ctx.cwd, targetPath)}: it ${conflict}`);
+  return { ...loaded, targetPath };
+}
+
+/** `out/users.csv` → `out/users.sample.csv`; a name without an extension gets the suffix at its end. */
+export function besideWithSuffix(path: string, suffix: string): string {
+  const ext = extname(path);
+  return join(dirname(path), basename(path, ext) + suffix + ext);
 }
 
 function sampleRows(sample: RunOptions['sample']): number | undefined {
