@@ -5,7 +5,8 @@ import { createContext, type CliContext } from './context.js';
 import { connectionsTestCommand } from './connections.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { initCommand } from './init.js';
-import { jobErrorsCommand, listJobsCommand, showJobCommand } from './jobs.js';
+import { jobErrorsCommand, type JobErrorsOptions } from './job-errors.js';
+import { listJobsCommand, showJobCommand } from './jobs.js';
 import { retryRejectsCommand } from './retry-rejects.js';
 import { rollbackCommand } from './rollback.js';
 import { cancelCommand, resumeCommand, runCommand, type RunOptions } from './run.js';
@@ -68,10 +69,11 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .action((id: string, options: { json?: boolean }) => showJobCommand(ctx, id, options));
   jobs
     .command('errors')
-    .description('the rejected records of a job: row, code, path, message')
+    .description('the rejected records of a job: a count per code, then row, code, path, offending value (masked), message')
     .argument('<id>', 'job id')
     .option('--json', 'the raw report, one JSON object per rejected record (NDJSON)')
-    .action((id: string, options: { json?: boolean }) => jobErrorsCommand(ctx, id, options));
+    .option('--format <format>', 'text (default), csv (for a spreadsheet: formula-escaped) or json (as --json)')
+    .action((id: string, options: JobErrorsOptions) => jobErrorsCommand(ctx, id, options));
 
   jobs
     .command('resume')
