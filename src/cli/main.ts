@@ -13,6 +13,7 @@ import { cancelCommand, resumeCommand, runCommand, type RunOptions } from './run
 import { schemaCommand } from './schema.js';
 import { registerTemporalCommands } from './temporal.js';
 import { applySchedulesCommand, listSchedulesCommand, serveCommand } from './schedules.js';
+import { testCommand } from './test.js';
 import { validateCommand } from './validate.js';
 import { ferryVersion } from './version.js';
 
@@ -39,6 +40,12 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .argument('[pipelines...]', 'pipeline files (default: pipelines/**/*.yaml)')
     .option('-v, --verbose', 'also say which columns run compiled and which in the JSONata interpreter')
     .action((files: string[], options: { verbose?: boolean }) => validateCommand(ctx, files, options));
+
+  program
+    .command('test')
+    .description('run the pipelines\' test cases (<pipeline>.test.yaml beside each): compiled and interpreted mapping, no store; exit 1 on a failure')
+    .argument('[pipelines...]', 'pipeline or test files (default: every pipelines/**/*.test.yaml)')
+    .action((files: string[]) => testCommand(ctx, files));
 
   program
     .command('run')
