@@ -13,6 +13,7 @@ import { cancelCommand, resumeCommand, runCommand, type RunOptions } from './run
 import { schemaCommand } from './schema.js';
 import { registerTemporalCommands } from './temporal.js';
 import { applySchedulesCommand, listSchedulesCommand, serveCommand } from './schedules.js';
+import { previewCommand } from './preview.js';
 import { testCommand } from './test.js';
 import { validateCommand } from './validate.js';
 import { ferryVersion } from './version.js';
@@ -46,6 +47,14 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .description('run the pipelines\' test cases (<pipeline>.test.yaml beside each): compiled and interpreted mapping, no store; exit 1 on a failure')
     .argument('[pipelines...]', 'pipeline or test files (default: every pipelines/**/*.test.yaml)')
     .action((files: string[]) => testCommand(ctx, files));
+
+  program
+    .command('preview')
+    .description('the first records of a pipeline\'s source as they would be written (mapped, coerced, checked), each with its rejects; no store, no job')
+    .argument('<pipeline>', 'pipeline file')
+    .option('-n <records>', 'how many records (default 5)')
+    .option('--json', 'one JSON object per record: row, values, errors')
+    .action((file: string, options: { n?: string; json?: boolean }) => previewCommand(ctx, file, options));
 
   program
     .command('run')
