@@ -11,7 +11,7 @@ import type { CliContext } from './context.js';
 import { dryRunCommand } from './dry-run.js';
 import { engineFor, engineOf } from './engine.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
-import { onInterrupt } from './interrupt.js';
+import { onInterrupt, resumeHint } from './interrupt.js';
 import { endRun, jobReport } from './job-report.js';
 import { createProgress } from './progress.js';
 
@@ -51,6 +51,7 @@ export async function runCommand(ctx: CliContext, file: string, options: RunOpti
   if (plan.sample === undefined && options.sample !== undefined) throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');
   if (plan.sample !== undefined && plan.target.type === 'file' && !options.json) ctx.stderr(`sample of at most ${plan.sample} rows goes to ${displayPath(ctx.cwd, plan.target.path)}${options.output === undefined ? ' (beside the target, which is left as it is)' : ''}`);
   if (options.dryRun) return dryRunCommand(ctx, plan, options);
+  await sayIfLastJobUnfinished(ctx, plan.pipeline, options);
   await runPlannedJob(ctx, plan, options, `job ${plan.jobId} started (${loaded.loaded.file})`);
 }
 
@@ -100,25 +101,38 @@ export async function cancelCommand(ctx: CliContext, id: string): Promise<void> 
 async function followJob(ctx: CliContext, engine: Engine, id: string, options: RunOptions, existing: boolean): Promise<void> {
   const { masker } = ctx.project();
   const progress = createProgress(process.stderr, !options.json);
-  const interrupt = onInterrupt(ctx);
+  const interrupt = onInterrupt(ctx, { say: progress.say, job: id });
   const started = Date.now();
   let said: string | null | undefined;
   try {
     const outcome = await engine.follow(id, {
       progress: (view) => {
-        if (view.waiting && view.waiting !== said) ctx.stderr(masker.mask((said = view.waiting)));
+        if (view.waiting && view.waiting !== said) progress.say(masker.mask((said = view.waiting)));
         if (view.status !== 'pending') progress.update({ summary: view.summary });
       },
       interrupted: interrupt.requested,
-      log: (line) => ctx.stderr(masker.mask(line)),
+      log: (line) => progress.say(masker.mask(line)),
     });
     progress.stop();
     const job = await engine.get(id);
     if (!job) throw new CliExit(EXIT_FAILED, `job ${id} is gone`);
+    if (outcome.status !== 'succeeded') ctx.stderr(`job ${id} ${outcome.status}: ${resumeHint(id)}`);
     endRun(ctx, masker, { ...jobReport(job, ctx.cwd, outcome), ...(existing ? { existing: true as const } : {}) }, started, outcome, options.json);
   } finally {
     progress.stop();
     interrupt.dispose();
+  }
+}
+
+/**
+ * A pipeline whose last job was stopped (Ctrl-C, `jobs cancel`) or cut off (the process killed)
+ * is usually better resumed than run again from the start: say so before starting a new job.
+ */
+async function sayIfLastJobUnfinished(ctx: CliContext, pipeline: string, options: RunOptions): Promise<void> {
+  const engine = await engineFor(ctx, options.engine);
+  const [last] = await engine.list({ limit: 1, pipeline });
+  if (last && (last.status === 'interrupted' || last.status === 'cancelled')) {
+    ctx.stderr(`the last job of ${pipeline}, ${last.id}, was ${last.status}: ${resumeHint(last.id)} (this run starts a new job from the start)`);
   }
 }
 
