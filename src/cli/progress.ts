@@ -93,7 +93,11 @@ export function progressLine(f: ProgressFigures, columns: number): string {
   const figures = `${String(pct).padStart(3)}% | ${f.done}/${f.total} records | ${f.rejected} rejected | ${f.perSecond} records/s | ETA ${eta}`;
   const room = columns - 1 - figures.length - 2;
   const width = Math.min(BAR_MAX, room);
-  if (width < BAR_MIN) return figures.slice(0, Math.max(0, columns - 1));
+  if (width < BAR_MIN) {
+    // Narrower still: records/s goes before the ETA and the reject count are cut.
+    const short = figures.length < columns ? figures : figures.replace(` | ${f.perSecond} records/s`, '');
+    return short.slice(0, Math.max(0, columns - 1));
+  }
   const filled = f.total ? Math.round((width * f.done) / f.total) : width;
   return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}  ${figures}`;
 }

@@ -20,5 +20,6 @@ describe('progressLine', () => {
     expect(mid.endsWith('ETA 0m15s')).toBe(true);
     expect(mid.indexOf(' ')).toBeLessThan(wide.indexOf(' '));
     expect(progressLine(figures, 70)).toBe(' 25% | 2500/10000 records | 17 rejected | 500 records/s | ETA 0m15s');
+    expect(progressLine(figures, 60)).toBe(' 25% | 2500/10000 records | 17 rejected | ETA 0m15s');
   });
 });
