@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { failpoint, pausepoint } from '../src/failpoints.js';
-import { coerceCells } from '../src/mapping/coerce.js';
+import { prepareRecord } from '../src/mapping/prepare-record.js';
 import type { Connection, RestoreEntry, RowToWrite } from '../src/connections/types.js';
 import { addCounts, type RunBatchInput, type RunBatchOutput } from '../src/plan/activity-types.js';
 import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, RangeReader, SourceRecord } from '../src/sources/types.js';
 import type { Reject, RejectError } from '../src/validation/reject.js';
-import { validateUser } from '../src/validation/user-schema.js';
 import type { JobContexts, JobContext } from './job-context.js';
 import { runExportBatch } from './run-export-batch.js';
 import { chunkPath, rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
@@ -188,23 +187,12 @@ function mergeChunkRejects(jobDir: string, batch: number, chunks: number): void 
   writeFileAtomic(rejectsPartPath(jobDir, batch), Buffer.concat(parts));
 }
 
-/** Map, then check: the user rules, the table's columns (identity mapping), then `validate.rules`. */
+/** The per-record step (prepare-record.ts) with this job's mapping and target columns. */
 async function prepare(ctx: JobContext, record: Record<string, unknown>): Promise<{ values: Record<string, unknown>; errors: RejectError[] }> {
   const { plan, target } = ctx;
-  const mapped = await ctx.mapper.map(record);
-  const identity = plan.columns === null;
   const types = new Map([...(target?.columns.values() ?? [])].map((c) => [c.name, c.type]));
-  const values = identity && plan.source.type === 'file' && plan.source.format === 'csv' ? coerceCells(mapped.values, types) : mapped.values;
-  const errors = mapped.errors;
-  if (plan.validate.schema === 'user') errors.push(...validateUser(values, { rejectUnknownFields: identity }));
-  if (identity) {
-    const reported = new Set(errors.filter((e) => e.code === 'UNKNOWN_FIELD').map((e) => e.path));
-    for (const field of Object.keys(values)) {
-      if (!types.has(field) && !reported.has(field)) errors.push({ code: 'UNKNOWN_FIELD', message: `table ${target?.connection.table} has no column "${field}"`, path: field });
-    }
-  }
-  if (errors.length === 0) errors.push(...(await ctx.checkRules(values)));
-  return { values, errors };
+  const csvIdentity = plan.columns === null && plan.source.type === 'file' && plan.source.format === 'csv';
+  return prepareRecord({ mapper: ctx.mapper, checkRules: ctx.checkRules, schema: plan.validate.schema, csvIdentity, types, table: target?.connection.table }, record);
 }
 
 function zero(): Counts {

@@ -1,7 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readNdjson } from '../../activities/job-files.js';
 import type { JobInfo, JobListing } from '../engine/engine.js';
-import type { Reject } from '../validation/reject.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
 import { CliExit, EXIT_FAILED } from './exit-codes.js';
@@ -39,23 +36,6 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
   ctx.stdout(`artifacts  ${details.artifacts.dir}`);
   // A failure's detail already names its notify[i] entry.
   for (const n of job.notifications) ctx.stdout(n.ok ? `notify[${n.index}]  sent: ${n.detail}` : `notify     FAILED: ${masker.mask(n.detail)}`);
-}
-
-/** `ferry jobs errors <id>`: the reject report, readable, or NDJSON with --json. */
-export async function jobErrorsCommand(ctx: CliContext, id: string, options: { json?: boolean }): Promise<void> {
-  const job = await getJob(ctx, id);
-  const file = job.artifacts?.rejectsFile;
-  if (!file || !existsSync(file)) throw new CliExit(EXIT_FAILED, `job ${id} has no reject report${job.status === 'running' ? ' yet (still running)' : ''}`);
-  let count = 0;
-  for await (const reject of readNdjson<Reject>(file)) {
-    count++;
-    if (options.json) {
-      ctx.stdout(JSON.stringify(reject));
-      continue;
-    }
-    for (const e of reject.errors) ctx.stdout(`row ${String(reject.row).padEnd(7)} ${e.code.padEnd(20)} ${(e.path || '-').padEnd(24)} ${e.message}`);
-  }
-  if (!options.json) ctx.stdout(`${count} rejected record(s)`);
 }
 
 /** A job of the project's engine, or a refusal naming the command that lists them. */

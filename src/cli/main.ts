@@ -5,13 +5,16 @@ import { createContext, type CliContext } from './context.js';
 import { connectionsTestCommand } from './connections.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { initCommand } from './init.js';
-import { jobErrorsCommand, listJobsCommand, showJobCommand } from './jobs.js';
+import { jobErrorsCommand, type JobErrorsOptions } from './job-errors.js';
+import { listJobsCommand, showJobCommand } from './jobs.js';
 import { retryRejectsCommand } from './retry-rejects.js';
 import { rollbackCommand } from './rollback.js';
 import { cancelCommand, resumeCommand, runCommand, type RunOptions } from './run.js';
 import { schemaCommand } from './schema.js';
 import { registerTemporalCommands } from './temporal.js';
 import { applySchedulesCommand, listSchedulesCommand, serveCommand } from './schedules.js';
+import { previewCommand } from './preview.js';
+import { testCommand } from './test.js';
 import { validateCommand } from './validate.js';
 import { ferryVersion } from './version.js';
 
@@ -40,12 +43,27 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .action((files: string[], options: { verbose?: boolean }) => validateCommand(ctx, files, options));
 
   program
+    .command('test')
+    .description('run the pipelines\' test cases (<pipeline>.test.yaml beside each): compiled and interpreted mapping, no store; exit 1 on a failure')
+    .argument('[pipelines...]', 'pipeline or test files (default: every pipelines/**/*.test.yaml)')
+    .action((files: string[]) => testCommand(ctx, files));
+
+  program
+    .command('preview')
+    .description('the first records of a pipeline\'s source as they would be written (mapped, coerced, checked), each with its rejects; no store, no job')
+    .argument('<pipeline>', 'pipeline file')
+    .option('-n <records>', 'how many records (default 5)')
+    .option('--json', 'one JSON object per record: row, values, errors')
+    .action((file: string, options: { n?: string; json?: boolean }) => previewCommand(ctx, file, options));
+
+  program
     .command('run')
     .description('run a pipeline as a job and print its summary')
     .argument('<pipeline>', 'pipeline file')
     .option('--json', 'print the summary as one JSON object on stdout (nothing else)')
     .option('--engine <engine>', 'embedded (default) or temporal')
-    .option('--sample [rows]', 'exports: write at most this many rows (default 10)')
+    .option('--sample [rows]', 'exports: write at most this many rows (default 10) beside the target (users.sample.csv), never over it')
+    .option('--output <file>', 'with --sample: write the sample to this file instead')
     .option('--detach', 'temporal: start the job and return (ferry jobs show <id> follows it)')
     .option('--force-new', 'start a new job even if one is already running this submission (same pipeline and source)')
     .option('--dry-run', 'write nothing: report what would be inserted, updated, unchanged and rejected, with example diffs')
@@ -67,10 +85,11 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .action((id: string, options: { json?: boolean }) => showJobCommand(ctx, id, options));
   jobs
     .command('errors')
-    .description('the rejected records of a job: row, code, path, message')
+    .description('the rejected records of a job: a count per code, then row, code, path, offending value (masked), message')
     .argument('<id>', 'job id')
     .option('--json', 'the raw report, one JSON object per rejected record (NDJSON)')
-    .action((id: string, options: { json?: boolean }) => jobErrorsCommand(ctx, id, options));
+    .option('--format <format>', 'text (default), csv (for a spreadsheet: formula-escaped) or json (as --json)')
+    .action((id: string, options: JobErrorsOptions) => jobErrorsCommand(ctx, id, options));
 
   jobs
     .command('resume')

@@ -1,17 +1,27 @@
-import cliProgress from 'cli-progress';
 import type { JobProgress } from '../plan/orchestrate.js';
 
 export interface ProgressReporter {
   update(progress: JobProgress): void;
+  /** A message while the bar is drawn (Ctrl-C, a wait): on its own line, then the bar again below it. */
+  say(line: string): void;
   stop(): void;
 }
 
+/** The widest bar drawn, and the narrowest worth drawing (below it only the figures are shown). */
+const BAR_MAX = 40;
+const BAR_MIN = 10;
+/** How often the bar is redrawn at most. */
+const REDRAW_MS = 100;
+
 /**
- * A bar with records/s, percentage and ETA on a terminal; plain lines (at most one every few
- * seconds) otherwise. Always on stderr, so `--json` keeps stdout to itself.
+ * A one-line bar with percentage, counts, rejects, records/s and ETA, fitted to the terminal's
+ * width, on a terminal; plain lines (at most one every few seconds) otherwise. Always on stderr,
+ * so `--json` keeps stdout to itself. No colour is used, so NO_COLOR and FORCE_COLOR have nothing
+ * to change.
  */
 export function createProgress(stream: NodeJS.WriteStream, enabled: boolean): ProgressReporter {
-  if (!enabled) return { update: () => {}, stop: () => {} };
+  const plainSay = (line: string): void => void stream.write(line + '\n');
+  if (!enabled) return { update: () => {}, say: plainSay, stop: () => {} };
   const started = Date.now();
   if (stream.isTTY) return barProgress(stream, started);
   let lastLine = 0;
@@ -23,33 +33,73 @@ export function createProgress(stream: NodeJS.WriteStream, enabled: boolean): Pr
       lastLine = now;
       const done = processed(summary);
       const pct = summary.total ? Math.floor((100 * done) / summary.total) : 100;
-      stream.write(`progress ${done}/${summary.total} records (${pct}%) · ${rate(done, started)} records/s · batches ${summary.batches.done}/${summary.batches.total}\n`);
+      stream.write(`progress ${done}/${summary.total} records (${pct}%) · ${summary.rejected} rejected · ${rate(done, started)} records/s · batches ${summary.batches.done}/${summary.batches.total}\n`);
     },
+    say: plainSay,
     stop: () => {},
   };
 }
 
 function barProgress(stream: NodeJS.WriteStream, started: number): ProgressReporter {
-  const bar = new cliProgress.SingleBar(
-    { stream, format: ' {bar} {percentage}% | {value}/{total} records | {rate} records/s | ETA {eta_formatted}', hideCursor: true, etaBuffer: 50 },
-    cliProgress.Presets.shades_classic,
-  );
-  let begun = false;
+  let line = '';
+  let drawnAt = 0;
+  let latest: JobProgress['summary'] | undefined;
+  const draw = (): void => {
+    if (!latest) return;
+    const done = processed(latest);
+    line = progressLine({ done, total: latest.total, rejected: latest.rejected, perSecond: rate(done, started) }, stream.columns || 80);
+    stream.write(`\r${line}\x1b[K`);
+    drawnAt = Date.now();
+  };
+  const clear = (): void => {
+    if (line) stream.write('\r\x1b[K');
+  };
   return {
     update({ summary }) {
-      const done = processed(summary);
-      if (!begun) {
-        bar.start(summary.total, 0, { rate: 0 });
-        begun = true;
-      }
-      bar.setTotal(summary.total);
-      bar.update(done, { rate: rate(done, started) });
+      latest = summary;
+      if (Date.now() - drawnAt >= REDRAW_MS || processed(summary) === summary.total) draw();
     },
-    stop: () => {
-      if (begun) bar.stop();
-      begun = false;
+    say(text) {
+      clear();
+      stream.write(text + '\n');
+      if (line) draw();
+    },
+    stop() {
+      if (line) {
+        draw();
+        stream.write('\n');
+      }
+      line = '';
+      latest = undefined;
     },
   };
+}
+
+export interface ProgressFigures {
+  done: number;
+  total: number;
+  rejected: number;
+  perSecond: number;
+}
+
+/**
+ * The bar's line for a terminal `columns` wide: never longer than columns − 1 (so the terminal
+ * never wraps it and `\r` redraws it in place); the bar shrinks, then goes, before the figures do.
+ */
+export function progressLine(f: ProgressFigures, columns: number): string {
+  const pct = f.total ? Math.floor((100 * f.done) / f.total) : 100;
+  const left = f.perSecond > 0 ? Math.ceil((f.total - f.done) / f.perSecond) : undefined;
+  const eta = left === undefined ? '?' : `${Math.floor(left / 60)}m${String(left % 60).padStart(2, '0')}s`;
+  const figures = `${String(pct).padStart(3)}% | ${f.done}/${f.total} records | ${f.rejected} rejected | ${f.perSecond} records/s | ETA ${eta}`;
+  const room = columns - 1 - figures.length - 2;
+  const width = Math.min(BAR_MAX, room);
+  if (width < BAR_MIN) {
+    // Narrower still: records/s goes before the ETA and the reject count are cut.
+    const short = figures.length < columns ? figures : figures.replace(` | ${f.perSecond} records/s`, '');
+    return short.slice(0, Math.max(0, columns - 1));
+  }
+  const filled = f.total ? Math.round((width * f.done) / f.total) : width;
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}  ${figures}`;
 }
 
 function processed(summary: JobProgress['summary']): number {

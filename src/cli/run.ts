@@ -1,13 +1,17 @@
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
+import { displayPath } from '../project/load-config.js';
+import { guardedFiles, type LoadedPipeline } from '../project/load-pipeline.js';
 import { planFor } from '../project/plan-for.js';
+import { targetConflict } from '../project/target-path.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { dryRunCommand } from './dry-run.js';
 import { engineFor, engineOf } from './engine.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
-import { onInterrupt } from './interrupt.js';
+import { onInterrupt, resumeHint } from './interrupt.js';
 import { endRun, jobReport } from './job-report.js';
 import { createProgress } from './progress.js';
 
@@ -24,6 +28,8 @@ export interface RunOptions {
   dryRun?: boolean;
   /** `--dry-run`: example rows per kind. */
   examples?: string;
+  /** `--sample --output FILE`: where the sample goes instead of beside the target. */
+  output?: string;
 }
 
 /** How many rows `--sample` alone exports: the size of the identity platforms' export preview. */
@@ -38,9 +44,14 @@ export async function runCommand(ctx: CliContext, file: string, options: RunOpti
     for (const d of loaded.diagnostics) ctx.stderr(project.masker.mask(formatDiagnostic(d)));
     throw new CliExit(EXIT_INVALID);
   }
-  const plan = planFor(project, loaded.loaded, new Date(), { sample: sampleRows(options.sample) });
+  if (options.output !== undefined && options.sample === undefined) throw new CliExit(EXIT_INVALID, '--output goes with --sample (where the sample is written)');
+  const sample = sampleRows(options.sample);
+  const pipeline = sample === undefined ? loaded.loaded : sampleTarget(ctx, loaded.loaded, options.output);
+  const plan = planFor(project, pipeline, new Date(), { sample });
   if (plan.sample === undefined && options.sample !== undefined) throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');
+  if (plan.sample !== undefined && plan.target.type === 'file' && !options.json) ctx.stderr(`sample of at most ${plan.sample} rows goes to ${displayPath(ctx.cwd, plan.target.path)}${options.output === undefined ? ' (beside the target, which is left as it is)' : ''}`);
   if (options.dryRun) return dryRunCommand(ctx, plan, options);
+  await sayIfLastJobUnfinished(ctx, plan.pipeline, options);
   await runPlannedJob(ctx, plan, options, `job ${plan.jobId} started (${loaded.loaded.file})`);
 }
 
@@ -90,25 +101,38 @@ export async function cancelCommand(ctx: CliContext, id: string): Promise<void> 
 async function followJob(ctx: CliContext, engine: Engine, id: string, options: RunOptions, existing: boolean): Promise<void> {
   const { masker } = ctx.project();
   const progress = createProgress(process.stderr, !options.json);
-  const interrupt = onInterrupt(ctx);
+  const interrupt = onInterrupt(ctx, { say: progress.say, job: id });
   const started = Date.now();
   let said: string | null | undefined;
   try {
     const outcome = await engine.follow(id, {
       progress: (view) => {
-        if (view.waiting && view.waiting !== said) ctx.stderr(masker.mask((said = view.waiting)));
+        if (view.waiting && view.waiting !== said) progress.say(masker.mask((said = view.waiting)));
         if (view.status !== 'pending') progress.update({ summary: view.summary });
       },
       interrupted: interrupt.requested,
-      log: (line) => ctx.stderr(masker.mask(line)),
+      log: (line) => progress.say(masker.mask(line)),
     });
     progress.stop();
     const job = await engine.get(id);
     if (!job) throw new CliExit(EXIT_FAILED, `job ${id} is gone`);
+    if (outcome.status !== 'succeeded') ctx.stderr(`job ${id} ${outcome.status}: ${resumeHint(id)}`);
     endRun(ctx, masker, { ...jobReport(job, ctx.cwd, outcome), ...(existing ? { existing: true as const } : {}) }, started, outcome, options.json);
   } finally {
     progress.stop();
     interrupt.dispose();
+  }
+}
+
+/**
+ * A pipeline whose last job was stopped (Ctrl-C, `jobs cancel`) or cut off (the process killed)
+ * is usually better resumed than run again from the start: say so before starting a new job.
+ */
+async function sayIfLastJobUnfinished(ctx: CliContext, pipeline: string, options: RunOptions): Promise<void> {
+  const engine = await engineFor(ctx, options.engine);
+  const [last] = await engine.list({ limit: 1, pipeline });
+  if (last && (last.status === 'interrupted' || last.status === 'cancelled')) {
+    ctx.stderr(`the last job of ${pipeline}, ${last.id}, was ${last.status}: ${resumeHint(last.id)} (this run starts a new job from the start)`);
   }
 }
 
@@ -117,6 +141,26 @@ function refuseDetachedEmbedded(ctx: CliContext, options: RunOptions): void {
   if (engineOf(ctx, options.engine) === 'embedded' && options.detach) {
     throw new CliExit(EXIT_INVALID, '--detach needs engine: temporal (the embedded engine runs the job in this process; use `ferry serve` for unattended runs)');
   }
+}
+
+/**
+ * `--sample` writes beside the real target (`users.csv` → `users.sample.csv`), or to `--output`,
+ * so a quick look never overwrites the last full export. The new path gets the same guard as a
+ * pipeline's target (not the store, the config, the pipeline or its source).
+ */
+function sampleTarget(ctx: CliContext, loaded: LoadedPipeline, output: string | undefined): LoadedPipeline {
+  if (!loaded.targetPath) return loaded; // not an export: refused once planned
+  const targetPath = output === undefined ? besideWithSuffix(loaded.targetPath, '.sample') : resolve(ctx.cwd, output);
+  const project = ctx.project();
+  const conflict = targetConflict(targetPath, project.stateDir, guardedFiles(project, loaded.path, loaded.sourcePath));
+  if (conflict) throw new CliExit(EXIT_INVALID, `refusing to write the sample to ${displayPath(ctx.cwd, targetPath)}: it ${conflict}`);
+  return { ...loaded, targetPath };
+}
+
+/** `out/users.csv` → `out/users.sample.csv`; a name without an extension gets the suffix at its end. */
+export function besideWithSuffix(path: string, suffix: string): string {
+  const ext = extname(path);
+  return join(dirname(path), basename(path, ext) + suffix + ext);
 }
 
 function sampleRows(sample: RunOptions['sample']): number | undefined {

@@ -44,8 +44,11 @@ function mappingLines(loaded: LoadedPipeline): string[] {
   ];
 }
 
-/** Every *.yaml / *.yml below `dir`, sorted, skipping data folders' non-YAML files. */
-export function findPipelines(dir: string): string[] {
+/**
+ * Every *.yaml / *.yml below `dir`, sorted, skipping data folders' non-YAML files. A pipeline's
+ * test cases (`<name>.test.yaml`, ferry test) are not pipelines: only `{ tests: true }` lists them.
+ */
+export function findPipelines(dir: string, options: { tests?: boolean } = {}): string[] {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true, recursive: true });
@@ -53,7 +56,7 @@ export function findPipelines(dir: string): string[] {
     return [];
   }
   return entries
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name) && /\.test\.ya?ml$/.test(e.name) === (options.tests ?? false))
     .map((e) => join(e.parentPath, e.name))
     .sort();
 }

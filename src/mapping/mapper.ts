@@ -44,11 +44,11 @@ type Interpreted = { column: string; expr: jsonata.Expression };
  * undefined result leaves the column out. Every column of every record runs under `limits`
  * (budget.ts), and the mapper hands the event loop back between records of a long mapping.
  */
-export function createMapper(columns: Record<string, string> | null, ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS): RecordMapper {
+export function createMapper(columns: Record<string, string> | null, ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS, paths: MappingPaths = {}): RecordMapper {
   const sources = secretSources(columns);
   const masking = { maskRecord: (record: unknown) => maskSourceRecord(record, sources), maskParseError: (raw: string, message: string) => maskParseError(raw, message, columns) };
   if (!columns) return { columns: null, plan: { compiled: [], interpreted: [] }, map: async (record) => ({ values: { ...record }, errors: [] }), ...masking };
-  const compiled = compileColumns(columns);
+  const compiled = paths.interpretOnly ? interpretEvery(columns) : compileColumns(columns);
   const env = compiledEnv(ctx);
   const interpreters = new Map(Object.entries(columns).map(([column, text]) => [column, lazy(() => compileExpression(text, ctx, limits))]));
   const always: Interpreted[] = compiled.interpreted.map(({ column }) => ({ column, expr: interpreters.get(column)!() }));
@@ -88,12 +88,24 @@ export function createMapper(columns: Record<string, string> | null, ctx: Mappin
   };
 }
 
+/**
+ * `interpretOnly`: every column and rule in the JSONata interpreter, none compiled. Jobs never set
+ * it; `ferry test` runs each case both ways, so a difference between the two paths is a failure.
+ */
+export interface MappingPaths {
+  interpretOnly?: boolean;
+}
+
+function interpretEvery(columns: Record<string, string>): ReturnType<typeof compileColumns> {
+  return { compiled: [], interpreted: Object.keys(columns).map((column) => ({ column, reason: 'interpretOnly' })), evaluate: null };
+}
+
 /** `validate.rules`: JSONata checks over the mapped record; anything but true rejects it as RULE. */
-export function createRuleChecker(rules: { check: string; message: string }[], ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS) {
+export function createRuleChecker(rules: { check: string; message: string }[], ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS, paths: MappingPaths = {}) {
   const env = compiledEnv(ctx);
   const bindings = { job: ctx };
   const compiled = rules.map((rule) => {
-    const fn = compileExpressionToFunction(rule.check);
+    const fn = paths.interpretOnly ? { reason: 'interpretOnly' } : compileExpressionToFunction(rule.check);
     return { ...rule, fn: typeof fn === 'function' ? fn : undefined, expr: lazy(() => compileExpression(rule.check, ctx, limits)) };
   });
   const evaluate = async (rule: (typeof compiled)[number], values: Record<string, unknown>): Promise<unknown> => {

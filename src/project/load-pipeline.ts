@@ -104,7 +104,7 @@ function fileKind(stats: Stats): string {
 }
 
 /** What a file target must never overwrite: every SQLite store, ferry.yaml, this pipeline, its source. */
-function guardedFiles(project: Project, pipelineFile: string, sourcePath: string | undefined): GuardedFile[] {
+export function guardedFiles(project: Project, pipelineFile: string, sourcePath: string | undefined): GuardedFile[] {
   const out: GuardedFile[] = [];
   for (const [name, c] of Object.entries(project.config.connections)) {
     if (c.driver === 'sqlite' && c.path !== ':memory:') out.push(...sqliteFiles(c.path, `the SQLite store of connection "${name}"`));

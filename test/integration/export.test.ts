@@ -119,6 +119,25 @@ describe('ferry run --sample', () => {
     expect(human.stdout).toContain('exported 10');
   });
 
+  it('writes the sample beside the full export, or to --output, and leaves the full export as it is', () => {
+    const full = p.run('p.yaml').report.artifacts.output!;
+    const before = read(p, full);
+    const sample = p.ferry('run', 'p.yaml', '--sample', '2');
+    expect(sample.code).toBe(0);
+    expect(sample.stderr).toContain('sample of at most 2 rows goes to out/users.sample.json (beside the target, which is left as it is)');
+    expect(sample.stdout).toContain('output: out/users.sample.json');
+    expect(read(p, full)).toBe(before);
+    expect(JSON.parse(read(p, 'out/users.sample.json'))).toEqual((JSON.parse(before) as unknown[]).slice(0, 2));
+    const out = p.run('p.yaml', '--sample', '3', '--output', 'peek.json').report;
+    expect(out.artifacts.output).toBe('peek.json');
+    expect(JSON.parse(read(p, 'peek.json'))).toHaveLength(3);
+    expect(read(p, full)).toBe(before);
+    const guarded = p.ferry('run', 'p.yaml', '--sample', '--output', 'p.yaml');
+    expect(guarded.code).toBe(2);
+    expect(guarded.stderr).toContain('refusing to write the sample to p.yaml: it is this pipeline file');
+    expect(p.ferry('run', 'p.yaml', '--output', 'x.json').stderr).toContain('--output goes with --sample');
+  });
+
   it('refuses --sample on an import and a sample that is not a count', () => {
     expect(p.ferry('run', 'seed.yaml', '--sample').stderr).toContain('--sample applies to exports');
     const bad = p.ferry('run', 'p.yaml', '--sample', 'lots');

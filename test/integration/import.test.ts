@@ -206,7 +206,7 @@ describe('ferry run: imports into the embedded SQLite store', () => {
     expect(p.ferry('jobs', 'list').stdout).toContain(report.job);
     const errors = p.ferry('jobs', 'errors', report.job);
     expect(errors.code).toBe(0);
-    expect(errors.stdout).toMatch(/^row 2\s+FORMAT\s+email\s+/m);
+    expect(errors.stdout).toMatch(/^2\s+FORMAT\s+email\s+nope\s+/m);
     expect(errors.stdout).toContain('1 rejected record(s)');
     const ndjson = p.ferry('jobs', 'errors', report.job, '--json').stdout.trim().split('\n');
     expect(JSON.parse(ndjson[0]!)).toMatchObject({ row: 2, record: { email: 'nope' }, errors: [{ code: 'FORMAT', path: 'email' }] });

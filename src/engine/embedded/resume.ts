@@ -52,7 +52,8 @@ function checkSamePlan(job: JobRecord, project: Project, cwd: string): void {
     jobDir: plan.jobDir,
     ...(l.sourcePath ? { sourcePath: l.sourcePath } : {}),
     ...(l.sourceFormat ? { sourceFormat: l.sourceFormat } : {}),
-    ...(l.targetPath ? { targetPath: l.targetPath } : {}),
+    // A sample went beside the target or to --output (cli/run.ts): keep where it started writing.
+    ...(plan.sample !== undefined && plan.target.type === 'file' ? { targetPath: plan.target.path } : l.targetPath ? { targetPath: l.targetPath } : {}),
     ...(l.targetFormat ? { targetFormat: l.targetFormat } : {}),
     // A run option, not part of the pipeline: the resumed job keeps the sample it started with.
     ...(plan.sample !== undefined ? { sample: plan.sample } : {}),

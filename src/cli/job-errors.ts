@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { readNdjson } from '../../activities/job-files.js';
+import { csvTarget } from '../targets/csv.js';
+import { formatValue, offendingValue } from '../validation/offending-value.js';
+import type { Reject } from '../validation/reject.js';
+import type { CliContext } from './context.js';
+import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
+import { getJob } from './jobs.js';
+
+export interface JobErrorsOptions {
+  json?: boolean;
+  format?: string;
+}
+
+const FORMATS = ['text', 'csv', 'json'] as const;
+const CSV_HEADERS = ['row', 'code', 'path', 'value', 'message'];
+/** How much of a value a text line shows; --format csv and --json carry it whole. */
+const VALUE_WIDTH = 32;
+
+/**
+ * `ferry jobs errors <id>`: a count per reject code, then one line per error with the offending
+ * value (as masked in the report); `--format csv` the same rows for a spreadsheet (RFC 4180,
+ * formula-escaped like a CSV export); `--json` / `--format json` the report's own NDJSON lines.
+ */
+export async function jobErrorsCommand(ctx: CliContext, id: string, options: JobErrorsOptions): Promise<void> {
+  const format = options.json ? 'json' : (options.format ?? 'text');
+  if (!(FORMATS as readonly string[]).includes(format)) throw new CliExit(EXIT_INVALID, `--format expects one of ${FORMATS.join(', ')}, got "${format}"`);
+  const job = await getJob(ctx, id);
+  const file = job.artifacts?.rejectsFile;
+  if (!file || !existsSync(file)) throw new CliExit(EXIT_FAILED, `job ${id} has no reject report${job.status === 'running' ? ' yet (still running)' : ''}`);
+  const { masker } = ctx.project();
+  const out = (line: string): void => ctx.stdout(masker.mask(line));
+  if (format === 'json') {
+    for await (const reject of readNdjson<Reject>(file)) out(JSON.stringify(reject));
+    return;
+  }
+  const rows = async function* (): AsyncGenerator<string[]> {
+    for await (const reject of readNdjson<Reject>(file)) {
+      for (const e of reject.errors) yield [String(reject.row), e.code, e.path, formatValue(offendingValue(reject, e, job.plan.columns)), e.message];
+    }
+  };
+  if (format === 'csv') {
+    const options = { headers: CSV_HEADERS, escapeFormulas: true };
+    process.stdout.write(masker.mask(await csvTarget.header(options)));
+    for await (const row of rows()) process.stdout.write(masker.mask(await csvTarget.encode([Object.fromEntries(CSV_HEADERS.map((h, i) => [h, row[i]]))], options)));
+    return;
+  }
+  // Two passes over the report (it may hold millions of lines): the summary first, then the lines.
+  const perCode = new Map<string, number>();
+  let records = 0;
+  for await (const reject of readNdjson<Reject>(file)) {
+    records++;
+    for (const e of reject.errors) perCode.set(e.code, (perCode.get(e.code) ?? 0) + 1);
+  }
+  out(`${records} rejected record(s)${records > 0 ? ':' : ''}`);
+  for (const [code, n] of [...perCode].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) out(`  ${code.padEnd(20)} ${n}`);
+  if (records === 0) return;
+  out('');
+  out(`${'ROW'.padEnd(7)} ${'CODE'.padEnd(20)} ${'PATH'.padEnd(24)} ${'VALUE'.padEnd(VALUE_WIDTH)} MESSAGE`);
+  for await (const [row, code, path, value, message] of rows()) {
+    out(`${row!.padEnd(7)} ${code!.padEnd(20)} ${(path || '-').padEnd(24)} ${(formatValue(value, VALUE_WIDTH) || '-').padEnd(VALUE_WIDTH)} ${message}`);
+  }
+}

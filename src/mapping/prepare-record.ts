@@ -1,0 +1,38 @@
+import type { ColumnType } from '../connections/types.js';
+import type { RejectError } from '../validation/reject.js';
+import { validateUser } from '../validation/user-schema.js';
+import { coerceCells } from './coerce.js';
+import type { RecordMapper } from './mapper.js';
+
+/** What the per-record step needs of a job: its mapping, checks and the target table's columns. */
+export interface RecordStep {
+  mapper: RecordMapper;
+  checkRules: (values: Record<string, unknown>) => Promise<RejectError[]>;
+  schema: 'user' | 'none';
+  /** An identity mapping from a CSV file: cells are coerced to the column types. */
+  csvIdentity: boolean;
+  /** The target table's columns and types, and its name for messages. */
+  types: ReadonlyMap<string, ColumnType>;
+  table: string | undefined;
+}
+
+/**
+ * Map, then check: the user rules, the table's columns (identity mapping), then `validate.rules`.
+ * The one copy of what a record goes through before it is written: jobs (run-batch), `ferry test`
+ * and `ferry preview` all call it.
+ */
+export async function prepareRecord(step: RecordStep, record: Record<string, unknown>): Promise<{ values: Record<string, unknown>; errors: RejectError[] }> {
+  const mapped = await step.mapper.map(record);
+  const identity = step.mapper.columns === null;
+  const values = step.csvIdentity ? coerceCells(mapped.values, step.types) : mapped.values;
+  const errors = mapped.errors;
+  if (step.schema === 'user') errors.push(...validateUser(values, { rejectUnknownFields: identity }));
+  if (identity) {
+    const reported = new Set(errors.filter((e) => e.code === 'UNKNOWN_FIELD').map((e) => e.path));
+    for (const field of Object.keys(values)) {
+      if (!step.types.has(field) && !reported.has(field)) errors.push({ code: 'UNKNOWN_FIELD', message: `table ${step.table} has no column "${field}"`, path: field });
+    }
+  }
+  if (errors.length === 0) errors.push(...(await step.checkRules(values)));
+  return { values, errors };
+}

@@ -1,0 +1,50 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TestProject } from '../helpers/project.js';
+
+/**
+ * `ferry jobs errors`: a count per code first, then each error with its offending value, masked as
+ * the report masks it; `--format csv` for a spreadsheet, escaped and formula-safe.
+ */
+describe('ferry jobs errors', { timeout: 120_000 }, () => {
+  let p: TestProject;
+  let job: string;
+  beforeEach(() => {
+    p = new TestProject();
+    p.write('u.json', [
+      { 'E-mail': 'ok@x.io', Name: 'Ann' },
+      { 'E-mail': "=cmd|' /C calc'!A0", Name: 'Bob' },
+      { 'E-mail': 'a,b@x', Name: 'Cy', Hash: 'plaintext-secret' },
+    ]);
+    p.write('p.yaml', 'source: { file: u.json }\ntarget: { connection: users }\ncolumns:\n  email: "`E-mail`"\n  given_name: Name\n  password_hash: Hash\n');
+    job = p.run('p.yaml').report.job;
+  });
+  afterEach(() => p.cleanup());
+
+  it('prints a count per code, then row, code, path and the masked offending value', () => {
+    const { code, stdout } = p.ferry('jobs', 'errors', job);
+    expect(code).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe('2 rejected record(s):');
+    expect(lines[1]).toMatch(/^ {2}FORMAT\s+2$/);
+    expect(lines[2]).toMatch(/^ {2}PATTERN\s+1$/);
+    expect(stdout).toMatch(/^2\s+FORMAT\s+email\s+=cmd\|' \/C calc'!A0\s+/m);
+    expect(stdout).toMatch(/^3\s+FORMAT\s+email\s+a,b@x\s+/m);
+    expect(stdout).toMatch(/^3\s+PATTERN\s+password_hash\s+\*{5}\s+/m);
+    expect(stdout).not.toContain('plaintext-secret');
+  });
+
+  it('--format csv: RFC 4180 rows with a header, formulas escaped, secrets masked', () => {
+    const { code, stdout } = p.ferry('jobs', 'errors', job, '--format', 'csv');
+    expect(code).toBe(0);
+    const lines = stdout.split('\r\n');
+    expect(lines[0]).toBe('row,code,path,value,message');
+    expect(lines[1]).toMatch(/^2,FORMAT,email,"'=cmd\|' \/C calc'!A0",/);
+    expect(stdout).toMatch(/\r\n3,FORMAT,email,"a,b@x",/);
+    expect(stdout).toMatch(/\r\n3,PATTERN,password_hash,\*{5},/);
+    expect(stdout).not.toContain('plaintext-secret');
+    expect(lines).toHaveLength(5); // header, three errors, and the empty string after the last CRLF
+    const bad = p.ferry('jobs', 'errors', job, '--format', 'xlsx');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--format expects one of text, csv, json, got "xlsx"');
+  });
+});
