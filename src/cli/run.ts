@@ -1,7 +1,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
-import { planFor } from '../project/plan-for.js';
+import { planRun } from '../project/plan-for.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { dryRunCommand } from './dry-run.js';
@@ -38,7 +38,7 @@ export async function runCommand(ctx: CliContext, file: string, options: RunOpti
     for (const d of loaded.diagnostics) ctx.stderr(project.masker.mask(formatDiagnostic(d)));
     throw new CliExit(EXIT_INVALID);
   }
-  const plan = planFor(project, loaded.loaded, new Date(), { sample: sampleRows(options.sample) });
+  const plan = await planRun(await engineFor(ctx, options.engine), project, loaded.loaded, new Date(), { sample: sampleRows(options.sample) });
   if (plan.sample === undefined && options.sample !== undefined) throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');
   if (options.dryRun) return dryRunCommand(ctx, plan, options);
   await runPlannedJob(ctx, plan, options, `job ${plan.jobId} started (${loaded.loaded.file})`);

@@ -4,7 +4,7 @@ import { nextRun, realClock, runSchedules } from '../engine/embedded/scheduler.j
 import type { App } from '../app.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { loadPipeline } from '../project/load-pipeline.js';
-import { planFor } from '../project/plan-for.js';
+import { planRun } from '../project/plan-for.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
@@ -93,8 +93,8 @@ async function runScheduled(ctx: CliContext, app: App, input: ScheduledRunInput)
   const { schedule } = input;
   const loaded = await loadCheckedPipeline(app.project, ctx.cwd, schedule.file);
   if (!loaded.ok) throw new Error(`the pipeline is invalid now:\n${loaded.diagnostics.map(formatDiagnostic).join('\n')}`);
-  const plan = planFor(app.project, loaded.loaded, new Date());
   const engine = app.embedded();
+  const plan = await planRun(engine, app.project, loaded.loaded, new Date());
   await engine.submit(plan, { forceNew: true });
   input.started(plan.jobId);
   input.log(`${schedule.pipeline}: run due ${input.due.toISOString()} started as job ${plan.jobId}`);

@@ -42,6 +42,12 @@ export interface Engine {
    */
   resume(id: string, options?: ResumeOptions): Promise<Resumed>;
 
+  /**
+   * `{last_success}`: when the pipeline's last successful job started (its plan's `startedAt`),
+   * `--sample` runs left out; null when it has none.
+   */
+  lastSuccess(pipeline: string): Promise<string | null>;
+
   /** Makes the engine's schedules match the pipelines' `schedule:` fields (idempotent). */
   applySchedules(schedules: PipelineSchedule[]): Promise<AppliedSchedules>;
 

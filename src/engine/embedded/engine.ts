@@ -94,6 +94,9 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
       ours.add(id);
       return { note: `run ${job.run}` };
     },
+    async lastSuccess(pipeline) {
+      return existing()?.lastSuccess(pipeline) ?? null;
+    },
     // `ferry serve` reads the pipelines' schedules when it starts: nothing is stored ahead of it.
     async applySchedules() {
       return { created: [], updated: [], deleted: [] };

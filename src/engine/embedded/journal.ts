@@ -187,6 +187,18 @@ export class Journal {
     return (this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as Row[]).map(toRecord);
   }
 
+  /** The start of the pipeline's newest succeeded job (`{last_success}`); samples and rollbacks are not runs of the pipeline. */
+  lastSuccess(pipeline: string): string | null {
+    const row = this.db
+      .prepare(
+        `SELECT json_extract(plan, '$.startedAt') AS started FROM jobs
+         WHERE pipeline = ? AND status = 'succeeded' AND json_extract(plan, '$.sample') IS NULL AND json_extract(plan, '$.kind') != 'rollback'
+         ORDER BY started DESC LIMIT 1`,
+      )
+      .get(pipeline) as { started: string } | undefined;
+    return row?.started ?? null;
+  }
+
   /** Jobs of a pipeline that some process claims to be running. */
   runningJobs(pipeline: string): JobRecord[] {
     return (this.db.prepare(`SELECT * FROM jobs WHERE pipeline = ? AND status IN ('pending', 'running')`).all(pipeline) as Row[]).map(toRecord);

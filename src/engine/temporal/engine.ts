@@ -12,7 +12,7 @@ import { describeJob, outcomeOf, queryView, type TemporalJobDetails } from './re
 import { applySchedules, listFerrySchedules } from './schedules.js';
 import type { TemporalSettings } from './settings.js';
 import { submitJob } from './submit.js';
-import { hasPipelineAttribute, listJobs, type TemporalJob } from './visibility.js';
+import { hasPipelineAttribute, lastSuccess, listJobs, type TemporalJob } from './visibility.js';
 
 export interface TemporalEngineOptions {
   settings: TemporalSettings;
@@ -71,6 +71,10 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
         ...(resume.cancelled ? { cancelled: resume.cancelled } : {}),
       });
       return { note: `reset to event ${point.eventId} (${point.reason}); new run ${runId}` };
+    },
+    async lastSuccess(pipeline) {
+      const c = await client();
+      return lastSuccess(c, pipeline, await hasPipelineAttribute(c));
     },
     async applySchedules(schedules) {
       // Workers read the pipeline again at each run, in their own copy of the project.
