@@ -8,6 +8,7 @@ import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobList
 import { connectClient } from './client.js';
 import { cancelJob, resumeJob } from './control.js';
 import { localPlan, projectRelative } from './portable-plan.js';
+import { pruneFolders } from './prune.js';
 import { describeJob, outcomeOf, queryView, type TemporalJobDetails } from './results.js';
 import { applySchedules, listFerrySchedules } from './schedules.js';
 import type { TemporalSettings } from './settings.js';
@@ -20,6 +21,8 @@ export interface TemporalEngineOptions {
   connections: ConnectionTables;
   /** The project folder: plans cross into Temporal with paths relative to it (portable-plan.ts). */
   rootDir: string;
+  /** ferry.yaml's state_dir: where the jobs' folders are (`prune`). */
+  stateDir: string;
   /** How often `follow` asks the workflow for its progress. */
   pollMs?: number;
 }
@@ -75,6 +78,9 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
     async lastSuccess(pipeline) {
       const c = await client();
       return lastSuccess(c, pipeline, await hasPipelineAttribute(c));
+    },
+    async prune(prune) {
+      return pruneFolders(await client(), options.rootDir, options.stateDir, prune);
     },
     async applySchedules(schedules) {
       // Workers read the pipeline again at each run, in their own copy of the project.
