@@ -59,7 +59,7 @@ describe('ferry run: incremental exports with {last_success}', () => {
     // A sample run is not a run of the nightly export: it does not move the cursor.
     expect(p.run('inc.yaml', '--sample', '1').report.status).toBe('succeeded');
     expect(show(p.run('inc.yaml').report.job).query?.last_success).toBe(show(second.report.job).started_at);
-  });
+  }, 240_000);
 
   it('a killed job resumes with the bounds it was planned with, though another job succeeded since', () => {
     const first = show(p.run('inc.yaml').report.job);
@@ -85,7 +85,7 @@ describe('ferry run: incremental exports with {last_success}', () => {
     const next = p.run('inc.yaml');
     expect(show(next.report.job).query?.last_success).toBe(show(between.report.job).started_at);
     expect(ids(next.report.artifacts.output!)).toEqual(['u5']);
-  });
+  }, 240_000);
 
   it('now-based bounds are resolved once, at planning, and shown with the query as written', () => {
     p.write('day.yaml', exportPipeline({ file: 'out/today.ndjson', query: 'updated_at:[now/d TO *] OR user_id:u1', sort: '{ by: user_id }', extra: 'columns:\n  id: user_id\n' }));
