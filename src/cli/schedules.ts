@@ -9,6 +9,7 @@ import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
+import { retentionLoop } from './retention.js';
 import { findPipelines } from './validate.js';
 
 export interface ServeOptions {
@@ -36,6 +37,7 @@ export async function serveCommand(ctx: CliContext, files: string[], options: Se
   const log = (line: string): void => ctx.stdout(`${new Date().toISOString()} ${app.project.masker.mask(line)}`);
   try {
     for (const s of schedules) log(`${s.pipeline}: "${s.cron}" (${s.timezone ?? 'server time'}), next run ${nextRun(s, new Date())?.toISOString() ?? 'never'}`);
+    const retention = retentionLoop(app, log, stop.signal);
     const runs = await runSchedules({
       schedules,
       store: app.embedded().scheduleStore(),
@@ -46,6 +48,8 @@ export async function serveCommand(ctx: CliContext, files: string[], options: Se
       ...(maxRuns === undefined ? {} : { maxRuns }),
     });
     log(`stopped after ${runs} run(s)`);
+    stop.abort(); // --max-runs: the retention loop ends too
+    await retention;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

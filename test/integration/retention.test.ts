@@ -91,6 +91,21 @@ describe('retention: export parts and ferry jobs prune (embedded engine)', () =>
     expect(p.ferry('jobs', 'show', interrupted).stdout).toContain('interrupted');
   }, 300_000);
 
+  it('ferry serve applies ferry.yaml retention: old ended jobs go when it starts', () => {
+    p.write('export.yaml', EXPORT);
+    const old = p.run('export.yaml').report.job;
+    const last = p.run('export.yaml').report.job;
+    endedDaysAgo(10, old, last);
+    p.write('ferry.yaml', 'retention: { older_than: 7d }\n');
+    p.write('pipelines/every-second.yaml', exportPipeline({ file: '../out/s-{job}.ndjson', extra: 'schedule: "* * * * * *"\ntimezone: UTC\n' }));
+    const served = p.ferry('serve', '--max-runs', '1');
+    expect(served.code, served.stderr).toBe(0);
+    expect(served.stdout).toContain('retention: jobs that ended more than 7d ago are pruned now and every hour');
+    expect(served.stdout).toContain(`retention: pruned      ${old} (succeeded`);
+    expect(jobIds()).not.toContain(old);
+    expect(jobIds()).toContain(last); // export.yaml's last success
+  }, 240_000);
+
   it('refuses a bad duration with exit 2', () => {
     const bad = p.ferry('jobs', 'prune', '--older-than', '30x');
     expect(bad.code).toBe(2);
