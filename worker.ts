@@ -90,7 +90,7 @@ function createWorker(app: App, settings: TemporalSettings, { connection, client
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     workflowsPath: workflowsPath(),
-    activities: { ...activities, planScheduledRun: scheduled(project, settings), ...createTargetLockActivities({ client, connections: project.config.connections }) },
+    activities: { ...activities, planScheduledRun: scheduled(app, settings), ...createTargetLockActivities({ client, connections: project.config.connections }) },
     shutdownGraceTime: '30 seconds',
     // How many activities (batches) one worker runs at once; the SDK's default is 100.
     ...activityLimit(process.env['FERRY_WORKER_ACTIVITIES']),
@@ -98,8 +98,10 @@ function createWorker(app: App, settings: TemporalSettings, { connection, client
 }
 
 /** planScheduledRun with the same error translation as the pipeline activities (an invalid pipeline is not retried). */
-function scheduled(project: Project, settings: TemporalSettings): ReturnType<typeof createScheduleActivities>['planScheduledRun'] {
-  const { planScheduledRun } = createScheduleActivities(project);
+function scheduled(app: App, settings: TemporalSettings): ReturnType<typeof createScheduleActivities>['planScheduledRun'] {
+  const { project } = app;
+  // `{last_success}` comes from Temporal visibility, asked only when a pipeline's query uses it.
+  const { planScheduledRun } = createScheduleActivities(project, { lastSuccess: async (pipeline) => (await app.engine('temporal')).lastSuccess(pipeline) });
   return (input) =>
     planScheduledRun(input).then(
       (run) => ({ ...run, plan: withHeartbeatTimeout(portablePlan(run.plan, project.rootDir), settings) }),

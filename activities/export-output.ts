@@ -2,26 +2,34 @@ import { createReadStream, mkdirSync, renameSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { failpoint } from '../src/failpoints.js';
-import type { JobPlan } from '../src/plan/job-plan.js';
+import type { FileTargetPlan, JobPlan } from '../src/plan/job-plan.js';
 import { targetFor } from '../src/targets/index.js';
-import { outputPartPath } from './export-files.js';
+import { dropOutputParts, isAssembled, outputPartPath } from './export-files.js';
 
 /**
  * Assembles the export file from the batches' parts, in batch order: the format's header, the
  * parts with the separator between non-empty ones, the footer. It is written to a temporary name
  * in the target's own folder (so the rename cannot cross file systems), synced, then renamed: the
  * target path holds either nothing new or the whole file, never a partial one. The temporary name
- * is the job's, so a finalize resumed after a crash overwrites its own leftover. Safe to repeat.
+ * is the job's, so a finalize resumed after a crash overwrites its own leftover. Once renamed, the
+ * parts are deleted (a whole export is not kept twice); a failed or cancelled job never gets here,
+ * so what a resume needs stays. Safe to repeat.
  */
 export async function writeExportFile(plan: JobPlan, batches: number): Promise<string> {
   if (plan.target.type !== 'file') throw new Error(`[job ${plan.jobId}] not an export`);
   const { path, format } = plan.target;
+  if (!isAssembled(plan.jobDir)) await assemble(plan, batches, plan.target);
+  dropOutputParts(plan.jobDir, batches, format, path);
+  return path;
+}
+
+async function assemble(plan: JobPlan, batches: number, { path, format, escapeFormulas }: FileTargetPlan): Promise<void> {
   const target = targetFor(format);
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${plan.jobId}.partial`);
   const out = await open(tmp, 'w');
   try {
-    await out.write(await target.header({ headers: Object.keys(plan.columns ?? {}), escapeFormulas: plan.target.escapeFormulas }));
+    await out.write(await target.header({ headers: Object.keys(plan.columns ?? {}), escapeFormulas }));
     let empty = true;
     for (let batch = 0; batch < batches; batch++) {
       const part = outputPartPath(plan.jobDir, batch, format);
@@ -37,7 +45,6 @@ export async function writeExportFile(plan: JobPlan, batches: number): Promise<s
     await out.close();
   }
   renameSync(tmp, path);
-  return path;
 }
 
 /** Every batch of a succeeded job wrote its part; a missing one means the job folder was tampered with. */

@@ -1,4 +1,5 @@
-import { planFor } from '../src/project/plan-for.js';
+import type { Engine } from '../src/engine/engine.js';
+import { planRun } from '../src/project/plan-for.js';
 import { jobMemo, submissionKey, type JobMemo } from '../src/engine/temporal/job-memo.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import { loadCheckedPipeline } from '../src/project/check-source.js';
@@ -25,12 +26,12 @@ export interface PlanScheduledRunOutput {
  * id, time and folder: this activity reads the pipeline again (it may have been edited since the
  * schedule was applied, like `ferry serve` does) and plans a new job.
  */
-export function createScheduleActivities(project: Project): ScheduleActivities {
+export function createScheduleActivities(project: Project, history: Pick<Engine, 'lastSuccess'>): ScheduleActivities {
   return {
     async planScheduledRun({ pipelineFile }) {
       const loaded = await loadCheckedPipeline(project, project.rootDir, pipelineFile);
       if (!loaded.ok) throw new Error(`the pipeline is invalid now:\n${loaded.diagnostics.map((d) => project.masker.mask(formatDiagnostic(d))).join('\n')}`);
-      const plan = planFor(project, loaded.loaded, new Date());
+      const plan = await planRun(history, project, loaded.loaded, new Date());
       return { plan, memo: jobMemo(plan, await submissionKey(plan)) };
     },
   };

@@ -5,6 +5,7 @@ import { CliExit, EXIT_FAILED, EXIT_OK } from './exit-codes.js';
 import type { JobSummary } from '../plan/activity-types.js';
 import { emptySummary, type JobOutcome } from '../plan/orchestrate.js';
 import type { JobInfo, JobListing } from '../engine/engine.js';
+import { jobQuery } from './job-query.js';
 import { ferryVersion } from './version.js';
 import { jobError, type JobError } from '../notify/job-error.js';
 
@@ -64,6 +65,7 @@ export function jobDetails(job: JobInfo, cwd: string) {
     ...jobListing(job, cwd),
     error: job.error,
     ...(job.waiting ? { waiting: job.waiting } : {}),
+    ...(jobQuery(job.plan) ? { query: jobQuery(job.plan) } : {}),
     notifications: job.notifications,
   };
 }

@@ -2,6 +2,7 @@ import type { JobInfo, JobListing } from '../engine/engine.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
 import { CliExit, EXIT_FAILED } from './exit-codes.js';
+import { jobQueryLines } from './job-query.js';
 import { jobDetails, jobListing } from './job-report.js';
 
 /** `ferry jobs list`: newest first, one line each. */
@@ -26,6 +27,7 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
   const s = details.summary;
   ctx.stdout(`job        ${job.id}${job.detail ? ` (${job.detail})` : ''}`);
   ctx.stdout(`pipeline   ${job.pipeline} (${job.plan.pipelineFile})`);
+  for (const line of jobQueryLines(job.plan)) ctx.stdout(line);
   ctx.stdout(`status     ${job.status}${job.error ? ` — ${masker.mask(job.error)}` : ''}`);
   if (job.waiting) ctx.stdout(`waiting    ${masker.mask(job.waiting)}`);
   ctx.stdout(`started    ${details.started_at}${details.ended_at ? `, ended ${details.ended_at}` : ''}`);

@@ -7,6 +7,7 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { initCommand } from './init.js';
 import { jobErrorsCommand, type JobErrorsOptions } from './job-errors.js';
 import { listJobsCommand, showJobCommand } from './jobs.js';
+import { pruneJobsCommand, type PruneCommandOptions } from './jobs-prune.js';
 import { retryRejectsCommand } from './retry-rejects.js';
 import { rollbackCommand } from './rollback.js';
 import { cancelCommand, resumeCommand, runCommand, type RunOptions } from './run.js';
@@ -111,6 +112,14 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .option('--force', 'also put back rows changed by someone else since the job wrote them')
     .option('--json', 'print the summary as one JSON object on stdout')
     .action((id: string, options: RunOptions & { force?: boolean }) => rollbackCommand(ctx, id, options));
+  jobs
+    .command('prune')
+    .description("delete the jobs that ended (succeeded, failed, cancelled) longer ago than --older-than: journal record and folder; never a running or interrupted job, a pipeline's last success, or (unless --include-backups) a backup a rollback needs")
+    .requiredOption('--older-than <age>', 'e.g. 30d, 12h, 2w')
+    .option('--dry-run', 'list what would be deleted; delete nothing')
+    .option('--include-backups', 'also jobs whose backup allows a rollback')
+    .option('--json', 'the result as one JSON object')
+    .action((options: PruneCommandOptions) => pruneJobsCommand(ctx, options));
   jobs
     .command('cancel')
     .description('stop a job after its batches in flight (resumable)')

@@ -4,7 +4,7 @@ import type { JobPlan } from '../plan/job-plan.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { displayPath } from '../project/load-config.js';
 import { guardedFiles, type LoadedPipeline } from '../project/load-pipeline.js';
-import { planFor } from '../project/plan-for.js';
+import { planRun } from '../project/plan-for.js';
 import { targetConflict } from '../project/target-path.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
@@ -47,7 +47,7 @@ export async function runCommand(ctx: CliContext, file: string, options: RunOpti
   if (options.output !== undefined && options.sample === undefined) throw new CliExit(EXIT_INVALID, '--output goes with --sample (where the sample is written)');
   const sample = sampleRows(options.sample);
   const pipeline = sample === undefined ? loaded.loaded : sampleTarget(ctx, loaded.loaded, options.output);
-  const plan = planFor(project, pipeline, new Date(), { sample });
+  const plan = await planRun(await engineFor(ctx, options.engine), project, pipeline, new Date(), { sample });
   if (plan.sample === undefined && options.sample !== undefined) throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');
   if (plan.sample !== undefined && plan.target.type === 'file' && !options.json) ctx.stderr(`sample of at most ${plan.sample} rows goes to ${displayPath(ctx.cwd, plan.target.path)}${options.output === undefined ? ' (beside the target, which is left as it is)' : ''}`);
   if (options.dryRun) return dryRunCommand(ctx, plan, options);

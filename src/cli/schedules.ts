@@ -4,11 +4,12 @@ import { nextRun, realClock, runSchedules } from '../engine/embedded/scheduler.j
 import type { App } from '../app.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { loadPipeline } from '../project/load-pipeline.js';
-import { planFor } from '../project/plan-for.js';
+import { planRun } from '../project/plan-for.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
+import { retentionLoop } from './retention.js';
 import { findPipelines } from './validate.js';
 
 export interface ServeOptions {
@@ -36,6 +37,7 @@ export async function serveCommand(ctx: CliContext, files: string[], options: Se
   const log = (line: string): void => ctx.stdout(`${new Date().toISOString()} ${app.project.masker.mask(line)}`);
   try {
     for (const s of schedules) log(`${s.pipeline}: "${s.cron}" (${s.timezone ?? 'server time'}), next run ${nextRun(s, new Date())?.toISOString() ?? 'never'}`);
+    const retention = retentionLoop(app, log, stop.signal);
     const runs = await runSchedules({
       schedules,
       store: app.embedded().scheduleStore(),
@@ -46,6 +48,8 @@ export async function serveCommand(ctx: CliContext, files: string[], options: Se
       ...(maxRuns === undefined ? {} : { maxRuns }),
     });
     log(`stopped after ${runs} run(s)`);
+    stop.abort(); // --max-runs: the retention loop ends too
+    await retention;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -93,8 +97,8 @@ async function runScheduled(ctx: CliContext, app: App, input: ScheduledRunInput)
   const { schedule } = input;
   const loaded = await loadCheckedPipeline(app.project, ctx.cwd, schedule.file);
   if (!loaded.ok) throw new Error(`the pipeline is invalid now:\n${loaded.diagnostics.map(formatDiagnostic).join('\n')}`);
-  const plan = planFor(app.project, loaded.loaded, new Date());
   const engine = app.embedded();
+  const plan = await planRun(engine, app.project, loaded.loaded, new Date());
   await engine.submit(plan, { forceNew: true });
   input.started(plan.jobId);
   input.log(`${schedule.pipeline}: run due ${input.due.toISOString()} started as job ${plan.jobId}`);

@@ -42,6 +42,20 @@ export interface Engine {
    */
   resume(id: string, options?: ResumeOptions): Promise<Resumed>;
 
+  /**
+   * `{last_success}`: when the pipeline's last successful job started (its plan's `startedAt`),
+   * `--sample` runs left out; null when it has none.
+   */
+  lastSuccess(pipeline: string): Promise<string | null>;
+
+  /**
+   * `ferry jobs prune` and ferry.yaml `retention:`: deletes the jobs that ended before `endedBefore`
+   * (their folder in the state dir; on the embedded engine their journal record too), never a job
+   * that may still run or be resumed, each pipeline's last success, or, unless `includeBackups`,
+   * a job whose backup allows a rollback. With `dryRun`, only says what would go.
+   */
+  prune(options: PruneOptions): Promise<PruneReport>;
+
   /** Makes the engine's schedules match the pipelines' `schedule:` fields (idempotent). */
   applySchedules(schedules: PipelineSchedule[]): Promise<AppliedSchedules>;
 
@@ -100,6 +114,19 @@ export interface ResumeOptions {
 export interface Resumed {
   /** What was done, for the user: "run 3", "reset to event 12 (activity runBatch failed)". */
   note: string;
+}
+
+export interface PruneOptions {
+  endedBefore: Date;
+  dryRun: boolean;
+  includeBackups: boolean;
+}
+
+export interface PruneReport {
+  /** Deleted (with `dryRun`: would be), oldest first, with the bytes their folders held. */
+  pruned: { id: string; status: JobStatus; endedAt: string; bytes: number }[];
+  /** Jobs old enough that stay, and why. */
+  kept: { id: string; reason: string }[];
 }
 
 /** What `jobs list` shows of a job. */

@@ -40,5 +40,7 @@ function keyOf(plan: JobPlan, sourceSha256: string | null): string {
   const { jobId: _jobId, startedAt: _startedAt, jobDir: _jobDir, ...work } = plan;
   // A file target's path may hold {job} and {date}: the same work under another name.
   const target = plan.target.type === 'file' ? { ...plan.target, path: null } : plan.target;
-  return createHash('sha256').update(JSON.stringify({ ...work, target, sourceSha256 })).digest('hex');
+  // Date math resolves against the job's start: the same query as written is the same work.
+  const source = plan.source.type === 'connection' && plan.source.dates ? { ...plan.source, query: plan.source.dates.written } : plan.source;
+  return createHash('sha256').update(JSON.stringify({ ...work, source, target, sourceSha256 })).digest('hex');
 }

@@ -1,4 +1,5 @@
 import type { FileFormat, NotifyEntry, Pipeline } from '../spec/pipeline-schema.js';
+import { hasDateMath, resolveQueryDates, usesLastSuccess } from '../query/resolve-dates.js';
 import { exportColumns } from './export-columns.js';
 
 /**
@@ -59,7 +60,14 @@ export interface ConnectionSourcePlan {
   type: 'connection';
   connection: string;
   table?: string;
+  /** What the batches run: date math (`now-1d/d`, `{last_success}`) already replaced by instants, once, when the job was planned. */
   query: string;
+  /**
+   * Set only when the query has date math: the query as written and, when it uses `{last_success}`,
+   * the start of the pipeline's last successful job it stood for (null: there was none, the bound
+   * was open). A resume keeps them, so it reads the same rows.
+   */
+  dates?: { written: string; lastSuccess?: string | null };
   sort?: { by: string; order: 'asc' | 'desc' };
 }
 
@@ -103,6 +111,8 @@ export interface PlanContext extends Pick<JobPlan, 'jobId' | 'pipeline' | 'pipel
   sample?: number;
   /** `ferry jobs retry-rejects`: read only the rejected rows of that job. */
   retryOf?: JobPlan['retryOf'];
+  /** `{last_success}` in the query: the start of the pipeline's last successful job, null when none (the engine knows). */
+  lastSuccess?: string | null;
 }
 
 /** Pipeline (validated) + context → plan. Pure; defaults of the format are applied here. */
@@ -138,7 +148,14 @@ function sourcePlan(p: Pipeline, ctx: PlanContext): JobPlan['source'] {
     return { type: 'file', path: required(ctx.sourcePath, 'sourcePath'), format: required(ctx.sourceFormat, 'sourceFormat'), csv };
   }
   const { connection, table, query, sort } = p.source;
-  return { type: 'connection', connection, ...(table ? { table } : {}), query, ...(sort ? { sort } : {}) };
+  return { type: 'connection', connection, ...(table ? { table } : {}), ...queryPlan(query, ctx), ...(sort ? { sort } : {}) };
+}
+
+/** Date math is resolved here, once per job: `now` is the job's start, whichever process plans it. */
+function queryPlan(query: string, ctx: PlanContext): Pick<ConnectionSourcePlan, 'query' | 'dates'> {
+  if (!hasDateMath(query)) return { query };
+  const cursor = usesLastSuccess(query) ? { lastSuccess: required(ctx.lastSuccess, 'lastSuccess') } : {};
+  return { query: resolveQueryDates(query, { now: ctx.startedAt, ...cursor }), dates: { written: query, ...cursor } };
 }
 
 function targetPlan(p: Pipeline, ctx: PlanContext): JobPlan['target'] {

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { Engine } from '../engine/engine.js';
 import { buildJobPlan, type JobPlan } from '../plan/job-plan.js';
+import { usesLastSuccess } from '../query/resolve-dates.js';
 import type { Project } from './load-config.js';
 import type { LoadedPipeline } from './load-pipeline.js';
 
@@ -14,8 +16,25 @@ export function hashText(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+export interface PlanOptions {
+  /** `run --sample`. */
+  sample?: number | undefined;
+  /** `{last_success}` in the query: the start of the pipeline's last successful job (null: none yet). */
+  lastSuccess?: string | null;
+}
+
+/**
+ * A fresh plan of a pipeline about to run (run, serve, a Temporal schedule): `planFor`, after
+ * asking the engine for the pipeline's last success when the query uses `{last_success}`.
+ */
+export async function planRun(history: Pick<Engine, 'lastSuccess'>, project: Project, loaded: LoadedPipeline, at = new Date(), options: Omit<PlanOptions, 'lastSuccess'> = {}): Promise<JobPlan> {
+  const source = loaded.pipeline.source;
+  const cursor = 'query' in source && usesLastSuccess(source.query) ? { lastSuccess: await history.lastSuccess(loaded.name) } : {};
+  return planFor(project, loaded, at, { ...options, ...cursor });
+}
+
 /** A fresh plan for a loaded pipeline: a new job id, now, its folder under the state dir; `sample` for `run --sample`. */
-export function planFor(project: Project, loaded: LoadedPipeline, at = new Date(), options: { sample?: number | undefined } = {}): JobPlan {
+export function planFor(project: Project, loaded: LoadedPipeline, at = new Date(), options: PlanOptions = {}): JobPlan {
   const jobId = newJobId(loaded.name, at);
   return buildJobPlan(loaded.pipeline, {
     jobId,
@@ -29,5 +48,6 @@ export function planFor(project: Project, loaded: LoadedPipeline, at = new Date(
     ...(loaded.targetPath ? { targetPath: loaded.targetPath } : {}),
     ...(loaded.targetFormat ? { targetFormat: loaded.targetFormat } : {}),
     ...(options.sample !== undefined ? { sample: options.sample } : {}),
+    ...(options.lastSuccess !== undefined ? { lastSuccess: options.lastSuccess } : {}),
   });
 }

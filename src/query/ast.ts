@@ -1,3 +1,5 @@
+import type { DateMath } from './date-math.js';
+
 /** The parsed form of a Lucene query: what `parseQuery` produces and `compileQuery` translates. */
 
 export type QueryNode = AllNode | BooleanNode | NotNode | MatchNode | RangeNode | ExistsNode;
@@ -30,8 +32,9 @@ export interface MatchNode {
 export interface RangeNode {
   kind: 'range';
   field: FieldRef;
-  /** Where the opening bracket is. */
+  /** Where the opening bracket is, and just past the closing one. */
   offset: number;
+  end: number;
   lower: RangeBound;
   upper: RangeBound;
 }
@@ -72,4 +75,8 @@ export interface RangeBound {
   value?: string;
   inclusive: boolean;
   offset: number;
+  /** Just past the bound as written. */
+  end: number;
+  /** An unquoted bound written as date math (`now-1d/d`, `{last_success}`): `value` is its text until resolved. */
+  math?: DateMath;
 }

@@ -6,6 +6,7 @@ import { parseQuery } from './parse-query.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { QueryError } from './query-error.js';
 import { renderCondition } from './render-condition.js';
+import { resolveTreeDates, type DateAnchors } from './resolve-dates.js';
 import { resolveField } from './resolve-field.js';
 import type { FieldTarget } from './resolve-field.js';
 import type { DialectName, SqlDialect } from './sql-dialect.js';
@@ -39,7 +40,9 @@ const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies 
  *   letters only) and ILIKE in PostgreSQL. `field:*` and `_exists_:field` mean "is not NULL".
  * - Booleans are `true`/`false`; numbers compare numerically; timestamps take a date or an ISO
  *   date-time (UTC when no zone is given), and a date means the whole UTC day, in matches and in
- *   range bounds. Text ranges follow the database's ordering (byte order in SQLite, the collation
+ *   range bounds. Range bounds may be date math (`now-1d/d`, `{last_success}`), resolved against
+ *   `anchors` (date-math.ts); without anchors a date-math bound is an error: plans carry the
+ *   query with its dates already resolved (resolve-dates.ts). Text ranges follow the database's ordering (byte order in SQLite, the collation
  *   in PostgreSQL).
  * - JSON paths compare typed JSON values: unquoted true/false and numbers match JSON booleans and
  *   numbers, anything else (and every quoted value) matches JSON strings; a range is numeric when
@@ -47,18 +50,22 @@ const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies 
  *
  * Throws QueryError (with the offending offset) on syntax errors, unknown fields and bad values.
  */
-export function compileQuery(query: string, columns: ColumnInfo[], dialect: DialectName): CompiledQuery {
-  const tree = parseQuery(query);
+export function compileQuery(query: string, columns: ColumnInfo[], dialect: DialectName, anchors?: DateAnchors): CompiledQuery {
+  const parsed = parseQuery(query);
+  const tree = anchors ? resolveTreeDates(parsed, anchors) : parsed;
   const sqlDialect = DIALECTS[dialect];
   const params = new SqlParams(sqlDialect);
   const sql = compileNode(tree, columns, sqlDialect, params);
   return { sql, params: params.values };
 }
 
+/** Any instant does to check date math at validate: the job's own are known only when it is planned. */
+const VALIDATE_ANCHORS: DateAnchors = { now: '2000-01-01T00:00:00.000Z', lastSuccess: '2000-01-01T00:00:00.000Z' };
+
 /** Validation-time check: the error `compileQuery` would throw, or undefined when the query is valid. */
 export function checkQuery(query: string, columns: ColumnInfo[]): QueryError | undefined {
   try {
-    compileQuery(query, columns, 'sqlite');
+    compileQuery(query, columns, 'sqlite', VALIDATE_ANCHORS);
     return undefined;
   } catch (err) {
     if (err instanceof QueryError) return err;

@@ -46,6 +46,8 @@ export function matchCondition(node: MatchNode, target: FieldTarget): Condition 
 
 export function rangeCondition(node: RangeNode, target: FieldTarget): Condition {
   const { field, lower, upper } = node;
+  const math = [lower, upper].find((bound) => bound.math);
+  if (math) throw new QueryError(`date math (${math.value ?? ''}) is resolved when a job is planned; this query was not`, math.offset, field.name);
   if (lower.value === undefined && upper.value === undefined) return { kind: 'exists' };
   const type = target.kind === 'json' ? jsonRangeType([lower, upper]) : columnValueType(target, field);
   if (type === 'boolean') {
@@ -125,8 +127,8 @@ function toScalar(text: string, type: ValueType, offset: number, field: FieldRef
 function toInstant(text: string, offset: number, field: FieldRef): QueryInstant {
   const instant = parseInstant(text);
   if (!instant) {
-    const message =
-      `${field.name} holds timestamps: "${text}" is not a date (YYYY-MM-DD) or ISO date-time (quote it if it has ':')`;
+    const hint = /^(now|\{)/.test(text) ? `; date math (${text}) works in range bounds: ${field.name}:[${text} TO *]` : " (quote it if it has ':')";
+    const message = `${field.name} holds timestamps: "${text}" is not a date (YYYY-MM-DD) or ISO date-time${hint}`;
     throw new QueryError(message, offset, field.name);
   }
   return instant;

@@ -1,4 +1,5 @@
 import type { FieldRef, QueryNode, RangeBound } from './ast.js';
+import { parseDateMath } from './date-math.js';
 import { QueryScanner, isSpace } from './query-scanner.js';
 import type { Word } from './query-scanner.js';
 
@@ -177,13 +178,19 @@ function parseRange(scanner: QueryScanner, field: FieldRef): QueryNode {
   }
   scanner.skip(1);
   upper.inclusive = close === ']';
-  return { kind: 'range', field, offset: open, lower, upper };
+  return { kind: 'range', field, offset: open, end: scanner.pos, lower, upper };
 }
 
+/** A quoted bound is always a plain value; an unquoted one may be date math (`now-1d/d`, `{last_success}`). */
 function parseBound(scanner: QueryScanner, inclusive: boolean): RangeBound {
   const offset = scanner.pos;
-  if (scanner.at('"')) return { value: scanner.readPhrase().text, inclusive, offset };
+  if (scanner.at('"')) {
+    const value = scanner.readPhrase().text;
+    return { value, inclusive, offset, end: scanner.pos };
+  }
   const word = scanner.readBound();
   if (word.raw === '') scanner.fail('expected a range bound (a value or *)');
-  return word.raw === '*' ? { inclusive, offset } : { value: word.text, inclusive, offset };
+  if (word.raw === '*') return { inclusive, offset, end: scanner.pos };
+  const math = parseDateMath(word.text, offset);
+  return { value: word.text, inclusive, offset, end: scanner.pos, ...(math ? { math } : {}) };
 }

@@ -62,8 +62,15 @@ export class QueryScanner {
     return this.readWord((ch) => TERM_DELIMITERS.has(ch));
   }
 
+  /** A bound may start with a placeholder (`{last_success}-1h`), whose braces are not brackets. */
   readBound(): Word {
-    return this.readWord((ch) => BOUND_DELIMITERS.has(ch));
+    const offset = this.pos;
+    if (!this.at('{')) return this.readWord((ch) => BOUND_DELIMITERS.has(ch));
+    const close = this.text.indexOf('}', offset);
+    if (close === -1) this.fail("unclosed '{' in a range bound (placeholders are written {last_success})", offset);
+    this.pos = close + 1;
+    const rest = this.readWord((ch) => BOUND_DELIMITERS.has(ch));
+    return { text: this.text.slice(offset, close + 1) + rest.text, raw: this.text.slice(offset, this.pos), offset };
   }
 
   /** Reads `"…"`; `\"` and `\\` are escapes, `*` and `?` are literal. */

@@ -35,6 +35,13 @@ export const configSchema = z.strictObject({
     .default({ address: 'localhost:7233', namespace: 'default', task_queue: 'ferry' }).describe('where the Temporal server is (engine: temporal, ferry worker)'),
   state_dir: z.string().default('.ferry').describe('job journal, reject reports and other artifacts, relative to ferry.yaml; keep it out of git'),
   connections: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), connectionOptionsSchema).default({}).describe('the user stores pipelines read and write, by name (letters, digits, - and _); default: users, SQLite at .ferry/users.db'),
+  retention: z
+    .strictObject({
+      older_than: z.string().regex(/^\d+(m|h|d|w)$/, { error: 'expected a duration such as 30d, 12h, 2w' }).describe('jobs that ended longer ago than this are deleted (journal record and folder), as `ferry jobs prune --older-than` does: never a running or interrupted job, nor each pipeline\'s last success'),
+      include_backups: z.boolean().default(false).describe('also delete jobs whose backup allows a rollback (off: they are kept until pruned with --include-backups)'),
+    })
+    .optional()
+    .describe('`ferry serve` prunes old jobs when it starts and every hour'),
   notify: z
     .strictObject({
       smtp: z.strictObject({

@@ -8,6 +8,7 @@ import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobList
 import { execute } from './execute.js';
 import { effectiveStatus } from './job-status.js';
 import { Journal, type JobRecord } from './journal.js';
+import { pruneJournal } from './prune.js';
 import { prepareResume } from './resume.js';
 import { missedRun, nextRun, type ScheduleStore } from './scheduler.js';
 import { submitJob } from './submit.js';
@@ -93,6 +94,13 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
       const job = await prepareResume(open(), id, project, options.cwd);
       ours.add(id);
       return { note: `run ${job.run}` };
+    },
+    async lastSuccess(pipeline) {
+      return existing()?.lastSuccess(pipeline) ?? null;
+    },
+    async prune(prune) {
+      const journal = existing();
+      return journal ? pruneJournal(journal, project.stateDir, prune) : { pruned: [], kept: [] };
     },
     // `ferry serve` reads the pipelines' schedules when it starts: nothing is stored ahead of it.
     async applySchedules() {

@@ -187,6 +187,39 @@ export class Journal {
     return (this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as Row[]).map(toRecord);
   }
 
+  /** The start of the pipeline's newest succeeded job (`{last_success}`); samples and rollbacks are not runs of the pipeline. */
+  lastSuccess(pipeline: string): string | null {
+    return this.newestSuccess(pipeline)?.started ?? null;
+  }
+
+  /** The job `lastSuccess` comes from: retention keeps it. */
+  lastSuccessJob(pipeline: string): string | null {
+    return this.newestSuccess(pipeline)?.id ?? null;
+  }
+
+  private newestSuccess(pipeline: string): { id: string; started: string } | undefined {
+    return this.db
+      .prepare(
+        `SELECT id, json_extract(plan, '$.startedAt') AS started FROM jobs
+         WHERE pipeline = ? AND status = 'succeeded' AND json_extract(plan, '$.sample') IS NULL AND json_extract(plan, '$.kind') != 'rollback'
+         ORDER BY started DESC LIMIT 1`,
+      )
+      .get(pipeline) as { id: string; started: string } | undefined;
+  }
+
+  /** Every job, oldest first (retention looks at all of them). */
+  allJobs(): JobRecord[] {
+    return (this.db.prepare('SELECT * FROM jobs ORDER BY created_at').all() as Row[]).map(toRecord);
+  }
+
+  /** Forgets a job: its record and its recorded steps, in one transaction. */
+  deleteJob(id: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM steps WHERE job = ?').run(id);
+      this.db.prepare('DELETE FROM jobs WHERE id = ?').run(id);
+    })();
+  }
+
   /** Jobs of a pipeline that some process claims to be running. */
   runningJobs(pipeline: string): JobRecord[] {
     return (this.db.prepare(`SELECT * FROM jobs WHERE pipeline = ? AND status IN ('pending', 'running')`).all(pipeline) as Row[]).map(toRecord);

@@ -58,6 +58,8 @@ function checkSamePlan(job: JobRecord, project: Project, cwd: string): void {
     // A run option, not part of the pipeline: the resumed job keeps the sample it started with.
     ...(plan.sample !== undefined ? { sample: plan.sample } : {}),
     ...(plan.retryOf !== undefined ? { retryOf: plan.retryOf } : {}),
+    // The cursor the job started with, not today's: a resume reads the rows the job was planned for.
+    ...(plan.source.type === 'connection' && plan.source.dates?.lastSuccess !== undefined ? { lastSuccess: plan.source.dates.lastSuccess } : {}),
   });
   const changes = diffPlans(plan, now);
   if (changes.length > 0) {

@@ -8,11 +8,12 @@ import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobList
 import { connectClient } from './client.js';
 import { cancelJob, resumeJob } from './control.js';
 import { localPlan, projectRelative } from './portable-plan.js';
+import { pruneFolders } from './prune.js';
 import { describeJob, outcomeOf, queryView, summaryOf, type TemporalJobDetails } from './results.js';
 import { applySchedules, listFerrySchedules } from './schedules.js';
 import type { TemporalSettings } from './settings.js';
 import { submitJob } from './submit.js';
-import { hasPipelineAttribute, listJobs, type TemporalJob } from './visibility.js';
+import { hasPipelineAttribute, lastSuccess, listJobs, type TemporalJob } from './visibility.js';
 
 export interface TemporalEngineOptions {
   settings: TemporalSettings;
@@ -20,6 +21,8 @@ export interface TemporalEngineOptions {
   connections: ConnectionTables;
   /** The project folder: plans cross into Temporal with paths relative to it (portable-plan.ts). */
   rootDir: string;
+  /** ferry.yaml's state_dir: where the jobs' folders are (`prune`). */
+  stateDir: string;
   /** How often `follow` asks the workflow for its progress. */
   pollMs?: number;
 }
@@ -73,6 +76,13 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
         ...(resume.cancelled ? { cancelled: resume.cancelled } : {}),
       });
       return { note: `reset to event ${point.eventId} (${point.reason}); new run ${runId}` };
+    },
+    async lastSuccess(pipeline) {
+      const c = await client();
+      return lastSuccess(c, pipeline, await hasPipelineAttribute(c));
+    },
+    async prune(prune) {
+      return pruneFolders(await client(), options.rootDir, options.stateDir, prune);
     },
     async applySchedules(schedules) {
       // Workers read the pipeline again at each run, in their own copy of the project.

@@ -61,3 +61,20 @@ export function toJob(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' |
 function quote(value: string): string {
   return value.replaceAll("'", "\\'");
 }
+
+/**
+ * `{last_success}`: the memo's start of the pipeline's newest completed job (a completed workflow is
+ * a succeeded job), samples and rollbacks left out; null when visibility has none — also once the
+ * namespace's retention has dropped them.
+ */
+export async function lastSuccess(client: Client, pipeline: string, indexed: boolean): Promise<string | null> {
+  const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`, `ExecutionStatus = 'Completed'`];
+  if (indexed) clauses.push(`${PIPELINE_ATTRIBUTE.name} = '${quote(pipeline)}'`);
+  let newest: string | null = null;
+  for await (const info of client.workflow.list({ query: clauses.join(' AND ') })) {
+    const job = toJob(info);
+    if (!job || job.memo.pipeline !== pipeline || job.memo.sample !== undefined || job.memo.kind === 'rollback') continue;
+    if (newest === null || job.memo.startedAt > newest) newest = job.memo.startedAt;
+  }
+  return newest;
+}

@@ -58,8 +58,9 @@ describe('parseQuery', () => {
       kind: 'range',
       field: { name: 'n', offset: 0 },
       offset: 2,
-      lower: { inclusive: true, offset: 3 },
-      upper: { value: '5', inclusive: false, offset: 8 },
+      end: 10,
+      lower: { inclusive: true, offset: 3, end: 4 },
+      upper: { value: '5', inclusive: false, offset: 8, end: 9 },
     });
     expect(parseQuery('t:{2024-01-01T10:00 TO "2024-02-01"]')).toMatchObject({
       lower: { value: '2024-01-01T10:00', inclusive: false },

@@ -1,0 +1,47 @@
+import type { Engine, PruneReport } from '../engine/engine.js';
+import type { CliContext } from './context.js';
+import { engineFor } from './engine.js';
+import { CliExit, EXIT_INVALID } from './exit-codes.js';
+
+export interface PruneCommandOptions {
+  olderThan: string;
+  dryRun?: boolean;
+  includeBackups?: boolean;
+  json?: boolean;
+}
+
+const AGE = /^(\d+)(m|h|d|w)$/;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
+
+/** `30d`, `12h`, `2w`, `90m` in milliseconds; undefined when it is not such a duration. */
+export function ageMs(text: string): number | undefined {
+  const match = AGE.exec(text);
+  return match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : undefined;
+}
+
+/**
+ * `ferry jobs prune --older-than 30d`: deletes the jobs that ended longer ago than that (Engine.prune
+ * says which stay); `--dry-run` lists them and deletes nothing. Export files and stores are never touched.
+ */
+export async function pruneJobsCommand(ctx: CliContext, options: PruneCommandOptions): Promise<void> {
+  const age = ageMs(options.olderThan);
+  if (age === undefined) throw new CliExit(EXIT_INVALID, `invalid --older-than "${options.olderThan}": expected a duration such as 30d, 12h, 2w or 90m`);
+  const engine = await engineFor(ctx);
+  const report = await pruneOlderThan(engine, age, { dryRun: options.dryRun ?? false, includeBackups: options.includeBackups ?? false });
+  if (options.json) return ctx.stdout(JSON.stringify({ dry_run: options.dryRun ?? false, ...report }));
+  for (const line of pruneLines(report, options.dryRun ?? false)) ctx.stdout(line);
+}
+
+/** The prune both `jobs prune` and `serve`'s retention run. */
+export function pruneOlderThan(engine: Engine, ageMs: number, options: { dryRun: boolean; includeBackups: boolean }, now = Date.now()): Promise<PruneReport> {
+  return engine.prune({ endedBefore: new Date(now - ageMs), ...options });
+}
+
+export function pruneLines(report: PruneReport, dryRun: boolean): string[] {
+  const verb = dryRun ? 'would prune' : 'pruned';
+  const lines = report.pruned.map((j) => `${verb.padEnd(12)}${j.id} (${j.status}, ended ${j.endedAt})`);
+  lines.push(...report.kept.map((k) => `${'kept'.padEnd(12)}${k.id}: ${k.reason}`));
+  const bytes = report.pruned.reduce((sum, j) => sum + j.bytes, 0);
+  lines.push(`${report.pruned.length} job(s) ${verb}${bytes > 0 ? ` (${(bytes / 1_048_576).toFixed(1)} MiB)` : ''}, ${report.kept.length} old job(s) kept${dryRun ? '; nothing was deleted (--dry-run)' : ''}`);
+  return lines;
+}

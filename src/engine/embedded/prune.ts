@@ -1,0 +1,72 @@
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative, resolve, isAbsolute } from 'node:path';
+import { backupPath } from '../../../activities/job-files.js';
+import type { PruneOptions, PruneReport } from '../engine.js';
+import type { JobRecord, Journal } from './journal.js';
+
+/**
+ * Retention on the embedded engine. A job goes when it ended (succeeded, failed or cancelled) before
+ * the cutoff: its journal record first, then its folder (a crash in between leaves a folder no job
+ * names, never a job without its files). Stay: jobs that did not end (running, pending, interrupted:
+ * resumable), each pipeline's newest success (the `{last_success}` cursor), a job whose non-empty
+ * backup allows a rollback unless `includeBackups`, and any job a staying job reads (a rollback's
+ * backup, a retry's rejects). Files outside the state dir's jobs folder are never touched.
+ */
+export function pruneJournal(journal: Journal, stateDir: string, options: PruneOptions): PruneReport {
+  const jobs = journal.allJobs();
+  const cutoff = options.endedBefore.toISOString();
+  const cursors = new Set(jobs.map((j) => journal.lastSuccessJob(j.pipeline)).filter((id) => id !== null));
+  const kept: PruneReport['kept'] = [];
+  const going = new Map<string, JobRecord>();
+  for (const job of jobs) {
+    const ended = job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled';
+    if (!ended || (job.endedAt ?? job.createdAt) >= cutoff) continue;
+    if (cursors.has(job.id)) kept.push({ id: job.id, reason: `the last success of ${job.pipeline} ({last_success} of its next run)` });
+    else if (!options.includeBackups && hasBackup(job)) kept.push({ id: job.id, reason: `its backup allows a rollback (ferry jobs rollback ${job.id}); --include-backups prunes it` });
+    else going.set(job.id, job);
+  }
+  keepWhatStayingJobsRead(jobs, going, kept);
+  const jobsDir = resolve(stateDir, 'jobs');
+  const pruned = [...going.values()]
+    .sort((a, b) => (a.endedAt ?? a.createdAt).localeCompare(b.endedAt ?? b.createdAt))
+    .map((job) => ({ id: job.id, status: job.status, endedAt: job.endedAt ?? job.createdAt, bytes: sizeOf(job.plan.jobDir) }));
+  if (!options.dryRun) {
+    for (const job of going.values()) {
+      journal.deleteJob(job.id);
+      if (inside(jobsDir, job.plan.jobDir)) rmSync(job.plan.jobDir, { recursive: true, force: true });
+    }
+  }
+  return { pruned, kept };
+}
+
+/** A staying rollback needs the backup of the job it undoes, a staying retry the rejects of its job; repeated, as chains can form. */
+function keepWhatStayingJobsRead(jobs: JobRecord[], going: Map<string, JobRecord>, kept: PruneReport['kept']): void {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const job of jobs) {
+      if (going.has(job.id)) continue;
+      const reads = job.plan.rollback?.job ?? job.plan.retryOf?.job;
+      if (reads === undefined || !going.has(reads)) continue;
+      going.delete(reads);
+      kept.push({ id: reads, reason: `job ${job.id}, which stays, reads its files` });
+      changed = true;
+    }
+  }
+}
+
+function hasBackup(job: JobRecord): boolean {
+  const file = backupPath(job.plan.jobDir);
+  return existsSync(file) && statSync(file).size > 0;
+}
+
+function inside(dir: string, path: string): boolean {
+  const rel = relative(dir, resolve(path));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+function sizeOf(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.size;
+  return readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0);
+}
