@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { failpoint, pausepoint } from '../src/failpoints.js';
 import { coerceCells } from '../src/mapping/coerce.js';
-import type { Connection, RestoreEntry, RowToWrite } from '../src/connections/types.js';
+import type { ColumnType, Connection, RestoreEntry, RowToWrite } from '../src/connections/types.js';
 import { addCounts, type RunBatchInput, type RunBatchOutput } from '../src/plan/activity-types.js';
 import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, RangeReader, SourceRecord } from '../src/sources/types.js';
@@ -126,13 +126,14 @@ async function commitChunk(ctx: JobContext, batch: number, chunk: number, items:
   const rows: RowToWrite[] = [];
   const rejects: Reject[] = [];
   const originals = new Map<number, Record<string, unknown>>();
+  const types = new Map([...target.columns.values()].map((c) => [c.name, c.type]));
   for (const item of items) {
     if ('error' in item) {
       const { record, message } = ctx.mapper.maskParseError(item.raw, item.error);
       rejects.push({ row: item.row, record, errors: [{ code: 'PARSE_ERROR', message, path: '' }] });
       continue;
     }
-    const { values, errors } = await prepare(ctx, item.record);
+    const { values, errors } = await prepare(ctx, types, item.record);
     if (errors.length > 0) {
       rejects.push({ row: item.row, record: ctx.mapper.maskRecord(item.record), errors });
     } else {
@@ -189,11 +190,10 @@ function mergeChunkRejects(jobDir: string, batch: number, chunks: number): void 
 }
 
 /** Map, then check: the user rules, the table's columns (identity mapping), then `validate.rules`. */
-async function prepare(ctx: JobContext, record: Record<string, unknown>): Promise<{ values: Record<string, unknown>; errors: RejectError[] }> {
+async function prepare(ctx: JobContext, types: ReadonlyMap<string, ColumnType>, record: Record<string, unknown>): Promise<{ values: Record<string, unknown>; errors: RejectError[] }> {
   const { plan, target } = ctx;
   const mapped = await ctx.mapper.map(record);
   const identity = plan.columns === null;
-  const types = new Map([...(target?.columns.values() ?? [])].map((c) => [c.name, c.type]));
   const values = identity && plan.source.type === 'file' && plan.source.format === 'csv' ? coerceCells(mapped.values, types) : mapped.values;
   const errors = mapped.errors;
   if (plan.validate.schema === 'user') errors.push(...validateUser(values, { rejectUnknownFields: identity }));
