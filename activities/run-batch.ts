@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { failpoint, pausepoint } from '../src/failpoints.js';
 import { prepareRecord } from '../src/mapping/prepare-record.js';
-import type { Connection, RestoreEntry, RowToWrite } from '../src/connections/types.js';
+import type { ColumnType, Connection, RestoreEntry, RowToWrite } from '../src/connections/types.js';
 import { addCounts, type RunBatchInput, type RunBatchOutput } from '../src/plan/activity-types.js';
 import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, RangeReader, SourceRecord } from '../src/sources/types.js';
@@ -125,13 +125,14 @@ async function commitChunk(ctx: JobContext, batch: number, chunk: number, items:
   const rows: RowToWrite[] = [];
   const rejects: Reject[] = [];
   const originals = new Map<number, Record<string, unknown>>();
+  const types = new Map([...target.columns.values()].map((c) => [c.name, c.type]));
   for (const item of items) {
     if ('error' in item) {
       const { record, message } = ctx.mapper.maskParseError(item.raw, item.error);
       rejects.push({ row: item.row, record, errors: [{ code: 'PARSE_ERROR', message, path: '' }] });
       continue;
     }
-    const { values, errors } = await prepare(ctx, item.record);
+    const { values, errors } = await prepare(ctx, types, item.record);
     if (errors.length > 0) {
       rejects.push({ row: item.row, record: ctx.mapper.maskRecord(item.record), errors });
     } else {
@@ -187,10 +188,9 @@ function mergeChunkRejects(jobDir: string, batch: number, chunks: number): void 
   writeFileAtomic(rejectsPartPath(jobDir, batch), Buffer.concat(parts));
 }
 
-/** The per-record step (prepare-record.ts) with this job's mapping and target columns. */
-async function prepare(ctx: JobContext, record: Record<string, unknown>): Promise<{ values: Record<string, unknown>; errors: RejectError[] }> {
+/** The per-record step (prepare-record.ts) with this job's mapping and the target's column types (built once per chunk). */
+async function prepare(ctx: JobContext, types: ReadonlyMap<string, ColumnType>, record: Record<string, unknown>): Promise<{ values: Record<string, unknown>; errors: RejectError[] }> {
   const { plan, target } = ctx;
-  const types = new Map([...(target?.columns.values() ?? [])].map((c) => [c.name, c.type]));
   const csvIdentity = plan.columns === null && plan.source.type === 'file' && plan.source.format === 'csv';
   return prepareRecord({ mapper: ctx.mapper, checkRules: ctx.checkRules, schema: plan.validate.schema, csvIdentity, types, table: target?.connection.table }, record);
 }

@@ -2,7 +2,7 @@ import type { ClientBase, Pool } from 'pg';
 import { decodeRow } from './decode-row.js';
 import { compileQuery } from '../query/compile-query.js';
 import { cursorOf, keysetQuery, keysetScanQuery } from '../query/keyset.js';
-import { withClient } from './postgres-context.js';
+import { withClient } from './postgres-sessions.js';
 import { decodeValue, rowTypes, scanTypes } from './postgres-decode.js';
 import type { PgShape } from './postgres-schema.js';
 import type { ColumnInfo, PageCursor, PlanPagesInput, PlanPagesOutput, ReadPageInput } from './types.js';

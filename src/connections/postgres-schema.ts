@@ -1,6 +1,6 @@
 import type { ClientBase } from 'pg';
 import { ConnectionError } from './errors.js';
-import { transaction } from './postgres-context.js';
+import { transaction } from './postgres-sessions.js';
 import { quoteIdentifier } from './sql-identifiers.js';
 import { filledByFerry, type TableColumns } from './table-shape.js';
 import type { ColumnInfo, ColumnType } from './types.js';

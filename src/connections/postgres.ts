@@ -2,7 +2,7 @@ import pg from 'pg';
 import { QueryError } from '../query/query-error.js';
 import { postgresOptionsSchema, type PostgresOptions } from '../spec/config-schema.js';
 import { maskUrl } from '../spec/secrets.js';
-import { createSessions, type PgSessions } from './postgres-context.js';
+import { createSessions, type PgSessions } from './postgres-sessions.js';
 import { toConnectionError } from './postgres-errors.js';
 import { createPageReader } from './postgres-read.js';
 import { jobHash } from './postgres-rows.js';

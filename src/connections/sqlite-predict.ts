@@ -1,17 +1,6 @@
 import type { TableShape } from './sqlite-schema.js';
+import type { Affinity } from './sqlite-affinity.js';
 import type { SqliteValue } from './sqlite-values.js';
-
-/** A column's type affinity (SQLite's "Determination Of Column Affinity"), as far as it changes a stored value. */
-export type Affinity = 'text' | 'numeric' | 'blob';
-
-/** SQLite's rules, INTEGER, REAL and NUMERIC folded into one: they all turn numeric text into a number. */
-export function affinityOf(declared: string): Affinity {
-  const t = declared.toUpperCase();
-  if (t.includes('INT')) return 'numeric';
-  if (/CHAR|CLOB|TEXT/.test(t)) return 'text';
-  if (t === '' || t.includes('BLOB')) return 'blob';
-  return 'numeric';
-}
 
 /** Text a numeric affinity may turn into a number: anything shaped like a decimal literal, spaces around. */
 const NUMERIC_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;

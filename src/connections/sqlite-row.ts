@@ -40,7 +40,7 @@ interface EncodedRow {
   logical: unknown[];
 }
 
-interface RowKey {
+export interface RowKey {
   /** The record's row in the source: with the job, what a generated user_id is made of. */
   row: number;
   /** Normalized key values: the job-key string. */
@@ -106,7 +106,7 @@ function applyRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): Applied {
 }
 
 /** A stored user with the row's key: one this job inserted earlier (its user_id says so), or one that was there before. */
-function ownedOrExisting(ctx: RowContext, storedId: unknown): RejectError {
+export function ownedOrExisting(ctx: RowContext, storedId: unknown): RejectError {
   const first = ctx.ids.rowOf(storedId);
   return first === undefined ? storeRejects.duplicatedUser(ctx.input.key) : storeRejects.duplicateInSource(ctx.input.key, first);
 }
@@ -131,7 +131,7 @@ function insertRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): Applied {
  * now stored. The hash is of the stored values as SQLite returns them, not decoded: decoding every
  * inserted row (JSON parsing included) doubled the CPU time of an import.
  */
-function record(ctx: RowContext, key: RowKey, before: unknown[] | null, after: unknown[]): void {
+export function record(ctx: RowContext, key: RowKey, before: unknown[] | null, after: unknown[]): void {
   const change: RowChange = {
     row: key.row,
     key: Object.fromEntries(ctx.key.map((p) => [(ctx.shape.columns[p] as ColumnInfo).name, decodeValue(ctx.shape.columns[p] as ColumnInfo, after[p])])),
@@ -234,7 +234,7 @@ function readKey(ctx: Pick<RowContext, 'shape' | 'key'>, { row, values }: RowToW
  * row (deterministic, see generateUserId) and created_at/updated_at from the job's `now`. They go last,
  * in a fixed order, so a given column set always yields the same statement.
  */
-function withGeneratedValues(ctx: RowContext, encoded: EncodedRow, key: RowKey): Omit<EncodedRow, 'logical'> & { generatedId: boolean } {
+export function withGeneratedValues(ctx: RowContext, encoded: EncodedRow, key: RowKey): Omit<EncodedRow, 'logical'> & { generatedId: boolean } {
   const { userId, createdAt, updatedAt } = ctx.generated;
   const missing = (position: number | undefined): position is number =>
     position !== undefined && (encoded.values[encoded.columns.indexOf(position)] ?? null) === null;

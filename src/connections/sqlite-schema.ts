@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { filledByFerry, type TableColumns } from './table-shape.js';
 import type { ColumnInfo, ColumnType } from './types.js';
-import { affinityOf, type Affinity } from './sqlite-predict.js';
+import { affinityOf, type Affinity } from './sqlite-affinity.js';
 import { isUsersTable, sqliteUsersTableDdl } from './users-table.js';
 
 /** What the writer needs to know about the target table, read once from SQLite's catalog. */

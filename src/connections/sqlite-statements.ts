@@ -65,6 +65,28 @@ export class SqliteStatements {
     });
   }
 
+  /**
+   * For a JSON array of key values (each a text, or for a composite key an array of texts): the
+   * index in the array of every one a stored row matches, with that row's `column` (1 without one)
+   * — the `exists` lookup of a whole batch in one statement, comparing exactly as it does.
+   */
+  existingKeys(key: readonly number[], column?: number): Statement<[string], [number, unknown]> {
+    return this.cached(`k:${key.join(',')}:${column ?? ''}`, () => {
+      const what = column === undefined ? '1' : `t.${this.name(column)}`;
+      const on = key.map((c, i) => `t.${this.name(c)} = ${key.length === 1 ? 'j.value' : `json_extract(j.value, '$[${i}]')`}${this.shape.columns[c]?.name === 'email' ? ' COLLATE NOCASE' : ''}`);
+      return `SELECT j.key, ${what} FROM json_each(?) AS j JOIN ${this.table} AS t ON ${on.join(' AND ')}`;
+    }).raw() as Statement<[string], [number, unknown]>;
+  }
+
+  /** One INSERT of `rows` rows of the given columns, their values one row after the other. */
+  insertMany(columns: readonly number[], rows: number): Statement {
+    return this.cached(`m:${columns.join(',')}:${rows}`, () => {
+      const names = columns.map((c) => this.name(c)).join(', ');
+      const tuple = `(${columns.map(() => '?').join(', ')})`;
+      return `INSERT INTO ${this.table} (${names}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
+    });
+  }
+
   /** SET the given columns of the one row matching the key (the caller checked it is exactly one). */
   update(columns: readonly number[], key: readonly number[], returning = false): Statement {
     return this.cached(`u:${columns.join(',')}:${key.join(',')}:${returning}`, () => {

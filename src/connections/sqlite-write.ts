@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { failpoint } from '../failpoints.js';
 import { BatchKeys } from './sqlite-job-keys.js';
-import { prepareRow, writeRow, type RowContext } from './sqlite-row.js';
+import { canInsertInBulk, insertBatch, InsertOneByOne } from './sqlite-insert-batch.js';
+import { prepareRow, writeRow, type PreparedRow, type RowContext } from './sqlite-row.js';
 import { jobUserIds } from './users-table.js';
 import type { TableShape } from './sqlite-schema.js';
 import { applyRestore } from './sqlite-restore.js';
@@ -18,7 +19,10 @@ export interface BatchWriter {
 
 export function createBatchWriter(db: Database, shape: TableShape): BatchWriter {
   const statements = new SqliteStatements(db, shape);
-  const transaction = db.transaction((input: WriteBatchInput) => applyBatch(statements, shape, input));
+  // Called inside the batch's transaction, a transaction function is a savepoint: a set-based
+  // attempt that must give way to the row-by-row path leaves nothing behind.
+  const inSavepoint = db.transaction((attempt: () => WriteBatchOutput) => attempt());
+  const transaction = db.transaction((input: WriteBatchInput) => applyBatch(statements, shape, input, inSavepoint));
   const restore = db.transaction((input: RestoreBatchInput) => restoreBatch(statements, shape, input));
   // IMMEDIATE takes the write lock up front: waiting for it happens before any work (and fails as
   // SQLITE_BUSY, retryable), never as a deadlock halfway through the batch.
@@ -40,23 +44,42 @@ function restoreBatch(statements: SqliteStatements, shape: TableShape, input: Re
  * The rows and the (job, batch) marker commit together, so a batch either happened completely —
  * and a retry finds the marker and replays its recorded output — or not at all.
  */
-function applyBatch(statements: SqliteStatements, shape: TableShape, input: WriteBatchInput): WriteBatchOutput {
+function applyBatch(statements: SqliteStatements, shape: TableShape, input: WriteBatchInput, inSavepoint: (attempt: () => WriteBatchOutput) => WriteBatchOutput): WriteBatchOutput {
   const recorded = statements.markerGet.get(input.job, input.batch);
   // A finished job's markers no longer hold their changes (finishJob): they are in its backup.ndjson.
   if (recorded !== undefined) return { changes: [], ...(JSON.parse(recorded) as Partial<WriteBatchOutput>), replayed: true } as WriteBatchOutput;
   const key = keyPositions(shape, input.key);
   const prepared = input.rows.map((row) => prepareRow({ shape, key }, row));
-  const keys = new BatchKeys(statements, input.job, prepared.flatMap((p) => (p.errors.length === 0 ? [p.jobKey] : [])));
-  const ctx: RowContext = { statements, shape, input, key, generated: generatedColumns(shape), changes: [], ids: jobUserIds(input.job, input.now), keys };
-  const output: WriteBatchOutput = { inserted: 0, updated: 0, unchanged: 0, rejects: [], replayed: false, changes: ctx.changes };
+  const attempt = (write: (ctx: RowContext, output: WriteBatchOutput) => void) => (): WriteBatchOutput => {
+    const keys = new BatchKeys(statements, input.job, prepared.flatMap((p) => (p.errors.length === 0 ? [p.jobKey] : [])));
+    const ctx: RowContext = { statements, shape, input, key, generated: generatedColumns(shape), changes: [], ids: jobUserIds(input.job, input.now), keys };
+    const output: WriteBatchOutput = { inserted: 0, updated: 0, unchanged: 0, rejects: [], replayed: false, changes: ctx.changes };
+    write(ctx, output);
+    keys.save();
+    return output;
+  };
+  const rowByRow = attempt((ctx, output) => writeEach(ctx, prepared, output));
+  const output = canInsertInBulk({ input }, prepared) ? inBulkOr(rowByRow, () => inSavepoint(attempt((ctx, out) => insertBatch(ctx, prepared, out)))) : rowByRow();
+  // The marker keeps the changes (without after images) until finishJob: a replay returns the backup too.
+  statements.markerPut.run(input.job, input.batch, JSON.stringify({ ...output, changes: output.changes.map(({ after: _after, ...kept }) => kept) }));
+  failpoint('batch-before-commit');
+  return output;
+}
+
+function writeEach(ctx: RowContext, prepared: readonly PreparedRow[], output: WriteBatchOutput): void {
   for (const row of prepared) {
     const outcome = writeRow(ctx, row);
     if (typeof outcome === 'string') output[outcome] += 1;
     else output.rejects.push({ row: row.row.row, errors: outcome });
   }
-  keys.save();
-  // The marker keeps the changes (without after images) until finishJob: a replay returns the backup too.
-  statements.markerPut.run(input.job, input.batch, JSON.stringify({ ...output, changes: output.changes.map(({ after: _after, ...kept }) => kept) }));
-  failpoint('batch-before-commit');
-  return output;
+}
+
+/** The set-based attempt, or — when a constraint stopped it, and its savepoint undid it — the row-by-row one. */
+function inBulkOr(rowByRow: () => WriteBatchOutput, inBulk: () => WriteBatchOutput): WriteBatchOutput {
+  try {
+    return inBulk();
+  } catch (err) {
+    if (err instanceof InsertOneByOne) return rowByRow();
+    throw err;
+  }
 }

@@ -1,0 +1,94 @@
+import type { ClientBase, Pool, PoolClient } from 'pg';
+
+/** Sessions from the pool, transactions on them, and the one session a preview lends its writes. */
+
+/**
+ * Runs `fn` on a session from the pool. While checked out, a session whose connection dies emits
+ * `error` besides failing the query in flight; the pool listens only on idle sessions, so without a
+ * listener here that event would crash the process. A session that failed is discarded, not reused.
+ */
+export async function withClient<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  let failed = false;
+  try {
+    return await fn(client);
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    client.off('error', ignore);
+    client.release(failed);
+  }
+}
+
+/** Sessions lent by a preview: already inside the preview's transaction, where a transaction is a savepoint. */
+const previewing = new WeakSet<ClientBase>();
+
+/**
+ * Runs `fn` in a transaction on `client` — or in a savepoint when the session is a preview's, so
+ * the preview's rollback undoes it too. `first` is SQL sent with the BEGIN in one round trip.
+ */
+export async function transaction<T>(client: ClientBase, fn: () => Promise<T>, first?: string): Promise<T> {
+  const nested = previewing.has(client);
+  const begin = nested ? 'SAVEPOINT ferry_tx' : 'BEGIN';
+  await client.query(first === undefined ? begin : `${begin}; ${first}`);
+  try {
+    const result = await fn();
+    await client.query(nested ? 'RELEASE SAVEPOINT ferry_tx' : 'COMMIT');
+    return result;
+  } catch (err) {
+    await client.query(nested ? 'ROLLBACK TO SAVEPOINT ferry_tx; RELEASE SAVEPOINT ferry_tx' : 'ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Where a connection's writes run: a pooled session each, or — during a preview — the preview's one session. */
+export interface PgSessions {
+  use<T>(fn: (client: ClientBase) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` with every `use` going to one session inside one transaction, rolled back at the
+   * end. Callers take turns on that session (batches running in parallel queue up), since a
+   * session runs one transaction at a time.
+   */
+  preview<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export function createSessions(pool: Pool): PgSessions {
+  let lent: { client: ClientBase; turn: Promise<unknown>; ended: boolean } | undefined;
+  return {
+    use(fn) {
+      if (lent === undefined) return withClient(pool, fn);
+      const session = lent;
+      const run = session.turn.then(() => {
+        if (session.ended) throw new Error('the preview this write belonged to has ended');
+        return fn(session.client);
+      });
+      session.turn = run.catch(() => undefined);
+      return run;
+    },
+    async preview(fn) {
+      if (lent !== undefined) throw new Error('a preview is already running on this connection');
+      const client = await pool.connect();
+      const ignore = () => undefined;
+      client.on('error', ignore);
+      const session = { client, turn: Promise.resolve() as Promise<unknown>, ended: false };
+      try {
+        await client.query('BEGIN');
+        previewing.add(client);
+        lent = session;
+        return await fn();
+      } finally {
+        // Writes still queued (none, unless fn left one behind) must not run outside the preview.
+        session.ended = true;
+        if (lent === session) lent = undefined;
+        await session.turn;
+        await client.query('ROLLBACK').catch(ignore);
+        // Closed, not pooled: statements it prepared may name a table the rollback dropped.
+        client.off('error', ignore);
+        client.release(true);
+      }
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import type { Statement } from 'better-sqlite3';
+import { constraintReject } from './sqlite-constraints.js';
+import { predictStoredRow } from './sqlite-predict.js';
+import { ownedOrExisting, record, withGeneratedValues, type PreparedRow, type RowContext } from './sqlite-row.js';
+import type { TableShape } from './sqlite-schema.js';
+import type { SqliteStatements } from './sqlite-statements.js';
+import type { SqliteValue } from './sqlite-values.js';
+import type { WriteBatchOutput } from './types.js';
+import { storeRejects } from './write-rules.js';
+
+/**
+ * Thrown when a multi-row INSERT hits a constraint: SQLite undid that statement only, but the rows
+ * after it were already judged as if it had gone in. The caller rolls the attempt back (it runs in
+ * a savepoint) and writes the batch row by row, which tells exactly which row the constraint hit.
+ */
+export class InsertOneByOne extends Error {}
+
+/**
+ * Whether a batch can take the set-based insert: insert mode, and every key a text (what one
+ * JSON array carries to the lookup unchanged). Otherwise the batch goes row by row.
+ */
+export function canInsertInBulk(ctx: Pick<RowContext, 'input'>, prepared: readonly PreparedRow[]): boolean {
+  if (ctx.input.upsert) return false;
+  return prepared.every((p) => p.errors.length > 0 || p.key.params.every((v) => typeof v === 'string'));
+}
+
+/** Rows per multi-row INSERT: a few dozen already spread the per-statement cost thin. */
+const GROUP = 64;
+
+/**
+ * Insert mode over a whole batch, with the row-by-row path's outcomes (sqlite-row.ts `writeRow`):
+ * the stored users with the batch's keys are read in one statement, and the new rows go in
+ * GROUP at a time, one statement each, instead of a lookup and an insert per row.
+ */
+export function insertBatch(ctx: RowContext, prepared: readonly PreparedRow[], output: WriteBatchOutput): void {
+  const userId = ctx.generated.userId;
+  const stored = storedKeys(ctx, prepared);
+  const pending = new PendingInserts(ctx.statements, ctx.shape);
+  prepared.forEach((row, index) => {
+    if (row.errors.length > 0) return output.rejects.push({ row: row.row.row, errors: row.errors });
+    const first = ctx.keys.firstRow(row.jobKey);
+    if (first !== undefined) return output.rejects.push({ row: row.row.row, errors: [storeRejects.duplicateInSource(ctx.input.key, first)] });
+    if (stored.has(index)) return output.rejects.push({ row: row.row.row, errors: [ownedOrExisting(ctx, userId === undefined ? undefined : stored.get(index))] });
+    const { columns, values, generatedId } = withGeneratedValues(ctx, row.encoded, row.key);
+    const predicted = predictStoredRow(ctx.shape, columns, values);
+    if (predicted === undefined) {
+      // The stored row must be read back: this one goes in alone, as on the row-by-row path.
+      pending.flush();
+      try {
+        record(ctx, row.key, null, ctx.statements.insert(columns, true).raw(true).get(values) as unknown[]);
+      } catch (err) {
+        const reject = constraintReject(err, ctx.shape);
+        if (reject === undefined) throw err;
+        return output.rejects.push({ row: row.row.row, errors: [reject] });
+      }
+    } else {
+      pending.add(columns, values);
+      record(ctx, row.key, null, predicted);
+    }
+    ctx.keys.accept(row.jobKey, row.row.row, !generatedId);
+    output.inserted += 1;
+    return undefined;
+  });
+  pending.flush();
+}
+
+/**
+ * The batch's rows (by index) whose key a stored user already has, with that user's generated-id
+ * column: one lookup for the batch. Where several users match, one this job inserted wins, so
+ * the row is its DUPLICATE_IN_SOURCE.
+ */
+function storedKeys(ctx: RowContext, prepared: readonly PreparedRow[]): Map<number, unknown> {
+  const keys = prepared.map((p) => (p.errors.length > 0 ? null : p.key.params.length === 1 ? p.key.params[0] : p.key.params));
+  const found = new Map<number, unknown>();
+  for (const [index, column] of ctx.statements.existingKeys(ctx.key, ctx.generated.userId).all(JSON.stringify(keys))) {
+    if (!found.has(index) || ctx.ids.rowOf(column) !== undefined) found.set(index, column);
+  }
+  return found;
+}
+
+/** Rows waiting for their multi-row INSERT: consecutive rows with the same columns share one. */
+class PendingInserts {
+  private columns: readonly number[] = [];
+  private values: SqliteValue[] = [];
+  private rows = 0;
+
+  constructor(
+    private readonly statements: SqliteStatements,
+    private readonly shape: TableShape,
+  ) {}
+
+  add(columns: readonly number[], values: readonly SqliteValue[]): void {
+    if (this.rows > 0 && !sameColumns(this.columns, columns)) this.flush();
+    this.columns = columns;
+    for (const v of values) this.values.push(v);
+    this.rows += 1;
+    if (this.rows === GROUP) this.flush();
+  }
+
+  /** Inserts what is waiting: GROUP rows in one statement, a remainder in halving sizes (few distinct statements). */
+  flush(): void {
+    const width = this.columns.length;
+    let offset = 0;
+    for (let size = GROUP; this.rows > 0; size >>= 1) {
+      while (this.rows >= size) {
+        run(this.statements.insertMany(this.columns, size), this.values.slice(offset, offset + size * width), this.shape);
+        offset += size * width;
+        this.rows -= size;
+      }
+    }
+    this.values = [];
+  }
+}
+
+function run(statement: Statement, values: SqliteValue[], shape: TableShape): void {
+  try {
+    statement.run(values);
+  } catch (err) {
+    if (constraintReject(err, shape) !== undefined) throw new InsertOneByOne('a constraint stopped a multi-row insert', { cause: err });
+    throw err;
+  }
+}
+
+function sameColumns(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((c, i) => c === b[i]);
+}
