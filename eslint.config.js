@@ -9,7 +9,7 @@ import { builtinModules } from 'node:module';
 const impure = [
   ...builtinModules,
   ...builtinModules.map((m) => `node:${m}`),
-  'better-sqlite3', 'pg', 'fast-csv', 'nodemailer', 'cli-progress', 'commander',
+  'better-sqlite3', 'pg', 'fast-csv', 'nodemailer', 'commander',
   '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing',
 ];
 

@@ -11,7 +11,8 @@ import type { ColumnInfo, RowChange, RowToWrite, WriteBatchInput } from './types
 import { isUpsertable, type JobUserIds } from './users-table.js';
 import type { BatchKeys } from './sqlite-job-keys.js';
 import { storedRowHash } from './sqlite-values.js';
-import { isMergedColumn, jsonEqual, keyPart, keySeparator, mergeJson, storeRejects } from './write-rules.js';
+import { jsonEqual } from '../plan/json-values.js';
+import { isMergedColumn, keyPart, keySeparator, mergeJson, storeRejects } from './write-rules.js';
 
 /** Everything one batch's rows share: resolved once per batch, not per row. */
 export interface RowContext {

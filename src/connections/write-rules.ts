@@ -1,4 +1,5 @@
 import type { RejectError } from '../validation/reject.js';
+import { isPlainObject } from '../plan/json-values.js';
 import type { ColumnInfo } from './types.js';
 
 /**
@@ -41,20 +42,6 @@ export function mergeJson(stored: unknown, incoming: unknown): unknown {
   return Object.fromEntries(merged);
 }
 
-/** Structural equality of JSON values: key order is irrelevant, undefined-valued keys count as absent. */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (!isObject(a) || !isObject(b) || Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
-  const aKeys = definedKeys(a);
-  const bKeys = definedKeys(b);
-  return aKeys.length === bKeys.length && aKeys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return isObject(value) && !Array.isArray(value);
-}
-
 /** Store-side rejects, worded once for every driver. Paths name the column at fault. */
 export const storeRejects = {
   required: (column: string): RejectError => ({ code: 'REQUIRED', path: column, message: `${column} is required: it is part of the key that matches users` }),
@@ -85,14 +72,6 @@ export const storeRejects = {
     message: `expected ${expected}, got ${describe(value)}`,
   }),
 };
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
-function definedKeys(value: Record<string, unknown>): string[] {
-  return Object.keys(value).filter((k) => value[k] !== undefined);
-}
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

@@ -1,5 +1,4 @@
-// eslint-disable-next-line boundaries/dependencies -- jsonEqual and isPlainObject are pure: they move to a pure module once the src/connections split lands (issue #19 item 7)
-import { isPlainObject, jsonEqual } from '../connections/write-rules.js';
+import { isPlainObject, jsonEqual } from './json-values.js';
 
 /** One changed value of a row: a column, or a path inside a JSON column (`user_metadata.plan`). */
 export interface ValueDiff {

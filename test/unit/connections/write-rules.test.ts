@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { columnTypeOf } from '../../../src/connections/sqlite-schema.js';
 import { generateUserId, sqliteUsersTableDdl } from '../../../src/connections/users-table.js';
-import { jsonEqual, keyPart, mergeJson } from '../../../src/connections/write-rules.js';
+import { jsonEqual } from '../../../src/plan/json-values.js';
+import { keyPart, mergeJson } from '../../../src/connections/write-rules.js';
 
 describe('mergeJson', () => {
   it('merges objects recursively; arrays, scalars and null replace', () => {
