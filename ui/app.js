@@ -188,7 +188,7 @@ const pages = {
     const drawColumns = () =>
       columns.replaceChildren(
         ...draft.columns.map((c, i) =>
-          h('tr', {},
+          h('tr', { 'data-column': c.expression },
             h('td', {}, bind(h('input', { value: c.header, 'data-test': 'col-header' }), (v) => (c.header = v))),
             h('td', {}, bind(h('input', { value: c.expression, class: 'wide', 'data-test': 'col-expression' }), (v) => (c.expression = v))),
             h('td', {}, h('button', { class: 'danger', 'data-test': 'col-remove', onclick: () => { draft.columns.splice(i, 1); drawColumns(); } }, 'Remove')))),
@@ -315,7 +315,7 @@ function rejectsTable(job) {
     const q = new URLSearchParams({ offset: state.offset, limit: state.limit, code: state.code, path: state.path });
     try {
       const page = await api('GET', `${url}?${q}`);
-      if (codes.options.length !== page.codes.length + 1) codes.replaceChildren(h('option', { value: '' }, 'all codes'), page.codes.map((c) => h('option', { value: c.code }, `${c.code} (${fmt.format(c.count)})`)));
+      if (codes.options.length !== page.codes.length + 1) codes.replaceChildren(h('option', { value: '' }, 'all codes'), ...page.codes.map((c) => h('option', { value: c.code }, `${c.code} (${fmt.format(c.count)})`)));
       codes.value = state.code;
       info.textContent = page.total === 0 ? 'no rejects' : `${fmt.format(state.offset + 1)}–${fmt.format(state.offset + page.lines.length)} of ${fmt.format(page.total)}`;
       prev.disabled = state.offset === 0;
