@@ -49,7 +49,6 @@ export class Uploads {
 
 function formatOf(name: string): FileFormat {
   if (name.length === 0 || name.length > 255) throw new HttpError(400, 'the file name must be 1 to 255 characters');
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f/\\]/.test(name) || name === '.' || name === '..') throw new HttpError(400, `refused file name "${shown(name)}": no path separators or control characters`);
   const ext = /\.[a-z]+$/i.exec(name)?.[0]?.toLowerCase() ?? '';
   const format = FORMATS[ext];
@@ -59,6 +58,5 @@ function formatOf(name: string): FileFormat {
 
 /** A hostile name shown back without its control characters. */
 function shown(name: string): string {
-  // eslint-disable-next-line no-control-regex
   return name.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 80);
 }

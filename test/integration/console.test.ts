@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,6 +175,41 @@ describe('ferry ui refusals', () => {
       expect(login.status).toBe(303);
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
       expect((await fetch(`${ui.url}api/pipelines`, { headers: { cookie } })).status).toBe(200);
+    } finally {
+      expect(await ui.stop()).toBe(0);
+      p.cleanup();
+    }
+  });
+});
+
+describe('ferry ui uploads and downloads', () => {
+  it('refuses hostile file names, binary content, oversize files, and any download that is not an artifact of a job', async () => {
+    const p = new TestProject();
+    expect(p.ferry('init').code).toBe(0);
+    expect(p.run('pipelines/import-users.yaml').code).toBe(0);
+    const job = JSON.parse(p.ferry('jobs', 'list', '--json').stdout.trim()) as { job: string };
+    const ui = await startConsole(p.dir, ['--max-upload', '0.001']); // 1,048 bytes
+    try {
+      const html = await (await fetch(ui.url)).text();
+      const csrf = /name="ferry-csrf" content="([^"]+)"/.exec(html)![1]!;
+      const upload = async (name: string, body: string | Buffer) => {
+        const res = await fetch(`${ui.url}api/uploads?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'x-ferry-csrf': csrf }, body });
+        return { status: res.status, body: (await res.json()) as { error?: string; upload?: string } };
+      };
+      expect(await upload('../../ferry.yaml', 'a,b\n1,2\n')).toEqual({ status: 400, body: { error: 'refused file name "../../ferry.yaml": no path separators or control characters' } });
+      expect(await upload('users\u0000.csv', 'a\n')).toMatchObject({ status: 400, body: { error: expect.stringContaining('refused file name "users?.csv"') } });
+      expect(await upload('run.sh', '#!/bin/sh\n')).toEqual({ status: 400, body: { error: '"run.sh": upload a .csv, .json or .ndjson file' } });
+      expect(await upload('users.csv', Buffer.from([0x61, 0x00, 0x62]))).toEqual({ status: 400, body: { error: '"users.csv" is not a text file (it holds NUL bytes); upload CSV, JSON or NDJSON' } });
+      expect((await upload('big.csv', 'x'.repeat(2000))).status).toBe(413);
+      const ok = await upload('users.csv', 'email\nx@example.com\n');
+      expect(ok.status).toBe(200);
+      expect(readdirSync(join(p.dir, '.ferry/uploads'))).toEqual([`${ok.body.upload}.csv`]); // a generated name, nothing else
+
+      const download = (path: string) => fetch(`${ui.url}api/jobs/${path}`).then(async (r) => ({ status: r.status, text: await r.text() }));
+      expect((await download(`${job.job}/download/rejects.csv`)).status).toBe(200);
+      expect(await download(`${job.job}/download/..%2F..%2Fjournal.db`)).toMatchObject({ status: 404, text: expect.stringContaining('no artifact') });
+      expect((await download(`..%2F..%2Fferry.yaml/download/rejects.csv`)).status).toBe(404);
+      expect((await download(`${job.job}/download/output`)).status).toBe(404);
     } finally {
       expect(await ui.stop()).toBe(0);
       p.cleanup();
