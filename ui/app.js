@@ -203,15 +203,6 @@ const pages = {
           h('label', {}, 'Name'), bind(h('input', { id: 'export-name', value: draft.name }), (v) => (draft.name = v))),
         h('div', { class: 'row' }, h('label', {}, 'Query (Lucene)'), bind(h('input', { id: 'export-query', class: 'wide', value: draft.query, placeholder: '_exists_:email AND email_verified:true', 'data-counts': 1 }), (v) => (draft.query = v)), queryError),
         h('div', { class: 'row' },
-          h('label', {}, 'Sort by'), bind(h('input', { id: 'export-sort', value: draft.sort.by }), (v) => (draft.sort = v ? { ...draft.sort, by: v } : null)),
-          bind(h('select', { id: 'export-order' }, h('option', { value: 'desc' }, 'descending'), h('option', { value: 'asc' }, 'ascending')), (v) => draft.sort && (draft.sort.order = v)),
-          h('label', {}, 'Format'), bind(h('select', { id: 'export-format' }, ['csv', 'json', 'ndjson'].map((f) => h('option', { value: f }, f))), (v) => (draft.format = v))),
-        h('h3', {}, 'Columns'),
-        h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Header'), h('th', {}, 'JSONata expression over the stored user'), h('th'))), columns),
-        h('div', { class: 'row' },
-          h('button', { id: 'add-defaults', onclick: () => { for (const d of defaultColumns) if (!draft.columns.some((c) => c.header === d.header)) draft.columns.push({ ...d }); drawColumns(); } }, 'Add default columns'),
-          h('button', { id: 'add-computed', onclick: () => { draft.columns.push({ header: `column_${draft.columns.length + 1}`, expression: "given_name & ' ' & family_name" }); drawColumns(); } }, 'Add computed column')),
-        h('div', { class: 'row' },
           count,
           act('Preview 10 rows', 'export-preview', async () => {
             const r = await api('POST', '/api/export/preview', { draft });
@@ -220,8 +211,17 @@ const pages = {
           act('Save as pipeline', 'export-save', async () => {
             const r = await api('POST', '/api/export/save', { draft });
             output.replaceChildren(h('p', { class: 'ok', id: 'saved' }, `Saved ${r.file}: `, h('code', {}, `ferry run ${r.file}`), ' runs it.'));
-          }))),
-      output,
+          })),
+        output,
+        h('div', { class: 'row' },
+          h('label', {}, 'Sort by'), bind(h('input', { id: 'export-sort', value: draft.sort.by }), (v) => (draft.sort = v ? { ...draft.sort, by: v } : null)),
+          bind(h('select', { id: 'export-order' }, h('option', { value: 'desc' }, 'descending'), h('option', { value: 'asc' }, 'ascending')), (v) => draft.sort && (draft.sort.order = v)),
+          h('label', {}, 'Format'), bind(h('select', { id: 'export-format' }, ['csv', 'json', 'ndjson'].map((f) => h('option', { value: f }, f))), (v) => (draft.format = v))),
+        h('h3', {}, 'Columns'),
+        h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Header'), h('th', {}, 'JSONata expression over the stored user'), h('th'))), columns),
+        h('div', { class: 'row' },
+          h('button', { id: 'add-defaults', onclick: () => { for (const d of defaultColumns) if (!draft.columns.some((c) => c.header === d.header)) draft.columns.push({ ...d }); drawColumns(); } }, 'Add default columns'),
+          h('button', { id: 'add-computed', onclick: () => { draft.columns.push({ header: `column_${draft.columns.length + 1}`, expression: "given_name & ' ' & family_name" }); drawColumns(); } }, 'Add computed column'))),
     );
     count.addEventListener('click', async () => {
       try {
