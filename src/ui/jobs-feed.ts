@@ -89,7 +89,7 @@ export function createJobsFeed(engine: () => Promise<Engine>, masker: SecretMask
 
 function rowOf(job: JobListing, masker: SecretMasker): JobRow {
   const pace = job.status === 'running' ? progressOf(job) : undefined;
-  const ended = job.status === 'succeeded' && job.summary && job.summary.total > 0;
+  const ended = job.status === 'succeeded';
   return {
     id: job.id,
     pipeline: masker.mask(job.pipeline),

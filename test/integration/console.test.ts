@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, launchChromium, NO_CHROMIUM, startConsole, type RunningConsole } from '../helpers/browser.js';
 import { runFerry } from '../helpers/cli.js';
+import { buildAndRunExport, importExampleUsers, rollBack } from '../helpers/console-flows.js';
 import { TestProject } from '../helpers/project.js';
 
 /**
@@ -13,8 +14,6 @@ import { TestProject } from '../helpers/project.js';
  * engine, in a project made by `ferry init`: upload → dry run → import → rejects → rollback, the
  * export builder against `ferry run` of the pipeline it saves, and the console's refusals.
  */
-
-const STATUS_TIMEOUT = 30_000;
 
 describe.skipIf(!chromiumPath)(`ferry ui in Chromium${chromiumPath ? '' : ` (skipped: ${NO_CHROMIUM})`}`, () => {
   let p: TestProject;
@@ -38,101 +37,16 @@ describe.skipIf(!chromiumPath)(`ferry ui in Chromium${chromiumPath ? '' : ` (ski
     p?.cleanup();
   });
 
-  const statusIs = (status: string) => page.locator('h2 [data-test="status"]', { hasText: status }).waitFor({ timeout: STATUS_TIMEOUT });
-
   it('uploads the example users file, shows the dry run, imports it with progress to 100%, filters and downloads the rejects', async () => {
-    await page.goto(`${ui.url}#/run`);
-    await page.locator('#run-pipeline').selectOption('pipelines/import-users.yaml');
-    await page.locator('#upload-input').setInputFiles(join(p.dir, 'pipelines/data/users.csv'));
-    await expect.poll(() => page.locator('#upload-status').textContent()).toContain('users.csv uploaded');
-
-    await page.locator('#dry-run-button').click();
-    const counts = page.locator('#dry-run-counts');
-    await counts.waitFor();
-    expect(await counts.textContent()).toBe('would insert 4would update 0unchanged 0rejected 1of 5');
-    expect(await page.locator('#dry-run').textContent()).toContain('row 5: FORMAT email');
-    expect(p.rows("SELECT count(*) AS n FROM sqlite_master WHERE name = 'users'")[0]!['n']).toBe(0); // the dry run wrote nothing, not even the table
-
-    await page.locator('#start-button').click();
-    await page.waitForURL(/#\/jobs\/import-users-/);
-    importJob = decodeURIComponent(page.url().split('#/jobs/')[1]!);
-    await statusIs('succeeded');
-    await expect.poll(() => page.locator('[data-test="progress"]').first().textContent(), { timeout: STATUS_TIMEOUT }).toContain('100%');
-    expect(await page.locator('#job-counts').textContent()).toBe('5 total · 4 inserted · 0 updated · 0 unchanged · 1 rejected');
-    expect(p.rows('SELECT email FROM users ORDER BY email').map((r) => r['email'])).toEqual([
-      'ada.lovelace@example.com',
-      'claude.shannon@example.com',
-      'grace.hopper@example.com',
-      'hedy.lamarr@example.com',
-    ]);
-
-    // The jobs list shows it too, at 100%.
-    await page.goto(`${ui.url}#/jobs`);
-    const row = page.locator(`tr[data-job="${importJob}"]`);
-    await expect.poll(() => row.textContent()).toContain('100%');
-
-    await page.goto(`${ui.url}#/jobs/${encodeURIComponent(importJob)}`);
-    await expect.poll(() => page.locator('#rejects-info').textContent()).toBe('1–1 of 1');
-    await page.locator('#rejects-code').selectOption('FORMAT');
-    await expect.poll(() => page.locator('[data-test="reject"]').allTextContents()).toEqual(['5FORMATemailis not a valid email address (expected local@domain.tld)']);
-    await page.locator('#rejects-path').fill('given_name');
-    await expect.poll(() => page.locator('#rejects-info').textContent()).toBe('no rejects');
-
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-artifact="rejects.csv"]').click()]);
-    const csvText = readFileSync((await csv.path())!, 'utf8');
-    expect(csvText.split('\r\n')[1]).toMatch(/^5,FORMAT,email,is not a valid email address/);
-    const [ndjson] = await Promise.all([page.waitForEvent('download'), page.locator('[data-artifact="rejects.ndjson"]').click()]);
-    expect(JSON.parse(readFileSync((await ndjson.path())!, 'utf8').trim())).toMatchObject({ row: 5, record: { email: 'alan.turing@example' } });
+    importJob = await importExampleUsers(page, ui.url, p);
   });
 
   it('builds an export whose live count is what `ferry run` of the saved pipeline exports, runs it and downloads the file', async () => {
-    await page.goto(`${ui.url}#/export`);
-    await page.locator('#export-name').fill('verified-users');
-    await page.locator('#export-query').fill('email_verified:true');
-    await expect.poll(() => page.locator('#export-count').textContent()).toBe('Export 3 users');
-    await page.locator('#export-query').fill('email_verified:maybe AND');
-    await expect.poll(() => page.locator('#query-error').textContent()).not.toBe('');
-    await page.locator('#export-query').fill('email_verified:true');
-    await expect.poll(() => page.locator('#export-count').textContent()).toBe('Export 3 users');
-
-    // Columns: rename a default, remove one, add a computed one.
-    await page.locator('[data-test="col-header"]').first().fill('id');
-    await page.locator('#export-columns tr[data-column="nickname"] [data-test="col-remove"]').click();
-    await page.locator('#add-computed').click();
-    await page.locator('[data-test="col-header"]').last().fill('full_name');
-    await page.locator('#export-preview').click();
-    const preview = await page.locator('#preview-text').textContent({ timeout: STATUS_TIMEOUT });
-    const previewLines = preview!.trim().split(/\r?\n/);
-    expect(previewLines[0]).toBe('id,given_name,family_name,name,email,email_verified,picture,connection,created_at,updated_at,full_name');
-    expect(previewLines).toHaveLength(4);
-    expect(preview).toContain('Ada Lovelace');
-
-    await page.locator('#export-save').click();
-    await page.locator('#saved').waitFor();
-    expect(runFerry(['validate', 'pipelines/verified-users.yaml'], { cwd: p.dir }).code).toBe(0);
-    const { code, report } = p.run('pipelines/verified-users.yaml');
-    expect(code).toBe(0);
-    expect(report.summary.exported).toBe(3);
-
-    await page.locator('#export-count').click();
-    await page.waitForURL(/#\/jobs\/verified-users-/);
-    await statusIs('succeeded');
-    const link = page.locator('[data-artifact="output"]');
-    await link.waitFor({ timeout: STATUS_TIMEOUT });
-    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-    const lines = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
-    expect(lines).toHaveLength(1 + 3);
-    expect(lines.slice(1).map((l) => l.split(',')[4]).sort()).toEqual(['ada.lovelace@example.com', 'grace.hopper@example.com', 'hedy.lamarr@example.com']);
+    await buildAndRunExport(page, ui.url, p, 'verified-users');
   });
 
   it('rolls the import back after showing what the rollback check found', async () => {
-    await page.goto(`${ui.url}#/jobs/${encodeURIComponent(importJob)}`);
-    await page.locator('#action-rollback').click();
-    await expect.poll(() => page.locator('#rollback-findings').textContent()).toContain('found no row changed since');
-    await page.locator('#confirm-yes').click();
-    await page.waitForURL(/#\/jobs\/import-users-rollback-/);
-    await statusIs('succeeded');
-    expect(p.rows('SELECT count(*) AS n FROM users')[0]!['n']).toBe(0);
+    await rollBack(page, ui.url, p, importJob);
   });
 
   it('refuses a cross-site POST: a page of another origin cannot save a pipeline', async () => {
