@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -35,8 +35,11 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-/** The page's files: plain HTML, CSS and a script, shipped as they are (package.json "files": ui/). */
-const PAGE_DIR = fileURLToPath(new URL('../../../ui/', import.meta.url));
+/**
+ * The page's files: plain HTML, CSS and a script, shipped as they are (package.json "files": ui/),
+ * found from this module built (dist/src/ui/) or run from its source (src/ui/, in tests).
+ */
+const PAGE_DIR = ['../../ui/', '../../../ui/'].map((up) => fileURLToPath(new URL(up, import.meta.url))).find((dir) => existsSync(join(dir, 'index.html')))!;
 const STATIC: Record<string, string> = { '/app.js': 'text/javascript; charset=utf-8', '/style.css': 'text/css; charset=utf-8' };
 
 type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => Promise<void>;

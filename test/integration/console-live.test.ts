@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import type { UiServer } from '../../src/ui/server.js';
+import { TestProject } from '../helpers/project.js';
+import { generateUsers } from '../helpers/users.js';
+
+/**
+ * The console's live progress, in process: five tabs watch a job whose batches are slowed down
+ * (a pause fail point); they all see it move through percentages with records/s and an ETA to
+ * 100%, while the engine is asked for the jobs once per interval for all of them together.
+ */
+
+process.env['FERRY_FAILPOINTS'] = 'chunk-before-write=pause:400'; // read when the activities load (below)
+const POLL_MS = 200;
+const TABS = 5;
+
+interface Row {
+  id: string;
+  status: string;
+  percent: number | null;
+  perSecond: number | null;
+  eta: string | null;
+}
+
+describe('ferry ui live progress', () => {
+  let p: TestProject;
+  let app: App;
+  let server: UiServer;
+  let listCalls = 0;
+
+  beforeAll(async () => {
+    p = new TestProject();
+    expect(p.ferry('init').code).toBe(0);
+    p.write('pipelines/data/many.json', generateUsers(3000, 7));
+    p.write('pipelines/slow.yaml', 'name: slow\nsource: { file: data/many.json }\ntarget: { connection: users, key: [email] }\nbatch: { size: 500, parallelism: 1 }\n');
+    const [{ loadProject }, { createApp }, { startUiServer }] = await Promise.all([import('../../src/project/load-config.js'), import('../../src/app.js'), import('../../src/ui/server.js')]);
+    const real = createApp(loadProject(p.dir, undefined, process.env), { cwd: p.dir, env: process.env });
+    // The same app, with the engine's `list` counted.
+    app = {
+      ...real,
+      async engine(name) {
+        const engine = await real.engine(name);
+        return { ...engine, name: engine.name, list: (options) => (listCalls++, engine.list(options)) };
+      },
+    };
+    server = await startUiServer({ app, host: '127.0.0.1', port: 0, token: undefined, maxUpload: 1024 * 1024, pollMs: POLL_MS, log: () => undefined });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await app?.close();
+    p?.cleanup();
+  });
+
+  it('streams the progress of a running job to every tab, with records/s and ETA, from one poll per interval', async () => {
+    const csrf = /name="ferry-csrf" content="([^"]+)"/.exec(await (await fetch(server.url)).text())![1]!;
+    const post = async (path: string, body: unknown): Promise<Record<string, string>> => {
+      const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'x-ferry-csrf': csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const json = (await res.json()) as Record<string, string>;
+      expect(res.status, JSON.stringify(json)).toBe(200);
+      return json;
+    };
+    const aborts = new AbortController();
+    const seen: Row[][] = Array.from({ length: TABS }, () => []);
+    let job = '';
+    const tabs = Array.from({ length: TABS }, async (_, tab) => {
+      const res = await fetch(`${server.url}api/events`, { signal: aborts.signal });
+      const reader = res.body!.getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        buffer += Buffer.from(value!).toString('utf8');
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const rows = JSON.parse(buffer.slice(6, end)) as Row[];
+          buffer = buffer.slice(end + 2);
+          const row = rows.find((r) => r.id === job);
+          if (row) seen[tab]!.push(row);
+        }
+      }
+    });
+
+    const dry = await post('api/runs/dry-run', { pipeline: 'pipelines/slow.yaml' });
+    const callsBefore = listCalls;
+    const started = Date.now();
+    job = (await post('api/runs', { pipeline: 'pipelines/slow.yaml', dryRun: dry['id'] }))['job']!;
+    await expect.poll(() => seen.every((rows) => rows.at(-1)?.status === 'succeeded'), { timeout: 60_000, interval: 100 }).toBe(true);
+    const seconds = (Date.now() - started) / 1000;
+    const calls = listCalls - callsBefore;
+    aborts.abort();
+    await Promise.allSettled(tabs);
+
+    for (const rows of seen) {
+      const moving = rows.filter((r) => r.status === 'running' && r.percent !== null && r.percent > 0 && r.percent < 100);
+      expect(moving.length, JSON.stringify(rows)).toBeGreaterThan(0);
+      expect(moving[0]!.perSecond).toBeGreaterThan(0);
+      expect(moving[0]!.eta).toMatch(/^\d+m\d\ds$/);
+      expect(rows.at(-1)!.percent).toBe(100);
+    }
+    // One poll per interval for all tabs (plus one after the start), not one per tab.
+    expect(calls).toBeLessThanOrEqual(Math.ceil((seconds * 1000) / POLL_MS) + 3);
+    expect(calls).toBeLessThan(TABS * Math.floor((seconds * 1000) / POLL_MS));
+    expect(p.rows('SELECT count(*) AS n FROM users')[0]!['n']).toBe(3000);
+  });
+});
