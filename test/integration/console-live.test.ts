@@ -103,4 +103,28 @@ describe('ferry ui live progress', () => {
     expect(calls).toBeLessThan(TABS * Math.floor((seconds * 1000) / POLL_MS));
     expect(p.rows('SELECT count(*) AS n FROM users')[0]!['n']).toBe(3000);
   });
+
+  it('cancels a running job from the console, and resumes it to its end without redoing finished batches', async () => {
+    const csrf = /name="ferry-csrf" content="([^"]+)"/.exec(await (await fetch(server.url)).text())![1]!;
+    const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+      const res = await fetch(`${server.url}${path}`, { method, headers: { 'x-ferry-csrf': csrf, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    p.write('pipelines/data/more.json', generateUsers(3000, 8).map((u, i) => ({ ...u, email: `more${i}@example.com` })));
+    p.write('pipelines/slow-more.yaml', 'name: slow-more\nsource: { file: data/more.json }\ntarget: { connection: users, key: [email] }\nbatch: { size: 500, parallelism: 1 }\n');
+    const dry = await call('POST', 'api/runs/dry-run', { pipeline: 'pipelines/slow-more.yaml' });
+    expect(await call('POST', 'api/runs', { pipeline: 'pipelines/slow-more.yaml' })).toMatchObject({ status: 409, json: { error: 'run the dry run of this pipeline and file first' } });
+    const { job } = (await call('POST', 'api/runs', { pipeline: 'pipelines/slow-more.yaml', dryRun: dry.json['id'] })).json as { job: string };
+    await expect.poll(async () => ((await call('GET', `api/jobs/${job}`)).json['summary'] as { batches: { done: number } } | null)?.batches.done ?? 0, { timeout: 30_000, interval: 100 }).toBeGreaterThan(0);
+    expect(await call('POST', `api/jobs/${job}/cancel`)).toEqual({ status: 200, json: { status: 'cancelled' } });
+    const cancelled = (await call('GET', `api/jobs/${job}`)).json as { status: string; summary: { batches: { done: number; total: number } } };
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.summary.batches.done).toBeLessThan(6);
+    expect(await call('POST', `api/jobs/${job}/cancel`)).toEqual({ status: 409, json: { error: `job ${job} already ended (cancelled)` } });
+
+    expect(await call('POST', `api/jobs/${job}/resume`)).toEqual({ status: 200, json: { note: 'run 2' } });
+    await expect.poll(async () => (await call('GET', `api/jobs/${job}`)).json['status'], { timeout: 60_000, interval: 200 }).toBe('succeeded');
+    expect(p.rows("SELECT count(*) AS n FROM users WHERE email LIKE 'more%'")[0]!['n']).toBe(3000);
+    expect((await call('GET', `api/jobs/${job}`)).json['summary']).toMatchObject({ total: 3000, inserted: 3000, rejected: 0 });
+  });
 });
