@@ -293,7 +293,7 @@ function drawJob(head, job) {
       row ? h('table', {}, h('tbody', {}, h('tr', {}, progressCell(row)))) : null,
       h('p', { class: 'counts', id: 'job-counts' }, countsText(s, job.kind)),
       h('p', {}, `Batches ${s ? `${s.batches.done}/${s.batches.total}` : '—'}`),
-      job.error ? h('p', { class: 'error' }, job.error) : null,
+      job.error ? h('p', { class: 'error', id: 'job-error' }, job.error) : null,
       job.waiting ? h('p', { class: 'muted' }, job.waiting) : null,
       job.notifications.length ? h('div', {}, h('h3', {}, 'Notifications'), job.notifications.map((n) => h('p', { class: n.ok ? 'ok' : 'error' }, `notify[${n.index}] ${n.ok ? 'sent' : 'FAILED'}: ${n.detail}`))) : null,
       h('h3', {}, 'Downloads'), downloads, actions),

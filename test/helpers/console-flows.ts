@@ -23,8 +23,15 @@ const statusIs = (page: Page, status: string) => page.locator('h2 [data-test="st
 export async function importExampleUsers(page: Page, url: string, p: TestProject): Promise<string> {
   await page.goto(`${url}#/run`);
   await page.locator('#run-pipeline').selectOption('pipelines/import-users.yaml');
-  await page.locator('#upload-input').setInputFiles(join(p.dir, 'pipelines/data/users.csv'));
-  await expect.poll(() => page.locator('#upload-status').textContent()).toContain('users.csv uploaded');
+  // A hostile name first, through the file picker: refused, said on the page.
+  await page.locator('#upload-input').setInputFiles({ name: 'users.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ') });
+  await expect.poll(() => page.locator('#upload-status').textContent()).toBe('"users.exe": upload a .csv, .json or .ndjson file');
+  // Then the example file, dropped on the page.
+  const example = readFileSync(join(p.dir, 'pipelines/data/users.csv'), 'utf8');
+  // Evaluated in the page (this file is compiled without the DOM's types).
+  const dropped = await page.evaluateHandle(`(() => { const t = new DataTransfer(); t.items.add(new File([${JSON.stringify(example)}], 'users.csv', { type: 'text/csv' })); return t; })()`);
+  await page.locator('#drop').dispatchEvent('drop', { dataTransfer: dropped });
+  await expect.poll(() => page.locator('#upload-status').textContent()).toBe(`users.csv uploaded (${Buffer.byteLength(example)} bytes, csv)`);
 
   await page.locator('#dry-run-button').click();
   const counts = page.locator('#dry-run-counts');
@@ -114,4 +121,19 @@ export async function rollBack(page: Page, url: string, p: TestProject, job: str
   await page.waitForURL(/#\/jobs\/import-users-rollback-/);
   await statusIs(page, 'succeeded');
   expect(storedUsers(p)).toBe(0);
+}
+
+/**
+ * Retry rejects from the job page: a new job over the one rejected record, which is still invalid —
+ * 1 reject of 1 is over the pipeline's max_rejects (25%), so the retry fails, and says so.
+ */
+export async function retryRejects(page: Page, url: string, job: string): Promise<void> {
+  await page.goto(`${url}#/jobs/${encodeURIComponent(job)}`);
+  await page.locator('#action-retry').click({ timeout: TIMEOUT });
+  expect(await page.locator('#confirm-body').textContent()).toBe(`Run the 1 rejected record(s) of ${job} again through the pipeline as it is now?`);
+  await page.locator('#confirm-yes').click();
+  await page.waitForURL((u) => u.hash.startsWith('#/jobs/import-users-') && !u.hash.endsWith(encodeURIComponent(job)));
+  await statusIs(page, 'failed');
+  expect(await page.locator('#job-error').textContent()).toContain('max_rejects');
+  await expect.poll(() => page.locator('#job-counts').textContent(), { timeout: TIMEOUT }).toBe('1 total · 0 inserted · 0 updated · 0 unchanged · 1 rejected');
 }

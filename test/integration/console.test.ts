@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath, launchChromium, NO_CHROMIUM, startConsole, type RunningConsole } from '../helpers/browser.js';
 import { runFerry } from '../helpers/cli.js';
-import { buildAndRunExport, importExampleUsers, rollBack } from '../helpers/console-flows.js';
+import { buildAndRunExport, importExampleUsers, retryRejects, rollBack } from '../helpers/console-flows.js';
 import { TestProject } from '../helpers/project.js';
 
 /**
@@ -39,6 +39,10 @@ describe.skipIf(!chromiumPath)(`ferry ui in Chromium${chromiumPath ? '' : ` (ski
 
   it('uploads the example users file, shows the dry run, imports it with progress to 100%, filters and downloads the rejects', async () => {
     importJob = await importExampleUsers(page, ui.url, p);
+  });
+
+  it('retries the rejected record as a new job', async () => {
+    await retryRejects(page, ui.url, importJob);
   });
 
   it('builds an export whose live count is what `ferry run` of the saved pipeline exports, runs it and downloads the file', async () => {

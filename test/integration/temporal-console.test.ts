@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromiumPath, launchChromium, NO_CHROMIUM, startConsole, type RunningConsole } from '../helpers/browser.js';
-import { buildAndRunExport, importExampleUsers, rollBack } from '../helpers/console-flows.js';
+import { buildAndRunExport, importExampleUsers, retryRejects, rollBack } from '../helpers/console-flows.js';
 import { TestProject } from '../helpers/project.js';
 import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
 import { startWorker, taskQueue, temporalConfig, type FerryWorker } from '../helpers/temporal-workers.js';
@@ -40,6 +40,10 @@ describeTemporal(`ferry ui on Temporal, in Chromium${chromiumPath ? '' : ` (skip
 
   it.skipIf(!chromiumPath)('uploads the example users file, shows the dry run, imports it on a worker with progress to 100%, filters and downloads the rejects', async () => {
     importJob = await importExampleUsers(page, ui.url, p);
+  });
+
+  it.skipIf(!chromiumPath)('retries the rejected record as a new job', async () => {
+    await retryRejects(page, ui.url, importJob);
   });
 
   it.skipIf(!chromiumPath)('builds an export whose live count is what `ferry run` of the saved pipeline exports, runs it and downloads the file', async () => {
