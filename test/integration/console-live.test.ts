@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { UiServer } from '../../src/ui/server.js';
@@ -27,6 +29,7 @@ describe('ferry ui live progress', () => {
   let app: App;
   let server: UiServer;
   let listCalls = 0;
+  let firstJob = '';
 
   beforeAll(async () => {
     p = new TestProject();
@@ -102,6 +105,22 @@ describe('ferry ui live progress', () => {
     expect(calls).toBeLessThanOrEqual(Math.ceil((seconds * 1000) / POLL_MS) + 3);
     expect(calls).toBeLessThan(TABS * Math.floor((seconds * 1000) / POLL_MS));
     expect(p.rows('SELECT count(*) AS n FROM users')[0]!['n']).toBe(3000);
+    firstJob = job;
+  });
+
+  it('shows what the rollback check finds (a row changed since) before a forced rollback', async () => {
+    const csrf = /name="ferry-csrf" content="([^"]+)"/.exec(await (await fetch(server.url)).text())![1]!;
+    const db = new Database(join(p.dir, '.ferry/users.db'));
+    db.prepare("UPDATE users SET given_name = 'Changed' WHERE email = 'user7@example.com'").run();
+    db.close();
+    const check = (await (await fetch(`${server.url}api/jobs/${firstJob}/rollback-check`)).json()) as { ok: boolean; findings: string };
+    expect(check.ok).toBe(false);
+    expect(check.findings).toContain(`refusing to roll back job ${firstJob}: 1 row(s) it wrote were changed by a later job or another writer since:\n  row 8 email="user7@example.com": changed since`);
+    const refused = await fetch(`${server.url}api/jobs/${firstJob}/rollback`, { method: 'POST', headers: { 'x-ferry-csrf': csrf }, body: '{}' });
+    expect(refused.status).toBe(409);
+    const forced = await fetch(`${server.url}api/jobs/${firstJob}/rollback`, { method: 'POST', headers: { 'x-ferry-csrf': csrf }, body: '{"force":true}' });
+    expect(forced.status).toBe(200);
+    await expect.poll(() => p.rows("SELECT count(*) AS n FROM users WHERE email LIKE 'user%'")[0]!['n'], { timeout: 60_000, interval: 200 }).toBe(0);
   });
 
   it('cancels a running job from the console, and resumes it to its end without redoing finished batches', async () => {
