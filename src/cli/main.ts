@@ -16,6 +16,7 @@ import { registerTemporalCommands } from './temporal.js';
 import { applySchedulesCommand, listSchedulesCommand, serveCommand } from './schedules.js';
 import { previewCommand } from './preview.js';
 import { testCommand } from './test.js';
+import { uiCommand, type UiCommandOptions } from './ui.js';
 import { validateCommand } from './validate.js';
 import { ferryVersion } from './version.js';
 
@@ -160,6 +161,14 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .argument('[name]', 'one connection of ferry.yaml')
     .option('--timeout <seconds>', 'how long a connection may take to answer (default 10)')
     .action((name: string | undefined, options: { timeout?: string }) => connectionsTestCommand(ctx, name, options));
+
+  program
+    .command('ui')
+    .description('the web console: jobs, rejects, rollback, runs with a dry run first, the export builder (until Ctrl-C)')
+    .option('--host <host>', 'address to bind; anything but loopback needs FERRY_UI_TOKEN', '127.0.0.1')
+    .option('--port <port>', 'port (0: any free one)', '8233')
+    .option('--max-upload <mb>', 'largest uploaded source file, in MB', '100')
+    .action((options: UiCommandOptions) => uiCommand(ctx, options));
 
   registerTemporalCommands(program, ctx);
   return { program, ctx };

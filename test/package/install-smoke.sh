@@ -86,6 +86,24 @@ node --input-type=module -e "
 
 free_port() { node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })"; }
 
+step "ferry ui serves its page from the installed package"
+node_modules/.bin/ferry ui --port 0 >"$work/ui.log" 2>&1 &
+ui=$!
+pids+=("$ui")
+for _ in $(seq 1 60); do grep -q '^ferry ui: ' "$work/ui.log" && break; kill -0 "$ui" 2>/dev/null || break; sleep 0.5; done
+ui_url="$(sed -n 's/^ferry ui: \(http[^ ]*\).*/\1/p' "$work/ui.log")"
+[ -n "$ui_url" ] || { cat "$work/ui.log" >&2; fail "ferry ui did not start"; }
+node --input-type=module -e "
+  const base = process.argv[1];
+  const page = await (await fetch(base)).text();
+  const script = await fetch(base + 'app.js');
+  const jobs = await (await fetch(base + 'api/jobs')).json();
+  if (!page.includes('Ferry console') || script.status !== 200 || jobs.length !== 2) { console.error(page.slice(0, 200), script.status, jobs); process.exit(1); }
+" "$ui_url"
+kill -TERM "$ui"
+set +e; wait "$ui"; code=$?; set -e
+[ "$code" = 0 ] || { cat "$work/ui.log" >&2; fail "ferry ui exited $code after SIGTERM"; }
+
 step "ferry worker"
 if command -v temporal >/dev/null; then
   port="$(free_port)"

@@ -1,0 +1,96 @@
+import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { basename, sep } from 'node:path';
+import { backupPath, readNdjson, rejectsPath } from '../../activities/job-files.js';
+import type { JobInfo } from '../engine/engine.js';
+import type { SecretMasker } from '../spec/secrets.js';
+import { maskRecord } from '../validation/mask.js';
+import { HttpError, startStream } from './http.js';
+import { rejectsCsv } from './rejects.js';
+
+export const ARTIFACTS = ['rejects.ndjson', 'rejects.csv', 'output', 'backup.ndjson'] as const;
+export type ArtifactKind = (typeof ARTIFACTS)[number];
+
+/** The job page's data: the job in full (secrets masked) and which artifacts can be downloaded. */
+export function jobPage(job: JobInfo, masker: SecretMasker) {
+  const files = artifactFiles(job);
+  const available = ARTIFACTS.filter((kind) => {
+    const file = files[kind];
+    return file !== undefined && existsSync(file) && statSync(file).isFile();
+  });
+  return JSON.parse(
+    masker.mask(
+      JSON.stringify({
+        id: job.id,
+        pipeline: job.pipeline,
+        pipelineFile: basename(job.plan.pipelineFile),
+        engine: job.engine,
+        kind: job.kind,
+        status: job.status,
+        startedAt: job.startedAt,
+        endedAt: job.endedAt,
+        summary: job.summary,
+        error: job.error,
+        waiting: job.waiting,
+        detail: job.detail,
+        notifications: job.notifications,
+        sample: job.sample ?? null,
+        artifacts: available,
+      }),
+    ),
+  ) as unknown;
+}
+
+/** Where each artifact is: all inside the job folder, except an export's output, which the engine names. */
+function artifactFiles(job: JobInfo): Partial<Record<ArtifactKind, string>> {
+  const rejects = job.artifacts?.rejectsFile ?? rejectsPath(job.jobDir);
+  return {
+    'rejects.ndjson': rejects,
+    'rejects.csv': rejects,
+    'backup.ndjson': backupPath(job.jobDir),
+    ...(job.artifacts?.output ? { output: job.artifacts.output } : {}),
+  };
+}
+
+/** The job's rejects file, for the rejects table; a 404 when the job has none (yet). */
+export function rejectsFileOf(job: JobInfo): string {
+  const file = artifactFiles(job)['rejects.ndjson'];
+  if (!file || !existsSync(file)) throw new HttpError(404, `job ${job.id} has no reject report${job.status === 'running' ? ' yet (still running)' : ''}`);
+  return insideJob(job, file);
+}
+
+/**
+ * Streams one artifact. The page names a kind, never a path: the path comes from the engine's
+ * record of the job, and is checked (after resolving links) to be inside the job folder, or to be
+ * the output the job wrote. The backup holds whole rows: it is served with secrets masked.
+ */
+export async function sendArtifact(res: ServerResponse, job: JobInfo, kind: string): Promise<void> {
+  if (!(ARTIFACTS as readonly string[]).includes(kind)) throw new HttpError(404, `no artifact "${kind.slice(0, 40)}" (known: ${ARTIFACTS.join(', ')})`);
+  const file = artifactFiles(job)[kind as ArtifactKind];
+  if (!file || !existsSync(file) || !statSync(file).isFile()) throw new HttpError(404, `job ${job.id} has no ${kind}`);
+  const real = kind === 'output' ? realpathSync(file) : insideJob(job, file);
+  const name = kind === 'output' ? basename(real) : `${job.id}-${kind}`;
+  const type = name.endsWith('.csv') ? 'text/csv; charset=utf-8' : name.endsWith('.json') ? 'application/json' : 'application/x-ndjson';
+  startStream(res, 200, { 'content-type': type, 'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"` });
+  if (kind === 'rejects.csv') {
+    for await (const line of rejectsCsv(real)) if (!res.write(line)) await new Promise((resolve) => res.once('drain', resolve));
+    res.end();
+    return;
+  }
+  if (kind === 'backup.ndjson') {
+    for await (const change of readNdjson<Record<string, unknown>>(real)) {
+      const masked = { ...change, before: maskRecord(change['before']), after: maskRecord(change['after']) };
+      if (!res.write(JSON.stringify(masked) + '\n')) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+    return;
+  }
+  await new Promise<void>((resolve, reject) => createReadStream(real).on('error', reject).on('end', resolve).pipe(res));
+}
+
+function insideJob(job: JobInfo, file: string): string {
+  const dir = realpathSync(job.jobDir);
+  const real = realpathSync(file);
+  if (!real.startsWith(dir + sep)) throw new HttpError(403, `refused: ${basename(file)} is not inside the folder of job ${job.id}`);
+  return real;
+}

@@ -1,0 +1,78 @@
+import { statSync } from 'node:fs';
+import { readNdjson } from '../../activities/job-files.js';
+import type { Reject } from '../validation/reject.js';
+
+/** One error of one rejected record: a line of the rejects table. */
+export interface RejectLine {
+  row: number;
+  code: string;
+  path: string;
+  message: string;
+}
+
+export interface RejectsPage {
+  /** Lines matching the filter. */
+  total: number;
+  /** Every code in the report with its count, for the filter's choices. */
+  codes: { code: string; count: number }[];
+  lines: RejectLine[];
+}
+
+interface Indexed {
+  key: string;
+  lines: RejectLine[];
+  codes: { code: string; count: number }[];
+}
+
+/**
+ * The rejects table of a job, paged and filtered on the server: the report is read once into a
+ * compact list of (row, code, path, message) — the records, already masked in the file, are not
+ * kept — and read again only when the file changes (size or time). A filter over 100k lines is a
+ * scan of an array, a few milliseconds.
+ */
+export class RejectsIndex {
+  private readonly cache = new Map<string, Indexed>();
+
+  async page(file: string, filter: { code?: string; path?: string; offset: number; limit: number }): Promise<RejectsPage> {
+    const indexed = await this.load(file);
+    const path = filter.path?.toLowerCase();
+    const matching = indexed.lines.filter((l) => (!filter.code || l.code === filter.code) && (!path || l.path.toLowerCase().includes(path)));
+    return { total: matching.length, codes: indexed.codes, lines: matching.slice(filter.offset, filter.offset + filter.limit) };
+  }
+
+  private async load(file: string): Promise<Indexed> {
+    const stat = statSync(file);
+    const key = `${stat.size}:${stat.mtimeMs}`;
+    const cached = this.cache.get(file);
+    if (cached?.key === key) return cached;
+    const lines: RejectLine[] = [];
+    const counts = new Map<string, number>();
+    for await (const reject of readNdjson<Reject>(file)) {
+      for (const e of reject.errors) {
+        lines.push({ row: reject.row, code: e.code, path: e.path, message: e.message });
+        counts.set(e.code, (counts.get(e.code) ?? 0) + 1);
+      }
+    }
+    const codes = [...counts].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+    const indexed = { key, lines, codes };
+    // A few reports at a time: the console looks at one job at a time.
+    if (this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(file, indexed);
+    return indexed;
+  }
+}
+
+/** A CSV cell: quoted when needed, and a formula-looking cell made inert for spreadsheets. */
+export function csvCell(value: unknown): string {
+  let text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The rejects report as CSV lines: one per error, with the (masked) record as JSON. */
+export async function* rejectsCsv(file: string): AsyncGenerator<string> {
+  yield 'row,code,path,message,record\r\n';
+  for await (const reject of readNdjson<Reject>(file)) {
+    for (const e of reject.errors) yield [reject.row, e.code, e.path, e.message, reject.record].map(csvCell).join(',') + '\r\n';
+  }
+}

@@ -1,0 +1,146 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, launchChromium, NO_CHROMIUM, startConsole, type RunningConsole } from '../helpers/browser.js';
+import { runFerry } from '../helpers/cli.js';
+import { buildAndRunExport, importExampleUsers, retryRejects, rollBack } from '../helpers/console-flows.js';
+import { TestProject } from '../helpers/project.js';
+
+/**
+ * Issue 21: the web console driven in real headless Chromium against `ferry ui` on the embedded
+ * engine, in a project made by `ferry init`: upload → dry run → import → rejects → rollback, the
+ * export builder against `ferry run` of the pipeline it saves, and the console's refusals.
+ */
+
+describe.skipIf(!chromiumPath)(`ferry ui in Chromium${chromiumPath ? '' : ` (skipped: ${NO_CHROMIUM})`}`, () => {
+  let p: TestProject;
+  let ui: RunningConsole;
+  let browser: Browser;
+  let page: Page;
+  let importJob: string;
+
+  beforeAll(async () => {
+    p = new TestProject();
+    expect(p.ferry('init').code).toBe(0);
+    ui = await startConsole(p.dir);
+    browser = await launchChromium();
+    page = await browser.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    const code = await ui?.stop();
+    expect(code).toBe(0);
+    p?.cleanup();
+  });
+
+  it('uploads the example users file, shows the dry run, imports it with progress to 100%, filters and downloads the rejects', async () => {
+    importJob = await importExampleUsers(page, ui.url, p);
+  });
+
+  it('retries the rejected record as a new job', async () => {
+    await retryRejects(page, ui.url, importJob);
+  });
+
+  it('builds an export whose live count is what `ferry run` of the saved pipeline exports, runs it and downloads the file', async () => {
+    await buildAndRunExport(page, ui.url, p, 'verified-users');
+  });
+
+  it('rolls the import back after showing what the rollback check found', async () => {
+    await rollBack(page, ui.url, p, importJob);
+  });
+
+  it('refuses a cross-site POST: a page of another origin cannot save a pipeline', async () => {
+    const attacker = await serveAttackerPage(ui.url);
+    try {
+      const other = await browser.newPage();
+      await other.goto(attacker.url);
+      await other.locator('button').click();
+      await other.waitForURL(`${ui.url}api/export/save`);
+      expect(await other.locator('body').textContent()).toContain('cross-site request refused');
+      expect(existsSync(join(p.dir, 'pipelines/stolen.yaml'))).toBe(false);
+      await other.close();
+    } finally {
+      await new Promise((resolve) => attacker.server.close(resolve));
+    }
+  });
+});
+
+describe('ferry ui refusals', () => {
+  it('refuses to bind anything but loopback without FERRY_UI_TOKEN (exit 2)', () => {
+    const p = new TestProject();
+    try {
+      const result = runFerry(['ui', '--host', '0.0.0.0', '--port', '0'], { cwd: p.dir, env: { FERRY_UI_TOKEN: '' } });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('refusing to serve the console on 0.0.0.0 without a token: set FERRY_UI_TOKEN');
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('with FERRY_UI_TOKEN, answers no request that does not present it', async () => {
+    const p = new TestProject();
+    const token = 'a-long-enough-test-token';
+    const ui = await startConsole(p.dir, [], { FERRY_UI_TOKEN: token });
+    try {
+      expect((await fetch(`${ui.url}api/jobs`)).status).toBe(401);
+      expect((await fetch(`${ui.url}api/jobs`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
+      expect((await fetch(`${ui.url}api/jobs`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      const login = await fetch(`${ui.url}?token=${token}`, { redirect: 'manual' });
+      expect(login.status).toBe(303);
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      expect((await fetch(`${ui.url}api/pipelines`, { headers: { cookie } })).status).toBe(200);
+    } finally {
+      expect(await ui.stop()).toBe(0);
+      p.cleanup();
+    }
+  });
+});
+
+describe('ferry ui uploads and downloads', () => {
+  it('refuses hostile file names, binary content, oversize files, and any download that is not an artifact of a job', async () => {
+    const p = new TestProject();
+    expect(p.ferry('init').code).toBe(0);
+    expect(p.run('pipelines/import-users.yaml').code).toBe(0);
+    const job = JSON.parse(p.ferry('jobs', 'list', '--json').stdout.trim()) as { job: string };
+    const ui = await startConsole(p.dir, ['--max-upload', '0.001']); // 1,048 bytes
+    try {
+      const html = await (await fetch(ui.url)).text();
+      const csrf = /name="ferry-csrf" content="([^"]+)"/.exec(html)![1]!;
+      const upload = async (name: string, body: string | Buffer) => {
+        const res = await fetch(`${ui.url}api/uploads?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'x-ferry-csrf': csrf }, body });
+        return { status: res.status, body: (await res.json()) as { error?: string; upload?: string } };
+      };
+      expect(await upload('../../ferry.yaml', 'a,b\n1,2\n')).toEqual({ status: 400, body: { error: 'refused file name "../../ferry.yaml": no path separators or control characters' } });
+      expect(await upload('users\u0000.csv', 'a\n')).toMatchObject({ status: 400, body: { error: expect.stringContaining('refused file name "users?.csv"') } });
+      expect(await upload('run.sh', '#!/bin/sh\n')).toEqual({ status: 400, body: { error: '"run.sh": upload a .csv, .json or .ndjson file' } });
+      expect(await upload('users.csv', Buffer.from([0x61, 0x00, 0x62]))).toEqual({ status: 400, body: { error: '"users.csv" is not a text file (it holds NUL bytes); upload CSV, JSON or NDJSON' } });
+      expect((await upload('big.csv', 'x'.repeat(2000))).status).toBe(413);
+      const ok = await upload('users.csv', 'email\nx@example.com\n');
+      expect(ok.status).toBe(200);
+      expect(readdirSync(join(p.dir, '.ferry/uploads'))).toEqual([`${ok.body.upload}.csv`]); // a generated name, nothing else
+
+      const download = (path: string) => fetch(`${ui.url}api/jobs/${path}`).then(async (r) => ({ status: r.status, text: await r.text() }));
+      expect((await download(`${job.job}/download/rejects.csv`)).status).toBe(200);
+      expect(await download(`${job.job}/download/..%2F..%2Fjournal.db`)).toMatchObject({ status: 404, text: expect.stringContaining('no artifact') });
+      expect((await download(`..%2F..%2Fferry.yaml/download/rejects.csv`)).status).toBe(404);
+      expect((await download(`${job.job}/download/output`)).status).toBe(404);
+    } finally {
+      expect(await ui.stop()).toBe(0);
+      p.cleanup();
+    }
+  });
+});
+
+/** A page on another origin (127.0.0.1, another port) whose form posts JSON-looking text to the console. */
+async function serveAttackerPage(consoleUrl: string): Promise<{ server: Server; url: string }> {
+  const draft = JSON.stringify({ name: 'stolen', connection: 'users', query: '*', sort: null, format: 'csv', columns: [{ header: 'email', expression: 'email' }] });
+  // text/plain sends name=value: the name opens the JSON, the value closes it.
+  const html = `<form method="post" enctype="text/plain" action="${consoleUrl}api/export/save"><input type="hidden" name='{"draft":${draft.replaceAll("'", '&#39;')},"pad":"' value='"}'><button>win a prize</button></form>`;
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
