@@ -38,6 +38,7 @@ export async function runCommand(ctx: CliContext, file: string, options: RunOpti
     for (const d of loaded.diagnostics) ctx.stderr(project.masker.mask(formatDiagnostic(d)));
     throw new CliExit(EXIT_INVALID);
   }
+  for (const d of loaded.warnings ?? []) ctx.stderr(project.masker.mask(formatDiagnostic(d)));
   const plan = planFor(project, loaded.loaded, new Date(), { sample: sampleRows(options.sample) });
   if (plan.sample === undefined && options.sample !== undefined) throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');
   if (options.dryRun) return dryRunCommand(ctx, plan, options);

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { isScalar } from 'yaml';
 import { checkExpression } from '../mapping/expression.js';
 import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { expressionRefs } from './expression-refs.js';
 import { pipelineSchema, type Pipeline } from './pipeline-schema.js';
 import { checkSchema } from './schema-diagnostics.js';
 import { webhookUrlProblem } from './webhook-url.js';
@@ -66,11 +67,11 @@ function checkExpressions(y: YamlFile, raw: Record<string, unknown>): Diagnostic
 }
 
 function checkExpressionAt(y: YamlFile, path: PropertyKey[], expr: string): Diagnostic[] {
+  const at = (offset: number, message: string): Diagnostic => ({ file: y.file, ...positionOf(y, offsetInScalar(y, path, expr, offset)), path: formatPath(path), message });
   const error = checkExpression(expr);
-  if (!error) return [];
-  const offset = offsetInScalar(y, path, expr, error.offset);
-  const { line, col } = positionOf(y, offset);
-  return [{ file: y.file, line, col, path: formatPath(path), message: error.message }];
+  if (error) return [at(error.offset, error.message)];
+  // jsonata only finds out at evaluation (T1006, on every record) that a name is not a function
+  return expressionRefs(expr).unknownFunctions.map((f) => at(f.offset, `unknown function $${f.name}${f.suggestion ? ` (did you mean $${f.suggestion}?)` : ''}`));
 }
 
 /**
