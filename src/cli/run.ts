@@ -10,6 +10,7 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { onInterrupt } from './interrupt.js';
 import { endRun, jobReport } from './job-report.js';
 import { createProgress } from './progress.js';
+import { wholeNumber } from './usage.js';
 
 export interface RunOptions {
   json?: boolean;
@@ -41,6 +42,7 @@ export async function runCommand(ctx: CliContext, file: string, options: RunOpti
   for (const d of loaded.warnings ?? []) ctx.stderr(project.masker.mask(formatDiagnostic(d)));
   const plan = planFor(project, loaded.loaded, new Date(), { sample: sampleRows(options.sample) });
   if (plan.sample === undefined && options.sample !== undefined) throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');
+  if (options.dryRun && plan.target.type === 'file') throw new CliExit(EXIT_INVALID, '--dry-run previews writes to a store; this pipeline writes a file (preview an export with --sample)');
   if (options.dryRun) return dryRunCommand(ctx, plan, options);
   await runPlannedJob(ctx, plan, options, `job ${plan.jobId} started (${loaded.loaded.file})`);
 }
@@ -123,7 +125,5 @@ function refuseDetachedEmbedded(ctx: CliContext, options: RunOptions): void {
 function sampleRows(sample: RunOptions['sample']): number | undefined {
   if (sample === undefined) return undefined;
   if (sample === true) return DEFAULT_SAMPLE;
-  const rows = Number(sample);
-  if (!Number.isSafeInteger(rows) || rows < 1) throw new CliExit(EXIT_INVALID, `--sample expects a number of rows ≥ 1, got "${sample}"`);
-  return rows;
+  return wholeNumber(sample, '--sample', 1);
 }
