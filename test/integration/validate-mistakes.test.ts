@@ -107,4 +107,17 @@ describe('ferry validate catches the usual mistakes', () => {
     ]);
     expect(result.code).toBe(0);
   });
+
+  it('YAML that needs quoting says "quote this value" with the corrected line', () => {
+    project = new TestProject();
+    project.write('users.csv', 'Email Address\na@example.com\n');
+    project.write('p.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\ncolumns:\n  email: `Email Address`\n');
+    project.write('export.yaml', 'source: { connection: users }\ntarget: { file: out/users-{job}.csv }\n');
+    const result = project.ferry('validate', 'p.yaml', 'export.yaml');
+    expect(result.stdout.trim().split('\n')).toEqual([
+      "p.yaml:4:10 YAML reads a value starting with ` as a reserved character, not as text: quote this value, e.g.  email: '`Email Address`'",
+      "export.yaml:2:17 inside a { … } map, { and } are YAML's own: quote this value, e.g.  file: 'out/users-{job}.csv'",
+    ]);
+    expect(result.code).toBe(1);
+  });
 });
