@@ -31,6 +31,8 @@ export async function dryRun(deps: ActivityDeps, plan: JobPlan, examples: number
   const store = await deps.pool.get(plan.target.connection, plan.target.table);
   const acts = createActivities(deps);
   const outcome = await store.preview(() => runPipelineJob({ ...plan, dryRun: true, notify: [] }, acts, hooks));
+  // A job that failed before finalizing (at planning: a bad header, an unknown column) wrote no files to take examples from.
+  if (outcome.artifacts === null) return { outcome, examples: { insert: [], update: [], reject: [] } };
   return { outcome, examples: await collectExamples(plan.jobDir, examples) };
 }
 

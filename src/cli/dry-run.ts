@@ -4,8 +4,9 @@ import { backupPath, rejectsPath } from '../../activities/job-files.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { formatDiff, formatKey } from '../plan/row-diff.js';
 import type { CliContext } from './context.js';
-import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
+import { CliExit, EXIT_FAILED } from './exit-codes.js';
 import { createProgress } from './progress.js';
+import { wholeNumber } from './usage.js';
 
 /** Example rows shown per kind (would insert, would update, rejected) unless --examples says otherwise. */
 export const DEFAULT_EXAMPLES = 3;
@@ -62,8 +63,5 @@ function describe(plan: JobPlan, s: Record<string, number>, examples: DryRunExam
 }
 
 function exampleCount(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_EXAMPLES;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new CliExit(EXIT_INVALID, `--examples expects a number ≥ 0, got "${value}"`);
-  return n;
+  return value === undefined ? DEFAULT_EXAMPLES : wholeNumber(value, '--examples', 0);
 }

@@ -1,14 +1,15 @@
 import type { JobInfo, JobListing } from '../engine/engine.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
-import { CliExit, EXIT_FAILED } from './exit-codes.js';
+import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { jobQueryLines } from './job-query.js';
+import { wholeNumber } from './usage.js';
 import { jobDetails, jobListing } from './job-report.js';
 
 /** `ferry jobs list`: newest first, one line each. */
 export async function listJobsCommand(ctx: CliContext, options: { json?: boolean; limit?: string }): Promise<void> {
   const engine = await engineFor(ctx);
-  const jobs = await engine.list({ limit: Number(options.limit ?? 50) });
+  const jobs = await engine.list({ limit: wholeNumber(options.limit ?? '50', '--limit', 1) });
   if (options.json) {
     for (const job of jobs) ctx.stdout(JSON.stringify(jobListing(job, ctx.cwd)));
     return;
@@ -44,7 +45,7 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
 export async function getJob(ctx: CliContext, id: string): Promise<JobInfo> {
   const engine = await engineFor(ctx);
   const job = await engine.get(id);
-  if (!job) throw new CliExit(EXIT_FAILED, `no job ${id}${engine.name === 'temporal' ? ' on Temporal' : ''} (ferry jobs list shows the jobs)`);
+  if (!job) throw new CliExit(EXIT_INVALID, `no job ${id}${engine.name === 'temporal' ? ' on Temporal' : ''} (ferry jobs list shows the jobs)`);
   return job;
 }
 

@@ -197,7 +197,7 @@ function exitCodeOf(err: unknown): number {
   }
   if (err instanceof JobRefused) {
     process.stderr.write(err.message + '\n');
-    return EXIT_FAILED;
+    return err.usage ? EXIT_INVALID : EXIT_FAILED;
   }
   if (err instanceof ConfigError) {
     process.stderr.write(err.message + '\n');

@@ -14,6 +14,7 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { onInterrupt, resumeHint } from './interrupt.js';
 import { endRun, jobReport } from './job-report.js';
 import { createProgress } from './progress.js';
+import { wholeNumber } from './usage.js';
 
 export interface RunOptions {
   json?: boolean;
@@ -44,11 +45,13 @@ export async function runCommand(ctx: CliContext, file: string, options: RunOpti
     for (const d of loaded.diagnostics) ctx.stderr(project.masker.mask(formatDiagnostic(d)));
     throw new CliExit(EXIT_INVALID);
   }
+  for (const d of loaded.warnings ?? []) ctx.stderr(project.masker.mask(formatDiagnostic(d)));
   if (options.output !== undefined && options.sample === undefined) throw new CliExit(EXIT_INVALID, '--output goes with --sample (where the sample is written)');
   const sample = sampleRows(options.sample);
   const pipeline = sample === undefined ? loaded.loaded : sampleTarget(ctx, loaded.loaded, options.output);
   const plan = await planRun(await engineFor(ctx, options.engine), project, pipeline, new Date(), { sample });
   if (plan.sample === undefined && options.sample !== undefined) throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');
+  if (options.dryRun && plan.target.type === 'file') throw new CliExit(EXIT_INVALID, '--dry-run previews writes to a store; this pipeline writes a file (preview an export with --sample)');
   if (plan.sample !== undefined && plan.target.type === 'file' && !options.json) ctx.stderr(`sample of at most ${plan.sample} rows goes to ${displayPath(ctx.cwd, plan.target.path)}${options.output === undefined ? ' (beside the target, which is left as it is)' : ''}`);
   if (options.dryRun) return dryRunCommand(ctx, plan, options);
   await sayIfLastJobUnfinished(ctx, plan.pipeline, options);
@@ -166,7 +169,5 @@ export function besideWithSuffix(path: string, suffix: string): string {
 function sampleRows(sample: RunOptions['sample']): number | undefined {
   if (sample === undefined) return undefined;
   if (sample === true) return DEFAULT_SAMPLE;
-  const rows = Number(sample);
-  if (!Number.isSafeInteger(rows) || rows < 1) throw new CliExit(EXIT_INVALID, `--sample expects a number of rows ≥ 1, got "${sample}"`);
-  return rows;
+  return wholeNumber(sample, '--sample', 1);
 }

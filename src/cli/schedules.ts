@@ -8,6 +8,7 @@ import { planRun } from '../project/plan-for.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
+import { wholeNumber } from './usage.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { retentionLoop } from './retention.js';
 import { findPipelines } from './validate.js';
@@ -23,7 +24,7 @@ export interface ServeOptions {
  */
 export async function serveCommand(ctx: CliContext, files: string[], options: ServeOptions): Promise<void> {
   const app = ctx.app();
-  const maxRuns = options.maxRuns === undefined ? undefined : positiveInteger(options.maxRuns, '--max-runs');
+  const maxRuns = options.maxRuns === undefined ? undefined : wholeNumber(options.maxRuns, '--max-runs', 1);
   const { schedules } = findSchedules(ctx, files);
   if (schedules.length === 0) throw new CliExit(EXIT_FAILED, 'no pipeline with a schedule: to serve (add `schedule: "0 2 * * *"` to a pipeline)');
   const stop = new AbortController();
@@ -128,10 +129,4 @@ function findSchedules(ctx: CliContext, files: string[]): { schedules: PipelineS
     schedules.push({ pipeline: name, file: path, cron: pipeline.schedule, ...(pipeline.timezone ? { timezone: pipeline.timezone } : {}), catchUp: pipeline.catch_up });
   }
   return { schedules, invalid };
-}
-
-function positiveInteger(text: string, option: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw new CliExit(EXIT_INVALID, `${option} expects a whole number ≥ 1, got "${text}"`);
-  return n;
 }

@@ -19,7 +19,9 @@ export async function validateCommand(ctx: CliContext, files: string[], options:
   for (const file of targets) {
     const result = await loadCheckedPipeline(project, ctx.cwd, file);
     if (result.ok) {
-      ctx.stdout(`ok ${result.loaded.file}`);
+      const warnings = result.warnings ?? [];
+      for (const d of warnings) ctx.stdout(project.masker.mask(formatDiagnostic(d)));
+      ctx.stdout(`ok ${result.loaded.file}${warnings.length > 0 ? ` (${warnings.length} warning(s): they do not fail validate)` : ''}`);
       if (options.verbose) for (const line of mappingLines(result.loaded)) ctx.stdout(line);
     } else {
       failed++;

@@ -68,9 +68,17 @@ export interface Engine {
 export type EngineName = 'embedded' | 'temporal';
 export const ENGINE_NAMES: readonly EngineName[] = ['embedded', 'temporal'];
 
-/** A precondition that is not met, said for the user (exit 1, no stack). */
+/**
+ * A precondition that is not met, said for the user (no stack): exit 1, or exit 2 with `usage` when
+ * the request itself is wrong (no job of that id, a job of the wrong kind for the command).
+ */
 export class JobRefused extends Error {
   override readonly name = 'JobRefused';
+  readonly usage: boolean;
+  constructor(message: string, options: { usage?: boolean } = {}) {
+    super(message);
+    this.usage = options.usage ?? false;
+  }
 }
 
 export interface SubmitOptions {

@@ -27,9 +27,9 @@ export interface RollbackOptions {
  */
 export async function planRollback(project: Project, engine: Engine, pool: ConnectionPool, id: string, options: RollbackOptions): Promise<JobPlan> {
   const original = await engine.get(id);
-  if (!original) throw new JobRefused(`no job ${id} (ferry jobs list shows the jobs)`);
+  if (!original) throw new JobRefused(`no job ${id} (ferry jobs list shows the jobs)`, { usage: true });
   if (original.status === 'running' || original.status === 'pending') throw new JobRefused(`job ${id} is still running; cancel it first (ferry jobs cancel ${id})`);
-  if (original.kind !== 'import' && original.kind !== 'migrate') throw new JobRefused(`job ${id} is ${original.kind === 'export' ? 'an export' : 'a rollback'}: only jobs that wrote to a store roll back`);
+  if (original.kind !== 'import' && original.kind !== 'migrate') throw new JobRefused(`job ${id} is ${original.kind === 'export' ? 'an export' : 'a rollback'}: only jobs that wrote to a store roll back`, { usage: true });
   const backup = backupPath(original.plan.jobDir);
   if (!existsSync(backup)) throw new JobRefused(`job ${id} has no backup (${backup}): it wrote nothing to a store, or has not finished`);
   const at = new Date();

@@ -39,7 +39,8 @@ export interface JobPlan {
    * Optional so that plans without it (imports, jobs journaled before it existed) stay unchanged.
    */
   sample?: number;
-  validate: { schema: 'user' | 'none'; rules: { check: string; message: string }[]; maxRejects: RejectBudget | null };
+  /** `allowAllRejected` (set only when true, so older plans stay unchanged): a job that rejects every record still succeeds. */
+  validate: { schema: 'user' | 'none'; rules: { check: string; message: string }[]; maxRejects: RejectBudget | null; allowAllRejected?: true };
   /**
    * `exclusive: false` (set only then) lets another job write the same table at once; absent means
    * exclusive, the default, so that plans of jobs journaled before it existed stay unchanged.
@@ -135,7 +136,7 @@ export function buildJobPlan(p: Pipeline, ctx: PlanContext): JobPlan {
     columns: kind === 'export' ? exportColumns(p.columns) : columnsPlan(p.columns),
     ...(kind === 'export' && ctx.sample !== undefined ? { sample: ctx.sample } : {}),
     ...(ctx.retryOf !== undefined ? { retryOf: ctx.retryOf } : {}),
-    validate: { schema: validate.schema, rules: validate.rules, maxRejects: rejectBudget(validate.max_rejects) },
+    validate: { schema: validate.schema, rules: validate.rules, maxRejects: rejectBudget(validate.max_rejects), ...(p.validate?.allow_all_rejected ? { allowAllRejected: true as const } : {}) },
     batch: { size: p.batch?.size ?? 1000, parallelism: p.batch?.parallelism ?? 4, ...(p.batch?.exclusive === false ? { exclusive: false as const } : {}) },
     retry: retryPlan(p.retry),
     notify: p.notify ?? [],

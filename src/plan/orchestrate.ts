@@ -68,9 +68,10 @@ export async function runPipelineSegment(plan: JobPlan, acts: PipelineActivities
   hooks.progress?.({ summary });
   const stop = await runBatches(plan, acts, hooks, { count: planned.batches, first: resume?.nextBatch ?? 0 }, summary);
   if (stop?.status === 'continue') return { kind: 'continue', state: { planned, nextBatch: stop.nextBatch, summary } };
-  const status: FinalStatus = stop?.status ?? 'succeeded';
+  const ended = stop ?? allRejected(plan, summary);
+  const status: FinalStatus = ended?.status ?? 'succeeded';
   let artifacts: FinalizeJobOutput | null = null;
-  let error = stop?.error ?? null;
+  let error = ended?.error ?? null;
   try {
     artifacts = await acts.finalizeJob({ jobDir: plan.jobDir, batches: planned.batches, status });
   } catch (err) {
@@ -125,6 +126,17 @@ async function runBatches(plan: JobPlan, acts: PipelineActivities, hooks: Orches
       if (stop !== before) overRejects = stop;
     }
   }
+}
+
+/**
+ * A job that rejected every one of its records did nothing a user wanted: almost always a wrong
+ * mapping or the wrong file, so it fails (with its reject report) unless the pipeline says that
+ * can be expected (`validate.allow_all_rejected`). A rollback's skipped rows are not rejects of this kind.
+ */
+function allRejected(plan: JobPlan, summary: JobSummary): { status: 'failed'; error: string } | undefined {
+  if (plan.kind === 'rollback' || plan.validate.allowAllRejected || summary.total === 0 || summary.rejected < summary.total) return undefined;
+  const written = plan.kind === 'export' ? 'exported' : 'written';
+  return { status: 'failed', error: `every record was rejected (${summary.rejected} of ${summary.total}), nothing was ${written}; set validate.allow_all_rejected: true if that can be expected` };
 }
 
 function rejectBudgetMessage(rejected: number, limit: number): string {

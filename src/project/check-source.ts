@@ -6,23 +6,53 @@ import { checkQuery } from '../query/compile-query.js';
 import { checkSort } from '../query/keyset.js';
 import { parseQuery } from '../query/parse-query.js';
 import { QueryError } from '../query/query-error.js';
+import { sampleSource } from '../sources/sample.js';
+import { checkSourceFields, checkTargetColumns } from '../spec/check-references.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
-import { formatPath } from '../spec/diagnostics.js';
+import { formatPath, sortDiagnostics } from '../spec/diagnostics.js';
 import { offsetInScalar } from '../spec/parse-pipeline.js';
 import { parseYamlFile, positionOf } from '../spec/yaml-document.js';
-import type { Project } from './load-config.js';
+import { displayPath, type Project } from './load-config.js';
 import { loadPipeline, type LoadedPipeline, type LoadResult } from './load-pipeline.js';
 
+/** How many records of a JSON or NDJSON source `validate` reads to check the fields the columns use. */
+export const FIELD_SAMPLE_RECORDS = 100;
+
 /**
- * `loadPipeline`, then an export's query and sort checked against the source table's real columns,
- * so an unknown field is reported by `ferry validate` (and before `ferry run` starts a job) at its
- * line and column inside the query: `file:line:col source.query: unknown field "nick"; …`.
+ * `loadPipeline`, then what the pipeline names checked against the real things, so that a typo is
+ * reported by `ferry validate` (and before `ferry run` starts a job) at its line and column
+ * instead of as thousands of rejects: an export's query and sort against the source table's
+ * columns (`file:line:col source.query: unknown field "nick"; …`), the mapped columns against the
+ * target table's, and the fields the columns read against the CSV header (or, as warnings, the
+ * first records of a JSON file). Warnings come back with a valid pipeline.
  */
 export async function loadCheckedPipeline(project: Project, cwd: string, file: string): Promise<LoadResult> {
   const result = loadPipeline(project, cwd, file);
   if (!result.ok) return result;
-  const diagnostics = await checkSource(project, result.loaded);
-  return diagnostics.length > 0 ? { ok: false, file: result.loaded.file, diagnostics } : result;
+  const found = [...(await checkSource(project, result.loaded)), ...(await checkTarget(project, result.loaded)), ...(await checkFields(cwd, result.loaded))];
+  if (found.some((d) => d.severity !== 'warning')) return { ok: false, file: result.loaded.file, diagnostics: sortDiagnostics(found) };
+  return found.length > 0 ? { ...result, warnings: sortDiagnostics(found) } : result;
+}
+
+/** The mapped columns of an import or migration against the target table's columns. */
+async function checkTarget(project: Project, loaded: LoadedPipeline): Promise<Diagnostic[]> {
+  const { target, columns } = loaded.pipeline;
+  if (!('connection' in target) || !columns || typeof columns !== 'object') return [];
+  const table = await tableColumns(project, target.connection, target.table);
+  if (!table) return [];
+  return checkTargetColumns(parseYamlFile(loaded.file, loaded.text), columns, { name: table.name, columns: table.columns.map((c) => c.name) });
+}
+
+/** The fields the columns read, against the source file's header (CSV) or its first records (JSON, NDJSON). */
+async function checkFields(cwd: string, loaded: LoadedPipeline): Promise<Diagnostic[]> {
+  const { source, columns } = loaded.pipeline;
+  if (!('file' in source) || !loaded.sourcePath || !loaded.sourceFormat || !columns || typeof columns !== 'object') return [];
+  const csv = source.csv ?? { delimiter: ',', header: true, encoding: 'utf8' as const };
+  const sample = await sampleSource({ path: loaded.sourcePath, format: loaded.sourceFormat, csv }, FIELD_SAMPLE_RECORDS);
+  if (!sample) return [];
+  const shown = displayPath(cwd, loaded.sourcePath);
+  const fields = sample.format === 'csv' ? { kind: 'header' as const, file: shown, names: sample.header } : { kind: 'sample' as const, file: shown, records: sample.records };
+  return checkSourceFields(parseYamlFile(loaded.file, loaded.text), columns, fields);
 }
 
 async function checkSource(project: Project, loaded: LoadedPipeline): Promise<Diagnostic[]> {
@@ -37,20 +67,25 @@ async function checkSource(project: Project, loaded: LoadedPipeline): Promise<Di
   return out;
 }
 
-/**
- * The columns the export will read, as planJob sees them. A SQLite file that does not exist yet
- * will get the built-in users table, so that is what the query is checked against (validation
- * creates nothing). Undefined when the store cannot be reached: then only the syntax is checked,
- * and the run reports unknown fields when it plans.
- */
+/** The columns an export reads, as planJob sees them; undefined when the store cannot be reached (then only the syntax is checked). */
 async function sourceColumns(project: Project, name: string, table: string | undefined): Promise<ColumnInfo[] | undefined> {
+  return (await tableColumns(project, name, table))?.columns;
+}
+
+/**
+ * A table's columns, read inside a preview (rolled back) so that validating creates nothing: a
+ * missing table would be created as the built-in users table, and that is what comes back. A
+ * SQLite file that does not exist yet is not created either: it will get the built-in table.
+ * Undefined when the store cannot be reached: the run reports what is wrong when it plans.
+ */
+async function tableColumns(project: Project, name: string, table: string | undefined): Promise<{ name: string; columns: ColumnInfo[] } | undefined> {
   const options = project.config.connections[name];
   if (!options) return undefined;
-  if (options.driver === 'sqlite' && options.path !== ':memory:' && !existsSync(options.path)) return builtInColumns();
+  if (options.driver === 'sqlite' && options.path !== ':memory:' && !existsSync(options.path)) return { name: table ?? options.table, columns: builtInColumns() };
   try {
     const connection = await openConnection(table ? { ...options, table } : options, { baseDir: project.rootDir });
     try {
-      return await connection.columns();
+      return { name: connection.table, columns: await connection.preview(() => connection.columns()) };
     } finally {
       await connection.close();
     }

@@ -23,7 +23,8 @@ export interface LoadedPipeline {
   targetFormat?: FileFormat;
 }
 
-export type LoadResult = { ok: true; loaded: LoadedPipeline } | { ok: false; file: string; diagnostics: Diagnostic[] };
+/** `warnings` (from `loadCheckedPipeline`): problems guessed from a sample of the data, which do not make the pipeline invalid. */
+export type LoadResult = { ok: true; loaded: LoadedPipeline; warnings?: Diagnostic[] } | { ok: false; file: string; diagnostics: Diagnostic[] };
 
 type Ends = Pick<LoadedPipeline, 'sourcePath' | 'sourceFormat' | 'targetPath' | 'targetFormat'>;
 

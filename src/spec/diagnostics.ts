@@ -8,12 +8,15 @@ export interface Diagnostic {
   /** Dotted path of the offending value (`target.upsert`, `columns.email`); empty for the whole file. */
   path: string;
   message: string;
+  /** A warning (a guess from a sample of the data) does not make the file invalid. Absent: an error. */
+  severity?: 'warning';
 }
 
 /** `file:line:col path: message`, the shape editors and CI logs link to. */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
-  return d.path ? `${where} ${d.path}: ${d.message}` : `${where} ${d.message}`;
+  const message = d.severity === 'warning' ? `warning: ${d.message}` : d.message;
+  return d.path ? `${where} ${d.path}: ${message}` : `${where} ${message}`;
 }
 
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {

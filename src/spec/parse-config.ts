@@ -2,7 +2,7 @@ import { configSchema, type FerryConfig } from './config-schema.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { interpolateEnv } from './interpolate.js';
 import { checkSchema } from './schema-diagnostics.js';
-import { parseYamlFile } from './yaml-document.js';
+import { parseYamlFile, plainValue } from './yaml-document.js';
 
 export interface ParsedConfig {
   config?: FerryConfig;
@@ -16,7 +16,9 @@ export function parseConfig(file: string, text: string, env: Readonly<Record<str
   const y = parseYamlFile(file, text);
   if (y.syntaxErrors.length > 0) return { diagnostics: y.syntaxErrors, secrets: [] };
   const { diagnostics: envDiagnostics, secrets } = interpolateEnv(y, env);
-  const raw: unknown = y.doc.toJS() ?? {};
+  const plain = plainValue(y);
+  if ('diagnostics' in plain) return { diagnostics: plain.diagnostics, secrets };
+  const raw: unknown = plain.value ?? {};
   const schema = checkSchema(y, configSchema, raw);
   const diagnostics = sortDiagnostics([...envDiagnostics, ...schema.diagnostics]);
   if (diagnostics.length > 0) return { diagnostics, secrets };

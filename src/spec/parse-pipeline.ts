@@ -2,10 +2,12 @@ import { Cron } from 'croner';
 import { isScalar } from 'yaml';
 import { checkExpression } from '../mapping/expression.js';
 import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { expressionRefs } from './expression-refs.js';
 import { pipelineSchema, type Pipeline } from './pipeline-schema.js';
 import { checkSchema } from './schema-diagnostics.js';
 import { webhookUrlProblem } from './webhook-url.js';
-import { nodeAt, offsetOf, parseYamlFile, positionOf, type YamlFile } from './yaml-document.js';
+import { quoteHint } from './yaml-hints.js';
+import { nodeAt, offsetOf, parseYamlFile, plainValue, positionOf, type YamlFile } from './yaml-document.js';
 
 export interface ParsedPipeline {
   /** Present only when the file has no diagnostics. */
@@ -29,13 +31,15 @@ export function parsePipeline(file: string, text: string): ParsedPipeline {
     return { file, line, col, path: formatPath(path), message };
   };
   if (y.syntaxErrors.length > 0) return { diagnostics: y.syntaxErrors, diagnose, raw: undefined };
-  const raw: unknown = y.doc.toJS();
+  const plain = plainValue(y);
+  if ('diagnostics' in plain) return { diagnostics: plain.diagnostics, diagnose, raw: undefined };
+  const raw = plain.value;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { diagnostics: [{ file, line: 1, col: 1, path: '', message: 'a pipeline file must be a YAML map with source and target' }], diagnose, raw };
   }
   const schema = checkSchema(y, pipelineSchema, raw);
   const record = raw as Record<string, unknown>;
-  const columnTypes = checkColumnTypes(record, diagnose);
+  const columnTypes = checkColumnTypes(y, record, diagnose);
   // a wrong column value is reported at the value, not as the union's "expected one of defaults" at the map
   const schemaDiagnostics = columnTypes.length > 0 ? schema.diagnostics.filter((d) => d.path !== 'columns' && !d.path.startsWith('columns.')) : schema.diagnostics;
   const diagnostics = [
@@ -66,11 +70,11 @@ function checkExpressions(y: YamlFile, raw: Record<string, unknown>): Diagnostic
 }
 
 function checkExpressionAt(y: YamlFile, path: PropertyKey[], expr: string): Diagnostic[] {
+  const at = (offset: number, message: string): Diagnostic => ({ file: y.file, ...positionOf(y, offsetInScalar(y, path, expr, offset)), path: formatPath(path), message });
   const error = checkExpression(expr);
-  if (!error) return [];
-  const offset = offsetInScalar(y, path, expr, error.offset);
-  const { line, col } = positionOf(y, offset);
-  return [{ file: y.file, line, col, path: formatPath(path), message: error.message }];
+  if (error) return [at(error.offset, error.message)];
+  // jsonata only finds out at evaluation (T1006, on every record) that a name is not a function
+  return expressionRefs(expr).unknownFunctions.map((f) => at(f.offset, `unknown function $${f.name}${f.suggestion ? ` (did you mean $${f.suggestion}?)` : ''}`));
 }
 
 /**
@@ -117,14 +121,26 @@ function checkCoherence(p: Pipeline, diagnose: ParsedPipeline['diagnose']): Diag
   return out;
 }
 
-/** `columns.email: 5`: each value must be an expression string (or `defaults: true` in an export). */
-function checkColumnTypes(raw: Record<string, unknown>, diagnose: ParsedPipeline['diagnose']): Diagnostic[] {
+/**
+ * `columns.email: 5`: each value must be an expression string (or `defaults: true` in an export).
+ * A map, list or nothing is usually an expression YAML read first (`{"plan": Plan}`, `&x`): quoting fixes it.
+ */
+function checkColumnTypes(y: YamlFile, raw: Record<string, unknown>, diagnose: ParsedPipeline['diagnose']): Diagnostic[] {
   const columns = raw['columns'];
   if (!columns || typeof columns !== 'object' || Array.isArray(columns)) return [];
   return Object.entries(columns).flatMap(([name, value]) => {
     if (typeof value === 'string' || value === true) return [];
-    return [diagnose(['columns', name], `expected a JSONata expression string, got ${describeValue(value)}${typeof value === 'number' || typeof value === 'boolean' ? ` (quote it to map a constant: '${String(value)}')` : ''}`)];
+    const expected = `expected a JSONata expression string, got ${describeValue(value)}`;
+    if (typeof value === 'number' || typeof value === 'boolean') return [diagnose(['columns', name], `${expected} (quote it to map a constant: '${String(value)}')`)];
+    const keyAt = offsetOf(y, ['columns', name], 'key');
+    const hint = quoteHint(y.text, lineStartOf(y, keyAt), keyAt);
+    if (!hint) return [diagnose(['columns', name], expected)];
+    return [{ file: y.file, ...positionOf(y, hint.offset), path: formatPath(['columns', name]), message: `${expected}: ${hint.message.slice(hint.message.indexOf('quote this value'))}` }];
   });
+}
+
+function lineStartOf(y: YamlFile, offset: number): number {
+  return y.lineCounter.lineStarts[positionOf(y, offset).line - 1] ?? 0;
 }
 
 function describeValue(value: unknown): string {

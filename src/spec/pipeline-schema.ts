@@ -74,6 +74,10 @@ export const validateSchema = z.strictObject({
   max_rejects: z
     .union([z.number().int().nonnegative(), z.string().regex(/^\d+(\.\d+)?%$/, { error: 'expected a count or a percentage such as 1%' })])
     .optional().describe('the job fails once more records than this are rejected: a count (100) or a percentage of the source (1%); absent: no limit'),
+  allow_all_rejected: z
+    .boolean()
+    .optional()
+    .describe('false or absent: a job that rejects every record it read (none written) fails, since that is almost always a wrong mapping or file; true: it succeeds with its reject report'),
 }).describe('the checks every mapped record passes before it is written; one that fails becomes a reject with its row, code, field and message');
 
 export const batchSchema = z.strictObject({

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { didYouMean } from './closest-name.js';
 import { formatPath, type Diagnostic } from './diagnostics.js';
 import { offsetOf, positionOf, type YamlFile } from './yaml-document.js';
 
@@ -96,22 +97,7 @@ const knownWords = [
   'namespace', 'task_queue', 'pool', 'max_attempts', 'initial_interval', 'max_interval', 'catch_up',
 ];
 
-/** " (did you mean upsert?)" for a near miss of a known key. */
+/** " (did you mean "upsert"?)" for a near miss of a known key. */
 function suggest(key: string): string {
-  const near = knownWords.find((w) => w !== key && editDistance(w, key) <= Math.max(1, Math.floor(w.length / 4)));
-  return near ? ` (did you mean "${near}"?)` : '';
-}
-
-/** Optimal string alignment distance: edits plus adjacent transpositions, the usual typo. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = best;
-    }
-  }
-  return d[a.length]![b.length]!;
+  return didYouMean(key, knownWords);
 }

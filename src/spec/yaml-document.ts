@@ -1,5 +1,6 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
+import { quoteHint } from './yaml-hints.js';
 
 /** A parsed YAML file that can answer "where is the node at this path?". */
 export interface YamlFile {
@@ -14,12 +15,41 @@ export interface YamlFile {
 export function parseYamlFile(file: string, text: string): YamlFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const syntaxErrors = [...doc.errors, ...doc.warnings].map((err) => {
-    const offset = err.pos[0];
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, col, path: '', message: firstLine(err.message) };
-  });
-  return { file, text, doc, lineCounter, syntaxErrors };
+  return { file, text, doc, lineCounter, syntaxErrors: syntaxDiagnostics(file, text, doc, lineCounter) };
+}
+
+/** The parser's errors, each line's replaced by one "quote this value" hint where quoting is the fix (yaml-hints.ts). */
+function syntaxDiagnostics(file: string, text: string, doc: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const hinted = new Set<number>();
+  for (const err of [...doc.errors, ...doc.warnings]) {
+    const { line, col } = lineCounter.linePos(err.pos[0]);
+    if (hinted.has(line)) continue;
+    const hint = quoteHint(text, lineCounter.lineStarts[line - 1] ?? 0, err.pos[0]);
+    if (hint) hinted.add(line);
+    out.push(hint ? { file, ...lineCounter.linePos(hint.offset), path: '', message: hint.message } : { file, line, col, path: '', message: firstLine(err.message) });
+  }
+  return out.filter((d) => d.message !== '' && !(hinted.has(d.line) && !isHint(d)));
+}
+
+function isHint(d: Diagnostic): boolean {
+  return d.message.includes('quote this value');
+}
+
+/**
+ * The document as plain data, or why it cannot be: an alias (`*name`) whose anchor is not set,
+ * which is what a JSONata expression starting with `*` becomes.
+ */
+export function plainValue(y: YamlFile): { value: unknown } | { diagnostics: Diagnostic[] } {
+  try {
+    return { value: y.doc.toJS() };
+  } catch (err) {
+    let offset = 0;
+    visit(y.doc, { Alias: (_key, node) => (isAlias(node) && node.range ? ((offset = node.range[0]), visit.BREAK) : undefined) });
+    const { line, col } = y.lineCounter.linePos(offset);
+    const hint = quoteHint(y.text, y.lineCounter.lineStarts[line - 1] ?? 0, offset);
+    return { diagnostics: [{ file: y.file, ...(hint ? y.lineCounter.linePos(hint.offset) : { line, col }), path: '', message: hint?.message ?? firstLine((err as Error).message) }] };
+  }
 }
 
 export type NodeRole = 'key' | 'value';

@@ -15,7 +15,7 @@ describe('the CLI over the embedded engine', () => {
 
   it('jobs list, jobs show and schedules list in an empty folder create no journal', () => {
     expect(p.ferry('jobs', 'list').stdout).toContain('no jobs yet');
-    expect(p.ferry('jobs', 'show', 'nope').code).toBe(1);
+    expect(p.ferry('jobs', 'show', 'nope').code).toBe(2); // no such job: a usage error
     expect(p.ferry('schedules', 'list').code).toBe(0);
     expect(existsSync(join(p.dir, '.ferry'))).toBe(false);
   });

@@ -142,6 +142,6 @@ describe('ferry run --sample', () => {
     expect(p.ferry('run', 'seed.yaml', '--sample').stderr).toContain('--sample applies to exports');
     const bad = p.ferry('run', 'p.yaml', '--sample', 'lots');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--sample expects a number of rows ≥ 1, got "lots"');
+    expect(bad.stderr).toContain('--sample expects a whole number ≥ 1, got "lots"');
   });
 });

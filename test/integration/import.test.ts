@@ -192,11 +192,11 @@ describe('ferry run: imports into the embedded SQLite store', () => {
   it('refuses a mapping to a column the table lacks, before reading a record', () => {
     p.write('u.json', [{ email: 'a@x.io' }]);
     p.write('p.yaml', pipeline('u.json', 'columns:\n  email: email\n  shoe_size: "44"\nvalidate: { schema: none }\n'));
-    const { code, report } = p.run('p.yaml');
-    expect(code).toBe(1);
-    expect(report.status).toBe('failed');
-    const show = JSON.parse(p.ferry('jobs', 'show', report.job, '--json').stdout) as { error: string };
-    expect(show.error).toContain('table users has no column shoe_size');
+    // Checked against the table's columns before a job starts (issue 20): no job, exit 2, the column's position.
+    const result = p.ferry('run', 'p.yaml', '--json');
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('p.yaml:7:3 columns.shoe_size: table users has no column "shoe_size"; its columns: user_id, email, ');
   });
 
   it('jobs list, show and errors describe the job', () => {
@@ -212,7 +212,7 @@ describe('ferry run: imports into the embedded SQLite store', () => {
     expect(JSON.parse(ndjson[0]!)).toMatchObject({ row: 2, record: { email: 'nope' }, errors: [{ code: 'FORMAT', path: 'email' }] });
     const show = JSON.parse(p.ferry('jobs', 'show', report.job, '--json').stdout) as Record<string, unknown>;
     expect(show).toMatchObject({ job: report.job, status: 'succeeded', batches: { done: 1, total: 1 }, error: null });
-    expect(p.ferry('jobs', 'show', 'no-such-job').code).toBe(1);
+    expect(p.ferry('jobs', 'show', 'no-such-job').code).toBe(2);
   });
 
   it('exits 2 without creating a job when the pipeline is invalid', () => {

@@ -44,7 +44,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
   const existing = (): Journal | undefined => journal ?? (existsSync(join(project.stateDir, 'journal.db')) ? open() : undefined);
   const found = (id: string): JobRecord => {
     const job = existing()?.getJob(id);
-    if (!job) throw new JobRefused(`no job ${id} (ferry jobs list shows the jobs)`);
+    if (!job) throw new JobRefused(`no job ${id} (ferry jobs list shows the jobs)`, { usage: true });
     return job;
   };
   /** Jobs this process is to run: submitted or resumed here, not yet followed. */

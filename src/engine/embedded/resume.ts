@@ -23,7 +23,7 @@ export class ResumeRefused extends JobRefused {}
  */
 export async function prepareResume(journal: Journal, id: string, project: Project, cwd: string): Promise<JobRecord> {
   const job = journal.getJob(id);
-  if (!job) throw new ResumeRefused(`no job ${id} (ferry jobs list shows the jobs)`);
+  if (!job) throw new ResumeRefused(`no job ${id} (ferry jobs list shows the jobs)`, { usage: true });
   const status = effectiveStatus(job);
   if (status === 'succeeded') throw new ResumeRefused(`job ${id} already succeeded; nothing to resume`);
   if (status === 'running' || status === 'pending') throw new ResumeRefused(heldBy(job));

@@ -111,7 +111,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
 async function untilEnded(client: Client, id: string, follow: FollowOptions, pollMs: number): Promise<JobOutcome> {
   const handle = client.workflow.getHandle(id);
   await handle.describe().catch((err: unknown) => {
-    if ((err as Error).name === 'WorkflowNotFoundError') throw new JobRefused(`no job ${id} on Temporal (ferry jobs list shows the jobs)`);
+    if ((err as Error).name === 'WorkflowNotFoundError') throw new JobRefused(`no job ${id} on Temporal (ferry jobs list shows the jobs)`, { usage: true });
     throw err;
   });
   let ended = false;

@@ -142,7 +142,7 @@ timezone: Europe/Paris
   it('says a column value must be an expression string, at the value', () => {
     expect(lines(`${valid}columns:\n  email: 5\n  name: [a]\n  nickname: false\n  x: null\n  ok: Email\n`)).toEqual([
       "p.yaml:6:10 columns.email: expected a JSONata expression string, got number 5 (quote it to map a constant: '5')",
-      'p.yaml:7:9 columns.name: expected a JSONata expression string, got a list',
+      "p.yaml:7:9 columns.name: expected a JSONata expression string, got a list: quote this value, e.g.  name: '[a]'",
       "p.yaml:8:13 columns.nickname: expected a JSONata expression string, got boolean false (quote it to map a constant: 'false')",
       'p.yaml:9:6 columns.x: expected a JSONata expression string, got nothing (null)',
     ]);

@@ -1,0 +1,85 @@
+import { closestName, didYouMean } from './closest-name.js';
+import { formatPath, type Diagnostic } from './diagnostics.js';
+import { expressionRefs } from './expression-refs.js';
+import { offsetInScalar } from './parse-pipeline.js';
+import type { Pipeline } from './pipeline-schema.js';
+import { offsetOf, positionOf, type YamlFile } from './yaml-document.js';
+
+/**
+ * Checks of a pipeline against what it names outside itself, given what the caller read (the
+ * target table's columns, the source file's header or first records). Pure: src/project reads.
+ */
+
+/** Each mapped column must be a column of the target table; reported at its key. */
+export function checkTargetColumns(y: YamlFile, columns: Pipeline['columns'], table: { name: string; columns: string[] }): Diagnostic[] {
+  if (!columns || typeof columns !== 'object') return [];
+  return Object.keys(columns)
+    .filter((name) => !table.columns.includes(name))
+    .map((name) => {
+      const near = closestName(name, table.columns);
+      const hint = near ? ` (did you mean ${near}?)` : `; its columns: ${table.columns.join(', ')}`;
+      const { line, col } = positionOf(y, offsetOf(y, ['columns', name], 'key'));
+      return { file: y.file, line, col, path: formatPath(['columns', name]), message: `table ${table.name} has no column "${name}"${hint}` };
+    });
+}
+
+/** What is known of the source's fields: a CSV header (certain), or the first records of a JSON file (a sample). */
+export type SourceFields = { kind: 'header'; file: string; names: string[] } | { kind: 'sample'; file: string; records: Record<string, unknown>[] };
+
+/**
+ * Every field path a column's expression reads from the record must exist in the source: an error
+ * against a CSV header, a warning against a JSON sample (a later record may have the field).
+ */
+export function checkSourceFields(y: YamlFile, columns: Pipeline['columns'], source: SourceFields): Diagnostic[] {
+  if (!columns || typeof columns !== 'object') return [];
+  if (source.kind === 'sample' && source.records.length === 0) return [];
+  const out: Diagnostic[] = [];
+  for (const [column, expr] of Object.entries(columns)) {
+    if (typeof expr !== 'string') continue;
+    for (const field of expressionRefs(expr).fields) {
+      const problem = source.kind === 'header' ? headerProblem(field.path[0]!, source) : sampleProblem(field.path, source);
+      if (!problem) continue;
+      const path = ['columns', column];
+      const { line, col } = positionOf(y, offsetInScalar(y, path, expr, field.offsets[problem.segment]!));
+      out.push({ file: y.file, line, col, path: formatPath(path), message: problem.message, ...(source.kind === 'sample' ? { severity: 'warning' as const } : {}) });
+    }
+  }
+  return out;
+}
+
+/** What is wrong, and at which segment of the path. */
+type Problem = { segment: number; message: string } | undefined;
+
+function headerProblem(name: string, source: { file: string; names: string[] }): Problem {
+  if (source.names.includes(name)) return undefined;
+  const near = didYouMean(name, source.names, quoteField);
+  return { segment: 0, message: `field ${quoteField(name)} is not in the header of ${source.file}${near || `; its columns: ${source.names.map(quoteField).join(', ')}`}` };
+}
+
+/** The first segment of `path` that no sampled record has (only below objects the sample has). */
+function sampleProblem(path: string[], source: { file: string; records: Record<string, unknown>[] }): Problem {
+  let level: unknown[] = source.records;
+  for (let i = 0; i < path.length; i++) {
+    const objects = level.flatMap(objectsIn);
+    if (objects.length === 0) return undefined;
+    const name = path[i]!;
+    const present = objects.filter((o) => Object.hasOwn(o, name));
+    if (present.length === 0) {
+      const keys = new Set(objects.flatMap((o) => Object.keys(o)));
+      const shown = [...path.slice(0, i), name].map(quoteField).join('.');
+      return { segment: i, message: `no record among the first ${source.records.length} of ${source.file} has field ${shown}${didYouMean(name, keys, quoteField)}` };
+    }
+    level = present.map((o) => o[name]);
+  }
+  return undefined;
+}
+
+function objectsIn(value: unknown): Record<string, unknown>[] {
+  if (Array.isArray(value)) return value.flatMap(objectsIn);
+  return typeof value === 'object' && value !== null ? [value as Record<string, unknown>] : [];
+}
+
+/** A field as it is written in JSONata: backquoted when it is not a plain name. */
+function quoteField(name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : `\`${name}\``;
+}

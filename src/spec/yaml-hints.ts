@@ -1,0 +1,67 @@
+/**
+ * Hints for the YAML mistakes JSONata and file templates invite: a value starting with a character
+ * YAML reserves (`` ` ``, `@`, `%`, `*`, `&`, `!`, `|`, `>`, `{`, `[`), `{job}` inside a `{ … }` map,
+ * `: ` or ` #` inside a plain value. In each case quoting is the fix, so the hint says "quote this
+ * value" with the corrected line. Pure: works on the file's text.
+ */
+
+export interface QuoteHint {
+  /** Offset of the value to quote. */
+  offset: number;
+  message: string;
+}
+
+const RESERVED = '`@%*&!|>{[';
+/** `key: value` on one line of a block map (or a list item's first key). */
+const BLOCK_ENTRY = /^(\s*(?:-\s+)?)([^\s#'"{[][^:#]*?):[ \t]+(\S.*?)\s*$/;
+
+/** The hint for a problem reported at `offset`, when quoting the value on that line fixes it. */
+export function quoteHint(text: string, lineStart: number, offset: number): QuoteHint | undefined {
+  const lineEnd = text.indexOf('\n', lineStart);
+  const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd).replace(/\r$/, '');
+  return flowMapHint(line, lineStart, offset - lineStart) ?? blockHint(line, lineStart);
+}
+
+function blockHint(line: string, lineStart: number): QuoteHint | undefined {
+  const m = BLOCK_ENTRY.exec(line);
+  if (!m) return undefined;
+  const [, indent, key, value] = m as unknown as [string, string, string, string];
+  const offset = lineStart + line.indexOf(value, indent.length + key.length + 1);
+  const first = value[0]!;
+  let why: string | undefined;
+  if (RESERVED.includes(first)) why = `YAML reads a value starting with ${first} as ${meaning(first)}, not as text`;
+  else if (value.includes(': ')) why = 'YAML reads ": " inside a plain value as a new key';
+  if (!why) return undefined;
+  return { offset, message: `${why}: quote this value, e.g.  ${key.trim()}: ${singleQuoted(value)}` };
+}
+
+/** `{ file: out/users-{job}.csv }`: the `{` of `{job}` opens a map inside the flow map. */
+function flowMapHint(line: string, lineStart: number, col: number): QuoteHint | undefined {
+  if (!/^\s*(?:-\s+)?[^#{]*:\s*\{/.test(line)) return undefined;
+  const before = line.slice(0, Math.max(0, col));
+  const entry = /[{,]\s*([\w-]+):\s*(\S*)$/.exec(before);
+  if (!entry) return undefined;
+  const start = before.length - entry[2]!.length;
+  const value = /^[^\s,]+/.exec(line.slice(start))?.[0].replace(/\s*}$/, '');
+  if (!value || !/[{}]/.test(value)) return undefined;
+  return { offset: lineStart + start, message: `inside a { … } map, { and } are YAML's own: quote this value, e.g.  ${entry[1]}: ${singleQuoted(value)}` };
+}
+
+function meaning(c: string): string {
+  switch (c) {
+    case '*': return 'an alias (*name)';
+    case '&': return 'an anchor (&name)';
+    case '!': return 'a tag (!name)';
+    case '|':
+    case '>': return 'the start of a block of text';
+    case '{': return 'a map';
+    case '[': return 'a list';
+    case '%': return 'a directive';
+    default: return 'a reserved character';
+  }
+}
+
+/** A YAML single-quoted scalar: no escapes but '' for a quote, so a JSONata expression stays as written. */
+export function singleQuoted(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}

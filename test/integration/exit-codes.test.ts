@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestProject } from '../helpers/project.js';
+
+/**
+ * The README's exit codes on every command: 2 for a usage error (unknown option, missing argument,
+ * a bad value, a job id that names no job or a job the command does not apply to), 1 for a
+ * runtime failure. Before (issue 20): `jobs show nope`, `jobs rollback <export>` and `--dry-run` of
+ * an export exited 1, and `jobs list --limit abc` exited 0.
+ */
+describe('exit codes', () => {
+  let p: TestProject;
+  let exportJob: string;
+
+  beforeAll(() => {
+    p = new TestProject();
+    p.write('users.csv', 'email\na@example.com\n');
+    p.write('import.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\n');
+    p.write('export.yaml', 'source: { connection: users }\ntarget: { file: out/users.csv }\n');
+    expect(p.run('import.yaml').code).toBe(0);
+    const exported = p.run('export.yaml');
+    expect(exported.code, exported.stderr).toBe(0);
+    exportJob = exported.report.job;
+  }, 120_000);
+  afterAll(() => p.cleanup());
+
+  const usage: [string, () => string[], RegExp][] = [
+    ['jobs list --limit abc', () => ['jobs', 'list', '--limit', 'abc'], /--limit expects a whole number ≥ 1, got "abc"/],
+    ['jobs show of no job', () => ['jobs', 'show', 'nope'], /no job nope/],
+    ['jobs errors of no job', () => ['jobs', 'errors', 'nope'], /no job nope/],
+    ['jobs resume of no job', () => ['jobs', 'resume', 'nope'], /no job nope/],
+    ['jobs cancel of no job', () => ['jobs', 'cancel', 'nope'], /no job nope/],
+    ['jobs rollback of no job', () => ['jobs', 'rollback', 'nope'], /no job nope/],
+    ['jobs retry-rejects of no job', () => ['jobs', 'retry-rejects', 'nope'], /no job nope/],
+    ['jobs rollback of an export', () => ['jobs', 'rollback', exportJob], /is an export: only jobs that wrote to a store roll back/],
+    ['jobs rollback without its id', () => ['jobs', 'rollback'], /missing required argument 'id'/],
+    ['jobs show with an unknown option', () => ['jobs', 'show', exportJob, '--bogus'], /unknown option '--bogus'/],
+    ['run --dry-run of an export', () => ['run', 'export.yaml', '--dry-run'], /--dry-run previews writes to a store; this pipeline writes a file/],
+    ['run --examples with a bad value', () => ['run', 'import.yaml', '--dry-run', '--examples', 'x'], /--examples expects a whole number ≥ 0, got "x"/],
+    ['run --sample with a bad value', () => ['run', 'export.yaml', '--sample', '0'], /--sample expects a whole number ≥ 1, got "0"/],
+    ['serve --max-runs with a bad value', () => ['serve', '--max-runs', '1.5'], /--max-runs expects a whole number ≥ 1, got "1.5"/],
+  ];
+
+  it.each(usage)('%s: exit 2 with the reason', (_name, args, reason) => {
+    const result = p.ferry(...args());
+    expect(result.stderr).toMatch(reason);
+    expect(result.code).toBe(2);
+  });
+
+  it('a dry run of an export writes nothing', () => {
+    p.ferry('run', 'export.yaml', '--dry-run');
+    expect(existsSync(join(p.dir, '.ferry/dry-runs'))).toBe(false);
+  });
+
+  it('a dry run whose job fails at planning says why and exits 1 (it crashed on a missing backup.ndjson)', () => {
+    // Two columns named alike: the header is refused when the job plans, not by validate.
+    p.write('dup.csv', 'email,email\na@example.com,b@example.com\n');
+    p.write('dup.yaml', 'source: { file: dup.csv }\ntarget: { connection: users }\n');
+    const result = p.ferry('run', 'dup.yaml', '--dry-run');
+    expect(result.stderr).not.toContain('ENOENT');
+    expect(result.stderr).toContain('the job would fail: [source:csv] bad header row at byte 0: column name "email" appears twice (columns 1 and 2)');
+    expect(result.code).toBe(1);
+  });
+});

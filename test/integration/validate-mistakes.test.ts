@@ -1,0 +1,123 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestProject } from '../helpers/project.js';
+
+/**
+ * The mistakes a new user makes most (issue 20): each used to pass `ferry validate` and surface
+ * only as a reject on every row. Now each is reported at validate, at its line and column, with
+ * the name that was meant.
+ */
+describe('ferry validate catches the usual mistakes', () => {
+  let project: TestProject;
+  afterEach(() => project.cleanup());
+
+  const csv = 'Email,Phone,E-mail\na@example.com,+15551234567,a2@example.com\nb@example.com,+15551234568,b2@example.com\n';
+
+  it('a misspelled target column, against the built-in table of a store that does not exist yet (nothing created)', () => {
+    project = new TestProject();
+    project.write('users.csv', csv);
+    project.write('p.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\ncolumns:\n  email: $lowercase(Email)\n  phone_numbr: Phone\n');
+    const result = project.ferry('validate', 'p.yaml');
+    expect(result.stdout.trim().split('\n')).toEqual(['p.yaml:5:3 columns.phone_numbr: table users has no column "phone_numbr" (did you mean phone_number?)']);
+    expect(result.code).toBe(1);
+    expect(existsSync(join(project.dir, '.ferry/users.db'))).toBe(false);
+  });
+
+  it('a misspelled target column, against the real columns of an existing table; --dry-run says the same (it crashed with ENOENT)', () => {
+    project = new TestProject();
+    project.write('ferry.yaml', 'connections:\n  crm: { driver: sqlite, path: crm.db, table: people }\n');
+    const db = new Database(join(project.dir, 'crm.db'));
+    db.exec('CREATE TABLE people (email TEXT PRIMARY KEY, mobile_phone TEXT, full_name TEXT)');
+    db.close();
+    project.write('users.csv', csv);
+    project.write('p.yaml', 'source: { file: users.csv }\ntarget: { connection: crm }\ncolumns:\n  email: Email\n  mobile_phon: Phone\n');
+    const expected = 'p.yaml:5:3 columns.mobile_phon: table people has no column "mobile_phon" (did you mean mobile_phone?)';
+    const validate = project.ferry('validate', 'p.yaml');
+    expect(validate.stdout.trim()).toBe(expected);
+    expect(validate.code).toBe(1);
+    const dryRun = project.ferry('run', 'p.yaml', '--dry-run');
+    expect(dryRun.stderr.trim()).toBe(expected);
+    expect(dryRun.code).toBe(2);
+    expect(project.rows('SELECT count(*) AS n FROM people', 'crm.db')).toEqual([{ n: 0 }]);
+  });
+
+  // Opening a SQLite store adds Ferry's bookkeeping tables (ferry_batches…), as every command that opens it does; the users table is not created.
+  it('a table that does not exist yet in an existing store is checked as the built-in one, and not created', () => {
+    project = new TestProject();
+    project.write('ferry.yaml', 'connections:\n  crm: { driver: sqlite, path: crm.db, table: accounts }\n');
+    new Database(join(project.dir, 'crm.db')).close();
+    project.write('users.csv', csv);
+    project.write('p.yaml', 'source: { file: users.csv }\ntarget: { connection: crm }\ncolumns:\n  email: Email\n  phone_number: Phone\n  nick_name: Email\n');
+    const result = project.ferry('validate', 'p.yaml');
+    expect(result.stdout.trim()).toBe('p.yaml:6:3 columns.nick_name: table accounts has no column "nick_name" (did you mean nickname?)');
+    expect(project.rows("SELECT name FROM sqlite_master WHERE name = 'accounts'", 'crm.db')).toEqual([]);
+  });
+
+  it('an unknown function, with the built-in meant; functions the expression binds are known', () => {
+    project = new TestProject();
+    project.write('users.csv', csv);
+    project.write(
+      'p.yaml',
+      [
+        'source: { file: users.csv }',
+        'target: { connection: users }',
+        'columns:',
+        '  email: $lowercse(Email)',
+        '  name: ($initial := function($s){ $substring($s, 0, 1) }; $initial(Email))',
+        '  nickname: Email ~> $uppercse',
+        'validate:',
+        '  rules:',
+        '    - { check: $lenght(email) < 200, message: too long }',
+        '',
+      ].join('\n'),
+    );
+    const result = project.ferry('validate', 'p.yaml');
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'p.yaml:4:10 columns.email: unknown function $lowercse (did you mean $lowercase?)',
+      'p.yaml:6:22 columns.nickname: unknown function $uppercse (did you mean $uppercase?)',
+      'p.yaml:9:16 validate.rules[0].check: unknown function $lenght (did you mean $length?)',
+    ]);
+    expect(result.code).toBe(1);
+  });
+
+  it('a source field the CSV header lacks, at its position, with the closest header', () => {
+    project = new TestProject();
+    project.write('users.csv', 'E-mail,Phone,First Name\na@example.com,+15551234567,Ann\n');
+    project.write('p.yaml', ['source: { file: users.csv }', 'target: { connection: users }', 'columns:', '  email: $lowercase(Emial)', "  name: '`Email Address` & `First Nme`'", '  phone_number: Phone', ''].join('\n'));
+    const result = project.ferry('validate', 'p.yaml');
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'p.yaml:4:21 columns.email: field Emial is not in the header of users.csv (did you mean `E-mail`?)',
+      'p.yaml:5:10 columns.name: field `Email Address` is not in the header of users.csv (did you mean `E-mail`?)',
+      'p.yaml:5:28 columns.name: field `First Nme` is not in the header of users.csv (did you mean `First Name`?)',
+    ]);
+    expect(result.code).toBe(1);
+  });
+
+  it('a source field no sampled JSON record has is a warning: validate still passes, and says so', () => {
+    project = new TestProject();
+    project.write('users.ndjson', '{"Email":"a@example.com","address":{"city":"Paris"}}\n{"Email":"b@example.com","Phone":"+15551234567"}\n');
+    project.write('p.yaml', 'source: { file: users.ndjson }\ntarget: { connection: users }\ncolumns:\n  email: $lowercase(Emial)\n  name: address.ctiy\n  phone_number: Phone\n');
+    const result = project.ferry('validate', 'p.yaml');
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'p.yaml:4:21 columns.email: warning: no record among the first 2 of users.ndjson has field Emial (did you mean Email?)',
+      'p.yaml:5:17 columns.name: warning: no record among the first 2 of users.ndjson has field address.ctiy (did you mean city?)',
+      'ok p.yaml (2 warning(s): they do not fail validate)',
+    ]);
+    expect(result.code).toBe(0);
+  });
+
+  it('YAML that needs quoting says "quote this value" with the corrected line', () => {
+    project = new TestProject();
+    project.write('users.csv', 'Email Address\na@example.com\n');
+    project.write('p.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\ncolumns:\n  email: `Email Address`\n');
+    project.write('export.yaml', 'source: { connection: users }\ntarget: { file: out/users-{job}.csv }\n');
+    const result = project.ferry('validate', 'p.yaml', 'export.yaml');
+    expect(result.stdout.trim().split('\n')).toEqual([
+      "p.yaml:4:10 YAML reads a value starting with ` as a reserved character, not as text: quote this value, e.g.  email: '`Email Address`'",
+      "export.yaml:2:17 inside a { … } map, { and } are YAML's own: quote this value, e.g.  file: 'out/users-{job}.csv'",
+    ]);
+    expect(result.code).toBe(1);
+  });
+});
