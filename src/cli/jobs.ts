@@ -1,7 +1,7 @@
 import type { JobInfo, JobListing } from '../engine/engine.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
-import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
+import { CliExit, EXIT_INVALID } from './exit-codes.js';
 import { jobQueryLines } from './job-query.js';
 import { wholeNumber } from './usage.js';
 import { jobDetails, jobListing } from './job-report.js';
