@@ -9,8 +9,15 @@ import { builtinModules } from 'node:module';
 const impure = [
   ...builtinModules,
   ...builtinModules.map((m) => `node:${m}`),
-  'better-sqlite3', 'pg', 'fast-csv', 'nodemailer', 'commander',
-  '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing',
+  'better-sqlite3',
+  'pg',
+  'fast-csv',
+  'nodemailer',
+  'commander',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  '@temporalio/testing',
 ];
 
 /**
@@ -35,10 +42,14 @@ const noPrinting = {
   ignores: ['src/cli/**'],
   rules: {
     'no-console': 'error',
-    'no-restricted-syntax': ['error', {
-      selector: "MemberExpression[object.type='MemberExpression'][object.object.name='process'][object.property.name=/^std(out|err)$/][property.name='write']",
-      message: 'only the CLI (src/cli) prints: take a log callback from the caller',
-    }],
+    'no-restricted-syntax': [
+      'error',
+      {
+        selector:
+          "MemberExpression[object.type='MemberExpression'][object.object.name='process'][object.property.name=/^std(out|err)$/][property.name='write']",
+        message: 'only the CLI (src/cli) prints: take a log callback from the caller',
+      },
+    ],
   },
 };
 
@@ -67,37 +78,47 @@ export default tseslint.config(
       // ignoreExternal: no cycle runs through a package, and following them into node_modules tripled the rule's time.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'import-x/no-unresolved': 'error',
-      'boundaries/dependencies': ['error', {
-        default: 'allow',
-        policies: [
-          {
-            from: { element: { type: 'pure' } },
-            disallow: { to: { element: { type: '!pure' } }, dependency: { kind: 'value' } },
-            message: 'a pure module imports only pure modules (src/spec, src/plan, src/query, src/mapping, src/validation, workflows/); `import type` is fine',
-          },
-          {
-            from: { element: { type: 'connections' } },
-            disallow: { to: { element: { type: ['engine', 'activities'] } } },
-            message: 'a connection never imports the engine or the activities',
-          },
-        ],
-      }],
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'allow',
+          policies: [
+            {
+              from: { element: { type: 'pure' } },
+              disallow: { to: { element: { type: '!pure' } }, dependency: { kind: 'value' } },
+              message:
+                'a pure module imports only pure modules (src/spec, src/plan, src/query, src/mapping, src/validation, workflows/); `import type` is fine',
+            },
+            {
+              from: { element: { type: 'connections' } },
+              disallow: { to: { element: { type: ['engine', 'activities'] } } },
+              message: 'a connection never imports the engine or the activities',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/spec/**/*.ts', 'src/plan/**/*.ts', 'src/query/**/*.ts', 'src/mapping/**/*.ts', 'src/validation/**/*.ts', 'workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: impure.map((name) => ({ name, message: 'pure module: no I/O or Node built-ins here (STYLE.md rule 1)' })),
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: impure.map((name) => ({ name, message: 'pure module: no I/O or Node built-ins here (STYLE.md rule 1)' })),
+        },
+      ],
     },
   },
   {
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: impure.map((name) => ({ name, message: 'workflow code runs in the Temporal sandbox: no I/O' })),
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: impure.map((name) => ({ name, message: 'workflow code runs in the Temporal sandbox: no I/O' })),
+        },
+      ],
     },
   },
   noPrinting,

@@ -90,7 +90,11 @@ function createWorker(app: App, settings: TemporalSettings, { connection, client
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     workflowsPath: workflowsPath(),
-    activities: { ...activities, planScheduledRun: scheduled(app, settings), ...createTargetLockActivities({ client, connections: project.config.connections }) },
+    activities: {
+      ...activities,
+      planScheduledRun: scheduled(app, settings),
+      ...createTargetLockActivities({ client, connections: project.config.connections }),
+    },
     shutdownGraceTime: '30 seconds',
     // How many activities (batches) one worker runs at once; the SDK's default is 100.
     ...activityLimit(process.env['FERRY_WORKER_ACTIVITIES']),

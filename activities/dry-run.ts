@@ -27,7 +27,8 @@ export interface DryRunResult {
  * engine: a dry run needs no durability, and must not leave a job to resume.
  */
 export async function dryRun(deps: ActivityDeps, plan: JobPlan, examples: number, hooks: OrchestrationHooks = {}): Promise<DryRunResult> {
-  if (plan.target.type !== 'connection') throw new Error('a dry run previews writes to a store; this pipeline writes a file (run it with --sample to preview an export)');
+  if (plan.target.type !== 'connection')
+    throw new Error('a dry run previews writes to a store; this pipeline writes a file (run it with --sample to preview an export)');
   const store = await deps.pool.get(plan.target.connection, plan.target.table);
   const acts = createActivities(deps);
   const outcome = await store.preview(() => runPipelineJob({ ...plan, dryRun: true, notify: [] }, acts, hooks));

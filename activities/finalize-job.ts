@@ -20,8 +20,13 @@ export async function finalizeJob(contexts: JobContexts, { jobDir, batches, stat
   const rejects = await joinFiles(rejectParts, rejectsPath(jobDir));
   if (ctx.plan.kind === 'import' || ctx.plan.kind === 'migrate') {
     const pattern = chunkFilePattern('backup');
-    const chunks = readdirSync(partsDir(jobDir)).filter((name) => pattern.test(name)).sort();
-    await joinFiles(chunks.map((name) => join(partsDir(jobDir), name)), backupPath(jobDir));
+    const chunks = readdirSync(partsDir(jobDir))
+      .filter((name) => pattern.test(name))
+      .sort();
+    await joinFiles(
+      chunks.map((name) => join(partsDir(jobDir), name)),
+      backupPath(jobDir),
+    );
   }
   // Only a succeeded export has every part: a failed or cancelled one leaves the target path alone.
   const output = ctx.plan.kind === 'export' && status === 'succeeded' ? await writeExportFile(ctx.plan, batches) : null;

@@ -46,7 +46,13 @@ function onlyRows(scan: SourceScan, rows: Set<number>): SourceScan {
   }
   return { ...scan, total, batches };
 }
-async function checkTargetColumns(deps: ActivityDeps, name: string, table: string | undefined, columns: Record<string, string> | null, key: string[]): Promise<void> {
+async function checkTargetColumns(
+  deps: ActivityDeps,
+  name: string,
+  table: string | undefined,
+  columns: Record<string, string> | null,
+  key: string[],
+): Promise<void> {
   const connection = await deps.pool.get(name, table);
   const known = new Set((await connection.columns()).map((c) => c.name));
   const wanted = [...new Set([...Object.keys(columns ?? {}), ...key])];

@@ -22,7 +22,9 @@ export async function planPages(deps: ActivityDeps, plan: JobPlan): Promise<Plan
     size: plan.batch.size,
     ...(plan.sample === undefined ? {} : { limit: plan.sample }),
   });
-  const checksum = createHash('sha256').update(JSON.stringify({ query, sort: sort ?? null, total, starts })).digest('hex');
+  const checksum = createHash('sha256')
+    .update(JSON.stringify({ query, sort: sort ?? null, total, starts }))
+    .digest('hex');
   writePlanFile({ plan, scan: { checksum, total, bytes: 0, batches: [] }, pages: starts });
   return { checksum, total, batches: starts.length };
 }

@@ -89,7 +89,8 @@ function fileSpan(ctx: JobContext, batch: number): BatchSpan {
 async function pageSpan(ctx: JobContext, batch: number): Promise<BatchSpan> {
   const { plan, scan, pages, source } = ctx;
   const after = pages?.[batch];
-  if (plan.source.type !== 'connection' || !source || after === undefined) throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${pages?.length ?? 0} pages)`);
+  if (plan.source.type !== 'connection' || !source || after === undefined)
+    throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${pages?.length ?? 0} pages)`);
   const first = batch * plan.batch.size;
   const { query, sort } = plan.source;
   const rows = await source.connection.readPage({ query, ...(sort ? { sort } : {}), after, limit: Math.max(0, Math.min(plan.batch.size, scan.total - first)) });
@@ -141,7 +142,16 @@ async function commitChunk(ctx: JobContext, batch: number, chunk: number, items:
     }
   }
   const { key, upsert, metadata } = plan.target;
-  const written = await target.connection.writeBatch({ job: plan.jobId, batch: markerId(batch, chunk), rows, key, upsert, metadata, now: plan.startedAt, ...(plan.dryRun ? { preview: true } : {}) });
+  const written = await target.connection.writeBatch({
+    job: plan.jobId,
+    batch: markerId(batch, chunk),
+    rows,
+    key,
+    upsert,
+    metadata,
+    now: plan.startedAt,
+    ...(plan.dryRun ? { preview: true } : {}),
+  });
   failpoint('batch-after-commit');
   for (const r of written.rejects) rejects.push({ row: r.row, record: ctx.mapper.maskRecord(originals.get(r.row)), errors: r.errors });
   rejects.sort((a, b) => a.row - b.row);
@@ -165,14 +175,24 @@ function markerId(batch: number, chunk: number): number {
 async function restoreChunk(ctx: JobContext, store: Connection, batch: number, chunk: number, items: SourceRecord[]): Promise<Counts> {
   const { plan } = ctx;
   const entries = items.map((item) => {
-    if ('error' in item) throw new Error(`[job ${plan.jobId}] line ${item.row} of the backup ${plan.source.type === 'file' ? plan.source.path : ''} is damaged: ${item.error}`);
+    if ('error' in item)
+      throw new Error(`[job ${plan.jobId}] line ${item.row} of the backup ${plan.source.type === 'file' ? plan.source.path : ''} is damaged: ${item.error}`);
     return item.record as unknown as RestoreEntry;
   });
   const out = await store.restoreBatch({ job: plan.jobId, batch: markerId(batch, chunk), entries, force: plan.rollback?.force ?? false });
   const rejects: Reject[] = out.changed.map((c) => ({
     row: c.row,
     record: c.key,
-    errors: [{ code: 'CONFLICT', path: Object.keys(c.key)[0] ?? '', message: c.reason === 'changed' ? `changed since job ${plan.rollback?.job} wrote it: left as it is (--force puts it back anyway)` : `deleted since job ${plan.rollback?.job} updated it: not restored (--force inserts its previous version)` }],
+    errors: [
+      {
+        code: 'CONFLICT',
+        path: Object.keys(c.key)[0] ?? '',
+        message:
+          c.reason === 'changed'
+            ? `changed since job ${plan.rollback?.job} wrote it: left as it is (--force puts it back anyway)`
+            : `deleted since job ${plan.rollback?.job} updated it: not restored (--force inserts its previous version)`,
+      },
+    ],
   }));
   writeFileAtomic(chunkPath(plan.jobDir, 'rejects', batch, chunk), toNdjson(rejects));
   const restored = out.restored + out.deleted;
@@ -189,10 +209,17 @@ function mergeChunkRejects(jobDir: string, batch: number, chunks: number): void 
 }
 
 /** The per-record step (prepare-record.ts) with this job's mapping and the target's column types (built once per chunk). */
-async function prepare(ctx: JobContext, types: ReadonlyMap<string, ColumnType>, record: Record<string, unknown>): Promise<{ values: Record<string, unknown>; errors: RejectError[] }> {
+async function prepare(
+  ctx: JobContext,
+  types: ReadonlyMap<string, ColumnType>,
+  record: Record<string, unknown>,
+): Promise<{ values: Record<string, unknown>; errors: RejectError[] }> {
   const { plan, target } = ctx;
   const csvIdentity = plan.columns === null && plan.source.type === 'file' && plan.source.format === 'csv';
-  return prepareRecord({ mapper: ctx.mapper, checkRules: ctx.checkRules, schema: plan.validate.schema, csvIdentity, types, table: target?.connection.table }, record);
+  return prepareRecord(
+    { mapper: ctx.mapper, checkRules: ctx.checkRules, schema: plan.validate.schema, csvIdentity, types, table: target?.connection.table },
+    record,
+  );
 }
 
 function zero(): Counts {

@@ -15,7 +15,8 @@ import { rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
  */
 export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatchInput): Promise<RunBatchOutput> {
   const { plan, scan, pages, source } = ctx;
-  if (plan.source.type !== 'connection' || plan.target.type !== 'file' || !pages || !source) throw new Error(`[job ${plan.jobId}] batch ${batch}: not an export plan`);
+  if (plan.source.type !== 'connection' || plan.target.type !== 'file' || !pages || !source)
+    throw new Error(`[job ${plan.jobId}] batch ${batch}: not an export plan`);
   const after = pages[batch];
   if (after === undefined) throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${pages.length} batches)`);
   const first = batch * plan.batch.size;

@@ -26,8 +26,15 @@ export const CSV_COLUMNS: Readonly<Record<string, string>> = {
  */
 export function csvLine(user: BenchUser): string {
   const cells = [
-    user.email ?? '', user.given_name, user.family_name, String(user.email_verified), user.plan,
-    user.locale, user.tags.join(';'), user.theme, user.tier,
+    user.email ?? '',
+    user.given_name,
+    user.family_name,
+    String(user.email_verified),
+    user.plan,
+    user.locale,
+    user.tags.join(';'),
+    user.theme,
+    user.tier,
   ].map(csvCell);
   if (user.invalid === 'malformed') cells[1] = `"${user.given_name}"x`;
   return `${cells.join(',')}\n`;

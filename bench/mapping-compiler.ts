@@ -26,9 +26,13 @@ function records(n: number): Record<string, unknown>[] {
     const first = firstNames[i % firstNames.length] as string;
     const last = lastNames[i % lastNames.length] as string;
     return {
-      Email: `${first}.${last}.${i}@Example.com`, FirstName: first, LastName: last,
-      Plan: ['free', 'pro', 'enterprise'][i % 3], Locale: i % 2 ? 'en-GB' : 'de-AT',
-      Verified: i % 4 ? 'yes' : 'no', Phone: i % 5 ? `+1617555${String(i % 10000).padStart(4, '0')}` : '',
+      Email: `${first}.${last}.${i}@Example.com`,
+      FirstName: first,
+      LastName: last,
+      Plan: ['free', 'pro', 'enterprise'][i % 3],
+      Locale: i % 2 ? 'en-GB' : 'de-AT',
+      Verified: i % 4 ? 'yes' : 'no',
+      Phone: i % 5 ? `+1617555${String(i % 10000).padStart(4, '0')}` : '',
     };
   });
 }
@@ -50,9 +54,14 @@ function handWrittenRate(data: Record<string, unknown>[]): number {
     const email = String(r.Email);
     return {
       values: {
-        email: email.toLowerCase(), given_name: r.FirstName, family_name: r.LastName,
-        name: `${String(r.FirstName)} ${String(r.LastName)}`, email_verified: r.Verified === 'yes', phone_number: r.Phone,
-        user_metadata: { plan: r.Plan, locale: r.Locale }, nickname: email.substring(0, email.indexOf('@')),
+        email: email.toLowerCase(),
+        given_name: r.FirstName,
+        family_name: r.LastName,
+        name: `${String(r.FirstName)} ${String(r.LastName)}`,
+        email_verified: r.Verified === 'yes',
+        phone_number: r.Phone,
+        user_metadata: { plan: r.Plan, locale: r.Locale },
+        nickname: email.substring(0, email.indexOf('@')),
       },
       errors: [] as unknown[],
     };

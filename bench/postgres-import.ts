@@ -45,7 +45,19 @@ export interface ImportBenchResult {
 }
 
 const now = '2026-01-01T00:00:00.000Z';
-const csvColumns = ['user_id', 'email', 'email_verified', 'given_name', 'family_name', 'name', 'nickname', 'user_metadata', 'app_metadata', 'created_at', 'updated_at'];
+const csvColumns = [
+  'user_id',
+  'email',
+  'email_verified',
+  'given_name',
+  'family_name',
+  'name',
+  'nickname',
+  'user_metadata',
+  'app_metadata',
+  'created_at',
+  'updated_at',
+];
 
 export async function benchPostgresImport(options: ImportBenchOptions, report: (r: ImportBenchResult) => void = () => undefined): Promise<ImportBenchResult[]> {
   const server = await startPostgres({ durable: true });
@@ -81,7 +93,12 @@ function user(i: number): Record<string, unknown> {
     family_name: `Family${(i * 7919) % 1000}`,
     name: `Given${i} Family${(i * 7919) % 1000}`,
     nickname: `user${i}`,
-    user_metadata: { plan: ['free', 'pro', 'team'][i % 3], locale: i % 5 === 0 ? 'fr-FR' : 'en-US', tags: i % 2 === 0 ? ['a', 'b'] : [], prefs: { theme: i % 2 ? 'dark' : 'light' } },
+    user_metadata: {
+      plan: ['free', 'pro', 'team'][i % 3],
+      locale: i % 5 === 0 ? 'fr-FR' : 'en-US',
+      tags: i % 2 === 0 ? ['a', 'b'] : [],
+      prefs: { theme: i % 2 ? 'dark' : 'light' },
+    },
     app_metadata: { source: 'bench', tier: i % 4 },
   };
 }
@@ -91,7 +108,13 @@ function storedUser(i: number): (string | null)[] {
   const u = user(i);
   const email = u['email'] as string;
   const text = (v: unknown) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
-  return [generateUserId('bench-copy', now, i + 1), email, ...['email_verified', 'given_name', 'family_name', 'name', 'nickname', 'user_metadata', 'app_metadata'].map((c) => text(u[c])), now, now];
+  return [
+    generateUserId('bench-copy', now, i + 1),
+    email,
+    ...['email_verified', 'given_name', 'family_name', 'name', 'nickname', 'user_metadata', 'app_metadata'].map((c) => text(u[c])),
+    now,
+    now,
+  ];
 }
 
 function writeCsv(path: string, rows: number): string {
@@ -227,7 +250,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const options = parseArgs(process.argv.slice(2));
   const line = (r: ImportBenchResult) => {
     const ratio = r.ofCopy === undefined ? '' : `  (${Math.round(r.ofCopy * 100)}% of the \\copy before it)`;
-    console.log(`${r.name.padEnd(34)} ${String(r.rows).padStart(8)} rows ${r.seconds.toFixed(1).padStart(7)} s ${Math.round(r.rowsPerSecond).toString().padStart(8)} rows/s${ratio}`);
+    console.log(
+      `${r.name.padEnd(34)} ${String(r.rows).padStart(8)} rows ${r.seconds.toFixed(1).padStart(7)} s ${Math.round(r.rowsPerSecond).toString().padStart(8)} rows/s${ratio}`,
+    );
   };
   const results = await benchPostgresImport(options, line);
   console.log(JSON.stringify({ bench: 'postgres-import', options, results }));

@@ -40,9 +40,15 @@ function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
     options: {
-      records: { type: 'string' }, runs: { type: 'string' }, workloads: { type: 'string' }, out: { type: 'string' },
-      smoke: { type: 'boolean', default: false }, 'rss-scale': { type: 'boolean' }, 'no-rss-scale': { type: 'boolean' },
-      'no-stages': { type: 'boolean', default: false }, 'no-temporal': { type: 'boolean', default: false },
+      records: { type: 'string' },
+      runs: { type: 'string' },
+      workloads: { type: 'string' },
+      out: { type: 'string' },
+      smoke: { type: 'boolean', default: false },
+      'rss-scale': { type: 'boolean' },
+      'no-rss-scale': { type: 'boolean' },
+      'no-stages': { type: 'boolean', default: false },
+      'no-temporal': { type: 'boolean', default: false },
     },
   });
   const smoke = values.smoke === true;
@@ -50,7 +56,9 @@ function parseOptions(argv: string[]): Options {
   // The 5× run costs as much as the rest together; it is what proves memory stays flat, so it is on at full size.
   const rssScale = values['rss-scale'] === true || (!smoke && values['no-rss-scale'] !== true && records >= 1_000_000);
   return {
-    records, smoke, rssScale,
+    records,
+    smoke,
+    rssScale,
     runs: positive('--runs', values.runs ?? (smoke ? '1' : '3')),
     workloads: (values.workloads ?? workloads.map((w) => w.id).join(',')).split(',').map((s) => s.trim()),
     stages: values['no-stages'] !== true,
@@ -68,7 +76,9 @@ function positive(flag: string, text: string): number {
 function context(options: Options, work: string, records = options.records): WorkloadContext {
   const dataDir = join(repoRoot, 'bench', 'data');
   return {
-    records, runs: options.runs, work,
+    records,
+    runs: options.runs,
+    work,
     data: (formats: DataFormat[], n = records) => generateData(dataDir, n, formats),
     log: (line) => process.stderr.write(`${line}\n`),
   };
@@ -113,13 +123,24 @@ function sqlite3Version(): string {
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  const report: BenchReport = { date: new Date().toISOString(), records: options.records, runs: options.runs, machine: machineInfo(sqlite3Version()), workloads: [] };
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    records: options.records,
+    runs: options.runs,
+    machine: machineInfo(sqlite3Version()),
+    workloads: [],
+  };
   const root = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
   try {
     const { results, failed } = await runWorkloads(options, root);
     let temporalFailed = false;
     report.workloads = results;
-    if (options.rssScale && failed === 0) report.rssScale = rssScale(options, root, results.find((r) => r.id === '1'));
+    if (options.rssScale && failed === 0)
+      report.rssScale = rssScale(
+        options,
+        root,
+        results.find((r) => r.id === '1'),
+      );
     if (options.temporal) {
       process.stderr.write('workload 1 on both engines (embedded, Temporal with 1 and 3 workers)\n');
       const work = mkdtempSync(join(root, 'temporal-'));

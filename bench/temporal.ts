@@ -72,7 +72,13 @@ export async function temporalBench(ctx: WorkloadContext, csv: string, expected:
 }
 
 /** One timed Temporal run: a fresh project on its own task queue, `workers` started and ready, then `ferry run`. */
-async function temporalRun(dir: string, server: DevServer, workers: number, csv: string, expected: { total: number; valid: number; invalid: number }): Promise<Measured> {
+async function temporalRun(
+  dir: string,
+  server: DevServer,
+  workers: number,
+  csv: string,
+  expected: { total: number; valid: number; invalid: number },
+): Promise<Measured> {
   makeProject(dir, 'users.db', { 'import.yaml': csvPipeline(csv, false) });
   const taskQueue = `ferry-bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const config = {

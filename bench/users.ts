@@ -29,8 +29,28 @@ export interface BenchUser {
   invalid?: InvalidKind;
 }
 
-const FIRST = [['Ada', 'ada'], ['Claude', 'claude'], ['Hedy', 'hedy'], ['Grace', 'grace'], ['Zoë', 'zoe'], ['Émile', 'emile'], ['Łukasz', 'lukasz'], ['Søren', 'soren'], ['美咲', 'misaki'], ['Amara', 'amara']] as const;
-const LAST = [['Lovelace', 'lovelace'], ['Shannon', 'shannon'], ['Lamarr', 'lamarr'], ['Hopper', 'hopper'], ["O'Neil, Jr.", 'oneil'], ['von Neumann', 'vonneumann'], ['Nguyễn', 'nguyen'], ['Okafor', 'okafor']] as const;
+const FIRST = [
+  ['Ada', 'ada'],
+  ['Claude', 'claude'],
+  ['Hedy', 'hedy'],
+  ['Grace', 'grace'],
+  ['Zoë', 'zoe'],
+  ['Émile', 'emile'],
+  ['Łukasz', 'lukasz'],
+  ['Søren', 'soren'],
+  ['美咲', 'misaki'],
+  ['Amara', 'amara'],
+] as const;
+const LAST = [
+  ['Lovelace', 'lovelace'],
+  ['Shannon', 'shannon'],
+  ['Lamarr', 'lamarr'],
+  ['Hopper', 'hopper'],
+  ["O'Neil, Jr.", 'oneil'],
+  ['von Neumann', 'vonneumann'],
+  ['Nguyễn', 'nguyen'],
+  ['Okafor', 'okafor'],
+] as const;
 const DOMAINS = ['Example.com', 'example.org', 'MAIL.example.net', 'corp.example.io'];
 const LOCALES = ['en-US', 'en-GB', 'de-DE', 'fr-FR', 'ja-JP', 'pt-BR'];
 const TAGS = ['beta', 'newsletter', 'vip', 'churn-risk', 'mobile'];

@@ -18,13 +18,17 @@ const ferry = (...args) => {
   if (r.status !== 0) throw new Error(`ferry ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 };
-const browserPath = process.env.FERRY_CHROMIUM ?? spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).stdout.trim();
+const browserPath =
+  process.env.FERRY_CHROMIUM ?? spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).stdout.trim();
 if (!browserPath) throw new Error('no chromium on PATH (or set FERRY_CHROMIUM)');
 
 ferry('init');
 // A few more users than the sample, some of them broken, so that the pages have something to show.
 const rows = ['email,first_name,last_name,plan,verified'];
-for (let i = 0; i < 400; i++) rows.push(`${i % 37 === 5 ? `user${i}@broken` : `user${i}@example.com`},Given${i},Family${i},${['free', 'pro', 'enterprise'][i % 3]},${i % 2 ? 'yes' : 'no'}`);
+for (let i = 0; i < 400; i++)
+  rows.push(
+    `${i % 37 === 5 ? `user${i}@broken` : `user${i}@example.com`},Given${i},Family${i},${['free', 'pro', 'enterprise'][i % 3]},${i % 2 ? 'yes' : 'no'}`,
+  );
 writeFileSync(join(dir, 'pipelines/data/users.csv'), rows.join('\n') + '\n');
 ferry('run', 'pipelines/import-users.yaml');
 ferry('run', 'pipelines/export-users.yaml');
@@ -65,7 +69,8 @@ try {
   await page.goto(`${url}#/export`);
   await page.locator('#export-name').fill('pro-users');
   await page.locator('#export-query').fill('email_verified:true AND user_metadata.plan:pro');
-  for (const column of ['nickname', 'picture', 'connection', 'updated_at']) await page.locator(`#export-columns tr[data-column="${column}"] [data-test="col-remove"]`).click();
+  for (const column of ['nickname', 'picture', 'connection', 'updated_at'])
+    await page.locator(`#export-columns tr[data-column="${column}"] [data-test="col-remove"]`).click();
   await page.locator('#add-computed').click();
   await page.locator('[data-test="col-header"]').last().fill('display_name');
   await page.locator('#export-count:not([disabled])').waitFor();

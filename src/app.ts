@@ -58,5 +58,10 @@ export function createApp(project: Project, options: AppOptions): App {
 
 async function loadTemporalEngine(project: Project, env: NodeJS.ProcessEnv): Promise<Engine> {
   const [{ createTemporalEngine }, { temporalSettings }] = await Promise.all([import('./engine/temporal/engine.js'), import('./engine/temporal/settings.js')]);
-  return createTemporalEngine({ settings: temporalSettings(project, env), connections: project.config.connections, rootDir: project.rootDir, stateDir: project.stateDir });
+  return createTemporalEngine({
+    settings: temporalSettings(project, env),
+    connections: project.config.connections,
+    rootDir: project.rootDir,
+    stateDir: project.stateDir,
+  });
 }

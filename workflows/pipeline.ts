@@ -38,7 +38,8 @@ export async function pipelineWorkflow(plan: JobPlan, resume?: ContinueState, he
   if (target) await releaseTarget(target);
   const { outcome } = result;
   Object.assign(view, { status: outcome.status, summary: outcome.summary, error: outcome.error, artifacts: outcome.artifacts });
-  if (outcome.status === 'cancelled') throw new CancelledFailure(`job ${plan.jobId} cancelled after ${outcome.summary.batches.done}/${outcome.summary.batches.total} batches`);
+  if (outcome.status === 'cancelled')
+    throw new CancelledFailure(`job ${plan.jobId} cancelled after ${outcome.summary.batches.done}/${outcome.summary.batches.total} batches`);
   if (outcome.status === 'failed') {
     throw ApplicationFailure.create({ message: outcome.error ?? 'job failed', type: JOB_FAILED, nonRetryable: true, details: [outcome] });
   }
@@ -49,7 +50,12 @@ export async function pipelineWorkflow(plan: JobPlan, resume?: ContinueState, he
  * The table, before the first step of a job that writes one; undefined for exports, dry runs,
  * continued runs of jobs that started without the lock, and histories recorded before it.
  */
-async function waitForTable(plan: JobPlan, view: JobView, cancel: { requested(): boolean }, resume: ContinueState | undefined): Promise<HeldTarget | 'cancelled' | undefined> {
+async function waitForTable(
+  plan: JobPlan,
+  view: JobView,
+  cancel: { requested(): boolean },
+  resume: ContinueState | undefined,
+): Promise<HeldTarget | 'cancelled' | undefined> {
   if (resume || !writesTable(plan) || !patched(TARGET_LOCK_PATCH)) return undefined;
   return (await acquireTarget(plan, view, cancel)) ?? 'cancelled';
 }

@@ -12,7 +12,8 @@ export function planProblems(plan: unknown): string[] {
   for (const key of ['jobId', 'pipeline', 'jobDir', 'pipelineHash'] as const) {
     if (typeof p[key] !== 'string' || p[key] === '') problems.push(`${key} must be a non-empty string`);
   }
-  if (!p.batch || !isPositiveInteger(p.batch.parallelism) || !isPositiveInteger(p.batch.size)) problems.push('batch.size and batch.parallelism must be whole numbers ≥ 1');
+  if (!p.batch || !isPositiveInteger(p.batch.parallelism) || !isPositiveInteger(p.batch.size))
+    problems.push('batch.size and batch.parallelism must be whole numbers ≥ 1');
   if (!p.retry || !isPositiveInteger(p.retry.maxAttempts)) problems.push('retry.maxAttempts must be a whole number ≥ 1');
   if (!Array.isArray(p.notify)) problems.push('notify must be a list');
   if (!p.source || !p.target) problems.push('source and target are required');

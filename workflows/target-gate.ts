@@ -49,5 +49,7 @@ export function acquireTarget(plan: JobPlan, view: JobView, cancel: { requested(
 
 /** Lets go of the table (or withdraws the request): the next job in line may write. A lock that is gone has nothing to release. */
 export function releaseTarget(target: HeldTarget): Promise<void> {
-  return CancellationScope.nonCancellable(() => getExternalWorkflowHandle(target.lockId).signal(releaseTargetSignal, { workflowId: workflowInfo().workflowId })).catch(() => undefined);
+  return CancellationScope.nonCancellable(() =>
+    getExternalWorkflowHandle(target.lockId).signal(releaseTargetSignal, { workflowId: workflowInfo().workflowId }),
+  ).catch(() => undefined);
 }

@@ -1,6 +1,25 @@
 import { condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { requestTargetSignal, releaseTargetSignal, targetGrantedSignal, targetLockQuery, targetWaitingSignal, type TargetLockActivities, type TargetLockInput } from './target-definitions.js';
-import { delivered, dropStopped, emptyQueue, holdersToCheck, isIdle, release, request, type Change, type Notice, type TargetQueueState } from './target-queue.js';
+import {
+  requestTargetSignal,
+  releaseTargetSignal,
+  targetGrantedSignal,
+  targetLockQuery,
+  targetWaitingSignal,
+  type TargetLockActivities,
+  type TargetLockInput,
+} from './target-definitions.js';
+import {
+  delivered,
+  dropStopped,
+  emptyQueue,
+  holdersToCheck,
+  isIdle,
+  release,
+  request,
+  type Change,
+  type Notice,
+  type TargetQueueState,
+} from './target-queue.js';
 
 /** How often the holders are checked while the table is held: a terminated job frees it within about this. */
 export const CHECK_MS = 60_000;
@@ -59,7 +78,14 @@ export async function targetLockWorkflow(input: TargetLockInput = {}): Promise<v
 async function deliver(outbox: Notice[], report: (notice: Notice, ok: boolean) => void): Promise<void> {
   while (outbox.length > 0) {
     const round = outbox.splice(0);
-    const results = await Promise.all(round.map((notice) => send(notice).then(() => true, () => false)));
+    const results = await Promise.all(
+      round.map((notice) =>
+        send(notice).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     round.forEach((notice, i) => report(notice, results[i]!));
   }
 }

@@ -10,7 +10,12 @@ export type Side = (round: number) => Promise<Measured> | Measured;
  * the machine's load hits both sides alike and the ratio stays meaningful on a busy machine.
  * `records` is what one run processes (the rate's numerator), the same for both sides.
  */
-export async function compare(ctx: WorkloadContext, workload: Workload, records: number, sides: { ferry: Side; baseline: Side; sameTable?: Side }): Promise<WorkloadResult> {
+export async function compare(
+  ctx: WorkloadContext,
+  workload: Workload,
+  records: number,
+  sides: { ferry: Side; baseline: Side; sameTable?: Side },
+): Promise<WorkloadResult> {
   const ferry: Measured[] = [];
   const baseline: Measured[] = [];
   const sameTable: Measured[] = [];
@@ -26,8 +31,13 @@ export async function compare(ctx: WorkloadContext, workload: Workload, records:
   const f = stats(records, ferry);
   const b = stats(records, baseline);
   const result: WorkloadResult = {
-    id: workload.id, title: workload.title, records: ctx.records, runs: ctx.runs,
-    ferry: f, baseline: { ...b, label: workload.baseline }, ratio: f.median / b.median,
+    id: workload.id,
+    title: workload.title,
+    records: ctx.records,
+    runs: ctx.runs,
+    ferry: f,
+    baseline: { ...b, label: workload.baseline },
+    ratio: f.median / b.median,
   };
   if (sameTable.length > 0 && workload.sameTableBaseline !== undefined) {
     const t = stats(records, sameTable);

@@ -12,8 +12,14 @@ const pipeline = {
   source: { connection: 'users', query: 'user_metadata.plan:free', sort: { by: 'created_at', order: 'asc' } },
   target: { file: 'out/users.csv' },
   columns: {
-    user_id: 'user_id', email: 'email', given_name: 'given_name', family_name: 'family_name', name: 'name',
-    email_verified: 'email_verified', created_at: 'created_at', plan: 'user_metadata.plan',
+    user_id: 'user_id',
+    email: 'email',
+    given_name: 'given_name',
+    family_name: 'family_name',
+    name: 'name',
+    email_verified: 'email_verified',
+    created_at: 'created_at',
+    plan: 'user_metadata.plan',
   },
 };
 

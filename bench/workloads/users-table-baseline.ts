@@ -72,5 +72,7 @@ export function sqliteImportNdjsonUsersTable(db: string, file: string): Measured
   const columns = ['user_id', ...ndjsonFields, 'updated_at'];
   const select = `SELECT printf('ferry|%s%010x', '0000000000000abcdef', rowid), ${extract.join(', ')}, '${now}' FROM lines WHERE json_valid(line) AND line ->> '$.email' IS NOT NULL`;
   const insert = `INSERT INTO users (${columns.join(', ')}) ${select} ON CONFLICT DO NOTHING;`;
-  return timed('sqlite3', [db, '-cmd', create, '.mode ascii', '.separator "\\037" "\\n"', `.import ${quoted(file)} lines`, insert, 'DROP TABLE lines;'], { cwd: process.cwd() });
+  return timed('sqlite3', [db, '-cmd', create, '.mode ascii', '.separator "\\037" "\\n"', `.import ${quoted(file)} lines`, insert, 'DROP TABLE lines;'], {
+    cwd: process.cwd(),
+  });
 }

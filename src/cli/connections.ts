@@ -27,7 +27,10 @@ export async function connectionsTestCommand(ctx: CliContext, name: string | und
   const project = ctx.project();
   const all = Object.entries(project.config.connections);
   if (name !== undefined && !project.config.connections[name]) {
-    throw new CliExit(EXIT_INVALID, `no connection "${name}" in ${project.configFile ? shownPath(ctx.cwd, project.configFile) : 'the default configuration'}; known: ${all.map(([n]) => n).join(', ') || 'none'}`);
+    throw new CliExit(
+      EXIT_INVALID,
+      `no connection "${name}" in ${project.configFile ? shownPath(ctx.cwd, project.configFile) : 'the default configuration'}; known: ${all.map(([n]) => n).join(', ') || 'none'}`,
+    );
   }
   const timeoutMs = options.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(options.timeout) * 1000;
   if (!(timeoutMs > 0)) throw new CliExit(EXIT_INVALID, `--timeout must be a number of seconds, not "${options.timeout}"`);

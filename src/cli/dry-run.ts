@@ -32,7 +32,11 @@ export async function dryRunCommand(ctx: CliContext, planned: JobPlan, options: 
   }
   const { outcome, examples } = result;
   const s = outcome.summary;
-  const files = { dir: relative(ctx.cwd, plan.jobDir), rejects: relative(ctx.cwd, rejectsPath(plan.jobDir)), changes: relative(ctx.cwd, backupPath(plan.jobDir)) };
+  const files = {
+    dir: relative(ctx.cwd, plan.jobDir),
+    rejects: relative(ctx.cwd, rejectsPath(plan.jobDir)),
+    changes: relative(ctx.cwd, backupPath(plan.jobDir)),
+  };
   const report = {
     dry_run: true,
     pipeline: plan.pipeline,
@@ -44,7 +48,8 @@ export async function dryRunCommand(ctx: CliContext, planned: JobPlan, options: 
   };
   if (options.json) ctx.stdout(project.masker.mask(JSON.stringify(report)));
   else for (const line of describe(plan, report.summary, examples, files)) ctx.stdout(project.masker.mask(line));
-  if (outcome.status !== 'succeeded') throw new CliExit(EXIT_FAILED, options.json ? undefined : `the job would fail: ${project.masker.mask(outcome.error ?? outcome.status)}`);
+  if (outcome.status !== 'succeeded')
+    throw new CliExit(EXIT_FAILED, options.json ? undefined : `the job would fail: ${project.masker.mask(outcome.error ?? outcome.status)}`);
 }
 
 function describe(plan: JobPlan, s: Record<string, number>, examples: DryRunExamples, files: Record<string, string>): string[] {

@@ -5,7 +5,10 @@ export const EXIT_INVALID = 2;
 
 /** Thrown by commands to end the process with a code after printing their own output. */
 export class CliExit extends Error {
-  constructor(readonly code: number, message = '') {
+  constructor(
+    readonly code: number,
+    message = '',
+  ) {
     super(message);
     this.name = 'CliExit';
   }

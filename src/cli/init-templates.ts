@@ -23,14 +23,16 @@ export function initFiles(options: InitOptions): Array<[string, string]> {
 export const GITIGNORE_LINES = ['.ferry/', 'exports/', '.env', '.env.*', 'node_modules/'];
 
 function ferryYaml({ engine, driver }: InitOptions): string {
-  const users = driver === 'sqlite'
-    ? '  users: { driver: sqlite, path: .ferry/users.db, table: users }'
-    : '  # ${DATABASE_URL} is read from the environment, e.g. postgres://user:password@127.0.0.1:5432/app\n'
-      + '  users: { driver: postgres, url: "${DATABASE_URL}", table: users, pool: 4 }';
-  const temporal = engine === 'temporal'
-    ? 'temporal:                            # `npx ferry worker` runs the jobs; start one on each worker machine\n'
-      + '  address: localhost:7233\n  namespace: default\n  task_queue: ferry\n'
-    : '';
+  const users =
+    driver === 'sqlite'
+      ? '  users: { driver: sqlite, path: .ferry/users.db, table: users }'
+      : '  # ${DATABASE_URL} is read from the environment, e.g. postgres://user:password@127.0.0.1:5432/app\n' +
+        '  users: { driver: postgres, url: "${DATABASE_URL}", table: users, pool: 4 }';
+  const temporal =
+    engine === 'temporal'
+      ? 'temporal:                            # `npx ferry worker` runs the jobs; start one on each worker machine\n' +
+        '  address: localhost:7233\n  namespace: default\n  task_queue: ferry\n'
+      : '';
   return `# yaml-language-server: $schema=node_modules/ferry/schema/config.schema.json
 # Ferry project settings. Reference: node_modules/ferry/docs/pipeline-reference.md
 engine: ${engine}                     # embedded (jobs run in the ferry process) or temporal

@@ -14,7 +14,10 @@ export function initCommand(ctx: CliContext, options: { engine?: string; driver?
   const files = initFiles(chosen);
   const existing = files.map(([path]) => path).filter((path) => existsSync(join(ctx.cwd, path)));
   if (existing.length > 0) {
-    throw new CliExit(EXIT_INVALID, `ferry init: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing written (move ${existing.length === 1 ? 'it' : 'them'} away or edit by hand)`);
+    throw new CliExit(
+      EXIT_INVALID,
+      `ferry init: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing written (move ${existing.length === 1 ? 'it' : 'them'} away or edit by hand)`,
+    );
   }
   for (const [path, content] of files) {
     const file = join(ctx.cwd, path);

@@ -42,7 +42,8 @@ export async function jobErrorsCommand(ctx: CliContext, id: string, options: Job
   if (format === 'csv') {
     const options = { headers: CSV_HEADERS, escapeFormulas: true };
     process.stdout.write(masker.mask(await csvTarget.header(options)));
-    for await (const row of rows()) process.stdout.write(masker.mask(await csvTarget.encode([Object.fromEntries(CSV_HEADERS.map((h, i) => [h, row[i]]))], options)));
+    for await (const row of rows())
+      process.stdout.write(masker.mask(await csvTarget.encode([Object.fromEntries(CSV_HEADERS.map((h, i) => [h, row[i]]))], options)));
     return;
   }
   // Two passes over the report (it may hold millions of lines): the summary first, then the lines.

@@ -42,6 +42,8 @@ export function pruneLines(report: PruneReport, dryRun: boolean): string[] {
   const lines = report.pruned.map((j) => `${verb.padEnd(12)}${j.id} (${j.status}, ended ${j.endedAt})`);
   lines.push(...report.kept.map((k) => `${'kept'.padEnd(12)}${k.id}: ${k.reason}`));
   const bytes = report.pruned.reduce((sum, j) => sum + j.bytes, 0);
-  lines.push(`${report.pruned.length} job(s) ${verb}${bytes > 0 ? ` (${(bytes / 1_048_576).toFixed(1)} MiB)` : ''}, ${report.kept.length} old job(s) kept${dryRun ? '; nothing was deleted (--dry-run)' : ''}`);
+  lines.push(
+    `${report.pruned.length} job(s) ${verb}${bytes > 0 ? ` (${(bytes / 1_048_576).toFixed(1)} MiB)` : ''}, ${report.kept.length} old job(s) kept${dryRun ? '; nothing was deleted (--dry-run)' : ''}`,
+  );
   return lines;
 }

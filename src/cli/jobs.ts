@@ -32,7 +32,9 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
   ctx.stdout(`status     ${job.status}${job.error ? ` — ${masker.mask(job.error)}` : ''}`);
   if (job.waiting) ctx.stdout(`waiting    ${masker.mask(job.waiting)}`);
   ctx.stdout(`started    ${details.started_at}${details.ended_at ? `, ended ${details.ended_at}` : ''}`);
-  ctx.stdout(`records    total ${s.total} · inserted ${s.inserted} · updated ${s.updated} · unchanged ${s.unchanged} · rejected ${s.rejected} · exported ${s.exported}`);
+  ctx.stdout(
+    `records    total ${s.total} · inserted ${s.inserted} · updated ${s.updated} · unchanged ${s.unchanged} · rejected ${s.rejected} · exported ${s.exported}`,
+  );
   ctx.stdout(`batches    ${details.batches.done}/${details.batches.total}`);
   const rate = job.status === 'running' ? progressOf(job) : undefined;
   if (rate) ctx.stdout(`progress   ${rate.percent}% · ${rate.perSecond} records/s · ETA ${rate.eta}`);
@@ -51,7 +53,9 @@ export async function getJob(ctx: CliContext, id: string): Promise<JobInfo> {
 
 function listLine(job: JobListing): string {
   const s = job.summary;
-  const counts = s ? `${s.total} total, ${s.inserted} inserted, ${s.updated} updated, ${s.rejected} rejected${job.kind === 'export' ? `, ${s.exported} exported` : ''}` : '';
+  const counts = s
+    ? `${s.total} total, ${s.inserted} inserted, ${s.updated} updated, ${s.rejected} rejected${job.kind === 'export' ? `, ${s.exported} exported` : ''}`
+    : '';
   const rate = job.status === 'running' ? progressOf(job) : undefined;
   return `${job.id.padEnd(48)} ${job.status.padEnd(11)} ${job.startedAt.padEnd(24)}  ${counts}${rate ? ` (${rate.percent}%, ${rate.perSecond}/s, ETA ${rate.eta})` : ''}`;
 }
@@ -64,5 +68,9 @@ export function progressOf(job: Pick<JobListing, 'summary' | 'startedAt'>, now =
   const seconds = Math.max(1, (now - Date.parse(job.startedAt)) / 1000);
   const perSecond = Math.round(done / seconds);
   const left = perSecond > 0 ? Math.ceil((s.total - done) / perSecond) : undefined;
-  return { percent: Math.floor((100 * done) / s.total), perSecond, eta: left === undefined ? 'unknown' : `${Math.floor(left / 60)}m${String(left % 60).padStart(2, '0')}s` };
+  return {
+    percent: Math.floor((100 * done) / s.total),
+    perSecond,
+    eta: left === undefined ? 'unknown' : `${Math.floor(left / 60)}m${String(left % 60).padStart(2, '0')}s`,
+  };
 }

@@ -46,13 +46,13 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
 
   program
     .command('test')
-    .description('run the pipelines\' test cases (<pipeline>.test.yaml beside each): compiled and interpreted mapping, no store; exit 1 on a failure')
+    .description("run the pipelines' test cases (<pipeline>.test.yaml beside each): compiled and interpreted mapping, no store; exit 1 on a failure")
     .argument('[pipelines...]', 'pipeline or test files (default: every pipelines/**/*.test.yaml)')
     .action((files: string[]) => testCommand(ctx, files));
 
   program
     .command('preview')
-    .description('the first records of a pipeline\'s source as they would be written (mapped, coerced, checked), each with its rejects; no store, no job')
+    .description("the first records of a pipeline's source as they would be written (mapped, coerced, checked), each with its rejects; no store, no job")
     .argument('<pipeline>', 'pipeline file')
     .option('-n <records>', 'how many records (default 5)')
     .option('--json', 'one JSON object per record: row, values, errors')
@@ -103,7 +103,7 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .command('retry-rejects')
     .argument('<id>', 'job id')
     .description('a new job over exactly the records job <id> rejected, through the pipeline as it is now')
-    .option('--pipeline <file>', 'the pipeline to run them through (default: the job\'s own, as it is now)')
+    .option('--pipeline <file>', "the pipeline to run them through (default: the job's own, as it is now)")
     .option('--json', 'print the summary as one JSON object on stdout')
     .action((id: string, options: RunOptions & { pipeline?: string }) => retryRejectsCommand(ctx, id, options));
   jobs
@@ -115,7 +115,9 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .action((id: string, options: RunOptions & { force?: boolean }) => rollbackCommand(ctx, id, options));
   jobs
     .command('prune')
-    .description("delete the jobs that ended (succeeded, failed, cancelled) longer ago than --older-than: journal record and folder; never a running or interrupted job, a pipeline's last success, or (unless --include-backups) a backup a rollback needs")
+    .description(
+      "delete the jobs that ended (succeeded, failed, cancelled) longer ago than --older-than: journal record and folder; never a running or interrupted job, a pipeline's last success, or (unless --include-backups) a backup a rollback needs",
+    )
     .requiredOption('--older-than <age>', 'e.g. 30d, 12h, 2w')
     .option('--dry-run', 'list what would be deleted; delete nothing')
     .option('--include-backups', 'also jobs whose backup allows a rollback')
@@ -135,7 +137,7 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
 
   program
     .command('serve')
-    .description('embedded engine: run the pipelines\' schedules (cron) until Ctrl-C, one job at a time per pipeline')
+    .description("embedded engine: run the pipelines' schedules (cron) until Ctrl-C, one job at a time per pipeline")
     .argument('[pipelines...]', 'pipeline files (default: pipelines/**/*.yaml)')
     .option('--max-runs <n>', 'stop after this many runs')
     .action((files: string[], options: { maxRuns?: string }) => serveCommand(ctx, files, options));

@@ -28,7 +28,8 @@ export async function previewCommand(ctx: CliContext, file: string, options: { n
     throw new CliExit(EXIT_INVALID);
   }
   const plan = planFor(project, loaded.loaded);
-  if (plan.source.type !== 'file') throw new CliExit(EXIT_INVALID, 'preview reads a source file; for an export, `ferry run <export> --sample` writes a few rows beside the target');
+  if (plan.source.type !== 'file')
+    throw new CliExit(EXIT_INVALID, 'preview reads a source file; for an export, `ferry run <export> --sample` writes a few rows beside the target');
   const mapping = { id: plan.jobId, pipeline: plan.pipeline, started_at: plan.startedAt };
   const step = {
     mapper: createMapper(plan.columns, mapping),
@@ -43,7 +44,10 @@ export async function previewCommand(ctx: CliContext, file: string, options: { n
   const scan = await source.scan({ path, format, csv }, n);
   const first = scan.batches[0];
   const out = (line: string): void => ctx.stdout(project.masker.mask(line));
-  if (!options.json) out(`preview of ${plan.pipeline}: the first ${first?.count ?? 0} of ${scan.total} record(s) of ${displayPath(ctx.cwd, path)}, as they would be written (nothing is)`);
+  if (!options.json)
+    out(
+      `preview of ${plan.pipeline}: the first ${first?.count ?? 0} of ${scan.total} record(s) of ${displayPath(ctx.cwd, path)}, as they would be written (nothing is)`,
+    );
   if (!first) return;
   for await (const item of source.read({ path, format, csv }, first, scan)) {
     let values: Record<string, unknown> | null = null;

@@ -33,7 +33,9 @@ export function createProgress(stream: NodeJS.WriteStream, enabled: boolean): Pr
       lastLine = now;
       const done = processed(summary);
       const pct = summary.total ? Math.floor((100 * done) / summary.total) : 100;
-      stream.write(`progress ${done}/${summary.total} records (${pct}%) · ${summary.rejected} rejected · ${rate(done, started)} records/s · batches ${summary.batches.done}/${summary.batches.total}\n`);
+      stream.write(
+        `progress ${done}/${summary.total} records (${pct}%) · ${summary.rejected} rejected · ${rate(done, started)} records/s · batches ${summary.batches.done}/${summary.batches.total}\n`,
+      );
     },
     say: plainSay,
     stop: () => {},

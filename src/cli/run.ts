@@ -46,13 +46,19 @@ export async function runCommand(ctx: CliContext, file: string, options: RunOpti
     throw new CliExit(EXIT_INVALID);
   }
   for (const d of loaded.warnings ?? []) ctx.stderr(project.masker.mask(formatDiagnostic(d)));
-  if (options.output !== undefined && options.sample === undefined) throw new CliExit(EXIT_INVALID, '--output goes with --sample (where the sample is written)');
+  if (options.output !== undefined && options.sample === undefined)
+    throw new CliExit(EXIT_INVALID, '--output goes with --sample (where the sample is written)');
   const sample = sampleRows(options.sample);
   const pipeline = sample === undefined ? loaded.loaded : sampleTarget(ctx, loaded.loaded, options.output);
   const plan = await planRun(await engineFor(ctx, options.engine), project, pipeline, new Date(), { sample });
-  if (plan.sample === undefined && options.sample !== undefined) throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');
-  if (options.dryRun && plan.target.type === 'file') throw new CliExit(EXIT_INVALID, '--dry-run previews writes to a store; this pipeline writes a file (preview an export with --sample)');
-  if (plan.sample !== undefined && plan.target.type === 'file' && !options.json) ctx.stderr(`sample of at most ${plan.sample} rows goes to ${displayPath(ctx.cwd, plan.target.path)}${options.output === undefined ? ' (beside the target, which is left as it is)' : ''}`);
+  if (plan.sample === undefined && options.sample !== undefined)
+    throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');
+  if (options.dryRun && plan.target.type === 'file')
+    throw new CliExit(EXIT_INVALID, '--dry-run previews writes to a store; this pipeline writes a file (preview an export with --sample)');
+  if (plan.sample !== undefined && plan.target.type === 'file' && !options.json)
+    ctx.stderr(
+      `sample of at most ${plan.sample} rows goes to ${displayPath(ctx.cwd, plan.target.path)}${options.output === undefined ? ' (beside the target, which is left as it is)' : ''}`,
+    );
   if (options.dryRun) return dryRunCommand(ctx, plan, options);
   await sayIfLastJobUnfinished(ctx, plan.pipeline, options);
   await runPlannedJob(ctx, plan, options, `job ${plan.jobId} started (${loaded.loaded.file})`);
@@ -142,7 +148,10 @@ async function sayIfLastJobUnfinished(ctx: CliContext, pipeline: string, options
 /** The embedded engine runs a job in the process that started it: there is nothing to detach from. */
 function refuseDetachedEmbedded(ctx: CliContext, options: RunOptions): void {
   if (engineOf(ctx, options.engine) === 'embedded' && options.detach) {
-    throw new CliExit(EXIT_INVALID, '--detach needs engine: temporal (the embedded engine runs the job in this process; use `ferry serve` for unattended runs)');
+    throw new CliExit(
+      EXIT_INVALID,
+      '--detach needs engine: temporal (the embedded engine runs the job in this process; use `ferry serve` for unattended runs)',
+    );
   }
 }
 

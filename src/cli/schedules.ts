@@ -61,12 +61,32 @@ export async function serveCommand(ctx: CliContext, files: string[], options: Se
 export async function listSchedulesCommand(ctx: CliContext, options: { json?: boolean; engine?: string }): Promise<void> {
   const engine = await engineFor(ctx, options.engine);
   const rows = await engine.listSchedules(findSchedules(ctx, []).schedules);
-  if (options.json) return rows.forEach((r) => ctx.stdout(JSON.stringify({ ...(r.id ? { id: r.id } : {}), pipeline: r.pipeline, cron: r.cron, timezone: r.timezone ?? 'server', next_run: r.nextRun ?? 'never', catch_up: r.catchUp, last_run: r.lastRun, last_job: r.lastJob, ...(r.paused ? { paused: true } : {}) })));
-  if (rows.length === 0) return ctx.stdout(engine.name === 'temporal' ? 'no Ferry schedule on the Temporal server (ferry schedules apply creates them)' : 'no pipeline has a schedule');
+  if (options.json)
+    return rows.forEach((r) =>
+      ctx.stdout(
+        JSON.stringify({
+          ...(r.id ? { id: r.id } : {}),
+          pipeline: r.pipeline,
+          cron: r.cron,
+          timezone: r.timezone ?? 'server',
+          next_run: r.nextRun ?? 'never',
+          catch_up: r.catchUp,
+          last_run: r.lastRun,
+          last_job: r.lastJob,
+          ...(r.paused ? { paused: true } : {}),
+        }),
+      ),
+    );
+  if (rows.length === 0)
+    return ctx.stdout(
+      engine.name === 'temporal' ? 'no Ferry schedule on the Temporal server (ferry schedules apply creates them)' : 'no pipeline has a schedule',
+    );
   ctx.stdout(`${'PIPELINE'.padEnd(24)} ${'CRON'.padEnd(16)} ${'TIMEZONE'.padEnd(18)} ${'NEXT RUN'.padEnd(26)} LAST RUN`);
   for (const r of rows) {
     const last = r.lastRun ? `${r.lastRun}${r.lastJob ? ` (${r.lastJob})` : ''}` : '-';
-    ctx.stdout(`${r.pipeline.padEnd(24)} ${r.cron.padEnd(16)} ${(r.timezone ?? 'server').padEnd(18)} ${(r.nextRun ?? 'never').padEnd(26)} ${last}${r.paused ? ' (paused)' : ''}`);
+    ctx.stdout(
+      `${r.pipeline.padEnd(24)} ${r.cron.padEnd(16)} ${(r.timezone ?? 'server').padEnd(18)} ${(r.nextRun ?? 'never').padEnd(26)} ${last}${r.paused ? ' (paused)' : ''}`,
+    );
   }
 }
 
@@ -78,7 +98,8 @@ export async function applySchedulesCommand(ctx: CliContext, files: string[], op
   const engine = await engineFor(ctx);
   const result = await engine.applySchedules(schedules);
   if (options.json) return ctx.stdout(JSON.stringify(result));
-  if (engine.name === 'embedded') return ctx.stdout('engine: embedded keeps no schedules: `ferry serve` runs the pipelines\' schedule: fields as they are in the files');
+  if (engine.name === 'embedded')
+    return ctx.stdout("engine: embedded keeps no schedules: `ferry serve` runs the pipelines' schedule: fields as they are in the files");
   for (const id of result.created) ctx.stdout(`created  ${id}`);
   for (const id of result.updated) ctx.stdout(`updated  ${id}`);
   for (const id of result.deleted) ctx.stdout(`deleted  ${id} (its pipeline has no schedule: any more)`);
@@ -126,7 +147,13 @@ function findSchedules(ctx: CliContext, files: string[]): { schedules: PipelineS
     const { pipeline, name, path } = result.loaded;
     if (typeof pipeline.schedule !== 'string') continue;
     if (schedules.some((s) => s.pipeline === name)) throw new CliExit(EXIT_INVALID, `two scheduled pipelines are named "${name}"; names must be unique`);
-    schedules.push({ pipeline: name, file: path, cron: pipeline.schedule, ...(pipeline.timezone ? { timezone: pipeline.timezone } : {}), catchUp: pipeline.catch_up });
+    schedules.push({
+      pipeline: name,
+      file: path,
+      cron: pipeline.schedule,
+      ...(pipeline.timezone ? { timezone: pipeline.timezone } : {}),
+      catchUp: pipeline.catch_up,
+    });
   }
   return { schedules, invalid };
 }

@@ -9,7 +9,7 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 export function registerTemporalCommands(program: Command, ctx: CliContext): void {
   program
     .command('worker')
-    .description('Temporal: run a worker for ferry.yaml\'s temporal.task_queue until Ctrl-C (same as `node dist/worker.js`)')
+    .description("Temporal: run a worker for ferry.yaml's temporal.task_queue until Ctrl-C (same as `node dist/worker.js`)")
     .action(async () => (await import('../../worker.js')).runWorker(ctx.project(), { log: ctx.stderr }));
   program
     .command('dev-server')
@@ -23,7 +23,12 @@ export function registerTemporalCommands(program: Command, ctx: CliContext): voi
 async function devServerCommand(ctx: CliContext, options: { port: string; uiPort: string; dbFile?: string }): Promise<void> {
   const namespace = ctx.project().config.temporal.namespace;
   const { startDevServer } = await import('../engine/temporal/dev-server.js');
-  const server = await startDevServer({ port: port(options.port), uiPort: port(options.uiPort), namespace, ...(options.dbFile ? { dbFile: options.dbFile } : {}) }).catch((err: unknown) => {
+  const server = await startDevServer({
+    port: port(options.port),
+    uiPort: port(options.uiPort),
+    namespace,
+    ...(options.dbFile ? { dbFile: options.dbFile } : {}),
+  }).catch((err: unknown) => {
     throw new CliExit(EXIT_FAILED, (err as Error).message);
   });
   ctx.stdout(`Temporal dev server at ${server.address} (namespace ${namespace}; ${server.binary}); web UI http://127.0.0.1:${options.uiPort}`);

@@ -26,7 +26,8 @@ export const TEST_CLOCK = '2000-01-01T00:00:00.000Z';
  */
 export async function testCommand(ctx: CliContext, args: string[]): Promise<void> {
   const pairs = args.length > 0 ? args.map((a) => pairOf(resolve(ctx.cwd, a), ctx.cwd)) : allTestFiles(ctx);
-  if (pairs.length === 0) throw new CliExit(EXIT_INVALID, 'no test files found under pipelines/ (write <pipeline>.test.yaml beside a pipeline; see README "Testing a pipeline")');
+  if (pairs.length === 0)
+    throw new CliExit(EXIT_INVALID, 'no test files found under pipelines/ (write <pipeline>.test.yaml beside a pipeline; see README "Testing a pipeline")');
   let failed = 0;
   let total = 0;
   for (const { pipelineFile, testFile } of pairs) {

@@ -20,14 +20,20 @@ export async function uiCommand(ctx: CliContext, options: UiCommandOptions): Pro
   if (!(maxUploadMb > 0)) throw new CliExit(EXIT_INVALID, `--max-upload expects a size in MB > 0, got "${options.maxUpload}"`);
   const token = ctx.env['FERRY_UI_TOKEN'] || undefined;
   if (!isLoopback(options.host) && !token) {
-    throw new CliExit(EXIT_INVALID, `refusing to serve the console on ${options.host} without a token: set FERRY_UI_TOKEN (every request must then present it), or bind 127.0.0.1`);
+    throw new CliExit(
+      EXIT_INVALID,
+      `refusing to serve the console on ${options.host} without a token: set FERRY_UI_TOKEN (every request must then present it), or bind 127.0.0.1`,
+    );
   }
   if (token !== undefined && token.length < 16) throw new CliExit(EXIT_INVALID, 'FERRY_UI_TOKEN must be at least 16 characters');
   const app = ctx.app();
-  const server = await startUiServer({ app, host: options.host, port, token, maxUpload: Math.floor(maxUploadMb * 1024 * 1024), log: ctx.stderr }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') throw new CliExit(EXIT_INVALID, `cannot listen on ${options.host}:${port}: ${err.code}`);
-    throw err;
-  });
+  const server = await startUiServer({ app, host: options.host, port, token, maxUpload: Math.floor(maxUploadMb * 1024 * 1024), log: ctx.stderr }).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL')
+        throw new CliExit(EXIT_INVALID, `cannot listen on ${options.host}:${port}: ${err.code}`);
+      throw err;
+    },
+  );
   ctx.stdout(`ferry ui: ${server.url}${token ? ' (open it as /?token=<FERRY_UI_TOKEN>)' : ''} — Ctrl-C stops it`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -40,10 +40,7 @@ function mappingLines(loaded: LoadedPipeline): string[] {
   if (!columns || typeof columns !== 'object') return ['  columns: identity (each field to the column of the same name)'];
   const expressions = Object.fromEntries(Object.entries(columns).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const { compiled, interpreted } = compileColumns(expressions);
-  return [
-    ...compiled.map((column) => `  ${column}: compiled`),
-    ...interpreted.map(({ column, reason }) => `  ${column}: interpreted (${reason})`),
-  ];
+  return [...compiled.map((column) => `  ${column}: compiled`), ...interpreted.map(({ column, reason }) => `  ${column}: interpreted (${reason})`)];
 }
 
 /**

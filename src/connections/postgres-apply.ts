@@ -90,7 +90,11 @@ async function claimKeys(ctx: ApplyContext, firsts: readonly PreparedRow[], outc
 }
 
 /** Insert mode: a key that exists is DUPLICATED_USER; the rest are inserted. */
-async function planInsert(ctx: ApplyContext, rows: readonly PreparedRow[], outcomes: Map<PreparedRow, Outcome>): Promise<{ inserts: PreparedRow[]; updates: Update[] }> {
+async function planInsert(
+  ctx: ApplyContext,
+  rows: readonly PreparedRow[],
+  outcomes: Map<PreparedRow, Outcome>,
+): Promise<{ inserts: PreparedRow[]; updates: Update[] }> {
   if (rows.length === 0) return { inserts: [], updates: [] };
   const result = await run(ctx, ctx.sql.exists(ctx.key), [textArray(rows.map((_, i) => String(i))), ...keyArrays(ctx, rows)], true);
   const existing = new Set(result.rows.map((r) => r[0] as number));
@@ -110,7 +114,10 @@ async function writeUpdates(ctx: ApplyContext, updates: readonly Update[]): Prom
     values.push(textArray(updates.map((u) => (u.changes.has(column) ? 't' : 'f'))));
     values.push(textArray(updates.map((u) => u.changes.get(column) ?? null)));
   }
-  const befores = await readBefores(ctx, updates.map((u) => u.tid));
+  const befores = await readBefores(
+    ctx,
+    updates.map((u) => u.tid),
+  );
   const { rows, rowCount } = await run(ctx, ctx.sql.update(columns, returningOf(ctx)), values, true);
   // The rows are locked since the lookup, so each ctid still names its row; anything else is a bug or a race worth a retry.
   if (rowCount !== updates.length) throw new ConnectionError(`updated ${rowCount} of ${updates.length} matched rows`, { retryable: true });
@@ -118,7 +125,8 @@ async function writeUpdates(ctx: ApplyContext, updates: readonly Update[]): Prom
   for (const [tid, ...returned] of rows) {
     const update = byTid.get(tid as string);
     const before = befores.get(tid as string);
-    if (update === undefined || before === undefined) throw new ConnectionError(`the update returned a row it was not given (${String(tid)})`, { retryable: true });
+    if (update === undefined || before === undefined)
+      throw new ConnectionError(`the update returned a row it was not given (${String(tid)})`, { retryable: true });
     recordChange(ctx, update.row, before, returned);
   }
 }
@@ -156,7 +164,12 @@ async function insertGroup(ctx: ApplyContext, group: readonly PreparedRow[]): Pr
     fill(ctx.generated.updatedAt, () => ctx.input.now);
   });
   const positions = columns.flatMap((values, position) => (values === undefined ? [] : [position]));
-  const { rows } = await run(ctx, ctx.sql.insert(positions, returningOf(ctx)), positions.map((position) => textArray(columns[position] ?? [])), true);
+  const { rows } = await run(
+    ctx,
+    ctx.sql.insert(positions, returningOf(ctx)),
+    positions.map((position) => textArray(columns[position] ?? [])),
+    true,
+  );
   // INSERT … SELECT returns its rows in the order it inserts them, the order of the arrays.
   if (rows.length !== group.length) throw new ConnectionError(`inserted ${rows.length} of ${group.length} rows`, { retryable: true });
   group.forEach((row, i) => recordChange(ctx, row, null, rows[i]!));
@@ -180,7 +193,8 @@ function settleFollowers(ctx: ApplyContext, firsts: readonly PreparedRow[], foll
     if (later === undefined) continue;
     const outcome = outcomes.get(first);
     if (outcome === undefined) throw new Error(`row ${first.row} has no outcome`);
-    const keyReject = typeof outcome !== 'string' && outcome.every((e) => e.code === 'DUPLICATED_USER' || e.code === 'DUPLICATE_IN_SOURCE' || e.code === 'CONFLICT');
+    const keyReject =
+      typeof outcome !== 'string' && outcome.every((e) => e.code === 'DUPLICATED_USER' || e.code === 'DUPLICATE_IN_SOURCE' || e.code === 'CONFLICT');
     if (typeof outcome !== 'string' && !keyReject) throw new NeedsRowOrder(`row ${first.row} was rejected and its key is reused by row ${later[0]?.row}`);
     const reject = typeof outcome === 'string' ? [storeRejects.duplicateInSource(ctx.input.key, first.row)] : outcome;
     for (const row of later) outcomes.set(row, reject);

@@ -17,7 +17,8 @@ const safeInteger = (text: string) => (Number.isSafeInteger(Number(text)) ? Numb
 
 function parsers(override: (oid: number) => ((text: string) => unknown) | undefined): CustomTypesConfig {
   return {
-    getTypeParser: ((oid: number, format?: 'text' | 'binary') => override(oid) ?? pg.types.getTypeParser(oid, format ?? 'text')) as CustomTypesConfig['getTypeParser'],
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      override(oid) ?? pg.types.getTypeParser(oid, format ?? 'text')) as CustomTypesConfig['getTypeParser'],
   };
 }
 

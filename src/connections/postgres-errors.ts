@@ -78,7 +78,8 @@ async function refusedColumn(client: ClientBase, shape: PgShape, sql: PgStatemen
  * pg reports a connection that died mid-query with no SQLSTATE; the server going away (restart,
  * failover, a killed backend) is worth another attempt like any lost connection.
  */
-const lostConnection = /Connection terminated|connection (?:closed|ended|lost)|Client has encountered a connection error|timeout exceeded when trying to connect|terminating connection/i;
+const lostConnection =
+  /Connection terminated|connection (?:closed|ended|lost)|Client has encountered a connection error|timeout exceeded when trying to connect|terminating connection/i;
 
 const hints: [RegExp, string][] = [
   [/^(40001|40P01|55P03)$/, 'another transaction held the same rows; the batch is retried'],

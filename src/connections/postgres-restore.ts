@@ -42,7 +42,13 @@ export async function restoreRows(client: ClientBase, shape: PgShape, sql: PgSta
 }
 
 /** Each entry's stored row (the first, for a key that is not unique), locked: its ctid and hash. */
-async function locate(client: ClientBase, shape: PgShape, sql: PgStatements, key: number[], input: RestoreBatchInput): Promise<Map<number, { tid: string; hash: string }>> {
+async function locate(
+  client: ClientBase,
+  shape: PgShape,
+  sql: PgStatements,
+  key: number[],
+  input: RestoreBatchInput,
+): Promise<Map<number, { tid: string; hash: string }>> {
   const ordinals = textArray(input.entries.map((_, i) => String(i)));
   const keys = key.map((p) => textArray(input.entries.map((e) => encodeImage(shape, p, e.key[shape.columns[p]!.name]))));
   const { rows } = await client.query<unknown[]>({ ...sql.locate(key), values: [ordinals, ...keys], rowMode: 'array', types: imageTypes });

@@ -83,5 +83,7 @@ function keyDigest(parts: readonly string[]): string {
 
 /** A job's id in ferry_job_keys: 64 bits of SHA-256 over its name, so each claim row carries 8 bytes instead of the name. */
 export function jobHash(job: string): string {
-  return Buffer.from(hash('sha256', job, 'hex'), 'hex').readBigInt64BE(0).toString();
+  return Buffer.from(hash('sha256', job, 'hex'), 'hex')
+    .readBigInt64BE(0)
+    .toString();
 }

@@ -91,7 +91,8 @@ async function resolveTable(client: ClientBase, table: string): Promise<Resolved
   );
   const row = rows[0];
   if (row === undefined) return undefined;
-  if (row.kind !== 'r' && row.kind !== 'p') throw new ConnectionError(`${table} is not a table (relkind ${row.kind}). Hint: check the connection's table in ferry.yaml`, { retryable: false });
+  if (row.kind !== 'r' && row.kind !== 'p')
+    throw new ConnectionError(`${table} is not a table (relkind ${row.kind}). Hint: check the connection's table in ferry.yaml`, { retryable: false });
   return { oid: Number(row.oid), schema: row.schema, name: row.name };
 }
 
@@ -123,7 +124,9 @@ async function ensureBookkeeping(client: ClientBase, schemaName: string): Promis
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ferry:bookkeeping:${schemaName}`]);
     // job COLLATE "C": compared for equality only, so the index need not pay for the locale's collation.
     // batch bigint: a chunk's marker id is batch × 1024 + chunk, which passes 2^31 past two million batches.
-    await client.query(`CREATE TABLE IF NOT EXISTS ${batches} (job text COLLATE "C" NOT NULL, batch bigint NOT NULL, output text NOT NULL, PRIMARY KEY (job, batch))`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${batches} (job text COLLATE "C" NOT NULL, batch bigint NOT NULL, output text NOT NULL, PRIMARY KEY (job, batch))`,
+    );
     // Digests, not text (see postgres-rows.ts jobHash and keyDigest): a claim row is written for every imported row.
     await client.query(`CREATE TABLE IF NOT EXISTS ${keys} (job bigint NOT NULL, key uuid NOT NULL, "row" bigint NOT NULL, PRIMARY KEY (job, key))`);
     // Stores made before the column was widened.

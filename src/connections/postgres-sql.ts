@@ -31,7 +31,9 @@ export class PgStatements {
     const { batches, keys } = bookkeeping(shape.schema);
     this.markerGet = statement(`SELECT output FROM ${batches} WHERE job = $1 AND batch = $2`);
     this.markerPut = statement(`INSERT INTO ${batches} (job, batch, output) VALUES ($1, $2, $3)`);
-    this.claim = statement(`INSERT INTO ${keys} (job, key, "row") SELECT $1::int8, k, r FROM unnest($2::uuid[], $3::int8[]) AS u(k, r) ON CONFLICT DO NOTHING RETURNING key::text`);
+    this.claim = statement(
+      `INSERT INTO ${keys} (job, key, "row") SELECT $1::int8, k, r FROM unnest($2::uuid[], $3::int8[]) AS u(k, r) ON CONFLICT DO NOTHING RETURNING key::text`,
+    );
     this.claimedRows = statement(`SELECT key::text, "row" FROM ${keys} WHERE job = $1::int8 AND key = ANY($2::uuid[])`);
     this.release = statement(`DELETE FROM ${keys} WHERE job = $1::int8 AND key = ANY($2::uuid[])`);
     this.finish = statement(`DELETE FROM ${keys} WHERE job = $1::int8`);
@@ -90,7 +92,10 @@ export class PgStatements {
    */
   insert(columns: readonly number[], returning?: Returning, overriding = false): PgStatement {
     return this.cached(`i:${columns.join(',')}:${returningId(returning)}:${overriding}`, () => {
-      const from = this.unnest(columns.map(() => 'text'), columns.map((_, n) => `v${n}`));
+      const from = this.unnest(
+        columns.map(() => 'text'),
+        columns.map((_, n) => `v${n}`),
+      );
       const values = columns.map((c, n) => this.cast(`u.v${n}`, c));
       const into = `${this.shape.qualified} AS t (${columns.map((c) => this.name(c)).join(', ')})${overriding ? ' OVERRIDING SYSTEM VALUE' : ''}`;
       const back = returning === undefined ? '' : ` RETURNING ${this.returning(returning)}`;
@@ -100,7 +105,10 @@ export class PgStatements {
 
   /** The whole rows at `$1` (ctids), as `[ctid, ...every column]`: an update's before-images. */
   rowsAt(): PgStatement {
-    return this.cached('r', () => `SELECT u.tid::text, ${this.allColumns()} FROM unnest($1::tid[]) AS u(tid) JOIN ${this.shape.qualified} AS t ON t.ctid = u.tid`);
+    return this.cached(
+      'r',
+      () => `SELECT u.tid::text, ${this.allColumns()} FROM unnest($1::tid[]) AS u(tid) JOIN ${this.shape.qualified} AS t ON t.ctid = u.tid`,
+    );
   }
 
   /** The rows matching each key (`$1` ordinals, then one array per key column), locked: `[i, ctid, hash]`. A restore's lookup. */

@@ -17,7 +17,11 @@ export interface Update {
  * more than one → CONFLICT (ambiguous key); one → the columns whose value changes, or `unchanged`.
  * Only mapped, upsertable columns count (DESIGN.md "Upsert"); updated_at moves only with a change.
  */
-export async function planUpsert(ctx: ApplyContext, rows: readonly PreparedRow[], outcomes: Map<PreparedRow, Outcome>): Promise<{ inserts: PreparedRow[]; updates: Update[] }> {
+export async function planUpsert(
+  ctx: ApplyContext,
+  rows: readonly PreparedRow[],
+  outcomes: Map<PreparedRow, Outcome>,
+): Promise<{ inserts: PreparedRow[]; updates: Update[] }> {
   const inserts: PreparedRow[] = [];
   const updates: Update[] = [];
   if (rows.length === 0) return { inserts, updates };

@@ -65,7 +65,8 @@ export function decodeJsonColumn(stored: unknown): unknown {
 }
 
 function encodeText(column: string, value: unknown): PgText | Invalid {
-  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? String(value) : undefined;
+  const text =
+    typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? String(value) : undefined;
   if (text === undefined) return { invalid: storeRejects.invalidType(column, 'text', value) };
   if (text.includes('\u0000')) return { invalid: { code: 'INVALID_TYPE', path: column, message: 'contains U+0000 (NUL), which PostgreSQL text cannot hold' } };
   return text;

@@ -78,7 +78,8 @@ async function batchTransaction<T>(client: ClientBase, marker: { job: string; ba
     // One round trip: the lock id is a number computed here, never text from input.
     return await transaction(client, fn, `SELECT pg_advisory_xact_lock(${lockId(marker)})`);
   } catch (err) {
-    if (isMarkerCollision(err)) throw new ConnectionError('another attempt of this batch committed it first; a retry replays it', { retryable: true, cause: err });
+    if (isMarkerCollision(err))
+      throw new ConnectionError('another attempt of this batch committed it first; a retry replays it', { retryable: true, cause: err });
     throw err;
   }
 }

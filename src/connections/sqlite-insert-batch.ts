@@ -40,7 +40,8 @@ export function insertBatch(ctx: RowContext, prepared: readonly PreparedRow[], o
     if (row.errors.length > 0) return output.rejects.push({ row: row.row.row, errors: row.errors });
     const first = ctx.keys.firstRow(row.jobKey);
     if (first !== undefined) return output.rejects.push({ row: row.row.row, errors: [storeRejects.duplicateInSource(ctx.input.key, first)] });
-    if (stored.has(index)) return output.rejects.push({ row: row.row.row, errors: [ownedOrExisting(ctx, userId === undefined ? undefined : stored.get(index))] });
+    if (stored.has(index))
+      return output.rejects.push({ row: row.row.row, errors: [ownedOrExisting(ctx, userId === undefined ? undefined : stored.get(index))] });
     const { columns, values, generatedId } = withGeneratedValues(ctx, row.encoded, row.key);
     const predicted = predictStoredRow(ctx.shape, columns, values);
     if (predicted === undefined) {

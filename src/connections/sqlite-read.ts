@@ -38,13 +38,38 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
     planPages(input) {
       const { columns, table } = shape();
       const key = tableKey(columns);
-      const scan = keysetScanQuery({ table, columns, where: where(input), key, dialect: 'sqlite', ...sortOf(input), ...(input.limit === undefined ? {} : { limit: input.limit }) });
-      return pageStarts(db.prepare(scan.sql).raw().iterate(...scan.params) as Iterable<unknown[]>, input);
+      const scan = keysetScanQuery({
+        table,
+        columns,
+        where: where(input),
+        key,
+        dialect: 'sqlite',
+        ...sortOf(input),
+        ...(input.limit === undefined ? {} : { limit: input.limit }),
+      });
+      return pageStarts(
+        db
+          .prepare(scan.sql)
+          .raw()
+          .iterate(...scan.params) as Iterable<unknown[]>,
+        input,
+      );
     },
     readPage(input) {
       const { columns, table } = shape();
-      const page = keysetQuery({ table, columns, where: where(input), key: tableKey(columns), dialect: 'sqlite', ...sortOf(input), after: input.after, limit: input.limit });
-      const rows = prepared(page.sql).raw().all(...page.params) as unknown[][];
+      const page = keysetQuery({
+        table,
+        columns,
+        where: where(input),
+        key: tableKey(columns),
+        dialect: 'sqlite',
+        ...sortOf(input),
+        after: input.after,
+        limit: input.limit,
+      });
+      const rows = prepared(page.sql)
+        .raw()
+        .all(...page.params) as unknown[][];
       return rows.map((row) => decodeRow(columns, row, decodeValue));
     },
   };

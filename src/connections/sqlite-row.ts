@@ -120,10 +120,14 @@ function insertRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): Applied {
     return { outcome, recognisable: generatedId };
   }
   const insert = ctx.statements.insert(columns);
-  const outcome = runGuarded(ctx, () => {
-    insert.run(values);
-    record(ctx, key, null, stored);
-  }, 'inserted');
+  const outcome = runGuarded(
+    ctx,
+    () => {
+      insert.run(values);
+      record(ctx, key, null, stored);
+    },
+    'inserted',
+  );
   return { outcome, recognisable: generatedId };
 }
 
@@ -157,7 +161,20 @@ function updateRow(ctx: RowContext, updatable: EncodedRow, stored: unknown[], ke
     changes.values.push(ctx.input.now);
   }
   const before = ctx.statements.rows(ctx.key).get(...key.params) as unknown[];
-  return runGuarded(ctx, () => record(ctx, key, before, ctx.statements.update(changes.columns, ctx.key, true).raw(true).get(...changes.values, ...key.params) as unknown[]), 'updated');
+  return runGuarded(
+    ctx,
+    () =>
+      record(
+        ctx,
+        key,
+        before,
+        ctx.statements
+          .update(changes.columns, ctx.key, true)
+          .raw(true)
+          .get(...changes.values, ...key.params) as unknown[],
+      ),
+    'updated',
+  );
 }
 
 /** The columns an upsert may change. Never-upsertable ones keep the stored value silently: the rest of the row still applies. */

@@ -30,7 +30,9 @@ export class SqliteStatements {
     this.markerPut = db.prepare('INSERT INTO ferry_batches (job, batch, output) VALUES (?, ?, ?)');
     this.keyAny = db.prepare<[string], number>('SELECT 1 FROM ferry_job_keys WHERE job = ? LIMIT 1').pluck();
     this.keysEarlier = db.prepare('SELECT key, row FROM ferry_job_keys WHERE job = ? AND key IN (SELECT value FROM json_each(?))');
-    this.keysSave = db.prepare("INSERT INTO ferry_job_keys (job, key, row) SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)");
+    this.keysSave = db.prepare(
+      "INSERT INTO ferry_job_keys (job, key, row) SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)",
+    );
   }
 
   /**
@@ -39,7 +41,10 @@ export class SqliteStatements {
    */
   exists(key: readonly number[], column?: number): Statement<unknown[], unknown> {
     const what = column === undefined ? '1' : this.name(column);
-    return this.cached(`e:${key.join(',')}:${column ?? ''}`, () => `SELECT ${what} FROM ${this.table} WHERE ${this.keyPredicate(key)} LIMIT 1`).pluck() as Statement<unknown[], unknown>;
+    return this.cached(
+      `e:${key.join(',')}:${column ?? ''}`,
+      () => `SELECT ${what} FROM ${this.table} WHERE ${this.keyPredicate(key)} LIMIT 1`,
+    ).pluck() as Statement<unknown[], unknown>;
   }
 
   /**
@@ -73,7 +78,10 @@ export class SqliteStatements {
   existingKeys(key: readonly number[], column?: number): Statement<[string], [number, unknown]> {
     return this.cached(`k:${key.join(',')}:${column ?? ''}`, () => {
       const what = column === undefined ? '1' : `t.${this.name(column)}`;
-      const on = key.map((c, i) => `t.${this.name(c)} = ${key.length === 1 ? 'j.value' : `json_extract(j.value, '$[${i}]')`}${this.shape.columns[c]?.name === 'email' ? ' COLLATE NOCASE' : ''}`);
+      const on = key.map(
+        (c, i) =>
+          `t.${this.name(c)} = ${key.length === 1 ? 'j.value' : `json_extract(j.value, '$[${i}]')`}${this.shape.columns[c]?.name === 'email' ? ' COLLATE NOCASE' : ''}`,
+      );
       return `SELECT j.key, ${what} FROM json_each(?) AS j JOIN ${this.table} AS t ON ${on.join(' AND ')}`;
     }).raw() as Statement<[string], [number, unknown]>;
   }
@@ -97,7 +105,10 @@ export class SqliteStatements {
 
   /** The whole rows matching the key (raw, table order); LIMIT 2 tells "one" from "ambiguous". */
   rows(key: readonly number[]): Statement<unknown[], unknown[]> {
-    return this.findByKey(key, this.shape.columns.map((_, i) => i));
+    return this.findByKey(
+      key,
+      this.shape.columns.map((_, i) => i),
+    );
   }
 
   delete(key: readonly number[]): Statement {

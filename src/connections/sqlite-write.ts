@@ -44,14 +44,23 @@ function restoreBatch(statements: SqliteStatements, shape: TableShape, input: Re
  * The rows and the (job, batch) marker commit together, so a batch either happened completely —
  * and a retry finds the marker and replays its recorded output — or not at all.
  */
-function applyBatch(statements: SqliteStatements, shape: TableShape, input: WriteBatchInput, inSavepoint: (attempt: () => WriteBatchOutput) => WriteBatchOutput): WriteBatchOutput {
+function applyBatch(
+  statements: SqliteStatements,
+  shape: TableShape,
+  input: WriteBatchInput,
+  inSavepoint: (attempt: () => WriteBatchOutput) => WriteBatchOutput,
+): WriteBatchOutput {
   const recorded = statements.markerGet.get(input.job, input.batch);
   // A finished job's markers no longer hold their changes (finishJob): they are in its backup.ndjson.
   if (recorded !== undefined) return { changes: [], ...(JSON.parse(recorded) as Partial<WriteBatchOutput>), replayed: true } as WriteBatchOutput;
   const key = keyPositions(shape, input.key);
   const prepared = input.rows.map((row) => prepareRow({ shape, key }, row));
   const attempt = (write: (ctx: RowContext, output: WriteBatchOutput) => void) => (): WriteBatchOutput => {
-    const keys = new BatchKeys(statements, input.job, prepared.flatMap((p) => (p.errors.length === 0 ? [p.jobKey] : [])));
+    const keys = new BatchKeys(
+      statements,
+      input.job,
+      prepared.flatMap((p) => (p.errors.length === 0 ? [p.jobKey] : [])),
+    );
     const ctx: RowContext = { statements, shape, input, key, generated: generatedColumns(shape), changes: [], ids: jobUserIds(input.job, input.now), keys };
     const output: WriteBatchOutput = { inserted: 0, updated: 0, unchanged: 0, rejects: [], replayed: false, changes: ctx.changes };
     write(ctx, output);
@@ -59,7 +68,9 @@ function applyBatch(statements: SqliteStatements, shape: TableShape, input: Writ
     return output;
   };
   const rowByRow = attempt((ctx, output) => writeEach(ctx, prepared, output));
-  const output = canInsertInBulk({ input }, prepared) ? inBulkOr(rowByRow, () => inSavepoint(attempt((ctx, out) => insertBatch(ctx, prepared, out)))) : rowByRow();
+  const output = canInsertInBulk({ input }, prepared)
+    ? inBulkOr(rowByRow, () => inSavepoint(attempt((ctx, out) => insertBatch(ctx, prepared, out))))
+    : rowByRow();
   // The marker keeps the changes (without after images) until finishJob: a replay returns the backup too.
   statements.markerPut.run(input.job, input.batch, JSON.stringify({ ...output, changes: output.changes.map(({ after: _after, ...kept }) => kept) }));
   failpoint('batch-before-commit');

@@ -44,7 +44,9 @@ function createConnection(db: Database.Database, table: string): Connection {
   };
   const finishKeys = db.prepare('DELETE FROM ferry_job_keys WHERE job = ?');
   // The changes are in the job's backup.ndjson by now; markers stay, without them.
-  const finishChanges = db.prepare("UPDATE ferry_batches SET output = json_remove(output, '$.changes') WHERE job = ? AND json_type(output, '$.changes') IS NOT NULL");
+  const finishChanges = db.prepare(
+    "UPDATE ferry_batches SET output = json_remove(output, '$.changes') WHERE job = ? AND json_type(output, '$.changes') IS NOT NULL",
+  );
   const finish = db.transaction((job: string) => {
     finishKeys.run(job);
     finishChanges.run(job);

@@ -128,7 +128,8 @@ export function usersTableDdl(table: string, dialect: UsersTableDialect, schema?
       .filter((c) => c.unique)
       .map((c) => `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${c.name}_key`)} ON ${target} (${quoteIdentifier(c.name)})`),
     ...orderedColumns.map(
-      (name) => `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${name}_order`)} ON ${target} (${dialect.timestampSort(quoteIdentifier(name))}, ${quoteIdentifier('user_id')})`,
+      (name) =>
+        `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${name}_order`)} ON ${target} (${dialect.timestampSort(quoteIdentifier(name))}, ${quoteIdentifier('user_id')})`,
     ),
   ];
 }

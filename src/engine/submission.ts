@@ -42,5 +42,7 @@ function keyOf(plan: JobPlan, sourceSha256: string | null): string {
   const target = plan.target.type === 'file' ? { ...plan.target, path: null } : plan.target;
   // Date math resolves against the job's start: the same query as written is the same work.
   const source = plan.source.type === 'connection' && plan.source.dates ? { ...plan.source, query: plan.source.dates.written } : plan.source;
-  return createHash('sha256').update(JSON.stringify({ ...work, source, target, sourceSha256 })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ ...work, source, target, sourceSha256 }))
+    .digest('hex');
 }

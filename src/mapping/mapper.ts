@@ -44,9 +44,17 @@ type Interpreted = { column: string; expr: jsonata.Expression };
  * undefined result leaves the column out. Every column of every record runs under `limits`
  * (budget.ts), and the mapper hands the event loop back between records of a long mapping.
  */
-export function createMapper(columns: Record<string, string> | null, ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS, paths: MappingPaths = {}): RecordMapper {
+export function createMapper(
+  columns: Record<string, string> | null,
+  ctx: MappingContext,
+  limits: MappingLimits = DEFAULT_LIMITS,
+  paths: MappingPaths = {},
+): RecordMapper {
   const sources = secretSources(columns);
-  const masking = { maskRecord: (record: unknown) => maskSourceRecord(record, sources), maskParseError: (raw: string, message: string) => maskParseError(raw, message, columns) };
+  const masking = {
+    maskRecord: (record: unknown) => maskSourceRecord(record, sources),
+    maskParseError: (raw: string, message: string) => maskParseError(raw, message, columns),
+  };
   if (!columns) return { columns: null, plan: { compiled: [], interpreted: [] }, map: async (record) => ({ values: { ...record }, errors: [] }), ...masking };
   const compiled = paths.interpretOnly ? interpretEvery(columns) : compileColumns(columns);
   const env = compiledEnv(ctx);
@@ -73,7 +81,12 @@ export function createMapper(columns: Record<string, string> | null, ctx: Mappin
         const r = runBudgeted(limits, () => evaluate(record, env));
         out.values = r.values;
         for (const e of r.errors) out.errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(e, e.column), path: e.column });
-        if (r.deferred.length > 0) await interpret(record, r.deferred.map((column) => ({ column, expr: interpreters.get(column)!() })), out);
+        if (r.deferred.length > 0)
+          await interpret(
+            record,
+            r.deferred.map((column) => ({ column, expr: interpreters.get(column)!() })),
+            out,
+          );
       }
       if (always.length > 0) await interpret(record, always, out);
       await yieldIfDue();
@@ -101,7 +114,12 @@ function interpretEvery(columns: Record<string, string>): ReturnType<typeof comp
 }
 
 /** `validate.rules`: JSONata checks over the mapped record; anything but true rejects it as RULE. */
-export function createRuleChecker(rules: { check: string; message: string }[], ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS, paths: MappingPaths = {}) {
+export function createRuleChecker(
+  rules: { check: string; message: string }[],
+  ctx: MappingContext,
+  limits: MappingLimits = DEFAULT_LIMITS,
+  paths: MappingPaths = {},
+) {
   const env = compiledEnv(ctx);
   const bindings = { job: ctx };
   const compiled = rules.map((rule) => {

@@ -30,7 +30,8 @@ export async function prepareRecord(step: RecordStep, record: Record<string, unk
   if (identity) {
     const reported = new Set(errors.filter((e) => e.code === 'UNKNOWN_FIELD').map((e) => e.path));
     for (const field of Object.keys(values)) {
-      if (!step.types.has(field) && !reported.has(field)) errors.push({ code: 'UNKNOWN_FIELD', message: `table ${step.table} has no column "${field}"`, path: field });
+      if (!step.types.has(field) && !reported.has(field))
+        errors.push({ code: 'UNKNOWN_FIELD', message: `table ${step.table} has no column "${field}"`, path: field });
     }
   }
   if (errors.length === 0) errors.push(...(await step.checkRules(values)));

@@ -36,11 +36,7 @@ export function emailMessage(r: NotifyReport): EmailMessage {
 }
 
 export function emailText(r: NotifyReport): string {
-  const lines = [
-    `Job ${r.job} (pipeline ${r.pipeline}) ${r.status}.`,
-    '',
-    ...factRows(r).map(([label, value]) => `${label.padEnd(10)}${value}`),
-  ];
+  const lines = [`Job ${r.job} (pipeline ${r.pipeline}) ${r.status}.`, '', ...factRows(r).map(([label, value]) => `${label.padEnd(10)}${value}`)];
   if (r.rejects.length > 0) {
     lines.push('', `${rejectsHeading(r)}:`);
     for (const x of r.rejects) lines.push(`  row ${x.row}  ${x.code}  ${x.path || '-'}  ${x.message}`);

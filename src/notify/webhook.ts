@@ -36,7 +36,8 @@ type Attempt = { ok: true; status: number } | { ok: false; retryable: boolean; r
  */
 export async function postWebhook(o: WebhookOptions): Promise<string> {
   const resolved = resolveWebhookUrl(o.url, o.env ?? process.env);
-  if ('unset' in resolved) throw new NotifyError(`${o.label}: the webhook URL references \${${resolved.unset}}, which is not set in the environment`, { retryable: false });
+  if ('unset' in resolved)
+    throw new NotifyError(`${o.label}: the webhook URL references \${${resolved.unset}}, which is not set in the environment`, { retryable: false });
   const mask = webhookMask([...(o.secret ? [o.secret] : []), ...resolved.secrets], o.mask);
   // a whole-URL reference is shown as written: its path may be the secret
   const shown = /^\$\{\w+\}$/.test(o.url) ? o.url : mask(displayUrl(resolved.url));
@@ -96,7 +97,11 @@ function answer(res: Response, text: string): Attempt {
   const said = `answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${snippet(text)}`;
   if (res.status >= 500) return { ok: false, retryable: true, reason: said };
   if (res.status >= 300 && res.status < 400) {
-    return { ok: false, retryable: false, reason: `${said} (redirect to ${res.headers.get('location') ?? '?'}; webhooks are not redirected, configure the final URL)` };
+    return {
+      ok: false,
+      retryable: false,
+      reason: `${said} (redirect to ${res.headers.get('location') ?? '?'}; webhooks are not redirected, configure the final URL)`,
+    };
   }
   return { ok: false, retryable: false, reason: said };
 }

@@ -24,9 +24,11 @@ export interface RejectedRows {
 export async function findRejectedRows(engine: Engine, id: string): Promise<RejectedRows> {
   const job = await engine.get(id);
   if (!job) throw new JobRefused(`no job ${id} (ferry jobs list shows the jobs)`, { usage: true });
-  if (job.status !== 'succeeded' && job.status !== 'failed' && job.status !== 'cancelled') throw new JobRefused(`job ${id} has not ended (${job.status}); its reject report is not complete yet`);
+  if (job.status !== 'succeeded' && job.status !== 'failed' && job.status !== 'cancelled')
+    throw new JobRefused(`job ${id} has not ended (${job.status}); its reject report is not complete yet`);
   const source = job.plan.source;
-  if (source.type !== 'file') throw new JobRefused(`job ${id} read a store, not a file: retry its rejects with a pipeline whose query selects them`, { usage: true });
+  if (source.type !== 'file')
+    throw new JobRefused(`job ${id} read a store, not a file: retry its rejects with a pipeline whose query selects them`, { usage: true });
   const rows = await rejectedRows(rejectsPath(job.plan.jobDir));
   if (rows.length === 0) throw new JobRefused(`job ${id} has no rejected records to retry`);
   if (!existsSync(job.plan.jobDir) || !existsSync(join(job.plan.jobDir, 'plan.json'))) throw new JobRefused(`job ${id} never read its source`);

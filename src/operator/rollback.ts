@@ -28,13 +28,21 @@ export interface RollbackOptions {
 export async function planRollback(project: Project, engine: Engine, pool: ConnectionPool, id: string, options: RollbackOptions): Promise<JobPlan> {
   const original = await engine.get(id);
   if (!original) throw new JobRefused(`no job ${id} (ferry jobs list shows the jobs)`, { usage: true });
-  if (original.status === 'running' || original.status === 'pending') throw new JobRefused(`job ${id} is still running; cancel it first (ferry jobs cancel ${id})`);
-  if (original.kind !== 'import' && original.kind !== 'migrate') throw new JobRefused(`job ${id} is ${original.kind === 'export' ? 'an export' : 'a rollback'}: only jobs that wrote to a store roll back`, { usage: true });
+  if (original.status === 'running' || original.status === 'pending')
+    throw new JobRefused(`job ${id} is still running; cancel it first (ferry jobs cancel ${id})`);
+  if (original.kind !== 'import' && original.kind !== 'migrate')
+    throw new JobRefused(`job ${id} is ${original.kind === 'export' ? 'an export' : 'a rollback'}: only jobs that wrote to a store roll back`, { usage: true });
   const backup = backupPath(original.plan.jobDir);
   if (!existsSync(backup)) throw new JobRefused(`job ${id} has no backup (${backup}): it wrote nothing to a store, or has not finished`);
   const at = new Date();
   const jobId = newJobId(`${original.pipeline}-rollback`, at);
-  const plan = buildRollbackPlan(original.plan, { jobId, startedAt: at.toISOString(), jobDir: join(project.stateDir, 'jobs', jobId), backupFile: backup, force: options.force });
+  const plan = buildRollbackPlan(original.plan, {
+    jobId,
+    startedAt: at.toISOString(),
+    jobDir: join(project.stateDir, 'jobs', jobId),
+    backupFile: backup,
+    force: options.force,
+  });
   if (!options.force) await refuseChangedRows(project, pool, plan, id);
   return plan;
 }

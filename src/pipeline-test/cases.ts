@@ -31,17 +31,24 @@ const CASE_KEYS = ['name', 'input', 'expect'];
 export function parseTestFile(file: string, text: string): { cases: TestCase[]; diagnostics: Diagnostic[] } {
   const y = parseYamlFile(file, text);
   if (y.syntaxErrors.length > 0) return { cases: [], diagnostics: y.syntaxErrors };
-  const at = (path: (string | number)[], message: string, role: 'key' | 'value' = 'value'): Diagnostic => ({ file, ...positionOf(y, offsetOf(y, path, role)), path: dotted(path), message });
+  const at = (path: (string | number)[], message: string, role: 'key' | 'value' = 'value'): Diagnostic => ({
+    file,
+    ...positionOf(y, offsetOf(y, path, role)),
+    path: dotted(path),
+    message,
+  });
   const root: unknown = y.doc.toJS();
   const tests = isObject(root) ? root['tests'] : undefined;
-  if (!isObject(root) || !Array.isArray(tests) || !isSeq(nodeOf(y, ['tests']))) return { cases: [], diagnostics: [at([], 'expected `tests:` with a list of cases ({ name, input, expect })')] };
+  if (!isObject(root) || !Array.isArray(tests) || !isSeq(nodeOf(y, ['tests'])))
+    return { cases: [], diagnostics: [at([], 'expected `tests:` with a list of cases ({ name, input, expect })')] };
   const diagnostics: Diagnostic[] = [];
   for (const key of Object.keys(root)) if (key !== 'tests') diagnostics.push(at([key], `unknown key "${key}" (a test file holds \`tests:\` only)`, 'key'));
   const cases: TestCase[] = [];
   tests.forEach((raw: unknown, i) => {
     const path = ['tests', i];
     if (!isObject(raw)) return diagnostics.push(at(path, 'a case is a map: { name, input, expect }'));
-    for (const key of Object.keys(raw)) if (!CASE_KEYS.includes(key)) diagnostics.push(at([...path, key], `unknown key "${key}" (a case has name, input, expect)`, 'key'));
+    for (const key of Object.keys(raw))
+      if (!CASE_KEYS.includes(key)) diagnostics.push(at([...path, key], `unknown key "${key}" (a case has name, input, expect)`, 'key'));
     const { name, input, expect } = raw;
     if (typeof name !== 'string' || !name) diagnostics.push(at([...path, 'name'], 'name: a string that says what the case shows'));
     if (!isObject(input)) diagnostics.push(at([...path, 'input'], 'input: the source record, a map of field → value'));
@@ -51,7 +58,12 @@ export function parseTestFile(file: string, text: string): { cases: TestCase[]; 
   return { cases: diagnostics.length > 0 ? [] : cases, diagnostics };
 }
 
-function parseExpectation(raw: unknown, path: (string | number)[], at: (p: (string | number)[], m: string, r?: 'key' | 'value') => Diagnostic, out: Diagnostic[]): Expectation | undefined {
+function parseExpectation(
+  raw: unknown,
+  path: (string | number)[],
+  at: (p: (string | number)[], m: string, r?: 'key' | 'value') => Diagnostic,
+  out: Diagnostic[],
+): Expectation | undefined {
   const usage = 'expect: { row: { column: value, … } } or { rejects: [{ code, path }] }';
   if (!isObject(raw) || Object.keys(raw).length !== 1) return void out.push(at(path, usage));
   if (isObject(raw['row'])) return { row: raw['row'] };
@@ -59,9 +71,17 @@ function parseExpectation(raw: unknown, path: (string | number)[], at: (p: (stri
   if (!Array.isArray(rejects) || rejects.length === 0) return void out.push(at(path, usage));
   const list: ExpectedReject[] = [];
   rejects.forEach((r: unknown, i) => {
-    const ok = isObject(r) && typeof r['code'] === 'string' && (r['path'] === undefined || typeof r['path'] === 'string') && (r['message'] === undefined || typeof r['message'] === 'string');
+    const ok =
+      isObject(r) &&
+      typeof r['code'] === 'string' &&
+      (r['path'] === undefined || typeof r['path'] === 'string') &&
+      (r['message'] === undefined || typeof r['message'] === 'string');
     if (!ok) return out.push(at([...path, 'rejects', i], 'a reject is { code, path } (path "" or absent for the whole record; message: text it contains)'));
-    list.push({ code: r['code'] as string, path: (r['path'] as string | undefined) ?? '', ...(typeof r['message'] === 'string' ? { message: r['message'] } : {}) });
+    list.push({
+      code: r['code'] as string,
+      path: (r['path'] as string | undefined) ?? '',
+      ...(typeof r['message'] === 'string' ? { message: r['message'] } : {}),
+    });
   });
   return { rejects: list };
 }

@@ -81,7 +81,8 @@ function asCells(input: Record<string, unknown>): Record<string, unknown> {
 export function differences(expect: Expectation, outcome: Outcome): string[] {
   const got = outcome.errors.map((e) => `${e.code} ${e.path || '(record)'}`);
   if ('row' in expect) {
-    if (outcome.errors.length > 0) return [`expected the row, got a reject: ${outcome.errors.map((e) => `${e.code} ${e.path || '(record)'}: ${e.message}`).join('; ')}`];
+    if (outcome.errors.length > 0)
+      return [`expected the row, got a reject: ${outcome.errors.map((e) => `${e.code} ${e.path || '(record)'}: ${e.message}`).join('; ')}`];
     const out: string[] = [];
     for (const field of new Set([...Object.keys(expect.row), ...Object.keys(outcome.values)])) {
       const want = expect.row[field];
@@ -92,7 +93,8 @@ export function differences(expect: Expectation, outcome: Outcome): string[] {
     }
     return out;
   }
-  if (outcome.errors.length === 0) return [`expected a reject (${expect.rejects.map((r) => `${r.code} ${r.path || '(record)'}`).join(', ')}), got the row ${show(outcome.values)}`];
+  if (outcome.errors.length === 0)
+    return [`expected a reject (${expect.rejects.map((r) => `${r.code} ${r.path || '(record)'}`).join(', ')}), got the row ${show(outcome.values)}`];
   const out: string[] = [];
   const unmatched = [...outcome.errors];
   for (const want of expect.rejects) {
@@ -115,5 +117,8 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }

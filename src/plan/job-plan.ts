@@ -136,7 +136,12 @@ export function buildJobPlan(p: Pipeline, ctx: PlanContext): JobPlan {
     columns: kind === 'export' ? exportColumns(p.columns) : columnsPlan(p.columns),
     ...(kind === 'export' && ctx.sample !== undefined ? { sample: ctx.sample } : {}),
     ...(ctx.retryOf !== undefined ? { retryOf: ctx.retryOf } : {}),
-    validate: { schema: validate.schema, rules: validate.rules, maxRejects: rejectBudget(validate.max_rejects), ...(p.validate?.allow_all_rejected ? { allowAllRejected: true as const } : {}) },
+    validate: {
+      schema: validate.schema,
+      rules: validate.rules,
+      maxRejects: rejectBudget(validate.max_rejects),
+      ...(p.validate?.allow_all_rejected ? { allowAllRejected: true as const } : {}),
+    },
     batch: { size: p.batch?.size ?? 1000, parallelism: p.batch?.parallelism ?? 4, ...(p.batch?.exclusive === false ? { exclusive: false as const } : {}) },
     retry: retryPlan(p.retry),
     notify: p.notify ?? [],

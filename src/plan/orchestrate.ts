@@ -1,4 +1,13 @@
-import { addCounts, type FinalizeJobOutput, type FinalStatus, type JobSummary, type NotifyOutput, type PipelineActivities, type PlanJobOutput, type RunBatchOutput } from './activity-types.js';
+import {
+  addCounts,
+  type FinalizeJobOutput,
+  type FinalStatus,
+  type JobSummary,
+  type NotifyOutput,
+  type PipelineActivities,
+  type PlanJobOutput,
+  type RunBatchOutput,
+} from './activity-types.js';
 import { rejectLimit, type JobPlan } from './job-plan.js';
 
 /**
@@ -53,7 +62,12 @@ export async function runPipelineJob(plan: JobPlan, acts: PipelineActivities, ho
  * One segment of a job: from the start (plan, batches…) or from a `ContinueState` (batches from
  * `nextBatch`, planJob not called again), to the end or to a continue-as-new point.
  */
-export async function runPipelineSegment(plan: JobPlan, acts: PipelineActivities, hooks: OrchestrationHooks = {}, resume?: ContinueState): Promise<SegmentResult> {
+export async function runPipelineSegment(
+  plan: JobPlan,
+  acts: PipelineActivities,
+  hooks: OrchestrationHooks = {},
+  resume?: ContinueState,
+): Promise<SegmentResult> {
   const summary = resume ? cloneSummary(resume.summary) : emptySummary();
   let planned = resume?.planned;
   if (!planned) {
@@ -90,7 +104,13 @@ function done(outcome: JobOutcome): SegmentResult {
  * it did. A continue point is only taken with nothing in flight and nothing failed, so every batch
  * before `nextBatch` is done.
  */
-async function runBatches(plan: JobPlan, acts: PipelineActivities, hooks: OrchestrationHooks, range: { count: number; first: number }, summary: JobSummary): Promise<Stop | undefined> {
+async function runBatches(
+  plan: JobPlan,
+  acts: PipelineActivities,
+  hooks: OrchestrationHooks,
+  range: { count: number; first: number },
+  summary: JobSummary,
+): Promise<Stop | undefined> {
   const limit = rejectLimit(plan.validate.maxRejects, summary.total);
   const inFlight = new Map<number, Promise<{ batch: number; output?: RunBatchOutput; error?: unknown }>>();
   let next = range.first;
@@ -136,7 +156,10 @@ async function runBatches(plan: JobPlan, acts: PipelineActivities, hooks: Orches
 function allRejected(plan: JobPlan, summary: JobSummary): { status: 'failed'; error: string } | undefined {
   if (plan.kind === 'rollback' || plan.validate.allowAllRejected || summary.total === 0 || summary.rejected < summary.total) return undefined;
   const written = plan.kind === 'export' ? 'exported' : 'written';
-  return { status: 'failed', error: `every record was rejected (${summary.rejected} of ${summary.total}), nothing was ${written}; set validate.allow_all_rejected: true if that can be expected` };
+  return {
+    status: 'failed',
+    error: `every record was rejected (${summary.rejected} of ${summary.total}), nothing was ${written}; set validate.allow_all_rejected: true if that can be expected`,
+  };
 }
 
 function rejectBudgetMessage(rejected: number, limit: number): string {

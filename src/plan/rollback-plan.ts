@@ -5,10 +5,7 @@ import type { JobPlan } from './job-plan.js';
  * (one row change per line) and whose target is the store the job wrote. Pure: the caller gives
  * identity, time and folders. One batch at a time, so restores apply in the backup's order.
  */
-export function buildRollbackPlan(
-  original: JobPlan,
-  ctx: Pick<JobPlan, 'jobId' | 'startedAt' | 'jobDir'> & { backupFile: string; force: boolean },
-): JobPlan {
+export function buildRollbackPlan(original: JobPlan, ctx: Pick<JobPlan, 'jobId' | 'startedAt' | 'jobDir'> & { backupFile: string; force: boolean }): JobPlan {
   if (original.target.type !== 'connection') throw new Error(`job ${original.jobId} wrote a file, not a store: there is nothing to roll back`);
   return {
     version: 1,

@@ -51,7 +51,10 @@ async function checkFields(cwd: string, loaded: LoadedPipeline): Promise<Diagnos
   const sample = await sampleSource({ path: loaded.sourcePath, format: loaded.sourceFormat, csv }, FIELD_SAMPLE_RECORDS);
   if (!sample) return [];
   const shown = displayPath(cwd, loaded.sourcePath);
-  const fields = sample.format === 'csv' ? { kind: 'header' as const, file: shown, names: sample.header } : { kind: 'sample' as const, file: shown, records: sample.records };
+  const fields =
+    sample.format === 'csv'
+      ? { kind: 'header' as const, file: shown, names: sample.header }
+      : { kind: 'sample' as const, file: shown, records: sample.records };
   return checkSourceFields(parseYamlFile(loaded.file, loaded.text), columns, fields);
 }
 
@@ -81,7 +84,8 @@ async function sourceColumns(project: Project, name: string, table: string | und
 async function tableColumns(project: Project, name: string, table: string | undefined): Promise<{ name: string; columns: ColumnInfo[] } | undefined> {
   const options = project.config.connections[name];
   if (!options) return undefined;
-  if (options.driver === 'sqlite' && options.path !== ':memory:' && !existsSync(options.path)) return { name: table ?? options.table, columns: builtInColumns() };
+  if (options.driver === 'sqlite' && options.path !== ':memory:' && !existsSync(options.path))
+    return { name: table ?? options.table, columns: builtInColumns() };
   try {
     const connection = await openConnection(table ? { ...options, table } : options, { baseDir: project.rootDir });
     try {
@@ -95,7 +99,13 @@ async function tableColumns(project: Project, name: string, table: string | unde
 }
 
 function builtInColumns(): ColumnInfo[] {
-  return usersTableColumns.map((c) => ({ name: c.name, type: c.type, nullable: !c.primaryKey, primaryKey: c.primaryKey === true, unique: c.primaryKey === true || c.unique === true }));
+  return usersTableColumns.map((c) => ({
+    name: c.name,
+    type: c.type,
+    nullable: !c.primaryKey,
+    primaryKey: c.primaryKey === true,
+    unique: c.primaryKey === true || c.unique === true,
+  }));
 }
 
 function syntaxError(query: string): QueryError | undefined {

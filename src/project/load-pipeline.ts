@@ -93,7 +93,8 @@ export function sourceFileProblem(path: string): string | undefined {
     return 'source file not found';
   }
   if (stats.isDirectory()) return 'the source is a directory, not a file';
-  if (!stats.isFile()) return `the source is not a regular file (${fileKind(stats)}); Ferry reads a source twice (planning, then each batch), so copy it to a file first`;
+  if (!stats.isFile())
+    return `the source is not a regular file (${fileKind(stats)}); Ferry reads a source twice (planning, then each batch), so copy it to a file first`;
   return undefined;
 }
 
@@ -115,4 +116,3 @@ export function guardedFiles(project: Project, pipelineFile: string, sourcePath:
   if (sourcePath) out.push({ path: sourcePath, what: "the job's source file" });
   return out;
 }
-

@@ -27,7 +27,13 @@ export interface PlanOptions {
  * A fresh plan of a pipeline about to run (run, serve, a Temporal schedule): `planFor`, after
  * asking the engine for the pipeline's last success when the query uses `{last_success}`.
  */
-export async function planRun(history: Pick<Engine, 'lastSuccess'>, project: Project, loaded: LoadedPipeline, at = new Date(), options: Omit<PlanOptions, 'lastSuccess'> = {}): Promise<JobPlan> {
+export async function planRun(
+  history: Pick<Engine, 'lastSuccess'>,
+  project: Project,
+  loaded: LoadedPipeline,
+  at = new Date(),
+  options: Omit<PlanOptions, 'lastSuccess'> = {},
+): Promise<JobPlan> {
   const source = loaded.pipeline.source;
   const cursor = 'query' in source && usesLastSuccess(source.query) ? { lastSuccess: await history.lastSuccess(loaded.name) } : {};
   return planFor(project, loaded, at, { ...options, ...cursor });

@@ -36,7 +36,10 @@ export function matchCondition(node: MatchNode, target: FieldTarget): Condition 
   if (type === 'timestamp') {
     const instant = toInstant(value.text, value.offset, field);
     const comparisons: Comparison[] = instant.dayEnd
-      ? [{ operator: '>=', value: instant.start }, { operator: '<', value: instant.dayEnd }]
+      ? [
+          { operator: '>=', value: instant.start },
+          { operator: '<', value: instant.dayEnd },
+        ]
       : [{ operator: '=', value: instant.start }];
     return { kind: 'compare', type, comparisons, ignoreCase: false };
   }
@@ -136,7 +139,5 @@ function toInstant(text: string, offset: number, field: FieldRef): QueryInstant 
 
 /** `*` → `%`, `?` → `_`; literal `%`, `_` and `\` are escaped for `ESCAPE '\'`. */
 export function likePattern(parts: PatternPart[]): string {
-  return parts
-    .map((part) => ('wildcard' in part ? (part.wildcard === '*' ? '%' : '_') : part.literal.replace(/[\\%_]/g, '\\$&')))
-    .join('');
+  return parts.map((part) => ('wildcard' in part ? (part.wildcard === '*' ? '%' : '_') : part.literal.replace(/[\\%_]/g, '\\$&'))).join('');
 }

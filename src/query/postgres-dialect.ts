@@ -18,8 +18,7 @@ export const postgresDialect: SqlDialect = {
   bind: (_type, value) => value,
   columnOperand: (column) => column,
   // Text and boolean parameters take the column's type; numbers and timestamps are cast explicitly.
-  paramOperand: (placeholder, type) =>
-    type === 'number' || type === 'timestamp' ? `${placeholder}::${CASTS[type]}` : placeholder,
+  paramOperand: (placeholder, type) => (type === 'number' || type === 'timestamp' ? `${placeholder}::${CASTS[type]}` : placeholder),
   like: (operand, placeholder) => `${operand} ILIKE ${placeholder} ESCAPE '\\'`,
   json: {
     pathParam: (path) => [...path],

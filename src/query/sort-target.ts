@@ -25,7 +25,11 @@ const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies 
 const JSON_SORT: Record<DialectName, { value: (operand: string) => string; param: (placeholder: string) => string; bind: (value: unknown) => unknown }> = {
   sqlite: { value: (operand) => operand, param: (placeholder) => placeholder, bind: (value) => value },
   // jsonb orders values of one type naturally and types among each other in a fixed order; the cursor comes back as jsonb.
-  postgres: { value: (operand) => `NULLIF(${operand}, 'null'::jsonb)`, param: (placeholder) => `${placeholder}::jsonb`, bind: (value) => JSON.stringify(value) },
+  postgres: {
+    value: (operand) => `NULLIF(${operand}, 'null'::jsonb)`,
+    param: (placeholder) => `${placeholder}::jsonb`,
+    bind: (value) => JSON.stringify(value),
+  },
 };
 
 /** Resolves `sort.by` against the table's columns; throws QueryError (offset within `by`) when it names nothing sortable. */

@@ -90,7 +90,10 @@ class BatchBuilder {
   private to = 0;
   private hashedEnd = 0;
 
-  constructor(format: string, private readonly batchSize: number) {
+  constructor(
+    format: string,
+    private readonly batchSize: number,
+  ) {
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
       throw new SourceError(`[source:${format}] batch size must be a positive integer, got ${batchSize}`);
     }

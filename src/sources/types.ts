@@ -43,9 +43,7 @@ export interface SourceScan {
 }
 
 /** One record read from a range: either a parsed object or the raw text of a malformed record. */
-export type SourceRecord =
-  | { row: number; record: Record<string, unknown> }
-  | { row: number; raw: string; error: string };
+export type SourceRecord = { row: number; record: Record<string, unknown> } | { row: number; raw: string; error: string };
 
 /**
  * The records of one range, in order. `position` is the file offset just past the last record

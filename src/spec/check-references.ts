@@ -41,7 +41,14 @@ export function checkSourceFields(y: YamlFile, columns: Pipeline['columns'], sou
       if (!problem) continue;
       const path = ['columns', column];
       const { line, col } = positionOf(y, offsetInScalar(y, path, expr, field.offsets[problem.segment]!));
-      out.push({ file: y.file, line, col, path: formatPath(path), message: problem.message, ...(source.kind === 'sample' ? { severity: 'warning' as const } : {}) });
+      out.push({
+        file: y.file,
+        line,
+        col,
+        path: formatPath(path),
+        message: problem.message,
+        ...(source.kind === 'sample' ? { severity: 'warning' as const } : {}),
+      });
     }
   }
   return out;
@@ -53,7 +60,10 @@ type Problem = { segment: number; message: string } | undefined;
 function headerProblem(name: string, source: { file: string; names: string[] }): Problem {
   if (source.names.includes(name)) return undefined;
   const near = didYouMean(name, source.names, quoteField);
-  return { segment: 0, message: `field ${quoteField(name)} is not in the header of ${source.file}${near || `; its columns: ${source.names.map(quoteField).join(', ')}`}` };
+  return {
+    segment: 0,
+    message: `field ${quoteField(name)} is not in the header of ${source.file}${near || `; its columns: ${source.names.map(quoteField).join(', ')}`}`,
+  };
 }
 
 /** The first segment of `path` that no sampled record has (only below objects the sample has). */
@@ -67,7 +77,10 @@ function sampleProblem(path: string[], source: { file: string; records: Record<s
     if (present.length === 0) {
       const keys = new Set(objects.flatMap((o) => Object.keys(o)));
       const shown = [...path.slice(0, i), name].map(quoteField).join('.');
-      return { segment: i, message: `no record among the first ${source.records.length} of ${source.file} has field ${shown}${didYouMean(name, keys, quoteField)}` };
+      return {
+        segment: i,
+        message: `no record among the first ${source.records.length} of ${source.file} has field ${shown}${didYouMean(name, keys, quoteField)}`,
+      };
     }
     level = present.map((o) => o[name]);
   }

@@ -2,25 +2,42 @@ import { z } from 'zod';
 
 /** `ferry.yaml`: engine, state dir, connections, notification transport. Strict like pipelines. */
 
-export const sqliteOptionsSchema = z.strictObject({
-  driver: z.literal('sqlite').describe('SQLite'),
-  path: z.string().min(1).describe('the database file, relative to ferry.yaml, e.g. .ferry/users.db; created when missing'),
-  table: z.string().min(1).default('users').describe('the table; the built-in users table is created when missing (docs/users-table.md), any other table is introspected'),
-}).describe('a SQLite file');
+export const sqliteOptionsSchema = z
+  .strictObject({
+    driver: z.literal('sqlite').describe('SQLite'),
+    path: z.string().min(1).describe('the database file, relative to ferry.yaml, e.g. .ferry/users.db; created when missing'),
+    table: z
+      .string()
+      .min(1)
+      .default('users')
+      .describe('the table; the built-in users table is created when missing (docs/users-table.md), any other table is introspected'),
+  })
+  .describe('a SQLite file');
 
-export const postgresOptionsSchema = z.strictObject({
-  driver: z.literal('postgres').describe('PostgreSQL'),
-  url: z.string().min(1).describe('connection URL, its password from the environment, e.g. "postgres://ferry:${PG_PASSWORD}@db:5432/crm"; masked in output'),
-  table: z.string().min(1).default('users').describe('the table, optionally schema-qualified (crm.app_users); the built-in users table is created when missing, any other table is introspected'),
-  pool: z.number().int().min(1).max(100).default(4).describe('sessions per process; match batch.parallelism'),
-}).describe('a PostgreSQL table');
+export const postgresOptionsSchema = z
+  .strictObject({
+    driver: z.literal('postgres').describe('PostgreSQL'),
+    url: z.string().min(1).describe('connection URL, its password from the environment, e.g. "postgres://ferry:${PG_PASSWORD}@db:5432/crm"; masked in output'),
+    table: z
+      .string()
+      .min(1)
+      .default('users')
+      .describe('the table, optionally schema-qualified (crm.app_users); the built-in users table is created when missing, any other table is introspected'),
+    pool: z.number().int().min(1).max(100).default(4).describe('sessions per process; match batch.parallelism'),
+  })
+  .describe('a PostgreSQL table');
 
-export const connectionOptionsSchema = z.discriminatedUnion('driver', [sqliteOptionsSchema, postgresOptionsSchema], {
-  error: (issue) => (issue.code === 'invalid_union' ? 'expected driver "sqlite" or "postgres"' : undefined),
-}).describe('a user store: driver sqlite or postgres');
+export const connectionOptionsSchema = z
+  .discriminatedUnion('driver', [sqliteOptionsSchema, postgresOptionsSchema], {
+    error: (issue) => (issue.code === 'invalid_union' ? 'expected driver "sqlite" or "postgres"' : undefined),
+  })
+  .describe('a user store: driver sqlite or postgres');
 
 export const configSchema = z.strictObject({
-  engine: z.enum(['embedded', 'temporal']).default('embedded').describe('where jobs run: embedded (inside the ferry process, journaled in state_dir) or temporal (on `ferry worker`s); ferry run --engine overrides it'),
+  engine: z
+    .enum(['embedded', 'temporal'])
+    .default('embedded')
+    .describe('where jobs run: embedded (inside the ferry process, journaled in state_dir) or temporal (on `ferry worker`s); ferry run --engine overrides it'),
   temporal: z
     .strictObject({
       address: z.string().default('localhost:7233').describe('host:port of the Temporal frontend; $TEMPORAL_ADDRESS overrides it'),
@@ -32,23 +49,39 @@ export const configSchema = z.strictObject({
         .optional()
         .describe('how long a batch may go without a heartbeat before its worker counts as dead and the batch is retried on another (default 2m)'),
     })
-    .default({ address: 'localhost:7233', namespace: 'default', task_queue: 'ferry' }).describe('where the Temporal server is (engine: temporal, ferry worker)'),
+    .default({ address: 'localhost:7233', namespace: 'default', task_queue: 'ferry' })
+    .describe('where the Temporal server is (engine: temporal, ferry worker)'),
   state_dir: z.string().default('.ferry').describe('job journal, reject reports and other artifacts, relative to ferry.yaml; keep it out of git'),
-  connections: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), connectionOptionsSchema).default({}).describe('the user stores pipelines read and write, by name (letters, digits, - and _); default: users, SQLite at .ferry/users.db'),
+  connections: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]+$/), connectionOptionsSchema)
+    .default({})
+    .describe('the user stores pipelines read and write, by name (letters, digits, - and _); default: users, SQLite at .ferry/users.db'),
   retention: z
     .strictObject({
-      older_than: z.string().regex(/^\d+(m|h|d|w)$/, { error: 'expected a duration such as 30d, 12h, 2w' }).describe('jobs that ended longer ago than this are deleted (journal record and folder), as `ferry jobs prune --older-than` does: never a running or interrupted job, nor each pipeline\'s last success'),
-      include_backups: z.boolean().default(false).describe('also delete jobs whose backup allows a rollback (off: they are kept until pruned with --include-backups)'),
+      older_than: z
+        .string()
+        .regex(/^\d+(m|h|d|w)$/, { error: 'expected a duration such as 30d, 12h, 2w' })
+        .describe(
+          "jobs that ended longer ago than this are deleted (journal record and folder), as `ferry jobs prune --older-than` does: never a running or interrupted job, nor each pipeline's last success",
+        ),
+      include_backups: z
+        .boolean()
+        .default(false)
+        .describe('also delete jobs whose backup allows a rollback (off: they are kept until pruned with --include-backups)'),
     })
     .optional()
     .describe('`ferry serve` prunes old jobs when it starts and every hour'),
   notify: z
     .strictObject({
-      smtp: z.strictObject({
-        url: z.string().min(1).describe('SMTP server URL, e.g. "smtps://user:${SMTP_PASSWORD}@mail.example.com:465"'),
-        from: z.string().min(1).describe('the sender address, e.g. ferry@example.com'),
-      }).describe('the mail server of the pipelines\' email notifications').optional(),
-    }).describe('how notifications are sent')
+      smtp: z
+        .strictObject({
+          url: z.string().min(1).describe('SMTP server URL, e.g. "smtps://user:${SMTP_PASSWORD}@mail.example.com:465"'),
+          from: z.string().min(1).describe('the sender address, e.g. ferry@example.com'),
+        })
+        .describe("the mail server of the pipelines' email notifications")
+        .optional(),
+    })
+    .describe('how notifications are sent')
     .optional(),
 });
 

@@ -13,5 +13,9 @@ export function pipelineJsonSchema(): Record<string, unknown> {
 }
 
 export function configJsonSchema(): Record<string, unknown> {
-  return { ...z.toJSONSchema(configSchema, { io: 'input', target: 'draft-7' }), title: 'Ferry project settings (ferry.yaml)', $id: 'https://ferry.dev/schema/config.json' };
+  return {
+    ...z.toJSONSchema(configSchema, { io: 'input', target: 'draft-7' }),
+    title: 'Ferry project settings (ferry.yaml)',
+    $id: 'https://ferry.dev/schema/config.json',
+  };
 }

@@ -41,9 +41,15 @@ export function parsePipeline(file: string, text: string): ParsedPipeline {
   const record = raw as Record<string, unknown>;
   const columnTypes = checkColumnTypes(y, record, diagnose);
   // a wrong column value is reported at the value, not as the union's "expected one of defaults" at the map
-  const schemaDiagnostics = columnTypes.length > 0 ? schema.diagnostics.filter((d) => d.path !== 'columns' && !d.path.startsWith('columns.')) : schema.diagnostics;
+  const schemaDiagnostics =
+    columnTypes.length > 0 ? schema.diagnostics.filter((d) => d.path !== 'columns' && !d.path.startsWith('columns.')) : schema.diagnostics;
   const diagnostics = [
-    ...schemaDiagnostics, ...columnTypes, ...checkExpressions(y, record), ...checkSchedule(record, diagnose), ...checkWebhooks(record, diagnose), ...checkTargetPath(y, record),
+    ...schemaDiagnostics,
+    ...columnTypes,
+    ...checkExpressions(y, record),
+    ...checkSchedule(record, diagnose),
+    ...checkWebhooks(record, diagnose),
+    ...checkTargetPath(y, record),
   ];
   if (schema.value) diagnostics.push(...checkCoherence(schema.value, diagnose));
   if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(dedupe(diagnostics)), diagnose, raw };
@@ -70,11 +76,18 @@ function checkExpressions(y: YamlFile, raw: Record<string, unknown>): Diagnostic
 }
 
 function checkExpressionAt(y: YamlFile, path: PropertyKey[], expr: string): Diagnostic[] {
-  const at = (offset: number, message: string): Diagnostic => ({ file: y.file, ...positionOf(y, offsetInScalar(y, path, expr, offset)), path: formatPath(path), message });
+  const at = (offset: number, message: string): Diagnostic => ({
+    file: y.file,
+    ...positionOf(y, offsetInScalar(y, path, expr, offset)),
+    path: formatPath(path),
+    message,
+  });
   const error = checkExpression(expr);
   if (error) return [at(error.offset, error.message)];
   // jsonata only finds out at evaluation (T1006, on every record) that a name is not a function
-  return expressionRefs(expr).unknownFunctions.map((f) => at(f.offset, `unknown function $${f.name}${f.suggestion ? ` (did you mean $${f.suggestion}?)` : ''}`));
+  return expressionRefs(expr).unknownFunctions.map((f) =>
+    at(f.offset, `unknown function $${f.name}${f.suggestion ? ` (did you mean $${f.suggestion}?)` : ''}`),
+  );
 }
 
 /**
@@ -110,7 +123,8 @@ function checkCoherence(p: Pipeline, diagnose: ParsedPipeline['diagnose']): Diag
   if (p.columns === 'defaults' && !toFile) at(['columns'], '`defaults` is for exports (a file target); imports map columns or omit `columns`');
   if (p.columns && typeof p.columns === 'object') {
     for (const [name, expr] of Object.entries(p.columns)) {
-      if (expr === true && (name !== 'defaults' || !toFile)) at(['columns', name], 'only `defaults: true` in an export may be a boolean; write expressions as strings');
+      if (expr === true && (name !== 'defaults' || !toFile))
+        at(['columns', name], 'only `defaults: true` in an export may be a boolean; write expressions as strings');
     }
   }
   if (!toFile && 'key' in p.target && p.columns && typeof p.columns === 'object') {
@@ -131,11 +145,19 @@ function checkColumnTypes(y: YamlFile, raw: Record<string, unknown>, diagnose: P
   return Object.entries(columns).flatMap(([name, value]) => {
     if (typeof value === 'string' || value === true) return [];
     const expected = `expected a JSONata expression string, got ${describeValue(value)}`;
-    if (typeof value === 'number' || typeof value === 'boolean') return [diagnose(['columns', name], `${expected} (quote it to map a constant: '${String(value)}')`)];
+    if (typeof value === 'number' || typeof value === 'boolean')
+      return [diagnose(['columns', name], `${expected} (quote it to map a constant: '${String(value)}')`)];
     const keyAt = offsetOf(y, ['columns', name], 'key');
     const hint = quoteHint(y.text, lineStartOf(y, keyAt), keyAt);
     if (!hint) return [diagnose(['columns', name], expected)];
-    return [{ file: y.file, ...positionOf(y, hint.offset), path: formatPath(['columns', name]), message: `${expected}: ${hint.message.slice(hint.message.indexOf('quote this value'))}` }];
+    return [
+      {
+        file: y.file,
+        ...positionOf(y, hint.offset),
+        path: formatPath(['columns', name]),
+        message: `${expected}: ${hint.message.slice(hint.message.indexOf('quote this value'))}`,
+      },
+    ];
   });
 }
 
@@ -183,7 +205,8 @@ function checkSchedule(raw: Record<string, unknown>, diagnose: ParsedPipeline['d
   const { schedule, timezone } = raw;
   const zone = typeof timezone === 'string' ? timezone : undefined;
   if (zone && !isTimeZone(zone)) out.push(diagnose(['timezone'], `unknown time zone "${zone}"`));
-  if (raw['catch_up'] !== undefined && typeof schedule !== 'string') out.push(diagnose(['catch_up'], 'catch_up applies to scheduled pipelines; set schedule too', 'key'));
+  if (raw['catch_up'] !== undefined && typeof schedule !== 'string')
+    out.push(diagnose(['catch_up'], 'catch_up applies to scheduled pipelines; set schedule too', 'key'));
   if (typeof schedule === 'string') {
     try {
       new Cron(schedule, { paused: true, timezone: zone && isTimeZone(zone) ? zone : undefined });

@@ -59,7 +59,12 @@ export function referenceMarkdown(): string {
     '',
     ...sections(configJsonSchema() as JsonSchema, '').flatMap(render),
   ];
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }
 
 /** Every key path whose schema has no description (the reference test requires none). */
@@ -121,13 +126,15 @@ function typeName(schema: JsonSchema): string {
   const alternatives = variants(schema);
   if (alternatives.length > 0) return [...new Set(alternatives.map(typeName))].join(' or ');
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
-  return types.map((t) => {
-    if (t === 'array') return `list of ${schema.items ? typeName(schema.items) : 'values'}`;
-    if (t === 'object') return typeof schema.additionalProperties === 'object' ? `map of name → ${typeName(schema.additionalProperties)}` : 'object';
-    if (t === 'string' && schema.format) return `${schema.format === 'uri' ? 'URL' : schema.format}`;
-    if (t === 'integer' && schema.minimum !== undefined && schema.maximum !== undefined) return `integer ${schema.minimum}–${schema.maximum}`;
-    return t;
-  }).join(' or ');
+  return types
+    .map((t) => {
+      if (t === 'array') return `list of ${schema.items ? typeName(schema.items) : 'values'}`;
+      if (t === 'object') return typeof schema.additionalProperties === 'object' ? `map of name → ${typeName(schema.additionalProperties)}` : 'object';
+      if (t === 'string' && schema.format) return `${schema.format === 'uri' ? 'URL' : schema.format}`;
+      if (t === 'integer' && schema.minimum !== undefined && schema.maximum !== undefined) return `integer ${schema.minimum}–${schema.maximum}`;
+      return t;
+    })
+    .join(' or ');
 }
 
 function variants(schema: JsonSchema): JsonSchema[] {

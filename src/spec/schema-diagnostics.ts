@@ -10,11 +10,7 @@ type Issue = z.core.$ZodIssue;
  * Union failures are narrowed to the branch that fits best, so `source: { file: x, formt: csv }` says
  * "unknown key formt" rather than "invalid input".
  */
-export function checkSchema<S extends z.ZodType>(
-  y: YamlFile,
-  schema: S,
-  value: unknown,
-): { value?: z.output<S>; diagnostics: Diagnostic[] } {
+export function checkSchema<S extends z.ZodType>(y: YamlFile, schema: S, value: unknown): { value?: z.output<S>; diagnostics: Diagnostic[] } {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return { value: result.data, diagnostics: [] };
   const all = result.error.issues.flatMap((issue) => toDiagnostics(y, issue, []));
@@ -89,12 +85,63 @@ function show(value: unknown): string {
 }
 
 const knownWords = [
-  'name', 'description', 'source', 'target', 'columns', 'validate', 'batch', 'retry', 'notify', 'schedule',
-  'timezone', 'file', 'format', 'csv', 'connection', 'table', 'query', 'sort', 'key', 'upsert', 'metadata',
-  'schema', 'rules', 'max_rejects', 'size', 'parallelism', 'exclusive', 'delimiter', 'header', 'encoding',
-  'check', 'message', 'email', 'webhook', 'on', 'secret_env', 'timeout', 'by', 'order', 'escape_formulas',
-  'engine', 'temporal', 'state_dir', 'connections', 'driver', 'path', 'url', 'smtp', 'from', 'address',
-  'namespace', 'task_queue', 'pool', 'max_attempts', 'initial_interval', 'max_interval', 'catch_up',
+  'name',
+  'description',
+  'source',
+  'target',
+  'columns',
+  'validate',
+  'batch',
+  'retry',
+  'notify',
+  'schedule',
+  'timezone',
+  'file',
+  'format',
+  'csv',
+  'connection',
+  'table',
+  'query',
+  'sort',
+  'key',
+  'upsert',
+  'metadata',
+  'schema',
+  'rules',
+  'max_rejects',
+  'size',
+  'parallelism',
+  'exclusive',
+  'delimiter',
+  'header',
+  'encoding',
+  'check',
+  'message',
+  'email',
+  'webhook',
+  'on',
+  'secret_env',
+  'timeout',
+  'by',
+  'order',
+  'escape_formulas',
+  'engine',
+  'temporal',
+  'state_dir',
+  'connections',
+  'driver',
+  'path',
+  'url',
+  'smtp',
+  'from',
+  'address',
+  'namespace',
+  'task_queue',
+  'pool',
+  'max_attempts',
+  'initial_interval',
+  'max_interval',
+  'catch_up',
 ];
 
 /** " (did you mean "upsert"?)" for a near miss of a known key. */

@@ -27,7 +27,9 @@ function syntaxDiagnostics(file: string, text: string, doc: Document.Parsed, lin
     if (hinted.has(line)) continue;
     const hint = quoteHint(text, lineCounter.lineStarts[line - 1] ?? 0, err.pos[0]);
     if (hint) hinted.add(line);
-    out.push(hint ? { file, ...lineCounter.linePos(hint.offset), path: '', message: hint.message } : { file, line, col, path: '', message: firstLine(err.message) });
+    out.push(
+      hint ? { file, ...lineCounter.linePos(hint.offset), path: '', message: hint.message } : { file, line, col, path: '', message: firstLine(err.message) },
+    );
   }
   return out.filter((d) => d.message !== '' && !(hinted.has(d.line) && !isHint(d)));
 }
@@ -48,7 +50,11 @@ export function plainValue(y: YamlFile): { value: unknown } | { diagnostics: Dia
     visit(y.doc, { Alias: (_key, node) => (isAlias(node) && node.range ? ((offset = node.range[0]), visit.BREAK) : undefined) });
     const { line, col } = y.lineCounter.linePos(offset);
     const hint = quoteHint(y.text, y.lineCounter.lineStarts[line - 1] ?? 0, offset);
-    return { diagnostics: [{ file: y.file, ...(hint ? y.lineCounter.linePos(hint.offset) : { line, col }), path: '', message: hint?.message ?? firstLine((err as Error).message) }] };
+    return {
+      diagnostics: [
+        { file: y.file, ...(hint ? y.lineCounter.linePos(hint.offset) : { line, col }), path: '', message: hint?.message ?? firstLine((err as Error).message) },
+      ],
+    };
   }
 }
 

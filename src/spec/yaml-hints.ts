@@ -49,15 +49,23 @@ function flowMapHint(line: string, lineStart: number, col: number): QuoteHint | 
 
 function meaning(c: string): string {
   switch (c) {
-    case '*': return 'an alias (*name)';
-    case '&': return 'an anchor (&name)';
-    case '!': return 'a tag (!name)';
+    case '*':
+      return 'an alias (*name)';
+    case '&':
+      return 'an anchor (&name)';
+    case '!':
+      return 'a tag (!name)';
     case '|':
-    case '>': return 'the start of a block of text';
-    case '{': return 'a map';
-    case '[': return 'a list';
-    case '%': return 'a directive';
-    default: return 'a reserved character';
+    case '>':
+      return 'the start of a block of text';
+    case '{':
+      return 'a map';
+    case '[':
+      return 'a list';
+    case '%':
+      return 'a directive';
+    default:
+      return 'a reserved character';
   }
 }
 

@@ -59,7 +59,9 @@ export function parseDraft(body: Record<string, unknown>): ExportDraft {
 
 /** The pipeline file of a draft kept at `file`: its export goes to exports/ of the project. */
 export function draftYaml(app: App, draft: ExportDraft, file: string, stamp: '{date}' | '{job}'): string {
-  const target = relative(dirname(file), join(app.project.rootDir, 'exports', `${draft.name}-${stamp}.${draft.format}`)).split(sep).join('/');
+  const target = relative(dirname(file), join(app.project.rootDir, 'exports', `${draft.name}-${stamp}.${draft.format}`))
+    .split(sep)
+    .join('/');
   const pipeline = {
     name: draft.name,
     description: 'Built with the export builder of ferry ui',
@@ -107,7 +109,8 @@ export async function previewExport(app: App, loaded: LoadedPipeline, rows = 10)
   if (base.target.type !== 'file') throw new HttpError(400, 'not an export');
   const plan: JobPlan = { ...base, jobDir: dir, target: { ...base.target, path: join(dir, `preview.${base.target.format}`) }, notify: [] };
   const outcome = await runPipelineJob(plan, createActivities(app.deps));
-  if (outcome.status !== 'succeeded' || !outcome.artifacts?.output) throw new HttpError(422, app.project.masker.mask(`the preview failed: ${outcome.error ?? outcome.status}`));
+  if (outcome.status !== 'succeeded' || !outcome.artifacts?.output)
+    throw new HttpError(422, app.project.masker.mask(`the preview failed: ${outcome.error ?? outcome.status}`));
   return { format: base.target.format, text: app.project.masker.mask(readFileSync(outcome.artifacts.output, 'utf8')), rejected: outcome.summary.rejected };
 }
 

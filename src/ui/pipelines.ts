@@ -49,7 +49,13 @@ export function pipelineSchedules(app: App): PipelineSchedule[] {
     const result = loadPipeline(app.project, app.project.rootDir, file);
     if (!result.ok || typeof result.loaded.pipeline.schedule !== 'string') continue;
     const { pipeline, name, path } = result.loaded;
-    schedules.push({ pipeline: name, file: path, cron: pipeline.schedule as string, ...(pipeline.timezone ? { timezone: pipeline.timezone } : {}), catchUp: pipeline.catch_up });
+    schedules.push({
+      pipeline: name,
+      file: path,
+      cron: pipeline.schedule as string,
+      ...(pipeline.timezone ? { timezone: pipeline.timezone } : {}),
+      catchUp: pipeline.catch_up,
+    });
   }
   return schedules;
 }
@@ -99,7 +105,10 @@ function maskExamples(examples: DryRunExamples): DryRunExamples {
   const secret = (path: string): boolean => /(^|\.)(password_hash|custom_password_hash|password|secret)(\.|\[|$)/i.test(path);
   return {
     insert: examples.insert.map((e) => ({ ...e, values: maskRecord(e.values) as Record<string, unknown> })),
-    update: examples.update.map((e) => ({ ...e, diffs: e.diffs.map((d) => (secret(d.path) ? { path: d.path, ...('old' in d ? { old: MASK } : {}), ...('new' in d ? { new: MASK } : {}) } : d)) })),
+    update: examples.update.map((e) => ({
+      ...e,
+      diffs: e.diffs.map((d) => (secret(d.path) ? { path: d.path, ...('old' in d ? { old: MASK } : {}), ...('new' in d ? { new: MASK } : {}) } : d)),
+    })),
     reject: examples.reject,
   };
 }

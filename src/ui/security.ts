@@ -37,17 +37,23 @@ export function createGuard(options: { token: string | undefined; host: string; 
     csrfToken,
     check(req, res, url) {
       const host = req.headers.host ?? '';
-      if (!expectedHosts().has(host) && options.host !== '0.0.0.0' && options.host !== '::') throw new HttpError(421, `this console answers as ${[...expectedHosts()][0]}, not ${host || 'no host'}`);
+      if (!expectedHosts().has(host) && options.host !== '0.0.0.0' && options.host !== '::')
+        throw new HttpError(421, `this console answers as ${[...expectedHosts()][0]}, not ${host || 'no host'}`);
       if (options.token !== undefined) {
         const given = url.searchParams.get('token');
         if (given !== null && req.method === 'GET' && url.pathname === '/') {
           if (!same(given, options.token)) throw new HttpError(401, 'wrong token');
-          res.writeHead(303, { location: '/', 'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(given)}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store' });
+          res.writeHead(303, {
+            location: '/',
+            'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(given)}; HttpOnly; SameSite=Strict; Path=/`,
+            'cache-control': 'no-store',
+          });
           res.end();
           return false;
         }
         const presented = bearer(req) ?? cookie(req, TOKEN_COOKIE);
-        if (presented === undefined || !same(presented, options.token)) throw new HttpError(401, 'this console needs its token: open it as /?token=<FERRY_UI_TOKEN>');
+        if (presented === undefined || !same(presented, options.token))
+          throw new HttpError(401, 'this console needs its token: open it as /?token=<FERRY_UI_TOKEN>');
       }
       if (req.method === 'GET' || req.method === 'HEAD') return true;
       const site = req.headers['sec-fetch-site'];
@@ -55,7 +61,8 @@ export function createGuard(options: { token: string | undefined; host: string; 
       const origin = req.headers.origin;
       if (origin !== undefined && origin !== `http://${host}`) throw new HttpError(403, `cross-site request refused (Origin: ${origin})`);
       const csrf = req.headers[CSRF_HEADER];
-      if (typeof csrf !== 'string' || !same(csrf, csrfToken)) throw new HttpError(403, `refused: the ${CSRF_HEADER} header is missing or wrong (reload the console)`);
+      if (typeof csrf !== 'string' || !same(csrf, csrfToken))
+        throw new HttpError(403, `refused: the ${CSRF_HEADER} header is missing or wrong (reload the console)`);
       return true;
     },
   };

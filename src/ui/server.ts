@@ -96,10 +96,18 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
     ['POST', /^\/api\/jobs\/([^/]+)\/cancel$/, async (_req, res, [id]) => afterAction(res, await actions.cancel(id!))],
     ['POST', /^\/api\/jobs\/([^/]+)\/resume$/, async (_req, res, [id]) => afterAction(res, await actions.resume(id!))],
     ['POST', /^\/api\/jobs\/([^/]+)\/retry-rejects$/, async (_req, res, [id]) => afterAction(res, await actions.retryRejects(id!))],
-    ['POST', /^\/api\/jobs\/([^/]+)\/rollback$/, async (req, res, [id]) => afterAction(res, await actions.rollback(id!, (await readJson(req))['force'] === true))],
+    [
+      'POST',
+      /^\/api\/jobs\/([^/]+)\/rollback$/,
+      async (req, res, [id]) => afterAction(res, await actions.rollback(id!, (await readJson(req))['force'] === true)),
+    ],
     ['GET', /^\/api\/pipelines$/, async (_req, res) => sendJson(res, 200, await listPipelines(app))],
     ['GET', /^\/api\/schedules$/, async (_req, res) => sendJson(res, 200, await (await actions.engine()).listSchedules(pipelineSchedules(app)))],
-    ['GET', /^\/api\/connections$/, async (_req, res) => sendJson(res, 200, { connections: Object.keys(app.project.config.connections), defaultColumns: defaultColumns() })],
+    [
+      'GET',
+      /^\/api\/connections$/,
+      async (_req, res) => sendJson(res, 200, { connections: Object.keys(app.project.config.connections), defaultColumns: defaultColumns() }),
+    ],
     [
       'POST',
       /^\/api\/uploads$/,
@@ -133,19 +141,32 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
         const loaded = await loadNamedPipeline(app, pipeline);
         const seen = dryRuns.get(stringField(body, 'dryRun', false) ?? '');
         const writesStore = !('file' in loaded.pipeline.target);
-        if (writesStore && (!seen || seen.pipeline !== pipeline || seen.upload !== (upload?.id ?? null))) throw new HttpError(409, 'run the dry run of this pipeline and file first');
+        if (writesStore && (!seen || seen.pipeline !== pipeline || seen.upload !== (upload?.id ?? null)))
+          throw new HttpError(409, 'run the dry run of this pipeline and file first');
         await afterAction(res, await actions.start(planRun(app, loaded, upload)));
       },
     ],
-    ['POST', /^\/api\/export\/count$/, async (req, res) => {
-      const body = await readJson(req);
-      sendJson(res, 200, await liveCount(app, stringField(body, 'connection')!, stringField(body, 'query', false) ?? '*'));
-    }],
-    ['POST', /^\/api\/export\/preview$/, async (req, res) => sendJson(res, 200, await previewExport(app, await loadDraft(app, parseDraft(await readJson(req)))))],
-    ['POST', /^\/api\/export\/run$/, async (req, res) => {
-      const loaded = await loadDraft(app, parseDraft(await readJson(req)));
-      await afterAction(res, await actions.start(planRun(app, loaded), true));
-    }],
+    [
+      'POST',
+      /^\/api\/export\/count$/,
+      async (req, res) => {
+        const body = await readJson(req);
+        sendJson(res, 200, await liveCount(app, stringField(body, 'connection')!, stringField(body, 'query', false) ?? '*'));
+      },
+    ],
+    [
+      'POST',
+      /^\/api\/export\/preview$/,
+      async (req, res) => sendJson(res, 200, await previewExport(app, await loadDraft(app, parseDraft(await readJson(req))))),
+    ],
+    [
+      'POST',
+      /^\/api\/export\/run$/,
+      async (req, res) => {
+        const loaded = await loadDraft(app, parseDraft(await readJson(req)));
+        await afterAction(res, await actions.start(planRun(app, loaded), true));
+      },
+    ],
     ['POST', /^\/api\/export\/save$/, async (req, res) => sendJson(res, 200, await saveDraft(app, parseDraft(await readJson(req))))],
   ];
 

@@ -49,7 +49,8 @@ export class Uploads {
 
 function formatOf(name: string): FileFormat {
   if (name.length === 0 || name.length > 255) throw new HttpError(400, 'the file name must be 1 to 255 characters');
-  if (/[\u0000-\u001f\u007f/\\]/.test(name) || name === '.' || name === '..') throw new HttpError(400, `refused file name "${shown(name)}": no path separators or control characters`);
+  if (/[\u0000-\u001f\u007f/\\]/.test(name) || name === '.' || name === '..')
+    throw new HttpError(400, `refused file name "${shown(name)}": no path separators or control characters`);
   const ext = /\.[a-z]+$/i.exec(name)?.[0]?.toLowerCase() ?? '';
   const format = FORMATS[ext];
   if (!format) throw new HttpError(400, `"${shown(name)}": upload a .csv, .json or .ndjson file`);

@@ -63,12 +63,7 @@ export function checkLength(errors: RejectError[], path: string, value: string, 
  * A string that must be one of `allowed`. Returns the value when valid, undefined otherwise (after
  * reporting INVALID_TYPE or ENUM_MISMATCH).
  */
-export function checkEnum<T extends string>(
-  errors: RejectError[],
-  path: string,
-  value: unknown,
-  allowed: ReadonlySet<T>,
-): T | undefined {
+export function checkEnum<T extends string>(errors: RejectError[], path: string, value: unknown, allowed: ReadonlySet<T>): T | undefined {
   if (typeof value !== 'string') {
     reportType(errors, path, 'string', value);
     return undefined;

@@ -12,9 +12,7 @@ const COST = `${BASE}.cost`;
 const BLOCK_SIZE = `${BASE}.blockSize`;
 const PARALLELIZATION = `${BASE}.parallelization`;
 
-const knownKeys: ReadonlySet<string> = new Set([
-  'algorithm', 'hash', 'salt', 'password', 'keylen', 'cost', 'blockSize', 'parallelization',
-]);
+const knownKeys: ReadonlySet<string> = new Set(['algorithm', 'hash', 'salt', 'password', 'keylen', 'cost', 'blockSize', 'parallelization']);
 
 /**
  * `custom_password_hash`: a hash from another system, checked against the per-algorithm rules so that a

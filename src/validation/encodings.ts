@@ -32,8 +32,10 @@ export function isBase64(s: string, start = 0): boolean {
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
     if (isAlphanumeric(c)) continue;
-    if (c === 0x2b || c === 0x2f) standard = true; // + /
-    else if (c === 0x2d || c === 0x5f) urlSafe = true; // - _
+    if (c === 0x2b || c === 0x2f)
+      standard = true; // + /
+    else if (c === 0x2d || c === 0x5f)
+      urlSafe = true; // - _
     else return false;
   }
   return !(standard && urlSafe);

@@ -2,8 +2,7 @@ import type { Problem } from './checks.js';
 import type { Encoding } from './encodings.js';
 import { argon2Problem, bcryptProblem, ldapProblem, pbkdf2Problem } from './hash-formats.js';
 
-export type Algorithm =
-  | 'argon2' | 'bcrypt' | 'hmac' | 'ldap' | 'md4' | 'md5' | 'sha1' | 'sha256' | 'sha512' | 'pbkdf2' | 'scrypt';
+export type Algorithm = 'argon2' | 'bcrypt' | 'hmac' | 'ldap' | 'md4' | 'md5' | 'sha1' | 'sha256' | 'sha512' | 'pbkdf2' | 'scrypt';
 
 /** What `custom_password_hash` may and must contain for one algorithm (reference §1, "Rules per algorithm"). */
 export interface AlgorithmRule {
@@ -29,10 +28,7 @@ const plainDigest = (name: Algorithm): AlgorithmRule => ({ name, encodings: bina
 
 export const algorithmRules: ReadonlyMap<string, AlgorithmRule> = new Map<string, AlgorithmRule>([
   ['argon2', { name: 'argon2', encodings: utf8Only, salt: false, hmac: false, scrypt: false, value: argon2Problem }],
-  [
-    'bcrypt',
-    { name: 'bcrypt', encodings: utf8Only, salt: true, hmac: false, scrypt: false, value: bcryptProblem, saltBytesBelow: 72 },
-  ],
+  ['bcrypt', { name: 'bcrypt', encodings: utf8Only, salt: true, hmac: false, scrypt: false, value: bcryptProblem, saltBytesBelow: 72 }],
   ['hmac', { name: 'hmac', encodings: binary, salt: true, hmac: true, scrypt: false }],
   ['ldap', { name: 'ldap', encodings: utf8Only, salt: false, hmac: false, scrypt: false, value: ldapProblem }],
   ['md4', plainDigest('md4')],

@@ -70,17 +70,43 @@ export function ldapProblem(value: string): Problem | null {
 
 /** pbkdf2 digests: the list the import format documents (Node crypto names). Case-sensitive, as written there. */
 export const pbkdf2Digests: readonly string[] = [
-  'RSA-MD4', 'RSA-MD5', 'RSA-MDC2', 'RSA-RIPEMD160', 'RSA-SHA1', 'RSA-SHA1-2', 'RSA-SHA224', 'RSA-SHA256',
-  'RSA-SHA384', 'RSA-SHA512', 'md4', 'md4WithRSAEncryption', 'md5', 'md5WithRSAEncryption', 'mdc2',
-  'mdc2WithRSA', 'ripemd', 'ripemd160', 'ripemd160WithRSA', 'rmd160', 'sha1', 'sha1WithRSAEncryption',
-  'sha224', 'sha224WithRSAEncryption', 'sha256', 'sha256WithRSAEncryption', 'sha384',
-  'sha384WithRSAEncryption', 'sha512', 'sha512WithRSAEncryption', 'ssl3-md5', 'ssl3-sha1', 'whirlpool',
+  'RSA-MD4',
+  'RSA-MD5',
+  'RSA-MDC2',
+  'RSA-RIPEMD160',
+  'RSA-SHA1',
+  'RSA-SHA1-2',
+  'RSA-SHA224',
+  'RSA-SHA256',
+  'RSA-SHA384',
+  'RSA-SHA512',
+  'md4',
+  'md4WithRSAEncryption',
+  'md5',
+  'md5WithRSAEncryption',
+  'mdc2',
+  'mdc2WithRSA',
+  'ripemd',
+  'ripemd160',
+  'ripemd160WithRSA',
+  'rmd160',
+  'sha1',
+  'sha1WithRSAEncryption',
+  'sha224',
+  'sha224WithRSAEncryption',
+  'sha256',
+  'sha256WithRSAEncryption',
+  'sha384',
+  'sha384WithRSAEncryption',
+  'sha512',
+  'sha512WithRSAEncryption',
+  'ssl3-md5',
+  'ssl3-sha1',
+  'whirlpool',
 ];
 
 /** `$pbkdf2-<digest>[$i=<n>[,l=<n>] | $l=<n>]$<salt>$<hash>`; i and l default to 100000 and 64 when omitted. */
-const PBKDF2 = new RegExp(
-  `^\\$pbkdf2-(?:${pbkdf2Digests.join('|')})(?:\\$(?:i=[1-9]\\d*(?:,l=[1-9]\\d*)?|l=[1-9]\\d*))?\\$[A-Za-z0-9+/]+\\$[A-Za-z0-9+/]+$`,
-);
+const PBKDF2 = new RegExp(`^\\$pbkdf2-(?:${pbkdf2Digests.join('|')})(?:\\$(?:i=[1-9]\\d*(?:,l=[1-9]\\d*)?|l=[1-9]\\d*))?\\$[A-Za-z0-9+/]+\\$[A-Za-z0-9+/]+$`);
 const PBKDF2_ID = /^\$pbkdf2-([^$]*)\$/;
 const digestSet: ReadonlySet<string> = new Set(pbkdf2Digests);
 const PADDED = /[A-Za-z0-9+/]=+(?:\$|$)/;

@@ -32,9 +32,7 @@ const hashKeys: ReadonlySet<string> = new Set(['value', 'encoding', 'digest', 'k
 const keyKeys: ReadonlySet<string> = new Set(['value', 'encoding']);
 const saltKeys: ReadonlySet<string> = new Set(['value', 'encoding', 'position']);
 const passwordKeys: ReadonlySet<string> = new Set(['encoding']);
-const hmacDigests: ReadonlySet<string> = new Set([
-  'md4', 'md5', 'ripemd160', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'whirlpool',
-]);
+const hmacDigests: ReadonlySet<string> = new Set(['md4', 'md5', 'ripemd160', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'whirlpool']);
 const saltPositions: ReadonlySet<string> = new Set(['prefix', 'suffix']);
 const passwordEncodings: ReadonlySet<string> = new Set(['ascii', 'utf8', 'utf16le', 'ucs2', 'latin1', 'binary']);
 

@@ -4,9 +4,24 @@ import { isObject, jsonType, report } from './checks.js';
 
 /** Keys the identity platform keeps for itself; an import that sets them is rejected (reference §1). */
 export const reservedAppMetadataKeys: ReadonlySet<string> = new Set([
-  '__tenant', '_id', 'blocked', 'clientID', 'created_at', 'email_verified', 'email', 'globalClientID',
-  'global_client_id', 'identities', 'lastIP', 'lastLogin', 'loginsCount', 'metadata',
-  'multifactor_last_modified', 'multifactor', 'updated_at', 'user_id',
+  '__tenant',
+  '_id',
+  'blocked',
+  'clientID',
+  'created_at',
+  'email_verified',
+  'email',
+  'globalClientID',
+  'global_client_id',
+  'identities',
+  'lastIP',
+  'lastLogin',
+  'loginsCount',
+  'metadata',
+  'multifactor_last_modified',
+  'multifactor',
+  'updated_at',
+  'user_id',
 ]);
 
 /*

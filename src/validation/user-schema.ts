@@ -5,8 +5,15 @@ import { checkCustomPasswordHash } from './custom-password-hash.js';
 import { checkAppMetadata, checkUserMetadata } from './metadata.js';
 import { checkMfaFactors } from './mfa-factors.js';
 import {
-  booleanField, checkEmailField, checkLoginsCount, checkPasswordHash, checkPhoneNumber, checkPicture, checkUsername,
-  dateTimeField, stringField,
+  booleanField,
+  checkEmailField,
+  checkLoginsCount,
+  checkPasswordHash,
+  checkPhoneNumber,
+  checkPicture,
+  checkUsername,
+  dateTimeField,
+  stringField,
 } from './profile-fields.js';
 
 export interface ValidateUserOptions {

@@ -29,7 +29,9 @@ export async function importExampleUsers(page: Page, url: string, p: TestProject
   // Then the example file, dropped on the page.
   const example = readFileSync(join(p.dir, 'pipelines/data/users.csv'), 'utf8');
   // Evaluated in the page (this file is compiled without the DOM's types).
-  const dropped = await page.evaluateHandle(`(() => { const t = new DataTransfer(); t.items.add(new File([${JSON.stringify(example)}], 'users.csv', { type: 'text/csv' })); return t; })()`);
+  const dropped = await page.evaluateHandle(
+    `(() => { const t = new DataTransfer(); t.items.add(new File([${JSON.stringify(example)}], 'users.csv', { type: 'text/csv' })); return t; })()`,
+  );
   await page.locator('#drop').dispatchEvent('drop', { dataTransfer: dropped });
   await expect.poll(() => page.locator('#upload-status').textContent()).toBe(`users.csv uploaded (${Buffer.byteLength(example)} bytes, csv)`);
 
@@ -60,7 +62,9 @@ export async function importExampleUsers(page: Page, url: string, p: TestProject
   await page.goto(`${url}#/jobs/${encodeURIComponent(job)}`);
   await expect.poll(() => page.locator('#rejects-info').textContent(), { timeout: TIMEOUT }).toBe('1–1 of 1');
   await page.locator('#rejects-code').selectOption('FORMAT');
-  await expect.poll(() => page.locator('[data-test="reject"]').allTextContents()).toEqual(['5FORMATemailis not a valid email address (expected local@domain.tld)']);
+  await expect
+    .poll(() => page.locator('[data-test="reject"]').allTextContents())
+    .toEqual(['5FORMATemailis not a valid email address (expected local@domain.tld)']);
   await page.locator('#rejects-path').fill('given_name');
   await expect.poll(() => page.locator('#rejects-info').textContent()).toBe('no rejects');
 
@@ -107,9 +111,16 @@ export async function buildAndRunExport(page: Page, url: string, p: TestProject,
   const link = page.locator('[data-artifact="output"]');
   await link.waitFor({ timeout: TIMEOUT });
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-  const lines = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+  const lines = readFileSync((await download.path())!, 'utf8')
+    .trim()
+    .split(/\r?\n/);
   expect(lines).toHaveLength(1 + 3);
-  expect(lines.slice(1).map((l) => l.split(',')[4]).sort()).toEqual(['ada.lovelace@example.com', 'grace.hopper@example.com', 'hedy.lamarr@example.com']);
+  expect(
+    lines
+      .slice(1)
+      .map((l) => l.split(',')[4])
+      .sort(),
+  ).toEqual(['ada.lovelace@example.com', 'grace.hopper@example.com', 'hedy.lamarr@example.com']);
 }
 
 /** The import rolled back from its page, after the rollback check said what it found. */

@@ -56,7 +56,10 @@ async function crashProject(store: CrashStore, upsert: boolean): Promise<TestPro
   const p = new TestProject();
   for (const [file, content] of Object.entries(await store.files())) p.write(file, content);
   p.write('users.json', generateUsers(crashUsers, 7, { invalidEvery: 37, duplicateEvery: 53 }));
-  p.write('seed.json', generateUsers(crashUsers, 11).filter((_, i) => i % 2 === 0));
+  p.write(
+    'seed.json',
+    generateUsers(crashUsers, 11).filter((_, i) => i % 2 === 0),
+  );
   p.write('seed.yaml', 'source: { file: seed.json }\ntarget: { connection: users }\nbatch: { size: 500 }\n');
   const target = upsert ? '  upsert: true\n  metadata: merge\n' : '';
   p.write('import.yaml', `source:\n  file: users.json\ntarget:\n  connection: users\n${target}batch: { size: ${store.batchSize ?? 25}, parallelism: 2 }\n`);

@@ -14,9 +14,11 @@ export function describePostgres(name: string, suite: () => void): void {
   if (availability.ok) {
     describe(name, suite);
   } else if (process.env['CI']) {
-    describe(name, () => it('needs a PostgreSQL server', () => {
-      throw new Error(`CI must run the PostgreSQL tests: ${availability.reason}`);
-    }));
+    describe(name, () =>
+      it('needs a PostgreSQL server', () => {
+        throw new Error(`CI must run the PostgreSQL tests: ${availability.reason}`);
+      }),
+    );
   } else {
     process.stderr.write(`skipping "${name}": ${availability.reason}\n`);
     describe.skip(`${name} (skipped: ${availability.reason})`, suite);

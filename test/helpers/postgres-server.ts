@@ -40,7 +40,11 @@ export type PostgresAvailability = { ok: true; bin: string; runAs?: { uid: numbe
 export function postgresAvailable(): PostgresAvailability {
   const bin = findBinDir();
   if (bin === undefined) {
-    return { ok: false, reason: 'PostgreSQL server binaries not found (no initdb in $FERRY_PG_BIN, /usr/lib/postgresql/*/bin or pg_config --bindir); .ci/run installs the Debian package' };
+    return {
+      ok: false,
+      reason:
+        'PostgreSQL server binaries not found (no initdb in $FERRY_PG_BIN, /usr/lib/postgresql/*/bin or pg_config --bindir); .ci/run installs the Debian package',
+    };
   }
   if (process.getuid?.() !== 0) return { ok: true, bin };
   const nobody = unprivilegedUser();
@@ -62,7 +66,18 @@ export async function startPostgres(options: { durable?: boolean } = {}): Promis
     const data = join(root, 'data');
     writeFileSync(join(root, 'pwfile'), `${password}\n`, { mode: 0o600 });
     if (availability.runAs) chownSync(join(root, 'pwfile'), availability.runAs.uid, availability.runAs.gid);
-    const initdb = (locale: string) => ['-D', data, '-U', user, `--pwfile=${join(root, 'pwfile')}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', `--locale=${locale}`];
+    const initdb = (locale: string) => [
+      '-D',
+      data,
+      '-U',
+      user,
+      `--pwfile=${join(root, 'pwfile')}`,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      `--locale=${locale}`,
+    ];
     // C.UTF-8 (Unicode case folding, like most real servers) where the system has it, else C.
     if (run('initdb', initdb('C.UTF-8'), true).status !== 0) {
       rmSync(data, { recursive: true, force: true });
@@ -128,7 +143,13 @@ async function startOnFreePort(run: Run, root: string, data: string, durable: bo
  * parallel query, whose shared memory a container's small /dev/shm may not hold.
  */
 function settings(port: number, durable: boolean): string {
-  const lines = [`listen_addresses = '127.0.0.1'`, `port = ${port}`, `unix_socket_directories = ''`, 'max_connections = 200', 'max_parallel_workers_per_gather = 0'];
+  const lines = [
+    `listen_addresses = '127.0.0.1'`,
+    `port = ${port}`,
+    `unix_socket_directories = ''`,
+    'max_connections = 200',
+    'max_parallel_workers_per_gather = 0',
+  ];
   if (!durable) lines.push('fsync = off', 'synchronous_commit = off', 'full_page_writes = off');
   return `${lines.join('\n')}\n`;
 }
@@ -174,7 +195,9 @@ function findBinDir(): string | undefined {
 }
 
 function unprivilegedUser(): { uid: number; gid: number } | undefined {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('nobody:'));
   const [, , uid, gid] = line?.split(':') ?? [];
   return uid === undefined || gid === undefined ? undefined : { uid: Number(uid), gid: Number(gid) };
 }

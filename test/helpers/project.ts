@@ -56,7 +56,10 @@ export class TestProject {
 
   rejects(report: JobReportJson): { row: number; record: unknown; errors: { code: string; path: string; message: string }[] }[] {
     const text = readFileSync(join(this.dir, report.artifacts.rejects!), 'utf8');
-    return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as never);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as never);
   }
 }
 

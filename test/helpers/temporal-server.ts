@@ -62,9 +62,11 @@ export function describeTemporal(name: string, options: { timeout?: number } | (
   if (availability.ok) {
     describe(name, opts, suite);
   } else if (process.env['CI']) {
-    describe(name, () => it('needs a Temporal server', () => {
-      throw new Error(`CI must run the Temporal tests: ${availability.reason}`);
-    }));
+    describe(name, () =>
+      it('needs a Temporal server', () => {
+        throw new Error(`CI must run the Temporal tests: ${availability.reason}`);
+      }),
+    );
   } else {
     process.stderr.write(`skipping "${name}": ${availability.reason}\n`);
     describe.skip(`${name} (skipped: ${availability.reason})`, opts, suite);

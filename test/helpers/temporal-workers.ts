@@ -83,7 +83,10 @@ export async function until(what: () => boolean | Promise<boolean>, ms = 90_000,
 export function listJobs(p: TestProject, ...flags: string[]): { job: string; pipeline: string; status: string; engine: string }[] {
   const listed = p.ferry('jobs', 'list', '--json', ...flags);
   if (listed.code !== 0) throw new Error(`ferry jobs list failed (${listed.code}): ${listed.stderr}`);
-  return listed.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as never);
+  return listed.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as never);
 }
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -102,13 +105,17 @@ export async function withTestClient<T>(address: string, fn: (client: Client) =>
 export function runningJobs(address: string, queue: string): Promise<string[]> {
   return withTestClient(address, async (client) => {
     const ids: string[] = [];
-    for await (const w of client.workflow.list({ query: `ExecutionStatus = 'Running' AND TaskQueue = '${queue}' AND WorkflowType = 'pipelineWorkflow'` })) ids.push(w.workflowId);
+    for await (const w of client.workflow.list({ query: `ExecutionStatus = 'Running' AND TaskQueue = '${queue}' AND WorkflowType = 'pipelineWorkflow'` }))
+      ids.push(w.workflowId);
     return ids;
   });
 }
 
 /** The job's activities in flight: which worker runs each (its identity is `<pid>@<host>`) and its last heartbeat. */
-export function pendingActivities(address: string, jobId: string): Promise<{ type: string; started: boolean; attempt: number; worker: string; heartbeat: boolean }[]> {
+export function pendingActivities(
+  address: string,
+  jobId: string,
+): Promise<{ type: string; started: boolean; attempt: number; worker: string; heartbeat: boolean }[]> {
   return withTestClient(address, async (client) => {
     const { raw } = await client.workflow.getHandle(jobId).describe();
     return (raw.pendingActivities ?? []).map((a) => ({

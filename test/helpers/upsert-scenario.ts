@@ -13,11 +13,16 @@ export function seedUpsertScenario(p: TestProject): void {
   p.write('seed.json', generateUsers(300, 3));
   p.write('seed.yaml', 'source: { file: seed.json }\ntarget: { connection: users }\n');
   expect(p.run('seed.yaml').code).toBe(0);
-  const updates: Record<string, unknown>[] = generateUsers(350, 3).slice(200).map((u, i) => ({ ...u, given_name: `Renamed${i}`, user_metadata: { plan: 'team', added: i } }));
+  const updates: Record<string, unknown>[] = generateUsers(350, 3)
+    .slice(200)
+    .map((u, i) => ({ ...u, given_name: `Renamed${i}`, user_metadata: { plan: 'team', added: i } }));
   updates[10] = { ...updates[10], email: 'not-an-email' };
   updates.push({ ...updates[0], given_name: 'Again' }); // same key as the first row, in another batch
   p.write('updates.json', updates);
-  p.write('upsert.yaml', 'source: { file: updates.json }\ntarget:\n  connection: users\n  upsert: true\n  metadata: merge\nbatch: { size: 40, parallelism: 2 }\n');
+  p.write(
+    'upsert.yaml',
+    'source: { file: updates.json }\ntarget:\n  connection: users\n  upsert: true\n  metadata: merge\nbatch: { size: 40, parallelism: 2 }\n',
+  );
 }
 
 /**
@@ -47,7 +52,11 @@ export function expectUpsertDryRun(stdout: string): void {
 
 interface DryRunJson {
   summary: Record<string, number>;
-  examples: { insert: { row: number; key: unknown }[]; update: { row: number; key: unknown; diffs: unknown[] }[]; reject: { row: number; errors: { code: string }[] }[] };
+  examples: {
+    insert: { row: number; key: unknown }[];
+    update: { row: number; key: unknown; diffs: unknown[] }[];
+    reject: { row: number; errors: { code: string }[] }[];
+  };
 }
 
 /**

@@ -29,7 +29,10 @@ function ferry(cwd: string, ...args: string[]): Promise<CliResult> {
 function writeProject(p: TestProject, hook: LoopbackHttp, extra = ''): void {
   // A mapping that reads the wrong field of a JSON file: validate only warns, every record is rejected REQUIRED.
   p.write('users.json', [{ mail: 'a@x.io' }, { mail: 'b@x.io' }, { mail: 'c@x.io' }]);
-  p.write('p.yaml', `source: { file: users.json }\ntarget: { connection: users }\ncolumns:\n  email: email_address\n${extra}notify:\n  - webhook: ${hook.url}/h\n`);
+  p.write(
+    'p.yaml',
+    `source: { file: users.json }\ntarget: { connection: users }\ncolumns:\n  email: email_address\n${extra}notify:\n  - webhook: ${hook.url}/h\n`,
+  );
 }
 
 function scenarios(engine: () => { p: TestProject; hook: LoopbackHttp; name: string }): void {

@@ -27,7 +27,9 @@ describe('ferry init and --version', () => {
     for (const file of ['ferry.yaml', 'pipelines/import-users.yaml', 'pipelines/export-users.yaml', 'pipelines/data/users.csv', '.gitignore']) {
       expect(existsSync(join(cwd, file)), file).toBe(true);
     }
-    expect(readFileSync(join(cwd, 'pipelines/import-users.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\.\/node_modules\/ferry\/schema\/pipeline\.schema\.json\n/);
+    expect(readFileSync(join(cwd, 'pipelines/import-users.yaml'), 'utf8')).toMatch(
+      /^# yaml-language-server: \$schema=\.\.\/node_modules\/ferry\/schema\/pipeline\.schema\.json\n/,
+    );
     expect(readFileSync(join(cwd, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.ferry/', '.env', 'exports/']));
 
     const validate = runFerry(['validate'], { cwd });

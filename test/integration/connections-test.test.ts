@@ -68,7 +68,9 @@ describe('ferry connections test: a server that never answers', () => {
       });
       expect(result.code).toBe(1);
       // Every project also has the default `users` store (SQLite), reported first.
-      expect(result.stdout).toMatch(/^ok {3}users \(sqlite .*\n.*\nFAIL legacy \(postgres postgres:\/\/u:\*\*\*@127\.0\.0\.1:\d+\/crm\) \d+ms\n {5}connecting: no answer within 1s\n$/);
+      expect(result.stdout).toMatch(
+        /^ok {3}users \(sqlite .*\n.*\nFAIL legacy \(postgres postgres:\/\/u:\*\*\*@127\.0\.0\.1:\d+\/crm\) \d+ms\n {5}connecting: no answer within 1s\n$/,
+      );
       expect(Date.now() - started).toBeLessThan(15_000);
     } finally {
       sockets.forEach((socket) => socket.destroy());
@@ -87,14 +89,16 @@ describePostgres('ferry connections test: PostgreSQL', () => {
     await raw.query('CREATE TABLE app_users (id serial PRIMARY KEY, email_address text NOT NULL)');
     await raw.end();
     const url = (port: number, password: string) => `postgres://${s.user}:${password}@127.0.0.1:${port}/${database}`;
-    const cwd = project([
-      'connections:',
-      `  legacy: { driver: postgres, url: "${url(s.port, '${FERRY_TEST_PG_PASSWORD}')}", table: app_users }`,
-      `  users: { driver: postgres, url: "${url(s.port, '${FERRY_TEST_PG_PASSWORD}')}", table: users }`,
-      `  wrong_port: { driver: postgres, url: "${url(1, '${FERRY_TEST_PG_PASSWORD}')}" }`,
-      `  wrong_password: { driver: postgres, url: "${url(s.port, 'not-the-password')}" }`,
-      '',
-    ].join('\n'));
+    const cwd = project(
+      [
+        'connections:',
+        `  legacy: { driver: postgres, url: "${url(s.port, '${FERRY_TEST_PG_PASSWORD}')}", table: app_users }`,
+        `  users: { driver: postgres, url: "${url(s.port, '${FERRY_TEST_PG_PASSWORD}')}", table: users }`,
+        `  wrong_port: { driver: postgres, url: "${url(1, '${FERRY_TEST_PG_PASSWORD}')}" }`,
+        `  wrong_password: { driver: postgres, url: "${url(s.port, 'not-the-password')}" }`,
+        '',
+      ].join('\n'),
+    );
 
     const started = Date.now();
     const result = runFerry(['connections', 'test'], { cwd });
@@ -102,10 +106,16 @@ describePostgres('ferry connections test: PostgreSQL', () => {
     expect(result.code).toBe(1);
     expect(seconds).toBeLessThan(8);
     const out = result.stdout;
-    expect(out).toMatch(/^ok {3}legacy \(postgres postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:\d+\/\w+\) \d+ms\n {5}connected; table app_users: 2 columns: id, email_address; primary key id\n/m);
+    expect(out).toMatch(
+      /^ok {3}legacy \(postgres postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:\d+\/\w+\) \d+ms\n {5}connected; table app_users: 2 columns: id, email_address; primary key id\n/m,
+    );
     expect(out).toMatch(/^ok {3}users .*\n {5}connected; table users: the built-in users table \(an import creates it when missing\); primary key user_id\n/m);
-    expect(out).toMatch(/^FAIL wrong_port \(postgres postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:1\/\w+\) \d+ms\n {5}cannot connect to postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:1\/\w+: connect ECONNREFUSED 127\.0\.0\.1:1 \(nothing listens at that host and port/m);
-    expect(out).toMatch(/^FAIL wrong_password .*\n {5}cannot connect to .*password authentication failed for user "ferry" \(the user name or password is wrong\)/m);
+    expect(out).toMatch(
+      /^FAIL wrong_port \(postgres postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:1\/\w+\) \d+ms\n {5}cannot connect to postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:1\/\w+: connect ECONNREFUSED 127\.0\.0\.1:1 \(nothing listens at that host and port/m,
+    );
+    expect(out).toMatch(
+      /^FAIL wrong_password .*\n {5}cannot connect to .*password authentication failed for user "ferry" \(the user name or password is wrong\)/m,
+    );
     expect(result.stderr).toBe('2 of 4 connection(s) failed\n');
     expect(out + result.stderr).not.toContain(s.password);
     expect(out + result.stderr).not.toContain('not-the-password');

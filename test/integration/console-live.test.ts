@@ -35,8 +35,15 @@ describe('ferry ui live progress', () => {
     p = new TestProject();
     expect(p.ferry('init').code).toBe(0);
     p.write('pipelines/data/many.json', generateUsers(3000, 7));
-    p.write('pipelines/slow.yaml', 'name: slow\nsource: { file: data/many.json }\ntarget: { connection: users, key: [email] }\nbatch: { size: 500, parallelism: 1 }\n');
-    const [{ loadProject }, { createApp }, { startUiServer }] = await Promise.all([import('../../src/project/load-config.js'), import('../../src/app.js'), import('../../src/ui/server.js')]);
+    p.write(
+      'pipelines/slow.yaml',
+      'name: slow\nsource: { file: data/many.json }\ntarget: { connection: users, key: [email] }\nbatch: { size: 500, parallelism: 1 }\n',
+    );
+    const [{ loadProject }, { createApp }, { startUiServer }] = await Promise.all([
+      import('../../src/project/load-config.js'),
+      import('../../src/app.js'),
+      import('../../src/ui/server.js'),
+    ]);
     const real = createApp(loadProject(p.dir, undefined, process.env), { cwd: p.dir, env: process.env });
     // The same app, with the engine's `list` counted.
     app = {
@@ -58,7 +65,11 @@ describe('ferry ui live progress', () => {
   it('streams the progress of a running job to every tab, with records/s and ETA, from one poll per interval', async () => {
     const csrf = /name="ferry-csrf" content="([^"]+)"/.exec(await (await fetch(server.url)).text())![1]!;
     const post = async (path: string, body: unknown): Promise<Record<string, string>> => {
-      const res = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'x-ferry-csrf': csrf, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'x-ferry-csrf': csrf, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       const json = (await res.json()) as Record<string, string>;
       expect(res.status, JSON.stringify(json)).toBe(200);
       return json;
@@ -115,7 +126,9 @@ describe('ferry ui live progress', () => {
     db.close();
     const check = (await (await fetch(`${server.url}api/jobs/${firstJob}/rollback-check`)).json()) as { ok: boolean; findings: string };
     expect(check.ok).toBe(false);
-    expect(check.findings).toContain(`refusing to roll back job ${firstJob}: 1 row(s) it wrote were changed by a later job or another writer since:\n  row 8 email="user7@example.com": changed since`);
+    expect(check.findings).toContain(
+      `refusing to roll back job ${firstJob}: 1 row(s) it wrote were changed by a later job or another writer since:\n  row 8 email="user7@example.com": changed since`,
+    );
     const refused = await fetch(`${server.url}api/jobs/${firstJob}/rollback`, { method: 'POST', headers: { 'x-ferry-csrf': csrf }, body: '{}' });
     expect(refused.status).toBe(409);
     const forced = await fetch(`${server.url}api/jobs/${firstJob}/rollback`, { method: 'POST', headers: { 'x-ferry-csrf': csrf }, body: '{"force":true}' });
@@ -126,15 +139,33 @@ describe('ferry ui live progress', () => {
   it('cancels a running job from the console, and resumes it to its end without redoing finished batches', async () => {
     const csrf = /name="ferry-csrf" content="([^"]+)"/.exec(await (await fetch(server.url)).text())![1]!;
     const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-      const res = await fetch(`${server.url}${path}`, { method, headers: { 'x-ferry-csrf': csrf, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      const res = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { 'x-ferry-csrf': csrf, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };
     };
-    p.write('pipelines/data/more.json', generateUsers(3000, 8).map((u, i) => ({ ...u, email: `more${i}@example.com` })));
-    p.write('pipelines/slow-more.yaml', 'name: slow-more\nsource: { file: data/more.json }\ntarget: { connection: users, key: [email] }\nbatch: { size: 500, parallelism: 1 }\n');
+    p.write(
+      'pipelines/data/more.json',
+      generateUsers(3000, 8).map((u, i) => ({ ...u, email: `more${i}@example.com` })),
+    );
+    p.write(
+      'pipelines/slow-more.yaml',
+      'name: slow-more\nsource: { file: data/more.json }\ntarget: { connection: users, key: [email] }\nbatch: { size: 500, parallelism: 1 }\n',
+    );
     const dry = await call('POST', 'api/runs/dry-run', { pipeline: 'pipelines/slow-more.yaml' });
-    expect(await call('POST', 'api/runs', { pipeline: 'pipelines/slow-more.yaml' })).toMatchObject({ status: 409, json: { error: 'run the dry run of this pipeline and file first' } });
+    expect(await call('POST', 'api/runs', { pipeline: 'pipelines/slow-more.yaml' })).toMatchObject({
+      status: 409,
+      json: { error: 'run the dry run of this pipeline and file first' },
+    });
     const { job } = (await call('POST', 'api/runs', { pipeline: 'pipelines/slow-more.yaml', dryRun: dry.json['id'] })).json as { job: string };
-    await expect.poll(async () => ((await call('GET', `api/jobs/${job}`)).json['summary'] as { batches: { done: number } } | null)?.batches.done ?? 0, { timeout: 30_000, interval: 100 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => ((await call('GET', `api/jobs/${job}`)).json['summary'] as { batches: { done: number } } | null)?.batches.done ?? 0, {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .toBeGreaterThan(0);
     expect(await call('POST', `api/jobs/${job}/cancel`)).toEqual({ status: 200, json: { status: 'cancelled' } });
     const cancelled = (await call('GET', `api/jobs/${job}`)).json as { status: string; summary: { batches: { done: number; total: number } } };
     expect(cancelled.status).toBe('cancelled');

@@ -16,7 +16,13 @@ function writeReport(count: number): string {
   const lines: string[] = [];
   for (let i = 1; i <= count; i++) {
     const code = codes[i % codes.length]!;
-    lines.push(JSON.stringify({ row: i, record: { email: `user${i}@example`, password_hash: '*****' }, errors: [{ code, path: i % 2 ? 'email' : 'user_metadata.plan', message: `problem ${i}` }] }));
+    lines.push(
+      JSON.stringify({
+        row: i,
+        record: { email: `user${i}@example`, password_hash: '*****' },
+        errors: [{ code, path: i % 2 ? 'email' : 'user_metadata.plan', message: `problem ${i}` }],
+      }),
+    );
   }
   const file = join(t.dir, 'rejects.ndjson');
   writeFileSync(file, lines.join('\n') + '\n');

@@ -114,10 +114,16 @@ describe('ferry ui uploads and downloads', () => {
         const res = await fetch(`${ui.url}api/uploads?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'x-ferry-csrf': csrf }, body });
         return { status: res.status, body: (await res.json()) as { error?: string; upload?: string } };
       };
-      expect(await upload('../../ferry.yaml', 'a,b\n1,2\n')).toEqual({ status: 400, body: { error: 'refused file name "../../ferry.yaml": no path separators or control characters' } });
+      expect(await upload('../../ferry.yaml', 'a,b\n1,2\n')).toEqual({
+        status: 400,
+        body: { error: 'refused file name "../../ferry.yaml": no path separators or control characters' },
+      });
       expect(await upload('users\u0000.csv', 'a\n')).toMatchObject({ status: 400, body: { error: expect.stringContaining('refused file name "users?.csv"') } });
       expect(await upload('run.sh', '#!/bin/sh\n')).toEqual({ status: 400, body: { error: '"run.sh": upload a .csv, .json or .ndjson file' } });
-      expect(await upload('users.csv', Buffer.from([0x61, 0x00, 0x62]))).toEqual({ status: 400, body: { error: '"users.csv" is not a text file (it holds NUL bytes); upload CSV, JSON or NDJSON' } });
+      expect(await upload('users.csv', Buffer.from([0x61, 0x00, 0x62]))).toEqual({
+        status: 400,
+        body: { error: '"users.csv" is not a text file (it holds NUL bytes); upload CSV, JSON or NDJSON' },
+      });
       expect((await upload('big.csv', 'x'.repeat(2000))).status).toBe(413);
       const ok = await upload('users.csv', 'email\nx@example.com\n');
       expect(ok.status).toBe(200);
@@ -137,7 +143,14 @@ describe('ferry ui uploads and downloads', () => {
 
 /** A page on another origin (127.0.0.1, another port) whose form posts JSON-looking text to the console. */
 async function serveAttackerPage(consoleUrl: string): Promise<{ server: Server; url: string }> {
-  const draft = JSON.stringify({ name: 'stolen', connection: 'users', query: '*', sort: null, format: 'csv', columns: [{ header: 'email', expression: 'email' }] });
+  const draft = JSON.stringify({
+    name: 'stolen',
+    connection: 'users',
+    query: '*',
+    sort: null,
+    format: 'csv',
+    columns: [{ header: 'email', expression: 'email' }],
+  });
   // text/plain sends name=value: the name opens the JSON, the value closes it.
   const html = `<form method="post" enctype="text/plain" action="${consoleUrl}api/export/save"><input type="hidden" name='{"draft":${draft.replaceAll("'", '&#39;')},"pad":"' value='"}'><button>win a prize</button></form>`;
   const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(html));

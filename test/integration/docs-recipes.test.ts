@@ -9,7 +9,9 @@ import { repoRoot, runFerry, tempDir } from '../helpers/cli.js';
  * or an expression Ferry refuses. In docs/recipes every YAML block must carry such a line.
  */
 const docsDir = join(repoRoot, 'docs');
-const documents = readdirSync(docsDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).sort();
+const documents = readdirSync(docsDir, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.md'))
+  .sort();
 
 function yamlBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);

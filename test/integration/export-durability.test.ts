@@ -38,7 +38,10 @@ describe('exports: round trip, atomic output, validation', () => {
   });
 
   it('an export killed while assembling its file leaves nothing at the target path; resume completes it', () => {
-    p.write('export.yaml', exportPipeline({ file: 'out/users.csv', sort: '{ by: user_id }', extra: 'columns:\n  id: user_id\n  email: email\nbatch: { size: 2 }\n' }));
+    p.write(
+      'export.yaml',
+      exportPipeline({ file: 'out/users.csv', sort: '{ by: user_id }', extra: 'columns:\n  id: user_id\n  email: email\nbatch: { size: 2 }\n' }),
+    );
     // Three parts: killed at the second, after the header and the first part reached the temporary file.
     const killed = runFerry(['run', 'export.yaml'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'finalize-output=2' } });
     expect(killed.code).not.toBe(0);
@@ -58,7 +61,10 @@ describe('exports: round trip, atomic output, validation', () => {
   });
 
   it('a failed export writes no file: a mapping that cannot run fails the job before assembling', () => {
-    p.write('export.yaml', exportPipeline({ file: 'out/users.csv', extra: 'columns:\n  id: user_id\n  plan: $uppercase(user_metadata.plan)\nvalidate:\n  max_rejects: 0\n' }));
+    p.write(
+      'export.yaml',
+      exportPipeline({ file: 'out/users.csv', extra: 'columns:\n  id: user_id\n  plan: $uppercase(user_metadata.plan)\nvalidate:\n  max_rejects: 0\n' }),
+    );
     const { code, report } = p.run('export.yaml');
     expect(code).toBe(1);
     expect(report.status).toBe('failed');

@@ -63,7 +63,10 @@ describe('ferry run: exports from the embedded SQLite store', () => {
   });
 
   it('NDJSON: columns: defaults, sorted by a timestamp descending, one batch per row', () => {
-    p.write('p.yaml', exportPipeline({ file: 'out/users.ndjson', sort: '{ by: created_at, order: desc }', extra: 'columns: defaults\nbatch: { size: 1, parallelism: 3 }\n' }));
+    p.write(
+      'p.yaml',
+      exportPipeline({ file: 'out/users.ndjson', sort: '{ by: created_at, order: desc }', extra: 'columns: defaults\nbatch: { size: 1, parallelism: 3 }\n' }),
+    );
     const { report } = p.run('p.yaml');
     expect(report.summary.exported).toBe(5);
     const lines = read(p, report.artifacts.output!).split('\n');
@@ -73,7 +76,9 @@ describe('ferry run: exports from the embedded SQLite store', () => {
       '{"user_id":"u1","given_name":"Ada","family_name":"Lovelace","nickname":"ada","name":"Ada Lovelace","email":"ada@x.io","email_verified":true,' +
         '"picture":"https://x.io/ada.png","connection":"db","created_at":"2024-01-03T00:00:00.000Z","updated_at":"2024-02-01T00:00:00.000Z"}',
     );
-    expect(lines[4]).toBe('{"user_id":"u2","given_name":"Bob","family_name":"O\'Neil, Jr.","email":"bob@x.io","email_verified":false,"created_at":"2024-01-01T00:00:00.000Z","updated_at":"2024-01-01T00:00:00.000Z"}');
+    expect(lines[4]).toBe(
+      '{"user_id":"u2","given_name":"Bob","family_name":"O\'Neil, Jr.","email":"bob@x.io","email_verified":false,"created_at":"2024-01-01T00:00:00.000Z","updated_at":"2024-01-01T00:00:00.000Z"}',
+    );
   });
 
   it('writes an empty export as a header-only CSV or an empty JSON array', () => {
@@ -86,11 +91,16 @@ describe('ferry run: exports from the embedded SQLite store', () => {
   });
 
   it('reports a mapping error as a MAPPING_ERROR reject and exports the other rows', () => {
-    p.write('p.yaml', exportPipeline({ file: 'out/x.ndjson', sort: '{ by: user_id }', extra: 'columns:\n  id: user_id\n  plan: $uppercase(user_metadata.plan)\n' }));
+    p.write(
+      'p.yaml',
+      exportPipeline({ file: 'out/x.ndjson', sort: '{ by: user_id }', extra: 'columns:\n  id: user_id\n  plan: $uppercase(user_metadata.plan)\n' }),
+    );
     const { code, report } = p.run('p.yaml');
     expect(code).toBe(0);
     expect(report.summary).toMatchObject({ total: 5, exported: 4, rejected: 1 });
-    expect(p.rejects(report)).toEqual([{ row: 5, record: expect.objectContaining({ user_id: 'u5' }), errors: [expect.objectContaining({ code: 'MAPPING_ERROR', path: 'plan' })] }]);
+    expect(p.rejects(report)).toEqual([
+      { row: 5, record: expect.objectContaining({ user_id: 'u5' }), errors: [expect.objectContaining({ code: 'MAPPING_ERROR', path: 'plan' })] },
+    ]);
     expect(read(p, report.artifacts.output!)).toBe('{"id":"u1","plan":"PRO"}\n{"id":"u2","plan":"FREE"}\n{"id":"u3","plan":"PRO"}\n{"id":"u4"}\n');
   });
 });
@@ -99,7 +109,10 @@ describe('ferry run --sample', () => {
   let p: TestProject;
   beforeEach(() => {
     p = new TestProject();
-    seed(p, generateUsers(23, 5).map((u, i) => ({ ...u, user_id: `u${String(i).padStart(2, '0')}` })));
+    seed(
+      p,
+      generateUsers(23, 5).map((u, i) => ({ ...u, user_id: `u${String(i).padStart(2, '0')}` })),
+    );
     p.write('p.yaml', exportPipeline({ file: 'out/users.json', sort: '{ by: user_id, order: desc }', extra: 'batch: { size: 4 }\n' }));
   });
   afterEach(() => p.cleanup());

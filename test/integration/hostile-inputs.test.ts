@@ -45,7 +45,10 @@ describe('a source rewritten while its job runs', { timeout: 180_000 }, () => {
   ])('%s: nothing of the new version is written, and the job fails naming the file', async (_, newRows) => {
     p.write('users.csv', csv('old', 30_000));
     p.write('replacement.csv', csv('new', newRows));
-    p.write('import.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\nbatch: { size: 1000, parallelism: 1 }\nretry: { max_attempts: 3, initial_interval: 10ms }\n');
+    p.write(
+      'import.yaml',
+      'source: { file: users.csv }\ntarget: { connection: users }\nbatch: { size: 1000, parallelism: 1 }\nretry: { max_attempts: 3, initial_interval: 10ms }\n',
+    );
     // Each chunk waits before it writes, so the job is surely still running after the first commit.
     const child = startFerry(['run', 'import.yaml'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'chunk-before-write=pause:300' } });
     let output = '';
@@ -77,7 +80,9 @@ describe('a Latin-1 byte in a UTF-8 source', { timeout: 60_000 }, () => {
     expect(report.summary).toMatchObject({ total: 3, inserted: 2, rejected: 1 });
     const [reject] = p.rejects(report);
     expect(reject!.row).toBe(2);
-    expect(reject!.errors).toEqual([{ code: 'PARSE_ERROR', path: '', message: expect.stringContaining(`invalid UTF-8 at byte ${content.indexOf(0xe4)} (0xe4)`) }]);
+    expect(reject!.errors).toEqual([
+      { code: 'PARSE_ERROR', path: '', message: expect.stringContaining(`invalid UTF-8 at byte ${content.indexOf(0xe4)} (0xe4)`) },
+    ]);
     expect(count("email LIKE 'l3@%'")).toBe(0);
   });
 });

@@ -23,7 +23,10 @@ afterEach(() => {
 const users = (n: number) => Array.from({ length: n }, (_, i) => ({ email: `u${i}@x.io`, Name: `${'a'.repeat(29)}!` }));
 const pipeline = (nickname: string): void => {
   // Every record of the hostile cases is rejected: allowed here, so the job's own outcome is what is tested.
-  p.write('p.yaml', `source: { file: users.json }\ntarget: { connection: users }\ncolumns:\n  email: email\n  nickname: "${nickname}"\nvalidate: { allow_all_rejected: true }\nbatch: { size: 1000, parallelism: 1 }\n`);
+  p.write(
+    'p.yaml',
+    `source: { file: users.json }\ntarget: { connection: users }\ncolumns:\n  email: email\n  nickname: "${nickname}"\nvalidate: { allow_all_rejected: true }\nbatch: { size: 1000, parallelism: 1 }\n`,
+  );
 };
 
 function start(args: string[]) {

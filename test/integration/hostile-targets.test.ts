@@ -36,7 +36,6 @@ function expectRefused(file: string, message: RegExp, run?: string[]): void {
 }
 
 describe('a file target that would overwrite what Ferry keeps', { timeout: 120_000 }, () => {
-
   it.each([
     ['the store', '.ferry/users.db', /target\.file: refusing to write \.ferry\/users\.db: it is inside the state dir/, []],
     ['the journal', '.ferry/journal.db', /refusing to write \.ferry\/journal\.db: it is inside the state dir/, ['--sample', '2']],

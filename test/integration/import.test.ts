@@ -22,7 +22,15 @@ describe('ferry run: imports into the embedded SQLite store', () => {
     const rows = p.rows('SELECT email, given_name, email_verified, username, user_metadata, app_metadata, logins_count FROM users ORDER BY email');
     expect(rows).toEqual([
       { email: 'ada@example.com', given_name: 'Ada', email_verified: 1, username: null, user_metadata: '{"plan":"pro"}', app_metadata: null, logins_count: 3 },
-      { email: 'alan@example.com', given_name: null, email_verified: null, username: 'alan', user_metadata: null, app_metadata: '{"roles":["admin"]}', logins_count: null },
+      {
+        email: 'alan@example.com',
+        given_name: null,
+        email_verified: null,
+        username: 'alan',
+        user_metadata: null,
+        app_metadata: '{"roles":["admin"]}',
+        logins_count: null,
+      },
     ]);
     expect(p.rejects(report)).toEqual([]);
   });
@@ -37,7 +45,11 @@ describe('ferry run: imports into the embedded SQLite store', () => {
       { email: 'p@example.com', phone_number: '0612345678' },
       { email: 'h@example.com', password_hash: 'plaintext-secret' },
       { email: 'c@example.com', custom_password_hash: { algorithm: 'whirlpool', hash: { value: 'deadbeef', encoding: 'hex' } } },
-      { email: 'b@example.com', password_hash: '$2b$10$C9W7jdfZbVZsDLXdtsGw0uZQFk3h1ZrGnDZx1B8e9kHpkB6m0J2aW', custom_password_hash: { algorithm: 'md5', hash: { value: 'abcd', encoding: 'hex' } } },
+      {
+        email: 'b@example.com',
+        password_hash: '$2b$10$C9W7jdfZbVZsDLXdtsGw0uZQFk3h1ZrGnDZx1B8e9kHpkB6m0J2aW',
+        custom_password_hash: { algorithm: 'md5', hash: { value: 'abcd', encoding: 'hex' } },
+      },
       { email: 'r@example.com', app_metadata: { blocked: true } },
       { email: 'm@example.com', mfa_factors: [] },
       { email: 'f@example.com', shoe_size: 44 },
@@ -69,13 +81,20 @@ describe('ferry run: imports into the embedded SQLite store', () => {
   });
 
   it('maps a CSV with JSONata: quoted commas, newlines and quotes, BOM, CRLF, malformed rows', () => {
-    const csv = '\uFEFFMail,First,Last,Notes\r\n' +
+    const csv =
+      '\uFEFFMail,First,Last,Notes\r\n' +
       'A@x.io,Ann,"Lee, Jr.","said ""hi"""\r\n' +
       'b@x.io,Bob,Ray,"line one\r\nline two"\r\n' +
       'c@x.io,Cy,"unbalanced\r\n' +
       'd@x.io,Di,Do,extra,cell\r\n';
     p.write('people.csv', csv);
-    p.write('p.yaml', pipeline('people.csv', `columns:\n  email: $lowercase(Mail)\n  name: First & ' ' & Last\n  user_metadata: '{"notes": Notes}'\nvalidate:\n  schema: user\n`));
+    p.write(
+      'p.yaml',
+      pipeline(
+        'people.csv',
+        `columns:\n  email: $lowercase(Mail)\n  name: First & ' ' & Last\n  user_metadata: '{"notes": Notes}'\nvalidate:\n  schema: user\n`,
+      ),
+    );
     const { report } = p.run('p.yaml');
     expect(report.summary).toMatchObject({ total: 4, inserted: 2, rejected: 2 });
     expect(p.rows('SELECT email, name, user_metadata FROM users ORDER BY email')).toEqual([
@@ -90,7 +109,10 @@ describe('ferry run: imports into the embedded SQLite store', () => {
   });
 
   it('reports a mapping evaluation error as MAPPING_ERROR at the column', () => {
-    p.write('u.json', [{ email: 'a@x.io', age: 'ten' }, { email: 'b@x.io', age: 10 }]);
+    p.write('u.json', [
+      { email: 'a@x.io', age: 'ten' },
+      { email: 'b@x.io', age: 10 },
+    ]);
     p.write('p.yaml', pipeline('u.json', `columns:\n  email: email\n  logins_count: age + 1\n`));
     const { report } = p.run('p.yaml');
     expect(report.summary).toMatchObject({ inserted: 1, rejected: 1 });
@@ -127,7 +149,10 @@ describe('ferry run: imports into the embedded SQLite store', () => {
   });
 
   it('CONFLICT when another unique column collides', () => {
-    p.write('u.json', [{ email: 'a@x.io', username: 'same' }, { email: 'b@x.io', username: 'same' }]);
+    p.write('u.json', [
+      { email: 'a@x.io', username: 'same' },
+      { email: 'b@x.io', username: 'same' },
+    ]);
     p.write('p.yaml', pipeline('u.json'));
     const { report } = p.run('p.yaml');
     expect(report.summary).toMatchObject({ inserted: 1, rejected: 1 });
@@ -136,11 +161,26 @@ describe('ferry run: imports into the embedded SQLite store', () => {
 
   it('upsert with metadata merge updates only mapped columns and never the protected ones', () => {
     p.write('seed.json', [
-      { email: 'a@x.io', user_id: 'legacy|1', username: 'ann', given_name: 'Ann', nickname: 'annie', password_hash: '$2b$10$C9W7jdfZbVZsDLXdtsGw0uZQFk3h1ZrGnDZx1B8e9kHpkB6m0J2aW', user_metadata: { plan: 'free', prefs: { theme: 'light', lang: 'en' } } },
+      {
+        email: 'a@x.io',
+        user_id: 'legacy|1',
+        username: 'ann',
+        given_name: 'Ann',
+        nickname: 'annie',
+        password_hash: '$2b$10$C9W7jdfZbVZsDLXdtsGw0uZQFk3h1ZrGnDZx1B8e9kHpkB6m0J2aW',
+        user_metadata: { plan: 'free', prefs: { theme: 'light', lang: 'en' } },
+      },
       { email: 'b@x.io', given_name: 'Bob' },
     ]);
     p.write('update.json', [
-      { email: 'A@x.io', user_id: 'other|9', username: 'changed', given_name: 'Anna', password_hash: '$2b$10$abcdefghijklmnopqrstuuC9W7jdfZbVZsDLXdtsGw0uZQFk3h1Zr', user_metadata: { plan: 'pro', prefs: { theme: 'dark' } } },
+      {
+        email: 'A@x.io',
+        user_id: 'other|9',
+        username: 'changed',
+        given_name: 'Anna',
+        password_hash: '$2b$10$abcdefghijklmnopqrstuuC9W7jdfZbVZsDLXdtsGw0uZQFk3h1Zr',
+        user_metadata: { plan: 'pro', prefs: { theme: 'dark' } },
+      },
       { email: 'b@x.io', given_name: 'Bob' },
       { email: 'c@x.io', given_name: 'Cy' },
     ]);

@@ -31,7 +31,11 @@ describe('ferry run: incremental exports with {last_success}', () => {
   afterEach(() => p.cleanup());
 
   const show = (id: string): ShownJob => JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as ShownJob;
-  const ids = (file: string): string[] => read(p, file).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
+  const ids = (file: string): string[] =>
+    read(p, file)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { id: string }).id);
   const touch = (user: string, at: string): void => {
     const db = new Database(join(p.dir, '.ferry/users.db'));
     db.prepare('UPDATE users SET updated_at = ? WHERE user_id = ?').run(at, user);
@@ -88,7 +92,10 @@ describe('ferry run: incremental exports with {last_success}', () => {
   }, 240_000);
 
   it('now-based bounds are resolved once, at planning, and shown with the query as written', () => {
-    p.write('day.yaml', exportPipeline({ file: 'out/today.ndjson', query: 'updated_at:[now/d TO *] OR user_id:u1', sort: '{ by: user_id }', extra: 'columns:\n  id: user_id\n' }));
+    p.write(
+      'day.yaml',
+      exportPipeline({ file: 'out/today.ndjson', query: 'updated_at:[now/d TO *] OR user_id:u1', sort: '{ by: user_id }', extra: 'columns:\n  id: user_id\n' }),
+    );
     touch('u3', new Date().toISOString());
     const { report } = p.run('day.yaml');
     expect(ids(report.artifacts.output!)).toEqual(['u1', 'u3']);

@@ -98,7 +98,11 @@ describe('Ctrl-C and cancel', { timeout: 180_000 }, () => {
     expect(code).toBe(1);
     expect(run.out.stderr).toContain('stopping after the batches in flight');
     const id = jobOf(run.out.stderr);
-    const show = JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as { status: string; summary: { inserted: number }; batches: { done: number; total: number } };
+    const show = JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as {
+      status: string;
+      summary: { inserted: number };
+      batches: { done: number; total: number };
+    };
     expect(show.status).toBe('cancelled');
     expect(show.batches.done).toBeLessThan(show.batches.total);
     expect(userCount()).toBe(show.summary.inserted + 1);

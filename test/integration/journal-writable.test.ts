@@ -39,7 +39,10 @@ describe('a journal that cannot be written', () => {
   });
 
   const refused = (what: RegExp): void => {
-    for (const args of [['run', 'p.yaml'], ['jobs', 'list']]) {
+    for (const args of [
+      ['run', 'p.yaml'],
+      ['jobs', 'list'],
+    ]) {
       const result = p.ferry(...args);
       expect(result.code, result.stderr).toBe(1);
       expect(result.stderr).toMatch(/^ferry: the state folder .*\.ferry cannot be used: /);

@@ -79,7 +79,10 @@ describe('keyset pages on SQLite', () => {
   it('applies the query on every page', async () => {
     const sort: ReadSort = { by: 'nickname', order: 'desc' };
     expect(await pages(sort, 100, 'logins_count:[1 TO 3] AND -user_metadata.plan:pro')).toEqual(
-      reference(sort, "logins_count BETWEEN 1 AND 3 AND NOT COALESCE(json_extract(user_metadata, '$.plan') = 'pro' AND json_type(user_metadata, '$.plan') = 'text', 0)"),
+      reference(
+        sort,
+        "logins_count BETWEEN 1 AND 3 AND NOT COALESCE(json_extract(user_metadata, '$.plan') = 'pro' AND json_type(user_metadata, '$.plan') = 'text', 0)",
+      ),
     );
   });
 
@@ -87,8 +90,20 @@ describe('keyset pages on SQLite', () => {
     const columns = await connection.columns();
     const where = compileQuery('*', columns, 'sqlite');
     for (const order of ['asc', 'desc'] as const) {
-      const page = keysetQuery({ table: 'users', columns, where, key: ['user_id'], dialect: 'sqlite', sort: { by: 'nickname', order }, after: { value: 'n7', key: ['u01500'] }, limit: 100 });
-      const plan = db.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${page.sql}`).all(...page.params).map((r) => r.detail);
+      const page = keysetQuery({
+        table: 'users',
+        columns,
+        where,
+        key: ['user_id'],
+        dialect: 'sqlite',
+        sort: { by: 'nickname', order },
+        after: { value: 'n7', key: ['u01500'] },
+        limit: 100,
+      });
+      const plan = db
+        .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${page.sql}`)
+        .all(...page.params)
+        .map((r) => r.detail);
       expect(plan.filter((d) => /^(SCAN|SEARCH) users\b/.test(d))).toEqual([
         'SEARCH users USING INDEX users_nickname (nickname=? AND user_id>?)',
         `SEARCH users USING INDEX users_nickname (nickname${order === 'asc' ? '>' : '<'}?)`,
@@ -99,8 +114,20 @@ describe('keyset pages on SQLite', () => {
     // The built-in table comes with such an index on created_at and updated_at (normalised, as the sort compares them).
     for (const by of ['created_at', 'updated_at']) {
       for (const order of ['asc', 'desc'] as const) {
-        const page = keysetQuery({ table: 'users', columns, where, key: ['user_id'], dialect: 'sqlite', sort: { by, order }, after: { value: '2026-01-01T00:00:00.000Z', key: ['u01500'] }, limit: 100 });
-        const plan = db.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${page.sql}`).all(...page.params).map((r) => r.detail);
+        const page = keysetQuery({
+          table: 'users',
+          columns,
+          where,
+          key: ['user_id'],
+          dialect: 'sqlite',
+          sort: { by, order },
+          after: { value: '2026-01-01T00:00:00.000Z', key: ['u01500'] },
+          limit: 100,
+        });
+        const plan = db
+          .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${page.sql}`)
+          .all(...page.params)
+          .map((r) => r.detail);
         expect(plan.filter((d) => /^(SCAN|SEARCH) users\b/.test(d))).toEqual([
           `SEARCH users USING INDEX users_${by}_order (<expr>=? AND user_id>?)`,
           `SEARCH users USING INDEX users_${by}_order (<expr>${order === 'asc' ? '>' : '<'}?)`,
@@ -109,7 +136,10 @@ describe('keyset pages on SQLite', () => {
       }
     }
     const unsorted = keysetQuery({ table: 'users', columns, where, key: ['user_id'], dialect: 'sqlite', after: { value: null, key: ['u01500'] }, limit: 100 });
-    const plan = db.prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${unsorted.sql}`).all(...unsorted.params).map((r) => r.detail);
+    const plan = db
+      .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${unsorted.sql}`)
+      .all(...unsorted.params)
+      .map((r) => r.detail);
     expect(plan).toEqual(['SEARCH users USING INDEX sqlite_autoindex_users_1 (user_id>?)']);
   });
 });

@@ -19,7 +19,12 @@ let p: TestProject;
 
 beforeEach(() => {
   p = new TestProject();
-  p.write('users.ndjson', generateUsers(USERS, 11).map((u) => JSON.stringify(u)).join('\n') + '\n');
+  p.write(
+    'users.ndjson',
+    generateUsers(USERS, 11)
+      .map((u) => JSON.stringify(u))
+      .join('\n') + '\n',
+  );
   p.write('import.yaml', 'source: { file: users.ndjson }\ntarget: { connection: users, upsert: true }\nbatch: { size: 50, parallelism: 1 }\n');
 });
 afterEach(() => p.cleanup());

@@ -36,7 +36,11 @@ describePostgres('migration from a PostgreSQL table into the SQLite store', () =
   function migrate(env: Record<string, string>, extraEnv: Record<string, string> = {}): { code: number; report: JobReportJson; output: string } {
     const result = runFerry(['run', pipeline, '--json'], { cwd: project.dir, env: { ...env, ...extraEnv } });
     expect(result.stdout + result.stderr).not.toContain(server().password);
-    return { code: result.code, report: result.stdout ? (JSON.parse(result.stdout) as JobReportJson) : (undefined as never), output: result.stdout + result.stderr };
+    return {
+      code: result.code,
+      report: result.stdout ? (JSON.parse(result.stdout) as JobReportJson) : (undefined as never),
+      output: result.stdout + result.stderr,
+    };
   }
 
   it('runs the shipped example: live users mapped and upserted, bad rows rejected with their row', async () => {
@@ -46,23 +50,49 @@ describePostgres('migration from a PostgreSQL table into the SQLite store', () =
     expect(code, output).toBe(0);
     // 8 legacy rows, one soft-deleted: 7 read; alan (email), katherine (phone), GRACE (same key as grace) rejected.
     expect(report.summary).toMatchObject({ total: 7, inserted: 4, updated: 0, unchanged: 0, rejected: 3 });
-    const rows = project.rows('SELECT email, given_name, family_name, name, email_verified, phone_number, user_metadata, app_metadata FROM users ORDER BY email');
+    const rows = project.rows(
+      'SELECT email, given_name, family_name, name, email_verified, phone_number, user_metadata, app_metadata FROM users ORDER BY email',
+    );
     expect(rows).toEqual([
       {
-        email: 'ada.lovelace@example.com', given_name: 'Ada', family_name: 'Lovelace', name: 'Countess Ada', email_verified: 1, phone_number: '+442071234567',
-        user_metadata: '{"plan":"pro","newsletter":true,"legacy_id":1}', app_metadata: '{"signed_up_at":"2019-03-01T10:00:00.000Z"}',
+        email: 'ada.lovelace@example.com',
+        given_name: 'Ada',
+        family_name: 'Lovelace',
+        name: 'Countess Ada',
+        email_verified: 1,
+        phone_number: '+442071234567',
+        user_metadata: '{"plan":"pro","newsletter":true,"legacy_id":1}',
+        app_metadata: '{"signed_up_at":"2019-03-01T10:00:00.000Z"}',
       },
       {
-        email: 'edsger@example.com', given_name: 'Edsger', family_name: 'Dijkstra', name: 'Edsger Dijkstra', email_verified: 0, phone_number: '+31205551234',
-        user_metadata: '{"plan":"pro","newsletter":true,"legacy_id":5}', app_metadata: '{"signed_up_at":"2021-02-02T16:45:00.000Z"}',
+        email: 'edsger@example.com',
+        given_name: 'Edsger',
+        family_name: 'Dijkstra',
+        name: 'Edsger Dijkstra',
+        email_verified: 0,
+        phone_number: '+31205551234',
+        user_metadata: '{"plan":"pro","newsletter":true,"legacy_id":5}',
+        app_metadata: '{"signed_up_at":"2021-02-02T16:45:00.000Z"}',
       },
       {
-        email: 'grace@example.com', given_name: 'Grace', family_name: 'Hopper', name: 'Grace Hopper', email_verified: 1, phone_number: null,
-        user_metadata: '{"plan":"team","newsletter":false,"legacy_id":2}', app_metadata: '{"signed_up_at":"2019-05-12T08:30:00.000Z"}',
+        email: 'grace@example.com',
+        given_name: 'Grace',
+        family_name: 'Hopper',
+        name: 'Grace Hopper',
+        email_verified: 1,
+        phone_number: null,
+        user_metadata: '{"plan":"team","newsletter":false,"legacy_id":2}',
+        app_metadata: '{"signed_up_at":"2019-05-12T08:30:00.000Z"}',
       },
       {
-        email: 'margaret@example.com', given_name: 'Margaret', family_name: 'Hamilton', name: 'Margaret Hamilton', email_verified: 1, phone_number: '+16175550199',
-        user_metadata: '{"plan":"enterprise","newsletter":true,"legacy_id":8}', app_metadata: '{"signed_up_at":"2023-11-11T11:11:11.000Z"}',
+        email: 'margaret@example.com',
+        given_name: 'Margaret',
+        family_name: 'Hamilton',
+        name: 'Margaret Hamilton',
+        email_verified: 1,
+        phone_number: '+16175550199',
+        user_metadata: '{"plan":"enterprise","newsletter":true,"legacy_id":8}',
+        app_metadata: '{"signed_up_at":"2023-11-11T11:11:11.000Z"}',
       },
     ]);
     // Rows are the place in the migration's order (id order over the live users).
@@ -94,7 +124,9 @@ describePostgres('migration from a PostgreSQL table into the SQLite store', () =
     const report = JSON.parse(resumed.stdout) as JobReportJson;
     // 2778 rows, every tenth deleted: 2501 live; none rejected.
     expect(report.summary).toMatchObject({ total: 2501, inserted: 2501, rejected: 0 });
-    const [counts] = project.rows("SELECT count(*) AS n, count(DISTINCT email) AS distinct_emails, min(json_extract(user_metadata, '$.legacy_id')) AS first, max(json_extract(user_metadata, '$.legacy_id')) AS last FROM users");
+    const [counts] = project.rows(
+      "SELECT count(*) AS n, count(DISTINCT email) AS distinct_emails, min(json_extract(user_metadata, '$.legacy_id')) AS first, max(json_extract(user_metadata, '$.legacy_id')) AS last FROM users",
+    );
     expect(counts).toEqual({ n: 2501, distinct_emails: 2501, first: 1, last: 2778 });
   }, 180_000);
 });

@@ -25,7 +25,9 @@ describe('ferry run sends its notifications', () => {
       allowInsecureAuth: true,
       authOptional: false,
       onAuth: (auth, _session, callback) =>
-        auth.username === 'ferry' && auth.password === env.FERRY_SMTP_PASSWORD ? callback(null, { user: 'ferry' }) : callback(new Error('Invalid username or password')),
+        auth.username === 'ferry' && auth.password === env.FERRY_SMTP_PASSWORD
+          ? callback(null, { user: 'ferry' })
+          : callback(new Error('Invalid username or password')),
     });
     hook = await startHttp(() => ({ status: 200 }));
     const config = `notify:\n  smtp:\n    url: "smtp://ferry:\${FERRY_SMTP_PASSWORD}@127.0.0.1:${smtp.port}"\n    from: ferry@example.com\nconnections:\n  users: { driver: sqlite, path: users.db }\n`;
@@ -44,10 +46,14 @@ describe('ferry run sends its notifications', () => {
    */
   const writePipeline = (webhook: string): void => {
     const notify = `notify:\n  - email: [ops@example.com]\n  - webhook: ${webhook}\n    secret_env: FERRY_HOOK_SECRET\n`;
-    writeFileSync(join(dir, 'import-users.yaml'), `source:\n  file: users.json\ntarget:\n  connection: users\nretry: { max_attempts: 2, initial_interval: 50ms }\n${notify}`);
+    writeFileSync(
+      join(dir, 'import-users.yaml'),
+      `source:\n  file: users.json\ntarget:\n  connection: users\nretry: { max_attempts: 2, initial_interval: 50ms }\n${notify}`,
+    );
   };
 
-  const jobsShow = (id: string) => JSON.parse(runFerry(['jobs', 'show', id, '--json'], { cwd: dir, env }).stdout) as { status: string; notifications: unknown[] };
+  const jobsShow = (id: string) =>
+    JSON.parse(runFerry(['jobs', 'show', id, '--json'], { cwd: dir, env }).stdout) as { status: string; notifications: unknown[] };
 
   it('emails the summary and posts the signed webhook', async () => {
     writePipeline(`${hook.url}/hook`);
@@ -67,7 +73,13 @@ describe('ferry run sends its notifications', () => {
     expect(hook.requests).toHaveLength(1);
     const req = hook.requests[0]!;
     expect(req.headers['x-ferry-signature']).toBe(`sha256=${createHmac('sha256', env.FERRY_HOOK_SECRET).update(req.body).digest('hex')}`);
-    expect(JSON.parse(req.body.toString('utf8'))).toMatchObject({ event: 'job.finished', job: report.job, status: 'succeeded', summary: report.summary, engine: 'embedded' });
+    expect(JSON.parse(req.body.toString('utf8'))).toMatchObject({
+      event: 'job.finished',
+      job: report.job,
+      status: 'succeeded',
+      summary: report.summary,
+      engine: 'embedded',
+    });
 
     expect(jobsShow(report.job).notifications).toEqual([
       { index: 0, ok: true, detail: 'email to ops@example.com' },
@@ -90,7 +102,11 @@ describe('ferry run sends its notifications', () => {
     expect(shown.status).toBe('succeeded');
     expect(shown.notifications).toEqual([
       { index: 0, ok: true, detail: 'email to ops@example.com' },
-      { index: 1, ok: false, detail: expect.stringMatching(new RegExp(`^notify\\[1\\]: webhook ${url} failed after 3 attempts: fetch failed: connect ECONNREFUSED`)) as unknown },
+      {
+        index: 1,
+        ok: false,
+        detail: expect.stringMatching(new RegExp(`^notify\\[1\\]: webhook ${url} failed after 3 attempts: fetch failed: connect ECONNREFUSED`)) as unknown,
+      },
     ]);
     const text = runFerry(['jobs', 'show', report.job], { cwd: dir, env }).stdout;
     expect(text).toContain('notify     FAILED: notify[1]: webhook');

@@ -14,7 +14,11 @@ import { tempDir } from '../helpers/cli.js';
 import { sampleInput, samplePlan, sampleRejects } from '../unit/notify/fixtures.js';
 import { closedPort, parseMail, startHttp, startSmtp, type Reply } from '../unit/notify/loopback.js';
 
-const report = notifyReport(sampleInput(), samplePlan(), { endedAt: '2025-01-02T03:05:17.500Z', rejectsFile: '/jobs/x/rejects.ndjson', rejects: sampleRejects });
+const report = notifyReport(sampleInput(), samplePlan(), {
+  endedAt: '2025-01-02T03:05:17.500Z',
+  rejectsFile: '/jobs/x/rejects.ndjson',
+  rejects: sampleRejects,
+});
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -32,11 +36,20 @@ async function http(reply: (n: number) => Reply) {
   return server;
 }
 
-const mail = (url: string, extra: Partial<SendEmailOptions> = {}): SendEmailOptions =>
-  ({ url, from: 'ferry@example.com', to: ['ops@example.com', 'dev@example.com'], message: emailMessage(report), label: 'notify[0]', ...extra });
+const mail = (url: string, extra: Partial<SendEmailOptions> = {}): SendEmailOptions => ({
+  url,
+  from: 'ferry@example.com',
+  to: ['ops@example.com', 'dev@example.com'],
+  message: emailMessage(report),
+  label: 'notify[0]',
+  ...extra,
+});
 
 async function rejection(promise: Promise<unknown>): Promise<NotifyError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(NotifyError);
   return err as NotifyError;
 }
@@ -79,11 +92,17 @@ describe('email over a real SMTP server', () => {
 
   it('fails a bad login without retry and without the password in the message', async () => {
     const masker = new SecretMasker(['ferry-project-secret']);
-    const server = await smtp({ disabledCommands: ['STARTTLS'], allowInsecureAuth: true, onAuth: (_a, _s, callback) => callback(new Error('Invalid username or password')) });
+    const server = await smtp({
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      onAuth: (_a, _s, callback) => callback(new Error('Invalid username or password')),
+    });
     const url = `smtp://ferry:wrong%2Fpass-123@127.0.0.1:${server.port}`;
     const err = await rejection(sendEmail(mail(url, { mask: (t) => masker.mask(t) })));
     expect(err.retryable).toBe(false);
-    expect(err.message).toMatch(new RegExp(`^notify\\[0\\]: email to ops@example.com, dev@example.com via smtp://127.0.0.1:${server.port} failed: Invalid login: 535`));
+    expect(err.message).toMatch(
+      new RegExp(`^notify\\[0\\]: email to ops@example.com, dev@example.com via smtp://127.0.0.1:${server.port} failed: Invalid login: 535`),
+    );
     expect(err.message).not.toMatch(/wrong|pass-123/);
     expect(server.mails).toEqual([]);
   });
@@ -197,11 +216,20 @@ describe('notify activity against real servers', () => {
     cleanups.push(cleanup);
     const smtpServer = await smtp();
     const hookServer = await http(() => ({ status: 200 }));
-    const plan = samplePlan(dir, [{ email: ['a@example.com', 'b@example.com'] }, { webhook: `${hookServer.url}/h`, secret_env: 'FERRY_TEST_HOOK_SECRET', timeout: '2s' }]);
+    const plan = samplePlan(dir, [
+      { email: ['a@example.com', 'b@example.com'] },
+      { webhook: `${hookServer.url}/h`, secret_env: 'FERRY_TEST_HOOK_SECRET', timeout: '2s' },
+    ]);
     writeFileSync(rejectsPath(dir), sampleRejects.map((r) => JSON.stringify(r)).join('\n') + '\n');
     process.env['FERRY_TEST_HOOK_SECRET'] = 'activity-secret';
     cleanups.push(() => delete process.env['FERRY_TEST_HOOK_SECRET']);
-    const deps: ActivityDeps = { connections: {}, baseDir: dir, masker: new SecretMasker(), pool: new ConnectionPool({}, dir), smtp: { url: `smtp://127.0.0.1:${smtpServer.port}`, from: 'ferry@example.com' } };
+    const deps: ActivityDeps = {
+      connections: {},
+      baseDir: dir,
+      masker: new SecretMasker(),
+      pool: new ConnectionPool({}, dir),
+      smtp: { url: `smtp://127.0.0.1:${smtpServer.port}`, from: 'ferry@example.com' },
+    };
 
     expect(await notify(deps, sampleInput({ plan, index: 0 }))).toEqual({ index: 0, ok: true, detail: 'email to a@example.com, b@example.com' });
     const parsed = parseMail(smtpServer.mails[0]!.raw);
@@ -211,6 +239,10 @@ describe('notify activity against real servers', () => {
     expect(await notify(deps, sampleInput({ plan, index: 1 }))).toEqual({ index: 1, ok: true, detail: `webhook ${hookServer.url}/h answered 200` });
     const req = hookServer.requests[0]!;
     expect(req.headers['x-ferry-signature']).toBe(`sha256=${createHmac('sha256', 'activity-secret').update(req.body).digest('hex')}`);
-    expect(JSON.parse(req.body.toString('utf8'))).toMatchObject({ event: 'job.finished', job: samplePlan().jobId, artifacts: { dir, rejects: rejectsPath(dir), output: null } });
+    expect(JSON.parse(req.body.toString('utf8'))).toMatchObject({
+      event: 'job.finished',
+      job: samplePlan().jobId,
+      artifacts: { dir, rejects: rejectsPath(dir), output: null },
+    });
   });
 });

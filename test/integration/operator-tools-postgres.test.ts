@@ -34,7 +34,9 @@ describePostgres('operator tools on PostgreSQL', () => {
 
   /** Every table of the database — users and Ferry's bookkeeping — as the server prints its rows. */
   async function everything(): Promise<Record<string, string[]>> {
-    const { rows: tables } = await db.query<{ name: string }>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+    const { rows: tables } = await db.query<{ name: string }>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+    );
     const out: Record<string, string[]> = {};
     for (const { name } of tables) {
       const { rows } = await db.query<{ row: string }>(`SELECT t::text AS row FROM public.${name} AS t ORDER BY 1`);
@@ -82,7 +84,9 @@ describePostgres('operator tools on PostgreSQL', () => {
 
     const refused = runFerry(['jobs', 'rollback', report.job], { cwd: p.dir });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('1 row(s) it wrote were changed by a later job or another writer since:\n  row 2 email="user201@example.com": changed since');
+    expect(refused.stderr).toContain(
+      '1 row(s) it wrote were changed by a later job or another writer since:\n  row 2 email="user201@example.com": changed since',
+    );
     expect(await usersTable()).toEqual(afterLater);
 
     const forced = runFerry(['jobs', 'rollback', report.job, '--force', '--json'], { cwd: p.dir });

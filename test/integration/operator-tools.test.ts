@@ -20,7 +20,9 @@ const everything = 'SELECT * FROM users ORDER BY email';
 /** The store's bytes: the file holds everything once the CLI exited (its WAL checkpointed and removed). */
 function storeBytes(): string {
   expect(existsSync(join(p.dir, '.ferry/users.db-wal'))).toBe(false);
-  return createHash('sha256').update(readFileSync(join(p.dir, '.ferry/users.db'))).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(join(p.dir, '.ferry/users.db')))
+    .digest('hex');
 }
 
 function seededProject(): void {
@@ -66,7 +68,7 @@ describe('ferry jobs retry-rejects', () => {
     expect(first.summary).toMatchObject({ total: 120, inserted: 78, rejected: 42 });
     const rejectedRows = p.rejects(first).map((r) => r.row);
     // Fixed: every plan is fine now.
-    p.write('import.yaml', pipeline("$exists(email)"));
+    p.write('import.yaml', pipeline('$exists(email)'));
     const retry = runFerry(['jobs', 'retry-rejects', first.job, '--json'], { cwd: p.dir });
     expect(retry.code, retry.stderr).toBe(0);
     const second = JSON.parse(retry.stdout) as JobReportJson;
@@ -90,9 +92,12 @@ describe('ferry jobs retry-rejects', () => {
   it('imports exactly the rejected records once a mapping is fixed', () => {
     p = new TestProject();
     // Every fourth record comes from a legacy system that calls the field `Mail`.
-    const users: { email?: string; Mail?: string; name: string }[] = Array.from({ length: 60 }, (_, i) => (i % 4 === 3 ? { Mail: `legacy${i}@example.com`, name: `L${i}` } : { email: `user${i}@example.com`, name: `U${i}` }));
+    const users: { email?: string; Mail?: string; name: string }[] = Array.from({ length: 60 }, (_, i) =>
+      i % 4 === 3 ? { Mail: `legacy${i}@example.com`, name: `L${i}` } : { email: `user${i}@example.com`, name: `U${i}` },
+    );
     p.write('users.json', users);
-    const pipeline = (email: string): string => `source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 10 }\ncolumns:\n  email: ${email}\n  name: name\n`;
+    const pipeline = (email: string): string =>
+      `source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 10 }\ncolumns:\n  email: ${email}\n  name: name\n`;
     p.write('import.yaml', pipeline('email'));
     const first = p.run('import.yaml').report;
     expect(first.summary).toMatchObject({ total: 60, inserted: 45, rejected: 15 });
@@ -123,7 +128,9 @@ describe('ferry jobs rollback', () => {
     const previous = p.rows(everything);
     const job = crashAndResumeUpsert(p);
     expect(p.rows(everything)).not.toEqual(previous);
-    const backup = readFileSync(join(p.dir, '.ferry/jobs', job, 'backup.ndjson'), 'utf8').trim().split('\n');
+    const backup = readFileSync(join(p.dir, '.ferry/jobs', job, 'backup.ndjson'), 'utf8')
+      .trim()
+      .split('\n');
     expect(backup).toHaveLength(149);
 
     const rollback = runFerry(['jobs', 'rollback', job, '--json'], { cwd: p.dir });
@@ -143,7 +150,9 @@ describe('ferry jobs rollback', () => {
 
     const refused = runFerry(['jobs', 'rollback', report.job], { cwd: p.dir });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('1 row(s) it wrote were changed by a later job or another writer since:\n  row 2 email="user201@example.com": changed since');
+    expect(refused.stderr).toContain(
+      '1 row(s) it wrote were changed by a later job or another writer since:\n  row 2 email="user201@example.com": changed since',
+    );
     expect(p.rows(everything)).toEqual(afterLater);
 
     const forced = runFerry(['jobs', 'rollback', report.job, '--force', '--json'], { cwd: p.dir });

@@ -9,7 +9,10 @@ describe('ferry preview', { timeout: 120_000 }, () => {
   beforeEach(() => {
     p = new TestProject();
     p.write('crm.csv', 'Email,Name,Hash,Age\nAda@X.io,Ada,$2b$10$abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ01234,36\nnope,Bob,,41\nc@x.io,Cy,,50\n');
-    p.write('p.yaml', 'source: { file: crm.csv }\ntarget: { connection: users }\ncolumns:\n  email: $lowercase(Email)\n  given_name: Name\n  password_hash: Hash\n  user_metadata: \'{"age": $number(Age)}\'\n');
+    p.write(
+      'p.yaml',
+      'source: { file: crm.csv }\ntarget: { connection: users }\ncolumns:\n  email: $lowercase(Email)\n  given_name: Name\n  password_hash: Hash\n  user_metadata: \'{"age": $number(Age)}\'\n',
+    );
   });
   afterEach(() => p.cleanup());
 
@@ -17,7 +20,9 @@ describe('ferry preview', { timeout: 120_000 }, () => {
     const run = p.ferry('preview', 'p.yaml', '-n', '2');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('preview of p: the first 2 of 3 record(s) of crm.csv');
-    expect(run.stdout).toMatch(/row 1: would be written\n {2}email\s+"ada@x\.io"\n {2}given_name\s+"Ada"\n {2}password_hash\s+"\*{5}"\n {2}user_metadata\s+\{"age":36\}\n/);
+    expect(run.stdout).toMatch(
+      /row 1: would be written\n {2}email\s+"ada@x\.io"\n {2}given_name\s+"Ada"\n {2}password_hash\s+"\*{5}"\n {2}user_metadata\s+\{"age":36\}\n/,
+    );
     expect(run.stdout).toMatch(/row 2: rejected\n[\s\S]*! FORMAT email: /);
     expect(run.stdout).not.toContain('row 3');
     expect(run.stdout).not.toContain('abcdefghij');
@@ -25,7 +30,11 @@ describe('ferry preview', { timeout: 120_000 }, () => {
   });
 
   it('--json: one object per record; usage errors exit 2', () => {
-    const lines = p.ferry('preview', 'p.yaml', '--json').stdout.trim().split('\n').map((l) => JSON.parse(l) as { row: number; values: Record<string, unknown>; errors: { code: string; path: string }[] });
+    const lines = p
+      .ferry('preview', 'p.yaml', '--json')
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { row: number; values: Record<string, unknown>; errors: { code: string; path: string }[] });
     expect(lines.map((l) => l.row)).toEqual([1, 2, 3]);
     expect(lines[0]).toMatchObject({ values: { email: 'ada@x.io', password_hash: '*****', user_metadata: { age: 36 } }, errors: [] });
     expect(lines[1]!.errors).toEqual([expect.objectContaining({ code: 'FORMAT', path: 'email' })]);

@@ -82,7 +82,10 @@ afterAll(() => {
 
 function matchingIds(query: string): string[] {
   const { sql, params } = compileQuery(query, COLUMNS, 'sqlite');
-  return db.prepare(`SELECT user_id FROM users WHERE ${sql} ORDER BY user_id`).pluck().all(...params) as string[];
+  return db
+    .prepare(`SELECT user_id FROM users WHERE ${sql} ORDER BY user_id`)
+    .pluck()
+    .all(...params) as string[];
 }
 
 function expectRows(cases: [string, string[]][]): void {

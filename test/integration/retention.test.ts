@@ -7,7 +7,10 @@ import { exportPipeline, read, seed } from '../helpers/exports.js';
 import { TestProject } from '../helpers/project.js';
 
 const EXPORT = exportPipeline({ file: 'out/users.csv', sort: '{ by: user_id }', extra: 'columns:\n  id: user_id\nbatch: { size: 2 }\n' });
-const FAILING = exportPipeline({ file: 'out/fail.csv', extra: 'columns:\n  id: user_id\n  plan: $uppercase(user_metadata.plan)\nvalidate:\n  max_rejects: 0\n' });
+const FAILING = exportPipeline({
+  file: 'out/fail.csv',
+  extra: 'columns:\n  id: user_id\n  plan: $uppercase(user_metadata.plan)\nvalidate:\n  max_rejects: 0\n',
+});
 const DAY = 86_400_000;
 
 describe('retention: export parts and ferry jobs prune (embedded engine)', () => {
@@ -20,10 +23,21 @@ describe('retention: export parts and ferry jobs prune (embedded engine)', () =>
 
   const jobDir = (id: string): string => join(p.dir, '.ferry/jobs', id);
   const parts = (id: string): string[] => readdirSync(join(jobDir(id), 'parts')).filter((f) => f.startsWith('output-'));
-  const jobIds = (): string[] => p.ferry('jobs', 'list', '--json').stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { job: string }).job).sort();
+  const jobIds = (): string[] =>
+    p
+      .ferry('jobs', 'list', '--json')
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { job: string }).job)
+      .sort();
   const endedDaysAgo = (days: number, ...ids: string[]): void => {
     const db = new Database(join(p.dir, '.ferry/journal.db'));
-    for (const id of ids) db.prepare('UPDATE jobs SET ended_at = ?, created_at = ? WHERE id = ?').run(new Date(Date.now() - days * DAY).toISOString(), new Date(Date.now() - days * DAY).toISOString(), id);
+    for (const id of ids)
+      db.prepare('UPDATE jobs SET ended_at = ?, created_at = ? WHERE id = ?').run(
+        new Date(Date.now() - days * DAY).toISOString(),
+        new Date(Date.now() - days * DAY).toISOString(),
+        id,
+      );
     db.close();
   };
 
@@ -43,7 +57,10 @@ describe('retention: export parts and ferry jobs prune (embedded engine)', () =>
 
   it('prunes old ended jobs; keeps recent and unfinished ones, the last success, backups for rollback; --dry-run deletes nothing', () => {
     const seedJob = jobIds()[0] as string;
-    p.write('more/users.json', [{ user_id: 'u6', email: 'fay@x.io' }, { user_id: 'u7', email: 'gus@x.io' }]);
+    p.write('more/users.json', [
+      { user_id: 'u6', email: 'fay@x.io' },
+      { user_id: 'u7', email: 'gus@x.io' },
+    ]);
     p.write('more.yaml', 'source: { file: more/users.json }\ntarget: { connection: users, key: [email], upsert: true }\n');
     p.write('export.yaml', EXPORT);
     p.write('fail.yaml', FAILING);

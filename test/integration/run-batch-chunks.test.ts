@@ -20,7 +20,12 @@ describe('runBatch in chunks', () => {
 
   beforeEach(() => {
     ({ dir, cleanup } = tempDir());
-    writeFileSync(join(dir, 'u.ndjson'), generateUsers(total, 3, { invalidEvery: 97 }).map((u) => JSON.stringify(u)).join('\n'));
+    writeFileSync(
+      join(dir, 'u.ndjson'),
+      generateUsers(total, 3, { invalidEvery: 97 })
+        .map((u) => JSON.stringify(u))
+        .join('\n'),
+    );
     pool = new ConnectionPool({ users: { driver: 'sqlite', path: 'users.db', table: 'users' } }, dir);
   });
   afterEach(async () => {
@@ -29,11 +34,31 @@ describe('runBatch in chunks', () => {
   });
 
   const plan = (jobId: string) =>
-    buildJobPlan({ source: { file: 'u.ndjson' }, target: { connection: 'users', key: ['email'], upsert: false, metadata: 'merge' }, batch: { size: total, parallelism: 1, exclusive: true } } as Pipeline, {
-      jobId, pipeline: 'p', pipelineFile: join(dir, 'p.yaml'), pipelineHash: 'h', startedAt: '2026-01-01T00:00:00.000Z', jobDir: join(dir, 'jobs', jobId), sourcePath: join(dir, 'u.ndjson'), sourceFormat: 'ndjson',
-    });
+    buildJobPlan(
+      {
+        source: { file: 'u.ndjson' },
+        target: { connection: 'users', key: ['email'], upsert: false, metadata: 'merge' },
+        batch: { size: total, parallelism: 1, exclusive: true },
+      } as Pipeline,
+      {
+        jobId,
+        pipeline: 'p',
+        pipelineFile: join(dir, 'p.yaml'),
+        pipelineHash: 'h',
+        startedAt: '2026-01-01T00:00:00.000Z',
+        jobDir: join(dir, 'jobs', jobId),
+        sourcePath: join(dir, 'u.ndjson'),
+        sourceFormat: 'ndjson',
+      },
+    );
 
-  const deps = (progress?: ActivityProgress): ActivityDeps => ({ connections: {}, baseDir: dir, masker: new SecretMasker(), pool, ...(progress ? { progress } : {}) });
+  const deps = (progress?: ActivityProgress): ActivityDeps => ({
+    connections: {},
+    baseDir: dir,
+    masker: new SecretMasker(),
+    pool,
+    ...(progress ? { progress } : {}),
+  });
   const count = (): number => {
     const db = new Database(join(dir, 'users.db'), { readonly: true });
     try {
@@ -45,17 +70,25 @@ describe('runBatch in chunks', () => {
 
   it('heartbeats a cursor after every chunk; a retry from a heartbeat reads only the rest and counts the whole batch', async () => {
     const beats: BatchCursor[] = [];
-    const first = createActivities(deps({ heartbeat: (d) => beats.push(structuredClone(d as BatchCursor)), lastDetails: () => undefined, throwIfCancelled: () => {} }));
+    const first = createActivities(
+      deps({ heartbeat: (d) => beats.push(structuredClone(d as BatchCursor)), lastDetails: () => undefined, throwIfCancelled: () => {} }),
+    );
     const p = plan('job-a');
     await first.planJob({ plan: p });
     const whole = await first.runBatch({ jobDir: p.jobDir, batch: 0 });
     expect(whole.read).toBe(total);
-    expect(beats.map((b) => [b.chunk, b.row])).toEqual([[1, 1001], [2, 2001], [3, total + 1]]);
+    expect(beats.map((b) => [b.chunk, b.row])).toEqual([
+      [1, 1001],
+      [2, 2001],
+      [3, total + 1],
+    ]);
     expect(count()).toBe(whole.inserted);
 
     // The retry of an attempt that died after chunk 1: it starts at the cursor and re-reads nothing before it.
     let reads = 0;
-    const retry = createActivities(deps({ heartbeat: (d) => (reads = (d as BatchCursor).counts.read), lastDetails: () => beats[0], throwIfCancelled: () => {} }));
+    const retry = createActivities(
+      deps({ heartbeat: (d) => (reads = (d as BatchCursor).counts.read), lastDetails: () => beats[0], throwIfCancelled: () => {} }),
+    );
     const again = await retry.runBatch({ jobDir: p.jobDir, batch: 0 });
     expect(again).toEqual(whole);
     expect(reads).toBe(total);
@@ -64,7 +97,15 @@ describe('runBatch in chunks', () => {
 
   it('stops between chunks when cancelled, leaving whole chunks committed, and a rerun completes the batch exactly', async () => {
     let cancelAfter = 1;
-    const cancelled = createActivities(deps({ heartbeat: () => {}, lastDetails: () => undefined, throwIfCancelled: () => { if (--cancelAfter < 0) throw new Error('cancelled'); } }));
+    const cancelled = createActivities(
+      deps({
+        heartbeat: () => {},
+        lastDetails: () => undefined,
+        throwIfCancelled: () => {
+          if (--cancelAfter < 0) throw new Error('cancelled');
+        },
+      }),
+    );
     const p = plan('job-b');
     await cancelled.planJob({ plan: p });
     await expect(cancelled.runBatch({ jobDir: p.jobDir, batch: 0 })).rejects.toThrow('cancelled');

@@ -14,10 +14,23 @@ describe('ferry serve and ferry schedules list', () => {
   });
   afterEach(() => p.cleanup());
 
-  const jobs = (): JobReportJson[] => p.ferry('jobs', 'list', '--json').stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as JobReportJson);
+  const jobs = (): JobReportJson[] =>
+    p
+      .ferry('jobs', 'list', '--json')
+      .stdout.trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as JobReportJson);
 
   it('runs a schedule when it is due, records the job, and lists the next run', () => {
-    p.write('pipelines/every-second.yaml', exportPipeline({ file: '../out/users-{job}.ndjson', sort: '{ by: user_id }', extra: 'columns:\n  id: user_id\nschedule: "* * * * * *"\ntimezone: UTC\n' }));
+    p.write(
+      'pipelines/every-second.yaml',
+      exportPipeline({
+        file: '../out/users-{job}.ndjson',
+        sort: '{ by: user_id }',
+        extra: 'columns:\n  id: user_id\nschedule: "* * * * * *"\ntimezone: UTC\n',
+      }),
+    );
     const served = p.ferry('serve', '--max-runs', '1');
     expect(served.stderr).toBe('');
     expect(served.code).toBe(0);

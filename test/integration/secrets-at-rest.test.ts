@@ -16,7 +16,6 @@ const runAsync = (args: string[], cwd: string, env: Record<string, string> = {})
 const HASH = '$2b$10$abcdefghijklmnopqrstuOabcdefghijklmnopqrstuvwxyz01234';
 const TOTP = 'JBSWY3DPEHPK3PXPSECRETX';
 
-
 /** Every byte under `dir` (plan.json, journal.db and its WAL, rejects, logs) as one latin1 string. */
 function everythingStored(dir: string): string {
   let out = '';
@@ -47,7 +46,8 @@ describe('secrets are masked by what they become, and kept out of stored plans',
         `b@x.io,${HASH},${TOTP},x\r\n` + // rejected: $number quotes the hash it could not cast
         `c@x.io,"${HASH},${TOTP}\r\n`, // malformed: unbalanced quote
     );
-    const columns = "columns:\n  email: Mail\n  password_hash: Hash\n  logins_count: \"$number(Logins = '1' ? 1 : Hash)\"\n  user_metadata: '{\"otp_ref\": $length(Otp)}'\n  mfa_factors: '[{\"totp\": {\"secret\": Otp}}]'\n";
+    const columns =
+      'columns:\n  email: Mail\n  password_hash: Hash\n  logins_count: "$number(Logins = \'1\' ? 1 : Hash)"\n  user_metadata: \'{"otp_ref": $length(Otp)}\'\n  mfa_factors: \'[{"totp": {"secret": Otp}}]\'\n';
     p.write('p.yaml', `source:\n  file: users.csv\ntarget:\n  connection: users\n${columns}notify:\n  - webhook: ${hook.url}/h\n    on: [succeeded]\n`);
     const run = await runAsync(['run', 'p.yaml', '--json'], p.dir);
     const report = JSON.parse(run.stdout) as { job: string; summary: { rejected: number }; artifacts: { rejects: string } };
@@ -108,7 +108,10 @@ describe('secrets are masked by what they become, and kept out of stored plans',
 
   it('a webhook whose ${ENV} is unset at send time fails that notification, naming the variable', async () => {
     p.write('users.csv', 'email\r\na@x.io\r\n');
-    p.write('p.yaml', `source:\n  file: users.csv\ntarget:\n  connection: users\nretry: { max_attempts: 1 }\nnotify:\n  - webhook: \${FERRY_TEST_UNSET_HOOK}\n`);
+    p.write(
+      'p.yaml',
+      `source:\n  file: users.csv\ntarget:\n  connection: users\nretry: { max_attempts: 1 }\nnotify:\n  - webhook: \${FERRY_TEST_UNSET_HOOK}\n`,
+    );
     const run = await runAsync(['run', 'p.yaml', '--json'], p.dir);
     expect(run.code, run.stderr).toBe(0);
     const show = runFerry(['jobs', 'show', (JSON.parse(run.stdout) as { job: string }).job, '--json'], { cwd: p.dir });

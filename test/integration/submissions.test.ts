@@ -84,7 +84,8 @@ async function startHeld(file = 'import.yaml', ...flags: string[]) {
   await until(() => run.out.stderr.includes('retrying in'));
   return run;
 }
-const waitingLine = (id: string): string => `waiting for job ${id}, which is writing to users table users (set batch.exclusive: false in both pipelines to let them run together)`;
+const waitingLine = (id: string): string =>
+  `waiting for job ${id}, which is writing to users table users (set batch.exclusive: false in both pipelines to let them run together)`;
 
 describe('one job per submission', { timeout: 180_000 }, () => {
   it('a second identical submission follows the running job: one job, each row once, exit 0', async () => {

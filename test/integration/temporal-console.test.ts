@@ -38,9 +38,12 @@ describeTemporal(`ferry ui on Temporal, in Chromium${chromiumPath ? '' : ` (skip
     p?.cleanup();
   });
 
-  it.skipIf(!chromiumPath)('uploads the example users file, shows the dry run, imports it on a worker with progress to 100%, filters and downloads the rejects', async () => {
-    importJob = await importExampleUsers(page, ui.url, p);
-  });
+  it.skipIf(!chromiumPath)(
+    'uploads the example users file, shows the dry run, imports it on a worker with progress to 100%, filters and downloads the rejects',
+    async () => {
+      importJob = await importExampleUsers(page, ui.url, p);
+    },
+  );
 
   it.skipIf(!chromiumPath)('retries the rejected record as a new job', async () => {
     await retryRejects(page, ui.url, importJob);

@@ -36,7 +36,10 @@ describeTemporal('engine contract: embedded and Temporal give the same results',
     pair.expectSameRun(first);
     expect(first.embedded.report.summary).toMatchObject({ total: 7, inserted: 5, rejected: 2 });
     // Two plans change, one row is new, one stays: merge keeps the locale written before.
-    pair.write('changed.csv', 'Email,FirstName,LastName,Plan,Verified,Phone\nada.lovelace@example.com,Ada,Lovelace,enterprise,yes,\nclaude.shannon@example.com,Claude,Shannon,pro,no,+16175550123\nnew@example.com,New,User,free,no,\n');
+    pair.write(
+      'changed.csv',
+      'Email,FirstName,LastName,Plan,Verified,Phone\nada.lovelace@example.com,Ada,Lovelace,enterprise,yes,\nclaude.shannon@example.com,Claude,Shannon,pro,no,+16175550123\nnew@example.com,New,User,free,no,\n',
+    );
     pair.write('upsert-csv.yaml', pipeline('changed.csv').replace('"locale": Locale', '"since": 2026'));
     const second = pair.run('upsert-csv.yaml');
     pair.expectSameRun(second);
@@ -51,10 +54,15 @@ describeTemporal('engine contract: embedded and Temporal give the same results',
     const seeded = pair.run('seed-json.yaml');
     pair.expectSameRun(seeded);
     expect(seeded.embedded.report.summary).toMatchObject({ total: 300, inserted: 294, rejected: 6 });
-    const updates: Record<string, unknown>[] = generateUsers(350, 3).slice(200).map((u, i) => ({ ...u, given_name: `Renamed${i}`, user_metadata: { plan: 'team', added: i } }));
+    const updates: Record<string, unknown>[] = generateUsers(350, 3)
+      .slice(200)
+      .map((u, i) => ({ ...u, given_name: `Renamed${i}`, user_metadata: { plan: 'team', added: i } }));
     updates[10] = { ...updates[10], email: 'not-an-email' };
     pair.write('updates.json', updates);
-    pair.write('upsert-json.yaml', 'source: { file: updates.json }\ntarget: { connection: json, upsert: true, metadata: merge }\nbatch: { size: 40, parallelism: 1 }\n');
+    pair.write(
+      'upsert-json.yaml',
+      'source: { file: updates.json }\ntarget: { connection: json, upsert: true, metadata: merge }\nbatch: { size: 40, parallelism: 1 }\n',
+    );
     const upsert = pair.run('upsert-json.yaml');
     pair.expectSameRun(upsert);
     expect(upsert.embedded.report.summary).toMatchObject({ total: 150, inserted: 52, updated: 97, rejected: 1 });
@@ -66,10 +74,16 @@ describeTemporal('engine contract: embedded and Temporal give the same results',
     pair.write('seed-exp.yaml', 'source: { file: seed/users.json }\ntarget: { connection: exp }\n');
     pair.expectSameRun(pair.run('seed-exp.yaml'));
     const exporting = (file: string, extra = ''): string =>
-      exportPipeline({ file, query: 'user_metadata.plan:pro OR nickname:ada', sort: '{ by: created_at, order: desc }', extra }).replace('connection: users', 'connection: exp');
+      exportPipeline({ file, query: 'user_metadata.plan:pro OR nickname:ada', sort: '{ by: created_at, order: desc }', extra }).replace(
+        'connection: users',
+        'connection: exp',
+      );
     pair.write('export-csv.yaml', exporting('out/users.csv', 'batch: { size: 2 }\n'));
     pair.write('export-json.yaml', exporting('out/users.json'));
-    for (const [file, out] of [['export-csv.yaml', 'out/users.csv'], ['export-json.yaml', 'out/users.json']] as const) {
+    for (const [file, out] of [
+      ['export-csv.yaml', 'out/users.csv'],
+      ['export-json.yaml', 'out/users.json'],
+    ] as const) {
       const runs = pair.run(file);
       pair.expectSameRun(runs);
       expect(runs.embedded.report.summary).toMatchObject({ exported: 3 });
@@ -80,13 +94,22 @@ describeTemporal('engine contract: embedded and Temporal give the same results',
   it('migrates one connection into another', () => {
     // Fixed ids and timestamps: the rejects quote the source rows, which must be the same on both sides.
     const at = '2025-05-05T05:05:05.000Z';
-    pair.write('legacy.json', generateUsers(120, 9, { invalidEvery: 30 }).map((u, i) => ({ ...u, user_id: `legacy|${i}`, created_at: at, updated_at: at, email: String(u['email']).toUpperCase() })));
+    pair.write(
+      'legacy.json',
+      generateUsers(120, 9, { invalidEvery: 30 }).map((u, i) => ({
+        ...u,
+        user_id: `legacy|${i}`,
+        created_at: at,
+        updated_at: at,
+        email: String(u['email']).toUpperCase(),
+      })),
+    );
     pair.write('seed-legacy.yaml', 'source: { file: legacy.json }\ntarget: { connection: legacy }\nvalidate: { schema: none }\n');
     pair.expectSameRun(pair.run('seed-legacy.yaml'));
     pair.write(
       'migrate.yaml',
       "source: { connection: legacy, query: 'email_verified:true', sort: { by: email } }\ntarget: { connection: mig, upsert: true }\n" +
-        "columns:\n  email: $lowercase(email)\n  given_name: given_name\n  family_name: $uppercase(family_name)\n  user_metadata: user_metadata\nbatch: { size: 16, parallelism: 2 }\n",
+        'columns:\n  email: $lowercase(email)\n  given_name: given_name\n  family_name: $uppercase(family_name)\n  user_metadata: user_metadata\nbatch: { size: 16, parallelism: 2 }\n',
     );
     const runs = pair.run('migrate.yaml');
     pair.expectSameRun(runs);
@@ -128,7 +151,12 @@ describeTemporal('engine contract: embedded and Temporal give the same results',
     pair.write('roll-seed.yaml', 'source: { file: roll-seed.json }\ntarget: { connection: roll }\n');
     pair.expectSameRun(pair.run('roll-seed.yaml'));
     beforeUpsert = pair.expectSameTable('roll');
-    pair.write('roll-updates.json', generateUsers(130, 4).slice(60).map((u, i) => ({ ...u, given_name: `Changed${i}`, user_metadata: { plan: 'team' } })));
+    pair.write(
+      'roll-updates.json',
+      generateUsers(130, 4)
+        .slice(60)
+        .map((u, i) => ({ ...u, given_name: `Changed${i}`, user_metadata: { plan: 'team' } })),
+    );
     pair.write('roll.yaml', 'source: { file: roll-updates.json }\ntarget: { connection: roll, upsert: true, metadata: merge }\nbatch: { size: 20 }\n');
     rollbackSource = pair.run('roll.yaml');
     pair.expectSameRun(rollbackSource);

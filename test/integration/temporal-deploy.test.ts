@@ -31,7 +31,14 @@ describeTemporal('Temporal: workers in another folder', () => {
 
   /** The same project content in `p`: ferry.yaml (state dir and store on the shared volume), pipeline, source. */
   function layOut(p: TestProject, queue: string): void {
-    p.write('ferry.yaml', temporalConfig(server().address, queue, `state_dir: ${join(shared.dir, 'state')}\nconnections:\n  users: { driver: sqlite, path: ${join(shared.dir, 'users.db')} }\n`));
+    p.write(
+      'ferry.yaml',
+      temporalConfig(
+        server().address,
+        queue,
+        `state_dir: ${join(shared.dir, 'state')}\nconnections:\n  users: { driver: sqlite, path: ${join(shared.dir, 'users.db')} }\n`,
+      ),
+    );
     p.write('pipelines/import.yaml', 'source: { file: ../data/users.json }\ntarget: { connection: users }\nbatch: { size: 100, parallelism: 2 }\n');
     p.write('data/users.json', generateUsers(500, 8, { invalidEvery: 100 }));
   }

@@ -30,13 +30,25 @@ describeTemporal('Temporal: many workers, killed workers, a restarted server', (
   });
 
   /** A project on its own task queue with `count` users to import; `slow` makes each 1,000-record chunk wait that many ms. */
-  async function project(name: string, count: number, options: { workers: number; slow?: number; heartbeatTimeout?: string }): Promise<{ queue: string; env: Record<string, string> }> {
+  async function project(
+    name: string,
+    count: number,
+    options: { workers: number; slow?: number; heartbeatTimeout?: string },
+  ): Promise<{ queue: string; env: Record<string, string> }> {
     p = new TestProject();
     const queue = taskQueue(name);
     p.write('ferry.yaml', temporalConfig(server().address, queue, '', options.heartbeatTimeout));
-    p.write('users.ndjson', generateUsers(count, 11).map((u) => JSON.stringify(u)).join('\n') + '\n');
+    p.write(
+      'users.ndjson',
+      generateUsers(count, 11)
+        .map((u) => JSON.stringify(u))
+        .join('\n') + '\n',
+    );
     // Two activities at most per worker: an idle machine would otherwise let the first worker take every batch.
-    const env: Record<string, string> = { FERRY_WORKER_ACTIVITIES: '2', ...(options.slow ? { FERRY_FAILPOINTS: `chunk-before-write=pause:${options.slow}` } : {}) };
+    const env: Record<string, string> = {
+      FERRY_WORKER_ACTIVITIES: '2',
+      ...(options.slow ? { FERRY_FAILPOINTS: `chunk-before-write=pause:${options.slow}` } : {}),
+    };
     workers.push(...(await Promise.all(Array.from({ length: options.workers }, () => startWorker(p.dir, env)))));
     return { queue, env };
   }
@@ -63,7 +75,10 @@ describeTemporal('Temporal: many workers, killed workers, a restarted server', (
     // A dead worker's batch is retried after 5 s without a heartbeat, not the default 2 minutes
     // (a live worker heartbeats after each chunk: about every second here).
     const { queue, env } = await project('crash', 48_000, { workers: 3, slow: 800, heartbeatTimeout: '5s' });
-    p.write('import.yaml', 'source: { file: users.ndjson }\ntarget: { connection: users }\nbatch: { size: 3000, parallelism: 2 }\nretry: { max_attempts: 20, initial_interval: 200ms, max_interval: 1s }\n');
+    p.write(
+      'import.yaml',
+      'source: { file: users.ndjson }\ntarget: { connection: users }\nbatch: { size: 3000, parallelism: 2 }\nretry: { max_attempts: 20, initial_interval: 200ms, max_interval: 1s }\n',
+    );
     const run = startRun(p.dir, 'import.yaml');
     let job: string | undefined;
     await until(async () => (job = (await runningJobs(server().address, queue))[0]) !== undefined);
@@ -74,11 +89,15 @@ describeTemporal('Temporal: many workers, killed workers, a restarted server', (
     while (killed.length < 3 && !ended) {
       // A batch in flight that has committed at least one chunk (it has heartbeat details): kill its worker.
       let victim: FerryWorker | undefined;
-      await until(async () => {
-        const inFlight = (await pendingActivities(server().address, job!)).filter((a) => a.type === 'runBatch' && a.started && a.heartbeat);
-        victim = workers.find((w) => w.child.exitCode === null && inFlight.some((a) => a.worker.startsWith(`${w.child.pid}@`)));
-        return victim !== undefined || ended;
-      }, 120_000, 100);
+      await until(
+        async () => {
+          const inFlight = (await pendingActivities(server().address, job!)).filter((a) => a.type === 'runBatch' && a.started && a.heartbeat);
+          victim = workers.find((w) => w.child.exitCode === null && inFlight.some((a) => a.worker.startsWith(`${w.child.pid}@`)));
+          return victim !== undefined || ended;
+        },
+        120_000,
+        100,
+      );
       if (!victim) break;
       killed.push(String(victim.child.pid));
       await victim.kill();
@@ -102,7 +121,10 @@ describeTemporal('Temporal: many workers, killed workers, a restarted server', (
 
   it('server restart: the Temporal server stopped and started again on the same db file mid-job; the job completes exactly', { timeout: 300_000 }, async () => {
     const { queue } = await project('restart', 12_000, { workers: 2, slow: 1500 });
-    p.write('import.yaml', 'source: { file: users.ndjson }\ntarget: { connection: users }\nbatch: { size: 2000, parallelism: 2 }\nretry: { max_attempts: 20, initial_interval: 500ms, max_interval: 2s }\n');
+    p.write(
+      'import.yaml',
+      'source: { file: users.ndjson }\ntarget: { connection: users }\nbatch: { size: 2000, parallelism: 2 }\nretry: { max_attempts: 20, initial_interval: 500ms, max_interval: 2s }\n',
+    );
     const run = startRun(p.dir, 'import.yaml');
     let job: string | undefined;
     await until(async () => (job = (await runningJobs(server().address, queue))[0]) !== undefined);

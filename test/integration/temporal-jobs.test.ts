@@ -49,8 +49,16 @@ describeTemporal('Temporal jobs through the CLI: visibility, duplicates, cancel,
     p.write('small.yaml', 'source: { file: small.json }\ntarget: { connection: users }\nbatch: { size: 10, parallelism: 1 }\n');
     p.write('long.json', generateUsers(4000, 3));
     // Batches of one chunk (500 records), except `kill`: two chunks, so a batch heartbeats mid-way.
-    for (const [name, size] of [['cancel', 250], ['dup', 500], ['fail', 500], ['kill', 2000]] as const) {
-      p.write(`${name}.yaml`, `source: { file: long.json }\ntarget: { connection: users, upsert: true }\nbatch: { size: ${size}, parallelism: 1 }\nretry: { max_attempts: 2, initial_interval: 200ms, max_interval: 200ms }\n`);
+    for (const [name, size] of [
+      ['cancel', 250],
+      ['dup', 500],
+      ['fail', 500],
+      ['kill', 2000],
+    ] as const) {
+      p.write(
+        `${name}.yaml`,
+        `source: { file: long.json }\ntarget: { connection: users, upsert: true }\nbatch: { size: ${size}, parallelism: 1 }\nretry: { max_attempts: 2, initial_interval: 200ms, max_interval: 200ms }\n`,
+      );
     }
     workers.push(await startWorker(p.dir, env), await startWorker(p.dir, env));
   }, 180_000);
@@ -60,7 +68,8 @@ describeTemporal('Temporal jobs through the CLI: visibility, duplicates, cancel,
     p?.cleanup();
   });
 
-  const history = (id: string): Promise<HistoryEvent[]> => withTestClient(server().address, async (c) => (await c.workflow.getHandle(id).fetchHistory()).events ?? []);
+  const history = (id: string): Promise<HistoryEvent[]> =>
+    withTestClient(server().address, async (c) => (await c.workflow.getHandle(id).fetchHistory()).events ?? []);
   const save = async (name: string, id: string): Promise<void> => {
     if (!record) return;
     const events = await withTestClient(server().address, (c) => c.workflow.getHandle(id).fetchHistory());
@@ -72,7 +81,8 @@ describeTemporal('Temporal jobs through the CLI: visibility, duplicates, cancel,
     events
       .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runBatch')
       .map((e) => (JSON.parse(Buffer.from(e.activityTaskScheduledEventAttributes!.input!.payloads![0]!.data!).toString('utf8')) as { batch: number }).batch);
-  const show = (id: string): JobReportJson & { status: string; batches: { done: number; total: number } } => JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as never;
+  const show = (id: string): JobReportJson & { status: string; batches: { done: number; total: number } } =>
+    JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as never;
   const runningJob = async (pipeline: string): Promise<string> => {
     let id: string | undefined;
     await until(async () => (id = (await runningJobs(server().address, queue)).find((j) => j.startsWith(`${pipeline}-`))) !== undefined);
@@ -91,11 +101,22 @@ describeTemporal('Temporal jobs through the CLI: visibility, duplicates, cancel,
     });
     expect(byAttribute).toEqual([run.report.job]);
     // The list carries each job's counts and batches (read from its result), like the embedded engine's.
-    expect(listJobs(p).find((j) => j.job === run.report.job)).toMatchObject({ pipeline: 'small', engine: 'temporal', status: 'succeeded', summary: run.report.summary, batches: { done: 3, total: 3 } });
+    expect(listJobs(p).find((j) => j.job === run.report.job)).toMatchObject({
+      pipeline: 'small',
+      engine: 'temporal',
+      status: 'succeeded',
+      summary: run.report.summary,
+      batches: { done: 3, total: 3 },
+    });
     expect(show(run.report.job)).toMatchObject({ status: 'succeeded', summary: run.report.summary, batches: { done: 3, total: 3 } });
     const errors = p.ferry('jobs', 'errors', run.report.job, '--json');
     expect(errors.code, errors.stderr).toBe(0);
-    expect(errors.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { row: number }).row)).toEqual([10, 20, 30]);
+    expect(
+      errors.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { row: number }).row),
+    ).toEqual([10, 20, 30]);
     expect(scheduledBatches(await history(run.report.job))).toEqual([0, 1, 2]);
     await save('succeeded', run.report.job);
   });
@@ -150,11 +171,15 @@ describeTemporal('Temporal jobs through the CLI: visibility, duplicates, cancel,
     const run = startRun(p.dir, 'kill.yaml');
     const id = await runningJob('kill');
     let victim: FerryWorker | undefined;
-    await until(async () => {
-      const inFlight = (await pendingActivities(server().address, id)).filter((a) => a.type === 'runBatch' && a.started && a.heartbeat);
-      victim = workers.find((w) => w.child.exitCode === null && inFlight.some((a) => a.worker.startsWith(`${w.child.pid}@`)));
-      return victim !== undefined;
-    }, 120_000, 100);
+    await until(
+      async () => {
+        const inFlight = (await pendingActivities(server().address, id)).filter((a) => a.type === 'runBatch' && a.started && a.heartbeat);
+        victim = workers.find((w) => w.child.exitCode === null && inFlight.some((a) => a.worker.startsWith(`${w.child.pid}@`)));
+        return victim !== undefined;
+      },
+      120_000,
+      100,
+    );
     await victim!.kill();
     expect(await run.exit, run.out.stderr).toBe(0);
     expect(run.report().summary.inserted + run.report().summary.updated + run.report().summary.unchanged).toBe(4000);

@@ -6,7 +6,18 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
 import { TestProject } from '../helpers/project.js';
 import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
-import { jobHistory, listJobs, startRun, startWorker, taskQueue, temporalConfig, until, withTestClient, type FerryWorker, type HistoryEvent } from '../helpers/temporal-workers.js';
+import {
+  jobHistory,
+  listJobs,
+  startRun,
+  startWorker,
+  taskQueue,
+  temporalConfig,
+  until,
+  withTestClient,
+  type FerryWorker,
+  type HistoryEvent,
+} from '../helpers/temporal-workers.js';
 import { generateUsers } from '../helpers/users.js';
 import { parseMail, startHttp, startSmtp, type LoopbackHttp, type LoopbackSmtp } from '../unit/notify/loopback.js';
 
@@ -38,7 +49,10 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
     smtp = await startSmtp({ authOptional: true });
     hook = await startHttp(() => ({ status: 200 }));
     p = new TestProject();
-    p.write('ferry.yaml', temporalConfig(server().address, taskQueue('long'), `notify:\n  smtp: { url: "smtp://127.0.0.1:${smtp.port}", from: ferry@example.com }\n`));
+    p.write(
+      'ferry.yaml',
+      temporalConfig(server().address, taskQueue('long'), `notify:\n  smtp: { url: "smtp://127.0.0.1:${smtp.port}", from: ferry@example.com }\n`),
+    );
     worker = await startWorker(p.dir);
   }, 180_000);
 
@@ -66,7 +80,10 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
 
   it('sends the completion email and webhook of a Temporal job', async () => {
     p.write('notified.json', [{ email: 'ada@example.com' }, { email: 'not-an-email' }]);
-    p.write('notified.yaml', `source: { file: notified.json }\ntarget: { connection: users, upsert: true }\nnotify:\n  - email: [ops@example.com]\n  - webhook: ${hook.url}/hook\n`);
+    p.write(
+      'notified.yaml',
+      `source: { file: notified.json }\ntarget: { connection: users, upsert: true }\nnotify:\n  - email: [ops@example.com]\n  - webhook: ${hook.url}/hook\n`,
+    );
     // Not p.run: a blocking spawn would stop this process's loopback servers from answering.
     const started = startRun(p.dir, 'notified.yaml');
     expect(await started.exit, started.out.stderr).toBe(0);
@@ -74,7 +91,12 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
     expect(smtp.mails).toHaveLength(1);
     expect(parseMail(smtp.mails[0]!.raw).headers['subject']).toBe('[ferry] notified succeeded: 1 inserted, 1 rejected');
     expect(hook.requests).toHaveLength(1);
-    expect(JSON.parse(hook.requests[0]!.body.toString('utf8'))).toMatchObject({ event: 'job.finished', job: run.report.job, engine: 'temporal', status: 'succeeded' });
+    expect(JSON.parse(hook.requests[0]!.body.toString('utf8'))).toMatchObject({
+      event: 'job.finished',
+      job: run.report.job,
+      engine: 'temporal',
+      status: 'succeeded',
+    });
     const shown = JSON.parse(p.ferry('jobs', 'show', run.report.job, '--json').stdout) as { notifications: { ok: boolean }[] };
     expect(shown.notifications.map((n) => n.ok)).toEqual([true, true]);
   });
@@ -90,7 +112,12 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
     const again = p.ferry('schedules', 'apply', '--json');
     expect(JSON.parse(again.stdout)).toMatchObject({ created: [], deleted: [] });
     const listed = p.ferry('schedules', 'list', '--json');
-    expect(listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; cron: string })).toMatchObject([{ id: 'ferry-nightly', cron: '0 3 * * *' }]);
+    expect(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; cron: string }),
+    ).toMatchObject([{ id: 'ferry-nightly', cron: '0 3 * * *' }]);
     // Triggered now instead of at 03:00: a fresh job plans on the worker and exports.
     await withTestClient(server().address, (c) => c.schedule.getHandle('ferry-nightly').trigger());
     await until(() => listJobs(p).some((j) => j.pipeline === 'nightly' && j.status === 'succeeded'), 180_000, 1000);

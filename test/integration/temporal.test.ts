@@ -66,7 +66,10 @@ describeTemporal('Temporal engine end to end', () => {
   it('jobs list and show read the jobs from Temporal visibility and results', () => {
     const listed = temporal.ferry('jobs', 'list', '--json');
     expect(listed.code, listed.stderr).toBe(0);
-    const jobs = listed.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { job: string; status: string; engine: string });
+    const jobs = listed.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { job: string; status: string; engine: string });
     expect(jobs.length).toBeGreaterThanOrEqual(2);
     expect(jobs.every((j) => j.engine === 'temporal' && j.status === 'succeeded')).toBe(true);
     const shown = temporal.ferry('jobs', 'show', jobs[0]!.job, '--json');
@@ -102,11 +105,19 @@ describeTemporal('Temporal engine end to end', () => {
     });
 
     const pipeline = (file: string, source: string, batch = 'batch: { size: 50, parallelism: 1 }'): void =>
-      void p.write(file, `source: { file: ${source} }\ntarget: { connection: users, upsert: true }\n${batch}\nretry: { max_attempts: 100, initial_interval: 500ms, max_interval: 1s }\n`);
+      void p.write(
+        file,
+        `source: { file: ${source} }\ntarget: { connection: users, upsert: true }\n${batch}\nretry: { max_attempts: 100, initial_interval: 500ms, max_interval: 1s }\n`,
+      );
     const userCount = (): number => Number(p.rows('SELECT count(*) AS n FROM users')[0]!['n']);
     const statusOf = (id: string): string => (JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as { status: string }).status;
     const jobOf = (pipelineName: string): string | undefined =>
-      p.ferry('jobs', 'list', '--json').stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { job: string; pipeline: string; status: string }).find((j) => j.pipeline === pipelineName && j.status === 'running')?.job;
+      p
+        .ferry('jobs', 'list', '--json')
+        .stdout.split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { job: string; pipeline: string; status: string })
+        .find((j) => j.pipeline === pipelineName && j.status === 'running')?.job;
     /** `ferry run <file> --json` in the background; resolves once its job holds the table (running, not pending). */
     const startHolding = async (file: string, name: string) => {
       const run = startRun(p.dir, file);

@@ -54,7 +54,9 @@ describe('the resume hint', { timeout: 180_000 }, () => {
     expect(run.out.stderr).toContain(`job ${id} cancelled: ferry jobs resume ${id} continues it`);
     const again = start(['run', 'import.yaml', '--json']);
     await again.exit;
-    expect(again.out.stderr).toContain(`the last job of import, ${id}, was cancelled: ferry jobs resume ${id} continues it (this run starts a new job from the start)`);
+    expect(again.out.stderr).toContain(
+      `the last job of import, ${id}, was cancelled: ferry jobs resume ${id} continues it (this run starts a new job from the start)`,
+    );
   });
 
   it('after a second Ctrl-C (stop now), and after the process was killed', async () => {

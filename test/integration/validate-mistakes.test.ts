@@ -85,7 +85,18 @@ describe('ferry validate catches the usual mistakes', () => {
   it('a source field the CSV header lacks, at its position, with the closest header', () => {
     project = new TestProject();
     project.write('users.csv', 'E-mail,Phone,First Name\na@example.com,+15551234567,Ann\n');
-    project.write('p.yaml', ['source: { file: users.csv }', 'target: { connection: users }', 'columns:', '  email: $lowercase(Emial)', "  name: '`Email Address` & `First Nme`'", '  phone_number: Phone', ''].join('\n'));
+    project.write(
+      'p.yaml',
+      [
+        'source: { file: users.csv }',
+        'target: { connection: users }',
+        'columns:',
+        '  email: $lowercase(Emial)',
+        "  name: '`Email Address` & `First Nme`'",
+        '  phone_number: Phone',
+        '',
+      ].join('\n'),
+    );
     const result = project.ferry('validate', 'p.yaml');
     expect(result.stdout.trim().split('\n')).toEqual([
       'p.yaml:4:21 columns.email: field Emial is not in the header of users.csv (did you mean `E-mail`?)',
@@ -98,7 +109,10 @@ describe('ferry validate catches the usual mistakes', () => {
   it('a source field no sampled JSON record has is a warning: validate still passes, and says so', () => {
     project = new TestProject();
     project.write('users.ndjson', '{"Email":"a@example.com","address":{"city":"Paris"}}\n{"Email":"b@example.com","Phone":"+15551234567"}\n');
-    project.write('p.yaml', 'source: { file: users.ndjson }\ntarget: { connection: users }\ncolumns:\n  email: $lowercase(Emial)\n  name: address.ctiy\n  phone_number: Phone\n');
+    project.write(
+      'p.yaml',
+      'source: { file: users.ndjson }\ntarget: { connection: users }\ncolumns:\n  email: $lowercase(Emial)\n  name: address.ctiy\n  phone_number: Phone\n',
+    );
     const result = project.ferry('validate', 'p.yaml');
     expect(result.stdout.trim().split('\n')).toEqual([
       'p.yaml:4:21 columns.email: warning: no record among the first 2 of users.ndjson has field Emial (did you mean Email?)',

@@ -77,7 +77,10 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
     },
     async list({ limit, pipeline }) {
       const jobs = existing()?.listJobs(pipeline ? Math.max(limit * 4, 200) : limit) ?? [];
-      return jobs.filter((j) => !pipeline || j.pipeline === pipeline).slice(0, limit).map(listingOf);
+      return jobs
+        .filter((j) => !pipeline || j.pipeline === pipeline)
+        .slice(0, limit)
+        .map(listingOf);
     },
     async cancel(id) {
       const job = found(id);

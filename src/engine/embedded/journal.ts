@@ -125,7 +125,19 @@ export class Journal {
         `INSERT INTO jobs (id, pipeline, engine, status, plan, created_at, pipeline_file, pipeline_hash, owner_pid, owner_start, heartbeat_at, submission_key)
          VALUES (?, ?, 'embedded', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(plan.jobId, plan.pipeline, status, JSON.stringify(plan), now, plan.pipelineFile, plan.pipelineHash, owner, owner === null ? null : processStart(owner), owner === null ? null : now, options.submissionKey ?? null);
+      .run(
+        plan.jobId,
+        plan.pipeline,
+        status,
+        JSON.stringify(plan),
+        now,
+        plan.pipelineFile,
+        plan.pipelineHash,
+        owner,
+        owner === null ? null : processStart(owner),
+        owner === null ? null : now,
+        options.submissionKey ?? null,
+      );
   }
 
   /**
@@ -136,7 +148,9 @@ export class Journal {
    */
   submit(plan: JobPlan, key: string | undefined, ownerPid: number, live: Liveness): Submission {
     const tx = this.db.transaction((): Submission => {
-      const rows = this.db.prepare(`SELECT * FROM jobs WHERE pipeline = ? AND pipeline_hash = ? AND status IN ('pending', 'running')`).all(plan.pipeline, plan.pipelineHash) as Row[];
+      const rows = this.db
+        .prepare(`SELECT * FROM jobs WHERE pipeline = ? AND pipeline_hash = ? AND status IN ('pending', 'running')`)
+        .all(plan.pipeline, plan.pipelineHash) as Row[];
       const running = rows.map(toRecord).filter((job) => isLiveOwner(job, live));
       if (running.length > 0) {
         if (key === undefined) return { kind: 'need-key' };
@@ -226,7 +240,11 @@ export class Journal {
   }
 
   /** With `lease`, only while that lease holds (else LeaseLost): a holder fenced off records nothing. */
-  update(id: string, patch: Partial<Pick<JobRecord, 'status' | 'summary' | 'error' | 'artifacts' | 'notifications' | 'endedAt' | 'run' | 'sourceChecksum'>>, lease?: number): void {
+  update(
+    id: string,
+    patch: Partial<Pick<JobRecord, 'status' | 'summary' | 'error' | 'artifacts' | 'notifications' | 'endedAt' | 'run' | 'sourceChecksum'>>,
+    lease?: number,
+  ): void {
     const columns: Record<string, unknown> = {};
     if (patch.status !== undefined) columns['status'] = patch.status;
     if (patch.summary !== undefined) columns['summary'] = JSON.stringify(patch.summary);
@@ -239,7 +257,9 @@ export class Journal {
     const names = Object.keys(columns);
     if (names.length === 0) return;
     const fence = lease === undefined ? '' : ' AND lease = @lease';
-    const changed = this.db.prepare(`UPDATE jobs SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id${fence}`).run({ ...columns, id, ...(lease === undefined ? {} : { lease }) });
+    const changed = this.db
+      .prepare(`UPDATE jobs SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id${fence}`)
+      .run({ ...columns, id, ...(lease === undefined ? {} : { lease }) });
     if (lease !== undefined && changed.changes === 0) throw new LeaseLost(`job ${id} was taken over by another process`);
   }
 
@@ -265,13 +285,16 @@ export class Journal {
 
   /** Renews the lease; `held` false when another process took the job since (the holder must stop). */
   heartbeat(id: string, pid: number, lease: number, now: Date): { held: boolean; cancelRequested: boolean } {
-    const held = this.db.prepare('UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ? AND lease = ?').run(now.toISOString(), id, pid, lease).changes > 0;
+    const held =
+      this.db.prepare('UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ? AND lease = ?').run(now.toISOString(), id, pid, lease).changes > 0;
     const row = this.db.prepare('SELECT cancel_requested FROM jobs WHERE id = ?').get(id) as { cancel_requested: number } | undefined;
     return { held, cancelRequested: row?.cancel_requested === 1 };
   }
 
   release(id: string, pid: number, lease: number): void {
-    this.db.prepare('UPDATE jobs SET owner_pid = NULL, owner_start = NULL, heartbeat_at = NULL WHERE id = ? AND owner_pid = ? AND lease = ?').run(id, pid, lease);
+    this.db
+      .prepare('UPDATE jobs SET owner_pid = NULL, owner_start = NULL, heartbeat_at = NULL WHERE id = ? AND owner_pid = ? AND lease = ?')
+      .run(id, pid, lease);
   }
 
   requestCancel(id: string): void {
@@ -281,14 +304,15 @@ export class Journal {
   /** When `ferry serve` last started a scheduled run of the pipeline (the time it was due), and its job. */
   lastScheduledRun(pipeline: string): ScheduledRun | undefined {
     const row = this.db.prepare('SELECT pipeline, last_run_at, last_job FROM schedules WHERE pipeline = ?').get(pipeline) as
-      | { pipeline: string; last_run_at: string; last_job: string | null }
-      | undefined;
+      { pipeline: string; last_run_at: string; last_job: string | null } | undefined;
     return row ? { pipeline: row.pipeline, lastRunAt: row.last_run_at, lastJob: row.last_job } : undefined;
   }
 
   recordScheduledRun(run: ScheduledRun): void {
     this.db
-      .prepare('INSERT INTO schedules (pipeline, last_run_at, last_job) VALUES (?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET last_run_at = excluded.last_run_at, last_job = excluded.last_job')
+      .prepare(
+        'INSERT INTO schedules (pipeline, last_run_at, last_job) VALUES (?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET last_run_at = excluded.last_run_at, last_job = excluded.last_job',
+      )
       .run(run.pipeline, run.lastRunAt, run.lastJob);
   }
 

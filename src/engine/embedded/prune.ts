@@ -22,7 +22,8 @@ export function pruneJournal(journal: Journal, stateDir: string, options: PruneO
     const ended = job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled';
     if (!ended || (job.endedAt ?? job.createdAt) >= cutoff) continue;
     if (cursors.has(job.id)) kept.push({ id: job.id, reason: `the last success of ${job.pipeline} ({last_success} of its next run)` });
-    else if (!options.includeBackups && hasBackup(job)) kept.push({ id: job.id, reason: `its backup allows a rollback (ferry jobs rollback ${job.id}); --include-backups prunes it` });
+    else if (!options.includeBackups && hasBackup(job))
+      kept.push({ id: job.id, reason: `its backup allows a rollback (ferry jobs rollback ${job.id}); --include-backups prunes it` });
     else going.set(job.id, job);
   }
   keepWhatStayingJobsRead(jobs, going, kept);
@@ -41,7 +42,7 @@ export function pruneJournal(journal: Journal, stateDir: string, options: PruneO
 
 /** A staying rollback needs the backup of the job it undoes, a staying retry the rejects of its job; repeated, as chains can form. */
 function keepWhatStayingJobsRead(jobs: JobRecord[], going: Map<string, JobRecord>, kept: PruneReport['kept']): void {
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const job of jobs) {
       if (going.has(job.id)) continue;

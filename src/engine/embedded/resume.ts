@@ -78,7 +78,9 @@ async function checkSameSource(journal: Journal, job: JobRecord): Promise<void> 
   if (!existsSync(path)) throw new ResumeRefused(`the source file ${path} of job ${job.id} is gone`);
   const now = await sha256File(path);
   if (now !== planned.checksum) {
-    throw new ResumeRefused(`the source file ${path} changed since job ${job.id} was planned (sha256 ${planned.checksum.slice(0, 12)}… → ${now.slice(0, 12)}…); resuming would read different records. Run it as a new job.`);
+    throw new ResumeRefused(
+      `the source file ${path} changed since job ${job.id} was planned (sha256 ${planned.checksum.slice(0, 12)}… → ${now.slice(0, 12)}…); resuming would read different records. Run it as a new job.`,
+    );
   }
 }
 

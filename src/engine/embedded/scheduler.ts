@@ -104,7 +104,8 @@ async function scheduleLoop(schedule: Schedule, options: SchedulerOptions, stop:
     await fire(schedule, due, options, stop, state);
     const now = clock.now();
     const skipped = nextRun(schedule, due);
-    if (skipped && skipped.getTime() < now.getTime()) options.log(`${schedule.pipeline}: skipped the run due ${skipped.toISOString()}: the previous job was still running`);
+    if (skipped && skipped.getTime() < now.getTime())
+      options.log(`${schedule.pipeline}: skipped the run due ${skipped.toISOString()}: the previous job was still running`);
     from = now.getTime() > due.getTime() ? now : due;
   }
 }
@@ -115,7 +116,8 @@ async function fire(schedule: Schedule, due: Date, options: SchedulerOptions, st
   // A made-up run stands for every due time missed until now: recording its (older) due time
   // would make the next start find the later missed ones and run again.
   const at = Math.max(due.getTime(), options.clock.now().getTime());
-  const record = (job: string | null): void => options.store.recordScheduledRun({ pipeline: schedule.pipeline, lastRunAt: new Date(at).toISOString(), lastJob: job });
+  const record = (job: string | null): void =>
+    options.store.recordScheduledRun({ pipeline: schedule.pipeline, lastRunAt: new Date(at).toISOString(), lastJob: job });
   record(null);
   try {
     options.log(await options.run(schedule, due, (job) => record(job)));

@@ -86,13 +86,27 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
     },
     async applySchedules(schedules) {
       // Workers read the pipeline again at each run, in their own copy of the project.
-      return applySchedules(await client(), settings, schedules.map((s) => ({ ...s, file: projectRelative(s.file, options.rootDir) })));
+      return applySchedules(
+        await client(),
+        settings,
+        schedules.map((s) => ({ ...s, file: projectRelative(s.file, options.rootDir) })),
+      );
     },
     async listSchedules(schedules) {
       const onServer = await listFerrySchedules(await client());
       return onServer.map((s) => {
         const file = schedules.find((p) => p.pipeline === s.pipeline);
-        return { id: s.id, pipeline: s.pipeline, cron: file?.cron ?? s.cron, timezone: file?.timezone ?? null, nextRun: s.nextRuns[0] ?? null, catchUp: file?.catchUp ?? 'once', lastRun: s.lastRun, lastJob: s.lastJob, paused: s.paused };
+        return {
+          id: s.id,
+          pipeline: s.pipeline,
+          cron: file?.cron ?? s.cron,
+          timezone: file?.timezone ?? null,
+          nextRun: s.nextRuns[0] ?? null,
+          catchUp: file?.catchUp ?? 'once',
+          lastRun: s.lastRun,
+          lastJob: s.lastJob,
+          paused: s.paused,
+        };
       });
     },
     async close() {

@@ -40,7 +40,10 @@ export function resetPoint(events: HistoryEvent[]): ResetPoint | undefined {
     const scheduledId = Number(failed.activityTaskFailedEventAttributes?.scheduledEventId ?? failed.activityTaskTimedOutEventAttributes?.scheduledEventId);
     const scheduled = byId.get(scheduledId)?.activityTaskScheduledEventAttributes;
     if (scheduled?.workflowTaskCompletedEventId) {
-      return { eventId: Number(scheduled.workflowTaskCompletedEventId), reason: `activity ${scheduled.activityType?.name ?? '?'}${describeInput(scheduled)} failed` };
+      return {
+        eventId: Number(scheduled.workflowTaskCompletedEventId),
+        reason: `activity ${scheduled.activityType?.name ?? '?'}${describeInput(scheduled)} failed`,
+      };
     }
   }
   const end = events.findIndex((e) => ending.has(e.eventType ?? 0));

@@ -21,10 +21,13 @@ export async function applySchedules(client: Client, settings: TemporalSettings,
   for (const s of schedules) {
     const options = scheduleOptions(settings, s);
     const handle = client.schedule.getHandle(options.scheduleId);
-    const exists = await handle.describe().then(() => true, (err: unknown) => {
-      if (err instanceof ScheduleNotFoundError) return false;
-      throw err;
-    });
+    const exists = await handle.describe().then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof ScheduleNotFoundError) return false;
+        throw err;
+      },
+    );
     if (exists) {
       await handle.update(() => ({ spec: options.spec, action: options.action, policies: options.policies, state: {} }));
       result.updated.push(options.scheduleId);
@@ -46,7 +49,13 @@ export function scheduleOptions(settings: TemporalSettings, s: PipelineSchedule)
   return {
     scheduleId: scheduleId(s.pipeline),
     spec: { cronExpressions: [s.cron], ...(s.timezone ? { timezone: s.timezone } : {}) },
-    action: { type: 'startWorkflow', workflowType: SCHEDULED_WORKFLOW_TYPE, args: [{ pipelineFile: s.file }], taskQueue: settings.taskQueue, workflowId: scheduleId(s.pipeline) },
+    action: {
+      type: 'startWorkflow',
+      workflowType: SCHEDULED_WORKFLOW_TYPE,
+      args: [{ pipelineFile: s.file }],
+      taskQueue: settings.taskQueue,
+      workflowId: scheduleId(s.pipeline),
+    },
     policies: { overlap: 'SKIP', catchupWindow: s.catchUp === 'once' ? '1 day' : '1 minute' },
     memo: { ferry: true, pipeline: s.pipeline, file: s.file, cron: s.cron, timezone: s.timezone ?? null },
   };

@@ -13,7 +13,12 @@ export interface TemporalSettings {
 export function temporalSettings(project: Project, env: NodeJS.ProcessEnv = process.env): TemporalSettings {
   const { address, namespace, task_queue, heartbeat_timeout } = project.config.temporal;
   const override = env['TEMPORAL_ADDRESS']?.trim();
-  return { address: override || address, namespace, taskQueue: task_queue, ...(heartbeat_timeout ? { heartbeatTimeoutMs: durationMs(heartbeat_timeout) } : {}) };
+  return {
+    address: override || address,
+    namespace,
+    taskQueue: task_queue,
+    ...(heartbeat_timeout ? { heartbeatTimeoutMs: durationMs(heartbeat_timeout) } : {}),
+  };
 }
 
 /** The plan as a Temporal job runs it: with ferry.yaml's heartbeat timeout, when set. */

@@ -22,7 +22,12 @@ export interface Submitted {
  * of each other can still both start. `forceNew` (`run --force-new`) skips the lookup. With
  * `rootDir` (the project folder) the workflow gets the plan's paths relative to it (portable-plan.ts).
  */
-export async function submitJob(client: Client, settings: TemporalSettings, plan: JobPlan, options: { forceNew?: boolean; rootDir?: string } = {}): Promise<Submitted> {
+export async function submitJob(
+  client: Client,
+  settings: TemporalSettings,
+  plan: JobPlan,
+  options: { forceNew?: boolean; rootDir?: string } = {},
+): Promise<Submitted> {
   const key = await submissionKey(plan);
   const indexed = await hasPipelineAttribute(client);
   if (!options.forceNew) {

@@ -23,7 +23,7 @@ export function createTargetLockActivities(deps: TargetLockDeps): TargetLockActi
       const target = writeTargetOf(plan, deps.connections);
       if (!target) throw ApplicationFailure.nonRetryable(`job ${plan.jobId} writes no table`, 'NoTargetTable');
       const { workflowExecution, taskQueue } = Context.current().info;
-      if (!workflowExecution) throw ApplicationFailure.nonRetryable('requestTarget is called by a job\'s workflow only', 'NoWorkflow');
+      if (!workflowExecution) throw ApplicationFailure.nonRetryable("requestTarget is called by a job's workflow only", 'NoWorkflow');
       const lockId = targetLockId(target.key, taskQueue);
       await requestLock(deps.client, taskQueue, lockId, { workflowId: workflowExecution.workflowId, shared: target.shared });
       return { lockId, connection: target.connection, table: target.table };

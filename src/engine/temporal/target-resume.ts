@@ -39,7 +39,11 @@ export async function retakeTable(client: Client, id: string, events: HistoryEve
   if (!target) return undefined;
   const lockId = targetLockId(target.key, options.taskQueue);
   const request = { workflowId: id, shared: target.shared, resume: true };
-  const release = async (): Promise<void> => void (await client.workflow.getHandle(lockId).signal(releaseTargetSignal, { workflowId: id }).catch(() => undefined));
+  const release = async (): Promise<void> =>
+    void (await client.workflow
+      .getHandle(lockId)
+      .signal(releaseTargetSignal, { workflowId: id })
+      .catch(() => undefined));
   await requestLock(client, options.taskQueue, lockId, request);
   let said: string | undefined;
   for (;;) {

@@ -24,7 +24,9 @@ interface ColumnResultsLike {
 }
 
 function bindRuntime(runtime: Runtime): string {
-  return Object.keys(runtime).map((name) => `const $${name} = rt.${name};`).join('\n');
+  return Object.keys(runtime)
+    .map((name) => `const $${name} = rt.${name};`)
+    .join('\n');
 }
 
 function build<T>(runtime: Runtime, prologue: string, fn: string): T {
@@ -33,15 +35,17 @@ function build<T>(runtime: Runtime, prologue: string, fn: string): T {
 }
 
 export function columnFunction(parts: ColumnCode[], runtime: Runtime): (record: unknown, env: CompiledEnv) => ColumnResultsLike {
-  const columns = parts.map((part) => [
-    '  try {',
-    '    $budgetColumn();',
-    part.body,
-    `    if (${part.result} !== undefined) values[${literal(part.column)}] = ${part.scalar ? part.result : `$plain(${part.result})`};`,
-    '  } catch (err) {',
-    `    $reportError(errors, deferred, ${literal(part.column)}, err);`,
-    '  }',
-  ].join('\n'));
+  const columns = parts.map((part) =>
+    [
+      '  try {',
+      '    $budgetColumn();',
+      part.body,
+      `    if (${part.result} !== undefined) values[${literal(part.column)}] = ${part.scalar ? part.result : `$plain(${part.result})`};`,
+      '  } catch (err) {',
+      `    $reportError(errors, deferred, ${literal(part.column)}, err);`,
+      '  }',
+    ].join('\n'),
+  );
   const fn = [
     'function evaluate(root, env) {',
     '  const input = $wrapInput(root);',

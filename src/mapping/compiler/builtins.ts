@@ -18,16 +18,68 @@ import { isFunction } from './values.js';
 type Impl = (...args: never[]) => unknown;
 
 const borrowedSignatures: Record<string, string> = {
-  formatNumber: '<n-so?:s>', formatInteger: '<n-s:s>', parseInteger: '<s-s:n>',
-  toMillis: '<s-s?:n>', fromMillis: '<n-s?s?:s>', base64encode: '<s-:s>', base64decode: '<s-:s>',
+  formatNumber: '<n-so?:s>',
+  formatInteger: '<n-s:s>',
+  parseInteger: '<s-s:n>',
+  toMillis: '<s-s?:n>',
+  fromMillis: '<n-s?s?:s>',
+  base64encode: '<s-:s>',
+  base64decode: '<s-:s>',
 };
 
 const portedNames = [
-  'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase', 'uppercase', 'length', 'trim', 'pad',
-  'match', 'contains', 'replace', 'split', 'join', 'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent',
-  'decodeUrl', 'formatBase', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt', 'power', 'boolean', 'not', 'sum',
-  'max', 'min', 'average', 'count', 'exists', 'lookup', 'append', 'merge', 'keys', 'spread', 'reverse', 'distinct',
-  'type', 'zip', 'error', 'assert', 'map', 'filter', 'single', 'reduce', 'sift', 'each', 'sort',
+  'string',
+  'substring',
+  'substringBefore',
+  'substringAfter',
+  'lowercase',
+  'uppercase',
+  'length',
+  'trim',
+  'pad',
+  'match',
+  'contains',
+  'replace',
+  'split',
+  'join',
+  'encodeUrlComponent',
+  'encodeUrl',
+  'decodeUrlComponent',
+  'decodeUrl',
+  'formatBase',
+  'number',
+  'floor',
+  'ceil',
+  'round',
+  'abs',
+  'sqrt',
+  'power',
+  'boolean',
+  'not',
+  'sum',
+  'max',
+  'min',
+  'average',
+  'count',
+  'exists',
+  'lookup',
+  'append',
+  'merge',
+  'keys',
+  'spread',
+  'reverse',
+  'distinct',
+  'type',
+  'zip',
+  'error',
+  'assert',
+  'map',
+  'filter',
+  'single',
+  'reduce',
+  'sift',
+  'each',
+  'sort',
 ];
 
 /** The interpreter's own implementations: borrowed ones are called, all give their arity. */
@@ -78,7 +130,12 @@ const list: Builtin[] = [
   def('decodeUrlComponent', '<s-:s>', str.decodeUrlComponent),
   def('decodeUrl', '<s-:s>', str.decodeUrl),
   def('formatBase', '<n-n?:s>', num.formatBase),
-  def('number', '<(nsb)-:n>', num.number, one((v) => isStr(v) || isNum(v) || typeof v === 'boolean')),
+  def(
+    'number',
+    '<(nsb)-:n>',
+    num.number,
+    one((v) => isStr(v) || isNum(v) || typeof v === 'boolean'),
+  ),
   def('floor', '<n-:n>', num.floor, one(isNum)),
   def('ceil', '<n-:n>', num.ceil, one(isNum)),
   def('round', '<n-n?:n>', num.round),
@@ -117,7 +174,11 @@ const list: Builtin[] = [
  * Borrowed from the interpreter (see borrowed.ts). `$toMillis` with a partial picture fills the
  * missing parts from "now": the interpreter's evaluation time, so the wall clock here too.
  */
-const focus = { get environment() { return { timestamp: new Date() }; } };
+const focus = {
+  get environment() {
+    return { timestamp: new Date() };
+  },
+};
 for (const [name, signature] of Object.entries(borrowedSignatures)) {
   const impl = borrowed.get(name);
   if (impl !== undefined) list.push(def(name, signature, (...args: never[]) => impl.apply(focus, args)));

@@ -97,12 +97,7 @@ export function asJsonataError(err: unknown): JsonataError {
 }
 
 /** A column's failure: deferred to the interpreter, or reported with the interpreter's message. */
-export function reportError(
-  errors: { column: string; message: string; code?: string }[],
-  deferred: string[],
-  column: string,
-  thrown: unknown,
-): void {
+export function reportError(errors: { column: string; message: string; code?: string }[], deferred: string[], column: string, thrown: unknown): void {
   const err = populateMessage(asJsonataError(thrown));
   if (err.code === DEFER_CODE) deferred.push(column);
   else errors.push({ column, message: err.message ?? '', code: err.code });

@@ -14,11 +14,15 @@ export function genArray(node: Node, cx: Cx, c: Compiler): string {
   const { e } = cx;
   const array = e.let('[]');
   const items = node.expressions ?? [];
-  concurrently(cx, items.map((item) => () => {
-    const value = c.gen(item, cx);
-    const add = item.value === '[' ? `${array}.push(${value})` : `${rt('appendInto')}(${array}, ${value})`;
-    e.line(`if (${value} !== undefined) ${add};`);
-  }), items.map(mayThrow));
+  concurrently(
+    cx,
+    items.map((item) => () => {
+      const value = c.gen(item, cx);
+      const add = item.value === '[' ? `${array}.push(${value})` : `${rt('appendInto')}(${array}, ${value})`;
+      e.line(`if (${value} !== undefined) ${add};`);
+    }),
+    items.map(mayThrow),
+  );
   if (node.consarray) e.line(`${rt('markCons')}(${array});`);
   return array;
 }
@@ -45,10 +49,14 @@ function genLiteralObject(pairList: [Node, Node][], input: string, cx: Cx, c: Co
   // JSONata (own-property lookups, keys, JSON) can tell them apart — except a `__proto__` key
   const plainObject = pairList.every(([key]) => key.value !== '__proto__');
   const result = e.scalar(e.let(plainObject ? '{}' : `${rt('newDict')}()`));
-  concurrently(cx, pairList.map(([key, valueNode]) => () => {
-    const value = c.gen(valueNode, { ...cx, input: data, record });
-    e.line(`if (${value} !== undefined) ${result}[${literal(key.value)}] = ${value};`);
-  }), pairList.map(([, valueNode]) => mayThrow(valueNode)));
+  concurrently(
+    cx,
+    pairList.map(([key, valueNode]) => () => {
+      const value = c.gen(valueNode, { ...cx, input: data, record });
+      e.line(`if (${value} !== undefined) ${result}[${literal(key.value)}] = ${value};`);
+    }),
+    pairList.map(([, valueNode]) => mayThrow(valueNode)),
+  );
   return result;
 }
 
@@ -71,13 +79,16 @@ function genGroupBy(pairList: [Node, Node][], input: string, cx: Cx, c: Compiler
   const key = e.name('key');
   e.block(`for (const ${key} of ${rt('dictKeys')}(${groups}))`, () => {
     const entry = e.let(`${groups}[${key}]`);
-    const body = () => e.block(`switch (${entry}.exprIndex)`, () => pairList.forEach(([, valueNode], index) => {
-      e.block(`case ${index}:`, () => {
-        const value = c.gen(valueNode, { ...cx, input: `${entry}.data` });
-        e.line(`if (${value} !== undefined) ${result}[${key}] = ${value};`);
-        e.line('break;');
-      });
-    }));
+    const body = () =>
+      e.block(`switch (${entry}.exprIndex)`, () =>
+        pairList.forEach(([, valueNode], index) => {
+          e.block(`case ${index}:`, () => {
+            const value = c.gen(valueNode, { ...cx, input: `${entry}.data` });
+            e.line(`if (${value} !== undefined) ${result}[${key}] = ${value};`);
+            e.line('break;');
+          });
+        }),
+      );
     if (collect) guarded(cx, body, errors);
     else body();
   });

@@ -41,9 +41,7 @@ function guard(type: string, arg: string): string | null {
  * for this many arguments.
  */
 export function genInlineCall(e: Emitter, name: string, fn: string, context: string, args: string[]): string | null {
-  const variant = Object.prototype.hasOwnProperty.call(inline, name)
-    ? inline[name]?.find((candidate) => candidate.types.length === args.length)
-    : undefined;
+  const variant = Object.prototype.hasOwnProperty.call(inline, name) ? inline[name]?.find((candidate) => candidate.types.length === args.length) : undefined;
   if (variant === undefined) return null;
   const slow = `${rt('norm')}(${rt('callBuiltin')}(${fn}, ${context}, [${args.join(', ')}]))`;
   const guards = variant.types.map((type, i) => guard(type, args[i] as string)).filter((g): g is string => g !== null);

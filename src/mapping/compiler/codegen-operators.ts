@@ -7,8 +7,15 @@ import { unsupported } from './unsupported.js';
 /** Binary operators and conditionals, evaluated left to right like the interpreter. */
 
 const simpleOps: Record<string, RuntimeName> = {
-  '+': 'add', '-': 'subtract', '*': 'multiply', '/': 'divide', '%': 'modulo',
-  '=': 'equal', '!=': 'notEqual', '&': 'concat', in: 'includes',
+  '+': 'add',
+  '-': 'subtract',
+  '*': 'multiply',
+  '/': 'divide',
+  '%': 'modulo',
+  '=': 'equal',
+  '!=': 'notEqual',
+  '&': 'concat',
+  in: 'includes',
 };
 
 export function genBinary(node: Node, cx: Cx, c: Compiler): Ref {

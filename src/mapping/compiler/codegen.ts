@@ -63,8 +63,11 @@ function raw(node: Node, cx: Cx): Ref {
 
 function describe(node: Node): string {
   const names: Record<string, string> = {
-    parent: 'the parent operator (%)', transform: 'transforms (|…|)', partial: 'partial application',
-    regex: 'a regex outside $match/$contains/$split/$replace', bind: 'a := binding inside an expression',
+    parent: 'the parent operator (%)',
+    transform: 'transforms (|…|)',
+    partial: 'partial application',
+    regex: 'a regex outside $match/$contains/$split/$replace',
+    bind: 'a := binding inside an expression',
     sort: 'order-by (^)',
   };
   return Object.prototype.hasOwnProperty.call(names, node.type) ? (names[node.type] as string) : `${node.type} expressions`;

@@ -33,7 +33,10 @@ export function keys(arg: unknown): unknown[] {
   const result = newSeq();
   if (Array.isArray(arg)) {
     const merged: Dict = Object.create(null) as Dict;
-    for (const item of arg) keys(item).forEach((key) => { merged[key as string] = true; });
+    for (const item of arg)
+      keys(item).forEach((key) => {
+        merged[key as string] = true;
+      });
     return keys(merged);
   }
   if (arg !== null && typeof arg === 'object' && !isFunction(arg)) objectKeys(arg).forEach((key) => result.push(key));

@@ -78,7 +78,9 @@ export function not(arg: unknown): boolean | undefined {
 export function sum(args: number[] | undefined): Num {
   if (args === undefined) return undefined;
   let total = 0;
-  args.forEach((num) => { total += num; });
+  args.forEach((num) => {
+    total += num;
+  });
   return total;
 }
 

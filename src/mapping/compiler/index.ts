@@ -58,7 +58,12 @@ export function compileColumns(columns: Record<string, string>): CompiledColumns
   });
   if (parts.length === 0) return { compiled, interpreted, evaluate: null };
   let evaluate: CompiledColumns['evaluate'] = null;
-  if (buildFailure(() => { evaluate = columnFunction(parts, runtime); }) === null) return { compiled, interpreted, evaluate };
+  if (
+    buildFailure(() => {
+      evaluate = columnFunction(parts, runtime);
+    }) === null
+  )
+    return { compiled, interpreted, evaluate };
   // a code generator bug must never break a mapping: the columns that do not build are interpreted
   const buildable = parts.filter((part) => {
     const failure = buildFailure(() => columnFunction([part], runtime));
@@ -81,7 +86,9 @@ export function compileExpressionToFunction(expr: string): ((input: unknown, env
   const part = generate(expr, '_');
   if ('reason' in part) return part;
   let fn: ((input: unknown, env: CompiledEnv) => unknown) | undefined;
-  const failure = buildFailure(() => { fn = expressionFunction(part, runtime); });
+  const failure = buildFailure(() => {
+    fn = expressionFunction(part, runtime);
+  });
   return fn ?? { reason: failure ?? 'internal compiler error' };
 }
 

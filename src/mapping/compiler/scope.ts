@@ -58,9 +58,7 @@ export function declareBinds(frame: Frame, statements: Node[], makeName: () => s
   return declared;
 }
 
-export type Resolution =
-  | { kind: 'var'; code: string; fn: boolean; dynamic: boolean; sig: boolean }
-  | { kind: 'builtin' | 'free' };
+export type Resolution = { kind: 'var'; code: string; fn: boolean; dynamic: boolean; sig: boolean } | { kind: 'builtin' | 'free' };
 
 /**
  * Resolves `$name` at this point. Crossing a lambda boundary means the reference runs later, at

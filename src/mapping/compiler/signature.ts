@@ -27,11 +27,16 @@ const arraySignatureMapping: Record<string, string> = { a: 'arrays', b: 'boolean
 export function typeSymbol(value: unknown): string {
   if (isFunction(value)) return 'f';
   switch (typeof value) {
-    case 'string': return 's';
-    case 'number': return 'n';
-    case 'boolean': return 'b';
-    case 'object': return value === null ? 'l' : Array.isArray(value) ? 'a' : 'o';
-    default: return 'm';
+    case 'string':
+      return 's';
+    case 'number':
+      return 'n';
+    case 'boolean':
+      return 'b';
+    case 'object':
+      return value === null ? 'l' : Array.isArray(value) ? 'a' : 'o';
+    default:
+      return 'm';
   }
 }
 
@@ -52,7 +57,10 @@ function closingBracket(str: string, start: number, open: string, close: string)
 function parseParams(signature: string): Param[] {
   const params: Param[] = [];
   let prev: Param | undefined;
-  const push = (param: Param) => { params.push(param); prev = param; };
+  const push = (param: Param) => {
+    params.push(param);
+    prev = param;
+  };
   for (let position = 1; position < signature.length; position++) {
     const symbol = signature.charAt(position);
     if (symbol === ':') break;

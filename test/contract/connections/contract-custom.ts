@@ -61,8 +61,12 @@ export function describeCustomTable(factory: ConnectionFactory): void {
           { tenant: 'acme', email: 'ANN@x.io' },
         ];
         const out = await h.connection.writeBatch(batch(first, { key }));
-        expect(out).toEqual(output({ inserted: 2, rejects: [{ row: 3, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'tenant', message: 'same key as row 1' }] }] }));
-        const upserted = await h.connection.writeBatch(batch([{ tenant: 'acme', email: 'ann@X.IO', score: 5, profile: { b: 2 } }], { key, job: 'job-2', upsert: true }));
+        expect(out).toEqual(
+          output({ inserted: 2, rejects: [{ row: 3, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'tenant', message: 'same key as row 1' }] }] }),
+        );
+        const upserted = await h.connection.writeBatch(
+          batch([{ tenant: 'acme', email: 'ann@X.IO', score: 5, profile: { b: 2 } }], { key, job: 'job-2', upsert: true }),
+        );
         expect(upserted).toEqual(output({ updated: 1 }));
         expect(await rows(h)).toEqual([
           member({ tenant: 'acme', email: 'Ann@x.io', score: 5, ratio: 0.5, active: true, profile: { b: 2 }, joined_at: now1, code: 'A1' }),
@@ -89,7 +93,13 @@ export function describeCustomTable(factory: ConnectionFactory): void {
         expect(out).toEqual(
           output({
             inserted: 1,
-            rejects: [reject(1, 'REQUIRED', 'note'), reject(2, 'INVALID_TYPE', 'score'), reject(3, 'INVALID_TYPE', 'score'), reject(5, 'CONFLICT', 'code'), reject(6, 'REQUIRED', 'email')],
+            rejects: [
+              reject(1, 'REQUIRED', 'note'),
+              reject(2, 'INVALID_TYPE', 'score'),
+              reject(3, 'INVALID_TYPE', 'score'),
+              reject(5, 'CONFLICT', 'code'),
+              reject(6, 'REQUIRED', 'email'),
+            ],
           }),
         );
         expect(await rows(h)).toEqual([member({ tenant: 't', email: '4@x.io', code: 'A1' })]);

@@ -82,7 +82,11 @@ function logical(column: ColumnInfo, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (column.type) {
     case 'boolean':
-      return value === 1 || value === true || value === 't' || value === 'true' ? true : value === 0 || value === false || value === 'f' || value === 'false' ? false : value;
+      return value === 1 || value === true || value === 't' || value === 'true'
+        ? true
+        : value === 0 || value === false || value === 'f' || value === 'false'
+          ? false
+          : value;
     case 'json':
       return typeof value === 'string' ? parseJson(value) : value;
     case 'timestamp':

@@ -50,10 +50,7 @@ export function describeInsert(factory: ConnectionFactory): void {
           rejects: [{ row: 1, errors: [{ code: 'DUPLICATED_USER', path: 'email', message: 'a user with this email already exists' }] }],
         }),
       );
-      expect(await tableRows(h())).toEqual([
-        insertedUser({ email: 'ann@example.com', given_name: 'Ann' }),
-        insertedUser({ email: 'cy@example.com' }, now2),
-      ]);
+      expect(await tableRows(h())).toEqual([insertedUser({ email: 'ann@example.com', given_name: 'Ann' }), insertedUser({ email: 'cy@example.com' }, now2)]);
     });
 
     it('rejects a row without a key value as REQUIRED at the key column', async () => {
@@ -99,9 +96,14 @@ export function describeInsert(factory: ConnectionFactory): void {
     });
 
     it('rejects DUPLICATE_IN_SOURCE across batches when the mapping gives user_id, inserting or upserting', async () => {
-      for (const [job, upsert] of [['job-i', false], ['job-u', true]] as const) {
+      for (const [job, upsert] of [
+        ['job-i', false],
+        ['job-u', true],
+      ] as const) {
         await h().connection.writeBatch(batch([{ email: `${job}@x.io`, user_id: `given|${job}` }], { job, upsert }));
-        const out = await h().connection.writeBatch(batch([{ email: `${job.toUpperCase()}@x.io`, user_id: `other|${job}` }], { job, upsert, batch: 2, firstRow: 1001 }));
+        const out = await h().connection.writeBatch(
+          batch([{ email: `${job.toUpperCase()}@x.io`, user_id: `other|${job}` }], { job, upsert, batch: 2, firstRow: 1001 }),
+        );
         expect(out).toEqual(output({ rejects: [{ row: 1001, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'email', message: 'same key as row 1' }] }] }));
       }
     });
@@ -116,7 +118,15 @@ export function describeInsert(factory: ConnectionFactory): void {
 
     it('lets a rejected row leave its key free for a later row', async () => {
       await h().connection.writeBatch(batch([{ email: 'bob@x.io', username: 'bob' }]));
-      const out = await h().connection.writeBatch(batch([{ email: 'cy@x.io', username: 'bob' }, { email: 'cy@x.io', username: 'cy' }], { batch: 2, firstRow: 2 }));
+      const out = await h().connection.writeBatch(
+        batch(
+          [
+            { email: 'cy@x.io', username: 'bob' },
+            { email: 'cy@x.io', username: 'cy' },
+          ],
+          { batch: 2, firstRow: 2 },
+        ),
+      );
       expect(out.rejects).toEqual([{ row: 2, errors: [expect.objectContaining({ code: 'CONFLICT', path: 'username' })] }]);
       expect(out.inserted).toBe(1);
     });
@@ -141,7 +151,15 @@ export function describeInsert(factory: ConnectionFactory): void {
   describe('unique conflicts', () => {
     it('rejects CONFLICT at username when another user has it, and writes the rest of the batch', async () => {
       await h().connection.writeBatch(batch([{ email: 'ann@x.io', username: 'ann' }]));
-      const out = await h().connection.writeBatch(batch([{ email: 'bob@x.io', username: 'ann' }, { email: 'cy@x.io', username: 'cy' }], { job: 'job-2' }));
+      const out = await h().connection.writeBatch(
+        batch(
+          [
+            { email: 'bob@x.io', username: 'ann' },
+            { email: 'cy@x.io', username: 'cy' },
+          ],
+          { job: 'job-2' },
+        ),
+      );
       expect(out).toEqual(output({ inserted: 1, rejects: [{ row: 1, errors: [expect.objectContaining({ code: 'CONFLICT', path: 'username' })] }] }));
       expect((await tableRows(h())).map((r) => r.email)).toEqual(['ann@x.io', 'cy@x.io']);
     });
@@ -154,7 +172,15 @@ export function describeInsert(factory: ConnectionFactory): void {
 
     it('rejects CONFLICT when an upsert sets a unique column another user has', async () => {
       const byUsername = { key: ['username'] };
-      await h().connection.writeBatch(batch([{ username: 'ann', email: 'ann@x.io' }, { username: 'bob', email: 'bob@x.io' }], byUsername));
+      await h().connection.writeBatch(
+        batch(
+          [
+            { username: 'ann', email: 'ann@x.io' },
+            { username: 'bob', email: 'bob@x.io' },
+          ],
+          byUsername,
+        ),
+      );
       const out = await h().connection.writeBatch(batch([{ username: 'bob', email: 'ann@x.io' }], { ...byUsername, job: 'job-2', upsert: true, now: now2 }));
       expect(out.rejects).toEqual([{ row: 1, errors: [expect.objectContaining({ code: 'CONFLICT', path: 'email' })] }]);
       const bob = (await tableRows(h())).find((r) => r.username === 'bob');

@@ -45,7 +45,13 @@ function expectedOrder(sort: ReadSort | undefined, rows = USERS): string[] {
 }
 
 /** Every page read from the planned starts, the cursors passed through JSON as plan.json stores them. */
-async function readAll(connection: Connection, query: string, sort: ReadSort | undefined, size: number, limit?: number): Promise<{ ids: string[]; pages: number; total: number }> {
+async function readAll(
+  connection: Connection,
+  query: string,
+  sort: ReadSort | undefined,
+  size: number,
+  limit?: number,
+): Promise<{ ids: string[]; pages: number; total: number }> {
   const planned = await connection.planPages({ query, ...(sort ? { sort } : {}), size, ...(limit === undefined ? {} : { limit }) });
   const starts = JSON.parse(JSON.stringify(planned.starts)) as (PageCursor | null)[];
   const ids: string[] = [];
@@ -106,12 +112,25 @@ export function describeRead(factory: ConnectionFactory): void {
       expect((await readAll(h().connection, 'user_metadata.plan:pro', sort, 2)).ids).toEqual(expectedOrder(sort, pro));
       const sample = await readAll(h().connection, '-nickname:bob', sort, 3, 4);
       expect(sample.total).toBe(4);
-      expect(sample.ids).toEqual(expectedOrder(sort, USERS.filter((u) => u['nickname'] !== 'bob')).slice(0, 4));
+      expect(sample.ids).toEqual(
+        expectedOrder(
+          sort,
+          USERS.filter((u) => u['nickname'] !== 'bob'),
+        ).slice(0, 4),
+      );
       expect(await h().connection.planPages({ query: 'nickname:nobody', size: 10 })).toEqual({ total: 0, starts: [] });
     });
 
     it('returns rows as plain values: booleans, parsed JSON, ISO timestamps, NULL columns left out', async () => {
-      const user = { user_id: 'u1', email: 'a@x.io', email_verified: true, blocked: false, logins_count: 4, last_login: '2024-05-06T07:08:09.000Z', app_metadata: { roles: ['admin'], n: 1.5 } };
+      const user = {
+        user_id: 'u1',
+        email: 'a@x.io',
+        email_verified: true,
+        blocked: false,
+        logins_count: 4,
+        last_login: '2024-05-06T07:08:09.000Z',
+        app_metadata: { roles: ['admin'], n: 1.5 },
+      };
       await h().connection.writeBatch(batch([user]));
       const rows = await h().connection.readPage({ query: '*', after: null, limit: 10 });
       expect(rows).toEqual([{ ...user, created_at: '2025-01-01T00:00:00.000Z', updated_at: '2025-01-01T00:00:00.000Z' }]);

@@ -51,7 +51,14 @@ export function describeRestore(factory: ConnectionFactory): void {
       await seed();
       const before = await readUser(h(), 'ann@x.io');
       expect(before).toMatchObject({ given_name: 'Ann', user_metadata: ann.user_metadata });
-      const rows = [{ email: 'ANN@x.io', given_name: 'Anne' }, { email: 'bob@x.io' }, cy, { email: 'ann@x.io' }, { email: 'dan@x.io', logins_count: 'many' }, { email: 'eve@x.io' }];
+      const rows = [
+        { email: 'ANN@x.io', given_name: 'Anne' },
+        { email: 'bob@x.io' },
+        cy,
+        { email: 'ann@x.io' },
+        { email: 'dan@x.io', logins_count: 'many' },
+        { email: 'eve@x.io' },
+      ];
       const out = await h().connection.writeBatch(batch(rows, byJob2));
       const rejects = [
         { row: 4, errors: [expect.objectContaining({ code: 'DUPLICATE_IN_SOURCE' })] },
@@ -71,7 +78,15 @@ export function describeRestore(factory: ConnectionFactory): void {
 
     it('adds the row as written (`after`) to each change with preview', async () => {
       await seed();
-      const out = await h().connection.writeBatch(batch([{ email: 'ann@x.io', given_name: 'Anne' }, { email: 'bob@x.io', given_name: 'Bob' }], { ...byJob2, preview: true }));
+      const out = await h().connection.writeBatch(
+        batch(
+          [
+            { email: 'ann@x.io', given_name: 'Anne' },
+            { email: 'bob@x.io', given_name: 'Bob' },
+          ],
+          { ...byJob2, preview: true },
+        ),
+      );
       const written = [await readUser(h(), 'ann@x.io'), await readUser(h(), 'bob@x.io')];
       expect(written).toEqual([expect.objectContaining({ given_name: 'Anne', updated_at: now2 }), expect.objectContaining({ given_name: 'Bob' })]);
       expect(out.changes.map((c) => c.after)).toEqual(written);
@@ -97,7 +112,11 @@ export function describeRestore(factory: ConnectionFactory): void {
     it("puts the table back exactly: an updated row's previous image, an inserted row deleted; a repeated batch is replayed", async () => {
       await seed();
       const original = await storedRows(h());
-      const rows = [{ email: 'ann@x.io', given_name: 'Anne', user_metadata: { prefs: { theme: 'dark' }, tags: ['b'] } }, { email: 'bob@x.io', nickname: 'b' }, cy];
+      const rows = [
+        { email: 'ann@x.io', given_name: 'Anne', user_metadata: { prefs: { theme: 'dark' }, tags: ['b'] } },
+        { email: 'bob@x.io', nickname: 'b' },
+        cy,
+      ];
       const out = await h().connection.writeBatch(batch(rows, byJob2));
       expect(out).toEqual(output({ updated: 1, inserted: 1, unchanged: 1 }));
       expect(await storedRows(h())).not.toEqual(original);
@@ -141,7 +160,9 @@ export function describeRestore(factory: ConnectionFactory): void {
 
     it('only reports the rows changed since with check: writes nothing and takes no marker', async () => {
       await seed();
-      const out = await h().connection.writeBatch(batch([{ email: 'ann@x.io', given_name: 'Anne' }, { email: 'bob@x.io' }, { email: 'cy@x.io', given_name: 'Cyrus' }], byJob2));
+      const out = await h().connection.writeBatch(
+        batch([{ email: 'ann@x.io', given_name: 'Anne' }, { email: 'bob@x.io' }, { email: 'cy@x.io', given_name: 'Cyrus' }], byJob2),
+      );
       await h().exec(`UPDATE "${h().connection.table}" SET "nickname" = 'other' WHERE "email" = 'cy@x.io'`);
       const changedSince = await storedRows(h());
       const input = { job: 'rollback-1', batch: 1, entries: entries(out.changes), force: false };
@@ -177,7 +198,15 @@ export function describeRestore(factory: ConnectionFactory): void {
       const original = await storedRows(h());
       const [first, second] = await h().connection.preview(async () => [
         await h().connection.writeBatch(batch([{ email: 'ann@x.io', given_name: 'Anne' }, { email: 'bob@x.io' }], { ...byJob2, preview: true })),
-        await h().connection.writeBatch(batch([{ email: 'bob@x.io', given_name: 'Bob' }, { email: 'ann@x.io', given_name: 'Anne' }], { ...byJob2, job: 'job-3' })),
+        await h().connection.writeBatch(
+          batch(
+            [
+              { email: 'bob@x.io', given_name: 'Bob' },
+              { email: 'ann@x.io', given_name: 'Anne' },
+            ],
+            { ...byJob2, job: 'job-3' },
+          ),
+        ),
       ]);
       expect(first).toEqual(output({ updated: 1, inserted: 1 }));
       expect(first?.changes.map((c) => c.after?.['given_name'])).toEqual(['Anne', undefined]);

@@ -72,7 +72,12 @@ export function describeUpsert(factory: ConnectionFactory): void {
     it('counts a row that changes nothing as unchanged and leaves updated_at alone', async () => {
       await seed(h());
       const same = [
-        { email: 'ANN@X.IO', given_name: 'Ann', email_verified: true, user_metadata: { keep: 1, tags: ['a', 'b'], prefs: { lang: 'en', theme: 'light' }, plan: 'free' } },
+        {
+          email: 'ANN@X.IO',
+          given_name: 'Ann',
+          email_verified: true,
+          user_metadata: { keep: 1, tags: ['a', 'b'], prefs: { lang: 'en', theme: 'light' }, plan: 'free' },
+        },
       ];
       expect(await h().connection.writeBatch(upsert(same))).toEqual(output({ unchanged: 1 }));
       const subset = [{ email: 'ann@x.io', user_metadata: { prefs: { theme: 'light' } }, app_metadata: {} }];
@@ -118,7 +123,10 @@ export function describeUpsert(factory: ConnectionFactory): void {
     it('leaves the same table after a resumed job (replayed batches, then the rest) as after an uninterrupted one', async () => {
       const batches = [1, 2, 3].map((n) =>
         batch(
-          [{ email: `u${n}@x.io`, given_name: `U${n}` }, { email: 'same@x.io', user_metadata: { [`b${n}`]: n } }],
+          [
+            { email: `u${n}@x.io`, given_name: `U${n}` },
+            { email: 'same@x.io', user_metadata: { [`b${n}`]: n } },
+          ],
           { upsert: true, batch: n, firstRow: n * 10 },
         ),
       );

@@ -38,7 +38,12 @@ describePostgres('postgres matches sqlite on random jobs', () => {
     const path = join(dir, `store-${++stores}.db`);
     const connection = await sqliteConnection.open({ driver: 'sqlite', path, table: 'users' }, { baseDir: dir });
     const raw = new Database(path);
-    return { connection, exec: async (sql) => void raw.exec(sql), query: async (sql) => raw.prepare<[], Record<string, unknown>>(sql).all(), cleanup: async () => void raw.close() };
+    return {
+      connection,
+      exec: async (sql) => void raw.exec(sql),
+      query: async (sql) => raw.prepare<[], Record<string, unknown>>(sql).all(),
+      cleanup: async () => void raw.close(),
+    };
   }
 
   async function postgresStore(path: WritePath): Promise<ConnectionHarness> {
@@ -47,7 +52,12 @@ describePostgres('postgres matches sqlite on random jobs', () => {
     const raw = await rawClient(url);
     await raw.query(`CREATE SCHEMA ${schema}`);
     const connection = await openPostgres({ driver: 'postgres', url, table: 'users', pool: 2 }, path);
-    return { connection, exec: async (sql) => void (await raw.query(sql)), query: async (sql) => (await raw.query<Record<string, unknown>>(sql)).rows, cleanup: async () => raw.end() };
+    return {
+      connection,
+      exec: async (sql) => void (await raw.query(sql)),
+      query: async (sql) => (await raw.query<Record<string, unknown>>(sql)).rows,
+      cleanup: async () => raw.end(),
+    };
   }
 
   it.each(Array.from({ length: 24 }, (_, i) => i + 1))('seed %i', async (seed) => {
@@ -104,14 +114,18 @@ function randomUser(random: () => number, pick: <T>(values: readonly T[]) => T):
   const maybe = (p: number, field: string, value: () => unknown) => {
     if (random() < p) user[field] = value();
   };
-  maybe(0.95, 'email', () => pick(['ann@x.io', 'ANN@x.io', 'bob@x.io', 'Bob@X.io', 'cy@x.io', 'élodie@exämple.org', 'ÉLODIE@exämple.org', 'dan@x.io', null, '']));
+  maybe(0.95, 'email', () =>
+    pick(['ann@x.io', 'ANN@x.io', 'bob@x.io', 'Bob@X.io', 'cy@x.io', 'élodie@exämple.org', 'ÉLODIE@exämple.org', 'dan@x.io', null, '']),
+  );
   maybe(0.5, 'username', () => pick(['ann', 'bob', 'cy', 'dan', 'eve', null]));
   maybe(0.1, 'user_id', () => pick(['legacy|1', 'legacy|2', null]));
   maybe(0.6, 'given_name', () => pick(['Ann', 'Bob', '李小龍 🐉', 'Ñúñez', null, undefined]));
   maybe(0.4, 'email_verified', () => pick([true, false, 'true', '0', 'maybe', null]));
   maybe(0.3, 'logins_count', () => pick([1, 7, '12', 'many', 2 ** 40, null]));
   maybe(0.1, 'favourite_colour', () => 'red');
-  maybe(0.5, 'user_metadata', () => pick([{ plan: 'pro' }, { plan: 'free', prefs: { theme: 'dark' } }, { prefs: { lang: 'en' }, tags: ['a'] }, { nul: 'a\u0000b' }, null, 5]));
+  maybe(0.5, 'user_metadata', () =>
+    pick([{ plan: 'pro' }, { plan: 'free', prefs: { theme: 'dark' } }, { prefs: { lang: 'en' }, tags: ['a'] }, { nul: 'a\u0000b' }, null, 5]),
+  );
   maybe(0.3, 'app_metadata', () => pick([{ roles: ['admin'] }, { org: { id: 1 } }, {}, null]));
   maybe(0.2, 'last_login', () => pick(['2024-05-06T07:08:09.000Z', null]));
   return user;

@@ -31,12 +31,16 @@ describePostgres('postgres failures', () => {
     // The batch claims its keys, then waits for the users table: kill its session while it waits.
     await db.raw.query('BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
     const writing = connection.writeBatch(input).catch((err: unknown) => err);
-    await waitFor(async () => (await db.raw.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'ferry' AND wait_event_type = 'Lock'`)).rowCount === 1);
+    await waitFor(
+      async () => (await db.raw.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'ferry' AND wait_event_type = 'Lock'`)).rowCount === 1,
+    );
     await db.raw.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ferry' AND wait_event_type = 'Lock'`);
     const error = await writing;
     await db.raw.query('ROLLBACK');
     expect(error).toMatchObject({ code: '57P01', retryable: true });
-    expect((error as Error).message).toMatch(/^\[connection:postgres\] batch 1 \(rows 1–2\) of job job-1: terminating connection due to administrator command\. Hint: /);
+    expect((error as Error).message).toMatch(
+      /^\[connection:postgres\] batch 1 \(rows 1–2\) of job job-1: terminating connection due to administrator command\. Hint: /,
+    );
     expect(isRetryable(error)).toBe(true);
     expect([await count('users'), await count('ferry_job_keys'), await count('ferry_batches')]).toEqual([0, 0, 0]);
     expect(await connection.writeBatch(input)).toEqual(output({ inserted: 2 }));
@@ -65,7 +69,9 @@ describePostgres('postgres failures', () => {
     const wrong = db.url.replace(`:${encodeURIComponent(server().password)}@`, ':Wr0ngSecret@');
     const error: unknown = await openPostgres({ driver: 'postgres', url: wrong, table: 'users', pool: 1 }).catch((err: unknown) => err);
     const message = (error as Error).message;
-    expect(message).toMatch(/^\[connection:postgres\] cannot connect to postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:\d+\/\w+: password authentication failed for user "ferry"\. Hint: check the user and password/);
+    expect(message).toMatch(
+      /^\[connection:postgres\] cannot connect to postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:\d+\/\w+: password authentication failed for user "ferry"\. Hint: check the user and password/,
+    );
     expect(message).not.toContain('Wr0ngSecret');
     expect(isRetryable(error)).toBe(false);
   });
@@ -80,7 +86,10 @@ describePostgres('postgres failures', () => {
 
   it('lets two attempts of one batch run at once: one writes it, the other replays it', async () => {
     const [first, second] = [await connect(), await connect()];
-    const input = batch(Array.from({ length: 200 }, (_, i) => ({ email: `u${i}@x.io`, user_metadata: { n: i } })), { upsert: true });
+    const input = batch(
+      Array.from({ length: 200 }, (_, i) => ({ email: `u${i}@x.io`, user_metadata: { n: i } })),
+      { upsert: true },
+    );
     const outputs = await Promise.all([first.writeBatch(input), second.writeBatch(input)]);
     expect(outputs.map((o) => o.replayed).sort()).toEqual([false, true]);
     expect(outputs[0]).toEqual({ ...outputs[1], replayed: outputs[0]?.replayed });
@@ -101,7 +110,9 @@ describePostgres('postgres failures', () => {
   it('fails the batch, not retryable, when the key names no column; nothing is written', async () => {
     const connection = await connect();
     const error: unknown = await connection.writeBatch(batch([{ email: 'a@x.io' }], { key: ['mail'] })).catch((err: unknown) => err);
-    expect((error as Error).message).toBe('[connection:postgres] batch 1 (rows 1–1) of job job-1: key column mail is not a column of table users. Hint: check target.key');
+    expect((error as Error).message).toBe(
+      '[connection:postgres] batch 1 (rows 1–1) of job job-1: key column mail is not a column of table users. Hint: check target.key',
+    );
     expect(isRetryable(error)).toBe(false);
     expect(await count('ferry_batches')).toBe(0);
   });

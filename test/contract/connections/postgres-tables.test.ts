@@ -53,7 +53,19 @@ describePostgres('postgres tables', () => {
   it('writes every type, and turns what the server refuses into rejects at the right column', async () => {
     await db.raw.query(appUsersDdl);
     const connection = await connect('crm.app_users');
-    const good = { email: 'A@x.io', nick: 'abc', age: 5, score: '12.5', mood: 'happy', tags: '{a,"b c"}', token: '6f1c1c1e-8d3c-4a55-9d4e-0d6c1c1e8d3c', profile: { a: [1, null] }, settings: { b: 'é' }, born: '2020-02-03', seen: '2024-05-06T07:08:09Z' };
+    const good = {
+      email: 'A@x.io',
+      nick: 'abc',
+      age: 5,
+      score: '12.5',
+      mood: 'happy',
+      tags: '{a,"b c"}',
+      token: '6f1c1c1e-8d3c-4a55-9d4e-0d6c1c1e8d3c',
+      profile: { a: [1, null] },
+      settings: { b: 'é' },
+      born: '2020-02-03',
+      seen: '2024-05-06T07:08:09Z',
+    };
     const rows = [
       good,
       { email: 'b@x.io', nick: 'toolong' },
@@ -70,12 +82,32 @@ describePostgres('postgres tables', () => {
     expect(out).toEqual(
       output({
         inserted: 1,
-        rejects: [reject(2, 'INVALID_TYPE', 'nick'), reject(3, 'INVALID_TYPE', 'age'), reject(4, 'INVALID_TYPE', 'age'), reject(5, 'INVALID_TYPE', 'mood'), reject(6, 'INVALID_TYPE', 'token'), reject(7, 'REQUIRED', 'note'), reject(8, 'INVALID_TYPE', 'nick'), reject(9, 'INVALID_TYPE', 'seen')],
+        rejects: [
+          reject(2, 'INVALID_TYPE', 'nick'),
+          reject(3, 'INVALID_TYPE', 'age'),
+          reject(4, 'INVALID_TYPE', 'age'),
+          reject(5, 'INVALID_TYPE', 'mood'),
+          reject(6, 'INVALID_TYPE', 'token'),
+          reject(7, 'REQUIRED', 'note'),
+          reject(8, 'INVALID_TYPE', 'nick'),
+          reject(9, 'INVALID_TYPE', 'seen'),
+        ],
       }),
     );
-    const stored = await db.raw.query('SELECT id, email, nick, age, score::text, mood::text, tags, token::text, profile, settings, born::text, seen, created_at, note FROM crm.app_users');
+    const stored = await db.raw.query(
+      'SELECT id, email, nick, age, score::text, mood::text, tags, token::text, profile, settings, born::text, seen, created_at, note FROM crm.app_users',
+    );
     expect(stored.rows).toEqual([
-      { ...good, id: expect.any(String), score: '12.50', tags: ['a', 'b c'], born: '2020-02-03', seen: new Date('2024-05-06T07:08:09Z'), created_at: new Date(now1), note: '' },
+      {
+        ...good,
+        id: expect.any(String),
+        score: '12.50',
+        tags: ['a', 'b c'],
+        born: '2020-02-03',
+        seen: new Date('2024-05-06T07:08:09Z'),
+        created_at: new Date(now1),
+        note: '',
+      },
     ]);
   });
 
@@ -91,9 +123,25 @@ describePostgres('postgres tables', () => {
   it('treats keys that differ as given but not as stored as one user, as row-by-row order would', async () => {
     await db.raw.query('CREATE TABLE crm.codes (code integer, name text)');
     const connection = await connect('crm.codes');
-    const out = await connection.writeBatch(batch([{ code: '007', name: 'a' }, { code: 7, name: 'b' }], { key: ['code'] }));
+    const out = await connection.writeBatch(
+      batch(
+        [
+          { code: '007', name: 'a' },
+          { code: 7, name: 'b' },
+        ],
+        { key: ['code'] },
+      ),
+    );
     expect(out).toEqual(output({ inserted: 1, rejects: [{ row: 2, errors: [expect.objectContaining({ code: 'DUPLICATED_USER', path: 'code' })] }] }));
-    const upserted = await connection.writeBatch(batch([{ code: '07', name: 'c' }, { code: 7, name: 'c' }], { key: ['code'], job: 'job-2', upsert: true }));
+    const upserted = await connection.writeBatch(
+      batch(
+        [
+          { code: '07', name: 'c' },
+          { code: 7, name: 'c' },
+        ],
+        { key: ['code'], job: 'job-2', upsert: true },
+      ),
+    );
     expect(upserted).toEqual(output({ updated: 1, unchanged: 1 }));
     expect((await db.raw.query('SELECT code, name FROM crm.codes')).rows).toEqual([{ code: 7, name: 'c' }]);
   });
@@ -110,10 +158,24 @@ describePostgres('postgres tables', () => {
     await db.raw.query(`INSERT INTO crm.app_users (email, score, tags, mood, seen, profile) VALUES
       ('a@x.io', 1.25, '{x,"y z"}', 'happy', '2024-05-06 07:08:09.123456', '{"k":[1,2]}'), ('b@x.io', 2, '{}', 'sad', NULL, NULL)`);
     await db.raw.query(`INSERT INTO crm.accounts (email, balance, ratio) VALUES ('a@x.io', 12345678901234567890.0123456789, 0.1), ('b@x.io', -1, 'NaN')`);
-    const snapshot = async (table: string) => (await db.raw.query<{ row: string }>(`SELECT t::text AS row FROM ${table} t ORDER BY email`)).rows.map((r) => r.row);
+    const snapshot = async (table: string) =>
+      (await db.raw.query<{ row: string }>(`SELECT t::text AS row FROM ${table} t ORDER BY email`)).rows.map((r) => r.row);
     const upserts: [string, Record<string, unknown>[]][] = [
-      ['crm.app_users', [{ email: 'a@x.io', score: 9, tags: '{q}', mood: 'sad', seen: '2025-01-01T00:00:00Z', profile: { k: 'v' } }, { email: 'c@x.io', score: 3 }]],
-      ['crm.accounts', [{ email: 'a@x.io', balance: 1, ratio: 2.5 }, { email: 'b@x.io', ratio: 1 }, { email: 'c@x.io', balance: 5 }]],
+      [
+        'crm.app_users',
+        [
+          { email: 'a@x.io', score: 9, tags: '{q}', mood: 'sad', seen: '2025-01-01T00:00:00Z', profile: { k: 'v' } },
+          { email: 'c@x.io', score: 3 },
+        ],
+      ],
+      [
+        'crm.accounts',
+        [
+          { email: 'a@x.io', balance: 1, ratio: 2.5 },
+          { email: 'b@x.io', ratio: 1 },
+          { email: 'c@x.io', balance: 5 },
+        ],
+      ],
     ];
     for (const [table, rows] of upserts) {
       const before = await snapshot(table);
@@ -121,7 +183,9 @@ describePostgres('postgres tables', () => {
       const written = await connection.writeBatch(batch(rows, { job: `up-${table}`, upsert: true }));
       expect(written.rejects).toEqual([]);
       expect(await snapshot(table)).not.toEqual(before);
-      const entries = JSON.parse(JSON.stringify(written.changes.map(({ row, key, before: image, afterHash }) => ({ row, key, before: image, afterHash })))) as RestoreEntry[];
+      const entries = JSON.parse(
+        JSON.stringify(written.changes.map(({ row, key, before: image, afterHash }) => ({ row, key, before: image, afterHash }))),
+      ) as RestoreEntry[];
       // A row deleted since comes back whole with force, identity and all.
       await db.raw.query(`DELETE FROM ${table} WHERE email = 'a@x.io'`);
       const restored = await connection.restoreBatch({ job: `undo-${table}`, batch: 1, entries, force: true });
@@ -149,10 +213,18 @@ describePostgres('postgres tables', () => {
       { column_name: 'user_metadata', data_type: 'jsonb' },
     ]);
     const indexes = await db.raw.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = 'crm' AND tablename = 'users' ORDER BY 1`);
-    expect(indexes.rows.map((r) => r.indexname)).toEqual(['users_created_at_order', 'users_email_key', 'users_pkey', 'users_updated_at_order', 'users_username_key']);
+    expect(indexes.rows.map((r) => r.indexname)).toEqual([
+      'users_created_at_order',
+      'users_email_key',
+      'users_pkey',
+      'users_updated_at_order',
+      'users_username_key',
+    ]);
     // An export page sorted by created_at is an index scan in the export's order, not a sort of the table.
     await db.raw.query('SET enable_seqscan = off');
-    const plan = await db.raw.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT * FROM crm.users WHERE created_at > now() OR (created_at = now() AND user_id > 'u') ORDER BY created_at, user_id LIMIT 10`);
+    const plan = await db.raw.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT * FROM crm.users WHERE created_at > now() OR (created_at = now() AND user_id > 'u') ORDER BY created_at, user_id LIMIT 10`,
+    );
     expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan using users_created_at_order/);
     expect(await db.raw.query(`SELECT to_regclass('public.users') AS t`).then((r) => r.rows)).toEqual([{ t: null }]);
   });
@@ -160,7 +232,12 @@ describePostgres('postgres tables', () => {
   it('stores JSON holding U+0000 wrapped in jsonb and reads it back exactly, also on upsert', async () => {
     const connection = await connect('users');
     const metadata = { text: 'a\u0000b', nested: { 'k\u0000': [1] } };
-    await connection.writeBatch(batch([{ email: 'a@x.io', user_metadata: metadata }, { email: 'b@x.io', user_metadata: { $ferry_json: 'not a wrapper', ['$ferry:json']: 'x' } }]));
+    await connection.writeBatch(
+      batch([
+        { email: 'a@x.io', user_metadata: metadata },
+        { email: 'b@x.io', user_metadata: { $ferry_json: 'not a wrapper', ['$ferry:json']: 'x' } },
+      ]),
+    );
     const stored = await db.raw.query<{ m: unknown }>(`SELECT user_metadata::text AS m FROM users ORDER BY email`);
     expect(JSON.parse(stored.rows[0]?.m as string)).toEqual({ '$ferry:json': JSON.stringify(metadata) });
     const same = batch([{ email: 'a@x.io', user_metadata: { text: 'a\u0000b' } }], { job: 'job-2', upsert: true });

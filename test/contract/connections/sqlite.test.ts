@@ -67,7 +67,9 @@ describe('sqlite connection', () => {
       expect(await h.query('SELECT key, row FROM ferry_job_keys')).toEqual([]);
       await h.connection.writeBatch(batch([{ email: 'ann@x.io' }, { email: 'cy@x.io' }], { job: 'job-2', upsert: true }));
       expect(await h.query('SELECT job, key, row FROM ferry_job_keys')).toEqual([{ job: 'job-2', key: 'ann@x.io', row: 1 }]);
-      const again = await h.connection.writeBatch(batch([{ email: 'BOB@x.io' }, { email: 'Cy@x.io' }, { email: 'ann@x.io' }], { job: 'job-2', upsert: true, batch: 2, firstRow: 11 }));
+      const again = await h.connection.writeBatch(
+        batch([{ email: 'BOB@x.io' }, { email: 'Cy@x.io' }, { email: 'ann@x.io' }], { job: 'job-2', upsert: true, batch: 2, firstRow: 11 }),
+      );
       expect(again.rejects).toEqual([
         { row: 12, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'email', message: 'same key as row 2' }] },
         { row: 13, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'email', message: 'same key as row 1' }] },
@@ -82,9 +84,13 @@ describe('sqlite connection', () => {
     const db = new Database(':memory:');
     try {
       const shape = loadTableShape(db, 'users');
-      db.exec(`INSERT INTO users (user_id, email) SELECT 'u' || value, 'u' || value || '@x.io' FROM json_each('[${Array.from({ length: 30 }, (_, i) => i + 10).join(',')}]')`);
+      db.exec(
+        `INSERT INTO users (user_id, email) SELECT 'u' || value, 'u' || value || '@x.io' FROM json_each('[${Array.from({ length: 30 }, (_, i) => i + 10).join(',')}]')`,
+      );
       let prepared = 0;
-      const counting = new Proxy(db, { get: (target, name) => (name === 'prepare' ? (sql: string) => (prepared++, target.prepare(sql)) : Reflect.get(target, name, target)) });
+      const counting = new Proxy(db, {
+        get: (target, name) => (name === 'prepare' ? (sql: string) => (prepared++, target.prepare(sql)) : Reflect.get(target, name, target)),
+      });
       const reader = createPageReader(counting, () => shape);
       const input = { query: 'email:u*', sort: { by: 'email', order: 'asc' } as const };
       const { starts } = reader.planPages({ ...input, size: 10 });
@@ -97,7 +103,7 @@ describe('sqlite connection', () => {
     }
   });
 
-  it('rolls back a backup whose after-hashes an earlier version wrote (sha256 of the row\'s JSON), and tells a changed row from it', async () => {
+  it("rolls back a backup whose after-hashes an earlier version wrote (sha256 of the row's JSON), and tells a changed row from it", async () => {
     const h = await harness();
     try {
       const written = await h.connection.writeBatch(batch([{ email: 'ann@x.io' }, { email: 'bob@x.io' }]));
@@ -161,7 +167,9 @@ describe('sqlite connection', () => {
   it('fills created_at/updated_at only where they hold text, and reports what the store fills', async () => {
     const h = await harness({ table: 'events' });
     try {
-      await h.exec('CREATE TABLE events (id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL DEFAULT \'x\', created_at INTEGER, updated_at TIMESTAMP)');
+      await h.exec(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL DEFAULT 'x', created_at INTEGER, updated_at TIMESTAMP)",
+      );
       const columns = await h.connection.columns();
       expect(columns.map((c) => [c.name, c.nullable, c.hasDefault])).toEqual([
         ['id', false, true],
@@ -197,7 +205,12 @@ describe('sqlite connection', () => {
     const h = await harness({ table: 'accounts' });
     try {
       await h.exec('CREATE TABLE accounts (email TEXT PRIMARY KEY, handle TEXT); CREATE UNIQUE INDEX accounts_handle_ci ON accounts (lower(handle))');
-      const out = await h.connection.writeBatch(batch([{ email: 'a@x.io', handle: 'Ann' }, { email: 'b@x.io', handle: 'ANN' }]));
+      const out = await h.connection.writeBatch(
+        batch([
+          { email: 'a@x.io', handle: 'Ann' },
+          { email: 'b@x.io', handle: 'ANN' },
+        ]),
+      );
       expect(out.rejects).toEqual([{ row: 2, errors: [{ code: 'CONFLICT', path: '', message: 'a unique value already belongs to another user' }] }]);
     } finally {
       await h.cleanup();

@@ -37,8 +37,7 @@ function generate(seed: number, rows: number, lineEnds = ['\n', '\r\n']): { text
     return record;
   });
   // fast-csv drops unquoted leading whitespace (RFC 4180 keeps it), so such values are quoted here.
-  const cell = (value: string): string =>
-    /[",\r\n]|^\s|\s$/.test(value) || next() < 0.1 ? `"${value.replace(/"/g, '""')}"` : value;
+  const cell = (value: string): string => (/[",\r\n]|^\s|\s$/.test(value) || next() < 0.1 ? `"${value.replace(/"/g, '""')}"` : value);
   const lines = [columns.join(','), ...records.map((r) => columns.map((c) => cell(r[c] ?? '')).join(','))];
   const text = lines.map((line) => line + pick(lineEnds)).join('');
   return { text: next() < 0.5 ? text : text.replace(/\r?\n$/, ''), records };

@@ -47,7 +47,9 @@ describe('bytes that are not UTF-8', () => {
     expect(scan.total).toBe(3);
     const errors = errorsOf(items);
     expect(errors.map((e) => e.row)).toEqual([2]);
-    expect(errors[0]!.error).toBe(`invalid UTF-8 at byte ${content.indexOf(0xe4)} (0xe4): the file is not UTF-8. Hint: JSON must be UTF-8 (RFC 8259); convert the file, e.g. iconv -f latin1 -t utf-8`);
+    expect(errors[0]!.error).toBe(
+      `invalid UTF-8 at byte ${content.indexOf(0xe4)} (0xe4): the file is not UTF-8. Hint: JSON must be UTF-8 (RFC 8259); convert the file, e.g. iconv -f latin1 -t utf-8`,
+    );
     expect(recordsOf([items[0]!, items[2]!])).toEqual([{ email: 'a@example.com' }, { email: 'c@example.com' }]);
   });
 
@@ -80,7 +82,19 @@ describe('bytes that are not UTF-8', () => {
     let state = 7;
     const next = (): number => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
     const strict = new TextDecoder('utf-8', { fatal: true });
-    const pieces = [[0x41], [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], [0x80], [0xc3], [0xed, 0xa0], [0xf4, 0x90], [0xef, 0xbf, 0xbd], [0xe0, 0x80], [0xff]];
+    const pieces = [
+      [0x41],
+      [0xc3, 0xa9],
+      [0xe2, 0x82, 0xac],
+      [0xf0, 0x9f, 0x98, 0x80],
+      [0x80],
+      [0xc3],
+      [0xed, 0xa0],
+      [0xf4, 0x90],
+      [0xef, 0xbf, 0xbd],
+      [0xe0, 0x80],
+      [0xff],
+    ];
     for (let i = 0; i < 1000; i++) {
       const buf = Buffer.from(Array.from({ length: 1 + Math.floor(next() * 6) }, () => pieces[Math.floor(next() * pieces.length)]!).flat());
       const bad = firstInvalidUtf8(buf, 0, buf.length);
@@ -110,7 +124,9 @@ describe('a UTF-16 file', () => {
     await expect(sources[format].scan(file(format, Buffer.concat([Buffer.from(bom), body])), 10)).rejects.toMatchObject({
       name: 'SourceError',
       retryable: false,
-      message: expect.stringContaining(`starts with a ${name} byte order mark; Ferry reads UTF-8 files (and latin1 CSV). Hint: convert it, e.g. iconv -f utf-16 -t utf-8`),
+      message: expect.stringContaining(
+        `starts with a ${name} byte order mark; Ferry reads UTF-8 files (and latin1 CSV). Hint: convert it, e.g. iconv -f utf-16 -t utf-8`,
+      ),
     });
   });
 });

@@ -37,10 +37,7 @@ export async function readAll(options: FileSourceOptions, scan: SourceScan): Pro
 }
 
 /** scan + readAll, for the many tests that only care about what comes out. */
-export async function scanAndRead(
-  options: FileSourceOptions,
-  batchSize = 1000,
-): Promise<{ scan: SourceScan; items: SourceRecord[] }> {
+export async function scanAndRead(options: FileSourceOptions, batchSize = 1000): Promise<{ scan: SourceScan; items: SourceRecord[] }> {
   const scan = await sources[options.format].scan(options, batchSize);
   return { scan, items: await readAll(options, scan) };
 }

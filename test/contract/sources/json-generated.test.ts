@@ -79,7 +79,7 @@ function closedArray(text: string): string {
   const buf = Buffer.from(text);
   const splitter = new JsonSplitter('file');
   let lastEnd = 1;
-  for (let pos = 0; pos < buf.length; ) {
+  for (let pos = 0; pos < buf.length;) {
     const next = splitter.split(buf, pos, true, 0);
     if (splitter.start >= 0 && splitter.end < buf.length) lastEnd = splitter.end;
     pos = next;

@@ -82,7 +82,9 @@ describe('json malformed elements', () => {
       name: 'SourceError',
       retryable: false,
       offset: bytes,
-      message: expect.stringContaining(`ends at byte ${bytes} before the closing "]" of its array (after ${elements} element(s)). Hint: the file looks cut short`),
+      message: expect.stringContaining(
+        `ends at byte ${bytes} before the closing "]" of its array (after ${elements} element(s)). Hint: the file looks cut short`,
+      ),
     });
   });
 
@@ -104,9 +106,7 @@ describe('json that is not an array of users', () => {
   });
 
   it('fails the scan on data after the array', async () => {
-    await expect(sources.json.scan(jsonFile('[{"a":1}]\n[{"b":2}]'), 10)).rejects.toThrow(
-      /unexpected "\[" after the end of the JSON array at byte 10/,
-    );
+    await expect(sources.json.scan(jsonFile('[{"a":1}]\n[{"b":2}]'), 10)).rejects.toThrow(/unexpected "\[" after the end of the JSON array at byte 10/);
   });
 
   it('says which source failed and is not retryable', async () => {

@@ -20,7 +20,12 @@ function csvRows(prefix: string, count: number, pad = ''): string {
 }
 
 /** Reads one range (or `tail`: its records from `skip` on, at file offset `start`), returning what it yielded before it ended or failed. */
-async function readRange(options: FileSourceOptions, scan: SourceScan, index: number, tail?: { skip: number; start: number }): Promise<{ items: SourceRecord[]; error?: unknown }> {
+async function readRange(
+  options: FileSourceOptions,
+  scan: SourceScan,
+  index: number,
+  tail?: { skip: number; start: number },
+): Promise<{ items: SourceRecord[]; error?: unknown }> {
   const range = scan.batches[index]!;
   const items: SourceRecord[] = [];
   // A retry resumed from its heartbeat reads the range as runBatch passes it: start, firstRow and count moved.

@@ -31,7 +31,11 @@ describe('bench generator', () => {
   });
 
   it('spoils each invalid kind in its own way', () => {
-    const kinds = new Map(Array.from({ length: 500 }, (_, i) => benchUser(i, 1)).filter((u) => u.invalid).map((u) => [u.invalid, u]));
+    const kinds = new Map(
+      Array.from({ length: 500 }, (_, i) => benchUser(i, 1))
+        .filter((u) => u.invalid)
+        .map((u) => [u.invalid, u]),
+    );
     expect(kinds.get('bad-email')?.email).not.toContain('@');
     expect(kinds.get('missing-email')?.email).toBeUndefined();
     expect(kinds.get('long-name')?.given_name.length).toBeGreaterThan(150);

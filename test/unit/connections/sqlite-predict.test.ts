@@ -15,16 +15,61 @@ beforeEach(() => {
 });
 afterEach(() => db.close());
 
-const declaredTypes = ['TEXT', 'VARCHAR(10)', 'INTEGER', 'INT8', 'REAL', 'DOUBLE', 'NUMERIC', 'DECIMAL(5,2)', 'BOOLEAN', 'JSON', 'TIMESTAMP', 'DATE', 'BLOB', ''];
+const declaredTypes = [
+  'TEXT',
+  'VARCHAR(10)',
+  'INTEGER',
+  'INT8',
+  'REAL',
+  'DOUBLE',
+  'NUMERIC',
+  'DECIMAL(5,2)',
+  'BOOLEAN',
+  'JSON',
+  'TIMESTAMP',
+  'DATE',
+  'BLOB',
+  '',
+];
 
 const values: SqliteValue[] = [
-  null, '', 'abc', '12', ' 12 ', '-3.5', '+7', '.5', '1e3', '1.', '0x10', 'Inf', 'NaN', '12abc', '2026-11-21T10:00:00.000Z', '2026',
-  '{"a":1}', '5', '"x"', 'true', 0, 1, -1, 3.25, 1e20, 2 ** 53 - 1, 10n, 2n ** 60n, Buffer.from('bytes'),
+  null,
+  '',
+  'abc',
+  '12',
+  ' 12 ',
+  '-3.5',
+  '+7',
+  '.5',
+  '1e3',
+  '1.',
+  '0x10',
+  'Inf',
+  'NaN',
+  '12abc',
+  '2026-11-21T10:00:00.000Z',
+  '2026',
+  '{"a":1}',
+  '5',
+  '"x"',
+  'true',
+  0,
+  1,
+  -1,
+  3.25,
+  1e20,
+  2 ** 53 - 1,
+  10n,
+  2n ** 60n,
+  Buffer.from('bytes'),
 ];
 
 function returned(table: string, columns: readonly string[], row: readonly SqliteValue[]): unknown[] {
   const names = columns.map((c) => `"${c}"`).join(', ');
-  return db.prepare(`INSERT INTO ${table} (${names}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING *`).raw(true).get(row) as unknown[];
+  return db
+    .prepare(`INSERT INTO ${table} (${names}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING *`)
+    .raw(true)
+    .get(row) as unknown[];
 }
 
 describe('predictStoredRow', () => {
@@ -35,7 +80,11 @@ describe('predictStoredRow', () => {
     let predicted = 0;
     for (const value of values) {
       const row = all.map(() => value);
-      const stored = returned('t', all.map((i) => `c${i}`), row);
+      const stored = returned(
+        't',
+        all.map((i) => `c${i}`),
+        row,
+      );
       for (const column of all) {
         // One column at a time: the others NULL, so each prediction is about one (type, value) pair.
         const prediction = predictStoredRow(shape, [column], [value]);
@@ -50,7 +99,7 @@ describe('predictStoredRow', () => {
   });
 
   it('predicts the built-in users table row of an import, and refuses what it cannot know', () => {
-    db.exec('CREATE TABLE users (email TEXT, logins INTEGER, note TEXT DEFAULT \'n/a\')');
+    db.exec("CREATE TABLE users (email TEXT, logins INTEGER, note TEXT DEFAULT 'n/a')");
     const shape = loadTableShape(db, 'users');
     expect(predictStoredRow(shape, [0, 1, 2], ['a@x.io', 3, 'hi'])).toEqual(['a@x.io', 3, 'hi']);
     expect(predictStoredRow(shape, [0, 1], ['a@x.io', 3])).toBeUndefined(); // note gets its default
@@ -58,9 +107,25 @@ describe('predictStoredRow', () => {
     expect(predictStoredRow(shape, [0, 1, 2], [5, 3, 'hi'])).toBeUndefined(); // 5 becomes '5'
 
     const builtIn = loadTableShape(db, 'app_users'); // created: the built-in table
-    const row = builtIn.columns.map((c) => (c.type === 'timestamp' ? '2026-11-21T10:00:00.000Z' : c.type === 'json' ? '{"plan":"pro"}' : c.type === 'boolean' ? 1 : c.type === 'integer' ? 4 : `${c.name}-value`));
+    const row = builtIn.columns.map((c) =>
+      c.type === 'timestamp'
+        ? '2026-11-21T10:00:00.000Z'
+        : c.type === 'json'
+          ? '{"plan":"pro"}'
+          : c.type === 'boolean'
+            ? 1
+            : c.type === 'integer'
+              ? 4
+              : `${c.name}-value`,
+    );
     const positions = builtIn.columns.map((_, i) => i);
-    expect(predictStoredRow(builtIn, positions, row)).toEqual(returned('app_users', builtIn.columns.map((c) => c.name), row));
+    expect(predictStoredRow(builtIn, positions, row)).toEqual(
+      returned(
+        'app_users',
+        builtIn.columns.map((c) => c.name),
+        row,
+      ),
+    );
   });
 
   it('never predicts for a table with triggers or an INTEGER PRIMARY KEY left out', () => {

@@ -53,7 +53,9 @@ describe('generateUserId', () => {
     expect(generateUserId('import-a', now, 7)).toBe(generateUserId('import-a', now, 7));
     expect(generateUserId('import-a', now, 7)).not.toBe(generateUserId('import-b', now, 7));
     // Pinned: the job's start in hex ms, 6 hex of sha256("import-a"), the row in hex.
-    expect(generateUserId('import-a', now, 255)).toBe(`ferry|${Date.parse(now).toString(16).padStart(12, '0')}${'%s'}00000000ff`.replace('%s', generateUserId('import-a', now, 0).slice(18, 24)));
+    expect(generateUserId('import-a', now, 255)).toBe(
+      `ferry|${Date.parse(now).toString(16).padStart(12, '0')}${'%s'}00000000ff`.replace('%s', generateUserId('import-a', now, 0).slice(18, 24)),
+    );
   });
   it('ascends with the row within a job and with the start across jobs (index-friendly), and says nothing about the user', () => {
     const ids = [1, 2, 10, 16, 1000, 65536].map((row) => generateUserId('import-a', now, row));

@@ -57,7 +57,9 @@ describe('embedded engine', () => {
     expect(value).toBe('ok');
     expect(sleeps).toEqual([100, 200, 250]);
     let badCalls = 0;
-    await expect(withRetry(async () => (badCalls++, Promise.reject(new Error('bad'))), { policy, isRetryable: () => false, sleep: async () => {} })).rejects.toThrow('bad');
+    await expect(
+      withRetry(async () => (badCalls++, Promise.reject(new Error('bad'))), { policy, isRetryable: () => false, sleep: async () => {} }),
+    ).rejects.toThrow('bad');
     expect(badCalls).toBe(1);
   });
 
@@ -66,6 +68,8 @@ describe('embedded engine', () => {
     journal.createJob(plan, 'running', new Date().toISOString());
     // Our parent process stands in for another live owner with a fresh heartbeat.
     expect(journal.claim('job-1', process.ppid, { now: new Date(), staleMs: 10_000, state: () => 'alive' })).toBe(1);
-    await expect(execute(journal.getJob('job-1')!, { journal, activities: fakeActivities({ total: 1, batches: 1 }).acts })).rejects.toThrow(/being run by another process/);
+    await expect(execute(journal.getJob('job-1')!, { journal, activities: fakeActivities({ total: 1, batches: 1 }).acts })).rejects.toThrow(
+      /being run by another process/,
+    );
   });
 });

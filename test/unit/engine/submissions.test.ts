@@ -62,7 +62,9 @@ describe('journal migration', () => {
       notifications TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL, ended_at TEXT,
       owner_pid INTEGER, heartbeat_at TEXT, cancel_requested INTEGER NOT NULL DEFAULT 0,
       source_checksum TEXT, pipeline_file TEXT NOT NULL, pipeline_hash TEXT NOT NULL)`);
-    db.prepare(`INSERT INTO jobs (id, pipeline, engine, status, plan, created_at, pipeline_file, pipeline_hash) VALUES ('old-1', 'p', 'embedded', 'succeeded', ?, '2026-01-01', '/p.yaml', 'h')`).run(JSON.stringify(testPlan()));
+    db.prepare(
+      `INSERT INTO jobs (id, pipeline, engine, status, plan, created_at, pipeline_file, pipeline_hash) VALUES ('old-1', 'p', 'embedded', 'succeeded', ?, '2026-01-01', '/p.yaml', 'h')`,
+    ).run(JSON.stringify(testPlan()));
     db.close();
     try {
       new Journal(old.dir).close();
@@ -176,7 +178,9 @@ describe('the engine at the target gate', () => {
     const fake = fakeActivities({ total: 20, batches: 2 });
     const outcome = execute(journal.getJob('job-2')!, { journal, activities: fake.acts, log: (line) => lines.push(line) });
     await until(() => lines.length > 0);
-    expect(lines).toEqual(['waiting for job job-1, which is writing to users table (its default table) (set batch.exclusive: false in both pipelines to let them run together)']);
+    expect(lines).toEqual([
+      'waiting for job job-1, which is writing to users table (its default table) (set batch.exclusive: false in both pipelines to let them run together)',
+    ]);
     expect(journal.getJob('job-2')).toMatchObject({ status: 'pending', ownerPid: process.pid });
     expect(fake.calls).toEqual([]);
     journal.update('job-1', { status: 'succeeded' });
@@ -192,7 +196,12 @@ describe('the engine at the target gate', () => {
     journal.createJob(planOf('job-2'), 'pending', new Date().toISOString());
     const lines: string[] = [];
     const fake = fakeActivities({ total: 20, batches: 2 });
-    const outcome = await execute(journal.getJob('job-2')!, { journal, activities: fake.acts, log: (line) => lines.push(line), cancelled: () => lines.length > 0 });
+    const outcome = await execute(journal.getJob('job-2')!, {
+      journal,
+      activities: fake.acts,
+      log: (line) => lines.push(line),
+      cancelled: () => lines.length > 0,
+    });
     expect(outcome.status).toBe('cancelled');
     expect(fake.calls).toEqual(['planJob', 'finalizeJob:cancelled']);
     expect(journal.getJob('job-1')).toMatchObject({ status: 'running' });
@@ -203,7 +212,9 @@ describe('the engine at the target gate', () => {
     holdTarget(planOf('job-1', shared));
     journal.createJob(planOf('job-2', shared), 'pending', new Date().toISOString());
     const lines: string[] = [];
-    expect((await execute(journal.getJob('job-2')!, { journal, activities: fakeActivities({ total: 10, batches: 1 }).acts, log: (l) => lines.push(l) })).status).toBe('succeeded');
+    expect(
+      (await execute(journal.getJob('job-2')!, { journal, activities: fakeActivities({ total: 10, batches: 1 }).acts, log: (l) => lines.push(l) })).status,
+    ).toBe('succeeded');
     expect(lines).toEqual([]);
   });
 
@@ -273,6 +284,11 @@ describe('submitJob (embedded)', () => {
     journal.setSubmissionKey('job-1', await submissionKey(plan('job-1')));
     expect(await second).toEqual({ jobId: 'job-1', existing: true });
     expect(await submitJob(journal, plan('job-3'), { forceNew: true })).toEqual({ jobId: 'job-3', existing: false });
-    expect(journal.listJobs().map((j) => j.id).sort()).toEqual(['job-1', 'job-3']);
+    expect(
+      journal
+        .listJobs()
+        .map((j) => j.id)
+        .sort(),
+    ).toEqual(['job-1', 'job-3']);
   });
 });

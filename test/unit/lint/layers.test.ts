@@ -30,9 +30,7 @@ async function lintPlanted(rulesOff: string[] = []): Promise<Record<string, stri
     ...(rulesOff.length ? { overrideConfig: { rules: Object.fromEntries(rulesOff.map((r) => [r, 'off'])) as Linter.RulesRecord } } : {}),
   });
   const results = await eslint.lintFiles(Object.keys(planted));
-  return Object.fromEntries(
-    results.map((r) => [relative(repoRoot, r.filePath).split(sep).join('/'), r.messages.map((m) => m.ruleId ?? m.message)]),
-  );
+  return Object.fromEntries(results.map((r) => [relative(repoRoot, r.filePath).split(sep).join('/'), r.messages.map((m) => m.ruleId ?? m.message)]));
 }
 
 describe('lint (eslint.config.js) over planted files', () => {

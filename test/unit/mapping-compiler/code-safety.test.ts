@@ -10,7 +10,27 @@ import { typicalExpressions } from './corpus.js';
 
 const env: CompiledEnv = { job: { id: 'j', pipeline: 'p', started_at: '2024-01-01T00:00:00.000Z' }, nowIso: '2024-01-01T00:00:00.000Z', nowMillis: 0 };
 
-const keywords = new Set(['const', 'let', 'if', 'else', 'for', 'of', 'return', 'try', 'catch', 'finally', 'throw', 'break', 'switch', 'case', 'typeof', 'undefined', 'true', 'false', 'null']);
+const keywords = new Set([
+  'const',
+  'let',
+  'if',
+  'else',
+  'for',
+  'of',
+  'return',
+  'try',
+  'catch',
+  'finally',
+  'throw',
+  'break',
+  'switch',
+  'case',
+  'typeof',
+  'undefined',
+  'true',
+  'false',
+  'null',
+]);
 const parameters = new Set(['input', 'root', 'env', 'inputRecord']);
 /** Property names generated code may read or call (after a dot). */
 const members = new Set(['length', 'push', 'toLowerCase', 'toUpperCase', 'indexOf', 'validate', 'exprIndex', 'data']);

@@ -46,9 +46,20 @@ const specialRecords: string[] = [
   '{"Emails": [[{"address": "nested@x"}], []], "Tags": [[]], "Roles": [["a", "b"], "c"]}',
 ];
 
-interface Tally { compared: number; deferred: number; errors: number }
+interface Tally {
+  compared: number;
+  deferred: number;
+  errors: number;
+}
 
-function check(columns: Record<string, string>, column: string, got: ReturnType<NonNullable<CompiledColumns['evaluate']>>, want: Outcome, tally: Tally, input: string): void {
+function check(
+  columns: Record<string, string>,
+  column: string,
+  got: ReturnType<NonNullable<CompiledColumns['evaluate']>>,
+  want: Outcome,
+  tally: Tally,
+  input: string,
+): void {
   const where = `${columns[column]} on ${input}`;
   if (got.deferred.includes(column)) {
     tally.deferred++;
@@ -64,7 +75,7 @@ function check(columns: Record<string, string>, column: string, got: ReturnType<
     return;
   }
   expect(error, `${where}: compiled threw, interpreter gave ${show(want.value)}`).toBeUndefined();
-  const ok = sameValue(got.values[column], want.value) && (column in got.values) === (want.value !== undefined);
+  const ok = sameValue(got.values[column], want.value) && column in got.values === (want.value !== undefined);
   expect(ok, `${where}: compiled ${show(got.values[column])}, interpreter ${show(want.value)}`).toBe(true);
 }
 
@@ -80,7 +91,9 @@ describe('differential: compiled columns vs the jsonata interpreter', () => {
   const total: Tally = { compared: 0, deferred: 0, errors: 0 };
 
   afterAll(() => {
-    console.log(`differential: ${inputs.length} records × ${corpus.length} expressions: ${total.compared} compared (${total.errors} of them errors), ${total.deferred} deferred to the interpreter`);
+    console.log(
+      `differential: ${inputs.length} records × ${corpus.length} expressions: ${total.compared} compared (${total.errors} of them errors), ${total.deferred} deferred to the interpreter`,
+    );
   });
 
   it('compiles the whole corpus', () => {

@@ -29,10 +29,13 @@ describe('JSONata test suite on compiled expressions', () => {
       else if (outcome.status === 'fail') failures.push(`${c.id}: ${c.expr}\n  ${outcome.detail}`);
       else reasons.set(outcome.reason, (reasons.get(outcome.reason) ?? 0) + 1);
     }
-    const top = [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([reason, n]) => `${n}× ${reason}`);
+    const top = [...reasons]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 8)
+      .map(([reason, n]) => `${n}× ${reason}`);
     console.log(
-      `compiled ${passed} of ${all.length} cases (${all.length - cases.length} time/depth-limited cases skipped, `
-      + `${deferred} deferred to the interpreter at run time); not compiled, most often:\n  ${top.join('\n  ')}`,
+      `compiled ${passed} of ${all.length} cases (${all.length - cases.length} time/depth-limited cases skipped, ` +
+        `${deferred} deferred to the interpreter at run time); not compiled, most often:\n  ${top.join('\n  ')}`,
     );
     expect(failures).toEqual([]);
     expect(passed).toBeGreaterThanOrEqual(FLOOR);

@@ -20,7 +20,34 @@ type Rand = () => number;
 
 const pick = <T>(rand: Rand, items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
 
-const words = ['Ada', 'ada', 'LOVELACE', 'von Neumann, Jr.', 'Zoë', 'Ñandú', '李雷', '😀 emoji', ' padded  ', '', 'a\tb\nc', 'x@y', 'O\'Brien', '"quoted"', 'pro', 'free', 'enterprise', 'yes', 'no', 'en-GB', 'admin', 'user', 'Ünïcödé', '\u0000', 'constructor', '__proto__'];
+const words = [
+  'Ada',
+  'ada',
+  'LOVELACE',
+  'von Neumann, Jr.',
+  'Zoë',
+  'Ñandú',
+  '李雷',
+  '😀 emoji',
+  ' padded  ',
+  '',
+  'a\tb\nc',
+  'x@y',
+  "O'Brien",
+  '"quoted"',
+  'pro',
+  'free',
+  'enterprise',
+  'yes',
+  'no',
+  'en-GB',
+  'admin',
+  'user',
+  'Ünïcödé',
+  '\u0000',
+  'constructor',
+  '__proto__',
+];
 const emails = ['Ada.Lovelace@Example.com', 'claude@example.com', 'no-at-sign', '@', 'a@b@c', 'UPPER@EXAMPLE.COM', '  spaced@example.com ', 'ü@ñ.de', 'x@y.z'];
 const numbersAsStrings = ['42', '-7', '3.14', '1e3', '0', '007', '0x1F', ' 12', '12abc', 'NaN', ''];
 const numbers = [0, 1, -1, 42, 3.14, -0.5, 1e21, 17, 18, 65, 0.1, 123456789];

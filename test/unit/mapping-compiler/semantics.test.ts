@@ -160,14 +160,14 @@ describe('functions', () => {
     expect(await value('$millis()', {})).toBe(Date.parse(ctx.started_at));
   });
 
-  it('runs lambdas through higher-order functions with the interpreter\'s arity rules', async () => {
+  it("runs lambdas through higher-order functions with the interpreter's arity rules", async () => {
     expect(await value('$map(a, function($v, $i){ $v & $i })', { a: ['x', 'y'] })).toEqual(['x0', 'y1']);
     expect(await value('$filter(a, function($v){ $v > 1 })', { a: [1, 2, 3] })).toEqual([2, 3]);
     expect(await value('$reduce(a, function($x, $y){ $x + $y }, 10)', { a: [1, 2] })).toBe(13);
     expect(await value('$sort(a, function($l, $r){ $l < $r })', { a: [1, 3, 2] })).toEqual([3, 2, 1]);
   });
 
-  it('leaves a tail call\'s sequence unnormalised, as the interpreter\'s trampoline does', async () => {
+  it("leaves a tail call's sequence unnormalised, as the interpreter's trampoline does", async () => {
     expect(await value('$map([[1]], function($v){ $map($v, function($w){ $w }) })', {})).toEqual([1]);
   });
 
@@ -181,7 +181,15 @@ describe('functions', () => {
 describe('constructors', () => {
   it('builds objects, dropping undefined values and grouping by computed keys', async () => {
     expect(await value('{"a": x, "b": missing}', { x: 1 })).toEqual({ a: 1 });
-    expect(await value('items{type: value}', { items: [{ type: 'a', value: 1 }, { type: 'b', value: 2 }, { type: 'a', value: 3 }] })).toEqual({ a: [1, 3], b: 2 });
+    expect(
+      await value('items{type: value}', {
+        items: [
+          { type: 'a', value: 1 },
+          { type: 'b', value: 2 },
+          { type: 'a', value: 3 },
+        ],
+      }),
+    ).toEqual({ a: [1, 3], b: 2 });
     expect(await code('{k: 1}', { k: 5 })).toBe('T1003');
     expect(await code('{"a": 1, "a": 2}', {})).toBe('D1009');
   });
@@ -207,7 +215,7 @@ describe('compileColumns', () => {
     expect(result.evaluate?.({ Email: 'A@B.C' }, env)).toEqual({ values: { email: 'a@b.c' }, errors: [], deferred: [] });
   });
 
-  it('reports errors per column with the interpreter\'s code and message, and omits undefined results', () => {
+  it("reports errors per column with the interpreter's code and message, and omits undefined results", () => {
     const { evaluate } = compileColumns({ n: 'Age + 1', missing: 'Nope', ok: '"fine"' });
     expect(evaluate?.({ Age: 'ten' }, env)).toEqual({
       values: { ok: 'fine' },

@@ -52,15 +52,21 @@ export function loadSuite(dir = SUITE_DIR): SuiteCase[] {
   };
   const cases: SuiteCase[] = [];
   for (const group of readdirSync(join(dir, 'groups')).sort()) {
-    for (const file of readdirSync(join(dir, 'groups', group)).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(join(dir, 'groups', group))
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const parsed = JSON.parse(readFileSync(join(dir, 'groups', group, file), 'utf8')) as RawCase | RawCase[];
       (Array.isArray(parsed) ? parsed : [parsed]).forEach((raw, index) => {
         const expr = raw.expr ?? readFileSync(join(dir, 'groups', group, raw['expr-file'] ?? ''), 'utf8');
         const data = raw.data !== undefined ? raw.data : typeof raw.dataset === 'string' ? dataset(raw.dataset) : undefined;
         cases.push({
           id: `${group}/${file}${Array.isArray(parsed) ? `#${index}` : ''}`,
-          expr, data, bindings: raw.bindings ?? {}, expect: expectation(raw),
-          unordered: raw.unordered === true, limited: raw.timelimit !== undefined || raw.depth !== undefined,
+          expr,
+          data,
+          bindings: raw.bindings ?? {},
+          expect: expectation(raw),
+          unordered: raw.unordered === true,
+          limited: raw.timelimit !== undefined || raw.depth !== undefined,
         });
       });
     }
@@ -83,7 +89,12 @@ export function runCase(c: SuiteCase): Outcome {
   if ('reason' in fn) return { status: 'not-compiled', reason: fn.reason };
   // the suite expects jsonata's own $now(): the time of evaluation
   const now = new Date();
-  const env: CompiledEnv = { job: { id: 'job', pipeline: 'suite', started_at: now.toISOString() }, nowIso: now.toISOString(), nowMillis: now.getTime(), bindings: c.bindings };
+  const env: CompiledEnv = {
+    job: { id: 'job', pipeline: 'suite', started_at: now.toISOString() },
+    nowIso: now.toISOString(),
+    nowMillis: now.getTime(),
+    bindings: c.bindings,
+  };
   const input: unknown = c.data === undefined ? undefined : JSON.parse(JSON.stringify(c.data));
   let value: unknown;
   try {

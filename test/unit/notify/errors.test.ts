@@ -58,7 +58,10 @@ describe('notify activity', () => {
   afterEach(() => cleanup());
 
   const failure = async (promise: Promise<unknown>): Promise<NotifyError> => {
-    const err = await promise.then(() => undefined, (e: unknown) => e);
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(NotifyError);
     return err as NotifyError;
   };
@@ -92,7 +95,13 @@ describe('readFirstRejects', () => {
   afterEach(() => cleanup());
 
   it('reads only the first records and skips lines that are not rejects', async () => {
-    const lines = ['{"row":1,"record":{},"errors":[{"code":"FORMAT","message":"m","path":"email"}]}', '{not json', '', '"text"', ...sampleRejects.map((r) => JSON.stringify(r))];
+    const lines = [
+      '{"row":1,"record":{},"errors":[{"code":"FORMAT","message":"m","path":"email"}]}',
+      '{not json',
+      '',
+      '"text"',
+      ...sampleRejects.map((r) => JSON.stringify(r)),
+    ];
     writeFileSync(rejectsPath(dir), lines.join('\n') + '\n');
     const first = await readFirstRejects(rejectsPath(dir), 2);
     expect(first.map((r) => r.row)).toEqual([1, 3]);

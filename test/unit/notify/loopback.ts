@@ -111,7 +111,12 @@ export interface ParsedMail {
 export function parseMail(raw: string): ParsedMail {
   const top = splitHeaders(raw);
   const boundary = /boundary="?([^";]+)"?/.exec(top.headers['content-type'] ?? '')?.[1];
-  const sections = boundary ? top.body.split(`--${boundary}`).slice(1, -1).map((s) => splitHeaders(s.replace(/^\r\n/, ''))) : [top];
+  const sections = boundary
+    ? top.body
+        .split(`--${boundary}`)
+        .slice(1, -1)
+        .map((s) => splitHeaders(s.replace(/^\r\n/, '')))
+    : [top];
   const find = (type: string): string | undefined => {
     const part = sections.find((s) => (s.headers['content-type'] ?? 'text/plain').startsWith(type));
     return part && decode(part.body.replace(/\r\n$/, ''), part.headers['content-transfer-encoding'] ?? '7bit').replace(/\r\n/g, '\n');

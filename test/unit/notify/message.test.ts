@@ -17,7 +17,10 @@ describe('notification subject', () => {
   });
 
   it('says how many records there were when nothing was written', () => {
-    const failed = sampleInput({ status: 'failed', summary: { total: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, exported: 0, batches: { done: 0, total: 0 } } });
+    const failed = sampleInput({
+      status: 'failed',
+      summary: { total: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, exported: 0, batches: { done: 0, total: 0 } },
+    });
     expect(emailSubject(notifyReport(failed, samplePlan(), facts()))).toBe('[ferry] import-users failed: 0 records');
   });
 });
@@ -38,8 +41,16 @@ describe('notification text body', () => {
   });
 
   it('shows the job error and, for an export, the output file', () => {
-    const plan = { ...samplePlan(), kind: 'export' as const, target: { type: 'file' as const, path: '/srv/out/users.csv', format: 'csv' as const, escapeFormulas: true } };
-    const input = sampleInput({ status: 'failed', error: 'batch 2: disk full', summary: { total: 4, inserted: 0, updated: 0, unchanged: 0, rejected: 0, exported: 4, batches: { done: 1, total: 2 } } });
+    const plan = {
+      ...samplePlan(),
+      kind: 'export' as const,
+      target: { type: 'file' as const, path: '/srv/out/users.csv', format: 'csv' as const, escapeFormulas: true },
+    };
+    const input = sampleInput({
+      status: 'failed',
+      error: 'batch 2: disk full',
+      summary: { total: 4, inserted: 0, updated: 0, unchanged: 0, rejected: 0, exported: 4, batches: { done: 1, total: 2 } },
+    });
     const { subject, text } = emailMessage(notifyReport(input, plan, facts({ rejects: [] })));
     expect(subject).toBe('[ferry] import-users failed: 4 exported');
     expect(text).toContain('Error     batch 2: disk full');
@@ -82,7 +93,11 @@ describe('masking', () => {
     }
     expect(text).toContain('postgres://app:***@db/users refused; key ***');
     expect(text).toContain('value *** is not allowed');
-    expect(webhookBody(report).error).toEqual({ message: 'batch 0: [connection:postgres] postgres://app:***@db/users refused; key ***', code: 'BATCH_FAILED', batch: 0 });
+    expect(webhookBody(report).error).toEqual({
+      message: 'batch 0: [connection:postgres] postgres://app:***@db/users refused; key ***',
+      code: 'BATCH_FAILED',
+      batch: 0,
+    });
   });
 
   it('masks URL passwords even without a project mask', () => {

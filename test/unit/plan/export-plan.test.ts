@@ -34,7 +34,19 @@ describe('buildJobPlan for exports', () => {
   });
 
   it('expands `columns: defaults`, and no columns at all, to the default columns in their order', () => {
-    expect(defaults).toEqual(['user_id', 'given_name', 'family_name', 'nickname', 'name', 'email', 'email_verified', 'picture', 'connection', 'created_at', 'updated_at']);
+    expect(defaults).toEqual([
+      'user_id',
+      'given_name',
+      'family_name',
+      'nickname',
+      'name',
+      'email',
+      'email_verified',
+      'picture',
+      'connection',
+      'created_at',
+      'updated_at',
+    ]);
     expect(Object.entries(plan(exportSpec({ columns: 'defaults' })).columns!)).toEqual(DEFAULT_EXPORT_COLUMNS);
     expect(Object.keys(plan(exportSpec()).columns!)).toEqual(defaults);
   });

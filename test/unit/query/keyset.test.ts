@@ -4,7 +4,13 @@ import { compileQuery } from '../../../src/query/compile-query.js';
 import { checkSort, cursorOf, keysetQuery, keysetScanQuery, type KeysetBase } from '../../../src/query/keyset.js';
 import type { DialectName } from '../../../src/query/sql-dialect.js';
 
-const column = (name: string, type: ColumnType, nullable = true): ColumnInfo => ({ name, type, nullable, primaryKey: name === 'user_id', unique: name === 'user_id' });
+const column = (name: string, type: ColumnType, nullable = true): ColumnInfo => ({
+  name,
+  type,
+  nullable,
+  primaryKey: name === 'user_id',
+  unique: name === 'user_id',
+});
 
 const COLUMNS: ColumnInfo[] = [
   column('user_id', 'text', false),

@@ -33,7 +33,11 @@ notify:
   });
 
   it('rejects unknown keys and unknown drivers', () => {
-    const parsed = parseConfig('ferry.yaml', 'engine: embeded\nconnections:\n  a: { driver: mysql, path: x }\n  b: { driver: sqlite, path: x, tabel: t }\n', {});
+    const parsed = parseConfig(
+      'ferry.yaml',
+      'engine: embeded\nconnections:\n  a: { driver: mysql, path: x }\n  b: { driver: sqlite, path: x, tabel: t }\n',
+      {},
+    );
     expect(parsed.diagnostics.map(formatDiagnostic)).toEqual([
       'ferry.yaml:1:9 engine: expected one of "embedded", "temporal", got "embeded"',
       'ferry.yaml:3:16 connections.a.driver: expected driver "sqlite" or "postgres"',

@@ -8,7 +8,10 @@ const lines = (text: string): string[] => parsePipeline('p.yaml', text).diagnost
 describe('pipeline schedule keys', () => {
   it('defaults catch_up to once and accepts skip', () => {
     expect(parsePipeline('p.yaml', exportYaml('schedule: "0 2 * * *"\n')).pipeline?.catch_up).toBe('once');
-    expect(parsePipeline('p.yaml', exportYaml('schedule: "0 2 * * *"\ntimezone: Europe/Paris\ncatch_up: skip\n')).pipeline).toMatchObject({ catch_up: 'skip', timezone: 'Europe/Paris' });
+    expect(parsePipeline('p.yaml', exportYaml('schedule: "0 2 * * *"\ntimezone: Europe/Paris\ncatch_up: skip\n')).pipeline).toMatchObject({
+      catch_up: 'skip',
+      timezone: 'Europe/Paris',
+    });
   });
 
   it('reports a bad catch_up, catch_up without a schedule, and a typo of the key', () => {

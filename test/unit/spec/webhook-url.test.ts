@@ -27,7 +27,10 @@ describe('webhook URLs in a pipeline', () => {
   });
 
   it('resolves references from the environment when sending, and returns the values to mask', () => {
-    expect(resolveWebhookUrl('https://${U}:${P}@h/x?token=${T}', { U: 'u', P: 'p@ss', T: 't&x=1' })).toEqual({ url: 'https://u:p%40ss@h/x?token=t%26x%3D1', secrets: ['u', 'p@ss', 't&x=1'] });
+    expect(resolveWebhookUrl('https://${U}:${P}@h/x?token=${T}', { U: 'u', P: 'p@ss', T: 't&x=1' })).toEqual({
+      url: 'https://u:p%40ss@h/x?token=t%26x%3D1',
+      secrets: ['u', 'p@ss', 't&x=1'],
+    });
     expect(resolveWebhookUrl('https://h/services/${P}', { P: 'T0/B0/xyz' })).toEqual({ url: 'https://h/services/T0/B0/xyz', secrets: ['T0/B0/xyz'] });
     expect(resolveWebhookUrl('${WHOLE}', { WHOLE: 'https://h/a?b=c' })).toEqual({ url: 'https://h/a?b=c', secrets: ['https://h/a?b=c'] });
     expect(resolveWebhookUrl('https://h/x?token=${T}', {})).toEqual({ unset: 'T' });

@@ -8,19 +8,37 @@ const pipeline = (columns: string): string => `source: { file: u.csv }\ntarget: 
 /** Issue 20: these gave raw parser errors ("Plain value cannot start with reserved character `"). */
 describe('YAML that needs quoting', () => {
   it.each([
-    ['a header with spaces in backticks', '  email: `Email Address`', 'p.yaml:4:10 YAML reads a value starting with ` as a reserved character, not as text: quote this value, e.g.  email: \'`Email Address`\''],
-    ['@', '  email: @Email', 'p.yaml:4:10 YAML reads a value starting with @ as a reserved character, not as text: quote this value, e.g.  email: \'@Email\''],
-    ['%', '  email: %Email', 'p.yaml:4:10 YAML reads a value starting with % as a directive, not as text: quote this value, e.g.  email: \'%Email\''],
-    ['!', '  email: !Email', 'p.yaml:4:10 YAML reads a value starting with ! as a tag (!name), not as text: quote this value, e.g.  email: \'!Email\''],
-    ['|', '  email: | Email', 'p.yaml:4:10 YAML reads a value starting with | as the start of a block of text, not as text: quote this value, e.g.  email: \'| Email\''],
-    ['[ followed by more', '  tags: [Tag1, Tag2][0]', 'p.yaml:4:9 YAML reads a value starting with [ as a list, not as text: quote this value, e.g.  tags: \'[Tag1, Tag2][0]\''],
-    ['{ followed by more', '  user_metadata: {"plan": Plan}.plan', 'p.yaml:4:18 YAML reads a value starting with { as a map, not as text: quote this value, e.g.  user_metadata: \'{"plan": Plan}.plan\''],
+    [
+      'a header with spaces in backticks',
+      '  email: `Email Address`',
+      "p.yaml:4:10 YAML reads a value starting with ` as a reserved character, not as text: quote this value, e.g.  email: '`Email Address`'",
+    ],
+    ['@', '  email: @Email', "p.yaml:4:10 YAML reads a value starting with @ as a reserved character, not as text: quote this value, e.g.  email: '@Email'"],
+    ['%', '  email: %Email', "p.yaml:4:10 YAML reads a value starting with % as a directive, not as text: quote this value, e.g.  email: '%Email'"],
+    ['!', '  email: !Email', "p.yaml:4:10 YAML reads a value starting with ! as a tag (!name), not as text: quote this value, e.g.  email: '!Email'"],
+    [
+      '|',
+      '  email: | Email',
+      "p.yaml:4:10 YAML reads a value starting with | as the start of a block of text, not as text: quote this value, e.g.  email: '| Email'",
+    ],
+    [
+      '[ followed by more',
+      '  tags: [Tag1, Tag2][0]',
+      "p.yaml:4:9 YAML reads a value starting with [ as a list, not as text: quote this value, e.g.  tags: '[Tag1, Tag2][0]'",
+    ],
+    [
+      '{ followed by more',
+      '  user_metadata: {"plan": Plan}.plan',
+      'p.yaml:4:18 YAML reads a value starting with { as a map, not as text: quote this value, e.g.  user_metadata: \'{"plan": Plan}.plan\'',
+    ],
   ])('%s', (_name, column, expected) => {
     expect(lines(pipeline(column))).toEqual([expected]);
   });
 
   it(': inside a value (the parser then also misses a closing quote)', () => {
-    expect(lines(pipeline('  name: First & ": " & Last'))[0]).toBe('p.yaml:4:9 YAML reads ": " inside a plain value as a new key: quote this value, e.g.  name: \'First & ": " & Last\'');
+    expect(lines(pipeline('  name: First & ": " & Last'))[0]).toBe(
+      'p.yaml:4:9 YAML reads ": " inside a plain value as a new key: quote this value, e.g.  name: \'First & ": " & Last\'',
+    );
   });
 
   it('{job} inside a flow map', () => {
@@ -33,12 +51,18 @@ describe('YAML that needs quoting', () => {
     expect(lines(pipeline('  user_metadata: {"plan": Plan}'))).toEqual([
       'p.yaml:4:18 columns.user_metadata: expected a JSONata expression string, got a map: quote this value, e.g.  user_metadata: \'{"plan": Plan}\'',
     ]);
-    expect(lines(pipeline('  tags: [Tag1, Tag2]'))).toEqual(["p.yaml:4:9 columns.tags: expected a JSONata expression string, got a list: quote this value, e.g.  tags: '[Tag1, Tag2]'"]);
-    expect(lines(pipeline('  email: &Email'))).toEqual(["p.yaml:4:10 columns.email: expected a JSONata expression string, got nothing (null): quote this value, e.g.  email: '&Email'"]);
-    expect(lines(pipeline('  email: *Email'))).toEqual(["p.yaml:4:10 YAML reads a value starting with * as an alias (*name), not as text: quote this value, e.g.  email: '*Email'"]);
+    expect(lines(pipeline('  tags: [Tag1, Tag2]'))).toEqual([
+      "p.yaml:4:9 columns.tags: expected a JSONata expression string, got a list: quote this value, e.g.  tags: '[Tag1, Tag2]'",
+    ]);
+    expect(lines(pipeline('  email: &Email'))).toEqual([
+      "p.yaml:4:10 columns.email: expected a JSONata expression string, got nothing (null): quote this value, e.g.  email: '&Email'",
+    ]);
+    expect(lines(pipeline('  email: *Email'))).toEqual([
+      "p.yaml:4:10 YAML reads a value starting with * as an alias (*name), not as text: quote this value, e.g.  email: '*Email'",
+    ]);
   });
 
-  it('other syntax errors keep the parser\'s message', () => {
+  it("other syntax errors keep the parser's message", () => {
     expect(lines('source: { file: u.csv\n')).toEqual(['p.yaml:2:1 Flow map in block collection must be sufficiently indented and end with a }']);
   });
 });

@@ -14,11 +14,16 @@ async function file(target: TargetDefinition, parts: Record<string, unknown>[][]
 describe('json target', () => {
   it('writes one array, a user per line, keys in column order, missing and null values left out', async () => {
     const text = await file(jsonTarget, [
-      [{ email: 'a@x.io', user_id: 'u1', meta: { plan: 'pro', n: null } }, { user_id: 'u2', email: null, '2024': 7 }],
+      [
+        { email: 'a@x.io', user_id: 'u1', meta: { plan: 'pro', n: null } },
+        { user_id: 'u2', email: null, '2024': 7 },
+      ],
       [],
       [{ user_id: 'u3', email: 'c@x.io' }],
     ]);
-    expect(text).toBe('[\n{"user_id":"u1","email":"a@x.io","meta":{"plan":"pro","n":null}},\n{"user_id":"u2","2024":7},\n{"user_id":"u3","email":"c@x.io"}\n]\n');
+    expect(text).toBe(
+      '[\n{"user_id":"u1","email":"a@x.io","meta":{"plan":"pro","n":null}},\n{"user_id":"u2","2024":7},\n{"user_id":"u3","email":"c@x.io"}\n]\n',
+    );
     expect(JSON.parse(text)).toHaveLength(3);
   });
 

@@ -31,7 +31,12 @@ describe('Temporal activities (MockActivityEnvironment)', () => {
 
   beforeEach(() => {
     ({ dir, cleanup } = tempDir());
-    writeFileSync(join(dir, 'u.ndjson'), generateUsers(total, 5, { invalidEvery: 89 }).map((u) => JSON.stringify(u)).join('\n'));
+    writeFileSync(
+      join(dir, 'u.ndjson'),
+      generateUsers(total, 5, { invalidEvery: 89 })
+        .map((u) => JSON.stringify(u))
+        .join('\n'),
+    );
     pool = new ConnectionPool({ users: { driver: 'sqlite', path: 'users.db', table: 'users' } }, dir);
   });
   afterEach(async () => {
@@ -41,9 +46,23 @@ describe('Temporal activities (MockActivityEnvironment)', () => {
 
   const activities = () => createTemporalActivities({ connections: {}, baseDir: dir, masker: new SecretMasker(['s3cret']), pool });
   const plan = (jobId: string): JobPlan =>
-    buildJobPlan({ source: { file: 'u.ndjson' }, target: { connection: 'users', key: ['email'], upsert: false, metadata: 'merge' }, batch: { size: total, parallelism: 1, exclusive: true } } as Pipeline, {
-      jobId, pipeline: 'p', pipelineFile: join(dir, 'p.yaml'), pipelineHash: 'h', startedAt: '2026-01-01T00:00:00.000Z', jobDir: join(dir, 'jobs', jobId), sourcePath: join(dir, 'u.ndjson'), sourceFormat: 'ndjson',
-    });
+    buildJobPlan(
+      {
+        source: { file: 'u.ndjson' },
+        target: { connection: 'users', key: ['email'], upsert: false, metadata: 'merge' },
+        batch: { size: total, parallelism: 1, exclusive: true },
+      } as Pipeline,
+      {
+        jobId,
+        pipeline: 'p',
+        pipelineFile: join(dir, 'p.yaml'),
+        pipelineHash: 'h',
+        startedAt: '2026-01-01T00:00:00.000Z',
+        jobDir: join(dir, 'jobs', jobId),
+        sourcePath: join(dir, 'u.ndjson'),
+        sourceFormat: 'ndjson',
+      },
+    );
   const rows = (): number => {
     const db = new Database(join(dir, 'users.db'), { readonly: true });
     try {
@@ -65,7 +84,11 @@ describe('Temporal activities (MockActivityEnvironment)', () => {
     env.on('heartbeat', (d: BatchCursor) => beats.push(structuredClone(d)));
     const out: RunBatchOutput = await env.run(activities().runBatch, { jobDir: p.jobDir, batch: 0 });
     expect(out.read).toBe(total);
-    expect(beats.map((b) => [b.batch, b.chunk, b.row])).toEqual([[0, 1, 1001], [0, 2, 2001], [0, 3, total + 1]]);
+    expect(beats.map((b) => [b.batch, b.chunk, b.row])).toEqual([
+      [0, 1, 1001],
+      [0, 2, 2001],
+      [0, 3, total + 1],
+    ]);
     expect(beats.at(-1)!.counts).toEqual({ read: out.read, inserted: out.inserted, updated: 0, unchanged: 0, rejected: out.rejected, exported: 0 });
   });
 

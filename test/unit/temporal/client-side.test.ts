@@ -37,17 +37,44 @@ describe('Temporal client side', () => {
   });
 
   it('maps execution statuses to job statuses and reads a job from its visibility record', () => {
-    expect(['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'].map(jobStatusOf)).toEqual(['running', 'succeeded', 'failed', 'cancelled', 'failed', 'failed']);
+    expect(['RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'].map(jobStatusOf)).toEqual([
+      'running',
+      'succeeded',
+      'failed',
+      'cancelled',
+      'failed',
+      'failed',
+    ]);
     const memo = jobMemo(testPlan(), 'k');
-    const info = { workflowId: 'job-1', runId: 'r', status: { name: 'COMPLETED', code: 2 } as never, memo: { ...memo }, startTime: new Date('2026-01-01T00:00:00Z'), closeTime: new Date('2026-01-01T00:01:00Z') };
-    expect(toJob(info)).toEqual({ id: 'job-1', runId: 'r', status: 'succeeded', memo, startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:01:00.000Z' });
+    const info = {
+      workflowId: 'job-1',
+      runId: 'r',
+      status: { name: 'COMPLETED', code: 2 } as never,
+      memo: { ...memo },
+      startTime: new Date('2026-01-01T00:00:00Z'),
+      closeTime: new Date('2026-01-01T00:01:00Z'),
+    };
+    expect(toJob(info)).toEqual({
+      id: 'job-1',
+      runId: 'r',
+      status: 'succeeded',
+      memo,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      endedAt: '2026-01-01T00:01:00.000Z',
+    });
     // Workflows that are not Ferry jobs (no Ferry memo) are left out.
     expect(toJob({ ...info, memo: { other: 1 } })).toBeUndefined();
   });
 
   it('turns a schedule: field into a Temporal Schedule with overlap SKIP and an explicit catch-up window', () => {
     const settings = { address: 'x', namespace: 'default', taskQueue: 'ferry' };
-    const options = scheduleOptions(settings, { pipeline: 'nightly-export', file: '/p/nightly.yaml', cron: '0 2 * * *', timezone: 'Europe/Paris', catchUp: 'once' });
+    const options = scheduleOptions(settings, {
+      pipeline: 'nightly-export',
+      file: '/p/nightly.yaml',
+      cron: '0 2 * * *',
+      timezone: 'Europe/Paris',
+      catchUp: 'once',
+    });
     expect(options).toMatchObject({
       scheduleId: 'ferry-nightly-export',
       spec: { cronExpressions: ['0 2 * * *'], timezone: 'Europe/Paris' },

@@ -2,7 +2,17 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryBuilder } from './history-builder.js';
-import { cancelledRunningHistory, cancelledWaitingHistory, continuedLockedHistories, failedLockedHistory, grantedHistory, held, lockPlan, release, waitedHistory } from './lock-scenarios.js';
+import {
+  cancelledRunningHistory,
+  cancelledWaitingHistory,
+  continuedLockedHistories,
+  failedLockedHistory,
+  grantedHistory,
+  held,
+  lockPlan,
+  release,
+  waitedHistory,
+} from './lock-scenarios.js';
 import { bundle, replayRecorded, scheduledIn, signalsIn, type Recorded } from './replay-helpers.js';
 
 /**

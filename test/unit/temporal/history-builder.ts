@@ -110,7 +110,11 @@ export class HistoryBuilder {
   /** A timer (sleep, or the timeout of a condition) started by the last workflow task; returns the event id. */
   startTimer(ms: number): number {
     const timerId = String(++this.timerSeq);
-    const id = this.add('TIMER_STARTED', 'timerStartedEventAttributes', { timerId, startToFireTimeout: `${ms / 1000}s`, workflowTaskCompletedEventId: String(this.lastTaskCompleted) });
+    const id = this.add('TIMER_STARTED', 'timerStartedEventAttributes', {
+      timerId,
+      startToFireTimeout: `${ms / 1000}s`,
+      workflowTaskCompletedEventId: String(this.lastTaskCompleted),
+    });
     this.timers.set(id, timerId);
     return id;
   }
@@ -131,7 +135,12 @@ export class HistoryBuilder {
 
   /** Cancelled by the last workflow task (a condition that came true before its timeout). */
   cancelTimer(started: number): this {
-    this.add('TIMER_CANCELED', 'timerCanceledEventAttributes', { timerId: this.timers.get(started), startedEventId: String(started), workflowTaskCompletedEventId: String(this.lastTaskCompleted), identity: 'test' });
+    this.add('TIMER_CANCELED', 'timerCanceledEventAttributes', {
+      timerId: this.timers.get(started),
+      startedEventId: String(started),
+      workflowTaskCompletedEventId: String(this.lastTaskCompleted),
+      identity: 'test',
+    });
     return this;
   }
 
@@ -172,11 +181,21 @@ export class HistoryBuilder {
   }
 
   startActivity(scheduled: number, attempt = 1): number {
-    return this.add('ACTIVITY_TASK_STARTED', 'activityTaskStartedEventAttributes', { scheduledEventId: String(scheduled), identity: 'test', requestId: `act-${scheduled}`, attempt });
+    return this.add('ACTIVITY_TASK_STARTED', 'activityTaskStartedEventAttributes', {
+      scheduledEventId: String(scheduled),
+      identity: 'test',
+      requestId: `act-${scheduled}`,
+      attempt,
+    });
   }
 
   completeActivity(scheduled: number, started: number, result: unknown): this {
-    this.add('ACTIVITY_TASK_COMPLETED', 'activityTaskCompletedEventAttributes', { scheduledEventId: String(scheduled), startedEventId: String(started), result: payloads([result]), identity: 'test' });
+    this.add('ACTIVITY_TASK_COMPLETED', 'activityTaskCompletedEventAttributes', {
+      scheduledEventId: String(scheduled),
+      startedEventId: String(started),
+      result: payloads([result]),
+      identity: 'test',
+    });
     return this;
   }
 
@@ -236,7 +255,10 @@ export class HistoryBuilder {
   }
 
   completed(result: unknown): HistoryBuilder {
-    this.add('WORKFLOW_EXECUTION_COMPLETED', 'workflowExecutionCompletedEventAttributes', { result: payloads([result]), workflowTaskCompletedEventId: String(this.lastTaskCompleted) });
+    this.add('WORKFLOW_EXECUTION_COMPLETED', 'workflowExecutionCompletedEventAttributes', {
+      result: payloads([result]),
+      workflowTaskCompletedEventId: String(this.lastTaskCompleted),
+    });
     return this;
   }
 
@@ -283,7 +305,12 @@ export class HistoryBuilder {
 
   private add(type: string, key: string, attrs: Record<string, unknown>): number {
     const eventId = this.events.length + 1;
-    this.events.push({ eventId: String(eventId), eventTime: new Date(this.time + eventId * 1000).toISOString(), eventType: `EVENT_TYPE_${type}`, [key]: attrs });
+    this.events.push({
+      eventId: String(eventId),
+      eventTime: new Date(this.time + eventId * 1000).toISOString(),
+      eventType: `EVENT_TYPE_${type}`,
+      [key]: attrs,
+    });
     return eventId;
   }
 }

@@ -123,7 +123,11 @@ describe('targetLockWorkflow (replay)', () => {
     const { continued } = await replayed(first, 'lock-continued-1');
     expect(continued).toHaveLength(1);
     const state = (continued[0]![0] as { state: TargetQueueState }).state;
-    expect(state).toEqual({ holders: [{ workflowId: 'job-a', shared: false, since: expect.any(Number) as unknown as number }], waiting: [{ workflowId: 'job-b', shared: false }], told: { 'job-b': 'job-a' } });
+    expect(state).toEqual({
+      holders: [{ workflowId: 'job-a', shared: false, since: expect.any(Number) as unknown as number }],
+      waiting: [{ workflowId: 'job-b', shared: false }],
+      told: { 'job-b': 'job-a' },
+    });
 
     const second = lockHistory({ state });
     second.workflowTask();

@@ -14,12 +14,21 @@ import { batchOut, importPlan } from './scenarios.js';
 
 /** The SDK flags a worker of this SDK version records (see HistoryBuilder). */
 export const SDK_FLAGS = [1, 2];
-const builder = (args: unknown[], attrs: Record<string, unknown> = {}): HistoryBuilder => new HistoryBuilder('ferry', 'pipelineWorkflow', SDK_FLAGS).start(args, attrs);
+const builder = (args: unknown[], attrs: Record<string, unknown> = {}): HistoryBuilder =>
+  new HistoryBuilder('ferry', 'pipelineWorkflow', SDK_FLAGS).start(args, attrs);
 
 export const held: HeldTarget = { lockId: 'ferry-target:users/users', connection: 'users', table: 'users' };
 export const release = { workflowId: 'job-1' };
 const artifacts = { rejectsFile: '/jobs/job-1/rejects.ndjson', rejects: 0, output: null };
-const summaryOf = (done: number, total: number) => ({ total: total * 1000, inserted: done * 1000, updated: 0, unchanged: 0, rejected: 0, exported: 0, batches: { done, total } });
+const summaryOf = (done: number, total: number) => ({
+  total: total * 1000,
+  inserted: done * 1000,
+  updated: 0,
+  unchanged: 0,
+  rejected: 0,
+  exported: 0,
+  batches: { done, total },
+});
 
 /** The first task's commands: the patch marker and the request; returns the request's scheduled and started event ids. */
 function requested(h: HistoryBuilder, plan: JobPlan): { scheduled: number; started: number } {

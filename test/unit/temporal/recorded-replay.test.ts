@@ -17,7 +17,11 @@ const changedPath = fileURLToPath(new URL('./fixtures/changed-workflow.ts', impo
  * that continued as new, gzipped) replayed against today's workflow code: a change that breaks determinism for jobs
  * already running fails here, in CI, without a server.
  */
-const recorded = existsSync(fixtures) ? readdirSync(fixtures).filter((f) => /\.json(\.gz)?$/.test(f)).sort() : [];
+const recorded = existsSync(fixtures)
+  ? readdirSync(fixtures)
+      .filter((f) => /\.json(\.gz)?$/.test(f))
+      .sort()
+  : [];
 
 function load(file: string): { workflowId: string; history: ReturnType<typeof historyFromJSON> } {
   const bytes = readFileSync(`${fixtures}${file}`);
@@ -36,7 +40,12 @@ describe('replay of recorded Temporal histories', () => {
 
   it('has the recorded histories', () => {
     expect(recorded).toEqual([
-      'cancelled.json', 'continued-as-new-first-run.json.gz', 'continued-as-new-last-run.json.gz', 'reset.json', 'succeeded.json', 'worker-killed.json',
+      'cancelled.json',
+      'continued-as-new-first-run.json.gz',
+      'continued-as-new-last-run.json.gz',
+      'reset.json',
+      'succeeded.json',
+      'worker-killed.json',
     ]);
   });
 
@@ -48,6 +57,8 @@ describe('replay of recorded Temporal histories', () => {
   it('a changed orchestration fails to replay a recorded history with a DeterminismViolationError', async () => {
     const changed = await bundle(changedPath);
     const { workflowId, history } = load('succeeded.json');
-    await expect(Worker.runReplayHistory({ workflowBundle: changed, replayName: 'changed', sinks }, history, workflowId)).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(Worker.runReplayHistory({ workflowBundle: changed, replayName: 'changed', sinks }, history, workflowId)).rejects.toBeInstanceOf(
+      DeterminismViolationError,
+    );
   }, 120_000);
 });

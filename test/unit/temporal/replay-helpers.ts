@@ -43,7 +43,12 @@ export async function replay(workflowBundle: WorkflowBundleWithSourceMap, histor
 }
 
 /** Replays `history` as workflow `workflowId`; returns everything the recorder saw. */
-export async function replayRecorded(workflowBundle: WorkflowBundleWithSourceMap, history: HistoryBuilder, name: string, workflowId = 'job-1'): Promise<Recorded> {
+export async function replayRecorded(
+  workflowBundle: WorkflowBundleWithSourceMap,
+  history: HistoryBuilder,
+  name: string,
+  workflowId = 'job-1',
+): Promise<Recorded> {
   const recorded: Recorded = { activities: [], signals: [], continued: [] };
   const sink = <A extends unknown[]>(fn: (...args: A) => void) => ({ fn: (_info: unknown, ...args: A) => fn(...args), callDuringReplay: true });
   const sinks = {
@@ -67,10 +72,12 @@ export function scheduledIn(history: HistoryBuilder): ScheduledActivity[] {
 
 /** The SignalExternalWorkflowExecutionInitiated events of a built history: the signals the workflow must send, in order. */
 export function signalsIn(history: HistoryBuilder): SentSignal[] {
-  return attributesOf(history, 'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', 'signalExternalWorkflowExecutionInitiatedEventAttributes').map((attrs) => {
-    const a = attrs as { workflowExecution: { workflowId: string }; signalName: string; input: { payloads: { data: string }[] } };
-    return { workflowId: a.workflowExecution.workflowId, signalName: a.signalName, args: a.input.payloads.map((p) => decode(p.data)) };
-  });
+  return attributesOf(history, 'EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', 'signalExternalWorkflowExecutionInitiatedEventAttributes').map(
+    (attrs) => {
+      const a = attrs as { workflowExecution: { workflowId: string }; signalName: string; input: { payloads: { data: string }[] } };
+      return { workflowId: a.workflowExecution.workflowId, signalName: a.signalName, args: a.input.payloads.map((p) => decode(p.data)) };
+    },
+  );
 }
 
 function attributesOf(history: HistoryBuilder, type: string, key: string): unknown[] {

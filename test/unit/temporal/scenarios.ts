@@ -14,9 +14,25 @@ export function importPlan(overrides: { batches?: number; parallelism?: number; 
   return overrides.notify ? { ...plan, notify: [{ webhook: 'https://hooks.example.com/ferry' } as never] } : plan;
 }
 
-export const batchOut = (batch: number, rejected = 0): RunBatchOutput => ({ batch, read: 1000, inserted: 1000 - rejected, updated: 0, unchanged: 0, rejected, exported: 0 });
+export const batchOut = (batch: number, rejected = 0): RunBatchOutput => ({
+  batch,
+  read: 1000,
+  inserted: 1000 - rejected,
+  updated: 0,
+  unchanged: 0,
+  rejected,
+  exported: 0,
+});
 const artifacts = { rejectsFile: '/jobs/job-1/rejects.ndjson', rejects: 0, output: null };
-const summaryOf = (done: number, total: number, rejected = 0) => ({ total: total * 1000, inserted: done * 1000 - rejected, updated: 0, unchanged: 0, rejected, exported: 0, batches: { done, total } });
+const summaryOf = (done: number, total: number, rejected = 0) => ({
+  total: total * 1000,
+  inserted: done * 1000 - rejected,
+  updated: 0,
+  unchanged: 0,
+  rejected,
+  exported: 0,
+  batches: { done, total },
+});
 
 /** A 3-batch import that succeeds and sends one webhook notification. */
 export function succeededHistory(): { history: HistoryBuilder; plan: JobPlan; outcome: JobOutcome } {
@@ -107,7 +123,14 @@ export function cancelledHistory(): HistoryBuilder {
 export function scheduledHistory(): HistoryBuilder {
   const { plan, outcome } = succeededHistory();
   const h = new HistoryBuilder('ferry', 'scheduledPipelineWorkflow').start([{ pipelineFile: plan.pipelineFile }]);
-  h.activity('planScheduledRun', { pipelineFile: plan.pipelineFile }, { plan, memo: { pipeline: plan.pipeline, submissionKey: 'k', kind: 'import', pipelineFile: plan.pipelineFile, jobDir: plan.jobDir, startedAt: plan.startedAt } });
+  h.activity(
+    'planScheduledRun',
+    { pipelineFile: plan.pipelineFile },
+    {
+      plan,
+      memo: { pipeline: plan.pipeline, submissionKey: 'k', kind: 'import', pipelineFile: plan.pipelineFile, jobDir: plan.jobDir, startedAt: plan.startedAt },
+    },
+  );
   h.workflowTask();
   const child = h.startChild('pipelineWorkflow', plan.jobId, [plan]);
   h.workflowTask();

@@ -25,7 +25,10 @@ interface Recorded {
   signals: { to: string; name: string; args: unknown[] }[];
 }
 
-function fakeClient(options: { describe?: (id: string) => Promise<{ status: { name: string } }>; states?: (TargetQueueState | Error)[] } = {}): { client: Client; recorded: Recorded } {
+function fakeClient(options: { describe?: (id: string) => Promise<{ status: { name: string } }>; states?: (TargetQueueState | Error)[] } = {}): {
+  client: Client;
+  recorded: Recorded;
+} {
   const recorded: Recorded = { started: [], signals: [] };
   const client = {
     workflow: {
@@ -45,7 +48,11 @@ function fakeClient(options: { describe?: (id: string) => Promise<{ status: { na
   return { client, recorded };
 }
 
-const lockState = (...holders: string[]): TargetQueueState => ({ holders: holders.map((workflowId) => ({ workflowId, shared: false, since: 0 })), waiting: [], told: {} });
+const lockState = (...holders: string[]): TargetQueueState => ({
+  holders: holders.map((workflowId) => ({ workflowId, shared: false, since: 0 })),
+  waiting: [],
+  told: {},
+});
 
 describe('table lock activities (MockActivityEnvironment)', () => {
   const env = () => new MockActivityEnvironment({ workflowExecution: { workflowId: 'job-7', runId: 'run-7' }, taskQueue: 'ferry-q' }, { logger });
@@ -57,9 +64,18 @@ describe('table lock activities (MockActivityEnvironment)', () => {
     expect(held).toEqual({ lockId: 'ferry-target:ferry-q:users/app_users', connection: 'users', table: 'app_users' });
     expect(recorded.started).toHaveLength(1);
     expect(recorded.started[0]!.type).toBe(TARGET_LOCK_WORKFLOW_TYPE);
-    expect(recorded.started[0]!.options).toMatchObject({ workflowId: 'ferry-target:ferry-q:users/app_users', taskQueue: 'ferry-q', args: [{}], signal: { name: 'ferryTargetRequest' }, signalArgs: [{ workflowId: 'job-7', shared: false }] });
+    expect(recorded.started[0]!.options).toMatchObject({
+      workflowId: 'ferry-target:ferry-q:users/app_users',
+      taskQueue: 'ferry-q',
+      args: [{}],
+      signal: { name: 'ferryTargetRequest' },
+      signalArgs: [{ workflowId: 'job-7', shared: false }],
+    });
     // Spelled in the pipeline, the same table is the same lock; `exclusive: false` asks to share it.
-    const sharedPlan = testPlan({ target: { connection: 'users', table: 'app_users', key: ['email'], upsert: false, metadata: 'merge' }, batch: { size: 10, parallelism: 1, exclusive: false } } as never);
+    const sharedPlan = testPlan({
+      target: { connection: 'users', table: 'app_users', key: ['email'], upsert: false, metadata: 'merge' },
+      batch: { size: 10, parallelism: 1, exclusive: false },
+    } as never);
     expect(await env().run(acts.requestTarget, { plan: sharedPlan })).toEqual(held);
     expect(recorded.started[1]!.options['signalArgs']).toEqual([{ workflowId: 'job-7', shared: true }]);
   });
@@ -67,7 +83,9 @@ describe('table lock activities (MockActivityEnvironment)', () => {
   it('requestTarget refuses a job that writes no table, without retrying', async () => {
     const { client } = fakeClient();
     const exportPlan = { ...testPlan(), kind: 'export', target: { type: 'file', path: '/out.csv', format: 'csv', escapeFormulas: true } } as JobPlan;
-    const err = await env().run(createTargetLockActivities({ client, connections: {} }).requestTarget, { plan: exportPlan }).catch((e: unknown) => e);
+    const err = await env()
+      .run(createTargetLockActivities({ client, connections: {} }).requestTarget, { plan: exportPlan })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApplicationFailure);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);
   });
@@ -81,7 +99,9 @@ describe('table lock activities (MockActivityEnvironment)', () => {
     };
     const acts = createTargetLockActivities({ client: fakeClient({ describe }).client, connections: {} });
     expect(await env().run(acts.runningWorkflows, { workflowIds: ['a', 'b', 'c', 'd'] })).toEqual({ running: ['a'] });
-    const err = await env().run(acts.runningWorkflows, { workflowIds: ['a', 'x'] }).catch((e: unknown) => e);
+    const err = await env()
+      .run(acts.runningWorkflows, { workflowIds: ['a', 'x'] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(ApplicationFailure);
   });
@@ -103,8 +123,12 @@ describe('ferry jobs resume and the table lock', () => {
     const lines: string[] = [];
     const taken = await retakeTable(client, 'job-1', events(grantedHistory()), { taskQueue: 'ferry', connections: {}, log: (l) => lines.push(l), pollMs: 1 });
     expect(taken).not.toBe('cancelled');
-    expect(recorded.started.map((s) => s.options)).toMatchObject([{ workflowId: 'ferry-target:ferry:users/', signalArgs: [{ workflowId: 'job-1', shared: true, resume: true }] }]);
-    expect(lines).toEqual(['waiting for job job-0, which is writing to users table (its default table) (set batch.exclusive: false in both pipelines to let them run together)']);
+    expect(recorded.started.map((s) => s.options)).toMatchObject([
+      { workflowId: 'ferry-target:ferry:users/', signalArgs: [{ workflowId: 'job-1', shared: true, resume: true }] },
+    ]);
+    expect(lines).toEqual([
+      'waiting for job job-0, which is writing to users table (its default table) (set batch.exclusive: false in both pipelines to let them run together)',
+    ]);
     await (taken as Exclude<typeof taken, 'cancelled' | undefined>).grantAgain();
     expect(recorded.started).toHaveLength(2);
     expect(recorded.started[1]!.options['signalArgs']).toEqual([{ workflowId: 'job-1', shared: true, resume: true }]);

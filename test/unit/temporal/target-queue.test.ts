@@ -2,7 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { testPlan } from '../../helpers/fake-activities.js';
 import { waitingMessage } from '../../../src/plan/write-target.js';
 import { writesTable } from '../../../workflows/target-definitions.js';
-import { delivered, dropStopped, emptyQueue, GRACE_MS, holdersToCheck, isIdle, release, request, type Change, type TargetQueueState } from '../../../workflows/target-queue.js';
+import {
+  delivered,
+  dropStopped,
+  emptyQueue,
+  GRACE_MS,
+  holdersToCheck,
+  isIdle,
+  release,
+  request,
+  type Change,
+  type TargetQueueState,
+} from '../../../workflows/target-queue.js';
 
 /** The table lock's queue logic (pure): who holds the table, who waits, and what each job is told. */
 describe('table lock queue', () => {
@@ -24,7 +35,10 @@ describe('table lock queue', () => {
     const { state, notices } = requests(excl('a'), excl('b'));
     expect(holders(state)).toEqual(['a']);
     expect(waiting(state)).toEqual(['b']);
-    expect(notices).toEqual([{ kind: 'granted', workflowId: 'a' }, { kind: 'waiting', workflowId: 'b', blocker: 'a' }]);
+    expect(notices).toEqual([
+      { kind: 'granted', workflowId: 'a' },
+      { kind: 'waiting', workflowId: 'b', blocker: 'a' },
+    ]);
     const after = release(state, 'a', 5);
     expect(after.notices).toEqual([{ kind: 'granted', workflowId: 'b' }]);
     expect(after.state.holders).toEqual([{ workflowId: 'b', shared: false, since: 5 }]);
@@ -49,7 +63,10 @@ describe('table lock queue', () => {
     ]);
     const two = release(one.state, 'b', 2);
     expect(holders(two.state)).toEqual(['c']);
-    expect(two.notices).toEqual([{ kind: 'granted', workflowId: 'c' }, { kind: 'waiting', workflowId: 'd', blocker: 'c' }]);
+    expect(two.notices).toEqual([
+      { kind: 'granted', workflowId: 'c' },
+      { kind: 'waiting', workflowId: 'd', blocker: 'c' },
+    ]);
     expect(release(two.state, 'c', 3).notices).toEqual([{ kind: 'granted', workflowId: 'd' }]);
   });
 
@@ -118,7 +135,10 @@ describe('table lock queue', () => {
     expect(holders(dropped.state)).toEqual(['b']);
     expect(dropped.notices).toEqual([{ kind: 'waiting', workflowId: 'c', blocker: 'b' }]);
     const both = dropStopped(state, ['a', 'b'], [], 70_000);
-    expect(both.notices).toEqual([{ kind: 'waiting', workflowId: 'c', blocker: 'b' }, { kind: 'granted', workflowId: 'c' }]);
+    expect(both.notices).toEqual([
+      { kind: 'waiting', workflowId: 'c', blocker: 'b' },
+      { kind: 'granted', workflowId: 'c' },
+    ]);
     expect(holders(both.state)).toEqual(['c']);
   });
 

@@ -144,7 +144,9 @@ describe('custom_password_hash: structure', () => {
   });
 
   it('never quotes secret values in messages', () => {
-    const errors = errorsOf(user({ custom_password_hash: withHash('md5', { value: 'SECRETVALUEzz', encoding: 'hex' }, { salt: { value: 'SALTYzz', encoding: 'hex' } }) }));
+    const errors = errorsOf(
+      user({ custom_password_hash: withHash('md5', { value: 'SECRETVALUEzz', encoding: 'hex' }, { salt: { value: 'SALTYzz', encoding: 'hex' } }) }),
+    );
     expect(errors).toHaveLength(2);
     for (const e of errors) expect(e.message).not.toMatch(/SECRET|SALTY/);
   });

@@ -4,8 +4,7 @@ import { validateUser } from '../../../src/validation/user-schema.js';
 /** Known-good values, from the import format's documented examples where there is one. */
 export const BCRYPT = '$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K';
 export const ARGON2 = '$argon2id$v=19$m=65536,t=2,p=1$J6Q/82PCyaNpYKRELJyTZg$m04qUAB8rexWDR4+/0f+SFB+4XMFxt7YAvAq2UycYos';
-export const PBKDF2 =
-  '$pbkdf2-sha512$i=100000,l=64$KNyFsA2rWoE$I2CQGI9H0JxdDf3kERRI97kPCGxh0KWBIV3MxyaS191gDGfzVBGyS4BibhgqWQ0/ails8mHuU9ckASxHOOq58w';
+export const PBKDF2 = '$pbkdf2-sha512$i=100000,l=64$KNyFsA2rWoE$I2CQGI9H0JxdDf3kERRI97kPCGxh0KWBIV3MxyaS191gDGfzVBGyS4BibhgqWQ0/ails8mHuU9ckASxHOOq58w';
 export const LDAP = '{SSHA384}/cgEjdoZh85DhurDeOQEMO1rMlAur93SVPbYe5XSD4lF7nNuvrBju5hUeg9A6agRemgSXGl5YuE=';
 export const SHA256_HEX = 'd24e794fce503c3ddb1cd1ba1dd5d9b250cf9917336a0316fefd87fecf79200f';
 
@@ -32,11 +31,7 @@ export function fullUser(): Record<string, unknown> {
     },
     app_metadata: { roles: ['admin'], plan: 'premium' },
     user_metadata: { theme: 'light', address: { city: 'London' }, tags: [{ name: 'vip' }] },
-    mfa_factors: [
-      { totp: { secret: 'JBTWY3DPEHPK3PNP' } },
-      { phone: { value: '+15551112233' } },
-      { email: { value: 'ada@backup.example.org' } },
-    ],
+    mfa_factors: [{ totp: { secret: 'JBTWY3DPEHPK3PNP' } }, { phone: { value: '+15551112233' } }, { email: { value: 'ada@backup.example.org' } }],
     connection: 'Username-Password-Authentication',
     created_at: '2023-01-15T08:30:00Z',
     updated_at: '2024-02-29T23:59:59.123+01:00',
