@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
 import { TestProject } from '../helpers/project.js';
@@ -77,6 +78,43 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
       saveHistory('continued-as-new-last-run', run.report().job, runs.at(-1)!);
     }
   });
+
+  it(
+    '{last_success} comes from Temporal: the second run of an incremental export has only the users changed since the first started',
+    { timeout: 240_000 },
+    async () => {
+      p.write('inc-users.json', [{ email: 'inc-a@example.com' }, { email: 'inc-b@example.com' }]);
+      p.write('inc-seed.yaml', 'source: { file: inc-users.json }\ntarget: { connection: users, upsert: true }\n');
+      const seeded = startRun(p.dir, 'inc-seed.yaml');
+      expect(await seeded.exit, seeded.out.stderr).toBe(0);
+      p.write(
+        'inc.yaml',
+        "source:\n  connection: users\n  query: 'updated_at:[{last_success} TO *]'\n  sort: { by: email }\ntarget:\n  file: 'out/inc-{job}.ndjson'\ncolumns:\n  email: email\n",
+      );
+      type Shown = { started_at: string; query: { query: string; written?: string; last_success?: string | null } };
+      const show = (id: string): Shown => JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as Shown;
+      const emails = (output: string): string[] =>
+        readFileSync(join(p.dir, output), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => (JSON.parse(l) as { email: string }).email);
+
+      const first = startRun(p.dir, 'inc.yaml');
+      expect(await first.exit, first.out.stderr).toBe(0);
+      expect(first.report().summary.exported).toBe(Number(p.rows('SELECT count(*) AS n FROM users')[0]!['n']));
+      const firstJob = show(first.report().job);
+      expect(firstJob.query).toMatchObject({ query: 'updated_at:[* TO *]', written: 'updated_at:[{last_success} TO *]', last_success: null });
+
+      // inc-b changes after the first run started: only it is new to the second run.
+      const db = new Database(join(p.dir, '.ferry/users.db'));
+      db.prepare('UPDATE users SET updated_at = ? WHERE email = ?').run(new Date().toISOString(), 'inc-b@example.com');
+      db.close();
+      const second = startRun(p.dir, 'inc.yaml');
+      expect(await second.exit, second.out.stderr).toBe(0);
+      expect(show(second.report().job).query).toMatchObject({ query: `updated_at:[${firstJob.started_at} TO *]`, last_success: firstJob.started_at });
+      expect(emails(second.report().artifacts.output!)).toEqual(['inc-b@example.com']);
+    },
+  );
 
   it('sends the completion email and webhook of a Temporal job', async () => {
     p.write('notified.json', [{ email: 'ada@example.com' }, { email: 'not-an-email' }]);
