@@ -4,6 +4,13 @@ const main = document.getElementById('main');
 const fmt = new Intl.NumberFormat('en-US');
 
 /** An element: h('td', { class: 'num' }, 'text', child…). */
+/** `ferry test` of a pipeline's cases: "2/2 passed", or each failure as the CLI prints it; "—" without cases. */
+function testsCell(tests) {
+  if (!tests) return '—';
+  if (tests.failed.length === 0) return h('span', { class: 'ok' }, `${tests.total}/${tests.total} passed`);
+  return h('span', { class: 'error' }, `${tests.total - tests.failed.length}/${tests.total} passed\n${tests.failed.join('\n')}`);
+}
+
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -424,7 +431,7 @@ const pages = {
           h(
             'tr',
             {},
-            ['File', 'Name', 'Kind', 'Schedule', 'Validation'].map((t) => h('th', {}, t)),
+            ['File', 'Name', 'Kind', 'Schedule', 'Validation', 'Tests'].map((t) => h('th', {}, t)),
           ),
         ),
         h(
@@ -439,6 +446,7 @@ const pages = {
               h('td', {}, p.kind ?? '—'),
               h('td', {}, p.schedule ?? '—'),
               h('td', {}, p.diagnostics.length ? h('span', { class: 'error' }, p.diagnostics.join('\n')) : h('span', { class: 'ok' }, 'valid')),
+              h('td', { class: 'tests' }, testsCell(p.tests)),
             ),
           ),
         ),

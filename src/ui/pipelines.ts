@@ -6,6 +6,8 @@ import { findPipelines } from '../cli/validate.js';
 import type { PipelineSchedule } from '../engine/engine.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
+import { passed } from '../pipeline-test/run-cases.js';
+import { failureLines, testFileOf, testPipelineIfCases } from '../pipeline-test/test-pipeline.js';
 import { loadPipeline, type LoadedPipeline } from '../project/load-pipeline.js';
 import { planFor } from '../project/plan-for.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
@@ -21,6 +23,8 @@ export interface PipelineEntry {
   /** `file:line:col path: message`, secrets masked; empty when the pipeline is valid. */
   diagnostics: string[];
   schedule: string | null;
+  /** `ferry test` of its cases (`<name>.test.yaml` beside it): null when it has none. */
+  tests: { total: number; failed: string[] } | null;
 }
 
 export const pipelinesDir = (app: App): string => join(app.project.rootDir, 'pipelines');
@@ -32,14 +36,45 @@ export async function listPipelines(app: App): Promise<PipelineEntry[]> {
     const file = relative(app.project.rootDir, path).split(sep).join('/');
     const result = await loadCheckedPipeline(app.project, app.project.rootDir, path);
     if (!result.ok) {
-      out.push({ file, name: null, kind: null, diagnostics: result.diagnostics.map((d) => app.project.masker.mask(formatDiagnostic(d))), schedule: null });
+      out.push({
+        file,
+        name: null,
+        kind: null,
+        diagnostics: result.diagnostics.map((d) => app.project.masker.mask(formatDiagnostic(d))),
+        schedule: null,
+        tests: null,
+      });
       continue;
     }
     const { pipeline, name } = result.loaded;
     const kind = 'file' in pipeline.source ? 'import' : 'file' in pipeline.target ? 'export' : 'migrate';
-    out.push({ file, name, kind, diagnostics: [], schedule: typeof pipeline.schedule === 'string' ? pipeline.schedule : null });
+    out.push({
+      file,
+      name,
+      kind,
+      diagnostics: [],
+      schedule: typeof pipeline.schedule === 'string' ? pipeline.schedule : null,
+      tests: await testsOf(app, path),
+    });
   }
   return out;
+}
+
+/** A pipeline's `ferry test` result for the page: each failed case (or problem with its test file) as `ferry test` prints it. */
+async function testsOf(app: App, path: string): Promise<PipelineEntry['tests']> {
+  const shown = (p: string): string => relative(app.project.rootDir, p).split(sep).join('/');
+  const run = await testPipelineIfCases(path, shown);
+  if (!run) return null;
+  const mask = (line: string): string => app.project.masker.mask(line);
+  if (run.diagnostics.length > 0) return { total: 0, failed: run.diagnostics.map((d) => mask(formatDiagnostic(d))) };
+  const failed = run.results
+    .filter((r) => !passed(r))
+    .map((r) =>
+      failureLines(shown(testFileOf(path)), r)
+        .map(mask)
+        .join('\n'),
+    );
+  return { total: run.results.length, failed };
 }
 
 /** The pipelines that have a `schedule:`, as the engines take them (invalid files are left out). */

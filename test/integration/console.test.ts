@@ -157,3 +157,38 @@ async function serveAttackerPage(consoleUrl: string): Promise<{ server: Server; 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
 }
+
+describe('ferry ui pipelines', () => {
+  it('lists each pipeline with its validation and its `ferry test` result; test files are not pipelines', async () => {
+    const p = new TestProject();
+    p.write('pipelines/p.yaml', "source: { file: users.json }\ntarget: { connection: users }\ncolumns:\n  email: '$lowercase(Email)'\n");
+    p.write(
+      'pipelines/p.test.yaml',
+      'tests:\n' +
+        '  - name: lower-cased\n    input: { Email: Ada@Example.com }\n    expect: { row: { email: ada@example.com } }\n' +
+        '  - name: wrong on purpose\n    input: { Email: Bob@Example.com }\n    expect: { row: { email: someone@example.com } }\n',
+    );
+    p.write('pipelines/q.yaml', 'source: { file: users.json }\ntarget: { connection: users }\n');
+    p.write('pipelines/users.json', [{ Email: 'Ada@Example.com' }]);
+    const ui = await startConsole(p.dir);
+    try {
+      const listed = (await (await fetch(`${ui.url}api/pipelines`)).json()) as {
+        file: string;
+        diagnostics: string[];
+        tests: { total: number; failed: string[] } | null;
+      }[];
+      expect(listed.map((e) => e.file)).toEqual(['pipelines/p.yaml', 'pipelines/q.yaml']);
+      const [tested, untested] = listed;
+      expect(listed.map((e) => e.diagnostics)).toEqual([[], []]);
+      expect(tested!.tests!.total).toBe(2);
+      expect(tested!.tests!.failed).toHaveLength(1);
+      expect(tested!.tests!.failed[0]).toContain(
+        'FAIL pipelines/p.test.yaml:5 wrong on purpose\n       email: expected "someone@example.com", got "bob@example.com"',
+      );
+      expect(untested!.tests).toBeNull();
+    } finally {
+      expect(await ui.stop()).toBe(0);
+      p.cleanup();
+    }
+  });
+});

@@ -1,0 +1,87 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { usersTableColumns } from '../connections/users-table.js';
+import { buildJobPlan, type JobPlan } from '../plan/job-plan.js';
+import { hashText } from '../project/plan-for.js';
+import { formatFromPath } from '../sources/index.js';
+import type { Diagnostic } from '../spec/diagnostics.js';
+import { parsePipeline } from '../spec/parse-pipeline.js';
+import type { FileFormat, Pipeline } from '../spec/pipeline-schema.js';
+import { parseTestFile } from './cases.js';
+import { MAPPING_PATHS, runCases, type CaseResult, type TestSubject } from './run-cases.js';
+
+/** A pipeline's cases live beside it: `users.yaml` → `users.test.yaml`. */
+export const TEST_FILE = /\.test\.ya?ml$/;
+/** The clock the cases' expressions see ($now(), $millis()): fixed, so an expected row never goes stale. */
+export const TEST_CLOCK = '2000-01-01T00:00:00.000Z';
+
+/** `x.yaml` → `x.test.yaml` beside it. */
+export function testFileOf(pipelineFile: string): string {
+  const ext = extname(pipelineFile);
+  return join(dirname(pipelineFile), `${basename(pipelineFile, ext)}.test${ext}`);
+}
+
+/** One pipeline's cases run (`ferry test` and the console): the problems that stop them, else each case's result. */
+export interface PipelineTestRun {
+  diagnostics: Diagnostic[];
+  results: CaseResult[];
+}
+
+/** Runs the cases of `testFile` against `pipelineFile`; `shown` names the files in messages. */
+export async function testPipeline(pipelineFile: string, testFile: string, shown: (path: string) => string): Promise<PipelineTestRun> {
+  const parsed = parsePipeline(shown(pipelineFile), readFileSync(pipelineFile, 'utf8'));
+  const tests = parseTestFile(shown(testFile), readFileSync(testFile, 'utf8'));
+  const diagnostics = [...parsed.diagnostics, ...tests.diagnostics];
+  if (diagnostics.length > 0 || !parsed.pipeline) return { diagnostics, results: [] };
+  return { diagnostics, results: await runCases(subjectOf(planOf(parsed.pipeline, pipelineFile)), tests.cases) };
+}
+
+/** The pipeline's cases when it has a test file, else null. */
+export async function testPipelineIfCases(pipelineFile: string, shown: (path: string) => string): Promise<PipelineTestRun | null> {
+  const testFile = testFileOf(pipelineFile);
+  return existsSync(testFile) ? testPipeline(pipelineFile, testFile, shown) : null;
+}
+
+/** The plan a job of this pipeline would have; the file paths are only named, never read. */
+function planOf(pipeline: Pipeline, pipelineFile: string): JobPlan {
+  const end = (spec: Pipeline['source'] | Pipeline['target']): { path: string; format: FileFormat } | undefined =>
+    'file' in spec ? { path: resolve(dirname(pipelineFile), spec.file), format: spec.format ?? formatFromPath(spec.file) ?? 'json' } : undefined;
+  const source = end(pipeline.source);
+  const target = end(pipeline.target);
+  return buildJobPlan(pipeline, {
+    jobId: 'test',
+    pipeline: pipeline.name ?? basename(pipelineFile, extname(pipelineFile)),
+    pipelineFile,
+    pipelineHash: hashText(''),
+    startedAt: TEST_CLOCK,
+    jobDir: '',
+    ...(source ? { sourcePath: source.path, sourceFormat: source.format } : {}),
+    ...(target ? { targetPath: target.path, targetFormat: target.format } : {}),
+  });
+}
+
+function subjectOf(plan: JobPlan): TestSubject {
+  return {
+    kind: plan.kind,
+    columns: plan.columns,
+    rules: plan.validate.rules,
+    schema: plan.validate.schema,
+    csvSource: plan.source.type === 'file' && plan.source.format === 'csv',
+    types: new Map(usersTableColumns.map((c) => [c.name, c.type])),
+    table: plan.target.type === 'connection' ? (plan.target.table ?? 'users') : undefined,
+    mapping: { id: plan.jobId, pipeline: plan.pipeline, started_at: plan.startedAt },
+  };
+}
+
+/** A failed case: where it is, then its differences — once when both paths agree, else per path. */
+export function failureLines(file: string, r: CaseResult): string[] {
+  const head = (which: string): string => `FAIL ${file}:${r.case.line} ${r.case.name}${which}`;
+  const [compiled, interpreted] = MAPPING_PATHS.map((p) => r.paths[p].diff);
+  if (JSON.stringify(compiled) === JSON.stringify(interpreted)) return [head(''), ...compiled!.map((d) => `       ${d}`)];
+  const out: string[] = [];
+  for (const p of MAPPING_PATHS) {
+    const diff = r.paths[p].diff;
+    if (diff.length > 0) out.push(head(` (${p} mapping)`), ...diff.map((d) => `       ${d}`));
+  }
+  return out;
+}
