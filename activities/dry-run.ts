@@ -2,6 +2,7 @@ import type { RowChange } from '../src/connections/types.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import { runPipelineJob, type JobOutcome, type OrchestrationHooks } from '../src/plan/orchestrate.js';
 import { diffRow, type ValueDiff } from '../src/plan/row-diff.js';
+import { MASK, maskRecord } from '../src/validation/mask.js';
 import type { Reject } from '../src/validation/reject.js';
 import type { ActivityDeps } from './deps.js';
 import { createActivities } from './index.js';
@@ -41,8 +42,8 @@ async function collectExamples(jobDir: string, limit: number): Promise<DryRunExa
   const examples: DryRunExamples = { insert: [], update: [], reject: [] };
   for await (const change of readNdjson<RowChange>(backupPath(jobDir))) {
     const { row, key, before, after = {} } = change;
-    if (before === null && examples.insert.length < limit) examples.insert.push({ row, key, values: after });
-    if (before !== null && examples.update.length < limit) examples.update.push({ row, key, diffs: diffRow(before, after) });
+    if (before === null && examples.insert.length < limit) examples.insert.push({ row, key, values: maskRecord(after) as Record<string, unknown> });
+    if (before !== null && examples.update.length < limit) examples.update.push({ row, key, diffs: diffRow(before, after).map(maskDiff) });
     if (examples.insert.length >= limit && examples.update.length >= limit) break;
   }
   for await (const { row, errors } of readNdjson<Reject>(rejectsPath(jobDir))) {
@@ -50,4 +51,10 @@ async function collectExamples(jobDir: string, limit: number): Promise<DryRunExa
     examples.reject.push({ row, errors });
   }
   return examples;
+}
+
+/** Example rows are printed and shown: password hashes and secrets are masked as in the reject report. */
+function maskDiff(diff: ValueDiff): ValueDiff {
+  if (!/(^|\.)(password_hash|custom_password_hash|password|secret)(\.|\[|$)/i.test(diff.path)) return diff;
+  return { path: diff.path, ...('old' in diff ? { old: MASK } : {}), ...('new' in diff ? { new: MASK } : {}) } as ValueDiff;
 }

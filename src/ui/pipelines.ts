@@ -11,7 +11,6 @@ import { failureLines, testFileOf, testPipelineIfCases } from '../pipeline-test/
 import { loadPipeline, type LoadedPipeline } from '../project/load-pipeline.js';
 import { planFor } from '../project/plan-for.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
-import { MASK, maskRecord } from '../validation/mask.js';
 import { HttpError } from './http.js';
 import type { Upload } from './uploads.js';
 
@@ -125,25 +124,12 @@ export async function dryRunFor(app: App, plan: JobPlan): Promise<DryRunReport> 
   const id = randomBytes(9).toString('hex');
   const { outcome, examples } = await dryRun(app.deps, { ...plan, jobDir: join(app.project.stateDir, 'dry-runs', plan.jobId) }, 3);
   const s = outcome.summary;
-  const masked = JSON.parse(app.project.masker.mask(JSON.stringify(maskExamples(examples)))) as DryRunExamples;
+  const masked = JSON.parse(app.project.masker.mask(JSON.stringify(examples))) as DryRunExamples;
   return {
     id,
     status: outcome.status,
     error: outcome.error ? app.project.masker.mask(outcome.error) : null,
     summary: { total: s.total, would_insert: s.inserted, would_update: s.updated, unchanged: s.unchanged, rejected: s.rejected },
     examples: masked,
-  };
-}
-
-/** Example rows hold mapped values: password hashes and secrets are masked as in the reject report. */
-function maskExamples(examples: DryRunExamples): DryRunExamples {
-  const secret = (path: string): boolean => /(^|\.)(password_hash|custom_password_hash|password|secret)(\.|\[|$)/i.test(path);
-  return {
-    insert: examples.insert.map((e) => ({ ...e, values: maskRecord(e.values) as Record<string, unknown> })),
-    update: examples.update.map((e) => ({
-      ...e,
-      diffs: e.diffs.map((d) => (secret(d.path) ? { path: d.path, ...('old' in d ? { old: MASK } : {}), ...('new' in d ? { new: MASK } : {}) } : d)),
-    })),
-    reject: examples.reject,
   };
 }

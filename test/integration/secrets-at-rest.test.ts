@@ -48,7 +48,7 @@ describe('secrets are masked by what they become, and kept out of stored plans',
     );
     const columns =
       'columns:\n  email: Mail\n  password_hash: Hash\n  logins_count: "$number(Logins = \'1\' ? 1 : Hash)"\n  user_metadata: \'{"otp_ref": $length(Otp)}\'\n  mfa_factors: \'[{"totp": {"secret": Otp}}]\'\n';
-    p.write('p.yaml', `source:\n  file: users.csv\ntarget:\n  connection: users\n${columns}notify:\n  - webhook: ${hook.url}/h\n    on: [succeeded]\n`);
+    p.write('p.yaml', `source:\n  file: users.csv\ntarget:\n  connection: users\n${columns}validate: { allow_all_rejected: true }\nnotify:\n  - webhook: ${hook.url}/h\n    on: [succeeded]\n`);
     const run = await runAsync(['run', 'p.yaml', '--json'], p.dir);
     const report = JSON.parse(run.stdout) as { job: string; summary: { rejected: number }; artifacts: { rejects: string } };
     expect(report.summary.rejected).toBe(3);
@@ -64,6 +64,19 @@ describe('secrets are masked by what they become, and kept out of stored plans',
     expect(rejects[1]!.errors.map((e) => e.path)).toContain('logins_count');
     expect(rejects[2]!.errors[0]!.code).toBe('PARSE_ERROR');
     expect(rejects[2]!.record).toMatch(/^\[text withheld: it may hold password_hash, mfa_factors; \d+ characters\]$/);
+  });
+
+  it('run --dry-run masks password hashes in its example rows, in text and --json', () => {
+    p.write('users.json', [{ email: 'a@x.io', password_hash: HASH }]);
+    p.write('p.yaml', 'source: { file: users.json }\ntarget: { connection: users }\n');
+    for (const args of [['--json'], []]) {
+      const dry = p.ferry('run', 'p.yaml', '--dry-run', ...args);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout + dry.stderr).not.toContain(HASH);
+    }
+    expect(JSON.parse(p.ferry('run', 'p.yaml', '--dry-run', '--json').stdout)).toMatchObject({
+      examples: { insert: [{ values: { password_hash: '*****' } }] },
+    });
   });
 
   it('a pipeline with no secret columns keeps the raw text of a malformed row', () => {
