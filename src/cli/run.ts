@@ -125,7 +125,8 @@ async function followJob(ctx: CliContext, engine: Engine, id: string, options: R
     progress.stop();
     const job = await engine.get(id);
     if (!job) throw new CliExit(EXIT_FAILED, `job ${id} is gone`);
-    if (outcome.status !== 'succeeded') ctx.stderr(`job ${id} ${outcome.status}: ${resumeHint(id)}`);
+    // For people: --json callers read the status and the error from the report.
+    if (outcome.status !== 'succeeded' && !options.json) ctx.stderr(`job ${id} ${outcome.status}: ${resumeHint(id)}`);
     endRun(ctx, masker, { ...jobReport(job, ctx.cwd, outcome), ...(existing ? { existing: true as const } : {}) }, started, outcome, options.json);
   } finally {
     progress.stop();
