@@ -74,13 +74,20 @@ export async function runPlannedJob(ctx: CliContext, plan: JobPlan, options: Run
   const mask = (line: string): string => ctx.project().masker.mask(line);
   const submitted = await engine.submit(plan, { forceNew: options.forceNew ?? false, log: (line) => ctx.stderr(mask(line)) });
   const { jobId, existing } = submitted;
-  if (existing) ctx.stderr(`job ${jobId} is already running this submission (same pipeline and source); following it`);
-  else if (started && !options.json) ctx.stderr(engine.name === 'temporal' ? `${started} on Temporal` : started);
+  const announce = announcement(jobId, existing, options.json ? undefined : started, engine.name);
   if (options.detach) {
+    if (announce) ctx.stderr(announce);
     if (options.json) return ctx.stdout(JSON.stringify({ job: jobId, pipeline: plan.pipeline, engine: engine.name, status: 'running', existing }));
     return ctx.stdout(`job ${jobId} ${existing ? 'is running' : 'started'}; ferry jobs show ${jobId} for its progress`);
   }
-  await followJob(ctx, engine, jobId, options, existing);
+  await followJob(ctx, engine, jobId, options, existing, announce);
+}
+
+/** What `run` says once its job exists: that it started, or that it follows the same submission's running job. */
+function announcement(jobId: string, existing: boolean, started: string | undefined, engine: string): string | undefined {
+  if (existing) return `job ${jobId} is already running this submission (same pipeline and source); following it`;
+  if (started === undefined) return undefined;
+  return engine === 'temporal' ? `${started} on Temporal` : started;
 }
 
 /** `ferry jobs resume <id>`: continue a failed, cancelled or interrupted job from its history. */
@@ -107,10 +114,12 @@ export async function cancelCommand(ctx: CliContext, id: string): Promise<void> 
  * after its batches in flight) and the summary; exits 0 only on success. A job waiting for
  * another's table says so once (again if whom it waits for changes).
  */
-async function followJob(ctx: CliContext, engine: Engine, id: string, options: RunOptions, existing: boolean): Promise<void> {
+async function followJob(ctx: CliContext, engine: Engine, id: string, options: RunOptions, existing: boolean, announce?: string): Promise<void> {
   const { masker } = ctx.project();
   const progress = createProgress(process.stderr, !options.json);
   const interrupt = onInterrupt(ctx, { say: progress.say, job: id });
+  // Said once Ctrl-C is handled: a Ctrl-C right after "started" stops the job gracefully.
+  if (announce) ctx.stderr(announce);
   const started = Date.now();
   let said: string | null | undefined;
   try {

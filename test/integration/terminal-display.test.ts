@@ -60,7 +60,7 @@ describe('the resume hint', { timeout: 180_000 }, () => {
   });
 
   it('after a second Ctrl-C (stop now), and after the process was killed', async () => {
-    const run = start(['run', 'import.yaml'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:2000' });
+    const run = start(['run', 'import.yaml'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:20000' }); // the second Ctrl-C lands while a batch is surely in flight
     await until(() => run.out.stderr.includes(' started'));
     run.child.kill('SIGINT');
     await until(() => run.out.stderr.includes('stopping after the batches in flight'));
