@@ -48,7 +48,10 @@ describe('secrets are masked by what they become, and kept out of stored plans',
     );
     const columns =
       'columns:\n  email: Mail\n  password_hash: Hash\n  logins_count: "$number(Logins = \'1\' ? 1 : Hash)"\n  user_metadata: \'{"otp_ref": $length(Otp)}\'\n  mfa_factors: \'[{"totp": {"secret": Otp}}]\'\n';
-    p.write('p.yaml', `source:\n  file: users.csv\ntarget:\n  connection: users\n${columns}validate: { allow_all_rejected: true }\nnotify:\n  - webhook: ${hook.url}/h\n    on: [succeeded]\n`);
+    p.write(
+      'p.yaml',
+      `source:\n  file: users.csv\ntarget:\n  connection: users\n${columns}validate: { allow_all_rejected: true }\nnotify:\n  - webhook: ${hook.url}/h\n    on: [succeeded]\n`,
+    );
     const run = await runAsync(['run', 'p.yaml', '--json'], p.dir);
     const report = JSON.parse(run.stdout) as { job: string; summary: { rejected: number }; artifacts: { rejects: string } };
     expect(report.summary.rejected).toBe(3);
