@@ -62,6 +62,9 @@ describe('the resume hint', { timeout: 180_000 }, () => {
   it('after a second Ctrl-C (stop now), and after the process was killed', async () => {
     const run = start(['run', 'import.yaml'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:20000' }); // the second Ctrl-C lands while a batch is surely in flight
     await until(() => run.out.stderr.includes(' started'));
+    // Its first batch is paused 20 s before writing: 3 s after "started" it is surely in flight, so the
+    // first Ctrl-C waits for it and the second one is the one that stops the process.
+    await new Promise((r) => setTimeout(r, 3000));
     run.child.kill('SIGINT');
     await until(() => run.out.stderr.includes('stopping after the batches in flight'));
     run.child.kill('SIGINT');
