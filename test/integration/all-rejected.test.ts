@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFerry, type CliResult } from '../helpers/cli.js';
+import { runFerryAsync, type CliResult } from '../helpers/cli.js';
 import { TestProject } from '../helpers/project.js';
 import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
 import { startWorker, taskQueue, temporalConfig, type FerryWorker } from '../helpers/temporal-workers.js';
@@ -15,15 +15,7 @@ const message = 'every record was rejected (3 of 3), nothing was written; set va
 
 /** The CLI without blocking this process: the webhook receiver must answer while the job runs. */
 function ferry(cwd: string, ...args: string[]): Promise<CliResult> {
-  const child = startFerry(args, { cwd });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runFerryAsync(args, { cwd });
 }
 
 function writeProject(p: TestProject, hook: LoopbackHttp, extra = ''): void {
