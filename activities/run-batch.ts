@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { failpoint, pausepoint } from '../src/failpoints.js';
 import { prepareRecord } from '../src/mapping/prepare-record.js';
 import type { ColumnType, Connection, RestoreEntry, RowToWrite } from '../src/connections/types.js';
+import { commitRecords } from '../src/plan/job-plan.js';
 import { addCounts, type RunBatchInput, type RunBatchOutput } from '../src/plan/activity-types.js';
 import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, RangeReader, SourceRecord } from '../src/sources/types.js';
@@ -11,9 +12,7 @@ import { runExportBatch } from './run-export-batch.js';
 import { chunkPath, rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
 import type { ActivityProgress } from './progress.js';
 
-/** Records a batch commits at a time. A batch is the unit of scheduling; a chunk the unit of commit. */
-export const CHUNK_RECORDS = 1000;
-/** A chunk's marker id is batch × CHUNK_SLOTS + chunk (batch.size ≤ 100,000 gives ≤ 100 chunks). */
+/** A chunk's marker id is batch × CHUNK_SLOTS + chunk (batch.size ≤ 100,000 gives ≤ 100 chunks of ≥ 1,000). */
 const CHUNK_SLOTS = 1024;
 
 type Counts = Omit<RunBatchOutput, 'batch'>;
@@ -31,7 +30,7 @@ export interface BatchCursor {
 
 /**
  * Read → map → validate → write one batch of an import (a byte range of the source file) or a
- * migration (a page of the source store), committing CHUNK_RECORDS at a time. Each chunk commits
+ * migration (a page of the source store), committing `commitRecords(plan)` at a time (a chunk). Each chunk commits
  * its rows with a marker in one transaction, so a rerun after a crash writes nothing twice; its
  * rejects are rewritten from the same deterministic read. A retry that carries the last heartbeat
  * (Temporal) resumes after the last committed chunk instead of re-reading the batch.
@@ -43,6 +42,7 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
   const { range } = span;
   const cursor = resumeFrom(progress?.lastDetails(), range) ?? { batch, chunk: 0, position: range.start, row: range.firstRow, counts: zero() };
   const reader = span.read({ ...range, start: cursor.position, firstRow: cursor.row, count: range.firstRow + range.count - cursor.row });
+  const perCommit = commitRecords(ctx.plan);
   let pending: SourceRecord[] = [];
   let nextRow = cursor.row;
   const commit = async (): Promise<void> => {
@@ -60,7 +60,7 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
     // A retry of rejects passes over the rows it does not retry.
     if (ctx.rows && !ctx.rows.has(item.row)) continue;
     pending.push(item);
-    if (pending.length === CHUNK_RECORDS) await commit();
+    if (pending.length === perCommit) await commit();
   }
   if (pending.length > 0 || cursor.chunk === 0) await commit();
   mergeChunkRejects(jobDir, batch, cursor.chunk);

@@ -29,6 +29,8 @@ export interface BenchReport {
   date: string;
   records: number;
   runs: number;
+  /** `--batch N`: the imports ran with `batch: { size: N, commit: min(N, 10000) }`; absent: the pipeline defaults. */
+  batch?: number;
   machine: Machine;
   workloads: WorkloadResult[];
   rssScale?: RssScale;
@@ -53,7 +55,7 @@ export function machineInfo(sqlite3: string): Machine {
 /** The report as Markdown: the same text goes to the terminal and into the README. */
 export function formatReport(report: BenchReport): string {
   const lines = [
-    `${fmtInt(report.records)} records, median of ${report.runs} run(s) each; ${machineLine(report.machine)}`,
+    `${fmtInt(report.records)} records, median of ${report.runs} run(s) each${batchNote(report.batch)}; ${machineLine(report.machine)}`,
     '',
     '| # | workload | Ferry records/s | Ferry peak RSS | baseline | baseline records/s | Ferry / baseline | same-table baseline records/s | Ferry / same-table |',
     '|---|---|---:|---:|---|---:|---:|---:|---:|',
@@ -65,10 +67,14 @@ export function formatReport(report: BenchReport): string {
   return lines.join('\n');
 }
 
+function batchNote(batch: number | undefined): string {
+  return batch === undefined ? '' : `, imports with batch.size ${fmtInt(batch)} and batch.commit ${fmtInt(Math.min(batch, 10_000))}`;
+}
+
 /** Writes the JSON next to earlier ones: `<date>.json` (smoke runs: `<date>-smoke.json`, not kept in git). */
 export function writeReport(dir: string, report: BenchReport, smoke: boolean): string {
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${report.date.slice(0, 10)}${smoke ? '-smoke' : ''}.json`);
+  const file = join(dir, `${report.date.slice(0, 10)}${report.batch === undefined ? '' : `-batch${report.batch}`}${smoke ? '-smoke' : ''}.json`);
   writeFileSync(file, `${JSON.stringify(report, null, 1)}\n`);
   return file;
 }

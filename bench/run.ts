@@ -7,6 +7,7 @@
  *   npm run bench -- --records 100000     # smaller
  *   npm run bench -- --smoke              # 20k records, 1 run: proves the harness works (CI)
  *   npm run bench -- --workloads 1,3 --runs 5 --no-rss-scale --no-stages --no-temporal
+ *   npm run bench -- --batch 10000        # imports with batch.size 10000, committing 10,000 at a time
  *
  * Workload 1 also runs on a local Temporal dev server (1 and 3 workers) beside the embedded engine
  * when the `temporal` CLI is there (skipped with the reason otherwise; under CI a missing CLI fails).
@@ -23,6 +24,7 @@ import { stageBreakdown } from './stages.js';
 import { temporalBench } from './temporal.js';
 import { workloads } from './workloads/index.js';
 import { ferryImportCsv } from './workloads/import-csv.js';
+import { setImportBatch } from './workloads/project.js';
 import type { WorkloadContext, WorkloadResult } from './workloads/types.js';
 
 interface Options {
@@ -34,6 +36,7 @@ interface Options {
   temporal: boolean;
   smoke: boolean;
   out: string;
+  batch?: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -44,6 +47,7 @@ function parseOptions(argv: string[]): Options {
       runs: { type: 'string' },
       workloads: { type: 'string' },
       out: { type: 'string' },
+      batch: { type: 'string' },
       smoke: { type: 'boolean', default: false },
       'rss-scale': { type: 'boolean' },
       'no-rss-scale': { type: 'boolean' },
@@ -64,6 +68,7 @@ function parseOptions(argv: string[]): Options {
     stages: values['no-stages'] !== true,
     temporal: values['no-temporal'] !== true,
     out: values.out ?? join(repoRoot, 'bench', 'results'),
+    ...(values.batch !== undefined ? { batch: positive('--batch', values.batch) } : {}),
   };
 }
 
@@ -127,9 +132,11 @@ async function main(): Promise<number> {
     date: new Date().toISOString(),
     records: options.records,
     runs: options.runs,
+    ...(options.batch !== undefined ? { batch: options.batch } : {}),
     machine: machineInfo(sqlite3Version()),
     workloads: [],
   };
+  setImportBatch(options.batch);
   const root = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
   try {
     const { results, failed } = await runWorkloads(options, root);

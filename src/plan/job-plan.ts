@@ -45,7 +45,13 @@ export interface JobPlan {
    * `exclusive: false` (set only then) lets another job write the same table at once; absent means
    * exclusive, the default, so that plans of jobs journaled before it existed stay unchanged.
    */
-  batch: { size: number; parallelism: number; exclusive?: false };
+  batch: {
+    size: number;
+    parallelism: number;
+    exclusive?: false;
+    /** Records per transaction (pipeline `batch.commit`), set only when given; absent: 1,000, so older plans stay unchanged. */
+    commit?: number;
+  };
   retry: RetryPlan;
   notify: NotifyEntry[];
 }
@@ -142,9 +148,31 @@ export function buildJobPlan(p: Pipeline, ctx: PlanContext): JobPlan {
       maxRejects: rejectBudget(validate.max_rejects),
       ...(p.validate?.allow_all_rejected ? { allowAllRejected: true as const } : {}),
     },
-    batch: { size: p.batch?.size ?? 1000, parallelism: p.batch?.parallelism ?? 4, ...(p.batch?.exclusive === false ? { exclusive: false as const } : {}) },
+    batch: batchPlan(p.batch),
     retry: retryPlan(p.retry),
     notify: p.notify ?? [],
+  };
+}
+
+/**
+ * Records a batch of this plan commits at a time, each chunk with its marker in one transaction.
+ * Each commit rewrites every index page its rows touched, and a random key (email) touches about
+ * a page a row, so fewer, larger commits write less: 10,000 a commit imported 15–30% faster
+ * than 1,000 (README, Benchmarks).
+ */
+export function commitRecords(plan: Pick<JobPlan, 'batch'>): number {
+  return plan.batch.commit ?? DEFAULT_COMMIT_RECORDS;
+}
+
+/** Records per commit when the pipeline does not say, and in every plan made before `batch.commit` existed. */
+export const DEFAULT_COMMIT_RECORDS = 1000;
+
+function batchPlan(batch: Pipeline['batch']): JobPlan['batch'] {
+  return {
+    size: batch?.size ?? 1000,
+    parallelism: batch?.parallelism ?? 4,
+    ...(batch?.exclusive === false ? { exclusive: false as const } : {}),
+    ...(batch?.commit !== undefined && batch.commit !== DEFAULT_COMMIT_RECORDS ? { commit: batch.commit } : {}),
   };
 }
 

@@ -122,7 +122,16 @@ export const validateSchema = z
 
 export const batchSchema = z
   .strictObject({
-    size: z.number().int().min(1).max(100_000).default(1000).describe('records per batch: the unit that commits (with its marker) and is retried or resumed'),
+    size: z.number().int().min(1).max(100_000).default(1000).describe('records per batch: the unit that is retried, resumed and run in parallel'),
+    commit: z
+      .number()
+      .int()
+      .min(1000)
+      .max(10_000)
+      .optional()
+      .describe(
+        'records per transaction within a batch (default 1000; a batch smaller than this commits whole): larger commits import into SQLite faster, and hold more records in memory while a retry redoes more',
+      ),
     parallelism: z.number().int().min(1).max(64).default(4).describe('batches in flight at once; match the PostgreSQL connection pool'),
     exclusive: z.boolean().default(true).describe('true: a second job writing the same table waits for this one; false lets two such jobs write at once'),
   })

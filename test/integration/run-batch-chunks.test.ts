@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectionPool, createActivities, type ActivityDeps } from '../../activities/index.js';
 import type { ActivityProgress } from '../../activities/progress.js';
-import { CHUNK_RECORDS, type BatchCursor } from '../../activities/run-batch.js';
-import { buildJobPlan } from '../../src/plan/job-plan.js';
+import type { BatchCursor } from '../../activities/run-batch.js';
+import { DEFAULT_COMMIT_RECORDS as CHUNK_RECORDS, buildJobPlan } from '../../src/plan/job-plan.js';
 import { SecretMasker } from '../../src/spec/secrets.js';
 import type { Pipeline } from '../../src/spec/pipeline-schema.js';
 import { tempDir } from '../helpers/cli.js';
@@ -33,12 +33,12 @@ describe('runBatch in chunks', () => {
     cleanup();
   });
 
-  const plan = (jobId: string) =>
+  const plan = (jobId: string, commit?: number) =>
     buildJobPlan(
       {
         source: { file: 'u.ndjson' },
         target: { connection: 'users', key: ['email'], upsert: false, metadata: 'merge' },
-        batch: { size: total, parallelism: 1, exclusive: true },
+        batch: { size: total, parallelism: 1, exclusive: true, ...(commit ? { commit } : {}) },
       } as Pipeline,
       {
         jobId,
@@ -92,6 +92,19 @@ describe('runBatch in chunks', () => {
     const again = await retry.runBatch({ jobDir: p.jobDir, batch: 0 });
     expect(again).toEqual(whole);
     expect(reads).toBe(total);
+    expect(count()).toBe(whole.inserted);
+  });
+
+  it('commits `batch.commit` records at a time: 2,500 in one transaction, one heartbeat, every row', async () => {
+    const beats: BatchCursor[] = [];
+    const activities = createActivities(
+      deps({ heartbeat: (d) => beats.push(structuredClone(d as BatchCursor)), lastDetails: () => undefined, throwIfCancelled: () => {} }),
+    );
+    const p = plan('job-c', total);
+    await activities.planJob({ plan: p });
+    const whole = await activities.runBatch({ jobDir: p.jobDir, batch: 0 });
+    expect(beats.map((b) => [b.chunk, b.row])).toEqual([[1, total + 1]]);
+    expect(whole.read).toBe(total);
     expect(count()).toBe(whole.inserted);
   });
 
