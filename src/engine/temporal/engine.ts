@@ -9,7 +9,7 @@ import { connectClient } from './client.js';
 import { cancelJob, resumeJob } from './control.js';
 import { localPlan, projectRelative } from './portable-plan.js';
 import { pruneFolders } from './prune.js';
-import { describeJob, outcomeOf, queryView, summaryOf, type TemporalJobDetails } from './results.js';
+import { awaitOutcome, describeJob, outcomeOf, queryView, summaryOf, type TemporalJobDetails } from './results.js';
 import { applySchedules, listFerrySchedules } from './schedules.js';
 import type { TemporalSettings } from './settings.js';
 import { submitJob } from './submit.js';
@@ -129,7 +129,7 @@ async function untilEnded(client: Client, id: string, follow: FollowOptions, pol
     throw err;
   });
   let ended = false;
-  const result = outcomeOf(client, handle).finally(() => (ended = true));
+  const result = awaitOutcome(client, handle).finally(() => (ended = true));
   let cancelSent = false;
   while (!ended) {
     const view = await queryView(client, handle);

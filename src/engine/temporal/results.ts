@@ -1,4 +1,4 @@
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { isGrpcServiceError, ServiceError, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { emptySummary, errorMessage, type JobOutcome } from '../../plan/orchestrate.js';
 import { JOB_FAILED, progressQuery, type JobView } from '../../../workflows/definitions.js';
@@ -58,6 +58,42 @@ export async function outcomeOf(client: Client, handle: WorkflowHandle): Promise
       notifications: [],
     };
   }
+}
+
+/**
+ * gRPC status codes of a server that is restarting or out of reach (CANCELLED 1, UNKNOWN 2,
+ * DEADLINE_EXCEEDED 4, RESOURCE_EXHAUSTED 8, ABORTED 10, INTERNAL 13, UNAVAILABLE 14): the long
+ * poll for a result breaks with one of these while the job itself goes on.
+ */
+const UNREACHABLE_CODES = new Set([1, 2, 4, 8, 10, 13, 14]);
+
+/** How long the server may stay out of reach, without a break, before waiting for a result gives up. */
+export const SERVER_OUTAGE_MS = 120_000;
+
+/**
+ * `outcomeOf`, waited for through a server restart: a job outlives the connection of the client
+ * following it, so a broken long poll is retried (backoff 250 ms → 5 s) until the server has been
+ * out of reach for `outageMs` without a break; any other error is thrown at once.
+ */
+export async function awaitOutcome(client: Client, handle: WorkflowHandle, outageMs = SERVER_OUTAGE_MS): Promise<JobOutcome> {
+  let unreachableSince: number | undefined;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
+    const attempt = Date.now();
+    try {
+      return await outcomeOf(client, handle);
+    } catch (err) {
+      if (!serverUnreachable(err)) throw err;
+      // A poll that held for a while before it broke means the server was back in between.
+      if (unreachableSince === undefined || Date.now() - attempt > 30_000) unreachableSince = attempt;
+      if (Date.now() - unreachableSince > outageMs) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+function serverUnreachable(err: unknown): boolean {
+  const grpc = err instanceof ServiceError ? err.cause : err;
+  return isGrpcServiceError(grpc) && UNREACHABLE_CODES.has(grpc.code);
 }
 
 export async function queryView(client: Client, handle: WorkflowHandle): Promise<JobView | null> {
