@@ -37,20 +37,35 @@ describe.skipIf(!chromiumPath)(`ferry ui in Chromium${chromiumPath ? '' : ` (ski
     p?.cleanup();
   });
 
-  it('uploads the example users file, shows the dry run, imports it with progress to 100%, filters and downloads the rejects', async () => {
-    importJob = await importExampleUsers(page, ui.url, p);
+  // Each step of a flow waits up to 60 s; the flow's own limit is above that, so a step that stalls
+  // fails as itself, with what the console printed (in CI these flows once ran past 60 s in all).
+  const FLOW = { timeout: 150_000 };
+  const withConsoleLog = async (flow: () => Promise<void>): Promise<void> => {
+    try {
+      await flow();
+    } catch (err) {
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- ferry ui stderr:\n${ui.stderr()}`, { cause: err });
+    }
+  };
+
+  it('uploads the example users file, shows the dry run, imports it with progress to 100%, filters and downloads the rejects', FLOW, async () => {
+    await withConsoleLog(async () => {
+      importJob = await importExampleUsers(page, ui.url, p);
+    });
   });
 
-  it('retries the rejected record as a new job', async () => {
-    await retryRejects(page, ui.url, importJob);
+  it('retries the rejected record as a new job', FLOW, async () => {
+    expect(importJob, 'the import flow above did not finish').toBeDefined();
+    await withConsoleLog(() => retryRejects(page, ui.url, importJob));
   });
 
-  it('builds an export whose live count is what `ferry run` of the saved pipeline exports, runs it and downloads the file', async () => {
-    await buildAndRunExport(page, ui.url, p, 'verified-users');
+  it('builds an export whose live count is what `ferry run` of the saved pipeline exports, runs it and downloads the file', FLOW, async () => {
+    await withConsoleLog(() => buildAndRunExport(page, ui.url, p, 'verified-users'));
   });
 
-  it('rolls the import back after showing what the rollback check found', async () => {
-    await rollBack(page, ui.url, p, importJob);
+  it('rolls the import back after showing what the rollback check found', FLOW, async () => {
+    expect(importJob, 'the import flow above did not finish').toBeDefined();
+    await withConsoleLog(() => rollBack(page, ui.url, p, importJob));
   });
 
   it('refuses a cross-site POST: a page of another origin cannot save a pipeline', async () => {
