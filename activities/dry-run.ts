@@ -4,7 +4,7 @@ import { runPipelineJob, type JobOutcome, type OrchestrationHooks } from '../src
 import { diffRow, type ValueDiff } from '../src/plan/row-diff.js';
 import { MASK, maskRecord } from '../src/validation/mask.js';
 import type { Reject } from '../src/validation/reject.js';
-import type { ActivityDeps } from './deps.js';
+import { ConnectionPool, type ActivityDeps } from './deps.js';
 import { createActivities } from './index.js';
 import { backupPath, readNdjson, rejectsPath } from './job-files.js';
 
@@ -30,12 +30,21 @@ export interface DryRunResult {
 export async function dryRun(deps: ActivityDeps, plan: JobPlan, examples: number, hooks: OrchestrationHooks = {}): Promise<DryRunResult> {
   if (plan.target.type !== 'connection')
     throw new Error('a dry run previews writes to a store; this pipeline writes a file (run it with --sample to preview an export)');
-  const store = await deps.pool.get(plan.target.connection, plan.target.table);
-  const acts = createActivities(deps);
-  const outcome = await store.preview(() => runPipelineJob({ ...plan, dryRun: true, notify: [] }, acts, hooks));
-  // A job that failed before finalizing (at planning: a bad header, an unknown column) wrote no files to take examples from.
-  if (outcome.artifacts === null) return { outcome, examples: { insert: [], update: [], reject: [] } };
-  return { outcome, examples: await collectExamples(plan.jobDir, examples) };
+  // Connections of its own: everything done on the preview's connection while it runs is rolled
+  // back with it, so in a process that also runs jobs (`ferry ui`) a job's batch written on a
+  // shared connection meanwhile was undone after it had reported committed. On its own connection
+  // the dry run holds the store's write lock instead, and such a batch waits or retries.
+  const pool = new ConnectionPool(deps.connections, deps.baseDir);
+  try {
+    const store = await pool.get(plan.target.connection, plan.target.table);
+    const acts = createActivities({ ...deps, pool });
+    const outcome = await store.preview(() => runPipelineJob({ ...plan, dryRun: true, notify: [] }, acts, hooks));
+    // A job that failed before finalizing (at planning: a bad header, an unknown column) wrote no files to take examples from.
+    if (outcome.artifacts === null) return { outcome, examples: { insert: [], update: [], reject: [] } };
+    return { outcome, examples: await collectExamples(plan.jobDir, examples) };
+  } finally {
+    await pool.closeAll();
+  }
 }
 
 async function collectExamples(jobDir: string, limit: number): Promise<DryRunExamples> {
