@@ -157,8 +157,7 @@ export function buildJobPlan(p: Pipeline, ctx: PlanContext): JobPlan {
 /**
  * Records a batch of this plan commits at a time, each chunk with its marker in one transaction.
  * Each commit rewrites every index page its rows touched, and a random key (email) touches about
- * a page a row, so fewer, larger commits write less: 10,000 a commit imported 15–30% faster
- * than 1,000 (README, Benchmarks).
+ * a page a row, so fewer, larger commits write less (measured in the README, Benchmarks).
  */
 export function commitRecords(plan: Pick<JobPlan, 'batch'>): number {
   return plan.batch.commit ?? DEFAULT_COMMIT_RECORDS;
