@@ -33,7 +33,7 @@ describe.skipIf(!chromiumPath)(`ferry ui in Chromium${chromiumPath ? '' : ` (ski
   afterAll(async () => {
     await browser?.close();
     const code = await ui?.stop();
-    expect(code).toBe(0);
+    expect(code, `ferry ui stderr:\n${ui?.stderr() ?? ''}`).toBe(0);
     p?.cleanup();
   });
 

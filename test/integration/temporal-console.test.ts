@@ -33,7 +33,8 @@ describeTemporal(`ferry ui on Temporal, in Chromium${chromiumPath ? '' : ` (skip
 
   afterAll(async () => {
     await browser?.close();
-    expect(await ui?.stop()).toBe(0);
+    const code = await ui?.stop();
+    expect(code, `ferry ui stderr:\n${ui?.stderr() ?? ''}`).toBe(0);
     await worker?.stop();
     p?.cleanup();
   });

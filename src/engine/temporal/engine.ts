@@ -5,6 +5,7 @@ import type { JobPlan } from '../../plan/job-plan.js';
 import type { JobOutcome } from '../../plan/orchestrate.js';
 import type { ConnectionTables } from '../../plan/write-target.js';
 import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobListing } from '../engine.js';
+import { createServerCalls } from './calls.js';
 import { connectClient } from './client.js';
 import { cancelJob, resumeJob } from './control.js';
 import { localPlan, projectRelative } from './portable-plan.js';
@@ -35,84 +36,97 @@ const POLL_MS = 1000;
  */
 export function createTemporalEngine(options: TemporalEngineOptions): Engine {
   const { settings } = options;
+  const calls = createServerCalls();
   let connecting: Promise<Client> | undefined;
-  const client = (): Promise<Client> => (connecting ??= connectClient(settings));
+  /** One counted call on the client: `close` waits for it (calls.ts says why). */
+  const use = <T>(fn: (client: Client, signal: AbortSignal) => Promise<T>): Promise<T> =>
+    calls.run(async (signal) => {
+      const c = await (connecting ??= connectClient(settings, calls.retrying));
+      return c.withAbortSignal(signal, () => fn(c, signal));
+    });
   const pollMs = options.pollMs ?? POLL_MS;
 
   return {
     name: 'temporal',
-    async submit(plan, submit = {}) {
-      return submitJob(await client(), settings, plan, { forceNew: submit.forceNew ?? false, rootDir: options.rootDir });
+    submit(plan, submit = {}) {
+      return use((c) => submitJob(c, settings, plan, { forceNew: submit.forceNew ?? false, rootDir: options.rootDir }));
     },
-    async follow(id, follow = {}) {
-      return untilEnded(await client(), id, follow, pollMs);
+    follow(id, follow = {}) {
+      return use((c, signal) => untilEnded(c, id, follow, pollMs, signal));
     },
-    async get(id) {
-      const c = await client();
-      const job = await describeJob(c, id);
-      if (!job) return undefined;
-      const plan = await planOf(c, id, job.runId);
-      if (!plan) throw new Error(`workflow ${id} has no job plan in its history`);
-      return infoOf({ ...job, memo: { ...job.memo, jobDir: resolve(options.rootDir, job.memo.jobDir) } }, localPlan(plan, options.rootDir), options.rootDir);
-    },
-    async list({ limit, pipeline }) {
-      const c = await client();
-      const jobs = await listJobs(c, { limit, indexed: await hasPipelineAttribute(c), ...(pipeline ? { pipeline } : {}) });
-      // Visibility holds no counts: each job's come from its result or its progress query, all at once.
-      const summaries = await Promise.all(jobs.map((job) => summaryOf(c, job)));
-      return jobs.map((job, i) => listingOf({ ...job, memo: { ...job.memo, jobDir: resolve(options.rootDir, job.memo.jobDir) } }, summaries[i] ?? null));
-    },
-    async cancel(id, cancel = {}) {
-      const c = await client();
-      await cancelJob(c, id);
-      cancel.log?.(`cancel requested; job ${id} stops after its batches in flight…`);
-      return (await outcomeOf(c, c.workflow.getHandle(id))).status;
-    },
-    async resume(id, resume = {}) {
-      const { runId, point } = await resumeJob(await client(), id, {
-        taskQueue: settings.taskQueue,
-        connections: options.connections,
-        ...(resume.log ? { log: resume.log } : {}),
-        ...(resume.cancelled ? { cancelled: resume.cancelled } : {}),
+    get(id) {
+      return use(async (c) => {
+        const job = await describeJob(c, id);
+        if (!job) return undefined;
+        const plan = await planOf(c, id, job.runId);
+        if (!plan) throw new Error(`workflow ${id} has no job plan in its history`);
+        return infoOf({ ...job, memo: { ...job.memo, jobDir: resolve(options.rootDir, job.memo.jobDir) } }, localPlan(plan, options.rootDir), options.rootDir);
       });
-      return { note: `reset to event ${point.eventId} (${point.reason}); new run ${runId}` };
     },
-    async lastSuccess(pipeline) {
-      const c = await client();
-      return lastSuccess(c, pipeline, await hasPipelineAttribute(c));
+    list({ limit, pipeline }) {
+      return use(async (c) => {
+        const jobs = await listJobs(c, { limit, indexed: await hasPipelineAttribute(c), ...(pipeline ? { pipeline } : {}) });
+        // Visibility holds no counts: each job's come from its result or its progress query, all at once.
+        const summaries = await Promise.all(jobs.map((job) => summaryOf(c, job)));
+        return jobs.map((job, i) => listingOf({ ...job, memo: { ...job.memo, jobDir: resolve(options.rootDir, job.memo.jobDir) } }, summaries[i] ?? null));
+      });
     },
-    async prune(prune) {
-      return pruneFolders(await client(), options.rootDir, options.stateDir, prune);
+    cancel(id, cancel = {}) {
+      return use(async (c) => {
+        await cancelJob(c, id);
+        cancel.log?.(`cancel requested; job ${id} stops after its batches in flight…`);
+        return (await outcomeOf(c, c.workflow.getHandle(id))).status;
+      });
     },
-    async applySchedules(schedules) {
+    resume(id, resume = {}) {
+      return use(async (c) => {
+        const { runId, point } = await resumeJob(c, id, {
+          taskQueue: settings.taskQueue,
+          connections: options.connections,
+          ...(resume.log ? { log: resume.log } : {}),
+          ...(resume.cancelled ? { cancelled: resume.cancelled } : {}),
+        });
+        return { note: `reset to event ${point.eventId} (${point.reason}); new run ${runId}` };
+      });
+    },
+    lastSuccess(pipeline) {
+      return use(async (c) => lastSuccess(c, pipeline, await hasPipelineAttribute(c)));
+    },
+    prune(prune) {
+      return use((c) => pruneFolders(c, options.rootDir, options.stateDir, prune));
+    },
+    applySchedules(schedules) {
       // Workers read the pipeline again at each run, in their own copy of the project.
-      return applySchedules(
-        await client(),
-        settings,
-        schedules.map((s) => ({ ...s, file: projectRelative(s.file, options.rootDir) })),
+      return use((c) =>
+        applySchedules(
+          c,
+          settings,
+          schedules.map((s) => ({ ...s, file: projectRelative(s.file, options.rootDir) })),
+        ),
       );
     },
-    async listSchedules(schedules) {
-      const onServer = await listFerrySchedules(await client());
-      return onServer.map((s) => {
-        const file = schedules.find((p) => p.pipeline === s.pipeline);
-        return {
-          id: s.id,
-          pipeline: s.pipeline,
-          cron: file?.cron ?? s.cron,
-          timezone: file?.timezone ?? null,
-          nextRun: s.nextRuns[0] ?? null,
-          catchUp: file?.catchUp ?? 'once',
-          lastRun: s.lastRun,
-          lastJob: s.lastJob,
-          paused: s.paused,
-        };
-      });
+    listSchedules(schedules) {
+      return use(async (c) =>
+        (await listFerrySchedules(c)).map((s) => {
+          const file = schedules.find((p) => p.pipeline === s.pipeline);
+          return {
+            id: s.id,
+            pipeline: s.pipeline,
+            cron: file?.cron ?? s.cron,
+            timezone: file?.timezone ?? null,
+            nextRun: s.nextRuns[0] ?? null,
+            catchUp: file?.catchUp ?? 'once',
+            lastRun: s.lastRun,
+            lastJob: s.lastJob,
+            paused: s.paused,
+          };
+        }),
+      );
     },
     async close() {
-      const pending = connecting;
-      connecting = undefined;
-      const c = await pending?.catch(() => undefined);
+      // No call may be left to retry once the connection is closed (calls.ts).
+      await calls.drain();
+      const c = await connecting?.catch(() => undefined);
       await c?.connection.close();
     },
   };
@@ -122,14 +136,14 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
  * Follows the workflow until it ends, from its `progress` query; Ctrl-C requests cancellation
  * once. The query needs a worker: while none answers, progress is simply not reported.
  */
-async function untilEnded(client: Client, id: string, follow: FollowOptions, pollMs: number): Promise<JobOutcome> {
+async function untilEnded(client: Client, id: string, follow: FollowOptions, pollMs: number, signal: AbortSignal): Promise<JobOutcome> {
   const handle = client.workflow.getHandle(id);
   await handle.describe().catch((err: unknown) => {
     if ((err as Error).name === 'WorkflowNotFoundError') throw new JobRefused(`no job ${id} on Temporal (ferry jobs list shows the jobs)`, { usage: true });
     throw err;
   });
   let ended = false;
-  const result = awaitOutcome(client, handle).finally(() => (ended = true));
+  const result = awaitOutcome(client, handle, { signal }).finally(() => (ended = true));
   let cancelSent = false;
   while (!ended) {
     const view = await queryView(client, handle);

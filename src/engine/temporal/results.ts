@@ -73,16 +73,21 @@ export const SERVER_OUTAGE_MS = 120_000;
 /**
  * `outcomeOf`, waited for through a server restart: a job outlives the connection of the client
  * following it, so a broken long poll is retried (backoff 250 ms → 5 s) until the server has been
- * out of reach for `outageMs` without a break; any other error is thrown at once.
+ * out of reach for `outageMs` without a break, or `signal` aborts; any other error is thrown at once.
  */
-export async function awaitOutcome(client: Client, handle: WorkflowHandle, outageMs = SERVER_OUTAGE_MS): Promise<JobOutcome> {
+export async function awaitOutcome(
+  client: Client,
+  handle: WorkflowHandle,
+  { outageMs = SERVER_OUTAGE_MS, signal }: { outageMs?: number; signal?: AbortSignal } = {},
+): Promise<JobOutcome> {
   let unreachableSince: number | undefined;
   for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
     const attempt = Date.now();
     try {
       return await outcomeOf(client, handle);
     } catch (err) {
-      if (!serverUnreachable(err)) throw err;
+      // A poll cancelled because the engine is closing ends the wait; the job goes on.
+      if (!serverUnreachable(err) || signal?.aborted) throw err;
       // A poll that held for a while before it broke means the server was back in between.
       if (unreachableSince === undefined || Date.now() - attempt > 30_000) unreachableSince = attempt;
       if (Date.now() - unreachableSince > outageMs) throw err;

@@ -49,9 +49,17 @@ describe('awaitOutcome', () => {
   it('gives up once the server has been out of reach longer than the outage allowed', async () => {
     const h = handle(Array.from({ length: 100 }, () => broken(14, 'No connection established')));
     const started = Date.now();
-    await expect(awaitOutcome(client, h.handle, 600)).rejects.toThrow('Failed to get Workflow execution history');
+    await expect(awaitOutcome(client, h.handle, { outageMs: 600 })).rejects.toThrow('Failed to get Workflow execution history');
     expect(Date.now() - started).toBeGreaterThanOrEqual(600);
     expect(h.calls()).toBeGreaterThan(1);
     expect(h.calls()).toBeLessThan(10);
+  });
+
+  it('stops waiting when its signal aborts (the engine is closing): a cancelled poll is not retried', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const h = handle([broken(1, 'Cancelled on client')]);
+    await expect(awaitOutcome(client, h.handle, { signal: controller.signal })).rejects.toThrow('Failed to get Workflow execution history');
+    expect(h.calls()).toBe(1);
   });
 });

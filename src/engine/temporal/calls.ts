@@ -1,0 +1,37 @@
+/** The engine's calls to the server, so that closing its connection never strands one. */
+export interface ServerCalls {
+  /** Runs `fn` as one counted call; its signal aborts when the engine starts closing. Refused once it has. */
+  run<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** False once closing started: a failed call is then not retried. */
+  retrying(): boolean;
+  /** Stops retries, aborts what is in flight, and resolves once every call has settled. */
+  drain(): Promise<void>;
+}
+
+/**
+ * The client retries a failed call on a timer (its gRPC retry interceptor). A retry whose timer
+ * fires after the connection closed throws "Channel has been shut down" from that timer, uncaught,
+ * and the process exits 1 (`ferry ui` did, on Ctrl-C, while its jobs list was being polled). So
+ * the engine closes its connection only after `drain`: no call is left to retry by then.
+ */
+export function createServerCalls(): ServerCalls {
+  const inFlight = new Map<Promise<unknown>, AbortController>();
+  let closing = false;
+  return {
+    run(fn) {
+      if (closing) return Promise.reject(new Error('the Temporal engine is closed'));
+      const controller = new AbortController();
+      const call = fn(controller.signal);
+      inFlight.set(call, controller);
+      const settled = (): void => void inFlight.delete(call);
+      call.then(settled, settled);
+      return call;
+    },
+    retrying: () => !closing,
+    async drain() {
+      closing = true;
+      for (const controller of inFlight.values()) controller.abort();
+      await Promise.allSettled(inFlight.keys());
+    },
+  };
+}
