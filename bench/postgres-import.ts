@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { openPostgres } from '../src/connections/postgres.js';
+import { openPostgres } from '../src/connections/postgres-open.js';
 import { postgresUsersTableDialect } from '../src/connections/postgres-schema.js';
 import type { WritePath } from '../src/connections/postgres-write.js';
 import type { RowToWrite } from '../src/connections/types.js';

@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import { SecretMasker } from '../spec/secrets.js';
 import { displayServer } from './display-url.js';
 import type { EmailMessage } from './message.js';
@@ -30,6 +29,8 @@ const timeouts = { connectionTimeout: 20_000, greetingTimeout: 20_000, socketTim
 /** Sends one email over SMTP; returns the notification's detail, `email to a@x, b@y`. */
 export async function sendEmail(o: SendEmailOptions): Promise<string> {
   const mask = smtpMask(o.url, o.mask);
+  // nodemailer loads with the first email: most processes never send one.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({ ...timeouts, url: o.url });
   try {
     const info = await transport.sendMail({ from: o.from, to: o.to, subject: o.message.subject, text: o.message.text, html: o.message.html });

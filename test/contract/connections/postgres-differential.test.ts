@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openPostgres } from '../../../src/connections/postgres.js';
+import { openPostgres } from '../../../src/connections/postgres-open.js';
 import type { WritePath } from '../../../src/connections/postgres-write.js';
 import { sqliteConnection } from '../../../src/connections/sqlite.js';
 import type { WriteBatchInput } from '../../../src/connections/types.js';

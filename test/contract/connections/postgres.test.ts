@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { openPostgres } from '../../../src/connections/postgres.js';
+import { openPostgres } from '../../../src/connections/postgres-open.js';
 import type { WritePath } from '../../../src/connections/postgres-write.js';
 import { rawClient } from '../../helpers/postgres-raw.js';
 import { describePostgres } from '../../helpers/describe-postgres.js';

@@ -1,0 +1,122 @@
+import pg from 'pg';
+import { QueryError } from '../query/query-error.js';
+import type { PostgresOptions } from '../spec/config-schema.js';
+import { maskUrl } from '../spec/secrets.js';
+import { createSessions, type PgSessions } from './postgres-sessions.js';
+import { toConnectionError } from './postgres-errors.js';
+import { createPageReader } from './postgres-read.js';
+import { jobHash } from './postgres-rows.js';
+import { loadShape } from './postgres-schema.js';
+import { createBatchWriter, type PgBatchWriter, type WritePath } from './postgres-write.js';
+import { batchContext } from './table-shape.js';
+import type { Connection } from './types.js';
+
+/** The component errors name: the driver's name in ferry.yaml. */
+const postgresName = 'postgres';
+
+/**
+ * Opens the pool and checks the server answers. `path` picks how batches are written (see
+ * postgres-write.ts): ferry.yaml always gets `set`; tests and the benchmark also run `rows`.
+ */
+export async function openPostgres(options: PostgresOptions, path: WritePath = 'set'): Promise<Connection> {
+  const pool = new pg.Pool({ ...utcSessions(options.url), max: options.pool, application_name: 'ferry', connectionTimeoutMillis: 30_000 });
+  // An idle session the server dropped: the pool discards it and the next checkout connects anew.
+  pool.on('error', () => undefined);
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw toConnectionError(err, postgresName, `cannot connect to ${maskUrl(options.url)}`);
+  }
+  return createConnection(pool, options.table, path);
+}
+
+function createConnection(pool: pg.Pool, table: string, path: WritePath): Connection {
+  const sessions = createSessions(pool);
+  let writer: Promise<PgBatchWriter> | undefined;
+  // Re-read on every columns() call (once per job), so a table altered between jobs is seen.
+  const reload = (): Promise<PgBatchWriter> => {
+    const loading = loadWriter(sessions, table, path);
+    writer = loading;
+    loading.catch(() => {
+      if (writer === loading) writer = undefined;
+    });
+    return loading;
+  };
+  const current = () => writer ?? reload();
+  const reader = createPageReader(pool, async () => (await current()).shape);
+  let closed = false;
+  return {
+    driver: postgresName,
+    table,
+    columns: () => guard(async () => (await reload()).shape.columns.map((c) => ({ ...c })), `reading the columns of table ${table}`),
+    writeBatch: (input) => guard(async () => (await current()).write(input), batchContext(input)),
+    planPages: (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
+    readPage: (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),
+    restoreBatch: (input) => guard(async () => (await current()).restore(input), `restoring batch ${input.batch} of job ${input.job}`),
+    preview: async (fn) => {
+      let started = false;
+      try {
+        return await sessions.preview(() => {
+          started = true;
+          return fn();
+        });
+      } catch (err) {
+        // What fn throws passes as is; only a failure to open the preview is this connection's.
+        throw started ? err : toConnectionError(err, postgresName, 'starting the dry run');
+      } finally {
+        // A shape loaded inside the preview may describe a table its rollback dropped.
+        writer = undefined;
+      }
+    },
+    finishJob: (job) => guard(() => finishJob(sessions, current, job), `finishing job ${job}`),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+async function loadWriter(sessions: PgSessions, table: string, path: WritePath): Promise<PgBatchWriter> {
+  return createBatchWriter(sessions, await sessions.use((client) => loadShape(client, table)), path);
+}
+
+/** Drops the job's keys and the row changes its markers kept; both idempotent. */
+async function finishJob(sessions: PgSessions, current: () => Promise<PgBatchWriter>, job: string): Promise<void> {
+  const { sql } = await current();
+  await sessions.use(async (client) => {
+    await client.query({ ...sql.finish, values: [jobHash(job)] });
+    await client.query({ ...sql.stripChanges, values: [job] });
+  });
+}
+
+/**
+ * Sessions in UTC, so text without an offset means the same instant wherever Ferry runs. A startup
+ * parameter costs no round trip; pg lets an `options=` in the URL replace the pool's, so one there
+ * gets the setting appended.
+ */
+function utcSessions(url: string): { connectionString: string; options?: string } {
+  const utc = '-c TimeZone=UTC';
+  if (!/[?&]options=/.test(url)) return { connectionString: url, options: utc };
+  try {
+    const parsed = new URL(url);
+    parsed.searchParams.set('options', `${parsed.searchParams.get('options') ?? ''} ${utc}`.trim());
+    return { connectionString: parsed.toString() };
+  } catch {
+    return { connectionString: url };
+  }
+}
+
+/**
+ * Runs `fn`, turning any failure into a ConnectionError that names the component and what was being
+ * done. A QueryError (an export's query or sort) passes as is: it is bad input that carries its offset.
+ */
+async function guard<T>(fn: () => Promise<T>, context: string): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof QueryError) throw err;
+    throw toConnectionError(err, postgresName, context);
+  }
+}
