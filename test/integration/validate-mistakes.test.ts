@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runFerry } from '../helpers/cli.js';
 import { TestProject } from '../helpers/project.js';
 
 /**
@@ -41,6 +42,20 @@ describe('ferry validate catches the usual mistakes', () => {
     expect(dryRun.stderr.trim()).toBe(expected);
     expect(dryRun.code).toBe(2);
     expect(project.rows('SELECT count(*) AS n FROM people', 'crm.db')).toEqual([{ n: 0 }]);
+  });
+
+  it('checks the real columns of the store when run from a folder inside the project (the store path is relative to ferry.yaml, not the working folder)', () => {
+    project = new TestProject();
+    project.write('ferry.yaml', 'connections:\n  crm: { driver: sqlite, path: crm.db, table: people }\n');
+    const db = new Database(join(project.dir, 'crm.db'));
+    db.exec('CREATE TABLE people (email TEXT PRIMARY KEY, mobile_phone TEXT, full_name TEXT)');
+    db.close();
+    project.write('pipelines/users.csv', csv);
+    project.write('pipelines/p.yaml', 'source: { file: users.csv }\ntarget: { connection: crm }\ncolumns:\n  email: Email\n  mobile_phone: Phone\n');
+    const fromInside = runFerry(['validate', 'p.yaml'], { cwd: join(project.dir, 'pipelines') });
+    expect(fromInside.stdout + fromInside.stderr).not.toContain('has no column');
+    expect(fromInside.code).toBe(0);
+    expect(project.ferry('validate', 'pipelines/p.yaml').code).toBe(0);
   });
 
   // Opening a SQLite store adds Ferry's bookkeeping tables (ferry_batches…), as every command that opens it does; the users table is not created.
