@@ -120,7 +120,10 @@ const pages = {
     let last = '';
     const load = async () => {
       const job = await api('GET', `/api/jobs/${encodeURIComponent(id)}`);
-      const key = JSON.stringify([job.status, job.summary, job.artifacts]);
+      // The progress bar comes from the live feed's row: a job that had ended before the feed
+      // listed it must be drawn again once it does, or its page never shows the bar.
+      const row = jobs.find((j) => j.id === id);
+      const key = JSON.stringify([job.status, job.summary, job.artifacts, row?.percent, row?.perSecond]);
       if (key === last) return;
       last = key;
       drawJob(head, job);
