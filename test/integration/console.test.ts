@@ -82,6 +82,25 @@ describe.skipIf(!chromiumPath)(`ferry ui in Chromium${chromiumPath ? '' : ` (ski
       await new Promise((resolve) => attacker.server.close(resolve));
     }
   });
+
+  it('draws the progress bar of a job that ended before the live feed listed it', FLOW, async () => {
+    const { code, report } = p.run('pipelines/import-users.yaml');
+    expect(code).toBe(0);
+    const late = await browser.newPage();
+    try {
+      // The live feed arrives 2 s after the job page has loaded the (already ended) job.
+      await late.route('**/api/events', async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        await route.continue();
+      });
+      await late.goto(`${ui.url}#/jobs/${encodeURIComponent(report.job)}`);
+      await late.locator('h2 [data-test="status"]', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
+      await late.locator('[data-test="progress"]').first().waitFor({ timeout: 30_000 });
+      expect(await late.locator('[data-test="progress"]').first().textContent()).toContain('100%');
+    } finally {
+      await late.close();
+    }
+  });
 });
 
 describe('ferry ui refusals', () => {
