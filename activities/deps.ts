@@ -1,5 +1,6 @@
 import { openConnection } from '../src/connections/index.js';
 import type { Connection } from '../src/connections/types.js';
+import type { WriterTurn } from '../src/connections/writer-turn.js';
 import type { ConnectionOptions } from '../src/spec/config-schema.js';
 import type { SecretMasker } from '../src/spec/secrets.js';
 import type { ActivityProgress } from './progress.js';
@@ -24,6 +25,8 @@ export class ConnectionPool {
   constructor(
     private readonly connections: Record<string, ConnectionOptions>,
     private readonly baseDir: string,
+    /** Shared with the batch threads (src/engine/embedded/batch-threads.ts) of this process, when it has any. */
+    private readonly writerTurn?: WriterTurn,
   ) {}
 
   get(name: string, table?: string): Promise<Connection> {
@@ -32,7 +35,10 @@ export class ConnectionPool {
     if (!connection) {
       const options = this.connections[name];
       if (!options) return Promise.reject(new Error(`unknown connection "${name}" (known: ${Object.keys(this.connections).join(', ') || 'none'})`));
-      connection = openConnection(table ? { ...options, table } : options, { baseDir: this.baseDir });
+      connection = openConnection(table ? { ...options, table } : options, {
+        baseDir: this.baseDir,
+        ...(this.writerTurn ? { writerTurn: this.writerTurn } : {}),
+      });
       connection.catch(() => this.open.delete(key));
       this.open.set(key, connection);
     }

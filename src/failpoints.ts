@@ -9,15 +9,26 @@
 const spec = process.env['FERRY_FAILPOINTS'];
 const armed = parse(spec);
 const pauses = parsePauses(spec);
-const hits = new Map<string, number>();
+const names = armed ? [...armed.keys()] : [];
+// Counted in shared memory, so "the 3rd time" means the process's 3rd, whichever thread gets there.
+let hits = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, names.length)));
 
 export function failpoint(name: string): void {
   if (!armed) return;
   const at = armed.get(name);
   if (at === undefined) return;
-  const n = (hits.get(name) ?? 0) + 1;
-  hits.set(name, n);
+  const n = Atomics.add(hits, names.indexOf(name), 1) + 1;
   if (n === at) process.kill(process.pid, 'SIGKILL');
+}
+
+/** The hit counters, for a worker thread of this process to count with (`shareFailpointHits`). */
+export function failpointHits(): SharedArrayBuffer {
+  return hits.buffer as SharedArrayBuffer;
+}
+
+/** In a worker thread: counts hits with the main thread's counters (same FERRY_FAILPOINTS, same order). */
+export function shareFailpointHits(buffer: SharedArrayBuffer): void {
+  hits = new Int32Array(buffer);
 }
 
 export async function pausepoint(name: string): Promise<void> {

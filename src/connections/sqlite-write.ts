@@ -13,8 +13,17 @@ import type { RestoreBatchInput, RestoreBatchOutput, WriteBatchInput, WriteBatch
 /** Applies batches to one table shape; holds its prepared statements for the connection's life. */
 export interface BatchWriter {
   readonly shape: TableShape;
-  write(input: WriteBatchInput): WriteBatchOutput;
+  /** Encodes a batch's rows (no database access): done before the write lock is taken. */
+  prepare(input: WriteBatchInput): PreparedBatch;
+  write(batch: PreparedBatch): WriteBatchOutput;
   restore(input: RestoreBatchInput): RestoreBatchOutput;
+}
+
+/** A batch with its rows encoded and keys read (sqlite-row.ts `prepareRow`). */
+export interface PreparedBatch {
+  input: WriteBatchInput;
+  key: number[];
+  rows: PreparedRow[];
 }
 
 export function createBatchWriter(db: Database, shape: TableShape): BatchWriter {
@@ -22,11 +31,15 @@ export function createBatchWriter(db: Database, shape: TableShape): BatchWriter 
   // Called inside the batch's transaction, a transaction function is a savepoint: a set-based
   // attempt that must give way to the row-by-row path leaves nothing behind.
   const inSavepoint = db.transaction((attempt: () => WriteBatchOutput) => attempt());
-  const transaction = db.transaction((input: WriteBatchInput) => applyBatch(statements, shape, input, inSavepoint));
+  const transaction = db.transaction((batch: PreparedBatch) => applyBatch(statements, shape, batch, inSavepoint));
   const restore = db.transaction((input: RestoreBatchInput) => restoreBatch(statements, shape, input));
   // IMMEDIATE takes the write lock up front: waiting for it happens before any work (and fails as
   // SQLITE_BUSY, retryable), never as a deadlock halfway through the batch.
-  return { shape, write: (input) => transaction.immediate(input), restore: (input) => restore.immediate(input) };
+  const prepare = (input: WriteBatchInput): PreparedBatch => {
+    const key = keyPositions(shape, input.key);
+    return { input, key, rows: input.rows.map((row) => prepareRow({ shape, key }, row)) };
+  };
+  return { shape, prepare, write: (batch) => transaction.immediate(batch), restore: (input) => restore.immediate(input) };
 }
 
 /** A rollback's batch: like a write, its marker commits with it, so a repeated batch restores nothing twice. */
@@ -47,14 +60,12 @@ function restoreBatch(statements: SqliteStatements, shape: TableShape, input: Re
 function applyBatch(
   statements: SqliteStatements,
   shape: TableShape,
-  input: WriteBatchInput,
+  { input, key, rows: prepared }: PreparedBatch,
   inSavepoint: (attempt: () => WriteBatchOutput) => WriteBatchOutput,
 ): WriteBatchOutput {
   const recorded = statements.markerGet.get(input.job, input.batch);
   // A finished job's markers no longer hold their changes (finishJob): they are in its backup.ndjson.
   if (recorded !== undefined) return { changes: [], ...(JSON.parse(recorded) as Partial<WriteBatchOutput>), replayed: true } as WriteBatchOutput;
-  const key = keyPositions(shape, input.key);
-  const prepared = input.rows.map((row) => prepareRow({ shape, key }, row));
   const attempt = (write: (ctx: RowContext, output: WriteBatchOutput) => void) => (): WriteBatchOutput => {
     const keys = new BatchKeys(
       statements,

@@ -10,6 +10,7 @@ import { ensureBookkeeping, loadTableShape } from './sqlite-schema.js';
 import { createBatchWriter, type BatchWriter } from './sqlite-write.js';
 import { batchContext } from './table-shape.js';
 import type { Connection, ConnectionContext, ConnectionDefinition } from './types.js';
+import type { WriterTurn } from './writer-turn.js';
 
 export const sqliteName = 'sqlite';
 
@@ -31,11 +32,11 @@ export const sqliteConnection = {
   async open(options: SqliteOptions, ctx: ConnectionContext): Promise<Connection> {
     const file = options.path === ':memory:' ? options.path : resolve(ctx.baseDir, options.path);
     const db = guard(() => openDatabase(file), `cannot open ${file}`);
-    return createConnection(db, options.table);
+    return createConnection(db, options.table, ctx.writerTurn);
   },
 } satisfies ConnectionDefinition<SqliteOptions>;
 
-function createConnection(db: Database.Database, table: string): Connection {
+function createConnection(db: Database.Database, table: string, turn: Pick<WriterTurn, 'run'> = { run: async (write) => write() }): Connection {
   let writer: BatchWriter | undefined;
   // Re-read on every columns() call (once per job), so a table altered between jobs is seen.
   const reload = (): BatchWriter => {
@@ -56,10 +57,15 @@ function createConnection(db: Database.Database, table: string): Connection {
     driver: sqliteName,
     table,
     columns: async () => guard(() => reload().shape.columns.map((c) => ({ ...c })), `reading the columns of table ${table}`),
-    writeBatch: async (input) => guard(() => (writer ?? reload()).write(input), batchContext(input)),
+    writeBatch: async (input) => {
+      const current = writer ?? reload();
+      // Encoding needs no lock: it happens before this thread waits for its turn to write.
+      const batch = guard(() => current.prepare(input), batchContext(input));
+      return turn.run(() => guard(() => current.write(batch), batchContext(input)));
+    },
     planPages: async (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
     readPage: async (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),
-    restoreBatch: async (input) => guard(() => (writer ?? reload()).restore(input), `restoring batch ${input.batch} of job ${input.job}`),
+    restoreBatch: async (input) => turn.run(() => guard(() => (writer ?? reload()).restore(input), `restoring batch ${input.batch} of job ${input.job}`)),
     preview: async (fn) => {
       try {
         return await preview(db, fn);

@@ -1,3 +1,4 @@
+import type { WriterTurn } from './writer-turn.js';
 import type { ZodType } from 'zod';
 import type { RejectError } from '../validation/reject.js';
 
@@ -192,6 +193,8 @@ export interface Connection {
 /** What `open()` needs besides the options: relative paths in the options resolve from `baseDir` (ferry.yaml's folder). */
 export interface ConnectionContext {
   baseDir: string;
+  /** Shared by the threads of this process that write to the same stores (writer-turn.ts); single-writer drivers take it around each write. */
+  writerTurn?: WriterTurn;
 }
 
 /**

@@ -1,0 +1,37 @@
+/**
+ * One write transaction at a time across the threads of this process, for a store that admits a
+ * single writer (SQLite). Without it, a thread that finds the store locked sleeps in the driver's
+ * busy handler (1, 2, 5… 100 ms steps) and the lock sits idle meanwhile; with it, the next writer
+ * starts the moment the last one commits. Other processes still meet the store's own lock.
+ */
+export interface WriterTurn {
+  /** Runs `write` once no other thread sharing this turn is writing. */
+  run<T>(write: () => T): Promise<T>;
+  /** The shared cell: pass it to a worker thread, which opens its turn with `createWriterTurn(cell)`. */
+  readonly cell: SharedArrayBuffer;
+}
+
+const FREE = 0;
+const TAKEN = 1;
+
+/** Atomics.waitAsync is in Node 20; TypeScript's lib has it from es2024 only. */
+const waitAsync = (Atomics as unknown as { waitAsync(cell: Int32Array, index: number, value: number): { async: boolean; value: Promise<unknown> } }).waitAsync;
+
+export function createWriterTurn(cell: SharedArrayBuffer = new SharedArrayBuffer(4)): WriterTurn {
+  const state = new Int32Array(cell);
+  return {
+    cell,
+    async run(write) {
+      while (Atomics.compareExchange(state, 0, FREE, TAKEN) !== FREE) {
+        const wait = waitAsync(state, 0, TAKEN);
+        if (wait.async) await wait.value;
+      }
+      try {
+        return write();
+      } finally {
+        Atomics.store(state, 0, FREE);
+        Atomics.notify(state, 0, 1);
+      }
+    },
+  };
+}
