@@ -1,5 +1,8 @@
 import { ConnectionPool, createActivities, type ActivityDeps } from '../activities/index.js';
 import type { PipelineActivities } from './plan/activity-types.js';
+import { createWriterTurn } from './connections/writer-turn.js';
+import { batchThreadCount, createBatchThreads, withBatchThreads, type BatchThreads } from './engine/embedded/batch-threads.js';
+import { failpointHits } from './failpoints.js';
 import { createEmbeddedEngine, type EmbeddedEngine } from './engine/embedded/engine.js';
 import type { Engine, EngineName } from './engine/engine.js';
 import type { Project } from './project/load-config.js';
@@ -27,19 +30,32 @@ export interface AppOptions {
 }
 
 export function createApp(project: Project, options: AppOptions): App {
-  const pool = new ConnectionPool(project.config.connections, project.rootDir);
+  const { connections } = project.config;
+  const threadEntry = new URL('../activities/batch-thread.js', import.meta.url);
+  const threadCount = batchThreadCount(options.env, connections, threadEntry);
+  // Shared by this process's connections and its batch threads' (SQLite: one writer at a time).
+  const writerTurn = threadCount > 0 ? createWriterTurn() : undefined;
+  const pool = new ConnectionPool(connections, project.rootDir, writerTurn);
   const deps: ActivityDeps = {
-    connections: project.config.connections,
+    connections,
     baseDir: project.rootDir,
     masker: project.masker,
     pool,
     ...(project.config.notify?.smtp ? { smtp: project.config.notify.smtp } : {}),
   };
   let activities: PipelineActivities | undefined;
+  let threads: BatchThreads | undefined;
+  const engineActivities = (): PipelineActivities => {
+    const acts = createActivities(deps);
+    if (!writerTurn) return acts;
+    const setup = { connections, baseDir: project.rootDir, secrets: project.masker.secrets(), writerTurn: writerTurn.cell, failpointHits: failpointHits() };
+    threads = createBatchThreads(threadEntry, setup, threadCount);
+    return withBatchThreads(acts, threads);
+  };
   let embedded: EmbeddedEngine | undefined;
   let temporal: Promise<Engine> | undefined;
   const embeddedEngine = (): EmbeddedEngine =>
-    (embedded ??= createEmbeddedEngine({ project, cwd: options.cwd, activities: () => (activities ??= createActivities(deps)) }));
+    (embedded ??= createEmbeddedEngine({ project, cwd: options.cwd, activities: () => (activities ??= engineActivities()) }));
   return {
     project,
     deps,
@@ -51,6 +67,7 @@ export function createApp(project: Project, options: AppOptions): App {
     async close() {
       const engines = [embedded, await temporal?.catch(() => undefined)];
       await Promise.allSettled(engines.map((e) => e?.close()));
+      await threads?.close();
       await pool.closeAll();
     },
   };

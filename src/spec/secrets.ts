@@ -25,6 +25,11 @@ export class SecretMasker {
     }
   }
 
+  /** The values masked: what a worker thread's masker is built from. */
+  secrets(): string[] {
+    return [...this.values];
+  }
+
   mask(text: string): string {
     let out = maskUrl(text);
     for (const v of this.values) out = out.split(v).join('***');

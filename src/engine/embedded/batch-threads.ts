@@ -1,0 +1,165 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { readPlanFile } from '../../../activities/job-files.js';
+import type { PipelineActivities, RunBatchInput, RunBatchOutput } from '../../plan/activity-types.js';
+import type { ConnectionOptions } from '../../spec/config-schema.js';
+
+/** What the main thread gives each batch thread (activities/batch-thread.ts). */
+export interface BatchThreadSetup {
+  connections: Record<string, ConnectionOptions>;
+  baseDir: string;
+  secrets: string[];
+  writerTurn: SharedArrayBuffer;
+  failpointHits: SharedArrayBuffer;
+}
+
+export type BatchThreadRequest = { type: 'run'; input: RunBatchInput } | { type: 'forget'; jobDir: string } | { type: 'close' };
+
+/** An error as it crosses to the main thread: what the engine's retry and report read of it. */
+export interface ThreadError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+  retryable: boolean;
+}
+
+export type BatchThreadReply = { output: RunBatchOutput } | { error: ThreadError };
+
+/** Sets how many batch threads the embedded engine may start (0: every batch runs on the main thread). */
+export const batchThreadsEnv = 'FERRY_BATCH_THREADS';
+
+/**
+ * How many threads run batches: FERRY_BATCH_THREADS, default none. Opt-in for now: on threads,
+ * batches reach the writer in whatever order they finish mapping, so of a key repeated in two
+ * batches the later row can win (on the main thread the earlier one does, in practice). None when
+ * a store is `:memory:` (a thread would open a database of its own) or when the thread's compiled
+ * entry is missing (sources run by a test runner).
+ */
+export function batchThreadCount(env: NodeJS.ProcessEnv, connections: Record<string, ConnectionOptions>, entry: URL): number {
+  const raw = env[batchThreadsEnv];
+  if (raw === undefined || raw === '') return 0;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 64) throw new Error(`${batchThreadsEnv} must be a whole number from 0 to 64, got ${JSON.stringify(raw)}`);
+  if (Object.values(connections).some((c) => c.driver === 'sqlite' && c.path === ':memory:')) return 0;
+  return existsSync(fileURLToPath(entry)) ? n : 0;
+}
+
+export interface BatchThreads {
+  run(input: RunBatchInput): Promise<RunBatchOutput>;
+  /** A job ended: threads drop what they cached for it (its plan, mapping, connections' shapes). */
+  forget(jobDir: string): void;
+  close(): Promise<void>;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+  settle?: { resolve: (output: RunBatchOutput) => void; reject: (err: unknown) => void };
+}
+
+/**
+ * Up to `size` worker threads, started as batches ask for them, each running one batch at a time.
+ * The main thread keeps the journal and the orchestration; it never runs a batch while threads do,
+ * since a batch's synchronous write there would hold back every other thread's next batch.
+ */
+export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: number): BatchThreads {
+  const slots: Slot[] = [];
+  const waiting: (() => void)[] = [];
+  const start = (): Slot => {
+    const slot: Slot = { worker: new Worker(entry, { workerData: setup }), busy: false };
+    slot.worker.on('message', (reply: BatchThreadReply) => {
+      const settle = slot.settle;
+      slot.settle = undefined;
+      if ('error' in reply) settle?.reject(Object.assign(new Error(reply.error.message), reply.error));
+      else settle?.resolve(reply.output);
+    });
+    // A thread that dies fails its batch (retryably: a new thread may well succeed) and leaves the pool.
+    const lost = (err: unknown): void => {
+      slots.splice(slots.indexOf(slot), 1);
+      slot.settle?.reject(Object.assign(new Error(`a batch thread stopped: ${err instanceof Error ? err.message : String(err)}`), { retryable: true }));
+      slot.settle = undefined;
+      waiting.shift()?.();
+    };
+    slot.worker.on('error', lost);
+    slot.worker.on('exit', (code) => slots.includes(slot) && lost(new Error(`exit code ${code}`)));
+    slot.worker.unref();
+    slots.push(slot);
+    return slot;
+  };
+  const acquire = async (): Promise<Slot> => {
+    for (;;) {
+      const slot = slots.find((s) => !s.busy) ?? (slots.length < size ? start() : undefined);
+      if (slot) {
+        slot.busy = true;
+        // Referenced while it runs a batch: the process must not exit under it.
+        slot.worker.ref();
+        return slot;
+      }
+      await new Promise<void>((resume) => waiting.push(resume));
+    }
+  };
+  const release = (slot: Slot): void => {
+    slot.busy = false;
+    slot.worker.unref();
+    waiting.shift()?.();
+  };
+  return {
+    async run(input) {
+      const slot = await acquire();
+      try {
+        return await new Promise<RunBatchOutput>((resolve, reject) => {
+          slot.settle = { resolve, reject };
+          slot.worker.postMessage({ type: 'run', input } satisfies BatchThreadRequest);
+        });
+      } finally {
+        release(slot);
+      }
+    },
+    forget(jobDir) {
+      for (const { worker } of slots) worker.postMessage({ type: 'forget', jobDir } satisfies BatchThreadRequest);
+    },
+    async close() {
+      const all = slots.splice(0);
+      await Promise.all(
+        all.map(async ({ worker }) => {
+          const exited = new Promise((resolve) => worker.once('exit', resolve));
+          worker.postMessage({ type: 'close' } satisfies BatchThreadRequest);
+          const timer = setTimeout(() => void worker.terminate(), 5000);
+          await exited;
+          clearTimeout(timer);
+        }),
+      );
+    },
+  };
+}
+
+/**
+ * The activities with runBatch on threads for jobs that can use them: more than one batch, and
+ * `batch.parallelism` above 1. A small job stays on the main thread (a thread takes ~0.1 s to start).
+ */
+export function withBatchThreads(acts: PipelineActivities, threads: BatchThreads): PipelineActivities {
+  const threaded = new Map<string, boolean>();
+  const usesThreads = (jobDir: string): boolean => {
+    let uses = threaded.get(jobDir);
+    if (uses === undefined) {
+      const { plan, scan, pages } = readPlanFile(jobDir);
+      uses = plan.batch.parallelism > 1 && (pages?.length ?? scan.batches.length) > 1;
+      threaded.set(jobDir, uses);
+    }
+    return uses;
+  };
+  return {
+    ...acts,
+    runBatch: (input) => (usesThreads(input.jobDir) ? threads.run(input) : acts.runBatch(input)),
+    finalizeJob: async (input) => {
+      try {
+        return await acts.finalizeJob(input);
+      } finally {
+        threaded.delete(input.jobDir);
+        threads.forget(input.jobDir);
+      }
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFerry } from '../helpers/cli.js';
+import { TestProject, type JobReportJson } from '../helpers/project.js';
+import { generateUsers } from '../helpers/users.js';
+
+/**
+ * The embedded engine runs a multi-batch job's batches on worker threads (FERRY_BATCH_THREADS,
+ * default one per core up to 4), SQLite writes taking turns. What a job writes and reports must not
+ * depend on it.
+ */
+const USERS = 2400;
+let p: TestProject;
+
+beforeEach(() => {
+  p = new TestProject();
+  // Duplicates stay inside their original's batch (size a multiple of 10): one exact expected table.
+  p.write('users.json', generateUsers(USERS, 7, { invalidEvery: 37, duplicateEvery: 50 }));
+  p.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 100, parallelism: 4 }\n');
+});
+afterEach(() => p.cleanup());
+
+function start(project: TestProject, args: string[], env: Record<string, string>) {
+  const child = startFerry(args, { cwd: project.dir, env });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out, exit };
+}
+
+const table = (project: TestProject): Record<string, unknown>[] =>
+  project.rows('SELECT email, given_name, family_name, app_metadata, user_metadata FROM users ORDER BY email');
+
+describe('batch threads', { timeout: 180_000 }, () => {
+  it('write the same table, summary and rejects as the main thread alone', async () => {
+    const alone = new TestProject();
+    try {
+      alone.write('users.json', generateUsers(USERS, 7, { invalidEvery: 37, duplicateEvery: 50 }));
+      alone.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 100, parallelism: 4 }\n');
+      const [threaded, single] = [
+        start(p, ['run', 'import.yaml', '--json'], { FERRY_BATCH_THREADS: '2' }),
+        start(alone, ['run', 'import.yaml', '--json'], { FERRY_BATCH_THREADS: '0' }),
+      ];
+      expect(await threaded.exit, threaded.out.stderr).toBe(0);
+      expect(await single.exit, single.out.stderr).toBe(0);
+      const [a, b] = [JSON.parse(threaded.out.stdout) as JobReportJson, JSON.parse(single.out.stdout) as JobReportJson];
+      expect(a.summary).toEqual(b.summary);
+      expect(a.summary.rejected).toBeGreaterThan(0);
+      expect(a.summary.inserted).toBeGreaterThan(2000);
+      expect(table(p)).toEqual(table(alone));
+      const rejects = (project: TestProject, report: JobReportJson) => project.rejects(report).map((r) => ({ row: r.row, codes: r.errors.map((e) => e.code) }));
+      expect(rejects(p, a)).toEqual(rejects(alone, b));
+      expect(rejects(p, a).flatMap((r) => r.codes)).toContain('DUPLICATE_IN_SOURCE');
+    } finally {
+      alone.cleanup();
+    }
+  });
+
+  it.skipIf(!existsSync('/proc/self/task'))('run the batches on threads of their own (Linux: counted in /proc)', async () => {
+    // Each chunk pauses 300 ms before its write, so batches are in flight while the threads are counted.
+    const tasks = async (threads: string): Promise<number> => {
+      const project = new TestProject();
+      try {
+        project.write('users.json', generateUsers(800));
+        project.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 100, parallelism: 4 }\n');
+        const run = start(project, ['run', 'import.yaml'], { FERRY_BATCH_THREADS: threads, FERRY_FAILPOINTS: 'chunk-before-write=pause:300' });
+        let most = 0;
+        const sample = setInterval(() => {
+          try {
+            most = Math.max(most, readdirSync(`/proc/${run.child.pid}/task`).length);
+          } catch {
+            // The process has just exited.
+          }
+        }, 20);
+        const code = await run.exit;
+        clearInterval(sample);
+        expect(code, run.out.stderr).toBe(0);
+        return most;
+      } finally {
+        project.cleanup();
+      }
+    };
+    expect(await tasks('2')).toBeGreaterThanOrEqual((await tasks('0')) + 2);
+  });
+
+  it("carry a failed batch's error to the engine, which retries it: a locked store waits, then the job succeeds", async () => {
+    p.write(
+      'import.yaml',
+      'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 100, parallelism: 4 }\nretry: { max_attempts: 30, initial_interval: 100ms, max_interval: 400ms }\n',
+    );
+    // The store exists, with its table, before the lock is taken.
+    p.write(
+      'seed.json',
+      generateUsers(1, 99).map((u) => ({ ...u, email: 'seed@example.com' })),
+    );
+    p.write('seed.yaml', 'source: { file: seed.json }\ntarget: { connection: users }\n');
+    expect(p.run('seed.yaml').code).toBe(0);
+    const unlock = p.lockStore();
+    const run = start(p, ['run', 'import.yaml', '--json'], { FERRY_BATCH_THREADS: '2', FERRY_SQLITE_BUSY_TIMEOUT_MS: '50' });
+    for (const end = Date.now() + 60_000; Date.now() < end && !run.out.stderr.includes('retrying in');) await new Promise((r) => setTimeout(r, 50));
+    unlock();
+    expect(await run.exit, run.out.stderr).toBe(0);
+    expect(run.out.stderr).toMatch(/runBatch:\d+: attempt \d+ failed \(.*locked.*\); retrying in \d+ ms/i);
+    const report = JSON.parse(run.out.stdout) as JobReportJson;
+    expect(report.summary.inserted + report.summary.rejected).toBe(USERS);
+  });
+});
