@@ -1,11 +1,11 @@
 import type { Statement } from 'better-sqlite3';
 import { constraintReject } from './sqlite-constraints.js';
 import { predictStoredRow } from './sqlite-predict.js';
-import { ownedOrExisting, record, withGeneratedValues, type PreparedRow, type RowContext } from './sqlite-row.js';
+import { changeOf, ownedOrExisting, record, withGeneratedValues, type PreparedRow, type RowContext } from './sqlite-row.js';
 import type { TableShape } from './sqlite-schema.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 import type { SqliteValue } from './sqlite-values.js';
-import type { WriteBatchOutput } from './types.js';
+import type { RowChange, WriteBatchOutput } from './types.js';
 import { storeRejects } from './write-rules.js';
 
 /**
@@ -24,6 +24,29 @@ export function canInsertInBulk(ctx: Pick<RowContext, 'input'>, prepared: readon
   return prepared.every((p) => p.errors.length > 0 || p.key.params.every((v) => typeof v === 'string'));
 }
 
+/** A row's insert, worked out before the write lock is taken: only the key checks are left for inside it. */
+export interface PlannedInsert {
+  columns: number[];
+  values: SqliteValue[];
+  generatedId: boolean;
+  /** The change of the row as SQLite will store it; absent when that must be read back after the insert. */
+  change?: RowChange;
+}
+
+/** What planning an insert needs of the batch: no statements, no database. */
+export type InsertPlanContext = Pick<RowContext, 'shape' | 'key' | 'input' | 'generated' | 'ids'>;
+
+/** The inserts of a batch that can go in bulk (by row index; a rejected row has none). */
+export function planInserts(ctx: InsertPlanContext, prepared: readonly PreparedRow[]): (PlannedInsert | undefined)[] {
+  return prepared.map((row) => (row.errors.length > 0 ? undefined : planInsert(ctx, row)));
+}
+
+function planInsert(ctx: InsertPlanContext, row: PreparedRow): PlannedInsert {
+  const { columns, values, generatedId } = withGeneratedValues(ctx, row.encoded, row.key);
+  const predicted = predictStoredRow(ctx.shape, columns, values);
+  return { columns, values, generatedId, ...(predicted === undefined ? {} : { change: changeOf(ctx, row.key, null, predicted) }) };
+}
+
 /** Rows per multi-row INSERT: a few dozen already spread the per-statement cost thin. */
 const GROUP = 64;
 
@@ -32,7 +55,12 @@ const GROUP = 64;
  * the stored users with the batch's keys are read in one statement, and the new rows go in
  * GROUP at a time, one statement each, instead of a lookup and an insert per row.
  */
-export function insertBatch(ctx: RowContext, prepared: readonly PreparedRow[], output: WriteBatchOutput): void {
+export function insertBatch(
+  ctx: RowContext,
+  prepared: readonly PreparedRow[],
+  output: WriteBatchOutput,
+  planned?: readonly (PlannedInsert | undefined)[],
+): void {
   const userId = ctx.generated.userId;
   const stored = storedKeys(ctx, prepared);
   const pending = new PendingInserts(ctx.statements, ctx.shape);
@@ -42,9 +70,8 @@ export function insertBatch(ctx: RowContext, prepared: readonly PreparedRow[], o
     if (first !== undefined) return output.rejects.push({ row: row.row.row, errors: [storeRejects.duplicateInSource(ctx.input.key, first)] });
     if (stored.has(index))
       return output.rejects.push({ row: row.row.row, errors: [ownedOrExisting(ctx, userId === undefined ? undefined : stored.get(index))] });
-    const { columns, values, generatedId } = withGeneratedValues(ctx, row.encoded, row.key);
-    const predicted = predictStoredRow(ctx.shape, columns, values);
-    if (predicted === undefined) {
+    const { columns, values, generatedId, change } = planned?.[index] ?? planInsert(ctx, row);
+    if (change === undefined) {
       // The stored row must be read back: this one goes in alone, as on the row-by-row path.
       pending.flush();
       try {
@@ -56,7 +83,7 @@ export function insertBatch(ctx: RowContext, prepared: readonly PreparedRow[], o
       }
     } else {
       pending.add(columns, values);
-      record(ctx, row.key, null, predicted);
+      ctx.changes.push(change);
     }
     ctx.keys.accept(row.jobKey, row.row.row, !generatedId);
     output.inserted += 1;

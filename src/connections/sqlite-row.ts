@@ -137,6 +137,11 @@ function insertRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): Applied {
  * inserted row (JSON parsing included) doubled the CPU time of an import.
  */
 export function record(ctx: RowContext, key: RowKey, before: unknown[] | null, after: unknown[]): void {
+  ctx.changes.push(changeOf(ctx, key, before, after));
+}
+
+/** A written row's change (see `record`), for a caller that works it out before writing. */
+export function changeOf(ctx: Pick<RowContext, 'key' | 'shape' | 'input'>, key: RowKey, before: unknown[] | null, after: unknown[]): RowChange {
   const change: RowChange = {
     row: key.row,
     key: Object.fromEntries(ctx.key.map((p) => [(ctx.shape.columns[p] as ColumnInfo).name, decodeValue(ctx.shape.columns[p] as ColumnInfo, after[p])])),
@@ -144,7 +149,7 @@ export function record(ctx: RowContext, key: RowKey, before: unknown[] | null, a
     afterHash: storedRowHash(after),
   };
   if (ctx.input.preview) change.after = decodeRow(ctx.shape.columns, after, decodeValue);
-  ctx.changes.push(change);
+  return change;
 }
 
 /**
@@ -252,7 +257,11 @@ function readKey(ctx: Pick<RowContext, 'shape' | 'key'>, { row, values }: RowToW
  * row (deterministic, see generateUserId) and created_at/updated_at from the job's `now`. They go last,
  * in a fixed order, so a given column set always yields the same statement.
  */
-export function withGeneratedValues(ctx: RowContext, encoded: EncodedRow, key: RowKey): Omit<EncodedRow, 'logical'> & { generatedId: boolean } {
+export function withGeneratedValues(
+  ctx: Pick<RowContext, 'generated' | 'ids' | 'input'>,
+  encoded: EncodedRow,
+  key: RowKey,
+): Omit<EncodedRow, 'logical'> & { generatedId: boolean } {
   const { userId, createdAt, updatedAt } = ctx.generated;
   const missing = (position: number | undefined): position is number =>
     position !== undefined && (encoded.values[encoded.columns.indexOf(position)] ?? null) === null;

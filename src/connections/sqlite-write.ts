@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { failpoint } from '../failpoints.js';
 import { BatchKeys } from './sqlite-job-keys.js';
-import { canInsertInBulk, insertBatch, InsertOneByOne } from './sqlite-insert-batch.js';
+import { canInsertInBulk, insertBatch, InsertOneByOne, planInserts, type PlannedInsert } from './sqlite-insert-batch.js';
 import { prepareRow, writeRow, type PreparedRow, type RowContext } from './sqlite-row.js';
 import { jobUserIds } from './users-table.js';
 import type { TableShape } from './sqlite-schema.js';
@@ -19,11 +19,12 @@ export interface BatchWriter {
   restore(input: RestoreBatchInput): RestoreBatchOutput;
 }
 
-/** A batch with its rows encoded and keys read (sqlite-row.ts `prepareRow`). */
+/** A batch with its rows encoded and keys read (sqlite-row.ts `prepareRow`), and its inserts planned when it can take the bulk path. */
 export interface PreparedBatch {
   input: WriteBatchInput;
   key: number[];
   rows: PreparedRow[];
+  inserts?: (PlannedInsert | undefined)[];
 }
 
 export function createBatchWriter(db: Database, shape: TableShape): BatchWriter {
@@ -37,7 +38,10 @@ export function createBatchWriter(db: Database, shape: TableShape): BatchWriter 
   // SQLITE_BUSY, retryable), never as a deadlock halfway through the batch.
   const prepare = (input: WriteBatchInput): PreparedBatch => {
     const key = keyPositions(shape, input.key);
-    return { input, key, rows: input.rows.map((row) => prepareRow({ shape, key }, row)) };
+    const rows = input.rows.map((row) => prepareRow({ shape, key }, row));
+    if (!canInsertInBulk({ input }, rows)) return { input, key, rows };
+    const inserts = planInserts({ shape, key, input, generated: generatedColumns(shape), ids: jobUserIds(input.job, input.now) }, rows);
+    return { input, key, rows, inserts };
   };
   return { shape, prepare, write: (batch) => transaction.immediate(batch), restore: (input) => restore.immediate(input) };
 }
@@ -60,7 +64,7 @@ function restoreBatch(statements: SqliteStatements, shape: TableShape, input: Re
 function applyBatch(
   statements: SqliteStatements,
   shape: TableShape,
-  { input, key, rows: prepared }: PreparedBatch,
+  { input, key, rows: prepared, inserts }: PreparedBatch,
   inSavepoint: (attempt: () => WriteBatchOutput) => WriteBatchOutput,
 ): WriteBatchOutput {
   const recorded = statements.markerGet.get(input.job, input.batch);
@@ -79,9 +83,7 @@ function applyBatch(
     return output;
   };
   const rowByRow = attempt((ctx, output) => writeEach(ctx, prepared, output));
-  const output = canInsertInBulk({ input }, prepared)
-    ? inBulkOr(rowByRow, () => inSavepoint(attempt((ctx, out) => insertBatch(ctx, prepared, out))))
-    : rowByRow();
+  const output = inserts ? inBulkOr(rowByRow, () => inSavepoint(attempt((ctx, out) => insertBatch(ctx, prepared, out, inserts)))) : rowByRow();
   // The marker keeps the changes (without after images) until finishJob: a replay returns the backup too.
   statements.markerPut.run(input.job, input.batch, JSON.stringify({ ...output, changes: output.changes.map(({ after: _after, ...kept }) => kept) }));
   failpoint('batch-before-commit');
