@@ -11,17 +11,25 @@ import { runBatch } from './run-batch.js';
 /**
  * A batch thread: runs the runBatch activity for the embedded engine, with connections of its own.
  * Writes to SQLite take the process's writer turn, so threads write one at a time while the others
- * read, map and validate their next batch.
+ * read, map and validate their next batch; before each write the thread asks the main thread
+ * whether the earlier batches of its job are done (batch-threads.ts), so batches write in order.
  */
 const setup = workerData as BatchThreadSetup;
-shareFailpointHits(setup.failpointHits);
-const pool = new ConnectionPool(setup.connections, setup.baseDir, createWriterTurn(setup.writerTurn));
-const contexts = new JobContexts({ connections: setup.connections, baseDir: setup.baseDir, masker: new SecretMasker(setup.secrets), pool });
 const port = parentPort!;
+shareFailpointHits(setup.failpointHits);
+let admitted: (() => void) | undefined;
+const inOrder = (): Promise<void> =>
+  new Promise<void>((resolve) => {
+    admitted = resolve;
+    port.postMessage({ writeReady: true } satisfies BatchThreadReply);
+  });
+const pool = new ConnectionPool(setup.connections, setup.baseDir, createWriterTurn(setup.writerTurn, inOrder));
+const contexts = new JobContexts({ connections: setup.connections, baseDir: setup.baseDir, masker: new SecretMasker(setup.secrets), pool });
 
 port.on('message', (request: BatchThreadRequest) => {
   if (request.type === 'forget') return contexts.forget(request.jobDir);
   if (request.type === 'close') return void pool.closeAll().finally(() => port.close());
+  if (request.type === 'write') return admitted?.();
   runBatch(contexts, undefined, request.input).then(
     (output) => port.postMessage({ output } satisfies BatchThreadReply),
     (err: unknown) => port.postMessage({ error: threadError(err) } satisfies BatchThreadReply),

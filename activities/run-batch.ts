@@ -47,6 +47,7 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
   let nextRow = cursor.row;
   const commit = async (): Promise<void> => {
     await pausepoint('chunk-before-write');
+    await pausepoint(`batch-${batch}-before-write`);
     add(cursor.counts, await commitChunk(ctx, batch, cursor.chunk, pending));
     cursor.chunk++;
     cursor.row = nextRow;

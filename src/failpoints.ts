@@ -3,7 +3,7 @@
  * points: FERRY_FAILPOINTS="batch-before-commit=3,step-before-record=2" kills this process with
  * SIGKILL the 3rd time it reaches `batch-before-commit`, or the 2nd time `step-before-record`.
  * `name=pause:MS` instead makes `pausepoint(name)` wait MS milliseconds each time (asynchronously),
- * to hold a batch in flight while a test signals the process.
+ * to hold a batch in flight while a test signals the process (`batch-N-before-write=pause:MS`: only batch N's chunks).
  * Unset (always, outside tests), a call costs one comparison.
  */
 const spec = process.env['FERRY_FAILPOINTS'];

@@ -17,11 +17,16 @@ const TAKEN = 1;
 /** Atomics.waitAsync is in Node 20; TypeScript's lib has it from es2024 only. */
 const waitAsync = (Atomics as unknown as { waitAsync(cell: Int32Array, index: number, value: number): { async: boolean; value: Promise<unknown> } }).waitAsync;
 
-export function createWriterTurn(cell: SharedArrayBuffer = new SharedArrayBuffer(4)): WriterTurn {
+/**
+ * `inOrder`, when given, is awaited before each turn is taken (never while holding it): a batch
+ * thread waits there until no earlier batch of its job is still running (batch-threads.ts).
+ */
+export function createWriterTurn(cell: SharedArrayBuffer = new SharedArrayBuffer(4), inOrder?: () => Promise<void>): WriterTurn {
   const state = new Int32Array(cell);
   return {
     cell,
     async run(write) {
+      if (inOrder) await inOrder();
       while (Atomics.compareExchange(state, 0, FREE, TAKEN) !== FREE) {
         const wait = waitAsync(state, 0, TAKEN);
         if (wait.async) await wait.value;

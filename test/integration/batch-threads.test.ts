@@ -6,7 +6,7 @@ import { generateUsers } from '../helpers/users.js';
 
 /**
  * The embedded engine runs a multi-batch job's batches on worker threads (FERRY_BATCH_THREADS,
- * default one per core up to 4), SQLite writes taking turns. What a job writes and reports must not
+ * default 2), SQLite writes taking turns in batch order. What a job writes and reports must not
  * depend on it.
  */
 const USERS = 2400;
@@ -82,6 +82,28 @@ describe('batch threads', { timeout: 180_000 }, () => {
       }
     };
     expect(await tasks('2')).toBeGreaterThanOrEqual((await tasks('0')) + 2);
+  });
+
+  it('write batches in order: of a key repeated across batches the first row wins, even when its batch maps last', async () => {
+    const users = generateUsers(300);
+    users[150] = { ...users[150], email: users[5]!['email'], given_name: 'Later' };
+    p.write('users.json', users);
+    // Batch 0 waits 1.5 s before each write; batch 1 maps meanwhile, and must not write first.
+    const run = start(p, ['run', 'import.yaml', '--json'], { FERRY_BATCH_THREADS: '2', FERRY_FAILPOINTS: 'batch-0-before-write=pause:1500' });
+    expect(await run.exit, run.out.stderr).toBe(0);
+    const report = JSON.parse(run.out.stdout) as JobReportJson;
+    expect(report.summary).toMatchObject({ inserted: 299, rejected: 1 });
+    expect(p.rejects(report).map((r) => ({ row: r.row, codes: r.errors.map((e) => e.code) }))).toEqual([{ row: 151, codes: ['DUPLICATE_IN_SOURCE'] }]);
+    expect(p.rows("SELECT given_name FROM users WHERE email = 'user5@example.com'")).toEqual([{ given_name: 'Given5' }]);
+  });
+
+  it('refuse a thread count that is not a whole number from 0 to 64, as a usage error, before any job', async () => {
+    for (const bad of ['abc', '-1', '65', '1.5']) {
+      const run = start(p, ['run', 'import.yaml'], { FERRY_BATCH_THREADS: bad });
+      expect(await run.exit).toBe(2);
+      expect(run.out.stderr.trim()).toBe(`environment FERRY_BATCH_THREADS: must be a whole number from 0 to 64, got ${JSON.stringify(bad)}`);
+    }
+    expect(existsSync(`${p.dir}/.ferry/users.db`)).toBe(false);
   });
 
   it("carry a failed batch's error to the engine, which retries it: a locked store waits, then the job succeeds", async () => {

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { readPlanFile } from '../../../activities/job-files.js';
 import type { PipelineActivities, RunBatchInput, RunBatchOutput } from '../../plan/activity-types.js';
+import { ConfigError } from '../../project/load-config.js';
 import type { ConnectionOptions } from '../../spec/config-schema.js';
 
 /** What the main thread gives each batch thread (activities/batch-thread.ts). */
@@ -14,7 +16,12 @@ export interface BatchThreadSetup {
   failpointHits: SharedArrayBuffer;
 }
 
-export type BatchThreadRequest = { type: 'run'; input: RunBatchInput } | { type: 'forget'; jobDir: string } | { type: 'close' };
+export type BatchThreadRequest =
+  | { type: 'run'; input: RunBatchInput }
+  /** The answer to `{ writeReady }`: no earlier batch of the job is running now. */
+  | { type: 'write' }
+  | { type: 'forget'; jobDir: string }
+  | { type: 'close' };
 
 /** An error as it crosses to the main thread: what the engine's retry and report read of it. */
 export interface ThreadError {
@@ -25,23 +32,26 @@ export interface ThreadError {
   retryable: boolean;
 }
 
-export type BatchThreadReply = { output: RunBatchOutput } | { error: ThreadError };
+/** A batch's end, or `writeReady`: the thread's batch would take the writer turn, once earlier batches are done. */
+export type BatchThreadReply = { output: RunBatchOutput } | { error: ThreadError } | { writeReady: true };
 
 /** Sets how many batch threads the embedded engine may start (0: every batch runs on the main thread). */
 export const batchThreadsEnv = 'FERRY_BATCH_THREADS';
 
 /**
- * How many threads run batches: FERRY_BATCH_THREADS, default none. Opt-in for now: on threads,
- * batches reach the writer in whatever order they finish mapping, so of a key repeated in two
- * batches the later row can win (on the main thread the earlier one does, in practice). None when
- * a store is `:memory:` (a thread would open a database of its own) or when the thread's compiled
- * entry is missing (sources run by a test runner).
+ * How many threads run batches: FERRY_BATCH_THREADS, default 2 (one maps while one writes; SQLite's
+ * single writer is the ceiling past that), none on one core (a thread there only adds copying). None when a store is `:memory:` (a thread would open a
+ * database of its own) or when the thread's compiled entry is missing (sources run by a test runner).
  */
 export function batchThreadCount(env: NodeJS.ProcessEnv, connections: Record<string, ConnectionOptions>, entry: URL): number {
   const raw = env[batchThreadsEnv];
-  if (raw === undefined || raw === '') return 0;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0 || n > 64) throw new Error(`${batchThreadsEnv} must be a whole number from 0 to 64, got ${JSON.stringify(raw)}`);
+  const cores = availableParallelism();
+  const n = raw === undefined || raw === '' ? (cores > 1 ? 2 : 0) : Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 64) {
+    throw new ConfigError([
+      { file: 'environment', line: 0, col: 0, path: batchThreadsEnv, message: `must be a whole number from 0 to 64, got ${JSON.stringify(raw)}` },
+    ]);
+  }
   if (Object.values(connections).some((c) => c.driver === 'sqlite' && c.path === ':memory:')) return 0;
   return existsSync(fileURLToPath(entry)) ? n : 0;
 }
@@ -55,7 +65,10 @@ export interface BatchThreads {
 
 interface Slot {
   worker: Worker;
-  busy: boolean;
+  /** The batch it runs now. */
+  batch?: { jobDir: string; index: number };
+  /** Its batch asked to write and waits for the earlier batches of its job to end. */
+  wantsWrite: boolean;
   settle?: { resolve: (output: RunBatchOutput) => void; reject: (err: unknown) => void };
 }
 
@@ -63,13 +76,23 @@ interface Slot {
  * Up to `size` worker threads, started as batches ask for them, each running one batch at a time.
  * The main thread keeps the journal and the orchestration; it never runs a batch while threads do,
  * since a batch's synchronous write there would hold back every other thread's next batch.
+ *
+ * Batches map in parallel but write in order: a batch writes once no earlier batch of its job is
+ * running on a thread, so of a key repeated across batches the first row wins (DUPLICATE_IN_SOURCE
+ * for the rest), as when batches run one by one. A batch that failed and waits for its retry holds
+ * nobody back, and one waiting for a thread neither: it may start after later ones, as on the main
+ * thread, and no thread ever waits on a batch that has none.
  */
 export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: number): BatchThreads {
   const slots: Slot[] = [];
   const waiting: (() => void)[] = [];
   const start = (): Slot => {
-    const slot: Slot = { worker: new Worker(entry, { workerData: setup }), busy: false };
+    const slot: Slot = { worker: new Worker(entry, { workerData: setup }), wantsWrite: false };
     slot.worker.on('message', (reply: BatchThreadReply) => {
+      if ('writeReady' in reply) {
+        slot.wantsWrite = true;
+        return admitWriters();
+      }
       const settle = slot.settle;
       slot.settle = undefined;
       if ('error' in reply) settle?.reject(Object.assign(new Error(reply.error.message), reply.error));
@@ -80,7 +103,8 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: nu
       slots.splice(slots.indexOf(slot), 1);
       slot.settle?.reject(Object.assign(new Error(`a batch thread stopped: ${err instanceof Error ? err.message : String(err)}`), { retryable: true }));
       slot.settle = undefined;
-      waiting.shift()?.();
+      // A batch it ran is released when its run() settles; an idle thread's place goes to a waiter now.
+      if (!slot.batch) waiting.shift()?.();
     };
     slot.worker.on('error', lost);
     slot.worker.on('exit', (code) => slots.includes(slot) && lost(new Error(`exit code ${code}`)));
@@ -88,11 +112,20 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: nu
     slots.push(slot);
     return slot;
   };
-  const acquire = async (): Promise<Slot> => {
+  const admitWriters = (): void => {
+    for (const slot of slots) {
+      const mine = slot.batch;
+      if (!slot.wantsWrite || !mine) continue;
+      if (slots.some(({ batch }) => batch && batch.jobDir === mine.jobDir && batch.index < mine.index)) continue;
+      slot.wantsWrite = false;
+      slot.worker.postMessage({ type: 'write' } satisfies BatchThreadRequest);
+    }
+  };
+  const acquire = async ({ jobDir, batch: index }: RunBatchInput): Promise<Slot> => {
     for (;;) {
-      const slot = slots.find((s) => !s.busy) ?? (slots.length < size ? start() : undefined);
+      const slot = slots.find((s) => !s.batch) ?? (slots.length < size ? start() : undefined);
       if (slot) {
-        slot.busy = true;
+        slot.batch = { jobDir, index };
         // Referenced while it runs a batch: the process must not exit under it.
         slot.worker.ref();
         return slot;
@@ -101,13 +134,15 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: nu
     }
   };
   const release = (slot: Slot): void => {
-    slot.busy = false;
+    slot.batch = undefined;
+    slot.wantsWrite = false;
     slot.worker.unref();
+    admitWriters();
     waiting.shift()?.();
   };
   return {
     async run(input) {
-      const slot = await acquire();
+      const slot = await acquire(input);
       try {
         return await new Promise<RunBatchOutput>((resolve, reject) => {
           slot.settle = { resolve, reject };
