@@ -14,6 +14,16 @@ describe('ferry validate catches the usual mistakes', () => {
   let project: TestProject;
   afterEach(() => project.cleanup());
 
+  /** A project whose connection `crm` is an existing store with a table `people` (email, mobile_phone, full_name). */
+  const crmProject = (): TestProject => {
+    const made = new TestProject();
+    made.write('ferry.yaml', 'connections:\n  crm: { driver: sqlite, path: crm.db, table: people }\n');
+    const db = new Database(join(made.dir, 'crm.db'));
+    db.exec('CREATE TABLE people (email TEXT PRIMARY KEY, mobile_phone TEXT, full_name TEXT)');
+    db.close();
+    return made;
+  };
+
   const csv = 'Email,Phone,E-mail\na@example.com,+15551234567,a2@example.com\nb@example.com,+15551234568,b2@example.com\n';
 
   it('a misspelled target column, against the built-in table of a store that does not exist yet (nothing created)', () => {
@@ -27,11 +37,7 @@ describe('ferry validate catches the usual mistakes', () => {
   });
 
   it('a misspelled target column, against the real columns of an existing table; --dry-run says the same (it crashed with ENOENT)', () => {
-    project = new TestProject();
-    project.write('ferry.yaml', 'connections:\n  crm: { driver: sqlite, path: crm.db, table: people }\n');
-    const db = new Database(join(project.dir, 'crm.db'));
-    db.exec('CREATE TABLE people (email TEXT PRIMARY KEY, mobile_phone TEXT, full_name TEXT)');
-    db.close();
+    project = crmProject();
     project.write('users.csv', csv);
     project.write('p.yaml', 'source: { file: users.csv }\ntarget: { connection: crm }\ncolumns:\n  email: Email\n  mobile_phon: Phone\n');
     const expected = 'p.yaml:5:3 columns.mobile_phon: table people has no column "mobile_phon" (did you mean mobile_phone?)';
@@ -45,11 +51,7 @@ describe('ferry validate catches the usual mistakes', () => {
   });
 
   it('checks the real columns of the store when run from a folder inside the project (the store path is relative to ferry.yaml, not the working folder)', () => {
-    project = new TestProject();
-    project.write('ferry.yaml', 'connections:\n  crm: { driver: sqlite, path: crm.db, table: people }\n');
-    const db = new Database(join(project.dir, 'crm.db'));
-    db.exec('CREATE TABLE people (email TEXT PRIMARY KEY, mobile_phone TEXT, full_name TEXT)');
-    db.close();
+    project = crmProject();
     project.write('pipelines/users.csv', csv);
     project.write('pipelines/p.yaml', 'source: { file: users.csv }\ntarget: { connection: crm }\ncolumns:\n  email: Email\n  mobile_phone: Phone\n');
     const fromInside = runFerry(['validate', 'p.yaml'], { cwd: join(project.dir, 'pipelines') });
