@@ -5,8 +5,7 @@ import { shareFailpointHits } from '../src/failpoints.js';
 import type { BatchThreadReply, BatchThreadRequest, BatchThreadSetup, ThreadError } from '../src/engine/embedded/batch-threads.js';
 import { SecretMasker } from '../src/spec/secrets.js';
 import { ConnectionPool } from './deps.js';
-import { JobContexts } from './job-context.js';
-import { runBatch } from './run-batch.js';
+import { createBatchRunner } from './batch-runner.js';
 
 /**
  * A batch thread: runs the runBatch activity for the embedded engine, with connections of its own.
@@ -24,13 +23,13 @@ const inOrder = (): Promise<void> =>
     port.postMessage({ writeReady: true } satisfies BatchThreadReply);
   });
 const pool = new ConnectionPool(setup.connections, setup.baseDir, createWriterTurn(setup.writerTurn, inOrder));
-const contexts = new JobContexts({ connections: setup.connections, baseDir: setup.baseDir, masker: new SecretMasker(setup.secrets), pool });
+const batches = createBatchRunner({ connections: setup.connections, baseDir: setup.baseDir, masker: new SecretMasker(setup.secrets), pool });
 
 port.on('message', (request: BatchThreadRequest) => {
-  if (request.type === 'forget') return contexts.forget(request.jobDir);
+  if (request.type === 'forget') return batches.contexts.forget(request.jobDir);
   if (request.type === 'close') return void pool.closeAll().finally(() => port.close());
   if (request.type === 'write') return admitted?.();
-  runBatch(contexts, undefined, request.input).then(
+  batches.runBatch(request.input).then(
     (output) => port.postMessage({ output } satisfies BatchThreadReply),
     (err: unknown) => port.postMessage({ error: threadError(err) } satisfies BatchThreadReply),
   );

@@ -1,10 +1,9 @@
 import type { PipelineActivities } from '../src/plan/activity-types.js';
 import type { ActivityDeps } from './deps.js';
 import { finalizeJob } from './finalize-job.js';
-import { JobContexts } from './job-context.js';
 import { notify } from './notify.js';
 import { planJob } from './plan-job.js';
-import { runBatch } from './run-batch.js';
+import { createBatchRunner } from './batch-runner.js';
 
 export { ConnectionPool, type ActivityDeps } from './deps.js';
 
@@ -14,11 +13,11 @@ export { ConnectionPool, type ActivityDeps } from './deps.js';
  * has its own caches.
  */
 export function createActivities(deps: ActivityDeps): PipelineActivities {
-  const contexts = new JobContexts(deps);
+  const batches = createBatchRunner(deps);
   return {
     planJob: (input) => planJob(deps, input),
-    runBatch: (input) => runBatch(contexts, deps.progress, input),
-    finalizeJob: (input) => finalizeJob(contexts, input),
+    runBatch: batches.runBatch,
+    finalizeJob: (input) => finalizeJob(batches.contexts, input),
     notify: (input) => notify(deps, input),
   };
 }
