@@ -1,7 +1,7 @@
 import { ConnectionPool, createActivities, type ActivityDeps } from '../activities/index.js';
 import type { PipelineActivities } from './plan/activity-types.js';
 import { createWriterTurn } from './connections/writer-turn.js';
-import { batchThreadCount, createBatchThreads, withBatchThreads, type BatchThreads } from './engine/embedded/batch-threads.js';
+import { batchThreadPolicy, createBatchThreads, withBatchThreads, type BatchThreads } from './engine/embedded/batch-threads.js';
 import { failpointHits } from './failpoints.js';
 import { createEmbeddedEngine, type EmbeddedEngine } from './engine/embedded/engine.js';
 import type { Engine, EngineName } from './engine/engine.js';
@@ -32,9 +32,9 @@ export interface AppOptions {
 export function createApp(project: Project, options: AppOptions): App {
   const { connections } = project.config;
   const threadEntry = new URL('../activities/batch-thread.js', import.meta.url);
-  const threadCount = batchThreadCount(options.env, connections, threadEntry);
+  const threadPolicy = batchThreadPolicy(options.env, connections, threadEntry);
   // Shared by this process's connections and its batch threads' (SQLite: one writer at a time).
-  const writerTurn = threadCount > 0 ? createWriterTurn() : undefined;
+  const writerTurn = threadPolicy.count > 0 ? createWriterTurn() : undefined;
   const pool = new ConnectionPool(connections, project.rootDir, writerTurn);
   const deps: ActivityDeps = {
     connections,
@@ -49,8 +49,8 @@ export function createApp(project: Project, options: AppOptions): App {
     const acts = createActivities(deps);
     if (!writerTurn) return acts;
     const setup = { connections, baseDir: project.rootDir, secrets: project.masker.secrets(), writerTurn: writerTurn.cell, failpointHits: failpointHits() };
-    threads = createBatchThreads(threadEntry, setup, threadCount);
-    return withBatchThreads(acts, threads);
+    threads = createBatchThreads(threadEntry, setup, threadPolicy.count);
+    return withBatchThreads(acts, threads, { everyDriver: threadPolicy.everyDriver, connections });
   };
   let embedded: EmbeddedEngine | undefined;
   let temporal: Promise<Engine> | undefined;
