@@ -1,9 +1,13 @@
+import { isMainThread } from 'node:worker_threads';
+
 /**
  * Named crash points for the durability tests, in the manner of FoundationDB's and TiKV's fail
  * points: FERRY_FAILPOINTS="batch-before-commit=3,step-before-record=2" kills this process with
  * SIGKILL the 3rd time it reaches `batch-before-commit`, or the 2nd time `step-before-record`.
  * `name=pause:MS` instead makes `pausepoint(name)` wait MS milliseconds each time (asynchronously),
  * to hold a batch in flight while a test signals the process (`batch-N-before-write=pause:MS`: only batch N's chunks).
+ * `name=thread:N` stops only the thread that gets there the Nth time (a batch thread dying mid-write,
+ * as from running out of memory); on the main thread it kills the process like `name=N`.
  * Unset (always, outside tests), a call costs one comparison.
  */
 const spec = process.env['FERRY_FAILPOINTS'];
@@ -15,10 +19,13 @@ let hits = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, names.length)));
 
 export function failpoint(name: string): void {
   if (!armed) return;
-  const at = armed.get(name);
-  if (at === undefined) return;
+  const point = armed.get(name);
+  if (point === undefined) return;
   const n = Atomics.add(hits, names.indexOf(name), 1) + 1;
-  if (n === at) process.kill(process.pid, 'SIGKILL');
+  if (n !== point.at) return;
+  // process.exit in a worker thread ends that thread at once, without running its `finally` blocks.
+  if (point.threadOnly && !isMainThread) process.exit(1);
+  process.kill(process.pid, 'SIGKILL');
 }
 
 /** The hit counters, for a worker thread of this process to count with (`shareFailpointHits`). */
@@ -36,12 +43,20 @@ export async function pausepoint(name: string): Promise<void> {
   if (ms !== undefined) await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function parse(spec: string | undefined): Map<string, number> | undefined {
+interface CrashPoint {
+  /** The hit that crashes. */
+  at: number;
+  threadOnly: boolean;
+}
+
+function parse(spec: string | undefined): Map<string, CrashPoint> | undefined {
   if (!spec) return undefined;
-  const points = new Map<string, number>();
+  const points = new Map<string, CrashPoint>();
   for (const part of spec.split(',')) {
     const [name, count] = part.split('=');
-    if (name && !count?.startsWith('pause:')) points.set(name.trim(), Number(count ?? 1));
+    if (!name || count?.startsWith('pause:')) continue;
+    const threadOnly = count?.startsWith('thread:') ?? false;
+    points.set(name.trim(), { at: Number(threadOnly ? count!.slice('thread:'.length) : (count ?? 1)), threadOnly });
   }
   return points;
 }

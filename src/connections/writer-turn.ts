@@ -11,8 +11,10 @@ export interface WriterTurn {
   readonly cell: SharedArrayBuffer;
 }
 
+import { threadId } from 'node:worker_threads';
+
+/** The cell holds FREE, or the holder's thread id + 1 (the main thread's id is 0). */
 const FREE = 0;
-const TAKEN = 1;
 
 /** Atomics.waitAsync is in Node 20; TypeScript's lib has it from es2024 only. */
 const waitAsync = (Atomics as unknown as { waitAsync(cell: Int32Array, index: number, value: number): { async: boolean; value: Promise<unknown> } }).waitAsync;
@@ -27,8 +29,10 @@ export function createWriterTurn(cell: SharedArrayBuffer = new SharedArrayBuffer
     cell,
     async run(write) {
       if (inOrder) await inOrder();
-      while (Atomics.compareExchange(state, 0, FREE, TAKEN) !== FREE) {
-        const wait = waitAsync(state, 0, TAKEN);
+      for (;;) {
+        const holder = Atomics.compareExchange(state, 0, FREE, threadId + 1);
+        if (holder === FREE) break;
+        const wait = waitAsync(state, 0, holder);
         if (wait.async) await wait.value;
       }
       try {
@@ -39,4 +43,13 @@ export function createWriterTurn(cell: SharedArrayBuffer = new SharedArrayBuffer
       }
     },
   };
+}
+
+/**
+ * Frees the turn if the thread `deadThreadId` held it. A thread that dies mid-write (out of memory,
+ * a native crash) never runs its `finally`, and every other writer would wait for it forever.
+ */
+export function releaseTurnOf(cell: SharedArrayBuffer, deadThreadId: number): void {
+  const state = new Int32Array(cell);
+  if (Atomics.compareExchange(state, 0, deadThreadId + 1, FREE) === deadThreadId + 1) Atomics.notify(state, 0);
 }

@@ -89,6 +89,23 @@ describe('batch threads', { timeout: 180_000 }, () => {
     }
   });
 
+  it('go on when a thread dies in the middle of a write (as out of memory): its batch is retried, nothing lost or doubled', async () => {
+    const alone = new TestProject();
+    try {
+      alone.write('users.json', generateUsers(USERS, 7, { invalidEvery: 37, duplicateEvery: 50 }));
+      alone.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 100, parallelism: 4 }\n');
+      const single = start(alone, ['run', 'import.yaml'], { FERRY_BATCH_THREADS: '0' });
+      expect(await single.exit, single.out.stderr).toBe(0);
+      // The thread that reaches the 3rd batch's commit stops there, holding the write turn.
+      const run = start(p, ['run', 'import.yaml', '--json'], { FERRY_BATCH_THREADS: '2', FERRY_FAILPOINTS: 'batch-before-commit=thread:3' });
+      expect(await run.exit, run.out.stderr).toBe(0);
+      expect(run.out.stderr).toMatch(/runBatch:\d+: attempt 1 failed \(a batch thread stopped: .*\); retrying in \d+ ms/);
+      expect(table(p)).toEqual(table(alone));
+    } finally {
+      alone.cleanup();
+    }
+  });
+
   it.skipIf(!hasProc)('run the batches on threads of their own, by default too (Linux: counted in /proc)', async () => {
     const none = await mostTasks({}, { FERRY_BATCH_THREADS: '0' });
     expect(await mostTasks({}, { FERRY_BATCH_THREADS: '2' })).toBeGreaterThanOrEqual(none + 2);

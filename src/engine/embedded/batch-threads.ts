@@ -6,6 +6,7 @@ import { readPlanFile } from '../../../activities/job-files.js';
 import type { PipelineActivities, RunBatchInput, RunBatchOutput } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
 import { ConfigError } from '../../project/load-config.js';
+import { releaseTurnOf } from '../../connections/writer-turn.js';
 import type { ConnectionOptions } from '../../spec/config-schema.js';
 
 /** What the main thread gives each batch thread (activities/batch-thread.ts). */
@@ -103,6 +104,8 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: nu
     // A young generation of 4 MB (V8's default lets it grow to 16 or more before collecting) keeps
     // ~25 MB of peak RSS off each thread at no measurable cost in time (farm-bench, 200k records).
     const worker = new Worker(entry, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    // Read now: once the thread has stopped, `worker.threadId` is -1.
+    const { threadId } = worker;
     const slot: Slot = { worker, wantsWrite: false };
     slot.worker.on('message', (reply: BatchThreadReply) => {
       if ('writeReady' in reply) {
@@ -117,6 +120,7 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: nu
     // A thread that dies fails its batch (retryably: a new thread may well succeed) and leaves the pool.
     const lost = (err: unknown): void => {
       slots.splice(slots.indexOf(slot), 1);
+      releaseTurnOf(setup.writerTurn, threadId);
       slot.settle?.reject(Object.assign(new Error(`a batch thread stopped: ${err instanceof Error ? err.message : String(err)}`), { retryable: true }));
       slot.settle = undefined;
       // A batch it ran is released when its run() settles; an idle thread's place goes to a waiter now.
