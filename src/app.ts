@@ -50,7 +50,7 @@ export function createApp(project: Project, options: AppOptions): App {
     if (!writerTurn) return acts;
     const setup = { connections, baseDir: project.rootDir, secrets: project.masker.secrets(), writerTurn: writerTurn.cell, failpointHits: failpointHits() };
     threads = createBatchThreads(threadEntry, setup, threadPolicy.count);
-    return withBatchThreads(acts, threads, { everyDriver: threadPolicy.everyDriver, connections });
+    return withBatchThreads(acts, threads, { asked: threadPolicy.asked, connections });
   };
   let embedded: EmbeddedEngine | undefined;
   let temporal: Promise<Engine> | undefined;

@@ -13,4 +13,7 @@ export const postgresConnection = {
   name: 'postgres',
   options: postgresOptionsSchema,
   open: async (options: PostgresOptions, _ctx: ConnectionContext): Promise<Connection> => (await import('./postgres-open.js')).openPostgres(options),
+  // A batch here mostly waits on the server: 4 in flight on the main thread overlap those waits
+  // better than 2 threads running one each (workload 5 at 200k: 0.83× on threads).
+  batchThreads: () => 'asked',
 } satisfies ConnectionDefinition<PostgresOptions>;

@@ -51,7 +51,8 @@ function planInsert(ctx: InsertPlanContext, row: PreparedRow): PlannedInsert {
 const GROUP = 64;
 
 /**
- * Insert mode over a whole batch, with the row-by-row path's outcomes (sqlite-row.ts `writeRow`):
+ * Insert mode over a whole batch, with the row-by-row path's outcomes (sqlite-row.ts `writeRow`),
+ * each row's insert planned beforehand (`planInserts`, outside the write lock):
  * the stored users with the batch's keys are read in one statement, and the new rows go in
  * GROUP at a time, one statement each, instead of a lookup and an insert per row.
  */
@@ -59,7 +60,7 @@ export function insertBatch(
   ctx: RowContext,
   prepared: readonly PreparedRow[],
   output: WriteBatchOutput,
-  planned?: readonly (PlannedInsert | undefined)[],
+  planned: readonly (PlannedInsert | undefined)[],
 ): void {
   const userId = ctx.generated.userId;
   const stored = storedKeys(ctx, prepared);
@@ -70,7 +71,9 @@ export function insertBatch(
     if (first !== undefined) return output.rejects.push({ row: row.row.row, errors: [storeRejects.duplicateInSource(ctx.input.key, first)] });
     if (stored.has(index))
       return output.rejects.push({ row: row.row.row, errors: [ownedOrExisting(ctx, userId === undefined ? undefined : stored.get(index))] });
-    const { columns, values, generatedId, change } = planned?.[index] ?? planInsert(ctx, row);
+    const insert = planned[index];
+    if (insert === undefined) throw new Error(`row ${row.row.row} has no planned insert (planInserts plans every row without errors)`);
+    const { columns, values, generatedId, change } = insert;
     if (change === undefined) {
       // The stored row must be read back: this one goes in alone, as on the row-by-row path.
       pending.flush();

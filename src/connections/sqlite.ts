@@ -34,6 +34,9 @@ export const sqliteConnection = {
     const db = guard(() => openDatabase(file), `cannot open ${file}`);
     return createConnection(db, options.table, ctx.writerTurn);
   },
+  // A batch here is CPU work (map, validate, encode) and one write: threads map while one writes.
+  // A thread's `:memory:` would be a database of its own.
+  batchThreads: (options: SqliteOptions) => (options.path === ':memory:' ? 'never' : 'default'),
 } satisfies ConnectionDefinition<SqliteOptions>;
 
 function createConnection(db: Database.Database, table: string, turn: Pick<WriterTurn, 'run'> = { run: async (write) => write() }): Connection {

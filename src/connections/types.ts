@@ -206,4 +206,12 @@ export interface ConnectionDefinition<Options = unknown> {
   readonly name: string;
   readonly options: ZodType<Options>;
   open(options: Options, ctx: ConnectionContext): Promise<Connection>;
+  /**
+   * Whether the embedded engine runs batches on this store in worker threads
+   * (engine/embedded/batch-threads.ts): `default` unless FERRY_BATCH_THREADS=0; `asked` only when
+   * FERRY_BATCH_THREADS is set; `never` when a thread would not reach the same store.
+   */
+  batchThreads(options: Options): BatchThreadUse;
 }
+
+export type BatchThreadUse = 'default' | 'asked' | 'never';

@@ -6,6 +6,7 @@ import { readPlanFile } from '../../../activities/job-files.js';
 import type { PipelineActivities, RunBatchInput, RunBatchOutput } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
 import { ConfigError } from '../../project/load-config.js';
+import { batchThreadUse } from '../../connections/index.js';
 import { releaseTurnOf } from '../../connections/writer-turn.js';
 import type { ConnectionOptions } from '../../spec/config-schema.js';
 
@@ -44,18 +45,17 @@ export const batchThreadsEnv = 'FERRY_BATCH_THREADS';
 export interface BatchThreadPolicy {
   count: number;
   /**
-   * Threads for every job (FERRY_BATCH_THREADS given), or only for jobs whose connections are all
-   * SQLite (the default). A PostgreSQL batch mostly waits on the server, and 4 batches in flight on
-   * the main thread overlap those waits better than 2 threads running one each (0.83× measured).
+   * FERRY_BATCH_THREADS was set: threads for every job, and not only for jobs whose stores take
+   * them by default (ConnectionDefinition `batchThreads`).
    */
-  everyDriver: boolean;
+  asked: boolean;
 }
 
 /**
  * How many threads run batches: FERRY_BATCH_THREADS, default 2 (one maps while one writes; SQLite's
  * single writer is the ceiling past that), none on one core (a thread there only adds copying).
- * None when a store is `:memory:` (a thread would open a database of its own) or when the thread's
- * compiled entry is missing (sources run by a test runner).
+ * None when a store cannot be reached from a thread (SQLite `:memory:`: a thread would open a
+ * database of its own) or when the thread's compiled entry is missing (sources run by a test runner).
  */
 export function batchThreadPolicy(env: NodeJS.ProcessEnv, connections: Record<string, ConnectionOptions>, entry: URL): BatchThreadPolicy {
   const raw = env[batchThreadsEnv];
@@ -66,8 +66,8 @@ export function batchThreadPolicy(env: NodeJS.ProcessEnv, connections: Record<st
       { file: 'environment', line: 0, col: 0, path: batchThreadsEnv, message: `must be a whole number from 0 to 64, got ${JSON.stringify(raw)}` },
     ]);
   }
-  const usable = !Object.values(connections).some((c) => c.driver === 'sqlite' && c.path === ':memory:') && existsSync(fileURLToPath(entry));
-  return { count: usable ? n : 0, everyDriver: given };
+  const usable = Object.values(connections).every((c) => batchThreadUse(c) !== 'never') && existsSync(fileURLToPath(entry));
+  return { count: usable ? n : 0, asked: given };
 }
 
 export interface BatchThreads {
@@ -192,22 +192,26 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: nu
 
 /**
  * The activities with runBatch on threads for jobs that can use them: more than one batch,
- * `batch.parallelism` above 1, and (unless `everyDriver`) only SQLite connections. A small job stays
+ * `batch.parallelism` above 1, and (unless `asked`) only stores that take threads by default. A small job stays
  * on the main thread (a thread takes ~0.1 s to start).
  */
 export function withBatchThreads(
   acts: PipelineActivities,
   threads: BatchThreads,
-  { everyDriver, connections }: Pick<BatchThreadPolicy, 'everyDriver'> & { connections: Record<string, ConnectionOptions> },
+  { asked, connections }: Pick<BatchThreadPolicy, 'asked'> & { connections: Record<string, ConnectionOptions> },
 ): PipelineActivities {
-  const sqliteOnly = (plan: JobPlan): boolean =>
-    [plan.source, plan.target].every((end) => end.type !== 'connection' || connections[end.connection]?.driver === 'sqlite');
+  const byDefault = (plan: JobPlan): boolean =>
+    [plan.source, plan.target].every((end) => {
+      if (end.type !== 'connection') return true;
+      const options = connections[end.connection];
+      return options !== undefined && batchThreadUse(options) === 'default';
+    });
   const threaded = new Map<string, boolean>();
   const usesThreads = (jobDir: string): boolean => {
     let uses = threaded.get(jobDir);
     if (uses === undefined) {
       const { plan, scan, pages } = readPlanFile(jobDir);
-      uses = plan.batch.parallelism > 1 && (pages?.length ?? scan.batches.length) > 1 && (everyDriver || sqliteOnly(plan));
+      uses = plan.batch.parallelism > 1 && (pages?.length ?? scan.batches.length) > 1 && (asked || byDefault(plan));
       threaded.set(jobDir, uses);
     }
     return uses;
