@@ -6,12 +6,13 @@ import type { BatchThreadReply, BatchThreadRequest, BatchThreadSetup, ThreadErro
 import { SecretMasker } from '../src/spec/secrets.js';
 import { ConnectionPool } from './deps.js';
 import { createBatchRunner } from './batch-runner.js';
+import type { ActivityProgress } from './progress.js';
 
 /**
  * A batch thread: runs the runBatch activity for the embedded engine, with connections of its own.
  * Writes to SQLite take the process's writer turn, so threads write one at a time while the others
  * read, map and validate their next batch; before each write the thread asks the main thread
- * whether the earlier batches of its job are done (batch-threads.ts), so batches write in order.
+ * whether the earlier batches of its job have written (batch-threads.ts), so batches write in order.
  */
 const setup = workerData as BatchThreadSetup;
 const port = parentPort!;
@@ -23,7 +24,14 @@ const inOrder = (): Promise<void> =>
     port.postMessage({ writeReady: true } satisfies BatchThreadReply);
   });
 const pool = new ConnectionPool(setup.connections, setup.baseDir, createWriterTurn(setup.writerTurn, inOrder));
-const batches = createBatchRunner({ connections: setup.connections, baseDir: setup.baseDir, masker: new SecretMasker(setup.secrets), pool });
+// One batch at a time runs here: `written` is that batch's (its job's next batch may write now).
+const progress: ActivityProgress = {
+  heartbeat: () => undefined,
+  lastDetails: () => undefined,
+  throwIfCancelled: () => undefined,
+  written: () => port.postMessage({ written: true } satisfies BatchThreadReply),
+};
+const batches = createBatchRunner({ connections: setup.connections, baseDir: setup.baseDir, masker: new SecretMasker(setup.secrets), pool, progress });
 
 port.on('message', (request: BatchThreadRequest) => {
   if (request.type === 'forget') return batches.contexts.forget(request.jobDir);

@@ -9,4 +9,9 @@ export interface ActivityProgress {
   lastDetails(): unknown;
   /** Throws when the activity was cancelled; called between chunks, never inside one. */
   throwIfCancelled(): void;
+  /**
+   * The batch committed its last chunk: nothing more of it is written, only its job files. A batch
+   * thread tells the main thread, so the job's next batch may write from here (batch-threads.ts).
+   */
+  written?(): void;
 }

@@ -64,6 +64,7 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
     if (pending.length === perCommit) await commit();
   }
   if (pending.length > 0 || cursor.chunk === 0) await commit();
+  progress?.written?.();
   mergeChunkRejects(jobDir, batch, cursor.chunk);
   return { batch, ...cursor.counts };
 }

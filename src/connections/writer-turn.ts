@@ -21,7 +21,7 @@ const waitAsync = (Atomics as unknown as { waitAsync(cell: Int32Array, index: nu
 
 /**
  * `inOrder`, when given, is awaited before each turn is taken (never while holding it): a batch
- * thread waits there until no earlier batch of its job is still running (batch-threads.ts).
+ * thread waits there until no earlier batch of its job is still to write (batch-threads.ts).
  */
 export function createWriterTurn(cell: SharedArrayBuffer = new SharedArrayBuffer(4), inOrder?: () => Promise<void>): WriterTurn {
   const state = new Int32Array(cell);

@@ -21,7 +21,7 @@ export interface BatchThreadSetup {
 
 export type BatchThreadRequest =
   | { type: 'run'; input: RunBatchInput }
-  /** The answer to `{ writeReady }`: no earlier batch of the job is running now. */
+  /** The answer to `{ writeReady }`: no earlier batch of the job is still to write. */
   | { type: 'write' }
   | { type: 'forget'; jobDir: string }
   | { type: 'close' };
@@ -35,8 +35,11 @@ export interface ThreadError {
   retryable: boolean;
 }
 
-/** A batch's end, or `writeReady`: the thread's batch would take the writer turn, once earlier batches are done. */
-export type BatchThreadReply = { output: RunBatchOutput } | { error: ThreadError } | { writeReady: true };
+/**
+ * A batch's end; `writeReady`: the thread's batch would take the writer turn, once earlier batches
+ * have written; `written`: its batch has written everything it will (only its job files are left).
+ */
+export type BatchThreadReply = { output: RunBatchOutput } | { error: ThreadError } | { writeReady: true } | { written: true };
 
 /** Sets how many batch threads the embedded engine may start (0: every batch runs on the main thread). */
 export const batchThreadsEnv = 'FERRY_BATCH_THREADS';
@@ -81,8 +84,10 @@ interface Slot {
   worker: Worker;
   /** The batch it runs now. */
   batch?: { jobDir: string; index: number };
-  /** Its batch asked to write and waits for the earlier batches of its job to end. */
+  /** Its batch asked to write and waits for the earlier batches of its job to have written. */
   wantsWrite: boolean;
+  /** Its batch has written everything it will: it holds no later batch back. */
+  written: boolean;
   settle?: { resolve: (output: RunBatchOutput) => void; reject: (err: unknown) => void };
 }
 
@@ -91,8 +96,9 @@ interface Slot {
  * The main thread keeps the journal and the orchestration; it never runs a batch while threads do,
  * since a batch's synchronous write there would hold back every other thread's next batch.
  *
- * Batches map in parallel but write in order: a batch writes once no earlier batch of its job is
- * running on a thread, so of a key repeated across batches the first row wins (DUPLICATE_IN_SOURCE
+ * Batches map in parallel but write in order: a batch writes once no earlier batch of its job
+ * running on a thread has yet to write (one that has written only has its job files left to write),
+ * so of a key repeated across batches the first row wins (DUPLICATE_IN_SOURCE
  * for the rest), as when batches run one by one. A batch that failed and waits for its retry holds
  * nobody back, and one waiting for a thread neither: it may start after later ones, as on the main
  * thread, and no thread ever waits on a batch that has none.
@@ -106,10 +112,14 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: nu
     const worker = new Worker(entry, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     // Read now: once the thread has stopped, `worker.threadId` is -1.
     const { threadId } = worker;
-    const slot: Slot = { worker, wantsWrite: false };
+    const slot: Slot = { worker, wantsWrite: false, written: false };
     slot.worker.on('message', (reply: BatchThreadReply) => {
       if ('writeReady' in reply) {
         slot.wantsWrite = true;
+        return admitWriters();
+      }
+      if ('written' in reply) {
+        slot.written = true;
         return admitWriters();
       }
       const settle = slot.settle;
@@ -136,7 +146,7 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: nu
     for (const slot of slots) {
       const mine = slot.batch;
       if (!slot.wantsWrite || !mine) continue;
-      if (slots.some(({ batch }) => batch && batch.jobDir === mine.jobDir && batch.index < mine.index)) continue;
+      if (slots.some(({ batch, written }) => batch && !written && batch.jobDir === mine.jobDir && batch.index < mine.index)) continue;
       slot.wantsWrite = false;
       slot.worker.postMessage({ type: 'write' } satisfies BatchThreadRequest);
     }
@@ -146,6 +156,7 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: nu
       const slot = slots.find((s) => !s.batch) ?? (slots.length < size ? start() : undefined);
       if (slot) {
         slot.batch = { jobDir, index };
+        slot.written = false;
         // Referenced while it runs a batch: the process must not exit under it.
         slot.worker.ref();
         return slot;
