@@ -112,7 +112,8 @@ function openDatabase(file: string): Database.Database {
     // A 1,000-row commit appends about 1,000 pages to the WAL (a random key such as email touches an
     // index page a row), so the default checkpoint (every 1,000 pages) ran after almost every commit
     // and copied each page back to the database at once. Every 16,384 pages (64 MB at 4 KB pages),
-    // a page rewritten by several commits is copied once: workload 1 ran 1.15× faster at 200k.
+    // a page rewritten by several commits is copied once (workload 1: 0.87–0.97 of the time at
+    // 200k, 0.89–0.92 at 1M, in farm-bench pairs on a noisy machine).
     db.pragma(`wal_autocheckpoint = ${walCheckpointPages}`);
     ensureBookkeeping(db);
     return db;

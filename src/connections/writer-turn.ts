@@ -1,3 +1,5 @@
+import { threadId } from 'node:worker_threads';
+
 /**
  * One write transaction at a time across the threads of this process, for a store that admits a
  * single writer (SQLite). Without it, a thread that finds the store locked sleeps in the driver's
@@ -10,8 +12,6 @@ export interface WriterTurn {
   /** The shared cell: pass it to a worker thread, which opens its turn with `createWriterTurn(cell)`. */
   readonly cell: SharedArrayBuffer;
 }
-
-import { threadId } from 'node:worker_threads';
 
 /** The cell holds FREE, or the holder's thread id + 1 (the main thread's id is 0). */
 const FREE = 0;

@@ -82,12 +82,10 @@ export interface BatchThreads {
 
 interface Slot {
   worker: Worker;
-  /** The batch it runs now. */
-  batch?: { jobDir: string; index: number };
+  /** The batch it runs now; `written`: it has written everything it will, and holds no later batch back. */
+  batch?: { jobDir: string; index: number; written: boolean };
   /** Its batch asked to write and waits for the earlier batches of its job to have written. */
   wantsWrite: boolean;
-  /** Its batch has written everything it will: it holds no later batch back. */
-  written: boolean;
   settle?: { resolve: (output: RunBatchOutput) => void; reject: (err: unknown) => void };
 }
 
@@ -112,14 +110,14 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: nu
     const worker = new Worker(entry, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     // Read now: once the thread has stopped, `worker.threadId` is -1.
     const { threadId } = worker;
-    const slot: Slot = { worker, wantsWrite: false, written: false };
+    const slot: Slot = { worker, wantsWrite: false };
     slot.worker.on('message', (reply: BatchThreadReply) => {
       if ('writeReady' in reply) {
         slot.wantsWrite = true;
         return admitWriters();
       }
       if ('written' in reply) {
-        slot.written = true;
+        if (slot.batch) slot.batch.written = true;
         return admitWriters();
       }
       const settle = slot.settle;
@@ -146,7 +144,7 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: nu
     for (const slot of slots) {
       const mine = slot.batch;
       if (!slot.wantsWrite || !mine) continue;
-      if (slots.some(({ batch, written }) => batch && !written && batch.jobDir === mine.jobDir && batch.index < mine.index)) continue;
+      if (slots.some(({ batch }) => batch && !batch.written && batch.jobDir === mine.jobDir && batch.index < mine.index)) continue;
       slot.wantsWrite = false;
       slot.worker.postMessage({ type: 'write' } satisfies BatchThreadRequest);
     }
@@ -155,8 +153,7 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, size: nu
     for (;;) {
       const slot = slots.find((s) => !s.batch) ?? (slots.length < size ? start() : undefined);
       if (slot) {
-        slot.batch = { jobDir, index };
-        slot.written = false;
+        slot.batch = { jobDir, index, written: false };
         // Referenced while it runs a batch: the process must not exit under it.
         slot.worker.ref();
         return slot;
