@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { decodeRow } from './decode-row.js';
-import { compileQuery, type CompiledQuery } from '../query/compile-query.js';
+import { compileQuery, MATCH_ALL_SQL, type CompiledQuery } from '../query/compile-query.js';
 import { cursorOf, keysetQuery, keysetScanQuery } from '../query/keyset.js';
 import type { TableShape } from './sqlite-schema.js';
 import { decodeJson } from './sqlite-values.js';
@@ -38,10 +38,12 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
     planPages(input) {
       const { columns, table } = shape();
       const key = tableKey(columns);
+      const query = where(input);
       const scan = keysetScanQuery({
         table,
         columns,
-        where: where(input),
+        where: query,
+        sortWithoutIndex: query.sql !== MATCH_ALL_SQL && input.limit === undefined,
         key,
         dialect: 'sqlite',
         ...sortOf(input),

@@ -22,6 +22,9 @@ export interface CompiledQuery {
   params: unknown[];
 }
 
+/** The WHERE expression of a query that matches every row. */
+export const MATCH_ALL_SQL = '1=1';
+
 const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies Record<DialectName, SqlDialect>;
 
 /**
@@ -76,7 +79,7 @@ export function checkQuery(query: string, columns: ColumnInfo[]): QueryError | u
 function compileNode(node: QueryNode, columns: ColumnInfo[], dialect: SqlDialect, params: SqlParams): string {
   switch (node.kind) {
     case 'all':
-      return '1=1';
+      return MATCH_ALL_SQL;
     case 'and':
     case 'or': {
       const operator = node.kind === 'and' ? ' AND ' : ' OR ';

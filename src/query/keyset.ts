@@ -33,10 +33,19 @@ export interface KeysetBase {
 export interface KeysetPageInput extends KeysetBase {
   after: PageCursor | null;
   limit: number;
+  /** The columns a page returns, in this order; absent: every one of `columns`. */
+  select?: readonly ColumnInfo[];
 }
 
 export interface KeysetScanInput extends KeysetBase {
   limit?: number;
+  /**
+   * Order by `+expr` (SQLite's way to keep an expression off any index): the scan reads matching
+   * rows in storage order and sorts them, instead of walking the sort index and fetching each row
+   * at random. For a whole filtered scan that is about twice as fast (measured: 495k of 1M rows,
+   * 1.4 s against 2.7 s); an unfiltered scan, or one cut short by a limit, is better off on the index.
+   */
+  sortWithoutIndex?: boolean;
 }
 
 const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies Record<DialectName, SqlDialect>;
@@ -50,7 +59,7 @@ interface Render {
 }
 
 /**
- * One page: every column of `columns` (in that order) of up to `limit` matching rows after `after`.
+ * One page: the `select` columns (in that order) of up to `limit` matching rows after `after`.
  * A sorted page is the UNION ALL of index-friendly parts — ties with the cursor's value, values
  * beyond it, then NULLs — each ordered and limited on its own, merged by part (see keyset-branches.ts).
  * Throws QueryError when the sort names no sortable field.
@@ -59,7 +68,7 @@ export function keysetQuery(input: KeysetPageInput): CompiledQuery {
   const r = render(input);
   const limit = count(input.limit);
   const branches = pageBranches(input, r.sort, input.after);
-  const columns = input.columns.map((c) => quoteIdentifier(c.name)).join(', ');
+  const columns = (input.select ?? input.columns).map((c) => quoteIdentifier(c.name)).join(', ');
   if (branches.length === 1) return { sql: branchSql(r, branches[0]!, columns, limit), params: r.params.values };
   const keys = input.key.map((_, i) => `"ferry_k${i}"`);
   const parts = branches.map((b, i) => {
@@ -80,7 +89,8 @@ export function keysetScanQuery(input: KeysetScanInput): CompiledQuery {
   const keys = input.key.map(quoteIdentifier).join(', ');
   const where = r.where();
   const limit = input.limit === undefined ? '' : ` LIMIT ${count(input.limit)}`;
-  const sql = `SELECT ${sortValue}${keys} FROM ${quoteTable(input)} WHERE ${where} ORDER BY ${fullOrder(r)}${limit}`;
+  const order = fullOrder(r, input.sortWithoutIndex ? '+' : '');
+  const sql = `SELECT ${sortValue}${keys} FROM ${quoteTable(input)} WHERE ${where} ORDER BY ${order}${limit}`;
   return { sql, params: r.params.values };
 }
 
@@ -112,17 +122,18 @@ function branchSql(r: Render, branch: Branch, select: string, limit: number): st
 }
 
 /** The scan's whole order: NULLS LAST only where NULLs can occur, so a NOT NULL column's order can follow an index. */
-function fullOrder(r: Render): string {
-  if (!r.sort) return keyOrder(r.input);
-  return sortOrder(r, r.sort.nullable ? ' NULLS LAST' : '');
+function fullOrder(r: Render, unindexed: '+' | ''): string {
+  if (!r.sort) return keyOrder(r.input, unindexed);
+  return sortOrder(r, r.sort.nullable ? ' NULLS LAST' : '', unindexed);
 }
 
-function sortOrder(r: Render, nulls: string): string {
-  return `${r.sort!.operand(r.params)} ${direction(r.input)}${nulls}, ${keyOrder(r.input)}`;
+function sortOrder(r: Render, nulls: string, unindexed: '+' | '' = ''): string {
+  return `${unindexed}${r.sort!.operand(r.params)} ${direction(r.input)}${nulls}, ${keyOrder(r.input, unindexed)}`;
 }
 
-function keyOrder(input: KeysetBase): string {
-  return input.key.map((k) => `${quoteIdentifier(k)} ASC`).join(', ');
+/** The key order; SQLite's rowid is the table's own order, never an index, so it keeps no `+`. */
+function keyOrder(input: KeysetBase, unindexed: '+' | '' = ''): string {
+  return input.key.map((k) => `${k === 'rowid' ? '' : unindexed}${quoteIdentifier(k)} ASC`).join(', ');
 }
 
 function direction(input: KeysetBase): 'ASC' | 'DESC' {
