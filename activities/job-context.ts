@@ -1,5 +1,6 @@
 import { createMapper, createRuleChecker, type MappingContext, type RecordMapper } from '../src/mapping/mapper.js';
 import type { Connection, ColumnInfo } from '../src/connections/types.js';
+import { fieldsRead } from '../src/mapping/fields-read.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import type { RejectError } from '../src/validation/reject.js';
 import type { ActivityDeps } from './deps.js';
@@ -11,8 +12,8 @@ export interface JobContext extends PlanFile {
   mapper: RecordMapper;
   checkRules: (values: Record<string, unknown>) => Promise<RejectError[]>;
   target?: { connection: Connection; columns: Map<string, ColumnInfo> };
-  /** Exports: the store the rows are read from. */
-  source?: { connection: Connection };
+  /** Exports and migrations: the store the rows are read from, and the only fields the mapping reads (absent: all). */
+  source?: { connection: Connection; fields?: readonly string[] };
   /** A retry of rejects: the only rows of the source it reads. */
   rows?: Set<number>;
 }
@@ -52,7 +53,8 @@ export class JobContexts {
     if (plan.source.type === 'connection') {
       const connection = await this.deps.pool.get(plan.source.connection, plan.source.table);
       await connection.columns(); // the table as it is now, once per job (as for a target)
-      ctx.source = { connection };
+      const fields = plan.columns ? fieldsRead(Object.values(plan.columns)) : 'all';
+      ctx.source = { connection, ...(fields === 'all' ? {} : { fields: [...fields] }) };
     }
     if (plan.target.type === 'connection') {
       const connection = await this.deps.pool.get(plan.target.connection, plan.target.table);

@@ -8,7 +8,7 @@ import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, RangeReader, SourceRecord } from '../src/sources/types.js';
 import type { Reject, RejectError } from '../src/validation/reject.js';
 import type { JobContexts, JobContext } from './job-context.js';
-import { runExportBatch } from './run-export-batch.js';
+import { readBatchPage, runExportBatch } from './run-export-batch.js';
 import { chunkPath, rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
 import type { ActivityProgress } from './progress.js';
 
@@ -89,13 +89,7 @@ function fileSpan(ctx: JobContext, batch: number): BatchSpan {
  * batch.size rows). Rows are numbered by their place in the migration's order, as in an export.
  */
 async function pageSpan(ctx: JobContext, batch: number): Promise<BatchSpan> {
-  const { plan, scan, pages, source } = ctx;
-  const after = pages?.[batch];
-  if (plan.source.type !== 'connection' || !source || after === undefined)
-    throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${pages?.length ?? 0} pages)`);
-  const first = batch * plan.batch.size;
-  const { query, sort } = plan.source;
-  const rows = await source.connection.readPage({ query, ...(sort ? { sort } : {}), after, limit: Math.max(0, Math.min(plan.batch.size, scan.total - first)) });
+  const { first, rows } = await readBatchPage(ctx, batch);
   const range: ByteRange = { index: batch, start: 0, end: rows.length, firstRow: first + 1, count: rows.length };
   return { range, read: (rest) => pageReader(rows, rest) };
 }

@@ -14,14 +14,9 @@ import { rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
  * A row whose mapping fails is a MAPPING_ERROR reject (row = its 1-based place in the export).
  */
 export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatchInput): Promise<RunBatchOutput> {
-  const { plan, scan, pages, source } = ctx;
-  if (plan.source.type !== 'connection' || plan.target.type !== 'file' || !pages || !source)
-    throw new Error(`[job ${plan.jobId}] batch ${batch}: not an export plan`);
-  const after = pages[batch];
-  if (after === undefined) throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${pages.length} batches)`);
-  const first = batch * plan.batch.size;
-  const { query, sort } = plan.source;
-  const rows = await source.connection.readPage({ query, ...(sort ? { sort } : {}), after, limit: Math.max(0, Math.min(plan.batch.size, scan.total - first)) });
+  const { plan } = ctx;
+  if (plan.target.type !== 'file') throw new Error(`[job ${plan.jobId}] batch ${batch}: not an export plan`);
+  const { first, rows } = await readBatchPage(ctx, batch);
   const exported: ExportRow[] = [];
   const rejects: Reject[] = [];
   for (const [i, row] of rows.entries()) {
@@ -34,4 +29,21 @@ export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatc
   writeFileAtomic(outputPartPath(jobDir, batch, format), text);
   writeFileAtomic(rejectsPartPath(jobDir, batch), toNdjson(rejects));
   return { batch, read: rows.length, inserted: 0, updated: 0, unchanged: 0, rejected: rejects.length, exported: exported.length };
+}
+
+/**
+ * The page of a job that reads a store (an export or a migration): the rows after the cursor planned
+ * for `batch`, at most the batch size (the sample's remainder on the last page), with only the
+ * fields the mapping reads. `first` is the 0-based place of its first row in the job's order.
+ */
+export async function readBatchPage(ctx: JobContext, batch: number): Promise<{ first: number; rows: Record<string, unknown>[] }> {
+  const { plan, scan, pages, source } = ctx;
+  const after = pages?.[batch];
+  if (plan.source.type !== 'connection' || !source || after === undefined)
+    throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${pages?.length ?? 0} pages)`);
+  const first = batch * plan.batch.size;
+  const { query, sort } = plan.source;
+  const limit = Math.max(0, Math.min(plan.batch.size, scan.total - first));
+  const rows = await source.connection.readPage({ query, ...(sort ? { sort } : {}), after, limit, ...(source.fields ? { fields: source.fields } : {}) });
+  return { first, rows };
 }

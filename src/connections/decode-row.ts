@@ -17,3 +17,15 @@ export function decodeRow(
   });
   return out;
 }
+
+/**
+ * The columns a page reads: those named in `fields` (ReadPageInput.fields), in table order, or all
+ * of them. At least one, so the SELECT list is never empty: a mapping of constants still gets one
+ * row per matching row.
+ */
+export function readColumns(columns: readonly ColumnInfo[], fields: readonly string[] | undefined): readonly ColumnInfo[] {
+  if (fields === undefined) return columns;
+  const wanted = new Set(fields);
+  const read = columns.filter((c) => wanted.has(c.name));
+  return read.length > 0 ? read : columns.slice(0, 1);
+}

@@ -1,5 +1,5 @@
 import type { ClientBase, Pool } from 'pg';
-import { decodeRow } from './decode-row.js';
+import { decodeRow, readColumns } from './decode-row.js';
 import { compileQuery } from '../query/compile-query.js';
 import { cursorOf, keysetQuery, keysetScanQuery } from '../query/keyset.js';
 import { withClient } from './postgres-sessions.js';
@@ -27,9 +27,10 @@ export function createPageReader(pool: Pool, shape: () => Promise<PgShape>): PgP
     async readPage(input) {
       const s = await shape();
       const where = compileQuery(input.query, s.columns, 'postgres');
-      const page = keysetQuery({ ...base(s), where, ...sortOf(input), after: input.after, limit: input.limit });
+      const select = readColumns(s.columns, input.fields);
+      const page = keysetQuery({ ...base(s), select, where, ...sortOf(input), after: input.after, limit: input.limit });
       const result = await pool.query<unknown[]>({ text: page.sql, values: page.params, rowMode: 'array', types: rowTypes });
-      return result.rows.map((row) => decodeRow(s.columns, row, decodeValue));
+      return result.rows.map((row) => decodeRow(select, row, decodeValue));
     },
   };
 }

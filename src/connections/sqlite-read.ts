@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { decodeRow } from './decode-row.js';
+import { decodeRow, readColumns } from './decode-row.js';
 import { compileQuery, MATCH_ALL_SQL, type CompiledQuery } from '../query/compile-query.js';
 import { cursorOf, keysetQuery, keysetScanQuery } from '../query/keyset.js';
 import type { TableShape } from './sqlite-schema.js';
@@ -59,9 +59,11 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
     },
     readPage(input) {
       const { columns, table } = shape();
+      const select = readColumns(columns, input.fields);
       const page = keysetQuery({
         table,
         columns,
+        select,
         where: where(input),
         key: tableKey(columns),
         dialect: 'sqlite',
@@ -72,7 +74,7 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
       const rows = prepared(page.sql)
         .raw()
         .all(...page.params) as unknown[][];
-      return rows.map((row) => decodeRow(columns, row, decodeValue));
+      return rows.map((row) => decodeRow(select, row, decodeValue));
     },
   };
 }

@@ -137,6 +137,12 @@ export interface ReadPageInput {
   /** The cursor before the page (from `planPages`), or null for the first page. */
   after: PageCursor | null;
   limit: number;
+  /**
+   * Read only the columns of these names (names that are not columns are ignored); the rows then
+   * hold no other column, as if it were NULL. Absent: every column. An export reads what its
+   * mapping can reach and no more (src/mapping/fields-read.ts).
+   */
+  fields?: readonly string[];
 }
 
 /** An open user store. One instance may serve many batches of many jobs. */

@@ -1,11 +1,12 @@
-import jsonata from 'jsonata';
+import { fieldsRead } from './fields-read.js';
 import { MASK, maskRecord } from '../validation/mask.js';
 
 /*
  * Secrets are masked by what a value becomes, not by what its source field is called: a CSV column
  * `Hash` mapped to `password_hash` is as secret as password_hash itself. The source fields a secret
- * column reads are every field name its expression mentions; an expression that reads the whole
- * record (`$`, `*`, `**`, a parent step) makes every field of the record secret.
+ * column reads are every field name its expression mentions; an expression that can read the whole
+ * record (`$`, `*`, `**`, a parent step, `$string()`: see fields-read.ts) makes every field of the
+ * record secret.
  */
 
 /** Target columns whose values are secrets (or hold them, as mfa_factors holds TOTP secrets). */
@@ -20,29 +21,7 @@ export type SecretSources = ReadonlySet<string> | 'all';
 
 export function secretSources(columns: Record<string, string> | null): SecretSources {
   if (columns === null) return new Set(); // identity: source keys are target columns, masked by name
-  const names = new Set<string>();
-  for (const [column, text] of Object.entries(columns)) {
-    if (!isSecretColumn(column)) continue;
-    let ast: unknown;
-    try {
-      ast = jsonata(text).ast();
-    } catch {
-      return 'all'; // cannot tell what it reads
-    }
-    if (collectNames(ast, names)) return 'all';
-  }
-  return names;
-}
-
-/** Adds the field names (and string literals, which `$lookup` can use as names) under `node`; true when it reads the whole record. */
-function collectNames(node: unknown, into: Set<string>): boolean {
-  if (Array.isArray(node)) return node.some((n) => collectNames(n, into));
-  if (typeof node !== 'object' || node === null) return false;
-  const n = node as { type?: unknown; value?: unknown };
-  if (n.type === 'wildcard' || n.type === 'descendant' || n.type === 'parent') return true;
-  if (n.type === 'variable' && (n.value === '' || n.value === '$')) return true;
-  if ((n.type === 'name' || n.type === 'string') && typeof n.value === 'string') into.add(n.value);
-  return Object.values(node).some((child) => collectNames(child, into));
+  return fieldsRead(Object.entries(columns).flatMap(([column, text]) => (isSecretColumn(column) ? [text] : [])));
 }
 
 /** The record with secrets masked: by key name (maskRecord), and every source field of a secret column. */

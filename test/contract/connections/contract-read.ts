@@ -138,6 +138,23 @@ export function describeRead(factory: ConnectionFactory): void {
       expect(rows).toEqual([{ ...user, created_at: '2025-01-01T00:00:00.000Z', updated_at: '2025-01-01T00:00:00.000Z' }]);
     });
 
+    it('reads only the fields asked for, still filtering and sorting by the others', async () => {
+      await seed(h());
+      const sort: ReadSort = { by: 'last_login', order: 'desc' };
+      const fields = ['nickname', 'user_metadata', 'not_a_column'];
+      const rows = await h().connection.readPage({ query: '-nickname:amy', sort, after: null, limit: 3, fields });
+      const expected = expectedOrder(
+        sort,
+        USERS.filter((u) => u['nickname'] !== 'amy'),
+      )
+        .slice(0, 3)
+        .map((id) => USERS.find((u) => u['user_id'] === id)!)
+        .map((u) => Object.fromEntries(Object.entries(u).filter(([k, v]) => fields.includes(k) && v !== null)));
+      expect(rows).toEqual(expected);
+      // No column asked for (a mapping of constants): still one row per match.
+      expect(await h().connection.readPage({ query: 'nickname:bob', after: null, limit: 10, fields: [] })).toHaveLength(3);
+    });
+
     it('refuses an unknown field in the query or the sort with a QueryError', async () => {
       const query = h().connection.planPages({ query: 'nick:bob', size: 10 });
       await expect(query).rejects.toBeInstanceOf(QueryError);

@@ -1,0 +1,93 @@
+import jsonata from 'jsonata';
+
+/** The record fields a set of expressions can read, or 'all' when one of them can read the record as a whole. */
+export type FieldsRead = ReadonlySet<string> | 'all';
+
+/**
+ * Built-ins whose first parameter takes the context when it is left out (a `-` in jsonata's
+ * signature), with the fewest arguments that can never leave it out. Fewer, and the function may be
+ * handed the whole record: `$string()`, or `$substring(2)`, where 2 cannot be the string.
+ * `$string(x)` is safe with one argument because its first parameter accepts anything.
+ */
+const CONTEXT_DEFAULT: ReadonlyMap<string, number> = new Map([
+  ...['string', 'lowercase', 'uppercase', 'length', 'trim', 'number', 'floor', 'ceil', 'abs', 'sqrt', 'boolean', 'not', 'keys', 'spread', 'clone'].map(
+    (name) => [name, 1] as const,
+  ),
+  ...['encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl'].map((name) => [name, 1] as const),
+  ...[
+    'substringBefore',
+    'substringAfter',
+    'contains',
+    'formatBase',
+    'formatInteger',
+    'parseInteger',
+    'round',
+    'power',
+    'sift',
+    'lookup',
+    'each',
+    'toMillis',
+  ].map((name) => [name, 2] as const),
+  ...['substring', 'pad', 'match', 'split', 'formatNumber', 'fromMillis'].map((name) => [name, 3] as const),
+  ['replace', 4],
+  // Evaluates text the mapping cannot see in advance, against the record.
+  ['eval', Number.POSITIVE_INFINITY],
+]);
+
+/**
+ * Every field name and string literal the expressions hold (a string can name a field through
+ * `$lookup`), or 'all' when one of them can read the record as a whole: `$`, `$$`, `*`, `**`, a
+ * parent step, a context-taking built-in called with too few arguments or passed around as a value
+ * (see CONTEXT_DEFAULT), or text that does not parse. A superset is harmless (names of nested
+ * fields, of `$job` keys, of object keys); missing a field is not, so every doubt answers 'all'.
+ */
+export function fieldsRead(expressions: Iterable<string>): FieldsRead {
+  const names = new Set<string>();
+  for (const text of expressions) {
+    let ast: unknown;
+    try {
+      ast = jsonata(text).ast();
+    } catch {
+      return 'all';
+    }
+    if (collect(ast, names)) return 'all';
+  }
+  return names;
+}
+
+interface AstNode {
+  type?: unknown;
+  value?: unknown;
+  procedure?: AstNode;
+  arguments?: unknown[];
+  lhs?: unknown;
+  rhs?: AstNode;
+}
+
+/** Adds the names under `node`; true when it can read the whole record. */
+function collect(node: unknown, into: Set<string>): boolean {
+  if (Array.isArray(node)) return node.some((n) => collect(n, into));
+  if (typeof node !== 'object' || node === null || node instanceof RegExp) return false;
+  const n = node as AstNode;
+  if (n.type === 'wildcard' || n.type === 'descendant' || n.type === 'parent') return true;
+  if (n.type === 'variable') return n.value === '' || n.value === '$' || contextFunction(n) !== undefined;
+  if ((n.type === 'name' || n.type === 'string') && typeof n.value === 'string') into.add(n.value);
+  if (n.type === 'function' || n.type === 'partial') return call(n, 0, into);
+  // `x ~> $f(a)` is `$f(x, a)`, and `x ~> $f` is `$f(x)`.
+  if (n.type === 'apply' && n.rhs?.type === 'variable' && contextFunction(n.rhs) !== undefined)
+    return call({ procedure: n.rhs, arguments: [] }, 1, into) || collect(n.lhs, into);
+  if (n.type === 'apply' && n.rhs?.type === 'function') return call(n.rhs, 1, into) || collect(n.lhs, into);
+  return Object.values(node).some((child) => collect(child, into));
+}
+
+/** A call with `extra` arguments supplied from outside its parentheses. */
+function call(n: AstNode, extra: number, into: Set<string>): boolean {
+  const fewest = n.procedure ? contextFunction(n.procedure) : undefined;
+  if (fewest !== undefined) return (n.arguments?.length ?? 0) + extra < fewest || collect(n.arguments, into);
+  return Object.values(n).some((child) => collect(child, into));
+}
+
+/** CONTEXT_DEFAULT's entry for a `$name` reference to such a built-in. */
+function contextFunction(n: AstNode): number | undefined {
+  return n.type === 'variable' && typeof n.value === 'string' ? CONTEXT_DEFAULT.get(n.value) : undefined;
+}
