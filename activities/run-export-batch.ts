@@ -1,7 +1,6 @@
 import type { RunBatchInput, RunBatchOutput } from '../src/plan/activity-types.js';
 import { targetFor } from '../src/targets/index.js';
 import type { ExportRow } from '../src/targets/types.js';
-import { maskRecord } from '../src/validation/mask.js';
 import type { Reject } from '../src/validation/reject.js';
 import { outputPartPath } from './export-files.js';
 import type { JobContext } from './job-context.js';
@@ -21,7 +20,7 @@ export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatc
   const rejects: Reject[] = [];
   for (const [i, row] of rows.entries()) {
     const { values, errors } = await ctx.mapper.map(row);
-    if (errors.length > 0) rejects.push({ row: first + i + 1, record: maskRecord(row), errors });
+    if (errors.length > 0) rejects.push({ row: first + i + 1, record: ctx.mapper.maskRecord(row), errors });
     else exported.push(values);
   }
   const { format, escapeFormulas } = plan.target;

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dated, exportPipeline, HEADER, read, seed } from '../helpers/exports.js';
 import { TestProject } from '../helpers/project.js';
 import { generateUsers } from '../helpers/users.js';
+import { MASK } from '../../src/validation/mask.js';
 
 const csv = (...lines: string[]): string => lines.map((l) => `${l}\r\n`).join('');
 
@@ -93,15 +94,32 @@ describe('ferry run: exports from the embedded SQLite store', () => {
   it('reports a mapping error as a MAPPING_ERROR reject and exports the other rows', () => {
     p.write(
       'p.yaml',
-      exportPipeline({ file: 'out/x.ndjson', sort: '{ by: user_id }', extra: 'columns:\n  id: user_id\n  plan: $uppercase(user_metadata.plan)\n' }),
+      exportPipeline({
+        file: 'out/x.ndjson',
+        sort: '{ by: user_id }',
+        extra: 'columns:\n  id: user_id\n  plan: $uppercase(user_metadata.plan)\n  api_token: email\n',
+      }),
     );
     const { code, report } = p.run('p.yaml');
     expect(code).toBe(0);
     expect(report.summary).toMatchObject({ total: 5, exported: 4, rejected: 1 });
+    // The record holds the fields the columns read (not nickname, names, dates…); email feeds a secret column, so it is masked.
     expect(p.rejects(report)).toEqual([
-      { row: 5, record: expect.objectContaining({ user_id: 'u5' }), errors: [expect.objectContaining({ code: 'MAPPING_ERROR', path: 'plan' })] },
+      {
+        row: 5,
+        record: { user_id: 'u5', email: MASK, user_metadata: expect.any(Object) },
+        errors: [expect.objectContaining({ code: 'MAPPING_ERROR', path: 'plan' })],
+      },
     ]);
-    expect(read(p, report.artifacts.output!)).toBe('{"id":"u1","plan":"PRO"}\n{"id":"u2","plan":"FREE"}\n{"id":"u3","plan":"PRO"}\n{"id":"u4"}\n');
+    const output = read(p, report.artifacts.output!);
+    expect(output.split('\n').map((line) => line.replace(/,"api_token":"[^"]*"/, ''))).toEqual([
+      '{"id":"u1","plan":"PRO"}',
+      '{"id":"u2","plan":"FREE"}',
+      '{"id":"u3","plan":"PRO"}',
+      '{"id":"u4"}',
+      '',
+    ]);
+    expect(output).toContain('"api_token":"ada@x.io"');
   });
 });
 
