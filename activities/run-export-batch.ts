@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import type { RunBatchInput, RunBatchOutput } from '../src/plan/activity-types.js';
 import { targetFor } from '../src/targets/index.js';
 import type { ExportRow } from '../src/targets/types.js';
@@ -26,7 +27,10 @@ export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatc
   const { format, escapeFormulas } = plan.target;
   const text = await targetFor(format).encode(exported, { headers: Object.keys(plan.columns ?? {}), escapeFormulas });
   writeFileAtomic(outputPartPath(jobDir, batch, format), text);
-  writeFileAtomic(rejectsPartPath(jobDir, batch), toNdjson(rejects));
+  // No rejects, no part (finalizeJob joins the parts there are): one file fewer to create per page.
+  // A rerun removes the part an earlier run of the page left, so it never counts twice.
+  if (rejects.length > 0) writeFileAtomic(rejectsPartPath(jobDir, batch), toNdjson(rejects));
+  else rmSync(rejectsPartPath(jobDir, batch), { force: true });
   return { batch, read: rows.length, inserted: 0, updated: 0, unchanged: 0, rejected: rejects.length, exported: exported.length };
 }
 
