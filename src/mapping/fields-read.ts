@@ -38,7 +38,8 @@ const CONTEXT_DEFAULT: ReadonlyMap<string, number> = new Map([
  * Every field name and string literal the expressions hold (a string can name a field through
  * `$lookup`), or 'all' when one of them can read the record as a whole: `$`, `$$`, `*`, `**`, a
  * parent step, a context-taking built-in called with too few arguments or passed around as a value
- * (see CONTEXT_DEFAULT), or text that does not parse. A superset is harmless (names of nested
+ * (see CONTEXT_DEFAULT), a lambda whose signature takes the context (`<x-:s>`), or text that does
+ * not parse. A superset is harmless (names of nested
  * fields, of `$job` keys, of object keys); missing a field is not, so every doubt answers 'all'.
  */
 export function fieldsRead(expressions: Iterable<string>): FieldsRead {
@@ -62,6 +63,7 @@ interface AstNode {
   arguments?: unknown[];
   lhs?: unknown;
   rhs?: AstNode;
+  signature?: { definition?: unknown };
 }
 
 /** Adds the names under `node`; true when it can read the whole record. */
@@ -70,6 +72,8 @@ function collect(node: unknown, into: Set<string>): boolean {
   if (typeof node !== 'object' || node === null || node instanceof RegExp) return false;
   const n = node as AstNode;
   if (n.type === 'wildcard' || n.type === 'descendant' || n.type === 'parent') return true;
+  // A lambda of its own can take the context too: `function($x)<x-:s>{…}` called as `$f()`.
+  if (n.type === 'lambda' && typeof n.signature?.definition === 'string' && n.signature.definition.includes('-')) return true;
   if (n.type === 'variable') return n.value === '' || n.value === '$' || contextFunction(n) !== undefined;
   if ((n.type === 'name' || n.type === 'string') && typeof n.value === 'string') into.add(n.value);
   if (n.type === 'function' || n.type === 'partial') return call(n, 0, into);

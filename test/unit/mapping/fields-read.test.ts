@@ -31,7 +31,15 @@ describe('fieldsRead', () => {
 
   it('answers all when a built-in may take the record for a missing first argument, or travels as a value', () => {
     // `$substring(2)`: 2 cannot be the string, so jsonata passes the context (the record) first.
-    for (const whole of ['$substring(2)', '$substring(a, 1)', 'a ~> $substring(1)', '$lookup("k")', '$map(xs, $string)', '($f := $trim; $f())']) {
+    for (const whole of [
+      '$substring(2)',
+      '$substring(a, 1)',
+      'a ~> $substring(1)',
+      '$lookup("k")',
+      '$map(xs, $string)',
+      '($f := $trim; $f())',
+      '($f := function($x)<x-:s>{ $string($x) }; $f())',
+    ]) {
       expect(read(whole), whole).toBe('all');
     }
     expect(read('not valid (')).toBe('all');
