@@ -13,7 +13,7 @@ const CONTEXT_DEFAULT: ReadonlyMap<string, number> = new Map([
   ...['string', 'lowercase', 'uppercase', 'length', 'trim', 'number', 'floor', 'ceil', 'abs', 'sqrt', 'boolean', 'not', 'keys', 'spread', 'clone'].map(
     (name) => [name, 1] as const,
   ),
-  ...['encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl'].map((name) => [name, 1] as const),
+  ...['encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl', 'base64encode', 'base64decode'].map((name) => [name, 1] as const),
   ...[
     'substringBefore',
     'substringAfter',
@@ -66,7 +66,11 @@ interface AstNode {
   signature?: { definition?: unknown };
 }
 
-/** Adds the names under `node`; true when it can read the whole record. */
+/**
+ * Adds the names under `node`; true when it can read the whole record. Every child is walked,
+ * whatever the node: jsonata hangs a step's filter (`[…]`), grouping (`{…}`) and sort terms on the
+ * node they follow, a variable or a call included (`$tiers[min <= $$.n]`, `$string(n)[$$.flag]`).
+ */
 function collect(node: unknown, into: Set<string>): boolean {
   if (Array.isArray(node)) return node.some((n) => collect(n, into));
   if (typeof node !== 'object' || node === null || node instanceof RegExp) return false;
@@ -74,7 +78,7 @@ function collect(node: unknown, into: Set<string>): boolean {
   if (n.type === 'wildcard' || n.type === 'descendant' || n.type === 'parent') return true;
   // A lambda of its own can take the context too: `function($x)<x-:s>{…}` called as `$f()`.
   if (n.type === 'lambda' && typeof n.signature?.definition === 'string' && n.signature.definition.includes('-')) return true;
-  if (n.type === 'variable') return n.value === '' || n.value === '$' || contextFunction(n) !== undefined;
+  if (n.type === 'variable' && (n.value === '' || n.value === '$' || contextFunction(n) !== undefined)) return true;
   if ((n.type === 'name' || n.type === 'string') && typeof n.value === 'string') into.add(n.value);
   if (n.type === 'function' || n.type === 'partial') return call(n, 0, into);
   // `x ~> $f(a)` is `$f(x, a)`, and `x ~> $f` is `$f(x)`.
@@ -84,11 +88,20 @@ function collect(node: unknown, into: Set<string>): boolean {
   return Object.values(node).some((child) => collect(child, into));
 }
 
-/** A call with `extra` arguments supplied from outside its parentheses. */
+/**
+ * A call with `extra` arguments supplied from outside its parentheses: true when a context-taking
+ * built-in is short of arguments; otherwise its arguments, filters and groupings are walked, and
+ * its callee as a callee (a built-in named there is called, not passed around).
+ */
 function call(n: AstNode, extra: number, into: Set<string>): boolean {
   const fewest = n.procedure ? contextFunction(n.procedure) : undefined;
-  if (fewest !== undefined) return (n.arguments?.length ?? 0) + extra < fewest || collect(n.arguments, into);
-  return Object.values(n).some((child) => collect(child, into));
+  if (fewest !== undefined && (n.arguments?.length ?? 0) + extra < fewest) return true;
+  return Object.entries(n).some(([key, child]) => (key === 'procedure' ? callee(child as AstNode, into) : collect(child, into)));
+}
+
+function callee(procedure: AstNode, into: Set<string>): boolean {
+  if (contextFunction(procedure) === undefined) return collect(procedure, into);
+  return Object.entries(procedure).some(([key, child]) => key !== 'value' && collect(child, into));
 }
 
 /** CONTEXT_DEFAULT's entry for a `$name` reference to such a built-in. */

@@ -42,7 +42,25 @@ describe('fieldsRead', () => {
     ]) {
       expect(read(whole), whole).toBe('all');
     }
+  });
+
+  it('looks inside the filters and groupings jsonata hangs on a variable or a call', () => {
+    for (const whole of [
+      '($tiers := [{"min": 0, "name": "bronze"}, {"min": 3, "name": "gold"}]; $tiers[min <= $$.n][-1].name)',
+      '$lowercase(email)[$$.flag]',
+      '$substring(name, 0, 3)[$$.flag]',
+      'obj.$string(k)[$$.flag]',
+      '$map(tags, function($t){ $t[$$.flag] })',
+      '$job[$$.flag].id',
+      '$string(n){"k": $$.secret}',
+      '$job{"k": $keys($$)}',
+      'name ~> $string[$$.flag]',
+      '$string[$$.flag](n)',
+    ]) {
+      expect(read(whole), whole).toBe('all');
+    }
     expect(read('not valid (')).toBe('all');
+    expect(read('$job[a = 1].id', '$string(n)[b]', 'x ~> $uppercase')).toEqual(['a', 'b', 'id', 'n', 'x']);
   });
 
   it('is never short of what jsonata reads: each expression gives the same value over the record cut to its fields', async () => {
@@ -72,6 +90,8 @@ describe('fieldsRead', () => {
     const record = { email: 'a@b.c', note: 'hello' };
     const wholeRecord = createMapper({ password_hash: '$string()' }, { id: 'j', pipeline: 'p', started_at: '2026-01-01T00:00:00.000Z' });
     expect(wholeRecord.maskRecord(record)).toEqual({ email: MASK, note: MASK });
+    const filtered = createMapper({ mfa_secret: '$string(email)[$$.note]' }, { id: 'j', pipeline: 'p', started_at: '2026-01-01T00:00:00.000Z' });
+    expect(filtered.maskRecord(record)).toEqual({ email: MASK, note: MASK });
     const oneField = createMapper({ password_hash: 'note' }, { id: 'j', pipeline: 'p', started_at: '2026-01-01T00:00:00.000Z' });
     expect(oneField.maskRecord(record)).toEqual({ email: 'a@b.c', note: MASK });
   });
