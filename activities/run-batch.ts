@@ -8,7 +8,8 @@ import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, RangeReader, SourceRecord } from '../src/sources/types.js';
 import type { Reject, RejectError } from '../src/validation/reject.js';
 import type { JobContexts, JobContext } from './job-context.js';
-import { readBatchPage, runExportBatch } from './run-export-batch.js';
+import { readBatchPage } from './read-batch-page.js';
+import { runExportBatch } from './run-export-batch.js';
 import { chunkPath, rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
 import type { ActivityProgress } from './progress.js';
 

@@ -39,8 +39,8 @@ const CONTEXT_DEFAULT: ReadonlyMap<string, number> = new Map([
  * `$lookup`), or 'all' when one of them can read the record as a whole: `$`, `$$`, `*`, `**`, a
  * parent step, a context-taking built-in called with too few arguments or passed around as a value
  * (see CONTEXT_DEFAULT), a lambda whose signature takes the context (`<x-:s>`), or text that does
- * not parse. A superset is harmless (names of nested
- * fields, of `$job` keys, of object keys); missing a field is not, so every doubt answers 'all'.
+ * not parse. A superset is harmless (names of nested fields, of `$job` keys, of object keys);
+ * missing a field is not, so every doubt answers 'all'.
  */
 export function fieldsRead(expressions: Iterable<string>): FieldsRead {
   const names = new Set<string>();

@@ -1,4 +1,4 @@
-import { fieldsRead } from './fields-read.js';
+import { fieldsRead, type FieldsRead } from './fields-read.js';
 import { MASK, maskRecord } from '../validation/mask.js';
 
 /*
@@ -17,7 +17,7 @@ export function isSecretColumn(column: string): boolean {
 }
 
 /** The source fields that flow into a secret column: a set of names, or 'all'. */
-export type SecretSources = ReadonlySet<string> | 'all';
+export type SecretSources = FieldsRead;
 
 export function secretSources(columns: Record<string, string> | null): SecretSources {
   if (columns === null) return new Set(); // identity: source keys are target columns, masked by name
