@@ -7,6 +7,7 @@ import { maskUrl } from '../spec/secrets.js';
 import { ConnectionError, isRetryable } from './errors.js';
 import { createPageReader } from './sqlite-read.js';
 import { ensureBookkeeping, loadTableShape } from './sqlite-schema.js';
+import { enableWal } from './sqlite-wal.js';
 import { createBatchWriter, type BatchWriter } from './sqlite-write.js';
 import { batchContext } from './table-shape.js';
 import type { Connection, ConnectionContext, ConnectionDefinition } from './types.js';
@@ -103,11 +104,12 @@ const walCheckpointPages = 16_384;
 
 function openDatabase(file: string): Database.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file, { timeout: busyTimeoutMs() });
+  const timeout = busyTimeoutMs();
+  const db = new Database(file, { timeout });
   try {
     // WAL: readers (exports, `jobs show`) never block the writer; NORMAL is durable enough with WAL
     // (a power cut can lose the last commits, never corrupt), and a lost batch is simply redone.
-    db.pragma('journal_mode = WAL');
+    enableWal(db, timeout);
     db.pragma('synchronous = NORMAL');
     // A 1,000-row commit appends about 1,000 pages to the WAL (a random key such as email touches an
     // index page a row), so the default checkpoint (every 1,000 pages) ran after almost every commit

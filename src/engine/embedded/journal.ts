@@ -5,6 +5,7 @@ import type { JobStatus, JobSummary, NotifyOutput, FinalizeJobOutput } from '../
 import type { JobPlan } from '../../plan/job-plan.js';
 import { processStart, type OwnerState } from './process-owner.js';
 import { assertJournalWritable } from './journal-writable.js';
+import { enableWal } from '../../connections/sqlite-wal.js';
 
 /** A job as the journal keeps it. */
 export interface JobRecord {
@@ -96,6 +97,9 @@ const addedColumns: Record<string, string> = {
 
 type Row = Record<string, unknown>;
 
+/** Journal statements are short: a wait this long means a stuck process, not a busy one. */
+const journalBusyTimeoutMs = 10_000;
+
 /**
  * The embedded engine's durable memory, `<state_dir>/journal.db`: jobs, and the recorded output of
  * every finished activity step (insert-or-ignore, so a step recorded twice keeps its first output).
@@ -106,10 +110,8 @@ export class Journal {
   constructor(stateDir: string) {
     mkdirSync(stateDir, { recursive: true });
     assertJournalWritable(stateDir);
-    this.db = new Database(join(stateDir, 'journal.db'));
-    // The timeout first: switching to WAL takes a lock that many processes starting at once contend for.
-    this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('journal_mode = WAL');
+    this.db = new Database(join(stateDir, 'journal.db'), { timeout: journalBusyTimeoutMs });
+    enableWal(this.db, journalBusyTimeoutMs);
     this.db.exec(schema);
     this.addMissingColumns();
   }
