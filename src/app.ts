@@ -49,7 +49,7 @@ export function createApp(project: Project, options: AppOptions): App {
     const acts = createActivities(deps);
     if (!writerTurn) return acts;
     const setup = { connections, baseDir: project.rootDir, secrets: project.masker.secrets(), writerTurn: writerTurn.cell, failpointHits: failpointHits() };
-    threads = createBatchThreads(threadEntry, setup, threadPolicy.count);
+    threads = createBatchThreads(threadEntry, setup, { size: threadPolicy.count, heapMb: threadPolicy.heapMb });
     return withBatchThreads(acts, threads, { asked: threadPolicy.asked, connections });
   };
   let embedded: EmbeddedEngine | undefined;

@@ -106,6 +106,22 @@ describe('batch threads', { timeout: 180_000 }, () => {
     }
   });
 
+  it('give a batch too big for the thread heap limit the heap it needs: one thread runs out, the retry runs without the limit', async () => {
+    // 3 batches of 400 rows with 50 KB of metadata each: a batch holds ~20 MB of text, parsed and
+    // encoded again, more than a 16 MB heap.
+    const users = generateUsers(1200, 5).map((u, i) => ({ ...u, user_metadata: { bio: `${i} `.padEnd(50_000, 'x') } }));
+    p.write('users.json', users);
+    p.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 400, parallelism: 2 }\n');
+    const run = start(p, ['run', 'import.yaml', '--json'], { FERRY_BATCH_THREADS: '2', FERRY_BATCH_THREAD_HEAP_MB: '16' });
+    expect(await run.exit, run.out.stderr).toBe(0);
+    expect(run.out.stderr).toMatch(
+      /attempt 1 failed \(a batch thread stopped: it ran out of its 16 MB heap \(FERRY_BATCH_THREAD_HEAP_MB\); threads run without that limit from now on\)/,
+    );
+    expect((JSON.parse(run.out.stdout) as JobReportJson).summary).toMatchObject({ total: 1200, inserted: 1200, rejected: 0 });
+    const stored = p.rows("SELECT count(*) AS n, sum(length(json_extract(user_metadata, '$.bio'))) AS bytes FROM users")[0];
+    expect(stored).toEqual({ n: 1200, bytes: 1200 * 50_000 });
+  });
+
   it.skipIf(!hasProc)('run the batches on threads of their own, by default too (Linux: counted in /proc)', async () => {
     const none = await mostTasks({}, { FERRY_BATCH_THREADS: '0' });
     expect(await mostTasks({}, { FERRY_BATCH_THREADS: '2' })).toBeGreaterThanOrEqual(none + 2);
@@ -130,6 +146,11 @@ describe('batch threads', { timeout: 180_000 }, () => {
       const run = start(p, ['run', 'import.yaml'], { FERRY_BATCH_THREADS: bad });
       expect(await run.exit).toBe(2);
       expect(run.out.stderr.trim()).toBe(`environment FERRY_BATCH_THREADS: must be a whole number from 0 to 64, got ${JSON.stringify(bad)}`);
+    }
+    for (const bad of ['8', '-1', '64MB']) {
+      const run = start(p, ['run', 'import.yaml'], { FERRY_BATCH_THREAD_HEAP_MB: bad });
+      expect(await run.exit).toBe(2);
+      expect(run.out.stderr.trim()).toBe(`environment FERRY_BATCH_THREAD_HEAP_MB: must be 0 or a whole number of MB from 16, got ${JSON.stringify(bad)}`);
     }
     expect(existsSync(`${p.dir}/.ferry/users.db`)).toBe(false);
   });

@@ -11,12 +11,18 @@ const server: ConnectionOptions = { driver: 'postgres', url: 'postgres://ferry@1
 
 describe('batch thread policy', () => {
   it('takes FERRY_BATCH_THREADS as asked, for every store that a thread can reach', () => {
-    expect(batchThreadPolicy({ FERRY_BATCH_THREADS: '3' }, { users: file, crm: server }, entry)).toEqual({ count: 3, asked: true });
-    expect(batchThreadPolicy({ FERRY_BATCH_THREADS: '0' }, { users: file }, entry)).toEqual({ count: 0, asked: true });
+    expect(batchThreadPolicy({ FERRY_BATCH_THREADS: '3' }, { users: file, crm: server }, entry)).toEqual({ count: 3, asked: true, heapMb: undefined });
+    expect(batchThreadPolicy({ FERRY_BATCH_THREADS: '0' }, { users: file }, entry)).toEqual({ count: 0, asked: true, heapMb: undefined });
   });
 
   it('defaults to 2 threads on more than one core, none on one, and not as asked', () => {
-    expect(batchThreadPolicy({}, { users: file, crm: server }, entry)).toEqual({ count: availableParallelism() > 1 ? 2 : 0, asked: false });
+    expect(batchThreadPolicy({}, { users: file, crm: server }, entry)).toEqual({ count: availableParallelism() > 1 ? 2 : 0, asked: false, heapMb: undefined });
+  });
+
+  it('limits no thread heap by default, each to FERRY_BATCH_THREAD_HEAP_MB when set, none for 0', () => {
+    expect(batchThreadPolicy({ FERRY_BATCH_THREAD_HEAP_MB: '256' }, { users: file }, entry).heapMb).toBe(256);
+    expect(batchThreadPolicy({ FERRY_BATCH_THREAD_HEAP_MB: '' }, { users: file }, entry).heapMb).toBeUndefined();
+    expect(batchThreadPolicy({ FERRY_BATCH_THREAD_HEAP_MB: '0' }, { users: file }, entry).heapMb).toBeUndefined();
   });
 
   it('starts no thread when a store is SQLite :memory: (a thread would open a database of its own), even when asked', () => {
