@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestProject } from '../helpers/project.js';
@@ -78,5 +78,32 @@ describe('a journal that cannot be written', () => {
     expect(chattr('+i', dir)).toBe(true);
     immutable.push(dir);
     refused(/\.ferry is not writable/);
+  });
+});
+
+describe('a journal that is not a database', () => {
+  it('is refused with its path and what to do, before any job, and nothing is written', () => {
+    const p = new TestProject();
+    try {
+      p.write('u.csv', 'email\r\na@x.io\r\n');
+      p.write('p.yaml', 'source: { file: u.csv }\ntarget: { connection: users }\n');
+      mkdirSync(join(p.dir, '.ferry'));
+      const garbage = Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080, 0x5a)]);
+      writeFileSync(join(p.dir, '.ferry/journal.db'), garbage);
+      for (const args of [
+        ['run', 'p.yaml'],
+        ['jobs', 'list'],
+      ]) {
+        const result = p.ferry(...args);
+        expect(result.code, result.stderr).toBe(1);
+        expect(result.stderr).toMatch(
+          /^ferry: the journal .*\.ferry\/journal\.db cannot be used: file is not a database \(SQLITE_NOTADB\)\. Restore it from a backup, or move it aside/,
+        );
+      }
+      expect(readFileSync(join(p.dir, '.ferry/journal.db'))).toEqual(garbage);
+      expect(existsSync(join(p.dir, '.ferry/users.db'))).toBe(false);
+    } finally {
+      p.cleanup();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { JobStatus, JobSummary, NotifyOutput, FinalizeJobOutput } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
 import { processStart, type OwnerState } from './process-owner.js';
-import { assertJournalWritable } from './journal-writable.js';
+import { assertJournalWritable, journalUnusable } from './journal-writable.js';
 import { enableWal } from '../../connections/sqlite-wal.js';
 
 /** A job as the journal keeps it. */
@@ -110,10 +110,16 @@ export class Journal {
   constructor(stateDir: string) {
     mkdirSync(stateDir, { recursive: true });
     assertJournalWritable(stateDir);
-    this.db = new Database(join(stateDir, 'journal.db'), { timeout: journalBusyTimeoutMs });
-    enableWal(this.db, journalBusyTimeoutMs);
-    this.db.exec(schema);
-    this.addMissingColumns();
+    const file = join(stateDir, 'journal.db');
+    this.db = new Database(file, { timeout: journalBusyTimeoutMs });
+    try {
+      enableWal(this.db, journalBusyTimeoutMs);
+      this.db.exec(schema);
+      this.addMissingColumns();
+    } catch (err) {
+      this.db.close();
+      throw journalUnusable(file, err);
+    }
   }
 
   /**
