@@ -7,19 +7,26 @@ import type Database from 'better-sqlite3';
  * then writes it from inside that read. SQLite never calls the busy handler for such an upgrade (two
  * readers waiting on each other would deadlock), so when several processes create the file at once
  * (24 `ferry run` of one pipeline in a fresh folder) all but one got SQLITE_BUSY at once. Retrying
- * the whole statement starts a fresh read, and the busy handler covers it again.
+ * the whole statement starts a fresh read, and the busy handler covers it again. Each attempt's
+ * busy wait is cut to the time left, so the whole never takes longer than `timeoutMs`; the busy
+ * timeout is `timeoutMs` afterwards.
  */
 export function enableWal(db: Database.Database, timeoutMs: number): void {
-  const deadline = Date.now() + timeoutMs;
-  for (let waitMs = 1; ; waitMs = Math.min(waitMs * 2, 64)) {
-    try {
-      db.pragma('journal_mode = WAL');
-      return;
-    } catch (err) {
-      if (!isBusy(err) || Date.now() >= deadline) throw err;
-      // Jittered, so processes that collided do not collide again in step.
-      sleepSync(waitMs * (0.5 + Math.random()));
+  const deadline = performance.now() + timeoutMs;
+  try {
+    for (let waitMs = 1; ; waitMs = Math.min(waitMs * 2, 64)) {
+      db.pragma(`busy_timeout = ${Math.max(0, Math.ceil(deadline - performance.now()))}`);
+      try {
+        db.pragma('journal_mode = WAL');
+        return;
+      } catch (err) {
+        if (!isBusy(err) || performance.now() >= deadline) throw err;
+        // Jittered, so processes that collided do not collide again in step.
+        sleepSync(Math.min(waitMs * (0.5 + Math.random()), Math.max(0, deadline - performance.now())));
+      }
     }
+  } finally {
+    db.pragma(`busy_timeout = ${timeoutMs}`);
   }
 }
 

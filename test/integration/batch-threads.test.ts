@@ -106,20 +106,23 @@ describe('batch threads', { timeout: 180_000 }, () => {
     }
   });
 
-  it('give a batch too big for the thread heap limit the heap it needs: one thread runs out, the retry runs without the limit', async () => {
-    // 3 batches of 400 rows with 50 KB of metadata each: a batch holds ~20 MB of text, parsed and
-    // encoded again, more than a 16 MB heap.
-    const users = generateUsers(1200, 5).map((u, i) => ({ ...u, user_metadata: { bio: `${i} `.padEnd(50_000, 'x') } }));
+  it('give a batch too big for the thread heap limit the heap it needs: its thread runs out, and the retry runs on a thread without the limit', async () => {
+    // 8 batches of 300 on 4 threads; the last batch's rows carry 64 KB of metadata each: ~19 MB of
+    // text, parsed and encoded again, more than a 16 MB heap. When it runs out, the other threads
+    // (with the limit, and idle by then) must not take its retry.
+    const users = generateUsers(2400, 5).map((u, i) => (i < 2100 ? u : { ...u, user_metadata: { bio: `${i} `.padEnd(64_000, 'x') } }));
     p.write('users.json', users);
-    p.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 400, parallelism: 2 }\n');
-    const run = start(p, ['run', 'import.yaml', '--json'], { FERRY_BATCH_THREADS: '2', FERRY_BATCH_THREAD_HEAP_MB: '16' });
+    p.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 300, parallelism: 4 }\n');
+    const run = start(p, ['run', 'import.yaml', '--json'], { FERRY_BATCH_THREADS: '4', FERRY_BATCH_THREAD_HEAP_MB: '16' });
     expect(await run.exit, run.out.stderr).toBe(0);
     expect(run.out.stderr).toMatch(
-      /attempt 1 failed \(a batch thread stopped: it ran out of its 16 MB heap \(FERRY_BATCH_THREAD_HEAP_MB\); threads run without that limit from now on\)/,
+      /runBatch:7: attempt 1 failed \(a batch thread stopped: it ran out of its 16 MB heap \(FERRY_BATCH_THREAD_HEAP_MB\); threads run without that limit from now on\)/,
     );
-    expect((JSON.parse(run.out.stdout) as JobReportJson).summary).toMatchObject({ total: 1200, inserted: 1200, rejected: 0 });
-    const stored = p.rows("SELECT count(*) AS n, sum(length(json_extract(user_metadata, '$.bio'))) AS bytes FROM users")[0];
-    expect(stored).toEqual({ n: 1200, bytes: 1200 * 50_000 });
+    expect(run.out.stderr).not.toMatch(/attempt 2 failed/);
+    expect((JSON.parse(run.out.stdout) as JobReportJson).summary).toMatchObject({ total: 2400, inserted: 2400, rejected: 0 });
+    const stored = p.rows("SELECT count(*) AS n, sum(length(json_extract(user_metadata, '$.bio'))) AS bytes FROM users WHERE user_metadata LIKE '%bio%'")[0];
+    expect(stored).toEqual({ n: 300, bytes: 300 * 64_000 });
+    expect(p.rows('SELECT count(*) AS n FROM users')[0]).toEqual({ n: 2400 });
   });
 
   it.skipIf(!hasProc)('run the batches on threads of their own, by default too (Linux: counted in /proc)', async () => {

@@ -106,6 +106,8 @@ interface Slot {
   /** Its batch asked to write and waits for the earlier batches of its job to have written. */
   wantsWrite: boolean;
   settle?: { resolve: (output: RunBatchOutput) => void; reject: (err: unknown) => void };
+  /** The heap limit it was started with (FERRY_BATCH_THREAD_HEAP_MB), if any. */
+  heapMb: number | undefined;
 }
 
 /**
@@ -131,7 +133,7 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, { size, 
     const worker = new Worker(entry, { workerData: setup, resourceLimits: limits });
     // Read now: once the thread has stopped, `worker.threadId` is -1.
     const { threadId } = worker;
-    const slot: Slot = { worker, wantsWrite: false };
+    const slot: Slot = { worker, wantsWrite: false, heapMb: oldGenerationMb };
     slot.worker.on('message', (reply: BatchThreadReply) => {
       if ('writeReady' in reply) {
         slot.wantsWrite = true;
@@ -147,16 +149,20 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, { size, 
       else settle?.resolve(reply.output);
     });
     // A thread that dies fails its batch (retryably: a new thread may well succeed) and leaves the pool.
-    // One that ran out of its heap limit (a batch of very large rows) lifts the limit for every
-    // thread started from then on, so the batch's retry runs as it would have without one. Its
-    // transaction dies with its connection, uncommitted, as after a kill.
+    // One that ran out of its heap limit (a batch of very large rows) lifts the limit: idle threads
+    // that have it stop now, busy ones after their batch, so the batch's retry runs on a thread
+    // without one, as it would have with no limit set. Its transaction dies uncommitted with its
+    // connection, as after a kill.
     const lost = (err: unknown): void => {
+      // A retired thread (see `retire`) has left the pool already, and had no batch.
+      if (!slots.includes(slot)) return;
       slots.splice(slots.indexOf(slot), 1);
       releaseTurnOf(setup.writerTurn, threadId);
       let why = err instanceof Error ? err.message : String(err);
-      if ((err as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY' && oldGenerationMb !== undefined) {
-        why = `it ran out of its ${oldGenerationMb} MB heap (${batchThreadHeapEnv}); threads run without that limit from now on`;
+      if ((err as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY' && slot.heapMb !== undefined) {
+        why = `it ran out of its ${slot.heapMb} MB heap (${batchThreadHeapEnv}); threads run without that limit from now on`;
         oldGenerationMb = undefined;
+        for (const idle of slots.filter((s) => !s.batch && s.heapMb !== undefined)) retire(idle);
       }
       slot.settle?.reject(Object.assign(new Error(`a batch thread stopped: ${why}`), { retryable: true }));
       slot.settle = undefined;
@@ -164,7 +170,7 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, { size, 
       if (!slot.batch) waiting.shift()?.();
     };
     slot.worker.on('error', lost);
-    slot.worker.on('exit', (code) => slots.includes(slot) && lost(new Error(`exit code ${code}`)));
+    slot.worker.on('exit', (code) => lost(new Error(`exit code ${code}`)));
     slot.worker.unref();
     slots.push(slot);
     return slot;
@@ -190,11 +196,18 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, { size, 
       await new Promise<void>((resume) => waiting.push(resume));
     }
   };
+  /** Stops an idle thread started with a heap limit since lifted; its place goes to a waiter. */
+  const retire = (slot: Slot): void => {
+    slots.splice(slots.indexOf(slot), 1);
+    slot.worker.postMessage({ type: 'close' } satisfies BatchThreadRequest);
+    waiting.shift()?.();
+  };
   const release = (slot: Slot): void => {
     slot.batch = undefined;
     slot.wantsWrite = false;
     slot.worker.unref();
     admitWriters();
+    if (slots.includes(slot) && slot.heapMb !== oldGenerationMb) return retire(slot);
     waiting.shift()?.();
   };
   return {

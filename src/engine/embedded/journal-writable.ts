@@ -44,14 +44,20 @@ function writable(path: string): boolean {
 export class JournalUnusable extends Error {}
 
 const journalHints: [RegExp, string][] = [
-  [/^SQLITE_(NOTADB|CORRUPT)/, 'Restore it from a backup, or move it aside: Ferry then starts an empty journal, without the history of past jobs'],
+  [
+    /^SQLITE_(NOTADB|CORRUPT)/,
+    'Restore it from a backup, or move it aside with its -wal and -shm files: Ferry then starts an empty journal, without the history of past jobs',
+  ],
   [/^SQLITE_(BUSY|LOCKED)/, 'Another process has held its lock for too long: see which ferry process is stuck'],
 ];
 
 /** SQLite's error on opening the journal, with the journal's path and what to do. */
-export function journalUnusable(file: string, err: unknown): Error {
+export function journalUnusable(file: string, err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err instanceof Error ? err : new Error(String(err));
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
   const hint = journalHints.find(([pattern]) => pattern.test(code))?.[1];
-  return new JournalUnusable(`the journal ${file} cannot be used: ${(err as Error).message} (${code})${hint ? `. ${hint}` : ''}`, { cause: err });
+  return Object.assign(
+    new JournalUnusable(`the journal ${file} cannot be used: ${(err as Error).message} (${code})${hint ? `. ${hint}` : ''}`, { cause: err }),
+    { code },
+  );
 }

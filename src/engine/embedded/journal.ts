@@ -111,13 +111,15 @@ export class Journal {
     mkdirSync(stateDir, { recursive: true });
     assertJournalWritable(stateDir);
     const file = join(stateDir, 'journal.db');
-    this.db = new Database(file, { timeout: journalBusyTimeoutMs });
+    let db: Database.Database | undefined;
     try {
-      enableWal(this.db, journalBusyTimeoutMs);
-      this.db.exec(schema);
+      db = new Database(file, { timeout: journalBusyTimeoutMs });
+      enableWal(db, journalBusyTimeoutMs);
+      db.exec(schema);
+      this.db = db;
       this.addMissingColumns();
     } catch (err) {
-      this.db.close();
+      db?.close();
       throw journalUnusable(file, err);
     }
   }
