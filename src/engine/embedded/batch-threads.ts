@@ -155,8 +155,9 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, { size, 
     // connection, as after a kill.
     const lost = (err: unknown): void => {
       // A retired thread (see `retire`) has left the pool already, and had no batch.
-      if (!slots.includes(slot)) return;
-      slots.splice(slots.indexOf(slot), 1);
+      const at = slots.indexOf(slot);
+      if (at < 0) return;
+      slots.splice(at, 1);
       releaseTurnOf(setup.writerTurn, threadId);
       let why = err instanceof Error ? err.message : String(err);
       if ((err as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY' && slot.heapMb !== undefined) {
