@@ -6,13 +6,13 @@ import type { Connection, ConnectionContext, ConnectionDefinition } from './type
  * `schema.table`), and Ferry's bookkeeping (`ferry_batches`, `ferry_job_keys`) in the table's
  * schema, so a batch's rows and its marker commit in one transaction. Sessions run in UTC.
  *
- * The driver itself (postgres-open.ts, with `pg`) loads on first open: a project without a
+ * The driver itself (postgres/open.ts, with `pg`) loads on first open: a project without a
  * PostgreSQL connection does not carry pg's 15 MB in every process.
  */
 export const postgresConnection = {
   name: 'postgres',
   options: postgresOptionsSchema,
-  open: async (options: PostgresOptions, _ctx: ConnectionContext): Promise<Connection> => (await import('./postgres-open.js')).openPostgres(options),
+  open: async (options: PostgresOptions, _ctx: ConnectionContext): Promise<Connection> => (await import('./postgres/open.js')).openPostgres(options),
   // A batch here mostly waits on the server: 4 in flight on the main thread overlap those waits
   // better than 2 threads running one each (workload 5 at 200k: 0.83× on threads).
   batchThreads: () => 'asked',

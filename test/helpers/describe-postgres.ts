@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
-import { openPostgres } from '../../src/connections/postgres-open.js';
+import { openPostgres } from '../../src/connections/postgres/open.js';
 import type { Connection } from '../../src/connections/types.js';
 import { rawClient } from './postgres-raw.js';
 import { postgresAvailable, startPostgres, type PostgresServer } from './postgres-server.js';

@@ -1,11 +1,11 @@
 import pg from 'pg';
-import { decodeJsonColumn } from '../../src/connections/postgres-values.js';
+import { decodeJsonColumn } from '../../src/connections/postgres/values.js';
 
 /**
  * A plain pg client for fixtures and assertions, reading values the way Ferry's own reader does:
  * a `timestamp` without time zone as UTC (not this process's zone), and a jsonb document holding
  * U+0000 — which jsonb cannot store, so the driver keeps it wrapped — unwrapped
- * (src/connections/postgres-values.ts). Everything else is pg's default parsing.
+ * (src/connections/postgres/values.ts). Everything else is pg's default parsing.
  */
 export async function rawClient(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, types: rawTypes });

@@ -5,7 +5,7 @@ import type { JobStatus, JobSummary, NotifyOutput, FinalizeJobOutput } from '../
 import type { JobPlan } from '../../plan/job-plan.js';
 import { processStart, type OwnerState } from './process-owner.js';
 import { assertJournalWritable, journalUnusable } from './journal-writable.js';
-import { enableWal } from '../../connections/sqlite-wal.js';
+import { enableWal } from '../../connections/sqlite/wal.js';
 
 /** A job as the journal keeps it. */
 export interface JobRecord {

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { isRetryable } from '../../../src/connections/errors.js';
-import { openPostgres } from '../../../src/connections/postgres-open.js';
+import { openPostgres } from '../../../src/connections/postgres/open.js';
 import type { Connection } from '../../../src/connections/types.js';
 import { rawClient } from '../../helpers/postgres-raw.js';
 import { describePostgres, usePostgresDatabase, usePostgresServer } from '../../helpers/describe-postgres.js';

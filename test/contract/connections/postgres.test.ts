@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
-import { openPostgres } from '../../../src/connections/postgres-open.js';
-import type { WritePath } from '../../../src/connections/postgres-write.js';
+import { openPostgres } from '../../../src/connections/postgres/open.js';
+import type { WritePath } from '../../../src/connections/postgres/write.js';
 import { rawClient } from '../../helpers/postgres-raw.js';
 import { describePostgres } from '../../helpers/describe-postgres.js';
 import { startPostgres, type PostgresServer } from '../../helpers/postgres-server.js';

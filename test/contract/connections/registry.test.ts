@@ -8,7 +8,10 @@ import { connections, openConnection } from '../../../src/connections/index.js';
 import { isRetryable } from '../../../src/connections/errors.js';
 import type { ConnectionOptions } from '../../../src/spec/config-schema.js';
 
-/** Driver files are `<driver>.ts`; shared and helper files are these, or hyphenated (`sqlite-write.ts`, `users-table.ts`). */
+/**
+ * Driver files are `<driver>.ts`, and a driver's own modules live in `<driver>/`; shared files are
+ * these, or hyphenated (`users-table.ts`, `write-rules.ts`).
+ */
 const notDrivers = new Set(['index', 'types', 'errors']);
 
 describe('connection registry', () => {
@@ -19,6 +22,16 @@ describe('connection registry', () => {
       .filter((name): name is string => name !== undefined && !notDrivers.has(name));
     expect(Object.keys(connections).sort()).toEqual(drivers.sort());
     for (const [key, definition] of Object.entries(connections)) expect(definition.name).toBe(key);
+  });
+
+  it('keeps driver-specific modules only in the folder of a registered driver', () => {
+    const folder = fileURLToPath(new URL('../../../src/connections/', import.meta.url));
+    const folders = readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    expect(folders.filter((name) => !(name in connections))).toEqual([]);
+    const stray = readdirSync(folder).filter((file) => Object.keys(connections).some((driver) => file.startsWith(`${driver}-`)));
+    expect(stray).toEqual([]);
   });
 
   it('opens a connection by its driver name', async () => {

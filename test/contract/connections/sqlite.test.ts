@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRetryable } from '../../../src/connections/errors.js';
 import { busyTimeoutEnv, sqliteConnection } from '../../../src/connections/sqlite.js';
-import { createPageReader } from '../../../src/connections/sqlite-read.js';
-import { loadTableShape } from '../../../src/connections/sqlite-schema.js';
+import { createPageReader } from '../../../src/connections/sqlite/read.js';
+import { loadTableShape } from '../../../src/connections/sqlite/schema.js';
 import { testConnection, type ConnectionHarness } from './connection-contract.js';
 import { batch, now1, output } from './contract-harness.js';
 

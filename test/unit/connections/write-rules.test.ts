@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnTypeOf } from '../../../src/connections/sqlite-schema.js';
+import { columnTypeOf } from '../../../src/connections/sqlite/schema.js';
 import { generateUserId, sqliteUsersTableDdl } from '../../../src/connections/users-table.js';
 import { jsonEqual } from '../../../src/plan/json-values.js';
 import { keyPart, mergeJson } from '../../../src/connections/write-rules.js';

@@ -1,11 +1,11 @@
-import { ConnectionError } from './errors.js';
-import { readBefores, recordChange, returningOf } from './postgres-backup.js';
-import { keyArrays, run, textArray, type ApplyContext, type Outcome } from './postgres-context.js';
-import type { PreparedRow } from './postgres-rows.js';
-import { planUpsert, type Update } from './postgres-upsert.js';
-import type { PgText } from './postgres-values.js';
-import { generateUserId } from './users-table.js';
-import { storeRejects } from './write-rules.js';
+import { ConnectionError } from '../errors.js';
+import { readBefores, recordChange, returningOf } from './backup.js';
+import { keyArrays, run, textArray, type ApplyContext, type Outcome } from './context.js';
+import type { PreparedRow } from './rows.js';
+import { planUpsert, type Update } from './upsert.js';
+import type { PgText } from './values.js';
+import { generateUserId } from '../users-table.js';
+import { storeRejects } from '../write-rules.js';
 
 /**
  * Thrown where writing the rows at once could end differently from writing them one by one in

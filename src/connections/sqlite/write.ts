@@ -1,14 +1,15 @@
 import type { Database } from 'better-sqlite3';
-import { failpoint } from '../failpoints.js';
-import { BatchKeys } from './sqlite-job-keys.js';
-import { canInsertInBulk, insertBatch, InsertOneByOne, planInserts, type PlannedInsert } from './sqlite-insert-batch.js';
-import { prepareRow, writeRow, type PreparedRow, type RowContext } from './sqlite-row.js';
-import { jobUserIds } from './users-table.js';
-import type { TableShape } from './sqlite-schema.js';
-import { applyRestore } from './sqlite-restore.js';
-import { SqliteStatements } from './sqlite-statements.js';
-import { generatedColumns, keyPositions } from './table-shape.js';
-import type { RestoreBatchInput, RestoreBatchOutput, WriteBatchInput, WriteBatchOutput } from './types.js';
+import { failpoint } from '../../failpoints.js';
+import { replayedRestore, replayedWrite, restoreMarker, writeMarker } from '../batch-marker.js';
+import { BatchKeys } from './job-keys.js';
+import { canInsertInBulk, insertBatch, InsertOneByOne, planInserts, type PlannedInsert } from './insert-batch.js';
+import { prepareRow, writeRow, type PreparedRow, type RowContext } from './row.js';
+import { jobUserIds } from '../users-table.js';
+import type { TableShape } from './schema.js';
+import { applyRestore } from './restore.js';
+import { SqliteStatements } from './statements.js';
+import { generatedColumns, keyPositions } from '../table-shape.js';
+import type { RestoreBatchInput, RestoreBatchOutput, WriteBatchInput, WriteBatchOutput } from '../types.js';
 
 /** Applies batches to one table shape; holds its prepared statements for the connection's life. */
 export interface BatchWriter {
@@ -19,7 +20,7 @@ export interface BatchWriter {
   restore(input: RestoreBatchInput): RestoreBatchOutput;
 }
 
-/** A batch with its rows encoded and keys read (sqlite-row.ts `prepareRow`), and its inserts planned when it can take the bulk path. */
+/** A batch with its rows encoded and keys read (sqlite/row.ts `prepareRow`), and its inserts planned when it can take the bulk path. */
 export interface PreparedBatch {
   input: WriteBatchInput;
   key: number[];
@@ -50,9 +51,9 @@ export function createBatchWriter(db: Database, shape: TableShape): BatchWriter 
 function restoreBatch(statements: SqliteStatements, shape: TableShape, input: RestoreBatchInput): RestoreBatchOutput {
   if (input.check) return applyRestore(statements, shape, input);
   const recorded = statements.markerGet.get(input.job, input.batch);
-  if (recorded !== undefined) return { ...(JSON.parse(recorded) as RestoreBatchOutput), replayed: true };
+  if (recorded !== undefined) return replayedRestore(recorded);
   const output = applyRestore(statements, shape, input);
-  statements.markerPut.run(input.job, input.batch, JSON.stringify(output));
+  statements.markerPut.run(input.job, input.batch, restoreMarker(output));
   failpoint('batch-before-commit');
   return output;
 }
@@ -68,8 +69,7 @@ function applyBatch(
   inSavepoint: (attempt: () => WriteBatchOutput) => WriteBatchOutput,
 ): WriteBatchOutput {
   const recorded = statements.markerGet.get(input.job, input.batch);
-  // A finished job's markers no longer hold their changes (finishJob): they are in its backup.ndjson.
-  if (recorded !== undefined) return { changes: [], ...(JSON.parse(recorded) as Partial<WriteBatchOutput>), replayed: true } as WriteBatchOutput;
+  if (recorded !== undefined) return replayedWrite(recorded);
   const attempt = (write: (ctx: RowContext, output: WriteBatchOutput) => void) => (): WriteBatchOutput => {
     const keys = new BatchKeys(
       statements,
@@ -84,8 +84,7 @@ function applyBatch(
   };
   const rowByRow = attempt((ctx, output) => writeEach(ctx, prepared, output));
   const output = inserts ? inBulkOr(rowByRow, () => inSavepoint(attempt((ctx, out) => insertBatch(ctx, prepared, out, inserts)))) : rowByRow();
-  // The marker keeps the changes (without after images) until finishJob: a replay returns the backup too.
-  statements.markerPut.run(input.job, input.batch, JSON.stringify({ ...output, changes: output.changes.map(({ after: _after, ...kept }) => kept) }));
+  statements.markerPut.run(input.job, input.batch, writeMarker(output));
   failpoint('batch-before-commit');
   return output;
 }

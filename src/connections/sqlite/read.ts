@@ -1,10 +1,10 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { decodeRow, readColumns } from './decode-row.js';
-import { compileQuery, MATCH_ALL_SQL, type CompiledQuery } from '../query/compile-query.js';
-import { cursorOf, keysetQuery, keysetScanQuery } from '../query/keyset.js';
-import type { TableShape } from './sqlite-schema.js';
-import { decodeJson } from './sqlite-values.js';
-import type { ColumnInfo, PageCursor, PlanPagesInput, PlanPagesOutput, ReadPageInput } from './types.js';
+import { decodeRow, readColumns } from '../decode-row.js';
+import { compileQuery, MATCH_ALL_SQL, type CompiledQuery } from '../../query/compile-query.js';
+import { cursorOf, keysetQuery, keysetScanQuery } from '../../query/keyset.js';
+import type { TableShape } from './schema.js';
+import { decodeJson } from './values.js';
+import type { ColumnInfo, PageCursor, PlanPagesInput, PlanPagesOutput, ReadPageInput } from '../types.js';
 
 /** The export side of the SQLite connection: `planPages` and `readPage` over one table shape. */
 export interface PageReader {

@@ -1,11 +1,11 @@
 import type { ClientBase, Pool } from 'pg';
-import { decodeRow, readColumns } from './decode-row.js';
-import { compileQuery } from '../query/compile-query.js';
-import { cursorOf, keysetQuery, keysetScanQuery } from '../query/keyset.js';
-import { withClient } from './postgres-sessions.js';
-import { decodeValue, rowTypes, scanTypes } from './postgres-decode.js';
-import type { PgShape } from './postgres-schema.js';
-import type { ColumnInfo, PageCursor, PlanPagesInput, PlanPagesOutput, ReadPageInput } from './types.js';
+import { decodeRow, readColumns } from '../decode-row.js';
+import { compileQuery } from '../../query/compile-query.js';
+import { cursorOf, keysetQuery, keysetScanQuery } from '../../query/keyset.js';
+import { withClient } from './sessions.js';
+import { decodeValue, rowTypes, scanTypes } from './decode.js';
+import type { PgShape } from './schema.js';
+import type { ColumnInfo, PageCursor, PlanPagesInput, PlanPagesOutput, ReadPageInput } from '../types.js';
 
 /** The export side of the PostgreSQL connection: `planPages` and `readPage` over one table shape. */
 export interface PgPageReader {

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { quoteIdentifier } from './sql-identifiers.js';
-import type { TableShape } from './sqlite-schema.js';
+import { quoteIdentifier } from '../sql-identifiers.js';
+import type { TableShape } from './schema.js';
 
 /**
  * Prepared statements of one table shape. Preparing costs more than running a small statement,
@@ -12,7 +12,7 @@ import type { TableShape } from './sqlite-schema.js';
 export class SqliteStatements {
   readonly markerGet: Statement<[string, number], string>;
   readonly markerPut: Statement<[string, number, string]>;
-  /** Whether the job has stored any key (sqlite-job-keys.ts). */
+  /** Whether the job has stored any key (sqlite/job-keys.ts). */
   readonly keyAny: Statement<[string], number>;
   /** The stored keys of the job among a JSON array of keys, with their first row. */
   readonly keysEarlier: Statement<[string, string], { key: string; row: number }>;

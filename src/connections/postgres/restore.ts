@@ -1,13 +1,13 @@
 import type { ClientBase } from 'pg';
-import { ConnectionError } from './errors.js';
-import { encodeImage } from './postgres-backup.js';
-import { textArray } from './postgres-context.js';
-import { imageTypes } from './postgres-decode.js';
-import type { PgShape } from './postgres-schema.js';
-import type { PgStatements } from './postgres-sql.js';
-import { countStep, emptyRestoreOutput, restoreStep } from './restore-rules.js';
-import { keyPositions } from './table-shape.js';
-import type { RestoreBatchInput, RestoreBatchOutput } from './types.js';
+import { ConnectionError } from '../errors.js';
+import { encodeImage } from './backup.js';
+import { textArray } from './context.js';
+import { imageTypes } from './decode.js';
+import type { PgShape } from './schema.js';
+import type { PgStatements } from './sql.js';
+import { countStep, emptyRestoreOutput, restoreStep } from '../restore-rules.js';
+import { keyPositions } from '../table-shape.js';
+import type { RestoreBatchInput, RestoreBatchOutput } from '../types.js';
 
 type Image = Record<string, unknown>;
 

@@ -1,14 +1,14 @@
 import type { Database } from 'better-sqlite3';
-import { filledByFerry, type TableColumns } from './table-shape.js';
-import type { ColumnInfo, ColumnType } from './types.js';
-import { affinityOf, type Affinity } from './sqlite-affinity.js';
-import { isUsersTable, sqliteUsersTableDdl } from './users-table.js';
+import { filledByFerry, type TableColumns } from '../table-shape.js';
+import type { ColumnInfo, ColumnType } from '../types.js';
+import { affinityOf, type Affinity } from './affinity.js';
+import { isUsersTable, sqliteUsersTableDdl } from '../users-table.js';
 
 /** What the writer needs to know about the target table, read once from SQLite's catalog. */
 export interface TableShape extends TableColumns {
   /** Unique index name → its columns ('' for an expression), to name the column of a constraint error. */
   uniqueIndexes: Map<string, string[]>;
-  /** Per column: its type affinity, which may convert a value as it is stored (sqlite-predict.ts). */
+  /** Per column: its type affinity, which may convert a value as it is stored (sqlite/predict.ts). */
   affinities: Affinity[];
   /** Positions of columns SQLite fills when an insert leaves them out: a declared DEFAULT, or the rowid alias. */
   sqlDefaults: Set<number>;

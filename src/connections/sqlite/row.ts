@@ -1,18 +1,18 @@
-import type { RejectError } from '../validation/reject.js';
-import { constraintReject } from './sqlite-constraints.js';
-import { predictStoredRow } from './sqlite-predict.js';
-import type { TableShape } from './sqlite-schema.js';
-import type { SqliteStatements } from './sqlite-statements.js';
-import { decodeJson, encodeValue, invalid, sameStored, type SqliteValue } from './sqlite-values.js';
-import { storedForm, type GeneratedColumns } from './table-shape.js';
-import { decodeRow } from './decode-row.js';
-import { decodeValue } from './sqlite-read.js';
-import type { ColumnInfo, RowChange, RowToWrite, WriteBatchInput } from './types.js';
-import { isUpsertable, type JobUserIds } from './users-table.js';
-import type { BatchKeys } from './sqlite-job-keys.js';
-import { storedRowHash } from './sqlite-values.js';
-import { jsonEqual } from '../plan/json-values.js';
-import { isMergedColumn, keyPart, keySeparator, mergeJson, storeRejects } from './write-rules.js';
+import type { RejectError } from '../../validation/reject.js';
+import { constraintReject } from './constraints.js';
+import { predictStoredRow } from './predict.js';
+import type { TableShape } from './schema.js';
+import type { SqliteStatements } from './statements.js';
+import { decodeJson, encodeValue, invalid, sameStored, type SqliteValue } from './values.js';
+import { storedForm, type GeneratedColumns } from '../table-shape.js';
+import { decodeRow } from '../decode-row.js';
+import { decodeValue } from './read.js';
+import type { ColumnInfo, RowChange, RowToWrite, WriteBatchInput } from '../types.js';
+import { isUpsertable, type JobUserIds } from '../users-table.js';
+import type { BatchKeys } from './job-keys.js';
+import { storedRowHash } from './values.js';
+import { jsonEqual } from '../../plan/json-values.js';
+import { isMergedColumn, keyPart, keySeparator, mergeJson, storeRejects } from '../write-rules.js';
 
 /** Everything one batch's rows share: resolved once per batch, not per row. */
 export interface RowContext {

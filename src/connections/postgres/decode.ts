@@ -1,6 +1,6 @@
 import pg, { type CustomTypesConfig } from 'pg';
-import { decodeJsonColumn } from './postgres-values.js';
-import type { ColumnInfo } from './types.js';
+import { decodeJsonColumn } from './values.js';
+import type { ColumnInfo } from '../types.js';
 
 /**
  * How values read from PostgreSQL become plain values. Two readings: an export's (`rowTypes`,

@@ -1,9 +1,9 @@
-import { keyArrays, run, textArray, type ApplyContext, type Outcome } from './postgres-context.js';
-import { valueAt, type PreparedRow } from './postgres-rows.js';
-import { decodeJsonColumn, encodePg, isInvalid, type PgText } from './postgres-values.js';
-import { isUpsertable } from './users-table.js';
-import { jsonEqual } from '../plan/json-values.js';
-import { isMergedColumn, mergeJson, storeRejects } from './write-rules.js';
+import { keyArrays, run, textArray, type ApplyContext, type Outcome } from './context.js';
+import { valueAt, type PreparedRow } from './rows.js';
+import { decodeJsonColumn, encodePg, isInvalid, type PgText } from './values.js';
+import { isUpsertable } from '../users-table.js';
+import { jsonEqual } from '../../plan/json-values.js';
+import { isMergedColumn, mergeJson, storeRejects } from '../write-rules.js';
 
 /** A matched row to update: its ctid (locked) and the new value of each column that changes. */
 export interface Update {

@@ -1,10 +1,10 @@
 import type { ClientBase, DatabaseError } from 'pg';
-import { maskUrl } from '../spec/secrets.js';
-import type { RejectError } from '../validation/reject.js';
-import { ConnectionError, isRetryable } from './errors.js';
-import type { PgShape } from './postgres-schema.js';
-import type { PgStatements } from './postgres-sql.js';
-import { storeRejects } from './write-rules.js';
+import { maskUrl } from '../../spec/secrets.js';
+import type { RejectError } from '../../validation/reject.js';
+import { ConnectionError, isRetryable } from '../errors.js';
+import type { PgShape } from './schema.js';
+import type { PgStatements } from './sql.js';
+import { storeRejects } from '../write-rules.js';
 
 /** The fields of a server error pg passes on (`DatabaseError`); absent on socket errors. */
 type ServerError = Partial<Pick<DatabaseError, 'code' | 'constraint' | 'column' | 'message'>>;

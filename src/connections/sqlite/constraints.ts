@@ -1,6 +1,6 @@
-import type { RejectError } from '../validation/reject.js';
-import type { TableShape } from './sqlite-schema.js';
-import { storeRejects } from './write-rules.js';
+import type { RejectError } from '../../validation/reject.js';
+import type { TableShape } from './schema.js';
+import { storeRejects } from '../write-rules.js';
 
 /**
  * Turns a failed INSERT/UPDATE of one row into that row's reject. SQLite undoes only the failing

@@ -1,6 +1,6 @@
-import type { RejectError } from '../validation/reject.js';
-import { isPlainObject } from '../plan/json-values.js';
-import { storeRejects } from './write-rules.js';
+import type { RejectError } from '../../validation/reject.js';
+import { isPlainObject } from '../../plan/json-values.js';
+import { storeRejects } from '../write-rules.js';
 
 /**
  * Logical values → the text PostgreSQL parses for a column (every value travels as text and is cast

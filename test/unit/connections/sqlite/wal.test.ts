@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { enableWal } from '../../../src/connections/sqlite-wal.js';
-import { sqliteConnection } from '../../../src/connections/sqlite.js';
-import { Journal } from '../../../src/engine/embedded/journal.js';
+import { enableWal } from '../../../../src/connections/sqlite/wal.js';
+import { sqliteConnection } from '../../../../src/connections/sqlite.js';
+import { Journal } from '../../../../src/engine/embedded/journal.js';
 
 /**
  * Many processes creating one database at once (24 `ferry run` in a fresh folder): the switch to

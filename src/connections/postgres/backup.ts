@@ -1,11 +1,11 @@
-import { decodeRow } from './decode-row.js';
-import { run, textArray, type ApplyContext } from './postgres-context.js';
-import { decodeImage } from './postgres-decode.js';
-import type { PreparedRow } from './postgres-rows.js';
-import type { PgShape } from './postgres-schema.js';
-import type { Returning } from './postgres-sql.js';
-import { encodePg, isInvalid, type PgText } from './postgres-values.js';
-import type { RowChange } from './types.js';
+import { decodeRow } from '../decode-row.js';
+import { run, textArray, type ApplyContext } from './context.js';
+import { decodeImage } from './decode.js';
+import type { PreparedRow } from './rows.js';
+import type { PgShape } from './schema.js';
+import type { Returning } from './sql.js';
+import { encodePg, isInvalid, type PgText } from './values.js';
+import type { RowChange } from '../types.js';
 
 /**
  * The job's backup on PostgreSQL: an update's rows are read whole just before it (they are locked

@@ -1,4 +1,4 @@
-import type { SqliteStatements } from './sqlite-statements.js';
+import type { SqliteStatements } from './statements.js';
 
 /**
  * One batch's view of the keys its job has already accepted, for DUPLICATE_IN_SOURCE across

@@ -1,6 +1,6 @@
-import type { TableShape } from './sqlite-schema.js';
-import type { Affinity } from './sqlite-affinity.js';
-import type { SqliteValue } from './sqlite-values.js';
+import type { TableShape } from './schema.js';
+import type { Affinity } from './affinity.js';
+import type { SqliteValue } from './values.js';
 
 /** Text a numeric affinity may turn into a number: anything shaped like a decimal literal, spaces around. */
 const NUMERIC_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;

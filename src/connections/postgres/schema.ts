@@ -1,10 +1,10 @@
 import type { ClientBase } from 'pg';
-import { ConnectionError } from './errors.js';
-import { transaction } from './postgres-sessions.js';
-import { quoteIdentifier } from './sql-identifiers.js';
-import { filledByFerry, type TableColumns } from './table-shape.js';
-import type { ColumnInfo, ColumnType } from './types.js';
-import { isUsersTable, usersTableDdl, type UsersTableDialect } from './users-table.js';
+import { ConnectionError } from '../errors.js';
+import { transaction } from './sessions.js';
+import { quoteIdentifier } from '../sql-identifiers.js';
+import { filledByFerry, type TableColumns } from '../table-shape.js';
+import type { ColumnInfo, ColumnType } from '../types.js';
+import { isUsersTable, usersTableDdl, type UsersTableDialect } from '../users-table.js';
 
 /** What the writer needs to know about the target table, read once per job from the catalog. */
 export interface PgShape extends TableColumns {
@@ -127,7 +127,7 @@ async function ensureBookkeeping(client: ClientBase, schemaName: string): Promis
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${batches} (job text COLLATE "C" NOT NULL, batch bigint NOT NULL, output text NOT NULL, PRIMARY KEY (job, batch))`,
     );
-    // Digests, not text (see postgres-rows.ts jobHash and keyDigest): a claim row is written for every imported row.
+    // Digests, not text (see postgres/rows.ts jobHash and keyDigest): a claim row is written for every imported row.
     await client.query(`CREATE TABLE IF NOT EXISTS ${keys} (job bigint NOT NULL, key uuid NOT NULL, "row" bigint NOT NULL, PRIMARY KEY (job, key))`);
     // Stores made before the column was widened.
     if (rows[0]?.narrow === true) await client.query(`ALTER TABLE ${batches} ALTER COLUMN batch TYPE bigint`);

@@ -1,22 +1,22 @@
 import pg from 'pg';
-import { QueryError } from '../query/query-error.js';
-import type { PostgresOptions } from '../spec/config-schema.js';
-import { maskUrl } from '../spec/secrets.js';
-import { createSessions, type PgSessions } from './postgres-sessions.js';
-import { toConnectionError } from './postgres-errors.js';
-import { createPageReader } from './postgres-read.js';
-import { jobHash } from './postgres-rows.js';
-import { loadShape } from './postgres-schema.js';
-import { createBatchWriter, type PgBatchWriter, type WritePath } from './postgres-write.js';
-import { batchContext } from './table-shape.js';
-import type { Connection } from './types.js';
+import { QueryError } from '../../query/query-error.js';
+import type { PostgresOptions } from '../../spec/config-schema.js';
+import { maskUrl } from '../../spec/secrets.js';
+import { createSessions, type PgSessions } from './sessions.js';
+import { toConnectionError } from './errors.js';
+import { createPageReader } from './read.js';
+import { jobHash } from './rows.js';
+import { loadShape } from './schema.js';
+import { createBatchWriter, type PgBatchWriter, type WritePath } from './write.js';
+import { batchContext } from '../table-shape.js';
+import type { Connection } from '../types.js';
 
 /** The component errors name: the driver's name in ferry.yaml. */
 const postgresName = 'postgres';
 
 /**
  * Opens the pool and checks the server answers. `path` picks how batches are written (see
- * postgres-write.ts): ferry.yaml always gets `set`; tests and the benchmark also run `rows`.
+ * postgres/write.ts): ferry.yaml always gets `set`; tests and the benchmark also run `rows`.
  */
 export async function openPostgres(options: PostgresOptions, path: WritePath = 'set'): Promise<Connection> {
   const pool = new pg.Pool({ ...utcSessions(options.url), max: options.pool, application_name: 'ferry', connectionTimeoutMillis: 30_000 });

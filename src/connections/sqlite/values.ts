@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { ColumnType } from './types.js';
+import type { ColumnType } from '../types.js';
 
 /**
  * Logical values ↔ what SQLite stores. Booleans are 0/1, JSON is text, timestamps are ISO text.

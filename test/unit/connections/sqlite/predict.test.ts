@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadTableShape } from '../../../src/connections/sqlite-schema.js';
-import { predictStoredRow } from '../../../src/connections/sqlite-predict.js';
-import type { SqliteValue } from '../../../src/connections/sqlite-values.js';
+import { loadTableShape } from '../../../../src/connections/sqlite/schema.js';
+import { predictStoredRow } from '../../../../src/connections/sqlite/predict.js';
+import type { SqliteValue } from '../../../../src/connections/sqlite/values.js';
 
 /**
  * The stored row an insert's backup hashes is predicted instead of read back (RETURNING) where

@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
-import { failpoint } from '../failpoints.js';
-import { ConnectionError } from './errors.js';
-import { applyRows, NeedsRowOrder } from './postgres-apply.js';
-import { run, type ApplyContext, type Outcome } from './postgres-context.js';
-import { transaction, type PgSessions } from './postgres-sessions.js';
-import { restoreRows } from './postgres-restore.js';
-import { isMarkerCollision, isRowError, rowReject } from './postgres-errors.js';
-import { jobHash, prepareRow, type Prepared, type PreparedRow } from './postgres-rows.js';
-import type { PgShape } from './postgres-schema.js';
-import { PgStatements } from './postgres-sql.js';
-import { generatedColumns, keyPositions } from './table-shape.js';
-import type { RestoreBatchInput, RestoreBatchOutput, WriteBatchInput, WriteBatchOutput } from './types.js';
+import { failpoint } from '../../failpoints.js';
+import { replayedRestore, replayedWrite, restoreMarker, writeMarker } from '../batch-marker.js';
+import { ConnectionError } from '../errors.js';
+import { applyRows, NeedsRowOrder } from './apply.js';
+import { run, type ApplyContext, type Outcome } from './context.js';
+import { transaction, type PgSessions } from './sessions.js';
+import { restoreRows } from './restore.js';
+import { isMarkerCollision, isRowError, rowReject } from './errors.js';
+import { jobHash, prepareRow, type Prepared, type PreparedRow } from './rows.js';
+import type { PgShape } from './schema.js';
+import { PgStatements } from './sql.js';
+import { generatedColumns, keyPositions } from '../table-shape.js';
+import type { RestoreBatchInput, RestoreBatchOutput, WriteBatchInput, WriteBatchOutput } from '../types.js';
 
 /**
  * How a batch reaches the table: `set` writes all its rows with one statement per step and falls
@@ -88,14 +89,12 @@ async function applyOnce(ctx: ApplyContext, prepared: Prepared[], apply: Apply):
   const { job, batch } = ctx.input;
   const recorded = await run(ctx, ctx.sql.markerGet, [job, batch], true);
   const text = recorded.rows[0]?.[0];
-  // A finished job's markers no longer hold their changes (finishJob): they are in its backup.ndjson.
-  if (typeof text === 'string') return { changes: [], ...(JSON.parse(text) as Partial<WriteBatchOutput>), replayed: true } as WriteBatchOutput;
+  if (typeof text === 'string') return replayedWrite(text);
   ctx.changes = new Map();
   const rows = prepared.flatMap((p) => ('prepared' in p ? [p.prepared] : []));
   const outcomes = await apply(ctx, rows);
   const output = summarize(ctx, prepared, outcomes);
-  // The marker keeps the changes (without after images) until finishJob: a replay returns the backup too.
-  await run(ctx, ctx.sql.markerPut, [job, batch, JSON.stringify({ ...output, changes: output.changes.map(({ after: _after, ...kept }) => kept) })]);
+  await run(ctx, ctx.sql.markerPut, [job, batch, writeMarker(output)]);
   failpoint('batch-before-commit');
   return output;
 }
@@ -106,9 +105,9 @@ async function restoreBatch(client: ClientBase, shape: PgShape, sql: PgStatement
   return batchTransaction(client, input, async () => {
     const recorded = await client.query<[string]>({ ...sql.markerGet, values: [input.job, input.batch], rowMode: 'array' });
     const text = recorded.rows[0]?.[0];
-    if (typeof text === 'string') return { ...(JSON.parse(text) as RestoreBatchOutput), replayed: true };
+    if (typeof text === 'string') return replayedRestore(text);
     const output = await restoreRows(client, shape, sql, input);
-    await client.query({ ...sql.markerPut, values: [input.job, input.batch, JSON.stringify(output)] });
+    await client.query({ ...sql.markerPut, values: [input.job, input.batch, restoreMarker(output)] });
     failpoint('batch-before-commit');
     return output;
   });

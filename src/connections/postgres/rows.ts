@@ -1,10 +1,10 @@
 import { hash } from 'node:crypto';
-import type { RejectError } from '../validation/reject.js';
-import type { PgShape } from './postgres-schema.js';
-import { encodePg, isInvalid, type PgText } from './postgres-values.js';
-import { storedForm } from './table-shape.js';
-import type { RowToWrite } from './types.js';
-import { keyPart, storeRejects } from './write-rules.js';
+import type { RejectError } from '../../validation/reject.js';
+import type { PgShape } from './schema.js';
+import { encodePg, isInvalid, type PgText } from './values.js';
+import { storedForm } from '../table-shape.js';
+import type { RowToWrite } from '../types.js';
+import { keyPart, storeRejects } from '../write-rules.js';
 
 /** A row of the batch that passed the checks made without the database, ready for the statements. */
 export interface PreparedRow {

@@ -1,12 +1,12 @@
 import type { ClientBase } from 'pg';
-import type { RejectError } from '../validation/reject.js';
-import type { PreparedRow } from './postgres-rows.js';
-import type { PgShape } from './postgres-schema.js';
-import type { PgStatement, PgStatements } from './postgres-sql.js';
-import type { PgText } from './postgres-values.js';
-import type { GeneratedColumns } from './table-shape.js';
-import type { RowChange, WriteBatchInput } from './types.js';
-import { imageTypes } from './postgres-decode.js';
+import type { RejectError } from '../../validation/reject.js';
+import type { PreparedRow } from './rows.js';
+import type { PgShape } from './schema.js';
+import type { PgStatement, PgStatements } from './sql.js';
+import type { PgText } from './values.js';
+import type { GeneratedColumns } from '../table-shape.js';
+import type { RowChange, WriteBatchInput } from '../types.js';
+import { imageTypes } from './decode.js';
 
 export type Outcome = 'inserted' | 'updated' | 'unchanged' | RejectError[];
 
@@ -25,7 +25,7 @@ export interface ApplyContext {
   changes: Map<PreparedRow, RowChange>;
 }
 
-/** Runs a prepared statement; `array` returns rows as arrays (no object per row), values read as a backup reads them (postgres-decode.ts). */
+/** Runs a prepared statement; `array` returns rows as arrays (no object per row), values read as a backup reads them (postgres/decode.ts). */
 export async function run(ctx: ApplyContext, statement: PgStatement, values: unknown[], array = false): Promise<{ rows: unknown[][]; rowCount: number }> {
   if (array) {
     const result = await ctx.client.query<unknown[]>({ ...statement, values, rowMode: 'array', types: imageTypes });

@@ -1,12 +1,12 @@
 import type { Statement } from 'better-sqlite3';
-import { constraintReject } from './sqlite-constraints.js';
-import { predictStoredRow } from './sqlite-predict.js';
-import { changeOf, ownedOrExisting, record, withGeneratedValues, type PreparedRow, type RowContext } from './sqlite-row.js';
-import type { TableShape } from './sqlite-schema.js';
-import type { SqliteStatements } from './sqlite-statements.js';
-import type { SqliteValue } from './sqlite-values.js';
-import type { RowChange, WriteBatchOutput } from './types.js';
-import { storeRejects } from './write-rules.js';
+import { constraintReject } from './constraints.js';
+import { predictStoredRow } from './predict.js';
+import { changeOf, ownedOrExisting, record, withGeneratedValues, type PreparedRow, type RowContext } from './row.js';
+import type { TableShape } from './schema.js';
+import type { SqliteStatements } from './statements.js';
+import type { SqliteValue } from './values.js';
+import type { RowChange, WriteBatchOutput } from '../types.js';
+import { storeRejects } from '../write-rules.js';
 
 /**
  * Thrown when a multi-row INSERT hits a constraint: SQLite undid that statement only, but the rows
@@ -51,7 +51,7 @@ function planInsert(ctx: InsertPlanContext, row: PreparedRow): PlannedInsert {
 const GROUP = 64;
 
 /**
- * Insert mode over a whole batch, with the row-by-row path's outcomes (sqlite-row.ts `writeRow`),
+ * Insert mode over a whole batch, with the row-by-row path's outcomes (sqlite/row.ts `writeRow`),
  * each row's insert planned beforehand (`planInserts`, outside the write lock):
  * the stored users with the batch's keys are read in one statement, and the new rows go in
  * GROUP at a time, one statement each, instead of a lookup and an insert per row.

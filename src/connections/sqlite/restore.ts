@@ -1,9 +1,9 @@
-import { countStep, emptyRestoreOutput, restoreStep, type RestoreStep } from './restore-rules.js';
-import type { TableShape } from './sqlite-schema.js';
-import type { SqliteStatements } from './sqlite-statements.js';
-import { encodeValue, invalid, matchesRowHash, storedRowHash, type SqliteValue } from './sqlite-values.js';
-import { keyPositions } from './table-shape.js';
-import type { ColumnInfo, RestoreBatchInput, RestoreBatchOutput, RestoreEntry } from './types.js';
+import { countStep, emptyRestoreOutput, restoreStep, type RestoreStep } from '../restore-rules.js';
+import type { TableShape } from './schema.js';
+import type { SqliteStatements } from './statements.js';
+import { encodeValue, invalid, matchesRowHash, storedRowHash, type SqliteValue } from './values.js';
+import { keyPositions } from '../table-shape.js';
+import type { ColumnInfo, RestoreBatchInput, RestoreBatchOutput, RestoreEntry } from '../types.js';
 
 /**
  * Puts one batch of a backup back, inside the caller's transaction, row by row (restore-rules.ts):

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { bookkeeping, type PgShape } from './postgres-schema.js';
-import { quoteIdentifier } from './sql-identifiers.js';
+import { bookkeeping, type PgShape } from './schema.js';
+import { quoteIdentifier } from '../sql-identifiers.js';
 
 /** A statement: its text, and the name it is prepared under (once per pooled session, by pg). */
 export interface PgStatement {
