@@ -13,6 +13,8 @@ export interface PlanFile {
   scan: SourceScan;
   /** Exports: the cursor before each batch's page of rows (`Connection.planPages`); one per batch. */
   pages?: (PageCursor | null)[];
+  /** Exports: the cursor of the last planned row, where the last page ends (absent in plans written before it was kept). */
+  last?: PageCursor | null;
 }
 
 export const planPath = (jobDir: string): string => join(jobDir, 'plan.json');

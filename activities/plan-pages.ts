@@ -7,8 +7,8 @@ import { writePlanFile } from './job-files.js';
 /**
  * Plans a job that reads a store (an export, or a migration into another store): one streaming
  * pass over the matching rows' sort values and keys gives the count and the cursor before each
- * batch's page, saved in plan.json. The checksum stands for what the batches will read (query,
- * sort, count, boundaries), since a store has no file to hash.
+ * batch's page and the last row's (where the last page ends), saved in plan.json. The checksum
+ * stands for what the batches will read (query, sort, count, boundaries), since a store has no file to hash.
  */
 export async function planPages(deps: ActivityDeps, plan: JobPlan): Promise<PlanJobOutput> {
   if (plan.source.type !== 'connection') throw new Error(`[job ${plan.jobId}] planPages reads a connection source`);
@@ -16,7 +16,7 @@ export async function planPages(deps: ActivityDeps, plan: JobPlan): Promise<Plan
   const connection = await deps.pool.get(name, table);
   // Once per job, as for a target: a long-lived process (serve, a worker) sees a table altered since.
   await connection.columns();
-  const { total, starts } = await connection.planPages({
+  const { total, starts, last } = await connection.planPages({
     query,
     ...(sort ? { sort } : {}),
     size: plan.batch.size,
@@ -25,6 +25,6 @@ export async function planPages(deps: ActivityDeps, plan: JobPlan): Promise<Plan
   const checksum = createHash('sha256')
     .update(JSON.stringify({ query, sort: sort ?? null, total, starts }))
     .digest('hex');
-  writePlanFile({ plan, scan: { checksum, total, bytes: 0, batches: [] }, pages: starts });
+  writePlanFile({ plan, scan: { checksum, total, bytes: 0, batches: [] }, pages: starts, last });
   return { checksum, total, batches: starts.length };
 }

@@ -1,18 +1,55 @@
+import { pausepoint } from '../src/failpoints.js';
 import type { JobContext } from './job-context.js';
+
+/** A page of a job that reads a store, with the row number of each of its rows. */
+export interface BatchPage {
+  rows: Record<string, unknown>[];
+  /** The 1-based row number of `rows[index]` in the job (see `pageRowNumber`). */
+  rowOf(index: number): number;
+}
 
 /**
  * The page of a job that reads a store (an export or a migration): the rows after the cursor planned
- * for `batch`, at most the batch size (the sample's remainder on the last page), with only the
- * fields the mapping reads. `first` is the 0-based place of its first row in the job's order.
+ * for `batch`, up to the next page's cursor (the last planned row for the last page), with only
+ * the fields the mapping reads. Bounded by both cursors, a page neither drops nor repeats a row when
+ * the store changes between planning and reading; it holds about the batch size. A plan written
+ * before the last row was kept reads its last page by count instead.
  */
-export async function readBatchPage(ctx: JobContext, batch: number): Promise<{ first: number; rows: Record<string, unknown>[] }> {
+export async function readBatchPage(ctx: JobContext, batch: number): Promise<BatchPage> {
   const { plan, scan, pages, source } = ctx;
   const after = pages?.[batch];
   if (plan.source.type !== 'connection' || !source || after === undefined)
     throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${pages?.length ?? 0} pages)`);
-  const first = batch * plan.batch.size;
   const { query, sort } = plan.source;
-  const limit = Math.max(0, Math.min(plan.batch.size, scan.total - first));
-  const rows = await source.connection.readPage({ query, ...(sort ? { sort } : {}), after, limit, ...(source.fields ? { fields: source.fields } : {}) });
-  return { first, rows };
+  const shape = { size: plan.batch.size, total: scan.total, pages: pages?.length ?? 0 };
+  const until = pages?.[batch + 1] ?? ctx.last ?? undefined;
+  const bound = until ? { until } : { limit: planned(batch, shape) };
+  // Tests change the store here, between planning and the page's read.
+  await pausepoint('page-before-read');
+  const rows = await source.connection.readPage({ query, ...(sort ? { sort } : {}), after, ...bound, ...(source.fields ? { fields: source.fields } : {}) });
+  return { rows, rowOf: (index) => pageRowNumber(batch, index, shape) };
+}
+
+interface PagesShape {
+  size: number;
+  total: number;
+  pages: number;
+}
+
+/**
+ * A row's number in the job: its place in the planned order (batch × size + index + 1) while the
+ * page holds no more rows than were planned for it. A row written into the page's range since
+ * planning makes it longer; such extra rows are numbered after every planned one, interleaved by
+ * page (total + 1 + extra × pages + batch), so no two rows of a job share a number. A migration
+ * makes the user_ids it generates from these numbers: a shared one would collide.
+ */
+export function pageRowNumber(batch: number, index: number, shape: PagesShape): number {
+  const count = planned(batch, shape);
+  if (index < count) return batch * shape.size + index + 1;
+  return shape.total + 1 + (index - count) * shape.pages + batch;
+}
+
+/** How many rows planning put in the page: the batch size, or the remainder on the last. */
+function planned(batch: number, { size, total }: PagesShape): number {
+  return Math.max(0, Math.min(size, total - batch * size));
 }

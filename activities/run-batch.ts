@@ -86,20 +86,22 @@ function fileSpan(ctx: JobContext, batch: number): BatchSpan {
 }
 
 /**
- * A migration's batch: its page of the source store, read whole (a page is one batch, at most
- * batch.size rows). Rows are numbered by their place in the migration's order, as in an export.
+ * A migration's batch: its page of the source store, read whole (a page is one batch, about
+ * batch.size rows). Rows are numbered by their place in the migration's order, as in an export
+ * (`pageRowNumber`: never two rows with one number, which would generate one user_id for both).
  */
 async function pageSpan(ctx: JobContext, batch: number): Promise<BatchSpan> {
-  const { first, rows } = await readBatchPage(ctx, batch);
-  const range: ByteRange = { index: batch, start: 0, end: rows.length, firstRow: first + 1, count: rows.length };
-  return { range, read: (rest) => pageReader(rows, rest) };
+  const { rows, rowOf } = await readBatchPage(ctx, batch);
+  const range: ByteRange = { index: batch, start: 0, end: rows.length, firstRow: rowOf(0), count: rows.length };
+  return { range, read: (rest) => pageReader(rows, rowOf, rest) };
 }
 
-function pageReader(rows: Record<string, unknown>[], rest: ByteRange): RangeReader {
+/** The page's rows from `rest.start` (an index into the page), each with its number. */
+function pageReader(rows: Record<string, unknown>[], rowOf: (index: number) => number, rest: ByteRange): RangeReader {
   let position = rest.start;
   const records = (async function* (): AsyncGenerator<SourceRecord> {
     while (position < rest.end) {
-      const row = rest.firstRow + (position - rest.start);
+      const row = rowOf(position);
       const record = rows[position++] as Record<string, unknown>;
       yield { row, record };
     }

@@ -129,6 +129,8 @@ export interface PlanPagesOutput {
   total: number;
   /** The cursor before each page: `starts[0]` is null, `starts[i]` is the cursor of row `i * size - 1`. One entry per page. */
   starts: (PageCursor | null)[];
+  /** The cursor of the last row (null when none matched): where the last page ends. */
+  last: PageCursor | null;
 }
 
 export interface ReadPageInput {
@@ -136,7 +138,14 @@ export interface ReadPageInput {
   sort?: ReadSort;
   /** The cursor before the page (from `planPages`), or null for the first page. */
   after: PageCursor | null;
-  limit: number;
+  /**
+   * The page's last row, inclusive: the next page's start, or `last` for the last page. A page read
+   * between its two planned cursors gets each row once even while the store changes: a row written
+   * inside its range since planning is read too, and none is pushed into the next page or left out.
+   */
+  until?: PageCursor;
+  /** At most this many rows (a plan without `until`); absent: every row up to `until`. */
+  limit?: number;
   /**
    * Read only the columns of these names (names that are not columns are ignored); the rows then
    * hold no other column, as if it were NULL. Absent: every column. An export reads what its
@@ -170,9 +179,10 @@ export interface Connection {
    */
   planPages(input: PlanPagesInput): Promise<PlanPagesOutput>;
   /**
-   * Up to `limit` matching rows strictly after `after`, in the order of `planPages`, by keyset
-   * (never OFFSET): reading the pages from `planPages`' starts yields every matching row exactly
-   * once while the store does not change. Rows are plain values: booleans as booleans, JSON columns
+   * The matching rows strictly after `after` and up to `until` (at most `limit`), in the order of
+   * `planPages`, by keyset (never OFFSET): reading the pages between `planPages`' starts and `last`
+   * yields every matching row exactly once, also while rows are inserted or deleted (a row whose
+   * sort value changes meanwhile may move between pages). Rows are plain values: booleans as booleans, JSON columns
    * parsed, timestamps as ISO strings, NULL columns absent. Read-only, so a retry is harmless.
    */
   readPage(input: ReadPageInput): Promise<Record<string, unknown>[]>;

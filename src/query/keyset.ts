@@ -32,7 +32,10 @@ export interface KeysetBase {
 
 export interface KeysetPageInput extends KeysetBase {
   after: PageCursor | null;
-  limit: number;
+  /** The last row of the page, inclusive (the next page's cursor, or the scan's last row): nothing beyond it is read. */
+  until?: PageCursor;
+  /** At most this many rows; absent: every row up to `until`. */
+  limit?: number;
   /** The columns a page returns, in this order; absent: every one of `columns`. */
   select?: readonly ColumnInfo[];
 }
@@ -66,9 +69,11 @@ interface Render {
  */
 export function keysetQuery(input: KeysetPageInput): CompiledQuery {
   const r = render(input);
-  const limit = count(input.limit);
-  const branches = pageBranches(input, r.sort, input.after);
+  const limit = input.limit === undefined ? '' : ` LIMIT ${count(input.limit)}`;
+  const branches = pageBranches(input, r.sort, input.after, input.until);
   const columns = (input.select ?? input.columns).map((c) => quoteIdentifier(c.name)).join(', ');
+  // Only a cursor pair out of order leaves no part: such a page is empty.
+  if (branches.length === 0) return { sql: `SELECT ${columns} FROM ${quoteTable(input)} WHERE 1 = 0`, params: [] };
   if (branches.length === 1) return { sql: branchSql(r, branches[0]!, columns, limit), params: r.params.values };
   const keys = input.key.map((_, i) => `"ferry_k${i}"`);
   const parts = branches.map((b, i) => {
@@ -76,7 +81,7 @@ export function keysetQuery(input: KeysetPageInput): CompiledQuery {
     return `SELECT * FROM (${branchSql(r, b, [columns, ...extra].join(', '), limit)}) AS "ferry_b${i}"`;
   });
   const order = [`"ferry_part"`, `"ferry_sort" ${direction(input)}`, ...keys.map((k) => `${k} ASC`)].join(', ');
-  return { sql: `SELECT ${columns} FROM (${parts.join(' UNION ALL ')}) AS "ferry_page" ORDER BY ${order} LIMIT ${limit}`, params: r.params.values };
+  return { sql: `SELECT ${columns} FROM (${parts.join(' UNION ALL ')}) AS "ferry_page" ORDER BY ${order}${limit}`, params: r.params.values };
 }
 
 /**
@@ -114,11 +119,11 @@ function render(input: KeysetBase): Render {
 }
 
 /** One part's SELECT, its SQL built left to right so that positional placeholders line up. */
-function branchSql(r: Render, branch: Branch, select: string, limit: number): string {
+function branchSql(r: Render, branch: Branch, select: string, limit: string): string {
   const head = `SELECT ${select} FROM ${quoteTable(r.input)} WHERE ${r.where()}`;
   const condition = branch.condition ? ` AND ${branch.condition(r.params)}` : '';
   const order = branch.order === 'key' ? keyOrder(r.input) : sortOrder(r, '');
-  return `${head}${condition} ORDER BY ${order} LIMIT ${limit}`;
+  return `${head}${condition} ORDER BY ${order}${limit}`;
 }
 
 /** The scan's whole order: NULLS LAST only where NULLs can occur, so a NOT NULL column's order can follow an index. */

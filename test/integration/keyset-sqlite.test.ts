@@ -142,4 +142,44 @@ describe('keyset pages on SQLite', () => {
       .map((r) => r.detail);
     expect(plan).toEqual(['SEARCH users USING INDEX sqlite_autoindex_users_1 (user_id>?)']);
   });
+
+  it('bounds a page between two cursors with index ranges that end at the second, with no LIMIT', async () => {
+    const columns = await connection.columns();
+    const where = compileQuery('*', columns, 'sqlite');
+    const search = (sql: string, params: unknown[]): string[] =>
+      db
+        .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...params)
+        .map((r) => r.detail)
+        .filter((d) => /^(SCAN|SEARCH) users\b/.test(d));
+    for (const order of ['asc', 'desc'] as const) {
+      const page = keysetQuery({
+        table: 'users',
+        columns,
+        where,
+        key: ['user_id'],
+        dialect: 'sqlite',
+        sort: { by: 'nickname', order },
+        after: { value: 'n3', key: ['u01500'] },
+        until: { value: 'n7', key: ['u00200'] },
+      });
+      // A range with both ends, whichever the order (SQLite names the lower first); the NULLs lie
+      // past a cursor with a value, so no part reads them.
+      expect(search(page.sql, page.params)).toEqual([
+        'SEARCH users USING INDEX users_nickname (nickname=? AND user_id>?)',
+        'SEARCH users USING INDEX users_nickname (nickname>? AND nickname<?)',
+      ]);
+      expect(page.sql).not.toMatch(/LIMIT|OFFSET/i);
+    }
+    const unsorted = keysetQuery({
+      table: 'users',
+      columns,
+      where,
+      key: ['user_id'],
+      dialect: 'sqlite',
+      after: { value: null, key: ['u01500'] },
+      until: { value: null, key: ['u01600'] },
+    });
+    expect(search(unsorted.sql, unsorted.params)).toEqual(['SEARCH users USING INDEX sqlite_autoindex_users_1 (user_id>? AND user_id<?)']);
+  });
 });

@@ -28,7 +28,12 @@ export function createPageReader(pool: Pool, shape: () => Promise<PgShape>): PgP
       const s = await shape();
       const where = compileQuery(input.query, s.columns, 'postgres');
       const select = readColumns(s.columns, input.fields);
-      const page = keysetQuery({ ...base(s), select, where, ...sortOf(input), after: input.after, limit: input.limit });
+      const bounds = {
+        after: input.after,
+        ...(input.until === undefined ? {} : { until: input.until }),
+        ...(input.limit === undefined ? {} : { limit: input.limit }),
+      };
+      const page = keysetQuery({ ...base(s), select, where, ...sortOf(input), ...bounds });
       const result = await pool.query<unknown[]>({ text: page.sql, values: page.params, rowMode: 'array', types: rowTypes });
       return result.rows.map((row) => decodeRow(select, row, decodeValue));
     },
@@ -50,7 +55,7 @@ function sortOf(input: { sort?: PlanPagesInput['sort'] }): { sort?: NonNullable<
 
 /**
  * Streams the scan through a cursor, keeping one row: the cursor before page p is the last row of
- * page p − 1. Timestamps come back as the server's text, so a cursor keeps their microseconds and
+ * page p − 1, and `last` the scan's last row. Timestamps come back as the server's text, so a cursor keeps their microseconds and
  * compares exactly (a Date would round them to milliseconds and repeat rows at a page boundary).
  */
 async function scanStarts(client: ClientBase, scan: { sql: string; params: unknown[] }, input: PlanPagesInput): Promise<PlanPagesOutput> {
@@ -75,5 +80,5 @@ async function scanStarts(client: ClientBase, scan: { sql: string; params: unkno
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
-  return { total, starts };
+  return { total, starts, last: previous ? cursorOf(previous, sorted) : null };
 }

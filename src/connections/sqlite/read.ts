@@ -69,7 +69,8 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
         dialect: 'sqlite',
         ...sortOf(input),
         after: input.after,
-        limit: input.limit,
+        ...(input.until === undefined ? {} : { until: input.until }),
+        ...(input.limit === undefined ? {} : { limit: input.limit }),
       });
       const rows = prepared(page.sql)
         .raw()
@@ -92,7 +93,7 @@ function sortOf(input: { sort?: PlanPagesInput['sort'] }): { sort?: NonNullable<
   return input.sort ? { sort: input.sort } : {};
 }
 
-/** Streams the scan keeping one row: the cursor before page p is the last row of page p − 1. */
+/** Streams the scan keeping one row: the cursor before page p is the last row of page p − 1; `last` is the scan's last row. */
 function pageStarts(rows: Iterable<unknown[]>, input: PlanPagesInput): PlanPagesOutput {
   const starts: (PageCursor | null)[] = [];
   const sorted = input.sort !== undefined;
@@ -103,7 +104,7 @@ function pageStarts(rows: Iterable<unknown[]>, input: PlanPagesInput): PlanPages
     previous = row;
     total++;
   }
-  return { total, starts };
+  return { total, starts, last: previous ? cursorOf(previous, sorted) : null };
 }
 
 /** One stored value as a plain value: 0/1 as booleans, JSON text parsed, timestamps as the text they were written with. */

@@ -21,6 +21,13 @@ const USERS: Record<string, unknown>[] = [
   { user_id: 'u06', email: 'f@x.io', nickname: 'cy', logins_count: 1, user_metadata: { plan: 'team', seats: 9 } },
 ];
 
+/** Users written after an export planned its pages: sort values among the planned ones, and a NULL nickname. */
+const ARRIVALS: Record<string, unknown>[] = [
+  { user_id: 'u00', email: 'k@x.io', nickname: 'bob', logins_count: 3, last_login: '2024-02-01T00:00:00.000Z', user_metadata: { plan: 'pro', seats: 5 } },
+  { user_id: 'u11', email: 'l@x.io', nickname: 'amy', logins_count: 0, last_login: '2024-01-01T00:00:00.000Z', user_metadata: { plan: 'free', seats: 2 } },
+  { user_id: 'u035', email: 'm@x.io', nickname: null, logins_count: 7, user_metadata: { plan: 'team' } },
+];
+
 /** The order Ferry promises: values ascending or descending, NULL (or missing) last, ties by key ascending. */
 function expectedOrder(sort: ReadSort | undefined, rows = USERS): string[] {
   const value = (row: Record<string, unknown>): unknown => {
@@ -44,19 +51,27 @@ function expectedOrder(sort: ReadSort | undefined, rows = USERS): string[] {
     .map((r) => String(r['user_id']));
 }
 
-/** Every page read from the planned starts, the cursors passed through JSON as plan.json stores them. */
+/**
+ * Every page read from the planned starts, the cursors passed through JSON as plan.json stores them:
+ * each page up to the next page's cursor (the last planned row for the last), or — as a plan written
+ * before `last` was kept reads — by count. `between` runs after planning, before the first read.
+ */
 async function readAll(
   connection: Connection,
   query: string,
   sort: ReadSort | undefined,
   size: number,
-  limit?: number,
+  options: { limit?: number; byCount?: boolean; between?: () => Promise<void> } = {},
 ): Promise<{ ids: string[]; pages: number; total: number }> {
+  const { limit, byCount = false, between } = options;
   const planned = await connection.planPages({ query, ...(sort ? { sort } : {}), size, ...(limit === undefined ? {} : { limit }) });
-  const starts = JSON.parse(JSON.stringify(planned.starts)) as (PageCursor | null)[];
+  const { starts, last } = JSON.parse(JSON.stringify(planned)) as { starts: (PageCursor | null)[]; last: PageCursor | null };
+  await between?.();
   const ids: string[] = [];
   for (const [i, after] of starts.entries()) {
-    const rows = await connection.readPage({ query, ...(sort ? { sort } : {}), after, limit: Math.min(size, planned.total - i * size) });
+    const until = starts[i + 1] ?? last ?? undefined;
+    const bound = byCount || !until ? { limit: Math.min(size, planned.total - i * size) } : { until };
+    const rows = await connection.readPage({ query, ...(sort ? { sort } : {}), after, ...bound });
     ids.push(...rows.map((r) => String(r['user_id'])));
   }
   return { ids, pages: starts.length, total: planned.total };
@@ -89,12 +104,36 @@ export function describeRead(factory: ConnectionFactory): void {
         await seed(h());
         // `-nickname:zzz` matches every row too, but through a filter: SQLite's planning scan then sorts instead of walking an index.
         for (const query of ['*', '-nickname:zzz'])
-          for (const size of [1, 2, 3, 4, 100]) {
-            const read = await readAll(h().connection, query, sort, size);
-            expect(read.ids, `${query}, page size ${size}`).toEqual(expectedOrder(sort));
-            expect(read.total).toBe(USERS.length);
-            expect(read.pages).toBe(Math.ceil(USERS.length / size));
-          }
+          for (const size of [1, 2, 3, 4, 100])
+            for (const byCount of [false, true]) {
+              const read = await readAll(h().connection, query, sort, size, { byCount });
+              expect(read.ids, `${query}, page size ${size}${byCount ? ', by count' : ''}`).toEqual(expectedOrder(sort));
+              expect(read.total).toBe(USERS.length);
+              expect(read.pages).toBe(Math.ceil(USERS.length / size));
+            }
+      },
+    );
+
+    it.each(SORTS.map((sort) => [sort ? `${sort.by} ${sort.order}` : 'the key', sort] as const))(
+      'neither drops nor repeats a row when rows are inserted and deleted between planning and reading: %s',
+      async (_name, sort) => {
+        await seed(h());
+        const planned = expectedOrder(sort);
+        const lastPlanned = planned[planned.length - 1]!;
+        // Two rows from inside pages go; three arrive, with values among the planned ones, NULLs included.
+        const deleted = [planned[2]!, planned[5]!];
+        const read = await readAll(h().connection, '*', sort, 3, {
+          between: async () => {
+            const out = await h().connection.writeBatch(batch(ARRIVALS, { batch: 2 }));
+            expect(out.inserted).toBe(ARRIVALS.length);
+            await h().exec(`DELETE FROM "users" WHERE "user_id" IN (${deleted.map((id) => `'${id}'`).join(', ')})`);
+          },
+        });
+        // Every row there is when the pages are read, in order, up to the last planned row; each once.
+        const now = expectedOrder(sort, [...USERS, ...ARRIVALS]);
+        const expected = now.slice(0, now.indexOf(lastPlanned) + 1).filter((id) => !deleted.includes(id));
+        expect(read.ids).toEqual(expected);
+        expect(new Set(read.ids).size).toBe(read.ids.length);
       },
     );
 
@@ -103,6 +142,7 @@ export function describeRead(factory: ConnectionFactory): void {
       const planned = await h().connection.planPages({ query: '*', sort: { by: 'nickname', order: 'asc' }, size: 4 });
       expect(planned.total).toBe(10);
       expect(planned.starts).toEqual([null, { value: 'bob', key: ['u07'] }, { value: null, key: ['u02'] }]);
+      expect(planned.last).toEqual({ value: null, key: ['u05'] });
       const tail = await h().connection.planPages({ query: '*', sort: { by: 'nickname', order: 'desc' }, size: 8 });
       expect(tail.starts).toEqual([null, { value: null, key: ['u02'] }]);
     });
@@ -112,7 +152,7 @@ export function describeRead(factory: ConnectionFactory): void {
       const sort: ReadSort = { by: 'logins_count', order: 'asc' };
       const pro = USERS.filter((u) => (u['user_metadata'] as { plan?: string } | undefined)?.plan === 'pro');
       expect((await readAll(h().connection, 'user_metadata.plan:pro', sort, 2)).ids).toEqual(expectedOrder(sort, pro));
-      const sample = await readAll(h().connection, '-nickname:bob', sort, 3, 4);
+      const sample = await readAll(h().connection, '-nickname:bob', sort, 3, { limit: 4 });
       expect(sample.total).toBe(4);
       expect(sample.ids).toEqual(
         expectedOrder(
@@ -120,7 +160,7 @@ export function describeRead(factory: ConnectionFactory): void {
           USERS.filter((u) => u['nickname'] !== 'bob'),
         ).slice(0, 4),
       );
-      expect(await h().connection.planPages({ query: 'nickname:nobody', size: 10 })).toEqual({ total: 0, starts: [] });
+      expect(await h().connection.planPages({ query: 'nickname:nobody', size: 10 })).toEqual({ total: 0, starts: [], last: null });
     });
 
     it('returns rows as plain values: booleans, parsed JSON, ISO timestamps, NULL columns left out', async () => {

@@ -1,0 +1,91 @@
+import Database from 'better-sqlite3';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runFerryAsync } from '../helpers/cli.js';
+import { exportPipeline, read, seed } from '../helpers/exports.js';
+import { TestProject, type JobReportJson } from '../helpers/project.js';
+
+/**
+ * A store that changes while an export or a migration reads it: users inserted inside the planned
+ * range and deleted from it between planning and the pages' reads (each page pauses before its
+ * read). Every user there when its page is read comes out once; none is dropped or repeated.
+ */
+const users = Array.from({ length: 9 }, (_, i) => ({
+  user_id: `u${i + 1}`,
+  email: `user${i + 1}@x.io`,
+  given_name: `User${i + 1}`,
+  created_at: `2024-01-0${i + 1}T00:00:00.000Z`,
+  updated_at: '2024-02-01T00:00:00.000Z',
+}));
+/** Inside the first and second pages' ranges (pages of 3 by created_at: days 1–3, 4–6, 7–9). */
+const arrivals = [
+  { user_id: 'n1', email: 'new1@x.io', created_at: '2024-01-02T12:00:00.000Z' },
+  { user_id: 'n2', email: 'new2@x.io', created_at: '2024-01-02T18:00:00.000Z' },
+  { user_id: 'n3', email: 'new3@x.io', created_at: '2024-01-05T12:00:00.000Z' },
+];
+const leaving = ['u5', 'u8'];
+const pause = 1500;
+
+describe('pages of a store that changes while they are read', () => {
+  let p: TestProject;
+  beforeEach(() => {
+    p = new TestProject();
+    seed(p, users);
+  });
+  afterEach(() => p.cleanup());
+
+  /** Runs `pipeline` with every page held before its read; changes the store once the job is planned. */
+  async function runWhileChanging(pipeline: string): Promise<JobReportJson> {
+    const done = runFerryAsync(['run', pipeline, '--json'], { cwd: p.dir, env: { FERRY_FAILPOINTS: `page-before-read=pause:${pause}` } });
+    const jobs = join(p.dir, '.ferry', 'jobs');
+    const planned = (): boolean =>
+      existsSync(jobs) && readdirSync(jobs).some((job) => job.startsWith(pipeline.replace('.yaml', '')) && existsSync(join(jobs, job, 'plan.json')));
+    const started = Date.now();
+    while (!planned()) {
+      expect(Date.now() - started, 'the job was never planned').toBeLessThan(30_000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const db = new Database(join(p.dir, '.ferry', 'users.db'));
+    try {
+      const insert = db.prepare('INSERT INTO users (user_id, email, created_at, updated_at) VALUES (?, ?, ?, ?)');
+      for (const u of arrivals) insert.run(u.user_id, u.email, u.created_at, '2024-02-01T00:00:00.000Z');
+      db.prepare(`DELETE FROM users WHERE user_id IN (${leaving.map(() => '?').join(', ')})`).run(...leaving);
+    } finally {
+      db.close();
+    }
+    const result = await done;
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout) as JobReportJson;
+  }
+
+  /** What the pages should read: everyone there after the change, in created_at order. */
+  const expected = [...users, ...arrivals]
+    .filter((u) => !leaving.includes(u.user_id))
+    .sort((a, b) => a.created_at.localeCompare(b.created_at))
+    .map((u) => u.email);
+
+  it('an export writes each user there once, in order', async () => {
+    p.write('out.yaml', exportPipeline({ file: 'out/users.csv', sort: '{ by: created_at }', extra: 'columns:\n  email: email\nbatch: { size: 3 }\n' }));
+    const report = await runWhileChanging('out.yaml');
+    expect(report.summary).toMatchObject({ total: users.length, exported: expected.length, rejected: 0 });
+    const lines = read(p, report.artifacts.output!).trim().split(/\r?\n/);
+    expect(lines).toEqual(['email', ...expected]);
+  });
+
+  it('a migration copies each user there once, each with its own generated user_id', async () => {
+    p.write(
+      'ferry.yaml',
+      'state_dir: .ferry\nconnections:\n  users: { driver: sqlite, path: .ferry/users.db, table: users }\n  archive: { driver: sqlite, path: archive.db, table: users }\n',
+    );
+    p.write(
+      'copy.yaml',
+      'source: { connection: users, sort: { by: created_at } }\ntarget: { connection: archive, key: [email] }\ncolumns:\n  email: email\nbatch: { size: 3, parallelism: 1 }\n',
+    );
+    const report = await runWhileChanging('copy.yaml');
+    expect(report.summary).toMatchObject({ total: users.length, inserted: expected.length, rejected: 0 });
+    const copied = p.rows('SELECT email, user_id FROM users ORDER BY rowid', 'archive.db');
+    expect(copied.map((r) => r['email']).sort()).toEqual([...expected].sort());
+    expect(new Set(copied.map((r) => r['user_id'])).size).toBe(expected.length);
+  });
+});
