@@ -217,27 +217,38 @@ function nextValue(ctx: RowContext, column: ColumnInfo, value: SqliteValue, logi
   return next === logical ? value : JSON.stringify(next);
 }
 
-/** Encodes the present values; unknown columns and values of the wrong type become the row's errors. */
+/**
+ * Encodes the present values; unknown columns and values of the wrong type become the row's errors.
+ * Walks the table's columns (already in position order) rather than the row's entries: no pair
+ * array and no sort per row, which were a tenth of an import's allocation.
+ */
 function encodeRow(shape: TableShape, values: Record<string, unknown>): { encoded: EncodedRow; errors: RejectError[] } {
-  const errors: RejectError[] = [];
-  const positions: number[] = [];
-  for (const [name, value] of Object.entries(values)) {
-    if (value === undefined) continue;
-    const position = shape.position.get(name);
-    if (position === undefined) errors.push(storeRejects.unknownColumn(name, shape.table));
-    else positions.push(position);
-  }
-  positions.sort((a, b) => a - b);
-  const encoded: EncodedRow = { columns: positions, values: [], logical: [] };
-  for (const position of positions) {
-    const column = shape.columns[position] as ColumnInfo;
-    const logical = storedForm(shape, column.name, values[column.name]);
+  const errors = unknownColumns(shape, values);
+  const encoded: EncodedRow = { columns: [], values: [], logical: [] };
+  const { columns } = shape;
+  for (let position = 0; position < columns.length; position++) {
+    const column = columns[position] as ColumnInfo;
+    if (!Object.hasOwn(values, column.name)) continue;
+    const given = values[column.name];
+    if (given === undefined) continue;
+    const logical = storedForm(shape, column.name, given);
     const value = encodeValue(column.type, logical);
     if (value === invalid) errors.push(storeRejects.invalidType(column.name, column.type, logical));
+    encoded.columns.push(position);
     encoded.values.push(value === invalid ? null : value);
     encoded.logical.push(logical);
   }
   return { encoded, errors };
+}
+
+/** UNKNOWN_COLUMN errors for the row's fields the table has no column for, in the row's order. */
+function unknownColumns(shape: TableShape, values: Record<string, unknown>): RejectError[] {
+  const errors: RejectError[] = [];
+  for (const name in values) {
+    if (!Object.hasOwn(values, name) || values[name] === undefined) continue;
+    if (!shape.position.has(name)) errors.push(storeRejects.unknownColumn(name, shape.table));
+  }
+  return errors;
 }
 
 function readKey(ctx: Pick<RowContext, 'shape' | 'key'>, { row, values }: RowToWrite, encoded: EncodedRow, errors: RejectError[]): RowKey {
