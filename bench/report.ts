@@ -61,6 +61,7 @@ export function formatReport(report: BenchReport): string {
     '|---|---|---:|---:|---|---:|---:|---:|---:|',
     ...report.workloads.map(workloadRow),
   ];
+  for (const w of report.workloads) if (w.ceiling && w.ceilingRatio !== undefined) lines.push('', ceilingLine(w));
   if (report.rssScale) lines.push('', rssLine(report.rssScale));
   if (report.temporal) lines.push('', ...temporalLines(report.temporal));
   if (report.stages) lines.push('', ...stageLines(report.stages));
@@ -90,6 +91,11 @@ function workloadRow(w: WorkloadResult): string {
   const times = (r: number | undefined) => (r === undefined ? '–' : `${r.toFixed(2)}×`);
   const same = w.sameTable === undefined ? '–' : fmtInt(w.sameTable.median);
   return `| ${w.id} | ${w.title} | ${fmtInt(w.ferry.median)} | ${rss} | ${w.baseline.label} | ${fmtInt(w.baseline.median)} | ${times(w.ratio)} | ${same} | ${times(w.sameTableRatio)} |`;
+}
+
+function ceilingLine(w: WorkloadResult): string {
+  const c = w.ceiling!;
+  return `Workload ${w.id} write ceiling, ${c.label}: ${fmtInt(c.median)} records/s; Ferry end to end is ${w.ceilingRatio!.toFixed(2)}× of it.`;
 }
 
 function rssLine(r: RssScale): string {

@@ -14,19 +14,24 @@ export async function compare(
   ctx: WorkloadContext,
   workload: Workload,
   records: number,
-  sides: { ferry: Side; baseline: Side; sameTable?: Side },
+  sides: { ferry: Side; baseline: Side; sameTable?: Side; ceiling?: Side },
 ): Promise<WorkloadResult> {
   const ferry: Measured[] = [];
   const baseline: Measured[] = [];
   const sameTable: Measured[] = [];
+  const ceiling: Measured[] = [];
   for (let round = 0; round < ctx.runs; round++) {
     ferry.push(await sides.ferry(round));
     ctx.log(`  ${workload.id} ferry    run ${round + 1}: ${rateText(records, ferry.at(-1)!)}`);
     baseline.push(await sides.baseline(round));
     ctx.log(`  ${workload.id} baseline run ${round + 1}: ${rateText(records, baseline.at(-1)!)}`);
-    if (sides.sameTable === undefined) continue;
-    sameTable.push(await sides.sameTable(round));
-    ctx.log(`  ${workload.id} same-table baseline run ${round + 1}: ${rateText(records, sameTable.at(-1)!)}`);
+    if (sides.sameTable !== undefined) {
+      sameTable.push(await sides.sameTable(round));
+      ctx.log(`  ${workload.id} same-table baseline run ${round + 1}: ${rateText(records, sameTable.at(-1)!)}`);
+    }
+    if (sides.ceiling === undefined) continue;
+    ceiling.push(await sides.ceiling(round));
+    ctx.log(`  ${workload.id} write ceiling run ${round + 1}: ${rateText(records, ceiling.at(-1)!)}`);
   }
   const f = stats(records, ferry);
   const b = stats(records, baseline);
@@ -43,6 +48,11 @@ export async function compare(
     const t = stats(records, sameTable);
     result.sameTable = { ...t, label: workload.sameTableBaseline };
     result.sameTableRatio = f.median / t.median;
+  }
+  if (ceiling.length > 0 && workload.writeCeiling !== undefined) {
+    const c = stats(records, ceiling);
+    result.ceiling = { ...c, label: workload.writeCeiling };
+    result.ceilingRatio = f.median / c.median;
   }
   return result;
 }

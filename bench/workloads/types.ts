@@ -31,6 +31,9 @@ export interface WorkloadResult {
   /** The baseline that does the same database-side work (the built-in users table and all its indexes), where there is one. */
   sameTable?: Stats & { label: string };
   sameTableRatio?: number;
+  /** The rows Ferry stored, written again by a bare loop of its own driver (write-ceiling.ts), where measured. */
+  ceiling?: Stats & { label: string };
+  ceilingRatio?: number;
   /** Why the workload did not run (a missing feature or server), printed instead of numbers. */
   skipped?: string;
 }
@@ -42,5 +45,7 @@ export interface Workload {
   baseline: string;
   /** The same-table baseline's label, for workloads that have one. */
   sameTableBaseline?: string;
+  /** The write ceiling's label, for workloads that measure one. */
+  writeCeiling?: string;
   run(ctx: WorkloadContext): Promise<WorkloadResult>;
 }

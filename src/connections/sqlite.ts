@@ -100,7 +100,7 @@ async function preview<T>(db: Database.Database, fn: () => Promise<T>): Promise<
   }
 }
 
-const walCheckpointPages = 16_384;
+export const walCheckpointPages = 16_384;
 
 function openDatabase(file: string): Database.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
