@@ -1,4 +1,5 @@
 import { pausepoint } from '../src/failpoints.js';
+import type { PageCursor } from '../src/connections/types.js';
 import type { JobContext } from './job-context.js';
 
 /** A page of a job that reads a store, with the row number of each of its rows. */
@@ -12,8 +13,9 @@ export interface BatchPage {
  * The page of a job that reads a store (an export or a migration): the rows after the cursor planned
  * for `batch`, up to the next page's cursor (the last planned row for the last page), with only
  * the fields the mapping reads. Bounded by both cursors, a page neither drops nor repeats a row when
- * the store changes between planning and reading; it holds about the batch size. A plan written
- * before the last row was kept reads its last page by count instead.
+ * the store changes between planning and reading; it holds about the batch size. The last page
+ * reads by count instead when its end is not known exactly (see `exactOrNothing`), or the plan
+ * was written before the last row was kept.
  */
 export async function readBatchPage(ctx: JobContext, batch: number): Promise<BatchPage> {
   const { plan, scan, pages, source } = ctx;
@@ -22,12 +24,24 @@ export async function readBatchPage(ctx: JobContext, batch: number): Promise<Bat
     throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${pages?.length ?? 0} pages)`);
   const { query, sort } = plan.source;
   const shape = { size: plan.batch.size, total: scan.total, pages: pages?.length ?? 0 };
-  const until = pages?.[batch + 1] ?? ctx.last ?? undefined;
+  const until = pages?.[batch + 1] ?? exactOrNothing(ctx.last);
   const bound = until ? { until } : { limit: planned(batch, shape) };
   // Tests change the store here, between planning and the page's read.
   await pausepoint('page-before-read');
   const rows = await source.connection.readPage({ query, ...(sort ? { sort } : {}), after, ...bound, ...(source.fields ? { fields: source.fields } : {}) });
   return { rows, rowOf: (index) => pageRowNumber(batch, index, shape) };
+}
+
+/**
+ * The last row's cursor, unless a number in it may have been rounded on its way through a JS
+ * number (an integer beyond 2^53, or a fraction, which PostgreSQL's jsonb and numeric can hold
+ * more exactly than a double): a page ending at a rounded-down value would leave the last rows
+ * out. Between two pages a rounded cursor is harmless: both sides use the same value.
+ */
+function exactOrNothing(last: PageCursor | null | undefined): PageCursor | undefined {
+  if (!last) return undefined;
+  const exact = (value: unknown): boolean => typeof value !== 'number' || Number.isSafeInteger(value);
+  return exact(last.value) && last.key.every(exact) ? last : undefined;
 }
 
 interface PagesShape {

@@ -41,7 +41,7 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
   if (ctx.plan.kind === 'export') return runExportBatch(ctx, { jobDir, batch });
   const span = ctx.plan.source.type === 'file' ? fileSpan(ctx, batch) : await pageSpan(ctx, batch);
   const { range } = span;
-  const cursor = resumeFrom(progress?.lastDetails(), range) ?? { batch, chunk: 0, position: range.start, row: range.firstRow, counts: zero() };
+  const cursor = resumeFrom(progress?.lastDetails(), span) ?? { batch, chunk: 0, position: range.start, row: range.firstRow, counts: zero() };
   const reader = span.read({ ...range, start: cursor.position, firstRow: cursor.row, count: range.firstRow + range.count - cursor.row });
   const perCommit = commitRecords(ctx.plan);
   let pending: SourceRecord[] = [];
@@ -74,6 +74,8 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
 interface BatchSpan {
   range: ByteRange;
   read(rest: ByteRange): RangeReader;
+  /** A store page: positions index its rows, whose numbers need not run on from `firstRow` (see `pageRowNumber`). */
+  page?: true;
 }
 
 function fileSpan(ctx: JobContext, batch: number): BatchSpan {
@@ -93,7 +95,7 @@ function fileSpan(ctx: JobContext, batch: number): BatchSpan {
 async function pageSpan(ctx: JobContext, batch: number): Promise<BatchSpan> {
   const { rows, rowOf } = await readBatchPage(ctx, batch);
   const range: ByteRange = { index: batch, start: 0, end: rows.length, firstRow: rowOf(0), count: rows.length };
-  return { range, read: (rest) => pageReader(rows, rowOf, rest) };
+  return { range, read: (rest) => pageReader(rows, rowOf, rest), page: true };
 }
 
 /** The page's rows from `rest.start` (an index into the page), each with its number. */
@@ -111,10 +113,11 @@ function pageReader(rows: Record<string, unknown>[], rowOf: (index: number) => n
 }
 
 /** The previous attempt's cursor, if it belongs to this batch and lies inside its range. */
-function resumeFrom(details: unknown, range: ByteRange): BatchCursor | undefined {
+function resumeFrom(details: unknown, { range, page }: BatchSpan): BatchCursor | undefined {
   const c = details as BatchCursor | undefined;
   if (!c || c.batch !== range.index || typeof c.position !== 'number' || typeof c.row !== 'number') return undefined;
-  if (c.row < range.firstRow || c.row > range.firstRow + range.count || c.position < range.start || c.position > range.end) return undefined;
+  if (c.position < range.start || c.position > range.end) return undefined;
+  if (!page && (c.row < range.firstRow || c.row > range.firstRow + range.count)) return undefined;
   return { ...c, counts: { ...c.counts } };
 }
 

@@ -11,8 +11,6 @@ import type { SqlParams } from './sql-dialect.js';
 export interface Branch {
   condition?: (params: SqlParams) => string;
   order: 'key' | 'sort';
-  /** The part reads only rows whose sort value is NULL. */
-  nulls?: true;
 }
 
 interface PageShape {
@@ -30,31 +28,22 @@ interface PageShape {
  * - a cursor with a value: the rest of its ties, the values beyond it, then every NULL;
  * - a cursor among the NULLs: the NULLs with a greater key.
  *
- * With `until`, each part also stops at that cursor (inclusive), and a part wholly beyond it goes.
+ * With `until`, the page ends at that cursor, inclusive: see `boundedBranches`.
  */
 export function pageBranches(page: PageShape, sort: SortTarget | undefined, after: PageCursor | null, until?: PageCursor): Branch[] {
-  const branches = branchesAfter(page, sort, after);
-  if (!until) return branches;
-  return branches.flatMap((branch) => {
-    const end = endCondition(page, sort, until, branch);
-    if (end === 'none') return [];
-    if (end === undefined) return [branch];
-    const { condition } = branch;
-    return [{ ...branch, condition: (params: SqlParams) => (condition ? `${condition(params)} AND ${end(params)}` : end(params)) }];
-  });
+  return until ? boundedBranches(page, sort, after, until) : branchesAfter(page, sort, after);
 }
 
 function branchesAfter(page: PageShape, sort: SortTarget | undefined, after: PageCursor | null): Branch[] {
   const keyAfter = (params: SqlParams): string => keyCondition(page, after!, params);
   if (!sort) return [{ ...(after ? { condition: keyAfter } : {}), order: 'key' }];
   const isNull = (params: SqlParams): string => `${sort.operand(params)} IS NULL`;
-  const nulls: Branch[] = sort.nullable ? [{ condition: isNull, order: 'key', nulls: true }] : [];
+  const nulls: Branch[] = sort.nullable ? [{ condition: isNull, order: 'key' }] : [];
   if (!after) {
     const values: Branch = sort.nullable ? { condition: (params) => `${sort.operand(params)} IS NOT NULL`, order: 'sort' } : { order: 'sort' };
     return [values, ...nulls];
   }
-  if (after.value === null || after.value === undefined)
-    return [{ condition: (params) => `${isNull(params)} AND ${keyAfter(params)}`, order: 'key', nulls: true }];
+  if (isNullValue(after.value)) return [{ condition: (params) => `${isNull(params)} AND ${keyAfter(params)}`, order: 'key' }];
   const beyond = page.sort?.order === 'desc' ? '<' : '>';
   return [
     { condition: (params) => `${sort.operand(params)} = ${sort.param(params, after.value)} AND ${keyAfter(params)}`, order: 'key' },
@@ -64,23 +53,51 @@ function branchesAfter(page: PageShape, sort: SortTarget | undefined, after: Pag
 }
 
 /**
- * What keeps a part at or before `until` in page order: a range end on the sort value (so an index
- * stops there) with the ties settled by key; 'none' for a part that lies wholly beyond it (the
- * NULLs, when `until` has a value: NULLs come last); undefined for one wholly before it (the
- * values, when `until` is among the NULLs).
+ * The parts of the page after `after` up to `until`, each a range with both ends an index can
+ * stop at (no part reads on past `until` to filter: a tie group of thousands would be read
+ * again for every page in it):
+ * - `after` and `until` share their value: the ties between the two keys;
+ * - otherwise the rest of `after`'s ties, the values strictly between, then `until`'s ties up to
+ *   its key. Should the two values differ as given but compare equal in the store (a NOCASE
+ *   column), the first part keeps to `until`'s key and the last part is empty, so no row is read twice;
+ * - `until` among the NULLs: every value after `after`, then the NULLs up to its key;
+ * - `until` with a value: no NULLs (they come last).
  */
-function endCondition(page: PageShape, sort: SortTarget | undefined, until: PageCursor, branch: Branch): ((params: SqlParams) => string) | 'none' | undefined {
-  const keyAtMost = (params: SqlParams): string => keyCondition(page, until, params, '<=');
-  if (!sort) return keyAtMost;
-  if (until.value === null || until.value === undefined) return branch.nulls ? keyAtMost : undefined;
-  if (branch.nulls) return 'none';
-  const [within, before] = page.sort?.order === 'desc' ? ['>=', '>'] : ['<=', '<'];
-  return (params) => {
-    const operand = sort.operand(params);
-    const bound = sort.param(params, until.value);
-    const tie = `${sort.operand(params)} ${before} ${sort.param(params, until.value)}`;
-    return `${operand} ${within} ${bound} AND (${tie} OR ${keyAtMost(params)})`;
-  };
+function boundedBranches(page: PageShape, sort: SortTarget | undefined, after: PageCursor | null, until: PageCursor): Branch[] {
+  const keyAfter = (params: SqlParams): string => keyCondition(page, after!, params);
+  const keyUntil = (params: SqlParams): string => keyCondition(page, until, params, '<=');
+  if (!sort) return [{ condition: after ? (params) => `${keyAfter(params)} AND ${keyUntil(params)}` : keyUntil, order: 'key' }];
+  const s = (params: SqlParams): string => sort.operand(params);
+  const v = (params: SqlParams, value: unknown): string => sort.param(params, value);
+  const afterAmongNulls = after !== null && isNullValue(after.value);
+  if (isNullValue(until.value)) {
+    const nulls = (params: SqlParams): string => `${s(params)} IS NULL${afterAmongNulls ? ` AND ${keyAfter(params)}` : ''} AND ${keyUntil(params)}`;
+    const values = afterAmongNulls ? [] : branchesAfter(page, sort, after).slice(0, after ? 2 : 1);
+    return [...values, { condition: nulls, order: 'key' }];
+  }
+  // A cursor among the NULLs comes after every value: a page from there to a value is empty.
+  if (afterAmongNulls) return [];
+  const [beyond, before] = page.sort?.order === 'desc' ? ['<', '>'] : ['>', '<'];
+  const untilTies = (extra: (params: SqlParams) => string): Branch => ({
+    condition: (params) => `${s(params)} = ${v(params, until.value)}${extra(params)} AND ${keyUntil(params)}`,
+    order: 'key',
+  });
+  if (!after) return [{ condition: (params) => `${s(params)} ${before} ${v(params, until.value)}`, order: 'sort' }, untilTies(() => '')];
+  if (after.value === until.value)
+    return [{ condition: (params) => `${s(params)} = ${v(params, after.value)} AND ${keyAfter(params)} AND ${keyUntil(params)}`, order: 'key' }];
+  return [
+    {
+      condition: (params) =>
+        `${s(params)} = ${v(params, after.value)} AND ${keyAfter(params)} AND (${s(params)} <> ${v(params, until.value)} OR ${keyUntil(params)})`,
+      order: 'key',
+    },
+    { condition: (params) => `${s(params)} ${beyond} ${v(params, after.value)} AND ${s(params)} ${before} ${v(params, until.value)}`, order: 'sort' },
+    untilTies((params) => ` AND ${s(params)} <> ${v(params, after.value)}`),
+  ];
+}
+
+function isNullValue(value: unknown): boolean {
+  return value === null || value === undefined;
 }
 
 /** `"k" > ?` (or `<=`), or a row-value comparison for a composite key (both dialects compare row values lexicographically). */

@@ -163,13 +163,28 @@ describe('keyset pages on SQLite', () => {
         after: { value: 'n3', key: ['u01500'] },
         until: { value: 'n7', key: ['u00200'] },
       });
-      // A range with both ends, whichever the order (SQLite names the lower first); the NULLs lie
-      // past a cursor with a value, so no part reads them.
+      // The rest of the first cursor's ties, the values between (a range with both ends, whichever
+      // the order: SQLite names the lower first), the second cursor's ties up to its key; the
+      // NULLs lie past a cursor with a value, so no part reads them.
       expect(search(page.sql, page.params)).toEqual([
         'SEARCH users USING INDEX users_nickname (nickname=? AND user_id>?)',
         'SEARCH users USING INDEX users_nickname (nickname>? AND nickname<?)',
+        'SEARCH users USING INDEX users_nickname (nickname=? AND user_id<?)',
       ]);
       expect(page.sql).not.toMatch(/LIMIT|OFFSET/i);
+      // Both cursors inside one tie group: a key range with both ends, not the rest of the group
+      // filtered (read again for every page of a large group).
+      const tie = keysetQuery({
+        table: 'users',
+        columns,
+        where,
+        key: ['user_id'],
+        dialect: 'sqlite',
+        sort: { by: 'nickname', order },
+        after: { value: 'n3', key: ['u01500'] },
+        until: { value: 'n3', key: ['u01700'] },
+      });
+      expect(search(tie.sql, tie.params)).toEqual(['SEARCH users USING INDEX users_nickname (nickname=? AND user_id>? AND user_id<?)']);
     }
     const unsorted = keysetQuery({
       table: 'users',

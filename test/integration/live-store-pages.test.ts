@@ -89,3 +89,25 @@ describe('pages of a store that changes while they are read', () => {
     expect(new Set(copied.map((r) => r['user_id'])).size).toBe(expected.length);
   });
 });
+
+describe('pages whose bounds a JS number cannot hold exactly', () => {
+  let p: TestProject;
+  beforeEach(() => (p = new TestProject()));
+  afterEach(() => p.cleanup());
+
+  it('exports every row of a table keyed by integers beyond 2^53', () => {
+    // Cursors pass through JS numbers: 2^53 + 5 comes back as 2^53 + 4, so the last page cannot end at it.
+    const db = new Database(p.write('big.db', ''));
+    db.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY, email TEXT)');
+    const ids = [1n, 2n, 3n, 4n, 5n].map((n) => 2n ** 53n + n);
+    const insert = db.prepare('INSERT INTO accounts (id, email) VALUES (?, ?)');
+    ids.forEach((id, i) => insert.run(id, `a${i}@x.io`));
+    db.close();
+    p.write('ferry.yaml', 'state_dir: .ferry\nconnections:\n  big: { driver: sqlite, path: big.db, table: accounts }\n');
+    p.write('out.yaml', 'source: { connection: big }\ntarget: { file: out/accounts.csv }\ncolumns:\n  email: email\nbatch: { size: 2 }\n');
+    const { code, report } = p.run('out.yaml');
+    expect(code).toBe(0);
+    expect(report.summary).toMatchObject({ total: 5, exported: 5 });
+    expect(read(p, report.artifacts.output!).trim().split(/\r?\n/)).toEqual(['email', 'a0@x.io', 'a1@x.io', 'a2@x.io', 'a3@x.io', 'a4@x.io']);
+  });
+});
