@@ -72,6 +72,7 @@ function boundedBranches(page: PageShape, sort: SortTarget | undefined, after: P
   const afterAmongNulls = after !== null && isNullValue(after.value);
   if (isNullValue(until.value)) {
     const nulls = (params: SqlParams): string => `${s(params)} IS NULL${afterAmongNulls ? ` AND ${keyAfter(params)}` : ''} AND ${keyUntil(params)}`;
+    // The unbounded page's parts for values (its ties and beyond, or the first page's values), without its NULLs part.
     const values = afterAmongNulls ? [] : branchesAfter(page, sort, after).slice(0, after ? 2 : 1);
     return [...values, { condition: nulls, order: 'key' }];
   }

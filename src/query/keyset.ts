@@ -1,4 +1,4 @@
-import type { ColumnInfo, PageCursor, ReadSort } from '../connections/types.js';
+import type { ColumnInfo, PageCursor, PlanPagesOutput, ReadPageInput, ReadSort } from '../connections/types.js';
 import type { CompiledQuery } from './compile-query.js';
 import { pageBranches, type Branch } from './keyset-branches.js';
 import { postgresDialect } from './postgres-dialect.js';
@@ -97,6 +97,40 @@ export function keysetScanQuery(input: KeysetScanInput): CompiledQuery {
   const order = fullOrder(r, input.sortWithoutIndex ? '+' : '');
   const sql = `SELECT ${sortValue}${keys} FROM ${quoteTable(input)} WHERE ${where} ORDER BY ${order}${limit}`;
   return { sql, params: r.params.values };
+}
+
+/**
+ * The planning scan's rows (`keysetScanQuery`) cut into pages as they stream by, keeping one row:
+ * the cursor before page p is the last row of page p − 1, and `last` is the scan's last row.
+ */
+export class PageStarts {
+  private readonly starts: (PageCursor | null)[] = [];
+  private total = 0;
+  private previous: readonly unknown[] | undefined;
+
+  constructor(
+    private readonly size: number,
+    private readonly sorted: boolean,
+  ) {}
+
+  add(row: readonly unknown[]): void {
+    if (this.total % this.size === 0) this.starts.push(this.cursor());
+    this.previous = row;
+    this.total++;
+  }
+
+  result(): PlanPagesOutput {
+    return { total: this.total, starts: this.starts, last: this.cursor() };
+  }
+
+  private cursor(): PageCursor | null {
+    return this.previous ? cursorOf(this.previous, this.sorted) : null;
+  }
+}
+
+/** A page's bounds, as a connection's `readPage` is given them, for `keysetQuery`. */
+export function pageBounds(input: Pick<ReadPageInput, 'after' | 'until' | 'limit'>): Pick<KeysetPageInput, 'after' | 'until' | 'limit'> {
+  return { after: input.after, ...(input.until === undefined ? {} : { until: input.until }), ...(input.limit === undefined ? {} : { limit: input.limit }) };
 }
 
 /** A scan row (`[sort value, ...key]`, or `key` alone without a sort) as the cursor after that row. */

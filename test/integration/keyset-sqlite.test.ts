@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteConnection } from '../../src/connections/sqlite.js';
 import type { Connection, PageCursor, ReadSort } from '../../src/connections/types.js';
-import { compileQuery } from '../../src/query/compile-query.js';
-import { keysetQuery } from '../../src/query/keyset.js';
+import { compileQuery, type CompiledQuery } from '../../src/query/compile-query.js';
+import { keysetQuery, type KeysetPageInput } from '../../src/query/keyset.js';
 
 /**
  * Keyset pages on a real SQLite table of 3000 users with many ties and NULLs: every page size and
@@ -33,6 +33,25 @@ beforeAll(async () => {
   })();
   db.exec('CREATE INDEX users_nickname ON users (nickname, user_id)');
 });
+
+/** A page of every user, keyed by user_id, between the given bounds. */
+async function usersPage(page: Pick<KeysetPageInput, 'sort' | 'after' | 'until' | 'limit'>): Promise<CompiledQuery> {
+  const columns = await connection.columns();
+  return keysetQuery({ table: 'users', columns, where: compileQuery('*', columns, 'sqlite'), key: ['user_id'], dialect: 'sqlite', ...page });
+}
+
+/** SQLite's query plan of a statement, a line a step. */
+function queryPlan(query: CompiledQuery): string[] {
+  return db
+    .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${query.sql}`)
+    .all(...query.params)
+    .map((r) => r.detail);
+}
+
+/** The plan's reads of the users table. */
+function searches(query: CompiledQuery): string[] {
+  return queryPlan(query).filter((d) => /^(SCAN|SEARCH) users\b/.test(d));
+}
 
 afterAll(async () => {
   await connection.close();
@@ -87,24 +106,9 @@ describe('keyset pages on SQLite', () => {
   });
 
   it('reads a page deep in an indexed order by index searches, never a table scan or OFFSET', async () => {
-    const columns = await connection.columns();
-    const where = compileQuery('*', columns, 'sqlite');
     for (const order of ['asc', 'desc'] as const) {
-      const page = keysetQuery({
-        table: 'users',
-        columns,
-        where,
-        key: ['user_id'],
-        dialect: 'sqlite',
-        sort: { by: 'nickname', order },
-        after: { value: 'n7', key: ['u01500'] },
-        limit: 100,
-      });
-      const plan = db
-        .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${page.sql}`)
-        .all(...page.params)
-        .map((r) => r.detail);
-      expect(plan.filter((d) => /^(SCAN|SEARCH) users\b/.test(d))).toEqual([
+      const page = await usersPage({ sort: { by: 'nickname', order }, after: { value: 'n7', key: ['u01500'] }, limit: 100 });
+      expect(searches(page)).toEqual([
         'SEARCH users USING INDEX users_nickname (nickname=? AND user_id>?)',
         `SEARCH users USING INDEX users_nickname (nickname${order === 'asc' ? '>' : '<'}?)`,
         'SEARCH users USING INDEX users_nickname (nickname=?)',
@@ -114,59 +118,25 @@ describe('keyset pages on SQLite', () => {
     // The built-in table comes with such an index on created_at and updated_at (normalised, as the sort compares them).
     for (const by of ['created_at', 'updated_at']) {
       for (const order of ['asc', 'desc'] as const) {
-        const page = keysetQuery({
-          table: 'users',
-          columns,
-          where,
-          key: ['user_id'],
-          dialect: 'sqlite',
-          sort: { by, order },
-          after: { value: '2026-01-01T00:00:00.000Z', key: ['u01500'] },
-          limit: 100,
-        });
-        const plan = db
-          .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${page.sql}`)
-          .all(...page.params)
-          .map((r) => r.detail);
-        expect(plan.filter((d) => /^(SCAN|SEARCH) users\b/.test(d))).toEqual([
+        const page = await usersPage({ sort: { by, order }, after: { value: '2026-01-01T00:00:00.000Z', key: ['u01500'] }, limit: 100 });
+        expect(searches(page)).toEqual([
           `SEARCH users USING INDEX users_${by}_order (<expr>=? AND user_id>?)`,
           `SEARCH users USING INDEX users_${by}_order (<expr>${order === 'asc' ? '>' : '<'}?)`,
           `SEARCH users USING INDEX users_${by}_order (<expr>=?)`,
         ]);
       }
     }
-    const unsorted = keysetQuery({ table: 'users', columns, where, key: ['user_id'], dialect: 'sqlite', after: { value: null, key: ['u01500'] }, limit: 100 });
-    const plan = db
-      .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${unsorted.sql}`)
-      .all(...unsorted.params)
-      .map((r) => r.detail);
-    expect(plan).toEqual(['SEARCH users USING INDEX sqlite_autoindex_users_1 (user_id>?)']);
+    const unsorted = await usersPage({ after: { value: null, key: ['u01500'] }, limit: 100 });
+    expect(queryPlan(unsorted)).toEqual(['SEARCH users USING INDEX sqlite_autoindex_users_1 (user_id>?)']);
   });
 
   it('bounds a page between two cursors with index ranges that end at the second, with no LIMIT', async () => {
-    const columns = await connection.columns();
-    const where = compileQuery('*', columns, 'sqlite');
-    const search = (sql: string, params: unknown[]): string[] =>
-      db
-        .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
-        .all(...params)
-        .map((r) => r.detail)
-        .filter((d) => /^(SCAN|SEARCH) users\b/.test(d));
     for (const order of ['asc', 'desc'] as const) {
-      const page = keysetQuery({
-        table: 'users',
-        columns,
-        where,
-        key: ['user_id'],
-        dialect: 'sqlite',
-        sort: { by: 'nickname', order },
-        after: { value: 'n3', key: ['u01500'] },
-        until: { value: 'n7', key: ['u00200'] },
-      });
+      const page = await usersPage({ sort: { by: 'nickname', order }, after: { value: 'n3', key: ['u01500'] }, until: { value: 'n7', key: ['u00200'] } });
       // The rest of the first cursor's ties, the values between (a range with both ends, whichever
       // the order: SQLite names the lower first), the second cursor's ties up to its key; the
       // NULLs lie past a cursor with a value, so no part reads them.
-      expect(search(page.sql, page.params)).toEqual([
+      expect(searches(page)).toEqual([
         'SEARCH users USING INDEX users_nickname (nickname=? AND user_id>?)',
         'SEARCH users USING INDEX users_nickname (nickname>? AND nickname<?)',
         'SEARCH users USING INDEX users_nickname (nickname=? AND user_id<?)',
@@ -174,27 +144,10 @@ describe('keyset pages on SQLite', () => {
       expect(page.sql).not.toMatch(/LIMIT|OFFSET/i);
       // Both cursors inside one tie group: a key range with both ends, not the rest of the group
       // filtered (read again for every page of a large group).
-      const tie = keysetQuery({
-        table: 'users',
-        columns,
-        where,
-        key: ['user_id'],
-        dialect: 'sqlite',
-        sort: { by: 'nickname', order },
-        after: { value: 'n3', key: ['u01500'] },
-        until: { value: 'n3', key: ['u01700'] },
-      });
-      expect(search(tie.sql, tie.params)).toEqual(['SEARCH users USING INDEX users_nickname (nickname=? AND user_id>? AND user_id<?)']);
+      const tie = await usersPage({ sort: { by: 'nickname', order }, after: { value: 'n3', key: ['u01500'] }, until: { value: 'n3', key: ['u01700'] } });
+      expect(searches(tie)).toEqual(['SEARCH users USING INDEX users_nickname (nickname=? AND user_id>? AND user_id<?)']);
     }
-    const unsorted = keysetQuery({
-      table: 'users',
-      columns,
-      where,
-      key: ['user_id'],
-      dialect: 'sqlite',
-      after: { value: null, key: ['u01500'] },
-      until: { value: null, key: ['u01600'] },
-    });
-    expect(search(unsorted.sql, unsorted.params)).toEqual(['SEARCH users USING INDEX sqlite_autoindex_users_1 (user_id>? AND user_id<?)']);
+    const unsorted = await usersPage({ after: { value: null, key: ['u01500'] }, until: { value: null, key: ['u01600'] } });
+    expect(searches(unsorted)).toEqual(['SEARCH users USING INDEX sqlite_autoindex_users_1 (user_id>? AND user_id<?)']);
   });
 });

@@ -1,11 +1,11 @@
 import type { ClientBase, Pool } from 'pg';
 import { decodeRow, readColumns } from '../decode-row.js';
 import { compileQuery } from '../../query/compile-query.js';
-import { cursorOf, keysetQuery, keysetScanQuery } from '../../query/keyset.js';
+import { keysetQuery, keysetScanQuery, pageBounds, PageStarts } from '../../query/keyset.js';
 import { withClient } from './sessions.js';
 import { decodeValue, rowTypes, scanTypes } from './decode.js';
 import type { PgShape } from './schema.js';
-import type { ColumnInfo, PageCursor, PlanPagesInput, PlanPagesOutput, ReadPageInput } from '../types.js';
+import type { ColumnInfo, PlanPagesInput, PlanPagesOutput, ReadPageInput } from '../types.js';
 
 /** The export side of the PostgreSQL connection: `planPages` and `readPage` over one table shape. */
 export interface PgPageReader {
@@ -28,12 +28,7 @@ export function createPageReader(pool: Pool, shape: () => Promise<PgShape>): PgP
       const s = await shape();
       const where = compileQuery(input.query, s.columns, 'postgres');
       const select = readColumns(s.columns, input.fields);
-      const bounds = {
-        after: input.after,
-        ...(input.until === undefined ? {} : { until: input.until }),
-        ...(input.limit === undefined ? {} : { limit: input.limit }),
-      };
-      const page = keysetQuery({ ...base(s), select, where, ...sortOf(input), ...bounds });
+      const page = keysetQuery({ ...base(s), select, where, ...sortOf(input), ...pageBounds(input) });
       const result = await pool.query<unknown[]>({ text: page.sql, values: page.params, rowMode: 'array', types: rowTypes });
       return result.rows.map((row) => decodeRow(select, row, decodeValue));
     },
@@ -54,25 +49,17 @@ function sortOf(input: { sort?: PlanPagesInput['sort'] }): { sort?: NonNullable<
 }
 
 /**
- * Streams the scan through a cursor, keeping one row: the cursor before page p is the last row of
- * page p − 1, and `last` the scan's last row. Timestamps come back as the server's text, so a cursor keeps their microseconds and
+ * Streams the scan through a cursor into page starts (`PageStarts`). Timestamps come back as the server's text, so a cursor keeps their microseconds and
  * compares exactly (a Date would round them to milliseconds and repeat rows at a page boundary).
  */
 async function scanStarts(client: ClientBase, scan: { sql: string; params: unknown[] }, input: PlanPagesInput): Promise<PlanPagesOutput> {
-  const starts: (PageCursor | null)[] = [];
-  const sorted = input.sort !== undefined;
-  let total = 0;
-  let previous: unknown[] | undefined;
+  const starts = new PageStarts(input.size, input.sort !== undefined);
   await client.query('BEGIN READ ONLY');
   try {
     await client.query({ text: `DECLARE ferry_scan NO SCROLL CURSOR FOR ${scan.sql}`, values: scan.params });
     for (;;) {
       const { rows } = await client.query<unknown[]>({ text: `FETCH ${scanChunk} FROM ferry_scan`, rowMode: 'array', types: scanTypes });
-      for (const row of rows) {
-        if (total % input.size === 0) starts.push(previous ? cursorOf(previous, sorted) : null);
-        previous = row;
-        total++;
-      }
+      for (const row of rows) starts.add(row);
       if (rows.length < scanChunk) break;
     }
     await client.query('COMMIT');
@@ -80,5 +67,5 @@ async function scanStarts(client: ClientBase, scan: { sql: string; params: unkno
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
-  return { total, starts, last: previous ? cursorOf(previous, sorted) : null };
+  return starts.result();
 }

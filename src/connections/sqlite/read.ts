@@ -1,10 +1,10 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { decodeRow, readColumns } from '../decode-row.js';
 import { compileQuery, MATCH_ALL_SQL, type CompiledQuery } from '../../query/compile-query.js';
-import { cursorOf, keysetQuery, keysetScanQuery } from '../../query/keyset.js';
+import { keysetQuery, keysetScanQuery, pageBounds, PageStarts } from '../../query/keyset.js';
 import type { TableShape } from './schema.js';
 import { decodeJson } from './values.js';
-import type { ColumnInfo, PageCursor, PlanPagesInput, PlanPagesOutput, ReadPageInput } from '../types.js';
+import type { ColumnInfo, PlanPagesInput, PlanPagesOutput, ReadPageInput } from '../types.js';
 
 /** The export side of the SQLite connection: `planPages` and `readPage` over one table shape. */
 export interface PageReader {
@@ -68,9 +68,7 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
         key: tableKey(columns),
         dialect: 'sqlite',
         ...sortOf(input),
-        after: input.after,
-        ...(input.until === undefined ? {} : { until: input.until }),
-        ...(input.limit === undefined ? {} : { limit: input.limit }),
+        ...pageBounds(input),
       });
       const rows = prepared(page.sql)
         .raw()
@@ -93,18 +91,11 @@ function sortOf(input: { sort?: PlanPagesInput['sort'] }): { sort?: NonNullable<
   return input.sort ? { sort: input.sort } : {};
 }
 
-/** Streams the scan keeping one row: the cursor before page p is the last row of page p − 1; `last` is the scan's last row. */
+/** Streams the scan into page starts (`PageStarts`). */
 function pageStarts(rows: Iterable<unknown[]>, input: PlanPagesInput): PlanPagesOutput {
-  const starts: (PageCursor | null)[] = [];
-  const sorted = input.sort !== undefined;
-  let total = 0;
-  let previous: unknown[] | undefined;
-  for (const row of rows) {
-    if (total % input.size === 0) starts.push(previous ? cursorOf(previous, sorted) : null);
-    previous = row;
-    total++;
-  }
-  return { total, starts, last: previous ? cursorOf(previous, sorted) : null };
+  const starts = new PageStarts(input.size, input.sort !== undefined);
+  for (const row of rows) starts.add(row);
+  return starts.result();
 }
 
 /** One stored value as a plain value: 0/1 as booleans, JSON text parsed, timestamps as the text they were written with. */
