@@ -1,10 +1,9 @@
 import { ConnectionError } from '../errors.js';
 import { readBefores, recordChange, returningOf } from './backup.js';
 import { keyArrays, run, textArray, type ApplyContext, type Outcome } from './context.js';
-import type { PreparedRow } from './rows.js';
+import { valueAt, type PreparedRow } from './rows.js';
 import { planUpsert, type Update } from './upsert.js';
 import type { PgText } from './values.js';
-import { generateUserId } from '../users-table.js';
 import { storeRejects } from '../write-rules.js';
 
 /**
@@ -27,7 +26,8 @@ export class NeedsRowOrder extends Error {
 export async function applyRows(ctx: ApplyContext, rows: readonly PreparedRow[]): Promise<Map<PreparedRow, Outcome>> {
   const outcomes = new Map<PreparedRow, Outcome>();
   const { firsts, followers } = splitDuplicates(rows);
-  const claimed = await claimKeys(ctx, firsts, outcomes);
+  const unclaimed = new Set(ctx.selfIdentifying ? firsts.filter((r) => leavesUserId(ctx, r)) : []);
+  const claimed = await claimKeys(ctx, firsts, unclaimed, outcomes);
   const { inserts, updates } = ctx.input.upsert ? await planUpsert(ctx, claimed, outcomes) : await planInsert(ctx, claimed, outcomes);
   const orderMatters = orderDependence(ctx, inserts, updates);
   if (orderMatters !== undefined) throw new NeedsRowOrder(orderMatters);
@@ -35,7 +35,11 @@ export async function applyRows(ctx: ApplyContext, rows: readonly PreparedRow[])
   for (const update of updates) outcomes.set(update.row, 'updated');
   await writeInserts(ctx, inserts);
   for (const row of inserts) outcomes.set(row, 'inserted');
-  await releaseRejected(ctx, claimed, outcomes);
+  await releaseRejected(
+    ctx,
+    claimed.filter((r) => !unclaimed.has(r)),
+    outcomes,
+  );
   settleFollowers(ctx, firsts, followers, outcomes);
   return outcomes;
 }
@@ -74,19 +78,53 @@ function splitDuplicates(rows: readonly PreparedRow[]): { firsts: PreparedRow[];
   return { firsts, followers };
 }
 
-/** Claims each first row's key for the job; a key an earlier batch claimed is DUPLICATE_IN_SOURCE of that batch's row. */
-async function claimKeys(ctx: ApplyContext, firsts: readonly PreparedRow[], outcomes: Map<PreparedRow, Outcome>): Promise<PreparedRow[]> {
-  if (firsts.length === 0) return [];
+/**
+ * Claims each first row's key for the job; a key an earlier batch claimed is DUPLICATE_IN_SOURCE of
+ * that batch's row. Claims serialize two batches writing one key at once: the second waits on the
+ * first's claim, then finds it taken.
+ *
+ * A row inserted with a user_id Ferry generates needs no claim when the key is unique in the table
+ * (`selfIdentifying`): the id names the job and the row (`JobUserIds.rowOf`), so a later row's
+ * lookup tells it from a user that was there before, and a concurrent insert of the same key fails
+ * on the unique index — its batch then goes row by row and finds the committed row. Claiming every
+ * inserted key was the largest write of an import after the rows themselves. Such rows still see
+ * the claims of the job's other rows (a user_id the mapping gives), when the job has any; `unclaimed`
+ * are these rows, left out of the claims and so of their release.
+ */
+async function claimKeys(
+  ctx: ApplyContext,
+  firsts: readonly PreparedRow[],
+  unclaimed: ReadonlySet<PreparedRow>,
+  outcomes: Map<PreparedRow, Outcome>,
+): Promise<PreparedRow[]> {
+  const toClaim = unclaimed.size === 0 ? firsts : firsts.filter((r) => !unclaimed.has(r));
   const job = ctx.jobId;
-  const result = await run(ctx, ctx.sql.claim, [job, textArray(firsts.map((r) => r.jobKey)), textArray(firsts.map((r) => String(r.row)))], true);
-  const claimed = new Set(result.rows.map((r) => r[0] as string));
-  const taken = firsts.filter((r) => !claimed.has(r.jobKey));
-  if (taken.length > 0) {
-    const earlier = await run(ctx, ctx.sql.claimedRows, [job, textArray(taken.map((r) => r.jobKey))], true);
-    const firstRow = new Map(earlier.rows.map((r) => [r[0] as string, Number(r[1])]));
-    for (const row of taken) outcomes.set(row, [storeRejects.duplicateInSource(ctx.input.key, firstRow.get(row.jobKey) ?? 0)]);
+  // Rows whose key a claim may hold: the claims refused, and the unclaimed rows when the job has claims at all.
+  const held: PreparedRow[] = [];
+  if (toClaim.length > 0) {
+    const result = await run(ctx, ctx.sql.claim, [job, textArray(toClaim.map((r) => r.jobKey)), textArray(toClaim.map((r) => String(r.row)))], true);
+    const claimed = new Set(result.rows.map((r) => r[0] as string));
+    held.push(...toClaim.filter((r) => !claimed.has(r.jobKey)));
   }
-  return firsts.filter((r) => claimed.has(r.jobKey));
+  if (unclaimed.size > 0 && (await run(ctx, ctx.sql.anyClaim, [job], true)).rows.length > 0) held.push(...unclaimed);
+  const duplicates = new Set<PreparedRow>();
+  if (held.length > 0) {
+    const earlier = await run(ctx, ctx.sql.claimedRows, [job, textArray(held.map((r) => r.jobKey))], true);
+    const firstRow = new Map(earlier.rows.map((r) => [r[0] as string, Number(r[1])]));
+    for (const row of held) {
+      const first = firstRow.get(row.jobKey);
+      if (first === undefined && unclaimed.has(row)) continue; // no claim holds its key: the row's own
+      outcomes.set(row, [storeRejects.duplicateInSource(ctx.input.key, first ?? 0)]);
+      duplicates.add(row);
+    }
+  }
+  return firsts.filter((r) => !duplicates.has(r));
+}
+
+/** True when the row leaves user_id to Ferry, which generates it from the job and the row. */
+function leavesUserId(ctx: ApplyContext, row: PreparedRow): boolean {
+  const position = ctx.generated.userId;
+  return position !== undefined && (valueAt(row, position) ?? null) === null;
 }
 
 /** Insert mode: a key that exists is DUPLICATED_USER; the rest are inserted. */
@@ -96,12 +134,18 @@ async function planInsert(
   outcomes: Map<PreparedRow, Outcome>,
 ): Promise<{ inserts: PreparedRow[]; updates: Update[] }> {
   if (rows.length === 0) return { inserts: [], updates: [] };
-  const result = await run(ctx, ctx.sql.exists(ctx.key), [textArray(rows.map((_, i) => String(i))), ...keyArrays(ctx, rows)], true);
-  const existing = new Set(result.rows.map((r) => r[0] as number));
+  const id = ctx.generated.userId;
+  const result = await run(ctx, ctx.sql.exists(ctx.key, id), [textArray(rows.map((_, i) => String(i))), ...keyArrays(ctx, rows)], true);
+  // The matched user's id, when the table has generated ones: one this job generated is the key's first row here.
+  const existing = new Map(result.rows.map((r) => [r[0] as number, id === undefined ? undefined : ctx.ids.rowOf(r[1])]));
   const inserts: PreparedRow[] = [];
   rows.forEach((row, i) => {
-    if (existing.has(i)) outcomes.set(row, [storeRejects.duplicatedUser(ctx.input.key)]);
-    else inserts.push(row);
+    if (!existing.has(i)) {
+      inserts.push(row);
+      return;
+    }
+    const first = existing.get(i);
+    outcomes.set(row, [first === undefined ? storeRejects.duplicatedUser(ctx.input.key) : storeRejects.duplicateInSource(ctx.input.key, first)]);
   });
   return { inserts, updates: [] };
 }
@@ -159,7 +203,7 @@ async function insertGroup(ctx: ApplyContext, group: readonly PreparedRow[]): Pr
     const fill = (position: number | undefined, value: () => string) => {
       if (position !== undefined && column(position)[i] === null) column(position)[i] = value();
     };
-    fill(ctx.generated.userId, () => generateUserId(ctx.input.job, ctx.input.now, row.row));
+    fill(ctx.generated.userId, () => ctx.ids.id(row.row));
     fill(ctx.generated.createdAt, () => ctx.input.now);
     fill(ctx.generated.updatedAt, () => ctx.input.now);
   });

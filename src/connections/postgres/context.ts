@@ -5,6 +5,7 @@ import type { PgShape } from './schema.js';
 import type { PgStatement, PgStatements } from './sql.js';
 import type { PgText } from './values.js';
 import type { GeneratedColumns } from '../table-shape.js';
+import type { JobUserIds } from '../users-table.js';
 import type { RowChange, WriteBatchInput } from '../types.js';
 import { imageTypes } from './decode.js';
 
@@ -21,6 +22,14 @@ export interface ApplyContext {
   /** The job as ferry_job_keys identifies it (`jobHash`). */
   jobId: string;
   generated: GeneratedColumns;
+  /** The user_ids this job generates, and the source row of one it generated. */
+  ids: JobUserIds;
+  /**
+   * True when a row that leaves user_id to Ferry needs no claim in ferry_job_keys (see
+   * `apply.ts` `claimKeys`): an insert (not an upsert) into the built-in table, keyed by columns a
+   * unique index covers.
+   */
+  selfIdentifying: boolean;
   /** Each written row's change (the job's backup), filled as the rows are written; per attempt. */
   changes: Map<PreparedRow, RowChange>;
 }

@@ -19,6 +19,11 @@ export function isRowError(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
+/** A unique violation (of any index but the marker's, which fails the batch before this is asked). */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as ServerError | null)?.code === '23505';
+}
+
 /** A unique violation on the batch marker: another attempt of the same batch committed first. */
 export function isMarkerCollision(err: unknown): boolean {
   const { code, constraint } = (err ?? {}) as ServerError;

@@ -27,6 +27,11 @@ export interface PgShape extends TableColumns {
   constraints: Map<string, string[]>;
   /** Positions of columns in any unique index or exclusion constraint: an update of one can collide with another row. */
   uniqueColumns: Set<number>;
+  /**
+   * Column positions of each unique index that covers whole rows (no expression, no predicate): two
+   * rows equal on one of these cannot both be stored, so a concurrent writer of the same key fails.
+   */
+  uniqueKeys: number[][];
   /** Positions of columns whose absence means their DEFAULT (not NULL) on insert. */
   defaulted: Set<number>;
   /** Positions of GENERATED ALWAYS AS (…) STORED columns: the server computes them, nothing may assign them. */
@@ -169,6 +174,9 @@ async function readShape(client: ClientBase, table: string, found: ResolvedTable
       .map((attnum) => byAttnum.get(attnum))
       .filter((p): p is number => p !== undefined),
   );
+  const uniqueKeys = constraints
+    .filter((c) => (c.kind === 'p' || c.kind === 'u') && !c.partial && !c.columns.includes(0))
+    .map((c) => c.columns.map((attnum) => byAttnum.get(attnum) ?? -1));
   return {
     table,
     qualified: `${quoteIdentifier(found.schema)}.${quoteIdentifier(found.name)}`,
@@ -181,6 +189,7 @@ async function readShape(client: ClientBase, table: string, found: ResolvedTable
     baseTypes: catalog.map((c) => c.base_type),
     constraints: new Map(constraints.map((c) => [c.name, c.columns.map(nameOf)])),
     uniqueColumns,
+    uniqueKeys,
     defaulted: positionsWhere(catalog, (c) => c.has_default),
     computed: positionsWhere(catalog, (c) => c.computed),
     identityAlways: positionsWhere(catalog, (c) => c.identity_always),

@@ -20,6 +20,8 @@ export class PgStatements {
   readonly markerPut: PgStatement;
   /** Claims keys for the job; returns the keys claimed (the others were claimed before). */
   readonly claim: PgStatement;
+  /** Whether the job has claimed any key yet. */
+  readonly anyClaim: PgStatement;
   readonly claimedRows: PgStatement;
   readonly release: PgStatement;
   readonly finish: PgStatement;
@@ -34,17 +36,22 @@ export class PgStatements {
     this.claim = statement(
       `INSERT INTO ${keys} (job, key, "row") SELECT $1::int8, k, r FROM unnest($2::uuid[], $3::int8[]) AS u(k, r) ON CONFLICT DO NOTHING RETURNING key::text`,
     );
+    this.anyClaim = statement(`SELECT 1 FROM ${keys} WHERE job = $1::int8 LIMIT 1`);
     this.claimedRows = statement(`SELECT key::text, "row" FROM ${keys} WHERE job = $1::int8 AND key = ANY($2::uuid[])`);
     this.release = statement(`DELETE FROM ${keys} WHERE job = $1::int8 AND key = ANY($2::uuid[])`);
     this.finish = statement(`DELETE FROM ${keys} WHERE job = $1::int8`);
     this.stripChanges = statement(`UPDATE ${batches} SET output = (output::jsonb - 'changes')::text WHERE job = $1 AND output LIKE '%"changes":[{%'`);
   }
 
-  /** Which of the rows (`$1` ordinals, then one array per key column) match an existing row. */
-  exists(key: readonly number[]): PgStatement {
-    return this.cached(`e:${key.join(',')}`, () => {
+  /**
+   * Which of the rows (`$1` ordinals, then one array per key column) match an existing row: `[i]`,
+   * or with `id` (a column position) `[i, that column of one matching row, as text]`.
+   */
+  exists(key: readonly number[], id?: number): PgStatement {
+    return this.cached(`e:${key.join(',')}:${id ?? ''}`, () => {
       const from = this.unnest(['int4', ...key.map(() => 'text')], ['i', ...key.map((_, n) => `k${n}`)]);
-      return `SELECT DISTINCT u.i FROM ${from} JOIN ${this.shape.qualified} AS t ON ${this.keyPredicate(key)}`;
+      const select = id === undefined ? 'DISTINCT u.i' : `DISTINCT ON (u.i) u.i, t.${this.name(id)}::text`;
+      return `SELECT ${select} FROM ${from} JOIN ${this.shape.qualified} AS t ON ${this.keyPredicate(key)}`;
     });
   }
 

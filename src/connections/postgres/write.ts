@@ -7,11 +7,12 @@ import { applyRows, NeedsRowOrder } from './apply.js';
 import { run, type ApplyContext, type Outcome } from './context.js';
 import { transaction, type PgSessions } from './sessions.js';
 import { restoreRows } from './restore.js';
-import { isMarkerCollision, isRowError, rowReject } from './errors.js';
+import { isMarkerCollision, isRowError, isUniqueViolation, rowReject } from './errors.js';
 import { jobHash, prepareRow, type Prepared, type PreparedRow } from './rows.js';
 import type { PgShape } from './schema.js';
 import { PgStatements } from './sql.js';
 import { generatedColumns, keyPositions } from '../table-shape.js';
+import { jobUserIds } from '../users-table.js';
 import type { RestoreBatchInput, RestoreBatchOutput, WriteBatchInput, WriteBatchOutput } from '../types.js';
 
 /**
@@ -48,7 +49,19 @@ async function writeBatch(sessions: PgSessions, shape: PgShape, sql: PgStatement
   const key = keyPositions(shape, input.key);
   const prepared = input.rows.map((row) => prepareRow(shape, key, row));
   return sessions.use(async (client) => {
-    const ctx: ApplyContext = { client, shape, sql, input, key, jobId: jobHash(input.job), generated: generatedColumns(shape), changes: new Map() };
+    const generated = generatedColumns(shape);
+    const ctx: ApplyContext = {
+      client,
+      shape,
+      sql,
+      input,
+      key,
+      jobId: jobHash(input.job),
+      generated,
+      ids: jobUserIds(input.job, input.now),
+      selfIdentifying: input.upsert !== true && generated.userId !== undefined && keyIsUnique(shape, key),
+      changes: new Map(),
+    };
     if (path === 'set') {
       const output = await attempt(ctx, prepared, applyRows);
       if (output !== rowOrder) return output;
@@ -113,18 +126,28 @@ async function restoreBatch(client: ClientBase, shape: PgShape, sql: PgStatement
   });
 }
 
-/** Row by row, each in a savepoint: a row the server refuses is rolled back alone and becomes its reject. */
+/**
+ * Row by row, each in a savepoint: a row the server refuses is rolled back alone and becomes its
+ * reject. A unique conflict is tried once more first: an unclaimed insert (`claimKeys`) conflicts
+ * with a concurrent batch's row of the same key once that batch commits, and the second try's lookup
+ * finds that row, so the reject names the key's first row as a claim would have.
+ */
 async function applyEach(ctx: ApplyContext, rows: PreparedRow[]): Promise<Map<PreparedRow, Outcome>> {
   const outcomes = new Map<PreparedRow, Outcome>();
   for (const row of rows) {
     await ctx.client.query('SAVEPOINT ferry_row');
-    try {
-      for (const [r, outcome] of await applyRows(ctx, [row])) outcomes.set(r, outcome);
-    } catch (err) {
-      if (!isRowError(err)) throw err;
-      await ctx.client.query('ROLLBACK TO SAVEPOINT ferry_row');
-      ctx.changes.delete(row);
-      outcomes.set(row, [await rowReject(err, ctx.client, ctx.shape, ctx.sql, row)]);
+    for (let tries = 1; ; tries++) {
+      try {
+        for (const [r, outcome] of await applyRows(ctx, [row])) outcomes.set(r, outcome);
+        break;
+      } catch (err) {
+        if (!isRowError(err)) throw err;
+        await ctx.client.query('ROLLBACK TO SAVEPOINT ferry_row');
+        ctx.changes.delete(row);
+        if (tries === 1 && ctx.selfIdentifying && isUniqueViolation(err)) continue;
+        outcomes.set(row, [await rowReject(err, ctx.client, ctx.shape, ctx.sql, row)]);
+        break;
+      }
     }
     await ctx.client.query('RELEASE SAVEPOINT ferry_row');
   }
@@ -145,6 +168,11 @@ function summarize(ctx: ApplyContext, prepared: Prepared[], outcomes: Map<Prepar
     output.changes.push(change);
   });
   return output;
+}
+
+/** True when a unique index (whole rows, no expression) has only key columns: no two stored rows share the key. */
+function keyIsUnique(shape: PgShape, key: readonly number[]): boolean {
+  return shape.uniqueKeys.some((columns) => columns.every((c) => key.includes(c)));
 }
 
 /** A 64-bit advisory lock id for (job, batch). A collision only makes two unrelated batches take turns. */

@@ -108,6 +108,28 @@ export function describeInsert(factory: ConnectionFactory): void {
       }
     });
 
+    it('rejects DUPLICATE_IN_SOURCE across batches when one row gives user_id and the other leaves it to Ferry, either way round', async () => {
+      await h().connection.writeBatch(batch([{ email: 'ann@x.io', user_id: 'given|ann' }, { email: 'bob@x.io' }]));
+      const out = await h().connection.writeBatch(
+        batch([{ email: 'ANN@x.io' }, { email: 'Bob@x.io', user_id: 'given|bob' }, { email: 'cy@x.io' }], { batch: 2, firstRow: 11 }),
+      );
+      expect(out).toEqual(
+        output({
+          inserted: 1,
+          rejects: [
+            { row: 11, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'email', message: 'same key as row 1' }] },
+            { row: 12, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'email', message: 'same key as row 2' }] },
+          ],
+        }),
+      );
+      // To another job, the same users were there before it: DUPLICATED_USER, whoever gives the id.
+      const other = await h().connection.writeBatch(batch([{ email: 'cy@x.io' }, { email: 'bob@x.io', user_id: 'x|1' }], { job: 'job-2', now: now2 }));
+      expect(other.rejects.map((r) => [r.row, r.errors[0]?.code])).toEqual([
+        [1, 'DUPLICATED_USER'],
+        [2, 'DUPLICATED_USER'],
+      ]);
+    });
+
     it('does not carry keys across jobs', async () => {
       await h().connection.writeBatch(batch([{ email: 'ann@x.io', given_name: 'First' }]));
       const upserted = await h().connection.writeBatch(batch([{ email: 'ann@x.io', given_name: 'Second' }], { job: 'job-2', upsert: true, now: now2 }));

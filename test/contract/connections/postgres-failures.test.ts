@@ -107,6 +107,31 @@ describePostgres('postgres failures', () => {
     expect(await count('users')).toBe(450);
   });
 
+  it('claims no key for a row inserted with a generated user_id under a unique key, and still finds it as the key first row', async () => {
+    const connection = await connect();
+    await connection.writeBatch(batch([{ email: 'ann@x.io' }, { email: 'bob@x.io' }]));
+    expect(await count('ferry_job_keys')).toBe(0);
+    const again = await connection.writeBatch(batch([{ email: 'BOB@x.io' }, { email: 'cy@x.io' }], { batch: 2, firstRow: 11 }));
+    expect(again).toEqual(
+      output({ inserted: 1, rejects: [{ row: 11, errors: [{ code: 'DUPLICATE_IN_SOURCE', path: 'email', message: 'same key as row 2' }] }] }),
+    );
+    // A key no unique index covers is claimed: two batches could insert it at once, and only the claim stops the second.
+    await connection.writeBatch(batch([{ email: 'dan@x.io', given_name: 'Dan' }], { job: 'job-2', key: ['given_name'] }));
+    expect(await count('ferry_job_keys')).toBe(1);
+  });
+
+  it('names the first row of a key two racing batches of one job insert, without claims', async () => {
+    const [first, second] = [await connect(), await connect()];
+    const rows = (from: number) => Array.from({ length: 300 }, (_, i) => ({ email: `u${from + i}@x.io` }));
+    const outputs = await Promise.all([first.writeBatch(batch(rows(0), { batch: 1 })), second.writeBatch(batch(rows(150), { batch: 2, firstRow: 1001 }))]);
+    // Rows 151–300 of batch 1 and rows 1001–1150 of batch 2 share keys: whichever batch committed first keeps them.
+    const messages = outputs.flatMap((o) => o.rejects.map((r) => [r.row, r.errors[0]?.message]));
+    const batch1Won = outputs[0]?.rejects.length === 0;
+    const expected = Array.from({ length: 150 }, (_, i) => (batch1Won ? [1001 + i, `same key as row ${151 + i}`] : [151 + i, `same key as row ${1001 + i}`]));
+    expect(messages).toEqual(expected);
+    expect(await count('ferry_job_keys')).toBe(0);
+  });
+
   it('fails the batch, not retryable, when the key names no column; nothing is written', async () => {
     const connection = await connect();
     const error: unknown = await connection.writeBatch(batch([{ email: 'a@x.io' }], { key: ['mail'] })).catch((err: unknown) => err);
