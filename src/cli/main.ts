@@ -25,10 +25,17 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
   const program = new Command('ferry')
     .description('Declarative bulk user import/export pipelines, run as durable jobs')
     .version(ferryVersion(), '-V, --version', 'print the Ferry version')
-    .option('-c, --config <file>', 'ferry.yaml to use (default: nearest in this folder or a parent)')
+    // The file is optional to the parser only: `ferry schema --config` is a flag of its own, and
+    // program options are read wherever they stand, so this one would take the flag for itself.
+    .option('-c, --config [file]', 'ferry.yaml to use (default: nearest in this folder or a parent)')
     .showHelpAfterError()
     .exitOverride();
-  const ctx = createContext(() => program.opts<{ config?: string }>().config);
+  const configFlag = () => program.opts<{ config?: string | true }>().config;
+  const ctx = createContext(() => {
+    const config = configFlag();
+    if (config === true) throw new CliExit(EXIT_INVALID, "error: option '-c, --config <file>' needs the ferry.yaml to use");
+    return config;
+  });
 
   program
     .command('init')
@@ -133,7 +140,7 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .command('schema')
     .description('print the JSON Schema of the pipeline format (for editor completion)')
     .option('--config', 'the JSON Schema of ferry.yaml instead')
-    .action((options: { config?: boolean }) => schemaCommand(ctx, options));
+    .action((options: { config?: boolean }) => schemaCommand(ctx, { config: options.config === true || configFlag() === true }));
 
   program
     .command('serve')

@@ -76,4 +76,18 @@ describe('ferry validate (CLI)', () => {
     expect(printed.additionalProperties).toBe(false);
     expect(JSON.parse(readFileSync(join(repoRoot, 'schema/pipeline.schema.json'), 'utf8'))).toEqual(printed);
   });
+
+  it("ferry schema --config prints ferry.yaml's JSON Schema; --config without a file is a usage error elsewhere", () => {
+    for (const args of [
+      ['schema', '--config'],
+      ['--config', 'ferry.yaml', 'schema', '--config'],
+    ]) {
+      const result = runFerry(args, { cwd: repoRoot });
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual(JSON.parse(readFileSync(join(repoRoot, 'schema/config.schema.json'), 'utf8')));
+    }
+    const bare = runFerry(['validate', '--config'], { cwd: repoRoot });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain("option '-c, --config <file>' needs the ferry.yaml to use");
+  });
 });
