@@ -1,3 +1,4 @@
+import { expressionRefs } from '../spec/expression-refs.js';
 import type { Reject, RejectError } from './reject.js';
 
 /** A JSONata expression that only names a field (`Email`, `` `E-mail` ``, `profile.phone`): its source path. */
@@ -8,8 +9,9 @@ const FIELD_PATH = /^\s*((?:`[^`]+`|[A-Za-z_$][\w$]*)(?:\.(?:`[^`]+`|[A-Za-z_$][
  * stores it, secrets already masked — so it shows exactly what the report shows. The error's path
  * names a target column (`email`, `custom_password_hash.hash.encoding`, `mfa_factors[2]`): for an
  * identity mapping that is the record's own field; for a column mapped from a plain field path
- * (`email: Email`), that field. Undefined when the value cannot be told (a computed column, a
- * whole-record error, a PARSE_ERROR whose record is raw text).
+ * (`email: Email`), that field; for a column computed from one field (`$lowercase(Email)`), that
+ * field as the source holds it. Undefined when the value cannot be told (a column computed from
+ * several fields or none, a whole-record error, a PARSE_ERROR whose record is raw text).
  */
 export function offendingValue(reject: Pick<Reject, 'record'>, error: Pick<RejectError, 'path'>, columns: Record<string, string> | null): unknown {
   if (!error.path || typeof reject.record !== 'object' || reject.record === null) return undefined;
@@ -19,10 +21,18 @@ export function offendingValue(reject: Pick<Reject, 'record'>, error: Pick<Rejec
     const inColumn = columnRest(error.path, column);
     if (inColumn === undefined) continue;
     const source = FIELD_PATH.exec(expression)?.[1];
-    if (source === undefined) return undefined;
-    return lookup(reject.record, [...fieldSegments(source), ...inColumn]);
+    if (source !== undefined) return lookup(reject.record, [...fieldSegments(source), ...inColumn]);
+    // A column computed from one field (`$lowercase($trim(Email))`): that field is what to fix.
+    const only = inColumn.length === 0 ? soleField(expression) : undefined;
+    return only === undefined ? undefined : lookup(reject.record, only);
   }
   return undefined;
+}
+
+/** The one field path an expression reads from the record, if it reads exactly one. */
+function soleField(expression: string): string[] | undefined {
+  const paths = new Set(expressionRefs(expression).fields.map((f) => JSON.stringify(f.path)));
+  return paths.size === 1 ? (JSON.parse([...paths][0]!) as string[]) : undefined;
 }
 
 /** The value as one short line: strings as they are, the rest as JSON, cut at `max` characters. */

@@ -12,12 +12,25 @@ describe('offendingValue', () => {
     expect(offendingValue({ record }, { path: '' }, null)).toBeUndefined();
   });
 
-  it('follows a column mapped from a plain field path, backticks included; not a computed one', () => {
-    const record = { 'E-mail': 'nope', Profile: { Phone: '12' }, Name: 'Ann' };
-    const columns = { email: '`E-mail`', phone_number: 'Profile.Phone', name: '$uppercase(Name)' };
+  it('follows a column mapped from a plain field path, backticks included, or computed from one field; not from several', () => {
+    const record = { 'E-mail': 'nope', Profile: { Phone: '12' }, Name: 'Ann', Last: 'Lee', Meta: { plan: 'x' } };
+    const columns = {
+      email: '`E-mail`',
+      phone_number: 'Profile.Phone',
+      nickname: '$lowercase($trim(`E-mail`))',
+      given_name: "$uppercase(Name) & ' ' & $uppercase(Name)",
+      name: "Name & ' ' & Last",
+      family_name: "'constant'",
+      user_metadata: '$merge([Meta, {}])',
+    };
     expect(offendingValue({ record }, { path: 'email' }, columns)).toBe('nope');
     expect(offendingValue({ record }, { path: 'phone_number' }, columns)).toBe('12');
+    expect(offendingValue({ record }, { path: 'nickname' }, columns)).toBe('nope');
+    expect(offendingValue({ record }, { path: 'given_name' }, columns)).toBe('Ann');
     expect(offendingValue({ record }, { path: 'name' }, columns)).toBeUndefined();
+    expect(offendingValue({ record }, { path: 'family_name' }, columns)).toBeUndefined();
+    // Below a computed column, the source holds nothing at that path to show.
+    expect(offendingValue({ record }, { path: 'user_metadata.plan' }, columns)).toBeUndefined();
   });
 
   it('shows secrets exactly as the report masked them', () => {
