@@ -28,10 +28,19 @@ export const FIELD_SAMPLE_RECORDS = 100;
  */
 export async function loadCheckedPipeline(project: Project, cwd: string, file: string): Promise<LoadResult> {
   const result = loadPipeline(project, cwd, file);
-  if (!result.ok) return result;
-  const found = [...(await checkSource(project, result.loaded)), ...(await checkTarget(project, result.loaded)), ...(await checkFields(cwd, result.loaded))];
+  if (!result.ok) {
+    if (result.shaped === undefined) return result;
+    // The file has problems of its own; those against the store and the source are reported with them.
+    const found = await checkLoaded(project, cwd, result.shaped);
+    return { ok: false, file: result.file, diagnostics: sortDiagnostics([...result.diagnostics, ...found.filter((d) => d.severity !== 'warning')]) };
+  }
+  const found = await checkLoaded(project, cwd, result.loaded);
   if (found.some((d) => d.severity !== 'warning')) return { ok: false, file: result.loaded.file, diagnostics: sortDiagnostics(found) };
   return found.length > 0 ? { ...result, warnings: sortDiagnostics(found) } : result;
+}
+
+async function checkLoaded(project: Project, cwd: string, loaded: LoadedPipeline): Promise<Diagnostic[]> {
+  return [...(await checkSource(project, loaded)), ...(await checkTarget(project, loaded)), ...(await checkFields(cwd, loaded))];
 }
 
 /** The mapped columns of an import or migration against the target table's columns. */

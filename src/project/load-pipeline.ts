@@ -24,7 +24,10 @@ export interface LoadedPipeline {
 }
 
 /** `warnings` (from `loadCheckedPipeline`): problems guessed from a sample of the data, which do not make the pipeline invalid. */
-export type LoadResult = { ok: true; loaded: LoadedPipeline; warnings?: Diagnostic[] } | { ok: false; file: string; diagnostics: Diagnostic[] };
+export type LoadResult =
+  | { ok: true; loaded: LoadedPipeline; warnings?: Diagnostic[] }
+  /** `shaped`: the pipeline despite its diagnostics, when the schema read it whole (see ParsedPipeline.shaped). */
+  | { ok: false; file: string; diagnostics: Diagnostic[]; shaped?: LoadedPipeline };
 
 type Ends = Pick<LoadedPipeline, 'sourcePath' | 'sourceFormat' | 'targetPath' | 'targetFormat'>;
 
@@ -42,11 +45,13 @@ export function loadPipeline(project: Project, cwd: string, file: string): LoadR
   const parsed = parsePipeline(shown, text);
   const ends: Ends = {};
   const references = checkReferences(project, cwd, path, parsed, ends);
+  const loaded = (pipeline: Pipeline): LoadedPipeline => ({ file: shown, path, name: pipeline.name ?? basename(path, extname(path)), text, pipeline, ...ends });
   if (!parsed.pipeline || references.length > 0) {
-    return { ok: false, file: shown, diagnostics: sortDiagnostics([...parsed.diagnostics, ...references]) };
+    const diagnostics = sortDiagnostics([...parsed.diagnostics, ...references]);
+    // A missing source or unknown connection would only add noise to the checks that follow.
+    return { ok: false, file: shown, diagnostics, ...(parsed.shaped && references.length === 0 ? { shaped: loaded(parsed.shaped) } : {}) };
   }
-  const name = parsed.pipeline.name ?? basename(path, extname(path));
-  return { ok: true, loaded: { file: shown, path, name, text, pipeline: parsed.pipeline, ...ends } };
+  return { ok: true, loaded: loaded(parsed.pipeline) };
 }
 
 /** Checks what the pipeline names outside itself; runs on the raw document so it reports even when the schema fails. */

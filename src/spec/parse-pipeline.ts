@@ -12,6 +12,11 @@ import { nodeAt, offsetOf, parseYamlFile, plainValue, positionOf, type YamlFile 
 export interface ParsedPipeline {
   /** Present only when the file has no diagnostics. */
   pipeline?: Pipeline;
+  /**
+   * The pipeline as the schema read it, when only later rules failed (an expression, coherence):
+   * enough for the checks against the store and the source, so one run reports every problem.
+   */
+  shaped?: Pipeline;
   diagnostics: Diagnostic[];
   /** The document as plain data, for checks that must run even when the schema fails (references). */
   raw: unknown;
@@ -52,7 +57,10 @@ export function parsePipeline(file: string, text: string): ParsedPipeline {
     ...checkTargetPath(y, record),
   ];
   if (schema.value) diagnostics.push(...checkCoherence(schema.value, diagnose));
-  if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(dedupe(diagnostics)), diagnose, raw };
+  if (diagnostics.length > 0) {
+    const shaped = schemaDiagnostics.length === 0 && columnTypes.length === 0 ? schema.value : undefined;
+    return { diagnostics: sortDiagnostics(dedupe(diagnostics)), diagnose, raw, ...(shaped ? { shaped } : {}) };
+  }
   return { pipeline: schema.value, diagnostics: [], diagnose, raw };
 }
 

@@ -123,6 +123,20 @@ describe('ferry validate catches the usual mistakes', () => {
     expect(result.code).toBe(1);
   });
 
+  it('an expression error does not hide the header and column checks: every problem at once', () => {
+    project = new TestProject();
+    project.write('users.csv', 'Email,Phone\na@example.com,+15551234567\n');
+    project.write('p.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\ncolumns:\n  email: $lowercse(Email)\n  phone_numbr: Phon\n');
+    const result = project.ferry('validate', 'p.yaml');
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'p.yaml:4:10 columns.email: unknown function $lowercse (did you mean $lowercase?)',
+      'p.yaml:5:3 columns.phone_numbr: table users has no column "phone_numbr" (did you mean phone_number?)',
+      'p.yaml:5:16 columns.phone_numbr: field Phon is not in the header of users.csv (did you mean Phone?)',
+    ]);
+    expect(result.code).toBe(1);
+    expect(existsSync(join(project.dir, '.ferry/users.db'))).toBe(false);
+  });
+
   it('a source field no sampled JSON record has is a warning: validate still passes, and says so', () => {
     project = new TestProject();
     project.write('users.ndjson', '{"Email":"a@example.com","address":{"city":"Paris"}}\n{"Email":"b@example.com","Phone":"+15551234567"}\n');
