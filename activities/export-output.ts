@@ -3,6 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { failpoint } from '../src/failpoints.js';
 import type { FileTargetPlan, JobPlan } from '../src/plan/job-plan.js';
+import { notRegularFile } from '../src/project/target-path.js';
 import { targetFor } from '../src/targets/index.js';
 import { dropOutputParts, isAssembled, outputPartPath } from './export-files.js';
 
@@ -44,7 +45,19 @@ async function assemble(plan: JobPlan, batches: number, { path, format, escapeFo
   } finally {
     await out.close();
   }
+  refuseNonRegularTarget(plan, path);
   renameSync(tmp, path);
+}
+
+/** The last look before the rename: a `{date}`/`{job}` target is only known now, and the path may have changed since validation. */
+function refuseNonRegularTarget(plan: JobPlan, path: string): void {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return; // nothing there (or a dangling link, which the rename replaces): the usual case
+  }
+  if (!stats.isFile()) throw new Error(`[job ${plan.jobId}] refusing to write ${path}: it ${notRegularFile(stats)}`);
 }
 
 /** Every batch of a succeeded job wrote its part; a missing one means the job folder was tampered with. */

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { sortDiagnostics, type Diagnostic } from '../spec/diagnostics.js';
 import { parsePipeline, type ParsedPipeline } from '../spec/parse-pipeline.js';
 import type { FileFormat, Pipeline } from '../spec/pipeline-schema.js';
 import { formatFromPath } from '../sources/index.js';
 import { displayPath, type Project } from './load-config.js';
-import { sqliteFiles, targetConflict, type GuardedFile } from './target-path.js';
+import { fileKind, sqliteFiles, targetConflict, type GuardedFile } from './target-path.js';
 
 /** A pipeline checked against its project, with the file paths it names made absolute. */
 export interface LoadedPipeline {
@@ -101,13 +101,6 @@ export function sourceFileProblem(path: string): string | undefined {
   if (!stats.isFile())
     return `the source is not a regular file (${fileKind(stats)}); Ferry reads a source twice (planning, then each batch), so copy it to a file first`;
   return undefined;
-}
-
-function fileKind(stats: Stats): string {
-  if (stats.isFIFO()) return 'a named pipe';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
-  return 'not a file';
 }
 
 /** What a file target must never overwrite: every SQLite store, ferry.yaml, this pipeline, its source. */

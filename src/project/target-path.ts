@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { dirname, extname, join, parse, resolve, sep } from 'node:path';
 
 /** A file a file target must never replace, and what to call it in the message. */
@@ -35,7 +35,26 @@ export function targetConflict(target: string, stateDir: string, guarded: readon
     if (other && existing && other.ino === existing.ino && other.dev === existing.dev) return `is ${file.what} (the same file under another name)`;
   }
   if (existing?.isFile() && /^\.ya?ml$/i.test(extname(real))) return 'is an existing YAML file (a pipeline or config file)';
+  if (existing && !existing.isFile()) return notRegularFile(existing);
   return undefined;
+}
+
+/**
+ * Why an existing file target is not one an export may replace: the export renames a new file
+ * over the path, which would put a regular file where a directory, named pipe or device was (as
+ * root, /dev/null itself).
+ */
+export function notRegularFile(stats: Stats): string {
+  return stats.isDirectory() ? 'is a directory' : `is ${fileKind(stats)}, not a regular file, and an export would replace it`;
+}
+
+/** What a path that is not a regular file is, for messages. */
+export function fileKind(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a file';
 }
 
 /**
@@ -83,7 +102,7 @@ function templateMatcher(template: string): (path: string) => boolean {
   return (path) => regex.test(path);
 }
 
-function statOrUndefined(path: string): ReturnType<typeof statSync> | undefined {
+function statOrUndefined(path: string): Stats | undefined {
   if (!existsSync(path)) return undefined;
   try {
     return statSync(path);

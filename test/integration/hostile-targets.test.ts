@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPipeline, seed } from '../helpers/exports.js';
@@ -78,6 +78,30 @@ describe('a file target that would overwrite what Ferry keeps', { timeout: 120_0
     expect(code).toBe(0);
     expect(report.summary.exported).toBe(5);
     expect(existsSync(join(p.dir, report.artifacts.output!))).toBe(true);
+  });
+});
+
+describe('a target that is not a regular file', { timeout: 120_000 }, () => {
+  it('a named pipe or a directory is refused at validate and run, and stays as it was', () => {
+    execFileSync('mkfifo', [join(p.dir, 'feed.csv')]);
+    mkdirSync(join(p.dir, 'out-folder.csv'));
+    expectRefused('feed.csv', /refusing to write feed\.csv: it is a named pipe, not a regular file, and an export would replace it/, []);
+    expectRefused('out-folder.csv', /refusing to write out-folder\.csv: it is a directory/, ['--sample', '2']);
+    expect(statSync(join(p.dir, 'feed.csv')).isFIFO()).toBe(true);
+    expect(statSync(join(p.dir, 'out-folder.csv')).isDirectory()).toBe(true);
+  });
+
+  it('a placeholder target that names a named pipe only once the job starts fails the job, leaving the pipe', () => {
+    const today = new Date().toISOString().slice(0, 10);
+    // Both dates the job may start on, in case the test straddles midnight (UTC).
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    for (const day of [today, tomorrow]) execFileSync('mkfifo', [join(p.dir, `late-${day}.csv`)]);
+    p.write('export.yaml', exportPipeline({ file: 'late-{date}.csv' }));
+    expect(p.ferry('validate', 'export.yaml').code).toBe(0);
+    const run = p.ferry('run', 'export.yaml');
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toMatch(/refusing to write .*late-\d{4}-\d{2}-\d{2}\.csv: it is a named pipe, not a regular file/);
+    for (const day of [today, tomorrow]) expect(statSync(join(p.dir, `late-${day}.csv`)).isFIFO()).toBe(true);
   });
 });
 
