@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
+import { fileKind } from '../file-kind.js';
 import { dirname, resolve } from 'node:path';
 import { QueryError } from '../query/query-error.js';
 import { sqliteOptionsSchema, type SqliteOptions } from '../spec/config-schema.js';
@@ -103,7 +104,12 @@ async function preview<T>(db: Database.Database, fn: () => Promise<T>): Promise<
 export const walCheckpointPages = 16_384;
 
 function openDatabase(file: string): Database.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    const stats = statSync(file, { throwIfNoEntry: false });
+    // SQLite's own words for these are "disk I/O error" or "unable to open database file".
+    if (stats && !stats.isFile()) throw new Error(`it is ${fileKind(stats)}, not a SQLite database file. Hint: check the connection's path in ferry.yaml`);
+    mkdirSync(dirname(file), { recursive: true });
+  }
   const timeout = busyTimeoutMs();
   const db = new Database(file, { timeout });
   try {

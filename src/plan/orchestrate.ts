@@ -206,12 +206,19 @@ function addBatch(summary: JobSummary, out: RunBatchOutput): void {
   summary.batches.done += 1;
 }
 
-/** The innermost message of an error chain (Temporal wraps activity errors in ActivityFailure). */
+/** Temporal's wrappers around the error an activity or child threw: their own message says only that it failed. */
+const wrappers = new Set(['ActivityFailure', 'ChildWorkflowFailure', 'WorkflowFailedError']);
+
+/**
+ * The message of the error that says what went wrong: Temporal's wrappers are unwrapped, but not
+ * Ferry's own errors, whose message puts the cause in context (`[connection:sqlite] cannot open
+ * users.db: disk I/O error. Hint: …`) — their cause alone would lose which file and what to do.
+ */
 export function errorMessage(err: unknown): string {
   let current: unknown = err;
   for (let depth = 0; depth < 5; depth++) {
-    const cause = (current as { cause?: unknown } | null)?.cause;
-    if (!cause) break;
+    const { cause, name } = (current ?? {}) as { cause?: unknown; name?: unknown };
+    if (!cause || !(typeof name === 'string' && wrappers.has(name))) break;
     current = cause;
   }
   if (current instanceof Error) return current.message;

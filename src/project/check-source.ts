@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isRetryable } from '../connections/errors.js';
 import { openConnection } from '../connections/index.js';
 import type { ColumnInfo } from '../connections/types.js';
 import { usersTableColumns } from '../connections/users-table.js';
@@ -11,7 +12,7 @@ import { checkSourceFields, checkTargetColumns } from '../spec/check-references.
 import type { Diagnostic } from '../spec/diagnostics.js';
 import { formatPath, sortDiagnostics } from '../spec/diagnostics.js';
 import { offsetInScalar } from '../spec/parse-pipeline.js';
-import { parseYamlFile, positionOf } from '../spec/yaml-document.js';
+import { offsetOf, parseYamlFile, positionOf } from '../spec/yaml-document.js';
 import { displayPath, type Project } from './load-config.js';
 import { loadPipeline, type LoadedPipeline, type LoadResult } from './load-pipeline.js';
 
@@ -49,6 +50,7 @@ async function checkTarget(project: Project, loaded: LoadedPipeline): Promise<Di
   if (!('connection' in target) || !columns || typeof columns !== 'object') return [];
   const table = await tableColumns(project, target.connection, target.table);
   if (!table) return [];
+  if ('problem' in table) return [connectionProblem(loaded, 'target', target.connection, table.problem)];
   return checkTargetColumns(parseYamlFile(loaded.file, loaded.text), columns, { name: table.name, columns: table.columns.map((c) => c.name) });
 }
 
@@ -70,7 +72,9 @@ async function checkFields(cwd: string, loaded: LoadedPipeline): Promise<Diagnos
 async function checkSource(project: Project, loaded: LoadedPipeline): Promise<Diagnostic[]> {
   const { source } = loaded.pipeline;
   if (!('connection' in source)) return [];
-  const columns = await sourceColumns(project, source.connection, source.table);
+  const table = await tableColumns(project, source.connection, source.table);
+  if (table && 'problem' in table) return [connectionProblem(loaded, 'source', source.connection, table.problem)];
+  const columns = table?.columns;
   const out: Diagnostic[] = [];
   const queryError = columns ? checkQuery(source.query, columns) : syntaxError(source.query);
   if (queryError) out.push(at(loaded, ['source', 'query'], source.query, queryError));
@@ -79,18 +83,14 @@ async function checkSource(project: Project, loaded: LoadedPipeline): Promise<Di
   return out;
 }
 
-/** The columns an export reads, as planJob sees them; undefined when the store cannot be reached (then only the syntax is checked). */
-async function sourceColumns(project: Project, name: string, table: string | undefined): Promise<ColumnInfo[] | undefined> {
-  return (await tableColumns(project, name, table))?.columns;
-}
-
 /**
  * A table's columns, read inside a preview (rolled back) so that validating creates nothing: a
  * missing table would be created as the built-in users table, and that is what comes back. A
  * SQLite file that does not exist yet is not created either: it will get the built-in table.
- * Undefined when the store cannot be reached: the run reports what is wrong when it plans.
+ * Undefined when the store cannot be reached (a server may be down while pipelines are checked:
+ * the run reports it when it plans); a SQLite file that cannot be opened is a `problem`.
  */
-async function tableColumns(project: Project, name: string, table: string | undefined): Promise<{ name: string; columns: ColumnInfo[] } | undefined> {
+async function tableColumns(project: Project, name: string, table: string | undefined): Promise<{ name: string; columns: ColumnInfo[] } | { problem: string } | undefined> {
   const options = project.config.connections[name];
   if (!options) return undefined;
   if (options.driver === 'sqlite' && options.path !== ':memory:' && !existsSync(options.path))
@@ -102,9 +102,18 @@ async function tableColumns(project: Project, name: string, table: string | unde
     } finally {
       await connection.close();
     }
-  } catch {
+  } catch (err) {
+    // A server may be down while the pipeline is checked; a SQLite file that cannot be opened is a mistake in ferry.yaml.
+    if (options.driver === 'sqlite' && !isRetryable(err)) return { problem: project.masker.mask(err instanceof Error ? err.message : String(err)) };
     return undefined;
   }
+}
+
+/** A connection the pipeline names that cannot be opened, at the pipeline's `connection:` key. */
+function connectionProblem(loaded: LoadedPipeline, end: 'source' | 'target', name: string, problem: string): Diagnostic {
+  const y = parseYamlFile(loaded.file, loaded.text);
+  const { line, col } = positionOf(y, offsetOf(y, [end, 'connection']));
+  return { file: loaded.file, line, col, path: `${end}.connection`, message: `connection ${name}: ${problem}` };
 }
 
 function builtInColumns(): ColumnInfo[] {

@@ -5,7 +5,8 @@ import { parsePipeline, type ParsedPipeline } from '../spec/parse-pipeline.js';
 import type { FileFormat, Pipeline } from '../spec/pipeline-schema.js';
 import { formatFromPath } from '../sources/index.js';
 import { displayPath, type Project } from './load-config.js';
-import { fileKind, sqliteFiles, targetConflict, type GuardedFile } from './target-path.js';
+import { fileKind } from '../file-kind.js';
+import { sqliteFiles, targetConflict, type GuardedFile } from './target-path.js';
 
 /** A pipeline checked against its project, with the file paths it names made absolute. */
 export interface LoadedPipeline {

@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { dirname, extname, join, parse, resolve, sep } from 'node:path';
+import { fileKind } from '../file-kind.js';
 
 /** A file a file target must never replace, and what to call it in the message. */
 export interface GuardedFile {
@@ -48,14 +49,6 @@ export function notRegularFile(stats: Stats): string {
   return stats.isDirectory() ? 'is a directory' : `is ${fileKind(stats)}, not a regular file, and an export would replace it`;
 }
 
-/** What a path that is not a regular file is, for messages. */
-export function fileKind(stats: Stats): string {
-  if (stats.isDirectory()) return 'a directory';
-  if (stats.isFIFO()) return 'a named pipe';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
-  return 'not a file';
-}
 
 /**
  * The real path of an absolute `path`: each component is resolved as the file system would (a

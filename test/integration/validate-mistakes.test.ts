@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runFerry } from '../helpers/cli.js';
@@ -135,6 +135,27 @@ describe('ferry validate catches the usual mistakes', () => {
     ]);
     expect(result.code).toBe(1);
     expect(existsSync(join(project.dir, '.ferry/users.db'))).toBe(false);
+  });
+
+  it('a SQLite path that is a directory or not a database: validate says so at the connection, and run names the file', () => {
+    project = new TestProject();
+    project.write('users.csv', 'Email\na@example.com\n');
+    project.write('not-a-db.csv', 'a,b\n1,2\n');
+    mkdirSync(join(project.dir, 'folder.db'));
+    project.write('p.yaml', 'source: { file: users.csv }\ntarget: { connection: crm }\ncolumns:\n  email: Email\n');
+    for (const [path, problem] of [
+      ['folder.db', 'it is a directory, not a SQLite database file'],
+      ['not-a-db.csv', 'file is not a database'],
+    ]) {
+      project.write('ferry.yaml', `connections:\n  crm: { driver: sqlite, path: ${path} }\n`);
+      const validate = project.ferry('validate', 'p.yaml');
+      expect(validate.stdout.trim()).toMatch(new RegExp(`^p\\.yaml:2:23 target\\.connection: connection crm: \\[connection:sqlite\\] cannot open .*${path}: ${problem}`));
+      expect(validate.code).toBe(1);
+      const run = project.ferry('run', 'p.yaml');
+      expect(run.code).not.toBe(0);
+      expect(run.stdout + run.stderr).toContain(`${path}: ${problem}`);
+    }
+    expect(readFileSync(join(project.dir, 'not-a-db.csv'), 'utf8')).toBe('a,b\n1,2\n');
   });
 
   it('a source field no sampled JSON record has is a warning: validate still passes, and says so', () => {
