@@ -90,7 +90,11 @@ async function checkSource(project: Project, loaded: LoadedPipeline): Promise<Di
  * Undefined when the store cannot be reached (a server may be down while pipelines are checked:
  * the run reports it when it plans); a SQLite file that cannot be opened is a `problem`.
  */
-async function tableColumns(project: Project, name: string, table: string | undefined): Promise<{ name: string; columns: ColumnInfo[] } | { problem: string } | undefined> {
+async function tableColumns(
+  project: Project,
+  name: string,
+  table: string | undefined,
+): Promise<{ name: string; columns: ColumnInfo[] } | { problem: string } | undefined> {
   const options = project.config.connections[name];
   if (!options) return undefined;
   if (options.driver === 'sqlite' && options.path !== ':memory:' && !existsSync(options.path))

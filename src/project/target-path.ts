@@ -49,7 +49,6 @@ export function notRegularFile(stats: Stats): string {
   return stats.isDirectory() ? 'is a directory' : `is ${fileKind(stats)}, not a regular file, and an export would replace it`;
 }
 
-
 /**
  * The real path of an absolute `path`: each component is resolved as the file system would (a
  * symlink to where it points, even a dangling one, since writing through it creates its target;

@@ -149,7 +149,9 @@ describe('ferry validate catches the usual mistakes', () => {
     ]) {
       project.write('ferry.yaml', `connections:\n  crm: { driver: sqlite, path: ${path} }\n`);
       const validate = project.ferry('validate', 'p.yaml');
-      expect(validate.stdout.trim()).toMatch(new RegExp(`^p\\.yaml:2:23 target\\.connection: connection crm: \\[connection:sqlite\\] cannot open .*${path}: ${problem}`));
+      expect(validate.stdout.trim()).toMatch(
+        new RegExp(`^p\\.yaml:2:23 target\\.connection: connection crm: \\[connection:sqlite\\] cannot open .*${path}: ${problem}`),
+      );
       expect(validate.code).toBe(1);
       const run = project.ferry('run', 'p.yaml');
       expect(run.code).not.toBe(0);
