@@ -1,4 +1,4 @@
-import type { Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 
 /** What a path that is not a regular file is, for messages ("… is a named pipe"). */
 export function fileKind(stats: Stats): string {
@@ -7,4 +7,20 @@ export function fileKind(stats: Stats): string {
   if (stats.isSocket()) return 'a socket';
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
   return 'not a file';
+}
+
+/**
+ * Why `path` cannot be read as a file: `<what> not found`, `the <what> is a directory, not a file`,
+ * or the system's reason (a symlink loop); undefined for a regular file. A stat only: a named pipe
+ * is named, never opened (reading one would wait for a writer).
+ */
+export function notAFile(path: string, what: string): string | undefined {
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(path, { throwIfNoEntry: false });
+  } catch (err) {
+    return `the ${what} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+  }
+  if (stats === undefined) return `${what} not found`;
+  return stats.isFile() ? undefined : `the ${what} is ${fileKind(stats)}, not a file`;
 }

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { notAFile } from '../file-kind.js';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { defaultConfig, withDefaultConnection, type FerryConfig } from '../spec/config-schema.js';
 import { formatDiagnostic, type Diagnostic } from '../spec/diagnostics.js';
@@ -28,9 +29,8 @@ export class ConfigError extends Error {
 /** Finds ferry.yaml in `cwd` or the nearest parent (or takes `explicit`), reads and checks it. */
 export function loadProject(cwd: string, explicit: string | undefined, env: NodeJS.ProcessEnv): Project {
   const configFile = explicit ? resolve(cwd, explicit) : findUp(cwd, CONFIG_FILE);
-  if (explicit && !existsSync(configFile!)) {
-    throw new ConfigError([{ file: explicit, line: 0, col: 0, path: '', message: 'config file not found' }]);
-  }
+  const problem = explicit ? notAFile(configFile!, 'config file') : undefined;
+  if (problem) throw new ConfigError([{ file: explicit!, line: 0, col: 0, path: '', message: problem }]);
   if (!configFile) return withAbsolutePaths(cwd, undefined, defaultConfig(), new SecretMasker());
   const parsed = parseConfig(displayPath(cwd, configFile), readFileSync(configFile, 'utf8'), env);
   const masker = new SecretMasker(parsed.secrets);

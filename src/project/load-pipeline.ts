@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { sortDiagnostics, type Diagnostic } from '../spec/diagnostics.js';
 import { parsePipeline, type ParsedPipeline } from '../spec/parse-pipeline.js';
 import type { FileFormat, Pipeline } from '../spec/pipeline-schema.js';
 import { formatFromPath } from '../sources/index.js';
 import { displayPath, type Project } from './load-config.js';
-import { fileKind } from '../file-kind.js';
+import { fileKind, notAFile } from '../file-kind.js';
 import { sqliteFiles, targetConflict, type GuardedFile } from './target-path.js';
 
 /** A pipeline checked against its project, with the file paths it names made absolute. */
@@ -39,9 +39,8 @@ type Ends = Pick<LoadedPipeline, 'sourcePath' | 'sourceFormat' | 'targetPath' | 
 export function loadPipeline(project: Project, cwd: string, file: string): LoadResult {
   const path = resolve(cwd, file);
   const shown = displayPath(cwd, path);
-  if (!existsSync(path) || !statSync(path).isFile()) {
-    return { ok: false, file: shown, diagnostics: [{ file: shown, line: 0, col: 0, path: '', message: 'pipeline file not found' }] };
-  }
+  const problem = notAFile(path, 'pipeline file');
+  if (problem) return { ok: false, file: shown, diagnostics: [{ file: shown, line: 0, col: 0, path: '', message: problem }] };
   const text = readFileSync(path, 'utf8');
   const parsed = parsePipeline(shown, text);
   const ends: Ends = {};

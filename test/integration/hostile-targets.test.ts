@@ -118,6 +118,17 @@ describe('a source that is not a regular file', { timeout: 60_000 }, () => {
     expect(run.stderr).toContain('the source is not a regular file (a named pipe)');
   });
 
+  it('a pipeline or a ferry.yaml that is not a file is named as such, not as missing or a raw EISDIR', () => {
+    execFileSync('mkfifo', [join(p.dir, 'pipe.yaml')]);
+    const pipeline = p.ferry('validate', 'pipe.yaml');
+    expect(pipeline.stdout.trim()).toBe('pipe.yaml the pipeline file is a named pipe, not a file');
+    expect(pipeline.code).toBe(1);
+    mkdirSync(join(p.dir, 'conf.d'));
+    const config = p.ferry('-c', 'conf.d', 'validate', 'seed.yaml');
+    expect(config.stderr.trim()).toBe('conf.d the config file is a directory, not a file');
+    expect(config.code).toBe(2);
+  });
+
   it('a directory is refused with a clear message, not a raw EISDIR', () => {
     mkdirSync(join(p.dir, 'folder.csv'));
     p.write('import.yaml', 'source: { file: folder.csv }\ntarget: { connection: users }\n');
