@@ -37,11 +37,14 @@ describe('runPipelineJob', () => {
     expect(outcome.error).toBe(`reject budget exceeded: ${outcome.summary.rejected} rejected, at most 5 allowed (validate.max_rejects)`);
   });
 
-  it('fails with the batch and its cause when a batch fails, after the batches in flight finish', async () => {
-    const fake = fakeActivities({ total: 40, batches: 4, failBatch: (b) => (b === 1 ? new Error('disk full', { cause: new Error('ENOSPC') }) : undefined) });
+  it('fails with the batch and its error when a batch fails, after the batches in flight finish', async () => {
+    // Temporal's wrapper is unwrapped; the error inside keeps its own message, which puts its cause in context.
+    const error = new Error('[connection:sqlite] batch 1: disk full. Hint: the disk is full', { cause: new Error('SQLITE_FULL') });
+    const wrapped = Object.assign(new Error('Activity task failed', { cause: error }), { name: 'ActivityFailure' });
+    const fake = fakeActivities({ total: 40, batches: 4, failBatch: (b) => (b === 1 ? wrapped : undefined) });
     const outcome = await runPipelineJob(testPlan({ batch: { size: 10, parallelism: 2, exclusive: true } }), fake.acts);
     expect(outcome.status).toBe('failed');
-    expect(outcome.error).toBe('batch 1: ENOSPC');
+    expect(outcome.error).toBe('batch 1: [connection:sqlite] batch 1: disk full. Hint: the disk is full');
     expect(fake.calls).not.toContain('runBatch:3');
     expect(fake.calls.at(-1)).toBe('finalizeJob:failed');
   });
