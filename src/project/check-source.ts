@@ -54,19 +54,27 @@ async function checkTarget(project: Project, loaded: LoadedPipeline): Promise<Di
   return checkTargetColumns(parseYamlFile(loaded.file, loaded.text), columns, { name: table.name, columns: table.columns.map((c) => c.name) });
 }
 
-/** The fields the columns read, against the source file's header (CSV) or its first records (JSON, NDJSON). */
+/** The CSV header as the job would read it; the fields the columns read, against it (CSV) or the first records (JSON, NDJSON). */
 async function checkFields(cwd: string, loaded: LoadedPipeline): Promise<Diagnostic[]> {
   const { source, columns } = loaded.pipeline;
-  if (!('file' in source) || !loaded.sourcePath || !loaded.sourceFormat || !columns || typeof columns !== 'object') return [];
+  const mapped = columns && typeof columns === 'object' ? columns : undefined;
+  // An identity mapping reads no named field, but a CSV header the job would refuse is still worth saying.
+  if (!('file' in source) || !loaded.sourcePath || !loaded.sourceFormat || (!mapped && loaded.sourceFormat !== 'csv')) return [];
   const csv = source.csv ?? { delimiter: ',', header: true, encoding: 'utf8' as const };
-  const sample = await sampleSource({ path: loaded.sourcePath, format: loaded.sourceFormat, csv }, FIELD_SAMPLE_RECORDS);
-  if (!sample) return [];
   const shown = displayPath(cwd, loaded.sourcePath);
+  const sample = await sampleSource({ path: loaded.sourcePath, format: loaded.sourceFormat, csv }, FIELD_SAMPLE_RECORDS, shown);
+  if (!sample) return [];
+  if ('problem' in sample) {
+    const y = parseYamlFile(loaded.file, loaded.text);
+    const { line, col } = positionOf(y, offsetOf(y, ['source', 'file']));
+    return [{ file: loaded.file, line, col, path: 'source.file', message: sample.problem }];
+  }
+  if (!mapped) return [];
   const fields =
     sample.format === 'csv'
       ? { kind: 'header' as const, file: shown, names: sample.header }
       : { kind: 'sample' as const, file: shown, records: sample.records };
-  return checkSourceFields(parseYamlFile(loaded.file, loaded.text), columns, fields);
+  return checkSourceFields(parseYamlFile(loaded.file, loaded.text), mapped, fields);
 }
 
 async function checkSource(project: Project, loaded: LoadedPipeline): Promise<Diagnostic[]> {

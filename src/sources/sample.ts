@@ -5,20 +5,27 @@ import { JsonSplitter } from './json-splitter.js';
 import { NdjsonSplitter } from './ndjson-splitter.js';
 import { RecordCutter, type RecordSplitter } from './record-cutter.js';
 import { jsonRecordOf } from './records.js';
+import { CSV } from './csv.js';
 import type { FileSourceOptions } from './types.js';
+import { CSV_ENCODING_HINT, decodeUtf8, invalidUtf8Message, refuseUtf16 } from './utf8.js';
 
 /** What `ferry validate` reads of a source file: a CSV's column names, or the first JSON records. */
-export type SourceSample = { format: 'csv'; header: string[] } | { format: 'json' | 'ndjson'; records: Record<string, unknown>[] };
+export type SourceSample =
+  | { format: 'csv'; header: string[] }
+  /** A header the job would refuse (a duplicate name, bytes that are not UTF-8, a UTF-16 file): the job's own message. */
+  | { format: 'csv'; problem: string }
+  | { format: 'json' | 'ndjson'; records: Record<string, unknown>[] };
 
 /** The most bytes a sample reads: enough for a header, or for the first records of a JSON file. */
 const SAMPLE_BYTES = 1024 * 1024;
 
 /**
  * The head of a source file, cut into records by the same splitters a job uses: the CSV header
- * (col1…colN without one), or up to `limit` JSON objects (malformed ones skipped). Undefined when
- * the head cannot be read or cut: the job's plan reports that, with the byte where it happens.
+ * (col1…colN without one), or up to `limit` JSON objects (malformed ones skipped), or what is
+ * wrong with the CSV header. Undefined when the head cannot be read or cut: the job's plan reports
+ * that, with the byte where it happens. `shownPath` names the file in messages.
  */
-export async function sampleSource(options: FileSourceOptions, limit: number): Promise<SourceSample | undefined> {
+export async function sampleSource(options: FileSourceOptions, limit: number, shownPath = options.path): Promise<SourceSample | undefined> {
   let head: { buf: Buffer; whole: boolean };
   try {
     head = await readHead(options.path);
@@ -46,10 +53,22 @@ export async function sampleSource(options: FileSourceOptions, limit: number): P
   const first = spans[0];
   if (first === undefined) return undefined;
   const { delimiter, encoding, header } = options.csv;
-  const text = first.toString(encoding);
-  const names = header ? parseCsvHeader(text, delimiter) : parseCsvFields(text, delimiter);
-  if (typeof names === 'string') return undefined;
-  return { format: 'csv', header: header ? names : numberedColumns(names.length) };
+  if (!header) {
+    const fields = parseCsvFields(first.toString(encoding), delimiter);
+    return typeof fields === 'string' ? undefined : { format: 'csv', header: numberedColumns(fields.length) };
+  }
+  // The header as the job reads it (sources/csv.ts): the same checks, the same messages.
+  try {
+    refuseUtf16(CSV, shownPath, head.buf);
+  } catch (err) {
+    return { format: 'csv', problem: (err as Error).message };
+  }
+  const text = encoding === 'latin1' ? first.toString('latin1') : decodeUtf8(first, 0, first.length);
+  if (typeof text === 'number')
+    return { format: 'csv', problem: `[source:${CSV}] bad header row in ${shownPath}: ${invalidUtf8Message(first, text, text, CSV_ENCODING_HINT)}` };
+  const names = parseCsvHeader(text, delimiter);
+  if (typeof names === 'string') return { format: 'csv', problem: `[source:${CSV}] bad header row in ${shownPath}: ${names}` };
+  return { format: 'csv', header: names };
 }
 
 function splitterFor(options: FileSourceOptions): RecordSplitter {

@@ -15,7 +15,13 @@ const duration = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+
 
 export const csvOptionsSchema = z
   .strictObject({
-    delimiter: z.string().length(1, { error: 'expected one character' }).default(',').describe('the field separator, one character, e.g. ";" or "\\t"'),
+    delimiter: z
+      .string()
+      .length(1, { error: 'expected one character' })
+      // A quote or a line end already means something in CSV: the rows could not be told apart.
+      .refine((d) => d !== '"' && d !== '\n' && d !== '\r', { error: 'a quote or a line end cannot separate fields' })
+      .default(',')
+      .describe('the field separator, one character, e.g. ";" or "\\t"'),
     header: z
       .boolean()
       .default(true)

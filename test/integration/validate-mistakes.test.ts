@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runFerry } from '../helpers/cli.js';
@@ -158,6 +158,28 @@ describe('ferry validate catches the usual mistakes', () => {
       expect(run.stdout + run.stderr).toContain(`${path}: ${problem}`);
     }
     expect(readFileSync(join(project.dir, 'not-a-db.csv'), 'utf8')).toBe('a,b\n1,2\n');
+  });
+
+  it("a CSV header or delimiter the job would refuse fails validate, with the job's own message", () => {
+    project = new TestProject();
+    project.write('dup.csv', 'email,name,email\na@x.io,A,b@x.io\n');
+    writeFileSync(join(project.dir, 'latin1.csv'), Buffer.from('em\xe4il,name\na@x.io,A\n', 'latin1'));
+    writeFileSync(join(project.dir, 'utf16.csv'), Buffer.from('\ufeffemail\n', 'utf16le'));
+    const cases: [string, string, string][] = [
+      ['dup.csv', '', 'p.yaml:1:17 source.file: [source:csv] bad header row in dup.csv: column name "email" appears twice (columns 1 and 3)'],
+      ['latin1.csv', 'columns:\n  email: email\n', 'p.yaml:1:17 source.file: [source:csv] bad header row in latin1.csv: invalid UTF-8 at byte 2 (0xe4)'],
+      ['utf16.csv', '', 'p.yaml:1:17 source.file: [source:csv] utf16.csv starts with a UTF-16LE byte order mark'],
+    ];
+    for (const [file, columns, message] of cases) {
+      project.write('p.yaml', `source: { file: ${file} }\ntarget: { connection: users }\n${columns}`);
+      const result = project.ferry('validate', 'p.yaml');
+      expect(result.stdout.trim()).toContain(message);
+      expect(result.code).toBe(1);
+    }
+    project.write('p.yaml', 'source: { file: dup.csv, csv: { delimiter: "\\n" } }\ntarget: { connection: users }\n');
+    const delimiter = project.ferry('validate', 'p.yaml');
+    expect(delimiter.stdout.trim()).toBe('p.yaml:1:44 source.csv.delimiter: a quote or a line end cannot separate fields');
+    expect(delimiter.code).toBe(1);
   });
 
   it('a source field no sampled JSON record has is a warning: validate still passes, and says so', () => {
