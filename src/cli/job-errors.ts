@@ -6,6 +6,7 @@ import type { Reject } from '../validation/reject.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { getJob } from './jobs.js';
+import { visibleText } from './visible-text.js';
 
 export interface JobErrorsOptions {
   json?: boolean;
@@ -19,8 +20,9 @@ const VALUE_WIDTH = 32;
 
 /**
  * `ferry jobs errors <id>`: a count per reject code, then one line per error with the offending
- * value (as masked in the report); `--format csv` the same rows for a spreadsheet (RFC 4180,
- * formula-escaped like a CSV export); `--json` / `--format json` the report's own NDJSON lines.
+ * value (as masked in the report, control characters escaped); `--format csv` the same rows for a
+ * spreadsheet (RFC 4180, formula-escaped like a CSV export); `--json` / `--format json` the
+ * report's own NDJSON lines.
  */
 export async function jobErrorsCommand(ctx: CliContext, id: string, options: JobErrorsOptions): Promise<void> {
   const format = options.json ? 'json' : (options.format ?? 'text');
@@ -53,12 +55,15 @@ export async function jobErrorsCommand(ctx: CliContext, id: string, options: Job
     records++;
     for (const e of reject.errors) perCode.set(e.code, (perCode.get(e.code) ?? 0) + 1);
   }
+  // Report fields hold source data: masked whole first (a cut secret would not match), then escaped.
+  const shown = (field: string): string => visibleText(masker.mask(field));
   out(`${records} rejected record(s)${records > 0 ? ':' : ''}`);
-  for (const [code, n] of [...perCode].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) out(`  ${code.padEnd(20)} ${n}`);
+  for (const [code, n] of [...perCode].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) out(`  ${shown(code).padEnd(20)} ${n}`);
   if (records === 0) return;
   out('');
   out(`${'ROW'.padEnd(7)} ${'CODE'.padEnd(20)} ${'PATH'.padEnd(24)} ${'VALUE'.padEnd(VALUE_WIDTH)} MESSAGE`);
   for await (const [row, code, path, value, message] of rows()) {
-    out(`${row!.padEnd(7)} ${code!.padEnd(20)} ${(path || '-').padEnd(24)} ${(formatValue(value, VALUE_WIDTH) || '-').padEnd(VALUE_WIDTH)} ${message}`);
+    const cells = [shown(row!).padEnd(7), shown(code!).padEnd(20), (shown(path!) || '-').padEnd(24)];
+    out(`${cells.join(' ')} ${(formatValue(shown(value!), VALUE_WIDTH) || '-').padEnd(VALUE_WIDTH)} ${shown(message!)}`);
   }
 }

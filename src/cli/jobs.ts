@@ -5,6 +5,7 @@ import { CliExit, EXIT_INVALID } from './exit-codes.js';
 import { jobQueryLines } from './job-query.js';
 import { wholeNumber } from './usage.js';
 import { jobDetails, jobListing } from './job-report.js';
+import { visibleText } from './visible-text.js';
 
 /** `ferry jobs list`: newest first, one line each. */
 export async function listJobsCommand(ctx: CliContext, options: { json?: boolean; limit?: string }): Promise<void> {
@@ -26,11 +27,14 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
   const details = jobDetails(job, ctx.cwd);
   if (options.json) return ctx.stdout(masker.mask(JSON.stringify(details)));
   const s = details.summary;
+  // An error may quote source data (a database names the bad value) and a webhook's answer is the
+  // receiver's text: masked, then escaped so neither can drive the terminal.
+  const shown = (text: string): string => visibleText(masker.mask(text));
   ctx.stdout(`job        ${job.id}${job.detail ? ` (${job.detail})` : ''}`);
   ctx.stdout(`pipeline   ${job.pipeline} (${job.plan.pipelineFile})`);
   for (const line of jobQueryLines(job.plan)) ctx.stdout(line);
-  ctx.stdout(`status     ${job.status}${job.error ? ` — ${masker.mask(job.error)}` : ''}`);
-  if (job.waiting) ctx.stdout(`waiting    ${masker.mask(job.waiting)}`);
+  ctx.stdout(`status     ${job.status}${job.error ? ` — ${shown(job.error)}` : ''}`);
+  if (job.waiting) ctx.stdout(`waiting    ${shown(job.waiting)}`);
   ctx.stdout(`started    ${details.started_at}${details.ended_at ? `, ended ${details.ended_at}` : ''}`);
   ctx.stdout(
     `records    total ${s.total} · inserted ${s.inserted} · updated ${s.updated} · unchanged ${s.unchanged} · rejected ${s.rejected} · exported ${s.exported}`,
@@ -40,7 +44,7 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
   if (rate) ctx.stdout(`progress   ${rate.percent}% · ${rate.perSecond} records/s · ETA ${rate.eta}`);
   ctx.stdout(`artifacts  ${details.artifacts.dir}`);
   // A failure's detail already names its notify[i] entry.
-  for (const n of job.notifications) ctx.stdout(n.ok ? `notify[${n.index}]  sent: ${n.detail}` : `notify     FAILED: ${masker.mask(n.detail)}`);
+  for (const n of job.notifications) ctx.stdout(n.ok ? `notify[${n.index}]  sent: ${shown(n.detail)}` : `notify     FAILED: ${shown(n.detail)}`);
 }
 
 /** A job of the project's engine, or a refusal naming the command that lists them. */

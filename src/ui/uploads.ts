@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileFormat } from '../spec/pipeline-schema.js';
+import { visibleText } from '../cli/visible-text.js';
 import { HttpError } from './http.js';
 
 const FORMATS: Record<string, FileFormat> = { '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson' };
@@ -57,7 +58,7 @@ function formatOf(name: string): FileFormat {
   return format;
 }
 
-/** A hostile name shown back without its control characters. */
+/** A hostile name shown back with its control characters escaped. */
 function shown(name: string): string {
-  return name.replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 80);
+  return visibleText(name.slice(0, 80));
 }

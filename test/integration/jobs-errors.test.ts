@@ -1,4 +1,7 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Reject } from '../../src/validation/reject.js';
 import { TestProject } from '../helpers/project.js';
 
 /**
@@ -46,5 +49,28 @@ describe('ferry jobs errors', { timeout: 120_000 }, () => {
     const bad = p.ferry('jobs', 'errors', job, '--format', 'xlsx');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--format expects one of text, csv, json, got "xlsx"');
+  });
+
+  it('text escapes control characters from the data; csv and json carry them as they are', () => {
+    const hostile = '\x1b[2J\r\n9 OK\u202e@x.io';
+    p.write('h.json', [{ email: hostile, given_name: 'Ann' }]);
+    p.write('h.yaml', 'source: { file: h.json }\ntarget: { connection: users }\n');
+    const { job: id, artifacts } = p.run('h.yaml').report;
+    // a path and a message from the data too (a field name, a database's message quoting a value)
+    const file = join(p.dir, artifacts.rejects!);
+    const reject = JSON.parse(readFileSync(file, 'utf8')) as Reject;
+    reject.errors.push({ code: 'FORMAT', path: 'x\x1b[1A', message: 'bad "\x1b]0;pwned\x07"\nforged\u2028line' });
+    writeFileSync(file, `${JSON.stringify(reject)}\n`);
+
+    const text = p.ferry('jobs', 'errors', id);
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+    expect(text.stdout).toContain(' email  ');
+    expect(text.stdout).toContain(' \\x1b[2J\\r\\n9 OK\\u202e@x.io ');
+    expect(text.stdout).toMatch(/^1\s+FORMAT\s+x\\x1b\[1A\s+-\s+bad "\\x1b]0;pwned\\x07"\\nforged\\u2028line$/m);
+    expect(text.stdout).not.toMatch(/^9 OK/m);
+    const json = p.ferry('jobs', 'errors', id, '--json');
+    expect((JSON.parse(json.stdout) as Reject).record).toMatchObject({ email: hostile });
+    expect(p.ferry('jobs', 'errors', id, '--format', 'csv').stdout).toContain(`"${hostile}"`);
   });
 });

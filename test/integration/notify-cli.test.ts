@@ -112,4 +112,24 @@ describe('ferry run sends its notifications', () => {
     expect(text).toContain('notify     FAILED: notify[1]: webhook');
     expect(run.stderr + run.stdout + text).not.toContain(env.FERRY_SMTP_PASSWORD);
   });
+
+  it('masks a path token as the URL encodes it, and escapes what the receiver answered in jobs show', async () => {
+    const token = 'Spa ce Tök99';
+    await hook.close();
+    hook = await startHttp(() => ({ status: 500, body: 'no \x1b]0;pwned\x07 \x1b[2J' }));
+    writePipeline(`"${hook.url}/hook/\${HOOK_TOKEN}"`);
+    const withToken = { ...env, HOOK_TOKEN: token };
+    const run = await runFerryAsync(['run', 'import-users.yaml'], { cwd: dir, env: withToken });
+    expect(run.code, run.stderr).toBe(0);
+    expect(hook.requests[0]!.path).toBe(`/hook/${encodeURI(token)}`);
+    const id = /job (\S+) started/.exec(run.stderr)![1]!;
+    const show = runFerry(['jobs', 'show', id], { cwd: dir, env: withToken });
+    const json = runFerry(['jobs', 'show', id, '--json'], { cwd: dir, env: withToken });
+    expect(show.stdout).toContain(
+      `FAILED: notify[1]: webhook ${hook.url}/hook/*** failed after 3 attempts: answered 500 Internal Server Error: no \\x1b]0;pwned\\x07 \\x1b[2J`,
+    );
+    expect(show.stdout).not.toContain('\x1b');
+    for (const out of [run.stderr, show.stdout, json.stdout]) expect(out).toContain('/hook/***');
+    for (const out of [run.stderr, run.stdout, show.stdout, json.stdout]) expect(out).not.toMatch(/Spa|T%C3%B6k99|Tök99/);
+  });
 });
