@@ -13,7 +13,10 @@ export function decodeRow(
   columns.forEach((column, i) => {
     const value = row[i];
     if (value === null || value === undefined) return;
-    out[column.name] = decodeValue(column, value);
+    // a column named __proto__ must stay a field: plain assignment would set the prototype instead
+    if (column.name === '__proto__')
+      Object.defineProperty(out, column.name, { value: decodeValue(column, value), enumerable: true, writable: true, configurable: true });
+    else out[column.name] = decodeValue(column, value);
   });
   return out;
 }

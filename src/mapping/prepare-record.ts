@@ -1,6 +1,7 @@
 import type { ColumnType } from '../connections/types.js';
 import type { RejectError } from '../validation/reject.js';
 import { validateUser } from '../validation/user-schema.js';
+import { checkWellFormed, isUnder } from '../validation/well-formed.js';
 import { coerceCells } from './coerce.js';
 import type { RecordMapper } from './mapper.js';
 
@@ -17,16 +18,31 @@ export interface RecordStep {
 }
 
 /**
- * Map, then check: the user rules, the table's columns (identity mapping), then `validate.rules`.
- * The one copy of what a record goes through before it is written: jobs (run-batch), `ferry test`
- * and `ferry preview` all call it.
+ * Map, then check: well-formed values, the user rules, the table's columns (identity mapping), then
+ * `validate.rules`. The one copy of what a record goes through before it is written: jobs
+ * (run-batch), `ferry test` and `ferry preview` all call it.
+ *
+ * Well-formedness (no lone surrogate, no non-finite number) is checked here, on the mapped values,
+ * because this is the one step every record passes whatever its source, mapping and schema, and
+ * a mapping can make such a value as well as a file can carry one. A user rule about a value
+ * already rejected as malformed would only repeat it ("expected integer" of an Infinity), so it
+ * is left out.
  */
 export async function prepareRecord(step: RecordStep, record: Record<string, unknown>): Promise<{ values: Record<string, unknown>; errors: RejectError[] }> {
   const mapped = await step.mapper.map(record);
   const identity = step.mapper.columns === null;
   const values = step.csvIdentity ? coerceCells(mapped.values, step.types) : mapped.values;
   const errors = mapped.errors;
-  if (step.schema === 'user') errors.push(...validateUser(values, { rejectUnknownFields: identity }));
+  const before = errors.length;
+  checkWellFormed(errors, values);
+  if (step.schema === 'user') {
+    const found = validateUser(values, { rejectUnknownFields: identity });
+    if (errors.length === before) errors.push(...found);
+    else {
+      const malformed = errors.slice(before);
+      for (const e of found) if (!isUnder(e.path, malformed)) errors.push(e);
+    }
+  }
   if (identity) {
     const reported = new Set(errors.filter((e) => e.code === 'UNKNOWN_FIELD').map((e) => e.path));
     for (const field of Object.keys(values)) {

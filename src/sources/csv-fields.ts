@@ -35,13 +35,14 @@ export function parseCsvFields(text: string, delimiter: string): string[] | stri
  * reaches mapping and validation the same way from CSV as from JSON.
  */
 export class CsvRecordBuilder {
-  private readonly hasProtoKey: boolean;
+  /** The column named `__proto__`, or -1: plain assignment would set the record's prototype instead of a field. */
+  private readonly protoColumn: number;
 
   constructor(
     private readonly header: readonly string[],
     private readonly delimiter: string,
   ) {
-    this.hasProtoKey = header.includes('__proto__');
+    this.protoColumn = header.indexOf('__proto__');
   }
 
   build(text: string, row: number): SourceRecord {
@@ -54,9 +55,10 @@ export class CsvRecordBuilder {
     const record: Record<string, unknown> = {};
     for (let i = 0; i < header.length; i++) {
       const value = fields[i];
-      if (value) record[header[i]!] = value;
+      if (!value) continue;
+      if (i === this.protoColumn) Object.defineProperty(record, '__proto__', { value, enumerable: true, writable: true, configurable: true });
+      else record[header[i]!] = value;
     }
-    if (this.hasProtoKey) fixProtoKey(record, header, fields);
     return { row, record };
   }
 }
@@ -96,11 +98,4 @@ function quotedField(text: string, from: number): { value: string; next: number 
     value += '"';
     i = q + 2;
   }
-}
-
-/** Plain assignment to `__proto__` would set the prototype instead of a field; define it instead. */
-function fixProtoKey(record: Record<string, unknown>, header: readonly string[], fields: string[]): void {
-  const i = header.indexOf('__proto__');
-  const value = fields[i];
-  if (value) Object.defineProperty(record, '__proto__', { value, enumerable: true, writable: true, configurable: true });
 }

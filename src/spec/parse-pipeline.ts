@@ -42,8 +42,8 @@ export function parsePipeline(file: string, text: string): ParsedPipeline {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { diagnostics: [{ file, line: 1, col: 1, path: '', message: 'a pipeline file must be a YAML map with source and target' }], diagnose, raw };
   }
-  const schema = checkSchema(y, pipelineSchema, raw);
   const record = raw as Record<string, unknown>;
+  const schema = withEveryColumn(checkSchema(y, pipelineSchema, raw), record['columns']);
   const columnTypes = checkColumnTypes(y, record, diagnose);
   // a wrong column value is reported at the value, not as the union's "expected one of defaults" at the map
   const schemaDiagnostics =
@@ -117,6 +117,19 @@ export function offsetInScalar(y: YamlFile, path: PropertyKey[], value: string, 
   if (lineStart === undefined) return start;
   const indent = /^ */.exec(y.text.slice(lineStart))?.[0].length ?? 0;
   return lineStart + indent + before[before.length - 1]!.length;
+}
+
+/**
+ * The schema library leaves a `__proto__` key out of a record (its guard against prototype
+ * pollution), so `columns: { __proto__: name }` would vanish without a word: put back every column
+ * of the file, in its order and as own fields, for the checks against the table to report. The
+ * values are the file's own; checkColumnTypes and checkExpressions check them from the raw document.
+ */
+function withEveryColumn<T extends { value?: Pipeline }>(schema: T, raw: unknown): T {
+  const columns = schema.value?.columns;
+  if (!columns || typeof columns !== 'object' || !raw || typeof raw !== 'object') return schema;
+  if (Object.keys(raw).length === Object.keys(columns).length) return schema;
+  return { ...schema, value: { ...schema.value, columns: Object.fromEntries(Object.entries(raw)) as typeof columns } };
 }
 
 /** Rules that span fields: what kind of pipeline this is, keys in the mapping, cron, time zone. */

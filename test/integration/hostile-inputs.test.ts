@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFerry } from '../helpers/cli.js';
-import { TestProject } from '../helpers/project.js';
+import { TestProject, codes } from '../helpers/project.js';
 
 /**
  * Issue 17, hostile inputs through the real CLI: a source rewritten while its job runs is never
@@ -84,5 +84,59 @@ describe('a Latin-1 byte in a UTF-8 source', { timeout: 60_000 }, () => {
       { code: 'PARSE_ERROR', path: '', message: expect.stringContaining(`invalid UTF-8 at byte ${content.indexOf(0xe4)} (0xe4)`) },
     ]);
     expect(count("email LIKE 'l3@%'")).toBe(0);
+  });
+});
+
+describe('values that would otherwise be lost without a word', { timeout: 60_000 }, () => {
+  const pipeline = (file: string, columns = ''): string =>
+    `source: { file: ${file} }\ntarget: { connection: users, key: [email], upsert: true }\n${columns}validate: { schema: user, allow_all_rejected: true }\n`;
+
+  it('a CSV column named __proto__ is an UNKNOWN_FIELD reject, like any unknown column', () => {
+    p.write('users.csv', 'email,__proto__,name\na@x.io,X,A\nb@x.io,Y,B\n');
+    p.write('import.yaml', pipeline('users.csv'));
+    const { report } = p.run('import.yaml');
+    expect(report.summary).toMatchObject({ total: 2, inserted: 0, rejected: 2 });
+    // parsed: `__proto__:` in an object literal would set the prototype, not a field
+    const record = (email: string, proto: string, name: string): unknown => JSON.parse(JSON.stringify({ email, ['__proto__']: proto, name }));
+    expect(p.rejects(report).map((r) => [r.row, codes(r), r.record])).toEqual([
+      [1, [['UNKNOWN_FIELD', '__proto__']], record('a@x.io', 'X', 'A')],
+      [2, [['UNKNOWN_FIELD', '__proto__']], record('b@x.io', 'Y', 'B')],
+    ]);
+  });
+
+  it('a column named __proto__ fails validate as any column the table lacks', () => {
+    p.write('users.csv', 'email,name\na@x.io,A\n');
+    p.write('import.yaml', pipeline('users.csv', 'columns: { email: email, __proto__: name }\n'));
+    const result = p.ferry('validate', 'import.yaml');
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain('import.yaml:3:26 columns.__proto__: table users has no column "__proto__"');
+  });
+
+  it('a lone surrogate or a number beyond a double is a FORMAT reject at its path, and nothing of it is stored', () => {
+    const users = [
+      '{"email":"a@x.io","name":"A"}',
+      '{"email":"b@x.io","name":"B\\ud800"}',
+      '{"email":"h@x.io","user_metadata":{"big":1e400,"neg":-1e400}}',
+      '{"email":"i@x.io","logins_count":1e400}',
+      '{"email":"k@x.io","app_metadata":{"tags":["\\udc00"]}}',
+    ];
+    p.write('users.json', `[${users.join(',\n')}]`);
+    p.write('import.yaml', pipeline('users.json'));
+    const { report } = p.run('import.yaml');
+    expect(report.summary).toMatchObject({ total: 5, inserted: 1, rejected: 4 });
+    const rejects = p.rejects(report);
+    expect(rejects.map((r) => [r.row, r.errors])).toEqual([
+      [2, [{ code: 'FORMAT', path: 'name', message: 'contains a lone surrogate (U+D800), which is not valid Unicode' }]],
+      [
+        3,
+        [
+          { code: 'FORMAT', path: 'user_metadata.big', message: expect.stringMatching(/^number out of range \(above 1\.79\d*e\+308/) },
+          { code: 'FORMAT', path: 'user_metadata.neg', message: expect.stringMatching(/^number out of range \(below -1\.79\d*e\+308/) },
+        ],
+      ],
+      [4, [{ code: 'FORMAT', path: 'logins_count', message: expect.stringMatching(/^number out of range/) }]],
+      [5, [{ code: 'FORMAT', path: 'app_metadata.tags[0]', message: 'contains a lone surrogate (U+DC00), which is not valid Unicode' }]],
+    ]);
+    expect(p.rows('SELECT email FROM users')).toEqual([{ email: 'a@x.io' }]);
   });
 });

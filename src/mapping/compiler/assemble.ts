@@ -40,7 +40,7 @@ export function columnFunction(parts: ColumnCode[], runtime: Runtime): (record: 
       '  try {',
       '    $budgetColumn();',
       part.body,
-      `    if (${part.result} !== undefined) values[${literal(part.column)}] = ${part.scalar ? part.result : `$plain(${part.result})`};`,
+      `    if (${part.result} !== undefined) ${assignColumn(part.column, part.scalar ? part.result : `$plain(${part.result})`)};`,
       '  } catch (err) {',
       `    $reportError(errors, deferred, ${literal(part.column)}, err);`,
       '  }',
@@ -58,6 +58,12 @@ export function columnFunction(parts: ColumnCode[], runtime: Runtime): (record: 
     '}',
   ].join('\n');
   return build(runtime, parts.map((part) => part.prologue).join('\n'), fn);
+}
+
+/** `values[column] = value`, as an own field even for `__proto__`, which plain assignment would take as the prototype. */
+function assignColumn(column: string, value: string): string {
+  if (column !== '__proto__') return `values[${literal(column)}] = ${value}`;
+  return `Object.defineProperty(values, ${literal(column)}, { value: ${value}, enumerable: true, writable: true, configurable: true })`;
 }
 
 export function expressionFunction(part: Omit<ColumnCode, 'column'>, runtime: Runtime): (input: unknown, env: CompiledEnv) => unknown {

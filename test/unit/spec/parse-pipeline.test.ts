@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../../src/spec/diagnostics.js';
+import { checkTargetColumns } from '../../../src/spec/check-references.js';
 import { parsePipeline } from '../../../src/spec/parse-pipeline.js';
+import { parseYamlFile } from '../../../src/spec/yaml-document.js';
 
 const lines = (text: string): string[] => parsePipeline('p.yaml', text).diagnostics.map(formatDiagnostic);
 
@@ -137,6 +139,26 @@ timezone: Europe/Paris
 
   it('rejects a file that is not a map', () => {
     expect(lines('- a\n- b\n')).toEqual(['p.yaml:1:1 a pipeline file must be a YAML map with source and target']);
+  });
+
+  it('keeps a column named __proto__, in its place, for the checks against the table', () => {
+    const text = `${valid}columns:\n  email: email\n  __proto__: name\n  constructor: name\n`;
+    const { pipeline, diagnostics } = parsePipeline('p.yaml', text);
+    expect(diagnostics).toEqual([]);
+    const columns = pipeline?.columns as Record<string, string>;
+    expect(Object.entries(columns)).toEqual([
+      ['email', 'email'],
+      ['__proto__', 'name'],
+      ['constructor', 'name'],
+    ]);
+    const table = { name: 'users', columns: ['email', 'name'] };
+    expect(checkTargetColumns(parseYamlFile('p.yaml', text), columns, table).map(formatDiagnostic)).toEqual([
+      'p.yaml:7:3 columns.__proto__: table users has no column "__proto__"; its columns: email, name',
+      'p.yaml:8:3 columns.constructor: table users has no column "constructor"; its columns: email, name',
+    ]);
+    expect(lines(`${valid}columns:\n  email: email\n  __proto__: 5\n`)).toEqual([
+      "p.yaml:7:14 columns.__proto__: expected a JSONata expression string, got number 5 (quote it to map a constant: '5')",
+    ]);
   });
 
   it('says a column value must be an expression string, at the value', () => {

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { usersTableColumns } from '../../../src/connections/users-table.js';
+import { createMapper, type MappingContext } from '../../../src/mapping/mapper.js';
+import { prepareRecord, type RecordStep } from '../../../src/mapping/prepare-record.js';
+import { CsvRecordBuilder } from '../../../src/sources/csv-fields.js';
+
+/**
+ * The per-record step loses nothing silently: a `__proto__` field or column stays a field (and is
+ * rejected like any unknown one), and values a store cannot keep as they are (a lone surrogate,
+ * a number beyond a double) are rejects at their path, whichever source or mapping made them.
+ */
+const ctx: MappingContext = { id: 'job-1', pipeline: 'p', started_at: '2026-01-01T00:00:00.000Z' };
+const types = new Map(usersTableColumns.map((c) => [c.name, c.type]));
+const noRules = (): Promise<never[]> => Promise.resolve([]);
+
+const step = (columns: Record<string, string> | null, options: { csv?: boolean; interpretOnly?: boolean } = {}): RecordStep => ({
+  mapper: createMapper(columns, ctx, undefined, options.interpretOnly ? { interpretOnly: true } : {}),
+  checkRules: noRules,
+  schema: 'user',
+  csvIdentity: columns === null && options.csv === true,
+  types,
+  table: 'users',
+});
+
+const csvRecord = (header: string, line: string): Record<string, unknown> => {
+  const item = new CsvRecordBuilder(header.split(','), ',').build(line, 1);
+  if (!('record' in item)) throw new Error(item.error);
+  return item.record;
+};
+
+const surrogate = 'contains a lone surrogate (U+D800), which is not valid Unicode';
+const tooBig = 'number out of range (above 1.7976931348623157e+308, beyond what a double can hold)';
+
+describe('prepareRecord: __proto__ is a field like any other', () => {
+  it('a CSV column named __proto__ (identity mapping, cells coerced) is an UNKNOWN_FIELD reject, not dropped', async () => {
+    const record = csvRecord('email,__proto__,name,logins_count', 'a@x.io,X,A,3');
+    const { values, errors } = await prepareRecord(step(null, { csv: true }), record);
+    expect(Object.entries(values)).toEqual([
+      ['email', 'a@x.io'],
+      ['__proto__', 'X'],
+      ['name', 'A'],
+      ['logins_count', 3],
+    ]);
+    expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
+    expect(errors).toEqual([{ code: 'UNKNOWN_FIELD', path: '__proto__', message: 'unknown field "__proto__" (not a user profile field)' }]);
+  });
+
+  it.each([
+    ['compiled', false],
+    ['interpreted', true],
+  ])('a column named __proto__ (%s) is an own field of the mapped values', async (_, interpretOnly) => {
+    // parsed, as the plan is: a `__proto__:` in an object literal would set its prototype instead
+    const columns = JSON.parse('{"email": "email", "__proto__": "name", "user_metadata": "{\\"plan\\": name}"}') as Record<string, string>;
+    const { values } = await prepareRecord(step(columns, { interpretOnly }), { email: 'a@x.io', name: 'A' });
+    expect(Object.entries(values)).toEqual([
+      ['email', 'a@x.io'],
+      ['__proto__', 'A'],
+      ['user_metadata', { plan: 'A' }],
+    ]);
+    expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
+  });
+});
+
+describe('prepareRecord: values a store cannot keep', () => {
+  it('a lone surrogate from a JSON escape is a FORMAT reject at its path, in values and nested keys', async () => {
+    const record = JSON.parse('{"email":"b@x.io","name":"B\\ud800","user_metadata":{"a":["\\ud800"],"k\\ud800":1}}') as Record<string, unknown>;
+    const { errors } = await prepareRecord(step(null), record);
+    expect(errors).toEqual([
+      { code: 'FORMAT', path: 'name', message: surrogate },
+      { code: 'FORMAT', path: 'user_metadata.a[0]', message: surrogate },
+      { code: 'FORMAT', path: 'user_metadata.k\\ud800', message: `field name ${surrogate}` },
+    ]);
+  });
+
+  it.each([
+    ['compiled', false],
+    ['interpreted', true],
+  ])('a lone surrogate or an Infinity made by a mapping (%s) is rejected at the column', async (_, interpretOnly) => {
+    const columns = { email: 'email', name: 'name & "\\ud800"', logins_count: '1e300 * 1e300', user_metadata: '{"big": 1e300 * 1e300}' };
+    const { errors } = await prepareRecord(step(columns, { interpretOnly }), { email: 'b@x.io', name: 'B' });
+    expect(errors).toEqual([
+      { code: 'FORMAT', path: 'name', message: surrogate },
+      { code: 'FORMAT', path: 'logins_count', message: tooBig },
+      { code: 'FORMAT', path: 'user_metadata.big', message: tooBig },
+    ]);
+  });
+
+  it('1e400 in JSON is one clear reject per value, not null and not "expected integer, got number"', async () => {
+    const record = JSON.parse('{"email":"h@x.io","logins_count":1e400,"user_metadata":{"big":1e400,"neg":-1e400}}') as Record<string, unknown>;
+    const { errors } = await prepareRecord(step(null), record);
+    expect(errors).toEqual([
+      { code: 'FORMAT', path: 'logins_count', message: tooBig },
+      { code: 'FORMAT', path: 'user_metadata.big', message: tooBig },
+      { code: 'FORMAT', path: 'user_metadata.neg', message: 'number out of range (below -1.7976931348623157e+308, beyond what a double can hold)' },
+    ]);
+  });
+
+  it('a CSV cell that coerces to Infinity is rejected too, and other problems of the record are still reported', async () => {
+    const record = csvRecord('email,logins_count,user_metadata', 'not-an-email,1e400,"{""a"":-1e999}"');
+    const { errors } = await prepareRecord(step(null, { csv: true }), record);
+    expect(errors.map((e) => [e.code, e.path])).toEqual([
+      ['FORMAT', 'logins_count'],
+      ['FORMAT', 'user_metadata.a'],
+      ['FORMAT', 'email'],
+    ]);
+  });
+});
