@@ -20,7 +20,13 @@ classes[CLOSE_ARRAY] = CLOSE;
 classes[QUOTE] = STRING;
 for (const b of [0x20, 0x09, 0x0a, 0x0d]) classes[b] = SPACE;
 
-type State = 'before-array' | 'elements' | 'after-array';
+/**
+ * Where the scan is. `file` mode checks the array's separators as JSON has them: after `[` an
+ * element or `]` (`first`), after an element `,` or `]` (`after-element`), after `,` an element
+ * (`elements`; `]` too: a trailing comma is accepted). `range` mode reads a slice the plan already scanned in `file` mode, so it stays in
+ * `elements` and skips commas between elements.
+ */
+type State = 'before-array' | 'first' | 'elements' | 'after-element' | 'after-array';
 
 /**
  * Cuts a JSON array into its top-level elements by tracking depth, strings and escapes only; the
@@ -32,9 +38,13 @@ export class JsonSplitter implements RecordSplitter {
   start = -1;
   end = -1;
   private state: State;
+  private readonly strict: boolean;
+  /** Elements found so far (`file` mode), for messages. */
+  private elements = 0;
 
   constructor(mode: 'file' | 'range') {
     this.state = mode === 'file' ? 'before-array' : 'elements';
+    this.strict = mode === 'file';
   }
 
   /** False when the file ended before its opening `[` (an empty or all-whitespace file). */
@@ -50,7 +60,7 @@ export class JsonSplitter implements RecordSplitter {
   split(buf: Buffer, pos: number, eof: boolean, offset: number): number {
     this.start = -1;
     let p = pos;
-    while (p < buf.length && (classes[buf[p]!] === SPACE || (this.state === 'elements' && buf[p] === COMMA))) p++;
+    while (p < buf.length && (classes[buf[p]!] === SPACE || (!this.strict && buf[p] === COMMA))) p++;
     if (p === buf.length) return p;
     if (this.state === 'before-array') return this.openArray(buf, p, offset);
     if (this.state === 'after-array') {
@@ -58,16 +68,42 @@ export class JsonSplitter implements RecordSplitter {
         offset: offset + p,
       });
     }
-    if (buf[p] === CLOSE_ARRAY) {
+    const b = buf[p];
+    if (this.strict) this.checkSeparator(b, offset + p);
+    if (b === COMMA) {
+      this.state = 'elements';
+      return p + 1;
+    }
+    if (b === CLOSE_ARRAY) {
       this.state = 'after-array';
       return p + 1;
     }
-    return this.element(buf, p, eof);
+    const next = this.element(buf, p, eof);
+    if (this.start !== -1) {
+      this.elements++;
+      if (this.strict) this.state = 'after-element';
+    }
+    return next;
+  }
+
+  /** JSON's separators: a missing, leading or doubled comma means the file is not what its writer meant. */
+  private checkSeparator(b: number | undefined, at: number): void {
+    const found = describeByte(b);
+    const where = `at byte ${at}, after ${this.elements} element(s)`;
+    if (this.state === 'after-element' && b !== COMMA && b !== CLOSE_ARRAY)
+      throw new SourceError(`[source:json] expected "," or "]" between the elements of the array, found ${found} ${where}. Hint: a comma is missing`, {
+        offset: at,
+      });
+    if (this.state === 'first' && b === COMMA)
+      throw new SourceError(`[source:json] unexpected "," ${where}: the array starts with a comma. Hint: an element is missing`, { offset: at });
+    // A comma before the closing "]" is let through: the elements are plain, and exports of other tools write it.
+    if (this.state === 'elements' && b === COMMA)
+      throw new SourceError(`[source:json] unexpected "," ${where}: an element is missing between two commas. Hint: remove the extra comma`, { offset: at });
   }
 
   private openArray(buf: Buffer, p: number, offset: number): number {
     if (buf[p] !== OPEN_ARRAY) throw notAnArray(offset + p, describeByte(buf[p]));
-    this.state = 'elements';
+    this.state = this.strict ? 'first' : 'elements';
     return p + 1;
   }
 

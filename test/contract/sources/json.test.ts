@@ -88,6 +88,27 @@ describe('json malformed elements', () => {
     });
   });
 
+  it.each([
+    [
+      'a comma missing between two elements',
+      '[{"email":"a@x.io"} {"email":"b@x.io"}]',
+      /expected "," or "\]" between the elements of the array, found "\{" at byte 20, after 1 element\(s\)/,
+    ],
+    ['a comma missing between two scalars', '[1 2]', /expected "," or "\]" between the elements of the array, found "2" at byte 3, after 1 element/],
+    ['a leading comma', '[ ,{"email":"a@x.io"}]', /unexpected "," at byte 2, after 0 element\(s\): the array starts with a comma/],
+    [
+      'a doubled comma',
+      '[{"email":"a@x.io"},,{"email":"b@x.io"}]',
+      /unexpected "," at byte 20, after 1 element\(s\): an element is missing between two commas/,
+    ],
+  ])('fails the scan for %s, naming the byte', async (_, text, message) => {
+    await expect(sources.json.scan(jsonFile(text), 1)).rejects.toMatchObject({
+      name: 'SourceError',
+      retryable: false,
+      message: expect.stringMatching(message),
+    });
+  });
+
   it('still reads a closed array whose last element is followed by a comma', async () => {
     const { scan, items } = await scanAndRead(jsonFile('[{"email":"a@x.io"},\n]'));
     expect(scan.total).toBe(1);
