@@ -28,8 +28,9 @@ export interface PgShape extends TableColumns {
   /** Positions of columns in any unique index or exclusion constraint: an update of one can collide with another row. */
   uniqueColumns: Set<number>;
   /**
-   * Column positions of each unique index that covers whole rows (no expression, no predicate): two
-   * rows equal on one of these cannot both be stored, so a concurrent writer of the same key fails.
+   * Column positions of each unique index that covers whole rows (no expression, no predicate) and
+   * is checked row by row (not deferred to commit): two rows equal on one of these cannot both be
+   * stored, so a concurrent writer of the same key fails at its insert.
    */
   uniqueKeys: number[][];
   /** Positions of columns whose absence means their DEFAULT (not NULL) on insert. */
@@ -154,6 +155,8 @@ interface CatalogConstraint {
   name: string;
   kind: 'p' | 'u' | 'c' | 'f' | 'x';
   partial: boolean;
+  /** A unique index checked at commit, not at each row (DEFERRABLE). */
+  deferred: boolean;
   /** Key columns by attnum; 0 for an expression. */
   columns: number[];
   /** Every column an expression or predicate refers to (from pg_depend). */
@@ -175,7 +178,7 @@ async function readShape(client: ClientBase, table: string, found: ResolvedTable
       .filter((p): p is number => p !== undefined),
   );
   const uniqueKeys = constraints
-    .filter((c) => (c.kind === 'p' || c.kind === 'u') && !c.partial && !c.columns.includes(0))
+    .filter((c) => (c.kind === 'p' || c.kind === 'u') && !c.partial && !c.deferred && !c.columns.includes(0))
     .map((c) => c.columns.map((attnum) => byAttnum.get(attnum) ?? -1));
   return {
     table,
@@ -221,14 +224,14 @@ async function readConstraints(client: ClientBase, oid: number): Promise<Catalog
   // Unique indexes (with or without a constraint) by index name — the name a violation reports —
   // and check, foreign-key and exclusion constraints by constraint name.
   const { rows } = await client.query<CatalogConstraint>(
-    `SELECT ic.relname AS name, CASE WHEN i.indisprimary THEN 'p' ELSE 'u' END AS kind, i.indpred IS NOT NULL AS partial,
+    `SELECT ic.relname AS name, CASE WHEN i.indisprimary THEN 'p' ELSE 'u' END AS kind, i.indpred IS NOT NULL AS partial, NOT i.indimmediate AS deferred,
             ARRAY(SELECT k FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS u(k, n) WHERE n <= i.indnkeyatts ORDER BY n)::int[] AS columns,
             ARRAY(SELECT d.refobjsubid FROM pg_depend d
                    WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid AND d.refobjid = i.indrelid AND d.refobjsubid > 0)::int[] AS referenced
        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
       WHERE i.indrelid = $1 AND i.indisunique
      UNION ALL
-     SELECT conname, contype::text, false, conkey::int[], conkey::int[]
+     SELECT conname, contype::text, false, condeferrable, conkey::int[], conkey::int[]
        FROM pg_constraint WHERE conrelid = $1 AND contype IN ('c', 'f', 'x')`,
     [oid],
   );

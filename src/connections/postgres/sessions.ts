@@ -27,12 +27,19 @@ export async function withClient<T>(pool: Pool, fn: (client: PoolClient) => Prom
 const previewing = new WeakSet<ClientBase>();
 
 /**
+ * Ferry's writes assume READ COMMITTED, whatever the database or role defaults to: each statement
+ * sees what committed before it, so after a unique conflict the lookup finds the row that caused it
+ * (apply.ts `claimKeys`); REPEATABLE READ would keep the batch's first snapshot.
+ */
+const BEGIN = 'BEGIN ISOLATION LEVEL READ COMMITTED';
+
+/**
  * Runs `fn` in a transaction on `client` — or in a savepoint when the session is a preview's, so
  * the preview's rollback undoes it too. `first` is SQL sent with the BEGIN in one round trip.
  */
 export async function transaction<T>(client: ClientBase, fn: () => Promise<T>, first?: string): Promise<T> {
   const nested = previewing.has(client);
-  const begin = nested ? 'SAVEPOINT ferry_tx' : 'BEGIN';
+  const begin = nested ? 'SAVEPOINT ferry_tx' : BEGIN;
   await client.query(first === undefined ? begin : `${begin}; ${first}`);
   try {
     const result = await fn();
@@ -75,7 +82,7 @@ export function createSessions(pool: Pool): PgSessions {
       client.on('error', ignore);
       const session = { client, turn: Promise.resolve() as Promise<unknown>, ended: false };
       try {
-        await client.query('BEGIN');
+        await client.query(BEGIN);
         previewing.add(client);
         lent = session;
         return await fn();

@@ -118,6 +118,10 @@ describePostgres('postgres failures', () => {
     // A key no unique index covers is claimed: two batches could insert it at once, and only the claim stops the second.
     await connection.writeBatch(batch([{ email: 'dan@x.io', given_name: 'Dan' }], { job: 'job-2', key: ['given_name'] }));
     expect(await count('ferry_job_keys')).toBe(1);
+    // So is a key whose unique index is checked only at commit: a concurrent insert would not fail at once.
+    await db.raw.query('DROP INDEX users_email_key; ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email) DEFERRABLE INITIALLY DEFERRED');
+    await (await connect()).writeBatch(batch([{ email: 'eve@x.io' }], { job: 'job-3' }));
+    expect(await count('ferry_job_keys')).toBe(2);
   });
 
   it('names the first row of a key two racing batches of one job insert, without claims', async () => {
