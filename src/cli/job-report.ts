@@ -8,6 +8,7 @@ import type { JobInfo, JobListing } from '../engine/engine.js';
 import { jobQuery } from './job-query.js';
 import { ferryVersion } from './version.js';
 import { jobError, type JobError } from '../notify/job-error.js';
+import { visibleText } from './visible-text.js';
 
 /** The `--json` object of `run` and `jobs show` (DESIGN.md "CLI"). */
 export interface JobReport {
@@ -77,7 +78,8 @@ export function summaryLines(report: JobReport, seconds: number, error: string |
   if (s.exported > 0 || report.artifacts.output) counts.push(`exported ${s.exported}`);
   const lines = [`job ${report.job} ${report.status} in ${seconds.toFixed(1)}s`, `  ${counts.join(' · ')}`];
   if (report.sample !== undefined) lines.push(`  sample: at most ${report.sample} rows (--sample)`);
-  if (error) lines.push(`  error: ${error}`);
+  // The error may quote source data (a database names the bad value): escaped, so it cannot drive the terminal.
+  if (error) lines.push(`  error: ${visibleText(error)}`);
   if (s.rejected > 0 && report.artifacts.rejects) lines.push(`  rejects: ${report.artifacts.rejects} (ferry jobs errors ${report.job})`);
   if (report.artifacts.output) lines.push(`  output: ${report.artifacts.output}`);
   return lines;

@@ -53,15 +53,15 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
   const first = spans[0];
   if (first === undefined) return undefined;
   const { delimiter, encoding, header } = options.csv;
-  if (!header) {
-    const fields = parseCsvFields(first.toString(encoding), delimiter);
-    return typeof fields === 'string' ? undefined : { format: 'csv', header: numberedColumns(fields.length) };
-  }
-  // The header as the job reads it (sources/csv.ts): the same checks, the same messages.
+  // The file and its header as the job reads them (byte-batches.ts, sources/csv.ts): the same checks.
   try {
     refuseUtf16(CSV, shownPath, head.buf);
   } catch (err) {
     return { format: 'csv', problem: (err as Error).message };
+  }
+  if (!header) {
+    const fields = parseCsvFields(first.toString(encoding), delimiter);
+    return typeof fields === 'string' ? undefined : { format: 'csv', header: numberedColumns(fields.length) };
   }
   const text = encoding === 'latin1' ? first.toString('latin1') : decodeUtf8(first, 0, first.length);
   if (typeof text === 'number')
