@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Journal } from '../../src/engine/embedded/journal.js';
 import { startFerry } from '../helpers/cli.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
 import { generateUsers } from '../helpers/users.js';
@@ -132,9 +133,26 @@ describe('Ctrl-C and cancel', { timeout: 180_000 }, () => {
     expect(userCount()).toBe(USERS + 1);
   });
 
+  it('a cancel request stops the job after the batch in flight, not at the next heartbeat', async () => {
+    // 300 ms a batch, one at a time: waiting for the 2 s heartbeat would let about 7 more batches start.
+    pipeline('{ max_attempts: 2 }', 'batch: { size: 50, parallelism: 1 }');
+    const run = start(['run', 'import.yaml'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:300' });
+    await until(() => finishedBatches() >= 2 && run.out.stderr.includes(' started'));
+    const id = jobOf(run.out.stderr);
+    // The request as `ferry jobs cancel` writes it, at a known moment (the CLI's own start-up would blur it).
+    const journal = new Journal(join(p.dir, '.ferry'));
+    const atRequest = finishedBatches();
+    journal.requestCancel(id);
+    journal.close();
+    expect((await run.exit).code).toBe(1);
+    const show = JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as { status: string; batches: { done: number } };
+    expect(show.status).toBe('cancelled');
+    // The batch in flight at the request, and at most one that started just before it was read.
+    expect(show.batches.done - atRequest).toBeLessThanOrEqual(2);
+  });
+
   it('ferry jobs cancel stops a job running in another process', async () => {
-    // Each chunk waits 300 ms: the job (80 batches) surely outlasts starting a second CLI process
-    // and the heartbeat (2 s) on which the running job sees the cancel request, on any machine.
+    // Each chunk waits 300 ms: the job (80 batches) surely outlasts starting a second CLI process.
     pipeline('{ max_attempts: 2 }', 'batch: { size: 50, parallelism: 1 }');
     const run = start(['run', 'import.yaml'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:300' });
     await until(() => finishedBatches() >= 1 && run.out.stderr.includes(' started'));

@@ -28,6 +28,7 @@ export interface EmbeddedOptions {
 
 export const DEFAULT_HEARTBEAT_MS = 2000;
 const PROGRESS_SAVE_MS = 1000;
+const CANCEL_CHECK_MS = 100;
 
 export class JobBusyError extends Error {}
 
@@ -57,7 +58,18 @@ export async function execute(job: JobRecord, options: EmbeddedOptions): Promise
   // Pending until past the target gate: a job waiting for another shows as pending, not running.
   journal.update(job.id, { status: 'pending', endedAt: null, error: null }, lease);
   try {
-    const cancelled = (): boolean => state.lost || state.cancelRequested || (options.cancelled?.() ?? false);
+    // Asked before each batch starts: the journal is read at most every CANCEL_CHECK_MS, so a cancel
+    // stops the job after the batches in flight, not after the next heartbeat (a busy main thread
+    // ran its heartbeat late, and 120 batches went by after a cancel).
+    let checkedAt = 0;
+    const cancelled = (): boolean => {
+      const now = Date.now();
+      if (!state.cancelRequested && now - checkedAt >= CANCEL_CHECK_MS) {
+        checkedAt = now;
+        state.cancelRequested = journal.cancelRequested(job.id);
+      }
+      return state.lost || state.cancelRequested || (options.cancelled?.() ?? false);
+    };
     // Counts so far, for `jobs show` and `jobs list` in other processes: at most once a second, and the last.
     let savedAt = 0;
     const saveProgress = ({ summary }: JobProgress): void => {

@@ -293,12 +293,17 @@ export class Journal {
     return claimTx.immediate();
   }
 
+  /** Whether `ferry jobs cancel` (or the console) asked the job to stop. */
+  cancelRequested(id: string): boolean {
+    const row = this.db.prepare('SELECT cancel_requested FROM jobs WHERE id = ?').get(id) as { cancel_requested: number } | undefined;
+    return row?.cancel_requested === 1;
+  }
+
   /** Renews the lease; `held` false when another process took the job since (the holder must stop). */
   heartbeat(id: string, pid: number, lease: number, now: Date): { held: boolean; cancelRequested: boolean } {
     const held =
       this.db.prepare('UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND owner_pid = ? AND lease = ?').run(now.toISOString(), id, pid, lease).changes > 0;
-    const row = this.db.prepare('SELECT cancel_requested FROM jobs WHERE id = ?').get(id) as { cancel_requested: number } | undefined;
-    return { held, cancelRequested: row?.cancel_requested === 1 };
+    return { held, cancelRequested: this.cancelRequested(id) };
   }
 
   release(id: string, pid: number, lease: number): void {
