@@ -39,13 +39,28 @@ export function toNdjson(items: readonly unknown[]): string {
   return items.map((item) => JSON.stringify(item) + '\n').join('');
 }
 
-/** The objects of a job file written by toNdjson (rejects, backup), streamed; stopping early closes the file. */
+/**
+ * The objects of a job file written by toNdjson (rejects, backup), streamed; stopping early closes
+ * the file. A line that is not JSON (a file damaged or cut short) fails with the file and the line.
+ */
 export async function* readNdjson<T>(path: string): AsyncGenerator<T> {
   const input = createReadStream(path);
+  let number = 0;
   try {
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) if (line !== '') yield JSON.parse(line) as T;
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+      number++;
+      if (line !== '') yield parseLine<T>(path, number, line);
+    }
   } finally {
     input.destroy();
+  }
+}
+
+function parseLine<T>(path: string, number: number, line: string): T {
+  try {
+    return JSON.parse(line) as T;
+  } catch (err) {
+    throw new Error(`${path}:${number}: not a JSON line (${(err as Error).message}); the file is damaged or was cut short`, { cause: err });
   }
 }
 

@@ -73,4 +73,14 @@ describe('ferry jobs errors', { timeout: 120_000 }, () => {
     expect((JSON.parse(json.stdout) as Reject).record).toMatchObject({ email: hostile });
     expect(p.ferry('jobs', 'errors', id, '--format', 'csv').stdout).toContain(`"${hostile}"`);
   });
+
+  it('a report cut short is named with the line that is not JSON', () => {
+    const { job: id, artifacts } = p.run('p.yaml', '--force-new').report;
+    const file = join(p.dir, artifacts.rejects ?? '');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.slice(0, text.indexOf('\n') + 20));
+    const { code, stderr } = p.ferry('jobs', 'errors', id);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/rejects\.ndjson:2: not a JSON line \(.+\); the file is damaged or was cut short/);
+  });
 });
