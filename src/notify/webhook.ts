@@ -73,8 +73,17 @@ async function postOnce(o: WebhookOptions, target: Target): Promise<Attempt> {
     const text = await res.text();
     return answer(res, text);
   } catch (err) {
-    return { ok: false, retryable: true, reason: networkReason(err, timeoutMs) };
+    return { ok: false, retryable: !isRefusedUrl(err), reason: networkReason(err, timeoutMs) };
   }
+}
+
+/**
+ * fetch refusing the URL itself, before any network: a port it never connects to (1, 25, 6000 …,
+ * the Fetch standard's "bad port" list) or a scheme it does not speak. Another attempt cannot help.
+ */
+function isRefusedUrl(err: unknown): boolean {
+  const message = (err as { cause?: { message?: unknown } } | null)?.cause?.message;
+  return message === 'bad port' || message === 'unknown scheme';
 }
 
 /** fetch refuses a URL with `user:pass@`; send those as Basic authentication instead. */

@@ -178,6 +178,13 @@ describe('webhook to a real HTTP server', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it('does not retry a URL fetch refuses before any network (a blocked port), and the error is not retryable', async () => {
+    const err = await rejection(postWebhook(hook('http://127.0.0.1:1/hook')));
+    expect(err.message).toBe('notify[1]: webhook http://127.0.0.1:1/hook failed: fetch failed: bad port');
+    expect(err.retryable).toBe(false);
+    expect(sleeps).toEqual([]);
+  });
+
   it('gives up after the last attempt on 5xx, leaving the engine free to retry later', async () => {
     const server = await http(() => ({ status: 502 }));
     const err = await rejection(postWebhook(hook(`${server.url}/hook`)));
