@@ -1,6 +1,6 @@
 import { isMap, isSeq } from 'yaml';
 import type { Diagnostic } from '../spec/diagnostics.js';
-import { offsetOf, parseYamlFile, positionOf, type YamlFile } from '../spec/yaml-document.js';
+import { offsetOf, parseYamlFile, plainValue, positionOf, type YamlFile } from '../spec/yaml-document.js';
 
 /** What a case expects: the row as it would be written, or the record rejected with these errors. */
 export type Expectation = { row: Record<string, unknown> } | { rejects: ExpectedReject[] };
@@ -37,10 +37,15 @@ export function parseTestFile(file: string, text: string): { cases: TestCase[]; 
     path: dotted(path),
     message,
   });
-  const root: unknown = y.doc.toJS();
+  // Aliases the document cannot expand (unset, or an alias bomb) are diagnostics at their place, not a crash.
+  const plain = plainValue(y);
+  if ('diagnostics' in plain) return { cases: [], diagnostics: plain.diagnostics };
+  const root: unknown = plain.value;
   const tests = isObject(root) ? root['tests'] : undefined;
   if (!isObject(root) || !Array.isArray(tests) || !isSeq(nodeOf(y, ['tests'])))
     return { cases: [], diagnostics: [at([], 'expected `tests:` with a list of cases ({ name, input, expect })')] };
+  // An empty list would pass while testing nothing.
+  if (tests.length === 0) return { cases: [], diagnostics: [at(['tests'], 'no cases: `tests:` needs at least one { name, input, expect }')] };
   const diagnostics: Diagnostic[] = [];
   for (const key of Object.keys(root)) if (key !== 'tests') diagnostics.push(at([key], `unknown key "${key}" (a test file holds \`tests:\` only)`, 'key'));
   const cases: TestCase[] = [];

@@ -49,7 +49,9 @@ export function plainValue(y: YamlFile): { value: unknown } | { diagnostics: Dia
     let offset = 0;
     visit(y.doc, { Alias: (_key, node) => (isAlias(node) && node.range ? ((offset = node.range[0]), visit.BREAK) : undefined) });
     const { line, col } = y.lineCounter.linePos(offset);
-    const hint = quoteHint(y.text, y.lineCounter.lineStarts[line - 1] ?? 0, offset);
+    // An alias bomb (aliases of aliases) is refused as such: quoting is no advice for it.
+    const bomb = /excessive alias count/i.test((err as Error).message);
+    const hint = bomb ? undefined : quoteHint(y.text, y.lineCounter.lineStarts[line - 1] ?? 0, offset);
     return {
       diagnostics: [
         { file: y.file, ...(hint ? y.lineCounter.linePos(hint.offset) : { line, col }), path: '', message: hint?.message ?? firstLine((err as Error).message) },

@@ -91,4 +91,22 @@ describe('ferry test', { timeout: 120_000 }, () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('no test cases (write them in pipelines/other.test.yaml)');
   });
+
+  it('exits 2 on an empty list of cases and on an alias bomb, at their place, instead of passing or crashing', () => {
+    p.write('pipelines/crm.test.yaml', 'tests: []\n');
+    const empty = p.ferry('test');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('pipelines/crm.test.yaml:1:8 tests: no cases: `tests:` needs at least one { name, input, expect }');
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const name of 'bcdefghij')
+      bomb.push(
+        `${name}: &${name} [${Array(9)
+          .fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`)
+          .join(',')}]`,
+      );
+    p.write('pipelines/crm.test.yaml', `${bomb.join('\n')}\ntests: *j\n`);
+    const exploded = p.ferry('test');
+    expect(exploded.code).toBe(2);
+    expect(exploded.stderr).toMatch(/^pipelines\/crm\.test\.yaml:2:\d+ Excessive alias count indicates a resource exhaustion attack/m);
+  });
 });
