@@ -30,7 +30,10 @@ export async function uiCommand(ctx: CliContext, options: UiCommandOptions): Pro
   const server = await startUiServer({ app, host: options.host, port, token, maxUpload: Math.floor(maxUploadMb * 1024 * 1024), log: ctx.stderr }).catch(
     (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL')
-        throw new CliExit(EXIT_INVALID, `cannot listen on ${options.host}:${port}: ${err.code}`);
+        throw new CliExit(
+          EXIT_INVALID,
+          `cannot listen on ${options.host}:${port}: ${err.code}${err.code === 'EADDRINUSE' ? ' (another program has the port, perhaps the Temporal dev server, whose UI defaults to 8233 too); choose one with --port' : ''}`,
+        );
       throw err;
     },
   );

@@ -115,6 +115,22 @@ describe('ferry ui refusals', () => {
     }
   });
 
+  it('says so when the port is taken, naming --port (exit 2)', async () => {
+    const p = new TestProject();
+    const holder: Server = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = holder.address() as AddressInfo;
+      const result = runFerry(['ui', '--port', String(port)], { cwd: p.dir });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`cannot listen on 127.0.0.1:${port}: EADDRINUSE (another program has the port`);
+      expect(result.stderr).toContain('choose one with --port');
+    } finally {
+      holder.close();
+      p.cleanup();
+    }
+  });
+
   it('with FERRY_UI_TOKEN, answers no request that does not present it', async () => {
     const p = new TestProject();
     const token = 'a-long-enough-test-token';
