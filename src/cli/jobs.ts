@@ -43,6 +43,7 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
   const rate = job.status === 'running' ? progressOf(job) : undefined;
   if (rate) ctx.stdout(`progress   ${rate.percent}% · ${rate.perSecond} records/s · ETA ${rate.eta}`);
   ctx.stdout(`artifacts  ${details.artifacts.dir}`);
+  if (details.artifacts.output) ctx.stdout(`output     ${details.artifacts.output}`);
   // A failure's detail already names its notify[i] entry.
   for (const n of job.notifications) ctx.stdout(n.ok ? `notify[${n.index}]  sent: ${shown(n.detail)}` : `notify     FAILED: ${shown(n.detail)}`);
 }

@@ -9,7 +9,7 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 export function registerTemporalCommands(program: Command, ctx: CliContext): void {
   program
     .command('worker')
-    .description("Temporal: run a worker for ferry.yaml's temporal.task_queue until Ctrl-C (same as `node dist/worker.js`)")
+    .description("Temporal: run a worker for ferry.yaml's temporal.task_queue until Ctrl-C (same as `node dist/worker.js` in Ferry's package)")
     .action(async () => (await import('../../worker.js')).runWorker(ctx.project(), { log: ctx.stderr }));
   program
     .command('dev-server')

@@ -28,6 +28,7 @@ describe('ferry run: exports from the embedded SQLite store', () => {
     expect(code).toBe(0);
     expect(report.summary).toEqual({ total: 4, inserted: 0, updated: 0, unchanged: 0, rejected: 0, exported: 4 });
     expect(report.artifacts.output).toBe(dated('out/users-{date}.csv', report));
+    expect(p.ferry('jobs', 'show', report.job).stdout).toContain(`\noutput     ${report.artifacts.output}\n`);
     // '=' sorts before letters; the two "ada" tie and go by key; no nickname comes last.
     expect(read(p, report.artifacts.output!)).toBe(
       csv(`${HEADER},plan,label`, `${U3},pro,CY <cy@x.io>`, `${U1},pro,ADA <ada@x.io>`, `${U5},,EVE <eve@x.io>`, `${U2},free,BOB <bob@x.io>`),
