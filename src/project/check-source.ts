@@ -12,7 +12,7 @@ import { checkSourceFields, checkTargetColumns } from '../spec/check-references.
 import type { Diagnostic } from '../spec/diagnostics.js';
 import { formatPath, sortDiagnostics } from '../spec/diagnostics.js';
 import { offsetInScalar } from '../spec/parse-pipeline.js';
-import { offsetOf, parseYamlFile, positionOf } from '../spec/yaml-document.js';
+import { offsetOf, parseYamlFile, positionOf, type YamlFile } from '../spec/yaml-document.js';
 import { displayPath, type Project } from './load-config.js';
 import { loadPipeline, type LoadedPipeline, type LoadResult } from './load-pipeline.js';
 
@@ -64,11 +64,7 @@ async function checkFields(cwd: string, loaded: LoadedPipeline): Promise<Diagnos
   const shown = displayPath(cwd, loaded.sourcePath);
   const sample = await sampleSource({ path: loaded.sourcePath, format: loaded.sourceFormat, csv }, FIELD_SAMPLE_RECORDS, shown);
   if (!sample) return [];
-  if ('problem' in sample) {
-    const y = parseYamlFile(loaded.file, loaded.text);
-    const { line, col } = positionOf(y, offsetOf(y, ['source', 'file']));
-    return [{ file: loaded.file, line, col, path: 'source.file', message: sample.problem }];
-  }
+  if ('problem' in sample) return [diagnosticAt(loaded, ['source', 'file'], sample.problem)];
   if (!mapped) return [];
   const fields =
     sample.format === 'csv'
@@ -123,9 +119,7 @@ async function tableColumns(
 
 /** A connection the pipeline names that cannot be opened, at the pipeline's `connection:` key. */
 function connectionProblem(loaded: LoadedPipeline, end: 'source' | 'target', name: string, problem: string): Diagnostic {
-  const y = parseYamlFile(loaded.file, loaded.text);
-  const { line, col } = positionOf(y, offsetOf(y, [end, 'connection']));
-  return { file: loaded.file, line, col, path: `${end}.connection`, message: `connection ${name}: ${problem}` };
+  return diagnosticAt(loaded, [end, 'connection'], `connection ${name}: ${problem}`);
 }
 
 function builtInColumns(): ColumnInfo[] {
@@ -150,7 +144,11 @@ function syntaxError(query: string): QueryError | undefined {
 
 /** The diagnostic at the offending character: the scalar's position plus the error's offset in it. */
 function at(loaded: LoadedPipeline, path: string[], value: string, error: QueryError): Diagnostic {
+  return diagnosticAt(loaded, path, error.message, (y) => offsetInScalar(y, path, value, error.offset));
+}
+
+/** A diagnostic at the node of `path` in the pipeline file (or at the offset `where` finds in it). */
+function diagnosticAt(loaded: LoadedPipeline, path: string[], message: string, where = (y: YamlFile) => offsetOf(y, path)): Diagnostic {
   const y = parseYamlFile(loaded.file, loaded.text);
-  const { line, col } = positionOf(y, offsetInScalar(y, path, value, error.offset));
-  return { file: loaded.file, line, col, path: formatPath(path), message: error.message };
+  return { file: loaded.file, ...positionOf(y, where(y)), path: formatPath(path), message };
 }

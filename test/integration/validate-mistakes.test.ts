@@ -14,6 +14,13 @@ describe('ferry validate catches the usual mistakes', () => {
   let project: TestProject;
   afterEach(() => project.cleanup());
 
+  /** `ferry validate p.yaml` in `project` fails (exit 1) with exactly these lines. */
+  const expectInvalid = (lines: string[]): void => {
+    const result = project.ferry('validate', 'p.yaml');
+    expect(result.stdout.trim().split('\n')).toEqual(lines);
+    expect(result.code).toBe(1);
+  };
+
   /** A project whose connection `crm` is an existing store with a table `people` (email, mobile_phone, full_name). */
   const crmProject = (): TestProject => {
     const made = new TestProject();
@@ -30,9 +37,7 @@ describe('ferry validate catches the usual mistakes', () => {
     project = new TestProject();
     project.write('users.csv', csv);
     project.write('p.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\ncolumns:\n  email: $lowercase(Email)\n  phone_numbr: Phone\n');
-    const result = project.ferry('validate', 'p.yaml');
-    expect(result.stdout.trim().split('\n')).toEqual(['p.yaml:5:3 columns.phone_numbr: table users has no column "phone_numbr" (did you mean phone_number?)']);
-    expect(result.code).toBe(1);
+    expectInvalid(['p.yaml:5:3 columns.phone_numbr: table users has no column "phone_numbr" (did you mean phone_number?)']);
     expect(existsSync(join(project.dir, '.ferry/users.db'))).toBe(false);
   });
 
@@ -90,13 +95,11 @@ describe('ferry validate catches the usual mistakes', () => {
         '',
       ].join('\n'),
     );
-    const result = project.ferry('validate', 'p.yaml');
-    expect(result.stdout.trim().split('\n')).toEqual([
+    expectInvalid([
       'p.yaml:4:10 columns.email: unknown function $lowercse (did you mean $lowercase?)',
       'p.yaml:6:22 columns.nickname: unknown function $uppercse (did you mean $uppercase?)',
       'p.yaml:9:16 validate.rules[0].check: unknown function $lenght (did you mean $length?)',
     ]);
-    expect(result.code).toBe(1);
   });
 
   it('a source field the CSV header lacks, at its position, with the closest header', () => {
@@ -114,26 +117,22 @@ describe('ferry validate catches the usual mistakes', () => {
         '',
       ].join('\n'),
     );
-    const result = project.ferry('validate', 'p.yaml');
-    expect(result.stdout.trim().split('\n')).toEqual([
+    expectInvalid([
       'p.yaml:4:21 columns.email: field Emial is not in the header of users.csv (did you mean `E-mail`?)',
       'p.yaml:5:10 columns.name: field `Email Address` is not in the header of users.csv (did you mean `E-mail`?)',
       'p.yaml:5:28 columns.name: field `First Nme` is not in the header of users.csv (did you mean `First Name`?)',
     ]);
-    expect(result.code).toBe(1);
   });
 
   it('an expression error does not hide the header and column checks: every problem at once', () => {
     project = new TestProject();
     project.write('users.csv', 'Email,Phone\na@example.com,+15551234567\n');
     project.write('p.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\ncolumns:\n  email: $lowercse(Email)\n  phone_numbr: Phon\n');
-    const result = project.ferry('validate', 'p.yaml');
-    expect(result.stdout.trim().split('\n')).toEqual([
+    expectInvalid([
       'p.yaml:4:10 columns.email: unknown function $lowercse (did you mean $lowercase?)',
       'p.yaml:5:3 columns.phone_numbr: table users has no column "phone_numbr" (did you mean phone_number?)',
       'p.yaml:5:16 columns.phone_numbr: field Phon is not in the header of users.csv (did you mean Phone?)',
     ]);
-    expect(result.code).toBe(1);
     expect(existsSync(join(project.dir, '.ferry/users.db'))).toBe(false);
   });
 
