@@ -1,4 +1,5 @@
 import type { ColumnInfo } from './types.js';
+import { setOwnField } from '../validation/own-field.js';
 
 /**
  * A stored row (values in column order) as plain values, NULL columns left out. Each driver says
@@ -13,10 +14,7 @@ export function decodeRow(
   columns.forEach((column, i) => {
     const value = row[i];
     if (value === null || value === undefined) return;
-    // a column named __proto__ must stay a field: plain assignment would set the prototype instead
-    if (column.name === '__proto__')
-      Object.defineProperty(out, column.name, { value: decodeValue(column, value), enumerable: true, writable: true, configurable: true });
-    else out[column.name] = decodeValue(column, value);
+    setOwnField(out, column.name, decodeValue(column, value));
   });
   return out;
 }

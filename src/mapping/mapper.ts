@@ -1,4 +1,5 @@
 import jsonata from 'jsonata';
+import { setOwnField } from '../validation/own-field.js';
 import type { RejectError } from '../validation/reject.js';
 import { DEFAULT_LIMITS, guardInterpreter, isBudgetError, runBudgeted, yieldIfDue, BUDGET_CODE, type MappingLimits } from './budget.js';
 import { compileColumns, compileExpressionToFunction, isDeferral, type CompiledEnv } from './compiler/index.js';
@@ -65,7 +66,7 @@ export function createMapper(
     for (const { column, expr } of list) {
       try {
         const value: unknown = await expr.evaluate(record, bindings);
-        if (value !== undefined) setColumn(out.values, column, plain(value));
+        if (value !== undefined) setOwnField(out.values, column, plain(value));
       } catch (err) {
         out.errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(err, column), path: column });
       }
@@ -171,12 +172,6 @@ function compiledEnv(ctx: MappingContext): CompiledEnv {
 function lazy<T>(make: () => T): () => T {
   let value: T | undefined;
   return () => (value ??= make());
-}
-
-/** `values[column] = value`, as an own field even for `__proto__`, which plain assignment would take as the prototype. */
-function setColumn(values: Record<string, unknown>, column: string, value: unknown): void {
-  if (column === '__proto__') Object.defineProperty(values, column, { value, enumerable: true, writable: true, configurable: true });
-  else values[column] = value;
 }
 
 /** JSONata marks result arrays as sequences; copy them into plain arrays before they are stored. */

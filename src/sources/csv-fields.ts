@@ -1,4 +1,5 @@
 import { malformed } from './records.js';
+import { setOwnField } from '../validation/own-field.js';
 import type { SourceRecord } from './types.js';
 
 /**
@@ -56,7 +57,7 @@ export class CsvRecordBuilder {
     for (let i = 0; i < header.length; i++) {
       const value = fields[i];
       if (!value) continue;
-      if (i === this.protoColumn) Object.defineProperty(record, '__proto__', { value, enumerable: true, writable: true, configurable: true });
+      if (i === this.protoColumn) setOwnField(record, '__proto__', value);
       else record[header[i]!] = value;
     }
     return { row, record };

@@ -1,5 +1,6 @@
 import type { JsonObject } from './checks.js';
 import { isAbsent, isObject } from './checks.js';
+import { setOwnField } from './own-field.js';
 
 /*
  * Secrets are masked before a record is written to rejects.ndjson, as the import platform's error
@@ -20,9 +21,9 @@ export function maskRecord(record: unknown): unknown {
   const out: JsonObject = {};
   for (const key in record) {
     const value = record[key];
-    if (key === 'password_hash' || SECRET_KEY.test(key)) setKey(out, key, hide(value));
-    else if (key === 'custom_password_hash' && isObject(value)) setKey(out, key, maskCustomPasswordHash(value));
-    else setKey(out, key, copy(value, 1));
+    if (key === 'password_hash' || SECRET_KEY.test(key)) setOwnField(out, key, hide(value));
+    else if (key === 'custom_password_hash' && isObject(value)) setOwnField(out, key, maskCustomPasswordHash(value));
+    else setOwnField(out, key, copy(value, 1));
   }
   return out;
 }
@@ -52,7 +53,7 @@ function copyObject(value: JsonObject, depth: number, keepPasswordObject: boolea
   for (const key in value) {
     const item = value[key];
     const setting = keepPasswordObject && key === 'password' && isObject(item);
-    setKey(out, key, SECRET_KEY.test(key) && !setting ? hide(item) : copy(item, depth + 1));
+    setOwnField(out, key, SECRET_KEY.test(key) && !setting ? hide(item) : copy(item, depth + 1));
   }
   return out;
 }
@@ -64,10 +65,4 @@ function hide(value: unknown): unknown {
 
 function maskKey(obj: JsonObject, key: string): void {
   if (Object.hasOwn(obj, key)) obj[key] = hide(obj[key]);
-}
-
-/** Plain assignment of "__proto__" would change the copy's prototype instead of adding the key. */
-function setKey(obj: JsonObject, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  else obj[key] = value;
 }
