@@ -14,6 +14,7 @@ export function initFiles(options: InitOptions): Array<[string, string]> {
   return [
     ['ferry.yaml', ferryYaml(options)],
     ['pipelines/import-users.yaml', IMPORT_PIPELINE],
+    ['pipelines/import-users.test.yaml', IMPORT_PIPELINE_TESTS],
     ['pipelines/export-users.yaml', EXPORT_PIPELINE],
     ['pipelines/data/users.csv', SAMPLE_CSV],
   ];
@@ -63,6 +64,28 @@ columns:                               # target column: JSONata expression over 
 validate:
   schema: user                         # the bulk-import user rules
   max_rejects: 25%                     # more rejects than this fails the job
+`;
+
+/** Cases for IMPORT_PIPELINE, so `ferry test` has something to run and shows the format. */
+const IMPORT_PIPELINE_TESTS = `# Test cases for import-users.yaml:  npx ferry test   (every pipelines/**/*.test.yaml)
+# Each case is one CSV row in (header → cell text) and the row as it would be written, or the
+# reject, out. No store and no source file are used.
+tests:
+  - name: a row becomes a user, email trimmed and lower-cased
+    input: { email: " Ada.Lovelace@Example.com", first_name: Ada, last_name: Lovelace, plan: pro, verified: "yes" }
+    expect:
+      row:
+        email: ada.lovelace@example.com
+        given_name: Ada
+        family_name: Lovelace
+        name: Ada Lovelace
+        email_verified: true
+        user_metadata: { plan: pro }
+  - name: an email without a top-level domain is rejected at email
+    input: { email: alan.turing@example, first_name: Alan, last_name: Turing, plan: free, verified: "no" }
+    expect:
+      rejects:
+        - { code: FORMAT, path: email }
 `;
 
 const EXPORT_PIPELINE = `# yaml-language-server: $schema=../node_modules/ferry/schema/pipeline.schema.json

@@ -31,6 +31,7 @@ export function initCommand(ctx: CliContext, options: { engine?: string; driver?
   if (chosen.driver === 'postgres') ctx.stdout('  export DATABASE_URL=postgres://user:password@host:5432/db   (the users connection)');
   if (chosen.engine === 'temporal') ctx.stdout('  npx ferry worker                     (on each worker machine; npx ferry dev-server for a local server)');
   ctx.stdout('  npx ferry validate                     check every pipeline under pipelines/');
+  ctx.stdout('  npx ferry test                         run the cases of pipelines/import-users.test.yaml');
   ctx.stdout('  npx ferry run pipelines/import-users.yaml');
   ctx.stdout('  npx ferry run pipelines/export-users.yaml');
 }

@@ -20,11 +20,18 @@ describe('ferry init and --version', () => {
     expect(result.stdout.trim()).toBe(packageVersion);
   });
 
-  it('scaffolds a project whose pipelines validate and run; the JSON reports carry the version', () => {
+  it('scaffolds a project whose pipelines validate, pass their test cases and run; the JSON reports carry the version', () => {
     const cwd = emptyFolder();
     const init = runFerry(['init'], { cwd });
     expect(init.code, init.stderr).toBe(0);
-    for (const file of ['ferry.yaml', 'pipelines/import-users.yaml', 'pipelines/export-users.yaml', 'pipelines/data/users.csv', '.gitignore']) {
+    for (const file of [
+      'ferry.yaml',
+      'pipelines/import-users.yaml',
+      'pipelines/import-users.test.yaml',
+      'pipelines/export-users.yaml',
+      'pipelines/data/users.csv',
+      '.gitignore',
+    ]) {
       expect(existsSync(join(cwd, file)), file).toBe(true);
     }
     expect(readFileSync(join(cwd, 'pipelines/import-users.yaml'), 'utf8')).toMatch(
@@ -35,6 +42,10 @@ describe('ferry init and --version', () => {
     const validate = runFerry(['validate'], { cwd });
     expect(validate.code, validate.stdout).toBe(0);
     expect(validate.stdout).toBe('ok pipelines/export-users.yaml\nok pipelines/import-users.yaml\n');
+
+    const tested = runFerry(['test'], { cwd });
+    expect(tested.code, tested.stdout + tested.stderr).toBe(0);
+    expect(tested.stdout).toContain('2 of 2 case(s) passed');
 
     const imported = runFerry(['run', 'pipelines/import-users.yaml', '--json'], { cwd });
     expect(imported.code, imported.stderr).toBe(0);

@@ -52,7 +52,7 @@ step "ferry --version"
 
 step "ferry init"
 npx --no-install ferry init
-for f in ferry.yaml pipelines/import-users.yaml pipelines/export-users.yaml pipelines/data/users.csv .gitignore; do
+for f in ferry.yaml pipelines/import-users.yaml pipelines/import-users.test.yaml pipelines/export-users.yaml pipelines/data/users.csv .gitignore; do
   [ -f "$f" ] || fail "ferry init did not write $f"
 done
 # The $schema lines point at files of the installed package.
@@ -65,6 +65,9 @@ set +e; npx --no-install ferry init >/dev/null 2>&1; code=$?; set -e
 
 step "ferry validate"
 npx --no-install ferry validate
+
+step "ferry test"
+npx --no-install ferry test
 
 step "ferry run (import, then export)"
 npx --no-install ferry run pipelines/import-users.yaml --json > import.json
