@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { notAFile } from '../file-kind.js';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { defaultConfig, withDefaultConnection, type FerryConfig } from '../spec/config-schema.js';
 import { formatDiagnostic, type Diagnostic } from '../spec/diagnostics.js';
 import { parseConfig } from '../spec/parse-config.js';
@@ -63,8 +63,16 @@ function findUp(from: string, name: string): string | undefined {
   }
 }
 
-/** A path as the user would type it from `cwd`: relative when inside it. */
+/** Above this many `../`, a path is shown absolute: it is no longer one the user would type. */
+const MAX_SHOWN_UPS = 3;
+
+/**
+ * A path as the user would type it from `cwd`: relative inside it, and from a subfolder of the
+ * project (`../import.yaml`); absolute when it is far away.
+ */
 export function displayPath(cwd: string, file: string): string {
-  const rel = file.startsWith(cwd + '/') ? file.slice(cwd.length + 1) : file;
-  return rel;
+  const rel = relative(cwd, file);
+  if (rel === '' || isAbsolute(rel)) return file;
+  const ups = rel.split(sep).filter((part) => part === '..').length;
+  return ups <= MAX_SHOWN_UPS ? rel : file;
 }
