@@ -27,6 +27,13 @@ export const csvSource: SourceDefinition = {
       batchSize,
       filter: header.filter,
     });
+    // Without its header row the file says nothing of its columns: a cut or failed upstream export, not 0 users.
+    if (options.csv.header && header.names === undefined) {
+      throw new SourceError(
+        `[source:${CSV}] ${options.path} has no header row: it is ${result.bytes === 0 ? 'empty (0 bytes)' : 'only blank lines'}. Hint: a CSV file with no users still has its header line; set csv.header: false for a file without one`,
+        { offset: result.bytes },
+      );
+    }
     return { ...result, header: header.names ?? [] };
   },
 

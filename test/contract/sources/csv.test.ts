@@ -166,6 +166,19 @@ describe('csv header', () => {
     );
   });
 
+  it.each([
+    ['an empty file', '', /has no header row: it is empty \(0 bytes\)/],
+    ['blank lines only', '\n\r\n\n', /has no header row: it is only blank lines/],
+  ])('fails the scan of %s: no header row is not a file of 0 users', async (_name, text, message) => {
+    await expect(sources.csv.scan(csvFile(text), 10)).rejects.toThrow(message);
+  });
+
+  it('reads an empty file without a header row (csv.header false) as 0 records', async () => {
+    const { scan, items } = await scanAndRead(csvFile('', { header: false }));
+    expect(scan).toMatchObject({ total: 0, batches: [] });
+    expect(items).toEqual([]);
+  });
+
   it('fails the scan on a malformed header', async () => {
     await expect(sources.csv.scan(csvFile('email,"name\na,b\n'), 10)).rejects.toThrow(/bad header row at byte 0: unbalanced quote/);
   });
