@@ -175,7 +175,7 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .command('ui')
     .description('the web console: jobs, rejects, rollback, runs with a dry run first, the export builder (until Ctrl-C)')
     .option('--host <host>', 'address to bind; anything but loopback needs FERRY_UI_TOKEN', '127.0.0.1')
-    .option('--port <port>', 'port (0: any free one)', '8233')
+    .option('--port <port>', 'port (0: any free one)', '8234')
     .option('--max-upload <mb>', 'largest uploaded source file, in MB', '100')
     .action((options: UiCommandOptions) => uiCommand(ctx, options));
 

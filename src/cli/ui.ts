@@ -32,7 +32,7 @@ export async function uiCommand(ctx: CliContext, options: UiCommandOptions): Pro
       if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL')
         throw new CliExit(
           EXIT_INVALID,
-          `cannot listen on ${options.host}:${port}: ${err.code}${err.code === 'EADDRINUSE' ? ' (another program has the port, perhaps the Temporal dev server, whose UI defaults to 8233 too); choose one with --port' : ''}`,
+          `cannot listen on ${options.host}:${port}: ${err.code}${err.code === 'EADDRINUSE' ? ' (another program has the port); choose one with --port' : ''}`,
         );
       throw err;
     },
