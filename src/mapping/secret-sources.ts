@@ -66,6 +66,9 @@ export function maskParseError(raw: string, message: string, columns: Record<str
   if (secret.length === 0) return { record: raw, message };
   return {
     record: `[text withheld: it may hold ${secret.join(', ')}; ${raw.length} characters]`,
-    message: message.replace(/"[\s\S]*"/, `"${MASK}"`),
+    message: QUOTES_A_FIELD_NAME.test(message) ? message : message.replace(/"[\s\S]*"/, `"${MASK}"`),
   };
 }
+
+/** Messages that quote a field's name, never a value (src/sources/duplicate-keys.ts): cutting it would leave nothing to fix by. */
+const QUOTES_A_FIELD_NAME = /^duplicate field "/;

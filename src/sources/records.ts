@@ -1,3 +1,4 @@
+import { duplicateKeyMessage, findDuplicateKey } from './duplicate-keys.js';
 import type { SourceRecord } from './types.js';
 import { JSON_ENCODING_HINT, decodeUtf8, invalidUtf8Message } from './utf8.js';
 
@@ -30,6 +31,9 @@ export function jsonRecord(text: string, row: number): SourceRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return malformed(row, text, `expected a JSON object, got ${describe(value)}`);
   }
+  // Nothing is dropped silently: JSON.parse would keep only the last of a repeated key.
+  const duplicate = findDuplicateKey(text, value);
+  if (duplicate) return malformed(row, text, duplicateKeyMessage(duplicate));
   return { row, record: value as Record<string, unknown> };
 }
 

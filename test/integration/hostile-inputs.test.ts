@@ -139,4 +139,26 @@ describe('values that would otherwise be lost without a word', { timeout: 60_000
     ]);
     expect(p.rows('SELECT email FROM users')).toEqual([{ email: 'a@x.io' }]);
   });
+
+  it('a key repeated in one JSON object is a PARSE_ERROR naming it, not a silent last-wins', () => {
+    const users = ['{"email":"a@x.io","email":"b@x.io"}', '{"email":"c@x.io","app_metadata":{"plan":{"tier":"pro","tier":"free"}}}', '{"email":"d@x.io"}'];
+    p.write('users.ndjson', users.join('\n'));
+    p.write('import.yaml', pipeline('users.ndjson'));
+    const { report } = p.run('import.yaml');
+    expect(report.summary).toMatchObject({ total: 3, inserted: 1, rejected: 2 });
+    // No `columns`: the text of an unparsed row is withheld (it may hold a secret), but the field name is kept.
+    expect(p.rejects(report).map((r) => [r.row, r.errors, r.record])).toEqual([
+      [
+        1,
+        [{ code: 'PARSE_ERROR', path: '', message: 'duplicate field "email" in one JSON object; JSON keeps only the last value' }],
+        expect.stringMatching(/^\[text withheld/),
+      ],
+      [
+        2,
+        [{ code: 'PARSE_ERROR', path: '', message: 'duplicate field "tier" in one JSON object (at app_metadata.plan); JSON keeps only the last value' }],
+        expect.stringMatching(/^\[text withheld/),
+      ],
+    ]);
+    expect(p.rows('SELECT email FROM users')).toEqual([{ email: 'd@x.io' }]);
+  });
 });
