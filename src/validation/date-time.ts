@@ -9,14 +9,31 @@ const DATE_TIME =
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-export function isIsoDateTime(value: string): boolean {
-  if (!DATE_TIME.test(value)) return false;
+export const NOT_A_DATE_TIME = 'must be an ISO-8601 date-time with seconds and an offset, e.g. 2024-05-01T09:30:00Z';
+
+/*
+ * RFC 3339 allows second 60 for a leap second, but no store here can hold one: JavaScript's
+ * Date.parse gives NaN (the PostgreSQL writer would refuse the row only at write time) and SQLite's
+ * date functions give NULL (its date indexes and queries would silently miss the user).
+ */
+export const LEAP_SECOND = 'second 60 (a leap second) cannot be stored: timestamps here have no leap seconds; use :59 or the next minute';
+
+/** Why `value` is not a date-time Ferry can store (one of the messages above), or undefined. */
+export function dateTimeProblem(value: string): string | undefined {
+  if (!DATE_TIME.test(value)) return NOT_A_DATE_TIME;
   // The regex allows day 31 in every month; check the day against the month (and February against the year).
   const year = digits(value, 0, 4);
   const month = digits(value, 5, 2);
   const day = digits(value, 8, 2);
   const lastDay = month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
-  return day <= lastDay;
+  if (day > lastDay) return NOT_A_DATE_TIME;
+  // The seconds are at a fixed place: the regex's year has exactly four digits.
+  if (digits(value, 17, 2) === 60) return LEAP_SECOND;
+  return undefined;
+}
+
+export function isIsoDateTime(value: string): boolean {
+  return dateTimeProblem(value) === undefined;
 }
 
 /** Reads digits the regex has already matched, without allocating a substring. */

@@ -1,6 +1,6 @@
 import type { FieldCheck } from './checks.js';
 import { checkIntegerAtLeast, checkLength, report, reportType } from './checks.js';
-import { isIsoDateTime } from './date-time.js';
+import { dateTimeProblem } from './date-time.js';
 import { emailProblem, isEmail } from './email.js';
 import { passwordHashProblem } from './hash-formats.js';
 import { isE164 } from './patterns.js';
@@ -33,10 +33,12 @@ export function booleanField(path: string): FieldCheck {
 
 export function dateTimeField(path: string): FieldCheck {
   return (errors, value) => {
-    if (typeof value !== 'string') reportType(errors, path, 'string', value);
-    else if (!isIsoDateTime(value)) {
-      report(errors, 'FORMAT', path, 'must be an ISO-8601 date-time with seconds and an offset, e.g. 2024-05-01T09:30:00Z');
+    if (typeof value !== 'string') {
+      reportType(errors, path, 'string', value);
+      return;
     }
+    const problem = dateTimeProblem(value);
+    if (problem !== undefined) report(errors, 'FORMAT', path, problem);
   };
 }
 

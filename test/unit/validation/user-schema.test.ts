@@ -202,6 +202,16 @@ describe('validateUser: other fields', () => {
     expect(codesOf(user({ [field]: 1714555800000 }))).toEqual([['INVALID_TYPE', field]]);
   });
 
+  it.each(['created_at', 'updated_at', 'last_login'])('%s cannot be a leap second, which no store holds', (field) => {
+    expect(errorsOf(user({ [field]: '2016-12-31T23:59:60Z' }))).toEqual([
+      {
+        code: 'FORMAT',
+        path: field,
+        message: 'second 60 (a leap second) cannot be stored: timestamps here have no leap seconds; use :59 or the next minute',
+      },
+    ]);
+  });
+
   it('logins_count is a non-negative integer', () => {
     expect(codesOf(user({ logins_count: 0 }))).toEqual([]);
     expect(codesOf(user({ logins_count: 12345 }))).toEqual([]);
