@@ -5,7 +5,7 @@ import { loadCheckedPipeline } from '../project/check-source.js';
 import type { LoadedPipeline } from '../project/load-pipeline.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
-import { CliExit, EXIT_FAILED } from './exit-codes.js';
+import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 
 /** `ferry validate [files…]`: every diagnostic of every file at once; `ok <file>` for each valid one. */
 export async function validateCommand(ctx: CliContext, files: string[], options: { verbose?: boolean } = {}): Promise<void> {
@@ -16,6 +16,7 @@ export async function validateCommand(ctx: CliContext, files: string[], options:
     throw new CliExit(EXIT_FAILED);
   }
   let failed = 0;
+  let unread = 0;
   for (const file of targets) {
     const result = await loadCheckedPipeline(project, ctx.cwd, file);
     if (result.ok) {
@@ -24,14 +25,16 @@ export async function validateCommand(ctx: CliContext, files: string[], options:
       ctx.stdout(`ok ${result.loaded.file}${warnings.length > 0 ? ` (${warnings.length} warning(s): they do not fail validate)` : ''}`);
       if (options.verbose) for (const line of mappingLines(result.loaded)) ctx.stdout(line);
     } else {
-      failed++;
+      if (result.unread) unread++;
+      else failed++;
       for (const d of result.diagnostics) ctx.stdout(project.masker.mask(formatDiagnostic(d)));
     }
   }
-  if (failed > 0) {
-    ctx.stderr(`${failed} of ${targets.length} pipeline file(s) invalid`);
-    throw new CliExit(EXIT_FAILED);
-  }
+  if (failed > 0) ctx.stderr(`${failed} of ${targets.length} pipeline file(s) invalid`);
+  if (unread > 0) ctx.stderr(`${unread} of ${targets.length} pipeline file(s) could not be read`);
+  // A file that cannot be read is an input error (exit 2, as \`ferry run\` exits for it); an invalid one fails validate (1).
+  if (unread > 0) throw new CliExit(EXIT_INVALID);
+  if (failed > 0) throw new CliExit(EXIT_FAILED);
 }
 
 /** `--verbose`: which columns run as compiled JavaScript and which in the JSONata interpreter, and why. */

@@ -27,8 +27,12 @@ export interface LoadedPipeline {
 /** `warnings` (from `loadCheckedPipeline`): problems guessed from a sample of the data, which do not make the pipeline invalid. */
 export type LoadResult =
   | { ok: true; loaded: LoadedPipeline; warnings?: Diagnostic[] }
-  /** `shaped`: the pipeline despite its diagnostics, when the schema read it whole (see ParsedPipeline.shaped). */
-  | { ok: false; file: string; diagnostics: Diagnostic[]; shaped?: LoadedPipeline };
+  /**
+   * `shaped`: the pipeline despite its diagnostics, when the schema read it whole (see ParsedPipeline.shaped).
+   * `unread`: the pipeline file itself could not be read (not found, a directory, no permission): an
+   * input error, where the other diagnostics are an invalid pipeline.
+   */
+  | { ok: false; file: string; diagnostics: Diagnostic[]; shaped?: LoadedPipeline; unread?: true };
 
 type Ends = Pick<LoadedPipeline, 'sourcePath' | 'sourceFormat' | 'targetPath' | 'targetFormat'>;
 
@@ -39,9 +43,9 @@ type Ends = Pick<LoadedPipeline, 'sourcePath' | 'sourceFormat' | 'targetPath' | 
 export function loadPipeline(project: Project, cwd: string, file: string): LoadResult {
   const path = resolve(cwd, file);
   const shown = displayPath(cwd, path);
-  const problem = notAFile(path, 'pipeline file');
-  if (problem) return { ok: false, file: shown, diagnostics: [{ file: shown, line: 0, col: 0, path: '', message: problem }] };
-  const text = readFileSync(path, 'utf8');
+  const text = readPipelineFile(path);
+  if (typeof text !== 'string')
+    return { ok: false, file: shown, diagnostics: [{ file: shown, line: 0, col: 0, path: '', message: text.problem }], unread: true };
   const parsed = parsePipeline(shown, text);
   const ends: Ends = {};
   const references = checkReferences(project, cwd, path, parsed, ends);
@@ -52,6 +56,17 @@ export function loadPipeline(project: Project, cwd: string, file: string): LoadR
     return { ok: false, file: shown, diagnostics, ...(parsed.shaped && references.length === 0 ? { shaped: loaded(parsed.shaped) } : {}) };
   }
   return { ok: true, loaded: loaded(parsed.pipeline) };
+}
+
+/** The pipeline file's text, or why it cannot be read (a stat first: a named pipe is never opened). */
+function readPipelineFile(path: string): string | { problem: string } {
+  const problem = notAFile(path, 'pipeline file');
+  if (problem) return { problem };
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    return { problem: `the pipeline file cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
+  }
 }
 
 /** Checks what the pipeline names outside itself; runs on the raw document so it reports even when the schema fails. */

@@ -37,6 +37,25 @@ describe('ferry validate (CLI)', () => {
     expect(result.stderr).toContain('1 of 2 pipeline file(s) invalid');
   });
 
+  it('exits 2 for a pipeline file it cannot read, as run does, and still checks the others', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    writeFileSync(join(t.dir, 'users.csv'), 'email\na@example.com\n');
+    writeFileSync(join(t.dir, 'good.yaml'), 'source: { file: users.csv }\ntarget: { connection: users }\n');
+    for (const [file, message] of [
+      ['missing.yaml', 'missing.yaml pipeline file not found'],
+      ['good.yaml/p.yaml', 'good.yaml/p.yaml the pipeline file cannot be read (ENOTDIR)'],
+    ] as const) {
+      const run = runFerry(['run', file], { cwd: t.dir });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(message);
+      const validate = runFerry(['validate', file, 'good.yaml'], { cwd: t.dir });
+      expect(validate.code).toBe(2);
+      expect(validate.stdout.trim().split('\n')).toEqual([message, 'ok good.yaml']);
+      expect(validate.stderr.trim()).toBe('1 of 2 pipeline file(s) could not be read');
+    }
+  });
+
   it('refuses a ferry.yaml with an unset ${VAR}, naming it and its position, exit 2', () => {
     const t = tempDir();
     cleanup = t.cleanup;

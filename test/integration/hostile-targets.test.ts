@@ -122,7 +122,7 @@ describe('a source that is not a regular file', { timeout: 60_000 }, () => {
     execFileSync('mkfifo', [join(p.dir, 'pipe.yaml')]);
     const pipeline = p.ferry('validate', 'pipe.yaml');
     expect(pipeline.stdout.trim()).toBe('pipe.yaml the pipeline file is a named pipe, not a file');
-    expect(pipeline.code).toBe(1);
+    expect(pipeline.code).toBe(2);
     mkdirSync(join(p.dir, 'conf.d'));
     const config = p.ferry('-c', 'conf.d', 'validate', 'seed.yaml');
     expect(config.stderr.trim()).toBe('conf.d the config file is a directory, not a file');
