@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, renameSync, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { failpoint } from '../src/failpoints.js';
@@ -42,9 +42,14 @@ async function assemble(plan: JobPlan, batches: number, { path, format, escapeFo
     }
     await out.write(target.footer(empty));
     await out.sync();
-  } finally {
-    await out.close();
+  } catch (err) {
+    // A write that failed (a full disk) leaves no partial file holding the space a retry needs; a
+    // crash leaves it for the resume, which overwrites it.
+    await out.close().catch(() => undefined);
+    rmSync(tmp, { force: true });
+    throw err;
   }
+  await out.close();
   refuseNonRegularTarget(plan, path);
   renameSync(tmp, path);
 }

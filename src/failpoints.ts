@@ -8,6 +8,8 @@ import { isMainThread } from 'node:worker_threads';
  * to hold a batch in flight while a test signals the process (`batch-N-before-write=pause:MS`: only batch N's chunks).
  * `name=thread:N` stops only the thread that gets there the Nth time (a batch thread dying mid-write,
  * as from running out of memory); on the main thread it kills the process like `name=N`.
+ * `name=errno:CODE` makes every hit throw the error a failing system call would (`errno:ENOSPC`: a
+ * full disk, which cannot be made without root), so a test sees what a job does with it.
  * Unset (always, outside tests), a call costs one comparison.
  */
 const spec = process.env['FERRY_FAILPOINTS'];
@@ -21,6 +23,7 @@ export function failpoint(name: string): void {
   if (!armed) return;
   const point = armed.get(name);
   if (point === undefined) return;
+  if (point.errno) throw Object.assign(new Error(`${point.errno}: failpoint ${name} (FERRY_FAILPOINTS)`), { code: point.errno, syscall: 'write' });
   const n = Atomics.add(hits, names.indexOf(name), 1) + 1;
   if (n !== point.at) return;
   // process.exit in a worker thread ends that thread at once, without running its `finally` blocks.
@@ -47,6 +50,8 @@ interface CrashPoint {
   /** The hit that crashes. */
   at: number;
   threadOnly: boolean;
+  /** Throw an error with this code at every hit, instead of crashing. */
+  errno?: string;
 }
 
 function parse(spec: string | undefined): Map<string, CrashPoint> | undefined {
@@ -55,6 +60,10 @@ function parse(spec: string | undefined): Map<string, CrashPoint> | undefined {
   for (const part of spec.split(',')) {
     const [name, count] = part.split('=');
     if (!name || count?.startsWith('pause:')) continue;
+    if (count?.startsWith('errno:')) {
+      points.set(name.trim(), { at: 0, threadOnly: false, errno: count.slice('errno:'.length) });
+      continue;
+    }
     const threadOnly = count?.startsWith('thread:') ?? false;
     points.set(name.trim(), { at: Number(threadOnly ? count!.slice('thread:'.length) : (count ?? 1)), threadOnly });
   }

@@ -90,9 +90,19 @@ export async function runPipelineSegment(
     artifacts = await acts.finalizeJob({ jobDir: plan.jobDir, batches: planned.batches, status });
   } catch (err) {
     error ??= errorMessage(err);
-    return done(await finish(plan, acts, { status: 'failed', summary, error, artifacts, notifications: [] }));
+    return done(await finish(plan, acts, { status: 'failed', summary: endSummary(plan, 'failed', summary), error, artifacts, notifications: [] }));
   }
-  return done(await finish(plan, acts, { status, summary, error, artifacts, notifications: [] }));
+  return done(await finish(plan, acts, { status, summary: endSummary(plan, status, summary), error, artifacts, notifications: [] }));
+}
+
+/**
+ * The summary a job ends with. An export's rows reach its output file only when a succeeded job
+ * assembles the file from the batches' parts; a failed (a full disk while assembling, a batch that
+ * could not write its part) or cancelled export wrote nothing there, so it exported nothing.
+ */
+function endSummary(plan: JobPlan, status: FinalStatus, summary: JobSummary): JobSummary {
+  if (plan.kind !== 'export' || status === 'succeeded') return summary;
+  return { ...cloneSummary(summary), exported: 0 };
 }
 
 function done(outcome: JobOutcome): SegmentResult {

@@ -22,6 +22,8 @@ export interface FakeOptions {
   batches: number;
   rejectsPerBatch?: (batch: number) => number;
   failBatch?: (batch: number) => Error | undefined;
+  /** Each batch's rows count as exported (an export's batches write parts), not inserted. */
+  exports?: boolean;
 }
 
 /** Activities that return counts without I/O, and record every call in order. */
@@ -44,7 +46,8 @@ export function fakeActivities(options: FakeOptions) {
       if (error) throw error;
       const rejected = options.rejectsPerBatch?.(batch) ?? 0;
       const read = Math.ceil(options.total / options.batches);
-      return { batch, read, inserted: read - rejected, updated: 0, unchanged: 0, rejected, exported: 0 };
+      const written = read - rejected;
+      return { batch, read, inserted: options.exports ? 0 : written, updated: 0, unchanged: 0, rejected, exported: options.exports ? written : 0 };
     },
     async finalizeJob({ status }) {
       calls.push(`finalizeJob:${status}`);

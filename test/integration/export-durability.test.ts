@@ -60,6 +60,20 @@ describe('exports: round trip, atomic output, validation', () => {
     expect(show(p, id!).artifacts.output).toBe('out/users.csv');
   });
 
+  it('an export that runs out of disk while assembling its file fails, claims no rows exported and leaves no partial file', () => {
+    const extra = 'columns:\n  id: user_id\n  email: email\nbatch: { size: 2 }\nretry: { max_attempts: 2, initial_interval: 10ms }\n';
+    p.write('export.yaml', exportPipeline({ file: 'out/users.csv', sort: '{ by: user_id }', extra }));
+    // A full disk cannot be made without root: the write of the first part throws ENOSPC instead.
+    const full = runFerry(['run', 'export.yaml', '--json'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'finalize-output=errno:ENOSPC' } });
+    expect(full.code).toBe(1);
+    const report = JSON.parse(full.stdout) as JobReportJson & { error: { message: string } };
+    expect(report).toMatchObject({ status: 'failed', summary: { total: 5, rejected: 0, exported: 0 }, artifacts: { output: null } });
+    expect(report.error.message).toContain('ENOSPC');
+    expect(show(p, report.job).summary.exported).toBe(0);
+    // Nothing at the target path, and no partial file keeping the space the next try needs.
+    expect(readdirSync(join(p.dir, 'out'))).toEqual([]);
+  });
+
   it('a failed export writes no file: a mapping that cannot run fails the job before assembling', () => {
     p.write(
       'export.yaml',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runPipelineJob } from '../../../src/plan/orchestrate.js';
+import type { JobPlan } from '../../../src/plan/job-plan.js';
 import { fakeActivities, testPlan } from '../../helpers/fake-activities.js';
 
 describe('runPipelineJob', () => {
@@ -88,5 +89,50 @@ describe('runPipelineJob', () => {
       { index: 1, ok: true, detail: 'sent' },
       { index: 2, ok: false, detail: 'connect ECONNREFUSED 127.0.0.1:9' },
     ]);
+  });
+
+  describe('an export', () => {
+    const exportPlan = (): JobPlan => ({ ...testPlan({ batch: { size: 10, parallelism: 1, exclusive: true } }), kind: 'export' });
+
+    it('that succeeds counts the rows its batches exported', async () => {
+      const fake = fakeActivities({ total: 40, batches: 4, exports: true });
+      const outcome = await runPipelineJob(exportPlan(), fake.acts);
+      expect(outcome.status).toBe('succeeded');
+      expect(outcome.summary).toMatchObject({ total: 40, exported: 40, inserted: 0 });
+    });
+
+    it('whose file cannot be written (a full disk while assembling it) fails and claims no rows exported', async () => {
+      const fake = fakeActivities({ total: 40, batches: 4, exports: true, rejectsPerBatch: (b) => (b === 2 ? 1 : 0) });
+      const sent: unknown[] = [];
+      fake.acts.finalizeJob = async () => {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      };
+      fake.acts.notify = async ({ index, summary }) => {
+        sent.push(summary);
+        return { index, ok: true, detail: 'sent' };
+      };
+      const plan = { ...exportPlan(), notify: [{ webhook: 'https://hooks.example.com/x' }] };
+      const outcome = await runPipelineJob(plan, fake.acts);
+      expect(outcome).toMatchObject({ status: 'failed', error: 'ENOSPC: no space left on device, write', artifacts: null });
+      // The batches ran and their rejects stand; none of their rows reached the output file.
+      const summary = { total: 40, inserted: 0, updated: 0, unchanged: 0, rejected: 1, exported: 0, batches: { done: 4, total: 4 } };
+      expect(outcome.summary).toEqual(summary);
+      expect(sent).toEqual([summary]);
+    });
+
+    it('that fails at a batch (its part could not be written) or is cancelled claims no rows exported', async () => {
+      const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      const failed = await runPipelineJob(
+        exportPlan(),
+        fakeActivities({ total: 40, batches: 4, exports: true, failBatch: (b) => (b === 2 ? full : undefined) }).acts,
+      );
+      expect(failed).toMatchObject({ status: 'failed', summary: { exported: 0, batches: { done: 2, total: 4 } } });
+      let done = 0;
+      const cancelled = await runPipelineJob(exportPlan(), fakeActivities({ total: 40, batches: 4, exports: true }).acts, {
+        progress: ({ summary }) => (done = summary.batches.done),
+        cancelled: () => done >= 2,
+      });
+      expect(cancelled).toMatchObject({ status: 'cancelled', summary: { exported: 0, batches: { done: 2, total: 4 } } });
+    });
   });
 });
