@@ -4,17 +4,56 @@
  * masked by shape, which also catches a password nobody registered.
  */
 
-/**
- * `scheme://user:password@`. The password runs to the LAST `@` of the URL: userinfo holds `@`
- * unencoded in practice (`me@server:Real@Secret@db`), and stopping at the first one would print
- * the rest of the password. An `@` later in the path or query makes the mask take more than the
- * password: the safe side. The URL ends at whitespace or `"` (a JSON string's end).
- */
-const urlCredentials = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#\s"]*):[^\s"]*@/gi;
+/** `scheme://user:` — the password follows. */
+const credentialsStart = /\b[a-z][a-z0-9+.-]*:\/\/[^:/?#\s"]*:/gi;
 
-/** `postgres://app:s3cret@db/users` → `postgres://app:***@db/users`. */
+/**
+ * `postgres://app:s3cret@db/users` → `postgres://app:***@db/users`. The password runs to the LAST
+ * `@` before the host, whatever it holds: userinfo holds `@` unencoded in practice
+ * (`me@server:Real@Secret@db`), and a literal URL in ferry.yaml may hold `"` or `/`; stopping at
+ * the first one would print the rest of the password. An `@` later in the path or query makes the
+ * mask take more than the password: the safe side. See `passwordEnd` for where the URL ends.
+ */
 export function maskUrl(text: string): string {
-  return text.replace(urlCredentials, '$1:***@');
+  const starts = new RegExp(credentialsStart);
+  let out = '';
+  let copied = 0;
+  for (let m = starts.exec(text); m !== null; m = starts.exec(text)) {
+    const from = m.index + m[0].length;
+    const at = passwordEnd(text, from);
+    if (at === -1) continue;
+    out += `${text.slice(copied, from)}***`;
+    copied = at;
+    starts.lastIndex = at;
+  }
+  return out + text.slice(copied);
+}
+
+/** JSON's structure after a string: a `"` followed by one of these (or whitespace, or the end) closes one. */
+const AFTER_JSON_STRING = new Set([',', ':', '}', ']']);
+
+/**
+ * Index of the `@` that ends the password starting at `from`, or -1 (no password: `me@db:5432`).
+ * The URL ends at whitespace. In JSON text (`--json`, a reject report) it ends with its string: a
+ * `"` inside the password is escaped there (`\"`), so a bare `"` followed by `,` `:` `}` `]`,
+ * whitespace or the end closes the string, and the password ends at the last `@` before it. Plain
+ * text has no escapes: when no `@` comes before such a `"`, that `"` was the password's own, and
+ * it runs to the last `@` before the whitespace.
+ */
+function passwordEnd(text: string, from: number): number {
+  const space = /\s/g;
+  space.lastIndex = from;
+  const stop = space.exec(text)?.index ?? text.length;
+  for (let i = from; i < stop; i++) {
+    if (text[i] !== '"' || text[i - 1] === '\\') continue;
+    if (i + 1 === stop || AFTER_JSON_STRING.has(text[i + 1]!)) {
+      const at = text.lastIndexOf('@', i - 1);
+      if (at >= from) return at;
+      break;
+    }
+  }
+  const at = text.lastIndexOf('@', stop - 1);
+  return at >= from ? at : -1;
 }
 
 /** Shorter values are ignored: masking "a" would garble every message. */

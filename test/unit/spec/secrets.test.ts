@@ -19,6 +19,17 @@ describe('maskUrl', () => {
     expect(maskUrl('postgres://ferry:ab/c?d#e@db/app')).toBe('postgres://ferry:***@db/app');
   });
 
+  it('masks a password holding " whole, in plain text, quoted, and in JSON where it is escaped', () => {
+    expect(maskUrl('cannot connect to postgres://ferry:pa"ss@db:5432/app: refused')).toBe('cannot connect to postgres://ferry:***@db:5432/app: refused');
+    expect(maskUrl('postgres://ferry:"@db/app')).toBe('postgres://ferry:***@db/app');
+    expect(maskUrl('postgres://ferry:a"b@c"d@db/app')).toBe('postgres://ferry:***@db/app');
+    // a `"` followed by what follows a JSON string: still the password's own when no @ comes before it
+    expect(maskUrl('postgres://ferry:ab",}c@db/app')).toBe('postgres://ferry:***@db/app');
+    expect(maskUrl('url "postgres://ferry:pa"ss@db/app" refused')).toBe('url "postgres://ferry:***@db/app" refused');
+    const json = JSON.stringify({ url: 'postgres://ferry:pa"ss@db/app', email: 'me@example.com' });
+    expect(maskUrl(json)).toBe('{"url":"postgres://ferry:***@db/app","email":"me@example.com"}');
+  });
+
   it('leaves URLs without a password, and stops at whitespace and the end of a JSON string', () => {
     expect(maskUrl('postgres://ferry@db:5432/app and me@example.com')).toBe('postgres://ferry@db:5432/app and me@example.com');
     expect(maskUrl('{"url":"postgres://u:p@db/app","email":"me@example.com"}')).toBe('{"url":"postgres://u:***@db/app","email":"me@example.com"}');
