@@ -121,7 +121,28 @@ function encodeJson(value: unknown): SqliteValue | typeof invalid {
 }
 
 function encodeTimestamp(value: unknown): SqliteValue | typeof invalid {
-  if (typeof value === 'string' || typeof value === 'number') return value;
+  if (typeof value === 'string') return sqliteDateTime(value);
+  if (typeof value === 'number') return value;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? invalid : value.toISOString();
   return invalid;
+}
+
+/** An ISO date-time in the spellings RFC 3339 and ISO 8601 allow (and the `user` rules accept). */
+const DATE_TIME_SPELLING = /^(\d{4}-\d{2}-\d{2})([Tt ])(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(?:([Zz])|([+-]\d{2}):?(\d{2}))?$/;
+
+/**
+ * A date-time as SQLite's date functions read it: they return NULL for a lower-case `t` or `z` and
+ * for an offset without its colon (`+0200`), so the export-order indexes, date queries and sorts
+ * would silently miss such a user. Those spellings are written as `T`, `Z` and `+02:00`: the same
+ * instant and offset. Anything else is stored as given.
+ */
+export function sqliteDateTime(text: string): string {
+  const n = text.length;
+  // The common spellings need nothing (no allocation): `…T…Z`, or an offset with its colon.
+  if (text.charCodeAt(10) !== 0x74 /* t */ && (text.charCodeAt(n - 1) === 0x5a /* Z */ || text.charCodeAt(n - 3) === 0x3a) /* : */) return text;
+  const m = DATE_TIME_SPELLING.exec(text);
+  if (!m) return text;
+  const [, date, separator, time, zulu, offsetHours, offsetMinutes] = m;
+  const zone = zulu !== undefined ? 'Z' : offsetHours !== undefined ? `${offsetHours}:${offsetMinutes}` : '';
+  return `${date}${separator === 't' ? 'T' : separator}${time}${zone}`;
 }
