@@ -27,8 +27,9 @@ export function parseInstant(text: string): QueryInstant | undefined {
   const [, year, month, day, hours, minutes, seconds = '0', fraction = '', zone = 'Z'] = parts;
   const millis = Number(fraction.slice(1, 4).padEnd(3, '0'));
   const local = utcTime(Number(year), Number(month), Number(day), [Number(hours), Number(minutes), Number(seconds), millis]);
-  if (local === undefined) return undefined;
-  return { start: new Date(local - zoneOffsetMs(zone)).toISOString() };
+  const offset = zoneOffsetMs(zone);
+  if (local === undefined || offset === undefined) return undefined;
+  return { start: new Date(local - offset).toISOString() };
 }
 
 /** Milliseconds since the epoch, or undefined when a component is out of range. */
@@ -42,9 +43,13 @@ function utcTime(year: number, month: number, day: number, time: [number, number
   return value;
 }
 
-function zoneOffsetMs(zone: string): number {
+/** The zone's offset, or undefined when it is no offset (hours above 23, minutes above 59), as RFC 3339 reads it. */
+function zoneOffsetMs(zone: string): number | undefined {
   if (zone.toUpperCase() === 'Z') return 0;
   const digits = zone.slice(1).replace(':', '');
-  const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2));
+  const hours = Number(digits.slice(0, 2));
+  const minutesPart = Number(digits.slice(2));
+  if (hours > 23 || minutesPart > 59) return undefined;
+  const minutes = hours * 60 + minutesPart;
   return (zone.startsWith('-') ? -minutes : minutes) * 60 * 1000;
 }
