@@ -26,7 +26,7 @@ export const csvOptionsSchema = z
       .boolean()
       .default(true)
       .describe(
-        'true: the first row names the fields (use backticks in JSONata for names with spaces: `First Name`); false: every row is data and the fields are col1, col2, …',
+        'true: the first row names the fields (use backticks in JSONata for names with spaces: `First Name`); false: every row is data and the fields are col1, col2, …. With true, a file with no header row (0 bytes, or only blank lines) fails the job: a CSV of no users still has its header line',
       ),
     encoding: z.enum(['utf8', 'latin1']).default('utf8').describe("the file's character encoding"),
   })
