@@ -38,12 +38,14 @@ export async function postWebhook(o: WebhookOptions): Promise<string> {
   const resolved = resolveWebhookUrl(o.url, o.env ?? process.env);
   if ('unset' in resolved)
     throw new NotifyError(`${o.label}: the webhook URL references \${${resolved.unset}}, which is not set in the environment`, { retryable: false });
-  const mask = webhookMask([...(o.secret ? [o.secret] : []), ...resolved.secrets], o.mask);
+  const target = splitCredentials(resolved.url);
+  // The Basic credentials go out encoded: a receiver that echoes the header must not print them.
+  const encoded = target?.authorization?.slice('Basic '.length);
+  const mask = webhookMask([...(o.secret ? [o.secret] : []), ...resolved.secrets, ...(encoded ? [encoded] : [])], o.mask);
   // a whole-URL reference is shown as written: its path may be the secret
   const shown = /^\$\{\w+\}$/.test(o.url) ? o.url : mask(displayUrl(resolved.url));
   const delays = o.delaysMs ?? DEFAULT_WEBHOOK_DELAYS_MS;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const target = splitCredentials(resolved.url);
   if (!target) throw new NotifyError(mask(`${o.label}: webhook ${shown} is not a valid URL`), { retryable: false });
   for (let attempt = 1; ; attempt++) {
     const result = await postOnce(o, target);
@@ -70,7 +72,7 @@ async function postOnce(o: WebhookOptions, target: Target): Promise<Attempt> {
   try {
     // A redirect is not followed: the signed body would go to a host nobody configured.
     const res = await fetch(target.url, { method: 'POST', headers, body: o.body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    const text = await res.text();
+    const text = await answerStart(res);
     return answer(res, text);
   } catch (err) {
     return { ok: false, retryable: !isRefusedUrl(err), reason: networkReason(err, timeoutMs) };
@@ -113,6 +115,31 @@ function answer(res: Response, text: string): Attempt {
     };
   }
   return { ok: false, retryable: false, reason: said };
+}
+
+/** The most of an answer's body read: its start is all a message quotes (`snippet`). */
+export const MAX_ANSWER_BYTES = 4096;
+
+/**
+ * The first MAX_ANSWER_BYTES of the answer's body; the rest is not read (the connection is
+ * closed), so a receiver streaming without end costs no memory and no more time.
+ */
+async function answerStart(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  try {
+    while (bytes < MAX_ANSWER_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      bytes += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, MAX_ANSWER_BYTES).toString('utf8');
 }
 
 /** The start of the answer's text, which often says what the receiver disliked. */

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionPool, type ActivityDeps } from '../../activities/deps.js';
 import { rejectsPath } from '../../activities/job-files.js';
@@ -28,6 +30,15 @@ async function smtp(options: Parameters<typeof startSmtp>[0] = {}) {
   const server = await startSmtp(options);
   cleanups.push(() => server.close());
   return server;
+}
+
+/** A raw HTTP server on 127.0.0.1, for answers `startHttp` cannot give (echoes, endless bodies). */
+async function startHttpServer(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)).then(() => undefined));
+  cleanups.push(() => server.closeAllConnections());
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 async function http(reply: (n: number) => Reply) {
@@ -207,6 +218,30 @@ describe('webhook to a real HTTP server', () => {
     const err = await rejection(postWebhook(hook(url)));
     expect(err.message).toMatch(new RegExp(`^notify\\[1\\]: webhook ${url} failed after 3 attempts: fetch failed: connect ECONNREFUSED`));
     expect(err.retryable).toBe(true);
+  });
+
+  it('masks the Basic credentials when the receiver echoes its Authorization header', async () => {
+    const server = await startHttpServer((req, res) => res.writeHead(500).end(`auth=${req.headers.authorization ?? ''}`));
+    const err = await rejection(postWebhook(hook(server.url.replace('//', '//bot:s3cret-pw@') + '/h', { delaysMs: [] })));
+    expect(err.message).not.toContain(Buffer.from('bot:s3cret-pw').toString('base64'));
+    expect(err.message).toBe(`notify[1]: webhook ${server.url.replace('//', '//bot:***@')}/h failed: answered 500 Internal Server Error: auth=Basic ***`);
+  });
+
+  it('reads only the start of an answer that streams without end', async () => {
+    let written = 0;
+    const server = await startHttpServer((_req, res) => {
+      res.writeHead(500);
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const more = (): void => {
+        while (!res.destroyed && res.write(chunk)) written += chunk.length;
+        if (!res.destroyed) res.once('drain', more);
+      };
+      more();
+    });
+    const err = await rejection(postWebhook(hook(`${server.url}/flood`, { delaysMs: [], timeoutMs: 30_000 })));
+    expect(err.message).toMatch(/answered 500 Internal Server Error: x{200}…$/);
+    // The connection is closed after the first few KB: the receiver could write only what the socket buffers held.
+    expect(written).toBeLessThan(16 * 1024 * 1024);
   });
 
   it('times out a receiver that never answers', async () => {
