@@ -4,6 +4,7 @@ import type { WriterTurn } from '../src/connections/writer-turn.js';
 import type { ConnectionOptions } from '../src/spec/config-schema.js';
 import type { SecretMasker } from '../src/spec/secrets.js';
 import type { ActivityProgress } from './progress.js';
+import { ownField } from '../src/validation/own-field.js';
 
 /** What activities need from the process they run in: the project's connections and the masker. */
 export interface ActivityDeps {
@@ -33,7 +34,7 @@ export class ConnectionPool {
     const key = table ? `${name}/${table}` : name;
     let connection = this.open.get(key);
     if (!connection) {
-      const options = this.connections[name];
+      const options = ownField(this.connections, name);
       if (!options) return Promise.reject(new Error(`unknown connection "${name}" (known: ${Object.keys(this.connections).join(', ') || 'none'})`));
       connection = openConnection(table ? { ...options, table } : options, {
         baseDir: this.baseDir,

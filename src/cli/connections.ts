@@ -7,6 +7,7 @@ import type { ConnectionOptions } from '../spec/config-schema.js';
 import { maskUrl } from '../spec/secrets.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
+import { ownField } from '../validation/own-field.js';
 
 /** How long one connection may take to answer before it is reported as not answering. */
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -26,7 +27,7 @@ interface CheckResult {
 export async function connectionsTestCommand(ctx: CliContext, name: string | undefined, options: { timeout?: string }): Promise<void> {
   const project = ctx.project();
   const all = Object.entries(project.config.connections);
-  if (name !== undefined && !project.config.connections[name]) {
+  if (name !== undefined && !ownField(project.config.connections, name)) {
     throw new CliExit(
       EXIT_INVALID,
       `no connection "${name}" in ${project.configFile ? shownPath(ctx.cwd, project.configFile) : 'the default configuration'}; known: ${all.map(([n]) => n).join(', ') || 'none'}`,

@@ -1,4 +1,5 @@
 import type { JobPlan } from './job-plan.js';
+import { ownField } from '../validation/own-field.js';
 
 /** What a job writes, as the target gates compare it (embedded and Temporal): one table of one connection. */
 export interface WriteTarget {
@@ -20,7 +21,7 @@ export type ConnectionTables = Readonly<Record<string, { table?: string }>>;
 export function writeTargetOf(plan: JobPlan, connections: ConnectionTables = {}): WriteTarget | undefined {
   if (plan.target.type !== 'connection') return undefined;
   const { connection } = plan.target;
-  const table = plan.target.table ?? connections[connection]?.table ?? '';
+  const table = plan.target.table ?? ownField(connections, connection)?.table ?? '';
   return { key: `${connection}/${table}`, connection, table, shared: plan.batch.exclusive === false };
 }
 

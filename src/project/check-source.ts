@@ -15,6 +15,7 @@ import { offsetInScalar } from '../spec/parse-pipeline.js';
 import { offsetOf, parseYamlFile, positionOf, type YamlFile } from '../spec/yaml-document.js';
 import { displayPath, type Project } from './load-config.js';
 import { loadPipeline, type LoadedPipeline, type LoadResult } from './load-pipeline.js';
+import { ownField } from '../validation/own-field.js';
 
 /** How many records of a JSON or NDJSON source `validate` reads to check the fields the columns use. */
 export const FIELD_SAMPLE_RECORDS = 100;
@@ -99,7 +100,7 @@ async function tableColumns(
   name: string,
   table: string | undefined,
 ): Promise<{ name: string; columns: ColumnInfo[] } | { problem: string } | undefined> {
-  const options = project.config.connections[name];
+  const options = ownField(project.config.connections, name);
   if (!options) return undefined;
   if (options.driver === 'sqlite' && options.path !== ':memory:' && !existsSync(options.path))
     return { name: table ?? options.table, columns: builtInColumns() };

@@ -7,6 +7,7 @@ import { formatFromPath } from '../sources/index.js';
 import { displayPath, type Project } from './load-config.js';
 import { fileKind, notAFile } from '../file-kind.js';
 import { sqliteFiles, targetConflict, type GuardedFile } from './target-path.js';
+import { ownField } from '../validation/own-field.js';
 
 /** A pipeline checked against its project, with the file paths it names made absolute. */
 export interface LoadedPipeline {
@@ -78,7 +79,7 @@ function checkReferences(project: Project, cwd: string, pipelineFile: string, pa
   for (const end of ['source', 'target'] as const) {
     const spec = raw[end] as Record<string, unknown> | undefined;
     if (!spec || typeof spec !== 'object') continue;
-    if (typeof spec['connection'] === 'string' && !project.config.connections[spec['connection']]) {
+    if (typeof spec['connection'] === 'string' && !ownField(project.config.connections, spec['connection'])) {
       const hint = `known: ${known.join(', ') || 'none'}; define it in ferry.yaml`;
       out.push(parsed.diagnose([end, 'connection'], `unknown connection "${spec['connection']}" (${hint})`));
     }

@@ -14,6 +14,7 @@ import { QueryError } from '../query/query-error.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import { HttpError } from './http.js';
 import { pipelinesDir } from './pipelines.js';
+import { ownField } from '../validation/own-field.js';
 
 /** What the export builder holds: everything a pipeline file of an export says. */
 export interface ExportDraft {
@@ -74,7 +75,7 @@ export function draftYaml(app: App, draft: ExportDraft, file: string, stamp: '{d
 
 /** How many users the query matches: the count the export's planning pass would find. */
 export async function liveCount(app: App, connection: string, query: string): Promise<{ count: number } | { error: string; offset: number | null }> {
-  if (!app.project.config.connections[connection]) throw new HttpError(400, `unknown connection "${connection}"`);
+  if (!ownField(app.project.config.connections, connection)) throw new HttpError(400, `unknown connection "${connection}"`);
   try {
     const store = await app.deps.pool.get(connection, undefined);
     const { total } = await store.planPages({ query: query.trim() || '*', size: 1_000_000 });

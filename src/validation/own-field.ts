@@ -7,3 +7,12 @@ export function setOwnField(record: Record<string, unknown>, name: string, value
   if (name === '__proto__') Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
   else record[name] = value;
 }
+
+/**
+ * `record[name]` when it is the record's own field, else undefined: a name that comes from a user
+ * (a connection in a pipeline, a URL) is not looked up on Object.prototype, where `constructor`
+ * or `toString` would find a function instead of nothing.
+ */
+export function ownField<T>(record: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
+}

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot, runFerry, tempDir } from '../helpers/cli.js';
@@ -35,6 +35,21 @@ describe('ferry validate (CLI)', () => {
       'ok good.yaml',
     ]);
     expect(result.stderr).toContain('1 of 2 pipeline file(s) invalid');
+  });
+
+  it('a connection named like a JavaScript built-in (constructor, toString) is unknown: validate reports it, run refuses it with exit 2', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    writeFileSync(join(t.dir, 'users.csv'), 'email\na@example.com\n');
+    writeFileSync(join(t.dir, 'odd.yaml'), 'source: { file: users.csv }\ntarget: { connection: constructor }\n');
+    const validate = runFerry(['validate', 'odd.yaml'], { cwd: t.dir });
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).toBe('odd.yaml:2:23 target.connection: unknown connection "constructor" (known: users; define it in ferry.yaml)\n');
+    writeFileSync(join(t.dir, 'odd.yaml'), 'source: { connection: toString, query: "*" }\ntarget: { file: out.csv }\n');
+    const run = runFerry(['run', 'odd.yaml'], { cwd: t.dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown connection "toString"');
+    expect(existsSync(join(t.dir, '.ferry/journal.db')) && runFerry(['jobs', '--json'], { cwd: t.dir }).stdout.includes('"failed"')).toBe(false);
   });
 
   it('exits 2 for a pipeline file it cannot read, as run does, and still checks the others', () => {

@@ -47,6 +47,13 @@ describe('ferry connections test: SQLite', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('no connection "legacy" in ferry.yaml; known: users\n');
   });
+
+  it.each(['constructor', 'toString', '__proto__'])('a name every JavaScript object answers to (%s) is unknown too', (name) => {
+    const cwd = project('connections:\n  users: { driver: sqlite, path: u.db }\n');
+    const result = runFerry(['connections', 'test', name], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`no connection "${name}" in ferry.yaml; known: users\n`);
+  });
 });
 
 describe('ferry connections test: a server that never answers', () => {

@@ -9,6 +9,7 @@ import { ConfigError } from '../../project/load-config.js';
 import { batchThreadUse } from '../../connections/index.js';
 import { releaseTurnOf } from '../../connections/writer-turn.js';
 import type { ConnectionOptions } from '../../spec/config-schema.js';
+import { ownField } from '../../validation/own-field.js';
 
 /** What the main thread gives each batch thread (activities/batch-thread.ts). */
 export interface BatchThreadSetup {
@@ -254,7 +255,7 @@ export function withBatchThreads(
   const byDefault = (plan: JobPlan): boolean =>
     [plan.source, plan.target].every((end) => {
       if (end.type !== 'connection') return true;
-      const options = connections[end.connection];
+      const options = ownField(connections, end.connection);
       return options !== undefined && batchThreadUse(options) === 'default';
     });
   const threaded = new Map<string, boolean>();
