@@ -220,6 +220,8 @@ function checkWebhooks(raw: Record<string, unknown>, diagnose: ParsedPipeline['d
   });
 }
 
+const SCHEDULE_PROBE_START = new Date(Date.UTC(2001, 0, 1));
+
 /** Cron and time zone, checked on the raw document so they are reported alongside schema errors. */
 function checkSchedule(raw: Record<string, unknown>, diagnose: ParsedPipeline['diagnose']): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -230,7 +232,10 @@ function checkSchedule(raw: Record<string, unknown>, diagnose: ParsedPipeline['d
     out.push(diagnose(['catch_up'], 'catch_up applies to scheduled pipelines; set schedule too', 'key'));
   if (typeof schedule === 'string') {
     try {
-      new Cron(schedule, { paused: true, timezone: zone && isTimeZone(zone) ? zone : undefined });
+      const cron = new Cron(schedule, { paused: true, timezone: zone && isTimeZone(zone) ? zone : undefined });
+      // Cron has no year: a day that exists fires within a leap cycle of any start, so from a fixed
+      // one (no clock read here) no run means never (30 February, 31 April).
+      if (cron.nextRun(SCHEDULE_PROBE_START) === null) out.push(diagnose(['schedule'], `cron expression "${schedule}" never runs: no date matches it`));
     } catch (err) {
       out.push(diagnose(['schedule'], `invalid cron expression: ${(err as Error).message}`));
     }

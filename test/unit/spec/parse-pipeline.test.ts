@@ -111,6 +111,19 @@ timezone: Mars/Olympus
     expect(found[4]).toBe('p.yaml:10:11 timezone: unknown time zone "Mars/Olympus"');
   });
 
+  it.each([
+    ['0 2 30 2 *', '30 February'],
+    ['0 2 31 4 *', '31 April'],
+  ])('refuses a schedule that never runs: "%s" (%s)', (cron) => {
+    expect(lines(`source: { file: a.csv }\ntarget: { connection: users }\nschedule: "${cron}"\n`)).toEqual([
+      `p.yaml:3:11 schedule: cron expression "${cron}" never runs: no date matches it`,
+    ]);
+  });
+
+  it('accepts a schedule that runs only in leap years (29 February)', () => {
+    expect(lines('source: { file: a.csv }\ntarget: { connection: users }\nschedule: "0 2 29 2 *"\n')).toEqual([]);
+  });
+
   it('checks how fields fit together', () => {
     expect(lines('source: { file: a.csv }\ntarget: { file: b.json }\n')).toEqual([
       'p.yaml:2:9 target: a pipeline reads from or writes to a connection; file to file is not supported',
