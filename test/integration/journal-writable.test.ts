@@ -107,3 +107,32 @@ describe('a journal that is not a database', () => {
     }
   });
 });
+
+describe('a journal damaged past its first pages', () => {
+  it('names the file and what to do in every command that reads it, not only "database disk image is malformed"', () => {
+    const p = new TestProject();
+    try {
+      p.write('u.csv', 'email\r\na@x.io\r\n');
+      p.write('p.yaml', 'source: { file: u.csv }\ntarget: { connection: users, key: [email], upsert: true }\n');
+      for (let i = 0; i < 3; i++) expect(p.ferry('run', 'p.yaml').code).toBe(0);
+      // The header and schema pages stay whole, so the journal opens; the tables' pages are scrambled.
+      const file = join(p.dir, '.ferry/journal.db');
+      const bytes = readFileSync(file);
+      const page = 4096;
+      for (let at = 2 * page; at < bytes.length; at += 7) if (at % page >= 100) bytes[at] = (bytes[at]! * 31 + 17) & 0xff;
+      writeFileSync(file, bytes);
+      for (const args of [
+        ['run', 'p.yaml'],
+        ['jobs', 'prune', '--older-than', '1d'],
+      ]) {
+        const result = p.ferry(...args);
+        expect(result.code, `${args.join(' ')}: ${result.stdout}${result.stderr}`).toBe(1);
+        expect(result.stderr).toMatch(
+          /^ferry: the journal .*\.ferry\/journal\.db cannot be used: database disk image is malformed \(SQLITE_CORRUPT\)\. Restore it from a backup, or move it aside/,
+        );
+      }
+    } finally {
+      p.cleanup();
+    }
+  });
+});

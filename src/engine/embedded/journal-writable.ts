@@ -51,6 +51,12 @@ const journalHints: [RegExp, string][] = [
   [/^SQLITE_(BUSY|LOCKED)/, 'Another process has held its lock for too long: see which ferry process is stuck'],
 ];
 
+/** A damaged journal file (SQLite's CORRUPT or NOTADB), which no retry mends. */
+export function isDamage(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^SQLITE_(NOTADB|CORRUPT)/.test(code);
+}
+
 /** SQLite's error on opening the journal, with the journal's path and what to do. */
 export function journalUnusable(file: string, err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;

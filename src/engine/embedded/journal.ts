@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { JobStatus, JobSummary, NotifyOutput, FinalizeJobOutput } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
 import { processStart, type OwnerState } from './process-owner.js';
-import { assertJournalWritable, journalUnusable } from './journal-writable.js';
+import { assertJournalWritable, isDamage, journalUnusable } from './journal-writable.js';
 import { enableWal } from '../../connections/sqlite/wal.js';
 
 /** A job as the journal keeps it. */
@@ -122,6 +122,20 @@ export class Journal {
       db?.close();
       throw journalUnusable(file, err);
     }
+    // Damage past the pages read at open shows up in any later statement: name the file and what to do there too.
+    return new Proxy(this, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]): unknown => {
+          try {
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          } catch (err) {
+            throw isDamage(err) ? journalUnusable(file, err) : err;
+          }
+        };
+      },
+    });
   }
 
   /**
