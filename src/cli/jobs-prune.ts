@@ -2,6 +2,7 @@ import type { Engine, PruneReport } from '../engine/engine.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
+import { ageMs, JOB_AGE_EXPECTED } from '../spec/job-age.js';
 
 export interface PruneCommandOptions {
   olderThan: string;
@@ -10,22 +11,13 @@ export interface PruneCommandOptions {
   json?: boolean;
 }
 
-const AGE = /^(\d+)(m|h|d|w)$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
-
-/** `30d`, `12h`, `2w`, `90m` in milliseconds; undefined when it is not such a duration. */
-export function ageMs(text: string): number | undefined {
-  const match = AGE.exec(text);
-  return match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : undefined;
-}
-
 /**
  * `ferry jobs prune --older-than 30d`: deletes the jobs that ended longer ago than that (Engine.prune
  * says which stay); `--dry-run` lists them and deletes nothing. Export files and stores are never touched.
  */
 export async function pruneJobsCommand(ctx: CliContext, options: PruneCommandOptions): Promise<void> {
   const age = ageMs(options.olderThan);
-  if (age === undefined) throw new CliExit(EXIT_INVALID, `invalid --older-than "${options.olderThan}": expected a duration such as 30d, 12h, 2w or 90m`);
+  if (age === undefined) throw new CliExit(EXIT_INVALID, `invalid --older-than "${options.olderThan}": ${JOB_AGE_EXPECTED}`);
   const engine = await engineFor(ctx);
   const report = await pruneOlderThan(engine, age, { dryRun: options.dryRun ?? false, includeBackups: options.includeBackups ?? false });
   if (options.json) return ctx.stdout(JSON.stringify({ dry_run: options.dryRun ?? false, ...report }));

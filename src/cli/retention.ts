@@ -1,5 +1,6 @@
 import type { App } from '../app.js';
-import { ageMs, pruneLines, pruneOlderThan } from './jobs-prune.js';
+import { ageMs } from '../spec/job-age.js';
+import { pruneLines, pruneOlderThan } from './jobs-prune.js';
 
 /** How often `ferry serve` applies ferry.yaml's `retention:`. */
 export const RETENTION_EVERY_MS = 60 * 60 * 1000;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ageMs, JOB_AGE_EXPECTED } from './job-age.js';
 
 /** `ferry.yaml`: engine, state dir, connections, notification transport. Strict like pipelines. */
 
@@ -60,7 +61,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       older_than: z
         .string()
-        .regex(/^\d+(m|h|d|w)$/, { error: 'expected a duration such as 30d, 12h, 2w' })
+        .regex(/^\d+(m|h|d|w)$/, { error: JOB_AGE_EXPECTED })
+        .refine((text) => ageMs(text) !== undefined, { error: JOB_AGE_EXPECTED })
         .describe(
           "jobs that ended longer ago than this are deleted (journal record and folder), as `ferry jobs prune --older-than` does: never a running or interrupted job, nor each pipeline's last success",
         ),

@@ -126,7 +126,11 @@ describe('retention: export parts and ferry jobs prune (embedded engine)', () =>
   it('refuses a bad duration with exit 2', () => {
     const bad = p.ferry('jobs', 'prune', '--older-than', '30x');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('invalid --older-than "30x": expected a duration such as 30d');
+    expect(bad.stderr).toContain('invalid --older-than "30x": expected a duration of at most 100 years such as 30d');
     expect(p.ferry('jobs', 'prune').code).toBe(2);
+    // Past Date's range the cutoff would not compute ("Invalid time value", exit 1).
+    const huge = p.ferry('jobs', 'prune', '--older-than', '99999999999999999999m');
+    expect(huge.code).toBe(2);
+    expect(huge.stderr).toContain('invalid --older-than "99999999999999999999m": expected a duration of at most 100 years');
   });
 });
