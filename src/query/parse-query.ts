@@ -1,5 +1,6 @@
 import type { FieldRef, QueryNode, RangeBound } from './ast.js';
 import { parseDateMath } from './date-math.js';
+import { checkQueryLength } from './query-limits.js';
 import { QueryScanner, isSpace } from './query-scanner.js';
 import type { Word } from './query-scanner.js';
 
@@ -14,9 +15,11 @@ import type { Word } from './query-scanner.js';
  *   value   = "(" or ")" | range | phrase | term     -- inside field:( … ) terms take the field
  *
  * NOT binds tighter than AND, AND tighter than OR, as in SQL. Every error carries the offset of
- * the offending token.
+ * the offending token. The limits of query-limits.ts are errors too: the length before anything
+ * is read, the depth before each step down (so the recursion stays shallow), the terms as they come.
  */
 export function parseQuery(text: string): QueryNode {
+  checkQueryLength(text);
   const scanner = new QueryScanner(text);
   scanner.skipSpace();
   if (scanner.done) return { kind: 'all' };
@@ -71,24 +74,34 @@ function parseUnary(scanner: QueryScanner, group: GroupField, after?: Operator):
     scanner.fail(after ? `expected a term after ${after.name}` : 'expected a term', after?.offset ?? offset);
   }
   if (scanner.atKeyword('NOT') || scanner.at('!')) {
+    scanner.budget.enter(offset);
     scanner.skip(scanner.at('!') ? 1 : 3);
-    return { kind: 'not', child: parseUnary(scanner, group, { name: 'NOT', offset }) };
+    const child = parseUnary(scanner, group, { name: 'NOT', offset });
+    scanner.budget.leave();
+    return { kind: 'not', child };
   }
   const prefix = scanner.peek();
   if (prefix !== '-' && prefix !== '+') return parsePrimary(scanner, group);
   scanner.skip(1);
   if (scanner.done || isSpace(scanner.peek())) scanner.fail(`'${prefix}' must be followed directly by a term`, offset);
+  if (prefix === '+') return parsePrimary(scanner, group);
+  // `-` negates like NOT, and costs the SQL as much: it counts as a level too.
+  scanner.budget.enter(offset);
   const child = parsePrimary(scanner, group);
-  return prefix === '-' ? { kind: 'not', child } : child;
+  scanner.budget.leave();
+  return { kind: 'not', child };
 }
 
 function parsePrimary(scanner: QueryScanner, group: GroupField): QueryNode {
   if (scanner.at('(')) return parseParenthesized(scanner, group);
-  return group ? parseValue(scanner, group) : parseFieldClause(scanner);
+  if (!group) return parseFieldClause(scanner);
+  scanner.budget.addTerm(scanner.pos);
+  return parseValue(scanner, group);
 }
 
 function parseParenthesized(scanner: QueryScanner, group: GroupField): QueryNode {
   const open = scanner.pos;
+  scanner.budget.enter(open);
   scanner.skip(1);
   scanner.skipSpace();
   if (scanner.at(')')) scanner.fail('empty parentheses', open);
@@ -96,6 +109,7 @@ function parseParenthesized(scanner: QueryScanner, group: GroupField): QueryNode
   scanner.skipSpace();
   if (!scanner.at(')')) scanner.fail("unclosed '('", open);
   scanner.skip(1);
+  scanner.budget.leave();
   return node;
 }
 
@@ -105,11 +119,14 @@ function parseFieldClause(scanner: QueryScanner): QueryNode {
   const word = scanner.readTerm();
   if (word.raw === '') scanner.fail(`unexpected '${scanner.peek() ?? ''}'`);
   if (!scanner.at(':')) {
-    if (word.raw === '*') return { kind: 'all' };
-    scanner.fail(bareTermMessage(word), offset);
+    if (word.raw !== '*') scanner.fail(bareTermMessage(word), offset);
+    scanner.budget.addTerm(offset);
+    return { kind: 'all' };
   }
   scanner.skip(1);
   scanner.skipSpace();
+  // `field:( … )` is a group: the terms inside it count, one by one.
+  if (!scanner.at('(')) scanner.budget.addTerm(offset);
   const field = { name: word.text, offset };
   if (word.raw === '*') return parseMatchAll(scanner, field);
   if (word.raw === '_exists_') return parseExists(scanner, field);

@@ -1,5 +1,6 @@
 import type { PatternPart, PhraseValue } from './ast.js';
 import { QueryError } from './query-error.js';
+import { QueryBudget } from './query-limits.js';
 
 /** An unquoted word as read from the query, escapes resolved. */
 export interface Word {
@@ -23,6 +24,8 @@ export function isSpace(ch: string | undefined): boolean {
 /** A cursor over the query text; every error it raises carries the offset it stopped at. */
 export class QueryScanner {
   pos = 0;
+  /** The depth and terms the parse has used so far: it travels with the cursor to every parse step. */
+  readonly budget = new QueryBudget();
 
   constructor(readonly text: string) {}
 
