@@ -83,7 +83,8 @@ function compileNode(node: QueryNode, columns: ColumnInfo[], dialect: SqlDialect
     case 'and':
     case 'or': {
       const operator = node.kind === 'and' ? ' AND ' : ' OR ';
-      return `(${node.children.map((child) => compileNode(child, columns, dialect, params)).join(operator)})`;
+      const parts = node.children.map((child) => compileNode(child, columns, dialect, params));
+      return joinBalanced(parts, operator);
     }
     case 'not':
       // A predicate on a NULL is NULL, and NOT NULL is NULL: without COALESCE, `-nickname:bob`
@@ -94,6 +95,20 @@ function compileNode(node: QueryNode, columns: ColumnInfo[], dialect: SqlDialect
       return renderCondition(target, leafCondition(node, target), dialect, params);
     }
   }
+}
+
+/** Lists this long stay flat, as written: `(a OR b OR c)`. */
+const FLAT_LIST = 3;
+
+/**
+ * SQLite parses `a OR b OR c …` one level deeper per operand and refuses an expression deeper than
+ * 1,000, so a long list is cut in halves, each parenthesized: `((a OR b) OR (c OR d))` nests as deep
+ * as the logarithm of its length. The operands keep their order (the placeholders are numbered).
+ */
+function joinBalanced(parts: string[], operator: string): string {
+  if (parts.length <= FLAT_LIST) return `(${parts.join(operator)})`;
+  const half = Math.ceil(parts.length / 2);
+  return `(${joinBalanced(parts.slice(0, half), operator)}${operator}${joinBalanced(parts.slice(half), operator)})`;
 }
 
 function leafCondition(node: MatchNode | RangeNode | ExistsNode, target: FieldTarget): Condition {

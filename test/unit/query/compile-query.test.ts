@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnInfo, ColumnType } from '../../../src/connections/types.js';
 import { QueryError, checkQuery, compileQuery } from '../../../src/query/compile-query.js';
+import { MAX_QUERY_TERMS } from '../../../src/query/query-limits.js';
 
 const column = (name: string, type: ColumnType): ColumnInfo => ({ name, type, nullable: true, primaryKey: false, unique: false });
 
@@ -139,5 +140,47 @@ describe('compileQuery', () => {
     expect(checkQuery('emial:x', COLUMNS)).toMatchObject({ field: 'emial', offset: 0 });
     expect(checkQuery('john', COLUMNS)).toMatchObject({ message: 'a term needs a field (field:value)', offset: 0 });
     expect(checkQuery('_exists_:nickname AND user_metadata.plan:pro', COLUMNS)).toBeUndefined();
+  });
+});
+
+/** How deeply the SQL's parentheses nest. */
+function parenthesisDepth(sql: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (const ch of sql) {
+    if (ch === '(') deepest = Math.max(deepest, ++depth);
+    if (ch === ')') depth--;
+  }
+  return deepest;
+}
+
+const orChain = (count: number, term: (i: number) => string): string => Array.from({ length: count }, (_, i) => term(i)).join(' OR ');
+
+describe('the SQL of a long AND/OR list', () => {
+  it('stays flat up to three operands', () => {
+    expect(sqlite('nickname:a OR nickname:b OR nickname:c').sql).toBe('("nickname" = ? OR "nickname" = ? OR "nickname" = ?)');
+  });
+
+  it('is cut in halves beyond that, keeping the operands in order', () => {
+    const { sql, params } = postgres('nickname:a nickname:b nickname:c nickname:d nickname:e');
+    expect(sql).toBe('(("nickname" = $1 AND "nickname" = $2 AND "nickname" = $3) AND ("nickname" = $4 AND "nickname" = $5))');
+    expect(params).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('nests as deep as the logarithm of its length, however many terms', () => {
+    const query = orChain(MAX_QUERY_TERMS, (i) => `nickname:n${i}`);
+    const { sql, params } = postgres(query);
+    // SQLite parses `a OR b OR …` one level deeper per operand: what matters is the operands of one list.
+    expect(parenthesisDepth(sql)).toBeLessThanOrEqual(10);
+    expect(Math.max(...sql.split(/[()]/).map((list) => list.split(' OR ').length))).toBeLessThanOrEqual(3);
+    expect(params).toEqual(Array.from({ length: MAX_QUERY_TERMS }, (_, i) => `n${i}`));
+    expect(sql.match(/\$\d+/g)).toEqual(params.map((_, i) => `$${i + 1}`));
+  });
+
+  it('binds 5 values for a JSON range, the most a term binds: within both stores’ limits at the term limit', () => {
+    // A SQLite page repeats the query in up to three parts (15,000 of 32,766); PostgreSQL binds it once (of 65,535).
+    const query = orChain(MAX_QUERY_TERMS, (i) => `user_metadata.score:[${i} TO ${i + 1}]`);
+    expect(sqlite(query).params).toHaveLength(5 * MAX_QUERY_TERMS);
+    expect(postgres(query).params).toHaveLength(5 * MAX_QUERY_TERMS);
   });
 });
