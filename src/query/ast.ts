@@ -79,4 +79,6 @@ export interface RangeBound {
   end: number;
   /** An unquoted bound written as date math (`now-1d/d`, `{last_success}`): `value` is its text until resolved. */
   math?: DateMath;
+  /** After resolution, the date math as written: what a message about the bound quotes. */
+  written?: string;
 }

@@ -56,6 +56,9 @@ export function rangeCondition(node: RangeNode, target: FieldTarget): Condition 
   if (type === 'boolean') {
     throw new QueryError(`ranges do not apply to ${field.name}: it holds true/false`, node.offset, field.name);
   }
+  const dated = [lower, upper].find((bound) => bound.written !== undefined);
+  // Quote the date math as written: its resolved instant is one the user never wrote.
+  if (dated && type === 'number') throw new QueryError(`${field.name} holds numbers: date math (${dated.written}) gives a date`, dated.offset, field.name);
   const comparisons = [lowerComparison(lower, type, field), upperComparison(upper, type, field)];
   return {
     kind: 'compare',

@@ -55,13 +55,14 @@ function resolveRange(node: RangeNode, anchors: DateAnchors): RangeNode {
 
 function resolveBound(bound: RangeBound, anchors: DateAnchors, side: 'lower' | 'upper'): RangeBound {
   if (!bound.math) return bound;
-  const { math: _math, value: _value, ...plain } = bound;
+  const { math: _math, value: written, ...plain } = bound;
   const date = resolveDateMath(bound.math, anchors, bound.offset);
   if ('open' in date) return { ...plain, inclusive: true };
-  if (date.end === undefined) return { ...plain, value: date.start };
+  const asWritten = written === undefined ? {} : { written };
+  if (date.end === undefined) return { ...plain, ...asWritten, value: date.start };
   // [start, end) of a rounded unit: `[now/d` from the day's start, `{now/d` after the day; `now/d]` to its end, `now/d}` before it.
   const after = side === 'lower' ? !bound.inclusive : bound.inclusive;
-  return { ...plain, value: after ? date.end : date.start, inclusive: side === 'lower' };
+  return { ...plain, ...asWritten, value: after ? date.end : date.start, inclusive: side === 'lower' };
 }
 
 function rangesWithMath(query: string): RangeNode[] {

@@ -136,6 +136,17 @@ describe('compileQuery', () => {
     expect(error?.message).toContain(message);
   });
 
+  it.each([
+    ['logins_count:[{last_success} TO *]', 14, '{last_success}'],
+    ['logins_count:[0 TO now-1d/d]', 19, 'now-1d/d'],
+  ])('quotes date math as written on a number column, not its resolved instant: %j', (query, offset, written) => {
+    expect(checkQuery(query, COLUMNS)).toMatchObject({
+      offset,
+      field: 'logins_count',
+      message: `logins_count holds numbers: date math (${written}) gives a date`,
+    });
+  });
+
   it('names the offending field on field errors', () => {
     expect(checkQuery('emial:x', COLUMNS)).toMatchObject({ field: 'emial', offset: 0 });
     expect(checkQuery('john', COLUMNS)).toMatchObject({ message: 'a term needs a field (field:value)', offset: 0 });
