@@ -19,6 +19,7 @@ import { testCommand } from './test.js';
 import { uiCommand, type UiCommandOptions } from './ui.js';
 import { validateCommand } from './validate.js';
 import { ferryVersion } from './version.js';
+import { terminalLines } from './visible-text.js';
 
 /** Builds the `ferry` command tree; each action is a thin call into a command module. */
 export function buildProgram(): { program: Command; ctx: CliContext } {
@@ -197,7 +198,7 @@ export async function main(argv: string[]): Promise<number> {
 
 function exitCodeOf(err: unknown): number {
   if (err instanceof CliExit) {
-    if (err.message) process.stderr.write(err.message + '\n');
+    if (err.message) say(err.message);
     return err.code;
   }
   if (err instanceof CommanderError) {
@@ -205,13 +206,18 @@ function exitCodeOf(err: unknown): number {
     return err.exitCode === 0 ? 0 : EXIT_INVALID;
   }
   if (err instanceof JobRefused) {
-    process.stderr.write(err.message + '\n');
+    say(err.message);
     return err.usage ? EXIT_INVALID : EXIT_FAILED;
   }
   if (err instanceof ConfigError) {
-    process.stderr.write(err.message + '\n');
+    say(err.message);
     return EXIT_INVALID;
   }
-  process.stderr.write(`ferry: ${(err as Error)?.message ?? String(err)}\n`);
+  say(`ferry: ${(err as Error)?.message ?? String(err)}`);
   return EXIT_FAILED;
+}
+
+/** An error message on stderr: it can quote data (a job id, a path), which must not drive the terminal. */
+function say(message: string): void {
+  process.stderr.write(`${terminalLines(message)}\n`);
 }

@@ -20,3 +20,11 @@ export function visibleText(text: string): string {
 function escapeOf(code: number): string {
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
+
+/**
+ * A message for the terminal, which may quote data (a job id, a file name): its lines kept, and
+ * within each line every character `visibleText` escapes (ESC, CR, bidi overrides) escaped.
+ */
+export function terminalLines(text: string): string {
+  return text.split('\n').map(visibleText).join('\n');
+}

@@ -48,6 +48,13 @@ describe('exit codes', () => {
     expect(result.code).toBe(2);
   });
 
+  it('a job id with terminal control characters is echoed escaped, not acted on by the terminal', () => {
+    const result = p.ferry('jobs', 'show', 'x\x1b[2J\x1b]0;owned\x07\u202ey');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no job x\\x1b[2J\\x1b]0;owned\\x07\\u202ey');
+    expect(result.stderr).not.toMatch(/[\x1b\x07\u202e]/);
+  });
+
   it('a dry run of an export writes nothing', () => {
     p.ferry('run', 'export.yaml', '--dry-run');
     expect(existsSync(join(p.dir, '.ferry/dry-runs'))).toBe(false);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { visibleText } from '../../../src/cli/visible-text.js';
+import { terminalLines, visibleText } from '../../../src/cli/visible-text.js';
 
 describe('visibleText', () => {
   it('escapes what a terminal would act on', () => {
@@ -17,5 +17,9 @@ describe('visibleText', () => {
   it('leaves printable text alone, unicode included', () => {
     for (const text of ['plain ascii ~!@#$%^&*()', 'Zoë Ünïcödé 東京 😀', 'a\\nb (a backslash and n)', '\u00a0\u00ff\u200d'])
       expect(visibleText(text)).toBe(text);
+  });
+
+  it("terminalLines keeps a message's lines and escapes the rest in each", () => {
+    expect(terminalLines('no job a\x1b[31mb\nhint: c\rd')).toBe('no job a\\x1b[31mb\nhint: c\\rd');
   });
 });
