@@ -43,17 +43,42 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
     backupFile: backup,
     force: options.force,
   });
-  if (!options.force) await refuseChangedRows(project, pool, plan, id);
+  if (!options.force) await refuseChangedRows(project, pool, plan, id, () => earlierRollback(engine, original.pipeline, id));
   return plan;
 }
 
+/** How many of the pipeline's latest jobs are searched for an earlier rollback of the job. */
+const ROLLBACK_SEARCH = 200;
+
+/** A succeeded rollback of job `id`, if one is among the pipeline's latest jobs: why a second one finds every row changed. */
+async function earlierRollback(engine: Engine, pipeline: string, id: string): Promise<string | undefined> {
+  const jobs = await engine.list({ limit: ROLLBACK_SEARCH, pipeline });
+  for (const job of jobs) {
+    if (job.kind !== 'rollback' || job.status !== 'succeeded') continue;
+    if ((await engine.get(job.id))?.plan.rollback?.job === id) return job.id;
+  }
+  return undefined;
+}
+
 /** The read-only pass: every backup line checked against the store as it is now. */
-async function refuseChangedRows(project: Project, pool: ConnectionPool, plan: JobPlan, id: string): Promise<void> {
+async function refuseChangedRows(
+  project: Project,
+  pool: ConnectionPool,
+  plan: JobPlan,
+  id: string,
+  rolledBackBy: () => Promise<string | undefined>,
+): Promise<void> {
   if (plan.target.type !== 'connection' || plan.source.type !== 'file') throw new Error('unreachable: a rollback reads a backup and writes a store');
   const changed: RestoreBatchOutput['changed'] = [];
   const store = await pool.get(plan.target.connection, plan.target.table);
   for await (const entries of backupChunks(plan.source.path)) changed.push(...(await check(store, plan.jobId, entries)));
   if (changed.length === 0) return;
+  const earlier = await rolledBackBy();
+  if (earlier !== undefined) {
+    throw new JobRefused(
+      `refusing to roll back job ${id}: job ${earlier} rolled it back already (ferry jobs show ${earlier}). To undo that rollback instead: ferry jobs rollback ${earlier}`,
+    );
+  }
   const lines = changed.slice(0, LISTED).map((c) => `  row ${c.row} ${formatKey(c.key)}: ${c.reason === 'changed' ? 'changed since' : 'deleted since'}`);
   if (changed.length > LISTED) lines.push(`  … and ${changed.length - LISTED} more`);
   throw new JobRefused(

@@ -137,6 +137,15 @@ describe('ferry jobs rollback', () => {
     expect(rollback.code, rollback.stderr).toBe(0);
     expect((JSON.parse(rollback.stdout) as JobReportJson).summary).toMatchObject({ total: 149, updated: 149, rejected: 0 });
     expect(p.rows(everything)).toEqual(previous);
+
+    // A second rollback of the same job names the first, not "changed by a later job".
+    const again = runFerry(['jobs', 'rollback', job], { cwd: p.dir });
+    expect(again.code).toBe(1);
+    const first = (JSON.parse(rollback.stdout) as JobReportJson).job;
+    expect(again.stderr).toBe(
+      `refusing to roll back job ${job}: job ${first} rolled it back already (ferry jobs show ${first}). To undo that rollback instead: ferry jobs rollback ${first}\n`,
+    );
+    expect(p.rows(everything)).toEqual(previous);
   });
 
   it('refuses, listing them, where a later job changed rows, and puts everything back with --force', () => {
