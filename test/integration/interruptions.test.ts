@@ -159,6 +159,8 @@ describe('Ctrl-C and cancel', { timeout: 180_000 }, () => {
     const id = jobOf(run.out.stderr);
     const cancel = p.ferry('jobs', 'cancel', id);
     expect(cancel.stdout + cancel.stderr).toContain(`job ${id} cancelled`);
+    // Said at once, not only when the job has ended: a job finishing its notifications can take a while.
+    expect(cancel.stderr).toContain(`cancel requested: job ${id} stops before its next batch; waiting for it to end…`);
     expect((await run.exit).code).toBe(1);
     expect(p.ferry('jobs', 'resume', id).code).toBe(0);
     expect(userCount()).toBe(USERS + 1);

@@ -82,7 +82,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
         .slice(0, limit)
         .map(listingOf);
     },
-    async cancel(id) {
+    async cancel(id, cancelOptions) {
       const job = found(id);
       const status = effectiveStatus(job);
       if (status === 'succeeded' || status === 'failed' || status === 'cancelled') throw new JobRefused(`job ${id} already ended (${status})`);
@@ -91,6 +91,9 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
         return 'cancelled';
       }
       open().requestCancel(id);
+      // The job sees the request before its next batch; one that is finishing (sending its
+      // notifications) ends as it would have, and this waits for it.
+      cancelOptions?.log?.(`cancel requested: job ${id} stops before its next batch; waiting for it to end…`);
       return (await untilEnded(open(), id, () => undefined, pollMs)).status;
     },
     async resume(id) {
