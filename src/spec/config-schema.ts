@@ -15,6 +15,9 @@ export const sqliteOptionsSchema = z
   })
   .describe('a SQLite file');
 
+/** A wait on the server: `2s`, `5m`. */
+const serverWait = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, { error: 'expected a duration such as 30s, 5m' });
+
 export const postgresOptionsSchema = z
   .strictObject({
     driver: z.literal('postgres').describe('PostgreSQL'),
@@ -25,6 +28,12 @@ export const postgresOptionsSchema = z
       .default('users')
       .describe('the table, optionally schema-qualified (crm.app_users); the built-in users table is created when missing, any other table is introspected'),
     pool: z.number().int().min(1).max(100).default(4).describe('sessions per process; match batch.parallelism'),
+    query_timeout: serverWait
+      .optional()
+      .describe(
+        'how long a statement may go without an answer from the server (default 5m): then its session is closed and the batch retried, so a server or network that stalls fails the job instead of hanging it',
+      ),
+    connect_timeout: serverWait.optional().describe('how long opening a session (or waiting for a free one) may take (default 30s)'),
   })
   .describe('a PostgreSQL table');
 

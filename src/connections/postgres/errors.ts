@@ -96,9 +96,24 @@ const hints: [RegExp, string][] = [
   [/^ENOTFOUND$/, "check the host in the connection's url"],
 ];
 
-/** Any failure as a ConnectionError `[connection:postgres] <context>: <message>. Hint: …`, URL passwords masked, retryable when transient. */
-export function toConnectionError(err: unknown, driver: string, context: string): ConnectionError {
+/** The server a connection talks to, as its errors name it: its URL (masked in messages) and how long a statement waits for an answer. */
+export interface ServerWait {
+  url: string;
+  queryTimeoutMs: number;
+}
+
+/** pg's `query_timeout` fired: the statement got no answer in time. pg leaves it in flight; the session is unusable. */
+export function isNoAnswer(err: unknown): boolean {
+  return err instanceof Error && err.message === 'Query read timeout';
+}
+
+/**
+ * Any failure as a ConnectionError `[connection:postgres] <context>: <message>. Hint: …`, URL passwords masked, retryable when transient.
+ * With `server`, a statement that got no answer says so with the server and the wait (pg's own text is "Query read timeout").
+ */
+export function toConnectionError(err: unknown, driver: string, context: string, server?: ServerWait): ConnectionError {
   if (err instanceof ConnectionError && err.message.startsWith(`[connection:${driver}]`)) return err;
+  if (server !== undefined && isNoAnswer(err)) return noAnswerError(err, driver, context, server);
   const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
   const code = typeof fields.code === 'string' ? fields.code : undefined;
   const message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : String(err);
@@ -106,4 +121,16 @@ export function toConnectionError(err: unknown, driver: string, context: string)
   const hint = code === undefined ? (lost ? hints[1]?.[1] : undefined) : hints.find(([pattern]) => pattern.test(code))?.[1];
   const text = `[connection:${driver}] ${context}: ${message}${hint === undefined ? '' : `. Hint: ${hint}`}`;
   return new ConnectionError(maskUrl(text), { retryable: lost || isRetryable(err), cause: err, ...(code === undefined ? {} : { code }) });
+}
+
+/**
+ * Retryable: a server or network that stalls may recover, and the retry runs on a new session (this
+ * one was discarded, its transaction dies with it). A server that stays silent fails every attempt.
+ */
+function noAnswerError(err: unknown, driver: string, context: string, { url, queryTimeoutMs }: ServerWait): ConnectionError {
+  const wait = `${Number((queryTimeoutMs / 1000).toFixed(3))} s`;
+  const hint =
+    "the server or the network to it stalled, or the statement needs longer (raise the connection's query_timeout in ferry.yaml); the session is closed and the batch is retried";
+  const text = `[connection:${driver}] ${context}: no answer from the PostgreSQL server at ${url} in ${wait}. Hint: ${hint}`;
+  return new ConnectionError(maskUrl(text), { retryable: true, cause: err });
 }

@@ -1,9 +1,10 @@
 import pg from 'pg';
 import { QueryError } from '../../query/query-error.js';
 import type { PostgresOptions } from '../../spec/config-schema.js';
+import { durationMs } from '../../plan/job-plan.js';
 import { maskUrl } from '../../spec/secrets.js';
 import { createSessions, type PgSessions } from './sessions.js';
-import { toConnectionError } from './errors.js';
+import { toConnectionError, type ServerWait } from './errors.js';
 import { createPageReader } from './read.js';
 import { jobHash } from './rows.js';
 import { loadShape } from './schema.js';
@@ -19,19 +20,39 @@ const postgresName = 'postgres';
  * postgres/write.ts): ferry.yaml always gets `set`; tests and the benchmark also run `rows`.
  */
 export async function openPostgres(options: PostgresOptions, path: WritePath = 'set'): Promise<Connection> {
-  const pool = new pg.Pool({ ...utcSessions(options.url), max: options.pool, application_name: 'ferry', connectionTimeoutMillis: 30_000 });
+  const server: ServerWait = { url: maskUrl(options.url), queryTimeoutMs: durationMs(options.query_timeout ?? defaultQueryTimeout) };
+  const pool = new pg.Pool({
+    ...utcSessions(options.url),
+    max: options.pool,
+    application_name: 'ferry',
+    connectionTimeoutMillis: durationMs(options.connect_timeout ?? defaultConnectTimeout),
+    // pg fails a statement with no answer in this time but leaves the session waiting: a failed session is discarded (sessions.ts).
+    query_timeout: server.queryTimeoutMs,
+    // A peer gone without a word (a dropped network path) is found by the kernel's probes, not after hours.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // An idle session the server dropped: the pool discards it and the next checkout connects anew.
   pool.on('error', () => undefined);
   try {
     await pool.query('SELECT 1');
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw toConnectionError(err, postgresName, `cannot connect to ${maskUrl(options.url)}`);
+    throw toConnectionError(err, postgresName, `cannot connect to ${server.url}`, server);
   }
-  return createConnection(pool, options.table, path);
+  return createConnection(pool, options.table, path, server);
 }
 
-function createConnection(pool: pg.Pool, table: string, path: WritePath): Connection {
+/**
+ * Long enough for a legitimate slow statement (an export's planning scan sorting millions of rows,
+ * dropping a large job's keys, a wait on another transaction's locks), short enough that a stalled
+ * server fails the job within its retries rather than never.
+ */
+const defaultQueryTimeout = '5m';
+const defaultConnectTimeout = '30s';
+
+function createConnection(pool: pg.Pool, table: string, path: WritePath, server: ServerWait): Connection {
+  const guard = <T>(fn: () => Promise<T>, context: string) => guarded(fn, context, server);
   const sessions = createSessions(pool);
   let writer: Promise<PgBatchWriter> | undefined;
   // Re-read on every columns() call (once per job), so a table altered between jobs is seen.
@@ -63,7 +84,7 @@ function createConnection(pool: pg.Pool, table: string, path: WritePath): Connec
         });
       } catch (err) {
         // What fn throws passes as is; only a failure to open the preview is this connection's.
-        throw started ? err : toConnectionError(err, postgresName, 'starting the dry run');
+        throw started ? err : toConnectionError(err, postgresName, 'starting the dry run', server);
       } finally {
         // A shape loaded inside the preview may describe a table its rollback dropped.
         writer = undefined;
@@ -112,11 +133,11 @@ function utcSessions(url: string): { connectionString: string; options?: string 
  * Runs `fn`, turning any failure into a ConnectionError that names the component and what was being
  * done. A QueryError (an export's query or sort) passes as is: it is bad input that carries its offset.
  */
-async function guard<T>(fn: () => Promise<T>, context: string): Promise<T> {
+async function guarded<T>(fn: () => Promise<T>, context: string, server: ServerWait): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof QueryError) throw err;
-    throw toConnectionError(err, postgresName, context);
+    throw toConnectionError(err, postgresName, context, server);
   }
 }

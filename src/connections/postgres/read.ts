@@ -2,7 +2,7 @@ import type { ClientBase, Pool } from 'pg';
 import { decodeRow, readColumns } from '../decode-row.js';
 import { compileQuery } from '../../query/compile-query.js';
 import { keysetQuery, keysetScanQuery, pageBounds, PageStarts } from '../../query/keyset.js';
-import { withClient } from './sessions.js';
+import { rollbackAfter, withClient } from './sessions.js';
 import { decodeValue, rowTypes, scanTypes } from './decode.js';
 import type { PgShape } from './schema.js';
 import type { ColumnInfo, PlanPagesInput, PlanPagesOutput, ReadPageInput } from '../types.js';
@@ -64,7 +64,7 @@ async function scanStarts(client: ClientBase, scan: { sql: string; params: unkno
     }
     await client.query('COMMIT');
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await rollbackAfter(err, client, 'ROLLBACK');
     throw err;
   }
   return starts.result();

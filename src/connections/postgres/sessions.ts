@@ -1,4 +1,5 @@
 import type { ClientBase, Pool, PoolClient } from 'pg';
+import { isNoAnswer } from './errors.js';
 
 /** Sessions from the pool, transactions on them, and the one session a preview lends its writes. */
 
@@ -46,9 +47,19 @@ export async function transaction<T>(client: ClientBase, fn: () => Promise<T>, f
     await client.query(nested ? 'RELEASE SAVEPOINT ferry_tx' : 'COMMIT');
     return result;
   } catch (err) {
-    await client.query(nested ? 'ROLLBACK TO SAVEPOINT ferry_tx; RELEASE SAVEPOINT ferry_tx' : 'ROLLBACK').catch(() => undefined);
+    await rollbackAfter(err, client, nested ? 'ROLLBACK TO SAVEPOINT ferry_tx; RELEASE SAVEPOINT ferry_tx' : 'ROLLBACK');
     throw err;
   }
+}
+
+/**
+ * Undoes a failed transaction with `rollback` — unless the server gave no answer (`isNoAnswer`): pg
+ * keeps that statement in flight, so the ROLLBACK would only queue behind it and wait out another
+ * timeout. The session is discarded instead (`withClient`), and the server ends its transaction.
+ */
+export async function rollbackAfter(err: unknown, client: ClientBase, rollback: string): Promise<void> {
+  if (isNoAnswer(err)) return;
+  await client.query(rollback).catch(() => undefined);
 }
 
 /** Where a connection's writes run: a pooled session each, or — during a preview — the preview's one session. */
@@ -81,17 +92,21 @@ export function createSessions(pool: Pool): PgSessions {
       const ignore = () => undefined;
       client.on('error', ignore);
       const session = { client, turn: Promise.resolve() as Promise<unknown>, ended: false };
+      let failure: unknown;
       try {
         await client.query(BEGIN);
         previewing.add(client);
         lent = session;
         return await fn();
+      } catch (err) {
+        failure = err;
+        throw err;
       } finally {
         // Writes still queued (none, unless fn left one behind) must not run outside the preview.
         session.ended = true;
         if (lent === session) lent = undefined;
         await session.turn;
-        await client.query('ROLLBACK').catch(ignore);
+        await rollbackAfter(failure, client, 'ROLLBACK');
         // Closed, not pooled: statements it prepared may name a table the rollback dropped.
         client.off('error', ignore);
         client.release(true);
