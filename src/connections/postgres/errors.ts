@@ -11,12 +11,13 @@ type ServerError = Partial<Pick<DatabaseError, 'code' | 'constraint' | 'column' 
 
 /**
  * True for an error about one row's data: SQLSTATE class 22 (data exception: a value the column's
- * type refuses) or 23 (integrity: unique, not-null, check, foreign key, exclusion). These become
- * rejects once the row at fault is known; anything else fails the batch.
+ * type refuses), 23 (integrity: unique, not-null, check, foreign key, exclusion) or P0 (PL/pgSQL:
+ * a trigger that raises an exception for the row, P0001 by default).
+ * These become rejects once the row at fault is known; anything else fails the batch.
  */
 export function isRowError(err: unknown): boolean {
   const code = (err as ServerError | null)?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+  return typeof code === 'string' && /^(22|23|P0)/.test(code);
 }
 
 /** A unique violation (of any index but the marker's, which fails the batch before this is asked). */

@@ -111,6 +111,29 @@ describePostgres('postgres tables', () => {
     ]);
   });
 
+  it('turns a row a trigger refuses (RAISE EXCEPTION) into its reject, on insert and update; the other rows commit', async () => {
+    await db.raw.query(appUsersDdl);
+    await db.raw.query(`
+      CREATE FUNCTION crm.refuse_banned() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.nick = 'bad' THEN RAISE EXCEPTION 'nick % is banned', NEW.nick; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_banned BEFORE INSERT OR UPDATE ON crm.app_users FOR EACH ROW EXECUTE FUNCTION crm.refuse_banned()`);
+    const connection = await connect('crm.app_users');
+    const refused = (row: number) => ({ row, errors: [{ code: 'INVALID_TYPE' as const, path: '', message: 'rejected by the database: nick bad is banned' }] });
+    const first = await connection.writeBatch(batch([{ email: 'a@x.io' }, { email: 'b@x.io', nick: 'bad' }, { email: 'c@x.io' }]));
+    expect(first).toEqual(output({ inserted: 2, rejects: [refused(2)] }));
+    const second = batch([{ email: 'a@x.io', nick: 'bad' }, { email: 'c@x.io', nick: 'ok' }, { email: 'd@x.io' }], { job: 'job-2', firstRow: 4, upsert: true });
+    expect(await connection.writeBatch(second)).toEqual(output({ inserted: 1, updated: 1, rejects: [refused(4)] }));
+    const stored = await db.raw.query('SELECT email, nick FROM crm.app_users ORDER BY email');
+    expect(stored.rows).toEqual([
+      { email: 'a@x.io', nick: null },
+      { email: 'c@x.io', nick: 'ok' },
+      { email: 'd@x.io', nick: null },
+    ]);
+  });
+
   it('compares scalars in their own types: the same number or instant spelled differently is unchanged', async () => {
     await db.raw.query(appUsersDdl);
     const connection = await connect('crm.app_users');
