@@ -97,10 +97,11 @@ const hints: [RegExp, string][] = [
   [/^ENOTFOUND$/, "check the host in the connection's url"],
 ];
 
-/** The server a connection talks to, as its errors name it: its URL (masked in messages) and how long a statement waits for an answer. */
+/** The server a connection talks to, as its errors name it: its URL (masked in messages) and how long it is waited for. */
 export interface ServerWait {
   url: string;
   queryTimeoutMs: number;
+  connectTimeoutMs: number;
 }
 
 /** pg's `query_timeout` fired: the statement got no answer in time. pg leaves it in flight; the session is unusable. */
@@ -108,13 +109,19 @@ export function isNoAnswer(err: unknown): boolean {
   return err instanceof Error && err.message === 'Query read timeout';
 }
 
+/** pg-pool's `connectionTimeoutMillis` fired: no session opened (or came free) in time. */
+function isConnectTimeout(err: unknown): boolean {
+  return err instanceof Error && /^(Connection terminated due to connection timeout|timeout exceeded when trying to connect)$/.test(err.message);
+}
+
 /**
  * Any failure as a ConnectionError `[connection:postgres] <context>: <message>. Hint: …`, URL passwords masked, retryable when transient.
- * With `server`, a statement that got no answer says so with the server and the wait (pg's own text is "Query read timeout").
+ * With `server`, a statement or a session that got no answer in time says so with the server and the wait (pg's
+ * own texts are "Query read timeout" and "Connection terminated due to connection timeout").
  */
 export function toConnectionError(err: unknown, driver: string, context: string, server?: ServerWait): ConnectionError {
   if (err instanceof ConnectionError && err.message.startsWith(`[connection:${driver}]`)) return err;
-  if (server !== undefined && isNoAnswer(err)) return noAnswerError(err, driver, context, server);
+  if (server !== undefined && (isNoAnswer(err) || isConnectTimeout(err))) return noAnswerError(err, driver, context, server);
   const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
   const code = typeof fields.code === 'string' ? fields.code : undefined;
   const message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : String(err);
@@ -125,13 +132,17 @@ export function toConnectionError(err: unknown, driver: string, context: string,
 }
 
 /**
- * Retryable: a server or network that stalls may recover, and the retry runs on a new session (this
- * one was discarded, its transaction dies with it). A server that stays silent fails every attempt.
+ * Retryable: a server or network that stalls may recover, and the retry runs on a new session (a
+ * session that got no answer was discarded, its transaction dies with it). A server that stays
+ * silent fails every attempt.
  */
-function noAnswerError(err: unknown, driver: string, context: string, { url, queryTimeoutMs }: ServerWait): ConnectionError {
-  const wait = `${Number((queryTimeoutMs / 1000).toFixed(3))} s`;
-  const hint =
-    "the server or the network to it stalled, or the statement needs longer (raise the connection's query_timeout in ferry.yaml); the session is closed and the batch is retried";
-  const text = `[connection:${driver}] ${context}: no answer from the PostgreSQL server at ${url} in ${wait}. Hint: ${hint}`;
+function noAnswerError(err: unknown, driver: string, context: string, server: ServerWait): ConnectionError {
+  const connecting = isConnectTimeout(err);
+  const wait = `${Number(((connecting ? server.connectTimeoutMs : server.queryTimeoutMs) / 1000).toFixed(3))} s`;
+  const what = connecting ? 'no session opened with' : 'no answer from';
+  const cause = connecting
+    ? `or every session of the connection's pool stayed busy (raise its connect_timeout in ferry.yaml); the batch is retried`
+    : `or the statement needs longer (raise the connection's query_timeout in ferry.yaml); the session is closed and the batch is retried`;
+  const text = `[connection:${driver}] ${context}: ${what} the PostgreSQL server at ${server.url} in ${wait}. Hint: the server or the network to it stalled, ${cause}`;
   return new ConnectionError(maskUrl(text), { retryable: true, cause: err });
 }

@@ -20,12 +20,16 @@ const postgresName = 'postgres';
  * postgres/write.ts): ferry.yaml always gets `set`; tests and the benchmark also run `rows`.
  */
 export async function openPostgres(options: PostgresOptions, path: WritePath = 'set'): Promise<Connection> {
-  const server: ServerWait = { url: maskUrl(options.url), queryTimeoutMs: durationMs(options.query_timeout ?? defaultQueryTimeout) };
+  const server: ServerWait = {
+    url: maskUrl(options.url),
+    queryTimeoutMs: durationMs(options.query_timeout ?? defaultQueryTimeout),
+    connectTimeoutMs: durationMs(options.connect_timeout ?? defaultConnectTimeout),
+  };
   const pool = new pg.Pool({
     ...utcSessions(options.url),
     max: options.pool,
     application_name: 'ferry',
-    connectionTimeoutMillis: durationMs(options.connect_timeout ?? defaultConnectTimeout),
+    connectionTimeoutMillis: server.connectTimeoutMs,
     // pg fails a statement with no answer in this time but leaves the session waiting: a failed session is discarded (sessions.ts).
     query_timeout: server.queryTimeoutMs,
     // A peer gone without a word (a dropped network path) is found by the kernel's probes, not after hours.

@@ -54,6 +54,9 @@ describePostgres('postgres server that stops answering', () => {
 
     // Still silent: opening a new session is bounded too, and retryable.
     const opening: unknown = await connection.writeBatch(second).catch((err: unknown) => err);
+    expect((opening as Error).message).toMatch(
+      /^\[connection:postgres\] batch 2 \(rows 2–2\) of job job-1: no session opened with the PostgreSQL server at postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:\d+\/\w+ in 2 s\. Hint: the server or the network to it stalled, or every session of the connection's pool stayed busy \(raise its connect_timeout in ferry\.yaml\); the batch is retried$/,
+    );
     expect(isRetryable(opening)).toBe(true);
     expect(Date.now() - started).toBeLessThan(12_000);
 
