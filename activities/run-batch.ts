@@ -147,6 +147,7 @@ async function commitChunk(ctx: JobContext, batch: number, chunk: number, items:
   const written = await target.connection.writeBatch({
     job: plan.jobId,
     batch: markerId(batch, chunk),
+    chunk: { batch, chunk },
     rows,
     key,
     upsert,
@@ -181,7 +182,13 @@ async function restoreChunk(ctx: JobContext, store: Connection, batch: number, c
       throw new Error(`[job ${plan.jobId}] line ${item.row} of the backup ${plan.source.type === 'file' ? plan.source.path : ''} is damaged: ${item.error}`);
     return item.record as unknown as RestoreEntry;
   });
-  const out = await store.restoreBatch({ job: plan.jobId, batch: markerId(batch, chunk), entries, force: plan.rollback?.force ?? false });
+  const out = await store.restoreBatch({
+    job: plan.jobId,
+    batch: markerId(batch, chunk),
+    chunk: { batch, chunk },
+    entries,
+    force: plan.rollback?.force ?? false,
+  });
   const rejects: Reject[] = out.changed.map((c) => ({
     row: c.row,
     record: c.key,

@@ -10,7 +10,7 @@ import { createPageReader } from './sqlite/read.js';
 import { ensureBookkeeping, loadTableShape } from './sqlite/schema.js';
 import { enableWal } from './sqlite/wal.js';
 import { createBatchWriter, type BatchWriter } from './sqlite/write.js';
-import { batchContext } from './table-shape.js';
+import { batchContext, restoreContext } from './table-shape.js';
 import type { Connection, ConnectionContext, ConnectionDefinition } from './types.js';
 import type { WriterTurn } from './writer-turn.js';
 
@@ -70,7 +70,7 @@ function createConnection(db: Database.Database, table: string, turn: Pick<Write
     },
     planPages: async (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
     readPage: async (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),
-    restoreBatch: async (input) => turn.run(() => guard(() => (writer ?? reload()).restore(input), `restoring batch ${input.batch} of job ${input.job}`)),
+    restoreBatch: async (input) => turn.run(() => guard(() => (writer ?? reload()).restore(input), restoreContext(input))),
     preview: async (fn) => {
       try {
         return await preview(db, fn);

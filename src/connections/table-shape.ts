@@ -1,5 +1,5 @@
 import { ConnectionError } from './errors.js';
-import type { ColumnInfo, ColumnType, WriteBatchInput } from './types.js';
+import type { ChunkPlace, ColumnInfo, ColumnType, RestoreBatchInput, WriteBatchInput } from './types.js';
 
 /**
  * Driver-neutral facts about a target table that decide how a batch is written: which columns
@@ -62,11 +62,24 @@ export function storedForm(shape: TableColumns, column: string, value: unknown):
   return shape.usersTable && column === 'email' && typeof value === 'string' ? value.toLowerCase() : value;
 }
 
-/** "batch 7 (rows 3501–4000) of job x": what an error message says the failure was about. */
+/**
+ * "batch 7 (rows 3501–4000) of job x": what an error message says the failure was about. A chunk
+ * is named by its batch, and by its place in it past the first ("batch 7, chunk 2 (rows …)").
+ */
 export function batchContext(input: WriteBatchInput): string {
   const first = input.rows[0]?.row;
   const last = input.rows.at(-1)?.row;
-  return `batch ${input.batch}${first === undefined ? '' : ` (rows ${first}–${last})`} of job ${input.job}`;
+  return `${batchName(input)}${first === undefined ? '' : ` (rows ${first}–${last})`} of job ${input.job}`;
+}
+
+/** "restoring batch 7 of job x". */
+export function restoreContext(input: RestoreBatchInput): string {
+  return `restoring ${batchName(input)} of job ${input.job}`;
+}
+
+function batchName({ batch, chunk }: { batch: number; chunk?: ChunkPlace }): string {
+  if (chunk === undefined) return `batch ${batch}`;
+  return `batch ${chunk.batch}${chunk.chunk === 0 ? '' : `, chunk ${chunk.chunk + 1}`}`;
 }
 
 function isTextual(type: ColumnType): boolean {

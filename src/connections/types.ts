@@ -27,7 +27,10 @@ export interface RowToWrite {
 
 export interface WriteBatchInput {
   job: string;
+  /** The batch's marker id: unique in the job, so an attempt that committed is replayed, not applied again. */
   batch: number;
+  /** The job's batch and chunk this write is, when `batch` is a chunk's marker id: what messages name. */
+  chunk?: ChunkPlace;
   rows: RowToWrite[];
   /** Key columns that identify a user (default ['email']); a column named email compares case-insensitively. */
   key: string[];
@@ -78,10 +81,22 @@ export interface WriteBatchOutput {
 /** One row of a job's backup to put back: `before` null deletes the row the job inserted. */
 export type RestoreEntry = Pick<RowChange, 'row' | 'key' | 'before' | 'afterHash'>;
 
+/**
+ * Where a chunk is in its job: a batch commits its records a chunk at a time, each under its own
+ * marker id (batch × 1024 + chunk), which is no number a person would recognise.
+ */
+export interface ChunkPlace {
+  batch: number;
+  /** 0 for the batch's first chunk. */
+  chunk: number;
+}
+
 export interface RestoreBatchInput {
   /** The rollback job, and the marker id of this batch of it. */
   job: string;
   batch: number;
+  /** As in WriteBatchInput. */
+  chunk?: ChunkPlace;
   entries: RestoreEntry[];
   /** Restore rows that changed after the job wrote them (their hash differs), instead of skipping them. */
   force: boolean;

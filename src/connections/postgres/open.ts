@@ -9,7 +9,7 @@ import { createPageReader } from './read.js';
 import { jobHash } from './rows.js';
 import { loadShape } from './schema.js';
 import { createBatchWriter, type PgBatchWriter, type WritePath } from './write.js';
-import { batchContext } from '../table-shape.js';
+import { batchContext, restoreContext } from '../table-shape.js';
 import type { Connection } from '../types.js';
 
 /** The component errors name: the driver's name in ferry.yaml. */
@@ -78,7 +78,7 @@ function createConnection(pool: pg.Pool, table: string, path: WritePath, server:
     writeBatch: (input) => guard(async () => (await current()).write(input), batchContext(input)),
     planPages: (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
     readPage: (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),
-    restoreBatch: (input) => guard(async () => (await current()).restore(input), `restoring batch ${input.batch} of job ${input.job}`),
+    restoreBatch: (input) => guard(async () => (await current()).restore(input), restoreContext(input)),
     preview: async (fn) => {
       let started = false;
       try {
