@@ -87,9 +87,21 @@ async function refusedColumn(client: ClientBase, shape: PgShape, sql: PgStatemen
 const lostConnection =
   /Connection terminated|connection (?:closed|ended|lost)|Client has encountered a connection error|timeout exceeded when trying to connect|terminating connection/i;
 
+/**
+ * 08P01, protocol violation: class 08 (connection exception) but no lost connection. The server
+ * refuses what was sent, the same way every time; most often a statement with more parameters than
+ * the protocol counts (65,535 in 16 bits: the server then reads "bind message has 4464 parameter
+ * formats but 0 parameters" for 70,000). Not retryable.
+ */
+const protocolViolation = '08P01';
+const tooManyParameters = /^bind message (has|supplies) \d+ parameter/;
+
+const wentAway = 'the server went away or refused the connection; the batch is retried';
+
 const hints: [RegExp, string][] = [
   [/^(40001|40P01|55P03)$/, 'another transaction held the same rows; the batch is retried'],
-  [/^(57P0[123]|08...|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|53300)$/, 'the server went away or refused the connection; the batch is retried'],
+  [/^08P01$/, 'PostgreSQL refused the statement as sent (a protocol violation); a retry would fail the same way'],
+  [/^(57P0[123]|08...|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|53300)$/, wentAway],
   [/^(28P01|28000)$/, "check the user and password in the connection's url"],
   [/^3D000$/, "check the database name in the connection's url"],
   [/^(42P01|3F000)$/, "check the connection's table in ferry.yaml"],
@@ -126,9 +138,18 @@ export function toConnectionError(err: unknown, driver: string, context: string,
   const code = typeof fields.code === 'string' ? fields.code : undefined;
   const message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : String(err);
   const lost = code === undefined && lostConnection.test(message);
-  const hint = code === undefined ? (lost ? hints[1]?.[1] : undefined) : hints.find(([pattern]) => pattern.test(code))?.[1];
+  const refused = code === protocolViolation;
+  const hint = hintFor(code, message, lost);
   const text = `[connection:${driver}] ${context}: ${message}${hint === undefined ? '' : `. Hint: ${hint}`}`;
-  return new ConnectionError(maskUrl(text), { retryable: lost || isRetryable(err), cause: err, ...(code === undefined ? {} : { code }) });
+  const retryable = !refused && (lost || isRetryable(err));
+  return new ConnectionError(maskUrl(text), { retryable, cause: err, ...(code === undefined ? {} : { code }) });
+}
+
+function hintFor(code: string | undefined, message: string, lost: boolean): string | undefined {
+  if (code === protocolViolation && tooManyParameters.test(message))
+    return 'the statement has more than 65,535 parameters, the most PostgreSQL takes (a query with that many terms?); a retry would fail the same way';
+  if (code === undefined) return lost ? wentAway : undefined;
+  return hints.find(([pattern]) => pattern.test(code))?.[1];
 }
 
 /**

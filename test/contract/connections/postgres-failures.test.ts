@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { isRetryable } from '../../../src/connections/errors.js';
+import { toConnectionError } from '../../../src/connections/postgres/errors.js';
 import { openPostgres } from '../../../src/connections/postgres/open.js';
 import type { Connection } from '../../../src/connections/types.js';
 import { rawClient } from '../../helpers/postgres-raw.js';
@@ -82,6 +83,18 @@ describePostgres('postgres failures', () => {
     expect((error as Error).message).toMatch(/^\[connection:postgres\] cannot connect to postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:1\//);
     expect((error as Error).message).not.toContain(server().password);
     expect(isRetryable(error)).toBe(true);
+  });
+
+  it('refuses a statement with more bind parameters than the protocol carries as not retryable, saying why', async () => {
+    // 70,000 terms of a query each become a parameter; the protocol counts them in 16 bits.
+    const params = Array.from({ length: 70_000 }, (_, i) => `u${i}@x.io`);
+    const text = `SELECT 1 WHERE 'a' IN (${params.map((_, i) => `$${i + 1}`).join(', ')})`;
+    const refused: unknown = await db.raw.query(text, params).catch((err: unknown) => err);
+    const error = toConnectionError(refused, 'postgres', 'reading a page of table users');
+    expect(error.message).toMatch(
+      /^\[connection:postgres\] reading a page of table users: bind message has \d+ parameter formats but 0 parameters\. Hint: the statement has more than 65,535 parameters/,
+    );
+    expect(isRetryable(error)).toBe(false);
   });
 
   it('lets two attempts of one batch run at once: one writes it, the other replays it', async () => {
