@@ -21,6 +21,12 @@ export interface PgShape extends TableColumns {
    * The assignment then applies the modifier and the domain's checks, as a plain INSERT would.
    */
   castTypes: string[];
+  /**
+   * Per column: the type a new value is compared in to tell whether the stored one would change. It
+   * keeps the modifier where assigning rounds instead of failing (`numeric(5,2)`, `timestamp(0)`):
+   * 1.239 is stored as 1.24, so it is unchanged against 1.24, not an update on every run.
+   */
+  compareTypes: string[];
   /** Per column: the base type name (`int4`, `jsonb`, a domain's base type), for the encoder's range and NUL rules. */
   baseTypes: string[];
   /** Unique index, check, foreign-key and exclusion constraint names → their columns ('' for an expression), to name the column of a violation. */
@@ -144,6 +150,8 @@ interface CatalogColumn {
   attnum: number;
   name: string;
   cast_type: string;
+  /** The base type with the column's (or its domain's) modifier: `numeric(5,2)`. */
+  stored_type: string;
   base_type: string;
   not_null: boolean;
   has_default: boolean;
@@ -189,6 +197,7 @@ async function readShape(client: ClientBase, table: string, found: ResolvedTable
     position: new Map(columns.map((c, i) => [c.name, i])),
     usersTable,
     castTypes: catalog.map((c) => c.cast_type),
+    compareTypes: catalog.map((c) => (ROUNDED_ON_ASSIGNMENT.has(c.base_type) ? c.stored_type : c.cast_type)),
     baseTypes: catalog.map((c) => c.base_type),
     constraints: new Map(constraints.map((c) => [c.name, c.columns.map(nameOf)])),
     uniqueColumns,
@@ -203,10 +212,14 @@ function positionsWhere(catalog: readonly CatalogColumn[], test: (c: CatalogColu
   return new Set(catalog.flatMap((c, i) => (test(c) ? [i] : [])));
 }
 
+/** Base types whose modifier rounds an assigned value (scale, fractional seconds) rather than refusing it. */
+const ROUNDED_ON_ASSIGNMENT: ReadonlySet<string> = new Set(['numeric', 'time', 'timetz', 'timestamp', 'timestamptz', 'interval']);
+
 async function readColumns(client: ClientBase, oid: number): Promise<CatalogColumn[]> {
   // Domains are typed by their base type; identity and generated columns count as defaulted.
   const { rows } = await client.query<CatalogColumn>(
     `SELECT a.attnum::int AS attnum, a.attname AS name, format_type(b.oid, NULL) AS cast_type,
+            format_type(b.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END) AS stored_type,
             b.typname AS base_type, a.attnotnull AS not_null,
             (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default,
             a.attgenerated = 's' AS computed, a.attidentity = 'a' AS identity_always

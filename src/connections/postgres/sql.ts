@@ -71,7 +71,7 @@ export class PgStatements {
         'u.i',
         't.ctid::text',
         ...json.map((c) => `t.${this.name(c)}`),
-        ...compare.map((c, n) => `t.${this.name(c)} IS NOT DISTINCT FROM ${this.cast(`u.v${n}`, c)}`),
+        ...compare.map((c, n) => `t.${this.name(c)} IS NOT DISTINCT FROM u.v${n}::${this.shape.compareTypes[c] ?? 'text'}`),
       ];
       return `SELECT ${select.join(', ')} FROM ${from} JOIN ${this.shape.qualified} AS t ON ${this.keyPredicate(key)} ORDER BY t.ctid FOR UPDATE OF t`;
     });

@@ -143,6 +143,18 @@ describePostgres('postgres tables', () => {
     expect(await connection.writeBatch(batch([{ email: 'a@x.io', mood: 'sad' }], { job: 'job-3', upsert: true }))).toEqual(output({ updated: 1 }));
   });
 
+  it("compares in the column's own precision: a value the column rounds is unchanged on the next run, not updated forever", async () => {
+    await db.raw.query(`${appUsersDdl}; ALTER TABLE crm.app_users ADD COLUMN ratio numeric(5,2), ADD COLUMN at timestamp(0) with time zone`);
+    const connection = await connect('crm.app_users');
+    const row = { email: 'a@x.io', ratio: '1.239', at: '2024-05-06T07:08:09.4Z' };
+    await connection.writeBatch(batch([row]));
+    expect((await db.raw.query("SELECT ratio::text, at::text FROM crm.app_users WHERE email = 'a@x.io'")).rows).toEqual([
+      { ratio: '1.24', at: '2024-05-06 07:08:09+00' },
+    ]);
+    expect(await connection.writeBatch(batch([row], { job: 'job-2', upsert: true }))).toEqual(output({ unchanged: 1 }));
+    expect(await connection.writeBatch(batch([{ ...row, ratio: '1.25' }], { job: 'job-3', upsert: true }))).toEqual(output({ updated: 1 }));
+  });
+
   it('treats keys that differ as given but not as stored as one user, as row-by-row order would', async () => {
     await db.raw.query('CREATE TABLE crm.codes (code integer, name text)');
     const connection = await connect('crm.codes');
