@@ -1,7 +1,7 @@
 import type { ClientBase, DatabaseError } from 'pg';
 import { maskUrl } from '../../spec/secrets.js';
 import type { RejectError } from '../../validation/reject.js';
-import { ConnectionError, isRetryable } from '../errors.js';
+import { ConnectionError, RETRY_MAY_HELP, isRetryable } from '../errors.js';
 import type { PgShape } from './schema.js';
 import type { PgStatements } from './sql.js';
 import { storeRejects } from '../write-rules.js';
@@ -96,10 +96,10 @@ const lostConnection =
 const protocolViolation = '08P01';
 const tooManyParameters = /^bind message (has|supplies) \d+ parameter/;
 
-const wentAway = 'the server went away or refused the connection; the batch is retried';
+const wentAway = `the server went away or refused the connection; ${RETRY_MAY_HELP}`;
 
 const hints: [RegExp, string][] = [
-  [/^(40001|40P01|55P03)$/, 'another transaction held the same rows; the batch is retried'],
+  [/^(40001|40P01|55P03)$/, `another transaction held the same rows; ${RETRY_MAY_HELP}`],
   [/^08P01$/, 'PostgreSQL refused the statement as sent (a protocol violation); a retry would fail the same way'],
   [/^(57P0[123]|08...|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|53300)$/, wentAway],
   [/^(28P01|28000)$/, "check the user and password in the connection's url"],
@@ -162,8 +162,8 @@ function noAnswerError(err: unknown, driver: string, context: string, server: Se
   const wait = `${Number(((connecting ? server.connectTimeoutMs : server.queryTimeoutMs) / 1000).toFixed(3))} s`;
   const what = connecting ? 'no session opened with' : 'no answer from';
   const cause = connecting
-    ? `or every session of the connection's pool stayed busy (raise its connect_timeout in ferry.yaml); the batch is retried`
-    : `or the statement needs longer (raise the connection's query_timeout in ferry.yaml); the session is closed and the batch is retried`;
+    ? `or every session of the connection's pool stayed busy (raise its connect_timeout in ferry.yaml); ${RETRY_MAY_HELP}`
+    : `or the statement needs longer (raise the connection's query_timeout in ferry.yaml); the session is closed, and ${RETRY_MAY_HELP}`;
   const text = `[connection:${driver}] ${context}: ${what} the PostgreSQL server at ${server.url} in ${wait}. Hint: the server or the network to it stalled, ${cause}`;
   return new ConnectionError(maskUrl(text), { retryable: true, cause: err });
 }
