@@ -20,7 +20,7 @@ export function maskUrl(text: string): string {
   let copied = 0;
   for (let m = starts.exec(text); m !== null; m = starts.exec(text)) {
     const from = m.index + m[0].length;
-    const at = passwordEnd(text, from);
+    const at = passwordEnd(text, from, text[m.index - 1] === '"');
     if (at === -1) continue;
     out += `${text.slice(copied, from)}***`;
     copied = at;
@@ -33,27 +33,38 @@ export function maskUrl(text: string): string {
 const AFTER_JSON_STRING = new Set([',', ':', '}', ']']);
 
 /**
- * Index of the `@` that ends the password starting at `from`, or -1 (no password: `me@db:5432`).
- * The URL ends at whitespace. In JSON text (`--json`, a reject report) it ends with its string: a
- * `"` inside the password is escaped there (`\"`), so a bare `"` followed by `,` `:` `}` `]`,
- * whitespace or the end closes the string, and the password ends at the last `@` before it. Plain
- * text has no escapes: when no `@` comes before such a `"`, that `"` was the password's own, and
- * it runs to the last `@` before the whitespace.
+ * Index of the `@` that ends the password starting at `from`, or -1 (no password: `me@db:5432`,
+ * `http://host:8080/x`). The URL ends at whitespace, and in JSON text (`--json`, a reject report,
+ * the console's pages) at the end of its string, never in a later field:
+ * an unescaped `"` followed by `,` `:` `}` `]`, whitespace or the end (in JSON, a `"` in the
+ * password is `\"`). When no `@` comes before that `"`, the URL has no password — unless it is bare
+ * text (it does not open a quoted string, `quoted`) with no other `"` before the next `@`: then
+ * that `"` was the password's own (bare text has no escapes), and the password runs to that `@`.
  */
-function passwordEnd(text: string, from: number): number {
+function passwordEnd(text: string, from: number, quoted: boolean): number {
   const space = /\s/g;
   space.lastIndex = from;
   const stop = space.exec(text)?.index ?? text.length;
+  const last = (before: number): number => {
+    const at = text.lastIndexOf('@', before - 1);
+    return at >= from ? at : -1;
+  };
   for (let i = from; i < stop; i++) {
-    if (text[i] !== '"' || text[i - 1] === '\\') continue;
-    if (i + 1 === stop || AFTER_JSON_STRING.has(text[i + 1]!)) {
-      const at = text.lastIndexOf('@', i - 1);
-      if (at >= from) return at;
-      break;
-    }
+    if (text[i] !== '"' || isEscaped(text, i)) continue;
+    if (i + 1 < stop && !AFTER_JSON_STRING.has(text[i + 1]!)) continue;
+    const before = last(i);
+    if (before !== -1 || quoted) return before;
+    const next = text.indexOf('@', i + 1);
+    return next !== -1 && next < stop && !text.slice(i + 1, next).includes('"') ? next : -1;
   }
-  const at = text.lastIndexOf('@', stop - 1);
-  return at >= from ? at : -1;
+  return last(stop);
+}
+
+/** Whether the character at `i` follows an odd run of backslashes. */
+function isEscaped(text: string, i: number): boolean {
+  let backslashes = 0;
+  while (i - backslashes - 1 >= 0 && text[i - backslashes - 1] === '\\') backslashes++;
+  return backslashes % 2 === 1;
 }
 
 /** Shorter values are ignored: masking "a" would garble every message. */

@@ -30,6 +30,24 @@ describe('maskUrl', () => {
     expect(maskUrl(json)).toBe('{"url":"postgres://ferry:***@db/app","email":"me@example.com"}');
   });
 
+  it('never reaches into a later JSON field: a URL with a port and no password stays as it is, and the JSON stays JSON', () => {
+    const values = [
+      { ui: 'http://localhost:8234/jobs/1', user: 'ann@example.com' },
+      [{ url: 'postgres://ferry@db:5432/app' }, { url: 'postgres://u:secret@db2/app', email: 'me@x.com' }],
+      { msg: 'connect postgres://ferry@db:5432/app', user: 'a@b.c' },
+      { notify: [{ webhook: 'https://hooks.example.com:8443/ferry' }, { email: { to: ['ops@example.com'] } }] },
+      { url: 'postgres://u:p\\@db/app', next: 'x@y.z' },
+    ];
+    for (const value of values) {
+      const masked = maskUrl(JSON.stringify(value));
+      expect(() => JSON.parse(masked) as unknown, masked).not.toThrow();
+      expect(masked).not.toContain('secret');
+    }
+    expect(maskUrl(JSON.stringify(values[0]))).toBe(JSON.stringify(values[0]));
+    expect(maskUrl(JSON.stringify(values[1]))).toBe('[{"url":"postgres://ferry@db:5432/app"},{"url":"postgres://u:***@db2/app","email":"me@x.com"}]');
+    expect(maskUrl(JSON.stringify(values[2]))).toBe(JSON.stringify(values[2]));
+  });
+
   it('leaves URLs without a password, and stops at whitespace and the end of a JSON string', () => {
     expect(maskUrl('postgres://ferry@db:5432/app and me@example.com')).toBe('postgres://ferry@db:5432/app and me@example.com');
     expect(maskUrl('{"url":"postgres://u:p@db/app","email":"me@example.com"}')).toBe('{"url":"postgres://u:***@db/app","email":"me@example.com"}');
