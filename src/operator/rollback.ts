@@ -47,8 +47,11 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
   return plan;
 }
 
-/** How many of the pipeline's latest jobs are searched for an earlier rollback of the job. */
-const ROLLBACK_SEARCH = 200;
+/**
+ * How many of the pipeline's latest jobs are searched for an earlier rollback of the job: asked only
+ * when a rollback is refused, and a listing can cost a query per job on Temporal.
+ */
+const ROLLBACK_SEARCH = 50;
 
 /** A succeeded rollback of job `id`, if one is among the pipeline's latest jobs: why a second one finds every row changed. */
 async function earlierRollback(engine: Engine, pipeline: string, id: string): Promise<string | undefined> {
@@ -76,7 +79,7 @@ async function refuseChangedRows(
   const earlier = await rolledBackBy();
   if (earlier !== undefined) {
     throw new JobRefused(
-      `refusing to roll back job ${id}: job ${earlier} rolled it back already (ferry jobs show ${earlier}). To undo that rollback instead: ferry jobs rollback ${earlier}`,
+      `refusing to roll back job ${id}: job ${earlier} rolled it back already (ferry jobs show ${earlier}), so what it wrote is undone. To write its rows again, run its pipeline again; ferry jobs rollback ${id} --force puts back the rows' values from before job ${id} over any change since`,
     );
   }
   const lines = changed.slice(0, LISTED).map((c) => `  row ${c.row} ${formatKey(c.key)}: ${c.reason === 'changed' ? 'changed since' : 'deleted since'}`);

@@ -143,8 +143,12 @@ describe('ferry jobs rollback', () => {
     expect(again.code).toBe(1);
     const first = (JSON.parse(rollback.stdout) as JobReportJson).job;
     expect(again.stderr).toBe(
-      `refusing to roll back job ${job}: job ${first} rolled it back already (ferry jobs show ${first}). To undo that rollback instead: ferry jobs rollback ${first}\n`,
+      `refusing to roll back job ${job}: job ${first} rolled it back already (ferry jobs show ${first}), so what it wrote is undone. To write its rows again, run its pipeline again; ferry jobs rollback ${job} --force puts back the rows' values from before job ${job} over any change since\n`,
     );
+    expect(p.rows(everything)).toEqual(previous);
+    // What the message offers runs: forced, the second rollback finds the rows already as they were.
+    const forced = runFerry(['jobs', 'rollback', job, '--force'], { cwd: p.dir });
+    expect(forced.code, forced.stderr).toBe(0);
     expect(p.rows(everything)).toEqual(previous);
   });
 
