@@ -1,4 +1,7 @@
 import type { FileFormat, NotifyEntry, Pipeline } from '../spec/pipeline-schema.js';
+import { durationMs } from '../spec/duration.js';
+
+export { durationMs };
 import { hasDateMath, resolveQueryDates, usesLastSuccess } from '../query/resolve-dates.js';
 import { exportColumns } from './export-columns.js';
 
@@ -217,15 +220,6 @@ function retryPlan(retry: Pipeline['retry']): RetryPlan {
     initialIntervalMs: durationMs(retry?.initial_interval ?? '1s'),
     maxIntervalMs: durationMs(retry?.max_interval ?? '30s'),
   };
-}
-
-/** `500ms`, `2s`, `1.5m`, `1h`, or a number of milliseconds. */
-export function durationMs(value: string | number): number {
-  if (typeof value === 'number') return value;
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value);
-  if (!match) throw new Error(`invalid duration ${value}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
-  return Math.round(Number(match[1]) * unit);
 }
 
 /** The largest number of rejects a job of `total` records may have before it fails. */

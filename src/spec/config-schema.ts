@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION, durationMs } from './duration.js';
 import { ageMs, JOB_AGE_EXPECTED } from './job-age.js';
 
 /** `ferry.yaml`: engine, state dir, connections, notification transport. Strict like pipelines. */
@@ -16,7 +17,14 @@ export const sqliteOptionsSchema = z
   .describe('a SQLite file');
 
 /** A wait on the server: `2s`, `5m`. */
-const serverWait = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, { error: 'expected a duration such as 30s, 5m' });
+/**
+ * A wait on a database server: at least a second (0 would turn the limit off), at most a day
+ * (Node's timers overflow past 24.8 days and would fire at once).
+ */
+const serverWait = z
+  .string()
+  .regex(DURATION, { error: 'expected a duration such as 30s, 5m' })
+  .refine((text) => durationMs(text) >= 1000 && durationMs(text) <= 86_400_000, { error: 'expected a duration from 1s to 24h, such as 30s or 5m' });
 
 export const postgresOptionsSchema = z
   .strictObject({
@@ -55,7 +63,7 @@ export const configSchema = z.strictObject({
       task_queue: z.string().default('ferry').describe('the task queue the workers poll and the jobs are started on'),
       heartbeat_timeout: z
         .string()
-        .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, { error: 'expected a duration such as 10s, 2m' })
+        .regex(DURATION, { error: 'expected a duration such as 10s, 2m' })
         .optional()
         .describe('how long a batch may go without a heartbeat before its worker counts as dead and the batch is retried on another (default 2m)'),
     })

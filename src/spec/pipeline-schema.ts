@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DURATION } from './duration.js';
 
 /**
  * The pipeline file format (DESIGN.md "Pipeline file"). Objects are strict: an unknown key is an error,
@@ -11,7 +12,7 @@ export type FileFormat = (typeof fileFormats)[number];
 export const jobStatuses = ['succeeded', 'failed', 'cancelled'] as const;
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected a column name (letters, digits, _)' });
-const duration = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, { error: 'expected a duration such as 500ms, 2s, 1m' })]);
+const duration = z.union([z.number().int().nonnegative(), z.string().regex(DURATION, { error: 'expected a duration such as 500ms, 2s, 1m' })]);
 
 export const csvOptionsSchema = z
   .strictObject({

@@ -118,7 +118,9 @@ export interface ServerWait {
 
 /** pg's `query_timeout` fired: the statement got no answer in time. pg leaves it in flight; the session is unusable. */
 export function isNoAnswer(err: unknown): boolean {
-  return err instanceof Error && err.message === 'Query read timeout';
+  // Also once wrapped (a ConnectionError from a guarded write inside a preview), via its cause.
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (e.message === 'Query read timeout') return true;
+  return false;
 }
 
 /** pg-pool's `connectionTimeoutMillis` fired: no session opened (or came free) in time. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionError, isRetryable } from '../../../src/connections/errors.js';
+import { isNoAnswer } from '../../../src/connections/postgres/errors.js';
 
 const withCode = (code: string) => Object.assign(new Error('x'), { code });
 
@@ -54,5 +55,15 @@ describe('ConnectionError', () => {
     const busy = new ConnectionError('[connection:sqlite] locked', { code: 'SQLITE_BUSY', cause: withCode('SQLITE_BUSY') });
     expect(busy).toMatchObject({ name: 'ConnectionError', retryable: true, code: 'SQLITE_BUSY' });
     expect(new ConnectionError('x').retryable).toBe(false);
+  });
+});
+
+describe('isNoAnswer (a PostgreSQL statement that got no answer in query_timeout)', () => {
+  it("sees pg's timeout as thrown, and once wrapped by a connection error (a write inside a dry run)", () => {
+    const timeout = new Error('Query read timeout');
+    expect(isNoAnswer(timeout)).toBe(true);
+    expect(isNoAnswer(new ConnectionError('[connection:postgres] batch 1: no answer', { cause: timeout }))).toBe(true);
+    expect(isNoAnswer(new ConnectionError('[connection:postgres] batch 1: refused', { cause: new Error('connect ECONNREFUSED') }))).toBe(false);
+    expect(isNoAnswer('Query read timeout')).toBe(false);
   });
 });

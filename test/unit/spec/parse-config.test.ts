@@ -46,6 +46,21 @@ notify:
   });
 });
 
+describe('database waits (query_timeout, connect_timeout)', () => {
+  const config = (wait: string) => `connections:\n  crm: { driver: postgres, url: "postgres://u@h/db", table: t, query_timeout: ${wait} }\n`;
+
+  it.each(['1s', '5m', '24h'])('accepts %s', (wait) => {
+    expect(parseConfig('ferry.yaml', config(wait), {}).diagnostics).toEqual([]);
+  });
+
+  // 0 would turn the limit off; past 24.8 days Node's timer overflows and fires at once.
+  it.each(['0s', '0ms', '500ms', '25h', '600h'])('refuses %s, at its line', (wait) => {
+    expect(parseConfig('ferry.yaml', config(wait), {}).diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual([
+      '2:79 expected a duration from 1s to 24h, such as 30s or 5m',
+    ]);
+  });
+});
+
 describe('secret masking', () => {
   it('masks passwords in URLs by shape', () => {
     expect(maskUrl('connect postgres://app:hunter2@db:5432/users failed')).toBe('connect postgres://app:***@db:5432/users failed');
