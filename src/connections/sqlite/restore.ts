@@ -31,8 +31,13 @@ function restoreRow(statements: SqliteStatements, shape: TableShape, input: Rest
   return step;
 }
 
-/** A value read back from the store encodes as it was stored. */
+/**
+ * A value read back from the store encodes as it was stored. A timestamp's text goes back exactly
+ * as read: the writer's respelling (`sqliteDateTime`) is for new values, and a row another tool
+ * wrote with `t…z` must come back so, and be found by that key.
+ */
 function encode(column: ColumnInfo, value: unknown): SqliteValue {
+  if (column.type === 'timestamp' && typeof value === 'string') return value;
   const encoded = encodeValue(column.type, value ?? null);
   if (encoded === invalid) throw new Error(`backup value of ${column.name} does not fit its ${column.type} column`);
   return encoded;

@@ -118,6 +118,22 @@ describe('sqlite connection', () => {
     }
   });
 
+  it('rolls back a timestamp another tool stored in a spelling Ferry would respell, exactly as it was', async () => {
+    const h = await harness({ table: 'people' });
+    try {
+      await h.exec('CREATE TABLE people (email TEXT PRIMARY KEY, seen TIMESTAMP, nickname TEXT)');
+      await h.exec("INSERT INTO people VALUES ('ann@x.io', '2024-05-01t09:30:00+0200', 'old')");
+      const written = await h.connection.writeBatch(batch([{ email: 'ann@x.io', nickname: 'new' }], { upsert: true }));
+      expect(written.updated).toBe(1);
+      const entries = written.changes.map(({ row, key, before, afterHash }) => ({ row, key, before, afterHash }));
+      const out = await h.connection.restoreBatch({ job: 'rollback-1', batch: 1, entries, force: false });
+      expect(out).toMatchObject({ restored: 1, changed: [] });
+      expect(await h.query('SELECT * FROM people')).toEqual([{ email: 'ann@x.io', seen: '2024-05-01t09:30:00+0200', nickname: 'old' }]);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
   it('looks users up by email through the unique index of the built-in table', async () => {
     const h = await harness();
     try {
