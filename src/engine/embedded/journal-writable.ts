@@ -43,18 +43,18 @@ function writable(path: string): boolean {
 /** The journal could not be opened or set up: a damaged file, or a lock held too long. */
 export class JournalUnusable extends Error {}
 
+/** SQLite's codes for a damaged file (CORRUPT, CORRUPT_VTAB…, NOTADB). */
+const DAMAGE = /^SQLITE_(NOTADB|CORRUPT)/;
+
 const journalHints: [RegExp, string][] = [
-  [
-    /^SQLITE_(NOTADB|CORRUPT)/,
-    'Restore it from a backup, or move it aside with its -wal and -shm files: Ferry then starts an empty journal, without the history of past jobs',
-  ],
+  [DAMAGE, 'Restore it from a backup, or move it aside with its -wal and -shm files: Ferry then starts an empty journal, without the history of past jobs'],
   [/^SQLITE_(BUSY|LOCKED)/, 'Another process has held its lock for too long: see which ferry process is stuck'],
 ];
 
 /** A damaged journal file (SQLite's CORRUPT or NOTADB), which no retry mends. */
 export function isDamage(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^SQLITE_(NOTADB|CORRUPT)/.test(code);
+  return typeof code === 'string' && DAMAGE.test(code);
 }
 
 /** SQLite's error on opening the journal, with the journal's path and what to do. */
