@@ -2,7 +2,7 @@ import type { Engine, PruneReport } from '../engine/engine.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
-import { ageMs, JOB_AGE_EXPECTED } from '../spec/job-age.js';
+import { ageMs, JOB_AGE_EXPECTED } from '../spec/duration.js';
 
 export interface PruneCommandOptions {
   olderThan: string;

@@ -1,5 +1,5 @@
 import type { App } from '../app.js';
-import { ageMs } from '../spec/job-age.js';
+import { ageMs } from '../spec/duration.js';
 import { pruneLines, pruneOlderThan } from './jobs-prune.js';
 
 /** How often `ferry serve` applies ferry.yaml's `retention:`. */

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { DURATION, durationMs } from './duration.js';
-import { ageMs, JOB_AGE_EXPECTED } from './job-age.js';
+import { DURATION, JOB_AGE, JOB_AGE_EXPECTED, ageMs, durationMs } from './duration.js';
 
 /** `ferry.yaml`: engine, state dir, connections, notification transport. Strict like pipelines. */
 
@@ -78,7 +77,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       older_than: z
         .string()
-        .regex(/^\d+(m|h|d|w)$/, { error: JOB_AGE_EXPECTED })
+        .regex(JOB_AGE, { error: JOB_AGE_EXPECTED })
         .refine((text) => ageMs(text) !== undefined, { error: JOB_AGE_EXPECTED })
         .describe(
           "jobs that ended longer ago than this are deleted (journal record and folder), as `ferry jobs prune --older-than` does: never a running or interrupted job, nor each pipeline's last success",

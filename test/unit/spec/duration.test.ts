@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/spec/parse-config.js';
-import { ageMs } from '../../../src/spec/job-age.js';
+import { ageMs } from '../../../src/spec/duration.js';
 
 describe('job ages (jobs prune --older-than, retention.older_than)', () => {
   it.each([
