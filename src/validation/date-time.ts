@@ -32,10 +32,6 @@ export function dateTimeProblem(value: string): string | undefined {
   return undefined;
 }
 
-export function isIsoDateTime(value: string): boolean {
-  return dateTimeProblem(value) === undefined;
-}
-
 /** Reads digits the regex has already matched, without allocating a substring. */
 function digits(s: string, start: number, length: number): number {
   let n = 0;
