@@ -1,6 +1,7 @@
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { PipelineActivities } from '../src/plan/activity-types.js';
-import type { JobPlan } from '../src/plan/job-plan.js';
+import type { JobPlan, RetryPlan } from '../src/plan/job-plan.js';
+import { notifyRetry } from '../src/plan/notify-retry.js';
 
 /** How long runBatch may go without a heartbeat when ferry.yaml sets no `temporal.heartbeat_timeout`. */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 120_000;
@@ -12,16 +13,16 @@ export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 120_000;
  * the last cursor instead of waiting out the start-to-close timeout.
  */
 export function pipelineActivities(plan: JobPlan): PipelineActivities {
-  const retry: ActivityOptions['retry'] = {
-    maximumAttempts: plan.retry.maxAttempts,
-    initialInterval: plan.retry.initialIntervalMs,
-    maximumInterval: plan.retry.maxIntervalMs,
-    backoffCoefficient: 2,
-  };
+  const retry = retryOptions(plan.retry);
   // planJob scans the whole source once (minutes for 10M rows) and does not heartbeat.
   const planning = proxyActivities<PipelineActivities>({ startToCloseTimeout: '2 hours', retry });
   const heartbeatTimeout = plan.retry.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
   const batches = proxyActivities<PipelineActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout, retry });
   const closing = proxyActivities<PipelineActivities>({ startToCloseTimeout: '30 minutes', retry });
-  return { planJob: planning.planJob, runBatch: batches.runBatch, finalizeJob: closing.finalizeJob, notify: closing.notify };
+  const notifying = proxyActivities<PipelineActivities>({ startToCloseTimeout: '30 minutes', retry: retryOptions(notifyRetry(plan.retry)) });
+  return { planJob: planning.planJob, runBatch: batches.runBatch, finalizeJob: closing.finalizeJob, notify: notifying.notify };
+}
+
+function retryOptions(policy: RetryPlan): ActivityOptions['retry'] {
+  return { maximumAttempts: policy.maxAttempts, initialInterval: policy.initialIntervalMs, maximumInterval: policy.maxIntervalMs, backoffCoefficient: 2 };
 }

@@ -146,7 +146,13 @@ export const batchSchema = z
 
 export const retrySchema = z
   .strictObject({
-    max_attempts: z.number().int().min(1).max(100).default(5).describe('attempts of a failing step (a batch, the plan, the finalization) before the job fails'),
+    max_attempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(5)
+      .describe('attempts of a failing step (a batch, the plan, the finalization) before the job fails; a notification is tried at most twice'),
     initial_interval: duration.default('1s').describe('wait before the second attempt, doubled at each next one: milliseconds or 500ms, 2s, 1m, 1h'),
     max_interval: duration.default('30s').describe('the longest wait between two attempts'),
   })

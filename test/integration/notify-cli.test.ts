@@ -113,6 +113,27 @@ describe('ferry run sends its notifications', () => {
     expect(run.stderr + run.stdout + text).not.toContain(env.FERRY_SMTP_PASSWORD);
   });
 
+  it('tries a failing notification twice however many attempts the pipeline allows its steps', async () => {
+    await hook.close();
+    hook = await startHttp(() => ({ status: 502 }));
+    const notify = `notify:\n  - webhook: ${hook.url}/hook\n`;
+    writeFileSync(
+      join(dir, 'import-users.yaml'),
+      `source:\n  file: users.json\ntarget:\n  connection: users\nretry: { max_attempts: 5, initial_interval: 50ms }\n${notify}`,
+    );
+    const run = await runAsync(['run', 'import-users.yaml', '--json'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    // Two engine attempts of three requests each (the webhook's own), not five of three.
+    expect(hook.requests).toHaveLength(6);
+    expect(run.stderr).toMatch(/notify:0@1: attempt 1 failed/);
+    expect(run.stderr).not.toMatch(/attempt 2 failed/);
+    const report = JSON.parse(run.stdout) as { job: string; status: string };
+    expect(report.status).toBe('succeeded');
+    expect(jobsShow(report.job).notifications).toEqual([
+      { index: 0, ok: false, detail: `notify[0]: webhook ${hook.url}/hook failed after 3 attempts: answered 502 Bad Gateway` },
+    ]);
+  });
+
   it('masks a path token as the URL encodes it, and escapes what the receiver answered in jobs show', async () => {
     const token = 'Spa ce Tök99';
     await hook.close();

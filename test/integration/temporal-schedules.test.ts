@@ -139,6 +139,30 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
     expect(shown.notifications.map((n) => n.ok)).toEqual([true, true]);
   });
 
+  it('tries a failing webhook twice (three requests each) however many attempts the pipeline allows', async () => {
+    const failing = await startHttp(() => ({ status: 502 }));
+    try {
+      p.write('unheard.json', [{ email: 'unheard@example.com' }]);
+      p.write(
+        'unheard.yaml',
+        `source: { file: unheard.json }\ntarget: { connection: users, upsert: true }\nretry: { max_attempts: 5, initial_interval: 50ms }\nnotify:\n  - webhook: ${failing.url}/hook\n`,
+      );
+      const started = startRun(p.dir, 'unheard.yaml');
+      expect(await started.exit, started.out.stderr).toBe(0);
+      expect(failing.requests).toHaveLength(6);
+      const shown = JSON.parse(p.ferry('jobs', 'show', started.report().job, '--json').stdout) as {
+        status: string;
+        notifications: { ok: boolean; detail: string }[];
+      };
+      expect(shown.status).toBe('succeeded');
+      expect(shown.notifications).toEqual([
+        { index: 0, ok: false, detail: `notify[0]: webhook ${failing.url}/hook failed after 3 attempts: answered 502 Bad Gateway` },
+      ]);
+    } finally {
+      await failing.close();
+    }
+  });
+
   it('schedules: apply creates, apply again changes nothing, a triggered run exports, removing schedule: deletes', { timeout: 240_000 }, async () => {
     const nightly = (schedule: string): string =>
       `name: nightly\n${schedule}source: { connection: users, query: '_exists_:email', sort: { by: email } }\ntarget: { file: 'out/users-{job}.csv' }\n`;

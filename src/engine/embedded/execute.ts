@@ -2,6 +2,7 @@ import { isRetryable } from '../../connections/errors.js';
 import { failpoint } from '../../failpoints.js';
 import { stepKey, type ActivityName, type PipelineActivities } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
+import { notifyRetry } from '../../plan/notify-retry.js';
 import { runPipelineJob, type JobOutcome, type JobProgress } from '../../plan/orchestrate.js';
 import { LeaseLost, type Journal, type JobRecord, type Liveness } from './journal.js';
 import { ownerState } from './process-owner.js';
@@ -150,14 +151,14 @@ interface Fence {
  * the transaction that records it).
  */
 function journaled(acts: PipelineActivities, journal: Journal, job: JobRecord, { lease, lost, log }: Fence): PipelineActivities {
-  const wrap = <I, O>(name: ActivityName, fn: (input: I) => Promise<O>) => {
+  const wrap = <I, O>(name: ActivityName, fn: (input: I) => Promise<O>, policy = job.plan.retry) => {
     return async (input: I): Promise<O> => {
       const key = stepKey(name, input, job.run);
       const recorded = journal.getStep(job.id, key);
       if (recorded !== undefined) return recorded as O;
       if (lost()) throw new LeaseLost(`job ${job.id} was taken over by another process; ${key} not started`);
       const output = await withRetry(() => fn(input), {
-        policy: job.plan.retry,
+        policy,
         isRetryable,
         onRetry: (err, attempt, delay) => log?.(`${key}: attempt ${attempt} failed (${(err as Error).message}); retrying in ${delay} ms`),
       });
@@ -171,7 +172,7 @@ function journaled(acts: PipelineActivities, journal: Journal, job: JobRecord, {
     planJob: wrap('planJob', (i) => acts.planJob(i)),
     runBatch: wrap('runBatch', (i) => acts.runBatch(i)),
     finalizeJob: wrap('finalizeJob', (i) => acts.finalizeJob(i)),
-    notify: wrap('notify', (i) => acts.notify(i)),
+    notify: wrap('notify', (i) => acts.notify(i), notifyRetry(job.plan.retry)),
   };
 }
 
