@@ -38,7 +38,7 @@ export const postgresOptionsSchema = z
     query_timeout: serverWait
       .optional()
       .describe(
-        'how long a statement may go without an answer from the server (default 5m): then its session is closed and the batch retried, so a server or network that stalls fails the job instead of hanging it',
+        'how long a statement may run (default 5m): the server cancels one that runs longer (its statement_timeout), and a server that does not answer 2 s after that has its session closed; either way the step is retried, so a lock wait or a stalled server fails the job instead of hanging it',
       ),
     connect_timeout: serverWait.optional().describe('how long opening a session (or waiting for a free one) may take (default 30s)'),
   })

@@ -136,6 +136,7 @@ function isConnectTimeout(err: unknown): boolean {
 export function toConnectionError(err: unknown, driver: string, context: string, server?: ServerWait): ConnectionError {
   if (err instanceof ConnectionError && err.message.startsWith(`[connection:${driver}]`)) return err;
   if (server !== undefined && (isNoAnswer(err) || isConnectTimeout(err))) return noAnswerError(err, driver, context, server);
+  if (server !== undefined && isStatementTimeout(err)) return statementTimeoutError(err, driver, context, server);
   const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
   const code = typeof fields.code === 'string' ? fields.code : undefined;
   const message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : String(err);
@@ -152,6 +153,24 @@ function hintFor(code: string | undefined, message: string, lost: boolean): stri
     return 'the statement has more than 65,535 parameters, the most PostgreSQL takes (a query with that many terms?); a retry would fail the same way';
   if (code === undefined) return lost ? wentAway : undefined;
   return hints.find(([pattern]) => pattern.test(code))?.[1];
+}
+
+/** The server cancelled a statement that ran past the session's `statement_timeout` (the connection's query_timeout). */
+function isStatementTimeout(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as ServerError;
+  return code === '57014' && typeof message === 'string' && message.includes('statement timeout');
+}
+
+/**
+ * Retryable, unlike other cancels (57014 is also an operator's pg_cancel_backend): what made the
+ * statement slow, most often another transaction's locks, may be gone at the next attempt.
+ */
+function statementTimeoutError(err: unknown, driver: string, context: string, server: ServerWait): ConnectionError {
+  const limit = `${Number((server.queryTimeoutMs / 1000).toFixed(3))} s`;
+  const text =
+    `[connection:${driver}] ${context}: the PostgreSQL server at ${server.url} cancelled the statement after the connection's query_timeout (${limit}). ` +
+    `Hint: another transaction may hold locks on the table, or the statement needs longer (raise the connection's query_timeout in ferry.yaml); ${RETRY_MAY_HELP}`;
+  return new ConnectionError(maskUrl(text), { retryable: true, cause: err, code: '57014' });
 }
 
 /**

@@ -30,8 +30,13 @@ export async function openPostgres(options: PostgresOptions, path: WritePath = '
     max: options.pool,
     application_name: 'ferry',
     connectionTimeoutMillis: server.connectTimeoutMs,
-    // pg fails a statement with no answer in this time but leaves the session waiting: a failed session is discarded (sessions.ts).
-    query_timeout: server.queryTimeoutMs,
+    // The server cancels a statement that runs longer itself, so a slow statement (a lock wait, a
+    // long scan) stops there with its locks instead of running on after Ferry gave up on it.
+    statement_timeout: server.queryTimeoutMs,
+    // For a server that does not answer at all: pg fails the statement but leaves the session
+    // waiting, so a failed session is discarded (sessions.ts). Later than the server's own cancel,
+    // so a live server's answer (SQLSTATE 57014) arrives first and the session stays usable.
+    query_timeout: server.queryTimeoutMs + cancelGraceMs,
     // A peer gone without a word (a dropped network path) is found by the kernel's probes, not after hours.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
@@ -53,6 +58,7 @@ export async function openPostgres(options: PostgresOptions, path: WritePath = '
  * server fails the job within its retries rather than never.
  */
 const defaultQueryTimeout = '5m';
+const cancelGraceMs = 2_000;
 const defaultConnectTimeout = '30s';
 
 function createConnection(pool: pg.Pool, table: string, path: WritePath, server: ServerWait): Connection {

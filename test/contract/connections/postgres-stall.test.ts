@@ -3,6 +3,7 @@ import { isRetryable } from '../../../src/connections/errors.js';
 import { openPostgres } from '../../../src/connections/postgres/open.js';
 import type { Connection } from '../../../src/connections/types.js';
 import { describePostgres, usePostgresDatabase, usePostgresServer } from '../../helpers/describe-postgres.js';
+import { rawClient } from '../../helpers/postgres-raw.js';
 import { startStallingProxy, type StallingProxy } from '../../helpers/stalling-proxy.js';
 import { batch, output } from './contract-harness.js';
 
@@ -77,6 +78,37 @@ describePostgres('postgres server that stops answering', () => {
     expect(isRetryable(error)).toBe(true);
     await waitFor(() => proxy.open() === 0);
   });
+
+  it(
+    'a statement that waits past query_timeout is cancelled by the server, not left holding its place; the retry applies it once',
+    { timeout: 30_000 },
+    async () => {
+      connection = await openPostgres({ driver: 'postgres', url: db.url, table: 'users', pool: 1, query_timeout: '2s' });
+      expect(await connection.writeBatch(batch([{ email: 'a@x.io' }]))).toEqual(output({ inserted: 1 }));
+      // Another session holds the table: the batch's insert waits on its lock.
+      const holder = await rawClient(db.url);
+      try {
+        await holder.query('BEGIN');
+        await holder.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+        const second = batch([{ email: 'b@x.io' }], { batch: 2, firstRow: 2 });
+        const started = Date.now();
+        const error: unknown = await connection.writeBatch(second).catch((err: unknown) => err);
+        expect(Date.now() - started).toBeLessThan(4_000);
+        expect((error as Error).message).toMatch(
+          /^\[connection:postgres\] batch 2 \(rows 2–2\) of job job-1: the PostgreSQL server at postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:\d+\/\w+ cancelled the statement after the connection's query_timeout \(2 s\)\. Hint: another transaction may hold locks on the table, or the statement needs longer \(raise the connection's query_timeout in ferry\.yaml\); a retry may succeed/,
+        );
+        expect(isRetryable(error)).toBe(true);
+        // Nothing of Ferry's still runs or waits on the server: the statement ended there.
+        const waiting = await db.raw.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'ferry' AND state = 'active'");
+        expect(waiting.rows[0]).toEqual({ n: 0 });
+        await holder.query('COMMIT');
+        expect(await connection.writeBatch(second)).toEqual(output({ inserted: 1 }));
+        expect([await count('users'), await count('ferry_batches')]).toEqual([2, 2]);
+      } finally {
+        await holder.end().catch(() => undefined);
+      }
+    },
+  );
 });
 
 async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
