@@ -26,13 +26,10 @@ export async function openPostgres(options: PostgresOptions, path: WritePath = '
     connectTimeoutMs: durationMs(options.connect_timeout ?? defaultConnectTimeout),
   };
   const pool = new pg.Pool({
-    ...utcSessions(options.url),
+    ...sessionSettings(options.url, server.queryTimeoutMs),
     max: options.pool,
     application_name: 'ferry',
     connectionTimeoutMillis: server.connectTimeoutMs,
-    // The server cancels a statement that runs longer itself, so a slow statement (a lock wait, a
-    // long scan) stops there with its locks instead of running on after Ferry gave up on it.
-    statement_timeout: server.queryTimeoutMs,
     // For a server that does not answer at all: pg fails the statement but leaves the session
     // waiting, so a failed session is discarded (sessions.ts). Later than the server's own cancel,
     // so a live server's answer (SQLSTATE 57014) arrives first and the session stays usable.
@@ -123,16 +120,18 @@ async function finishJob(sessions: PgSessions, current: () => Promise<PgBatchWri
 }
 
 /**
- * Sessions in UTC, so text without an offset means the same instant wherever Ferry runs. A startup
- * parameter costs no round trip; pg lets an `options=` in the URL replace the pool's, so one there
- * gets the setting appended.
+ * Sessions in UTC, so text without an offset means the same instant wherever Ferry runs; and a
+ * `statement_timeout` of the connection's query_timeout, so the server cancels a statement that
+ * runs longer (a lock wait, a long scan) and it stops there with its locks, instead of running on
+ * after Ferry gave up on it. Startup parameters cost no round trip; pg lets an `options=` in the
+ * URL replace the pool's, so one there gets the settings appended.
  */
-function utcSessions(url: string): { connectionString: string; options?: string } {
-  const utc = '-c TimeZone=UTC';
-  if (!/[?&]options=/.test(url)) return { connectionString: url, options: utc };
+function sessionSettings(url: string, statementTimeoutMs: number): { connectionString: string; options?: string } {
+  const settings = `-c TimeZone=UTC -c statement_timeout=${statementTimeoutMs}`;
+  if (!/[?&]options=/.test(url)) return { connectionString: url, options: settings };
   try {
     const parsed = new URL(url);
-    parsed.searchParams.set('options', `${parsed.searchParams.get('options') ?? ''} ${utc}`.trim());
+    parsed.searchParams.set('options', `${parsed.searchParams.get('options') ?? ''} ${settings}`.trim());
     return { connectionString: parsed.toString() };
   } catch {
     return { connectionString: url };
