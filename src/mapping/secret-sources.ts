@@ -1,5 +1,5 @@
 import { fieldsRead, type FieldsRead } from './fields-read.js';
-import { MASK, maskRecord } from '../validation/mask.js';
+import { MASK, isSecretColumn, maskRecord } from '../validation/mask.js';
 
 /*
  * Secrets are masked by what a value becomes, not by what its source field is called: a CSV column
@@ -8,13 +8,6 @@ import { MASK, maskRecord } from '../validation/mask.js';
  * record (`$`, `*`, `**`, a parent step, `$string()`: see fields-read.ts) makes every field of the
  * record secret.
  */
-
-/** Target columns whose values are secrets (or hold them, as mfa_factors holds TOTP secrets). */
-const SECRET_COLUMN = /password|secret|token|credential|^mfa_factors$/i;
-
-export function isSecretColumn(column: string): boolean {
-  return SECRET_COLUMN.test(column);
-}
 
 /** The source fields that flow into a secret column: a set of names, or 'all'. */
 export type SecretSources = FieldsRead;

@@ -15,13 +15,24 @@ export const MASK = '*****';
 const MAX_DEPTH = 256;
 const SECRET_KEY = /^(?:password|secret)$/i;
 
-/** A deep copy of `record` with secrets replaced by "*****"; the input is never modified. */
+/** Target columns whose values are secrets (or hold them, as mfa_factors holds TOTP secrets). */
+const SECRET_COLUMN = /password|secret|token|credential|^mfa_factors$/i;
+
+export function isSecretColumn(column: string): boolean {
+  return SECRET_COLUMN.test(column);
+}
+
+/**
+ * A deep copy of `record` with secrets replaced by "*****"; the input is never modified. A secret
+ * column given as text (a CSV cell holding custom_password_hash's or mfa_factors' JSON, not yet
+ * parsed, or not parseable) is hidden whole: its secrets cannot be picked out of the text.
+ */
 export function maskRecord(record: unknown): unknown {
   if (!isObject(record)) return copy(record, 0);
   const out: JsonObject = {};
   for (const key in record) {
     const value = record[key];
-    if (key === 'password_hash' || SECRET_KEY.test(key)) setOwnField(out, key, hide(value));
+    if (key === 'password_hash' || SECRET_KEY.test(key) || (typeof value === 'string' && isSecretColumn(key))) setOwnField(out, key, hide(value));
     else if (key === 'custom_password_hash' && isObject(value)) setOwnField(out, key, maskCustomPasswordHash(value));
     else setOwnField(out, key, copy(value, 1));
   }

@@ -69,6 +69,28 @@ describe('secrets are masked by what they become, and kept out of stored plans',
     expect(rejects[2]!.record).toMatch(/^\[text withheld: it may hold password_hash, mfa_factors; \d+ characters\]$/);
   });
 
+  it('identity mapping: custom_password_hash and mfa_factors given as JSON text in CSV cells are masked whole, parseable or not', () => {
+    const hashJson = (value: string): string => JSON.stringify({ algorithm: 'md5', hash: { value, encoding: 'hex' } }).replaceAll('"', '""');
+    const factors = JSON.stringify([{ totp: { secret: TOTP } }]).replaceAll('"', '""');
+    p.write(
+      'users.csv',
+      'email,custom_password_hash,mfa_factors\r\n' +
+        `not-an-email,"${hashJson('5f4dcc3b5aa765d61d8327deb882cf99')}","${factors}"\r\n` + // rejected: FORMAT email
+        `b@x.io,"${hashJson('5f4dcc3b5aa765d61d8327deb882cf98').slice(0, -1)}","${factors}"\r\n`, // rejected: the hash's JSON is cut short
+    );
+    p.write('p.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\nvalidate: { allow_all_rejected: true }\n');
+    const { report } = p.run('p.yaml');
+    expect(report.summary.rejected).toBe(2);
+    const errors = p.ferry('jobs', 'errors', report.job);
+    const errorsJson = p.ferry('jobs', 'errors', report.job, '--json');
+    const stored = everythingStored(join(p.dir, '.ferry'));
+    for (const text of [stored, errors.stdout, errorsJson.stdout]) {
+      expect(text).not.toContain('5f4dcc3b5aa765d61d8327deb882cf9');
+      expect(text).not.toContain('PEHPK3PXP');
+    }
+    expect(p.rejects(report)[0]!.record).toEqual({ email: 'not-an-email', custom_password_hash: '*****', mfa_factors: '*****' });
+  });
+
   it('run --dry-run masks password hashes in its example rows, in text and --json', () => {
     p.write('users.json', [{ email: 'a@x.io', password_hash: HASH }]);
     p.write('p.yaml', 'source: { file: users.json }\ntarget: { connection: users }\n');

@@ -54,6 +54,16 @@ describe('maskRecord', () => {
     });
   });
 
+  it('masks a secret column given as text whole (JSON not yet parsed, or not parseable)', () => {
+    const text = '{"algorithm":"md5","hash":{"value":"5f4dcc3b","encoding":"hex"}}';
+    expect(maskRecord({ custom_password_hash: text, mfa_factors: '[{"totp":{"secret":"JBSW"}}]', reset_token: 't0k', name: 'Ann' })).toEqual({
+      custom_password_hash: MASK,
+      mfa_factors: MASK,
+      reset_token: MASK,
+      name: 'Ann',
+    });
+  });
+
   it('leaves null and absent secrets as they are', () => {
     expect(maskRecord({ password_hash: null, custom_password_hash: { hash: { encoding: 'hex' } } })).toEqual({
       password_hash: null,
