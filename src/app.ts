@@ -6,6 +6,7 @@ import { failpointHits } from './failpoints.js';
 import { createEmbeddedEngine, type EmbeddedEngine } from './engine/embedded/engine.js';
 import type { Engine, EngineName } from './engine/engine.js';
 import type { Project } from './project/load-config.js';
+import { storesOf } from './project/plan-for.js';
 
 /**
  * The composition root: the one place that wires a project's pieces together — the connection
@@ -78,6 +79,7 @@ async function loadTemporalEngine(project: Project, env: NodeJS.ProcessEnv): Pro
   return createTemporalEngine({
     settings: temporalSettings(project, env),
     connections: project.config.connections,
+    storesNow: (names) => storesOf(project, names),
     rootDir: project.rootDir,
     stateDir: project.stateDir,
   });

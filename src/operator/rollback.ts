@@ -4,11 +4,13 @@ import { backupPath, readNdjson } from '../../activities/job-files.js';
 import type { ConnectionPool } from '../../activities/deps.js';
 import type { Connection, RestoreBatchOutput, RestoreEntry } from '../connections/types.js';
 import { JobRefused, type Engine } from '../engine/engine.js';
+import { rollbacksOf } from '../engine/rollbacks.js';
+import { movedStores } from '../engine/resume-checks.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { buildRollbackPlan } from '../plan/rollback-plan.js';
 import { formatKey } from '../plan/row-diff.js';
 import type { Project } from '../project/load-config.js';
-import { newJobId } from '../project/plan-for.js';
+import { newJobId, storesOf } from '../project/plan-for.js';
 
 /** How many changed rows a refusal lists; the rest are counted. */
 const LISTED = 20;
@@ -32,6 +34,14 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
     throw new JobRefused(`job ${id} is still running; cancel it first (ferry jobs cancel ${id})`);
   if (original.kind !== 'import' && original.kind !== 'migrate')
     throw new JobRefused(`job ${id} is ${original.kind === 'export' ? 'an export' : 'a rollback'}: only jobs that wrote to a store roll back`, { usage: true });
+  const moved = movedStores(original.plan.stores, (names) => storesOf(project, names));
+  if (moved.length > 0) {
+    throw new JobRefused(
+      `refusing to roll back job ${id}: ferry.yaml changed where its connections point since it ran, so the rollback would change another store:\n` +
+        moved.map((line) => `  ${line}`).join('\n') +
+        '\nRestore ferry.yaml first.',
+    );
+  }
   const backup = backupPath(original.plan.jobDir);
   if (!existsSync(backup)) throw new JobRefused(`job ${id} has no backup (${backup}): it wrote nothing to a store, or has not finished`);
   const at = new Date();
@@ -47,20 +57,9 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
   return plan;
 }
 
-/**
- * How many of the pipeline's latest jobs are searched for an earlier rollback of the job: asked only
- * when a rollback is refused, and a listing can cost a query per job on Temporal.
- */
-const ROLLBACK_SEARCH = 50;
-
 /** A succeeded rollback of job `id`, if one is among the pipeline's latest jobs: why a second one finds every row changed. */
 async function earlierRollback(engine: Engine, pipeline: string, id: string): Promise<string | undefined> {
-  const jobs = await engine.list({ limit: ROLLBACK_SEARCH, pipeline });
-  for (const job of jobs) {
-    if (job.kind !== 'rollback' || job.status !== 'succeeded') continue;
-    if ((await engine.get(job.id))?.plan.rollback?.job === id) return job.id;
-  }
-  return undefined;
+  return (await rollbacksOf(engine, pipeline, id)).find((r) => r.status === 'succeeded')?.id;
 }
 
 /** The read-only pass: every backup line checked against the store as it is now. */

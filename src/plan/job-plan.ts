@@ -18,6 +18,12 @@ export interface JobPlan {
   pipelineFile: string;
   pipelineHash: string;
   startedAt: string;
+  /**
+   * Each connection the job reads or writes, as ferry.yaml described it when the job was planned
+   * (`sqlite .ferry/users.db table users`, URLs masked): a resume or a rollback refuses when one
+   * points elsewhere since. Absent in plans from before it was kept.
+   */
+  stores?: Record<string, string>;
   /** Absolute folder of the job's artifacts: plan.json, rejects.ndjson, parts/. */
   jobDir: string;
   kind: 'import' | 'export' | 'migrate' | 'rollback';
@@ -123,6 +129,7 @@ export interface PlanContext extends Pick<JobPlan, 'jobId' | 'pipeline' | 'pipel
   retryOf?: JobPlan['retryOf'];
   /** `{last_success}` in the query: the start of the pipeline's last successful job, null when none (the engine knows). */
   lastSuccess?: string | null;
+  stores?: Record<string, string>;
 }
 
 /** Pipeline (validated) + context → plan. Pure; defaults of the format are applied here. */
@@ -138,6 +145,7 @@ export function buildJobPlan(p: Pipeline, ctx: PlanContext): JobPlan {
     pipelineFile: ctx.pipelineFile,
     pipelineHash: ctx.pipelineHash,
     startedAt: ctx.startedAt,
+    ...(ctx.stores !== undefined ? { stores: ctx.stores } : {}),
     jobDir: ctx.jobDir,
     kind,
     source,

@@ -1,7 +1,7 @@
 import type { JobPlan } from './job-plan.js';
 
-/** Fields that differ between runs without changing what the job does. */
-const ignored = new Set(['pipelineHash', 'notify']);
+/** Fields that differ between runs without changing what the job does; `stores` (ferry.yaml's) is checked on its own (engine/resume-checks.ts). */
+const ignored = new Set(['pipelineHash', 'notify', 'stores']);
 
 /**
  * What changed between the plan a job started with and the plan its pipeline file gives now, as

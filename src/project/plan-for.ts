@@ -1,10 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { buildJobPlan, type JobPlan } from '../plan/job-plan.js';
 import { usesLastSuccess } from '../query/resolve-dates.js';
 import type { Project } from './load-config.js';
 import type { LoadedPipeline } from './load-pipeline.js';
+import type { Pipeline } from '../spec/pipeline-schema.js';
+import { maskUrl } from '../spec/secrets.js';
+import { ownField, setOwnField } from '../validation/own-field.js';
 
 /** `<pipeline>-<yyyymmddThhmmss>-<4 hex>` (UTC). */
 export function newJobId(pipeline: string, at: Date): string {
@@ -48,6 +51,7 @@ export function planFor(project: Project, loaded: LoadedPipeline, at = new Date(
     pipelineFile: loaded.path,
     pipelineHash: hashText(loaded.text),
     startedAt: at.toISOString(),
+    stores: storesOf(project, connectionsOf(loaded.pipeline)),
     jobDir: join(project.stateDir, 'jobs', jobId),
     ...(loaded.sourcePath ? { sourcePath: loaded.sourcePath } : {}),
     ...(loaded.sourceFormat ? { sourceFormat: loaded.sourceFormat } : {}),
@@ -56,4 +60,25 @@ export function planFor(project: Project, loaded: LoadedPipeline, at = new Date(
     ...(options.sample !== undefined ? { sample: options.sample } : {}),
     ...(options.lastSuccess !== undefined ? { lastSuccess: options.lastSuccess } : {}),
   });
+}
+
+/** The connections a pipeline reads or writes, by name. */
+export function connectionsOf(pipeline: Pipeline): string[] {
+  return [pipeline.source, pipeline.target].flatMap((end) => ('connection' in end ? [end.connection] : []));
+}
+
+/**
+ * Connections as ferry.yaml describes them now: where each store is (the path from the project's
+ * folder, or the URL masked) and its table. Kept in a job's plan, so a resume or a rollback finds
+ * out when a connection's name has come to mean another store; a name ferry.yaml lacks is left out.
+ */
+export function storesOf(project: Project, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const c = ownField(project.config.connections, name);
+    if (c === undefined) continue;
+    const where = c.driver === 'sqlite' ? relative(project.rootDir, c.path) || '.' : project.masker.mask(maskUrl(c.url));
+    setOwnField(out, name, `${c.driver} ${where} table ${c.table}`);
+  }
+  return out;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runFerry } from '../helpers/cli.js';
+import { runFerry, startFerry } from '../helpers/cli.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
 import { crashAndResumeUpsert, expectUpsertDryRun, seedUpsertScenario } from '../helpers/upsert-scenario.js';
 import { generateUsers } from '../helpers/users.js';
@@ -150,6 +150,74 @@ describe('ferry jobs rollback', () => {
     const forced = runFerry(['jobs', 'rollback', job, '--force'], { cwd: p.dir });
     expect(forced.code, forced.stderr).toBe(0);
     expect(p.rows(everything)).toEqual(previous);
+  });
+
+  it('refuses to resume a job it rolled back: the batches it undid would stay undone', async () => {
+    p = new TestProject();
+    p.write('users.json', generateUsers(50, 1));
+    p.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 10, parallelism: 1 }\n');
+    // Ctrl-C once two batches are in: a cancelled job with 20 of 50 rows written, and its backup.
+    const run = startFerry(['run', 'import.yaml'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'chunk-before-write=pause:200' } });
+    const exited = new Promise((resolve) => run.on('exit', resolve));
+    const stored = (): number => {
+      try {
+        return Number(p.rows('SELECT count(*) AS n FROM users')[0]!['n']);
+      } catch {
+        return 0; // the store or its table is not created yet
+      }
+    };
+    for (const end = Date.now() + 60_000; stored() < 20; await new Promise((r) => setTimeout(r, 50))) {
+      if (Date.now() > end) throw new Error('timed out waiting for two batches');
+    }
+    run.kill('SIGINT');
+    await exited;
+    const job = (JSON.parse(runFerry(['jobs', 'list', '--json'], { cwd: p.dir }).stdout.split('\n')[0]!) as { job: string; status: string }).job;
+    const written = Number(p.rows('SELECT count(*) AS n FROM users')[0]!['n']);
+    expect(written).toBeLessThan(50);
+    const rollback = runFerry(['jobs', 'rollback', job, '--json'], { cwd: p.dir });
+    expect(rollback.code, rollback.stderr).toBe(0);
+    const undoer = (JSON.parse(rollback.stdout) as JobReportJson).job;
+    expect(p.rows('SELECT count(*) AS n FROM users')).toEqual([{ n: 0 }]);
+
+    const resumed = runFerry(['jobs', 'resume', job], { cwd: p.dir });
+    expect(resumed.code).toBe(1);
+    expect(resumed.stderr).toContain(
+      `refusing to resume job ${job}: job ${undoer} rolled it back (succeeded), and a resume would not redo the batches the rollback undid; run its pipeline as a new job to write its rows again (ferry run `,
+    );
+    expect(p.rows('SELECT count(*) AS n FROM users')).toEqual([{ n: 0 }]);
+    // What the message offers writes every row.
+    const fresh = p.run('import.yaml');
+    expect(fresh.report.summary).toMatchObject({ inserted: 50 });
+    expect(p.rows('SELECT count(*) AS n FROM users')).toEqual([{ n: 50 }]);
+  });
+
+  it('refuses to resume or roll back a job whose connection ferry.yaml now points at another store', () => {
+    p = new TestProject();
+    const config = (path: string): void => p.write('ferry.yaml', `connections:\n  users: { driver: sqlite, path: ${path} }\n`);
+    config('first.db');
+    p.write('users.json', generateUsers(50, 1));
+    p.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 10, parallelism: 1 }\n');
+    // Killed after two batches committed: 20 of 50 rows in first.db.
+    expect(runFerry(['run', 'import.yaml'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'batch-after-commit=2' } }).code).not.toBe(0);
+    const job = (JSON.parse(runFerry(['jobs', 'list', '--json'], { cwd: p.dir }).stdout.split('\n')[0]!) as { job: string }).job;
+    expect(p.rows('SELECT count(*) AS n FROM users', 'first.db')).toEqual([{ n: 20 }]);
+
+    config('second.db');
+    const resumed = runFerry(['jobs', 'resume', job], { cwd: p.dir });
+    expect(resumed.code).toBe(1);
+    expect(resumed.stderr).toContain(
+      `refusing to resume job ${job}: ferry.yaml changed where its connections point since it started, so its rows would land in two stores:\n` +
+        '  connection users: was sqlite first.db table users, now sqlite second.db table users\nRestore ferry.yaml, or run the pipeline as a new job',
+    );
+    const rollback = runFerry(['jobs', 'rollback', job], { cwd: p.dir });
+    expect(rollback.code).toBe(1);
+    expect(rollback.stderr).toContain(`refusing to roll back job ${job}: ferry.yaml changed where its connections point since it ran`);
+    expect(existsSync(join(p.dir, 'second.db'))).toBe(false);
+
+    config('first.db');
+    const again = runFerry(['jobs', 'resume', job], { cwd: p.dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(p.rows('SELECT count(*) AS n FROM users', 'first.db')).toEqual([{ n: 50 }]);
   });
 
   it('refuses, listing them, where a later job changed rows, and puts everything back with --force', () => {

@@ -171,4 +171,13 @@ describeTemporal('engine contract: embedded and Temporal give the same results',
     expect(rolled.temporal.code, rolled.temporal.stderr).toBe(0);
     expect(table(pair.temporal, 'roll')).toEqual(beforeUpsert);
   });
+
+  it('a job rolled back is not resumed: a resume would leave what the rollback undid undone', () => {
+    const resumed = pair.ferry((e) => ['jobs', 'resume', rollbackSource[e].report.job]);
+    for (const e of ['embedded', 'temporal'] as const) {
+      expect(resumed[e].code, resumed[e].stderr).toBe(1);
+      expect(resumed[e].stderr).toMatch(new RegExp(`refusing to resume job ${rollbackSource[e].report.job}: job \\S+ rolled it back \\(succeeded\\)`));
+    }
+    expect(table(pair.temporal, 'roll')).toEqual(beforeUpsert);
+  });
 });

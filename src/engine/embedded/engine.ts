@@ -10,6 +10,8 @@ import { effectiveStatus } from './job-status.js';
 import { Journal, type JobRecord } from './journal.js';
 import { pruneJournal } from './prune.js';
 import { prepareResume } from './resume.js';
+import { refuseResume } from '../resume-checks.js';
+import { storesOf } from '../../project/plan-for.js';
 import { missedRun, nextRun, type ScheduleStore } from './scheduler.js';
 import { submitJob } from './submit.js';
 
@@ -51,7 +53,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
   const ours = new Set<string>();
   const pollMs = options.pollMs ?? POLL_MS;
 
-  return {
+  const engine: EmbeddedEngine = {
     name: 'embedded',
     async submit(plan, submit = {}) {
       const submitted = await submitJob(open(), plan, { forceNew: submit.forceNew ?? false, ...(submit.log ? { log: submit.log } : {}) });
@@ -97,6 +99,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
       return (await untilEnded(open(), id, () => undefined, pollMs)).status;
     },
     async resume(id) {
+      await refuseResume(engine, id, (names) => storesOf(project, names));
       const job = await prepareResume(open(), id, project, options.cwd);
       ours.add(id);
       return { note: `run ${job.run}` };
@@ -121,6 +124,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
       journal = undefined;
     },
   };
+  return engine;
 }
 
 /**

@@ -8,6 +8,7 @@ import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobList
 import { createServerCalls } from './calls.js';
 import { connectClient } from './client.js';
 import { cancelJob, resumeJob } from './control.js';
+import { refuseResume, type StoresNow } from '../resume-checks.js';
 import { localPlan, projectRelative } from './portable-plan.js';
 import { pruneFolders } from './prune.js';
 import { awaitOutcome, describeJob, outcomeOf, queryView, summaryOf, type TemporalJobDetails } from './results.js';
@@ -20,6 +21,8 @@ export interface TemporalEngineOptions {
   settings: TemporalSettings;
   /** ferry.yaml's connections: which table a job writes, for taking it again on resume. */
   connections: ConnectionTables;
+  /** ferry.yaml's connections as a job's plan keeps them (`JobPlan.stores`): a resume refuses when one moved. */
+  storesNow: StoresNow;
   /** The project folder: plans cross into Temporal with paths relative to it (portable-plan.ts). */
   rootDir: string;
   /** ferry.yaml's state_dir: where the jobs' folders are (`prune`). */
@@ -46,7 +49,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
     });
   const pollMs = options.pollMs ?? POLL_MS;
 
-  return {
+  const engine: Engine = {
     name: 'temporal',
     submit(plan, submit = {}) {
       return use((c) => submitJob(c, settings, plan, { forceNew: submit.forceNew ?? false, rootDir: options.rootDir }));
@@ -78,7 +81,8 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
         return (await outcomeOf(c, c.workflow.getHandle(id))).status;
       });
     },
-    resume(id, resume = {}) {
+    async resume(id, resume = {}) {
+      await refuseResume(engine, id, options.storesNow);
       return use(async (c) => {
         const { runId, point } = await resumeJob(c, id, {
           taskQueue: settings.taskQueue,
@@ -130,6 +134,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
       await c?.connection.close();
     },
   };
+  return engine;
 }
 
 /**
