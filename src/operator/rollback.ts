@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { backupPath, readNdjson } from '../../activities/job-files.js';
+import { backupPath, chunkFilePattern, partsDir, readNdjson } from '../../activities/job-files.js';
 import type { ConnectionPool } from '../../activities/deps.js';
 import type { Connection, RestoreBatchOutput, RestoreEntry } from '../connections/types.js';
 import { JobRefused, type Engine } from '../engine/engine.js';
@@ -43,7 +43,7 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
     );
   }
   const backup = backupPath(original.plan.jobDir);
-  if (!existsSync(backup)) throw new JobRefused(`job ${id} has no backup (${backup}): it wrote nothing to a store, or has not finished`);
+  if (!existsSync(backup)) throw new JobRefused(noBackup(id, original.plan.jobDir, backup));
   const at = new Date();
   const jobId = newJobId(`${original.pipeline}-rollback`, at);
   const plan = buildRollbackPlan(original.plan, {
@@ -55,6 +55,17 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
   });
   if (!options.force) await refuseChangedRows(project, pool, plan, id, () => earlierRollback(engine, original.pipeline, id));
   return plan;
+}
+
+/**
+ * Why a job has no backup.ndjson to roll back from. The file is assembled when the job ends; a job
+ * whose process was killed (interrupted, or since marked cancelled by `jobs cancel`) ended without
+ * that step, though its committed chunks left their backup parts: running it to its end builds it.
+ */
+function noBackup(id: string, jobDir: string, backup: string): string {
+  const parts = existsSync(partsDir(jobDir)) && readdirSync(partsDir(jobDir)).some((name) => chunkFilePattern('backup').test(name));
+  if (!parts) return `job ${id} has no backup (${backup}): it wrote nothing to a store, or has not finished`;
+  return `job ${id} wrote rows but has no backup.ndjson yet: its process stopped before the job's end assembled it. Run it to its end (ferry jobs resume ${id}), then roll it back`;
 }
 
 /** A succeeded rollback of job `id`, if one is among the pipeline's latest jobs: why a second one finds every row changed. */

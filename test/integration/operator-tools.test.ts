@@ -193,7 +193,9 @@ describe('ferry jobs rollback', () => {
 
   it('refuses to resume or roll back a job whose connection ferry.yaml now points at another store', () => {
     p = new TestProject();
-    const config = (path: string): void => p.write('ferry.yaml', `connections:\n  users: { driver: sqlite, path: ${path} }\n`);
+    const config = (path: string): void => {
+      p.write('ferry.yaml', `connections:\n  users: { driver: sqlite, path: ${path} }\n`);
+    };
     config('first.db');
     p.write('users.json', generateUsers(50, 1));
     p.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 10, parallelism: 1 }\n');
@@ -201,6 +203,12 @@ describe('ferry jobs rollback', () => {
     expect(runFerry(['run', 'import.yaml'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'batch-after-commit=2' } }).code).not.toBe(0);
     const job = (JSON.parse(runFerry(['jobs', 'list', '--json'], { cwd: p.dir }).stdout.split('\n')[0]!) as { job: string }).job;
     expect(p.rows('SELECT count(*) AS n FROM users', 'first.db')).toEqual([{ n: 20 }]);
+    // Killed, it never assembled its backup: the rollback says how to get one, not "it wrote nothing".
+    const early = runFerry(['jobs', 'rollback', job], { cwd: p.dir });
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain(
+      `job ${job} wrote rows but has no backup.ndjson yet: its process stopped before the job's end assembled it. Run it to its end (ferry jobs resume ${job}), then roll it back`,
+    );
 
     config('second.db');
     const resumed = runFerry(['jobs', 'resume', job], { cwd: p.dir });
