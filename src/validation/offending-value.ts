@@ -14,19 +14,22 @@ const FIELD_PATH = /^\s*((?:`[^`]+`|[A-Za-z_$][\w$]*)(?:\.(?:`[^`]+`|[A-Za-z_$][
  * several fields or none, a whole-record error, a PARSE_ERROR whose record is raw text).
  */
 export function offendingValue(reject: Pick<Reject, 'record'>, error: Pick<RejectError, 'path'>, columns: Record<string, string> | null): unknown {
-  if (!error.path || typeof reject.record !== 'object' || reject.record === null) return undefined;
-  const own = lookup(reject.record, pathSegments(error.path));
-  if (own !== undefined || !columns) return own;
+  const record = reject.record;
+  if (!error.path || typeof record !== 'object' || record === null) return undefined;
+  // With a mapping, the record is the source and the path a target column's: a source field of the
+  // column's name is not the value the column got (`phone_number: mobile` next to a `phone_number` field).
+  const own = (): unknown => lookup(record, pathSegments(error.path));
+  if (!columns) return own();
   for (const [column, expression] of Object.entries(columns)) {
     const inColumn = columnRest(error.path, column);
     if (inColumn === undefined) continue;
     const source = FIELD_PATH.exec(expression)?.[1];
-    if (source !== undefined) return lookup(reject.record, [...fieldSegments(source), ...inColumn]);
+    if (source !== undefined) return lookup(record, [...fieldSegments(source), ...inColumn]);
     // A column computed from one field (`$lowercase($trim(Email))`): that field is what to fix.
     const only = inColumn.length === 0 ? soleField(expression) : undefined;
-    return only === undefined ? undefined : lookup(reject.record, only);
+    return only === undefined ? undefined : lookup(record, only);
   }
-  return undefined;
+  return own();
 }
 
 /** The one field path an expression reads from the record, if it reads exactly one. */

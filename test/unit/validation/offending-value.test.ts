@@ -33,6 +33,15 @@ describe('offendingValue', () => {
     expect(offendingValue({ record }, { path: 'user_metadata.plan' }, columns)).toBeUndefined();
   });
 
+  it("shows the value the column was mapped from, not a source field that happens to have the column's name", () => {
+    const record = { email: 'a@x.com', phone_number: '+12125550001', mobile: '0612345678', name: 'Ann' };
+    const columns = { email: 'email', phone_number: 'mobile', given_name: "name & ' ' & phone_number" };
+    expect(offendingValue({ record }, { path: 'phone_number' }, columns)).toBe('0612345678');
+    expect(offendingValue({ record }, { path: 'given_name' }, columns)).toBeUndefined();
+    // A path no column produces (an error about the whole mapped record's field) still reads the record.
+    expect(offendingValue({ record }, { path: 'name' }, columns)).toBe('Ann');
+  });
+
   it('shows secrets exactly as the report masked them', () => {
     const record = maskRecord({ email: 'a@b.c', password_hash: 'secret-hash', custom_password_hash: { algorithm: 'md5', hash: { value: 'zz' } } });
     expect(offendingValue({ record }, { path: 'password_hash' }, null)).toBe(MASK);
