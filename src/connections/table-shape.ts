@@ -57,9 +57,12 @@ export function keyPositions(shape: TableColumns, key: readonly string[]): numbe
   });
 }
 
-/** The built-in table stores email lower-case, so lookups by email can use its index exactly. */
+/**
+ * The built-in table stores email and username lower-case: lookups by email use its index exactly,
+ * and `Bob` and `bob` are one username (the user rules lower-case it), not two users.
+ */
 export function storedForm(shape: TableColumns, column: string, value: unknown): unknown {
-  return shape.usersTable && column === 'email' && typeof value === 'string' ? value.toLowerCase() : value;
+  return shape.usersTable && (column === 'email' || column === 'username') && typeof value === 'string' ? value.toLowerCase() : value;
 }
 
 /**

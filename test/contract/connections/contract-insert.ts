@@ -186,6 +186,13 @@ export function describeInsert(factory: ConnectionFactory): void {
       expect((await tableRows(h())).map((r) => r.email)).toEqual(['ann@x.io', 'cy@x.io']);
     });
 
+    it('stores a username lower-case, so one differing only in case is the same username (CONFLICT), not a second user', async () => {
+      await h().connection.writeBatch(batch([{ email: 'ann@x.io', username: 'Ann.Lee' }]));
+      const out = await h().connection.writeBatch(batch([{ email: 'bob@x.io', username: 'ANN.LEE' }], { job: 'job-2' }));
+      expect(out.rejects).toEqual([{ row: 1, errors: [expect.objectContaining({ code: 'CONFLICT', path: 'username' })] }]);
+      expect((await tableRows(h())).map((r) => [r.email, r.username])).toEqual([['ann@x.io', 'ann.lee']]);
+    });
+
     it('rejects CONFLICT at user_id when a new user brings a taken id', async () => {
       await h().connection.writeBatch(batch([{ email: 'ann@x.io', user_id: 'legacy|1' }]));
       const out = await h().connection.writeBatch(batch([{ email: 'dan@x.io', user_id: 'legacy|1' }], { job: 'job-2' }));
