@@ -86,7 +86,7 @@ export const fileTargetSchema = z
       .boolean()
       .default(true)
       .describe(
-        "CSV (on by default): text cells and headers starting with = + - @ (or tab, CR) get a leading ' so spreadsheets do not run them as formulas; plain numbers and E.164 phone numbers stay as they are",
+        'CSV (on by default): text cells and headers starting with = + - @ (or tab, CR) get a leading \' so spreadsheets do not run them as formulas; plain numbers and E.164 phone numbers stay as they are. The \' stays in the value if the file is imported again: set false for a CSV meant for re-import (or export NDJSON, which round-trips exactly; CSV also writes null and "" alike, as an empty cell)',
       ),
   })
   .describe('a file: an export writes it, whole or not at all (a temporary name, renamed when complete)');
