@@ -6,6 +6,7 @@ import type { JobPlan } from '../../plan/job-plan.js';
 import { processStart, type OwnerState } from './process-owner.js';
 import { assertJournalWritable, isDamage, journalUnusable } from './journal-writable.js';
 import { enableWal } from '../../connections/sqlite/wal.js';
+import { JobRefused } from '../engine.js';
 
 /** A job as the journal keeps it. */
 export interface JobRecord {
@@ -250,12 +251,30 @@ export class Journal {
     return (this.db.prepare('SELECT * FROM jobs ORDER BY created_at').all() as Row[]).map(toRecord);
   }
 
-  /** Forgets a job: its record and its recorded steps, in one transaction. */
-  deleteJob(id: string): void {
-    this.db.transaction(() => {
+  /**
+   * Forgets a job, its record and its recorded steps, unless `changed` (called with the job as it is
+   * now) says why it must stay: read and deleted in one IMMEDIATE transaction, so no resume or claim
+   * lands between the last look and the deletion. Returns that reason, or undefined once deleted.
+   */
+  deleteJobIf(id: string, changed: (job: JobRecord) => string | undefined): string | undefined {
+    const tx = this.db.transaction((): string | undefined => {
+      const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+      if (!row) return 'it left the journal';
+      const reason = changed(toRecord(row));
+      if (reason !== undefined) return reason;
       this.db.prepare('DELETE FROM steps WHERE job = ?').run(id);
       this.db.prepare('DELETE FROM jobs WHERE id = ?').run(id);
-    })();
+      return undefined;
+    });
+    return tx.immediate();
+  }
+
+  /** The jobs that read `id`'s files: rollbacks of it (its backup), retries of its rejects. */
+  readersOf(id: string): string[] {
+    const rows = this.db
+      .prepare(`SELECT id FROM jobs WHERE json_extract(plan, '$.rollback.job') = ? OR json_extract(plan, '$.retryOf.job') = ?`)
+      .all(id, id) as { id: string }[];
+    return rows.map((r) => r.id);
   }
 
   /** Jobs of a pipeline that some process claims to be running. */
@@ -285,6 +304,8 @@ export class Journal {
       .prepare(`UPDATE jobs SET ${names.map((n) => `${n} = @${n}`).join(', ')} WHERE id = @id${fence}`)
       .run({ ...columns, id, ...(lease === undefined ? {} : { lease }) });
     if (lease !== undefined && changed.changes === 0) throw new LeaseLost(`job ${id} was taken over by another process`);
+    // A job pruned (`ferry jobs prune`, `serve`'s retention) after the caller read it: say so, rather than carry on with nothing.
+    if (changed.changes === 0) throw new JobRefused(`job ${id} is no longer in the journal: ferry jobs prune deleted it meanwhile`);
   }
 
   /**

@@ -1,8 +1,10 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve, isAbsolute } from 'node:path';
 import { backupPath } from '../../../activities/job-files.js';
+import { pausepoint } from '../../failpoints.js';
 import type { PruneOptions, PruneReport } from '../engine.js';
-import type { JobRecord, Journal } from './journal.js';
+import { liveness } from './execute.js';
+import { isLiveOwner, type JobRecord, type Journal } from './journal.js';
 
 /**
  * Retention on the embedded engine. A job goes when it ended (succeeded, failed or cancelled) before
@@ -11,16 +13,19 @@ import type { JobRecord, Journal } from './journal.js';
  * resumable), each pipeline's newest success (the `{last_success}` cursor), a job whose non-empty
  * backup allows a rollback unless `includeBackups`, and any job a staying job reads (a rollback's
  * backup, a retry's rejects). Files outside the state dir's jobs folder are never touched.
+ *
+ * Choosing and measuring can take long (a big folder) while other processes resume or roll back
+ * jobs: each job is deleted only after a last look in the same journal transaction (`stillGoing`),
+ * and one that changed since it was chosen stays, reported as skipped.
  */
-export function pruneJournal(journal: Journal, stateDir: string, options: PruneOptions): PruneReport {
+export async function pruneJournal(journal: Journal, stateDir: string, options: PruneOptions): Promise<PruneReport> {
   const jobs = journal.allJobs();
   const cutoff = options.endedBefore.toISOString();
   const cursors = new Set(jobs.map((j) => journal.lastSuccessJob(j.pipeline)).filter((id) => id !== null));
   const kept: PruneReport['kept'] = [];
   const going = new Map<string, JobRecord>();
   for (const job of jobs) {
-    const ended = job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled';
-    if (!ended || (job.endedAt ?? job.createdAt) >= cutoff) continue;
+    if (!ended(job, cutoff)) continue;
     if (cursors.has(job.id)) kept.push({ id: job.id, reason: `the last success of ${job.pipeline} ({last_success} of its next run)` });
     else if (!options.includeBackups && hasBackup(job))
       kept.push({ id: job.id, reason: `its backup allows a rollback (ferry jobs rollback ${job.id}); --include-backups prunes it` });
@@ -31,13 +36,41 @@ export function pruneJournal(journal: Journal, stateDir: string, options: PruneO
   const pruned = [...going.values()]
     .sort((a, b) => (a.endedAt ?? a.createdAt).localeCompare(b.endedAt ?? b.createdAt))
     .map((job) => ({ id: job.id, status: job.status, endedAt: job.endedAt ?? job.createdAt, bytes: sizeOf(job.plan.jobDir) }));
-  if (!options.dryRun) {
-    for (const job of going.values()) {
-      journal.deleteJob(job.id);
-      if (inside(jobsDir, job.plan.jobDir)) rmSync(job.plan.jobDir, { recursive: true, force: true });
+  if (options.dryRun) return { pruned, kept };
+  // Between the choice and the deletions: where a test resumes a chosen job (FERRY_FAILPOINTS).
+  await pausepoint('prune-before-delete');
+  const deleted = new Set<string>();
+  // Newest first: a job that reads another's files (a rollback, a retry) is newer than it, so it goes first.
+  for (const job of [...going.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt))) {
+    const changed = journal.deleteJobIf(job.id, (now) => stillGoing(journal, job, now, cutoff));
+    if (changed !== undefined) {
+      kept.push({ id: job.id, reason: `skipped: ${changed} since this prune chose it` });
+      continue;
     }
+    deleted.add(job.id);
+    if (inside(jobsDir, job.plan.jobDir)) rmSync(job.plan.jobDir, { recursive: true, force: true });
   }
-  return { pruned, kept };
+  return { pruned: pruned.filter((j) => deleted.has(j.id)), kept };
+}
+
+/**
+ * The last look before a chosen job goes, inside the journal transaction that deletes it: what
+ * changed (it was resumed, claimed, is held by a live process, became the pipeline's last success,
+ * or a job now reads its files), or undefined when it may go.
+ */
+function stillGoing(journal: Journal, chosen: JobRecord, now: JobRecord, cutoff: string): string | undefined {
+  if (now.status !== chosen.status || !ended(now, cutoff)) return `it is now ${now.status}`;
+  if (now.run !== chosen.run || now.lease !== chosen.lease) return `it was resumed (run ${now.run})`;
+  if (isLiveOwner(now, liveness())) return `process ${now.ownerPid} holds it`;
+  if (journal.lastSuccessJob(now.pipeline) === now.id) return `it became the last success of ${now.pipeline}`;
+  const reader = journal.readersOf(now.id)[0];
+  if (reader !== undefined) return `job ${reader} reads its files`;
+  return undefined;
+}
+
+function ended(job: JobRecord, cutoff: string): boolean {
+  const over = job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled';
+  return over && (job.endedAt ?? job.createdAt) < cutoff;
 }
 
 /** A staying rollback needs the backup of the job it undoes, a staying retry the rejects of its job; repeated, as chains can form. */
