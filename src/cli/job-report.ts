@@ -57,6 +57,7 @@ export function jobListing(job: JobListing, cwd: string) {
     batches: job.summary?.batches ?? { done: 0, total: 0 },
     started_at: job.startedAt,
     ended_at: job.endedAt,
+    ...(job.stoppedProcess !== undefined ? { stopped_process: job.stoppedProcess } : {}),
   };
 }
 

@@ -34,13 +34,14 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
   ctx.stdout(`pipeline   ${job.pipeline} (${job.plan.pipelineFile})`);
   for (const line of jobQueryLines(job.plan)) ctx.stdout(line);
   ctx.stdout(`status     ${job.status}${job.error ? ` — ${shown(job.error)}` : ''}`);
+  if (job.stoppedProcess !== undefined) ctx.stdout(`held by    ${stoppedLine(job.stoppedProcess)}`);
   if (job.waiting) ctx.stdout(`waiting    ${shown(job.waiting)}`);
   ctx.stdout(`started    ${details.started_at}${details.ended_at ? `, ended ${details.ended_at}` : ''}`);
   ctx.stdout(
     `records    total ${s.total} · inserted ${s.inserted} · updated ${s.updated} · unchanged ${s.unchanged} · rejected ${s.rejected} · exported ${s.exported}`,
   );
   ctx.stdout(`batches    ${details.batches.done}/${details.batches.total}`);
-  const rate = job.status === 'running' ? progressOf(job) : undefined;
+  const rate = job.status === 'running' && job.stoppedProcess === undefined ? progressOf(job) : undefined;
   if (rate) ctx.stdout(`progress   ${rate.percent}% · ${rate.perSecond} records/s · ETA ${rate.eta}`);
   ctx.stdout(`artifacts  ${details.artifacts.dir}`);
   if (details.artifacts.output) ctx.stdout(`output     ${details.artifacts.output}`);
@@ -61,8 +62,19 @@ function listLine(job: JobListing): string {
   const counts = s
     ? `${s.total} total, ${s.inserted} inserted, ${s.updated} updated, ${s.rejected} rejected${job.kind === 'export' ? `, ${s.exported} exported` : ''}`
     : '';
+  // A stopped holder makes no progress: no ETA, but what holds the job and what to do.
+  if (job.stoppedProcess !== undefined) return `${listStart(job, 'stopped')}${counts}${counts ? ' ' : ''}(${stoppedLine(job.stoppedProcess)})`;
   const rate = job.status === 'running' ? progressOf(job) : undefined;
-  return `${job.id.padEnd(48)} ${job.status.padEnd(11)} ${job.startedAt.padEnd(24)}  ${counts}${rate ? ` (${rate.percent}%, ${rate.perSecond}/s, ETA ${rate.eta})` : ''}`;
+  return `${listStart(job, job.status)}${counts}${rate ? ` (${rate.percent}%, ${rate.perSecond}/s, ETA ${rate.eta})` : ''}`;
+}
+
+function listStart(job: JobListing, status: string): string {
+  return `${job.id.padEnd(48)} ${status.padEnd(11)} ${job.startedAt.padEnd(24)}  `;
+}
+
+/** A live job whose process is stopped (SIGSTOP, Ctrl-Z): it resumes work only once continued. */
+function stoppedLine(pid: number): string {
+  return `process ${pid}, which is stopped (SIGSTOP or Ctrl-Z): kill -CONT ${pid} continues it`;
 }
 
 /** A running job's pace from its counts so far and its start: percent done, records/s, time left. */

@@ -154,6 +154,8 @@ export interface JobListing {
   sample?: number;
   /** Known once the job ended (and, on the embedded engine, from the journal). */
   artifacts: FinalizeJobOutput | null;
+  /** Embedded: the process holding this live job is stopped (SIGSTOP, Ctrl-Z): no progress until continued. */
+  stoppedProcess?: number;
 }
 
 /** A job in full: `jobs show`, the report of `run`, the operator tools. */

@@ -151,6 +151,38 @@ describe('Ctrl-C and cancel', { timeout: 180_000 }, () => {
     expect(show.batches.done - atRequest).toBeLessThanOrEqual(2);
   });
 
+  it('ferry jobs cancel of a job whose process is stopped says so at once, and the job obeys once continued', async () => {
+    pipeline('{ max_attempts: 2 }', 'batch: { size: 50, parallelism: 1 }');
+    const run = start(['run', 'import.yaml'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:300' });
+    await until(() => finishedBatches() >= 1 && run.out.stderr.includes(' started'));
+    const id = jobOf(run.out.stderr);
+    const pid = run.child.pid!;
+    run.child.kill('SIGSTOP');
+    try {
+      const list = p.ferry('jobs', 'list');
+      expect(list.stdout).toMatch(
+        new RegExp(`${id}\\s+stopped\\s.*\\(process ${pid}, which is stopped \\(SIGSTOP or Ctrl-Z\\): kill -CONT ${pid} continues it\\)`),
+      );
+      expect(list.stdout).not.toContain('ETA');
+      const show = p.ferry('jobs', 'show', id);
+      expect(show.stdout).toContain(`held by    process ${pid}, which is stopped`);
+      expect(show.stdout).not.toContain('ETA');
+      expect((JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as { stopped_process?: number }).stopped_process).toBe(pid);
+      // Before: cancel waited for ever on a process that could not act on the request.
+      const cancel = start(['jobs', 'cancel', id]);
+      const ended = await Promise.race([cancel.exit, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 20_000))]);
+      if (ended === 'hung') cancel.child.kill('SIGKILL');
+      expect(ended).toEqual({ code: 1, signal: null });
+      expect(cancel.out.stderr).toContain(`cancel requested, but job ${id} is held by process ${pid}, which is stopped (SIGSTOP or Ctrl-Z)`);
+      expect(cancel.out.stderr).toContain(`kill -CONT ${pid}`);
+    } finally {
+      run.child.kill('SIGCONT');
+    }
+    // The request was recorded: continued, the job stops after its batch in flight.
+    expect((await run.exit).code).toBe(1);
+    expect((JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as { status: string }).status).toBe('cancelled');
+  });
+
   it('ferry jobs cancel stops a job running in another process', async () => {
     // Each chunk waits 300 ms: the job (80 batches) surely outlasts starting a second CLI process.
     pipeline('{ max_attempts: 2 }', 'batch: { size: 50, parallelism: 1 }');

@@ -6,7 +6,7 @@ import type { ConnectionTables } from '../../plan/write-target.js';
 import type { Project } from '../../project/load-config.js';
 import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobListing, type PipelineSchedule, type ScheduleInfo } from '../engine.js';
 import { execute } from './execute.js';
-import { effectiveStatus } from './job-status.js';
+import { effectiveStatus, stoppedHint, stoppedOwner } from './job-status.js';
 import { Journal, type JobRecord } from './journal.js';
 import { pruneJournal } from './prune.js';
 import { prepareResume } from './resume.js';
@@ -93,10 +93,19 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
         return 'cancelled';
       }
       open().requestCancel(id);
+      // A stopped holder would never act on the request: say so rather than wait for ever (checked on every poll, as it may be stopped later).
+      const refuseIfStopped = (now: JobRecord): void => {
+        const pid = stoppedOwner(now);
+        if (pid === undefined) return;
+        throw new JobRefused(
+          `cancel requested, but job ${id} is held by process ${pid}, which is stopped (SIGSTOP or Ctrl-Z): the job stops before its next batch once it runs again. ${capitalized(stoppedHint(pid))}`,
+        );
+      };
+      refuseIfStopped(job);
       // The job sees the request before its next batch; one that is finishing (sending its
       // notifications) ends as it would have, and this waits for it.
       cancelOptions?.log?.(`cancel requested: job ${id} stops before its next batch; waiting for it to end…`);
-      return (await untilEnded(open(), id, () => undefined, pollMs)).status;
+      return (await untilEnded(open(), id, refuseIfStopped, pollMs)).status;
     },
     async resume(id) {
       await refuseResume(engine, id, (names) => storesOf(project, names));
@@ -167,6 +176,7 @@ function outcomeOf(job: JobRecord): JobOutcome {
 }
 
 function listingOf(job: JobRecord): JobListing {
+  const stopped = stoppedOwner(job);
   return {
     id: job.id,
     pipeline: job.pipeline,
@@ -179,7 +189,12 @@ function listingOf(job: JobRecord): JobListing {
     jobDir: job.plan.jobDir,
     ...(job.plan.sample !== undefined ? { sample: job.plan.sample } : {}),
     artifacts: job.artifacts,
+    ...(stopped !== undefined ? { stoppedProcess: stopped } : {}),
   };
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function infoOf(job: JobRecord): JobInfo {
