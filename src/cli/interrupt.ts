@@ -3,11 +3,27 @@ import type { CliContext } from './context.js';
 /** How long a first Ctrl-C or SIGTERM waits for the batches in flight before the process stops anyway. */
 export const INTERRUPT_GRACE_MS = 10_000;
 
+/**
+ * A repeat of the same signal this soon after it is the same request delivered twice, not a second
+ * Ctrl-C: coreutils `timeout`, a process-group kill and `npx` (which forwards the terminal's SIGINT
+ * to its child, that got it from the terminal already) all deliver one signal twice within
+ * milliseconds. A person pressing Ctrl-C again after reading "stopping…" takes longer than this.
+ */
+export const REPEAT_WINDOW_MS = 500;
+
+/** The exit code of a command a signal stopped before its job ended (128 + SIGINT, as shells report it). */
+export const EXIT_INTERRUPTED = 130;
+
 export interface InterruptOptions {
   /** Where its messages go: through the progress bar, so they never land in the middle of it. */
   say?: (line: string) => void;
   /** The job being followed: a stop that ends the process says how to continue it. */
   job?: string;
+  /**
+   * This command only follows a job another process started (`run` of a submission already
+   * running): a signal ends this command after saying this, and leaves the job alone.
+   */
+  detach?: string;
 }
 
 /** What to type to continue a job that did not finish. */
@@ -20,17 +36,24 @@ export function resumeHint(job: string): string {
  * flight (it ends `cancelled`, resumable); a second one exits at once — the store is still
  * consistent, since every batch commits atomically with its marker. So does the first one when the
  * batches in flight outlast the grace period (a batch of records that each spend their whole
- * mapping budget can take minutes): a signal always stops the run promptly.
+ * mapping budget can take minutes): a signal always stops the run promptly. Only the process that
+ * started the job stops it: a follower (`detach`) just stops following.
  */
 export function onInterrupt(ctx: CliContext, options: InterruptOptions = {}): { requested: () => boolean; dispose: () => void } {
   let count = 0;
+  const repeated = repeatFilter();
   let grace: NodeJS.Timeout | undefined;
   const say = options.say ?? ctx.stderr;
   const stopNow = (): never => {
     if (options.job) say(resumeHint(options.job));
-    process.exit(130);
+    process.exit(EXIT_INTERRUPTED);
   };
-  const handler = (): void => {
+  const handler = (signal: NodeJS.Signals): void => {
+    if (repeated(signal)) return;
+    if (options.detach !== undefined) {
+      say(options.detach);
+      process.exit(EXIT_INTERRUPTED);
+    }
     count++;
     if (count > 1) stopNow();
     say('stopping after the batches in flight (Ctrl-C again to stop now)…');
@@ -49,5 +72,16 @@ export function onInterrupt(ctx: CliContext, options: InterruptOptions = {}): { 
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
     },
+  };
+}
+
+/** True for a signal that repeats the previous one within REPEAT_WINDOW_MS (one request delivered twice). */
+export function repeatFilter(now = Date.now): (signal: NodeJS.Signals) => boolean {
+  let last: { signal: NodeJS.Signals; at: number } | undefined;
+  return (signal) => {
+    const at = now();
+    const repeat = last?.signal === signal && at - last.at < REPEAT_WINDOW_MS;
+    if (!repeat) last = { signal, at };
+    return repeat;
   };
 }

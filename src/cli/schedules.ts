@@ -11,6 +11,7 @@ import { engineFor } from './engine.js';
 import { wholeNumber } from './usage.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { retentionLoop } from './retention.js';
+import { EXIT_INTERRUPTED, repeatFilter } from './interrupt.js';
 import { findPipelines } from './validate.js';
 
 export interface ServeOptions {
@@ -28,8 +29,10 @@ export async function serveCommand(ctx: CliContext, files: string[], options: Se
   const { schedules } = findSchedules(ctx, files);
   if (schedules.length === 0) throw new CliExit(EXIT_FAILED, 'no pipeline with a schedule: to serve (add `schedule: "0 2 * * *"` to a pipeline)');
   const stop = new AbortController();
-  const onSignal = (): void => {
-    if (stop.signal.aborted) process.exit(130);
+  const repeated = repeatFilter();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (repeated(signal)) return;
+    if (stop.signal.aborted) process.exit(EXIT_INTERRUPTED);
     ctx.stderr('stopping: no new runs; running jobs stop after their batches in flight (Ctrl-C again to stop now)…');
     stop.abort();
   };
@@ -126,7 +129,7 @@ async function runScheduled(ctx: CliContext, app: App, input: ScheduledRunInput)
   input.log(`${schedule.pipeline}: run due ${input.due.toISOString()} started as job ${plan.jobId}`);
   const outcome = await engine.follow(plan.jobId, { interrupted: () => input.stop.aborted, log: input.log });
   const s = outcome.summary;
-  const counts = `total ${s.total}, exported ${s.exported}, inserted ${s.inserted}, updated ${s.updated}, rejected ${s.rejected}`;
+  const counts = `total ${s.total}, exported ${s.exported}, inserted ${s.inserted}, updated ${s.updated}, unchanged ${s.unchanged}, rejected ${s.rejected}`;
   const output = outcome.artifacts?.output ? `; output ${outcome.artifacts.output}` : '';
   return `${schedule.pipeline}: job ${plan.jobId} ${outcome.status} (${counts})${output}${outcome.error ? `; error: ${outcome.error}` : ''}`;
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REPEAT_WINDOW_MS } from '../../src/cli/interrupt.js';
 import { startFerry } from '../helpers/cli.js';
 import { TestProject } from '../helpers/project.js';
 
@@ -96,6 +97,7 @@ describe('hostile mapping expressions in ferry run', { timeout: 120_000 }, () =>
     await sleep(1_000);
     run.child.kill('SIGINT');
     await until(() => run.out.stderr.includes('stopping after the batches in flight'), 5_000);
+    await sleep(REPEAT_WINDOW_MS + 100); // a second press, not the first delivered twice
     const second = performance.now();
     run.child.kill('SIGINT');
     const { code, at } = await run.exit;

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REPEAT_WINDOW_MS } from '../../src/cli/interrupt.js';
 import { startFerry } from '../helpers/cli.js';
 import { TestProject } from '../helpers/project.js';
 import { generateUsers } from '../helpers/users.js';
@@ -67,6 +68,7 @@ describe('the resume hint', { timeout: 180_000 }, () => {
     await new Promise((r) => setTimeout(r, 3000));
     run.child.kill('SIGINT');
     await until(() => run.out.stderr.includes('stopping after the batches in flight'));
+    await new Promise((r) => setTimeout(r, REPEAT_WINDOW_MS + 100)); // a second press, not the first delivered twice
     run.child.kill('SIGINT');
     expect((await run.exit).code).toBe(130);
     const id = jobOf(run.out.stderr);
