@@ -111,13 +111,19 @@ export async function cancelCommand(ctx: CliContext, id: string): Promise<void> 
 
 /**
  * Follows a job to its end with a progress bar, Ctrl-C handling (the first asks the job to stop
- * after its batches in flight) and the summary; exits 0 only on success. A job waiting for
+ * after its batches in flight; on a job another process started, `existing`, it only stops
+ * following, exit 130) and the summary; exits 0 only on success. A job waiting for
  * another's table says so once (again if whom it waits for changes).
  */
 async function followJob(ctx: CliContext, engine: Engine, id: string, options: RunOptions, existing: boolean, announce?: string): Promise<void> {
   const { masker } = ctx.project();
   const progress = createProgress(process.stderr, !options.json);
-  const interrupt = onInterrupt(ctx, { say: progress.say, job: id });
+  // Only the process that started a job stops it: Ctrl-C on one that follows another's (serve's scheduled run, say) detaches.
+  const holder = existing ? await engine.get(id) : undefined;
+  const detach = existing
+    ? `stopped following job ${id}; it keeps running${holder?.detail ? ` (${holder.detail})` : ''} — ferry jobs cancel ${id} stops it`
+    : undefined;
+  const interrupt = onInterrupt(ctx, { say: progress.say, job: id, ...(detach ? { detach } : {}) });
   // Said once Ctrl-C is handled: a Ctrl-C right after "started" stops the job gracefully.
   if (announce) ctx.stderr(announce);
   const started = Date.now();

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/engine/embedded/journal.js';
+import { REPEAT_WINDOW_MS } from '../../src/cli/interrupt.js';
 import { startFerry } from '../helpers/cli.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
 import { generateUsers } from '../helpers/users.js';
@@ -117,8 +118,10 @@ describe('Ctrl-C and cancel', { timeout: 180_000 }, () => {
     const run = start(['run', 'import.yaml'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:2000' });
     await until(() => finishedBatches() >= 1);
     run.child.kill('SIGINT');
-    // Two signals sent back to back may arrive as one: send the second once the first was seen.
+    // Two signals sent back to back may arrive as one, and one within REPEAT_WINDOW_MS of the first
+    // is taken for it delivered twice: send the second once the first was seen, a moment later.
     await until(() => run.out.stderr.includes('stopping after the batches in flight'));
+    await new Promise((r) => setTimeout(r, REPEAT_WINDOW_MS + 100));
     run.child.kill('SIGINT');
     const { code } = await run.exit;
     expect(code).toBe(130);
@@ -130,6 +133,39 @@ describe('Ctrl-C and cancel', { timeout: 180_000 }, () => {
     expect(userCount() - 1).toBeGreaterThanOrEqual(finishedBatches() * 1000);
     const resumed = p.ferry('jobs', 'resume', id, '--json');
     expect((JSON.parse(resumed.stdout) as JobReportJson).summary).toMatchObject({ total: USERS, inserted: USERS });
+    expect(userCount()).toBe(USERS + 1);
+  });
+
+  it('one SIGTERM delivered twice (timeout, a process-group kill, npx) stops gracefully, as one: cancelled, not interrupted', async () => {
+    const run = start(['run', 'import.yaml'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:300' });
+    await until(() => finishedBatches() >= 2 && run.out.stderr.includes(' started'));
+    // As coreutils `timeout` does: to the child, then to its process group, a few milliseconds apart.
+    run.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 20));
+    run.child.kill('SIGTERM');
+    const { code } = await run.exit;
+    expect(code).toBe(1);
+    const id = jobOf(run.out.stderr);
+    expect((JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as { status: string }).status).toBe('cancelled');
+    expect(run.out.stderr.match(/stopping after the batches in flight/g)).toHaveLength(1);
+  });
+
+  it('Ctrl-C on a run that follows the same submission running in another process detaches; the job keeps running', async () => {
+    pipeline('{ max_attempts: 2 }', 'batch: { size: 500, parallelism: 1 }');
+    const owner = start(['run', 'import.yaml'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:300' });
+    await until(() => finishedBatches() >= 1 && owner.out.stderr.includes(' started'));
+    const id = jobOf(owner.out.stderr);
+    const follower = start(['run', 'import.yaml']);
+    await until(() => follower.out.stderr.includes('already running this submission'));
+    follower.child.kill('SIGINT');
+    expect((await follower.exit).code).toBe(130);
+    expect(follower.out.stderr).toContain(
+      `stopped following job ${id}; it keeps running (run 1, process ${owner.child.pid}) — ferry jobs cancel ${id} stops it`,
+    );
+    expect(follower.out.stderr).not.toContain('stopping after the batches in flight');
+    // The owner was not asked to stop: it runs to the end.
+    expect((await owner.exit).code).toBe(0);
+    expect(owner.out.stderr).not.toContain('cancel');
     expect(userCount()).toBe(USERS + 1);
   });
 
