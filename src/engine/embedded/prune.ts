@@ -44,7 +44,7 @@ export async function pruneJournal(journal: Journal, stateDir: string, options: 
   for (const job of [...going.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt))) {
     const changed = journal.deleteJobIf(job.id, (now) => stillGoing(journal, job, now, cutoff));
     if (changed !== undefined) {
-      kept.push({ id: job.id, reason: `skipped: ${changed} since this prune chose it` });
+      kept.push({ id: job.id, reason: `skipped, changed while the prune ran: ${changed}` });
       continue;
     }
     deleted.add(job.id);

@@ -53,7 +53,7 @@ describe('jobs prune while other processes act on its jobs', () => {
     journal.update('x', { status: 'pending', endedAt: null }, lease);
     const { pruned, kept } = await report;
     expect(pruned).toEqual([]);
-    expect(kept).toEqual([{ id: 'x', reason: expect.stringMatching(/^skipped: it is now pending since this prune chose it$/) as unknown }]);
+    expect(kept).toEqual([{ id: 'x', reason: expect.stringMatching(/^skipped, changed while the prune ran: it is now pending$/) as unknown }]);
     expect(journal.getJob('x')).toMatchObject({ status: 'pending', run: 2 });
     expect(journal.getStep('x', 'planJob')).toEqual({ checksum: 'c' });
     expect(existsSync(folder)).toBe(true);
@@ -66,7 +66,7 @@ describe('jobs prune while other processes act on its jobs', () => {
     journal.update('x', { status: 'succeeded', endedAt: LONG_AGO }); // ended "long ago" too: only the run tells
     const { pruned, kept } = await report;
     expect(pruned).toEqual([]);
-    expect(kept[0]?.reason).toMatch(/^skipped: it is now succeeded/);
+    expect(kept[0]?.reason).toMatch(/^skipped, changed while the prune ran: it is now succeeded/);
     expect(journal.lastSuccessJob('p')).toBe('x');
     expect(existsSync(folder)).toBe(true);
   });
@@ -81,7 +81,7 @@ describe('jobs prune while other processes act on its jobs', () => {
       new Date().toISOString(),
     );
     const { kept } = await report;
-    expect(kept.find((k) => k.id === 'x')?.reason).toBe('skipped: job undo-x reads its files since this prune chose it');
+    expect(kept.find((k) => k.id === 'x')?.reason).toBe('skipped, changed while the prune ran: job undo-x reads its files');
     expect(existsSync(folder)).toBe(true);
   });
 
