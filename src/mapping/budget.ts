@@ -1,4 +1,5 @@
 import type jsonata from 'jsonata';
+import { jsonLowerBound } from './json-size.js';
 
 /*
  * Every expression gets a bounded budget for each record, so no mapping can hang a job, exhaust the
@@ -8,7 +9,12 @@ import type jsonata from 'jsonata';
  *   user function calls and the items of ranges, the only ways it can loop beyond the record's size);
  * - depth: nested evaluations (the interpreter recurses on the heap, so deep recursion would
  *   otherwise run until V8's heap limit; compiled code hands deep recursion to the interpreter);
- * - time: a backstop for work no step counts, measured without the pauses the mapper takes.
+ * - time: a backstop for work no step counts, measured without the pauses the mapper takes;
+ * - output: characters and array items that built-in functions and `&` make. One call can make far
+ *   more than a step's worth (`$pad("", 2e8)` was a 3 GB crash, not a reject), so the calls that can
+ *   grow their input refuse before allocating what would not fit (see compiler/output-guards.ts).
+ * Sequences are also bounded by jsonata's own `sequence` option (D2015), as long as the longest
+ * record is in bytes, which compiled code checks where the interpreter's sequences grow.
  * The steps and depth limits are deterministic, so a replayed batch rejects the same records; the
  * time limit is set well above what the step limit allows.
  */
@@ -17,9 +23,13 @@ export interface MappingLimits {
   steps: number;
   depth: number;
   timeMs: number;
+  output: number;
 }
 
-export const DEFAULT_LIMITS: Readonly<MappingLimits> = Object.freeze({ steps: 100_000, depth: 2_000, timeMs: 2_000 });
+export const DEFAULT_LIMITS: Readonly<MappingLimits> = Object.freeze({ steps: 100_000, depth: 2_000, timeMs: 2_000, output: 64 * 1024 * 1024 });
+
+/** The longest sequence an expression may build: the longest record (16 MiB) has no more items. */
+export const SEQUENCE_LIMIT = 16 * 1024 * 1024;
 
 /** The code of an over-budget error (never the interpreter's or a deferral). */
 export const BUDGET_CODE = 'FERRY_BUDGET';
@@ -39,9 +49,59 @@ function overBudget(limit: keyof MappingLimits, limits: MappingLimits): BudgetEr
     steps: `more than ${limits.steps} evaluation steps (the steps limit per record): an endless loop or recursion?`,
     depth: `more than ${limits.depth} nested evaluations (the depth limit per record): a recursion without end?`,
     timeMs: `more than ${limits.timeMs} ms (the time limit per record)`,
+    output: `making more than ${limits.output} characters and array items in functions and & (the output limit per record)`,
   }[limit];
   return { code: BUDGET_CODE, message: `evaluation stopped after ${what}`, limit };
 }
+
+/** One call alone would exceed the output limit: say which, and how much it asked for. */
+function tooLarge(what: string, n: number, limits: MappingLimits): BudgetError {
+  const size = n >= 1e15 ? n.toPrecision(3) : String(n);
+  return {
+    code: BUDGET_CODE,
+    message: `evaluation stopped: ${what} would make at least ${size} characters or items, more than the output limit per record (${limits.output})`,
+    limit: 'output',
+  };
+}
+
+/**
+ * A column's value whose JSON would pass the output limit (one string held many times by
+ * reference, `{"a": [1..30000].$s}`): writing it out would exhaust the heap, so the column rejects.
+ */
+export function checkValueSize(value: unknown, limits: MappingLimits): void {
+  if (typeof value !== 'object' || value === null) return;
+  const size = jsonLowerBound(value, limits.output);
+  if (size > limits.output) throw tooLarge("the column's value as JSON", size, limits);
+}
+
+/**
+ * Counts what functions make against the output limit. `room` refuses before allocating `n`
+ * (an exact size or a lower bound of it); `add` counts what was made.
+ */
+export interface OutputMeter {
+  room(n: number, what: string): void;
+  add(n: number): void;
+  /** What is left under the limit. */
+  left(): number;
+}
+
+function meterOf(limits: MappingLimits, used: () => number, use: (n: number) => number): OutputMeter {
+  return {
+    room(n, what) {
+      if (n > limits.output) throw tooLarge(what, n, limits);
+      if (used() + n > limits.output) throw overBudget('output', limits);
+    },
+    add(n) {
+      if (use(n) > limits.output) throw overBudget('output', limits);
+    },
+    left: () => limits.output - used(),
+  };
+}
+
+const unmetered: OutputMeter = { room: () => undefined, add: () => undefined, left: () => Number.MAX_SAFE_INTEGER };
+
+/** How interpreter-side functions find their evaluation's meter: bound in the expression's environment. */
+export const METER_SYMBOL: unique symbol = Symbol.for('ferry.outputMeter');
 
 /** How often the main thread is handed back (signals, timers, other batches' I/O) during long mappings. */
 const YIELD_EVERY_MS = 20;
@@ -59,6 +119,7 @@ export async function yieldIfDue(): Promise<number> {
 // Compiled code runs synchronously, one evaluation at a time, so its budget is module state.
 let active: MappingLimits | null = null;
 let steps = 0;
+let output = 0;
 let nextClockCheck = 0;
 let started = 0;
 
@@ -77,6 +138,7 @@ export function runBudgeted<T>(limits: MappingLimits, evaluate: () => T): T {
 /** A new column's evaluation starts with a full budget (generated code calls it before each column). */
 export function budgetColumn(): void {
   steps = 0;
+  output = 0;
   nextClockCheck = 1024;
   started = Date.now();
 }
@@ -92,8 +154,31 @@ export function tick(n = 1): void {
   }
 }
 
+/** Counts `n` characters or items compiled code made (`&`); throws once over the output limit. */
+export function countOutput(n: number): void {
+  if (active === null) return;
+  output += n;
+  if (output > active.output) throw overBudget('output', active);
+}
+
+const compiled: OutputMeter = {
+  room(n, what) {
+    if (active === null) return;
+    if (n > active.output) throw tooLarge(what, n, active);
+    if (output + n > active.output) throw overBudget('output', active);
+  },
+  add: countOutput,
+  left: () => (active === null ? Number.MAX_SAFE_INTEGER : active.output - output),
+};
+
+/** The meter of the compiled evaluation running now (one that counts nothing outside `runBudgeted`). */
+export function compiledMeter(): OutputMeter {
+  return compiled;
+}
+
 interface EvaluationState {
   steps: number;
+  output: number;
   /** Start time, moved forward by the pauses taken, so only evaluation counts. */
   started: number;
 }
@@ -112,7 +197,7 @@ export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits
   const entry = async (_node: unknown, _input: unknown, frame: InterpreterFrame): Promise<void> => {
     const base = frame.base;
     let state = states.get(base);
-    if (!state) states.set(base, (state = { steps: 0, started: Date.now() }));
+    if (!state) states.set(base, (state = { steps: 0, output: 0, started: Date.now() }));
     state.steps++;
     if (state.steps > limits.steps) throw overBudget('steps', limits);
     if (base.depth > limits.depth) throw overBudget('depth', limits);
@@ -120,12 +205,52 @@ export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits
     if ((state.steps & 255) === 0) state.started += await yieldIfDue();
   };
   // A range's items count as steps, as in compiled code: `[1..1e7]` is one node but ten million items.
+  // What `&` makes counts as output, as compiled code's `concat` counts it; an operand that is not a
+  // string must have room for its JSON before `&` writes it.
+  const operands = concatOperands(expr.ast());
   const exit = (node: { type?: unknown; value?: unknown }, _input: unknown, frame: InterpreterFrame, result: unknown): void => {
-    if (node.type !== 'binary' || node.value !== '..' || !Array.isArray(result)) return;
     const state = states.get(frame.base);
-    if (state && (state.steps += result.length) > limits.steps) throw overBudget('steps', limits);
+    if (state === undefined) return;
+    if (operands.has(node) && result !== undefined && typeof result !== 'string') {
+      meterOf(
+        limits,
+        () => state.output,
+        (n) => (state.output += n),
+      ).room(jsonLowerBound(result, limits.output - state.output), '&');
+    }
+    if (node.type !== 'binary') return;
+    if (node.value === '..' && Array.isArray(result) && (state.steps += result.length) > limits.steps) throw overBudget('steps', limits);
+    if (node.value === '&' && typeof result === 'string' && (state.output += result.length) > limits.output) throw overBudget('output', limits);
+  };
+  const meter = (base: object): OutputMeter => {
+    const state = states.get(base);
+    if (state === undefined) return unmetered;
+    return meterOf(
+      limits,
+      () => state.output,
+      (n) => (state.output += n),
+    );
   };
   const assign = expr.assign as (name: unknown, value: unknown) => void;
   assign(Symbol.for('jsonata.__evaluate_entry'), entry);
   assign(Symbol.for('jsonata.__evaluate_exit'), exit);
+  assign(METER_SYMBOL, meter);
+}
+
+/** The operand nodes of every `&` in the tree. */
+function concatOperands(ast: unknown): WeakSet<object> {
+  const found = new WeakSet<object>();
+  const seen = new WeakSet<object>();
+  const visit = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null || seen.has(node)) return;
+    seen.add(node);
+    const n = node as { type?: unknown; value?: unknown; lhs?: unknown; rhs?: unknown };
+    if (n.type === 'binary' && n.value === '&') {
+      if (typeof n.lhs === 'object' && n.lhs !== null) found.add(n.lhs);
+      if (typeof n.rhs === 'object' && n.rhs !== null) found.add(n.rhs);
+    }
+    for (const child of Object.values(node)) visit(child);
+  };
+  visit(ast);
+  return found;
 }

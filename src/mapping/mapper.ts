@@ -1,8 +1,19 @@
 import jsonata from 'jsonata';
 import { setOwnField } from '../validation/own-field.js';
 import type { RejectError } from '../validation/reject.js';
-import { DEFAULT_LIMITS, guardInterpreter, isBudgetError, runBudgeted, yieldIfDue, BUDGET_CODE, type MappingLimits } from './budget.js';
+import {
+  DEFAULT_LIMITS,
+  checkValueSize,
+  guardInterpreter,
+  isBudgetError,
+  runBudgeted,
+  yieldIfDue,
+  BUDGET_CODE,
+  SEQUENCE_LIMIT,
+  type MappingLimits,
+} from './budget.js';
 import { compileColumns, compileExpressionToFunction, isDeferral, type CompiledEnv } from './compiler/index.js';
+import { frozenNow, registerGuardedFunctions } from './interpreter-functions.js';
 import { LinearRegExp } from './linear-regex.js';
 import { maskParseError, maskSourceRecord, scrub, secretSources, secretValues } from './secret-sources.js';
 
@@ -66,6 +77,7 @@ export function createMapper(
     for (const { column, expr } of list) {
       try {
         const value: unknown = await expr.evaluate(record, bindings);
+        checkValueSize(value, limits);
         if (value !== undefined) setOwnField(out.values, column, plain(value));
       } catch (err) {
         out.errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(err, column), path: column });
@@ -81,6 +93,14 @@ export function createMapper(
         const evaluate = compiled.evaluate;
         const r = runBudgeted(limits, () => evaluate(record, env));
         out.values = r.values;
+        for (const [column, value] of Object.entries(r.values)) {
+          try {
+            checkValueSize(value, limits);
+          } catch (err) {
+            Reflect.deleteProperty(out.values, column);
+            r.errors.push({ column, message: (err as Error).message, code: BUDGET_CODE });
+          }
+        }
         for (const e of r.errors) out.errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(e, e.column), path: e.column });
         if (r.deferred.length > 0)
           await interpret(
@@ -156,10 +176,11 @@ export function createRuleChecker(
  * its regexes on the linear-time engine, and its evaluations under `limits`.
  */
 export function compileExpression(text: string, ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS): jsonata.Expression {
-  const expr = jsonata(text, { RegexEngine: LinearRegExp as unknown as RegExpConstructor });
+  const expr = jsonata(text, { RegexEngine: LinearRegExp as unknown as RegExpConstructor, sequence: SEQUENCE_LIMIT });
   guardInterpreter(expr, limits);
+  registerGuardedFunctions(expr);
   const millis = Date.parse(ctx.started_at);
-  expr.registerFunction('now', () => ctx.started_at, '<s?s?:s>');
+  expr.registerFunction('now', frozenNow(ctx.started_at), '<s?s?:s>');
   expr.registerFunction('millis', () => millis, '<:n>');
   return expr;
 }

@@ -1,9 +1,11 @@
+import { compiledMeter } from '../budget.js';
 import { borrowImplementations } from './borrowed.js';
 import { deferral, fillToken } from './errors.js';
 import * as col from './functions-collection.js';
 import * as hof from './functions-hof.js';
 import * as num from './functions-numeric.js';
 import { replace } from './functions-replace.js';
+import { guardOutput, isGuarded } from './output-guards.js';
 import * as str from './functions-string.js';
 import { type Signature, parseSignature } from './signature.js';
 import { isFunction } from './values.js';
@@ -96,6 +98,8 @@ export interface Builtin {
   arity: number;
   /** The signature returns a string, number or boolean: never an array or a sequence. */
   returnsScalar: boolean;
+  /** The signature as jsonata writes it. */
+  signatureText: string;
 }
 
 const isStr = (value: unknown) => typeof value === 'string';
@@ -107,7 +111,16 @@ const anyOne = (args: unknown[]) => args.length === 1;
 function def(name: string, signature: string, impl: Impl, fast?: (args: unknown[]) => boolean): Builtin {
   const arity = interpreterArity.get(name) ?? -1;
   const returnsScalar = /:[snb]>$/.test(signature);
-  return { name, signature: parseSignature(signature), impl: impl as (...args: unknown[]) => unknown, arity, returnsScalar, ...(fast ? { fast } : {}) };
+  const run = isGuarded(name) ? guardOutput(name, impl, compiledMeter) : impl;
+  return {
+    name,
+    signature: parseSignature(signature),
+    signatureText: signature,
+    impl: run as (...args: unknown[]) => unknown,
+    arity,
+    returnsScalar,
+    ...(fast ? { fast } : {}),
+  };
 }
 
 const list: Builtin[] = [
@@ -180,8 +193,9 @@ const focus = {
   },
 };
 for (const [name, signature] of Object.entries(borrowedSignatures)) {
-  const impl = borrowed.get(name);
-  if (impl !== undefined) list.push(def(name, signature, (...args: never[]) => impl.apply(focus, args)));
+  const found = borrowed.get(name);
+  const impl = name === 'formatInteger' && found !== undefined ? num.boundedRoman(found as (value: number, picture: string) => unknown) : found;
+  if (impl !== undefined) list.push(def(name, signature, (...args: never[]) => (impl as (...a: never[]) => unknown).apply(focus, args)));
 }
 
 export const builtins: Readonly<Record<string, Builtin>> = Object.freeze(

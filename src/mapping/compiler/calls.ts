@@ -1,4 +1,4 @@
-import { type Builtin, callBuiltin, checkArguments } from './builtins.js';
+import { type Builtin, builtins, callBuiltin, checkArguments } from './builtins.js';
 import { DEFER_CODE, type JsonataError, deferral, fail, fillToken, isDeferral, populateMessage } from './errors.js';
 import { tick } from '../budget.js';
 import { parseSignature } from './signature.js';
@@ -56,14 +56,20 @@ export function callLambda(fn: unknown, context: unknown, args: unknown[], name:
 const nowSignature = parseSignature('<s?s?:s>');
 const millisSignature = parseSignature('<:n>');
 
-/** `$now()` as the mapper registers it: the job's start, whatever picture is asked for. */
-export function now(env: CompiledEnv, args: unknown[]): string {
+/**
+ * `$now([picture [, timezone]])` as the mapper registers it (interpreter-functions.ts): the job's
+ * start, formatted as `$fromMillis` formats it when a picture or timezone is given.
+ */
+export function now(env: CompiledEnv, args: unknown[]): unknown {
   try {
-    nowSignature.validate(args, undefined);
+    const [picture, timezone] = nowSignature.validate(args, undefined);
+    if (picture === undefined && timezone === undefined) return env.nowIso;
+    const fromMillis = builtins['fromMillis'];
+    if (fromMillis === undefined) return env.nowIso;
+    return fromMillis.impl(env.nowMillis, picture, timezone);
   } catch (err) {
     throw fillToken(err, 'now');
   }
-  return env.nowIso;
 }
 
 export function millis(env: CompiledEnv, args: unknown[]): number {

@@ -82,6 +82,8 @@ function genStep(step: Node, seq: string, result: string, last: boolean, cx: Cx,
   const out = e.let(`${rt('newSeq')}()`);
   const k = e.name('k');
   e.block(`for (let ${k} = 0; ${k} < ${seq}.length; ${k}++)`, () => {
+    // the interpreter counts a step per item here; so does compiled code, or `$a.$a.$a.$a` ran unbounded
+    e.line(`${rt('tick')}();`);
     const item = e.let(`${seq}[${k}]`);
     let value = c.gen(step, { ...cx, input: item });
     for (const stage of step.stages ?? []) value = genFilter(stage, value, cx, c);

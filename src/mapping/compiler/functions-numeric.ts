@@ -1,4 +1,5 @@
 import { fail } from './errors.js';
+import { isRomanPicture } from './output-guards.js';
 import { toBoolean } from './values.js';
 
 /** Numeric and boolean built-ins, ported from jsonata's `functions.js`. */
@@ -95,4 +96,25 @@ export function min(args: number[] | undefined): Num {
 export function average(args: number[] | undefined): Num {
   if (args === undefined || args.length === 0) return undefined;
   return (sum(args) as number) / args.length;
+}
+
+/**
+ * jsonata's `$formatInteger` writes a roman numeral recursively, one call per letter, so
+ * `$formatInteger(1e300, "I")` overflowed the stack ("Maximum call stack size exceeded"). Past
+ * 3999 the numeral is a run of Ms then the numeral below 4000: only that part goes to jsonata.
+ * (The output limit refuses numerals too long to make; see output-guards.ts.)
+ */
+export function boundedRoman(formatInteger: (value: number, picture: string) => unknown): (value: number, picture: string) => unknown {
+  const wrapped = (value: number, picture: string): unknown => {
+    if (typeof value !== 'number' || typeof picture !== 'string' || !isRomanPicture(picture)) return formatInteger(value, picture);
+    const whole = Math.floor(value);
+    const thousands = Math.floor(Math.abs(whole) / 1000) - 3;
+    if (thousands <= 0) return formatInteger(value, picture);
+    const rest = Math.sign(whole) * (Math.abs(whole) - thousands * 1000);
+    const numeral = String(formatInteger(rest, picture));
+    const sign = numeral.startsWith('-') ? '-' : '';
+    return sign + (picture.startsWith('I') ? 'M' : 'm').repeat(thousands) + numeral.substring(sign.length);
+  };
+  Object.defineProperty(wrapped, 'length', { value: formatInteger.length });
+  return wrapped;
 }

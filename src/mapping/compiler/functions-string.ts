@@ -1,7 +1,8 @@
 import { fail } from './errors.js';
 import { type Matcher, firstMatch, matchAll, nextMatch } from './regex.js';
 import { newSeq } from './sequence.js';
-import { stringToArray, toStr } from './values.js';
+import { codePointLength, sliceCodePoints } from './code-points.js';
+import { toStr } from './values.js';
 
 /**
  * String built-ins, ported from jsonata's `functions.js`. Arguments arrive already validated
@@ -16,14 +17,14 @@ export function string(arg: unknown, prettify?: unknown): Str {
 
 export function substring(str: Str, start: number, length?: number): Str {
   if (str === undefined) return undefined;
-  const chars = stringToArray(str);
-  const from = chars.length + start < 0 ? 0 : start;
+  const count = codePointLength(str);
+  const from = count + start < 0 ? 0 : start;
   if (length !== undefined) {
     if (length <= 0) return '';
-    const end = from >= 0 ? from + length : chars.length + from + length;
-    return chars.slice(from, end).join('');
+    const end = from >= 0 ? from + length : count + from + length;
+    return sliceCodePoints(str, from, end);
   }
-  return chars.slice(from).join('');
+  return sliceCodePoints(str, from);
 }
 
 export function substringBefore(str: Str, chars: string): Str {
@@ -47,7 +48,7 @@ export function uppercase(str: Str): Str {
 }
 
 export function length(str: Str): number | undefined {
-  return str === undefined ? undefined : stringToArray(str).length;
+  return str === undefined ? undefined : codePointLength(str);
 }
 
 /** Collapses runs of space, tab, CR and LF (only those) and strips one at each end. */
@@ -65,8 +66,11 @@ export function pad(str: Str, width: number, char?: string): Str {
   const target = Math.trunc(width);
   const padLength = Math.abs(target) - (length(str) as number);
   if (!(padLength > 0)) return str;
-  let padding = new Array(padLength + 1).join(fill);
-  if (fill.length > 1) padding = substring(padding, 0, padLength) as string;
+  // jsonata repeats the fill padLength times, then keeps padLength code points of it; fewer
+  // copies do (one code point each may merge with the next copy's into a surrogate pair)
+  const fillLength = codePointLength(fill);
+  let padding = fill.repeat(Math.ceil(padLength / Math.max(1, fillLength - 1)));
+  if (fillLength > 1) padding = sliceCodePoints(padding, 0, padLength);
   return target > 0 ? str + padding : padding + str;
 }
 

@@ -1,3 +1,5 @@
+import { compiledMeter, countOutput } from '../budget.js';
+import { jsonLowerBound } from '../json-size.js';
 import { fail, retoken } from './errors.js';
 import { isDeepEqual, isNumeric, toStr } from './values.js';
 
@@ -79,16 +81,24 @@ export function compare(lhs: unknown, rhs: unknown, op: CompareOp): boolean | un
   return l >= r;
 }
 
-/** `&`: both sides through `$string`, undefined as the empty string. */
+/** `&`: both sides through `$string`, undefined as the empty string; what it makes counts as output (budget.ts). */
 export function concat(lhs: unknown, rhs: unknown): string {
-  if (typeof lhs === 'string' && typeof rhs === 'string') return lhs + rhs;
-  try {
-    const lstr = lhs === undefined ? '' : toStr(lhs);
-    const rstr = rhs === undefined ? '' : toStr(rhs);
-    return (lstr as string).concat(rstr as string);
-  } catch (err) {
-    throw retoken(err, '&');
+  let result: string;
+  if (typeof lhs === 'string' && typeof rhs === 'string') result = lhs + rhs;
+  else {
+    // room for each operand's JSON before it is written (the interpreter checks each as it is evaluated)
+    const meter = compiledMeter();
+    for (const operand of [lhs, rhs]) if (operand !== undefined && typeof operand !== 'string') meter.room(jsonLowerBound(operand, meter.left()), '&');
+    try {
+      const lstr = lhs === undefined ? '' : toStr(lhs);
+      const rstr = rhs === undefined ? '' : toStr(rhs);
+      result = (lstr as string).concat(rstr as string);
+    } catch (err) {
+      throw retoken(err, '&');
+    }
   }
+  countOutput(result.length);
+  return result;
 }
 
 export function includes(lhs: unknown, rhs: unknown): boolean {

@@ -1,4 +1,4 @@
-import { tick } from '../budget.js';
+import { SEQUENCE_LIMIT, tick } from '../budget.js';
 import { fail } from './errors.js';
 import { type Dict, type Seq, isArrayOfNumbers, isFunction, isNumeric, isSequence, own, toBoolean } from './values.js';
 
@@ -64,6 +64,7 @@ export function lookup(input: unknown, key: string): unknown {
     for (let i = 0; i < input.length; i++) {
       const res = lookup(input[i], key);
       if (res === undefined) continue;
+      growBy(result, Array.isArray(res) ? res.length : 1, SEQUENCE_LIMIT);
       if (Array.isArray(res)) res.forEach((val) => result.push(val));
       else result.push(res);
     }
@@ -128,10 +129,24 @@ export function stepResult(out: unknown[], lastStep: boolean): unknown[] {
   const result = newSeq();
   for (let i = 0; i < out.length; i++) {
     const res = out[i];
-    if (!Array.isArray(res) || (res as Seq).cons) result.push(res);
-    else res.forEach((val) => result.push(val));
+    if (!Array.isArray(res) || (res as Seq).cons) {
+      growBy(result, 1, SEQUENCE_LIMIT);
+      result.push(res);
+    } else {
+      growBy(result, res.length, SEQUENCE_LIMIT);
+      res.forEach((val) => result.push(val));
+    }
   }
   return result;
+}
+
+/**
+ * jsonata's `sequence` option: a sequence may not grow past SEQUENCE_LIMIT (D2015). The
+ * interpreter names the limit when a push overflows it and the size when `$append` would.
+ */
+function growBy(target: unknown[], n: number, shown: number | null): void {
+  const size = target.length + n;
+  if (size > SEQUENCE_LIMIT) throw fail('D2015', { value: shown ?? size });
 }
 
 /** `evaluatePath` with `keepSingletonArray` (`a[]` somewhere in the path). */
@@ -144,6 +159,7 @@ export function keepSingletonPath(result: unknown[]): unknown[] {
 
 /** Array constructor item: nested constructors are kept whole, anything else is appended. */
 export function appendInto(target: unknown[], value: unknown): void {
+  growBy(target, Array.isArray(value) ? value.length : 1, null);
   if (Array.isArray(value)) value.forEach((val) => target.push(val));
   else target.push(value);
 }
@@ -159,6 +175,7 @@ export function append(arg1: unknown, arg2: unknown): unknown {
   if (arg2 === undefined) return arg1;
   const left = Array.isArray(arg1) ? arg1 : seq1(arg1);
   const right = Array.isArray(arg2) ? arg2 : [arg2];
+  growBy(left, right.length, null);
   return left.concat(right);
 }
 

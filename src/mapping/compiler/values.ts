@@ -55,11 +55,6 @@ export function objectKeys(arg: unknown): string[] {
   return typeof arg === 'object' && arg !== null ? Object.keys(arg) : [];
 }
 
-/** Code points, not UTF-16 units, as JSONata's string functions count them. */
-export function stringToArray(str: string): string[] {
-  return Array.from(str);
-}
-
 export function isDeepEqual(lhs: unknown, rhs: unknown): boolean {
   if (lhs === rhs) return true;
   if (typeof lhs !== 'object' || typeof rhs !== 'object' || lhs === null || rhs === null) return false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadSuite, runCase, suiteAvailability } from './suite-cases.js';
+import { loadSuite, runCase, runInterpreted, suiteAvailability } from './suite-cases.js';
 
 /**
  * The official JSONata test suite: every case whose expression the compiler accepts must give
@@ -39,5 +39,22 @@ describe('JSONata test suite on compiled expressions', () => {
     );
     expect(failures).toEqual([]);
     expect(passed).toBeGreaterThanOrEqual(FLOOR);
+  });
+});
+
+describe('JSONata test suite on the interpreter as jobs run it', () => {
+  // the interpreter runs guarded built-ins (output limit), a JS-to-RE2 regex translation and the
+  // job clock: none of them may change an answer the suite expects
+  it.skipIf(!availability.ok && !process.env['CI'])('passes every case within the budget', async () => {
+    if (!availability.ok) throw new Error(`CI must run the JSONata test suite: ${availability.reason}`);
+    const failures: string[] = [];
+    let overSteps = 0;
+    for (const c of loadSuite().filter((c) => !c.limited)) {
+      const outcome = await runInterpreted(c);
+      if (outcome === 'over steps') overSteps++;
+      else if (outcome !== 'pass') failures.push(`${c.id}: ${c.expr}\n  ${outcome}`);
+    }
+    expect(failures).toEqual([]);
+    expect(overSteps).toBeLessThanOrEqual(2);
   });
 });

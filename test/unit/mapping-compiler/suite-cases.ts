@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CompiledEnv, DEFER_CODE, compileExpressionToFunction } from '../../../src/mapping/compiler/index.js';
+import { compileExpression } from '../../../src/mapping/mapper.js';
 import { sameUnordered, sameValue, show } from './equality.js';
 
 /**
@@ -109,4 +110,24 @@ export function runCase(c: SuiteCase): Outcome {
   if ('undefinedResult' in c.expect) return value === undefined ? { status: 'pass' } : { status: 'fail', detail: `expected undefined, got ${show(value)}` };
   const ok = c.unordered ? sameUnordered(value, c.expect.result) : sameValue(value, c.expect.result);
   return ok ? { status: 'pass' } : { status: 'fail', detail: `expected ${show(c.expect.result)}, got ${show(value)}` };
+}
+
+/** Runs one case on the interpreter as a job builds it (mapper.ts `compileExpression`): 'pass', 'over steps' or what went wrong. */
+export async function runInterpreted(c: SuiteCase): Promise<string> {
+  // the suite expects jsonata's own $now(): the time of evaluation
+  const input: unknown = c.data === undefined ? undefined : JSON.parse(JSON.stringify(c.data));
+  let value: unknown;
+  try {
+    const expr = compileExpression(c.expr, { id: 'job', pipeline: 'suite', started_at: new Date().toISOString() });
+    value = await expr.evaluate(input, c.bindings);
+  } catch (err) {
+    const e = err as { code?: string; message?: string; limit?: string };
+    if ('code' in c.expect && c.expect.code === e.code) return 'pass';
+    if (e.limit === 'steps') return 'over steps';
+    return `threw ${e.code ?? String(err)}: ${e.message ?? ''}`;
+  }
+  if ('code' in c.expect) return `expected error ${c.expect.code}, got ${show(value)}`;
+  if ('undefinedResult' in c.expect) return value === undefined ? 'pass' : `expected undefined, got ${show(value)}`;
+  const ok = c.unordered ? sameUnordered(value, c.expect.result) : sameValue(value, c.expect.result);
+  return ok ? 'pass' : `expected ${show(c.expect.result)}, got ${show(value)}`;
 }

@@ -1,0 +1,96 @@
+import type { OutputMeter } from '../budget.js';
+import { jsonLowerBound } from '../json-size.js';
+import { codePointLength } from './code-points.js';
+
+/**
+ * The built-ins whose result can be much larger than their arguments, guarded the same way in
+ * compiled code and in the interpreter (which calls these wrappers in place of its own), so both
+ * reject the same record with the same message. Where the size is known before the work (`$pad`'s
+ * width, `$join`'s parts, a literal `$replace`, `$string`'s JSON), the call refuses before it
+ * allocates; every guarded call then counts what it made against the output limit (budget.ts).
+ * Built-ins that can only shrink or copy their input, or grow it by a small factor once
+ * (`$uppercase`), are not guarded.
+ */
+
+type Impl = (this: unknown, ...args: never[]) => unknown;
+
+/** A lower bound of the result's size (characters or items), known before the call; it may stop counting past `left`. */
+type Presize = (args: unknown[], left: number) => number;
+
+const presize: Record<string, Presize | null> = {
+  pad: ([str, width]) => (typeof str === 'string' && typeof width === 'number' ? Math.max(0, Math.abs(Math.trunc(width)) - codePointLength(str)) : 0),
+  join: ([strs, separator]) => joinedLength(strs, separator),
+  replace: ([str, pattern, replacement, limit]) => replacedLength(str, pattern, replacement, limit),
+  string: ([arg], left) => jsonLowerBound(arg, left),
+  formatInteger: ([value, picture]) => romanLength(value, picture),
+  formatNumber: null,
+  formatBase: null,
+  fromMillis: null,
+  base64encode: null,
+  base64decode: null,
+  encodeUrl: null,
+  encodeUrlComponent: null,
+  split: null,
+  append: null,
+  lookup: null,
+  spread: null,
+  zip: null,
+};
+
+export const guardedNames: readonly string[] = Object.keys(presize);
+
+export function isGuarded(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(presize, name);
+}
+
+/**
+ * `impl` under the output limit: `meter` gives the meter of the evaluation calling it (`this` is
+ * jsonata's focus in the interpreter). The wrapper keeps `impl`'s `length`, which jsonata reads as
+ * the number of arguments a higher-order function passes.
+ */
+export function guardOutput<F extends Impl>(name: string, impl: F, meter: (self: unknown) => OutputMeter): F {
+  const before = Object.prototype.hasOwnProperty.call(presize, name) ? presize[name] : null;
+  const guarded = function (this: unknown, ...args: unknown[]): unknown {
+    const m = meter(this);
+    if (before) m.room(before(args, m.left()), `$${name}`);
+    const result = (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).apply(this, args);
+    // `$string` of a string is the string itself (compiled code does not even call it)
+    if (name !== 'string' || typeof args[0] !== 'string') m.add(sizeOf(result));
+    return result;
+  };
+  Object.defineProperty(guarded, 'length', { value: impl.length });
+  return guarded as unknown as F;
+}
+
+function sizeOf(value: unknown): number {
+  if (typeof value === 'string' || Array.isArray(value)) return value.length;
+  return 0;
+}
+
+function joinedLength(strs: unknown, separator: unknown): number {
+  if (!Array.isArray(strs) || strs.length === 0) return 0;
+  let total = typeof separator === 'string' ? separator.length * (strs.length - 1) : 0;
+  for (const s of strs) if (typeof s === 'string') total += s.length;
+  return total;
+}
+
+/** A string pattern replaced by a string: the exact result length (regexes and functions are counted after). */
+function replacedLength(str: unknown, pattern: unknown, replacement: unknown, limit: unknown): number {
+  if (typeof str !== 'string' || typeof pattern !== 'string' || pattern === '' || typeof replacement !== 'string') return 0;
+  const most = typeof limit === 'number' ? limit : Infinity;
+  let count = 0;
+  for (let at = str.indexOf(pattern); at !== -1 && count < most; at = str.indexOf(pattern, at + pattern.length)) count++;
+  return str.length + count * (replacement.length - pattern.length);
+}
+
+/** A roman numeral has one M per thousand (jsonata recurses once per letter, so a large one overflowed the stack). */
+function romanLength(value: unknown, picture: unknown): number {
+  if (typeof value !== 'number' || typeof picture !== 'string' || !isRomanPicture(picture)) return 0;
+  return Math.floor(Math.abs(Math.floor(value)) / 1000);
+}
+
+export function isRomanPicture(picture: string): boolean {
+  const semicolon = picture.lastIndexOf(';');
+  const primary = semicolon === -1 ? picture : picture.substring(0, semicolon);
+  return primary === 'I' || primary === 'i';
+}

@@ -1,0 +1,63 @@
+import type jsonata from 'jsonata';
+import { METER_SYMBOL, type OutputMeter } from './budget.js';
+import { borrowImplementations, type Implementation } from './compiler/borrowed.js';
+import { builtins } from './compiler/builtins.js';
+import { boundedRoman } from './compiler/functions-numeric.js';
+import { length, pad, substring } from './compiler/functions-string.js';
+import { guardOutput, guardedNames } from './compiler/output-guards.js';
+
+/**
+ * The built-ins the interpreter runs in place of its own, so that it makes no more than compiled
+ * code may (output-guards.ts) and rejects the same records with the same messages: jsonata's own
+ * implementations under the output limit, except `$length`, `$substring` and `$pad`, whose jsonata
+ * versions spread the string into an array of code points (fatal to the process past ~134 million),
+ * and a roman `$formatInteger`, which overflowed the stack.
+ */
+
+interface Focus {
+  environment: { lookup(name: unknown): unknown; base: object };
+}
+
+const counting: OutputMeter = { room: () => undefined, add: () => undefined, left: () => Number.MAX_SAFE_INTEGER };
+
+/** The meter budget.ts `guardInterpreter` bound for the evaluation calling (none when unguarded). */
+function meterOf(self: unknown): OutputMeter {
+  const environment = (self as Focus | undefined)?.environment;
+  const find = environment?.lookup(METER_SYMBOL) as ((base: object) => OutputMeter) | undefined;
+  return find && environment ? find(environment.base) : counting;
+}
+
+const ported: Record<string, Implementation> = { length, substring, pad } as Record<string, Implementation>;
+const replaced = new Set([...guardedNames, ...Object.keys(ported)]);
+const upstream = borrowImplementations([...replaced]);
+
+function implementation(name: string): Implementation | undefined {
+  const own = ported[name] ?? upstream.get(name);
+  if (own === undefined) return undefined;
+  const safe = name === 'formatInteger' ? (boundedRoman(own as (value: number, picture: string) => unknown) as Implementation) : own;
+  return guardedNames.includes(name) ? guardOutput(name, safe, meterOf) : safe;
+}
+
+const overrides = [...replaced].flatMap((name) => {
+  const impl = implementation(name);
+  const signature = builtins[name]?.signatureText;
+  return impl && signature ? [{ name, impl, signature }] : [];
+});
+
+/** Registers the guarded built-ins on an interpreter expression (after budget.ts `guardInterpreter`). */
+export function registerGuardedFunctions(expr: jsonata.Expression): void {
+  for (const { name, impl, signature } of overrides) expr.registerFunction(name, impl as (...args: unknown[]) => unknown, signature);
+}
+
+/**
+ * `$now([picture [, timezone]])` on the job's clock: the start time as an ISO timestamp, or, given
+ * a picture or timezone, formatted as `$fromMillis` would (jsonata's own `$now` does exactly that).
+ */
+export function frozenNow(startedAt: string): (this: unknown, picture?: string, timezone?: string) => unknown {
+  const millis = Date.parse(startedAt);
+  const fromMillis = overrides.find((o) => o.name === 'fromMillis')?.impl;
+  return function (this: unknown, picture?: string, timezone?: string) {
+    if ((picture === undefined && timezone === undefined) || fromMillis === undefined) return startedAt;
+    return fromMillis.call(this, millis, picture, timezone);
+  };
+}

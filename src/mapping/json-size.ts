@@ -1,0 +1,30 @@
+/**
+ * A lower bound of the JSON text of `value` (as `$string`, `&` or a JSON column write it): each
+ * string, key, item and scalar counts. A value can hold one large string many times by reference
+ * at no cost, but its JSON cannot, so the walk stops once past `room` (a top-level string, whose
+ * size is known, counts 0). Functions, which JSONata writes as "", count 1.
+ */
+export function jsonLowerBound(value: unknown, room: number): number {
+  if (typeof value === 'string') return 0;
+  let total = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && total <= room) {
+    const item = stack.pop();
+    if (typeof item === 'string') total += item.length;
+    else if (Array.isArray(item)) {
+      total += 1 + item.length;
+      if (total <= room) for (const v of item) stack.push(v);
+    } else if (typeof item === 'object' && item !== null && !isLambda(item)) {
+      for (const [k, v] of Object.entries(item)) {
+        total += k.length;
+        stack.push(v);
+      }
+    } else total += 1;
+  }
+  return total;
+}
+
+function isLambda(item: object): boolean {
+  const marked = item as { _jsonata_lambda?: unknown; _jsonata_function?: unknown };
+  return marked._jsonata_lambda === true || marked._jsonata_function === true;
+}
