@@ -1,11 +1,13 @@
 import { RE2JS } from 're2js';
+import { UntranslatableRegex, toRe2Pattern } from './regex-translate.js';
 
 /*
  * JSONata regex literals (/^(a+)+$/) run on RE2JS, the JavaScript port of RE2: matching takes time
  * linear in the text, so no pattern can backtrack catastrophically (V8's engine took 12.7 s on
  * /^(a+)+$/ and 29 characters, doubling with each one more). Pure JavaScript, no native build, kept
- * up to date. The price: RE2 syntax, so lookahead, lookbehind and backreferences are refused (at
- * `validate`, with the column). `\uXXXX` and `\u{X}` are written as RE2's `\x{…}`.
+ * up to date. The pattern is JavaScript's, translated to RE2 with JavaScript's meaning
+ * (regex-translate.ts); what has no RE2 equivalent (lookaround, backreferences) is refused at
+ * `validate`, with the column.
  */
 
 /** The `new RegExp`-shaped class jsonata's `RegexEngine` option and the compiled code use. */
@@ -18,7 +20,7 @@ export class LinearRegExp {
   constructor(pattern: string | RegExp, flags?: string) {
     this.source = typeof pattern === 'string' ? pattern : pattern.source;
     this.flags = flags ?? (typeof pattern === 'string' ? '' : pattern.flags);
-    this.re = RE2JS.compile(toRe2Syntax(this.source), re2Flags(this.flags));
+    this.re = RE2JS.compile(toRe2Pattern(this.source, this.flags), re2Flags(this.flags));
   }
 
   /** As RegExp#exec with the g flag: searches from lastIndex, then moves it to the match's end. */
@@ -46,44 +48,16 @@ export class LinearRegExp {
 /** Why the linear-time engine cannot run a JSONata regex literal, or null. */
 export function linearRegexProblem(source: string, flags = ''): string | null {
   try {
-    RE2JS.compile(toRe2Syntax(source), re2Flags(flags));
+    RE2JS.compile(toRe2Pattern(source, flags), re2Flags(flags));
     return null;
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
+    if (err instanceof UntranslatableRegex) return `regex /${source}/ is not supported by the linear-time regex engine: ${detail}`;
     return `regex /${source}/ is not supported by the linear-time regex engine (RE2 syntax: no lookaround or backreferences): ${detail}`;
   }
 }
 
+/** Case folding is in the translated pattern (as JS folds), so RE2's own is not asked for. */
 function re2Flags(flags: string): number {
-  let out = 0;
-  if (flags.includes('i')) out |= RE2JS.CASE_INSENSITIVE;
-  if (flags.includes('m')) out |= RE2JS.MULTILINE;
-  if (flags.includes('s')) out |= RE2JS.DOTALL;
-  return out;
-}
-
-/** `\uXXXX` and `\u{X…}` → `\x{…}`; every other escape is copied as it is. */
-function toRe2Syntax(source: string): string {
-  let out = '';
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    if (c !== '\\' || i + 1 >= source.length) {
-      out += c;
-      continue;
-    }
-    const next = source[i + 1]!;
-    const braced = next === 'u' ? /^\{([0-9A-Fa-f]{1,6})\}/.exec(source.slice(i + 2)) : null;
-    const four = next === 'u' && !braced ? /^[0-9A-Fa-f]{4}/.exec(source.slice(i + 2)) : null;
-    if (braced) {
-      out += `\\x{${braced[1]}}`;
-      i += 1 + braced[0].length;
-    } else if (four) {
-      out += `\\x{${four[0]}}`;
-      i += 5;
-    } else {
-      out += c + next;
-      i++;
-    }
-  }
-  return out;
+  return flags.includes('m') ? RE2JS.MULTILINE : 0;
 }
