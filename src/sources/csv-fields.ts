@@ -38,12 +38,15 @@ export function parseCsvFields(text: string, delimiter: string): string[] | stri
 export class CsvRecordBuilder {
   /** The column named `__proto__`, or -1: plain assignment would set the record's prototype instead of a field. */
   private readonly protoColumn: number;
+  /** Why rows may not match the header's width, said with every such row; '' for a header with no empty name. */
+  private readonly widthHint: string;
 
   constructor(
     private readonly header: readonly string[],
     private readonly delimiter: string,
   ) {
     this.protoColumn = header.indexOf('__proto__');
+    this.widthHint = emptyNameHint(header);
   }
 
   build(text: string, row: number): SourceRecord {
@@ -51,7 +54,7 @@ export class CsvRecordBuilder {
     if (typeof fields === 'string') return malformed(row, text, fields);
     const header = this.header;
     if (fields.length !== header.length) {
-      return malformed(row, text, `expected ${header.length} columns, got ${fields.length}`);
+      return malformed(row, text, `expected ${header.length} columns, got ${fields.length}${this.widthHint}`);
     }
     const record: Record<string, unknown> = {};
     for (let i = 0; i < header.length; i++) {
@@ -78,6 +81,20 @@ export function parseCsvHeader(text: string, delimiter: string): string[] | stri
     seen.set(name, i);
   }
   return names;
+}
+
+/**
+ * A header line ending with the delimiter (`email,name,`) names one more column than its rows
+ * have, an empty one; without this, every row's "expected 3 columns, got 2" hides the cause.
+ * No quotes in it: a parse error's quoted text is masked when the row may hold a secret.
+ */
+function emptyNameHint(header: readonly string[]): string {
+  const empty = header.flatMap((name, i) => (name === '' ? [i + 1] : []));
+  if (empty.length === 0) return '';
+  if (empty.length === 1 && empty[0] === header.length)
+    return `: the header's last column (column ${header.length}) has an empty name, so the header line ends with the delimiter. Hint: remove the delimiter at the end of the header line`;
+  const listed = empty.length > 5 ? `${empty.slice(0, 5).join(', ')}, …` : empty.join(', ');
+  return `: the header has ${empty.length === 1 ? 'an empty column name at column' : `${empty.length} empty column names, at columns`} ${listed}. Hint: check the header line for a doubled or trailing delimiter`;
 }
 
 /** col1…colN for a file without a header row. */

@@ -79,6 +79,27 @@ describe('csv malformed rows', () => {
     expect(errorsOf(items)).toEqual([{ row: 2, raw: 'b@x.io,"never closed', error: expect.stringMatching(/unbalanced quote/) }]);
   });
 
+  it('names an empty header name as the cause of a width mismatch (a header line ending with the delimiter)', async () => {
+    const { items } = await scanAndRead(csvFile('email,name,\na@x.io,Ann\nb@x.io,Bob,\n'));
+    expect(errorsOf(items)).toEqual([
+      {
+        row: 1,
+        raw: 'a@x.io,Ann',
+        error:
+          "expected 3 columns, got 2: the header's last column (column 3) has an empty name, so the header line ends with the delimiter. Hint: remove the delimiter at the end of the header line",
+      },
+    ]);
+    // A row that ends with the delimiter too matches the header: its empty last cell is left out.
+    expect(recordsOf(items.slice(1))).toEqual([{ email: 'b@x.io', name: 'Bob' }]);
+  });
+
+  it('names empty header names inside the header too', async () => {
+    const { items } = await scanAndRead(csvFile('email,,name\na@x.io,Ann\n'));
+    expect(errorsOf(items)[0]!.error).toBe(
+      'expected 3 columns, got 2: the header has an empty column name at column 2. Hint: check the header line for a doubled or trailing delimiter',
+    );
+  });
+
   it('truncates the raw text of a malformed record to 1000 characters', async () => {
     const { items } = await scanAndRead(csvFile(`email,name\n${'x'.repeat(5000)}\n`));
     const [error] = errorsOf(items);
