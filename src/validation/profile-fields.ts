@@ -4,6 +4,7 @@ import { dateTimeProblem } from './date-time.js';
 import { emailProblem, isEmail } from './email.js';
 import { passwordHashProblem } from './hash-formats.js';
 import { isE164 } from './patterns.js';
+import { codePointCount } from './text.js';
 
 /*
  * Checks for the scalar profile fields (reference §1, "Top-level properties"). Each is called only for
@@ -23,6 +24,30 @@ export function stringField(path: string, min: number, max: number): FieldCheck 
     if (typeof value === 'string') checkLength(errors, path, value, min, max);
     else reportType(errors, path, 'string', value);
   };
+}
+
+/** C0 and C1 control characters and DEL (Unicode category Cc). */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A display name (given_name, family_name, name, nickname): any text of `min`–`max` characters but
+ * control characters, which are refused in email too. A name is shown on one line, and C1
+ * controls in one (U+0080–U+009F) are nearly always a file decoded with the wrong encoding: a
+ * Windows-1252 “quote” read as ISO-8859-1.
+ */
+export function nameField(path: string, min: number, max: number): FieldCheck {
+  return (errors, value) => {
+    if (typeof value !== 'string') reportType(errors, path, 'string', value);
+    else if (checkLength(errors, path, value, min, max) && CONTROL.test(value)) report(errors, 'FORMAT', path, controlProblem(value));
+  };
+}
+
+function controlProblem(value: string): string {
+  const at = value.search(CONTROL);
+  const code = value.charCodeAt(at);
+  const unit = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  const hint = code >= 0x80 ? '; a C1 control in a name usually means the file was decoded with the wrong encoding' : '';
+  return `contains a control character (${unit} at character ${codePointCount(value, 0, at) + 1}), which a name cannot hold${hint}`;
 }
 
 export function booleanField(path: string): FieldCheck {

@@ -13,6 +13,7 @@ import {
   checkPicture,
   checkUsername,
   dateTimeField,
+  nameField,
   stringField,
 } from './profile-fields.js';
 
@@ -33,10 +34,10 @@ const fieldChecks: ReadonlyMap<string, FieldCheck> = new Map<string, FieldCheck>
   ['username', checkUsername],
   ['phone_number', checkPhoneNumber],
   ['phone_verified', booleanField('phone_verified')],
-  ['given_name', stringField('given_name', 1, 150)],
-  ['family_name', stringField('family_name', 1, 150)],
-  ['name', stringField('name', 1, 150)],
-  ['nickname', stringField('nickname', 1, 350)],
+  ['given_name', nameField('given_name', 1, 150)],
+  ['family_name', nameField('family_name', 1, 150)],
+  ['name', nameField('name', 1, 150)],
+  ['nickname', nameField('nickname', 1, 350)],
   ['picture', checkPicture],
   ['blocked', booleanField('blocked')],
   ['password_hash', checkPasswordHash],

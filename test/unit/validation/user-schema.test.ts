@@ -102,6 +102,26 @@ describe('validateUser: names', () => {
   });
 });
 
+describe('validateUser: control characters in names', () => {
+  it.each(['given_name', 'family_name', 'name', 'nickname'])('%s refuses C0 and C1 controls as FORMAT, naming the character', (field) => {
+    expect(errorsOf(user({ [field]: 'Caf\u0080 \u0093Bo\u0094' }))).toEqual([
+      {
+        code: 'FORMAT',
+        path: field,
+        message:
+          'contains a control character (U+0080 at character 4), which a name cannot hold; a C1 control in a name usually means the file was decoded with the wrong encoding',
+      },
+    ]);
+    expect(errorsOf(user({ [field]: 'Ann\tLee' }))[0]?.message).toBe('contains a control character (U+0009 at character 4), which a name cannot hold');
+    expect(codesOf(user({ [field]: 'a\u007f' }))).toEqual([['FORMAT', field]]);
+  });
+
+  it('accepts the Windows-1252 punctuation those bytes stand for, and counts characters in the position', () => {
+    expect(codesOf(user({ name: 'Café “Bo” – Œuvre €5 ™' }))).toEqual([]);
+    expect(errorsOf(user({ name: '😀\u0085' }))[0]?.message).toMatch(/^contains a control character \(U\+0085 at character 2\)/);
+  });
+});
+
 describe('validateUser: username', () => {
   it('accepts 1 to 128 allowed characters', () => {
     expect(codesOf(user({ username: "a@b`c^d$e!f-g#h.i+j'k~l_m" }))).toEqual([]);
