@@ -5,6 +5,7 @@ import { CsvSplitter } from './csv-splitter.js';
 import { malformed } from './records.js';
 import { SourceError } from './source-error.js';
 import { CSV_ENCODING_HINT, decodeUtf8, invalidUtf8Message } from './utf8.js';
+import { decodeWindows1252, windows1252Byte } from './windows-1252.js';
 import type { FileSourceOptions, SourceDefinition } from './types.js';
 
 export const CSV = 'csv';
@@ -48,7 +49,7 @@ export const csvSource: SourceDefinition = {
       range,
       splitter: new CsvSplitter(delimiterByte(options)),
       toRecord: (buf, start, end, row, offset) => {
-        if (latin1) return builder.build(buf.toString('latin1', start, end), row);
+        if (latin1) return builder.build(decodeWindows1252(buf, start, end), row);
         const text = decodeUtf8(buf, start, end);
         if (typeof text === 'number') return malformed(row, buf.toString('utf8', start, end), invalidUtf8Message(buf, text, offset + text, CSV_ENCODING_HINT));
         return builder.build(text, row);
@@ -71,13 +72,13 @@ class HeaderCatcher {
     const { delimiter, encoding, header } = this.options.csv;
     if (!header) {
       // Only the width counts here; the row's own read reports bytes that are not UTF-8.
-      const text = buf.toString(encoding, start, end);
+      const text = encoding === 'latin1' ? decodeWindows1252(buf, start, end) : buf.toString('utf8', start, end);
       const fields = parseCsvFields(text, delimiter);
       // A broken first row still says roughly how wide the file is; its own parse reports the error.
       this.names = numberedColumns(typeof fields === 'string' ? text.split(delimiter).length : fields.length);
       return true;
     }
-    const text = encoding === 'latin1' ? buf.toString('latin1', start, end) : decodeUtf8(buf, start, end);
+    const text = encoding === 'latin1' ? decodeWindows1252(buf, start, end) : decodeUtf8(buf, start, end);
     if (typeof text === 'number') {
       const at = offset + text;
       throw new SourceError(`[source:${CSV}] bad header row: ${invalidUtf8Message(buf, text, at, CSV_ENCODING_HINT)}`, { offset: at });
@@ -92,13 +93,12 @@ class HeaderCatcher {
 }
 
 /** The scanners compare single bytes, so the delimiter must be one byte in the file's encoding. */
-function delimiterByte(options: FileSourceOptions): number {
+export function delimiterByte(options: Pick<FileSourceOptions, 'csv'>): number {
   const { delimiter, encoding } = options.csv;
-  // latin1 encoding keeps only the low byte of a wider character, so check the code point too.
-  const bytes = Buffer.from(delimiter, encoding);
-  const byte = bytes[0];
-  const oneByte = delimiter.length === 1 && delimiter.charCodeAt(0) <= 0xff && bytes.length === 1;
-  if (!oneByte || byte === undefined || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+  // latin1 is read as Windows-1252 (windows-1252.ts): '€' is the byte 0x80 there.
+  const byte =
+    encoding === 'latin1' ? windows1252Byte(delimiter) : delimiter.length === 1 && delimiter.charCodeAt(0) < 0x80 ? delimiter.charCodeAt(0) : undefined;
+  if (byte === undefined || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new SourceError(
       `[source:${CSV}] delimiter ${JSON.stringify(delimiter)} cannot be used with encoding ${encoding}: it must be one byte, not a quote or line end. Hint: use an ASCII delimiter, or encoding latin1`,
     );

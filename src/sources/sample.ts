@@ -5,9 +5,10 @@ import { JsonSplitter } from './json-splitter.js';
 import { NdjsonSplitter } from './ndjson-splitter.js';
 import { RecordCutter, type RecordSplitter } from './record-cutter.js';
 import { jsonRecordOf } from './records.js';
-import { CSV } from './csv.js';
+import { CSV, delimiterByte } from './csv.js';
 import type { FileSourceOptions } from './types.js';
 import { CSV_ENCODING_HINT, decodeUtf8, invalidUtf8Message, refuseUtf16 } from './utf8.js';
+import { decodeWindows1252 } from './windows-1252.js';
 
 /** What `ferry validate` reads of a source file: a CSV's column names, or the first JSON records. */
 export type SourceSample =
@@ -60,10 +61,10 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
     return { format: 'csv', problem: (err as Error).message };
   }
   if (!header) {
-    const fields = parseCsvFields(first.toString(encoding), delimiter);
+    const fields = parseCsvFields(encoding === 'latin1' ? decodeWindows1252(first, 0, first.length) : first.toString('utf8'), delimiter);
     return typeof fields === 'string' ? undefined : { format: 'csv', header: numberedColumns(fields.length) };
   }
-  const text = encoding === 'latin1' ? first.toString('latin1') : decodeUtf8(first, 0, first.length);
+  const text = encoding === 'latin1' ? decodeWindows1252(first, 0, first.length) : decodeUtf8(first, 0, first.length);
   if (typeof text === 'number')
     return { format: 'csv', problem: `[source:${CSV}] bad header row in ${shownPath}: ${invalidUtf8Message(first, text, text, CSV_ENCODING_HINT)}` };
   const names = parseCsvHeader(text, delimiter);
@@ -72,7 +73,7 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
 }
 
 function splitterFor(options: FileSourceOptions): RecordSplitter {
-  if (options.format === 'csv') return new CsvSplitter(options.csv.delimiter.charCodeAt(0));
+  if (options.format === 'csv') return new CsvSplitter(delimiterByte(options));
   if (options.format === 'json') return new JsonSplitter('file');
   return new NdjsonSplitter();
 }

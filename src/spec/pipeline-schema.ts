@@ -29,7 +29,12 @@ export const csvOptionsSchema = z
       .describe(
         'true: the first row names the fields (use backticks in JSONata for names with spaces: `First Name`); false: every row is data and the fields are col1, col2, …. With true, a file with no header row (0 bytes, or only blank lines) fails the job: a CSV of no users still has its header line',
       ),
-    encoding: z.enum(['utf8', 'latin1']).default('utf8').describe("the file's character encoding"),
+    encoding: z
+      .enum(['utf8', 'latin1'])
+      .default('utf8')
+      .describe(
+        "the file's character encoding; latin1 is read as Windows-1252, as browsers read that label: bytes 0x80–0x9F are € ‚ „ … ‘ ’ “ ” – — ™ and the like",
+      ),
   })
   .describe('how the CSV file is read (csv format only)');
 

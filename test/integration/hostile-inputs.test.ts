@@ -87,6 +87,20 @@ describe('a Latin-1 byte in a UTF-8 source', { timeout: 60_000 }, () => {
   });
 });
 
+describe('a Windows-1252 file read with encoding: latin1', { timeout: 60_000 }, () => {
+  it('stores its punctuation as written, and rejects a name holding a byte Windows-1252 leaves undefined', () => {
+    const content = Buffer.from('email,name\nw1@example.com,Caf\xe9 \x93Bo\x94 \x96 \x80\nw2@example.com,A\x81B\n', 'latin1');
+    writeFileSync(join(p.dir, 'users.csv'), content);
+    p.write('import.yaml', 'source: { file: users.csv, csv: { encoding: latin1 } }\ntarget: { connection: users }\nvalidate: { schema: user }\n');
+    const { report } = p.run('import.yaml');
+    expect(report.summary).toMatchObject({ total: 2, inserted: 1, rejected: 1 });
+    expect(p.rows('SELECT email, name FROM users')).toEqual([{ email: 'w1@example.com', name: 'Café “Bo” – €' }]);
+    expect(p.rejects(report).map((r) => [r.row, r.errors])).toEqual([
+      [2, [{ code: 'FORMAT', path: 'name', message: expect.stringMatching(/^contains a control character \(U\+0081 at character 2\)/) }]],
+    ]);
+  });
+});
+
 describe('values that would otherwise be lost without a word', { timeout: 60_000 }, () => {
   const pipeline = (file: string, columns = ''): string =>
     `source: { file: ${file} }\ntarget: { connection: users, key: [email], upsert: true }\n${columns}validate: { schema: user, allow_all_rejected: true }\n`;

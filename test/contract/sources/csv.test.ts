@@ -186,9 +186,20 @@ describe('csv header', () => {
   it.each([
     ['"', 'utf8'],
     ['§', 'utf8'],
-    ['€', 'latin1'],
+    ['ā', 'latin1'],
+    ['\u0080', 'latin1'],
   ] as const)('refuses the delimiter %s in %s', async (delimiter, encoding) => {
     await expect(sources.csv.scan(csvFile('a,b\n', { delimiter, encoding }), 10)).rejects.toThrow(/delimiter .* cannot be used/);
+  });
+
+  it('accepts a Windows-1252 delimiter in latin1: € is the byte 0x80', async () => {
+    const options = csvFile(Buffer.from([...Buffer.from('email'), 0x80, ...Buffer.from('name\na@x.io'), 0x80, ...Buffer.from('Ann\n')]), {
+      delimiter: '€',
+      encoding: 'latin1',
+    });
+    const { scan, items } = await scanAndRead(options);
+    expect(scan.header).toEqual(['email', 'name']);
+    expect(recordsOf(items)).toEqual([{ email: 'a@x.io', name: 'Ann' }]);
   });
 
   it('accepts a latin1 delimiter outside ASCII', async () => {

@@ -40,6 +40,23 @@ describe('bytes that are not UTF-8', () => {
     expect(recordsOf(items)).toEqual([{ email: 'l3@ex\u00e4mple.com' }]);
   });
 
+  it('CSV with encoding: latin1 reads bytes 0x80–0x9F as Windows-1252 punctuation, not C1 controls', async () => {
+    const high = Buffer.from(Array.from({ length: 32 }, (_, i) => 0x80 + i));
+    const content = Buffer.concat([Buffer.from('email,n\x80me\na@x.io,', 'latin1'), high, Buffer.from('\nb@x.io,Caf\xe9 \x93Bo\x94\n', 'latin1')]);
+    // batch size 1: each record is read from its own range, cut anywhere in the file
+    const { scan, items } = await scanAndRead(file('csv', content, { encoding: 'latin1' }), 1);
+    expect(scan.header).toEqual(['email', 'n€me']);
+    const windows1252 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+    expect(recordsOf(items)).toEqual([
+      { email: 'a@x.io', 'n€me': windows1252 },
+      { email: 'b@x.io', 'n€me': 'Café “Bo”' },
+    ]);
+    // what WHATWG's TextDecoder('windows-1252') gives, where it is built with the full table
+    expect(windows1252).toBe(
+      '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178',
+    );
+  });
+
   it.each(['ndjson', 'json'] as const)('%s: the record is a PARSE_ERROR at its row with the byte offset', async (format) => {
     const lines = ['{"email":"a@example.com"}', '{"email":"l3@ex\u00e4mple.com"}', '{"email":"c@example.com"}'];
     const content = latin1(format === 'json' ? `[${lines.join(',\n')}]` : lines.join('\n'));
