@@ -135,7 +135,7 @@ async function commitChunk(ctx: JobContext, batch: number, chunk: number, items:
       rejects.push({ row: item.row, record, errors: [{ code: 'PARSE_ERROR', message, path: '' }] });
       continue;
     }
-    const { values, errors } = await prepare(ctx, types, item.record);
+    const { values, errors } = await prepare(ctx, types, item.record, item.errors);
     if (errors.length > 0) {
       rejects.push({ row: item.row, record: ctx.mapper.maskRecord(item.record), errors });
     } else {
@@ -222,12 +222,14 @@ async function prepare(
   ctx: JobContext,
   types: ReadonlyMap<string, ColumnType>,
   record: Record<string, unknown>,
+  sourceErrors: readonly RejectError[] | undefined,
 ): Promise<{ values: Record<string, unknown>; errors: RejectError[] }> {
   const { plan, target } = ctx;
   const csvIdentity = plan.columns === null && plan.source.type === 'file' && plan.source.format === 'csv';
   return prepareRecord(
     { mapper: ctx.mapper, checkRules: ctx.checkRules, schema: plan.validate.schema, csvIdentity, types, table: target?.connection.table },
     record,
+    sourceErrors,
   );
 }
 

@@ -22,26 +22,32 @@ export interface RecordStep {
  * `validate.rules`. The one copy of what a record goes through before it is written: jobs
  * (run-batch), `ferry test` and `ferry preview` all call it.
  *
+ * `sourceErrors` are what the source found in the record's text (SourceRecord.errors): they come
+ * first, and the record is mapped and checked as usual, so its reject says everything at once.
+ *
  * Well-formedness (no lone surrogate, no non-finite number) is checked here, on the mapped values,
  * because this is the one step every record passes whatever its source, mapping and schema, and
  * a mapping can make such a value as well as a file can carry one. A user rule about a value
  * already rejected as malformed would only repeat it ("expected integer" of an Infinity), so it
  * is left out.
  */
-export async function prepareRecord(step: RecordStep, record: Record<string, unknown>): Promise<{ values: Record<string, unknown>; errors: RejectError[] }> {
+export async function prepareRecord(
+  step: RecordStep,
+  record: Record<string, unknown>,
+  sourceErrors: readonly RejectError[] = [],
+): Promise<{ values: Record<string, unknown>; errors: RejectError[] }> {
   const mapped = await step.mapper.map(record);
   const identity = step.mapper.columns === null;
-  const values = step.csvIdentity ? coerceCells(mapped.values, step.types) : mapped.values;
+  // What no store can keep as it is: said by the source (a number JSON.parse rounded), by a cell's conversion, or by the values.
+  const malformed: RejectError[] = [...sourceErrors];
+  const values = step.csvIdentity ? coerceCells(mapped.values, step.types, malformed) : mapped.values;
+  checkWellFormed(malformed, values);
   const errors = mapped.errors;
-  const before = errors.length;
-  checkWellFormed(errors, values);
+  errors.push(...malformed);
   if (step.schema === 'user') {
     const found = validateUser(values, { rejectUnknownFields: identity });
-    if (errors.length === before) errors.push(...found);
-    else {
-      const malformed = errors.slice(before);
-      for (const e of found) if (!isUnder(e.path, malformed)) errors.push(e);
-    }
+    if (malformed.length === 0) errors.push(...found);
+    else for (const e of found) if (!isUnder(e.path, malformed)) errors.push(e);
   }
   if (identity) {
     const reported = new Set(errors.filter((e) => e.code === 'UNKNOWN_FIELD').map((e) => e.path));

@@ -63,5 +63,5 @@ export function maskParseError(raw: string, message: string, columns: Record<str
   };
 }
 
-/** Messages that quote a field's name, never a value (src/sources/duplicate-keys.ts): cutting it would leave nothing to fix by. */
+/** Messages that quote a field's name, never a value (src/validation/duplicate-keys.ts): cutting it would leave nothing to fix by. */
 const QUOTES_A_FIELD_NAME = /^duplicate field "/;

@@ -1,4 +1,5 @@
-import { duplicateKeyMessage, findDuplicateKey } from './duplicate-keys.js';
+import { duplicateKeyMessage, findDuplicateKey } from '../validation/duplicate-keys.js';
+import { inexactNumbers } from '../validation/inexact-numbers.js';
 import type { SourceRecord } from './types.js';
 import { JSON_ENCODING_HINT, decodeUtf8, invalidUtf8Message } from './utf8.js';
 
@@ -34,7 +35,9 @@ export function jsonRecord(text: string, row: number): SourceRecord {
   // Nothing is dropped silently: JSON.parse would keep only the last of a repeated key.
   const duplicate = findDuplicateKey(text, value);
   if (duplicate) return malformed(row, text, duplicateKeyMessage(duplicate));
-  return { row, record: value as Record<string, unknown> };
+  // Nor changed silently: a number JSON.parse rounded is a FORMAT reject at its path, found in the text.
+  const errors = inexactNumbers(text);
+  return errors.length === 0 ? { row, record: value as Record<string, unknown> } : { row, record: value as Record<string, unknown>, errors };
 }
 
 function describe(value: unknown): string {

@@ -1,4 +1,5 @@
 import type { FileFormat } from '../spec/pipeline-schema.js';
+import type { RejectError } from '../validation/reject.js';
 
 /** Options a file source is read with (from the pipeline's `source`, paths already absolute). */
 export interface FileSourceOptions {
@@ -42,8 +43,12 @@ export interface SourceScan {
   header?: string[];
 }
 
-/** One record read from a range: either a parsed object or the raw text of a malformed record. */
-export type SourceRecord = { row: number; record: Record<string, unknown> } | { row: number; raw: string; error: string };
+/**
+ * One record read from a range: either a parsed object or the raw text of a malformed record. A
+ * parsed record may carry `errors`, what its text said that the parsed object no longer shows (a
+ * number JSON.parse rounded): the record is rejected with them, mapped and checked as usual.
+ */
+export type SourceRecord = { row: number; record: Record<string, unknown>; errors?: RejectError[] } | { row: number; raw: string; error: string };
 
 /**
  * The records of one range, in order. `position` is the file offset just past the last record

@@ -175,4 +175,45 @@ describe('values that would otherwise be lost without a word', { timeout: 60_000
     ]);
     expect(p.rows('SELECT email FROM users')).toEqual([{ email: 'd@x.io' }]);
   });
+
+  it('an integer beyond ±2^53 is a FORMAT reject at its source path, not rounded into another id (and a CONFLICT)', () => {
+    const users = [
+      '{"email":"a@x.com","id":12345678901234567891,"meta":{"tw":1234567890123456789}}',
+      '{"email":"b@x.com","id":12345678901234567892}',
+      '{"email":"c@x.com","id":"12345678901234567893","meta":{"tw":"1234567890123456789","n":9007199254740991}}',
+    ];
+    p.write('users.ndjson', users.join('\n'));
+    p.write('import.yaml', pipeline('users.ndjson', 'columns: { email: email, user_id: $string(id), user_metadata: meta }\n'));
+    const { report } = p.run('import.yaml');
+    expect(report.summary).toMatchObject({ total: 3, inserted: 1, rejected: 2 });
+    const message = expect.stringMatching(/^number beyond ±2\^53 \(9007199254740991\) cannot be kept exactly: .*; write it as a string$/);
+    expect(p.rejects(report).map((r) => [r.row, r.errors])).toEqual([
+      [
+        1,
+        [
+          { code: 'FORMAT', path: 'id', message },
+          { code: 'FORMAT', path: 'meta.tw', message },
+        ],
+      ],
+      [2, [{ code: 'FORMAT', path: 'id', message }]],
+    ]);
+    expect(p.rows('SELECT email, user_id, user_metadata FROM users')).toEqual([
+      { email: 'c@x.com', user_id: '12345678901234567893', user_metadata: '{"tw":"1234567890123456789","n":9007199254740991}' },
+    ]);
+  });
+
+  it('JSON in a CSV cell: a repeated key is a PARSE_ERROR at the column, a rounded number a FORMAT at its path', () => {
+    p.write(
+      'users.csv',
+      'email,user_metadata\na@x.io,"{""plan"":""free"",""plan"":""pro""}"\nb@x.io,"{""tw"":1234567890123456789}"\nc@x.io,"{""plan"":""pro""}"\n',
+    );
+    p.write('import.yaml', pipeline('users.csv'));
+    const { report } = p.run('import.yaml');
+    expect(report.summary).toMatchObject({ total: 3, inserted: 1, rejected: 2 });
+    expect(p.rejects(report).map((r) => [r.row, codes(r)])).toEqual([
+      [1, [['PARSE_ERROR', 'user_metadata']]],
+      [2, [['FORMAT', 'user_metadata.tw']]],
+    ]);
+    expect(p.rows('SELECT email, user_metadata FROM users')).toEqual([{ email: 'c@x.io', user_metadata: '{"plan":"pro"}' }]);
+  });
 });

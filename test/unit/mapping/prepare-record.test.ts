@@ -3,6 +3,8 @@ import { usersTableColumns } from '../../../src/connections/users-table.js';
 import { createMapper, type MappingContext } from '../../../src/mapping/mapper.js';
 import { prepareRecord, type RecordStep } from '../../../src/mapping/prepare-record.js';
 import { CsvRecordBuilder } from '../../../src/sources/csv-fields.js';
+import { jsonRecord } from '../../../src/sources/records.js';
+import { inexactNumberMessage } from '../../../src/validation/inexact-numbers.js';
 
 /**
  * The per-record step loses nothing silently: a `__proto__` field or column stays a field (and is
@@ -103,5 +105,45 @@ describe('prepareRecord: values a store cannot keep', () => {
       ['FORMAT', 'user_metadata.a'],
       ['FORMAT', 'email'],
     ]);
+  });
+});
+
+describe('prepareRecord: what JSON.parse would change silently', () => {
+  const rounded = (path: string, inJson = true) => ({ code: 'FORMAT', path, message: inexactNumberMessage(inJson) });
+
+  it('a key repeated in a CSV cell of JSON is a PARSE_ERROR naming it, at the column, not a silent last-wins', async () => {
+    const record = csvRecord('email,user_metadata,app_metadata', 'a@x.io,"{""plan"":""free"",""plan"":""pro""}","{""a"":{""b"":1,""b"":2}}"');
+    const { errors } = await prepareRecord(step(null, { csv: true }), record);
+    // and no "expected object, got string" about the cell left as text
+    expect(errors).toEqual([
+      { code: 'PARSE_ERROR', path: 'user_metadata', message: 'duplicate field "plan" in one JSON object; JSON keeps only the last value' },
+      { code: 'PARSE_ERROR', path: 'app_metadata', message: 'duplicate field "b" in one JSON object (at a); JSON keeps only the last value' },
+    ]);
+  });
+
+  it('a number a double would round, in a CSV cell of JSON or of a number, is a FORMAT reject at its path', async () => {
+    const record = csvRecord('email,user_metadata,logins_count', 'a@x.io,"{""tw"":1234567890123456789,""ok"":1e20}",12345678901234567891');
+    const { errors } = await prepareRecord(step(null, { csv: true }), record);
+    expect(errors).toEqual([rounded('user_metadata.tw'), rounded('logins_count', false)]);
+    const fine = csvRecord('email,user_metadata,logins_count', 'a@x.io,"{""tw"":""1234567890123456789"",""ok"":1e20}",9007199254740991');
+    expect((await prepareRecord(step(null, { csv: true }), fine)).errors).toEqual([]);
+  });
+
+  it.each([
+    ['compiled', false],
+    ['interpreted', true],
+  ])('a rounded source number is rejected at its source path, though the mapping made a string of it (%s)', async (_, interpretOnly) => {
+    const item = jsonRecord('{"email":"a@x.com","id":12345678901234567891,"meta":{"tw":1234567890123456789}}', 1);
+    if (!('record' in item)) throw new Error(item.error);
+    const columns = { email: 'email', user_id: '$string(id)', user_metadata: 'meta' };
+    const { values, errors } = await prepareRecord(step(columns, { interpretOnly }), item.record, item.errors);
+    expect(values['user_id']).toBe('12345678901234567000');
+    expect(errors).toEqual([rounded('id'), rounded('meta.tw')]);
+  });
+
+  it('says it once: no user rule repeats it about the same value', async () => {
+    const item = jsonRecord('{"email":"a@x.com","logins_count":12345678901234567891}', 1);
+    if (!('record' in item)) throw new Error(item.error);
+    expect((await prepareRecord(step(null), item.record, item.errors)).errors).toEqual([rounded('logins_count')]);
   });
 });

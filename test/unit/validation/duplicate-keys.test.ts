@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duplicateKeyMessage, findDuplicateKey, keptKeys, keyMarks } from '../../../src/sources/duplicate-keys.js';
+import { duplicateKeyMessage, findDuplicateKey, keptKeys, keyMarks } from '../../../src/validation/duplicate-keys.js';
 
 const find = (text: string) => findDuplicateKey(text, JSON.parse(text));
 

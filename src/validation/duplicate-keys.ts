@@ -1,4 +1,4 @@
-import { formatPath } from '../spec/diagnostics.js';
+import { framePath, scanJsonText } from './json-text.js';
 
 /** A key written twice in one JSON object; `at` is the object's path, empty for the record itself. */
 export interface DuplicateKey {
@@ -7,7 +7,6 @@ export interface DuplicateKey {
 }
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 
 /**
@@ -56,58 +55,19 @@ export function keptKeys(parsed: unknown): number {
   return count;
 }
 
-interface Frame {
-  /** Keys seen so far; undefined for an array. */
-  keys: Set<string> | undefined;
-  /** The member or element the next value belongs to. */
-  next: string | number;
-  /** In an object: the next string is a key (not a value). */
-  expectKey: boolean;
-}
-
-/** The exact scan over text that JSON.parse accepted: tokens only as far as keys and nesting need. */
+/** The exact scan over text that JSON.parse accepted. */
 function scanForDuplicate(text: string): DuplicateKey | undefined {
-  const stack: Frame[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const top = stack[stack.length - 1];
-    if (c === QUOTE) {
-      const end = stringEnd(text, i);
-      if (top?.keys && top.expectKey) {
-        // Keys compare as decoded text: "e\u006dail" is "email".
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
-        if (top.keys.has(key)) return { key, at: pathOf(stack) };
-        top.keys.add(key);
-        top.next = key;
-        top.expectKey = false;
-      }
-      i = end;
-    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      stack.push({ keys: c === 0x7b ? new Set() : undefined, next: 0, expectKey: true });
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      stack.pop();
-    } else if (c === 0x2c /* , */ && top) {
-      if (top.keys) top.expectKey = true;
-      else top.next = (top.next as number) + 1;
-    }
-  }
-  return undefined;
-}
-
-/** Path of the innermost frame: each outer frame's member or element leads into the next (built only when reported, so deep nesting stays linear). */
-function pathOf(stack: readonly Frame[]): string {
-  return formatPath(stack.slice(0, -1).map((frame) => frame.next));
-}
-
-/** Index of the quote closing the string that opens at `start`. */
-function stringEnd(text: string, start: number): number {
-  let i = start + 1;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) return i;
-    i += c === BACKSLASH ? 2 : 1;
-  }
-  return text.length;
+  let found: DuplicateKey | undefined;
+  scanJsonText(text, {
+    key(key, frames) {
+      const top = frames[frames.length - 1]!;
+      const keys = (top.keys ??= new Set());
+      if (keys.has(key)) found = { key, at: framePath(frames) };
+      keys.add(key);
+      return found !== undefined;
+    },
+  });
+  return found;
 }
 
 function isJsonSpace(c: number): boolean {
