@@ -57,5 +57,23 @@ export async function prepareRecord(
     }
   }
   if (errors.length === 0) errors.push(...(await step.checkRules(values)));
-  return { values, errors };
+  return { values, errors: capErrors(errors) };
+}
+
+/** The most errors one record's reject lists; the rest are counted in one more. */
+export const MAX_RECORD_ERRORS = 20;
+
+/**
+ * A record's reject stays small whatever the record: 20,000 unknown columns are 20 errors and a
+ * count, not 20,000 errors on every row (a 3,000-column file of 1,000 rows made 342 MB of rejects).
+ * The last error says how many more there were, of which codes, under the commonest code.
+ */
+export function capErrors(errors: RejectError[]): RejectError[] {
+  if (errors.length <= MAX_RECORD_ERRORS) return errors;
+  const counts = new Map<RejectError['code'], number>();
+  for (let i = MAX_RECORD_ERRORS; i < errors.length; i++) counts.set(errors[i]!.code, (counts.get(errors[i]!.code) ?? 0) + 1);
+  const byCount = [...counts].sort((a, b) => b[1] - a[1]);
+  const more = errors.length - MAX_RECORD_ERRORS;
+  const message = `and ${more} more error(s) not listed: ${byCount.map(([code, n]) => `${n} ${code}`).join(', ')}`;
+  return [...errors.slice(0, MAX_RECORD_ERRORS), { code: byCount[0]![0], path: '', message }];
 }

@@ -216,4 +216,22 @@ describe('values that would otherwise be lost without a word', { timeout: 60_000
     ]);
     expect(p.rows('SELECT email, user_metadata FROM users')).toEqual([{ email: 'c@x.io', user_metadata: '{"plan":"pro"}' }]);
   });
+
+  it('a row of thousands of unknown columns is one bounded reject: 20 errors and a count of the rest', () => {
+    const width = 3000;
+    const header = ['email', ...Array.from({ length: width }, (_, i) => `c${i}`)].join(',');
+    const rows = Array.from({ length: 3 }, (_, r) => [`u${r}@x.io`, ...Array<string>(width).fill('v')].join(','));
+    p.write('users.csv', [header, ...rows].join('\n') + '\n');
+    p.write('import.yaml', pipeline('users.csv'));
+    const { report } = p.run('import.yaml');
+    expect(report.summary).toMatchObject({ total: 3, inserted: 0, rejected: 3 });
+    for (const reject of p.rejects(report)) {
+      expect(reject.errors).toHaveLength(21);
+      expect(reject.errors[20]).toEqual({
+        code: 'UNKNOWN_FIELD',
+        path: '',
+        message: `and ${width - 20} more error(s) not listed: ${width - 20} UNKNOWN_FIELD`,
+      });
+    }
+  });
 });

@@ -147,3 +147,24 @@ describe('prepareRecord: what JSON.parse would change silently', () => {
     expect((await prepareRecord(step(null), item.record, item.errors)).errors).toEqual([rounded('logins_count')]);
   });
 });
+
+describe('prepareRecord: a reject stays small whatever the record', () => {
+  it('lists the first 20 errors and counts the rest, by code, in one more', async () => {
+    const header = ['email', ...Array.from({ length: 3000 }, (_, i) => `c${i}`)];
+    const record = csvRecord(header.join(','), ['not-an-email', ...Array<string>(3000).fill('v')].join(','));
+    const { errors } = await prepareRecord(step(null, { csv: true }), record);
+    expect(errors).toHaveLength(21);
+    expect(errors.slice(0, 2).map((e) => [e.code, e.path])).toEqual([
+      ['FORMAT', 'email'],
+      ['UNKNOWN_FIELD', 'c0'],
+    ]);
+    expect(errors[20]).toEqual({ code: 'UNKNOWN_FIELD', path: '', message: 'and 2981 more error(s) not listed: 2981 UNKNOWN_FIELD' });
+  });
+
+  it('names every code among the rest, commonest first', async () => {
+    const record = { email: 'bad', ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}`, 1])), name: 'a\u0001', nickname: '' };
+    const { errors } = await prepareRecord(step(null), record);
+    expect(errors).toHaveLength(21);
+    expect(errors[20]).toEqual({ code: 'UNKNOWN_FIELD', path: '', message: 'and 13 more error(s) not listed: 11 UNKNOWN_FIELD, 1 FORMAT, 1 MIN_LENGTH' });
+  });
+});
