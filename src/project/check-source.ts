@@ -9,6 +9,7 @@ import { parseQuery } from '../query/parse-query.js';
 import { QueryError } from '../query/query-error.js';
 import { sampleSource } from '../sources/sample.js';
 import { checkSourceFields, checkTargetColumns } from '../spec/check-references.js';
+import { didYouMean } from '../spec/closest-name.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import { formatPath, sortDiagnostics } from '../spec/diagnostics.js';
 import { offsetInScalar } from '../spec/parse-pipeline.js';
@@ -42,7 +43,7 @@ export async function loadCheckedPipeline(project: Project, cwd: string, file: s
 }
 
 async function checkLoaded(project: Project, cwd: string, loaded: LoadedPipeline): Promise<Diagnostic[]> {
-  return [...(await checkSource(project, loaded)), ...(await checkTarget(project, loaded)), ...(await checkFields(cwd, loaded))];
+  return [...(await checkSource(project, loaded)), ...(await checkTarget(project, loaded)), ...(await checkFields(project, cwd, loaded))];
 }
 
 /** The mapped columns of an import or migration against the target table's columns. */
@@ -56,7 +57,7 @@ async function checkTarget(project: Project, loaded: LoadedPipeline): Promise<Di
 }
 
 /** The CSV header as the job would read it; the fields the columns read, against it (CSV) or the first records (JSON, NDJSON). */
-async function checkFields(cwd: string, loaded: LoadedPipeline): Promise<Diagnostic[]> {
+async function checkFields(project: Project, cwd: string, loaded: LoadedPipeline): Promise<Diagnostic[]> {
   const { source, columns } = loaded.pipeline;
   const mapped = columns && typeof columns === 'object' ? columns : undefined;
   // An identity mapping reads no named field, but a CSV header the job would refuse is still worth saying.
@@ -66,13 +67,39 @@ async function checkFields(cwd: string, loaded: LoadedPipeline): Promise<Diagnos
   const sample = await sampleSource({ path: loaded.sourcePath, format: loaded.sourceFormat, csv }, FIELD_SAMPLE_RECORDS, shown);
   if (!sample) return [];
   if ('problem' in sample) return [diagnosticAt(loaded, ['source', 'file'], sample.problem)];
-  if (!mapped) return [];
+  if (!mapped) return sample.format === 'csv' ? checkIdentityHeader(project, loaded, shown, sample.header) : [];
   const fields =
     sample.format === 'csv'
       ? { kind: 'header' as const, file: shown, names: sample.header }
       : { kind: 'sample' as const, file: shown, records: sample.records };
   return checkSourceFields(parseYamlFile(loaded.file, loaded.text), mapped, fields);
 }
+
+/**
+ * Without `columns`, each CSV column goes to the table column of its exact name, and a row with a
+ * value in a column the table lacks is rejected (UNKNOWN_FIELD): a header of `Email` or `email `
+ * would reject every row while validate said ok. A warning, not an error: a column whose cells are
+ * all empty rejects nothing.
+ */
+async function checkIdentityHeader(project: Project, loaded: LoadedPipeline, shown: string, header: string[]): Promise<Diagnostic[]> {
+  const { target } = loaded.pipeline;
+  if (!('connection' in target)) return [];
+  const table = await tableColumns(project, target.connection, target.table);
+  if (!table || 'problem' in table) return [];
+  const known = table.columns.map((c) => c.name);
+  const unknown = header.filter((name) => !known.includes(name));
+  if (unknown.length === 0) return [];
+  const listed = unknown.slice(0, MAX_LISTED).map((name) => `${JSON.stringify(name)}${didYouMean(name, known)}`);
+  const more = unknown.length > MAX_LISTED ? ` and ${unknown.length - MAX_LISTED} more` : '';
+  const message =
+    `${unknown.length} column(s) of the header of ${shown} match no column of table ${table.name}: ${listed.join(', ')}${more}. ` +
+    'Without columns:, a CSV column goes to the table column of the same name, so every row with a value in these is rejected (UNKNOWN_FIELD). ' +
+    'Hint: rename them in the header, or map the ones you want under columns:';
+  return [{ ...diagnosticAt(loaded, ['source', 'file'], message), severity: 'warning' }];
+}
+
+/** The header names a message lists; a file of 3,000 extra columns is counted, not listed. */
+const MAX_LISTED = 10;
 
 async function checkSource(project: Project, loaded: LoadedPipeline): Promise<Diagnostic[]> {
   const { source } = loaded.pipeline;

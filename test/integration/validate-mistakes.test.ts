@@ -197,6 +197,25 @@ describe('ferry validate catches the usual mistakes', () => {
     expect(result.code).toBe(0);
   });
 
+  it('without columns:, CSV header names the table lacks are a warning naming them, with the name meant', () => {
+    project = new TestProject();
+    project.write(
+      'users.csv',
+      'Email,name ,nickname,' + Array.from({ length: 12 }, (_, i) => `c${i}`).join(',') + '\na@example.com,A,a' + ',v'.repeat(12) + '\n',
+    );
+    project.write('p.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\n');
+    const result = project.ferry('validate', 'p.yaml');
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'p.yaml:1:17 source.file: warning: 14 column(s) of the header of users.csv match no column of table users: "Email" (did you mean "email"?), "name " (did you mean "name"?), "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7" and 4 more. ' +
+        'Without columns:, a CSV column goes to the table column of the same name, so every row with a value in these is rejected (UNKNOWN_FIELD). ' +
+        'Hint: rename them in the header, or map the ones you want under columns:',
+      'ok p.yaml (1 warning(s): they do not fail validate)',
+    ]);
+    expect(result.code).toBe(0);
+    project.write('users.csv', 'email,name\na@example.com,A\n');
+    expect(project.ferry('validate', 'p.yaml').stdout.trim()).toBe('ok p.yaml');
+  });
+
   it('YAML that needs quoting says "quote this value" with the corrected line', () => {
     project = new TestProject();
     project.write('users.csv', 'Email Address\na@example.com\n');
