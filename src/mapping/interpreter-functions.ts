@@ -3,6 +3,7 @@ import { METER_SYMBOL, type OutputMeter } from './budget.js';
 import { borrowImplementations, type Implementation } from './compiler/borrowed.js';
 import { builtins } from './compiler/builtins.js';
 import { boundedRoman } from './compiler/functions-numeric.js';
+import { distinct } from './compiler/functions-collection.js';
 import { length, pad, substring } from './compiler/functions-string.js';
 import { guardOutput, guardedNames } from './compiler/output-guards.js';
 
@@ -11,7 +12,7 @@ import { guardOutput, guardedNames } from './compiler/output-guards.js';
  * code may (output-guards.ts) and rejects the same records with the same messages: jsonata's own
  * implementations under the output limit, except `$length`, `$substring` and `$pad`, whose jsonata
  * versions spread the string into an array of code points (fatal to the process past ~134 million),
- * and a roman `$formatInteger`, which overflowed the stack.
+ * a roman `$formatInteger`, which overflowed the stack, and `$distinct`, quadratic in jsonata.
  */
 
 interface Focus {
@@ -27,7 +28,7 @@ function meterOf(self: unknown): OutputMeter {
   return find && environment ? find(environment.base) : counting;
 }
 
-const ported: Record<string, Implementation> = { length, substring, pad } as Record<string, Implementation>;
+const ported: Record<string, Implementation> = { length, substring, pad, distinct } as Record<string, Implementation>;
 const replaced = new Set([...guardedNames, ...Object.keys(ported)]);
 const upstream = borrowImplementations([...replaced]);
 
