@@ -3,7 +3,9 @@ import { METER_SYMBOL, type OutputMeter } from './budget.js';
 import { borrowImplementations, type Implementation } from './compiler/borrowed.js';
 import { builtins } from './compiler/builtins.js';
 import { boundedRoman } from './compiler/functions-numeric.js';
-import { distinct } from './compiler/functions-collection.js';
+import { distinct, spread } from './compiler/functions-collection.js';
+import { sort } from './compiler/functions-hof.js';
+import { withLinearRegExp } from './compiler/linear-dates.js';
 import { length, pad, substring } from './compiler/functions-string.js';
 import { guardOutput, guardedNames } from './compiler/output-guards.js';
 
@@ -12,7 +14,7 @@ import { guardOutput, guardedNames } from './compiler/output-guards.js';
  * code may (output-guards.ts) and rejects the same records with the same messages: jsonata's own
  * implementations under the output limit, except `$length`, `$substring` and `$pad`, whose jsonata
  * versions spread the string into an array of code points (fatal to the process past ~134 million),
- * a roman `$formatInteger`, which overflowed the stack, and `$distinct`, quadratic in jsonata.
+ * and `$distinct` and `$spread`, quadratic in jsonata; and jsonata's own made safe where they are not (`safeUpstream`).
  */
 
 interface Focus {
@@ -28,15 +30,35 @@ function meterOf(self: unknown): OutputMeter {
   return find && environment ? find(environment.base) : counting;
 }
 
-const ported: Record<string, Implementation> = { length, substring, pad, distinct } as Record<string, Implementation>;
-const replaced = new Set([...guardedNames, ...Object.keys(ported)]);
+const ported: Record<string, Implementation> = { length, substring, pad, distinct, spread } as Record<string, Implementation>;
+/** jsonata's own, made safe: see `safeUpstream`. */
+const wrapped = ['formatInteger', 'toMillis', 'sort'];
+const replaced = new Set([...guardedNames, ...Object.keys(ported), ...wrapped]);
 const upstream = borrowImplementations([...replaced]);
 
 function implementation(name: string): Implementation | undefined {
   const own = ported[name] ?? upstream.get(name);
   if (own === undefined) return undefined;
-  const safe = name === 'formatInteger' ? (boundedRoman(own as (value: number, picture: string) => unknown) as Implementation) : own;
+  const safe = ported[name] === undefined ? safeUpstream(name, own) : own;
   return guardedNames.includes(name) ? guardOutput(name, safe, meterOf) : safe;
+}
+
+/**
+ * A roman `$formatInteger` recursed once per letter (a stack overflow); `$toMillis` matched with
+ * V8's backtracking engine (linear-dates.ts); `$sort` without a comparator merged by recursing
+ * with `slice(1)` at each comparison, quadratic in time and memory (20,000 items took 500 MB, 100,000
+ * ran out of heap): compiled code's merge sort does it (a comparator's calls count as steps).
+ */
+function safeUpstream(name: string, own: Implementation): Implementation {
+  if (name === 'formatInteger') return boundedRoman(own as (value: number, picture: string) => unknown) as Implementation;
+  if (name === 'toMillis') return withLinearRegExp(own);
+  if (name === 'sort') {
+    return function (this: unknown, array: unknown, comparator?: unknown) {
+      if (comparator === undefined) return sort(array as unknown[] | undefined);
+      return (own as (this: unknown, ...a: unknown[]) => unknown).call(this, array, comparator);
+    } as unknown as Implementation;
+  }
+  return own;
 }
 
 const overrides = [...replaced].flatMap((name) => {

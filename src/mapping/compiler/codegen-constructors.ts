@@ -67,6 +67,8 @@ function genGroupBy(pairList: [Node, Node][], input: string, cx: Cx, c: Compiler
   const groups = e.let(`${rt('newDict')}()`);
   const k = e.name('k');
   e.block(`for (let ${k} = 0; ${k} < ${items}.length; ${k}++)`, () => {
+    // a step per item and per group, as the interpreter counts its evaluations of the key and value
+    e.line(`${rt('tick')}();`);
     const item = e.let(`${items}[${k}]`);
     pairList.forEach(([keyNode], index) => {
       const key = c.gen(keyNode, { ...cx, input: item });
@@ -78,6 +80,7 @@ function genGroupBy(pairList: [Node, Node][], input: string, cx: Cx, c: Compiler
   const errors = collect ? e.let('[]') : '';
   const key = e.name('key');
   e.block(`for (const ${key} of ${rt('dictKeys')}(${groups}))`, () => {
+    e.line(`${rt('tick')}();`);
     const entry = e.let(`${groups}[${key}]`);
     const body = () =>
       e.block(`switch (${entry}.exprIndex)`, () =>

@@ -13,6 +13,8 @@ export function genFilter(filter: Filter, input: string, cx: Cx, c: Compiler): s
   const kept = e.let(`${rt('newSeq')}()`);
   const k = e.name('k');
   e.block(`for (let ${k} = 0; ${k} < ${items}.length; ${k}++)`, () => {
+    // a step per item, as the interpreter counts each evaluation of the predicate
+    e.line(`${rt('tick')}();`);
     const item = e.let(`${items}[${k}]`);
     const value = c.gen(predicate, { ...cx, input: item });
     const n = e.name('n');

@@ -1,5 +1,5 @@
 import { fail } from './errors.js';
-import { append as appendValues, lookup as lookupKey, newSeq } from './sequence.js';
+import { append as appendValues, appendOwned, lookup as lookupKey, newSeq, type Appended } from './sequence.js';
 import { type Dict, isDeepEqual, isFunction, isNumeric, isSequence, objectKeys } from './values.js';
 
 /** Array and object built-ins, ported from jsonata's `functions.js`. */
@@ -45,9 +45,9 @@ export function keys(arg: unknown): unknown[] {
 
 export function spread(arg: unknown): unknown {
   if (Array.isArray(arg)) {
-    let result: unknown = newSeq();
-    for (const item of arg) result = appendValues(result, spread(item));
-    return result;
+    const result: Appended = { data: newSeq(), owned: false };
+    for (const item of arg) appendOwned(result, spread(item));
+    return result.data;
   }
   if (arg !== null && typeof arg === 'object' && (arg as { _jsonata_lambda?: unknown })._jsonata_lambda !== true) {
     const result = newSeq();

@@ -1,5 +1,6 @@
+import { tick } from '../budget.js';
 import { fail } from './errors.js';
-import { append, asSeq, newSeq } from './sequence.js';
+import { appendOwned, asSeq, newSeq, type Appended } from './sequence.js';
 import { type Dict, isFunction, objectKeys, own } from './values.js';
 
 /**
@@ -8,8 +9,7 @@ import { type Dict, isFunction, objectKeys, own } from './values.js';
  * value expression is evaluated once per key with the group's items as context.
  */
 
-export interface GroupEntry {
-  data: unknown;
+export interface GroupEntry extends Appended {
   exprIndex: number;
 }
 
@@ -28,9 +28,11 @@ export function groupItems(input: unknown): unknown[] {
 export function groupData(input: unknown): unknown {
   if (!Array.isArray(input)) return input;
   const items = groupItems(input);
-  let data = items[0];
-  for (let i = 1; i < items.length; i++) data = append(data, items[i]);
-  return data;
+  const data: Appended = { data: items[0], owned: false };
+  // a step per item, as the interpreter counts its evaluation of each literal key per item
+  tick(items.length);
+  for (let i = 1; i < items.length; i++) appendOwned(data, items[i]);
+  return data.data;
 }
 
 export function groupAdd(groups: Record<string, GroupEntry>, key: unknown, item: unknown, exprIndex: number): void {
@@ -38,12 +40,12 @@ export function groupAdd(groups: Record<string, GroupEntry>, key: unknown, item:
   if (key === undefined) return;
   if (key === '_jsonata_lambda' || key === '_jsonata_function') throw fail('D1013', { value: key });
   if (!own(groups, key)) {
-    groups[key] = { data: item, exprIndex };
+    groups[key] = { data: item, owned: false, exprIndex };
     return;
   }
   const entry = groups[key] as GroupEntry;
   if (entry.exprIndex !== exprIndex) throw fail('D1009', { value: key });
-  entry.data = append(entry.data, item);
+  appendOwned(entry, item);
 }
 
 export function dictKeys(dict: Dict): string[] {
@@ -52,16 +54,17 @@ export function dictKeys(dict: Dict): string[] {
 
 /** `*`: the values of the context object, arrays flattened. */
 export function wildcard(input: unknown): unknown[] {
-  let results: unknown[] = newSeq();
+  // Appending an array makes the result a plain array, as jsonata's `append` (a copy) does.
+  const results: Appended = { data: newSeq(), owned: false };
   let value = input;
   if (Array.isArray(value) && (value as { outerWrapper?: boolean }).outerWrapper && value.length > 0) value = value[0];
-  if (value === null || typeof value !== 'object' || isFunction(value)) return results;
+  if (value === null || typeof value !== 'object' || isFunction(value)) return results.data as unknown[];
   for (const key of objectKeys(value)) {
     const item = (value as Dict)[key];
-    if (Array.isArray(item)) results = append(results, flatten(item, [])) as unknown[];
-    else results.push(item);
+    if (Array.isArray(item)) appendOwned(results, flatten(item, []));
+    else (results.data as unknown[]).push(item);
   }
-  return results;
+  return results.data as unknown[];
 }
 
 function flatten(arg: unknown, flattened: unknown[]): unknown[] {
