@@ -54,6 +54,17 @@ function overBudget(limit: keyof MappingLimits, limits: MappingLimits): BudgetEr
   return { code: BUDGET_CODE, message: `evaluation stopped after ${what}`, limit };
 }
 
+/**
+ * The longest picture `$formatNumber` and `$formatInteger` take. jsonata reads a picture in time
+ * quadratic in its grouping separators (20,000 of them took 7 to 11 s in one call, which no budget
+ * interrupts); a real picture is a few dozen characters.
+ */
+export const PICTURE_LIMIT = 1000;
+
+export function pictureTooLong(name: string, length: number): BudgetError {
+  return { code: BUDGET_CODE, message: `evaluation stopped: the picture of $${name} has ${length} characters, more than ${PICTURE_LIMIT}`, limit: 'output' };
+}
+
 /** One call alone would exceed the output limit: say which, and how much it asked for. */
 function tooLarge(what: string, n: number, limits: MappingLimits): BudgetError {
   const size = n >= 1e15 ? n.toPrecision(3) : String(n);

@@ -1,4 +1,4 @@
-import type { OutputMeter } from '../budget.js';
+import { PICTURE_LIMIT, pictureTooLong, type OutputMeter } from '../budget.js';
 import { jsonLowerBound } from '../json-size.js';
 import { codePointLength } from './code-points.js';
 
@@ -50,7 +50,9 @@ export function isGuarded(name: string): boolean {
  */
 export function guardOutput<F extends Impl>(name: string, impl: F, meter: (self: unknown) => OutputMeter): F {
   const before = Object.prototype.hasOwnProperty.call(presize, name) ? presize[name] : null;
+  const picture = name === 'formatNumber' || name === 'formatInteger';
   const guarded = function (this: unknown, ...args: unknown[]): unknown {
+    if (picture && typeof args[1] === 'string' && args[1].length > PICTURE_LIMIT) throw pictureTooLong(name, args[1].length);
     const m = meter(this);
     if (before) m.room(before(args, m.left()), `$${name}`);
     const result = (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).apply(this, args);

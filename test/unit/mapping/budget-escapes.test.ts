@@ -45,6 +45,23 @@ describe('built-ins stay within the budgets', { timeout: 30_000 }, () => {
     ]);
   });
 
+  it.each(['$formatNumber(1, $replace($pad("", 20000), " ", "#,") & "0")', '$formatInteger(1, $replace($pad("", 200000), " ", "#,") & "0")'])(
+    '%s: a picture past 1,000 characters is refused before jsonata reads it',
+    async (expr) => {
+      const { compiled, interpreted } = await bothPaths(expr);
+      expect(compiled.errors).toEqual([
+        {
+          code: 'MAPPING_ERROR',
+          path: 'c',
+          message: expect.stringMatching(
+            /^column c: evaluation stopped: the picture of \$format(Number|Integer) has \d+ characters, more than 1000$/,
+          ) as unknown,
+        },
+      ]);
+      expect(interpreted).toEqual(compiled);
+    },
+  );
+
   it.each([
     ['$toMillis("2024-01-02", "[Y0001]-[M01]-[D01]")'],
     ['$toMillis("2024-01-02T10:11:12", "[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01]")'],
