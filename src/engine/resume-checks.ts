@@ -13,15 +13,21 @@ export type StoresNow = (names: readonly string[]) => Record<string, string>;
  */
 export async function refuseResume(jobs: Pick<Engine, 'get' | 'list'>, id: string, storesNow: StoresNow): Promise<void> {
   const job = await jobs.get(id);
-  if (!job || job.kind === 'rollback') return;
+  // Still running: the engine says so, and by whom.
+  if (!job || job.status === 'running' || job.status === 'pending') return;
   const moved = movedStores(job.plan.stores, storesNow);
   if (moved.length > 0) {
     throw new JobRefused(
-      `refusing to resume job ${id}: ferry.yaml changed where its connections point since it started, so its rows would land in two stores:\n` +
-        moved.map((line) => `  ${line}`).join('\n') +
-        `\nRestore ferry.yaml, or run the pipeline as a new job (ferry run ${job.plan.pipelineFile}).`,
+      movedRefusal(
+        `resume job ${id}`,
+        'since it started, so its rows would land in two stores',
+        moved,
+        `Restore ferry.yaml, or run the pipeline as a new job (ferry run ${job.plan.pipelineFile}).`,
+      ),
     );
   }
+  // A rollback is not rolled back (Ferry refuses), so only a job that wrote rows may have one.
+  if (job.kind === 'rollback') return;
   const [rollback] = await rollbacksOf(jobs, job.pipeline, id);
   if (!rollback) return;
   const next =
@@ -31,6 +37,11 @@ export async function refuseResume(jobs: Pick<Engine, 'get' | 'list'>, id: strin
   throw new JobRefused(
     `refusing to resume job ${id}: job ${rollback.id} rolled it back (${rollback.status}), and a resume would not redo the batches the rollback undid; ${next}`,
   );
+}
+
+/** The refusal of an operation on a job whose connections moved: what was refused, why, each move, what to do. */
+export function movedRefusal(what: string, why: string, moved: readonly string[], next: string): string {
+  return `refusing to ${what}: ferry.yaml changed where its connections point ${why}:\n${moved.map((line) => `  ${line}`).join('\n')}\n${next}`;
 }
 
 /** `connection users: was sqlite .ferry/users.db table users, now sqlite .ferry/new.db table users`, for each that moved. */

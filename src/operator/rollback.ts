@@ -5,7 +5,7 @@ import type { ConnectionPool } from '../../activities/deps.js';
 import type { Connection, RestoreBatchOutput, RestoreEntry } from '../connections/types.js';
 import { JobRefused, type Engine } from '../engine/engine.js';
 import { rollbacksOf } from '../engine/rollbacks.js';
-import { movedStores } from '../engine/resume-checks.js';
+import { movedRefusal, movedStores } from '../engine/resume-checks.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { buildRollbackPlan } from '../plan/rollback-plan.js';
 import { formatKey } from '../plan/row-diff.js';
@@ -36,11 +36,7 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
     throw new JobRefused(`job ${id} is ${original.kind === 'export' ? 'an export' : 'a rollback'}: only jobs that wrote to a store roll back`, { usage: true });
   const moved = movedStores(original.plan.stores, (names) => storesOf(project, names));
   if (moved.length > 0) {
-    throw new JobRefused(
-      `refusing to roll back job ${id}: ferry.yaml changed where its connections point since it ran, so the rollback would change another store:\n` +
-        moved.map((line) => `  ${line}`).join('\n') +
-        '\nRestore ferry.yaml first.',
-    );
+    throw new JobRefused(movedRefusal(`roll back job ${id}`, 'since it ran, so the rollback would change another store', moved, 'Restore ferry.yaml first.'));
   }
   const backup = backupPath(original.plan.jobDir);
   if (!existsSync(backup)) throw new JobRefused(noBackup(id, original.plan.jobDir, backup));

@@ -14,6 +14,8 @@ export function buildRollbackPlan(original: JobPlan, ctx: Pick<JobPlan, 'jobId' 
     pipelineFile: original.pipelineFile,
     pipelineHash: original.pipelineHash,
     startedAt: ctx.startedAt,
+    // The stores the job wrote: a resumed rollback refuses when ferry.yaml points elsewhere since.
+    ...(original.stores !== undefined ? { stores: original.stores } : {}),
     jobDir: ctx.jobDir,
     kind: 'rollback',
     rollback: { job: original.jobId, force: ctx.force },

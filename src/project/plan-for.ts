@@ -6,7 +6,6 @@ import { usesLastSuccess } from '../query/resolve-dates.js';
 import type { Project } from './load-config.js';
 import type { LoadedPipeline } from './load-pipeline.js';
 import type { Pipeline } from '../spec/pipeline-schema.js';
-import { maskUrl } from '../spec/secrets.js';
 import { ownField, setOwnField } from '../validation/own-field.js';
 
 /** `<pipeline>-<yyyymmddThhmmss>-<4 hex>` (UTC). */
@@ -68,17 +67,35 @@ export function connectionsOf(pipeline: Pipeline): string[] {
 }
 
 /**
- * Connections as ferry.yaml describes them now: where each store is (the path from the project's
- * folder, or the URL masked) and its table. Kept in a job's plan, so a resume or a rollback finds
- * out when a connection's name has come to mean another store; a name ferry.yaml lacks is left out.
+ * Connections as ferry.yaml describes them now: where each store is and its table. Kept in a job's
+ * plan, so a resume or a rollback finds out when a connection's name has come to mean another
+ * store; a name ferry.yaml lacks is left out. A SQLite store is its path from the project's folder.
+ * A PostgreSQL one is its server and database with every environment value masked (the plan is
+ * stored: no password, no query string), plus a digest of the unmasked user, host, port and
+ * database, so a move hidden behind `${PGHOST}` is still seen.
  */
 export function storesOf(project: Project, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) {
     const c = ownField(project.config.connections, name);
     if (c === undefined) continue;
-    const where = c.driver === 'sqlite' ? relative(project.rootDir, c.path) || '.' : project.masker.mask(maskUrl(c.url));
+    const where = c.driver === 'sqlite' ? relative(project.rootDir, c.path) || '.' : postgresServer(c.url, (text) => project.masker.mask(text));
     setOwnField(out, name, `${c.driver} ${where} table ${c.table}`);
   }
   return out;
+}
+
+function postgresServer(url: string, mask: (text: string) => string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '(a URL that does not parse)';
+  }
+  const server = `${parsed.username ? `${decodeURIComponent(parsed.username)}@` : ''}${parsed.host}${parsed.pathname}`;
+  return `${mask(server)} (digest ${digest(server)})`;
+}
+
+function digest(text: string): string {
+  return hashText(text).slice(0, 12);
 }
