@@ -6,7 +6,7 @@ import { sha256File } from '../engine/submission.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import type { Project } from '../project/load-config.js';
 import type { LoadedPipeline } from '../project/load-pipeline.js';
-import { planFor } from '../project/plan-for.js';
+import { planConnections, planFor, storesOf } from '../project/plan-for.js';
 
 /** An ended job's rejected rows, with the source they are to be read from again. */
 export interface RejectedRows {
@@ -50,7 +50,8 @@ export function retryPlan(project: Project, rejected: RejectedRows, pipeline: Lo
   const rowsFile = join(fresh.jobDir, 'retry-rows.json');
   writeFileSync(rowsFile, JSON.stringify(rejected.rows));
   // The records come from the job's source whatever the pipeline now names: they are its rejects.
-  return { ...fresh, source: rejected.source, retryOf: { job: rejected.job.id, rowsFile } };
+  const plan: JobPlan = { ...fresh, source: rejected.source, retryOf: { job: rejected.job.id, rowsFile } };
+  return { ...plan, stores: storesOf(project, planConnections(plan)) };
 }
 
 async function rejectedRows(path: string): Promise<number[]> {

@@ -61,6 +61,11 @@ export function planFor(project: Project, loaded: LoadedPipeline, at = new Date(
   });
 }
 
+/** The connections a plan reads or writes, by name. */
+export function planConnections(plan: JobPlan): string[] {
+  return [plan.source, plan.target].flatMap((end) => (end.type === 'connection' ? [end.connection] : []));
+}
+
 /** The connections a pipeline reads or writes, by name. */
 export function connectionsOf(pipeline: Pipeline): string[] {
   return [pipeline.source, pipeline.target].flatMap((end) => ('connection' in end ? [end.connection] : []));
