@@ -129,7 +129,6 @@ export interface PlanContext extends Pick<JobPlan, 'jobId' | 'pipeline' | 'pipel
   retryOf?: JobPlan['retryOf'];
   /** `{last_success}` in the query: the start of the pipeline's last successful job, null when none (the engine knows). */
   lastSuccess?: string | null;
-  stores?: Record<string, string>;
 }
 
 /** Pipeline (validated) + context → plan. Pure; defaults of the format are applied here. */
@@ -145,7 +144,6 @@ export function buildJobPlan(p: Pipeline, ctx: PlanContext): JobPlan {
     pipelineFile: ctx.pipelineFile,
     pipelineHash: ctx.pipelineHash,
     startedAt: ctx.startedAt,
-    ...(ctx.stores !== undefined ? { stores: ctx.stores } : {}),
     jobDir: ctx.jobDir,
     kind,
     source,

@@ -5,7 +5,6 @@ import { buildJobPlan, type JobPlan } from '../plan/job-plan.js';
 import { usesLastSuccess } from '../query/resolve-dates.js';
 import type { Project } from './load-config.js';
 import type { LoadedPipeline } from './load-pipeline.js';
-import type { Pipeline } from '../spec/pipeline-schema.js';
 import { ownField, setOwnField } from '../validation/own-field.js';
 
 /** `<pipeline>-<yyyymmddThhmmss>-<4 hex>` (UTC). */
@@ -44,13 +43,12 @@ export async function planRun(
 /** A fresh plan for a loaded pipeline: a new job id, now, its folder under the state dir; `sample` for `run --sample`. */
 export function planFor(project: Project, loaded: LoadedPipeline, at = new Date(), options: PlanOptions = {}): JobPlan {
   const jobId = newJobId(loaded.name, at);
-  return buildJobPlan(loaded.pipeline, {
+  const plan = buildJobPlan(loaded.pipeline, {
     jobId,
     pipeline: loaded.name,
     pipelineFile: loaded.path,
     pipelineHash: hashText(loaded.text),
     startedAt: at.toISOString(),
-    stores: storesOf(project, connectionsOf(loaded.pipeline)),
     jobDir: join(project.stateDir, 'jobs', jobId),
     ...(loaded.sourcePath ? { sourcePath: loaded.sourcePath } : {}),
     ...(loaded.sourceFormat ? { sourceFormat: loaded.sourceFormat } : {}),
@@ -59,16 +57,12 @@ export function planFor(project: Project, loaded: LoadedPipeline, at = new Date(
     ...(options.sample !== undefined ? { sample: options.sample } : {}),
     ...(options.lastSuccess !== undefined ? { lastSuccess: options.lastSuccess } : {}),
   });
+  return { ...plan, stores: storesOf(project, planConnections(plan)) };
 }
 
 /** The connections a plan reads or writes, by name. */
 export function planConnections(plan: JobPlan): string[] {
   return [plan.source, plan.target].flatMap((end) => (end.type === 'connection' ? [end.connection] : []));
-}
-
-/** The connections a pipeline reads or writes, by name. */
-export function connectionsOf(pipeline: Pipeline): string[] {
-  return [pipeline.source, pipeline.target].flatMap((end) => ('connection' in end ? [end.connection] : []));
 }
 
 /**

@@ -14,7 +14,7 @@ const here = { users: 'sqlite first.db table users' };
 const moved = { users: 'sqlite second.db table users' };
 
 function importPlan(stores?: Record<string, string>): JobPlan {
-  return buildJobPlan({ source: { file: 'u.json' }, target: { connection: 'users', key: 'email', upsert: false, metadata: 'merge' } } as never, {
+  const plan = buildJobPlan({ source: { file: 'u.json' }, target: { connection: 'users', key: 'email', upsert: false, metadata: 'merge' } } as never, {
     jobId: 'imp-1',
     pipeline: 'imp',
     pipelineFile: 'imp.yaml',
@@ -23,8 +23,8 @@ function importPlan(stores?: Record<string, string>): JobPlan {
     jobDir: 'jobs/imp-1',
     sourcePath: 'u.json',
     sourceFormat: 'json',
-    ...(stores ? { stores } : {}),
   });
+  return stores ? { ...plan, stores } : plan;
 }
 
 function info(plan: JobPlan, status: JobInfo['status']): JobInfo {
