@@ -2,10 +2,9 @@ import type jsonata from 'jsonata';
 import { METER_SYMBOL, type OutputMeter } from './budget.js';
 import { borrowImplementations, type Implementation } from './compiler/borrowed.js';
 import { builtins } from './compiler/builtins.js';
-import { boundedRoman } from './compiler/functions-numeric.js';
 import { distinct, spread } from './compiler/functions-collection.js';
 import { sort } from './compiler/functions-hof.js';
-import { withLinearRegExp } from './compiler/linear-dates.js';
+import { safeBorrowed } from './compiler/linear-dates.js';
 import { length, pad, substring } from './compiler/functions-string.js';
 import { guardOutput, guardedNames } from './compiler/output-guards.js';
 
@@ -44,21 +43,17 @@ function implementation(name: string): Implementation | undefined {
 }
 
 /**
- * A roman `$formatInteger` recursed once per letter (a stack overflow); `$toMillis` matched with
- * V8's backtracking engine (linear-dates.ts); `$sort` without a comparator merged by recursing
- * with `slice(1)` at each comparison, quadratic in time and memory (20,000 items took 500 MB, 100,000
- * ran out of heap): compiled code's merge sort does it (a comparator's calls count as steps).
+ * jsonata's own made safe as compiled code borrows it (linear-dates.ts `safeBorrowed`); and
+ * `$sort` without a comparator, which merged by recursing with `slice(1)` at each comparison,
+ * quadratic in time and memory (20,000 items took 500 MB, 100,000 ran out of heap): compiled
+ * code's merge sort does it (a comparator's calls count as steps).
  */
 function safeUpstream(name: string, own: Implementation): Implementation {
-  if (name === 'formatInteger') return boundedRoman(own as (value: number, picture: string) => unknown) as Implementation;
-  if (name === 'toMillis') return withLinearRegExp(own);
-  if (name === 'sort') {
-    return function (this: unknown, array: unknown, comparator?: unknown) {
-      if (comparator === undefined) return sort(array as unknown[] | undefined);
-      return (own as (this: unknown, ...a: unknown[]) => unknown).call(this, array, comparator);
-    } as unknown as Implementation;
-  }
-  return own;
+  if (name !== 'sort') return safeBorrowed(name, own);
+  return function (this: unknown, array: unknown, comparator?: unknown) {
+    if (comparator === undefined) return sort(array as unknown[] | undefined);
+    return (own as (this: unknown, ...a: unknown[]) => unknown).call(this, array, comparator);
+  } as unknown as Implementation;
 }
 
 const overrides = [...replaced].flatMap((name) => {

@@ -9,7 +9,7 @@ import { guardOutput, isGuarded } from './output-guards.js';
 import * as str from './functions-string.js';
 import { type Signature, parseSignature } from './signature.js';
 import { isFunction } from './values.js';
-import { withLinearRegExp } from './linear-dates.js';
+import { safeBorrowed } from './linear-dates.js';
 
 /**
  * The built-in functions compiled code may call, with jsonata's signatures. A call validates its
@@ -195,14 +195,7 @@ const focus = {
 };
 for (const [name, signature] of Object.entries(borrowedSignatures)) {
   const found = borrowed.get(name);
-  const impl =
-    found === undefined
-      ? undefined
-      : name === 'formatInteger'
-        ? num.boundedRoman(found as (value: number, picture: string) => unknown)
-        : name === 'toMillis'
-          ? withLinearRegExp(found)
-          : found;
+  const impl = found === undefined ? undefined : safeBorrowed(name, found);
   if (impl !== undefined) list.push(def(name, signature, (...args: never[]) => (impl as (...a: never[]) => unknown).apply(focus, args)));
 }
 

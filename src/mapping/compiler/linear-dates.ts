@@ -1,4 +1,5 @@
 import { LinearRegExp } from '../linear-regex.js';
+import { boundedRoman } from './functions-numeric.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
 
@@ -28,4 +29,15 @@ export function withLinearRegExp<F extends Impl>(impl: F): F {
   };
   Object.defineProperty(wrapped, 'length', { value: impl.length });
   return wrapped as unknown as F;
+}
+
+/**
+ * A borrowed jsonata built-in made safe where jsonata's is not, for compiled code and the
+ * interpreter alike: a roman `$formatInteger` recursed once per letter (a stack overflow), and
+ * `$toMillis` matched on V8's backtracking engine (above).
+ */
+export function safeBorrowed<F extends Impl>(name: string, impl: F): F {
+  if (name === 'formatInteger') return boundedRoman(impl as unknown as (value: number, picture: string) => unknown) as unknown as F;
+  if (name === 'toMillis') return withLinearRegExp(impl);
+  return impl;
 }
