@@ -1,22 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execute, startJob } from '../../../src/engine/embedded/execute.js';
-import { Journal } from '../../../src/engine/embedded/journal.js';
+import type { Journal } from '../../../src/engine/embedded/journal.js';
 import { withRetry } from '../../../src/engine/embedded/retry.js';
 import { fakeActivities, testPlan } from '../../helpers/fake-activities.js';
-import { tempDir } from '../../helpers/cli.js';
+import { useTempJournal } from '../../helpers/temp-journal.js';
 
 describe('embedded engine', () => {
-  let dir: string;
-  let cleanup: () => void;
   let journal: Journal;
-  beforeEach(() => {
-    ({ dir, cleanup } = tempDir());
-    journal = new Journal(dir);
-  });
-  afterEach(() => {
-    journal.close();
-    cleanup();
-  });
+  useTempJournal((fresh) => ({ journal } = fresh));
 
   it('journals every step and records the outcome', async () => {
     const fake = fakeActivities({ total: 30, batches: 3 });

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobRefused } from '../../../src/engine/engine.js';
-import { Journal, type Liveness } from '../../../src/engine/embedded/journal.js';
+import type { Journal, Liveness } from '../../../src/engine/embedded/journal.js';
 import { pruneJournal } from '../../../src/engine/embedded/prune.js';
-import { tempDir } from '../../helpers/cli.js';
+import { useTempJournal } from '../../helpers/temp-journal.js';
 import { testPlan } from '../../helpers/fake-activities.js';
 
 /**
@@ -18,17 +18,8 @@ const CUTOFF = new Date('2026-02-01T00:00:00.000Z');
 const dead: Liveness = { now: new Date(), staleMs: 10_000, state: () => 'dead' };
 
 let dir: string;
-let cleanup: () => void;
 let journal: Journal;
-
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  journal = new Journal(dir);
-});
-afterEach(() => {
-  journal.close();
-  cleanup();
-});
+useTempJournal((fresh) => ({ dir, journal } = fresh));
 
 /** An old job, ended with `status`, with a folder in the state dir. */
 function oldJob(id: string, status: 'cancelled' | 'failed' | 'succeeded', created = LONG_AGO): string {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execute, liveness } from '../../../src/engine/embedded/execute.js';
 import { Journal, type Liveness } from '../../../src/engine/embedded/journal.js';
 import type { OwnerState } from '../../../src/engine/embedded/process-owner.js';
@@ -12,6 +12,7 @@ import type { JobPlan } from '../../../src/plan/job-plan.js';
 import type { Pipeline } from '../../../src/spec/pipeline-schema.js';
 import { sourceFor } from '../../../src/sources/index.js';
 import { tempDir } from '../../helpers/cli.js';
+import { useTempJournal } from '../../helpers/temp-journal.js';
 import { fakeActivities, testPlan } from '../../helpers/fake-activities.js';
 
 /**
@@ -22,16 +23,8 @@ import { fakeActivities, testPlan } from '../../helpers/fake-activities.js';
  */
 
 let dir: string;
-let cleanup: () => void;
 let journal: Journal;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  journal = new Journal(dir);
-});
-afterEach(() => {
-  journal.close();
-  cleanup();
-});
+useTempJournal((fresh) => ({ dir, journal } = fresh));
 
 const csv = { delimiter: ',', header: true, encoding: 'utf8' as const };
 /** A plan over a real JSON file in the test folder (the fake activities never read it; hashing does). */
