@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { readWindows } from '../sources/byte-batches.js';
 import type { JobPlan } from '../plan/job-plan.js';
 
 /**
@@ -25,10 +25,13 @@ export function fileSubmissionKey(plan: JobPlan, sourceSha256: string): string {
   return keyOf(plan, sourceSha256);
 }
 
-/** The sha256 of a file, streamed (sources may be larger than memory). */
+/** The sha256 of a file, read through one buffer (sources may be larger than memory). */
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  await readWindows(path, (window) => {
+    hash.update(window);
+    return window.length;
+  });
   return hash.digest('hex');
 }
 

@@ -1,6 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { RecordCutter, type RecordSink, type RecordSplitter, type SkipSink } from './record-cutter.js';
 import { SourceError, ioError } from './source-error.js';
 import type { ByteRange, SourceScan } from './types.js';
@@ -43,14 +42,15 @@ export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, '
   const skip: SkipSink = (buf, from, next, offset) => batches.skip(buf, from, next, offset);
   let bytes = 0;
   try {
-    for await (const chunk of createReadStream(input.path, { highWaterMark: CHUNK_BYTES })) {
-      const buf = chunk as Buffer;
-      if (bytes === 0) refuseUtf16(input.format, input.path, buf);
-      hash.update(buf);
-      bytes += buf.length;
-      cutter.push(buf, sink, skip);
-    }
-    cutter.end(sink, skip);
+    await readWindows(input.path, (window, fresh, eof) => {
+      if (bytes === 0 && fresh.length > 0) refuseUtf16(input.format, input.path, fresh);
+      hash.update(fresh);
+      bytes += fresh.length;
+      const cut = cutter.cutWindow(window, eof, sink, skip);
+      // The spans of this window are about to be overwritten: hash what the open range still points at.
+      batches.flush();
+      return cut;
+    });
   } catch (err) {
     throw ioError(input.format, input.path, err);
   }
@@ -67,6 +67,33 @@ export async function checkRegularFile(format: string, path: string): Promise<vo
     throw ioError(format, path, err);
   }
   if (!isFile) throw new SourceError(`[source:${format}] ${path} is not a regular file (a directory, named pipe or device). Hint: copy the data to a file`);
+}
+
+/**
+ * Reads a file into one buffer of CHUNK_BYTES, over and over: a scan of a large file allocates
+ * nothing per chunk (a fresh buffer a chunk kept tens of MB of dead buffers on the main thread,
+ * which scans and then mostly waits, collecting rarely). `cut` gets the window (what it left uncut
+ * last time, then the new bytes), the new bytes alone, and whether the file ends there; it returns
+ * how many bytes of the window it is done with, and the rest moves to the front. The buffer grows
+ * when a record is longer than it (RecordCutter caps a record's length).
+ */
+export async function readWindows(path: string, cut: (window: Buffer, fresh: Buffer, eof: boolean) => number): Promise<void> {
+  const file = await open(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let kept = 0;
+    for (;;) {
+      if (kept === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]);
+      const { bytesRead } = await file.read(buf, kept, buf.length - kept, null);
+      const window = buf.subarray(0, kept + bytesRead);
+      const done = cut(window, window.subarray(kept), bytesRead === 0);
+      if (bytesRead === 0) return;
+      kept = window.length - done;
+      if (kept > 0) window.copy(buf, 0, done);
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 /**
@@ -137,7 +164,8 @@ class BatchBuilder {
     this.hashedEnd = offset + next;
   }
 
-  private flush(): void {
+  /** Hashes the pending span: the buffer it lies in is about to change. */
+  flush(): void {
     if (this.buf !== undefined && this.to > this.from) this.hash!.update(this.buf.subarray(this.from, this.to));
     this.buf = undefined;
     this.from = this.to = 0;

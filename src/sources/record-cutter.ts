@@ -70,6 +70,20 @@ export class RecordCutter {
     this.cut(buf, true, sink, skip);
   }
 
+  /**
+   * For a caller that reads into one buffer again and again (a whole-file scan): cuts `window`,
+   * whose start is what the last call left uncut, and returns how many bytes it cut. The caller
+   * moves the rest to the start of its buffer and passes it again with the bytes that follow.
+   * Spans handed to the sinks are valid only until the caller reuses the buffer.
+   */
+  cutWindow(window: Buffer, eof: boolean, sink: RecordSink, skip?: SkipSink): number {
+    if (this.carry) throw new Error(`[source:${this.format}] internal: cutWindow after push`);
+    this.cut(window, eof, sink, skip);
+    const left = this.carry as Buffer | undefined;
+    this.carry = undefined;
+    return left === undefined ? window.length : window.length - left.length;
+  }
+
   private cut(buf: Buffer, eof: boolean, sink: RecordSink, skip: SkipSink | undefined): void {
     let pos = this.skipBom(buf, eof);
     if (pos === NEED_MORE) {

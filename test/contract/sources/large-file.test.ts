@@ -60,6 +60,20 @@ describe('large files', () => {
     expect(recordsOf(last).at(-1)).toEqual(user(200_000));
   });
 
+  it('scans and reads back records longer than one read chunk, next to short ones', async () => {
+    // The scan reads into one buffer, which must grow for a record longer than it and keep the
+    // part of a record it has not cut yet when it reads on.
+    const long = (i: number): string => (i % 4 === 0 ? 'y'.repeat(CHUNK_BYTES + i * 4099) : `short ${i}`);
+    const path = await writeLines('long.csv', 'email,name,note\n', 12, (i) => `u${i}@example.com,User ${i},${long(i)}\n`);
+    const options = optionsFor('csv', path);
+    for (const batchSize of [1, 5]) {
+      const scan = await sources.csv.scan(options, batchSize);
+      expect(scan.total).toBe(12);
+      const items = await readAll(options, scan);
+      expect(recordsOf(items)).toEqual(Array.from({ length: 12 }, (_, i) => ({ email: `u${i + 1}@example.com`, name: `User ${i + 1}`, note: long(i + 1) })));
+    }
+  });
+
   const writers: Record<FileFormat, () => Promise<string>> = {
     csv: () => writeLines('multi.csv', 'email,name,note\n', 40_000, (i) => Object.values(user(i)).map(cell).join(',') + '\n'),
     json: () => writeLines('multi.json', '[\n', 40_000, (i) => (i > 1 ? ',\n' : '') + JSON.stringify(user(i), null, i % 3 === 0 ? 1 : undefined), '\n]\n'),
