@@ -156,6 +156,12 @@ export interface JobListing {
   artifacts: FinalizeJobOutput | null;
   /** Embedded: the process holding this live job is stopped (SIGSTOP, Ctrl-Z): no progress until continued. */
   stoppedProcess?: number;
+  /**
+   * A resumed job's current run: when it started and how many records earlier runs had done. Its
+   * pace counts this run's records over this run's time (not the time since the job first started,
+   * which includes however long it lay interrupted). Absent: the job is in its first run.
+   */
+  resumedRun?: { startedAt: string; carried: number };
 }
 
 /** A job in full: `jobs show`, the report of `run`, the operator tools. */

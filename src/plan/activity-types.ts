@@ -46,6 +46,11 @@ export function addCounts(into: Pick<BatchCounts, (typeof countedFields)[number]
   for (const field of countedFields) into[field] += more[field];
 }
 
+/** The records a job has been through so far, whatever became of each (written, unchanged, rejected, exported). */
+export function recordsDone(summary: Pick<BatchCounts, (typeof countedFields)[number]>): number {
+  return countedFields.reduce((sum, field) => sum + summary[field], 0);
+}
+
 export interface RunBatchOutput extends BatchCounts {
   batch: number;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PipelineActivities } from '../../plan/activity-types.js';
+import { recordsDone, type PipelineActivities } from '../../plan/activity-types.js';
 import { emptySummary, type JobOutcome } from '../../plan/orchestrate.js';
 import type { ConnectionTables } from '../../plan/write-target.js';
 import type { Project } from '../../project/load-config.js';
@@ -8,6 +8,7 @@ import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobList
 import { execute } from './execute.js';
 import { effectiveStatus, stoppedHint, stoppedOwner } from './job-status.js';
 import { Journal, type JobRecord } from './journal.js';
+import { journaledSummary } from './journaled-summary.js';
 import { pruneJournal } from './prune.js';
 import { prepareResume } from './resume.js';
 import { refuseResume } from '../resume-checks.js';
@@ -74,15 +75,18 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
       });
     },
     async get(id) {
-      const job = existing()?.getJob(id);
-      return job && infoOf(job);
+      const journal = existing();
+      const job = journal?.getJob(id);
+      return job && journal && infoOf(job, journal);
     },
     async list({ limit, pipeline }) {
-      const jobs = existing()?.listJobs(pipeline ? Math.max(limit * 4, 200) : limit) ?? [];
-      return jobs
+      const journal = existing();
+      if (!journal) return [];
+      return journal
+        .listJobs(pipeline ? Math.max(limit * 4, 200) : limit)
         .filter((j) => !pipeline || j.pipeline === pipeline)
         .slice(0, limit)
-        .map(listingOf);
+        .map((j) => listingOf(j, journal));
     },
     async cancel(id, cancelOptions) {
       const job = found(id);
@@ -175,33 +179,44 @@ function outcomeOf(job: JobRecord): JobOutcome {
   return { ...base, status: 'failed', error: job.error ?? `interrupted: its process is gone (ferry jobs resume ${job.id} continues it)` };
 }
 
-function listingOf(job: JobRecord): JobListing {
+function listingOf(job: JobRecord, journal: Journal): JobListing {
   const stopped = stoppedOwner(job);
+  const status = effectiveStatus(job);
+  const resumed = resumedRun(job, status, journal);
   return {
     id: job.id,
     pipeline: job.pipeline,
     engine: 'embedded',
     kind: job.plan.kind,
-    status: effectiveStatus(job),
+    status,
     startedAt: job.plan.startedAt,
     endedAt: job.endedAt,
-    summary: job.summary,
+    // The process died between two saves of the counts: its journaled batches are what it did.
+    summary: status === 'interrupted' ? (journaledSummary(journal, job.id) ?? job.summary) : job.summary,
     jobDir: job.plan.jobDir,
     ...(job.plan.sample !== undefined ? { sample: job.plan.sample } : {}),
     artifacts: job.artifacts,
     ...(stopped !== undefined ? { stoppedProcess: stopped } : {}),
+    ...(resumed ? { resumedRun: resumed } : {}),
   };
+}
+
+/** A live job past its first run: when this run took it, and the records its batches from earlier runs hold. */
+function resumedRun(job: JobRecord, status: JobListing['status'], journal: Journal): JobListing['resumedRun'] {
+  if (job.run < 2 || job.runStartedAt === null || (status !== 'running' && status !== 'pending')) return undefined;
+  const before = journaledSummary(journal, job.id, job.runStartedAt);
+  return { startedAt: job.runStartedAt, carried: before ? recordsDone(before) : 0 };
 }
 
 function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function infoOf(job: JobRecord): JobInfo {
+function infoOf(job: JobRecord, journal: Journal): JobInfo {
   const status = effectiveStatus(job);
   const live = status === 'running' || status === 'pending';
   return {
-    ...listingOf(job),
+    ...listingOf(job, journal),
     plan: job.plan,
     error: job.error,
     notifications: job.notifications,

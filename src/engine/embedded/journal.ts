@@ -36,6 +36,8 @@ export interface JobRecord {
   target: string | null;
   /** `batch.exclusive: false`: other non-exclusive jobs may write the target at the same time. */
   targetShared: boolean;
+  /** When the current run took the job (`claim`): a resumed job's rate is counted from here, not from its first start. */
+  runStartedAt: string | null;
 }
 
 /**
@@ -94,6 +96,7 @@ const addedColumns: Record<string, string> = {
   lease: 'INTEGER NOT NULL DEFAULT 0',
   target: 'TEXT',
   target_shared: 'INTEGER NOT NULL DEFAULT 0',
+  run_started_at: 'TEXT',
 };
 
 type Row = Record<string, unknown>;
@@ -321,8 +324,10 @@ export class Journal {
       if (job.ownerPid !== null && job.ownerPid !== pid && isLiveOwner(job, live)) return undefined;
       const lease = job.lease + 1;
       this.db
-        .prepare('UPDATE jobs SET owner_pid = ?, owner_start = ?, heartbeat_at = ?, lease = ?, cancel_requested = 0, target = NULL WHERE id = ?')
-        .run(pid, processStart(pid), live.now.toISOString(), lease, id);
+        .prepare(
+          'UPDATE jobs SET owner_pid = ?, owner_start = ?, heartbeat_at = ?, run_started_at = ?, lease = ?, cancel_requested = 0, target = NULL WHERE id = ?',
+        )
+        .run(pid, processStart(pid), live.now.toISOString(), live.now.toISOString(), lease, id);
       return lease;
     });
     return claimTx.immediate();
@@ -364,6 +369,16 @@ export class Journal {
         'INSERT INTO schedules (pipeline, last_run_at, last_job) VALUES (?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET last_run_at = excluded.last_run_at, last_job = excluded.last_job',
       )
       .run(run.pipeline, run.lastRunAt, run.lastJob);
+  }
+
+  /** The recorded outputs of a job's steps whose key starts with `prefix`, with when each was recorded. */
+  stepsStartingWith(job: string, prefix: string): { key: string; output: unknown; recordedAt: string }[] {
+    const rows = this.db.prepare(`SELECT key, output, recorded_at FROM steps WHERE job = ? AND substr(key, 1, length(?)) = ?`).all(job, prefix, prefix) as {
+      key: string;
+      output: string;
+      recorded_at: string;
+    }[];
+    return rows.map((r) => ({ key: r.key, output: JSON.parse(r.output) as unknown, recordedAt: r.recorded_at }));
   }
 
   getStep(job: string, key: string): unknown {
@@ -439,5 +454,6 @@ function toRecord(row: Row): JobRecord {
     submissionKey: (row['submission_key'] as string | null) ?? null,
     target: (row['target'] as string | null) ?? null,
     targetShared: row['target_shared'] === 1,
+    runStartedAt: (row['run_started_at'] as string | null) ?? null,
   };
 }
