@@ -72,12 +72,22 @@ export function jobDetails(job: JobInfo, cwd: string) {
   };
 }
 
-/** The human summary printed at the end of `run`. */
-export function summaryLines(report: JobReport, seconds: number, error: string | null): string[] {
+/**
+ * What the time in a summary measured. `run` times the job it started. A resume or a follow of
+ * another process's job times only its own part, and says so: the job's whole span includes the
+ * time it lay interrupted, and a resume that had only finalizing left takes a fraction of a second.
+ */
+export type RunTiming =
+  | { kind: 'run'; seconds: number }
+  | { kind: 'resume'; seconds: number; /** Records done before the resume. */ carried: number }
+  | { kind: 'follow'; seconds: number };
+
+/** The human summary printed at the end of `run` and `jobs resume`. */
+export function summaryLines(report: JobReport, timing: RunTiming, error: string | null): string[] {
   const s = report.summary;
   const counts = [`total ${s.total}`, `inserted ${s.inserted}`, `updated ${s.updated}`, `unchanged ${s.unchanged}`, `rejected ${s.rejected}`];
   if (s.exported > 0 || report.artifacts.output) counts.push(`exported ${s.exported}`);
-  const lines = [`job ${report.job} ${report.status} in ${seconds.toFixed(1)}s`, `  ${counts.join(' · ')}`];
+  const lines = [`job ${report.job} ${report.status} ${timingText(timing, s.total)}`, `  ${counts.join(' · ')}`];
   if (report.sample !== undefined) lines.push(`  sample: at most ${report.sample} rows (--sample)`);
   // The error may quote source data (a database names the bad value): escaped, so it cannot drive the terminal.
   if (error) lines.push(`  error: ${visibleText(error)}`);
@@ -86,15 +96,22 @@ export function summaryLines(report: JobReport, seconds: number, error: string |
   return lines;
 }
 
+function timingText(timing: RunTiming, total: number): string {
+  const took = timing.seconds < 0.05 ? 'under 0.1s' : `${timing.seconds.toFixed(1)}s`;
+  if (timing.kind === 'resume') return `in ${took} (this resume; ${timing.carried} of ${total} records were done before it)`;
+  if (timing.kind === 'follow') return `after ${took} followed here (another process started it)`;
+  return `in ${took}`;
+}
+
 function shown(cwd: string, path: string): string {
   const rel = relative(cwd, path);
   return rel.startsWith('..') ? path : rel;
 }
 
 /** The end of `run` on either engine: the --json object or the summary lines, then the exit code (0 only on success). */
-export function endRun(ctx: CliContext, masker: SecretMasker, report: JobReport, started: number, outcome: JobOutcome, json: boolean | undefined): never {
+export function endRun(ctx: CliContext, masker: SecretMasker, report: JobReport, timing: RunTiming, outcome: JobOutcome, json: boolean | undefined): never {
   const error = outcome.status === 'failed' ? jobError(outcome.error === null ? 'the job failed' : masker.mask(outcome.error)) : null;
   if (json) ctx.stdout(JSON.stringify(error ? { ...report, error } : report));
-  else for (const line of summaryLines(report, (Date.now() - started) / 1000, outcome.error)) ctx.stdout(masker.mask(line));
+  else for (const line of summaryLines(report, timing, outcome.error)) ctx.stdout(masker.mask(line));
   throw new CliExit(outcome.status === 'succeeded' ? EXIT_OK : EXIT_FAILED);
 }

@@ -1,4 +1,6 @@
 import type { JobInfo, JobListing } from '../engine/engine.js';
+import { recordsDone } from '../plan/activity-types.js';
+import { etaOf, recordsPerSecond } from './pace.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
@@ -42,7 +44,7 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
   );
   ctx.stdout(`batches    ${details.batches.done}/${details.batches.total}`);
   const rate = job.status === 'running' && job.stoppedProcess === undefined ? progressOf(job) : undefined;
-  if (rate) ctx.stdout(`progress   ${rate.percent}% · ${rate.perSecond} records/s · ETA ${rate.eta}`);
+  if (rate) ctx.stdout(`progress   ${rate.percent}% · ${rate.perSecond ?? '?'} records/s · ETA ${rate.eta}`);
   ctx.stdout(`artifacts  ${details.artifacts.dir}`);
   if (details.artifacts.output) ctx.stdout(`output     ${details.artifacts.output}`);
   // A failure's detail already names its notify[i] entry.
@@ -65,7 +67,7 @@ function listLine(job: JobListing): string {
   // A stopped holder makes no progress: no ETA, but what holds the job and what to do.
   if (job.stoppedProcess !== undefined) return `${listStart(job, 'stopped')}${counts}${counts ? ' ' : ''}(${stoppedLine(job.stoppedProcess)})`;
   const rate = job.status === 'running' ? progressOf(job) : undefined;
-  return `${listStart(job, job.status)}${counts}${rate ? ` (${rate.percent}%, ${rate.perSecond}/s, ETA ${rate.eta})` : ''}`;
+  return `${listStart(job, job.status)}${counts}${rate ? ` (${rate.percent}%, ${rate.perSecond ?? '?'}/s, ETA ${rate.eta})` : ''}`;
 }
 
 function listStart(job: JobListing, status: string): string {
@@ -77,17 +79,19 @@ function stoppedLine(pid: number): string {
   return `process ${pid}, which is stopped (SIGSTOP or Ctrl-Z): kill -CONT ${pid} continues it`;
 }
 
-/** A running job's pace from its counts so far and its start: percent done, records/s, time left. */
-export function progressOf(job: Pick<JobListing, 'summary' | 'startedAt'>, now = Date.now()): { percent: number; perSecond: number; eta: string } | undefined {
+/**
+ * A running job's pace from its counts so far: percent done, records/s and time left. The rate
+ * counts only this run's records over this run's time: a resumed job's earlier runs, and the time
+ * it lay interrupted, are not this run's pace.
+ */
+export function progressOf(
+  job: Pick<JobListing, 'summary' | 'startedAt' | 'resumedRun'>,
+  now = Date.now(),
+): { percent: number; perSecond: number | undefined; eta: string } | undefined {
   const s = job.summary;
   if (!s || s.total === 0) return undefined;
-  const done = s.inserted + s.updated + s.unchanged + s.rejected + s.exported;
-  const seconds = Math.max(1, (now - Date.parse(job.startedAt)) / 1000);
-  const perSecond = Math.round(done / seconds);
-  const left = perSecond > 0 ? Math.ceil((s.total - done) / perSecond) : undefined;
-  return {
-    percent: Math.floor((100 * done) / s.total),
-    perSecond,
-    eta: left === undefined ? 'unknown' : `${Math.floor(left / 60)}m${String(left % 60).padStart(2, '0')}s`,
-  };
+  const done = recordsDone(s);
+  const run = job.resumedRun ?? { startedAt: job.startedAt, carried: 0 };
+  const perSecond = recordsPerSecond(done - run.carried, (now - Date.parse(run.startedAt)) / 1000);
+  return { percent: Math.floor((100 * done) / s.total), perSecond, eta: etaOf(s.total - done, perSecond) ?? 'unknown' };
 }

@@ -1,4 +1,6 @@
+import { recordsDone } from '../plan/activity-types.js';
 import type { JobProgress } from '../plan/orchestrate.js';
+import { etaOf, recordsPerSecond } from './pace.js';
 
 export interface ProgressReporter {
   update(progress: JobProgress): void;
@@ -13,17 +15,26 @@ const BAR_MIN = 10;
 /** How often the bar is redrawn at most. */
 const REDRAW_MS = 100;
 
+export interface ProgressOptions {
+  /**
+   * Records a resumed job had done before this run: its progress counts them (replayed from the
+   * journal at once), its rate does not.
+   */
+  carried?: number;
+}
+
 /**
  * A one-line bar with percentage, counts, rejects, records/s and ETA, fitted to the terminal's
  * width, on a terminal; plain lines (at most one every few seconds) otherwise. Always on stderr,
  * so `--json` keeps stdout to itself. No colour is used, so NO_COLOR and FORCE_COLOR have nothing
  * to change.
  */
-export function createProgress(stream: NodeJS.WriteStream, enabled: boolean): ProgressReporter {
+export function createProgress(stream: NodeJS.WriteStream, enabled: boolean, options: ProgressOptions = {}): ProgressReporter {
   const plainSay = (line: string): void => void stream.write(line + '\n');
   if (!enabled) return { update: () => {}, say: plainSay, stop: () => {} };
   const started = Date.now();
-  if (stream.isTTY) return barProgress(stream, started);
+  const rate = (done: number): number | undefined => recordsPerSecond(done - (options.carried ?? 0), (Date.now() - started) / 1000);
+  if (stream.isTTY) return barProgress(stream, rate);
   let lastLine = 0;
   return {
     update({ summary }) {
@@ -31,10 +42,10 @@ export function createProgress(stream: NodeJS.WriteStream, enabled: boolean): Pr
       const last = summary.batches.done === summary.batches.total;
       if (!last && now - lastLine < 5000) return;
       lastLine = now;
-      const done = processed(summary);
+      const done = recordsDone(summary);
       const pct = summary.total ? Math.floor((100 * done) / summary.total) : 100;
       stream.write(
-        `progress ${done}/${summary.total} records (${pct}%) · ${summary.rejected} rejected · ${rate(done, started)} records/s · batches ${summary.batches.done}/${summary.batches.total}\n`,
+        `progress ${done}/${summary.total} records (${pct}%) · ${summary.rejected} rejected · ${rate(done) ?? '?'} records/s · batches ${summary.batches.done}/${summary.batches.total}\n`,
       );
     },
     say: plainSay,
@@ -42,14 +53,14 @@ export function createProgress(stream: NodeJS.WriteStream, enabled: boolean): Pr
   };
 }
 
-function barProgress(stream: NodeJS.WriteStream, started: number): ProgressReporter {
+function barProgress(stream: NodeJS.WriteStream, rate: (done: number) => number | undefined): ProgressReporter {
   let line = '';
   let drawnAt = 0;
   let latest: JobProgress['summary'] | undefined;
   const draw = (): void => {
     if (!latest) return;
-    const done = processed(latest);
-    line = progressLine({ done, total: latest.total, rejected: latest.rejected, perSecond: rate(done, started) }, stream.columns || 80);
+    const done = recordsDone(latest);
+    line = progressLine({ done, total: latest.total, rejected: latest.rejected, perSecond: rate(done) }, stream.columns || 80);
     stream.write(`\r${line}\x1b[K`);
     drawnAt = Date.now();
   };
@@ -59,7 +70,7 @@ function barProgress(stream: NodeJS.WriteStream, started: number): ProgressRepor
   return {
     update({ summary }) {
       latest = summary;
-      if (Date.now() - drawnAt >= REDRAW_MS || processed(summary) === summary.total) draw();
+      if (Date.now() - drawnAt >= REDRAW_MS || recordsDone(summary) === summary.total) draw();
     },
     say(text) {
       clear();
@@ -81,7 +92,8 @@ export interface ProgressFigures {
   done: number;
   total: number;
   rejected: number;
-  perSecond: number;
+  /** Undefined until there is an honest rate (pace.ts): shown as `?`. */
+  perSecond: number | undefined;
 }
 
 /**
@@ -90,25 +102,16 @@ export interface ProgressFigures {
  */
 export function progressLine(f: ProgressFigures, columns: number): string {
   const pct = f.total ? Math.floor((100 * f.done) / f.total) : 100;
-  const left = f.perSecond > 0 ? Math.ceil((f.total - f.done) / f.perSecond) : undefined;
-  const eta = left === undefined ? '?' : `${Math.floor(left / 60)}m${String(left % 60).padStart(2, '0')}s`;
-  const figures = `${String(pct).padStart(3)}% | ${f.done}/${f.total} records | ${f.rejected} rejected | ${f.perSecond} records/s | ETA ${eta}`;
+  const eta = etaOf(f.total - f.done, f.perSecond) ?? '?';
+  const perSecond = `${f.perSecond ?? '?'} records/s`;
+  const figures = `${String(pct).padStart(3)}% | ${f.done}/${f.total} records | ${f.rejected} rejected | ${perSecond} | ETA ${eta}`;
   const room = columns - 1 - figures.length - 2;
   const width = Math.min(BAR_MAX, room);
   if (width < BAR_MIN) {
     // Narrower still: records/s goes before the ETA and the reject count are cut.
-    const short = figures.length < columns ? figures : figures.replace(` | ${f.perSecond} records/s`, '');
+    const short = figures.length < columns ? figures : figures.replace(` | ${perSecond}`, '');
     return short.slice(0, Math.max(0, columns - 1));
   }
   const filled = f.total ? Math.round((width * f.done) / f.total) : width;
   return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}  ${figures}`;
-}
-
-function processed(summary: JobProgress['summary']): number {
-  return summary.inserted + summary.updated + summary.unchanged + summary.rejected + summary.exported;
-}
-
-function rate(done: number, started: number): number {
-  const seconds = (Date.now() - started) / 1000;
-  return seconds > 0 ? Math.round(done / seconds) : 0;
 }

@@ -1,5 +1,6 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { Engine } from '../engine/engine.js';
+import { recordsDone } from '../plan/activity-types.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { displayPath } from '../project/load-config.js';
@@ -12,7 +13,7 @@ import { dryRunCommand } from './dry-run.js';
 import { engineFor, engineOf } from './engine.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { onInterrupt, resumeHint } from './interrupt.js';
-import { endRun, jobReport } from './job-report.js';
+import { endRun, jobReport, type RunTiming } from './job-report.js';
 import { createProgress } from './progress.js';
 import { wholeNumber } from './usage.js';
 
@@ -80,7 +81,7 @@ export async function runPlannedJob(ctx: CliContext, plan: JobPlan, options: Run
     if (options.json) return ctx.stdout(JSON.stringify({ job: jobId, pipeline: plan.pipeline, engine: engine.name, status: 'running', existing }));
     return ctx.stdout(`job ${jobId} ${existing ? 'is running' : 'started'}; ferry jobs show ${jobId} for its progress`);
   }
-  await followJob(ctx, engine, jobId, options, existing, announce);
+  await followJob(ctx, engine, jobId, options, { existing, ...(announce ? { announce } : {}) });
 }
 
 /** What `run` says once its job exists: that it started, or that it follows the same submission's running job. */
@@ -94,12 +95,17 @@ function announcement(jobId: string, existing: boolean, started: string | undefi
 export async function resumeCommand(ctx: CliContext, id: string, options: RunOptions): Promise<void> {
   refuseDetachedEmbedded(ctx, options);
   const engine = await engineFor(ctx);
+  // What earlier runs did: replayed at once, it is not this resume's pace (a refused resume is the engine's to say).
+  const before = await engine.get(id);
+  const carried = before?.summary ? recordsDone(before.summary) : 0;
   const interrupt = onInterrupt(ctx);
   const log = (line: string): void => ctx.stderr(ctx.project().masker.mask(line));
+  // Timed from here: on Temporal the reset run starts working before this process follows it.
+  const started = Date.now();
   const { note } = await engine.resume(id, { log, cancelled: interrupt.requested }).finally(() => interrupt.dispose());
   if (!options.json) ctx.stderr(`job ${id} resumed (${note})`);
   if (options.detach) return;
-  await followJob(ctx, engine, id, options, false);
+  await followJob(ctx, engine, id, options, { existing: false, resumed: { started, carried } });
 }
 
 /** `ferry jobs cancel <id>`: a running job stops after its batches in flight; an interrupted one is marked cancelled. */
@@ -109,15 +115,26 @@ export async function cancelCommand(ctx: CliContext, id: string): Promise<void> 
   ctx.stdout(`job ${id} ${status}${status === 'cancelled' ? ` (ferry jobs resume ${id} continues it)` : ''}`);
 }
 
+/** How `followJob` came to follow a job. */
+interface Following {
+  /** Another process started it (a `run` of a submission already running). */
+  existing: boolean;
+  /** Said once Ctrl-C is handled. */
+  announce?: string;
+  /** `jobs resume`: when the resume began, and the records earlier runs had done. */
+  resumed?: { started: number; carried: number };
+}
+
 /**
  * Follows a job to its end with a progress bar, Ctrl-C handling (the first asks the job to stop
  * after its batches in flight; on a job another process started, `existing`, it only stops
  * following, exit 130) and the summary; exits 0 only on success. A job waiting for
  * another's table says so once (again if whom it waits for changes).
  */
-async function followJob(ctx: CliContext, engine: Engine, id: string, options: RunOptions, existing: boolean, announce?: string): Promise<void> {
+async function followJob(ctx: CliContext, engine: Engine, id: string, options: RunOptions, following: Following): Promise<void> {
+  const { existing, announce, resumed } = following;
   const { masker } = ctx.project();
-  const progress = createProgress(process.stderr, !options.json);
+  const progress = createProgress(process.stderr, !options.json, { carried: resumed?.carried ?? 0 });
   // Only the process that started a job stops it: Ctrl-C on one that follows another's (serve's scheduled run, say) detaches.
   const holder = existing ? await engine.get(id) : undefined;
   const detach = existing
@@ -126,7 +143,7 @@ async function followJob(ctx: CliContext, engine: Engine, id: string, options: R
   const interrupt = onInterrupt(ctx, { say: progress.say, job: id, ...(detach ? { detach } : {}) });
   // Said once Ctrl-C is handled: a Ctrl-C right after "started" stops the job gracefully.
   if (announce) ctx.stderr(announce);
-  const started = Date.now();
+  const started = resumed?.started ?? Date.now();
   let said: string | null | undefined;
   try {
     const outcome = await engine.follow(id, {
@@ -142,7 +159,9 @@ async function followJob(ctx: CliContext, engine: Engine, id: string, options: R
     if (!job) throw new CliExit(EXIT_FAILED, `job ${id} is gone`);
     // For people: --json callers read the status and the error from the report.
     if (outcome.status !== 'succeeded' && !options.json) ctx.stderr(`job ${id} ${outcome.status}: ${resumeHint(id)}`);
-    endRun(ctx, masker, { ...jobReport(job, ctx.cwd, outcome), ...(existing ? { existing: true as const } : {}) }, started, outcome, options.json);
+    const seconds = (Date.now() - started) / 1000;
+    const timing: RunTiming = resumed ? { kind: 'resume', seconds, carried: resumed.carried } : { kind: existing ? 'follow' : 'run', seconds };
+    endRun(ctx, masker, { ...jobReport(job, ctx.cwd, outcome), ...(existing ? { existing: true as const } : {}) }, timing, outcome, options.json);
   } finally {
     progress.stop();
     interrupt.dispose();
