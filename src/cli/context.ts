@@ -7,11 +7,18 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   stdout: (line: string) => void;
   stderr: (line: string) => void;
+  /** Whether anything was printed on stdout: a `--json` result there means no error object follows it. */
+  wroteStdout(): boolean;
+  /** The last lines said on stderr, in order: a failure that printed its reasons there (diagnostics) gives them to `--json`. */
+  saidOnStderr(): readonly string[];
   project(): Project;
   /** The application (engines, connection pool), built on first use and closed when the command ends. */
   app(): App;
   close(): Promise<void>;
 }
+
+/** How many of the last stderr lines a failure can give `--json`: a command's reasons (diagnostics), not a log. */
+const STDERR_KEPT = 50;
 
 export function createContext(configPath: () => string | undefined): CliContext {
   let project: Project | undefined;
@@ -21,11 +28,22 @@ export function createContext(configPath: () => string | undefined): CliContext 
     if (err.code !== 'EPIPE') throw err;
     process.exit(0);
   });
+  let wroteStdout = false;
+  const stderrLines: string[] = [];
   const ctx: CliContext = {
     cwd: process.cwd(),
     env: process.env,
-    stdout: (line) => process.stdout.write(line + '\n'),
-    stderr: (line) => process.stderr.write(line + '\n'),
+    stdout: (line) => {
+      wroteStdout = true;
+      process.stdout.write(line + '\n');
+    },
+    stderr: (line) => {
+      // The last few only: `ferry serve` says something at every run for as long as it runs.
+      if (stderrLines.push(line) > STDERR_KEPT) stderrLines.shift();
+      process.stderr.write(line + '\n');
+    },
+    wroteStdout: () => wroteStdout,
+    saidOnStderr: () => stderrLines,
     project() {
       project ??= loadProject(process.cwd(), configPath(), process.env);
       return project;

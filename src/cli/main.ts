@@ -1,9 +1,9 @@
-import { Command, CommanderError } from 'commander';
-import { JobRefused } from '../engine/engine.js';
-import { ConfigError } from '../project/load-config.js';
+import { Command } from 'commander';
+import { SecretMasker } from '../spec/secrets.js';
+import { failureOf, jsonError, wantsJson, type CliFailure } from './cli-failure.js';
 import { createContext, type CliContext } from './context.js';
 import { connectionsTestCommand } from './connections.js';
-import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
+import { CliExit, EXIT_INVALID } from './exit-codes.js';
 import { initCommand } from './init.js';
 import { jobErrorsCommand, type JobErrorsOptions } from './job-errors.js';
 import { listJobsCommand, showJobCommand } from './jobs.js';
@@ -190,31 +190,39 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
-    return exitCodeOf(err);
+    return endWith(ctx, failureOf(err), wantsJson(argv.slice(2)));
   } finally {
     await ctx.close();
   }
 }
 
-function exitCodeOf(err: unknown): number {
-  if (err instanceof CliExit) {
-    if (err.message) say(err.message);
-    return err.code;
+/**
+ * Says why the command failed, masked as every other message is: on stderr for people, and with
+ * `--json` as one error object on stdout, unless the command already printed its result there
+ * (a failed job's report): a script reads exactly one object either way.
+ */
+function endWith(ctx: CliContext, failure: CliFailure, json: boolean): number {
+  const mask = maskerOf(ctx);
+  if (failure.message) say(mask(failure.message));
+  if (json && failure.code !== 0 && !ctx.wroteStdout()) {
+    ctx.stdout(jsonError(mask(failure.jsonMessage || ctx.saidOnStderr().join('\n') || `exit ${failure.code}`), failure.code));
   }
-  if (err instanceof CommanderError) {
-    // --help and --version end here too, with exit code 0.
-    return err.exitCode === 0 ? 0 : EXIT_INVALID;
+  return failure.code;
+}
+
+/**
+ * The project's secret masker; the values a message can quote come from its ferry.yaml and env.
+ * Without a project (none here, or the failure is that it cannot be loaded) only the shape of a
+ * URL password is masked.
+ */
+function maskerOf(ctx: CliContext): (text: string) => string {
+  let masker: SecretMasker;
+  try {
+    masker = ctx.project().masker;
+  } catch {
+    masker = new SecretMasker();
   }
-  if (err instanceof JobRefused) {
-    say(err.message);
-    return err.usage ? EXIT_INVALID : EXIT_FAILED;
-  }
-  if (err instanceof ConfigError) {
-    say(err.message);
-    return EXIT_INVALID;
-  }
-  say(`ferry: ${(err as Error)?.message ?? String(err)}`);
-  return EXIT_FAILED;
+  return (text) => masker.mask(text);
 }
 
 /** An error message on stderr: it can quote data (a job id, a path), which must not drive the terminal. */
