@@ -235,7 +235,8 @@ describe('ferry run: imports into the embedded SQLite store', () => {
     // Checked against the table's columns before a job starts (issue 20): no job, exit 2, the column's position.
     const result = p.ferry('run', 'p.yaml', '--json');
     expect(result.code).toBe(2);
-    expect(result.stdout).toBe('');
+    // --json: the reason as one error object, no report (README "CLI").
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { message: expect.stringContaining('p.yaml:7:3 columns.shoe_size: ') as unknown, exit: 2 } });
     expect(result.stderr).toContain('p.yaml:7:3 columns.shoe_size: table users has no column "shoe_size"; its columns: user_id, email, ');
   });
 
