@@ -48,11 +48,10 @@ export const batchThreadsEnv = 'FERRY_BATCH_THREADS';
 /**
  * Sets the old-generation heap limit of each batch thread in MB (unset or 0: none, as V8 decides).
  *
- * A batch of 1,000 rows keeps well under 30 MB alive, but V8 lets an unbounded thread's heap grow
- * to ~70 MB, mostly garbage, before it collects. A limit makes it collect sooner: 128 took the peak
- * RSS of workload 1 at 1M from 272 to 198 MB, and 64 the same, but cost 10–21% of the time
- * (farm-bench, 3 pairs), so it is a choice for tight memory, not the default. A batch that needs
- * more than the limit still gets it: see `createBatchThreads`.
+ * A batch of 1,000 rows keeps well under 30 MB alive. V8 let an unbounded thread grow to ~70 MB of
+ * mostly garbage before collecting, until the CLI told it to grow the old generation 2× per full
+ * collection (cli/bin.ts); a thread now stays near 40 MB, and a limit matters for large batches
+ * only. A batch that needs more than the limit still gets it: see `createBatchThreads`.
  */
 export const batchThreadHeapEnv = 'FERRY_BATCH_THREAD_HEAP_MB';
 
