@@ -1,9 +1,10 @@
-import { createReadStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { failpoint } from '../src/failpoints.js';
 import type { FileTargetPlan, JobPlan } from '../src/plan/job-plan.js';
 import { notRegularFile } from '../src/project/target-path.js';
+import { appendFile, CHUNK_BYTES } from '../src/sources/byte-batches.js';
 import { targetFor } from '../src/targets/index.js';
 import { dropOutputParts, isAssembled, outputPartPath } from './export-files.js';
 
@@ -29,6 +30,7 @@ async function assemble(plan: JobPlan, batches: number, { path, format, escapeFo
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${plan.jobId}.partial`);
   const out = await open(tmp, 'w');
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   try {
     await out.write(await target.header({ headers: Object.keys(plan.columns ?? {}), escapeFormulas }));
     let empty = true;
@@ -37,7 +39,7 @@ async function assemble(plan: JobPlan, batches: number, { path, format, escapeFo
       if (partSize(plan, part, batch) === 0) continue;
       if (!empty) await out.write(target.separator);
       failpoint('finalize-output');
-      await copyInto(out, part);
+      await appendFile(out, part, buffer);
       empty = false;
     }
     await out.write(target.footer(empty));
@@ -72,8 +74,4 @@ function partSize(plan: JobPlan, part: string, batch: number): number {
   } catch {
     throw new Error(`[job ${plan.jobId}] the output part of batch ${batch} is missing (${part}); the export cannot be assembled`);
   }
-}
-
-async function copyInto(out: FileHandle, part: string): Promise<void> {
-  for await (const chunk of createReadStream(part)) await out.write(chunk as Buffer);
 }

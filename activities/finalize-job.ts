@@ -1,8 +1,9 @@
-import { createReadStream, createWriteStream, existsSync, readdirSync, renameSync } from 'node:fs';
-import { once } from 'node:events';
+import { existsSync, readdirSync, renameSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { failpoint } from '../src/failpoints.js';
 import type { FinalizeJobInput, FinalizeJobOutput } from '../src/plan/activity-types.js';
+import { appendFile, CHUNK_BYTES } from '../src/sources/byte-batches.js';
 import { writeExportFile } from './export-output.js';
 import type { JobContexts } from './job-context.js';
 import { backupPath, chunkFilePattern, partsDir, rejectsPartPath, rejectsPath } from './job-files.js';
@@ -38,18 +39,18 @@ export async function finalizeJob(contexts: JobContexts, { jobDir, batches, stat
 /** Concatenates the files that exist (a batch that never ran has none) into `target`; returns its line count. */
 async function joinFiles(parts: readonly string[], target: string): Promise<number> {
   const tmp = `${target}.tmp-${process.pid}`;
-  const out = createWriteStream(tmp);
+  const out = await open(tmp, 'w');
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let lines = 0;
-  for (const part of parts) {
-    if (!existsSync(part)) continue;
-    failpoint('finalize-part');
-    for await (const chunk of createReadStream(part)) {
-      lines += countNewlines(chunk as Buffer);
-      if (!out.write(chunk)) await once(out, 'drain');
+  try {
+    for (const part of parts) {
+      if (!existsSync(part)) continue;
+      failpoint('finalize-part');
+      await appendFile(out, part, buffer, (bytes) => (lines += countNewlines(bytes)));
     }
+  } finally {
+    await out.close();
   }
-  out.end();
-  await once(out, 'finish');
   renameSync(tmp, target);
   return lines;
 }

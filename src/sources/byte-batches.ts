@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { RecordCutter, type RecordSink, type RecordSplitter, type SkipSink } from './record-cutter.js';
 import { SourceError, ioError } from './source-error.js';
 import type { ByteRange, SourceScan } from './types.js';
@@ -70,23 +70,28 @@ export async function checkRegularFile(format: string, path: string): Promise<vo
 }
 
 /**
- * Reads a file into one buffer of CHUNK_BYTES, over and over: a scan of a large file allocates
- * nothing per chunk (a fresh buffer a chunk kept tens of MB of dead buffers on the main thread,
- * which scans and then mostly waits, collecting rarely). `cut` gets the window (what it left uncut
- * last time, then the new bytes), the new bytes alone, and whether the file ends there; it returns
- * how many bytes of the window it is done with, and the rest moves to the front. The buffer grows
+ * Reads a file into one buffer (CHUNK_BYTES, or the caller's to share across files), over and
+ * over: a pass over a large file allocates nothing per chunk (a fresh buffer a chunk kept tens of
+ * MB of dead buffers on the main thread, which mostly waits and so collects rarely). `cut` gets the
+ * window (what it left uncut last time, then the new bytes), the new bytes alone, and whether the
+ * file ends there; it returns how many bytes of the window it is done with, and the rest moves to
+ * the front. The window is reused once `cut` returns (or its promise settles). The buffer grows
  * when a record is longer than it (RecordCutter caps a record's length).
  */
-export async function readWindows(path: string, cut: (window: Buffer, fresh: Buffer, eof: boolean) => number): Promise<void> {
+export async function readWindows(
+  path: string,
+  cut: (window: Buffer, fresh: Buffer, eof: boolean) => number | Promise<number>,
+  buffer: Buffer = Buffer.allocUnsafe(CHUNK_BYTES),
+): Promise<void> {
   const file = await open(path, 'r');
   try {
-    let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let buf = buffer;
     let kept = 0;
     for (;;) {
       if (kept === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]);
       const { bytesRead } = await file.read(buf, kept, buf.length - kept, null);
       const window = buf.subarray(0, kept + bytesRead);
-      const done = cut(window, window.subarray(kept), bytesRead === 0);
+      const done = await cut(window, window.subarray(kept), bytesRead === 0);
       if (bytesRead === 0) return;
       kept = window.length - done;
       if (kept > 0) window.copy(buf, 0, done);
@@ -94,6 +99,24 @@ export async function readWindows(path: string, cut: (window: Buffer, fresh: Buf
   } finally {
     await file.close();
   }
+}
+
+/** Appends the bytes of the file at `path` to `out`, through `buffer` (one for all the files a caller joins). */
+export async function appendFile(out: FileHandle, path: string, buffer: Buffer, seen?: (bytes: Buffer) => void): Promise<void> {
+  await readWindows(
+    path,
+    async (window) => {
+      seen?.(window);
+      // The buffer is read into again once this returns: every byte must be written by then.
+      for (let at = 0; at < window.length;) {
+        const { bytesWritten } = await out.write(window, at, window.length - at);
+        if (bytesWritten === 0) throw new Error(`no byte of ${path} could be written`);
+        at += bytesWritten;
+      }
+      return window.length;
+    },
+    buffer,
+  );
 }
 
 /**
