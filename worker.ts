@@ -8,6 +8,7 @@ import { createTemporalActivities, toTemporalFailure } from './activities/tempor
 import { connectClient } from './src/engine/temporal/client.js';
 import { temporalSettings, unreachable, withHeartbeatTimeout, type TemporalSettings } from './src/engine/temporal/settings.js';
 import { portablePlan } from './src/engine/temporal/portable-plan.js';
+import { projectIdentity } from './src/engine/temporal/project-identity.js';
 import { createTargetLockActivities } from './src/engine/temporal/target-lock.js';
 import { loadProject, type Project } from './src/project/load-config.js';
 
@@ -84,7 +85,8 @@ async function openSqliteConnections({ project, deps }: App): Promise<void> {
 
 function createWorker(app: App, settings: TemporalSettings, { connection, client }: { connection: NativeConnection; client: Client }): Promise<Worker> {
   const { project } = app;
-  const activities = createTemporalActivities(app.deps);
+  // The project this worker serves: planJob refuses a job another project put on this task queue.
+  const activities = createTemporalActivities({ ...app.deps, project: projectIdentity(project) });
   return Worker.create({
     connection,
     namespace: settings.namespace,

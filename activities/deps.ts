@@ -4,6 +4,7 @@ import type { WriterTurn } from '../src/connections/writer-turn.js';
 import type { ConnectionOptions } from '../src/spec/config-schema.js';
 import type { SecretMasker } from '../src/spec/secrets.js';
 import type { ActivityProgress } from './progress.js';
+import type { ProjectIdentity } from '../src/engine/temporal/project-identity.js';
 import { ownField } from '../src/validation/own-field.js';
 
 /** What activities need from the process they run in: the project's connections and the masker. */
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   pool: ConnectionPool;
   /** Where notifications get their transport (SMTP); absent when ferry.yaml has no notify. */
   smtp?: { url: string; from: string };
+  /** Temporal workers: the project this worker serves, to refuse jobs another project submitted (project-check.ts). */
+  project?: ProjectIdentity;
   /** Heartbeats and cancellation of the activity being run (Temporal); absent on the embedded engine. */
   progress?: ActivityProgress;
 }

@@ -5,17 +5,21 @@ import type { ByteRange, SourceScan } from '../src/sources/types.js';
 import type { ActivityDeps } from './deps.js';
 import { writePlanFile } from './job-files.js';
 import { planPages } from './plan-pages.js';
+import { refuseForeignProject, refuseForeignSource } from './project-check.js';
 
 /**
  * Plans a job and saves it as plan.json in the job folder: one pass over the source (a file's
  * checksum, count and batch boundaries; a store's page cursors), after checking that a target
- * store has every column the mapping writes.
+ * store has every column the mapping writes. On Temporal it first refuses a job another project
+ * submitted to this worker's task queue (project-check.ts).
  */
 export async function planJob(deps: ActivityDeps, { plan }: PlanJobInput): Promise<PlanJobOutput> {
+  refuseForeignProject(deps.project, plan);
   if (plan.target.type === 'connection') await checkTargetColumns(deps, plan.target.connection, plan.target.table, plan.columns, plan.target.key);
   if (plan.source.type === 'connection') return planPages(deps, plan);
   const { path, format, csv } = plan.source;
   const full = await sourceFor(format).scan({ path, format, csv }, plan.batch.size);
+  refuseForeignSource(deps.project, plan, full.checksum);
   const scan = plan.retryOf ? onlyRows(full, readRetryRows(plan.retryOf.rowsFile)) : full;
   writePlanFile({ plan, scan });
   return { checksum: scan.checksum, total: scan.total, batches: scan.batches.length };

@@ -1,6 +1,7 @@
 import type { Engine } from '../src/engine/engine.js';
 import { planRun } from '../src/project/plan-for.js';
-import { jobMemo, submissionKey, type JobMemo } from '../src/engine/temporal/job-memo.js';
+import { jobMemo, type JobMemo } from '../src/engine/temporal/job-memo.js';
+import { projectIdentity, submissionOf } from '../src/engine/temporal/project-identity.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import { loadCheckedPipeline } from '../src/project/check-source.js';
 import type { Project } from '../src/project/load-config.js';
@@ -31,8 +32,11 @@ export function createScheduleActivities(project: Project, history: Pick<Engine,
     async planScheduledRun({ pipelineFile }) {
       const loaded = await loadCheckedPipeline(project, project.rootDir, pipelineFile);
       if (!loaded.ok) throw new Error(`the pipeline is invalid now:\n${loaded.diagnostics.map((d) => project.masker.mask(formatDiagnostic(d))).join('\n')}`);
-      const plan = await planRun(history, project, loaded.loaded, new Date());
-      return { plan, memo: jobMemo(plan, await submissionKey(plan)) };
+      const planned = await planRun(history, project, loaded.loaded, new Date());
+      // The child job may run on another worker of the queue: it checks the project like any job.
+      const { key, project: submitter } = await submissionOf(planned, projectIdentity(project));
+      const plan = { ...planned, project: submitter };
+      return { plan, memo: jobMemo(plan, key) };
     },
   };
 }

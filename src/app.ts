@@ -75,9 +75,14 @@ export function createApp(project: Project, options: AppOptions): App {
 }
 
 async function loadTemporalEngine(project: Project, env: NodeJS.ProcessEnv): Promise<Engine> {
-  const [{ createTemporalEngine }, { temporalSettings }] = await Promise.all([import('./engine/temporal/engine.js'), import('./engine/temporal/settings.js')]);
+  const [{ createTemporalEngine }, { temporalSettings }, { projectIdentity }] = await Promise.all([
+    import('./engine/temporal/engine.js'),
+    import('./engine/temporal/settings.js'),
+    import('./engine/temporal/project-identity.js'),
+  ]);
   return createTemporalEngine({
     settings: temporalSettings(project, env),
+    project: projectIdentity(project),
     connections: project.config.connections,
     storesNow: (names) => storesOf(project, names),
     rootDir: project.rootDir,

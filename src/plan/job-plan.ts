@@ -24,6 +24,13 @@ export interface JobPlan {
    * points elsewhere since. Absent in plans from before it was kept.
    */
   stores?: Record<string, string>;
+  /**
+   * Temporal only, set by the client that starts the job: which project submitted it, so that a
+   * worker of another project polling the same task queue refuses it (activities/project-check.ts).
+   * Absent on the embedded engine, in scheduled runs' plans before this existed, and in jobs
+   * started before it: those are accepted unchecked.
+   */
+  project?: JobProject;
   /** Absolute folder of the job's artifacts: plan.json, rejects.ndjson, parts/. */
   jobDir: string;
   kind: 'import' | 'export' | 'migrate' | 'rollback';
@@ -63,6 +70,21 @@ export interface JobPlan {
   };
   retry: RetryPlan;
   notify: NotifyEntry[];
+}
+
+/**
+ * Digests, never content: the plan is visible in Temporal history, so no path of the submitting
+ * machine and no secret goes in here.
+ */
+export interface JobProject {
+  /** The submitting project's folder name: for messages only (a worker's copy may sit in a folder of another name). */
+  name: string;
+  /** sha256 of where the project's jobs land: its state_dir and each connection's store (engine/temporal/project-identity.ts). */
+  config: string;
+  /** sha256 of the pipeline file as the submitter read it when it submitted; absent when it could not read it. */
+  pipeline?: string;
+  /** sha256 of the source file as the submitter read it (file sources). */
+  source?: string;
 }
 
 export interface FileSourcePlan {

@@ -1,5 +1,5 @@
-import { rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runFerry, tempDir } from '../helpers/cli.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
@@ -65,6 +65,40 @@ describeTemporal('Temporal: workers in another folder', () => {
     const errors = remote.ferry('jobs', 'errors', job);
     expect(errors.code, errors.stderr).toBe(0);
     expect(errors.stdout).toContain('5 rejected record(s)');
+  });
+
+  it('a worker refuses a job another project put on its task queue, before planning or writing anything', { timeout: 240_000 }, async () => {
+    // Two projects alike but for their data, on one server and one queue: the worker runs in x.
+    const queue = taskQueue('two-projects');
+    const x = new TestProject();
+    const y = new TestProject();
+    let xWorker: FerryWorker | undefined;
+    try {
+      for (const [p, users] of [
+        [x, '{"email":"x-only@example.com"}\n'],
+        [y, '{"email":"y-only@example.com"}\n'],
+      ] as const) {
+        p.write('ferry.yaml', temporalConfig(server().address, queue));
+        p.write('pipelines/import.yaml', 'source: { file: ../data/users.ndjson }\ntarget: { connection: users }\n');
+        p.write('data/users.ndjson', users);
+      }
+      xWorker = await startWorker(x.dir);
+      const run = y.ferry('run', 'pipelines/import.yaml', '--json');
+      expect(run.code, run.stderr).toBe(1);
+      const report = JSON.parse(run.stdout) as JobReportJson & { error: { message: string } };
+      expect(report.status).toBe('failed');
+      expect(report.error.message).toContain(`was submitted by project "${basename(y.dir)}", but this worker serves project "${basename(x.dir)}"`);
+      expect(report.error.message).toContain('its source data/users.ndjson is not the file the submitter read');
+      expect(report.error.message).toContain('give each its own temporal.task_queue in ferry.yaml');
+      // x's store has none of y's rows, and x has no folder of y's job.
+      const xRows = existsSync(join(x.dir, '.ferry', 'users.db')) ? x.rows("SELECT count(*) AS n FROM users WHERE email LIKE 'y-only%'") : [{ n: 0 }];
+      expect(xRows[0]!['n']).toBe(0);
+      expect(existsSync(join(x.dir, '.ferry', 'jobs', report.job))).toBe(false);
+    } finally {
+      await xWorker?.kill();
+      x.cleanup();
+      y.cleanup();
+    }
   });
 
   it('ferry worker refuses a SQLite connection it cannot open, and says which and why', () => {

@@ -10,6 +10,7 @@ import { connectClient } from './client.js';
 import { cancelJob, resumeJob } from './control.js';
 import { refuseResume, type StoresNow } from '../resume-checks.js';
 import { localPlan, projectRelative } from './portable-plan.js';
+import type { ProjectIdentity } from './project-identity.js';
 import { pruneFolders } from './prune.js';
 import { awaitOutcome, describeJob, outcomeOf, queryView, summaryOf, type TemporalJobDetails } from './results.js';
 import { applySchedules, listFerrySchedules } from './schedules.js';
@@ -23,6 +24,8 @@ export interface TemporalEngineOptions {
   connections: ConnectionTables;
   /** ferry.yaml's connections as a job's plan keeps them (`JobPlan.stores`): a resume refuses when one moved. */
   storesNow: StoresNow;
+  /** Which project submits: a worker of another project on the same task queue refuses its jobs (project-identity.ts). */
+  project: ProjectIdentity;
   /** The project folder: plans cross into Temporal with paths relative to it (portable-plan.ts). */
   rootDir: string;
   /** ferry.yaml's state_dir: where the jobs' folders are (`prune`). */
@@ -52,7 +55,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
   const engine: Engine = {
     name: 'temporal',
     submit(plan, submit = {}) {
-      return use((c) => submitJob(c, settings, plan, { forceNew: submit.forceNew ?? false, rootDir: options.rootDir }));
+      return use((c) => submitJob(c, settings, plan, { forceNew: submit.forceNew ?? false, rootDir: options.rootDir, project: options.project }));
     },
     follow(id, follow = {}) {
       return use((c, signal) => untilEnded(c, id, follow, pollMs, signal));

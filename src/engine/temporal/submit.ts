@@ -2,9 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { JobPlan } from '../../plan/job-plan.js';
 import type { pipelineWorkflow } from '../../../workflows/pipeline.js';
 import { WORKFLOW_TYPE } from '../../../workflows/definitions.js';
-import { submissionKey } from '../submission.js';
 import { jobMemo } from './job-memo.js';
 import { portablePlan } from './portable-plan.js';
+import { submissionOf, type ProjectIdentity } from './project-identity.js';
 import { withHeartbeatTimeout, type TemporalSettings } from './settings.js';
 import { hasPipelineAttribute, listJobs, PIPELINE_ATTRIBUTE } from './visibility.js';
 
@@ -21,24 +21,27 @@ export interface Submitted {
  * resubmission. Visibility is eventually consistent, so two submissions within about a second
  * of each other can still both start. `forceNew` (`run --force-new`) skips the lookup. With
  * `rootDir` (the project folder) the workflow gets the plan's paths relative to it (portable-plan.ts).
+ * The plan carries the submitting `project`, which a worker of another project refuses
+ * (activities/project-check.ts).
  */
 export async function submitJob(
   client: Client,
   settings: TemporalSettings,
   plan: JobPlan,
-  options: { forceNew?: boolean; rootDir?: string } = {},
+  options: { forceNew?: boolean; rootDir?: string; project: ProjectIdentity },
 ): Promise<Submitted> {
-  const key = await submissionKey(plan);
+  const { key, project } = await submissionOf(plan, options.project);
   const indexed = await hasPipelineAttribute(client);
   if (!options.forceNew) {
     const running = await listJobs(client, { limit: 100, pipeline: plan.pipeline, running: true, indexed });
     const same = running.find((job) => job.memo.submissionKey === key);
     if (same) return { jobId: same.id, existing: true };
   }
+  const started = { ...plan, project };
   await client.workflow.start<typeof pipelineWorkflow>(WORKFLOW_TYPE, {
     taskQueue: settings.taskQueue,
     workflowId: plan.jobId,
-    args: [withHeartbeatTimeout(options.rootDir ? portablePlan(plan, options.rootDir) : plan, settings)],
+    args: [withHeartbeatTimeout(options.rootDir ? portablePlan(started, options.rootDir) : started, settings)],
     workflowIdConflictPolicy: 'USE_EXISTING',
     memo: { ...jobMemo(plan, key) },
     ...(indexed ? { typedSearchAttributes: [{ key: PIPELINE_ATTRIBUTE, value: plan.pipeline }] } : {}),
