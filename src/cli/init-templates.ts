@@ -7,6 +7,11 @@
 export interface InitOptions {
   engine: 'embedded' | 'temporal';
   driver: 'sqlite' | 'postgres';
+  /**
+   * The project's own task queue (`ferry-<folder>`): two projects on one Temporal server that
+   * shared `ferry` ran each other's jobs (a worker refuses them now, but the job fails).
+   */
+  taskQueue: string;
 }
 
 /** Path (relative to the project folder) → content; written in this order. */
@@ -23,7 +28,7 @@ export function initFiles(options: InitOptions): Array<[string, string]> {
 /** Lines `ferry init` makes sure .gitignore has: the state dir, exports, secrets. */
 export const GITIGNORE_LINES = ['.ferry/', 'exports/', '.env', '.env.*', 'node_modules/'];
 
-function ferryYaml({ engine, driver }: InitOptions): string {
+function ferryYaml({ engine, driver, taskQueue }: InitOptions): string {
   const users =
     driver === 'sqlite'
       ? '  users: { driver: sqlite, path: .ferry/users.db, table: users }'
@@ -32,7 +37,7 @@ function ferryYaml({ engine, driver }: InitOptions): string {
   const temporal =
     engine === 'temporal'
       ? 'temporal:                            # `npx ferry worker` runs the jobs; start one on each worker machine\n' +
-        '  address: localhost:7233\n  namespace: default\n  task_queue: ferry\n'
+        `  address: localhost:7233\n  namespace: default\n${`  task_queue: ${taskQueue}`.padEnd(36)} # this project's own: two projects on one server must not share one\n`
       : '';
   return `# yaml-language-server: $schema=node_modules/ferry/schema/config.schema.json
 # Ferry project settings. Reference: node_modules/ferry/docs/pipeline-reference.md

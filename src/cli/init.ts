@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { projectTaskQueue } from '../engine/temporal/project-identity.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
 import { GITIGNORE_LINES, initFiles, type InitOptions } from './init-templates.js';
@@ -10,7 +11,7 @@ import { GITIGNORE_LINES, initFiles, type InitOptions } from './init-templates.j
  * writes nothing. An existing .gitignore gets only the lines it lacks appended.
  */
 export function initCommand(ctx: CliContext, options: { engine?: string; driver?: string }): void {
-  const chosen = parseOptions(options);
+  const chosen = parseOptions(options, ctx.cwd);
   const files = initFiles(chosen);
   const existing = files.map(([path]) => path).filter((path) => existsSync(join(ctx.cwd, path)));
   if (existing.length > 0) {
@@ -36,12 +37,12 @@ export function initCommand(ctx: CliContext, options: { engine?: string; driver?
   ctx.stdout('  npx ferry run pipelines/export-users.yaml');
 }
 
-function parseOptions(options: { engine?: string; driver?: string }): InitOptions {
+function parseOptions(options: { engine?: string; driver?: string }, cwd: string): InitOptions {
   const engine = options.engine ?? 'embedded';
   const driver = options.driver ?? 'sqlite';
   if (engine !== 'embedded' && engine !== 'temporal') throw new CliExit(EXIT_INVALID, `ferry init: --engine must be embedded or temporal, not "${engine}"`);
   if (driver !== 'sqlite' && driver !== 'postgres') throw new CliExit(EXIT_INVALID, `ferry init: --driver must be sqlite or postgres, not "${driver}"`);
-  return { engine, driver };
+  return { engine, driver, taskQueue: projectTaskQueue(basename(cwd)) };
 }
 
 /** Creates .gitignore, or appends the lines of GITIGNORE_LINES it lacks (changing none of its own). */

@@ -96,6 +96,21 @@ describe('ferry init and --version', () => {
     expect(validate.code, validate.stderr + validate.stdout).toBe(0);
   });
 
+  it('--engine temporal: each project gets a task queue of its own, named after its folder', () => {
+    // Two projects on one server that shared `task_queue: ferry` ran each other's jobs.
+    const parent = emptyFolder();
+    const queues = ['alpha', 'Beta Proj'].map((name) => {
+      const cwd = join(parent, name);
+      mkdirSync(cwd);
+      const init = runFerry(['init', '--engine', 'temporal'], { cwd });
+      expect(init.code, init.stderr).toBe(0);
+      return /^ {2}task_queue: (\S+)/m.exec(readFileSync(join(cwd, 'ferry.yaml'), 'utf8'))?.[1];
+    });
+    expect(queues).toEqual(['ferry-alpha', 'ferry-beta-proj']);
+    const validate = runFerry(['validate'], { cwd: join(parent, 'alpha') });
+    expect(validate.code, validate.stderr).toBe(0);
+  });
+
   it('rejects an unknown driver with exit 2, writing nothing', () => {
     const cwd = emptyFolder();
     const result = runFerry(['init', '--driver', 'mysql'], { cwd });
