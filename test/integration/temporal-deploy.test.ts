@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runFerry, tempDir } from '../helpers/cli.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
 import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
-import { startWorker, taskQueue, temporalConfig, until, withTestClient, type FerryWorker } from '../helpers/temporal-workers.js';
+import { listJobs, startWorker, taskQueue, temporalConfig, until, withTestClient, type FerryWorker } from '../helpers/temporal-workers.js';
 import { generateUsers } from '../helpers/users.js';
 
 /**
@@ -96,6 +96,40 @@ describeTemporal('Temporal: workers in another folder', () => {
       expect(existsSync(join(x.dir, '.ferry', 'jobs', report.job))).toBe(false);
     } finally {
       await xWorker?.kill();
+      x.cleanup();
+      y.cleanup();
+    }
+  });
+
+  it('two projects with queues of their own in one namespace: each lists, shows and acts on its own jobs only', { timeout: 120_000 }, () => {
+    // The same pipeline over the same data in both, submitted before any worker polls: the jobs stay running.
+    const x = new TestProject();
+    const y = new TestProject();
+    try {
+      const jobs = [x, y].map((p, i) => {
+        p.write('ferry.yaml', temporalConfig(server().address, taskQueue(`own-${i}`)));
+        p.write('pipelines/import.yaml', 'source: { file: ../data/users.ndjson }\ntarget: { connection: users }\n');
+        p.write('data/users.ndjson', '{"email":"ada@example.com"}\n');
+        const started = p.ferry('run', 'pipelines/import.yaml', '--detach', '--json');
+        expect(started.code, started.stderr).toBe(0);
+        return (JSON.parse(started.stdout) as { job: string }).job;
+      });
+      const [xJob, yJob] = jobs as [string, string];
+      // The same work in another project is another submission, not x's running job.
+      expect(yJob).not.toBe(xJob);
+      expect(listJobs(x).map((j) => j.job)).toEqual([xJob]);
+      expect(listJobs(y).map((j) => j.job)).toEqual([yJob]);
+      for (const args of [
+        ['jobs', 'show', yJob],
+        ['jobs', 'rollback', yJob],
+        ['jobs', 'cancel', yJob],
+        ['jobs', 'errors', yJob],
+      ]) {
+        const refused = x.ferry(...args);
+        expect(refused.code, `${args.join(' ')}: ${refused.stderr}`).toBe(2);
+        expect(refused.stderr).toContain(`job ${yJob} is another project's: it runs on task queue ferry-own-1-`);
+      }
+    } finally {
       x.cleanup();
       y.cleanup();
     }

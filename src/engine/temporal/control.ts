@@ -3,15 +3,20 @@ import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { JobRefused } from '../engine.js';
 import { resetPoint, type ResetPoint } from './reset-point.js';
+import { refuseOtherQueue } from './visibility.js';
 import { retakeTable, type RetakeOptions } from './target-resume.js';
 
 /** What the server refuses for a reason the user can act on. */
 export class TemporalRefused extends JobRefused {}
 
-/** Asks the job's workflow to cancel: it stops launching batches, finishes those in flight, finalizes, ends Canceled. */
-export async function cancelJob(client: Client, id: string): Promise<void> {
+/**
+ * Asks the job's workflow to cancel: it stops launching batches, finishes those in flight,
+ * finalizes, ends Canceled. A job on another task queue than `taskQueue` is another project's.
+ */
+export async function cancelJob(client: Client, id: string, taskQueue: string): Promise<void> {
   const handle = client.workflow.getHandle(id);
   const info = await handle.describe();
+  refuseOtherQueue({ id, taskQueue: info.taskQueue }, taskQueue);
   if (info.status.name !== 'RUNNING') throw new TemporalRefused(`job ${id} already ended (${info.status.name.toLowerCase()})`);
   await handle.cancel();
 }

@@ -16,7 +16,7 @@ import { awaitOutcome, describeJob, outcomeOf, queryView, summaryOf, type Tempor
 import { applySchedules, listFerrySchedules } from './schedules.js';
 import type { TemporalSettings } from './settings.js';
 import { submitJob } from './submit.js';
-import { hasPipelineAttribute, lastSuccess, listJobs, type TemporalJob } from './visibility.js';
+import { hasPipelineAttribute, lastSuccess, listJobs, refuseOtherQueue, type TemporalJob } from './visibility.js';
 
 export interface TemporalEngineOptions {
   settings: TemporalSettings;
@@ -64,6 +64,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
       return use(async (c) => {
         const job = await describeJob(c, id);
         if (!job) return undefined;
+        refuseOtherQueue(job, settings.taskQueue);
         const plan = await planOf(c, id, job.runId);
         if (!plan) throw new Error(`workflow ${id} has no job plan in its history`);
         return infoOf({ ...job, memo: { ...job.memo, jobDir: resolve(options.rootDir, job.memo.jobDir) } }, localPlan(plan, options.rootDir), options.rootDir);
@@ -71,7 +72,8 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
     },
     list({ limit, pipeline }) {
       return use(async (c) => {
-        const jobs = await listJobs(c, { limit, indexed: await hasPipelineAttribute(c), ...(pipeline ? { pipeline } : {}) });
+        // This project's jobs: other projects of the namespace have task queues of their own.
+        const jobs = await listJobs(c, { limit, indexed: await hasPipelineAttribute(c), taskQueue: settings.taskQueue, ...(pipeline ? { pipeline } : {}) });
         // Visibility holds no counts: each job's come from its result or its progress query, all at once.
         const summaries = await Promise.all(jobs.map((job) => summaryOf(c, job)));
         return jobs.map((job, i) => listingOf({ ...job, memo: { ...job.memo, jobDir: resolve(options.rootDir, job.memo.jobDir) } }, summaries[i] ?? null));
@@ -79,7 +81,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
     },
     cancel(id, cancel = {}) {
       return use(async (c) => {
-        await cancelJob(c, id);
+        await cancelJob(c, id, settings.taskQueue);
         cancel.log?.(`cancel requested; job ${id} stops after its batches in flight…`);
         return (await outcomeOf(c, c.workflow.getHandle(id))).status;
       });
@@ -97,7 +99,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
       });
     },
     lastSuccess(pipeline) {
-      return use(async (c) => lastSuccess(c, pipeline, await hasPipelineAttribute(c)));
+      return use(async (c) => lastSuccess(c, pipeline, await hasPipelineAttribute(c), settings.taskQueue));
     },
     prune(prune) {
       return use((c) => pruneFolders(c, options.rootDir, options.stateDir, prune));

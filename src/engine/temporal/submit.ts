@@ -33,7 +33,8 @@ export async function submitJob(
   const { key, project } = await submissionOf(plan, options.project);
   const indexed = await hasPipelineAttribute(client);
   if (!options.forceNew) {
-    const running = await listJobs(client, { limit: 100, pipeline: plan.pipeline, running: true, indexed });
+    // Only this project's: another project's job of the same work is not this submission.
+    const running = await listJobs(client, { limit: 100, pipeline: plan.pipeline, running: true, indexed, taskQueue: settings.taskQueue });
     const same = running.find((job) => job.memo.submissionKey === key);
     if (same) return { jobId: same.id, existing: true };
   }

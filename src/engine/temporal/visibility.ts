@@ -3,6 +3,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WORKFLOW_TYPE } from '../../../workflows/definitions.js';
 import { isJobMemo, jobStatusOf, type JobMemo } from './job-memo.js';
 import type { JobStatus } from '../../plan/activity-types.js';
+import { JobRefused } from '../engine.js';
 
 /**
  * Jobs as Temporal visibility lists them. The pipeline is a custom search attribute when the
@@ -14,6 +15,8 @@ export const PIPELINE_ATTRIBUTE = defineSearchAttributeKey('FerryPipeline', Sear
 export interface TemporalJob {
   id: string;
   runId: string;
+  /** The queue its workers poll: the project's (ferry.yaml temporal.task_queue) that started it. */
+  taskQueue: string;
   status: JobStatus;
   memo: JobMemo;
   startedAt: string;
@@ -30,9 +33,16 @@ export async function hasPipelineAttribute(client: Client): Promise<boolean> {
   }
 }
 
-/** Ferry jobs, newest first, one per job id (a reset or continued job has several runs: the latest wins). */
-export async function listJobs(client: Client, options: { limit: number; pipeline?: string; running?: boolean; indexed?: boolean }): Promise<TemporalJob[]> {
-  const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`];
+/**
+ * Ferry jobs, newest first, one per job id (a reset or continued job has several runs: the latest
+ * wins). With `taskQueue`, only the jobs started on it: one project's, when other projects use the
+ * same namespace with queues of their own (`TaskQueue` is a built-in search attribute).
+ */
+export async function listJobs(
+  client: Client,
+  options: { limit: number; pipeline?: string; running?: boolean; indexed?: boolean; taskQueue?: string },
+): Promise<TemporalJob[]> {
+  const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`, ...queueClause(options.taskQueue)];
   if (options.running) clauses.push(`ExecutionStatus = 'Running'`);
   if (options.pipeline && options.indexed) clauses.push(`${PIPELINE_ATTRIBUTE.name} = '${quote(options.pipeline)}'`);
   const jobs = new Map<string, TemporalJob>();
@@ -46,16 +56,37 @@ export async function listJobs(client: Client, options: { limit: number; pipelin
   return [...jobs.values()].sort((a, b) => b.memo.startedAt.localeCompare(a.memo.startedAt)).slice(0, options.limit);
 }
 
-export function toJob(info: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'status' | 'memo' | 'startTime' | 'closeTime'>): TemporalJob | undefined {
+export function toJob(
+  info: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'taskQueue' | 'status' | 'memo' | 'startTime' | 'closeTime'>,
+): TemporalJob | undefined {
   if (!isJobMemo(info.memo)) return undefined;
   return {
     id: info.workflowId,
     runId: info.runId,
+    taskQueue: info.taskQueue,
     status: jobStatusOf(info.status.name),
     memo: info.memo,
     startedAt: info.startTime.toISOString(),
     endedAt: info.closeTime && info.status.name !== 'CONTINUED_AS_NEW' ? info.closeTime.toISOString() : null,
   };
+}
+
+/**
+ * Refuses a job of another project: one started on another task queue of the namespace. `jobs
+ * show`, `errors`, `rollback`, `resume` and `cancel` of it would read or act on that project's job
+ * with this project's folders and stores.
+ */
+export function refuseOtherQueue(job: Pick<TemporalJob, 'id' | 'taskQueue'>, taskQueue: string): void {
+  if (job.taskQueue === taskQueue) return;
+  throw new JobRefused(
+    `job ${job.id} is another project's: it runs on task queue ${job.taskQueue}, this project's is ${taskQueue} (ferry.yaml temporal.task_queue); ` +
+      'run the command in that project',
+    { usage: true },
+  );
+}
+
+function queueClause(taskQueue: string | undefined): string[] {
+  return taskQueue === undefined ? [] : [`TaskQueue = '${quote(taskQueue)}'`];
 }
 
 function quote(value: string): string {
@@ -64,11 +95,11 @@ function quote(value: string): string {
 
 /**
  * `{last_success}`: the memo's start of the pipeline's newest completed job (a completed workflow is
- * a succeeded job), samples and rollbacks left out; null when visibility has none — also once the
- * namespace's retention has dropped them.
+ * a succeeded job), samples and rollbacks left out, on `taskQueue` (this project's) when given; null
+ * when visibility has none — also once the namespace's retention has dropped them.
  */
-export async function lastSuccess(client: Client, pipeline: string, indexed: boolean): Promise<string | null> {
-  const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`, `ExecutionStatus = 'Completed'`];
+export async function lastSuccess(client: Client, pipeline: string, indexed: boolean, taskQueue?: string): Promise<string | null> {
+  const clauses = [`WorkflowType = '${WORKFLOW_TYPE}'`, `ExecutionStatus = 'Completed'`, ...queueClause(taskQueue)];
   if (indexed) clauses.push(`${PIPELINE_ATTRIBUTE.name} = '${quote(pipeline)}'`);
   let newest: string | null = null;
   for await (const info of client.workflow.list({ query: clauses.join(' AND ') })) {

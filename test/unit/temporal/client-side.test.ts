@@ -49,6 +49,7 @@ describe('Temporal client side', () => {
     const info = {
       workflowId: 'job-1',
       runId: 'r',
+      taskQueue: 'ferry-x',
       status: { name: 'COMPLETED', code: 2 } as never,
       memo: { ...memo },
       startTime: new Date('2026-01-01T00:00:00Z'),
@@ -57,6 +58,7 @@ describe('Temporal client side', () => {
     expect(toJob(info)).toEqual({
       id: 'job-1',
       runId: 'r',
+      taskQueue: 'ferry-x',
       status: 'succeeded',
       memo,
       startedAt: '2026-01-01T00:00:00.000Z',
