@@ -124,6 +124,7 @@ describeTemporal('Temporal: workers in another folder', () => {
         ['jobs', 'rollback', yJob],
         ['jobs', 'cancel', yJob],
         ['jobs', 'errors', yJob],
+        ['jobs', 'resume', yJob],
       ]) {
         const refused = x.ferry(...args);
         expect(refused.code, `${args.join(' ')}: ${refused.stderr}`).toBe(2);
