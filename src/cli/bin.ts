@@ -7,8 +7,8 @@ import { main } from './main.js';
 // 280 to 203 MB (workload 1), 272 → 216 (NDJSON, 200k) and 240 → 175 (PostgreSQL, 200k), for
 // 3–13% more CPU spent collecting (benchmarks, see README "Memory"). V8 reads the flag at each
 // collection, so setting it here covers every isolate of the process, batch threads included.
-// A value given on the command line or in NODE_OPTIONS wins.
-if (![...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((arg) => arg.startsWith('--heap-growing-percent'))) {
+// A value given on the command line or in NODE_OPTIONS (V8 spells it with - or _) wins.
+if (![...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((arg) => arg.replace(/_/g, '-').startsWith('--heap-growing-percent'))) {
   setFlagsFromString('--heap-growing-percent=100');
 }
 
