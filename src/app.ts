@@ -63,7 +63,7 @@ export function createApp(project: Project, options: AppOptions): App {
     embedded: embeddedEngine,
     engine(name = project.config.engine) {
       if (name === 'embedded') return Promise.resolve(embeddedEngine());
-      return (temporal ??= loadTemporalEngine(project, options.env));
+      return (temporal ??= loadTemporalEngine(project, options));
     },
     async close() {
       const engines = [embedded, await temporal?.catch(() => undefined)];
@@ -74,7 +74,7 @@ export function createApp(project: Project, options: AppOptions): App {
   };
 }
 
-async function loadTemporalEngine(project: Project, env: NodeJS.ProcessEnv): Promise<Engine> {
+async function loadTemporalEngine(project: Project, { env, cwd }: AppOptions): Promise<Engine> {
   const [{ createTemporalEngine }, { temporalSettings }, { projectIdentity }] = await Promise.all([
     import('./engine/temporal/engine.js'),
     import('./engine/temporal/settings.js'),
@@ -85,6 +85,7 @@ async function loadTemporalEngine(project: Project, env: NodeJS.ProcessEnv): Pro
     project: projectIdentity(project),
     connections: project.config.connections,
     storesNow: (names) => storesOf(project, names),
+    pipelineNow: { project, cwd },
     rootDir: project.rootDir,
     stateDir: project.stateDir,
   });

@@ -1,17 +1,37 @@
-import { JobRefused, type Engine } from './engine.js';
+import { existsSync } from 'node:fs';
+import { planPath, readPlanFile } from '../../activities/job-files.js';
+import { buildJobPlan, type JobPlan } from '../plan/job-plan.js';
+import { diffPlans } from '../plan/plan-diff.js';
+import type { Project } from '../project/load-config.js';
+import { loadPipeline } from '../project/load-pipeline.js';
+import { hashText } from '../project/plan-for.js';
+import { formatDiagnostic } from '../spec/diagnostics.js';
+import { JobRefused, type Engine, type JobInfo } from './engine.js';
 import { rollbacksOf } from './rollbacks.js';
+import { sha256File } from './submission.js';
 
 /** Connections by name as ferry.yaml describes them now (project/plan-for.ts `storesOf`). */
 export type StoresNow = (names: readonly string[]) => Record<string, string>;
 
+/** The project as it is now, to rebuild a job's plan from its pipeline file. */
+export interface PipelineNow {
+  project: Project;
+  /** Where relative paths given on the command line resolve. */
+  cwd: string;
+  /** The plan as this engine runs it (Temporal adds ferry.yaml's heartbeat timeout); as built when absent. */
+  asRun?: (plan: JobPlan) => JobPlan;
+}
+
 /**
  * What a resume must refuse on either engine, before it reruns anything:
+ * - a job whose connections ferry.yaml now points at other stores: the rest of its rows would go
+ *   to another database than its first batches (and its rollback would look there too);
  * - a job a rollback has touched: a resume runs only the batches the job has not done, so the
  *   batches the rollback undid would stay undone while the summary counted them written;
- * - a job whose connections ferry.yaml now points at other stores: the rest of its rows would go
- *   to another database than its first batches (and its rollback would look there too).
+ * - with `pipelineNow`, a job whose pipeline gives another plan now, or whose source file is no
+ *   longer the bytes it was planned from: the batches still to run would be another job's.
  */
-export async function refuseResume(jobs: Pick<Engine, 'get' | 'list'>, id: string, storesNow: StoresNow): Promise<void> {
+export async function refuseResume(jobs: Pick<Engine, 'get' | 'list'>, id: string, storesNow: StoresNow, pipelineNow?: PipelineNow): Promise<void> {
   const job = await jobs.get(id);
   // Still running: the engine says so, and by whom.
   if (!job || job.status === 'running' || job.status === 'pending') return;
@@ -26,6 +46,15 @@ export async function refuseResume(jobs: Pick<Engine, 'get' | 'list'>, id: strin
       ),
     );
   }
+  await refuseRolledBack(jobs, job);
+  // A job that succeeded is refused by its engine ("nothing to resume"), whatever changed since.
+  if (!pipelineNow || job.status === 'succeeded') return;
+  refuseChangedPlan(job, pipelineNow);
+  await refuseChangedSource(job);
+}
+
+async function refuseRolledBack(jobs: Pick<Engine, 'get' | 'list'>, job: JobInfo): Promise<void> {
+  const id = job.id;
   // A rollback is not rolled back (Ferry refuses), so only a job that wrote rows may have one.
   if (job.kind === 'rollback') return;
   const [rollback] = await rollbacksOf(jobs, job.pipeline, id);
@@ -37,6 +66,64 @@ export async function refuseResume(jobs: Pick<Engine, 'get' | 'list'>, id: strin
   throw new JobRefused(
     `refusing to resume job ${id}: job ${rollback.id} rolled it back (${rollback.status}), and a resume would not redo the batches the rollback undid; ${next}`,
   );
+}
+
+/** Two versions of a job would mix: its pipeline file, loaded now, no longer gives the plan it started with. */
+function refuseChangedPlan(job: JobInfo, { project, cwd, asRun = (p) => p }: PipelineNow): void {
+  const { plan } = job;
+  // A rollback's plan comes from the job it undoes, not from the pipeline file: nothing to compare.
+  if (plan.kind === 'rollback') return;
+  if (!existsSync(plan.pipelineFile)) throw new JobRefused(`the pipeline file ${plan.pipelineFile} of job ${job.id} is gone`);
+  const loaded = loadPipeline(project, cwd, plan.pipelineFile);
+  if (!loaded.ok) {
+    throw new JobRefused(`the pipeline of job ${job.id} is now invalid:\n${loaded.diagnostics.map(formatDiagnostic).join('\n')}`);
+  }
+  const l = loaded.loaded;
+  const now = buildJobPlan(l.pipeline, {
+    jobId: plan.jobId,
+    pipeline: l.name,
+    pipelineFile: l.path,
+    pipelineHash: hashText(l.text),
+    startedAt: plan.startedAt,
+    jobDir: plan.jobDir,
+    ...(l.sourcePath ? { sourcePath: l.sourcePath } : {}),
+    ...(l.sourceFormat ? { sourceFormat: l.sourceFormat } : {}),
+    // A sample went beside the target or to --output (cli/run.ts): keep where it started writing.
+    ...(plan.sample !== undefined && plan.target.type === 'file' ? { targetPath: plan.target.path } : l.targetPath ? { targetPath: l.targetPath } : {}),
+    ...(l.targetFormat ? { targetFormat: l.targetFormat } : {}),
+    // A run option, not part of the pipeline: the resumed job keeps the sample it started with.
+    ...(plan.sample !== undefined ? { sample: plan.sample } : {}),
+    ...(plan.retryOf !== undefined ? { retryOf: plan.retryOf } : {}),
+    // The cursor the job started with, not today's: a resume reads the rows the job was planned for.
+    ...(plan.source.type === 'connection' && plan.source.dates?.lastSuccess !== undefined ? { lastSuccess: plan.source.dates.lastSuccess } : {}),
+  });
+  const changes = diffPlans(plan, asRun(now));
+  if (changes.length > 0) {
+    throw new JobRefused(
+      `the pipeline changed since job ${job.id} started, so resuming would mix two versions of the job:\n` +
+        changes.map((c) => `  ${c}`).join('\n') +
+        `\nRestore the pipeline, or run it as a new job (ferry run ${plan.pipelineFile}).`,
+    );
+  }
+}
+
+/**
+ * A resume reads the batches still to run from the byte ranges planned, so the file must be the
+ * bytes they were planned in. The checksum comes from the job's plan.json (written by planJob on
+ * either engine, in the job folder under the state dir); without one the job never finished
+ * planning, and its resume plans again from the file as it is.
+ */
+async function refuseChangedSource(job: JobInfo): Promise<void> {
+  const { source } = job.plan;
+  if (source.type !== 'file' || !existsSync(planPath(job.jobDir))) return;
+  const planned = readPlanFile(job.jobDir).scan.checksum;
+  if (!existsSync(source.path)) throw new JobRefused(`the source file ${source.path} of job ${job.id} is gone`);
+  const now = await sha256File(source.path);
+  if (now !== planned) {
+    throw new JobRefused(
+      `the source file ${source.path} changed since job ${job.id} was planned (sha256 ${planned.slice(0, 12)}… → ${now.slice(0, 12)}…); resuming would read different records. Run it as a new job.`,
+    );
+  }
 }
 
 /** The refusal of an operation on a job whose connections moved: what was refused, why, each move, what to do. */

@@ -17,7 +17,7 @@ describeTemporal('engine contract: embedded and Temporal give the same results',
   let worker: FerryWorker;
 
   beforeAll(async () => {
-    pair = new EnginePair(server().address, taskQueue('contract'), ['csv', 'json', 'exp', 'legacy', 'mig', 'retry', 'roll']);
+    pair = new EnginePair(server().address, taskQueue('contract'), ['csv', 'json', 'exp', 'legacy', 'mig', 'retry', 'roll', 'chg']);
     worker = await startWorker(pair.temporal.dir);
   }, 120_000);
 
@@ -179,5 +179,35 @@ describeTemporal('engine contract: embedded and Temporal give the same results',
       expect(resumed[e].stderr).toMatch(new RegExp(`refusing to resume job ${rollbackSource[e].report.job}: job \\S+ rolled it back \\(succeeded\\)`));
     }
     expect(table(pair.temporal, 'roll')).toEqual(beforeUpsert);
+  });
+
+  it("a job whose pipeline or source file changed is not resumed: its batches still to run would be another job's", () => {
+    const pipeline = (given: string): string =>
+      `source: { file: chg.json }\ntarget: { connection: chg }\ncolumns:\n  email: email\n  given_name: ${given}\nvalidate: { max_rejects: 0 }\nbatch: { size: 10 }\n`;
+    pair.write('chg.json', generateUsers(40, 6, { invalidEvery: 15 }));
+    pair.write('chg.yaml', pipeline('given_name'));
+    const failed = pair.run('chg.yaml');
+    pair.expectSameRun(failed);
+    expect(failed.embedded.report.status).toBe('failed');
+    const rows = pair.expectSameTable('chg');
+    const resume = (): ReturnType<EnginePair['ferry']> => pair.ferry((e) => ['jobs', 'resume', failed[e].report.job]);
+
+    pair.write('chg.yaml', pipeline('$uppercase(given_name)'));
+    const changedPipeline = resume();
+    pair.write('chg.yaml', pipeline('given_name'));
+    pair.write('chg.json', generateUsers(40, 7));
+    const changedSource = resume();
+    for (const e of ['embedded', 'temporal'] as const) {
+      const job = failed[e].report.job;
+      expect(changedPipeline[e].code, changedPipeline[e].stderr).toBe(1);
+      expect(changedPipeline[e].stderr).toContain(
+        `the pipeline changed since job ${job} started, so resuming would mix two versions of the job:\n  columns.given_name: "given_name" → "$uppercase(given_name)"`,
+      );
+      expect(changedSource[e].code, changedSource[e].stderr).toBe(1);
+      expect(changedSource[e].stderr).toMatch(
+        new RegExp(`the source file \\S*chg\\.json changed since job ${job} was planned \\(sha256 [0-9a-f]{12}… → [0-9a-f]{12}…\\)`),
+      );
+    }
+    expect(pair.expectSameTable('chg')).toEqual(rows);
   });
 });

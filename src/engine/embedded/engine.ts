@@ -112,8 +112,8 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
       return (await untilEnded(open(), id, refuseIfStopped, pollMs)).status;
     },
     async resume(id) {
-      await refuseResume(engine, id, (names) => storesOf(project, names));
-      const job = await prepareResume(open(), id, project, options.cwd);
+      await refuseResume(engine, id, (names) => storesOf(project, names), { project, cwd: options.cwd });
+      const job = prepareResume(open(), id);
       ours.add(id);
       return { note: `run ${job.run}` };
     },

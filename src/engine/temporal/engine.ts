@@ -8,13 +8,13 @@ import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobList
 import { createServerCalls } from './calls.js';
 import { connectClient } from './client.js';
 import { cancelJob, resumeJob } from './control.js';
-import { refuseResume, type StoresNow } from '../resume-checks.js';
+import { refuseResume, type PipelineNow, type StoresNow } from '../resume-checks.js';
 import { localPlan, projectRelative } from './portable-plan.js';
 import type { ProjectIdentity } from './project-identity.js';
 import { pruneFolders } from './prune.js';
 import { awaitOutcome, describeJob, outcomeOf, queryView, summaryOf, type TemporalJobDetails } from './results.js';
 import { applySchedules, listFerrySchedules } from './schedules.js';
-import type { TemporalSettings } from './settings.js';
+import { withHeartbeatTimeout, type TemporalSettings } from './settings.js';
 import { submitJob } from './submit.js';
 import { hasPipelineAttribute, lastSuccess, listJobs, refuseOtherQueue, type TemporalJob } from './visibility.js';
 
@@ -26,6 +26,8 @@ export interface TemporalEngineOptions {
   storesNow: StoresNow;
   /** Which project submits: a worker of another project on the same task queue refuses its jobs (project-identity.ts). */
   project: ProjectIdentity;
+  /** The project now: a resume refuses a job whose pipeline or source file changed since it started. */
+  pipelineNow: Omit<PipelineNow, 'asRun'>;
   /** The project folder: plans cross into Temporal with paths relative to it (portable-plan.ts). */
   rootDir: string;
   /** ferry.yaml's state_dir: where the jobs' folders are (`prune`). */
@@ -87,7 +89,8 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
       });
     },
     async resume(id, resume = {}) {
-      await refuseResume(engine, id, options.storesNow);
+      // The job's plan came back from its history with the heartbeat timeout its client added (submit.ts).
+      await refuseResume(engine, id, options.storesNow, { ...options.pipelineNow, asRun: (plan) => withHeartbeatTimeout(plan, settings) });
       return use(async (c) => {
         const { runId, point } = await resumeJob(c, id, {
           taskQueue: settings.taskQueue,
