@@ -24,6 +24,8 @@ export interface InterruptOptions {
    * running): a signal ends this command after saying this, and leaves the job alone.
    */
   detach?: string;
+  /** Why the job is not running, when it is not (no worker): the grace period then ends with that, not with batches that never ran. */
+  stalled?: () => string | undefined;
 }
 
 /** What to type to continue a job that did not finish. */
@@ -58,7 +60,12 @@ export function onInterrupt(ctx: CliContext, options: InterruptOptions = {}): { 
     if (count > 1) stopNow();
     say('stopping after the batches in flight (Ctrl-C again to stop now)…');
     grace = setTimeout(() => {
-      say(`the batches in flight did not finish within ${INTERRUPT_GRACE_MS / 1000} s: stopping now (they roll back)`);
+      const why = options.stalled?.();
+      say(
+        why
+          ? `stopping now (${why}); the job ends cancelled once a worker takes it`
+          : `the batches in flight did not finish within ${INTERRUPT_GRACE_MS / 1000} s: stopping now (they roll back)`,
+      );
       stopNow();
     }, INTERRUPT_GRACE_MS);
     grace.unref();

@@ -140,7 +140,8 @@ async function followJob(ctx: CliContext, engine: Engine, id: string, options: R
   const detach = existing
     ? `stopped following job ${id}; it keeps running${holder?.detail ? ` (${holder.detail})` : ''} — ferry jobs cancel ${id} stops it`
     : undefined;
-  const interrupt = onInterrupt(ctx, { say: progress.say, job: id, ...(detach ? { detach } : {}) });
+  let stalled: string | undefined;
+  const interrupt = onInterrupt(ctx, { say: progress.say, job: id, stalled: () => stalled, ...(detach ? { detach } : {}) });
   // Said once Ctrl-C is handled: a Ctrl-C right after "started" stops the job gracefully.
   if (announce) ctx.stderr(announce);
   const started = resumed?.started ?? Date.now();
@@ -148,11 +149,13 @@ async function followJob(ctx: CliContext, engine: Engine, id: string, options: R
   try {
     const outcome = await engine.follow(id, {
       progress: (view) => {
+        stalled = undefined; // a worker answered
         if (view.waiting && view.waiting !== said) progress.say(masker.mask((said = view.waiting)));
         if (view.status !== 'pending') progress.update({ summary: view.summary });
       },
       interrupted: interrupt.requested,
       log: (line) => progress.say(masker.mask(line)),
+      stalled: (why) => progress.say(masker.mask((stalled = why))),
     });
     progress.stop();
     const job = await engine.get(id);

@@ -99,6 +99,8 @@ export interface FollowOptions {
   /** Polled: true asks the job once to stop after the batches in flight (it ends cancelled). */
   interrupted?: () => boolean;
   log?: (line: string) => void;
+  /** Said once when the job cannot start and why (Temporal: no worker polls its task queue); `log` gets it when absent. */
+  stalled?: (why: string) => void;
 }
 
 export interface JobProgressView {

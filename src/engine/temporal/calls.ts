@@ -1,3 +1,5 @@
+import type { Client } from '@temporalio/client';
+
 /** The engine's calls to the server, so that closing its connection never strands one. */
 export interface ServerCalls {
   /** Runs `fn` as one counted call; its signal aborts when the engine starts closing. Refused once it has. */
@@ -34,4 +36,26 @@ export function createServerCalls(): ServerCalls {
       await Promise.allSettled(inFlight.keys());
     },
   };
+}
+
+/**
+ * Runs `fn`'s requests under an abort signal of their own, aborted with `signal` (or after
+ * `renewMs`), and unlinked from it once `fn` settles. The client adds a listener to the signal in
+ * scope for every request it sends and never removes it (connection.js, generateRPCImplementation):
+ * a follow that polled its job's progress each second under one signal piled up one a second
+ * (MaxListenersExceededWarning after 11, and a leak for as long as the job ran). A signal per poll
+ * takes its listeners with it.
+ */
+export async function withOwnSignal<T>(client: Client, signal: AbortSignal | undefined, fn: () => Promise<T>, renewMs?: number): Promise<T> {
+  const own = new AbortController();
+  const abort = (): void => own.abort();
+  if (signal?.aborted) own.abort();
+  signal?.addEventListener('abort', abort, { once: true });
+  const timer = renewMs === undefined ? undefined : setTimeout(abort, renewMs);
+  try {
+    return await client.withAbortSignal(own.signal, fn);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', abort);
+  }
 }

@@ -2,17 +2,17 @@ import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { JobPlan } from '../../plan/job-plan.js';
-import type { JobOutcome } from '../../plan/orchestrate.js';
 import type { ConnectionTables } from '../../plan/write-target.js';
-import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobListing } from '../engine.js';
+import type { Engine, JobInfo, JobListing } from '../engine.js';
 import { createServerCalls } from './calls.js';
 import { connectClient } from './client.js';
 import { cancelJob, resumeJob } from './control.js';
+import { untilEnded } from './follow.js';
 import { refuseResume, type PipelineNow, type StoresNow } from '../resume-checks.js';
 import { localPlan, projectRelative } from './portable-plan.js';
 import type { ProjectIdentity } from './project-identity.js';
 import { pruneFolders } from './prune.js';
-import { awaitOutcome, describeJob, outcomeOf, queryView, summaryOf, type TemporalJobDetails } from './results.js';
+import { describeJob, outcomeOf, summaryOf, type TemporalJobDetails } from './results.js';
 import { applySchedules, listFerrySchedules } from './schedules.js';
 import { withHeartbeatTimeout, type TemporalSettings } from './settings.js';
 import { submitJob } from './submit.js';
@@ -60,7 +60,7 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
       return use((c) => submitJob(c, settings, plan, { forceNew: submit.forceNew ?? false, rootDir: options.rootDir, project: options.project }));
     },
     follow(id, follow = {}) {
-      return use((c, signal) => untilEnded(c, id, follow, pollMs, signal));
+      return use((c, signal) => untilEnded(c, id, follow, { settings, pollMs }, signal));
     },
     get(id) {
       return use(async (c) => {
@@ -143,33 +143,6 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
     },
   };
   return engine;
-}
-
-/**
- * Follows the workflow until it ends, from its `progress` query; Ctrl-C requests cancellation
- * once. The query needs a worker: while none answers, progress is simply not reported.
- */
-async function untilEnded(client: Client, id: string, follow: FollowOptions, pollMs: number, signal: AbortSignal): Promise<JobOutcome> {
-  const handle = client.workflow.getHandle(id);
-  await handle.describe().catch((err: unknown) => {
-    if ((err as Error).name === 'WorkflowNotFoundError') throw new JobRefused(`no job ${id} on Temporal (ferry jobs list shows the jobs)`, { usage: true });
-    throw err;
-  });
-  let ended = false;
-  const result = awaitOutcome(client, handle, { signal }).finally(() => (ended = true));
-  let cancelSent = false;
-  while (!ended) {
-    const view = await queryView(client, handle);
-    if (view && !ended) follow.progress?.({ status: view.status, summary: view.summary, waiting: view.waiting ?? null });
-    if (follow.interrupted?.() && !cancelSent) {
-      cancelSent = true;
-      await handle.cancel().catch(() => undefined);
-    }
-    await Promise.race([result, new Promise((r) => setTimeout(r, pollMs))]);
-  }
-  const outcome = await result;
-  follow.progress?.({ status: outcome.status, summary: outcome.summary });
-  return outcome;
 }
 
 /** The job's plan: the first argument of its latest run (a continued run gets it again). */

@@ -2,6 +2,7 @@ import { isGrpcServiceError, ServiceError, WorkflowFailedError, type Client, typ
 import { ApplicationFailure } from '@temporalio/common';
 import { emptySummary, errorMessage, type JobOutcome } from '../../plan/orchestrate.js';
 import { JOB_FAILED, progressQuery, type JobView } from '../../../workflows/definitions.js';
+import { withOwnSignal } from './calls.js';
 import { toJob, type TemporalJob } from './visibility.js';
 
 /** How long a `progress` query may take: it needs a worker, which a finished job may no longer have. */
@@ -67,6 +68,13 @@ export async function outcomeOf(client: Client, handle: WorkflowHandle): Promise
  */
 const UNREACHABLE_CODES = new Set([1, 2, 4, 8, 10, 13, 14]);
 
+/**
+ * How long one wait for the result runs before it is started again: its long polls (one each
+ * 20 s or so) each leave an abort listener on its signal (calls.ts `withOwnSignal`), so a wait is
+ * renewed before they could reach Node's warning at 11.
+ */
+const RENEW_MS = 60_000;
+
 /** How long the server may stay out of reach, without a break, before waiting for a result gives up. */
 export const SERVER_OUTAGE_MS = 120_000;
 
@@ -84,10 +92,16 @@ export async function awaitOutcome(
   for (let delay = 250; ; delay = Math.min(delay * 2, 5000)) {
     const attempt = Date.now();
     try {
-      return await outcomeOf(client, handle);
+      return await withOwnSignal(client, signal, () => outcomeOf(client, handle), RENEW_MS);
     } catch (err) {
       // A poll cancelled because the engine is closing ends the wait; the job goes on.
       if (!serverUnreachable(err) || signal?.aborted) throw err;
+      if (Date.now() - attempt >= RENEW_MS) {
+        // Our own renewal (or a poll that held that long, so the server was up meanwhile): wait
+        // again at once, the backoff from its start.
+        delay = 125;
+        continue;
+      }
       // A poll that held for a while before it broke means the server was back in between.
       if (unreachableSince === undefined || Date.now() - attempt > 30_000) unreachableSince = attempt;
       if (Date.now() - unreachableSince > outageMs) throw err;
@@ -96,7 +110,8 @@ export async function awaitOutcome(
   }
 }
 
-function serverUnreachable(err: unknown): boolean {
+/** A gRPC failure of a server restarting or out of reach (UNREACHABLE_CODES), bare or wrapped by the client. */
+export function serverUnreachable(err: unknown): boolean {
   const grpc = err instanceof ServiceError ? err.cause : err;
   return isGrpcServiceError(grpc) && UNREACHABLE_CODES.has(grpc.code);
 }

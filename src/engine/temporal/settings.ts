@@ -8,16 +8,27 @@ export interface TemporalSettings {
   taskQueue: string;
   /** `temporal.heartbeat_timeout`, when set. */
   heartbeatTimeoutMs?: number;
+  /** How long a follow rides through the server being out of reach before it gives up (results.ts SERVER_OUTAGE_MS when absent). */
+  outageMs?: number;
 }
+
+/**
+ * Not part of ferry.yaml (its schema is fixed): the environment variable exists so tests and
+ * unusual deployments (a server known to take longer to restart) can shorten or lengthen the wait.
+ */
+export const outageEnv = 'FERRY_TEMPORAL_OUTAGE_MS';
 
 export function temporalSettings(project: Project, env: NodeJS.ProcessEnv = process.env): TemporalSettings {
   const { address, namespace, task_queue, heartbeat_timeout } = project.config.temporal;
   const override = env['TEMPORAL_ADDRESS']?.trim();
+  const outage = env[outageEnv]?.trim();
+  if (outage && !/^\d+$/.test(outage)) throw new Error(`${outageEnv} must be a whole number of milliseconds, got ${JSON.stringify(outage)}`);
   return {
     address: override || address,
     namespace,
     taskQueue: task_queue,
     ...(heartbeat_timeout ? { heartbeatTimeoutMs: durationMs(heartbeat_timeout) } : {}),
+    ...(outage ? { outageMs: Number(outage) } : {}),
   };
 }
 
@@ -27,11 +38,20 @@ export function withHeartbeatTimeout(plan: JobPlan, settings: Pick<TemporalSetti
   return { ...plan, retry: { ...plan.retry, heartbeatTimeoutMs: settings.heartbeatTimeoutMs } };
 }
 
-/** A connection failure, said plainly: the usual cause is no server at the address. */
-export function unreachable(settings: TemporalSettings, err: unknown): Error {
-  const detail = err instanceof Error ? err.message : String(err);
-  return new Error(
-    `cannot reach Temporal at ${settings.address} (namespace ${settings.namespace}): ${detail}. ` +
-      'Start one (ferry dev-server, or `temporal server start-dev`), or set TEMPORAL_ADDRESS / temporal.address in ferry.yaml.',
-  );
+/**
+ * A connection failure, said plainly, with what to do: by default, for a server never reached
+ * (the usual cause is none at the address); `next` for one lost on the way.
+ */
+export function unreachable(
+  settings: TemporalSettings,
+  err: unknown,
+  next = 'Start one (ferry dev-server, or `temporal server start-dev`), or set TEMPORAL_ADDRESS / temporal.address in ferry.yaml.',
+): Error {
+  return new Error(`cannot reach Temporal at ${settings.address} (namespace ${settings.namespace}): ${detailOf(err)}. ${next}`);
+}
+
+/** The client wraps a failed call ("Failed to get Workflow execution history"): the gRPC error under it says why. */
+function detailOf(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -28,7 +28,8 @@ function handle(failures: Error[]): { handle: WorkflowHandle; calls: () => numbe
   return { handle: { result } as unknown as WorkflowHandle, calls: () => calls };
 }
 
-const client = {} as Client;
+/** Each wait runs under a signal of its own (calls.ts `withOwnSignal`); the fake client just runs it. */
+const client = { withAbortSignal: (_signal: AbortSignal, fn: () => Promise<unknown>) => fn() } as unknown as Client;
 
 describe('awaitOutcome', () => {
   it('keeps waiting through a broken poll (CANCELLED, UNAVAILABLE) and returns the outcome', async () => {
