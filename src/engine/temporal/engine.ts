@@ -91,9 +91,10 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
     async resume(id, resume = {}) {
       // The job's plan came back from its history with the heartbeat timeout its client added (submit.ts).
       await refuseResume(engine, id, options.storesNow, { ...options.pipelineNow, asRun: (plan) => withHeartbeatTimeout(plan, settings) });
-      return use(async (c) => {
+      return use(async (c, signal) => {
         const { runId, point } = await resumeJob(c, id, {
           taskQueue: settings.taskQueue,
+          signal,
           connections: options.connections,
           ...(resume.log ? { log: resume.log } : {}),
           ...(resume.cancelled ? { cancelled: resume.cancelled } : {}),

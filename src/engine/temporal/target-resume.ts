@@ -6,6 +6,7 @@ import { releaseTargetSignal, targetLockId, targetLockQuery } from '../../../wor
 import { waitingMessage } from '../../plan/write-target.js';
 import type { TargetQueueState } from '../../../workflows/target-queue.js';
 import { writeTargetOf, type ConnectionTables } from '../../plan/write-target.js';
+import { withOwnSignal } from './calls.js';
 import { requestLock } from './target-lock.js';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -20,6 +21,8 @@ export interface RetakeOptions {
   /** Ctrl-C: stop waiting (the request is withdrawn, nothing is reset). */
   cancelled?: () => boolean;
   pollMs?: number;
+  /** The engine's call signal: each lock query runs under one of its own (calls.ts `withOwnSignal`). */
+  signal?: AbortSignal;
 }
 
 /** What `retakeTable` got: the table is held in the job's name (send `grantAgain` once reset), or the wait was cancelled. */
@@ -47,7 +50,7 @@ export async function retakeTable(client: Client, id: string, events: HistoryEve
   await requestLock(client, options.taskQueue, lockId, request);
   let said: string | undefined;
   for (;;) {
-    const state = await lockState(client, lockId);
+    const state = await withOwnSignal(client, options.signal, () => lockState(client, lockId));
     if (state?.holders.some((h) => h.workflowId === id)) break;
     const blocker = state?.holders[0]?.workflowId;
     if (blocker && blocker !== said) options.log?.(waitingMessage((said = blocker), target));
