@@ -44,6 +44,7 @@ function fakeClient(options: { describe?: (id: string) => Promise<{ status: { na
       }),
     },
     withDeadline: <T>(_deadline: number, fn: () => Promise<T>) => fn(),
+    withAbortSignal: <T>(_signal: AbortSignal, fn: () => Promise<T>) => fn(),
   } as unknown as Client;
   return { client, recorded };
 }
