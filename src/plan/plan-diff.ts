@@ -1,7 +1,11 @@
 import type { JobPlan } from './job-plan.js';
 
-/** Fields that differ between runs without changing what the job does; `stores` (ferry.yaml's) is checked on its own (engine/resume-checks.ts). */
-const ignored = new Set(['pipelineHash', 'notify', 'stores']);
+/**
+ * Fields that differ between runs without changing what the job does; `stores` (ferry.yaml's) is
+ * checked on its own (engine/resume-checks.ts); `project` is the Temporal submitter's identity,
+ * which only the submit sets and the worker checks (activities/project-check.ts).
+ */
+const ignored = new Set(['pipelineHash', 'notify', 'stores', 'project']);
 
 /**
  * What changed between the plan a job started with and the plan its pipeline file gives now, as

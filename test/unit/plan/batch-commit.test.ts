@@ -30,6 +30,11 @@ describe('batch.commit: records per transaction', () => {
     expect(diffPlans(plan({ size: 5000 }), plan({ size: 5000, commit: 5000 }))).toEqual(['batch.commit: (none) → 5000']);
   });
 
+  it('is not changed by what only a Temporal submit adds (its project digests), which the worker checks instead', () => {
+    const submitted = { ...plan({ size: 5000 }), project: { name: 'y', config: 'c'.repeat(64), source: 's'.repeat(64) } };
+    expect(diffPlans(submitted, plan({ size: 5000 }))).toEqual([]);
+  });
+
   it('accepts 1,000 to 10,000: a batch of 100,000 never has more chunks than its marker ids hold', () => {
     for (const commit of [999, 10_001, 2500.5]) expect(pipeline({ commit }).success, String(commit)).toBe(false);
     for (const commit of [1000, 10_000]) expect(pipeline({ commit }).success).toBe(true);
