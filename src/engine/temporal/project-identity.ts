@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { JobPlan, JobProject } from '../../plan/job-plan.js';
 import type { Project } from '../../project/load-config.js';
-import { storesOf } from '../../project/plan-for.js';
 import { ownField } from '../../validation/own-field.js';
 import { fileSubmissionKey, sha256File, submissionKey } from '../submission.js';
 import { projectRelative } from './portable-plan.js';
@@ -16,20 +15,26 @@ import { projectRelative } from './portable-plan.js';
  * Content, not location: a worker on another machine runs a checkout of the same project in a
  * folder of any path or name, so neither goes into the comparison; the folder name only names the
  * project in messages. `config` digests where the project's jobs land — the state dir and every
- * connection's store, as `storesOf` describes them (PostgreSQL: user, host, port and database,
- * never the password) — with SQLite paths and the state dir as a portable plan has them (relative
- * inside the project). Only digests reach Temporal history.
+ * connection's store (PostgreSQL: the database name and table; never a host, role or password)
+ * — with SQLite paths and the state dir as a portable plan has them (relative inside the project).
+ * Only digests reach Temporal history.
  */
 export type ProjectIdentity = Pick<JobProject, 'name' | 'config'>;
 
 export function projectIdentity(project: Project): ProjectIdentity {
   const { connections } = project.config;
   const names = Object.keys(connections).sort();
-  const described = storesOf(project, names);
   const stores = names.map((name) => {
     const c = ownField(connections, name);
-    // storesOf makes a SQLite path relative even outside the project, which depends on where the copy sits.
-    return [name, c?.driver === 'sqlite' ? `sqlite ${projectRelative(c.path, project.rootDir)} table ${c.table}` : ownField(described, name)];
+    if (c === undefined) return [name, null];
+    // A SQLite path as a portable plan has it (relative inside the project, wherever the copy sits).
+    // A PostgreSQL database by its name only: the submitter and the workers may well reach one
+    // server by other host names, ports or roles (a tunnel, another DNS name, ${DATABASE_URL}
+    // set per machine), and refusing every job for that would break a working deployment.
+    return [
+      name,
+      c.driver === 'sqlite' ? `sqlite ${projectRelative(c.path, project.rootDir)} table ${c.table}` : `${c.driver} ${databaseName(c.url)} table ${c.table}`,
+    ];
   });
   const config = sha256(JSON.stringify({ stateDir: projectRelative(project.stateDir, project.rootDir), stores }));
   return { name: basename(project.rootDir), config };
@@ -70,6 +75,14 @@ export function projectTaskQueue(folderName: string): string {
     .replace(/^[-.]+|[-.]+$/g, '')
     .slice(0, 100);
   return name ? `ferry-${name}` : 'ferry';
+}
+
+function databaseName(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  } catch {
+    return '(a URL that does not parse)';
+  }
 }
 
 function sha256(text: string): string {

@@ -123,7 +123,7 @@ describe('a worker refuses another project’s job', () => {
     expect(await planOn(x, plan)).toMatchObject({ total: 1 });
   });
 
-  it('the identity holds digests only: no folder path, no password; a password change is the same store, another database is not', () => {
+  it('the identity holds digests only: no folder path, no password; another password, host or role is the same store, another database is not', () => {
     const pg = (url: string): string => `engine: temporal\nconnections:\n  crm: { driver: postgres, url: "${url}" }\n`;
     const a = project('pg-a', { yaml: pg('postgres://app:${PGPASS}@db:5432/crm') });
     const b = project('pg-b', { yaml: pg('postgres://app:${PGPASS2}@db:5432/crm') });
@@ -134,6 +134,8 @@ describe('a worker refuses another project’s job', () => {
     expect(id).toEqual({ name: 'pg-a', config: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(projectIdentity(b).config).toBe(id.config);
     expect(projectIdentity(c).config).not.toBe(id.config);
+    // The same database reached through a tunnel, another host name or role is the same store.
+    expect(projectIdentity(project('pg-d', { yaml: pg('postgres://ops:${PGPASS}@localhost:15432/crm') })).config).toBe(id.config);
   });
 
   it('projectTaskQueue: ferry- and the folder name, sanitized', () => {
