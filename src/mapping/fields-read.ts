@@ -56,6 +56,19 @@ export function fieldsRead(expressions: Iterable<string>): FieldsRead {
   return names;
 }
 
+/**
+ * Whether the value at `path` (a reject path: `meta.tw`, `ids[2]`) lies in a field of `fields`. A
+ * path cannot tell a key `a.b` from `b` under `a`, so every prefix that ends before a `.` or `[`
+ * counts; a record-level path ('') always does.
+ */
+export function readsPath(fields: FieldsRead, path: string): boolean {
+  if (fields === 'all' || path === '') return true;
+  for (let end = 1; end <= path.length; end++) {
+    if ((end === path.length || path[end] === '.' || path[end] === '[') && fields.has(path.slice(0, end))) return true;
+  }
+  return false;
+}
+
 interface AstNode {
   type?: unknown;
   value?: unknown;

@@ -13,6 +13,7 @@ import {
   type MappingLimits,
 } from './budget.js';
 import { compileColumns, compileExpressionToFunction, isDeferral, type CompiledEnv } from './compiler/index.js';
+import { fieldsRead, readsPath } from './fields-read.js';
 import { frozenNow, registerGuardedFunctions } from './interpreter-functions.js';
 import { LinearRegExp } from './linear-regex.js';
 import { maskParseError, maskSourceRecord, scrub, secretSources, secretValues } from './secret-sources.js';
@@ -35,6 +36,11 @@ export interface RecordMapper {
   /** Columns run as compiled JavaScript, and those left to the interpreter (with the reason). */
   readonly plan: MappingPlan;
   map(record: Record<string, unknown>): Promise<MapResult>;
+  /**
+   * Whether the mapping can read the source value at `path` (a reject path such as `meta.tw`): a
+   * problem the source found in a field it never reads cannot reach what is written.
+   */
+  reads(path: string): boolean;
   /** The record as a reject stores it: secrets masked by name and by the column they map to. */
   maskRecord(record: unknown): unknown;
   /** A row that could not be parsed, as a reject stores it: its text withheld, and the parser's quote of it cut, when it may hold a secret. */
@@ -67,7 +73,11 @@ export function createMapper(
     maskRecord: (record: unknown) => maskSourceRecord(record, sources),
     maskParseError: (raw: string, message: string) => maskParseError(raw, message, columns),
   };
-  if (!columns) return { columns: null, plan: { compiled: [], interpreted: [] }, map: async (record) => ({ values: { ...record }, errors: [] }), ...masking };
+  if (!columns) {
+    const identity = async (record: Record<string, unknown>): Promise<MapResult> => ({ values: { ...record }, errors: [] });
+    return { columns: null, plan: { compiled: [], interpreted: [] }, map: identity, reads: () => true, ...masking };
+  }
+  const read = fieldsRead(Object.values(columns));
   const compiled = paths.interpretOnly ? interpretEvery(columns) : compileColumns(columns);
   const env = compiledEnv(ctx);
   const interpreters = new Map(Object.entries(columns).map(([column, text]) => [column, lazy(() => compileExpression(text, ctx, limits))]));
@@ -87,6 +97,7 @@ export function createMapper(
   return {
     columns: Object.keys(columns),
     plan: { compiled: compiled.compiled, interpreted: compiled.interpreted },
+    reads: (path) => readsPath(read, path),
     async map(record) {
       const out: MapResult = { values: {}, errors: [] };
       if (compiled.evaluate) {

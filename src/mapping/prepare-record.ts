@@ -22,8 +22,10 @@ export interface RecordStep {
  * `validate.rules`. The one copy of what a record goes through before it is written: jobs
  * (run-batch), `ferry test` and `ferry preview` all call it.
  *
- * `sourceErrors` are what the source found in the record's text (SourceRecord.errors): they come
- * first, and the record is mapped and checked as usual, so its reject says everything at once.
+ * `sourceErrors` are what the source found in the record's text (SourceRecord.errors): those in a
+ * field the mapping reads come first, and the record is mapped and checked as usual, so its reject
+ * says everything at once. One in a field the mapping never reads (a 20-digit id beside the columns
+ * an explicit mapping takes) is no reason to reject the record: nothing of that field is written.
  *
  * Well-formedness (no lone surrogate, no non-finite number) is checked here, on the mapped values,
  * because this is the one step every record passes whatever its source, mapping and schema, and
@@ -39,7 +41,7 @@ export async function prepareRecord(
   const mapped = await step.mapper.map(record);
   const identity = step.mapper.columns === null;
   // What no store can keep as it is: said by the source (a number JSON.parse rounded), by a cell's conversion, or by the values.
-  const malformed: RejectError[] = [...sourceErrors];
+  const malformed: RejectError[] = sourceErrors.filter((e) => step.mapper.reads(e.path));
   const values = step.csvIdentity ? coerceCells(mapped.values, step.types, malformed) : mapped.values;
   checkWellFormed(malformed, values);
   const errors = mapped.errors;

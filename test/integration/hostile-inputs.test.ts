@@ -202,6 +202,16 @@ describe('values that would otherwise be lost without a word', { timeout: 60_000
     ]);
   });
 
+  it('an integer beyond ±2^53 in a field the mapping never reads rejects nothing (nothing of it is written)', () => {
+    const users = ['{"email":"a@x.com","legacy_id":12345678901234567891,"meta":{"plan":"pro"}}', '{"email":"b@x.com","meta":{"tw":12345678901234567892}}'];
+    p.write('users.ndjson', users.join('\n'));
+    p.write('import.yaml', pipeline('users.ndjson', 'columns: { email: email, user_metadata: meta }\n'));
+    const { report } = p.run('import.yaml');
+    expect(report.summary).toMatchObject({ total: 2, inserted: 1, rejected: 1 });
+    expect(p.rejects(report).map((r) => [r.row, codes(r)])).toEqual([[2, [['FORMAT', 'meta.tw']]]]);
+    expect(p.rows('SELECT email, user_metadata FROM users')).toEqual([{ email: 'a@x.com', user_metadata: '{"plan":"pro"}' }]);
+  });
+
   it('JSON in a CSV cell: a repeated key is a PARSE_ERROR at the column, a rounded number a FORMAT at its path', () => {
     p.write(
       'users.csv',

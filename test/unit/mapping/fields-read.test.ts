@@ -1,6 +1,6 @@
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
-import { fieldsRead } from '../../../src/mapping/fields-read.js';
+import { fieldsRead, readsPath } from '../../../src/mapping/fields-read.js';
 import { createMapper } from '../../../src/mapping/mapper.js';
 import { MASK } from '../../../src/validation/mask.js';
 
@@ -12,6 +12,15 @@ const read = (...expressions: string[]): string[] | 'all' => {
 /** The record with only `fields` kept, as a page read with ReadPageInput.fields returns it. */
 const only = (record: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> =>
   Object.fromEntries(Object.entries(record).filter(([k]) => fields.includes(k)));
+
+describe('readsPath', () => {
+  it('a path is read when a field read is one of its prefixes (a path cannot tell a key a.b from b under a)', () => {
+    const fields = fieldsRead(['meta.plan', '$lookup(x, "a.b")']);
+    for (const path of ['meta', 'meta.tw', 'meta.list[3].n', 'plan', 'x[0]', 'a.b', 'a.b.c', '']) expect(readsPath(fields, path), path).toBe(true);
+    for (const path of ['metadata', 'legacy.id', 'ids[0]', 'a', 'a.c', 'xx']) expect(readsPath(fields, path), path).toBe(false);
+    expect(readsPath('all', 'anything.at[1]')).toBe(true);
+  });
+});
 
 describe('fieldsRead', () => {
   it('lists the fields paths, calls, conditions and constructors read', () => {

@@ -141,6 +141,25 @@ describe('prepareRecord: what JSON.parse would change silently', () => {
     expect(errors).toEqual([rounded('id'), rounded('meta.tw')]);
   });
 
+  it.each([
+    ['compiled', false],
+    ['interpreted', true],
+  ])('a rounded number in a field the mapping never reads is no reject: nothing of it is written (%s)', async (_, interpretOnly) => {
+    const item = jsonRecord('{"email":"a@x.com","legacy":{"id":12345678901234567891},"ids":[12345678901234567892],"meta":{"tw":1}}', 1);
+    if (!('record' in item)) throw new Error(item.error);
+    expect(item.errors?.map((e) => e.path)).toEqual(['legacy.id', 'ids[0]']);
+    const columns = { email: 'email', user_metadata: 'meta' };
+    const { values, errors } = await prepareRecord(step(columns, { interpretOnly }), item.record, item.errors);
+    expect(errors).toEqual([]);
+    expect(values).toEqual({ email: 'a@x.com', user_metadata: { tw: 1 } });
+    // Read the field, or the record as a whole, and it is a reject again.
+    const reads = async (mapping: Record<string, string>): Promise<unknown> =>
+      (await prepareRecord(step(mapping, { interpretOnly }), item.record, item.errors)).errors.map((e) => e.path);
+    expect(await reads({ ...columns, app_metadata: 'legacy' })).toEqual(['legacy.id']);
+    expect(await reads({ ...columns, app_metadata: '{"first": ids[0]}' })).toEqual(['ids[0]']);
+    expect(await reads({ ...columns, app_metadata: '{"ids": $lookup($, "ids")}' })).toEqual(['legacy.id', 'ids[0]']);
+  });
+
   it('says it once: no user rule repeats it about the same value', async () => {
     const item = jsonRecord('{"email":"a@x.com","logins_count":12345678901234567891}', 1);
     if (!('record' in item)) throw new Error(item.error);
