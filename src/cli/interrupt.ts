@@ -1,3 +1,4 @@
+import { jsonError } from './cli-failure.js';
 import type { CliContext } from './context.js';
 
 /** How long a first Ctrl-C or SIGTERM waits for the batches in flight before the process stops anyway. */
@@ -26,6 +27,8 @@ export interface InterruptOptions {
   detach?: string;
   /** Why the job is not running, when it is not (no worker): the grace period then ends with that, not with batches that never ran. */
   stalled?: () => string | undefined;
+  /** `--json`: a stop that ends the process prints the error object a script reads, as any failed command does. */
+  json?: boolean;
 }
 
 /** What to type to continue a job that did not finish. */
@@ -46,27 +49,30 @@ export function onInterrupt(ctx: CliContext, options: InterruptOptions = {}): { 
   const repeated = repeatFilter();
   let grace: NodeJS.Timeout | undefined;
   const say = options.say ?? ctx.stderr;
-  const stopNow = (): never => {
-    if (options.job) say(resumeHint(options.job));
+  const exit = (message: string): never => {
+    if (options.json && !ctx.wroteStdout()) ctx.stdout(jsonError(message, EXIT_INTERRUPTED));
     process.exit(EXIT_INTERRUPTED);
+  };
+  const stopNow = (why: string): never => {
+    if (options.job) say(resumeHint(options.job));
+    return exit(options.job ? `${why}: job ${options.job} did not end; ${resumeHint(options.job)}` : why);
   };
   const handler = (signal: NodeJS.Signals): void => {
     if (repeated(signal)) return;
     if (options.detach !== undefined) {
       say(options.detach);
-      process.exit(EXIT_INTERRUPTED);
+      exit(options.detach);
     }
     count++;
-    if (count > 1) stopNow();
+    if (count > 1) stopNow(`stopped by a second ${signal}`);
     say('stopping after the batches in flight (Ctrl-C again to stop now)…');
     grace = setTimeout(() => {
       const why = options.stalled?.();
-      say(
-        why
-          ? `stopping now (${why}); the job ends cancelled once a worker takes it`
-          : `the batches in flight did not finish within ${INTERRUPT_GRACE_MS / 1000} s: stopping now (they roll back)`,
-      );
-      stopNow();
+      const line = why
+        ? `stopping now (${why}); the job ends cancelled once a worker takes it`
+        : `the batches in flight did not finish within ${INTERRUPT_GRACE_MS / 1000} s: stopping now (they roll back)`;
+      say(line);
+      stopNow(`stopped by ${signal}: ${line}`);
     }, INTERRUPT_GRACE_MS);
     grace.unref();
   };

@@ -98,7 +98,7 @@ export async function resumeCommand(ctx: CliContext, id: string, options: RunOpt
   // What earlier runs did: replayed at once, it is not this resume's pace (a refused resume is the engine's to say).
   const before = await engine.get(id);
   const carried = before?.summary ? recordsDone(before.summary) : 0;
-  const interrupt = onInterrupt(ctx);
+  const interrupt = onInterrupt(ctx, { json: options.json === true });
   const log = (line: string): void => ctx.stderr(ctx.project().masker.mask(line));
   // Timed from here: on Temporal the reset run starts working before this process follows it.
   const started = Date.now();
@@ -141,7 +141,7 @@ async function followJob(ctx: CliContext, engine: Engine, id: string, options: R
     ? `stopped following job ${id}; it keeps running${holder?.detail ? ` (${holder.detail})` : ''} — ferry jobs cancel ${id} stops it`
     : undefined;
   let stalled: string | undefined;
-  const interrupt = onInterrupt(ctx, { say: progress.say, job: id, stalled: () => stalled, ...(detach ? { detach } : {}) });
+  const interrupt = onInterrupt(ctx, { say: progress.say, job: id, stalled: () => stalled, json: options.json === true, ...(detach ? { detach } : {}) });
   // Said once Ctrl-C is handled: a Ctrl-C right after "started" stops the job gracefully.
   if (announce) ctx.stderr(announce);
   const started = resumed?.started ?? Date.now();

@@ -136,6 +136,21 @@ describe('Ctrl-C and cancel', { timeout: 180_000 }, () => {
     expect(userCount()).toBe(USERS + 1);
   });
 
+  it('with --json, a run a second Ctrl-C stops prints the error object a script reads: exit 130 and how to resume', async () => {
+    pipeline('{ max_attempts: 2 }', 'batch: { size: 1000, parallelism: 1 }');
+    const run = start(['run', 'import.yaml', '--json'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:2000' });
+    await until(() => finishedBatches() >= 1);
+    run.child.kill('SIGINT');
+    await until(() => run.out.stderr.includes('stopping after the batches in flight'));
+    await new Promise((r) => setTimeout(r, REPEAT_WINDOW_MS + 100));
+    run.child.kill('SIGINT');
+    expect((await run.exit).code).toBe(130);
+    const id = /^(import-\S+)\s+interrupted/m.exec(p.ferry('jobs', 'list').stdout)![1]!;
+    expect(JSON.parse(run.out.stdout)).toEqual({
+      error: { message: `stopped by a second SIGINT: job ${id} did not end; ferry jobs resume ${id} continues it`, exit: 130 },
+    });
+  });
+
   it('one SIGTERM delivered twice (timeout, a process-group kill, npx) stops gracefully, as one: cancelled, not interrupted', async () => {
     const run = start(['run', 'import.yaml'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:300' });
     await until(() => finishedBatches() >= 2 && run.out.stderr.includes(' started'));
