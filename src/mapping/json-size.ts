@@ -15,9 +15,11 @@ export function jsonLowerBound(value: unknown, room: number): number {
       total += 1 + item.length;
       if (total <= room) for (const v of item) stack.push(v);
     } else if (typeof item === 'object' && item !== null && !isLambda(item)) {
-      for (const [k, v] of Object.entries(item)) {
+      // for…in over own keys: Object.entries made a pair array per field of every mapped value.
+      for (const k in item) {
+        if (!Object.hasOwn(item, k)) continue;
         total += k.length;
-        stack.push(v);
+        stack.push((item as Record<string, unknown>)[k]);
       }
     } else total += 1;
   }

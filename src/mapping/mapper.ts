@@ -104,9 +104,10 @@ export function createMapper(
         const evaluate = compiled.evaluate;
         const r = runBudgeted(limits, () => evaluate(record, env));
         out.values = r.values;
-        for (const [column, value] of Object.entries(r.values)) {
+        for (const column in r.values) {
+          if (!Object.hasOwn(r.values, column)) continue;
           try {
-            checkValueSize(value, limits);
+            checkValueSize(r.values[column], limits);
           } catch (err) {
             Reflect.deleteProperty(out.values, column);
             r.errors.push({ column, message: (err as Error).message, code: BUDGET_CODE });

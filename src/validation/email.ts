@@ -46,15 +46,19 @@ const notNormalised: Problem = {
 const mixedScripts: Problem = { code: 'FORMAT', message: 'mixes letters of different scripts in one part (e.g. Cyrillic а in a Latin name)' };
 
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\uFFFD]/u;
+const ANY_NON_ASCII = /[^\x00-\x7f]/;
 
 /** Why `value` is not an acceptable email address, or null when it is. */
 export function emailProblem(value: string): Problem | null {
   // Length first: it bounds the regex's work on hostile input.
   if (value.length > MAX_EMAIL_LENGTH && codePointCount(value, 0, value.length) > MAX_EMAIL_LENGTH) return tooLong;
   if (INVISIBLE.test(value)) return invisible;
-  if (value.normalize('NFKC') !== value) return notNormalised;
+  // Most addresses are ASCII, which NFKC leaves as it is and which is all Latin: the two checks
+  // below would only allocate a normalised copy and the address's parts.
+  const ascii = !ANY_NON_ASCII.test(value);
+  if (!ascii && value.normalize('NFKC') !== value) return notNormalised;
   if (!EMAIL.test(value)) return invalid;
-  if (mixesScripts(value)) return mixedScripts;
+  if (!ascii && mixesScripts(value)) return mixedScripts;
   const at = value.lastIndexOf('@');
   if (at > MAX_LOCAL_PART_LENGTH && codePointCount(value, 0, at) > MAX_LOCAL_PART_LENGTH) return localTooLong;
   return null;
@@ -109,7 +113,7 @@ const ALLOWED_MIXES = [new Set(['Latin', 'Han', 'Hiragana', 'Katakana']), new Se
 function mixesScripts(value: string): boolean {
   const at = value.lastIndexOf('@');
   return [value.slice(0, at), ...value.slice(at + 1).split('.')].some((part) => {
-    if (!/[^\x00-\x7f]/.test(part)) return false; // ASCII is all Latin
+    if (!ANY_NON_ASCII.test(part)) return false; // ASCII is all Latin
     const scripts = new Set<string>();
     for (const char of part) {
       if (!LETTER.test(char) || /\p{M}/u.test(char)) continue; // digits, punctuation and combining marks take any script

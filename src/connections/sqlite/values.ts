@@ -14,17 +14,45 @@ export type SqliteValue = string | number | bigint | Buffer | null;
  * order): what rollback compares to tell whether a row changed since. sha256 of the values each
  * tagged with its type and strings with their length (so no two rows share a text), 128 bits as
  * base64url. Cheaper than hashing the row's JSON, which cost twice as much as the hash itself.
+ *
+ * The tagged text is written as UTF-8 straight into one reused buffer (`rowText`), the very bytes
+ * hashing it as a string gave: building the string took 2 KB a row, 13% of an import's allocation.
  */
 export function storedRowHash(row: readonly unknown[]): string {
-  let text = '';
-  for (const v of row) {
-    if (v === null || v === undefined) text += '\u0000';
-    else if (typeof v === 'string') text += `\u0001${v.length}:${v}`;
-    else if (typeof v === 'number' || typeof v === 'bigint') text += `\u0002${typeof v}${v};`;
-    else if (Buffer.isBuffer(v)) text += `\u0003${v.length}:${v.toString('base64')}`;
-    else text += `\u0004${JSON.stringify(v)};`;
+  const { bytes, length } = rowText(row);
+  return hash('sha256', bytes.subarray(0, length), 'base64url').slice(0, 22);
+}
+
+/** storedRowHash's buffer, kept between rows; a row larger than this gets one of its own. */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+const SCRATCH_MAX = 1024 * 1024;
+
+/** The tagged text of a row, as UTF-8, in `bytes` up to `length`. */
+function rowText(row: readonly unknown[]): { bytes: Buffer; length: number } {
+  // Rare kinds (a Buffer, an object) as their tagged text; strings and numbers are written in place.
+  const pieces = row.map((v) => (v === null || v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? v : rarePiece(v)));
+  // A UTF-16 unit is at most 3 bytes of UTF-8; a tag, a length or a number at most 40.
+  let bound = 0;
+  for (const v of pieces) bound += typeof v === 'string' ? 3 * v.length + 40 : 40;
+  const bytes = bound <= scratch.length ? scratch : bound <= SCRATCH_MAX ? (scratch = Buffer.allocUnsafe(bound * 2)) : Buffer.allocUnsafe(bound);
+  let at = 0;
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    const piece = pieces[i];
+    if (v === null || v === undefined) bytes[at++] = 0;
+    else if (typeof v === 'string') {
+      bytes[at++] = 1;
+      at += bytes.write(String(v.length), at, 'latin1');
+      bytes[at++] = 0x3a; // ':'
+      at += bytes.write(v, at, 'utf8');
+    } else if (typeof v === 'number' || typeof v === 'bigint') at += bytes.write(`\u0002${typeof v}${v};`, at, 'latin1');
+    else at += bytes.write(piece as string, at, 'utf8');
   }
-  return hash('sha256', text, 'base64url').slice(0, 22);
+  return { bytes, length: at };
+}
+
+function rarePiece(v: unknown): string {
+  return Buffer.isBuffer(v) ? `\u0003${v.length}:${v.toString('base64')}` : `\u0004${JSON.stringify(v)};`;
 }
 
 /**
