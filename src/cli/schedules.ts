@@ -82,7 +82,9 @@ export async function listSchedulesCommand(ctx: CliContext, options: { json?: bo
     );
   if (rows.length === 0)
     return ctx.stdout(
-      engine.name === 'temporal' ? 'no Ferry schedule on the Temporal server (ferry schedules apply creates them)' : 'no pipeline has a schedule',
+      engine.name === 'temporal'
+        ? 'no Ferry schedule of this project on the Temporal server (ferry schedules apply creates them)'
+        : 'no pipeline has a schedule',
     );
   ctx.stdout(`${'PIPELINE'.padEnd(24)} ${'CRON'.padEnd(16)} ${'TIMEZONE'.padEnd(18)} ${'NEXT RUN'.padEnd(26)} LAST RUN`);
   for (const r of rows) {
@@ -105,6 +107,7 @@ export async function applySchedulesCommand(ctx: CliContext, files: string[], op
     return ctx.stdout("engine: embedded keeps no schedules: `ferry serve` runs the pipelines' schedule: fields as they are in the files");
   for (const id of result.created) ctx.stdout(`created  ${id}`);
   for (const id of result.updated) ctx.stdout(`updated  ${id}`);
+  for (const { id, by } of result.replaced) ctx.stdout(`replaced ${id} by ${by} (schedule ids name the task queue now)`);
   for (const id of result.deleted) ctx.stdout(`deleted  ${id} (its pipeline has no schedule: any more)`);
   await listSchedulesCommand(ctx, {});
 }

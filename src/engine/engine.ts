@@ -190,6 +190,8 @@ export interface PipelineSchedule {
 export interface AppliedSchedules {
   created: string[];
   updated: string[];
+  /** The project's schedules of an earlier id (Temporal: `ferry-<pipeline>`), deleted once `by`, their pipeline's, was created or updated. */
+  replaced: { id: string; by: string }[];
   deleted: string[];
 }
 

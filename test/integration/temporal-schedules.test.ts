@@ -41,6 +41,7 @@ function saveHistory(name: string, workflowId: string, events: HistoryEvent[]): 
 }
 describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeout: 240_000 }, () => {
   const server = useTemporalServer();
+  const queue = taskQueue('long');
   let p: TestProject;
   let worker: FerryWorker;
   let smtp: LoopbackSmtp;
@@ -50,10 +51,7 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
     smtp = await startSmtp({ authOptional: true });
     hook = await startHttp(() => ({ status: 200 }));
     p = new TestProject();
-    p.write(
-      'ferry.yaml',
-      temporalConfig(server().address, taskQueue('long'), `notify:\n  smtp: { url: "smtp://127.0.0.1:${smtp.port}", from: ferry@example.com }\n`),
-    );
+    p.write('ferry.yaml', temporalConfig(server().address, queue, `notify:\n  smtp: { url: "smtp://127.0.0.1:${smtp.port}", from: ferry@example.com }\n`));
     worker = await startWorker(p.dir);
   }, 180_000);
 
@@ -170,7 +168,7 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
     p.write('pipelines/other.yaml', 'source: { file: ../many.json }\ntarget: { connection: users }\n');
     const applied = p.ferry('schedules', 'apply', '--json');
     expect(applied.code, applied.stderr).toBe(0);
-    expect(JSON.parse(applied.stdout)).toMatchObject({ created: ['ferry-nightly'], deleted: [] });
+    expect(JSON.parse(applied.stdout)).toMatchObject({ created: [`${queue}:nightly`], deleted: [] });
     const again = p.ferry('schedules', 'apply', '--json');
     expect(JSON.parse(again.stdout)).toMatchObject({ created: [], deleted: [] });
     const listed = p.ferry('schedules', 'list', '--json');
@@ -179,15 +177,15 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as { id: string; cron: string }),
-    ).toMatchObject([{ id: 'ferry-nightly', cron: '0 3 * * *' }]);
+    ).toMatchObject([{ id: `${queue}:nightly`, cron: '0 3 * * *' }]);
     // Triggered now instead of at 03:00: a fresh job plans on the worker and exports.
-    await withTestClient(server().address, (c) => c.schedule.getHandle('ferry-nightly').trigger());
+    await withTestClient(server().address, (c) => c.schedule.getHandle(`${queue}:nightly`).trigger());
     await until(() => listJobs(p).some((j) => j.pipeline === 'nightly' && j.status === 'succeeded'), 180_000, 1000);
     const out = join(p.dir, 'pipelines', 'out'); // relative to the pipeline file
     expect(existsSync(out) ? readdirSync(out).filter((f) => f.endsWith('.csv')) : []).toHaveLength(1);
     p.write('pipelines/nightly.yaml', nightly(''));
     const removed = p.ferry('schedules', 'apply', '--json');
-    expect(JSON.parse(removed.stdout)).toMatchObject({ deleted: ['ferry-nightly'] });
+    expect(JSON.parse(removed.stdout)).toMatchObject({ deleted: [`${queue}:nightly`] });
     expect(p.ferry('schedules', 'list', '--json').stdout.trim()).toBe('');
   });
 });

@@ -126,7 +126,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
     },
     // `ferry serve` reads the pipelines' schedules when it starts: nothing is stored ahead of it.
     async applySchedules() {
-      return { created: [], updated: [], deleted: [] };
+      return { created: [], updated: [], replaced: [], deleted: [] };
     },
     async listSchedules(schedules) {
       return schedules.map((s) => scheduleInfo(s, existing()));

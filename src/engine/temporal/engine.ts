@@ -9,11 +9,12 @@ import { connectClient } from './client.js';
 import { cancelJob, resumeJob } from './control.js';
 import { untilEnded } from './follow.js';
 import { refuseResume, type PipelineNow, type StoresNow } from '../resume-checks.js';
+import { listOwnSchedules } from './own-schedules.js';
 import { localPlan, projectRelative } from './portable-plan.js';
 import type { ProjectIdentity } from './project-identity.js';
 import { pruneFolders } from './prune.js';
 import { describeJob, outcomeOf, summaryOf, type TemporalJobDetails } from './results.js';
-import { applySchedules, listFerrySchedules } from './schedules.js';
+import { applySchedules } from './schedules.js';
 import { withHeartbeatTimeout, type TemporalSettings } from './settings.js';
 import { submitJob } from './submit.js';
 import { hasPipelineAttribute, lastSuccess, listJobs, refuseOtherQueue, type TemporalJob } from './visibility.js';
@@ -119,8 +120,9 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
       );
     },
     listSchedules(schedules) {
+      // This project's: other projects of the namespace start theirs on task queues of their own.
       return use(async (c) =>
-        (await listFerrySchedules(c)).map((s) => {
+        (await listOwnSchedules(c, settings.taskQueue)).map((s) => {
           const file = schedules.find((p) => p.pipeline === s.pipeline);
           return {
             id: s.id,

@@ -1,92 +1,83 @@
-import { ScheduleNotFoundError, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import type { Client, ScheduleOptions, ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import { SCHEDULED_WORKFLOW_TYPE } from '../../../workflows/definitions.js';
 import type { scheduledPipelineWorkflow } from '../../../workflows/scheduled.js';
-import type { AppliedSchedules, PipelineSchedule } from '../engine.js';
+import { JobRefused, type AppliedSchedules, type PipelineSchedule } from '../engine.js';
+import { describeSchedule, isOwnSchedule, listOwnSchedules } from './own-schedules.js';
 import type { TemporalSettings } from './settings.js';
 
-/** Schedule ids are derived from the pipeline name, which is what makes applying idempotent. */
-export const scheduleId = (pipeline: string): string => `ferry-${pipeline}`;
+/**
+ * A schedule's id: the project's task queue and the pipeline name, which makes applying idempotent
+ * and keeps two projects' pipelines of one name apart on one namespace. `:` because queues and
+ * pipeline names have `-` in them (`ferry-acme` + `nightly-export`) and a pipeline name set in
+ * the file has no `:` (the target lock names its workflows alike, workflows/target-definitions.ts).
+ */
+export const scheduleId = (taskQueue: string, pipeline: string): string => `${taskQueue}:${pipeline}`;
 
 type Options = ScheduleOptions<ScheduleOptionsStartWorkflowAction<typeof scheduledPipelineWorkflow>>;
 
 /**
- * Makes the namespace's Ferry schedules match the pipelines: creates missing ones, updates the
- * rest to the current cron and action (running it twice changes nothing), deletes Ferry schedules
- * whose pipeline no longer has a `schedule:`. Overlap SKIP: a run due while the previous one still
- * runs is skipped. Catch-up window, explicit: a run missed while the server was down is taken
- * within a day (`catch_up: once`), or only within a minute, i.e. not (`catch_up: skip`).
+ * Makes the project's Ferry schedules (own-schedules.ts: those starting on its task queue) match
+ * the pipelines: creates missing ones, updates the rest to the current cron and action (running
+ * it twice changes nothing), deletes those whose pipeline no longer has a `schedule:`. Another
+ * project's schedules are never changed or deleted. A project's
+ * schedule of an earlier id (`ferry-<pipeline>`, before ids named the queue) is replaced: the new
+ * one first, then the old one deleted. Overlap SKIP: a run due while the previous one still runs
+ * is skipped. Catch-up window, explicit: a run missed while the server was down is taken within a
+ * day (`catch_up: once`), or only within a minute, i.e. not (`catch_up: skip`).
  */
 export async function applySchedules(client: Client, settings: TemporalSettings, schedules: PipelineSchedule[]): Promise<AppliedSchedules> {
-  const result: AppliedSchedules = { created: [], updated: [], deleted: [] };
-  for (const s of schedules) {
-    const options = scheduleOptions(settings, s);
-    const handle = client.schedule.getHandle(options.scheduleId);
-    const exists = await handle.describe().then(
-      () => true,
-      (err: unknown) => {
-        if (err instanceof ScheduleNotFoundError) return false;
-        throw err;
-      },
-    );
-    if (exists) {
-      await handle.update(() => ({ spec: options.spec, action: options.action, policies: options.policies, state: {} }));
+  const result: AppliedSchedules = { created: [], updated: [], replaced: [], deleted: [] };
+  const own = await listOwnSchedules(client, settings.taskQueue);
+  const planned = schedules.map((s) => scheduleOptions(settings, s));
+  // All checked before anything changes: an id held by what is not this project's stops the apply.
+  const exists = await Promise.all(planned.map((options) => ownedOrFree(client, options.scheduleId, settings.taskQueue)));
+  for (const [i, options] of planned.entries()) {
+    if (exists[i]) {
+      await client.schedule.getHandle(options.scheduleId).update(() => ({ spec: options.spec, action: options.action, policies: options.policies, state: {} }));
       result.updated.push(options.scheduleId);
     } else {
       await client.schedule.create(options);
       result.created.push(options.scheduleId);
     }
+    const pipeline = schedules[i]!.pipeline;
+    for (const earlier of own.filter((o) => o.pipeline === pipeline && o.id !== options.scheduleId)) {
+      await client.schedule.getHandle(earlier.id).delete();
+      result.replaced.push({ id: earlier.id, by: options.scheduleId });
+    }
   }
-  const wanted = new Set(schedules.map((s) => scheduleId(s.pipeline)));
-  for (const existing of await listFerrySchedules(client)) {
-    if (wanted.has(existing.id)) continue;
-    await client.schedule.getHandle(existing.id).delete();
-    result.deleted.push(existing.id);
+  const scheduled = new Set(schedules.map((s) => s.pipeline));
+  for (const stale of own.filter((o) => !scheduled.has(o.pipeline))) {
+    await client.schedule.getHandle(stale.id).delete();
+    result.deleted.push(stale.id);
   }
   return result;
 }
 
+/** Whether the id is this project's schedule already (false: free); refused when it is anything else's. */
+async function ownedOrFree(client: Client, id: string, taskQueue: string): Promise<boolean> {
+  const found = await describeSchedule(client, id);
+  if (found === undefined) return false;
+  if (isOwnSchedule(found, taskQueue)) return true;
+  const whose = found.memo?.['ferry'] === true ? `another project's: its runs start on task queue ${found.action.taskQueue}` : 'not a Ferry schedule';
+  throw new JobRefused(
+    `schedule ${id} on the Temporal server is ${whose}, this project's queue is ${taskQueue} (ferry.yaml temporal.task_queue); nothing applied`,
+  );
+}
+
 export function scheduleOptions(settings: TemporalSettings, s: PipelineSchedule): Options {
+  const id = scheduleId(settings.taskQueue, s.pipeline);
   return {
-    scheduleId: scheduleId(s.pipeline),
+    scheduleId: id,
     spec: { cronExpressions: [s.cron], ...(s.timezone ? { timezone: s.timezone } : {}) },
     action: {
       type: 'startWorkflow',
       workflowType: SCHEDULED_WORKFLOW_TYPE,
       args: [{ pipelineFile: s.file }],
       taskQueue: settings.taskQueue,
-      workflowId: scheduleId(s.pipeline),
+      // The server adds the run's time: two projects' runs of one pipeline name at one time differ.
+      workflowId: id,
     },
     policies: { overlap: 'SKIP', catchupWindow: s.catchUp === 'once' ? '1 day' : '1 minute' },
     memo: { ferry: true, pipeline: s.pipeline, file: s.file, cron: s.cron, timezone: s.timezone ?? null },
   };
-}
-
-export interface FerryScheduleInfo {
-  id: string;
-  pipeline: string;
-  cron: string;
-  nextRuns: string[];
-  /** When the schedule last started a run, and that run's workflow (it starts the job as its child). */
-  lastRun: string | null;
-  lastJob: string | null;
-  paused: boolean;
-}
-
-/** The namespace's Ferry schedules (memo `ferry: true`), with their next run times. */
-export async function listFerrySchedules(client: Client): Promise<FerryScheduleInfo[]> {
-  const out: FerryScheduleInfo[] = [];
-  for await (const summary of client.schedule.list()) {
-    if (summary.memo?.['ferry'] !== true) continue;
-    const last = summary.info?.recentActions.at(-1);
-    out.push({
-      id: summary.scheduleId,
-      pipeline: String(summary.memo['pipeline'] ?? ''),
-      cron: `${String(summary.memo['cron'] ?? '?')}${summary.memo['timezone'] ? ` (${String(summary.memo['timezone'])})` : ''}`,
-      nextRuns: (summary.info?.nextActionTimes ?? []).map((d) => d.toISOString()),
-      lastRun: last?.takenAt.toISOString() ?? null,
-      lastJob: last?.action.workflow.workflowId ?? null,
-      paused: summary.state?.paused ?? false,
-    });
-  }
-  return out.sort((a, b) => a.pipeline.localeCompare(b.pipeline));
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jobMemo, jobStatusOf, submissionKey } from '../../../src/engine/temporal/job-memo.js';
-import { scheduleOptions } from '../../../src/engine/temporal/schedules.js';
+import { scheduleId, scheduleOptions } from '../../../src/engine/temporal/schedules.js';
 import { temporalSettings } from '../../../src/engine/temporal/settings.js';
 import { toJob } from '../../../src/engine/temporal/visibility.js';
 import type { Project } from '../../../src/project/load-config.js';
@@ -78,12 +78,25 @@ describe('Temporal client side', () => {
       catchUp: 'once',
     });
     expect(options).toMatchObject({
-      scheduleId: 'ferry-nightly-export',
+      scheduleId: 'ferry:nightly-export',
       spec: { cronExpressions: ['0 2 * * *'], timezone: 'Europe/Paris' },
-      action: { type: 'startWorkflow', workflowType: 'scheduledPipelineWorkflow', args: [{ pipelineFile: '/p/nightly.yaml' }], taskQueue: 'ferry' },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'scheduledPipelineWorkflow',
+        args: [{ pipelineFile: '/p/nightly.yaml' }],
+        taskQueue: 'ferry',
+        workflowId: 'ferry:nightly-export',
+      },
       policies: { overlap: 'SKIP', catchupWindow: '1 day' },
       memo: { ferry: true, pipeline: 'nightly-export' },
     });
     expect(scheduleOptions(settings, { pipeline: 'p', file: '/p.yaml', cron: '* * * * *', catchUp: 'skip' }).policies?.catchupWindow).toBe('1 minute');
+  });
+
+  it("names a schedule by the project's task queue and the pipeline, apart where both have dashes", () => {
+    expect(scheduleId('ferry-acme', 'nightly-export')).toBe('ferry-acme:nightly-export');
+    // A `-` between them would give both of each pair one id (ferry-a-b-c).
+    expect(scheduleId('ferry-a', 'b-c')).not.toBe(scheduleId('ferry-a-b', 'c'));
+    expect(scheduleId('ferry', 'a-b-c')).not.toBe(scheduleId('ferry-a', 'b-c'));
   });
 });
