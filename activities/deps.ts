@@ -25,6 +25,7 @@ export interface ActivityDeps {
 /** One open connection per name for the life of the process (a worker, or one embedded run). */
 export class ConnectionPool {
   private readonly open = new Map<string, Promise<Connection>>();
+  private readonly retired: Promise<Connection>[] = [];
 
   constructor(
     private readonly connections: Record<string, ConnectionOptions>,
@@ -35,22 +36,34 @@ export class ConnectionPool {
 
   get(name: string, table?: string): Promise<Connection> {
     const key = table ? `${name}/${table}` : name;
-    let connection = this.open.get(key);
-    if (!connection) {
-      const options = ownField(this.connections, name);
-      if (!options) return Promise.reject(new Error(`unknown connection "${name}" (known: ${Object.keys(this.connections).join(', ') || 'none'})`));
-      connection = openConnection(table ? { ...options, table } : options, {
-        baseDir: this.baseDir,
-        ...(this.writerTurn ? { writerTurn: this.writerTurn } : {}),
-      });
-      connection.catch(() => this.open.delete(key));
-      this.open.set(key, connection);
-    }
+    const cached = this.open.get(key);
+    if (!cached) return this.openNew(key, name, table);
+    return cached.then((c) => {
+      if (!c.stale?.()) return c;
+      // Its store was deleted or replaced since it was opened: open what the path holds now. The
+      // old connection stays open (closed by closeAll) for writes in flight on it; their own check fails them.
+      if (this.open.get(key) === cached) {
+        this.open.delete(key);
+        this.retired.push(cached);
+      }
+      return this.get(name, table);
+    });
+  }
+
+  private openNew(key: string, name: string, table: string | undefined): Promise<Connection> {
+    const options = ownField(this.connections, name);
+    if (!options) return Promise.reject(new Error(`unknown connection "${name}" (known: ${Object.keys(this.connections).join(', ') || 'none'})`));
+    const connection = openConnection(table ? { ...options, table } : options, {
+      baseDir: this.baseDir,
+      ...(this.writerTurn ? { writerTurn: this.writerTurn } : {}),
+    });
+    connection.catch(() => this.open.delete(key));
+    this.open.set(key, connection);
     return connection;
   }
 
   async closeAll(): Promise<void> {
-    const all = [...this.open.values()];
+    const all = [...this.open.values(), ...this.retired.splice(0)];
     this.open.clear();
     await Promise.allSettled(all.map(async (c) => (await c).close()));
   }

@@ -8,6 +8,7 @@ import { maskUrl } from '../spec/secrets.js';
 import { ConnectionError, RETRY_MAY_HELP, isRetryable } from './errors.js';
 import { createPageReader } from './sqlite/read.js';
 import { ensureBookkeeping, loadTableShape } from './sqlite/schema.js';
+import { storeFileCheck, type StoreFileCheck } from './sqlite/store-file.js';
 import { enableWal } from './sqlite/wal.js';
 import { createBatchWriter, type BatchWriter } from './sqlite/write.js';
 import { batchContext, restoreContext } from './table-shape.js';
@@ -34,14 +35,28 @@ export const sqliteConnection = {
   async open(options: SqliteOptions, ctx: ConnectionContext): Promise<Connection> {
     const file = options.path === ':memory:' ? options.path : resolve(ctx.baseDir, options.path);
     const db = guard(() => openDatabase(file), `cannot open ${file}`);
-    return createConnection(db, options.table, ctx.writerTurn);
+    const stillOpened = guard(() => storeFileCheck(file), `cannot open ${file}`);
+    return createConnection(db, options.table, stillOpened, ctx.writerTurn);
   },
   // A batch here is CPU work (map, validate, encode) and one write: threads map while one writes.
   // A thread's `:memory:` would be a database of its own.
   batchThreads: (options: SqliteOptions) => (options.path === ':memory:' ? 'never' : 'default'),
 } satisfies ConnectionDefinition<SqliteOptions>;
 
-function createConnection(db: Database.Database, table: string, turn: Pick<WriterTurn, 'run'> = { run: async (write) => write() }): Connection {
+function createConnection(
+  db: Database.Database,
+  table: string,
+  stillOpened: StoreFileCheck,
+  turn: Pick<WriterTurn, 'run'> = { run: async (write) => write() },
+): Connection {
+  // Each write is checked once committed: one that went to a deleted or replaced file fails its batch.
+  const checked =
+    <T>(write: () => T) =>
+    (): T => {
+      const result = write();
+      stillOpened();
+      return result;
+    };
   let writer: BatchWriter | undefined;
   // Re-read on every columns() call (once per job), so a table altered between jobs is seen.
   const reload = (): BatchWriter => {
@@ -66,11 +81,22 @@ function createConnection(db: Database.Database, table: string, turn: Pick<Write
       const current = writer ?? reload();
       // Encoding needs no lock: it happens before this thread waits for its turn to write.
       const batch = guard(() => current.prepare(input), batchContext(input));
-      return turn.run(() => guard(() => current.write(batch), batchContext(input)));
+      return turn.run(() =>
+        guard(
+          checked(() => current.write(batch)),
+          batchContext(input),
+        ),
+      );
     },
     planPages: async (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
     readPage: async (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),
-    restoreBatch: async (input) => turn.run(() => guard(() => (writer ?? reload()).restore(input), restoreContext(input))),
+    restoreBatch: async (input) =>
+      turn.run(() =>
+        guard(
+          checked(() => (writer ?? reload()).restore(input)),
+          restoreContext(input),
+        ),
+      ),
     preview: async (fn) => {
       try {
         return await preview(db, fn);
@@ -79,7 +105,19 @@ function createConnection(db: Database.Database, table: string, turn: Pick<Write
         writer = undefined;
       }
     },
-    finishJob: async (job) => guard(() => finish.immediate(job), `finishing job ${job}`),
+    finishJob: async (job) =>
+      guard(
+        checked(() => finish.immediate(job)),
+        `finishing job ${job}`,
+      ),
+    stale: () => {
+      try {
+        stillOpened();
+        return false;
+      } catch {
+        return true;
+      }
+    },
     close: async () => {
       if (db.open) db.close();
     },

@@ -218,6 +218,12 @@ export interface Connection {
    * kept in its markers (by then they are in the job's backup.ndjson). Idempotent. Markers stay.
    */
   finishJob(job: string): Promise<void>;
+  /**
+   * True when what this connection opened is no longer what its options name (SQLite: the file at
+   * the path was deleted or replaced). A long-lived process (`ferry serve`, a worker) then opens
+   * the store anew for the next job instead of writing into a file no path reaches. Absent: never.
+   */
+  stale?(): boolean;
   close(): Promise<void>;
 }
 
