@@ -6,6 +6,7 @@ import { distinct, spread } from './compiler/functions-collection.js';
 import { sort } from './compiler/functions-hof.js';
 import { safeBorrowed } from './compiler/linear-dates.js';
 import { length, pad, substring } from './compiler/functions-string.js';
+import { max, min } from './compiler/functions-numeric.js';
 import { guardOutput, guardedNames } from './compiler/output-guards.js';
 
 /**
@@ -13,7 +14,8 @@ import { guardOutput, guardedNames } from './compiler/output-guards.js';
  * code may (output-guards.ts) and rejects the same records with the same messages: jsonata's own
  * implementations under the output limit, except `$length`, `$substring` and `$pad`, whose jsonata
  * versions spread the string into an array of code points (fatal to the process past ~134 million),
- * and `$distinct` and `$spread`, quadratic in jsonata; and jsonata's own made safe where they are not (`safeUpstream`).
+ * and `$distinct` and `$spread`, quadratic in jsonata, and `$max` and `$min`, which pass the array to
+ * Math.max as arguments (a stack overflow past ~120,000 items); and jsonata's own made safe where they are not (`safeUpstream`).
  */
 
 interface Focus {
@@ -29,7 +31,7 @@ function meterOf(self: unknown): OutputMeter {
   return find && environment ? find(environment.base) : counting;
 }
 
-const ported: Record<string, Implementation> = { length, substring, pad, distinct, spread } as Record<string, Implementation>;
+const ported: Record<string, Implementation> = { length, substring, pad, distinct, spread, max, min } as Record<string, Implementation>;
 /** jsonata's own, made safe: see `safeUpstream`. */
 const wrapped = ['formatInteger', 'toMillis', 'sort'];
 const replaced = new Set([...guardedNames, ...Object.keys(ported), ...wrapped]);

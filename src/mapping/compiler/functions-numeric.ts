@@ -85,12 +85,15 @@ export function sum(args: number[] | undefined): Num {
   return total;
 }
 
+// One item at a time, not Math.max(...args): spreading an array passes each item as an argument
+// on the stack, so a source array of some 120,000 numbers overflowed it ("Maximum call stack size
+// exceeded") and a valid record was rejected. Math.max per pair keeps its answers (NaN, -0 < 0).
 export function max(args: number[] | undefined): Num {
-  return args === undefined || args.length === 0 ? undefined : Math.max(...args);
+  return args === undefined || args.length === 0 ? undefined : args.reduce((best, n) => Math.max(best, n), -Infinity);
 }
 
 export function min(args: number[] | undefined): Num {
-  return args === undefined || args.length === 0 ? undefined : Math.min(...args);
+  return args === undefined || args.length === 0 ? undefined : args.reduce((best, n) => Math.min(best, n), Infinity);
 }
 
 export function average(args: number[] | undefined): Num {
