@@ -115,8 +115,11 @@ export function offsetInScalar(y: YamlFile, path: PropertyKey[], value: string, 
   const headerLine = positionOf(y, start).line - 1;
   const lineStart = y.lineCounter.lineStarts[headerLine + before.length];
   if (lineStart === undefined) return start;
+  // The block's own indentation only: spaces a line has beyond it are part of the value, so they
+  // are in `before` already (counting them twice put the error past the end of the line).
   const indent = /^ */.exec(y.text.slice(lineStart))?.[0].length ?? 0;
-  return lineStart + indent + before[before.length - 1]!.length;
+  const kept = /^ */.exec(value.split('\n')[before.length - 1] ?? '')?.[0].length ?? 0;
+  return lineStart + Math.max(0, indent - kept) + before[before.length - 1]!.length;
 }
 
 /**

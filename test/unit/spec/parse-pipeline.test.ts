@@ -92,6 +92,25 @@ validate:
     ]);
   });
 
+  it('points a syntax error on an indented line of a block scalar at its character', () => {
+    const text = `${valid}columns:
+  email: email
+  name: |
+    (
+      $a := email;
+      $b := $a &;
+      $b
+    )
+  nickname: >-
+    $uppercase(
+      name ~> )
+`;
+    expect(lines(text)).toEqual([
+      'p.yaml:10:17 columns.name: JSONata S0211: The symbol ";" cannot be used as a unary operator',
+      'p.yaml:15:15 columns.nickname: JSONata S0211: The symbol ")" cannot be used as a unary operator',
+    ]);
+  });
+
   it('reports every problem of a file in one run, sorted by position', () => {
     const text = `source:
   file: a.csv
