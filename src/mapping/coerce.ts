@@ -55,6 +55,6 @@ function parseJson(name: string, text: string, errors: RejectError[]): unknown {
     errors.push({ code: 'PARSE_ERROR', path: name, message: duplicateKeyMessage(duplicate) });
     return text;
   }
-  errors.push(...inexactNumbers(text, [name]));
+  for (const e of inexactNumbers(text, [name])) errors.push(e);
   return parsed;
 }

@@ -1,4 +1,5 @@
 import jsonata from 'jsonata';
+import { isUnder } from '../validation/well-formed.js';
 
 /** The record fields a set of expressions can read, or 'all' when one of them can read the record as a whole. */
 export type FieldsRead = ReadonlySet<string> | 'all';
@@ -62,11 +63,7 @@ export function fieldsRead(expressions: Iterable<string>): FieldsRead {
  * counts; a record-level path ('') always does.
  */
 export function readsPath(fields: FieldsRead, path: string): boolean {
-  if (fields === 'all' || path === '') return true;
-  for (let end = 1; end <= path.length; end++) {
-    if ((end === path.length || path[end] === '.' || path[end] === '[') && fields.has(path.slice(0, end))) return true;
-  }
-  return false;
+  return fields === 'all' || path === '' || isUnder(path, fields);
 }
 
 interface AstNode {

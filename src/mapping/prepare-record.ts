@@ -45,11 +45,13 @@ export async function prepareRecord(
   const values = step.csvIdentity ? coerceCells(mapped.values, step.types, malformed) : mapped.values;
   checkWellFormed(malformed, values);
   const errors = mapped.errors;
-  errors.push(...malformed);
+  // Pushed one by one, never spread: a record of 200,000 columns has as many errors, past what
+  // a call's arguments can hold ("Maximum call stack size exceeded" failed the whole job).
+  for (const e of malformed) errors.push(e);
   if (step.schema === 'user') {
     const found = validateUser(values, { rejectUnknownFields: identity });
-    if (malformed.length === 0) errors.push(...found);
-    else for (const e of found) if (!isUnder(e.path, malformed)) errors.push(e);
+    const reported = new Set(malformed.map((e) => e.path));
+    for (const e of found) if (!isUnder(e.path, reported)) errors.push(e);
   }
   if (identity) {
     const reported = new Set(errors.filter((e) => e.code === 'UNKNOWN_FIELD').map((e) => e.path));

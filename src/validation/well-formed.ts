@@ -23,10 +23,15 @@ export function checkWellFormed(errors: RejectError[], values: Record<string, un
   if (!isWellFormedObject(values, 0)) reportMalformed(errors, values);
 }
 
-/** Whether `path` is one of `reported` or inside one: a check that would say more about a value already rejected here. */
-export function isUnder(path: string, reported: readonly RejectError[]): boolean {
-  for (const { path: at } of reported) {
-    if (path === at || (path.startsWith(at) && (path[at.length] === '.' || path[at.length] === '['))) return true;
+/**
+ * Whether `path` (a reject path: `a.b[2]`) is one of `paths` or inside one: the path itself or a
+ * prefix of it that ends before a `.` or `[`. One lookup per prefix, not one scan of `paths` per
+ * path: a record with 200,000 malformed values is checked in linear time.
+ */
+export function isUnder(path: string, paths: ReadonlySet<string>): boolean {
+  if (paths.has(path)) return true;
+  for (let end = 1; end < path.length; end++) {
+    if ((path[end] === '.' || path[end] === '[') && paths.has(path.slice(0, end))) return true;
   }
   return false;
 }

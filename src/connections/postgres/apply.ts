@@ -104,9 +104,10 @@ async function claimKeys(
   if (toClaim.length > 0) {
     const result = await run(ctx, ctx.sql.claim, [job, textArray(toClaim.map((r) => r.jobKey)), textArray(toClaim.map((r) => String(r.row)))], true);
     const claimed = new Set(result.rows.map((r) => r[0] as string));
-    held.push(...toClaim.filter((r) => !claimed.has(r.jobKey)));
+    for (const r of toClaim) if (!claimed.has(r.jobKey)) held.push(r);
   }
-  if (unclaimed.size > 0 && (await run(ctx, ctx.sql.anyClaim, [job], true)).rows.length > 0) held.push(...unclaimed);
+  // One by one, never spread: a batch may hold 100,000 rows, past what a call's arguments can.
+  if (unclaimed.size > 0 && (await run(ctx, ctx.sql.anyClaim, [job], true)).rows.length > 0) for (const r of unclaimed) held.push(r);
   const duplicates = new Set<PreparedRow>();
   if (held.length > 0) {
     const earlier = await run(ctx, ctx.sql.claimedRows, [job, textArray(held.map((r) => r.jobKey))], true);

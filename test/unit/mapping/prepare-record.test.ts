@@ -168,6 +168,29 @@ describe('prepareRecord: what JSON.parse would change silently', () => {
 });
 
 describe('prepareRecord: a reject stays small whatever the record', () => {
+  it('a record of 200,000 unknown columns is one reject (not a stack overflow that fails the job)', async () => {
+    const header = ['email', ...Array.from({ length: 200_000 }, (_, i) => `c${i}`)];
+    const record = csvRecord(header.join(','), ['a@x.io', ...Array<string>(200_000).fill('v')].join(','));
+    const { errors } = await prepareRecord(step(null, { csv: true }), record);
+    expect(errors).toHaveLength(21);
+    expect(errors.at(-1)).toEqual({ code: 'UNKNOWN_FIELD', path: '', message: 'and 199980 more error(s) not listed: 199980 UNKNOWN_FIELD' });
+  });
+
+  // Each unknown field was compared with each rounded number: 4·10^10 steps, past the test's timeout.
+  it('200,000 rounded numbers in 200,000 unknown fields are one reject, found in linear time', async () => {
+    const fields = Array.from({ length: 200_000 }, (_, i) => `"n${i}":12345678901234567891`);
+    const item = jsonRecord(`{"email":"a@x.io",${fields.join(',')}}`, 1);
+    if (!('record' in item)) throw new Error(item.error);
+    const { errors } = await prepareRecord(step(null), item.record, item.errors);
+    expect(errors).toHaveLength(21);
+    const message = inexactNumberMessage(true);
+    expect(errors.slice(0, 2)).toEqual([
+      { code: 'FORMAT', path: 'n0', message },
+      { code: 'FORMAT', path: 'n1', message },
+    ]);
+    expect(errors.at(-1)?.message).toBe('and 399980 more error(s) not listed: 200000 UNKNOWN_FIELD, 199980 FORMAT');
+  });
+
   it('lists the first 20 errors and counts the rest, by code, in one more', async () => {
     const header = ['email', ...Array.from({ length: 3000 }, (_, i) => `c${i}`)];
     const record = csvRecord(header.join(','), ['not-an-email', ...Array<string>(3000).fill('v')].join(','));

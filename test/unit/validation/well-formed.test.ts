@@ -84,11 +84,12 @@ describe('checkWellFormed', () => {
 
 describe('isUnder', () => {
   it('is true for the same path and paths inside it, not for a sibling sharing a prefix', () => {
-    const reported: RejectError[] = [{ code: 'FORMAT', path: 'user_metadata', message: '' }];
+    const reported = new Set(['user_metadata']);
     expect(isUnder('user_metadata', reported)).toBe(true);
     expect(isUnder('user_metadata.a', reported)).toBe(true);
     expect(isUnder('user_metadata[0]', reported)).toBe(true);
     expect(isUnder('user_metadata_x', reported)).toBe(false);
     expect(isUnder('email', reported)).toBe(false);
+    expect(isUnder('user', reported)).toBe(false);
   });
 });
