@@ -194,8 +194,10 @@ export const pipelineSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_-]*$/, { error: 'expected lower-case letters, digits, - and _' })
+    // A job's folder is named by it and a timestamp: past ~230 characters the file system refuses it mid-run.
+    .max(100)
     .optional()
-    .describe("the pipeline's name in job ids and listings (lower-case letters, digits, - and _); default: the file name"),
+    .describe("the pipeline's name in job ids and listings (lower-case letters, digits, - and _; at most 100); default: the file name"),
   description: z.string().optional().describe('free text for people reading the pipeline'),
   source: z.union([fileSourceSchema, connectionSourceSchema]).describe('where the records come from: a file (file:) or a connection (connection:)'),
   target: z.union([connectionTargetSchema, fileTargetSchema]).describe('where the records go: a connection (connection:) or a file (file:)'),

@@ -67,6 +67,11 @@ batch: { size: 0, parallelism: many }
     ]);
   });
 
+  it('refuses a name too long for the job folders named by it, at the name, before any run', () => {
+    expect(lines(`name: ${'a'.repeat(100)}\n${valid}`)).toEqual([]);
+    expect(lines(`name: ${'a'.repeat(101)}\n${valid}`)).toEqual([`p.yaml:1:7 name: expected at most 100 character(s), got "${'a'.repeat(101)}"`]);
+  });
+
   it('reports missing required keys at the map that lacks them', () => {
     expect(lines('source:\n  file: a.csv\n')).toEqual(['p.yaml:1:1 target: missing required key "target"']);
     const text = `${valid}validate:\n  rules:\n    - message: no check\n`;
