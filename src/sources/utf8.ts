@@ -53,16 +53,29 @@ export const JSON_ENCODING_HINT = 'JSON must be UTF-8 (RFC 8259); convert the fi
 
 /**
  * A UTF-16 (or UTF-32) file read as UTF-8 gives one garbage record per NUL-laden line: refuse it
- * at its byte order mark. Decoding it would mean re-encoding every range the batches read; a
- * conversion (iconv -f utf-16 -t utf-8) is one command.
+ * at its byte order mark, or without one when its first two characters are ASCII with a NUL byte
+ * beside each (no UTF-8 text starts so: a header or a JSON value does not begin with NUL). Decoding
+ * it would mean re-encoding every range the batches read; a conversion (iconv) is one command.
  */
 export function refuseUtf16(format: string, path: string, first: Buffer): void {
-  const b0 = first[0];
-  const b1 = first[1];
-  const order = b0 === 0xff && b1 === 0xfe ? 'UTF-16LE' : b0 === 0xfe && b1 === 0xff ? 'UTF-16BE' : undefined;
-  if (order === undefined) return;
+  const encoding = utf16Of(first);
+  if (encoding === undefined) return;
   throw new SourceError(
-    `[source:${format}] ${path} starts with a ${order} byte order mark; Ferry reads UTF-8 files (and latin1 CSV). Hint: convert it, e.g. iconv -f utf-16 -t utf-8`,
+    `[source:${format}] ${path} ${encoding}; Ferry reads UTF-8 files (and latin1 CSV). Hint: convert it, e.g. iconv -f ${encoding.includes('UTF-32') ? 'utf-32' : 'utf-16'} -t utf-8`,
     { offset: 0 },
   );
+}
+
+function utf16Of(first: Buffer): string | undefined {
+  const [b0, b1, b2, b3] = first;
+  if (b0 === 0xff && b1 === 0xfe) return 'starts with a UTF-16LE byte order mark';
+  if (b0 === 0xfe && b1 === 0xff) return 'starts with a UTF-16BE byte order mark';
+  if (first.length < 4) return undefined;
+  const ascii = (b: number | undefined): boolean => b !== undefined && b !== 0 && b < 0x80;
+  if (ascii(b0) && b1 === 0 && b2 === 0 && b3 === 0) return 'looks like UTF-32LE text (three NUL bytes after its first character)';
+  if (ascii(b0) && b1 === 0 && ascii(b2) && b3 === 0)
+    return 'looks like UTF-16LE text without a byte order mark (a NUL byte after each of its first characters)';
+  if (b0 === 0 && ascii(b1) && b2 === 0 && ascii(b3))
+    return 'looks like UTF-16BE text without a byte order mark (a NUL byte before each of its first characters)';
+  return undefined;
 }

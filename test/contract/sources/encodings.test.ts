@@ -131,6 +131,29 @@ describe('bytes that are not UTF-8', () => {
 
 describe('a UTF-16 file', () => {
   it.each([
+    ['csv', 'utf16le', 'looks like UTF-16LE text without a byte order mark', 'utf-16'],
+    ['ndjson', 'utf16be', 'looks like UTF-16BE text without a byte order mark', 'utf-16'],
+    ['json', 'utf32le', 'looks like UTF-32LE text', 'utf-32'],
+  ] as const)('%s in %s without a byte order mark is refused too, with the conversion', async (format, encoding, said, from) => {
+    const text = format === 'json' ? '[{"email":"a@example.com"}]' : format === 'csv' ? 'email\na@example.com\n' : '{"email":"a@example.com"}\n';
+    const le = Buffer.from(text, 'utf16le');
+    const body =
+      encoding === 'utf16be' ? Buffer.from(le).swap16() : encoding === 'utf32le' ? Buffer.from([...text].flatMap((c) => [c.charCodeAt(0), 0, 0, 0])) : le;
+    await expect(sources[format].scan(file(format, body), 10)).rejects.toMatchObject({
+      name: 'SourceError',
+      retryable: false,
+      message: expect.stringMatching(
+        new RegExp(`${said}.*; Ferry reads UTF-8 files \\(and latin1 CSV\\)\\. Hint: convert it, e\\.g\\. iconv -f ${from} -t utf-8$`),
+      ),
+    });
+  });
+
+  it('a UTF-8 file whose first characters are ASCII is read as usual', async () => {
+    const { total } = await sources.csv.scan(file('csv', Buffer.from('e,mail\na@example.com,x\n')), 10);
+    expect(total).toBe(1);
+  });
+
+  it.each([
     ['csv', 'UTF-16LE', 'utf16le', [0xff, 0xfe]],
     ['ndjson', 'UTF-16LE', 'utf16le', [0xff, 0xfe]],
     ['json', 'UTF-16BE', 'utf16be', [0xfe, 0xff]],
