@@ -27,11 +27,15 @@ function syntaxDiagnostics(file: string, text: string, doc: Document.Parsed, lin
     if (hinted.has(line)) continue;
     const hint = quoteHint(text, lineCounter.lineStarts[line - 1] ?? 0, err.pos[0]);
     if (hint) hinted.add(line);
-    out.push(
-      hint ? { file, ...lineCounter.linePos(hint.offset), path: '', message: hint.message } : { file, line, col, path: '', message: firstLine(err.message) },
-    );
+    out.push(hint ? { file, ...lineCounter.linePos(hint.offset), path: '', message: hint.message } : { file, line, col, path: '', message: messageOf(err) });
   }
   return out.filter((d) => d.message !== '' && !(hinted.has(d.line) && !isHint(d)));
+}
+
+/** The parser's message, in Ferry's words where the parser's own name its API (`parseAllDocuments`). */
+function messageOf(err: { code: string; message: string }): string {
+  if (err.code === 'MULTIPLE_DOCS') return 'a second YAML document starts here: a Ferry file holds one (put each pipeline in a file of its own)';
+  return firstLine(err.message);
 }
 
 function isHint(d: Diagnostic): boolean {

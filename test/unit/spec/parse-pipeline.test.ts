@@ -24,6 +24,12 @@ describe('parsePipeline', () => {
     expect(lines('a: 1\na: 2\n')).toEqual([expect.stringMatching(/^p\.yaml:2:1 Map keys must be unique/)]);
   });
 
+  it('says a file holds one YAML document, where the second starts, in its own words', () => {
+    expect(lines(`${valid}---\n${valid}`)).toEqual([
+      'p.yaml:5:1 a second YAML document starts here: a Ferry file holds one (put each pipeline in a file of its own)',
+    ]);
+  });
+
   it('reports unknown keys at every depth, at the key, with a suggestion', () => {
     const text = `naem: x
 source:
