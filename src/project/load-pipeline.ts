@@ -110,8 +110,11 @@ export function sourceFileProblem(path: string): string | undefined {
   let stats;
   try {
     stats = statSync(path);
-  } catch {
-    return 'source file not found';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'source file not found';
+    // A symlink loop (ELOOP), a folder it may not enter (EACCES): the system's reason, not "not found".
+    return `the source file cannot be read (${code ?? String(err)})`;
   }
   if (stats.isDirectory()) return 'the source is a directory, not a file';
   if (!stats.isFile())

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot, runFerry, tempDir } from '../helpers/cli.js';
@@ -35,6 +35,16 @@ describe('ferry validate (CLI)', () => {
       'ok good.yaml',
     ]);
     expect(result.stderr).toContain('1 of 2 pipeline file(s) invalid');
+  });
+
+  it('a source that is a symlink loop is said to be one, not "not found"', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    symlinkSync('loop.csv', join(t.dir, 'loop.csv'));
+    writeFileSync(join(t.dir, 'p.yaml'), 'source: { file: loop.csv }\ntarget: { connection: users }\n');
+    const result = runFerry(['validate', 'p.yaml'], { cwd: t.dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout.trim()).toBe('p.yaml:1:17 source.file: the source file cannot be read (ELOOP): loop.csv');
   });
 
   it('a connection named like a JavaScript built-in (constructor, toString) is unknown: validate reports it, run refuses it with exit 2', () => {
