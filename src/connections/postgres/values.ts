@@ -46,8 +46,11 @@ export function encodePg(column: string, type: string, baseType: string, value: 
       return encodeBoolean(value) ?? { invalid: storeRejects.invalidType(column, type, value) };
     case 'json':
       return encodeJson(value, baseType === 'jsonb') ?? { invalid: storeRejects.invalidType(column, type, value) };
-    default:
-      return encodeTimestamp(value) ?? { invalid: storeRejects.invalidType(column, type, value) };
+    default: {
+      const text = encodeTimestamp(value);
+      if (text === undefined) return { invalid: storeRejects.invalidType(column, type, value) };
+      return baseType === 'timestamp' && text !== null ? utcClock(text) : text;
+    }
   }
 }
 
@@ -116,9 +119,30 @@ function encodeJson(value: unknown, jsonb: boolean): PgText | undefined {
  * Text the server parses (anything Date.parse cannot read is refused here, so a typo is a reject
  * of its row instead of a failed statement); a number is epoch milliseconds; a Date its instant.
  */
-function encodeTimestamp(value: unknown): PgText | undefined {
+function encodeTimestamp(value: unknown): string | undefined {
   if (typeof value === 'string') return Number.isNaN(Date.parse(value)) ? undefined : value.trim();
   if (typeof value === 'number') return Number.isFinite(value) && !Number.isNaN(new Date(value).getTime()) ? new Date(value).toISOString() : undefined;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
   return undefined;
+}
+
+/** An ISO-style instant with an explicit offset: date, clock, fraction (kept digit for digit), offset. */
+const WITH_OFFSET = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d(?::\d\d)?)(\.\d+)?\s*(Z|[+-]\d\d(?::?\d\d)?)$/i;
+
+/**
+ * The text for a `timestamp` (without time zone) column. The server ignores an offset there
+ * (`10:00+05:00` is stored as 10:00), while Ferry reads such a column as UTC and writes numbers and
+ * dates as UTC instants: an offset left to the server would shift the instant by it, silently.
+ * So an instant with an offset becomes its UTC clock time, its fraction kept as written
+ * (microseconds included); text without an offset is a clock time already and stays as it is.
+ */
+function utcClock(text: string): string {
+  const parts = WITH_OFFSET.exec(text);
+  if (parts === null) return text;
+  const [, date, clock, fraction, zone] = parts as unknown as [string, string, string, string | undefined, string];
+  const offset = zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 3 ? `${zone}:00` : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  const ms = Date.parse(`${date}T${clock.length === 5 ? `${clock}:00` : clock}${offset}`);
+  // Outside years 0000–9999 toISOString writes a signed six-digit year: left to the server as written.
+  const iso = Number.isNaN(ms) ? '' : new Date(ms).toISOString();
+  return /^\d{4}-/.test(iso) ? `${iso.slice(0, 19)}${fraction ?? ''}` : text;
 }
