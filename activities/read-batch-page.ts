@@ -1,5 +1,7 @@
 import { pausepoint } from '../src/failpoints.js';
 import type { PageCursor } from '../src/connections/types.js';
+import { settleInexactJson } from '../src/connections/inexact-json.js';
+import type { RejectError } from '../src/validation/reject.js';
 import type { JobContext } from './job-context.js';
 
 /** A page of a job that reads a store, with the row number of each of its rows. */
@@ -7,6 +9,12 @@ export interface BatchPage {
   rows: Record<string, unknown>[];
   /** The 1-based row number of `rows[index]` in the job (see `pageRowNumber`). */
   rowOf(index: number): number;
+  /**
+   * What reading `rows[index]` found that no job may write as it is: a FORMAT error at the path of
+   * each stored JSON number beyond ±2^53 (src/connections/inexact-json.ts). As a source file's
+   * errors: a reject when the mapping reads that path, nothing otherwise.
+   */
+  errorsOf(index: number): RejectError[];
 }
 
 /**
@@ -29,7 +37,8 @@ export async function readBatchPage(ctx: JobContext, batch: number): Promise<Bat
   // Tests change the store here, between planning and the page's read.
   await pausepoint('page-before-read');
   const rows = await source.connection.readPage({ query, ...(sort ? { sort } : {}), after, ...bound, ...(source.fields ? { fields: source.fields } : {}) });
-  return { rows, rowOf: (index) => pageRowNumber(batch, index, shape) };
+  const errors = rows.map(settleInexactJson);
+  return { rows, rowOf: (index) => pageRowNumber(batch, index, shape), errorsOf: (index) => errors[index] ?? [] };
 }
 
 /**

@@ -8,7 +8,7 @@ import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, RangeReader, SourceRecord } from '../src/sources/types.js';
 import type { Reject, RejectError } from '../src/validation/reject.js';
 import type { JobContexts, JobContext } from './job-context.js';
-import { readBatchPage } from './read-batch-page.js';
+import { readBatchPage, type BatchPage } from './read-batch-page.js';
 import { runExportBatch } from './run-export-batch.js';
 import { chunkPath, rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
 import type { ActivityProgress } from './progress.js';
@@ -93,19 +93,20 @@ function fileSpan(ctx: JobContext, batch: number): BatchSpan {
  * (`pageRowNumber`: never two rows with one number, which would generate one user_id for both).
  */
 async function pageSpan(ctx: JobContext, batch: number): Promise<BatchSpan> {
-  const { rows, rowOf } = await readBatchPage(ctx, batch);
-  const range: ByteRange = { index: batch, start: 0, end: rows.length, firstRow: rowOf(0), count: rows.length };
-  return { range, read: (rest) => pageReader(rows, rowOf, rest), page: true };
+  const page = await readBatchPage(ctx, batch);
+  const range: ByteRange = { index: batch, start: 0, end: page.rows.length, firstRow: page.rowOf(0), count: page.rows.length };
+  return { range, read: (rest) => pageReader(page, rest), page: true };
 }
 
-/** The page's rows from `rest.start` (an index into the page), each with its number. */
-function pageReader(rows: Record<string, unknown>[], rowOf: (index: number) => number, rest: ByteRange): RangeReader {
+/** The page's rows from `rest.start` (an index into the page), each with its number and what reading it found (as a file source's errors). */
+function pageReader({ rows, rowOf, errorsOf }: BatchPage, rest: ByteRange): RangeReader {
   let position = rest.start;
   const records = (async function* (): AsyncGenerator<SourceRecord> {
     while (position < rest.end) {
       const row = rowOf(position);
+      const errors = errorsOf(position);
       const record = rows[position++] as Record<string, unknown>;
-      yield { row, record };
+      yield errors.length > 0 ? { row, record, errors } : { row, record };
     }
   })();
   // `position` is read live after each chunk, as from a file reader: a getter, not a copied value.

@@ -12,15 +12,22 @@ import { readBatchPage } from './read-batch-page.js';
  * Read → map → encode one page of an export into its part file. The page starts at the cursor
  * planned for it and holds at most the batch size (the sample's remainder on the last page), so a
  * rerun rewrites the same part: nothing is appended, and finalizeJob concatenates whole parts.
- * A row whose mapping fails is a MAPPING_ERROR reject (row = its 1-based place in the export, see `pageRowNumber`).
+ * A row whose mapping fails is a MAPPING_ERROR reject (row = its 1-based place in the export, see `pageRowNumber`), one
+ * whose mapping reads a stored number a double would round a FORMAT reject.
  */
 export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatchInput): Promise<RunBatchOutput> {
   const { plan } = ctx;
   if (plan.target.type !== 'file') throw new Error(`[job ${plan.jobId}] batch ${batch}: not an export plan`);
-  const { rows, rowOf } = await readBatchPage(ctx, batch);
+  const { rows, rowOf, errorsOf } = await readBatchPage(ctx, batch);
   const exported: ExportRow[] = [];
   const rejects: Reject[] = [];
   for (const [i, row] of rows.entries()) {
+    // A stored number the export would round: only where the mapping reads it (see errorsOf).
+    const unreadable = errorsOf(i).filter((e) => ctx.mapper.reads(e.path));
+    if (unreadable.length > 0) {
+      rejects.push({ row: rowOf(i), record: ctx.mapper.maskRecord(row), errors: unreadable });
+      continue;
+    }
     const { values, errors } = await ctx.mapper.map(row);
     if (errors.length > 0) rejects.push({ row: rowOf(i), record: ctx.mapper.maskRecord(row), errors });
     else exported.push(values);

@@ -1,5 +1,7 @@
 import pg, { type CustomTypesConfig } from 'pg';
 import { decodeJsonColumn } from './values.js';
+import { parseStoredJson } from '../inexact-json.js';
+import { isInexact } from '../../validation/inexact-numbers.js';
 import type { ColumnInfo } from '../types.js';
 
 /**
@@ -11,6 +13,8 @@ import type { ColumnInfo } from '../types.js';
 
 const TIMESTAMP_OIDS = new Set([1082, 1083, 1114, 1184, 1266]);
 const INT8 = 20;
+const JSON_OID = 114;
+const JSONB_OID = 3802;
 
 const asText = (text: string) => text;
 const safeInteger = (text: string) => (Number.isSafeInteger(Number(text)) ? Number(text) : text);
@@ -25,9 +29,14 @@ function parsers(override: (oid: number) => ((text: string) => unknown) | undefi
 /** Timestamps as the server's text: a keyset cursor keeps their microseconds and compares exactly. */
 export const scanTypes = parsers((oid) => (TIMESTAMP_OIDS.has(oid) ? asText : undefined));
 
-/** int8 as a number when it fits; a timestamp without time zone as UTC (not the process's zone); a date as its text. */
+/**
+ * int8 as a number when it fits; a timestamp without time zone as UTC (not the process's zone); a
+ * date as its text; json and jsonb parsed, or kept as text when a number in them would be rounded
+ * (inexact-json.ts).
+ */
 export const rowTypes = parsers((oid) => {
   if (oid === INT8) return safeInteger;
+  if (oid === JSON_OID || oid === JSONB_OID) return parseStoredJson;
   if (oid === 1114) return utcTimestamp;
   if (oid === 1082) return asText;
   return undefined;
@@ -83,7 +92,8 @@ export function decodeValue(column: ColumnInfo, value: unknown): unknown {
       return value instanceof Date ? value.toISOString() : value;
     case 'real':
     case 'integer':
-      return typeof value === 'string' && Number.isFinite(Number(value)) ? Number(value) : value;
+      // A numeric beyond ±2^53 that a double would round stays the server's text, as an int8 does.
+      return typeof value === 'string' && Number.isFinite(Number(value)) && !isInexact(value) ? Number(value) : value;
     default:
       return value;
   }

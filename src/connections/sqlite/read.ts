@@ -4,6 +4,7 @@ import { compileQuery, MATCH_ALL_SQL, type CompiledQuery } from '../../query/com
 import { keysetQuery, keysetScanQuery, pageBounds, PageStarts } from '../../query/keyset.js';
 import type { TableShape } from './schema.js';
 import { decodeJson } from './values.js';
+import { parseStoredJson } from '../inexact-json.js';
 import type { ColumnInfo, PlanPagesInput, PlanPagesOutput, ReadPageInput } from '../types.js';
 
 /** The export side of the SQLite connection: `planPages` and `readPage` over one table shape. */
@@ -73,7 +74,7 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
       const rows = prepared(page.sql)
         .raw()
         .all(...page.params) as unknown[][];
-      return rows.map((row) => decodeRow(select, row, decodeValue));
+      return rows.map((row) => decodeRow(select, row, pageValue));
     },
   };
 }
@@ -96,6 +97,16 @@ function pageStarts(rows: Iterable<unknown[]>, input: PlanPagesInput): PlanPages
   const starts = new PageStarts(input.size, input.sort !== undefined);
   for (const row of rows) starts.add(row);
   return starts.result();
+}
+
+/** A value of a page: as `decodeValue`, but JSON holding a number a double would round is kept as its text (inexact-json.ts). */
+function pageValue(column: ColumnInfo, value: unknown): unknown {
+  if (column.type !== 'json' || typeof value !== 'string') return decodeValue(column, value);
+  try {
+    return parseStoredJson(value);
+  } catch {
+    return value;
+  }
 }
 
 /** One stored value as a plain value: 0/1 as booleans, JSON text parsed, timestamps as the text they were written with. */

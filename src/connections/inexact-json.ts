@@ -1,0 +1,56 @@
+import type { RejectError } from '../validation/reject.js';
+import { inexactNumbers, isInexact } from '../validation/inexact-numbers.js';
+import { scanJsonText, valuePath } from '../validation/json-text.js';
+import { setOwnField } from '../validation/own-field.js';
+
+/*
+ * A stored JSON document (PostgreSQL json/jsonb, SQLite JSON text) may hold an integer beyond
+ * ±2^53 − 1: jsonb keeps every digit, and any writer other than Ferry can put one there. JSON.parse
+ * would read it as the nearest double (12345678901234567890123 → 1.2345678901234568e+22), and an
+ * export or a migration would write that other number without a word. A page read keeps such a
+ * document as its text (`InexactJson`), and the job's page reader (activities/read-batch-page.ts)
+ * settles it: a FORMAT reject at the number's path when the mapping reads it, the parsed document
+ * otherwise (nothing of that number is written then).
+ */
+
+/** A stored JSON document that holds a number a double would round, as the store's text. */
+export class InexactJson {
+  constructor(readonly text: string) {}
+}
+
+/** `text` parsed, or kept as an InexactJson when a number of it would be rounded. Throws on text that is not JSON. */
+export function parseStoredJson(text: string): unknown {
+  const parsed = JSON.parse(text) as unknown;
+  return inexactNumbers(text).length > 0 ? new InexactJson(text) : parsed;
+}
+
+/** The message names the stored digits: the reject's copy of the record can only hold the rounded double. */
+const message = (literal: string) =>
+  `stored number ${literal} is beyond ±2^53 (${Number.MAX_SAFE_INTEGER}) and cannot be read exactly: numbers are read as doubles, which would write another number; store it as a string, or leave it out of the mapping`;
+
+/**
+ * Replaces each InexactJson value of `row` (a page's row, fresh from the store) by its parsed
+ * document and returns a FORMAT error at the path of each number that would be rounded.
+ */
+export function settleInexactJson(row: Record<string, unknown>): RejectError[] {
+  const errors: RejectError[] = [];
+  for (const [column, value] of Object.entries(row)) {
+    if (!(value instanceof InexactJson)) continue;
+    for (const { path, literal } of inexactPaths(value, column)) errors.push({ code: 'FORMAT', path, message: message(literal) });
+    setOwnField(row, column, JSON.parse(value.text) as unknown);
+  }
+  return errors;
+}
+
+/** Each number of the document that a double would round: its path under `column` and its digits as stored. */
+export function inexactPaths(value: InexactJson, column: string): { code: 'FORMAT'; path: string; literal: string }[] {
+  const found: { code: 'FORMAT'; path: string; literal: string }[] = [];
+  scanJsonText(value.text, {
+    number(start, end, frames) {
+      const literal = value.text.slice(start, end);
+      if (isInexact(literal)) found.push({ code: 'FORMAT', path: valuePath(frames, [column]), literal });
+      return false;
+    },
+  });
+  return found;
+}
