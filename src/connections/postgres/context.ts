@@ -1,4 +1,4 @@
-import type { ClientBase } from 'pg';
+import type { ClientBase, CustomTypesConfig } from 'pg';
 import type { RejectError } from '../../validation/reject.js';
 import type { PreparedRow } from './rows.js';
 import type { PgShape } from './schema.js';
@@ -34,10 +34,16 @@ export interface ApplyContext {
   changes: Map<PreparedRow, RowChange>;
 }
 
-/** Runs a prepared statement; `array` returns rows as arrays (no object per row), values read as a backup reads them (postgres/decode.ts). */
-export async function run(ctx: ApplyContext, statement: PgStatement, values: unknown[], array = false): Promise<{ rows: unknown[][]; rowCount: number }> {
+/** Runs a prepared statement; `array` returns rows as arrays (no object per row), values read as a backup reads them (postgres/decode.ts) unless `types` says otherwise. */
+export async function run(
+  ctx: ApplyContext,
+  statement: PgStatement,
+  values: unknown[],
+  array = false,
+  types: CustomTypesConfig = imageTypes,
+): Promise<{ rows: unknown[][]; rowCount: number }> {
   if (array) {
-    const result = await ctx.client.query<unknown[]>({ ...statement, values, rowMode: 'array', types: imageTypes });
+    const result = await ctx.client.query<unknown[]>({ ...statement, values, rowMode: 'array', types });
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   }
   const result = await ctx.client.query({ ...statement, values });

@@ -54,6 +54,13 @@ export const imageTypes = parsers((oid) => {
   return NATIVE_OIDS.has(oid) ? undefined : asText;
 });
 
+/**
+ * An upsert's lookup of the stored rows: as a backup reads them, but json and jsonb kept as text
+ * when a number in them would be rounded (inexact-json.ts), so a merge never writes the rounded
+ * document back in place of the stored one.
+ */
+export const lookupTypes = parsers((oid) => (oid === JSON_OID || oid === JSONB_OID ? parseStoredJson : imageTypes.getTypeParser(oid, 'text')));
+
 /** bool, int2, int4, json, jsonb: pg's own parsers give exact values. */
 const NATIVE_OIDS = new Set([16, 21, 23, 114, 3802]);
 /** float4, float8: a number, except NaN and ±Infinity (JSON cannot hold them), kept as text. */

@@ -4,6 +4,9 @@ import { decodeJsonColumn, encodePg, isInvalid, type PgText } from './values.js'
 import { isUpsertable } from '../users-table.js';
 import { jsonEqual } from '../../plan/json-values.js';
 import { isMergedColumn, mergeJson, storeRejects } from '../write-rules.js';
+import { InexactJson, inexactPaths } from '../inexact-json.js';
+import type { RejectError } from '../../validation/reject.js';
+import { lookupTypes } from './decode.js';
 
 /** A matched row to update: its ctid (locked) and the new value of each column that changes. */
 export interface Update {
@@ -29,7 +32,7 @@ export async function planUpsert(
   const json = updatable.filter((p) => ctx.shape.columns[p]!.type === 'json');
   const compare = updatable.filter((p) => ctx.shape.columns[p]!.type !== 'json');
   const values = [textArray(rows.map((_, i) => String(i))), ...keyArrays(ctx, rows), ...compare.map((c) => textArray(rows.map((r) => valueAt(r, c) ?? null)))];
-  const result = await run(ctx, ctx.sql.find(ctx.key, json, compare), values, true);
+  const result = await run(ctx, ctx.sql.find(ctx.key, json, compare), values, true, lookupTypes);
   const matches = new Map<number, unknown[][]>();
   for (const match of result.rows) {
     const found = matches.get(match[0] as number);
@@ -42,8 +45,10 @@ export async function planUpsert(
     if (found.length > 1) outcomes.set(row, [storeRejects.ambiguousKey(ctx.input.key)]);
     else if (match === undefined) inserts.push(row);
     else {
-      const changes = diffRow(ctx, row, match, json, compare);
-      if (changes.size === 0) outcomes.set(row, 'unchanged');
+      const unmergeable = inexactMerges(ctx, row, match, json);
+      const changes = unmergeable.length > 0 ? undefined : diffRow(ctx, row, match, json, compare);
+      if (changes === undefined) outcomes.set(row, unmergeable);
+      else if (changes.size === 0) outcomes.set(row, 'unchanged');
       else updates.push({ row, tid: match[1] as string, changes });
     }
   });
@@ -65,7 +70,13 @@ function diffRow(ctx: ApplyContext, row: PreparedRow, match: unknown[], json: re
       if (match[2 + json.length + compare.indexOf(position)] !== true) changes.set(position, row.values[i] ?? null);
       continue;
     }
-    const stored = decodeJsonColumn(match[2 + json.indexOf(position)]);
+    const read = match[2 + json.indexOf(position)];
+    // A stored document only a replace can change (see inexactMerges): it differs from any new one.
+    if (read instanceof InexactJson) {
+      changes.set(position, row.values[i] ?? null);
+      continue;
+    }
+    const stored = decodeJsonColumn(read);
     const logical = row.logical[i];
     const next = ctx.input.metadata === 'merge' && isMergedColumn(column) ? mergeJson(stored, logical) : logical;
     if (jsonEqual(stored, next)) continue;
@@ -74,6 +85,28 @@ function diffRow(ctx: ApplyContext, row: PreparedRow, match: unknown[], json: re
   const updatedAt = ctx.generated.updatedAt;
   if (changes.size > 0 && updatedAt !== undefined && !updatable.includes(updatedAt)) changes.set(updatedAt, ctx.input.now);
   return changes;
+}
+
+/**
+ * A merge reads the stored document and writes it back with the new keys: a number in it beyond
+ * ±2^53 would come back as the nearest double, changing a value the import never mentioned. Such
+ * a row is a FORMAT reject at each such number, for each column it would merge into; the stored
+ * row stays as it was. (A replace writes the new document whole and reads nothing of the old one.)
+ */
+function inexactMerges(ctx: ApplyContext, row: PreparedRow, match: unknown[], json: readonly number[]): RejectError[] {
+  if (ctx.input.metadata !== 'merge') return [];
+  const errors: RejectError[] = [];
+  for (const position of json) {
+    const column = ctx.shape.columns[position]!;
+    const read = match[2 + json.indexOf(position)];
+    if (!(read instanceof InexactJson) || !isMergedColumn(column) || !row.present.includes(position)) continue;
+    for (const e of inexactPaths(read, column.name))
+      errors.push({
+        ...e,
+        message: `the stored ${e.path} is ${e.literal}, beyond ±2^53: a merge would write it back as another number (use metadata: replace, or store it as a string)`,
+      });
+  }
+  return errors.map(({ code, path, message }) => ({ code, path, message }));
 }
 
 function encodeMerged(ctx: ApplyContext, position: number, value: unknown): PgText {

@@ -29,4 +29,35 @@ describePostgres('postgres exact values', () => {
     const page = await connection.readPage({ query: 'email:a@x.io', after: null, limit: 10, fields: ['email', 'seen'] });
     expect(page).toEqual([{ email: 'a@x.io', seen: '2024-01-01T05:00:00.000Z' }]);
   });
+
+  it('rejects a merge into stored metadata holding a number beyond ±2^53, which it would write back rounded; a replace writes', async () => {
+    const connection = await db.connect('users');
+    const users = [
+      { email: 'a@x.io', user_metadata: { plan: 'free' } },
+      { email: 'b@x.io', user_metadata: { plan: 'free' } },
+    ];
+    expect(await connection.writeBatch(batch(users))).toEqual(output({ inserted: 2 }));
+    const stored = '{"tw": 12345678901234567890123, "plan": "free"}';
+    await db.raw.query(`UPDATE users SET user_metadata = $1 WHERE email = 'a@x.io'`, [stored]);
+    const merge = batch(
+      [
+        { email: 'a@x.io', user_metadata: { plan: 'pro' } },
+        { email: 'b@x.io', user_metadata: { plan: 'pro' } },
+      ],
+      { job: 'job-2', upsert: true, metadata: 'merge' },
+    );
+    expect(await connection.writeBatch(merge)).toEqual(
+      output({
+        updated: 1,
+        rejects: [{ row: 1, errors: [{ code: 'FORMAT', path: 'user_metadata.tw', message: expect.stringContaining('12345678901234567890123') as string }] }],
+      }),
+    );
+    const after = await db.raw.query<{ email: string; meta: string }>('SELECT email, user_metadata::text AS meta FROM users ORDER BY email');
+    expect(after.rows).toEqual([
+      { email: 'a@x.io', meta: '{"tw": 12345678901234567890123, "plan": "free"}' },
+      { email: 'b@x.io', meta: '{"plan": "pro"}' },
+    ]);
+    const replace = batch([{ email: 'a@x.io', user_metadata: { plan: 'pro' } }], { job: 'job-3', upsert: true, metadata: 'replace' });
+    expect(await connection.writeBatch(replace)).toEqual(output({ updated: 1 }));
+  });
 });
