@@ -1,6 +1,6 @@
 import { decodeRow } from '../decode-row.js';
 import { run, textArray, type ApplyContext } from './context.js';
-import { decodeImage } from './decode.js';
+import { decodeImage, imageText } from './decode.js';
 import type { PreparedRow } from './rows.js';
 import type { PgShape } from './schema.js';
 import type { Returning } from './sql.js';
@@ -41,6 +41,8 @@ export function encodeImage(shape: PgShape, position: number, value: unknown): P
   if (value === null || value === undefined) return null;
   const column = shape.columns[position]!;
   if (column.type !== 'json' && column.type !== 'boolean') return typeof value === 'string' ? value : String(value);
+  const text = column.type === 'json' ? imageText(value) : undefined;
+  if (text !== undefined) return text;
   const encoded = encodePg(column.name, column.type, shape.baseTypes[position] ?? '', value);
   if (isInvalid(encoded)) throw new Error(`backup value of ${column.name} does not fit its ${column.type} column`);
   return encoded;

@@ -1,6 +1,6 @@
 import pg, { type CustomTypesConfig } from 'pg';
 import { decodeJsonColumn } from './values.js';
-import { parseStoredJson } from '../inexact-json.js';
+import { InexactJson, parseStoredJson } from '../inexact-json.js';
 import { isInexact } from '../../validation/inexact-numbers.js';
 import type { ColumnInfo } from '../types.js';
 
@@ -49,6 +49,7 @@ export const rowTypes = parsers((oid) => {
  */
 export const imageTypes = parsers((oid) => {
   if (oid === INT8) return safeInteger;
+  if (oid === JSON_OID || oid === JSONB_OID) return imageJson;
   if (oid === 1114 || oid === 1184) return exactInstant;
   if (FLOAT_OIDS.has(oid)) return finiteNumber;
   return NATIVE_OIDS.has(oid) ? undefined : asText;
@@ -61,8 +62,8 @@ export const imageTypes = parsers((oid) => {
  */
 export const lookupTypes = parsers((oid) => (oid === JSON_OID || oid === JSONB_OID ? parseStoredJson : imageTypes.getTypeParser(oid, 'text')));
 
-/** bool, int2, int4, json, jsonb: pg's own parsers give exact values. */
-const NATIVE_OIDS = new Set([16, 21, 23, 114, 3802]);
+/** bool, int2, int4: pg's own parsers give exact values (json and jsonb: `imageJson`). */
+const NATIVE_OIDS = new Set([16, 21, 23]);
 /** float4, float8: a number, except NaN and ±Infinity (JSON cannot hold them), kept as text. */
 const FLOAT_OIDS = new Set([700, 701]);
 
@@ -106,7 +107,28 @@ export function decodeValue(column: ColumnInfo, value: unknown): unknown {
   }
 }
 
-/** One value of a row read with `imageTypes`: only JSON needs unwrapping (see `jsonWrapperKey`). */
+/** One value of a row read with `imageTypes`: only JSON needs unwrapping (see `jsonWrapperKey`), unless kept as its text (`imageTextKey`). */
 export function decodeImage(column: ColumnInfo, value: unknown): unknown {
-  return column.type === 'json' ? decodeJsonColumn(value) : value;
+  return column.type === 'json' && imageText(value) === undefined ? decodeJsonColumn(value) : value;
+}
+
+/**
+ * A backup image holds a JSON document a double would round (`12345678901234567890123` in
+ * jsonb, inexact-json.ts) as `{"$ferry:json-text": "<the server's text>"}`, which `encodeImage`
+ * hands back to the server verbatim: a rollback restores every digit. A stored document that
+ * happens to have that one key is kept the same way, so the form is never ambiguous.
+ */
+export const imageTextKey = '$ferry:json-text';
+
+function imageJson(text: string): unknown {
+  const parsed = parseStoredJson(text);
+  return parsed instanceof InexactJson || imageText(parsed) !== undefined ? { [imageTextKey]: text } : parsed;
+}
+
+/** The server's text of a JSON image kept as text, or undefined for any other value. */
+export function imageText(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const keys = Object.keys(value);
+  const text = (value as Record<string, unknown>)[imageTextKey];
+  return keys.length === 1 && typeof text === 'string' ? text : undefined;
 }

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import type { RestoreEntry } from '../../../src/connections/types.js';
 import { describePostgres, usePostgresDatabase, usePostgresServer } from '../../helpers/describe-postgres.js';
 import { batch, output } from './contract-harness.js';
 
@@ -59,5 +60,29 @@ describePostgres('postgres exact values', () => {
     ]);
     const replace = batch([{ email: 'a@x.io', user_metadata: { plan: 'pro' } }], { job: 'job-3', upsert: true, metadata: 'replace' });
     expect(await connection.writeBatch(replace)).toEqual(output({ updated: 1 }));
+  });
+
+  it('rolls back a document holding numbers beyond ±2^53 digit for digit, and one that looks like the image form as it was', async () => {
+    await db.raw.query('CREATE TABLE accounts (email text PRIMARY KEY, profile jsonb, settings json)');
+    const stored = [
+      ['a@x.io', '{"tw": 12345678901234567890123, "n": 9007199254740993}', '{"n": 9007199254740993}'],
+      ['b@x.io', '{"$ferry:json-text": "{}"}', '{"plain":1}'],
+    ];
+    for (const row of stored) await db.raw.query('INSERT INTO accounts VALUES ($1, $2, $3)', row);
+    const snapshot = async () => (await db.raw.query('SELECT email, profile::text, settings::text FROM accounts ORDER BY email')).rows;
+    const before = await snapshot();
+    const connection = await db.connect('accounts');
+    const rows = [
+      { email: 'a@x.io', profile: { tw: 1 }, settings: { n: 1 } },
+      { email: 'b@x.io', profile: { tw: 2 }, settings: { n: 2 } },
+    ];
+    const written = await connection.writeBatch(batch(rows, { upsert: true, metadata: 'replace' }));
+    expect(written).toEqual(output({ updated: 2 }));
+    // As a rollback job reads them: the backup's JSON text.
+    const entries = JSON.parse(
+      JSON.stringify(written.changes.map(({ row, key, before: image, afterHash }) => ({ row, key, before: image, afterHash }))),
+    ) as RestoreEntry[];
+    expect(await connection.restoreBatch({ job: 'undo', batch: 1, entries, force: false })).toMatchObject({ restored: 2, changed: [] });
+    expect(await snapshot()).toEqual(before);
   });
 });
