@@ -24,6 +24,21 @@ export function parseStoredJson(text: string): unknown {
   return inexactNumbers(text).length > 0 ? new InexactJson(text) : parsed;
 }
 
+/**
+ * The stored text as an InexactJson when it is JSON holding a number a double would round, else
+ * undefined: for most texts one regex test, with no parse (inexact-numbers.ts screens first).
+ */
+export function inexactDocument(text: string): InexactJson | undefined {
+  try {
+    if (inexactNumbers(text).length === 0) return undefined;
+    JSON.parse(text);
+    return new InexactJson(text);
+  } catch {
+    // Not JSON: stored text another tool wrote, which a merge already keeps as it is.
+    return undefined;
+  }
+}
+
 /** The message names the stored digits: the reject's copy of the record can only hold the rounded double. */
 const message = (literal: string) =>
   `stored number ${literal} is beyond ±2^53 (${Number.MAX_SAFE_INTEGER}) and cannot be read exactly: numbers are read as doubles, which would write another number; store it as a string, or leave it out of the mapping`;
@@ -53,4 +68,39 @@ export function inexactPaths(value: InexactJson, column: string): { code: 'FORMA
     },
   });
   return found;
+}
+
+/**
+ * A merge reads the stored document and writes it back with the new keys: a number in it beyond
+ * ±2^53 would come back as the nearest double, changing a value the import never mentioned. So a
+ * row that would merge into such a document is a FORMAT reject at each such number, and the stored
+ * row stays as it was (a replace writes the new document whole and reads nothing of the old one).
+ */
+export function mergeRejects(stored: InexactJson, column: string): RejectError[] {
+  return inexactPaths(stored, column).map(({ code, path, literal }) => ({
+    code,
+    path,
+    message: `the stored ${path} is ${literal}, beyond ±2^53: a merge would write it back as another number (use metadata: replace, or store it as a string)`,
+  }));
+}
+
+/**
+ * A backup image holds a JSON document a double would round as `{"$ferry:json-text": "<the
+ * store's text>"}`, which a restore hands back to the store verbatim: a rollback restores every
+ * digit. A stored document that happens to have that one key is kept the same way, so the form is
+ * never ambiguous. Both drivers' images use it.
+ */
+export const imageTextKey = '$ferry:json-text';
+
+/** A stored JSON text as a backup image keeps it: parsed, or wrapped as its text (see imageTextKey). Throws on text that is not JSON. */
+export function jsonImage(text: string): unknown {
+  const parsed = parseStoredJson(text);
+  return parsed instanceof InexactJson || imageText(parsed) !== undefined ? { [imageTextKey]: text } : parsed;
+}
+
+/** The store's text of a JSON image kept as text, or undefined for any other value. */
+export function imageText(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const text = (value as Record<string, unknown>)[imageTextKey];
+  return typeof text === 'string' && Object.keys(value).length === 1 ? text : undefined;
 }

@@ -57,7 +57,8 @@ export interface RowChange {
   /**
    * The whole row before the write, null for an inserted row: plain values as `readPage` gives
    * them, except that a driver keeps what it cannot give exactly that way in its own exact text
-   * (PostgreSQL: numerics, arrays; instants with their microseconds), so restoring it is exact.
+   * (PostgreSQL: numerics, arrays; instants with their microseconds; both drivers: a JSON document
+   * holding a number a double would round, as `{"$ferry:json-text": text}`), so restoring it is exact.
    */
   before: Record<string, unknown> | null;
   /** A hash of the whole stored row after the write (the driver's own): a different hash at rollback means a later change. */
@@ -198,7 +199,9 @@ export interface Connection {
    * `planPages`, by keyset (never OFFSET): reading the pages between `planPages`' starts and `last`
    * yields every matching row exactly once, also while rows are inserted or deleted (a row whose
    * sort value changes meanwhile may move between pages). Rows are plain values: booleans as booleans, JSON columns
-   * parsed, timestamps as ISO strings, NULL columns absent. Read-only, so a retry is harmless.
+   * parsed, timestamps as ISO strings, NULL columns absent. A JSON document holding a number a
+   * double would round is an `InexactJson` (its text) instead, which the job's page reader settles
+   * (connections/inexact-json.ts). Read-only, so a retry is harmless.
    */
   readPage(input: ReadPageInput): Promise<Record<string, unknown>[]>;
   /**

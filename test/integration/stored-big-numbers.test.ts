@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runFerry } from '../helpers/cli.js';
 import { describePostgres, usePostgresServer } from '../helpers/describe-postgres.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
@@ -107,5 +107,54 @@ describePostgres('stored numbers beyond ±2^53 in exports and migrations', () =>
     expect(report.summary).toMatchObject({ exported: 1, rejected: 1 });
     expect(rejects).toEqual([expect.objectContaining({ row: 1, errors: [expect.objectContaining({ code: 'FORMAT', path: 'user_metadata.tw' })] })]);
     expect(readFileSync(join(project.dir, 'out/users.ndjson'), 'utf8')).toBe('{"email":"small@x.io","tw":2}\n');
+  });
+});
+
+/**
+ * The same numbers in the SQLite store's JSON text (another writer put them there): an upsert
+ * never rewrites them rounded by merging into their document, and a rollback puts them back exactly.
+ */
+describe('stored numbers beyond ±2^53 in a SQLite store', () => {
+  let p: TestProject;
+  afterEach(() => p.cleanup());
+  const big = '{"tw":12345678901234567891,"plan":"pro"}';
+
+  function seeded(): void {
+    p = new TestProject();
+    p.write('seed.ndjson', '{"email":"a@x.io"}\n{"email":"b@x.io"}\n');
+    p.write('seed.yaml', 'source: { file: seed.ndjson }\ntarget: { connection: users, key: [email] }\n');
+    expect(p.run('seed.yaml').report.summary).toMatchObject({ inserted: 2 });
+    const db = new Database(join(p.dir, '.ferry/users.db'));
+    db.prepare('UPDATE users SET user_metadata = ? WHERE email = ?').run(big, 'a@x.io');
+    db.close();
+    p.write('users.ndjson', '{"email":"a@x.io","user_metadata":{"y":1}}\n{"email":"b@x.io","user_metadata":{"y":2}}\n');
+  }
+
+  const metadataOf = (email: string): unknown => p.rows(`SELECT user_metadata FROM users WHERE email = '${email}'`)[0]?.['user_metadata'];
+
+  it('an upsert that would merge into such a document rejects its row, naming the digits, and leaves it as stored', () => {
+    seeded();
+    p.write('merge.yaml', 'source: { file: users.ndjson }\ntarget: { connection: users, key: [email], upsert: true, metadata: merge }\n');
+    const { report } = p.run('merge.yaml');
+    expect(report.summary).toMatchObject({ total: 2, updated: 1, rejected: 1 });
+    expect(p.rejects(report).map((r) => [r.row, r.errors])).toEqual([
+      [
+        1,
+        [{ code: 'FORMAT', path: 'user_metadata.tw', message: expect.stringContaining('is 12345678901234567891, beyond ±2^53: a merge would write it back') }],
+      ],
+    ]);
+    expect(metadataOf('a@x.io')).toBe(big);
+    expect(metadataOf('b@x.io')).toBe('{"y":2}');
+  });
+
+  it('a rollback of a replace puts such a document back digit for digit', () => {
+    seeded();
+    p.write('replace.yaml', 'source: { file: users.ndjson }\ntarget: { connection: users, key: [email], upsert: true, metadata: replace }\n');
+    const { report } = p.run('replace.yaml');
+    expect(report.summary).toMatchObject({ updated: 2, rejected: 0 });
+    expect(metadataOf('a@x.io')).toBe('{"y":1}');
+    expect(p.ferry('jobs', 'rollback', report.job).code).toBe(0);
+    expect(metadataOf('a@x.io')).toBe(big);
+    expect(metadataOf('b@x.io')).toBe(null);
   });
 });

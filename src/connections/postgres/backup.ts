@@ -1,6 +1,7 @@
 import { decodeRow } from '../decode-row.js';
 import { run, textArray, type ApplyContext } from './context.js';
-import { decodeImage, imageText } from './decode.js';
+import { decodeImage } from './decode.js';
+import { imageText } from '../inexact-json.js';
 import type { PreparedRow } from './rows.js';
 import type { PgShape } from './schema.js';
 import type { Returning } from './sql.js';

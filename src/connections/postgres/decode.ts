@@ -1,6 +1,6 @@
 import pg, { type CustomTypesConfig } from 'pg';
 import { decodeJsonColumn } from './values.js';
-import { InexactJson, parseStoredJson } from '../inexact-json.js';
+import { imageText, jsonImage, parseStoredJson } from '../inexact-json.js';
 import { isInexact } from '../../validation/inexact-numbers.js';
 import type { ColumnInfo } from '../types.js';
 
@@ -49,7 +49,7 @@ export const rowTypes = parsers((oid) => {
  */
 export const imageTypes = parsers((oid) => {
   if (oid === INT8) return safeInteger;
-  if (oid === JSON_OID || oid === JSONB_OID) return imageJson;
+  if (oid === JSON_OID || oid === JSONB_OID) return jsonImage;
   if (oid === 1114 || oid === 1184) return exactInstant;
   if (FLOAT_OIDS.has(oid)) return finiteNumber;
   return NATIVE_OIDS.has(oid) ? undefined : asText;
@@ -110,25 +110,4 @@ export function decodeValue(column: ColumnInfo, value: unknown): unknown {
 /** One value of a row read with `imageTypes`: only JSON needs unwrapping (see `jsonWrapperKey`), unless kept as its text (`imageTextKey`). */
 export function decodeImage(column: ColumnInfo, value: unknown): unknown {
   return column.type === 'json' && imageText(value) === undefined ? decodeJsonColumn(value) : value;
-}
-
-/**
- * A backup image holds a JSON document a double would round (`12345678901234567890123` in
- * jsonb, inexact-json.ts) as `{"$ferry:json-text": "<the server's text>"}`, which `encodeImage`
- * hands back to the server verbatim: a rollback restores every digit. A stored document that
- * happens to have that one key is kept the same way, so the form is never ambiguous.
- */
-export const imageTextKey = '$ferry:json-text';
-
-function imageJson(text: string): unknown {
-  const parsed = parseStoredJson(text);
-  return parsed instanceof InexactJson || imageText(parsed) !== undefined ? { [imageTextKey]: text } : parsed;
-}
-
-/** The server's text of a JSON image kept as text, or undefined for any other value. */
-export function imageText(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const keys = Object.keys(value);
-  const text = (value as Record<string, unknown>)[imageTextKey];
-  return keys.length === 1 && typeof text === 'string' ? text : undefined;
 }

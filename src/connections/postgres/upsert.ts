@@ -4,7 +4,7 @@ import { decodeJsonColumn, encodePg, isInvalid, type PgText } from './values.js'
 import { isUpsertable } from '../users-table.js';
 import { jsonEqual } from '../../plan/json-values.js';
 import { isMergedColumn, mergeJson, storeRejects } from '../write-rules.js';
-import { InexactJson, inexactPaths } from '../inexact-json.js';
+import { InexactJson, mergeRejects } from '../inexact-json.js';
 import type { RejectError } from '../../validation/reject.js';
 import { lookupTypes } from './decode.js';
 
@@ -87,26 +87,17 @@ function diffRow(ctx: ApplyContext, row: PreparedRow, match: unknown[], json: re
   return changes;
 }
 
-/**
- * A merge reads the stored document and writes it back with the new keys: a number in it beyond
- * ±2^53 would come back as the nearest double, changing a value the import never mentioned. Such
- * a row is a FORMAT reject at each such number, for each column it would merge into; the stored
- * row stays as it was. (A replace writes the new document whole and reads nothing of the old one.)
- */
+/** A merge into a stored document holding a number a double would round is a reject (inexact-json.ts `mergeRejects`). */
 function inexactMerges(ctx: ApplyContext, row: PreparedRow, match: unknown[], json: readonly number[]): RejectError[] {
   if (ctx.input.metadata !== 'merge') return [];
   const errors: RejectError[] = [];
   for (const position of json) {
     const column = ctx.shape.columns[position]!;
     const read = match[2 + json.indexOf(position)];
-    if (!(read instanceof InexactJson) || !isMergedColumn(column) || !row.present.includes(position)) continue;
-    for (const e of inexactPaths(read, column.name))
-      errors.push({
-        ...e,
-        message: `the stored ${e.path} is ${e.literal}, beyond ±2^53: a merge would write it back as another number (use metadata: replace, or store it as a string)`,
-      });
+    if (read instanceof InexactJson && isMergedColumn(column) && row.present.includes(position))
+      for (const e of mergeRejects(read, column.name)) errors.push(e);
   }
-  return errors.map(({ code, path, message }) => ({ code, path, message }));
+  return errors;
 }
 
 function encodeMerged(ctx: ApplyContext, position: number, value: unknown): PgText {

@@ -4,7 +4,7 @@ import { compileQuery, MATCH_ALL_SQL, type CompiledQuery } from '../../query/com
 import { keysetQuery, keysetScanQuery, pageBounds, PageStarts } from '../../query/keyset.js';
 import type { TableShape } from './schema.js';
 import { decodeJson } from './values.js';
-import { parseStoredJson } from '../inexact-json.js';
+import { jsonImage, parseStoredJson } from '../inexact-json.js';
 import type { ColumnInfo, PlanPagesInput, PlanPagesOutput, ReadPageInput } from '../types.js';
 
 /** The export side of the SQLite connection: `planPages` and `readPage` over one table shape. */
@@ -104,6 +104,19 @@ function pageValue(column: ColumnInfo, value: unknown): unknown {
   if (column.type !== 'json' || typeof value !== 'string') return decodeValue(column, value);
   try {
     return parseStoredJson(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * A stored value as a backup image keeps it: as `decodeValue`, but JSON holding a number a double
+ * would round kept as its text (inexact-json.ts `jsonImage`), so a rollback puts every digit back.
+ */
+export function imageValue(column: ColumnInfo, value: unknown): unknown {
+  if (column.type !== 'json' || typeof value !== 'string') return decodeValue(column, value);
+  try {
+    return jsonImage(value);
   } catch {
     return value;
   }

@@ -6,12 +6,13 @@ import type { SqliteStatements } from './statements.js';
 import { decodeJson, encodeValue, invalid, sameStored, type SqliteValue } from './values.js';
 import { storedForm, type GeneratedColumns } from '../table-shape.js';
 import { decodeRow } from '../decode-row.js';
-import { decodeValue } from './read.js';
+import { decodeValue, imageValue } from './read.js';
 import type { ColumnInfo, RowChange, RowToWrite, WriteBatchInput } from '../types.js';
 import { isUpsertable, type JobUserIds } from '../users-table.js';
 import type { BatchKeys } from './job-keys.js';
 import { storedRowHash } from './values.js';
 import { jsonEqual } from '../../plan/json-values.js';
+import { inexactDocument, mergeRejects } from '../inexact-json.js';
 import { isMergedColumn, keyPart, keySeparator, mergeJson, storeRejects } from '../write-rules.js';
 
 /** Everything one batch's rows share: resolved once per batch, not per row. */
@@ -145,7 +146,7 @@ export function changeOf(ctx: Pick<RowContext, 'key' | 'shape' | 'input'>, key: 
   const change: RowChange = {
     row: key.row,
     key: Object.fromEntries(ctx.key.map((p) => [(ctx.shape.columns[p] as ColumnInfo).name, decodeValue(ctx.shape.columns[p] as ColumnInfo, after[p])])),
-    before: before === null ? null : decodeRow(ctx.shape.columns, before, decodeValue),
+    before: before === null ? null : decodeRow(ctx.shape.columns, before, imageValue),
     afterHash: storedRowHash(after),
   };
   if (ctx.input.preview) change.after = decodeRow(ctx.shape.columns, after, decodeValue);
@@ -158,6 +159,8 @@ export function changeOf(ctx: Pick<RowContext, 'key' | 'shape' | 'input'>, key: 
  * `stored` holds the stored values of `updatable.columns`, in the same order.
  */
 function updateRow(ctx: RowContext, updatable: EncodedRow, stored: unknown[], key: RowKey): RowOutcome {
+  const unmergeable = inexactMerges(ctx, updatable, stored);
+  if (unmergeable.length > 0) return unmergeable;
   const changes = diffRow(ctx, updatable, stored);
   if (changes.columns.length === 0) return 'unchanged';
   const updatedAt = ctx.generated.updatedAt;
@@ -180,6 +183,19 @@ function updateRow(ctx: RowContext, updatable: EncodedRow, stored: unknown[], ke
       ),
     'updated',
   );
+}
+
+/** A merge into a stored document holding a number a double would round is a reject (inexact-json.ts `mergeRejects`). */
+function inexactMerges(ctx: RowContext, updatable: EncodedRow, stored: unknown[]): RejectError[] {
+  if (ctx.input.metadata !== 'merge') return [];
+  const errors: RejectError[] = [];
+  updatable.columns.forEach((position, i) => {
+    const column = ctx.shape.columns[position] as ColumnInfo;
+    const text = stored[i];
+    const document = column.type === 'json' && isMergedColumn(column) && typeof text === 'string' ? inexactDocument(text) : undefined;
+    if (document !== undefined) for (const e of mergeRejects(document, column.name)) errors.push(e);
+  });
+  return errors;
 }
 
 /** The columns an upsert may change. Never-upsertable ones keep the stored value silently: the rest of the row still applies. */
