@@ -27,7 +27,15 @@ export async function writeExportFile(plan: JobPlan, batches: number): Promise<s
 
 async function assemble(plan: JobPlan, batches: number, { path, format, escapeFormulas }: FileTargetPlan): Promise<void> {
   const target = targetFor(format);
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    // EEXIST or ENOTDIR: a file stands where a folder of the path should be (validate says which).
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new Error(`cannot create the folder ${dirname(path)} for the export (${code}): a file may stand where a folder of its path should be`, {
+      cause: err,
+    });
+  }
   const tmp = join(dirname(path), `.${basename(path)}.${plan.jobId}.partial`);
   const out = await open(tmp, 'w');
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);

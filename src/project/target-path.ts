@@ -37,7 +37,20 @@ export function targetConflict(target: string, stateDir: string, guarded: readon
   }
   if (existing?.isFile() && /^\.ya?ml$/i.test(extname(real))) return 'is an existing YAML file (a pipeline or config file)';
   if (existing && !existing.isFile()) return notRegularFile(existing);
+  // The folder the output goes in: up to the first placeholder of a template (`out/{date}/a.csv`: out).
+  const blocked = blockedFolder(dirname(literal === real ? real : `${literal}x`));
+  if (blocked)
+    return `is under ${blocked.path}, which is ${blocked.stats.isFile() ? 'a file' : fileKind(blocked.stats)}, not a folder, so the export could not create its folder`;
   return undefined;
+}
+
+/** The nearest existing one of `folder` and its ancestors, when it is not a folder (the export's folder cannot be made there). */
+function blockedFolder(folder: string): { path: string; stats: Stats } | undefined {
+  for (let dir = folder; ; dir = dirname(dir)) {
+    const stats = statOrUndefined(dir);
+    if (stats) return stats.isDirectory() ? undefined : { path: dir, stats };
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 /**

@@ -47,6 +47,18 @@ describe('ferry validate (CLI)', () => {
     expect(result.stdout.trim()).toBe('p.yaml:1:17 source.file: the source file cannot be read (ELOOP): loop.csv');
   });
 
+  it('an export whose folder a file blocks is refused at validate, before a page is read', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    writeFileSync(join(t.dir, 'out'), 'a file where the folder should be');
+    writeFileSync(join(t.dir, 'e.yaml'), "source: { connection: users, query: '*' }\ntarget: { file: out/users.csv }\n");
+    const result = runFerry(['validate', 'e.yaml'], { cwd: t.dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout.trim()).toMatch(
+      /^e\.yaml:2:17 target\.file: refusing to write out\/users\.csv: it is under .*out, which is a file, not a folder, so the export could not create its folder$/,
+    );
+  });
+
   it('a connection named like a JavaScript built-in (constructor, toString) is unknown: validate reports it, run refuses it with exit 2', () => {
     const t = tempDir();
     cleanup = t.cleanup;

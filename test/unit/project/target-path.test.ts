@@ -47,6 +47,9 @@ describe('targetConflict', () => {
     ['state', /inside the state dir/],
     ['state/{job}/out.csv', /inside the state dir/],
     ['data/deep/out-{date}.csv', undefined],
+    ['data/store.db/out.csv', /^is under .*\/data\/store\.db, which is a file, not a folder, so the export could not create its folder$/],
+    ['data/store.db/new/{date}/out.csv', /^is under .*\/data\/store\.db, which is a file, not a folder/],
+    ['data/new/deeper/out.csv', undefined],
   ])('%s', (target, expected) => {
     const conflict = targetConflict(`${root}/${target}`, at('state'), guarded);
     if (expected === undefined) expect(conflict).toBeUndefined();
