@@ -149,6 +149,9 @@ export function toConnectionError(err: unknown, driver: string, context: string,
 }
 
 function hintFor(code: string | undefined, message: string, lost: boolean): string | undefined {
+  // pg reads the connection string with WHATWG URL: a raw `@ : / # ? %` in a password breaks it.
+  if (code === 'ERR_INVALID_URL')
+    return 'the connection url does not parse: a user name or password holding @ : / # ? % or a space must be percent-encoded (encodeURIComponent), e.g. p%40ss for p@ss';
   if (code === protocolViolation && tooManyParameters.test(message))
     return 'the statement has more than 65,535 parameters, the most PostgreSQL takes (a query with that many terms?); a retry would fail the same way';
   if (code === undefined) return lost ? wentAway : undefined;

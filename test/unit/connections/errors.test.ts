@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionError, isRetryable } from '../../../src/connections/errors.js';
-import { isNoAnswer } from '../../../src/connections/postgres/errors.js';
+import { isNoAnswer, toConnectionError } from '../../../src/connections/postgres/errors.js';
 
 const withCode = (code: string) => Object.assign(new Error('x'), { code });
 
@@ -65,5 +65,22 @@ describe('isNoAnswer (a PostgreSQL statement that got no answer in query_timeout
     expect(isNoAnswer(new ConnectionError('[connection:postgres] batch 1: no answer', { cause: timeout }))).toBe(true);
     expect(isNoAnswer(new ConnectionError('[connection:postgres] batch 1: refused', { cause: new Error('connect ECONNREFUSED') }))).toBe(false);
     expect(isNoAnswer('Query read timeout')).toBe(false);
+  });
+});
+
+describe('toConnectionError (PostgreSQL)', () => {
+  it('a url pg cannot parse (a raw @ in the password) says to percent-encode it, is not retried, and quotes no password', () => {
+    let thrown: unknown;
+    try {
+      new URL('postgres://ferry:p@ss:w/rd#?x@127.0.0.1:5432/db');
+    } catch (err) {
+      thrown = err;
+    }
+    const error = toConnectionError(thrown, 'postgres', 'opening connection "crm"');
+    expect(error.message).toMatch(
+      /^\[connection:postgres\] opening connection "crm": Invalid URL\. Hint: the connection url does not parse: .* percent-encoded \(encodeURIComponent\), e\.g\. p%40ss for p@ss$/,
+    );
+    expect(error.message).not.toContain('w/rd');
+    expect(error.retryable).toBe(false);
   });
 });
