@@ -363,12 +363,19 @@ export class Journal {
     return row ? { pipeline: row.pipeline, lastRunAt: row.last_run_at, lastJob: row.last_job } : undefined;
   }
 
-  recordScheduledRun(run: ScheduledRun): void {
-    this.db
+  /** Records a run unless one at or after `due` is recorded (another serve's): one statement, so two serves never both claim it. */
+  claimScheduledRun(run: ScheduledRun, due: Date): boolean {
+    // ISO-8601 UTC strings of one format compare as their times do.
+    const claimed = this.db
       .prepare(
-        'INSERT INTO schedules (pipeline, last_run_at, last_job) VALUES (?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET last_run_at = excluded.last_run_at, last_job = excluded.last_job',
+        'INSERT INTO schedules (pipeline, last_run_at, last_job) VALUES (?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET last_run_at = excluded.last_run_at, last_job = excluded.last_job WHERE schedules.last_run_at < ?',
       )
-      .run(run.pipeline, run.lastRunAt, run.lastJob);
+      .run(run.pipeline, run.lastRunAt, run.lastJob, due.toISOString());
+    return claimed.changes === 1;
+  }
+
+  recordScheduledRun(run: ScheduledRun): void {
+    this.db.prepare('UPDATE schedules SET last_job = ? WHERE pipeline = ? AND last_run_at = ?').run(run.lastJob, run.pipeline, run.lastRunAt);
   }
 
   /** The recorded outputs of a job's steps whose key starts with `prefix`, with when each was recorded. */

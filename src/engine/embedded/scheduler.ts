@@ -8,6 +8,13 @@ export type Schedule = PipelineSchedule;
 /** Where the last run of each pipeline is kept (the journal's `schedules` table). */
 export interface ScheduleStore {
   lastScheduledRun(pipeline: string): ScheduledRun | undefined;
+  /**
+   * Records the run, in one step with the check, unless a run at or after `due` is recorded
+   * already: another `ferry serve` of the same project took this due time (false then). Without
+   * it two serves would each start every run.
+   */
+  claimScheduledRun(run: ScheduledRun, due: Date): boolean;
+  /** Sets the job of the run claimed at `run.lastRunAt` (not of a later run claimed since). */
   recordScheduledRun(run: ScheduledRun): void;
 }
 
@@ -112,13 +119,18 @@ async function scheduleLoop(schedule: Schedule, options: SchedulerOptions, stop:
 
 async function fire(schedule: Schedule, due: Date, options: SchedulerOptions, stop: AbortController, state: RunState): Promise<void> {
   if (options.maxRuns !== undefined && state.started >= options.maxRuns) return;
-  state.started++;
   // A made-up run stands for every due time missed until now: recording its (older) due time
   // would make the next start find the later missed ones and run again.
-  const at = Math.max(due.getTime(), options.clock.now().getTime());
-  const record = (job: string | null): void =>
-    options.store.recordScheduledRun({ pipeline: schedule.pipeline, lastRunAt: new Date(at).toISOString(), lastJob: job });
-  record(null);
+  const lastRunAt = new Date(Math.max(due.getTime(), options.clock.now().getTime())).toISOString();
+  if (!options.store.claimScheduledRun({ pipeline: schedule.pipeline, lastRunAt, lastJob: null }, due)) {
+    const other = options.store.lastScheduledRun(schedule.pipeline);
+    options.log(
+      `${schedule.pipeline}: the run due ${due.toISOString()} was started by another ferry serve of this project${other?.lastJob ? ` (job ${other.lastJob})` : ''}; not running it twice`,
+    );
+    return;
+  }
+  state.started++;
+  const record = (job: string | null): void => options.store.recordScheduledRun({ pipeline: schedule.pipeline, lastRunAt, lastJob: job });
   try {
     options.log(await options.run(schedule, due, (job) => record(job)));
   } catch (err) {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ScheduledRun } from '../../../src/engine/embedded/journal.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Journal, type ScheduledRun } from '../../../src/engine/embedded/journal.js';
 import { missedRun, nextRun, runSchedules, type Clock, type Schedule, type SchedulerOptions } from '../../../src/engine/embedded/scheduler.js';
 
 /**
@@ -48,7 +51,17 @@ function fakeClock(start: string): Clock & { advance(ms: number): void } {
 
 function memoryStore(initial: ScheduledRun[] = []) {
   const runs = new Map(initial.map((r) => [r.pipeline, r]));
-  return { runs, lastScheduledRun: (p: string) => runs.get(p), recordScheduledRun: (r: ScheduledRun) => void runs.set(r.pipeline, r) };
+  return {
+    runs,
+    lastScheduledRun: (p: string) => runs.get(p),
+    claimScheduledRun: (r: ScheduledRun, due: Date) => {
+      const last = runs.get(r.pipeline);
+      if (last && last.lastRunAt >= due.toISOString()) return false;
+      runs.set(r.pipeline, r);
+      return true;
+    },
+    recordScheduledRun: (r: ScheduledRun) => void (runs.get(r.pipeline)?.lastRunAt === r.lastRunAt && runs.set(r.pipeline, r)),
+  };
 }
 
 const nightly: Schedule = { pipeline: 'nightly', file: '/p/nightly.yaml', cron: '0 2 * * *', timezone: 'UTC', catchUp: 'once' };
@@ -144,6 +157,37 @@ describe('scheduler', () => {
       'nightly: the run due 2026-01-01T02:00:00.000Z failed to start: pipeline is invalid now',
       'nightly: the run due 2026-01-02T02:00:00.000Z failed to start: pipeline is invalid now',
     ]);
+  });
+
+  it('two serves on one journal start each due time once: the other logs it and skips it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-sched-'));
+    const journal = new Journal(dir);
+    try {
+      const controller = new AbortController();
+      const fired: string[] = [];
+      const log: string[] = [];
+      const serve = (name: string) =>
+        runSchedules({
+          schedules: [nightly],
+          store: journal,
+          clock: fakeClock('2026-01-01T00:00:00.000Z'),
+          signal: controller.signal,
+          log: (l) => log.push(`${name} ${l}`),
+          run: async (s, due, started) => {
+            started(`${name}-job`);
+            fired.push(`${s.pipeline}@${due.toISOString()}`);
+            if (fired.length === 2) controller.abort();
+            return `${name} ran`;
+          },
+        });
+      await Promise.all([serve('a'), serve('b')]);
+      expect(fired).toEqual(['nightly@2026-01-01T02:00:00.000Z', 'nightly@2026-01-02T02:00:00.000Z']);
+      expect(log.filter((l) => l.includes('was started by another ferry serve of this project')).length).toBeGreaterThan(0);
+      expect(journal.lastScheduledRun('nightly')?.lastJob).toMatch(/^[ab]-job$/);
+    } finally {
+      journal.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('computes next runs with seconds and zones', () => {
