@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { projectTaskQueue } from '../engine/temporal/project-identity.js';
 import type { CliContext } from './context.js';
@@ -8,25 +8,34 @@ import { GITIGNORE_LINES, initFiles, type InitOptions } from './init-templates.j
 /**
  * `ferry init`: a working project in the current folder (ferry.yaml, an import and an export
  * pipeline, sample data). It never overwrites: when any of its files exists it names them and
- * writes nothing. An existing .gitignore gets only the lines it lacks appended.
+ * writes nothing. An existing .gitignore gets only the lines it lacks appended. Everything that
+ * could stop it is checked before the first write, so a refusal never leaves half a project.
  */
 export function initCommand(ctx: CliContext, options: { engine?: string; driver?: string }): void {
   const chosen = parseOptions(options, ctx.cwd);
   const files = initFiles(chosen);
-  const existing = files.map(([path]) => path).filter((path) => existsSync(join(ctx.cwd, path)));
+  const blocking = [...new Set(files.flatMap(([path]) => parentFolders(path)))].filter((folder) => {
+    const stat = statOf(join(ctx.cwd, folder));
+    return stat !== undefined && !stat.isDirectory();
+  });
+  if (blocking.length > 0) throw new CliExit(EXIT_INVALID, `ferry init: ${blocking.join(', ')} must be a folder, not a file; nothing written (move it away)`);
+  // lstat: a dangling symlink exists too (writing through it would create a file elsewhere).
+  const existing = files.map(([path]) => path).filter((path) => lstatOf(join(ctx.cwd, path)) !== undefined);
   if (existing.length > 0) {
     throw new CliExit(
       EXIT_INVALID,
       `ferry init: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing written (move ${existing.length === 1 ? 'it' : 'them'} away or edit by hand)`,
     );
   }
+  const gitignore = planGitignore(join(ctx.cwd, '.gitignore'));
   for (const [path, content] of files) {
     const file = join(ctx.cwd, path);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, content, { flag: 'wx' });
     ctx.stdout(`created ${path}`);
   }
-  ctx.stdout(updateGitignore(join(ctx.cwd, '.gitignore')));
+  if (gitignore.text !== undefined) writeFileSync(join(ctx.cwd, '.gitignore'), gitignore.text, gitignore.created ? { flag: 'wx' } : {});
+  ctx.stdout(gitignore.note);
   ctx.stdout('');
   ctx.stdout('next:');
   if (chosen.driver === 'postgres') ctx.stdout('  export DATABASE_URL=postgres://user:password@host:5432/db   (the users connection)');
@@ -45,17 +54,53 @@ function parseOptions(options: { engine?: string; driver?: string }, cwd: string
   return { engine, driver, taskQueue: projectTaskQueue(basename(cwd)) };
 }
 
-/** Creates .gitignore, or appends the lines of GITIGNORE_LINES it lacks (changing none of its own). */
-function updateGitignore(file: string): string {
-  if (!existsSync(file)) {
-    writeFileSync(file, `# Ferry: job state, exports and secrets stay out of git\n${GITIGNORE_LINES.join('\n')}\n`, { flag: 'wx' });
-    return 'created .gitignore';
+/** `pipelines/data/users.csv` → `pipelines`, `pipelines/data`. */
+function parentFolders(path: string): string[] {
+  const parts = path.split('/').slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** The entry at `path` (a dangling symlink too); undefined when nothing is there, or a file stands where a folder of it should be. */
+function lstatOf(path: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
   }
-  const text = readFileSync(file, 'utf8');
+}
+
+/** What `path` is, following symlinks (a dangling one: the link itself). */
+function statOf(path: string): ReturnType<typeof statSync> | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return lstatOf(path);
+  }
+}
+
+/**
+ * What to write to .gitignore: the whole file when there is none, else its text with the lines of
+ * GITIGNORE_LINES it lacks appended (changing none of its own); `text` undefined when it has them all.
+ */
+function planGitignore(file: string): { text?: string; created: boolean; note: string } {
+  const header = '# Ferry: job state, exports and secrets stay out of git';
+  const stat = statOf(file);
+  if (stat === undefined) return { text: `${header}\n${GITIGNORE_LINES.join('\n')}\n`, created: true, note: 'created .gitignore' };
+  let text: string;
+  try {
+    if (!stat.isFile()) throw new Error('not a regular file');
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliExit(
+      EXIT_INVALID,
+      `ferry init: .gitignore cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing written`,
+    );
+  }
   const present = new Set(text.split(/\r?\n/).map((line) => line.trim()));
   const missing = GITIGNORE_LINES.filter((line) => !present.has(line) && !present.has(line.replace(/\/$/, '')));
-  if (missing.length === 0) return '.gitignore already has what Ferry needs';
+  if (missing.length === 0) return { created: false, note: '.gitignore already has what Ferry needs' };
   const separator = text.length === 0 || text.endsWith('\n') ? '' : '\n';
-  writeFileSync(file, `${text}${separator}# Ferry: job state, exports and secrets stay out of git\n${missing.join('\n')}\n`);
-  return `added ${missing.join(' ')} to .gitignore`;
+  return { text: `${text}${separator}${header}\n${missing.join('\n')}\n`, created: false, note: `added ${missing.join(' ')} to .gitignore` };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot, runFerry, tempDir } from '../helpers/cli.js';
@@ -71,6 +71,28 @@ describe('ferry init and --version', () => {
     expect(readdirSync(cwd).sort()).toEqual(['pipelines']);
     expect(readdirSync(join(cwd, 'pipelines'))).toEqual(['export-users.yaml']);
     expect(readFileSync(join(cwd, 'pipelines/export-users.yaml'), 'utf8')).toBe('mine\n');
+  });
+
+  it('refuses before writing anything: a dangling symlink, a file where a folder goes, a .gitignore folder', () => {
+    const cases: Array<[string, (cwd: string) => void, RegExp]> = [
+      [
+        'dangling link',
+        (cwd) => (mkdirSync(join(cwd, 'pipelines/data'), { recursive: true }), symlinkSync('gone.csv', join(cwd, 'pipelines/data/users.csv'))),
+        /pipelines\/data\/users\.csv already exists/,
+      ],
+      ['file for a folder', (cwd) => writeFileSync(join(cwd, 'pipelines'), 'x'), /pipelines must be a folder/],
+      ['.gitignore folder', (cwd) => mkdirSync(join(cwd, '.gitignore')), /\.gitignore cannot be read/],
+    ];
+    for (const [name, arrange, message] of cases) {
+      const cwd = emptyFolder();
+      arrange(cwd);
+      const before = readdirSync(cwd, { recursive: true }).sort();
+      const result = runFerry(['init'], { cwd });
+      expect(result.code, name).toBe(2);
+      expect(result.stderr, name).toMatch(message);
+      expect(result.stderr, name).toContain('nothing written');
+      expect(readdirSync(cwd, { recursive: true }).sort(), name).toEqual(before);
+    }
   });
 
   it('keeps an existing .gitignore and appends only the lines it lacks', () => {
