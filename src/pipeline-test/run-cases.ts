@@ -85,10 +85,12 @@ export function differences(expect: Expectation, outcome: Outcome): string[] {
       return [`expected the row, got a reject: ${outcome.errors.map((e) => `${e.code} ${e.path || '(record)'}: ${e.message}`).join('; ')}`];
     const out: string[] = [];
     for (const field of new Set([...Object.keys(expect.row), ...Object.keys(outcome.values)])) {
-      const want = expect.row[field];
-      const have = outcome.values[field];
-      if (!(field in outcome.values)) out.push(`${field}: expected ${show(want)}, got nothing (the column is not written)`);
-      else if (!(field in expect.row)) out.push(`${field}: not expected, got ${show(have)}`);
+      // Own keys only: `in` finds `constructor` or `__proto__` on every object, so an expected
+      // `__proto__: {}` would match Object.prototype and pass without the column being written.
+      const want = ownValue(expect.row, field);
+      const have = ownValue(outcome.values, field);
+      if (!hasOwn(outcome.values, field)) out.push(`${field}: expected ${show(want)}, got nothing (the column is not written)`);
+      else if (!hasOwn(expect.row, field)) out.push(`${field}: not expected, got ${show(have)}`);
       else if (!sameValue(want, have)) out.push(`${field}: expected ${show(want)}, got ${show(have)}`);
     }
     return out;
@@ -106,6 +108,14 @@ export function differences(expect: Expectation, outcome: Outcome): string[] {
   return out;
 }
 
+function hasOwn(record: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(record, key);
+}
+
+function ownValue(record: Record<string, unknown>, key: string): unknown {
+  return hasOwn(record, key) ? record[key] : undefined;
+}
+
 function show(value: unknown): string {
   return value === undefined ? 'nothing' : JSON.stringify(value);
 }
@@ -118,7 +128,6 @@ function sameValue(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   return (
-    ka.length === kb.length &&
-    ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    ka.length === kb.length && ka.every((k) => hasOwn(b, k) && sameValue(ownValue(a as Record<string, unknown>, k), ownValue(b as Record<string, unknown>, k)))
   );
 }
