@@ -125,6 +125,10 @@ async function runScheduled(ctx: CliContext, app: App, input: ScheduledRunInput)
   const { schedule } = input;
   const loaded = await loadCheckedPipeline(app.project, ctx.cwd, schedule.file);
   if (!loaded.ok) throw new Error(`the pipeline is invalid now:\n${loaded.diagnostics.map(formatDiagnostic).join('\n')}`);
+  const changed = scheduleChange(schedule, loaded.loaded);
+  // The file is read again for each run, its schedule is not: running the new text on the old
+  // timing would start a pipeline whose schedule was removed or moved (a yearly job every minute).
+  if (changed) throw new Error(`${changed}: not run; restart ferry serve to follow the change`);
   const engine = app.embedded();
   const plan = await planRun(engine, app.project, loaded.loaded, new Date());
   await engine.submit(plan, { forceNew: true });
@@ -135,6 +139,17 @@ async function runScheduled(ctx: CliContext, app: App, input: ScheduledRunInput)
   const counts = `total ${s.total}, exported ${s.exported}, inserted ${s.inserted}, updated ${s.updated}, unchanged ${s.unchanged}, rejected ${s.rejected}`;
   const output = outcome.artifacts?.output ? `; output ${outcome.artifacts.output}` : '';
   return `${schedule.pipeline}: job ${plan.jobId} ${outcome.status} (${counts})${output}${outcome.error ? `; error: ${outcome.error}` : ''}`;
+}
+
+/** How the pipeline file's schedule differs from the one being served, if it does. */
+function scheduleChange(served: PipelineSchedule, loaded: { name: string; pipeline: { schedule?: unknown; timezone?: unknown } }): string | undefined {
+  const { pipeline, name } = loaded;
+  if (name !== served.pipeline) return `the pipeline is now named "${name}"`;
+  if (typeof pipeline.schedule !== 'string') return `the pipeline has no schedule: any more (served: "${served.cron}")`;
+  if (pipeline.schedule !== served.cron) return `the schedule is now "${pipeline.schedule}", not the "${served.cron}" being served`;
+  const zone = typeof pipeline.timezone === 'string' ? pipeline.timezone : undefined;
+  if (zone !== served.timezone) return `the time zone is now ${zone ?? 'the server time'}, not the ${served.timezone ?? 'server time'} being served`;
+  return undefined;
 }
 
 /** The pipelines (given, or all under pipelines/) that have a schedule; invalid files are reported and left out. */

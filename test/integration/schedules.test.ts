@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFerry } from '../helpers/cli.js';
 import { exportPipeline, read, seed } from '../helpers/exports.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
 
@@ -70,6 +71,28 @@ describe('ferry serve and ferry schedules list', () => {
     expect(existsSync(join(p.dir, 'out/yearly.json'))).toBe(true);
     expect(JSON.parse(p.ferry('schedules', 'list', '--json').stdout)).toMatchObject({ next_run: nextNewYear(), last_job: job!.job });
   });
+
+  it('a pipeline whose schedule changes or goes while serving is not run on the old timing', async () => {
+    const pipeline = (schedule: string) => exportPipeline({ file: '../out/users-{job}.ndjson', extra: `${schedule}timezone: UTC\n` });
+    p.write('pipelines/every-second.yaml', pipeline('schedule: "* * * * * *"\n'));
+    const child = startFerry(['serve', '--max-runs', '3'], { cwd: p.dir });
+    let stdout = '';
+    const seen = (text: string): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => void (stdout.includes(text) && (child.stdout.off('data', onData), resolve()));
+        const onData = (d: Buffer): void => ((stdout += d.toString()), check());
+        child.stdout.on('data', onData);
+        check();
+      });
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await seen(' succeeded (');
+    p.write('pipelines/every-second.yaml', pipeline('schedule: "0 0 1 1 *"\n'));
+    await seen('the schedule is now "0 0 1 1 *", not the "* * * * * *" being served: not run; restart ferry serve');
+    p.write('pipelines/every-second.yaml', pipeline(''));
+    await seen('the pipeline has no schedule: any more');
+    expect(await exit).toBe(0);
+    expect(jobs().filter((j) => j.pipeline === 'every-second')).toHaveLength(1);
+  }, 30_000);
 
   it('says so when no pipeline has a schedule', () => {
     const served = p.ferry('serve');
