@@ -50,8 +50,9 @@ export async function prepareRecord(
   for (const e of malformed) errors.push(e);
   if (step.schema === 'user') {
     const found = validateUser(values, { rejectUnknownFields: identity });
-    const reported = new Set(malformed.map((e) => e.path));
-    for (const e of found) if (!isUnder(e.path, reported)) errors.push(e);
+    // Built only when there is something to match: most records have nothing malformed.
+    const reported = malformed.length > 0 ? new Set(malformed.map((e) => e.path)) : undefined;
+    for (const e of found) if (reported === undefined || !isUnder(e.path, reported)) errors.push(e);
   }
   if (identity) {
     const reported = new Set(errors.filter((e) => e.code === 'UNKNOWN_FIELD').map((e) => e.path));

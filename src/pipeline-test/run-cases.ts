@@ -89,8 +89,8 @@ export function differences(expect: Expectation, outcome: Outcome): string[] {
       // `__proto__: {}` would match Object.prototype and pass without the column being written.
       const want = ownValue(expect.row, field);
       const have = ownValue(outcome.values, field);
-      if (!hasOwn(outcome.values, field)) out.push(`${field}: expected ${show(want)}, got nothing (the column is not written)`);
-      else if (!hasOwn(expect.row, field)) out.push(`${field}: not expected, got ${show(have)}`);
+      if (!Object.hasOwn(outcome.values, field)) out.push(`${field}: expected ${show(want)}, got nothing (the column is not written)`);
+      else if (!Object.hasOwn(expect.row, field)) out.push(`${field}: not expected, got ${show(have)}`);
       else if (!sameValue(want, have)) out.push(`${field}: expected ${show(want)}, got ${show(have)}`);
     }
     return out;
@@ -108,12 +108,8 @@ export function differences(expect: Expectation, outcome: Outcome): string[] {
   return out;
 }
 
-function hasOwn(record: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(record, key);
-}
-
 function ownValue(record: Record<string, unknown>, key: string): unknown {
-  return hasOwn(record, key) ? record[key] : undefined;
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function show(value: unknown): string {
@@ -128,6 +124,7 @@ function sameValue(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   return (
-    ka.length === kb.length && ka.every((k) => hasOwn(b, k) && sameValue(ownValue(a as Record<string, unknown>, k), ownValue(b as Record<string, unknown>, k)))
+    ka.length === kb.length &&
+    ka.every((k) => Object.hasOwn(b, k) && sameValue(ownValue(a as Record<string, unknown>, k), ownValue(b as Record<string, unknown>, k)))
   );
 }

@@ -99,28 +99,26 @@ function pageStarts(rows: Iterable<unknown[]>, input: PlanPagesInput): PlanPages
   return starts.result();
 }
 
-/** A value of a page: as `decodeValue`, but JSON holding a number a double would round is kept as its text (inexact-json.ts). */
-function pageValue(column: ColumnInfo, value: unknown): unknown {
-  if (column.type !== 'json' || typeof value !== 'string') return decodeValue(column, value);
-  try {
-    return parseStoredJson(value);
-  } catch {
-    return value;
-  }
+/**
+ * `decodeValue`, with JSON text read by `parse` instead of JSON.parse (text that is not JSON stays
+ * as it is): both readings below keep a document holding a number a double would round as its text.
+ */
+function decodingJsonWith(parse: (text: string) => unknown): (column: ColumnInfo, value: unknown) => unknown {
+  return (column, value) => {
+    if (column.type !== 'json' || typeof value !== 'string') return decodeValue(column, value);
+    try {
+      return parse(value);
+    } catch {
+      return value;
+    }
+  };
 }
 
-/**
- * A stored value as a backup image keeps it: as `decodeValue`, but JSON holding a number a double
- * would round kept as its text (inexact-json.ts `jsonImage`), so a rollback puts every digit back.
- */
-export function imageValue(column: ColumnInfo, value: unknown): unknown {
-  if (column.type !== 'json' || typeof value !== 'string') return decodeValue(column, value);
-  try {
-    return jsonImage(value);
-  } catch {
-    return value;
-  }
-}
+/** A value of a page: such a document is an InexactJson, which the job's page reader settles (inexact-json.ts). */
+const pageValue = decodingJsonWith(parseStoredJson);
+
+/** A stored value as a backup image keeps it: such a document wrapped as its text (`jsonImage`), so a rollback puts every digit back. */
+export const imageValue = decodingJsonWith(jsonImage);
 
 /** One stored value as a plain value: 0/1 as booleans, JSON text parsed, timestamps as the text they were written with. */
 export function decodeValue(column: ColumnInfo, value: unknown): unknown {
