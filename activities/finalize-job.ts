@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { failpoint } from '../src/failpoints.js';
@@ -6,7 +6,7 @@ import type { FinalizeJobInput, FinalizeJobOutput } from '../src/plan/activity-t
 import { appendFile, CHUNK_BYTES } from '../src/sources/byte-batches.js';
 import { writeExportFile } from './export-output.js';
 import type { JobContexts } from './job-context.js';
-import { backupPath, chunkFilePattern, partsDir, rejectsPartPath, rejectsPath } from './job-files.js';
+import { backupPath, chunkFilePattern, partsDir, rejectsPartPath, rejectsPath, snapshotPath } from './job-files.js';
 
 /**
  * Joins the batches' reject parts, in batch order, into rejects.ndjson and, for a job that wrote
@@ -33,6 +33,8 @@ export async function finalizeJob(contexts: JobContexts, { jobDir, batches, stat
   const output = ctx.plan.kind === 'export' && status === 'succeeded' ? await writeExportFile(ctx.plan, batches) : null;
   if (status === 'succeeded') await ctx.target?.connection.finishJob(ctx.plan.jobId);
   contexts.forget(jobDir);
+  // A succeeded job reads no row again; a failed or cancelled one keeps its snapshot for the resume.
+  if (status === 'succeeded') rmSync(snapshotPath(jobDir), { force: true });
   return { rejectsFile: rejectsPath(jobDir), rejects, output };
 }
 

@@ -1,11 +1,12 @@
 import { createMapper, createRuleChecker, type MappingContext, type RecordMapper } from '../src/mapping/mapper.js';
 import type { Connection, ColumnInfo } from '../src/connections/types.js';
-import { fieldsRead } from '../src/mapping/fields-read.js';
+import type { PageSnapshot } from '../src/connections/index.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import type { RejectError } from '../src/validation/reject.js';
 import type { ActivityDeps } from './deps.js';
 import { readPlanFile, type PlanFile } from './job-files.js';
 import { readRetryRows } from './plan-job.js';
+import { sourceFields } from './plan-pages.js';
 
 /** What every batch of a job shares, built once per process: plan, compiled mapping, target. */
 export interface JobContext extends PlanFile {
@@ -14,6 +15,8 @@ export interface JobContext extends PlanFile {
   target?: { connection: Connection; columns: Map<string, ColumnInfo> };
   /** Exports and migrations: the store the rows are read from, and the only fields the mapping reads (absent: all). */
   source?: { connection: Connection; fields?: readonly string[] };
+  /** The job's snapshot of the rows it reads (PlanFile `snapshot`), opened by its first page. */
+  pageSnapshot?: PageSnapshot;
   /** A retry of rejects: the only rows of the source it reads. */
   rows?: Set<number>;
 }
@@ -38,7 +41,10 @@ export class JobContexts {
   }
 
   forget(jobDir: string): void {
+    const ctx = this.byJob.get(jobDir);
     this.byJob.delete(jobDir);
+    // An open snapshot would keep its file's space after finalize deletes it.
+    ctx?.then((c) => c.pageSnapshot?.close()).catch(() => undefined);
   }
 
   private async build(jobDir: string): Promise<JobContext> {
@@ -53,8 +59,8 @@ export class JobContexts {
     if (plan.source.type === 'connection') {
       const connection = await this.deps.pool.get(plan.source.connection, plan.source.table);
       await connection.columns(); // the table as it is now, once per job (as for a target)
-      const fields = plan.columns ? fieldsRead(Object.values(plan.columns)) : 'all';
-      ctx.source = { connection, ...(fields === 'all' ? {} : { fields: [...fields] }) };
+      const fields = sourceFields(plan);
+      ctx.source = { connection, ...(fields ? { fields } : {}) };
     }
     if (plan.target.type === 'connection') {
       const connection = await this.deps.pool.get(plan.target.connection, plan.target.table);

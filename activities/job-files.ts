@@ -15,6 +15,11 @@ export interface PlanFile {
   pages?: (PageCursor | null)[];
   /** Exports: the cursor of the last planned row, where the last page ends (absent in plans written before it was kept). */
   last?: PageCursor | null;
+  /**
+   * Exports and migrations whose store took a snapshot of the rows to read (`snapshotPath`):
+   * batch b reads its rows b × size + 1 to (b + 1) × size; `pages` and `last` are then unused.
+   */
+  snapshot?: true;
 }
 
 export const planPath = (jobDir: string): string => join(jobDir, 'plan.json');
@@ -23,6 +28,8 @@ export const partsDir = (jobDir: string): string => join(jobDir, 'parts');
 export const rejectsPartPath = (jobDir: string, batch: number): string => join(partsDir(jobDir), `rejects-${String(batch).padStart(6, '0')}.ndjson`);
 
 export const backupPath = (jobDir: string): string => join(jobDir, 'backup.ndjson');
+/** The rows a job reads from a store, copied at planning (src/connections/sqlite/snapshot.ts). */
+export const snapshotPath = (jobDir: string): string => join(jobDir, 'snapshot.db');
 
 /**
  * What one committed chunk of a batch left: its rejects (merged into the batch's part when the
@@ -92,6 +99,12 @@ export function writeFileAtomic(path: string, data: string | Buffer): void {
 export function writePlanFile(file: PlanFile): void {
   mkdirSync(partsDir(file.plan.jobDir), { recursive: true });
   writeFileAtomic(planPath(file.plan.jobDir), JSON.stringify(file));
+}
+
+/** How many batches a plan has: a file's byte ranges, a store's pages, or its snapshot's rows by the batch size. */
+export function plannedBatches({ plan, scan, pages, snapshot }: PlanFile): number {
+  if (snapshot) return Math.ceil(scan.total / plan.batch.size);
+  return pages?.length ?? scan.batches.length;
 }
 
 export function readPlanFile(jobDir: string): PlanFile {

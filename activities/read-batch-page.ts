@@ -1,6 +1,9 @@
 import { pausepoint } from '../src/failpoints.js';
 import type { PageCursor } from '../src/connections/types.js';
 import { settleInexactJson } from '../src/connections/inexact-json.js';
+import { ConnectionError } from '../src/connections/errors.js';
+import { openPageSnapshot } from '../src/connections/index.js';
+import { snapshotPath } from './job-files.js';
 import type { RejectError } from '../src/validation/reject.js';
 import type { JobContext } from './job-context.js';
 
@@ -26,6 +29,19 @@ export interface BatchPage {
  * was written before the last row was kept.
  */
 export async function readBatchPage(ctx: JobContext, batch: number): Promise<BatchPage> {
+  let page: BatchPage | undefined;
+  for await (const slice of readPageSlices(ctx, batch, Infinity)) page = slice;
+  return page!;
+}
+
+/**
+ * The page of `batch` (readBatchPage) in slices of at most `sliceRows` rows, in order, each slice's
+ * `rowOf` and `errorsOf` by its own index. A page read by cursors is one slice. A snapshot's page
+ * is read a slice at a time: a batch that maps each slice before it reads the next keeps a
+ * slice's rows alive, not the page's, which V8's young generation collects at a fraction of the cost.
+ */
+export async function* readPageSlices(ctx: JobContext, batch: number, sliceRows: number): AsyncGenerator<BatchPage> {
+  if (ctx.snapshot) return yield* snapshotSlices(ctx, batch, sliceRows);
   const { plan, scan, pages, source } = ctx;
   const after = pages?.[batch];
   if (plan.source.type !== 'connection' || !source || after === undefined)
@@ -38,7 +54,39 @@ export async function readBatchPage(ctx: JobContext, batch: number): Promise<Bat
   await pausepoint('page-before-read');
   const rows = await source.connection.readPage({ query, ...(sort ? { sort } : {}), after, ...bound, ...(source.fields ? { fields: source.fields } : {}) });
   const errors = rows.map(settleInexactJson);
-  return { rows, rowOf: (index) => pageRowNumber(batch, index, shape), errorsOf: (index) => errors[index] ?? [] };
+  yield { rows, rowOf: (index) => pageRowNumber(batch, index, shape), errorsOf: (index) => errors[index] ?? [] };
+}
+
+/**
+ * The page of a job whose store took a snapshot at planning (snapshot.db in the job folder): its
+ * rows b × size + 1 to (b + 1) × size, numbered so. A snapshot missing or unreadable is not
+ * retried: the job has to be run again as a new one, which takes a new snapshot.
+ */
+async function* snapshotSlices(ctx: JobContext, batch: number, sliceRows: number): AsyncGenerator<BatchPage> {
+  const { plan, scan } = ctx;
+  const first = batch * plan.batch.size;
+  const end = Math.min(first + plan.batch.size, scan.total);
+  if (first >= scan.total) throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${scan.total} rows)`);
+  // Tests change the store here: the snapshot keeps the rows as they were at planning.
+  await pausepoint('page-before-read');
+  for (let from = first; from < end; from += sliceRows) {
+    const rows = readSnapshot(ctx, from, Math.min(from + sliceRows, end));
+    const errors = rows.map(settleInexactJson);
+    yield { rows, rowOf: (index) => from + index + 1, errorsOf: (index) => errors[index] ?? [] };
+  }
+}
+
+function readSnapshot(ctx: JobContext, from: number, to: number): Record<string, unknown>[] {
+  const path = snapshotPath(ctx.plan.jobDir);
+  try {
+    ctx.pageSnapshot ??= openPageSnapshot(path);
+    return ctx.pageSnapshot.read(from, to);
+  } catch (err) {
+    throw new ConnectionError(
+      `[job ${ctx.plan.jobId}] cannot read the rows the job copied at planning (snapshot.db in its folder ${ctx.plan.jobDir}: ${(err as Error).message}); it may have been deleted or damaged. Run the pipeline again as a new job`,
+      { retryable: false, cause: err },
+    );
+  }
 }
 
 /**

@@ -34,3 +34,10 @@ function definitionOf(options: ConnectionOptions): ConnectionDefinition {
   }
   return definition;
 }
+
+/**
+ * Opens a job's page snapshot (PlanPagesInput `snapshot`). Only the SQLite driver takes them
+ * today; the file is SQLite whichever driver writes one, so one reader serves all.
+ */
+export { openPageSnapshot } from './sqlite/read.js';
+export type { PageSnapshot } from './sqlite/snapshot.js';

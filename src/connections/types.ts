@@ -138,6 +138,12 @@ export interface PlanPagesInput {
   size: number;
   /** Read at most this many rows (`--sample`); absent reads every matching row. */
   limit?: number;
+  /**
+   * Where the driver may copy the rows the job will read (the `fields` columns of each, in page
+   * order) instead of planning cursors: a file of the job folder that `openPageSnapshot` reads
+   * (connections/index.ts). A driver that cannot ignores it.
+   */
+  snapshot?: { path: string; fields?: readonly string[] };
 }
 
 export interface PlanPagesOutput {
@@ -147,6 +153,11 @@ export interface PlanPagesOutput {
   starts: (PageCursor | null)[];
   /** The cursor of the last row (null when none matched): where the last page ends. */
   last: PageCursor | null;
+  /**
+   * The rows were copied to `snapshot.path`: page p is rows p × size + 1 to (p + 1) × size of it,
+   * and `starts` and `last` are empty.
+   */
+  snapshotTaken?: true;
 }
 
 export interface ReadPageInput {

@@ -1,15 +1,17 @@
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runFerryAsync } from '../helpers/cli.js';
+import { runFerry, runFerryAsync } from '../helpers/cli.js';
 import { exportPipeline, read, seed } from '../helpers/exports.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
 
 /**
- * A store that changes while an export or a migration reads it: users inserted inside the planned
- * range and deleted from it between planning and the pages' reads (each page pauses before its
- * read). Every user there when its page is read comes out once; none is dropped or repeated.
+ * A SQLite store that changes while an export or a migration reads it: users inserted inside the
+ * planned range and deleted from it between planning and the pages' reads (each page pauses before
+ * its read). The job reads the snapshot it took at planning: every user there then comes out once,
+ * in order, and none that arrived later (PostgreSQL pages read the live table by cursors instead:
+ * test/contract/connections/postgres*.test.ts).
  */
 const users = Array.from({ length: 9 }, (_, i) => ({
   user_id: `u${i + 1}`,
@@ -59,21 +61,20 @@ describe('pages of a store that changes while they are read', () => {
     return JSON.parse(result.stdout) as JobReportJson;
   }
 
-  /** What the pages should read: everyone there after the change, in created_at order. */
-  const expected = [...users, ...arrivals]
-    .filter((u) => !leaving.includes(u.user_id))
-    .sort((a, b) => a.created_at.localeCompare(b.created_at))
-    .map((u) => u.email);
+  /** What the pages should read: everyone there when the job was planned, in created_at order. */
+  const expected = [...users].sort((a, b) => a.created_at.localeCompare(b.created_at)).map((u) => u.email);
 
-  it('an export writes each user there once, in order', async () => {
+  it('an export writes each user there at planning once, in order, and none that arrived later', async () => {
     p.write('out.yaml', exportPipeline({ file: 'out/users.csv', sort: '{ by: created_at }', extra: 'columns:\n  email: email\nbatch: { size: 3 }\n' }));
     const report = await runWhileChanging('out.yaml');
     expect(report.summary).toMatchObject({ total: users.length, exported: expected.length, rejected: 0 });
     const lines = read(p, report.artifacts.output!).trim().split(/\r?\n/);
     expect(lines).toEqual(['email', ...expected]);
+    // Its snapshot is gone with the succeeded job.
+    expect(existsSync(join(p.dir, report.artifacts.dir, 'snapshot.db'))).toBe(false);
   });
 
-  it('a migration copies each user there once, each with its own generated user_id', async () => {
+  it('a migration copies each user there at planning once, each with its own generated user_id', async () => {
     p.write(
       'ferry.yaml',
       'state_dir: .ferry\nconnections:\n  users: { driver: sqlite, path: .ferry/users.db, table: users }\n  archive: { driver: sqlite, path: archive.db, table: users }\n',
@@ -87,6 +88,68 @@ describe('pages of a store that changes while they are read', () => {
     const copied = p.rows('SELECT email, user_id FROM users ORDER BY rowid', 'archive.db');
     expect(copied.map((r) => r['email']).sort()).toEqual([...expected].sort());
     expect(new Set(copied.map((r) => r['user_id'])).size).toBe(expected.length);
+  });
+});
+
+describe('the snapshot of an export killed before its end', () => {
+  let p: TestProject;
+  beforeEach(() => {
+    p = new TestProject();
+    seed(p, users);
+  });
+  afterEach(() => p.cleanup());
+
+  /** Runs the export until its second page is recorded, then kills it (SIGKILL); returns the job id. */
+  function killedExport(): string {
+    p.write(
+      'out.yaml',
+      exportPipeline({ file: 'out/users.csv', sort: '{ by: created_at }', extra: 'columns:\n  email: email\nbatch: { size: 3, parallelism: 1 }\n' }),
+    );
+    // Steps recorded: the plan, the first page, the second page.
+    const killed = runFerry(['run', 'out.yaml'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'step-after-record=3', FERRY_BATCH_THREADS: '0' } });
+    expect(killed.code).not.toBe(0);
+    const id = /job (\S+) started/.exec(killed.stderr)?.[1];
+    expect(id).toBeDefined();
+    return id!;
+  }
+
+  it('a resume reads the rows of the store at planning: pages written since neither repeat nor shift', () => {
+    const id = killedExport();
+    const db = new Database(join(p.dir, '.ferry', 'users.db'));
+    try {
+      // A user arrives inside the last page's range and its last user leaves: read live, that page would change.
+      db.prepare('INSERT INTO users (user_id, email, created_at, updated_at) VALUES (?, ?, ?, ?)').run(
+        'n7',
+        'new7@x.io',
+        '2024-01-07T12:00:00.000Z',
+        '2024-02-01T00:00:00.000Z',
+      );
+      db.prepare('DELETE FROM users WHERE user_id = ?').run('u9');
+    } finally {
+      db.close();
+    }
+    const resumed = p.ferry('jobs', 'resume', id, '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const report = JSON.parse(resumed.stdout) as JobReportJson;
+    expect(report.summary).toMatchObject({ total: users.length, exported: users.length });
+    expect(read(p, report.artifacts.output!).trim().split(/\r?\n/)).toEqual(['email', ...users.map((u) => u.email)]);
+  });
+
+  it('a resume whose snapshot was deleted fails at once, naming it, and writes no export', () => {
+    const id = killedExport();
+    const snapshot = join(p.dir, '.ferry', 'jobs', id, 'snapshot.db');
+    expect(existsSync(snapshot)).toBe(true);
+    rmSync(snapshot);
+    const resumed = p.ferry('jobs', 'resume', id, '--json');
+    expect(resumed.code).toBe(1);
+    const report = JSON.parse(resumed.stdout) as JobReportJson & { error: { message: string } };
+    expect(report.status).toBe('failed');
+    expect(report.error.message).toContain('cannot read the rows the job copied at planning (snapshot.db in its folder');
+    expect(report.error.message).toContain(join('.ferry', 'jobs', id));
+    expect(report.error.message).toContain('Run the pipeline again as a new job');
+    // Not retried: the default policy's attempts would have logged a retry each.
+    expect(resumed.stderr).not.toMatch(/retrying in/);
+    expect(existsSync(join(p.dir, 'out', 'users.csv'))).toBe(false);
   });
 });
 

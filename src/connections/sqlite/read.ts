@@ -5,6 +5,7 @@ import { keysetQuery, keysetScanQuery, pageBounds, PageStarts } from '../../quer
 import type { TableShape } from './schema.js';
 import { decodeJson } from './values.js';
 import { jsonImage, parseStoredJson } from '../inexact-json.js';
+import { openSnapshot, takeSnapshot, type PageSnapshot } from './snapshot.js';
 import type { ColumnInfo, PlanPagesInput, PlanPagesOutput, ReadPageInput } from '../types.js';
 
 /** The export side of the SQLite connection: `planPages` and `readPage` over one table shape. */
@@ -40,16 +41,25 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
       const { columns, table } = shape();
       const key = tableKey(columns);
       const query = where(input);
-      const scan = keysetScanQuery({
-        table,
-        columns,
-        where: query,
-        sortWithoutIndex: query.sql !== MATCH_ALL_SQL && input.limit === undefined,
-        key,
-        dialect: 'sqlite',
-        ...sortOf(input),
-        ...(input.limit === undefined ? {} : { limit: input.limit }),
-      });
+      const scanOf = (select?: readonly ColumnInfo[]) =>
+        keysetScanQuery({
+          table,
+          columns,
+          where: query,
+          sortWithoutIndex: query.sql !== MATCH_ALL_SQL && input.limit === undefined,
+          key,
+          dialect: 'sqlite',
+          ...sortOf(input),
+          ...(input.limit === undefined ? {} : { limit: input.limit }),
+          ...(select ? { select } : {}),
+        });
+      // SQLite attaches no database inside a transaction (a dry run's): such a job plans cursors.
+      if (input.snapshot && !db.inTransaction) {
+        const select = readColumns(columns, input.snapshot.fields);
+        const total = takeSnapshot(db, { path: input.snapshot.path, select, scan: scanOf(select) });
+        return { total, starts: [], last: null, snapshotTaken: true };
+      }
+      const scan = scanOf();
       return pageStarts(
         db
           .prepare(scan.sql)
@@ -116,6 +126,9 @@ function decodingJsonWith(parse: (text: string) => unknown): (column: ColumnInfo
 
 /** A value of a page: such a document is an InexactJson, which the job's page reader settles (inexact-json.ts). */
 const pageValue = decodingJsonWith(parseStoredJson);
+
+/** A job's snapshot of a SQLite store (snapshot.ts), its values read as a page's. */
+export const openPageSnapshot = (path: string): PageSnapshot => openSnapshot(path, pageValue);
 
 /** A stored value as a backup image keeps it: such a document wrapped as its text (`jsonImage`), so a rollback puts every digit back. */
 export const imageValue = decodingJsonWith(jsonImage);

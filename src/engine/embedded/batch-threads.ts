@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { readPlanFile } from '../../../activities/job-files.js';
+import { plannedBatches, readPlanFile } from '../../../activities/job-files.js';
 import type { PipelineActivities, RunBatchInput, RunBatchOutput } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
 import { ConfigError } from '../../project/load-config.js';
@@ -261,8 +261,8 @@ export function withBatchThreads(
   const usesThreads = (jobDir: string): boolean => {
     let uses = threaded.get(jobDir);
     if (uses === undefined) {
-      const { plan, scan, pages } = readPlanFile(jobDir);
-      uses = plan.batch.parallelism > 1 && (pages?.length ?? scan.batches.length) > 1 && (asked || byDefault(plan));
+      const file = readPlanFile(jobDir);
+      uses = file.plan.batch.parallelism > 1 && plannedBatches(file) > 1 && (asked || byDefault(file.plan));
       threaded.set(jobDir, uses);
     }
     return uses;
