@@ -4,6 +4,7 @@ import type { JobPlan } from '../src/plan/job-plan.js';
 import type { ActivityDeps } from './deps.js';
 import { mkdirSync } from 'node:fs';
 import { fieldsRead } from '../src/mapping/fields-read.js';
+import { pausepoint } from '../src/failpoints.js';
 import { plannedBatches, snapshotPath, writePlanFile, type PlanFile } from './job-files.js';
 
 /**
@@ -22,6 +23,8 @@ export async function planPages(deps: ActivityDeps, plan: JobPlan): Promise<Plan
   await connection.columns();
   const fields = sourceFields(plan);
   mkdirSync(plan.jobDir, { recursive: true });
+  // Tests hold the plan here (while the engine starts batch threads).
+  await pausepoint('plan-before-scan');
   const { total, starts, last, snapshotTaken } = await connection.planPages({
     query,
     ...(sort ? { sort } : {}),

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFerry } from '../helpers/cli.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
@@ -129,6 +129,41 @@ describe('batch threads', { timeout: 180_000 }, () => {
     const none = await mostTasks({}, { FERRY_BATCH_THREADS: '0' });
     expect(await mostTasks({}, { FERRY_BATCH_THREADS: '2' })).toBeGreaterThanOrEqual(none + 2);
     expect(await mostTasks({}, {})).toBeGreaterThanOrEqual(none + 2);
+  });
+
+  it.skipIf(!hasProc)('start while an export is planned, not after (Linux: counted in /proc); a --sample starts none', async () => {
+    const project = new TestProject();
+    try {
+      project.write('users.json', generateUsers(300));
+      project.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\n');
+      expect(project.run('import.yaml').code).toBe(0);
+      project.write('export.yaml', 'source: { connection: users }\ntarget: { file: out/users.csv }\nbatch: { size: 100 }\n');
+      /** The most tasks of a `ferry run` while its plan is held before its scan (plan.json not yet written). */
+      const tasksWhilePlanning = async (args: string[], env: Record<string, string>): Promise<number> => {
+        // No plan.json of an earlier job: the sampling below stops at this job's.
+        rmSync(`${project.dir}/.ferry/jobs`, { recursive: true, force: true });
+        const run = start(project, ['run', 'export.yaml', ...args], { ...env, FERRY_FAILPOINTS: 'plan-before-scan=pause:1500' });
+        let most = 0;
+        const jobs = `${project.dir}/.ferry/jobs`;
+        const planned = (): boolean => existsSync(jobs) && readdirSync(jobs).some((job) => existsSync(`${jobs}/${job}/plan.json`));
+        const sample = setInterval(() => {
+          try {
+            if (!planned()) most = Math.max(most, readdirSync(`/proc/${run.child.pid}/task`).length);
+          } catch {
+            // The process has just exited.
+          }
+        }, 20);
+        const code = await run.exit;
+        clearInterval(sample);
+        expect(code, run.out.stderr).toBe(0);
+        return most;
+      };
+      const none = await tasksWhilePlanning([], { FERRY_BATCH_THREADS: '0' });
+      expect(await tasksWhilePlanning([], { FERRY_BATCH_THREADS: '2' })).toBeGreaterThanOrEqual(none + 2);
+      expect(await tasksWhilePlanning(['--sample', '5'], { FERRY_BATCH_THREADS: '2' })).toBeLessThan(none + 2);
+    } finally {
+      project.cleanup();
+    }
   });
 
   it('write batches in order: of a key repeated across batches the first row wins, even when its batch maps last', async () => {

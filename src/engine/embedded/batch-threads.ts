@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -94,6 +94,8 @@ function wholeNumberEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, 
 
 export interface BatchThreads {
   run(input: RunBatchInput): Promise<RunBatchOutput>;
+  /** Starts every thread not started yet, idle, so that their start overlaps the plan of a job that will use them. */
+  warm(): void;
   /** A job ended: threads drop what they cached for it (its plan, mapping, connections' shapes). */
   forget(jobDir: string): void;
   close(): Promise<void>;
@@ -223,6 +225,9 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, { size, 
         release(slot);
       }
     },
+    warm() {
+      while (slots.length < size) start();
+    },
     forget(jobDir) {
       for (const { worker } of slots) worker.postMessage({ type: 'forget', jobDir } satisfies BatchThreadRequest);
     },
@@ -269,6 +274,10 @@ export function withBatchThreads(
   };
   return {
     ...acts,
+    planJob: (input) => {
+      if (worthWarming(input.plan, asked || byDefault(input.plan))) threads.warm();
+      return acts.planJob(input);
+    },
     runBatch: (input) => (usesThreads(input.jobDir) ? threads.run(input) : acts.runBatch(input)),
     finalizeJob: async (input) => {
       try {
@@ -279,4 +288,23 @@ export function withBatchThreads(
       }
     },
   };
+}
+
+/** A source file of at least this size has more than one batch of rows, whatever their width. */
+const WARM_SOURCE_BYTES = 1024 * 1024;
+
+/**
+ * Whether a job about to be planned will run its batches on threads, as far as can be told before
+ * the plan: a store's rows (unless a `--sample`) or a file of a megabyte or more. A thread takes
+ * 0.1–0.3 s to load its modules, which the plan's scan (an export's snapshot: seconds at 1M rows)
+ * then hides; a small job that turns out to need none has started idle threads for nothing.
+ */
+function worthWarming(plan: JobPlan, threadable: boolean): boolean {
+  if (!threadable || plan.batch.parallelism <= 1 || plan.dryRun) return false;
+  if (plan.source.type === 'connection') return plan.sample === undefined;
+  try {
+    return statSync(plan.source.path).size >= WARM_SOURCE_BYTES;
+  } catch {
+    return false; // the plan says what is wrong with the file
+  }
 }
