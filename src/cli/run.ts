@@ -1,12 +1,13 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import type { Engine } from '../engine/engine.js';
+import { statSync } from 'node:fs';
+import type { Engine, JobListing } from '../engine/engine.js';
 import { recordsDone } from '../plan/activity-types.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { displayPath } from '../project/load-config.js';
 import { guardedFiles, type LoadedPipeline } from '../project/load-pipeline.js';
 import { planRun } from '../project/plan-for.js';
-import { targetConflict } from '../project/target-path.js';
+import { realPathOf, targetConflict } from '../project/target-path.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { dryRunCommand } from './dry-run.js';
@@ -51,7 +52,9 @@ export async function runCommand(ctx: CliContext, file: string, options: RunOpti
     throw new CliExit(EXIT_INVALID, '--output goes with --sample (where the sample is written)');
   const sample = sampleRows(options.sample);
   const pipeline = sample === undefined ? loaded.loaded : sampleTarget(ctx, loaded.loaded, options.output);
-  const plan = await planRun(await engineFor(ctx, options.engine), project, pipeline, new Date(), { sample });
+  const engine = await engineFor(ctx, options.engine);
+  if (options.output !== undefined && pipeline.targetPath) await refuseOverwritingNonSample(ctx, engine, pipeline);
+  const plan = await planRun(engine, project, pipeline, new Date(), { sample });
   if (plan.sample === undefined && options.sample !== undefined)
     throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');
   if (options.dryRun && plan.target.type === 'file')
@@ -205,6 +208,32 @@ function sampleTarget(ctx: CliContext, loaded: LoadedPipeline, output: string | 
   const conflict = targetConflict(targetPath, project.stateDir, guardedFiles(project, loaded.path, loaded.sourcePath));
   if (conflict) throw new CliExit(EXIT_INVALID, `refusing to write the sample to ${displayPath(ctx.cwd, targetPath)}: it ${conflict}`);
   return { ...loaded, targetPath };
+}
+
+/** How many of a pipeline's jobs are searched for an earlier sample written to `--output`. */
+const SAMPLE_HISTORY = 1000;
+
+/**
+ * `--output FILE` names any path: an existing file there is replaced only when an earlier
+ * `--sample` wrote it (the journal says so), so a typo cannot overwrite another pipeline's source,
+ * another export or a user's file. Deleting the file (or another name) is the way past it.
+ */
+async function refuseOverwritingNonSample(ctx: CliContext, engine: Engine, pipeline: LoadedPipeline): Promise<void> {
+  const target = realPathOf(pipeline.targetPath!);
+  let stats;
+  try {
+    stats = statSync(target);
+  } catch {
+    return; // nothing there to lose (a folder missing on the way is created by the export)
+  }
+  if (!stats.isFile()) return; // a directory, a FIFO…: targetConflict said why already
+  const jobs = await engine.list({ limit: SAMPLE_HISTORY, pipeline: pipeline.name });
+  const output = (job: JobListing): string | null | undefined => job.artifacts?.output;
+  if (jobs.some((job) => job.sample !== undefined && output(job) && realPathOf(output(job)!) === target)) return;
+  throw new CliExit(
+    EXIT_INVALID,
+    `refusing to write the sample to ${displayPath(ctx.cwd, target)}: the file exists and no earlier --sample of ${pipeline.name} wrote it (delete it first, or choose another --output)`,
+  );
 }
 
 /** `out/users.csv` → `out/users.sample.csv`; a name without an extension gets the suffix at its end. */

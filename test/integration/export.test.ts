@@ -170,6 +170,31 @@ describe('ferry run --sample', () => {
     expect(p.ferry('run', 'p.yaml', '--output', 'x.json').stderr).toContain('--output goes with --sample');
   });
 
+  it('--output replaces an earlier sample, never another existing file (a source, the full export, a note)', () => {
+    const full = p.run('p.yaml').report.artifacts.output!;
+    const before = read(p, full);
+    p.write('data/users.csv', 'email\nada@x.io\n');
+    p.write('notes.txt', 'mine');
+    for (const [output, shown] of [
+      ['data/users.csv', 'data/users.csv'],
+      [full, full],
+      ['notes.txt', 'notes.txt'],
+    ] as const) {
+      const refused = p.ferry('run', 'p.yaml', '--sample', '2', '--output', output);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(
+        `refusing to write the sample to ${shown}: the file exists and no earlier --sample of p wrote it (delete it first, or choose another --output)`,
+      );
+    }
+    expect(read(p, 'data/users.csv')).toBe('email\nada@x.io\n');
+    expect(read(p, 'notes.txt')).toBe('mine');
+    expect(read(p, full)).toBe(before);
+    expect(p.run('p.yaml', '--sample', '2', '--output', 'peek.json').code).toBe(0);
+    const again = p.run('p.yaml', '--sample', '3', '--output', 'peek.json');
+    expect(again.code).toBe(0);
+    expect(JSON.parse(read(p, 'peek.json'))).toHaveLength(3);
+  });
+
   it('refuses --sample on an import and a sample that is not a count', () => {
     expect(p.ferry('run', 'seed.yaml', '--sample').stderr).toContain('--sample applies to exports');
     const bad = p.ferry('run', 'p.yaml', '--sample', 'lots');
