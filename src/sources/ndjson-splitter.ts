@@ -4,18 +4,35 @@ const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+/** From `loneCr`: the CR is the last byte read (NEED_MORE is -1, which `loneCr` uses for "none"). */
+const CR_AT_END = -2;
 
-/** NDJSON / JSON Lines: one record per line (LF or CRLF); lines of only whitespace are not records. */
+/**
+ * NDJSON / JSON Lines: one record per line; lines of only whitespace are not records. A line ends
+ * at LF, CRLF, or a lone CR outside a JSON string (a file from an old Mac, or `\r`-joined output):
+ * read as one line, `{…}\r{…}` would be one reject for two records. A CR inside a string is no
+ * line end (JSON forbids it there unescaped, so that record is one reject, not two halves).
+ */
 export class NdjsonSplitter implements RecordSplitter {
   start = -1;
   end = -1;
 
   split(buf: Buffer, pos: number, eof: boolean): number {
     const lf = buf.indexOf(LF, pos);
-    if (lf === -1 && !eof) return NEED_MORE;
-    const next = lf === -1 ? buf.length : lf + 1;
-    let end = lf === -1 ? buf.length : lf;
-    if (end > pos && buf[end - 1] === CR) end -= 1;
+    const lone = loneCr(buf, pos, lf, eof);
+    if (lone === CR_AT_END || (lone === -1 && lf === -1 && !eof)) return NEED_MORE;
+    let end: number;
+    let next: number;
+    if (lone >= 0) {
+      end = lone;
+      next = lone + 1;
+    } else {
+      next = lf === -1 ? buf.length : lf + 1;
+      end = lf === -1 ? buf.length : lf;
+      if (end > pos && buf[end - 1] === CR) end -= 1;
+    }
     if (isBlank(buf, pos, end)) {
       this.start = -1;
     } else {
@@ -24,6 +41,29 @@ export class NdjsonSplitter implements RecordSplitter {
     }
     return next;
   }
+}
+
+/**
+ * The first CR before the line's LF (`lf`, -1 when none yet) that is neither the CR of a CRLF nor
+ * inside a JSON string, or -1; CR_AT_END when a CR is the last byte read and what follows decides.
+ */
+function loneCr(buf: Buffer, pos: number, lf: number, eof: boolean): number {
+  // A CRLF line (a Windows file) has its CR outside the search: one memchr, no byte loop.
+  const limit = lf === -1 ? buf.length : buf[lf - 1] === CR && lf - 1 >= pos ? lf - 1 : lf;
+  if (buf.subarray(pos, limit).indexOf(CR) === -1) return -1;
+  let inString = false;
+  let escaped = false;
+  for (let i = pos; i < limit; i++) {
+    const b = buf[i];
+    if (escaped) escaped = false;
+    else if (inString && b === BACKSLASH) escaped = true;
+    else if (b === QUOTE) inString = !inString;
+    else if (b === CR && !inString) {
+      if (i + 1 < buf.length) return buf[i + 1] === LF ? -1 : i;
+      return eof ? i : CR_AT_END;
+    }
+  }
+  return -1;
 }
 
 function isBlank(buf: Buffer, start: number, end: number): boolean {

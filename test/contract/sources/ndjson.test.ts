@@ -36,6 +36,24 @@ describe('ndjson lines', () => {
     expect(recordsOf(items)).toEqual([{ email: 'a@x.io' }, { email: 'b@x.io', note: 'x\r\ny' }]);
   });
 
+  it.each([1, 2, 1000])('ends a line at a lone CR outside a string, so no record is lost in another, at batch size %i', async (batchSize) => {
+    // Old-Mac line ends, CRLF, and a raw CR inside a string (invalid JSON: one reject, not two halves).
+    const text = '{"email":"a@x.io"}\r{"email":"b@x.io"}\r\n\r{"email":"c@x.io","note":"1\r2"}\r{"email":"d@x.io"}\r';
+    const { scan, items } = await scanAndRead(ndjsonFile(text), batchSize);
+    expect(scan.total).toBe(4);
+    expect(items.map((i) => i.row)).toEqual([1, 2, 3, 4]);
+    expect(recordsOf(items.filter((i) => i.row !== 3))).toEqual([{ email: 'a@x.io' }, { email: 'b@x.io' }, { email: 'd@x.io' }]);
+    expect(errorsOf(items)).toEqual([{ row: 3, raw: '{"email":"c@x.io","note":"1\r2"}', error: expect.stringMatching(/^invalid JSON: /) }]);
+  });
+
+  it('reads a large file whose only line ends are lone CRs, across read chunks', async () => {
+    const lines = Array.from({ length: 60_000 }, (_, i) => JSON.stringify({ email: `u${i}@x.io`, note: 'x'.repeat(40) }));
+    const { scan, items } = await scanAndRead(ndjsonFile(lines.join('\r')), 7000);
+    expect(scan.total).toBe(60_000);
+    expect(errorsOf(items)).toEqual([]);
+    expect(recordsOf(items).at(-1)).toEqual({ email: 'u59999@x.io', note: 'x'.repeat(40) });
+  });
+
   it('keeps the raw text of a bad line as it is, without the line end', async () => {
     const { items } = await scanAndRead(ndjsonFile('  {"email":\r\n'));
     expect(errorsOf(items)).toEqual([{ row: 1, raw: '  {"email":', error: expect.stringMatching(/^invalid JSON/) }]);
