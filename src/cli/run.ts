@@ -1,6 +1,7 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
-import type { Engine, JobListing } from '../engine/engine.js';
+import type { Engine, JobInfo, JobListing } from '../engine/engine.js';
+import { JournalUnusable } from '../engine/embedded/journal-writable.js';
 import { recordsDone } from '../plan/activity-types.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
@@ -164,14 +165,34 @@ async function followJob(ctx: CliContext, engine: Engine, id: string, options: R
     const job = await engine.get(id);
     if (!job) throw new CliExit(EXIT_FAILED, `job ${id} is gone`);
     // For people: --json callers read the status and the error from the report.
-    if (outcome.status !== 'succeeded' && !options.json) ctx.stderr(`job ${id} ${outcome.status}: ${resumeHint(id)}`);
+    if (outcome.status !== 'succeeded' && !options.json) ctx.stderr(diskHint(ctx, job, outcome.error) ?? `job ${id} ${outcome.status}: ${resumeHint(id)}`);
     const seconds = (Date.now() - started) / 1000;
     const timing: RunTiming = resumed ? { kind: 'resume', seconds, carried: resumed.carried } : { kind: existing ? 'follow' : 'run', seconds };
     endRun(ctx, masker, { ...jobReport(job, ctx.cwd, outcome), ...(existing ? { existing: true as const } : {}) }, timing, outcome, options.json);
+  } catch (err) {
+    // The journal's message names its file and what to do; the job it stopped is this one.
+    if (err instanceof JournalUnusable)
+      throw new CliExit(EXIT_FAILED, `ferry: ${err.message}\njob ${id} stopped: once the journal can be written, ${resumeHint(id)}`);
+    throw err;
   } finally {
     progress.stop();
     interrupt.dispose();
   }
+}
+
+/** A write the file system refused: full, over quota, read-only, not permitted. */
+const WRITE_REFUSED = /^(ENOSPC|EDQUOT|EROFS|EACCES|EPERM)\b/;
+
+/**
+ * For a job that failed on a write the file system refused: the system's message often names no
+ * file (a write to an open file has no path), so say where the job writes and what to do.
+ */
+function diskHint(ctx: CliContext, job: JobInfo, error: string | null): string | undefined {
+  const code = error === null ? undefined : WRITE_REFUSED.exec(error)?.[1];
+  if (code === undefined) return undefined;
+  const target = job.plan.target.type === 'file' ? ` and its output to ${displayPath(ctx.cwd, job.artifacts?.output ?? job.plan.target.path)}` : '';
+  const fix = code === 'ENOSPC' || code === 'EDQUOT' ? 'free space there (or raise the quota)' : 'make them writable';
+  return `job ${job.id} failed writing a file (${code}): it writes its files under ${displayPath(ctx.cwd, job.jobDir)}${target}; ${fix}, then ${resumeHint(job.id)}`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { JobStatus, JobSummary, NotifyOutput, FinalizeJobOutput } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
 import { processStart, type OwnerState } from './process-owner.js';
-import { assertJournalWritable, isDamage, journalUnusable } from './journal-writable.js';
+import { assertJournalWritable, isJournalFault, journalUnusable } from './journal-writable.js';
 import { enableWal } from '../../connections/sqlite/wal.js';
 import { JobRefused } from '../engine.js';
 
@@ -126,7 +126,7 @@ export class Journal {
       db?.close();
       throw journalUnusable(file, err);
     }
-    // Damage past the pages read at open shows up in any later statement: name the file and what to do there too.
+    // Damage past the pages read at open, or a full disk, shows up in any later statement: name the file and what to do there too.
     return new Proxy(this, {
       get(target, name, receiver) {
         const value: unknown = Reflect.get(target, name, receiver);
@@ -135,7 +135,7 @@ export class Journal {
           try {
             return (value as (...a: unknown[]) => unknown).apply(target, args);
           } catch (err) {
-            throw isDamage(err) ? journalUnusable(file, err) : err;
+            throw isJournalFault(err) ? journalUnusable(file, err) : err;
           }
         };
       },
