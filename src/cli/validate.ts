@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileColumns } from '../mapping/compiler/index.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
+import { displayPath } from '../project/load-config.js';
 import type { LoadedPipeline } from '../project/load-pipeline.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
@@ -10,11 +11,14 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 /** `ferry validate [files…]`: every diagnostic of every file at once; `ok <file>` for each valid one. */
 export async function validateCommand(ctx: CliContext, files: string[], options: { verbose?: boolean } = {}): Promise<void> {
   const project = ctx.project();
-  const targets = files.length > 0 ? files : findPipelines(join(project.rootDir, 'pipelines'));
-  if (targets.length === 0) {
-    ctx.stderr('no pipeline files found under pipelines/');
-    throw new CliExit(EXIT_FAILED);
-  }
+  const folder = join(project.rootDir, 'pipelines');
+  const targets = files.length > 0 ? files : findPipelines(folder);
+  // Nothing to check is an input error (2), as for `ferry test` without cases: a CI step run in the wrong folder must not pass.
+  if (targets.length === 0)
+    throw new CliExit(
+      EXIT_INVALID,
+      `no pipelines found under ${displayPath(ctx.cwd, folder)}/ (*.yaml, *.test.yaml aside): name pipeline files (ferry validate <file>…), or create a project with ferry init`,
+    );
   let failed = 0;
   let unread = 0;
   for (const file of targets) {

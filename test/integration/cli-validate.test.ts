@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot, runFerry, tempDir } from '../helpers/cli.js';
@@ -72,6 +72,20 @@ describe('ferry validate (CLI)', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('unknown connection "toString"');
     expect(existsSync(join(t.dir, '.ferry/journal.db')) && runFerry(['jobs', '--json'], { cwd: t.dir }).stdout.includes('"failed"')).toBe(false);
+  });
+
+  it('exits 2 when there is no pipeline to check, naming the folder it looked in, as ferry test does without cases', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    writeFileSync(join(t.dir, 'ferry.yaml'), 'engine: embedded\n');
+    const message =
+      'no pipelines found under pipelines/ (*.yaml, *.test.yaml aside): name pipeline files (ferry validate <file>…), or create a project with ferry init';
+    const empty = runFerry(['validate'], { cwd: t.dir });
+    expect([empty.code, empty.stdout, empty.stderr.trim()]).toEqual([2, '', message]);
+    mkdirSync(join(t.dir, 'pipelines/sub'), { recursive: true });
+    writeFileSync(join(t.dir, 'pipelines/sub/p.test.yaml'), 'tests: []\n');
+    const fromBelow = runFerry(['validate'], { cwd: join(t.dir, 'pipelines/sub') });
+    expect([fromBelow.code, fromBelow.stderr.trim()]).toEqual([2, message.replace('under pipelines/', 'under ../')]);
   });
 
   it('exits 2 for a pipeline file it cannot read, as run does, and still checks the others', () => {
