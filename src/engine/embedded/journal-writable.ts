@@ -49,12 +49,6 @@ const DAMAGE = /^SQLITE_(NOTADB|CORRUPT)/;
 /** A journal write the disk refused: full (ENOSPC, and EDQUOT as SQLite reports it), read-only (EROFS), or an I/O error. */
 const WRITE_REFUSED = /^SQLITE_(FULL|READONLY|IOERR)/;
 
-/** A damaged journal file (SQLite's CORRUPT or NOTADB), which no retry mends. */
-export function isDamage(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && DAMAGE.test(code);
-}
-
 /**
  * Damage, or a write the disk refused: after open, either is said with the journal's path and what
  * to do (SQLite's own "database or disk is full" names no file, and `ferry:` was all that came before it).

@@ -1,59 +1,16 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { JobStatus, JobSummary, NotifyOutput, FinalizeJobOutput } from '../../plan/activity-types.js';
+import type Database from 'better-sqlite3';
+import type { JobStatus } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
-import { processStart, type OwnerState } from './process-owner.js';
-import { assertJournalWritable, isJournalFault, journalUnusable } from './journal-writable.js';
-import { enableWal } from '../../connections/sqlite/wal.js';
 import { JobRefused } from '../engine.js';
+import { isLiveOwner, LeaseLost, patchColumns, toRecord, type JobPatch, type JobRecord, type Liveness, type Row } from './job-record.js';
+import { isJournalFault, journalUnusable } from './journal-writable.js';
+import { openJournalDb } from './journal-schema.js';
+import { processStart } from './process-owner.js';
+import { claimScheduledRun, lastScheduledRun, recordScheduledRun, type ScheduledRun } from './journal-schedules.js';
 
-/** A job as the journal keeps it. */
-export interface JobRecord {
-  id: string;
-  pipeline: string;
-  engine: 'embedded';
-  status: JobStatus;
-  run: number;
-  plan: JobPlan;
-  summary: JobSummary | null;
-  error: string | null;
-  artifacts: FinalizeJobOutput | null;
-  notifications: NotifyOutput[];
-  createdAt: string;
-  endedAt: string | null;
-  ownerPid: number | null;
-  /** The owner's start time (process-owner.ts): with the pid, who holds the job, even if the pid is reused. */
-  ownerStart: string | null;
-  heartbeatAt: string | null;
-  /** The fencing token: raised by every claim; a holder whose token is stale may record nothing more. */
-  lease: number;
-  cancelRequested: boolean;
-  sourceChecksum: string | null;
-  /** `submissionKey` (submission.ts); null until known (a forced run, a job journaled before keys). */
-  submissionKey: string | null;
-  /** The `connection/table` the job writes, set when it passes the target gate (`acquireTarget`). */
-  target: string | null;
-  /** `batch.exclusive: false`: other non-exclusive jobs may write the target at the same time. */
-  targetShared: boolean;
-  /** When the current run took the job (`claim`): a resumed job's rate is counted from here, not from its first start. */
-  runStartedAt: string | null;
-}
-
-/**
- * How to tell a live job: its owner process exists (not a zombie, not another process under the same
- * pid), stopped or not; where that cannot be told (no /proc), its heartbeat is younger than `staleMs`.
- */
-export interface Liveness {
-  now: Date;
-  staleMs: number;
-  state: (pid: number, start: string | null) => OwnerState;
-}
-
-/** A job's holder found its lease taken by another process: it must stop without recording anything. */
-export class LeaseLost extends Error {
-  override readonly name = 'LeaseLost';
-}
+// Where the job row, its lease and the schedules' bookkeeping are defined; importers name this module.
+export { isLiveOwner, LeaseLost, type JobRecord, type Liveness } from './job-record.js';
+export type { ScheduledRun } from './journal-schedules.js';
 
 /** What `submit` found; only `created` inserted the job. */
 export type Submission =
@@ -64,46 +21,6 @@ export type Submission =
   /** A live job of the same pipeline text does not know its key yet (it is reading its source). */
   | { kind: 'key-pending'; job: JobRecord };
 
-/** The scheduler's bookkeeping of one pipeline (`ferry serve`): what decides a missed run on start. */
-export interface ScheduledRun {
-  pipeline: string;
-  lastRunAt: string;
-  lastJob: string | null;
-}
-
-const schema = `
-CREATE TABLE IF NOT EXISTS jobs (
-  id TEXT PRIMARY KEY, pipeline TEXT NOT NULL, engine TEXT NOT NULL, status TEXT NOT NULL,
-  run INTEGER NOT NULL DEFAULT 1, plan TEXT NOT NULL, summary TEXT, error TEXT, artifacts TEXT,
-  notifications TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL, ended_at TEXT,
-  owner_pid INTEGER, heartbeat_at TEXT, cancel_requested INTEGER NOT NULL DEFAULT 0,
-  source_checksum TEXT, pipeline_file TEXT NOT NULL, pipeline_hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS jobs_by_pipeline ON jobs (pipeline, created_at);
-CREATE TABLE IF NOT EXISTS steps (
-  job TEXT NOT NULL, key TEXT NOT NULL, output TEXT NOT NULL, recorded_at TEXT NOT NULL,
-  PRIMARY KEY (job, key)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS schedules (
-  pipeline TEXT PRIMARY KEY, last_run_at TEXT NOT NULL, last_job TEXT
-) WITHOUT ROWID;
-`;
-
-/** Columns added after the first release: journals created before them get them on open. */
-const addedColumns: Record<string, string> = {
-  submission_key: 'TEXT',
-  owner_start: 'TEXT',
-  lease: 'INTEGER NOT NULL DEFAULT 0',
-  target: 'TEXT',
-  target_shared: 'INTEGER NOT NULL DEFAULT 0',
-  run_started_at: 'TEXT',
-};
-
-type Row = Record<string, unknown>;
-
-/** Journal statements are short: a wait this long means a stuck process, not a busy one. */
-const journalBusyTimeoutMs = 10_000;
-
 /**
  * The embedded engine's durable memory, `<state_dir>/journal.db`: jobs, and the recorded output of
  * every finished activity step (insert-or-ignore, so a step recorded twice keeps its first output).
@@ -112,20 +29,8 @@ export class Journal {
   private readonly db: Database.Database;
 
   constructor(stateDir: string) {
-    mkdirSync(stateDir, { recursive: true });
-    assertJournalWritable(stateDir);
-    const file = join(stateDir, 'journal.db');
-    let db: Database.Database | undefined;
-    try {
-      db = new Database(file, { timeout: journalBusyTimeoutMs });
-      enableWal(db, journalBusyTimeoutMs);
-      db.exec(schema);
-      this.db = db;
-      this.addMissingColumns();
-    } catch (err) {
-      db?.close();
-      throw journalUnusable(file, err);
-    }
+    const { db, file } = openJournalDb(stateDir);
+    this.db = db;
     // Damage past the pages read at open, or a full disk, shows up in any later statement: name the file and what to do there too.
     return new Proxy(this, {
       get(target, name, receiver) {
@@ -286,20 +191,8 @@ export class Journal {
   }
 
   /** With `lease`, only while that lease holds (else LeaseLost): a holder fenced off records nothing. */
-  update(
-    id: string,
-    patch: Partial<Pick<JobRecord, 'status' | 'summary' | 'error' | 'artifacts' | 'notifications' | 'endedAt' | 'run' | 'sourceChecksum'>>,
-    lease?: number,
-  ): void {
-    const columns: Record<string, unknown> = {};
-    if (patch.status !== undefined) columns['status'] = patch.status;
-    if (patch.summary !== undefined) columns['summary'] = JSON.stringify(patch.summary);
-    if (patch.error !== undefined) columns['error'] = patch.error;
-    if (patch.artifacts !== undefined) columns['artifacts'] = JSON.stringify(patch.artifacts);
-    if (patch.notifications !== undefined) columns['notifications'] = JSON.stringify(patch.notifications);
-    if (patch.endedAt !== undefined) columns['ended_at'] = patch.endedAt;
-    if (patch.run !== undefined) columns['run'] = patch.run;
-    if (patch.sourceChecksum !== undefined) columns['source_checksum'] = patch.sourceChecksum;
+  update(id: string, patch: JobPatch, lease?: number): void {
+    const columns = patchColumns(patch);
     const names = Object.keys(columns);
     if (names.length === 0) return;
     const fence = lease === undefined ? '' : ' AND lease = @lease';
@@ -355,27 +248,18 @@ export class Journal {
   requestCancel(id: string): void {
     this.db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
   }
-
   /** When `ferry serve` last started a scheduled run of the pipeline (the time it was due), and its job. */
   lastScheduledRun(pipeline: string): ScheduledRun | undefined {
-    const row = this.db.prepare('SELECT pipeline, last_run_at, last_job FROM schedules WHERE pipeline = ?').get(pipeline) as
-      { pipeline: string; last_run_at: string; last_job: string | null } | undefined;
-    return row ? { pipeline: row.pipeline, lastRunAt: row.last_run_at, lastJob: row.last_job } : undefined;
+    return lastScheduledRun(this.db, pipeline);
   }
 
   /** Records a run unless one at or after `due` is recorded (another serve's): one statement, so two serves never both claim it. */
   claimScheduledRun(run: ScheduledRun, due: Date): boolean {
-    // ISO-8601 UTC strings of one format compare as their times do.
-    const claimed = this.db
-      .prepare(
-        'INSERT INTO schedules (pipeline, last_run_at, last_job) VALUES (?, ?, ?) ON CONFLICT (pipeline) DO UPDATE SET last_run_at = excluded.last_run_at, last_job = excluded.last_job WHERE schedules.last_run_at < ?',
-      )
-      .run(run.pipeline, run.lastRunAt, run.lastJob, due.toISOString());
-    return claimed.changes === 1;
+    return claimScheduledRun(this.db, run, due);
   }
 
   recordScheduledRun(run: ScheduledRun): void {
-    this.db.prepare('UPDATE schedules SET last_job = ? WHERE pipeline = ? AND last_run_at = ?').run(run.lastJob, run.pipeline, run.lastRunAt);
+    recordScheduledRun(this.db, run);
   }
 
   /** The recorded outputs of a job's steps whose key starts with `prefix`, with when each was recorded. */
@@ -407,60 +291,4 @@ export class Journal {
   close(): void {
     this.db.close();
   }
-
-  /** ALTER TABLE for journals older than a column; checked first, so a current journal takes no write lock. */
-  private addMissingColumns(): void {
-    const missing = (): string[] => {
-      const have = new Set((this.db.prepare(`SELECT name FROM pragma_table_info('jobs')`).all() as { name: string }[]).map((c) => c.name));
-      return Object.keys(addedColumns).filter((name) => !have.has(name));
-    };
-    if (missing().length === 0) return;
-    this.db
-      .transaction(() => {
-        // Checked again under the write lock: another process may have just added them.
-        for (const name of missing()) this.db.exec(`ALTER TABLE jobs ADD COLUMN ${name} ${addedColumns[name]}`);
-        this.db.exec('CREATE INDEX IF NOT EXISTS jobs_by_target ON jobs (target)');
-      })
-      .immediate();
-  }
-}
-
-/**
- * Whether a job's owner still holds it (the lease of `Journal.claim`): its process exists, even
- * stopped, however long since its last heartbeat (a busy machine can starve its timer); only where
- * that cannot be told does the heartbeat's age decide.
- */
-export function isLiveOwner(job: Pick<JobRecord, 'ownerPid' | 'ownerStart' | 'heartbeatAt'>, live: Liveness): boolean {
-  if (job.ownerPid === null) return false;
-  const state = live.state(job.ownerPid, job.ownerStart);
-  if (state !== 'unknown') return state !== 'dead';
-  return job.heartbeatAt !== null && live.now.getTime() - Date.parse(job.heartbeatAt) < live.staleMs;
-}
-
-function toRecord(row: Row): JobRecord {
-  const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
-  return {
-    id: row['id'] as string,
-    pipeline: row['pipeline'] as string,
-    engine: 'embedded',
-    status: row['status'] as JobStatus,
-    run: row['run'] as number,
-    plan: json<JobPlan>(row['plan'], undefined as unknown as JobPlan),
-    summary: json<JobSummary | null>(row['summary'], null),
-    error: (row['error'] as string | null) ?? null,
-    artifacts: json<FinalizeJobOutput | null>(row['artifacts'], null),
-    notifications: json<NotifyOutput[]>(row['notifications'], []),
-    createdAt: row['created_at'] as string,
-    endedAt: (row['ended_at'] as string | null) ?? null,
-    ownerPid: (row['owner_pid'] as number | null) ?? null,
-    ownerStart: (row['owner_start'] as string | null) ?? null,
-    lease: (row['lease'] as number | null) ?? 0,
-    heartbeatAt: (row['heartbeat_at'] as string | null) ?? null,
-    cancelRequested: row['cancel_requested'] === 1,
-    sourceChecksum: (row['source_checksum'] as string | null) ?? null,
-    submissionKey: (row['submission_key'] as string | null) ?? null,
-    target: (row['target'] as string | null) ?? null,
-    targetShared: row['target_shared'] === 1,
-    runStartedAt: (row['run_started_at'] as string | null) ?? null,
-  };
 }

@@ -1,0 +1,110 @@
+import type { FinalizeJobOutput, JobStatus, JobSummary, NotifyOutput } from '../../plan/activity-types.js';
+import type { JobPlan } from '../../plan/job-plan.js';
+import type { OwnerState } from './process-owner.js';
+
+/** A job as the journal keeps it. */
+export interface JobRecord {
+  id: string;
+  pipeline: string;
+  engine: 'embedded';
+  status: JobStatus;
+  run: number;
+  plan: JobPlan;
+  summary: JobSummary | null;
+  error: string | null;
+  artifacts: FinalizeJobOutput | null;
+  notifications: NotifyOutput[];
+  createdAt: string;
+  endedAt: string | null;
+  ownerPid: number | null;
+  /** The owner's start time (process-owner.ts): with the pid, who holds the job, even if the pid is reused. */
+  ownerStart: string | null;
+  heartbeatAt: string | null;
+  /** The fencing token: raised by every claim; a holder whose token is stale may record nothing more. */
+  lease: number;
+  cancelRequested: boolean;
+  sourceChecksum: string | null;
+  /** `submissionKey` (submission.ts); null until known (a forced run, a job journaled before keys). */
+  submissionKey: string | null;
+  /** The `connection/table` the job writes, set when it passes the target gate (`acquireTarget`). */
+  target: string | null;
+  /** `batch.exclusive: false`: other non-exclusive jobs may write the target at the same time. */
+  targetShared: boolean;
+  /** When the current run took the job (`claim`): a resumed job's rate is counted from here, not from its first start. */
+  runStartedAt: string | null;
+}
+
+/**
+ * How to tell a live job: its owner process exists (not a zombie, not another process under the same
+ * pid), stopped or not; where that cannot be told (no /proc), its heartbeat is younger than `staleMs`.
+ */
+export interface Liveness {
+  now: Date;
+  staleMs: number;
+  state: (pid: number, start: string | null) => OwnerState;
+}
+
+/** A job's holder found its lease taken by another process: it must stop without recording anything. */
+export class LeaseLost extends Error {
+  override readonly name = 'LeaseLost';
+}
+
+/** The fields of a job its runs change (`Journal.update`). */
+export type JobPatch = Partial<Pick<JobRecord, 'status' | 'summary' | 'error' | 'artifacts' | 'notifications' | 'endedAt' | 'run' | 'sourceChecksum'>>;
+
+/** A job's row as SQLite returns it. */
+export type Row = Record<string, unknown>;
+
+/** The columns a patch sets, as the jobs table stores them (objects as JSON text). */
+export function patchColumns(patch: JobPatch): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  if (patch.status !== undefined) columns['status'] = patch.status;
+  if (patch.summary !== undefined) columns['summary'] = JSON.stringify(patch.summary);
+  if (patch.error !== undefined) columns['error'] = patch.error;
+  if (patch.artifacts !== undefined) columns['artifacts'] = JSON.stringify(patch.artifacts);
+  if (patch.notifications !== undefined) columns['notifications'] = JSON.stringify(patch.notifications);
+  if (patch.endedAt !== undefined) columns['ended_at'] = patch.endedAt;
+  if (patch.run !== undefined) columns['run'] = patch.run;
+  if (patch.sourceChecksum !== undefined) columns['source_checksum'] = patch.sourceChecksum;
+  return columns;
+}
+
+/**
+ * Whether a job's owner still holds it (the lease of `Journal.claim`): its process exists, even
+ * stopped, however long since its last heartbeat (a busy machine can starve its timer); only where
+ * that cannot be told does the heartbeat's age decide.
+ */
+export function isLiveOwner(job: Pick<JobRecord, 'ownerPid' | 'ownerStart' | 'heartbeatAt'>, live: Liveness): boolean {
+  if (job.ownerPid === null) return false;
+  const state = live.state(job.ownerPid, job.ownerStart);
+  if (state !== 'unknown') return state !== 'dead';
+  return job.heartbeatAt !== null && live.now.getTime() - Date.parse(job.heartbeatAt) < live.staleMs;
+}
+
+export function toRecord(row: Row): JobRecord {
+  const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
+  return {
+    id: row['id'] as string,
+    pipeline: row['pipeline'] as string,
+    engine: 'embedded',
+    status: row['status'] as JobStatus,
+    run: row['run'] as number,
+    plan: json<JobPlan>(row['plan'], undefined as unknown as JobPlan),
+    summary: json<JobSummary | null>(row['summary'], null),
+    error: (row['error'] as string | null) ?? null,
+    artifacts: json<FinalizeJobOutput | null>(row['artifacts'], null),
+    notifications: json<NotifyOutput[]>(row['notifications'], []),
+    createdAt: row['created_at'] as string,
+    endedAt: (row['ended_at'] as string | null) ?? null,
+    ownerPid: (row['owner_pid'] as number | null) ?? null,
+    ownerStart: (row['owner_start'] as string | null) ?? null,
+    lease: (row['lease'] as number | null) ?? 0,
+    heartbeatAt: (row['heartbeat_at'] as string | null) ?? null,
+    cancelRequested: row['cancel_requested'] === 1,
+    sourceChecksum: (row['source_checksum'] as string | null) ?? null,
+    submissionKey: (row['submission_key'] as string | null) ?? null,
+    target: (row['target'] as string | null) ?? null,
+    targetShared: row['target_shared'] === 1,
+    runStartedAt: (row['run_started_at'] as string | null) ?? null,
+  };
+}
