@@ -55,9 +55,6 @@ export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, '
     throw ioError(input.format, input.path, err);
   }
   batches.finish();
-  // Rows appended after planning lie past the last range: its read compares the file's size with this.
-  const last = batches.ranges.at(-1);
-  if (last?.digest) last.digest.fileBytes = bytes;
   return { checksum: hash.digest('hex'), total: batches.total, bytes, batches: batches.ranges };
 }
 

@@ -29,12 +29,6 @@ export interface RangeDigest {
   start: number;
   end: number;
   sha256: string;
-  /**
-   * On the last range only: the file's size when planned. A file longer at read had records
-   * appended since, which the plan does not hold: the batch fails rather than the job leaving them
-   * out without a word. Absent in plans made before it existed.
-   */
-  fileBytes?: number;
 }
 
 /** The result of one pass over a source: enough to read any batch independently of the others. */

@@ -97,24 +97,6 @@ describe('a source rewritten after planning', () => {
     expect(error).toMatchObject({ message: expect.stringMatching(CHANGED) });
   });
 
-  it.each([
-    ['the last batch partly filled', 2_500],
-    ['the last batch full', 3_000],
-  ])('rows appended after planning (%s) fail the last batch, naming the added bytes; earlier batches read as planned', async (_, rows) => {
-    const before = csvRows('old', rows);
-    const options = optionsFor('csv', tmp.file(`appended-${++n}.csv`, before));
-    const scan = await sources.csv.scan(options, 1000);
-    writeFileSync(options.path, `${before}late0@x.io,Late\nlate1@x.io,Late\n`, { flag: 'w' });
-    const added = Buffer.byteLength('late0@x.io,Late\nlate1@x.io,Late\n');
-    expect((await readRange(options, scan, 0)).items).toHaveLength(1000);
-    const last = await readRange(options, scan, scan.batches.length - 1);
-    expect(last.items).toEqual([]);
-    expect(last.error).toMatchObject({ name: 'SourceError', retryable: false, message: expect.stringMatching(CHANGED) });
-    expect((last.error as Error).message).toContain(
-      `${added} bytes were added after its planned end at byte ${Buffer.byteLength(before)}, and records added since planning would not be read`,
-    );
-  });
-
   it('a retry reading the tail of a batch still checks the whole batch', async () => {
     const text = csvRows('old', 100);
     const options = optionsFor('csv', tmp.file(`tail-${++n}.csv`, text));
