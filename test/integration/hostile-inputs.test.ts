@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFerry } from '../helpers/cli.js';
@@ -67,6 +67,30 @@ describe('a source rewritten while its job runs', { timeout: 180_000 }, () => {
     // Whole batches of the old file only, in order: rows 1..N.
     expect(old % 1000).toBe(0);
     expect(count(`email LIKE 'old%' AND CAST(substr(email, 4, instr(email, '@') - 4) AS INTEGER) >= ${old}`)).toBe(0);
+  });
+});
+
+describe('rows appended to a source after planning', { timeout: 180_000 }, () => {
+  it('the job imports the file as planned and says the rows added since were not read; a new run reads them', async () => {
+    p.write('users.csv', csv('old', 5_000));
+    p.write('import.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\nbatch: { size: 1000, parallelism: 1 }\n');
+    const child = startFerry(['run', 'import.yaml'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'chunk-before-write=pause:300' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await until(() => finishedBatches() >= 1);
+    const late = 'late0@example.com,Late\nlate1@example.com,Late\n';
+    appendFileSync(join(p.dir, 'users.csv'), late); // `… >> users.csv` while the job runs
+    expect(await exit).toBe(0);
+    const job = /job (\S+) started/.exec(stderr)![1]!;
+    expect(stderr).toContain(
+      `note: users.csv grew by ${late.length} bytes after job ${job} planned it: records added since were not read by this job (ferry run import.yaml reads them, as a new job)`,
+    );
+    expect([count("email LIKE 'old%'"), count("email LIKE 'late%'")]).toEqual([5_000, 0]);
+    const again = p.ferry('run', 'import.yaml');
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toContain('note:');
+    expect(count("email LIKE 'late%'")).toBe(2);
   });
 });
 
