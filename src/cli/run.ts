@@ -1,15 +1,12 @@
-import { basename, dirname, extname, join, resolve } from 'node:path';
 import { statSync } from 'node:fs';
-import type { Engine, JobInfo, JobListing } from '../engine/engine.js';
+import type { Engine, JobInfo } from '../engine/engine.js';
 import { JournalUnusable } from '../engine/embedded/journal-writable.js';
 import { readPlanFile } from '../../activities/job-files.js';
 import { recordsDone } from '../plan/activity-types.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { displayPath } from '../project/load-config.js';
-import { guardedFiles, type LoadedPipeline } from '../project/load-pipeline.js';
 import { planRun } from '../project/plan-for.js';
-import { realPathOf, targetConflict } from '../project/target-path.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { dryRunCommand } from './dry-run.js';
@@ -18,6 +15,7 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { onInterrupt, resumeHint } from './interrupt.js';
 import { endRun, jobReport, type RunTiming } from './job-report.js';
 import { createProgress } from './progress.js';
+import { refuseOverwritingNonSample, sampleTarget } from './run-sample.js';
 import { wholeNumber } from './usage.js';
 
 export interface RunOptions {
@@ -242,52 +240,6 @@ function refuseDetachedEmbedded(ctx: CliContext, options: RunOptions): void {
       '--detach needs engine: temporal (the embedded engine runs the job in this process; use `ferry serve` for unattended runs)',
     );
   }
-}
-
-/**
- * `--sample` writes beside the real target (`users.csv` → `users.sample.csv`), or to `--output`,
- * so a quick look never overwrites the last full export. The new path gets the same guard as a
- * pipeline's target (not the store, the config, the pipeline or its source).
- */
-function sampleTarget(ctx: CliContext, loaded: LoadedPipeline, output: string | undefined): LoadedPipeline {
-  if (!loaded.targetPath) return loaded; // not an export: refused once planned
-  const targetPath = output === undefined ? besideWithSuffix(loaded.targetPath, '.sample') : resolve(ctx.cwd, output);
-  const project = ctx.project();
-  const conflict = targetConflict(targetPath, project.stateDir, guardedFiles(project, loaded.path, loaded.sourcePath));
-  if (conflict) throw new CliExit(EXIT_INVALID, `refusing to write the sample to ${displayPath(ctx.cwd, targetPath)}: it ${conflict}`);
-  return { ...loaded, targetPath };
-}
-
-/** How many of a pipeline's jobs are searched for an earlier sample written to `--output`. */
-const SAMPLE_HISTORY = 1000;
-
-/**
- * `--output FILE` names any path: an existing file there is replaced only when an earlier
- * `--sample` wrote it (the journal says so), so a typo cannot overwrite another pipeline's source,
- * another export or a user's file. Deleting the file (or another name) is the way past it.
- */
-async function refuseOverwritingNonSample(ctx: CliContext, engine: Engine, pipeline: LoadedPipeline): Promise<void> {
-  const target = realPathOf(pipeline.targetPath!);
-  let stats;
-  try {
-    stats = statSync(target);
-  } catch {
-    return; // nothing there to lose (a folder missing on the way is created by the export)
-  }
-  if (!stats.isFile()) return; // a directory, a FIFO…: targetConflict said why already
-  const jobs = await engine.list({ limit: SAMPLE_HISTORY, pipeline: pipeline.name });
-  const output = (job: JobListing): string | null | undefined => job.artifacts?.output;
-  if (jobs.some((job) => job.sample !== undefined && output(job) && realPathOf(output(job)!) === target)) return;
-  throw new CliExit(
-    EXIT_INVALID,
-    `refusing to write the sample to ${displayPath(ctx.cwd, target)}: the file exists and no earlier --sample of ${pipeline.name} wrote it (delete it first, or choose another --output)`,
-  );
-}
-
-/** `out/users.csv` → `out/users.sample.csv`; a name without an extension gets the suffix at its end. */
-export function besideWithSuffix(path: string, suffix: string): string {
-  const ext = extname(path);
-  return join(dirname(path), basename(path, ext) + suffix + ext);
 }
 
 function sampleRows(sample: RunOptions['sample']): number | undefined {

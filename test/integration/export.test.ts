@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dated, exportPipeline, HEADER, read, seed } from '../helpers/exports.js';
 import { TestProject } from '../helpers/project.js';
@@ -193,6 +195,21 @@ describe('ferry run --sample', () => {
     const again = p.run('p.yaml', '--sample', '3', '--output', 'peek.json');
     expect(again.code).toBe(0);
     expect(JSON.parse(read(p, 'peek.json'))).toHaveLength(3);
+  });
+
+  it('--output is never a pipeline source (even one an earlier sample wrote) nor a .yaml file', () => {
+    const refused = (output: string, why: string): void => {
+      const result = p.ferry('run', 'p.yaml', '--sample', '2', '--output', output);
+      expect([result.code, result.stderr.trim().split('\n').at(-1)]).toEqual([2, `refusing to write the sample to ${output}: ${why}`]);
+    };
+    refused('pipelines/new.yaml', 'a .yaml name is read as a pipeline or config file');
+    expect(existsSync(join(p.dir, 'pipelines/new.yaml'))).toBe(false);
+    // A sample of a file a pipeline then took as its source: the journal's record of that sample does not make it fair game.
+    expect(p.run('p.yaml', '--sample', '2', '--output', 'pipelines/late.json').code).toBe(0);
+    p.write('pipelines/late-import.yaml', 'source: { file: late.json }\ntarget: { connection: users }\n');
+    const lateBefore = read(p, 'pipelines/late.json');
+    refused('pipelines/late.json', 'it is the source file of pipelines/late-import.yaml');
+    expect(read(p, 'pipelines/late.json')).toBe(lateBefore);
   });
 
   it('refuses --sample on an import and a sample that is not a count', () => {
