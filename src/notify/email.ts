@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { SecretMasker } from '../spec/secrets.js';
 import { displayServer } from './display-url.js';
 import type { EmailMessage } from './message.js';
@@ -18,30 +19,65 @@ export interface SendEmailOptions {
   label: string;
   /** Removes the project's secrets from a text (the SMTP password is masked in any case). */
   mask?: (text: string) => string;
+  /** The whole exchange, connection to last reply. Default DEFAULT_EMAIL_DEADLINE_MS. */
+  deadlineMs?: number;
 }
 
 /**
- * Timeouts shorter than nodemailer's (2 min to connect, 1 h idle): a notification must not hold a
- * finished job for long. Query options in the URL still win (nodemailer merges them last).
+ * Timeouts shorter than nodemailer's (2 min to connect, 10 min idle): a notification must not hold a
+ * finished job for long. Query options in the URL still win (merged after these).
  */
 const timeouts = { connectionTimeout: 20_000, greetingTimeout: 20_000, socketTimeout: 60_000 };
+
+/**
+ * The whole exchange: nodemailer's timeouts are each reset by any byte, so a server that trickles
+ * a reply line (`250-…`) every few seconds would hold the job, and the process, forever.
+ */
+export const DEFAULT_EMAIL_DEADLINE_MS = 120_000;
 
 /** Sends one email over SMTP; returns the notification's detail, `email to a@x, b@y`. */
 export async function sendEmail(o: SendEmailOptions): Promise<string> {
   const mask = smtpMask(o.url, o.mask);
+  const deadlineMs = o.deadlineMs ?? DEFAULT_EMAIL_DEADLINE_MS;
   // nodemailer loads with the first email: most processes never send one.
-  const { default: nodemailer } = await import('nodemailer');
-  const transport = nodemailer.createTransport({ ...timeouts, url: o.url });
+  const [{ default: nodemailer }, { parseConnectionUrl }] = await Promise.all([import('nodemailer'), import('nodemailer/lib/shared/index.js')]);
+  const sockets: Socket[] = [];
+  // The URL parsed here, not given as `url`: createTransport then drops every other option (the timeouts, getSocket).
+  const transport = nodemailer.createTransport({ ...timeouts, ...parseConnectionUrl(o.url), getSocket: ownSocket(sockets) });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no end to the exchange within ${deadlineMs / 1000}s`), { code: 'ETIMEDOUT' })), deadlineMs);
+  });
   try {
-    const info = await transport.sendMail({ from: o.from, to: o.to, subject: o.message.subject, text: o.message.text, html: o.message.html });
+    const sending = transport.sendMail({ from: o.from, to: o.to, subject: o.message.subject, text: o.message.text, html: o.message.html });
+    // Past the deadline its failure (the socket closed under it) is nobody's: not an unhandled rejection.
+    sending.catch(() => undefined);
+    const info = await Promise.race([sending, deadline]);
     const refused = info.rejected.map(address);
     return mask(`email to ${info.accepted.map(address).join(', ')}${refused.length > 0 ? ` (refused: ${refused.join(', ')})` : ''}`);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new NotifyError(mask(`${o.label}: email to ${o.to.join(', ')} via ${displayServer(o.url)} failed: ${reason}`), { retryable: isTransient(err) });
   } finally {
+    clearTimeout(timer);
     transport.close();
+    // The server may still be talking: its socket would keep the process alive.
+    for (const socket of sockets) socket.destroy();
   }
+}
+
+/**
+ * nodemailer's `getSocket`: the TCP connection opened here, so the deadline can close it. nodemailer
+ * then speaks over it as over its own (TLS from the first byte for smtps://, STARTTLS otherwise);
+ * an error connecting reaches it as a socket error (`ESOCKET`, transient).
+ */
+function ownSocket(sockets: Socket[]) {
+  return (options: { host?: string; port?: number | string; secure?: boolean }, callback: (err: Error | null, socket: { connection: Socket }) => void) => {
+    const port = Number(options.port) || (options.secure ? 465 : 587);
+    const socket = connect({ host: options.host || 'localhost', port });
+    sockets.push(socket);
+    callback(null, { connection: socket });
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionPool, type ActivityDeps } from '../../activities/deps.js';
 import { rejectsPath } from '../../activities/job-files.js';
@@ -134,6 +134,32 @@ describe('email over a real SMTP server', () => {
     expect(err.message).toContain(`via smtp://127.0.0.1:${port} failed:`);
     expect(err.message).toContain('ECONNREFUSED');
     expect(err.message).not.toContain('topsecret');
+  });
+
+  it('ends an exchange the server trickles without end at the deadline, and closes its connection', async () => {
+    // Each `250-` continuation line resets nodemailer's idle timeout: only a deadline on the whole exchange ends it.
+    let closed: () => void = () => undefined;
+    const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+    const server = createNetServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.write('220 slow.example ESMTP\r\n');
+      socket.once('data', () => {
+        const trickle = setInterval(() => socket.write('250-still here\r\n'), 100);
+        socket.on('close', () => {
+          clearInterval(trickle);
+          closed();
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    const port = (server.address() as AddressInfo).port;
+    const started = Date.now();
+    const err = await rejection(sendEmail(mail(`smtp://ops:topsecret@127.0.0.1:${port}?socketTimeout=500`, { deadlineMs: 1500 })));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(err.message).toBe(`notify[0]: email to ops@example.com, dev@example.com via smtp://127.0.0.1:${port} failed: no end to the exchange within 1.5s`);
+    expect(err.retryable).toBe(true);
+    await connectionClosed;
   });
 });
 
