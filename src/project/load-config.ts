@@ -43,15 +43,22 @@ function withAbsolutePaths(rootDir: string, configFile: string | undefined, conf
   const connections = Object.fromEntries(
     Object.entries(config.connections).map(([name, c]) => [name, c.driver === 'sqlite' ? { ...c, path: abs(c.path) } : c]),
   );
-  for (const c of Object.values(config.connections)) if (c.driver === 'postgres') masker.add(passwordOf(c.url));
+  for (const c of Object.values(config.connections)) if (c.driver === 'postgres') for (const password of passwordsOf(c.url)) masker.add(password);
   return { rootDir, configFile, config: { ...config, connections }, stateDir: abs(config.state_dir), masker };
 }
 
-function passwordOf(url: string): string {
+/**
+ * The passwords a PostgreSQL URL holds written in it: the user's (`user:secret@`, decoded), and any
+ * query parameter named like one (`?password=secret`, which node-postgres uses as the password, as
+ * libpq does; `sslpassword`): URL masking by shape knows only the first.
+ */
+function passwordsOf(url: string): string[] {
   try {
-    return decodeURIComponent(new URL(url).password);
+    const parsed = new URL(url);
+    const fromQuery = [...parsed.searchParams].filter(([name]) => /pass/i.test(name)).map(([, value]) => value);
+    return [decodeURIComponent(parsed.password), ...fromQuery];
   } catch {
-    return '';
+    return [];
   }
 }
 

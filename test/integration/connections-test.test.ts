@@ -86,6 +86,20 @@ describe('ferry connections test: a server that never answers', () => {
   });
 });
 
+describe('ferry connections test: a password in the query string', () => {
+  it('masks ?password= (node-postgres logs in with it) as it masks user:password@', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const cwd = project(`connections:\n  legacy: { driver: postgres, url: "postgres://u@127.0.0.1:${port}/crm?password=Query%2FPassw0rd&sslmode=disable" }\n`);
+    const result = runFerry(['connections', 'test', '--timeout', '5'], { cwd });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`FAIL legacy (postgres postgres://u@127.0.0.1:${port}/crm?password=***&sslmode=disable)`);
+    expect(result.stdout + result.stderr).not.toMatch(/Passw0rd/);
+  });
+});
+
 describePostgres('ferry connections test: PostgreSQL', () => {
   const server = usePostgresServer({ passwordEnv: 'FERRY_TEST_PG_PASSWORD' });
 
