@@ -7,6 +7,7 @@ import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED } from './exit-codes.js';
 import { createProgress } from './progress.js';
 import { wholeNumber } from './usage.js';
+import { maskedJson } from './mask-json.js';
 
 /** Example rows shown per kind (would insert, would update, rejected) unless --examples says otherwise. */
 export const DEFAULT_EXAMPLES = 3;
@@ -46,7 +47,7 @@ export async function dryRunCommand(ctx: CliContext, planned: JobPlan, options: 
     examples,
     artifacts: files,
   };
-  if (options.json) ctx.stdout(project.masker.mask(JSON.stringify(report)));
+  if (options.json) ctx.stdout(maskedJson(report, (text) => project.masker.mask(text)));
   else for (const line of describe(plan, report.summary, examples, files)) ctx.stdout(project.masker.mask(line));
   if (outcome.status !== 'succeeded')
     throw new CliExit(EXIT_FAILED, options.json ? undefined : `the job would fail: ${project.masker.mask(outcome.error ?? outcome.status)}`);

@@ -7,6 +7,7 @@ import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { getJob } from './jobs.js';
 import { visibleText } from './visible-text.js';
+import { maskedJson } from './mask-json.js';
 
 export interface JobErrorsOptions {
   json?: boolean;
@@ -33,7 +34,7 @@ export async function jobErrorsCommand(ctx: CliContext, id: string, options: Job
   const { masker } = ctx.project();
   const out = (line: string): void => ctx.stdout(masker.mask(line));
   if (format === 'json') {
-    for await (const reject of readNdjson<Reject>(file)) out(JSON.stringify(reject));
+    for await (const reject of readNdjson<Reject>(file)) ctx.stdout(maskedJson(reject, (text) => masker.mask(text)));
     return;
   }
   const rows = async function* (): AsyncGenerator<string[]> {

@@ -8,6 +8,7 @@ import { jobQueryLines } from './job-query.js';
 import { wholeNumber } from './usage.js';
 import { jobDetails, jobListing } from './job-report.js';
 import { visibleText } from './visible-text.js';
+import { maskedJson } from './mask-json.js';
 
 /** `ferry jobs list`: newest first, one line each. */
 export async function listJobsCommand(ctx: CliContext, options: { json?: boolean; limit?: string }): Promise<void> {
@@ -27,7 +28,7 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
   const job = await getJob(ctx, id);
   const { masker } = ctx.project();
   const details = jobDetails(job, ctx.cwd);
-  if (options.json) return ctx.stdout(masker.mask(JSON.stringify(details)));
+  if (options.json) return ctx.stdout(maskedJson(details, (text) => masker.mask(text)));
   const s = details.summary;
   // An error may quote source data (a database names the bad value) and a webhook's answer is the
   // receiver's text: masked, then escaped so neither can drive the terminal.

@@ -5,6 +5,7 @@ import { backupPath, readNdjson, rejectsPath } from '../../activities/job-files.
 import type { JobInfo } from '../engine/engine.js';
 import type { SecretMasker } from '../spec/secrets.js';
 import { maskRecord } from '../validation/mask.js';
+import { maskJson } from '../cli/mask-json.js';
 import { HttpError, startStream } from './http.js';
 import { rejectsCsv } from './rejects.js';
 
@@ -18,27 +19,27 @@ export function jobPage(job: JobInfo, masker: SecretMasker) {
     const file = files[kind];
     return file !== undefined && existsSync(file) && statSync(file).isFile();
   });
-  return JSON.parse(
-    masker.mask(
-      JSON.stringify({
-        id: job.id,
-        pipeline: job.pipeline,
-        pipelineFile: basename(job.plan.pipelineFile),
-        engine: job.engine,
-        kind: job.kind,
-        status: job.status,
-        startedAt: job.startedAt,
-        endedAt: job.endedAt,
-        summary: job.summary,
-        error: job.error,
-        waiting: job.waiting,
-        detail: job.detail,
-        notifications: job.notifications,
-        sample: job.sample ?? null,
-        artifacts: available,
-      }),
-    ),
-  ) as unknown;
+  const page = maskJson(
+    {
+      pipeline: job.pipeline,
+      pipelineFile: basename(job.plan.pipelineFile),
+      engine: job.engine,
+      kind: job.kind,
+      status: job.status,
+      startedAt: job.startedAt,
+      endedAt: job.endedAt,
+      summary: job.summary,
+      error: job.error,
+      waiting: job.waiting,
+      detail: job.detail,
+      notifications: job.notifications,
+      sample: job.sample ?? null,
+      artifacts: available,
+    },
+    (text) => masker.mask(text),
+  );
+  // The id unmasked: the page's actions name the job by it (a secret of digits may match its time).
+  return { id: job.id, ...page };
 }
 
 /** Where each artifact is: all inside the job folder, except an export's output, which the engine names. */

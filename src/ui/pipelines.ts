@@ -13,6 +13,7 @@ import { planFor } from '../project/plan-for.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import { HttpError } from './http.js';
 import type { Upload } from './uploads.js';
+import { maskJson } from '../cli/mask-json.js';
 
 export interface PipelineEntry {
   /** Relative to the project folder, with forward slashes: how the page names it. */
@@ -124,7 +125,7 @@ export async function dryRunFor(app: App, plan: JobPlan): Promise<DryRunReport> 
   const id = randomBytes(9).toString('hex');
   const { outcome, examples } = await dryRun(app.deps, { ...plan, jobDir: join(app.project.stateDir, 'dry-runs', plan.jobId) }, 3);
   const s = outcome.summary;
-  const masked = JSON.parse(app.project.masker.mask(JSON.stringify(examples))) as DryRunExamples;
+  const masked = maskJson(examples, (text) => app.project.masker.mask(text));
   return {
     id,
     status: outcome.status,

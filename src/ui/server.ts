@@ -15,6 +15,7 @@ import { dryRunFor, listPipelines, loadNamedPipeline, pipelineSchedules, planRun
 import { RejectsIndex } from './rejects.js';
 import { createGuard } from './security.js';
 import { Uploads } from './uploads.js';
+import { maskJson } from '../cli/mask-json.js';
 
 export interface UiOptions {
   app: App;
@@ -88,7 +89,11 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
         const code = url.searchParams.get('code') || undefined;
         const path = url.searchParams.get('path') || undefined;
         const page = await rejects.page(file, { offset, limit, ...(code ? { code } : {}), ...(path ? { path } : {}) });
-        sendJson(res, 200, JSON.parse(masker.mask(JSON.stringify(page))));
+        sendJson(
+          res,
+          200,
+          maskJson(page, (text) => masker.mask(text)),
+        );
       },
     ],
     ['GET', /^\/api\/jobs\/([^/]+)\/download\/([^/]+)$/, async (_req, res, [id, kind]) => sendArtifact(res, await getJob(id!), kind!)],
