@@ -91,13 +91,17 @@ export function isTransient(err: unknown): boolean {
   return typeof fields.code === 'string' && ['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS'].includes(fields.code);
 }
 
-/** The caller's mask plus the SMTP password, as written in the URL and decoded. */
+/**
+ * The caller's mask plus the SMTP password: as written in the URL, decoded, and base64-encoded as
+ * AUTH LOGIN and AUTH PLAIN (`\0user\0password`) send it, which a server may quote in its refusal.
+ */
 function smtpMask(url: string, mask: ((text: string) => string) | undefined): (text: string) => string {
   const secrets = new SecretMasker();
   try {
-    const password = new URL(url).password;
-    secrets.add(password);
-    secrets.add(decodeURIComponent(password));
+    const parsed = new URL(url);
+    const [user, password] = [parsed.username, parsed.password].map((part) => decodeURIComponent(part));
+    const base64 = (text: string): string => Buffer.from(text).toString('base64');
+    for (const spelling of [parsed.password, password!, base64(password!), base64(`\0${user!}\0${password!}`)]) secrets.add(spelling);
   } catch {
     // Not a URL the WHATWG parser takes: maskUrl (inside SecretMasker.mask) still masks by shape.
   }

@@ -118,6 +118,19 @@ describe('email over a real SMTP server', () => {
     expect(server.mails).toEqual([]);
   });
 
+  it('masks the login as AUTH PLAIN and AUTH LOGIN encode it when a server echoes it in its refusal', async () => {
+    const password = 'wrong/pass-123';
+    const plain = Buffer.from(`\0ferry\0${password}`).toString('base64');
+    const login = Buffer.from(password).toString('base64');
+    const server = await smtp({
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      onAuth: (_a, _s, callback) => callback(new Error(`refused ${plain} ${login}`)),
+    });
+    const err = await rejection(sendEmail(mail(`smtp://ferry:${encodeURIComponent(password)}@127.0.0.1:${server.port}`)));
+    expect(err.message).toContain('refused *** ***');
+  });
+
   it('reports recipients the server refused when others were accepted', async () => {
     const server = await smtp({
       onRcptTo: (address, _session, callback) => (address.address === 'dev@example.com' ? callback(new Error('no such mailbox')) : callback()),
