@@ -48,7 +48,7 @@ export async function postWebhook(o: WebhookOptions): Promise<string> {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   if (!target) throw new NotifyError(mask(`${o.label}: webhook ${shown} is not a valid URL`), { retryable: false });
   for (let attempt = 1; ; attempt++) {
-    const result = await postOnce(o, target);
+    const result = await postOnce(o, target, mask);
     if (result.ok) return `webhook ${shown} answered ${result.status}${attempt > 1 ? ` (attempt ${attempt})` : ''}`;
     const delay = delays[attempt - 1];
     if (!result.retryable || delay === undefined) {
@@ -64,7 +64,7 @@ export function signature(secret: string, body: string | Buffer): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-async function postOnce(o: WebhookOptions, target: Target): Promise<Attempt> {
+async function postOnce(o: WebhookOptions, target: Target, mask: (text: string) => string): Promise<Attempt> {
   const timeoutMs = o.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'ferry', 'X-Ferry-Event': 'job.finished' };
   if (o.secret !== undefined) headers['X-Ferry-Signature'] = signature(o.secret, o.body);
@@ -72,7 +72,8 @@ async function postOnce(o: WebhookOptions, target: Target): Promise<Attempt> {
   try {
     // A redirect is not followed: the signed body would go to a host nobody configured.
     const res = await fetch(target.url, { method: 'POST', headers, body: o.body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    const text = await answerStart(res);
+    // Masked whole before it is flattened and cut to a quote: a secret cut in two would match no more.
+    const text = mask(await answerStart(res));
     return answer(res, text);
   } catch (err) {
     return { ok: false, retryable: !isRefusedUrl(err), reason: networkReason(err, timeoutMs) };

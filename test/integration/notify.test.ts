@@ -266,6 +266,15 @@ describe('webhook to a real HTTP server', () => {
     expect(err.message).toBe(`notify[1]: webhook ${server.url.replace('//', '//bot:***@')}/h failed: answered 500 Internal Server Error: auth=Basic ***`);
   });
 
+  it('masks an echoed secret before the quote of the answer is cut, so no part of it shows', async () => {
+    // The credentials straddle the 200 characters quoted: cut first, their start no longer matched.
+    const server = await startHttpServer((req, res) => res.writeHead(500).end(`${'x'.repeat(190)}${req.headers.authorization ?? ''}`));
+    const err = await rejection(postWebhook(hook(server.url.replace('//', '//bot:s3cret-pw-long@') + '/h', { delaysMs: [] })));
+    const encoded = Buffer.from('bot:s3cret-pw-long').toString('base64');
+    expect(err.message).not.toContain(encoded.slice(0, 4));
+    expect(err.message).toMatch(/: x{190}Basic \*\*\*$/);
+  });
+
   it('reads only the start of an answer that streams without end', async () => {
     let written = 0;
     const server = await startHttpServer((_req, res) => {
