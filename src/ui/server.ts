@@ -189,7 +189,8 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
       throw new HttpError(404, `nothing at ${url.pathname.slice(0, 100)}`);
     } catch (err) {
       const [status, message] = statusOf(err);
-      if (status === 500) log(`ui: ${req.method} ${req.url}: ${masker.mask(message)}`);
+      // The path only: a query may hold ?token=<FERRY_UI_TOKEN>, which the log must not keep.
+      if (status === 500) log(`ui: ${req.method} ${(req.url ?? '').split('?')[0]}: ${masker.mask(message)}`);
       if (res.headersSent) res.destroy();
       else sendJson(res, status, { error: masker.mask(message) });
     }

@@ -57,3 +57,32 @@ describe('JSON output when a secret of digits matches a figure', () => {
     }
   });
 });
+
+describe('the console log of a failed request', () => {
+  it('names the path, never the query that may carry the token', async () => {
+    const p = new TestProject();
+    const token = 'console-token-0123456789';
+    try {
+      // A store that is not there: the live count fails on the server (a 500, logged).
+      p.write('ferry.yaml', 'connections:\n  crm: { driver: postgres, url: "postgres://ferry@127.0.0.1:1/crm", connect_timeout: 1s }\n');
+      const ui = await startConsole(p.dir, [], { FERRY_UI_TOKEN: token });
+      try {
+        const auth = { authorization: `Bearer ${token}` };
+        const html = await (await fetch(ui.url, { headers: auth })).text();
+        const csrf = /name="ferry-csrf" content="([^"]+)"/.exec(html)![1]!;
+        const res = await fetch(`${ui.url}api/export/count?token=${token}`, {
+          method: 'POST',
+          headers: { ...auth, 'x-ferry-csrf': csrf, 'content-type': 'application/json' },
+          body: JSON.stringify({ connection: 'crm', query: '*' }),
+        });
+        expect(res.status).toBe(500);
+        await expect.poll(() => ui.stderr()).toContain('ui: POST /api/export/count: ');
+        expect(ui.stderr()).not.toContain(token);
+      } finally {
+        expect(await ui.stop()).toBe(0);
+      }
+    } finally {
+      p.cleanup();
+    }
+  });
+});
