@@ -48,17 +48,34 @@ function withAbsolutePaths(rootDir: string, configFile: string | undefined, conf
 }
 
 /**
- * The passwords a PostgreSQL URL holds written in it: the user's (`user:secret@`, decoded), and any
- * query parameter named like one (`?password=secret`, which node-postgres uses as the password, as
- * libpq does; `sslpassword`): URL masking by shape knows only the first.
+ * The passwords a PostgreSQL URL holds written in it: the user's (`user:secret@`), and any query
+ * parameter named like one (`?password=secret`, which node-postgres uses as the password, as libpq
+ * does; `sslpassword`): URL masking by shape knows only the first. Each decoded and as written: a
+ * percent-encoding spelled otherwise than encodeURIComponent does (`%2f`) matches no other spelling.
  */
 function passwordsOf(url: string): string[] {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    const fromQuery = [...parsed.searchParams].filter(([name]) => /pass/i.test(name)).map(([, value]) => value);
-    return [decodeURIComponent(parsed.password), ...fromQuery];
+    parsed = new URL(url);
   } catch {
     return [];
+  }
+  const out = [parsed.password, decodeLoosely(parsed.password)];
+  for (const pair of parsed.search.slice(1).split('&')) {
+    const eq = pair.includes('=') ? pair.indexOf('=') : pair.length;
+    const [name, value] = [pair.slice(0, eq), pair.slice(eq + 1)];
+    // The query's own decoding, as URLSearchParams (node-postgres) reads it: `+` is a space.
+    if (/pass/i.test(decodeLoosely(name.replaceAll('+', ' ')))) out.push(value, decodeLoosely(value.replaceAll('+', ' ')));
+  }
+  return out;
+}
+
+/** Percent-decoding that keeps a malformed text as it is (the URL is refused later, by the driver). */
+function decodeLoosely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 

@@ -98,6 +98,18 @@ describe('ferry connections test: a password in the query string', () => {
     expect(result.stdout).toContain(`FAIL legacy (postgres postgres://u@127.0.0.1:${port}/crm?password=***&sslmode=disable)`);
     expect(result.stdout + result.stderr).not.toMatch(/Passw0rd/);
   });
+
+  it('masks a password as written when its percent-encoding is not the usual spelling (%2f, not %2F)', () => {
+    const cwd = project(
+      'connections:\n' +
+        '  a: { driver: postgres, url: "postgres://u@127.0.0.1:1/crm?sslmode=disable&password=Query%2fPassw0rd==", connect_timeout: 1s }\n' +
+        '  b: { driver: postgres, url: "postgres://u:User%2fPassw0rd@127.0.0.1:1/crm", connect_timeout: 1s }\n',
+    );
+    const result = runFerry(['connections', 'test', '--timeout', '5'], { cwd });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('FAIL a (postgres postgres://u@127.0.0.1:1/crm?sslmode=disable&password=***)');
+    expect(result.stdout + result.stderr).not.toMatch(/Passw0rd/);
+  });
 });
 
 describePostgres('ferry connections test: PostgreSQL', () => {
