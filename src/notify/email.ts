@@ -43,7 +43,10 @@ export async function sendEmail(o: SendEmailOptions): Promise<string> {
   const [{ default: nodemailer }, { parseConnectionUrl }] = await Promise.all([import('nodemailer'), import('nodemailer/lib/shared/index.js')]);
   const sockets: Socket[] = [];
   // The URL parsed here, not given as `url`: createTransport then drops every other option (the timeouts, getSocket).
-  const transport = nodemailer.createTransport({ ...timeouts, ...parseConnectionUrl(o.url), getSocket: ownSocket(sockets) });
+  const options = parseConnectionUrl(o.url);
+  const refused = notSmtp(o.url, options);
+  if (refused) throw new NotifyError(`${o.label}: notify.smtp.url ${refused}`, { retryable: false });
+  const transport = nodemailer.createTransport({ ...timeouts, ...options, getSocket: ownSocket(sockets) });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(Object.assign(new Error(`no end to the exchange within ${deadlineMs / 1000}s`), { code: 'ETIMEDOUT' })), deadlineMs);
@@ -64,6 +67,26 @@ export async function sendEmail(o: SendEmailOptions): Promise<string> {
     // The server may still be talking: its socket would keep the process alive.
     for (const socket of sockets) socket.destroy();
   }
+}
+
+/**
+ * Query options nodemailer reads that make it something else than an SMTP client: another
+ * transport (`sendmail=true&path=…` runs that program), or its own logging of the whole exchange,
+ * login included, unmasked.
+ */
+const NOT_SMTP_OPTIONS = ['sendmail', 'streamTransport', 'jsonTransport', 'SES', 'direct', 'logger', 'debug'];
+
+/** Why the URL is not one of an SMTP server, or undefined. */
+function notSmtp(url: string, options: object): string | undefined {
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    return 'is not a URL (expected smtp://host:port or smtps://host:port)';
+  }
+  if (protocol !== 'smtp:' && protocol !== 'smtps:') return `must be smtp:// or smtps://, not ${protocol}//`;
+  const option = NOT_SMTP_OPTIONS.find((name) => Object.hasOwn(options, name));
+  return option ? `may not set ${option} (an SMTP server is sent to, nothing else)` : undefined;
 }
 
 /**

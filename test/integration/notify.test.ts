@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -129,6 +130,20 @@ describe('email over a real SMTP server', () => {
     });
     const err = await rejection(sendEmail(mail(`smtp://ferry:${encodeURIComponent(password)}@127.0.0.1:${server.port}`)));
     expect(err.message).toContain('refused *** ***');
+  });
+
+  it('refuses a URL that would make nodemailer run a program or log the login, sending nothing', async () => {
+    const dir = tempDir('ferry-sendmail-');
+    cleanups.push(dir.cleanup);
+    const program = join(dir.dir, 'sendmail.sh');
+    writeFileSync(program, `#!/bin/sh\ncat >/dev/null\ntouch "${program}.ran"\n`, { mode: 0o755 });
+    const refusal = await rejection(sendEmail(mail(`smtp://127.0.0.1:2525?sendmail=true&path=${encodeURIComponent(program)}`)));
+    expect(refusal.message).toBe('notify[0]: notify.smtp.url may not set sendmail (an SMTP server is sent to, nothing else)');
+    expect(refusal.retryable).toBe(false);
+    expect(existsSync(`${program}.ran`)).toBe(false);
+    const logger = await rejection(sendEmail(mail('smtp://u:pw-1234@127.0.0.1:2525?logger=true&debug=true')));
+    expect(logger.message).toBe('notify[0]: notify.smtp.url may not set logger (an SMTP server is sent to, nothing else)');
+    expect((await rejection(sendEmail(mail('http://127.0.0.1:2525')))).message).toBe('notify[0]: notify.smtp.url must be smtp:// or smtps://, not http://');
   });
 
   it('reports recipients the server refused when others were accepted', async () => {
