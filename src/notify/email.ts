@@ -95,9 +95,10 @@ function notSmtp(url: string, options: object): string | undefined {
  * an error connecting reaches it as a socket error (`ESOCKET`, transient).
  */
 function ownSocket(sockets: Socket[]) {
-  return (options: { host?: string; port?: number | string; secure?: boolean }, callback: (err: Error | null, socket: { connection: Socket }) => void) => {
+  type Options = { host?: string; port?: number | string; secure?: boolean; localAddress?: string };
+  return (options: Options, callback: (err: Error | null, socket: { connection: Socket }) => void) => {
     const port = Number(options.port) || (options.secure ? 465 : 587);
-    const socket = connect({ host: options.host || 'localhost', port });
+    const socket = connect({ host: options.host || 'localhost', port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
     sockets.push(socket);
     callback(null, { connection: socket });
   };
