@@ -45,8 +45,9 @@ export async function jobErrorsCommand(ctx: CliContext, id: string, options: Job
   if (format === 'csv') {
     const options = { headers: CSV_HEADERS, escapeFormulas: true };
     process.stdout.write(masker.mask(await csvTarget.header(options)));
+    // Each field masked before it is encoded: CSV doubles a `"`, and a secret holding one would match no more.
     for await (const row of rows())
-      process.stdout.write(masker.mask(await csvTarget.encode([Object.fromEntries(CSV_HEADERS.map((h, i) => [h, row[i]]))], options)));
+      process.stdout.write(masker.mask(await csvTarget.encode([Object.fromEntries(CSV_HEADERS.map((h, i) => [h, masker.mask(row[i]!)]))], options)));
     return;
   }
   // Two passes over the report (it may hold millions of lines): the summary first, then the lines.

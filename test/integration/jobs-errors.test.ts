@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Reject } from '../../src/validation/reject.js';
+import { runFerry } from '../helpers/cli.js';
 import { TestProject } from '../helpers/project.js';
 
 /**
@@ -49,6 +50,18 @@ describe('ferry jobs errors', { timeout: 120_000 }, () => {
     const bad = p.ferry('jobs', 'errors', job, '--format', 'xlsx');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--format expects one of text, csv, json, got "xlsx"');
+  });
+
+  it('--format csv masks a secret holding a quote, which CSV escaping doubles', () => {
+    const secret = 'pa"ss-1234';
+    p.write('ferry.yaml', 'connections:\n  crm: { driver: postgres, url: "postgres://u:${PW}@127.0.0.1:1/crm" }\n');
+    p.write('s.json', [{ 'E-mail': `leak ${secret}`, Name: 'Dee' }]);
+    p.write('p2.yaml', 'source: { file: s.json }\ntarget: { connection: users }\ncolumns:\n  email: "`E-mail`"\n  given_name: Name\n');
+    const run = runFerry(['run', 'p2.yaml', '--json'], { cwd: p.dir, env: { PW: secret } });
+    const id = (JSON.parse(run.stdout) as { job: string }).job;
+    const out = runFerry(['jobs', 'errors', id, '--format', 'csv'], { cwd: p.dir, env: { PW: secret } }).stdout;
+    expect(out).toContain('leak ***');
+    expect(out).not.toContain('ss-1234');
   });
 
   it('text escapes control characters from the data; csv and json carry them as they are', () => {
