@@ -43,7 +43,7 @@ describe.skipIf(!chromiumPath)(`ferry ui over hostile content${chromiumPath ? ''
       await page.goto(`${ui.url}${hash}`);
       await page.waitForLoadState('networkidle');
       await page.mouse.move(300, 300);
-      expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss), hash).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss), hash).toBeUndefined();
       expect(await page.locator('#main img, #main b, #main script').count(), hash).toBe(0);
     }
     await page.goto(`${ui.url}#/pipelines`);
