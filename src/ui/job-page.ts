@@ -1,11 +1,12 @@
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { createInterface } from 'node:readline';
 import { basename, sep } from 'node:path';
-import { backupPath, readNdjson, rejectsPath } from '../../activities/job-files.js';
+import { backupPath, rejectsPath } from '../../activities/job-files.js';
 import type { JobInfo } from '../engine/engine.js';
 import type { SecretMasker } from '../spec/secrets.js';
 import { maskRecord } from '../validation/mask.js';
-import { maskJson } from '../cli/mask-json.js';
+import { maskedJson, maskJson } from '../cli/mask-json.js';
 import { HttpError, startStream } from './http.js';
 import { rejectsCsv } from './rejects.js';
 
@@ -65,7 +66,8 @@ export function rejectsFileOf(job: JobInfo): string {
  * record of the job, and is checked (after resolving links) to be inside the job folder, or to be
  * the output the job wrote. The backup holds whole rows: it is served with secrets masked.
  */
-export async function sendArtifact(res: ServerResponse, job: JobInfo, kind: string): Promise<void> {
+export async function sendArtifact(res: ServerResponse, job: JobInfo, kind: string, masker: SecretMasker): Promise<void> {
+  const mask = (text: string): string => masker.mask(text);
   if (!(ARTIFACTS as readonly string[]).includes(kind)) throw new HttpError(404, `no artifact "${kind.slice(0, 40)}" (known: ${ARTIFACTS.join(', ')})`);
   const file = artifactFiles(job)[kind as ArtifactKind];
   if (!file || !existsSync(file) || !statSync(file).isFile()) throw new HttpError(404, `job ${job.id} has no ${kind}`);
@@ -74,19 +76,36 @@ export async function sendArtifact(res: ServerResponse, job: JobInfo, kind: stri
   const type = name.endsWith('.csv') ? 'text/csv; charset=utf-8' : name.endsWith('.json') ? 'application/json' : 'application/x-ndjson';
   startStream(res, 200, { 'content-type': type, 'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"` });
   if (kind === 'rejects.csv') {
-    for await (const line of rejectsCsv(real)) if (!res.write(line)) await new Promise((resolve) => res.once('drain', resolve));
+    for await (const line of rejectsCsv(real, mask)) if (!res.write(line)) await new Promise((resolve) => res.once('drain', resolve));
     res.end();
     return;
   }
-  if (kind === 'backup.ndjson') {
-    for await (const change of readNdjson<Record<string, unknown>>(real)) {
-      const masked = { ...change, before: maskRecord(change['before']), after: maskRecord(change['after']) };
-      if (!res.write(JSON.stringify(masked) + '\n')) await new Promise((resolve) => res.once('drain', resolve));
+  // Line by line, each masked as `jobs errors` masks it: the project's secrets, and a backup's whole rows.
+  if (kind === 'backup.ndjson' || kind === 'rejects.ndjson') {
+    for await (const text of createInterface({ input: createReadStream(real), crlfDelay: Infinity })) {
+      if (text === '') continue;
+      const line = parsed(text);
+      // A line that is not JSON (a report cut short by a crash) goes out as text, masked.
+      if (line === undefined) {
+        if (!res.write(mask(text) + '\n')) await new Promise((resolve) => res.once('drain', resolve));
+        continue;
+      }
+      const change = kind === 'backup.ndjson' ? { ...line, before: maskRecord(line['before']), after: maskRecord(line['after']) } : line;
+      if (!res.write(maskedJson(change, mask) + '\n')) await new Promise((resolve) => res.once('drain', resolve));
     }
     res.end();
     return;
   }
   await new Promise<void>((resolve, reject) => createReadStream(real).on('error', reject).on('end', resolve).pipe(res));
+}
+
+function parsed(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function insideJob(job: JobInfo, file: string): string {

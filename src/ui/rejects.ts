@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { readNdjson } from '../../activities/job-files.js';
 import type { Reject } from '../validation/reject.js';
+import { maskJson } from '../cli/mask-json.js';
 
 /** One error of one rejected record: a line of the rejects table. */
 export interface RejectLine {
@@ -69,10 +70,15 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** The rejects report as CSV lines: one per error, with the (masked) record as JSON. */
-export async function* rejectsCsv(file: string): AsyncGenerator<string> {
+/**
+ * The rejects report as CSV lines: one per error, with the record as JSON. The report masks secret
+ * columns; `mask` removes the project's secrets, from each field before it is encoded (CSV doubles
+ * a `"`, and a secret holding one would match no more).
+ */
+export async function* rejectsCsv(file: string, mask: (text: string) => string): AsyncGenerator<string> {
   yield 'row,code,path,message,record\r\n';
   for await (const reject of readNdjson<Reject>(file)) {
-    for (const e of reject.errors) yield [reject.row, e.code, e.path, e.message, reject.record].map(csvCell).join(',') + '\r\n';
+    const record = maskJson(reject.record, mask);
+    for (const e of reject.errors) yield [reject.row, mask(e.code), mask(e.path), mask(e.message), record].map(csvCell).join(',') + '\r\n';
   }
 }

@@ -86,3 +86,32 @@ describe('the console log of a failed request', () => {
     }
   });
 });
+
+describe("the console's downloads of a reject report", () => {
+  it('mask the project secrets as jobs errors does: NDJSON line by line, CSV field by field', async () => {
+    const p = new TestProject();
+    const secret = 'pa"ss-1234';
+    const env = { PW: secret };
+    try {
+      p.write('ferry.yaml', 'connections:\n  crm: { driver: postgres, url: "postgres://u:${PW}@127.0.0.1:1/crm" }\n');
+      p.write('s.json', [{ email: `leak ${secret}`, name: 'Dee' }]);
+      p.write('p.yaml', 'source: { file: s.json }\ntarget: { connection: users }\ncolumns: { email: email, given_name: name }\n');
+      const run = runFerry(['run', 'p.yaml', '--json'], { cwd: p.dir, env });
+      const job = (JSON.parse(run.stdout) as { job: string }).job;
+      const ui = await startConsole(p.dir, [], env);
+      try {
+        for (const kind of ['rejects.ndjson', 'rejects.csv']) {
+          const res = await fetch(`${ui.url}api/jobs/${job}/download/${kind}`);
+          const body = await res.text();
+          expect(res.status, body).toBe(200);
+          expect(body, kind).toContain('leak ***');
+          expect(body, kind).not.toContain('ss-1234');
+        }
+      } finally {
+        expect(await ui.stop()).toBe(0);
+      }
+    } finally {
+      p.cleanup();
+    }
+  });
+});
