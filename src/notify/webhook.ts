@@ -72,6 +72,12 @@ async function postOnce(o: WebhookOptions, target: Target, mask: (text: string) 
   try {
     // A redirect is not followed: the signed body would go to a host nobody configured.
     const res = await fetch(target.url, { method: 'POST', headers, body: o.body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    if (res.ok) {
+      // Delivered: the body says nothing more, and waiting for a slow one would count the delivery
+      // as failed and send it again.
+      await res.body?.cancel().catch(() => undefined);
+      return { ok: true, status: res.status };
+    }
     // Masked whole before it is flattened and cut to a quote: a secret cut in two would match no more.
     const text = mask(await answerStart(res));
     return answer(res, text);

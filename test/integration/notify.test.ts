@@ -290,6 +290,16 @@ describe('webhook to a real HTTP server', () => {
     expect(err.message).toMatch(/: x{190}Basic \*\*\*$/);
   });
 
+  it('counts a 2xx as delivered at once, even when its body never ends: no failure, no second POST', async () => {
+    let requests = 0;
+    const server = await startHttpServer((_req, res) => {
+      requests++;
+      res.writeHead(200, { 'content-type': 'text/plain' }).write('ok');
+    });
+    expect(await postWebhook(hook(`${server.url}/h`, { timeoutMs: 1000 }))).toBe(`webhook ${server.url}/h answered 200`);
+    expect(requests).toBe(1);
+  });
+
   it('reads only the start of an answer that streams without end', async () => {
     let written = 0;
     const server = await startHttpServer((_req, res) => {
