@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { visibleText } from '../cli/visible-text.js';
 import { SecretMasker } from '../spec/secrets.js';
 import { displayServer } from './display-url.js';
 import type { EmailMessage } from './message.js';
@@ -60,7 +61,9 @@ export async function sendEmail(o: SendEmailOptions): Promise<string> {
     return mask(`email to ${info.accepted.map(address).join(', ')}${refused.length > 0 ? ` (refused: ${refused.join(', ')})` : ''}`);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new NotifyError(mask(`${o.label}: email to ${o.to.join(', ')} via ${displayServer(o.url)} failed: ${reason}`), { retryable: isTransient(err) });
+    // The server's reply is quoted with its control characters escaped: it ends up on a terminal.
+    const message = visibleText(mask(`${o.label}: email to ${o.to.join(', ')} via ${displayServer(o.url)} failed: ${reason}`));
+    throw new NotifyError(message, { retryable: isTransient(err) });
   } finally {
     clearTimeout(timer);
     transport.close();

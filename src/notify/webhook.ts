@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { SecretMasker } from '../spec/secrets.js';
 import { resolveWebhookUrl } from '../spec/webhook-url.js';
+import { visibleText } from '../cli/visible-text.js';
 import { displayUrl } from './display-url.js';
 import { NotifyError } from './notify-error.js';
 
@@ -80,7 +81,7 @@ async function postOnce(o: WebhookOptions, target: Target, mask: (text: string) 
     }
     // Masked whole before it is flattened and cut to a quote: a secret cut in two would match no more.
     const text = mask(await answerStart(res));
-    return answer(res, text);
+    return answer(res, text, mask);
   } catch (err) {
     return { ok: false, retryable: !isRefusedUrl(err), reason: networkReason(err, timeoutMs) };
   }
@@ -110,15 +111,16 @@ function splitCredentials(raw: string): Target | undefined {
   return { url: url.href, authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
 }
 
-function answer(res: Response, text: string): Attempt {
+/** `text` is the start of the body, masked. What the receiver said is quoted with its control characters escaped: it ends up on a terminal. */
+function answer(res: Response, text: string, mask: (text: string) => string): Attempt {
   if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-  const said = `answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${snippet(text)}`;
+  const said = visibleText(`answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${snippet(text)}`);
   if (res.status >= 500) return { ok: false, retryable: true, reason: said };
   if (res.status >= 300 && res.status < 400) {
     return {
       ok: false,
       retryable: false,
-      reason: `${said} (redirect to ${res.headers.get('location') ?? '?'}; webhooks are not redirected, configure the final URL)`,
+      reason: `${said} (redirect to ${quoted(mask(res.headers.get('location') ?? '?'))}; webhooks are not redirected, configure the final URL)`,
     };
   }
   return { ok: false, retryable: false, reason: said };
@@ -151,9 +153,14 @@ async function answerStart(res: Response): Promise<string> {
 
 /** The start of the answer's text, which often says what the receiver disliked. */
 function snippet(text: string): string {
+  const flat = quoted(text);
+  return flat ? `: ${flat}` : '';
+}
+
+/** A text of the receiver's on one line, at most 200 characters of it (mask it before: a cut secret would not match). */
+function quoted(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  if (!flat) return '';
-  return `: ${flat.length > 200 ? `${flat.slice(0, 200)}…` : flat}`;
+  return visibleText(flat.length > 200 ? `${flat.slice(0, 200)}…` : flat);
 }
 
 /** fetch reports `TypeError: fetch failed` with the socket error as its cause; name that instead. */

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionPool, type ActivityDeps } from '../../activities/deps.js';
 import { rejectsPath } from '../../activities/job-files.js';
@@ -40,6 +40,17 @@ async function startHttpServer(handler: (req: IncomingMessage, res: ServerRespon
   cleanups.push(() => new Promise((resolve) => server.close(resolve)).then(() => undefined));
   cleanups.push(() => server.closeAllConnections());
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** A raw TCP server on 127.0.0.1 that speaks as `onConnection` says: bytes no protocol library would send. */
+async function rawServer(onConnection: (socket: Socket) => void): Promise<number> {
+  const server = createNetServer((socket) => {
+    socket.on('error', () => undefined);
+    onConnection(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  return (server.address() as AddressInfo).port;
 }
 
 async function http(reply: (n: number) => Reply) {
@@ -144,6 +155,16 @@ describe('email over a real SMTP server', () => {
     const logger = await rejection(sendEmail(mail('smtp://u:pw-1234@127.0.0.1:2525?logger=true&debug=true')));
     expect(logger.message).toBe('notify[0]: notify.smtp.url may not set logger (an SMTP server is sent to, nothing else)');
     expect((await rejection(sendEmail(mail('http://127.0.0.1:2525')))).message).toBe('notify[0]: notify.smtp.url must be smtp:// or smtps://, not http://');
+  });
+
+  it("escapes the control characters of a server's reply: it is printed on a terminal", async () => {
+    const port = await rawServer((socket) => {
+      socket.write('220 raw.example ESMTP\r\n');
+      socket.on('data', (d: Buffer) => socket.write(/^EHLO/i.test(d.toString()) ? '250 raw.example\r\n' : '550 no \x1b]0;owned\x07\x1b[2J way\r\n'));
+    });
+    const err = await rejection(sendEmail(mail(`smtp://127.0.0.1:${port}`)));
+    expect(err.message).toContain('550 no \\x1b]0;owned\\x07\\x1b[2J way');
+    expect(err.message).not.toMatch(/[\x00-\x1f]/);
   });
 
   it('reports recipients the server refused when others were accepted', async () => {
@@ -298,6 +319,25 @@ describe('webhook to a real HTTP server', () => {
     });
     expect(await postWebhook(hook(`${server.url}/h`, { timeoutMs: 1000 }))).toBe(`webhook ${server.url}/h answered 200`);
     expect(requests).toBe(1);
+  });
+
+  it("escapes the control characters of a receiver's answer and redirect", async () => {
+    // Raw HTTP: Node's own server refuses to write a control character in a header. fetch refuses
+    // C0 ones there too, but takes the byte 0x9b: a one-byte CSI (C1) on some terminals.
+    const port = await rawServer((socket) =>
+      socket.once('data', (d: Buffer) =>
+        socket.end(
+          d.toString().startsWith('POST /moved')
+            ? Buffer.from('HTTP/1.1 302 Found\r\nLocation: /x\x9b2Jy\r\nContent-Length: 0\r\n\r\n', 'latin1')
+            : 'HTTP/1.1 500 Oops\r\nContent-Length: 23\r\n\r\nbad \x1b]0;owned\x07 news....',
+        ),
+      ),
+    );
+    const failed = await rejection(postWebhook(hook(`http://127.0.0.1:${port}/h`, { delaysMs: [] })));
+    expect(failed.message).toMatch(/answered 500 Oops: bad \\x1b\]0;owned\\x07 news\.+$/);
+    const moved = await rejection(postWebhook(hook(`http://127.0.0.1:${port}/moved`, { delaysMs: [] })));
+    expect(moved.message).toContain('(redirect to /x\\x9b2Jy;');
+    for (const message of [failed.message, moved.message]) expect(message).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
   });
 
   it('reads only the start of an answer that streams without end', async () => {
