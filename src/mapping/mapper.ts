@@ -16,7 +16,7 @@ import { compileColumns, compileExpressionToFunction, isDeferral, type CompiledE
 import { fieldsRead, readsPath } from './fields-read.js';
 import { frozenNow, registerGuardedFunctions } from './interpreter-functions.js';
 import { LinearRegExp } from './linear-regex.js';
-import { maskParseError, maskSourceRecord, scrub, secretSources, secretValues } from './secret-sources.js';
+import { mappedSecretValues, maskParseError, maskSourceRecord, maskedValues, scrub, secretSources, secretValues } from './secret-sources.js';
 
 /** What expressions see besides the record: `$job`, and a clock frozen at the job's start. */
 export interface MappingContext {
@@ -124,8 +124,9 @@ export function createMapper(
       if (always.length > 0) await interpret(record, always, out);
       await yieldIfDue();
       if (out.errors.length > 0) {
-        // an evaluation error may quote a value (`$number(Hash)`): never a secret one
-        const secrets = secretValues(record, sources);
+        // an evaluation error may quote a value (`$number(Hash)`): never a secret one, by the
+        // column it maps to or by its own name (`$number(password)`, masked in the stored record)
+        const secrets = [...secretValues(record, sources), ...maskedValues(record)];
         for (const e of out.errors) e.message = scrub(e.message, secrets);
       }
       return out;
@@ -176,7 +177,9 @@ export function createRuleChecker(
       try {
         if ((await evaluate(rule, values)) !== true) errors.push({ code: 'RULE', message: rule.message, path: '' });
       } catch (err) {
-        errors.push({ code: 'RULE', message: `${rule.message} (${evaluationMessage(err)})`, path: '' });
+        // the error may quote a value of the record (`$number(password_hash)`): never a secret one
+        const message = scrub(evaluationMessage(err), mappedSecretValues(values));
+        errors.push({ code: 'RULE', message: `${rule.message} (${message})`, path: '' });
       }
     }
     return errors;

@@ -1,5 +1,6 @@
 import { fieldsRead, type FieldsRead } from './fields-read.js';
 import { MASK, isSecretColumn, maskRecord } from '../validation/mask.js';
+import { isObject } from '../validation/checks.js';
 
 /*
  * Secrets are masked by what a value becomes, not by what its source field is called: a CSV column
@@ -32,19 +33,64 @@ export function maskSourceRecord(record: unknown, sources: SecretSources): unkno
 export function secretValues(record: unknown, sources: SecretSources): string[] {
   if (typeof record !== 'object' || record === null) return [];
   const out: string[] = [];
-  const visit = (value: unknown, depth: number): void => {
-    if (typeof value === 'string' && value.length > 0) out.push(value);
-    else if (typeof value === 'number' || typeof value === 'bigint') out.push(String(value));
-    else if (typeof value === 'object' && value !== null && depth < 64) for (const v of Object.values(value)) visit(v, depth + 1);
-  };
-  for (const [key, value] of Object.entries(record)) if (sources === 'all' || sources.has(key)) visit(value, 0);
+  for (const [key, value] of Object.entries(record)) if (sources === 'all' || sources.has(key)) collect(value, out);
   return out;
 }
 
-/** `text` with every occurrence of a secret value replaced by the mask (longest first, so a value inside another goes too). */
+/**
+ * The values `maskRecord` hides in a record (a key named password or secret at any depth, the parts
+ * of custom_password_hash, a top-level secret column's text), as text: a message quoting one of
+ * them (`$number(password)`) must hide it as the stored record does.
+ */
+export function maskedValues(record: unknown): string[] {
+  const out: string[] = [];
+  const walk = (original: unknown, masked: unknown, depth: number): void => {
+    if (masked === MASK && original !== MASK) {
+      collect(original, out);
+      return;
+    }
+    if (!isWalkable(original) || !isWalkable(masked) || depth > MAX_WALK_DEPTH) return;
+    for (const key of Object.keys(original)) if (Object.hasOwn(masked, key)) walk(original[key], masked[key], depth + 1);
+  };
+  walk(record, maskRecord(record), 0);
+  return out;
+}
+
+/** The secret values of a mapped record, for messages about it (`validate.rules`): its secret columns whole, and what masking hides. */
+export function mappedSecretValues(values: Record<string, unknown>): string[] {
+  const columns = new Set(Object.keys(values).filter(isSecretColumn));
+  return [...secretValues(values, columns), ...maskedValues(values)];
+}
+
+/** maskRecord masks everything deeper than 256 levels: walking to there is enough. */
+const MAX_WALK_DEPTH = 300;
+
+function isWalkable(value: unknown): value is Record<string, unknown> {
+  return isObject(value) || Array.isArray(value);
+}
+
+function collect(value: unknown, out: string[]): void {
+  const visit = (v: unknown, depth: number): void => {
+    if (typeof v === 'string' && v.length > 0) out.push(v);
+    else if (typeof v === 'number' || typeof v === 'bigint') out.push(String(v));
+    else if (typeof v === 'object' && v !== null && depth < 64) for (const item of Object.values(v)) visit(item, depth + 1);
+  };
+  visit(value, 0);
+}
+
+/**
+ * `text` with every occurrence of a secret value replaced by the mask (longest first, so a value
+ * inside another goes too), as it is and as JSON quotes it: JSONata's messages quote values as JSON
+ * (`Unable to cast value to a number: "pa\"ss"`).
+ */
 export function scrub(text: string, secrets: string[]): string {
+  const forms = new Set<string>();
+  for (const s of secrets) {
+    forms.add(s);
+    forms.add(JSON.stringify(s).slice(1, -1));
+  }
   let out = text;
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) if (s.length >= 3) out = out.split(s).join(MASK);
+  for (const s of [...forms].sort((a, b) => b.length - a.length)) if (s.length >= 3) out = out.split(s).join(MASK);
   return out;
 }
 

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { createMapper, createRuleChecker } from '../../../src/mapping/mapper.js';
+
+/*
+ * A reject's message must not quote what its stored record masks: JSONata quotes the value it
+ * could not use (`Unable to cast value to a number: "…"`), so a mapping or a rule over a secret
+ * would otherwise write the secret to rejects.ndjson beside the masked record.
+ */
+
+const ctx = { id: 'j', pipeline: 'p', started_at: '2026-01-01T00:00:00.000Z' };
+const paths = [{ interpretOnly: false }, { interpretOnly: true }];
+
+describe.each(paths)('secrets in evaluation messages (interpretOnly: $interpretOnly)', (path) => {
+  it('a mapping error hides a source value masked by its key name, at any depth', async () => {
+    const mapper = createMapper({ nickname: '$number(password)', given_name: '$number(meta.secret)' }, ctx, undefined, path);
+    const { errors } = await mapper.map({ password: 'plaintextPW123', meta: { secret: 'totpSECRET999' } });
+    expect(errors).toHaveLength(2);
+    const text = JSON.stringify(errors);
+    expect(text).not.toContain('plaintextPW123');
+    expect(text).not.toContain('totpSECRET999');
+    expect(errors[0]!.message).toContain('*****');
+  });
+
+  it('a rule error hides the value of a secret column', async () => {
+    const check = createRuleChecker([{ check: '$number(password_hash) > 0', message: 'hash must be numeric' }], ctx, undefined, path);
+    const errors = await check({ email: 'a@example.com', password_hash: '$2b$10$SuperSecretHashValue' });
+    expect(errors).toEqual([{ code: 'RULE', message: 'hash must be numeric (JSONata D3030: Unable to cast value to a number: "*****")', path: '' }]);
+  });
+
+  it('a rule error hides a secret nested in a mapped value (custom_password_hash, a secret key)', async () => {
+    const check = createRuleChecker(
+      [
+        { check: '$number(custom_password_hash.hash.value) > 0', message: 'r1' },
+        { check: '$number(user_metadata.secret) > 0', message: 'r2' },
+      ],
+      ctx,
+      undefined,
+      path,
+    );
+    const errors = await check({
+      custom_password_hash: { algorithm: 'sha256', hash: { value: 'c2VjcmV0aGFzaA==' } },
+      user_metadata: { secret: 'nestedSecret42' },
+    });
+    expect(errors).toHaveLength(2);
+    expect(JSON.stringify(errors)).not.toMatch(/c2VjcmV0aGFzaA==|nestedSecret42/);
+  });
+
+  it('a secret quoted as JSON (a quote, a backslash) is hidden too', async () => {
+    const mapper = createMapper({ nickname: '$number(password)' }, ctx, undefined, path);
+    const { errors } = await mapper.map({ password: 'pa"ss\\word' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toBe('JSONata D3030: Unable to cast value to a number: "*****"');
+  });
+});
