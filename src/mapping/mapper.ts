@@ -16,6 +16,7 @@ import { compileColumns, compileExpressionToFunction, isDeferral, type CompiledE
 import { fieldsRead, readsPath } from './fields-read.js';
 import { frozenNow, registerGuardedFunctions } from './interpreter-functions.js';
 import { LinearRegExp } from './linear-regex.js';
+import { UNSTORABLE_CODE, checkStorable } from './storable.js';
 import { mappedSecretValues, maskParseError, maskSourceRecord, maskedValues, scrub, secretSources, secretValues } from './secret-sources.js';
 
 /** What expressions see besides the record: `$job`, and a clock frozen at the job's start. */
@@ -88,6 +89,7 @@ export function createMapper(
       try {
         const value: unknown = await expr.evaluate(record, bindings);
         checkValueSize(value, limits);
+        checkStorable(value);
         if (value !== undefined) setOwnField(out.values, column, plain(value));
       } catch (err) {
         out.errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(err, column), path: column });
@@ -108,9 +110,11 @@ export function createMapper(
           if (!Object.hasOwn(r.values, column)) continue;
           try {
             checkValueSize(r.values[column], limits);
+            checkStorable(r.values[column]);
           } catch (err) {
             Reflect.deleteProperty(out.values, column);
-            r.errors.push({ column, message: (err as Error).message, code: BUDGET_CODE });
+            const e = err as { message: string; code: string };
+            r.errors.push({ column, message: e.message, code: e.code });
           }
         }
         for (const e of r.errors) out.errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(e, e.column), path: e.column });
@@ -218,6 +222,7 @@ function plain(value: unknown): unknown {
 
 function evaluationMessage(err: unknown, column?: string): string {
   const e = err as { code?: string; message?: string };
-  if (isBudgetError(err) || e.code === BUDGET_CODE) return `${column === undefined ? '' : `column ${column}: `}${e.message ?? ''}`;
+  if (isBudgetError(err) || e.code === BUDGET_CODE || e.code === UNSTORABLE_CODE)
+    return `${column === undefined ? '' : `column ${column}: `}${e.message ?? ''}`;
   return e.code ? `JSONata ${e.code}: ${e.message ?? ''}` : String(e.message ?? err);
 }

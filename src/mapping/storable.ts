@@ -1,0 +1,41 @@
+import { isLambda } from './json-size.js';
+
+/** The code of a column value no store can hold (formatted like a budget error: the column, then why). */
+export const UNSTORABLE_CODE = 'FERRY_UNSTORABLE';
+
+export interface UnstorableError {
+  code: typeof UNSTORABLE_CODE;
+  message: string;
+}
+
+/**
+ * A column's value must be JSON. An expression can also give a function — a lambda
+ * (`{"f": function($x){$x}}`), a built-in used as a value (`$string`) or a regex (`/a/`) — which
+ * no column can hold: a lambda carries its whole evaluation environment, the source record
+ * included, in a cycle that failed a file export's whole batch ("Converting circular structure to
+ * JSON"), and a built-in was stored as `{"_jsonata_function":true,…}`. Such a value rejects the
+ * record at its column instead.
+ */
+export function checkStorable(value: unknown): void {
+  if (holdsFunction(value)) {
+    throw {
+      code: UNSTORABLE_CODE,
+      message: 'the value is or holds a function (a lambda, a built-in such as $string, or a regex), which no column can store: call it, or leave it out',
+    } satisfies UnstorableError;
+  }
+}
+
+function holdsFunction(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return typeof value === 'function';
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'function') return true;
+    if (typeof item !== 'object' || item === null) continue;
+    if (isLambda(item)) return true;
+    if (Array.isArray(item)) for (const v of item) stack.push(v);
+    // for…in over own keys, as json-size.ts walks: no pair array per field
+    else for (const k in item) if (Object.hasOwn(item, k)) stack.push((item as Record<string, unknown>)[k]);
+  }
+  return false;
+}

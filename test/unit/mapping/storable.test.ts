@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { createMapper } from '../../../src/mapping/mapper.js';
+
+/*
+ * A column's value is stored as JSON. A function is not JSON: a lambda carries the record and its
+ * whole evaluation environment in a cycle (a file export failed its whole batch on it), a built-in
+ * was stored as {"_jsonata_function":true,…}. Compiled and interpreted, the record is rejected at
+ * the column with the same message, and the other columns are still mapped.
+ */
+
+const ctx = { id: 'j', pipeline: 'p', started_at: '2026-01-01T00:00:00.000Z' };
+const message = (column: string) =>
+  `column ${column}: the value is or holds a function (a lambda, a built-in such as $string, or a regex), which no column can store: call it, or leave it out`;
+
+const functions = [
+  'function($x){$x}',
+  '{"f": function($x){$x}}',
+  '[1, {"g": [function(){1}]}]',
+  '$string',
+  '{"g": $string}',
+  '/abc/',
+  '{"r": /abc/}',
+  '$map([1], function($x){ function($y){$y} })',
+  '( $f := function($x){$x}; {"k": $f} )',
+  '$merge([{"a": function(){1}}])',
+];
+
+describe.each([{ interpretOnly: false }, { interpretOnly: true }])('function values (interpretOnly: $interpretOnly)', (path) => {
+  it.each(functions)('%s rejects the record at its column', async (expr) => {
+    const mapper = createMapper({ email: 'email', user_metadata: expr }, ctx, undefined, path);
+    const result = await mapper.map({ email: 'a@example.com', password: 'hunter2' });
+    expect(result.values).toEqual({ email: 'a@example.com' });
+    expect(result.errors).toEqual([{ code: 'MAPPING_ERROR', message: message('user_metadata'), path: 'user_metadata' }]);
+  });
+
+  it('a JSON value with keys that look like a function marker is kept', async () => {
+    const value = { _jsonata_lambda: false, nested: [{ a: 1 }, 'x', null] };
+    const mapper = createMapper({ user_metadata: 'm', called: '(function($x){$x * 2})(n)' }, ctx, undefined, path);
+    const result = await mapper.map({ m: value, n: 2 });
+    expect(result).toEqual({ values: { user_metadata: value, called: 4 }, errors: [] });
+  });
+});
