@@ -1,4 +1,5 @@
 import type { FieldRef, MatchNode, PatternPart, PhraseValue, RangeBound, RangeNode, TermValue } from './ast.js';
+import { inexactNumber } from './exact-number.js';
 import { QueryError } from './query-error.js';
 import type { FieldTarget } from './resolve-field.js';
 import { parseInstant } from './timestamps.js';
@@ -120,8 +121,10 @@ function ignoresCase(target: FieldTarget): boolean {
 function toScalar(text: string, type: ValueType, offset: number, field: FieldRef): string | number | boolean {
   if (type === 'number') {
     const value = Number(text);
-    if (NUMBER.test(text) && Number.isFinite(value)) return value;
-    throw new QueryError(`${field.name} holds numbers: "${text}" is not a number`, offset, field.name);
+    if (!NUMBER.test(text) || !Number.isFinite(value)) throw new QueryError(`${field.name} holds numbers: "${text}" is not a number`, offset, field.name);
+    const inexact = inexactNumber(text, value);
+    if (inexact) throw new QueryError(`${field.name} holds numbers: ${inexact}`, offset, field.name);
+    return value;
   }
   if (type === 'boolean') {
     if (text === 'true' || text === 'false') return text === 'true';

@@ -1,6 +1,7 @@
 import type { FieldRef, QueryNode, RangeBound } from './ast.js';
 import { parseDateMath } from './date-math.js';
 import { checkQueryLength } from './query-limits.js';
+import { checkQueryText } from './query-text.js';
 import { QueryScanner, isSpace } from './query-scanner.js';
 import type { Word } from './query-scanner.js';
 
@@ -20,6 +21,7 @@ import type { Word } from './query-scanner.js';
  */
 export function parseQuery(text: string): QueryNode {
   checkQueryLength(text);
+  checkQueryText(text);
   const scanner = new QueryScanner(text);
   scanner.skipSpace();
   if (scanner.done) return { kind: 'all' };

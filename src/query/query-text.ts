@@ -1,0 +1,17 @@
+import { QueryError } from './query-error.js';
+
+/** Half a surrogate pair with no other half: not a character. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Fails at the first lone surrogate (`"\ud800"` in a YAML double-quoted query). No stored text
+ * holds one (records with one are rejected), and PostgreSQL receives it as U+FFFD, so the query
+ * would silently match the rows holding U+FFFD instead.
+ */
+export function checkQueryText(text: string): void {
+  const found = LONE_SURROGATE.exec(text);
+  if (found) {
+    const code = found[0].charCodeAt(0).toString(16).toUpperCase();
+    throw new QueryError(`the query has half a surrogate pair (U+${code}) that is not a character: write the whole character`, found.index);
+  }
+}
