@@ -23,7 +23,33 @@ export function checkExpression(text: string): ExpressionSyntaxError | undefined
   } catch (err) {
     return toSyntaxError(err as JsonataError, text);
   }
-  return regexProblem(ast, text);
+  return depthProblem(ast, text) ?? regexProblem(ast, text);
+}
+
+/**
+ * How deep an expression's parsed tree may nest, in objects and arrays. Everything that reads the
+ * tree (the compiler, the field and secret analyses, validate's references) walks it recursively,
+ * and 800 nested object constructors overflowed their stack: `ferry validate` and `ferry run`
+ * ended in "Maximum call stack size exceeded", naming nothing. The limit takes a chain of 1,000 `or`,
+ * 500 nested parentheses or 330 nested `{…}` (each a few levels); no real mapping comes near.
+ */
+export const MAX_EXPRESSION_DEPTH = 1000;
+
+/** The first place the tree nests deeper than MAX_EXPRESSION_DEPTH (walked without recursion), at the nearest token. */
+function depthProblem(ast: unknown, text: string): ExpressionSyntaxError | undefined {
+  const stack: { node: unknown; depth: number; position: number }[] = [{ node: ast, depth: 0, position: 0 }];
+  while (stack.length > 0) {
+    const { node, depth, position: outer } = stack.pop()!;
+    if (typeof node !== 'object' || node === null || node instanceof RegExp) continue;
+    const own = (node as { position?: unknown }).position;
+    const position = typeof own === 'number' ? own : outer;
+    if (depth > MAX_EXPRESSION_DEPTH) {
+      const message = `the expression nests too deeply (more than ${MAX_EXPRESSION_DEPTH} levels of parentheses, brackets, calls, objects or chained operators): split it, or test a list with \`in\``;
+      return { offset: Math.max(0, Math.min(text.length, position - 1)), code: 'FERRY_DEPTH', message };
+    }
+    for (const child of Object.values(node)) stack.push({ node: child, depth: depth + 1, position });
+  }
+  return undefined;
 }
 
 /** The first regex literal RE2 syntax refuses; the offset is the literal's start. */
@@ -46,6 +72,10 @@ function regexProblem(node: unknown, text: string): ExpressionSyntaxError | unde
 }
 
 export function toSyntaxError(err: JsonataError, text: string): ExpressionSyntaxError {
+  // jsonata's parser recurses once per level: 2,000 nested brackets overflow it before any limit of ours
+  if (err instanceof RangeError) {
+    return { offset: 0, code: 'FERRY_DEPTH', message: `the expression nests too deeply to parse (more than ${MAX_EXPRESSION_DEPTH} levels): split it` };
+  }
   const position = typeof err.position === 'number' ? err.position : text.length;
   const tokenLength = err.token && err.token !== '(end)' ? String(err.token).length : 0;
   const offset = Math.max(0, Math.min(text.length, position - tokenLength));

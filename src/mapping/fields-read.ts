@@ -35,6 +35,16 @@ const CONTEXT_DEFAULT: ReadonlyMap<string, number> = new Map([
   ['eval', Number.POSITIVE_INFINITY],
 ]);
 
+/** `collect`, answering 'all' for an expression nested too deeply to walk (`((((…))))` 1,500 deep overflowed the stack). */
+function readsAll(ast: unknown, names: Set<string>): boolean {
+  try {
+    return collect(ast, names);
+  } catch (err) {
+    if (err instanceof RangeError) return true;
+    throw err;
+  }
+}
+
 /**
  * Every field name and string literal the expressions hold (a string can name a field through
  * `$lookup`), or 'all' when one of them can read the record as a whole: `$`, `$$`, `*`, `**`, a
@@ -52,7 +62,7 @@ export function fieldsRead(expressions: Iterable<string>): FieldsRead {
     } catch {
       return 'all';
     }
-    if (collect(ast, names)) return 'all';
+    if (readsAll(ast, names)) return 'all';
   }
   return names;
 }

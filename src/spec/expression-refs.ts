@@ -39,9 +39,15 @@ export function expressionRefs(text: string): ExpressionRefs {
     return { unknownFunctions: [], fields: [] };
   }
   const bound = new Set<string>();
-  collectBound(ast, bound);
   const refs: ExpressionRefs = { unknownFunctions: [], fields: [] };
-  walk(ast, true, { text, bound, refs });
+  try {
+    collectBound(ast, bound);
+    walk(ast, true, { text, bound, refs });
+  } catch (err) {
+    // nested too deeply to walk: validate reports the depth itself (mapping/expression.ts)
+    if (err instanceof RangeError) return { unknownFunctions: [], fields: [] };
+    throw err;
+  }
   return refs;
 }
 

@@ -108,6 +108,8 @@ function generate(text: string, namespace: string): { body: string; prologue: st
     return { body: e.text(), prologue: e.prologue(), result, scalar: e.isScalar(result) };
   } catch (err) {
     if (err instanceof Unsupported) return { reason: err.reason };
+    // `((((…))))` 1,000 deep overflowed the generator's stack: the interpreter runs it, under its depth limit
+    if (err instanceof RangeError) return { reason: `nested too deeply to compile (${err.message})` };
     throw err;
   }
 }
