@@ -224,5 +224,12 @@ function evaluationMessage(err: unknown, column?: string): string {
   const e = err as { code?: string; message?: string };
   if (isBudgetError(err) || e.code === BUDGET_CODE || e.code === UNSTORABLE_CODE)
     return `${column === undefined ? '' : `column ${column}: `}${e.message ?? ''}`;
-  return e.code ? `JSONata ${e.code}: ${e.message ?? ''}` : String(e.message ?? err);
+  if (e.code) return `JSONata ${e.code}: ${e.message ?? ''}`;
+  // a value nested thousands deep (`$string(m)` of a 100,000-level record) overflows the stack
+  // walking it, compiled or interpreted: say what it means, the same both ways
+  if (e.message === STACK_OVERFLOW)
+    return `${column === undefined ? '' : `column ${column}: `}evaluation stopped: a value is nested too deeply to walk (${STACK_OVERFLOW})`;
+  return String(e.message ?? err);
 }
+
+const STACK_OVERFLOW = 'Maximum call stack size exceeded';

@@ -46,3 +46,22 @@ describe('expression depth', () => {
     expect(diagnostics).toEqual([expect.stringMatching(/^p\.yaml:7:\d+ columns\.nickname: the expression nests too deeply/)]);
   });
 });
+
+describe('a record nested too deeply for an expression to walk', () => {
+  it.each([{ interpretOnly: false }, { interpretOnly: true }])('is a MAPPING_ERROR saying so (interpretOnly: $interpretOnly)', async (path) => {
+    let deep: Record<string, unknown> = { v: 1 };
+    for (let i = 0; i < 100_000; i++) deep = { d: deep };
+    const mapper = createMapper({ email: 'email', nickname: '$string(m)' }, ctx, undefined, path);
+    const result = await mapper.map({ email: 'a@example.com', m: deep });
+    expect(result).toEqual({
+      values: { email: 'a@example.com' },
+      errors: [
+        {
+          code: 'MAPPING_ERROR',
+          path: 'nickname',
+          message: 'column nickname: evaluation stopped: a value is nested too deeply to walk (Maximum call stack size exceeded)',
+        },
+      ],
+    });
+  });
+});
