@@ -67,6 +67,33 @@ const overrides = [...replaced].flatMap((name) => {
 /** Registers the guarded built-ins on an interpreter expression (after budget.ts `guardInterpreter`). */
 export function registerGuardedFunctions(expr: jsonata.Expression): void {
   for (const { name, impl, signature } of overrides) expr.registerFunction(name, impl as (...args: unknown[]) => unknown, signature);
+  if (upstreamEval) expr.registerFunction('eval', flatEval(upstreamEval), '<sx?:x>');
+}
+
+const upstreamEval = borrowImplementations(['eval']).get('eval');
+
+interface EvalError {
+  code?: unknown;
+  error?: { code?: unknown };
+}
+
+/**
+ * jsonata's `$eval`, with an error from a nested `$eval` passed up as it is. jsonata wraps each
+ * level's error in a D3121 whose message quotes the inner one as JSON, doubling its backslashes:
+ * `$eval(x)` of a record holding `"$eval(x)"` (or `( $s := "$eval($s)"; $eval($s) )`) built a
+ * message twice as long at each of its up to 2,000 levels, and the process ran out of heap before
+ * the depth limit could stop it. Now the record is rejected with the innermost error, quoted once.
+ */
+function flatEval(own: Implementation): Implementation {
+  return async function (this: unknown, expr: unknown, focus?: unknown) {
+    try {
+      return await (own as (this: unknown, ...a: unknown[]) => Promise<unknown>).call(this, expr, focus);
+    } catch (err) {
+      const inner = (err as EvalError | null)?.error;
+      if ((err as EvalError | null)?.code === 'D3121' && inner?.code === 'D3121') throw inner;
+      throw err;
+    }
+  } as unknown as Implementation;
 }
 
 /**
