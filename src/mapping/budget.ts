@@ -86,6 +86,34 @@ export function checkValueSize(value: unknown, limits: MappingLimits): void {
 }
 
 /**
+ * The columns to reject so that a record's mapped values stay within the output limit together:
+ * each column alone may make up to the limit, and 40 columns of `$pad("", 6e7)` made one record of
+ * 2.4 billion characters, which ran the job out of heap. The columns are taken in order (the
+ * mapping's), so compiled and interpreted runs reject the same ones; each past the limit is one.
+ */
+export function columnsOverRecordLimit(values: Record<string, unknown>, order: readonly string[], limits: MappingLimits): string[] {
+  const over: string[] = [];
+  let total = 0;
+  for (const column of order) {
+    if (!Object.hasOwn(values, column)) continue;
+    const value = values[column];
+    const size = typeof value === 'string' ? value.length : jsonLowerBound(value, limits.output - total);
+    if (total + size > limits.output) over.push(column);
+    else total += size;
+  }
+  return over;
+}
+
+/** The reject message of a column `columnsOverRecordLimit` names. */
+export function recordTooLarge(limits: MappingLimits): BudgetError {
+  return {
+    code: BUDGET_CODE,
+    message: `evaluation stopped: with this column the record's mapped values would pass ${limits.output} characters and array items (the output limit per record, for all its columns together)`,
+    limit: 'output',
+  };
+}
+
+/**
  * Counts what functions make against the output limit. `room` refuses before allocating `n`
  * (an exact size or a lower bound of it); `add` counts what was made.
  */

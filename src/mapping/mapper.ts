@@ -4,6 +4,8 @@ import type { RejectError } from '../validation/reject.js';
 import {
   DEFAULT_LIMITS,
   checkValueSize,
+  columnsOverRecordLimit,
+  recordTooLarge,
   guardInterpreter,
   isBudgetError,
   runBudgeted,
@@ -79,6 +81,7 @@ export function createMapper(
     return { columns: null, plan: { compiled: [], interpreted: [] }, map: identity, reads: () => true, ...masking };
   }
   const read = fieldsRead(Object.values(columns));
+  const order = Object.keys(columns);
   const compiled = paths.interpretOnly ? interpretEvery(columns) : compileColumns(columns);
   const env = compiledEnv(ctx);
   const interpreters = new Map(Object.entries(columns).map(([column, text]) => [column, lazy(() => compileExpression(text, ctx, limits))]));
@@ -126,6 +129,10 @@ export function createMapper(
           );
       }
       if (always.length > 0) await interpret(record, always, out);
+      for (const column of columnsOverRecordLimit(out.values, order, limits)) {
+        Reflect.deleteProperty(out.values, column);
+        out.errors.push({ code: 'MAPPING_ERROR', message: evaluationMessage(recordTooLarge(limits), column), path: column });
+      }
       await yieldIfDue();
       if (out.errors.length > 0) {
         // an evaluation error may quote a value (`$number(Hash)`): never a secret one, by the
