@@ -33,11 +33,39 @@ export function withLinearRegExp<F extends Impl>(impl: F): F {
 
 /**
  * A borrowed jsonata built-in made safe where jsonata's is not, for compiled code and the
- * interpreter alike: a roman `$formatInteger` recursed once per letter (a stack overflow), and
- * `$toMillis` matched on V8's backtracking engine (above).
+ * interpreter alike: a roman `$formatInteger` recursed once per letter (a stack overflow),
+ * `$toMillis` matched on V8's backtracking engine (above), and `$fromMillis` of an instant no
+ * Date holds wrote "0NaN-NaN-NaNTNaN:NaN:NaN.NaNZ" as the column's value.
  */
 export function safeBorrowed<F extends Impl>(name: string, impl: F): F {
   if (name === 'formatInteger') return boundedRoman(impl as unknown as (value: number, picture: string) => unknown) as unknown as F;
   if (name === 'toMillis') return withLinearRegExp(impl);
+  if (name === 'fromMillis') return representableMillis(impl);
   return impl;
+}
+
+/** The code of `$fromMillis`'s error (formatted as Ferry's own: the column, then the message). */
+export const DATE_RANGE_CODE = 'FERRY_DATE_RANGE';
+
+/** The most milliseconds from 1970 a JavaScript Date holds, either way (about 275,000 years). */
+const MAX_MILLIS = 8.64e15;
+/** Years 0000 and 9999: jsonata's default picture writes the year's last four digits, so 10000-01-01 came out as 0000-01-01. */
+const FIRST_ISO = Date.parse('0000-01-01T00:00:00.000Z');
+const LAST_ISO = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+function representableMillis<F extends Impl>(impl: F): F {
+  const wrapped = function (this: unknown, millis: unknown, ...rest: unknown[]): unknown {
+    if (typeof millis === 'number') {
+      if (!(Math.abs(millis) <= MAX_MILLIS)) {
+        throw { code: DATE_RANGE_CODE, message: `$fromMillis(${String(millis)}): no date is that many milliseconds from 1970 (at most ±8.64e15)` };
+      }
+      if (rest[0] === undefined && (millis < FIRST_ISO || millis > LAST_ISO)) {
+        const message = `$fromMillis(${String(millis)}): the instant is outside the years 0000–9999, which an ISO timestamp writes in four digits (give a picture to format it)`;
+        throw { code: DATE_RANGE_CODE, message };
+      }
+    }
+    return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, millis, ...rest);
+  };
+  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  return wrapped as unknown as F;
 }
