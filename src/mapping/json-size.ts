@@ -26,7 +26,7 @@ export function jsonLowerBound(value: unknown, room: number): number {
   return total;
 }
 
-export function isLambda(item: object): boolean {
+function isLambda(item: object): boolean {
   const marked = item as { _jsonata_lambda?: unknown; _jsonata_function?: unknown };
   return marked._jsonata_lambda === true || marked._jsonata_function === true;
 }

@@ -1,5 +1,3 @@
-import { isLambda } from './json-size.js';
-
 /** The code of a column value no store can hold (formatted like a budget error: the column, then why). */
 export const UNSTORABLE_CODE = 'FERRY_UNSTORABLE';
 
@@ -32,10 +30,30 @@ function holdsFunction(value: unknown): boolean {
     const item = stack.pop();
     if (typeof item === 'function') return true;
     if (typeof item !== 'object' || item === null) continue;
-    if (isLambda(item)) return true;
+    if (isFunctionObject(item)) return true;
     if (Array.isArray(item)) for (const v of item) stack.push(v);
     // for…in over own keys, as json-size.ts walks: no pair array per field
     else for (const k in item) if (Object.hasOwn(item, k)) stack.push((item as Record<string, unknown>)[k]);
   }
   return false;
+}
+
+/**
+ * A function as jsonata represents one: a lambda (with its `apply`, or a partial application's
+ * environment) or a built-in (with its implementation). Data may carry the marker keys themselves
+ * (`{"_jsonata_lambda": true}` in a JSON source), and is JSON all the same: a function is only one
+ * that holds JavaScript code.
+ */
+function isFunctionObject(item: object): boolean {
+  const marked = item as {
+    _jsonata_lambda?: unknown;
+    _jsonata_function?: unknown;
+    apply?: unknown;
+    environment?: { lookup?: unknown };
+    implementation?: unknown;
+  };
+  if (marked._jsonata_function === true) return typeof marked.implementation === 'function';
+  if (marked._jsonata_lambda !== true) return false;
+  const environment = marked.environment;
+  return typeof marked.apply === 'function' || (typeof environment === 'object' && environment !== null && typeof environment.lookup === 'function');
 }

@@ -23,6 +23,7 @@ const functions = [
   '$map([1], function($x){ function($y){$y} })',
   '( $f := function($x){$x}; {"k": $f} )',
   '$merge([{"a": function(){1}}])',
+  '{"p": $substring(?, 1)}',
 ];
 
 describe.each([{ interpretOnly: false }, { interpretOnly: true }])('function values (interpretOnly: $interpretOnly)', (path) => {
@@ -34,7 +35,7 @@ describe.each([{ interpretOnly: false }, { interpretOnly: true }])('function val
   });
 
   it('a JSON value with keys that look like a function marker is kept', async () => {
-    const value = { _jsonata_lambda: false, nested: [{ a: 1 }, 'x', null] };
+    const value = { _jsonata_lambda: true, _jsonata_function: true, environment: {}, nested: [{ a: 1 }, 'x', null] };
     const mapper = createMapper({ user_metadata: 'm', called: '(function($x){$x * 2})(n)' }, ctx, undefined, path);
     const result = await mapper.map({ m: value, n: 2 });
     expect(result).toEqual({ values: { user_metadata: value, called: 4 }, errors: [] });
