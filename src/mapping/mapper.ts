@@ -15,7 +15,7 @@ import {
   type MappingLimits,
 } from './budget.js';
 import { compileColumns, compileExpressionToFunction, isDeferral, type CompiledEnv } from './compiler/index.js';
-import { DATE_RANGE_CODE } from './compiler/linear-dates.js';
+import { OUT_OF_RANGE_CODE } from './compiler/functions-numeric.js';
 import { fieldsRead, readsPath } from './fields-read.js';
 import { frozenNow, registerGuardedFunctions } from './interpreter-functions.js';
 import { LinearRegExp } from './linear-regex.js';
@@ -230,7 +230,7 @@ function plain(value: unknown): unknown {
 
 function evaluationMessage(err: unknown, column?: string): string {
   const e = err as { code?: string; message?: string };
-  if (isBudgetError(err) || e.code === BUDGET_CODE || e.code === UNSTORABLE_CODE || e.code === DATE_RANGE_CODE)
+  if (isBudgetError(err) || e.code === BUDGET_CODE || e.code === UNSTORABLE_CODE || e.code === OUT_OF_RANGE_CODE)
     return `${column === undefined ? '' : `column ${column}: `}${e.message ?? ''}`;
   if (e.code) return `JSONata ${e.code}: ${e.message ?? ''}`;
   // a value nested thousands deep (`$string(m)` of a 100,000-level record) overflows the stack

@@ -61,8 +61,27 @@ export function power(arg: Num, exp: number): Num {
   return result;
 }
 
+/** The code of Ferry's own errors in built-ins (a number not finite, a date out of range): shown as Ferry's, the column then the message. */
+export const OUT_OF_RANGE_CODE = 'FERRY_OUT_OF_RANGE';
+
+/**
+ * A number a picture formats must be finite. `1/0` and an overflow (`n * n`) are Infinity, which no
+ * JSON value is: jsonata's `$formatNumber` of it with an exponent picture (`0.0e0`) divided by 10
+ * forever, holding the process in one call no budget interrupts; `$formatInteger(1/0, "w")`
+ * recursed until the stack ran out; the others wrote "In,fin,ity", "-NaN.0e0" or "Infinity".
+ */
+export function checkFinite(name: string, value: unknown): void {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw {
+      code: OUT_OF_RANGE_CODE,
+      message: `$${name}(${String(value)}): the number is not finite (a division by zero or an overflow), so there is nothing to format`,
+    };
+  }
+}
+
 export function formatBase(value: Num, radix?: number): string | undefined {
   if (value === undefined) return undefined;
+  checkFinite('formatBase', value);
   const base = radix === undefined ? 10 : (round(radix) as number);
   if (base < 2 || base > 36) throw fail('D3100', { value: base });
   return (round(value) as number).toString(base);

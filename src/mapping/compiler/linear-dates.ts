@@ -1,5 +1,5 @@
 import { LinearRegExp } from '../linear-regex.js';
-import { boundedRoman } from './functions-numeric.js';
+import { OUT_OF_RANGE_CODE, boundedRoman, checkFinite } from './functions-numeric.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
 
@@ -35,17 +35,25 @@ export function withLinearRegExp<F extends Impl>(impl: F): F {
  * A borrowed jsonata built-in made safe where jsonata's is not, for compiled code and the
  * interpreter alike: a roman `$formatInteger` recursed once per letter (a stack overflow),
  * `$toMillis` matched on V8's backtracking engine (above), and `$fromMillis` of an instant no
- * Date holds wrote "0NaN-NaN-NaNTNaN:NaN:NaN.NaNZ" as the column's value.
+ * Date holds wrote "0NaN-NaN-NaNTNaN:NaN:NaN.NaNZ" as the column's value; and the formatters
+ * of a number that is not finite (functions-numeric.ts `checkFinite`).
  */
 export function safeBorrowed<F extends Impl>(name: string, impl: F): F {
-  if (name === 'formatInteger') return boundedRoman(impl as unknown as (value: number, picture: string) => unknown) as unknown as F;
+  if (name === 'formatInteger') return finiteNumber(name, boundedRoman(impl as unknown as (value: number, picture: string) => unknown) as unknown as F);
   if (name === 'toMillis') return withLinearRegExp(impl);
   if (name === 'fromMillis') return representableMillis(impl);
+  if (name === 'formatNumber' || name === 'formatBase') return finiteNumber(name, impl);
   return impl;
 }
 
-/** The code of `$fromMillis`'s error (formatted as Ferry's own: the column, then the message). */
-export const DATE_RANGE_CODE = 'FERRY_DATE_RANGE';
+function finiteNumber<F extends Impl>(name: string, impl: F): F {
+  const wrapped = function (this: unknown, value: unknown, ...rest: unknown[]): unknown {
+    checkFinite(name, value);
+    return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, value, ...rest);
+  };
+  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  return wrapped as unknown as F;
+}
 
 /** The most milliseconds from 1970 a JavaScript Date holds, either way (about 275,000 years). */
 const MAX_MILLIS = 8.64e15;
@@ -57,11 +65,11 @@ function representableMillis<F extends Impl>(impl: F): F {
   const wrapped = function (this: unknown, millis: unknown, ...rest: unknown[]): unknown {
     if (typeof millis === 'number') {
       if (!(Math.abs(millis) <= MAX_MILLIS)) {
-        throw { code: DATE_RANGE_CODE, message: `$fromMillis(${String(millis)}): no date is that many milliseconds from 1970 (at most ±8.64e15)` };
+        throw { code: OUT_OF_RANGE_CODE, message: `$fromMillis(${String(millis)}): no date is that many milliseconds from 1970 (at most ±8.64e15)` };
       }
       if (rest[0] === undefined && (millis < FIRST_ISO || millis > LAST_ISO)) {
         const message = `$fromMillis(${String(millis)}): the instant is outside the years 0000–9999, which an ISO timestamp writes in four digits (give a picture to format it)`;
-        throw { code: DATE_RANGE_CODE, message };
+        throw { code: OUT_OF_RANGE_CODE, message };
       }
     }
     return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, millis, ...rest);
