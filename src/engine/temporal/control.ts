@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import type { JobPlan } from '../../plan/job-plan.js';
 import { JobRefused } from '../engine.js';
 import { resetPoint, type ResetPoint } from './reset-point.js';
 import { refuseOtherQueue } from './visibility.js';
@@ -21,22 +23,42 @@ export async function cancelJob(client: Client, id: string, taskQueue: string): 
   await handle.cancel();
 }
 
+export interface ResumeJobOptions extends RetakeOptions {
+  /**
+   * Starts the job's workflow again from its plan (a new run of the same id), for a job that never
+   * finished planning; resolves with the new run's id.
+   */
+  restart(plan: JobPlan): Promise<string>;
+}
+
+/** How `resumeJob` went on: a reset to a point of the history, or the job started again because its planning never finished. */
+export type ResumedRun = { runId: string; point: ResetPoint } | { runId: string; replanned: true };
+
 /**
  * `jobs resume` on Temporal: resets the ended workflow to the task before its failed step
  * (resetWorkflowExecution), so a new run replays the finished activities from history and runs
  * the rest. A job that writes a table first takes it again (waiting while another job writes
  * it), since the new run continues past its table gate. Returns the new run id and where it was reset.
+ *
+ * A job whose planning never finished (its source would not parse, say, and the user fixed it)
+ * has done nothing yet: like the embedded engine, which plans such a job again from the file as
+ * it is, it starts again from its plan, with the submitter's digests of the files as they are now
+ * (a reset run keeps the first run's input, whose source digest the worker would refuse as another
+ * project's).
  */
-export async function resumeJob(client: Client, id: string, options: RetakeOptions): Promise<{ runId: string; point: ResetPoint }> {
+export async function resumeJob(client: Client, id: string, options: ResumeJobOptions): Promise<ResumedRun> {
   const handle = client.workflow.getHandle(id);
   const info = await handle.describe();
   const status = info.status.name;
   if (status === 'RUNNING') throw new TemporalRefused(`job ${id} is running; cancel it first or wait`);
   if (status === 'COMPLETED') throw new TemporalRefused(`job ${id} already succeeded; nothing to resume`);
   const history = await client.workflow.getHandle(id, info.runId).fetchHistory();
-  const point = resetPoint(history.events ?? []);
+  const events = history.events ?? [];
+  const plan = unplannedJob(events);
+  if (plan) return { runId: await options.restart(plan), replanned: true };
+  const point = resetPoint(events);
   if (!point) throw new TemporalRefused(`job ${id} has no workflow task to reset to; run it again as a new job`);
-  const table = await retakeTable(client, id, history.events ?? [], options);
+  const table = await retakeTable(client, id, events, options);
   if (table === 'cancelled') throw new TemporalRefused(`job ${id} not resumed: stopped waiting for its table`);
   const runId = await reset(client, id, info.runId, point).catch(async (err: unknown) => {
     await table?.release();
@@ -45,6 +67,26 @@ export async function resumeJob(client: Client, id: string, options: RetakeOptio
   // A run reset to before its grant waits for one; should this fail, it asks the lock again itself.
   await table?.grantAgain().catch(() => undefined);
   return { runId, point };
+}
+
+/** EVENT_TYPE_ACTIVITY_TASK_COMPLETED, EVENT_TYPE_ACTIVITY_TASK_SCHEDULED (temporal/api/enums/v1/event_type.proto; wire constants). */
+const ACTIVITY_TASK_COMPLETED = 11;
+const ACTIVITY_TASK_SCHEDULED = 10;
+
+/**
+ * The plan of a run that has not planned its job: no planJob completed, and it is no continued run
+ * (those carry the planned batches as their second argument). Undefined for any other run.
+ */
+export function unplannedJob(events: temporal.api.history.v1.IHistoryEvent[]): JobPlan | undefined {
+  const input = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+  if (!input[0] || input.length >= 2) return undefined;
+  const planJobs = new Set(
+    events
+      .filter((e) => e.eventType === ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'planJob')
+      .map((e) => String(e.eventId)),
+  );
+  const planned = events.some((e) => e.eventType === ACTIVITY_TASK_COMPLETED && planJobs.has(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)));
+  return planned ? undefined : defaultPayloadConverter.fromPayload<JobPlan>(input[0]);
 }
 
 async function reset(client: Client, id: string, runId: string, point: ResetPoint): Promise<string> {

@@ -15,7 +15,7 @@ import type { ProjectIdentity } from './project-identity.js';
 import { pruneFolders } from './prune.js';
 import { describeJob, outcomeOf, summaryOf, type TemporalJobDetails } from './results.js';
 import { applySchedules } from './schedules.js';
-import { withHeartbeatTimeout, type TemporalSettings } from './settings.js';
+import { withoutHeartbeatTimeout, type TemporalSettings } from './settings.js';
 import { submitJob } from './submit.js';
 import { hasPipelineAttribute, lastSuccess, listJobs, refuseOtherQueue, type TemporalJob } from './visibility.js';
 
@@ -90,17 +90,32 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
       });
     },
     async resume(id, resume = {}) {
-      // The job's plan came back from its history with the heartbeat timeout its client added (submit.ts).
-      await refuseResume(engine, id, options.storesNow, { ...options.pipelineNow, asRun: (plan) => withHeartbeatTimeout(plan, settings) });
+      // The job's plan came back from its history with the heartbeat timeout its client added
+      // (submit.ts); ferry.yaml's may have changed since, which changes nothing the job writes.
+      const asPlanned: Pick<Engine, 'get' | 'list'> = {
+        get: async (jobId) => {
+          const job = await engine.get(jobId);
+          return job && { ...job, plan: withoutHeartbeatTimeout(job.plan) };
+        },
+        list: (list) => engine.list(list),
+      };
+      await refuseResume(asPlanned, id, options.storesNow, { ...options.pipelineNow, asRun: withoutHeartbeatTimeout });
       return use(async (c, signal) => {
-        const { runId, point } = await resumeJob(c, id, {
+        const resumed = await resumeJob(c, id, {
           taskQueue: settings.taskQueue,
           signal,
           connections: options.connections,
+          restart: async (plan) => {
+            // As `submit` started it, with today's digests of its files and heartbeat timeout.
+            const { project: _submitted, ...local } = withoutHeartbeatTimeout(localPlan(plan, options.rootDir));
+            await submitJob(c, settings, local, { forceNew: true, rootDir: options.rootDir, project: options.project });
+            return (await c.workflow.getHandle(id).describe()).runId;
+          },
           ...(resume.log ? { log: resume.log } : {}),
           ...(resume.cancelled ? { cancelled: resume.cancelled } : {}),
         });
-        return { note: `reset to event ${point.eventId} (${point.reason}); new run ${runId}` };
+        if ('replanned' in resumed) return { note: `its planning had not finished: planned again from the source as it is now; new run ${resumed.runId}` };
+        return { note: `reset to event ${resumed.point.eventId} (${resumed.point.reason}); new run ${resumed.runId}` };
       });
     },
     lastSuccess(pipeline) {

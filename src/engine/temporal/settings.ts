@@ -39,6 +39,16 @@ export function withHeartbeatTimeout(plan: JobPlan, settings: Pick<TemporalSetti
 }
 
 /**
+ * The plan without the heartbeat timeout its client added: how soon a dead worker is noticed is the
+ * deployment's setting, and changes nothing the job reads or writes, so a resume compares plans without it.
+ */
+export function withoutHeartbeatTimeout(plan: JobPlan): JobPlan {
+  if (plan.retry.heartbeatTimeoutMs === undefined) return plan;
+  const { heartbeatTimeoutMs: _dropped, ...retry } = plan.retry;
+  return { ...plan, retry };
+}
+
+/**
  * A connection failure, said plainly, with what to do: by default, for a server never reached
  * (the usual cause is none at the address); `next` for one lost on the way.
  */

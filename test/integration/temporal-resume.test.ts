@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TestProject, type JobReportJson } from '../helpers/project.js';
+import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
+import { listJobs, startWorker, taskQueue, temporalConfig, type FerryWorker } from '../helpers/temporal-workers.js';
+import { generateUsers } from '../helpers/users.js';
+
+/**
+ * `ferry jobs resume` on a real Temporal server, in the cases where a Temporal resume used to part
+ * from the embedded engine's: a job whose planning failed (planned again from the fixed source),
+ * and a ferry.yaml whose heartbeat timeout changed between the run and the resume.
+ */
+describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat timeout', { timeout: 240_000 }, () => {
+  const server = useTemporalServer();
+  let p: TestProject;
+  let queue: string;
+  let worker: FerryWorker;
+
+  beforeAll(async () => {
+    p = new TestProject();
+    queue = taskQueue('resume');
+    p.write('ferry.yaml', temporalConfig(server().address, queue, '', '10s'));
+    // A batch that meets the store locked fails at once instead of waiting 5 s for it.
+    worker = await startWorker(p.dir, { FERRY_SQLITE_BUSY_TIMEOUT_MS: '50' });
+  }, 180_000);
+
+  afterAll(async () => {
+    await worker?.kill();
+    p?.cleanup();
+  });
+
+  const resume = (id: string): { code: number; report: JobReportJson; stderr: string } => {
+    const r = p.ferry('jobs', 'resume', id, '--json');
+    try {
+      return { code: r.code, report: JSON.parse(r.stdout) as JobReportJson, stderr: r.stderr };
+    } catch {
+      throw new Error(`ferry jobs resume printed no JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+    }
+  };
+
+  it('a job whose source did not parse is planned again from the fixed file, as on the embedded engine', () => {
+    const users = JSON.stringify(generateUsers(20, 5));
+    p.write('cut.json', users.slice(0, -1)); // cut short: no closing ]
+    p.write('cut.yaml', 'source: { file: cut.json }\ntarget: { connection: users }\nbatch: { size: 10, parallelism: 1 }\n');
+    const failed = p.run('cut.yaml');
+    expect(failed.code).toBe(1);
+    expect(failed.report.status).toBe('failed');
+    p.write('cut.json', users);
+    const resumed = resume(failed.report.job);
+    // It was refused on the worker as "submitted by another project": the first run's input kept the broken file's digest.
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.report).toMatchObject({ job: failed.report.job, status: 'succeeded', summary: { total: 20, inserted: 20, rejected: 0 } });
+    expect(p.rows("SELECT count(*) AS n FROM users WHERE email LIKE 'user%'")[0]).toEqual({ n: 20 });
+    // One job, its latest run listed.
+    expect(listJobs(p).filter((j) => j.job === failed.report.job)).toMatchObject([{ status: 'succeeded' }]);
+  });
+
+  it('a heartbeat timeout changed in ferry.yaml since the run does not refuse the resume', () => {
+    p.write(
+      'hb.json',
+      generateUsers(30, 6).map((u, i) => ({ ...u, email: `hb${i}@example.com` })),
+    );
+    p.write('hb.yaml', 'source: { file: hb.json }\ntarget: { connection: users }\nbatch: { size: 10, parallelism: 1 }\nretry: { max_attempts: 1 }\n');
+    // Another writer holds the store: the first batch fails, and so the job.
+    const unlock = p.lockStore();
+    let failed: ReturnType<TestProject['run']>;
+    try {
+      failed = p.run('hb.yaml');
+    } finally {
+      unlock();
+    }
+    expect(failed.report.status, failed.stderr).toBe('failed');
+    p.write('ferry.yaml', temporalConfig(server().address, queue, '', '25s'));
+    try {
+      const resumed = resume(failed.report.job);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.report).toMatchObject({ status: 'succeeded', summary: { total: 30, inserted: 30 } });
+    } finally {
+      p.write('ferry.yaml', temporalConfig(server().address, queue, '', '10s'));
+    }
+  });
+});
