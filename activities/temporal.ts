@@ -1,10 +1,15 @@
+import { existsSync } from 'node:fs';
 import { CancelledFailure, Context } from '@temporalio/activity';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { isRetryable } from '../src/connections/errors.js';
 import type { PipelineActivities } from '../src/plan/activity-types.js';
+import type { JobPlan } from '../src/plan/job-plan.js';
+import type { ProjectIdentity } from '../src/engine/temporal/project-identity.js';
 import type { ActivityDeps } from './deps.js';
 import { createActivities } from './index.js';
+import { planPath, readPlanFile } from './job-files.js';
 import type { ActivityProgress } from './progress.js';
+import { ForeignJobError, refuseForeignProject } from './project-check.js';
 
 /**
  * The activities as a Temporal worker registers them: createActivities with heartbeats, heartbeat
@@ -14,11 +19,49 @@ import type { ActivityProgress } from './progress.js';
 export function createTemporalActivities(deps: Omit<ActivityDeps, 'progress'>): PipelineActivities {
   const acts = createActivities({ ...deps, progress: temporalProgress });
   const mask = (text: string): string => deps.masker.mask(text);
+  const own = ownJobs(deps.project);
   return {
     planJob: (input) => translated(() => acts.planJob(input), mask),
-    runBatch: (input) => translated(() => acts.runBatch(input), mask),
-    finalizeJob: (input) => translated(() => acts.finalizeJob(input), mask),
-    notify: (input) => translated(() => acts.notify(input), mask),
+    runBatch: (input) => translated(() => (own.refuseForeign(input.jobDir), acts.runBatch(input)), mask),
+    finalizeJob: (input) => translated(() => (own.refuseForeign(input.jobDir), acts.finalizeJob(input)), mask),
+    notify: (input) => translated(() => (own.refuseForeignPlan(input.plan), acts.notify(input)), mask),
+  };
+}
+
+/**
+ * planJob refuses a job another project put on this task queue, but the job's later steps go to
+ * any worker of the queue: one of another project that shares the state dir (as workers on several
+ * machines do) would read the job's plan.json and write its batch into that project's stores, and
+ * the job would succeed with rows in another database. So every step compares the project that
+ * submitted the job (in plan.json, written by planJob) with this worker's: where the rows go (the
+ * stores, the state dir), not the pipeline's bytes — a resume may follow an edit that leaves the plan
+ * as it was. A job folder that has no plan.json here is left to the step itself (planning failed,
+ * or the state dir is not shared and the step says which file it misses). Checked once per job.
+ */
+function ownJobs(own: ProjectIdentity | undefined): {
+  refuseForeign(jobDir: string): void;
+  refuseForeignPlan(plan: JobPlan): void;
+} {
+  const checked = new Set<string>();
+  const refuseForeignPlan = (plan: JobPlan): void => {
+    if (!own || !plan.project || plan.project.config === own.config) return;
+    // The pipeline is not compared here (see above): the check of the stores and state dir only.
+    const { pipeline: _pipeline, ...project } = plan.project;
+    try {
+      refuseForeignProject(own, { ...plan, project });
+    } catch (err) {
+      if (!(err instanceof ForeignJobError)) throw err;
+      // Planned elsewhere: what this step did not do is write.
+      throw new ForeignJobError(err.message.replace('Nothing was planned or written.', 'This worker wrote nothing of it.'));
+    }
+  };
+  return {
+    refuseForeignPlan,
+    refuseForeign(jobDir) {
+      if (!own || checked.has(jobDir) || !existsSync(planPath(jobDir))) return;
+      refuseForeignPlan(readPlanFile(jobDir).plan);
+      checked.add(jobDir);
+    },
   };
 }
 

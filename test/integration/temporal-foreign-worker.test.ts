@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { tempDir } from '../helpers/cli.js';
+import { TestProject } from '../helpers/project.js';
+import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
+import { pendingActivities, startRun, startWorker, taskQueue, temporalConfig, until, withTestClient, type FerryWorker } from '../helpers/temporal-workers.js';
+import { generateUsers } from '../helpers/users.js';
+
+/**
+ * Two projects on one task queue, sharing a state dir (as workers on several machines do), with
+ * stores of their own: once project A's worker planned a job, a batch that lands on project B's
+ * worker (A's worker died mid-batch) must not write into B's store. It did: planJob was the only
+ * step that compared projects, so the job succeeded with part of its rows in the other project's
+ * database.
+ */
+describeTemporal('A worker of another project on the queue writes no batch of the job', { timeout: 240_000 }, () => {
+  const server = useTemporalServer();
+  const shared = tempDir('ferry-shared-state-');
+  let a: TestProject;
+  let b: TestProject;
+  const workers: FerryWorker[] = [];
+
+  beforeAll(() => {
+    const queue = taskQueue('foreign');
+    const state = `state_dir: ${JSON.stringify(join(shared.dir, 'state'))}\n`;
+    const store = (file: string): string => `connections:\n  users: { driver: sqlite, path: ${file}, table: users }\n`;
+    a = new TestProject();
+    b = new TestProject();
+    // A 3 s heartbeat timeout: the batch of a killed worker is retried soon, on the worker left.
+    a.write('ferry.yaml', temporalConfig(server().address, queue, state + store('.ferry/users.db'), '3s'));
+    b.write('ferry.yaml', temporalConfig(server().address, queue, state + store('.ferry/other.db'), '3s'));
+    // The same pipeline and source in both: only where the rows go differs.
+    for (const p of [a, b]) {
+      p.write('users.json', generateUsers(4000, 9));
+      p.write(
+        'k.yaml',
+        'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 2000, parallelism: 1 }\nretry: { max_attempts: 3, initial_interval: 200ms, max_interval: 200ms }\n',
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.kill()));
+    a?.cleanup();
+    b?.cleanup();
+    shared.cleanup();
+  });
+
+  const count = (p: TestProject, db: string): number =>
+    existsSync(join(p.dir, db)) && p.rows("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'users'", db)[0]!['n'] === 1
+      ? Number(p.rows('SELECT count(*) AS n FROM users', db)[0]!['n'])
+      : 0;
+
+  it('the batch fails on the other project’s worker, naming the projects; a resume on the job’s own worker finishes it', async () => {
+    const own = await startWorker(a.dir, { FERRY_FAILPOINTS: 'chunk-before-write=pause:1000' });
+    workers.push(own);
+    const run = startRun(a.dir, 'k.yaml');
+    let id: string | undefined;
+    await until(async () => {
+      id = await withTestClient(server().address, async (c) => {
+        for await (const w of c.workflow.list({ query: `ExecutionStatus = 'Running' AND WorkflowType = 'pipelineWorkflow'` })) return w.workflowId;
+        return undefined;
+      });
+      return id !== undefined && (await pendingActivities(server().address, id)).some((x) => x.type === 'runBatch' && x.started && x.heartbeat);
+    });
+    const other = await startWorker(b.dir);
+    workers.push(other);
+    await own.kill(); // mid-batch: its first chunk committed, the second not yet
+
+    expect(await run.exit, run.out.stderr).toBe(1);
+    const failed = run.report() as ReturnType<typeof run.report> & { error: { message: string } };
+    expect(failed.status).toBe('failed');
+    expect(failed.error.message).toMatch(/this worker serves project "[^"]+": its ferry\.yaml has other stores/);
+    expect(count(b, '.ferry/other.db')).toBe(0);
+
+    await other.kill();
+    workers.push(await startWorker(a.dir));
+    const resumed = a.ferry('jobs', 'resume', id!, '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'succeeded', summary: { total: 4000, inserted: 4000, rejected: 0 } });
+    expect(count(a, '.ferry/users.db')).toBe(4000);
+    expect(count(b, '.ferry/other.db')).toBe(0);
+  });
+});
