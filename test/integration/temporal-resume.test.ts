@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
 import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
-import { listJobs, startWorker, taskQueue, temporalConfig, type FerryWorker } from '../helpers/temporal-workers.js';
+import { listJobs, runningJobs, startCli, startWorker, taskQueue, temporalConfig, until, type FerryWorker } from '../helpers/temporal-workers.js';
 import { generateUsers } from '../helpers/users.js';
 
 /**
  * `ferry jobs resume` on a real Temporal server, in the cases where a Temporal resume used to part
  * from the embedded engine's: a job whose planning failed (planned again from the fixed source),
- * and a ferry.yaml whose heartbeat timeout changed between the run and the resume.
+ * and a ferry.yaml whose heartbeat timeout changed between the run and the resume; and a batch
+ * being retried, which `jobs show` and the run's progress say.
  */
-describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat timeout', { timeout: 240_000 }, () => {
+describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat timeout; retries shown', { timeout: 240_000 }, () => {
   const server = useTemporalServer();
   let p: TestProject;
   let queue: string;
@@ -77,5 +78,33 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
     } finally {
       p.write('ferry.yaml', temporalConfig(server().address, queue, '', '10s'));
     }
+  });
+
+  it('a batch being retried after a failed attempt shows in jobs show and in the progress of the run', async () => {
+    p.write(
+      'rt.json',
+      generateUsers(30, 7).map((u, i) => ({ ...u, email: `rt${i}@example.com` })),
+    );
+    p.write(
+      'rt.yaml',
+      'source: { file: rt.json }\ntarget: { connection: users }\nbatch: { size: 10, parallelism: 1 }\nretry: { max_attempts: 6, initial_interval: 1s, max_interval: 1s }\n',
+    );
+    const unlock = p.lockStore();
+    let run: ReturnType<typeof startCli> | undefined;
+    try {
+      run = startCli(p.dir, ['run', 'rt.yaml']);
+      let id: string | undefined;
+      await until(async () => (id = (await runningJobs(server().address, queue)).find((j) => j.startsWith('rt-'))) !== undefined);
+      // Before, a retried batch showed as a job that does not move.
+      await until(
+        () => /^waiting +batch 0: attempt \d of 6 failed \(.*database is locked.*\); retrying$/m.test(p.ferry('jobs', 'show', id!).stdout),
+        30_000,
+        300,
+      );
+    } finally {
+      unlock();
+    }
+    expect(await run.exit, run.out.stderr).toBe(0);
+    expect(run.out.stderr).toMatch(/^batch 0: attempt 1 of 6 failed \(.*database is locked.*\); retrying$/m);
   });
 });

@@ -198,7 +198,8 @@ function infoOf(job: TemporalJobDetails, plan: JobPlan, rootDir: string): JobInf
     plan,
     error: job.outcome?.error ?? job.progress?.error ?? null,
     notifications: job.outcome?.notifications ?? [],
-    waiting: job.progress?.waiting ?? null,
+    // A step being retried is what a running job waits on meanwhile.
+    waiting: job.progress?.waiting ?? job.retrying ?? null,
     detail: `Temporal run ${job.runId}${job.status === 'running' && !job.progress ? '; no worker answered the progress query' : ''}`,
   };
 }

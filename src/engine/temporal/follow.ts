@@ -3,7 +3,7 @@ import { tsToMs } from '@temporalio/common';
 import type { JobOutcome } from '../../plan/orchestrate.js';
 import { JobRefused, type FollowOptions } from '../engine.js';
 import { withOwnSignal } from './calls.js';
-import { awaitOutcome, queryView, serverUnreachable } from './results.js';
+import { awaitOutcome, queryView, retryingNow, serverUnreachable } from './results.js';
 import { unreachable, type TemporalSettings } from './settings.js';
 
 export interface FollowSettings {
@@ -49,9 +49,13 @@ export async function untilEnded(client: Client, id: string, follow: FollowOptio
   let workersChecked = false;
   while (!ended) {
     // Each poll under a signal of its own: one for the whole follow gathered a listener per request (calls.ts).
-    const view = await withOwnSignal(client, signal, () => queryView(client, handle));
+    const [view, retrying] = await Promise.all([
+      withOwnSignal(client, signal, () => queryView(client, handle)),
+      withOwnSignal(client, signal, () => retryingNow(client, handle)),
+    ]);
     if (view) answeredAt = Date.now();
-    if (view && !ended) follow.progress?.({ status: view.status, summary: view.summary, waiting: view.waiting ?? null });
+    // A step being retried is said like a wait for a table: once, and again when it changes.
+    if (view && !ended) follow.progress?.({ status: view.status, summary: view.summary, waiting: view.waiting ?? retrying });
     if (!view && !workersChecked && Date.now() - answeredAt >= (options.noWorkerMs ?? NO_WORKER_MS)) {
       workersChecked = true;
       const none = await withOwnSignal(client, signal, () => noWorkerPolls(client, options.settings));

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { emptySummary, errorMessage, type JobOutcome } from '../../plan/orchestrate.js';
 import { JOB_FAILED, progressQuery, type JobView } from '../../../workflows/definitions.js';
 import { withOwnSignal } from './calls.js';
+import { retryingOf } from './retries.js';
 import { toJob, type TemporalJob } from './visibility.js';
 
 /** How long a `progress` query may take: it needs a worker, which a finished job may no longer have. */
@@ -12,6 +13,8 @@ const QUERY_MS = 5000;
 export interface TemporalJobDetails extends TemporalJob {
   outcome: JobOutcome | null;
   progress: JobView | null;
+  /** While it runs: the steps being retried after a failed attempt (retries.ts), else null. */
+  retrying: string | null;
 }
 
 /** The job's current state: its result when it ended, else (or when cancelled) the `progress` query (`pending` while it waits for its table). */
@@ -26,9 +29,15 @@ export async function describeJob(client: Client, id: string): Promise<TemporalJ
   if (job.status === 'running') {
     // Visibility says running; a job waiting for another's table says pending through its query.
     const progress = await queryView(client, handle);
-    return { ...job, status: progress?.status === 'pending' ? 'pending' : job.status, outcome: null, progress };
+    return {
+      ...job,
+      status: progress?.status === 'pending' ? 'pending' : job.status,
+      outcome: null,
+      progress,
+      retrying: retryingOf(info.raw.pendingActivities),
+    };
   }
-  return { ...job, outcome: await outcomeOf(client, handle), progress: null };
+  return { ...job, outcome: await outcomeOf(client, handle), progress: null, retrying: null };
 }
 
 /** A listed job's counts: its result when it ended, its `progress` query while it runs (null without a worker). */
@@ -114,6 +123,15 @@ export async function awaitOutcome(
 export function serverUnreachable(err: unknown): boolean {
   const grpc = err instanceof ServiceError ? err.cause : err;
   return isGrpcServiceError(grpc) && UNREACHABLE_CODES.has(grpc.code);
+}
+
+/** The running job's steps being retried (retries.ts); null when none is, or when the server does not answer in time. */
+export async function retryingNow(client: Client, handle: WorkflowHandle): Promise<string | null> {
+  try {
+    return retryingOf((await client.withDeadline(Date.now() + QUERY_MS, () => handle.describe())).raw.pendingActivities);
+  } catch {
+    return null;
+  }
 }
 
 export async function queryView(client: Client, handle: WorkflowHandle): Promise<JobView | null> {
