@@ -1,13 +1,24 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
 import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
-import { listJobs, runningJobs, startCli, startWorker, taskQueue, temporalConfig, until, type FerryWorker } from '../helpers/temporal-workers.js';
+import {
+  listJobs,
+  pendingActivities,
+  runningJobs,
+  startCli,
+  startWorker,
+  taskQueue,
+  temporalConfig,
+  until,
+  type FerryWorker,
+} from '../helpers/temporal-workers.js';
 import { generateUsers } from '../helpers/users.js';
 
 /**
  * `ferry jobs resume` on a real Temporal server, in the cases where a Temporal resume used to part
  * from the embedded engine's: a job whose planning failed (planned again from the fixed source),
- * and a ferry.yaml whose heartbeat timeout changed between the run and the resume; and a batch
+ * a ferry.yaml whose heartbeat timeout changed between the run and the resume, a cancelled job
+ * whose resumed run fails (it counts the batches that finished after the cancel); and a batch
  * being retried, which `jobs show` and the run's progress say.
  */
 describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat timeout; retries shown', { timeout: 240_000 }, () => {
@@ -21,7 +32,8 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
     queue = taskQueue('resume');
     p.write('ferry.yaml', temporalConfig(server().address, queue, '', '10s'));
     // A batch that meets the store locked fails at once instead of waiting 5 s for it.
-    worker = await startWorker(p.dir, { FERRY_SQLITE_BUSY_TIMEOUT_MS: '50' });
+    // Each chunk waits 300 ms, so a job of many batches is still running when it is cancelled.
+    worker = await startWorker(p.dir, { FERRY_SQLITE_BUSY_TIMEOUT_MS: '50', FERRY_FAILPOINTS: 'chunk-before-write=pause:300' });
   }, 180_000);
 
   afterAll(async () => {
@@ -106,5 +118,41 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
     }
     expect(await run.exit, run.out.stderr).toBe(0);
     expect(run.out.stderr).toMatch(/^batch 0: attempt 1 of 6 failed \(.*database is locked.*\); retrying$/m);
+  });
+
+  it('a cancelled job goes on after every batch it finished: a resumed run that fails still counts the batches in flight at the cancel', async () => {
+    p.write(
+      'cn.json',
+      generateUsers(6000, 8).map((u, i) => ({ ...u, email: `cn${i}@example.com` })),
+    );
+    p.write('cn.yaml', 'source: { file: cn.json }\ntarget: { connection: users }\nbatch: { size: 250, parallelism: 3 }\nretry: { max_attempts: 1 }\n');
+    const written = (): number => Number(p.rows("SELECT count(*) AS n FROM users WHERE email LIKE 'cn%'")[0]!['n']);
+    const shown = (id: string): JobReportJson & { status: string } => JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as never;
+    const run = startCli(p.dir, ['run', 'cn.yaml', '--json']);
+    let id: string | undefined;
+    await until(async () => (id = (await runningJobs(server().address, queue)).find((j) => j.startsWith('cn-'))) !== undefined);
+    await until(async () => (await pendingActivities(server().address, id!)).filter((a) => a.type === 'runBatch' && a.started).length >= 2, 60_000, 100);
+    const cancel = p.ferry('jobs', 'cancel', id!);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(await run.exit).toBe(1);
+    const cancelled = shown(id!);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.summary.inserted).toBe(written());
+    expect(written()).toBeLessThan(6000);
+    // The resumed run's first batch meets the store locked and fails the job.
+    const unlock = p.lockStore();
+    let failed: ReturnType<typeof resume>;
+    try {
+      failed = resume(id!);
+    } finally {
+      unlock();
+    }
+    expect(failed.report.status).toBe('failed');
+    // Before, the resume reset the job to before the cancel request: the batches that finished after it ran again, failed, and went uncounted.
+    expect(failed.report.summary.inserted).toBe(written());
+    const done = resume(id!);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.report.summary).toMatchObject({ total: 6000, inserted: 6000, rejected: 0 });
+    expect(written()).toBe(6000);
   });
 });

@@ -4,6 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { JobPlan } from '../../plan/job-plan.js';
 import { JobRefused } from '../engine.js';
+import { continueAfterCancel, type ContinuedRun } from './cancelled-resume.js';
 import { resetPoint, type ResetPoint } from './reset-point.js';
 import { refuseOtherQueue } from './visibility.js';
 import { retakeTable, type RetakeOptions } from './target-resume.js';
@@ -29,10 +30,15 @@ export interface ResumeJobOptions extends RetakeOptions {
    * finished planning; resolves with the new run's id.
    */
   restart(plan: JobPlan): Promise<string>;
+  /** Starts a new run of the job with these arguments (a cancelled job going on, cancelled-resume.ts); resolves with its id. */
+  startRun(args: ContinuedRun['args']): Promise<string>;
 }
 
-/** How `resumeJob` went on: a reset to a point of the history, or the job started again because its planning never finished. */
-export type ResumedRun = { runId: string; point: ResetPoint } | { runId: string; replanned: true };
+/**
+ * How `resumeJob` went on: a reset to a point of the history, the job started again because its
+ * planning never finished, or a cancelled job going on from its next batch.
+ */
+export type ResumedRun = { runId: string; point: ResetPoint } | { runId: string; replanned: true } | { runId: string; nextBatch: number };
 
 /**
  * `jobs resume` on Temporal: resets the ended workflow to the task before its failed step
@@ -56,6 +62,17 @@ export async function resumeJob(client: Client, id: string, options: ResumeJobOp
   const events = history.events ?? [];
   const plan = unplannedJob(events);
   if (plan) return { runId: await options.restart(plan), replanned: true };
+  const after = status === 'CANCELLED' ? continueAfterCancel(events) : undefined;
+  if (after) {
+    // The new run holds the table from its start (its third argument), as a continued run does.
+    const held = await retakeTable(client, id, events, options);
+    if (held === 'cancelled') throw new TemporalRefused(`job ${id} not resumed: stopped waiting for its table`);
+    const runId = await options.startRun(after.args).catch(async (err: unknown) => {
+      await held?.release();
+      throw err;
+    });
+    return { runId, nextBatch: after.args[1].nextBatch };
+  }
   const point = resetPoint(events);
   if (!point) throw new TemporalRefused(`job ${id} has no workflow task to reset to; run it again as a new job`);
   const table = await retakeTable(client, id, events, options);
@@ -70,7 +87,7 @@ export async function resumeJob(client: Client, id: string, options: ResumeJobOp
 }
 
 /** EVENT_TYPE_ACTIVITY_TASK_COMPLETED, EVENT_TYPE_ACTIVITY_TASK_SCHEDULED (temporal/api/enums/v1/event_type.proto; wire constants). */
-const ACTIVITY_TASK_COMPLETED = 11;
+const ACTIVITY_TASK_COMPLETED = 12;
 const ACTIVITY_TASK_SCHEDULED = 10;
 
 /**

@@ -16,7 +16,7 @@ import { pruneFolders } from './prune.js';
 import { describeJob, outcomeOf, summaryOf, type TemporalJobDetails } from './results.js';
 import { applySchedules } from './schedules.js';
 import { withoutHeartbeatTimeout, type TemporalSettings } from './settings.js';
-import { submitJob } from './submit.js';
+import { startRunAgain, submitJob } from './submit.js';
 import { hasPipelineAttribute, lastSuccess, listJobs, refuseOtherQueue, type TemporalJob } from './visibility.js';
 
 export interface TemporalEngineOptions {
@@ -111,9 +111,12 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
             await submitJob(c, settings, local, { forceNew: true, rootDir: options.rootDir, project: options.project });
             return (await c.workflow.getHandle(id).describe()).runId;
           },
+          startRun: (args) => startRunAgain(c, settings, id, args),
           ...(resume.log ? { log: resume.log } : {}),
           ...(resume.cancelled ? { cancelled: resume.cancelled } : {}),
         });
+        if ('nextBatch' in resumed)
+          return { note: `cancelled after its batches in flight finished: goes on at batch ${resumed.nextBatch}; new run ${resumed.runId}` };
         if ('replanned' in resumed) return { note: `its planning had not finished: planned again from the source as it is now; new run ${resumed.runId}` };
         return { note: `reset to event ${resumed.point.eventId} (${resumed.point.reason}); new run ${resumed.runId}` };
       });

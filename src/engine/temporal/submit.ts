@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { JobPlan } from '../../plan/job-plan.js';
+import type { ContinuedRun } from './cancelled-resume.js';
 import type { pipelineWorkflow } from '../../../workflows/pipeline.js';
 import { WORKFLOW_TYPE } from '../../../workflows/definitions.js';
 import { jobMemo } from './job-memo.js';
@@ -48,4 +49,23 @@ export async function submitJob(
     ...(indexed ? { typedSearchAttributes: [{ key: PIPELINE_ATTRIBUTE, value: plan.pipeline }] } : {}),
   });
   return { jobId: plan.jobId, existing: false };
+}
+
+/**
+ * A new run of an ended job (same workflow id: a closed one may be started again), with the
+ * arguments of a continued run and the memo and pipeline attribute of the run before it.
+ * Resolves with the new run's id.
+ */
+export async function startRunAgain(client: Client, settings: TemporalSettings, id: string, args: ContinuedRun['args']): Promise<string> {
+  const { memo } = await client.workflow.getHandle(id).describe();
+  const indexed = await hasPipelineAttribute(client);
+  const handle = await client.workflow.start<typeof pipelineWorkflow>(WORKFLOW_TYPE, {
+    taskQueue: settings.taskQueue,
+    workflowId: id,
+    args,
+    workflowIdConflictPolicy: 'FAIL',
+    ...(memo ? { memo } : {}),
+    ...(indexed ? { typedSearchAttributes: [{ key: PIPELINE_ATTRIBUTE, value: args[0].pipeline }] } : {}),
+  });
+  return handle.firstExecutionRunId;
 }
