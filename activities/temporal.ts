@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import { CancelledFailure, Context } from '@temporalio/activity';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { isRetryable } from '../src/connections/errors.js';
@@ -22,7 +23,7 @@ export function createTemporalActivities(deps: Omit<ActivityDeps, 'progress'>): 
   const own = ownJobs(deps.project);
   return {
     planJob: (input) => translated(() => acts.planJob(input), mask),
-    runBatch: (input) => translated(() => (own.refuseForeign(input.jobDir), acts.runBatch(input)), mask),
+    runBatch: (input) => translated(() => (requirePlan(input.jobDir), own.refuseForeign(input.jobDir), acts.runBatch(input)), mask),
     finalizeJob: (input) => translated(() => (own.refuseForeign(input.jobDir), acts.finalizeJob(input)), mask),
     notify: (input) => translated(() => (own.refuseForeignPlan(input.plan), acts.notify(input)), mask),
   };
@@ -63,6 +64,22 @@ function ownJobs(own: ProjectIdentity | undefined): {
       checked.add(jobDir);
     },
   };
+}
+
+/**
+ * A batch runs only once planJob has written plan.json into the job's folder, in the state dir
+ * every worker of the task queue shares: a worker that has none there does not share it (a copy
+ * of the project with a state dir of its own), and says so rather than ENOENT.
+ */
+function requirePlan(jobDir: string): void {
+  if (existsSync(planPath(jobDir))) return;
+  throw Object.assign(
+    new Error(
+      `job ${basename(jobDir)} was planned on a worker whose state dir this worker does not share: its plan ${resolve(planPath(jobDir))} is not here. ` +
+        'Every worker of a task queue needs the same state_dir (one folder on a shared volume); this worker wrote nothing of the job.',
+    ),
+    { retryable: false },
+  );
 }
 
 /** ActivityProgress backed by the current activity's Context (an AsyncLocalStorage lookup per call). */

@@ -82,4 +82,40 @@ describeTemporal('A worker of another project on the queue writes no batch of th
     expect(count(a, '.ferry/users.db')).toBe(4000);
     expect(count(b, '.ferry/other.db')).toBe(0);
   });
+
+  it('a copy of the project whose state dir is its own fails the batch saying so, not ENOENT', async () => {
+    const queue = taskQueue('unshared');
+    const [c, d] = [new TestProject(), new TestProject()];
+    try {
+      for (const p of [c, d]) {
+        p.write('ferry.yaml', temporalConfig(server().address, queue, '', '3s'));
+        p.write('users.json', generateUsers(4000, 10));
+        p.write(
+          'k.yaml',
+          'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 2000, parallelism: 1 }\nretry: { max_attempts: 3, initial_interval: 200ms, max_interval: 200ms }\n',
+        );
+      }
+      const own = await startWorker(c.dir, { FERRY_FAILPOINTS: 'chunk-before-write=pause:1000' });
+      workers.push(own);
+      const run = startRun(c.dir, 'k.yaml');
+      let id: string | undefined;
+      await until(async () => {
+        id = await withTestClient(server().address, async (client) => {
+          for await (const w of client.workflow.list({ query: `ExecutionStatus = 'Running' AND TaskQueue = '${queue}' AND WorkflowType = 'pipelineWorkflow'` }))
+            return w.workflowId;
+          return undefined;
+        });
+        return id !== undefined && (await pendingActivities(server().address, id)).some((x) => x.type === 'runBatch' && x.started && x.heartbeat);
+      });
+      workers.push(await startWorker(d.dir));
+      await own.kill();
+      expect(await run.exit, run.out.stderr).toBe(1);
+      const failed = run.report() as ReturnType<typeof run.report> & { error: { message: string } };
+      expect(failed.error.message).toMatch(/was planned on a worker whose state dir this worker does not share: its plan \S+plan\.json is not here/);
+      expect(failed.error.message).not.toContain('ENOENT');
+    } finally {
+      c.cleanup();
+      d.cleanup();
+    }
+  });
 });
