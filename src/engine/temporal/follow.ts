@@ -12,6 +12,8 @@ export interface FollowSettings {
   pollMs: number;
   /** How long a job may go unanswered before the task queue is checked for workers. */
   noWorkerMs?: number;
+  /** How long after a first look that found no worker a second look must still find none (SECOND_LOOK_MS). */
+  secondLookMs?: number;
 }
 
 /** Unanswered progress queries for this long (a job between batches answers within one poll) trigger the check for workers. */
@@ -22,6 +24,12 @@ const NO_WORKER_MS = 10_000;
  * minutes after its last poll: one seen within this long is alive (temporal task-queue describe).
  */
 const POLLER_FRESH_MS = 70_000;
+
+/**
+ * A server that restarted knows no poller until the workers poll again (after their own backoff,
+ * seconds): "no worker" is said only when a second look this much after the first still sees none.
+ */
+const SECOND_LOOK_MS = 10_000;
 
 /**
  * Follows the workflow until it ends, from its `progress` query; Ctrl-C requests cancellation
@@ -47,6 +55,7 @@ export async function untilEnded(client: Client, id: string, follow: FollowOptio
   let cancelSent = false;
   let answeredAt = Date.now();
   let workersChecked = false;
+  let noneSince: number | undefined;
   while (!ended) {
     // Each poll under a signal of its own: one for the whole follow gathered a listener per request (calls.ts).
     const [view, retrying] = await Promise.all([
@@ -56,10 +65,15 @@ export async function untilEnded(client: Client, id: string, follow: FollowOptio
     if (view) answeredAt = Date.now();
     // A step being retried is said like a wait for a table: once, and again when it changes.
     if (view && !ended) follow.progress?.({ status: view.status, summary: view.summary, waiting: view.waiting ?? retrying });
+    if (view) noneSince = undefined;
     if (!view && !workersChecked && Date.now() - answeredAt >= (options.noWorkerMs ?? NO_WORKER_MS)) {
-      workersChecked = true;
       const none = await withOwnSignal(client, signal, () => noWorkerPolls(client, options.settings));
-      if (none && !ended) (follow.stalled ?? follow.log)?.(noWorkerHint(options.settings));
+      // Unknown (the server did not answer, it may be restarting): looked at again on a later poll.
+      if (none === false) workersChecked = true;
+      if (none === true && Date.now() - (noneSince ??= Date.now()) >= (options.secondLookMs ?? SECOND_LOOK_MS)) {
+        workersChecked = true;
+        if (!ended) (follow.stalled ?? follow.log)?.(noWorkerHint(options.settings));
+      }
     }
     if (follow.interrupted?.() && !cancelSent) {
       cancelSent = true;
@@ -80,8 +94,8 @@ export function noWorkerHint(settings: TemporalSettings): string {
   return `no worker answered the progress query, and no worker is polling task queue ${settings.taskQueue} on ${settings.address}: start one with \`ferry worker\` in the project folder (the job waits on the server until then)`;
 }
 
-/** True when no worker has polled the task queue for workflow tasks lately; false when one has, or when the server cannot say. */
-async function noWorkerPolls(client: Client, settings: TemporalSettings): Promise<boolean> {
+/** True when no worker has polled the task queue for workflow tasks lately; false when one has; undefined when the server cannot say. */
+async function noWorkerPolls(client: Client, settings: TemporalSettings): Promise<boolean | undefined> {
   try {
     const response = await client.withDeadline(Date.now() + 5000, () =>
       client.workflowService.describeTaskQueue({
@@ -94,7 +108,7 @@ async function noWorkerPolls(client: Client, settings: TemporalSettings): Promis
     const now = Date.now();
     return !(response.pollers ?? []).some((p) => p.lastAccessTime && now - tsToMs(p.lastAccessTime) < POLLER_FRESH_MS);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
