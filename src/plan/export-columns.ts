@@ -1,4 +1,5 @@
 import type { Pipeline } from '../spec/pipeline-schema.js';
+import { setOwnField } from '../validation/own-field.js';
 
 /**
  * `columns: defaults` of an export (DESIGN.md "Pipeline file"): header → JSONata path over the
@@ -29,11 +30,12 @@ export function exportColumns(columns: Pipeline['columns']): Record<string, stri
   if (columns === undefined || columns === 'defaults') return Object.fromEntries(DEFAULT_EXPORT_COLUMNS);
   const out: Record<string, string> = {};
   for (const [header, expression] of Object.entries(columns)) {
+    // Own fields: a column named `__proto__` set by assignment would replace the prototype and vanish.
     if (expression !== true) {
-      out[header] = expression;
+      setOwnField(out, header, expression);
       continue;
     }
-    for (const [name, path] of DEFAULT_EXPORT_COLUMNS) if (typeof columns[name] !== 'string') out[name] = path;
+    for (const [name, path] of DEFAULT_EXPORT_COLUMNS) if (typeof columns[name] !== 'string') setOwnField(out, name, path);
   }
   return out;
 }

@@ -59,6 +59,13 @@ describe('buildJobPlan for exports', () => {
     expect(exportColumns({ a: 'x', b: 'y' })).toEqual({ a: 'x', b: 'y' });
   });
 
+  it('keeps a column named __proto__ (or constructor) as a column of its own, in its place', () => {
+    const columns = exportColumns(JSON.parse('{"__proto__": "email", "constructor": "given_name", "id": "user_id"}') as Record<string, string>);
+    expect(Object.keys(columns)).toEqual(['__proto__', 'constructor', 'id']);
+    expect(Object.getOwnPropertyDescriptor(columns, '__proto__')?.value).toBe('email');
+    expect(Object.getPrototypeOf(columns)).toBe(Object.prototype);
+  });
+
   it('carries --sample only for exports', () => {
     expect(plan(exportSpec(), { ...ctx, sample: 10 }).sample).toBe(10);
     const imp = plan({ source: { file: 'u.json' }, target: { connection: 'users' } }, { ...ctx, sourcePath: '/u.json', sourceFormat: 'json', sample: 10 });
