@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { PageCursor } from '../src/connections/types.js';
@@ -88,6 +88,41 @@ function parseLine<T>(path: string, number: number, line: string): T {
   } catch (err) {
     throw new Error(`${path}:${number}: not a JSON line (${(err as Error).message}); the file is damaged or was cut short`, { cause: err });
   }
+}
+
+/**
+ * A file written piece by piece under a temporary name and renamed into place by `commit`, so its
+ * path holds either nothing new or the whole file (as writeFileAtomic, without holding it whole in
+ * memory). `abort` removes the temporary file. Opened by the first write.
+ */
+export interface PieceFile {
+  write(text: string): void;
+  commit(): void;
+  abort(): void;
+}
+
+export function pieceFile(path: string): PieceFile {
+  const tmp = `${path}.tmp-${process.pid}`;
+  let fd: number | undefined;
+  const close = (): void => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  return {
+    write(text) {
+      fd ??= openSync(tmp, 'w');
+      writeSync(fd, text);
+    },
+    commit() {
+      if (fd === undefined) writeFileSync(tmp, '');
+      close();
+      renameSync(tmp, path);
+    },
+    abort() {
+      close();
+      rmSync(tmp, { force: true });
+    },
+  };
 }
 
 export function writeFileAtomic(path: string, data: string | Buffer): void {

@@ -1,14 +1,15 @@
 import { rmSync } from 'node:fs';
 import type { RunBatchInput, RunBatchOutput } from '../src/plan/activity-types.js';
 import { targetFor } from '../src/targets/index.js';
-import type { ExportRow } from '../src/targets/types.js';
+import type { ExportRow, TargetDefinition } from '../src/targets/types.js';
+import { jsonLowerBound } from '../src/mapping/json-size.js';
 import type { Reject } from '../src/validation/reject.js';
 import { outputPartPath } from './export-files.js';
 import type { JobContext } from './job-context.js';
-import { rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
+import { pieceFile, rejectsPartPath, toNdjson, writeFileAtomic, type PieceFile } from './job-files.js';
 import { readPageSlices } from './read-batch-page.js';
 
-/** Rows mapped at a time: few enough to die young, enough that a slice's read and encode cost little. */
+/** Rows read at a time: few enough to die young, enough that a slice's read costs little. */
 const SLICE_ROWS = 100;
 
 /**
@@ -16,41 +17,100 @@ const SLICE_ROWS = 100;
  * planned for it and holds at most the batch size (the sample's remainder on the last page), so a
  * rerun rewrites the same part: nothing is appended, and finalizeJob concatenates whole parts.
  * A row whose mapping fails is a MAPPING_ERROR reject (row = its 1-based place in the export, see `pageRowNumber`), one
- * whose mapping reads a stored number a double would round a FORMAT reject. The page is mapped a
- * slice at a time (readPageSlices), so only a slice's rows are alive at once.
- */ export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatchInput): Promise<RunBatchOutput> {
+ * whose mapping reads a stored number a double would round a FORMAT reject. The page is read a
+ * slice at a time (readPageSlices), its rows encoded and written out once they hold a few MB, so
+ * only a slice's rows and a few MB of text are alive at once: a mapping that makes each row 60 MB
+ * does not run out of memory.
+ */
+export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatchInput): Promise<RunBatchOutput> {
   const { plan } = ctx;
   if (plan.target.type !== 'file') throw new Error(`[job ${plan.jobId}] batch ${batch}: not an export plan`);
   const { format, escapeFormulas } = plan.target;
-  const target = targetFor(format);
+  const part = partText(targetFor(format), pieceFile(outputPartPath(jobDir, batch, format)));
   const options = { headers: Object.keys(plan.columns ?? {}), escapeFormulas };
-  const texts: string[] = [];
   const rejects: Reject[] = [];
+  const values: ExportRow[] = [];
+  let chars = 0;
+  const encodeMapped = async (): Promise<void> => {
+    if (values.length > 0) part.add(await part.target.encode(values.splice(0), options));
+    chars = 0;
+  };
   let read = 0;
   let exported = 0;
-  for await (const { rows, rowOf, errorsOf } of readPageSlices(ctx, batch, SLICE_ROWS)) {
-    const values: ExportRow[] = [];
-    for (const [i, row] of rows.entries()) {
-      // A stored number the export would round: only where the mapping reads it (see errorsOf).
-      const unreadable = errorsOf(i).filter((e) => ctx.mapper.reads(e.path));
-      if (unreadable.length > 0) {
-        rejects.push({ row: rowOf(i), record: ctx.mapper.maskRecord(row), errors: unreadable });
-        continue;
+  try {
+    for await (const { rows, rowOf, errorsOf } of readPageSlices(ctx, batch, SLICE_ROWS)) {
+      for (const [i, row] of rows.entries()) {
+        // A stored number the export would round: only where the mapping reads it (see errorsOf).
+        const unreadable = errorsOf(i).filter((e) => ctx.mapper.reads(e.path));
+        if (unreadable.length > 0) {
+          rejects.push({ row: rowOf(i), record: ctx.mapper.maskRecord(row), errors: unreadable });
+          continue;
+        }
+        const mapped = await ctx.mapper.map(row);
+        if (mapped.errors.length > 0) rejects.push({ row: rowOf(i), record: ctx.mapper.maskRecord(row), errors: mapped.errors });
+        else {
+          values.push(mapped.values);
+          chars += approximateChars(mapped.values);
+          // Rows made large by their mapping are encoded and written out before more are mapped.
+          if (chars >= PENDING_CHARS) await encodeMapped();
+          exported++;
+        }
       }
-      const mapped = await ctx.mapper.map(row);
-      if (mapped.errors.length > 0) rejects.push({ row: rowOf(i), record: ctx.mapper.maskRecord(row), errors: mapped.errors });
-      else values.push(mapped.values);
+      await encodeMapped();
+      read += rows.length;
     }
-    read += rows.length;
-    exported += values.length;
-    // A slice's text is a part of its own: joined as finalizeJob joins parts, it is the page's.
-    const text = await target.encode(values, options);
-    if (text !== '') texts.push(text);
+    part.commit();
+  } catch (err) {
+    part.abort();
+    throw err;
   }
-  writeFileAtomic(outputPartPath(jobDir, batch, format), texts.join(target.separator));
   // No rejects, no part (finalizeJob joins the parts there are): one file fewer to create per page.
   // A rerun removes the part an earlier run of the page left, so it never counts twice.
   if (rejects.length > 0) writeFileAtomic(rejectsPartPath(jobDir, batch), toNdjson(rejects));
   else rmSync(rejectsPartPath(jobDir, batch), { force: true });
   return { batch, read, inserted: 0, updated: 0, unchanged: 0, rejected: rejects.length, exported };
+}
+
+/** Mapped or encoded rows kept before they are written out: a page of 64 MiB rows (each within the mapping's limit) is never all in memory. */
+const PENDING_CHARS = 8 * 1024 * 1024;
+
+/** About the size of a row's text: its strings' lengths, its objects' JSON (a lower bound, see json-size.ts), 8 for anything else. */
+function approximateChars(values: ExportRow): number {
+  let chars = 0;
+  for (const column in values) {
+    const value = values[column];
+    chars += typeof value === 'string' ? value.length : typeof value === 'object' && value !== null ? jsonLowerBound(value, PENDING_CHARS) : 8;
+  }
+  return chars;
+}
+
+/**
+ * A page's part file, fed encoded slices of rows: the slices joined by the format's separator, as
+ * finalizeJob joins parts (a slice's text is a part of its own), written out every PENDING_CHARS.
+ */
+function partText(target: TargetDefinition, file: PieceFile) {
+  let pending: string[] = [];
+  let chars = 0;
+  let written = false;
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    file.write((written ? target.separator : '') + pending.join(target.separator));
+    written = true;
+    pending = [];
+    chars = 0;
+  };
+  return {
+    target,
+    add(text: string): void {
+      if (text === '') return;
+      pending.push(text);
+      chars += text.length;
+      if (chars >= PENDING_CHARS) flush();
+    },
+    commit(): void {
+      flush();
+      file.commit();
+    },
+    abort: () => file.abort(),
+  };
 }
