@@ -112,6 +112,25 @@ describe('ferry connections test: a password in the query string', () => {
   });
 });
 
+describe('the journal of a job that failed on a connection', () => {
+  it('keeps its error with the ?password= masked, as it is printed', () => {
+    const cwd = project('connections:\n  users: { driver: postgres, url: "postgres://u@127.0.0.1:1/crm?password=${PGPW}", connect_timeout: 1s }\n');
+    writeFileSync(join(cwd, 'users.json'), JSON.stringify([{ email: 'a@x.io' }]));
+    writeFileSync(join(cwd, 'import.yaml'), 'source: { file: users.json }\ntarget: { connection: users }\nretry: { max_attempts: 1 }\n');
+    const result = runFerry(['run', 'import.yaml'], { cwd, env: { PGPW: 'Query%2FPassw0rd' } });
+    expect(result.code).toBe(1);
+    expect(result.stdout + result.stderr).toContain('password=***');
+    const journal = new Database(join(cwd, '.ferry', 'journal.db'), { readonly: true });
+    try {
+      const errors = journal.prepare('SELECT error FROM jobs').all() as { error: string }[];
+      expect(errors.map((e) => e.error)).toEqual([expect.stringContaining('?password=***')]);
+      expect(JSON.stringify(journal.prepare('SELECT * FROM jobs').all())).not.toMatch(/Passw0rd/);
+    } finally {
+      journal.close();
+    }
+  });
+});
+
 describePostgres('ferry connections test: PostgreSQL', () => {
   const server = usePostgresServer({ passwordEnv: 'FERRY_TEST_PG_PASSWORD' });
 

@@ -71,6 +71,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
         cancelled: () => follow.interrupted?.() ?? false,
         ...(follow.log ? { log: follow.log } : {}),
         connections: project.config.connections satisfies ConnectionTables,
+        mask: (text) => project.masker.mask(text),
         ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
       });
     },

@@ -18,6 +18,8 @@ export interface EmbeddedOptions {
   /** Polled before each batch: true (Ctrl-C) stops after the batches in flight. */
   cancelled?: () => boolean;
   log?: (line: string) => void;
+  /** Masks the project's secrets in what the journal keeps of a job's end: its error and its notifications'. */
+  mask?: (text: string) => string;
   /** How often the lease is renewed; a job whose heartbeat is older than 5× this counts as interrupted. */
   heartbeatMs?: number;
   /**
@@ -83,7 +85,11 @@ export async function execute(job: JobRecord, options: EmbeddedOptions): Promise
     await enterTarget(job, options, cancelled);
     // Cancelled at the gate, the job stops before its first batch like any cancelled job.
     const outcome = await runPipelineJob(job.plan, acts, { progress: (p) => (saveProgress(p), options.progress?.(p)), cancelled });
-    const { status, summary, error, artifacts, notifications } = outcome;
+    const { status, summary, artifacts } = outcome;
+    // Stored masked: an error may quote a connection's URL (a PostgreSQL ?password=), a server's reply.
+    const mask = options.mask ?? ((text: string) => text);
+    const error = outcome.error === null ? null : mask(outcome.error);
+    const notifications = outcome.notifications.map((n) => ({ ...n, detail: mask(n.detail) }));
     journal.update(job.id, { status, summary, error, artifacts, notifications, endedAt: new Date().toISOString() }, lease);
     return outcome;
   } finally {
