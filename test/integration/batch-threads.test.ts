@@ -46,22 +46,26 @@ async function mostTasks(files: Record<string, string>, env: Record<string, stri
     for (const [name, text] of Object.entries(files)) project.write(name, text);
     project.write('users.json', generateUsers(800));
     project.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 100, parallelism: 4 }\n');
-    const run = start(project, ['run', 'import.yaml'], { ...env, FERRY_FAILPOINTS: 'chunk-before-write=pause:300' });
-    let most = 0;
-    const sample = setInterval(() => {
-      try {
-        most = Math.max(most, readdirSync(`/proc/${run.child.pid}/task`).length);
-      } catch {
-        // The process has just exited.
-      }
-    }, 20);
-    const code = await run.exit;
-    clearInterval(sample);
-    expect(code, run.out.stderr).toBe(0);
-    return most;
+    return await tasksUntilExit(start(project, ['run', 'import.yaml'], { ...env, FERRY_FAILPOINTS: 'chunk-before-write=pause:300' }));
   } finally {
     project.cleanup();
   }
+}
+
+/** The most threads (Linux tasks) `run`'s process had at once while `counting()` held, sampled every 20 ms; it must exit 0. */
+async function tasksUntilExit(run: ReturnType<typeof start>, counting: () => boolean = () => true): Promise<number> {
+  let most = 0;
+  const sample = setInterval(() => {
+    try {
+      if (counting()) most = Math.max(most, readdirSync(`/proc/${run.child.pid}/task`).length);
+    } catch {
+      // The process has just exited.
+    }
+  }, 20);
+  const code = await run.exit;
+  clearInterval(sample);
+  expect(code, run.out.stderr).toBe(0);
+  return most;
 }
 
 describe('batch threads', { timeout: 180_000 }, () => {
@@ -143,20 +147,8 @@ describe('batch threads', { timeout: 180_000 }, () => {
         // No plan.json of an earlier job: the sampling below stops at this job's.
         rmSync(`${project.dir}/.ferry/jobs`, { recursive: true, force: true });
         const run = start(project, ['run', 'export.yaml', ...args], { ...env, FERRY_FAILPOINTS: 'plan-before-scan=pause:1500' });
-        let most = 0;
         const jobs = `${project.dir}/.ferry/jobs`;
-        const planned = (): boolean => existsSync(jobs) && readdirSync(jobs).some((job) => existsSync(`${jobs}/${job}/plan.json`));
-        const sample = setInterval(() => {
-          try {
-            if (!planned()) most = Math.max(most, readdirSync(`/proc/${run.child.pid}/task`).length);
-          } catch {
-            // The process has just exited.
-          }
-        }, 20);
-        const code = await run.exit;
-        clearInterval(sample);
-        expect(code, run.out.stderr).toBe(0);
-        return most;
+        return tasksUntilExit(run, () => !(existsSync(jobs) && readdirSync(jobs).some((job) => existsSync(`${jobs}/${job}/plan.json`))));
       };
       const none = await tasksWhilePlanning([], { FERRY_BATCH_THREADS: '0' });
       expect(await tasksWhilePlanning([], { FERRY_BATCH_THREADS: '2' })).toBeGreaterThanOrEqual(none + 2);

@@ -54,9 +54,17 @@ describe.skipIf(!chromiumPath)(`ferry ui over hostile content${chromiumPath ? ''
     await page.goto(`${ui.url}#/jobs`);
     const bar = page.locator('[data-test="progress"] .bar').first();
     await bar.waitFor({ timeout: 30_000 });
-    const [outer, inner] = await Promise.all([bar.boundingBox(), bar.locator('span').boundingBox()]);
-    expect(outer!.width).toBeGreaterThan(0);
-    expect(inner!.width).toBeCloseTo(outer!.width, 0);
+    // Measured again until both boxes are there: the live list may redraw the row between lookups.
+    const widths = async (): Promise<[number, number] | null> => {
+      const [outer, inner] = await Promise.all([bar.boundingBox(), bar.locator('span').boundingBox()]);
+      return outer && inner ? [outer.width, inner.width] : null;
+    };
+    let measured = await widths();
+    for (const end = Date.now() + 30_000; measured === null && Date.now() < end;) measured = await widths();
+    expect(measured, 'the progress bar stays on the page long enough to be measured').not.toBeNull();
+    const [outer, inner] = measured!;
+    expect(outer).toBeGreaterThan(0);
+    expect(inner).toBeCloseTo(outer, 0);
     expect(blocked).toEqual([]);
   });
 });
