@@ -7,6 +7,7 @@ import { planFor } from '../project/plan-for.js';
 import { sourceFor } from '../sources/index.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import { maskRecord } from '../validation/mask.js';
+import { maskedJson } from './mask-json.js';
 import type { RejectError } from '../validation/reject.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
@@ -56,7 +57,8 @@ export async function previewCommand(ctx: CliContext, file: string, options: { n
     else ({ values, errors } = await prepareRecord(step, item.record, item.errors));
     const shown = values === null ? null : (maskRecord(values) as Record<string, unknown>);
     if (options.json) {
-      out(JSON.stringify({ row: item.row, values: shown, errors }));
+      // Its strings masked, not its text: a secret of digits (a port) would match a row number.
+      ctx.stdout(maskedJson({ row: item.row, values: shown, errors }, (text) => project.masker.mask(text)));
       continue;
     }
     out(`row ${item.row}: ${errors.length === 0 ? 'would be written' : 'rejected'}`);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runFerry } from '../helpers/cli.js';
 import { TestProject } from '../helpers/project.js';
 
 /** `ferry preview`: the first n records as a job would write them, each with its rejects, no store. */
@@ -27,6 +28,21 @@ describe('ferry preview', { timeout: 120_000 }, () => {
     expect(run.stdout).not.toContain('row 3');
     expect(run.stdout).not.toContain('abcdefghij');
     expect(existsSync(join(p.dir, '.ferry'))).toBe(false);
+  });
+
+  it('--json masks strings only: a secret of digits (a port) leaves the numbers, so each line stays JSON', () => {
+    p.write(
+      'ferry.yaml',
+      'connections:\n  users: { driver: sqlite, path: users.db }\n  crm: { driver: postgres, url: "postgres://u@127.0.0.1:${CRM_PORT}/crm" }\n',
+    );
+    p.write('crm.csv', 'Email,Name,Hash,Age\nada@x.io,Ada,,5432\n');
+    const run = runFerry(['preview', 'p.yaml', '--json'], { cwd: p.dir, env: { CRM_PORT: '5432' } });
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { row: number; values: Record<string, unknown> | null });
+    expect(lines[0]!.values).toMatchObject({ user_metadata: { age: 5432 } });
   });
 
   it('--json: one object per record; usage errors exit 2', () => {
