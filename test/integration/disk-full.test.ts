@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportPipeline, read, seed } from '../helpers/exports.js';
@@ -57,6 +57,26 @@ describe.skipIf(!tmpfsWorks)('a full disk', () => {
     const resumed = p.ferry('jobs', 'resume', job);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(read(p, 'disk/users.csv').trimEnd().split('\n')).toHaveLength(3001);
+  });
+
+  it("under an export's snapshot: the file is named, nothing of it is left, and a resume after freeing space finishes it", () => {
+    seed(p, generateUsers(1500, 3));
+    // The journal and the job folders on the small disk, the store and the output elsewhere.
+    p.write('ferry.yaml', 'state_dir: disk/state\nconnections:\n  users: { driver: sqlite, path: .ferry/users.db, table: users }\n');
+    p.write('p.yaml', exportPipeline({ file: 'out/users.csv' }));
+    // Room for the journal, not for the snapshot (about 200 KB of default columns).
+    writeFileSync(join(disk, 'ballast'), Buffer.alloc(1024 * 1024 - 120 * 1024));
+    const failed = p.ferry('run', 'p.yaml');
+    expect(failed.code).toBe(1);
+    const job = /job (\S+) started/.exec(failed.stderr)![1]!;
+    expect(failed.stdout).toMatch(
+      new RegExp(`cannot write the job's snapshot \\S*disk/state/jobs/${job}/snapshot\\.db \\(database or disk is full, SQLITE_FULL\\): free space`),
+    );
+    expect(readdirSync(join(disk, 'state', 'jobs', job)).filter((f) => f.startsWith('snapshot'))).toEqual([]);
+    rmSync(join(disk, 'ballast'));
+    const resumed = p.ferry('jobs', 'resume', job);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(read(p, 'out/users.csv').trimEnd().split('\n')).toHaveLength(1501);
   });
 
   it('under the journal: its file is named, then the job it stopped, and a resume after freeing space finishes it', () => {

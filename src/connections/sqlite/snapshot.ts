@@ -40,8 +40,12 @@ const SCHEMA = 'ferry_snapshot';
 export function takeSnapshot(db: Database.Database, { path, select, scan }: TakeSnapshotInput): number {
   const partial = `${path}.partial`;
   for (const leftover of [path, partial, `${partial}-journal`]) rmSync(leftover, { force: true });
-  db.prepare(`ATTACH DATABASE ? AS ${SCHEMA}`).run(partial);
-  let total: number;
+  let total: number | undefined;
+  try {
+    db.prepare(`ATTACH DATABASE ? AS ${SCHEMA}`).run(partial);
+  } catch (err) {
+    throw snapshotError(path, err);
+  }
   try {
     // A file nobody reads until it is renamed into place: no journal, no syncs until the last.
     db.pragma(`${SCHEMA}.journal_mode = OFF`);
@@ -52,12 +56,27 @@ export function takeSnapshot(db: Database.Database, { path, select, scan }: Take
     db.prepare(`INSERT INTO ${SCHEMA}.columns (info) VALUES (?)`).run(JSON.stringify(select));
     // A new table's rowids count up from 1 in the order the rows are inserted: the page order.
     total = db.prepare(`INSERT INTO ${SCHEMA}.rows ${scan.sql}`).run(...scan.params).changes;
+  } catch (err) {
+    // A full disk must not keep the space a retry needs: what was copied goes.
+    throw snapshotError(path, err);
   } finally {
     db.prepare(`DETACH DATABASE ${SCHEMA}`).run();
+    if (total === undefined) for (const leftover of [partial, `${partial}-journal`]) rmSync(leftover, { force: true });
   }
   syncFile(partial);
   renameSync(partial, path);
   return total;
+}
+
+/**
+ * Writing the snapshot failed: a full disk or a read-only state dir is said with the file, since
+ * SQLite's own words ("database or disk is full") name none. Query errors pass as they are.
+ */
+function snapshotError(path: string, err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM)/.test(code)) return err;
+  const why = `cannot write the job's snapshot ${path} (${(err as Error).message}, ${code}): free space in the state dir (or make it writable), then resume the job`;
+  return Object.assign(new Error(why, { cause: err }), { code });
 }
 
 /**
