@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DURATION } from './duration.js';
+import { DURATION, durationMs } from './duration.js';
 
 /**
  * The pipeline file format (DESIGN.md "Pipeline file"). Objects are strict: an unknown key is an error,
@@ -185,7 +185,11 @@ export const webhookNotifySchema = z
       .regex(/^[A-Z_][A-Z0-9_]*$/)
       .optional()
       .describe('the environment variable holding the secret that signs the body (X-Ferry-Signature: sha256=<HMAC-SHA256 hex>), e.g. FERRY_WEBHOOK_SECRET'),
-    timeout: duration.optional().describe('how long one attempt may take: milliseconds or 500ms, 10s'),
+    // Bounded: 0 aborted every attempt at once, and past 2^31 ms (24.8 days) Node fires a timer at once too.
+    timeout: duration
+      .refine((value) => durationMs(value) >= 1 && durationMs(value) <= 3_600_000, { error: 'expected a duration from 1ms to 1h, such as 10s' })
+      .optional()
+      .describe('how long one attempt may take (1ms to 1h): milliseconds or 500ms, 10s'),
     on: notifyOn,
   })
   .describe('an HTTP POST with the job summary');

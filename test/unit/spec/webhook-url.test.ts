@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveWebhookUrl, webhookUrlProblem } from '../../../src/spec/webhook-url.js';
+import { pipelineSchema } from '../../../src/spec/pipeline-schema.js';
 
 describe('webhook URLs in a pipeline', () => {
   it.each([
@@ -34,5 +35,24 @@ describe('webhook URLs in a pipeline', () => {
     expect(resolveWebhookUrl('https://h/services/${P}', { P: 'T0/B0/xyz' })).toEqual({ url: 'https://h/services/T0/B0/xyz', secrets: ['T0/B0/xyz'] });
     expect(resolveWebhookUrl('${WHOLE}', { WHOLE: 'https://h/a?b=c' })).toEqual({ url: 'https://h/a?b=c', secrets: ['https://h/a?b=c'] });
     expect(resolveWebhookUrl('https://h/x?token=${T}', {})).toEqual({ unset: 'T' });
+  });
+});
+
+describe('a webhook timeout', () => {
+  const pipeline = (timeout: unknown) => ({
+    source: { file: 'users.csv' },
+    target: { connection: 'users' },
+    notify: [{ webhook: 'https://hooks.example.com/h', timeout }],
+  });
+
+  it.each([1, '500ms', '10s', '1h'])('accepts %s', (timeout) => {
+    expect(pipelineSchema.safeParse(pipeline(timeout)).success).toBe(true);
+  });
+
+  // 0 aborted every attempt at once; past 2^31 ms Node fires a timer at once as well.
+  it.each([0, '0s', '2h', 2 ** 31, '1000h'])('refuses %s, saying the range', (timeout) => {
+    const parsed = pipelineSchema.safeParse(pipeline(timeout));
+    expect(parsed.success).toBe(false);
+    expect(JSON.stringify(parsed.error?.issues)).toContain('expected a duration from 1ms to 1h');
   });
 });
