@@ -4,11 +4,14 @@ import { QueryError } from './query-error.js';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * Fails at the first lone surrogate (`"\ud800"` in a YAML double-quoted query). No stored text
+ * Fails at a NUL, and at the first lone surrogate (`"\ud800"` in a YAML double-quoted query). No stored text
  * holds one (records with one are rejected), and PostgreSQL receives it as U+FFFD, so the query
  * would silently match the rows holding U+FFFD instead.
  */
 export function checkQueryText(text: string): void {
+  // PostgreSQL text cannot hold NUL: the job failed at planning with "invalid byte sequence".
+  const nul = text.indexOf('\u0000');
+  if (nul !== -1) throw new QueryError('the query holds a NUL character (U+0000), which no stored text can hold: remove it', nul);
   const found = LONE_SURROGATE.exec(text);
   if (found) {
     const code = found[0].charCodeAt(0).toString(16).toUpperCase();

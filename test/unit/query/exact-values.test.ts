@@ -23,6 +23,7 @@ describe('query values compared exactly', () => {
     ['user_metadata.score:1.00000000000000000001', 20, 'reads as 1'],
     ['nickname:"a\ud800b"', 11, 'half a surrogate pair (U+D800)'],
     ['nickname:x OR nickname:\udc00', 23, 'half a surrogate pair (U+DC00)'],
+    ['nickname:"a\u0000b"', 11, 'a NUL character (U+0000)'],
   ])('refuses %j at offset %i', (query, offset, message) => {
     for (const dialect of ['sqlite', 'postgres'] as const) expect(() => compileQuery(query, COLUMNS, dialect)).toThrow(QueryError);
     const error = checkQuery(query, COLUMNS);
