@@ -158,6 +158,24 @@ describe('pages whose bounds a JS number cannot hold exactly', () => {
   beforeEach(() => (p = new TestProject()));
   afterEach(() => p.cleanup());
 
+  it('exports a table whose columns are named rowid and ferry_seq, in order, every value as stored', () => {
+    const db = new Database(p.write('odd.db', ''));
+    db.exec('CREATE TABLE people (rowid TEXT, ferry_seq INTEGER, email TEXT)');
+    const insert = db.prepare('INSERT INTO people (rowid, ferry_seq, email) VALUES (?, ?, ?)');
+    for (let i = 0; i < 7; i++) insert.run(`r${7 - i}`, 100 - i, `p${i}@x.io`);
+    db.close();
+    p.write('ferry.yaml', 'state_dir: .ferry\nconnections:\n  odd: { driver: sqlite, path: odd.db, table: people }\n');
+    p.write(
+      'out.yaml',
+      'source: { connection: odd, sort: { by: ferry_seq } }\ntarget: { file: out/people.csv }\ncolumns:\n  rowid: rowid\n  seq: ferry_seq\n  email: email\nbatch: { size: 3 }\n',
+    );
+    const { code, report } = p.run('out.yaml');
+    expect(code).toBe(0);
+    expect(report.summary).toMatchObject({ total: 7, exported: 7 });
+    const expected = Array.from({ length: 7 }, (_, k) => 6 - k).map((i) => `r${7 - i},${100 - i},p${i}@x.io`);
+    expect(read(p, report.artifacts.output!).trim().split(/\r?\n/)).toEqual(['rowid,seq,email', ...expected]);
+  });
+
   it('exports every row of a table keyed by integers beyond 2^53', () => {
     // Cursors pass through JS numbers: 2^53 + 5 comes back as 2^53 + 4, so the last page cannot end at it.
     const db = new Database(p.write('big.db', ''));

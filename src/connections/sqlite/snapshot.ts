@@ -8,9 +8,9 @@ import type { ColumnInfo } from '../types.js';
 /**
  * A job's snapshot of the rows it reads from a SQLite store: the columns its mapping reads of every
  * matching row, copied at planning, in page order, into a SQLite file of the job folder. Row n of
- * the job is rowid n, so a page is a range of rowids: read in storage order, not by walking the
- * sort index and fetching each row at random (an export of 495k of 1M rows read its pages in
- * 3.8 s of CPU that way; copying them takes about 1.3 s once). The export is the store as it was
+ * the job is the snapshot's row n, so a page is a range of row numbers: read in storage order, not
+ * by walking the sort index and fetching each row at random (an export of 495k of 1M rows read its
+ * pages in 3.8 s of CPU that way; copying them takes about 1.3 s once). The export is the store as it was
  * when planned, whatever is written to it meanwhile, and a resumed job reads the very same rows.
  * The file also holds the columns' descriptions, so a page decodes the same after the table changed.
  */
@@ -50,12 +50,15 @@ export function takeSnapshot(db: Database.Database, { path, select, scan }: Take
     // A file nobody reads until it is renamed into place: no journal, no syncs until the last.
     db.pragma(`${SCHEMA}.journal_mode = OFF`);
     db.pragma(`${SCHEMA}.synchronous = OFF`);
-    // Columns without a type have no affinity: every value is copied exactly as stored.
-    db.exec(`CREATE TABLE ${SCHEMA}.rows (${select.map((c) => quoteIdentifier(c.name)).join(', ')})`);
+    // Columns without a type have no affinity: every value is copied exactly as stored. The row
+    // number is a column of its own: a copied column may be named rowid.
+    const seq = sequenceColumn(select);
+    const names = select.map((c) => quoteIdentifier(c.name)).join(', ');
+    db.exec(`CREATE TABLE ${SCHEMA}.rows (${quoteIdentifier(seq)} INTEGER PRIMARY KEY, ${names})`);
     db.exec(`CREATE TABLE ${SCHEMA}.columns (info TEXT NOT NULL)`);
-    db.prepare(`INSERT INTO ${SCHEMA}.columns (info) VALUES (?)`).run(JSON.stringify(select));
-    // A new table's rowids count up from 1 in the order the rows are inserted: the page order.
-    total = db.prepare(`INSERT INTO ${SCHEMA}.rows ${scan.sql}`).run(...scan.params).changes;
+    db.prepare(`INSERT INTO ${SCHEMA}.columns (info) VALUES (?)`).run(JSON.stringify({ seq, columns: select }));
+    // A new table's row numbers count up from 1 in the order the rows are inserted: the page order.
+    total = db.prepare(`INSERT INTO ${SCHEMA}.rows (${names}) ${scan.sql}`).run(...scan.params).changes;
   } catch (err) {
     // A full disk must not keep the space a retry needs: what was copied goes.
     throw snapshotError(path, err);
@@ -87,8 +90,9 @@ export function openSnapshot(path: string, decodeValue: (column: ColumnInfo, val
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const { info } = db.prepare('SELECT info FROM columns').get() as { info: string };
-    const columns = JSON.parse(info) as ColumnInfo[];
-    const page = db.prepare('SELECT * FROM rows WHERE rowid > ? AND rowid <= ? ORDER BY rowid').raw();
+    const { seq, columns } = JSON.parse(info) as { seq: string; columns: ColumnInfo[] };
+    const [names, order] = [columns.map((c) => quoteIdentifier(c.name)).join(', '), quoteIdentifier(seq)];
+    const page = db.prepare(`SELECT ${names} FROM rows WHERE ${order} > ? AND ${order} <= ? ORDER BY ${order}`).raw();
     return {
       read: (from, to) => (page.all(from, to) as unknown[][]).map((row) => decodeRow(columns, row, decodeValue)),
       close: () => db.close(),
@@ -97,6 +101,14 @@ export function openSnapshot(path: string, decodeValue: (column: ColumnInfo, val
     db.close();
     throw err;
   }
+}
+
+/** `ferry_seq`, or with as many `_` after it as no copied column's name is. */
+function sequenceColumn(select: readonly ColumnInfo[]): string {
+  const taken = new Set(select.map((c) => c.name.toLowerCase()));
+  let name = 'ferry_seq';
+  while (taken.has(name)) name += '_';
+  return name;
 }
 
 function syncFile(path: string): void {
