@@ -16,6 +16,16 @@ import type { ActivityProgress } from './progress.js';
 /** A chunk's marker id is batch × CHUNK_SLOTS + chunk (batch.size ≤ 100,000 gives ≤ 100 chunks of ≥ 1,000). */
 const CHUNK_SLOTS = 1024;
 
+/**
+ * A chunk of a file ends early once it holds this many bytes of the source: 1,000 records of up to
+ * 16 MiB each would all be parsed, mapped and held before their write, gigabytes a thread. Cut by
+ * file offsets, the chunks are the same on every run of the batch, as a replay needs. Only the
+ * first CHUNK_SLOTS / 2 chunks of a batch are cut so, which leaves every batch size its count-cut
+ * chunks within its marker ids. FERRY_CHUNK_MAX_BYTES sets another size (tests).
+ */
+const EARLY_CHUNKS = CHUNK_SLOTS / 2;
+const chunkMaxBytes = (): number => Number(process.env['FERRY_CHUNK_MAX_BYTES'] ?? '') || 64 * 1024 * 1024;
+
 type Counts = Omit<RunBatchOutput, 'batch'>;
 
 /** The heartbeat cursor: where the batch stands after its last committed chunk. */
@@ -44,6 +54,7 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
   const cursor = resumeFrom(progress?.lastDetails(), span) ?? { batch, chunk: 0, position: range.start, row: range.firstRow, counts: zero() };
   const reader = span.read({ ...range, start: cursor.position, firstRow: cursor.row, count: range.firstRow + range.count - cursor.row });
   const perCommit = commitRecords(ctx.plan);
+  const maxBytes = span.page ? Infinity : chunkMaxBytes();
   let pending: SourceRecord[] = [];
   let nextRow = cursor.row;
   const commit = async (): Promise<void> => {
@@ -62,7 +73,8 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
     // A retry of rejects passes over the rows it does not retry.
     if (ctx.rows && !ctx.rows.has(item.row)) continue;
     pending.push(item);
-    if (pending.length === perCommit) await commit();
+    const big = cursor.chunk < EARLY_CHUNKS && reader.position - cursor.position >= maxBytes;
+    if (pending.length === perCommit || big) await commit();
   }
   if (pending.length > 0 || cursor.chunk === 0) await commit();
   progress?.written?.();
