@@ -26,13 +26,14 @@ export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatc
   const { plan } = ctx;
   if (plan.target.type !== 'file') throw new Error(`[job ${plan.jobId}] batch ${batch}: not an export plan`);
   const { format, escapeFormulas } = plan.target;
-  const part = partText(targetFor(format), pieceFile(outputPartPath(jobDir, batch, format)));
+  const target = targetFor(format);
+  const part = partText(target, pieceFile(outputPartPath(jobDir, batch, format)));
   const options = { headers: Object.keys(plan.columns ?? {}), escapeFormulas };
   const rejects: Reject[] = [];
   const values: ExportRow[] = [];
   let chars = 0;
   const encodeMapped = async (): Promise<void> => {
-    if (values.length > 0) part.add(await part.target.encode(values.splice(0), options));
+    if (values.length > 0) part.add(await target.encode(values.splice(0), options));
     chars = 0;
   };
   let read = 0;
@@ -100,7 +101,6 @@ function partText(target: TargetDefinition, file: PieceFile) {
     chars = 0;
   };
   return {
-    target,
     add(text: string): void {
       if (text === '') return;
       pending.push(text);
