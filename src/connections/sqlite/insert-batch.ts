@@ -9,9 +9,10 @@ import type { RowChange, WriteBatchOutput } from '../types.js';
 import { storeRejects } from '../write-rules.js';
 
 /**
- * Thrown when a multi-row INSERT hits a constraint: SQLite undid that statement only, but the rows
- * after it were already judged as if it had gone in. The caller rolls the attempt back (it runs in
- * a savepoint) and writes the batch row by row, which tells exactly which row the constraint hit.
+ * Thrown when a multi-row INSERT hits a constraint: the rows after it were already judged as if it
+ * had gone in. SQLite has undone the statement (`abort`) or the whole transaction (`rollback`); the
+ * caller undoes the rest of the attempt and writes the batch row by row, which tells exactly which
+ * row the constraint hit.
  */
 export class InsertOneByOne extends Error {}
 
@@ -61,10 +62,11 @@ export function insertBatch(
   prepared: readonly PreparedRow[],
   output: WriteBatchOutput,
   planned: readonly (PlannedInsert | undefined)[],
+  onConflict: 'abort' | 'rollback',
 ): void {
   const userId = ctx.generated.userId;
   const stored = storedKeys(ctx, prepared);
-  const pending = new PendingInserts(ctx.statements, ctx.shape);
+  const pending = new PendingInserts(ctx.statements, ctx.shape, onConflict);
   prepared.forEach((row, index) => {
     if (row.errors.length > 0) return output.rejects.push({ row: row.row.row, errors: row.errors });
     const first = ctx.keys.firstRow(row.jobKey);
@@ -118,6 +120,7 @@ class PendingInserts {
   constructor(
     private readonly statements: SqliteStatements,
     private readonly shape: TableShape,
+    private readonly onConflict: 'abort' | 'rollback',
   ) {}
 
   add(columns: readonly number[], values: readonly SqliteValue[]): void {
@@ -134,7 +137,7 @@ class PendingInserts {
     let offset = 0;
     for (let size = GROUP; this.rows > 0; size >>= 1) {
       while (this.rows >= size) {
-        run(this.statements.insertMany(this.columns, size), this.values.slice(offset, offset + size * width), this.shape);
+        run(this.statements.insertMany(this.columns, size, this.onConflict), this.values.slice(offset, offset + size * width), this.shape);
         offset += size * width;
         this.rows -= size;
       }

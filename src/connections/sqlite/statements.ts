@@ -86,12 +86,18 @@ export class SqliteStatements {
     }).raw() as Statement<[string], [number, unknown]>;
   }
 
-  /** One INSERT of `rows` rows of the given columns, their values one row after the other. */
-  insertMany(columns: readonly number[], rows: number): Statement {
-    return this.cached(`m:${columns.join(',')}:${rows}`, () => {
+  /**
+   * One INSERT of `rows` rows of the given columns, their values one row after the other.
+   * `rollback`: a constraint it hits ends the whole transaction (INSERT OR ROLLBACK) instead of
+   * undoing the statement alone — so SQLite keeps no statement journal, a copy of every page the
+   * statement touches (sqlite/write.ts).
+   */
+  insertMany(columns: readonly number[], rows: number, onConflict: 'abort' | 'rollback'): Statement {
+    return this.cached(`m:${columns.join(',')}:${rows}:${onConflict}`, () => {
       const names = columns.map((c) => this.name(c)).join(', ');
       const tuple = `(${columns.map(() => '?').join(', ')})`;
-      return `INSERT INTO ${this.table} (${names}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
+      const verb = onConflict === 'rollback' ? 'INSERT OR ROLLBACK' : 'INSERT';
+      return `${verb} INTO ${this.table} (${names}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
     });
   }
 

@@ -214,6 +214,15 @@ export function describeRestore(factory: ConnectionFactory): void {
       expect(await storedRows(h())).toEqual(original);
     });
 
+    it('keeps nothing of an insert batch that hits a unique conflict, and counts it as a real write would', async () => {
+      await seed();
+      const original = await storedRows(h());
+      const rows = [{ email: 'bob@x.io', username: 'ann' }, { email: 'dan@x.io' }, { email: 'eve@x.io' }];
+      const out = await h().connection.preview(() => h().connection.writeBatch(batch(rows, { job: 'job-2', preview: true })));
+      expect(out).toEqual(output({ inserted: 2, rejects: [{ row: 1, errors: [expect.objectContaining({ code: 'CONFLICT', path: 'username' })] }] }));
+      expect(await storedRows(h())).toEqual(original);
+    });
+
     it('runs batches started concurrently inside one preview', async () => {
       await seed();
       const original = await storedRows(h());
