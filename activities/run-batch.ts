@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { failpoint, pausepoint } from '../src/failpoints.js';
+import { DEFAULT_LIMITS } from '../src/mapping/budget.js';
+import { jsonLowerBound } from '../src/mapping/json-size.js';
 import { prepareRecord } from '../src/mapping/prepare-record.js';
-import type { ColumnType, Connection, RestoreEntry, RowToWrite } from '../src/connections/types.js';
+import type { ColumnType, RestoreEntry, RowToWrite } from '../src/connections/types.js';
 import { commitRecords } from '../src/plan/job-plan.js';
 import { addCounts, type RunBatchInput, type RunBatchOutput } from '../src/plan/activity-types.js';
 import { sourceFor } from '../src/sources/index.js';
@@ -25,6 +27,16 @@ const CHUNK_SLOTS = 1024;
  */
 const EARLY_CHUNKS = CHUNK_SLOTS / 2;
 const chunkMaxBytes = (): number => Number(process.env['FERRY_CHUNK_MAX_BYTES'] ?? '') || 64 * 1024 * 1024;
+
+/**
+ * A chunk also ends once its mapped values would make this many characters of JSON: a mapping can
+ * make each small record up to its output limit (64 Mi characters), and 1,000 of them were mapped
+ * and held before their write. Twice the output limit, so a chunk holds at least two of the
+ * largest records and a batch of up to 1,024 records needs no more than the EARLY_CHUNKS a batch
+ * may cut by size. Mapping is deterministic, so a replay cuts the same chunks.
+ * FERRY_CHUNK_MAX_MAPPED sets another size (tests).
+ */
+const chunkMaxMapped = (): number => Number(process.env['FERRY_CHUNK_MAX_MAPPED'] ?? '') || 2 * DEFAULT_LIMITS.output;
 
 type Counts = Omit<RunBatchOutput, 'batch'>;
 
@@ -55,16 +67,16 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
   const reader = span.read({ ...range, start: cursor.position, firstRow: cursor.row, count: range.firstRow + range.count - cursor.row });
   const perCommit = commitRecords(ctx.plan);
   const maxBytes = span.page ? Infinity : chunkMaxBytes();
-  let pending: SourceRecord[] = [];
+  const maxMapped = chunkMaxMapped();
+  const chunk = new PendingChunk(ctx);
   let nextRow = cursor.row;
   const commit = async (): Promise<void> => {
     await pausepoint('chunk-before-write');
     await pausepoint(`batch-${batch}-before-write`);
-    add(cursor.counts, await commitChunk(ctx, batch, cursor.chunk, pending));
+    add(cursor.counts, await chunk.commit(batch, cursor.chunk));
     cursor.chunk++;
     cursor.row = nextRow;
     cursor.position = reader.position;
-    pending = [];
     progress?.heartbeat(cursor);
     progress?.throwIfCancelled();
   };
@@ -72,11 +84,11 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
     nextRow = item.row + 1;
     // A retry of rejects passes over the rows it does not retry.
     if (ctx.rows && !ctx.rows.has(item.row)) continue;
-    pending.push(item);
-    const big = cursor.chunk < EARLY_CHUNKS && reader.position - cursor.position >= maxBytes;
-    if (pending.length === perCommit || big) await commit();
+    await chunk.add(item);
+    const big = cursor.chunk < EARLY_CHUNKS && (reader.position - cursor.position >= maxBytes || chunk.mappedChars >= maxMapped);
+    if (chunk.size === perCommit || big) await commit();
   }
-  if (pending.length > 0 || cursor.chunk === 0) await commit();
+  if (chunk.size > 0 || cursor.chunk === 0) await commit();
   progress?.written?.();
   mergeChunkRejects(jobDir, batch, cursor.chunk);
   return { batch, ...cursor.counts };
@@ -134,25 +146,76 @@ function resumeFrom(details: unknown, { range, page }: BatchSpan): BatchCursor |
   return { ...c, counts: { ...c.counts } };
 }
 
-async function commitChunk(ctx: JobContext, batch: number, chunk: number, items: SourceRecord[]): Promise<Counts> {
+/** A record mapped and checked, waiting for its chunk's write: a row to write or a reject. */
+type MappedItem = { row: number; reject: Reject } | { row: number; values: Record<string, unknown>; record: Record<string, unknown> };
+
+/**
+ * The records of the chunk being read. An import's are mapped and checked as they come, so the
+ * chunk can end by the size of what they map to (`mappedChars`); a rollback's backup lines wait
+ * as they are.
+ */
+class PendingChunk {
+  private lines: SourceRecord[] = [];
+  private mapped: MappedItem[] = [];
+  /** A lower bound of the JSON of the chunk's mapped values. */
+  mappedChars = 0;
+  private readonly types: ReadonlyMap<string, ColumnType>;
+
+  constructor(private readonly ctx: JobContext) {
+    this.types = new Map([...(ctx.target?.columns.values() ?? [])].map((c) => [c.name, c.type]));
+  }
+
+  get size(): number {
+    return this.lines.length + this.mapped.length;
+  }
+
+  async add(item: SourceRecord): Promise<void> {
+    if (this.ctx.plan.kind === 'rollback') return void this.lines.push(item);
+    const mapped = await mapItem(this.ctx, this.types, item);
+    if ('values' in mapped) this.mappedChars += mappedSize(mapped.values);
+    this.mapped.push(mapped);
+  }
+
+  async commit(batch: number, chunk: number): Promise<Counts> {
+    const { lines, mapped } = this;
+    this.lines = [];
+    this.mapped = [];
+    this.mappedChars = 0;
+    return this.ctx.plan.kind === 'rollback' ? restoreChunk(this.ctx, batch, chunk, lines) : writeChunk(this.ctx, batch, chunk, mapped);
+  }
+}
+
+/** A lower bound of the JSON of a record's mapped values: what holding and writing them costs. */
+function mappedSize(values: Record<string, unknown>): number {
+  let n = 0;
+  for (const k in values) {
+    const v = values[k];
+    n += k.length + (typeof v === 'string' ? v.length : jsonLowerBound(v, DEFAULT_LIMITS.output));
+  }
+  return n;
+}
+
+async function mapItem(ctx: JobContext, types: ReadonlyMap<string, ColumnType>, item: SourceRecord): Promise<MappedItem> {
+  if ('error' in item) {
+    const { record, message } = ctx.mapper.maskParseError(item.raw, item.error);
+    return { row: item.row, reject: { row: item.row, record, errors: [{ code: 'PARSE_ERROR', message, path: '' }] } };
+  }
+  const { values, errors } = await prepare(ctx, types, item.record, item.errors);
+  if (errors.length > 0) return { row: item.row, reject: { row: item.row, record: ctx.mapper.maskRecord(item.record), errors } };
+  return { row: item.row, values, record: item.record };
+}
+
+async function writeChunk(ctx: JobContext, batch: number, chunk: number, items: MappedItem[]): Promise<Counts> {
   const { plan, target } = ctx;
   if (plan.target.type !== 'connection' || !target) throw new Error(`[job ${plan.jobId}] batch ${batch}: the target is not a connection`);
-  if (plan.kind === 'rollback') return restoreChunk(ctx, target.connection, batch, chunk, items);
   const rows: RowToWrite[] = [];
   const rejects: Reject[] = [];
   const originals = new Map<number, Record<string, unknown>>();
-  const types = new Map([...target.columns.values()].map((c) => [c.name, c.type]));
   for (const item of items) {
-    if ('error' in item) {
-      const { record, message } = ctx.mapper.maskParseError(item.raw, item.error);
-      rejects.push({ row: item.row, record, errors: [{ code: 'PARSE_ERROR', message, path: '' }] });
-      continue;
-    }
-    const { values, errors } = await prepare(ctx, types, item.record, item.errors);
-    if (errors.length > 0) {
-      rejects.push({ row: item.row, record: ctx.mapper.maskRecord(item.record), errors });
+    if ('reject' in item) {
+      rejects.push(item.reject);
     } else {
-      rows.push({ row: item.row, values });
+      rows.push({ row: item.row, values: item.values });
       originals.set(item.row, item.record);
     }
   }
@@ -188,8 +251,10 @@ function markerId(batch: number, chunk: number): number {
  * rejects (CONFLICT, at the original job's row). Summary: `updated` counts the rows put back
  * (previous image restored, or the inserted row deleted), `unchanged` the rows already gone.
  */
-async function restoreChunk(ctx: JobContext, store: Connection, batch: number, chunk: number, items: SourceRecord[]): Promise<Counts> {
+async function restoreChunk(ctx: JobContext, batch: number, chunk: number, items: SourceRecord[]): Promise<Counts> {
   const { plan } = ctx;
+  const store = ctx.target?.connection;
+  if (plan.target.type !== 'connection' || !store) throw new Error(`[job ${plan.jobId}] batch ${batch}: the target is not a connection`);
   const entries = items.map((item) => {
     if ('error' in item)
       throw new Error(`[job ${plan.jobId}] line ${item.row} of the backup ${plan.source.type === 'file' ? plan.source.path : ''} is damaged: ${item.error}`);
