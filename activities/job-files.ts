@@ -110,13 +110,21 @@ export function pieceFile(path: string): PieceFile {
   };
   return {
     write(text) {
-      fd ??= openSync(tmp, 'w');
-      writeSync(fd, text);
+      try {
+        fd ??= openSync(tmp, 'w');
+        writeSync(fd, text);
+      } catch (err) {
+        throw naming(err, path);
+      }
     },
     commit() {
-      if (fd === undefined) writeFileSync(tmp, '');
-      close();
-      renameSync(tmp, path);
+      try {
+        if (fd === undefined) writeFileSync(tmp, '');
+        close();
+        renameSync(tmp, path);
+      } catch (err) {
+        throw naming(err, path);
+      }
     },
     abort() {
       close();
@@ -127,8 +135,24 @@ export function pieceFile(path: string): PieceFile {
 
 export function writeFileAtomic(path: string, data: string | Buffer): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw naming(err, path);
+  }
+}
+
+/**
+ * A failed write's error with the file it was writing: a write to an open file names none
+ * ("ENOSPC: no space left on device, write"), and serve, the console and a Temporal worker show the
+ * job's error as it is. The message still starts with the code, as the CLI's hints expect.
+ */
+function naming(err: unknown, path: string): unknown {
+  if (!(err instanceof Error) || err.message.includes(path)) return err;
+  const named = new Error(`${err.message} (writing ${path})`, { cause: err });
+  return Object.assign(named, { code: (err as NodeJS.ErrnoException).code });
 }
 
 export function writePlanFile(file: PlanFile): void {

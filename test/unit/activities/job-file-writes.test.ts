@@ -1,0 +1,45 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { pieceFile, writeFileAtomic } from '../../../activities/job-files.js';
+
+/**
+ * A job file the disk refuses: the error names the file (a write to an open file names none, and
+ * serve, the console and Temporal show a job's error as it is), keeps the code first (the CLI's
+ * hints read it), and leaves nothing half-written behind. The temporary name is pointed at
+ * /dev/full, where every write fails with ENOSPC as on a full disk.
+ */
+describe.skipIf(!existsSync('/dev/full'))('job file writes on a full disk', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-job-files-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const full = (path: string): void => symlinkSync('/dev/full', `${path}.tmp-${process.pid}`);
+
+  it('writeFileAtomic names the file, keeps the code, and leaves neither the file nor its temporary', () => {
+    const path = join(dir, 'rejects-000001.chunk-0000.ndjson');
+    full(path);
+    let caught: unknown;
+    try {
+      writeFileAtomic(path, 'x'.repeat(100_000));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(Error);
+    expect((caught as Error).message).toMatch(/^ENOSPC: .*\(writing .*rejects-000001\.chunk-0000\.ndjson\)$/);
+    expect((caught as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a piece file names the file when a piece cannot be written', () => {
+    const path = join(dir, 'part-000001.csv');
+    full(path);
+    const file = pieceFile(path);
+    expect(() => file.write('y'.repeat(100_000))).toThrow(/^ENOSPC: .*\(writing .*part-000001\.csv\)$/);
+    file.abort();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
