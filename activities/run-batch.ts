@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { failpoint, pausepoint } from '../src/failpoints.js';
 import { DEFAULT_LIMITS } from '../src/mapping/budget.js';
-import { jsonLowerBound } from '../src/mapping/json-size.js';
+import { mappedChars } from '../src/mapping/json-size.js';
 import { prepareRecord } from '../src/mapping/prepare-record.js';
 import type { ColumnType, RestoreEntry, RowToWrite } from '../src/connections/types.js';
 import { commitRecords } from '../src/plan/job-plan.js';
@@ -85,7 +85,7 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
     // A retry of rejects passes over the rows it does not retry.
     if (ctx.rows && !ctx.rows.has(item.row)) continue;
     await chunk.add(item);
-    const big = cursor.chunk < EARLY_CHUNKS && (reader.position - cursor.position >= maxBytes || chunk.mappedChars >= maxMapped);
+    const big = cursor.chunk < EARLY_CHUNKS && (reader.position - cursor.position >= maxBytes || chunk.chars >= maxMapped);
     if (chunk.size === perCommit || big) await commit();
   }
   if (chunk.size > 0 || cursor.chunk === 0) await commit();
@@ -151,14 +151,14 @@ type MappedItem = { row: number; reject: Reject } | { row: number; values: Recor
 
 /**
  * The records of the chunk being read. An import's are mapped and checked as they come, so the
- * chunk can end by the size of what they map to (`mappedChars`); a rollback's backup lines wait
+ * chunk can end by the size of what they map to (`chars`); a rollback's backup lines wait
  * as they are.
  */
 class PendingChunk {
   private lines: SourceRecord[] = [];
   private mapped: MappedItem[] = [];
   /** A lower bound of the JSON of the chunk's mapped values. */
-  mappedChars = 0;
+  chars = 0;
   private readonly types: ReadonlyMap<string, ColumnType>;
 
   constructor(private readonly ctx: JobContext) {
@@ -172,7 +172,7 @@ class PendingChunk {
   async add(item: SourceRecord): Promise<void> {
     if (this.ctx.plan.kind === 'rollback') return void this.lines.push(item);
     const mapped = await mapItem(this.ctx, this.types, item);
-    if ('values' in mapped) this.mappedChars += mappedSize(mapped.values);
+    if ('values' in mapped) this.chars += mappedChars(mapped.values, DEFAULT_LIMITS.output);
     this.mapped.push(mapped);
   }
 
@@ -180,19 +180,9 @@ class PendingChunk {
     const { lines, mapped } = this;
     this.lines = [];
     this.mapped = [];
-    this.mappedChars = 0;
+    this.chars = 0;
     return this.ctx.plan.kind === 'rollback' ? restoreChunk(this.ctx, batch, chunk, lines) : writeChunk(this.ctx, batch, chunk, mapped);
   }
-}
-
-/** A lower bound of the JSON of a record's mapped values: what holding and writing them costs. */
-function mappedSize(values: Record<string, unknown>): number {
-  let n = 0;
-  for (const k in values) {
-    const v = values[k];
-    n += k.length + (typeof v === 'string' ? v.length : jsonLowerBound(v, DEFAULT_LIMITS.output));
-  }
-  return n;
 }
 
 async function mapItem(ctx: JobContext, types: ReadonlyMap<string, ColumnType>, item: SourceRecord): Promise<MappedItem> {

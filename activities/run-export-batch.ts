@@ -2,7 +2,8 @@ import { rmSync } from 'node:fs';
 import type { RunBatchInput, RunBatchOutput } from '../src/plan/activity-types.js';
 import { targetFor } from '../src/targets/index.js';
 import type { ExportRow, TargetDefinition } from '../src/targets/types.js';
-import { jsonLowerBound } from '../src/mapping/json-size.js';
+import { mappedChars } from '../src/mapping/json-size.js';
+import { checkWellFormed } from '../src/validation/well-formed.js';
 import type { Reject } from '../src/validation/reject.js';
 import { outputPartPath } from './export-files.js';
 import type { JobContext } from './job-context.js';
@@ -48,10 +49,13 @@ export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatc
           continue;
         }
         const mapped = await ctx.mapper.map(row);
+        // A value no file can hold as it is (a lone surrogate, made by $substring or $split of an
+        // emoji): CSV wrote U+FFFD and JSON a "\ud83d" no import takes. As an import checks it.
+        if (mapped.errors.length === 0) checkWellFormed(mapped.errors, mapped.values);
         if (mapped.errors.length > 0) rejects.push({ row: rowOf(i), record: ctx.mapper.maskRecord(row), errors: mapped.errors });
         else {
           values.push(mapped.values);
-          chars += approximateChars(mapped.values);
+          chars += mappedChars(mapped.values, PENDING_CHARS);
           // Rows made large by their mapping are encoded and written out before more are mapped.
           if (chars >= PENDING_CHARS) await encodeMapped();
           exported++;
@@ -74,16 +78,6 @@ export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatc
 
 /** Mapped or encoded rows kept before they are written out: a page of 64 MiB rows (each within the mapping's limit) is never all in memory. */
 const PENDING_CHARS = 8 * 1024 * 1024;
-
-/** About the size of a row's text: its strings' lengths, its objects' JSON (a lower bound, see json-size.ts), 8 for anything else. */
-function approximateChars(values: ExportRow): number {
-  let chars = 0;
-  for (const column in values) {
-    const value = values[column];
-    chars += typeof value === 'string' ? value.length : typeof value === 'object' && value !== null ? jsonLowerBound(value, PENDING_CHARS) : 8;
-  }
-  return chars;
-}
 
 /**
  * A page's part file, fed encoded slices of rows: the slices joined by the format's separator, as

@@ -30,3 +30,17 @@ function isLambda(item: object): boolean {
   const marked = item as { _jsonata_lambda?: unknown; _jsonata_function?: unknown };
   return marked._jsonata_lambda === true || marked._jsonata_function === true;
 }
+
+/**
+ * About the size of a mapped record's text, for how much of it a batch holds before writing it
+ * out: each column's name, its strings' lengths, its objects' JSON (a lower bound, stopping past
+ * `room`), 1 for anything else.
+ */
+export function mappedChars(values: Record<string, unknown>, room: number): number {
+  let chars = 0;
+  for (const column in values) {
+    const value = values[column];
+    chars += column.length + (typeof value === 'string' ? value.length : typeof value === 'object' && value !== null ? jsonLowerBound(value, room) : 1);
+  }
+  return chars;
+}

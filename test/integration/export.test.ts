@@ -124,6 +124,23 @@ describe('ferry run: exports from the embedded SQLite store', () => {
     ]);
     expect(output).toContain('"api_token":"ada@x.io"');
   });
+
+  it.each(['csv', 'ndjson'])('rejects a row whose mapping makes a lone surrogate as FORMAT, in %s, instead of writing U+FFFD or "\\ud83d"', (format) => {
+    // $split by "" cuts UTF-16 units: the first unit of an emoji is half a character.
+    p.write(
+      'p.yaml',
+      exportPipeline({
+        file: `out/x.${format}`,
+        sort: '{ by: user_id }',
+        extra: `columns:\n  id: user_id\n  half: '$split(given_name = "Ada" ? "😀" : given_name, "")[0]'\n`,
+      }),
+    );
+    const { code, report } = p.run('p.yaml');
+    expect(code).toBe(0);
+    expect(report.summary).toMatchObject({ total: 5, exported: 4, rejected: 1 });
+    expect(p.rejects(report).map((r) => [r.row, r.errors.map((e) => [e.code, e.path])])).toEqual([[1, [['FORMAT', 'half']]]]);
+    expect(read(p, report.artifacts.output!)).not.toMatch(/\uFFFD|\\ud83d/i);
+  });
 });
 
 describe('ferry run --sample', () => {
