@@ -31,7 +31,7 @@ function coerceCell(name: string, text: string, type: ColumnType, errors: Reject
     case 'integer':
     case 'real':
       if (!/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text)) return text;
-      if (isInexact(text)) errors.push({ code: 'FORMAT', path: name, message: inexactNumberMessage(false) });
+      if (isInexact(text)) errors.push({ code: 'FORMAT', path: name, message: inexactNumberMessage(false, text) });
       return Number(text);
     case 'json':
       return parseJson(name, text, errors);

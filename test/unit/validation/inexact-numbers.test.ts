@@ -13,6 +13,9 @@ describe('isInexact: a number a double would turn into another', () => {
     '12345678901234567891e0',
     '1.2345678901234567891e19',
     '123456789012345678.5',
+    '1e-400', // too small for a double: it reads as 0
+    '-4.9e-325',
+    `0.${'0'.repeat(400)}1`,
   ])('%s is', (literal) => {
     expect(isInexact(literal)).toBe(true);
   });
@@ -28,6 +31,9 @@ describe('isInexact: a number a double would turn into another', () => {
     '0.12345678901234567891', // a fraction rounded in its last digits: how doubles work, not a lost integer
     '1e400', // Infinity: well-formed.ts reports it
     '42',
+    '0',
+    '-0.000e-400', // 0 written another way is 0
+    '5e-324', // the smallest double: kept
   ])('%s is not', (literal) => {
     expect(isInexact(literal)).toBe(false);
   });
@@ -48,6 +54,14 @@ describe('inexactNumbers: FORMAT at the path of each, from the text', () => {
   it('screens a record with no long digit run and no exponent out without tokenizing it', () => {
     // a key repeated would confuse nothing here: the screen alone answers
     expect(inexactNumbers('{"email":"a@x.com","logins_count":900719925474099,"hash":"a1e4"}')).toEqual([]);
+  });
+
+  it('says a number too small for a double would be 0', () => {
+    expect(inexactNumbers('{"a":{"tiny":1e-400},"b":[0.5e-330]}')).toEqual([
+      { code: 'FORMAT', path: 'a.tiny', message: expect.stringContaining('would make it 0; write it as a string') },
+      { code: 'FORMAT', path: 'b[0]', message: expect.stringContaining('would make it 0') },
+    ]);
+    expect(inexactNumbers(`{"z":0.${'0'.repeat(400)}1}`)).toEqual([expect.objectContaining({ path: 'z' })]);
   });
 
   it('stays linear on a deep record', () => {
