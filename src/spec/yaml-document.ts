@@ -12,10 +12,28 @@ export interface YamlFile {
   syntaxErrors: Diagnostic[];
 }
 
-export function parseYamlFile(file: string, text: string): YamlFile {
+export function parseYamlFile(file: string, raw: string): YamlFile {
+  // YAML 1.2 reads a lone CR (classic Mac line endings) as a line break; the parser does not, and
+  // took a file whose first line is a comment for one comment: an empty ferry.yaml, so the default
+  // connections silently replaced the configured ones. Same length: every offset stays true.
+  const text = raw.replace(/\r(?!\n)/g, '\n');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  return { file, text, doc, lineCounter, syntaxErrors: syntaxDiagnostics(file, text, doc, lineCounter) };
+  const notText = notUtf8Text(file, text, lineCounter);
+  return { file, text, doc, lineCounter, syntaxErrors: notText ? [notText] : syntaxDiagnostics(file, text, doc, lineCounter) };
+}
+
+/**
+ * A file that is not UTF-8 text: a UTF-16 one (Windows editors' "Unicode") read as UTF-8 holds a
+ * NUL between every ASCII letter, which the parser takes as text (`expected object, got "��e\u0000n…"`).
+ * YAML allows no NUL anywhere, so the first one is the place to say what the file is.
+ */
+function notUtf8Text(file: string, text: string, lineCounter: LineCounter): Diagnostic | undefined {
+  const nul = text.indexOf('\u0000');
+  if (nul === -1) return undefined;
+  const utf16 = text.startsWith('\uFFFD\uFFFD') || /^(?:[^\u0000]\u0000){2}|^(?:\u0000[^\u0000]){2}/.test(text);
+  const why = utf16 ? 'the file is UTF-16 text' : 'the file holds a NUL character: it is not YAML text';
+  return { file, ...lineCounter.linePos(utf16 ? 0 : nul), path: '', message: `${why}; Ferry reads YAML as UTF-8: save it as UTF-8` };
 }
 
 /** The parser's errors, each line's replaced by one "quote this value" hint where quoting is the fix (yaml-hints.ts). */

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../../../src/spec/diagnostics.js';
+import { parseConfig } from '../../../src/spec/parse-config.js';
+import { parsePipeline } from '../../../src/spec/parse-pipeline.js';
+
+/** ferry.yaml as `ferry init` writes it (a comment first), with a PostgreSQL connection. */
+const config = [
+  '# Ferry project settings',
+  'engine: embedded',
+  'state_dir: .state',
+  'connections:',
+  '  users: { driver: postgres, url: "postgres://app@db/crm", table: app_users }',
+  '',
+].join('\n');
+
+const pipeline = ['# imports users', 'source: { file: data/users.csv }', 'target: { connection: users, key: [email] }', 'columns: { email: email }', ''].join(
+  '\n',
+);
+
+/** What a UTF-16 file (with its byte order mark) becomes when read as UTF-8, as every reader of Ferry reads it. */
+function asUtf16ReadAsUtf8(text: string, bom = true): string {
+  return Buffer.concat([bom ? Buffer.from([0xff, 0xfe]) : Buffer.alloc(0), Buffer.from(text, 'utf16le')]).toString('utf8');
+}
+
+describe('line endings of YAML files', () => {
+  // The parser took a lone-CR file for one line: a first-line comment swallowed the whole file, and
+  // ferry.yaml read as empty, so the default SQLite connection silently replaced the PostgreSQL one.
+  it('reads a ferry.yaml with lone CR line endings (classic Mac) as written, not as an empty config', () => {
+    const parsed = parseConfig('ferry.yaml', config.replaceAll('\n', '\r'), {});
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.config?.state_dir).toBe('.state');
+    expect(parsed.config?.connections['users']).toMatchObject({ driver: 'postgres', table: 'app_users' });
+  });
+
+  it('reads a pipeline with lone CR line endings, and positions its errors on the right line', () => {
+    expect(parsePipeline('p.yaml', pipeline.replaceAll('\n', '\r')).diagnostics).toEqual([]);
+    const broken = parsePipeline('p.yaml', pipeline.replace('key: [email]', 'key: [email], upsrt: true').replaceAll('\n', '\r'));
+    expect(broken.diagnostics.map(formatDiagnostic)).toEqual([expect.stringMatching(/^p\.yaml:3:\d+ target\.upsrt: unknown key "upsrt"/)]);
+  });
+
+  it('reads CRLF and mixed line endings', () => {
+    expect(parseConfig('ferry.yaml', config.replaceAll('\n', '\r\n'), {}).config?.state_dir).toBe('.state');
+    expect(parsePipeline('p.yaml', pipeline.replace('\n', '\r\n').replace('\n', '\r')).diagnostics).toEqual([]);
+  });
+});
+
+describe('files that are not UTF-8 text', () => {
+  it.each([
+    ['with', true],
+    ['without', false],
+  ])('says a UTF-16 ferry.yaml (%s byte order mark) is UTF-16, at 1:1', (_, bom) => {
+    const parsed = parseConfig('ferry.yaml', asUtf16ReadAsUtf8(config, bom), {});
+    expect(parsed.config).toBeUndefined();
+    expect(parsed.diagnostics.map(formatDiagnostic)).toEqual(['ferry.yaml:1:1 the file is UTF-16 text; Ferry reads YAML as UTF-8: save it as UTF-8']);
+  });
+
+  it('says a UTF-16 pipeline is UTF-16, not that it is no map', () => {
+    expect(parsePipeline('p.yaml', asUtf16ReadAsUtf8(pipeline)).diagnostics.map(formatDiagnostic)).toEqual([
+      'p.yaml:1:1 the file is UTF-16 text; Ferry reads YAML as UTF-8: save it as UTF-8',
+    ]);
+  });
+
+  it('points at a stray NUL character', () => {
+    expect(parsePipeline('p.yaml', pipeline.replace('email }', 'em\u0000ail }')).diagnostics.map(formatDiagnostic)).toEqual([
+      'p.yaml:4:21 the file holds a NUL character: it is not YAML text; Ferry reads YAML as UTF-8: save it as UTF-8',
+    ]);
+  });
+});
