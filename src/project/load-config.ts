@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { notAFile } from '../file-kind.js';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { defaultConfig, withDefaultConnection, type FerryConfig } from '../spec/config-schema.js';
@@ -29,10 +29,9 @@ export class ConfigError extends Error {
 /** Finds ferry.yaml in `cwd` or the nearest parent (or takes `explicit`), reads and checks it. */
 export function loadProject(cwd: string, explicit: string | undefined, env: NodeJS.ProcessEnv): Project {
   const configFile = explicit ? resolve(cwd, explicit) : findUp(cwd, CONFIG_FILE);
-  const problem = explicit ? notAFile(configFile!, 'config file') : undefined;
-  if (problem) throw new ConfigError([{ file: explicit!, line: 0, col: 0, path: '', message: problem }]);
   if (!configFile) return withAbsolutePaths(cwd, undefined, defaultConfig(), new SecretMasker());
-  const parsed = parseConfig(displayPath(cwd, configFile), readFileSync(configFile, 'utf8'), env);
+  const shown = explicit ?? displayPath(cwd, configFile);
+  const parsed = parseConfig(shown, readConfigFile(configFile, shown), env);
   const masker = new SecretMasker(parsed.secrets);
   if (!parsed.config) throw new ConfigError(parsed.diagnostics.map((d) => ({ ...d, message: masker.mask(d.message) })));
   return withAbsolutePaths(dirname(configFile), configFile, withDefaultConnection(parsed.config), masker);
@@ -79,11 +78,40 @@ function decodeLoosely(text: string): string {
   }
 }
 
+/**
+ * The config file's text, or a ConfigError saying why it cannot be read. A found ferry.yaml is
+ * checked as a named one is: reading a named pipe would wait for a writer forever, and a directory
+ * or a dangling symlink must not pass for "no ferry.yaml" (the default connections would be used).
+ */
+function readConfigFile(path: string, shown: string): string {
+  const refuse = (message: string): never => {
+    throw new ConfigError([{ file: shown, line: 0, col: 0, path: '', message }]);
+  };
+  const problem = notAFile(path, 'config file');
+  if (problem === 'config file not found' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink())
+    refuse(`the config file is a symbolic link to ${readlinkSync(path)}, which does not exist`);
+  if (problem) refuse(problem);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    return refuse(`the config file cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
 function findUp(from: string, name: string): string | undefined {
   for (let dir = resolve(from); ; dir = dirname(dir)) {
     const candidate = join(dir, name);
-    if (existsSync(candidate)) return candidate;
+    // lstat: a ferry.yaml that is a dangling symlink is found (and refused), not skipped for a parent's or none.
+    if (entryExists(candidate)) return candidate;
     if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function entryExists(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false; // a folder on the way up that may not be searched holds no ferry.yaml we could read
   }
 }
 
