@@ -43,7 +43,14 @@ function syntaxDiagnostics(file: string, text: string, doc: Document.Parsed, lin
   for (const err of [...doc.errors, ...doc.warnings]) {
     const { line, col } = lineCounter.linePos(err.pos[0]);
     if (hinted.has(line)) continue;
+    // Not a value YAML misread: "quote this value" was advice on the line's first { … } instead.
     const hint = quoteHint(text, lineCounter.lineStarts[line - 1] ?? 0, err.pos[0]);
+    // A tag that is the value of a block entry (`email: !Email`) is JSONata quoting fixes; other tags and duplicate keys are not.
+    const own = err.code === 'TAG_RESOLVE_FAILED' && hint?.offset === err.pos[0] ? undefined : ownMessage(text, err);
+    if (own) {
+      out.push({ file, line, col, path: '', message: own });
+      continue;
+    }
     if (hint) hinted.add(line);
     out.push(hint ? { file, ...lineCounter.linePos(hint.offset), path: '', message: hint.message } : { file, line, col, path: '', message: messageOf(err) });
   }
@@ -54,6 +61,21 @@ function syntaxDiagnostics(file: string, text: string, doc: Document.Parsed, lin
 function messageOf(err: { code: string; message: string }): string {
   if (err.code === 'MULTIPLE_DOCS') return 'a second YAML document starts here: a Ferry file holds one (put each pipeline in a file of its own)';
   return firstLine(err.message);
+}
+
+/** Ferry's words for the errors quoting does not fix: a key written twice, a tag Ferry does not know. */
+function ownMessage(text: string, err: { code: string; pos: [number, number] }): string | undefined {
+  const source = text.slice(err.pos[0], err.pos[1]);
+  if (err.code === 'DUPLICATE_KEY') {
+    // The parser's range is the key's first character: the key runs to its `:` (or its closing quote).
+    const key = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:,{}[\]\n]*[^\s:,{}[\]])/.exec(text.slice(err.pos[0]))?.[0] ?? source;
+    return `duplicate key ${key}: a key appears once in a map (the later one would replace the first)`;
+  }
+  if (err.code === 'TAG_RESOLVE_FAILED') {
+    const tag = /^!\S*/.exec(source)?.[0] ?? source;
+    return `unknown YAML tag ${tag}: Ferry files hold plain values (quote the value when the ! is part of the text)`;
+  }
+  return undefined;
 }
 
 function isHint(d: Diagnostic): boolean {

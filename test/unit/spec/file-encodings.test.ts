@@ -66,3 +66,25 @@ describe('files that are not UTF-8 text', () => {
     ]);
   });
 });
+
+// Both were answered with "quote this value" on the line's { … }, which fixes neither.
+describe('errors that quoting does not fix', () => {
+  it('names a duplicate key, block or flow, at its second occurrence', () => {
+    const twice = parsePipeline('p.yaml', `${pipeline}target: { connection: users, key: [email] }\n`);
+    expect(twice.diagnostics.map(formatDiagnostic)).toEqual([
+      'p.yaml:5:1 duplicate key target: a key appears once in a map (the later one would replace the first)',
+    ]);
+    expect(parseConfig('ferry.yaml', 'connections: { a: { driver: sqlite, path: a.db, "path": b.db } }\n', {}).diagnostics.map(formatDiagnostic)).toEqual([
+      'ferry.yaml:1:49 duplicate key "path": a key appears once in a map (the later one would replace the first)',
+    ]);
+  });
+
+  it('names an unknown tag inside a { … } map at the tag, and keeps the quoting hint for a block value', () => {
+    const tagged = parsePipeline('p.yaml', 'source: { file: !!js/function "x" }\ntarget:\n  connection: !custom users\n');
+    expect(tagged.diagnostics.map(formatDiagnostic)).toEqual([
+      'p.yaml:1:17 unknown YAML tag !!js/function: Ferry files hold plain values (quote the value when the ! is part of the text)',
+      // the value of a block entry keeps its hint: the ! of a JSONata expression is quoted
+      "p.yaml:3:15 YAML reads a value starting with ! as a tag (!name), not as text: quote this value, e.g.  connection: '!custom users'",
+    ]);
+  });
+});

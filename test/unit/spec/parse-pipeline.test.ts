@@ -21,7 +21,7 @@ describe('parsePipeline', () => {
 
   it('reports YAML syntax errors with their position', () => {
     expect(lines('source:\n  file: "unterminated\n')).toEqual(['p.yaml:3:1 Missing closing "quote']);
-    expect(lines('a: 1\na: 2\n')).toEqual([expect.stringMatching(/^p\.yaml:2:1 Map keys must be unique/)]);
+    expect(lines('a: 1\na: 2\n')).toEqual([expect.stringMatching(/^p\.yaml:2:1 duplicate key a: /)]);
   });
 
   it('says a file holds one YAML document, where the second starts, in its own words', () => {
