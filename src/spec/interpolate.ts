@@ -24,12 +24,33 @@ export function interpolateEnv(y: YamlFile, env: Readonly<Record<string, string 
           diagnostics.push({ file: y.file, line, col, path: formatPath(pathOf(ancestry)), message: `environment variable ${name} is not set` });
           return match; // left as written: the config is refused anyway, and no second error follows from an empty value
         }
-        if (value.length > 0) secrets.push(value);
+        if (value.length > 0 && !namesNoSecret(_key, pathOf(ancestry))) secrets.push(value);
         return value;
       });
     },
   });
   return { diagnostics, secrets };
+}
+
+/**
+ * The settings that name things rather than hold credentials: a value from the environment there
+ * is shown as it is. Masked, `table: ${TABLE}` = users turned every job id of an import-users
+ * pipeline into `import-***-…` (a `ferry jobs errors <id>` that names no job), and
+ * `state_dir: ${HOME}/…` hid every path.
+ */
+const NOT_SECRET = [
+  /^(engine|state_dir)$/,
+  /^temporal\.(namespace|task_queue|heartbeat_timeout)$/,
+  /^connections\.[^.]+\.(driver|path|table|pool|query_timeout|connect_timeout)$/,
+  /^retention\.[^.]+$/,
+  /^notify\.smtp\.from$/,
+];
+
+/** Whether a scalar holds no secret: a key (a connection's name), or the value of a setting of NOT_SECRET. */
+function namesNoSecret(role: unknown, path: PropertyKey[]): boolean {
+  if (role === 'key') return true;
+  const dotted = path.map(String).join('.');
+  return NOT_SECRET.some((pattern) => pattern.test(dotted));
 }
 
 /** The key path of a visited node, from the visitor's ancestry (maps' pair keys, sequence indexes). */

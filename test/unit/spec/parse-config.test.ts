@@ -72,3 +72,37 @@ describe('secret masking', () => {
     expect(masker.mask('token tok-12345 rejected; ab stays (too short to mask)')).toBe('token *** rejected; ab stays (too short to mask)');
   });
 });
+
+// Masked by value everywhere, `table: ${TABLE}` = users printed an import-users job as import-***-…
+describe('values from the environment that are no secret', () => {
+  const text = [
+    'engine: ${ENGINE}',
+    'state_dir: ${HOME_DIR}/state',
+    'connections:',
+    '  ${STORE}: { driver: sqlite, path: "${HOME_DIR}/users.db", table: "${TABLE}" }',
+    '  crm: { driver: postgres, url: "postgres://app:${PG_PASSWORD}@db/crm", table: "${TABLE}" }',
+    'notify:',
+    '  smtp: { url: "${SMTP_URL}", from: "${MAIL_FROM}" }',
+    '',
+  ].join('\n');
+  const env = {
+    ENGINE: 'embedded',
+    HOME_DIR: '/home/ferry',
+    STORE: 'users',
+    TABLE: 'users',
+    PG_PASSWORD: 'hunter22',
+    SMTP_URL: 'smtp://mailer:pw1234@mail:587',
+    MAIL_FROM: 'ferry@example.com',
+  };
+
+  it('are not masked: engine, state_dir, a connection name, path and table, the sender', () => {
+    const parsed = parseConfig('ferry.yaml', text, env);
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.config).toMatchObject({ engine: 'embedded', state_dir: '/home/ferry/state', connections: { users: { table: 'users' } } });
+    expect(parsed.secrets).toEqual(['hunter22', 'smtp://mailer:pw1234@mail:587']);
+    const masker = new SecretMasker(parsed.secrets);
+    expect(masker.mask('job import-users-20260101T000000-abcd: /home/ferry/state, smtp://mailer:pw1234@mail:587, hunter22')).toBe(
+      'job import-users-20260101T000000-abcd: /home/ferry/state, ***, ***',
+    );
+  });
+});
