@@ -15,12 +15,13 @@ export function interpolateEnv(y: YamlFile, env: Readonly<Record<string, string 
   visit(y.doc, {
     Scalar(_key, node, ancestry) {
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
-      const quoteShift = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
-      const start = (node.range?.[0] ?? 0) + quoteShift;
-      node.value = node.value.replace(reference, (match: string, name: string, index: number) => {
+      const written = writtenReferences(y.text, node.range);
+      let nth = 0;
+      node.value = node.value.replace(reference, (match: string, name: string) => {
         const value = env[name];
+        const at = written[nth++] ?? node.range?.[0] ?? 0;
         if (value === undefined) {
-          const { line, col } = positionOf(y, start + index);
+          const { line, col } = positionOf(y, at);
           diagnostics.push({ file: y.file, line, col, path: formatPath(pathOf(ancestry)), message: `environment variable ${name} is not set` });
           return match; // left as written: the config is refused anyway, and no second error follows from an empty value
         }
@@ -51,6 +52,17 @@ function namesNoSecret(role: unknown, path: PropertyKey[]): boolean {
   if (role === 'key') return true;
   const dotted = path.map(String).join('.');
   return NOT_SECRET.some((pattern) => pattern.test(dotted));
+}
+
+/**
+ * Offsets of the `${NAME}` references as written in the scalar's source, in order: the n-th of the
+ * value is the n-th written. Not "start + index in the value": an escape (`\t`), a quote doubled
+ * (`''`) or a folded line break makes the value shorter than its source, and the column was off.
+ */
+function writtenReferences(text: string, range: readonly number[] | null | undefined): number[] {
+  if (!range) return [];
+  const source = text.slice(range[0], range[1]);
+  return [...source.matchAll(reference)].map((m) => range[0]! + m.index);
 }
 
 /** The key path of a visited node, from the visitor's ancestry (maps' pair keys, sequence indexes). */

@@ -106,3 +106,27 @@ describe('values from the environment that are no secret', () => {
     );
   });
 });
+
+describe('the position of an unset variable', () => {
+  // Counted in the value, the column moved left by one per escape or doubled quote before the ${, and a folded one pointed at the >.
+  it('is where its ${ is written, after an escape, a doubled quote, in a folded block', () => {
+    const text = [
+      'connections:',
+      '  a: { driver: postgres, url: "postgres://u:\\tx${A}${B}", table: users }',
+      '  b:',
+      '    driver: postgres',
+      '    url: >-',
+      '      postgres://u:',
+      '      ${C}',
+      '    table: users',
+      "  c: { driver: postgres, url: 'it''s ${D}', table: t }",
+      '',
+    ].join('\n');
+    expect(parseConfig('ferry.yaml', text, {}).diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual([
+      '2:48 environment variable A is not set',
+      '2:52 environment variable B is not set',
+      '7:7 environment variable C is not set',
+      '9:38 environment variable D is not set',
+    ]);
+  });
+});
