@@ -1,4 +1,4 @@
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { notAFile } from '../file-kind.js';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { defaultConfig, withDefaultConnection, type FerryConfig } from '../spec/config-schema.js';
@@ -13,6 +13,8 @@ export interface Project {
   /** Folder of ferry.yaml (or the current folder without one): relative paths in the config resolve here. */
   rootDir: string;
   configFile?: string;
+  /** The config was named (`--config`), not found from the current folder: it may serve pipelines of any folder. */
+  configNamed?: true;
   config: FerryConfig;
   /** Absolute state dir: journal, artifacts, default SQLite store. */
   stateDir: string;
@@ -34,7 +36,30 @@ export function loadProject(cwd: string, explicit: string | undefined, env: Node
   const parsed = parseConfig(shown, readConfigFile(configFile, shown), env);
   const masker = new SecretMasker(parsed.secrets);
   if (!parsed.config) throw new ConfigError(parsed.diagnostics.map((d) => ({ ...d, message: masker.mask(d.message) })));
-  return withAbsolutePaths(dirname(configFile), configFile, withDefaultConnection(parsed.config), masker);
+  const project = withAbsolutePaths(dirname(configFile), configFile, withDefaultConnection(parsed.config), masker);
+  return explicit ? { ...project, configNamed: true } : project;
+}
+
+/**
+ * The ferry.yaml of the project a pipeline file lies in (the nearest one above it) when that is not
+ * the one in use, found from the current folder: `ferry run ../other/pipelines/x.yaml` would run
+ * that project's pipeline against this project's stores. Compared by real path, so a symlinked
+ * project folder is one project. Undefined when the config was named with --config.
+ */
+export function foreignProjectConfig(project: Project, pipelineFile: string): string | undefined {
+  if (project.configNamed) return undefined;
+  const own = findUp(dirname(pipelineFile), CONFIG_FILE);
+  if (own === undefined) return undefined;
+  if (project.configFile !== undefined && realPath(own) === realPath(project.configFile)) return undefined;
+  return own;
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path); // a dangling one is refused where it is read
+  }
 }
 
 function withAbsolutePaths(rootDir: string, configFile: string | undefined, config: FerryConfig, masker: SecretMasker): Project {
@@ -79,6 +104,20 @@ function decodeLoosely(text: string): string {
 }
 
 /**
+ * Past this size a YAML file is no pipeline or config but data (a YAML data file under pipelines/,
+ * which `ferry validate` checks whole), and parsing and checking it would take minutes: 400,000
+ * columns (6 MB) did not finish in 2 minutes.
+ */
+export const MAX_YAML_FILE_BYTES = 1024 * 1024;
+
+/** Why a file is too large to be a pipeline or ferry.yaml, or undefined. */
+export function tooLarge(path: string, what: string): string | undefined {
+  const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+  if (size <= MAX_YAML_FILE_BYTES) return undefined;
+  return `the ${what} is ${(size / MAX_YAML_FILE_BYTES).toFixed(1)} MiB: a Ferry file is at most 1 MiB (is it a data file? keep data outside the YAML files validate reads)`;
+}
+
+/**
  * The config file's text, or a ConfigError saying why it cannot be read. A found ferry.yaml is
  * checked as a named one is: reading a named pipe would wait for a writer forever, and a directory
  * or a dangling symlink must not pass for "no ferry.yaml" (the default connections would be used).
@@ -87,7 +126,7 @@ function readConfigFile(path: string, shown: string): string {
   const refuse = (message: string): never => {
     throw new ConfigError([{ file: shown, line: 0, col: 0, path: '', message }]);
   };
-  const problem = notAFile(path, 'config file');
+  const problem = notAFile(path, 'config file') ?? tooLarge(path, 'config file');
   if (problem === 'config file not found' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink())
     refuse(`the config file is a symbolic link to ${readlinkSync(path)}, which does not exist`);
   if (problem) refuse(problem);

@@ -4,7 +4,7 @@ import { sortDiagnostics, type Diagnostic } from '../spec/diagnostics.js';
 import { parsePipeline, type ParsedPipeline } from '../spec/parse-pipeline.js';
 import type { FileFormat, Pipeline } from '../spec/pipeline-schema.js';
 import { formatFromPath } from '../sources/index.js';
-import { displayPath, type Project } from './load-config.js';
+import { displayPath, foreignProjectConfig, tooLarge, type Project } from './load-config.js';
 import { fileKind, notAFile } from '../file-kind.js';
 import { sqliteFiles, targetConflict, type GuardedFile } from './target-path.js';
 import { ownField } from '../validation/own-field.js';
@@ -47,6 +47,9 @@ export function loadPipeline(project: Project, cwd: string, file: string): LoadR
   const text = readPipelineFile(path);
   if (typeof text !== 'string')
     return { ok: false, file: shown, diagnostics: [{ file: shown, line: 0, col: 0, path: '', message: text.problem }], unread: true };
+  const foreign = foreignProjectConfig(project, path);
+  if (foreign !== undefined)
+    return { ok: false, file: shown, diagnostics: [{ file: shown, line: 0, col: 0, path: '', message: foreignMessage(project, cwd, foreign) }] };
   const parsed = parsePipeline(shown, text);
   const ends: Ends = {};
   const references = checkReferences(project, cwd, path, parsed, ends);
@@ -59,9 +62,16 @@ export function loadPipeline(project: Project, cwd: string, file: string): LoadR
   return { ok: true, loaded: loaded(parsed.pipeline) };
 }
 
+function foreignMessage(project: Project, cwd: string, foreign: string): string {
+  const inUse = project.configFile
+    ? `the one in use is ${displayPath(cwd, project.configFile)}`
+    : 'none is in use here (no ferry.yaml in this folder or above)';
+  return `this pipeline belongs to the project of ${displayPath(cwd, foreign)}, and ${inUse}: its connections would be other stores. Run it from ${displayPath(cwd, dirname(foreign))}, or name the config with --config`;
+}
+
 /** The pipeline file's text, or why it cannot be read (a stat first: a named pipe is never opened). */
 function readPipelineFile(path: string): string | { problem: string } {
-  const problem = notAFile(path, 'pipeline file');
+  const problem = notAFile(path, 'pipeline file') ?? tooLarge(path, 'pipeline file');
   if (problem) return { problem };
   try {
     return readFileSync(path, 'utf8');
