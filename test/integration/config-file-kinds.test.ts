@@ -46,3 +46,45 @@ describe('a ferry.yaml found in the project that is no readable file', () => {
     expect(existsSync(join(p.dir, 'pipelines', 'data', '.ferry'))).toBe(false);
   });
 });
+
+// A 6 MB pipeline (400,000 columns) kept validate busy past 2 minutes; a YAML data file under
+// pipelines/ is read by `ferry validate` as a pipeline.
+describe('a pipeline or ferry.yaml past 1 MiB', () => {
+  let p: TestProject;
+  afterEach(() => p.cleanup());
+
+  const columns = (n: number): string => Array.from({ length: n }, (_, i) => `  c${i}: email\n`).join('');
+
+  it('is refused at once, with its size, by validate and run', () => {
+    p = new TestProject();
+    p.write('pipelines/users.csv', 'email\na@example.com\n');
+    p.write('pipelines/big.yaml', `${pipeline.replace('columns: { email: email }\n', 'columns:\n')}${columns(120_000)}`);
+    for (const args of [['validate'], ['run', 'pipelines/big.yaml']]) {
+      const started = Date.now();
+      const r = ferry(args, p.dir);
+      expect(r.timedOut).toBe(false);
+      expect(r.code).toBe(2);
+      expect(r.out).toMatch(/pipelines\/big\.yaml the pipeline file is 1\.\d MiB: a Ferry file is at most 1 MiB/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
+    expect(existsSync(join(p.dir, '.ferry'))).toBe(false);
+  });
+
+  it('a ferry.yaml too', () => {
+    p = new TestProject();
+    p.write('ferry.yaml', `# ${'x'.repeat(1024 * 1024)}\nengine: embedded\n`);
+    p.write('pipelines/import.yaml', pipeline);
+    const r = ferry(['validate'], p.dir);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('ferry.yaml the config file is 1.0 MiB: a Ferry file is at most 1 MiB');
+  });
+
+  it('a pipeline just under 1 MiB is read', () => {
+    p = new TestProject();
+    p.write('pipelines/users.csv', 'email\na@example.com\n');
+    const body = `${pipeline}# ${'x'.repeat(1024 * 1024 - pipeline.length - 3)}\n`;
+    expect(Buffer.byteLength(body)).toBe(1024 * 1024);
+    p.write('pipelines/import.yaml', body);
+    expect(ferry(['validate'], p.dir)).toMatchObject({ code: 0 });
+  });
+});
