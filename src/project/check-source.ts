@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isRetryable } from '../connections/errors.js';
 import { openConnection } from '../connections/index.js';
 import type { ColumnInfo } from '../connections/types.js';
@@ -43,7 +43,39 @@ export async function loadCheckedPipeline(project: Project, cwd: string, file: s
 }
 
 async function checkLoaded(project: Project, cwd: string, loaded: LoadedPipeline): Promise<Diagnostic[]> {
+  const empty = emptySource(cwd, loaded);
+  if (empty) return [...(await checkSource(project, loaded)), ...(await checkTarget(project, loaded)), empty];
   return [...(await checkSource(project, loaded)), ...(await checkTarget(project, loaded)), ...(await checkFields(project, cwd, loaded))];
+}
+
+/** Past this size a source is not read to tell whether it holds only blank lines. */
+const BLANK_CHECK_BYTES = 64 * 1024;
+
+/**
+ * A source file with nothing in it (0 bytes, or only blank lines and a byte order mark), which the
+ * job refuses when it plans (a CSV has no header row, a JSON file no array): validate said ok. An
+ * NDJSON file with no line is a valid file of no users, and a CSV read with `header: false` too.
+ */
+function emptySource(cwd: string, loaded: LoadedPipeline): Diagnostic | undefined {
+  const { source } = loaded.pipeline;
+  if (!('file' in source) || !loaded.sourcePath || !loaded.sourceFormat || loaded.sourceFormat === 'ndjson') return undefined;
+  if (loaded.sourceFormat === 'csv' && source.csv?.header === false) return undefined;
+  let text: string;
+  try {
+    const size = statSync(loaded.sourcePath).size;
+    if (size > BLANK_CHECK_BYTES) return undefined;
+    text = readFileSync(loaded.sourcePath, 'latin1');
+  } catch {
+    return undefined; // the job's plan reports a file it cannot read, with the system's reason
+  }
+  if (!/^(?:\xEF\xBB\xBF)?[ \t\r\n]*$/.test(text)) return undefined;
+  const shown = displayPath(cwd, loaded.sourcePath);
+  const what = text.length === 0 ? 'it is empty (0 bytes)' : 'it holds only blank lines';
+  const message =
+    loaded.sourceFormat === 'csv'
+      ? `${shown} has no header row: ${what}. Hint: a CSV file with no users still has its header line; set csv.header: false for a file without one`
+      : `${shown} holds no JSON array of users: ${what}. Hint: a file of no users is []`;
+  return diagnosticAt(loaded, ['source', 'file'], message);
 }
 
 /** The mapped columns of an import or migration against the target table's columns. */

@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestProject } from '../helpers/project.js';
+
+const pipeline = (file: string, csv = ''): string =>
+  `source: { file: ${file}${csv} }\ntarget: { connection: users, key: [email] }\ncolumns: { email: email }\n`;
+
+/** A source with nothing in it: validate said ok, and the run failed at planning (no header row, no JSON array). */
+describe('validate catches a source file the job would refuse as empty', () => {
+  let p: TestProject;
+  afterEach(() => p.cleanup());
+
+  it.each([
+    ['an empty CSV', 'users.csv', '', 'users.csv has no header row: it is empty (0 bytes)'],
+    ['a CSV of blank lines', 'users.csv', '\r\n\n', 'users.csv has no header row: it holds only blank lines'],
+    ['a CSV of a byte order mark', 'users.csv', '\uFEFF\n', 'users.csv has no header row: it holds only blank lines'],
+    ['an empty JSON file', 'users.json', '', 'users.json holds no JSON array of users: it is empty (0 bytes)'],
+  ])('%s: validate fails at source.file, and run starts no job', (_name, file, content, message) => {
+    p = new TestProject();
+    p.write(`pipelines/${file}`, content);
+    p.write('pipelines/import.yaml', pipeline(file));
+    const validate = p.ferry('validate');
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).toContain(`pipelines/import.yaml:1:17 source.file: pipelines/${message}`);
+    const run = p.ferry('run', 'pipelines/import.yaml');
+    expect(run.code).toBe(2);
+    expect(existsSync(join(p.dir, '.ferry', 'jobs'))).toBe(false);
+  });
+
+  it.each([
+    ['an empty NDJSON file (no users)', 'users.ndjson', '', ''],
+    ['an empty CSV read without a header', 'users.csv', '', ', csv: { header: false }'],
+    ['a JSON file of no users', 'users.json', '[]', ''],
+  ])('%s is valid', (_name, file, content, csv) => {
+    p = new TestProject();
+    p.write(`pipelines/${file}`, content);
+    p.write('pipelines/import.yaml', pipeline(file, csv).replace('email: email', csv ? 'email: col1' : 'email: email'));
+    expect(p.ferry('validate')).toMatchObject({ code: 0 });
+  });
+});
