@@ -12,7 +12,7 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 export async function validateCommand(ctx: CliContext, files: string[], options: { verbose?: boolean } = {}): Promise<void> {
   const project = ctx.project();
   const folder = join(project.rootDir, 'pipelines');
-  const targets = files.length > 0 ? files : findPipelines(folder);
+  const targets = files.length > 0 ? files : findPipelines(folder, { links: true });
   // Nothing to check is an input error (2), as for `ferry test` without cases: a CI step run in the wrong folder must not pass.
   if (targets.length === 0)
     throw new CliExit(
@@ -51,10 +51,12 @@ function mappingLines(loaded: LoadedPipeline): string[] {
 }
 
 /**
- * Every *.yaml / *.yml below `dir`, sorted, skipping data folders' non-YAML files. A pipeline's
+ * Every *.yaml / *.yml below `dir`, sorted, skipping data folders' non-YAML files; with `links`,
+ * symlinks too (a pipeline shared between projects), each then checked where it leads. `ferry
+ * validate` lists them: skipped, a linked pipeline went unchecked while validate said ok. A pipeline's
  * test cases (`<name>.test.yaml`, ferry test) are not pipelines: only `{ tests: true }` lists them.
  */
-export function findPipelines(dir: string, options: { tests?: boolean } = {}): string[] {
+export function findPipelines(dir: string, options: { tests?: boolean; links?: boolean } = {}): string[] {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true, recursive: true });
@@ -62,7 +64,10 @@ export function findPipelines(dir: string, options: { tests?: boolean } = {}): s
     return [];
   }
   return entries
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name) && /\.test\.ya?ml$/.test(e.name) === (options.tests ?? false))
+    .filter(
+      (e) =>
+        (e.isFile() || (options.links === true && e.isSymbolicLink())) && /\.ya?ml$/.test(e.name) && /\.test\.ya?ml$/.test(e.name) === (options.tests ?? false),
+    )
     .map((e) => join(e.parentPath, e.name))
     .sort();
 }

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { sortDiagnostics, type Diagnostic } from '../spec/diagnostics.js';
 import { parsePipeline, type ParsedPipeline } from '../spec/parse-pipeline.js';
@@ -72,6 +72,8 @@ function foreignMessage(project: Project, cwd: string, foreign: string): string 
 /** The pipeline file's text, or why it cannot be read (a stat first: a named pipe is never opened). */
 function readPipelineFile(path: string): string | { problem: string } {
   const problem = notAFile(path, 'pipeline file') ?? tooLarge(path, 'pipeline file');
+  if (problem === 'pipeline file not found' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink())
+    return { problem: `the pipeline file is a symbolic link to ${readlinkSync(path)}, which does not exist` };
   if (problem) return { problem };
   try {
     return readFileSync(path, 'utf8');

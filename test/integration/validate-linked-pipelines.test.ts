@@ -1,0 +1,37 @@
+import { symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestProject } from '../helpers/project.js';
+
+const pipeline = (csv: string): string => `source: { file: ${csv} }\ntarget: { connection: users, key: [email] }\ncolumns: { email: email }\n`;
+
+/** `ferry validate` with no file lists pipelines/: a symlinked pipeline was skipped, so a broken one passed CI. */
+describe('ferry validate checks symlinked pipelines under pipelines/', () => {
+  let p: TestProject;
+  afterEach(() => p.cleanup());
+
+  it('a linked pipeline is checked (a broken one fails validate), a dangling link is named', () => {
+    p = new TestProject();
+    p.write('pipelines/users.csv', 'email\na@example.com\n');
+    p.write('pipelines/import.yaml', pipeline('users.csv'));
+    const shared = p.write('shared/broken.yaml', pipeline('missing.csv'));
+    symlinkSync(shared, join(p.dir, 'pipelines', 'shared.yaml'));
+    symlinkSync(join(p.dir, 'nowhere.yaml'), join(p.dir, 'pipelines', 'dangling.yaml'));
+    const r = p.ferry('validate');
+    expect(r.code).toBe(2);
+    expect(r.stdout.split('\n')).toEqual([
+      `pipelines/dangling.yaml the pipeline file is a symbolic link to ${join(p.dir, 'nowhere.yaml')}, which does not exist`,
+      'ok pipelines/import.yaml',
+      'pipelines/shared.yaml:1:17 source.file: source file not found: pipelines/missing.csv',
+      '',
+    ]);
+  });
+
+  it('a linked valid pipeline is ok', () => {
+    p = new TestProject();
+    p.write('pipelines/users.csv', 'email\na@example.com\n');
+    const shared = p.write('shared/import.yaml', pipeline('users.csv'));
+    symlinkSync(shared, join(p.dir, 'pipelines', 'import.yaml'));
+    expect(p.ferry('validate')).toMatchObject({ code: 0, stdout: 'ok pipelines/import.yaml\n' });
+  });
+});
