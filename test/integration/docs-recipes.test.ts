@@ -42,6 +42,7 @@ describe('the YAML in docs/ passes ferry validate', () => {
     }
     if (files.length === 0) continue;
     it(`${document}: ${files.map((f) => f.path).join(', ')}`, () => {
+      const sampleCsv = /^```csv\n([\s\S]*?)^```$/m.exec(readFileSync(join(docsDir, document), 'utf8'))?.[1];
       const { dir, cleanup } = tempDir('ferry-docs-');
       cleanups.push(cleanup);
       for (const { path, text } of files) {
@@ -55,11 +56,17 @@ describe('the YAML in docs/ passes ferry validate', () => {
         writeFileSync(join(dir, 'pipelines/probe.yaml'), 'source: { file: users.json }\ntarget: { connection: users }\n');
         pipelines = ['pipelines/probe.yaml'];
       }
-      // The data files are the user's: each source file the recipe reads is given as an empty file.
+      // The data files are the user's: each source file the recipe reads is given as an empty file first.
       const first = runFerry(['validate', ...pipelines], { cwd: dir, env });
       for (const [, missing] of first.stdout.matchAll(/source file not found: (\S+)/g)) {
         mkdirSync(dirname(join(dir, missing!)), { recursive: true });
         writeFileSync(join(dir, missing!), '');
+      }
+      // validate refuses an empty CSV (no header row) or JSON file (no array), as the job would:
+      // such a placeholder gets the document's sample CSV, or a JSON file of no users.
+      const second = runFerry(['validate', ...pipelines], { cwd: dir, env });
+      for (const [, empty] of second.stdout.matchAll(/source\.file: (\S+) (?:has no header row|holds no JSON array)/g)) {
+        writeFileSync(join(dir, empty!), empty!.endsWith('.csv') ? (sampleCsv ?? '') : '[]');
       }
       const result = runFerry(['validate', ...pipelines], { cwd: dir, env });
       expect(result.stdout + result.stderr, document).toBe(pipelines.map((p) => `ok ${p}\n`).join(''));
