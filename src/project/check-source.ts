@@ -85,7 +85,29 @@ async function checkTarget(project: Project, loaded: LoadedPipeline): Promise<Di
   const table = await tableColumns(project, target.connection, target.table);
   if (!table) return [];
   if ('problem' in table) return [connectionProblem(loaded, 'target', target.connection, table.problem)];
-  return checkTargetColumns(parseYamlFile(loaded.file, loaded.text), columns, { name: table.name, columns: table.columns.map((c) => c.name) });
+  const found = checkTargetColumns(parseYamlFile(loaded.file, loaded.text), columns, { name: table.name, columns: table.columns.map((c) => c.name) });
+  const keyWarning = notUniqueKey(loaded, table.name, table.columns);
+  return keyWarning ? [...found, keyWarning] : found;
+}
+
+/**
+ * A one-column key that the table does not hold unique (no primary key, no unique index on it):
+ * each record whose key matches several stored users is rejected as CONFLICT ("more than one user
+ * matches"), which validate did not foretell. A warning: the stored values may all differ today.
+ * A key of several columns may be unique together, which the table's description does not say.
+ */
+function notUniqueKey(loaded: LoadedPipeline, table: string, columns: ColumnInfo[]): Diagnostic | undefined {
+  const { target } = loaded.pipeline;
+  if (!('key' in target)) return undefined;
+  const key = typeof target.key === 'string' ? [target.key] : target.key;
+  if (key.length !== 1) return undefined;
+  const column = columns.find((c) => c.name === key[0]);
+  if (!column || column.unique || column.primaryKey) return undefined;
+  const unique = columns.filter((c) => c.unique || c.primaryKey).map((c) => c.name);
+  const message =
+    `key column ${column.name} is not unique in table ${table}: a record that matches more than one stored user is rejected as CONFLICT` +
+    (unique.length > 0 ? ` (unique columns: ${unique.join(', ')})` : '');
+  return { ...diagnosticAt(loaded, ['target', 'key'], message), severity: 'warning' };
 }
 
 /** The CSV header as the job would read it; the fields the columns read, against it (CSV) or the first records (JSON, NDJSON). */
