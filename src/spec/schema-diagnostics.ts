@@ -60,10 +60,23 @@ function at(y: YamlFile, path: readonly PropertyKey[], role: 'key' | 'value', me
   return { file: y.file, line, col, path: formatPath(reportPath), message };
 }
 
+/**
+ * YAML 1.1 read yes/no/on/off as booleans and 1_000, 0x1F, 1:20 as numbers; YAML 1.2, which Ferry
+ * reads, takes them as text. A file written for a 1.1 tool is told what to write instead.
+ */
+function yaml11Hint(expected: string, input: unknown): string {
+  if (typeof input !== 'string') return '';
+  if (expected === 'boolean' && /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/.test(input))
+    return ' (YAML 1.2 reads yes/no/on/off as text: write true or false)';
+  if (expected === 'number' && /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|0b[01_]+|\d+(?::[0-5]?\d)+)$/.test(input) && /[_:b]/.test(input))
+    return ' (YAML 1.2 reads 1_000, 0b101 and 1:20 as text: write the plain number, e.g. 1000)';
+  return '';
+}
+
 function describe(issue: Issue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return `expected ${issue.expected}, got ${show(issue.input)}`;
+      return `expected ${issue.expected}, got ${show(issue.input)}${yaml11Hint(issue.expected, issue.input)}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${show(issue.input)}`;
     case 'too_small':

@@ -88,3 +88,20 @@ describe('errors that quoting does not fix', () => {
     ]);
   });
 });
+
+// Written for a YAML 1.1 tool, these were refused as "expected boolean, got "yes"" with no word of why.
+describe('YAML 1.1 spellings', () => {
+  it('says YAML 1.2 reads yes/no/on/off, 1_000 and 1:20 as text, and what to write', () => {
+    const text = 'source: { file: a.csv }\ntarget: { connection: users, key: [email], upsert: yes }\nbatch: { size: 1_000, parallelism: 1:20 }\n';
+    expect(parsePipeline('p.yaml', text).diagnostics.map(formatDiagnostic)).toEqual([
+      'p.yaml:2:52 target.upsert: expected boolean, got "yes" (YAML 1.2 reads yes/no/on/off as text: write true or false)',
+      'p.yaml:3:16 batch.size: expected number, got "1_000" (YAML 1.2 reads 1_000, 0b101 and 1:20 as text: write the plain number, e.g. 1000)',
+      'p.yaml:3:36 batch.parallelism: expected number, got "1:20" (YAML 1.2 reads 1_000, 0b101 and 1:20 as text: write the plain number, e.g. 1000)',
+    ]);
+  });
+
+  it('adds nothing to other wrong values', () => {
+    const text = 'source: { file: a.csv }\ntarget: { connection: users, key: [email], upsert: maybe }\nbatch: { size: lots }\n';
+    expect(parsePipeline('p.yaml', text).diagnostics.map((d) => d.message)).toEqual(['expected boolean, got "maybe"', 'expected number, got "lots"']);
+  });
+});

@@ -66,7 +66,7 @@ batch: { size: 0, parallelism: many }
 `;
     expect(lines(text)).toEqual([
       'p.yaml:3:11 source.format: expected one of "csv", "json", "ndjson", got "xml"',
-      'p.yaml:6:11 target.upsert: expected boolean, got "yes"',
+      'p.yaml:6:11 target.upsert: expected boolean, got "yes" (YAML 1.2 reads yes/no/on/off as text: write true or false)',
       'p.yaml:7:13 target.metadata: expected one of "merge", "replace", got "overwrite"',
       'p.yaml:8:16 batch.size: expected a value >= 1, got 0',
       'p.yaml:8:32 batch.parallelism: expected number, got "many"',
