@@ -13,8 +13,8 @@ interface InlineBuiltin {
 }
 
 const inline: Record<string, InlineBuiltin[]> = {
-  lowercase: [{ types: ['s'], code: ([a]) => `(${a}).toLowerCase()` }],
-  uppercase: [{ types: ['s'], code: ([a]) => `(${a}).toUpperCase()` }],
+  lowercase: [{ types: ['s'], code: ([a]) => `${rt('lowercase')}(${a})` }],
+  uppercase: [{ types: ['s'], code: ([a]) => `${rt('uppercase')}(${a})` }],
   trim: [{ types: ['s'], code: ([a]) => `${rt('trimString')}(${a})` }],
   length: [{ types: ['s'], code: ([a]) => `${rt('stringLength')}(${a})` }],
   string: [{ types: ['s'], code: ([a]) => `${a}` }],

@@ -8,8 +8,9 @@ import { codePointLength } from './code-points.js';
  * reject the same record with the same message. Where the size is known before the work (`$pad`'s
  * width, `$join`'s parts, a literal `$replace`, `$string`'s JSON), the call refuses before it
  * allocates; every guarded call then counts what it made against the output limit (budget.ts).
- * Built-ins that can only shrink or copy their input, or grow it by a small factor once
- * (`$uppercase`), are not guarded.
+ * Built-ins that can only shrink or copy their input are not guarded. `$uppercase` and
+ * `$lowercase` are: a case mapping can make up to three units of one (ß → SS, ΐ → Ϊ́, İ → i̇), so
+ * `$uppercase` of 60 million ß made 120 million characters that nothing counted.
  */
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
@@ -23,6 +24,8 @@ const presize: Record<string, Presize | null> = {
   replace: ([str, pattern, replacement, limit]) => replacedLength(str, pattern, replacement, limit),
   string: ([arg], left) => jsonLowerBound(arg, left),
   formatInteger: ([value, picture]) => romanLength(value, picture),
+  uppercase: ([str], left) => caseMappedLength(str, left, 'upper'),
+  lowercase: ([str], left) => caseMappedLength(str, left, 'lower'),
   formatNumber: null,
   formatBase: null,
   fromMillis: null,
@@ -62,6 +65,36 @@ export function guardOutput<F extends Impl>(name: string, impl: F, meter: (self:
   };
   Object.defineProperty(guarded, 'length', { value: impl.length });
   return guarded as unknown as F;
+}
+
+/** How many UTF-16 units each unit adds when case-mapped, by direction: computed once, from the runtime's own mapping. */
+const caseGrowth: Partial<Record<'upper' | 'lower', Uint8Array>> = {};
+
+function growthTable(direction: 'upper' | 'lower'): Uint8Array {
+  let table = caseGrowth[direction];
+  if (table === undefined) {
+    table = new Uint8Array(0x10000);
+    for (let unit = 0; unit < 0x10000; unit++) {
+      const one = String.fromCharCode(unit);
+      table[unit] = (direction === 'upper' ? one.toUpperCase() : one.toLowerCase()).length - 1;
+    }
+    caseGrowth[direction] = table;
+  }
+  return table;
+}
+
+/**
+ * The length of `str` case-mapped: a mapping never shortens a string (no character maps to fewer
+ * units; no astral character grows), so the length is a lower bound, exact unless `str` holds
+ * growing characters. Only when even tripled it might not fit in `left` are they counted (a
+ * table lookup per unit, stopping past `left`), so the call refuses before allocating.
+ */
+export function caseMappedLength(str: unknown, left: number, direction: 'upper' | 'lower'): number {
+  if (typeof str !== 'string' || str.length * 3 <= left) return typeof str === 'string' ? str.length : 0;
+  const table = growthTable(direction);
+  let total = str.length;
+  for (let i = 0; i < str.length && total <= left; i++) total += table[str.charCodeAt(i)]!;
+  return total;
 }
 
 function sizeOf(value: unknown): number {

@@ -90,6 +90,9 @@ export const runtime = Object.freeze({
   sortSequence,
   trimString,
   stringLength,
+  // under the output limit, as every call of theirs (output-guards.ts)
+  uppercase: builtins['uppercase']!.impl,
+  lowercase: builtins['lowercase']!.impl,
   substring,
   substringBefore,
   substringAfter,

@@ -1,5 +1,6 @@
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
+import { caseMappedLength } from '../../../src/mapping/compiler/output-guards.js';
 import { compileExpression, createMapper, type MappingContext } from '../../../src/mapping/mapper.js';
 
 /**
@@ -33,6 +34,10 @@ const refused: [string, RegExp][] = [
   ['($s := $pad("", 1000000); $length([1..30000].$s & ""))', /output limit per record/],
   ['($s := $pad("", 1000000); {"a": [1..30000].$s})', /the column's value as JSON would make at least/],
   ['($f := function($s, $n){ $n = 0 ? $length($s) : $f($s & $s, $n - 1) }; $f("ab", 40))', /output limit per record/],
+  // a case mapping can make up to three units of one: uncounted, these made 120 million characters
+  ['$length($uppercase($pad("", 60000000, "ß")))', /output limit per record/],
+  ['$length($lowercase($pad("", 60000000, "İ")))', /output limit per record/],
+  ['$length($pad("", 60000000, "ß") ~> $uppercase)', /output limit per record/],
   ['($f := function($s, $n){ $n = 0 ? $length($s) : $f($join([$s, $s, $s]), $n - 1) }; $f("ab", 40))', /output limit per record/],
 ];
 
@@ -72,6 +77,22 @@ describe('the output limit', () => {
       },
     );
     expect(compiled).toEqual({ values: { c: { len: 10_000_010, tail: '😀!', padded: 6_000_000 } }, errors: [] });
+    expect(interpreted).toEqual(compiled);
+  });
+});
+
+describe('case mappings', () => {
+  it('know their exact length before they run, where it matters', () => {
+    const samples = ['', 'abc', 'straße', 'İstanbul', 'ΐΰ ﬃ', 'ΣΑΣ', 'a😀ß', '\ud83d', 'ǰẖẗẘẙẚ'];
+    for (const s of samples) {
+      expect(caseMappedLength(s, s.length * 3 - 1, 'upper')).toBe(s.toUpperCase().length);
+      expect(caseMappedLength(s, s.length * 3 - 1, 'lower')).toBe(s.toLowerCase().length);
+    }
+  });
+
+  it('map as before', async () => {
+    const { compiled, interpreted } = await bothPaths('[$uppercase("straße ΐ"), $lowercase("İSTANBUL ΣΑΣ"), "ß" ~> $uppercase]');
+    expect(compiled).toEqual({ values: { c: ['straße ΐ'.toUpperCase(), 'i\u0307stanbul σας', 'SS'] }, errors: [] });
     expect(interpreted).toEqual(compiled);
   });
 });
