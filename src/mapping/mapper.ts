@@ -19,6 +19,7 @@ import { OUT_OF_RANGE_CODE } from './compiler/functions-numeric.js';
 import { fieldsRead, readsPath } from './fields-read.js';
 import { frozenNow, registerGuardedFunctions } from './interpreter-functions.js';
 import { LinearRegExp } from './linear-regex.js';
+import { seededRandom } from './seeded-random.js';
 import { UNSTORABLE_CODE, checkStorable } from './storable.js';
 import { mappedSecretValues, maskParseError, maskSourceRecord, maskedValues, scrub, secretSources, secretValues } from './secret-sources.js';
 
@@ -85,7 +86,7 @@ export function createMapper(
   const order = Object.keys(columns);
   const compiled = paths.interpretOnly ? interpretEvery(columns) : compileColumns(columns);
   const env = compiledEnv(ctx);
-  const interpreters = new Map(Object.entries(columns).map(([column, text]) => [column, lazy(() => compileExpression(text, ctx, limits))]));
+  const interpreters = new Map(Object.entries(columns).map(([column, text]) => [column, lazy(() => compileExpression(text, ctx, limits, `column ${column}`))]));
   const always: Interpreted[] = compiled.interpreted.map(({ column }) => ({ column, expr: interpreters.get(column)!() }));
   const bindings = { job: ctx };
   const interpret = async (record: Record<string, unknown>, list: Interpreted[], out: MapResult): Promise<void> => {
@@ -168,9 +169,9 @@ export function createRuleChecker(
 ) {
   const env = compiledEnv(ctx);
   const bindings = { job: ctx };
-  const compiled = rules.map((rule) => {
+  const compiled = rules.map((rule, index) => {
     const fn = paths.interpretOnly ? { reason: 'interpretOnly' } : compileExpressionToFunction(rule.check);
-    return { ...rule, fn: typeof fn === 'function' ? fn : undefined, expr: lazy(() => compileExpression(rule.check, ctx, limits)) };
+    return { ...rule, fn: typeof fn === 'function' ? fn : undefined, expr: lazy(() => compileExpression(rule.check, ctx, limits, `rule ${index}`)) };
   });
   const evaluate = async (rule: (typeof compiled)[number], values: Record<string, unknown>): Promise<unknown> => {
     if (rule.fn) {
@@ -199,16 +200,20 @@ export function createRuleChecker(
 }
 
 /**
- * Compiles one expression with the job's frozen clock, so a replayed batch maps exactly as before,
+ * Compiles one expression with the job's frozen clock and its seeded `$random` and `$shuffle`
+ * (seeded-random.ts: `key` names the column or rule), so a replayed batch maps exactly as before,
  * its regexes on the linear-time engine, and its evaluations under `limits`.
  */
-export function compileExpression(text: string, ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS): jsonata.Expression {
+export function compileExpression(text: string, ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS, key = text): jsonata.Expression {
   const expr = jsonata(text, { RegexEngine: LinearRegExp as unknown as RegExpConstructor, sequence: SEQUENCE_LIMIT });
   guardInterpreter(expr, limits);
   registerGuardedFunctions(expr);
   const millis = Date.parse(ctx.started_at);
   expr.registerFunction('now', frozenNow(ctx.started_at), '<s?s?:s>');
   expr.registerFunction('millis', () => millis, '<:n>');
+  const seeded = seededRandom(ctx.id, key);
+  expr.registerFunction('random', seeded.random, '<:n>');
+  expr.registerFunction('shuffle', seeded.shuffle as (...args: unknown[]) => unknown, '<a:a>');
   return expr;
 }
 
