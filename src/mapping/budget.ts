@@ -65,6 +65,24 @@ export function pictureTooLong(name: string, length: number): BudgetError {
   return { code: BUDGET_CODE, message: `evaluation stopped: the picture of $${name} has ${length} characters, more than ${PICTURE_LIMIT}`, limit: 'output' };
 }
 
+/**
+ * The most work one regex search may take: its program's size (RE2's instructions) times the
+ * characters it may scan. RE2 searches in time linear in the text, but times the pattern, inside
+ * one call no budget interrupts: 5,000 alternatives (48,891 instructions) on 1,000 characters
+ * took 1.3 s, 50 on 200,000 took 2 s, about 25–40 ns a unit. This limit keeps one search near 1 s
+ * at worst; real patterns (a few to a few dozen instructions) search millions of characters.
+ */
+export const REGEX_WORK_LIMIT = 32 * 1024 * 1024;
+
+export function regexTooCostly(source: string, instructions: number, characters: number): BudgetError {
+  const shown = source.length > 40 ? `${source.slice(0, 40)}…` : source;
+  return {
+    code: BUDGET_CODE,
+    message: `evaluation stopped: the regex /${shown}/ (${instructions} instructions) searching ${characters} characters is more work than one search may take (${REGEX_WORK_LIMIT} instructions × characters): shorten the pattern or the text`,
+    limit: 'timeMs',
+  };
+}
+
 /** One call alone would exceed the output limit: say which, and how much it asked for. */
 function tooLarge(what: string, n: number, limits: MappingLimits): BudgetError {
   const size = n >= 1e15 ? n.toPrecision(3) : String(n);
@@ -193,6 +211,11 @@ export function tick(n = 1): void {
   }
 }
 
+/** Throws once compiled evaluation has run past its time limit (regex searches call it: their loops tick no steps). */
+export function checkClock(): void {
+  if (active !== null && Date.now() - started > active.timeMs) throw overBudget('timeMs', active);
+}
+
 /** Counts `n` characters or items compiled code made (`&`); throws once over the output limit. */
 export function countOutput(n: number): void {
   if (active === null) return;
@@ -223,7 +246,7 @@ interface EvaluationState {
 }
 
 interface InterpreterFrame {
-  base: { depth: number };
+  base: { depth: number; RegexEngine?: unknown };
 }
 
 /**
@@ -231,12 +254,21 @@ interface InterpreterFrame {
  * node, and awaits it, so the hook can count, refuse, and pause. One state per evaluation (keyed by
  * its root frame), since batches evaluate the same expression concurrently.
  */
-export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits): void {
+export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits, regexEngine?: (clock: () => void) => unknown): void {
   const states = new WeakMap<object, EvaluationState>();
   const entry = async (_node: unknown, _input: unknown, frame: InterpreterFrame): Promise<void> => {
     const base = frame.base;
     let state = states.get(base);
-    if (!state) states.set(base, (state = { steps: 0, output: 0, started: Date.now() }));
+    if (!state) {
+      const fresh: EvaluationState = { steps: 0, output: 0, started: Date.now() };
+      states.set(base, (state = fresh));
+      // jsonata builds each regex with its evaluation's engine: one that checks this evaluation's
+      // clock before each search, since a function's loop over matches evaluates no node
+      if (regexEngine)
+        base.RegexEngine = regexEngine(() => {
+          if (Date.now() - fresh.started > limits.timeMs) throw overBudget('timeMs', limits);
+        });
+    }
     state.steps++;
     if (state.steps > limits.steps) throw overBudget('steps', limits);
     if (base.depth > limits.depth) throw overBudget('depth', limits);

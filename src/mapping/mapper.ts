@@ -18,7 +18,7 @@ import { compileColumns, compileExpressionToFunction, isDeferral, type CompiledE
 import { OUT_OF_RANGE_CODE } from './compiler/functions-numeric.js';
 import { fieldsRead, readsPath } from './fields-read.js';
 import { frozenNow, registerGuardedFunctions } from './interpreter-functions.js';
-import { LinearRegExp } from './linear-regex.js';
+import { LinearRegExp, linearRegExpWithClock } from './linear-regex.js';
 import { seededRandom } from './seeded-random.js';
 import { UNSTORABLE_CODE, checkStorable } from './storable.js';
 import { mappedSecretValues, maskParseError, maskSourceRecord, maskedValues, scrub, secretSources, secretValues } from './secret-sources.js';
@@ -206,7 +206,7 @@ export function createRuleChecker(
  */
 export function compileExpression(text: string, ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS, key = text): jsonata.Expression {
   const expr = jsonata(text, { RegexEngine: LinearRegExp as unknown as RegExpConstructor, sequence: SEQUENCE_LIMIT });
-  guardInterpreter(expr, limits);
+  guardInterpreter(expr, limits, linearRegExpWithClock);
   registerGuardedFunctions(expr);
   const millis = Date.parse(ctx.started_at);
   expr.registerFunction('now', frozenNow(ctx.started_at), '<s?s?:s>');

@@ -1,4 +1,4 @@
-import { LinearRegExp } from '../linear-regex.js';
+import { LinearRegExp, RegexTooLarge } from '../linear-regex.js';
 import { OUT_OF_RANGE_CODE, boundedRoman, checkFinite } from './functions-numeric.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
@@ -17,7 +17,9 @@ export function withLinearRegExp<F extends Impl>(impl: F): F {
     globalThis.RegExp = function (pattern: string | RegExp, flags?: string) {
       try {
         return new LinearRegExp(pattern, flags);
-      } catch {
+      } catch (err) {
+        // too large a picture's regex would be as slow on V8's engine, or slower
+        if (err instanceof RegexTooLarge) throw err;
         return new native(pattern, flags);
       }
     } as unknown as RegExpConstructor;

@@ -1,3 +1,4 @@
+import { checkClock } from '../budget.js';
 import { LinearRegExp } from '../linear-regex.js';
 import { deferral, fail } from './errors.js';
 
@@ -22,7 +23,7 @@ export type Matcher = ((context: unknown, str: string, fromIndex?: number) => Ma
 
 /** A fresh matcher per evaluation, as the interpreter builds a new regex each time; linear-time (see linear-regex.ts). */
 export function regexMatcher(source: string, flags: string): Matcher {
-  const re = new LinearRegExp(source, flags);
+  const re = new LinearRegExp(source, flags, checkClock);
   const closure = (_context: unknown, str: string, fromIndex?: number): MatchResult | undefined => {
     re.lastIndex = fromIndex || 0;
     const found = re.exec(str);
