@@ -39,8 +39,8 @@ const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies 
  * - `NOT x` matches every row `x` does not, including rows where the field is NULL or missing.
  * - A term needs a field: a bare `john` is an error, never a search over guessed columns.
  * - `field:value` and `field:"phrase"` are exact, case-sensitive equality; the email column
- *   compares lower-cased. Wildcard terms (`*`, `?`) are case-insensitive: LIKE in SQLite (ASCII
- *   letters only) and ILIKE in PostgreSQL. `field:*` and `_exists_:field` mean "is not NULL".
+ *   compares case-insensitively, as do wildcard terms (`*`, `?`): for the letters A–Z only, on
+ *   both dialects alike (SqlDialect `like`). `field:*` and `_exists_:field` mean "is not NULL".
  * - Booleans are `true`/`false`; numbers compare numerically; timestamps take a date or an ISO
  *   date-time (UTC when no zone is given), and a date means the whole UTC day, in matches and in
  *   range bounds. Range bounds may be date math (`now-1d/d`, `{last_success}`), resolved against

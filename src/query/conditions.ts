@@ -18,9 +18,9 @@ export interface Comparison {
 /** A dialect-free description of one leaf predicate; the SQL dialects render it. */
 export type Condition =
   | { kind: 'exists' }
-  /** All comparisons hold (a range is two). `ignoreCase` compares lower() of both sides. */
+  /** All comparisons hold (a range is two). `ignoreCase` compares both sides with A–Z folded (SqlDialect `foldCase`). */
   | { kind: 'compare'; type: ValueType; comparisons: Comparison[]; ignoreCase: boolean }
-  /** A case-insensitive LIKE pattern, escaped with a backslash. */
+  /** A LIKE pattern, escaped with a backslash, matched with A–Z folded (SqlDialect `like`). */
   | { kind: 'like'; pattern: string };
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;

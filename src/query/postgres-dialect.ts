@@ -9,6 +9,11 @@ function jsonValue(column: string, path: string): string {
   return `${column}::jsonb #> ${path}::text[]`;
 }
 
+/** A–Z lower-cased, every other letter kept: what SQLite's lower() does, whatever the database's locale. */
+function foldAscii(operand: string): string {
+  return `translate(${operand}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
+}
+
 /**
  * PostgreSQL: parameters carry explicit casts so their type never depends on inference; JSON
  * values are compared as jsonb (numbers numerically, strings by the database collation).
@@ -19,7 +24,9 @@ export const postgresDialect: SqlDialect = {
   columnOperand: (column) => column,
   // Text and boolean parameters take the column's type; numbers and timestamps are cast explicitly.
   paramOperand: (placeholder, type) => (type === 'number' || type === 'timestamp' ? `${placeholder}::${CASTS[type]}` : placeholder),
-  like: (operand, placeholder) => `${operand} ILIKE ${placeholder} ESCAPE '\\'`,
+  // LIKE on both sides folded as SQLite folds (see SqlDialect `like`): ILIKE folds every letter by the locale
+  like: (operand, placeholder) => `${foldAscii(operand)} LIKE ${foldAscii(placeholder)} ESCAPE '\\'`,
+  foldCase: foldAscii,
   json: {
     pathParam: (path) => [...path],
     exists: (column, path) => `(${column}::jsonb #>> ${path}::text[]) IS NOT NULL`,

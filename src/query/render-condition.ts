@@ -14,7 +14,7 @@ export function renderCondition(target: FieldTarget, condition: Condition, diale
       return dialect.like(column, params.add(condition.pattern));
     case 'compare': {
       const { type, ignoreCase } = condition;
-      const caseFold = (operand: string): string => (ignoreCase ? `lower(${operand})` : operand);
+      const caseFold = (operand: string): string => (ignoreCase ? dialect.foldCase(operand) : operand);
       const parts = condition.comparisons.map(({ operator, value }) => {
         const operand = caseFold(dialect.columnOperand(column, type));
         return `${operand} ${operator} ${caseFold(dialect.paramOperand(params.add(dialect.bind(type, value)), type))}`;

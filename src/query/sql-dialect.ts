@@ -15,8 +15,15 @@ export interface SqlDialect {
   columnOperand(column: string, type: ValueType): string;
   /** A parameter as an operand of `type`, with the cast the dialect needs. */
   paramOperand(placeholder: string, type: ValueType): string;
-  /** Case-insensitive match of `operand` against a LIKE pattern whose escape character is `\`. */
+  /**
+   * Case-insensitive match of `operand` against a LIKE pattern whose escape character is `\`.
+   * Case-insensitive means the letters A–Z only, in both dialects: SQLite folds no other letter
+   * (its LIKE, lower() and NOCASE), and PostgreSQL's ILIKE and lower() fold by the database's
+   * locale, so `élo*`, `ΣΑΣ` or `İ` matched other rows on each. Other letters match exactly.
+   */
   like(operand: string, placeholder: string): string;
+  /** `operand` with A–Z lower-cased and every other character as it is (see `like`). */
+  foldCase(operand: string): string;
   json: JsonDialect;
 }
 

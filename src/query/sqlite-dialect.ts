@@ -12,7 +12,7 @@ const JSON_TYPES: Record<ValueType, string> = {
 /**
  * SQLite: booleans are 1/0; timestamps are ISO text, normalised with strftime so that values
  * written with or without milliseconds or a zone offset compare correctly with the canonical
- * `…T00:00:00.000Z` parameters. LIKE is case-insensitive for ASCII letters only.
+ * `…T00:00:00.000Z` parameters. LIKE is case-insensitive for A–Z only (see SqlDialect `like`).
  */
 export const sqliteDialect: SqlDialect = {
   placeholder: () => '?',
@@ -20,6 +20,8 @@ export const sqliteDialect: SqlDialect = {
   columnOperand: (column, type) => (type === 'timestamp' ? `strftime('%Y-%m-%dT%H:%M:%fZ', ${column})` : column),
   paramOperand: (placeholder) => placeholder,
   like: (operand, placeholder) => `${operand} LIKE ${placeholder} ESCAPE '\\'`,
+  // SQLite's lower() folds A–Z only (without the ICU extension, which Ferry never loads)
+  foldCase: (operand) => `lower(${operand})`,
   json: {
     pathParam: (path) => `$${path.map((key) => `."${key}"`).join('')}`,
     exists: (column, path) => `json_extract(${column}, ${path}) IS NOT NULL`,

@@ -45,12 +45,18 @@ describe('compileQuery', () => {
     expect(sqlite('nickname:"Bob Smith"')).toEqual({ sql: '"nickname" = ?', params: ['Bob Smith'] });
     expect(postgres('nickname:Bob')).toEqual({ sql: '"nickname" = $1', params: ['Bob'] });
     expect(sqlite('email:Bob@Example.com')).toEqual({ sql: 'lower("email") = lower(?)', params: ['Bob@Example.com'] });
-    expect(postgres('email:Bob@Example.com')).toEqual({ sql: 'lower("email") = lower($1)', params: ['Bob@Example.com'] });
+    expect(postgres('email:Bob@Example.com')).toEqual({
+      sql: `translate("email", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = translate($1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`,
+      params: ['Bob@Example.com'],
+    });
   });
 
   it('turns wildcards into a case-insensitive LIKE with %, _ and \\ escaped', () => {
     expect(sqlite('nickname:a_b%c\\\\d*e?')).toEqual({ sql: `"nickname" LIKE ? ESCAPE '\\'`, params: ['a\\_b\\%c\\\\d%e_'] });
-    expect(postgres('nickname:jo*')).toEqual({ sql: `"nickname" ILIKE $1 ESCAPE '\\'`, params: ['jo%'] });
+    expect(postgres('nickname:jo*')).toEqual({
+      sql: `translate("nickname", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE translate($1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') ESCAPE '\\'`,
+      params: ['jo%'],
+    });
   });
 
   it('binds booleans as 1/0 in SQLite and true/false in PostgreSQL', () => {
