@@ -21,7 +21,17 @@ import { frozenNow, registerGuardedFunctions } from './interpreter-functions.js'
 import { LinearRegExp, linearRegExpWithClock } from './linear-regex.js';
 import { seededRandom } from './seeded-random.js';
 import { UNSTORABLE_CODE, checkStorable } from './storable.js';
-import { mappedSecretValues, maskParseError, maskSourceRecord, maskedValues, scrub, secretSources, secretValues } from './secret-sources.js';
+import {
+  mappedSecretValues,
+  maskParseError,
+  maskQuoted,
+  maskSourceRecord,
+  maskedValues,
+  mayQuoteSecret,
+  scrub,
+  secretSources,
+  secretValues,
+} from './secret-sources.js';
 
 /** What expressions see besides the record: `$job`, and a clock frozen at the job's start. */
 export interface MappingContext {
@@ -83,6 +93,7 @@ export function createMapper(
     return { columns: null, plan: { compiled: [], interpreted: [] }, map: identity, reads: () => true, ...masking };
   }
   const read = fieldsRead(Object.values(columns));
+  const quotesSecrets = new Map(Object.entries(columns).map(([column, text]) => [column, mayQuoteSecret(column, text, sources)]));
   const order = Object.keys(columns);
   const compiled = paths.interpretOnly ? interpretEvery(columns) : compileColumns(columns);
   const env = compiledEnv(ctx);
@@ -140,7 +151,11 @@ export function createMapper(
         // an evaluation error may quote a value (`$number(Hash)`): never a secret one, by the
         // column it maps to or by its own name (`$number(password)`, masked in the stored record)
         const secrets = [...secretValues(record, sources), ...maskedValues(record)];
-        for (const e of out.errors) e.message = scrub(e.message, secrets);
+        for (const e of out.errors) {
+          const quotes = quotesSecrets.get(e.path);
+          const masked = quotes === 'yes' || (quotes === 'if the record holds secrets' && secrets.length > 0);
+          e.message = scrub(masked ? maskQuoted(e.message) : e.message, secrets);
+        }
       }
       return out;
     },
@@ -171,7 +186,13 @@ export function createRuleChecker(
   const bindings = { job: ctx };
   const compiled = rules.map((rule, index) => {
     const fn = paths.interpretOnly ? { reason: 'interpretOnly' } : compileExpressionToFunction(rule.check);
-    return { ...rule, fn: typeof fn === 'function' ? fn : undefined, expr: lazy(() => compileExpression(rule.check, ctx, limits, `rule ${index}`)) };
+    const quotesSecrets = mayQuoteSecret(undefined, rule.check, new Set());
+    return {
+      ...rule,
+      quotesSecrets,
+      fn: typeof fn === 'function' ? fn : undefined,
+      expr: lazy(() => compileExpression(rule.check, ctx, limits, `rule ${index}`)),
+    };
   });
   const evaluate = async (rule: (typeof compiled)[number], values: Record<string, unknown>): Promise<unknown> => {
     if (rule.fn) {
@@ -191,7 +212,10 @@ export function createRuleChecker(
         if ((await evaluate(rule, values)) !== true) errors.push({ code: 'RULE', message: rule.message, path: '' });
       } catch (err) {
         // the error may quote a value of the record (`$number(password_hash)`): never a secret one
-        const message = scrub(evaluationMessage(err), mappedSecretValues(values));
+        const said = evaluationMessage(err);
+        const secrets = mappedSecretValues(values);
+        const masked = rule.quotesSecrets === 'yes' || (rule.quotesSecrets === 'if the record holds secrets' && secrets.length > 0);
+        const message = scrub(masked ? maskQuoted(said) : said, secrets);
         errors.push({ code: 'RULE', message: `${rule.message} (${message})`, path: '' });
       }
     }

@@ -18,6 +18,29 @@ export function secretSources(columns: Record<string, string> | null): SecretSou
   return fieldsRead(Object.entries(columns).flatMap(([column, text]) => (isSecretColumn(column) ? [text] : [])));
 }
 
+/**
+ * Whether an evaluation error of expression `text` (mapping `column`, or a rule) may quote a secret
+ * changed past what `scrub` recognizes: JSONata quotes the value it could not use, and
+ * `$number($uppercase(Hash))` into password_hash quoted "PLAINTEXTPW123", `$number($substring(password, 1))`
+ * all but its first letter. 'yes' for a secret column, or an expression reading a source of one or a
+ * field named like a secret; 'if the record holds secrets' for one that can read the whole record.
+ */
+export function mayQuoteSecret(column: string | undefined, text: string, sources: SecretSources): 'yes' | 'if the record holds secrets' | 'no' {
+  if (column !== undefined && isSecretColumn(column)) return 'yes';
+  const read = fieldsRead([text]);
+  if (read === 'all' || sources === 'all') return 'if the record holds secrets';
+  for (const name of read) if (sources.has(name) || isSecretColumn(name) || SECRET_NAME.test(name)) return 'yes';
+  return 'no';
+}
+
+/** The field names maskRecord hides at any depth (validation/mask.ts `SECRET_KEY`). */
+const SECRET_NAME = /^(?:password|secret)$/i;
+
+/** `message` with every double-quoted part masked: what an error of a `mayQuoteSecret` expression quotes. */
+export function maskQuoted(message: string): string {
+  return message.replace(/"(?:[^"\\]|\\.)*"/g, `"${MASK}"`);
+}
+
 /** The record with secrets masked: by key name (maskRecord), and every source field of a secret column. */
 export function maskSourceRecord(record: unknown, sources: SecretSources): unknown {
   const masked = maskRecord(record);

@@ -45,6 +45,21 @@ describe.each(paths)('secrets in evaluation messages (interpretOnly: $interpretO
     expect(JSON.stringify(errors)).not.toMatch(/c2VjcmV0aGFzaA==|nestedSecret42/);
   });
 
+  it('a secret changed before the error quotes it (upper-cased, cut, extended) is hidden too', async () => {
+    const columns = { password_hash: '$number($uppercase(Hash))', nickname: '$number($substring(password, 1))', given_name: '$number(Pin)' };
+    const mapper = createMapper(columns, ctx, undefined, path);
+    const { errors } = await mapper.map({ Hash: 'plaintextpw123', password: 'Sup3rS3cretValue', Pin: '99x' });
+    expect(errors.map((e) => e.message)).toEqual([
+      'JSONata D3030: Unable to cast value to a number: "*****"',
+      'JSONata D3030: Unable to cast value to a number: "*****"',
+      'JSONata D3030: Unable to cast value to a number: "99x"',
+    ]);
+    const check = createRuleChecker([{ check: '$number($lowercase(password_hash)) > 0', message: 'numeric' }], ctx, undefined, path);
+    expect(await check({ password_hash: 'ABCsecretHASH' })).toEqual([
+      { code: 'RULE', message: 'numeric (JSONata D3030: Unable to cast value to a number: "*****")', path: '' },
+    ]);
+  });
+
   it('a secret quoted as JSON (a quote, a backslash) is hidden too', async () => {
     const mapper = createMapper({ nickname: '$number(password)' }, ctx, undefined, path);
     const { errors } = await mapper.map({ password: 'pa"ss\\word' });
