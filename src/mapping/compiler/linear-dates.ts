@@ -42,7 +42,7 @@ export function withLinearRegExp<F extends Impl>(impl: F): F {
  */
 export function safeBorrowed<F extends Impl>(name: string, impl: F): F {
   if (name === 'formatInteger') return finiteNumber(name, boundedRoman(impl as unknown as (value: number, picture: string) => unknown) as unknown as F);
-  if (name === 'toMillis') return withLinearRegExp(impl);
+  if (name === 'toMillis') return utcIso(withLinearRegExp(impl));
   if (name === 'fromMillis') return representableMillis(impl);
   if (name === 'formatNumber' || name === 'formatBase') return finiteNumber(name, impl);
   return impl;
@@ -75,6 +75,39 @@ function representableMillis<F extends Impl>(impl: F): F {
       }
     }
     return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, millis, ...rest);
+  };
+  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  return wrapped as unknown as F;
+}
+
+/** jsonata's test of an ISO 8601 timestamp for `$toMillis` without a picture, with its parts. */
+const ISO = /^(\d{4})(?:-([01]\d))?(?:-([0-3]\d))?(T([0-2]\d):[0-5]\d:[0-5]\d)?(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$/;
+
+/**
+ * `$toMillis` of an ISO timestamp without a picture, as jsonata reads it, except: a date-time
+ * without a zone is UTC (as a date alone is, and as Ferry's queries read one), where jsonata's
+ * Date.parse took the worker's local zone, so `2024-01-01T00:00:00` was 05:00Z on a New York
+ * machine and 00:00Z on another; and a date the calendar does not have (`2024-02-30`, month 13,
+ * hour 24) is an error, where Date.parse rolled it into March or wrote null.
+ */
+function utcIso<F extends Impl>(impl: F): F {
+  const wrapped = function (this: unknown, timestamp: unknown, ...rest: unknown[]): unknown {
+    const parts = rest[0] === undefined && typeof timestamp === 'string' ? ISO.exec(timestamp) : null;
+    if (parts === null) return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, timestamp, ...rest);
+    const [, year, month, day, time, hour, fraction, zone] = parts;
+    const invalid = (why: string) => ({ code: OUT_OF_RANGE_CODE, message: `$toMillis(${JSON.stringify(timestamp)}): ${why}` });
+    if (month !== undefined && (Number(month) < 1 || Number(month) > 12)) throw invalid(`there is no month ${month}`);
+    if (day !== undefined) {
+      const days = new Date(Date.UTC(Number(year), Number(month ?? '1'), 0)).getUTCDate();
+      if (Number(day) < 1 || Number(day) > days) throw invalid(`there is no day ${day} in that month`);
+    }
+    if (hour !== undefined && Number(hour) > 23) throw invalid(`there is no hour ${hour}`);
+    // V8 reads `2024.5` with its legacy parser, in the local zone
+    if (fraction !== undefined && time === undefined) throw invalid('a fraction of a second needs a time (THH:mm:ss)');
+    const text = parts[0];
+    const millis = Date.parse(time !== undefined && zone === undefined ? `${text}Z` : text);
+    if (Number.isNaN(millis)) throw invalid('not a timestamp JavaScript can read');
+    return millis;
   };
   Object.defineProperty(wrapped, 'length', { value: impl.length });
   return wrapped as unknown as F;
