@@ -15,27 +15,39 @@ export interface UnstorableError {
  * record at its column instead.
  */
 export function checkStorable(value: unknown): void {
-  if (holdsFunction(value)) {
+  const problem = unstorable(value);
+  if (problem === 'function') {
     throw {
       code: UNSTORABLE_CODE,
       message: 'the value is or holds a function (a lambda, a built-in such as $string, or a regex), which no column can store: call it, or leave it out',
     } satisfies UnstorableError;
   }
+  // JSON has no NaN or Infinity: every store wrote `0/0`, `1e308 * 10` or `$sum` past the largest double as null, silently
+  if (problem === 'not finite') {
+    throw {
+      code: UNSTORABLE_CODE,
+      message:
+        'the value is or holds a number that is not finite (0/0, a division by zero, or past ±1.8e308), which no column can store (JSON would write null)',
+    } satisfies UnstorableError;
+  }
 }
 
-function holdsFunction(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return typeof value === 'function';
+function unstorable(value: unknown): 'function' | 'not finite' | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : 'not finite';
+  if (typeof value !== 'object' || value === null) return typeof value === 'function' ? 'function' : null;
   const stack: unknown[] = [value];
+  let found: 'not finite' | null = null;
   while (stack.length > 0) {
     const item = stack.pop();
-    if (typeof item === 'function') return true;
+    if (typeof item === 'function') return 'function';
+    if (typeof item === 'number' && !Number.isFinite(item)) found = 'not finite';
     if (typeof item !== 'object' || item === null) continue;
-    if (isFunctionObject(item)) return true;
+    if (isFunctionObject(item)) return 'function';
     if (Array.isArray(item)) for (const v of item) stack.push(v);
     // for…in over own keys, as json-size.ts walks: no pair array per field
     else for (const k in item) if (Object.hasOwn(item, k)) stack.push((item as Record<string, unknown>)[k]);
   }
-  return false;
+  return found;
 }
 
 /**

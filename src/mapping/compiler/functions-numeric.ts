@@ -1,3 +1,4 @@
+import { inexactNumberMessage, isInexact } from '../../validation/inexact-numbers.js';
 import { fail } from './errors.js';
 import { isRomanPicture } from './output-guards.js';
 import { toBoolean } from './values.js';
@@ -10,12 +11,28 @@ export function number(arg: unknown): Num {
   if (arg === undefined) return undefined;
   if (typeof arg === 'number') return arg;
   if (typeof arg === 'string' && /^-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?$/.test(arg) && !isNaN(parseFloat(arg)) && isFinite(Number(arg))) {
-    return parseFloat(arg);
+    return exactly(arg, parseFloat(arg));
   }
-  if (typeof arg === 'string' && /^(0[xX][0-9A-Fa-f]+)|(0[oO][0-7]+)|(0[bB][0-1]+)$/.test(arg)) return Number(arg);
+  // jsonata anchors only the first and last alternatives (`^(0x…)|(0o…)|(0b…)$`), so "0x1Fzz" and
+  // "abc0o7" passed and came out NaN, written as null instead of an error
+  if (typeof arg === 'string' && /^(?:0[xX][0-9A-Fa-f]+|0[oO][0-7]+|0[bB][01]+)$/.test(arg)) return exactly(arg, Number(arg));
   if (arg === true) return 1;
   if (arg === false) return 0;
   throw fail('D3030', { value: arg, index: 1 });
+}
+
+/**
+ * `value`, read from `text`, unless the double changed an integer beyond ±2^53: `$number("12345678901234567891")`
+ * wrote 12345678901234567000, silently another number, where a source or a CSV cell holding it is
+ * a FORMAT reject (validation/inexact-numbers.ts); a fraction rounded in its last digits is how
+ * doubles work, and passes.
+ */
+function exactly(text: string, value: number): number {
+  if (Math.abs(value) <= Number.MAX_SAFE_INTEGER) return value;
+  const radix = /^0[xXoObB]/.test(text);
+  const changed = radix ? BigInt(text) !== BigInt(value) : isInexact(text);
+  if (changed) throw { code: OUT_OF_RANGE_CODE, message: `$number(${JSON.stringify(text)}): ${inexactNumberMessage(false)}` };
+  return value;
 }
 
 export function abs(arg: Num): Num {

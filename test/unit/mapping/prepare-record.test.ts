@@ -80,10 +80,13 @@ describe('prepareRecord: values a store cannot keep', () => {
   ])('a lone surrogate or an Infinity made by a mapping (%s) is rejected at the column', async (_, interpretOnly) => {
     const columns = { email: 'email', name: 'name & "\\ud800"', logins_count: '1e300 * 1e300', user_metadata: '{"big": 1e300 * 1e300}' };
     const { errors } = await prepareRecord(step(columns, { interpretOnly }), { email: 'b@x.io', name: 'B' });
+    // an Infinity is rejected by the mapping itself, at its column, as on exports (storable.ts)
+    const notFinite =
+      'column %s: the value is or holds a number that is not finite (0/0, a division by zero, or past ±1.8e308), which no column can store (JSON would write null)';
     expect(errors).toEqual([
+      { code: 'MAPPING_ERROR', path: 'logins_count', message: notFinite.replace('%s', 'logins_count') },
+      { code: 'MAPPING_ERROR', path: 'user_metadata', message: notFinite.replace('%s', 'user_metadata') },
       { code: 'FORMAT', path: 'name', message: surrogate },
-      { code: 'FORMAT', path: 'logins_count', message: tooBig },
-      { code: 'FORMAT', path: 'user_metadata.big', message: tooBig },
     ]);
   });
 
