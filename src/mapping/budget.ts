@@ -245,8 +245,15 @@ interface EvaluationState {
   started: number;
 }
 
+/** jsonata's root frame of one evaluation: what its built-ins read (`environment.base`). */
+export interface InterpreterBase {
+  depth: number;
+  RegexEngine?: unknown;
+  timestamp?: Date;
+}
+
 interface InterpreterFrame {
-  base: { depth: number; RegexEngine?: unknown };
+  base: InterpreterBase;
 }
 
 /**
@@ -254,7 +261,7 @@ interface InterpreterFrame {
  * node, and awaits it, so the hook can count, refuse, and pause. One state per evaluation (keyed by
  * its root frame), since batches evaluate the same expression concurrently.
  */
-export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits, regexEngine?: (clock: () => void) => unknown): void {
+export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits, prepare?: (base: InterpreterBase, clock: () => void) => void): void {
   const states = new WeakMap<object, EvaluationState>();
   const entry = async (_node: unknown, _input: unknown, frame: InterpreterFrame): Promise<void> => {
     const base = frame.base;
@@ -262,12 +269,11 @@ export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits
     if (!state) {
       const fresh: EvaluationState = { steps: 0, output: 0, started: Date.now() };
       states.set(base, (state = fresh));
-      // jsonata builds each regex with its evaluation's engine: one that checks this evaluation's
+      // the evaluation's own settings (mapper.ts): a regex engine that checks this evaluation's
       // clock before each search, since a function's loop over matches evaluates no node
-      if (regexEngine)
-        base.RegexEngine = regexEngine(() => {
-          if (Date.now() - fresh.started > limits.timeMs) throw overBudget('timeMs', limits);
-        });
+      prepare?.(base, () => {
+        if (Date.now() - fresh.started > limits.timeMs) throw overBudget('timeMs', limits);
+      });
     }
     state.steps++;
     if (state.steps > limits.steps) throw overBudget('steps', limits);

@@ -14,6 +14,7 @@ import {
   SEQUENCE_LIMIT,
   type MappingLimits,
 } from './budget.js';
+import { withJobClock } from './compiler/builtins.js';
 import { compileColumns, compileExpressionToFunction, isDeferral, type CompiledEnv } from './compiler/index.js';
 import { OUT_OF_RANGE_CODE } from './compiler/functions-numeric.js';
 import { fieldsRead, readsPath } from './fields-read.js';
@@ -120,7 +121,7 @@ export function createMapper(
       const out: MapResult = { values: {}, errors: [] };
       if (compiled.evaluate) {
         const evaluate = compiled.evaluate;
-        const r = runBudgeted(limits, () => evaluate(record, env));
+        const r = runBudgeted(limits, () => withJobClock(env.nowMillis, () => evaluate(record, env)));
         out.values = r.values;
         for (const column in r.values) {
           if (!Object.hasOwn(r.values, column)) continue;
@@ -198,7 +199,7 @@ export function createRuleChecker(
     if (rule.fn) {
       try {
         const fn = rule.fn;
-        return runBudgeted(limits, () => fn(values, env));
+        return runBudgeted(limits, () => withJobClock(env.nowMillis, () => fn(values, env)));
       } catch (err) {
         if (!isDeferral(err)) throw err;
       }
@@ -230,9 +231,13 @@ export function createRuleChecker(
  */
 export function compileExpression(text: string, ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS, key = text): jsonata.Expression {
   const expr = jsonata(text, { RegexEngine: LinearRegExp as unknown as RegExpConstructor, sequence: SEQUENCE_LIMIT });
-  guardInterpreter(expr, limits, linearRegExpWithClock);
-  registerGuardedFunctions(expr);
   const millis = Date.parse(ctx.started_at);
+  guardInterpreter(expr, limits, (base, clock) => {
+    base.RegexEngine = linearRegExpWithClock(clock);
+    // "now" for `$toMillis` with a partial picture (jsonata's evaluation time): the job's start
+    base.timestamp = new Date(millis);
+  });
+  registerGuardedFunctions(expr);
   expr.registerFunction('now', frozenNow(ctx.started_at), '<s?s?:s>');
   expr.registerFunction('millis', () => millis, '<:n>');
   const seeded = seededRandom(ctx.id, key);

@@ -186,13 +186,26 @@ const list: Builtin[] = [
 
 /**
  * Borrowed from the interpreter (see borrowed.ts). `$toMillis` with a partial picture fills the
- * missing parts from "now": the interpreter's evaluation time, so the wall clock here too.
+ * missing parts from "now": the job's start, as `$now()` is (`withJobClock`), so a batch replayed
+ * on another day reads `[H01]:[m01]` on the same date as before; the wall clock outside a job.
  */
+let jobNow: number | null = null;
 const focus = {
   get environment() {
-    return { timestamp: new Date() };
+    return { timestamp: new Date(jobNow ?? Date.now()) };
   },
 };
+
+/** Runs compiled evaluation (synchronous) with "now" at `millis`, the job's start. */
+export function withJobClock<T>(millis: number, evaluate: () => T): T {
+  const outer = jobNow;
+  jobNow = millis;
+  try {
+    return evaluate();
+  } finally {
+    jobNow = outer;
+  }
+}
 for (const [name, signature] of Object.entries(borrowedSignatures)) {
   const found = borrowed.get(name);
   const impl = found === undefined ? undefined : safeBorrowed(name, found);

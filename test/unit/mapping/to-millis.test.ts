@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMapper, type MappingContext } from '../../../src/mapping/mapper.js';
 
 /**
- * `$toMillis` of an ISO timestamp without a picture gives the same instant on every worker: a
- * date-time without a zone is UTC. Before, jsonata's Date.parse read it in the worker's local
- * zone (05:00Z on a New York machine), so a batch replayed on another machine wrote other values;
- * and a date the calendar lacks (2023-02-29, month 13) became the next month or null, silently.
+ * `$toMillis` gives the same instant on every worker and every day. Without a picture, an ISO
+ * date-time without a zone is UTC: jsonata's Date.parse read it in the worker's local zone (05:00Z
+ * on a New York machine), so a batch replayed on another machine wrote other values; and a date
+ * the calendar lacks (2023-02-29, month 13) became the next month or null, silently. With a
+ * partial picture, the missing parts are the job's start (jsonata took the wall clock).
  */
 
 const ctx: MappingContext = { id: 'job-1', pipeline: 'p', started_at: '2024-01-02T09:53:00.000Z' };
@@ -51,5 +52,13 @@ describe('$toMillis without a picture', () => {
   ])('refuses %s, a date the calendar does not have', async (timestamp, message) => {
     const result = await bothPaths('$toMillis(t)', { t: timestamp });
     expect(result).toEqual({ values: {}, errors: [{ code: 'MAPPING_ERROR', path: 'c', message: expect.stringMatching(message) as unknown }] });
+  });
+});
+
+describe('$toMillis with a partial picture', () => {
+  it("fills the missing date from the job's start, as $now() gives it, not from the wall clock", async () => {
+    // the job started on 2024-01-02: a replay on another day must read the same instant
+    expect(await bothPaths('$toMillis(t, "[H01]:[m01]")', { t: '10:00' })).toEqual({ values: { c: Date.UTC(2024, 0, 2, 10) }, errors: [] });
+    expect(await bothPaths('$eval("$toMillis(\\"07:30\\", \\"[H01]:[m01]\\")")')).toEqual({ values: { c: Date.UTC(2024, 0, 2, 7, 30) }, errors: [] });
   });
 });
