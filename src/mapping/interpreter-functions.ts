@@ -59,9 +59,12 @@ function safeUpstream(name: string, own: Implementation): Implementation {
   } as unknown as Implementation;
 }
 
+/** The signatures of guarded built-ins compiled code does not have (jsonata's own). */
+const interpreterSignatures: Record<string, string> = { clone: '<(oa)-:o>' };
+
 const overrides = [...replaced].flatMap((name) => {
   const impl = implementation(name);
-  const signature = builtins[name]?.signatureText;
+  const signature = builtins[name]?.signatureText ?? interpreterSignatures[name];
   return impl && signature ? [{ name, impl, signature }] : [];
 });
 
