@@ -63,8 +63,26 @@ const MAX_MILLIS = 8.64e15;
 const FIRST_ISO = Date.parse('0000-01-01T00:00:00.000Z');
 const LAST_ISO = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+/** A timezone `$fromMillis` and `$now` take: ±HHMM or ±HH:MM, a real offset. */
+const OFFSET = /^[+-]([01]\d|2[0-3]):?[0-5]\d$/;
+
 function representableMillis<F extends Impl>(impl: F): F {
   const wrapped = function (this: unknown, millis: unknown, ...rest: unknown[]): unknown {
+    // jsonata wrote "NaN" for a timezone it could not read ("bogus", "Europe/Paris"), wrapped +9999
+    // past a day, and read "+05:30" as 5 minutes: it takes ±HHMM only, so the colon is dropped
+    const timezone = rest[1];
+    if (typeof timezone === 'string') {
+      if (!OFFSET.test(timezone)) {
+        const message = `$fromMillis: the timezone ${JSON.stringify(timezone)} is not an offset ±HHMM or ±HH:MM (hours 00–23, minutes 00–59)`;
+        throw { code: OUT_OF_RANGE_CODE, message };
+      }
+      // jsonata floors -0330 to -4 hours and +30 minutes: 19:30 for 20:30, an hour off
+      if (timezone.startsWith('-') && !/00$/.test(timezone)) {
+        const message = `$fromMillis: the timezone ${JSON.stringify(timezone)} is a negative offset with minutes, which jsonata formats an hour off: format in UTC, or add the offset to the milliseconds`;
+        throw { code: OUT_OF_RANGE_CODE, message };
+      }
+      rest[1] = timezone.replace(':', '');
+    }
     if (typeof millis === 'number') {
       if (!(Math.abs(millis) <= MAX_MILLIS)) {
         throw { code: OUT_OF_RANGE_CODE, message: `$fromMillis(${String(millis)}): no date is that many milliseconds from 1970 (at most ±8.64e15)` };
