@@ -63,8 +63,8 @@ const MAX_MILLIS = 8.64e15;
 const FIRST_ISO = Date.parse('0000-01-01T00:00:00.000Z');
 const LAST_ISO = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
-/** A timezone `$fromMillis` and `$now` take: ±HHMM or ±HH:MM, a real offset. */
-const OFFSET = /^[+-]([01]\d|2[0-3]):?[0-5]\d$/;
+/** A timezone `$fromMillis` and `$now` take: ±HHMM or ±HH:MM (a sign-less one is ahead of UTC, as jsonata reads it), a real offset. */
+const OFFSET = /^[+-]?([01]\d|2[0-3]):?[0-5]\d$/;
 
 function representableMillis<F extends Impl>(impl: F): F {
   const wrapped = function (this: unknown, millis: unknown, ...rest: unknown[]): unknown {
