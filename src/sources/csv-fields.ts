@@ -69,11 +69,16 @@ export class CsvRecordBuilder {
 
 /**
  * Parses a header row: the same rules as data, plus names must be unique (a duplicate would make
- * one column silently overwrite another). Returns the names or what is wrong.
+ * one column silently overwrite another) and not all blank: a file of spaces (a failed upstream
+ * export) would otherwise be a header naming a column "   " and 0 users, a job that succeeds,
+ * where an empty file fails. Returns the names or what is wrong.
  */
 export function parseCsvHeader(text: string, delimiter: string): string[] | string {
   const names = parseCsvFields(text, delimiter);
   if (typeof names === 'string') return names;
+  if (names.every((name) => BLANK.test(name))) {
+    return 'every column name is blank (spaces or tabs only). Hint: a CSV file with no users still has its header line; set csv.header: false for a file without one';
+  }
   const seen = new Map<string, number>();
   for (const [i, name] of names.entries()) {
     const earlier = seen.get(name);
@@ -103,6 +108,8 @@ export function numberedColumns(count: number): string[] {
 }
 
 const QUOTE = 0x22;
+/** Empty, or nothing but spaces and tabs. */
+const BLANK = /^[ \t]*$/;
 
 /** Content of a quoted field starting after its opening quote, and the index after its closing quote. */
 function quotedField(text: string, from: number): { value: string; next: number } | string {

@@ -173,6 +173,22 @@ describe('csv header', () => {
     await expect(sources.csv.scan(csvFile(text), 10)).rejects.toThrow(message);
   });
 
+  it.each([
+    ['spaces only', '   '],
+    ['spaces and tabs on several lines', '  \n\t\r\n \n'],
+    ['blank names between delimiters', ' ,\t\n'],
+  ])('fails the scan of a header of %s: a blank file is not a file of 0 users', async (_name, text) => {
+    await expect(sources.csv.scan(csvFile(text), 10)).rejects.toThrow(
+      /bad header row at byte 0: every column name is blank \(spaces or tabs only\)\. Hint: a CSV file with no users still has its header line/,
+    );
+  });
+
+  it('still reads a blank first row as a record without a header row (csv.header false)', async () => {
+    const { scan, items } = await scanAndRead(csvFile('  \n', { header: false }));
+    expect(scan.total).toBe(1);
+    expect(recordsOf(items)).toEqual([{ col1: '  ' }]);
+  });
+
   it('reads an empty file without a header row (csv.header false) as 0 records', async () => {
     const { scan, items } = await scanAndRead(csvFile('', { header: false }));
     expect(scan).toMatchObject({ total: 0, batches: [] });
