@@ -64,7 +64,31 @@ describePostgres('postgres job failures', () => {
     const { code, report } = await run(p, 'run', 'import.yaml');
     expect(code).toBe(1);
     expect(report.error).toMatchObject({ code: 'BATCH_FAILED', batch: 2 });
-    expect(report.error?.message).toMatch(/^batch 2: \[connection:postgres\] batch 2 \(rows 5–6\) of job \S+: internal trouble$/);
+    expect(report.error?.message).toMatch(/^batch 2: \[connection:postgres\] writing rows 5–6 of job \S+: internal trouble$/);
+  }, 60_000);
+
+  it('knows a statement timeout by its SQLSTATE, whatever language the server words it in', async () => {
+    const p = await project(4, { connection: ', query_timeout: 1s' });
+    // A server with lc_messages = de: its statement timeout, caught and raised again in German (57014 kept).
+    await db?.query(`
+      CREATE FUNCTION slow_u3() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.email = 'u3@x.io' THEN
+          BEGIN
+            PERFORM pg_sleep(5);
+          EXCEPTION WHEN query_canceled THEN
+            RAISE EXCEPTION USING ERRCODE = '57014', MESSAGE = 'Abbruch der Anweisung wegen Zeitüberschreitung';
+          END;
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER slow_u3 BEFORE INSERT ON app_users FOR EACH ROW EXECUTE FUNCTION slow_u3()`);
+    p.write('import.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\nbatch: { size: 2, parallelism: 1 }\nretry: { max_attempts: 1 }\n');
+    const { code, report } = await run(p, 'run', 'import.yaml');
+    expect(code).toBe(1);
+    expect(report.error?.message).toMatch(
+      /^batch 1: \[connection:postgres\] writing rows 3–4 of job \S+: the PostgreSQL server at postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:\d+\/\w+ cancelled the statement after the connection's query_timeout \(1 s\)\. Hint: another transaction may hold locks/,
+    );
   }, 60_000);
 
   it('fails a job whose server stops answering after its retries, clearly; the resume writes each row once', async () => {
@@ -82,7 +106,7 @@ describePostgres('postgres job failures', () => {
     expect(failed.code).toBe(1);
     expect(failed.report.error).toMatchObject({ code: 'BATCH_FAILED', batch: 1 });
     expect(failed.report.error?.message).toMatch(
-      /^batch 1: \[connection:postgres\] batch 1 \(rows 3–4\) of job \S+: (no answer from|no session opened with) the PostgreSQL server at postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:\d+\/\w+ in 1 s\. Hint: the server or the network to it stalled, /,
+      /^batch 1: \[connection:postgres\] writing rows 3–4 of job \S+: (no answer from|no session opened with) the PostgreSQL server at postgres:\/\/ferry:\*\*\*@127\.0\.0\.1:\d+\/\w+ in 1 s\. Hint: the server or the network to it stalled, /,
     );
     expect(JSON.stringify(failed.report)).not.toContain(server().password);
 

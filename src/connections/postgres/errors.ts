@@ -133,10 +133,10 @@ function isConnectTimeout(err: unknown): boolean {
  * With `server`, a statement or a session that got no answer in time says so with the server and the wait (pg's
  * own texts are "Query read timeout" and "Connection terminated due to connection timeout").
  */
-export function toConnectionError(err: unknown, driver: string, context: string, server?: ServerWait): ConnectionError {
+export function toConnectionError(err: unknown, driver: string, context: string, server?: ServerWait, elapsedMs?: number): ConnectionError {
   if (err instanceof ConnectionError && err.message.startsWith(`[connection:${driver}]`)) return err;
   if (server !== undefined && (isNoAnswer(err) || isConnectTimeout(err))) return noAnswerError(err, driver, context, server);
-  if (server !== undefined && isStatementTimeout(err)) return statementTimeoutError(err, driver, context, server);
+  if (server !== undefined && isStatementTimeout(err, server, elapsedMs)) return statementTimeoutError(err, driver, context, server);
   const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
   const code = typeof fields.code === 'string' ? fields.code : undefined;
   const message = typeof fields.message === 'string' && fields.message !== '' ? fields.message : String(err);
@@ -158,10 +158,14 @@ function hintFor(code: string | undefined, message: string, lost: boolean): stri
   return hints.find(([pattern]) => pattern.test(code))?.[1];
 }
 
-/** The server cancelled a statement that ran past the session's `statement_timeout` (the connection's query_timeout). */
-function isStatementTimeout(err: unknown): boolean {
-  const { code, message } = (err ?? {}) as ServerError;
-  return code === '57014' && typeof message === 'string' && message.includes('statement timeout');
+/**
+ * The server cancelled a statement that ran past the session's `statement_timeout` (the connection's
+ * query_timeout). Told by its SQLSTATE and the time the call took, not the message: the server words
+ * it in its own lc_messages language. An earlier 57014 is another cancel (an operator's pg_cancel_backend).
+ */
+function isStatementTimeout(err: unknown, server: ServerWait, elapsedMs: number | undefined): boolean {
+  const { code } = (err ?? {}) as ServerError;
+  return code === '57014' && (elapsedMs === undefined || elapsedMs >= server.queryTimeoutMs);
 }
 
 /**

@@ -9,8 +9,7 @@ import { createPageReader } from './read.js';
 import { jobHash } from './rows.js';
 import { loadShape } from './schema.js';
 import { createBatchWriter, type PgBatchWriter, type WritePath } from './write.js';
-import { batchContext, restoreContext } from '../table-shape.js';
-import type { Connection } from '../types.js';
+import type { ChunkPlace, Connection, RestoreBatchInput, WriteBatchInput } from '../types.js';
 
 /** The component errors name: the driver's name in ferry.yaml. */
 const postgresName = 'postgres';
@@ -78,7 +77,7 @@ function createConnection(pool: pg.Pool, table: string, path: WritePath, server:
     driver: postgresName,
     table,
     columns: () => guard(async () => (await reload()).shape.columns.map((c) => ({ ...c })), `reading the columns of table ${table}`),
-    writeBatch: (input) => guard(async () => (await current()).write(input), batchContext(input)),
+    writeBatch: (input) => guard(async () => (await current()).write(input), writeContext(input)),
     planPages: (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
     readPage: (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),
     restoreBatch: (input) => guard(async () => (await current()).restore(input), restoreContext(input)),
@@ -143,10 +142,30 @@ function sessionSettings(url: string, statementTimeoutMs: number): { connectionS
  * done. A QueryError (an export's query or sort) passes as is: it is bad input that carries its offset.
  */
 async function guarded<T>(fn: () => Promise<T>, context: string, server: ServerWait): Promise<T> {
+  const started = Date.now();
   try {
     return await fn();
   } catch (err) {
     if (err instanceof QueryError) throw err;
-    throw toConnectionError(err, postgresName, context, server);
+    throw toConnectionError(err, postgresName, context, server, Date.now() - started);
   }
+}
+
+/**
+ * "writing rows 3501–4000 of job x" ("writing chunk 2, rows …" past a batch's first chunk): the job
+ * names the batch itself ("batch 7: …") when it reports the failure, so it is not said twice.
+ */
+function writeContext(input: WriteBatchInput): string {
+  const first = input.rows[0]?.row;
+  const last = input.rows.at(-1)?.row;
+  return `writing ${chunkName(input.chunk)}${first === undefined ? 'no rows' : `rows ${first}–${last}`} of job ${input.job}`;
+}
+
+/** "restoring the rows of rollback job x" (as writeContext, the batch is named by the job). */
+function restoreContext(input: RestoreBatchInput): string {
+  return `restoring ${chunkName(input.chunk)}the rows of job ${input.job}`;
+}
+
+function chunkName(chunk: ChunkPlace | undefined): string {
+  return chunk === undefined || chunk.chunk === 0 ? '' : `chunk ${chunk.chunk + 1}, `;
 }

@@ -40,7 +40,7 @@ describePostgres('postgres failures', () => {
     await db.raw.query('ROLLBACK');
     expect(error).toMatchObject({ code: '57P01', retryable: true });
     expect((error as Error).message).toMatch(
-      /^\[connection:postgres\] batch 1 \(rows 1–2\) of job job-1: terminating connection due to administrator command\. Hint: /,
+      /^\[connection:postgres\] writing rows 1–2 of job job-1: terminating connection due to administrator command\. Hint: /,
     );
     expect(isRetryable(error)).toBe(true);
     expect([await count('users'), await count('ferry_job_keys'), await count('ferry_batches')]).toEqual([0, 0, 0]);
@@ -56,7 +56,7 @@ describePostgres('postgres failures', () => {
     await server().pause();
     try {
       const error: unknown = await connection.writeBatch(batch([{ email: 'b@x.io' }], { batch: 2, firstRow: 2 })).catch((err: unknown) => err);
-      expect((error as Error).message).toMatch(/^\[connection:postgres\] batch 2 \(rows 2–2\) of job job-1: /);
+      expect((error as Error).message).toMatch(/^\[connection:postgres\] writing rows 2–2 of job job-1: /);
       expect(isRetryable(error)).toBe(true);
     } finally {
       await server().resume();
@@ -153,7 +153,7 @@ describePostgres('postgres failures', () => {
     const connection = await connect();
     const error: unknown = await connection.writeBatch(batch([{ email: 'a@x.io' }], { key: ['mail'] })).catch((err: unknown) => err);
     expect((error as Error).message).toBe(
-      '[connection:postgres] batch 1 (rows 1–1) of job job-1: key column mail is not a column of table users. Hint: check target.key',
+      '[connection:postgres] writing rows 1–1 of job job-1: key column mail is not a column of table users. Hint: check target.key',
     );
     expect(isRetryable(error)).toBe(false);
     expect(await count('ferry_batches')).toBe(0);
