@@ -1,7 +1,7 @@
-import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, createReadStream, existsSync, fstatSync, lstatSync, openSync, realpathSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
-import { basename, sep } from 'node:path';
+import { basename, dirname, sep } from 'node:path';
 import { backupPath, rejectsPath } from '../../activities/job-files.js';
 import type { JobInfo } from '../engine/engine.js';
 import type { SecretMasker } from '../spec/secrets.js';
@@ -18,7 +18,8 @@ export function jobPage(job: JobInfo, masker: SecretMasker) {
   const files = artifactFiles(job);
   const available = ARTIFACTS.filter((kind) => {
     const file = files[kind];
-    return file !== undefined && existsSync(file) && statSync(file).isFile();
+    // lstat: a link placed at the output's path is not the output (the download refuses it).
+    return file !== undefined && existsSync(file) && (kind === 'output' ? lstatSync(file) : statSync(file)).isFile();
   });
   const page = maskJson(
     {
@@ -66,14 +67,15 @@ export function rejectsFileOf(job: JobInfo): string {
  * record of the job, and is checked (after resolving links) to be inside the job folder, or to be
  * the output the job wrote. The backup holds whole rows: it is served with secrets masked.
  */
-export async function sendArtifact(res: ServerResponse, job: JobInfo, kind: string, masker: SecretMasker): Promise<void> {
+export async function sendArtifact(res: ServerResponse, job: JobInfo, kind: string, masker: SecretMasker, projectDir: string): Promise<void> {
   const mask = (text: string): string => masker.mask(text);
   if (!(ARTIFACTS as readonly string[]).includes(kind)) throw new HttpError(404, `no artifact "${kind.slice(0, 40)}" (known: ${ARTIFACTS.join(', ')})`);
   const file = artifactFiles(job)[kind as ArtifactKind];
-  if (!file || !existsSync(file) || !statSync(file).isFile()) throw new HttpError(404, `job ${job.id} has no ${kind}`);
-  const real = kind === 'output' ? realpathSync(file) : insideJob(job, file);
-  const name = kind === 'output' ? basename(real) : `${job.id}-${kind}`;
-  const type = name.endsWith('.csv') ? 'text/csv; charset=utf-8' : name.endsWith('.json') ? 'application/json' : 'application/x-ndjson';
+  if (!file || !existsSync(file) || (kind !== 'output' && !statSync(file).isFile())) throw new HttpError(404, `job ${job.id} has no ${kind}`);
+  if (kind === 'output') return sendOutput(res, job, file, projectDir);
+  const real = insideJob(job, file);
+  const name = `${job.id}-${kind}`;
+  const type = name.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/x-ndjson';
   startStream(res, 200, { 'content-type': type, 'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"` });
   if (kind === 'rejects.csv') {
     for await (const line of rejectsCsv(real, mask)) if (!res.write(line)) await new Promise((resolve) => res.once('drain', resolve));
@@ -97,6 +99,38 @@ export async function sendArtifact(res: ServerResponse, job: JobInfo, kind: stri
     return;
   }
   await new Promise<void>((resolve, reject) => createReadStream(real).on('error', reject).on('end', resolve).pipe(res));
+}
+
+/**
+ * An export's output: only a regular file inside the project, opened without following a link
+ * (O_NOFOLLOW, then checked on the open file): a link or a folder put at the output's path, or an
+ * output path leading out of the project through a linked folder, would serve another file.
+ */
+async function sendOutput(res: ServerResponse, job: JobInfo, file: string, projectDir: string): Promise<void> {
+  const refuse = (why: string): never => {
+    throw new HttpError(403, `refused: the output of job ${job.id}, ${basename(file)}, ${why}; only the file the job wrote is served`);
+  };
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return refuse('is a symbolic link');
+    if (code === 'ENOENT') throw new HttpError(404, `job ${job.id} has no output`);
+    throw err;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) refuse('is not a regular file');
+    const root = realpathSync(projectDir);
+    if (!realpathSync(dirname(file)).startsWith(root + sep)) refuse('is not inside the project folder');
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  const name = basename(file);
+  const type = name.endsWith('.csv') ? 'text/csv; charset=utf-8' : name.endsWith('.json') ? 'application/json' : 'application/x-ndjson';
+  startStream(res, 200, { 'content-type': type, 'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"` });
+  await new Promise<void>((resolve, reject) => createReadStream('', { fd }).on('error', reject).on('end', resolve).pipe(res));
 }
 
 function parsed(text: string): Record<string, unknown> | undefined {

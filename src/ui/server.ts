@@ -96,7 +96,11 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
         );
       },
     ],
-    ['GET', /^\/api\/jobs\/([^/]+)\/download\/([^/]+)$/, async (_req, res, [id, kind]) => sendArtifact(res, await getJob(id!), kind!, masker)],
+    [
+      'GET',
+      /^\/api\/jobs\/([^/]+)\/download\/([^/]+)$/,
+      async (_req, res, [id, kind]) => sendArtifact(res, await getJob(id!), kind!, masker, app.project.rootDir),
+    ],
     ['GET', /^\/api\/jobs\/([^/]+)\/rollback-check$/, async (_req, res, [id]) => sendJson(res, 200, await actions.rollbackCheck(id!))],
     ['POST', /^\/api\/jobs\/([^/]+)\/cancel$/, async (_req, res, [id]) => afterAction(res, await actions.cancel(id!))],
     ['POST', /^\/api\/jobs\/([^/]+)\/resume$/, async (_req, res, [id]) => afterAction(res, await actions.resume(id!))],
