@@ -7,6 +7,13 @@ import { loadCheckedPipeline } from '../project/check-source.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import { HttpError } from './http.js';
 
+export interface ActionHooks {
+  /** A job was submitted (or an equal running one found) for `plan`. */
+  started?: (plan: JobPlan, job: string) => void;
+  /** A job run in this process ended, however. */
+  ended?: (job: string) => void;
+}
+
 /**
  * What the console's buttons do, on whichever engine the project uses: the same operator tools as
  * the CLI. A job started here on the embedded engine runs in this process, in the background.
@@ -19,6 +26,7 @@ export class Actions {
   constructor(
     private readonly app: App,
     private readonly log: (line: string) => void,
+    private readonly hooks: ActionHooks = {},
   ) {}
 
   engine(): Promise<Engine> {
@@ -29,6 +37,7 @@ export class Actions {
   async start(plan: JobPlan, forceNew = false): Promise<{ job: string; existing: boolean }> {
     const engine = await this.engine();
     const { jobId, existing } = await engine.submit(plan, { forceNew, log: (line) => this.log(this.mask(line)) });
+    this.hooks.started?.(plan, jobId);
     if (!existing) this.runHere(engine, jobId);
     return { job: jobId, existing };
   }
@@ -83,7 +92,10 @@ export class Actions {
       .follow(id, { log: (line) => this.log(this.mask(line)), interrupted: () => this.stopping })
       .then((outcome) => this.log(`job ${id} ${outcome.status}${outcome.error ? `: ${this.mask(outcome.error)}` : ''}`))
       .catch((err: unknown) => this.log(`job ${id}: ${this.mask(err instanceof Error ? err.message : String(err))}`))
-      .finally(() => this.running.delete(run));
+      .finally(() => {
+        this.running.delete(run);
+        this.hooks.ended?.(id);
+      });
     this.running.add(run);
   }
 

@@ -8,7 +8,7 @@ import { JobRefused } from '../engine/engine.js';
 import { ConfigError } from '../project/load-config.js';
 import { Actions } from './actions.js';
 import { defaultColumns, liveCount, loadDraft, parseDraft, previewExport, saveDraft } from './export-builder.js';
-import { HttpError, readBody, readJson, sendJson, sendText, stringField } from './http.js';
+import { HttpError, readJson, sendJson, sendText, stringField } from './http.js';
 import { jobPage, rejectsFileOf, sendArtifact } from './job-page.js';
 import { createJobsFeed } from './jobs-feed.js';
 import { dryRunFor, listPipelines, loadNamedPipeline, pipelineSchedules, planRun } from './pipelines.js';
@@ -51,10 +51,27 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
   const masker = app.project.masker;
   let port = options.port;
   const guard = createGuard({ token: options.token, host: options.host, port: () => port });
-  const actions = new Actions(app, log);
+  const uploads = new Uploads(join(app.project.stateDir, 'uploads'));
+  let sweeping: Promise<void> = Promise.resolve();
+  /** Deletes the uploads no job needs any more (uploads.ts); one sweep at a time, a fault logged, never thrown. */
+  const sweepUploads = (): Promise<void> =>
+    (sweeping = sweeping
+      .then(async () => {
+        const engine = await app.engine();
+        await uploads.sweep(async (id) => (await engine.get(id)) ?? undefined);
+      })
+      .catch((err: unknown) => log(`ui: deleting finished uploads: ${masker.mask(err instanceof Error ? err.message : String(err))}`)));
+  const actions = new Actions(app, log, {
+    started: (plan, job) => {
+      if (plan.source.type === 'file') uploads.startedFrom(plan.source.path, job);
+    },
+    ended: () => void sweepUploads(),
+  });
   const feed = createJobsFeed(() => app.engine(), masker, options.pollMs ?? 1000);
   const rejects = new RejectsIndex();
-  const uploads = new Uploads(join(app.project.stateDir, 'uploads'));
+  void sweepUploads();
+  // Also now and then: jobs end on Temporal's workers, and unused uploads age.
+  const sweepTimer = setInterval(() => void sweepUploads(), 10 * 60 * 1000).unref();
   /** Dry runs seen on the page: a run of a pipeline that writes a store starts only from one of them. */
   const dryRuns = new Map<string, { pipeline: string; upload: string | null }>();
   const html = readFileSync(join(PAGE_DIR, 'index.html'), 'utf8').replace('{{CSRF}}', guard.csrfToken);
@@ -121,8 +138,7 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
       'POST',
       /^\/api\/uploads$/,
       async (req, res, _p, url) => {
-        const body = await readBody(req, options.maxUpload);
-        const { id, name, bytes, format } = uploads.save(url.searchParams.get('name') ?? '', body);
+        const { id, name, bytes, format } = await uploads.receive(url.searchParams.get('name') ?? '', req, options.maxUpload);
         sendJson(res, 200, { upload: id, name, bytes, format });
       },
     ],
@@ -195,8 +211,14 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
       const [status, message] = statusOf(err);
       // The path only: a query may hold ?token=<FERRY_UI_TOKEN>, which the log must not keep.
       if (status === 500) log(`ui: ${req.method} ${(req.url ?? '').split('?')[0]}: ${masker.mask(message)}`);
-      if (res.headersSent) res.destroy();
-      else sendJson(res, status, { error: masker.mask(message) });
+      if (res.headersSent) return void res.destroy();
+      // A body refused before it was read whole (too large): the rest is discarded, not read, and
+      // the connection closed after the answer, so the client gets the answer instead of a reset.
+      if (!req.complete) {
+        res.setHeader('connection', 'close');
+        req.resume();
+      }
+      sendJson(res, status, { error: masker.mask(message) });
     }
   };
 
@@ -211,9 +233,11 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
     url: `http://${shownHost}:${port}/`,
     async close() {
       feed.close();
+      clearInterval(sweepTimer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await actions.settle();
+      await sweepUploads();
     },
   };
 }

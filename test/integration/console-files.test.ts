@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,8 @@ import { TestProject } from '../helpers/project.js';
 
 /**
  * The files the console serves and keeps: an export's output is served only as the regular file
- * the job wrote inside the project (never through a link put at its path).
+ * the job wrote inside the project (never through a link put at its path); an upload is streamed
+ * to disk, refused whole past the size limit, and deleted once no job needs it.
  */
 describe('ferry ui files', () => {
   let p: TestProject;
@@ -58,4 +59,112 @@ describe('ferry ui files', () => {
     expect(escaped.status).toBe(403);
     expect(escaped.text).toContain('is not inside the project folder');
   }, 60_000);
+
+  /** The console's CSRF token, from its page. */
+  const csrfOf = async (url: string): Promise<string> => /name="ferry-csrf" content="([^"]+)"/.exec(await (await fetch(url)).text())![1]!;
+  const uploadsIn = (dir: string): string[] => (existsSync(join(dir, '.ferry/uploads')) ? readdirSync(join(dir, '.ferry/uploads')).sort() : []);
+
+  it('streams an upload to disk, refuses one past the limit with 413 (with or without its length said) and keeps nothing of a refused one', async () => {
+    p = new TestProject();
+    expect(p.ferry('init').code).toBe(0);
+    ui = await startConsole(p.dir, ['--max-upload', '1']); // 1,048,576 bytes
+    const csrf = await csrfOf(ui.url);
+    const post = (name: string, body: BodyInit, more: RequestInit = {}) =>
+      fetch(`${ui!.url}api/uploads?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'x-ferry-csrf': csrf }, body, ...more }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { error?: string; upload?: string; bytes?: number },
+      }));
+
+    // A body sent in chunks with no length: the first is on disk before the last is sent.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const chunked = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(Buffer.from('email\n' + 'a@example.com\n'.repeat(1000)));
+        await held;
+        controller.enqueue(Buffer.from('b@example.com\n'));
+        controller.close();
+      },
+    });
+    const streaming = post('users.csv', chunked, { duplex: 'half' } as RequestInit);
+    await expect.poll(() => uploadsIn(p.dir).map((f) => f.replace(/^[0-9a-f]{24}/, 'ID')), { timeout: 10_000 }).toEqual(['ID.partial']);
+    const partial = uploadsIn(p.dir)[0]!;
+    await expect.poll(() => statSync(join(p.dir, '.ferry/uploads', partial)).size).toBe(6 + 14 * 1000);
+    release();
+    const streamed = await streaming;
+    expect(streamed).toMatchObject({ status: 200, body: { bytes: 6 + 14 * 1001 } });
+    expect(uploadsIn(p.dir)).toEqual([`${streamed.body.upload}.csv`]);
+    rmSync(join(p.dir, '.ferry/uploads', `${streamed.body.upload}.csv`));
+
+    const limit = 1024 * 1024;
+    expect(await post('big.csv', 'x'.repeat(limit + 1))).toEqual({
+      status: 413,
+      body: { error: `"big.csv" is too large: ${limit + 1} bytes, the limit is ${limit} (ferry ui --max-upload)` },
+    });
+    // No length said: refused once past the limit, what was written of it deleted.
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(Buffer.alloc(64 * 1024, 'x'));
+      },
+    });
+    expect(await post('big.csv', endless, { duplex: 'half' } as RequestInit)).toEqual({
+      status: 413,
+      body: { error: `"big.csv" is too large: more than ${limit} bytes, the limit (ferry ui --max-upload)` },
+    });
+    expect(await post('bin.csv', Buffer.from([0x61, 0x00, 0x62]))).toMatchObject({ status: 400 });
+    expect(await post('empty.csv', '')).toMatchObject({ status: 400, body: { error: '"empty.csv" is empty' } });
+    expect(uploadsIn(p.dir)).toEqual([]);
+    // The server still answers.
+    expect((await fetch(`${ui.url}api/jobs`)).status).toBe(200);
+  }, 60_000);
+
+  it('deletes an upload once its job succeeded with no rejects; keeps one whose job has rejects to retry', async () => {
+    p = new TestProject();
+    expect(p.ferry('init').code).toBe(0);
+    ui = await startConsole(p.dir);
+    const csrf = await csrfOf(ui.url);
+    const api = async (path: string, body: unknown) => {
+      const res = await fetch(`${ui!.url}api/${path}`, {
+        method: 'POST',
+        headers: { 'x-ferry-csrf': csrf, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const upload = async (text: string): Promise<string> => {
+      const res = await fetch(`${ui!.url}api/uploads?name=users.csv`, { method: 'POST', headers: { 'x-ferry-csrf': csrf }, body: text });
+      return ((await res.json()) as { upload: string }).upload;
+    };
+    const importFrom = async (id: string): Promise<string> => {
+      const pipeline = 'pipelines/import-users.yaml';
+      const dry = await api('runs/dry-run', { pipeline, upload: id });
+      const started = await api('runs', { pipeline, upload: id, dryRun: dry['id'] });
+      const job = started['job'] as string;
+      expect(job, JSON.stringify(started)).toBeDefined();
+      await expect
+        .poll(async () => ((await (await fetch(`${ui!.url}api/jobs/${job}`)).json()) as { status: string }).status, { timeout: 30_000 })
+        .toBe('succeeded');
+      return job;
+    };
+    const example = readFileSync(join(p.dir, 'pipelines/data/users.csv'), 'utf8');
+    const valid = example
+      .split('\n')
+      .filter((line) => !line.includes('alan.turing'))
+      .join('\n');
+
+    const clean = await upload(valid);
+    await importFrom(clean);
+    await expect.poll(() => uploadsIn(p.dir), { timeout: 10_000 }).toEqual([]);
+    expect(await api('runs/dry-run', { pipeline: 'pipelines/import-users.yaml', upload: clean })).toEqual({
+      error: `no upload ${clean} (an upload is deleted once the jobs that read it are done with it)`,
+    });
+
+    const withReject = await upload(example);
+    const job = await importFrom(withReject);
+    // Kept: "retry rejects" reads the rejected row from it.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(uploadsIn(p.dir)).toEqual([`${withReject}.csv`, `${withReject}.jobs`]);
+    const retried = await api(`jobs/${job}/retry-rejects`, {});
+    expect(retried).toMatchObject({ rows: 1 });
+  }, 90_000);
 });
