@@ -69,7 +69,7 @@ describe('ferry ui files', () => {
     expect(p.ferry('init').code).toBe(0);
     ui = await startConsole(p.dir, ['--max-upload', '1']); // 1,048,576 bytes
     const csrf = await csrfOf(ui.url);
-    const post = (name: string, body: BodyInit, more: RequestInit = {}) =>
+    const post = (name: string, body: RequestInit['body'], more: RequestInit = {}) =>
       fetch(`${ui!.url}api/uploads?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'x-ferry-csrf': csrf }, body, ...more }).then(async (r) => ({
         status: r.status,
         body: (await r.json()) as { error?: string; upload?: string; bytes?: number },
