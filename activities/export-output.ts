@@ -7,6 +7,7 @@ import { notRegularFile } from '../src/project/target-path.js';
 import { appendFile, CHUNK_BYTES } from '../src/sources/byte-batches.js';
 import { targetFor } from '../src/targets/index.js';
 import { dropOutputParts, isAssembled, outputPartPath } from './export-files.js';
+import { namingRefusedWrite } from './finalize-write-refused.js';
 
 /**
  * Assembles the export file from the batches' parts, in batch order: the format's header, the
@@ -37,7 +38,9 @@ async function assemble(plan: JobPlan, batches: number, { path, format, escapeFo
     });
   }
   const tmp = join(dirname(path), `.${basename(path)}.${plan.jobId}.partial`);
-  const out = await open(tmp, 'w');
+  const out = await open(tmp, 'w').catch((err: unknown) => {
+    throw namingRefusedWrite(err, plan.jobId, `the export file ${path}`);
+  });
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   try {
     await out.write(await target.header({ headers: Object.keys(plan.columns ?? {}), escapeFormulas }));
@@ -57,11 +60,15 @@ async function assemble(plan: JobPlan, batches: number, { path, format, escapeFo
     // crash leaves it for the resume, which overwrites it.
     await out.close().catch(() => undefined);
     rmSync(tmp, { force: true });
-    throw err;
+    throw namingRefusedWrite(err, plan.jobId, `the export file ${path} (as ${basename(tmp)} until it is whole)`);
   }
   await out.close();
   refuseNonRegularTarget(plan, path);
-  renameSync(tmp, path);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    throw namingRefusedWrite(err, plan.jobId, `the export file ${path}`);
+  }
 }
 
 /** The last look before the rename: a `{date}`/`{job}` target is only known now, and the path may have changed since validation. */

@@ -5,6 +5,7 @@ import { failpoint } from '../src/failpoints.js';
 import type { FinalizeJobInput, FinalizeJobOutput } from '../src/plan/activity-types.js';
 import { appendFile, CHUNK_BYTES } from '../src/sources/byte-batches.js';
 import { writeExportFile } from './export-output.js';
+import { namingRefusedWrite } from './finalize-write-refused.js';
 import type { JobContexts } from './job-context.js';
 import { backupPath, chunkFilePattern, partsDir, rejectsPartPath, rejectsPath, snapshotPath } from './job-files.js';
 
@@ -18,13 +19,14 @@ import { backupPath, chunkFilePattern, partsDir, rejectsPartPath, rejectsPath, s
 export async function finalizeJob(contexts: JobContexts, { jobDir, batches, status }: FinalizeJobInput): Promise<FinalizeJobOutput> {
   const ctx = await contexts.get(jobDir);
   const rejectParts = Array.from({ length: batches }, (_, batch) => rejectsPartPath(jobDir, batch));
-  const rejects = await joinFiles(rejectParts, rejectsPath(jobDir));
+  const rejects = await joinFiles(ctx.plan.jobId, rejectParts, rejectsPath(jobDir));
   if (ctx.plan.kind === 'import' || ctx.plan.kind === 'migrate') {
     const pattern = chunkFilePattern('backup');
     const chunks = readdirSync(partsDir(jobDir))
       .filter((name) => pattern.test(name))
       .sort();
     await joinFiles(
+      ctx.plan.jobId,
       chunks.map((name) => join(partsDir(jobDir), name)),
       backupPath(jobDir),
     );
@@ -38,22 +40,31 @@ export async function finalizeJob(contexts: JobContexts, { jobDir, batches, stat
   return { rejectsFile: rejectsPath(jobDir), rejects, output };
 }
 
-/** Concatenates the files that exist (a batch that never ran has none) into `target`; returns its line count. */
-async function joinFiles(parts: readonly string[], target: string): Promise<number> {
+/**
+ * Concatenates the files that exist (a batch that never ran has none) into `target`; returns its
+ * line count. A write refused (a full disk) leaves no partial file holding the space a retry needs,
+ * and says which file and what to do.
+ */
+async function joinFiles(job: string, parts: readonly string[], target: string): Promise<number> {
   const tmp = `${target}.tmp-${process.pid}`;
-  const out = await open(tmp, 'w');
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let lines = 0;
   try {
-    for (const part of parts) {
-      if (!existsSync(part)) continue;
-      failpoint('finalize-part');
-      await appendFile(out, part, buffer, (bytes) => (lines += countNewlines(bytes)));
+    const out = await open(tmp, 'w');
+    try {
+      for (const part of parts) {
+        if (!existsSync(part)) continue;
+        failpoint('finalize-part');
+        await appendFile(out, part, buffer, (bytes) => (lines += countNewlines(bytes)));
+      }
+    } finally {
+      await out.close();
     }
-  } finally {
-    await out.close();
+    renameSync(tmp, target);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw namingRefusedWrite(err, job, target);
   }
-  renameSync(tmp, target);
   return lines;
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportPipeline, read, seed } from '../helpers/exports.js';
@@ -57,6 +57,56 @@ describe.skipIf(!tmpfsWorks)('a full disk', () => {
     const resumed = p.ferry('jobs', 'resume', job);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(read(p, 'disk/users.csv').trimEnd().split('\n')).toHaveLength(3001);
+  });
+
+  it("under an export's assembly: the job's own error (run --json, serve, the console) names the file and what to do", () => {
+    seed(p, generateUsers(3000, 3));
+    p.write('p.yaml', exportPipeline({ file: 'disk/users.csv', extra: 'batch: { size: 500 }\n' }));
+    writeFileSync(join(disk, 'ballast'), Buffer.alloc(1024 * 1024 - 100 * 1024));
+    const { code, report } = p.run('p.yaml');
+    expect(code).toBe(1);
+    const output = join(p.dir, 'disk/users.csv');
+    expect(report.error?.message).toContain(
+      `ENOSPC: no space left on device, write — writing the export file ${output} (as .users.csv.${report.job}.partial until it is whole) for job ${report.job}: free space on its disk (or raise the quota), then ferry jobs resume ${report.job} continues it`,
+    );
+    expect(readdirSync(disk)).toEqual(['ballast']); // no partial file holding the space
+  });
+
+  it("under the join of a job's reject parts: rejects.ndjson is named, nothing of it is left, and a resume after freeing space finishes it", () => {
+    // A larger disk of its own: the journal's later writes need room once the join gave up its space.
+    const big = join(p.dir, 'big');
+    mkdirSync(big);
+    expect(mount(big, '8m')).toBe(true);
+    try {
+      p.write('ferry.yaml', 'state_dir: big/state\nconnections:\n  users: { driver: sqlite, path: users.db, table: users }\n');
+      // Every row rejected (and allowed to be): its reject parts are written, then joined into rejects.ndjson.
+      const rows = Array.from({ length: 6000 }, (_, i) => ({ email: `not-an-email-${i}-${'x'.repeat(150)}` }));
+      p.write('u.json', rows);
+      p.write('p.yaml', 'source: { file: u.json }\ntarget: { connection: users }\nbatch: { size: 500 }\nvalidate: { allow_all_rejected: true }\n');
+      const free = (): number => Number(spawnSync('df', ['-B1', '--output=avail', big], { encoding: 'utf8' }).stdout.trim().split('\n')[1]);
+      const before = free();
+      const probe = p.run('p.yaml');
+      expect(probe.code, probe.stderr).toBe(0);
+      const rejects = statSync(join(big, 'state/jobs', probe.report.job, 'rejects.ndjson')).size;
+      const used = before - free();
+      rmSync(join(big, 'state'), { recursive: true });
+      // Room for all the job wrote but half of the joined file.
+      writeFileSync(join(big, 'ballast'), Buffer.alloc(free() - (used - Math.round(rejects / 2))));
+      const { code, report, stderr } = p.run('p.yaml');
+      expect(code).toBe(1);
+      expect(report.job, `${JSON.stringify(report)}\n${stderr}`).toBeDefined();
+      const file = join(p.dir, 'big/state/jobs', report.job, 'rejects.ndjson');
+      expect(report.error?.message).toContain(
+        `ENOSPC: no space left on device, write — writing ${file} for job ${report.job}: free space on its disk (or raise the quota), then ferry jobs resume ${report.job} continues it`,
+      );
+      expect(readdirSync(join(big, 'state/jobs', report.job)).filter((f) => f.startsWith('rejects.ndjson'))).toEqual([]);
+      rmSync(join(big, 'ballast'));
+      const resumed = p.ferry('jobs', 'resume', report.job);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(statSync(file).size).toBe(rejects);
+    } finally {
+      unmount(big);
+    }
   });
 
   it("under an export's snapshot: the file is named, nothing of it is left, and a resume after freeing space finishes it", () => {
