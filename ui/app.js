@@ -583,6 +583,7 @@ function drawJob(head, job) {
       h('p', { class: 'counts', id: 'job-counts' }, countsText(s, job.kind)),
       h('p', {}, `Batches ${s ? `${s.batches.done}/${s.batches.total}` : '—'}`),
       job.error ? h('p', { class: 'error', id: 'job-error' }, job.error) : null,
+      job.sourceChange ? h('p', { class: 'muted', id: 'source-change' }, job.sourceChange) : null,
       job.waiting ? h('p', { class: 'muted' }, job.waiting) : null,
       job.notifications.length
         ? h(

@@ -1,7 +1,5 @@
-import { statSync } from 'node:fs';
 import type { Engine, JobInfo } from '../engine/engine.js';
 import { JournalUnusable } from '../engine/embedded/journal-writable.js';
-import { readPlanFile } from '../../activities/job-files.js';
 import { recordsDone } from '../plan/activity-types.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
@@ -16,6 +14,7 @@ import { onInterrupt, resumeHint } from './interrupt.js';
 import { endRun, jobReport, type RunTiming } from './job-report.js';
 import { createProgress } from './progress.js';
 import { refuseOverwritingNonSample, sampleTarget } from './run-sample.js';
+import { sourceChange, sourceChangeJson } from './source-change.js';
 import { wholeNumber } from './usage.js';
 
 export interface RunOptions {
@@ -165,11 +164,12 @@ async function followJob(ctx: CliContext, engine: Engine, id: string, options: R
     if (!job) throw new CliExit(EXIT_FAILED, `job ${id} is gone`);
     // For people: --json callers read the status and the error from the report.
     if (outcome.status !== 'succeeded' && !options.json) ctx.stderr(diskHint(ctx, job, outcome.error) ?? `job ${id} ${outcome.status}: ${resumeHint(id)}`);
-    const changed = sourceChangeNote(ctx, job);
-    if (changed) ctx.stderr(changed);
+    const changed = sourceChange(job, (path) => displayPath(ctx.cwd, path));
+    if (changed) ctx.stderr(changed.note);
     const seconds = (Date.now() - started) / 1000;
     const timing: RunTiming = resumed ? { kind: 'resume', seconds, carried: resumed.carried } : { kind: existing ? 'follow' : 'run', seconds };
-    endRun(ctx, masker, { ...jobReport(job, ctx.cwd, outcome), ...(existing ? { existing: true as const } : {}) }, timing, outcome, options.json);
+    const report = { ...jobReport(job, ctx.cwd, outcome), ...(existing ? { existing: true as const } : {}), ...sourceChangeJson(changed) };
+    endRun(ctx, masker, report, timing, outcome, options.json);
   } catch (err) {
     // The journal's message names its file and what to do; the job it stopped is this one.
     if (err instanceof JournalUnusable)
@@ -194,30 +194,6 @@ function diskHint(ctx: CliContext, job: JobInfo, error: string | null): string |
   const target = job.plan.target.type === 'file' ? ` and its output to ${displayPath(ctx.cwd, job.artifacts?.output ?? job.plan.target.path)}` : '';
   const fix = code === 'ENOSPC' || code === 'EDQUOT' ? 'free space there (or raise the quota)' : 'make them writable';
   return `job ${job.id} failed writing a file (${code}): it writes its files under ${displayPath(ctx.cwd, job.jobDir)}${target}; ${fix}, then ${resumeHint(job.id)}`;
-}
-
-/**
- * A job reads its source file as planned (byte ranges, each checked against its digest): rows
- * appended after planning are in no batch (a run started now is another submission, which reads
- * them). Nothing in the counts shows that, so say it once the job has ended.
- */
-function sourceChangeNote(ctx: CliContext, job: JobInfo): string | undefined {
-  const source = job.plan.source;
-  if (source.type !== 'file') return undefined;
-  let planned: number;
-  let now: number;
-  try {
-    planned = readPlanFile(job.jobDir).scan.bytes;
-    now = statSync(source.path).size;
-  } catch {
-    return undefined; // no plan yet (refused before planning), or the source is gone: the job's error says what happened
-  }
-  if (now === planned) return undefined;
-  const file = displayPath(ctx.cwd, source.path);
-  const again = `ferry run ${displayPath(ctx.cwd, job.plan.pipelineFile)}`;
-  if (now > planned)
-    return `note: ${file} grew by ${now - planned} bytes after job ${job.id} planned it: records added since were not read by this job (${again} reads them, as a new job)`;
-  return `note: ${file} is ${planned - now} bytes shorter than when job ${job.id} planned it: this job read the file as it was planned`;
 }
 
 /**

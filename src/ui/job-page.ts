@@ -1,12 +1,13 @@
 import { closeSync, constants, createReadStream, existsSync, fstatSync, lstatSync, openSync, realpathSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
-import { basename, dirname, sep } from 'node:path';
+import { basename, dirname, relative, sep } from 'node:path';
 import { backupPath, rejectsPath } from '../../activities/job-files.js';
 import type { JobInfo } from '../engine/engine.js';
 import type { SecretMasker } from '../spec/secrets.js';
 import { maskRecord } from '../validation/mask.js';
 import { maskedJson, maskJson } from '../cli/mask-json.js';
+import { sourceChange } from '../cli/source-change.js';
 import { HttpError, startStream } from './http.js';
 import { rejectsCsv } from './rejects.js';
 
@@ -14,8 +15,9 @@ export const ARTIFACTS = ['rejects.ndjson', 'rejects.csv', 'output', 'backup.ndj
 export type ArtifactKind = (typeof ARTIFACTS)[number];
 
 /** The job page's data: the job in full (secrets masked) and which artifacts can be downloaded. */
-export function jobPage(job: JobInfo, masker: SecretMasker) {
+export function jobPage(job: JobInfo, masker: SecretMasker, projectDir: string) {
   const files = artifactFiles(job);
+  const changed = job.endedAt === null ? undefined : sourceChange(job, (path) => relative(projectDir, path).split(sep).join('/'));
   const available = ARTIFACTS.filter((kind) => {
     const file = files[kind];
     // lstat: a link placed at the output's path is not the output (the download refuses it).
@@ -37,6 +39,8 @@ export function jobPage(job: JobInfo, masker: SecretMasker) {
       notifications: job.notifications,
       sample: job.sample ?? null,
       artifacts: available,
+      /** The source file grew (or shrank) after the job planned it: rows added since were not read. */
+      sourceChange: changed?.note ?? null,
     },
     (text) => masker.mask(text),
   );

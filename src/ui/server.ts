@@ -95,7 +95,7 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
     ['GET', /^\/(app\.js|style\.css)$/, async (_req, res, [file]) => sendText(res, 200, STATIC[`/${file}`]!, readFileSync(join(PAGE_DIR, file!)))],
     ['GET', /^\/api\/jobs$/, async (_req, res) => sendJson(res, 200, await feed.snapshot())],
     ['GET', /^\/api\/events$/, async (_req, res) => feed.subscribe(res)],
-    ['GET', /^\/api\/jobs\/([^/]+)$/, async (_req, res, [id]) => sendJson(res, 200, jobPage(await getJob(id!), masker))],
+    ['GET', /^\/api\/jobs\/([^/]+)$/, async (_req, res, [id]) => sendJson(res, 200, jobPage(await getJob(id!), masker, app.project.rootDir))],
     [
       'GET',
       /^\/api\/jobs\/([^/]+)\/rejects$/,

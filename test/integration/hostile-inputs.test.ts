@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { appendFileSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startConsole } from '../helpers/browser.js';
 import { startFerry } from '../helpers/cli.js';
 import { TestProject, codes } from '../helpers/project.js';
 
@@ -91,6 +92,45 @@ describe('rows appended to a source after planning', { timeout: 180_000 }, () =>
     expect(again.code).toBe(0);
     expect(again.stderr).not.toContain('note:');
     expect(count("email LIKE 'late%'")).toBe(2);
+  });
+
+  it('run --json reports it, serve logs it and the console shows it on the job page', async () => {
+    p.write('users.csv', csv('old', 5_000));
+    p.write('import.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\nbatch: { size: 1000, parallelism: 1 }\n');
+    const late = 'late0@example.com,Late\n';
+    const grown = async (args: string[]): Promise<string> => {
+      const child = startFerry(args, { cwd: p.dir, env: { FERRY_FAILPOINTS: 'chunk-before-write=pause:300' } });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const done = finishedBatches();
+      await until(() => finishedBatches() > done);
+      appendFileSync(join(p.dir, 'users.csv'), late);
+      expect(await exit).toBe(0);
+      return stdout;
+    };
+
+    const json = JSON.parse(await grown(['run', 'import.yaml', '--json'])) as { job: string; source_change?: unknown };
+    const note = (job: string, pipeline = 'import.yaml'): string =>
+      `note: users.csv grew by ${late.length} bytes after job ${job} planned it: records added since were not read by this job (ferry run ${pipeline} reads them, as a new job)`;
+    expect(json.source_change).toEqual({ file: 'users.csv', planned_bytes: expect.any(Number), bytes: expect.any(Number), note: note(json.job) });
+
+    // serve runs the pipelines under pipelines/ that have a schedule.
+    p.write(
+      'pipelines/import.yaml',
+      'source: { file: ../users.csv }\ntarget: { connection: users }\nbatch: { size: 1000, parallelism: 1 }\nschedule: "* * * * * *"\n',
+    );
+    const served = await grown(['serve', '--max-runs', '1']);
+    const job = /run due \S+ started as job (\S+)/.exec(served)![1]!;
+    expect(served).toContain(`import: ${note(job, 'pipelines/import.yaml')}`);
+
+    const ui = await startConsole(p.dir);
+    try {
+      const page = (await (await fetch(`${ui.url}api/jobs/${job}`)).json()) as { sourceChange: string | null };
+      expect(page.sourceChange).toBe(note(job, 'pipelines/import.yaml'));
+    } finally {
+      expect(await ui.stop()).toBe(0);
+    }
   });
 });
 

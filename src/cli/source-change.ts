@@ -1,0 +1,46 @@
+import { statSync } from 'node:fs';
+import { readPlanFile } from '../../activities/job-files.js';
+import type { JobInfo } from '../engine/engine.js';
+
+/** A job's source file no longer the size it had when the job planned it. */
+export interface SourceChange {
+  /** The source file, as `shown` gave it. */
+  file: string;
+  plannedBytes: number;
+  bytes: number;
+  /** Said to people: `run`'s stderr, `serve`'s log, the console's job page; and in `run --json`. */
+  note: string;
+}
+
+/**
+ * A job reads its source file as planned (byte ranges, each checked against its digest): rows
+ * appended after planning are in no batch (a run started now is another submission, which reads
+ * them). Nothing in the counts shows that, so it is said once the job has ended. `shown` gives a
+ * path as the caller shows it (relative to where it runs).
+ */
+export function sourceChange(job: JobInfo, shown: (path: string) => string): SourceChange | undefined {
+  const source = job.plan.source;
+  if (source.type !== 'file') return undefined;
+  let planned: number;
+  let now: number;
+  try {
+    planned = readPlanFile(job.jobDir).scan.bytes;
+    now = statSync(source.path).size;
+  } catch {
+    return undefined; // no plan yet (refused before planning), or the source is gone: the job's error says what happened
+  }
+  if (now === planned) return undefined;
+  const file = shown(source.path);
+  const again = `ferry run ${shown(job.plan.pipelineFile)}`;
+  const note =
+    now > planned
+      ? `note: ${file} grew by ${now - planned} bytes after job ${job.id} planned it: records added since were not read by this job (${again} reads them, as a new job)`
+      : `note: ${file} is ${planned - now} bytes shorter than when job ${job.id} planned it: this job read the file as it was planned`;
+  return { file, plannedBytes: planned, bytes: now, note };
+}
+
+/** The change as `run --json` reports it. */
+export function sourceChangeJson(change: SourceChange | undefined): { source_change?: { file: string; planned_bytes: number; bytes: number; note: string } } {
+  if (change === undefined) return {};
+  return { source_change: { file: change.file, planned_bytes: change.plannedBytes, bytes: change.bytes, note: change.note } };
+}
