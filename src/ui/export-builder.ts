@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { stringify } from 'yaml';
 import { createActivities } from '../../activities/index.js';
@@ -86,12 +86,14 @@ export async function liveCount(app: App, connection: string, query: string): Pr
   }
 }
 
+const draftsDir = (app: App): string => join(app.project.stateDir, 'ui', 'drafts');
+
 /**
  * The draft written under the state dir (ui/drafts/) and loaded as `ferry run` would load it: its
  * diagnostics (line:col in that file) come back as a 422.
  */
 export async function loadDraft(app: App, draft: ExportDraft): Promise<LoadedPipeline> {
-  const dir = join(app.project.stateDir, 'ui', 'drafts');
+  const dir = draftsDir(app);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${draft.name}-${randomBytes(4).toString('hex')}.yaml`);
   writeFileSync(file, draftYaml(app, draft, file, '{job}'));
@@ -103,16 +105,23 @@ export async function loadDraft(app: App, draft: ExportDraft): Promise<LoadedPip
 /**
  * The first rows of the export, exactly as the file will hold them: the job's own activities run
  * with a sample of `rows` into a preview folder (no journal, no job), and the file is read back.
+ * The folder and the draft `loaded` (loadDraft's) are deleted after.
  */
 export async function previewExport(app: App, loaded: LoadedPipeline, rows = 10): Promise<{ format: string; text: string; rejected: number }> {
   const base = planFor(app.project, loaded, new Date(), { sample: rows });
   const dir = join(app.project.stateDir, 'ui', 'previews', base.jobId);
   if (base.target.type !== 'file') throw new HttpError(400, 'not an export');
   const plan: JobPlan = { ...base, jobDir: dir, target: { ...base.target, path: join(dir, `preview.${base.target.format}`) }, notify: [] };
-  const outcome = await runPipelineJob(plan, createActivities(app.deps));
-  if (outcome.status !== 'succeeded' || !outcome.artifacts?.output)
-    throw new HttpError(422, app.project.masker.mask(`the preview failed: ${outcome.error ?? outcome.status}`));
-  return { format: base.target.format, text: app.project.masker.mask(readFileSync(outcome.artifacts.output, 'utf8')), rejected: outcome.summary.rejected };
+  try {
+    const outcome = await runPipelineJob(plan, createActivities(app.deps));
+    if (outcome.status !== 'succeeded' || !outcome.artifacts?.output)
+      throw new HttpError(422, app.project.masker.mask(`the preview failed: ${outcome.error ?? outcome.status}`));
+    return { format: base.target.format, text: app.project.masker.mask(readFileSync(outcome.artifacts.output, 'utf8')), rejected: outcome.summary.rejected };
+  } finally {
+    // Shown once, kept nowhere: the preview's rows are users' data, and every preview made another folder.
+    rmSync(dir, { recursive: true, force: true });
+    if (loaded.path.startsWith(draftsDir(app) + sep)) rmSync(loaded.path, { force: true });
+  }
 }
 
 /** "Save as pipeline": pipelines/<name>.yaml, never over an existing file, and only if `ferry validate` would accept it. */

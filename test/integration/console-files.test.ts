@@ -167,4 +167,17 @@ describe('ferry ui files', () => {
     const retried = await api(`jobs/${job}/retry-rejects`, {});
     expect(retried).toMatchObject({ rows: 1 });
   }, 90_000);
+
+  it("keeps nothing of an export builder's preview: its rows (users' data) and its draft are deleted once shown", async () => {
+    p = new TestProject();
+    seed(p);
+    ui = await startConsole(p.dir);
+    const csrf = await csrfOf(ui.url);
+    const draft = { name: 'emails', connection: 'users', query: '*', format: 'csv', columns: [{ header: 'email', expression: 'email' }] };
+    const res = await fetch(`${ui.url}api/export/preview`, { method: 'POST', headers: { 'x-ferry-csrf': csrf }, body: JSON.stringify({ draft }) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { text: string }).text).toContain('@');
+    const left = (dir: string): string[] => (existsSync(join(p.dir, '.ferry/ui', dir)) ? readdirSync(join(p.dir, '.ferry/ui', dir)) : []);
+    expect([left('previews'), left('drafts')]).toEqual([[], []]);
+  }, 60_000);
 });
