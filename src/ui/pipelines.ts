@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { dryRun, type DryRunExamples } from '../../activities/dry-run.js';
 import type { App } from '../app.js';
@@ -123,7 +124,10 @@ export interface DryRunReport {
 /** The dry run of the page's run (`ferry run --dry-run`), masked; remembered by id for the start. */
 export async function dryRunFor(app: App, plan: JobPlan): Promise<DryRunReport> {
   const id = randomBytes(9).toString('hex');
-  const { outcome, examples } = await dryRun(app.deps, { ...plan, jobDir: join(app.project.stateDir, 'dry-runs', plan.jobId) }, 3);
+  const jobDir = join(app.project.stateDir, 'dry-runs', plan.jobId);
+  // The page shows the examples only: the folder (every change's before and after, the rejects:
+  // users' data) is not kept, unlike `ferry run --dry-run`'s, whose summary names its files.
+  const { outcome, examples } = await dryRun(app.deps, { ...plan, jobDir }, 3).finally(() => rmSync(jobDir, { recursive: true, force: true }));
   const s = outcome.summary;
   const masked = maskJson(examples, (text) => app.project.masker.mask(text));
   return {

@@ -166,6 +166,8 @@ describe('ferry ui files', () => {
     expect(uploadsIn(p.dir)).toEqual([`${withReject}.csv`, `${withReject}.jobs`]);
     const retried = await api(`jobs/${job}/retry-rejects`, {});
     expect(retried).toMatchObject({ rows: 1 });
+    // The dry runs' folders (every change's before and after: users' data) were not kept.
+    expect(readdirSync(join(p.dir, '.ferry/dry-runs'))).toEqual([]);
   }, 90_000);
 
   it("keeps nothing of an export builder's preview: its rows (users' data) and its draft are deleted once shown", async () => {
