@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join, sep } from 'node:path';
@@ -33,7 +33,7 @@ export interface Upload {
  * size limit (413), empty, or holding a NUL byte (not text) is refused and what was written of it
  * deleted.
  *
- * Lifecycle: each job started from an upload is noted beside it (`<id>.jobs`). `sweep` deletes an
+ * Lifecycle: each job started from an upload is noted beside it (`<id>.jobs`, made empty with it). `sweep` deletes an
  * upload once no job may read it again: every job that read it succeeded with no rejects (a failed,
  * cancelled or interrupted job is resumed from it, and "retry rejects" reads rejected rows from it)
  * or is gone (`ferry jobs prune`); an upload no job read is deleted after UNUSED_UPLOAD_MS.
@@ -69,6 +69,9 @@ export class Uploads {
       throw err;
     }
     const path = join(this.dir, `${id}.${format}`);
+    // Its list of jobs, empty: what the sweep deletes. An upload without one (from a Ferry before
+    // this lifecycle) may be read by a job that noted nothing, and is left alone.
+    writeFileSync(join(this.dir, `${id}.jobs`), '', { mode: 0o600, flag: 'wx' });
     renameSync(partial, path);
     return { id, path, format, name, bytes };
   }
@@ -105,7 +108,8 @@ export class Uploads {
       const id = UPLOAD_FILE.exec(name)?.[1];
       if (id === undefined) continue;
       const jobsFile = join(this.dir, `${id}.jobs`);
-      const jobs = existsSync(jobsFile) ? readFileSync(jobsFile, 'utf8').split('\n').filter(Boolean) : [];
+      if (!existsSync(jobsFile)) continue;
+      const jobs = readFileSync(jobsFile, 'utf8').split('\n').filter(Boolean);
       if (jobs.length === 0 ? !old(path) : await anyMayRead(jobs, job)) continue;
       rmSync(path, { force: true });
       rmSync(jobsFile, { force: true });

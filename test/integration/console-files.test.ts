@@ -93,8 +93,8 @@ describe('ferry ui files', () => {
     release();
     const streamed = await streaming;
     expect(streamed).toMatchObject({ status: 200, body: { bytes: 6 + 14 * 1001 } });
-    expect(uploadsIn(p.dir)).toEqual([`${streamed.body.upload}.csv`]);
-    rmSync(join(p.dir, '.ferry/uploads', `${streamed.body.upload}.csv`));
+    expect(uploadsIn(p.dir)).toEqual([`${streamed.body.upload}.csv`, `${streamed.body.upload}.jobs`]);
+    for (const file of uploadsIn(p.dir)) rmSync(join(p.dir, '.ferry/uploads', file));
 
     const limit = 1024 * 1024;
     expect(await post('big.csv', 'x'.repeat(limit + 1))).toEqual({

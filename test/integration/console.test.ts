@@ -180,7 +180,8 @@ describe('ferry ui uploads and downloads', () => {
       expect((await upload('big.csv', 'x'.repeat(2000))).status).toBe(413);
       const ok = await upload('users.csv', 'email\nx@example.com\n');
       expect(ok.status).toBe(200);
-      expect(readdirSync(join(p.dir, '.ferry/uploads'))).toEqual([`${ok.body.upload}.csv`]); // a generated name, nothing else
+      // A generated name (and the list of the jobs that read it), nothing else.
+      expect(readdirSync(join(p.dir, '.ferry/uploads')).sort()).toEqual([`${ok.body.upload}.csv`, `${ok.body.upload}.jobs`]);
 
       const download = (path: string) => fetch(`${ui.url}api/jobs/${path}`).then(async (r) => ({ status: r.status, text: await r.text() }));
       expect((await download(`${job.job}/download/rejects.csv`)).status).toBe(200);
