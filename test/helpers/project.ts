@@ -72,6 +72,8 @@ export interface JobReportJson {
   /** `run --sample`: the row limit of the export. */
   sample?: number;
   artifacts: { dir: string; rejects: string | null; output: string | null };
+  /** A failed job's error. */
+  error?: { message: string; code: string; batch: number | null };
 }
 
 /** `errors` of a reject as [code, path] pairs, the shape most assertions need. */
