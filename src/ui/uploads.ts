@@ -66,6 +66,9 @@ export class Uploads {
     } catch (err) {
       await out.close().catch(() => undefined);
       rmSync(partial, { force: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT')
+        throw new HttpError(507, `no room for "${shown(name)}" in ${this.dir} (${code}): free space on its disk (or raise the quota), then upload it again`);
       throw err;
     }
     const path = join(this.dir, `${id}.${format}`);

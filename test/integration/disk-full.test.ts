@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startConsole } from '../helpers/browser.js';
 import { exportPipeline, read, seed } from '../helpers/exports.js';
 import { TestProject } from '../helpers/project.js';
 import { generateUsers } from '../helpers/users.js';
@@ -106,6 +107,26 @@ describe.skipIf(!tmpfsWorks)('a full disk', () => {
       expect(statSync(file).size).toBe(rejects);
     } finally {
       unmount(big);
+    }
+  });
+
+  it('under a console upload: a 507 names the folder and what to do, and nothing of the upload is left', async () => {
+    p.write('ferry.yaml', 'state_dir: disk/state\nconnections:\n  users: { driver: sqlite, path: users.db, table: users }\n');
+    const ui = await startConsole(p.dir, ['--max-upload', '10']);
+    try {
+      const csrf = /name="ferry-csrf" content="([^"]+)"/.exec(await (await fetch(ui.url)).text())![1]!;
+      const res = await fetch(`${ui.url}api/uploads?name=users.csv`, {
+        method: 'POST',
+        headers: { 'x-ferry-csrf': csrf },
+        body: 'email\n' + 'someone@example.com\n'.repeat(100_000), // 2 MB, on a 1 MiB disk
+      });
+      expect(res.status).toBe(507);
+      expect(await res.json()).toEqual({
+        error: `no room for "users.csv" in ${join(p.dir, 'disk/state/uploads')} (ENOSPC): free space on its disk (or raise the quota), then upload it again`,
+      });
+      expect(readdirSync(join(disk, 'state/uploads'))).toEqual([]);
+    } finally {
+      expect(await ui.stop()).toBe(0);
     }
   });
 
