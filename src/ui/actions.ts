@@ -8,8 +8,11 @@ import { formatDiagnostic } from '../spec/diagnostics.js';
 import { HttpError } from './http.js';
 
 export interface ActionHooks {
-  /** A job was submitted (or an equal running one found) for `plan`. */
-  started?: (plan: JobPlan, job: string) => void;
+  /**
+   * `job` is to run `plan`: said before it is submitted (a throw refuses the start), and again for
+   * the running job of the same submission the engine answers with instead, if any.
+   */
+  starting?: (plan: JobPlan, job: string) => void;
   /** A job run in this process ended, however. */
   ended?: (job: string) => void;
 }
@@ -36,8 +39,9 @@ export class Actions {
   /** Submits a plan and, on the embedded engine, runs the job here until it ends. */
   async start(plan: JobPlan, forceNew = false): Promise<{ job: string; existing: boolean }> {
     const engine = await this.engine();
+    this.hooks.starting?.(plan, plan.jobId);
     const { jobId, existing } = await engine.submit(plan, { forceNew, log: (line) => this.log(this.mask(line)) });
-    this.hooks.started?.(plan, jobId);
+    if (jobId !== plan.jobId) this.hooks.starting?.(plan, jobId);
     if (!existing) this.runHere(engine, jobId);
     return { job: jobId, existing };
   }

@@ -62,7 +62,8 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
       })
       .catch((err: unknown) => log(`ui: deleting finished uploads: ${masker.mask(err instanceof Error ? err.message : String(err))}`)));
   const actions = new Actions(app, log, {
-    started: (plan, job) => {
+    // Noted before the job exists: an upload a job reads is never taken for an unused one.
+    starting: (plan, job) => {
       if (plan.source.type === 'file') uploads.startedFrom(plan.source.path, job);
     },
     ended: () => void sweepUploads(),
@@ -237,7 +238,8 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await actions.settle();
-      await sweepUploads();
+      // Bounded: an engine that does not answer (a Temporal server gone) must not hold Ctrl-C.
+      await Promise.race([sweepUploads(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     },
   };
 }
