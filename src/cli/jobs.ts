@@ -9,6 +9,8 @@ import { wholeNumber } from './usage.js';
 import { jobDetails, jobListing } from './job-report.js';
 import { visibleText } from './visible-text.js';
 import { maskedJson } from './mask-json.js';
+import { sourceChange, sourceChangeJson } from './source-change.js';
+import { displayPath } from '../project/load-config.js';
 
 /** `ferry jobs list`: newest first, one line each. */
 export async function listJobsCommand(ctx: CliContext, options: { json?: boolean; limit?: string }): Promise<void> {
@@ -27,7 +29,9 @@ export async function listJobsCommand(ctx: CliContext, options: { json?: boolean
 export async function showJobCommand(ctx: CliContext, id: string, options: { json?: boolean }): Promise<void> {
   const job = await getJob(ctx, id);
   const { masker } = ctx.project();
-  const details = jobDetails(job, ctx.cwd);
+  // Said once it ended: while it runs, the source may still be growing under it.
+  const changed = job.endedAt === null ? undefined : sourceChange(job, (path) => displayPath(ctx.cwd, path));
+  const details = { ...jobDetails(job, ctx.cwd), ...sourceChangeJson(changed) };
   if (options.json) return ctx.stdout(maskedJson(details, (text) => masker.mask(text)));
   const s = details.summary;
   // An error may quote source data (a database names the bad value) and a webhook's answer is the
@@ -48,6 +52,7 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
   if (rate) ctx.stdout(`progress   ${rate.percent}% · ${rate.perSecond ?? '?'} records/s · ETA ${rate.eta}`);
   ctx.stdout(`artifacts  ${details.artifacts.dir}`);
   if (details.artifacts.output) ctx.stdout(`output     ${details.artifacts.output}`);
+  if (changed) ctx.stdout(shown(changed.note));
   // A failure's detail already names its notify[i] entry.
   for (const n of job.notifications) ctx.stdout(n.ok ? `notify[${n.index}]  sent: ${shown(n.detail)}` : `notify     FAILED: ${shown(n.detail)}`);
 }

@@ -123,6 +123,8 @@ describe('rows appended to a source after planning', { timeout: 180_000 }, () =>
     const served = await grown(['serve', '--max-runs', '1']);
     const job = /run due \S+ started as job (\S+)/.exec(served)![1]!;
     expect(served).toContain(`import: ${note(job, 'pipelines/import.yaml')}`);
+    expect(p.ferry('jobs', 'show', job).stdout).toContain(note(job, 'pipelines/import.yaml'));
+    expect(JSON.parse(p.ferry('jobs', 'show', job, '--json').stdout)).toMatchObject({ source_change: { note: note(job, 'pipelines/import.yaml') } });
 
     const ui = await startConsole(p.dir);
     try {
