@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { appendFileSync, copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startConsole } from '../helpers/browser.js';
+import { chromiumPath, launchChromium, startConsole } from '../helpers/browser.js';
 import { startFerry } from '../helpers/cli.js';
 import { TestProject, codes } from '../helpers/project.js';
 
@@ -130,6 +130,18 @@ describe('rows appended to a source after planning', { timeout: 180_000 }, () =>
     try {
       const page = (await (await fetch(`${ui.url}api/jobs/${job}`)).json()) as { sourceChange: string | null };
       expect(page.sourceChange).toBe(note(job, 'pipelines/import.yaml'));
+      if (chromiumPath) {
+        // And the page shows it.
+        const browser = await launchChromium();
+        try {
+          const tab = await browser.newPage();
+          await tab.goto(`${ui.url}#/jobs/${encodeURIComponent(job)}`);
+          await tab.locator('#source-change').waitFor({ timeout: 30_000 });
+          expect(await tab.locator('#source-change').textContent()).toBe(note(job, 'pipelines/import.yaml'));
+        } finally {
+          await browser.close();
+        }
+      }
     } finally {
       expect(await ui.stop()).toBe(0);
     }
