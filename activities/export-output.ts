@@ -7,7 +7,7 @@ import { notRegularFile } from '../src/project/target-path.js';
 import { appendFile, CHUNK_BYTES } from '../src/sources/byte-batches.js';
 import { targetFor } from '../src/targets/index.js';
 import { dropOutputParts, isAssembled, outputPartPath } from './export-files.js';
-import { namingRefusedWrite } from './finalize-write-refused.js';
+import { namingWrite } from './write-refused.js';
 
 /**
  * Assembles the export file from the batches' parts, in batch order: the format's header, the
@@ -39,7 +39,7 @@ async function assemble(plan: JobPlan, batches: number, { path, format, escapeFo
   }
   const tmp = join(dirname(path), `.${basename(path)}.${plan.jobId}.partial`);
   const out = await open(tmp, 'w').catch((err: unknown) => {
-    throw namingRefusedWrite(err, plan.jobId, `the export file ${path}`);
+    throw namingWrite(err, `the export file ${path}`, plan.jobId);
   });
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   try {
@@ -60,14 +60,14 @@ async function assemble(plan: JobPlan, batches: number, { path, format, escapeFo
     // crash leaves it for the resume, which overwrites it.
     await out.close().catch(() => undefined);
     rmSync(tmp, { force: true });
-    throw namingRefusedWrite(err, plan.jobId, `the export file ${path} (as ${basename(tmp)} until it is whole)`);
+    throw namingWrite(err, `the export file ${path} (as ${basename(tmp)} until it is whole)`, plan.jobId);
   }
   await out.close();
   refuseNonRegularTarget(plan, path);
   try {
     renameSync(tmp, path);
   } catch (err) {
-    throw namingRefusedWrite(err, plan.jobId, `the export file ${path}`);
+    throw namingWrite(err, `the export file ${path}`, plan.jobId);
   }
 }
 

@@ -5,7 +5,7 @@ import { failpoint } from '../src/failpoints.js';
 import type { FinalizeJobInput, FinalizeJobOutput } from '../src/plan/activity-types.js';
 import { appendFile, CHUNK_BYTES } from '../src/sources/byte-batches.js';
 import { writeExportFile } from './export-output.js';
-import { namingRefusedWrite } from './finalize-write-refused.js';
+import { namingWrite } from './write-refused.js';
 import type { JobContexts } from './job-context.js';
 import { backupPath, chunkFilePattern, partsDir, rejectsPartPath, rejectsPath, snapshotPath } from './job-files.js';
 
@@ -63,7 +63,7 @@ async function joinFiles(job: string, parts: readonly string[], target: string):
     renameSync(tmp, target);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw namingRefusedWrite(err, job, target);
+    throw namingWrite(err, target, job);
   }
   return lines;
 }

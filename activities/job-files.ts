@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { PageCursor } from '../src/connections/types.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import type { SourceScan } from '../src/sources/types.js';
+import { namingWrite } from './write-refused.js';
 
 /** The files of a job folder; every write goes to a temporary name first, then is renamed. */
 
@@ -114,7 +115,7 @@ export function pieceFile(path: string): PieceFile {
         fd ??= openSync(tmp, 'w');
         writeSync(fd, text);
       } catch (err) {
-        throw naming(err, path);
+        throw namingWrite(err, path);
       }
     },
     commit() {
@@ -123,7 +124,7 @@ export function pieceFile(path: string): PieceFile {
         close();
         renameSync(tmp, path);
       } catch (err) {
-        throw naming(err, path);
+        throw namingWrite(err, path);
       }
     },
     abort() {
@@ -140,19 +141,8 @@ export function writeFileAtomic(path: string, data: string | Buffer): void {
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw naming(err, path);
+    throw namingWrite(err, path);
   }
-}
-
-/**
- * A failed write's error with the file it was writing: a write to an open file names none
- * ("ENOSPC: no space left on device, write"), and serve, the console and a Temporal worker show the
- * job's error as it is. The message still starts with the code, as the CLI's hints expect.
- */
-function naming(err: unknown, path: string): unknown {
-  if (!(err instanceof Error) || err.message.includes(path)) return err;
-  const named = new Error(`${err.message} (writing ${path})`, { cause: err });
-  return Object.assign(named, { code: (err as NodeJS.ErrnoException).code });
 }
 
 export function writePlanFile(file: PlanFile): void {

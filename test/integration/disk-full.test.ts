@@ -167,7 +167,9 @@ describe.skipIf(!tmpfsWorks)('a full disk', () => {
       expect(failed.stderr).toContain(`job ${job} stopped: once the journal can be written, ferry jobs resume ${job} continues it`);
     } else {
       const output = failed.stdout + failed.stderr;
-      expect(output).toMatch(new RegExp(`ENOSPC: no space left on device, write \\(writing \\S*disk/state/jobs/${job}/parts/\\S+\\.ndjson\\)`));
+      expect(output).toMatch(
+        new RegExp(`ENOSPC: no space left on device, write — writing \\S*disk/state/jobs/${job}/parts/\\S+\\.ndjson: free space on its disk`),
+      );
       expect(output).toContain(`job ${job} failed: ferry jobs resume ${job} continues it`);
     }
     rmSync(join(disk, 'ballast'));

@@ -29,7 +29,7 @@ describe.skipIf(!existsSync('/dev/full'))('job file writes on a full disk', () =
       caught = err;
     }
     expect(caught).toBeInstanceOf(Error);
-    expect((caught as Error).message).toMatch(/^ENOSPC: .*\(writing .*rejects-000001\.chunk-0000\.ndjson\)$/);
+    expect((caught as Error).message).toMatch(/^ENOSPC: .* — writing .*rejects-000001\.chunk-0000\.ndjson: free space on its disk \(or raise the quota\)$/);
     expect((caught as NodeJS.ErrnoException).code).toBe('ENOSPC');
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -38,7 +38,7 @@ describe.skipIf(!existsSync('/dev/full'))('job file writes on a full disk', () =
     const path = join(dir, 'part-000001.csv');
     full(path);
     const file = pieceFile(path);
-    expect(() => file.write('y'.repeat(100_000))).toThrow(/^ENOSPC: .*\(writing .*part-000001\.csv\)$/);
+    expect(() => file.write('y'.repeat(100_000))).toThrow(/^ENOSPC: .* — writing .*part-000001\.csv: free space on its disk \(or raise the quota\)$/);
     file.abort();
     expect(readdirSync(dir)).toEqual([]);
   });
