@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { PageCursor } from '../src/connections/types.js';
@@ -142,6 +142,40 @@ export function writeFileAtomic(path: string, data: string | Buffer): void {
   } catch (err) {
     rmSync(tmp, { force: true });
     throw namingWrite(err, path);
+  }
+}
+
+/**
+ * `path` made a second name of the whole file `from`, atomically as writeFileAtomic, without
+ * reading or copying it: job files are never changed in place (each write renames a new file over
+ * the old one), so the two names cannot drift apart. Copied where the file system has no hard links.
+ */
+export function linkFileAtomic(from: string, path: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    linkReplacing(from, tmp);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV' && code !== 'EMLINK') throw namingWrite(err, path);
+    return writeFileAtomic(path, readFileSync(from));
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw namingWrite(err, path);
+  }
+}
+
+/** A hard link at `path`, over a stale one a crashed process of the same pid left there. */
+function linkReplacing(from: string, path: string): void {
+  try {
+    linkSync(from, path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    rmSync(path, { force: true });
+    linkSync(from, path);
   }
 }
 

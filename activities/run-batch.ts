@@ -12,7 +12,7 @@ import type { Reject, RejectError } from '../src/validation/reject.js';
 import type { JobContexts, JobContext } from './job-context.js';
 import { readBatchPage, type BatchPage } from './read-batch-page.js';
 import { runExportBatch } from './run-export-batch.js';
-import { chunkPath, rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
+import { chunkPath, linkFileAtomic, rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
 import type { ActivityProgress } from './progress.js';
 
 /** A chunk's marker id is batch × CHUNK_SLOTS + chunk (batch.size ≤ 100,000 gives ≤ 100 chunks of ≥ 1,000). */
@@ -281,6 +281,8 @@ async function restoreChunk(ctx: JobContext, batch: number, chunk: number, items
  * from a heartbeat rebuilds the part from them); they go with the job folder.
  */
 function mergeChunkRejects(jobDir: string, batch: number, chunks: number): void {
+  // Most batches are one chunk (batch.size = commit): the part is that chunk's file under a second name.
+  if (chunks === 1) return linkFileAtomic(chunkPath(jobDir, 'rejects', batch, 0), rejectsPartPath(jobDir, batch));
   const parts = Array.from({ length: chunks }, (_, chunk) => readFileSync(chunkPath(jobDir, 'rejects', batch, chunk)));
   writeFileAtomic(rejectsPartPath(jobDir, batch), Buffer.concat(parts));
 }

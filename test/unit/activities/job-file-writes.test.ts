@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { pieceFile, writeFileAtomic } from '../../../activities/job-files.js';
+import { linkFileAtomic, pieceFile, writeFileAtomic } from '../../../activities/job-files.js';
 
 /**
  * A job file the disk refuses: the error names the file (a write to an open file names none, and
@@ -40,6 +40,38 @@ describe.skipIf(!existsSync('/dev/full'))('job file writes on a full disk', () =
     const file = pieceFile(path);
     expect(() => file.write('y'.repeat(100_000))).toThrow(/^ENOSPC: .* — writing .*part-000001\.csv: free space on its disk \(or raise the quota\)$/);
     file.abort();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+/**
+ * A one-chunk batch's reject part is its chunk file under a second name (linkFileAtomic): the part
+ * holds the chunk's text, a temporary left by a crashed process of the same pid is replaced, and a
+ * later rewrite of the chunk (a replay renames a new file over it) leaves the part as it was.
+ */
+describe('a job file linked under a second name', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ferry-job-links-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('holds the whole file, over a stale temporary, and does not follow later rewrites', () => {
+    const chunk = join(dir, 'rejects-000001.chunk-0000.ndjson');
+    const part = join(dir, 'rejects-000001.ndjson');
+    writeFileAtomic(chunk, '{"row":1}\n');
+    writeFileSync(`${part}.tmp-${process.pid}`, 'stale');
+    writeFileSync(part, 'an earlier attempt');
+    linkFileAtomic(chunk, part);
+    expect(readFileSync(part, 'utf8')).toBe('{"row":1}\n');
+    expect(readdirSync(dir).sort()).toEqual(['rejects-000001.chunk-0000.ndjson', 'rejects-000001.ndjson']);
+    writeFileAtomic(chunk, '{"row":2}\n');
+    expect(readFileSync(part, 'utf8')).toBe('{"row":1}\n');
+  });
+
+  it('names the file when its source is missing, and leaves no temporary', () => {
+    const part = join(dir, 'rejects-000002.ndjson');
+    expect(() => linkFileAtomic(join(dir, 'missing.ndjson'), part)).toThrow(/^ENOENT: .* — writing .*rejects-000002\.ndjson$/);
     expect(readdirSync(dir)).toEqual([]);
   });
 });
