@@ -11,7 +11,7 @@ import { ensureBookkeeping, loadTableShape } from './sqlite/schema.js';
 import { storeFileCheck, type StoreFileCheck } from './sqlite/store-file.js';
 import { enableWal } from './sqlite/wal.js';
 import { createBatchWriter, type BatchWriter } from './sqlite/write.js';
-import { batchContext, restoreContext } from './table-shape.js';
+import { restoreContext, writeContext } from './table-shape.js';
 import type { Connection, ConnectionContext, ConnectionDefinition } from './types.js';
 import type { WriterTurn } from './writer-turn.js';
 
@@ -80,11 +80,11 @@ function createConnection(
     writeBatch: async (input) => {
       const current = writer ?? reload();
       // Encoding needs no lock: it happens before this thread waits for its turn to write.
-      const batch = guard(() => current.prepare(input), batchContext(input));
+      const batch = guard(() => current.prepare(input), writeContext(input));
       return turn.run(() =>
         guard(
           checked(() => current.write(batch)),
-          batchContext(input),
+          writeContext(input),
         ),
       );
     },

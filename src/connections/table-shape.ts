@@ -66,23 +66,23 @@ export function storedForm(shape: TableColumns, column: string, value: unknown):
 }
 
 /**
- * "batch 7 (rows 3501–4000) of job x": what an error message says the failure was about. A chunk
- * is named by its batch, and by its place in it past the first ("batch 7, chunk 2 (rows …)").
+ * "writing rows 3501–4000 of job x" ("writing chunk 2, rows …" past a batch's first chunk): what a
+ * driver's error says the failure was about. The job names the batch itself ("batch 7: …") when it
+ * reports the failure, so it is not said twice.
  */
-export function batchContext(input: WriteBatchInput): string {
+export function writeContext(input: WriteBatchInput): string {
   const first = input.rows[0]?.row;
   const last = input.rows.at(-1)?.row;
-  return `${batchName(input)}${first === undefined ? '' : ` (rows ${first}–${last})`} of job ${input.job}`;
+  return `writing ${chunkName(input.chunk)}${first === undefined ? 'no rows' : `rows ${first}–${last}`} of job ${input.job}`;
 }
 
-/** "restoring batch 7 of job x". */
+/** "restoring the rows of rollback job x" (as writeContext, the batch is named by the job). */
 export function restoreContext(input: RestoreBatchInput): string {
-  return `restoring ${batchName(input)} of job ${input.job}`;
+  return `restoring ${chunkName(input.chunk)}the rows of job ${input.job}`;
 }
 
-function batchName({ batch, chunk }: { batch: number; chunk?: ChunkPlace }): string {
-  if (chunk === undefined) return `batch ${batch}`;
-  return `batch ${chunk.batch}${chunk.chunk === 0 ? '' : `, chunk ${chunk.chunk + 1}`}`;
+function chunkName(chunk: ChunkPlace | undefined): string {
+  return chunk === undefined || chunk.chunk === 0 ? '' : `chunk ${chunk.chunk + 1}, `;
 }
 
 function isTextual(type: ColumnType): boolean {

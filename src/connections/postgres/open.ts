@@ -9,7 +9,8 @@ import { createPageReader } from './read.js';
 import { jobHash } from './rows.js';
 import { loadShape } from './schema.js';
 import { createBatchWriter, type PgBatchWriter, type WritePath } from './write.js';
-import type { ChunkPlace, Connection, RestoreBatchInput, WriteBatchInput } from '../types.js';
+import type { Connection } from '../types.js';
+import { restoreContext, writeContext } from '../table-shape.js';
 
 /** The component errors name: the driver's name in ferry.yaml. */
 const postgresName = 'postgres';
@@ -149,23 +150,4 @@ async function guarded<T>(fn: () => Promise<T>, context: string, server: ServerW
     if (err instanceof QueryError) throw err;
     throw toConnectionError(err, postgresName, context, server, Date.now() - started);
   }
-}
-
-/**
- * "writing rows 3501–4000 of job x" ("writing chunk 2, rows …" past a batch's first chunk): the job
- * names the batch itself ("batch 7: …") when it reports the failure, so it is not said twice.
- */
-function writeContext(input: WriteBatchInput): string {
-  const first = input.rows[0]?.row;
-  const last = input.rows.at(-1)?.row;
-  return `writing ${chunkName(input.chunk)}${first === undefined ? 'no rows' : `rows ${first}–${last}`} of job ${input.job}`;
-}
-
-/** "restoring the rows of rollback job x" (as writeContext, the batch is named by the job). */
-function restoreContext(input: RestoreBatchInput): string {
-  return `restoring ${chunkName(input.chunk)}the rows of job ${input.job}`;
-}
-
-function chunkName(chunk: ChunkPlace | undefined): string {
-  return chunk === undefined || chunk.chunk === 0 ? '' : `chunk ${chunk.chunk + 1}, `;
 }

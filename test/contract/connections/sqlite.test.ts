@@ -154,7 +154,7 @@ describe('sqlite connection', () => {
       const input = batch([{ email: 'a@x.io' }, { email: 'b@x.io' }]);
       const error: unknown = await h.connection.writeBatch(input).catch((err: unknown) => err);
       expect(error).toMatchObject({ code: 'SQLITE_BUSY', retryable: true });
-      expect((error as Error).message).toMatch(/^\[connection:sqlite\] batch 1 \(rows 1–2\) of job job-1: database is locked\. Hint: /);
+      expect((error as Error).message).toMatch(/^\[connection:sqlite\] writing rows 1–2 of job job-1: database is locked\. Hint: /);
       expect(isRetryable(error)).toBe(true);
       await h.exec('ROLLBACK');
       expect(await h.connection.writeBatch(input)).toEqual(output({ inserted: 2 }));

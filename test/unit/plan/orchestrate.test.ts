@@ -40,12 +40,12 @@ describe('runPipelineJob', () => {
 
   it('fails with the batch and its error when a batch fails, after the batches in flight finish', async () => {
     // Temporal's wrapper is unwrapped; the error inside keeps its own message, which puts its cause in context.
-    const error = new Error('[connection:sqlite] batch 1: disk full. Hint: the disk is full', { cause: new Error('SQLITE_FULL') });
+    const error = new Error('[connection:sqlite] writing rows 1–2 of job j: disk full. Hint: the disk is full', { cause: new Error('SQLITE_FULL') });
     const wrapped = Object.assign(new Error('Activity task failed', { cause: error }), { name: 'ActivityFailure' });
     const fake = fakeActivities({ total: 40, batches: 4, failBatch: (b) => (b === 1 ? wrapped : undefined) });
     const outcome = await runPipelineJob(testPlan({ batch: { size: 10, parallelism: 2, exclusive: true } }), fake.acts);
     expect(outcome.status).toBe('failed');
-    expect(outcome.error).toBe('batch 1: [connection:sqlite] batch 1: disk full. Hint: the disk is full');
+    expect(outcome.error).toBe('batch 1: [connection:sqlite] writing rows 1–2 of job j: disk full. Hint: the disk is full');
     expect(fake.calls).not.toContain('runBatch:3');
     expect(fake.calls.at(-1)).toBe('finalizeJob:failed');
   });
