@@ -7,10 +7,10 @@ import { NotifyError } from './notify-error.js';
 
 export interface SendEmailOptions {
   /**
-   * `notify.smtp.url` of ferry.yaml, given to nodemailer as is: `smtp://` upgrades with STARTTLS
-   * when the server offers it (`?requireTLS=true` refuses a server that does not), `smtps://` is
-   * TLS from the first byte; `?tls.rejectUnauthorized=false` and other query options are parsed
-   * by nodemailer (lib/shared `parseConnectionUrl`).
+   * `notify.smtp.url` of ferry.yaml, given to nodemailer: `smtp://` upgrades with STARTTLS when the
+   * server offers it, `smtps://` is TLS from the first byte; `?tls.rejectUnauthorized=false` and
+   * other query options are parsed by nodemailer (lib/shared `parseConnectionUrl`). A URL with a
+   * login requires STARTTLS unless it says `?requireTLS=false` (see `loginOverTls`).
    */
   url: string;
   from: string;
@@ -45,7 +45,7 @@ export async function sendEmail(o: SendEmailOptions): Promise<string> {
   const sockets: Socket[] = [];
   // The URL parsed here, not given as `url`: createTransport then drops every other option (the timeouts, getSocket).
   const options = parseConnectionUrl(o.url);
-  const refused = notSmtp(o.url, options);
+  const refused = notSmtp(o.url, options) ?? loginOverTls(options);
   if (refused) throw new NotifyError(`${o.label}: notify.smtp.url ${refused}`, { retryable: false });
   const transport = nodemailer.createTransport({ ...timeouts, ...options, getSocket: ownSocket(sockets) });
   let timer: NodeJS.Timeout | undefined;
@@ -60,7 +60,7 @@ export async function sendEmail(o: SendEmailOptions): Promise<string> {
     const refused = info.rejected.map(address);
     return mask(`email to ${info.accepted.map(address).join(', ')}${refused.length > 0 ? ` (refused: ${refused.join(', ')})` : ''}`);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = starttlsRefused(err) ?? (err instanceof Error ? err.message : String(err));
     // The server's reply is quoted with its control characters escaped: it ends up on a terminal.
     const message = visibleText(mask(`${o.label}: email to ${o.to.join(', ')} via ${displayServer(o.url)} failed: ${reason}`));
     throw new NotifyError(message, { retryable: isTransient(err) });
@@ -90,6 +90,33 @@ function notSmtp(url: string, options: object): string | undefined {
   if (protocol !== 'smtp:' && protocol !== 'smtps:') return `must be smtp:// or smtps://, not ${protocol}//`;
   const option = NOT_SMTP_OPTIONS.find((name) => Object.hasOwn(options, name));
   return option ? `may not set ${option} (an SMTP server is sent to, nothing else)` : undefined;
+}
+
+type TlsOptions = { secure?: unknown; auth?: unknown; requireTLS?: unknown; ignoreTLS?: unknown; opportunisticTLS?: unknown };
+
+/**
+ * A login goes over TLS only: nodemailer's default for `smtp://` is to log in in clear when the
+ * server's EHLO does not offer STARTTLS — which is what a man in the middle who strips STARTTLS
+ * from the reply gets, the password with it. So a URL with a login requires STARTTLS (mutated
+ * here) unless it says `requireTLS=false`, the one way to accept a login in clear; `ignoreTLS` and
+ * `opportunisticTLS` (both log in in clear) are refused without it. Returns why the URL is refused.
+ */
+function loginOverTls(options: TlsOptions): string | undefined {
+  if (options.secure === true || options.auth === undefined || options.requireTLS === false) return undefined;
+  const inClear = (['ignoreTLS', 'opportunisticTLS'] as const).find((name) => options[name] === true);
+  if (inClear) return `sets ${inClear}=true with a login, which would send the password unencrypted: add requireTLS=false to accept that, or use smtps://`;
+  options.requireTLS = true;
+  return undefined;
+}
+
+/**
+ * nodemailer's error when the server answered STARTTLS with a refusal (it does not offer it, or a
+ * man in the middle stripped it): said as what it means. A failed TLS handshake has no `response`.
+ */
+function starttlsRefused(err: unknown): string | undefined {
+  const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; command?: unknown; response?: unknown };
+  if (fields.code !== 'ETLS' || fields.command !== 'STARTTLS' || typeof fields.response !== 'string') return undefined;
+  return `the server did not take STARTTLS (${fields.response}), so the login was not sent: it goes unencrypted only if notify.smtp.url says requireTLS=false (or use smtps://)`;
 }
 
 /**

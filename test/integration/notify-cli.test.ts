@@ -21,8 +21,9 @@ describe('ferry run sends its notifications', () => {
 
   beforeEach(async () => {
     ({ dir, cleanup } = tempDir('ferry-notify-e2e-'));
+    // STARTTLS offered (a self-signed certificate): a login is sent only over TLS.
     smtp = await startSmtp({
-      allowInsecureAuth: true,
+      disabledCommands: [],
       authOptional: false,
       onAuth: (auth, _session, callback) =>
         auth.username === 'ferry' && auth.password === env.FERRY_SMTP_PASSWORD
@@ -30,7 +31,7 @@ describe('ferry run sends its notifications', () => {
           : callback(new Error('Invalid username or password')),
     });
     hook = await startHttp(() => ({ status: 200 }));
-    const config = `notify:\n  smtp:\n    url: "smtp://ferry:\${FERRY_SMTP_PASSWORD}@127.0.0.1:${smtp.port}"\n    from: ferry@example.com\nconnections:\n  users: { driver: sqlite, path: users.db }\n`;
+    const config = `notify:\n  smtp:\n    url: "smtp://ferry:\${FERRY_SMTP_PASSWORD}@127.0.0.1:${smtp.port}?tls.rejectUnauthorized=false"\n    from: ferry@example.com\nconnections:\n  users: { driver: sqlite, path: users.db }\n`;
     writeFileSync(join(dir, 'ferry.yaml'), config);
     writeFileSync(join(dir, 'users.json'), JSON.stringify([{ email: 'ada@example.com' }, { email: 'not-an-email' }, { email: 'alan@example.com' }]));
   });

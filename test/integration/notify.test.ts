@@ -113,6 +113,52 @@ describe('email over a real SMTP server', () => {
     expect(server.mails[0]?.secure).toBe(true);
   });
 
+  it('does not log in when the server offers no STARTTLS (stripped by a man in the middle): the password never leaves in clear', async () => {
+    const logins: string[] = [];
+    const server = await smtp({
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      authOptional: false,
+      onAuth: (auth, _session, callback) => {
+        logins.push(`${auth.username}:${auth.password ?? ''}`);
+        callback(null, { user: auth.username });
+      },
+    });
+    const err = await rejection(sendEmail(mail(`smtp://ferry:s3cret-pw@127.0.0.1:${server.port}`)));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^notify\\[0\\]: email to ops@example.com, dev@example.com via smtp://127.0.0.1:${server.port} failed: the server did not take STARTTLS \\(5\\d\\d [^)]*\\), so the login was not sent: it goes unencrypted only if notify.smtp.url says requireTLS=false \\(or use smtps://\\)$`,
+      ),
+    );
+    expect(err.message).not.toContain('s3cret-pw');
+    expect(err.retryable).toBe(false);
+    expect(logins).toEqual([]);
+    expect(server.mails).toEqual([]);
+  });
+
+  it('logs in in clear only when the URL says requireTLS=false, and refuses ignoreTLS/opportunisticTLS with a login without it', async () => {
+    const server = await smtp({
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      authOptional: false,
+      onAuth: (a, _s, cb) => cb(null, { user: a.username }),
+    });
+    await sendEmail(mail(`smtp://ferry:pw@127.0.0.1:${server.port}?requireTLS=false`));
+    expect(server.mails[0]).toMatchObject({ user: 'ferry', secure: false });
+    for (const option of ['ignoreTLS', 'opportunisticTLS']) {
+      const refusal = await rejection(sendEmail(mail(`smtp://ferry:pw@127.0.0.1:${server.port}?${option}=true`)));
+      expect(refusal.message).toBe(
+        `notify[0]: notify.smtp.url sets ${option}=true with a login, which would send the password unencrypted: add requireTLS=false to accept that, or use smtps://`,
+      );
+      expect(refusal.retryable).toBe(false);
+    }
+    expect(server.mails).toHaveLength(1);
+    // Without a login there is no password to protect: a server without STARTTLS still gets the mail.
+    const open = await smtp();
+    await sendEmail(mail(`smtp://127.0.0.1:${open.port}`));
+    expect(open.mails).toHaveLength(1);
+  });
+
   it('fails a bad login without retry and without the password in the message', async () => {
     const masker = new SecretMasker(['ferry-project-secret']);
     const server = await smtp({
@@ -120,7 +166,7 @@ describe('email over a real SMTP server', () => {
       allowInsecureAuth: true,
       onAuth: (_a, _s, callback) => callback(new Error('Invalid username or password')),
     });
-    const url = `smtp://ferry:wrong%2Fpass-123@127.0.0.1:${server.port}`;
+    const url = `smtp://ferry:wrong%2Fpass-123@127.0.0.1:${server.port}?requireTLS=false`;
     const err = await rejection(sendEmail(mail(url, { mask: (t) => masker.mask(t) })));
     expect(err.retryable).toBe(false);
     expect(err.message).toMatch(
@@ -139,7 +185,7 @@ describe('email over a real SMTP server', () => {
       allowInsecureAuth: true,
       onAuth: (_a, _s, callback) => callback(new Error(`refused ${plain} ${login}`)),
     });
-    const err = await rejection(sendEmail(mail(`smtp://ferry:${encodeURIComponent(password)}@127.0.0.1:${server.port}`)));
+    const err = await rejection(sendEmail(mail(`smtp://ferry:${encodeURIComponent(password)}@127.0.0.1:${server.port}?requireTLS=false`)));
     expect(err.message).toContain('refused *** ***');
   });
 
