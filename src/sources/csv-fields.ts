@@ -79,6 +79,8 @@ export function parseCsvHeader(text: string, delimiter: string): string[] | stri
   if (names.every((name) => BLANK.test(name))) {
     return 'every column name is blank (spaces or tabs only). Hint: a CSV file with no users still has its header line; set csv.header: false for a file without one';
   }
+  const marked = names.findIndex((name) => name.includes(BOM));
+  if (marked !== -1) return bomInName(names[marked]!, marked);
   const seen = new Map<string, number>();
   for (const [i, name] of names.entries()) {
     const earlier = seen.get(name);
@@ -86,6 +88,18 @@ export function parseCsvHeader(text: string, delimiter: string): string[] | stri
     seen.set(name, i);
   }
   return names;
+}
+
+/**
+ * A column name holding U+FEFF (a byte order mark) is refused: it looks like `Email` wherever it
+ * is shown, but a mapping of `Email` finds nothing in it. Exactly one BOM, at the start of the
+ * file, is the file's marker and is dropped (record-cutter.ts); a second one right after it (a
+ * file re-saved or concatenated with its marker) is data, and lands in the first name.
+ */
+function bomInName(name: string, index: number): string {
+  const where = name.startsWith(BOM) && index === 0 ? 'the file starts with two byte order marks (only the first is dropped), so ' : '';
+  const shown = JSON.stringify(name).replaceAll(BOM, '\\uFEFF');
+  return `${where}column ${index + 1}'s name holds an invisible U+FEFF (byte order mark): ${shown}, which a mapping of ${JSON.stringify(name.replaceAll(BOM, ''))} would not find. Hint: remove it from the header line`;
 }
 
 /**
@@ -108,6 +122,7 @@ export function numberedColumns(count: number): string[] {
 }
 
 const QUOTE = 0x22;
+const BOM = '\uFEFF';
 /** Empty, or nothing but spaces and tabs. */
 const BLANK = /^[ \t]*$/;
 

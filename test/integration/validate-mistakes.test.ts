@@ -164,10 +164,17 @@ describe('ferry validate catches the usual mistakes', () => {
     project.write('dup.csv', 'email,name,email\na@x.io,A,b@x.io\n');
     writeFileSync(join(project.dir, 'latin1.csv'), Buffer.from('em\xe4il,name\na@x.io,A\n', 'latin1'));
     writeFileSync(join(project.dir, 'utf16.csv'), Buffer.from('\ufeffemail\n', 'utf16le'));
+    project.write('two-boms.csv', '\ufeff\ufeffemail,name\na@x.io,A\n');
     const cases: [string, string, string][] = [
       ['dup.csv', '', 'p.yaml:1:17 source.file: [source:csv] bad header row in dup.csv: column name "email" appears twice (columns 1 and 3)'],
       ['latin1.csv', 'columns:\n  email: email\n', 'p.yaml:1:17 source.file: [source:csv] bad header row in latin1.csv: invalid UTF-8 at byte 2 (0xe4)'],
       ['utf16.csv', '', 'p.yaml:1:17 source.file: [source:csv] utf16.csv starts with a UTF-16LE byte order mark'],
+      // No `columns`: the header names the fields, and `\uFEFFemail` would be no email at all.
+      [
+        'two-boms.csv',
+        '',
+        'p.yaml:1:17 source.file: [source:csv] bad header row in two-boms.csv: the file starts with two byte order marks (only the first is dropped), so column 1\'s name holds an invisible U+FEFF (byte order mark): "\\uFEFFemail", which a mapping of "email" would not find',
+      ],
     ];
     for (const [file, columns, message] of cases) {
       project.write('p.yaml', `source: { file: ${file} }\ntarget: { connection: users }\n${columns}`);

@@ -195,6 +195,18 @@ describe('csv header', () => {
     expect(items).toEqual([]);
   });
 
+  it('drops exactly one BOM: a second one is data, and a column name holding it fails the scan rather than hide the column', async () => {
+    await expect(sources.csv.scan(csvFile('\uFEFF\uFEFFEmail,Name\na@x.io,Ann\n'), 10)).rejects.toThrow(
+      '[source:csv] bad header row at byte 3: the file starts with two byte order marks (only the first is dropped), so column 1\'s name holds an invisible U+FEFF (byte order mark): "\\uFEFFEmail", which a mapping of "Email" would not find. Hint: remove it from the header line',
+    );
+    await expect(sources.csv.scan(csvFile('Email,"\uFEFFName"\na@x.io,Ann\n'), 10)).rejects.toThrow(
+      /bad header row at byte 0: column 2's name holds an invisible U\+FEFF \(byte order mark\): "\\uFEFFName", which a mapping of "Name" would not find/,
+    );
+    // Without a header row the first cell is data like any other: its value keeps the second BOM.
+    const { items } = await scanAndRead(csvFile('\uFEFF\uFEFFa@x.io,Ann\n', { header: false }));
+    expect(recordsOf(items)).toEqual([{ col1: '\uFEFFa@x.io', col2: 'Ann' }]);
+  });
+
   it('fails the scan on a malformed header', async () => {
     await expect(sources.csv.scan(csvFile('email,"name\na,b\n'), 10)).rejects.toThrow(/bad header row at byte 0: unbalanced quote/);
   });
