@@ -102,7 +102,7 @@ export class JsonSplitter implements RecordSplitter {
   }
 
   private openArray(buf: Buffer, p: number, offset: number): number {
-    if (buf[p] !== OPEN_ARRAY) throw notAnArray(offset + p, describeByte(buf[p]));
+    if (buf[p] !== OPEN_ARRAY) throw isBom(buf, p) ? secondBom(offset + p) : notAnArray(offset + p, describeByte(buf[p]));
     this.state = this.strict ? 'first' : 'elements';
     return p + 1;
   }
@@ -178,6 +178,19 @@ function scalarEnd(buf: Buffer, p: number): number {
 function notAnArray(at: number, found: string): SourceError {
   return new SourceError(
     `[source:json] expected a JSON array of users at byte ${at}, found ${found}. Hint: a JSON source is one array of objects; use format ndjson for one object per line`,
+    { offset: at },
+  );
+}
+
+/** The UTF-8 byte order mark at `p` (all three bytes in the buffer). */
+function isBom(buf: Buffer, p: number): boolean {
+  return buf[p] === 0xef && buf[p + 1] === 0xbb && buf[p + 2] === 0xbf;
+}
+
+/** Only the BOM at the file's very start is dropped (record-cutter.ts): one after it is a byte that is not JSON. */
+function secondBom(at: number): SourceError {
+  return new SourceError(
+    `[source:json] expected a JSON array of users at byte ${at}, found a second byte order mark (EF BB BF; only the one at the file's start is dropped). Hint: remove it`,
     { offset: at },
   );
 }

@@ -27,6 +27,13 @@ export function jsonRecord(text: string, row: number): SourceRecord {
   try {
     value = JSON.parse(text);
   } catch (err) {
+    // JSON.parse would quote the character itself, invisible on a terminal (Unexpected token ' ').
+    if (text.startsWith('\uFEFF'))
+      return malformed(
+        row,
+        text,
+        'invalid JSON: it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?)',
+      );
     return malformed(row, text, `invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

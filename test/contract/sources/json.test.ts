@@ -32,6 +32,12 @@ describe('json elements', () => {
     expect(recordsOf(items)).toEqual([{ email: 'a@x.io' }, { email: 'b@x.io' }]);
   });
 
+  it('names a second BOM before the array: only the first is dropped', async () => {
+    await expect(sources.json.scan(jsonFile('\uFEFF\uFEFF[{"email":"a@x.io"}]'), 10)).rejects.toThrow(
+      "[source:json] expected a JSON array of users at byte 3, found a second byte order mark (EF BB BF; only the one at the file's start is dropped). Hint: remove it",
+    );
+  });
+
   it('keeps values typed as JSON has them', async () => {
     const { items } = await scanAndRead(jsonFile('[{"email":"a@x.io","age":30,"admin":false,"meta":{"a":[1]}}]'));
     expect(recordsOf(items)).toEqual([{ email: 'a@x.io', age: 30, admin: false, meta: { a: [1] } }]);

@@ -36,6 +36,16 @@ describe('ndjson lines', () => {
     expect(recordsOf(items)).toEqual([{ email: 'a@x.io' }, { email: 'b@x.io', note: 'x\r\ny' }]);
   });
 
+  it('rejects a line that starts with a BOM (files joined with their marks) with a message that names it', async () => {
+    const { items } = await scanAndRead(ndjsonFile('\uFEFF\uFEFF{"email":"a@x.io"}\n{"email":"b@x.io"}\n\uFEFF{"email":"c@x.io"}\n'));
+    const message = 'invalid JSON: it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?)';
+    expect(errorsOf(items).map((e) => [e.row, e.error])).toEqual([
+      [1, message],
+      [3, message],
+    ]);
+    expect(items.flatMap((i) => ('record' in i ? [i.record] : []))).toEqual([{ email: 'b@x.io' }]);
+  });
+
   it.each([1, 2, 1000])('ends a line at a lone CR outside a string, so no record is lost in another, at batch size %i', async (batchSize) => {
     // Old-Mac line ends, CRLF, and a raw CR inside a string (invalid JSON: one reject, not two halves).
     const text = '{"email":"a@x.io"}\r{"email":"b@x.io"}\r\n\r{"email":"c@x.io","note":"1\r2"}\r{"email":"d@x.io"}\r';
