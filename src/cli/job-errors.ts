@@ -6,6 +6,7 @@ import type { Reject } from '../validation/reject.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { getJob } from './jobs.js';
+import { escapeLoneSurrogates } from './lone-surrogates.js';
 import { visibleText } from './visible-text.js';
 import { maskedJson } from './mask-json.js';
 
@@ -23,7 +24,7 @@ const VALUE_WIDTH = 32;
  * `ferry jobs errors <id>`: a count per reject code, then one line per error with the offending
  * value (as masked in the report, control characters escaped); `--format csv` the same rows for a
  * spreadsheet (RFC 4180, formula-escaped like a CSV export); `--json` / `--format json` the
- * report's own NDJSON lines.
+ * report's own NDJSON lines. Text and CSV write a lone surrogate as `\ud800`, as JSON does.
  */
 export async function jobErrorsCommand(ctx: CliContext, id: string, options: JobErrorsOptions): Promise<void> {
   const format = options.json ? 'json' : (options.format ?? 'text');
@@ -46,8 +47,9 @@ export async function jobErrorsCommand(ctx: CliContext, id: string, options: Job
     const options = { headers: CSV_HEADERS, escapeFormulas: true };
     process.stdout.write(masker.mask(await csvTarget.header(options)));
     // Each field masked before it is encoded: CSV doubles a `"`, and a secret holding one would match no more.
+    const cell = (field: string): string => escapeLoneSurrogates(masker.mask(field));
     for await (const row of rows())
-      process.stdout.write(masker.mask(await csvTarget.encode([Object.fromEntries(CSV_HEADERS.map((h, i) => [h, masker.mask(row[i]!)]))], options)));
+      process.stdout.write(masker.mask(await csvTarget.encode([Object.fromEntries(CSV_HEADERS.map((h, i) => [h, cell(row[i]!)]))], options)));
     return;
   }
   // Two passes over the report (it may hold millions of lines): the summary first, then the lines.
@@ -58,7 +60,7 @@ export async function jobErrorsCommand(ctx: CliContext, id: string, options: Job
     for (const e of reject.errors) perCode.set(e.code, (perCode.get(e.code) ?? 0) + 1);
   }
   // Report fields hold source data: masked whole first (a cut secret would not match), then escaped.
-  const shown = (field: string): string => visibleText(masker.mask(field));
+  const shown = (field: string): string => visibleText(escapeLoneSurrogates(masker.mask(field)));
   out(`${records} rejected record(s)${records > 0 ? ':' : ''}`);
   for (const [code, n] of [...perCode].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) out(`  ${shown(code).padEnd(20)} ${n}`);
   if (records === 0) return;

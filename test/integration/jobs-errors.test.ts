@@ -87,6 +87,22 @@ describe('ferry jobs errors', { timeout: 120_000 }, () => {
     expect(p.ferry('jobs', 'errors', id, '--format', 'csv').stdout).toContain(`"${hostile}"`);
   });
 
+  it('text and csv write a lone surrogate as its JSON escape, not as U+FFFD: it is what the FORMAT reject is about', () => {
+    p.write('s.json', [{ email: 'a\ud800@x.io', given_name: 'Ann\udc00' }]);
+    p.write('s.yaml', 'source: { file: s.json }\ntarget: { connection: users }\n');
+    const id = p.run('s.yaml').report.job;
+    const csv = p.ferry('jobs', 'errors', id, '--format', 'csv');
+    expect(csv.code).toBe(0);
+    expect(csv.stdout).not.toContain('\ufffd');
+    expect(csv.stdout).toContain('\r\n1,FORMAT,email,a\\ud800@x.io,"contains a lone surrogate (U+D800), which is not valid Unicode"\r\n');
+    expect(csv.stdout).toContain('\r\n1,FORMAT,given_name,Ann\\udc00,');
+    const text = p.ferry('jobs', 'errors', id);
+    expect(text.stdout).not.toContain('\ufffd');
+    expect(text.stdout).toMatch(/^1\s+FORMAT\s+email\s+a\\ud800@x\.io\s+contains a lone surrogate/m);
+    // --json carries the value faithfully already: JSON escapes a lone surrogate.
+    expect(p.ferry('jobs', 'errors', id, '--json').stdout).toContain('"email":"a\\ud800@x.io"');
+  });
+
   it('a report cut short is named with the line that is not JSON', () => {
     const { job: id, artifacts } = p.run('p.yaml', '--force-new').report;
     const file = join(p.dir, artifacts.rejects ?? '');
