@@ -22,7 +22,7 @@ export interface JobRow {
 export interface JobsFeed {
   /** The latest snapshot, polled now when none is fresh. */
   snapshot(): Promise<JobRow[]>;
-  /** A server-sent-events subscriber: gets every snapshot until it disconnects. */
+  /** A server-sent-events subscriber: gets every snapshot until it disconnects (a HEAD gets the headers only). */
   subscribe(res: ServerResponse): void;
   /** Polls at once (after an action), so the page shows its effect without waiting a tick. */
   refresh(): Promise<void>;
@@ -70,6 +70,12 @@ export function createJobsFeed(engine: () => Promise<Engine>, masker: SecretMask
       return poll();
     },
     subscribe(res) {
+      // A HEAD has no body to stream: its answer is the headers, then the end (not a subscriber held open).
+      if (res.req.method === 'HEAD') {
+        startStream(res, 200, { 'content-type': 'text/event-stream; charset=utf-8' });
+        res.end();
+        return;
+      }
       startStream(res, 200, { 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
       clients.add(res);
       if (latest) res.write(`data: ${JSON.stringify(latest.rows)}\n\n`);

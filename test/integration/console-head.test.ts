@@ -1,0 +1,78 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import type { UiServer } from '../../src/ui/server.js';
+import { TestProject } from '../helpers/project.js';
+
+/** HEAD requests to the console, over a real socket: headers, then the end of the answer. */
+
+interface HeadAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Whether the answer ended (within 5 s). */
+  ended: boolean;
+}
+
+function head(url: string): Promise<HeadAnswer> {
+  return new Promise((resolve, reject) => {
+    let answer: HeadAnswer = { status: 0, headers: {}, ended: false };
+    // Before the fix the headers were not even sent: nothing ends the wait but this.
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve(answer);
+    }, 5000);
+    const req = request(url, { method: 'HEAD', agent: false }, (res) => {
+      answer = { status: res.statusCode ?? 0, headers: res.headers, ended: false };
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ ...answer, ended: true });
+      });
+      res.resume();
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('ferry ui answers HEAD', () => {
+  let p: TestProject;
+  let app: App;
+  let server: UiServer;
+
+  beforeAll(async () => {
+    p = new TestProject();
+    p.write('ferry.yaml', 'connections:\n  users: { driver: sqlite, path: .ferry/users.db }\n');
+    const [{ loadProject }, { createApp }, { startUiServer }] = await Promise.all([
+      import('../../src/project/load-config.js'),
+      import('../../src/app.js'),
+      import('../../src/ui/server.js'),
+    ]);
+    app = createApp(loadProject(p.dir, undefined, process.env), { cwd: p.dir, env: process.env });
+    server = await startUiServer({ app, host: '127.0.0.1', port: 0, token: undefined, maxUpload: 1024 * 1024, pollMs: 200, log: () => undefined });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await app?.close();
+    p?.cleanup();
+  });
+
+  it('on /api/events with the event stream headers, then ends: no live stream held open', async () => {
+    const answer = await head(`${server.url}api/events`);
+    expect(answer).toMatchObject({ status: 200, ended: true });
+    expect(answer.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    // A GET still streams: its first snapshot arrives and the stream stays open.
+    const aborts = new AbortController();
+    const res = await fetch(`${server.url}api/events`, { signal: aborts.signal });
+    const first = await res.body!.getReader().read();
+    expect(Buffer.from(first.value!).toString('utf8')).toMatch(/^data: \[/);
+    aborts.abort();
+  });
+
+  it('on the page and the jobs list like GET, without a body', async () => {
+    for (const path of ['', 'api/jobs']) {
+      const answer = await head(`${server.url}${path}`);
+      expect(answer, path).toMatchObject({ status: 200, ended: true });
+    }
+  });
+});
