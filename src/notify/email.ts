@@ -103,8 +103,9 @@ type TlsOptions = { secure?: unknown; auth?: unknown; requireTLS?: unknown; igno
  */
 function loginOverTls(options: TlsOptions): string | undefined {
   if (options.secure === true || options.auth === undefined || options.requireTLS === false) return undefined;
-  const inClear = (['ignoreTLS', 'opportunisticTLS'] as const).find((name) => options[name] === true);
-  if (inClear) return `sets ${inClear}=true with a login, which would send the password unencrypted: add requireTLS=false to accept that, or use smtps://`;
+  // Truthy as nodemailer reads them: `ignoreTLS=1` is a number, and still skips STARTTLS.
+  const inClear = (['ignoreTLS', 'opportunisticTLS'] as const).find((name) => Boolean(options[name]));
+  if (inClear) return `sets ${inClear} with a login, which would send the password unencrypted: add requireTLS=false to accept that, or use smtps://`;
   options.requireTLS = true;
   return undefined;
 }

@@ -145,10 +145,14 @@ describe('email over a real SMTP server', () => {
     });
     await sendEmail(mail(`smtp://ferry:pw@127.0.0.1:${server.port}?requireTLS=false`));
     expect(server.mails[0]).toMatchObject({ user: 'ferry', secure: false });
-    for (const option of ['ignoreTLS', 'opportunisticTLS']) {
-      const refusal = await rejection(sendEmail(mail(`smtp://ferry:pw@127.0.0.1:${server.port}?${option}=true`)));
+    for (const [option, value] of [
+      ['ignoreTLS', 'true'],
+      ['ignoreTLS', '1'],
+      ['opportunisticTLS', 'true'],
+    ]) {
+      const refusal = await rejection(sendEmail(mail(`smtp://ferry:pw@127.0.0.1:${server.port}?${option}=${value}`)));
       expect(refusal.message).toBe(
-        `notify[0]: notify.smtp.url sets ${option}=true with a login, which would send the password unencrypted: add requireTLS=false to accept that, or use smtps://`,
+        `notify[0]: notify.smtp.url sets ${option} with a login, which would send the password unencrypted: add requireTLS=false to accept that, or use smtps://`,
       );
       expect(refusal.retryable).toBe(false);
     }
