@@ -20,6 +20,8 @@ export interface ScanFileInput {
   splitter: RecordSplitter;
   batchSize: number;
   filter?: RecordFilter;
+  /** Refuses the file from its first bytes (a CSV's encoding against its byte order mark), as refuseUtf16 does. */
+  checkHead?: (first: Buffer) => void;
 }
 
 /**
@@ -43,7 +45,10 @@ export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, '
   let bytes = 0;
   try {
     await readWindows(input.path, (window, fresh, eof) => {
-      if (bytes === 0 && fresh.length > 0) refuseUtf16(input.format, input.path, fresh);
+      if (bytes === 0 && fresh.length > 0) {
+        refuseUtf16(input.format, input.path, fresh);
+        input.checkHead?.(fresh);
+      }
       hash.update(fresh);
       bytes += fresh.length;
       const cut = cutter.cutWindow(window, eof, sink, skip);

@@ -4,7 +4,7 @@ import { CsvRecordBuilder, numberedColumns, parseCsvFields, parseCsvHeader } fro
 import { CsvSplitter } from './csv-splitter.js';
 import { malformed } from './records.js';
 import { SourceError } from './source-error.js';
-import { CSV_ENCODING_HINT, decodeUtf8, invalidUtf8Message } from './utf8.js';
+import { CSV_ENCODING_HINT, decodeUtf8, invalidUtf8Message, refuseUtf8BomAsLatin1 } from './utf8.js';
 import { decodeWindows1252, windows1252Byte } from './windows-1252.js';
 import type { FileSourceOptions, SourceDefinition } from './types.js';
 
@@ -27,6 +27,7 @@ export const csvSource: SourceDefinition = {
       splitter: new CsvSplitter(delimiter),
       batchSize,
       filter: header.filter,
+      ...(options.csv.encoding === 'latin1' ? { checkHead: (first: Buffer) => refuseUtf8BomAsLatin1(options.path, first) } : {}),
     });
     // Without its header row the file says nothing of its columns: a cut or failed upstream export, not 0 users.
     if (options.csv.header && header.names === undefined) {

@@ -7,7 +7,7 @@ import { RecordCutter, type RecordSplitter } from './record-cutter.js';
 import { jsonRecordOf } from './records.js';
 import { CSV, delimiterByte } from './csv.js';
 import type { FileSourceOptions } from './types.js';
-import { CSV_ENCODING_HINT, decodeUtf8, invalidUtf8Message, refuseUtf16 } from './utf8.js';
+import { CSV_ENCODING_HINT, decodeUtf8, invalidUtf8Message, refuseUtf16, refuseUtf8BomAsLatin1 } from './utf8.js';
 import { decodeWindows1252 } from './windows-1252.js';
 
 /** What `ferry validate` reads of a source file: a CSV's column names, or the first JSON records. */
@@ -57,6 +57,7 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
   // The file and its header as the job reads them (byte-batches.ts, sources/csv.ts): the same checks.
   try {
     refuseUtf16(CSV, shownPath, head.buf);
+    if (encoding === 'latin1') refuseUtf8BomAsLatin1(shownPath, head.buf);
   } catch (err) {
     return { format: 'csv', problem: (err as Error).message };
   }

@@ -79,3 +79,17 @@ function utf16Of(first: Buffer): string | undefined {
     return 'looks like UTF-16BE text without a byte order mark (a NUL byte before each of its first characters)';
   return undefined;
 }
+
+/**
+ * A CSV said to be latin1 that starts with a UTF-8 byte order mark is UTF-8: read as Windows-1252,
+ * each of its accented letters would be written as two wrong ones (é as Ã©), row after row, with
+ * nothing to say so. The mark is dropped either way (record-cutter.ts), so this is the only place
+ * it can tell.
+ */
+export function refuseUtf8BomAsLatin1(path: string, first: Buffer): void {
+  if (first[0] !== 0xef || first[1] !== 0xbb || first[2] !== 0xbf) return;
+  throw new SourceError(
+    `[source:csv] ${path} starts with a UTF-8 byte order mark, but source.csv.encoding is latin1: read as Windows-1252, its accented letters would be written wrong (é as Ã©). Hint: remove encoding: latin1 (UTF-8 is the default)`,
+    { offset: 0 },
+  );
+}

@@ -165,6 +165,7 @@ describe('ferry validate catches the usual mistakes', () => {
     writeFileSync(join(project.dir, 'latin1.csv'), Buffer.from('em\xe4il,name\na@x.io,A\n', 'latin1'));
     writeFileSync(join(project.dir, 'utf16.csv'), Buffer.from('\ufeffemail\n', 'utf16le'));
     project.write('two-boms.csv', '\ufeff\ufeffemail,name\na@x.io,A\n');
+    project.write('utf8-bom.csv', '\ufeffemail,given_name\nj@x.io,José\n');
     const cases: [string, string, string][] = [
       ['dup.csv', '', 'p.yaml:1:17 source.file: [source:csv] bad header row in dup.csv: column name "email" appears twice (columns 1 and 3)'],
       ['latin1.csv', 'columns:\n  email: email\n', 'p.yaml:1:17 source.file: [source:csv] bad header row in latin1.csv: invalid UTF-8 at byte 2 (0xe4)'],
@@ -176,6 +177,12 @@ describe('ferry validate catches the usual mistakes', () => {
         'p.yaml:1:17 source.file: [source:csv] bad header row in two-boms.csv: the file starts with two byte order marks (only the first is dropped), so column 1\'s name holds an invisible U+FEFF (byte order mark): "\\uFEFFemail", which a mapping of "email" would not find',
       ],
     ];
+    project.write('p.yaml', 'source: { file: utf8-bom.csv, csv: { encoding: latin1 } }\ntarget: { connection: users }\n');
+    const latin1 = project.ferry('validate', 'p.yaml');
+    expect(latin1.stdout.trim()).toContain(
+      'p.yaml:1:17 source.file: [source:csv] utf8-bom.csv starts with a UTF-8 byte order mark, but source.csv.encoding is latin1',
+    );
+    expect(latin1.code).toBe(1);
     for (const [file, columns, message] of cases) {
       project.write('p.yaml', `source: { file: ${file} }\ntarget: { connection: users }\n${columns}`);
       const result = project.ferry('validate', 'p.yaml');

@@ -207,6 +207,18 @@ describe('csv header', () => {
     expect(recordsOf(items)).toEqual([{ col1: '\uFEFFa@x.io', col2: 'Ann' }]);
   });
 
+  it('fails the scan of a file said to be latin1 that starts with a UTF-8 BOM: it is UTF-8, and é would be written as Ã©', async () => {
+    for (const header of [true, false]) {
+      const options = csvFile(Buffer.from('\uFEFFemail,given_name\nj@x.io,José\n', 'utf8'), { encoding: 'latin1', header });
+      await expect(sources.csv.scan(options, 10)).rejects.toThrow(
+        `[source:csv] ${options.path} starts with a UTF-8 byte order mark, but source.csv.encoding is latin1: read as Windows-1252, its accented letters would be written wrong (é as Ã©). Hint: remove encoding: latin1 (UTF-8 is the default)`,
+      );
+    }
+    // The same bytes without the mark are read as the encoding says.
+    const { items } = await scanAndRead(csvFile(Buffer.from('email,given_name\nj@x.io,Jos\xe9\n', 'latin1'), { encoding: 'latin1' }));
+    expect(recordsOf(items)).toEqual([{ email: 'j@x.io', given_name: 'José' }]);
+  });
+
   it('fails the scan on a malformed header', async () => {
     await expect(sources.csv.scan(csvFile('email,"name\na,b\n'), 10)).rejects.toThrow(/bad header row at byte 0: unbalanced quote/);
   });
