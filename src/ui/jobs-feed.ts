@@ -29,6 +29,9 @@ export interface JobsFeed {
   close(): void;
 }
 
+/** Bytes of snapshots a subscriber may leave unread before it is dropped. */
+export const MAX_UNSENT = 1024 * 1024;
+
 /**
  * One poll of the engine per interval, shared by every open tab: however many pages watch the
  * jobs, the journal (or Temporal's visibility) is asked once per `intervalMs`, and only while
@@ -40,6 +43,18 @@ export function createJobsFeed(engine: () => Promise<Engine>, masker: SecretMask
   let inFlight: Promise<JobRow[]> | undefined;
   let timer: NodeJS.Timeout | undefined;
 
+  // A client that stops reading (a frozen tab, a script that never reads) would have every later
+  // snapshot held for it in this process's memory: past MAX_UNSENT bytes waiting it is dropped (a
+  // browser's EventSource reconnects by itself, and gets the latest snapshot at once).
+  const send = (client: ServerResponse, message: string): void => {
+    if (client.writableLength > MAX_UNSENT) {
+      clients.delete(client);
+      client.destroy();
+      return;
+    }
+    client.write(message);
+  };
+
   const poll = (): Promise<JobRow[]> =>
     (inFlight ??= (async () => {
       try {
@@ -47,7 +62,7 @@ export function createJobsFeed(engine: () => Promise<Engine>, masker: SecretMask
         const rows = jobs.map((job) => rowOf(job, masker));
         latest = { at: Date.now(), rows };
         const message = `data: ${JSON.stringify(rows)}\n\n`;
-        for (const client of clients) client.write(message);
+        for (const client of clients) send(client, message);
         return rows;
       } finally {
         inFlight = undefined;
