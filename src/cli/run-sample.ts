@@ -61,7 +61,7 @@ export function besideWithSuffix(path: string, suffix: string): string {
 /** The existing source files of the project's pipelines (pipelines/**): a sample must not replace one, even one an earlier sample wrote. */
 function pipelineSources(ctx: CliContext): GuardedFile[] {
   const project = ctx.project();
-  return findPipelines(join(project.rootDir, 'pipelines')).flatMap((file) => {
+  return findPipelines(join(project.rootDir, 'pipelines'), { links: true }).flatMap((file) => {
     const result = loadPipeline(project, ctx.cwd, file);
     const loaded = result.ok ? result.loaded : result.shaped;
     return loaded?.sourcePath ? [{ path: loaded.sourcePath, what: `the source file of ${loaded.file}` }] : [];

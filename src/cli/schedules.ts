@@ -160,7 +160,7 @@ function scheduleChange(served: PipelineSchedule, loaded: { name: string; pipeli
 /** The pipelines (given, or all under pipelines/) that have a schedule; invalid files are reported and left out. */
 function findSchedules(ctx: CliContext, files: string[]): { schedules: PipelineSchedule[]; invalid: boolean } {
   const project = ctx.project();
-  const candidates = files.length > 0 ? files : findPipelines(join(project.rootDir, 'pipelines'));
+  const candidates = files.length > 0 ? files : findPipelines(join(project.rootDir, 'pipelines'), { links: true });
   const schedules: PipelineSchedule[] = [];
   let invalid = false;
   for (const file of candidates) {

@@ -52,5 +52,5 @@ function pairOf(path: string, cwd: string): { pipelineFile: string; testFile: st
 
 function allTestFiles(ctx: CliContext): { pipelineFile: string; testFile: string }[] {
   const dir = join(ctx.project().rootDir, 'pipelines');
-  return findPipelines(dir, { tests: true }).map((testFile) => pairOf(testFile, ctx.cwd));
+  return findPipelines(dir, { tests: true, links: true }).map((testFile) => pairOf(testFile, ctx.cwd));
 }
