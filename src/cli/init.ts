@@ -1,6 +1,7 @@
 import { lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { projectTaskQueue } from '../engine/temporal/project-identity.js';
+import { displayPath, enclosingConfig } from '../project/load-config.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
 import { GITIGNORE_LINES, initFiles, type InitOptions } from './init-templates.js';
@@ -11,9 +12,10 @@ import { GITIGNORE_LINES, initFiles, type InitOptions } from './init-templates.j
  * writes nothing. An existing .gitignore gets only the lines it lacks appended. Everything that
  * could stop it is checked before the first write, so a refusal never leaves half a project.
  */
-export function initCommand(ctx: CliContext, options: { engine?: string; driver?: string }): void {
+export function initCommand(ctx: CliContext, options: { engine?: string; driver?: string; nested?: boolean }): void {
   const chosen = parseOptions(options, ctx.cwd);
   const files = initFiles(chosen);
+  refuseNesting(ctx.cwd, options.nested === true);
   const blocking = [...new Set(files.flatMap(([path]) => parentFolders(path)))].filter((folder) => {
     const stat = statOf(join(ctx.cwd, folder));
     return stat !== undefined && !stat.isDirectory();
@@ -44,6 +46,20 @@ export function initCommand(ctx: CliContext, options: { engine?: string; driver?
   ctx.stdout('  npx ferry test                         run the cases of pipelines/import-users.test.yaml');
   ctx.stdout('  npx ferry run pipelines/import-users.yaml');
   ctx.stdout('  npx ferry run pipelines/export-users.yaml');
+}
+
+/**
+ * A project inside another one is seldom meant (init run in a subfolder): every command run from
+ * here would use the new ferry.yaml, and the outer project's commands refuse the pipelines here
+ * as another project's. Its own ferry.yaml is named by the "already exists" refusal instead.
+ */
+function refuseNesting(cwd: string, nested: boolean): void {
+  const parent = enclosingConfig(dirname(cwd));
+  if (parent === undefined || nested || dirname(cwd) === cwd) return;
+  throw new CliExit(
+    EXIT_INVALID,
+    `ferry init: this folder is inside the Ferry project of ${displayPath(cwd, parent)}; nothing written (run ferry commands from there, or ferry init --nested for a separate project here)`,
+  );
 }
 
 function parseOptions(options: { engine?: string; driver?: string }, cwd: string): InitOptions {

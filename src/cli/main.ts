@@ -43,7 +43,8 @@ export function buildProgram(): { program: Command; ctx: CliContext } {
     .description('create a working project here: ferry.yaml, an import and an export pipeline, sample data, .gitignore')
     .option('--engine <engine>', 'embedded (default) or temporal')
     .option('--driver <driver>', 'the users connection: sqlite (default, .ferry/users.db) or postgres (url from $DATABASE_URL)')
-    .action((options: { engine?: string; driver?: string }) => initCommand(ctx, options));
+    .option('--nested', 'create the project even inside another one (a ferry.yaml in a folder above)')
+    .action((options: { engine?: string; driver?: string; nested?: boolean }) => initCommand(ctx, options));
 
   program
     .command('validate')

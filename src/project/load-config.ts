@@ -137,6 +137,11 @@ function readConfigFile(path: string, shown: string): string {
   }
 }
 
+/** The ferry.yaml of the project `dir` lies in: in it or the nearest folder above (a dangling link too), or undefined. */
+export function enclosingConfig(dir: string): string | undefined {
+  return findUp(dir, CONFIG_FILE);
+}
+
 function findUp(from: string, name: string): string | undefined {
   for (let dir = resolve(from); ; dir = dirname(dir)) {
     const candidate = join(dir, name);

@@ -140,4 +140,20 @@ describe('ferry init and --version', () => {
     expect(result.stderr).toContain('--driver must be sqlite or postgres');
     expect(readdirSync(cwd)).toEqual([]);
   });
+
+  it('inside an existing project (a ferry.yaml above) refuses, naming it, and writes nothing; --nested creates the project', () => {
+    const outer = emptyFolder();
+    writeFileSync(join(outer, 'ferry.yaml'), 'connections: {}\n');
+    const cwd = join(outer, 'team', 'sub');
+    mkdirSync(cwd, { recursive: true });
+    const refused = runFerry(['init'], { cwd });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'ferry init: this folder is inside the Ferry project of ../../ferry.yaml; nothing written (run ferry commands from there, or ferry init --nested for a separate project here)',
+    );
+    expect(readdirSync(cwd)).toEqual([]);
+    const nested = runFerry(['init', '--nested'], { cwd });
+    expect(nested.code, nested.stderr).toBe(0);
+    expect(existsSync(join(cwd, 'ferry.yaml'))).toBe(true);
+  });
 });
