@@ -70,7 +70,7 @@ export const configSchema = z.strictObject({
     .describe('where the Temporal server is (engine: temporal, ferry worker)'),
   state_dir: z.string().default('.ferry').describe('job journal, reject reports and other artifacts, relative to ferry.yaml; keep it out of git'),
   connections: z
-    .record(z.string().regex(/^[A-Za-z0-9_-]+$/), connectionOptionsSchema)
+    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'a connection name is letters, digits, - and _' }), connectionOptionsSchema)
     .default({})
     .describe('the user stores pipelines read and write, by name (letters, digits, - and _); default: users, SQLite at .ferry/users.db'),
   retention: z

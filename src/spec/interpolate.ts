@@ -1,36 +1,66 @@
-import { isScalar, visit } from 'yaml';
+import { isScalar, visit, type Scalar } from 'yaml';
 import { formatPath, type Diagnostic } from './diagnostics.js';
 import { positionOf, type YamlFile } from './yaml-document.js';
 
-const reference = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** `${NAME}`, or `$${NAME}`: the escape that writes a literal `${NAME}` (a password holding one). */
+const reference = /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**
- * Replaces `${VAR}` in every string scalar of a YAML file (ferry.yaml only). An unset variable is a
- * diagnostic at the position of its `${`, never an empty string. Returns the values that came from
- * the environment so they can be masked wherever they might be printed.
+ * Replaces `${VAR}` in every string scalar of a YAML file (ferry.yaml only), keys too (a connection
+ * named from the environment); `$${VAR}` is a literal `${VAR}`. An unset variable is a diagnostic
+ * at the position of its `${`, never an empty string, and so is a key that becomes another key of
+ * its map (the parser's duplicate check ran before: one connection silently replaced the other).
+ * Returns the values that came from the environment so they can be masked wherever they might be printed.
  */
 export function interpolateEnv(y: YamlFile, env: Readonly<Record<string, string | undefined>>): { diagnostics: Diagnostic[]; secrets: string[] } {
   const diagnostics: Diagnostic[] = [];
   const secrets: string[] = [];
+  const expandedKeys = new Set<Scalar>();
   visit(y.doc, {
-    Scalar(_key, node, ancestry) {
+    Scalar(role, node, ancestry) {
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+      if (role === 'key') expandedKeys.add(node);
       const written = writtenReferences(y.text, node.range);
       let nth = 0;
-      node.value = node.value.replace(reference, (match: string, name: string) => {
-        const value = env[name];
+      node.value = node.value.replace(reference, (match: string, escape: string, name: string) => {
         const at = written[nth++] ?? node.range?.[0] ?? 0;
-        if (value === undefined) {
+        if (escape) return match.slice(1);
+        const refuse = (message: string): string => {
           const { line, col } = positionOf(y, at);
-          diagnostics.push({ file: y.file, line, col, path: formatPath(pathOf(ancestry)), message: `environment variable ${name} is not set` });
+          diagnostics.push({ file: y.file, line, col, path: formatPath(pathOf(ancestry)), message });
           return match; // left as written: the config is refused anyway, and no second error follows from an empty value
-        }
-        if (value.length > 0 && !namesNoSecret(_key, pathOf(ancestry))) secrets.push(value);
+        };
+        const value = env[name];
+        if (value === undefined) return refuse(`environment variable ${name} is not set`);
+        if (value.length > 0 && !namesNoSecret(role, pathOf(ancestry))) secrets.push(value);
         return value;
       });
     },
   });
+  if (expandedKeys.size > 0) diagnostics.push(...keysMadeEqual(y, expandedKeys));
   return { diagnostics, secrets };
+}
+
+/** A key whose `${VAR}` made it equal to another key of its map, at the key. */
+function keysMadeEqual(y: YamlFile, expanded: Set<Scalar>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(y.doc, {
+    Map(_key, map, ancestry) {
+      const seen = new Map<unknown, Scalar>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const first = seen.get(pair.key.value);
+        if (first === undefined) seen.set(pair.key.value, pair.key);
+        else if (expanded.has(pair.key) || expanded.has(first)) {
+          const { line, col } = positionOf(y, pair.key.range?.[0] ?? 0);
+          const other = positionOf(y, first.range?.[0] ?? 0);
+          const message = `this key is "${String(pair.key.value)}" once its environment variables are read, as is the key at line ${other.line}: one would replace the other`;
+          out.push({ file: y.file, line, col, path: formatPath(pathOf([...ancestry, map])), message });
+        }
+      }
+    },
+  });
+  return out;
 }
 
 /**

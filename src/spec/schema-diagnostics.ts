@@ -31,6 +31,10 @@ function toDiagnostics(y: YamlFile, issue: Issue, prefix: readonly PropertyKey[]
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => at(y, [...path, key], 'key', `unknown key "${key}"${suggest(key)}`));
   }
+  // A record's key (a connection's name) failed its own check: that check's message, at the key, not "Invalid key in record".
+  if (issue.code === 'invalid_key' && issue.issues[0]) {
+    return [at(y, path, 'key', `invalid name "${String(path[path.length - 1])}": ${issue.issues[0].message}`)];
+  }
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) {
     const missing = path[path.length - 1];
     return [at(y, path.slice(0, -1), 'value', `missing required key "${String(missing)}"`, path)];

@@ -32,6 +32,28 @@ notify:
     ]);
   });
 
+  it('$${VAR} writes a literal ${VAR}, in a value or a key (where a connection name cannot hold one: said at the key)', () => {
+    const config = 'connections:\n  legacy: { driver: postgres, url: "postgres://app:pa$${SS}@h/db", table: t }\n';
+    const parsed = parseConfig('ferry.yaml', config, { SS: 'no' });
+    expect(parsed.diagnostics).toEqual([]);
+    expect(parsed.config?.connections['legacy']).toMatchObject({ url: 'postgres://app:pa${SS}@h/db' });
+    expect(parsed.secrets).toEqual([]);
+    const key = parseConfig('ferry.yaml', 'connections:\n  $${X}: { driver: sqlite, path: a.db }\n', { X: 'users' });
+    expect(key.diagnostics.map(formatDiagnostic)).toEqual([
+      'ferry.yaml:2:3 connections.${X}: invalid name "${X}": a connection name is letters, digits, - and _',
+    ]);
+  });
+
+  // The parser's duplicate-key check runs before the environment is read: the later connection silently replaced the other.
+  it('refuses a key that ${VAR} makes equal to another key of its map, at the key', () => {
+    const config = 'connections:\n  users: { driver: sqlite, path: a.db }\n  ${B}: { driver: sqlite, path: b.db }\n';
+    const parsed = parseConfig('ferry.yaml', config, { B: 'users' });
+    expect(parsed.config).toBeUndefined();
+    expect(parsed.diagnostics.map(formatDiagnostic)).toEqual([
+      'ferry.yaml:3:3 connections: this key is "users" once its environment variables are read, as is the key at line 2: one would replace the other',
+    ]);
+  });
+
   it('rejects unknown keys and unknown drivers', () => {
     const parsed = parseConfig(
       'ferry.yaml',
