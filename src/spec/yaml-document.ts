@@ -20,7 +20,24 @@ export function parseYamlFile(file: string, raw: string): YamlFile {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const notText = notUtf8Text(file, text, lineCounter);
-  return { file, text, doc, lineCounter, syntaxErrors: notText ? [notText] : syntaxDiagnostics(file, text, doc, lineCounter) };
+  const syntaxErrors = notText ? [notText] : syntaxDiagnostics(file, text, doc, lineCounter);
+  return { file, text, doc, lineCounter, syntaxErrors: syntaxErrors.length > 0 ? syntaxErrors : mergeKeys(file, doc, lineCounter) };
+}
+
+/**
+ * `<<: *base` keys: YAML 1.2 (which Ferry reads) has no merge key, so `<<` was an unknown key and
+ * its map "did not match any allowed form". Said at each, with the fix.
+ */
+function mergeKeys(file: string, doc: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(doc, {
+    Pair(_key, pair) {
+      if (!isScalar(pair.key) || pair.key.value !== '<<' || pair.key.type !== 'PLAIN') return;
+      const message = 'YAML merge keys (<<) are not supported (Ferry reads YAML 1.2, which has none): write the keys out in this map';
+      out.push({ file, ...lineCounter.linePos(pair.key.range?.[0] ?? 0), path: '', message });
+    },
+  });
+  return out;
 }
 
 /**
@@ -64,13 +81,16 @@ function messageOf(err: { code: string; message: string }): string {
 }
 
 /** Ferry's words for the errors quoting does not fix: a key written twice, a tag Ferry does not know. */
-function ownMessage(text: string, err: { code: string; pos: [number, number] }): string | undefined {
+function ownMessage(text: string, err: { code: string; message: string; pos: [number, number] }): string | undefined {
   const source = text.slice(err.pos[0], err.pos[1]);
   if (err.code === 'DUPLICATE_KEY') {
     // The parser's range is the key's first character: the key runs to its `:` (or its closing quote).
     const key = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:,{}[\]\n]*[^\s:,{}[\]])/.exec(text.slice(err.pos[0]))?.[0] ?? source;
     return `duplicate key ${key}: a key appears once in a map (the later one would replace the first)`;
   }
+  // The parser recurses per level: thousands of nested maps or lists ran it out of stack ("Maximum call stack size exceeded").
+  if (err.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(err.message))
+    return 'the YAML nests too deeply here for the parser to read (hundreds of levels of maps or lists): a Ferry file needs a few';
   if (err.code === 'TAG_RESOLVE_FAILED') {
     const tag = /^!\S*/.exec(source)?.[0] ?? source;
     return `unknown YAML tag ${tag}: Ferry files hold plain values (quote the value when the ! is part of the text)`;
