@@ -8,7 +8,7 @@ import { checkSort } from '../query/keyset.js';
 import { parseQuery } from '../query/parse-query.js';
 import { QueryError } from '../query/query-error.js';
 import { sampleSource } from '../sources/sample.js';
-import { checkSourceFields, checkTargetColumns } from '../spec/check-references.js';
+import { checkSourceFields, checkTargetColumns, otherDelimiterHint } from '../spec/check-references.js';
 import { didYouMean } from '../spec/closest-name.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import { formatPath, sortDiagnostics } from '../spec/diagnostics.js';
@@ -143,6 +143,11 @@ async function checkIdentityHeader(project: Project, loaded: LoadedPipeline, sho
   const known = table.columns.map((c) => c.name);
   const unknown = header.filter((name) => !known.includes(name));
   if (unknown.length === 0) return [];
+  const separator = otherDelimiterHint(header);
+  if (separator) {
+    const message = `${shown}: ${separator} (as it is, every row with a value is rejected: UNKNOWN_FIELD)`;
+    return [{ ...diagnosticAt(loaded, ['source', 'file'], message), severity: 'warning' }];
+  }
   const listed = unknown.slice(0, MAX_LISTED).map((name) => `${JSON.stringify(name)}${didYouMean(name, known)}`);
   const more = unknown.length > MAX_LISTED ? ` and ${unknown.length - MAX_LISTED} more` : '';
   const message =

@@ -59,11 +59,31 @@ type Problem = { segment: number; message: string } | undefined;
 
 function headerProblem(name: string, source: { file: string; names: string[] }): Problem {
   if (source.names.includes(name)) return undefined;
+  const separator = otherDelimiterHint(source.names);
+  if (separator) return { segment: 0, message: `field ${quoteField(name)} is not in the header of ${source.file}: ${separator}` };
   const near = didYouMean(name, source.names, quoteField);
   return {
     segment: 0,
     message: `field ${quoteField(name)} is not in the header of ${source.file}${near || `; its columns: ${source.names.map(quoteField).join(', ')}`}`,
   };
+}
+
+/** Separators a CSV written by a spreadsheet in many locales (`;`) or by other tools uses instead of the comma. */
+const OTHER_DELIMITERS: Array<[string, string]> = [
+  [';', '";"'],
+  ['\t', '"\\t"'],
+  ['|', '"|"'],
+];
+
+/**
+ * A header read as one column that holds another separator (`email;name`): the file is separated
+ * by it, and every field looked up "was not in the header" with `email;name` as the closest name.
+ */
+export function otherDelimiterHint(header: string[]): string | undefined {
+  if (header.length !== 1) return undefined;
+  const found = OTHER_DELIMITERS.find(([char]) => header[0]!.includes(char));
+  if (!found) return undefined;
+  return `the header is one column, ${quoteField(header[0]!)}, holding ${found[1]}: is the file separated by it? set source.csv.delimiter: ${found[1]}`;
 }
 
 /** The first segment of `path` that no sampled record has (only below objects the sample has). */
