@@ -43,3 +43,23 @@ describe('ferry test and ferry schedules follow symlinked files under pipelines/
     expect(applied.stderr).toContain('not applied: fix the pipelines above first');
   });
 });
+
+/** A pipeline shared by a symlink reads the data of the project it is linked into: validate, run and test agree on the link's folder. */
+describe("a symlinked pipeline's relative file paths are beside the link, not beside the file it leads to", () => {
+  let p: TestProject;
+  afterEach(() => p.cleanup());
+
+  it('validate checks, and run imports, the source beside the link', () => {
+    p = new TestProject();
+    p.write('pipelines/users.csv', 'email\nlinked@example.com\n');
+    p.write('shared/users.csv', 'mail\nreal@example.com\n');
+    symlinkSync(p.write('shared/shared.yaml', pipeline()), join(p.dir, 'pipelines', 'shared.yaml'));
+    expect(p.ferry('validate')).toMatchObject({ code: 0, stdout: 'ok pipelines/shared.yaml\n' });
+    const { code, report } = p.run('pipelines/shared.yaml');
+    expect(code).toBe(0);
+    expect(report.summary).toMatchObject({ inserted: 1, rejected: 0 });
+    expect(p.rows('SELECT email FROM users')).toEqual([{ email: 'linked@example.com' }]);
+    p.write('pipelines/shared.test.yaml', cases('a@example.com'));
+    expect(p.ferry('test')).toMatchObject({ code: 0 });
+  });
+});
