@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { notAFile } from '../file-kind.js';
+import { tooLarge } from '../project/load-config.js';
 import { extname, join, relative, resolve } from 'node:path';
 import { passed } from '../pipeline-test/run-cases.js';
 import { failureLines, TEST_FILE, testFileOf, testPipeline } from '../pipeline-test/test-pipeline.js';
@@ -45,9 +47,31 @@ function pairOf(path: string, cwd: string): { pipelineFile: string; testFile: st
   const isTest = TEST_FILE.test(path);
   const pipelineFile = isTest ? path.replace(TEST_FILE, ext) : path;
   const testFile = isTest ? path : testFileOf(path);
-  if (!existsSync(pipelineFile)) throw new CliExit(EXIT_INVALID, `${relative(cwd, pipelineFile)}: pipeline file not found`);
-  if (!existsSync(testFile)) throw new CliExit(EXIT_INVALID, `${relative(cwd, pipelineFile)}: no test cases (write them in ${relative(cwd, testFile)})`);
+  if (!existsSync(pipelineFile) && !isLink(pipelineFile)) throw new CliExit(EXIT_INVALID, `${relative(cwd, pipelineFile)}: pipeline file not found`);
+  if (!existsSync(testFile) && !isLink(testFile))
+    throw new CliExit(EXIT_INVALID, `${relative(cwd, pipelineFile)}: no test cases (write them in ${relative(cwd, testFile)})`);
+  for (const [path, what] of [
+    [pipelineFile, 'pipeline file'],
+    [testFile, 'test file'],
+  ] as const) {
+    const problem = unreadable(path, what);
+    if (problem) throw new CliExit(EXIT_INVALID, `${relative(cwd, path)}: ${problem}`);
+  }
   return { pipelineFile, testFile };
+}
+
+/**
+ * Why a pipeline or test file cannot be read, by a stat only: reading a named pipe waited for a
+ * writer forever (\`ferry test\` hung), a directory was a raw EISDIR, a dangling link "not found".
+ */
+function unreadable(path: string, what: string): string | undefined {
+  const problem = notAFile(path, what) ?? tooLarge(path, what);
+  if (problem === `${what} not found` && isLink(path)) return `the ${what} is a symbolic link to ${readlinkSync(path)}, which does not exist`;
+  return problem;
+}
+
+function isLink(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
 }
 
 function allTestFiles(ctx: CliContext): { pipelineFile: string; testFile: string }[] {
