@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { compileColumns } from '../mapping/compiler/index.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { displayPath } from '../project/load-config.js';
@@ -52,22 +52,51 @@ function mappingLines(loaded: LoadedPipeline): string[] {
 
 /**
  * Every *.yaml / *.yml below `dir`, sorted, skipping data folders' non-YAML files; with `links`,
- * symlinks too (a pipeline shared between projects), each then checked where it leads. `ferry
- * validate` lists them: skipped, a linked pipeline went unchecked while validate said ok. A pipeline's
- * test cases (`<name>.test.yaml`, ferry test) are not pipelines: only `{ tests: true }` lists them.
+ * symlinks too (a pipeline shared between projects), each then checked where it leads, and the
+ * folders symlinked ones lead to (a shared folder of pipelines). `ferry validate` lists them:
+ * skipped, a linked pipeline went unchecked while validate said ok. A pipeline's test cases
+ * (`<name>.test.yaml`, ferry test) are not pipelines: only `{ tests: true }` lists them.
  */
 export function findPipelines(dir: string, options: { tests?: boolean; links?: boolean } = {}): string[] {
-  let entries;
+  const wanted = (name: string): boolean => /\.ya?ml$/.test(name) && /\.test\.ya?ml$/.test(name) === (options.tests ?? false);
+  const found: string[] = [];
+  const root = realPathOrNull(dir);
+  const walked = new Set<string>(root ? [root] : []);
+  const walk = (folder: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(folder, { withFileTypes: true, recursive: options.links !== true });
+    } catch {
+      return;
+    }
+    // In name order: of two links to one folder, the first by name is the path it is listed under.
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = join(e.parentPath, e.name);
+      if (e.isFile() || (options.links === true && e.isSymbolicLink() && wanted(e.name))) {
+        if (wanted(e.name)) found.push(path);
+      } else if (options.links === true && (e.isDirectory() || e.isSymbolicLink())) {
+        // A linked folder is walked once, and never one holding the project (a link to ..): that would list ferry.yaml.
+        const real = realPathOrNull(path);
+        if (real === null || walked.has(real) || (root !== null && isWithin(root, real)) || !statSync(real).isDirectory()) continue;
+        walked.add(real);
+        walk(path);
+      }
+    }
+  };
+  walk(dir);
+  return found.sort();
+}
+
+function realPathOrNull(path: string): string | null {
   try {
-    entries = readdirSync(dir, { withFileTypes: true, recursive: true });
+    return realpathSync(path);
   } catch {
-    return [];
+    return null;
   }
-  return entries
-    .filter(
-      (e) =>
-        (e.isFile() || (options.links === true && e.isSymbolicLink())) && /\.ya?ml$/.test(e.name) && /\.test\.ya?ml$/.test(e.name) === (options.tests ?? false),
-    )
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
+}
+
+/** Whether `inner` is `outer` or inside it. */
+function isWithin(inner: string, outer: string): boolean {
+  const rel = relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

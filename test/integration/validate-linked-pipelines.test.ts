@@ -34,4 +34,22 @@ describe('ferry validate checks symlinked pipelines under pipelines/', () => {
     symlinkSync(shared, join(p.dir, 'pipelines', 'import.yaml'));
     expect(p.ferry('validate')).toMatchObject({ code: 0, stdout: 'ok pipelines/import.yaml\n' });
   });
+
+  // A shared folder of pipelines linked into pipelines/ was not entered: its broken pipeline passed validate.
+  it('a linked folder is walked (once; a link to the project itself is not)', () => {
+    p = new TestProject();
+    p.write('pipelines/users.csv', 'email\na@example.com\n');
+    p.write('pipelines/import.yaml', pipeline('users.csv'));
+    p.write('shared/broken.yaml', pipeline('missing.csv'));
+    symlinkSync(join(p.dir, 'shared'), join(p.dir, 'pipelines', 'shared'));
+    symlinkSync(join(p.dir, 'shared'), join(p.dir, 'pipelines', 'shared-again'));
+    symlinkSync(p.dir, join(p.dir, 'pipelines', 'project'));
+    const r = p.ferry('validate');
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')).toEqual([
+      'ok pipelines/import.yaml',
+      'pipelines/shared/broken.yaml:1:17 source.file: source file not found: pipelines/shared/missing.csv',
+      '',
+    ]);
+  });
 });
