@@ -102,7 +102,9 @@ function checkReferences(project: Project, cwd: string, pipelineFile: string, pa
     if (end === 'source') {
       Object.assign(ends, { sourcePath: absolute, sourceFormat: format });
       const problem = sourceFileProblem(absolute);
-      if (problem) out.push(parsed.diagnose([end, 'file'], `${problem}: ${displayPath(cwd, absolute)}`));
+      const env = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.exec(spec['file'])?.[0];
+      const note = env && problem ? ` (${env} is not read from the environment in a pipeline, only in ferry.yaml)` : '';
+      if (problem) out.push(parsed.diagnose([end, 'file'], `${problem}: ${displayPath(cwd, absolute)}${note}`));
     } else {
       Object.assign(ends, { targetPath: absolute, targetFormat: format });
     }

@@ -206,8 +206,12 @@ function checkTargetPath(y: YamlFile, raw: Record<string, unknown>): Diagnostic[
   const out: Diagnostic[] = [];
   for (const m of file.matchAll(/\{([^{}]*)\}/g)) {
     if (PATH_PLACEHOLDERS.has(m[1]!)) continue;
-    const { line, col } = positionOf(y, offsetInScalar(y, ['target', 'file'], file, m.index));
-    out.push({ file: y.file, line, col, path: 'target.file', message: `unknown placeholder {${m[1]}}: an output path may use {date} and {job}` });
+    const env = file[m.index - 1] === '$';
+    const { line, col } = positionOf(y, offsetInScalar(y, ['target', 'file'], file, env ? m.index - 1 : m.index));
+    const message = env
+      ? `\${${m[1]}} is not read from the environment in a pipeline (only in ferry.yaml): an output path may use {date} and {job}`
+      : `unknown placeholder {${m[1]}}: an output path may use {date} and {job}`;
+    out.push({ file: y.file, line, col, path: 'target.file', message });
   }
   return out;
 }
