@@ -65,7 +65,8 @@ function pairOf(path: string, cwd: string): { pipelineFile: string; testFile: st
  * writer forever (\`ferry test\` hung), a directory was a raw EISDIR, a dangling link "not found".
  */
 function unreadable(path: string, what: string): string | undefined {
-  const problem = notAFile(path, what) ?? tooLarge(path, what);
+  // Only the pipeline has a size limit (validate and run refuse a larger one); cases may be many.
+  const problem = notAFile(path, what) ?? (what === 'pipeline file' ? tooLarge(path, what) : undefined);
   if (problem === `${what} not found` && isLink(path)) return `the ${what} is a symbolic link to ${readlinkSync(path)}, which does not exist`;
   return problem;
 }
