@@ -1,12 +1,12 @@
 import type jsonata from 'jsonata';
-import { METER_SYMBOL, type OutputMeter } from './budget.js';
+import { BUDGET_CODE, METER_SYMBOL, type BudgetError, type OutputMeter } from './budget.js';
 import { borrowImplementations, type Implementation } from './compiler/borrowed.js';
 import { builtins } from './compiler/builtins.js';
 import { distinct, spread } from './compiler/functions-collection.js';
 import { sort } from './compiler/functions-hof.js';
 import { safeBorrowed } from './compiler/linear-dates.js';
 import { length, pad, substring } from './compiler/functions-string.js';
-import { max, min, number } from './compiler/functions-numeric.js';
+import { OUT_OF_RANGE_CODE, max, min, number } from './compiler/functions-numeric.js';
 import { guardOutput, guardedNames } from './compiler/output-guards.js';
 
 /**
@@ -82,22 +82,44 @@ interface EvalError {
 }
 
 /**
+ * The longest expression `$eval` parses. jsonata's parser runs in one call no budget interrupts:
+ * a 16 MB string literal took about 2 s to parse before the time limit could stop it. An
+ * expression a record carries for `$eval` is a few dozen characters; 100,000 parse in a few ms.
+ */
+export const EVAL_SOURCE_LIMIT = 100_000;
+
+/** Errors of ferry's own limits, which read the same inside `$eval` as outside (mapper.ts `evaluationMessage`). */
+const OWN_CODES: readonly unknown[] = [BUDGET_CODE, OUT_OF_RANGE_CODE];
+
+/**
  * jsonata's `$eval`, with an error from a nested `$eval` passed up as it is. jsonata wraps each
  * level's error in a D3121 whose message quotes the inner one as JSON, doubling its backslashes:
  * `$eval(x)` of a record holding `"$eval(x)"` (or `( $s := "$eval($s)"; $eval($s) )`) built a
  * message twice as long at each of its up to 2,000 levels, and the process ran out of heap before
- * the depth limit could stop it. Now the record is rejected with the innermost error, quoted once.
+ * the depth limit could stop it. Now the record is rejected with the innermost error, quoted once;
+ * an error of ferry's own limits (steps, time, output, a number out of range) passes up unwrapped,
+ * so it reads as it does outside `$eval` ("column x: evaluation stopped after …"). A source past
+ * EVAL_SOURCE_LIMIT is refused before it is parsed.
  */
 function flatEval(own: Implementation): Implementation {
   return async function (this: unknown, expr: unknown, focus?: unknown) {
+    if (typeof expr === 'string' && expr.length > EVAL_SOURCE_LIMIT) throw evalSourceTooLong(expr.length);
     try {
       return await (own as (this: unknown, ...a: unknown[]) => Promise<unknown>).call(this, expr, focus);
     } catch (err) {
       const inner = (err as EvalError | null)?.error;
-      if ((err as EvalError | null)?.code === 'D3121' && inner?.code === 'D3121') throw inner;
+      if ((err as EvalError | null)?.code === 'D3121' && (inner?.code === 'D3121' || OWN_CODES.includes(inner?.code))) throw inner;
       throw err;
     }
   } as unknown as Implementation;
+}
+
+function evalSourceTooLong(length: number): BudgetError {
+  return {
+    code: BUDGET_CODE,
+    message: `evaluation stopped: the expression passed to $eval has ${length} characters, more than ${EVAL_SOURCE_LIMIT} (the longest $eval parses)`,
+    limit: 'timeMs',
+  };
 }
 
 /**
