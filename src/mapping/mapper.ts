@@ -20,6 +20,7 @@ import { OUT_OF_RANGE_CODE } from './compiler/functions-numeric.js';
 import { fieldsRead, readsPath } from './fields-read.js';
 import { frozenNow, registerGuardedFunctions } from './interpreter-functions.js';
 import { LinearRegExp, linearRegExpWithClock } from './linear-regex.js';
+import { boundMessage } from './message-bound.js';
 import { seededRandom } from './seeded-random.js';
 import { UNSTORABLE_CODE, checkStorable } from './storable.js';
 import {
@@ -150,12 +151,13 @@ export function createMapper(
       await yieldIfDue();
       if (out.errors.length > 0) {
         // an evaluation error may quote a value (`$number(Hash)`): never a secret one, by the
-        // column it maps to or by its own name (`$number(password)`, masked in the stored record)
+        // column it maps to or by its own name (`$number(password)`, masked in the stored record);
+        // and never all of a long one (cut once masked, so no secret is cut in two)
         const secrets = [...secretValues(record, sources), ...maskedValues(record)];
         for (const e of out.errors) {
           const quotes = quotesSecrets.get(e.path);
           const masked = quotes === 'yes' || (quotes === 'if the record holds secrets' && secrets.length > 0);
-          e.message = scrub(masked ? maskQuoted(e.message) : e.message, secrets);
+          e.message = boundMessage(scrub(masked ? maskQuoted(e.message) : e.message, secrets));
         }
       }
       return out;
@@ -216,7 +218,7 @@ export function createRuleChecker(
         const said = evaluationMessage(err);
         const secrets = mappedSecretValues(values);
         const masked = rule.quotesSecrets === 'yes' || (rule.quotesSecrets === 'if the record holds secrets' && secrets.length > 0);
-        const message = scrub(masked ? maskQuoted(said) : said, secrets);
+        const message = boundMessage(scrub(masked ? maskQuoted(said) : said, secrets));
         errors.push({ code: 'RULE', message: `${rule.message} (${message})`, path: '' });
       }
     }
