@@ -1,5 +1,6 @@
 import jsonata from 'jsonata';
 import { linearRegexProblem } from './linear-regex.js';
+import { isInexact } from '../validation/inexact-numbers.js';
 
 /** A syntax error in a JSONata expression, with the 0-based offset of the offending token. */
 export interface ExpressionSyntaxError {
@@ -23,7 +24,7 @@ export function checkExpression(text: string): ExpressionSyntaxError | undefined
   } catch (err) {
     return toSyntaxError(err as JsonataError, text);
   }
-  return depthProblem(ast, text) ?? regexProblem(ast, text);
+  return depthProblem(ast, text) ?? regexProblem(ast, text) ?? numberProblem(ast, text);
 }
 
 /**
@@ -70,6 +71,39 @@ function regexProblem(node: unknown, text: string): ExpressionSyntaxError | unde
   }
   return undefined;
 }
+
+/**
+ * The first number literal a double cannot hold as written (`12345678901234567891`, past ±2^53 − 1,
+ * or `1e-400`, which reads as 0): jsonata reads it as the nearest double, and the job would write
+ * 12345678901234567000 on every record without a word. The same digits in a source are a FORMAT
+ * reject (validation/inexact-numbers.ts), and in `$number("…")` a MAPPING_ERROR.
+ */
+export function numberProblem(ast: unknown, text: string): ExpressionSyntaxError | undefined {
+  const stack: unknown[] = [ast];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null || node instanceof RegExp) continue;
+    const n = node as { type?: unknown; value?: unknown; position?: unknown };
+    if (
+      n.type === 'number' &&
+      typeof n.value === 'number' &&
+      typeof n.position === 'number' &&
+      (n.value === 0 || Math.abs(n.value) > Number.MAX_SAFE_INTEGER)
+    ) {
+      // the node's position is the end of its literal (a leading minus is folded into the value)
+      const literal = NUMBER_AT_END.exec(text.slice(0, n.position))?.[0];
+      if (literal !== undefined && isInexact(literal)) {
+        const message = `the number ${literal} would be read as ${String(Number(literal))}: numbers are doubles, which hold integers exactly only up to ±2^53 (${Number.MAX_SAFE_INTEGER}); write it as a string ("${literal}")`;
+        return { offset: n.position - literal.length, code: 'FERRY_NUMBER', message };
+      }
+    }
+    for (const child of Object.values(node)) stack.push(child);
+  }
+  return undefined;
+}
+
+/** jsonata's number token, at the end of the text before a number node's position. */
+const NUMBER_AT_END = /(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
 
 export function toSyntaxError(err: JsonataError, text: string): ExpressionSyntaxError {
   // jsonata's parser recurses once per level: 2,000 nested brackets overflow it before any limit of ours
