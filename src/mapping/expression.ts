@@ -79,6 +79,17 @@ function regexProblem(node: unknown, text: string): ExpressionSyntaxError | unde
  * reject (validation/inexact-numbers.ts), and in `$number("…")` a MAPPING_ERROR.
  */
 export function numberProblem(ast: unknown, text: string): ExpressionSyntaxError | undefined {
+  const found = inexactLiteral(ast, text);
+  if (found === undefined) return undefined;
+  const { literal, offset } = found;
+  const message = `the number ${literal} would be read as ${String(Number(literal))}: ${DOUBLES}; write it as a string ("${literal}")`;
+  return { offset, code: 'FERRY_NUMBER', message };
+}
+
+export const DOUBLES = `numbers are doubles, which hold integers exactly only up to ±2^53 (${Number.MAX_SAFE_INTEGER})`;
+
+/** A number literal of the tree that a double would change, as written, and where it starts. */
+export function inexactLiteral(ast: unknown, text: string): { literal: string; offset: number } | undefined {
   const stack: unknown[] = [ast];
   while (stack.length > 0) {
     const node = stack.pop();
@@ -92,10 +103,7 @@ export function numberProblem(ast: unknown, text: string): ExpressionSyntaxError
     ) {
       // the node's position is the end of its literal (a leading minus is folded into the value)
       const literal = NUMBER_AT_END.exec(text.slice(0, n.position))?.[0];
-      if (literal !== undefined && isInexact(literal)) {
-        const message = `the number ${literal} would be read as ${String(Number(literal))}: numbers are doubles, which hold integers exactly only up to ±2^53 (${Number.MAX_SAFE_INTEGER}); write it as a string ("${literal}")`;
-        return { offset: n.position - literal.length, code: 'FERRY_NUMBER', message };
-      }
+      if (literal !== undefined && isInexact(literal)) return { literal, offset: n.position - literal.length };
     }
     for (const child of Object.values(node)) stack.push(child);
   }

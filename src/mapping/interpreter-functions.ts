@@ -1,4 +1,4 @@
-import type jsonata from 'jsonata';
+import jsonata from 'jsonata';
 import { BUDGET_CODE, METER_SYMBOL, type BudgetError, type OutputMeter } from './budget.js';
 import { borrowImplementations, type Implementation } from './compiler/borrowed.js';
 import { builtins } from './compiler/builtins.js';
@@ -8,6 +8,7 @@ import { safeBorrowed } from './compiler/linear-dates.js';
 import { length, pad, substring } from './compiler/functions-string.js';
 import { OUT_OF_RANGE_CODE, max, min, number } from './compiler/functions-numeric.js';
 import { guardOutput, guardedNames } from './compiler/output-guards.js';
+import { DOUBLES, inexactLiteral } from './expression.js';
 
 /**
  * The built-ins the interpreter runs in place of its own, so that it makes no more than compiled
@@ -104,6 +105,7 @@ const OWN_CODES: readonly unknown[] = [BUDGET_CODE, OUT_OF_RANGE_CODE];
 function flatEval(own: Implementation): Implementation {
   return async function (this: unknown, expr: unknown, focus?: unknown) {
     if (typeof expr === 'string' && expr.length > EVAL_SOURCE_LIMIT) throw evalSourceTooLong(expr.length);
+    if (typeof expr === 'string') refuseInexactNumbers(expr);
     try {
       return await (own as (this: unknown, ...a: unknown[]) => Promise<unknown>).call(this, expr, focus);
     } catch (err) {
@@ -113,6 +115,27 @@ function flatEval(own: Implementation): Implementation {
     }
   } as unknown as Implementation;
 }
+
+/**
+ * A number literal in a `$eval` source that a double would change (`$eval("12345678901234567891")`
+ * gave 12345678901234567000): a MAPPING_ERROR, as the same literal in the pipeline is a validate
+ * error. Only a source with 16 digits in a row or an exponent can hold one, so only such a source
+ * is parsed a second time.
+ */
+function refuseInexactNumbers(source: string): void {
+  if (!MAY_HOLD_INEXACT.test(source)) return;
+  let ast: unknown;
+  try {
+    ast = jsonata(source).ast();
+  } catch {
+    return; // jsonata's own parse reports it (D3120)
+  }
+  const found = inexactLiteral(ast, source);
+  // the literal quoted, so that a record's secret it came from is masked as other quotes are
+  if (found) throw { code: OUT_OF_RANGE_CODE, message: `$eval: the number "${found.literal}" would be read as another number: ${DOUBLES}` };
+}
+
+const MAY_HOLD_INEXACT = /\d{16}|\d[eE]/;
 
 function evalSourceTooLong(length: number): BudgetError {
   return {

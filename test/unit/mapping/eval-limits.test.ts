@@ -44,4 +44,27 @@ describe('$eval under the mapping limits', () => {
       },
     ]);
   });
+
+  it('a number literal a double would change is refused, as in the pipeline (not written as another number)', async () => {
+    const mapper = createMapper({ n: '$eval(x)' }, ctx);
+    const refused = await mapper.map({ x: '12345678901234567891' });
+    expect(refused).toEqual({
+      values: {},
+      errors: [
+        {
+          code: 'MAPPING_ERROR',
+          path: 'n',
+          message:
+            'column n: $eval: the number "12345678901234567891" would be read as another number: numbers are doubles, which hold integers exactly only up to ±2^53 (9007199254740991)',
+        },
+      ],
+    });
+    expect((await mapper.map({ x: '1e20 + 9007199254740991' })).values).toEqual({ n: 1e20 + 9007199254740991 });
+  });
+
+  it('the number is quoted, so a secret it came from is masked', async () => {
+    const mapper = createMapper({ password_hash: 'Hash', nickname: '$eval("1 + " & Hash)' }, ctx);
+    const { errors } = await mapper.map({ Hash: '77 + 12345678901234567891' });
+    expect(errors[0]!.message).toMatch(/^column nickname: \$eval: the number "\*\*\*\*\*" would be read/);
+  });
 });
