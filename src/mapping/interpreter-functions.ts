@@ -53,11 +53,33 @@ function implementation(name: string): Implementation | undefined {
  * code's merge sort does it (a comparator's calls count as steps).
  */
 function safeUpstream(name: string, own: Implementation): Implementation {
+  if (name === 'clone') return withoutPrototypes(own);
   if (name !== 'sort') return safeBorrowed(name, own);
   return function (this: unknown, array: unknown, comparator?: unknown) {
     if (comparator === undefined) return sort(array as unknown[] | undefined);
     return (own as (this: unknown, ...a: unknown[]) => unknown).call(this, array, comparator);
   } as unknown as Implementation;
+}
+
+/**
+ * jsonata's `$clone`, with objects of no prototype, as compiled code makes them. A transform
+ * (`~> | pattern | update |`) clones its input and assigns the update's keys into the copy: a key
+ * `__proto__` (written, or in a source's object merged as the update) set the copy's prototype
+ * instead, and vanished from the value written, without a word. On an object of no prototype it is
+ * a key like any other.
+ */
+function withoutPrototypes(own: Implementation): Implementation {
+  return function (this: unknown, arg: unknown) {
+    const copy = own.call(this, arg);
+    const stack: unknown[] = [copy];
+    while (stack.length > 0) {
+      const item = stack.pop();
+      if (typeof item !== 'object' || item === null) continue;
+      if (!Array.isArray(item)) Object.setPrototypeOf(item, null);
+      for (const key in item) stack.push((item as Record<string, unknown>)[key]);
+    }
+    return copy;
+  } as Implementation;
 }
 
 /** The signatures of guarded built-ins compiled code does not have (jsonata's own). */
