@@ -1,0 +1,39 @@
+import { OUT_OF_RANGE_CODE } from './functions-numeric.js';
+
+type Impl = (this: unknown, ...args: never[]) => unknown;
+
+/** The most decimal places `Number.prototype.toFixed` writes. */
+const MAX_PLACES = 100;
+
+/**
+ * jsonata's `$formatNumber` writes the number's digits with `toFixed`, which past 1e21 gives
+ * "1e+21": `$formatNumber(1e21, "#,##0")` wrote "1e,+21" as the column's value, without a word
+ * (also 1e19 with a `%` picture, which multiplies by 100). And a picture of more than 100
+ * decimal places failed with JavaScript's own "toFixed() digits argument must be between 0 and
+ * 100", naming no column. The call runs with `toFixed` refusing both, with a message that says
+ * what to do; a picture with an exponent (`0.00e0`) never reaches either. The swap is
+ * synchronous, as linear-dates.ts `withLinearRegExp`: nothing else runs until it is undone.
+ */
+export function exactFormatNumber<F extends Impl>(impl: F): F {
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    const value = args[0];
+    const native = Number.prototype.toFixed;
+    Number.prototype.toFixed = function (this: number, places?: number): string {
+      if (typeof places === 'number' && places > MAX_PLACES)
+        throw { code: OUT_OF_RANGE_CODE, message: `$formatNumber: the picture asks for ${places} decimal places, more than ${MAX_PLACES}` };
+      const text = native.call(this, places);
+      if (text.includes('e')) {
+        const message = `$formatNumber(${String(value)}): past 1e21 (after a % or ‰ picture multiplies it) a number's digits come only with an exponent, and the picture has none: add one (such as "0.000e0")`;
+        throw { code: OUT_OF_RANGE_CODE, message };
+      }
+      return text;
+    };
+    try {
+      return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).apply(this, args);
+    } finally {
+      Number.prototype.toFixed = native;
+    }
+  };
+  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  return wrapped as unknown as F;
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { createMapper } from '../../../src/mapping/mapper.js';
+
+/*
+ * jsonata's `$formatNumber` writes digits with `toFixed`, which gives "1e+21" past 1e21:
+ * `$formatNumber(1e21, "#,##0")` wrote "1e,+21" as the column's value, without a word. Such a
+ * number is a MAPPING_ERROR saying to put an exponent in the picture, as is a picture of more than
+ * 100 decimal places (it failed with JavaScript's own message, naming no column).
+ */
+
+const ctx = { id: 'j', pipeline: 'p', started_at: '2026-01-01T00:00:00.000Z' };
+const past = (shown: string) =>
+  `column c: $formatNumber(${shown}): past 1e21 (after a % or ‰ picture multiplies it) a number's digits come only with an exponent, and the picture has none: add one (such as "0.000e0")`;
+
+describe('$formatNumber of a number past 1e21', () => {
+  it.each([{ interpretOnly: false }, { interpretOnly: true }])('interpretOnly: $interpretOnly', async (paths) => {
+    const map = async (expr: string, n: number) => createMapper({ c: expr }, ctx, undefined, paths).map({ n });
+    expect(await map('$formatNumber(n, "#,##0")', 1e21)).toEqual({ values: {}, errors: [{ code: 'MAPPING_ERROR', path: 'c', message: past('1e+21') }] });
+    expect((await map('$formatNumber(n, "#,##0%")', 1e19)).errors[0]!.message).toBe(past('10000000000000000000'));
+    expect((await map('$formatNumber(n, "#,##0;(#)")', -1e22)).errors[0]!.message).toBe(past('-1e+22'));
+    expect(await map('$formatNumber(n, "#,##0")', 9.99e20)).toEqual({ values: { c: '999,000,000,000,000,000,000' }, errors: [] });
+    expect(await map('$formatNumber(n, "0.00e0")', 1e21)).toEqual({ values: { c: '10.00e20' }, errors: [] });
+    expect(await map('$formatNumber(n, "0." & $pad("", 150, "#"))', 1.5)).toEqual({
+      values: {},
+      errors: [{ code: 'MAPPING_ERROR', path: 'c', message: 'column c: $formatNumber: the picture asks for 150 decimal places, more than 100' }],
+    });
+    expect(Number.prototype.toFixed.call(1e21, 2)).toBe('1e+21');
+  });
+});
