@@ -37,3 +37,27 @@ export function exactFormatNumber<F extends Impl>(impl: F): F {
   Object.defineProperty(wrapped, 'length', { value: impl.length });
   return wrapped as unknown as F;
 }
+
+/** jsonata's `$formatInteger` pictures that are not decimal digits: letters, roman numerals, words. */
+const NAMED_PICTURES = new Set(['A', 'a', 'I', 'i', 'W', 'w', 'Ww']);
+
+/**
+ * jsonata's `$formatInteger` with a decimal picture writes `'' + value`, which past 1e21 is
+ * "1e+21": `$formatInteger(1e21, "#,##0")` wrote "1e,+21" as the column's value, without a word.
+ * Such a number is refused for a decimal picture; letters, roman numerals and words are exact.
+ */
+export function decimalWithoutExponent<F extends Impl>(impl: F): F {
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    const [value, picture] = args;
+    if (typeof value === 'number' && typeof picture === 'string' && String(Math.floor(value)).includes('e')) {
+      const semicolon = picture.lastIndexOf(';');
+      if (!NAMED_PICTURES.has(semicolon === -1 ? picture : picture.substring(0, semicolon))) {
+        const message = `$formatInteger(${String(value)}): past 1e21 a number's digits come only with an exponent, which a decimal picture has no place for: use $formatNumber with one (such as "0.000e0")`;
+        throw { code: OUT_OF_RANGE_CODE, message };
+      }
+    }
+    return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).apply(this, args);
+  };
+  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  return wrapped as unknown as F;
+}

@@ -101,7 +101,9 @@ export function formatBase(value: Num, radix?: number): string | undefined {
   checkFinite('formatBase', value);
   const base = radix === undefined ? 10 : (round(radix) as number);
   if (base < 2 || base > 36) throw fail('D3100', { value: base });
-  return (round(value) as number).toString(base);
+  const whole = round(value) as number;
+  // past 1e21 base 10 is "1e+21": the digits a double holds exactly, as the other bases give them
+  return Math.abs(whole) >= 1e21 ? BigInt(whole).toString(base) : whole.toString(base);
 }
 
 export function boolean(arg: unknown): boolean | undefined {
