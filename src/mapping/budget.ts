@@ -78,7 +78,8 @@ export function regexTooCostly(source: string, instructions: number, characters:
   const shown = source.length > 40 ? `${source.slice(0, 40)}…` : source;
   return {
     code: BUDGET_CODE,
-    message: `evaluation stopped: the regex /${shown}/ (${instructions} instructions) searching ${characters} characters is more work than one search may take (${REGEX_WORK_LIMIT} instructions × characters): shorten the pattern or the text`,
+    // quoted, as values are: a pattern `$eval` built from a secret is masked with them (mapper.ts)
+    message: `evaluation stopped: the regex ${JSON.stringify(`/${shown}/`)} (${instructions} instructions) searching ${characters} characters is more work than one search may take (${REGEX_WORK_LIMIT} instructions × characters): shorten the pattern or the text`,
     limit: 'timeMs',
   };
 }

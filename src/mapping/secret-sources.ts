@@ -36,10 +36,20 @@ export function mayQuoteSecret(column: string | undefined, text: string, sources
 /** The field names maskRecord hides at any depth (validation/mask.ts `SECRET_KEY`). */
 const SECRET_NAME = /^(?:password|secret)$/i;
 
-/** `message` with every double-quoted part masked: what an error of a `mayQuoteSecret` expression quotes. */
+/**
+ * `message` with every double-quoted part masked: what an error of a `mayQuoteSecret` expression
+ * quotes. The text of `$error(…)` (D3137) and `$assert(…, …)` (D3141) is the expression's own,
+ * unquoted: `$error($uppercase(password))` wrote the password in capitals into the reject, where
+ * `scrub` cannot recognize it. It is masked whole.
+ */
 export function maskQuoted(message: string): string {
+  const raw = RAW_TEXT.exec(message);
+  if (raw) return `${raw[1]}${MASK}`;
   return message.replace(/"(?:[^"\\]|\\.)*"/g, `"${MASK}"`);
 }
+
+/** The messages jsonata makes of an expression's own text: `$error`'s and `$assert`'s. */
+const RAW_TEXT = /^(JSONata D31(?:37|41): )/;
 
 /** The record with secrets masked: by key name (maskRecord), and every source field of a secret column. */
 export function maskSourceRecord(record: unknown, sources: SecretSources): unknown {

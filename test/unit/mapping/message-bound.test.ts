@@ -27,8 +27,10 @@ describe('reject messages are bounded', () => {
 
     it(`a secret at the cut is masked whole (${how})`, async () => {
       const secret = 'S3cretValue-1234567890';
-      const mapper = createMapper({ password_hash: 'Hash', nickname: '$error(pad & Hash & tail)' }, ctx, undefined, { interpretOnly });
-      const { errors } = await mapper.map({ Hash: secret, pad: 'p'.repeat(280), tail: 't'.repeat(1000) });
+      // `copy` holds the secret too: the expression reads no secret field, so only the secret's
+      // value is masked where it appears (a message of one that does is masked whole)
+      const mapper = createMapper({ password_hash: 'Hash', nickname: '$error(pad & copy & tail)' }, ctx, undefined, { interpretOnly });
+      const { errors } = await mapper.map({ Hash: secret, copy: secret, pad: 'p'.repeat(280), tail: 't'.repeat(1000) });
       expect(errors).toHaveLength(1);
       expect(errors[0]!.message).toBe(`JSONata D3137: ${'p'.repeat(280)}*****… (1300 characters in all)`);
       expect(errors[0]!.message).not.toContain('S3c');
