@@ -1,9 +1,7 @@
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
-import { notAFile } from '../file-kind.js';
-import { tooLarge } from '../project/load-config.js';
+import { existsSync, lstatSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import { passed } from '../pipeline-test/run-cases.js';
-import { failureLines, TEST_FILE, testFileOf, testPipeline } from '../pipeline-test/test-pipeline.js';
+import { failureLines, TEST_FILE, testFileOf, testPipeline, unreadableFile } from '../pipeline-test/test-pipeline.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
@@ -54,21 +52,10 @@ function pairOf(path: string, cwd: string): { pipelineFile: string; testFile: st
     [pipelineFile, 'pipeline file'],
     [testFile, 'test file'],
   ] as const) {
-    const problem = unreadable(path, what);
+    const problem = unreadableFile(path, what);
     if (problem) throw new CliExit(EXIT_INVALID, `${relative(cwd, path)}: ${problem}`);
   }
   return { pipelineFile, testFile };
-}
-
-/**
- * Why a pipeline or test file cannot be read, by a stat only: reading a named pipe waited for a
- * writer forever (\`ferry test\` hung), a directory was a raw EISDIR, a dangling link "not found".
- */
-function unreadable(path: string, what: string): string | undefined {
-  // Only the pipeline has a size limit (validate and run refuse a larger one); cases may be many.
-  const problem = notAFile(path, what) ?? (what === 'pipeline file' ? tooLarge(path, what) : undefined);
-  if (problem === `${what} not found` && isLink(path)) return `the ${what} is a symbolic link to ${readlinkSync(path)}, which does not exist`;
-  return problem;
 }
 
 function isLink(path: string): boolean {

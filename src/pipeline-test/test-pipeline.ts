@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { notAFile } from '../file-kind.js';
+import { tooLarge } from '../project/load-config.js';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { usersTableColumns } from '../connections/users-table.js';
 import { buildJobPlan, type JobPlan } from '../plan/job-plan.js';
@@ -29,6 +31,13 @@ export interface PipelineTestRun {
 
 /** Runs the cases of `testFile` against `pipelineFile`; `shown` names the files in messages. */
 export async function testPipeline(pipelineFile: string, testFile: string, shown: (path: string) => string): Promise<PipelineTestRun> {
+  for (const [path, what] of [
+    [pipelineFile, 'pipeline file'],
+    [testFile, 'test file'],
+  ] as const) {
+    const problem = unreadableFile(path, what);
+    if (problem) return { diagnostics: [{ file: shown(path), line: 0, col: 0, path: '', message: problem }], results: [] };
+  }
   const parsed = parsePipeline(shown(pipelineFile), readFileSync(pipelineFile, 'utf8'));
   const tests = parseTestFile(shown(testFile), readFileSync(testFile, 'utf8'));
   const diagnostics = [...parsed.diagnostics, ...tests.diagnostics];
@@ -36,10 +45,23 @@ export async function testPipeline(pipelineFile: string, testFile: string, shown
   return { diagnostics, results: await runCases(subjectOf(planOf(parsed.pipeline, pipelineFile)), tests.cases) };
 }
 
-/** The pipeline's cases when it has a test file, else null. */
+/** The pipeline's cases when it has a test file (or a link by that name, even a broken one), else null. */
 export async function testPipelineIfCases(pipelineFile: string, shown: (path: string) => string): Promise<PipelineTestRun | null> {
   const testFile = testFileOf(pipelineFile);
-  return existsSync(testFile) ? testPipeline(pipelineFile, testFile, shown) : null;
+  return lstatSync(testFile, { throwIfNoEntry: false }) ? testPipeline(pipelineFile, testFile, shown) : null;
+}
+
+/**
+ * Why a pipeline or test file cannot be read, by a stat only: reading a named pipe waited for a
+ * writer forever (`ferry test` and the console's pipelines page hung), a directory was a raw
+ * EISDIR, a dangling link "not found".
+ */
+export function unreadableFile(path: string, what: string): string | undefined {
+  const problem = notAFile(path, what) ?? tooLarge(path, what);
+  if (problem === `${what} not found` && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    return `the ${what} is a symbolic link to ${readlinkSync(path)}, which does not exist`;
+  }
+  return problem;
 }
 
 /** The plan a job of this pipeline would have; the file paths are only named, never read. */

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -240,6 +241,28 @@ describe('ferry ui pipelines', () => {
         'FAIL pipelines/p.test.yaml:5 wrong on purpose\n       email: expected "someone@example.com", got "bob@example.com"',
       );
       expect(untested!.tests).toBeNull();
+    } finally {
+      expect(await ui.stop()).toBe(0);
+      p.cleanup();
+    }
+  });
+
+  it('says a test file that is a named pipe, a folder or a broken link cannot be read, instead of waiting on it', async () => {
+    const p = new TestProject();
+    for (const name of ['fifo', 'folder', 'broken']) p.write(`pipelines/${name}.yaml`, 'source: { file: users.json }\ntarget: { connection: users }\n');
+    p.write('pipelines/users.json', [{ Email: 'Ada@Example.com' }]);
+    execFileSync('mkfifo', [join(p.dir, 'pipelines/fifo.test.yaml')]);
+    mkdirSync(join(p.dir, 'pipelines/folder.test.yaml'));
+    symlinkSync('gone.test.yaml', join(p.dir, 'pipelines/broken.test.yaml'));
+    const ui = await startConsole(p.dir);
+    try {
+      const res = await fetch(`${ui.url}api/pipelines`, { signal: AbortSignal.timeout(20_000) });
+      const listed = (await res.json()) as { file: string; tests: { total: number; failed: string[] } | null }[];
+      expect(Object.fromEntries(listed.map((e) => [e.file, e.tests]))).toEqual({
+        'pipelines/broken.yaml': { total: 0, failed: ['pipelines/broken.test.yaml the test file is a symbolic link to gone.test.yaml, which does not exist'] },
+        'pipelines/fifo.yaml': { total: 0, failed: ['pipelines/fifo.test.yaml the test file is a named pipe, not a file'] },
+        'pipelines/folder.yaml': { total: 0, failed: ['pipelines/folder.test.yaml the test file is a directory, not a file'] },
+      });
     } finally {
       expect(await ui.stop()).toBe(0);
       p.cleanup();
