@@ -1,5 +1,6 @@
 import type jsonata from 'jsonata';
 import { jsonLowerBound } from './json-size.js';
+import { clip } from '../validation/clip.js';
 
 /*
  * Every expression gets a bounded budget for each record, so no mapping can hang a job, exhaust the
@@ -75,7 +76,7 @@ export function pictureTooLong(name: string, length: number): BudgetError {
 export const REGEX_WORK_LIMIT = 32 * 1024 * 1024;
 
 export function regexTooCostly(source: string, instructions: number, characters: number): BudgetError {
-  const shown = source.length > 40 ? `${source.slice(0, 40)}…` : source;
+  const shown = clip(source, 40);
   return {
     code: BUDGET_CODE,
     // quoted, as values are: a pattern `$eval` built from a secret is masked with them (mapper.ts)

@@ -2,6 +2,7 @@ import { RE2JS } from 're2js';
 import { REGEX_WORK_LIMIT, regexTooCostly } from './budget.js';
 import { estimatedInstructions } from './regex-size.js';
 import { UntranslatableRegex, toRe2Pattern } from './regex-translate.js';
+import { clip } from '../validation/clip.js';
 
 /*
  * JSONata regex literals (/^(a+)+$/) run on RE2JS, the JavaScript port of RE2: matching takes time
@@ -121,7 +122,7 @@ export function linearRegexProblem(source: string, flags = ''): string | null {
 }
 
 function tooLargeMessage(source: string, detail: string): string {
-  const shown = source.length > 60 ? `${source.slice(0, 60)}…` : source;
+  const shown = clip(source, 60);
   return `regex /${shown}/ is too large for the regex engine: ${detail}`;
 }
 

@@ -1,3 +1,5 @@
+import { clip } from '../validation/clip.js';
+
 /**
  * The most of an evaluation error's message a reject carries. A message quotes the value it is
  * about (`$number(x)` of a 100,000-character field, `$error(x)`), and a reject is written for every
@@ -16,9 +18,6 @@ const KEPT = 300;
  */
 export function boundMessage(message: string): string {
   if (message.length <= MESSAGE_LIMIT) return message;
-  let end = KEPT;
   // never half of a surrogate pair (an emoji): the cut text must stay well-formed
-  const last = message.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end--;
-  return `${message.slice(0, end)}… (${message.length} characters in all)`;
+  return `${clip(message, KEPT)} (${message.length} characters in all)`;
 }

@@ -4,6 +4,7 @@ import { resolveWebhookUrl } from '../spec/webhook-url.js';
 import { visibleText } from '../cli/visible-text.js';
 import { displayUrl } from './display-url.js';
 import { NotifyError } from './notify-error.js';
+import { clip } from '../validation/clip.js';
 
 export interface WebhookOptions {
   /** As the pipeline wrote it: `${NAME}` references are resolved from `env` now, and their values masked. */
@@ -160,7 +161,7 @@ function snippet(text: string): string {
 /** A text of the receiver's on one line, at most 200 characters of it (mask it before: a cut secret would not match). */
 function quoted(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return visibleText(flat.length > 200 ? `${flat.slice(0, 200)}…` : flat);
+  return visibleText(clip(flat, 200));
 }
 
 /** fetch reports `TypeError: fetch failed` with the socket error as its cause; name that instead. */

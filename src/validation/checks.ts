@@ -1,5 +1,6 @@
 import type { RejectCode, RejectError } from './reject.js';
 import { codePointCount } from './text.js';
+import { clip } from './clip.js';
 
 /** A parsed JSON object: not null, not an array. */
 export type JsonObject = Record<string, unknown>;
@@ -35,7 +36,7 @@ export function jsonType(value: unknown): string {
 
 /** A user value for a message, shortened so a huge field cannot bloat the rejects file. Never used for secrets. */
 export function quote(value: string): string {
-  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return JSON.stringify(clip(value, 40));
 }
 
 export function reportType(errors: RejectError[], path: string, expected: string, value: unknown): void {

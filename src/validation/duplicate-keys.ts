@@ -1,4 +1,5 @@
 import { framePath, scanJsonText } from './json-text.js';
+import { clip } from './clip.js';
 
 /** A key written twice in one JSON object; `at` is the object's path, empty for the record itself. */
 export interface DuplicateKey {
@@ -80,7 +81,7 @@ function isJsonSpace(c: number): boolean {
  * runaway name or path is clipped, as the raw text of a reject is.
  */
 export function duplicateKeyMessage(duplicate: DuplicateKey): string {
-  const key = duplicate.key.length > MAX_KEY_CHARS ? `${duplicate.key.slice(0, MAX_KEY_CHARS)}…` : duplicate.key;
+  const key = clip(duplicate.key, MAX_KEY_CHARS);
   // A path keeps its end: the part nearest the field.
   const path = duplicate.at.length > MAX_PATH_CHARS ? `…${duplicate.at.slice(-MAX_PATH_CHARS)}` : duplicate.at;
   return `duplicate field ${JSON.stringify(key)} in one JSON object${path ? ` (at ${path})` : ''}; JSON keeps only the last value`;

@@ -1,4 +1,5 @@
 import { expressionRefs } from '../spec/expression-refs.js';
+import { clip } from './clip.js';
 import type { Reject, RejectError } from './reject.js';
 
 /** A JSONata expression that only names a field (`Email`, `` `E-mail` ``, `profile.phone`): its source path. */
@@ -42,7 +43,7 @@ function soleField(expression: string): string[] | undefined {
 export function formatValue(value: unknown, max = Infinity): string {
   if (value === undefined) return '';
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > max ? `${text.slice(0, Math.max(0, max - 1))}…` : text;
+  return text.length > max ? clip(text, Math.max(0, max - 1)) : text;
 }
 
 /** `a.b[2].c` → ['a', 'b', 2, 'c']. */

@@ -1,5 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import { clip } from '../../validation/clip.js';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 
@@ -51,5 +52,5 @@ function cursorBatch(a: PendingActivity): number | undefined {
 /** A driver's message may run over lines; the progress line and `jobs show` keep it on one, shortened. */
 function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
+  return clip(flat, 199);
 }
