@@ -1,3 +1,4 @@
+import { clip } from '../validation/clip.js';
 import type { RejectError } from '../validation/reject.js';
 import { isPlainObject } from '../plan/json-values.js';
 import type { ColumnInfo } from './types.js';
@@ -65,7 +66,12 @@ export const storeRejects = {
     path: columns[0] ?? '',
     message: `${columns.length > 0 ? columns.join(', ') : 'a unique value'} already belongs to another user`,
   }),
-  unknownColumn: (column: string, table: string): RejectError => ({ code: 'UNKNOWN_FIELD', path: column, message: `table ${table} has no column ${column}` }),
+  // The name comes from the source (an NDJSON key of any length): the message shows its start, the path all of it.
+  unknownColumn: (column: string, table: string): RejectError => ({
+    code: 'UNKNOWN_FIELD',
+    path: column,
+    message: `table ${table} has no column ${clip(column, 200)}`,
+  }),
   invalidType: (column: string, expected: string, value: unknown): RejectError => ({
     code: 'INVALID_TYPE',
     path: column,

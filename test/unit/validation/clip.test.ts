@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { storeRejects } from '../../../src/connections/write-rules.js';
 import { boundMessage } from '../../../src/mapping/message-bound.js';
 import { quote } from '../../../src/validation/checks.js';
 import { clip } from '../../../src/validation/clip.js';
@@ -31,5 +32,12 @@ describe('shortened texts keep whole characters', () => {
       expect(wellFormed(boundMessage(text)), `boundMessage at ${n}`).toBe(true);
     }
     expect(formatValue(emojiAt(22), 24)).toBe(`${'a'.repeat(22)}…`);
+  });
+
+  it("an unknown column's message shows the start of a huge source name, its path all of it", () => {
+    const name = `${'k'.repeat(199)}😀${'k'.repeat(100_000)}`;
+    const reject = storeRejects.unknownColumn(name, 'users');
+    expect(reject.path).toBe(name);
+    expect(reject.message).toBe(`table users has no column ${'k'.repeat(199)}…`);
   });
 });
