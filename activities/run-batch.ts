@@ -64,6 +64,9 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
   const span = ctx.plan.source.type === 'file' ? fileSpan(ctx, batch) : await pageSpan(ctx, batch);
   const { range } = span;
   const cursor = resumeFrom(progress?.lastDetails(), span) ?? { batch, chunk: 0, position: range.start, row: range.firstRow, counts: zero() };
+  // Recorded before any write too: a retry of a batch that failed before its first commit is still
+  // named by its batch (Temporal's pending activity shows the cursor; retries.ts reads it).
+  progress?.heartbeat(cursor);
   const reader = span.read({ ...range, start: cursor.position, firstRow: cursor.row, count: range.firstRow + range.count - cursor.row });
   const perCommit = commitRecords(ctx.plan);
   const maxBytes = span.page ? Infinity : chunkMaxBytes();
