@@ -77,7 +77,7 @@ describe('Temporal activities (MockActivityEnvironment)', () => {
     return p;
   };
 
-  it('heartbeats the batch cursor after every committed chunk', async () => {
+  it('heartbeats the batch cursor at its start and after every committed chunk', async () => {
     const p = await planned('job-a');
     const env = new MockActivityEnvironment({ heartbeatTimeoutMs: 60_000 }, { logger });
     const beats: BatchCursor[] = [];
@@ -85,6 +85,7 @@ describe('Temporal activities (MockActivityEnvironment)', () => {
     const out: RunBatchOutput = await env.run(activities().runBatch, { jobDir: p.jobDir, batch: 0 });
     expect(out.read).toBe(total);
     expect(beats.map((b) => [b.batch, b.chunk, b.row])).toEqual([
+      [0, 0, 1],
       [0, 1, 1001],
       [0, 2, 2001],
       [0, 3, total + 1],
@@ -101,17 +102,19 @@ describe('Temporal activities (MockActivityEnvironment)', () => {
       first.cancel();
     });
     await expect(first.run(activities().runBatch, { jobDir: p.jobDir, batch: 0 })).rejects.toBeInstanceOf(CancelledFailure);
-    expect(beats).toHaveLength(1);
+    // The cursor at the start (cancelled there), then the one after the first chunk: cancellation is
+    // only acted on between chunks.
+    expect(beats.map((b) => b.chunk)).toEqual([0, 1]);
     // Exactly the first chunk is in the table: its valid rows, nothing of the second.
-    expect(rows()).toBe(beats[0]!.counts.inserted);
-    expect(beats[0]!.counts.read).toBe(CHUNK_RECORDS);
+    expect(rows()).toBe(beats[1]!.counts.inserted);
+    expect(beats[1]!.counts.read).toBe(CHUNK_RECORDS);
 
-    const retry = new MockActivityEnvironment({ heartbeatTimeoutMs: 60_000, attempt: 2, heartbeatDetails: beats[0] }, { logger });
+    const retry = new MockActivityEnvironment({ heartbeatTimeoutMs: 60_000, attempt: 2, heartbeatDetails: beats[1] }, { logger });
     const resumed: BatchCursor[] = [];
     retry.on('heartbeat', (d: BatchCursor) => resumed.push(structuredClone(d)));
     const out: RunBatchOutput = await retry.run(activities().runBatch, { jobDir: p.jobDir, batch: 0 });
-    // It started at chunk 1: two more heartbeats, not three, and the counts cover the whole batch.
-    expect(resumed.map((b) => b.chunk)).toEqual([2, 3]);
+    // It started at chunk 1 (its first heartbeat says so): two more chunks, not three, and the counts cover the whole batch.
+    expect(resumed.map((b) => b.chunk)).toEqual([1, 2, 3]);
     expect(out.read).toBe(total);
     expect(rows()).toBe(out.inserted);
     expect(out.inserted + out.rejected).toBe(total);
@@ -123,7 +126,7 @@ describe('Temporal activities (MockActivityEnvironment)', () => {
     const beats: BatchCursor[] = [];
     env.on('heartbeat', (d: BatchCursor) => beats.push(structuredClone(d)));
     const out: RunBatchOutput = await env.run(activities().runBatch, { jobDir: p.jobDir, batch: 0 });
-    expect(beats.map((b) => b.chunk)).toEqual([1, 2, 3]);
+    expect(beats.map((b) => b.chunk)).toEqual([0, 1, 2, 3]);
     expect(out.read).toBe(total);
   });
 
