@@ -268,6 +268,9 @@ function evaluationMessage(err: unknown, column?: string): string {
   const e = err as { code?: string; message?: string };
   if (isBudgetError(err) || e.code === BUDGET_CODE || e.code === UNSTORABLE_CODE || e.code === OUT_OF_RANGE_CODE)
     return `${column === undefined ? '' : `column ${column}: `}${e.message ?? ''}`;
+  // jsonata's parser recurses per level: `$eval` of thousands of nested brackets overflowed the stack
+  if (e.code === 'D3120' && e.message?.includes(STACK_OVERFLOW))
+    return `${column === undefined ? '' : `column ${column}: `}$eval: the expression nests too deeply to parse (${STACK_OVERFLOW})`;
   if (e.code) return `JSONata ${e.code}: ${e.message ?? ''}`;
   // a value nested thousands deep (`$string(m)` of a 100,000-level record) overflows the stack
   // walking it, compiled or interpreted: say what it means, the same both ways

@@ -67,4 +67,12 @@ describe('$eval under the mapping limits', () => {
     const { errors } = await mapper.map({ Hash: '77 + 12345678901234567891' });
     expect(errors[0]!.message).toMatch(/^column nickname: \$eval: the number "\*\*\*\*\*" would be read/);
   });
+
+  it('an $eval source nested too deeply to parse says so, with its column', async () => {
+    const mapper = createMapper({ n: '$eval(x)' }, ctx);
+    const { errors } = await mapper.map({ x: `${'('.repeat(20_000)}1${')'.repeat(20_000)}` });
+    expect(errors).toEqual([
+      { code: 'MAPPING_ERROR', path: 'n', message: 'column n: $eval: the expression nests too deeply to parse (Maximum call stack size exceeded)' },
+    ]);
+  });
 });
