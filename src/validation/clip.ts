@@ -9,7 +9,7 @@ export function clip(text: string, max: number): string {
 }
 
 /** `end`, or `end - 1` when the unit before it starts a surrogate pair that `end` would split. */
-export function wholeEnd(text: string, end: number): number {
+function wholeEnd(text: string, end: number): number {
   const last = text.charCodeAt(end - 1);
   return last >= 0xd800 && last <= 0xdbff ? end - 1 : end;
 }
