@@ -18,6 +18,13 @@ export const NOT_A_DATE_TIME = 'must be an ISO-8601 date-time with seconds and a
  */
 export const LEAP_SECOND = 'second 60 (a leap second) cannot be stored: timestamps here have no leap seconds; use :59 or the next minute';
 
+/*
+ * 9999-12-31T23:00:00-05:00 is a valid date-time whose instant is in year 10000 (UTC). SQLite's date
+ * functions end at 9999 and give NULL for it, so an export's date query or sort would silently miss
+ * the user; the store keeps what the import wrote, so it is refused here.
+ */
+export const PAST_YEAR_9999 = 'is after 9999-12-31T23:59:59Z once its offset is applied; timestamps here end at year 9999 (UTC)';
+
 /** Why `value` is not a date-time Ferry can store (one of the messages above), or undefined. */
 export function dateTimeProblem(value: string): string | undefined {
   if (!DATE_TIME.test(value)) return NOT_A_DATE_TIME;
@@ -29,7 +36,20 @@ export function dateTimeProblem(value: string): string | undefined {
   if (day > lastDay) return NOT_A_DATE_TIME;
   // The seconds are at a fixed place: the regex's year has exactly four digits.
   if (digits(value, 17, 2) === 60) return LEAP_SECOND;
+  if (year === 9999 && month === 12 && day === 31 && utcMinutesOfDay(value) >= 24 * 60) return PAST_YEAR_9999;
   return undefined;
+}
+
+/** The clock time in minutes after applying the offset (negative offsets move it later), unbounded. */
+function utcMinutesOfDay(value: string): number {
+  const local = digits(value, 11, 2) * 60 + digits(value, 14, 2);
+  // The offset is the last 5 or 6 characters (±hh:mm or ±hhmm), or Z.
+  const last = value.charCodeAt(value.length - 1);
+  if (last === 0x5a || last === 0x7a) return local;
+  const minutes = digits(value, value.length - 2, 2);
+  const hoursAt = value.charCodeAt(value.length - 3) === 0x3a ? value.length - 5 : value.length - 4;
+  const offset = digits(value, hoursAt, 2) * 60 + minutes;
+  return value.charCodeAt(hoursAt - 1) === 0x2d ? local + offset : local - offset;
 }
 
 /** Reads digits the regex has already matched, without allocating a substring. */

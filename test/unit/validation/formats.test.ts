@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { LEAP_SECOND, NOT_A_DATE_TIME, dateTimeProblem } from '../../../src/validation/date-time.js';
+import { LEAP_SECOND, NOT_A_DATE_TIME, PAST_YEAR_9999, dateTimeProblem } from '../../../src/validation/date-time.js';
 import { emailProblem, isEmail } from '../../../src/validation/email.js';
 import { decodedByteLength, isBase64, isHex } from '../../../src/validation/encodings.js';
 import { isBase32, isE164 } from '../../../src/validation/patterns.js';
@@ -146,6 +146,20 @@ describe('ISO-8601 date-time', () => {
     // February 30 at second 60 is wrong first as a date.
     expect(dateTimeProblem('2016-02-30T23:59:60Z')).toBe(NOT_A_DATE_TIME);
     expect(dateTimeProblem('2016-12-31T23:59:59Z')).toBeUndefined();
+  });
+
+  // SQLite's strftime gives NULL past year 9999: a date query or sort of an export would miss the user.
+  it('refuses an instant past year 9999 in UTC, and keeps those up to its last second', () => {
+    for (const late of ['9999-12-31T23:59:59-01:00', '9999-12-31 23:00:00-0100', '9999-12-31T20:00:00.5-04:00', '9999-12-31T00:01:00-23:59'])
+      expect(dateTimeProblem(late), late).toBe(PAST_YEAR_9999);
+    for (const ok of [
+      '9999-12-31T23:59:59.999Z',
+      '9999-12-31T22:59:59-01:00',
+      '9999-12-31T23:59:59+01:00',
+      '9999-12-31T00:30:00-23:29',
+      '9999-12-30T23:59:59-23:59',
+    ])
+      expect(dateTimeProblem(ok), ok).toBeUndefined();
   });
 });
 
