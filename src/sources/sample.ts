@@ -6,6 +6,7 @@ import { NdjsonSplitter } from './ndjson-splitter.js';
 import { RecordCutter, type RecordSplitter } from './record-cutter.js';
 import { jsonRecordOf } from './records.js';
 import { CSV, delimiterByte } from './csv.js';
+import { SourceError } from './source-error.js';
 import type { FileSourceOptions } from './types.js';
 import { CSV_ENCODING_HINT, decodeUtf8, invalidUtf8Message, refuseUtf16, refuseUtf8BomAsLatin1 } from './utf8.js';
 import { decodeWindows1252 } from './windows-1252.js';
@@ -33,9 +34,17 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
   } catch {
     return undefined;
   }
+  let splitter: RecordSplitter;
+  try {
+    splitter = splitterFor(options);
+  } catch (err) {
+    // A delimiter the job refuses (`é` in a UTF-8 file): say so now, not from a job that fails at planning.
+    if (err instanceof SourceError && options.format === 'csv') return { format: 'csv', problem: err.message };
+    return undefined;
+  }
   const spans: Buffer[] = [];
   try {
-    const cutter = new RecordCutter(options.format, splitterFor(options), 0);
+    const cutter = new RecordCutter(options.format, splitter, 0);
     const sink = (buf: Buffer, start: number, end: number): void => {
       if (spans.length < limit) spans.push(buf.subarray(start, end));
     };

@@ -33,3 +33,27 @@ describe('a CSV separated by ";" read with the default delimiter gets a delimite
     expect(p.ferry('run', 'pipelines/import.yaml').stderr).toContain(warning);
   });
 });
+
+/** A delimiter of two UTF-8 bytes passed validate; its run made a job that failed at planning. */
+describe('a CSV delimiter the job cannot use', () => {
+  let p: TestProject;
+  afterEach(() => p.cleanup());
+
+  it('is refused by validate and before a run makes a job', () => {
+    p = new TestProject();
+    p.write('pipelines/users.csv', 'emailéname\na@example.comébob\n');
+    p.write(
+      'pipelines/import.yaml',
+      'source: { file: users.csv, csv: { delimiter: é } }\ntarget: { connection: users, key: [email] }\ncolumns: { email: email }\n',
+    );
+    const expected =
+      'pipelines/import.yaml:1:17 source.file: [source:csv] delimiter "é" cannot be used with encoding utf8: it must be one byte, not a quote or line end. Hint: use an ASCII delimiter, or encoding latin1';
+    const validated = p.ferry('validate');
+    expect(validated.code).toBe(1);
+    expect(validated.stdout.trim()).toBe(expected);
+    const run = p.ferry('run', 'pipelines/import.yaml');
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(expected);
+    expect(p.ferry('jobs', 'list').stdout).not.toContain('import');
+  });
+});
