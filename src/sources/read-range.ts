@@ -200,10 +200,20 @@ async function readBlock(file: FileHandle, input: ReadRangeInput, position: numb
     } catch (err) {
       throw ioError(input.format, input.path, err);
     }
-    if (bytesRead === 0) throw changed(input, `the file ends at byte ${position + filled}, before the batch's end at ${input.range.end}`, position + filled);
+    if (bytesRead === 0) throw changed(input, await shorterFile(file, input), position + filled);
     filled += bytesRead;
   }
   return block;
+}
+
+/** What a read that met the end of the file says: the file's size now (a batch may start past it), not where the read began. */
+async function shorterFile(file: FileHandle, input: ReadRangeInput): Promise<string> {
+  const size = await file.stat().then(
+    (stats) => stats.size,
+    () => undefined,
+  );
+  const now = size === undefined ? 'the file is now shorter' : `the file is now ${size} bytes`;
+  return `${now}, ending before the batch's end at byte ${input.range.end}`;
 }
 
 function sha256(block: Buffer): string {

@@ -58,6 +58,16 @@ describe('a source rewritten after planning', () => {
     expect(String((failing.error as Error).message)).toContain(options.path);
   });
 
+  // The message said "the file ends at byte <the batch's start>", a byte past the real end of the file.
+  it('a file cut before a batch starts: the message gives the size the file has now', async () => {
+    const options = optionsFor('csv', tmp.file(`cut-${++n}.csv`, csvRows('old', 3_000)));
+    const scan = await sources.csv.scan(options, 1000);
+    writeFileSync(options.path, 'email,name\n');
+    const { items, error } = await readRange(options, scan, 2);
+    expect(items).toEqual([]);
+    expect(String((error as Error).message)).toContain(`the file is now 11 bytes, ending before the batch's end at byte ${scan.batches[2]!.end}`);
+  });
+
   it('a file replaced by rename is caught the same way', async () => {
     const options = optionsFor('ndjson', tmp.file(`renamed-${++n}.ndjson`, Array.from({ length: 50 }, (_, i) => `{"email":"old${i}@x.io"}\n`).join('')));
     const scan = await sources.ndjson.scan(options, 10);
