@@ -3,7 +3,7 @@ import { numberedColumns, parseCsvFields, parseCsvHeader } from './csv-fields.js
 import { CsvSplitter } from './csv-splitter.js';
 import { JsonSplitter } from './json-splitter.js';
 import { NdjsonSplitter } from './ndjson-splitter.js';
-import { RecordCutter, type RecordSplitter } from './record-cutter.js';
+import { MAX_RECORD_BYTES, RecordCutter, type RecordSplitter } from './record-cutter.js';
 import { jsonRecordOf } from './records.js';
 import { CSV, delimiterByte } from './csv.js';
 import { SourceError } from './source-error.js';
@@ -28,12 +28,6 @@ const SAMPLE_BYTES = 1024 * 1024;
  * that, with the byte where it happens. `shownPath` names the file in messages.
  */
 export async function sampleSource(options: FileSourceOptions, limit: number, shownPath = options.path): Promise<SourceSample | undefined> {
-  let head: { buf: Buffer; whole: boolean };
-  try {
-    head = await readHead(options.path);
-  } catch {
-    return undefined;
-  }
   let splitter: RecordSplitter;
   try {
     splitter = splitterFor(options);
@@ -43,13 +37,21 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
     return undefined;
   }
   const spans: Buffer[] = [];
+  let head: Buffer;
   try {
     const cutter = new RecordCutter(options.format, splitter, 0);
     const sink = (buf: Buffer, start: number, end: number): void => {
       if (spans.length < limit) spans.push(buf.subarray(start, end));
     };
-    cutter.push(head.buf, sink);
-    if (head.whole) cutter.end(sink);
+    // A CSV needs its whole header, however wide (up to the longest record a job reads); JSON
+    // records are a sample, and the first megabyte's are enough.
+    const wanted = options.format === 'csv' ? 1 : limit;
+    const most = options.format === 'csv' ? MAX_RECORD_BYTES + SAMPLE_BYTES : SAMPLE_BYTES;
+    head = await readHead(options.path, most, (chunk, eof) => {
+      cutter.push(chunk, sink);
+      if (eof) cutter.end(sink);
+      return spans.length >= wanted;
+    });
   } catch {
     return undefined;
   }
@@ -65,8 +67,8 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
   const { delimiter, encoding, header } = options.csv;
   // The file and its header as the job reads them (byte-batches.ts, sources/csv.ts): the same checks.
   try {
-    refuseUtf16(CSV, shownPath, head.buf);
-    if (encoding === 'latin1') refuseUtf8BomAsLatin1(shownPath, head.buf);
+    refuseUtf16(CSV, shownPath, head);
+    if (encoding === 'latin1') refuseUtf8BomAsLatin1(shownPath, head);
   } catch (err) {
     return { format: 'csv', problem: (err as Error).message };
   }
@@ -88,17 +90,32 @@ function splitterFor(options: FileSourceOptions): RecordSplitter {
   return new NdjsonSplitter();
 }
 
-async function readHead(path: string): Promise<{ buf: Buffer; whole: boolean }> {
+/**
+ * Reads the file from its start a chunk at a time, handing each to `cut` (with whether the file
+ * ended there), until `cut` has what it needs or `most` bytes are read. Returns the first chunk.
+ */
+async function readHead(path: string, most: number, cut: (chunk: Buffer, eof: boolean) => boolean): Promise<Buffer> {
   const file = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(SAMPLE_BYTES);
-    let filled = 0;
-    for (;;) {
-      const { bytesRead } = await file.read(buf, filled, SAMPLE_BYTES - filled, filled);
-      if (bytesRead === 0) return { buf: buf.subarray(0, filled), whole: true };
-      filled += bytesRead;
-      if (filled === SAMPLE_BYTES) return { buf, whole: false };
+    let first: Buffer | undefined;
+    for (let position = 0; position < most;) {
+      const chunk = Buffer.alloc(SAMPLE_BYTES);
+      let filled = 0;
+      let eof = false;
+      while (filled < SAMPLE_BYTES) {
+        const { bytesRead } = await file.read(chunk, filled, SAMPLE_BYTES - filled, position + filled);
+        if (bytesRead === 0) {
+          eof = true;
+          break;
+        }
+        filled += bytesRead;
+      }
+      const bytes = chunk.subarray(0, filled);
+      first ??= bytes;
+      position += filled;
+      if (cut(bytes, eof) || eof) break;
     }
+    return first ?? Buffer.alloc(0);
   } finally {
     await file.close();
   }

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { repoRoot, runFerry, tempDir } from '../helpers/cli.js';
+import { repoRoot, runFerry, runFerryAsync, tempDir } from '../helpers/cli.js';
 
 describe('ferry validate (CLI)', () => {
   let cleanup = (): void => {};
@@ -159,5 +159,35 @@ describe('ferry validate (CLI)', () => {
     const bare = runFerry(['validate', '--config'], { cwd: repoRoot });
     expect(bare.code).toBe(2);
     expect(bare.stderr).toContain("option '-c, --config <file>' needs the ferry.yaml to use");
+  });
+});
+
+/** validate read the first MiB of a CSV: a wider header was not checked, and a job wrote every row without the field. */
+describe('ferry validate: a CSV header wider than a megabyte', () => {
+  let cleanup = (): void => {};
+  afterEach(() => cleanup());
+
+  it('is read whole: a mapped field it lacks is refused, one at its end is found', async () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    const names = Array.from({ length: 100_000 }, (_, i) => `column_${String(i).padStart(6, '0')}`);
+    const header = ['email', ...names, 'plan'].join(',');
+    expect(header.length).toBeGreaterThan(1024 * 1024);
+    writeFileSync(join(t.dir, 'users.csv'), `${header}\na@example.com${','.repeat(names.length)},pro\n`);
+    writeFileSync(
+      join(t.dir, 'lacks.yaml'),
+      'source: { file: users.csv }\ntarget: { connection: users }\ncolumns: { email: email, user_metadata: \'{"tier": tier}\' }\n',
+    );
+    writeFileSync(
+      join(t.dir, 'finds.yaml'),
+      'source: { file: users.csv }\ntarget: { connection: users }\ncolumns: { email: email, user_metadata: \'{"plan": plan}\' }\n',
+    );
+    // The message lists the header's columns (over a megabyte): the async runner has no output limit.
+    const lacks = await runFerryAsync(['validate', 'lacks.yaml'], { cwd: t.dir });
+    expect(lacks.code).toBe(1);
+    expect(lacks.stdout).toMatch(/^lacks\.yaml:3:51 columns\.user_metadata: field tier is not in the header of users\.csv/);
+    const finds = await runFerryAsync(['validate', 'finds.yaml'], { cwd: t.dir });
+    expect(finds.stdout.trim()).toBe('ok finds.yaml');
+    expect(finds.code).toBe(0);
   });
 });
