@@ -25,6 +25,9 @@ export const LEAP_SECOND = 'second 60 (a leap second) cannot be stored: timestam
  */
 export const PAST_YEAR_9999 = 'is after 9999-12-31T23:59:59Z once its offset is applied; timestamps here end at year 9999 (UTC)';
 
+/** PostgreSQL refuses year 0000 as written ("date/time field value out of range") where SQLite keeps it: one rule for both stores. */
+export const YEAR_ZERO = 'year 0000 cannot be stored: PostgreSQL has no year 0 (timestamps start at 0001-01-01)';
+
 /** Why `value` is not a date-time Ferry can store (one of the messages above), or undefined. */
 export function dateTimeProblem(value: string): string | undefined {
   if (!DATE_TIME.test(value)) return NOT_A_DATE_TIME;
@@ -36,6 +39,7 @@ export function dateTimeProblem(value: string): string | undefined {
   if (day > lastDay) return NOT_A_DATE_TIME;
   // The seconds are at a fixed place: the regex's year has exactly four digits.
   if (digits(value, 17, 2) === 60) return LEAP_SECOND;
+  if (year === 0) return YEAR_ZERO;
   if (year === 9999 && month === 12 && day === 31 && utcMinutesOfDay(value) >= 24 * 60) return PAST_YEAR_9999;
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { LEAP_SECOND, NOT_A_DATE_TIME, PAST_YEAR_9999, dateTimeProblem } from '../../../src/validation/date-time.js';
+import { LEAP_SECOND, NOT_A_DATE_TIME, PAST_YEAR_9999, YEAR_ZERO, dateTimeProblem } from '../../../src/validation/date-time.js';
 import { emailProblem, isEmail } from '../../../src/validation/email.js';
 import { decodedByteLength, isBase64, isHex } from '../../../src/validation/encodings.js';
 import { isBase32, isE164 } from '../../../src/validation/patterns.js';
@@ -146,6 +146,12 @@ describe('ISO-8601 date-time', () => {
     // February 30 at second 60 is wrong first as a date.
     expect(dateTimeProblem('2016-02-30T23:59:60Z')).toBe(NOT_A_DATE_TIME);
     expect(dateTimeProblem('2016-12-31T23:59:59Z')).toBeUndefined();
+  });
+
+  // PostgreSQL refused it at write time ("date/time field value out of range"); SQLite kept it.
+  it('refuses year 0000 as written, on every store alike', () => {
+    for (const zero of ['0000-01-01T00:00:00Z', '0000-12-31T23:00:00-05:00']) expect(dateTimeProblem(zero), zero).toBe(YEAR_ZERO);
+    expect(dateTimeProblem('0001-01-01T00:00:00Z')).toBeUndefined();
   });
 
   // SQLite's strftime gives NULL past year 9999: a date query or sort of an export would miss the user.
