@@ -58,12 +58,33 @@ export const JSON_ENCODING_HINT = 'JSON must be UTF-8 (RFC 8259); convert the fi
  * it would mean re-encoding every range the batches read; a conversion (iconv) is one command.
  */
 export function refuseUtf16(format: string, path: string, first: Buffer): void {
+  const packed = packedOf(first);
+  // Read as text, these fail at their first byte with "invalid UTF-8 at byte 1": say what the file is.
+  if (packed !== undefined)
+    throw new SourceError(`[source:${format}] ${path} is ${packed.kind}, not a ${format} text file. Hint: ${packed.hint}`, { offset: 0 });
   const encoding = utf16Of(first);
   if (encoding === undefined) return;
   throw new SourceError(
     `[source:${format}] ${path} ${encoding}; Ferry reads UTF-8 files (and latin1 CSV). Hint: convert it, e.g. iconv -f ${encoding.includes('UTF-32') ? 'utf-32' : 'utf-16'} -t utf-8`,
     { offset: 0 },
   );
+}
+
+/** Compressed files and workbooks, by their leading magic bytes: none of them starts a text file. */
+const PACKED: readonly { magic: readonly number[]; kind: string; hint: string }[] = [
+  { magic: [0x1f, 0x8b], kind: 'gzip-compressed', hint: 'decompress it first (gunzip)' },
+  {
+    magic: [0x50, 0x4b, 0x03, 0x04],
+    kind: 'a ZIP archive',
+    hint: 'an Excel .xlsx workbook is one: save it from the spreadsheet as CSV UTF-8; another archive: extract it first (unzip)',
+  },
+  { magic: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], kind: 'an Excel .xls workbook (OLE2)', hint: 'save it from the spreadsheet as CSV UTF-8' },
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], kind: 'zstd-compressed', hint: 'decompress it first (zstd -d)' },
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], kind: 'xz-compressed', hint: 'decompress it first (unxz)' },
+];
+
+function packedOf(first: Buffer): { kind: string; hint: string } | undefined {
+  return PACKED.find(({ magic }) => first.length >= magic.length && magic.every((b, i) => first[i] === b));
 }
 
 function utf16Of(first: Buffer): string | undefined {

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { gzipSync } from 'node:zlib';
 import { sources } from '../../../src/sources/index.js';
 import { firstInvalidUtf8 } from '../../../src/sources/utf8.js';
 import type { FileFormat } from '../../../src/spec/pipeline-schema.js';
@@ -167,6 +168,31 @@ describe('a UTF-16 file', () => {
       message: expect.stringContaining(
         `starts with a ${name} byte order mark; Ferry reads UTF-8 files (and latin1 CSV). Hint: convert it, e.g. iconv -f utf-16 -t utf-8`,
       ),
+    });
+  });
+});
+
+/** They failed at their first byte as "invalid UTF-8 at byte 1", or (a latin1 CSV) were read as rows of garbage. */
+describe('a compressed file or a workbook', () => {
+  const zipped = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00, 0x65, 0x6d, 0x0a, 0x61, 0x0a]);
+  const xls = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0x00, 0x00, 0x0a, 0x41, 0x0a]);
+  it.each([
+    ['csv', gzipSync('email\na@example.com\n'), {}, 'is gzip-compressed, not a csv text file. Hint: decompress it first (gunzip)'],
+    ['csv', gzipSync('email\na@example.com\n'), { encoding: 'latin1' }, 'is gzip-compressed'],
+    ['ndjson', gzipSync('{"email":"a@example.com"}\n'), {}, 'is gzip-compressed, not a ndjson text file'],
+    ['json', gzipSync('[{"email":"a@example.com"}]'), {}, 'is gzip-compressed, not a json text file'],
+    [
+      'csv',
+      zipped,
+      { encoding: 'latin1' },
+      'is a ZIP archive, not a csv text file. Hint: an Excel .xlsx workbook is one: save it from the spreadsheet as CSV UTF-8',
+    ],
+    ['csv', xls, { encoding: 'latin1' }, 'is an Excel .xls workbook (OLE2), not a csv text file. Hint: save it from the spreadsheet as CSV UTF-8'],
+  ] as const)('%s, case %#: refused, saying what the file is', async (format, body, csv, said) => {
+    await expect(sources[format].scan(file(format, body, csv), 10)).rejects.toMatchObject({
+      name: 'SourceError',
+      retryable: false,
+      message: expect.stringContaining(said),
     });
   });
 });
