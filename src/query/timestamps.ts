@@ -20,7 +20,7 @@ export function parseInstant(text: string): QueryInstant | undefined {
   if (date) {
     const start = utcTime(Number(date[1]), Number(date[2]), Number(date[3]), [0, 0, 0, 0]);
     if (start === undefined) return undefined;
-    return { start: new Date(start).toISOString(), dayEnd: new Date(start + DAY_MS).toISOString() };
+    return { start: new Date(start).toISOString(), dayEnd: dayEndIso(start + DAY_MS) };
   }
   const parts = DATE_TIME.exec(text);
   if (!parts) return undefined;
@@ -28,8 +28,22 @@ export function parseInstant(text: string): QueryInstant | undefined {
   const millis = Number(fraction.slice(1, 4).padEnd(3, '0'));
   const local = utcTime(Number(year), Number(month), Number(day), [Number(hours), Number(minutes), Number(seconds), millis]);
   const offset = zoneOffsetMs(zone);
-  if (local === undefined || offset === undefined) return undefined;
+  if (local === undefined || offset === undefined || local - offset >= YEAR_10000_MS) return undefined;
   return { start: new Date(local - offset).toISOString() };
+}
+
+/*
+ * Past year 9999 toISOString writes a signed six-digit year (`+010000-01-01T…`), which sorts as
+ * text before every stored timestamp: `created_at:[2000-01-01 TO 9999-12-31]` exported nothing.
+ * No store holds a later instant (validation/date-time.ts), so a bound past 9999 (written with an
+ * offset: 9999-12-31T23:30:00-01:00) is no date here; the end of 9999-12-31 is written as
+ * 24:00 of that day, which SQLite's text order and PostgreSQL's timestamptz both read as that
+ * midnight.
+ */
+const YEAR_10000_MS = Date.UTC(10000, 0, 1);
+
+function dayEndIso(ms: number): string {
+  return ms >= YEAR_10000_MS ? '9999-12-31T24:00:00.000Z' : new Date(ms).toISOString();
 }
 
 /** Milliseconds since the epoch, or undefined when a component is out of range. */

@@ -29,4 +29,14 @@ describe('parseInstant', () => {
   ])('rejects %s', (text) => {
     expect(parseInstant(text)).toBeUndefined();
   });
+
+  // toISOString wrote `+010000-01-01T00:00:00.000Z`, which sorts as text before every stored
+  // timestamp: `created_at:[2000-01-01 TO 9999-12-31]` exported nothing.
+  it('ends 9999-12-31 at its 24:00, and reads no instant past year 9999', () => {
+    expect(parseInstant('9999-12-31')).toEqual({ start: '9999-12-31T00:00:00.000Z', dayEnd: '9999-12-31T24:00:00.000Z' });
+    expect('9999-12-31T24:00:00.000Z' > '9999-12-31T23:59:59.999Z').toBe(true);
+    expect(parseInstant('9999-12-31T23:30:00-01:00')).toBeUndefined();
+    expect(parseInstant('9999-12-31T23:59:59.999Z')).toEqual({ start: '9999-12-31T23:59:59.999Z' });
+    expect(parseInstant('9999-12-30')).toEqual({ start: '9999-12-30T00:00:00.000Z', dayEnd: '9999-12-31T00:00:00.000Z' });
+  });
 });
