@@ -157,7 +157,7 @@ export function createMapper(
         for (const e of out.errors) {
           const quotes = quotesSecrets.get(e.path);
           const masked = quotes === 'yes' || (quotes === 'if the record holds secrets' && secrets.length > 0);
-          e.message = boundMessage(scrub(masked ? maskQuoted(e.message) : e.message, secrets));
+          e.message = boundMessage(scrub(masked ? maskQuoted(e.message, `column ${e.path}: `) : e.message, secrets));
         }
       }
       return out;

@@ -37,19 +37,31 @@ export function mayQuoteSecret(column: string | undefined, text: string, sources
 const SECRET_NAME = /^(?:password|secret)$/i;
 
 /**
- * `message` with every double-quoted part masked: what an error of a `mayQuoteSecret` expression
- * quotes. The text of `$error(…)` (D3137) and `$assert(…, …)` (D3141) is the expression's own,
- * unquoted: `$error($uppercase(password))` wrote the password in capitals into the reject, where
- * `scrub` cannot recognize it. It is masked whole.
+ * `message` with every value it may quote masked: what an error of a `mayQuoteSecret` expression
+ * says. JSONata quotes a string value in double quotes, but a number, a boolean or null bare
+ * (`The values 14133 and "x" either side of operator…`, `$fromMillis(4711000): …`): a number
+ * computed from a secret (`$number(pin) * 3`) is no longer the secret `scrub` looks for, so every
+ * bare number and literal goes too, the message's own numbers with them. The text of `$error(…)`
+ * (D3137) and `$assert(…, …)` (D3141) is the expression's own, unquoted: `$error($uppercase(password))`
+ * wrote the password in capitals into the reject. It is masked whole. `prefix` (`column x: `, which
+ * names the column, not a value) is kept.
  */
-export function maskQuoted(message: string): string {
+export function maskQuoted(message: string, prefix = ''): string {
   const raw = RAW_TEXT.exec(message);
   if (raw) return `${raw[1]}${MASK}`;
-  return message.replace(/"(?:[^"\\]|\\.)*"/g, `"${MASK}"`);
+  const kept = prefix !== '' && message.startsWith(prefix) ? prefix : '';
+  const rest = message.slice(kept.length).replace(QUOTED_OR_BARE_VALUE, (value: string) => (value.startsWith('"') ? `"${MASK}"` : MASK));
+  return `${kept}${rest}`;
 }
 
 /** The messages jsonata makes of an expression's own text: `$error`'s and `$assert`'s. */
 const RAW_TEXT = /^(JSONata D31(?:37|41): )/;
+
+/**
+ * A JSON string, or a bare number (`-1.5e+21`, `Infinity`, `NaN`), `true`, `false` or `null` that is
+ * not part of a name (`T2009`, `x1`, `$base64decode`).
+ */
+const QUOTED_OR_BARE_VALUE = /"(?:[^"\\]|\\.)*"|(?<![\w$.])-?(?:\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|Infinity|NaN|true|false|null)(?![\w$])/g;
 
 /** The record with secrets masked: by key name (maskRecord), and every source field of a secret column. */
 export function maskSourceRecord(record: unknown, sources: SecretSources): unknown {
