@@ -1,15 +1,16 @@
 import { isScalar, visit, type Scalar } from 'yaml';
 import { formatPath, type Diagnostic } from './diagnostics.js';
+import { expandReferences, referenceOffsets } from './env-references.js';
 import { positionOf, type YamlFile } from './yaml-document.js';
 
-/** `${NAME}`, or `$${NAME}`: the escape that writes a literal `${NAME}` (a password holding one). */
-const reference = /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
 /**
- * Replaces `${VAR}` in every string scalar of a YAML file (ferry.yaml only), keys too (a connection
- * named from the environment); `$${VAR}` is a literal `${VAR}`. An unset variable is a diagnostic
- * at the position of its `${`, never an empty string, and so is a key that becomes another key of
- * its map (the parser's duplicate check ran before: one connection silently replaced the other).
+ * Replaces `${VAR}` in every string scalar of a YAML file (ferry.yaml only), and in the keys that
+ * name a connection (a connection named from the environment); `$${VAR}` is a literal `${VAR}`
+ * (env-references.ts). An unset variable is a diagnostic at the position of its `${`, never an
+ * empty string, and so is a key that becomes another key of its map (the parser's duplicate check
+ * ran before: one connection silently replaced the other). Any other key is a setting's name:
+ * `${X}:` at the top with X=engine set the engine, unseen, unless `engine:` was also written, so a
+ * reference there is refused.
  * Returns the values that came from the environment so they can be masked wherever they might be printed.
  */
 export function interpolateEnv(y: YamlFile, env: Readonly<Record<string, string | undefined>>): { diagnostics: Diagnostic[]; secrets: string[] } {
@@ -21,18 +22,22 @@ export function interpolateEnv(y: YamlFile, env: Readonly<Record<string, string 
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
       if (role === 'key') expandedKeys.add(node);
       const written = writtenReferences(y.text, node.range);
-      let nth = 0;
-      node.value = node.value.replace(reference, (match: string, escape: string, name: string) => {
-        const at = written[nth++] ?? node.range?.[0] ?? 0;
-        if (escape) return match.slice(1);
+      const path = pathOf(ancestry);
+      const settingName = role === 'key' && !(path.length === 2 && path[0] === 'connections');
+      node.value = expandReferences(node.value, ({ name, written: match, nth }) => {
+        const at = written[nth] ?? node.range?.[0] ?? 0;
         const refuse = (message: string): string => {
           const { line, col } = positionOf(y, at);
-          diagnostics.push({ file: y.file, line, col, path: formatPath(pathOf(ancestry)), message });
+          diagnostics.push({ file: y.file, line, col, path: formatPath(path), message });
           return match; // left as written: the config is refused anyway, and no second error follows from an empty value
         };
+        if (settingName)
+          return refuse(
+            `\${${name}} in a setting's name: environment variables are read in values and connection names only, so write the setting's name itself`,
+          );
         const value = env[name];
         if (value === undefined) return refuse(`environment variable ${name} is not set`);
-        if (value.length > 0 && !namesNoSecret(role, pathOf(ancestry))) secrets.push(value);
+        if (value.length > 0 && !namesNoSecret(role, path)) secrets.push(value);
         return value;
       });
     },
@@ -91,8 +96,7 @@ function namesNoSecret(role: unknown, path: PropertyKey[]): boolean {
  */
 function writtenReferences(text: string, range: readonly number[] | null | undefined): number[] {
   if (!range) return [];
-  const source = text.slice(range[0], range[1]);
-  return [...source.matchAll(reference)].map((m) => range[0]! + m.index);
+  return referenceOffsets(text.slice(range[0], range[1])).map((offset) => range[0]! + offset);
 }
 
 /** The key path of a visited node, from the visitor's ancestry (maps' pair keys, sequence indexes). */

@@ -20,7 +20,9 @@ export function parseConfig(file: string, text: string, env: Readonly<Record<str
   if ('diagnostics' in plain) return { diagnostics: plain.diagnostics, secrets };
   const raw: unknown = plain.value ?? {};
   const schema = checkSchema(y, configSchema, raw);
-  const diagnostics = sortDiagnostics([...envDiagnostics, ...schema.diagnostics]);
+  // a key left as written (`${X}:` refused) is an unknown key too: said once, at its position
+  const said = new Set(envDiagnostics.map((d) => `${d.line}:${d.col}`));
+  const diagnostics = sortDiagnostics([...envDiagnostics, ...schema.diagnostics.filter((d) => !said.has(`${d.line}:${d.col}`))]);
   if (diagnostics.length > 0) return { diagnostics, secrets };
   return { config: schema.value, diagnostics: [], secrets };
 }

@@ -54,6 +54,20 @@ notify:
     ]);
   });
 
+  // `${X}: temporal` with X=engine set the engine where nobody wrote `engine:`, and `${P}: x` any setting of a connection.
+  it('refuses ${VAR} in the name of a setting, at its ${: only values and connection names read the environment', () => {
+    const config =
+      'state_dir: s\n${X}: temporal\nconnections:\n  ${C}:\n    driver: sqlite\n    path: a.db\n    x$${Y}: 1\n  b:\n    driver: sqlite\n    ${P}: b.db\n';
+    const parsed = parseConfig('ferry.yaml', config, { X: 'engine', C: 'users', P: 'path', Y: 'z' });
+    expect(parsed.config).toBeUndefined();
+    expect(parsed.diagnostics.map(formatDiagnostic)).toEqual([
+      "ferry.yaml:2:1 ${X}: ${X} in a setting's name: environment variables are read in values and connection names only, so write the setting's name itself",
+      'ferry.yaml:7:5 connections.users.x${Y}: unknown key "x${Y}"',
+      'ferry.yaml:9:5 connections.b.path: missing required key "path"',
+      "ferry.yaml:10:5 connections.b.${P}: ${P} in a setting's name: environment variables are read in values and connection names only, so write the setting's name itself",
+    ]);
+  });
+
   it('rejects unknown keys and unknown drivers', () => {
     const parsed = parseConfig(
       'ferry.yaml',
