@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { SecretMasker } from '../spec/secrets.js';
+import { isWholeReference } from '../spec/env-references.js';
 import { resolveWebhookUrl } from '../spec/webhook-url.js';
 import { visibleText } from '../cli/visible-text.js';
 import { displayUrl } from './display-url.js';
@@ -45,7 +46,7 @@ export async function postWebhook(o: WebhookOptions): Promise<string> {
   const encoded = target?.authorization?.slice('Basic '.length);
   const mask = webhookMask([...(o.secret ? [o.secret] : []), ...resolved.secrets, ...(encoded ? [encoded] : [])], o.mask);
   // a whole-URL reference is shown as written: its path may be the secret
-  const shown = /^\$\{\w+\}$/.test(o.url) ? o.url : mask(displayUrl(resolved.url));
+  const shown = isWholeReference(o.url) ? o.url : mask(displayUrl(resolved.url));
   const delays = o.delaysMs ?? DEFAULT_WEBHOOK_DELAYS_MS;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   if (!target) throw new NotifyError(mask(`${o.label}: webhook ${shown} is not a valid URL`), { retryable: false });

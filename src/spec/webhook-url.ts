@@ -4,22 +4,23 @@
  * a user:password, or a query parameter that carries a token, must be an environment reference
  * `${NAME}`, which is stored as written and resolved from the environment only when the
  * notification is sent. A URL whose path is itself the secret (some chat services) can be a whole
- * reference: `webhook: ${CHAT_HOOK_URL}`.
+ * reference: `webhook: ${CHAT_HOOK_URL}`. `$${NAME}` writes a literal `${NAME}`, as in ferry.yaml
+ * (env-references.ts): it is text written in the URL like any other.
  */
 
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+import { expandReferences, isWholeReference } from './env-references.js';
+
 /** Stands for a reference while the URL is parsed: letters only, so no part of a URL changes it. */
 const REF_MARK = 'ferryenvref';
-const WHOLE_REF = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 /** Query parameters that carry credentials. */
 const SECRET_PARAM = /token|secret|passw|pwd|key|sig|auth|credential|session|code/i;
 
 /** Why a webhook URL written in a pipeline cannot be used, or null. */
 export function webhookUrlProblem(text: string): string | null {
-  if (WHOLE_REF.test(text)) return null;
+  if (isWholeReference(text)) return null;
   let url: URL;
   try {
-    url = new URL(text.replace(ENV_REF, REF_MARK));
+    url = new URL(expandReferences(text, () => REF_MARK));
   } catch {
     return 'expected an http(s) URL, or an environment reference such as ${HOOK_URL}';
   }
@@ -43,14 +44,15 @@ export function resolveWebhookUrl(text: string, env: Readonly<Record<string, str
   let unset: string | undefined;
   const query = text.indexOf('?');
   const authorityEnd = text.indexOf('/', text.indexOf('//') + 2);
-  const url = text.replace(ENV_REF, (match: string, name: string, index: number) => {
+  const whole = isWholeReference(text);
+  const url = expandReferences(text, ({ name, written, index }) => {
     const value = env[name];
     if (value === undefined) {
       unset ??= name;
-      return match;
+      return written;
     }
     secrets.push(value);
-    const encode = match !== text && ((query >= 0 && index > query) || authorityEnd < 0 || index < authorityEnd);
+    const encode = !whole && ((query >= 0 && index > query) || authorityEnd < 0 || index < authorityEnd);
     return encode ? encodeURIComponent(value) : value;
   });
   return unset !== undefined ? { unset } : { url, secrets };

@@ -289,6 +289,13 @@ describe('webhook to a real HTTP server', () => {
     expect(JSON.parse(req!.body.toString('utf8'))).toEqual({ ...webhookBody(report), event: 'job.finished' });
   });
 
+  // `$${X}` is ferry.yaml's literal `${X}`: a webhook URL had no way to write one (it was always read from the environment).
+  it('sends $${NAME} as a literal ${NAME}, and reads ${NAME} beside it', async () => {
+    const server = await http(() => ({ status: 200 }));
+    await postWebhook(hook(`${server.url}/h/$\${LITERAL}?token=\${T}`, { env: { T: 'tok', LITERAL: 'not-read' } }));
+    expect(server.requests[0]?.path).toBe('/h/$%7BLITERAL%7D?token=tok');
+  });
+
   it('sends no signature without a secret, and URL credentials as Basic authentication', async () => {
     const server = await http(() => ({ status: 200 }));
     const detail = await postWebhook(hook(server.url.replace('//', '//bot:s3cret@') + '/h'));

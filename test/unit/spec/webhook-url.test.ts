@@ -27,6 +27,14 @@ describe('webhook URLs in a pipeline', () => {
     expect(webhookUrlProblem(url)).toMatch(message);
   });
 
+  it('takes $${NAME} as a literal ${NAME}, as ferry.yaml does: text written in the URL like any other', () => {
+    expect(webhookUrlProblem('https://h/x/$${NAME}?token=${T}')).toBeNull();
+    expect(webhookUrlProblem('https://h/x?token=$${T}')).toMatch(/^query parameter "token" holds a credential/);
+    expect(webhookUrlProblem('$${HOOK_URL}')).toMatch(/^expected an http\(s\) URL/);
+    expect(resolveWebhookUrl('https://h/x/$${NAME}?token=${T}', { T: 't', NAME: 'no' })).toEqual({ url: 'https://h/x/${NAME}?token=t', secrets: ['t'] });
+    expect(resolveWebhookUrl('https://h/$${UNSET}', {})).toEqual({ url: 'https://h/${UNSET}', secrets: [] });
+  });
+
   it('resolves references from the environment when sending, and returns the values to mask', () => {
     expect(resolveWebhookUrl('https://${U}:${P}@h/x?token=${T}', { U: 'u', P: 'p@ss', T: 't&x=1' })).toEqual({
       url: 'https://u:p%40ss@h/x?token=t%26x%3D1',
