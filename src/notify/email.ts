@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import { connect, isIPv4, type Socket } from 'node:net';
 import { visibleText } from '../cli/visible-text.js';
 import { SecretMasker } from '../spec/secrets.js';
 import { displayServer } from './display-url.js';
@@ -10,7 +10,8 @@ export interface SendEmailOptions {
    * `notify.smtp.url` of ferry.yaml, given to nodemailer: `smtp://` upgrades with STARTTLS when the
    * server offers it, `smtps://` is TLS from the first byte; `?tls.rejectUnauthorized=false` and
    * other query options are parsed by nodemailer (lib/shared `parseConnectionUrl`). A URL with a
-   * login requires STARTTLS unless it says `?requireTLS=false` (see `loginOverTls`).
+   * login, or of a host that is not this machine, requires STARTTLS unless it says
+   * `?requireTLS=false` (see `requireStarttls`).
    */
   url: string;
   from: string;
@@ -45,7 +46,7 @@ export async function sendEmail(o: SendEmailOptions): Promise<string> {
   const sockets: Socket[] = [];
   // The URL parsed here, not given as `url`: createTransport then drops every other option (the timeouts, getSocket).
   const options = parseConnectionUrl(o.url);
-  const refused = notSmtp(o.url, options) ?? loginOverTls(options);
+  const refused = notSmtp(o.url, options) ?? requireStarttls(options);
   if (refused) throw new NotifyError(`${o.label}: notify.smtp.url ${refused}`, { retryable: false });
   const transport = nodemailer.createTransport({ ...timeouts, ...options, getSocket: ownSocket(sockets) });
   let timer: NodeJS.Timeout | undefined;
@@ -60,7 +61,7 @@ export async function sendEmail(o: SendEmailOptions): Promise<string> {
     const refused = info.rejected.map(address);
     return mask(`email to ${info.accepted.map(address).join(', ')}${refused.length > 0 ? ` (refused: ${refused.join(', ')})` : ''}`);
   } catch (err) {
-    const reason = starttlsRefused(err) ?? (err instanceof Error ? err.message : String(err));
+    const reason = starttlsRefused(err, options.auth !== undefined) ?? (err instanceof Error ? err.message : String(err));
     // The server's reply is quoted with its control characters escaped: it ends up on a terminal.
     const message = visibleText(mask(`${o.label}: email to ${o.to.join(', ')} via ${displayServer(o.url)} failed: ${reason}`));
     throw new NotifyError(message, { retryable: isTransient(err) });
@@ -92,32 +93,46 @@ function notSmtp(url: string, options: object): string | undefined {
   return option ? `may not set ${option} (an SMTP server is sent to, nothing else)` : undefined;
 }
 
-type TlsOptions = { secure?: unknown; auth?: unknown; requireTLS?: unknown; ignoreTLS?: unknown; opportunisticTLS?: unknown };
+type TlsOptions = { host?: unknown; secure?: unknown; auth?: unknown; requireTLS?: unknown; ignoreTLS?: unknown; opportunisticTLS?: unknown };
 
 /**
- * A login goes over TLS only: nodemailer's default for `smtp://` is to log in in clear when the
- * server's EHLO does not offer STARTTLS — which is what a man in the middle who strips STARTTLS
- * from the reply gets, the password with it. So a URL with a login requires STARTTLS (mutated
- * here) unless it says `requireTLS=false`, the one way to accept a login in clear; `ignoreTLS` and
- * `opportunisticTLS` (both log in in clear) are refused without it. Returns why the URL is refused.
+ * What goes to the server goes over TLS only: nodemailer's default for `smtp://` is to send in clear
+ * when the server's EHLO does not offer STARTTLS — which is what a man in the middle who strips
+ * STARTTLS from the reply gets: the login, and the job's summary (its rejects quote source data)
+ * to any host on the way. So STARTTLS is required (mutated here) for a URL with a login or of a host
+ * that is not this machine (a relay on localhost is reached without a network to listen on), unless
+ * it says `requireTLS=false`, the one way to accept sending in clear; `ignoreTLS` and
+ * `opportunisticTLS` (both send in clear) are refused there without it. Returns why the URL is refused.
  */
-function loginOverTls(options: TlsOptions): string | undefined {
-  if (options.secure === true || options.auth === undefined || options.requireTLS === false) return undefined;
+function requireStarttls(options: TlsOptions): string | undefined {
+  if (options.secure === true || options.requireTLS === false) return undefined;
+  const login = options.auth !== undefined;
+  if (!login && isLoopback(options.host)) return undefined;
   // Truthy as nodemailer reads them: `ignoreTLS=1` is a number, and still skips STARTTLS.
   const inClear = (['ignoreTLS', 'opportunisticTLS'] as const).find((name) => Boolean(options[name]));
-  if (inClear) return `sets ${inClear} with a login, which would send the password unencrypted: add requireTLS=false to accept that, or use smtps://`;
+  const what = login ? 'with a login, which would send the password unencrypted' : `for ${String(options.host)}, which would send the email unencrypted`;
+  if (inClear) return `sets ${inClear} ${what}: add requireTLS=false to accept that, or use smtps://`;
   options.requireTLS = true;
   return undefined;
+}
+
+/** This machine, as a URL names it: nodemailer's default host (none), localhost, 127.0.0.0/8, ::1. */
+function isLoopback(host: unknown): boolean {
+  if (host === undefined) return true;
+  if (typeof host !== 'string') return false;
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return name === 'localhost' || name === '::1' || (isIPv4(name) && name.startsWith('127.'));
 }
 
 /**
  * nodemailer's error when the server answered STARTTLS with a refusal (it does not offer it, or a
  * man in the middle stripped it): said as what it means. A failed TLS handshake has no `response`.
  */
-function starttlsRefused(err: unknown): string | undefined {
+function starttlsRefused(err: unknown, login: boolean): string | undefined {
   const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; command?: unknown; response?: unknown };
   if (fields.code !== 'ETLS' || fields.command !== 'STARTTLS' || typeof fields.response !== 'string') return undefined;
-  return `the server did not take STARTTLS (${fields.response}), so the login was not sent: it goes unencrypted only if notify.smtp.url says requireTLS=false (or use smtps://)`;
+  const notSent = login ? 'the login was not sent' : 'the email was not sent';
+  return `the server did not take STARTTLS (${fields.response}), so ${notSent}: it goes unencrypted only if notify.smtp.url says requireTLS=false (or use smtps://)`;
 }
 
 /**

@@ -15,7 +15,7 @@ import { postWebhook, type WebhookOptions } from '../../src/notify/webhook.js';
 import { SecretMasker } from '../../src/spec/secrets.js';
 import { tempDir } from '../helpers/cli.js';
 import { sampleInput, samplePlan, sampleRejects } from '../unit/notify/fixtures.js';
-import { closedPort, parseMail, startHttp, startSmtp, type Reply } from '../unit/notify/loopback.js';
+import { closedPort, outwardAddress, parseMail, startHttp, startSmtp, type Reply } from '../unit/notify/loopback.js';
 
 const report = notifyReport(sampleInput(), samplePlan(), {
   endedAt: '2025-01-02T03:05:17.500Z',
@@ -27,8 +27,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function smtp(options: Parameters<typeof startSmtp>[0] = {}) {
-  const server = await startSmtp(options);
+async function smtp(options: Parameters<typeof startSmtp>[0] = {}, host?: string) {
+  const server = await startSmtp(options, host);
   cleanups.push(() => server.close());
   return server;
 }
@@ -161,6 +161,27 @@ describe('email over a real SMTP server', () => {
     const open = await smtp();
     await sendEmail(mail(`smtp://127.0.0.1:${open.port}`));
     expect(open.mails).toHaveLength(1);
+  });
+
+  // Without a login, a STARTTLS stripped on the way sent the summary (rejects quote source data) in clear to a remote relay.
+  const outward = outwardAddress();
+  it.skipIf(outward === undefined)('requires STARTTLS of a host that is not this machine, even without a login, unless requireTLS=false', async () => {
+    const server = await smtp({ disabledCommands: ['STARTTLS'] }, outward);
+    const url = `smtp://${outward}:${server.port}`;
+    const err = await rejection(sendEmail(mail(url)));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^notify\\[0\\]: email to ops@example.com, dev@example.com via ${url.replaceAll('.', '\\.')} failed: the server did not take STARTTLS \\(5\\d\\d [^)]*\\), so the email was not sent: it goes unencrypted only if notify.smtp.url says requireTLS=false \\(or use smtps://\\)$`,
+      ),
+    );
+    expect(err.retryable).toBe(false);
+    expect(server.mails).toHaveLength(0);
+    expect((await rejection(sendEmail(mail(`${url}?ignoreTLS=true`)))).message).toBe(
+      `notify[0]: notify.smtp.url sets ignoreTLS for ${outward}, which would send the email unencrypted: add requireTLS=false to accept that, or use smtps://`,
+    );
+    await sendEmail(mail(`${url}?requireTLS=false`));
+    expect(server.mails).toHaveLength(1);
+    expect(server.mails[0]?.secure).toBe(false);
   });
 
   it('fails a bad login without retry and without the password in the message', async () => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
 /**
@@ -24,8 +25,8 @@ export interface LoopbackSmtp {
   close(): Promise<void>;
 }
 
-/** Plain SMTP without STARTTLS or AUTH unless `options` say otherwise. */
-export async function startSmtp(options: SMTPServerOptions = {}): Promise<LoopbackSmtp> {
+/** Plain SMTP without STARTTLS or AUTH unless `options` say otherwise; on 127.0.0.1 unless `host` is another address of this machine. */
+export async function startSmtp(options: SMTPServerOptions = {}, host = '127.0.0.1'): Promise<LoopbackSmtp> {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     logger: false,
@@ -43,7 +44,7 @@ export async function startSmtp(options: SMTPServerOptions = {}): Promise<Loopba
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.server.address() as AddressInfo;
   return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
@@ -148,4 +149,11 @@ function decode(body: string, encoding: string): string {
     } else bytes.push(joined.charCodeAt(i));
   }
   return Buffer.from(bytes).toString('utf8');
+}
+
+/** An IPv4 address of this machine that is not loopback (a server there is reached as any remote host's would be), if it has one. */
+export function outwardAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
 }
