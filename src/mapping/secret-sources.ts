@@ -1,3 +1,4 @@
+import { messageTemplates } from './compiler/messages.js';
 import { fieldsRead, type FieldsRead } from './fields-read.js';
 import { MASK, isSecretColumn, maskRecord } from '../validation/mask.js';
 import { isObject } from '../validation/checks.js';
@@ -40,22 +41,47 @@ const SECRET_NAME = /^(?:password|secret)$/i;
  * `message` with every value it may quote masked: what an error of a `mayQuoteSecret` expression
  * says. JSONata quotes a string value in double quotes, but a number, a boolean or null bare
  * (`The values 14133 and "x" either side of operator…`, `$fromMillis(4711000): …`): a number
- * computed from a secret (`$number(pin) * 3`) is no longer the secret `scrub` looks for, so every
- * bare number and literal goes too, the message's own numbers with them. The text of `$error(…)`
- * (D3137) and `$assert(…, …)` (D3141) is the expression's own, unquoted: `$error($uppercase(password))`
- * wrote the password in capitals into the reject. It is masked whole. `prefix` (`column x: `, which
- * names the column, not a value) is kept.
+ * computed from a secret (`$number(pin) * 3`) is no longer the secret `scrub` looks for, so bare
+ * values go too. In a JSONata message only what its template inserts is masked (`ISO 8601` and
+ * `Argument 2` stay); in Ferry's own (`column x: $fromMillis(…): …`) every bare number is, the
+ * message's own with them. The text of `$error(…)` (D3137) and `$assert(…, …)` (D3141) is the
+ * expression's own, unquoted: `$error($uppercase(password))` wrote the password in capitals into
+ * the reject. It is masked whole. `prefix` (`column x: `, which names the column) is kept.
  */
 export function maskQuoted(message: string, prefix = ''): string {
   const raw = RAW_TEXT.exec(message);
   if (raw) return `${raw[1]}${MASK}`;
+  const jsonata = JSONATA_MESSAGE.exec(message);
+  const inserted = jsonata ? maskInserted(jsonata[2]!, jsonata[3]!) : undefined;
+  if (inserted !== undefined) return `${jsonata![1]}${inserted}`;
   const kept = prefix !== '' && message.startsWith(prefix) ? prefix : '';
-  const rest = message.slice(kept.length).replace(QUOTED_OR_BARE_VALUE, (value: string) => (value.startsWith('"') ? `"${MASK}"` : MASK));
-  return `${kept}${rest}`;
+  return `${kept}${maskValues(message.slice(kept.length))}`;
 }
 
 /** The messages jsonata makes of an expression's own text: `$error`'s and `$assert`'s. */
 const RAW_TEXT = /^(JSONata D31(?:37|41): )/;
+
+/** `JSONata T2009: <text made from the code's template>`. */
+const JSONATA_MESSAGE = /^(JSONata ([A-Z]\d{4}): )([\s\S]*)$/;
+
+/** Template fields that name a place in the expression, never a value: kept. */
+const NOT_VALUES = new Set(['index', 'type', 'functionName']);
+
+/** `text` made from `code`'s template with what it inserted masked, the template's own text kept; undefined if it does not match. */
+function maskInserted(code: string, text: string): string | undefined {
+  const template = Object.hasOwn(messageTemplates, code) ? messageTemplates[code]! : undefined;
+  if (template === undefined) return undefined;
+  const parts = template.split(/\{\{\{?(\w+)\}?\}\}/); // literal, field, literal, field, …, literal
+  const pattern = parts.map((part, i) => (i % 2 === 0 ? part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : '([\\s\\S]*?)')).join('');
+  const match = new RegExp(`^${pattern}$`).exec(text);
+  if (!match) return undefined;
+  return parts.map((part, i) => (i % 2 === 0 ? part : NOT_VALUES.has(part) ? match[(i + 1) / 2]! : maskValues(match[(i + 1) / 2]!))).join('');
+}
+
+/** `text` with every JSON string and bare value masked. */
+function maskValues(text: string): string {
+  return text.replace(QUOTED_OR_BARE_VALUE, (value: string) => (value.startsWith('"') ? `"${MASK}"` : MASK));
+}
 
 /**
  * A JSON string, or a bare number (`-1.5e+21`, `Infinity`, `NaN`), `true`, `false` or `null` that is
