@@ -1,3 +1,5 @@
+import { visibleText } from './visible-text.js';
+
 /** One problem found in a config or pipeline file, with the position of the offending node. */
 export interface Diagnostic {
   file: string;
@@ -12,11 +14,16 @@ export interface Diagnostic {
   severity?: 'warning';
 }
 
-/** `file:line:col path: message`, the shape editors and CI logs link to. */
+/**
+ * `file:line:col path: message`, the shape editors and CI logs link to. One line, shown as written:
+ * a key or value quoted from the file may hold an ESC (a terminal sequence that recolours or
+ * erases what `validate` printed), a line end that forges another diagnostic, or a bidi override
+ * that shows `given_name` for another name; each is written as an escape (`\x1b`, `\u202e`).
+ */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
   const message = d.severity === 'warning' ? `warning: ${d.message}` : d.message;
-  return d.path ? `${where} ${d.path}: ${message}` : `${where} ${message}`;
+  return visibleText(d.path ? `${where} ${d.path}: ${message}` : `${where} ${message}`);
 }
 
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {

@@ -204,6 +204,18 @@ describe('values that would otherwise be lost without a word', { timeout: 60_000
     expect(result.stdout).toContain('import.yaml:3:26 columns.__proto__: table users has no column "__proto__"');
   });
 
+  // An ESC in a key recoloured or erased what validate printed, a line end forged another diagnostic, a bidi override showed another name.
+  it('a key holding terminal controls is shown with them escaped by validate', () => {
+    p.write('users.csv', 'email,name\na@x.io,A\n');
+    p.write('import.yaml', pipeline('users.csv', 'columns: { email: email, "given_\\e[2Jname\\u202e\\nok import.yaml": name }\n'));
+    const result = p.ferry('validate', 'import.yaml');
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain(
+      'import.yaml:3:26 columns.given_\\x1b[2Jname\\u202e\\nok import.yaml: table users has no column "given_\\x1b[2Jname\\u202e\\nok import.yaml"',
+    );
+    expect(result.stdout).not.toMatch(/[\u001b\u202e]|^ok /m);
+  });
+
   it('a lone surrogate or a number beyond a double is a FORMAT reject at its path, and nothing of it is stored', () => {
     const users = [
       '{"email":"a@x.io","name":"A"}',
