@@ -21,20 +21,26 @@ export function parseYamlFile(file: string, raw: string): YamlFile {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const notText = notUtf8Text(file, text, lineCounter);
   const syntaxErrors = notText ? [notText] : syntaxDiagnostics(file, text, doc, lineCounter);
-  return { file, text, doc, lineCounter, syntaxErrors: syntaxErrors.length > 0 ? syntaxErrors : mergeKeys(file, doc, lineCounter) };
+  return { file, text, doc, lineCounter, syntaxErrors: syntaxErrors.length > 0 ? syntaxErrors : keyProblems(file, doc, lineCounter) };
 }
 
 /**
- * `<<: *base` keys: YAML 1.2 (which Ferry reads) has no merge key, so `<<` was an unknown key and
- * its map "did not match any allowed form". Said at each, with the fix.
+ * Keys that are not text. `<<: *base`: YAML 1.2 (which Ferry reads) has no merge key, so `<<` was
+ * an unknown key and its map "did not match any allowed form". A list or map as a key (`? [a, b]`)
+ * became the text "[ a, b ]", with a warning of the parser's own on stderr; an empty one (`~:`,
+ * `null:`) "did not match any allowed form". Said at each, with the fix.
  */
-function mergeKeys(file: string, doc: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
+function keyProblems(file: string, doc: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const at = (node: unknown, message: string): void => void out.push({ file, ...lineCounter.linePos(rangeStart(node) ?? 0), path: '', message });
   visit(doc, {
     Pair(_key, pair) {
-      if (!isScalar(pair.key) || pair.key.value !== '<<' || pair.key.type !== 'PLAIN') return;
-      const message = 'YAML merge keys (<<) are not supported (Ferry reads YAML 1.2, which has none): write the keys out in this map';
-      out.push({ file, ...lineCounter.linePos(pair.key.range?.[0] ?? 0), path: '', message });
+      if (pair.key !== null && !isScalar(pair.key) && !isAlias(pair.key))
+        at(pair.key, 'a key here is a list or a map: a key is a name (quote it if it is meant as text)');
+      else if (isScalar(pair.key) && pair.key.value === null)
+        at(pair.key, 'this key is empty (YAML reads ~, null or nothing as no key): write a name, quoted if it is "null"');
+      else if (isScalar(pair.key) && pair.key.value === '<<' && pair.key.type === 'PLAIN')
+        at(pair.key, 'YAML merge keys (<<) are not supported (Ferry reads YAML 1.2, which has none): write the keys out in this map');
     },
   });
   return out;

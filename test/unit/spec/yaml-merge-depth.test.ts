@@ -19,6 +19,15 @@ describe('YAML Ferry does not read, said precisely', () => {
     expect(parsePipeline('p.yaml', `${head}"<<": 1\n`).diagnostics.map(formatDiagnostic)).toEqual(['p.yaml:4:1 <<: unknown key "<<"']);
   });
 
+  // `? [a, b]` became the key "[ a, b ]" with the parser's warning on stderr; `~:` "did not match any allowed form".
+  it('a key that is a list, a map or empty, at the key', () => {
+    const text = `${head.replace('columns: { email: email }\n', 'columns:\n  email: email\n  ? [a, b]\n  : name\n  ~: name\n')}`;
+    expect(parsePipeline('p.yaml', text).diagnostics.map(formatDiagnostic)).toEqual([
+      'p.yaml:5:5 a key here is a list or a map: a key is a name (quote it if it is meant as text)',
+      'p.yaml:7:3 this key is empty (YAML reads ~, null or nothing as no key): write a name, quoted if it is "null"',
+    ]);
+  });
+
   // The parser recurses per level and said "Maximum call stack size exceeded".
   it.each([
     ['block maps', (depth: number) => `x:\n${Array.from({ length: depth }, (_, i) => `${' '.repeat(i + 1)}a:\n`).join('')}${' '.repeat(depth + 1)}1\n`],
