@@ -30,6 +30,7 @@ import {
   maskSourceRecord,
   maskedValues,
   mayQuoteSecret,
+  readsSecretIn,
   scrub,
   secretSources,
   secretValues,
@@ -96,6 +97,7 @@ export function createMapper(
   }
   const read = fieldsRead(Object.values(columns));
   const quotesSecrets = new Map(Object.entries(columns).map(([column, text]) => [column, mayQuoteSecret(column, text, sources)]));
+  const readBy = new Map(Object.entries(columns).map(([column, text]) => [column, fieldsRead([text])]));
   const order = Object.keys(columns);
   const compiled = paths.interpretOnly ? interpretEvery(columns) : compileColumns(columns);
   const env = compiledEnv(ctx);
@@ -156,7 +158,9 @@ export function createMapper(
         const secrets = [...secretValues(record, sources), ...maskedValues(record)];
         for (const e of out.errors) {
           const quotes = quotesSecrets.get(e.path);
-          const masked = quotes === 'yes' || (quotes === 'if the record holds secrets' && secrets.length > 0);
+          const read = readBy.get(e.path);
+          const masked =
+            quotes === 'yes' || (quotes === 'if the record holds secrets' && secrets.length > 0) || (read !== undefined && readsSecretIn(record, read));
           e.message = boundMessage(scrub(masked ? maskQuoted(e.message, `column ${e.path}: `) : e.message, secrets));
         }
       }
@@ -193,6 +197,7 @@ export function createRuleChecker(
     return {
       ...rule,
       quotesSecrets,
+      read: fieldsRead([rule.check]),
       fn: typeof fn === 'function' ? fn : undefined,
       expr: lazy(() => compileExpression(rule.check, ctx, limits, `rule ${index}`)),
     };
@@ -217,7 +222,8 @@ export function createRuleChecker(
         // the error may quote a value of the record (`$number(password_hash)`): never a secret one
         const said = evaluationMessage(err);
         const secrets = mappedSecretValues(values);
-        const masked = rule.quotesSecrets === 'yes' || (rule.quotesSecrets === 'if the record holds secrets' && secrets.length > 0);
+        const masked =
+          rule.quotesSecrets === 'yes' || (rule.quotesSecrets === 'if the record holds secrets' && secrets.length > 0) || readsSecretIn(values, rule.read);
         const message = boundMessage(scrub(masked ? maskQuoted(said) : said, secrets));
         errors.push({ code: 'RULE', message: `${rule.message} (${message})`, path: '' });
       }

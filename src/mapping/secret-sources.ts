@@ -34,6 +34,18 @@ export function mayQuoteSecret(column: string | undefined, text: string, sources
   return 'no';
 }
 
+/**
+ * Whether a field `read` names holds, at some depth, a value the stored record masks: a secret
+ * reached through its parent (`$string(meta)`, `$lookup(meta, "pass" & "word")`, `$each(meta, …)`)
+ * is not a name the expression mentions, so `mayQuoteSecret` could not see it, and `$uppercase`
+ * changed it past what `scrub` recognizes. Decided per record, for an error being written.
+ */
+export function readsSecretIn(record: unknown, read: FieldsRead): boolean {
+  if (!isObject(record)) return false;
+  const fields = read === 'all' ? Object.keys(record) : [...read].filter((name) => Object.hasOwn(record, name));
+  return fields.some((name) => maskedValues({ [name]: record[name] }).length > 0);
+}
+
 /** The field names maskRecord hides at any depth (validation/mask.ts `SECRET_KEY`). */
 const SECRET_NAME = /^(?:password|secret)$/i;
 

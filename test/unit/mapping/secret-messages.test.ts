@@ -67,3 +67,34 @@ describe.each(paths)('secrets in evaluation messages (interpretOnly: $interpretO
     expect(errors[0]!.message).toBe('JSONata D3030: Unable to cast value to a number: "*****"');
   });
 });
+
+/*
+ * A secret the stored record masks by its key (meta.password, a TOTP secret) was reached through
+ * its parent: the expression names `meta`, not `password`, so its message was not masked, and a
+ * changed secret (`$uppercase`) is not what `scrub` looks for.
+ */
+describe.each(paths)('a secret read through its parent (interpretOnly: $interpretOnly)', (path) => {
+  const record = { email: 'a@example.com', meta: { password: 'hunter2secret', other: 1 } };
+  it('is masked in a mapping error', async () => {
+    const columns = {
+      a: '$number($uppercase($lookup(meta, "pass" & "word")))',
+      b: '$number($uppercase($each(meta, function($v){$v})[0]))',
+      c: '$uppercase($string(meta)) < 1',
+      kept: '$number(email)',
+    };
+    const { errors } = await createMapper(columns, ctx, undefined, path).map(record);
+    expect(errors.map((e) => [e.path, e.message])).toEqual([
+      ['a', 'JSONata D3030: Unable to cast value to a number: "*****"'],
+      ['b', 'JSONata D3030: Unable to cast value to a number: "*****"'],
+      ['c', 'JSONata T2009: The values "*****" and ***** either side of operator "*****" must be of the same data type'],
+      ['kept', 'JSONata D3030: Unable to cast value to a number: "a@example.com"'],
+    ]);
+  });
+
+  it('is masked in a rule error', async () => {
+    const check = createRuleChecker([{ check: '$number($uppercase($string(user_metadata)))', message: 'numeric' }], ctx, undefined, path);
+    expect(await check({ email: 'a@example.com', user_metadata: { secret: 'nestedSecret42' } })).toEqual([
+      { code: 'RULE', message: 'numeric (JSONata D3030: Unable to cast value to a number: "*****")', path: '' },
+    ]);
+  });
+});
