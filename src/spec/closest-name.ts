@@ -13,8 +13,11 @@ export function closestName(word: string, known: Iterable<string>): string | und
   for (const name of known) {
     if (name === word) continue;
     const candidate = normalize(name);
+    const allowed = Math.max(1, Math.floor(candidate.length / 4));
+    // the distance is at least the difference in length: most names are ruled out without a table
+    if (Math.abs(candidate.length - target.length) > allowed) continue;
     const distance = candidate === target ? 0 : editDistance(candidate, target);
-    if (distance > Math.max(1, Math.floor(candidate.length / 4))) continue;
+    if (distance > allowed) continue;
     if (!best || distance < best.distance) best = { name, distance };
   }
   return best?.name ?? containing(target, known);
@@ -44,14 +47,20 @@ function normalize(name: string): string {
 
 /** Optimal string alignment distance: edits plus adjacent transpositions, the usual typo. */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  // three rows (the transposition looks two back), not a table per call: tens of thousands of
+  // unknown keys each compared with every known name allocated a table apiece
+  let before = new Uint32Array(b.length + 1);
+  let previous = Uint32Array.from({ length: b.length + 1 }, (_, j) => j);
+  let current = new Uint32Array(b.length + 1);
   for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = best;
+      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, before[j - 2]! + 1);
+      current[j] = best;
     }
+    [before, previous, current] = [previous, current, before];
   }
-  return d[a.length]![b.length]!;
+  return previous[b.length]!;
 }

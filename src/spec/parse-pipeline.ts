@@ -25,6 +25,16 @@ export interface ParsedPipeline {
 }
 
 /**
+ * More columns than a table can have are no mapping but data: checked one by one (expressions
+ * parsed, each named in a diagnostic), 80,000 of them held `ferry validate` for a minute.
+ */
+export const MAX_COLUMNS = 2000;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
  * Pipeline text → validated pipeline, or every problem in the file at once: YAML syntax, schema
  * (unknown keys, types, missing keys), JSONata syntax (positioned inside the expression), and the
  * rules that tie fields together. Pure: the caller reads the file and checks references.
@@ -43,6 +53,11 @@ export function parsePipeline(file: string, text: string): ParsedPipeline {
     return { diagnostics: [{ file, line: 1, col: 1, path: '', message: 'a pipeline file must be a YAML map with source and target' }], diagnose, raw };
   }
   const record = raw as Record<string, unknown>;
+  const columnCount = isPlainObject(record['columns']) ? Object.keys(record['columns']).length : 0;
+  if (columnCount > MAX_COLUMNS) {
+    const message = `${columnCount} columns: a pipeline maps at most ${MAX_COLUMNS} (SQLite's most columns in a table; PostgreSQL's is 1,600)`;
+    return { diagnostics: [diagnose(['columns'], message, 'key')], diagnose, raw };
+  }
   const schema = withEveryColumn(checkSchema(y, pipelineSchema, raw), record['columns']);
   const columnTypes = checkColumnTypes(y, record, diagnose);
   // a wrong column value is reported at the value, not as the union's "expected one of defaults" at the map

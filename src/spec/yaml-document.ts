@@ -1,5 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import type { Diagnostic } from './diagnostics.js';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { quoteHint } from './yaml-hints.js';
 
 /** A parsed YAML file that can answer "where is the node at this path?". */
@@ -18,9 +18,13 @@ export function parseYamlFile(file: string, raw: string): YamlFile {
   // connections silently replaced the configured ones. Same length: every offset stays true.
   const text = raw.replace(/\r(?!\n)/g, '\n');
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Repeated keys are found here (duplicateKeys), not by the parser: its check compares each key with
+  // every one before it, and a 1 MB file of 80,000 columns held `ferry validate` for many minutes.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const notText = notUtf8Text(file, text, lineCounter);
-  const syntaxErrors = notText ? [notText] : syntaxDiagnostics(file, text, doc, lineCounter);
+  const syntaxErrors = notText
+    ? [notText]
+    : sortDiagnostics([...syntaxDiagnostics(file, text, doc, lineCounter), ...duplicateKeys(file, text, doc, lineCounter)]);
   return { file, text, doc, lineCounter, syntaxErrors: syntaxErrors.length > 0 ? syntaxErrors : keyProblems(file, doc, lineCounter) };
 }
 
@@ -41,6 +45,25 @@ function keyProblems(file: string, doc: Document.Parsed, lineCounter: LineCounte
         at(pair.key, 'this key is empty (YAML reads ~, null or nothing as no key): write a name, quoted if it is "null"');
       else if (isScalar(pair.key) && pair.key.value === '<<' && pair.key.type === 'PLAIN')
         at(pair.key, 'YAML merge keys (<<) are not supported (Ferry reads YAML 1.2, which has none): write the keys out in this map');
+    },
+  });
+  return out;
+}
+
+/** A key repeated in its map (the later would replace the first), at the repeat: one lookup per key. */
+function duplicateKeys(file: string, text: string, doc: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        if (!seen.has(pair.key.value)) seen.add(pair.key.value);
+        else {
+          const at = pair.key.range?.[0] ?? 0;
+          out.push({ file, ...lineCounter.linePos(at), path: '', message: ownMessage(text, { code: 'DUPLICATE_KEY', message: '', pos: [at, at + 1] })! });
+        }
+      }
     },
   });
   return out;
@@ -144,7 +167,7 @@ export function offsetOf(y: YamlFile, path: readonly PropertyKey[], role: NodeRo
     const seg = path[i];
     const isLast = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = pairOf(node, String(seg));
       if (!pair) return best;
       if (isLast && role === 'key') return rangeStart(pair.key) ?? best;
       node = pair.value;
@@ -159,9 +182,37 @@ export function offsetOf(y: YamlFile, path: readonly PropertyKey[], role: NodeRo
   return best;
 }
 
+/**
+ * A map's pairs by key text (the first of a repeated key), built once per map: a lookup per
+ * diagnostic that walked the map's items made 80,000 columns' diagnostics take minutes.
+ */
+function pairsByKey(map: YAMLMap): Map<string, Pair> {
+  let index = PAIRS.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const pair of map.items) if (isScalar(pair.key) && !index.has(String(pair.key.value))) index.set(String(pair.key.value), pair);
+    PAIRS.set(map, index);
+  }
+  return index;
+}
+
+const PAIRS = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+/** The pair of `key` in `map`; walked when the index misses or is stale (ferry.yaml's keys are rewritten by interpolation). */
+function pairOf(map: YAMLMap, key: string): Pair | undefined {
+  const hit = pairsByKey(map).get(key);
+  if (hit && isScalar(hit.key) && String(hit.key.value) === key) return hit;
+  return map.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+}
+
 export function nodeAt(y: YamlFile, path: readonly PropertyKey[]): Node | undefined {
-  const found = y.doc.getIn(path as unknown[], true);
-  return found && typeof found === 'object' ? (found as Node) : undefined;
+  let node: unknown = y.doc.contents;
+  for (const seg of path) {
+    if (isMap(node)) node = pairOf(node, String(seg))?.value;
+    else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
+    else return undefined;
+  }
+  return node && typeof node === 'object' ? (node as Node) : undefined;
 }
 
 export function positionOf(y: YamlFile, offset: number): { line: number; col: number } {
