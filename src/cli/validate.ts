@@ -1,7 +1,8 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { compileColumns } from '../mapping/compiler/index.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
+import { isInsideFolder } from '../project/inside-folder.js';
 import { displayPath } from '../project/load-config.js';
 import type { LoadedPipeline } from '../project/load-pipeline.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
@@ -77,7 +78,7 @@ export function findPipelines(dir: string, options: { tests?: boolean; links?: b
       } else if (options.links === true && (e.isDirectory() || e.isSymbolicLink())) {
         // A linked folder is walked once, and never one holding the project (a link to ..): that would list ferry.yaml.
         const real = realPathOrNull(path);
-        if (real === null || walked.has(real) || (root !== null && isWithin(root, real)) || !statSync(real).isDirectory()) continue;
+        if (real === null || walked.has(real) || (root !== null && isInsideFolder(real, root, { orSame: true })) || !statSync(real).isDirectory()) continue;
         walked.add(real);
         walk(path);
       }
@@ -93,10 +94,4 @@ function realPathOrNull(path: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** Whether `inner` is `outer` or inside it. */
-function isWithin(inner: string, outer: string): boolean {
-  const rel = relative(outer, inner);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }

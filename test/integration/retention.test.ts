@@ -108,6 +108,19 @@ describe('retention: export parts and ferry jobs prune (embedded engine)', () =>
     expect(p.ferry('jobs', 'show', interrupted).stdout).toContain('interrupted');
   }, 300_000);
 
+  // A relative path starting with ".." read as outside the jobs folder: the job left the journal, its files (rejects) stayed.
+  it('prunes the folder of a job whose id starts with two dots (pipeline file ..x.yaml)', () => {
+    p.write('..x.yaml', 'source: { file: seed/users.json }\ntarget: { connection: users, upsert: true }\n');
+    const old = p.run('..x.yaml').report.job;
+    const last = p.run('..x.yaml').report.job;
+    expect(old).toMatch(/^\.\.x-/);
+    endedDaysAgo(40, old, last);
+    const pruned = p.ferry('jobs', 'prune', '--older-than', '30d', '--include-backups');
+    expect(pruned.stdout).toContain(`pruned      ${old} (succeeded`);
+    expect(existsSync(jobDir(old))).toBe(false);
+    expect(existsSync(jobDir(last))).toBe(true); // ..x's last success
+  });
+
   it('ferry serve applies ferry.yaml retention: old ended jobs go when it starts', () => {
     p.write('export.yaml', EXPORT);
     const old = p.run('export.yaml').report.job;

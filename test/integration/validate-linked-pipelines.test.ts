@@ -1,6 +1,7 @@
-import { symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runFerry, tempDir } from '../helpers/cli.js';
 import { TestProject } from '../helpers/project.js';
 
 const pipeline = (csv: string): string => `source: { file: ${csv} }\ntarget: { connection: users, key: [email] }\ncolumns: { email: email }\n`;
@@ -51,5 +52,21 @@ describe('ferry validate checks symlinked pipelines under pipelines/', () => {
       'pipelines/shared/broken.yaml:1:17 source.file: source file not found: pipelines/shared/missing.csv',
       '',
     ]);
+  });
+
+  // The project under a folder named "..work": a link to the folder above it read as not holding the project, so validate walked it and listed ferry.yaml.
+  it('a link to a folder holding the project is not walked when the path between starts with two dots', () => {
+    const t = tempDir('ferry-dots-');
+    try {
+      const project = join(t.dir, '..work', 'proj');
+      mkdirSync(join(project, 'pipelines'), { recursive: true });
+      writeFileSync(join(project, 'ferry.yaml'), 'state_dir: .ferry\n');
+      writeFileSync(join(project, 'pipelines', 'users.csv'), 'email\na@example.com\n');
+      writeFileSync(join(project, 'pipelines', 'import.yaml'), pipeline('users.csv'));
+      symlinkSync(t.dir, join(project, 'pipelines', 'up'));
+      expect(runFerry(['validate'], { cwd: project })).toMatchObject({ code: 0, stdout: 'ok pipelines/import.yaml\n' });
+    } finally {
+      t.cleanup();
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, relative, resolve, isAbsolute } from 'node:path';
+import { join, resolve } from 'node:path';
 import { backupPath } from '../../../activities/job-files.js';
 import { pausepoint } from '../../failpoints.js';
+import { isInsideFolder } from '../../project/inside-folder.js';
 import type { PruneOptions, PruneReport } from '../engine.js';
 import { liveness } from './execute.js';
 import { isLiveOwner, type JobRecord, type Journal } from './journal.js';
@@ -48,7 +49,7 @@ export async function pruneJournal(journal: Journal, stateDir: string, options: 
       continue;
     }
     deleted.add(job.id);
-    if (inside(jobsDir, job.plan.jobDir)) rmSync(job.plan.jobDir, { recursive: true, force: true });
+    if (isInsideFolder(jobsDir, resolve(job.plan.jobDir))) rmSync(job.plan.jobDir, { recursive: true, force: true });
   }
   return { pruned: pruned.filter((j) => deleted.has(j.id)), kept };
 }
@@ -91,11 +92,6 @@ function keepWhatStayingJobsRead(jobs: JobRecord[], going: Map<string, JobRecord
 function hasBackup(job: JobRecord): boolean {
   const file = backupPath(job.plan.jobDir);
   return existsSync(file) && statSync(file).size > 0;
-}
-
-function inside(dir: string, path: string): boolean {
-  const rel = relative(dir, resolve(path));
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 function sizeOf(path: string): number {

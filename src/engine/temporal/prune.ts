@@ -1,8 +1,9 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { backupPath } from '../../../activities/job-files.js';
 import { WORKFLOW_TYPE } from '../../../workflows/definitions.js';
+import { isInsideFolder } from '../../project/inside-folder.js';
 import type { PruneOptions, PruneReport } from '../engine.js';
 import { toJob, type TemporalJob } from './visibility.js';
 
@@ -26,7 +27,7 @@ export async function pruneFolders(client: Client, rootDir: string, stateDir: st
   const jobsDir = resolve(stateDir, 'jobs');
   for (const job of candidates.values()) {
     const dir = resolve(rootDir, job.memo.jobDir);
-    if (!existsSync(dir) || !inside(jobsDir, dir)) continue;
+    if (!existsSync(dir) || !isInsideFolder(jobsDir, dir)) continue;
     const latest = toJob(await client.workflow.getHandle(job.id).describe());
     if (!latest || latest.endedAt === null || latest.endedAt >= cutoff) continue;
     if (!options.includeBackups && hasBackup(dir)) {
@@ -43,9 +44,4 @@ export async function pruneFolders(client: Client, rootDir: string, stateDir: st
 function hasBackup(jobDir: string): boolean {
   const file = backupPath(jobDir);
   return existsSync(file) && statSync(file).size > 0;
-}
-
-function inside(dir: string, path: string): boolean {
-  const rel = relative(dir, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
