@@ -70,17 +70,20 @@ export function rejectsFileOf(job: JobInfo): string {
  * Streams one artifact. The page names a kind, never a path: the path comes from the engine's
  * record of the job, and is checked (after resolving links) to be inside the job folder, or to be
  * the output the job wrote. The backup holds whole rows: it is served with secrets masked.
+ * `headOnly` (a HEAD request): the same checks and headers, and the file is not read at all.
  */
-export async function sendArtifact(res: ServerResponse, job: JobInfo, kind: string, masker: SecretMasker, projectDir: string): Promise<void> {
+export async function sendArtifact(res: ServerResponse, job: JobInfo, kind: string, masker: SecretMasker, projectDir: string, headOnly = false): Promise<void> {
   const mask = (text: string): string => masker.mask(text);
   if (!(ARTIFACTS as readonly string[]).includes(kind)) throw new HttpError(404, `no artifact "${kind.slice(0, 40)}" (known: ${ARTIFACTS.join(', ')})`);
   const file = artifactFiles(job)[kind as ArtifactKind];
   if (!file || !existsSync(file) || (kind !== 'output' && !statSync(file).isFile())) throw new HttpError(404, `job ${job.id} has no ${kind}`);
-  if (kind === 'output') return sendOutput(res, job, file, projectDir);
+  if (kind === 'output') return sendOutput(res, job, file, projectDir, headOnly);
   const real = insideJob(job, file);
   const name = `${job.id}-${kind}`;
   const type = name.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/x-ndjson';
   startStream(res, 200, { 'content-type': type, 'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"` });
+  // Node discards a HEAD answer's body, but only after this would have read and masked all of it.
+  if (headOnly) return void res.end();
   if (kind === 'rejects.csv') {
     for await (const line of rejectsCsv(real, mask)) if (!res.write(line)) await new Promise((resolve) => res.once('drain', resolve));
     res.end();
@@ -110,7 +113,7 @@ export async function sendArtifact(res: ServerResponse, job: JobInfo, kind: stri
  * (O_NOFOLLOW, then checked on the open file): a link or a folder put at the output's path, or an
  * output path leading out of the project through a linked folder, would serve another file.
  */
-async function sendOutput(res: ServerResponse, job: JobInfo, file: string, projectDir: string): Promise<void> {
+async function sendOutput(res: ServerResponse, job: JobInfo, file: string, projectDir: string, headOnly: boolean): Promise<void> {
   const refuse = (why: string): never => {
     throw new HttpError(403, `refused: the output of job ${job.id}, ${basename(file)}, ${why}; only the file the job wrote is served`);
   };
@@ -134,6 +137,10 @@ async function sendOutput(res: ServerResponse, job: JobInfo, file: string, proje
   const name = basename(file);
   const type = name.endsWith('.csv') ? 'text/csv; charset=utf-8' : name.endsWith('.json') ? 'application/json' : 'application/x-ndjson';
   startStream(res, 200, { 'content-type': type, 'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"` });
+  if (headOnly) {
+    closeSync(fd);
+    return void res.end();
+  }
   await new Promise<void>((resolve, reject) => createReadStream('', { fd }).on('error', reject).on('end', resolve).pipe(res));
 }
 

@@ -117,7 +117,7 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
     [
       'GET',
       /^\/api\/jobs\/([^/]+)\/download\/([^/]+)$/,
-      async (_req, res, [id, kind]) => sendArtifact(res, await getJob(id!), kind!, masker, app.project.rootDir),
+      async (req, res, [id, kind]) => sendArtifact(res, await getJob(id!), kind!, masker, app.project.rootDir, req.method === 'HEAD'),
     ],
     ['GET', /^\/api\/jobs\/([^/]+)\/rollback-check$/, async (_req, res, [id]) => sendJson(res, 200, await actions.rollbackCheck(id!))],
     ['POST', /^\/api\/jobs\/([^/]+)\/cancel$/, async (_req, res, [id]) => afterAction(res, await actions.cancel(id!))],

@@ -1,7 +1,10 @@
+import { linkSync, truncateSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { UiServer } from '../../src/ui/server.js';
+import { exportPipeline, seed } from '../helpers/exports.js';
 import { TestProject } from '../helpers/project.js';
 
 /** HEAD requests to the console, over a real socket: headers, then the end of the answer. */
@@ -75,4 +78,32 @@ describe('ferry ui answers HEAD', () => {
       expect(answer, path).toMatchObject({ status: 200, ended: true });
     }
   });
+
+  // The answer ended only once the whole file was read and masked (its body then thrown away): a big report held HEAD for minutes.
+  it('on an artifact download with its headers, without reading the file (a huge one answers at once)', async () => {
+    seed(p);
+    p.write('export.yaml', exportPipeline({ file: 'out/users.csv' }));
+    const { code, report } = p.run('export.yaml');
+    expect(code).toBe(0);
+    const jobDir = join(p.dir, '.ferry', 'jobs', report.job);
+    // 200 MB of rejects (served as rejects.ndjson, rejects.csv and, linked, as the backup): masked line by line, minutes.
+    const line = JSON.stringify({ row: 1, record: { email: 'a@x.io' }, errors: [{ code: 'INVALID_EMAIL', path: 'email', message: 'bad' }] }) + '\n';
+    writeFileSync(join(jobDir, 'rejects.ndjson'), line.repeat(Math.ceil(200e6 / line.length)));
+    linkSync(join(jobDir, 'rejects.ndjson'), join(jobDir, 'backup.ndjson'));
+    // A sparse terabyte: the output is copied as it is, and reading it would take longer than any test.
+    truncateSync(join(p.dir, 'out/users.csv'), 2 ** 40);
+    const types = {
+      'rejects.ndjson': 'application/x-ndjson',
+      'rejects.csv': 'text/csv; charset=utf-8',
+      'backup.ndjson': 'application/x-ndjson',
+      output: 'text/csv; charset=utf-8',
+    };
+    for (const [kind, type] of Object.entries(types)) {
+      const answer = await head(`${server.url}api/jobs/${report.job}/download/${kind}`);
+      expect(answer, kind).toMatchObject({ status: 200, ended: true });
+      expect(answer.headers['content-type'], kind).toBe(type);
+      expect(answer.headers['content-disposition'], kind).toMatch(/^attachment; filename="/);
+    }
+    expect((await head(`${server.url}api/jobs/${report.job}/download/nothing`)).status).toBe(404);
+  }, 120_000);
 });
