@@ -1,7 +1,7 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import { passed } from '../pipeline-test/run-cases.js';
-import { failureLines, TEST_FILE, testFileOf, testPipeline, unreadableFile } from '../pipeline-test/test-pipeline.js';
+import { checkedPair, failureLines, TEST_FILE, testFileOf, testPipeline, type CheckedPair } from '../pipeline-test/test-pipeline.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
@@ -19,9 +19,10 @@ export async function testCommand(ctx: CliContext, args: string[]): Promise<void
     throw new CliExit(EXIT_INVALID, 'no test files found under pipelines/ (write <pipeline>.test.yaml beside a pipeline; see README "Testing a pipeline")');
   let failed = 0;
   let total = 0;
-  for (const { pipelineFile, testFile } of pairs) {
+  for (const pair of pairs) {
     const shown = (p: string): string => relative(ctx.cwd, p) || p;
-    const { diagnostics, results } = await testPipeline(pipelineFile, testFile, shown);
+    const { testFile } = pair;
+    const { diagnostics, results } = await testPipeline(pair, shown);
     if (diagnostics.length > 0) {
       for (const d of diagnostics) ctx.stderr(formatDiagnostic(d));
       throw new CliExit(EXIT_INVALID);
@@ -39,8 +40,8 @@ export async function testCommand(ctx: CliContext, args: string[]): Promise<void
   if (failed > 0) throw new CliExit(EXIT_FAILED);
 }
 
-/** `x.yaml` or `x.test.yaml` → both files; a pipeline without cases is a usage error. */
-function pairOf(path: string, cwd: string): { pipelineFile: string; testFile: string } {
+/** `x.yaml` or `x.test.yaml` → both files, checked before any is read; a pipeline without cases is a usage error. */
+function pairOf(path: string, cwd: string): CheckedPair {
   const ext = extname(path);
   const isTest = TEST_FILE.test(path);
   const pipelineFile = isTest ? path.replace(TEST_FILE, ext) : path;
@@ -48,21 +49,16 @@ function pairOf(path: string, cwd: string): { pipelineFile: string; testFile: st
   if (!existsSync(pipelineFile) && !isLink(pipelineFile)) throw new CliExit(EXIT_INVALID, `${relative(cwd, pipelineFile)}: pipeline file not found`);
   if (!existsSync(testFile) && !isLink(testFile))
     throw new CliExit(EXIT_INVALID, `${relative(cwd, pipelineFile)}: no test cases (write them in ${relative(cwd, testFile)})`);
-  for (const [path, what] of [
-    [pipelineFile, 'pipeline file'],
-    [testFile, 'test file'],
-  ] as const) {
-    const problem = unreadableFile(path, what);
-    if (problem) throw new CliExit(EXIT_INVALID, `${relative(cwd, path)}: ${problem}`);
-  }
-  return { pipelineFile, testFile };
+  const pair = checkedPair(pipelineFile, testFile);
+  if ('problem' in pair) throw new CliExit(EXIT_INVALID, `${relative(cwd, pair.path)}: ${pair.problem}`);
+  return pair;
 }
 
 function isLink(path: string): boolean {
   return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
 }
 
-function allTestFiles(ctx: CliContext): { pipelineFile: string; testFile: string }[] {
+function allTestFiles(ctx: CliContext): CheckedPair[] {
   const dir = join(ctx.project().rootDir, 'pipelines');
   return findPipelines(dir, { tests: true, links: true }).map((testFile) => pairOf(testFile, ctx.cwd));
 }

@@ -29,15 +29,9 @@ export interface PipelineTestRun {
   results: CaseResult[];
 }
 
-/** Runs the cases of `testFile` against `pipelineFile`; `shown` names the files in messages. */
-export async function testPipeline(pipelineFile: string, testFile: string, shown: (path: string) => string): Promise<PipelineTestRun> {
-  for (const [path, what] of [
-    [pipelineFile, 'pipeline file'],
-    [testFile, 'test file'],
-  ] as const) {
-    const problem = unreadableFile(path, what);
-    if (problem) return { diagnostics: [{ file: shown(path), line: 0, col: 0, path: '', message: problem }], results: [] };
-  }
+/** Runs the cases of a checked pair (`checkedPair`: each file was seen to be a regular file); `shown` names the files in messages. */
+export async function testPipeline(pair: CheckedPair, shown: (path: string) => string): Promise<PipelineTestRun> {
+  const { pipelineFile, testFile } = pair;
   const parsed = parsePipeline(shown(pipelineFile), readFileSync(pipelineFile, 'utf8'));
   const tests = parseTestFile(shown(testFile), readFileSync(testFile, 'utf8'));
   const diagnostics = [...parsed.diagnostics, ...tests.diagnostics];
@@ -48,15 +42,35 @@ export async function testPipeline(pipelineFile: string, testFile: string, shown
 /** The pipeline's cases when it has a test file (or a link by that name, even a broken one), else null. */
 export async function testPipelineIfCases(pipelineFile: string, shown: (path: string) => string): Promise<PipelineTestRun | null> {
   const testFile = testFileOf(pipelineFile);
-  return lstatSync(testFile, { throwIfNoEntry: false }) ? testPipeline(pipelineFile, testFile, shown) : null;
+  if (!lstatSync(testFile, { throwIfNoEntry: false })) return null;
+  const pair = checkedPair(pipelineFile, testFile);
+  if ('problem' in pair) return { diagnostics: [{ file: shown(pair.path), line: 0, col: 0, path: '', message: pair.problem }], results: [] };
+  return testPipeline(pair, shown);
 }
 
+declare const checked: unique symbol;
+/** A pipeline file and its test file, each seen by a stat to be a regular file: only such a pair is read. */
+export type CheckedPair = { readonly pipelineFile: string; readonly testFile: string } & { readonly [checked]: true };
+
 /**
- * Why a pipeline or test file cannot be read, by a stat only: reading a named pipe waited for a
- * writer forever (`ferry test` and the console's pipelines page hung), a directory was a raw
- * EISDIR, a dangling link "not found".
+ * The pair, ready to read, or the first of its files that cannot be read and why, by a stat only:
+ * reading a named pipe waited for a writer forever (`ferry test` and the console's pipelines page
+ * hung), a directory was a raw EISDIR, a dangling link "not found". One stat per file, before
+ * anything is read, for the CLI and the console alike.
  */
-export function unreadableFile(path: string, what: string): string | undefined {
+export function checkedPair(pipelineFile: string, testFile: string): CheckedPair | { path: string; problem: string } {
+  for (const [path, what] of [
+    [pipelineFile, 'pipeline file'],
+    [testFile, 'test file'],
+  ] as const) {
+    const problem = unreadableFile(path, what);
+    if (problem) return { path, problem };
+  }
+  return { pipelineFile, testFile } as CheckedPair;
+}
+
+/** Why a pipeline or test file cannot be read (`checkedPair`), or undefined. */
+function unreadableFile(path: string, what: string): string | undefined {
   const problem = notAFile(path, what) ?? tooLarge(path, what);
   if (problem === `${what} not found` && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
     return `the ${what} is a symbolic link to ${readlinkSync(path)}, which does not exist`;
