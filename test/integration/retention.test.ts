@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runFerry } from '../helpers/cli.js';
@@ -119,6 +119,28 @@ describe('retention: export parts and ferry jobs prune (embedded engine)', () =>
     expect(pruned.stdout).toContain(`pruned      ${old} (succeeded`);
     expect(existsSync(jobDir(old))).toBe(false);
     expect(existsSync(jobDir(last))).toBe(true); // ..x's last success
+  });
+
+  // Sizes were measured through links: a link to a folder outside counted all it held, and two links to ".." never ended.
+  it('measures a job folder without following its links: one leading out, or looping, is neither counted nor walked', () => {
+    p.write('again.yaml', 'source: { file: seed/users.json }\ntarget: { connection: users, upsert: true }\n');
+    const ids = [p.run('again.yaml').report.job, p.run('again.yaml').report.job, p.run('again.yaml').report.job];
+    endedDaysAgo(40, ...ids);
+    const outside = join(p.dir, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'big.bin'), '');
+    truncateSync(join(outside, 'big.bin'), 2 ** 30);
+    symlinkSync(outside, join(jobDir(ids[0]!), 'out'));
+    const dry = (): { pruned: { id: string; bytes: number }[] } =>
+      JSON.parse(p.ferry('jobs', 'prune', '--older-than', '30d', '--include-backups', '--dry-run', '--json').stdout) as never;
+    expect(dry().pruned.find((j) => j.id === ids[0])!.bytes).toBeLessThan(2 ** 20);
+    symlinkSync('..', join(jobDir(ids[0]!), 'up'));
+    symlinkSync('..', join(jobDir(ids[1]!), 'up'));
+    expect(dry().pruned.map((j) => j.id)).toEqual(expect.arrayContaining([ids[0], ids[1]]));
+    const pruned = p.ferry('jobs', 'prune', '--older-than', '30d', '--include-backups');
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(existsSync(jobDir(ids[0]!))).toBe(false);
+    expect(existsSync(join(outside, 'big.bin'))).toBe(true); // a link is deleted, never what it leads to
   });
 
   it('ferry serve applies ferry.yaml retention: old ended jobs go when it starts', () => {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { backupPath } from '../../../activities/job-files.js';
 import { pausepoint } from '../../failpoints.js';
@@ -94,9 +94,14 @@ function hasBackup(job: JobRecord): boolean {
   return existsSync(file) && statSync(file).size > 0;
 }
 
+/**
+ * The bytes a job folder holds. Links are not followed (the deletion does not follow them either):
+ * a link to a folder outside was counted with all it holds, and two links to `..` walked the jobs
+ * folder over and over, 2^40 times (prune, and retention in `ferry serve`/`ui`, hung).
+ */
 function sizeOf(path: string): number {
-  if (!existsSync(path)) return 0;
-  const stat = statSync(path);
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  if (stat === undefined) return 0;
   if (!stat.isDirectory()) return stat.size;
   return readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0);
 }
