@@ -1,9 +1,11 @@
 import { closeSync, constants, createReadStream, existsSync, fstatSync, lstatSync, openSync, realpathSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
-import { basename, dirname, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { backupPath, rejectsPath } from '../../activities/job-files.js';
 import type { JobInfo } from '../engine/engine.js';
+import { isInsideFolder } from '../project/inside-folder.js';
+import type { Project } from '../project/load-config.js';
 import type { SecretMasker } from '../spec/secrets.js';
 import { maskRecord } from '../validation/mask.js';
 import { maskedJson, maskJson } from '../cli/mask-json.js';
@@ -60,25 +62,32 @@ function artifactFiles(job: JobInfo): Partial<Record<ArtifactKind, string>> {
 }
 
 /** The job's rejects file, for the rejects table; a 404 when the job has none (yet). */
-export function rejectsFileOf(job: JobInfo): string {
+export function rejectsFileOf(job: JobInfo, stateDir: string): string {
   const file = artifactFiles(job)['rejects.ndjson'];
   if (!file || !existsSync(file)) throw new HttpError(404, `job ${job.id} has no reject report${job.status === 'running' ? ' yet (still running)' : ''}`);
-  return insideJob(job, file);
+  return insideJob(job, file, stateDir);
 }
 
 /**
  * Streams one artifact. The page names a kind, never a path: the path comes from the engine's
- * record of the job, and is checked (after resolving links) to be inside the job folder, or to be
- * the output the job wrote. The backup holds whole rows: it is served with secrets masked.
+ * record of the job, and is checked (after resolving links) to be inside the job folder, itself
+ * inside the state dir's jobs folder, or to be the output the job wrote. The backup holds whole
+ * rows: it is served with secrets masked.
  * `headOnly` (a HEAD request): the same checks and headers, and the file is not read at all.
  */
-export async function sendArtifact(res: ServerResponse, job: JobInfo, kind: string, masker: SecretMasker, projectDir: string, headOnly = false): Promise<void> {
-  const mask = (text: string): string => masker.mask(text);
+export async function sendArtifact(
+  res: ServerResponse,
+  job: JobInfo,
+  kind: string,
+  project: Pick<Project, 'rootDir' | 'stateDir' | 'masker'>,
+  headOnly = false,
+): Promise<void> {
+  const mask = (text: string): string => project.masker.mask(text);
   if (!(ARTIFACTS as readonly string[]).includes(kind)) throw new HttpError(404, `no artifact "${kind.slice(0, 40)}" (known: ${ARTIFACTS.join(', ')})`);
   const file = artifactFiles(job)[kind as ArtifactKind];
   if (!file || !existsSync(file) || (kind !== 'output' && !statSync(file).isFile())) throw new HttpError(404, `job ${job.id} has no ${kind}`);
-  if (kind === 'output') return sendOutput(res, job, file, projectDir, headOnly);
-  const real = insideJob(job, file);
+  if (kind === 'output') return sendOutput(res, job, file, project.rootDir, headOnly);
+  const real = insideJob(job, file, project.stateDir);
   const name = `${job.id}-${kind}`;
   const type = name.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/x-ndjson';
   startStream(res, 200, { 'content-type': type, 'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"` });
@@ -153,9 +162,34 @@ function parsed(text: string): Record<string, unknown> | undefined {
   }
 }
 
-function insideJob(job: JobInfo, file: string): string {
-  const dir = realpathSync(job.jobDir);
-  const real = realpathSync(file);
-  if (!real.startsWith(dir + sep)) throw new HttpError(403, `refused: ${basename(file)} is not inside the folder of job ${job.id}`);
+/**
+ * The file's real path, when it is inside the job's folder and that folder inside the state dir's
+ * jobs folder, links resolved. Both paths come from the engine's record: on Temporal from the
+ * workflow's memo and result, which whoever can start a workflow in the namespace writes, so a job
+ * naming a folder outside (or a job folder replaced by a link leading out) served files from there.
+ */
+function insideJob(job: JobInfo, file: string, stateDir: string): string {
+  const refuse = (what: string, where: string): never => {
+    throw new HttpError(403, `refused: ${what} is not inside ${where}`);
+  };
+  // Gone between the look and the read (a prune, a deleted folder): a 404, not a 500 naming the path.
+  const gone = (): never => {
+    throw new HttpError(404, `job ${job.id} has no ${basename(file)} (deleted meanwhile)`);
+  };
+  const jobs = realPath(join(stateDir, 'jobs')) ?? gone();
+  const dir = realPath(job.jobDir) ?? gone();
+  if (!isInsideFolder(jobs, dir)) refuse(`the folder of job ${job.id}`, "the state dir's jobs folder");
+  const real = realPath(file) ?? gone();
+  if (!isInsideFolder(dir, real)) refuse(basename(file), `the folder of job ${job.id}`);
   return real;
+}
+
+/** The path with links resolved; undefined when it (or a folder on the way) does not exist. */
+function realPath(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }

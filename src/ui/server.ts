@@ -101,7 +101,7 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
       'GET',
       /^\/api\/jobs\/([^/]+)\/rejects$/,
       async (_req, res, [id], url) => {
-        const file = rejectsFileOf(await getJob(id!));
+        const file = rejectsFileOf(await getJob(id!), app.project.stateDir);
         const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
         const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
         const code = url.searchParams.get('code') || undefined;
@@ -117,7 +117,7 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
     [
       'GET',
       /^\/api\/jobs\/([^/]+)\/download\/([^/]+)$/,
-      async (req, res, [id, kind]) => sendArtifact(res, await getJob(id!), kind!, masker, app.project.rootDir, req.method === 'HEAD'),
+      async (req, res, [id, kind]) => sendArtifact(res, await getJob(id!), kind!, app.project, req.method === 'HEAD'),
     ],
     ['GET', /^\/api\/jobs\/([^/]+)\/rollback-check$/, async (_req, res, [id]) => sendJson(res, 200, await actions.rollbackCheck(id!))],
     ['POST', /^\/api\/jobs\/([^/]+)\/cancel$/, async (_req, res, [id]) => afterAction(res, await actions.cancel(id!))],

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,6 +58,27 @@ describe('ferry ui files', () => {
     const escaped = await download();
     expect(escaped.status).toBe(403);
     expect(escaped.text).toContain('is not inside the project folder');
+  }, 60_000);
+
+  // The job folder's real path was the bound: a job folder replaced by a link (or, on Temporal, a memo naming any folder) served what was there.
+  it('refuses the files of a job whose folder leads out of the state dir', async () => {
+    p = new TestProject();
+    seed(p);
+    const job = (JSON.parse(p.ferry('jobs', 'list', '--json').stdout.split('\n')[0]!) as { job: string }).job;
+    const outside = mkdtempSync(join(tmpdir(), 'ferry-secret-'));
+    others.push(outside);
+    const jobDir = join(p.dir, '.ferry/jobs', job);
+    renameSync(jobDir, join(outside, 'job'));
+    symlinkSync(join(outside, 'job'), jobDir);
+    writeFileSync(join(outside, 'job', 'rejects.ndjson'), 'the root password\n');
+    writeFileSync(join(outside, 'job', 'backup.ndjson'), 'the root password\n');
+    ui = await startConsole(p.dir);
+    for (const path of ['download/rejects.ndjson', 'download/rejects.csv', 'download/backup.ndjson', 'rejects']) {
+      const r = await fetch(`${ui.url}api/jobs/${job}/${path}`);
+      const text = await r.text();
+      expect(r.status, path).toBe(403);
+      expect(JSON.parse(text), path).toEqual({ error: `refused: the folder of job ${job} is not inside the state dir's jobs folder` });
+    }
   }, 60_000);
 
   /** The console's CSRF token, from its page. */

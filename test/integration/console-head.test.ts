@@ -1,4 +1,4 @@
-import { linkSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, linkSync, truncateSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,7 +88,9 @@ describe('ferry ui answers HEAD', () => {
     const jobDir = join(p.dir, '.ferry', 'jobs', report.job);
     // 200 MB of rejects (served as rejects.ndjson, rejects.csv and, linked, as the backup): masked line by line, minutes.
     const line = JSON.stringify({ row: 1, record: { email: 'a@x.io' }, errors: [{ code: 'INVALID_EMAIL', path: 'email', message: 'bad' }] }) + '\n';
-    writeFileSync(join(jobDir, 'rejects.ndjson'), line.repeat(Math.ceil(200e6 / line.length)));
+    const mb = line.repeat(Math.ceil(1e6 / line.length));
+    writeFileSync(join(jobDir, 'rejects.ndjson'), '');
+    for (let i = 0; i < 200; i++) appendFileSync(join(jobDir, 'rejects.ndjson'), mb);
     linkSync(join(jobDir, 'rejects.ndjson'), join(jobDir, 'backup.ndjson'));
     // A sparse terabyte: the output is copied as it is, and reading it would take longer than any test.
     truncateSync(join(p.dir, 'out/users.csv'), 2 ** 40);
