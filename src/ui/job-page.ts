@@ -1,6 +1,8 @@
 import { closeSync, constants, createReadStream, existsSync, fstatSync, lstatSync, openSync, realpathSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { backupPath, rejectsPath } from '../../activities/job-files.js';
 import type { JobInfo } from '../engine/engine.js';
@@ -93,28 +95,36 @@ export async function sendArtifact(
   startStream(res, 200, { 'content-type': type, 'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"` });
   // Node discards a HEAD answer's body, but only after this would have read and masked all of it.
   if (headOnly) return void res.end();
-  if (kind === 'rejects.csv') {
-    for await (const line of rejectsCsv(real, mask)) if (!res.write(line)) await new Promise((resolve) => res.once('drain', resolve));
-    res.end();
-    return;
-  }
-  // Line by line, each masked as `jobs errors` masks it: the project's secrets, and a backup's whole rows.
-  if (kind === 'backup.ndjson' || kind === 'rejects.ndjson') {
-    for await (const text of createInterface({ input: createReadStream(real), crlfDelay: Infinity })) {
+  await streamTo(res, Readable.from(kind === 'rejects.csv' ? rejectsCsv(real, mask) : maskedLines(real, kind as 'backup.ndjson' | 'rejects.ndjson', mask)));
+}
+
+/** An NDJSON report line by line, each masked as `jobs errors` masks it: the project's secrets, and a backup's whole rows. */
+async function* maskedLines(file: string, kind: 'backup.ndjson' | 'rejects.ndjson', mask: (text: string) => string): AsyncGenerator<string> {
+  const input = createReadStream(file);
+  try {
+    for await (const text of createInterface({ input, crlfDelay: Infinity })) {
       if (text === '') continue;
       const line = parsed(text);
       // A line that is not JSON (a report cut short by a crash) goes out as text, masked.
-      if (line === undefined) {
-        if (!res.write(mask(text) + '\n')) await new Promise((resolve) => res.once('drain', resolve));
-        continue;
-      }
-      const change = kind === 'backup.ndjson' ? { ...line, before: maskRecord(line['before']), after: maskRecord(line['after']) } : line;
-      if (!res.write(maskedJson(change, mask) + '\n')) await new Promise((resolve) => res.once('drain', resolve));
+      if (line === undefined) yield mask(text) + '\n';
+      else yield maskedJson(kind === 'backup.ndjson' ? { ...line, before: maskRecord(line['before']), after: maskRecord(line['after']) } : line, mask) + '\n';
     }
-    res.end();
-    return;
+  } finally {
+    input.destroy();
   }
-  await new Promise<void>((resolve, reject) => createReadStream(real).on('error', reject).on('end', resolve).pipe(res));
+}
+
+/**
+ * Sends a download, at the client's pace. A client gone mid-way ends it quietly and closes the
+ * file: the loop waited for a 'drain' that never came, and each abandoned download held its file
+ * open for good (enough of them and the console could open no file).
+ */
+async function streamTo(res: ServerResponse, body: Readable): Promise<void> {
+  try {
+    await pipeline(body, res);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
+  }
 }
 
 /**
@@ -150,7 +160,7 @@ async function sendOutput(res: ServerResponse, job: JobInfo, file: string, proje
     closeSync(fd);
     return void res.end();
   }
-  await new Promise<void>((resolve, reject) => createReadStream('', { fd }).on('error', reject).on('end', resolve).pipe(res));
+  await streamTo(res, createReadStream('', { fd }));
 }
 
 function parsed(text: string): Record<string, unknown> | undefined {

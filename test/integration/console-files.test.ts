@@ -1,4 +1,16 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -80,6 +92,42 @@ describe('ferry ui files', () => {
       expect(JSON.parse(text), path).toEqual({ error: `refused: the folder of job ${job} is not inside the state dir's jobs folder` });
     }
   }, 60_000);
+
+  // Each download a client gave up on waited for a 'drain' that never came, holding its file open for good.
+  it.runIf(existsSync('/proc/self/fd'))(
+    'closes the file of a download the client gave up on',
+    async () => {
+      p = new TestProject();
+      seed(p);
+      const job = (JSON.parse(p.ferry('jobs', 'list', '--json').stdout.split('\n')[0]!) as { job: string }).job;
+      const line = JSON.stringify({ row: 1, record: { email: 'a@x.io' }, errors: [{ code: 'FORMAT', path: 'email', message: 'bad' }] }) + '\n';
+      const report = join(p.dir, '.ferry/jobs', job, 'rejects.ndjson');
+      writeFileSync(report, line.repeat(Math.ceil(30e6 / line.length)));
+      ui = await startConsole(p.dir);
+      const fds = `/proc/${ui.child.pid}/fd`;
+      const target = (fd: string): string | undefined => {
+        try {
+          return readlinkSync(join(fds, fd));
+        } catch {
+          return undefined; // closed meanwhile
+        }
+      };
+      const openReports = (): number => readdirSync(fds).filter((fd) => target(fd) === realpathSync(report)).length;
+      for (const kind of ['rejects.ndjson', 'rejects.csv', 'rejects.ndjson', 'rejects.csv', 'rejects.ndjson', 'rejects.csv']) {
+        const aborts = new AbortController();
+        const res = await fetch(`${ui.url}api/jobs/${job}/download/${kind}`, { signal: aborts.signal });
+        expect(res.status).toBe(200);
+        await res.body!.getReader().read();
+        aborts.abort();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(openReports()).toBe(0);
+      // The console still answers, and a whole download still comes whole.
+      const whole = await fetch(`${ui.url}api/jobs/${job}/download/rejects.ndjson`);
+      expect((await whole.text()).length).toBe(line.length * Math.ceil(30e6 / line.length));
+    },
+    120_000,
+  );
 
   /** The console's CSRF token, from its page. */
   const csrfOf = async (url: string): Promise<string> => /name="ferry-csrf" content="([^"]+)"/.exec(await (await fetch(url)).text())![1]!;
