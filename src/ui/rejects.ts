@@ -20,7 +20,6 @@ export interface RejectsPage {
 }
 
 interface Indexed {
-  key: string;
   lines: RejectLine[];
   codes: { code: string; count: number }[];
 }
@@ -32,7 +31,8 @@ interface Indexed {
  * scan of an array, a few milliseconds.
  */
 export class RejectsIndex {
-  private readonly cache = new Map<string, Indexed>();
+  /** Per file: the index, or its reading under way, which requests arriving meanwhile share. */
+  private readonly cache = new Map<string, { key: string; indexed: Promise<Indexed> }>();
 
   async page(file: string, filter: { code?: string; path?: string; offset: number; limit: number }): Promise<RejectsPage> {
     const indexed = await this.load(file);
@@ -41,26 +41,36 @@ export class RejectsIndex {
     return { total: matching.length, codes: indexed.codes, lines: matching.slice(filter.offset, filter.offset + filter.limit) };
   }
 
-  private async load(file: string): Promise<Indexed> {
+  /**
+   * The file's index, read once: requests that came while it was read each read it again, so 20
+   * at once held 20 copies of a big report (a gigabyte for 50 MB; a hundred crashed the console).
+   */
+  private load(file: string): Promise<Indexed> {
     const stat = statSync(file);
     const key = `${stat.size}:${stat.mtimeMs}`;
     const cached = this.cache.get(file);
-    if (cached?.key === key) return cached;
-    const lines: RejectLine[] = [];
-    const counts = new Map<string, number>();
-    for await (const reject of readNdjson<Reject>(file)) {
-      for (const e of reject.errors) {
-        lines.push({ row: reject.row, code: e.code, path: e.path, message: e.message });
-        counts.set(e.code, (counts.get(e.code) ?? 0) + 1);
-      }
-    }
-    const codes = [...counts].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
-    const indexed = { key, lines, codes };
+    if (cached?.key === key) return cached.indexed;
+    const indexed = readIndex(file);
     // A few reports at a time: the console looks at one job at a time.
-    if (this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(file, indexed);
+    if (!cached && this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(file, { key, indexed });
+    // A read that failed is not kept: the next request tries again.
+    indexed.catch(() => this.cache.get(file)?.indexed === indexed && this.cache.delete(file));
     return indexed;
   }
+}
+
+async function readIndex(file: string): Promise<Indexed> {
+  const lines: RejectLine[] = [];
+  const counts = new Map<string, number>();
+  for await (const reject of readNdjson<Reject>(file)) {
+    for (const e of reject.errors) {
+      lines.push({ row: reject.row, code: e.code, path: e.path, message: e.message });
+      counts.set(e.code, (counts.get(e.code) ?? 0) + 1);
+    }
+  }
+  const codes = [...counts].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+  return { lines, codes };
 }
 
 /** A CSV cell: quoted when needed, and a formula-looking cell made inert for spreadsheets. */
