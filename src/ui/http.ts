@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** A refusal meant for the person at the page: its status and a message said as is. */
 export class HttpError extends Error {
@@ -35,13 +36,21 @@ export function startStream(res: ServerResponse, status: number, headers: Record
   res.writeHead(status, { ...SAFE_HEADERS, ...headers });
 }
 
+/**
+ * The request body's chunks. Leaving the loop early (a refusal) keeps the request open: a plain
+ * `for await` destroys it, and its socket with it, so the refusal never reached the client.
+ */
+export function bodyChunks(req: IncomingMessage): AsyncIterable<Buffer> {
+  return req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
+}
+
 /** The request body, refused (413) past `limit` bytes before more is read. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new HttpError(413, `too large: ${declared} bytes, the limit is ${limit}`);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  for await (const chunk of bodyChunks(req)) {
     size += chunk.length;
     if (size > limit) throw new HttpError(413, `too large: more than ${limit} bytes`);
     chunks.push(chunk);
@@ -70,4 +79,21 @@ export function stringField(body: Record<string, unknown>, name: string, require
   }
   if (typeof value !== 'string') throw new HttpError(400, `${name} must be a string`);
   return value;
+}
+
+/** How long the connection of a request answered before its body was read still takes bytes, before it closes. */
+const LINGER_MS = 2_000;
+
+/**
+ * A lingering close, as web servers do it: Node closes a `connection: close` socket as soon as the
+ * answer is written, and a client still sending a body (an upload refused as too large) then gets a
+ * reset, often before it has read the answer (fetch failed: EPIPE, not the 413). Ending our side
+ * first, and closing the socket LINGER_MS later, lets the client read the answer.
+ */
+export function lingerAfterAnswer(socket: Socket | null): void {
+  if (socket === null) return;
+  socket.destroySoon = function lingering(this: Socket): void {
+    this.end();
+    setTimeout(() => this.destroy(), LINGER_MS).unref();
+  };
 }

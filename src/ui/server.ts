@@ -8,7 +8,7 @@ import { JobRefused } from '../engine/engine.js';
 import { ConfigError } from '../project/load-config.js';
 import { Actions } from './actions.js';
 import { defaultColumns, liveCount, loadDraft, parseDraft, previewExport, saveDraft } from './export-builder.js';
-import { HttpError, readJson, sendJson, sendText, stringField } from './http.js';
+import { HttpError, lingerAfterAnswer, readJson, sendJson, sendText, stringField } from './http.js';
 import { jobPage, rejectsFileOf, sendArtifact } from './job-page.js';
 import { createJobsFeed } from './jobs-feed.js';
 import { dryRunFor, listPipelines, loadNamedPipeline, pipelineSchedules, planRun } from './pipelines.js';
@@ -218,6 +218,7 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
       if (!req.complete) {
         res.setHeader('connection', 'close');
         req.resume();
+        lingerAfterAnswer(req.socket);
       }
       sendJson(res, status, { error: masker.mask(message) });
     }

@@ -6,7 +6,7 @@ import { join, sep } from 'node:path';
 import type { JobListing } from '../engine/engine.js';
 import type { FileFormat } from '../spec/pipeline-schema.js';
 import { visibleText } from '../cli/visible-text.js';
-import { HttpError } from './http.js';
+import { bodyChunks, HttpError } from './http.js';
 
 const FORMATS: Record<string, FileFormat> = { '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson' };
 const ID = /^[a-f0-9]{24}$/;
@@ -55,7 +55,7 @@ export class Uploads {
     const out = await open(partial, 'wx', 0o600);
     let bytes = 0;
     try {
-      for await (const chunk of req as AsyncIterable<Buffer>) {
+      for await (const chunk of bodyChunks(req)) {
         bytes += chunk.length;
         if (bytes > limit) throw new HttpError(413, `"${shown(name)}" is too large: more than ${limit} bytes, the limit (ferry ui --max-upload)`);
         if (chunk.includes(0)) throw new HttpError(400, `"${shown(name)}" is not a text file (it holds NUL bytes); upload CSV, JSON or NDJSON`);
