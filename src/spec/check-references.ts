@@ -4,6 +4,7 @@ import { expressionRefs } from './expression-refs.js';
 import { offsetInScalar } from './parse-pipeline.js';
 import type { Pipeline } from './pipeline-schema.js';
 import { offsetOf, positionOf, type YamlFile } from './yaml-document.js';
+import { clip } from '../validation/clip.js';
 
 /**
  * Checks of a pipeline against what it names outside itself, given what the caller read (the
@@ -64,8 +65,20 @@ function headerProblem(name: string, source: { file: string; names: string[] }):
   const near = didYouMean(name, source.names, quoteField);
   return {
     segment: 0,
-    message: `field ${quoteField(name)} is not in the header of ${source.file}${near || `; its columns: ${source.names.map(quoteField).join(', ')}`}`,
+    message: `field ${quoteField(name)} is not in the header of ${source.file}${near || `; its columns: ${columnList(source.names)}`}`,
   };
+}
+
+/** Columns a message lists: a header of a million columns made a message of megabytes. */
+const LISTED_COLUMNS = 30;
+
+/** The header's first LISTED_COLUMNS columns, each shortened, then how many more there are. */
+function columnList(names: readonly string[]): string {
+  const listed = names
+    .slice(0, LISTED_COLUMNS)
+    .map((n) => clip(quoteField(n), 80))
+    .join(', ');
+  return names.length > LISTED_COLUMNS ? `${listed} and ${names.length - LISTED_COLUMNS} more` : listed;
 }
 
 /** Separators a CSV written by a spreadsheet in many locales (`;`) or by other tools uses instead of the comma. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../../src/spec/diagnostics.js';
-import { checkTargetColumns } from '../../../src/spec/check-references.js';
+import { checkSourceFields, checkTargetColumns } from '../../../src/spec/check-references.js';
 import { parsePipeline } from '../../../src/spec/parse-pipeline.js';
 import { parseYamlFile } from '../../../src/spec/yaml-document.js';
 
@@ -249,5 +249,21 @@ describe('a pipeline of very many keys', () => {
     expect(parsePipeline('p.yaml', `${head}columns:\n${columns}`).diagnostics.map(formatDiagnostic)).toEqual([
       "p.yaml:3:1 columns: 2001 columns: a pipeline maps at most 2000 (SQLite's most columns in a table; PostgreSQL's is 1,600)",
     ]);
+  });
+});
+
+describe('a field missing from a very wide header', () => {
+  it('lists the first 30 columns, each shortened, and how many more there are', () => {
+    const text = `${valid}columns:\n  email: mail\n`;
+    const names = [`${'w'.repeat(500)}`, ...Array.from({ length: 999_999 }, (_, i) => `c${i}`)];
+    const [message, ...more] = checkSourceFields(parseYamlFile('p.yaml', text), { email: 'mail' }, { kind: 'header', file: 'wide.csv', names }).map(
+      formatDiagnostic,
+    );
+    expect(more).toEqual([]);
+    expect(message).toBe(
+      `p.yaml:6:10 columns.email: field mail is not in the header of wide.csv; its columns: ${'w'.repeat(80)}…, ${names
+        .slice(1, 30)
+        .join(', ')} and 999970 more`,
+    );
   });
 });
