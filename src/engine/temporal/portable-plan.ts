@@ -1,5 +1,6 @@
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { JobPlan } from '../../plan/job-plan.js';
+import { isInsideFolder } from '../../project/inside-folder.js';
 
 /**
  * A plan as it crosses into Temporal: its paths inside the project folder (the folder of
@@ -14,9 +15,7 @@ export function portablePlan(plan: JobPlan, rootDir: string): JobPlan {
 
 /** `path` relative to `rootDir` when it lies inside it; otherwise as given. */
 export function projectRelative(path: string, rootDir: string): string {
-  if (!isAbsolute(path)) return path;
-  const rel = relative(rootDir, path);
-  return rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? path : rel;
+  return isAbsolute(path) && isInsideFolder(rootDir, path) ? relative(rootDir, path) : path;
 }
 
 /** The inverse of `portablePlan`: a plan read back from Temporal with its paths absolute again. */
