@@ -191,7 +191,7 @@ class PendingChunk {
 async function mapItem(ctx: JobContext, types: ReadonlyMap<string, ColumnType>, item: SourceRecord): Promise<MappedItem> {
   if ('error' in item) {
     const { record, message } = ctx.mapper.maskParseError(item.raw, item.error);
-    return { row: item.row, reject: { row: item.row, record, errors: [{ code: 'PARSE_ERROR', message, path: '' }] } };
+    return { row: item.row, reject: { row: item.row, record, errors: [{ code: 'PARSE_ERROR', message, path: item.path ?? '' }] } };
   }
   const { values, errors } = await prepare(ctx, types, item.record, item.errors);
   if (errors.length > 0) return { row: item.row, reject: { row: item.row, record: ctx.mapper.maskRecord(item.record), errors } };

@@ -53,7 +53,7 @@ export async function previewCommand(ctx: CliContext, file: string, options: { n
   for await (const item of source.read({ path, format, csv }, first, scan)) {
     let values: Record<string, unknown> | null = null;
     let errors: RejectError[];
-    if ('error' in item) errors = [{ code: 'PARSE_ERROR', message: step.mapper.maskParseError(item.raw, item.error).message, path: '' }];
+    if ('error' in item) errors = [{ code: 'PARSE_ERROR', message: step.mapper.maskParseError(item.raw, item.error).message, path: item.path ?? '' }];
     else ({ values, errors } = await prepareRecord(step, item.record, item.errors));
     const shown = values === null ? null : (maskRecord(values) as Record<string, unknown>);
     if (options.json) {

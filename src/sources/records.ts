@@ -7,8 +7,8 @@ import { JSON_ENCODING_HINT, decodeUtf8, invalidUtf8Message } from './utf8.js';
 export const MAX_RAW_CHARS = 1000;
 
 /** A record that could not be parsed: it becomes a PARSE_ERROR reject with this message. */
-export function malformed(row: number, raw: string, error: string): SourceRecord {
-  return { row, raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw, error };
+export function malformed(row: number, raw: string, error: string, path?: string): SourceRecord {
+  return { row, raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw, error, ...(path === undefined ? {} : { path }) };
 }
 
 /**
@@ -41,7 +41,7 @@ export function jsonRecord(text: string, row: number): SourceRecord {
   }
   // Nothing is dropped silently: JSON.parse would keep only the last of a repeated key.
   const duplicate = findDuplicateKey(text, value);
-  if (duplicate) return malformed(row, text, duplicateKeyMessage(duplicate));
+  if (duplicate) return malformed(row, text, duplicateKeyMessage(duplicate), duplicate.path);
   // Nor changed silently: a number JSON.parse rounded is a FORMAT reject at its path, found in the text.
   const errors = inexactNumbers(text);
   return errors.length === 0 ? { row, record: value as Record<string, unknown> } : { row, record: value as Record<string, unknown>, errors };

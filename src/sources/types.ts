@@ -48,7 +48,8 @@ export interface SourceScan {
  * parsed record may carry `errors`, what its text said that the parsed object no longer shows (a
  * number JSON.parse rounded): the record is rejected with them, mapped and checked as usual.
  */
-export type SourceRecord = { row: number; record: Record<string, unknown>; errors?: RejectError[] } | { row: number; raw: string; error: string };
+export type SourceRecord =
+  { row: number; record: Record<string, unknown>; errors?: RejectError[] } | { row: number; raw: string; error: string; path?: string };
 
 /**
  * The records of one range, in order. `position` is the file offset just past the last record

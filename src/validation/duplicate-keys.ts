@@ -1,10 +1,12 @@
+import { formatPath } from '../spec/diagnostics.js';
 import { framePath, scanJsonText } from './json-text.js';
 import { clip } from './clip.js';
 
-/** A key written twice in one JSON object; `at` is the object's path, empty for the record itself. */
+/** A key written twice in one JSON object; `at` is the object's path, empty for the record itself; `path` the field's own. */
 export interface DuplicateKey {
   key: string;
   at: string;
+  path: string;
 }
 
 const QUOTE = 0x22;
@@ -63,7 +65,7 @@ function scanForDuplicate(text: string): DuplicateKey | undefined {
     key(key, frames) {
       const top = frames[frames.length - 1]!;
       const keys = (top.keys ??= new Set());
-      if (keys.has(key)) found = { key, at: framePath(frames) };
+      if (keys.has(key)) found = { key, at: framePath(frames), path: formatPath([...frames.slice(0, -1).map((frame) => frame.next), key]) };
       keys.add(key);
       return found !== undefined;
     },
@@ -80,7 +82,7 @@ function isJsonSpace(c: number): boolean {
  * field name, never a value, so secret masking keeps it whole (mapping/secret-sources.ts); a
  * runaway name or path is clipped, as the raw text of a reject is.
  */
-export function duplicateKeyMessage(duplicate: DuplicateKey): string {
+export function duplicateKeyMessage(duplicate: Pick<DuplicateKey, 'key' | 'at'>): string {
   const key = clip(duplicate.key, MAX_KEY_CHARS);
   // A path keeps its end: the part nearest the field.
   const path = duplicate.at.length > MAX_PATH_CHARS ? `…${duplicate.at.slice(-MAX_PATH_CHARS)}` : duplicate.at;

@@ -254,12 +254,18 @@ describe('values that would otherwise be lost without a word', { timeout: 60_000
     expect(p.rejects(report).map((r) => [r.row, r.errors, r.record])).toEqual([
       [
         1,
-        [{ code: 'PARSE_ERROR', path: '', message: 'duplicate field "email" in one JSON object; JSON keeps only the last value' }],
+        [{ code: 'PARSE_ERROR', path: 'email', message: 'duplicate field "email" in one JSON object; JSON keeps only the last value' }],
         expect.stringMatching(/^\[text withheld/),
       ],
       [
         2,
-        [{ code: 'PARSE_ERROR', path: '', message: 'duplicate field "tier" in one JSON object (at app_metadata.plan); JSON keeps only the last value' }],
+        [
+          {
+            code: 'PARSE_ERROR',
+            path: 'app_metadata.plan.tier',
+            message: 'duplicate field "tier" in one JSON object (at app_metadata.plan); JSON keeps only the last value',
+          },
+        ],
         expect.stringMatching(/^\[text withheld/),
       ],
     ]);

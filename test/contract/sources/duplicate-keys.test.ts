@@ -25,9 +25,14 @@ describe.each(['ndjson', 'json'] as const)('%s records with a repeated key', (fo
     const { scan, items } = await scanAndRead(optionsFor(format, tmp.file(`dup-${++n}.${format}`, content)), 2);
     expect(scan.total).toBe(5);
     expect(errorsOf(items)).toEqual([
-      { row: 2, raw: lines[1], error: 'duplicate field "email" in one JSON object; JSON keeps only the last value' },
-      { row: 3, raw: lines[2], error: 'duplicate field "tier" in one JSON object (at app_metadata.plan); JSON keeps only the last value' },
-      { row: 5, raw: lines[4], error: 'duplicate field "email" in one JSON object; JSON keeps only the last value' },
+      { row: 2, raw: lines[1], error: 'duplicate field "email" in one JSON object; JSON keeps only the last value', path: 'email' },
+      {
+        row: 3,
+        raw: lines[2],
+        error: 'duplicate field "tier" in one JSON object (at app_metadata.plan); JSON keeps only the last value',
+        path: 'app_metadata.plan.tier',
+      },
+      { row: 5, raw: lines[4], error: 'duplicate field "email" in one JSON object; JSON keeps only the last value', path: 'email' },
     ]);
     expect(recordsOf([items[0]!, items[3]!])).toEqual([
       { email: 'a@x.com', app_metadata: { plan: 'pro' } },

@@ -5,17 +5,17 @@ const find = (text: string) => findDuplicateKey(text, JSON.parse(text));
 
 describe('findDuplicateKey', () => {
   it.each([
-    ['{"email":"a@x.com","email":"b@x.com"}', { key: 'email', at: '' }],
-    ['{ "email" : "a@x.com" ,\n\t"email"\r\n: "b@x.com" }', { key: 'email', at: '' }],
-    ['{"email":"a@x.com","app_metadata":{"plan":{"tier":1,"tier":2}}}', { key: 'tier', at: 'app_metadata.plan' }],
-    ['{"identities":[{"id":1},{"id":2,"id":3}]}', { key: 'id', at: 'identities[1]' }],
-    ['{"a":[[1],[{"x":1}],[{"x":1,"x":2}]]}', { key: 'x', at: 'a[2][0]' }],
+    ['{"email":"a@x.com","email":"b@x.com"}', { key: 'email', at: '', path: 'email' }],
+    ['{ "email" : "a@x.com" ,\n\t"email"\r\n: "b@x.com" }', { key: 'email', at: '', path: 'email' }],
+    ['{"email":"a@x.com","app_metadata":{"plan":{"tier":1,"tier":2}}}', { key: 'tier', at: 'app_metadata.plan', path: 'app_metadata.plan.tier' }],
+    ['{"identities":[{"id":1},{"id":2,"id":3}]}', { key: 'id', at: 'identities[1]', path: 'identities[1].id' }],
+    ['{"a":[[1],[{"x":1}],[{"x":1,"x":2}]]}', { key: 'x', at: 'a[2][0]', path: 'a[2][0].x' }],
     // Escapes are decoded before keys compare: both of these are "email".
-    ['{"email":"a@x.com","e\\u006dail":"b@x.com"}', { key: 'email', at: '' }],
+    ['{"email":"a@x.com","e\\u006dail":"b@x.com"}', { key: 'email', at: '', path: 'email' }],
     // JSON.parse makes "__proto__" an own key, so it can be repeated (and dropped) like any other.
-    ['{"__proto__":{"a":1},"__proto__":{"b":2}}', { key: '__proto__', at: '' }],
+    ['{"__proto__":{"a":1},"__proto__":{"b":2}}', { key: '__proto__', at: '', path: '__proto__' }],
     // A string holding `":` sends the record to the exact scan, which still finds the real repeat.
-    ['{"note":"say \\":\\" twice","n":1,"n":2}', { key: 'n', at: '' }],
+    ['{"note":"say \\":\\" twice","n":1,"n":2}', { key: 'n', at: '', path: 'n' }],
   ])('finds the repeat in %s', (text, expected) => {
     expect(find(text)).toEqual(expected);
   });
