@@ -1,4 +1,3 @@
-import { formatPath } from '../spec/diagnostics.js';
 import { framePath, scanJsonText } from './json-text.js';
 import { clip } from './clip.js';
 
@@ -65,7 +64,7 @@ function scanForDuplicate(text: string): DuplicateKey | undefined {
     key(key, frames) {
       const top = frames[frames.length - 1]!;
       const keys = (top.keys ??= new Set());
-      if (keys.has(key)) found = { key, at: framePath(frames), path: formatPath([...frames.slice(0, -1).map((frame) => frame.next), key]) };
+      if (keys.has(key)) found = { key, at: framePath(frames), path: framePath(frames, key) };
       keys.add(key);
       return found !== undefined;
     },

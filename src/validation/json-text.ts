@@ -66,9 +66,13 @@ export function valuePath(frames: readonly JsonFrame[], base: readonly (string |
   return formatPath([...base, ...frames.map((frame) => frame.next)]);
 }
 
-/** The path of the innermost frame itself: each outer frame's member or element leads into the next. */
-export function framePath(frames: readonly JsonFrame[]): string {
-  return formatPath(frames.slice(0, -1).map((frame) => frame.next));
+/**
+ * The path of the innermost frame itself (each outer frame's member or element leads into the next),
+ * or of its member `key` when given.
+ */
+export function framePath(frames: readonly JsonFrame[], key?: string): string {
+  const path = frames.slice(0, -1).map((frame) => frame.next);
+  return formatPath(key === undefined ? path : [...path, key]);
 }
 
 /** Index of the quote closing the string that opens at `start`. */
