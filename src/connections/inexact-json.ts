@@ -2,6 +2,7 @@ import type { RejectError } from '../validation/reject.js';
 import { inexactNumbers, isInexact } from '../validation/inexact-numbers.js';
 import { scanJsonText, valuePath } from '../validation/json-text.js';
 import { setOwnField } from '../validation/own-field.js';
+import { UnreadableValue } from './unreadable-value.js';
 
 /*
  * A stored JSON document (PostgreSQL json/jsonb, SQLite JSON text) may hold an integer beyond
@@ -45,14 +46,22 @@ const message = (literal: string) =>
 
 /**
  * Replaces each InexactJson value of `row` (a page's row, fresh from the store) by its parsed
- * document and returns a FORMAT error at the path of each number that would be rounded.
+ * document and returns a FORMAT error at the path of each number that would be rounded. An
+ * UnreadableValue (unreadable-value.ts) is a FORMAT error at its column, and the column is left
+ * out: nothing made up in its place reaches the mapping.
  */
 export function settleInexactJson(row: Record<string, unknown>): RejectError[] {
   const errors: RejectError[] = [];
   // Every row of every page passes here: own keys walked without Object.entries' pair arrays.
   for (const column in row) {
     const value = row[column];
-    if (!Object.hasOwn(row, column) || !(value instanceof InexactJson)) continue;
+    if (!Object.hasOwn(row, column)) continue;
+    if (value instanceof UnreadableValue) {
+      errors.push({ code: 'FORMAT', path: column, message: value.message });
+      Reflect.deleteProperty(row, column);
+      continue;
+    }
+    if (!(value instanceof InexactJson)) continue;
     for (const { path, literal } of inexactPaths(value, column)) errors.push({ code: 'FORMAT', path, message: message(literal) });
     setOwnField(row, column, JSON.parse(value.text) as unknown);
   }
@@ -97,7 +106,26 @@ export const imageTextKey = '$ferry:json-text';
 /** A stored JSON text as a backup image keeps it: parsed, or wrapped as its text (see imageTextKey). Throws on text that is not JSON. */
 export function jsonImage(text: string): unknown {
   const parsed = parseStoredJson(text);
-  return parsed instanceof InexactJson || imageText(parsed) !== undefined ? { [imageTextKey]: text } : parsed;
+  return parsed instanceof InexactJson || imageText(parsed) !== undefined || imageBlob(parsed) !== undefined ? { [imageTextKey]: text } : parsed;
+}
+
+/**
+ * A backup image holds stored bytes (a SQLite BLOB another tool wrote, in any column) as
+ * `{"$ferry:blob": "<base64>"}`, which a restore puts back as the very bytes: a Buffer in the image
+ * became `{"type":"Buffer","data":[…]}` in the backup, which a rollback wrote as JSON text (or
+ * refused). A stored document that happens to have that one key is kept as its text (`jsonImage`).
+ */
+export const imageBlobKey = '$ferry:blob';
+
+export function blobImage(bytes: Buffer): Record<string, string> {
+  return { [imageBlobKey]: bytes.toString('base64') };
+}
+
+/** The bytes of an image's `{"$ferry:blob": …}`, or undefined for any other value. */
+export function imageBlob(value: unknown): Buffer | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const base64 = (value as Record<string, unknown>)[imageBlobKey];
+  return typeof base64 === 'string' && Object.keys(value).length === 1 ? Buffer.from(base64, 'base64') : undefined;
 }
 
 /** The store's text of a JSON image kept as text, or undefined for any other value. */

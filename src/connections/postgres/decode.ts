@@ -3,6 +3,7 @@ import { decodeJsonColumn } from './values.js';
 import { imageText, jsonImage, parseStoredJson } from '../inexact-json.js';
 import { isInexact } from '../../validation/inexact-numbers.js';
 import type { ColumnInfo } from '../types.js';
+import { readableStored, UnreadableValue } from '../unreadable-value.js';
 
 /**
  * How values read from PostgreSQL become plain values. Two readings: an export's (`rowTypes`,
@@ -91,8 +92,13 @@ function utcTimestamp(text: string): Date | string {
   return Number.isNaN(date.getTime()) ? text : date;
 }
 
-/** One value of a row read with `rowTypes`, as an export writes it. */
-export function decodeValue(column: ColumnInfo, value: unknown): unknown {
+/**
+ * One value of a row read with `rowTypes`, as an export writes it. A bytea that is not UTF-8 text
+ * and a float's NaN or ±Infinity are an UnreadableValue (a FORMAT reject where the mapping reads it).
+ */
+export function decodeValue(column: ColumnInfo, stored: unknown): unknown {
+  const value = readableStored(column, stored, 'bytea');
+  if (value instanceof UnreadableValue) return value;
   switch (column.type) {
     case 'json':
       return decodeJsonColumn(value);

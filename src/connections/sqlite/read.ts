@@ -4,7 +4,8 @@ import { compileQuery, MATCH_ALL_SQL, type CompiledQuery } from '../../query/com
 import { keysetQuery, keysetScanQuery, pageBounds, PageStarts } from '../../query/keyset.js';
 import type { TableShape } from './schema.js';
 import { decodeJson } from './values.js';
-import { jsonImage, parseStoredJson } from '../inexact-json.js';
+import { blobImage, InexactJson, jsonImage, parseStoredJson } from '../inexact-json.js';
+import { readableStored } from '../unreadable-value.js';
 import { openSnapshot, takeSnapshot, type PageSnapshot } from './snapshot.js';
 import type { ColumnInfo, PlanPagesInput, PlanPagesOutput, ReadPageInput } from '../types.js';
 
@@ -83,6 +84,7 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
       });
       const rows = prepared(page.sql)
         .raw()
+        .safeIntegers()
         .all(...page.params) as unknown[][];
       return rows.map((row) => decodeRow(select, row, pageValue));
     },
@@ -124,14 +126,38 @@ function decodingJsonWith(parse: (text: string) => unknown): (column: ColumnInfo
   };
 }
 
-/** A value of a page: such a document is an InexactJson, which the job's page reader settles (inexact-json.ts). */
-const pageValue = decodingJsonWith(parseStoredJson);
+const pageJson = decodingJsonWith(parseStoredJson);
+
+/**
+ * A value of a page: a JSON document holding a number a double would round is an InexactJson, and
+ * bytes that are not UTF-8 text or a non-finite number an UnreadableValue, which the job's page
+ * reader settles (inexact-json.ts). Pages are read with safe integers (a bigint for every INTEGER),
+ * so an integer beyond ±2^53 another tool stored is read exactly: as its digits, as PostgreSQL's
+ * int8 is, never as the nearest double.
+ */
+function pageValue(column: ColumnInfo, value: unknown): unknown {
+  if (typeof value === 'bigint') {
+    if (value >= MIN_SAFE && value <= MAX_SAFE) return pageJson(column, Number(value));
+    return column.type === 'json' ? new InexactJson(String(value)) : String(value);
+  }
+  return pageJson(column, readableStored(column, value, 'BLOB'));
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
 
 /** A job's snapshot of a SQLite store (snapshot.ts), its values read as a page's. */
 export const openPageSnapshot = (path: string): PageSnapshot => openSnapshot(path, pageValue);
 
-/** A stored value as a backup image keeps it: such a document wrapped as its text (`jsonImage`), so a rollback puts every digit back. */
-export const imageValue = decodingJsonWith(jsonImage);
+const imageJson = decodingJsonWith(jsonImage);
+
+/**
+ * A stored value as a backup image keeps it: such a document wrapped as its text (`jsonImage`), so
+ * a rollback puts every digit back, and bytes as `blobImage`, so it puts every byte back.
+ */
+export function imageValue(column: ColumnInfo, value: unknown): unknown {
+  return Buffer.isBuffer(value) ? blobImage(value) : imageJson(column, value);
+}
 
 /** One stored value as a plain value: 0/1 as booleans, JSON text parsed, timestamps as the text they were written with. */
 export function decodeValue(column: ColumnInfo, value: unknown): unknown {

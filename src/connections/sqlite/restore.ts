@@ -3,7 +3,7 @@ import type { TableShape } from './schema.js';
 import type { SqliteStatements } from './statements.js';
 import { encodeValue, invalid, matchesRowHash, storedRowHash, type SqliteValue } from './values.js';
 import { keyPositions } from '../table-shape.js';
-import { imageText } from '../inexact-json.js';
+import { imageBlob, imageText } from '../inexact-json.js';
 import type { ColumnInfo, RestoreBatchInput, RestoreBatchOutput, RestoreEntry } from '../types.js';
 
 /**
@@ -42,6 +42,9 @@ function encode(column: ColumnInfo, value: unknown): SqliteValue {
   // A document the image kept as its text (a number a double would round): put back verbatim.
   const text = column.type === 'json' ? imageText(value) : undefined;
   if (text !== undefined) return text;
+  // Bytes another tool stored (a BLOB), in any column: put back byte for byte.
+  const bytes = imageBlob(value);
+  if (bytes !== undefined) return bytes;
   const encoded = encodeValue(column.type, value ?? null);
   if (encoded === invalid) throw new Error(`backup value of ${column.name} does not fit its ${column.type} column`);
   return encoded;

@@ -227,6 +227,9 @@ const unchangedValue: unique symbol = Symbol('unchanged');
 function nextValue(ctx: RowContext, column: ColumnInfo, value: SqliteValue, logical: unknown, stored: unknown): SqliteValue | typeof unchangedValue {
   if (column.type !== 'json') return sameStored(stored, value) ? unchangedValue : value;
   const current = decodeJson(stored);
+  // Bytes another tool stored that are no text: replaced whole, as stored text that is not JSON
+  // is (the backup keeps them byte for byte), never merged into as if they were an object.
+  if (Buffer.isBuffer(current)) return value;
   const merge = ctx.input.metadata === 'merge' && isMergedColumn(column);
   const next = merge ? mergeJson(current, logical) : logical;
   if (jsonEqual(current, next)) return unchangedValue;

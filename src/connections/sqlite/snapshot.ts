@@ -92,7 +92,8 @@ export function openSnapshot(path: string, decodeValue: (column: ColumnInfo, val
     const { info } = db.prepare('SELECT info FROM columns').get() as { info: string };
     const { seq, columns } = JSON.parse(info) as { seq: string; columns: ColumnInfo[] };
     const [names, order] = [columns.map((c) => quoteIdentifier(c.name)).join(', '), quoteIdentifier(seq)];
-    const page = db.prepare(`SELECT ${names} FROM rows WHERE ${order} > ? AND ${order} <= ? ORDER BY ${order}`).raw();
+    // Safe integers: an INTEGER beyond ±2^53 is read exactly (see read.ts `pageValue`).
+    const page = db.prepare(`SELECT ${names} FROM rows WHERE ${order} > ? AND ${order} <= ? ORDER BY ${order}`).raw().safeIntegers();
     return {
       read: (from, to) => (page.all(from, to) as unknown[][]).map((row) => decodeRow(columns, row, decodeValue)),
       close: () => db.close(),

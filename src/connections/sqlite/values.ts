@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
 import type { ColumnType } from '../types.js';
 
@@ -92,9 +93,12 @@ export function encodeValue(type: ColumnType, value: unknown): SqliteValue | typ
 
 /**
  * A stored JSON column as a value. SQLite gives JSON-declared columns numeric affinity, so a JSON
- * number can come back as a number; text that is not JSON (written by another tool) stays text.
+ * number can come back as a number; text that is not JSON (written by another tool) stays text,
+ * and so does a BLOB holding UTF-8 text. Other bytes stay a Buffer (never a plain object: a merge
+ * read `{"0":0,"1":255}` into one and wrote that back).
  */
 export function decodeJson(stored: unknown): unknown {
+  if (Buffer.isBuffer(stored) && isUtf8(stored)) return decodeJson(stored.toString('utf8'));
   if (typeof stored !== 'string') return stored;
   try {
     return JSON.parse(stored) as unknown;

@@ -1,0 +1,40 @@
+import { isUtf8 } from 'node:buffer';
+import type { ColumnInfo } from './types.js';
+
+/*
+ * Stored values another tool can put in a table that no export file can hold as they are: bytes
+ * (a SQLite BLOB, a PostgreSQL bytea) that are not UTF-8 text, and the numbers JSON has no word for
+ * (Infinity, NaN). Written as they came, a Buffer became `{"type":"Buffer","data":[…]}` and Infinity
+ * `null`: another value, without a word. A page read gives such a value as an UnreadableValue,
+ * which the job's page reader settles like a number a double would round (inexact-json.ts): a
+ * FORMAT reject at the column when the mapping reads it, the column left out otherwise.
+ */
+
+/** A stored value a page cannot give as a plain value, with why (the reject's message). */
+export class UnreadableValue {
+  constructor(readonly message: string) {}
+}
+
+/** Bytes shown in a message: enough to find the value, never a whole document. */
+const SHOWN_BYTES = 16;
+
+/**
+ * A stored value as an export reads it: bytes that are UTF-8 text as that text (another tool wrote
+ * text as a BLOB: `X'416e6e'` is `Ann`), other bytes and non-finite numbers as an UnreadableValue.
+ * `kind` names the store's binary type in the message.
+ */
+export function readableStored(column: ColumnInfo, value: unknown, kind: 'BLOB' | 'bytea'): unknown {
+  if (Buffer.isBuffer(value)) {
+    if (isUtf8(value)) return value.toString('utf8');
+    const shown = value.subarray(0, SHOWN_BYTES).toString('hex');
+    return new UnreadableValue(
+      `stored ${column.name} is ${value.length} bytes of binary data (a ${kind}, x'${shown}${value.length > SHOWN_BYTES ? '…' : ''}') that are not UTF-8 text, which an export file cannot hold: store it as text, or leave ${column.name} out of the mapping`,
+    );
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return new UnreadableValue(
+      `stored ${column.name} is ${value}, which JSON and an export file cannot hold as a number: store a finite number (or NULL), or leave ${column.name} out of the mapping`,
+    );
+  }
+  return value;
+}

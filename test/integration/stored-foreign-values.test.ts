@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runFerry } from '../helpers/cli.js';
+import { describePostgres, usePostgresServer } from '../helpers/describe-postgres.js';
+import { TestProject, type JobReportJson } from '../helpers/project.js';
+import { rawClient } from '../helpers/postgres-raw.js';
+
+/**
+ * Values another tool stored that Ferry would never write: bytes (a SQLite BLOB, a PostgreSQL
+ * bytea), integers beyond ±2^53, Infinity. An export writes each exactly (bytes that are UTF-8 as
+ * their text, an integer as its digits) or rejects the row at the column; never a made-up value
+ * such as `{"type":"Buffer","data":[…]}`. An upsert and its rollback keep the bytes byte for byte.
+ */
+describe('values another tool stored in the SQLite store', () => {
+  let p: TestProject;
+  afterEach(() => p.cleanup());
+
+  function seeded(): void {
+    p = new TestProject();
+    p.write(
+      'seed.ndjson',
+      '{"user_id":"u1","email":"a@x.io","name":"Ann","user_metadata":{"a":1}}\n{"user_id":"u2","email":"b@x.io"}\n{"user_id":"u3","email":"c@x.io"}\n',
+    );
+    p.write('seed.yaml', 'source: { file: seed.ndjson }\ntarget: { connection: users, key: [email] }\n');
+    expect(p.run('seed.yaml').report.summary).toMatchObject({ inserted: 3 });
+    const db = new Database(join(p.dir, '.ferry/users.db'));
+    // As `sqlite3` would: X'416e6e' is "Ann" as bytes; X'00ff' is no text at all.
+    db.exec("UPDATE users SET name = X'416e6e', user_metadata = X'00ff' WHERE user_id = 'u1'");
+    db.exec("UPDATE users SET name = X'c3a9', logins_count = 9007199254740993, user_metadata = X'7b2262223a327d' WHERE user_id = 'u2'");
+    db.exec("UPDATE users SET logins_count = 1e999 WHERE user_id = 'u3'");
+    db.close();
+  }
+
+  it('an export writes UTF-8 bytes as text and big integers as digits, and rejects bytes that are no text and Infinity at their column', () => {
+    seeded();
+    p.write(
+      'export.yaml',
+      "source: { connection: users, query: '*', sort: { by: user_id } }\ntarget: { file: out/users.ndjson }\ncolumns: { id: user_id, name: name, meta: user_metadata, logins: logins_count }\n",
+    );
+    const { report } = p.run('export.yaml');
+    expect(report.summary).toMatchObject({ total: 3, exported: 1, rejected: 2 });
+    expect(readFileSync(join(p.dir, 'out/users.ndjson'), 'utf8')).toBe('{"id":"u2","name":"é","meta":{"b":2},"logins":"9007199254740993"}\n');
+    expect(p.rejects(report).map((r) => [r.row, r.errors])).toEqual([
+      [
+        1,
+        [
+          {
+            code: 'FORMAT',
+            path: 'user_metadata',
+            message: expect.stringMatching(/^stored user_metadata is 2 bytes of binary data \(a BLOB, x'00ff'\) that are not UTF-8 text/),
+          },
+        ],
+      ],
+      [3, [{ code: 'FORMAT', path: 'logins_count', message: expect.stringContaining('stored logins_count is Infinity') }]],
+    ]);
+    // A mapping that leaves the bytes out exports the row.
+    p.write(
+      'names.yaml',
+      "source: { connection: users, query: '*', sort: { by: user_id } }\ntarget: { file: out/names.csv }\ncolumns: { id: user_id, name: name }\n",
+    );
+    expect(p.run('names.yaml').report.summary).toMatchObject({ exported: 3, rejected: 0 });
+    expect(readFileSync(join(p.dir, 'out/names.csv'), 'utf8')).toBe('id,name\r\nu1,Ann\r\nu2,é\r\nu3,\r\n');
+  });
+
+  it('an upsert replaces bytes it cannot merge into, and its rollback puts every byte back', () => {
+    seeded();
+    p.write('update.ndjson', '{"user_id":"u1","email":"a@x.io","name":"New","user_metadata":{"b":2}}\n');
+    p.write('update.yaml', 'source: { file: update.ndjson }\ntarget: { connection: users, key: [user_id], upsert: true, metadata: merge }\n');
+    const { report } = p.run('update.yaml');
+    expect(report.summary).toMatchObject({ updated: 1, rejected: 0 });
+    // Not `{"0":0,"1":255,"b":2}`: the bytes were never an object.
+    expect(p.rows("SELECT name, user_metadata FROM users WHERE user_id = 'u1'")).toEqual([{ name: 'New', user_metadata: '{"b":2}' }]);
+    expect(p.ferry('jobs', 'rollback', report.job).code).toBe(0);
+    expect(p.rows("SELECT typeof(name) AS t, hex(name) AS name, hex(user_metadata) AS meta FROM users WHERE user_id = 'u1'")).toEqual([
+      { t: 'blob', name: '416E6E', meta: '00FF' },
+    ]);
+  });
+});
+
+describePostgres('values another tool stored in a PostgreSQL table', () => {
+  const server = usePostgresServer({ passwordEnv: 'FERRY_TEST_FOREIGN_PG' });
+  let project: TestProject;
+  afterEach(() => project?.cleanup());
+
+  it('an export writes a UTF-8 bytea as text and rejects other bytes and a float Infinity at their column', async () => {
+    project = new TestProject();
+    const database = await server().createDatabase();
+    const client = await rawClient(server().url(database));
+    try {
+      await client.query(`
+        CREATE TABLE crm (id int PRIMARY KEY, email text, photo bytea, score float8);
+        INSERT INTO crm VALUES (1, 'a@x.io', '\\x416e6e', 1.5), (2, 'b@x.io', '\\x00ff', 2), (3, 'c@x.io', NULL, 'Infinity')`);
+    } finally {
+      await client.end();
+    }
+    const url = `postgres://${server().user}:\${FERRY_TEST_FOREIGN_PG}@127.0.0.1:${server().port}/${database}`;
+    project.write('ferry.yaml', `connections:\n  crm: { driver: postgres, url: "${url}", table: crm }\n`);
+    project.write(
+      'export.yaml',
+      "source: { connection: crm, query: '*', sort: { by: id } }\ntarget: { file: out/crm.ndjson }\ncolumns: { id: id, photo: photo, score: score }\n",
+    );
+    const result = runFerry(['run', 'export.yaml', '--json'], { cwd: project.dir });
+    const report = JSON.parse(result.stdout) as JobReportJson;
+    expect(report.summary).toMatchObject({ total: 3, exported: 1, rejected: 2 });
+    expect(readFileSync(join(project.dir, 'out/crm.ndjson'), 'utf8')).toBe('{"id":1,"photo":"Ann","score":1.5}\n');
+    expect(project.rejects(report).map((r) => [r.row, r.errors])).toEqual([
+      [2, [{ code: 'FORMAT', path: 'photo', message: expect.stringContaining("stored photo is 2 bytes of binary data (a bytea, x'00ff')") }]],
+      [3, [{ code: 'FORMAT', path: 'score', message: expect.stringContaining('stored score is Infinity') }]],
+    ]);
+  });
+});
