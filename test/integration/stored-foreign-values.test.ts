@@ -77,6 +77,20 @@ describe('values another tool stored in the SQLite store', () => {
       { t: 'blob', name: '416E6E', meta: '00FF' },
     ]);
   });
+
+  it('a rollback puts an INTEGER beyond ±2^53 back exactly (the backup read it as a double, and the rollback failed)', () => {
+    seeded();
+    p.write('update.ndjson', '{"user_id":"u2","email":"b@x.io","name":"New"}\n');
+    p.write('update.yaml', 'source: { file: update.ndjson }\ntarget: { connection: users, key: [user_id], upsert: true }\n');
+    const { report } = p.run('update.yaml');
+    expect(report.summary).toMatchObject({ updated: 1, rejected: 0 });
+    const rollback = p.ferry('jobs', 'rollback', report.job);
+    expect(rollback.stderr).not.toContain('does not fit');
+    expect(rollback.code).toBe(0);
+    expect(p.rows("SELECT CAST(logins_count AS TEXT) AS logins, hex(name) AS name FROM users WHERE user_id = 'u2'")).toEqual([
+      { logins: '9007199254740993', name: 'C3A9' },
+    ]);
+  });
 });
 
 describePostgres('values another tool stored in a PostgreSQL table', () => {

@@ -4,7 +4,7 @@ import { compileQuery, MATCH_ALL_SQL, type CompiledQuery } from '../../query/com
 import { keysetQuery, keysetScanQuery, pageBounds, PageStarts } from '../../query/keyset.js';
 import type { TableShape } from './schema.js';
 import { decodeJson } from './values.js';
-import { blobImage, InexactJson, jsonImage, parseStoredJson } from '../inexact-json.js';
+import { blobImage, imageTextKey, InexactJson, jsonImage, parseStoredJson } from '../inexact-json.js';
 import { readableStored } from '../unreadable-value.js';
 import { openSnapshot, takeSnapshot, type PageSnapshot } from './snapshot.js';
 import type { ColumnInfo, PlanPagesInput, PlanPagesOutput, ReadPageInput } from '../types.js';
@@ -156,7 +156,14 @@ const imageJson = decodingJsonWith(jsonImage);
  * a rollback puts every digit back, and bytes as `blobImage`, so it puts every byte back.
  */
 export function imageValue(column: ColumnInfo, value: unknown): unknown {
-  return Buffer.isBuffer(value) ? blobImage(value) : imageJson(column, value);
+  if (Buffer.isBuffer(value)) return blobImage(value);
+  // Read with safe integers (`imageRow`): one beyond ±2^53 is kept as its digits, which the
+  // restore stores back as that very integer (numeric affinity); a JSON column's as its text.
+  if (typeof value === 'bigint') {
+    if (value >= MIN_SAFE && value <= MAX_SAFE) return imageJson(column, Number(value));
+    return column.type === 'json' ? { [imageTextKey]: String(value) } : String(value);
+  }
+  return imageJson(column, value);
 }
 
 /** One stored value as a plain value: 0/1 as booleans, JSON text parsed, timestamps as the text they were written with. */

@@ -168,7 +168,7 @@ function updateRow(ctx: RowContext, updatable: EncodedRow, stored: unknown[], ke
     changes.columns.push(updatedAt);
     changes.values.push(ctx.input.now);
   }
-  const before = ctx.statements.rows(ctx.key).get(...key.params) as unknown[];
+  const before = ctx.statements.imageRow(ctx.key).get(...key.params) as unknown[];
   return runGuarded(
     ctx,
     () =>

@@ -117,6 +117,17 @@ export class SqliteStatements {
     );
   }
 
+  /**
+   * The whole row matching the key as a backup image reads it: INTEGERs as bigints, so one beyond
+   * ±2^53 another tool stored is kept exactly (read as a double, the rollback had no integer to
+   * put back). Its own statement: `rows` is shared with lookups that compare numbers.
+   */
+  imageRow(key: readonly number[]): Statement<unknown[], unknown[]> {
+    return this.cached(`img:${key.join(',')}`, () => `SELECT ${this.all()} FROM ${this.table} WHERE ${this.keyPredicate(key)} LIMIT 2`)
+      .raw()
+      .safeIntegers() as Statement<unknown[], unknown[]>;
+  }
+
   delete(key: readonly number[]): Statement {
     return this.cached(`d:${key.join(',')}`, () => `DELETE FROM ${this.table} WHERE ${this.keyPredicate(key)}`);
   }
