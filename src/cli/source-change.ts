@@ -35,7 +35,7 @@ export function sourceChange(job: JobInfo, shown: (path: string) => string): Sou
   const note =
     now > planned
       ? `note: ${file} grew by ${now - planned} bytes after job ${job.id} planned it: records added since were not read by this job (${again} reads them, as a new job)`
-      : `note: ${file} is ${planned - now} bytes shorter than when job ${job.id} planned it: this job read the file as it was planned`;
+      : `note: ${file} is ${planned - now} bytes shorter than when job ${job.id} planned it: ${shorterOutcome(job, again)}`;
   return { file, plannedBytes: planned, bytes: now, note };
 }
 
@@ -43,4 +43,14 @@ export function sourceChange(job: JobInfo, shown: (path: string) => string): Sou
 export function sourceChangeJson(change: SourceChange | undefined): { source_change?: { file: string; planned_bytes: number; bytes: number; note: string } } {
   if (change === undefined) return {};
   return { source_change: { file: change.file, planned_bytes: change.plannedBytes, bytes: change.bytes, note: change.note } };
+}
+
+/**
+ * What a shrunk file meant for the job: a job that succeeded had read all of it as planned before
+ * it shrank; any other stopped at the batch that found its bytes gone (its error says which), or
+ * had not read it all yet, so "read as planned" would be untrue.
+ */
+function shorterOutcome(job: JobInfo, again: string): string {
+  if (job.status === 'succeeded') return 'this job read the file as it was planned';
+  return `this job did not read all of it (its rows past the file's new end were not written); ${again} reads the file as it is now, as a new job`;
 }

@@ -61,6 +61,10 @@ describe('a source rewritten while its job runs', { timeout: 180_000 }, () => {
     expect(await exit).toBe(1);
     expect(output).toContain(`source changed since the job was planned: ${join(p.dir, 'users.csv')}`);
     expect(output).toMatch(/job import-\S+ failed/);
+    // The failed job did not read the file as planned, and does not say it did.
+    expect(output).not.toContain('read the file as it was planned');
+    if (newRows < 30_000)
+      expect(output).toMatch(/shorter than when job \S+ planned it: this job did not read all of it .*ferry run import.yaml reads the file as it is now/);
     expect(count("email LIKE 'new%'")).toBe(0);
     const old = count("email LIKE 'old%'");
     expect(old).toBeGreaterThanOrEqual(1000);
