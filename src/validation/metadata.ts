@@ -46,7 +46,7 @@ export const checkUserMetadata: FieldCheck = (errors, value) => {
 /** Returns whether `value` is an object (its keys are then checked). */
 function checkMetadata(errors: RejectError[], value: unknown, field: string): boolean {
   if (!isObject(value)) {
-    report(errors, 'OBJECT_REQUIRED', field, `expected an object, got ${jsonType(value)}`);
+    report(errors, 'OBJECT_REQUIRED', field, `expected an object, got ${typeof value === 'string' ? stringKind(value) : jsonType(value)}`);
     return false;
   }
   // Search without building paths first, so a valid record costs no string building.
@@ -81,4 +81,22 @@ function reportBadKeys(errors: RejectError[], value: unknown, path: string, dept
     if (isBadKey(key)) report(errors, 'FORMAT', keyPath, `metadata field names may not contain "." or "$": "${key}"`);
     reportBadKeys(errors, obj[key], keyPath, depth + 1);
   }
+}
+
+/**
+ * A string where an object belongs, said as what it looks like: most often a CSV cell meant as
+ * JSON. A cell that is not valid JSON stays text, and "got string" hid why; one that is JSON but
+ * mapped by `columns:` is text too, which `$eval` reads.
+ */
+function stringKind(text: string): string {
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return 'string';
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    // Only the position from the parser's words: some of them quote the whole text.
+    const at = /at position (\d+)/.exec((err as Error).message)?.[1];
+    return `a string that is not valid JSON${at === undefined ? '' : ` (at character ${Number(at) + 1})`}: JSON text (a CSV cell's too) needs quoted names and strings, e.g. {"plan":"pro"}`;
+  }
+  return 'a string holding JSON text (a CSV cell mapped by columns: stays text): map it with $eval(…) to read its JSON';
 }

@@ -47,3 +47,26 @@ describe('metadata field names', () => {
     expect(() => errorsOf(user({ user_metadata: deep }))).not.toThrow();
   });
 });
+
+describe('metadata given as a string', () => {
+  it('says a string that is not valid JSON is not JSON, and where (a CSV cell {a:1} said only "got string")', () => {
+    expect(errorsOf(user({ user_metadata: '{a:1}' }))).toEqual([
+      {
+        code: 'OBJECT_REQUIRED',
+        path: 'user_metadata',
+        message:
+          'expected an object, got a string that is not valid JSON (at character 2): JSON text (a CSV cell\'s too) needs quoted names and strings, e.g. {"plan":"pro"}',
+      },
+    ]);
+  });
+
+  it('says a string holding JSON text is text, and how to read it', () => {
+    expect(errorsOf(user({ app_metadata: '{"a":1}' }))[0]?.message).toBe(
+      'expected an object, got a string holding JSON text (a CSV cell mapped by columns: stays text): map it with $eval(…) to read its JSON',
+    );
+  });
+
+  it('says a plain string is a string', () => {
+    expect(errorsOf(user({ user_metadata: 'pro' }))[0]?.message).toBe('expected an object, got string');
+  });
+});
