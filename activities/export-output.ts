@@ -1,9 +1,9 @@
 import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { failpoint } from '../src/failpoints.js';
 import type { FileTargetPlan, JobPlan } from '../src/plan/job-plan.js';
-import { notRegularFile } from '../src/project/target-path.js';
+import { notRegularFile, realPathOf } from '../src/project/target-path.js';
 import { appendFile, CHUNK_BYTES } from '../src/sources/byte-batches.js';
 import { targetFor } from '../src/targets/index.js';
 import { dropOutputParts, isAssembled, outputPartPath } from './export-files.js';
@@ -26,8 +26,12 @@ export async function writeExportFile(plan: JobPlan, batches: number): Promise<s
   return path;
 }
 
-async function assemble(plan: JobPlan, batches: number, { path, format, escapeFormulas }: FileTargetPlan): Promise<void> {
+async function assemble(plan: JobPlan, batches: number, { path: named, format, escapeFormulas }: FileTargetPlan): Promise<void> {
   const target = targetFor(format);
+  // A target that is a symlink is followed: the file it points at is the one replaced (atomically,
+  // from its own folder), and the link stays. Renaming over the link itself replaced the link with
+  // a regular file and left its target as it was. Validation already guards the real path.
+  const path = realPathOf(resolve(named));
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (err) {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPipeline, seed } from '../helpers/exports.js';
@@ -78,6 +78,20 @@ describe('a file target that would overwrite what Ferry keeps', { timeout: 120_0
     expect(code).toBe(0);
     expect(report.summary.exported).toBe(5);
     expect(existsSync(join(p.dir, report.artifacts.output!))).toBe(true);
+  });
+
+  it('a target that is a symlink to a file replaces the file it points at, and the link stays (it was replaced by a regular file)', () => {
+    mkdirSync(join(p.dir, 'shared'), { recursive: true });
+    p.write('shared/latest.csv', 'old\n');
+    mkdirSync(join(p.dir, 'linked'), { recursive: true });
+    symlinkSync('../shared/latest.csv', join(p.dir, 'linked/latest.csv'));
+    p.write('export.yaml', exportPipeline({ file: 'linked/latest.csv', sort: '{ by: user_id }', extra: 'columns: { id: user_id }\n' }));
+    const { code, report } = p.run('export.yaml');
+    expect(code).toBe(0);
+    expect(report.artifacts.output).toBe('linked/latest.csv');
+    expect(lstatSync(join(p.dir, 'linked/latest.csv')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(p.dir, 'shared/latest.csv'), 'utf8')).toBe('id\r\nu1\r\nu2\r\nu3\r\nu4\r\nu5\r\n');
+    expect(readdirSync(join(p.dir, 'shared'))).toEqual(['latest.csv']);
   });
 });
 
