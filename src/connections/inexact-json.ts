@@ -106,7 +106,8 @@ export const imageTextKey = '$ferry:json-text';
 /** A stored JSON text as a backup image keeps it: parsed, or wrapped as its text (see imageTextKey). Throws on text that is not JSON. */
 export function jsonImage(text: string): unknown {
   const parsed = parseStoredJson(text);
-  return parsed instanceof InexactJson || imageText(parsed) !== undefined || imageBlob(parsed) !== undefined ? { [imageTextKey]: text } : parsed;
+  const marked = imageText(parsed) !== undefined || imageBlob(parsed) !== undefined || imageTextBytes(parsed) !== undefined;
+  return parsed instanceof InexactJson || marked ? { [imageTextKey]: text } : parsed;
 }
 
 /**
@@ -123,8 +124,23 @@ export function blobImage(bytes: Buffer): Record<string, string> {
 
 /** The bytes of an image's `{"$ferry:blob": …}`, or undefined for any other value. */
 export function imageBlob(value: unknown): Buffer | undefined {
+  return markedBytes(value, imageBlobKey);
+}
+
+/**
+ * Stored TEXT whose bytes are not UTF-8 (another tool wrote them; SQLite does not check) would be
+ * read with U+FFFD in their place: the image keeps the bytes as `{"$ferry:text-bytes": "<base64>"}`,
+ * which a restore stores back as that very TEXT.
+ */
+export const imageTextBytesKey = '$ferry:text-bytes';
+
+export function imageTextBytes(value: unknown): Buffer | undefined {
+  return markedBytes(value, imageTextBytesKey);
+}
+
+function markedBytes(value: unknown, key: string): Buffer | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const base64 = (value as Record<string, unknown>)[imageBlobKey];
+  const base64 = (value as Record<string, unknown>)[key];
   return typeof base64 === 'string' && Object.keys(value).length === 1 ? Buffer.from(base64, 'base64') : undefined;
 }
 

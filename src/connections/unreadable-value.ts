@@ -18,6 +18,20 @@ export class UnreadableValue {
 /** Bytes shown in a message: enough to find the value, never a whole document. */
 const SHOWN_BYTES = 16;
 
+function shownBytes(bytes: Buffer): string {
+  return `x'${bytes.subarray(0, SHOWN_BYTES).toString('hex')}${bytes.length > SHOWN_BYTES ? '…' : ''}'`;
+}
+
+/**
+ * TEXT whose bytes are not UTF-8 (another tool stored them so: SQLite does not check): the driver
+ * decodes it with U+FFFD in place of each bad byte, which an export would write as if stored.
+ */
+export function invalidText(column: ColumnInfo, bytes: Buffer): UnreadableValue {
+  return new UnreadableValue(
+    `stored ${column.name} is text whose bytes are not UTF-8 (${bytes.length} bytes, ${shownBytes(bytes)}): it would be exported with U+FFFD in place of its bytes; store it as UTF-8, or leave ${column.name} out of the mapping`,
+  );
+}
+
 /**
  * A stored value as an export reads it: bytes that are UTF-8 text as that text (another tool wrote
  * text as a BLOB: `X'416e6e'` is `Ann`), other bytes and non-finite numbers as an UnreadableValue.
@@ -26,9 +40,8 @@ const SHOWN_BYTES = 16;
 export function readableStored(column: ColumnInfo, value: unknown, kind: 'BLOB' | 'bytea'): unknown {
   if (Buffer.isBuffer(value)) {
     if (isUtf8(value)) return value.toString('utf8');
-    const shown = value.subarray(0, SHOWN_BYTES).toString('hex');
     return new UnreadableValue(
-      `stored ${column.name} is ${value.length} bytes of binary data (a ${kind}, x'${shown}${value.length > SHOWN_BYTES ? '…' : ''}') that are not UTF-8 text, which an export file cannot hold: store it as text, or leave ${column.name} out of the mapping`,
+      `stored ${column.name} is ${value.length} bytes of binary data (a ${kind}, ${shownBytes(value)}) that are not UTF-8 text, which an export file cannot hold: store it as text, or leave ${column.name} out of the mapping`,
     );
   }
   if (typeof value === 'number' && !Number.isFinite(value)) {

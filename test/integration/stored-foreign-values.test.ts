@@ -78,6 +78,34 @@ describe('values another tool stored in the SQLite store', () => {
     ]);
   });
 
+  it('TEXT whose bytes are not UTF-8 is rejected at its column by an export (it was written with U+FFFD), and a rollback puts its bytes back', () => {
+    seeded();
+    const db = new Database(join(p.dir, '.ferry/users.db'));
+    // `sqlite3` stores such text without a check; a real U+FFFD (EF BF BD) is text like any other.
+    db.exec("UPDATE users SET nickname = CAST(X'41ff42' AS TEXT), family_name = CAST(X'efbfbd' AS TEXT) WHERE user_id = 'u1'");
+    db.exec("UPDATE users SET nickname = CAST(X'efbfbd' AS TEXT) WHERE user_id = 'u2'");
+    db.close();
+    p.write(
+      'export.yaml',
+      "source: { connection: users, query: '*', sort: { by: user_id } }\ntarget: { file: out/nick.ndjson }\ncolumns: { id: user_id, nick: nickname, family: family_name }\n",
+    );
+    const { report } = p.run('export.yaml');
+    expect(report.summary).toMatchObject({ exported: 2, rejected: 1 });
+    expect(readFileSync(join(p.dir, 'out/nick.ndjson'), 'utf8')).toBe('{"id":"u2","nick":"\ufffd"}\n{"id":"u3"}\n');
+    expect(p.rejects(report).map((r) => [r.row, r.errors])).toEqual([
+      [1, [{ code: 'FORMAT', path: 'nickname', message: expect.stringMatching(/^stored nickname is text whose bytes are not UTF-8 \(3 bytes, x'41ff42'\)/) }]],
+    ]);
+
+    p.write('update.ndjson', '{"user_id":"u1","email":"a@x.io","nickname":"ann"}\n');
+    p.write('update.yaml', 'source: { file: update.ndjson }\ntarget: { connection: users, key: [user_id], upsert: true }\n');
+    const update = p.run('update.yaml').report;
+    expect(update.summary).toMatchObject({ updated: 1 });
+    expect(p.ferry('jobs', 'rollback', update.job).code).toBe(0);
+    expect(p.rows("SELECT typeof(nickname) AS t, hex(nickname) AS nick, hex(family_name) AS family FROM users WHERE user_id = 'u1'")).toEqual([
+      { t: 'text', nick: '41FF42', family: 'EFBFBD' },
+    ]);
+  });
+
   it('a rollback puts an INTEGER beyond ±2^53 back exactly (the backup read it as a double, and the rollback failed)', () => {
     seeded();
     p.write('update.ndjson', '{"user_id":"u2","email":"b@x.io","name":"New"}\n');

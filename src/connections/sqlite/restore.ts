@@ -3,7 +3,7 @@ import type { TableShape } from './schema.js';
 import type { SqliteStatements } from './statements.js';
 import { encodeValue, invalid, matchesRowHash, storedRowHash, type SqliteValue } from './values.js';
 import { keyPositions } from '../table-shape.js';
-import { imageBlob, imageText } from '../inexact-json.js';
+import { imageBlob, imageText, imageTextBytes } from '../inexact-json.js';
 import type { ColumnInfo, RestoreBatchInput, RestoreBatchOutput, RestoreEntry } from '../types.js';
 
 /**
@@ -29,6 +29,10 @@ function restoreRow(statements: SqliteStatements, shape: TableShape, input: Rest
   const values = shape.columns.map((c) => encode(c, entry.before?.[c.name] ?? null));
   if (current === undefined) statements.insert(all).run(values);
   else statements.update(all, key).run(...values, ...params);
+  // Text whose bytes are not UTF-8 went in as those bytes (a BLOB): made TEXT again, byte for byte.
+  shape.columns.forEach((c, position) => {
+    if (imageTextBytes(entry.before?.[c.name]) !== undefined) statements.asText(position, key).run(...params);
+  });
   return step;
 }
 
@@ -43,7 +47,7 @@ function encode(column: ColumnInfo, value: unknown): SqliteValue {
   const text = column.type === 'json' ? imageText(value) : undefined;
   if (text !== undefined) return text;
   // Bytes another tool stored (a BLOB), in any column: put back byte for byte.
-  const bytes = imageBlob(value);
+  const bytes = imageBlob(value) ?? imageTextBytes(value);
   if (bytes !== undefined) return bytes;
   const encoded = encodeValue(column.type, value ?? null);
   if (encoded === invalid) throw new Error(`backup value of ${column.name} does not fit its ${column.type} column`);

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { RejectError } from '../../validation/reject.js';
 import { constraintReject } from './constraints.js';
 import { predictStoredRow } from './predict.js';
@@ -12,7 +13,7 @@ import { isUpsertable, type JobUserIds } from '../users-table.js';
 import type { BatchKeys } from './job-keys.js';
 import { storedRowHash } from './values.js';
 import { jsonEqual } from '../../plan/json-values.js';
-import { inexactDocument, mergeRejects } from '../inexact-json.js';
+import { imageTextBytesKey, inexactDocument, mergeRejects } from '../inexact-json.js';
 import { isMergedColumn, keyPart, keySeparator, mergeJson, storeRejects } from '../write-rules.js';
 
 /** Everything one batch's rows share: resolved once per batch, not per row. */
@@ -168,7 +169,7 @@ function updateRow(ctx: RowContext, updatable: EncodedRow, stored: unknown[], ke
     changes.columns.push(updatedAt);
     changes.values.push(ctx.input.now);
   }
-  const before = ctx.statements.imageRow(ctx.key).get(...key.params) as unknown[];
+  const before = keepTextBytes(ctx, ctx.statements.imageRow(ctx.key).get(...key.params) as unknown[], key);
   return runGuarded(
     ctx,
     () =>
@@ -183,6 +184,20 @@ function updateRow(ctx: RowContext, updatable: EncodedRow, stored: unknown[], ke
       ),
     'updated',
   );
+}
+
+/**
+ * A stored text holding U+FFFD may be bytes that are not UTF-8, which the driver decoded so: read
+ * again as bytes, such a value goes in the image as `imageTextBytes`, so a rollback puts the bytes
+ * back, not U+FFFD. Other rows cost one search per string.
+ */
+function keepTextBytes(ctx: RowContext, row: unknown[], key: RowKey): unknown[] {
+  row.forEach((value, position) => {
+    if (typeof value !== 'string' || !value.includes('\uFFFD')) return;
+    const bytes = ctx.statements.storedBytes(position, ctx.key).get(...key.params);
+    if (Buffer.isBuffer(bytes) && !isUtf8(bytes)) row[position] = { [imageTextBytesKey]: bytes.toString('base64') };
+  });
+  return row;
 }
 
 /** A merge into a stored document holding a number a double would round is a reject (inexact-json.ts `mergeRejects`). */

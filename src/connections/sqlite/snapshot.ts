@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { decodeRow } from '../decode-row.js';
+import { invalidText } from '../unreadable-value.js';
 import { quoteIdentifier } from '../../query/resolve-field.js';
 import type { CompiledQuery } from '../../query/compile-query.js';
 import type { ColumnInfo } from '../types.js';
@@ -93,14 +95,34 @@ export function openSnapshot(path: string, decodeValue: (column: ColumnInfo, val
     const { seq, columns } = JSON.parse(info) as { seq: string; columns: ColumnInfo[] };
     const [names, order] = [columns.map((c) => quoteIdentifier(c.name)).join(', '), quoteIdentifier(seq)];
     // Safe integers: an INTEGER beyond ±2^53 is read exactly (see read.ts `pageValue`).
-    const page = db.prepare(`SELECT ${names} FROM rows WHERE ${order} > ? AND ${order} <= ? ORDER BY ${order}`).raw().safeIntegers();
+    const page = db.prepare(`SELECT ${order}, ${names} FROM rows WHERE ${order} > ? AND ${order} <= ? ORDER BY ${order}`).raw().safeIntegers();
+    const bytesOf = columns.map((c) => db.prepare(`SELECT CAST(${quoteIdentifier(c.name)} AS BLOB) FROM rows WHERE ${order} = ?`).pluck());
     return {
-      read: (from, to) => (page.all(from, to) as unknown[][]).map((row) => decodeRow(columns, row, decodeValue)),
+      read: (from, to) =>
+        (page.all(from, to) as unknown[][]).map((row) => {
+          const values = row.slice(1);
+          checkText(columns, values, (i) => bytesOf[i]!.get(row[0]) as Buffer);
+          return decodeRow(columns, values, decodeValue);
+        }),
       close: () => db.close(),
     };
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+/**
+ * Text holding U+FFFD may be text whose stored bytes are not UTF-8 (the driver put U+FFFD in place
+ * of each bad byte): its bytes are read again, and such text becomes an UnreadableValue. Other
+ * rows (nearly all) cost one search per string.
+ */
+function checkText(columns: readonly ColumnInfo[], values: unknown[], bytes: (i: number) => Buffer): void {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value !== 'string' || !value.includes('\uFFFD')) continue;
+    const stored = bytes(i);
+    if (!isUtf8(stored)) values[i] = invalidText(columns[i]!, stored);
   }
 }
 

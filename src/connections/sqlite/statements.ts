@@ -128,6 +128,22 @@ export class SqliteStatements {
       .safeIntegers() as Statement<unknown[], unknown[]>;
   }
 
+  /** The stored bytes of one column of the row matching the key (TEXT read without decoding). */
+  storedBytes(column: number, key: readonly number[]): Statement<unknown[], Buffer | null> {
+    return this.cached(
+      `b:${column}:${key.join(',')}`,
+      () => `SELECT CAST(${this.name(column)} AS BLOB) FROM ${this.table} WHERE ${this.keyPredicate(key)} LIMIT 1`,
+    ).pluck() as Statement<unknown[], Buffer | null>;
+  }
+
+  /** Turns the stored value of `column` back into TEXT, byte for byte (a restore of `imageTextBytes`). */
+  asText(column: number, key: readonly number[]): Statement {
+    return this.cached(`t:${column}:${key.join(',')}`, () => {
+      const name = this.name(column);
+      return `UPDATE ${this.table} SET ${name} = CAST(${name} AS TEXT) WHERE ${this.keyPredicate(key)}`;
+    });
+  }
+
   delete(key: readonly number[]): Statement {
     return this.cached(`d:${key.join(',')}`, () => `DELETE FROM ${this.table} WHERE ${this.keyPredicate(key)}`);
   }
