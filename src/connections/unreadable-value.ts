@@ -28,7 +28,7 @@ function shownBytes(bytes: Buffer): string {
  */
 export function invalidText(column: ColumnInfo, bytes: Buffer): UnreadableValue {
   return new UnreadableValue(
-    `stored ${column.name} is text whose bytes are not UTF-8 (${bytes.length} bytes, ${shownBytes(bytes)}): it would be exported with U+FFFD in place of its bytes; store it as UTF-8, or leave ${column.name} out of the mapping`,
+    `stored ${column.name} is text whose bytes are not UTF-8 (${bytes.length} ${bytes.length === 1 ? 'byte' : 'bytes'}, ${shownBytes(bytes)}): it would be exported with U+FFFD in place of its bytes; store it as UTF-8, or leave ${column.name} out of the mapping`,
   );
 }
 
@@ -38,10 +38,16 @@ export function invalidText(column: ColumnInfo, bytes: Buffer): UnreadableValue 
  * `kind` names the store's binary type in the message.
  */
 export function readableStored(column: ColumnInfo, value: unknown, kind: 'BLOB' | 'bytea'): unknown {
+  // An array of them (PostgreSQL's bytea[], float8[]): readable when every element is.
+  if (Array.isArray(value) && value.some((v) => Buffer.isBuffer(v) || Array.isArray(v) || (typeof v === 'number' && !Number.isFinite(v)))) {
+    const elements = value.map((v) => readableStored(column, v, kind));
+    const unreadable = elements.find((v) => v instanceof UnreadableValue);
+    return unreadable === undefined ? elements : new UnreadableValue(`an element of ${column.name}: ${(unreadable as UnreadableValue).message}`);
+  }
   if (Buffer.isBuffer(value)) {
     if (isUtf8(value)) return value.toString('utf8');
     return new UnreadableValue(
-      `stored ${column.name} is ${value.length} bytes of binary data (a ${kind}, ${shownBytes(value)}) that are not UTF-8 text, which an export file cannot hold: store it as text, or leave ${column.name} out of the mapping`,
+      `stored ${column.name} is ${value.length} ${value.length === 1 ? 'byte' : 'bytes'} of binary data (a ${kind}, ${shownBytes(value)}) that are not UTF-8 text, which an export file cannot hold: store it as text, or leave ${column.name} out of the mapping`,
     );
   }
   if (typeof value === 'number' && !Number.isFinite(value)) {

@@ -126,14 +126,15 @@ describePostgres('values another tool stored in a PostgreSQL table', () => {
   let project: TestProject;
   afterEach(() => project?.cleanup());
 
-  it('an export writes a UTF-8 bytea as text and rejects other bytes and a float Infinity at their column', async () => {
+  it('an export writes a UTF-8 bytea (also in an array) as text and an interval as the server writes it, and rejects other bytes and a float Infinity at their column', async () => {
     project = new TestProject();
     const database = await server().createDatabase();
     const client = await rawClient(server().url(database));
     try {
       await client.query(`
-        CREATE TABLE crm (id int PRIMARY KEY, email text, photo bytea, score float8);
-        INSERT INTO crm VALUES (1, 'a@x.io', '\\x416e6e', 1.5), (2, 'b@x.io', '\\x00ff', 2), (3, 'c@x.io', NULL, 'Infinity')`);
+        CREATE TABLE crm (id int PRIMARY KEY, email text, photo bytea, score float8, span interval, tags bytea[]);
+        INSERT INTO crm VALUES (1, 'a@x.io', '\\x416e6e', 1.5, '1 day 2 hours', ARRAY['\\x6869'::bytea]),
+          (2, 'b@x.io', '\\x00ff', 2, NULL, NULL), (3, 'c@x.io', NULL, 'Infinity', NULL, NULL), (4, 'd@x.io', NULL, NULL, NULL, ARRAY['\\x6869'::bytea, '\\xff'])`);
     } finally {
       await client.end();
     }
@@ -141,15 +142,16 @@ describePostgres('values another tool stored in a PostgreSQL table', () => {
     project.write('ferry.yaml', `connections:\n  crm: { driver: postgres, url: "${url}", table: crm }\n`);
     project.write(
       'export.yaml',
-      "source: { connection: crm, query: '*', sort: { by: id } }\ntarget: { file: out/crm.ndjson }\ncolumns: { id: id, photo: photo, score: score }\n",
+      "source: { connection: crm, query: '*', sort: { by: id } }\ntarget: { file: out/crm.ndjson }\ncolumns: { id: id, photo: photo, score: score, span: span, tags: tags }\n",
     );
     const result = runFerry(['run', 'export.yaml', '--json'], { cwd: project.dir });
     const report = JSON.parse(result.stdout) as JobReportJson;
-    expect(report.summary).toMatchObject({ total: 3, exported: 1, rejected: 2 });
-    expect(readFileSync(join(project.dir, 'out/crm.ndjson'), 'utf8')).toBe('{"id":1,"photo":"Ann","score":1.5}\n');
+    expect(report.summary).toMatchObject({ total: 4, exported: 1, rejected: 3 });
+    expect(readFileSync(join(project.dir, 'out/crm.ndjson'), 'utf8')).toBe('{"id":1,"photo":"Ann","score":1.5,"span":"1 day 02:00:00","tags":["hi"]}\n');
     expect(project.rejects(report).map((r) => [r.row, r.errors])).toEqual([
       [2, [{ code: 'FORMAT', path: 'photo', message: expect.stringContaining("stored photo is 2 bytes of binary data (a bytea, x'00ff')") }]],
       [3, [{ code: 'FORMAT', path: 'score', message: expect.stringContaining('stored score is Infinity') }]],
+      [4, [{ code: 'FORMAT', path: 'tags', message: expect.stringContaining("an element of tags: stored tags is 1 byte of binary data (a bytea, x'ff')") }]],
     ]);
   });
 });

@@ -14,6 +14,7 @@ import { readableStored, UnreadableValue } from '../unreadable-value.js';
 
 const TIMESTAMP_OIDS = new Set([1082, 1083, 1114, 1184, 1266]);
 const INT8 = 20;
+const INTERVAL = 1186;
 const JSON_OID = 114;
 const JSONB_OID = 3802;
 
@@ -37,6 +38,8 @@ export const scanTypes = parsers((oid) => (TIMESTAMP_OIDS.has(oid) ? asText : un
  */
 export const rowTypes = parsers((oid) => {
   if (oid === INT8) return safeInteger;
+  // An interval as the server writes it (`1 day 02:00:00`): pg's object became {"days":1,"hours":2}.
+  if (oid === INTERVAL) return asText;
   if (oid === JSON_OID || oid === JSONB_OID) return parseStoredJson;
   if (oid === 1114) return utcTimestamp;
   if (oid === 1082) return asText;
