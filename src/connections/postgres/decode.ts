@@ -32,8 +32,8 @@ function parsers(override: (oid: number) => ((text: string) => unknown) | undefi
 export const scanTypes = parsers((oid) => (TIMESTAMP_OIDS.has(oid) ? asText : undefined));
 
 /**
- * int8 as a number when it fits; a timestamp without time zone as UTC (not the process's zone); a
- * date as its text; json and jsonb parsed, or kept as text when a number in them would be rounded
+ * int8 as a number when it fits; a timestamp (without time zone: as UTC, not the process's zone) as
+ * its ISO instant with every digit the server keeps; a date as its text; json and jsonb parsed, or kept as text when a number in them would be rounded
  * (inexact-json.ts).
  */
 export const rowTypes = parsers((oid) => {
@@ -41,7 +41,8 @@ export const rowTypes = parsers((oid) => {
   // An interval as the server writes it (`1 day 02:00:00`): pg's object became {"days":1,"hours":2}.
   if (oid === INTERVAL) return asText;
   if (oid === JSON_OID || oid === JSONB_OID) return parseStoredJson;
-  if (oid === 1114) return utcTimestamp;
+  // Every digit of the instant: a Date kept milliseconds, so `10:00:00.123456` was exported as `.123`.
+  if (oid === 1114 || oid === 1184) return exactInstant;
   if (oid === 1082) return asText;
   return undefined;
 });
@@ -88,11 +89,6 @@ function exactInstant(text: string): string {
 function finiteNumber(text: string): number | string {
   const n = Number(text);
   return Number.isFinite(n) ? n : text;
-}
-
-function utcTimestamp(text: string): Date | string {
-  const date = new Date(`${text.replace(' ', 'T')}Z`);
-  return Number.isNaN(date.getTime()) ? text : date;
 }
 
 /**

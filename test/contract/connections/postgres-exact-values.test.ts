@@ -29,6 +29,9 @@ describePostgres('postgres exact values', () => {
     expect(await connection.writeBatch(batch([rows[0]!], { job: 'job-2', upsert: true }))).toEqual(output({ unchanged: 1 }));
     const page = await connection.readPage({ query: 'email:a@x.io', after: null, limit: 10, fields: ['email', 'seen'] });
     expect(page).toEqual([{ email: 'a@x.io', seen: '2024-01-01T05:00:00.000Z' }]);
+    // Every digit of an instant with microseconds (a Date kept .123).
+    const exact = await connection.readPage({ query: 'email:a@x.io', after: null, limit: 10, fields: ['email', 'seen_us'] });
+    expect(exact).toEqual([{ email: 'a@x.io', seen_us: '2024-01-01T12:30:00.123456Z' }]);
   });
 
   it('rejects a merge into stored metadata holding a number beyond ±2^53, which it would write back rounded; a replace writes', async () => {
