@@ -14,7 +14,7 @@ import { onInterrupt, resumeHint } from './interrupt.js';
 import { endRun, jobReport, type RunTiming } from './job-report.js';
 import { createProgress } from './progress.js';
 import { refuseOverwritingNonSample, sampleTarget } from './run-sample.js';
-import { sourceChange, sourceChangeJson } from './source-change.js';
+import { sourceChange, sourceChangedFailure, sourceChangeJson } from './source-change.js';
 import { wholeNumber } from './usage.js';
 
 export interface RunOptions {
@@ -163,7 +163,10 @@ async function followJob(ctx: CliContext, engine: Engine, id: string, options: R
     const job = await engine.get(id);
     if (!job) throw new CliExit(EXIT_FAILED, `job ${id} is gone`);
     // For people: --json callers read the status and the error from the report.
-    if (outcome.status !== 'succeeded' && !options.json) ctx.stderr(diskHint(ctx, job, outcome.error) ?? `job ${id} ${outcome.status}: ${resumeHint(id)}`);
+    if (outcome.status !== 'succeeded' && !options.json) {
+      const shown = (path: string) => displayPath(ctx.cwd, path);
+      ctx.stderr(diskHint(ctx, job, outcome.error) ?? sourceChangedFailure(job, outcome.error, shown) ?? `job ${id} ${outcome.status}: ${resumeHint(id)}`);
+    }
     const changed = sourceChange(job, (path) => displayPath(ctx.cwd, path));
     if (changed) ctx.stderr(changed.note);
     const seconds = (Date.now() - started) / 1000;

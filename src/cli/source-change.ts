@@ -54,3 +54,13 @@ function shorterOutcome(job: JobInfo, again: string): string {
   if (job.status === 'succeeded') return 'this job read the file as it was planned';
   return `this job did not read all of it (its rows past the file's new end were not written); ${again} reads the file as it is now, as a new job`;
 }
+
+/**
+ * For a job that failed because its source file changed since planning (read-range.ts says so): a
+ * resume reads the file as planned and fails the same way, so the way on is a new job, not
+ * `ferry jobs resume`. Undefined for any other failure.
+ */
+export function sourceChangedFailure(job: JobInfo, error: string | null, shown: (path: string) => string): string | undefined {
+  if (error === null || !error.includes('source changed since the job was planned')) return undefined;
+  return `job ${job.id} failed: its source changed since it was planned, and a resume would read it as planned and fail again; ferry run ${shown(job.plan.pipelineFile)} reads the file as it is now, as a new job`;
+}

@@ -61,8 +61,10 @@ describe('a source rewritten while its job runs', { timeout: 180_000 }, () => {
     expect(await exit).toBe(1);
     expect(output).toContain(`source changed since the job was planned: ${join(p.dir, 'users.csv')}`);
     expect(output).toMatch(/job import-\S+ failed/);
-    // The failed job did not read the file as planned, and does not say it did.
+    // The failed job did not read the file as planned, and does not say it did, nor that a resume would go on.
     expect(output).not.toContain('read the file as it was planned');
+    expect(output).not.toContain('continues it');
+    expect(output).toMatch(/job import-\S+ failed: its source changed since it was planned, .*ferry run import.yaml reads the file as it is now/);
     if (newRows < 30_000)
       expect(output).toMatch(/shorter than when job \S+ planned it: this job did not read all of it .*ferry run import.yaml reads the file as it is now/);
     expect(count("email LIKE 'new%'")).toBe(0);
