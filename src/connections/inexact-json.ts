@@ -106,7 +106,7 @@ export const imageTextKey = '$ferry:json-text';
 /** A stored JSON text as a backup image keeps it: parsed, or wrapped as its text (see imageTextKey). Throws on text that is not JSON. */
 export function jsonImage(text: string): unknown {
   const parsed = parseStoredJson(text);
-  const marked = imageText(parsed) !== undefined || imageBlob(parsed) !== undefined || imageTextBytes(parsed) !== undefined;
+  const marked = imageText(parsed) !== undefined || imageBlob(parsed) !== undefined || imageTextBytes(parsed) !== undefined || imageReal(parsed) !== undefined;
   return parsed instanceof InexactJson || marked ? { [imageTextKey]: text } : parsed;
 }
 
@@ -136,6 +136,23 @@ export const imageTextBytesKey = '$ferry:text-bytes';
 
 export function imageTextBytes(value: unknown): Buffer | undefined {
   return markedBytes(value, imageTextBytesKey);
+}
+
+/**
+ * A stored REAL that JSON has no number for (SQLite keeps ±Infinity; NaN it stores as NULL): the
+ * image keeps it as `{"$ferry:real": "Infinity"}`, which a restore stores back as that REAL. In the
+ * backup's JSON it was null, and a rollback stored NULL.
+ */
+export const imageRealKey = '$ferry:real';
+
+export function realImage(value: number): Record<string, string> {
+  return { [imageRealKey]: String(value) };
+}
+
+export function imageReal(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).length !== 1) return undefined;
+  const text = (value as Record<string, unknown>)[imageRealKey];
+  return text === 'Infinity' || text === '-Infinity' || text === 'NaN' ? Number(text) : undefined;
 }
 
 function markedBytes(value: unknown, key: string): Buffer | undefined {

@@ -106,6 +106,21 @@ describe('values another tool stored in the SQLite store', () => {
     ]);
   });
 
+  it('a rollback puts a stored Infinity back (the backup held null, and the rollback stored NULL)', () => {
+    seeded();
+    const db = new Database(join(p.dir, '.ferry/users.db'));
+    db.exec("UPDATE users SET app_metadata = -1e999 WHERE user_id = 'u3'");
+    db.close();
+    p.write('update.ndjson', '{"user_id":"u3","email":"c@x.io","name":"New"}\n');
+    p.write('update.yaml', 'source: { file: update.ndjson }\ntarget: { connection: users, key: [user_id], upsert: true }\n');
+    const { report } = p.run('update.yaml');
+    expect(report.summary).toMatchObject({ updated: 1 });
+    expect(p.ferry('jobs', 'rollback', report.job).code).toBe(0);
+    expect(
+      p.rows("SELECT typeof(logins_count) AS t, CAST(logins_count AS TEXT) AS logins, CAST(app_metadata AS TEXT) AS app FROM users WHERE user_id = 'u3'"),
+    ).toEqual([{ t: 'real', logins: 'Inf', app: '-Inf' }]);
+  });
+
   it('a rollback puts an INTEGER beyond ±2^53 back exactly (the backup read it as a double, and the rollback failed)', () => {
     seeded();
     p.write('update.ndjson', '{"user_id":"u2","email":"b@x.io","name":"New"}\n');

@@ -4,7 +4,7 @@ import { compileQuery, MATCH_ALL_SQL, type CompiledQuery } from '../../query/com
 import { keysetQuery, keysetScanQuery, pageBounds, PageStarts } from '../../query/keyset.js';
 import type { TableShape } from './schema.js';
 import { decodeJson } from './values.js';
-import { blobImage, imageTextKey, InexactJson, jsonImage, parseStoredJson } from '../inexact-json.js';
+import { blobImage, imageTextKey, InexactJson, jsonImage, parseStoredJson, realImage } from '../inexact-json.js';
 import { readableStored } from '../unreadable-value.js';
 import { openSnapshot, takeSnapshot, type PageSnapshot } from './snapshot.js';
 import type { ColumnInfo, PlanPagesInput, PlanPagesOutput, ReadPageInput } from '../types.js';
@@ -157,6 +157,7 @@ const imageJson = decodingJsonWith(jsonImage);
  */
 export function imageValue(column: ColumnInfo, value: unknown): unknown {
   if (Buffer.isBuffer(value)) return blobImage(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return realImage(value);
   // Read with safe integers (`imageRow`): one beyond ±2^53 is kept as its digits, which the
   // restore stores back as that very integer (numeric affinity); a JSON column's as its text.
   if (typeof value === 'bigint') {

@@ -3,7 +3,7 @@ import type { TableShape } from './schema.js';
 import type { SqliteStatements } from './statements.js';
 import { encodeValue, invalid, matchesRowHash, storedRowHash, type SqliteValue } from './values.js';
 import { keyPositions } from '../table-shape.js';
-import { imageBlob, imageText, imageTextBytes } from '../inexact-json.js';
+import { imageBlob, imageReal, imageText, imageTextBytes } from '../inexact-json.js';
 import type { ColumnInfo, RestoreBatchInput, RestoreBatchOutput, RestoreEntry } from '../types.js';
 
 /**
@@ -49,6 +49,9 @@ function encode(column: ColumnInfo, value: unknown): SqliteValue {
   // Bytes another tool stored (a BLOB), in any column: put back byte for byte.
   const bytes = imageBlob(value) ?? imageTextBytes(value);
   if (bytes !== undefined) return bytes;
+  // ±Infinity, stored as REAL (the driver binds it so).
+  const real = imageReal(value);
+  if (real !== undefined) return real;
   const encoded = encodeValue(column.type, value ?? null);
   if (encoded === invalid) throw new Error(`backup value of ${column.name} does not fit its ${column.type} column`);
   return encoded;
