@@ -199,11 +199,19 @@ const hints: [RegExp, string][] = [
   [/^SQLITE_(CANTOPEN|NOTADB)/, "check the connection's path in ferry.yaml"],
 ];
 
+/**
+ * SQLite's whole word when a query or sort reads a JSON path of a row whose JSON column holds no
+ * JSON text (a BLOB or plain text another tool stored): it names neither row nor column.
+ */
+const MALFORMED_JSON =
+  'a JSON column the query or sort reads (a path such as user_metadata.plan) holds a value that is not JSON text in some row, which another tool stored; ' +
+  'find it with SELECT rowid FROM <table> WHERE NOT json_valid(<column>), then fix or clear it';
+
 function toConnectionError(err: unknown, context: string): ConnectionError {
   const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
   const code = typeof fields.code === 'string' ? fields.code : undefined;
   const message = typeof fields.message === 'string' ? fields.message : String(err);
-  const hint = code === undefined ? undefined : hints.find(([pattern]) => pattern.test(code))?.[1];
+  const hint = message === 'malformed JSON' ? MALFORMED_JSON : code === undefined ? undefined : hints.find(([pattern]) => pattern.test(code))?.[1];
   const text = `[connection:${sqliteName}] ${context}: ${message}${hint === undefined ? '' : `. Hint: ${hint}`}`;
   return new ConnectionError(maskUrl(text), { retryable: isRetryable(err), cause: err, ...(code === undefined ? {} : { code }) });
 }

@@ -64,6 +64,14 @@ describe('values another tool stored in the SQLite store', () => {
     expect(readFileSync(join(p.dir, 'out/names.csv'), 'utf8')).toBe('id,name\r\nu1,Ann\r\nu2,é\r\nu3,\r\n');
   });
 
+  it("a query on a JSON path of a column holding bytes that are no JSON fails saying so (SQLite's words alone were 'malformed JSON')", () => {
+    seeded();
+    p.write('query.yaml', "source: { connection: users, query: 'user_metadata.b:2' }\ntarget: { file: out/q.ndjson }\ncolumns: { id: user_id }\n");
+    const { code, report } = p.run('query.yaml');
+    expect(code).toBe(1);
+    expect(JSON.stringify(report)).toContain('holds a value that is not JSON text in some row, which another tool stored; find it with SELECT rowid FROM');
+  });
+
   it('an upsert replaces bytes it cannot merge into, and its rollback puts every byte back', () => {
     seeded();
     p.write('update.ndjson', '{"user_id":"u1","email":"a@x.io","name":"New","user_metadata":{"b":2}}\n');
