@@ -155,9 +155,10 @@ describePostgres('values another tool stored in a PostgreSQL table', () => {
     const client = await rawClient(server().url(database));
     try {
       await client.query(`
-        CREATE TABLE crm (id int PRIMARY KEY, email text, photo bytea, score float8, span interval, tags bytea[]);
-        INSERT INTO crm VALUES (1, 'a@x.io', '\\x416e6e', 1.5, '1 day 2 hours', ARRAY['\\x6869'::bytea]),
-          (2, 'b@x.io', '\\x00ff', 2, NULL, NULL), (3, 'c@x.io', NULL, 'Infinity', NULL, NULL), (4, 'd@x.io', NULL, NULL, NULL, ARRAY['\\x6869'::bytea, '\\xff'])`);
+        CREATE TABLE crm (id int PRIMARY KEY, email text, photo bytea, score float8, span interval, tags bytea[], seen timestamptz[]);
+        INSERT INTO crm VALUES (1, 'a@x.io', '\\x416e6e', 1.5, '1 day 2 hours', ARRAY['\\x6869'::bytea], '{"2024-01-01 10:00:00.123456+00"}'),
+          (2, 'b@x.io', '\\x00ff', 2, NULL, NULL, NULL), (3, 'c@x.io', NULL, 'Infinity', NULL, NULL, NULL),
+          (4, 'd@x.io', NULL, NULL, NULL, ARRAY['\\x6869'::bytea, '\\xff'], NULL)`);
     } finally {
       await client.end();
     }
@@ -165,12 +166,14 @@ describePostgres('values another tool stored in a PostgreSQL table', () => {
     project.write('ferry.yaml', `connections:\n  crm: { driver: postgres, url: "${url}", table: crm }\n`);
     project.write(
       'export.yaml',
-      "source: { connection: crm, query: '*', sort: { by: id } }\ntarget: { file: out/crm.ndjson }\ncolumns: { id: id, photo: photo, score: score, span: span, tags: tags }\n",
+      "source: { connection: crm, query: '*', sort: { by: id } }\ntarget: { file: out/crm.ndjson }\ncolumns: { id: id, photo: photo, score: score, span: span, tags: tags, seen: seen }\n",
     );
     const result = runFerry(['run', 'export.yaml', '--json'], { cwd: project.dir });
     const report = JSON.parse(result.stdout) as JobReportJson;
     expect(report.summary).toMatchObject({ total: 4, exported: 1, rejected: 3 });
-    expect(readFileSync(join(project.dir, 'out/crm.ndjson'), 'utf8')).toBe('{"id":1,"photo":"Ann","score":1.5,"span":"1 day 02:00:00","tags":["hi"]}\n');
+    expect(readFileSync(join(project.dir, 'out/crm.ndjson'), 'utf8')).toBe(
+      '{"id":1,"photo":"Ann","score":1.5,"span":"1 day 02:00:00","tags":["hi"],"seen":["2024-01-01T10:00:00.123456Z"]}\n',
+    );
     expect(project.rejects(report).map((r) => [r.row, r.errors])).toEqual([
       [2, [{ code: 'FORMAT', path: 'photo', message: expect.stringContaining("stored photo is 2 bytes of binary data (a bytea, x'00ff')") }]],
       [3, [{ code: 'FORMAT', path: 'score', message: expect.stringContaining('stored score is Infinity') }]],

@@ -43,9 +43,21 @@ export const rowTypes = parsers((oid) => {
   if (oid === JSON_OID || oid === JSONB_OID) return parseStoredJson;
   // Every digit of the instant: a Date kept milliseconds, so `10:00:00.123456` was exported as `.123`.
   if (oid === 1114 || oid === 1184) return exactInstant;
+  if (oid === TIMESTAMP_ARRAY || oid === TIMESTAMPTZ_ARRAY) return exactInstants;
   if (oid === 1082) return asText;
   return undefined;
 });
+
+const TIMESTAMP_ARRAY = 1115;
+const TIMESTAMPTZ_ARRAY = 1185;
+
+/** An array of timestamps, each as `exactInstant` (pg's own parser made Dates, which keep milliseconds). */
+function exactInstants(text: string): unknown {
+  return arrayParser.create(text, exactInstant).parse();
+}
+
+/** pg-types' array parser as it is at run time (@types/pg describes an older, callable one). */
+const arrayParser = pg.types.arrayParser as unknown as { create(text: string, transform: (entry: string) => unknown): { parse(): unknown } };
 
 /**
  * A backup's reading: booleans, JSON and finite numbers as JavaScript values, instants in the
