@@ -95,14 +95,14 @@ export function openSnapshot(path: string, decodeValue: (column: ColumnInfo, val
     const { seq, columns } = JSON.parse(info) as { seq: string; columns: ColumnInfo[] };
     const [names, order] = [columns.map((c) => quoteIdentifier(c.name)).join(', '), quoteIdentifier(seq)];
     // Safe integers: an INTEGER beyond ±2^53 is read exactly (see read.ts `pageValue`).
-    const page = db.prepare(`SELECT ${order}, ${names} FROM rows WHERE ${order} > ? AND ${order} <= ? ORDER BY ${order}`).raw().safeIntegers();
+    // The sequence comes last, after the columns decodeRow reads (no copy of each row without it).
+    const page = db.prepare(`SELECT ${names}, ${order} FROM rows WHERE ${order} > ? AND ${order} <= ? ORDER BY ${order}`).raw().safeIntegers();
     const bytesOf = columns.map((c) => db.prepare(`SELECT CAST(${quoteIdentifier(c.name)} AS BLOB) FROM rows WHERE ${order} = ?`).pluck());
     return {
       read: (from, to) =>
         (page.all(from, to) as unknown[][]).map((row) => {
-          const values = row.slice(1);
-          checkText(columns, values, (i) => bytesOf[i]!.get(row[0]) as Buffer);
-          return decodeRow(columns, values, decodeValue);
+          checkText(columns, row, (i) => bytesOf[i]!.get(row[columns.length]) as Buffer);
+          return decodeRow(columns, row, decodeValue);
         }),
       close: () => db.close(),
     };
@@ -118,7 +118,7 @@ export function openSnapshot(path: string, decodeValue: (column: ColumnInfo, val
  * rows (nearly all) cost one search per string.
  */
 function checkText(columns: readonly ColumnInfo[], values: unknown[], bytes: (i: number) => Buffer): void {
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < columns.length; i++) {
     const value = values[i];
     if (typeof value !== 'string' || !value.includes('\uFFFD')) continue;
     const stored = bytes(i);
