@@ -36,7 +36,7 @@ function meterOf(self: unknown): OutputMeter {
 
 const ported: Record<string, Implementation> = { length, substring, pad, distinct, spread, max, min, number, formatBase } as Record<string, Implementation>;
 /** jsonata's own, made safe: see `safeUpstream`. */
-const wrapped = ['formatInteger', 'toMillis', 'sort'];
+const wrapped = ['formatInteger', 'parseInteger', 'toMillis', 'sort'];
 const replaced = new Set([...guardedNames, ...Object.keys(ported), ...wrapped]);
 const upstream = borrowImplementations([...replaced]);
 

@@ -1,5 +1,6 @@
 import { LinearRegExp, RegexTooLarge } from '../linear-regex.js';
 import { decimalWithoutExponent, exactFormatNumber } from './format-number.js';
+import { checkedParseInteger, pictureChecked } from './integer-pictures.js';
 import { OUT_OF_RANGE_CODE, boundedRoman, checkFinite } from './functions-numeric.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
@@ -39,15 +40,20 @@ export function withLinearRegExp<F extends Impl>(impl: F): F {
  * interpreter alike: a roman `$formatInteger` recursed once per letter (a stack overflow),
  * `$toMillis` matched on V8's backtracking engine (above), and `$fromMillis` of an instant no
  * Date holds wrote "0NaN-NaN-NaNTNaN:NaN:NaN.NaNZ" as the column's value; the formatters
- * of a number that is not finite (functions-numeric.ts `checkFinite`); and `$formatNumber` and
- * `$formatInteger` of a number past 1e21 (format-number.ts).
+ * of a number that is not finite (functions-numeric.ts `checkFinite`); `$formatNumber` and
+ * `$formatInteger` of a number past 1e21 (format-number.ts); and the integer pictures' missing
+ * picture and unchecked `$parseInteger` value (integer-pictures.ts).
  */
 export function safeBorrowed<F extends Impl>(name: string, impl: F): F {
   if (name === 'formatInteger')
-    return finiteNumber(name, decimalWithoutExponent(boundedRoman(impl as unknown as (value: number, picture: string) => unknown) as unknown as F));
+    return pictureChecked(
+      name,
+      finiteNumber(name, decimalWithoutExponent(boundedRoman(impl as unknown as (value: number, picture: string) => unknown) as unknown as F)),
+    );
+  if (name === 'parseInteger') return pictureChecked(name, checkedParseInteger(impl));
   if (name === 'toMillis') return utcIso(withLinearRegExp(impl));
   if (name === 'fromMillis') return representableMillis(impl);
-  if (name === 'formatNumber') return finiteNumber(name, exactFormatNumber(impl));
+  if (name === 'formatNumber') return pictureChecked(name, finiteNumber(name, exactFormatNumber(impl)));
   if (name === 'formatBase') return finiteNumber(name, impl);
   return impl;
 }
