@@ -63,11 +63,17 @@ export function guardOutput<F extends Impl>(name: string, impl: F, meter: (self:
     const size = before ? before(args, m.left()) : 0;
     if (before) m.room(size, `$${name}`);
     const result = (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).apply(this, args);
-    // `$string` of a string is the string itself (compiled code does not even call it); a clone
-    // made as much as its JSON, though it is an object
-    if (name === 'clone') m.add(size);
-    else if (name !== 'string' || typeof args[0] !== 'string') m.add(sizeOf(result));
-    return result;
+    const count = (made: unknown): unknown => {
+      // `$string` of a string is the string itself (compiled code does not even call it); a clone
+      // made as much as its JSON, though it is an object
+      if (name === 'clone') m.add(size);
+      else if (name !== 'string' || typeof args[0] !== 'string') m.add(sizeOf(made));
+      return made;
+    };
+    // jsonata's `$split` and `$replace` are async (a matcher or replacement may be a function): what
+    // they made was counted as a promise's, nothing, so the interpreter wrote `$split` of 60 million
+    // characters into 60 million items that compiled code refused
+    return isPromise(result) ? result.then(count) : count(result);
   };
   Object.defineProperty(guarded, 'length', { value: impl.length });
   return guarded as unknown as F;
@@ -101,6 +107,10 @@ export function caseMappedLength(str: unknown, left: number, direction: 'upper' 
   let total = str.length;
   for (let i = 0; i < str.length && total <= left; i++) total += table[str.charCodeAt(i)]!;
   return total;
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function sizeOf(value: unknown): number {

@@ -84,6 +84,28 @@ describe('the output limit', () => {
   });
 });
 
+describe('$split and $replace, async in jsonata', () => {
+  // their interpreter results are promises, and what they made went uncounted: the interpreter
+  // wrote `$split` of 60 million characters into as many items, where compiled code refused it
+  const limits = { steps: 100_000, depth: 2_000, timeMs: 2_000, output: 100 };
+  const record = { s: 'a'.repeat(150), short: 'a'.repeat(80) };
+
+  it.each(['$split(s, "")', '$replace(s, /a/, "$0$0")', '$split(s, /a/)', '$replace(s, "a", function($m){ $m & $m })'])(
+    '%s counts what it makes, compiled and interpreted',
+    async (expr) => {
+      const compiled = await createMapper({ c: expr }, ctx, limits).map(record);
+      const interpreted = await createMapper({ c: expr }, ctx, limits, { interpretOnly: true }).map(record);
+      expect(compiled.errors).toEqual([{ code: 'MAPPING_ERROR', path: 'c', message: expect.stringMatching(/output limit per record/) as unknown }]);
+      expect(interpreted).toEqual(compiled);
+    },
+  );
+
+  it('leaves results within the limit alone', async () => {
+    const interpreted = await createMapper({ c: '$count($split(short, ""))' }, ctx, limits, { interpretOnly: true }).map(record);
+    expect(interpreted).toEqual({ values: { c: 80 }, errors: [] });
+  });
+});
+
 describe('case mappings', () => {
   it('know their exact length before they run, where it matters', () => {
     const samples = ['', 'abc', 'straße', 'İstanbul', 'ΐΰ ﬃ', 'ΣΑΣ', 'a😀ß', '\ud83d', 'ǰẖẗẘẙẚ'];
