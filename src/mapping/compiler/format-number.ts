@@ -1,4 +1,5 @@
 import { OUT_OF_RANGE_CODE } from './functions-numeric.js';
+import { standIn } from './stand-in.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
 
@@ -34,7 +35,7 @@ export function exactFormatNumber<F extends Impl>(impl: F): F {
       Number.prototype.toFixed = native;
     }
   };
-  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  standIn(wrapped, impl);
   return wrapped as unknown as F;
 }
 
@@ -58,6 +59,6 @@ export function decimalWithoutExponent<F extends Impl>(impl: F): F {
     }
     return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).apply(this, args);
   };
-  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  standIn(wrapped, impl);
   return wrapped as unknown as F;
 }

@@ -2,6 +2,7 @@ import { inexactNumberMessage, isInexact } from '../../validation/inexact-number
 import { fail } from './errors.js';
 import { isRomanPicture } from './output-guards.js';
 import { toBoolean } from './values.js';
+import { standIn } from './stand-in.js';
 
 /** Numeric and boolean built-ins, ported from jsonata's `functions.js`. */
 
@@ -156,6 +157,6 @@ export function boundedRoman(formatInteger: (value: number, picture: string) => 
     const sign = numeral.startsWith('-') ? '-' : '';
     return sign + (picture.startsWith('I') ? 'M' : 'm').repeat(thousands) + numeral.substring(sign.length);
   };
-  Object.defineProperty(wrapped, 'length', { value: formatInteger.length });
+  standIn(wrapped, formatInteger);
   return wrapped;
 }

@@ -1,5 +1,6 @@
 import { inexactNumberMessage, isInexact } from '../../validation/inexact-numbers.js';
 import { OUT_OF_RANGE_CODE } from './functions-numeric.js';
+import { standIn } from './stand-in.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
 
@@ -27,7 +28,7 @@ export function pictureChecked<F extends Impl>(name: string, impl: F): F {
       throw { code: OUT_OF_RANGE_CODE, message: `${call(name, value, picture)}: the picture cannot be used (${err.message})` };
     }
   };
-  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  standIn(wrapped, impl);
   return wrapped as unknown as F;
 }
 
@@ -61,7 +62,7 @@ export function checkedParseInteger<F extends Impl>(impl: F): F {
     }
     return result;
   };
-  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  standIn(wrapped, impl);
   return wrapped as unknown as F;
 }
 

@@ -2,6 +2,7 @@ import { LinearRegExp, RegexTooLarge } from '../linear-regex.js';
 import { decimalWithoutExponent, exactFormatNumber } from './format-number.js';
 import { checkedParseInteger, pictureChecked } from './integer-pictures.js';
 import { OUT_OF_RANGE_CODE, boundedRoman, checkFinite } from './functions-numeric.js';
+import { standIn } from './stand-in.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
 
@@ -31,7 +32,7 @@ export function withLinearRegExp<F extends Impl>(impl: F): F {
       globalThis.RegExp = native;
     }
   };
-  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  standIn(wrapped, impl);
   return wrapped as unknown as F;
 }
 
@@ -63,7 +64,7 @@ function finiteNumber<F extends Impl>(name: string, impl: F): F {
     checkFinite(name, value);
     return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, value, ...rest);
   };
-  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  standIn(wrapped, impl);
   return wrapped as unknown as F;
 }
 
@@ -104,7 +105,7 @@ function representableMillis<F extends Impl>(impl: F): F {
     }
     return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, millis, ...rest);
   };
-  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  standIn(wrapped, impl);
   return wrapped as unknown as F;
 }
 
@@ -137,6 +138,6 @@ function utcIso<F extends Impl>(impl: F): F {
     if (Number.isNaN(millis)) throw invalid('not a timestamp JavaScript can read');
     return millis;
   };
-  Object.defineProperty(wrapped, 'length', { value: impl.length });
+  standIn(wrapped, impl);
   return wrapped as unknown as F;
 }

@@ -1,6 +1,7 @@
 import { PICTURE_LIMIT, pictureTooLong, type OutputMeter } from '../budget.js';
 import { jsonLowerBound } from '../json-size.js';
 import { codePointLength } from './code-points.js';
+import { standIn } from './stand-in.js';
 
 /**
  * The built-ins whose result can be much larger than their arguments, guarded the same way in
@@ -75,7 +76,7 @@ export function guardOutput<F extends Impl>(name: string, impl: F, meter: (self:
     // characters into 60 million items that compiled code refused
     return isPromise(result) ? result.then(count) : count(result);
   };
-  Object.defineProperty(guarded, 'length', { value: impl.length });
+  standIn(guarded, impl);
   return guarded as unknown as F;
 }
 
