@@ -35,4 +35,16 @@ describe('partial application of built-ins', () => {
     const result = await createMapper({ c: '($f := $pad(?, 1e9); $f(s))' }, ctx).map({ s: 'abc' });
     expect(result.errors[0]?.message).toMatch(/^column c: evaluation stopped: \$pad would make at least 999999997 characters/);
   });
+
+  it("with a value of the wrong type, says so instead of only JavaScript's TypeError", async () => {
+    const result = await createMapper({ c: '($f := $trim(?); $f(a))' }, ctx).map({ a: [1, 2] });
+    expect(result.errors).toEqual([
+      {
+        code: 'MAPPING_ERROR',
+        path: 'c',
+        message:
+          'column c: a built-in function was given a value of a type it does not take (str.replace is not a function): a partial application such as $trim(?) does not check its arguments',
+      },
+    ]);
+  });
 });
