@@ -1,5 +1,6 @@
 import jsonata from 'jsonata';
 import { linearRegexProblem } from './linear-regex.js';
+import { pictureProblem } from './picture-literals.js';
 import { isInexact } from '../validation/inexact-numbers.js';
 
 /** A syntax error in a JSONata expression, with the 0-based offset of the offending token. */
@@ -24,7 +25,13 @@ export function checkExpression(text: string): ExpressionSyntaxError | undefined
   } catch (err) {
     return toSyntaxError(err as JsonataError, text);
   }
-  return depthProblem(ast, text) ?? regexProblem(ast, text) ?? numberProblem(ast, text);
+  return depthProblem(ast, text) ?? regexProblem(ast, text) ?? numberProblem(ast, text) ?? pictureError(ast, text);
+}
+
+/** A literal picture its function cannot use (picture-literals.ts). */
+function pictureError(ast: unknown, text: string): ExpressionSyntaxError | undefined {
+  const found = pictureProblem(ast, text);
+  return found && { offset: found.offset, code: 'FERRY_PICTURE', message: found.message };
 }
 
 /**
