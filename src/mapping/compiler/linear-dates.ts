@@ -1,5 +1,6 @@
 import { LinearRegExp, RegexTooLarge } from '../linear-regex.js';
 import { decimalWithoutExponent, exactFormatNumber } from './format-number.js';
+import { checkPictureMillis } from './date-pictures.js';
 import { checkedParseInteger, pictureChecked } from './integer-pictures.js';
 import { OUT_OF_RANGE_CODE, boundedRoman, checkFinite } from './functions-numeric.js';
 import { standIn } from './stand-in.js';
@@ -122,7 +123,11 @@ const ISO = /^(\d{4})(?:-([01]\d))?(?:-([0-3]\d))?(T([0-2]\d):[0-5]\d:[0-5]\d)?(
 function utcIso<F extends Impl>(impl: F): F {
   const wrapped = function (this: unknown, timestamp: unknown, ...rest: unknown[]): unknown {
     const parts = rest[0] === undefined && typeof timestamp === 'string' ? ISO.exec(timestamp) : null;
-    if (parts === null) return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, timestamp, ...rest);
+    if (parts === null) {
+      const millis = (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, timestamp, ...rest);
+      if (typeof timestamp === 'string' && typeof rest[0] === 'string') checkPictureMillis(timestamp, rest[0], millis);
+      return millis;
+    }
     const [, year, month, day, time, hour, fraction, zone] = parts;
     const invalid = (why: string) => ({ code: OUT_OF_RANGE_CODE, message: `$toMillis(${JSON.stringify(timestamp)}): ${why}` });
     if (month !== undefined && (Number(month) < 1 || Number(month) > 12)) throw invalid(`there is no month ${month}`);

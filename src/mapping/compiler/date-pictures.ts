@@ -1,0 +1,49 @@
+import { borrowImplementations } from './borrowed.js';
+import { OUT_OF_RANGE_CODE } from './functions-numeric.js';
+
+/**
+ * `$toMillis` with a picture takes each number where the picture has it and hands them to
+ * Date.UTC, which rolls what is out of range into the next unit: "31/02/1990" with
+ * "[D01]/[M01]/[Y0001]" became 3 March 1990, "2024-13-45" 14 February 2025 and "25:99" 02:39 the
+ * next day, each written as the column's value without a word (and a year past 275,760 was NaN,
+ * rejected as "a division by zero"). The instant read is formatted back with the same picture: if
+ * its numbers are not the ones written, the date or time does not exist, and the call is an error.
+ * Only pictures of years, months, days, hours, minutes, seconds and am/pm are checked this way: the
+ * others (a timezone, a fraction, a week or day of the year) do not format back to what was written.
+ */
+export function checkPictureMillis(timestamp: string, picture: string, millis: unknown): void {
+  const invalid = (why: string) => ({ code: OUT_OF_RANGE_CODE, message: `$toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)}): ${why}` });
+  if (typeof millis !== 'number') return;
+  if (!Number.isFinite(millis)) throw invalid('the date is past what JavaScript holds (about 275,000 years from 1970)');
+  if (fromMillis === undefined || !checkable(picture)) return;
+  let again: unknown;
+  try {
+    again = fromMillis(millis, picture);
+  } catch {
+    return; // an instant the picture cannot write (a year of five digits in [Y0001]): nothing to compare
+  }
+  if (typeof again !== 'string') return;
+  if (!sameNumbers(numbersIn(timestamp), numbersIn(again))) {
+    throw invalid(
+      `the date or time does not exist as written (a day, month, hour or minute out of range?): it reads as ${new Date(millis).toISOString()}, which the picture writes ${JSON.stringify(again)}`,
+    );
+  }
+}
+
+const fromMillis = borrowImplementations(['fromMillis']).get('fromMillis');
+
+/** Components whose numbers format back as they were written (`[D01]`, `[MNn]`, `[h]`, `[P]`). */
+const CHECKABLE = new Set(['Y', 'M', 'D', 'H', 'h', 'm', 's', 'P']);
+
+function checkable(picture: string): boolean {
+  const components = picture.replace(/\[\[|\]\]/g, '').match(/\[[^\]]*\]/g) ?? [];
+  return components.length > 0 && components.every((c) => CHECKABLE.has(c.slice(1).trim().charAt(0)));
+}
+
+function numbersIn(text: string): number[] {
+  return (text.match(/\d+/g) ?? []).map(Number);
+}
+
+function sameNumbers(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { createMapper, type MappingContext } from '../../../src/mapping/mapper.js';
+
+/*
+ * `$toMillis` with a picture handed the numbers it read to Date.UTC, which rolls what is out of
+ * range into the next unit: "31/02/1990" with "[D01]/[M01]/[Y0001]" was written as 3 March 1990,
+ * "2024-13-45" as 14 February 2025, "25:99" as 02:39 the next day, "0099" as 1999, without a word;
+ * a year past 275,760 was NaN, rejected as "a division by zero". Each is now a MAPPING_ERROR,
+ * compiled and interpreted alike; dates that exist read as before.
+ */
+
+const ctx: MappingContext = { id: 'job-1', pipeline: 'p', started_at: '2024-01-02T09:53:00.000Z' };
+
+async function bothPaths(expr: string) {
+  const compiled = createMapper({ c: expr }, ctx);
+  expect(compiled.plan.compiled).toEqual(['c']);
+  const result = await compiled.map({});
+  expect(await createMapper({ c: expr }, ctx, undefined, { interpretOnly: true }).map({})).toEqual(result);
+  return result;
+}
+
+describe('$toMillis with a picture', () => {
+  it.each([
+    ['31/02/1990', '[D01]/[M01]/[Y0001]', '1990-03-03T00:00:00.000Z', '03/03/1990'],
+    ['2024-13-45', '[Y]-[M]-[D]', '2025-02-14T00:00:00.000Z', '2025-2-14'],
+    ['2023-02-29', '[Y0001]-[M01]-[D01]', '2023-03-01T00:00:00.000Z', '2023-03-01'],
+    ['25:99', '[H]:[m]', '2024-01-03T02:39:00.000Z', '2:39'],
+    ['0099-01-01', '[Y0001]-[M01]-[D01]', '1999-01-01T00:00:00.000Z', '1999-01-01'],
+    ['4/4/2018 13:06 pm', '[D1]/[M1]/[Y0001] [h]:[m] [P]', '2018-04-05T01:06:00.000Z', '5/4/2018 1:06 am'],
+  ])('%s with %s is a MAPPING_ERROR, not the next day or month', async (timestamp, picture, read, written) => {
+    const result = await bothPaths(`$toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)})`);
+    const message = `column c: $toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)}): the date or time does not exist as written (a day, month, hour or minute out of range?): it reads as ${read}, which the picture writes ${JSON.stringify(written)}`;
+    expect(result).toEqual({ values: {}, errors: [{ code: 'MAPPING_ERROR', path: 'c', message }] });
+  });
+
+  it('a year past what a Date holds is said to be so', async () => {
+    const result = await bothPaths('$toMillis("300000-01-01", "[Y]-[M]-[D]")');
+    expect(result.errors[0]?.message).toBe(
+      'column c: $toMillis("300000-01-01", "[Y]-[M]-[D]"): the date is past what JavaScript holds (about 275,000 years from 1970)',
+    );
+  });
+
+  it.each([
+    ['2024-02-29', '[Y]-[M]-[D]', '2024-02-29T00:00:00.000Z'],
+    ['2024-1-5', '[Y]-[M01]-[D01]', '2024-01-05T00:00:00.000Z'],
+    ['05/01/2024 1:30 pm', '[D01]/[M01]/[Y0001] [h]:[m01] [P]', '2024-01-05T13:30:00.000Z'],
+    ['4/4/2018 12:06 am', '[D1]/[M1]/[Y0001] [h]:[m] [P]', '2018-04-04T00:06:00.000Z'],
+    ['5 January 2024', '[D] [MNn] [Y]', '2024-01-05T00:00:00.000Z'],
+    ['27th 3 1976', '[D1o] [M#1] [Y0001]', '1976-03-27T00:00:00.000Z'],
+    ['23:59:59', '[H01]:[m01]:[s01]', '2024-01-02T23:59:59.000Z'],
+    ['2018-094', '[Y0001]-[d001]', '2018-04-04T00:00:00.000Z'],
+  ])('%s with %s reads as before', async (timestamp, picture, iso) => {
+    const result = await bothPaths(`$toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)})`);
+    expect(result).toEqual({ values: { c: Date.parse(iso) }, errors: [] });
+  });
+});
