@@ -37,7 +37,9 @@ const presize: Record<string, Presize | null> = {
   base64decode: null,
   encodeUrl: null,
   encodeUrlComponent: null,
-  split: null,
+  // by "", one item per UTF-16 unit (as jsonata splits): refused before the array is made
+  split: ([str, separator, limit]) =>
+    typeof str === 'string' && separator === '' ? Math.min(str.length, typeof limit === 'number' ? Math.max(0, Math.floor(limit)) : Infinity) : 0,
   append: null,
   lookup: null,
   spread: null,

@@ -90,7 +90,7 @@ describe('$split and $replace, async in jsonata', () => {
   const limits = { steps: 100_000, depth: 2_000, timeMs: 2_000, output: 100 };
   const record = { s: 'a'.repeat(150), short: 'a'.repeat(80) };
 
-  it.each(['$split(s, "")', '$replace(s, /a/, "$0$0")', '$split(s, /a/)', '$replace(s, "a", function($m){ $m & $m })'])(
+  it.each(['$split(s, "a")', '$replace(s, /a/, "$0$0")', '$split(s, /a/)', '$replace(s, "a", function($m){ $m & $m })'])(
     '%s counts what it makes, compiled and interpreted',
     async (expr) => {
       const compiled = await createMapper({ c: expr }, ctx, limits).map(record);
@@ -99,6 +99,16 @@ describe('$split and $replace, async in jsonata', () => {
       expect(interpreted).toEqual(compiled);
     },
   );
+
+  it('$split by "" is refused before its array is made (the interpreter made 50 million items first)', async () => {
+    for (const interpretOnly of [false, true]) {
+      const result = await createMapper({ c: '$split(s, "")' }, ctx, limits, { interpretOnly }).map(record);
+      const message = 'column c: evaluation stopped: $split would make at least 150 characters or items, more than the output limit per record (100)';
+      expect(result).toEqual({ values: {}, errors: [{ code: 'MAPPING_ERROR', path: 'c', message }] });
+    }
+    // one item per UTF-16 unit, as jsonata splits, so the count is exact
+    expect(await compileExpression('$split("a😀b", "", 3)', ctx).evaluate({})).toEqual(['a', '\ud83d', '\ude00']);
+  });
 
   it('leaves results within the limit alone', async () => {
     const interpreted = await createMapper({ c: '$count($split(short, ""))' }, ctx, limits, { interpretOnly: true }).map(record);
