@@ -5,9 +5,11 @@ import { OUT_OF_RANGE_CODE } from './functions-numeric.js';
  * `$toMillis` with a picture takes each number where the picture has it and hands them to
  * Date.UTC, which rolls what is out of range into the next unit: "31/02/1990" with
  * "[D01]/[M01]/[Y0001]" became 3 March 1990, "2024-13-45" 14 February 2025 and "25:99" 02:39 the
- * next day, each written as the column's value without a word (and a year past 275,760 was NaN,
- * rejected as "a division by zero"). The instant read is formatted back with the same picture: if
- * its numbers are not the ones written, the date or time does not exist, and the call is an error.
+ * next day, "0024" with "[Y0001]" 1924, each written as the column's value without a word (and a
+ * year past 275,760 was NaN, rejected as "a division by zero"). The instant read is formatted back
+ * with the same picture (years in full): if its numbers are not the ones written, the date or time
+ * does not exist as written, and the call is an error. So is a two-digit year, which jsonata reads
+ * as 19xx ("24" with "[Y01]" was 1924): which century is meant, a picture cannot say.
  * Only pictures of years, months, days, hours, minutes, seconds and am/pm are checked this way: the
  * others (a timezone, a fraction, a week or day of the year) do not format back to what was written.
  */
@@ -18,16 +20,24 @@ export function checkPictureMillis(timestamp: string, picture: string, millis: u
   if (fromMillis === undefined || !checkable(picture)) return;
   let again: unknown;
   try {
-    again = fromMillis(millis, picture);
+    again = fromMillis(millis, fullYears(picture));
   } catch {
-    return; // an instant the picture cannot write (a year of five digits in [Y0001]): nothing to compare
+    return; // an instant the picture cannot write: nothing to compare
   }
   if (typeof again !== 'string') return;
   if (!sameNumbers(numbersIn(timestamp), numbersIn(again))) {
     throw invalid(
-      `the date or time does not exist as written (a day, month, hour or minute out of range?): it reads as ${new Date(millis).toISOString()}, which the picture writes ${JSON.stringify(again)}`,
+      `the date or time does not exist as written (a day, month, hour or minute out of range, or a year of two digits, which jsonata reads as 19xx?): it reads as ${new Date(millis).toISOString()}`,
     );
   }
+}
+
+/**
+ * The picture with its decimal years written in full: `[Y01]` reads "2024" as 2024 (and "24" as
+ * 1924), so the year read is compared with all its digits.
+ */
+function fullYears(picture: string): string {
+  return picture.replace(/\[\s*Y([^\],]*)(?:,[^\]]*)?\]/g, (component, presentation: string) => (/^[0-9#]*$/.test(presentation.trim()) ? '[Y]' : component));
 }
 
 const fromMillis = borrowImplementations(['fromMillis']).get('fromMillis');
