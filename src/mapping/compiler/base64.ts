@@ -21,10 +21,10 @@ export function checkedBase64<F extends Impl>(name: 'base64encode' | 'base64deco
 function checkBytes(str: string): void {
   const wide = /[^\x00-\xff]/u.exec(str);
   if (wide === null) return;
-  const code = wide[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
   throw {
     code: OUT_OF_RANGE_CODE,
-    message: `$base64encode: the string holds ${JSON.stringify(wide[0])} (U+${code}), past U+00FF: it encodes each character as one byte, so only characters U+0000 to U+00FF can be encoded`,
+    // no code point shown: unquoted, it would not be masked with the value when the string is a secret
+    message: `$base64encode: the string holds ${JSON.stringify(wide[0])}, a character past U+00FF: it encodes each character as one byte, so only characters U+0000 to U+00FF can be encoded`,
   };
 }
 

@@ -27,7 +27,7 @@ export function checkPictureMillis(timestamp: string, picture: string, millis: u
   if (typeof again !== 'string') return;
   if (!sameNumbers(numbersIn(timestamp), numbersIn(again))) {
     throw invalid(
-      `the date or time does not exist as written (a day, month, hour or minute out of range, or a year of two digits, which jsonata reads as 19xx?): it reads as ${new Date(millis).toISOString()}`,
+      `the date or time does not exist as written (a day, month, hour or minute out of range, or a year of two digits, which jsonata reads as 19xx?): it reads as ${JSON.stringify(new Date(millis).toISOString())}`,
     );
   }
 }

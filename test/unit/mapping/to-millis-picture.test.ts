@@ -31,7 +31,7 @@ describe('$toMillis with a picture', () => {
     ['4/4/2018 13:06 pm', '[D1]/[M1]/[Y0001] [h]:[m] [P]', '2018-04-05T01:06:00.000Z'],
   ])('%s with %s is a MAPPING_ERROR, not the next day or month', async (timestamp, picture, read) => {
     const result = await bothPaths(`$toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)})`);
-    const message = `column c: $toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)}): the date or time does not exist as written (a day, month, hour or minute out of range, or a year of two digits, which jsonata reads as 19xx?): it reads as ${read}`;
+    const message = `column c: $toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)}): the date or time does not exist as written (a day, month, hour or minute out of range, or a year of two digits, which jsonata reads as 19xx?): it reads as "${read}"`;
     expect(result).toEqual({ values: {}, errors: [{ code: 'MAPPING_ERROR', path: 'c', message }] });
   });
 
@@ -58,5 +58,11 @@ describe('$toMillis with a picture', () => {
   ])('%s with %s reads as before', async (timestamp, picture, iso) => {
     const result = await bothPaths(`$toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)})`);
     expect(result).toEqual({ values: { c: Date.parse(iso) }, errors: [] });
+  });
+
+  it('of a secret, says nothing of the date it read', async () => {
+    const result = await createMapper({ x: '$toMillis(secret, "[Y]-[M]-[D]")' }, ctx).map({ secret: '2024-13-45' });
+    expect(result.errors[0]?.message).toMatch(/it reads as "\*+"$/);
+    expect(result.errors[0]?.message).not.toMatch(/2025|14T|13-45/);
   });
 });
