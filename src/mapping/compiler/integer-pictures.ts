@@ -1,5 +1,6 @@
 import { inexactNumberMessage, isInexact } from '../../validation/inexact-numbers.js';
 import { OUT_OF_RANGE_CODE } from './functions-numeric.js';
+import { familyOf } from './irregular-grouping.js';
 import { standIn } from './stand-in.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
@@ -78,16 +79,6 @@ type IntegerPicture =
   | { kind: 'decimal'; zero: number; separators: Set<string>; ordinal: boolean }
   | { kind: 'other' };
 
-/** jsonata's decimal digit families, by their zero (its `decimalGroups`): a picture's digits are all of one. */
-const DIGIT_FAMILIES = [
-  0x30, 0x0660, 0x06f0, 0x07c0, 0x0966, 0x09e6, 0x0a66, 0x0ae6, 0x0b66, 0x0be6, 0x0c66, 0x0ce6, 0x0d66, 0x0de6, 0x0e50, 0x0ed0, 0x0f20, 0x1040, 0x1090, 0x17e0,
-  0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90, 0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0, 0xff10,
-];
-
-function familyOf(codePoint: number): number | undefined {
-  return DIGIT_FAMILIES.find((zero) => codePoint >= zero && codePoint <= zero + 9);
-}
-
 /** What jsonata's `analyseIntegerPicture` reads a picture as (it has already refused one it cannot read). */
 function integerPicture(picture: string): IntegerPicture {
   const semicolon = picture.lastIndexOf(';');
@@ -99,7 +90,7 @@ function integerPicture(picture: string): IntegerPicture {
   let zero: number | undefined;
   const separators = new Set<string>();
   for (const c of primary) {
-    const family = familyOf(c.codePointAt(0)!);
+    const family = familyOf(c);
     // digits of two families: jsonata's D3131
     if (family !== undefined && zero !== undefined && family !== zero) return { kind: 'other' };
     if (family !== undefined) zero = family;

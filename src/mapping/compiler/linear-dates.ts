@@ -3,6 +3,7 @@ import { decimalWithoutExponent, exactFormatNumber } from './format-number.js';
 import { checkedBase64 } from './base64.js';
 import { checkPictureMillis } from './date-pictures.js';
 import { checkedParseInteger, pictureChecked } from './integer-pictures.js';
+import { irregularFormatInteger, irregularFormatNumber } from './irregular-grouping.js';
 import { OUT_OF_RANGE_CODE, boundedRoman, checkFinite } from './functions-numeric.js';
 import { standIn } from './stand-in.js';
 
@@ -45,19 +46,22 @@ export function withLinearRegExp<F extends Impl>(impl: F): F {
  * Date holds wrote "0NaN-NaN-NaNTNaN:NaN:NaN.NaNZ" as the column's value; the formatters
  * of a number that is not finite (functions-numeric.ts `checkFinite`); `$formatNumber` and
  * `$formatInteger` of a number past 1e21 (format-number.ts); and the integer pictures' missing
- * picture and unchecked `$parseInteger` value (integer-pictures.ts); and base64 that is not
- * (base64.ts).
+ * picture and unchecked `$parseInteger` value (integer-pictures.ts); base64 that is not
+ * (base64.ts); and irregular grouping separators (irregular-grouping.ts).
  */
 export function safeBorrowed<F extends Impl>(name: string, impl: F): F {
   if (name === 'formatInteger')
     return pictureChecked(
       name,
-      finiteNumber(name, decimalWithoutExponent(boundedRoman(impl as unknown as (value: number, picture: string) => unknown) as unknown as F)),
+      finiteNumber(
+        name,
+        decimalWithoutExponent(boundedRoman(irregularFormatInteger(impl) as unknown as (value: number, picture: string) => unknown) as unknown as F),
+      ),
     );
   if (name === 'parseInteger') return pictureChecked(name, checkedParseInteger(impl));
   if (name === 'toMillis') return utcIso(withLinearRegExp(impl));
   if (name === 'fromMillis') return representableMillis(impl);
-  if (name === 'formatNumber') return pictureChecked(name, finiteNumber(name, exactFormatNumber(impl)));
+  if (name === 'formatNumber') return pictureChecked(name, finiteNumber(name, exactFormatNumber(irregularFormatNumber(impl))));
   if (name === 'formatBase') return finiteNumber(name, impl);
   if (name === 'base64encode' || name === 'base64decode') return checkedBase64(name, impl);
   return impl;
