@@ -8,7 +8,8 @@ type Call = (this: unknown, ...args: unknown[]) => unknown;
  * separator only where a digit stands to its left. jsonata placed each at a fixed offset from the
  * decimal point even when the number was shorter, counting from the string's far end instead:
  * `$formatNumber(1234, "#,##,##0")` wrote "12,34,", 123 "1,2,3", 12345 ",12,345", and
- * `$formatInteger(1234, "#,##,##0")` ",4", each as the column's value without a word. The number is
+ * `$formatInteger(1234, "#,##,##0")` ",4", each as the column's value without a word; separators
+ * in a fraction went past its last digit ("1.5," for 1.5 with "0.0,##", "1.," for 1). The number is
  * formatted without those separators and they are put in here, the picture's own checks having run.
  */
 export function irregularFormatNumber<F extends Impl>(impl: F): F {
@@ -19,11 +20,13 @@ export function irregularFormatNumber<F extends Impl>(impl: F): F {
     const p = properties(options);
     const subs = picture.split(p.pattern);
     const index = value < 0 && subs.length > 1 ? 1 : 0;
-    const grouping = integerGrouping(subs[index]!, p);
+    const grouping = subGrouping(subs[index]!, p);
     if (grouping === undefined) return result;
     subs[index] = grouping.without;
     const plain = own.call(this, value, subs.join(p.pattern), options);
-    return typeof plain === 'string' ? group(plain, p.zero, p.decimal, grouping.separators) : result;
+    if (typeof plain !== 'string') return result;
+    const grouped = group(plain, p.zero, p.decimal, grouping.integer);
+    return grouping.fraction.length === 0 ? grouped : groupFraction(grouped, p.zero, p.decimal, grouping.fraction);
   };
   return standIn(wrapped as unknown as F, impl);
 }
@@ -70,21 +73,37 @@ function properties(options: unknown): NumberProperties {
   };
 }
 
-/** A sub-picture's integer-part separators when they are irregular (jsonata's `regular` says 0), with the sub-picture without them. */
-function integerGrouping(sub: string, p: NumberProperties): { separators: Separator[]; without: string } | undefined {
+/**
+ * A sub-picture's separators that jsonata misplaces: the integer part's when irregular (jsonata's
+ * `regular` says 0), and any in the fraction (`0.000,000`: "1.5," for 1.5), with the sub-picture
+ * without them.
+ */
+function subGrouping(sub: string, p: NumberProperties): { integer: Separator[]; fraction: Separator[]; without: string } | undefined {
   const chars = [...sub];
   const isDigit = (c: string) => c === p.digit || (c.codePointAt(0)! >= p.zero && c.codePointAt(0)! <= p.zero + 9);
-  const start = chars.findIndex((c) => isDigit(c) || c === p.grouping);
+  const start = chars.findIndex((c) => isDigit(c) || c === p.grouping || c === p.decimal);
   if (start === -1) return undefined;
   let end = start;
   while (end < chars.length && (isDigit(chars[end]!) || chars[end] === p.grouping)) end++;
-  const separators: Separator[] = [];
+  const integer: Separator[] = [];
+  const drop = new Set<number>();
   for (let i = start; i < end; i++) {
-    if (chars[i] === p.grouping) separators.push({ position: chars.slice(i, end).filter(isDigit).length, character: p.grouping });
+    if (chars[i] === p.grouping) integer.push({ position: chars.slice(i, end).filter(isDigit).length, character: p.grouping });
   }
-  if (separators.length === 0 || regular(separators.map((s) => s.position)) > 0) return undefined;
-  const without = [...chars.slice(0, start), ...chars.slice(start, end).filter((c) => c !== p.grouping), ...chars.slice(end)].join('');
-  return { separators, without };
+  if (integer.length > 0 && regular(integer.map((s) => s.position)) > 0) integer.length = 0;
+  else for (let i = start; i < end; i++) if (chars[i] === p.grouping) drop.add(i);
+  const fraction: Separator[] = [];
+  if (chars[end] === p.decimal) {
+    let last = end + 1;
+    while (last < chars.length && (isDigit(chars[last]!) || chars[last] === p.grouping)) last++;
+    for (let i = end + 1; i < last; i++) {
+      if (chars[i] !== p.grouping) continue;
+      fraction.push({ position: chars.slice(end + 1, i).filter(isDigit).length, character: p.grouping });
+      drop.add(i);
+    }
+  }
+  if (drop.size === 0) return undefined;
+  return { integer, fraction, without: chars.filter((_, i) => !drop.has(i)).join('') };
 }
 
 /** An integer picture's separators when irregular (jsonata's `regularRepeat` says 0: other characters, or uneven). */
@@ -126,6 +145,22 @@ function group(text: string, zero: number, decimal: string | undefined, separato
     out.unshift(digits[i]!);
   }
   return [...chars.slice(0, start), ...out, ...chars.slice(end)].join('');
+}
+
+/** `text` with `separators` put into the digits after its decimal separator, each only where a digit stands on both sides. */
+function groupFraction(text: string, zero: number, decimal: string, separators: Separator[]): string {
+  const chars = [...text];
+  const isDigit = (c: string) => c.codePointAt(0)! >= zero && c.codePointAt(0)! <= zero + 9;
+  const point = chars.indexOf(decimal);
+  if (point === -1) return text;
+  let end = point + 1;
+  while (end < chars.length && isDigit(chars[end]!)) end++;
+  const out: string[] = [];
+  chars.slice(point + 1, end).forEach((digit, i) => {
+    for (const s of separators) if (s.position === i && i > 0) out.push(s.character);
+    out.push(digit);
+  });
+  return [...chars.slice(0, point + 1), ...out, ...chars.slice(end)].join('');
 }
 
 const DIGIT_FAMILIES = [
