@@ -10,8 +10,9 @@ import { OUT_OF_RANGE_CODE } from './functions-numeric.js';
  * with the same picture (years in full): if its numbers are not the ones written, the date or time
  * does not exist as written, and the call is an error. So is a two-digit year, which jsonata reads
  * as 19xx ("24" with "[Y01]" was 1924): which century is meant, a picture cannot say.
- * Only pictures of years, months, days, hours, minutes, seconds and am/pm are checked this way: the
- * others (a timezone, a fraction, a week or day of the year) do not format back to what was written.
+ * Only pictures of years, months, days (of the month or year, and weekday names), hours, minutes,
+ * seconds and am/pm are checked this way: the others (a timezone, a fraction, a week) do not format
+ * back to what was written.
  */
 export function checkPictureMillis(timestamp: string, picture: string, millis: unknown): void {
   const invalid = (why: string) => ({ code: OUT_OF_RANGE_CODE, message: `$toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)}): ${why}` });
@@ -42,12 +43,17 @@ function fullYears(picture: string): string {
 
 const fromMillis = borrowImplementations(['fromMillis']).get('fromMillis');
 
-/** Components whose numbers format back as they were written (`[D01]`, `[MNn]`, `[h]`, `[P]`). */
-const CHECKABLE = new Set(['Y', 'M', 'D', 'H', 'h', 'm', 's', 'P']);
+/** Components whose numbers format back as they were written (`[D01]`, `[MNn]`, `[h]`, `[P]`, a day of the year `[d]`). */
+const CHECKABLE = new Set(['Y', 'M', 'D', 'd', 'H', 'h', 'm', 's', 'P']);
 
 function checkable(picture: string): boolean {
   const components = picture.replace(/\[\[|\]\]/g, '').match(/\[[^\]]*\]/g) ?? [];
-  return components.length > 0 && components.every((c) => CHECKABLE.has(c.slice(1).trim().charAt(0)));
+  return components.length > 0 && components.every((c) => isCheckable(c.slice(1, -1).trim()));
+}
+
+/** A weekday's name (`[FNn]`) writes no number and jsonata reads none from it: "Monday 31/02/2024" is checked as "31/02/2024". */
+function isCheckable(component: string): boolean {
+  return CHECKABLE.has(component.charAt(0)) || /^F[Nn]/.test(component);
 }
 
 function numbersIn(text: string): number[] {

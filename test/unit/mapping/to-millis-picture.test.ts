@@ -29,6 +29,8 @@ describe('$toMillis with a picture', () => {
     ['0099-01-01', '[Y0001]-[M01]-[D01]', '1999-01-01T00:00:00.000Z'],
     ['05/01/24', '[D01]/[M01]/[Y01]', '1924-01-05T00:00:00.000Z'],
     ['4/4/2018 13:06 pm', '[D1]/[M1]/[Y0001] [h]:[m] [P]', '2018-04-05T01:06:00.000Z'],
+    ['Monday, 31 February 2024', '[FNn], [D] [MNn] [Y]', '2024-03-02T00:00:00.000Z'],
+    ['2018-400', '[Y0001]-[d001]', '2018-02-04T00:00:00.000Z'],
   ])('%s with %s is a MAPPING_ERROR, not the next day or month', async (timestamp, picture, read) => {
     const result = await bothPaths(`$toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)})`);
     const message = `column c: $toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)}): the date or time does not exist as written (a day, month, hour or minute out of range, or a year of two digits, which jsonata reads as 19xx?): it reads as "${read}"`;
@@ -55,6 +57,7 @@ describe('$toMillis with a picture', () => {
     ['201802', '[Y,*-4][M01]', '2018-02-01T00:00:00.000Z'],
     ['MMXXIV-01-05', '[YI]-[M01]-[D01]', '2024-01-05T00:00:00.000Z'],
     ['05/01/124', '[D01]/[M01]/[Y]', '0124-01-05T00:00:00.000Z'],
+    ['Wednesday, 14th November 2018', '[FNn], [D1o] [MNn] [Y]', '2018-11-14T00:00:00.000Z'],
   ])('%s with %s reads as before', async (timestamp, picture, iso) => {
     const result = await bothPaths(`$toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)})`);
     expect(result).toEqual({ values: { c: Date.parse(iso) }, errors: [] });
