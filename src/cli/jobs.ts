@@ -11,6 +11,7 @@ import { visibleText } from './visible-text.js';
 import { maskedJson } from './mask-json.js';
 import { sourceChange, sourceChangeJson } from './source-change.js';
 import { displayPath } from '../project/load-config.js';
+import { noJobMessage } from '../engine/no-job.js';
 
 /** `ferry jobs list`: newest first, one line each. */
 export async function listJobsCommand(ctx: CliContext, options: { json?: boolean; limit?: string }): Promise<void> {
@@ -61,7 +62,7 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
 export async function getJob(ctx: CliContext, id: string): Promise<JobInfo> {
   const engine = await engineFor(ctx);
   const job = await engine.get(id);
-  if (!job) throw new CliExit(EXIT_INVALID, `no job ${id}${engine.name === 'temporal' ? ' on Temporal' : ''} (ferry jobs list shows the jobs)`);
+  if (!job) throw new CliExit(EXIT_INVALID, noJobMessage(id, { hint: true, onTemporal: engine.name === 'temporal' }));
   return job;
 }
 

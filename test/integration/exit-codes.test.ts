@@ -55,6 +55,17 @@ describe('exit codes', () => {
     expect(result.stderr).not.toMatch(/[\x1b\x07\u202e]/);
   });
 
+  // The id was repeated whole: a 100 kB id made a 100 kB message, its line breaks forging lines.
+  it.each([['show'], ['errors'], ['resume'], ['cancel'], ['rollback'], ['retry-rejects']])(
+    'jobs %s of a long id with a line break quotes its first 80 characters, escaped',
+    (command) => {
+      const id = `forged\nline${'x'.repeat(100_000)}`;
+      const result = p.ferry('jobs', command, id);
+      expect(result.stderr).toBe(`no job forged\\nline${'x'.repeat(69)}… (${id.length} characters) (ferry jobs list shows the jobs)\n`);
+      expect(result.code).toBe(2);
+    },
+  );
+
   it('a dry run of an export writes nothing', () => {
     p.ferry('run', 'export.yaml', '--dry-run');
     expect(existsSync(join(p.dir, '.ferry/dry-runs'))).toBe(false);

@@ -15,6 +15,7 @@ import { refuseResume } from '../resume-checks.js';
 import { storesOf } from '../../project/plan-for.js';
 import { missedRun, nextRun, type ScheduleStore } from './scheduler.js';
 import { submitJob } from './submit.js';
+import { noJobMessage } from '../no-job.js';
 
 export interface EmbeddedEngineOptions {
   project: Project;
@@ -47,7 +48,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
   const existing = (): Journal | undefined => journal ?? (existsSync(join(project.stateDir, 'journal.db')) ? open() : undefined);
   const found = (id: string): JobRecord => {
     const job = existing()?.getJob(id);
-    if (!job) throw new JobRefused(`no job ${id} (ferry jobs list shows the jobs)`, { usage: true });
+    if (!job) throw new JobRefused(noJobMessage(id, { hint: true }), { usage: true });
     return job;
   };
   /** Jobs this process is to run: submitted or resumed here, not yet followed. */
@@ -164,7 +165,7 @@ async function watch(journal: Journal, id: string, follow: FollowOptions, pollMs
 async function untilEnded(journal: Journal, id: string, onPoll: (job: JobRecord) => void, pollMs: number): Promise<JobOutcome> {
   for (;;) {
     const job = journal.getJob(id);
-    if (!job) throw new JobRefused(`no job ${id}`);
+    if (!job) throw new JobRefused(noJobMessage(id));
     const status = effectiveStatus(job);
     if (status !== 'running' && status !== 'pending') return outcomeOf(job);
     onPoll(job);

@@ -3,6 +3,7 @@ import { liveness } from './execute.js';
 import { effectiveStatus } from './job-status.js';
 import { ownerState } from './process-owner.js';
 import type { JobRecord, Journal } from './journal.js';
+import { noJobMessage } from '../no-job.js';
 
 /** A job that cannot continue from its journal, said for the user. */
 export class ResumeRefused extends JobRefused {}
@@ -14,7 +15,7 @@ export class ResumeRefused extends JobRefused {}
  */
 export function prepareResume(journal: Journal, id: string): JobRecord {
   const job = journal.getJob(id);
-  if (!job) throw new ResumeRefused(`no job ${id} (ferry jobs list shows the jobs)`, { usage: true });
+  if (!job) throw new ResumeRefused(noJobMessage(id, { hint: true }), { usage: true });
   const status = effectiveStatus(job);
   if (status === 'succeeded') throw new ResumeRefused(`job ${id} already succeeded; nothing to resume`);
   if (status === 'running' || status === 'pending') throw new ResumeRefused(heldBy(job));

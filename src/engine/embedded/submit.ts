@@ -3,6 +3,7 @@ import { liveness } from './execute.js';
 import { effectiveStatus } from './job-status.js';
 import type { JobRecord, Journal } from './journal.js';
 import { cheapSubmissionKey, submissionKey } from '../submission.js';
+import { noJobMessage } from '../no-job.js';
 
 export interface SubmitOptions {
   /** `--force-new`: start a job even when one is running this submission. */
@@ -53,7 +54,7 @@ export async function submitJob(journal: Journal, plan: JobPlan, options: Submit
 export async function untilEnded(journal: Journal, id: string, pollMs = POLL_MS): Promise<JobRecord> {
   for (;;) {
     const job = journal.getJob(id);
-    if (!job) throw new Error(`no job ${id}`);
+    if (!job) throw new Error(noJobMessage(id));
     const status = effectiveStatus(job);
     if (status !== 'running' && status !== 'pending') return job;
     await sleep(pollMs);

@@ -5,6 +5,7 @@ import { JobRefused, type FollowOptions } from '../engine.js';
 import { withOwnSignal } from './calls.js';
 import { awaitOutcome, queryView, retryingNow, serverUnreachable } from './results.js';
 import { unreachable, type TemporalSettings } from './settings.js';
+import { noJobMessage } from '../no-job.js';
 
 export interface FollowSettings {
   settings: TemporalSettings;
@@ -41,7 +42,7 @@ const SECOND_LOOK_MS = 10_000;
 export async function untilEnded(client: Client, id: string, follow: FollowOptions, options: FollowSettings, signal: AbortSignal): Promise<JobOutcome> {
   const handle = client.workflow.getHandle(id);
   await handle.describe().catch((err: unknown) => {
-    if ((err as Error).name === 'WorkflowNotFoundError') throw new JobRefused(`no job ${id} on Temporal (ferry jobs list shows the jobs)`, { usage: true });
+    if ((err as Error).name === 'WorkflowNotFoundError') throw new JobRefused(noJobMessage(id, { hint: true, onTemporal: true }), { usage: true });
     throw err;
   });
   let ended = false;
