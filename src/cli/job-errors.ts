@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
 import { readNdjson } from '../../activities/job-files.js';
+import { jobFile } from '../engine/job-folder.js';
+import { displayPath } from '../project/load-config.js';
 import { csvTarget } from '../targets/csv.js';
 import { formatValue, offendingValue } from '../validation/offending-value.js';
 import type { Reject } from '../validation/reject.js';
@@ -30,9 +31,13 @@ export async function jobErrorsCommand(ctx: CliContext, id: string, options: Job
   const format = options.json ? 'json' : (options.format ?? 'text');
   if (!(FORMATS as readonly string[]).includes(format)) throw new CliExit(EXIT_INVALID, `--format expects one of ${FORMATS.join(', ')}, got "${format}"`);
   const job = await getJob(ctx, id);
-  const file = job.artifacts?.rejectsFile;
-  if (!file || !existsSync(file)) throw new CliExit(EXIT_FAILED, `job ${id} has no reject report${job.status === 'running' ? ' yet (still running)' : ''}`);
-  const { masker } = ctx.project();
+  const { masker, stateDir } = ctx.project();
+  const noReport = `job ${id} has no reject report${job.status === 'running' ? ' yet (still running)' : ''}`;
+  const reported = job.artifacts?.rejectsFile;
+  if (!reported) throw new CliExit(EXIT_FAILED, noReport);
+  // Where the record says, checked as the console checks it: inside the job's folder, itself in the state dir's jobs folder.
+  const file = jobFile(job, reported, { stateDir, shown: (path) => displayPath(ctx.cwd, path) });
+  if (file === undefined) throw new CliExit(EXIT_FAILED, `${noReport} (${displayPath(ctx.cwd, reported)} is gone)`);
   const out = (line: string): void => ctx.stdout(masker.mask(line));
   if (format === 'json') {
     for await (const reject of readNdjson<Reject>(file)) ctx.stdout(maskedJson(reject, (text) => masker.mask(text)));

@@ -1,5 +1,6 @@
 import { findRejectedRows, retryPlan } from '../operator/retry-rejects.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
+import { displayPath } from '../project/load-config.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
@@ -9,7 +10,7 @@ import { runPlannedJob, type RunOptions } from './run.js';
 /** `ferry jobs retry-rejects <id> [--pipeline FILE]`: a new job over exactly the records job <id> rejected (src/operator/retry-rejects.ts). */
 export async function retryRejectsCommand(ctx: CliContext, id: string, options: RunOptions & { pipeline?: string }): Promise<void> {
   const project = ctx.project();
-  const rejected = await findRejectedRows(await engineFor(ctx), id);
+  const rejected = await findRejectedRows(await engineFor(ctx), id, { stateDir: project.stateDir, shown: (path) => displayPath(ctx.cwd, path) });
   const loaded = await loadCheckedPipeline(project, ctx.cwd, options.pipeline ?? rejected.job.plan.pipelineFile);
   if (!loaded.ok) {
     for (const d of loaded.diagnostics) ctx.stderr(project.masker.mask(formatDiagnostic(d)));

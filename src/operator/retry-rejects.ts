@@ -1,12 +1,14 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { readNdjson, readPlanFile, rejectsPath } from '../../activities/job-files.js';
+import { dirname, join } from 'node:path';
+import { planPath, readNdjson, readPlanFile, rejectsPath } from '../../activities/job-files.js';
 import { JobRefused, type Engine, type JobInfo } from '../engine/engine.js';
+import { jobFile, jobFolder, type JobFiles } from '../engine/job-folder.js';
 import { sha256File } from '../engine/submission.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import type { Project } from '../project/load-config.js';
 import type { LoadedPipeline } from '../project/load-pipeline.js';
 import { planConnections, planFor, storesOf } from '../project/plan-for.js';
+import { noJobMessage } from '../engine/no-job.js';
 
 /** An ended job's rejected rows, with the source they are to be read from again. */
 export interface RejectedRows {
@@ -21,19 +23,23 @@ export interface RejectedRows {
  * the job has not ended, read a store, rejected nothing, or its source file is gone or changed (the
  * rows are found again by their numbers, so the bytes must be the ones the job planned from).
  */
-export async function findRejectedRows(engine: Engine, id: string): Promise<RejectedRows> {
+export async function findRejectedRows(engine: Engine, id: string, files: JobFiles): Promise<RejectedRows> {
   const job = await engine.get(id);
-  if (!job) throw new JobRefused(`no job ${id} (ferry jobs list shows the jobs)`, { usage: true });
+  if (!job) throw new JobRefused(noJobMessage(id, { hint: true }), { usage: true });
   if (job.status !== 'succeeded' && job.status !== 'failed' && job.status !== 'cancelled')
     throw new JobRefused(`job ${id} has not ended (${job.status}); its reject report is not complete yet`);
   const source = job.plan.source;
   if (source.type !== 'file')
     throw new JobRefused(`job ${id} read a store, not a file: retry its rejects with a pipeline whose query selects them`, { usage: true });
-  const rows = await rejectedRows(rejectsPath(job.plan.jobDir));
+  // The folder the job's plan names, checked as the console checks it: its files are what is read.
+  const asPlanned = { ...job, jobDir: job.plan.jobDir };
+  const dir = jobFolder(asPlanned, files);
+  const rows = await rejectedRows(jobFile(asPlanned, rejectsPath(dir), files));
   if (rows.length === 0) throw new JobRefused(`job ${id} has no rejected records to retry`);
-  if (!existsSync(job.plan.jobDir) || !existsSync(join(job.plan.jobDir, 'plan.json'))) throw new JobRefused(`job ${id} never read its source`);
+  const planFile = jobFile(asPlanned, planPath(dir), files);
+  if (planFile === undefined) throw new JobRefused(`job ${id} never read its source`);
   if (!existsSync(source.path)) throw new JobRefused(`the source file ${source.path} of job ${id} is gone`);
-  if ((await sha256File(source.path)) !== readPlanFile(job.plan.jobDir).scan.checksum) {
+  if ((await sha256File(source.path)) !== readPlanFile(dirname(planFile)).scan.checksum) {
     throw new JobRefused(`the source file ${source.path} changed since job ${id} read it: its rejected rows can no longer be found by their numbers`);
   }
   return { job, source, rows };
@@ -54,8 +60,8 @@ export function retryPlan(project: Project, rejected: RejectedRows, pipeline: Lo
   return { ...plan, stores: storesOf(project, planConnections(plan)) };
 }
 
-async function rejectedRows(path: string): Promise<number[]> {
-  if (!existsSync(path)) return [];
+async function rejectedRows(path: string | undefined): Promise<number[]> {
+  if (path === undefined) return [];
   const rows = new Set<number>();
   for await (const { row } of readNdjson<{ row: number }>(path)) rows.add(row);
   return [...rows].sort((a, b) => a - b);

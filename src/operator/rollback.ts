@@ -4,6 +4,7 @@ import { backupPath, chunkFilePattern, partsDir, readNdjson } from '../../activi
 import type { ConnectionPool } from '../../activities/deps.js';
 import type { Connection, RestoreBatchOutput, RestoreEntry } from '../connections/types.js';
 import { JobRefused, type Engine } from '../engine/engine.js';
+import { jobFile, jobFolder, type JobFiles } from '../engine/job-folder.js';
 import { rollbacksOf } from '../engine/rollbacks.js';
 import { movedRefusal, movedStores } from '../engine/resume-checks.js';
 import type { JobPlan } from '../plan/job-plan.js';
@@ -11,6 +12,7 @@ import { buildRollbackPlan } from '../plan/rollback-plan.js';
 import { formatKey } from '../plan/row-diff.js';
 import type { Project } from '../project/load-config.js';
 import { newJobId, storesOf } from '../project/plan-for.js';
+import { noJobMessage } from '../engine/no-job.js';
 
 /** How many changed rows a refusal lists; the rest are counted. */
 const LISTED = 20;
@@ -19,6 +21,8 @@ const CHECK_CHUNK = 1000;
 export interface RollbackOptions {
   /** Also put back rows changed by someone else since the job wrote them. */
   force: boolean;
+  /** How a message shows a path (relative to where the reader is). */
+  shown: JobFiles['shown'];
 }
 
 /**
@@ -29,7 +33,7 @@ export interface RollbackOptions {
  */
 export async function planRollback(project: Project, engine: Engine, pool: ConnectionPool, id: string, options: RollbackOptions): Promise<JobPlan> {
   const original = await engine.get(id);
-  if (!original) throw new JobRefused(`no job ${id} (ferry jobs list shows the jobs)`, { usage: true });
+  if (!original) throw new JobRefused(noJobMessage(id, { hint: true }), { usage: true });
   if (original.status === 'running' || original.status === 'pending')
     throw new JobRefused(`job ${id} is still running; cancel it first (ferry jobs cancel ${id})`);
   if (original.kind !== 'import' && original.kind !== 'migrate')
@@ -38,15 +42,20 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
   if (moved.length > 0) {
     throw new JobRefused(movedRefusal(`roll back job ${id}`, 'since it ran, so the rollback would change another store', moved, 'Restore ferry.yaml first.'));
   }
-  const backup = backupPath(original.plan.jobDir);
-  if (!existsSync(backup)) throw new JobRefused(noBackup(id, original.plan.jobDir, backup));
+  // The folder the job's plan names, checked as the console checks it: the backup is what is read.
+  const asPlanned = { ...original, jobDir: original.plan.jobDir };
+  const files = { stateDir: project.stateDir, shown: options.shown };
+  const dir = jobFolder(asPlanned, files);
+  const backup = jobFile(asPlanned, backupPath(dir), files);
+  if (backup === undefined) throw new JobRefused(noBackup(id, dir, options.shown(backupPath(original.plan.jobDir))));
   const at = new Date();
   const jobId = newJobId(`${original.pipeline}-rollback`, at);
   const plan = buildRollbackPlan(original.plan, {
     jobId,
     startedAt: at.toISOString(),
     jobDir: join(project.stateDir, 'jobs', jobId),
-    backupFile: backup,
+    // As the plan names it (checked above): a Temporal worker finds it relative to its project folder.
+    backupFile: backupPath(original.plan.jobDir),
     force: options.force,
   });
   if (!options.force) await refuseChangedRows(project, pool, plan, id, () => earlierRollback(engine, original.pipeline, id));
@@ -58,9 +67,9 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
  * whose process was killed (interrupted, or since marked cancelled by `jobs cancel`) ended without
  * that step, though its committed chunks left their backup parts: running it to its end builds it.
  */
-function noBackup(id: string, jobDir: string, backup: string): string {
+function noBackup(id: string, jobDir: string, shownBackup: string): string {
   const parts = existsSync(partsDir(jobDir)) && readdirSync(partsDir(jobDir)).some((name) => chunkFilePattern('backup').test(name));
-  if (!parts) return `job ${id} has no backup (${backup}): it wrote nothing to a store, or has not finished`;
+  if (!parts) return `job ${id} has no backup (${shownBackup}): it wrote nothing to a store, or has not finished`;
   return `job ${id} wrote rows but has no backup.ndjson yet: its process stopped before the job's end assembled it. Run it to its end (ferry jobs resume ${id}), then roll it back`;
 }
 

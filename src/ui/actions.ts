@@ -6,6 +6,7 @@ import type { JobPlan } from '../plan/job-plan.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import { HttpError } from './http.js';
+import { jobFilesOf } from './job-page.js';
 
 export interface ActionHooks {
   /**
@@ -59,7 +60,7 @@ export class Actions {
   }
 
   async retryRejects(id: string): Promise<{ job: string; rows: number }> {
-    const rejected = await findRejectedRows(await this.engine(), id);
+    const rejected = await findRejectedRows(await this.engine(), id, jobFilesOf(this.app.project));
     const loaded = await loadCheckedPipeline(this.app.project, this.app.project.rootDir, rejected.job.plan.pipelineFile);
     if (!loaded.ok) throw new HttpError(422, loaded.diagnostics.map((d) => this.mask(formatDiagnostic(d))).join('\n'));
     const { job } = await this.start(retryPlan(this.app.project, rejected, loaded.loaded), true);
@@ -69,7 +70,7 @@ export class Actions {
   /** The rollback check (read-only): what rolling back would undo of others' changes, before asking. */
   async rollbackCheck(id: string): Promise<{ ok: true } | { ok: false; findings: string }> {
     try {
-      await planRollback(this.app.project, await this.engine(), this.app.deps.pool, id, { force: false });
+      await planRollback(this.app.project, await this.engine(), this.app.deps.pool, id, { force: false, shown: jobFilesOf(this.app.project).shown });
       return { ok: true };
     } catch (err) {
       // Refused because rows changed since: that finding is what the page shows. Other refusals stay errors.
@@ -79,7 +80,7 @@ export class Actions {
   }
 
   async rollback(id: string, force: boolean): Promise<{ job: string }> {
-    const plan = await planRollback(this.app.project, await this.engine(), this.app.deps.pool, id, { force });
+    const plan = await planRollback(this.app.project, await this.engine(), this.app.deps.pool, id, { force, shown: jobFilesOf(this.app.project).shown });
     const { job } = await this.start(plan, true);
     return { job };
   }

@@ -3,10 +3,10 @@ import type { ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, relative, sep } from 'node:path';
 import { backupPath, rejectsPath } from '../../activities/job-files.js';
 import type { JobInfo } from '../engine/engine.js';
-import { isInsideFolder } from '../project/inside-folder.js';
+import { JobFolderRefused, jobFile, type JobFiles } from '../engine/job-folder.js';
 import type { Project } from '../project/load-config.js';
 import type { SecretMasker } from '../spec/secrets.js';
 import { maskRecord } from '../validation/mask.js';
@@ -64,10 +64,10 @@ function artifactFiles(job: JobInfo): Partial<Record<ArtifactKind, string>> {
 }
 
 /** The job's rejects file, for the rejects table; a 404 when the job has none (yet). */
-export function rejectsFileOf(job: JobInfo, stateDir: string): string {
+export function rejectsFileOf(job: JobInfo, project: Pick<Project, 'rootDir' | 'stateDir'>): string {
   const file = artifactFiles(job)['rejects.ndjson'];
   if (!file || !existsSync(file)) throw new HttpError(404, `job ${job.id} has no reject report${job.status === 'running' ? ' yet (still running)' : ''}`);
-  return insideJob(job, file, stateDir);
+  return insideJob(job, file, project);
 }
 
 /**
@@ -89,7 +89,7 @@ export async function sendArtifact(
   const file = artifactFiles(job)[kind as ArtifactKind];
   if (!file || !existsSync(file) || (kind !== 'output' && !statSync(file).isFile())) throw new HttpError(404, `job ${job.id} has no ${kind}`);
   if (kind === 'output') return sendOutput(res, job, file, project.rootDir, headOnly);
-  const real = insideJob(job, file, project.stateDir);
+  const real = insideJob(job, file, project);
   const name = `${job.id}-${kind}`;
   const type = name.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/x-ndjson';
   startStream(res, 200, { 'content-type': type, 'content-disposition': `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"` });
@@ -173,33 +173,23 @@ function parsed(text: string): Record<string, unknown> | undefined {
 }
 
 /**
- * The file's real path, when it is inside the job's folder and that folder inside the state dir's
- * jobs folder, links resolved. Both paths come from the engine's record: on Temporal from the
- * workflow's memo and result, which whoever can start a workflow in the namespace writes, so a job
- * naming a folder outside (or a job folder replaced by a link leading out) served files from there.
+ * The file's real path, checked by `jobFile` (engine/job-folder.ts, which `jobs errors`, `rollback`
+ * and `retry-rejects` use too): inside the job's folder, itself inside the state dir's jobs folder,
+ * links resolved. A 403 when it leads elsewhere; a 404 when it (or the folder) is gone.
  */
-function insideJob(job: JobInfo, file: string, stateDir: string): string {
-  const refuse = (what: string, where: string): never => {
-    throw new HttpError(403, `refused: ${what} is not inside ${where}`);
-  };
-  // Gone between the look and the read (a prune, a deleted folder): a 404, not a 500 naming the path.
-  const gone = (): never => {
-    throw new HttpError(404, `job ${job.id} has no ${basename(file)} (deleted meanwhile)`);
-  };
-  const jobs = realPath(join(stateDir, 'jobs')) ?? gone();
-  const dir = realPath(job.jobDir) ?? gone();
-  if (!isInsideFolder(jobs, dir)) refuse(`the folder of job ${job.id}`, "the state dir's jobs folder");
-  const real = realPath(file) ?? gone();
-  if (!isInsideFolder(dir, real)) refuse(basename(file), `the folder of job ${job.id}`);
-  return real;
-}
-
-/** The path with links resolved; undefined when it (or a folder on the way) does not exist. */
-function realPath(path: string): string | undefined {
+function insideJob(job: JobInfo, file: string, project: Pick<Project, 'rootDir' | 'stateDir'>): string {
   try {
-    return realpathSync(path);
+    const real = jobFile(job, file, jobFilesOf(project));
+    // Gone between the look and the read (a prune, a deleted file): a 404, not a 500 naming the path.
+    if (real === undefined) throw new HttpError(404, `job ${job.id} has no ${basename(file)} (deleted meanwhile)`);
+    return real;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (err instanceof JobFolderRefused) throw new HttpError(err.reason === 'gone' ? 404 : 403, err.message);
     throw err;
   }
+}
+
+/** Where the console reads jobs' files, and how its messages show a path: relative to the project folder. */
+export function jobFilesOf(project: Pick<Project, 'rootDir' | 'stateDir'>): JobFiles {
+  return { stateDir: project.stateDir, shown: (path) => relative(project.rootDir, path).split(sep).join('/') };
 }

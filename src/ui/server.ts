@@ -16,6 +16,7 @@ import { RejectsIndex } from './rejects.js';
 import { createGuard } from './security.js';
 import { Uploads } from './uploads.js';
 import { maskJson } from '../cli/mask-json.js';
+import { noJobMessage } from '../engine/no-job.js';
 
 export interface UiOptions {
   app: App;
@@ -79,7 +80,7 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
 
   const getJob = async (id: string) => {
     const job = await (await actions.engine()).get(id);
-    if (!job) throw new HttpError(404, `no job ${id.slice(0, 80)}`);
+    if (!job) throw new HttpError(404, noJobMessage(id));
     return job;
   };
   const uploadOf = (body: Record<string, unknown>) => {
@@ -101,7 +102,7 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
       'GET',
       /^\/api\/jobs\/([^/]+)\/rejects$/,
       async (_req, res, [id], url) => {
-        const file = rejectsFileOf(await getJob(id!), app.project.stateDir);
+        const file = rejectsFileOf(await getJob(id!), app.project);
         const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
         const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
         const code = url.searchParams.get('code') || undefined;

@@ -89,7 +89,9 @@ describe('ferry ui files', () => {
       const r = await fetch(`${ui.url}api/jobs/${job}/${path}`);
       const text = await r.text();
       expect(r.status, path).toBe(403);
-      expect(JSON.parse(text), path).toEqual({ error: `refused: the folder of job ${job} is not inside the state dir's jobs folder` });
+      expect(JSON.parse(text), path).toEqual({
+        error: `refused: the folder of job ${job} is not inside the state dir's jobs folder (.ferry/jobs): .ferry/jobs/${job} is a link leading out`,
+      });
     }
   }, 60_000);
 

@@ -1,0 +1,106 @@
+import Database from 'better-sqlite3';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestProject, type JobReportJson } from '../helpers/project.js';
+
+/**
+ * `ferry jobs errors`, `jobs rollback` and `jobs retry-rejects` read a job's files (its reject
+ * report, backup and plan) where the engine's record says they are, bounded as the web console
+ * bounds its downloads: inside the state dir's jobs folder, links resolved. And a job whose
+ * folder was deleted is said to be so, not to have "no reject report" or "no rejected records".
+ */
+describe('the job folder of the operator commands', () => {
+  let p: TestProject;
+  const others: string[] = [];
+  afterEach(() => {
+    p?.cleanup();
+    for (const dir of others.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** An upsert of three users, one rejected: a job with a reject report and a backup. */
+  function importedJob(): JobReportJson {
+    p = new TestProject();
+    p.write('users.csv', 'email,name\na@example.com,A\nnot-an-email,B\nc@example.com,C\n');
+    p.write('import.yaml', 'source: { file: users.csv }\ntarget: { connection: users, key: [email], upsert: true }\nvalidate: { schema: user }\n');
+    const { code, report, stderr } = p.run('import.yaml');
+    expect(code, stderr).toBe(0);
+    expect(report.summary).toMatchObject({ inserted: 2, rejected: 1 });
+    return report;
+  }
+
+  const commands = (job: string): string[][] => [
+    ['jobs', 'errors', job],
+    ['jobs', 'rollback', job],
+    ['jobs', 'retry-rejects', job],
+  ];
+
+  it('says the folder of a job is gone, and where it was, when it was deleted', () => {
+    const { job } = importedJob();
+    rmSync(join(p.dir, '.ferry/jobs', job), { recursive: true });
+    for (const args of commands(job)) {
+      const result = p.ferry(...args);
+      expect(result.stderr, args.join(' ')).toBe(`the folder of job ${job} is gone (.ferry/jobs/${job}): it was deleted, with its reports and backup\n`);
+      expect(result.code, args.join(' ')).toBe(1);
+    }
+    expect(p.rows('SELECT email FROM users ORDER BY email')).toEqual([{ email: 'a@example.com' }, { email: 'c@example.com' }]);
+  });
+
+  /** Another folder, outside the project, holding a job folder of its own: what must not be read. */
+  function foreignJobFolder(job: string): string {
+    const outside = mkdtempSync(join(tmpdir(), 'ferry-foreign-'));
+    others.push(outside);
+    cpSync(join(p.dir, '.ferry/jobs', job), join(outside, job), { recursive: true });
+    const reject = { row: 9, record: { email: 'the root password' }, errors: [{ code: 'FOREIGN', path: 'email', message: 'the root password' }] };
+    writeFileSync(join(outside, job, 'rejects.ndjson'), JSON.stringify(reject) + '\n');
+    return join(outside, job);
+  }
+
+  const expectRefusedEverywhere = (job: string, why: string): void => {
+    for (const args of commands(job)) {
+      const result = p.ferry(...args);
+      expect(result.stderr, args.join(' ')).toBe(`refused: the folder of job ${job} is not inside the state dir's jobs folder (.ferry/jobs): ${why}\n`);
+      expect(result.stdout, args.join(' ')).not.toContain('root password');
+      expect(result.code, args.join(' ')).toBe(1);
+    }
+    // Nothing rolled back, nothing retried: the store holds what the job wrote.
+    expect(p.rows('SELECT email FROM users ORDER BY email')).toEqual([{ email: 'a@example.com' }, { email: 'c@example.com' }]);
+    expect(p.ferry('jobs', 'list', '--json').stdout.trim().split('\n')).toHaveLength(1);
+  };
+
+  it('refuses a journal record that names a job folder outside the state dir', () => {
+    const { job } = importedJob();
+    const foreign = foreignJobFolder(job);
+    const db = new Database(join(p.dir, '.ferry/journal.db'));
+    const row = db.prepare('SELECT plan, artifacts FROM jobs WHERE id = ?').get(job) as { plan: string; artifacts: string };
+    const plan = { ...(JSON.parse(row.plan) as object), jobDir: foreign };
+    const artifacts = { ...(JSON.parse(row.artifacts) as object), rejectsFile: join(foreign, 'rejects.ndjson') };
+    db.prepare('UPDATE jobs SET plan = ?, artifacts = ? WHERE id = ?').run(JSON.stringify(plan), JSON.stringify(artifacts), job);
+    db.close();
+    expectRefusedEverywhere(job, `its record names ${relative(p.dir, foreign)}`);
+  });
+
+  it('refuses a job folder replaced by a link leading out of the state dir', () => {
+    const { job } = importedJob();
+    const foreign = foreignJobFolder(job);
+    const jobDir = join(p.dir, '.ferry/jobs', job);
+    rmSync(jobDir, { recursive: true });
+    symlinkSync(foreign, jobDir);
+    expectRefusedEverywhere(job, `.ferry/jobs/${job} is a link leading out`);
+  });
+
+  it("refuses a job's report that is a link leading out of its folder", () => {
+    const { job } = importedJob();
+    const foreign = foreignJobFolder(job);
+    const report = join(p.dir, '.ferry/jobs', job, 'rejects.ndjson');
+    renameSync(report, `${report}.was`);
+    symlinkSync(join(foreign, 'rejects.ndjson'), report);
+    for (const args of [commands(job)[0]!, commands(job)[2]!]) {
+      const result = p.ferry(...args);
+      expect(result.stderr, args.join(' ')).toBe(`refused: rejects.ndjson is not inside the folder of job ${job}\n`);
+      expect(result.code, args.join(' ')).toBe(1);
+    }
+    expect(readFileSync(`${report}.was`, 'utf8')).toContain('not-an-email');
+  });
+});
