@@ -16,7 +16,7 @@ import { noJobMessage } from '../engine/no-job.js';
 /** `ferry jobs list`: newest first, one line each. */
 export async function listJobsCommand(ctx: CliContext, options: { json?: boolean; limit?: string }): Promise<void> {
   const engine = await engineFor(ctx);
-  const jobs = await engine.list({ limit: wholeNumber(options.limit ?? '50', '--limit', 1) });
+  const jobs = await engine.list({ limit: wholeNumber(options.limit ?? '50', '--limit', 1), damaged: (message) => ctx.stderr(`${message} (left out)`) });
   if (options.json) {
     for (const job of jobs) ctx.stdout(JSON.stringify(jobListing(job, ctx.cwd)));
     return;

@@ -113,6 +113,8 @@ export interface JobProgressView {
 export interface ListOptions {
   limit: number;
   pipeline?: string;
+  /** Told of each job whose record the engine cannot read (a damaged journal row), left out of the list. */
+  damaged?: (message: string) => void;
 }
 
 export interface ResumeOptions {

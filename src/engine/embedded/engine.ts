@@ -81,11 +81,11 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
       const job = journal?.getJob(id);
       return job && journal && infoOf(job, journal);
     },
-    async list({ limit, pipeline }) {
+    async list({ limit, pipeline, damaged }) {
       const journal = existing();
       if (!journal) return [];
       return journal
-        .listJobs(pipeline ? Math.max(limit * 4, 200) : limit)
+        .listJobs(pipeline ? Math.max(limit * 4, 200) : limit, (job) => damaged?.(job.message))
         .filter((j) => !pipeline || j.pipeline === pipeline)
         .slice(0, limit)
         .map((j) => listingOf(j, journal));

@@ -1,5 +1,6 @@
 import type { FinalizeJobOutput, JobStatus, JobSummary, NotifyOutput } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
+import { shownJobId } from '../no-job.js';
 import type { OwnerState } from './process-owner.js';
 
 /** A job as the journal keeps it. */
@@ -81,19 +82,57 @@ export function isLiveOwner(job: Pick<JobRecord, 'ownerPid' | 'ownerStart' | 'he
   return job.heartbeatAt !== null && live.now.getTime() - Date.parse(job.heartbeatAt) < live.staleMs;
 }
 
+/**
+ * A job's row whose JSON columns cannot be read (a damaged journal page, a hand edit): said with the
+ * job and the column, where a bare "Unterminated string in JSON" named neither.
+ */
+export class DamagedRecord extends Error {
+  override readonly name = 'DamagedRecord';
+  constructor(
+    readonly id: string,
+    readonly why: string,
+  ) {
+    super(`the journal's record of job ${shownJobId(id)} is damaged: ${why}`);
+  }
+
+  /** The message with the journal file named and what to do. */
+  inJournal(file: string): string {
+    return `the journal ${file} holds a damaged record of job ${shownJobId(this.id)}: ${this.why}. Restore the journal from a backup, or delete that job's row from its jobs table`;
+  }
+}
+
+/** The columns an object is kept in, as JSON text, and whether it may be null. */
+const OBJECT_COLUMNS = { plan: false, summary: true, artifacts: true } as const;
+
 export function toRecord(row: Row): JobRecord {
-  const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : fallback);
+  const id = String(row['id']);
+  const json = <T>(column: string, fallback: T): T => {
+    const v = row[column];
+    if (typeof v !== 'string') return fallback;
+    let value: unknown;
+    try {
+      value = JSON.parse(v);
+    } catch (err) {
+      throw new DamagedRecord(id, `its ${column} is not JSON (${(err as Error).message})`);
+    }
+    const shape = (OBJECT_COLUMNS as Record<string, boolean>)[column];
+    const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (shape !== undefined && !isObject && !(shape && value === null)) throw new DamagedRecord(id, `its ${column} is not an object`);
+    if (column === 'notifications' && !Array.isArray(value)) throw new DamagedRecord(id, `its ${column} is not a list`);
+    return value as T;
+  };
+  if (typeof row['plan'] !== 'string') throw new DamagedRecord(id, 'it has no plan');
   return {
     id: row['id'] as string,
     pipeline: row['pipeline'] as string,
     engine: 'embedded',
     status: row['status'] as JobStatus,
     run: row['run'] as number,
-    plan: json<JobPlan>(row['plan'], undefined as unknown as JobPlan),
-    summary: json<JobSummary | null>(row['summary'], null),
+    plan: json<JobPlan>('plan', undefined as unknown as JobPlan),
+    summary: json<JobSummary | null>('summary', null),
     error: (row['error'] as string | null) ?? null,
-    artifacts: json<FinalizeJobOutput | null>(row['artifacts'], null),
-    notifications: json<NotifyOutput[]>(row['notifications'], []),
+    artifacts: json<FinalizeJobOutput | null>('artifacts', null),
+    notifications: json<NotifyOutput[]>('notifications', []),
     createdAt: row['created_at'] as string,
     endedAt: (row['ended_at'] as string | null) ?? null,
     ownerPid: (row['owner_pid'] as number | null) ?? null,

@@ -2,14 +2,14 @@ import type Database from 'better-sqlite3';
 import type { JobStatus } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
 import { JobRefused } from '../engine.js';
-import { isLiveOwner, LeaseLost, patchColumns, toRecord, type JobPatch, type JobRecord, type Liveness, type Row } from './job-record.js';
+import { DamagedRecord, isLiveOwner, LeaseLost, patchColumns, toRecord, type JobPatch, type JobRecord, type Liveness, type Row } from './job-record.js';
 import { isJournalFault, journalUnusable } from './journal-writable.js';
 import { openJournalDb } from './journal-schema.js';
 import { processStart } from './process-owner.js';
 import { claimScheduledRun, lastScheduledRun, recordScheduledRun, type ScheduledRun } from './journal-schedules.js';
 
 // Where the job row, its lease and the schedules' bookkeeping are defined; importers name this module.
-export { isLiveOwner, LeaseLost, type JobRecord, type Liveness } from './job-record.js';
+export { DamagedRecord, isLiveOwner, LeaseLost, type JobRecord, type Liveness } from './job-record.js';
 export type { ScheduledRun } from './journal-schedules.js';
 
 /** What `submit` found; only `created` inserted the job. */
@@ -40,6 +40,7 @@ export class Journal {
           try {
             return (value as (...a: unknown[]) => unknown).apply(target, args);
           } catch (err) {
+            if (err instanceof DamagedRecord) throw new JobRefused(err.inJournal(file));
             throw isJournalFault(err) ? journalUnusable(file, err) : err;
           }
         };
@@ -130,8 +131,9 @@ export class Journal {
     return row ? toRecord(row) : undefined;
   }
 
-  listJobs(limit = 50): JobRecord[] {
-    return (this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as Row[]).map(toRecord);
+  /** The newest jobs; a record that cannot be read is left out, and passed to `damaged` (one such row kept every command from listing, or running). */
+  listJobs(limit = 50, damaged?: (job: DamagedRecord) => void): JobRecord[] {
+    return readable(this.db.prepare('SELECT * FROM jobs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as Row[], damaged);
   }
 
   /** The start of the pipeline's newest succeeded job (`{last_success}`); samples and rollbacks are not runs of the pipeline. */
@@ -147,16 +149,16 @@ export class Journal {
   private newestSuccess(pipeline: string): { id: string; started: string } | undefined {
     return this.db
       .prepare(
-        `SELECT id, json_extract(plan, '$.startedAt') AS started FROM jobs
-         WHERE pipeline = ? AND status = 'succeeded' AND json_extract(plan, '$.sample') IS NULL AND json_extract(plan, '$.kind') != 'rollback'
+        `SELECT id, ${planField('$.startedAt')} AS started FROM jobs
+         WHERE pipeline = ? AND status = 'succeeded' AND ${planField('$.sample')} IS NULL AND ${planField('$.kind')} != 'rollback'
          ORDER BY started DESC LIMIT 1`,
       )
       .get(pipeline) as { id: string; started: string } | undefined;
   }
 
-  /** Every job, oldest first (retention looks at all of them). */
-  allJobs(): JobRecord[] {
-    return (this.db.prepare('SELECT * FROM jobs ORDER BY created_at').all() as Row[]).map(toRecord);
+  /** Every job, oldest first (retention looks at all of them); a record that cannot be read is left out, and passed to `damaged`. */
+  allJobs(damaged?: (job: DamagedRecord) => void): JobRecord[] {
+    return readable(this.db.prepare('SELECT * FROM jobs ORDER BY created_at').all() as Row[], damaged);
   }
 
   /**
@@ -179,9 +181,9 @@ export class Journal {
 
   /** The jobs that read `id`'s files: rollbacks of it (its backup), retries of its rejects. */
   readersOf(id: string): string[] {
-    const rows = this.db
-      .prepare(`SELECT id FROM jobs WHERE json_extract(plan, '$.rollback.job') = ? OR json_extract(plan, '$.retryOf.job') = ?`)
-      .all(id, id) as { id: string }[];
+    const rows = this.db.prepare(`SELECT id FROM jobs WHERE ${planField('$.rollback.job')} = ? OR ${planField('$.retryOf.job')} = ?`).all(id, id) as {
+      id: string;
+    }[];
     return rows.map((r) => r.id);
   }
 
@@ -291,4 +293,23 @@ export class Journal {
   close(): void {
     this.db.close();
   }
+}
+
+/** A field of a job's plan in SQL, null for a plan that is not JSON: json_extract fails the whole statement on one damaged row. */
+function planField(path: string): string {
+  return `CASE WHEN json_valid(plan) THEN json_extract(plan, '${path}') END`;
+}
+
+/** The rows' records, those that cannot be read left out and passed to `damaged`. */
+function readable(rows: Row[], damaged: ((job: DamagedRecord) => void) | undefined): JobRecord[] {
+  const records: JobRecord[] = [];
+  for (const row of rows) {
+    try {
+      records.push(toRecord(row));
+    } catch (err) {
+      if (!(err instanceof DamagedRecord)) throw err;
+      damaged?.(err);
+    }
+  }
+  return records;
 }

@@ -20,10 +20,11 @@ import { isLiveOwner, type JobRecord, type Journal } from './journal.js';
  * and one that changed since it was chosen stays, reported as skipped.
  */
 export async function pruneJournal(journal: Journal, stateDir: string, options: PruneOptions): Promise<PruneReport> {
-  const jobs = journal.allJobs();
+  const kept: PruneReport['kept'] = [];
+  // Not deleted unread: whether it may still run, or what it reads, cannot be told.
+  const jobs = journal.allJobs((damaged) => kept.push({ id: damaged.id, reason: `its journal record is damaged: ${damaged.why}` }));
   const cutoff = options.endedBefore.toISOString();
   const cursors = new Set(jobs.map((j) => journal.lastSuccessJob(j.pipeline)).filter((id) => id !== null));
-  const kept: PruneReport['kept'] = [];
   const going = new Map<string, JobRecord>();
   for (const job of jobs) {
     if (!ended(job, cutoff)) continue;

@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestProject } from '../helpers/project.js';
+
+/**
+ * One job's row of the journal that cannot be read (its plan not JSON: a damaged page, a hand
+ * edit). Every command failed with a bare "ferry: Unterminated string in JSON at position 8":
+ * `jobs list`, `jobs prune`, and `run` of any pipeline (it lists the pipeline's jobs first).
+ */
+describe('a damaged job record in the journal', () => {
+  let p: TestProject;
+  afterEach(() => p?.cleanup());
+
+  it('is named with its job and column by the commands that name it, and left out, said, by those that list', () => {
+    p = new TestProject();
+    p.write('users.csv', 'email\na@example.com\n');
+    p.write('import.yaml', 'source: { file: users.csv }\ntarget: { connection: users, key: [email], upsert: true }\n');
+    p.write('other.yaml', 'source: { file: users.csv }\ntarget: { connection: users, key: [email], upsert: true }\n');
+    const damaged = p.run('import.yaml').report.job;
+    const sound = p.run('other.yaml').report.job;
+    const db = new Database(join(p.dir, '.ferry/journal.db'));
+    db.prepare('UPDATE jobs SET plan = ? WHERE id = ?').run('{"jobId": "cut sho', damaged);
+    db.close();
+    const why = 'its plan is not JSON (Unterminated string in JSON at position 18)';
+
+    const list = p.ferry('jobs', 'list');
+    expect(list.stderr).toBe(`the journal's record of job ${damaged} is damaged: ${why} (left out)\n`);
+    expect(list.stdout).toContain(sound);
+    expect(list.code).toBe(0);
+
+    for (const command of ['show', 'errors', 'resume', 'cancel', 'rollback', 'retry-rejects']) {
+      const result = p.ferry('jobs', command, damaged);
+      expect(result.stderr, command).toBe(
+        `the journal ${join(p.dir, '.ferry/journal.db')} holds a damaged record of job ${damaged}: ${why}. Restore the journal from a backup, or delete that job's row from its jobs table\n`,
+      );
+      expect(result.code, command).toBe(1);
+    }
+
+    const prune = p.ferry('jobs', 'prune', '--older-than', '1m', '--include-backups');
+    expect(prune.stdout).toContain(`kept        ${damaged}: its journal record is damaged: ${why}`);
+    expect(prune.code).toBe(0);
+
+    // Both pipelines still run.
+    expect(p.run('import.yaml').code).toBe(0);
+    expect(p.run('other.yaml').code).toBe(0);
+  }, 60_000);
+});
