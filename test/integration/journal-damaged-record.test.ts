@@ -32,14 +32,24 @@ describe('a damaged job record in the journal', () => {
     for (const command of ['show', 'errors', 'resume', 'cancel', 'rollback', 'retry-rejects']) {
       const result = p.ferry('jobs', command, damaged);
       expect(result.stderr, command).toBe(
-        `the journal ${join(p.dir, '.ferry/journal.db')} holds a damaged record of job ${damaged}: ${why}. Restore the journal from a backup, or delete that job's row from its jobs table\n`,
+        `the journal ${join(p.dir, '.ferry/journal.db')} holds a record of job ${damaged} this Ferry cannot read: ${why}. Restore the journal from a backup, or delete that job's row from its jobs table\n`,
       );
       expect(result.code, command).toBe(1);
     }
 
     const prune = p.ferry('jobs', 'prune', '--older-than', '1m', '--include-backups');
-    expect(prune.stdout).toContain(`kept        ${damaged}: its journal record is damaged: ${why}`);
+    expect(prune.stdout).toContain(`kept        ${damaged}: its journal record cannot be read: ${why}`);
     expect(prune.code).toBe(0);
+
+    // A status of a newer Ferry is not guessed at (a resume would take it for a failed job).
+    const newer = new Database(join(p.dir, '.ferry/journal.db'));
+    newer.prepare("UPDATE jobs SET status = 'archived' WHERE id = ?").run(sound);
+    newer.close();
+    const resume = p.ferry('jobs', 'resume', sound);
+    expect(resume.stderr).toBe(
+      `the journal ${join(p.dir, '.ferry/journal.db')} holds a record of job ${sound} this Ferry cannot read: its status "archived" is not one this Ferry knows (a newer Ferry's?). Use the Ferry that wrote it\n`,
+    );
+    expect(resume.code).toBe(1);
 
     // Both pipelines still run.
     expect(p.run('import.yaml').code).toBe(0);

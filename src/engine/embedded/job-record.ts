@@ -91,15 +91,20 @@ export class DamagedRecord extends Error {
   constructor(
     readonly id: string,
     readonly why: string,
+    /** Written by a newer Ferry, not damaged: that Ferry reads it. */
+    readonly newer = false,
   ) {
-    super(`the journal's record of job ${shownJobId(id)} is damaged: ${why}`);
+    super(`the journal's record of job ${shownJobId(id)} ${newer ? 'cannot be read' : 'is damaged'}: ${why}`);
   }
 
   /** The message with the journal file named and what to do. */
   inJournal(file: string): string {
-    return `the journal ${file} holds a damaged record of job ${shownJobId(this.id)}: ${this.why}. Restore the journal from a backup, or delete that job's row from its jobs table`;
+    const todo = this.newer ? 'Use the Ferry that wrote it' : "Restore the journal from a backup, or delete that job's row from its jobs table";
+    return `the journal ${file} holds a record of job ${shownJobId(this.id)} this Ferry cannot read: ${this.why}. ${todo}`;
   }
 }
+
+const STATUSES: readonly JobStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'];
 
 /** The columns an object is kept in, as JSON text, and whether it may be null. */
 const OBJECT_COLUMNS = { plan: false, summary: true, artifacts: true } as const;
@@ -122,6 +127,10 @@ export function toRecord(row: Row): JobRecord {
     return value as T;
   };
   if (typeof row['plan'] !== 'string') throw new DamagedRecord(id, 'it has no plan');
+  // A status of a newer Ferry: guessing what it allows (a resume, a prune) could touch a job still running.
+  if (!(STATUSES as readonly unknown[]).includes(row['status'])) {
+    throw new DamagedRecord(id, `its status ${JSON.stringify(shownJobId(String(row['status'])))} is not one this Ferry knows (a newer Ferry's?)`, true);
+  }
   return {
     id: row['id'] as string,
     pipeline: row['pipeline'] as string,

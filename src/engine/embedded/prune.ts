@@ -22,7 +22,7 @@ import { isLiveOwner, type JobRecord, type Journal } from './journal.js';
 export async function pruneJournal(journal: Journal, stateDir: string, options: PruneOptions): Promise<PruneReport> {
   const kept: PruneReport['kept'] = [];
   // Not deleted unread: whether it may still run, or what it reads, cannot be told.
-  const jobs = journal.allJobs((damaged) => kept.push({ id: damaged.id, reason: `its journal record is damaged: ${damaged.why}` }));
+  const jobs = journal.allJobs((damaged) => kept.push({ id: damaged.id, reason: `its journal record cannot be read: ${damaged.why}` }));
   const cutoff = options.endedBefore.toISOString();
   const cursors = new Set(jobs.map((j) => journal.lastSuccessJob(j.pipeline)).filter((id) => id !== null));
   const going = new Map<string, JobRecord>();
