@@ -9,6 +9,7 @@ const SHOWN_ID = 80;
  * every character a terminal acts on escaped (`visibleText`), line breaks included.
  */
 export function shownJobId(id: string): string {
+  if (id === '') return '""';
   if (id.length <= SHOWN_ID) return visibleText(id);
   // Not between the two halves of a surrogate pair: a lone half prints as a replacement character.
   const cut = /[\ud800-\udbff]/.test(id.charAt(SHOWN_ID - 1)) ? SHOWN_ID - 1 : SHOWN_ID;

@@ -25,7 +25,7 @@ export interface RejectedRows {
  */
 export async function findRejectedRows(engine: Engine, id: string, files: JobFiles): Promise<RejectedRows> {
   const job = await engine.get(id);
-  if (!job) throw new JobRefused(noJobMessage(id, { hint: true }), { usage: true });
+  if (!job) throw new JobRefused(noJobMessage(id, { hint: true, onTemporal: engine.name === 'temporal' }), { usage: true });
   if (job.status !== 'succeeded' && job.status !== 'failed' && job.status !== 'cancelled')
     throw new JobRefused(`job ${id} has not ended (${job.status}); its reject report is not complete yet`);
   const source = job.plan.source;

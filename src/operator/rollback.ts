@@ -33,7 +33,7 @@ export interface RollbackOptions {
  */
 export async function planRollback(project: Project, engine: Engine, pool: ConnectionPool, id: string, options: RollbackOptions): Promise<JobPlan> {
   const original = await engine.get(id);
-  if (!original) throw new JobRefused(noJobMessage(id, { hint: true }), { usage: true });
+  if (!original) throw new JobRefused(noJobMessage(id, { hint: true, onTemporal: engine.name === 'temporal' }), { usage: true });
   if (original.status === 'running' || original.status === 'pending')
     throw new JobRefused(`job ${id} is still running; cancel it first (ferry jobs cancel ${id})`);
   if (original.kind !== 'import' && original.kind !== 'migrate')

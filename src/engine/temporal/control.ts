@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { JobPlan } from '../../plan/job-plan.js';
 import { JobRefused } from '../engine.js';
+import { noJobMessage } from '../no-job.js';
 import { continueAfterCancel, type ContinuedRun } from './cancelled-resume.js';
 import { resetPoint, type ResetPoint } from './reset-point.js';
 import { refuseOtherQueue } from './visibility.js';
@@ -13,12 +14,28 @@ import { retakeTable, type RetakeOptions } from './target-resume.js';
 export class TemporalRefused extends JobRefused {}
 
 /**
+ * The job's workflow as the server describes it, or the one "no job" answer (exit 2): an id the
+ * server knows no workflow of came out as the client's "workflow not found for ID: <the id, whole>",
+ * exit 1, and an empty id as "Failed to describe workflow".
+ */
+export async function describeJobWorkflow(client: Client, id: string): Promise<WorkflowExecutionDescription> {
+  const refuse = (): never => {
+    throw new JobRefused(noJobMessage(id, { hint: true, onTemporal: true }), { usage: true });
+  };
+  if (id === '') return refuse();
+  return client.workflow
+    .getHandle(id)
+    .describe()
+    .catch((err: unknown) => ((err as Error).name === 'WorkflowNotFoundError' ? refuse() : Promise.reject(err)));
+}
+
+/**
  * Asks the job's workflow to cancel: it stops launching batches, finishes those in flight,
  * finalizes, ends Canceled. A job on another task queue than `taskQueue` is another project's.
  */
 export async function cancelJob(client: Client, id: string, taskQueue: string): Promise<void> {
   const handle = client.workflow.getHandle(id);
-  const info = await handle.describe();
+  const info = await describeJobWorkflow(client, id);
   refuseOtherQueue({ id, taskQueue: info.taskQueue }, taskQueue);
   if (info.status.name !== 'RUNNING') throw new TemporalRefused(`job ${id} already ended (${info.status.name.toLowerCase()})`);
   await handle.cancel();
@@ -53,8 +70,7 @@ export type ResumedRun = { runId: string; point: ResetPoint } | { runId: string;
  * project's).
  */
 export async function resumeJob(client: Client, id: string, options: ResumeJobOptions): Promise<ResumedRun> {
-  const handle = client.workflow.getHandle(id);
-  const info = await handle.describe();
+  const info = await describeJobWorkflow(client, id);
   const status = info.status.name;
   if (status === 'RUNNING') throw new TemporalRefused(`job ${id} is running; cancel it first or wait`);
   if (status === 'COMPLETED') throw new TemporalRefused(`job ${id} already succeeded; nothing to resume`);

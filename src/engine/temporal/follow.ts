@@ -1,11 +1,11 @@
 import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common';
 import type { JobOutcome } from '../../plan/orchestrate.js';
-import { JobRefused, type FollowOptions } from '../engine.js';
+import type { FollowOptions } from '../engine.js';
 import { withOwnSignal } from './calls.js';
 import { awaitOutcome, queryView, retryingNow, serverUnreachable } from './results.js';
 import { unreachable, type TemporalSettings } from './settings.js';
-import { noJobMessage } from '../no-job.js';
+import { describeJobWorkflow } from './control.js';
 
 export interface FollowSettings {
   settings: TemporalSettings;
@@ -41,10 +41,7 @@ const SECOND_LOOK_MS = 10_000;
  */
 export async function untilEnded(client: Client, id: string, follow: FollowOptions, options: FollowSettings, signal: AbortSignal): Promise<JobOutcome> {
   const handle = client.workflow.getHandle(id);
-  await handle.describe().catch((err: unknown) => {
-    if ((err as Error).name === 'WorkflowNotFoundError') throw new JobRefused(noJobMessage(id, { hint: true, onTemporal: true }), { usage: true });
-    throw err;
-  });
+  await describeJobWorkflow(client, id);
   let ended = false;
   const outage = options.settings.outageMs === undefined ? {} : { outageMs: options.settings.outageMs };
   const result = awaitOutcome(client, handle, { signal, ...outage }).finally(() => (ended = true));

@@ -19,6 +19,8 @@ export interface TemporalJobDetails extends TemporalJob {
 
 /** The job's current state: its result when it ended, else (or when cancelled) the `progress` query (`pending` while it waits for its table). */
 export async function describeJob(client: Client, id: string): Promise<TemporalJobDetails | undefined> {
+  // The server answers an empty id with "Failed to describe workflow": it names no job.
+  if (id === '') return undefined;
   const handle = client.workflow.getHandle(id);
   const info = await handle.describe().catch((err: unknown) => {
     if ((err as Error).name === 'WorkflowNotFoundError') return undefined;

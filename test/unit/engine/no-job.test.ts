@@ -6,7 +6,7 @@ describe('noJobMessage', () => {
     expect(noJobMessage('import-20261206T114945-0ba2')).toBe('no job import-20261206T114945-0ba2');
     expect(noJobMessage('x', { hint: true })).toBe('no job x (ferry jobs list shows the jobs)');
     expect(noJobMessage('x', { hint: true, onTemporal: true })).toBe('no job x on Temporal (ferry jobs list shows the jobs)');
-    expect(noJobMessage('')).toBe('no job ');
+    expect(noJobMessage('')).toBe('no job ""');
   });
 
   it('escapes what a terminal acts on, line breaks included', () => {
