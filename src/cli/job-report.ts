@@ -8,7 +8,7 @@ import type { JobInfo, JobListing } from '../engine/engine.js';
 import { jobQuery } from './job-query.js';
 import { ferryVersion } from './version.js';
 import { jobError, type JobError } from '../notify/job-error.js';
-import { visibleText } from './visible-text.js';
+import { terminalLines, visibleText } from './visible-text.js';
 
 /** The `--json` object of `run` and `jobs show` (DESIGN.md "CLI"). */
 export interface JobReport {
@@ -112,6 +112,6 @@ function shown(cwd: string, path: string): string {
 export function endRun(ctx: CliContext, masker: SecretMasker, report: JobReport, timing: RunTiming, outcome: JobOutcome, json: boolean | undefined): never {
   const error = outcome.status === 'failed' ? jobError(outcome.error === null ? 'the job failed' : masker.mask(outcome.error)) : null;
   if (json) ctx.stdout(JSON.stringify(error ? { ...report, error } : report));
-  else for (const line of summaryLines(report, timing, outcome.error)) ctx.stdout(masker.mask(line));
+  else for (const line of summaryLines(report, timing, outcome.error)) ctx.stdout(terminalLines(masker.mask(line)));
   throw new CliExit(outcome.status === 'succeeded' ? EXIT_OK : EXIT_FAILED);
 }

@@ -3,6 +3,7 @@ import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
 import { ageMs, JOB_AGE_EXPECTED } from '../spec/duration.js';
+import { visibleText } from './visible-text.js';
 
 export interface PruneCommandOptions {
   olderThan: string;
@@ -21,7 +22,8 @@ export async function pruneJobsCommand(ctx: CliContext, options: PruneCommandOpt
   const engine = await engineFor(ctx);
   const report = await pruneOlderThan(engine, age, { dryRun: options.dryRun ?? false, includeBackups: options.includeBackups ?? false });
   if (options.json) return ctx.stdout(JSON.stringify({ dry_run: options.dryRun ?? false, ...report }));
-  for (const line of pruneLines(report, options.dryRun ?? false)) ctx.stdout(line);
+  // Ids come from pipeline file names, which may hold ESC or a line break.
+  for (const line of pruneLines(report, options.dryRun ?? false)) ctx.stdout(visibleText(line));
 }
 
 /** The prune both `jobs prune` and `serve`'s retention run. */

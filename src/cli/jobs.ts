@@ -7,7 +7,7 @@ import { CliExit, EXIT_INVALID } from './exit-codes.js';
 import { jobQueryLines } from './job-query.js';
 import { wholeNumber } from './usage.js';
 import { jobDetails, jobListing } from './job-report.js';
-import { visibleText } from './visible-text.js';
+import { terminalLines, visibleText } from './visible-text.js';
 import { maskedJson } from './mask-json.js';
 import { sourceChange, sourceChangeJson } from './source-change.js';
 import { displayPath } from '../project/load-config.js';
@@ -23,7 +23,8 @@ export async function listJobsCommand(ctx: CliContext, options: { json?: boolean
   }
   if (jobs.length === 0) return ctx.stdout(`no jobs yet${engine.name === 'temporal' ? ' on Temporal' : ''} (ferry run <pipeline>)`);
   ctx.stdout(`${'JOB'.padEnd(48)} ${'STATUS'.padEnd(11)} ${'STARTED'.padEnd(24)}  RECORDS`);
-  for (const job of jobs) ctx.stdout(listLine(job));
+  // An id, like the pipeline's name, comes from a file name, which may hold ESC or a line break.
+  for (const job of jobs) ctx.stdout(visibleText(listLine(job)));
 }
 
 /** `ferry jobs show <id>`. */
@@ -38,24 +39,26 @@ export async function showJobCommand(ctx: CliContext, id: string, options: { jso
   // An error may quote source data (a database names the bad value) and a webhook's answer is the
   // receiver's text: masked, then escaped so neither can drive the terminal.
   const shown = (text: string): string => visibleText(masker.mask(text));
-  ctx.stdout(`job        ${job.id}${job.detail ? ` (${job.detail})` : ''}`);
-  ctx.stdout(`pipeline   ${job.pipeline} (${job.plan.pipelineFile})`);
-  for (const line of jobQueryLines(job.plan)) ctx.stdout(line);
-  ctx.stdout(`status     ${job.status}${job.error ? ` — ${shown(job.error)}` : ''}`);
-  if (job.stoppedProcess !== undefined) ctx.stdout(`held by    ${stoppedLine(job.stoppedProcess)}`);
-  if (job.waiting) ctx.stdout(`waiting    ${shown(job.waiting)}`);
-  ctx.stdout(`started    ${details.started_at}${details.ended_at ? `, ended ${details.ended_at}` : ''}`);
-  ctx.stdout(
+  // Every line escaped too: the id, the pipeline's name and its file come from a file name, which may hold ESC.
+  const say = (line: string): void => ctx.stdout(terminalLines(line));
+  say(`job        ${job.id}${job.detail ? ` (${job.detail})` : ''}`);
+  say(`pipeline   ${job.pipeline} (${job.plan.pipelineFile})`);
+  for (const line of jobQueryLines(job.plan)) say(line);
+  say(`status     ${job.status}${job.error ? ` — ${shown(job.error)}` : ''}`);
+  if (job.stoppedProcess !== undefined) say(`held by    ${stoppedLine(job.stoppedProcess)}`);
+  if (job.waiting) say(`waiting    ${shown(job.waiting)}`);
+  say(`started    ${details.started_at}${details.ended_at ? `, ended ${details.ended_at}` : ''}`);
+  say(
     `records    total ${s.total} · inserted ${s.inserted} · updated ${s.updated} · unchanged ${s.unchanged} · rejected ${s.rejected} · exported ${s.exported}`,
   );
-  ctx.stdout(`batches    ${details.batches.done}/${details.batches.total}`);
+  say(`batches    ${details.batches.done}/${details.batches.total}`);
   const rate = job.status === 'running' && job.stoppedProcess === undefined ? progressOf(job) : undefined;
-  if (rate) ctx.stdout(`progress   ${rate.percent}% · ${rate.perSecond ?? '?'} records/s · ETA ${rate.eta}`);
-  ctx.stdout(`artifacts  ${details.artifacts.dir}`);
-  if (details.artifacts.output) ctx.stdout(`output     ${details.artifacts.output}`);
-  if (changed) ctx.stdout(shown(changed.note));
+  if (rate) say(`progress   ${rate.percent}% · ${rate.perSecond ?? '?'} records/s · ETA ${rate.eta}`);
+  say(`artifacts  ${details.artifacts.dir}`);
+  if (details.artifacts.output) say(`output     ${details.artifacts.output}`);
+  if (changed) say(shown(changed.note));
   // A failure's detail already names its notify[i] entry.
-  for (const n of job.notifications) ctx.stdout(n.ok ? `notify[${n.index}]  sent: ${shown(n.detail)}` : `notify     FAILED: ${shown(n.detail)}`);
+  for (const n of job.notifications) say(n.ok ? `notify[${n.index}]  sent: ${shown(n.detail)}` : `notify     FAILED: ${shown(n.detail)}`);
 }
 
 /** A job of the project's engine, or a refusal naming the command that lists them. */

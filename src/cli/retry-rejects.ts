@@ -6,6 +6,7 @@ import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
 import { runPlannedJob, type RunOptions } from './run.js';
+import { visibleText } from './visible-text.js';
 
 /** `ferry jobs retry-rejects <id> [--pipeline FILE]`: a new job over exactly the records job <id> rejected (src/operator/retry-rejects.ts). */
 export async function retryRejectsCommand(ctx: CliContext, id: string, options: RunOptions & { pipeline?: string }): Promise<void> {
@@ -17,6 +18,6 @@ export async function retryRejectsCommand(ctx: CliContext, id: string, options: 
     throw new CliExit(EXIT_INVALID);
   }
   const plan = retryPlan(project, rejected, loaded.loaded);
-  if (!options.json) ctx.stderr(`retrying the ${rejected.rows.length} rejected record(s) of job ${id} as job ${plan.jobId}`);
+  if (!options.json) ctx.stderr(visibleText(`retrying the ${rejected.rows.length} rejected record(s) of job ${id} as job ${plan.jobId}`));
   await runPlannedJob(ctx, plan, { ...options, forceNew: true });
 }

@@ -3,6 +3,7 @@ import { displayPath } from '../project/load-config.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
 import { runPlannedJob, type RunOptions } from './run.js';
+import { visibleText } from './visible-text.js';
 
 /** `ferry jobs rollback <id> [--force]`: put back what job <id> wrote, as a new job (src/operator/rollback.ts). */
 export async function rollbackCommand(ctx: CliContext, id: string, options: RunOptions & { force?: boolean }): Promise<void> {
@@ -11,6 +12,6 @@ export async function rollbackCommand(ctx: CliContext, id: string, options: RunO
     force: options.force ?? false,
     shown: (path) => displayPath(ctx.cwd, path),
   });
-  if (!options.json) ctx.stderr(`rolling back job ${id} as job ${plan.jobId}`);
+  if (!options.json) ctx.stderr(visibleText(`rolling back job ${id} as job ${plan.jobId}`));
   await runPlannedJob(ctx, plan, options);
 }

@@ -15,6 +15,7 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { retentionLoop } from './retention.js';
 import { EXIT_INTERRUPTED, repeatFilter } from './interrupt.js';
 import { findPipelines } from './validate.js';
+import { visibleText } from './visible-text.js';
 
 export interface ServeOptions {
   maxRuns?: string;
@@ -91,8 +92,11 @@ export async function listSchedulesCommand(ctx: CliContext, options: { json?: bo
   ctx.stdout(`${'PIPELINE'.padEnd(24)} ${'CRON'.padEnd(16)} ${'TIMEZONE'.padEnd(18)} ${'NEXT RUN'.padEnd(26)} LAST RUN`);
   for (const r of rows) {
     const last = r.lastRun ? `${r.lastRun}${r.lastJob ? ` (${r.lastJob})` : ''}` : '-';
+    // A pipeline's name comes from its file name, which may hold ESC or a line break.
     ctx.stdout(
-      `${r.pipeline.padEnd(24)} ${r.cron.padEnd(16)} ${(r.timezone ?? 'server').padEnd(18)} ${(r.nextRun ?? 'never').padEnd(26)} ${last}${r.paused ? ' (paused)' : ''}`,
+      visibleText(
+        `${r.pipeline.padEnd(24)} ${r.cron.padEnd(16)} ${(r.timezone ?? 'server').padEnd(18)} ${(r.nextRun ?? 'never').padEnd(26)} ${last}${r.paused ? ' (paused)' : ''}`,
+      ),
     );
   }
 }

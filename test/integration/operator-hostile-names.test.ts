@@ -1,0 +1,43 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TestProject } from '../helpers/project.js';
+
+/**
+ * A pipeline's name, and so its jobs' ids, come from its file name, which may hold ESC (or a bidi
+ * override): the operator commands printed them as they are, so `jobs list` of such a job turned
+ * the terminal red (or cleared it).
+ */
+describe('job ids with terminal control characters in the operator commands', () => {
+  let p: TestProject;
+  afterEach(() => p?.cleanup());
+
+  it('are shown escaped by jobs list, show, rollback, prune and schedules list', () => {
+    p = new TestProject();
+    p.write('pipelines/users.csv', 'email\na@example.com\n');
+    const name = 'ev\x1b[31mil\u202e';
+    p.write(`pipelines/${name}.yaml`, 'source: { file: users.csv }\ntarget: { connection: users, key: [email], upsert: true }\nschedule: "0 2 * * *"\n');
+    const { code, report, stderr } = p.run(`pipelines/${name}.yaml`);
+    expect(code, stderr).toBe(0);
+    const job = report.job;
+    expect(job).toContain('\x1b');
+    const shown = job.replace('\x1b', '\\x1b').replace('\u202e', '\\u202e');
+    const db = new Database(join(p.dir, '.ferry/journal.db'));
+    db.prepare("UPDATE jobs SET ended_at = '2020-01-01T00:00:00.000Z'").run();
+    db.close();
+
+    for (const args of [
+      ['jobs', 'list'],
+      ['jobs', 'show', job],
+      ['jobs', 'rollback', job],
+      ['jobs', 'prune', '--older-than', '1d', '--dry-run'],
+      ['schedules', 'list', '--engine', 'embedded'],
+    ]) {
+      const result = p.ferry(...args);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+      const said = result.stdout + result.stderr;
+      expect(said, args[1]).not.toMatch(/[\x1b\u202e]/);
+      expect(said, args[1]).toContain(args[0] === 'schedules' ? 'ev\\x1b[31mil\\u202e' : shown);
+    }
+  }, 60_000);
+});
