@@ -55,4 +55,21 @@ describe('a damaged job record in the journal', () => {
     expect(p.run('import.yaml').code).toBe(0);
     expect(p.run('other.yaml').code).toBe(0);
   }, 60_000);
+
+  it('names the job and the step when a recorded step is not JSON', () => {
+    p = new TestProject();
+    p.write('users.csv', 'email\nnot-an-email\n');
+    p.write('import.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\nvalidate: { schema: user, max_rejects: 0 }\n');
+    const { code, report } = p.run('import.yaml');
+    expect(report.status).toBe('failed');
+    expect(code).toBe(1);
+    const db = new Database(join(p.dir, '.ferry/journal.db'));
+    expect(db.prepare("UPDATE steps SET output = '{\"cut' WHERE job = ? AND key = 'planJob'").run(report.job).changes).toBe(1);
+    db.close();
+    const resume = p.ferry('jobs', 'resume', report.job);
+    expect(resume.stdout + resume.stderr).toContain(
+      `the journal ${join(p.dir, '.ferry/journal.db')} holds a record of job ${report.job} this Ferry cannot read: its recorded step planJob is not JSON (Unterminated string in JSON at position 5)`,
+    );
+    expect(resume.code).toBe(1);
+  }, 60_000);
 });

@@ -271,12 +271,12 @@ export class Journal {
       output: string;
       recorded_at: string;
     }[];
-    return rows.map((r) => ({ key: r.key, output: JSON.parse(r.output) as unknown, recordedAt: r.recorded_at }));
+    return rows.map((r) => ({ key: r.key, output: stepOutput(job, r.key, r.output), recordedAt: r.recorded_at }));
   }
 
   getStep(job: string, key: string): unknown {
     const row = this.db.prepare('SELECT output FROM steps WHERE job = ? AND key = ?').get(job, key) as { output: string } | undefined;
-    return row ? (JSON.parse(row.output) as unknown) : undefined;
+    return row ? stepOutput(job, key, row.output) : undefined;
   }
 
   /** Insert-or-ignore; with `lease`, only while that lease holds (else LeaseLost), checked in the same transaction. */
@@ -312,4 +312,13 @@ function readable(rows: Row[], damaged: ((job: DamagedRecord) => void) | undefin
     }
   }
   return records;
+}
+
+/** A recorded step's output; one that is not JSON is named with its job and step (it said only "Unterminated string in JSON"). */
+function stepOutput(job: string, key: string, output: string): unknown {
+  try {
+    return JSON.parse(output) as unknown;
+  } catch (err) {
+    throw new DamagedRecord(job, `its recorded step ${key} is not JSON (${(err as Error).message})`);
+  }
 }
