@@ -56,6 +56,27 @@ describe('a damaged job record in the journal', () => {
     expect(p.run('other.yaml').code).toBe(0);
   }, 60_000);
 
+  // SQLite's "database is locked" named no file, and the journal's hint for it was said only on opening.
+  it('names the journal and what to do when its lock is held past the busy timeout', () => {
+    p = new TestProject();
+    p.write('users.csv', 'email\nnot-an-email\n');
+    p.write('import.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\nvalidate: { schema: user, max_rejects: 0 }\n');
+    const { report } = p.run('import.yaml');
+    expect(report.status).toBe('failed');
+    const holder = new Database(join(p.dir, '.ferry/journal.db'));
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      const resume = p.ferry('jobs', 'resume', report.job);
+      expect(resume.stderr).toBe(
+        `ferry: the journal ${join(p.dir, '.ferry/journal.db')} cannot be used: database is locked (SQLITE_BUSY). Another process has held its lock for too long: see which ferry process is stuck\n`,
+      );
+      expect(resume.code).toBe(1);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  }, 60_000);
+
   it('names the job and the step when a recorded step is not JSON', () => {
     p = new TestProject();
     p.write('users.csv', 'email\nnot-an-email\n');

@@ -49,18 +49,22 @@ const DAMAGE = /^SQLITE_(NOTADB|CORRUPT)/;
 /** A journal write the disk refused: full (ENOSPC, and EDQUOT as SQLite reports it), read-only (EROFS), or an I/O error. */
 const WRITE_REFUSED = /^SQLITE_(FULL|READONLY|IOERR)/;
 
+/** Its lock held by another process past the busy timeout. */
+const LOCKED = /^SQLITE_(BUSY|LOCKED)/;
+
 /**
- * Damage, or a write the disk refused: after open, either is said with the journal's path and what
- * to do (SQLite's own "database or disk is full" names no file, and `ferry:` was all that came before it).
+ * Damage, a write the disk refused, or a lock held too long: after open, each is said with the
+ * journal's path and what to do (SQLite's own "database or disk is full" or "database is locked"
+ * names no file, and `ferry:` was all that came before it).
  */
 export function isJournalFault(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (DAMAGE.test(code) || WRITE_REFUSED.test(code));
+  return typeof code === 'string' && (DAMAGE.test(code) || WRITE_REFUSED.test(code) || LOCKED.test(code));
 }
 
 const journalHints: [RegExp, string][] = [
   [DAMAGE, 'Restore it from a backup, or move it aside with its -wal and -shm files: Ferry then starts an empty journal, without the history of past jobs'],
-  [/^SQLITE_(BUSY|LOCKED)/, 'Another process has held its lock for too long: see which ferry process is stuck'],
+  [LOCKED, 'Another process has held its lock for too long: see which ferry process is stuck'],
   [
     WRITE_REFUSED,
     'Free space on its disk (or raise the quota, or make it writable), then `ferry jobs resume <job>` continues a job it stopped (`ferry jobs list` shows which)',
