@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isInsideFolder } from '../project/inside-folder.js';
 import { JobRefused, type JobInfo } from './engine.js';
 
@@ -34,6 +34,10 @@ export type FolderJob = Pick<JobInfo, 'id' | 'jobDir' | 'status' | 'artifacts' |
  * there.
  */
 export function jobFolder(job: FolderJob, { stateDir, shown }: JobFiles): string {
+  // Another job's folder (`jobs/<other id>`, `jobs/<id>/../<other id>`) is inside too, but not this job's.
+  if (isInsideFolder(resolve(stateDir, 'jobs'), resolve(job.jobDir)) && !isOwnJobFolder(stateDir, job.id, job.jobDir)) {
+    throw new JobFolderRefused(`refused: job ${job.id}'s record names ${shown(resolve(job.jobDir))}, which is not its folder`, 'outside');
+  }
   const jobs = realPath(join(stateDir, 'jobs'));
   const dir = realPath(job.jobDir);
   if (jobs === undefined || dir === undefined) throw new JobFolderRefused(folderGone(job, shown), 'gone');
@@ -46,6 +50,18 @@ export function jobFolder(job: FolderJob, { stateDir, shown }: JobFiles): string
     );
   }
   return dir;
+}
+
+/**
+ * Whether `jobDir` is the folder Ferry gives job `id`: `<state dir>/jobs/<id>`, by the paths as
+ * written. A job's record is all that names its folder (on Temporal, a memo whoever can start a
+ * workflow writes): one naming another job's folder had `jobs prune` delete that job's files, past
+ * every rule that keeps them, and an id such as `a/../b` names the folder of job b.
+ */
+export function isOwnJobFolder(stateDir: string, id: string, jobDir: string): boolean {
+  const jobs = resolve(stateDir, 'jobs');
+  const dir = resolve(jobs, jobDir);
+  return basename(dir) === id && dirname(dir) === jobs;
 }
 
 /**

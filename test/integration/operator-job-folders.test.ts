@@ -90,6 +90,21 @@ describe('the job folder of the operator commands', () => {
     expectRefusedEverywhere(job, `.ferry/jobs/${job} is a link leading out`);
   });
 
+  // The record was all that named the folder: prune of an old job whose row named another job's folder deleted that one's files.
+  it("jobs prune deletes only a job's own folder, never the folder its record names instead", () => {
+    const { job: old } = importedJob();
+    // The newer job, the pipeline's last success, stays; the older one's record names its folder.
+    const { report: victim } = p.run('import.yaml');
+    const db = new Database(join(p.dir, '.ferry/journal.db'));
+    const row = db.prepare('SELECT plan FROM jobs WHERE id = ?').get(old) as { plan: string };
+    const plan = { ...(JSON.parse(row.plan) as object), jobDir: join(p.dir, '.ferry/jobs', old, '..', victim.job) };
+    db.prepare("UPDATE jobs SET plan = ?, ended_at = '2020-01-01T00:00:00.000Z' WHERE id = ?").run(JSON.stringify(plan), old);
+    db.close();
+    const prune = p.ferry('jobs', 'prune', '--older-than', '1d', '--include-backups');
+    expect(prune.stdout).toContain(`pruned      ${old}`);
+    expect(readFileSync(join(p.dir, '.ferry/jobs', victim.job, 'rejects.ndjson'), 'utf8')).toContain('not-an-email');
+  });
+
   it("refuses a job's report that is a link leading out of its folder", () => {
     const { job } = importedJob();
     const foreign = foreignJobFolder(job);

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { backupPath } from '../../../activities/job-files.js';
 import { pausepoint } from '../../failpoints.js';
-import { isInsideFolder } from '../../project/inside-folder.js';
+import { isOwnJobFolder } from '../job-folder.js';
 import type { PruneOptions, PruneReport } from '../engine.js';
 import { liveness } from './execute.js';
 import { isLiveOwner, type JobRecord, type Journal } from './journal.js';
@@ -37,7 +37,12 @@ export async function pruneJournal(journal: Journal, stateDir: string, options: 
   const jobsDir = resolve(stateDir, 'jobs');
   const pruned = [...going.values()]
     .sort((a, b) => (a.endedAt ?? a.createdAt).localeCompare(b.endedAt ?? b.createdAt))
-    .map((job) => ({ id: job.id, status: job.status, endedAt: job.endedAt ?? job.createdAt, bytes: sizeOf(job.plan.jobDir) }));
+    .map((job) => ({
+      id: job.id,
+      status: job.status,
+      endedAt: job.endedAt ?? job.createdAt,
+      bytes: isOwnJobFolder(stateDir, job.id, job.plan.jobDir) ? sizeOf(job.plan.jobDir) : 0,
+    }));
   if (options.dryRun) return { pruned, kept };
   // Between the choice and the deletions: where a test resumes a chosen job (FERRY_FAILPOINTS).
   await pausepoint('prune-before-delete');
@@ -50,7 +55,7 @@ export async function pruneJournal(journal: Journal, stateDir: string, options: 
       continue;
     }
     deleted.add(job.id);
-    if (isInsideFolder(jobsDir, resolve(job.plan.jobDir))) rmSync(job.plan.jobDir, { recursive: true, force: true });
+    if (isOwnJobFolder(stateDir, job.id, job.plan.jobDir)) rmSync(resolve(jobsDir, job.id), { recursive: true, force: true });
   }
   return { pruned: pruned.filter((j) => deleted.has(j.id)), kept };
 }

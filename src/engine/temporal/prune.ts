@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { backupPath } from '../../../activities/job-files.js';
 import { WORKFLOW_TYPE } from '../../../workflows/definitions.js';
-import { isInsideFolder } from '../../project/inside-folder.js';
+import { isOwnJobFolder } from '../job-folder.js';
 import type { PruneOptions, PruneReport } from '../engine.js';
 import { toJob, type TemporalJob } from './visibility.js';
 
@@ -24,10 +24,10 @@ export async function pruneFolders(client: Client, rootDir: string, stateDir: st
     if (job) candidates.set(job.id, job);
   }
   const report: PruneReport = { pruned: [], kept: [] };
-  const jobsDir = resolve(stateDir, 'jobs');
   for (const job of candidates.values()) {
     const dir = resolve(rootDir, job.memo.jobDir);
-    if (!existsSync(dir) || !isInsideFolder(jobsDir, dir)) continue;
+    // Only the job's own folder: a memo naming another job's had that one deleted.
+    if (!existsSync(dir) || !isOwnJobFolder(stateDir, job.id, dir)) continue;
     const latest = toJob(await client.workflow.getHandle(job.id).describe());
     if (!latest || latest.endedAt === null || latest.endedAt >= cutoff) continue;
     if (!options.includeBackups && hasBackup(dir)) {

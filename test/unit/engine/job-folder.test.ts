@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Engine, JobInfo } from '../../../src/engine/engine.js';
-import { jobFile, jobFolder, JobFolderRefused } from '../../../src/engine/job-folder.js';
+import { isOwnJobFolder, jobFile, jobFolder, JobFolderRefused } from '../../../src/engine/job-folder.js';
 import { findRejectedRows } from '../../../src/operator/retry-rejects.js';
 
 /**
@@ -48,6 +48,20 @@ describe('jobFolder', () => {
     rmSync(jobDir, { recursive: true });
     symlinkSync(elsewhere, jobDir);
     expect(() => jobFile(job, join(jobDir, 'rejects.ndjson'), files)).toThrow(/: \.ferry\/jobs\/j1 is a link leading out$/);
+  });
+
+  it("refuses another job's folder inside the jobs folder, named directly or through `..`", () => {
+    const { stateDir, files, job } = setUp();
+    mkdirSync(join(stateDir, 'jobs/j2'));
+    expect(() => jobFolder({ ...job, jobDir: join(stateDir, 'jobs/j2') }, files)).toThrow(
+      "refused: job j1's record names .ferry/jobs/j2, which is not its folder",
+    );
+    expect(() => jobFolder({ ...job, jobDir: join(stateDir, 'jobs/j1/../j2') }, files)).toThrow('which is not its folder');
+    expect(isOwnJobFolder(stateDir, 'j1', join(stateDir, 'jobs/j1'))).toBe(true);
+    expect(isOwnJobFolder(stateDir, 'j1', join(stateDir, 'jobs/x/../j1'))).toBe(true);
+    expect(isOwnJobFolder(stateDir, 'j1', join(stateDir, 'jobs'))).toBe(false);
+    expect(isOwnJobFolder(stateDir, 'a/../j2', join(stateDir, 'jobs/j2'))).toBe(false);
+    expect(isOwnJobFolder(stateDir, '..', join(stateDir, 'jobs/..'))).toBe(false);
   });
 
   it('says a folder is gone, or not yet made', () => {
