@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { planPath, readPlanFile } from '../../activities/job-files.js';
 import { buildJobPlan, type JobPlan } from '../plan/job-plan.js';
 import { diffPlans } from '../plan/plan-diff.js';
-import type { Project } from '../project/load-config.js';
+import { displayPath, type Project } from '../project/load-config.js';
 import { loadPipeline } from '../project/load-pipeline.js';
 import { hashText } from '../project/plan-for.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import { JobRefused, type Engine, type JobInfo } from './engine.js';
+import { JobFolderRefused, jobFolder } from './job-folder.js';
 import { rollbacksOf } from './rollbacks.js';
 import { sha256File } from './submission.js';
 
@@ -35,6 +36,7 @@ export async function refuseResume(jobs: Pick<Engine, 'get' | 'list'>, id: strin
   const job = await jobs.get(id);
   // Still running: the engine says so, and by whom.
   if (!job || job.status === 'running' || job.status === 'pending') return;
+  if (pipelineNow) refuseForeignFolder(job, pipelineNow);
   const moved = movedStores(job.plan.stores, storesNow);
   if (moved.length > 0) {
     throw new JobRefused(
@@ -51,6 +53,20 @@ export async function refuseResume(jobs: Pick<Engine, 'get' | 'list'>, id: strin
   if (!pipelineNow || job.status === 'succeeded') return;
   refuseChangedPlan(job, pipelineNow);
   await refuseChangedSource(job);
+}
+
+/**
+ * A resume writes in the job's folder as its record names it (plan.json, parts, the reports): one
+ * outside the state dir's jobs folder, or another job's, is refused as the operator commands refuse
+ * to read it (job-folder.ts). A folder that is not there is no reason: a job that failed before
+ * planning never made one, and its resume plans again.
+ */
+function refuseForeignFolder(job: JobInfo, { project, cwd }: PipelineNow): void {
+  try {
+    jobFolder({ ...job, jobDir: job.plan.jobDir }, { stateDir: project.stateDir, shown: (path) => displayPath(cwd, path) });
+  } catch (err) {
+    if (!(err instanceof JobFolderRefused) || err.reason !== 'gone') throw err;
+  }
 }
 
 async function refuseRolledBack(jobs: Pick<Engine, 'get' | 'list'>, job: JobInfo): Promise<void> {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -103,6 +103,26 @@ describe('the job folder of the operator commands', () => {
     const prune = p.ferry('jobs', 'prune', '--older-than', '1d', '--include-backups');
     expect(prune.stdout).toContain(`pruned      ${old}`);
     expect(readFileSync(join(p.dir, '.ferry/jobs', victim.job, 'rejects.ndjson'), 'utf8')).toContain('not-an-email');
+  });
+
+  it('jobs resume refuses a job whose record names a folder outside the state dir: the resume would write there', () => {
+    p = new TestProject();
+    p.write('users.csv', 'email\nnot-an-email\n');
+    p.write('import.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\nvalidate: { schema: user, max_rejects: 0 }\n');
+    const { report } = p.run('import.yaml');
+    expect(report.status).toBe('failed');
+    const outside = mkdtempSync(join(tmpdir(), 'ferry-foreign-'));
+    others.push(outside);
+    const db = new Database(join(p.dir, '.ferry/journal.db'));
+    const row = db.prepare('SELECT plan FROM jobs WHERE id = ?').get(report.job) as { plan: string };
+    db.prepare('UPDATE jobs SET plan = ? WHERE id = ?').run(JSON.stringify({ ...(JSON.parse(row.plan) as object), jobDir: outside }), report.job);
+    db.close();
+    const resume = p.ferry('jobs', 'resume', report.job);
+    expect(resume.stderr).toBe(
+      `refused: the folder of job ${report.job} is not inside the state dir's jobs folder (.ferry/jobs): its record names ${relative(p.dir, outside)}\n`,
+    );
+    expect(resume.code).toBe(1);
+    expect(readdirSync(outside)).toEqual([]);
   });
 
   it("refuses a job's report that is a link leading out of its folder", () => {
