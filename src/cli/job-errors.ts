@@ -38,13 +38,14 @@ export async function jobErrorsCommand(ctx: CliContext, id: string, options: Job
   // Where the record says, checked as the console checks it: inside the job's folder, itself in the state dir's jobs folder.
   const file = jobFile(job, reported, { stateDir, shown: (path) => displayPath(ctx.cwd, path) });
   if (file === undefined) throw new CliExit(EXIT_FAILED, `${noReport} (${displayPath(ctx.cwd, reported)} is gone)`);
+  const shownFile = displayPath(ctx.cwd, reported);
   const out = (line: string): void => ctx.stdout(masker.mask(line));
   if (format === 'json') {
     for await (const reject of readNdjson<Reject>(file)) ctx.stdout(maskedJson(reject, (text) => masker.mask(text)));
     return;
   }
   const rows = async function* (): AsyncGenerator<string[]> {
-    for await (const reject of readNdjson<Reject>(file)) {
+    for await (const reject of rejectsIn(file, shownFile)) {
       for (const e of reject.errors) yield [String(reject.row), e.code, e.path, formatValue(offendingValue(reject, e, job.plan.columns)), e.message];
     }
   };
@@ -60,7 +61,7 @@ export async function jobErrorsCommand(ctx: CliContext, id: string, options: Job
   // Two passes over the report (it may hold millions of lines): the summary first, then the lines.
   const perCode = new Map<string, number>();
   let records = 0;
-  for await (const reject of readNdjson<Reject>(file)) {
+  for await (const reject of rejectsIn(file, shownFile)) {
     records++;
     for (const e of reject.errors) perCode.set(e.code, (perCode.get(e.code) ?? 0) + 1);
   }
@@ -74,5 +75,20 @@ export async function jobErrorsCommand(ctx: CliContext, id: string, options: Job
   for await (const [row, code, path, value, message] of rows()) {
     const cells = [shown(row!).padEnd(7), shown(code!).padEnd(20), (shown(path!) || '-').padEnd(24)];
     out(`${cells.join(' ')} ${(formatValue(shown(value!), VALUE_WIDTH) || '-').padEnd(VALUE_WIDTH)} ${shown(message!)}`);
+  }
+}
+
+/**
+ * The report's rejects, each checked to be one (a row number and a list of errors): a line of
+ * other JSON, in a report damaged or edited by hand, stopped the command with "reject.errors is
+ * not iterable". Lines that are not JSON are said by readNdjson, with the line.
+ */
+async function* rejectsIn(file: string, shown: string): AsyncGenerator<Reject> {
+  let n = 0;
+  for await (const reject of readNdjson<Reject>(file)) {
+    n++;
+    const ok = typeof reject === 'object' && reject !== null && typeof reject.row === 'number' && Array.isArray(reject.errors);
+    if (!ok) throw new CliExit(EXIT_FAILED, `${shown}: record ${n} is not a reject (a row number and a list of errors): the report is damaged`);
+    yield reject;
   }
 }

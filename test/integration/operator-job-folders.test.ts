@@ -125,6 +125,14 @@ describe('the job folder of the operator commands', () => {
     expect(readdirSync(outside)).toEqual([]);
   });
 
+  it('jobs errors says which record of a damaged report is not a reject', () => {
+    const { job } = importedJob();
+    writeFileSync(join(p.dir, '.ferry/jobs', job, 'rejects.ndjson'), '{"row":3,"errors":[]}\n{"row":9}\n');
+    const result = p.ferry('jobs', 'errors', job);
+    expect(result.stderr).toBe(`.ferry/jobs/${job}/rejects.ndjson: record 2 is not a reject (a row number and a list of errors): the report is damaged\n`);
+    expect(result.code).toBe(1);
+  });
+
   it("refuses a job's report that is a link leading out of its folder", () => {
     const { job } = importedJob();
     const foreign = foreignJobFolder(job);
