@@ -41,6 +41,14 @@ describe('a damaged job record in the journal', () => {
     expect(prune.stdout).toContain(`kept        ${damaged}: its journal record cannot be read: ${why}`);
     expect(prune.code).toBe(0);
 
+    // A plan without a field every command reads: jobs list failed for every job with "Cannot read properties of undefined".
+    const planless = new Database(join(p.dir, '.ferry/journal.db'));
+    planless.prepare("UPDATE jobs SET plan = '{}' WHERE id = ?").run(damaged);
+    planless.close();
+    const listed = p.ferry('jobs', 'list');
+    expect(listed.stderr).toBe(`the journal's record of job ${damaged} is damaged: its plan has no jobDir (left out)\n`);
+    expect(listed.code).toBe(0);
+
     // A status of a newer Ferry is not guessed at (a resume would take it for a failed job).
     const newer = new Database(join(p.dir, '.ferry/journal.db'));
     newer.prepare("UPDATE jobs SET status = 'archived' WHERE id = ?").run(sound);

@@ -127,6 +127,9 @@ export function toRecord(row: Row): JobRecord {
     return value as T;
   };
   if (typeof row['plan'] !== 'string') throw new DamagedRecord(id, 'it has no plan');
+  const plan = json<JobPlan>('plan', undefined as unknown as JobPlan);
+  const missing = missingPlanField(plan);
+  if (missing !== undefined) throw new DamagedRecord(id, `its plan has no ${missing}`);
   // A status of a newer Ferry: guessing what it allows (a resume, a prune) could touch a job still running.
   if (!(STATUSES as readonly unknown[]).includes(row['status'])) {
     throw new DamagedRecord(id, `its status ${JSON.stringify(shownJobId(String(row['status'])))} is not one this Ferry knows (a newer Ferry's?)`, true);
@@ -137,7 +140,7 @@ export function toRecord(row: Row): JobRecord {
     engine: 'embedded',
     status: row['status'] as JobStatus,
     run: row['run'] as number,
-    plan: json<JobPlan>('plan', undefined as unknown as JobPlan),
+    plan,
     summary: json<JobSummary | null>('summary', null),
     error: (row['error'] as string | null) ?? null,
     artifacts: json<FinalizeJobOutput | null>('artifacts', null),
@@ -155,4 +158,21 @@ export function toRecord(row: Row): JobRecord {
     targetShared: row['target_shared'] === 1,
     runStartedAt: (row['run_started_at'] as string | null) ?? null,
   };
+}
+
+/**
+ * The first field every command reads of a plan that it lacks (each Ferry has written them all):
+ * one missing failed `jobs list` and `prune` for every job with "Cannot read properties of undefined".
+ */
+function missingPlanField(plan: JobPlan): string | undefined {
+  const text = (value: unknown): boolean => typeof value === 'string';
+  const typed = (value: unknown): boolean => typeof value === 'object' && value !== null && text((value as { type?: unknown }).type);
+  const checks: [string, boolean][] = [
+    ['jobDir', text(plan.jobDir)],
+    ['startedAt', text(plan.startedAt)],
+    ['pipelineFile', text(plan.pipelineFile)],
+    ['source', typed(plan.source)],
+    ['target', typed(plan.target)],
+  ];
+  return checks.find(([, ok]) => !ok)?.[0];
 }
