@@ -8,7 +8,7 @@ import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { getJob } from './jobs.js';
 import { escapeLoneSurrogates } from './lone-surrogates.js';
-import { visibleText } from './visible-text.js';
+import { visibleText } from '../spec/visible-text.js';
 import { maskedJson } from './mask-json.js';
 
 export interface JobErrorsOptions {

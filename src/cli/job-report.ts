@@ -8,7 +8,7 @@ import type { JobInfo, JobListing } from '../engine/engine.js';
 import { jobQuery } from './job-query.js';
 import { ferryVersion } from './version.js';
 import { jobError, type JobError } from '../notify/job-error.js';
-import { terminalLines, visibleText } from './visible-text.js';
+import { terminalLines, visibleText } from '../spec/visible-text.js';
 
 /** The `--json` object of `run` and `jobs show` (DESIGN.md "CLI"). */
 export interface JobReport {

@@ -3,7 +3,7 @@ import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
 import { ageMs, JOB_AGE_EXPECTED } from '../spec/duration.js';
-import { visibleText } from './visible-text.js';
+import { visibleText } from '../spec/visible-text.js';
 
 export interface PruneCommandOptions {
   olderThan: string;

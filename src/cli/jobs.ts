@@ -7,7 +7,7 @@ import { CliExit, EXIT_INVALID } from './exit-codes.js';
 import { jobQueryLines } from './job-query.js';
 import { wholeNumber } from './usage.js';
 import { jobDetails, jobListing } from './job-report.js';
-import { terminalLines, visibleText } from './visible-text.js';
+import { terminalLines, visibleText } from '../spec/visible-text.js';
 import { maskedJson } from './mask-json.js';
 import { sourceChange, sourceChangeJson } from './source-change.js';
 import { displayPath } from '../project/load-config.js';

@@ -19,7 +19,7 @@ import { testCommand } from './test.js';
 import { uiCommand, type UiCommandOptions } from './ui.js';
 import { validateCommand } from './validate.js';
 import { ferryVersion } from './version.js';
-import { terminalLines } from './visible-text.js';
+import { terminalLines } from '../spec/visible-text.js';
 
 /** Builds the `ferry` command tree; each action is a thin call into a command module. */
 export function buildProgram(): { program: Command; ctx: CliContext } {

@@ -6,7 +6,7 @@ import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
 import { runPlannedJob, type RunOptions } from './run.js';
-import { visibleText } from './visible-text.js';
+import { visibleText } from '../spec/visible-text.js';
 
 /** `ferry jobs retry-rejects <id> [--pipeline FILE]`: a new job over exactly the records job <id> rejected (src/operator/retry-rejects.ts). */
 export async function retryRejectsCommand(ctx: CliContext, id: string, options: RunOptions & { pipeline?: string }): Promise<void> {

@@ -3,7 +3,7 @@ import { displayPath } from '../project/load-config.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
 import { runPlannedJob, type RunOptions } from './run.js';
-import { visibleText } from './visible-text.js';
+import { visibleText } from '../spec/visible-text.js';
 
 /** `ferry jobs rollback <id> [--force]`: put back what job <id> wrote, as a new job (src/operator/rollback.ts). */
 export async function rollbackCommand(ctx: CliContext, id: string, options: RunOptions & { force?: boolean }): Promise<void> {

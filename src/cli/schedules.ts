@@ -15,7 +15,7 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { retentionLoop } from './retention.js';
 import { EXIT_INTERRUPTED, repeatFilter } from './interrupt.js';
 import { findPipelines } from './validate.js';
-import { visibleText } from './visible-text.js';
+import { visibleText } from '../spec/visible-text.js';
 
 export interface ServeOptions {
   maxRuns?: string;

@@ -1,5 +1,5 @@
 import { connect, isIPv4, type Socket } from 'node:net';
-import { visibleText } from '../cli/visible-text.js';
+import { visibleText } from '../spec/visible-text.js';
 import { SecretMasker } from '../spec/secrets.js';
 import { displayServer } from './display-url.js';
 import type { EmailMessage } from './message.js';

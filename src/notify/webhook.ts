@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { SecretMasker } from '../spec/secrets.js';
 import { isWholeReference } from '../spec/env-references.js';
 import { resolveWebhookUrl } from '../spec/webhook-url.js';
-import { visibleText } from '../cli/visible-text.js';
+import { visibleText } from '../spec/visible-text.js';
 import { displayUrl } from './display-url.js';
 import { NotifyError } from './notify-error.js';
 import { clip } from '../validation/clip.js';

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { join, sep } from 'node:path';
 import type { JobListing } from '../engine/engine.js';
 import type { FileFormat } from '../spec/pipeline-schema.js';
-import { visibleText } from '../cli/visible-text.js';
+import { visibleText } from '../spec/visible-text.js';
 import { bodyChunks, HttpError } from './http.js';
 
 const FORMATS: Record<string, FileFormat> = { '.csv': 'csv', '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { terminalLines, visibleText } from '../../../src/cli/visible-text.js';
+import { terminalLines, visibleText } from '../../../src/spec/visible-text.js';
 
 describe('visibleText', () => {
   it('escapes what a terminal would act on', () => {
