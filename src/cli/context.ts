@@ -1,5 +1,6 @@
 import { createApp, type App } from '../app.js';
 import { loadProject, type Project } from '../project/load-config.js';
+import { terminalLines } from '../spec/visible-text.js';
 
 /** What every command gets: where it runs, its project and application, and where to print. */
 export interface CliContext {
@@ -40,7 +41,9 @@ export function createContext(configPath: () => string | undefined): CliContext 
     stderr: (line) => {
       // The last few only: `ferry serve` says something at every run for as long as it runs.
       if (stderrLines.push(line) > STDERR_KEPT) stderrLines.shift();
-      process.stderr.write(line + '\n');
+      // Messages quote data (a job id made of the pipeline's file name, a path): a terminal must
+      // show an ESC or a bidi override in them, not act on it. Escaping again is harmless.
+      process.stderr.write(terminalLines(line) + '\n');
     },
     wroteStdout: () => wroteStdout,
     saidOnStderr: () => stderrLines,

@@ -40,4 +40,16 @@ describe('job ids with terminal control characters in the operator commands', ()
       expect(said, args[1]).toContain(args[0] === 'schedules' ? 'ev\\x1b[31mil\\u202e' : shown);
     }
   }, 60_000);
+
+  it('are shown escaped by ferry run itself ("job <id> started", its summary)', () => {
+    p = new TestProject();
+    p.write('pipelines/users.csv', 'email\na@example.com\n');
+    const name = 'ev\x1b[31mil\u202e';
+    p.write(`pipelines/${name}.yaml`, 'source: { file: users.csv }\ntarget: { connection: users, key: [email], upsert: true }\n');
+    const result = p.ferry('run', `pipelines/${name}.yaml`);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('started');
+    expect(result.stderr).not.toMatch(/[\x1b\u202e]/);
+    expect(result.stderr).toContain('ev\\x1b[31mil\\u202e');
+  }, 60_000);
 });
