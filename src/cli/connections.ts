@@ -7,6 +7,7 @@ import type { ConnectionOptions } from '../spec/config-schema.js';
 import { maskUrl } from '../spec/secrets.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
+import { positiveNumber } from './usage.js';
 import { ownField } from '../validation/own-field.js';
 
 /** How long one connection may take to answer before it is reported as not answering. */
@@ -33,8 +34,7 @@ export async function connectionsTestCommand(ctx: CliContext, name: string | und
       `no connection "${name}" in ${project.configFile ? shownPath(ctx.cwd, project.configFile) : 'the default configuration'}; known: ${all.map(([n]) => n).join(', ') || 'none'}`,
     );
   }
-  const timeoutMs = options.timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(options.timeout) * 1000;
-  if (!(timeoutMs > 0)) throw new CliExit(EXIT_INVALID, `--timeout must be a number of seconds, not "${options.timeout}"`);
+  const timeoutMs = options.timeout === undefined ? DEFAULT_TIMEOUT_MS : positiveNumber(options.timeout, '--timeout', 'a number of seconds') * 1000;
   const chosen = name === undefined ? all : all.filter(([n]) => n === name);
   let failed = 0;
   let timedOut = false;

@@ -11,6 +11,7 @@ import { maskedJson } from './mask-json.js';
 import type { RejectError } from '../validation/reject.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
+import { wholeNumber } from './usage.js';
 
 export const DEFAULT_PREVIEW = 5;
 
@@ -70,7 +71,5 @@ export async function previewCommand(ctx: CliContext, file: string, options: { n
 
 function previewCount(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PREVIEW;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new CliExit(EXIT_INVALID, `-n expects a number of records ≥ 1, got "${value}"`);
-  return n;
+  return wholeNumber(value, '-n', 1);
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
+import { CliExit, EXIT_FAILED } from './exit-codes.js';
+import { wholeNumber } from './usage.js';
 
 /**
  * Registers the Temporal commands: `worker`, `dev-server`. Their modules are
@@ -24,8 +25,8 @@ async function devServerCommand(ctx: CliContext, options: { port: string; uiPort
   const namespace = ctx.project().config.temporal.namespace;
   const { startDevServer } = await import('../engine/temporal/dev-server.js');
   const server = await startDevServer({
-    port: port(options.port),
-    uiPort: port(options.uiPort),
+    port: wholeNumber(options.port, '--port', 1, 65535),
+    uiPort: wholeNumber(options.uiPort, '--ui-port', 1, 65535),
     namespace,
     ...(options.dbFile ? { dbFile: options.dbFile } : {}),
   }).catch((err: unknown) => {
@@ -38,10 +39,4 @@ async function devServerCommand(ctx: CliContext, options: { port: string; uiPort
     process.once('SIGTERM', resolve);
   });
   await server.stop();
-}
-
-function port(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new CliExit(EXIT_INVALID, `expected a port number, got "${text}"`);
-  return n;
 }

@@ -2,6 +2,7 @@ import { startUiServer } from '../ui/server.js';
 import { isLoopback } from '../ui/security.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
+import { positiveNumber, wholeNumber } from './usage.js';
 
 export interface UiCommandOptions {
   host: string;
@@ -14,10 +15,8 @@ export interface UiCommandOptions {
  * that starts jobs and rolls them back is not served to the network without a token.
  */
 export async function uiCommand(ctx: CliContext, options: UiCommandOptions): Promise<void> {
-  const port = Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliExit(EXIT_INVALID, `--port expects 0…65535, got "${options.port}"`);
-  const maxUploadMb = Number(options.maxUpload);
-  if (!(maxUploadMb > 0)) throw new CliExit(EXIT_INVALID, `--max-upload expects a size in MB > 0, got "${options.maxUpload}"`);
+  const port = wholeNumber(options.port, '--port', 0, 65535);
+  const maxUploadMb = positiveNumber(options.maxUpload, '--max-upload', 'a size in MB');
   const token = ctx.env['FERRY_UI_TOKEN'] || undefined;
   if (!isLoopback(options.host) && !token) {
     throw new CliExit(

@@ -40,6 +40,17 @@ describe('exit codes', () => {
     ['run --examples with a bad value', () => ['run', 'import.yaml', '--dry-run', '--examples', 'x'], /--examples expects a whole number ≥ 0, got "x"/],
     ['run --sample with a bad value', () => ['run', 'export.yaml', '--sample', '0'], /--sample expects a whole number ≥ 1, got "0"/],
     ['serve --max-runs with a bad value', () => ['serve', '--max-runs', '1.5'], /--max-runs expects a whole number ≥ 1, got "1.5"/],
+    // Number() reads these; a command line means digits.
+    ['jobs list --limit in hex', () => ['jobs', 'list', '--limit', '0x10'], /--limit expects a whole number ≥ 1, got "0x10"/],
+    ['preview -n in exponent form', () => ['preview', 'import.yaml', '-n', '1e3'], /-n expects a whole number ≥ 1, got "1e3"/],
+    [
+      'connections test --timeout Infinity',
+      () => ['connections', 'test', '--timeout', 'Infinity'],
+      /--timeout expects a number of seconds > 0, got "Infinity"/,
+    ],
+    ['ui --max-upload Infinity', () => ['ui', '--max-upload', 'Infinity'], /--max-upload expects a size in MB > 0, got "Infinity"/],
+    ['ui --port out of range', () => ['ui', '--port', '70000'], /--port expects a whole number from 0 to 65535, got "70000"/],
+    ['dev-server --port 0x1F90', () => ['dev-server', '--port', '0x1F90'], /--port expects a whole number from 1 to 65535, got "0x1F90"/],
   ];
 
   it.each(usage)('%s: exit 2 with the reason', (_name, args, reason) => {

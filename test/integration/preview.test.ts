@@ -56,7 +56,7 @@ describe('ferry preview', { timeout: 120_000 }, () => {
     expect(lines[1]!.errors).toEqual([expect.objectContaining({ code: 'FORMAT', path: 'email' })]);
     const bad = p.ferry('preview', 'p.yaml', '-n', '0');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('-n expects a number of records ≥ 1, got "0"');
+    expect(bad.stderr).toContain('-n expects a whole number ≥ 1, got "0"');
     p.write('e.yaml', 'source: { connection: users, query: "*" }\ntarget: { file: out.csv }\n');
     const exp = p.ferry('preview', 'e.yaml');
     expect(exp.code).toBe(2);
