@@ -1,43 +1,13 @@
-import { LinearRegExp, RegexTooLarge } from '../linear-regex.js';
 import { decimalWithoutExponent, exactFormatNumber } from './format-number.js';
 import { checkedBase64 } from './base64.js';
-import { checkPictureMillis } from './date-pictures.js';
+import { checkedPictureMillis } from './date-pictures.js';
+import { withLinearRegExp } from './linear-regexp-swap.js';
 import { checkedParseInteger, pictureChecked } from './integer-pictures.js';
 import { irregularFormatInteger, irregularFormatNumber } from './irregular-grouping.js';
 import { OUT_OF_RANGE_CODE, boundedRoman, checkFinite } from './functions-numeric.js';
 import { standIn } from './stand-in.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
-
-/**
- * `$toMillis` with a picture matches the timestamp against a regex jsonata builds from the picture
- * and runs with `new RegExp`. Components the picture leaves ambiguous (`[Y]1[M]1[D]1[H]1…`: digits
- * on both sides of a literal digit) made V8 backtrack exponentially: a 50-character timestamp held
- * a record for minutes, past every budget, since one regex match cannot be interrupted. The call
- * runs with the global RegExp constructor standing for the linear-time engine (a pattern it cannot
- * compile keeps V8's). The swap is synchronous: nothing else runs until it is undone.
- */
-export function withLinearRegExp<F extends Impl>(impl: F): F {
-  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    const native = globalThis.RegExp;
-    globalThis.RegExp = function (pattern: string | RegExp, flags?: string) {
-      try {
-        return new LinearRegExp(pattern, flags);
-      } catch (err) {
-        // too large a picture's regex would be as slow on V8's engine, or slower
-        if (err instanceof RegexTooLarge) throw err;
-        return new native(pattern, flags);
-      }
-    } as unknown as RegExpConstructor;
-    try {
-      return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).apply(this, args);
-    } finally {
-      globalThis.RegExp = native;
-    }
-  };
-  standIn(wrapped, impl);
-  return wrapped as unknown as F;
-}
 
 /**
  * A borrowed jsonata built-in made safe where jsonata's is not, for compiled code and the
@@ -59,7 +29,7 @@ export function safeBorrowed<F extends Impl>(name: string, impl: F): F {
       ),
     );
   if (name === 'parseInteger') return pictureChecked(name, checkedParseInteger(impl));
-  if (name === 'toMillis') return utcIso(withLinearRegExp(impl));
+  if (name === 'toMillis') return utcIso(impl);
   if (name === 'fromMillis') return representableMillis(impl);
   if (name === 'formatNumber') return pictureChecked(name, finiteNumber(name, exactFormatNumber(irregularFormatNumber(impl))));
   if (name === 'formatBase') return finiteNumber(name, impl);
@@ -131,9 +101,8 @@ function utcIso<F extends Impl>(impl: F): F {
   const wrapped = function (this: unknown, timestamp: unknown, ...rest: unknown[]): unknown {
     const parts = rest[0] === undefined && typeof timestamp === 'string' ? ISO.exec(timestamp) : null;
     if (parts === null) {
-      const millis = (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, timestamp, ...rest);
-      if (typeof timestamp === 'string' && typeof rest[0] === 'string') checkPictureMillis(timestamp, rest[0], millis);
-      return millis;
+      if (typeof timestamp === 'string' && typeof rest[0] === 'string') return checkedPictureMillis(this, impl, timestamp, rest[0]);
+      return (withLinearRegExp(impl) as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, timestamp, ...rest);
     }
     const [, year, month, day, time, hour, fraction, zone] = parts;
     const invalid = (why: string) => ({ code: OUT_OF_RANGE_CODE, message: `$toMillis(${JSON.stringify(timestamp)}): ${why}` });

@@ -7,7 +7,9 @@ import { createMapper, type MappingContext } from '../../../src/mapping/mapper.j
  * "2024-13-45" as 14 February 2025, "25:99" as 02:39 the next day, "0099" and "99" with "[Y01]"
  * as 1999, without a word;
  * a year past 275,760 was NaN, rejected as "a division by zero". Each is now a MAPPING_ERROR,
- * compiled and interpreted alike; dates that exist read as before.
+ * compiled and interpreted alike; dates that exist read as before. Pictures with a timezone, a
+ * fraction or a weekday number were not checked at all, a negative offset with minutes was read
+ * half wrong (-01:30 as -00:30), and a week [W] was ignored (2024-W05 was 1 January).
  */
 
 const ctx: MappingContext = { id: 'job-1', pipeline: 'p', started_at: '2024-01-02T09:53:00.000Z' };
@@ -35,6 +37,49 @@ describe('$toMillis with a picture', () => {
     const result = await bothPaths(`$toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)})`);
     const message = `column c: $toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)}): the date or time does not exist as written (a day, month, hour or minute out of range, or a year of two digits, which jsonata reads as 19xx?): it reads as "${read}"`;
     expect(result).toEqual({ values: {}, errors: [{ code: 'MAPPING_ERROR', path: 'c', message }] });
+  });
+
+  it.each([
+    ['2024-02-30T10:00:00+01:00', '[Y]-[M01]-[D01]T[H01]:[m01]:[s01][Z]', '2024-03-01T09:00:00.000Z'],
+    ['2024-02-30 10:00 GMT+01:00', '[Y]-[M01]-[D01] [H01]:[m01] [z]', '2024-03-01T09:00:00.000Z'],
+    ['25:99:00.5', '[H]:[m]:[s].[f]', '2024-01-03T02:39:00.500Z'],
+    ['1 05/01/2024', '[F1] [D01]/[M01]/[Y]', '2024-01-05T00:00:00.000Z'],
+  ])('%s with %s (a timezone, a fraction, a weekday number) is checked too', async (timestamp, picture, read) => {
+    const result = await bothPaths(`$toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)})`);
+    const message = `column c: $toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)}): the date or time does not exist as written (a day, month, hour or minute out of range, or a year of two digits, which jsonata reads as 19xx?): it reads as "${read}"`;
+    expect(result).toEqual({ values: {}, errors: [{ code: 'MAPPING_ERROR', path: 'c', message }] });
+  });
+
+  it.each([
+    ['10:00 +01:99', '[H01]:[m01] [Z]', 'the timezone "+01:99" is not an offset ±HH, ±HHMM or ±HH:MM (hours 00–23, minutes 00–59)'],
+    ['10:00 +99:00', '[H01]:[m01] [Z]', 'the timezone "+99:00" is not an offset ±HH, ±HHMM or ±HH:MM (hours 00–23, minutes 00–59)'],
+    [
+      '2024-W05-3',
+      '[Y]-W[W]-[F1]',
+      'jsonata does not read the component [W] (a week, era or calendar): it ignores it, so the date read would not be the one written',
+    ],
+    ['Monday 05/01/2024', '[FNn] [D01]/[M01]/[Y]', 'the weekday "Monday" is not the date\'s: it reads as "2024-01-05", a "Friday"'],
+  ])('%s with %s is a MAPPING_ERROR saying what is wrong', async (timestamp, picture, why) => {
+    const result = await bothPaths(`$toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)})`);
+    const message = `column c: $toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)}): ${why}`;
+    expect(result).toEqual({ values: {}, errors: [{ code: 'MAPPING_ERROR', path: 'c', message }] });
+  });
+
+  it.each([
+    // jsonata read a negative offset with minutes as whole hours plus positive minutes: -01:30 as -00:30
+    ['2024-01-05T10:00:00-01:30', '[Y]-[M01]-[D01]T[H01]:[m01]:[s01][Z]', '2024-01-05T11:30:00.000Z'],
+    ['2024-01-05T10:00:00-0130', '[Y]-[M01]-[D01]T[H01]:[m01]:[s01][Z0101]', '2024-01-05T11:30:00.000Z'],
+    ['2024-01-05 10:00 -00:30', '[Y]-[M01]-[D01] [H01]:[m01] [Z]', '2024-01-05T10:30:00.000Z'],
+    ['2024-02-29T10:00:00+01:00', '[Y]-[M01]-[D01]T[H01]:[m01]:[s01][Z]', '2024-02-29T09:00:00.000Z'],
+    ['2024-01-05 10:00:00 GMT+05:30', '[Y]-[M01]-[D01] [H01]:[m01]:[s01] [z]', '2024-01-05T04:30:00.000Z'],
+    ['2024-01-05 10:00 +1', '[Y]-[M01]-[D01] [H01]:[m01] [Z0]', '2024-01-05T09:00:00.000Z'],
+    ['23:59:00.5', '[H]:[m]:[s].[f]', '2024-01-02T23:59:00.500Z'],
+    ['10:00:00.1239', '[H]:[m]:[s].[f]', '2024-01-02T10:00:00.123Z'],
+    ['5 05/01/2024', '[F1] [D01]/[M01]/[Y]', '2024-01-05T00:00:00.000Z'],
+    ['friday 05/01/2024', '[FNn] [D01]/[M01]/[Y]', '2024-01-05T00:00:00.000Z'],
+  ])('%s with %s reads as the instant written', async (timestamp, picture, iso) => {
+    const result = await bothPaths(`$toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)})`);
+    expect(result).toEqual({ values: { c: Date.parse(iso) }, errors: [] });
   });
 
   it('a year past what a Date holds is said to be so', async () => {
