@@ -1,6 +1,6 @@
 import jsonata from 'jsonata';
 import { BUDGET_CODE, METER_SYMBOL, type BudgetError, type OutputMeter } from './budget.js';
-import { borrowImplementations, type Implementation } from './compiler/borrowed.js';
+import { borrowImplementations, type Implementation, type Signature } from './compiler/borrowed.js';
 import { builtins } from './compiler/builtins.js';
 import { distinct, spread } from './compiler/functions-collection.js';
 import { sort } from './compiler/functions-hof.js';
@@ -9,6 +9,8 @@ import { length, pad, substring } from './compiler/functions-string.js';
 import { OUT_OF_RANGE_CODE, formatBase, max, min, number } from './compiler/functions-numeric.js';
 import { guardOutput, guardedNames } from './compiler/output-guards.js';
 import { DOUBLES, inexactLiteral } from './expression.js';
+import { jsonataFunctions } from './jsonata-functions.js';
+import { partialChecked } from './partial-checked.js';
 
 /**
  * The built-ins the interpreter runs in place of its own, so that it makes no more than compiled
@@ -92,13 +94,26 @@ const overrides = [...replaced].flatMap((name) => {
   return impl && signature ? [{ name, impl, signature }] : [];
 });
 
+const upstreamSignatures = new Map<string, Signature>();
+const upstreamAll = borrowImplementations(jsonataFunctions, upstreamSignatures);
+const upstreamEval = upstreamAll.get('eval');
+
+/**
+ * Every built-in, each checking its arguments when a partial application calls it (partial-checked.ts):
+ * the guarded ones above, `$eval`, and jsonata's own under their own signatures.
+ */
+const registered = jsonataFunctions.flatMap((name) => {
+  const signature = upstreamSignatures.get(name);
+  const override = overrides.find((o) => o.name === name);
+  const impl = override?.impl ?? (name === 'eval' && upstreamEval ? flatEval(upstreamEval) : upstreamAll.get(name));
+  if (impl === undefined || signature === undefined) return override ? [override] : [];
+  return [{ name, impl: partialChecked(name, impl, signature), signature: override?.signature ?? signature.definition }];
+});
+
 /** Registers the guarded built-ins on an interpreter expression (after budget.ts `guardInterpreter`). */
 export function registerGuardedFunctions(expr: jsonata.Expression): void {
-  for (const { name, impl, signature } of overrides) expr.registerFunction(name, impl as (...args: unknown[]) => unknown, signature);
-  if (upstreamEval) expr.registerFunction('eval', flatEval(upstreamEval), '<sx?:x>');
+  for (const { name, impl, signature } of registered) expr.registerFunction(name, impl as (...args: unknown[]) => unknown, signature);
 }
-
-const upstreamEval = borrowImplementations(['eval']).get('eval');
 
 interface EvalError {
   code?: unknown;

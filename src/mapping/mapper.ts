@@ -278,10 +278,11 @@ function evaluationMessage(err: unknown, column?: string): string {
   if (e.code === 'D3120' && e.message?.includes(STACK_OVERFLOW))
     return `${column === undefined ? '' : `column ${column}: `}$eval: the expression nests too deeply to parse (${STACK_OVERFLOW})`;
   if (e.code) return `JSONata ${e.code}: ${e.message ?? ''}`;
-  // JavaScript's own error from inside a built-in: partial application (`$trim(?)`) passes its
-  // arguments unchecked, and "str.replace is not a function" named nothing the mapping has
+  // JavaScript's own error from inside a built-in given what its signature should have refused
+  // (partial application checks arguments since partial-checked.ts): "str.replace is not a
+  // function" named nothing the mapping has
   if (err instanceof TypeError)
-    return `${column === undefined ? '' : `column ${column}: `}a built-in function was given a value of a type it does not take (${e.message}): a partial application such as $trim(?) does not check its arguments`;
+    return `${column === undefined ? '' : `column ${column}: `}a built-in function was given a value of a type it does not take (${e.message})`;
   // a value nested thousands deep (`$string(m)` of a 100,000-level record) overflows the stack
   // walking it, compiled or interpreted: say what it means, the same both ways
   if (e.message === STACK_OVERFLOW)

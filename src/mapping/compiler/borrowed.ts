@@ -12,13 +12,20 @@ export type Implementation = (this: unknown, ...args: unknown[]) => unknown;
 
 interface Definition {
   implementation?: unknown;
+  signature?: unknown;
+}
+
+/** jsonata's parsed signature of a built-in: `validate` checks (and fixes up) a call's arguments as a direct call has them checked. */
+export interface Signature {
+  definition: string;
+  validate(args: unknown[], context: unknown): unknown[];
 }
 
 interface Environment {
   lookup(name: string): unknown;
 }
 
-export function borrowImplementations(names: readonly string[]): Map<string, Implementation> {
+export function borrowImplementations(names: readonly string[], signatures?: Map<string, Signature>): Map<string, Implementation> {
   const found = new Map<string, Implementation>();
   try {
     const expr = jsonata('0');
@@ -26,6 +33,8 @@ export function borrowImplementations(names: readonly string[]): Map<string, Imp
       for (const name of names) {
         const def = env.lookup(name) as Definition | undefined;
         if (def && typeof def.implementation === 'function') found.set(name, def.implementation as Implementation);
+        const signature = def?.signature as Partial<Signature> | undefined;
+        if (signatures && typeof signature?.validate === 'function' && typeof signature.definition === 'string') signatures.set(name, signature as Signature);
       }
     };
     expr.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, hook);

@@ -36,15 +36,27 @@ describe('partial application of built-ins', () => {
     expect(result.errors[0]?.message).toMatch(/^column c: evaluation stopped: \$pad would make at least 999999997 characters/);
   });
 
-  it("with a value of the wrong type, says so instead of only JavaScript's TypeError", async () => {
-    const result = await createMapper({ c: '($f := $trim(?); $f(a))' }, ctx).map({ a: [1, 2] });
-    expect(result.errors).toEqual([
-      {
-        code: 'MAPPING_ERROR',
-        path: 'c',
-        message:
-          'column c: a built-in function was given a value of a type it does not take (str.replace is not a function): a partial application such as $trim(?) does not check its arguments',
-      },
-    ]);
+  it.each([
+    // jsonata's lambda of a partial application passed its arguments unchecked: [null], "3,1,2", ""
+    ['($f := $reverse(?); $f(1))', '$reverse(1)'],
+    ['($f := $decodeUrl(?); $f([3, 1, 2]))', '$decodeUrl([3, 1, 2])'],
+    ['($f := $substring(?, 1); $f(["abc"]))', '$substring(["abc"], 1)'],
+    ['($f := $trim(?); $f(a))', '$trim(a)'],
+    ['($f := $sum(?); $f(["x"]))', '$sum(["x"])'],
+    ['($f := $pad(?, 3); $f(1))', '$pad(1, 3)'],
+    ['$map([[1, 2]], $uppercase(?))', '$uppercase([1, 2])'],
+  ])('%s checks its arguments as %s does, compiled and interpreted', async (partial, direct) => {
+    const record = { a: [1, 2] };
+    for (const interpretOnly of [false, true]) {
+      const want = await createMapper({ c: direct }, ctx, undefined, { interpretOnly }).map(record);
+      expect(await createMapper({ c: partial }, ctx, undefined, { interpretOnly }).map(record)).toEqual(want);
+    }
+    // the direct call's own result: a value ($reverse(1) is [1]) or jsonata's signature error
+    const direct1 = await createMapper({ c: direct }, ctx).map(record);
+    expect(direct1.values.c !== undefined || /^JSONata T041\d: Argument \d of function "\w+"/.test(direct1.errors[0]?.message ?? '')).toBe(true);
+  });
+
+  it('of $reverse writes what the direct call writes', async () => {
+    expect(await createMapper({ c: '($f := $reverse(?); $f(1))' }, ctx).map({})).toEqual({ values: { c: [1] }, errors: [] });
   });
 });
