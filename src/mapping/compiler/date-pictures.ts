@@ -98,7 +98,7 @@ function checkWeekdays(parts: PicturePart[], groups: RegExpExecArray, wall: numb
   });
 }
 
-interface PicturePart {
+export interface PicturePart {
   /** The picture's text of this part: a literal, `[[`, or a marker with its brackets. */
   source: string;
   /** A marker's component letter, as jsonata reads it (its first letter once spaces are removed). */
@@ -108,7 +108,7 @@ interface PicturePart {
 }
 
 /** The picture cut into the parts jsonata makes a capture group of each, in order (jsonata's `analyseDateTimePicture`). */
-function pictureParts(picture: string): PicturePart[] {
+export function pictureParts(picture: string): PicturePart[] {
   const parts: PicturePart[] = [];
   let start = 0;
   let pos = 0;

@@ -1,6 +1,6 @@
 import { decimalWithoutExponent, exactFormatNumber } from './format-number.js';
 import { checkedBase64 } from './base64.js';
-import { checkedPictureMillis } from './date-pictures.js';
+import { checkedPictureMillis, pictureParts } from './date-pictures.js';
 import { withLinearRegExp } from './linear-regexp-swap.js';
 import { checkedParseInteger, pictureChecked } from './integer-pictures.js';
 import { irregularFormatInteger, irregularFormatNumber } from './irregular-grouping.js';
@@ -81,10 +81,35 @@ function representableMillis<F extends Impl>(impl: F): F {
         throw { code: OUT_OF_RANGE_CODE, message };
       }
     }
+    const format = (picture: unknown) => (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, millis, picture, rest[1]);
+    if (typeof millis === 'number' && typeof rest[0] === 'string') refuseCutYears(millis, rest[0], format);
     return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, millis, ...rest);
   };
   standIn(wrapped, impl);
   return wrapped as unknown as F;
+}
+
+/**
+ * jsonata writes a decimal year in as many digits as the picture's year has (`[Y0001]`, and
+ * `[Y,3]`, a minimum width), dropping the rest: the year 12344 with `[Y0001]` was written "2344",
+ * 2024 with `[Y001]` "024", without a word. Only two digits (`[Y01]`, "24") is a year written short
+ * on purpose; a year cut to any other width is a MAPPING_ERROR.
+ */
+function refuseCutYears(millis: number, picture: string, format: (picture: string) => unknown): void {
+  const years = pictureParts(picture).filter((part) => part.component === 'Y');
+  if (years.length === 0) return;
+  const full = format('[Y]');
+  if (typeof full !== 'string') return;
+  const digits = full.replace(/\D/g, '').length;
+  for (const { marker = '' } of years) {
+    const written = format(`[${marker}]`);
+    if (typeof written !== 'string') continue;
+    const kept = written.replace(/\D/g, '').length;
+    if (kept > 0 && kept < digits && kept !== 2) {
+      const message = `$fromMillis(${String(millis)}, ${JSON.stringify(picture)}): the year ${full} has more digits than [${marker}] writes (it would be ${JSON.stringify(written)}): write the year in full ([Y]), or in two digits ([Y01])`;
+      throw { code: OUT_OF_RANGE_CODE, message };
+    }
+  }
 }
 
 /** jsonata's test of an ISO 8601 timestamp for `$toMillis` without a picture, with its parts. */

@@ -4,7 +4,8 @@ import { createMapper } from '../../../src/mapping/mapper.js';
 /*
  * jsonata's `$fromMillis` wrote "0NaN-NaN-NaNTNaN:NaN:NaN.NaNZ" for an instant no Date holds, and
  * its default picture keeps a year's last four digits (10000-01-01 came out as 0000-01-01): both
- * were written as the column's value. They are a MAPPING_ERROR now, compiled and interpreted.
+ * were written as the column's value. They are a MAPPING_ERROR now, compiled and interpreted, as
+ * is a year a picture cuts short ([Y0001] wrote 12344 as "2344", [Y001] 2024 as "024").
  */
 
 const ctx = { id: 'j', pipeline: 'p', started_at: '2026-01-01T00:00:00.000Z' };
@@ -22,6 +23,27 @@ describe.each([{ interpretOnly: false }, { interpretOnly: true }])('$fromMillis 
     ],
   ])('%s of %j is rejected', async (expr, record, message) => {
     expect(await map(expr, record)).toEqual({ values: {}, errors: [{ code: 'MAPPING_ERROR', path: 'c', message }] });
+  });
+
+  it.each([
+    ['[Y0001]-[M01]', Date.UTC(12344, 11, 1), '12344', '[Y0001]', '2344'],
+    ['[Y001]', Date.UTC(2024, 0, 5), '2024', '[Y001]', '024'],
+    ['[Y,3]', Date.UTC(2024, 0, 5), '2024', '[Y,3]', '024'],
+    ['[Y,1-1]', Date.UTC(2024, 0, 5), '2024', '[Y,1-1]', '4'],
+  ])('with %s, a year cut short (jsonata kept its last digits) is rejected', async (picture, n, year, marker, written) => {
+    const message = `column c: $fromMillis(${n}, ${JSON.stringify(picture)}): the year ${year} has more digits than ${marker} writes (it would be ${JSON.stringify(written)}): write the year in full ([Y]), or in two digits ([Y01])`;
+    expect(await map(`$fromMillis(n, ${JSON.stringify(picture)})`, { n })).toEqual({ values: {}, errors: [{ code: 'MAPPING_ERROR', path: 'c', message }] });
+  });
+
+  it.each([
+    ['[Y01]', '24'],
+    ['[Y,*-2]', '24'],
+    ['[Y0001]-[M01]-[D01]', '2024-01-05'],
+    ['[Y000001]', '002024'],
+    ['[YI]', 'MMXXIV'],
+    ['[[Y]]', '[Y]'],
+  ])('with %s, a year written as the picture says is kept', async (picture, want) => {
+    expect(await map(`$fromMillis(n, ${JSON.stringify(picture)})`, { n: Date.UTC(2024, 0, 5) })).toEqual({ values: { c: want }, errors: [] });
   });
 
   it('formats the instants it can', async () => {
