@@ -9,7 +9,7 @@ import { length, pad, substring } from './compiler/functions-string.js';
 import { OUT_OF_RANGE_CODE, formatBase, max, min, number } from './compiler/functions-numeric.js';
 import { guardOutput, guardedNames } from './compiler/output-guards.js';
 import { DOUBLES, inexactLiteral } from './expression.js';
-import { jsonataFunctions } from './jsonata-functions.js';
+import { ferryFunctions, jsonataFunctions } from './jsonata-functions.js';
 import { partialChecked } from './partial-checked.js';
 
 /**
@@ -95,7 +95,7 @@ const overrides = [...replaced].flatMap((name) => {
 });
 
 const upstreamSignatures = new Map<string, Signature>();
-const upstreamAll = borrowImplementations(jsonataFunctions, upstreamSignatures);
+const upstreamAll = borrowImplementations([...jsonataFunctions, ...ferryFunctions, 'random', 'shuffle'], upstreamSignatures);
 const upstreamEval = upstreamAll.get('eval');
 
 /**
@@ -109,6 +109,12 @@ const registered = jsonataFunctions.flatMap((name) => {
   if (impl === undefined || signature === undefined) return override ? [override] : [];
   return [{ name, impl: partialChecked(name, impl, signature), signature: override?.signature ?? signature.definition }];
 });
+
+/** A built-in the mapper registers on the job's clock or seed (`$now`, `$shuffle`), checking its arguments when a partial application calls it. */
+export function checkedWhenPartial(name: string, impl: Implementation): Implementation {
+  const signature = upstreamSignatures.get(name);
+  return signature ? partialChecked(name, impl, signature) : impl;
+}
 
 /** Registers the guarded built-ins on an interpreter expression (after budget.ts `guardInterpreter`). */
 export function registerGuardedFunctions(expr: jsonata.Expression): void {

@@ -18,7 +18,8 @@ import { withJobClock } from './compiler/builtins.js';
 import { compileColumns, compileExpressionToFunction, isDeferral, type CompiledEnv } from './compiler/index.js';
 import { OUT_OF_RANGE_CODE } from './compiler/functions-numeric.js';
 import { fieldsRead, readsPath } from './fields-read.js';
-import { frozenNow, registerGuardedFunctions } from './interpreter-functions.js';
+import { checkedWhenPartial, frozenNow, registerGuardedFunctions } from './interpreter-functions.js';
+import type { Implementation } from './compiler/borrowed.js';
 import { LinearRegExp, linearRegExpWithClock } from './linear-regex.js';
 import { boundMessage } from './message-bound.js';
 import { seededRandom } from './seeded-random.js';
@@ -246,11 +247,11 @@ export function compileExpression(text: string, ctx: MappingContext, limits: Map
     base.timestamp = new Date(millis);
   });
   registerGuardedFunctions(expr);
-  expr.registerFunction('now', frozenNow(ctx.started_at), '<s?s?:s>');
+  expr.registerFunction('now', checkedWhenPartial('now', frozenNow(ctx.started_at) as Implementation), '<s?s?:s>');
   expr.registerFunction('millis', () => millis, '<:n>');
   const seeded = seededRandom(ctx.id, key);
   expr.registerFunction('random', seeded.random, '<:n>');
-  expr.registerFunction('shuffle', seeded.shuffle as (...args: unknown[]) => unknown, '<a:a>');
+  expr.registerFunction('shuffle', checkedWhenPartial('shuffle', seeded.shuffle as Implementation), '<a:a>');
   return expr;
 }
 

@@ -45,6 +45,9 @@ describe('partial application of built-ins', () => {
     ['($f := $sum(?); $f(["x"]))', '$sum(["x"])'],
     ['($f := $pad(?, 3); $f(1))', '$pad(1, 3)'],
     ['$map([[1, 2]], $uppercase(?))', '$uppercase([1, 2])'],
+    // registered by the mapper on the job's clock and seed
+    ['($f := $now(?); $f(1))', '$now(1)'],
+    ['($f := $shuffle(?); $f(1))', '$shuffle(1)'],
   ])('%s checks its arguments as %s does, compiled and interpreted', async (partial, direct) => {
     const record = { a: [1, 2] };
     for (const interpretOnly of [false, true]) {
