@@ -59,7 +59,20 @@ export const realClock: Clock = {
 
 /** The first time the schedule is due strictly after `after`; null when the cron never fires again. */
 export function nextRun(schedule: Pick<Schedule, 'cron' | 'timezone'>, after: Date): Date | null {
-  return new Cron(schedule.cron, { paused: true, ...(schedule.timezone ? { timezone: schedule.timezone } : {}) }).nextRun(after);
+  const cron = new Cron(schedule.cron, { paused: true, ...(schedule.timezone ? { timezone: schedule.timezone } : {}) });
+  let due = cron.nextRun(after);
+  // From inside the hour a fall-back repeats (01:00-02:00 in New York on the first Sunday of
+  // November), croner reads the wall time as its first occurrence and answers a time already past:
+  // serve would start that run at once, be refused it as already run, and ask again, forever (a busy
+  // loop the process never leaves). Walking on from that answer, as croner's own sequence goes,
+  // finds its next due time; a run of the repeated hour already started is not started twice.
+  while (due !== null && due.getTime() <= after.getTime()) {
+    const later: Date | null = cron.nextRun(due);
+    // croner's sequence only goes forward; should it not, no due time is better than a busy loop
+    if (later !== null && later.getTime() <= due.getTime()) return null;
+    due = later;
+  }
+  return due;
 }
 
 /**

@@ -190,6 +190,30 @@ describe('scheduler', () => {
     }
   });
 
+  it('a fall-back hour neither loops nor runs a daily job twice: each due time is after the last (croner answers a past time there)', async () => {
+    // New York, 2026-11-01: 01:00-02:00 comes twice (EDT then EST). A job started at 01:15 EDT that
+    // is still running at 01:00 EST asked croner for a due time already past: serve spun on it.
+    // checked first: on the old code the run below never ends (a microtask loop starves the timers)
+    for (const cron of ['15 1 * * *', '*/30 * * * *', '*/5 * * * *'])
+      for (let t = Date.parse('2026-11-01T04:00:00.000Z'); t < Date.parse('2026-11-01T08:00:00.000Z'); t += 60_000)
+        expect(nextRun({ cron, timezone: 'America/New_York' }, new Date(t))!.getTime()).toBeGreaterThan(t);
+    const daily: Schedule = { ...nightly, pipeline: 'daily', cron: '15 1 * * *', timezone: 'America/New_York' };
+    const h = harness([daily], '2026-10-31T12:00:00.000Z', { maxRuns: 2, jobMs: 50 * 60_000 });
+    expect(await h.go()).toBe(2);
+    expect(h.fired).toEqual([
+      'daily@2026-11-01T05:15:00.000Z started 2026-11-01T05:15:00.000Z',
+      'daily@2026-11-02T06:15:00.000Z started 2026-11-02T06:15:00.000Z',
+    ]);
+    expect(h.log.filter((l) => l.includes('another ferry serve'))).toEqual([]);
+  });
+
+  it('a spring-forward day runs a schedule of the skipped hour once, an hour later (croner)', () => {
+    const at = (from: string) => nextRun({ cron: '30 2 * * *', timezone: 'Europe/Berlin' }, new Date(from))?.toISOString();
+    // 2026-03-29 02:00 CET becomes 03:00 CEST: 02:30 does not exist that day, the run is at 03:30
+    expect(at('2026-03-28T12:00:00.000Z')).toBe('2026-03-29T01:30:00.000Z');
+    expect(at('2026-03-29T01:30:00.000Z')).toBe('2026-03-30T00:30:00.000Z');
+  });
+
   it('computes next runs with seconds and zones', () => {
     expect(nextRun({ cron: '*/5 * * * * *' }, new Date('2026-01-01T00:00:01.500Z'))?.toISOString()).toBe('2026-01-01T00:00:05.000Z');
     expect(nextRun({ cron: '0 2 * * *', timezone: 'America/New_York' }, new Date('2026-07-01T00:00:00.000Z'))?.toISOString()).toBe('2026-07-01T06:00:00.000Z');
