@@ -97,8 +97,15 @@ export async function loadDraft(app: App, draft: ExportDraft): Promise<LoadedPip
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${draft.name}-${randomBytes(4).toString('hex')}.yaml`);
   writeFileSync(file, draftYaml(app, draft, file, '{job}'));
-  const result = await loadCheckedPipeline(app.project, app.project.rootDir, file);
-  if (!result.ok) throw new HttpError(422, result.diagnostics.map((d) => app.project.masker.mask(formatDiagnostic(d))).join('\n'));
+  // A refused draft is deleted: no job reads it, and each refusal made another file.
+  const result = await loadCheckedPipeline(app.project, app.project.rootDir, file).catch((err: unknown) => {
+    rmSync(file, { force: true });
+    throw err;
+  });
+  if (!result.ok) {
+    rmSync(file, { force: true });
+    throw new HttpError(422, result.diagnostics.map((d) => app.project.masker.mask(formatDiagnostic(d))).join('\n'));
+  }
   return result.loaded;
 }
 

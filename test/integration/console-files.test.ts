@@ -253,4 +253,18 @@ describe('ferry ui files', () => {
     const left = (dir: string): string[] => (existsSync(join(p.dir, '.ferry/ui', dir)) ? readdirSync(join(p.dir, '.ferry/ui', dir)) : []);
     expect([left('previews'), left('drafts')]).toEqual([[], []]);
   }, 60_000);
+
+  it('keeps no draft the export builder refused: each refused preview or run left a file behind', async () => {
+    p = new TestProject();
+    seed(p);
+    ui = await startConsole(p.dir);
+    const csrf = await csrfOf(ui.url);
+    const draft = { name: 'emails', connection: 'users', query: '*', format: 'csv', columns: [{ header: 'email', expression: '$$$(' }] };
+    for (const route of ['preview', 'run']) {
+      const res = await fetch(`${ui.url}api/export/${route}`, { method: 'POST', headers: { 'x-ferry-csrf': csrf }, body: JSON.stringify({ draft }) });
+      expect(res.status, route).toBe(422);
+    }
+    const drafts = join(p.dir, '.ferry/ui/drafts');
+    expect(existsSync(drafts) ? readdirSync(drafts) : []).toEqual([]);
+  }, 60_000);
 });
