@@ -50,6 +50,11 @@ export async function postWebhook(o: WebhookOptions): Promise<string> {
   const delays = o.delaysMs ?? DEFAULT_WEBHOOK_DELAYS_MS;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   if (!target) throw new NotifyError(mask(`${o.label}: webhook ${shown} is not a valid URL`), { retryable: false });
+  // The pipeline's URL is checked when it is loaded, the value of a whole-URL reference only here:
+  // fetch answers a data: URL itself (a delivery to nobody, counted as answered 200).
+  const scheme = new URL(target.url).protocol;
+  if (scheme !== 'http:' && scheme !== 'https:')
+    throw new NotifyError(mask(`${o.label}: webhook ${shown} is not an http(s) URL (its value is a ${visibleText(scheme)} URL)`), { retryable: false });
   for (let attempt = 1; ; attempt++) {
     const result = await postOnce(o, target, mask);
     if (result.ok) return `webhook ${shown} answered ${result.status}${attempt > 1 ? ` (attempt ${attempt})` : ''}`;

@@ -351,6 +351,16 @@ describe('webhook to a real HTTP server', () => {
     expect(sleeps).toEqual([]);
   });
 
+  it('refuses a whole-URL reference whose value is not http(s): a data: URL was counted as answered 200, a file: URL tried again', async () => {
+    for (const value of ['data:text/plain,hi', 'file:///etc/hostname', 'ftp://127.0.0.1/x']) {
+      const err = await rejection(postWebhook(hook('${HOOK_URL}', { env: { HOOK_URL: value } })));
+      const scheme = value.slice(0, value.indexOf(':') + 1);
+      expect(err.message).toBe(`notify[1]: webhook \${HOOK_URL} is not an http(s) URL (its value is a ${scheme} URL)`);
+      expect(err.retryable).toBe(false);
+    }
+    expect(sleeps).toEqual([]);
+  });
+
   it('gives up after the last attempt on 5xx, leaving the engine free to retry later', async () => {
     const server = await http(() => ({ status: 502 }));
     const err = await rejection(postWebhook(hook(`${server.url}/hook`)));
