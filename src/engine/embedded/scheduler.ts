@@ -121,11 +121,16 @@ async function scheduleLoop(schedule: Schedule, options: SchedulerOptions, stop:
     if (!due) return options.log(`${schedule.pipeline}: the schedule "${schedule.cron}" has no future run`);
     await sleepUntil(clock, due, stop.signal);
     if (stop.signal.aborted) return;
+    const woke = clock.now();
     await fire(schedule, due, options, stop, state);
     const now = clock.now();
     const skipped = nextRun(schedule, due);
-    if (skipped && skipped.getTime() < now.getTime())
-      options.log(`${schedule.pipeline}: skipped the run due ${skipped.toISOString()}: the previous job was still running`);
+    // Past already when the wait ended: the clock jumped forward or the machine slept, no job ran then.
+    const why =
+      skipped && skipped.getTime() <= woke.getTime()
+        ? 'it was past when the wait ended (the clock jumped or the machine slept)'
+        : 'the previous job was still running';
+    if (skipped && skipped.getTime() < now.getTime()) options.log(`${schedule.pipeline}: skipped the run due ${skipped.toISOString()}: ${why}`);
     from = now.getTime() > due.getTime() ? now : due;
   }
 }

@@ -136,6 +136,33 @@ describe('scheduler', () => {
     expect(h.log).toContain('hourly: skipped the run due 2026-01-01T02:00:00.000Z: the previous job was still running');
   });
 
+  it('after a clock jump forward runs the due time once and says why the others were skipped (no job was running)', async () => {
+    const hourly: Schedule = { ...nightly, pipeline: 'hourly', cron: '0 * * * *' };
+    const clock = fakeClock('2026-01-01T00:30:00.000Z');
+    let jumped = false;
+    const jumping: Clock = {
+      now: () => clock.now(),
+      sleep: async (ms, signal) => {
+        await clock.sleep(ms, signal);
+        if (jumped) return;
+        jumped = true;
+        clock.advance(3 * 60 * 60_000);
+      },
+    };
+    const log: string[] = [];
+    const fired: string[] = [];
+    await runSchedules({
+      schedules: [hourly],
+      store: memoryStore(),
+      clock: jumping,
+      maxRuns: 2,
+      log: (l) => log.push(l),
+      run: async (s, due) => (fired.push(`${due.toISOString()} at ${clock.now().toISOString()}`), 'ran'),
+    });
+    expect(fired).toEqual(['2026-01-01T01:00:00.000Z at 2026-01-01T04:00:00.000Z', '2026-01-01T05:00:00.000Z at 2026-01-01T05:00:00.000Z']);
+    expect(log).toContain('hourly: skipped the run due 2026-01-01T02:00:00.000Z: it was past when the wait ended (the clock jumped or the machine slept)');
+  });
+
   it('logs a run that fails to start and keeps serving; an abort stops waiting', async () => {
     const controller = new AbortController();
     const clock = fakeClock('2026-01-01T00:00:00.000Z');
