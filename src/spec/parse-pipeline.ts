@@ -252,7 +252,12 @@ function checkSchedule(raw: Record<string, unknown>, diagnose: ParsedPipeline['d
   if (zone && !isTimeZone(zone)) out.push(diagnose(['timezone'], `unknown time zone "${zone}"`));
   if (raw['catch_up'] !== undefined && typeof schedule !== 'string')
     out.push(diagnose(['catch_up'], 'catch_up applies to scheduled pipelines; set schedule too', 'key'));
-  if (typeof schedule === 'string') {
+  // Quartz's "no specific value"; croner reads it as the field's value at the time it parses the
+  // cron, so `0 0 2 ? * *` (daily at 02:00) would run monthly on the day serve started, and a
+  // minute of `?` would move with every run.
+  if (typeof schedule === 'string' && schedule.includes('?'))
+    out.push(diagnose(['schedule'], '"?" in a cron expression would stand for the time ferry serve starts (croner), not for any value: write * instead'));
+  else if (typeof schedule === 'string') {
     try {
       const cron = new Cron(schedule, { paused: true, timezone: zone && isTimeZone(zone) ? zone : undefined });
       // Cron has no year: a day that exists fires within a leap cycle of any start, so from a fixed

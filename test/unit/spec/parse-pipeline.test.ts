@@ -150,6 +150,12 @@ timezone: Mars/Olympus
     ]);
   });
 
+  it.each(['0 0 2 ? * *', '0 2 * * ?', '? * * * *'])('refuses "?" in a schedule: croner puts the time it reads the cron there, not "any" (%s)', (cron) => {
+    expect(lines(`source: { file: a.csv }\ntarget: { connection: users }\nschedule: "${cron}"\n`)).toEqual([
+      `p.yaml:3:11 schedule: "?" in a cron expression would stand for the time ferry serve starts (croner), not for any value: write * instead`,
+    ]);
+  });
+
   it('accepts a schedule that runs only in leap years (29 February)', () => {
     expect(lines('source: { file: a.csv }\ntarget: { connection: users }\nschedule: "0 2 29 2 *"\n')).toEqual([]);
   });
