@@ -39,6 +39,9 @@ export interface SchedulerOptions {
   signal?: AbortSignal;
 }
 
+/** How far ahead of this clock another serve's record of a run may be before it says the clocks disagree. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
 /** The longest single sleep: timers overflow past ~24.8 days, and a shorter nap notices clock changes. */
 const MAX_SLEEP_MS = 60 * 60 * 1000;
 
@@ -142,6 +145,12 @@ async function fire(schedule: Schedule, due: Date, options: SchedulerOptions, st
   const lastRunAt = new Date(Math.max(due.getTime(), options.clock.now().getTime())).toISOString();
   if (!options.store.claimScheduledRun({ pipeline: schedule.pipeline, lastRunAt, lastJob: null }, due)) {
     const other = options.store.lastScheduledRun(schedule.pipeline);
+    const now = options.clock.now();
+    // A record later than any due time this clock reaches soon: no other serve took this run.
+    if (other && Date.parse(other.lastRunAt) > now.getTime() + CLOCK_SKEW_MS)
+      return options.log(
+        `${schedule.pipeline}: the run due ${due.toISOString()} is not started: the last run is recorded at ${other.lastRunAt}, later than this clock (${now.toISOString()}); the clock went back, or was ahead when that run was recorded. No run starts until the clock passes that time`,
+      );
     options.log(
       `${schedule.pipeline}: the run due ${due.toISOString()} was started by another ferry serve of this project${other?.lastJob ? ` (job ${other.lastJob})` : ''}; not running it twice`,
     );

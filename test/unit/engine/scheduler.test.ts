@@ -163,6 +163,24 @@ describe('scheduler', () => {
     expect(log).toContain('hourly: skipped the run due 2026-01-01T02:00:00.000Z: it was past when the wait ended (the clock jumped or the machine slept)');
   });
 
+  it('says a run is not started because its last run is recorded in the future (the clock went back), not that another serve took it', async () => {
+    const store = memoryStore([{ pipeline: 'nightly', lastRunAt: '2027-06-01T02:00:00.000Z', lastJob: 'from-the-future' }]);
+    const controller = new AbortController();
+    const log: string[] = [];
+    const runs = runSchedules({
+      schedules: [nightly],
+      store,
+      clock: fakeClock('2026-01-01T00:00:00.000Z'),
+      signal: controller.signal,
+      log: (l) => void (log.push(l), controller.abort()),
+      run: async () => 'ran',
+    });
+    expect(await runs).toBe(0);
+    expect(log).toEqual([
+      'nightly: the run due 2026-01-01T02:00:00.000Z is not started: the last run is recorded at 2027-06-01T02:00:00.000Z, later than this clock (2026-01-01T02:00:00.000Z); the clock went back, or was ahead when that run was recorded. No run starts until the clock passes that time',
+    ]);
+  });
+
   it('logs a run that fails to start and keeps serving; an abort stops waiting', async () => {
     const controller = new AbortController();
     const clock = fakeClock('2026-01-01T00:00:00.000Z');
