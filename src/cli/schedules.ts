@@ -15,7 +15,7 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { retentionLoop } from './retention.js';
 import { EXIT_INTERRUPTED, repeatFilter } from './interrupt.js';
 import { findPipelines } from './validate.js';
-import { visibleText } from '../spec/visible-text.js';
+import { terminalLines, visibleText } from '../spec/visible-text.js';
 
 export interface ServeOptions {
   maxRuns?: string;
@@ -41,7 +41,9 @@ export async function serveCommand(ctx: CliContext, files: string[], options: Se
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const log = (line: string): void => ctx.stdout(`${new Date().toISOString()} ${app.project.masker.mask(line)}`);
+  // Log lines name pipelines (from file names, which may hold ESC) and quote jobs' errors: their
+  // control characters are shown escaped, the lines of a multi-line entry (diagnostics) kept.
+  const log = (line: string): void => ctx.stdout(`${new Date().toISOString()} ${terminalLines(app.project.masker.mask(line))}`);
   try {
     for (const s of schedules) log(`${s.pipeline}: "${s.cron}" (${s.timezone ?? 'server time'}), next run ${nextRun(s, new Date())?.toISOString() ?? 'never'}`);
     const retention = retentionLoop(app, log, stop.signal);

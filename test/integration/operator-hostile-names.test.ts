@@ -52,4 +52,16 @@ describe('job ids with terminal control characters in the operator commands', ()
     expect(result.stderr).not.toMatch(/[\x1b\u202e]/);
     expect(result.stderr).toContain('ev\\x1b[31mil\\u202e');
   }, 60_000);
+
+  it('are shown escaped by ferry serve, in every line of its log', () => {
+    p = new TestProject();
+    p.write('pipelines/users.csv', 'email\na@example.com\n');
+    const name = 'ev\x1b[31mil\u202e';
+    p.write(`pipelines/${name}.yaml`, 'source: { file: users.csv }\ntarget: { connection: users, key: [email], upsert: true }\nschedule: "* * * * * *"\n');
+    const result = p.ferry('serve', '--max-runs', '1');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('stopped after 1 run(s)');
+    expect(result.stdout).not.toMatch(/[\x1b\u202e]/);
+    expect(result.stdout).toContain('ev\\x1b[31mil\\u202e: run due');
+  }, 60_000);
 });
