@@ -101,4 +101,32 @@ describe('a damaged job record in the journal', () => {
     );
     expect(resume.code).toBe(1);
   }, 60_000);
+
+  // The resume replayed the damaged step as a failed plan step: the job ended failed again with every count zero.
+  it('keeps the counts of the batches already done when a resume stops on a damaged step', () => {
+    p = new TestProject();
+    const emails = ['a', 'b', 'c', 'd', 'e'].map((name) => `${name}@example.com`);
+    p.write('users.csv', `email\n${emails.join('\n')}\nnot-an-email\n`);
+    p.write('import.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\nbatch: { size: 2 }\nvalidate: { schema: user, max_rejects: 0 }\n');
+    const { report } = p.run('import.yaml');
+    expect(report.status).toBe('failed');
+    const counts = (): unknown => JSON.parse(p.ferry('jobs', 'show', report.job, '--json').stdout).summary;
+    const before = counts();
+    expect(before).toMatchObject({ total: 6, inserted: 5, rejected: 1 });
+    for (const step of ['planJob', 'runBatch:1']) {
+      const db = new Database(join(p.dir, '.ferry/journal.db'));
+      const original = db.prepare('SELECT output FROM steps WHERE job = ? AND key = ?').get(report.job, step) as { output: string };
+      db.prepare("UPDATE steps SET output = '{\"cut' WHERE job = ? AND key = ?").run(report.job, step);
+      db.close();
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const resume = p.ferry('jobs', 'resume', report.job);
+        expect(resume.stderr, step).toContain(`its recorded step ${step} is not JSON`);
+        expect(resume.code, step).toBe(1);
+        expect(counts(), step).toEqual(before);
+      }
+      const mended = new Database(join(p.dir, '.ferry/journal.db'));
+      mended.prepare('UPDATE steps SET output = ? WHERE job = ? AND key = ?').run(original.output, report.job, step);
+      mended.close();
+    }
+  }, 60_000);
 });

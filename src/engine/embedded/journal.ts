@@ -279,6 +279,16 @@ export class Journal {
     return row ? stepOutput(job, key, row.output) : undefined;
   }
 
+  /**
+   * Reads every recorded step of a job, throwing `DamagedRecord` for the first that is not JSON: a
+   * resume checks them all before it changes anything, as one found mid-run failed the job again
+   * with its counts zeroed (the replayed step failed like a step that ran).
+   */
+  checkSteps(job: string): void {
+    const rows = this.db.prepare('SELECT key, output FROM steps WHERE job = ? ORDER BY key').all(job) as { key: string; output: string }[];
+    for (const row of rows) stepOutput(job, row.key, row.output);
+  }
+
   /** Insert-or-ignore; with `lease`, only while that lease holds (else LeaseLost), checked in the same transaction. */
   recordStep(job: string, key: string, output: unknown, now: string, lease?: number): void {
     const record = this.db.transaction(() => {

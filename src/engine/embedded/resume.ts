@@ -19,6 +19,7 @@ export function prepareResume(journal: Journal, id: string): JobRecord {
   const status = effectiveStatus(job);
   if (status === 'succeeded') throw new ResumeRefused(`job ${id} already succeeded; nothing to resume`);
   if (status === 'running' || status === 'pending') throw new ResumeRefused(heldBy(job));
+  journal.checkSteps(id);
   journal.update(id, { run: job.run + 1 });
   return journal.getJob(id)!;
 }
