@@ -40,8 +40,12 @@ export async function jobErrorsCommand(ctx: CliContext, id: string, options: Job
   if (file === undefined) throw new CliExit(EXIT_FAILED, `${noReport} (${displayPath(ctx.cwd, reported)} is gone)`);
   const shownFile = displayPath(ctx.cwd, reported);
   const out = (line: string): void => ctx.stdout(masker.mask(line));
+  // Two passes over the report (it may hold millions of lines): the whole of it is read and checked
+  // before a byte is written, so a damaged report fails with nothing on stdout — a CSV header or the
+  // lines before the damage, piped into a file, looked like a complete result.
+  const { records, perCode } = await countRejects(file, shownFile);
   if (format === 'json') {
-    for await (const reject of readNdjson<Reject>(file)) ctx.stdout(maskedJson(reject, (text) => masker.mask(text)));
+    for await (const reject of rejectsIn(file, shownFile)) ctx.stdout(maskedJson(reject, (text) => masker.mask(text)));
     return;
   }
   const rows = async function* (): AsyncGenerator<string[]> {
@@ -58,13 +62,6 @@ export async function jobErrorsCommand(ctx: CliContext, id: string, options: Job
       process.stdout.write(masker.mask(await csvTarget.encode([Object.fromEntries(CSV_HEADERS.map((h, i) => [h, cell(row[i]!)]))], options)));
     return;
   }
-  // Two passes over the report (it may hold millions of lines): the summary first, then the lines.
-  const perCode = new Map<string, number>();
-  let records = 0;
-  for await (const reject of rejectsIn(file, shownFile)) {
-    records++;
-    for (const e of reject.errors) perCode.set(e.code, (perCode.get(e.code) ?? 0) + 1);
-  }
   // Report fields hold source data: masked whole first (a cut secret would not match), then escaped.
   const shown = (field: string): string => visibleText(escapeLoneSurrogates(masker.mask(field)));
   out(`${records} rejected record(s)${records > 0 ? ':' : ''}`);
@@ -76,6 +73,17 @@ export async function jobErrorsCommand(ctx: CliContext, id: string, options: Job
     const cells = [shown(row!).padEnd(7), shown(code!).padEnd(20), (shown(path!) || '-').padEnd(24)];
     out(`${cells.join(' ')} ${(formatValue(shown(value!), VALUE_WIDTH) || '-').padEnd(VALUE_WIDTH)} ${shown(message!)}`);
   }
+}
+
+/** The first pass over a report: its rejects and errors per code, every line checked (`rejectsIn`). */
+async function countRejects(file: string, shown: string): Promise<{ records: number; perCode: Map<string, number> }> {
+  const perCode = new Map<string, number>();
+  let records = 0;
+  for await (const reject of rejectsIn(file, shown)) {
+    records++;
+    for (const e of reject.errors) perCode.set(e.code, (perCode.get(e.code) ?? 0) + 1);
+  }
+  return { records, perCode };
 }
 
 /**

@@ -112,4 +112,24 @@ describe('ferry jobs errors', { timeout: 120_000 }, () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/rejects\.ndjson:2: not a JSON line \(.+\); the file is damaged or was cut short/);
   });
+
+  // --format csv wrote its header, and --json the lines before the damage: piped into a file, they looked like a complete result.
+  it('writes nothing on stdout but a --json error object when the report is damaged past its first line', () => {
+    const { job: id, artifacts } = p.run('p.yaml', '--force-new').report;
+    const file = join(p.dir, artifacts.rejects ?? '');
+    const [first] = readFileSync(file, 'utf8').split('\n');
+    for (const [damage, why] of [
+      ['{"row": 3, "errors": [{"co', /rejects\.ndjson:2: not a JSON line/],
+      ['{"row": 3}', /rejects\.ndjson: record 2 is not a reject/],
+    ] as const) {
+      writeFileSync(file, `${first}\n${damage}\n`);
+      for (const args of [[], ['--format', 'csv'], ['--format', 'json'], ['--json']]) {
+        const { code, stdout, stderr } = p.ferry('jobs', 'errors', id, ...args);
+        expect(code, args.join(' ')).toBe(1);
+        expect(stderr, args.join(' ')).toMatch(why);
+        if (args.length === 0 || args[1] === 'csv') expect(stdout, args.join(' ')).toBe('');
+        else expect(Object.keys(JSON.parse(stdout) as object), args.join(' ')).toEqual(['error']);
+      }
+    }
+  });
 });
