@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { recordsDone, type PipelineActivities } from '../../plan/activity-types.js';
+import { recordsDone, type JobSummary, type PipelineActivities } from '../../plan/activity-types.js';
 import { emptySummary, type JobOutcome } from '../../plan/orchestrate.js';
 import type { ConnectionTables } from '../../plan/write-target.js';
 import type { Project } from '../../project/load-config.js';
 import { JobRefused, type Engine, type FollowOptions, type JobInfo, type JobListing, type PipelineSchedule, type ScheduleInfo } from '../engine.js';
-import { execute } from './execute.js';
+import { execute, liveness } from './execute.js';
 import { effectiveStatus, stoppedHint, stoppedOwner } from './job-status.js';
 import { Journal, type JobRecord } from './journal.js';
 import { journaledSummary } from './journaled-summary.js';
@@ -16,6 +16,7 @@ import { storesOf } from '../../project/plan-for.js';
 import { missedRun, nextRun, type ScheduleStore } from './scheduler.js';
 import { submitJob } from './submit.js';
 import { noJobMessage } from '../no-job.js';
+import { pausepoint } from '../../failpoints.js';
 
 export interface EmbeddedEngineOptions {
   project: Project;
@@ -51,21 +52,29 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
     if (!job) throw new JobRefused(noJobMessage(id, { hint: true }), { usage: true });
     return job;
   };
-  /** Jobs this process is to run: submitted or resumed here, not yet followed. */
-  const ours = new Set<string>();
+  /**
+   * Jobs this process is to run: submitted or resumed here, not yet followed. A resumed job maps to
+   * the fencing token its resume checked it under: it runs only if no cancel or other resume took it since.
+   */
+  const ours = new Map<string, number | undefined>();
   const pollMs = options.pollMs ?? POLL_MS;
 
   const engine: EmbeddedEngine = {
     name: 'embedded',
     async submit(plan, submit = {}) {
       const submitted = await submitJob(open(), plan, { forceNew: submit.forceNew ?? false, ...(submit.log ? { log: submit.log } : {}) });
-      if (!submitted.existing) ours.add(submitted.jobId);
+      if (!submitted.existing) ours.set(submitted.jobId, undefined);
       return submitted;
     },
     async follow(id, follow = {}) {
+      if (!ours.has(id)) return watch(open(), id, follow, pollMs);
+      const checked = ours.get(id);
+      ours.delete(id);
+      // For the tests of a cancel landing between the submission (or the resume's checks) and the claim.
+      await pausepoint(checked === undefined ? 'run-before-claim' : 'resume-before-claim');
       const job = found(id);
-      if (!ours.delete(id)) return watch(open(), id, follow, pollMs);
       return execute(job, {
+        ...(checked !== undefined ? { checkedLease: checked } : {}),
         journal: open(),
         activities: options.activities(),
         progress: ({ summary }) => follow.progress?.({ status: 'running', summary }),
@@ -92,12 +101,15 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
     },
     async cancel(id, cancelOptions) {
       const job = found(id);
-      const status = effectiveStatus(job);
-      if (status === 'succeeded' || status === 'failed' || status === 'cancelled') throw new JobRefused(`job ${id} already ended (${status})`);
-      if (status === 'interrupted') {
-        open().update(id, { status: 'cancelled', endedAt: new Date().toISOString() });
-        return 'cancelled';
-      }
+      // An interrupted job is marked cancelled in one transaction with the check that no process holds
+      // it: marked from a look taken before, it raced a resume taking the job, which then ran on under
+      // a "cancelled" record, or wrote its own end over the cancel.
+      // Its counts as its journaled batches prove them: the saved ones lag behind (journaled-summary.ts).
+      const counts = effectiveStatus(job) === 'interrupted' ? provenCounts(open(), id) : undefined;
+      const ended = open().cancelUnheld(id, liveness(), counts);
+      if (ended === undefined) throw new JobRefused(noJobMessage(id));
+      if (ended === 'marked') return 'cancelled';
+      if (ended !== 'held') throw new JobRefused(`job ${id} already ended (${ended})`);
       open().requestCancel(id);
       // A stopped holder would never act on the request: say so rather than wait for ever (checked on every poll, as it may be stopped later).
       const refuseIfStopped = (now: JobRecord): void => {
@@ -116,7 +128,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
     async resume(id) {
       await refuseResume(engine, id, (names) => storesOf(project, names), { project, cwd: options.cwd });
       const job = prepareResume(open(), id);
-      ours.add(id);
+      ours.set(id, job.lease);
       return { note: `run ${job.run}` };
     },
     async lastSuccess(pipeline) {
@@ -208,6 +220,16 @@ function resumedRun(job: JobRecord, status: JobListing['status'], journal: Journ
   if (job.run < 2 || job.runStartedAt === null || (status !== 'running' && status !== 'pending')) return undefined;
   const before = journaledSummary(journal, job.id, job.runStartedAt);
   return { startedAt: job.runStartedAt, carried: before ? recordsDone(before) : 0 };
+}
+
+/** `journaledSummary`, or undefined where a damaged step keeps it from being told (the saved counts stay). */
+function provenCounts(journal: Journal, id: string): JobSummary | undefined {
+  try {
+    return journaledSummary(journal, id);
+  } catch (err) {
+    if (err instanceof JobRefused) return undefined;
+    throw err;
+  }
 }
 
 function capitalized(text: string): string {

@@ -10,6 +10,7 @@ import { withRetry } from './retry.js';
 import { cheapSubmissionKey, fileSubmissionKey, submissionKey } from '../submission.js';
 import { writeTargetOf, type ConnectionTables } from '../../plan/write-target.js';
 import { passTargetGate } from './target-gate.js';
+import { JobRefused } from '../engine.js';
 
 export interface EmbeddedOptions {
   journal: Journal;
@@ -27,6 +28,8 @@ export interface EmbeddedOptions {
    * that the target gate sees one table whichever way pipelines spell it.
    */
   connections?: ConnectionTables;
+  /** A resumed job: the fencing token its resume checked it under; a cancel or another resume since wins (`Journal.claim`). */
+  checkedLease?: number;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 2000;
@@ -49,8 +52,8 @@ export async function startJob(plan: JobPlan, options: EmbeddedOptions): Promise
 export async function execute(job: JobRecord, options: EmbeddedOptions): Promise<JobOutcome> {
   const { journal } = options;
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-  const lease = journal.claim(job.id, process.pid, liveness(heartbeatMs));
-  if (lease === undefined) throw new JobBusyError(`job ${job.id} is being run by another process (pid ${job.ownerPid})`);
+  const lease = journal.claim(job.id, process.pid, liveness(heartbeatMs), options.checkedLease);
+  if (lease === undefined) throw notClaimed(journal, job, options.checkedLease !== undefined);
   const state = { cancelRequested: false, lost: false };
   const timer = setInterval(() => {
     const beat = journal.heartbeat(job.id, process.pid, lease, new Date());
@@ -96,6 +99,19 @@ export async function execute(job: JobRecord, options: EmbeddedOptions): Promise
     clearInterval(timer);
     journal.release(job.id, process.pid, lease);
   }
+}
+
+/** Why a job could not be claimed: another process holds it, or, for a resume, a cancel or another resume took it since. */
+function notClaimed(journal: Journal, job: JobRecord, resumed: boolean): Error {
+  const now = journal.getJob(job.id);
+  if (!resumed || !now) return new JobBusyError(`job ${job.id} is being run by another process (pid ${now?.ownerPid ?? job.ownerPid})`);
+  if (now.status === 'cancelled') {
+    return new JobRefused(
+      `job ${job.id} was cancelled (ferry jobs cancel) while this resume was starting: it stays cancelled; ferry jobs resume ${job.id} continues it`,
+    );
+  }
+  const by = now.ownerPid === null ? 'another process' : `process ${now.ownerPid}`;
+  return new JobRefused(`job ${job.id} was resumed by ${by} while this resume was starting: ferry jobs show ${job.id} for how it goes`);
 }
 
 /**

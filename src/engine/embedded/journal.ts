@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { JobStatus } from '../../plan/activity-types.js';
+import type { JobStatus, JobSummary } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
 import { JobRefused } from '../engine.js';
 import { DamagedRecord, isLiveOwner, LeaseLost, patchColumns, toRecord, type JobPatch, type JobRecord, type Liveness, type Row } from './job-record.js';
@@ -210,22 +210,53 @@ export class Journal {
    * Takes the job for this process unless another live process holds it (`isLiveOwner`). Returns the
    * new fencing token, or undefined when refused. Atomic (IMMEDIATE), so two processes never both
    * win. A new lease passes the target gate again (`acquireTarget`), so the target of a past run is cleared.
+   * With `expected` (the token a resume saw when it checked the job), only while the token is still
+   * that: a cancel of the interrupted job, or another resume, since then wins.
    */
-  claim(id: string, pid: number, live: Liveness): number | undefined {
+  claim(id: string, pid: number, live: Liveness, expected?: number): number | undefined {
     const claimTx = this.db.transaction((): number | undefined => {
       const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
       if (!row) return undefined;
       const job = toRecord(row);
+      if (expected !== undefined && job.lease !== expected) return undefined;
       if (job.ownerPid !== null && job.ownerPid !== pid && isLiveOwner(job, live)) return undefined;
       const lease = job.lease + 1;
+      // A cancel asked of a job this process already holds (submitted, not yet running) stands; one asked of a past run does not.
+      const ours = job.ownerPid === pid && job.ownerStart === processStart(pid);
       this.db
         .prepare(
-          'UPDATE jobs SET owner_pid = ?, owner_start = ?, heartbeat_at = ?, run_started_at = ?, lease = ?, cancel_requested = 0, target = NULL WHERE id = ?',
+          `UPDATE jobs SET owner_pid = ?, owner_start = ?, heartbeat_at = ?, run_started_at = ?, lease = ?, ${ours ? '' : 'cancel_requested = 0, '}target = NULL WHERE id = ?`,
         )
         .run(pid, processStart(pid), live.now.toISOString(), live.now.toISOString(), lease, id);
       return lease;
     });
     return claimTx.immediate();
+  }
+
+  /**
+   * `jobs cancel` of a job no live process holds (interrupted): marked cancelled and its fencing token
+   * raised, in one IMMEDIATE transaction, so a resume that checked the job before cannot claim it
+   * after (`claim` with `expected`), and one that claimed it first is found holding it. Returns
+   * 'marked' once marked, 'held' when a live process holds it (the caller asks it to stop), else
+   * the status it ended with.
+   * `summary` (the counts its journaled batches prove) replaces the saved counts, which lag behind.
+   */
+  cancelUnheld(id: string, live: Liveness, summary: JobSummary | undefined): 'marked' | 'held' | JobStatus | undefined {
+    const cancelTx = this.db.transaction((): 'marked' | 'held' | JobStatus | undefined => {
+      const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
+      if (!row) return undefined;
+      const job = toRecord(row);
+      if (job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled') return job.status;
+      if (isLiveOwner(job, live)) return 'held';
+      const counts = summary === undefined ? '' : ', summary = @summary';
+      this.db
+        .prepare(
+          `UPDATE jobs SET status = 'cancelled', ended_at = @now, lease = lease + 1, owner_pid = NULL, owner_start = NULL, heartbeat_at = NULL${counts} WHERE id = @id`,
+        )
+        .run({ now: live.now.toISOString(), id, ...(summary === undefined ? {} : { summary: JSON.stringify(summary) }) });
+      return 'marked';
+    });
+    return cancelTx.immediate();
   }
 
   /** Whether `ferry jobs cancel` (or the console) asked the job to stop. */
