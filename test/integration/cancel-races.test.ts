@@ -94,4 +94,18 @@ describe('a cancel racing the process about to run the job', { timeout: 120_000 
     expect(show(id)).toMatchObject({ status: 'cancelled', batches: { done: 0 } });
     expect(userCount()).toBe(0);
   });
+
+  // The cancel said "job … failed" and left the job interrupted, as if no cancel had been asked.
+  it('whose process dies while the cancel waits for it: the job ends cancelled, and the cancel says so', async () => {
+    const run = start(['run', 'import.yaml', '--json'], { FERRY_FAILPOINTS: 'chunk-before-write=pause:3000' });
+    await until(() => p.ferry('jobs', 'list', '--json').stdout.includes('"status":"running"'));
+    const id = (JSON.parse(p.ferry('jobs', 'list', '--json').stdout.split('\n')[0]!) as { job: string }).job;
+    const cancel = start(['jobs', 'cancel', id], {});
+    await until(() => cancel.out.stderr.includes('cancel requested'));
+    run.child.kill('SIGKILL');
+    expect(await cancel.exit).toBe(0);
+    expect(cancel.out.stdout).toBe(`job ${id} cancelled (ferry jobs resume ${id} continues it)\n`);
+    expect(show(id).status).toBe('cancelled');
+    await run.exit;
+  });
 });

@@ -123,7 +123,13 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
       // The job sees the request before its next batch; one that is finishing (sending its
       // notifications) ends as it would have, and this waits for it.
       cancelOptions?.log?.(`cancel requested: job ${id} stops before its next batch; waiting for it to end…`);
-      return (await untilEnded(open(), id, refuseIfStopped, pollMs)).status;
+      const outcome = await untilEnded(open(), id, refuseIfStopped, pollMs);
+      if (effectiveStatus(found(id)) !== 'interrupted') return outcome.status;
+      // Its process died before it stopped (it said "failed", the job left interrupted): marked cancelled, as any interrupted job.
+      const marked = open().cancelUnheld(id, liveness(), provenCounts(open(), id));
+      if (marked === 'marked') return 'cancelled';
+      if (marked === 'held') throw new JobRefused(`job ${id}'s process ended before it stopped, and another process has resumed it since: cancel it again`);
+      return marked ?? outcome.status;
     },
     async resume(id) {
       await refuseResume(engine, id, (names) => storesOf(project, names), { project, cwd: options.cwd });
