@@ -198,6 +198,19 @@ async function mapItem(ctx: JobContext, types: ReadonlyMap<string, ColumnType>, 
   return { row: item.row, values, record: item.record };
 }
 
+/**
+ * A chunk committed before a crash is replayed from its marker, and its rows refused before the
+ * write are found again by mapping its records as before. Mapped against a table altered since (a
+ * column dropped), they are refused now though they were written then: the report listed written
+ * rows as rejected, and the counts passed the total. Refused, where the report cannot be rebuilt.
+ */
+function refuseChangedReplay(job: string, batch: number, refusedNow: number, refusedThen: number): void {
+  if (refusedNow === refusedThen) return;
+  throw new Error(
+    `[job ${job}] batch ${batch} was written before the job stopped, but its records no longer map as they did (${refusedThen} refused then, ${refusedNow} now): the target table changed since. Its reject report cannot be rebuilt: restore the table as it was to resume, or run the pipeline as a new job`,
+  );
+}
+
 async function writeChunk(ctx: JobContext, batch: number, chunk: number, items: MappedItem[]): Promise<Counts> {
   const { plan, target } = ctx;
   if (plan.target.type !== 'connection' || !target) throw new Error(`[job ${plan.jobId}] batch ${batch}: the target is not a connection`);
@@ -225,6 +238,13 @@ async function writeChunk(ctx: JobContext, batch: number, chunk: number, items: 
     ...(plan.dryRun ? { preview: true } : {}),
   });
   failpoint('batch-after-commit');
+  if (written.replayed)
+    refuseChangedReplay(
+      plan.jobId,
+      batch,
+      items.length - rows.length,
+      items.length - written.inserted - written.updated - written.unchanged - written.rejects.length,
+    );
   for (const r of written.rejects) rejects.push({ row: r.row, record: ctx.mapper.maskRecord(originals.get(r.row)), errors: r.errors });
   rejects.sort((a, b) => a.row - b.row);
   writeFileAtomic(chunkPath(plan.jobDir, 'rejects', batch, chunk), toNdjson(rejects));
