@@ -21,7 +21,13 @@ export function checkedPictureMillis(self: unknown, impl: Impl, timestamp: strin
     timestamp,
     picture,
   );
-  if (typeof millis !== 'number') return millis;
+  if (typeof millis !== 'number') {
+    // jsonata gives no value for a timestamp its picture does not match ("05-01-2024" with
+    // [D01]/[M01]/[Y]), and the column was then left out of the row without a word; a date column
+    // the store fills (created_at) got the job's time instead. Only an empty text is no date.
+    if (millis === undefined && timestamp !== '') throw invalid('the timestamp does not match the picture');
+    return millis;
+  }
   checkFiniteMillis(millis, invalid);
   const parts = pictureParts(picture);
   const ignored = parts.find((part) => part.component !== undefined && 'WwXxEC'.includes(part.component));

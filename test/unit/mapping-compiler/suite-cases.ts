@@ -45,6 +45,18 @@ interface RawCase {
   depth?: number;
 }
 
+/**
+ * Cases whose answer Ferry changes on purpose, by id, with Ferry's error code and why: the one
+ * expectation replaced, every other case of the suite still holds both paths to jsonata's answer.
+ */
+const DELIBERATE: Record<string, { code: string; why: string }> = {
+  'function-tomillis/parseDateTime.json#1': { code: 'FERRY_OUT_OF_RANGE', why: 'a timestamp its picture reads no date from is an error, not no value' },
+  'function-tomillis/parseDateTime.json#34': {
+    code: 'FERRY_OUT_OF_RANGE',
+    why: 'a timestamp its picture does not match is an error, not no value (a column silently left out)',
+  },
+};
+
 export function loadSuite(dir = SUITE_DIR): SuiteCase[] {
   const datasets = new Map<string, unknown>();
   const dataset = (name: string) => {
@@ -60,12 +72,14 @@ export function loadSuite(dir = SUITE_DIR): SuiteCase[] {
       (Array.isArray(parsed) ? parsed : [parsed]).forEach((raw, index) => {
         const expr = raw.expr ?? readFileSync(join(dir, 'groups', group, raw['expr-file'] ?? ''), 'utf8');
         const data = raw.data !== undefined ? raw.data : typeof raw.dataset === 'string' ? dataset(raw.dataset) : undefined;
+        const id = `${group}/${file}${Array.isArray(parsed) ? `#${index}` : ''}`;
+        const deliberate = DELIBERATE[id];
         cases.push({
-          id: `${group}/${file}${Array.isArray(parsed) ? `#${index}` : ''}`,
+          id,
           expr,
           data,
           bindings: raw.bindings ?? {},
-          expect: expectation(raw),
+          expect: deliberate ? { code: deliberate.code } : expectation(raw),
           unordered: raw.unordered === true,
           limited: raw.timelimit !== undefined || raw.depth !== undefined,
         });

@@ -82,6 +82,20 @@ describe('$toMillis with a picture', () => {
     expect(result).toEqual({ values: { c: Date.parse(iso) }, errors: [] });
   });
 
+  it.each([
+    ['05-01-2024', '[D01]/[M01]/[Y]'],
+    ['2024-01-05T10:00:00Z', '[Y]-[M01]-[D01]T[H01]:[m01]:[s01][Z]'],
+    ['irrelevant', '[Y]-[M]-[D]'],
+  ])('%s, which %s does not match, is a MAPPING_ERROR, not a column left out', async (timestamp, picture) => {
+    const result = await bothPaths(`$toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)})`);
+    const message = `column c: $toMillis(${JSON.stringify(timestamp)}, ${JSON.stringify(picture)}): the timestamp does not match the picture`;
+    expect(result).toEqual({ values: {}, errors: [{ code: 'MAPPING_ERROR', path: 'c', message }] });
+  });
+
+  it('an empty timestamp is no date: the column is left out, as a missing field is', async () => {
+    expect(await bothPaths('$toMillis("", "[D01]/[M01]/[Y]")')).toEqual({ values: {}, errors: [] });
+  });
+
   it('a year past what a Date holds is said to be so', async () => {
     const result = await bothPaths('$toMillis("300000-01-01", "[Y]-[M]-[D]")');
     expect(result.errors[0]?.message).toBe(
