@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMapper } from '../../../src/mapping/mapper.js';
+import { mapBothPaths } from '../../helpers/mapping.js';
 
 /*
  * jsonata's `$base64encode` and `$base64decode` treat each character as a byte, as a browser's btoa
@@ -10,13 +10,7 @@ import { createMapper } from '../../../src/mapping/mapper.js';
 
 const ctx = { id: 'j', pipeline: 'p', started_at: '2026-01-01T00:00:00.000Z' };
 
-async function bothPaths(expr: string) {
-  const compiled = createMapper({ c: expr }, ctx);
-  expect(compiled.plan.compiled).toEqual(['c']);
-  const result = await compiled.map({});
-  expect(await createMapper({ c: expr }, ctx, undefined, { interpretOnly: true }).map({})).toEqual(result);
-  return result;
-}
+const bothPaths = (expr: string) => mapBothPaths(expr, ctx);
 
 describe('base64', () => {
   it.each([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMapper, type MappingContext } from '../../../src/mapping/mapper.js';
+import { mapBothPaths } from '../../helpers/mapping.js';
 
 /*
  * `$toMillis` with a picture handed the numbers it read to Date.UTC, which rolls what is out of
@@ -14,13 +15,7 @@ import { createMapper, type MappingContext } from '../../../src/mapping/mapper.j
 
 const ctx: MappingContext = { id: 'job-1', pipeline: 'p', started_at: '2024-01-02T09:53:00.000Z' };
 
-async function bothPaths(expr: string) {
-  const compiled = createMapper({ c: expr }, ctx);
-  expect(compiled.plan.compiled).toEqual(['c']);
-  const result = await compiled.map({});
-  expect(await createMapper({ c: expr }, ctx, undefined, { interpretOnly: true }).map({})).toEqual(result);
-  return result;
-}
+const bothPaths = (expr: string) => mapBothPaths(expr, ctx);
 
 describe('$toMillis with a picture', () => {
   it.each([
