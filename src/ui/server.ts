@@ -226,6 +226,9 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
   };
 
   const server: Server = createServer((req, res) => void handle(req, res));
+  // Each request's time is bounded (Node's request and header timeouts); their number is not,
+  // and every open socket is a file descriptor the jobs running in this process need too.
+  server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -245,6 +248,9 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
     },
   };
 }
+
+/** Sockets open at once; past it Node closes a new one at once. A browser tab holds one (the event stream) and a few while loading. */
+export const MAX_CONNECTIONS = 128;
 
 function statusOf(err: unknown): [number, string] {
   if (err instanceof HttpError) return [err.status, err.message];
