@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { failpoint } from '../src/failpoints.js';
+import { failpoint, pausepoint } from '../src/failpoints.js';
 import type { FinalizeJobInput, FinalizeJobOutput } from '../src/plan/activity-types.js';
 import { appendFile, CHUNK_BYTES } from '../src/sources/byte-batches.js';
 import { writeExportFile } from './export-output.js';
@@ -17,6 +17,7 @@ import { backupPath, chunkFilePattern, partsDir, rejectsPartPath, rejectsPath, s
  * for its resume. Safe to repeat.
  */
 export async function finalizeJob(contexts: JobContexts, { jobDir, batches, status }: FinalizeJobInput): Promise<FinalizeJobOutput> {
+  await pausepoint('finalize-start');
   const ctx = await contexts.get(jobDir);
   const rejectParts = Array.from({ length: batches }, (_, batch) => rejectsPartPath(jobDir, batch));
   const rejects = await joinFiles(ctx.plan.jobId, rejectParts, rejectsPath(jobDir));

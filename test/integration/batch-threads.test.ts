@@ -158,6 +158,34 @@ describe('batch threads', { timeout: 180_000 }, () => {
     }
   });
 
+  it.runIf(hasProc)('stop before the finalize of the last job using them: their heaps are given back before it joins its files', async () => {
+    const project = new TestProject();
+    try {
+      project.write('users.json', generateUsers(800));
+      project.write('import.yaml', 'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 100, parallelism: 4 }\n');
+      const parts = `${project.dir}/.ferry/jobs`;
+      /** Every batch has left its reject part: the finalize, held 2 s at its start, is next. */
+      const batchesDone = (): boolean =>
+        existsSync(parts) &&
+        readdirSync(parts).some(
+          (job) => existsSync(`${parts}/${job}/parts`) && readdirSync(`${parts}/${job}/parts`).filter((f) => /^rejects-\d{6}\.ndjson$/.test(f)).length === 8,
+        );
+      let finishedAt: number | undefined;
+      /** Counted 0.5–1.5 s after the last batch: inside the finalize's pause, clear of the batches and of the process's exit. */
+      const finalizing = (): boolean => {
+        if (finishedAt === undefined && batchesDone()) finishedAt = Date.now();
+        return finishedAt !== undefined && Date.now() - finishedAt > 500 && Date.now() - finishedAt < 1500;
+      };
+      const env = { FERRY_BATCH_THREADS: '2', FERRY_FAILPOINTS: 'chunk-before-write=pause:100,finalize-start=pause:2000' };
+      const whileFinalizing = await tasksUntilExit(start(project, ['run', 'import.yaml'], env), finalizing);
+      const whileRunning = await mostTasks({}, { FERRY_BATCH_THREADS: '2' });
+      expect(whileFinalizing).toBeGreaterThan(0);
+      expect(whileFinalizing).toBeLessThanOrEqual(whileRunning - 2);
+    } finally {
+      project.cleanup();
+    }
+  });
+
   it('write batches in order: of a key repeated across batches the first row wins, even when its batch maps last', async () => {
     const users = generateUsers(300);
     users[150] = { ...users[150], email: users[5]!['email'], given_name: 'Later' };
