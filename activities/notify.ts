@@ -41,7 +41,8 @@ export async function notify(deps: ActivityDeps, input: NotifyInput): Promise<No
 async function email(deps: ActivityDeps, label: string, entry: EmailEntry, report: NotifyReport): Promise<string> {
   if (!deps.smtp) throw new NotifyError(`${label}: email needs notify.smtp in ferry.yaml`, { retryable: false });
   const to = typeof entry.email === 'string' ? [entry.email] : entry.email;
-  return sendEmail({ url: deps.smtp.url, from: deps.smtp.from, to, message: emailMessage(report), label, mask: (t) => deps.masker.mask(t) });
+  const message = emailMessage(report);
+  return sendEmail({ url: deps.smtp.url, from: deps.smtp.from, to, message, deliveryId: report.delivery, label, mask: (t) => deps.masker.mask(t) });
 }
 
 async function webhook(deps: ActivityDeps, label: string, entry: WebhookEntry, report: NotifyReport): Promise<string> {
@@ -53,6 +54,7 @@ async function webhook(deps: ActivityDeps, label: string, entry: WebhookEntry, r
   return postWebhook({
     url: entry.webhook,
     body: JSON.stringify(webhookBody(report)),
+    deliveryId: report.delivery,
     ...(secret ? { secret } : {}),
     ...(entry.timeout !== undefined ? { timeoutMs: durationMs(entry.timeout) } : {}),
     label,

@@ -74,6 +74,9 @@ function segment(plan: JobPlan, view: JobView, cancel: { requested(): boolean },
         progress: ({ summary }) => void (view.summary = summary),
         cancelled: () => cancel.requested(),
         continueAsNew: (started) => shouldContinueAsNew(started, workflowInfo().continueAsNewSuggested),
+        // A worker that dies is replaced within the run (same id, notifications resent alike); a
+        // resume (a reset, or a new run after a cancel) is a run of its own, and ends the job anew.
+        completion: workflowInfo().runId,
       },
       resume,
     ),

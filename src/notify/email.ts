@@ -17,6 +17,11 @@ export interface SendEmailOptions {
   from: string;
   to: string[];
   message: EmailMessage;
+  /**
+   * The notification's delivery id (src/plan/delivery-id.ts), sent as Message-ID `<id@ferry>`: the
+   * same for a resent email, which mail clients and archives then keep once.
+   */
+  deliveryId?: string;
   /** Prefix of error messages: which notification failed (`notify[0]`). */
   label: string;
   /** Removes the project's secrets from a text (the SMTP password is masked in any case). */
@@ -54,7 +59,9 @@ export async function sendEmail(o: SendEmailOptions): Promise<string> {
     timer = setTimeout(() => reject(Object.assign(new Error(`no end to the exchange within ${deadlineMs / 1000}s`), { code: 'ETIMEDOUT' })), deadlineMs);
   });
   try {
-    const sending = transport.sendMail({ from: o.from, to: o.to, subject: o.message.subject, text: o.message.text, html: o.message.html });
+    const { subject, text, html } = o.message;
+    const messageId = o.deliveryId === undefined ? {} : { messageId: emailMessageId(o.deliveryId) };
+    const sending = transport.sendMail({ from: o.from, to: o.to, subject, text, html, ...messageId });
     // Past the deadline its failure (the socket closed under it) is nobody's: not an unhandled rejection.
     sending.catch(() => undefined);
     const info = await Promise.race([sending, deadline]);
@@ -71,6 +78,11 @@ export async function sendEmail(o: SendEmailOptions): Promise<string> {
     // The server may still be talking: its socket would keep the process alive.
     for (const socket of sockets) socket.destroy();
   }
+}
+
+/** RFC 5322 `<id-left@id-right>`: a delivery id is a dot-atom already (letters, digits, `.`, `-`, `_`). */
+export function emailMessageId(deliveryId: string): string {
+  return `<${deliveryId}@ferry>`;
 }
 
 /**

@@ -14,6 +14,8 @@ export interface EmailMessage {
 /** The `ferry run --json` object plus the event name and times (src/cli/job-report.ts). */
 export interface WebhookBody {
   event: 'job.finished';
+  /** As the `Ferry-Delivery-Id` header: a receiver drops a notification whose id it has seen. */
+  delivery_id: string;
   job: string;
   pipeline: string;
   engine: string;
@@ -48,6 +50,7 @@ export function emailText(r: NotifyReport): string {
 export function webhookBody(r: NotifyReport): WebhookBody {
   return {
     event: 'job.finished',
+    delivery_id: r.delivery,
     job: r.job,
     pipeline: r.pipeline,
     engine: r.engine,

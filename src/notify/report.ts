@@ -1,4 +1,5 @@
 import type { FinalStatus, JobSummary, NotifyInput } from '../plan/activity-types.js';
+import { deliveryId } from '../plan/delivery-id.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { maskUrl } from '../spec/secrets.js';
 import type { Reject } from '../validation/reject.js';
@@ -19,6 +20,8 @@ export interface RejectLine {
 }
 
 export interface NotifyReport {
+  /** The same for every send of this notification (src/plan/delivery-id.ts). */
+  delivery: string;
   job: string;
   pipeline: string;
   engine: string;
@@ -47,6 +50,7 @@ export function notifyReport(input: NotifyInput, plan: JobPlan, facts: ReportFac
   const mask = (text: string): string => maskUrl(facts.mask ? facts.mask(text) : text);
   const { batches: _batches, ...summary } = input.summary;
   return {
+    delivery: input.delivery ?? deliveryId(plan.jobId, '1', input.index, input.status),
     job: plan.jobId,
     pipeline: plan.pipeline,
     engine: facts.engine ?? 'embedded',

@@ -13,6 +13,8 @@ export interface WebhookOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** The JSON text to send; the signature covers exactly these bytes. */
   body: string;
+  /** Sent as `Ferry-Delivery-Id`, the same in every attempt (src/plan/delivery-id.ts). */
+  deliveryId?: string;
   /** HMAC-SHA256 key; when set, `X-Ferry-Signature: sha256=<hex>` is sent. */
   secret?: string;
   /** Per attempt, from the request to the end of the answer. Default 10 s. */
@@ -27,6 +29,9 @@ export interface WebhookOptions {
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 export const DEFAULT_WEBHOOK_DELAYS_MS = [500, 1000] as const;
+
+/** The same for every send of one notification: a receiver drops one whose id it has seen. */
+export const DELIVERY_ID_HEADER = 'Ferry-Delivery-Id';
 
 type Target = { url: string; authorization?: string };
 type Attempt = { ok: true; status: number } | { ok: false; retryable: boolean; reason: string };
@@ -75,6 +80,7 @@ export function signature(secret: string, body: string | Buffer): string {
 async function postOnce(o: WebhookOptions, target: Target, mask: (text: string) => string): Promise<Attempt> {
   const timeoutMs = o.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
   const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': 'ferry', 'X-Ferry-Event': 'job.finished' };
+  if (o.deliveryId !== undefined) headers[DELIVERY_ID_HEADER] = o.deliveryId;
   if (o.secret !== undefined) headers['X-Ferry-Signature'] = signature(o.secret, o.body);
   if (target.authorization) headers['Authorization'] = target.authorization;
   try {

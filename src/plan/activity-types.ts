@@ -87,6 +87,11 @@ export interface NotifyInput {
   status: FinalStatus;
   summary: JobSummary;
   error: string | null;
+  /**
+   * `deliveryId` (delivery-id.ts): the same for every send of this notification, a resend after a
+   * crash included. Absent only in a notification a workflow of an earlier Ferry scheduled.
+   */
+  delivery?: string;
 }
 
 export interface NotifyOutput {

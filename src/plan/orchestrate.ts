@@ -8,6 +8,7 @@ import {
   type PlanJobOutput,
   type RunBatchOutput,
 } from './activity-types.js';
+import { deliveryId } from './delivery-id.js';
 import { rejectLimit, type JobPlan } from './job-plan.js';
 
 /**
@@ -31,6 +32,11 @@ export interface OrchestrationHooks {
    * `started` counts the batches this segment launched. Absent: the job runs in one segment.
    */
   continueAsNew?(started: number): boolean;
+  /**
+   * Which ending of the job this run brings (delivery-id.ts): the same in a run that continues one
+   * a crash interrupted, so that its notifications keep their delivery ids. Absent: `1`.
+   */
+  completion?: string;
 }
 
 /** Where a job continues in its next segment: everything before `nextBatch` is done and counted. */
@@ -74,7 +80,7 @@ export async function runPipelineSegment(
     try {
       planned = await acts.planJob({ plan });
     } catch (err) {
-      return done(await finish(plan, acts, { status: 'failed', summary, error: errorMessage(err), artifacts: null, notifications: [] }));
+      return done(await finish(plan, acts, hooks, { status: 'failed', summary, error: errorMessage(err), artifacts: null, notifications: [] }));
     }
     summary.total = planned.total;
     summary.batches.total = planned.batches;
@@ -90,9 +96,9 @@ export async function runPipelineSegment(
     artifacts = await acts.finalizeJob({ jobDir: plan.jobDir, batches: planned.batches, status });
   } catch (err) {
     error ??= errorMessage(err);
-    return done(await finish(plan, acts, { status: 'failed', summary: endSummary(plan, 'failed', summary), error, artifacts, notifications: [] }));
+    return done(await finish(plan, acts, hooks, { status: 'failed', summary: endSummary(plan, 'failed', summary), error, artifacts, notifications: [] }));
   }
-  return done(await finish(plan, acts, { status, summary: endSummary(plan, status, summary), error, artifacts, notifications: [] }));
+  return done(await finish(plan, acts, hooks, { status, summary: endSummary(plan, status, summary), error, artifacts, notifications: [] }));
 }
 
 /**
@@ -190,12 +196,14 @@ function failedUnlessStopped(stop: Stop | undefined, error: string): Stop {
 }
 
 /** Sends the notifications whose `on` matches; a failed notification never changes the job's status. */
-async function finish(plan: JobPlan, acts: PipelineActivities, outcome: JobOutcome): Promise<JobOutcome> {
+async function finish(plan: JobPlan, acts: PipelineActivities, hooks: OrchestrationHooks, outcome: JobOutcome): Promise<JobOutcome> {
   for (let index = 0; index < plan.notify.length; index++) {
     const entry = plan.notify[index]!;
     if (entry.on && !entry.on.includes(outcome.status)) continue;
+    const { status, summary, error } = outcome;
+    const delivery = deliveryId(plan.jobId, hooks.completion ?? '1', index, status);
     try {
-      outcome.notifications.push(await acts.notify({ plan, index, status: outcome.status, summary: outcome.summary, error: outcome.error }));
+      outcome.notifications.push(await acts.notify({ plan, index, status, summary, error, delivery }));
     } catch (err) {
       outcome.notifications.push({ index, ok: false, detail: errorMessage(err) });
     }

@@ -96,6 +96,14 @@ describe('email over a real SMTP server', () => {
     expect(parsed.html).toContain('>FORMAT</td>');
   });
 
+  it('sends the delivery id as the Message-ID, so a resent email is kept once', async () => {
+    const server = await smtp();
+    await sendEmail(mail(`smtp://127.0.0.1:${server.port}`, { deliveryId: 'import-users-20250102T030405-ab12.2.0.failed' }));
+    await sendEmail(mail(`smtp://127.0.0.1:${server.port}`, { deliveryId: 'import-users-20250102T030405-ab12.2.0.failed' }));
+    const ids = server.mails.map((m) => parseMail(m.raw).headers['message-id']);
+    expect(ids).toEqual(['<import-users-20250102T030405-ab12.2.0.failed@ferry>', '<import-users-20250102T030405-ab12.2.0.failed@ferry>']);
+  });
+
   it('upgrades with STARTTLS and logs in with the URL credentials', async () => {
     const server = await smtp({
       disabledCommands: [],
@@ -335,6 +343,15 @@ describe('webhook to a real HTTP server', () => {
     expect(sleeps).toEqual([5]);
   });
 
+  it('sends the same Ferry-Delivery-Id in every attempt: a receiver that got the first despite its 500 drops the repeat', async () => {
+    const server = await http((n) => (n === 1 ? { status: 500 } : { status: 200 }));
+    await postWebhook(hook(`${server.url}/hook`, { deliveryId: 'import-users-20250102T030405-ab12.1.0.succeeded' }));
+    expect(server.requests.map((r) => r.headers['ferry-delivery-id'])).toEqual([
+      'import-users-20250102T030405-ab12.1.0.succeeded',
+      'import-users-20250102T030405-ab12.1.0.succeeded',
+    ]);
+  });
+
   it('does not retry a 400, and the error is not retryable', async () => {
     const server = await http(() => ({ status: 400, body: '{"error": "unknown event"}' }));
     const err = await rejection(postWebhook(hook(`${server.url}/hook`)));
@@ -476,16 +493,28 @@ describe('notify activity against real servers', () => {
       smtp: { url: `smtp://127.0.0.1:${smtpServer.port}`, from: 'ferry@example.com' },
     };
 
-    expect(await notify(deps, sampleInput({ plan, index: 0 }))).toEqual({ index: 0, ok: true, detail: 'email to a@example.com, b@example.com' });
+    const delivery = (index: number): string => `${plan.jobId}.4.${index}.succeeded`;
+    expect(await notify(deps, sampleInput({ plan, index: 0, delivery: delivery(0) }))).toEqual({
+      index: 0,
+      ok: true,
+      detail: 'email to a@example.com, b@example.com',
+    });
     const parsed = parseMail(smtpServer.mails[0]!.raw);
+    expect(parsed.headers['message-id']).toBe(`<${delivery(0)}@ferry>`);
     expect(parsed.text).toContain('First 2 of 10 rejected records:');
     expect(parsed.text).toContain(`Full reject report: ${rejectsPath(dir)}`);
 
-    expect(await notify(deps, sampleInput({ plan, index: 1 }))).toEqual({ index: 1, ok: true, detail: `webhook ${hookServer.url}/h answered 200` });
+    expect(await notify(deps, sampleInput({ plan, index: 1, delivery: delivery(1) }))).toEqual({
+      index: 1,
+      ok: true,
+      detail: `webhook ${hookServer.url}/h answered 200`,
+    });
     const req = hookServer.requests[0]!;
+    expect(req.headers['ferry-delivery-id']).toBe(delivery(1));
     expect(req.headers['x-ferry-signature']).toBe(`sha256=${createHmac('sha256', 'activity-secret').update(req.body).digest('hex')}`);
     expect(JSON.parse(req.body.toString('utf8'))).toMatchObject({
       event: 'job.finished',
+      delivery_id: delivery(1),
       job: samplePlan().jobId,
       artifacts: { dir, rejects: rejectsPath(dir), output: null },
     });

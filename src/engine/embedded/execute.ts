@@ -5,6 +5,7 @@ import type { JobPlan } from '../../plan/job-plan.js';
 import { notifyRetry } from '../../plan/notify-retry.js';
 import { runPipelineJob, type JobOutcome, type JobProgress } from '../../plan/orchestrate.js';
 import { LeaseLost, type Journal, type JobRecord, type Liveness } from './journal.js';
+import { runCompletion } from './completion.js';
 import { ownerState } from './process-owner.js';
 import { withRetry } from './retry.js';
 import { cheapSubmissionKey, fileSubmissionKey, submissionKey } from '../submission.js';
@@ -61,6 +62,8 @@ export async function execute(job: JobRecord, options: EmbeddedOptions): Promise
     state.lost ||= !beat.held;
   }, heartbeatMs);
   timer.unref();
+  // Before the update below: it reads the status the previous run left.
+  const completion = runCompletion(journal, job, lease);
   // Pending until past the target gate: a job waiting for another shows as pending, not running.
   journal.update(job.id, { status: 'pending', endedAt: null, error: null }, lease);
   try {
@@ -87,7 +90,7 @@ export async function execute(job: JobRecord, options: EmbeddedOptions): Promise
     const acts = withSubmissionKey(journaled(options.activities, journal, job, { lease, lost: () => state.lost, log: options.log }), journal, job);
     await enterTarget(job, options, cancelled);
     // Cancelled at the gate, the job stops before its first batch like any cancelled job.
-    const outcome = await runPipelineJob(job.plan, acts, { progress: (p) => (saveProgress(p), options.progress?.(p)), cancelled });
+    const outcome = await runPipelineJob(job.plan, acts, { progress: (p) => (saveProgress(p), options.progress?.(p)), cancelled, completion });
     const { status, summary, artifacts } = outcome;
     // Stored masked: an error may quote a connection's URL (a PostgreSQL ?password=), a server's reply.
     const mask = options.mask ?? ((text: string) => text);

@@ -108,9 +108,12 @@ describe('masking', () => {
 
 describe('webhook body', () => {
   it('is the `ferry run --json` object with the event and the times', () => {
-    const body = webhookBody(notifyReport(sampleInput(), samplePlan(), facts({ engine: 'temporal' })));
+    const body = webhookBody(
+      notifyReport(sampleInput({ delivery: 'import-users-20250102T030405-ab12.3.0.succeeded' }), samplePlan(), facts({ engine: 'temporal' })),
+    );
     expect(body).toEqual({
       event: 'job.finished',
+      delivery_id: 'import-users-20250102T030405-ab12.3.0.succeeded',
       job: 'import-users-20250102T030405-ab12',
       pipeline: 'import-users',
       engine: 'temporal',
@@ -122,6 +125,10 @@ describe('webhook body', () => {
       ended_at: endedAt,
     });
     expect(webhookBody(notifyReport(sampleInput(), samplePlan(), facts())).engine).toBe('embedded');
+    // A notification scheduled by a workflow of an earlier Ferry has no delivery id in its input.
+    expect(webhookBody(notifyReport(sampleInput({ index: 2, status: 'failed' }), samplePlan(), facts())).delivery_id).toBe(
+      'import-users-20250102T030405-ab12.1.2.failed',
+    );
   });
 });
 

@@ -35,6 +35,13 @@ describe('pipelineWorkflow replay', () => {
     await replaysExactly(history, 'succeeded');
   });
 
+  it('replays a history recorded before notifications had a delivery id: activity inputs are not compared', async () => {
+    const { history } = succeededHistory({ delivery: false });
+    const replayed = await replay(workflows, history, 'before-delivery-ids');
+    expect(replayed.map((a) => a.type)).toEqual(scheduledIn(history).map((a) => a.type));
+    expect(replayed.at(-1)?.input).toMatchObject({ delivery: 'job-1.run-1.0.succeeded' });
+  });
+
   it('replays a job whose batch fails after its retries: the others finish, finalize as failed, the workflow fails', async () => {
     await replaysExactly(failedHistory(), 'failed');
   });

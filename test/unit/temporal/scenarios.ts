@@ -35,7 +35,7 @@ const summaryOf = (done: number, total: number, rejected = 0) => ({
 });
 
 /** A 3-batch import that succeeds and sends one webhook notification. */
-export function succeededHistory(): { history: HistoryBuilder; plan: JobPlan; outcome: JobOutcome } {
+export function succeededHistory({ delivery: withDelivery = true } = {}): { history: HistoryBuilder; plan: JobPlan; outcome: JobOutcome } {
   const plan = importPlan({ notify: true });
   const h = new HistoryBuilder().start([plan]);
   h.activity('planJob', { plan }, { checksum: 'c', total: 3000, batches: 3 });
@@ -46,7 +46,9 @@ export function succeededHistory(): { history: HistoryBuilder; plan: JobPlan; ou
   h.activity('finalizeJob', { jobDir: plan.jobDir, batches: 3, status: 'succeeded' }, artifacts);
   h.workflowTask();
   const summary = summaryOf(3, 3, 2);
-  h.activity('notify', { plan, index: 0, status: 'succeeded', summary, error: null }, { index: 0, ok: true, detail: 'sent' });
+  // The delivery id names the workflow run (the replay's is run-1): a worker that dies is replaced within it.
+  const delivery = withDelivery ? { delivery: 'job-1.run-1.0.succeeded' } : {};
+  h.activity('notify', { plan, index: 0, status: 'succeeded', summary, error: null, ...delivery }, { index: 0, ok: true, detail: 'sent' });
   h.workflowTask();
   const outcome: JobOutcome = { status: 'succeeded', summary, error: null, artifacts, notifications: [{ index: 0, ok: true, detail: 'sent' }] };
   h.completed(outcome);
