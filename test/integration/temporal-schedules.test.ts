@@ -133,6 +133,12 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
       engine: 'temporal',
       status: 'succeeded',
     });
+    // The delivery id names the workflow run that ended the job (a worker that dies is replaced within it).
+    const id = (index: number): RegExp => new RegExp(`^${run.report.job}\\.[0-9a-f-]{36}\\.${index}\\.succeeded$`);
+    const delivery = hook.requests[0]!.headers['ferry-delivery-id'];
+    expect(delivery).toMatch(id(1));
+    expect(JSON.parse(hook.requests[0]!.body.toString('utf8'))).toMatchObject({ delivery_id: delivery });
+    expect(parseMail(smtp.mails[0]!.raw).headers['message-id']).toBe(`<${String(delivery).replace(/\.1\.succeeded$/, '.0.succeeded')}@ferry>`);
     const shown = JSON.parse(p.ferry('jobs', 'show', run.report.job, '--json').stdout) as { notifications: { ok: boolean }[] };
     expect(shown.notifications.map((n) => n.ok)).toEqual([true, true]);
   });
@@ -148,6 +154,10 @@ describeTemporal('Temporal: continue-as-new, schedules, notifications', { timeou
       const started = startRun(p.dir, 'unheard.yaml');
       expect(await started.exit, started.out.stderr).toBe(0);
       expect(failing.requests).toHaveLength(6);
+      // The engine's second try is an activity retry: the same delivery id as every request before it.
+      const ids = failing.requests.map((r) => r.headers['ferry-delivery-id']);
+      expect(ids[0]).toMatch(new RegExp(`^${started.report().job}\\.[0-9a-f-]{36}\\.0\\.succeeded$`));
+      expect(new Set(ids).size).toBe(1);
       const shown = JSON.parse(p.ferry('jobs', 'show', started.report().job, '--json').stdout) as {
         status: string;
         notifications: { ok: boolean; detail: string }[];
