@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION, JOB_AGE, JOB_AGE_EXPECTED, ageMs, durationMs } from './duration.js';
+import { isSenderAddress, SENDER_ADDRESS_EXPECTED } from './sender-address.js';
 
 /** `ferry.yaml`: engine, state dir, connections, notification transport. Strict like pipelines. */
 
@@ -94,7 +95,11 @@ export const configSchema = z.strictObject({
       smtp: z
         .strictObject({
           url: z.string().min(1).describe('SMTP server URL, e.g. "smtps://user:${SMTP_PASSWORD}@mail.example.com:465"'),
-          from: z.string().min(1).describe('the sender address, e.g. ferry@example.com'),
+          from: z
+            .string()
+            .min(1)
+            .refine(isSenderAddress, { error: SENDER_ADDRESS_EXPECTED })
+            .describe('the sender address, e.g. ferry@example.com or "Ferry <ferry@example.com>"'),
         })
         .describe("the mail server of the pipelines' email notifications")
         .optional(),

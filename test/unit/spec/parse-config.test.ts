@@ -166,3 +166,34 @@ describe('the position of an unset variable', () => {
     ]);
   });
 });
+
+// A `from` that was not an address passed `validate` and failed each job's email at its end; a line break in it would start a header of its own.
+describe('notify.smtp.from', () => {
+  const config = (from: string): string => `notify:\n  smtp:\n    url: "smtp://127.0.0.1:2525"\n    from: ${from}\n`;
+  const diagnostics = (from: string, env: Record<string, string> = {}): string[] =>
+    parseConfig('ferry.yaml', config(from), env).diagnostics.map(formatDiagnostic);
+  const expected = 'expected a sender address, such as ferry@example.com or "Ferry <ferry@example.com>"';
+
+  it.each([
+    ['ferry@example.com'],
+    ['ferry@localhost'],
+    ['"Ferry Bot <ferry+ops@mail.example.com>"'],
+    ['"\\"Ferry, ops\\" <ferry@example.com>"'],
+    ['jörg@bücher.example'],
+  ])('takes %s', (from) => expect(diagnostics(from)).toEqual([]));
+
+  it.each([
+    ['not an address'],
+    ['ferry@'],
+    ['"@example.com"'],
+    ['"Ferry <ferry@example.com"'],
+    ['"a@example.com\\r\\nBcc: evil@example.com"'],
+    ['"Ferry\\n<ferry@example.com>"'],
+  ])('refuses %s at its position', (from) => expect(diagnostics(from)).toEqual([`ferry.yaml:4:11 notify.smtp.from: ${expected}`]));
+
+  it('refuses a line break that comes from the environment', () => {
+    expect(diagnostics('"${MAIL_FROM}"', { MAIL_FROM: 'ferry@example.com\r\nBcc: evil@example.com' })).toEqual([
+      `ferry.yaml:4:11 notify.smtp.from: ${expected}`,
+    ]);
+  });
+});
