@@ -13,13 +13,15 @@ import {
   type FerryWorker,
 } from '../helpers/temporal-workers.js';
 import { generateUsers } from '../helpers/users.js';
+import { startHttp } from '../unit/notify/loopback.js';
 
 /**
  * `ferry jobs resume` on a real Temporal server, in the cases where a Temporal resume used to part
  * from the embedded engine's: a job whose planning failed (planned again from the fixed source),
  * a ferry.yaml whose heartbeat timeout changed between the run and the resume, a cancelled job
  * whose resumed run fails (it counts the batches that finished after the cancel); and a batch
- * being retried, which `jobs show` and the run's progress say.
+ * being retried, which `jobs show` and the run's progress say. Each ending of a resumed job
+ * notifies with new delivery ids.
  */
 describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat timeout; retries shown', { timeout: 240_000 }, () => {
   const server = useTemporalServer();
@@ -65,6 +67,30 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
     expect(p.rows("SELECT count(*) AS n FROM users WHERE email LIKE 'user%'")[0]).toEqual({ n: 20 });
     // One job, its latest run listed.
     expect(listJobs(p).filter((j) => j.job === failed.report.job)).toMatchObject([{ status: 'succeeded' }]);
+  });
+
+  // A worker that dies is replaced within its workflow run (same delivery id); a resume is a run of its own, and ends the job anew.
+  it('each ending of a job notifies with new delivery ids: failed, resumed and failed again, resumed and succeeded', async () => {
+    const hook = await startHttp(() => ({ status: 200 }));
+    try {
+      const users = JSON.stringify(generateUsers(5, 9));
+      p.write('hooked.json', users.slice(0, -1)); // cut short: planning fails
+      p.write('hooked.yaml', `source: { file: hooked.json }\ntarget: { connection: users, upsert: true }\nnotify:\n  - webhook: ${hook.url}/hook\n`);
+      // In the background: a blocking spawn would stop this process's loopback server from answering.
+      const first = startCli(p.dir, ['run', 'hooked.yaml', '--json']);
+      expect(await first.exit, first.out.stderr).toBe(1);
+      const id = first.report().job;
+      const again = startCli(p.dir, ['jobs', 'resume', id, '--json']);
+      expect(await again.exit, again.out.stderr).toBe(1);
+      p.write('hooked.json', users);
+      const last = startCli(p.dir, ['jobs', 'resume', id, '--json']);
+      expect(await last.exit, last.out.stderr).toBe(0);
+      const ids = hook.requests.map((r) => String(r.headers['ferry-delivery-id']));
+      expect(new Set(ids).size).toBe(3);
+      expect(ids.map((i) => i.replace(/\.[0-9a-f-]{36}\./, '.<run>.'))).toEqual([`${id}.<run>.0.failed`, `${id}.<run>.0.failed`, `${id}.<run>.0.succeeded`]);
+    } finally {
+      await hook.close();
+    }
   });
 
   it('a heartbeat timeout changed in ferry.yaml since the run does not refuse the resume', () => {
