@@ -18,6 +18,8 @@ export interface PgStatement {
 export class PgStatements {
   readonly markerGet: PgStatement;
   readonly markerPut: PgStatement;
+  /** A row the job's committed batches wrote (batch-marker.ts `WrittenRow`): its source row, and its key as JSON text. The LIKE skips markers without changes unparsed. */
+  readonly firstWritten: PgStatement;
   /** Claims keys for the job; returns the keys claimed (the others were claimed before). */
   readonly claim: PgStatement;
   /** Whether the job has claimed any key yet. */
@@ -33,6 +35,9 @@ export class PgStatements {
     const { batches, keys } = bookkeeping(shape.schema);
     this.markerGet = statement(`SELECT output FROM ${batches} WHERE job = $1 AND batch = $2`);
     this.markerPut = statement(`INSERT INTO ${batches} (job, batch, output) VALUES ($1, $2, $3)`);
+    this.firstWritten = statement(
+      `SELECT (c->>'row')::int8::text, (c->'key')::text FROM (SELECT output::json->'changes'->0 AS c FROM ${batches} WHERE job = $1 AND output LIKE '%"changes":[{%' LIMIT 1) AS m WHERE json_typeof(c->'key') = 'object'`,
+    );
     this.claim = statement(
       `INSERT INTO ${keys} (job, key, "row") SELECT $1::int8, k, r FROM unnest($2::uuid[], $3::int8[]) AS u(k, r) ON CONFLICT DO NOTHING RETURNING key::text`,
     );

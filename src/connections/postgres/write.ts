@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { failpoint } from '../../failpoints.js';
-import { replayedRestore, replayedWrite, restoreMarker, writeMarker } from '../batch-marker.js';
+import { replayedRestore, replayedWrite, restoreMarker, writeMarker, WrittenRows, writtenRowGone, type WrittenRow } from '../batch-marker.js';
+import { encodeImage } from './backup.js';
 import { ConnectionError } from '../errors.js';
 import { applyRows, NeedsRowOrder } from './apply.js';
-import { run, type ApplyContext, type Outcome } from './context.js';
+import { run, textArray, type ApplyContext, type Outcome } from './context.js';
 import { transaction, type PgSessions } from './sessions.js';
 import { restoreRows } from './restore.js';
 import { isMarkerCollision, isRowError, isUniqueViolation, rowReject } from './errors.js';
@@ -32,25 +33,40 @@ export interface PgBatchWriter {
 
 export function createBatchWriter(sessions: PgSessions, shape: PgShape, path: WritePath = 'set'): PgBatchWriter {
   const sql = new PgStatements(shape);
+  const written = new WrittenRows();
   return {
     shape,
     sql,
-    write: (input) => writeBatch(sessions, shape, sql, input, path),
+    write: async (input) => {
+      const output = await writeBatch(sessions, shape, sql, input, path, written);
+      written.committed(input.job, output);
+      return output;
+    },
     restore: (input) => sessions.use((client) => restoreBatch(client, shape, sql, input)),
   };
 }
+
+/** A batch's context, with the rows its job is known to have written (`refuseLostRows`). */
+type BatchContext = ApplyContext & { written: WrittenRows };
 
 type Apply = (ctx: ApplyContext, rows: PreparedRow[]) => Promise<Map<PreparedRow, Outcome>>;
 
 /** Returned by an attempt of the set path that must be redone row by row. */
 const rowOrder: unique symbol = Symbol('row order');
 
-async function writeBatch(sessions: PgSessions, shape: PgShape, sql: PgStatements, input: WriteBatchInput, path: WritePath): Promise<WriteBatchOutput> {
+async function writeBatch(
+  sessions: PgSessions,
+  shape: PgShape,
+  sql: PgStatements,
+  input: WriteBatchInput,
+  path: WritePath,
+  written: WrittenRows,
+): Promise<WriteBatchOutput> {
   const key = keyPositions(shape, input.key);
   const prepared = input.rows.map((row) => prepareRow(shape, key, row));
   return sessions.use(async (client) => {
     const generated = generatedColumns(shape);
-    const ctx: ApplyContext = {
+    const ctx: BatchContext = {
       client,
       shape,
       sql,
@@ -61,6 +77,7 @@ async function writeBatch(sessions: PgSessions, shape: PgShape, sql: PgStatement
       ids: jobUserIds(input.job, input.now),
       selfIdentifying: input.upsert !== true && generated.userId !== undefined && keyIsUnique(shape, key),
       changes: new Map(),
+      written,
     };
     if (path === 'set') {
       const output = await attempt(ctx, prepared, applyRows);
@@ -73,7 +90,7 @@ async function writeBatch(sessions: PgSessions, shape: PgShape, sql: PgStatement
 }
 
 /** One attempt of the batch in its transaction (see `batchTransaction`); the set path's failure that row order settles is `rowOrder`. */
-async function attempt(ctx: ApplyContext, prepared: Prepared[], apply: Apply): Promise<WriteBatchOutput | typeof rowOrder> {
+async function attempt(ctx: BatchContext, prepared: Prepared[], apply: Apply): Promise<WriteBatchOutput | typeof rowOrder> {
   try {
     return await batchTransaction(ctx.client, ctx.input, () => applyOnce(ctx, prepared, apply));
   } catch (err) {
@@ -98,8 +115,9 @@ async function batchTransaction<T>(client: ClientBase, marker: { job: string; ba
   }
 }
 
-async function applyOnce(ctx: ApplyContext, prepared: Prepared[], apply: Apply): Promise<WriteBatchOutput> {
+async function applyOnce(ctx: BatchContext, prepared: Prepared[], apply: Apply): Promise<WriteBatchOutput> {
   const { job, batch } = ctx.input;
+  await refuseLostRows(ctx);
   const recorded = await run(ctx, ctx.sql.markerGet, [job, batch], true);
   const text = recorded.rows[0]?.[0];
   if (typeof text === 'string') return replayedWrite(text);
@@ -110,6 +128,31 @@ async function applyOnce(ctx: ApplyContext, prepared: Prepared[], apply: Apply):
   await run(ctx, ctx.sql.markerPut, [job, batch, writeMarker(output)]);
   failpoint('batch-before-commit');
   return output;
+}
+
+/**
+ * Before a batch of a job whose earlier batches wrote rows: one of them must still be in the table
+ * (batch-marker.ts `WrittenRow`), else the batches counted done are not in this table — after a
+ * DROP and a new CREATE, a RENAME or a TRUNCATE alike. A lookup by the job's key, through its index,
+ * without a lock; the markers are read once per job.
+ */
+async function refuseLostRows(ctx: BatchContext): Promise<void> {
+  const { shape, input } = ctx;
+  const row = await ctx.written.of(input.job, async () => {
+    const found = (await run(ctx, ctx.sql.firstWritten, [input.job], true)).rows[0];
+    return found === undefined ? undefined : { row: Number(found[0]), key: JSON.parse(found[1] as string) as WrittenRow['key'] };
+  });
+  if (row === null) return;
+  const names = Object.keys(row.key);
+  const key = names.flatMap((name) => {
+    const position = shape.position.get(name);
+    return position === undefined ? [] : [position];
+  });
+  if (key.length === names.length) {
+    const values = key.map((p) => textArray([encodeImage(shape, p, row.key[shape.columns[p]!.name])]));
+    if ((await run(ctx, ctx.sql.exists(key), [textArray(['0']), ...values], true)).rows.length > 0) return;
+  }
+  throw writtenRowGone(input.job, shape.table, row);
 }
 
 /** A rollback's batch: like a write, its marker commits with it, so a repeated batch restores nothing twice. */

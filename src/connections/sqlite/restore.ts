@@ -18,7 +18,7 @@ export function applyRestore(statements: SqliteStatements, shape: TableShape, in
 
 function restoreRow(statements: SqliteStatements, shape: TableShape, input: RestoreBatchInput, entry: RestoreEntry): RestoreStep {
   const key = keyPositions(shape, Object.keys(entry.key));
-  const params = key.map((p) => encode(shape.columns[p] as ColumnInfo, entry.key[(shape.columns[p] as ColumnInfo).name]));
+  const params = key.map((p) => encodeImage(shape.columns[p] as ColumnInfo, entry.key[(shape.columns[p] as ColumnInfo).name]));
   const current = statements.rows(key).all(...params)[0];
   // Compared through matchesRowHash: a backup from before the hash changed still matches its row.
   const currentHash = current === undefined ? undefined : matchesRowHash(entry.afterHash, current) ? entry.afterHash : storedRowHash(current);
@@ -26,7 +26,7 @@ function restoreRow(statements: SqliteStatements, shape: TableShape, input: Rest
   if (step === 'delete') statements.delete(key).run(...params);
   if (step !== 'restore') return step;
   const all = shape.columns.map((_, i) => i);
-  const values = shape.columns.map((c) => encode(c, entry.before?.[c.name] ?? null));
+  const values = shape.columns.map((c) => encodeImage(c, entry.before?.[c.name] ?? null));
   if (current === undefined) statements.insert(all).run(values);
   else statements.update(all, key).run(...values, ...params);
   // Text whose bytes are not UTF-8 went in as those bytes (a BLOB): made TEXT again, byte for byte.
@@ -39,9 +39,9 @@ function restoreRow(statements: SqliteStatements, shape: TableShape, input: Rest
 /**
  * A value read back from the store encodes as it was stored. A timestamp's text goes back exactly
  * as read: the writer's respelling (`sqliteDateTime`) is for new values, and a row another tool
- * wrote with `t…z` must come back so, and be found by that key.
+ * wrote with `t…z` must come back so, and be found by that key (also a batch's check of its job's rows, write.ts).
  */
-function encode(column: ColumnInfo, value: unknown): SqliteValue {
+export function encodeImage(column: ColumnInfo, value: unknown): SqliteValue {
   if (column.type === 'timestamp' && typeof value === 'string') return value;
   // A document the image kept as its text (a number a double would round): put back verbatim.
   const text = column.type === 'json' ? imageText(value) : undefined;

@@ -12,6 +12,8 @@ import type { TableShape } from './schema.js';
 export class SqliteStatements {
   readonly markerGet: Statement<[string, number], string>;
   readonly markerPut: Statement<[string, number, string]>;
+  /** A row the job's committed batches wrote (batch-marker.ts `WrittenRow`): its source row, and its key as JSON text. */
+  readonly firstWritten: Statement<[string], [number, string]>;
   /** Whether the job has stored any key (sqlite/job-keys.ts). */
   readonly keyAny: Statement<[string], number>;
   /** The stored keys of the job among a JSON array of keys, with their first row. */
@@ -28,6 +30,11 @@ export class SqliteStatements {
     this.table = quoteIdentifier(shape.table);
     this.markerGet = db.prepare<[string, number], string>('SELECT output FROM ferry_batches WHERE job = ? AND batch = ?').pluck();
     this.markerPut = db.prepare('INSERT INTO ferry_batches (job, batch, output) VALUES (?, ?, ?)');
+    this.firstWritten = db
+      .prepare<[string], [number, string]>(
+        "SELECT json_extract(output, '$.changes[0].row'), json_extract(output, '$.changes[0].key') FROM ferry_batches WHERE job = ? AND json_type(output, '$.changes[0].key') = 'object' LIMIT 1",
+      )
+      .raw();
     this.keyAny = db.prepare<[string], number>('SELECT 1 FROM ferry_job_keys WHERE job = ? LIMIT 1').pluck();
     this.keysEarlier = db.prepare('SELECT key, row FROM ferry_job_keys WHERE job = ? AND key IN (SELECT value FROM json_each(?))');
     this.keysSave = db.prepare(

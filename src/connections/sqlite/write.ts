@@ -1,15 +1,15 @@
 import type { Database } from 'better-sqlite3';
 import { failpoint } from '../../failpoints.js';
-import { replayedRestore, replayedWrite, restoreMarker, writeMarker } from '../batch-marker.js';
+import { replayedRestore, replayedWrite, restoreMarker, writeMarker, WrittenRows, writtenRowGone, type WrittenRow } from '../batch-marker.js';
 import { BatchKeys } from './job-keys.js';
 import { canInsertInBulk, insertBatch, InsertOneByOne, planInserts, type PlannedInsert } from './insert-batch.js';
 import { prepareRow, writeRow, type PreparedRow, type RowContext } from './row.js';
 import { jobUserIds } from '../users-table.js';
 import type { TableShape } from './schema.js';
-import { applyRestore } from './restore.js';
+import { applyRestore, encodeImage } from './restore.js';
 import { SqliteStatements } from './statements.js';
 import { generatedColumns, keyPositions } from '../table-shape.js';
-import type { RestoreBatchInput, RestoreBatchOutput, WriteBatchInput, WriteBatchOutput } from '../types.js';
+import type { ColumnInfo, RestoreBatchInput, RestoreBatchOutput, WriteBatchInput, WriteBatchOutput } from '../types.js';
 
 /** Applies batches to one table shape; holds its prepared statements for the connection's life. */
 export interface BatchWriter {
@@ -38,8 +38,12 @@ type WriteMode = 'rows' | 'bulk' | 'savepoint';
 
 export function createBatchWriter(db: Database, shape: TableShape): BatchWriter {
   const statements = new SqliteStatements(db, shape);
+  const written = new WrittenRows();
   const inSavepoint = db.transaction((attempt: () => WriteBatchOutput) => attempt());
-  const transaction = db.transaction((batch: PreparedBatch, mode: WriteMode) => applyBatch(statements, shape, batch, mode, inSavepoint));
+  const transaction = db.transaction((batch: PreparedBatch, mode: WriteMode) => {
+    refuseLostRows(statements, shape, written, batch.input.job);
+    return applyBatch(statements, shape, batch, mode, inSavepoint);
+  });
   const restore = db.transaction((input: RestoreBatchInput) => restoreBatch(statements, shape, input));
   // IMMEDIATE takes the write lock up front: waiting for it happens before any work (and fails as
   // SQLITE_BUSY, retryable), never as a deadlock halfway through the batch.
@@ -53,7 +57,7 @@ export function createBatchWriter(db: Database, shape: TableShape): BatchWriter 
   // A savepoint journals every page the batch touches before changing it: a third of the CPU of a
   // large import went to those copies. Owning the transaction, a conflict can end it instead, and
   // the batch is written again row by row in a new one (its marker read again first).
-  const write = (batch: PreparedBatch): WriteBatchOutput => {
+  const attempt = (batch: PreparedBatch): WriteBatchOutput => {
     if (db.inTransaction) return transaction.immediate(batch, 'savepoint');
     if (!batch.inserts) return transaction.immediate(batch, 'rows');
     try {
@@ -63,7 +67,34 @@ export function createBatchWriter(db: Database, shape: TableShape): BatchWriter 
       return transaction.immediate(batch, 'rows');
     }
   };
+  const write = (batch: PreparedBatch): WriteBatchOutput => {
+    const output = attempt(batch);
+    written.committed(batch.input.job, output);
+    return output;
+  };
   return { shape, prepare, write, restore: (input) => restore.immediate(input) };
+}
+
+/**
+ * Before a batch of a job whose earlier batches wrote rows: one of them must still be in the table
+ * (batch-marker.ts `WrittenRow`), else the batches counted done are not in this table. A point
+ * lookup by the job's key, through its index; the markers are read once per job.
+ */
+function refuseLostRows(statements: SqliteStatements, shape: TableShape, written: WrittenRows, job: string): void {
+  const row = written.ofSync(job, () => {
+    const found = statements.firstWritten.get(job);
+    return found === undefined ? undefined : { row: found[0], key: JSON.parse(found[1]) as WrittenRow['key'] };
+  });
+  if (row === null) return;
+  const names = Object.keys(row.key);
+  const key = names.flatMap((name) => {
+    const position = shape.position.get(name);
+    return position === undefined ? [] : [position];
+  });
+  const there =
+    key.length === names.length &&
+    statements.exists(key).get(...key.map((p) => encodeImage(shape.columns[p] as ColumnInfo, row.key[(shape.columns[p] as ColumnInfo).name]))) !== undefined;
+  if (!there) throw writtenRowGone(job, shape.table, row);
 }
 
 /** A rollback's batch: like a write, its marker commits with it, so a repeated batch restores nothing twice. */
