@@ -29,64 +29,39 @@ export function replayedRestore(marker: string): RestoreBatchOutput {
 }
 
 /**
- * A row one of a job's committed batches wrote, from its marker: the job's proof that the table it
- * writes to still holds its earlier batches. The markers outlive the table and do not name it: after
- * the table was dropped (and created again, by Ferry or by hand), renamed or emptied, a resume
+ * The rows one of a job's committed batches wrote, from its marker: the job's proof that the table
+ * it writes to still holds its earlier batches. The markers outlive the table and do not name it:
+ * after the table was dropped (and created again, by Ferry or by hand), renamed or emptied, a resume
  * counted the batches done before from their markers, over a table that no longer held their rows.
- * One row of the job's first batch that changed any stands for them all: a table dropped, re-created,
- * renamed or emptied no longer has it. Looked up once per batch, by the key, through its index.
+ * The first marker with changes stands for them all: such a table holds none of its rows, while a
+ * live table that lost a few (users deleted meanwhile) still holds some.
  */
-export interface WrittenRow {
-  /** The source row it was written from: what a message names (never its key: an email). */
-  row: number;
-  key: Record<string, unknown>;
+export interface WrittenRows {
+  /** Source rows, for the message (never their keys: emails). */
+  rows: number[];
+  keys: Record<string, unknown>[];
 }
 
-/** The first row a committed write inserted or updated, if any. */
-export function firstWritten(output: WriteBatchOutput): WrittenRow | undefined {
-  const first = output.changes[0];
-  return first === undefined ? undefined : { row: first.row, key: first.key };
+/** The rows of a job's first marker with changes, as its driver reads them: (source row, key as JSON text) each; undefined for none. */
+export function writtenRows(found: readonly (readonly unknown[])[]): WrittenRows | undefined {
+  if (found.length === 0) return undefined;
+  return { rows: found.map((r) => Number(r[0])), keys: found.map((r) => JSON.parse(String(r[1])) as Record<string, unknown>) };
 }
 
 /**
- * What each driver keeps per job, for the connection's life: the row found (or first written) by
- * this process, `null` when the job had written none when it looked, absent before it looked.
+ * When a driver checks: once per job on a connection's writer (a job loads it anew), before the
+ * first batch this process writes for the job, or — when it writes none, every batch being done
+ * before — before the job is finished. Once is enough: the check is for what happened while no
+ * process ran the job. Only a check that passed counts, so a failed one is made again next time.
  */
-export class WrittenRows {
-  private readonly rows = new Map<string, WrittenRow | null>();
-
-  /** The row to check for `job`, reading it from the markers (`read`) the first time only. */
-  async of(job: string, read: () => Promise<WrittenRow | undefined> | WrittenRow | undefined): Promise<WrittenRow | null> {
-    const known = this.rows.get(job);
-    if (known !== undefined) return known;
-    const found = (await read()) ?? null;
-    this.rows.set(job, found);
-    return found;
-  }
-
-  /** The same, for a driver whose reads return at once (SQLite). */
-  ofSync(job: string, read: () => WrittenRow | undefined): WrittenRow | null {
-    const known = this.rows.get(job);
-    if (known !== undefined) return known;
-    const found = read() ?? null;
-    this.rows.set(job, found);
-    return found;
-  }
-
-  /** After a commit: the job's first row to check, when it had none. Never before: a rolled-back batch's row is not there. */
-  committed(job: string, output: WriteBatchOutput): void {
-    if (this.rows.get(job) !== null) return;
-    const first = firstWritten(output);
-    if (first !== undefined) this.rows.set(job, first);
-  }
-}
-
-/** The batch's failure when the job's row is gone: not retryable, since the table will not get it back by itself. */
-export function writtenRowGone(job: string, table: string, row: WrittenRow): ConnectionError {
+/** The batch's failure when none of the rows is there: not retryable, since the table will not get them back by itself. */
+export function writtenRowsGone(job: string, table: string, written: WrittenRows): ConnectionError {
+  const first = Math.min(...written.rows);
+  const last = Math.max(...written.rows);
   return new ConnectionError(
-    `the rows job ${job} wrote before are no longer in table ${table} (its first, source row ${row.row}, is not there): ` +
+    `the rows job ${job} wrote before are no longer in table ${table} (none of the ${written.rows.length} its first batch wrote, source rows ${first}–${last}, is there): ` +
       'the table was dropped, renamed, re-created or emptied since, and counting those batches done would report rows the table does not hold. ' +
-      'Nothing more was written; run the pipeline as a new job (its earlier rows are wherever the table went)',
+      'Nothing more was written; run the pipeline as a new job (the rows written before are wherever the table went)',
     { retryable: false },
   );
 }

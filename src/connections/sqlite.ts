@@ -68,7 +68,10 @@ function createConnection(
   const finishChanges = db.prepare(
     "UPDATE ferry_batches SET output = json_remove(output, '$.changes') WHERE job = ? AND json_type(output, '$.changes') IS NOT NULL",
   );
+  // As before each batch, the rows the job wrote must still be there: a job resumed with every
+  // batch done writes none, and would otherwise succeed over a table that lost them.
   const finish = db.transaction((job: string) => {
+    (writer ?? reload()).refuseLostRows(job);
     finishKeys.run(job);
     finishChanges.run(job);
   });

@@ -14,22 +14,22 @@ import { TestProject } from '../helpers/project.js';
  * "inserted 300" over a table holding 150. It must fail instead, saying what happened.
  */
 const total = 300;
-const gone = 'rows job';
 
 interface Interrupted {
   p: TestProject;
   id: string;
 }
 
-function interruptedImport(ferryYaml?: string): Interrupted {
+/** An import of `total` users, 50 a batch, killed at `failpoint`. */
+function interruptedImport(ferryYaml?: string, failpoint = 'batch-after-commit=3'): Interrupted {
   const p = new TestProject();
   if (ferryYaml !== undefined) p.write('ferry.yaml', ferryYaml);
   const users = Array.from({ length: total }, (_, i) => JSON.stringify({ email: `user${i}@example.com`, given_name: `G${i}` }));
   p.write('users.ndjson', users.join('\n') + '\n');
   p.write('import.yaml', 'source: { file: users.ndjson }\ntarget: { connection: users }\nbatch: { size: 50, parallelism: 1 }\n');
-  // Killed after its third batch committed, before the journal recorded it: batches 0 and 1 are
-  // done in the journal, batch 2 is replayed from its marker.
-  const killed = runFerry(['run', 'import.yaml', '--json'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'batch-after-commit=3' } });
+  // By default killed after its third batch committed, before the journal recorded it: batches 0
+  // and 1 are done in the journal, batch 2 is replayed from its marker.
+  const killed = runFerry(['run', 'import.yaml', '--json'], { cwd: p.dir, env: { FERRY_FAILPOINTS: failpoint } });
   expect(killed.code).not.toBe(0);
   const id = (JSON.parse(p.ferry('jobs', 'list', '--json').stdout.split('\n')[0]!) as { job: string }).job;
   return { p, id };
@@ -52,7 +52,7 @@ function expectRefused(resumed: Resumed, table: string): void {
   expect(resumed).toMatchObject({ code: 1, status: 'failed' });
   expect(resumed.message).toMatch(
     new RegExp(
-      `the ${gone} \\S+ wrote before are no longer in table ${table} \\(its first, source row 1, is not there\\): the table was dropped, renamed, re-created or emptied since`,
+      `the rows job \\S+ wrote before are no longer in table ${table} \\(none of the 50 its first batch wrote, source rows 1–50, is there\\): the table was dropped, renamed, re-created or emptied since`,
     ),
   );
   expect(resumed.message).toContain('run the pipeline as a new job');
@@ -93,6 +93,19 @@ describe('a resume on SQLite after the target table lost the rows the job wrote'
     job = interruptedImport();
     alter('DELETE FROM users');
     expectRefused(resume(job), 'users');
+  }, 60_000);
+
+  it('fails when every batch was done before and the table was dropped: the resume writes none, and finishes the job', () => {
+    job = interruptedImport(undefined, 'finalize-part=1');
+    alter('DROP TABLE users');
+    expectRefused(resume(job), 'users');
+  }, 60_000);
+
+  it("resumes exactly when users were deleted meanwhile: the table still holds some of the job's rows", () => {
+    job = interruptedImport();
+    alter("DELETE FROM users WHERE email GLOB 'user1*'");
+    expect(resume(job)).toMatchObject({ code: 0, status: 'succeeded', inserted: total });
+    expect(count()).toBe(total - 61); // user1, user10–19, user100–149 were written before, and deleted
   }, 60_000);
 
   it('resumes exactly when the table only gained a column', () => {

@@ -110,10 +110,16 @@ async function loadWriter(sessions: PgSessions, table: string, path: WritePath):
   return createBatchWriter(sessions, await sessions.use((client) => loadShape(client, table)), path);
 }
 
-/** Drops the job's keys and the row changes its markers kept; both idempotent. */
+/**
+ * Drops the job's keys and the row changes its markers kept; both idempotent. First, as before each
+ * batch, the rows the job wrote must still be in the table: a job resumed with every batch done
+ * writes none, and would otherwise succeed over a table that lost them.
+ */
 async function finishJob(sessions: PgSessions, current: () => Promise<PgBatchWriter>, job: string): Promise<void> {
-  const { sql } = await current();
+  const writer = await current();
+  const { sql } = writer;
   await sessions.use(async (client) => {
+    await writer.refuseLostRows(client, job);
     await client.query({ ...sql.finish, values: [jobHash(job)] });
     await client.query({ ...sql.stripChanges, values: [job] });
   });

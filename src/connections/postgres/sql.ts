@@ -18,7 +18,7 @@ export interface PgStatement {
 export class PgStatements {
   readonly markerGet: PgStatement;
   readonly markerPut: PgStatement;
-  /** A row the job's committed batches wrote (batch-marker.ts `WrittenRow`): its source row, and its key as JSON text. The LIKE skips markers without changes unparsed. */
+  /** The rows of the job's first marker with changes (batch-marker.ts `WrittenRows`): source row, key as JSON text. The LIKE skips markers without changes unparsed. */
   readonly firstWritten: PgStatement;
   /** Claims keys for the job; returns the keys claimed (the others were claimed before). */
   readonly claim: PgStatement;
@@ -36,7 +36,7 @@ export class PgStatements {
     this.markerGet = statement(`SELECT output FROM ${batches} WHERE job = $1 AND batch = $2`);
     this.markerPut = statement(`INSERT INTO ${batches} (job, batch, output) VALUES ($1, $2, $3)`);
     this.firstWritten = statement(
-      `SELECT (c->>'row')::int8::text, (c->'key')::text FROM (SELECT output::json->'changes'->0 AS c FROM ${batches} WHERE job = $1 AND output LIKE '%"changes":[{%' LIMIT 1) AS m WHERE json_typeof(c->'key') = 'object'`,
+      `SELECT c->>'row', (c->'key')::text FROM (SELECT output FROM ${batches} WHERE job = $1 AND output LIKE '%"changes":[{%' LIMIT 1) AS m, json_array_elements(m.output::json->'changes') AS c`,
     );
     this.claim = statement(
       `INSERT INTO ${keys} (job, key, "row") SELECT $1::int8, k, r FROM unnest($2::uuid[], $3::int8[]) AS u(k, r) ON CONFLICT DO NOTHING RETURNING key::text`,

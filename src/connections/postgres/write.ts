@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { failpoint } from '../../failpoints.js';
-import { replayedRestore, replayedWrite, restoreMarker, writeMarker, WrittenRows, writtenRowGone, type WrittenRow } from '../batch-marker.js';
+import { replayedRestore, replayedWrite, restoreMarker, writeMarker, writtenRows, writtenRowsGone } from '../batch-marker.js';
 import { encodeImage } from './backup.js';
 import { ConnectionError } from '../errors.js';
 import { applyRows, NeedsRowOrder } from './apply.js';
@@ -11,7 +11,7 @@ import { restoreRows } from './restore.js';
 import { isMarkerCollision, isRowError, isUniqueViolation, rowReject } from './errors.js';
 import { jobHash, prepareRow, type Prepared, type PreparedRow } from './rows.js';
 import type { PgShape } from './schema.js';
-import { PgStatements } from './sql.js';
+import { PgStatements, type PgStatement } from './sql.js';
 import { generatedColumns, keyPositions } from '../table-shape.js';
 import { jobUserIds } from '../users-table.js';
 import type { RestoreBatchInput, RestoreBatchOutput, WriteBatchInput, WriteBatchOutput } from '../types.js';
@@ -29,25 +29,35 @@ export interface PgBatchWriter {
   readonly sql: PgStatements;
   write(input: WriteBatchInput): Promise<WriteBatchOutput>;
   restore(input: RestoreBatchInput): Promise<RestoreBatchOutput>;
+  /** Fails when the rows the job wrote are gone from the table (`refuseLostRows`): what finishing a job checks first. */
+  refuseLostRows(client: ClientBase, job: string): Promise<void>;
 }
 
 export function createBatchWriter(sessions: PgSessions, shape: PgShape, path: WritePath = 'set'): PgBatchWriter {
   const sql = new PgStatements(shape);
-  const written = new WrittenRows();
+  // Per job, the check of its written rows (batch-marker.ts, when a driver checks): concurrent
+  // batches wait for the one check, and one that failed is dropped, to be made again.
+  const checks = new Map<string, Promise<void>>();
+  const refuseLostRows = (client: ClientBase, job: string): Promise<void> => {
+    let check = checks.get(job);
+    if (check === undefined) {
+      check = refuseLostRowsOf(client, shape, sql, job);
+      checks.set(job, check);
+      check.catch(() => checks.delete(job));
+    }
+    return check;
+  };
   return {
     shape,
     sql,
-    write: async (input) => {
-      const output = await writeBatch(sessions, shape, sql, input, path, written);
-      written.committed(input.job, output);
-      return output;
-    },
+    write: (input) => writeBatch(sessions, shape, sql, input, path, refuseLostRows),
     restore: (input) => sessions.use((client) => restoreBatch(client, shape, sql, input)),
+    refuseLostRows,
   };
 }
 
-/** A batch's context, with the rows its job is known to have written (`refuseLostRows`). */
-type BatchContext = ApplyContext & { written: WrittenRows };
+/** A batch's context, with the check of the rows its job wrote before (`refuseLostRowsOf`). */
+type BatchContext = ApplyContext & { refuseLostRows: PgBatchWriter['refuseLostRows'] };
 
 type Apply = (ctx: ApplyContext, rows: PreparedRow[]) => Promise<Map<PreparedRow, Outcome>>;
 
@@ -60,7 +70,7 @@ async function writeBatch(
   sql: PgStatements,
   input: WriteBatchInput,
   path: WritePath,
-  written: WrittenRows,
+  refuseLostRows: PgBatchWriter['refuseLostRows'],
 ): Promise<WriteBatchOutput> {
   const key = keyPositions(shape, input.key);
   const prepared = input.rows.map((row) => prepareRow(shape, key, row));
@@ -77,7 +87,7 @@ async function writeBatch(
       ids: jobUserIds(input.job, input.now),
       selfIdentifying: input.upsert !== true && generated.userId !== undefined && keyIsUnique(shape, key),
       changes: new Map(),
-      written,
+      refuseLostRows,
     };
     if (path === 'set') {
       const output = await attempt(ctx, prepared, applyRows);
@@ -117,7 +127,7 @@ async function batchTransaction<T>(client: ClientBase, marker: { job: string; ba
 
 async function applyOnce(ctx: BatchContext, prepared: Prepared[], apply: Apply): Promise<WriteBatchOutput> {
   const { job, batch } = ctx.input;
-  await refuseLostRows(ctx);
+  await ctx.refuseLostRows(ctx.client, job);
   const recorded = await run(ctx, ctx.sql.markerGet, [job, batch], true);
   const text = recorded.rows[0]?.[0];
   if (typeof text === 'string') return replayedWrite(text);
@@ -131,28 +141,25 @@ async function applyOnce(ctx: BatchContext, prepared: Prepared[], apply: Apply):
 }
 
 /**
- * Before a batch of a job whose earlier batches wrote rows: one of them must still be in the table
- * (batch-marker.ts `WrittenRow`), else the batches counted done are not in this table — after a
- * DROP and a new CREATE, a RENAME or a TRUNCATE alike. A lookup by the job's key, through its index,
- * without a lock; the markers are read once per job.
+ * The first of a job's batches that wrote rows must still have some in the table (batch-marker.ts
+ * `WrittenRows`), else the batches counted done are not in this table — after a DROP and a new
+ * CREATE, a RENAME or a TRUNCATE alike. One lookup of its keys, through the key's index, without a lock.
  */
-async function refuseLostRows(ctx: BatchContext): Promise<void> {
-  const { shape, input } = ctx;
-  const row = await ctx.written.of(input.job, async () => {
-    const found = (await run(ctx, ctx.sql.firstWritten, [input.job], true)).rows[0];
-    return found === undefined ? undefined : { row: Number(found[0]), key: JSON.parse(found[1] as string) as WrittenRow['key'] };
-  });
-  if (row === null) return;
-  const names = Object.keys(row.key);
+async function refuseLostRowsOf(client: ClientBase, shape: PgShape, sql: PgStatements, job: string): Promise<void> {
+  const query = async (statement: PgStatement, values: unknown[]) => (await client.query<unknown[]>({ ...statement, values, rowMode: 'array' })).rows;
+  const written = writtenRows(await query(sql.firstWritten, [job]));
+  if (written === undefined) return;
+  const names = Object.keys(written.keys[0] ?? {});
   const key = names.flatMap((name) => {
     const position = shape.position.get(name);
     return position === undefined ? [] : [position];
   });
   if (key.length === names.length) {
-    const values = key.map((p) => textArray([encodeImage(shape, p, row.key[shape.columns[p]!.name])]));
-    if ((await run(ctx, ctx.sql.exists(key), [textArray(['0']), ...values], true)).rows.length > 0) return;
+    const ordinals = textArray(written.keys.map((_, i) => String(i)));
+    const values = key.map((p) => textArray(written.keys.map((k) => encodeImage(shape, p, k[shape.columns[p]!.name]))));
+    if ((await query(sql.exists(key), [ordinals, ...values])).length > 0) return;
   }
-  throw writtenRowGone(input.job, shape.table, row);
+  throw writtenRowsGone(job, shape.table, written);
 }
 
 /** A rollback's batch: like a write, its marker commits with it, so a repeated batch restores nothing twice. */

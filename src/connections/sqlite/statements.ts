@@ -12,7 +12,7 @@ import type { TableShape } from './schema.js';
 export class SqliteStatements {
   readonly markerGet: Statement<[string, number], string>;
   readonly markerPut: Statement<[string, number, string]>;
-  /** A row the job's committed batches wrote (batch-marker.ts `WrittenRow`): its source row, and its key as JSON text. */
+  /** The rows of the job's first marker with changes (batch-marker.ts `WrittenRows`): source row, key as JSON text. */
   readonly firstWritten: Statement<[string], [number, string]>;
   /** Whether the job has stored any key (sqlite/job-keys.ts). */
   readonly keyAny: Statement<[string], number>;
@@ -32,7 +32,8 @@ export class SqliteStatements {
     this.markerPut = db.prepare('INSERT INTO ferry_batches (job, batch, output) VALUES (?, ?, ?)');
     this.firstWritten = db
       .prepare<[string], [number, string]>(
-        "SELECT json_extract(output, '$.changes[0].row'), json_extract(output, '$.changes[0].key') FROM ferry_batches WHERE job = ? AND json_type(output, '$.changes[0].key') = 'object' LIMIT 1",
+        `SELECT json_extract(c.value, '$.row'), json_extract(c.value, '$.key')
+           FROM (SELECT output FROM ferry_batches WHERE job = ? AND json_type(output, '$.changes[0].key') = 'object' LIMIT 1) AS m, json_each(m.output, '$.changes') AS c`,
       )
       .raw();
     this.keyAny = db.prepare<[string], number>('SELECT 1 FROM ferry_job_keys WHERE job = ? LIMIT 1').pluck();

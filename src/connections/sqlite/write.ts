@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { failpoint } from '../../failpoints.js';
-import { replayedRestore, replayedWrite, restoreMarker, writeMarker, WrittenRows, writtenRowGone, type WrittenRow } from '../batch-marker.js';
+import { replayedRestore, replayedWrite, restoreMarker, writeMarker, writtenRows, writtenRowsGone } from '../batch-marker.js';
 import { BatchKeys } from './job-keys.js';
 import { canInsertInBulk, insertBatch, InsertOneByOne, planInserts, type PlannedInsert } from './insert-batch.js';
 import { prepareRow, writeRow, type PreparedRow, type RowContext } from './row.js';
@@ -18,6 +18,8 @@ export interface BatchWriter {
   prepare(input: WriteBatchInput): PreparedBatch;
   write(batch: PreparedBatch): WriteBatchOutput;
   restore(input: RestoreBatchInput): RestoreBatchOutput;
+  /** Fails when the rows the job wrote are gone from the table (`refuseLostRows`): what finishing a job checks first. */
+  refuseLostRows(job: string): void;
 }
 
 /** A batch with its rows encoded and keys read (sqlite/row.ts `prepareRow`), and its inserts planned when it can take the bulk path. */
@@ -38,10 +40,16 @@ type WriteMode = 'rows' | 'bulk' | 'savepoint';
 
 export function createBatchWriter(db: Database, shape: TableShape): BatchWriter {
   const statements = new SqliteStatements(db, shape);
-  const written = new WrittenRows();
+  // Jobs whose written rows were found here (batch-marker.ts, when a driver checks).
+  const checked = new Set<string>();
+  const refuseLostRows = (job: string): void => {
+    if (checked.has(job)) return;
+    refuseLostRowsOf(statements, shape, job);
+    checked.add(job);
+  };
   const inSavepoint = db.transaction((attempt: () => WriteBatchOutput) => attempt());
   const transaction = db.transaction((batch: PreparedBatch, mode: WriteMode) => {
-    refuseLostRows(statements, shape, written, batch.input.job);
+    refuseLostRows(batch.input.job);
     return applyBatch(statements, shape, batch, mode, inSavepoint);
   });
   const restore = db.transaction((input: RestoreBatchInput) => restoreBatch(statements, shape, input));
@@ -57,7 +65,7 @@ export function createBatchWriter(db: Database, shape: TableShape): BatchWriter 
   // A savepoint journals every page the batch touches before changing it: a third of the CPU of a
   // large import went to those copies. Owning the transaction, a conflict can end it instead, and
   // the batch is written again row by row in a new one (its marker read again first).
-  const attempt = (batch: PreparedBatch): WriteBatchOutput => {
+  const write = (batch: PreparedBatch): WriteBatchOutput => {
     if (db.inTransaction) return transaction.immediate(batch, 'savepoint');
     if (!batch.inserts) return transaction.immediate(batch, 'rows');
     try {
@@ -67,34 +75,32 @@ export function createBatchWriter(db: Database, shape: TableShape): BatchWriter 
       return transaction.immediate(batch, 'rows');
     }
   };
-  const write = (batch: PreparedBatch): WriteBatchOutput => {
-    const output = attempt(batch);
-    written.committed(batch.input.job, output);
-    return output;
+  return {
+    shape,
+    prepare,
+    write,
+    restore: (input) => restore.immediate(input),
+    refuseLostRows,
   };
-  return { shape, prepare, write, restore: (input) => restore.immediate(input) };
 }
 
 /**
- * Before a batch of a job whose earlier batches wrote rows: one of them must still be in the table
- * (batch-marker.ts `WrittenRow`), else the batches counted done are not in this table. A point
- * lookup by the job's key, through its index; the markers are read once per job.
+ * The first of a job's batches that wrote rows must still have some in the table (batch-marker.ts
+ * `WrittenRows`), else the batches counted done are not in this table. Point lookups by the job's
+ * key, through its index, until one is found: one when the table is the job's.
  */
-function refuseLostRows(statements: SqliteStatements, shape: TableShape, written: WrittenRows, job: string): void {
-  const row = written.ofSync(job, () => {
-    const found = statements.firstWritten.get(job);
-    return found === undefined ? undefined : { row: found[0], key: JSON.parse(found[1]) as WrittenRow['key'] };
-  });
-  if (row === null) return;
-  const names = Object.keys(row.key);
+function refuseLostRowsOf(statements: SqliteStatements, shape: TableShape, job: string): void {
+  const written = writtenRows(statements.firstWritten.all(job));
+  if (written === undefined) return;
+  const names = Object.keys(written.keys[0] ?? {});
   const key = names.flatMap((name) => {
     const position = shape.position.get(name);
     return position === undefined ? [] : [position];
   });
-  const there =
-    key.length === names.length &&
-    statements.exists(key).get(...key.map((p) => encodeImage(shape.columns[p] as ColumnInfo, row.key[(shape.columns[p] as ColumnInfo).name]))) !== undefined;
-  if (!there) throw writtenRowGone(job, shape.table, row);
+  const columns = key.map((p) => shape.columns[p] as ColumnInfo);
+  const exists = key.length === names.length ? statements.exists(key) : undefined;
+  const there = exists !== undefined && written.keys.some((values) => exists.get(...columns.map((c) => encodeImage(c, values[c.name]))) !== undefined);
+  if (!there) throw writtenRowsGone(job, shape.table, written);
 }
 
 /** A rollback's batch: like a write, its marker commits with it, so a repeated batch restores nothing twice. */
