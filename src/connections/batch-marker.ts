@@ -35,6 +35,11 @@ export function replayedRestore(marker: string): RestoreBatchOutput {
  * counted the batches done before from their markers, over a table that no longer held their rows.
  * The first marker with changes stands for them all: such a table holds none of its rows, while a
  * live table that lost a few (users deleted meanwhile) still holds some.
+ *
+ * Each driver checks once per job on a connection's writer (a job loads it anew): before the first
+ * batch this process writes for the job, or — when it writes none, every batch being done before —
+ * before the job is finished. Once is enough: the check is for what happened while no process ran
+ * the job. Only a check that passed counts, so a failed one is made again next time.
  */
 export interface WrittenRows {
   /** Source rows, for the message (never their keys: emails). */
@@ -48,16 +53,11 @@ export function writtenRows(found: readonly (readonly unknown[])[]): WrittenRows
   return { rows: found.map((r) => Number(r[0])), keys: found.map((r) => JSON.parse(String(r[1])) as Record<string, unknown>) };
 }
 
-/**
- * When a driver checks: once per job on a connection's writer (a job loads it anew), before the
- * first batch this process writes for the job, or — when it writes none, every batch being done
- * before — before the job is finished. Once is enough: the check is for what happened while no
- * process ran the job. Only a check that passed counts, so a failed one is made again next time.
- */
 /** The batch's failure when none of the rows is there: not retryable, since the table will not get them back by itself. */
 export function writtenRowsGone(job: string, table: string, written: WrittenRows): ConnectionError {
-  const first = Math.min(...written.rows);
-  const last = Math.max(...written.rows);
+  // In input order, as a marker keeps its changes.
+  const first = written.rows[0];
+  const last = written.rows.at(-1);
   return new ConnectionError(
     `the rows job ${job} wrote before are no longer in table ${table} (none of the ${written.rows.length} its first batch wrote, source rows ${first}–${last}, is there): ` +
       'the table was dropped, renamed, re-created or emptied since, and counting those batches done would report rows the table does not hold. ' +

@@ -35,7 +35,7 @@ export interface PgBatchWriter {
 
 export function createBatchWriter(sessions: PgSessions, shape: PgShape, path: WritePath = 'set'): PgBatchWriter {
   const sql = new PgStatements(shape);
-  // Per job, the check of its written rows (batch-marker.ts, when a driver checks): concurrent
+  // Per job, the check of its written rows (batch-marker.ts `WrittenRows`): concurrent
   // batches wait for the one check, and one that failed is dropped, to be made again.
   const checks = new Map<string, Promise<void>>();
   const refuseLostRows = (client: ClientBase, job: string): Promise<void> => {

@@ -40,7 +40,7 @@ type WriteMode = 'rows' | 'bulk' | 'savepoint';
 
 export function createBatchWriter(db: Database, shape: TableShape): BatchWriter {
   const statements = new SqliteStatements(db, shape);
-  // Jobs whose written rows were found here (batch-marker.ts, when a driver checks).
+  // Jobs whose written rows were found here (batch-marker.ts `WrittenRows`).
   const checked = new Set<string>();
   const refuseLostRows = (job: string): void => {
     if (checked.has(job)) return;
