@@ -36,7 +36,7 @@ export class PgStatements {
     this.markerGet = statement(`SELECT output FROM ${batches} WHERE job = $1 AND batch = $2`);
     this.markerPut = statement(`INSERT INTO ${batches} (job, batch, output) VALUES ($1, $2, $3)`);
     this.firstWritten = statement(
-      `SELECT c->>'row', (c->'key')::text FROM (SELECT output FROM ${batches} WHERE job = $1 AND output LIKE '%"changes":[{%' LIMIT 1) AS m, json_array_elements(m.output::json->'changes') AS c`,
+      `SELECT c->>'row', (c->'key')::text FROM (SELECT output FROM ${batches} WHERE job = $1 AND output LIKE '%"changes":[{%' ORDER BY batch LIMIT 1) AS m, json_array_elements(m.output::json->'changes') AS c`,
     );
     this.claim = statement(
       `INSERT INTO ${keys} (job, key, "row") SELECT $1::int8, k, r FROM unnest($2::uuid[], $3::int8[]) AS u(k, r) ON CONFLICT DO NOTHING RETURNING key::text`,
