@@ -1,5 +1,6 @@
 import { decimalWithoutExponent, exactFormatNumber } from './format-number.js';
 import { checkedBase64 } from './base64.js';
+import { exponentFormatNumber } from './exponent-pictures.js';
 import { checkedPictureMillis, pictureParts } from './date-pictures.js';
 import { withLinearRegExp } from './linear-regexp-swap.js';
 import { checkedParseInteger, pictureChecked } from './integer-pictures.js';
@@ -15,7 +16,8 @@ type Impl = (this: unknown, ...args: never[]) => unknown;
  * `$toMillis` matched on V8's backtracking engine (above), and `$fromMillis` of an instant no
  * Date holds wrote "0NaN-NaN-NaNTNaN:NaN:NaN.NaNZ" as the column's value; the formatters
  * of a number that is not finite (functions-numeric.ts `checkFinite`); `$formatNumber` and
- * `$formatInteger` of a number past 1e21 (format-number.ts); and the integer pictures' missing
+ * `$formatInteger` of a number past 1e21 (format-number.ts); an exponent picture's mantissa
+ * (exponent-pictures.ts); and the integer pictures' missing
  * picture and unchecked `$parseInteger` value (integer-pictures.ts); base64 that is not
  * (base64.ts); and irregular grouping separators (irregular-grouping.ts).
  */
@@ -31,7 +33,7 @@ export function safeBorrowed<F extends Impl>(name: string, impl: F): F {
   if (name === 'parseInteger') return pictureChecked(name, checkedParseInteger(impl));
   if (name === 'toMillis') return utcIso(impl);
   if (name === 'fromMillis') return representableMillis(impl);
-  if (name === 'formatNumber') return pictureChecked(name, finiteNumber(name, exactFormatNumber(irregularFormatNumber(impl))));
+  if (name === 'formatNumber') return pictureChecked(name, finiteNumber(name, exactFormatNumber(exponentFormatNumber(irregularFormatNumber(impl)))));
   if (name === 'formatBase') return finiteNumber(name, impl);
   if (name === 'base64encode' || name === 'base64decode') return checkedBase64(name, impl);
   return impl;
@@ -81,12 +83,38 @@ function representableMillis<F extends Impl>(impl: F): F {
         throw { code: OUT_OF_RANGE_CODE, message };
       }
     }
+    if (typeof rest[0] === 'string') refuseWideWidths(rest[0]);
     const format = (picture: unknown) => (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, millis, picture, rest[1]);
     if (typeof millis === 'number' && typeof rest[0] === 'string') refuseCutYears(millis, rest[0], format);
     return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).call(this, millis, ...rest);
   };
   standIn(wrapped, impl);
   return wrapped as unknown as F;
+}
+
+/** The widest a date component's width modifier may ask for: more than any component has digits (a year 6, a fraction of a second 9 at most). */
+export const DATE_WIDTH_LIMIT = 20;
+
+/**
+ * A width modifier (`[D,2]`, after the marker's last comma) pads a number with zeros to its
+ * minimum, and a year to its maximum too: `[Y9,999]` (a year with a grouping separator, as a
+ * reader might take it, is presentation 9 and width 999) wrote 995 zeros then 1970 as the column's
+ * value, and `[Y,1000000000]` failed with JavaScript's "Invalid string length". A width past
+ * DATE_WIDTH_LIMIT is refused (a literal picture by `ferry validate`, picture-literals.ts).
+ */
+function refuseWideWidths(picture: string): void {
+  for (const { marker = '', component } of pictureParts(picture)) {
+    const comma = marker.lastIndexOf(',');
+    if (comma === -1) continue;
+    const [min, max] = marker.substring(comma + 1).split('-');
+    // jsonata reads each with parseInt ("*" is no bound); a year is written in its maximum
+    const widths = [min, component === 'Y' ? max : undefined].map((w) => (w === undefined || w === '*' ? NaN : parseInt(w, 10)));
+    const widest = Math.max(...widths.filter((w) => !Number.isNaN(w)), 0);
+    if (widest > DATE_WIDTH_LIMIT) {
+      const message = `$fromMillis: [${marker}] asks for a width of ${widest}, more than any date component needs (at most ${DATE_WIDTH_LIMIT}): the part after a marker's last comma is its width, [min-max]`;
+      throw { code: OUT_OF_RANGE_CODE, message };
+    }
+  }
 }
 
 /**

@@ -21,7 +21,7 @@ describe('formatting a number past 1e21', () => {
     expect((await map('$formatNumber(n, "#,##0%")', 1e19)).errors[0]!.message).toBe(past('10000000000000000000'));
     expect((await map('$formatNumber(n, "#,##0;(#)")', -1e22)).errors[0]!.message).toBe(past('-1e+22'));
     expect(await map('$formatNumber(n, "#,##0")', 9.99e20)).toEqual({ values: { c: '999,000,000,000,000,000,000' }, errors: [] });
-    expect(await map('$formatNumber(n, "0.00e0")', 1e21)).toEqual({ values: { c: '10.00e20' }, errors: [] });
+    expect(await map('$formatNumber(n, "0.00e0")', 1e21)).toEqual({ values: { c: '1.00e21' }, errors: [] });
     expect(await map('$formatNumber(n, "0." & $pad("", 150, "#"))', 1.5)).toEqual({
       values: {},
       errors: [{ code: 'MAPPING_ERROR', path: 'c', message: 'column c: $formatNumber: the picture asks for 150 decimal places, more than 100' }],
