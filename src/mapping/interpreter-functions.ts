@@ -6,7 +6,7 @@ import { distinct, spread } from './compiler/functions-collection.js';
 import { sort } from './compiler/functions-hof.js';
 import { safeBorrowed } from './compiler/linear-dates.js';
 import { length, pad, substring } from './compiler/functions-string.js';
-import { OUT_OF_RANGE_CODE, formatBase, max, min, number } from './compiler/functions-numeric.js';
+import { OUT_OF_RANGE_CODE, formatBase, max, min, number, round } from './compiler/functions-numeric.js';
 import { guardOutput, guardedNames } from './compiler/output-guards.js';
 import { DOUBLES, inexactLiteral } from './expression.js';
 import { ferryFunctions, jsonataFunctions } from './jsonata-functions.js';
@@ -20,7 +20,8 @@ import { partialChecked } from './partial-checked.js';
  * and `$distinct` and `$spread`, quadratic in jsonata, and `$max` and `$min`, which pass the array to
  * Math.max as arguments (a stack overflow past ~120,000 items), and `$number`, which rounded an
  * integer string past 2^53 to another number, and `$formatBase`, which wrote 1e21 in base 10 as
- * "1e+21"; and jsonata's own made safe where they are not (`safeUpstream`).
+ * "1e+21", and `$round`, whose shift overflowed (`$round(1e300, 10)` was Infinity); and jsonata's
+ * own made safe where they are not (`safeUpstream`).
  */
 
 interface Focus {
@@ -36,7 +37,10 @@ function meterOf(self: unknown): OutputMeter {
   return find && environment ? find(environment.base) : counting;
 }
 
-const ported: Record<string, Implementation> = { length, substring, pad, distinct, spread, max, min, number, formatBase } as Record<string, Implementation>;
+const ported: Record<string, Implementation> = { length, substring, pad, distinct, spread, max, min, number, formatBase, round } as Record<
+  string,
+  Implementation
+>;
 /** jsonata's own, made safe: see `safeUpstream`. */
 const wrapped = ['formatInteger', 'parseInteger', 'toMillis', 'sort'];
 const replaced = new Set([...guardedNames, ...Object.keys(ported), ...wrapped]);

@@ -62,3 +62,25 @@ export function decimalWithoutExponent<F extends Impl>(impl: F): F {
   standIn(wrapped, impl);
   return wrapped as unknown as F;
 }
+
+/** The pictures of a sequence that starts at 1: letters (`A` a, b, … z, aa) and roman numerals. */
+const FROM_ONE = new Set(['A', 'a', 'I', 'i']);
+
+/**
+ * jsonata's `$formatInteger` of 0 (or a fraction below 1, which it floors to 0) with a letters or
+ * roman picture wrote "", an empty string as the column's value, without a word: neither sequence
+ * has a zero. XPath F&O 4.6.1 formats a number outside a sequence's range with the picture `1`:
+ * it is written "0".
+ */
+export function zeroInDecimal<F extends Impl>(impl: F): F {
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    const [value, picture] = args;
+    if (typeof value === 'number' && Math.floor(value) === 0 && typeof picture === 'string') {
+      const semicolon = picture.lastIndexOf(';');
+      if (FROM_ONE.has(semicolon === -1 ? picture : picture.substring(0, semicolon))) return '0';
+    }
+    return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).apply(this, args);
+  };
+  standIn(wrapped, impl);
+  return wrapped as unknown as F;
+}

@@ -29,6 +29,8 @@ export function number(arg: unknown): Num {
  * doubles work, and passes.
  */
 function exactly(text: string, value: number): number {
+  // and a number too small for a double ("1e-400") was 0, as a source holding it is a FORMAT reject
+  if (value === 0 && isInexact(text)) throw { code: OUT_OF_RANGE_CODE, message: `$number(${JSON.stringify(text)}): ${inexactNumberMessage(false, text)}` };
   if (Math.abs(value) <= Number.MAX_SAFE_INTEGER) return value;
   const radix = /^0[xXoObB]/.test(text);
   const changed = radix ? BigInt(text) !== BigInt(value) : isInexact(text);
@@ -48,9 +50,19 @@ export function ceil(arg: Num): Num {
   return arg === undefined ? undefined : Math.ceil(arg);
 }
 
-/** Round half to even, shifting the decimal point in the string form to avoid binary error. */
+/**
+ * Round half to even, shifting the decimal point in the string form to avoid binary error. Two
+ * cases differ from jsonata, whose shift overflowed: a precision the number's digits do not reach
+ * leaves it as it is (`$round(1e300, 10)` and `$round(5, 400)` were Infinity, rejected as "not
+ * finite … a division by zero"), and a precision that is not a whole number (`$round(x, 1.5)`,
+ * NaN, the same) is refused saying so.
+ */
 export function round(arg: Num, precision?: number): Num {
   if (arg === undefined) return undefined;
+  if (precision !== undefined && !Number.isInteger(precision)) {
+    throw { code: OUT_OF_RANGE_CODE, message: `$round: the precision ${String(precision)} is not a whole number of decimal places` };
+  }
+  if (precision !== undefined && precision > 0 && fractionDigits(arg) <= precision) return Object.is(arg, -0) ? 0 : arg;
   let value = arg;
   if (precision) {
     const parts = value.toString().split('e');
@@ -64,6 +76,13 @@ export function round(arg: Num, precision?: number): Num {
     result = +(parts[0] + 'e' + (parts[1] ? +parts[1] - precision : -precision));
   }
   return Object.is(result, -0) ? 0 : result;
+}
+
+/** How many digits the number's shortest form has after the decimal point (1e-7: 7, 1.5e300: 0). */
+function fractionDigits(n: number): number {
+  const [digits = '', power] = Math.abs(n).toString().split('e');
+  const written = digits.split('.')[1]?.length ?? 0;
+  return Math.max(0, written - Number(power ?? 0));
 }
 
 export function sqrt(arg: Num): Num {

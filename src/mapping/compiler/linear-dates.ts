@@ -1,4 +1,4 @@
-import { decimalWithoutExponent, exactFormatNumber } from './format-number.js';
+import { decimalWithoutExponent, exactFormatNumber, zeroInDecimal } from './format-number.js';
 import { checkedBase64 } from './base64.js';
 import { exponentFormatNumber } from './exponent-pictures.js';
 import { checkedPictureMillis, pictureParts } from './date-pictures.js';
@@ -16,7 +16,7 @@ type Impl = (this: unknown, ...args: never[]) => unknown;
  * `$toMillis` matched on V8's backtracking engine (above), and `$fromMillis` of an instant no
  * Date holds wrote "0NaN-NaN-NaNTNaN:NaN:NaN.NaNZ" as the column's value; the formatters
  * of a number that is not finite (functions-numeric.ts `checkFinite`); `$formatNumber` and
- * `$formatInteger` of a number past 1e21 (format-number.ts); an exponent picture's mantissa
+ * `$formatInteger` of a number past 1e21, and of 0 with letters or roman numerals (format-number.ts); an exponent picture's mantissa
  * (exponent-pictures.ts); and the integer pictures' missing
  * picture and unchecked `$parseInteger` value (integer-pictures.ts); base64 that is not
  * (base64.ts); and irregular grouping separators (irregular-grouping.ts).
@@ -27,7 +27,9 @@ export function safeBorrowed<F extends Impl>(name: string, impl: F): F {
       name,
       finiteNumber(
         name,
-        decimalWithoutExponent(boundedRoman(irregularFormatInteger(impl) as unknown as (value: number, picture: string) => unknown) as unknown as F),
+        zeroInDecimal(
+          decimalWithoutExponent(boundedRoman(irregularFormatInteger(impl) as unknown as (value: number, picture: string) => unknown) as unknown as F),
+        ),
       ),
     );
   if (name === 'parseInteger') return pictureChecked(name, checkedParseInteger(impl));

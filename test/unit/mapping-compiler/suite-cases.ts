@@ -46,14 +46,18 @@ interface RawCase {
 }
 
 /**
- * Cases whose answer Ferry changes on purpose, by id, with Ferry's error code and why: the one
+ * Cases whose answer Ferry changes on purpose, by id, with Ferry's error code or value and why: the one
  * expectation replaced, every other case of the suite still holds both paths to jsonata's answer.
  */
-const DELIBERATE: Record<string, { code: string; why: string }> = {
+const DELIBERATE: Record<string, ({ code: string } | { result: unknown }) & { why: string }> = {
   'function-tomillis/parseDateTime.json#1': { code: 'FERRY_OUT_OF_RANGE', why: 'a timestamp its picture reads no date from is an error, not no value' },
   'function-tomillis/parseDateTime.json#34': {
     code: 'FERRY_OUT_OF_RANGE',
     why: 'a timestamp its picture does not match is an error, not no value (a column silently left out)',
+  },
+  'function-formatInteger/formatInteger.json#24': {
+    result: '0',
+    why: 'roman numerals have no zero: XPath F&O formats it with the picture 1, where jsonata wrote an empty string',
   },
 };
 
@@ -79,7 +83,7 @@ export function loadSuite(dir = SUITE_DIR): SuiteCase[] {
           expr,
           data,
           bindings: raw.bindings ?? {},
-          expect: deliberate ? { code: deliberate.code } : expectation(raw),
+          expect: deliberate ? ('code' in deliberate ? { code: deliberate.code } : { result: deliberate.result }) : expectation(raw),
           unordered: raw.unordered === true,
           limited: raw.timelimit !== undefined || raw.depth !== undefined,
         });

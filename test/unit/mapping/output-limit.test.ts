@@ -157,7 +157,8 @@ describe('string functions count code points without spreading the string', () =
 });
 
 describe('$formatInteger with roman numerals', () => {
-  it.each([0, 1, 3999, 4000, 4321, -4321, 12345.9, 1_000_000])('formats %d as jsonata does, without recursing per letter', async (n) => {
+  // 0, which jsonata wrote as "", is "0" (number-edges.test.ts)
+  it.each([1, 3999, 4000, 4321, -4321, 12345.9, 1_000_000])('formats %d as jsonata does, without recursing per letter', async (n) => {
     for (const picture of ['I', 'i', 'I;o']) {
       const expr = `$formatInteger(${n}, "${picture}")`;
       const expected: unknown = await jsonata(expr).evaluate({});

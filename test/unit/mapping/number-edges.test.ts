@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { mapBothPaths } from '../../helpers/mapping.js';
+
+/*
+ * Numbers at the edges of the built-ins, the same compiled and interpreted:
+ * - `$formatInteger` of 0 with letters or roman numerals wrote "" (neither sequence has a zero):
+ *   XPath F&O formats a number outside a sequence with the picture `1`, "0".
+ * - `$number("1e-400")` was 0, where a source holding that number is a FORMAT reject.
+ * - `$round` with a precision the number's digits do not reach overflowed jsonata's shift
+ *   (`$round(1e300, 10)` was Infinity, rejected as "a division by zero"); a precision that is not
+ *   a whole number was NaN, the same.
+ */
+
+const ctx = { id: 'j', pipeline: 'p', started_at: '2026-01-01T00:00:00.000Z' };
+const value = async (expr: string) => (await mapBothPaths(expr, ctx)).values['c'];
+const error = async (expr: string) => (await mapBothPaths(expr, ctx)).errors;
+
+describe('numbers at the edges of the built-ins', () => {
+  it.each([
+    ['$formatInteger(0, "I")', '0'],
+    ['$formatInteger(0.7, "i")', '0'],
+    ['$formatInteger(0, "A")', '0'],
+    ['$formatInteger(0, "a;o")', '0'],
+    ['$formatInteger(1, "I")', 'I'],
+    ['$formatInteger(0, "w")', 'zero'],
+    ['$formatInteger(0, "01")', '00'],
+  ])('%s is %s', async (expr, expected) => {
+    expect(await value(expr)).toBe(expected);
+  });
+
+  it('$number of a number too small for a double is a MAPPING_ERROR', async () => {
+    const message = (text: string) =>
+      `column c: $number(${JSON.stringify(text)}): number too small for a double cannot be kept: numbers are read as doubles, which would make it 0`;
+    expect(await error('$number("1e-400")')).toEqual([{ code: 'MAPPING_ERROR', path: 'c', message: message('1e-400') }]);
+    const [long] = await error('$number("-0.' + '0'.repeat(400) + '1")');
+    expect(long!.message).toMatch(/^column c: \$number\("-0\.0+… \(523 characters in all\)$/);
+    expect(await value('$number("0e5")')).toBe(0);
+    expect(Math.abs((await value('$number("-0.000")')) as number)).toBe(0);
+    expect(await value('$number("1e-320")')).toBe(1e-320);
+  });
+
+  it.each([
+    ['$round(1e300, 10)', 1e300],
+    ['$round(-1e300, 10)', -1e300],
+    ['$round(5, 400)', 5],
+    ['$round(1e-7, 400)', 1e-7],
+    ['$round(1.5e-7, 7)', 2e-7],
+    ['$round(2.5e-7, 7)', 2e-7],
+    ['$round(2.675, 2)', 2.68],
+    ['$round(1.25, 1)', 1.2],
+    ['$round(12350, -2)', 12400],
+    ['$round(-0.0001, 2)', 0],
+  ])('%s is %s', async (expr, expected) => {
+    expect(await value(expr)).toBe(expected);
+  });
+
+  it('$round with a precision that is not a whole number is a MAPPING_ERROR saying so', async () => {
+    expect(await error('$round(123.456, 1.5)')).toEqual([
+      { code: 'MAPPING_ERROR', path: 'c', message: 'column c: $round: the precision 1.5 is not a whole number of decimal places' },
+    ]);
+  });
+});
