@@ -1,6 +1,7 @@
 import { decimalWithoutExponent, exactFormatNumber, zeroInDecimal } from './format-number.js';
 import { checkedBase64 } from './base64.js';
 import { exponentFormatNumber } from './exponent-pictures.js';
+import { exactLargeIntegers } from './large-integers.js';
 import { checkedPictureMillis, pictureParts } from './date-pictures.js';
 import { withLinearRegExp } from './linear-regexp-swap.js';
 import { checkedParseInteger, pictureChecked } from './integer-pictures.js';
@@ -16,7 +17,8 @@ type Impl = (this: unknown, ...args: never[]) => unknown;
  * `$toMillis` matched on V8's backtracking engine (above), and `$fromMillis` of an instant no
  * Date holds wrote "0NaN-NaN-NaNTNaN:NaN:NaN.NaNZ" as the column's value; the formatters
  * of a number that is not finite (functions-numeric.ts `checkFinite`); `$formatNumber` and
- * `$formatInteger` of a number past 1e21, and of 0 with letters or roman numerals (format-number.ts); an exponent picture's mantissa
+ * `$formatInteger` of a number past 1e21, and of 0 with letters or roman numerals (format-number.ts); words and letters past 2^53
+ * (large-integers.ts); an exponent picture's mantissa
  * (exponent-pictures.ts); and the integer pictures' missing
  * picture and unchecked `$parseInteger` value (integer-pictures.ts); base64 that is not
  * (base64.ts); and irregular grouping separators (irregular-grouping.ts).
@@ -28,7 +30,9 @@ export function safeBorrowed<F extends Impl>(name: string, impl: F): F {
       finiteNumber(
         name,
         zeroInDecimal(
-          decimalWithoutExponent(boundedRoman(irregularFormatInteger(impl) as unknown as (value: number, picture: string) => unknown) as unknown as F),
+          decimalWithoutExponent(
+            boundedRoman(exactLargeIntegers(irregularFormatInteger(impl)) as unknown as (value: number, picture: string) => unknown) as unknown as F,
+          ),
         ),
       ),
     );

@@ -5,6 +5,8 @@ import { mapBothPaths } from '../../helpers/mapping.js';
  * Numbers at the edges of the built-ins, the same compiled and interpreted:
  * - `$formatInteger` of 0 with letters or roman numerals wrote "" (neither sequence has a zero):
  *   XPath F&O formats a number outside a sequence with the picture `1`, "0".
+ * - `$formatInteger` with words or letters past 2^53 divided the number as a double, and spelled
+ *   another number than the one its shortest digits (JSON's) write.
  * - `$number("1e-400")` was 0, where a source holding that number is a FORMAT reject.
  * - `$round` with a precision the number's digits do not reach overflowed jsonata's shift
  *   (`$round(1e300, 10)` was Infinity, rejected as "a division by zero"); a precision that is not
@@ -25,6 +27,22 @@ describe('numbers at the edges of the built-ins', () => {
     ['$formatInteger(0, "w")', 'zero'],
     ['$formatInteger(0, "01")', '00'],
   ])('%s is %s', async (expr, expected) => {
+    expect(await value(expr)).toBe(expected);
+  });
+
+  it.each([
+    [
+      '$formatInteger(1.2345678901234569e23, "w")',
+      'one hundred and twenty-three billion, four hundred and fifty-six million, seven hundred and eighty-nine thousand and twelve trillion, three hundred and forty-five billion, six hundred and ninety million',
+    ],
+    ['$formatInteger(-1e21, "Ww;o")', '-One Billion Trillionth'],
+    ['$formatInteger(1e21 + 131072 * 3, "W")', 'ONE BILLION TRILLION, FOUR HUNDRED THOUSAND'],
+    ['$formatInteger(1e46, "w")', 'ten billion trillion trillion trillion'],
+    ['$formatInteger(9007199254740994, "A")', 'BKTXHSOGHKKH'],
+    ['$formatInteger(1e16, "a")', 'brutmhyhiizp'],
+    ['$formatInteger(1e16, "W")', 'TEN THOUSAND TRILLION'],
+    ['$formatInteger(9007199254740991, "A")', 'BKTXHSOGHKKE'],
+  ])('%s spells the exact number past 2^53', async (expr, expected) => {
     expect(await value(expr)).toBe(expected);
   });
 

@@ -1,0 +1,62 @@
+import { standIn } from './stand-in.js';
+
+type Impl = (this: unknown, ...args: never[]) => unknown;
+type Call = (this: unknown, ...args: unknown[]) => unknown;
+
+const TRILLION = 10n ** 12n;
+
+/**
+ * jsonata's `$formatInteger` with words or letters divides the number as a double: past 2^53 a
+ * quotient or remainder is rounded, so the words spelled another number without a word
+ * (1.2345678901234569e23 with "w" said "… three hundred and forty-five billion, six hundred and
+ * seventy-seven million, seven hundred and fifty-…", for 345,690,000,000) and letters another
+ * sequence (1e16 with "A" ended in Q, not P). The number is the one its shortest digits write, as
+ * JSON and `$string` write it (1e46 is ten billion trillion trillion trillion, as jsonata's own
+ * suite has it, not the double's exact 9999…368).
+ * Past 2^53 the number's exact digits are split here, jsonata spelling each part below 2^53 as
+ * it spells any number: trillions of trillions, as jsonata writes a number past its largest word.
+ */
+export function exactLargeIntegers<F extends Impl>(impl: F): F {
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    const [value, picture] = args;
+    const own = impl as unknown as Call;
+    if (typeof value !== 'number' || typeof picture !== 'string' || !Number.isFinite(value) || Math.abs(value) <= Number.MAX_SAFE_INTEGER) {
+      return own.apply(this, args);
+    }
+    const semicolon = picture.lastIndexOf(';');
+    const primary = semicolon === -1 ? picture : picture.substring(0, semicolon);
+    const modifier = semicolon === -1 ? '' : picture.substring(semicolon);
+    const sign = value < 0 ? '-' : '';
+    const whole = shortestDigits(Math.abs(value));
+    if (primary === 'A' || primary === 'a') return sign + letters(whole, primary);
+    if (primary !== 'w' && primary !== 'W' && primary !== 'Ww') return own.apply(this, args);
+    const spell = (n: bigint, ordinal: boolean): string => String(own.call(this, Number(n), `Ww${ordinal ? modifier : ''}`));
+    const text = words(whole, modifier.startsWith(';o'), spell);
+    return sign + (primary === 'W' ? text.toUpperCase() : primary === 'w' ? text.toLowerCase() : text);
+  };
+  return standIn(wrapped as unknown as F, impl);
+}
+
+/** jsonata's `numberToWords` past its largest word, in title case: the trillions, then the rest. */
+function words(n: bigint, ordinal: boolean, spell: (n: bigint, ordinal: boolean) => string): string {
+  if (n <= BigInt(Number.MAX_SAFE_INTEGER)) return spell(n, ordinal);
+  const rest = n % TRILLION;
+  const head = `${words(n / TRILLION, false, spell)} Trillion`;
+  if (rest === 0n) return ordinal ? `${head}th` : head;
+  return `${head}${rest < 100n ? ' and ' : ', '}${spell(rest, ordinal)}`;
+}
+
+/** jsonata's `decimalToLetters` on the exact integer. */
+function letters(n: bigint, a: string): string {
+  const code = a.charCodeAt(0);
+  let out = '';
+  for (let v = n; v > 0n; v = (v - 1n) / 26n) out = String.fromCharCode(Number((v - 1n) % 26n) + code) + out;
+  return out;
+}
+
+/** An integer past 2^53 as its shortest decimal form writes it ("1.2345678901234568e+23"). */
+function shortestDigits(n: number): bigint {
+  const [mantissa = '', power = '0'] = String(n).split('e');
+  const [integer = '', fraction = ''] = mantissa.split('.');
+  return BigInt(integer + fraction) * 10n ** BigInt(Number(power) - fraction.length);
+}
