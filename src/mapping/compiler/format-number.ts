@@ -1,4 +1,4 @@
-import { OUT_OF_RANGE_CODE } from './functions-numeric.js';
+import { OUT_OF_RANGE_CODE, fractionDigits } from './functions-numeric.js';
 import { standIn } from './stand-in.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
@@ -12,7 +12,10 @@ const MAX_PLACES = 100;
  * (also 1e19 with a `%` picture, which multiplies by 100). And a picture of more than 100
  * decimal places failed with JavaScript's own "toFixed() digits argument must be between 0 and
  * 100", naming no column. The call runs with `toFixed` refusing both, with a message that says
- * what to do; a picture with an exponent (`0.00e0`) never reaches either. The swap is
+ * what to do; a picture with an exponent (`0.00e0`) never reaches either. And past the number's
+ * shortest digits `toFixed` wrote its binary expansion: 1e-7 with 25 decimal places was
+ * "0.0000000999999999999999955", 0.3 with "0.0#################" "0.299999999999999989"; XPath
+ * F&O 4.7.5 takes the decimal of fewest digits, padded with zeros ("0.3"). The swap is
  * synchronous, as linear-dates.ts `withLinearRegExp`: nothing else runs until it is undone.
  */
 export function exactFormatNumber<F extends Impl>(impl: F): F {
@@ -22,7 +25,9 @@ export function exactFormatNumber<F extends Impl>(impl: F): F {
     Number.prototype.toFixed = function (this: number, places?: number): string {
       if (typeof places === 'number' && places > MAX_PLACES)
         throw { code: OUT_OF_RANGE_CODE, message: `$formatNumber: the picture asks for ${places} decimal places, more than ${MAX_PLACES}` };
-      const text = native.call(this, places);
+      // the shortest digits, padded: toFixed writes the double's binary expansion past them
+      const shortest = typeof places === 'number' && Math.abs(this) < 1e21 && places >= fractionDigits(this);
+      const text = shortest ? shortestFixed(this, places) : native.call(this, places);
       if (text.includes('e')) {
         const message = `$formatNumber(${String(value)}): past 1e21 (after a % or ‰ picture multiplies it) a number's digits come only with an exponent, and the picture has none: add one (such as "0.000e0")`;
         throw { code: OUT_OF_RANGE_CODE, message };
@@ -37,6 +42,22 @@ export function exactFormatNumber<F extends Impl>(impl: F): F {
   };
   standIn(wrapped, impl);
   return wrapped as unknown as F;
+}
+
+/** `n` written with `places` decimals from its shortest digits (which have no more than `places` after the point). */
+function shortestFixed(n: number, places: number): string {
+  const [mantissa = '', power = '0'] = Math.abs(n).toString().split('e');
+  const [integer = '', fraction = ''] = mantissa.split('.');
+  let digits = integer + fraction;
+  let point = integer.length + Number(power);
+  if (point <= 0) {
+    digits = '0'.repeat(1 - point) + digits;
+    point = 1;
+  }
+  digits = digits.padEnd(point, '0');
+  const whole = digits.slice(0, point).replace(/^0+(?=\d)/, '');
+  const sign = n < 0 ? '-' : '';
+  return sign + whole + (places > 0 ? `.${digits.slice(point).padEnd(places, '0')}` : '');
 }
 
 /** jsonata's `$formatInteger` pictures that are not decimal digits: letters, roman numerals, words. */

@@ -79,7 +79,7 @@ export function round(arg: Num, precision?: number): Num {
 }
 
 /** How many digits the number's shortest form has after the decimal point (1e-7: 7, 1.5e300: 0). */
-function fractionDigits(n: number): number {
+export function fractionDigits(n: number): number {
   const [digits = '', power] = Math.abs(n).toString().split('e');
   const written = digits.split('.')[1]?.length ?? 0;
   return Math.max(0, written - Number(power ?? 0));

@@ -7,6 +7,9 @@ import { mapBothPaths } from '../../helpers/mapping.js';
  *   XPath F&O formats a number outside a sequence with the picture `1`, "0".
  * - `$formatInteger` with words or letters past 2^53 divided the number as a double, and spelled
  *   another number than the one its shortest digits (JSON's) write.
+ * - `$formatNumber` past a number's shortest digits wrote its binary expansion (1e-7 with 25
+ *   places was "0.0000000999999999999999955"); XPath takes the decimal of fewest digits. Its -0 of
+ *   -0.4 with "0" is XPath's too: a negative number takes the negative sub-picture.
  * - `$number("1e-400")` was 0, where a source holding that number is a FORMAT reject.
  * - `$round` with a precision the number's digits do not reach overflowed jsonata's shift
  *   (`$round(1e300, 10)` was Infinity, rejected as "a division by zero"); a precision that is not
@@ -43,6 +46,21 @@ describe('numbers at the edges of the built-ins', () => {
     ['$formatInteger(1e16, "W")', 'TEN THOUSAND TRILLION'],
     ['$formatInteger(9007199254740991, "A")', 'BKTXHSOGHKKE'],
   ])('%s spells the exact number past 2^53', async (expr, expected) => {
+    expect(await value(expr)).toBe(expected);
+  });
+
+  it.each([
+    ['$formatNumber(1e-7, "0.0000000000000000000000000")', '0.0000001000000000000000000'],
+    ['$formatNumber(0.1, "0.00000000000000000000")', '0.10000000000000000000'],
+    ['$formatNumber(0.3, "0.0#################")', '0.3'],
+    ['$formatNumber(-0.3, "0.0#################")', '-0.3'],
+    ['$formatNumber(123.456, "#,##0.000000000000000")', '123.456000000000000'],
+    ['$formatNumber(1234567.891, "#,##0.00")', '1,234,567.89'],
+    ['$formatNumber(2.675, "0.00")', '2.68'],
+    ['$formatNumber(0.125, "0.00")', '0.12'],
+    ['$formatNumber(1e-7, "0.0#####%")', '0.00001%'],
+    ['$formatNumber(-0.4, "0")', '-0'],
+  ])('%s writes the shortest digits, padded (%s)', async (expr, expected) => {
     expect(await value(expr)).toBe(expected);
   });
 
