@@ -1,6 +1,7 @@
 import { inexactNumberMessage, isInexact } from '../../validation/inexact-numbers.js';
 import { OUT_OF_RANGE_CODE } from './functions-numeric.js';
 import { familyOf } from './irregular-grouping.js';
+import { lettersValue, wordsValue } from './large-integers.js';
 import { standIn } from './stand-in.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
@@ -57,6 +58,12 @@ export function checkedParseInteger<F extends Impl>(impl: F): F {
     else result = own();
     if (typeof result !== 'number' || !Number.isFinite(result)) {
       throw { code: OUT_OF_RANGE_CODE, message: `${call('parseInteger', value, picture)}: the value does not match the picture (${expected(read)})` };
+    }
+    // jsonata adds words and letters up as doubles, and misreads words of a magnitude before "trillion"
+    const exact = read.kind === 'words' ? wordsValue(value) : read.kind === 'letters' ? lettersValue(value, read.upper ? 'A' : 'a') : undefined;
+    if (exact !== undefined) {
+      if (isInexact(exact.toString())) throw { code: OUT_OF_RANGE_CODE, message: `${call('parseInteger', value, picture)}: ${inexactNumberMessage(false)}` };
+      result = Number(exact);
     }
     if (digits !== undefined && isInexact(digits)) {
       throw { code: OUT_OF_RANGE_CODE, message: `${call('parseInteger', value, picture)}: ${inexactNumberMessage(false)}` };

@@ -60,3 +60,58 @@ function shortestDigits(n: number): bigint {
   const [integer = '', fraction = ''] = mantissa.split('.');
   return BigInt(integer + fraction) * 10n ** BigInt(Number(power) - fraction.length);
 }
+
+const FEW = 'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen'.split(' ');
+const ORDINALS =
+  'zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth'.split(
+    ' ',
+  );
+const DECADES = 'twenty thirty forty fifty sixty seventy eighty ninety hundred'.split(' ');
+const MAGNITUDES = 'thousand million billion trillion'.split(' ');
+
+/** jsonata's `wordValues`: each word `$parseInteger` reads, with its value. */
+const WORD_VALUES = new Map<string, bigint>([
+  ...FEW.map((w, i) => [w, BigInt(i)] as const),
+  ...ORDINALS.map((w, i) => [w, BigInt(i)] as const),
+  ...DECADES.flatMap((w, i) => [[w, BigInt((i + 2) * 10)] as const, [`${w.slice(0, -1)}ieth`, BigInt((i + 2) * 10)] as const]),
+  ['hundredth', 100n],
+  ...MAGNITUDES.flatMap((w, i) => [[w, 10n ** BigInt((i + 1) * 3)] as const, [`${w}th`, 10n ** BigInt((i + 1) * 3)] as const]),
+]);
+
+/**
+ * English words as jsonata's `$parseInteger` reads them (its tokens and word values), added up
+ * exactly. jsonata multiplied only the last group by a magnitude, so "one thousand, two hundred
+ * and thirty-four trillion, …" (its own words for 1234567890123456) was read as 234567890124456;
+ * here a magnitude takes every group below it ("one thousand, two hundred and thirty-four"), and
+ * a repeated "trillion" the number before it ("ten billion trillion trillion"). Undefined for a
+ * word jsonata does not know.
+ */
+export function wordsValue(text: string): bigint | undefined {
+  const groups: bigint[] = [0n];
+  let previous: bigint | undefined;
+  for (const part of text.toLowerCase().split(/,\s|\sand\s|[\s\\-]/)) {
+    const value = WORD_VALUES.get(part);
+    if (value === undefined) return undefined;
+    if (value < 100n) {
+      const top = groups.pop()!;
+      if (top >= 1000n) groups.push(top, value);
+      else groups.push(top + value);
+    } else if (value === 100n || value === previous) {
+      groups.push(groups.pop()! * value);
+    } else {
+      let below = 0n;
+      while (groups.length > 0 && groups[groups.length - 1]! < value) below += groups.pop()!;
+      groups.push(below * value);
+    }
+    previous = value;
+  }
+  return groups.reduce((a, b) => a + b, 0n);
+}
+
+/** Letters as jsonata's `lettersToDecimal` reads them (A is 1, Z 26, AA 27), exactly. */
+export function lettersValue(text: string, a: string): bigint {
+  const code = a.charCodeAt(0);
+  let total = 0n;
+  for (const c of text) total = total * 26n + BigInt(c.charCodeAt(0) - code + 1);
+  return total;
+}

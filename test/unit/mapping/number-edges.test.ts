@@ -10,6 +10,9 @@ import { mapBothPaths } from '../../helpers/mapping.js';
  * - `$formatNumber` past a number's shortest digits wrote its binary expansion (1e-7 with 25
  *   places was "0.0000000999999999999999955"); XPath takes the decimal of fewest digits. Its -0 of
  *   -0.4 with "0" is XPath's too: a negative number takes the negative sub-picture.
+ * - `$parseInteger` with words multiplied only the last group by a magnitude ("one thousand, two
+ *   hundred and thirty-four trillion, …", jsonata's own words for 1234567890123456, was
+ *   234567890124456), and added words and letters past 2^53 as doubles (another number).
  * - `$number("1e-400")` was 0, where a source holding that number is a FORMAT reject.
  * - `$round` with a precision the number's digits do not reach overflowed jsonata's shift
  *   (`$round(1e300, 10)` was Infinity, rejected as "a division by zero"); a precision that is not
@@ -63,6 +66,26 @@ describe('numbers at the edges of the built-ins', () => {
   ])('%s writes the shortest digits, padded (%s)', async (expr, expected) => {
     expect(await value(expr)).toBe(expected);
   });
+
+  it.each([
+    ['$parseInteger($formatInteger(1234567890123456, "w"), "w")', 1234567890123456],
+    ['$parseInteger($formatInteger(9007199254740991, "w"), "w")', 9007199254740991],
+    ['$parseInteger("ten billion trillion trillion trillion", "w")', 1e46],
+    ['$parseInteger("One Thousand Million", "Ww")', 1e9],
+    ['$parseInteger("one hundred and first", "w;o")', 101],
+    ['$parseInteger("BKTXHSOGHKKH", "A")', 9007199254740994],
+    ['$parseInteger("aa", "a")', 27],
+  ])('%s reads the number exactly (%s)', async (expr, expected) => {
+    expect(await value(expr)).toBe(expected);
+  });
+
+  it.each(['$parseInteger("one billion trillion and one", "w")', '$parseInteger("BKTXHSOGHKKG", "A")'])(
+    '%s, another number as a double, is a MAPPING_ERROR',
+    async (expr) => {
+      const [found] = await error(expr);
+      expect(found!.message).toMatch(/: number beyond ±2\^53 \(9007199254740991\) cannot be kept exactly: /);
+    },
+  );
 
   it('$number of a number too small for a double is a MAPPING_ERROR', async () => {
     const message = (text: string) =>
