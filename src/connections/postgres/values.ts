@@ -41,7 +41,7 @@ export function encodePg(column: string, type: string, baseType: string, value: 
     case 'integer':
       return encodeInteger(column, value, baseType);
     case 'real':
-      return encodeReal(value) ?? { invalid: storeRejects.invalidType(column, type, value) };
+      return encodeReal(value, baseType) ?? { invalid: storeRejects.invalidType(column, type, value) };
     case 'boolean':
       return encodeBoolean(value) ?? { invalid: storeRejects.invalidType(column, type, value) };
     case 'json':
@@ -86,7 +86,16 @@ function encodeInteger(column: string, value: unknown, baseType: string): PgText
   return n.toString();
 }
 
-function encodeReal(value: unknown): PgText | undefined {
+/** A plain decimal literal: digits, an optional fraction and exponent, nothing a double reads differently from numeric (no hex, no Infinity). */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/**
+ * A numeric column holds more digits than a double: decimal text for one goes to the server as
+ * written (`123456789012345678901234567890.123`, `0.12345678901234567891`), not through Number,
+ * which would round it without a word. A float column rounds it the same either way.
+ */
+function encodeReal(value: unknown, baseType: string): PgText | undefined {
+  if (baseType === 'numeric' && typeof value === 'string' && DECIMAL.test(value.trim())) return value.trim();
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   return Number.isFinite(n) ? String(n) : undefined;
 }

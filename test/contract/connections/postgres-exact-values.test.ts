@@ -34,6 +34,24 @@ describePostgres('postgres exact values', () => {
     expect(exact).toEqual([{ email: 'a@x.io', seen_us: '2024-01-01T12:30:00.123456Z' }]);
   });
 
+  it('stores a numeric given as decimal text digit for digit, not rounded through a double; the same digits again are unchanged', async () => {
+    await db.raw.query('CREATE TABLE accounts (email text PRIMARY KEY, balance numeric, rate numeric(30,20), ratio float8)');
+    const connection = await db.connect('accounts');
+    const rows = [
+      { email: 'a@x.io', balance: '123456789012345678901234567890.123', rate: ' 0.12345678901234567891 ', ratio: '0.1' },
+      { email: 'b@x.io', balance: '-9007199254740993', rate: '1E-20', ratio: 2.5 },
+      { email: 'c@x.io', balance: 0.1 },
+    ];
+    expect(await connection.writeBatch(batch(rows))).toEqual(output({ inserted: 3 }));
+    const stored = await db.raw.query('SELECT email, balance::text, rate::text, ratio::text FROM accounts ORDER BY email');
+    expect(stored.rows).toEqual([
+      { email: 'a@x.io', balance: '123456789012345678901234567890.123', rate: '0.12345678901234567891', ratio: '0.1' },
+      { email: 'b@x.io', balance: '-9007199254740993', rate: '0.00000000000000000001', ratio: '2.5' },
+      { email: 'c@x.io', balance: '0.1', rate: null, ratio: null },
+    ]);
+    expect(await connection.writeBatch(batch(rows, { job: 'job-2', upsert: true }))).toEqual(output({ unchanged: 3 }));
+  });
+
   it('rejects a merge into stored metadata holding a number beyond ±2^53, which it would write back rounded; a replace writes', async () => {
     const connection = await db.connect('users');
     const users = [
