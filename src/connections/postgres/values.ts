@@ -49,7 +49,8 @@ export function encodePg(column: string, type: string, baseType: string, value: 
     default: {
       const text = encodeTimestamp(value);
       if (text === undefined) return { invalid: storeRejects.invalidType(column, type, value) };
-      return baseType === 'timestamp' && text !== null ? utcClock(text) : text;
+      if (baseType !== 'timestamp') return text;
+      return utcClock(text) ?? { invalid: { code: 'INVALID_TYPE', path: column, message: clockOnlyMessage } };
     }
   }
 }
@@ -135,6 +136,12 @@ function encodeTimestamp(value: unknown): string | undefined {
   return undefined;
 }
 
+/** ISO-style text without an offset: a clock time (or a date) that a timestamp column takes as it is. */
+const WITHOUT_OFFSET = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d)?(?:\.\d+)?)?$/i;
+
+const clockOnlyMessage =
+  'a timestamp without time zone takes ISO-8601 text (2024-05-01T09:30:00, or with an offset, 2024-05-01T09:30:00+02:00, stored as its UTC clock time): PostgreSQL would drop the offset this text may hold';
+
 /** An ISO-style instant with an explicit offset: date, clock, fraction (kept digit for digit), offset. */
 const WITH_OFFSET = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d(?::\d\d)?)(\.\d+)?\s*(Z|[+-]\d\d(?::?\d\d)?)$/i;
 
@@ -143,11 +150,14 @@ const WITH_OFFSET = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d(?::\d\d)?)(\.\d+)?\s*(Z|[+
  * (`10:00+05:00` is stored as 10:00), while Ferry reads such a column as UTC and writes numbers and
  * dates as UTC instants: an offset left to the server would shift the instant by it, silently.
  * So an instant with an offset becomes its UTC clock time, its fraction kept as written
- * (microseconds included); text without an offset is a clock time already and stays as it is.
+ * (microseconds included); ISO text without an offset is a clock time already and stays as it is.
+ * Other text that parses (`Mon, 01 Jan 2024 10:00:00 +0500`, `01/02/2024 10:00 -05:00`) is
+ * undefined: its offset cannot be told here, and the server would drop it.
  */
-function utcClock(text: string): string {
+function utcClock(text: string): string | undefined {
+  if (WITHOUT_OFFSET.test(text)) return text;
   const parts = WITH_OFFSET.exec(text);
-  if (parts === null) return text;
+  if (parts === null) return undefined;
   const [, date, clock, fraction, zone] = parts as unknown as [string, string, string, string | undefined, string];
   const offset = zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 3 ? `${zone}:00` : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
   const ms = Date.parse(`${date}T${clock.length === 5 ? `${clock}:00` : clock}${offset}`);

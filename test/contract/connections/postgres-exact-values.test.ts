@@ -34,6 +34,30 @@ describePostgres('postgres exact values', () => {
     expect(exact).toEqual([{ email: 'a@x.io', seen_us: '2024-01-01T12:30:00.123456Z' }]);
   });
 
+  it('rejects text for a timestamp without time zone whose offset it cannot move to UTC, which the server would drop', async () => {
+    await db.raw.query('CREATE TABLE people (email text PRIMARY KEY, seen timestamp, at timestamptz)');
+    const connection = await db.connect('people');
+    const rows = [
+      { email: 'a@x.io', seen: 'Mon, 01 Jan 2024 10:00:00 +0500', at: 'Mon, 01 Jan 2024 10:00:00 +0500' },
+      { email: 'b@x.io', seen: '01/02/2024 10:00 -05:00' },
+      { email: 'c@x.io', seen: '2024-01-01 10:00', at: '2024-01-01T10:00:00.5+05:30' },
+    ];
+    const written = await connection.writeBatch(batch(rows));
+    expect(written.inserted).toBe(1);
+    expect(written.rejects).toEqual([
+      {
+        row: 1,
+        errors: [{ code: 'INVALID_TYPE', path: 'seen', message: expect.stringMatching(/^a timestamp without time zone takes ISO-8601 text/) as unknown }],
+      },
+      {
+        row: 2,
+        errors: [{ code: 'INVALID_TYPE', path: 'seen', message: expect.stringMatching(/^a timestamp without time zone takes ISO-8601 text/) as unknown }],
+      },
+    ]);
+    const stored = await db.raw.query('SELECT email, seen::text, at::text FROM people ORDER BY email');
+    expect(stored.rows).toEqual([{ email: 'c@x.io', seen: '2024-01-01 10:00:00', at: '2024-01-01 04:30:00.5+00' }]);
+  });
+
   it('stores a numeric given as decimal text digit for digit, not rounded through a double; the same digits again are unchanged', async () => {
     await db.raw.query('CREATE TABLE accounts (email text PRIMARY KEY, balance numeric, rate numeric(30,20), ratio float8)');
     const connection = await db.connect('accounts');
