@@ -1,7 +1,6 @@
 import pg, { type CustomTypesConfig } from 'pg';
 import { decodeJsonColumn } from './values.js';
 import { imageText, jsonImage, parseStoredJson } from '../inexact-json.js';
-import { isInexact } from '../../validation/inexact-numbers.js';
 import type { ColumnInfo } from '../types.js';
 import { readableStored, UnreadableValue } from '../unreadable-value.js';
 
@@ -117,8 +116,8 @@ export function decodeValue(column: ColumnInfo, stored: unknown): unknown {
       return value instanceof Date ? value.toISOString() : value;
     case 'real':
     case 'integer':
-      // A numeric beyond ±2^53 that a double would round stays the server's text, as an int8 does.
-      return typeof value === 'string' && Number.isFinite(Number(value)) && !isInexact(value) ? Number(value) : value;
+      // A numeric a double would round (beyond ±2^53, or more digits than it holds) stays the server's text, as an int8 does.
+      return typeof value === 'string' && heldByDouble(value) ? Number(value) : value;
     default:
       return value;
   }
@@ -127,4 +126,22 @@ export function decodeValue(column: ColumnInfo, stored: unknown): unknown {
 /** One value of a row read with `imageTypes`: only JSON needs unwrapping (see `jsonWrapperKey`), unless kept as its text (`imageTextKey`). */
 export function decodeImage(column: ColumnInfo, value: unknown): unknown {
   return column.type === 'json' && imageText(value) === undefined ? decodeJsonColumn(value) : value;
+}
+
+/** Whether the double of decimal `text` is the same number (`1.2500`, `1e-20`), not a neighbour (`0.12345678901234567891`). */
+function heldByDouble(text: string): boolean {
+  const n = Number(text);
+  return Number.isFinite(n) && canonicalDecimal(text) === canonicalDecimal(String(n));
+}
+
+/** A decimal as `digits`e`exponent` without leading or trailing zeros: equal values, equal strings; undefined if not a decimal. */
+function canonicalDecimal(text: string): string | undefined {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(text.trim());
+  if (m === null) return undefined;
+  const fraction = m[3] ?? '';
+  const all = `${m[2] ?? ''}${fraction}`.replace(/^0+/, '');
+  const digits = all.replace(/0+$/, '');
+  if (digits === '') return '0';
+  const exponent = Number(m[4] ?? 0) - fraction.length + (all.length - digits.length);
+  return `${m[1] === '-' ? '-' : ''}${digits}e${exponent}`;
 }

@@ -76,6 +76,15 @@ describePostgres('postgres exact values', () => {
     expect(await connection.writeBatch(batch(rows, { job: 'job-2', upsert: true }))).toEqual(output({ unchanged: 3 }));
   });
 
+  it('exports a numeric a double would round as its exact digits in a string, and one a double holds as a number', async () => {
+    await db.raw.query('CREATE TABLE accounts (email text PRIMARY KEY, balance numeric)');
+    await db.raw.query(`INSERT INTO accounts VALUES ('a@x.io', 0.12345678901234567891), ('b@x.io', -12.3400), ('c@x.io', 0.00000000000000000001),
+      ('d@x.io', 12345678901234567890.000000001), ('e@x.io', 9007199254740993), ('f@x.io', 0.1)`);
+    const connection = await db.connect('accounts');
+    const page = await connection.readPage({ query: '*', after: null, limit: 10, fields: ['email', 'balance'] });
+    expect(page.map((r) => r['balance'])).toEqual(['0.12345678901234567891', -12.34, 1e-20, '12345678901234567890.000000001', '9007199254740993', 0.1]);
+  });
+
   it('rejects a merge into stored metadata holding a number beyond ±2^53, which it would write back rounded; a replace writes', async () => {
     const connection = await db.connect('users');
     const users = [
