@@ -164,8 +164,8 @@ async function writeUpdates(ctx: ApplyContext, updates: readonly Update[]): Prom
     updates.map((u) => u.tid),
   );
   const { rows, rowCount } = await run(ctx, ctx.sql.update(columns, returningOf(ctx)), values, true);
-  // The rows are locked since the lookup, so each ctid still names its row; anything else is a bug or a race worth a retry.
-  if (rowCount !== updates.length) throw new ConnectionError(`updated ${rowCount} of ${updates.length} matched rows`, { retryable: true });
+  // The rows are locked since the lookup, so each ctid still names its row: a row missing was skipped by a trigger.
+  if (rowCount !== updates.length) throw skippedRows(ctx, 'UPDATE', `updated ${rowCount ?? 0} of ${updates.length} matched rows`);
   const byTid = new Map(updates.map((u) => [u.tid, u]));
   for (const [tid, ...returned] of rows) {
     const update = byTid.get(tid as string);
@@ -216,8 +216,21 @@ async function insertGroup(ctx: ApplyContext, group: readonly PreparedRow[]): Pr
     true,
   );
   // INSERT … SELECT returns its rows in the order it inserts them, the order of the arrays.
-  if (rows.length !== group.length) throw new ConnectionError(`inserted ${rows.length} of ${group.length} rows`, { retryable: true });
+  if (rows.length !== group.length) throw skippedRows(ctx, 'INSERT', `inserted ${rows.length} of ${group.length} rows`);
   group.forEach((row, i) => recordChange(ctx, row, null, rows[i]!));
+}
+
+/**
+ * Fewer rows written than given, without an error: a BEFORE trigger that returns NULL (or a DO
+ * INSTEAD rule) dropped them. The same rows are dropped on every attempt, so not retryable; and
+ * a row Ferry did not write is one it cannot count, report or roll back, so the batch fails.
+ */
+function skippedRows(ctx: ApplyContext, statement: 'INSERT' | 'UPDATE', counts: string): ConnectionError {
+  return new ConnectionError(
+    `the table ${counts}: a BEFORE ${statement} trigger on ${ctx.shape.readName} that returns NULL (or a rule) skipped the others, which Ferry could neither count nor roll back. ` +
+      'Hint: make the trigger RAISE an exception for a row it refuses, which makes that row a reject',
+    { retryable: false },
+  );
 }
 
 /** Rejected rows leave their key free for a later row of the job, as if never claimed. */

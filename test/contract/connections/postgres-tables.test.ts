@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { isRetryable } from '../../../src/connections/errors.js';
 import type { Connection, RestoreEntry } from '../../../src/connections/types.js';
 import { describePostgres, usePostgresDatabase, usePostgresServer } from '../../helpers/describe-postgres.js';
 import { batch, now1, output } from './contract-harness.js';
@@ -131,6 +132,42 @@ describePostgres('postgres tables', () => {
       { email: 'a@x.io', nick: null },
       { email: 'c@x.io', nick: 'ok' },
       { email: 'd@x.io', nick: null },
+    ]);
+  });
+
+  it('fails a batch a trigger skips rows of (RETURN NULL), not retryable, saying why; nothing of it is written', async () => {
+    await db.raw.query(appUsersDdl);
+    await db.raw.query(`
+      CREATE FUNCTION crm.skip_quiet() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.nick = 'skip' THEN RETURN NULL; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER skip_quiet BEFORE INSERT OR UPDATE ON crm.app_users FOR EACH ROW EXECUTE FUNCTION crm.skip_quiet()`);
+    const connection = await connect('crm.app_users');
+    const skipped =
+      /^\[connection:postgres\] writing rows \d–\d of job job-\d: the table (inserted 1 of 2 rows|updated 1 of 2 matched rows): a BEFORE (INSERT|UPDATE) trigger on crm\.app_users that returns NULL \(or a rule\) skipped the others, which Ferry could neither count nor roll back\. Hint: make the trigger RAISE an exception for a row it refuses, which makes that row a reject$/;
+    const inserting = await connection.writeBatch(batch([{ email: 'a@x.io' }, { email: 'b@x.io', nick: 'skip' }])).catch((err: unknown) => err);
+    expect((inserting as Error).message).toMatch(skipped);
+    expect(isRetryable(inserting)).toBe(false);
+    expect(await connection.writeBatch(batch([{ email: 'a@x.io' }, { email: 'b@x.io' }], { job: 'job-2' }))).toEqual(output({ inserted: 2 }));
+    const updating = await connection
+      .writeBatch(
+        batch(
+          [
+            { email: 'a@x.io', nick: 'ok' },
+            { email: 'b@x.io', nick: 'skip' },
+          ],
+          { job: 'job-3', upsert: true },
+        ),
+      )
+      .catch((err: unknown) => err);
+    expect((updating as Error).message).toMatch(skipped);
+    expect(isRetryable(updating)).toBe(false);
+    const stored = await db.raw.query('SELECT email, nick FROM crm.app_users ORDER BY email');
+    expect(stored.rows).toEqual([
+      { email: 'a@x.io', nick: null },
+      { email: 'b@x.io', nick: null },
     ]);
   });
 
