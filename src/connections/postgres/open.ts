@@ -5,6 +5,7 @@ import { durationMs } from '../../plan/job-plan.js';
 import { maskUrl } from '../../spec/secrets.js';
 import { createSessions, type PgSessions } from './sessions.js';
 import { toConnectionError, type ServerWait } from './errors.js';
+import { ConnectionError } from '../errors.js';
 import { createPageReader } from './read.js';
 import { jobHash } from './rows.js';
 import { loadShape } from './schema.js';
@@ -25,6 +26,8 @@ export async function openPostgres(options: PostgresOptions, path: WritePath = '
     queryTimeoutMs: durationMs(options.query_timeout ?? defaultQueryTimeout),
     connectTimeoutMs: durationMs(options.connect_timeout ?? defaultConnectTimeout),
   };
+  const mistake = urlMistake(options.url);
+  if (mistake !== undefined) throw new ConnectionError(`[connection:${postgresName}] ${mistake}`, { retryable: false });
   const pool = new pg.Pool({
     ...sessionSettings(options.url, server.queryTimeoutMs),
     max: options.pool,
@@ -47,6 +50,21 @@ export async function openPostgres(options: PostgresOptions, path: WritePath = '
     throw toConnectionError(err, postgresName, `cannot connect to ${server.url}`, server);
   }
   return createConnection(pool, options.table, path, server);
+}
+
+/**
+ * What pg would misread in `url` instead of refusing it: libpq's key=value form, which it takes
+ * for a path under the host "base" (`getaddrinfo ENOTFOUND base`), and another scheme (mysql://),
+ * which it connects with as if it were postgres://.
+ */
+function urlMistake(url: string): string | undefined {
+  const form = 'a PostgreSQL connection url is postgres://user:password@host:5432/database';
+  const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  // Not quoted: maskUrl finds no password in key=value text.
+  if (scheme === undefined)
+    return /^\s*\w+\s*=/.test(url) ? `cannot connect: the url is in libpq's key=value form (host=… dbname=…), which Ferry does not read; ${form}` : undefined;
+  if (['postgres', 'postgresql', 'socket'].includes(scheme)) return undefined;
+  return `cannot connect to ${maskUrl(url)}: its scheme is ${scheme}; ${form}`;
 }
 
 /**

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { isRetryable } from '../../../src/connections/errors.js';
+import { openPostgres } from '../../../src/connections/postgres/open.js';
+
+/** URLs pg would misread rather than refuse: refused before any connection, saying how to write one, the password masked. */
+describe('openPostgres url', () => {
+  const refusal = async (url: string): Promise<Error> =>
+    (await openPostgres({ driver: 'postgres', url, table: 'users', pool: 1 }).catch((err: unknown) => err)) as Error;
+
+  it("refuses libpq's key=value form, which pg read as a host named base, without quoting its password", async () => {
+    const error = await refusal('host=127.0.0.1 port=5432 user=ferry password=Sekr3t dbname=app');
+    expect(error.message).not.toContain('Sekr3t');
+    expect(error.message).toBe(
+      "[connection:postgres] cannot connect: the url is in libpq's key=value form (host=… dbname=…), which Ferry does not read; a PostgreSQL connection url is postgres://user:password@host:5432/database",
+    );
+    expect(isRetryable(error)).toBe(false);
+  });
+
+  it('refuses another scheme, which pg connected with as postgres://', async () => {
+    const error = await refusal('mysql://ferry:Sekr3t@127.0.0.1:1/app');
+    expect(error.message).toBe(
+      '[connection:postgres] cannot connect to mysql://ferry:***@127.0.0.1:1/app: its scheme is mysql; a PostgreSQL connection url is postgres://user:password@host:5432/database',
+    );
+    expect(isRetryable(error)).toBe(false);
+  });
+});
