@@ -101,7 +101,8 @@ const wentAway = `the server went away or refused the connection; ${RETRY_MAY_HE
 const hints: [RegExp, string][] = [
   [/^(40001|40P01|55P03)$/, `another transaction held the same rows; ${RETRY_MAY_HELP}`],
   [/^08P01$/, 'PostgreSQL refused the statement as sent (a protocol violation); a retry would fail the same way'],
-  [/^(57P0[123]|08...|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|53300)$/, wentAway],
+  [/^53300$/, `the server has no connection slot free (max_connections): lower the connection's pool or the other clients' sessions; ${RETRY_MAY_HELP}`],
+  [/^(57P0[123]|08...|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE)$/, wentAway],
   [/^(28P01|28000)$/, "check the user and password in the connection's url"],
   [/^3D000$/, "check the database name in the connection's url"],
   [/^(42P01|3F000)$/, "check the connection's table in ferry.yaml"],

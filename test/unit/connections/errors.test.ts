@@ -83,4 +83,13 @@ describe('toConnectionError (PostgreSQL)', () => {
     expect(error.message).not.toContain('w/rd');
     expect(error.retryable).toBe(false);
   });
+
+  it('a server with no connection slot free (53300) says so, retryable', () => {
+    const error = toConnectionError(Object.assign(new Error('sorry, too many clients already'), { code: '53300' }), 'postgres', 'opening connection "crm"');
+    expect(error.message).toBe(
+      '[connection:postgres] opening connection "crm": sorry, too many clients already. Hint: the server has no connection slot free (max_connections): ' +
+        "lower the connection's pool or the other clients' sessions; a retry may succeed (a batch is tried up to retry.max_attempts times)",
+    );
+    expect(error.retryable).toBe(true);
+  });
 });
