@@ -107,6 +107,7 @@ const hints: [RegExp, string][] = [
   [/^3D000$/, "check the database name in the connection's url"],
   [/^(42P01|3F000)$/, "check the connection's table in ferry.yaml"],
   [/^42501$/, 'the database user lacks a privilege on the table or its schema'],
+  [/^428C9$/, "the server writes that column itself (GENERATED ALWAYS: a computed column or an identity): leave it out of the pipeline's columns"],
   [/^ENOTFOUND$/, "check the host in the connection's url"],
 ];
 

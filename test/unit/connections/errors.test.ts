@@ -92,4 +92,14 @@ describe('toConnectionError (PostgreSQL)', () => {
     );
     expect(error.retryable).toBe(true);
   });
+
+  it('a value for a GENERATED ALWAYS column (428C9) says to leave the column out, not retryable', () => {
+    const refused = Object.assign(new Error('cannot insert a non-DEFAULT value into column "up"'), { code: '428C9' });
+    const error = toConnectionError(refused, 'postgres', 'writing rows 1–1 of job j');
+    expect(error.message).toBe(
+      '[connection:postgres] writing rows 1–1 of job j: cannot insert a non-DEFAULT value into column "up". ' +
+        "Hint: the server writes that column itself (GENERATED ALWAYS: a computed column or an identity): leave it out of the pipeline's columns",
+    );
+    expect(error.retryable).toBe(false);
+  });
 });
