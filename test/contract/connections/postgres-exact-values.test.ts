@@ -85,6 +85,25 @@ describePostgres('postgres exact values', () => {
     expect(page.map((r) => r['balance'])).toEqual(['0.12345678901234567891', -12.34, 1e-20, '12345678901234567890.000000001', '9007199254740993', 0.1]);
   });
 
+  it('exports dates, instants and intervals in ISO form whatever DateStyle and IntervalStyle the database sets', async () => {
+    await db.raw.query(`DO $$ BEGIN
+      EXECUTE format('ALTER DATABASE %I SET datestyle = %L', current_database(), 'SQL, DMY');
+      EXECUTE format('ALTER DATABASE %I SET intervalstyle = %L', current_database(), 'sql_standard');
+    END $$`);
+    try {
+      await db.raw.query('CREATE TABLE events (email text PRIMARY KEY, seen timestamp, at timestamptz, born date, took interval)');
+      await db.raw.query(`INSERT INTO events VALUES ('a@x.io', '2024-01-02 10:00:00.5', '2024-01-02 10:00:00+00', '2024-01-02', '1 day 02:00:00')`);
+      const connection = await db.connect('events');
+      const page = await connection.readPage({ query: '*', after: null, limit: 10, fields: ['email', 'seen', 'at', 'born', 'took'] });
+      expect(page).toEqual([{ email: 'a@x.io', seen: '2024-01-02T10:00:00.500Z', at: '2024-01-02T10:00:00.000Z', born: '2024-01-02', took: '1 day 02:00:00' }]);
+    } finally {
+      await db.raw.query(`DO $$ BEGIN
+        EXECUTE format('ALTER DATABASE %I RESET datestyle', current_database());
+        EXECUTE format('ALTER DATABASE %I RESET intervalstyle', current_database());
+      END $$`);
+    }
+  });
+
   it('rejects a merge into stored metadata holding a number beyond ±2^53, which it would write back rounded; a replace writes', async () => {
     const connection = await db.connect('users');
     const users = [
