@@ -146,14 +146,15 @@ async function finishJob(sessions: PgSessions, current: () => Promise<PgBatchWri
 /**
  * Sessions in UTC, so text without an offset means the same instant wherever Ferry runs; dates
  * and intervals written the ISO and postgres way whatever the database sets (`SQL, DMY` exported
- * 2024-01-02 as 02/01/2024, which decode.ts does not read as an instant); and a
+ * 2024-01-02 as 02/01/2024, which decode.ts does not read as an instant); floats with every digit
+ * (a negative extra_float_digits rounds them, in exports and in the backups rollbacks write back); and a
  * `statement_timeout` of the connection's query_timeout, so the server cancels a statement that
  * runs longer (a lock wait, a long scan) and it stops there with its locks, instead of running on
  * after Ferry gave up on it. Startup parameters cost no round trip; pg lets an `options=` in the
  * URL replace the pool's, so one there gets the settings appended.
  */
 function sessionSettings(url: string, statementTimeoutMs: number): { connectionString: string; options?: string } {
-  const settings = `-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres -c statement_timeout=${statementTimeoutMs}`;
+  const settings = `-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 -c statement_timeout=${statementTimeoutMs}`;
   if (!/[?&]options=/.test(url)) return { connectionString: url, options: settings };
   try {
     const parsed = new URL(url);

@@ -104,6 +104,21 @@ describePostgres('postgres exact values', () => {
     }
   });
 
+  it('reads floats with every digit whatever extra_float_digits the database sets: an export, and the backup a rollback writes back', async () => {
+    await db.raw.query(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET extra_float_digits = -15', current_database()); END $$`);
+    try {
+      await db.raw.query('CREATE TABLE rates (email text PRIMARY KEY, ratio float8)');
+      await db.raw.query(`INSERT INTO rates VALUES ('a@x.io', 0.1234567890123456)`);
+      const connection = await db.connect('rates');
+      const page = await connection.readPage({ query: '*', after: null, limit: 10, fields: ['email', 'ratio'] });
+      expect(page).toEqual([{ email: 'a@x.io', ratio: 0.1234567890123456 }]);
+      const written = await connection.writeBatch(batch([{ email: 'a@x.io', ratio: 2 }], { upsert: true }));
+      expect(written.changes.map((c) => c.before)).toEqual([{ email: 'a@x.io', ratio: 0.1234567890123456 }]);
+    } finally {
+      await db.raw.query(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I RESET extra_float_digits', current_database()); END $$`);
+    }
+  });
+
   it('rejects a merge into stored metadata holding a number beyond ±2^53, which it would write back rounded; a replace writes', async () => {
     const connection = await db.connect('users');
     const users = [
