@@ -116,8 +116,11 @@ export function decodeValue(column: ColumnInfo, stored: unknown): unknown {
       return value instanceof Date ? value.toISOString() : value;
     case 'real':
     case 'integer':
+      if (typeof value !== 'string') return value;
+      // A numeric's NaN and ±Infinity: no JSON number, as a float's (the text "NaN" would pass for a value).
+      if (/^[+-]?(NaN|Infinity)$/.test(value)) return readableStored(column, Number(value), 'bytea');
       // A numeric a double would round (beyond ±2^53, or more digits than it holds) stays the server's text, as an int8 does.
-      return typeof value === 'string' && heldByDouble(value) ? Number(value) : value;
+      return heldByDouble(value) ? Number(value) : value;
     default:
       return value;
   }
