@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { RecordCutter, type RecordSink, type RecordSplitter, type SkipSink } from './record-cutter.js';
-import { SourceError, ioError } from './source-error.js';
+import { SourceError, ioError, naming } from './source-error.js';
 import type { ByteRange, SourceScan } from './types.js';
 import { refuseUtf16 } from './utf8.js';
 
@@ -57,7 +57,7 @@ export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, '
       return cut;
     });
   } catch (err) {
-    throw ioError(input.format, input.path, err);
+    throw ioError(input.format, input.path, naming(input.format, input.path, err));
   }
   batches.finish();
   return { checksum: hash.digest('hex'), total: batches.total, bytes, batches: batches.ranges };

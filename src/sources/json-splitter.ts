@@ -47,6 +47,11 @@ export class JsonSplitter implements RecordSplitter {
     this.strict = mode === 'file';
   }
 
+  /** Elements found so far (`file` mode). */
+  get elementCount(): number {
+    return this.elements;
+  }
+
   /** False when the file ended before its opening `[` (an empty or all-whitespace file). */
   get sawArray(): boolean {
     return this.state !== 'before-array';
@@ -198,6 +203,7 @@ function secondBom(at: number): SourceError {
 /** Names a byte for a message: a printable character in quotes, else its code. */
 export function describeByte(b: number | undefined): string {
   if (b === undefined) return 'the end of the file';
+  if (b === QUOTE) return `'"'`;
   if (b >= 0x21 && b < 0x7f) return `"${String.fromCharCode(b)}"`;
   return `byte 0x${b.toString(16).padStart(2, '0')}`;
 }

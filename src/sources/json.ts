@@ -18,18 +18,8 @@ export const jsonSource: SourceDefinition = {
   async scan(options, batchSize) {
     const splitter = new JsonSplitter('file');
     const result = await scanFile({ format: JSON_FORMAT, path: options.path, splitter, batchSize });
-    if (!splitter.sawArray) {
-      throw new SourceError(`[source:${JSON_FORMAT}] expected a JSON array of users at byte ${result.bytes}, found ${describeByte(undefined)}`, {
-        offset: result.bytes,
-      });
-    }
-    // A cut-off file (`[{…},{…},` or a cut string) must not import as if it were whole.
-    if (!splitter.closedArray) {
-      throw new SourceError(
-        `[source:${JSON_FORMAT}] ${options.path} ends at byte ${result.bytes} before the closing "]" of its array (after ${result.total} element(s)). Hint: the file looks cut short, or an element misses its closing "}"`,
-        { offset: result.bytes },
-      );
-    }
+    const end = arrayEndProblem(splitter, options.path, result.bytes);
+    if (end) throw end;
     return result;
   },
 
@@ -43,3 +33,21 @@ export const jsonSource: SourceDefinition = {
     });
   },
 };
+
+/**
+ * What is wrong with a JSON file the splitter has read to its end (`bytes` long): it held no array
+ * (only blanks), or its array is not closed (a cut-off file, `[{…},{…},` or a cut string, must not
+ * import as if it were whole). Undefined for a whole array.
+ */
+export function arrayEndProblem(splitter: JsonSplitter, path: string, bytes: number): SourceError | undefined {
+  if (!splitter.sawArray) {
+    return new SourceError(`[source:${JSON_FORMAT}] ${path}: expected a JSON array of users at byte ${bytes}, found ${describeByte(undefined)}`, {
+      offset: bytes,
+    });
+  }
+  if (splitter.closedArray) return undefined;
+  return new SourceError(
+    `[source:${JSON_FORMAT}] ${path} ends at byte ${bytes} before the closing "]" of its array (after ${splitter.elementCount} element(s)). Hint: the file looks cut short, or an element misses its closing "}"`,
+    { offset: bytes },
+  );
+}

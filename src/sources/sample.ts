@@ -6,7 +6,8 @@ import { NdjsonSplitter } from './ndjson-splitter.js';
 import { MAX_RECORD_BYTES, RecordCutter, type RecordSplitter } from './record-cutter.js';
 import { jsonRecordOf } from './records.js';
 import { CSV, delimiterByte } from './csv.js';
-import { SourceError } from './source-error.js';
+import { SourceError, naming } from './source-error.js';
+import { arrayEndProblem } from './json.js';
 import type { FileSourceOptions } from './types.js';
 import { CSV_ENCODING_HINT, decodeUtf8, invalidUtf8Message, refuseUtf16, refuseUtf8BomAsLatin1 } from './utf8.js';
 import { decodeWindows1252 } from './windows-1252.js';
@@ -14,8 +15,8 @@ import { decodeWindows1252 } from './windows-1252.js';
 /** What `ferry validate` reads of a source file: a CSV's column names, or the first JSON records. */
 export type SourceSample =
   | { format: 'csv'; header: string[] }
-  /** A header the job would refuse (a duplicate name, bytes that are not UTF-8, a UTF-16 file): the job's own message. */
-  | { format: 'csv'; problem: string }
+  /** A file the job would refuse (a CSV header with a duplicate name, a UTF-16 file, JSON that is no array): the job's own message. */
+  | { format: 'csv' | 'json' | 'ndjson'; problem: string }
   | { format: 'json' | 'ndjson'; records: Record<string, unknown>[] };
 
 /** The most bytes a sample reads: enough for a header, or for the first records of a JSON file. */
@@ -23,9 +24,10 @@ const SAMPLE_BYTES = 1024 * 1024;
 
 /**
  * The head of a source file, cut into records by the same splitters a job uses: the CSV header
- * (col1…colN without one), or up to `limit` JSON objects (malformed ones skipped), or what is
- * wrong with the CSV header. Undefined when the head cannot be read or cut: the job's plan reports
- * that, with the byte where it happens. `shownPath` names the file in messages.
+ * (col1…colN without one), or up to `limit` JSON objects (malformed ones skipped), or why the
+ * job would refuse the file, as far as its head tells (a CSV header, a JSON file that is not an
+ * array or, read to its end, not a closed one). Undefined when the head cannot be read: the job's
+ * plan reports that, with the system's reason. `shownPath` names the file in messages.
  */
 export async function sampleSource(options: FileSourceOptions, limit: number, shownPath = options.path): Promise<SourceSample | undefined> {
   let splitter: RecordSplitter;
@@ -38,6 +40,10 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
   }
   const spans: Buffer[] = [];
   let head: Buffer;
+  // What the job's plan would refuse the file for, found in the bytes read (a JSON file that is an object, not an array).
+  let refused: unknown;
+  let ended = false;
+  let bytes = 0;
   try {
     const cutter = new RecordCutter(options.format, splitter, 0);
     const sink = (buf: Buffer, start: number, end: number): void => {
@@ -48,12 +54,33 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
     const wanted = options.format === 'csv' ? 1 : limit;
     const most = options.format === 'csv' ? MAX_RECORD_BYTES + SAMPLE_BYTES : SAMPLE_BYTES;
     head = await readHead(options.path, most, (chunk, eof) => {
-      cutter.push(chunk, sink);
-      if (eof) cutter.end(sink);
+      try {
+        cutter.push(chunk, sink);
+        if (eof) cutter.end(sink);
+      } catch (err) {
+        if (!(err instanceof SourceError)) throw err;
+        refused = err;
+        return true;
+      }
+      bytes += chunk.length;
+      ended = eof;
       return spans.length >= wanted;
     });
   } catch {
     return undefined;
+  }
+  // The file and its header as the job reads them (byte-batches.ts, sources/csv.ts): the same checks.
+  try {
+    refuseUtf16(options.format, shownPath, head);
+    if (options.format === 'csv' && options.csv.encoding === 'latin1') refuseUtf8BomAsLatin1(shownPath, head);
+    if (refused !== undefined) throw naming(options.format, shownPath, refused);
+    if (ended && splitter instanceof JsonSplitter) {
+      const end = arrayEndProblem(splitter, shownPath, bytes);
+      if (end) throw end;
+    }
+  } catch (err) {
+    if (err instanceof SourceError) return { format: options.format, problem: err.message };
+    throw err;
   }
   if (options.format !== 'csv') {
     const records = spans.flatMap((span, i) => {
@@ -65,13 +92,6 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
   const first = spans[0];
   if (first === undefined) return undefined;
   const { delimiter, encoding, header } = options.csv;
-  // The file and its header as the job reads them (byte-batches.ts, sources/csv.ts): the same checks.
-  try {
-    refuseUtf16(CSV, shownPath, head);
-    if (encoding === 'latin1') refuseUtf8BomAsLatin1(shownPath, head);
-  } catch (err) {
-    return { format: 'csv', problem: (err as Error).message };
-  }
   if (!header) {
     const fields = parseCsvFields(encoding === 'latin1' ? decodeWindows1252(first, 0, first.length) : first.toString('utf8'), delimiter);
     return typeof fields === 'string' ? undefined : { format: 'csv', header: numberedColumns(fields.length) };

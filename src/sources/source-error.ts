@@ -22,6 +22,22 @@ export class SourceError extends Error {
 const transientCodes = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EIO', 'ETIMEDOUT']);
 
 /**
+ * A scan's error that does not name its file ("expected a JSON array of users at byte 0") with the
+ * file named after its `[source:…]` tag: the job's error is all a user sees of a failed plan.
+ */
+export function naming(format: string, path: string, err: unknown): unknown {
+  if (!(err instanceof SourceError) || err.message.includes(path)) return err;
+  const tag = `[source:${format}] `;
+  const said = err.message.startsWith(tag) ? err.message.slice(tag.length) : err.message;
+  return new SourceError(`${tag}${path}: ${said}`, {
+    cause: err.cause,
+    retryable: err.retryable,
+    ...(err.offset === undefined ? {} : { offset: err.offset }),
+    ...(err.code === undefined ? {} : { code: err.code }),
+  });
+}
+
+/**
  * Says which file failed when the file system does (an error with a `code`, like ENOENT), keeping
  * the code; any other error is returned unchanged.
  */

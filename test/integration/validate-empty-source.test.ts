@@ -39,3 +39,37 @@ describe('validate catches a source file the job would refuse as empty', () => {
     expect(p.ferry('validate')).toMatchObject({ code: 0 });
   });
 });
+
+/** A JSON file that is no array, or whose array is cut short: validate said ok, and the job failed at planning with a message naming no file. */
+describe('validate catches a JSON source the job would refuse for its shape', () => {
+  let p: TestProject;
+  afterEach(() => p.cleanup());
+
+  it.each([
+    ['an object around the array', '{"users": [{"email": "a@x.io"}]}', 'expected a JSON array of users at byte 0, found "{"'],
+    ['a comment before the array', '// users\n[{"email": "a@x.io"}]', 'expected a JSON array of users at byte 0, found "/"'],
+    ['a string', '"a@x.io"', `expected a JSON array of users at byte 0, found '"'`],
+    ['elements without a comma', '[{"email": "a@x.io"} {"email": "b@x.io"}]', 'expected "," or "]" between the elements of the array, found "{" at byte 21'],
+  ])('%s: validate fails at source.file naming the file, and run starts no job', (_name, content, message) => {
+    p = new TestProject();
+    p.write('pipelines/users.json', content);
+    p.write('pipelines/import.yaml', pipeline('users.json'));
+    const validate = p.ferry('validate');
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).toContain(`pipelines/import.yaml:1:17 source.file: [source:json] pipelines/users.json: ${message}`);
+    const run = p.ferry('run', 'pipelines/import.yaml');
+    expect(run.code).toBe(2);
+    expect(existsSync(join(p.dir, '.ferry', 'jobs'))).toBe(false);
+  });
+
+  it('a small file cut inside its array: validate says where it ends', () => {
+    p = new TestProject();
+    p.write('pipelines/users.json', '[{"email": "a@x.io"},\n{"email": "b@x');
+    p.write('pipelines/import.yaml', pipeline('users.json'));
+    const validate = p.ferry('validate');
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).toContain(
+      'pipelines/import.yaml:1:17 source.file: [source:json] pipelines/users.json ends at byte 36 before the closing "]" of its array (after 2 element(s))',
+    );
+  });
+});

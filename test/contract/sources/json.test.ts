@@ -33,8 +33,9 @@ describe('json elements', () => {
   });
 
   it('names a second BOM before the array: only the first is dropped', async () => {
-    await expect(sources.json.scan(jsonFile('\uFEFF\uFEFF[{"email":"a@x.io"}]'), 10)).rejects.toThrow(
-      "[source:json] expected a JSON array of users at byte 3, found a second byte order mark (EF BB BF; only the one at the file's start is dropped). Hint: remove it",
+    const options = jsonFile('\uFEFF\uFEFF[{"email":"a@x.io"}]');
+    await expect(sources.json.scan(options, 10)).rejects.toThrow(
+      `[source:json] ${options.path}: expected a JSON array of users at byte 3, found a second byte order mark (EF BB BF; only the one at the file's start is dropped). Hint: remove it`,
     );
   });
 
@@ -137,11 +138,23 @@ describe('json that is not an array of users', () => {
   });
 
   it('says which source failed and is not retryable', async () => {
-    await expect(sources.json.scan(jsonFile('{}'), 10)).rejects.toMatchObject({
+    const options = jsonFile('{}');
+    await expect(sources.json.scan(options, 10)).rejects.toMatchObject({
       name: 'SourceError',
       retryable: false,
       offset: 0,
       message: expect.stringMatching(/^\[source:json\] /),
     });
+  });
+
+  // The job's error is all a user sees of a failed plan: "expected a JSON array of users at byte 0" named no file.
+  it.each([
+    ['an object', '{}'],
+    ['data after the array', '[{"a":1}] x'],
+    ['a missing comma', '[{"a":1} {"a":2}]'],
+    ['only whitespace', '  \n'],
+  ])('names the file for %s', async (_name, text) => {
+    const options = jsonFile(text);
+    await expect(sources.json.scan(options, 10)).rejects.toThrow(`[source:json] ${options.path}: `);
   });
 });
