@@ -24,7 +24,11 @@ export function parseYamlFile(file: string, raw: string): YamlFile {
   const notText = notUtf8Text(file, text, lineCounter);
   const syntaxErrors = notText
     ? [notText]
-    : sortDiagnostics([...syntaxDiagnostics(file, text, doc, lineCounter), ...duplicateKeys(file, text, doc, lineCounter)]);
+    : sortDiagnostics([
+        ...syntaxDiagnostics(file, text, doc, lineCounter),
+        ...duplicateKeys(file, text, doc, lineCounter),
+        ...olderYaml(file, text, doc, lineCounter),
+      ]);
   return { file, text, doc, lineCounter, syntaxErrors: syntaxErrors.length > 0 ? syntaxErrors : keyProblems(file, doc, lineCounter) };
 }
 
@@ -48,6 +52,20 @@ function keyProblems(file: string, doc: Document.Parsed, lineCounter: LineCounte
     },
   });
   return out;
+}
+
+/**
+ * A `%YAML 1.1` directive makes the parser read the file as YAML 1.1: `yes`, `on` and a key `y:`
+ * become booleans, `010` is 8, `1:20` is 80, a date is a timestamp and `<<` merges maps, all
+ * silently, where the rest of Ferry (its messages, docs and `<<` check) is YAML 1.2's. Refused at
+ * the directive. (A version the parser does not know, `%YAML 1.3`, is its own warning.)
+ */
+function olderYaml(file: string, text: string, doc: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
+  const { version, explicit } = doc.directives?.yaml ?? { version: '1.2', explicit: false };
+  if (!explicit || version === '1.2') return [];
+  const at = /^%YAML\b/m.exec(text)?.index ?? 0;
+  const message = `%YAML ${version}: Ferry reads YAML 1.2 only (in ${version}, yes/no/on/off, 010, 1:20, dates and << mean other things): remove this line`;
+  return [{ file, ...lineCounter.linePos(at), path: '', message }];
 }
 
 /** A key repeated in its map (the later would replace the first), at the repeat: one lookup per key. */

@@ -15,6 +15,17 @@ describe('YAML Ferry does not read, said precisely', () => {
     expect(parseConfig('ferry.yaml', config, {}).diagnostics.map(formatDiagnostic)).toEqual([`ferry.yaml:4:5 ${merge}`]);
   });
 
+  // The directive switched the parser to 1.1: `<<` merged silently (its check saw no "<<" key), 010 was 8, a key y: was "true".
+  it('a %YAML 1.1 directive, in a pipeline and in ferry.yaml, at the directive', () => {
+    const older = '%YAML 1.1: Ferry reads YAML 1.2 only (in 1.1, yes/no/on/off, 010, 1:20, dates and << mean other things): remove this line';
+    const pipeline =
+      '%YAML 1.1\n---\nsource: { file: u.csv }\ntarget:\n  <<: { connection: users }\n  key: [email]\ncolumns: { email: email }\nvalidate: { max_rejects: 010 }\n';
+    expect(parsePipeline('p.yaml', pipeline).diagnostics.map(formatDiagnostic)).toEqual([`p.yaml:1:1 ${older}`]);
+    const config = '# settings\n%YAML 1.1\n---\nconnections:\n  a: { driver: sqlite, path: a.db }\n';
+    expect(parseConfig('ferry.yaml', config, {}).diagnostics.map(formatDiagnostic)).toEqual([`ferry.yaml:2:1 ${older}`]);
+    expect(parsePipeline('p.yaml', `%YAML 1.2\n---\n${head}`).diagnostics).toEqual([]);
+  });
+
   it('a quoted "<<" is an ordinary key (here an unknown one)', () => {
     expect(parsePipeline('p.yaml', `${head}"<<": 1\n`).diagnostics.map(formatDiagnostic)).toEqual(['p.yaml:4:1 <<: unknown key "<<"']);
   });
