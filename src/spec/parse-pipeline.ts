@@ -214,11 +214,22 @@ function describeValue(value: unknown): string {
 /** The placeholders an output path may hold (job-plan.ts replaces them). */
 const PATH_PLACEHOLDERS = new Set(['date', 'job']);
 
-/** `file: out/{dat}.csv`: an unknown placeholder would end up in the file name. */
+/**
+ * `file: out/{dat}.csv`: an unknown placeholder would end up in the file name. A NUL (`"\0"`) no
+ * file system takes: the job read every record and then failed to open the file.
+ */
 function checkTargetPath(y: YamlFile, raw: Record<string, unknown>): Diagnostic[] {
   const file = (raw['target'] as { file?: unknown } | null | undefined)?.file;
   if (typeof file !== 'string') return [];
   const out: Diagnostic[] = [];
+  if (file.includes('\0')) {
+    out.push({
+      file: y.file,
+      ...positionOf(y, offsetOf(y, ['target', 'file'])),
+      path: 'target.file',
+      message: 'an output path cannot hold a NUL character (\\0)',
+    });
+  }
   for (const m of file.matchAll(/\{([^{}]*)\}/g)) {
     if (PATH_PLACEHOLDERS.has(m[1]!)) continue;
     const env = file[m.index - 1] === '$';

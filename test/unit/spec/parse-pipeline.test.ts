@@ -228,6 +228,13 @@ timezone: Europe/Paris
     ]);
     expect(lines(exp('out/{}.csv'))).toEqual(['p.yaml:4:13 target.file: unknown placeholder {}: an output path may use {date} and {job}']);
   });
+
+  // Validate said ok; the job read every record, then failed opening the file ("must be a string … without null bytes").
+  it('refuses a NUL character in an output path, at the path', () => {
+    const exp = (file: string) => `source:\n  connection: users\ntarget:\n  file: ${file}\n`;
+    expect(lines(exp('"out/users\\0.csv"'))).toEqual(['p.yaml:4:9 target.file: an output path cannot hold a NUL character (\\0)']);
+    expect(lines(exp('"out/users\\x00-{date}.csv"'))).toEqual(['p.yaml:4:9 target.file: an output path cannot hold a NUL character (\\0)']);
+  });
 });
 
 /*
