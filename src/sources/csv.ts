@@ -5,6 +5,7 @@ import { CsvSplitter } from './csv-splitter.js';
 import { malformed } from './records.js';
 import { SourceError } from './source-error.js';
 import { CSV_ENCODING_HINT, decodeUtf8, invalidUtf8Message, refuseUtf8BomAsLatin1 } from './utf8.js';
+import { Utf8AsLatin1Watch } from './utf8-as-latin1.js';
 import { decodeWindows1252, windows1252Byte } from './windows-1252.js';
 import type { FileSourceOptions, SourceDefinition } from './types.js';
 
@@ -21,12 +22,18 @@ export const csvSource: SourceDefinition = {
   async scan(options, batchSize) {
     const delimiter = delimiterByte(options);
     const header = new HeaderCatcher(options);
+    const latin1 = options.csv.encoding === 'latin1' ? new Utf8AsLatin1Watch() : undefined;
     const result = await scanFile({
       format: CSV,
       path: options.path,
       splitter: new CsvSplitter(delimiter),
       batchSize,
-      filter: header.filter,
+      filter: latin1
+        ? (buf, start, end, offset) => {
+            latin1.see(buf, start, end, offset);
+            return header.filter(buf, start, end, offset);
+          }
+        : header.filter,
       ...(options.csv.encoding === 'latin1' ? { checkHead: (first: Buffer) => refuseUtf8BomAsLatin1(options.path, first) } : {}),
     });
     // Without its header row the file says nothing of its columns: a cut or failed upstream export, not 0 users.
@@ -36,6 +43,7 @@ export const csvSource: SourceDefinition = {
         { offset: result.bytes },
       );
     }
+    latin1?.check(options.path);
     return { ...result, header: header.names ?? [] };
   },
 

@@ -10,6 +10,7 @@ import { SourceError, naming } from './source-error.js';
 import { arrayEndProblem } from './json.js';
 import type { FileSourceOptions } from './types.js';
 import { CSV_ENCODING_HINT, decodeUtf8, invalidUtf8Message, refuseUtf16, refuseUtf8BomAsLatin1 } from './utf8.js';
+import { Utf8AsLatin1Watch } from './utf8-as-latin1.js';
 import { decodeWindows1252 } from './windows-1252.js';
 
 /** What `ferry validate` reads of a source file: a CSV's column names, or the first JSON records. */
@@ -72,7 +73,14 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
   // The file and its header as the job reads them (byte-batches.ts, sources/csv.ts): the same checks.
   try {
     refuseUtf16(options.format, shownPath, head);
-    if (options.format === 'csv' && options.csv.encoding === 'latin1') refuseUtf8BomAsLatin1(shownPath, head);
+    if (options.format === 'csv' && options.csv.encoding === 'latin1') {
+      refuseUtf8BomAsLatin1(shownPath, head);
+      // Past its first megabyte the head may end inside a character: it is looked at up to its last line end.
+      const whole = ended ? head : head.subarray(0, head.lastIndexOf(0x0a) + 1);
+      const watch = new Utf8AsLatin1Watch();
+      watch.see(whole, 0, whole.length, 0);
+      watch.check(shownPath);
+    }
     if (refused !== undefined) throw naming(options.format, shownPath, refused);
     if (ended && splitter instanceof JsonSplitter) {
       const end = arrayEndProblem(splitter, shownPath, bytes);

@@ -183,6 +183,21 @@ describe('a Windows-1252 file read with encoding: latin1', { timeout: 60_000 }, 
       [2, [{ code: 'FORMAT', path: 'name', message: expect.stringMatching(/^contains a control character \(U\+0081 at character 2\)/) }]],
     ]);
   });
+
+  // A UTF-8 export (no byte order mark) with encoding: latin1 left in the pipeline: the job succeeded, storing "JosÃ©".
+  it('a UTF-8 file read with encoding: latin1 fails validate and run at source.file, and nothing is stored', () => {
+    p.write('users.csv', 'email,name\nj@x.io,José\n');
+    p.write('import.yaml', 'source: { file: users.csv, csv: { encoding: latin1 } }\ntarget: { connection: users }\nvalidate: { schema: user }\n');
+    const said =
+      'import.yaml:1:17 source.file: [source:csv] users.csv is UTF-8 text (all its bytes beyond ASCII are UTF-8, the first at byte 21: "é"), but source.csv.encoding is latin1: read as Windows-1252, é would be written as Ã©';
+    const validate = p.ferry('validate', 'import.yaml');
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).toContain(said);
+    const run = p.ferry('run', 'import.yaml');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(said);
+    expect(existsSync(join(p.dir, '.ferry', 'jobs'))).toBe(false);
+  });
 });
 
 describe('values that would otherwise be lost without a word', { timeout: 60_000 }, () => {

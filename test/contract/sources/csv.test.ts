@@ -221,6 +221,27 @@ describe('csv header', () => {
     expect(recordsOf(items)).toEqual([{ email: 'j@x.io', given_name: 'José' }]);
   });
 
+  // Without the mark the job succeeded, every accented letter stored as two wrong ones.
+  it('fails the scan of a file said to be latin1 whose bytes beyond ASCII are all UTF-8, without a BOM too', async () => {
+    for (const header of [true, false]) {
+      const options = csvFile(Buffer.from('email,given_name\nj@x.io,Jose\nk@x.io,José\nl@x.io,Zoë\n', 'utf8'), { encoding: 'latin1', header });
+      await expect(sources.csv.scan(options, 1)).rejects.toThrow(
+        `[source:csv] ${options.path} is UTF-8 text (all its bytes beyond ASCII are UTF-8, the first at byte 39: "é"), but source.csv.encoding is latin1: read as Windows-1252, é would be written as Ã©. Hint: remove encoding: latin1 (UTF-8 is the default)`,
+      );
+    }
+    // One byte that is not UTF-8, even after UTF-8-looking ones, and the file is Windows-1252 as said.
+    const mixed = csvFile(Buffer.concat([Buffer.from('email,given_name\nj@x.io,\xc3\xa9\n', 'latin1'), Buffer.from('k@x.io,Jos\xe9\n', 'latin1')]), {
+      encoding: 'latin1',
+    });
+    const { items } = await scanAndRead(mixed);
+    expect(recordsOf(items)).toEqual([
+      { email: 'j@x.io', given_name: 'Ã©' },
+      { email: 'k@x.io', given_name: 'José' },
+    ]);
+    // ASCII only is the same text either way.
+    expect(recordsOf((await scanAndRead(csvFile('email\nj@x.io\n', { encoding: 'latin1' }))).items)).toEqual([{ email: 'j@x.io' }]);
+  });
+
   it('fails the scan on a malformed header', async () => {
     await expect(sources.csv.scan(csvFile('email,"name\na,b\n'), 10)).rejects.toThrow(/bad header row at byte 0: unbalanced quote/);
   });
