@@ -18,11 +18,14 @@ export function malformed(row: number, raw: string, error: string, path?: string
 export function jsonRecordOf(buf: Buffer, start: number, end: number, row: number, offset: number): SourceRecord {
   const text = decodeUtf8(buf, start, end);
   if (typeof text === 'number') return malformed(row, buf.toString('utf8', start, end), invalidUtf8Message(buf, text, offset + text, JSON_ENCODING_HINT));
-  return jsonRecord(text, row);
+  return jsonRecord(text, row, offset + start);
 }
 
-/** JSON and NDJSON records: one JSON object each; anything else is a malformed record, not an exception. */
-export function jsonRecord(text: string, row: number): SourceRecord {
+/**
+ * JSON and NDJSON records: one JSON object each; anything else is a malformed record, not an
+ * exception. `at`: the file offset of the record's first byte, for where a syntax error is.
+ */
+export function jsonRecord(text: string, row: number, at?: number): SourceRecord {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -34,7 +37,7 @@ export function jsonRecord(text: string, row: number): SourceRecord {
         text,
         'invalid JSON: it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?)',
       );
-    return malformed(row, text, `invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    return malformed(row, text, `invalid JSON: ${syntaxError(err, text, at)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return malformed(row, text, `expected a JSON object, got ${describe(value)}`);
@@ -45,6 +48,18 @@ export function jsonRecord(text: string, row: number): SourceRecord {
   // Nor changed silently: a number JSON.parse rounded is a FORMAT reject at its path, found in the text.
   const errors = inexactNumbers(text);
   return errors.length === 0 ? { row, record: value as Record<string, unknown> } : { row, record: value as Record<string, unknown>, errors };
+}
+
+/**
+ * The parser's message, its "at position 7" (UTF-16 units into the record, from 0) said as the
+ * byte of the file, as every other source error is: a record of a minified file may be long.
+ */
+function syntaxError(err: unknown, text: string, at: number | undefined): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const m = / in JSON at position (\d+)/.exec(message);
+  if (!m || at === undefined) return message;
+  const byte = at + Buffer.byteLength(text.slice(0, Number(m[1])));
+  return `${message.slice(0, m.index)} at byte ${byte} of the file`;
 }
 
 function describe(value: unknown): string {

@@ -54,6 +54,18 @@ describe('json elements', () => {
 });
 
 describe('json malformed elements', () => {
+  // "at position 31" counted UTF-16 units from the element's start: no place anyone could find in a file of a million users on one line.
+  it.each([1, 1000])('says where a syntax error is as the byte of the file, at batch size %i', async (batchSize) => {
+    const text = '[{"email":"a@x.io"},\n {"email":"é@x.io",\n  "name":"B",}, {"email":"c@x.io" "name":"C"}]';
+    const { items } = await scanAndRead(jsonFile(text), batchSize);
+    expect(errorsOf(items).map((e) => [e.row, e.error])).toEqual([
+      [2, 'invalid JSON: Expected double-quoted property name at byte 55 of the file'],
+      [3, "invalid JSON: Expected ',' or '}' after property value at byte 76 of the file"],
+    ]);
+    expect(Buffer.from(text).subarray(55, 56).toString()).toBe('}');
+    expect(Buffer.from(text).subarray(76, 82).toString()).toBe('"name"');
+  });
+
   it('yields a delimited but invalid element as an error at its row, and goes on', async () => {
     const text = '[{"email":"a@x.io"}, {"email": }, {"email":"c@x.io"}]';
     const { scan, items } = await scanAndRead(jsonFile(text), 1);
