@@ -96,6 +96,8 @@ function describe(issue: Issue): string {
 
 function show(value: unknown): string {
   if (value === null) return 'null';
+  // JSON has no infinity: `.inf`, `.nan` or `1e400` showed as "got null".
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan (not a number)' : `${value < 0 ? '-' : ''}.inf (infinity)`;
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
   return JSON.stringify(value);

@@ -54,6 +54,16 @@ validate:
     ]);
   });
 
+  // JSON has no infinity: each said "got null", of a value that is plainly there.
+  it('names an infinite or not-a-number value as YAML writes it', () => {
+    const text = 'source: { file: users.csv }\ntarget: { connection: users }\nbatch: { size: .inf, parallelism: -1e400 }\nvalidate: { max_rejects: .NaN }\n';
+    expect(lines(text)).toEqual([
+      'p.yaml:3:16 batch.size: expected number, got .inf (infinity)',
+      'p.yaml:3:35 batch.parallelism: expected number, got -.inf (infinity)',
+      'p.yaml:4:26 validate.max_rejects: does not match any allowed form, got .nan (not a number)',
+    ]);
+  });
+
   it('reports wrong types and values at the value', () => {
     const text = `source:
   file: users.csv
