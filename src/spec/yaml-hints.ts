@@ -1,7 +1,7 @@
 /**
  * Hints for the YAML mistakes JSONata and file templates invite: a value starting with a character
  * YAML reserves (`` ` ``, `@`, `%`, `*`, `&`, `!`, `|`, `>`, `{`, `[`), `{job}` inside a `{ … }` map,
- * `: ` or ` #` inside a plain value. In each case quoting is the fix, so the hint says "quote this
+ * `: ` or ` #` inside a plain value, a quoted string followed by more (`'Mr ' & name`). In each case quoting is the fix, so the hint says "quote this
  * value" with the corrected line. Pure: works on the file's text.
  */
 
@@ -31,8 +31,26 @@ function blockHint(line: string, lineStart: number): QuoteHint | undefined {
   let why: string | undefined;
   if (RESERVED.includes(first)) why = `YAML reads a value starting with ${first} as ${meaning(first)}, not as text`;
   else if (value.includes(': ')) why = 'YAML reads ": " inside a plain value as a new key';
+  else why = quotedStartHint(value);
   if (!why) return undefined;
-  return { offset, message: `${why}: quote this value, e.g.  ${key.trim()}: ${singleQuoted(value)}` };
+  return { offset, message: `${why}: quote this value, e.g.  ${key.trim()}: ${quoted(value)}` };
+}
+
+/**
+ * `name: 'Mr ' & last_name`, JSONata's concatenation: YAML reads the quoted 'Mr ' as the whole
+ * value, and the parser said "Unexpected anchor at node end" of the `&` after it.
+ */
+function quotedStartHint(value: string): string | undefined {
+  const string = (value[0] === "'" ? /^'(?:[^']|'')*'/ : value[0] === '"' ? /^"(?:[^"\\]|\\.)*"/ : undefined)?.exec(value)?.[0];
+  if (string === undefined) return undefined;
+  const rest = value.slice(string.length).trim();
+  if (rest === '' || rest.startsWith('#')) return undefined;
+  return `YAML reads the quoted ${string} as the whole value, and cannot read the ${JSON.stringify(rest.slice(0, 20))} after it`;
+}
+
+/** The whole value quoted so that it stays as written: single quotes, or double ones around an expression holding single quotes. */
+function quoted(value: string): string {
+  return value.includes("'") && !/["\\]/.test(value) ? `"${value}"` : singleQuoted(value);
 }
 
 /** `{ file: out/users-{job}.csv }`: the `{` of `{job}` opens a map inside the flow map. */

@@ -7,11 +7,26 @@ const pipeline = (columns: string): string => `source: { file: u.csv }\ntarget: 
 
 /** Issue 20: these gave raw parser errors ("Plain value cannot start with reserved character `"). */
 describe('YAML that needs quoting', () => {
+  it('leaves a quoted value followed by a comment alone', () => {
+    expect(lines(pipeline('  name: \'Mr \' # a comment\n  email: "email"   '))).toEqual([]);
+  });
+
   it.each([
     [
       'a header with spaces in backticks',
       '  email: `Email Address`',
       "p.yaml:4:10 YAML reads a value starting with ` as a reserved character, not as text: quote this value, e.g.  email: '`Email Address`'",
+    ],
+    // JSONata's concatenation after a quoted string: the parser said "Unexpected anchor at node end", twice.
+    [
+      'a single-quoted string followed by more',
+      "  name: 'Mr ' & last_name",
+      `p.yaml:4:9 YAML reads the quoted 'Mr ' as the whole value, and cannot read the "& last_name" after it: quote this value, e.g.  name: "'Mr ' & last_name"`,
+    ],
+    [
+      'a double-quoted string followed by more',
+      '  name: "Mr " & last_name & "!"',
+      `p.yaml:4:9 YAML reads the quoted "Mr " as the whole value, and cannot read the "& last_name & \\"!\\"" after it: quote this value, e.g.  name: '"Mr " & last_name & "!"'`,
     ],
     ['@', '  email: @Email', "p.yaml:4:10 YAML reads a value starting with @ as a reserved character, not as text: quote this value, e.g.  email: '@Email'"],
     ['%', '  email: %Email', "p.yaml:4:10 YAML reads a value starting with % as a directive, not as text: quote this value, e.g.  email: '%Email'"],
