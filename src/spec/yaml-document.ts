@@ -24,11 +24,13 @@ export function parseYamlFile(file: string, raw: string): YamlFile {
   const notText = notUtf8Text(file, text, lineCounter);
   const syntaxErrors = notText
     ? [notText]
-    : sortDiagnostics([
-        ...syntaxDiagnostics(file, text, doc, lineCounter),
-        ...duplicateKeys(file, text, doc, lineCounter),
-        ...olderYaml(file, text, doc, lineCounter),
-      ]);
+    : sortDiagnostics(
+        withoutEchoes([
+          ...syntaxDiagnostics(file, text, doc, lineCounter),
+          ...duplicateKeys(file, text, doc, lineCounter),
+          ...olderYaml(file, text, doc, lineCounter),
+        ]),
+      );
   return { file, text, doc, lineCounter, syntaxErrors: syntaxErrors.length > 0 ? syntaxErrors : keyProblems(file, doc, lineCounter) };
 }
 
@@ -52,6 +54,12 @@ function keyProblems(file: string, doc: Document.Parsed, lineCounter: LineCounte
     },
   });
   return out;
+}
+
+/** On a line indented with a tab, the parser's misreading makes other errors too (a "duplicate key" of the line's own key): the tab is the one to say. */
+function withoutEchoes(found: Diagnostic[]): Diagnostic[] {
+  const tabbed = new Set(found.filter((d) => d.message === TAB_INDENT).map((d) => d.line));
+  return tabbed.size === 0 ? found : found.filter((d) => d.message === TAB_INDENT || !tabbed.has(d.line));
 }
 
 /**
@@ -107,6 +115,14 @@ function syntaxDiagnostics(file: string, text: string, doc: Document.Parsed, lin
   for (const err of [...doc.errors, ...doc.warnings]) {
     const { line, col } = lineCounter.linePos(err.pos[0]);
     if (hinted.has(line)) continue;
+    const lineStart = lineCounter.lineStarts[line - 1] ?? 0;
+    const tab = /^ *\t/.exec(text.slice(lineStart, lineStart + 200));
+    if (tab) {
+      // Each parser error of the line said something else ("must use an explicit indentation indicator", "Implicit map keys…").
+      hinted.add(line);
+      out.push({ file, ...lineCounter.linePos(lineStart + tab[0].length - 1), path: '', message: TAB_INDENT });
+      continue;
+    }
     // Not a value YAML misread: "quote this value" was advice on the line's first { … } instead.
     const hint = quoteHint(text, lineCounter.lineStarts[line - 1] ?? 0, err.pos[0]);
     // A tag that is the value of a block entry (`email: !Email`) is JSONata quoting fixes; other tags and duplicate keys are not.
@@ -120,6 +136,8 @@ function syntaxDiagnostics(file: string, text: string, doc: Document.Parsed, lin
   }
   return out.filter((d) => d.message !== '' && !(hinted.has(d.line) && !isHint(d)));
 }
+
+const TAB_INDENT = 'this line is indented with a tab: YAML indents with spaces only';
 
 /** The parser's message, in Ferry's words where the parser's own name its API (`parseAllDocuments`). */
 function messageOf(err: { code: string; message: string }): string {
@@ -146,7 +164,7 @@ function ownMessage(text: string, err: { code: string; message: string; pos: [nu
 }
 
 function isHint(d: Diagnostic): boolean {
-  return d.message.includes('quote this value');
+  return d.message.includes('quote this value') || d.message === TAB_INDENT;
 }
 
 /**

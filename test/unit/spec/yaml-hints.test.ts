@@ -6,6 +6,22 @@ const lines = (text: string): string[] => parsePipeline('p.yaml', text).diagnost
 const pipeline = (columns: string): string => `source: { file: u.csv }\ntarget: { connection: users }\ncolumns:\n${columns}\n`;
 
 /** Issue 20: these gave raw parser errors ("Plain value cannot start with reserved character `"). */
+// A tab before a key said "Tabs are not allowed as indentation" and two more errors; before a block
+// scalar's text, "must use an explicit indentation indicator" and a "duplicate key" of its own key.
+describe('a line indented with a tab', () => {
+  it.each([
+    ['a key', '  email: email\n\tname: name', 'p.yaml:5:1'],
+    ['a block scalar', '  email: email\n  name: >\n\tname', 'p.yaml:6:1'],
+    ['a key after spaces', '  email: email\n  \tname: name', 'p.yaml:5:3'],
+  ])('%s: one message at the tab', (_name, columns, at) => {
+    expect(lines(pipeline(columns))).toEqual([`${at} this line is indented with a tab: YAML indents with spaces only`]);
+  });
+
+  it('leaves tabs where YAML takes them: after a colon, inside { … }, before a comment', () => {
+    expect(lines('source:\t{ file: u.csv }\ntarget: {\tconnection: users }\ncolumns:\n  email:\temail\t# c\n')).toEqual([]);
+  });
+});
+
 describe('YAML that needs quoting', () => {
   it('leaves a quoted value followed by a comment alone', () => {
     expect(lines(pipeline('  name: \'Mr \' # a comment\n  email: "email"   '))).toEqual([]);
