@@ -53,18 +53,56 @@ describe('notification delivery ids', () => {
     expect(hook.requests).toHaveLength(2);
     expect(smtp.mails).toHaveLength(1);
 
-    // The resume dies at the same point (its 3rd record: planJob and the batch come from the journal),
-    // so a run continuing a crashed one passes its id on; the next one ends the job.
-    const crashedAgain = await ferry(['jobs', 'resume', id], { FERRY_FAILPOINTS: 'step-before-record=3' });
+    // The resume dies at the same point (its 2nd record: planJob and the batch come from the journal,
+    // the email is replayed as the crashed run delivered it), so a run continuing a crashed one
+    // passes its id on; the next one ends the job.
+    const crashedAgain = await ferry(['jobs', 'resume', id], { FERRY_FAILPOINTS: 'step-before-record=2' });
     expect(crashedAgain.code, crashedAgain.stderr).not.toBe(0);
     expect(status(id)).toBe('interrupted');
     const resumed = await ferry(['jobs', 'resume', id]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(status(id)).toBe('succeeded');
-    // Both notifications went out again each time (the run that ends the job sends them): with the ids of the first send.
+    // The webhook, never recorded, went out again each time with the id of the first send; the
+    // email, recorded by the first run, went out once.
     expect(headerIds()).toEqual(Array(4).fill(`${id}.1.1.succeeded`));
     expect(hook.requests.map(bodyId)).toEqual(headerIds());
-    expect(messageIds()).toEqual(Array(3).fill(`<${id}.1.0.succeeded@ferry>`));
+    expect(messageIds()).toEqual([`<${id}.1.0.succeeded@ferry>`]);
+    expect(resumed.stderr).toMatch(
+      new RegExp(`notify:0@3: delivered by notify:0@1 before the crash \\(delivery id ${id}\\.1\\.0\\.succeeded\\); not sent again`),
+    );
+  });
+
+  it('does not resend, after a crash, the notifications the crashed run recorded as delivered', async () => {
+    const second = await startHttp(() => ({ status: 200 }));
+    try {
+      writeFileSync(
+        join(dir, 'two-hooks.yaml'),
+        `source:\n  file: users.json\ntarget:\n  connection: users\nnotify:\n  - webhook: ${hook.url}/first\n  - webhook: ${second.url}/second\n`,
+      );
+      // The hook's first answer is a 500, the second a 200 (beforeEach): notification 0 is delivered
+      // by its own retry. Steps recorded: planJob, runBatch:0, finalizeJob, notify:0: the 4th record
+      // is notification 0's, and the run dies right after it, before notification 1 is sent.
+      const crashed = await ferry(['run', 'two-hooks.yaml'], { FERRY_FAILPOINTS: 'step-after-record=4' });
+      expect(crashed.code, crashed.stderr).not.toBe(0);
+      const id = jobOf(crashed);
+      expect(status(id)).toBe('interrupted');
+      expect(hook.requests).toHaveLength(2);
+      expect(second.requests).toHaveLength(0);
+
+      const resumed = await ferry(['jobs', 'resume', id]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(status(id)).toBe('succeeded');
+      expect(hook.requests).toHaveLength(2);
+      expect(second.requests.map((r) => r.headers['ferry-delivery-id'])).toEqual([`${id}.1.1.succeeded`]);
+      // The job's record lists both as delivered, the first as the crashed run recorded it.
+      const shown = JSON.parse(runFerry(['jobs', 'show', id, '--json'], { cwd: dir }).stdout) as { notifications: { index: number; ok: boolean }[] };
+      expect(shown.notifications.map(({ index, ok }) => ({ index, ok }))).toEqual([
+        { index: 0, ok: true },
+        { index: 1, ok: true },
+      ]);
+    } finally {
+      await second.close();
+    }
   });
 
   it('gives each ending of a job its own ids: failed, resumed and failed again, resumed and succeeded', async () => {

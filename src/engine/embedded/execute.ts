@@ -1,11 +1,11 @@
 import { isRetryable } from '../../connections/errors.js';
 import { failpoint } from '../../failpoints.js';
-import { stepKey, type ActivityName, type PipelineActivities } from '../../plan/activity-types.js';
+import { stepKey, type ActivityName, type NotifyInput, type NotifyOutput, type PipelineActivities } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
 import { notifyRetry } from '../../plan/notify-retry.js';
 import { runPipelineJob, type JobOutcome, type JobProgress } from '../../plan/orchestrate.js';
 import { LeaseLost, type Journal, type JobRecord, type Liveness } from './journal.js';
-import { runCompletion } from './completion.js';
+import { deliveredBefore, notifyOutput, runCompletion, type RecordedNotification } from './completion.js';
 import { ownerState } from './process-owner.js';
 import { withRetry } from './retry.js';
 import { cheapSubmissionKey, fileSubmissionKey, submissionKey } from '../submission.js';
@@ -197,7 +197,35 @@ function journaled(acts: PipelineActivities, journal: Journal, job: JobRecord, {
     planJob: wrap('planJob', (i) => acts.planJob(i)),
     runBatch: wrap('runBatch', (i) => acts.runBatch(i)),
     finalizeJob: wrap('finalizeJob', (i) => acts.finalizeJob(i)),
-    notify: wrap('notify', (i) => acts.notify(i), notifyRetry(job.plan.retry)),
+    notify: notifyOnce(
+      wrap('notify', (i: NotifyInput) => withDelivery(i, acts.notify(i)), notifyRetry(job.plan.retry)),
+      journal,
+      job,
+      { lease, lost, log },
+    ),
+  };
+}
+
+/** Journals a sent notification with its delivery id, for a resumed run to find (`deliveredBefore`). */
+async function withDelivery(input: NotifyInput, sent: Promise<NotifyOutput>): Promise<RecordedNotification> {
+  const output = await sent;
+  return input.delivery === undefined ? output : { ...output, delivery: input.delivery };
+}
+
+/**
+ * A notification that a crashed run of this completion delivered and recorded is replayed, not sent
+ * again: notify steps belong to a run, so a resume otherwise resent every one. One the crash caught
+ * between sending and recording goes out again, with the same delivery id.
+ */
+function notifyOnce(send: (input: NotifyInput) => Promise<RecordedNotification>, journal: Journal, job: JobRecord, fence: Fence): PipelineActivities['notify'] {
+  return async (input) => {
+    const key = stepKey('notify', input, job.run);
+    const earlier = journal.getStep(job.id, key) === undefined ? deliveredBefore(journal, job.id, input) : undefined;
+    if (earlier === undefined) return notifyOutput(await send(input));
+    if (fence.lost()) throw new LeaseLost(`job ${job.id} was taken over by another process; ${key} not started`);
+    journal.recordStep(job.id, key, { ...earlier.output, delivery: input.delivery }, new Date().toISOString(), fence.lease);
+    fence.log?.(`${key}: delivered by ${earlier.key} before the crash (delivery id ${input.delivery}); not sent again`);
+    return earlier.output;
   };
 }
 
