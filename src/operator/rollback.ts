@@ -2,7 +2,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { backupPath, chunkFilePattern, partsDir, readNdjson } from '../../activities/job-files.js';
 import type { ConnectionPool } from '../../activities/deps.js';
+import { ConnectionError, RETRY_MAY_HELP } from '../connections/errors.js';
+import { restoreContext } from '../connections/table-shape.js';
 import type { Connection, RestoreBatchOutput, RestoreEntry } from '../connections/types.js';
+import { pausepoint } from '../failpoints.js';
 import { JobRefused, type Engine } from '../engine/engine.js';
 import { jobFile, jobFolder, type JobFiles } from '../engine/job-folder.js';
 import { rollbacksOf } from '../engine/rollbacks.js';
@@ -88,8 +91,16 @@ async function refuseChangedRows(
 ): Promise<void> {
   if (plan.target.type !== 'connection' || plan.source.type !== 'file') throw new Error('unreachable: a rollback reads a backup and writes a store');
   const changed: RestoreBatchOutput['changed'] = [];
-  const store = await pool.get(plan.target.connection, plan.target.table);
-  for await (const entries of backupChunks(plan.source.path)) changed.push(...(await check(store, plan.jobId, entries)));
+  try {
+    const store = await pool.get(plan.target.connection, plan.target.table);
+    for await (const entries of backupChunks(plan.source.path)) {
+      await pausepoint('rollback-check');
+      changed.push(...(await check(store, plan.jobId, entries)));
+    }
+  } catch (err) {
+    if (err instanceof ConnectionError) throw checkFailed(project, plan.jobId, id, err);
+    throw err;
+  }
   if (changed.length === 0) return;
   const earlier = await rolledBackBy();
   if (earlier !== undefined) {
@@ -105,6 +116,22 @@ async function refuseChangedRows(
         `Rolling back would undo those changes too. ferry jobs rollback ${id} --force puts every row back anyway.`,
     ),
   );
+}
+
+/**
+ * The store failed during the read-only pass: the driver's message names the restore the check
+ * runs as (`restoreBatch` with `check: true`) and a batch retry, neither of which happened. Said
+ * as what it is: the rows could not be checked, nothing was restored, and whether to try again.
+ */
+function checkFailed(project: Project, rollbackJob: string, id: string, err: ConnectionError): JobRefused {
+  const what = err.message
+    .replace(
+      restoreContext({ job: rollbackJob, batch: 0, entries: [], force: false, check: true }),
+      `reading the rows job ${id} wrote, to check them before any change`,
+    )
+    .replace(`; ${RETRY_MAY_HELP}`, '');
+  const next = err.retryable ? `: run ferry jobs rollback ${id} again once the database answers` : '';
+  return new JobRefused(project.masker.mask(`cannot roll back job ${id}: ${what}. Nothing was restored${next}`));
 }
 
 async function check(store: Connection, job: string, entries: RestoreEntry[]): Promise<RestoreBatchOutput['changed']> {
