@@ -12,6 +12,7 @@ import { loadShape } from './schema.js';
 import { createBatchWriter, type PgBatchWriter, type WritePath } from './write.js';
 import type { Connection } from '../types.js';
 import { restoreContext, writeContext } from '../table-shape.js';
+import { urlMistake } from './url.js';
 
 /** The component errors name: the driver's name in ferry.yaml. */
 const postgresName = 'postgres';
@@ -50,21 +51,6 @@ export async function openPostgres(options: PostgresOptions, path: WritePath = '
     throw toConnectionError(err, postgresName, `cannot connect to ${server.url}`, server);
   }
   return createConnection(pool, options.table, path, server);
-}
-
-/**
- * What pg would misread in `url` instead of refusing it: libpq's key=value form, which it takes
- * for a path under the host "base" (`getaddrinfo ENOTFOUND base`), and another scheme (mysql://),
- * which it connects with as if it were postgres://.
- */
-function urlMistake(url: string): string | undefined {
-  const form = 'a PostgreSQL connection url is postgres://user:password@host:5432/database';
-  const scheme = /^\s*([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-  // Not quoted: maskUrl finds no password in key=value text.
-  if (scheme === undefined)
-    return /^\s*\w+\s*=/.test(url) ? `cannot connect: the url is in libpq's key=value form (host=… dbname=…), which Ferry does not read; ${form}` : undefined;
-  if (['postgres', 'postgresql', 'socket'].includes(scheme)) return undefined;
-  return `cannot connect to ${maskUrl(url)}: its scheme is ${scheme}; ${form}`;
 }
 
 /**

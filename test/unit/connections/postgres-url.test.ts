@@ -23,4 +23,30 @@ describe('openPostgres url', () => {
     );
     expect(isRetryable(error)).toBe(false);
   });
+
+  it('refuses an sslmode pg does not know, which it took silently as TLS with full certificate checks', async () => {
+    const error = await refusal('postgres://ferry:Sekr3t@127.0.0.1:1/app?sslmode=bogus');
+    expect(error.message).toBe(
+      '[connection:postgres] cannot connect to postgres://ferry:***@127.0.0.1:1/app?sslmode=bogus: sslmode=bogus is not an SSL mode the PostgreSQL driver knows (it would take it as verify-full); use one of disable, prefer, require, verify-ca, verify-full, no-verify',
+    );
+    expect(isRetryable(error)).toBe(false);
+    expect((await refusal('postgres://ferry@127.0.0.1:1/app?sslmode=allow')).message).toContain(
+      "sslmode=allow is not an SSL mode the PostgreSQL driver knows (libpq's allow (plain first, TLS if the server demands it), which it would take as verify-full)",
+    );
+    // With libpq's semantics pg has no no-verify either.
+    expect((await refusal('postgres://ferry@127.0.0.1:1/app?uselibpqcompat=true&sslmode=no-verify')).message).toContain(
+      'sslmode=no-verify is not an SSL mode the PostgreSQL driver knows (it would take it as verify-full); use one of disable, prefer, require, verify-ca, verify-full (with uselibpqcompat=true)',
+    );
+    // Each value counts: pg reads the last.
+    expect((await refusal('postgres://ferry@127.0.0.1:1/app?sslmode=disable&sslmode=REQUIRE')).message).toContain('sslmode=REQUIRE is not an SSL mode');
+  });
+
+  it('takes every sslmode pg knows, on to connecting', async () => {
+    for (const mode of ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']) {
+      const error = await refusal(`postgres://ferry@127.0.0.1:1/app?sslmode=${mode}`);
+      expect(error.message, mode).toMatch(
+        /^\[connection:postgres\] cannot connect to postgres:\/\/ferry@127\.0\.0\.1:1\/app\?sslmode=[a-z-]+: connect ECONNREFUSED/,
+      );
+    }
+  });
 });
