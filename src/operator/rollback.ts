@@ -118,6 +118,9 @@ async function refuseChangedRows(
   );
 }
 
+/** The driver's word on a batch retry, with what joins it to the hint before ("…; a retry", "…, and a retry"). */
+const retryHint = new RegExp(`(;|,? and)? ${RETRY_MAY_HELP.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+
 /**
  * The store failed during the read-only pass: the driver's message names the restore the check
  * runs as (`restoreBatch` with `check: true`) and a batch retry, neither of which happened. Said
@@ -129,7 +132,7 @@ function checkFailed(project: Project, rollbackJob: string, id: string, err: Con
       restoreContext({ job: rollbackJob, batch: 0, entries: [], force: false, check: true }),
       `reading the rows job ${id} wrote, to check them before any change`,
     )
-    .replace(`; ${RETRY_MAY_HELP}`, '');
+    .replace(retryHint, '');
   const next = err.retryable ? `: run ferry jobs rollback ${id} again once the database answers` : '';
   return new JobRefused(project.masker.mask(`cannot roll back job ${id}: ${what}. Nothing was restored${next}`));
 }
