@@ -13,6 +13,13 @@ const ADDRESS =
 /** Control characters (a line break included), and the separators Unicode has beyond them. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
+/**
+ * A display name: plain words and quoted strings. A `,` or `;` outside quotes starts another
+ * address, a `:` a group, a lone `"` swallows the `<…>` (nodemailer read `Ferry, ops <a@b.c>` as
+ * a sender with no address, the same empty envelope sender as an address that is not one).
+ */
+const DISPLAY_NAME = /^(?:"(?:[^"\\]|\\.)*"|[^"(),:;<>[\]\\])*$/;
+
 export const SENDER_ADDRESS_EXPECTED = 'expected a sender address, such as ferry@example.com or "Ferry <ferry@example.com>"';
 
 export function isSenderAddress(text: string): boolean {
@@ -20,5 +27,5 @@ export function isSenderAddress(text: string): boolean {
   const named = /^(.*?)\s*<([^<>]*)>$/.exec(text);
   if (!named) return ADDRESS.test(text);
   const [, name = '', address = ''] = named;
-  return !/[<>]/.test(name) && ADDRESS.test(address);
+  return DISPLAY_NAME.test(name) && ADDRESS.test(address);
 }

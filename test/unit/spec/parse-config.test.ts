@@ -180,6 +180,8 @@ describe('notify.smtp.from', () => {
     ['"Ferry Bot <ferry+ops@mail.example.com>"'],
     ['"\\"Ferry, ops\\" <ferry@example.com>"'],
     ['jörg@bücher.example'],
+    ['"J. O\'Brien <ferry@example.com>"'],
+    ['"\\"Ferry\\" Bot <ferry@example.com>"'],
   ])('takes %s', (from) => expect(diagnostics(from)).toEqual([]));
 
   it.each([
@@ -189,6 +191,11 @@ describe('notify.smtp.from', () => {
     ['"Ferry <ferry@example.com"'],
     ['"a@example.com\\r\\nBcc: evil@example.com"'],
     ['"Ferry\\n<ferry@example.com>"'],
+    // nodemailer read each as a sender without an address: a `,` or `;` starts another, a `:` a group, a lone `"` swallows the <…>
+    ['"Ferry, ops <ferry@example.com>"'],
+    ['"Ferry; <ferry@example.com>"'],
+    ['"Ferry: <ferry@example.com>"'],
+    ['"\\"Ferry <ferry@example.com>"'],
   ])('refuses %s at its position', (from) => expect(diagnostics(from)).toEqual([`ferry.yaml:4:11 notify.smtp.from: ${expected}`]));
 
   it('refuses a line break that comes from the environment', () => {
