@@ -13,7 +13,8 @@ export function urlMistake(url: string): string | undefined {
     return /^\s*\w+\s*=/.test(url) ? `cannot connect: the url is in libpq's key=value form (host=… dbname=…), which Ferry does not read; ${form}` : undefined;
   // A socket: url reads no SSL parameters (there is no TLS over a Unix socket).
   if (scheme === 'socket') return undefined;
-  if (!['postgres', 'postgresql'].includes(scheme)) return `cannot connect to ${maskUrl(url)}: its scheme is ${scheme}; ${form}`;
+  // Not quoted either: without a "//" (user:Sekr3t@host, jdbc:postgresql://…?password=…) maskUrl finds no password.
+  if (!['postgres', 'postgresql'].includes(scheme)) return `cannot connect: the url starts with "${scheme}:" where postgres:// goes; ${form}`;
   return sslModeMistake(url);
 }
 

@@ -19,7 +19,7 @@ describe('openPostgres url', () => {
   it('refuses another scheme, which pg connected with as postgres://', async () => {
     const error = await refusal('mysql://ferry:Sekr3t@127.0.0.1:1/app');
     expect(error.message).toBe(
-      '[connection:postgres] cannot connect to mysql://ferry:***@127.0.0.1:1/app: its scheme is mysql; a PostgreSQL connection url is postgres://user:password@host:5432/database',
+      '[connection:postgres] cannot connect: the url starts with "mysql:" where postgres:// goes; a PostgreSQL connection url is postgres://user:password@host:5432/database',
     );
     expect(isRetryable(error)).toBe(false);
   });
@@ -49,4 +49,14 @@ describe('openPostgres url', () => {
       );
     }
   });
+
+  // maskUrl finds a password only after "//": these were quoted whole, password and all
+  it.each([['ferry:Sekr3t@127.0.0.1:1/app'], ['jdbc:postgresql://127.0.0.1:1/app?user=ferry&password=Sekr3t']])(
+    'refuses %s without quoting its password',
+    async (url) => {
+      const error = await refusal(url);
+      expect(error.message).not.toContain('Sekr3t');
+      expect(error.message).toMatch(/^\[connection:postgres\] cannot connect: the url starts with "(ferry|jdbc):" where postgres:\/\/ goes; /);
+    },
+  );
 });
