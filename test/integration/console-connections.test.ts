@@ -1,8 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
 import { MAX_CONNECTIONS, type UiServer } from '../../src/ui/server.js';
-import { TestProject } from '../helpers/project.js';
+import { startConsole, type ConsoleFixture } from '../helpers/console-server.js';
 
 /** The console's sockets are capped: a flood of idle connections is closed, and the console answers again once they go. */
 
@@ -30,26 +29,16 @@ function closedWithin(socket: Socket, ms: number): Promise<boolean> {
 }
 
 describe('ferry ui caps its connections', () => {
-  let p: TestProject;
-  let app: App;
+  let fixture: ConsoleFixture;
   let server: UiServer;
 
   beforeAll(async () => {
-    p = new TestProject();
-    p.write('ferry.yaml', 'connections:\n  users: { driver: sqlite, path: .ferry/users.db }\n');
-    const [{ loadProject }, { createApp }, { startUiServer }] = await Promise.all([
-      import('../../src/project/load-config.js'),
-      import('../../src/app.js'),
-      import('../../src/ui/server.js'),
-    ]);
-    app = createApp(loadProject(p.dir, undefined, process.env), { cwd: p.dir, env: process.env });
-    server = await startUiServer({ app, host: '127.0.0.1', port: 0, token: undefined, maxUpload: 1024 * 1024, pollMs: 200, log: () => undefined });
+    fixture = await startConsole();
+    ({ server } = fixture);
   });
 
   afterAll(async () => {
-    await server?.close();
-    await app?.close();
-    p?.cleanup();
+    await fixture?.close();
   });
 
   it(`closes the socket past ${MAX_CONNECTIONS} open at once, and answers again once they close`, async () => {

@@ -2,10 +2,10 @@ import { appendFileSync, linkSync, truncateSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
 import type { UiServer } from '../../src/ui/server.js';
 import { exportPipeline, seed } from '../helpers/exports.js';
-import { TestProject } from '../helpers/project.js';
+import { startConsole, type ConsoleFixture } from '../helpers/console-server.js';
+import type { TestProject } from '../helpers/project.js';
 
 /** HEAD requests to the console, over a real socket: headers, then the end of the answer. */
 
@@ -38,26 +38,17 @@ function head(url: string): Promise<HeadAnswer> {
 }
 
 describe('ferry ui answers HEAD', () => {
+  let fixture: ConsoleFixture;
   let p: TestProject;
-  let app: App;
   let server: UiServer;
 
   beforeAll(async () => {
-    p = new TestProject();
-    p.write('ferry.yaml', 'connections:\n  users: { driver: sqlite, path: .ferry/users.db }\n');
-    const [{ loadProject }, { createApp }, { startUiServer }] = await Promise.all([
-      import('../../src/project/load-config.js'),
-      import('../../src/app.js'),
-      import('../../src/ui/server.js'),
-    ]);
-    app = createApp(loadProject(p.dir, undefined, process.env), { cwd: p.dir, env: process.env });
-    server = await startUiServer({ app, host: '127.0.0.1', port: 0, token: undefined, maxUpload: 1024 * 1024, pollMs: 200, log: () => undefined });
+    fixture = await startConsole();
+    ({ p, server } = fixture);
   });
 
   afterAll(async () => {
-    await server?.close();
-    await app?.close();
-    p?.cleanup();
+    await fixture?.close();
   });
 
   it('on /api/events with the event stream headers, then ends: no live stream held open', async () => {

@@ -1,0 +1,38 @@
+import type { App } from '../../src/app.js';
+import type { UiServer } from '../../src/ui/server.js';
+import { TestProject } from './project.js';
+
+export interface ConsoleFixture {
+  p: TestProject;
+  app: App;
+  server: UiServer;
+  /** Stops the server, closes the app and removes the project. */
+  close(): Promise<void>;
+}
+
+/**
+ * A project with one SQLite connection (`users`) and the console serving it on a free port,
+ * without a token: where the console's socket-level tests start. Imported lazily, as the
+ * tests' own imports of src are, so a test file that does not start one loads none of it.
+ */
+export async function startConsole(): Promise<ConsoleFixture> {
+  const p = new TestProject();
+  p.write('ferry.yaml', 'connections:\n  users: { driver: sqlite, path: .ferry/users.db }\n');
+  const [{ loadProject }, { createApp }, { startUiServer }] = await Promise.all([
+    import('../../src/project/load-config.js'),
+    import('../../src/app.js'),
+    import('../../src/ui/server.js'),
+  ]);
+  const app = createApp(loadProject(p.dir, undefined, process.env), { cwd: p.dir, env: process.env });
+  const server = await startUiServer({ app, host: '127.0.0.1', port: 0, token: undefined, maxUpload: 1024 * 1024, pollMs: 200, log: () => undefined });
+  return {
+    p,
+    app,
+    server,
+    async close() {
+      await server.close();
+      await app.close();
+      p.cleanup();
+    },
+  };
+}
