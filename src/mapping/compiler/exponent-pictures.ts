@@ -1,3 +1,4 @@
+import { decimalFormat, inDigitFamily, type DecimalFormat } from './decimal-format.js';
 import { round } from './functions-numeric.js';
 import { standIn } from './stand-in.js';
 
@@ -20,7 +21,7 @@ export function exponentFormatNumber<F extends Impl>(impl: F): F {
   const wrapped = function (this: unknown, value: unknown, picture: unknown, options?: unknown): unknown {
     const own = (v: unknown, p: unknown) => (impl as unknown as Call).call(this, v, p, options);
     if (typeof value !== 'number' || typeof picture !== 'string' || !Number.isFinite(value)) return own(value, picture);
-    const s = symbols(options);
+    const s = decimalFormat(options);
     const subs = picture.split(s.pattern);
     if (subs.length > 2) return own(value, picture);
     const parsed = subs.map((sub) => splitSub(sub, s));
@@ -35,35 +36,6 @@ export function exponentFormatNumber<F extends Impl>(impl: F): F {
   return standIn(wrapped as unknown as F, impl);
 }
 
-interface Symbols {
-  zero: number;
-  decimal: string;
-  grouping: string;
-  digit: string;
-  pattern: string;
-  exponent: string;
-  minus: string;
-  percent: string;
-  perMille: string;
-}
-
-/** jsonata's decimal-format properties: its defaults, and any an options argument sets. */
-function symbols(options: unknown): Symbols {
-  const o = typeof options === 'object' && options !== null ? (options as Record<string, unknown>) : {};
-  const text = (key: string, fallback: string): string => (typeof o[key] === 'string' && o[key] !== '' ? (o[key] as string) : fallback);
-  return {
-    zero: text('zero-digit', '0').charCodeAt(0),
-    decimal: text('decimal-separator', '.'),
-    grouping: text('grouping-separator', ','),
-    digit: text('digit', '#'),
-    pattern: text('pattern-separator', ';'),
-    exponent: text('exponent-separator', 'e'),
-    minus: text('minus-sign', '-'),
-    percent: text('percent', '%'),
-    perMille: text('per-mille', '\u2030'),
-  };
-}
-
 interface SubPicture {
   prefix: string;
   suffix: string;
@@ -74,8 +46,8 @@ interface SubPicture {
 }
 
 /** A sub-picture's parts as jsonata's `splitParts` makes them, the exponent found in the active part. */
-function splitSub(sub: string, s: Symbols): SubPicture {
-  const isDigit = (c: string) => c.charCodeAt(0) >= s.zero && c.charCodeAt(0) <= s.zero + 9;
+function splitSub(sub: string, s: DecimalFormat): SubPicture {
+  const isDigit = (c: string) => inDigitFamily(c, s.zero);
   const active = (c: string) => isDigit(c) || [s.decimal, s.grouping, s.digit, s.pattern].includes(c);
   let first = 0;
   while (first < sub.length && !active(sub.charAt(first))) first++;
@@ -92,14 +64,14 @@ function splitSub(sub: string, s: Symbols): SubPicture {
   return { prefix, suffix, mantissa: middle.substring(0, at), exponent: middle.substring(at + 1), bare };
 }
 
-function formatExponent(value: number, sub: SubPicture, minus: boolean, s: Symbols, format: (m: number, picture: string) => unknown): unknown {
-  const isDigit = (c: string) => c.charCodeAt(0) >= s.zero && c.charCodeAt(0) <= s.zero + 9;
+function formatExponent(value: number, sub: SubPicture, minus: boolean, s: DecimalFormat, format: (m: number, picture: string) => unknown): unknown {
+  const isDigit = (c: string) => inDigitFamily(c, s.zero);
   const point = sub.mantissa.indexOf(s.decimal);
   let integer = point === -1 ? sub.mantissa : sub.mantissa.substring(0, point);
   let fraction = point === -1 ? '' : sub.mantissa.substring(point);
   const scaling = [...integer].filter(isDigit).length;
   let places = [...fraction].filter((c) => isDigit(c) || c === s.digit).length;
-  const zero = String.fromCharCode(s.zero);
+  const zero = String.fromCodePoint(s.zero);
   // F&O 4.7.4: no digit either side of the point, one fraction digit; a `#` before it, one integer digit
   if (scaling === 0 && places === 0) {
     fraction = s.decimal + zero;
@@ -123,6 +95,6 @@ function formatExponent(value: number, sub: SubPicture, minus: boolean, s: Symbo
   const written = format(mantissa, integer + fraction);
   if (typeof written !== 'string') return written;
   const size = [...(sub.exponent ?? '')].filter(isDigit).length;
-  const digits = [...String(Math.abs(exponent)).padStart(size, '0')].map((d) => String.fromCharCode(s.zero + Number(d))).join('');
+  const digits = [...String(Math.abs(exponent)).padStart(size, '0')].map((d) => String.fromCodePoint(s.zero + Number(d))).join('');
   return `${minus ? s.minus : ''}${sub.prefix}${written}${s.exponent}${exponent < 0 ? s.minus : ''}${digits}${sub.suffix}`;
 }

@@ -1,4 +1,5 @@
 import { standIn } from './stand-in.js';
+import { decimalFormat, inDigitFamily, type DecimalFormat } from './decimal-format.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
 type Call = (this: unknown, ...args: unknown[]) => unknown;
@@ -17,7 +18,7 @@ export function irregularFormatNumber<F extends Impl>(impl: F): F {
     const own = impl as unknown as Call;
     const result = own.call(this, value, picture, options);
     if (typeof value !== 'number' || typeof picture !== 'string' || typeof result !== 'string') return result;
-    const p = properties(options);
+    const p = decimalFormat(options);
     const subs = picture.split(p.pattern);
     const index = value < 0 && subs.length > 1 ? 1 : 0;
     const grouping = subGrouping(subs[index]!, p);
@@ -53,34 +54,14 @@ interface Separator {
   character: string;
 }
 
-interface NumberProperties {
-  zero: number;
-  decimal: string;
-  grouping: string;
-  digit: string;
-  pattern: string;
-}
-
-function properties(options: unknown): NumberProperties {
-  const o = typeof options === 'object' && options !== null ? (options as Record<string, unknown>) : {};
-  const text = (key: string, fallback: string): string => (typeof o[key] === 'string' && o[key] !== '' ? (o[key] as string) : fallback);
-  return {
-    zero: text('zero-digit', '0').codePointAt(0)!,
-    decimal: text('decimal-separator', '.'),
-    grouping: text('grouping-separator', ','),
-    digit: text('digit', '#'),
-    pattern: text('pattern-separator', ';'),
-  };
-}
-
 /**
  * A sub-picture's separators that jsonata misplaces: the integer part's when irregular (jsonata's
  * `regular` says 0), and any in the fraction (`0.000,000`: "1.5," for 1.5), with the sub-picture
  * without them.
  */
-function subGrouping(sub: string, p: NumberProperties): { integer: Separator[]; fraction: Separator[]; without: string } | undefined {
+function subGrouping(sub: string, p: DecimalFormat): { integer: Separator[]; fraction: Separator[]; without: string } | undefined {
   const chars = [...sub];
-  const isDigit = (c: string) => c === p.digit || (c.codePointAt(0)! >= p.zero && c.codePointAt(0)! <= p.zero + 9);
+  const isDigit = (c: string) => c === p.digit || inDigitFamily(c, p.zero);
   const start = chars.findIndex((c) => isDigit(c) || c === p.grouping || c === p.decimal);
   if (start === -1) return undefined;
   let end = start;
@@ -131,7 +112,7 @@ function regular(positions: number[]): number {
 /** `text` with `separators` put into its integer digits (the first run of the family's digits, unless a decimal separator comes first). */
 function group(text: string, zero: number, decimal: string | undefined, separators: Separator[]): string {
   const chars = [...text];
-  const isDigit = (c: string) => c.codePointAt(0)! >= zero && c.codePointAt(0)! <= zero + 9;
+  const isDigit = (c: string) => inDigitFamily(c, zero);
   const start = chars.findIndex(isDigit);
   if (start === -1 || (decimal !== undefined && chars.slice(0, start).includes(decimal))) return text;
   let end = start;
@@ -150,7 +131,7 @@ function group(text: string, zero: number, decimal: string | undefined, separato
 /** `text` with `separators` put into the digits after its decimal separator, each only where a digit stands on both sides. */
 function groupFraction(text: string, zero: number, decimal: string, separators: Separator[]): string {
   const chars = [...text];
-  const isDigit = (c: string) => c.codePointAt(0)! >= zero && c.codePointAt(0)! <= zero + 9;
+  const isDigit = (c: string) => inDigitFamily(c, zero);
   const point = chars.indexOf(decimal);
   if (point === -1) return text;
   let end = point + 1;
