@@ -26,8 +26,15 @@ export function maskUrl(text: string): string {
     copied = at;
     starts.lastIndex = at;
   }
-  return out + text.slice(copied);
+  return (out + text.slice(copied)).replace(queryPassword, '$1***');
 }
+
+/**
+ * A password as a URL's query parameter: pg reads `postgres://ferry@db/app?password=…` as the
+ * connection's password. Its value runs to the next parameter, the fragment, whitespace or a `"`
+ * (the end of a JSON string; one escaped in it, `\"`, is the value's own).
+ */
+const queryPassword = /([?&](?:ssl)?password=)(?:[^&#\s"\\]|\\.)*/gi;
 
 /** JSON's structure after a string: a `"` followed by one of these (or whitespace, or the end) closes one. */
 const AFTER_JSON_STRING = new Set([',', ':', '}', ']']);

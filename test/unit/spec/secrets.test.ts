@@ -52,6 +52,18 @@ describe('maskUrl', () => {
     expect(maskUrl('postgres://ferry@db:5432/app and me@example.com')).toBe('postgres://ferry@db:5432/app and me@example.com');
     expect(maskUrl('{"url":"postgres://u:p@db/app","email":"me@example.com"}')).toBe('{"url":"postgres://u:***@db/app","email":"me@example.com"}');
   });
+
+  // pg reads a password from the query too: `ferry connections` and a connection's errors showed it
+  it('masks a password given as a query parameter, in plain text and in JSON', () => {
+    expect(maskUrl('cannot connect to postgres://ferry@db/app?sslmode=require&password=Sekr3t (refused)')).toBe(
+      'cannot connect to postgres://ferry@db/app?sslmode=require&password=*** (refused)',
+    );
+    expect(maskUrl('postgres://ferry@db/app?PASSWORD=Sekr3t&sslpassword=K3y#x')).toBe('postgres://ferry@db/app?PASSWORD=***&sslpassword=***#x');
+    const json = JSON.stringify({ url: 'postgres://ferry@db/app?password=Se"kr3t', next: 'x' });
+    const masked = maskUrl(json);
+    expect(masked).not.toMatch(/Se|kr3t/);
+    expect(JSON.parse(masked)).toEqual({ url: 'postgres://ferry@db/app?password=***', next: 'x' });
+  });
 });
 
 describe('SecretMasker', () => {
