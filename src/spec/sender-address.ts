@@ -14,11 +14,11 @@ const ADDRESS =
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**
- * A display name: plain words and quoted strings. A `,` or `;` outside quotes starts another
- * address, a `:` a group, a lone `"` swallows the `<…>` (nodemailer read `Ferry, ops <a@b.c>` as
+ * A display name: plain words, quoted strings and (comments). A `,` or `;` outside quotes starts another
+ * address, a `:` a group, a lone `"` or `(` swallows the `<…>` (nodemailer read `Ferry, ops <a@b.c>` as
  * a sender with no address, the same empty envelope sender as an address that is not one).
  */
-const DISPLAY_NAME = /^(?:"(?:[^"\\]|\\.)*"|[^"(),:;<>[\]\\])*$/;
+const DISPLAY_NAME = /^(?:"(?:[^"\\]|\\.)*"|\([^()\\]*\)|[^"(),:;<>\\])*$/;
 
 export const SENDER_ADDRESS_EXPECTED = 'expected a sender address, such as ferry@example.com or "Ferry <ferry@example.com>"';
 

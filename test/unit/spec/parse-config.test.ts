@@ -182,6 +182,7 @@ describe('notify.smtp.from', () => {
     ['jörg@bücher.example'],
     ['"J. O\'Brien <ferry@example.com>"'],
     ['"\\"Ferry\\" Bot <ferry@example.com>"'],
+    ['"Ferry (prod) <ferry@example.com>"'],
   ])('takes %s', (from) => expect(diagnostics(from)).toEqual([]));
 
   it.each([
@@ -196,6 +197,7 @@ describe('notify.smtp.from', () => {
     ['"Ferry; <ferry@example.com>"'],
     ['"Ferry: <ferry@example.com>"'],
     ['"\\"Ferry <ferry@example.com>"'],
+    ['"Ferry ( <ferry@example.com>"'],
   ])('refuses %s at its position', (from) => expect(diagnostics(from)).toEqual([`ferry.yaml:4:11 notify.smtp.from: ${expected}`]));
 
   it('refuses a line break that comes from the environment', () => {
