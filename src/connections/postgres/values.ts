@@ -136,8 +136,12 @@ function encodeTimestamp(value: unknown): string | undefined {
   return undefined;
 }
 
-/** ISO-style text without an offset: a clock time (or a date) that a timestamp column takes as it is. */
-const WITHOUT_OFFSET = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d)?(?:\.\d+)?)?$/i;
+/**
+ * ISO-style text without an offset: a clock time (or a date) that a timestamp column takes as it
+ * is. Month, day and hour may have one digit (`2024-1-2 9:30`): a four-digit year first is read
+ * year-month-day whatever the DateStyle, and there is no offset to lose.
+ */
+const WITHOUT_OFFSET = /^\d{4}-\d\d?-\d\d?(?:[T ]\d\d?:\d\d(?::\d\d)?(?:\.\d+)?)?$/i;
 
 const clockOnlyMessage =
   'a timestamp without time zone takes ISO-8601 text (2024-05-01T09:30:00, or with an offset, 2024-05-01T09:30:00+02:00, stored as its UTC clock time): PostgreSQL would drop the offset this text may hold';
