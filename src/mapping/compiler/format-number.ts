@@ -1,4 +1,5 @@
 import { OUT_OF_RANGE_CODE, fractionDigits } from './functions-numeric.js';
+import { integerPictureParts } from './integer-picture-parts.js';
 import { standIn } from './stand-in.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
@@ -72,8 +73,7 @@ export function decimalWithoutExponent<F extends Impl>(impl: F): F {
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     const [value, picture] = args;
     if (typeof value === 'number' && typeof picture === 'string' && String(Math.floor(value)).includes('e')) {
-      const semicolon = picture.lastIndexOf(';');
-      if (!NAMED_PICTURES.has(semicolon === -1 ? picture : picture.substring(0, semicolon))) {
+      if (!NAMED_PICTURES.has(integerPictureParts(picture).primary)) {
         const message = `$formatInteger(${String(value)}): past 1e21 a number's digits come only with an exponent, which a decimal picture has no place for: use $formatNumber with one (such as "0.000e0")`;
         throw { code: OUT_OF_RANGE_CODE, message };
       }
@@ -97,8 +97,7 @@ export function zeroInDecimal<F extends Impl>(impl: F): F {
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     const [value, picture] = args;
     if (typeof value === 'number' && Math.floor(value) === 0 && typeof picture === 'string') {
-      const semicolon = picture.lastIndexOf(';');
-      if (FROM_ONE.has(semicolon === -1 ? picture : picture.substring(0, semicolon))) return '0';
+      if (FROM_ONE.has(integerPictureParts(picture).primary)) return '0';
     }
     return (impl as unknown as (this: unknown, ...a: unknown[]) => unknown).apply(this, args);
   };

@@ -1,4 +1,5 @@
 import { inexactNumberMessage, isInexact } from '../../validation/inexact-numbers.js';
+import { integerPictureParts } from './integer-picture-parts.js';
 import { OUT_OF_RANGE_CODE } from './functions-numeric.js';
 import { familyOf } from './irregular-grouping.js';
 import { lettersValue, wordsValue } from './large-integers.js';
@@ -88,9 +89,8 @@ type IntegerPicture =
 
 /** What jsonata's `analyseIntegerPicture` reads a picture as (it has already refused one it cannot read). */
 function integerPicture(picture: string): IntegerPicture {
-  const semicolon = picture.lastIndexOf(';');
-  const primary = semicolon === -1 ? picture : picture.substring(0, semicolon);
-  const ordinal = semicolon !== -1 && picture[semicolon + 1] === 'o';
+  const { primary, modifier } = integerPictureParts(picture);
+  const ordinal = modifier[1] === 'o';
   if (primary === 'A' || primary === 'a') return { kind: 'letters', upper: primary === 'A' };
   if (primary === 'I' || primary === 'i') return { kind: 'roman', upper: primary === 'I' };
   if (primary === 'W' || primary === 'Ww' || primary === 'w') return { kind: 'words' };

@@ -1,4 +1,5 @@
 import { standIn } from './stand-in.js';
+import { integerPictureParts } from './integer-picture-parts.js';
 import { decimalFormat, inDigitFamily, type DecimalFormat } from './decimal-format.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
@@ -37,12 +38,11 @@ export function irregularFormatInteger<F extends Impl>(impl: F): F {
     const own = impl as unknown as Call;
     const result = own.call(this, value, picture);
     if (typeof picture !== 'string' || typeof result !== 'string') return result;
-    const semicolon = picture.lastIndexOf(';');
-    const primary = semicolon === -1 ? picture : picture.substring(0, semicolon);
+    const { primary, modifier } = integerPictureParts(picture);
     const separators = integerSeparators(primary);
     if (separators === undefined) return result;
     const without = [...primary].filter((c) => familyOf(c) !== undefined || c === '#').join('');
-    const plain = own.call(this, value, without + (semicolon === -1 ? '' : picture.substring(semicolon)));
+    const plain = own.call(this, value, without + modifier);
     return typeof plain === 'string' ? group(plain, familyOf([...without].find((c) => familyOf(c) !== undefined)!)!, undefined, separators) : result;
   };
   return standIn(wrapped as unknown as F, impl);

@@ -1,4 +1,5 @@
 import { standIn } from './stand-in.js';
+import { integerPictureParts } from './integer-picture-parts.js';
 
 type Impl = (this: unknown, ...args: never[]) => unknown;
 type Call = (this: unknown, ...args: unknown[]) => unknown;
@@ -23,9 +24,7 @@ export function exactLargeIntegers<F extends Impl>(impl: F): F {
     if (typeof value !== 'number' || typeof picture !== 'string' || !Number.isFinite(value) || Math.abs(value) <= Number.MAX_SAFE_INTEGER) {
       return own.apply(this, args);
     }
-    const semicolon = picture.lastIndexOf(';');
-    const primary = semicolon === -1 ? picture : picture.substring(0, semicolon);
-    const modifier = semicolon === -1 ? '' : picture.substring(semicolon);
+    const { primary, modifier } = integerPictureParts(picture);
     const sign = value < 0 ? '-' : '';
     const whole = shortestDigits(Math.abs(value));
     if (primary === 'A' || primary === 'a') return sign + letters(whole, primary);

@@ -1,4 +1,5 @@
 import { PICTURE_LIMIT, pictureTooLong, type OutputMeter } from '../budget.js';
+import { integerPictureParts } from './integer-picture-parts.js';
 import { jsonLowerBound } from '../json-size.js';
 import { codePointLength } from './code-points.js';
 import { standIn } from './stand-in.js';
@@ -144,7 +145,6 @@ function romanLength(value: unknown, picture: unknown): number {
 }
 
 export function isRomanPicture(picture: string): boolean {
-  const semicolon = picture.lastIndexOf(';');
-  const primary = semicolon === -1 ? picture : picture.substring(0, semicolon);
+  const { primary } = integerPictureParts(picture);
   return primary === 'I' || primary === 'i';
 }
