@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { failpoint, pausepoint } from '../src/failpoints.js';
 import { DEFAULT_LIMITS } from '../src/mapping/budget.js';
 import { mappedChars } from '../src/mapping/json-size.js';
@@ -12,7 +12,7 @@ import type { Reject, RejectError } from '../src/validation/reject.js';
 import type { JobContexts, JobContext } from './job-context.js';
 import { readBatchPage, type BatchPage } from './read-batch-page.js';
 import { runExportBatch } from './run-export-batch.js';
-import { chunkPath, linkFileAtomic, rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
+import { chunkFilePattern, chunkPath, linkFileAtomic, partsDir, rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
 import type { ActivityProgress } from './progress.js';
 
 /** A chunk's marker id is batch × CHUNK_SLOTS + chunk (batch.size ≤ 100,000 gives ≤ 100 chunks of ≥ 1,000). */
@@ -235,7 +235,7 @@ async function writeChunk(ctx: JobContext, batch: number, chunk: number, items: 
     upsert,
     metadata,
     now: plan.startedAt,
-    ...(plan.dryRun ? { preview: true } : {}),
+    ...(plan.dryRun ? { preview: true } : { writtenBefore: writtenBefore(ctx) }),
   });
   failpoint('batch-after-commit');
   if (written.replayed)
@@ -252,6 +252,25 @@ async function writeChunk(ctx: JobContext, batch: number, chunk: number, items: 
   writeFileAtomic(chunkPath(plan.jobDir, 'backup', batch, chunk), toNdjson(written.changes));
   const { inserted, updated, unchanged } = written;
   return { read: items.length, inserted, updated, unchanged, rejected: rejects.length, exported: 0 };
+}
+
+/** Per job context: whether its folder held committed chunks' files when this process first wrote for the job. */
+const wroteBefore = new WeakMap<JobContext, boolean>();
+
+/**
+ * WriteBatchInput `writtenBefore`: the job committed chunks before this process wrote any, so its
+ * markers must be in the store. Every chunk the journal counts done left its rejects file, written
+ * right after its commit; a chunk committed without one is not counted, and is written again.
+ */
+function writtenBefore(ctx: JobContext): boolean {
+  let known = wroteBefore.get(ctx);
+  if (known === undefined) {
+    const dir = partsDir(ctx.plan.jobDir);
+    const pattern = chunkFilePattern('rejects');
+    known = existsSync(dir) && readdirSync(dir).some((name) => pattern.test(name));
+    wroteBefore.set(ctx, known);
+  }
+  return known;
 }
 
 function markerId(batch: number, chunk: number): number {

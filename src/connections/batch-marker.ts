@@ -53,6 +53,20 @@ export function writtenRows(found: readonly (readonly unknown[])[]): WrittenRows
   return { rows: found.map((r) => Number(r[0])), keys: found.map((r) => JSON.parse(String(r[1])) as Record<string, unknown>) };
 }
 
+/**
+ * The batch's failure when a job that committed batches before finds no marker of its own in the
+ * store: the store was replaced since (its file deleted, its bookkeeping tables dropped, an older
+ * backup restored). Not retryable, as `writtenRowsGone`.
+ */
+export function markersGone(job: string, table: string): ConnectionError {
+  return new ConnectionError(
+    `job ${job} wrote batches before it stopped, but the store holds none of its batch markers (table ${table}'s store was deleted, replaced or restored from an older copy since): ` +
+      'counting those batches done would report rows the table does not hold. ' +
+      'Nothing more was written; run the pipeline as a new job (the rows written before are wherever the old store went)',
+    { retryable: false },
+  );
+}
+
 /** The batch's failure when none of the rows is there: not retryable, since the table will not get them back by itself. */
 export function writtenRowsGone(job: string, table: string, written: WrittenRows): ConnectionError {
   // In input order, as a marker keeps its changes.

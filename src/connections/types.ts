@@ -44,6 +44,13 @@ export interface WriteBatchInput {
   now: string;
   /** Dry run: also return each changed row's image after the write (`RowChange.after`), for diffs. */
   preview?: boolean;
+  /**
+   * The job committed batches before this process wrote any for it (a resumed job: its folder
+   * holds their files). Its markers must then be in the store: with none at all (the store file
+   * deleted, the bookkeeping tables dropped), the batches counted done are not in this table, and
+   * the write fails as when their rows are gone (batch-marker.ts `markersGone`).
+   */
+  writtenBefore?: boolean;
 }
 
 /**

@@ -20,6 +20,8 @@ export class PgStatements {
   readonly markerPut: PgStatement;
   /** The rows of the job's first marker with changes (batch-marker.ts `WrittenRows`): source row, key as JSON text. The LIKE skips markers without changes unparsed. */
   readonly firstWritten: PgStatement;
+  /** Whether the job has any batch marker (batch-marker.ts `markersGone`). */
+  readonly markerAny: PgStatement;
   /** Claims keys for the job; returns the keys claimed (the others were claimed before). */
   readonly claim: PgStatement;
   /** Whether the job has claimed any key yet. */
@@ -35,6 +37,7 @@ export class PgStatements {
     const { batches, keys } = bookkeeping(shape.schema);
     this.markerGet = statement(`SELECT output FROM ${batches} WHERE job = $1 AND batch = $2`);
     this.markerPut = statement(`INSERT INTO ${batches} (job, batch, output) VALUES ($1, $2, $3)`);
+    this.markerAny = statement(`SELECT 1 FROM ${batches} WHERE job = $1 LIMIT 1`);
     this.firstWritten = statement(
       `SELECT c->>'row', (c->'key')::text FROM (SELECT output FROM ${batches} WHERE job = $1 AND output LIKE '%"changes":[{%' ORDER BY batch LIMIT 1) AS m, json_array_elements(m.output::json->'changes') AS c`,
     );

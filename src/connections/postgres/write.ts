@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { failpoint } from '../../failpoints.js';
-import { replayedRestore, replayedWrite, restoreMarker, writeMarker, writtenRows, writtenRowsGone } from '../batch-marker.js';
+import { markersGone, replayedRestore, replayedWrite, restoreMarker, writeMarker, writtenRows, writtenRowsGone } from '../batch-marker.js';
 import { encodeImage } from './backup.js';
 import { ConnectionError } from '../errors.js';
 import { applyRows, NeedsRowOrder } from './apply.js';
@@ -29,8 +29,11 @@ export interface PgBatchWriter {
   readonly sql: PgStatements;
   write(input: WriteBatchInput): Promise<WriteBatchOutput>;
   restore(input: RestoreBatchInput): Promise<RestoreBatchOutput>;
-  /** Fails when the rows the job wrote are gone from the table (`refuseLostRows`): what finishing a job checks first. */
-  refuseLostRows(client: ClientBase, job: string): Promise<void>;
+  /**
+   * Fails when the rows the job wrote are gone from the table (`refuseLostRows`): what finishing a
+   * job checks first. `writtenBefore` (WriteBatchInput) also fails it when the job has no marker.
+   */
+  refuseLostRows(client: ClientBase, job: string, writtenBefore?: boolean): Promise<void>;
 }
 
 export function createBatchWriter(sessions: PgSessions, shape: PgShape, path: WritePath = 'set'): PgBatchWriter {
@@ -38,10 +41,10 @@ export function createBatchWriter(sessions: PgSessions, shape: PgShape, path: Wr
   // Per job, the check of its written rows (batch-marker.ts `WrittenRows`): concurrent
   // batches wait for the one check, and one that failed is dropped, to be made again.
   const checks = new Map<string, Promise<void>>();
-  const refuseLostRows = (client: ClientBase, job: string): Promise<void> => {
+  const refuseLostRows = (client: ClientBase, job: string, writtenBefore = false): Promise<void> => {
     let check = checks.get(job);
     if (check === undefined) {
-      check = refuseLostRowsOf(client, shape, sql, job);
+      check = refuseLostRowsOf(client, shape, sql, job, writtenBefore);
       checks.set(job, check);
       check.catch(() => checks.delete(job));
     }
@@ -127,7 +130,7 @@ async function batchTransaction<T>(client: ClientBase, marker: { job: string; ba
 
 async function applyOnce(ctx: BatchContext, prepared: Prepared[], apply: Apply): Promise<WriteBatchOutput> {
   const { job, batch } = ctx.input;
-  await ctx.refuseLostRows(ctx.client, job);
+  await ctx.refuseLostRows(ctx.client, job, ctx.input.writtenBefore === true && ctx.input.preview !== true);
   const recorded = await run(ctx, ctx.sql.markerGet, [job, batch], true);
   const text = recorded.rows[0]?.[0];
   if (typeof text === 'string') return replayedWrite(text);
@@ -144,11 +147,15 @@ async function applyOnce(ctx: BatchContext, prepared: Prepared[], apply: Apply):
  * The first of a job's batches that wrote rows must still have some in the table (batch-marker.ts
  * `WrittenRows`), else the batches counted done are not in this table — after a DROP and a new
  * CREATE, a RENAME or a TRUNCATE alike. One lookup of its keys, through the key's index, without a lock.
+ * A job that wrote before must have a marker at all (one without changes: its rows were all rejected or unchanged).
  */
-async function refuseLostRowsOf(client: ClientBase, shape: PgShape, sql: PgStatements, job: string): Promise<void> {
+async function refuseLostRowsOf(client: ClientBase, shape: PgShape, sql: PgStatements, job: string, writtenBefore: boolean): Promise<void> {
   const query = async (statement: PgStatement, values: unknown[]) => (await client.query<unknown[]>({ ...statement, values, rowMode: 'array' })).rows;
   const written = writtenRows(await query(sql.firstWritten, [job]));
-  if (written === undefined) return;
+  if (written === undefined) {
+    if (writtenBefore && (await query(sql.markerAny, [job])).length === 0) throw markersGone(job, shape.table);
+    return;
+  }
   const names = Object.keys(written.keys[0] ?? {});
   const key = names.flatMap((name) => {
     const position = shape.position.get(name);

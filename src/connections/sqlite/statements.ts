@@ -14,6 +14,8 @@ export class SqliteStatements {
   readonly markerPut: Statement<[string, number, string]>;
   /** The rows of the job's first marker with changes (batch-marker.ts `WrittenRows`): source row, key as JSON text. */
   readonly firstWritten: Statement<[string], [number, string]>;
+  /** Whether the job has any batch marker (batch-marker.ts `markersGone`). */
+  readonly markerAny: Statement<[string], number>;
   /** Whether the job has stored any key (sqlite/job-keys.ts). */
   readonly keyAny: Statement<[string], number>;
   /** The stored keys of the job among a JSON array of keys, with their first row. */
@@ -36,6 +38,7 @@ export class SqliteStatements {
            FROM (SELECT output FROM ferry_batches WHERE job = ? AND json_type(output, '$.changes[0].key') = 'object' LIMIT 1) AS m, json_each(m.output, '$.changes') AS c`,
       )
       .raw();
+    this.markerAny = db.prepare<[string], number>('SELECT 1 FROM ferry_batches WHERE job = ? LIMIT 1').pluck();
     this.keyAny = db.prepare<[string], number>('SELECT 1 FROM ferry_job_keys WHERE job = ? LIMIT 1').pluck();
     this.keysEarlier = db.prepare('SELECT key, row FROM ferry_job_keys WHERE job = ? AND key IN (SELECT value FROM json_each(?))');
     this.keysSave = db.prepare(

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { failpoint } from '../../failpoints.js';
-import { replayedRestore, replayedWrite, restoreMarker, writeMarker, writtenRows, writtenRowsGone } from '../batch-marker.js';
+import { markersGone, replayedRestore, replayedWrite, restoreMarker, writeMarker, writtenRows, writtenRowsGone } from '../batch-marker.js';
 import { BatchKeys } from './job-keys.js';
 import { canInsertInBulk, insertBatch, InsertOneByOne, planInserts, type PlannedInsert } from './insert-batch.js';
 import { prepareRow, writeRow, type PreparedRow, type RowContext } from './row.js';
@@ -18,8 +18,11 @@ export interface BatchWriter {
   prepare(input: WriteBatchInput): PreparedBatch;
   write(batch: PreparedBatch): WriteBatchOutput;
   restore(input: RestoreBatchInput): RestoreBatchOutput;
-  /** Fails when the rows the job wrote are gone from the table (`refuseLostRows`): what finishing a job checks first. */
-  refuseLostRows(job: string): void;
+  /**
+   * Fails when the rows the job wrote are gone from the table (`refuseLostRows`): what finishing a
+   * job checks first. `writtenBefore` (WriteBatchInput) also fails it when the job has no marker.
+   */
+  refuseLostRows(job: string, writtenBefore?: boolean): void;
 }
 
 /** A batch with its rows encoded and keys read (sqlite/row.ts `prepareRow`), and its inserts planned when it can take the bulk path. */
@@ -42,14 +45,14 @@ export function createBatchWriter(db: Database, shape: TableShape): BatchWriter 
   const statements = new SqliteStatements(db, shape);
   // Jobs whose written rows were found here (batch-marker.ts `WrittenRows`).
   const checked = new Set<string>();
-  const refuseLostRows = (job: string): void => {
+  const refuseLostRows = (job: string, writtenBefore = false): void => {
     if (checked.has(job)) return;
-    refuseLostRowsOf(statements, shape, job);
+    refuseLostRowsOf(statements, shape, job, writtenBefore);
     checked.add(job);
   };
   const inSavepoint = db.transaction((attempt: () => WriteBatchOutput) => attempt());
   const transaction = db.transaction((batch: PreparedBatch, mode: WriteMode) => {
-    refuseLostRows(batch.input.job);
+    refuseLostRows(batch.input.job, batch.input.writtenBefore === true && batch.input.preview !== true);
     return applyBatch(statements, shape, batch, mode, inSavepoint);
   });
   const restore = db.transaction((input: RestoreBatchInput) => restoreBatch(statements, shape, input));
@@ -87,11 +90,15 @@ export function createBatchWriter(db: Database, shape: TableShape): BatchWriter 
 /**
  * The first of a job's batches that wrote rows must still have some in the table (batch-marker.ts
  * `WrittenRows`), else the batches counted done are not in this table. Point lookups by the job's
- * key, through its index, until one is found: one when the table is the job's.
+ * key, through its index, until one is found: one when the table is the job's. A job that wrote
+ * before must have a marker at all (one without changes: its rows were all rejected or unchanged).
  */
-function refuseLostRowsOf(statements: SqliteStatements, shape: TableShape, job: string): void {
+function refuseLostRowsOf(statements: SqliteStatements, shape: TableShape, job: string, writtenBefore: boolean): void {
   const written = writtenRows(statements.firstWritten.all(job));
-  if (written === undefined) return;
+  if (written === undefined) {
+    if (writtenBefore && statements.markerAny.get(job) === undefined) throw markersGone(job, shape.table);
+    return;
+  }
   const names = Object.keys(written.keys[0] ?? {});
   const key = names.flatMap((name) => {
     const position = shape.position.get(name);
