@@ -114,8 +114,9 @@ function notUniqueKey(loaded: LoadedPipeline, table: string, columns: ColumnInfo
 async function checkFields(project: Project, cwd: string, loaded: LoadedPipeline): Promise<Diagnostic[]> {
   const { source, columns } = loaded.pipeline;
   const mapped = columns && typeof columns === 'object' ? columns : undefined;
-  // An identity mapping reads no named field, but a CSV header the job would refuse is still worth saying.
-  if (!('file' in source) || !loaded.sourcePath || !loaded.sourceFormat || (!mapped && loaded.sourceFormat !== 'csv')) return [];
+  // An identity mapping reads no named field, but a file the job would refuse (a CSV header, a JSON
+  // file that is no array, a UTF-16 file) is still worth saying.
+  if (!('file' in source) || !loaded.sourcePath || !loaded.sourceFormat) return [];
   const csv = source.csv ?? { delimiter: ',', header: true, encoding: 'utf8' as const };
   const shown = displayPath(cwd, loaded.sourcePath);
   const sample = await sampleSource({ path: loaded.sourcePath, format: loaded.sourceFormat, csv }, FIELD_SAMPLE_RECORDS, shown);

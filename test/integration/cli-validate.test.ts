@@ -111,7 +111,8 @@ describe('ferry validate (CLI)', () => {
     const t = tempDir();
     cleanup = t.cleanup;
     writeFileSync(join(t.dir, 'ferry.yaml'), 'connections:\n  crm: { driver: postgres, url: "postgres://ferry:${CRM_PASSWORD}@db/crm" }\n');
-    writeFileSync(join(t.dir, 'p.yaml'), 'source: { file: p.yaml, format: json }\ntarget: { connection: crm }\n');
+    writeFileSync(join(t.dir, 'users.json'), '[]');
+    writeFileSync(join(t.dir, 'p.yaml'), 'source: { file: users.json }\ntarget: { connection: crm }\n');
     const unset = runFerry(['validate', 'p.yaml'], { cwd: t.dir, env: { CRM_PASSWORD: '' } });
     // An empty value counts as set; only a missing variable is an error.
     expect(unset.code).toBe(0);
@@ -125,7 +126,8 @@ describe('ferry validate (CLI)', () => {
     const t = tempDir();
     cleanup = t.cleanup;
     writeFileSync(join(t.dir, 'ferry.yaml'), 'connections:\n  crm: { driver: postgres, url: "postgres://ferry:${CRM_PASSWORD}@db/crm", tabel: x }\n');
-    writeFileSync(join(t.dir, 'p.yaml'), 'source: { file: p.yaml, format: json }\ntarget: { connection: crm }\n');
+    writeFileSync(join(t.dir, 'users.json'), '[]');
+    writeFileSync(join(t.dir, 'p.yaml'), 'source: { file: users.json }\ntarget: { connection: crm }\n');
     const result = runFerry(['validate', 'p.yaml'], { cwd: t.dir, env: { CRM_PASSWORD: 'correct-horse-battery' } });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('connections.crm.tabel: unknown key "tabel"');

@@ -83,13 +83,13 @@ describe('exit codes', () => {
   });
 
   it('a dry run whose job fails at planning says why and exits 1 (it crashed on a missing backup.ndjson)', () => {
-    // A JSON array cut short: validate reads only the file's head, the plan reads it to its end.
-    p.write('cut.json', '[{"email":"a@example.com"},');
+    // A JSON array cut short past its first megabyte: validate reads only the file's head, the plan reads it to its end.
+    p.write('cut.json', `[${'{"email":"a@example.com"},'.repeat(50_000)}`);
     p.write('cut.yaml', 'source: { file: cut.json }\ntarget: { connection: users }\n');
     expect(p.ferry('validate', 'cut.yaml').code).toBe(0);
     const result = p.ferry('run', 'cut.yaml', '--dry-run');
     expect(result.stderr).not.toContain('ENOENT');
-    expect(result.stderr).toMatch(/the job would fail: \[source:json\] .*cut\.json ends at byte 27 before the closing "\]" of its array/);
+    expect(result.stderr).toMatch(/the job would fail: \[source:json\] .*cut\.json ends at byte 1300001 before the closing "\]" of its array/);
     expect(result.code).toBe(1);
   });
 });

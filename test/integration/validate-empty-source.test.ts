@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestProject } from '../helpers/project.js';
@@ -59,6 +59,28 @@ describe('validate catches a JSON source the job would refuse for its shape', ()
     expect(validate.stdout).toContain(`pipelines/import.yaml:1:17 source.file: [source:json] pipelines/users.json: ${message}`);
     const run = p.ferry('run', 'pipelines/import.yaml');
     expect(run.code).toBe(2);
+    expect(existsSync(join(p.dir, '.ferry', 'jobs'))).toBe(false);
+  });
+
+  // Without columns: (each field to the column of its name) the file was not read at all.
+  it.each([
+    ['JSON', 'users.json', '{"users": [{"email": "a@x.io"}]}', '[source:json] pipelines/users.json: expected a JSON array of users at byte 0, found "{"'],
+    [
+      'NDJSON',
+      'users.ndjson',
+      Buffer.from('\uFEFF{"email": "a@x.io"}\n', 'utf16le'),
+      '[source:ndjson] pipelines/users.ndjson starts with a UTF-16LE byte order mark',
+    ],
+  ])('a %s source the job would refuse, in a pipeline without columns: validate fails at source.file', (_name, file, content, message) => {
+    p = new TestProject();
+    mkdirSync(join(p.dir, 'pipelines'));
+    writeFileSync(join(p.dir, 'pipelines', file), content);
+    p.write('pipelines/import.yaml', `source: { file: ${file} }\ntarget: { connection: users, key: [email] }\n`);
+    const validate = p.ferry('validate');
+    expect(validate.code).toBe(1);
+    expect(validate.stdout).toContain('pipelines/import.yaml:1:17 source.file: ');
+    expect(validate.stdout).toContain(message);
+    expect(p.ferry('run', 'pipelines/import.yaml').code).toBe(2);
     expect(existsSync(join(p.dir, '.ferry', 'jobs'))).toBe(false);
   });
 
