@@ -127,7 +127,21 @@ async function checkFields(project: Project, cwd: string, loaded: LoadedPipeline
     sample.format === 'csv'
       ? { kind: 'header' as const, file: shown, names: sample.header }
       : { kind: 'sample' as const, file: shown, records: sample.records };
-  return checkSourceFields(parseYamlFile(loaded.file, loaded.text), mapped, fields);
+  const found = checkSourceFields(parseYamlFile(loaded.file, loaded.text), mapped, fields);
+  const unnamed = sample.format === 'csv' ? unnamedColumns(loaded, shown, sample.header) : undefined;
+  return unnamed ? [...found, unnamed] : found;
+}
+
+/**
+ * A CSV column with an empty name (`email,,name`): no entry of `columns:` can read it, so the values
+ * under it are dropped without a word. There is at most one (a second is a duplicate name, which
+ * the header refuses). A warning, not an error: a column left empty drops nothing.
+ */
+function unnamedColumns(loaded: LoadedPipeline, shown: string, header: readonly string[]): Diagnostic | undefined {
+  const index = header.indexOf('');
+  if (index === -1) return undefined;
+  const message = `column ${index + 1} of the header of ${shown} has no name: no entry of columns: can read it, so any value in it is dropped. Hint: name it in the header line (or remove a doubled delimiter)`;
+  return { ...diagnosticAt(loaded, ['source', 'file'], message), severity: 'warning' };
 }
 
 /**
