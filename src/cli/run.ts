@@ -11,6 +11,7 @@ import { dryRunCommand } from './dry-run.js';
 import { engineFor, engineOf } from './engine.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { onInterrupt, resumeHint } from './interrupt.js';
+import { unresumableFailure } from './failure-hint.js';
 import { endRun, jobReport, type RunTiming } from './job-report.js';
 import { createProgress } from './progress.js';
 import { refuseOverwritingNonSample, sampleTarget } from './run-sample.js';
@@ -165,7 +166,12 @@ async function followJob(ctx: CliContext, engine: Engine, id: string, options: R
     // For people: --json callers read the status and the error from the report.
     if (outcome.status !== 'succeeded' && !options.json) {
       const shown = (path: string) => displayPath(ctx.cwd, path);
-      ctx.stderr(diskHint(ctx, job, outcome.error) ?? sourceChangedFailure(job, outcome.error, shown) ?? `job ${id} ${outcome.status}: ${resumeHint(id)}`);
+      ctx.stderr(
+        diskHint(ctx, job, outcome.error) ??
+          sourceChangedFailure(job, outcome.error, shown) ??
+          unresumableFailure(job, outcome.error, shown) ??
+          `job ${id} ${outcome.status}: ${resumeHint(id)}`,
+      );
     }
     const changed = sourceChange(job, (path) => displayPath(ctx.cwd, path));
     if (changed) ctx.stderr(changed.note);
