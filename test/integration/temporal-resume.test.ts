@@ -23,6 +23,12 @@ import { startHttp } from '../unit/notify/loopback.js';
  * being retried, which `jobs show` and the run's progress say. Each ending of a resumed job
  * notifies with new delivery ids.
  */
+/**
+ * The array with its end past the first megabyte, which is all validate reads of a JSON file: a
+ * small file cut short fails validate, before any job (this one must fail at planning).
+ */
+const pastHead = (json: string): string => `[${' '.repeat(1_100_000)}${json.slice(1)}`;
+
 describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat timeout; retries shown', { timeout: 240_000 }, () => {
   const server = useTemporalServer();
   let p: TestProject;
@@ -54,7 +60,7 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
 
   it('a job whose source did not parse is planned again from the fixed file, as on the embedded engine', () => {
     const users = JSON.stringify(generateUsers(20, 5));
-    p.write('cut.json', users.slice(0, -1)); // cut short: no closing ]
+    p.write('cut.json', pastHead(users).slice(0, -1)); // cut short: no closing ]
     p.write('cut.yaml', 'source: { file: cut.json }\ntarget: { connection: users }\nbatch: { size: 10, parallelism: 1 }\n');
     const failed = p.run('cut.yaml');
     expect(failed.code).toBe(1);
@@ -74,7 +80,7 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
     const hook = await startHttp(() => ({ status: 200 }));
     try {
       const users = JSON.stringify(generateUsers(5, 9));
-      p.write('hooked.json', users.slice(0, -1)); // cut short: planning fails
+      p.write('hooked.json', pastHead(users).slice(0, -1)); // cut short: planning fails
       p.write('hooked.yaml', `source: { file: hooked.json }\ntarget: { connection: users, upsert: true }\nnotify:\n  - webhook: ${hook.url}/hook\n`);
       // In the background: a blocking spawn would stop this process's loopback server from answering.
       const first = startCli(p.dir, ['run', 'hooked.yaml', '--json']);
