@@ -34,7 +34,10 @@ export async function finalizeJob(contexts: JobContexts, { jobDir, batches, stat
   }
   // Only a succeeded export has every part: a failed or cancelled one leaves the target path alone.
   const output = ctx.plan.kind === 'export' && status === 'succeeded' ? await writeExportFile(ctx.plan, batches) : null;
-  if (status === 'succeeded') await ctx.target?.connection.finishJob(ctx.plan.jobId);
+  // Every batch of an import or migration commits a marker with its first chunk: a job of batches
+  // whose store holds no marker of it lost them (the store deleted after a crash in this finalize).
+  const wroteBatches = (ctx.plan.kind === 'import' || ctx.plan.kind === 'migrate') && batches > 0 && !ctx.plan.dryRun;
+  if (status === 'succeeded') await ctx.target?.connection.finishJob(ctx.plan.jobId, wroteBatches);
   contexts.forget(jobDir);
   // A succeeded job reads no row again; a failed or cancelled one keeps its snapshot for the resume.
   if (status === 'succeeded') rmSync(snapshotPath(jobDir), { force: true });

@@ -70,8 +70,8 @@ function createConnection(
   );
   // As before each batch, the rows the job wrote must still be there: a job resumed with every
   // batch done writes none, and would otherwise succeed over a table that lost them.
-  const finish = db.transaction((job: string) => {
-    (writer ?? reload()).refuseLostRows(job);
+  const finish = db.transaction((job: string, writtenBefore: boolean) => {
+    (writer ?? reload()).refuseLostRows(job, writtenBefore);
     finishKeys.run(job);
     finishChanges.run(job);
   });
@@ -108,9 +108,9 @@ function createConnection(
         writer = undefined;
       }
     },
-    finishJob: async (job) =>
+    finishJob: async (job, writtenBefore = false) =>
       guard(
-        checked(() => finish.immediate(job)),
+        checked(() => finish.immediate(job, writtenBefore)),
         `finishing job ${job}`,
       ),
     stale: () => {

@@ -237,8 +237,10 @@ export interface Connection {
   /**
    * Drops a finished job's bookkeeping: the keys seen for DUPLICATE_IN_SOURCE, and the row changes
    * kept in its markers (by then they are in the job's backup.ndjson). Idempotent. Markers stay.
+   * First the rows the job wrote must still be in the table; `writtenBefore` (the job committed
+   * batches, so it must have markers here) also fails it when the store holds none of the job's.
    */
-  finishJob(job: string): Promise<void>;
+  finishJob(job: string, writtenBefore?: boolean): Promise<void>;
   /**
    * True when what this connection opened is no longer what its options name (SQLite: the file at
    * the path was deleted or replaced). A long-lived process (`ferry serve`, a worker) then opens

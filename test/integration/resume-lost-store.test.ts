@@ -55,6 +55,12 @@ describe('a resume on SQLite after the store file was deleted', () => {
     expect(job.p.rows('SELECT count(*) AS n FROM ferry_batches')[0]!['n']).toBe(0);
   }, 60_000);
 
+  it('fails when it was stopped in its finalize, every batch done: no batch runs to notice, the finish does', () => {
+    job = interruptedImport(undefined, 'finalize-part=1');
+    rmSync(join(job.p.dir, '.ferry/users.db'));
+    expectRefused(resume(job));
+  }, 60_000);
+
   it('resumes exactly when the store is still there', () => {
     job = interruptedImport();
     expect(resume(job)).toMatchObject({ code: 0, status: 'succeeded', inserted: total });

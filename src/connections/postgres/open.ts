@@ -101,7 +101,7 @@ function createConnection(pool: pg.Pool, table: string, path: WritePath, server:
         writer = undefined;
       }
     },
-    finishJob: (job) => guard(() => finishJob(sessions, current, job), `finishing job ${job}`),
+    finishJob: (job, writtenBefore = false) => guard(() => finishJob(sessions, current, job, writtenBefore), `finishing job ${job}`),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -119,11 +119,11 @@ async function loadWriter(sessions: PgSessions, table: string, path: WritePath):
  * batch, the rows the job wrote must still be in the table: a job resumed with every batch done
  * writes none, and would otherwise succeed over a table that lost them.
  */
-async function finishJob(sessions: PgSessions, current: () => Promise<PgBatchWriter>, job: string): Promise<void> {
+async function finishJob(sessions: PgSessions, current: () => Promise<PgBatchWriter>, job: string, writtenBefore: boolean): Promise<void> {
   const writer = await current();
   const { sql } = writer;
   await sessions.use(async (client) => {
-    await writer.refuseLostRows(client, job);
+    await writer.refuseLostRows(client, job, writtenBefore);
     await client.query({ ...sql.finish, values: [jobHash(job)] });
     await client.query({ ...sql.stripChanges, values: [job] });
   });
