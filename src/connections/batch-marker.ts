@@ -67,6 +67,20 @@ export function markersGone(job: string, table: string): ConnectionError {
   );
 }
 
+/**
+ * The positions of the written rows' key columns in the table (`position`: name → position), in
+ * the keys' order; undefined when the table lacks one (then none of the rows can be there).
+ */
+export function writtenKeyPositions(written: WrittenRows, position: ReadonlyMap<string, number>): number[] | undefined {
+  const positions: number[] = [];
+  for (const name of Object.keys(written.keys[0] ?? {})) {
+    const at = position.get(name);
+    if (at === undefined) return undefined;
+    positions.push(at);
+  }
+  return positions;
+}
+
 /** The batch's failure when none of the rows is there: not retryable, since the table will not get them back by itself. */
 export function writtenRowsGone(job: string, table: string, written: WrittenRows): ConnectionError {
   // In input order, as a marker keeps its changes.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { failpoint } from '../../failpoints.js';
-import { markersGone, replayedRestore, replayedWrite, restoreMarker, writeMarker, writtenRows, writtenRowsGone } from '../batch-marker.js';
+import { markersGone, replayedRestore, replayedWrite, restoreMarker, writeMarker, writtenKeyPositions, writtenRows, writtenRowsGone } from '../batch-marker.js';
 import { encodeImage } from './backup.js';
 import { ConnectionError } from '../errors.js';
 import { applyRows, NeedsRowOrder } from './apply.js';
@@ -156,12 +156,8 @@ async function refuseLostRowsOf(client: ClientBase, shape: PgShape, sql: PgState
     if (writtenBefore && (await query(sql.markerAny, [job])).length === 0) throw markersGone(job, shape.table);
     return;
   }
-  const names = Object.keys(written.keys[0] ?? {});
-  const key = names.flatMap((name) => {
-    const position = shape.position.get(name);
-    return position === undefined ? [] : [position];
-  });
-  if (key.length === names.length) {
+  const key = writtenKeyPositions(written, shape.position);
+  if (key !== undefined) {
     const ordinals = textArray(written.keys.map((_, i) => String(i)));
     const values = key.map((p) => textArray(written.keys.map((k) => encodeImage(shape, p, k[shape.columns[p]!.name]))));
     if ((await query(sql.exists(key), [ordinals, ...values])).length > 0) return;

@@ -35,7 +35,7 @@ export class SqliteStatements {
     this.firstWritten = db
       .prepare<[string], [number, string]>(
         `SELECT json_extract(c.value, '$.row'), json_extract(c.value, '$.key')
-           FROM (SELECT output FROM ferry_batches WHERE job = ? AND json_type(output, '$.changes[0].key') = 'object' LIMIT 1) AS m, json_each(m.output, '$.changes') AS c`,
+           FROM (SELECT output FROM ferry_batches WHERE job = ? AND json_type(output, '$.changes[0].key') = 'object' ORDER BY batch LIMIT 1) AS m, json_each(m.output, '$.changes') AS c`,
       )
       .raw();
     this.markerAny = db.prepare<[string], number>('SELECT 1 FROM ferry_batches WHERE job = ? LIMIT 1').pluck();

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { failpoint } from '../../failpoints.js';
-import { markersGone, replayedRestore, replayedWrite, restoreMarker, writeMarker, writtenRows, writtenRowsGone } from '../batch-marker.js';
+import { markersGone, replayedRestore, replayedWrite, restoreMarker, writeMarker, writtenKeyPositions, writtenRows, writtenRowsGone } from '../batch-marker.js';
 import { BatchKeys } from './job-keys.js';
 import { canInsertInBulk, insertBatch, InsertOneByOne, planInserts, type PlannedInsert } from './insert-batch.js';
 import { prepareRow, writeRow, type PreparedRow, type RowContext } from './row.js';
@@ -99,13 +99,9 @@ function refuseLostRowsOf(statements: SqliteStatements, shape: TableShape, job: 
     if (writtenBefore && statements.markerAny.get(job) === undefined) throw markersGone(job, shape.table);
     return;
   }
-  const names = Object.keys(written.keys[0] ?? {});
-  const key = names.flatMap((name) => {
-    const position = shape.position.get(name);
-    return position === undefined ? [] : [position];
-  });
-  const columns = key.map((p) => shape.columns[p] as ColumnInfo);
-  const exists = key.length === names.length ? statements.exists(key) : undefined;
+  const key = writtenKeyPositions(written, shape.position);
+  const columns = key?.map((p) => shape.columns[p] as ColumnInfo) ?? [];
+  const exists = key === undefined ? undefined : statements.exists(key);
   const there = exists !== undefined && written.keys.some((values) => exists.get(...columns.map((c) => encodeImage(c, values[c.name]))) !== undefined);
   if (!there) throw writtenRowsGone(job, shape.table, written);
 }
