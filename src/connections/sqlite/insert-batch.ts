@@ -45,7 +45,10 @@ export function planInserts(ctx: InsertPlanContext, prepared: readonly PreparedR
 function planInsert(ctx: InsertPlanContext, row: PreparedRow): PlannedInsert {
   const { columns, values, generatedId } = withGeneratedValues(ctx, row.encoded, row.key);
   const predicted = predictStoredRow(ctx.shape, columns, values);
-  return { columns, values, generatedId, ...(predicted === undefined ? {} : { change: changeOf(ctx, row.key, null, predicted) }) };
+  // `change` set only when predicted (absent, not undefined), without a spread copy per row.
+  const planned: PlannedInsert = { columns, values, generatedId };
+  if (predicted !== undefined) planned.change = changeOf(ctx, row.key, null, predicted);
+  return planned;
 }
 
 /** Rows per multi-row INSERT: a few dozen already spread the per-statement cost thin. */
@@ -156,5 +159,8 @@ function run(statement: Statement, values: SqliteValue[], shape: TableShape): vo
 }
 
 function sameColumns(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((c, i) => c === b[i]);
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -30,24 +30,38 @@ const SCRATCH_MAX = 1024 * 1024;
 
 /** The tagged text of a row, as UTF-8, in `bytes` up to `length`. */
 function rowText(row: readonly unknown[]): { bytes: Buffer; length: number } {
-  // Rare kinds (a Buffer, an object) as their tagged text; strings and numbers are written in place.
-  const pieces = row.map((v) => (v === null || v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? v : rarePiece(v)));
-  // A UTF-16 unit is at most 3 bytes of UTF-8; a tag, a length or a number at most 40.
+  // A UTF-16 unit is at most 3 bytes of UTF-8; a tag, a length or a number at most 40. Rare kinds
+  // (a Buffer, an object) are written as their tagged text, made once each: strings and numbers are
+  // written in place, with no array of pieces per row.
   let bound = 0;
-  for (const v of pieces) bound += typeof v === 'string' ? 3 * v.length + 40 : 40;
+  let rare: (string | undefined)[] | undefined;
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    if (typeof v === 'string') bound += 3 * v.length + 40;
+    else if (v === null || v === undefined || typeof v === 'number' || typeof v === 'bigint') bound += 40;
+    else {
+      const piece = rarePiece(v);
+      (rare ??= [])[i] = piece;
+      bound += 3 * piece.length + 40;
+    }
+  }
   const bytes = bound <= scratch.length ? scratch : bound <= SCRATCH_MAX ? (scratch = Buffer.allocUnsafe(bound * 2)) : Buffer.allocUnsafe(bound);
   let at = 0;
   for (let i = 0; i < row.length; i++) {
     const v = row[i];
-    const piece = pieces[i];
     if (v === null || v === undefined) bytes[at++] = 0;
     else if (typeof v === 'string') {
       bytes[at++] = 1;
       at += bytes.write(String(v.length), at, 'latin1');
       bytes[at++] = 0x3a; // ':'
       at += bytes.write(v, at, 'utf8');
-    } else if (typeof v === 'number' || typeof v === 'bigint') at += bytes.write(`\u0002${typeof v}${v};`, at, 'latin1');
-    else at += bytes.write(piece as string, at, 'utf8');
+    } else if (typeof v === 'number' || typeof v === 'bigint') {
+      // `\u0002${typeof v}${v};`, written in pieces: no string built per number.
+      bytes[at++] = 2;
+      at += bytes.write(typeof v, at, 'latin1');
+      at += bytes.write(String(v), at, 'latin1');
+      bytes[at++] = 0x3b; // ';'
+    } else at += bytes.write(rare?.[i] as string, at, 'utf8');
   }
   return { bytes, length: at };
 }
