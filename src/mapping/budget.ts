@@ -111,18 +111,21 @@ export function checkValueSize(value: unknown, limits: MappingLimits): void {
  * 2.4 billion characters, which ran the job out of heap. The columns are taken in order (the
  * mapping's), so compiled and interpreted runs reject the same ones; each past the limit is one.
  */
-export function columnsOverRecordLimit(values: Record<string, unknown>, order: readonly string[], limits: MappingLimits): string[] {
-  const over: string[] = [];
+export function columnsOverRecordLimit(values: Record<string, unknown>, order: readonly string[], limits: MappingLimits): readonly string[] {
+  // Made only for a record that has such a column: almost none has.
+  let over: string[] | undefined;
   let total = 0;
   for (const column of order) {
     if (!Object.hasOwn(values, column)) continue;
     const value = values[column];
     const size = typeof value === 'string' ? value.length : jsonLowerBound(value, limits.output - total);
-    if (total + size > limits.output) over.push(column);
+    if (total + size > limits.output) (over ??= []).push(column);
     else total += size;
   }
-  return over;
+  return over ?? noColumns;
 }
+
+const noColumns: readonly string[] = Object.freeze([]);
 
 /** The reject message of a column `columnsOverRecordLimit` names. */
 export function recordTooLarge(limits: MappingLimits): BudgetError {
@@ -166,10 +169,17 @@ export const METER_SYMBOL: unique symbol = Symbol.for('ferry.outputMeter');
 const YIELD_EVERY_MS = 20;
 let lastYield = Date.now();
 
-/** Lets the event loop run when the mapping has held it for a while; resolves at once otherwise. */
-export async function yieldIfDue(): Promise<number> {
+/**
+ * Lets the event loop run when the mapping has held it for a while, resolving to the ms it paused;
+ * 0 (no promise at all: a caller per record need not await) when it is not due.
+ */
+export function yieldIfDue(): Promise<number> | 0 {
   const now = Date.now();
   if (now - lastYield < YIELD_EVERY_MS) return 0;
+  return pauseFrom(now);
+}
+
+async function pauseFrom(now: number): Promise<number> {
   await new Promise<void>((resolve) => setImmediate(resolve));
   lastYield = Date.now();
   return lastYield - now;
@@ -180,7 +190,8 @@ let active: MappingLimits | null = null;
 let steps = 0;
 let output = 0;
 let nextClockCheck = 0;
-let started = 0;
+/** When the column's evaluation started: in a typed array, so setting it per column allocates no number. */
+const started = new Float64Array(1);
 
 /** Runs compiled evaluation under `limits`; budget ticks outside it (tests of the compiler) count nothing. */
 export function runBudgeted<T>(limits: MappingLimits, evaluate: () => T): T {
@@ -199,7 +210,7 @@ export function budgetColumn(): void {
   steps = 0;
   output = 0;
   nextClockCheck = 1024;
-  started = Date.now();
+  started[0] = Date.now();
 }
 
 /** Counts `n` steps of compiled code; throws once the budget is spent. */
@@ -209,13 +220,13 @@ export function tick(n = 1): void {
   if (steps > active.steps) throw overBudget('steps', active);
   if (steps >= nextClockCheck) {
     nextClockCheck = steps + 1024;
-    if (Date.now() - started > active.timeMs) throw overBudget('timeMs', active);
+    if (Date.now() - (started[0] as number) > active.timeMs) throw overBudget('timeMs', active);
   }
 }
 
 /** Throws once compiled evaluation has run past its time limit (regex searches call it: their loops tick no steps). */
 export function checkClock(): void {
-  if (active !== null && Date.now() - started > active.timeMs) throw overBudget('timeMs', active);
+  if (active !== null && Date.now() - (started[0] as number) > active.timeMs) throw overBudget('timeMs', active);
 }
 
 /** Counts `n` characters or items compiled code made (`&`); throws once over the output limit. */
