@@ -53,17 +53,34 @@ export function toNdjson(items: readonly unknown[], pieceChars = 64 * 1024 * 102
   let lines: string[] = [];
   let length = 0;
   for (const item of items) {
-    const line = JSON.stringify(item) + '\n';
+    // String(): an item JSON cannot write (undefined) is the line "undefined", as `+ '\n'` made it.
+    const line = String(JSON.stringify(item));
     lines.push(line);
-    length += line.length;
+    length += line.length + 1;
     if (length >= pieceChars) {
-      pieces.push(Buffer.from(lines.join('')));
+      pieces.push(linesToBytes(lines));
       lines = [];
       length = 0;
     }
   }
-  pieces.push(Buffer.from(lines.join('')));
+  pieces.push(linesToBytes(lines));
   return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+}
+
+/**
+ * The lines, each ended by a newline, as UTF-8 written straight into one buffer: a line plus
+ * '\n' and the joined text of all of them were two more copies of every line on the heap.
+ */
+function linesToBytes(lines: readonly string[]): Buffer {
+  let size = 0;
+  for (const line of lines) size += Buffer.byteLength(line, 'utf8') + 1;
+  const bytes = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const line of lines) {
+    at += bytes.write(line, at, 'utf8');
+    bytes[at++] = 0x0a;
+  }
+  return bytes;
 }
 
 /**
