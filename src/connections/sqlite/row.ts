@@ -340,26 +340,32 @@ export function withGeneratedValues(
   const addCreatedAt = isMissing(encoded, createdAt);
   const addUpdatedAt = isMissing(encoded, updatedAt);
   if (!generatedId && !addCreatedAt && !addUpdatedAt) return { columns: encoded.columns, values: encoded.values, generatedId };
-  const columns: number[] = [];
-  const values: SqliteValue[] = [];
+  // Sized up front (a present-but-null generated column is replaced, not written twice).
+  const replaced =
+    (generatedId && encoded.columns.includes(userId as number) ? 1 : 0) +
+    (addCreatedAt && encoded.columns.includes(createdAt as number) ? 1 : 0) +
+    (addUpdatedAt && encoded.columns.includes(updatedAt as number) ? 1 : 0);
+  const size = encoded.columns.length - replaced + (generatedId ? 1 : 0) + (addCreatedAt ? 1 : 0) + (addUpdatedAt ? 1 : 0);
+  const columns = new Array<number>(size);
+  const values = new Array<SqliteValue>(size);
+  let at = 0;
   for (let i = 0; i < encoded.columns.length; i++) {
     const position = encoded.columns[i] as number;
-    // A present-but-null generated column is replaced, not written twice.
     if ((generatedId && position === userId) || (addCreatedAt && position === createdAt) || (addUpdatedAt && position === updatedAt)) continue;
-    columns.push(position);
-    values.push(encoded.values[i] ?? null);
+    columns[at] = position;
+    values[at++] = encoded.values[i] ?? null;
   }
   if (generatedId) {
-    columns.push(userId as number);
-    values.push(ctx.ids.id(key.row));
+    columns[at] = userId as number;
+    values[at++] = ctx.ids.id(key.row);
   }
   if (addCreatedAt) {
-    columns.push(createdAt as number);
-    values.push(ctx.input.now);
+    columns[at] = createdAt as number;
+    values[at++] = ctx.input.now;
   }
   if (addUpdatedAt) {
-    columns.push(updatedAt as number);
-    values.push(ctx.input.now);
+    columns[at] = updatedAt as number;
+    values[at++] = ctx.input.now;
   }
   return { columns, values, generatedId };
 }
