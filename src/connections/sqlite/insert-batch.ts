@@ -117,6 +117,10 @@ function storedKeys(ctx: RowContext, prepared: readonly PreparedRow[]): Map<numb
 /** Rows waiting for their multi-row INSERT: consecutive rows with the same columns share one. */
 class PendingInserts {
   private columns: readonly number[] = [];
+  /**
+   * The waiting rows' values, row after row: made for a whole GROUP when its first row comes, so
+   * it neither grows by push nor is copied for a full group's statement.
+   */
   private values: SqliteValue[] = [];
   private rows = 0;
 
@@ -129,7 +133,10 @@ class PendingInserts {
   add(columns: readonly number[], values: readonly SqliteValue[]): void {
     if (this.rows > 0 && !sameColumns(this.columns, columns)) this.flush();
     this.columns = columns;
-    for (const v of values) this.values.push(v);
+    const width = columns.length;
+    if (this.rows === 0) this.values = new Array<SqliteValue>(GROUP * width);
+    let at = this.rows * width;
+    for (let i = 0; i < width; i++) this.values[at++] = values[i] as SqliteValue;
     this.rows += 1;
     if (this.rows === GROUP) this.flush();
   }
@@ -140,7 +147,8 @@ class PendingInserts {
     let offset = 0;
     for (let size = GROUP; this.rows > 0; size >>= 1) {
       while (this.rows >= size) {
-        run(this.statements.insertMany(this.columns, size, this.onConflict), this.values.slice(offset, offset + size * width), this.shape);
+        const group = offset === 0 && size * width === this.values.length ? this.values : this.values.slice(offset, offset + size * width);
+        run(this.statements.insertMany(this.columns, size, this.onConflict), group, this.shape);
         offset += size * width;
         this.rows -= size;
       }
