@@ -273,11 +273,10 @@ function nextValue(ctx: RowContext, column: ColumnInfo, value: SqliteValue, logi
  * array and no sort per row, which were a tenth of an import's allocation.
  */
 function encodeRow(shape: TableShape, values: Record<string, unknown>): { encoded: EncodedRow; errors: RejectError[] } {
-  const errors = unknownColumns(shape, values);
+  const errors: RejectError[] = [];
+  const present = knownColumns(shape, values, errors);
   const { columns } = shape;
-  // Counted first, so each array is made at its size: grown by push, each had room for 17 values.
-  let present = 0;
-  for (let position = 0; position < columns.length; position++) if (isPresent(values, (columns[position] as ColumnInfo).name)) present++;
+  // Made at their size (counted by knownColumns): grown by push, each had room for 17 values.
   const encoded: EncodedRow = { columns: new Array<number>(present), values: new Array<SqliteValue>(present) };
   let i = 0;
   for (let position = 0; position < columns.length; position++) {
@@ -298,14 +297,18 @@ function isPresent(values: Record<string, unknown>, name: string): boolean {
   return Object.hasOwn(values, name) && values[name] !== undefined;
 }
 
-/** UNKNOWN_COLUMN errors for the row's fields the table has no column for, in the row's order. */
-function unknownColumns(shape: TableShape, values: Record<string, unknown>): RejectError[] {
-  const errors: RejectError[] = [];
+/**
+ * How many of the row's fields the table has a column for; an UNKNOWN_COLUMN error in `errors`
+ * for each other one, in the row's order.
+ */
+function knownColumns(shape: TableShape, values: Record<string, unknown>, errors: RejectError[]): number {
+  let known = 0;
   for (const name in values) {
     if (!Object.hasOwn(values, name) || values[name] === undefined) continue;
-    if (!shape.position.has(name)) errors.push(storeRejects.unknownColumn(name, shape.table));
+    if (shape.position.has(name)) known++;
+    else errors.push(storeRejects.unknownColumn(name, shape.table));
   }
-  return errors;
+  return known;
 }
 
 function readKey(ctx: Pick<RowContext, 'shape' | 'key'>, { row, values }: RowToWrite, encoded: EncodedRow, errors: RejectError[]): RowKey {
