@@ -2,13 +2,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { failpoint, pausepoint } from '../src/failpoints.js';
 import { DEFAULT_LIMITS } from '../src/mapping/budget.js';
 import { mappedChars } from '../src/mapping/json-size.js';
-import { prepareRecord } from '../src/mapping/prepare-record.js';
+import { prepareRecord, type PreparedRecord, type RecordStep } from '../src/mapping/prepare-record.js';
+import { isPromise } from '../src/mapping/is-promise.js';
 import type { ColumnType, RestoreEntry, RowToWrite } from '../src/connections/types.js';
 import { commitRecords } from '../src/plan/job-plan.js';
 import { addCounts, type RunBatchInput, type RunBatchOutput } from '../src/plan/activity-types.js';
 import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, RangeReader, SourceRecord } from '../src/sources/types.js';
-import type { Reject, RejectError } from '../src/validation/reject.js';
+import type { Reject } from '../src/validation/reject.js';
 import type { JobContexts, JobContext } from './job-context.js';
 import { readBatchPage, type BatchPage } from './read-batch-page.js';
 import { runExportBatch } from './run-export-batch.js';
@@ -87,7 +88,10 @@ export async function runBatch(contexts: JobContexts, progress: ActivityProgress
     nextRow = item.row + 1;
     // A retry of rejects passes over the rows it does not retry.
     if (ctx.rows && !ctx.rows.has(item.row)) continue;
-    await chunk.add(item);
+    // Awaited only when the record needed a promise (an interpreted column, a rule): an await per
+    // record was a promise and a suspension each.
+    const adding = chunk.add(item);
+    if (adding !== undefined) await adding;
     const big = cursor.chunk < EARLY_CHUNKS && (reader.position - cursor.position >= maxBytes || chunk.chars >= maxMapped);
     if (chunk.size === perCommit || big) await commit();
   }
@@ -162,21 +166,29 @@ class PendingChunk {
   private mapped: MappedItem[] = [];
   /** A lower bound of the JSON of the chunk's mapped values. */
   chars = 0;
-  private readonly types: ReadonlyMap<string, ColumnType>;
+  private readonly step: RecordStep;
 
   constructor(private readonly ctx: JobContext) {
-    this.types = new Map([...(ctx.target?.columns.values() ?? [])].map((c) => [c.name, c.type]));
+    const types = new Map([...(ctx.target?.columns.values() ?? [])].map((c) => [c.name, c.type]));
+    this.step = recordStep(ctx, types);
   }
 
   get size(): number {
     return this.lines.length + this.mapped.length;
   }
 
-  async add(item: SourceRecord): Promise<void> {
+  /** A promise only when the record's mapping or checks needed one (`prepareRecord`). */
+  add(item: SourceRecord): Promise<void> | undefined {
     if (this.ctx.plan.kind === 'rollback') return void this.lines.push(item);
-    const mapped = await mapItem(this.ctx, this.types, item);
+    const mapped = mapItem(this.ctx, this.step, item);
+    if (!isPromise(mapped)) return this.keep(mapped);
+    return mapped.then((m) => this.keep(m));
+  }
+
+  private keep(mapped: MappedItem): undefined {
     if ('values' in mapped) this.chars += mappedChars(mapped.values, DEFAULT_LIMITS.output);
     this.mapped.push(mapped);
+    return undefined;
   }
 
   async commit(batch: number, chunk: number): Promise<Counts> {
@@ -188,14 +200,18 @@ class PendingChunk {
   }
 }
 
-async function mapItem(ctx: JobContext, types: ReadonlyMap<string, ColumnType>, item: SourceRecord): Promise<MappedItem> {
+function mapItem(ctx: JobContext, step: RecordStep, item: SourceRecord): MappedItem | Promise<MappedItem> {
   if ('error' in item) {
     const { record, message } = ctx.mapper.maskParseError(item.raw, item.error);
     return { row: item.row, reject: { row: item.row, record, errors: [{ code: 'PARSE_ERROR', message, path: item.path ?? '' }] } };
   }
-  const { values, errors } = await prepare(ctx, types, item.record, item.errors);
-  if (errors.length > 0) return { row: item.row, reject: { row: item.row, record: ctx.mapper.maskRecord(item.record), errors } };
-  return { row: item.row, values, record: item.record };
+  const prepared = prepareRecord(step, item.record, item.errors);
+  return isPromise(prepared) ? prepared.then((p) => mappedItem(ctx, item.record, item.row, p)) : mappedItem(ctx, item.record, item.row, prepared);
+}
+
+function mappedItem(ctx: JobContext, record: Record<string, unknown>, row: number, { values, errors }: PreparedRecord): MappedItem {
+  if (errors.length > 0) return { row, reject: { row, record: ctx.mapper.maskRecord(record), errors } };
+  return { row, values, record };
 }
 
 /**
@@ -330,19 +346,11 @@ function mergeChunkRejects(jobDir: string, batch: number, chunks: number): void 
 }
 
 /** The per-record step (prepare-record.ts) with this job's mapping and the target's column types (built once per chunk). */
-async function prepare(
-  ctx: JobContext,
-  types: ReadonlyMap<string, ColumnType>,
-  record: Record<string, unknown>,
-  sourceErrors: readonly RejectError[] | undefined,
-): Promise<{ values: Record<string, unknown>; errors: RejectError[] }> {
+/** What every record of a job's chunk goes through (`prepareRecord`), built once for the chunk. */
+function recordStep(ctx: JobContext, types: ReadonlyMap<string, ColumnType>): RecordStep {
   const { plan, target } = ctx;
   const csvIdentity = plan.columns === null && plan.source.type === 'file' && plan.source.format === 'csv';
-  return prepareRecord(
-    { mapper: ctx.mapper, checkRules: ctx.checkRules, schema: plan.validate.schema, csvIdentity, types, table: target?.connection.table },
-    record,
-    sourceErrors,
-  );
+  return { mapper: ctx.mapper, checkRules: ctx.checkRules, schema: plan.validate.schema, csvIdentity, types, table: target?.connection.table };
 }
 
 function zero(): Counts {

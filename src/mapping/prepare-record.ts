@@ -3,6 +3,7 @@ import type { RejectError } from '../validation/reject.js';
 import { validateUser } from '../validation/user-schema.js';
 import { checkWellFormed, isUnder } from '../validation/well-formed.js';
 import { coerceCells } from './coerce.js';
+import { isPromise } from './is-promise.js';
 import { noRuleErrors, type MapResult, type RecordMapper } from './mapper.js';
 
 /** What the per-record step needs of a job: its mapping, checks and the target table's columns. */
@@ -53,10 +54,6 @@ export function prepareRecord(
 export interface PreparedRecord {
   values: Record<string, unknown>;
   errors: RejectError[];
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown }).then === 'function';
 }
 
 function checkRecord(step: RecordStep, mapped: MapResult, sourceErrors: readonly RejectError[]): PreparedRecord | Promise<PreparedRecord> {

@@ -1,3 +1,4 @@
+import { isPromise } from '../is-promise.js';
 import { PICTURE_LIMIT, pictureTooLong, type OutputMeter } from '../budget.js';
 import { integerPictureParts } from './integer-picture-parts.js';
 import { jsonLowerBound } from '../json-size.js';
@@ -111,10 +112,6 @@ export function caseMappedLength(str: unknown, left: number, direction: 'upper' 
   let total = str.length;
   for (let i = 0; i < str.length && total <= left; i++) total += table[str.charCodeAt(i)]!;
   return total;
-}
-
-function isPromise(value: unknown): value is Promise<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function sizeOf(value: unknown): number {
