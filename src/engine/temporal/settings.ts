@@ -63,5 +63,22 @@ export function unreachable(
 /** The client wraps a failed call ("Failed to get Workflow execution history"): the gRPC error under it says why. */
 function detailOf(err: unknown): string {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  return cause instanceof Error ? cause.message : String(cause);
+  return nativeDetail(cause instanceof Error ? cause.message : String(cause));
+}
+
+/**
+ * The worker's native connection fails with a Rust debug dump (`tonic::transport::Error(Transport,
+ * ConnectError(… ConnectionRefused …))`): said in words for the failures a wrong address gives.
+ */
+const NATIVE_FAILURES: [RegExp, string][] = [
+  [/ConnectionRefused/, 'connection refused (nothing listens at that port)'],
+  [/dns error|failed to lookup address/, 'the host name does not resolve'],
+  [/TimeoutExpired|Timeout expired/, 'no answer before the timeout (something there accepts connections but does not answer as a Temporal server)'],
+  [/h2 protocol error|http2 error/, 'what answers there does not speak gRPC (an HTTP/2 protocol error: a web server, or a Temporal server’s web UI port)'],
+  [/ConnectionReset|BrokenPipe|connection closed/, 'the connection was closed by the other side'],
+];
+
+export function nativeDetail(message: string): string {
+  if (!/tonic::|Status \{/.test(message)) return message;
+  return NATIVE_FAILURES.find(([pattern]) => pattern.test(message))?.[1] ?? message;
 }
