@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Client } from '@temporalio/client';
 
 /** The engine's calls to the server, so that closing its connection never strands one. */
@@ -46,8 +47,16 @@ export function createServerCalls(): ServerCalls {
  * (MaxListenersExceededWarning after 11, and a leak for as long as the job ran). A signal per poll
  * takes its listeners with it.
  */
-export async function withOwnSignal<T>(client: Client, signal: AbortSignal | undefined, fn: () => Promise<T>, renewMs?: number): Promise<T> {
+export async function withOwnSignal<T>(
+  client: Client,
+  signal: AbortSignal | undefined,
+  fn: () => Promise<T>,
+  renewMs?: number,
+  manyAtOnce = false,
+): Promise<T> {
   const own = new AbortController();
+  // Many requests at once (withRequestsAtOnce): each holds a listener until `fn` settles, and all go with `own`.
+  if (manyAtOnce) setMaxListeners(0, own.signal);
   const abort = (): void => own.abort();
   if (signal?.aborted) own.abort();
   signal?.addEventListener('abort', abort, { once: true });
@@ -58,4 +67,13 @@ export async function withOwnSignal<T>(client: Client, signal: AbortSignal | und
     clearTimeout(timer);
     signal?.removeEventListener('abort', abort);
   }
+}
+
+/**
+ * `fn` sending many requests at once under one signal of its own (the counts of a jobs list: a
+ * request or more per job, all at once): their listeners end with that signal when `fn` settles,
+ * so Node's warning at 11 would be a false alarm. `jobs list` of 9 jobs printed it.
+ */
+export function withRequestsAtOnce<T>(client: Client, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  return withOwnSignal(client, signal, fn, undefined, true);
 }

@@ -4,7 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { JobPlan } from '../../plan/job-plan.js';
 import type { ConnectionTables } from '../../plan/write-target.js';
 import type { Engine, JobInfo, JobListing } from '../engine.js';
-import { createServerCalls } from './calls.js';
+import { createServerCalls, withRequestsAtOnce } from './calls.js';
 import { connectClient } from './client.js';
 import { cancelJob, resumeJob } from './control.js';
 import { untilEnded } from './follow.js';
@@ -74,11 +74,11 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
       });
     },
     list({ limit, pipeline }) {
-      return use(async (c) => {
+      return use(async (c, signal) => {
         // This project's jobs: other projects of the namespace have task queues of their own.
         const jobs = await listJobs(c, { limit, indexed: await hasPipelineAttribute(c), taskQueue: settings.taskQueue, ...(pipeline ? { pipeline } : {}) });
         // Visibility holds no counts: each job's come from its result or its progress query, all at once.
-        const summaries = await Promise.all(jobs.map((job) => summaryOf(c, job)));
+        const summaries = await withRequestsAtOnce(c, signal, () => Promise.all(jobs.map((job) => summaryOf(c, job))));
         return jobs.map((job, i) => listingOf({ ...job, memo: { ...job.memo, jobDir: resolve(options.rootDir, job.memo.jobDir) } }, summaries[i] ?? null));
       });
     },
