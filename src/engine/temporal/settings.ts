@@ -68,17 +68,19 @@ function detailOf(err: unknown): string {
 
 /**
  * The worker's native connection fails with a Rust debug dump (`tonic::transport::Error(Transport,
- * ConnectError(… ConnectionRefused …))`): said in words for the failures a wrong address gives.
+ * ConnectError(… ConnectionRefused …))`), the client's gRPC with `14 UNAVAILABLE: No connection
+ * established. Last error: Error: connect ECONNREFUSED …. Resolution note: .`: said in words for
+ * the failures a wrong address or a server gone gives.
  */
 const NATIVE_FAILURES: [RegExp, string][] = [
-  [/ConnectionRefused/, 'connection refused (nothing listens at that port)'],
-  [/dns error|failed to lookup address/, 'the host name does not resolve'],
+  [/ConnectionRefused|ECONNREFUSED/, 'connection refused (nothing listens at that port)'],
+  [/dns error|failed to lookup address|ENOTFOUND|EAI_AGAIN/, 'the host name does not resolve'],
   [/TimeoutExpired|Timeout expired/, 'no answer before the timeout (something there accepts connections but does not answer as a Temporal server)'],
   [/h2 protocol error|http2 error/, 'what answers there does not speak gRPC (an HTTP/2 protocol error: a web server, or a Temporal server’s web UI port)'],
-  [/ConnectionReset|BrokenPipe|connection closed/, 'the connection was closed by the other side'],
+  [/ConnectionReset|BrokenPipe|connection closed|ECONNRESET/, 'the connection was closed by the other side'],
 ];
 
 export function nativeDetail(message: string): string {
-  if (!/tonic::|Status \{/.test(message)) return message;
+  if (!/tonic::|Status \{|^14 UNAVAILABLE/.test(message)) return message;
   return NATIVE_FAILURES.find(([pattern]) => pattern.test(message))?.[1] ?? message;
 }
