@@ -65,6 +65,25 @@ describeTemporal('Temporal: following a job', () => {
     expect(run.out.stderr).not.toContain('the batches in flight did not finish');
   });
 
+  it(
+    'no worker: jobs cancel says none polls the task queue and returns (it waited for ever); a worker started then ends the job cancelled',
+    { timeout: 150_000 },
+    async () => {
+      const queue = project('cancel-no-worker', 100);
+      const started = p.ferry('run', 'import.yaml', '--detach', '--json');
+      expect(started.code, started.stderr).toBe(0);
+      const id = (JSON.parse(started.stdout) as { job: string }).job;
+      const cancel = startCli(p.dir, ['jobs', 'cancel', id]);
+      commands.push(cancel);
+      const exited = await Promise.race([cancel.exit, new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), 60_000))]);
+      expect(exited, cancel.out.stderr).toBe(0);
+      expect(cancel.out.stderr).toContain(`no worker is polling task queue ${queue} on ${server().address}: job ${id} ends cancelled once one takes it`);
+      expect(cancel.out.stdout).toBe(`job ${id} running\n`);
+      workers.push(await startWorker(p.dir));
+      await until(() => p.ferry('jobs', 'show', id).stdout.includes('status     cancelled'), 60_000, 1000);
+    },
+  );
+
   it('the server gone for good mid-follow: run ends saying the server cannot be reached and how to follow the job', { timeout: 180_000 }, async () => {
     const queue = project('server-gone', 20_000);
     workers.push(await startWorker(p.dir, slow(1500)));

@@ -6,6 +6,7 @@ import type { ConnectionTables } from '../../plan/write-target.js';
 import type { Engine, JobInfo, JobListing } from '../engine.js';
 import { createServerCalls, withRequestsAtOnce } from './calls.js';
 import { connectClient } from './client.js';
+import { untilCancelled } from './cancel-wait.js';
 import { cancelJob, resumeJob } from './control.js';
 import { untilEnded } from './follow.js';
 import { refuseResume, type PipelineNow, type StoresNow } from '../resume-checks.js';
@@ -13,7 +14,7 @@ import { listOwnSchedules } from './own-schedules.js';
 import { localPlan, projectRelative } from './portable-plan.js';
 import type { ProjectIdentity } from './project-identity.js';
 import { pruneFolders } from './prune.js';
-import { describeJob, outcomeOf, summaryOf, type TemporalJobDetails } from './results.js';
+import { describeJob, summaryOf, type TemporalJobDetails } from './results.js';
 import { applySchedules } from './schedules.js';
 import { withoutHeartbeatTimeout, type TemporalSettings } from './settings.js';
 import { startRunAgain, submitJob } from './submit.js';
@@ -83,10 +84,10 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
       });
     },
     cancel(id, cancel = {}) {
-      return use(async (c) => {
+      return use(async (c, signal) => {
         await cancelJob(c, id, settings.taskQueue);
         cancel.log?.(`cancel requested; job ${id} stops after its batches in flight…`);
-        return (await outcomeOf(c, c.workflow.getHandle(id))).status;
+        return untilCancelled(c, id, { settings, pollMs }, { signal, log: cancel.log });
       });
     },
     async resume(id, resume = {}) {
