@@ -118,6 +118,8 @@ describeTemporal('Temporal jobs through the CLI: visibility, duplicates, cancel,
         .map((l) => (JSON.parse(l) as { row: number }).row),
     ).toEqual([10, 20, 30]);
     expect(scheduledBatches(await history(run.report.job))).toEqual([0, 1, 2]);
+    // Said in Ferry's words, as the embedded engine says it (it said Temporal's "completed").
+    expect(p.ferry('jobs', 'cancel', run.report.job)).toMatchObject({ code: 1, stderr: `job ${run.report.job} already ended (succeeded)\n` });
     await save('succeeded', run.report.job);
   });
 

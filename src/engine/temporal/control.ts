@@ -6,6 +6,7 @@ import type { JobPlan } from '../../plan/job-plan.js';
 import { JobRefused } from '../engine.js';
 import { noJobMessage } from '../no-job.js';
 import { continueAfterCancel, type ContinuedRun } from './cancelled-resume.js';
+import { jobStatusOf } from './job-memo.js';
 import { resetPoint, type ResetPoint } from './reset-point.js';
 import { refuseOtherQueue } from './visibility.js';
 import { retakeTable, type RetakeOptions } from './target-resume.js';
@@ -37,8 +38,15 @@ export async function cancelJob(client: Client, id: string, taskQueue: string): 
   const handle = client.workflow.getHandle(id);
   const info = await describeJobWorkflow(client, id);
   refuseOtherQueue({ id, taskQueue: info.taskQueue }, taskQueue);
-  if (info.status.name !== 'RUNNING') throw new TemporalRefused(`job ${id} already ended (${info.status.name.toLowerCase()})`);
+  // In Ferry's words, as the embedded engine says it: Temporal's COMPLETED is a job that succeeded.
+  if (info.status.name !== 'RUNNING') throw new TemporalRefused(`job ${id} already ended (${endedAs(info.status.name)})`);
   await handle.cancel();
+}
+
+/** An ended workflow's status as a job's, with Temporal's own word where Ferry's alone would hide how it ended (terminated, timed out). */
+function endedAs(status: string): string {
+  const job = jobStatusOf(status);
+  return job === 'failed' && status !== 'FAILED' ? `failed: ${status.toLowerCase().replace(/_/g, ' ')}` : job;
 }
 
 export interface ResumeJobOptions extends RetakeOptions {
