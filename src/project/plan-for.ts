@@ -7,10 +7,29 @@ import type { Project } from './load-config.js';
 import type { LoadedPipeline } from './load-pipeline.js';
 import { ownField, setOwnField } from '../validation/own-field.js';
 
-/** `<pipeline>-<yyyymmddThhmmss>-<4 hex>` (UTC). */
+/**
+ * `<pipeline>-<yyyymmddThhmmss>-<4 hex>` (UTC). A pipeline without `name:` is named by its file,
+ * which may hold what an id cannot: control characters (a line break split every line that
+ * printed the id) become `_`, and the name is cut at 100 bytes of UTF-8, as `name:` is at 100
+ * characters (120 × "Ü" made a job folder name past the file system's 255 bytes: the job was
+ * submitted, then failed creating its folder).
+ */
 export function newJobId(pipeline: string, at: Date): string {
   const stamp = at.toISOString().replace(/[-:]/g, '').slice(0, 15);
-  return `${pipeline}-${stamp}-${randomBytes(2).toString('hex')}`;
+  return `${idPart(pipeline)}-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+const ID_NAME_BYTES = 100;
+
+function idPart(name: string): string {
+  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, '_');
+  if (Buffer.byteLength(clean) <= ID_NAME_BYTES) return clean;
+  let cut = '';
+  for (const char of clean) {
+    if (Buffer.byteLength(cut + char) > ID_NAME_BYTES) break;
+    cut += char;
+  }
+  return cut;
 }
 
 export function hashText(text: string): string {

@@ -201,7 +201,9 @@ export const pipelineSchema = z.strictObject({
     // A job's folder is named by it and a timestamp: past ~230 characters the file system refuses it mid-run.
     .max(100)
     .optional()
-    .describe("the pipeline's name in job ids and listings (lower-case letters, digits, - and _; at most 100); default: the file name"),
+    .describe(
+      "the pipeline's name in job ids and listings (lower-case letters, digits, - and _; at most 100); default: the file name (in job ids, control characters as _ and cut at 100 bytes)",
+    ),
   description: z.string().optional().describe('free text for people reading the pipeline'),
   source: z.union([fileSourceSchema, connectionSourceSchema]).describe('where the records come from: a file (file:) or a connection (connection:)'),
   target: z.union([connectionTargetSchema, fileTargetSchema]).describe('where the records go: a connection (connection:) or a file (file:)'),
