@@ -32,9 +32,11 @@ export function maskUrl(text: string): string {
 /**
  * A password as a URL's query parameter: pg reads `postgres://ferry@db/app?password=…` as the
  * connection's password. Its value runs to the next parameter, the fragment, whitespace or a `"`
- * (the end of a JSON string; one escaped in it, `\"`, is the value's own).
+ * (the end of a JSON string; one escaped in it, `\"`, is the value's own), less a `)` just before
+ * that end: the one closing a url quoted in parentheses (`FAIL a (postgres <url>)`), which the
+ * message keeps.
  */
-const queryPassword = /([?&](?:ssl)?password=)(?:[^&#\s"\\]|\\.)*/gi;
+const queryPassword = /([?&](?:ssl)?password=)(?:[^&#\s"\\]|\\.)*?(?=\)?(?:[&#\s"]|$))/gi;
 
 /** JSON's structure after a string: a `"` followed by one of these (or whitespace, or the end) closes one. */
 const AFTER_JSON_STRING = new Set([',', ':', '}', ']']);

@@ -64,6 +64,13 @@ describe('maskUrl', () => {
     expect(masked).not.toMatch(/Se|kr3t/);
     expect(JSON.parse(masked)).toEqual({ url: 'postgres://ferry@db/app?password=***', next: 'x' });
   });
+
+  it('keeps the parenthesis that closes a url quoted in parentheses, and masks one inside the password', () => {
+    expect(maskUrl('FAIL a (postgres postgres://u@db/crm?sslmode=disable&password=Sekr3t)')).toBe(
+      'FAIL a (postgres postgres://u@db/crm?sslmode=disable&password=***)',
+    );
+    expect(maskUrl('(postgres://u@db/crm?password=Se)kr3t) 39ms')).toBe('(postgres://u@db/crm?password=***) 39ms');
+  });
 });
 
 describe('SecretMasker', () => {
