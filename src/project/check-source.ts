@@ -7,7 +7,7 @@ import { checkQuery } from '../query/compile-query.js';
 import { checkSort } from '../query/keyset.js';
 import { parseQuery } from '../query/parse-query.js';
 import { QueryError } from '../query/query-error.js';
-import { sampleSource } from '../sources/sample.js';
+import { sampleSource, type SourceSample } from '../sources/sample.js';
 import { checkSourceFields, checkTargetColumns, otherDelimiterHint } from '../spec/check-references.js';
 import { didYouMean } from '../spec/closest-name.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
@@ -122,14 +122,19 @@ async function checkFields(project: Project, cwd: string, loaded: LoadedPipeline
   const sample = await sampleSource({ path: loaded.sourcePath, format: loaded.sourceFormat, csv }, FIELD_SAMPLE_RECORDS, shown);
   if (!sample) return [];
   if ('problem' in sample) return [diagnosticAt(loaded, ['source', 'file'], sample.problem)];
-  if (!mapped) return sample.format === 'csv' ? checkIdentityHeader(project, loaded, shown, sample.header) : [];
+  if (!mapped) return sample.format === 'csv' ? [...(await checkIdentityHeader(project, loaded, shown, sample.header)), ...cautionOf(loaded, sample)] : [];
   const fields =
     sample.format === 'csv'
       ? { kind: 'header' as const, file: shown, names: sample.header }
       : { kind: 'sample' as const, file: shown, records: sample.records };
   const found = checkSourceFields(parseYamlFile(loaded.file, loaded.text), mapped, fields);
   const unnamed = sample.format === 'csv' ? unnamedColumns(loaded, shown, sample.header) : undefined;
-  return unnamed ? [...found, unnamed] : found;
+  return [...found, ...(unnamed ? [unnamed] : []), ...cautionOf(loaded, sample)];
+}
+
+/** What the head of the file suggests the job may refuse, as a warning (`SourceSample` caution). */
+function cautionOf(loaded: LoadedPipeline, sample: SourceSample): Diagnostic[] {
+  return 'caution' in sample && sample.caution !== undefined ? [{ ...diagnosticAt(loaded, ['source', 'file'], sample.caution), severity: 'warning' }] : [];
 }
 
 /**

@@ -15,7 +15,8 @@ import { decodeWindows1252 } from './windows-1252.js';
 
 /** What `ferry validate` reads of a source file: a CSV's column names, or the first JSON records. */
 export type SourceSample =
-  | { format: 'csv'; header: string[] }
+  /** `caution`: what the head suggests the job may refuse, which only the whole file can tell (a warning). */
+  | { format: 'csv'; header: string[]; caution?: string }
   /** A file the job would refuse (a CSV header with a duplicate name, a UTF-16 file, JSON that is no array): the job's own message. */
   | { format: 'csv' | 'json' | 'ndjson'; problem: string }
   | { format: 'json' | 'ndjson'; records: Record<string, unknown>[] };
@@ -70,6 +71,7 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
   } catch {
     return undefined;
   }
+  let caution: string | undefined;
   // The file and its header as the job reads them (byte-batches.ts, sources/csv.ts): the same checks.
   try {
     refuseUtf16(options.format, shownPath, head);
@@ -79,7 +81,11 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
       const whole = ended ? head : head.subarray(0, head.lastIndexOf(0x0a) + 1);
       const watch = new Utf8AsLatin1Watch();
       watch.see(whole, 0, whole.length, 0);
-      watch.check(shownPath);
+      // A head that is not the whole file is no proof: a latin1 file whose first megabyte holds only
+      // sequences UTF-8 allows would be refused here while the job, reading it all, runs it. The
+      // plan's scan refuses a file UTF-8 throughout before any write; here it is a warning.
+      if (ended) watch.check(shownPath);
+      else caution = watch.suspicion(shownPath, whole.length);
     }
     if (refused !== undefined) throw naming(options.format, shownPath, refused);
     if (ended && splitter instanceof JsonSplitter) {
@@ -109,7 +115,7 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
     return { format: 'csv', problem: `[source:${CSV}] bad header row in ${shownPath}: ${invalidUtf8Message(first, text, text, CSV_ENCODING_HINT)}` };
   const names = parseCsvHeader(text, delimiter);
   if (typeof names === 'string') return { format: 'csv', problem: `[source:${CSV}] bad header row in ${shownPath}: ${names}` };
-  return { format: 'csv', header: names };
+  return { format: 'csv', header: names, ...(caution === undefined ? {} : { caution }) };
 }
 
 function splitterFor(options: FileSourceOptions): RecordSplitter {

@@ -32,13 +32,27 @@ export class Utf8AsLatin1Watch {
 
   /** Refuses the file when it looked like UTF-8 throughout; `path` names it. */
   check(path: string): void {
-    if (this.latin1 || this.first === undefined) return;
-    const { at, char } = this.first;
-    const bytes = Buffer.from(char, 'utf8');
-    const misread = decodeWindows1252(bytes, 0, bytes.length);
+    const first = this.utf8First();
+    if (first === undefined) return;
+    const { at, char, misread } = first;
     throw new SourceError(
       `[source:csv] ${path} is UTF-8 text (all its bytes beyond ASCII are UTF-8, the first at byte ${at}: ${JSON.stringify(char)}), but source.csv.encoding is latin1: read as Windows-1252, ${char} would be written as ${misread}. Hint: remove encoding: latin1 (UTF-8 is the default)`,
       { offset: at },
     );
+  }
+
+  /** What `check` would say of a file of which only the first `seen` bytes were looked at; undefined when they are not UTF-8 text. */
+  suspicion(path: string, seen: number): string | undefined {
+    const first = this.utf8First();
+    if (first === undefined) return undefined;
+    const { at, char, misread } = first;
+    return `${path} looks like UTF-8 text (every byte beyond ASCII in its first ${seen} bytes is UTF-8, the first at byte ${at}: ${JSON.stringify(char)}), but source.csv.encoding is latin1: read as Windows-1252, ${char} would be written as ${misread}. The job refuses the file before writing if all of it is UTF-8; remove encoding: latin1 if it is`;
+  }
+
+  private utf8First(): { at: number; char: string; misread: string } | undefined {
+    if (this.latin1 || this.first === undefined) return undefined;
+    const { at, char } = this.first;
+    const bytes = Buffer.from(char, 'utf8');
+    return { at, char, misread: decodeWindows1252(bytes, 0, bytes.length) };
   }
 }

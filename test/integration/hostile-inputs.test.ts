@@ -198,6 +198,35 @@ describe('a Windows-1252 file read with encoding: latin1', { timeout: 60_000 }, 
     expect(run.stderr).toContain(said);
     expect(existsSync(join(p.dir, '.ferry', 'jobs'))).toBe(false);
   });
+
+  // validate reads the first megabyte: that alone is no proof, and a latin1 file was refused there while the job would run it.
+  it("past validate's first megabyte, a file UTF-8 so far is a warning: a latin1 byte later makes it latin1, and the job runs it", () => {
+    const filler = 'a@x.io,Plain\n'.repeat(90_000); // ~1.2 MB of ASCII
+    const head = Buffer.from(`email,name\nj@x.io,José\n${filler}`, 'utf8');
+    writeFileSync(join(p.dir, 'users.csv'), Buffer.concat([head, Buffer.from('z@x.io,Zo\xeb\n', 'latin1')]));
+    p.write(
+      'import.yaml',
+      'source: { file: users.csv, csv: { encoding: latin1 } }\ntarget: { connection: users }\nvalidate: { schema: user, allow_all_rejected: true }\n',
+    );
+    const validate = p.ferry('validate', 'import.yaml');
+    expect(validate.code, validate.stdout).toBe(0);
+    expect(validate.stdout).toMatch(/users\.csv looks like UTF-8 text \(every byte beyond ASCII in its first \d+ bytes is UTF-8, the first at byte 21: "é"\)/);
+    const run = p.ferry('run', 'import.yaml', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(p.rows("SELECT name FROM users WHERE email = 'z@x.io'")).toEqual([{ name: 'Zoë' }]);
+  });
+
+  it('a file UTF-8 throughout past the first megabyte is refused by the job before it writes anything', () => {
+    p.write('users.csv', `email,name\nj@x.io,José\n${'a@x.io,Plain\n'.repeat(90_000)}`);
+    p.write('import.yaml', 'source: { file: users.csv, csv: { encoding: latin1 } }\ntarget: { connection: users }\nvalidate: { schema: user }\n');
+    expect(p.ferry('validate', 'import.yaml').code).toBe(0);
+    const run = p.ferry('run', 'import.yaml');
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toContain('users.csv is UTF-8 text (all its bytes beyond ASCII are UTF-8, the first at byte 21: "é")');
+    expect(
+      p.rows("SELECT count(*) AS n FROM sqlite_master WHERE name = 'users'")[0]!['n'] === 0 || p.rows('SELECT count(*) AS n FROM users')[0]!['n'] === 0,
+    ).toBe(true);
+  });
 });
 
 describe('values that would otherwise be lost without a word', { timeout: 60_000 }, () => {
