@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMapper } from '../../../src/mapping/mapper.js';
+import { checkStorable } from '../../../src/mapping/storable.js';
 
 /*
  * A column's value is stored as JSON. A function is not JSON: a lambda carries the record and its
@@ -39,5 +40,22 @@ describe.each([{ interpretOnly: false }, { interpretOnly: true }])('function val
     const mapper = createMapper({ user_metadata: 'm', called: '(function($x){$x * 2})(n)' }, ctx, undefined, path);
     const result = await mapper.map({ m: value, n: 2 });
     expect(result).toEqual({ values: { user_metadata: value, called: 4 }, errors: [] });
+  });
+});
+
+describe('checkStorable on its reused stack', () => {
+  it('judges each value alone after a walk that stopped early (a function) or grew the stack wide', () => {
+    const plain = { a: [1, { b: 'x' }], c: null };
+    const infinite = { a: [1, { b: Number.POSITIVE_INFINITY }] };
+    const withFunction = { a: [1, 2, 3, () => 1, { b: 4 }, 5] };
+    expect(() => checkStorable(withFunction)).toThrow(/holds a function/);
+    // The function stopped the walk with 1, 2, 3 left on the stack: they are not read again as part of the next value.
+    expect(() => checkStorable(plain)).not.toThrow();
+    expect(() => checkStorable(infinite)).toThrow(/not finite/);
+    expect(() => checkStorable(Array.from({ length: 10_000 }, (_, i) => ({ i })))).not.toThrow();
+    expect(() => checkStorable(plain)).not.toThrow();
+    // A function found after a non-finite number wins, as it did: its message says what to do.
+    expect(() => checkStorable([Number.NaN, () => 1])).toThrow(/holds a function/);
+    expect(() => checkStorable([() => 1, Number.NaN])).toThrow(/holds a function/);
   });
 });
