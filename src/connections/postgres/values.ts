@@ -47,6 +47,9 @@ export function encodePg(column: string, type: string, baseType: string, value: 
     case 'json':
       return encodeJson(value, baseType === 'jsonb') ?? { invalid: storeRejects.invalidType(column, type, value) };
     default: {
+      const year = yearOutOfRange(value);
+      if (year !== undefined)
+        return { invalid: { code: 'INVALID_TYPE', path: column, message: `year ${year} is outside 1–9999, the years Ferry writes to a timestamp` } };
       const text = encodeTimestamp(value);
       if (text === undefined) return { invalid: storeRejects.invalidType(column, type, value) };
       if (baseType !== 'timestamp') return text;
@@ -136,6 +139,26 @@ function encodeTimestamp(value: unknown): string | undefined {
   return undefined;
 }
 
+/** An ISO year of five or more digits, or signed (`+010000-01-01`, `-000001-01-01`, `10000-01-01`). */
+const LONG_YEAR = /^\s*([+-]?)(\d{5,}|(?<=[+-])\d{4,})-/;
+
+/**
+ * The year of a timestamp outside 1–9999, the range ISO text with a four-digit year holds: the
+ * server reads a longer or signed year as an offset or not at all, and an instant whose UTC clock
+ * crosses into year 10000 would lose its offset on the way. As the UTC year of the instant (a number,
+ * a Date, parsable text), or the year as written (text Date.parse cannot read).
+ */
+function yearOutOfRange(value: unknown): number | undefined {
+  let year: number;
+  if (typeof value === 'string') {
+    const written = LONG_YEAR.exec(value);
+    // Text without an offset is a clock time: its year as written, whatever the process's zone.
+    year = written ? Number(`${written[1]}${written[2]}`) : WITHOUT_OFFSET.test(value.trim()) ? 1 : new Date(Date.parse(value)).getUTCFullYear();
+  } else if (typeof value === 'number' || value instanceof Date) year = new Date(value).getUTCFullYear();
+  else return undefined;
+  return Number.isFinite(year) && (year < 1 || year > 9999) ? year : undefined;
+}
+
 /**
  * ISO-style text without an offset: a clock time (or a date) that a timestamp column takes as it
  * is. Month, day and hour may have one digit (`2024-1-2 9:30`): a four-digit year first is read
@@ -165,7 +188,6 @@ function utcClock(text: string): string | undefined {
   const [, date, clock, fraction, zone] = parts as unknown as [string, string, string, string | undefined, string];
   const offset = zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 3 ? `${zone}:00` : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
   const ms = Date.parse(`${date}T${clock.length === 5 ? `${clock}:00` : clock}${offset}`);
-  // Outside years 0000–9999 toISOString writes a signed six-digit year: left to the server as written.
-  const iso = Number.isNaN(ms) ? '' : new Date(ms).toISOString();
-  return /^\d{4}-/.test(iso) ? `${iso.slice(0, 19)}${fraction ?? ''}` : text;
+  // Years outside 1–9999 are refused before (yearOutOfRange): toISOString writes four digits here.
+  return Number.isNaN(ms) ? undefined : `${new Date(ms).toISOString().slice(0, 19)}${fraction ?? ''}`;
 }

@@ -58,6 +58,33 @@ describePostgres('postgres exact values', () => {
     expect(stored.rows).toEqual([{ email: 'c@x.io', seen: '2024-01-01 10:00:00', at: '2024-01-01 04:30:00.5+00' }]);
   });
 
+  it('rejects a timestamp outside years 1–9999 naming its year, and an instant whose UTC clock crosses into 10000', async () => {
+    await db.raw.query('CREATE TABLE people (email text PRIMARY KEY, seen timestamp, at timestamptz)');
+    const connection = await db.connect('people');
+    const rows = [
+      { email: 'a@x.io', seen: '+010000-01-01T00:00:00Z' },
+      { email: 'b@x.io', seen: Date.UTC(10000, 0, 1) },
+      { email: 'c@x.io', at: Date.UTC(10000, 0, 1) },
+      { email: 'd@x.io', at: '10000-01-01T00:00:00Z' },
+      { email: 'e@x.io', seen: '9999-12-31T23:00:00-05:00' },
+      { email: 'f@x.io', at: '-000100-01-01T00:00:00Z' },
+      { email: 'g@x.io', seen: '9999-12-31T23:59:59', at: '9999-12-31T18:00:00-05:00' },
+    ];
+    const written = await connection.writeBatch(batch(rows));
+    const years = [10000, 10000, 10000, 10000, 10000, -100];
+    expect(written.rejects).toEqual(
+      years.map((year, i) => ({
+        row: i + 1,
+        errors: [
+          { code: 'INVALID_TYPE', path: 'seen' in rows[i]! ? 'seen' : 'at', message: `year ${year} is outside 1–9999, the years Ferry writes to a timestamp` },
+        ],
+      })),
+    );
+    expect(written.inserted).toBe(1);
+    const stored = await db.raw.query('SELECT email, seen::text, at::text FROM people');
+    expect(stored.rows).toEqual([{ email: 'g@x.io', seen: '9999-12-31 23:59:59', at: '9999-12-31 23:00:00+00' }]);
+  });
+
   // Refused since the check above came, with a message about an offset they do not hold; the server reads them as written.
   it('stores ISO text without an offset whose month, day or hour has one digit as the clock time it says', async () => {
     await db.raw.query('CREATE TABLE people (email text PRIMARY KEY, seen timestamp)');
