@@ -288,13 +288,26 @@ export function withBatchThreads(
     }
     return youngMb;
   };
+  // Jobs whose plan warmed the threads and that have not run a batch yet: their threads are not idle
+  // for long, and stopping them would only make the job start them again.
+  const warmedFor = new Set<string>();
   return {
     ...acts,
-    planJob: (input) => {
-      if (worthWarming(input.plan, asked || byDefault(input.plan))) threads.warm(youngGenerationMb(input.plan));
-      return acts.planJob(input);
+    planJob: async (input) => {
+      const { jobDir } = input.plan;
+      if (worthWarming(input.plan, asked || byDefault(input.plan))) {
+        warmedFor.add(jobDir);
+        threads.warm(youngGenerationMb(input.plan));
+      }
+      try {
+        return await acts.planJob(input);
+      } catch (err) {
+        warmedFor.delete(jobDir);
+        throw err;
+      }
     },
     runBatch: (input) => {
+      warmedFor.delete(input.jobDir);
       const youngMb = threadsOf(input.jobDir);
       return youngMb > 0 ? threads.run(input, youngMb) : acts.runBatch(input);
     },
@@ -302,7 +315,9 @@ export function withBatchThreads(
       // The job's batches are done: unless another job still runs batches here, its threads go
       // before the finalize, whose joins and cleanup came on top of their heaps (workload 1 at 10M:
       // the job's peak RSS, 256 MB, was the finalize's; it now ends at 118 MB at 1M).
-      if ([...threaded].every(([jobDir, youngMb]) => jobDir === input.jobDir || youngMb === 0)) await threads.stopIdle();
+      warmedFor.delete(input.jobDir);
+      const othersUse = [...threaded].some(([jobDir, youngMb]) => jobDir !== input.jobDir && youngMb > 0) || warmedFor.size > 0;
+      if (!othersUse) await threads.stopIdle();
       try {
         return await acts.finalizeJob(input);
       } finally {

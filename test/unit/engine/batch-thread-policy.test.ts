@@ -1,7 +1,11 @@
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { batchThreadPolicy } from '../../../src/engine/embedded/batch-threads.js';
+import { batchThreadPolicy, withBatchThreads, type BatchThreads } from '../../../src/engine/embedded/batch-threads.js';
+import type { PlanJobOutput } from '../../../src/plan/activity-types.js';
 import type { ConnectionOptions } from '../../../src/spec/config-schema.js';
+import { fakeActivities, testPlan } from '../../helpers/fake-activities.js';
 
 /** Any file that exists stands in for the compiled thread entry. */
 const entry = new URL(import.meta.url);
@@ -31,5 +35,38 @@ describe('batch thread policy', () => {
 
   it('starts no thread when the compiled thread entry is missing', () => {
     expect(batchThreadPolicy({ FERRY_BATCH_THREADS: '2' }, { users: file }, new URL('./no-such-entry.js', import.meta.url)).count).toBe(0);
+  });
+
+  it("stops idle threads before a job's finalize, but not while another job's plan has warmed them for its batches", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-warm-'));
+    try {
+      // A source past the size worth warming threads for.
+      const source = join(dir, 'users.json');
+      writeFileSync(source, `[${'{"email":"a@b.co"},'.repeat(70_000)}{"email":"z@b.co"}]`);
+      const base = testPlan();
+      const planOf = (jobDir: string) => ({ plan: { ...base, jobDir, batch: { ...base.batch, parallelism: 2 }, source: { ...base.source, path: source } } });
+      const events: string[] = [];
+      const threads: BatchThreads = {
+        run: () => Promise.reject(new Error('no batch runs here')),
+        warm: () => events.push('warm'),
+        forget: () => undefined,
+        stopIdle: () => Promise.resolve(void events.push('stopIdle')),
+        close: () => Promise.resolve(),
+      };
+      let planned: (output: PlanJobOutput) => void = () => undefined;
+      const acts = { ...fakeActivities({ total: 2, batches: 2 }).acts, planJob: () => new Promise<PlanJobOutput>((resolve) => (planned = resolve)) };
+      const policy = withBatchThreads(acts, threads, { asked: false, connections: { users: file } });
+      const finalize = (jobDir: string) => policy.finalizeJob({ jobDir, batches: 2, status: 'succeeded' });
+
+      const planB = policy.planJob(planOf(join(dir, 'b')));
+      await finalize(join(dir, 'a'));
+      expect(events).toEqual(['warm']);
+      planned({ checksum: 'c', total: 2, batches: 2 });
+      await planB;
+      await finalize(join(dir, 'b'));
+      expect(events).toEqual(['warm', 'stopIdle']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
