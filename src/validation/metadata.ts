@@ -1,6 +1,7 @@
 import type { RejectError } from './reject.js';
 import type { FieldCheck } from './checks.js';
 import { isObject, jsonType, report } from './checks.js';
+import { MAX_DEPTH } from './well-formed.js';
 
 /** Keys the identity platform keeps for itself; an import that sets them is rejected (reference §1). */
 export const reservedAppMetadataKeys: ReadonlySet<string> = new Set([
@@ -27,10 +28,11 @@ export const reservedAppMetadataKeys: ReadonlySet<string> = new Set([
 /*
  * Metadata field names may not contain '.' or '$' (they are stored as document field names, where both
  * are operators). The rule applies at every depth, including objects inside arrays.
- * Nesting deeper than MAX_DEPTH is not searched: it keeps hostile input from exhausting the stack, and
- * no real profile nests that deep.
+ * The walks use an explicit stack, not recursion, so hostile nesting cannot exhaust the call stack.
+ * They stop at the well-formed check's MAX_DEPTH: a container that deep rejects the record anyway
+ * ("nested more than … levels deep"), so every record that is written has had all its keys checked.
+ * (A limit of 64 here let "a.b" at depth 65–999 through unchecked.)
  */
-const MAX_DEPTH = 64;
 
 export const checkAppMetadata: FieldCheck = (errors, value) => {
   if (!checkMetadata(errors, value, 'app_metadata')) return;
@@ -50,7 +52,7 @@ function checkMetadata(errors: RejectError[], value: unknown, field: string): bo
     return false;
   }
   // Search without building paths first, so a valid record costs no string building.
-  if (hasBadKey(value, 0)) reportBadKeys(errors, value, field, 0);
+  if (hasBadKey(value)) reportBadKeys(errors, value, field);
   return true;
 }
 
@@ -58,28 +60,71 @@ function isBadKey(key: string): boolean {
   return key.includes('.') || key.includes('$');
 }
 
-function hasBadKey(value: unknown, depth: number): boolean {
-  if (depth > MAX_DEPTH || typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (hasBadKey(value[i], depth + 1)) return true;
-    return false;
-  }
-  const obj = value as Record<string, unknown>;
-  for (const key in obj) if (isBadKey(key) || hasBadKey(obj[key], depth + 1)) return true;
-  return false;
+function isContainer(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
 }
 
-function reportBadKeys(errors: RejectError[], value: unknown, path: string, depth: number): void {
-  if (depth > MAX_DEPTH || typeof value !== 'object' || value === null) return;
-  if (Array.isArray(value)) {
-    (value as unknown[]).forEach((item, i) => reportBadKeys(errors, item, `${path}[${i}]`, depth + 1));
-    return;
+/**
+ * Whether any key at any depth is bad. The stack is made only when a container holds another
+ * container: flat metadata, the common case, allocates nothing.
+ */
+function hasBadKey(root: object): boolean {
+  let pending: Nested[] | undefined;
+  let value: object = root;
+  let depth = 0;
+  for (;;) {
+    const childDepth = depth + 1;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i];
+        if (isContainer(item) && childDepth < MAX_DEPTH) (pending ??= []).push({ value: item, depth: childDepth });
+      }
+    } else {
+      const obj = value as Record<string, unknown>;
+      for (const key in obj) {
+        if (isBadKey(key)) return true;
+        const child = obj[key];
+        if (isContainer(child) && childDepth < MAX_DEPTH) (pending ??= []).push({ value: child, depth: childDepth });
+      }
+    }
+    const next = pending?.pop();
+    if (next === undefined) return false;
+    ({ value, depth } = next);
   }
-  const obj = value as Record<string, unknown>;
-  for (const key in obj) {
-    const keyPath = `${path}.${key}`;
-    if (isBadKey(key)) report(errors, 'FORMAT', keyPath, `metadata field names may not contain "." or "$": "${key}"`);
-    reportBadKeys(errors, obj[key], keyPath, depth + 1);
+}
+
+interface Nested {
+  value: object;
+  /** Containers above it, the metadata object itself at 0 (as the well-formed check counts). */
+  depth: number;
+}
+
+interface Entry {
+  value: unknown;
+  path: string;
+  depth: number;
+  /** The field name of this value when it is a bad one. */
+  badKey?: string;
+}
+
+/** Every bad key with its path, in document order (only for a record known to have one). */
+function reportBadKeys(errors: RejectError[], root: object, field: string): void {
+  const stack: Entry[] = [{ value: root, path: field, depth: 0 }];
+  for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+    const { value, path, depth, badKey } = entry;
+    if (badKey !== undefined) report(errors, 'FORMAT', path, `metadata field names may not contain "." or "$": "${badKey}"`);
+    if (!isContainer(value) || depth >= MAX_DEPTH) continue;
+    const children: Entry[] = [];
+    if (Array.isArray(value)) (value as unknown[]).forEach((item, i) => children.push({ value: item, path: `${path}[${i}]`, depth: depth + 1 }));
+    else {
+      const obj = value as Record<string, unknown>;
+      for (const key in obj) {
+        const child: Entry = { value: obj[key], path: `${path}.${key}`, depth: depth + 1 };
+        if (isBadKey(key)) child.badKey = key;
+        children.push(child);
+      }
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
 }
 

@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { reservedAppMetadataKeys } from '../../../src/validation/metadata.js';
+import { checkWellFormed } from '../../../src/validation/well-formed.js';
+import type { RejectError } from '../../../src/validation/reject.js';
 import { codesOf, errorsOf, user } from './fixtures.js';
 
 describe('app_metadata', () => {
@@ -39,6 +41,22 @@ describe('metadata field names', () => {
 
   it('allows . and $ in values', () => {
     expect(codesOf(user({ user_metadata: { site: 'example.com', price: '$5' } }))).toEqual([]);
+  });
+
+  it.each([65, 200, 999])('finds a bad key %i levels deep, where nothing else would reject the record', (levels) => {
+    let deep: Record<string, unknown> = { 'a.b': 1 };
+    for (let i = 0; i < levels; i++) deep = { n: deep };
+    const wellFormed: RejectError[] = [];
+    checkWellFormed(wellFormed, { email: 'someone@example.com', user_metadata: deep });
+    expect(wellFormed).toEqual([]);
+    expect(codesOf(user({ user_metadata: deep }))).toEqual([['FORMAT', `user_metadata${'.n'.repeat(levels)}.a.b`]]);
+  });
+
+  it('reports bad keys in document order, a nested one before a later sibling', () => {
+    expect(codesOf(user({ user_metadata: { ok: { x$y: 1 }, 'a.b': 2 } }))).toEqual([
+      ['FORMAT', 'user_metadata.ok.x$y'],
+      ['FORMAT', 'user_metadata.a.b'],
+    ]);
   });
 
   it('survives hostile nesting', () => {
