@@ -18,12 +18,22 @@ const bcryptIncomplete: Problem = {
   message: 'is not a complete bcrypt hash: expected $2b$<cost 04-31>$ followed by 53 characters of ./A-Za-z0-9',
 };
 
-/** `password_hash`: only $2a$ and $2b$ are accepted there (the import format's rule). */
+const bcryptImportCost: Problem = {
+  code: 'PATTERN',
+  message: 'must be a bcrypt hash of cost 10 ($2b$10$…); a bcrypt hash of another cost goes in custom_password_hash with algorithm bcrypt',
+};
+
+/**
+ * `password_hash`: only $2a$ and $2b$ of cost 10 are accepted there (the import format's rule:
+ * "bcrypt $2a$ or $2b$ with 10 salt rounds"); custom_password_hash takes any other cost.
+ */
 export function passwordHashProblem(value: string): Problem | null {
   if (!BCRYPT_IMPORT_PREFIX.test(value)) {
     return { code: 'PATTERN', message: 'must be a bcrypt hash starting with $2a$ or $2b$ (other algorithms go in custom_password_hash)' };
   }
-  return BCRYPT_BODY.test(value) ? null : bcryptIncomplete;
+  if (!BCRYPT_BODY.test(value)) return bcryptIncomplete;
+  // The prefix is 4 characters ($2a$ or $2b$), so the cost is the two digits after it.
+  return value.startsWith('10$', 4) ? null : bcryptImportCost;
 }
 
 /** `custom_password_hash` with algorithm bcrypt: $2y$ (PHP's name for $2b$) is accepted too. */

@@ -194,6 +194,15 @@ describe('validateUser: password_hash', () => {
     expect(codesOf(user({ password_hash }))).toEqual([['PATTERN', 'password_hash']]);
   });
 
+  it('is PATTERN for a complete bcrypt hash of a cost other than 10, pointing to custom_password_hash', () => {
+    for (const cost of ['04', '09', '11', '12', '31']) {
+      const errors = errorsOf(user({ password_hash: BCRYPT.replace('$10$', `$${cost}$`) }));
+      expect(errors).toEqual([{ code: 'PATTERN', path: 'password_hash', message: expect.stringContaining('cost 10') as string }]);
+      expect(errors[0]?.message).toContain('custom_password_hash');
+    }
+    expect(codesOf(user({ custom_password_hash: { algorithm: 'bcrypt', hash: { value: BCRYPT.replace('$10$', '$12$') } } }))).toEqual([]);
+  });
+
   it('is INVALID_TYPE when not a string', () => {
     expect(codesOf(user({ password_hash: 123 }))).toEqual([['INVALID_TYPE', 'password_hash']]);
   });
