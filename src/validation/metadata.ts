@@ -28,8 +28,8 @@ export const reservedAppMetadataKeys: ReadonlySet<string> = new Set([
 /*
  * Metadata field names may not contain '.' or '$' (they are stored as document field names, where both
  * are operators). The rule applies at every depth, including objects inside arrays.
- * The walks use an explicit stack, not recursion, so hostile nesting cannot exhaust the call stack.
- * They stop at the well-formed check's MAX_DEPTH: a container that deep rejects the record anyway
+ * Hostile nesting cannot exhaust the call stack: the search recurses only to 64 levels and goes on
+ * with an explicit stack below that, and the report walks an explicit stack. Both stop at the well-formed check's MAX_DEPTH: a container that deep rejects the record anyway
  * ("nested more than … levels deep"), so every record that is written has had all its keys checked.
  * (A limit of 64 here let "a.b" at depth 65–999 through unchecked.)
  */
@@ -52,7 +52,7 @@ function checkMetadata(errors: RejectError[], value: unknown, field: string): bo
     return false;
   }
   // Search without building paths first, so a valid record costs no string building.
-  if (hasBadKey(value)) reportBadKeys(errors, value, field);
+  if (hasBadKey(value, 0)) reportBadKeys(errors, value, field);
   return true;
 }
 
@@ -64,39 +64,41 @@ function isContainer(value: unknown): value is object {
   return typeof value === 'object' && value !== null;
 }
 
-/**
- * Whether any key at any depth is bad. The stack is made only when a container holds another
- * container: flat metadata, the common case, allocates nothing.
- */
-function hasBadKey(root: object): boolean {
-  let pending: Nested[] | undefined;
-  let value: object = root;
-  let depth = 0;
-  for (;;) {
-    const childDepth = depth + 1;
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const item: unknown = value[i];
-        if (isContainer(item) && childDepth < MAX_DEPTH) (pending ??= []).push({ value: item, depth: childDepth });
-      }
-    } else {
+/** Depth to which hasBadKey recurses; deeper (rare, hostile) nesting continues on an explicit stack. */
+const RECURSION_DEPTH = 64;
+
+/** Whether any key at any depth is bad. Recursive, as it allocates nothing for the metadata of real records. */
+function hasBadKey(value: unknown, depth: number): boolean {
+  if (!isContainer(value) || depth >= MAX_DEPTH) return false;
+  if (depth >= RECURSION_DEPTH) return hasBadKeyDeep(value, depth);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasBadKey(value[i], depth + 1)) return true;
+    return false;
+  }
+  const obj = value as Record<string, unknown>;
+  for (const key in obj) if (isBadKey(key) || hasBadKey(obj[key], depth + 1)) return true;
+  return false;
+}
+
+/** hasBadKey below RECURSION_DEPTH, with a stack of [container, depth] pairs instead of the call stack. */
+function hasBadKeyDeep(root: object, rootDepth: number): boolean {
+  const pending: unknown[] = [root, rootDepth];
+  while (pending.length > 0) {
+    const depth = pending.pop() as number;
+    const value = pending.pop() as object;
+    const push = (child: unknown): void => {
+      if (isContainer(child) && depth + 1 < MAX_DEPTH) pending.push(child, depth + 1);
+    };
+    if (Array.isArray(value)) for (const item of value as unknown[]) push(item);
+    else {
       const obj = value as Record<string, unknown>;
       for (const key in obj) {
         if (isBadKey(key)) return true;
-        const child = obj[key];
-        if (isContainer(child) && childDepth < MAX_DEPTH) (pending ??= []).push({ value: child, depth: childDepth });
+        push(obj[key]);
       }
     }
-    const next = pending?.pop();
-    if (next === undefined) return false;
-    ({ value, depth } = next);
   }
-}
-
-interface Nested {
-  value: object;
-  /** Containers above it, the metadata object itself at 0 (as the well-formed check counts). */
-  depth: number;
+  return false;
 }
 
 interface Entry {

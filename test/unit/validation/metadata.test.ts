@@ -52,6 +52,12 @@ describe('metadata field names', () => {
     expect(codesOf(user({ user_metadata: deep }))).toEqual([['FORMAT', `user_metadata${'.n'.repeat(levels)}.a.b`]]);
   });
 
+  it('finds a bad key under deeply nested arrays', () => {
+    let deep: unknown = { ok: 1, x$y: 2 };
+    for (let i = 0; i < 300; i++) deep = [1, deep];
+    expect(codesOf(user({ app_metadata: { list: deep } }))).toEqual([['FORMAT', `app_metadata.list${'[1]'.repeat(300)}.x$y`]]);
+  });
+
   it('reports bad keys in document order, a nested one before a later sibling', () => {
     expect(codesOf(user({ user_metadata: { ok: { x$y: 1 }, 'a.b': 2 } }))).toEqual([
       ['FORMAT', 'user_metadata.ok.x$y'],
