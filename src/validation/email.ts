@@ -64,6 +64,21 @@ export function emailProblem(value: string): Problem | null {
   return null;
 }
 
+/**
+ * Why `value` is not acceptable as a user's email, or null. The users table keeps the address
+ * lower-cased, and lower-casing can lengthen it: İ (U+0130) becomes i + U+0307, two characters,
+ * so 40 of them before @ would be stored as 80, past the 64 this check allowed (and a re-import of
+ * the export was then refused). The lower-cased form is checked too whenever its length differs.
+ */
+export function profileEmailProblem(value: string): Problem | null {
+  const problem = emailProblem(value);
+  if (problem !== null || !ANY_NON_ASCII.test(value)) return problem;
+  const lower = value.toLowerCase();
+  if (lower.length === value.length) return null;
+  const stored = emailProblem(lower);
+  return stored && { code: stored.code, message: `${stored.message} once lower-cased, as it is stored (İ lower-cases to two characters, i and U+0307)` };
+}
+
 /** True when `value` is a whole email address (usernames may contain @ but may not be one). */
 export function isEmail(value: string): boolean {
   return emailProblem(value) === null;

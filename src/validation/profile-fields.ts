@@ -1,7 +1,7 @@
 import type { FieldCheck } from './checks.js';
 import { checkIntegerAtLeast, checkLength, report, reportType } from './checks.js';
 import { dateTimeProblem } from './date-time.js';
-import { emailProblem, isEmail } from './email.js';
+import { isEmail, profileEmailProblem } from './email.js';
 import { passwordHashProblem } from './hash-formats.js';
 import { isE164 } from './patterns.js';
 import { codePointCount } from './text.js';
@@ -67,13 +67,13 @@ export function dateTimeField(path: string): FieldCheck {
   };
 }
 
-/** Empty email is REQUIRED (reported by validateUser), so only non-empty strings are checked here. */
+/** Empty email is REQUIRED (reported by validateUser), so only non-empty strings are checked here, as they will be stored. */
 export const checkEmailField: FieldCheck = (errors, value) => {
   if (typeof value !== 'string') {
     reportType(errors, 'email', 'string', value);
     return;
   }
-  const problem = value === '' ? null : emailProblem(value);
+  const problem = value === '' ? null : profileEmailProblem(value);
   if (problem !== null) report(errors, problem.code, 'email', problem.message);
 };
 

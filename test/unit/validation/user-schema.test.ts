@@ -70,6 +70,25 @@ describe('validateUser: email', () => {
   });
 });
 
+describe('validateUser: email as it is stored, lower-cased', () => {
+  // İ (U+0130) lower-cases to i + U+0307: the stored address is longer than the one checked.
+  it('applies the 64-character local part limit after lower-casing', () => {
+    expect(codesOf({ email: `${'\u0130'.repeat(32)}@example.com` })).toEqual([]);
+    const errors = errorsOf({ email: `${'\u0130'.repeat(33)}@example.com` });
+    expect(errors).toEqual([{ code: 'MAX_LENGTH', path: 'email', message: expect.stringContaining('once lower-cased') as string }]);
+  });
+
+  it('applies the domain label limit after lower-casing', () => {
+    expect(codesOf({ email: `a@${'\u0130'.repeat(31)}.com` })).toEqual([]);
+    expect(codesOf({ email: `a@${'\u0130'.repeat(32)}.com` })).toEqual([['FORMAT', 'email']]);
+  });
+
+  it('accepts an address lower-casing does not lengthen', () => {
+    expect(codesOf({ email: '\u0130stanbul@example.com' })).toEqual([]);
+    expect(codesOf({ email: `${'Ä'.repeat(64)}@example.com` })).toEqual([]);
+  });
+});
+
 describe('validateUser: booleans', () => {
   it.each(['email_verified', 'phone_verified', 'blocked'])('%s must be a boolean', (field) => {
     expect(codesOf(user({ [field]: true }))).toEqual([]);
