@@ -45,13 +45,21 @@ const notNormalised: Problem = {
 };
 const mixedScripts: Problem = { code: 'FORMAT', message: 'mixes letters of different scripts in one part (e.g. Cyrillic а in a Latin name)' };
 
+const surroundingSpace: Problem = {
+  code: 'FORMAT',
+  message: 'has whitespace before or after the address (trim it in the mapping, e.g. $trim(email))',
+};
+
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\uFFFD]/u;
+/** Any whitespace (no-break space included) at either end: a CSV cell's padding, the commonest reason an address is refused. */
+const SURROUNDING_SPACE = /^\s|\s$/;
 const ANY_NON_ASCII = /[^\x00-\x7f]/;
 
 /** Why `value` is not an acceptable email address, or null when it is. */
 export function emailProblem(value: string): Problem | null {
   // Length first: it bounds the regex's work on hostile input.
   if (value.length > MAX_EMAIL_LENGTH && codePointCount(value, 0, value.length) > MAX_EMAIL_LENGTH) return tooLong;
+  if (SURROUNDING_SPACE.test(value)) return surroundingSpace;
   if (INVISIBLE.test(value)) return invisible;
   // Most addresses are ASCII, which NFKC leaves as it is and which is all Latin: the two checks
   // below would only allocate a normalised copy and the address's parts.

@@ -49,6 +49,13 @@ describe('email', () => {
     expect(emailProblem(value)?.code).toBe('FORMAT');
   });
 
+  it.each([' ab@example.com', 'ab@example.com ', 'ab@example.com\t', '\u00a0ab@example.com', 'ab@example.com\u3000'])(
+    'says %j has whitespace around it',
+    (value) => {
+      expect(emailProblem(value)).toEqual({ code: 'FORMAT', message: expect.stringContaining('whitespace before or after') as string });
+    },
+  );
+
   it('applies the 64 and 254 limits', () => {
     expect(emailProblem(`${'a'.repeat(65)}@example.com`)?.code).toBe('MAX_LENGTH');
     expect(emailProblem(`${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`)).toBeNull();
