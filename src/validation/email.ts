@@ -43,6 +43,10 @@ const notNormalised: Problem = {
   code: 'FORMAT',
   message: 'contains a look-alike or compatibility character that Unicode NFKC normalisation changes (e.g. ⅈ → i, ﬁ → fi)',
 };
+const decomposed: Problem = {
+  code: 'FORMAT',
+  message: 'is in decomposed Unicode form (NFD: e + U+0301 for é), which NFKC normalisation changes: write it composed (NFC)',
+};
 const mixedScripts: Problem = { code: 'FORMAT', message: 'mixes letters of different scripts in one part (e.g. Cyrillic а in a Latin name)' };
 
 const surroundingSpace: Problem = {
@@ -64,7 +68,7 @@ export function emailProblem(value: string): Problem | null {
   // Most addresses are ASCII, which NFKC leaves as it is and which is all Latin: the two checks
   // below would only allocate a normalised copy and the address's parts.
   const ascii = !ANY_NON_ASCII.test(value);
-  if (!ascii && value.normalize('NFKC') !== value) return notNormalised;
+  if (!ascii && value.normalize('NFKC') !== value) return isOnlyDecomposed(value) ? decomposed : notNormalised;
   if (!EMAIL.test(value)) return invalid;
   if (!ascii && mixesScripts(value)) return mixedScripts;
   const at = value.lastIndexOf('@');
@@ -85,6 +89,12 @@ export function profileEmailProblem(value: string): Problem | null {
   if (lower.length === value.length) return null;
   const stored = emailProblem(lower);
   return stored && { code: stored.code, message: `${stored.message} once lower-cased, as it is stored (İ lower-cases to two characters, i and U+0307)` };
+}
+
+/** Whether composing `value` (NFC) is all NFKC would change: a decomposed accent, not a look-alike. Only on the reject path. */
+function isOnlyDecomposed(value: string): boolean {
+  const composed = value.normalize('NFC');
+  return composed !== value && composed.normalize('NFKC') === composed;
 }
 
 /** True when `value` is a whole email address (usernames may contain @ but may not be one). */

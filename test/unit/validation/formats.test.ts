@@ -89,6 +89,12 @@ describe('email', () => {
     },
   );
 
+  it('says a decomposed accent is one, and how to write it', () => {
+    expect(emailProblem('jose\u0301@example.com')?.message).toContain('decomposed Unicode form (NFD');
+    expect(emailProblem('jos\u00e9@example.com')).toBeNull();
+    expect(emailProblem('\ufb01le@example.com')?.message).toContain('look-alike');
+  });
+
   it.each(['\u0430dmin@x.com', 'p\u0430ypal@x.com', 'admin@\u0430pple.com', 'ab\u03bfut@x.com', '\u0430b\u03b3@x.com'])(
     'rejects letters of mixed scripts in one part: %j',
     (value) => {
