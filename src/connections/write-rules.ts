@@ -84,3 +84,15 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   return typeof value;
 }
+
+/**
+ * The column an upsert resets when it changes a user's email (the import format: the new address
+ * was never verified, so `email_verified` goes back to false unless the row sends it): the position
+ * of a boolean `email_verified` when `email` is among `changed` and `email_verified` is not among `sent`.
+ */
+export function verificationReset(columns: readonly ColumnInfo[], changed: readonly number[], sent: readonly number[]): number | undefined {
+  const email = columns.findIndex((c) => c.name === 'email');
+  if (email < 0 || !changed.includes(email)) return undefined;
+  const verified = columns.findIndex((c) => c.name === 'email_verified' && c.type === 'boolean');
+  return verified < 0 || sent.includes(verified) ? undefined : verified;
+}

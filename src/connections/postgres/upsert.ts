@@ -3,7 +3,7 @@ import { valueAt, type PreparedRow } from './rows.js';
 import { decodeJsonColumn, encodePg, isInvalid, type PgText } from './values.js';
 import { isUpsertable } from '../users-table.js';
 import { jsonEqual } from '../../plan/json-values.js';
-import { isMergedColumn, mergeJson, storeRejects } from '../write-rules.js';
+import { isMergedColumn, mergeJson, storeRejects, verificationReset } from '../write-rules.js';
 import { InexactJson, mergeRejects } from '../inexact-json.js';
 import type { RejectError } from '../../validation/reject.js';
 import { lookupTypes } from './decode.js';
@@ -82,6 +82,8 @@ function diffRow(ctx: ApplyContext, row: PreparedRow, match: unknown[], json: re
     if (jsonEqual(stored, next)) continue;
     changes.set(position, next === logical ? (row.values[i] ?? null) : encodeMerged(ctx, position, next));
   }
+  const reset = verificationReset(ctx.shape.columns, [...changes.keys()], updatable);
+  if (reset !== undefined) changes.set(reset, 'false');
   const updatedAt = ctx.generated.updatedAt;
   if (changes.size > 0 && updatedAt !== undefined && !updatable.includes(updatedAt)) changes.set(updatedAt, ctx.input.now);
   return changes;

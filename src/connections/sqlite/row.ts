@@ -15,7 +15,7 @@ import { storedRowHash } from './values.js';
 import { setOwnField } from '../../validation/own-field.js';
 import { jsonEqual } from '../../plan/json-values.js';
 import { imageTextBytesKey, inexactDocument, mergeRejects } from '../inexact-json.js';
-import { isMergedColumn, keyPart, keySeparator, mergeJson, storeRejects } from '../write-rules.js';
+import { isMergedColumn, keyPart, keySeparator, mergeJson, storeRejects, verificationReset } from '../write-rules.js';
 
 /** Everything one batch's rows share: resolved once per batch, not per row. */
 export interface RowContext {
@@ -176,6 +176,11 @@ function updateRow(ctx: RowContext, updatable: UpdatableRow, stored: unknown[], 
   if (unmergeable.length > 0) return unmergeable;
   const changes = diffRow(ctx, updatable, stored);
   if (changes.columns.length === 0) return 'unchanged';
+  const reset = verificationReset(ctx.shape.columns, changes.columns, updatable.columns);
+  if (reset !== undefined) {
+    changes.columns.push(reset);
+    changes.values.push(0);
+  }
   const updatedAt = ctx.generated.updatedAt;
   if (updatedAt !== undefined && !updatable.columns.includes(updatedAt)) {
     changes.columns.push(updatedAt);

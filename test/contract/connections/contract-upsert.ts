@@ -62,6 +62,21 @@ export function describeUpsert(factory: ConnectionFactory): void {
       ]);
     });
 
+    it('resets email_verified when it changes the email and the row does not send it (the import format); a row that sends it sets it', async () => {
+      await seed(h());
+      const [stored] = await tableRows(h());
+      const byId = (values: Record<string, unknown>, job: string) => upsert([{ user_id: stored!['user_id'], ...values }], { key: ['user_id'], job });
+      const verified = async () => (await tableRows(h())).map((u) => [u['email'], u['email_verified']]);
+      expect(await h().connection.writeBatch(byId({ email: 'ann@x.io', nickname: 'A' }, 'job-2'))).toEqual(output({ updated: 1 }));
+      expect(await verified()).toEqual([['ann@x.io', true]]);
+      expect(await h().connection.writeBatch(byId({ email: 'Ann.New@x.io' }, 'job-3'))).toEqual(output({ updated: 1 }));
+      expect(await verified()).toEqual([['ann.new@x.io', false]]);
+      expect(await h().connection.writeBatch(byId({ email: 'ann.third@x.io', email_verified: true }, 'job-4'))).toEqual(output({ updated: 1 }));
+      expect(await verified()).toEqual([['ann.third@x.io', true]]);
+      expect(await h().connection.writeBatch(byId({ email: 'ann.third@x.io' }, 'job-5'))).toEqual(output({ unchanged: 1 }));
+      expect(await verified()).toEqual([['ann.third@x.io', true]]);
+    });
+
     it('overwrites metadata with metadata: replace', async () => {
       await seed(h());
       const replaced = { email: 'ann@x.io', user_metadata: { prefs: { theme: 'dark' } }, app_metadata: { org: { id: 2 } } };
