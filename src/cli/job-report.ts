@@ -66,6 +66,7 @@ export function jobDetails(job: JobInfo, cwd: string) {
   return {
     ...jobListing(job, cwd),
     error: job.error,
+    ...(job.failure ? { failure: job.failure } : {}),
     ...(job.waiting ? { waiting: job.waiting } : {}),
     ...(jobQuery(job.plan) ? { query: jobQuery(job.plan) } : {}),
     notifications: job.notifications,

@@ -169,7 +169,7 @@ async function followJob(ctx: CliContext, engine: Engine, id: string, options: R
       ctx.stderr(
         diskHint(ctx, job, outcome.error) ??
           sourceChangedFailure(job, outcome.error, shown) ??
-          unresumableFailure(job, outcome.error, shown) ??
+          unresumableFailure(job, outcome.failure, shown) ??
           `job ${id} ${outcome.status}: ${resumeHint(id)}`,
       );
     }

@@ -1,6 +1,6 @@
 import type { FinalizeJobOutput, JobStatus, JobSummary, NotifyOutput } from '../plan/activity-types.js';
 import type { JobPlan } from '../plan/job-plan.js';
-import type { JobOutcome } from '../plan/orchestrate.js';
+import type { JobFailure, JobOutcome } from '../plan/orchestrate.js';
 
 /**
  * The one contract both engines keep (STYLE.md 3b). The CLI, the worker and the operator tools talk
@@ -172,6 +172,8 @@ export interface JobListing {
 export interface JobInfo extends JobListing {
   plan: JobPlan;
   error: string | null;
+  /** The failing step and whether it was retryable (orchestrate.ts `JobOutcome`); absent when not known. */
+  failure?: JobFailure;
   notifications: NotifyOutput[];
   /** While pending: whom it waits for. */
   waiting: string | null;

@@ -37,6 +37,11 @@ export interface OrchestrationHooks {
    * a crash interrupted, so that its notifications keep their delivery ids. Absent: `1`.
    */
   completion?: string;
+  /**
+   * Whether a step's error may pass on another attempt (the embedded engine's: connections/errors.ts
+   * `isRetryable`, as its retries decide). Temporal's activity failures say so themselves.
+   */
+  isRetryable?(err: unknown): boolean;
 }
 
 /** Where a job continues in its next segment: everything before `nextBatch` is done and counted. */
@@ -52,11 +57,25 @@ export interface JobOutcome {
   status: FinalStatus;
   summary: JobSummary;
   error: string | null;
+  /**
+   * The step whose error failed the job, and whether another attempt may pass (connections/errors.ts,
+   * on Temporal the activity's ApplicationFailure). Absent when no step's error failed it (rejects
+   * over the budget, a cancel) and in records of a Ferry before it: then nothing is known.
+   */
+  failure?: JobFailure;
   artifacts: FinalizeJobOutput | null;
   notifications: NotifyOutput[];
 }
 
-type Stop = { status: 'failed' | 'cancelled'; error: string | null } | { status: 'continue'; nextBatch: number; error: null };
+export interface JobFailure {
+  step: 'plan' | 'batch' | 'finalize';
+  retryable: boolean;
+}
+
+/** Why a job ends short of success. */
+type Ending = { status: 'failed' | 'cancelled'; error: string | null; failure?: JobFailure };
+
+type Stop = Ending | { status: 'continue'; nextBatch: number; error: null };
 
 export async function runPipelineJob(plan: JobPlan, acts: PipelineActivities, hooks: OrchestrationHooks = {}): Promise<JobOutcome> {
   const result = await runPipelineSegment(plan, acts, { ...hooks, continueAsNew: undefined });
@@ -80,7 +99,8 @@ export async function runPipelineSegment(
     try {
       planned = await acts.planJob({ plan });
     } catch (err) {
-      return done(await finish(plan, acts, hooks, { status: 'failed', summary, error: errorMessage(err), artifacts: null, notifications: [] }));
+      const failure = failureOf('plan', err, hooks);
+      return done(await finish(plan, acts, hooks, { status: 'failed', summary, error: errorMessage(err), ...failure, artifacts: null, notifications: [] }));
     }
     summary.total = planned.total;
     summary.batches.total = planned.batches;
@@ -92,13 +112,24 @@ export async function runPipelineSegment(
   const status: FinalStatus = ended?.status ?? 'succeeded';
   let artifacts: FinalizeJobOutput | null = null;
   let error = ended?.error ?? null;
+  let failure = ended?.failure && { failure: ended.failure };
   try {
     artifacts = await acts.finalizeJob({ jobDir: plan.jobDir, batches: planned.batches, status });
   } catch (err) {
-    error ??= errorMessage(err);
-    return done(await finish(plan, acts, hooks, { status: 'failed', summary: endSummary(plan, 'failed', summary), error, artifacts, notifications: [] }));
+    // The first failure stands: a batch's error says more than finalizing a job that already failed.
+    if (error === null) [error, failure] = [errorMessage(err), failureOf('finalize', err, hooks)];
+    return done(
+      await finish(plan, acts, hooks, {
+        status: 'failed',
+        summary: endSummary(plan, 'failed', summary),
+        error,
+        ...failure,
+        artifacts,
+        notifications: [],
+      }),
+    );
   }
-  return done(await finish(plan, acts, hooks, { status, summary: endSummary(plan, status, summary), error, artifacts, notifications: [] }));
+  return done(await finish(plan, acts, hooks, { status, summary: endSummary(plan, status, summary), error, ...failure, artifacts, notifications: [] }));
 }
 
 /**
@@ -151,7 +182,7 @@ async function runBatches(
     const done = await Promise.race(inFlight.values());
     inFlight.delete(done.batch);
     if (!done.output) {
-      stop = failedUnlessStopped(stop, `batch ${done.batch}: ${errorMessage(done.error)}`);
+      stop = failedUnlessStopped(stop, `batch ${done.batch}: ${errorMessage(done.error)}`, failureOf('batch', done.error, hooks));
       continue;
     }
     addBatch(summary, done.output);
@@ -169,7 +200,7 @@ async function runBatches(
  * mapping or the wrong file, so it fails (with its reject report) unless the pipeline says that
  * can be expected (`validate.allow_all_rejected`). A rollback's skipped rows are not rejects of this kind.
  */
-function allRejected(plan: JobPlan, summary: JobSummary): { status: 'failed'; error: string } | undefined {
+function allRejected(plan: JobPlan, summary: JobSummary): Ending | undefined {
   if (plan.kind === 'rollback' || plan.validate.allowAllRejected || summary.total === 0 || summary.rejected < summary.total) return undefined;
   const written = plan.kind === 'export' ? 'exported' : 'written';
   return {
@@ -190,9 +221,9 @@ function stopBefore(hooks: OrchestrationHooks, next: number, started: number): S
 }
 
 /** The first failure or cancellation stands; a failure while draining for a continue point replaces it. */
-function failedUnlessStopped(stop: Stop | undefined, error: string): Stop {
+function failedUnlessStopped(stop: Stop | undefined, error: string, failure?: { failure: JobFailure }): Stop {
   if (stop && stop.status !== 'continue') return stop;
-  return { status: 'failed', error };
+  return { status: 'failed', error, ...failure };
 }
 
 /** Sends the notifications whose `on` matches; a failed notification never changes the job's status. */
@@ -224,6 +255,18 @@ function addBatch(summary: JobSummary, out: RunBatchOutput): void {
   summary.batches.done += 1;
 }
 
+/**
+ * The failing step, and whether its error may pass on another attempt. On Temporal the workflow
+ * sees the activity's ApplicationFailure (activities/temporal.ts made it `nonRetryable` as
+ * isRetryable said); its other failures (a timeout, a worker gone) are retryable. Elsewhere the
+ * engine's `isRetryable` tells; without it, nothing is known.
+ */
+function failureOf(step: JobFailure['step'], err: unknown, hooks: OrchestrationHooks): { failure: JobFailure } | undefined {
+  const cause = unwrapped(err);
+  if (cause !== err) return { failure: { step, retryable: (cause as { nonRetryable?: unknown } | null)?.nonRetryable !== true } };
+  return hooks.isRetryable && { failure: { step, retryable: hooks.isRetryable(err) } };
+}
+
 /** Temporal's wrappers around the error an activity or child threw: their own message says only that it failed. */
 const wrappers = new Set(['ActivityFailure', 'ChildWorkflowFailure', 'WorkflowFailedError']);
 
@@ -233,12 +276,17 @@ const wrappers = new Set(['ActivityFailure', 'ChildWorkflowFailure', 'WorkflowFa
  * users.db: disk I/O error. Hint: …`) — their cause alone would lose which file and what to do.
  */
 export function errorMessage(err: unknown): string {
+  const current = unwrapped(err);
+  if (current instanceof Error) return current.message;
+  return String(current);
+}
+
+function unwrapped(err: unknown): unknown {
   let current: unknown = err;
   for (let depth = 0; depth < 5; depth++) {
     const { cause, name } = (current ?? {}) as { cause?: unknown; name?: unknown };
     if (!cause || !(typeof name === 'string' && wrappers.has(name))) break;
     current = cause;
   }
-  if (current instanceof Error) return current.message;
-  return String(current);
+  return current;
 }

@@ -194,7 +194,7 @@ async function untilEnded(journal: Journal, id: string, onPoll: (job: JobRecord)
 /** A finished job's record as an outcome; an interrupted one (its process died) counts as failed. */
 function outcomeOf(job: JobRecord): JobOutcome {
   const { status, summary, artifacts, notifications } = job;
-  const base = { summary: summary ?? emptySummary(), artifacts, notifications };
+  const base = { summary: summary ?? emptySummary(), artifacts, notifications, ...(job.failure && { failure: job.failure }) };
   if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return { ...base, status, error: job.error };
   return { ...base, status: 'failed', error: job.error ?? `interrupted: its process is gone (ferry jobs resume ${job.id} continues it)` };
 }
@@ -249,6 +249,7 @@ function infoOf(job: JobRecord, journal: Journal): JobInfo {
     ...listingOf(job, journal),
     plan: job.plan,
     error: job.error,
+    ...(job.failure && { failure: job.failure }),
     notifications: job.notifications,
     waiting: null,
     detail: live && job.ownerPid !== null ? `run ${job.run}, process ${job.ownerPid}` : `run ${job.run}`,

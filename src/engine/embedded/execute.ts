@@ -65,7 +65,7 @@ export async function execute(job: JobRecord, options: EmbeddedOptions): Promise
   // Before the update below: it reads the status the previous run left.
   const completion = runCompletion(journal, job, lease);
   // Pending until past the target gate: a job waiting for another shows as pending, not running.
-  journal.update(job.id, { status: 'pending', endedAt: null, error: null }, lease);
+  journal.update(job.id, { status: 'pending', endedAt: null, error: null, failure: null }, lease);
   try {
     // Asked before each batch starts: the journal is read at most every CANCEL_CHECK_MS, so a cancel
     // stops the job after the batches in flight, not after the next heartbeat (a busy main thread
@@ -90,13 +90,19 @@ export async function execute(job: JobRecord, options: EmbeddedOptions): Promise
     const acts = withSubmissionKey(journaled(options.activities, journal, job, { lease, lost: () => state.lost, log: options.log }), journal, job);
     await enterTarget(job, options, cancelled);
     // Cancelled at the gate, the job stops before its first batch like any cancelled job.
-    const outcome = await runPipelineJob(job.plan, acts, { progress: (p) => (saveProgress(p), options.progress?.(p)), cancelled, completion });
+    const outcome = await runPipelineJob(job.plan, acts, {
+      progress: (p) => (saveProgress(p), options.progress?.(p)),
+      cancelled,
+      completion,
+      isRetryable,
+    });
     const { status, summary, artifacts } = outcome;
     // Stored masked: an error may quote a connection's URL (a PostgreSQL ?password=), a server's reply.
     const mask = options.mask ?? ((text: string) => text);
     const error = outcome.error === null ? null : mask(outcome.error);
     const notifications = outcome.notifications.map((n) => ({ ...n, detail: mask(n.detail) }));
-    journal.update(job.id, { status, summary, error, artifacts, notifications, endedAt: new Date().toISOString() }, lease);
+    const failure = outcome.failure ?? null;
+    journal.update(job.id, { status, summary, error, failure, artifacts, notifications, endedAt: new Date().toISOString() }, lease);
     return outcome;
   } finally {
     clearInterval(timer);

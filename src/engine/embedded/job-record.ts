@@ -1,5 +1,6 @@
 import type { FinalizeJobOutput, JobStatus, JobSummary, NotifyOutput } from '../../plan/activity-types.js';
 import type { JobPlan } from '../../plan/job-plan.js';
+import type { JobFailure } from '../../plan/orchestrate.js';
 import { shownJobId } from '../no-job.js';
 import type { OwnerState } from './process-owner.js';
 
@@ -13,6 +14,8 @@ export interface JobRecord {
   plan: JobPlan;
   summary: JobSummary | null;
   error: string | null;
+  /** As JSON text; null when no step's error failed the job, or it ended before this column (nothing known). */
+  failure: JobFailure | null;
   artifacts: FinalizeJobOutput | null;
   notifications: NotifyOutput[];
   createdAt: string;
@@ -51,7 +54,9 @@ export class LeaseLost extends Error {
 }
 
 /** The fields of a job its runs change (`Journal.update`). */
-export type JobPatch = Partial<Pick<JobRecord, 'status' | 'summary' | 'error' | 'artifacts' | 'notifications' | 'endedAt' | 'run' | 'sourceChecksum'>>;
+export type JobPatch = Partial<
+  Pick<JobRecord, 'status' | 'summary' | 'error' | 'failure' | 'artifacts' | 'notifications' | 'endedAt' | 'run' | 'sourceChecksum'>
+>;
 
 /** A job's row as SQLite returns it. */
 export type Row = Record<string, unknown>;
@@ -62,6 +67,7 @@ export function patchColumns(patch: JobPatch): Record<string, unknown> {
   if (patch.status !== undefined) columns['status'] = patch.status;
   if (patch.summary !== undefined) columns['summary'] = JSON.stringify(patch.summary);
   if (patch.error !== undefined) columns['error'] = patch.error;
+  if (patch.failure !== undefined) columns['failure'] = patch.failure === null ? null : JSON.stringify(patch.failure);
   if (patch.artifacts !== undefined) columns['artifacts'] = JSON.stringify(patch.artifacts);
   if (patch.notifications !== undefined) columns['notifications'] = JSON.stringify(patch.notifications);
   if (patch.endedAt !== undefined) columns['ended_at'] = patch.endedAt;
@@ -107,7 +113,7 @@ export class DamagedRecord extends Error {
 const STATUSES: readonly JobStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'];
 
 /** The columns an object is kept in, as JSON text, and whether it may be null. */
-const OBJECT_COLUMNS = { plan: false, summary: true, artifacts: true } as const;
+const OBJECT_COLUMNS = { plan: false, summary: true, artifacts: true, failure: true } as const;
 
 export function toRecord(row: Row): JobRecord {
   const id = String(row['id']);
@@ -143,6 +149,7 @@ export function toRecord(row: Row): JobRecord {
     plan,
     summary: json<JobSummary | null>('summary', null),
     error: (row['error'] as string | null) ?? null,
+    failure: json<JobFailure | null>('failure', null),
     artifacts: json<FinalizeJobOutput | null>('artifacts', null),
     notifications: json<NotifyOutput[]>('notifications', []),
     createdAt: row['created_at'] as string,

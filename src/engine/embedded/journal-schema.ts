@@ -30,6 +30,7 @@ const addedColumns: Record<string, string> = {
   target: 'TEXT',
   target_shared: 'INTEGER NOT NULL DEFAULT 0',
   run_started_at: 'TEXT',
+  failure: 'TEXT',
 };
 
 /** Journal statements are short: a wait this long means a stuck process, not a busy one. */

@@ -201,6 +201,7 @@ function infoOf(job: TemporalJobDetails, plan: JobPlan, rootDir: string): JobInf
     ...listingOf(job, seen?.summary ?? null, localArtifacts(job.outcome?.artifacts ?? job.progress?.artifacts ?? null, rootDir)),
     plan,
     error: job.outcome?.error ?? job.progress?.error ?? null,
+    ...(job.outcome?.failure && { failure: job.outcome.failure }),
     notifications: job.outcome?.notifications ?? [],
     // A step being retried is what a running job waits on meanwhile.
     waiting: job.progress?.waiting ?? job.retrying ?? null,
