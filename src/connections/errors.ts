@@ -4,12 +4,6 @@
  * through the same rules: lost connections and lock timeouts are retryable; bad input and bad
  * configuration are not (STYLE.md rule 10).
  */
-/**
- * How a hint ends for a failure another attempt may mend. The same words must hold in a retry's log
- * line and in the job's final error, after the last attempt: so "may", not "is retried".
- */
-export const RETRY_MAY_HELP = 'a retry may succeed (a batch is tried up to retry.max_attempts times)';
-
 export class ConnectionError extends Error {
   override readonly name = 'ConnectionError';
   readonly retryable: boolean;

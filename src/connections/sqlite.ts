@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { QueryError } from '../query/query-error.js';
 import { sqliteOptionsSchema, type SqliteOptions } from '../spec/config-schema.js';
 import { maskUrl } from '../spec/secrets.js';
-import { ConnectionError, RETRY_MAY_HELP, isRetryable } from './errors.js';
+import { ConnectionError, isRetryable } from './errors.js';
 import { createPageReader } from './sqlite/read.js';
 import { ensureBookkeeping, loadTableShape } from './sqlite/schema.js';
 import { storeFileCheck, type StoreFileCheck } from './sqlite/store-file.js';
@@ -196,7 +196,7 @@ function guard<T>(fn: () => T, context: string): T {
 }
 
 const hints: [RegExp, string][] = [
-  [/^SQLITE_(BUSY|LOCKED)/, `another process holds the database write lock; ${RETRY_MAY_HELP}`],
+  [/^SQLITE_(BUSY|LOCKED)/, 'another process holds the database write lock'],
   [/^SQLITE_READONLY/, 'check that the database file and its folder are writable'],
   [/^SQLITE_FULL/, 'the disk is full'],
   [/^SQLITE_(CANTOPEN|NOTADB)/, "check the connection's path in ferry.yaml"],

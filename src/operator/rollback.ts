@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { backupPath, chunkFilePattern, partsDir, readNdjson } from '../../activities/job-files.js';
 import type { ConnectionPool } from '../../activities/deps.js';
-import { ConnectionError, RETRY_MAY_HELP } from '../connections/errors.js';
+import { ConnectionError } from '../connections/errors.js';
 import { restoreContext } from '../connections/table-shape.js';
 import type { Connection, RestoreBatchOutput, RestoreEntry } from '../connections/types.js';
 import { pausepoint } from '../failpoints.js';
@@ -118,21 +118,16 @@ async function refuseChangedRows(
   );
 }
 
-/** The driver's word on a batch retry, with what joins it to the hint before ("…; a retry", "…, and a retry"). */
-const retryHint = new RegExp(`(;|,? and)? ${RETRY_MAY_HELP.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
-
 /**
  * The store failed during the read-only pass: the driver's message names the restore the check
- * runs as (`restoreBatch` with `check: true`) and a batch retry, neither of which happened. Said
- * as what it is: the rows could not be checked, nothing was restored, and whether to try again.
+ * runs as (`restoreBatch` with `check: true`), which did not happen. Said as what it is: the rows
+ * could not be checked, nothing was restored, and whether to try again (the error's `retryable`).
  */
 function checkFailed(project: Project, rollbackJob: string, id: string, err: ConnectionError): JobRefused {
-  const what = err.message
-    .replace(
-      restoreContext({ job: rollbackJob, batch: 0, entries: [], force: false, check: true }),
-      `reading the rows job ${id} wrote, to check them before any change`,
-    )
-    .replace(retryHint, '');
+  const what = err.message.replace(
+    restoreContext({ job: rollbackJob, batch: 0, entries: [], force: false, check: true }),
+    `reading the rows job ${id} wrote, to check them before any change`,
+  );
   const next = err.retryable ? `: run ferry jobs rollback ${id} again once the database answers` : '';
   return new JobRefused(project.masker.mask(`cannot roll back job ${id}: ${what}. Nothing was restored${next}`));
 }

@@ -1,7 +1,7 @@
 import type { ClientBase, DatabaseError } from 'pg';
 import { maskUrl } from '../../spec/secrets.js';
 import type { RejectError } from '../../validation/reject.js';
-import { ConnectionError, RETRY_MAY_HELP, isRetryable } from '../errors.js';
+import { ConnectionError, isRetryable } from '../errors.js';
 import type { PgShape } from './schema.js';
 import type { PgStatements } from './sql.js';
 import { storeRejects } from '../write-rules.js';
@@ -96,12 +96,12 @@ const lostConnection =
 const protocolViolation = '08P01';
 const tooManyParameters = /^bind message (has|supplies) \d+ parameter/;
 
-const wentAway = `the server went away or refused the connection; ${RETRY_MAY_HELP}`;
+const wentAway = 'the server went away or refused the connection';
 
 const hints: [RegExp, string][] = [
-  [/^(40001|40P01|55P03)$/, `another transaction held the same rows; ${RETRY_MAY_HELP}`],
+  [/^(40001|40P01|55P03)$/, 'another transaction held the same rows'],
   [/^08P01$/, 'PostgreSQL refused the statement as sent (a protocol violation); a retry would fail the same way'],
-  [/^53300$/, `the server has no connection slot free (max_connections): lower the connection's pool or the other clients' sessions; ${RETRY_MAY_HELP}`],
+  [/^53300$/, "the server has no connection slot free (max_connections): lower the connection's pool or the other clients' sessions"],
   [/^(57P0[123]|08...|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE)$/, wentAway],
   [/^(28P01|28000)$/, "check the user and password in the connection's url"],
   [/^3D000$/, "check the database name in the connection's url"],
@@ -178,7 +178,7 @@ function statementTimeoutError(err: unknown, driver: string, context: string, se
   const limit = `${Number((server.queryTimeoutMs / 1000).toFixed(3))} s`;
   const text =
     `[connection:${driver}] ${context}: the PostgreSQL server at ${server.url} cancelled the statement after the connection's query_timeout (${limit}). ` +
-    `Hint: another transaction may hold locks on the table, or the statement needs longer (raise the connection's query_timeout in ferry.yaml); ${RETRY_MAY_HELP}`;
+    `Hint: another transaction may hold locks on the table, or the statement needs longer (raise the connection's query_timeout in ferry.yaml)`;
   return new ConnectionError(maskUrl(text), { retryable: true, cause: err, code: '57014' });
 }
 
@@ -192,8 +192,8 @@ function noAnswerError(err: unknown, driver: string, context: string, server: Se
   const wait = `${Number(((connecting ? server.connectTimeoutMs : server.queryTimeoutMs) / 1000).toFixed(3))} s`;
   const what = connecting ? 'no session opened with' : 'no answer from';
   const cause = connecting
-    ? `or every session of the connection's pool stayed busy (raise its connect_timeout in ferry.yaml); ${RETRY_MAY_HELP}`
-    : `or the statement needs longer (raise the connection's query_timeout in ferry.yaml); the session is closed, and ${RETRY_MAY_HELP}`;
+    ? "or every session of the connection's pool stayed busy (raise its connect_timeout in ferry.yaml)"
+    : "or the statement needs longer (raise the connection's query_timeout in ferry.yaml); the session is closed";
   const text = `[connection:${driver}] ${context}: ${what} the PostgreSQL server at ${server.url} in ${wait}. Hint: the server or the network to it stalled, ${cause}`;
   return new ConnectionError(maskUrl(text), { retryable: true, cause: err });
 }

@@ -88,7 +88,7 @@ describe('toConnectionError (PostgreSQL)', () => {
     const error = toConnectionError(Object.assign(new Error('sorry, too many clients already'), { code: '53300' }), 'postgres', 'opening connection "crm"');
     expect(error.message).toBe(
       '[connection:postgres] opening connection "crm": sorry, too many clients already. Hint: the server has no connection slot free (max_connections): ' +
-        "lower the connection's pool or the other clients' sessions; a retry may succeed (a batch is tried up to retry.max_attempts times)",
+        "lower the connection's pool or the other clients' sessions",
     );
     expect(error.retryable).toBe(true);
   });
