@@ -1,3 +1,5 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
 import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
@@ -40,14 +42,17 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
     queue = taskQueue('resume');
     p.write('ferry.yaml', temporalConfig(server().address, queue, '', '10s'));
     // A batch that meets the store locked fails at once instead of waiting 5 s for it.
-    // Each chunk waits 300 ms, so a job of many batches is still running when it is cancelled.
-    worker = await startWorker(p.dir, { FERRY_SQLITE_BUSY_TIMEOUT_MS: '50', FERRY_FAILPOINTS: 'chunk-before-write=pause:300' });
+    // Each chunk waits 300 ms, so a job of many batches is still running when it is cancelled; an
+    // export's page waits 2 s before it reads, long enough to delete what it reads.
+    worker = await startWorker(p.dir, { FERRY_SQLITE_BUSY_TIMEOUT_MS: '50', FERRY_FAILPOINTS: 'chunk-before-write=pause:300,page-before-read=pause:2000' });
   }, 180_000);
 
   afterAll(async () => {
     await worker?.kill();
     p?.cleanup();
   });
+
+  const failureOf = (id: string): unknown => (JSON.parse(p.ferry('jobs', 'show', id, '--json').stdout) as { failure?: unknown }).failure;
 
   const resume = (id: string): { code: number; report: JobReportJson; stderr: string } => {
     const r = p.ferry('jobs', 'resume', id, '--json');
@@ -65,6 +70,8 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
     const failed = p.run('cut.yaml');
     expect(failed.code).toBe(1);
     expect(failed.report.status).toBe('failed');
+    // The workflow's outcome keeps the failing step and that its error was not retryable (the activity's ApplicationFailure).
+    expect(failureOf(failed.report.job)).toEqual({ step: 'plan', retryable: false });
     p.write('cut.json', users);
     const resumed = resume(failed.report.job);
     // It was refused on the worker as "submitted by another project": the first run's input kept the broken file's digest.
@@ -114,6 +121,8 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
       unlock();
     }
     expect(failed.report.status, failed.stderr).toBe('failed');
+    // Its last attempt's error was retryable: a resume may pass.
+    expect(failureOf(failed.report.job)).toEqual({ step: 'batch', retryable: true });
     p.write('ferry.yaml', temporalConfig(server().address, queue, '', '25s'));
     try {
       const resumed = resume(failed.report.job);
@@ -186,5 +195,34 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
     expect(done.code, done.stderr).toBe(0);
     expect(done.report.summary).toMatchObject({ total: 6000, inserted: 6000, rejected: 0 });
     expect(written()).toBe(6000);
+  });
+
+  /**
+   * A batch whose error the worker marked non-retryable, in words no pattern of the CLI matched: the
+   * run ended with "ferry jobs resume <id> continues it" under an error saying run it anew.
+   */
+  it("an export whose snapshot is deleted under it: the last line says a new job, from the workflow's outcome", async () => {
+    p.write(
+      'ex-seed.json',
+      generateUsers(5, 11).map((u, i) => ({ ...u, email: `ex${i}@example.com` })),
+    );
+    p.write('ex-seed.yaml', 'source: { file: ex-seed.json }\ntarget: { connection: users }\n');
+    expect(p.run('ex-seed.yaml').code).toBe(0);
+    p.write(
+      'ex.yaml',
+      'source: { connection: users, sort: { by: email } }\ntarget: { file: out/ex.csv }\ncolumns:\n  email: email\nbatch: { size: 2, parallelism: 1 }\n',
+    );
+    const run = startCli(p.dir, ['run', 'ex.yaml']);
+    let id: string | undefined;
+    await until(async () => (id = (await runningJobs(server().address, queue)).find((j) => j.startsWith('ex-'))) !== undefined);
+    const folder = join(p.dir, '.ferry', 'jobs', id!);
+    // Planned (its plan.json written after the snapshot); its first page waits before reading it.
+    await until(() => existsSync(join(folder, 'plan.json')), 30_000, 50);
+    rmSync(join(folder, 'snapshot.db'));
+    expect(await run.exit, run.out.stderr).toBe(1);
+    expect(run.out.stdout).toContain('cannot read the rows the job copied at planning');
+    expect(run.out.stderr).toContain(`job ${id} failed, and a resume would fail the same way: ferry run ex.yaml runs the pipeline as a new job`);
+    expect(run.out.stderr).not.toContain('continues it');
+    expect(failureOf(id!)).toEqual({ step: 'batch', retryable: false });
   });
 });
