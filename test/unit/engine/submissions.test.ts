@@ -46,7 +46,7 @@ const until = async (what: () => boolean): Promise<void> => {
 };
 
 describe('journal migration', () => {
-  it('adds the submission and target columns to a journal created before them, once', () => {
+  it('adds the submission, target and failure columns to a journal created before them, once', () => {
     const old = tempDir();
     const db = new Database(join(old.dir, 'journal.db'));
     db.exec(`CREATE TABLE jobs (
@@ -62,12 +62,13 @@ describe('journal migration', () => {
     try {
       new Journal(old.dir).close();
       const reopened = new Journal(old.dir);
-      expect(reopened.getJob('old-1')).toMatchObject({ status: 'succeeded', submissionKey: null, target: null, targetShared: false });
+      // A job that ended before the failure column: whether its error was retryable is not known.
+      expect(reopened.getJob('old-1')).toMatchObject({ status: 'succeeded', submissionKey: null, target: null, targetShared: false, failure: null });
       reopened.close();
       const check = new Database(join(old.dir, 'journal.db'), { readonly: true });
       const columns = (check.prepare(`SELECT name FROM pragma_table_info('jobs')`).all() as { name: string }[]).map((c) => c.name);
       check.close();
-      expect(columns).toEqual(expect.arrayContaining(['submission_key', 'target', 'target_shared']));
+      expect(columns).toEqual(expect.arrayContaining(['submission_key', 'target', 'target_shared', 'failure']));
     } finally {
       old.cleanup();
     }
