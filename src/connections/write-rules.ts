@@ -96,3 +96,18 @@ export function verificationReset(columns: readonly ColumnInfo[], changed: reado
   const verified = columns.findIndex((c) => c.name === 'email_verified' && c.type === 'boolean');
   return verified < 0 || sent.includes(verified) ? undefined : verified;
 }
+
+/**
+ * An upsert that gives `custom_password_hash` to a user stored with a `password_hash`: the two
+ * cannot both be set (the import format), and an update never changes `password_hash`. `changed`
+ * holds the positions the update writes; `storedPasswordHash` the stored value, read with the match.
+ */
+export function passwordHashClash(columns: readonly ColumnInfo[], changed: readonly number[], storedPasswordHash: unknown): RejectError | undefined {
+  const custom = columns.findIndex((c) => c.name === 'custom_password_hash');
+  if (custom < 0 || !changed.includes(custom) || storedPasswordHash === null || storedPasswordHash === undefined) return undefined;
+  return {
+    code: 'FORMAT',
+    path: 'custom_password_hash',
+    message: 'the stored user has a password_hash, and password_hash and custom_password_hash cannot both be set (an update never changes password_hash)',
+  };
+}

@@ -71,8 +71,8 @@ export class PgStatements {
    * Locked in physical (ctid) order, one order for every writer, so two batches locking some of the
    * same users wait for each other instead of deadlocking.
    */
-  find(key: readonly number[], json: readonly number[], compare: readonly number[]): PgStatement {
-    return this.cached(`f:${key.join(',')}:${json.join(',')}:${compare.join(',')}`, () => {
+  find(key: readonly number[], json: readonly number[], compare: readonly number[], read: readonly number[] = []): PgStatement {
+    return this.cached(`f:${key.join(',')}:${json.join(',')}:${compare.join(',')}:${read.join(',')}`, () => {
       const names = ['i', ...key.map((_, n) => `k${n}`), ...compare.map((_, n) => `v${n}`)];
       const from = this.unnest(['int4', ...key.map(() => 'text'), ...compare.map(() => 'text')], names);
       const select = [
@@ -80,6 +80,7 @@ export class PgStatements {
         't.ctid::text',
         ...json.map((c) => `t.${this.name(c)}`),
         ...compare.map((c, n) => `t.${this.name(c)} IS NOT DISTINCT FROM u.v${n}::${this.shape.compareTypes[c] ?? 'text'}`),
+        ...read.map((c) => `t.${this.name(c)}`),
       ];
       return `SELECT ${select.join(', ')} FROM ${from} JOIN ${this.shape.qualified} AS t ON ${this.keyPredicate(key)} ORDER BY t.ctid FOR UPDATE OF t`;
     });

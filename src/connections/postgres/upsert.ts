@@ -3,7 +3,7 @@ import { valueAt, type PreparedRow } from './rows.js';
 import { decodeJsonColumn, encodePg, isInvalid, type PgText } from './values.js';
 import { isUpsertable } from '../users-table.js';
 import { jsonEqual } from '../../plan/json-values.js';
-import { isMergedColumn, mergeJson, storeRejects, verificationReset } from '../write-rules.js';
+import { isMergedColumn, mergeJson, passwordHashClash, storeRejects, verificationReset } from '../write-rules.js';
 import { InexactJson, mergeRejects } from '../inexact-json.js';
 import type { RejectError } from '../../validation/reject.js';
 import { lookupTypes } from './decode.js';
@@ -32,7 +32,11 @@ export async function planUpsert(
   const json = updatable.filter((p) => ctx.shape.columns[p]!.type === 'json');
   const compare = updatable.filter((p) => ctx.shape.columns[p]!.type !== 'json');
   const values = [textArray(rows.map((_, i) => String(i))), ...keyArrays(ctx, rows), ...compare.map((c) => textArray(rows.map((r) => valueAt(r, c) ?? null)))];
-  const result = await run(ctx, ctx.sql.find(ctx.key, json, compare), values, true, lookupTypes);
+  // The stored password_hash, where a row may give custom_password_hash (passwordHashClash).
+  const passwordHash = ctx.shape.columns.findIndex((c) => c.name === 'password_hash');
+  const custom = ctx.shape.columns.findIndex((c) => c.name === 'custom_password_hash');
+  const read = passwordHash >= 0 && updatable.includes(custom) ? [passwordHash] : [];
+  const result = await run(ctx, ctx.sql.find(ctx.key, json, compare, read), values, true, lookupTypes);
   const matches = new Map<number, unknown[][]>();
   for (const match of result.rows) {
     const found = matches.get(match[0] as number);
@@ -47,7 +51,9 @@ export async function planUpsert(
     else {
       const unmergeable = inexactMerges(ctx, row, match, json);
       const changes = unmergeable.length > 0 ? undefined : diffRow(ctx, row, match, json, compare);
-      if (changes === undefined) outcomes.set(row, unmergeable);
+      const clash = changes && read.length > 0 ? passwordHashClash(ctx.shape.columns, [...changes.keys()], match[2 + json.length + compare.length]) : undefined;
+      if (clash !== undefined) outcomes.set(row, [clash]);
+      else if (changes === undefined) outcomes.set(row, unmergeable);
       else if (changes.size === 0) outcomes.set(row, 'unchanged');
       else updates.push({ row, tid: match[1] as string, changes });
     }

@@ -15,7 +15,7 @@ import { storedRowHash } from './values.js';
 import { setOwnField } from '../../validation/own-field.js';
 import { jsonEqual } from '../../plan/json-values.js';
 import { imageTextBytesKey, inexactDocument, mergeRejects } from '../inexact-json.js';
-import { isMergedColumn, keyPart, keySeparator, mergeJson, storeRejects, verificationReset } from '../write-rules.js';
+import { isMergedColumn, keyPart, keySeparator, mergeJson, passwordHashClash, storeRejects, verificationReset } from '../write-rules.js';
 
 /** Everything one batch's rows share: resolved once per batch, not per row. */
 export interface RowContext {
@@ -187,6 +187,8 @@ function updateRow(ctx: RowContext, updatable: UpdatableRow, stored: unknown[], 
     changes.values.push(ctx.input.now);
   }
   const before = keepTextBytes(ctx, ctx.statements.imageRow(ctx.key).get(...key.params) as unknown[], key);
+  const clash = passwordHashClash(ctx.shape.columns, changes.columns, before[ctx.shape.position.get('password_hash') ?? -1]);
+  if (clash !== undefined) return [clash];
   return runGuarded(
     ctx,
     () =>

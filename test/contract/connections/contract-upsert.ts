@@ -77,6 +77,34 @@ export function describeUpsert(factory: ConnectionFactory): void {
       expect(await verified()).toEqual([['ann.third@x.io', true]]);
     });
 
+    it('refuses custom_password_hash for a user stored with a password_hash (the two cannot both be set); gives it to one without', async () => {
+      await seed(h());
+      await h().connection.writeBatch(batch([{ email: 'bo@x.io', given_name: 'Bo' }], { job: 'seed-2' }));
+      const custom = { algorithm: 'md5', hash: { value: '5f4dcc3b5aa765d61d8327deb882cf99', encoding: 'hex' } };
+      const written = await h().connection.writeBatch(
+        upsert([
+          { email: 'ann@x.io', custom_password_hash: custom, nickname: 'A' },
+          { email: 'bo@x.io', custom_password_hash: custom },
+        ]),
+      );
+      expect(written).toEqual(
+        output({
+          updated: 1,
+          rejects: [
+            {
+              row: 1,
+              errors: [{ code: 'FORMAT', path: 'custom_password_hash', message: expect.stringMatching(/^the stored user has a password_hash/) as unknown }],
+            },
+          ],
+        }),
+      );
+      const users = await tableRows(h());
+      expect(users.map((u) => [u['email'], u['nickname'], u['password_hash'] !== null, u['custom_password_hash']])).toEqual([
+        ['ann@x.io', 'annie', true, null],
+        ['bo@x.io', null, false, custom],
+      ]);
+    });
+
     it('overwrites metadata with metadata: replace', async () => {
       await seed(h());
       const replaced = { email: 'ann@x.io', user_metadata: { prefs: { theme: 'dark' } }, app_metadata: { org: { id: 2 } } };
