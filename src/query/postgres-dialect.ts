@@ -1,12 +1,24 @@
 import type { ValueType } from './conditions.js';
-import type { SqlDialect } from './sql-dialect.js';
+import type { JsonPath, SqlDialect } from './sql-dialect.js';
 
 const CASTS: Record<ValueType, string> = { text: 'text', number: 'numeric', boolean: 'boolean', timestamp: 'timestamptz' };
 const JSON_TYPES: Record<ValueType, string> = { text: 'string', number: 'number', boolean: 'boolean', timestamp: 'string' };
 
-/** `::jsonb` makes the same SQL work for json, jsonb and text columns holding JSON. */
-function jsonValue(column: string, path: string): string {
-  return `${column}::jsonb #> ${path}::text[]`;
+/** A key `#>` takes for an index when the value it steps into is an array. */
+const ARRAY_INDEX = /^-?\d+$/;
+
+/**
+ * The value at `path` (`#>`, jsonb) or its text (`#>>`); `::jsonb` makes the same SQL work for
+ * json, jsonb and text columns holding JSON. `#>` reads a key such as `0` or `-1` as an index into
+ * an array, where SQLite's `$."0"` reads only an object's key: `arr.0:1` matched `{"arr": [1]}` on
+ * PostgreSQL alone. So each such key steps only into an object (its prefix of the path, a slice of
+ * the same parameter), and the path reads the same values on both stores.
+ */
+function jsonValue(column: string, path: JsonPath, operator: '#>' | '#>>' = '#>'): string {
+  const keys = `${path.param()}::text[]`;
+  const value = `${column}::jsonb ${operator} ${keys}`;
+  const guards = path.keys.flatMap((key, i) => (ARRAY_INDEX.test(key) ? [`jsonb_typeof(${column}::jsonb #> (${keys})[1:${i}]) = 'object'`] : []));
+  return guards.length === 0 ? value : `CASE WHEN ${guards.join(' AND ')} THEN ${value} END`;
 }
 
 /** A–Z lower-cased, every other letter kept: what SQLite's lower() does, whatever the database's locale. */
@@ -29,10 +41,10 @@ export const postgresDialect: SqlDialect = {
   foldCase: foldAscii,
   json: {
     pathParam: (path) => [...path],
-    exists: (column, path) => `(${column}::jsonb #>> ${path}::text[]) IS NOT NULL`,
+    exists: (column, path) => `(${jsonValue(column, path, '#>>')}) IS NOT NULL`,
     typeGuard: (column, path, type) => `jsonb_typeof(${jsonValue(column, path)}) = '${JSON_TYPES[type]}'`,
     valueOperand: (column, path) => `(${jsonValue(column, path)})`,
     paramOperand: (placeholder, type) => `to_jsonb(${placeholder}::${CASTS[type]})`,
-    textOperand: (column, path) => `(${column}::jsonb #>> ${path}::text[])`,
+    textOperand: (column, path) => `(${jsonValue(column, path, '#>>')})`,
   },
 };

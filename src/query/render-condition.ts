@@ -1,7 +1,7 @@
 import type { Condition } from './conditions.js';
 import type { FieldTarget } from './resolve-field.js';
 import { quoteIdentifier } from './resolve-field.js';
-import type { SqlDialect, SqlParams } from './sql-dialect.js';
+import type { JsonPath, SqlDialect, SqlParams } from './sql-dialect.js';
 
 /** Renders one leaf predicate. Conjunctions come out parenthesized so the result nests anywhere. */
 export function renderCondition(target: FieldTarget, condition: Condition, dialect: SqlDialect, params: SqlParams): string {
@@ -29,20 +29,20 @@ export function renderCondition(target: FieldTarget, condition: Condition, diale
  * matches the string "5" or `true`, and SQLite's cross-type ordering never leaks into a range.
  * The path placeholder repeats for every use: plain `?` placeholders cannot be reused.
  */
-function renderJson(column: string, path: string[], condition: Condition, dialect: SqlDialect, params: SqlParams): string {
+function renderJson(column: string, keys: string[], condition: Condition, dialect: SqlDialect, params: SqlParams): string {
   const { json } = dialect;
-  const pathValue = json.pathParam(path);
-  const at = (): string => params.add(pathValue);
-  if (condition.kind === 'exists') return json.exists(column, at());
+  const pathValue = json.pathParam(keys);
+  const path: JsonPath = { keys, param: () => params.add(pathValue) };
+  if (condition.kind === 'exists') return json.exists(column, path);
   if (condition.kind === 'like') {
-    const guard = json.typeGuard(column, at(), 'text');
-    const match = dialect.like(json.textOperand(column, at()), params.add(condition.pattern));
+    const guard = json.typeGuard(column, path, 'text');
+    const match = dialect.like(json.textOperand(column, path), params.add(condition.pattern));
     return `(${guard} AND ${match})`;
   }
   const { type } = condition;
-  const parts = [json.typeGuard(column, at(), type)];
+  const parts = [json.typeGuard(column, path, type)];
   for (const { operator, value } of condition.comparisons) {
-    const operand = json.valueOperand(column, at());
+    const operand = json.valueOperand(column, path);
     parts.push(`${operand} ${operator} ${json.paramOperand(params.add(dialect.bind(type, value)), type)}`);
   }
   return `(${parts.join(' AND ')})`;

@@ -41,7 +41,7 @@ export function sortTarget(sort: ReadSort, columns: readonly ColumnInfo[], name:
     const json = JSON_SORT[name];
     const path = dialect.json.pathParam(target.path);
     return {
-      operand: (params) => json.value(dialect.json.valueOperand(column, params.add(path))),
+      operand: (params) => json.value(dialect.json.valueOperand(column, { keys: target.path, param: () => params.add(path) })),
       param: (params, value) => json.param(params.add(json.bind(value))),
       nullable: true,
     };

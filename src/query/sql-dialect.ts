@@ -27,19 +27,32 @@ export interface SqlDialect {
   json: JsonDialect;
 }
 
-/** Access to a value inside a JSON column at a path that is itself a parameter. */
+/**
+ * A path of keys inside a JSON column, as a JsonDialect method receives it: the keys (checked by
+ * resolveField, so they only choose which SQL a dialect writes) and a new placeholder bound to
+ * `pathParam(keys)` at each call of `param`, called where the placeholder appears in the SQL.
+ */
+export interface JsonPath {
+  keys: readonly string[];
+  param(): string;
+}
+
+/**
+ * Access to a value inside a JSON column at a path that is itself a parameter. Every key is an
+ * object key, in both dialects: `arr.0` is the key "0" of an object, never an array's first element.
+ */
 export interface JsonDialect {
   /** The parameter value addressing `path` (SQLite: `$."a"."b"`; PostgreSQL: a text[] of keys). */
   pathParam(path: readonly string[]): unknown;
   /** The path exists and its value is not JSON null. */
-  exists(column: string, path: string): string;
+  exists(column: string, path: JsonPath): string;
   /** The value at the path is a JSON string, number or boolean (for `text`, `number`, `boolean`). */
-  typeGuard(column: string, path: string, type: ValueType): string;
+  typeGuard(column: string, path: JsonPath, type: ValueType): string;
   /** The value at the path, comparable with `paramOperand` of the same type once `typeGuard` holds. */
-  valueOperand(column: string, path: string): string;
+  valueOperand(column: string, path: JsonPath): string;
   paramOperand(placeholder: string, type: ValueType): string;
   /** The value at the path as SQL text, for LIKE. */
-  textOperand(column: string, path: string): string;
+  textOperand(column: string, path: JsonPath): string;
 }
 
 /** Collects bound values in placeholder order; SQL must be built left to right for `$n` to line up. */

@@ -24,11 +24,11 @@ export const sqliteDialect: SqlDialect = {
   foldCase: (operand) => `lower(${operand})`,
   json: {
     pathParam: (path) => `$${path.map((key) => `."${key}"`).join('')}`,
-    exists: (column, path) => `json_extract(${column}, ${path}) IS NOT NULL`,
-    typeGuard: (column, path, type) => `json_type(${column}, ${path}) ${JSON_TYPES[type]}`,
+    exists: (column, path) => `json_extract(${column}, ${path.param()}) IS NOT NULL`,
+    typeGuard: (column, path, type) => `json_type(${column}, ${path.param()}) ${JSON_TYPES[type]}`,
     // json_extract returns JSON true/false as 1/0, which `bind` also produces for booleans.
-    valueOperand: (column, path) => `json_extract(${column}, ${path})`,
+    valueOperand: (column, path) => `json_extract(${column}, ${path.param()})`,
     paramOperand: (placeholder) => placeholder,
-    textOperand: (column, path) => `json_extract(${column}, ${path})`,
+    textOperand: (column, path) => `json_extract(${column}, ${path.param()})`,
   },
 };
