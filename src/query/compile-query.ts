@@ -45,8 +45,8 @@ const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies 
  *   date-time (UTC when no zone is given), and a date means the whole UTC day, in matches and in
  *   range bounds. Range bounds may be date math (`now-1d/d`, `{last_success}`), resolved against
  *   `anchors` (date-math.ts); without anchors a date-math bound is an error: plans carry the
- *   query with its dates already resolved (resolve-dates.ts). Text ranges follow the database's ordering (byte order in SQLite, the collation
- *   in PostgreSQL).
+ *   query with its dates already resolved (resolve-dates.ts). Text compares in byte
+ *   order on both dialects, whatever the column's or database's collation (SqlDialect `byteOrder`).
  * - JSON paths compare typed JSON values: unquoted true/false and numbers match JSON booleans and
  *   numbers, anything else (and every quoted value) matches JSON strings; a range is numeric when
  *   its bounds are numbers. `_exists_:col.path` means present and not JSON null.

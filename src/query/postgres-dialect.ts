@@ -28,7 +28,7 @@ function foldAscii(operand: string): string {
 
 /**
  * PostgreSQL: parameters carry explicit casts so their type never depends on inference; JSON
- * values are compared as jsonb (numbers numerically, strings by the database collation).
+ * values are compared as jsonb (numbers numerically), string ranges as text in byte order.
  */
 export const postgresDialect: SqlDialect = {
   placeholder: (position) => `$${position}`,
@@ -39,6 +39,8 @@ export const postgresDialect: SqlDialect = {
   // LIKE on both sides folded as SQLite folds (see SqlDialect `like`): ILIKE folds every letter by the locale
   like: (operand, placeholder) => `${foldAscii(operand)} LIKE ${foldAscii(placeholder)} ESCAPE '\\'`,
   foldCase: foldAscii,
+  // `=` is byte equality under any deterministic collation, and a COLLATE would keep it off the column's index.
+  byteOrder: (operand, operator) => (operator === '=' ? operand : `${operand} COLLATE "C"`),
   json: {
     pathParam: (path) => [...path],
     exists: (column, path) => `(${jsonValue(column, path, '#>>')}) IS NOT NULL`,

@@ -16,7 +16,8 @@ export function renderCondition(target: FieldTarget, condition: Condition, diale
       const { type, ignoreCase } = condition;
       const caseFold = (operand: string): string => (ignoreCase ? dialect.foldCase(operand) : operand);
       const parts = condition.comparisons.map(({ operator, value }) => {
-        const operand = caseFold(dialect.columnOperand(column, type));
+        const folded = caseFold(dialect.columnOperand(column, type));
+        const operand = type === 'text' ? dialect.byteOrder(folded, operator) : folded;
         return `${operand} ${operator} ${caseFold(dialect.paramOperand(params.add(dialect.bind(type, value)), type))}`;
       });
       return parts.length === 1 ? parts.join('') : `(${parts.join(' AND ')})`;
@@ -42,6 +43,12 @@ function renderJson(column: string, keys: string[], condition: Condition, dialec
   const { type } = condition;
   const parts = [json.typeGuard(column, path, type)];
   for (const { operator, value } of condition.comparisons) {
+    // A string range compares SQL text in byte order: PostgreSQL orders jsonb strings by the database's collation.
+    if (type === 'text' && operator !== '=') {
+      const operand = dialect.byteOrder(json.textOperand(column, path), operator);
+      parts.push(`${operand} ${operator} ${dialect.paramOperand(params.add(value), 'text')}`);
+      continue;
+    }
     const operand = json.valueOperand(column, path);
     parts.push(`${operand} ${operator} ${json.paramOperand(params.add(dialect.bind(type, value)), type)}`);
   }

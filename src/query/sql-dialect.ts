@@ -1,4 +1,4 @@
-import type { ValueType } from './conditions.js';
+import type { ComparisonOperator, ValueType } from './conditions.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -24,6 +24,12 @@ export interface SqlDialect {
   like(operand: string, placeholder: string): string;
   /** `operand` with A–Z lower-cased and every other character as it is (see `like`). */
   foldCase(operand: string): string;
+  /**
+   * A text operand compared by `operator` in byte order (UTF-8, code point order), whatever the
+   * collation of its column or database: SQLite's BINARY, PostgreSQL's "C". A locale's collation
+   * (en_US: a < B < b) put other users in `name:[a TO m]` on PostgreSQL than on SQLite.
+   */
+  byteOrder(operand: string, operator: ComparisonOperator): string;
   json: JsonDialect;
 }
 

@@ -22,6 +22,8 @@ export const sqliteDialect: SqlDialect = {
   like: (operand, placeholder) => `${operand} LIKE ${placeholder} ESCAPE '\\'`,
   // SQLite's lower() folds A–Z only (without the ICU extension, which Ferry never loads)
   foldCase: (operand) => `lower(${operand})`,
+  // A column declared COLLATE NOCASE (or RTRIM) by another tool compares by it, `=` included.
+  byteOrder: (operand) => `${operand} COLLATE BINARY`,
   json: {
     pathParam: (path) => `$${path.map((key) => `."${key}"`).join('')}`,
     exists: (column, path) => `json_extract(${column}, ${path.param()}) IS NOT NULL`,

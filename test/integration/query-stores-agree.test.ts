@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/connections/postgres/open.js';
 import { sqliteConnection } from '../../src/connections/sqlite.js';
 import type { Connection } from '../../src/connections/types.js';
 import { describePostgres, usePostgresServer } from '../helpers/describe-postgres.js';
+import { rawClient } from '../helpers/postgres-raw.js';
 
 /**
  * One query must select the same users from a SQLite store and a PostgreSQL one holding the same
@@ -18,6 +20,10 @@ const USERS: Record<string, unknown>[] = [
   { email: 'key@x.io', user_metadata: { arr: { '0': 1, '-1': 2 }, list: { '0': { y: 1 } } } },
   { email: 'nested@x.io', user_metadata: { arr: [[1]] } },
   { email: 'top@x.io', user_metadata: { '0': 'zero' } },
+  { email: 'upper@x.io', given_name: 'Bob', user_metadata: { s: 'Bob' } },
+  { email: 'lower@x.io', given_name: 'bob', user_metadata: { s: 'bob' } },
+  { email: 'accent@x.io', given_name: 'élodie', user_metadata: { s: 'élodie' } },
+  { email: 'tilde@x.io', given_name: '~', user_metadata: { s: '~' } },
 ];
 
 const CASES: [string, string][] = [
@@ -31,7 +37,17 @@ const CASES: [string, string][] = [
   ['user_metadata.list.0.y:[1 TO *]', 'key@x.io'],
   ['user_metadata.0:zero', 'top@x.io'],
   ['user_metadata.0:ze*', 'top@x.io'],
-  ['-user_metadata.arr.0:*', 'arr@x.io nested@x.io top@x.io'],
+  ['-user_metadata.arr.0:*', 'accent@x.io arr@x.io lower@x.io nested@x.io tilde@x.io top@x.io upper@x.io'],
+  // Text ranges compare bytes (code points), whatever the database's collation: B < a < b < ~ < é.
+  ['given_name:[a TO z]', 'lower@x.io'],
+  ['given_name:[A TO Z]', 'upper@x.io'],
+  ['given_name:{bob TO *]', 'accent@x.io tilde@x.io'],
+  ['given_name:[* TO a}', 'upper@x.io'],
+  ['email:[L TO M]', 'lower@x.io'],
+  ['user_metadata.s:[a TO z]', 'lower@x.io'],
+  ['user_metadata.s:[A TO Z]', 'upper@x.io'],
+  ['user_metadata.s:{bob TO *]', 'accent@x.io tilde@x.io'],
+  ['user_metadata.s:bob', 'lower@x.io'],
 ];
 
 async function emails(connection: Connection, query: string): Promise<string> {
@@ -44,6 +60,16 @@ async function emails(connection: Connection, query: string): Promise<string> {
 
 describePostgres('a query selects the same users on SQLite and PostgreSQL', () => {
   const server = usePostgresServer();
+  /** A database whose collation is a locale's (en-US: a < B < b), as most servers are set up; the test servers' own is C.UTF-8. */
+  async function localeDatabase(): Promise<string> {
+    const admin = await rawClient(server().url('postgres'));
+    try {
+      await admin.query(`CREATE DATABASE ferry_en_us TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`);
+    } finally {
+      await admin.end();
+    }
+    return 'ferry_en_us';
+  }
   let dir: string;
   let sqlite: Connection;
   let postgres: Connection;
@@ -51,7 +77,7 @@ describePostgres('a query selects the same users on SQLite and PostgreSQL', () =
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ferry-query-stores-'));
     sqlite = await sqliteConnection.open({ driver: 'sqlite', path: join(dir, 'users.db'), table: 'users' }, { baseDir: dir });
-    postgres = await openPostgres({ driver: 'postgres', url: server().url(await server().createDatabase()), table: 'users', pool: 2 });
+    postgres = await openPostgres({ driver: 'postgres', url: server().url(await localeDatabase()), table: 'users', pool: 2 });
     const rows = USERS.map((values, i) => ({ row: i + 1, values }));
     for (const store of [sqlite, postgres]) {
       const written = await store.writeBatch({
@@ -84,5 +110,36 @@ describePostgres('a query selects the same users on SQLite and PostgreSQL', () =
       // Only key@x.io has a value there; the others sort last (NULLs), by the key (user_id, in insert order).
       expect(rows[0]?.['email']).toBe('key@x.io');
     }
+  });
+});
+
+describe('a SQLite column declared with another collation', () => {
+  let dir: string;
+  let store: Connection;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ferry-query-collation-'));
+    const db = new Database(join(dir, 'crm.db'));
+    db.exec(`CREATE TABLE people (id TEXT PRIMARY KEY, name TEXT COLLATE NOCASE)`);
+    db.exec(`INSERT INTO people VALUES ('1', 'Bob'), ('2', 'bob'), ('3', 'BOB '), ('4', 'ann')`);
+    db.close();
+    store = await sqliteConnection.open({ driver: 'sqlite', path: join(dir, 'crm.db'), table: 'people' }, { baseDir: dir });
+  });
+  afterAll(async () => {
+    await store?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['name:bob', '2'],
+    ['name:[a TO c]', '2 4'],
+    ['name:[A TO C]', '1 3'],
+  ])('%s compares exactly, in byte order, as on PostgreSQL', async (query, expected) => {
+    const rows = await store.readPage({ query, after: null, limit: 10, fields: ['id'] });
+    expect(
+      rows
+        .map((row) => String(row['id']))
+        .sort()
+        .join(' '),
+    ).toBe(expected);
   });
 });

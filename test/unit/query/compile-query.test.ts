@@ -42,9 +42,9 @@ describe('compileQuery', () => {
   });
 
   it('compares text exactly, and the email column case-insensitively', () => {
-    expect(sqlite('nickname:"Bob Smith"')).toEqual({ sql: '"nickname" = ?', params: ['Bob Smith'] });
+    expect(sqlite('nickname:"Bob Smith"')).toEqual({ sql: '"nickname" COLLATE BINARY = ?', params: ['Bob Smith'] });
     expect(postgres('nickname:Bob')).toEqual({ sql: '"nickname" = $1', params: ['Bob'] });
-    expect(sqlite('email:Bob@Example.com')).toEqual({ sql: 'lower("email") = lower(?)', params: ['Bob@Example.com'] });
+    expect(sqlite('email:Bob@Example.com')).toEqual({ sql: 'lower("email") COLLATE BINARY = lower(?)', params: ['Bob@Example.com'] });
     expect(postgres('email:Bob@Example.com')).toEqual({
       sql: `translate("email", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = translate($1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`,
       params: ['Bob@Example.com'],
@@ -107,7 +107,7 @@ describe('compileQuery', () => {
       sql: '(("nickname" = $1 OR "nickname" = $2) AND NOT COALESCE("email_verified" = $3, FALSE) AND "logins_count" = $4::numeric)',
       params: ['a', 'b', true, 1],
     });
-    expect(sqlite('NOT (nickname:a OR nickname:b)')).toEqual({ sql: 'NOT COALESCE(("nickname" = ? OR "nickname" = ?), FALSE)', params: ['a', 'b'] });
+    expect(sqlite('NOT (nickname:a OR nickname:b)')).toEqual({ sql: 'NOT COALESCE(("nickname" COLLATE BINARY = ? OR "nickname" COLLATE BINARY = ?), FALSE)', params: ['a', 'b'] });
   });
 
   it('keeps the SQL text identical whatever the value', () => {
@@ -175,7 +175,7 @@ const orChain = (count: number, term: (i: number) => string): string => Array.fr
 
 describe('the SQL of a long AND/OR list', () => {
   it('stays flat up to three operands', () => {
-    expect(sqlite('nickname:a OR nickname:b OR nickname:c').sql).toBe('("nickname" = ? OR "nickname" = ? OR "nickname" = ?)');
+    expect(sqlite('nickname:a OR nickname:b OR nickname:c').sql).toBe('("nickname" COLLATE BINARY = ? OR "nickname" COLLATE BINARY = ? OR "nickname" COLLATE BINARY = ?)');
   });
 
   it('is cut in halves beyond that, keeping the operands in order', () => {

@@ -109,9 +109,9 @@ describe('keysetQuery', () => {
     expect(keysetQuery({ ...base('sqlite', 'nickname:bob'), sort, after, limit: 2 })).toEqual({
       sql: union(
         [
-          part(t, 0, `"nickname" = ? AND ${t} = ? AND "user_id" > ?`, '"user_id" ASC', 2),
-          part(t, 1, `"nickname" = ? AND ${t} < ?`, `${t} DESC, "user_id" ASC`, 2),
-          part(t, 2, `"nickname" = ? AND ${t} IS NULL`, '"user_id" ASC', 2),
+          part(t, 0, `"nickname" COLLATE BINARY = ? AND ${t} = ? AND "user_id" > ?`, '"user_id" ASC', 2),
+          part(t, 1, `"nickname" COLLATE BINARY = ? AND ${t} < ?`, `${t} DESC, "user_id" ASC`, 2),
+          part(t, 2, `"nickname" COLLATE BINARY = ? AND ${t} IS NULL`, '"user_id" ASC', 2),
         ],
         'DESC',
         2,
@@ -200,7 +200,7 @@ describe('keysetScanQuery', () => {
   it('selects the sort value and the key; SQLite binds the select list’s path first, PostgreSQL numbers it after the query', () => {
     const sort = { by: 'user_metadata.plan', order: 'desc' as const };
     expect(keysetScanQuery({ ...base('sqlite', 'nickname:bob'), sort, limit: 10 })).toEqual({
-      sql: `SELECT json_extract("user_metadata", ?), "user_id" FROM "users" WHERE "nickname" = ? ORDER BY json_extract("user_metadata", ?) DESC NULLS LAST, "user_id" ASC LIMIT 10`,
+      sql: `SELECT json_extract("user_metadata", ?), "user_id" FROM "users" WHERE "nickname" COLLATE BINARY = ? ORDER BY json_extract("user_metadata", ?) DESC NULLS LAST, "user_id" ASC LIMIT 10`,
       params: ['$."plan"', 'bob', '$."plan"'],
     });
     const pg = (n: number): string => `NULLIF(("user_metadata"::jsonb #> $${n}::text[]), 'null'::jsonb)`;
