@@ -41,11 +41,15 @@ export class QueryScanner {
     return this.text.startsWith(token, this.pos);
   }
 
-  /** A keyword (AND, OR, NOT, TO) only when it is a whole word: followed by space, `(` or the end. */
+  /**
+   * A keyword (AND, OR, NOT, TO) only when it is a whole word: followed by space, a parenthesis or
+   * the end. `nickname:(a OR)` is a dangling OR, as `nickname:a OR` is: read as the value "OR" it
+   * silently exported the users whose nickname is a or "OR".
+   */
   atKeyword(word: string): boolean {
     if (!this.at(word)) return false;
     const next = this.text[this.pos + word.length];
-    return next === undefined || next === '(' || isSpace(next);
+    return next === undefined || next === '(' || next === ')' || isSpace(next);
   }
 
   skip(count: number): void {
