@@ -107,7 +107,10 @@ describe('compileQuery', () => {
       sql: '(("nickname" = $1 OR "nickname" = $2) AND NOT COALESCE("email_verified" = $3, FALSE) AND "logins_count" = $4::numeric)',
       params: ['a', 'b', true, 1],
     });
-    expect(sqlite('NOT (nickname:a OR nickname:b)')).toEqual({ sql: 'NOT COALESCE(("nickname" COLLATE BINARY = ? OR "nickname" COLLATE BINARY = ?), FALSE)', params: ['a', 'b'] });
+    expect(sqlite('NOT (nickname:a OR nickname:b)')).toEqual({
+      sql: 'NOT COALESCE(("nickname" COLLATE BINARY = ? OR "nickname" COLLATE BINARY = ?), FALSE)',
+      params: ['a', 'b'],
+    });
   });
 
   it('keeps the SQL text identical whatever the value', () => {
@@ -175,7 +178,9 @@ const orChain = (count: number, term: (i: number) => string): string => Array.fr
 
 describe('the SQL of a long AND/OR list', () => {
   it('stays flat up to three operands', () => {
-    expect(sqlite('nickname:a OR nickname:b OR nickname:c').sql).toBe('("nickname" COLLATE BINARY = ? OR "nickname" COLLATE BINARY = ? OR "nickname" COLLATE BINARY = ?)');
+    expect(sqlite('nickname:a OR nickname:b OR nickname:c').sql).toBe(
+      '("nickname" COLLATE BINARY = ? OR "nickname" COLLATE BINARY = ? OR "nickname" COLLATE BINARY = ?)',
+    );
   });
 
   it('is cut in halves beyond that, keeping the operands in order', () => {
