@@ -42,8 +42,8 @@ const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies 
  *   compares case-insensitively, as do wildcard terms (`*`, `?`): for the letters A–Z only, on
  *   both dialects alike (SqlDialect `like`). `field:*` and `_exists_:field` mean "is not NULL".
  * - Booleans are `true`/`false`; numbers compare numerically; timestamps take a date or an ISO
- *   date-time (UTC when no zone is given), and a date means the whole UTC day, in matches and in
- *   range bounds. Range bounds may be date math (`now-1d/d`, `{last_success}`), resolved against
+ *   date-time (UTC when no zone is given), compared to the microsecond on both dialects
+ *   (sqlite-instants.ts), and a date means the whole UTC day, in matches and in range bounds. Range bounds may be date math (`now-1d/d`, `{last_success}`), resolved against
  *   `anchors` (date-math.ts); without anchors a date-math bound is an error: plans carry the
  *   query with its dates already resolved (resolve-dates.ts). Text compares in byte
  *   order on both dialects, whatever the column's or database's collation (SqlDialect `byteOrder`).

@@ -2,7 +2,7 @@ import type { FieldRef, MatchNode, PatternPart, PhraseValue, RangeBound, RangeNo
 import { inexactNumber } from './exact-number.js';
 import { QueryError } from './query-error.js';
 import type { FieldTarget } from './resolve-field.js';
-import { parseInstant } from './timestamps.js';
+import { beyondMicroseconds, parseInstant } from './timestamps.js';
 import type { QueryInstant } from './timestamps.js';
 
 /** How a value is compared: decided by the column type, or for JSON paths by how the value is written. */
@@ -134,6 +134,9 @@ function toScalar(text: string, type: ValueType, offset: number, field: FieldRef
 }
 
 function toInstant(text: string, offset: number, field: FieldRef): QueryInstant {
+  if (beyondMicroseconds(text)) {
+    throw new QueryError(`${field.name} holds timestamps to the microsecond: "${text}" has digits beyond them`, offset, field.name);
+  }
   const instant = parseInstant(text);
   if (!instant) {
     const hint = /^(now|\{)/.test(text) ? `; date math (${text}) works in range bounds: ${field.name}:[${text} TO *]` : " (quote it if it has ':')";

@@ -33,6 +33,7 @@ function foldAscii(operand: string): string {
 export const postgresDialect: SqlDialect = {
   placeholder: (position) => `$${position}`,
   bind: (_type, value) => value,
+  compareTimestamp: (column, operator, instant, params) => `${column} ${operator} ${params.add(instant)}::timestamptz`,
   columnOperand: (column) => column,
   // Text and boolean parameters take the column's type; numbers and timestamps are cast explicitly.
   paramOperand: (placeholder, type) => (type === 'number' || type === 'timestamp' ? `${placeholder}::${CASTS[type]}` : placeholder),

@@ -14,6 +14,10 @@ export function renderCondition(target: FieldTarget, condition: Condition, diale
       return dialect.like(column, params.add(condition.pattern));
     case 'compare': {
       const { type, ignoreCase } = condition;
+      if (type === 'timestamp') {
+        const parts = condition.comparisons.map(({ operator, value }) => dialect.compareTimestamp(column, operator, String(value), params));
+        return parts.length === 1 ? parts.join('') : `(${parts.join(' AND ')})`;
+      }
       const caseFold = (operand: string): string => (ignoreCase ? dialect.foldCase(operand) : operand);
       const parts = condition.comparisons.map(({ operator, value }) => {
         const folded = caseFold(dialect.columnOperand(column, type));

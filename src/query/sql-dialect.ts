@@ -11,6 +11,11 @@ export interface SqlDialect {
   placeholder(position: number): string;
   /** The value bound for a comparison of `type` (SQLite has no boolean type: 1/0). */
   bind(type: ValueType, value: string | number | boolean): unknown;
+  /**
+   * `column operator instant` for a timestamp column, exact to the microsecond; `instant` is a
+   * canonical UTC ISO text (QueryInstant `start`), its placeholders allocated left to right.
+   */
+  compareTimestamp(column: string, operator: ComparisonOperator, instant: string, params: SqlParams): string;
   /** A column as an operand comparable with parameters of `type`. */
   columnOperand(column: string, type: ValueType): string;
   /** A parameter as an operand of `type`, with the cast the dialect needs. */

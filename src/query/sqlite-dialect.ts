@@ -1,5 +1,6 @@
 import type { ValueType } from './conditions.js';
 import type { SqlDialect } from './sql-dialect.js';
+import { nearInstant, sqliteMicroInstant, toMicroseconds } from './sqlite-instants.js';
 
 /** `json_type` names of the JSON types a comparison of each value type accepts. */
 const JSON_TYPES: Record<ValueType, string> = {
@@ -17,6 +18,14 @@ const JSON_TYPES: Record<ValueType, string> = {
 export const sqliteDialect: SqlDialect = {
   placeholder: () => '?',
   bind: (type, value) => (type === 'boolean' ? (value === true ? 1 : 0) : value),
+  // The indexed milliseconds narrow the rows, the microseconds of the text decide (sqlite-instants.ts).
+  compareTimestamp: (column, operator, instant, params) => {
+    const indexed = `strftime('%Y-%m-%dT%H:%M:%fZ', ${column})`;
+    const near = nearInstant(instant);
+    const from = operator === '<' || operator === '<=' ? '' : `${indexed} >= ${params.add(near.from)} AND `;
+    const to = operator === '>' || operator === '>=' ? '' : `${indexed} <= ${params.add(near.to)} AND `;
+    return `(${from}${to}${sqliteMicroInstant(column)} ${operator} ${params.add(toMicroseconds(instant))})`;
+  },
   columnOperand: (column, type) => (type === 'timestamp' ? `strftime('%Y-%m-%dT%H:%M:%fZ', ${column})` : column),
   paramOperand: (placeholder) => placeholder,
   like: (operand, placeholder) => `${operand} LIKE ${placeholder} ESCAPE '\\'`,

@@ -1,6 +1,10 @@
 /** A timestamp written in a query: one instant, or a whole UTC day for a date-only value. */
 export interface QueryInstant {
-  /** Canonical ISO form (`2024-01-01T00:00:00.000Z`), what `Date#toISOString` and SQLite's `%f` produce. */
+  /**
+   * Canonical ISO form in UTC: `2024-01-01T00:00:00.000Z` (what `Date#toISOString` and SQLite's `%f`
+   * produce), or with six digits (`…00.000123Z`) when the instant has microseconds, which
+   * PostgreSQL keeps and the text SQLite stores holds.
+   */
   start: string;
   /** For a date-only value, the start of the next day: the day is the interval [start, dayEnd). */
   dayEnd?: string;
@@ -29,7 +33,16 @@ export function parseInstant(text: string): QueryInstant | undefined {
   const local = utcTime(Number(year), Number(month), Number(day), [Number(hours), Number(minutes), Number(seconds), millis]);
   const offset = zoneOffsetMs(zone);
   if (local === undefined || offset === undefined || local - offset >= YEAR_10000_MS) return undefined;
-  return { start: new Date(local - offset).toISOString() };
+  const iso = new Date(local - offset).toISOString();
+  // The microseconds were cut off here: `"…00.000123Z"` matched the users at .000 on PostgreSQL.
+  const micros = fraction.slice(4, 7).padEnd(3, '0');
+  return { start: micros === '000' ? iso : `${iso.slice(0, -1)}${micros}Z` };
+}
+
+/** A fraction of a second with a digit beyond the microseconds, which no store holds (PostgreSQL rounds them away): `…00.0000001Z`. */
+export function beyondMicroseconds(text: string): boolean {
+  const fraction = DATE_TIME.exec(text)?.[7] ?? '';
+  return /[1-9]/.test(fraction.slice(7));
 }
 
 /*

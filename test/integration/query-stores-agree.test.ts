@@ -24,6 +24,12 @@ const USERS: Record<string, unknown>[] = [
   { email: 'lower@x.io', given_name: 'bob', user_metadata: { s: 'bob' } },
   { email: 'accent@x.io', given_name: 'élodie', user_metadata: { s: 'élodie' } },
   { email: 'tilde@x.io', given_name: '~', user_metadata: { s: '~' } },
+  { email: 'exact@x.io', last_login: '2024-01-15T10:00:00Z' },
+  { email: 'micro@x.io', last_login: '2024-01-15T10:00:00.000123Z' },
+  { email: 'offset@x.io', last_login: '2024-01-15T12:00:00.000123+02:00' },
+  { email: 'half@x.io', last_login: '2024-01-15T10:00:00.0005Z' },
+  { email: 'clamp@x.io', last_login: '2024-01-15T10:00:59.9996Z' },
+  { email: 'late@x.io', last_login: '2024-01-15T23:59:59.9999996Z' },
 ];
 
 const CASES: [string, string][] = [
@@ -37,17 +43,33 @@ const CASES: [string, string][] = [
   ['user_metadata.list.0.y:[1 TO *]', 'key@x.io'],
   ['user_metadata.0:zero', 'top@x.io'],
   ['user_metadata.0:ze*', 'top@x.io'],
-  ['-user_metadata.arr.0:*', 'accent@x.io arr@x.io lower@x.io nested@x.io tilde@x.io top@x.io upper@x.io'],
+  [
+    '-user_metadata.arr.0:*',
+    'accent@x.io arr@x.io clamp@x.io exact@x.io half@x.io late@x.io lower@x.io micro@x.io nested@x.io offset@x.io tilde@x.io top@x.io upper@x.io',
+  ],
   // Text ranges compare bytes (code points), whatever the database's collation: B < a < b < ~ < é.
   ['given_name:[a TO z]', 'lower@x.io'],
   ['given_name:[A TO Z]', 'upper@x.io'],
   ['given_name:{bob TO *]', 'accent@x.io tilde@x.io'],
   ['given_name:[* TO a}', 'upper@x.io'],
-  ['email:[L TO M]', 'lower@x.io'],
+  ['email:[LO TO M]', 'lower@x.io'],
   ['user_metadata.s:[a TO z]', 'lower@x.io'],
   ['user_metadata.s:[A TO Z]', 'upper@x.io'],
   ['user_metadata.s:{bob TO *]', 'accent@x.io tilde@x.io'],
   ['user_metadata.s:bob', 'lower@x.io'],
+  // Timestamps compare to the microsecond, as PostgreSQL stores them (SQLite's date functions read milliseconds).
+  ['last_login:"2024-01-15T10:00:00.000123Z"', 'micro@x.io offset@x.io'],
+  ['last_login:"2024-01-15T10:00:00Z"', 'exact@x.io'],
+  ['last_login:"2024-01-15T10:00:00.001Z"', ''],
+  ['last_login:{"2024-01-15T10:00:00Z" TO "2024-01-15T10:00:00.0005Z"]', 'half@x.io micro@x.io offset@x.io'],
+  ['last_login:[* TO "2024-01-15T10:00:59.999Z"]', 'exact@x.io half@x.io micro@x.io offset@x.io'],
+  // Digits beyond the microseconds are rounded as PostgreSQL rounds them: late@x.io is 2024-01-16T00:00:00.
+  ['last_login:2024-01-15', 'clamp@x.io exact@x.io half@x.io micro@x.io offset@x.io'],
+  ['last_login:2024-01-16', 'late@x.io'],
+  [
+    '-last_login:[2024-01-15T10:00:00.0001Z TO 2024-01-15T10:01Z}',
+    'accent@x.io arr@x.io exact@x.io key@x.io late@x.io lower@x.io nested@x.io tilde@x.io top@x.io upper@x.io',
+  ],
 ];
 
 async function emails(connection: Connection, query: string): Promise<string> {
@@ -101,6 +123,14 @@ describePostgres('a query selects the same users on SQLite and PostgreSQL', () =
   it.each(CASES)('%s', async (query, expected) => {
     expect(await emails(sqlite, query), 'sqlite').toBe(expected);
     expect(await emails(postgres, query), 'postgres').toBe(expected);
+  });
+
+  it('refuses a query instant with digits beyond the microseconds, which neither store holds', async () => {
+    for (const store of [sqlite, postgres]) {
+      await expect(emails(store, 'last_login:"2024-01-15T10:00:00.0001234Z"')).rejects.toThrow(
+        /to the microsecond: "2024-01-15T10:00:00.0001234Z" has digits beyond them/,
+      );
+    }
   });
 
   it('sorts by a path with a number-like key as the key of an object on both stores', async () => {

@@ -104,7 +104,13 @@ describe('resolveQueryDates', () => {
   it('compiles the resolved query to the same SQL as the date math with the same now', () => {
     const query = 'updated_at:[now-1d/d TO now/d} AND nickname:a*';
     expect(compileQuery(resolveQueryDates(query, ANCHORS), COLUMNS, 'sqlite')).toEqual(compileQuery(query, COLUMNS, 'sqlite', ANCHORS));
-    expect(compileQuery(query, COLUMNS, 'sqlite', ANCHORS).params).toEqual(['2026-12-02T00:00:00.000Z', '2026-12-03T00:00:00.000Z', 'a%']);
+    expect(compileQuery(query, COLUMNS, 'sqlite', ANCHORS).params).toEqual([
+      '2026-12-01T23:59:59.998Z',
+      1796169600000000n,
+      '2026-12-03T00:00:00.002Z',
+      1796256000000000n,
+      'a%',
+    ]);
     // Unresolved date math never reaches SQL.
     expect(() => compileQuery(query, COLUMNS, 'sqlite')).toThrow(/resolved when a job is planned/);
   });

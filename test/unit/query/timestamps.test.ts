@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInstant } from '../../../src/query/timestamps.js';
+import { beyondMicroseconds, parseInstant } from '../../../src/query/timestamps.js';
 
 describe('parseInstant', () => {
   it('reads a date as a whole UTC day', () => {
@@ -7,10 +7,12 @@ describe('parseInstant', () => {
     expect(parseInstant('2024-12-31')).toEqual({ start: '2024-12-31T00:00:00.000Z', dayEnd: '2025-01-01T00:00:00.000Z' });
   });
 
-  it('normalises date-times to UTC with milliseconds', () => {
+  it('normalises date-times to UTC with milliseconds, and microseconds when they have some', () => {
     expect(parseInstant('2024-06-15T12:00')).toEqual({ start: '2024-06-15T12:00:00.000Z' });
     expect(parseInstant('2024-06-15 12:00:00+02:00')).toEqual({ start: '2024-06-15T10:00:00.000Z' });
-    expect(parseInstant('2024-06-15T12:00:00.123456-0130')).toEqual({ start: '2024-06-15T13:30:00.123Z' });
+    expect(parseInstant('2024-06-15T12:00:00.123456-0130')).toEqual({ start: '2024-06-15T13:30:00.123456Z' });
+    expect(parseInstant('2024-06-15T12:00:00.000100000Z')).toEqual({ start: '2024-06-15T12:00:00.000100Z' });
+    expect(parseInstant('2024-06-15T12:00:00.123000Z')).toEqual({ start: '2024-06-15T12:00:00.123Z' });
     expect(parseInstant('2024-06-15T12:00:00.5z')).toEqual({ start: '2024-06-15T12:00:00.500Z' });
   });
 
@@ -38,5 +40,11 @@ describe('parseInstant', () => {
     expect(parseInstant('9999-12-31T23:30:00-01:00')).toBeUndefined();
     expect(parseInstant('9999-12-31T23:59:59.999Z')).toEqual({ start: '9999-12-31T23:59:59.999Z' });
     expect(parseInstant('9999-12-30')).toEqual({ start: '9999-12-30T00:00:00.000Z', dayEnd: '9999-12-31T00:00:00.000Z' });
+  });
+
+  it('tells a fraction with digits beyond the microseconds, which no store holds', () => {
+    expect(beyondMicroseconds('2024-06-15T12:00:00.1234567Z')).toBe(true);
+    expect(beyondMicroseconds('2024-06-15T12:00:00.123456000Z')).toBe(false);
+    expect(beyondMicroseconds('2024-06-15')).toBe(false);
   });
 });

@@ -1,0 +1,45 @@
+/**
+ * Timestamps in SQLite are ISO text, and its date functions read them to the millisecond only:
+ * `strftime('%f')` rounds `10:00:00.000123` to `.000` and `.0005` to `.001`, where PostgreSQL keeps
+ * the microseconds. So a query compared `created_at` to the millisecond on SQLite and exactly on
+ * PostgreSQL, and selected other users from the same data. A comparison now reads the stored text
+ * to the microsecond, as PostgreSQL does; the millisecond form (which the built-in table indexes)
+ * only narrows the rows, by bounds widened past its rounding.
+ */
+
+/** How far SQLite's millisecond reading of an instant can be from it: half a millisecond rounded, or just under one where `%f` stops at 59.999. */
+const ROUNDING_MS = 2;
+const YEAR_10000_MS = Date.UTC(10000, 0, 1);
+
+/**
+ * A stored timestamp as whole microseconds since 1970 (an INTEGER), NULL where SQLite's date
+ * functions read none. The fraction is cut out of the text (offsets are whole minutes, so it is
+ * the same in UTC) and rounded to the microsecond as PostgreSQL rounds the digits beyond it; the
+ * rest is read by strftime('%s'), which is exact in whole seconds.
+ */
+export function sqliteMicroInstant(column: string): string {
+  const zone = `ltrim(substr(${column}, 21), '0123456789')`;
+  const fraction = `substr(${column}, 21, length(${column}) - 20 - length(${zone}))`;
+  const seconds = (text: string): string => `CAST(strftime('%s', ${text}) AS INTEGER) * 1000000`;
+  const micros = `CAST(round(CAST('0.' || ${fraction} AS REAL) * 1000000) AS INTEGER)`;
+  return `(CASE WHEN substr(${column}, 20, 1) = '.' THEN ${seconds(`substr(${column}, 1, 19) || ${zone}`)} + ${micros} ELSE ${seconds(column)} END)`;
+}
+
+/** A canonical instant (`…00.000Z`, `…00.000123Z`, or the `…T24:00:00.000Z` that ends 9999) as microseconds since 1970. */
+export function toMicroseconds(instant: string): bigint {
+  const dot = instant.lastIndexOf('.');
+  const millis = Date.parse(`${instant.slice(0, dot + 4)}Z`);
+  return BigInt(millis) * 1000n + BigInt(instant.slice(dot + 4, -1).padEnd(3, '0'));
+}
+
+/** Millisecond instants around `instant` between which SQLite's millisecond reading of any stored time equal to it falls. */
+export function nearInstant(instant: string): { from: string; to: string } {
+  const dot = instant.lastIndexOf('.');
+  const millis = Date.parse(`${instant.slice(0, dot + 4)}Z`);
+  return { from: millisIso(millis - ROUNDING_MS), to: millisIso(millis + ROUNDING_MS) };
+}
+
+/** As toISOString, but 9999-12-31T24:00:00.000Z for anything later: `+010000-…` sorts before every stored year. */
+function millisIso(millis: number): string {
+  return millis >= YEAR_10000_MS ? '9999-12-31T24:00:00.000Z' : new Date(millis).toISOString();
+}
