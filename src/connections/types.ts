@@ -17,6 +17,11 @@ export interface ColumnInfo {
    * not-null column with `hasDefault` need not be mapped. Absent means false.
    */
   hasDefault?: boolean;
+  /**
+   * False for a `text` column whose values have no collation (a PostgreSQL uuid, enum, inet…, which
+   * the server parses): a query compares them in their own order, with no COLLATE. Absent: collatable.
+   */
+  collatable?: false;
 }
 
 /** A mapped, validated record bound for the target: values keyed by column, JSON columns as objects. */

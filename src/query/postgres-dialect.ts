@@ -38,7 +38,8 @@ export const postgresDialect: SqlDialect = {
   // Text and boolean parameters take the column's type; numbers and timestamps are cast explicitly.
   paramOperand: (placeholder, type) => (type === 'number' || type === 'timestamp' ? `${placeholder}::${CASTS[type]}` : placeholder),
   // LIKE on both sides folded as SQLite folds (see SqlDialect `like`): ILIKE folds every letter by the locale
-  like: (operand, placeholder) => `${foldAscii(operand)} LIKE ${foldAscii(placeholder)} ESCAPE '\\'`,
+  // The operand as text: a uuid, enum or inet column (typed text, see columnTypeOf) has no translate().
+  like: (operand, placeholder) => `${foldAscii(`(${operand})::text`)} LIKE ${foldAscii(placeholder)} ESCAPE '\\'`,
   foldCase: foldAscii,
   // `=` is byte equality under any deterministic collation, and a COLLATE would keep it off the column's index.
   byteOrder: (operand, operator) => (operator === '=' ? operand : `${operand} COLLATE "C"`),

@@ -21,7 +21,8 @@ export function renderCondition(target: FieldTarget, condition: Condition, diale
       const caseFold = (operand: string): string => (ignoreCase ? dialect.foldCase(operand) : operand);
       const parts = condition.comparisons.map(({ operator, value }) => {
         const folded = caseFold(dialect.columnOperand(column, type));
-        const operand = type === 'text' ? dialect.byteOrder(folded, operator) : folded;
+        // A uuid, enum or inet (PostgreSQL) has no collation to override: it compares in its own order.
+        const operand = type === 'text' && target.column.collatable !== false ? dialect.byteOrder(folded, operator) : folded;
         return `${operand} ${operator} ${caseFold(dialect.paramOperand(params.add(dialect.bind(type, value)), type))}`;
       });
       return parts.length === 1 ? parts.join('') : `(${parts.join(' AND ')})`;

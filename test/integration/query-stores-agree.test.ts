@@ -173,3 +173,34 @@ describe('a SQLite column declared with another collation', () => {
     ).toBe(expected);
   });
 });
+
+describePostgres('a PostgreSQL table whose columns have types of their own (uuid, enum, inet)', () => {
+  const server = usePostgresServer();
+  let store: Connection;
+  beforeAll(async () => {
+    const url = server().url(await server().createDatabase());
+    const raw = await rawClient(url);
+    await raw.query(`CREATE TYPE mood AS ENUM ('sad', 'happy');
+      CREATE TABLE legacy (id int PRIMARY KEY, u uuid, m mood, ip inet);
+      INSERT INTO legacy VALUES (1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'happy', '10.0.0.1'), (2, 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', 'sad', '10.0.0.10')`);
+    await raw.end();
+    store = await openPostgres({ driver: 'postgres', url, table: 'legacy', pool: 2 });
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it.each([
+    // Wildcards read the value as text: translate() takes no uuid, enum or inet.
+    ['u:a0*', '1'],
+    ['m:h*', '1'],
+    ['ip:10.0.0.1*', '1 2'],
+    // Ranges compare in the type's own order: it has no collation to set.
+    ['u:[a0000000-0000-0000-0000-000000000000 TO afffffff-ffff-ffff-ffff-ffffffffffff]', '1'],
+    ['m:{sad TO *]', '1'],
+    ['ip:[10.0.0.2 TO 10.0.0.255]', '2'],
+  ])('%s', async (query, expected) => {
+    const rows = await store.readPage({ query, after: null, limit: 10, fields: ['id'] });
+    expect(rows.map((row) => String(row['id'])).join(' ')).toBe(expected);
+  });
+});

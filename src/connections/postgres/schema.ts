@@ -153,6 +153,8 @@ interface CatalogColumn {
   /** The base type with the column's (or its domain's) modifier: `numeric(5,2)`. */
   stored_type: string;
   base_type: string;
+  /** The base type has a collation (text, varchar, char, citext): text comparisons may take COLLATE. */
+  collatable: boolean;
   not_null: boolean;
   has_default: boolean;
   computed: boolean;
@@ -220,7 +222,7 @@ async function readColumns(client: ClientBase, oid: number): Promise<CatalogColu
   const { rows } = await client.query<CatalogColumn>(
     `SELECT a.attnum::int AS attnum, a.attname AS name, format_type(b.oid, NULL) AS cast_type,
             format_type(b.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END) AS stored_type,
-            b.typname AS base_type, a.attnotnull AS not_null,
+            b.typname AS base_type, b.typcollation <> 0 AS collatable, a.attnotnull AS not_null,
             (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default,
             a.attgenerated = 's' AS computed, a.attidentity = 'a' AS identity_always
        FROM pg_attribute a
@@ -262,6 +264,7 @@ function toColumnInfo(c: CatalogColumn, constraints: CatalogConstraint[], usersT
     primaryKey: primary?.columns.includes(c.attnum) ?? false,
     unique: singleUnique,
     hasDefault: c.has_default || filledByFerry(c.name, type, usersTable),
+    ...(type === 'text' && !c.collatable ? { collatable: false as const } : {}),
   };
 }
 

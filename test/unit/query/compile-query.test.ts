@@ -54,7 +54,7 @@ describe('compileQuery', () => {
   it('turns wildcards into a case-insensitive LIKE with %, _ and \\ escaped', () => {
     expect(sqlite('nickname:a_b%c\\\\d*e?')).toEqual({ sql: `"nickname" LIKE ? ESCAPE '\\'`, params: ['a\\_b\\%c\\\\d%e_'] });
     expect(postgres('nickname:jo*')).toEqual({
-      sql: `translate("nickname", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE translate($1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') ESCAPE '\\'`,
+      sql: `translate(("nickname")::text, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE translate($1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') ESCAPE '\\'`,
       params: ['jo%'],
     });
   });
