@@ -1,6 +1,7 @@
 import type { FieldRef, MatchNode, PatternPart, PhraseValue, RangeBound, RangeNode, TermValue } from './ast.js';
 import { inexactNumber } from './exact-number.js';
 import { QueryError } from './query-error.js';
+import { MAX_PATTERN_BYTES } from './query-limits.js';
 import type { FieldTarget } from './resolve-field.js';
 import { beyondMicroseconds, parseInstant } from './timestamps.js';
 import type { QueryInstant } from './timestamps.js';
@@ -32,7 +33,13 @@ export function matchCondition(node: MatchNode, target: FieldTarget): Condition 
     if (type !== 'text') {
       throw new QueryError(`wildcards only apply to text: ${field.name} holds ${type} values`, value.offset, field.name);
     }
-    return { kind: 'like', pattern: likePattern(value.pattern) };
+    const pattern = likePattern(value.pattern);
+    const bytes = Buffer.byteLength(pattern);
+    if (bytes > MAX_PATTERN_BYTES) {
+      const message = `${field.name}: a wildcard value is at most ${MAX_PATTERN_BYTES} bytes (SQLite's longest LIKE pattern), this one is ${bytes}`;
+      throw new QueryError(message, value.offset, field.name);
+    }
+    return { kind: 'like', pattern };
   }
   if (type === 'timestamp') {
     const instant = toInstant(value.text, value.offset, field);

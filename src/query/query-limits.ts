@@ -17,6 +17,12 @@ import { QueryError } from './query-error.js';
  *   at most 15,000 of SQLite's 32,766 parameters, 5,000 of PostgreSQL's 65,535.
  */
 export const MAX_QUERY_LENGTH = 100_000;
+/**
+ * A wildcard value's LIKE pattern, in UTF-8 bytes with its escapes: SQLite refuses a longer one at
+ * run time ("LIKE or GLOB pattern too complex", SQLITE_MAX_LIKE_PATTERN_LENGTH), where PostgreSQL
+ * runs it, so the query is refused where it is written instead.
+ */
+export const MAX_PATTERN_BYTES = 50_000;
 export const MAX_QUERY_DEPTH = 100;
 export const MAX_QUERY_TERMS = 1_000;
 

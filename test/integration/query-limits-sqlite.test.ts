@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteConnection } from '../../src/connections/sqlite.js';
 import type { Connection, ReadSort } from '../../src/connections/types.js';
 import { QueryError } from '../../src/query/query-error.js';
-import { MAX_QUERY_DEPTH, MAX_QUERY_TERMS } from '../../src/query/query-limits.js';
+import { MAX_PATTERN_BYTES, MAX_QUERY_DEPTH, MAX_QUERY_TERMS } from '../../src/query/query-limits.js';
 
 /**
  * Queries at the size limits run on a real SQLite store (the built-in users table, in memory),
@@ -99,5 +99,19 @@ describe('a query at the depth limit', () => {
     await expect(connection.planPages({ query: nots, size: 7 })).rejects.toThrow(QueryError);
     const parens = `${'('.repeat(MAX_QUERY_DEPTH + 1)}email:u1@x.io${')'.repeat(MAX_QUERY_DEPTH + 1)}`;
     await expect(connection.planPages({ query: parens, size: 7 })).rejects.toThrow(QueryError);
+  });
+});
+
+describe('a wildcard value at the pattern limit', () => {
+  it('runs with the longest LIKE pattern SQLite takes, and refuses one byte more as a query error', async () => {
+    // `%` and `_` are escaped with a backslash: they count twice.
+    const longest = `email:u1${'_'.repeat((MAX_PATTERN_BYTES - 4) / 2)}*`;
+    expect(await exportedIds(longest)).toEqual([]);
+    expect(await exportedIds(`email:u1${'a'.repeat(MAX_PATTERN_BYTES - 3)}*`)).toEqual([]);
+    const beyond = connection.planPages({ query: `email:u1${'é'.repeat(MAX_PATTERN_BYTES / 2)}*`, size: 7 });
+    await expect(beyond).rejects.toThrow(QueryError);
+    await expect(beyond).rejects.toThrow(
+      `email: a wildcard value is at most ${MAX_PATTERN_BYTES} bytes (SQLite's longest LIKE pattern), this one is ${MAX_PATTERN_BYTES + 3}`,
+    );
   });
 });
