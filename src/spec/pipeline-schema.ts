@@ -98,7 +98,7 @@ export const fileTargetSchema = z
 
 /** Column map values are JSONata expressions; `defaults: true` in an export map inserts the default columns. */
 export const columnsSchema = z
-  .union([z.literal('defaults'), z.record(z.string().min(1), z.union([z.string().min(1), z.literal(true)]))])
+  .union([z.literal('defaults'), z.record(z.string().min(1, 'a column needs a name'), z.union([z.string().min(1), z.literal(true)]))])
   .describe(
     'target column → JSONata expression over the source record, in output order, e.g. email: $lowercase(Email); absent: each field to the column of the same name (imports) or the default columns (exports). Exports: `defaults` alone, or `defaults: true` among the columns, stands for user_id, given_name, family_name, nickname, name, email, email_verified, picture, connection, created_at, updated_at',
   );

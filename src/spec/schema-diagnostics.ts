@@ -47,12 +47,20 @@ function toDiagnostics(y: YamlFile, issue: Issue, prefix: readonly PropertyKey[]
  * because their own distinguishing key is missing. Undefined when no branch stands out.
  */
 function bestBranch(branches: Issue[][]): Issue[] | undefined {
-  const scored = branches.map((issues) => ({ issues, score: issues.length + 10 * issues.filter(isMissingKey).length }));
+  const scored = branches.map((issues) => ({ issues, score: issues.length + 10 * issues.filter(isMissingKey).length + 5 * issues.filter(isOtherKind).length }));
   scored.sort((a, b) => a.score - b.score);
   const [first, second] = scored;
   if (!first) return undefined;
   if (second && second.score === first.score) return undefined;
   return first.issues;
+}
+
+/**
+ * The value is not of the branch's kind at all (`defaults` for a map of columns): a branch of the
+ * value's own kind that fails inside (an empty column name) says more.
+ */
+function isOtherKind(issue: Issue): boolean {
+  return issue.path.length === 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
 }
 
 function isMissingKey(issue: Issue): boolean {

@@ -64,6 +64,12 @@ validate:
     ]);
   });
 
+  // "columns: does not match any allowed form, got a map" did not say which column, nor what was wrong.
+  it('says a column with an empty name needs one, at that column', () => {
+    const text = 'source: { connection: users }\ntarget: { file: out.csv }\ncolumns:\n  email: email\n  "": "1"\n';
+    expect(lines(text)).toEqual(['p.yaml:5:3 columns.: invalid name "": a column needs a name']);
+  });
+
   it('reports wrong types and values at the value', () => {
     const text = `source:
   file: users.csv
