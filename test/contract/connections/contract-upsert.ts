@@ -93,7 +93,7 @@ export function describeUpsert(factory: ConnectionFactory): void {
           rejects: [
             {
               row: 1,
-              errors: [{ code: 'FORMAT', path: 'custom_password_hash', message: expect.stringMatching(/^the stored user has a password_hash/) as unknown }],
+              errors: [{ code: 'FORMAT', path: 'custom_password_hash', message: expect.stringMatching(/^the stored user has a password_hash/) as string }],
             },
           ],
         }),
