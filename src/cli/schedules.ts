@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import type { PipelineSchedule } from '../engine/engine.js';
+import type { Engine, JobInfo, PipelineSchedule } from '../engine/engine.js';
+import { emptySummary, type JobOutcome } from '../plan/orchestrate.js';
+import type { JobStatus } from '../plan/activity-types.js';
 import { nextRun, realClock, runSchedules } from '../engine/embedded/scheduler.js';
 import type { App } from '../app.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
@@ -139,17 +141,61 @@ async function runScheduled(ctx: CliContext, app: App, input: ScheduledRunInput)
   if (changed) throw new Error(`${changed}: not run; restart ferry serve to follow the change`);
   const engine = app.embedded();
   const plan = await planRun(engine, app.project, loaded.loaded, new Date());
-  await engine.submit(plan, { forceNew: true });
-  input.started(plan.jobId);
-  input.log(`${schedule.pipeline}: run due ${input.due.toISOString()} started as job ${plan.jobId}`);
-  const outcome = await engine.follow(plan.jobId, { interrupted: () => input.stop.aborted, log: input.log });
-  const job = await engine.get(plan.jobId);
-  const grew = job && sourceChange(job, (path) => displayPath(ctx.cwd, path));
-  if (grew) input.log(`${schedule.pipeline}: ${grew.note}`);
+  // As `ferry run` does: a job of this very submission running elsewhere (a manual run of the
+  // pipeline) is this run. A second job would export into the same file beside it, and whichever
+  // renamed last would win: the older snapshot over the newer, under this run's "succeeded".
+  const { jobId, existing } = await engine.submit(plan);
+  input.started(jobId);
+  const due = input.due.toISOString();
+  if (existing) {
+    input.log(`${schedule.pipeline}: run due ${due}: job ${jobId} is already running this submission (same pipeline and source); following it`);
+    const ended = await untilEndedElsewhere(engine, jobId, input.stop);
+    // Only the process that started a job stops it: serve stopping leaves it to its owner.
+    if (!ended) return `${schedule.pipeline}: stopped following job ${jobId}; it keeps running — ferry jobs cancel ${jobId} stops it`;
+    const summary = ended.summary ?? emptySummary();
+    return endLine(ctx, schedule, ended, { status: ended.status, summary, artifacts: ended.artifacts, error: ended.error });
+  }
+  input.log(`${schedule.pipeline}: run due ${due} started as job ${jobId}`);
+  const outcome = await engine.follow(jobId, { interrupted: () => input.stop.aborted, log: input.log });
+  const job = await engine.get(jobId);
+  return endLine(ctx, schedule, job, outcome, input.log);
+}
+
+/** The log line of a scheduled run's end (and, for a job that ran here, a note on its source file growing). */
+function endLine(
+  ctx: CliContext,
+  schedule: PipelineSchedule,
+  job: JobInfo | undefined,
+  outcome: Pick<JobOutcome, 'summary' | 'artifacts' | 'error'> & { status: JobStatus },
+  log?: (line: string) => void,
+): string {
+  const grew = log && job && sourceChange(job, (path) => displayPath(ctx.cwd, path));
+  if (grew) log(`${schedule.pipeline}: ${grew.note}`);
   const s = outcome.summary;
   const counts = `total ${s.total}, exported ${s.exported}, inserted ${s.inserted}, updated ${s.updated}, unchanged ${s.unchanged}, rejected ${s.rejected}`;
   const output = outcome.artifacts?.output ? `; output ${outcome.artifacts.output}` : '';
-  return `${schedule.pipeline}: job ${plan.jobId} ${outcome.status} (${counts})${output}${outcome.error ? `; error: ${outcome.error}` : ''}`;
+  return `${schedule.pipeline}: job ${job?.id ?? '?'} ${outcome.status} (${counts})${output}${outcome.error ? `; error: ${outcome.error}` : ''}`;
+}
+
+const FOLLOW_POLL_MS = 250;
+
+/** Polls a job another process runs until it ends (its record then), or until `stop` aborts (undefined). */
+async function untilEndedElsewhere(engine: Engine, id: string, stop: AbortSignal): Promise<JobInfo | undefined> {
+  for (;;) {
+    if (stop.aborted) return undefined;
+    const job = await engine.get(id);
+    if (!job) throw new Error(`job ${id} is gone from the journal`);
+    if (job.status !== 'running' && job.status !== 'pending') return job;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        stop.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, FOLLOW_POLL_MS);
+      stop.addEventListener('abort', done, { once: true });
+    });
+  }
 }
 
 /** How the pipeline file's schedule differs from the one being served, if it does. */
