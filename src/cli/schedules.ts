@@ -140,25 +140,31 @@ async function runScheduled(ctx: CliContext, app: App, input: ScheduledRunInput)
   // timing would start a pipeline whose schedule was removed or moved (a yearly job every minute).
   if (changed) throw new Error(`${changed}: not run; restart ferry serve to follow the change`);
   const engine = app.embedded();
-  const plan = await planRun(engine, app.project, loaded.loaded, new Date());
-  // As `ferry run` does: a job of this very submission running elsewhere (a manual run of the
-  // pipeline) is this run. A second job would export into the same file beside it, and whichever
-  // renamed last would win: the older snapshot over the newer, under this run's "succeeded".
-  const { jobId, existing } = await engine.submit(plan);
-  input.started(jobId);
   const due = input.due.toISOString();
-  if (existing) {
+  for (;;) {
+    // Planned when it runs: its date math (`now-1d`, `{last_success}`) is of then.
+    const plan = await planRun(engine, app.project, loaded.loaded, new Date());
+    // As `ferry run` does: a job of this very submission running elsewhere (a manual run of the
+    // pipeline) is this run. A second job would export into the same file beside it, and whichever
+    // renamed last would win: the older snapshot over the newer, under this run's "succeeded".
+    const { jobId, existing } = await engine.submit(plan);
+    input.started(jobId);
+    if (!existing) {
+      input.log(`${schedule.pipeline}: run due ${due} started as job ${jobId}`);
+      const outcome = await engine.follow(jobId, { interrupted: () => input.stop.aborted, log: input.log });
+      return endLine(ctx, schedule, await engine.get(jobId), outcome, input.log);
+    }
     input.log(`${schedule.pipeline}: run due ${due}: job ${jobId} is already running this submission (same pipeline and source); following it`);
     const ended = await untilEndedElsewhere(engine, jobId, input.stop);
     // Only the process that started a job stops it: serve stopping leaves it to its owner.
     if (!ended) return `${schedule.pipeline}: stopped following job ${jobId}; it keeps running — ferry jobs cancel ${jobId} stops it`;
     const summary = ended.summary ?? emptySummary();
-    return endLine(ctx, schedule, ended, { status: ended.status, summary, artifacts: ended.artifacts, error: ended.error });
+    const error = ended.status === 'interrupted' ? `its process is gone (ferry jobs resume ${jobId} continues it)` : ended.error;
+    const line = endLine(ctx, schedule, ended, { status: ended.status, summary, artifacts: ended.artifacts, error });
+    if (ended.status === 'succeeded' || input.stop.aborted) return line;
+    // Cancelled, failed or cut off, that job did not do this run's work: the schedule still owes it.
+    input.log(`${line}; the run due ${due} runs as a job of its own`);
   }
-  input.log(`${schedule.pipeline}: run due ${due} started as job ${jobId}`);
-  const outcome = await engine.follow(jobId, { interrupted: () => input.stop.aborted, log: input.log });
-  const job = await engine.get(jobId);
-  return endLine(ctx, schedule, job, outcome, input.log);
 }
 
 /** The log line of a scheduled run's end (and, for a job that ran here, a note on its source file growing). */

@@ -33,18 +33,18 @@ describe('ferry serve while a run of the same submission is in progress', () => 
       .map((l) => JSON.parse(l) as JobReportJson);
 
   /** `ferry run` of the scheduled pipeline, held in its finalize step; resolves once the job runs. */
-  async function manualRun(): Promise<{ id: string; done: Promise<{ code: number; report: JobReportJson }> }> {
+  async function manualRun(): Promise<{ id: string; child: ChildProcess; done: Promise<{ code: number; report: JobReportJson }> }> {
     const child = startFerry(['run', 'pipelines/every-second.yaml', '--json'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'finalize-start=pause:5000' } });
     children.push(child);
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.resume();
     const done = new Promise<{ code: number; report: JobReportJson }>((resolve) =>
-      child.on('close', (code) => resolve({ code: code ?? -1, report: JSON.parse(stdout) as JobReportJson })),
+      child.on('close', (code) => resolve({ code: code ?? -1, report: (stdout ? JSON.parse(stdout) : null) as JobReportJson })),
     );
     for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
       const running = jobs().find((j) => j.pipeline === 'every-second' && j.status === 'running');
-      if (running) return { id: running.job, done };
+      if (running) return { id: running.job, child, done };
     }
     throw new Error('the manual run never showed as running');
   }
@@ -90,5 +90,31 @@ describe('ferry serve while a run of the same submission is in progress', () => 
     const { code, report } = await manual.done;
     expect(code).toBe(0);
     expect(report).toMatchObject({ job: manual.id, status: 'succeeded', summary: { exported: 5 } });
+  }, 40_000);
+  it('when the job it follows does not succeed (its process killed), runs the scheduled run as a job of its own', async () => {
+    const manual = await manualRun();
+    const serve = startFerry(['serve', '--max-runs', '1'], { cwd: p.dir });
+    children.push(serve);
+    let stdout = '';
+    serve.stderr.resume();
+    const exit = new Promise<number | null>((resolve) => serve.on('exit', resolve));
+    await new Promise<void>((resolve) =>
+      serve.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes('following it')) resolve();
+      }),
+    );
+    manual.child.kill('SIGKILL');
+    expect(await exit).toBe(0);
+    expect(stdout).toMatch(
+      new RegExp(
+        `every-second: job ${manual.id} interrupted \\(.*\\); error: its process is gone \\(ferry jobs resume ${manual.id} continues it\\); the run due \\S+ runs as a job of its own`,
+      ),
+    );
+    const own = /every-second: run due \S+ started as job (\S+)/.exec(stdout)?.[1];
+    expect(own, stdout).toBeDefined();
+    expect(stdout).toContain(`every-second: job ${own} succeeded (total 5, exported 5`);
+    expect(JSON.parse(p.ferry('schedules', 'list', '--json').stdout)).toMatchObject({ last_job: own });
+    expect(read(p, 'out/users.ndjson')).toBe(['u1', 'u2', 'u3', 'u4', 'u5'].map((id) => `{"id":"${id}"}\n`).join(''));
   }, 40_000);
 });
