@@ -75,6 +75,33 @@ describe.skipIf(process.platform !== 'linux')('the embedded lease', () => {
     expect(userCount()).toBe(USERS);
   }, 120_000);
 
+  it('a job waiting for the table of a stopped owner says the owner is stopped, and runs once it is continued', async () => {
+    const owner = startFerry(['run', 'import.yaml', '--json'], { cwd: p.dir, env: SLOW });
+    const exited = new Promise<number | null>((resolve) => owner.on('exit', resolve));
+    owner.stdout.resume();
+    await until(() => jobs()[0]?.status === 'running');
+    const id = jobs()[0]!.job;
+    p.write('other.yaml', 'source: { file: users.ndjson }\ntarget: { connection: users, upsert: true }\n');
+    owner.kill('SIGSTOP');
+    let stderr = '';
+    let stdout = '';
+    let waiter: ReturnType<typeof startFerry> | undefined;
+    try {
+      waiter = startFerry(['run', 'other.yaml', '--json'], { cwd: p.dir });
+      waiter.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      waiter.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      await until(() => stderr.includes(`job ${id} is held by process ${owner.pid}, which is stopped (SIGSTOP or Ctrl-Z)`), 20_000);
+      expect(stderr).toContain(`this job waits until it continues (kill -CONT ${owner.pid}) or ends`);
+    } finally {
+      owner.kill('SIGCONT');
+    }
+    expect(await exited).toBe(0);
+    const waited = await new Promise<number | null>((resolve) => (waiter!.exitCode !== null ? resolve(waiter!.exitCode) : waiter!.on('exit', resolve)));
+    expect(waited).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'succeeded', summary: { total: USERS, unchanged: USERS } });
+    expect(stderr.split('which is stopped')).toHaveLength(2); // said once
+  }, 120_000);
+
   it('a killed owner gives its job up at once, even while it is a zombie not yet reaped', async () => {
     // The owner's parent is `sleep`, which never reaps it: killed, it stays a zombie.
     const shell = spawn('sh', ['-c', `"${process.execPath}" "${ferryBin}" run import.yaml --json >/dev/null 2>&1 & echo $!; exec sleep 120`], {

@@ -1,4 +1,5 @@
 import { waitingMessage, type WriteTarget } from '../../plan/write-target.js';
+import { ownerState } from './process-owner.js';
 import type { JobRecord, Journal, Liveness } from './journal.js';
 
 export interface GateOptions {
@@ -24,6 +25,7 @@ const DEFAULT_POLL_MS = 250;
 export async function passTargetGate(job: JobRecord, target: WriteTarget, options: GateOptions): Promise<boolean> {
   const { journal } = options;
   let waitingFor: string | undefined;
+  let stoppedSaid: number | undefined;
   for (;;) {
     const live = options.liveness();
     const blocker = journal.targetBlocker(job.id, target.key, target.shared, live) ?? journal.acquireTarget(job.id, target.key, target.shared, live);
@@ -31,9 +33,18 @@ export async function passTargetGate(job: JobRecord, target: WriteTarget, option
     if (blocker.id !== waitingFor) {
       const first = waitingFor === undefined;
       waitingFor = blocker.id;
+      stoppedSaid = undefined;
       options.log?.(waitingMessage(blocker.id, target));
       if (first) await options.onBlocked?.();
     }
+    // A stopped holder keeps its table for as long as it stays stopped: say so, or this looks like a hang.
+    const stopped = blocker.ownerPid !== null && ownerState(blocker.ownerPid, blocker.ownerStart) === 'stopped' ? blocker.ownerPid : undefined;
+    if (stopped !== undefined && stopped !== stoppedSaid) {
+      options.log?.(
+        `job ${blocker.id} is held by process ${stopped}, which is stopped (SIGSTOP or Ctrl-Z): this job waits until it continues (kill -CONT ${stopped}) or ends`,
+      );
+    }
+    stoppedSaid = stopped;
     if (options.cancelled()) return false;
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? DEFAULT_POLL_MS));
     if (options.cancelled()) return false;
