@@ -155,7 +155,7 @@ async function runScheduled(ctx: CliContext, app: App, input: ScheduledRunInput)
       return endLine(ctx, schedule, await engine.get(jobId), outcome, input.log);
     }
     input.log(`${schedule.pipeline}: run due ${due}: job ${jobId} is already running this submission (same pipeline and source); following it`);
-    const ended = await untilEndedElsewhere(engine, jobId, input.stop);
+    const ended = await untilEndedElsewhere(engine, jobId, input.stop, (line) => input.log(`${schedule.pipeline}: ${line}`));
     // Only the process that started a job stops it: serve stopping leaves it to its owner.
     if (!ended) return `${schedule.pipeline}: stopped following job ${jobId}; it keeps running — ferry jobs cancel ${jobId} stops it`;
     const summary = ended.summary ?? emptySummary();
@@ -186,12 +186,18 @@ function endLine(
 const FOLLOW_POLL_MS = 250;
 
 /** Polls a job another process runs until it ends (its record then), or until `stop` aborts (undefined). */
-async function untilEndedElsewhere(engine: Engine, id: string, stop: AbortSignal): Promise<JobInfo | undefined> {
+async function untilEndedElsewhere(engine: Engine, id: string, stop: AbortSignal, log: (line: string) => void): Promise<JobInfo | undefined> {
+  let stoppedSaid: number | undefined;
   for (;;) {
     if (stop.aborted) return undefined;
     const job = await engine.get(id);
     if (!job) throw new Error(`job ${id} is gone from the journal`);
     if (job.status !== 'running' && job.status !== 'pending') return job;
+    if (job.stoppedProcess !== undefined && job.stoppedProcess !== stoppedSaid)
+      log(
+        `job ${id} is held by process ${job.stoppedProcess}, which is stopped (SIGSTOP or Ctrl-Z): it goes on once continued (kill -CONT ${job.stoppedProcess})`,
+      );
+    stoppedSaid = job.stoppedProcess;
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);

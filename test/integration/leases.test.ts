@@ -102,6 +102,30 @@ describe.skipIf(process.platform !== 'linux')('the embedded lease', () => {
     expect(stderr.split('which is stopped')).toHaveLength(2); // said once
   }, 120_000);
 
+  it('a run following the same submission of a stopped owner says the owner is stopped, and ends with it once continued', async () => {
+    const owner = startFerry(['run', 'import.yaml', '--json'], { cwd: p.dir, env: SLOW });
+    const exited = new Promise<number | null>((resolve) => owner.on('exit', resolve));
+    owner.stdout.resume();
+    await until(() => jobs()[0]?.status === 'running');
+    const id = jobs()[0]!.job;
+    owner.kill('SIGSTOP');
+    let stderr = '';
+    let follower: ReturnType<typeof startFerry> | undefined;
+    try {
+      follower = startFerry(['run', 'import.yaml', '--json'], { cwd: p.dir });
+      follower.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      follower.stdout.resume();
+      await until(() => stderr.includes(`job ${id} is held by process ${owner.pid}, which is stopped (SIGSTOP or Ctrl-Z)`), 20_000);
+      expect(stderr).toContain(`it goes on once continued (kill -CONT ${owner.pid})`);
+    } finally {
+      owner.kill('SIGCONT');
+    }
+    expect(await exited).toBe(0);
+    const followed = await new Promise<number | null>((resolve) => (follower!.exitCode !== null ? resolve(follower!.exitCode) : follower!.on('exit', resolve)));
+    expect(followed).toBe(0);
+    expect(stderr.split('which is stopped')).toHaveLength(2); // said once
+  }, 120_000);
+
   it('a killed owner gives its job up at once, even while it is a zombie not yet reaped', async () => {
     // The owner's parent is `sleep`, which never reaps it: killed, it stays a zombie.
     const shell = spawn('sh', ['-c', `"${process.execPath}" "${ferryBin}" run import.yaml --json >/dev/null 2>&1 & echo $!; exec sleep 120`], {

@@ -166,11 +166,17 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
  */
 async function watch(journal: Journal, id: string, follow: FollowOptions, pollMs: number): Promise<JobOutcome> {
   let asked = false;
+  let stoppedSaid: number | undefined;
   return untilEnded(
     journal,
     id,
     (now) => {
       if (now.summary) follow.progress?.({ status: effectiveStatus(now), summary: now.summary });
+      // A stopped holder makes no progress for as long as it stays stopped: say so, or this looks like a hang.
+      const stopped = stoppedOwner(now);
+      if (stopped !== undefined && stopped !== stoppedSaid)
+        follow.log?.(`job ${id} is held by process ${stopped}, which is stopped (SIGSTOP or Ctrl-Z): it goes on once continued (kill -CONT ${stopped})`);
+      stoppedSaid = stopped;
       if (follow.interrupted?.() && !asked) {
         asked = true;
         journal.requestCancel(id);
