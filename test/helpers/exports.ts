@@ -77,7 +77,7 @@ export function read(p: TestProject, file: string): string {
 
 /** `out/users-{date}.csv` as the job wrote it: today's date is the job's start (UTC). */
 export function dated(template: string, report: { job: string }): string {
-  const stamp = /-(\d{4})(\d{2})(\d{2})T\d{6}-[0-9a-f]{4}$/.exec(report.job);
+  const stamp = /-(\d{4})(\d{2})(\d{2})T\d{6}-[0-9a-f]{12}$/.exec(report.job);
   if (!stamp) throw new Error(`not a job id: ${report.job}`);
   return template.replace('{date}', `${stamp[1]}-${stamp[2]}-${stamp[3]}`);
 }

@@ -18,7 +18,7 @@ describe('ferry run: imports into the embedded SQLite store', () => {
     expect(code).toBe(0);
     expect(report.status).toBe('succeeded');
     expect(report.summary).toEqual({ total: 2, inserted: 2, updated: 0, unchanged: 0, rejected: 0, exported: 0 });
-    expect(report.job).toMatch(/^p-\d{8}T\d{6}-[0-9a-f]{4}$/);
+    expect(report.job).toMatch(/^p-\d{8}T\d{6}-[0-9a-f]{12}$/);
     const rows = p.rows('SELECT email, given_name, email_verified, username, user_metadata, app_metadata, logins_count FROM users ORDER BY email');
     expect(rows).toEqual([
       { email: 'ada@example.com', given_name: 'Ada', email_verified: 1, username: null, user_metadata: '{"plan":"pro"}', app_metadata: null, logins_count: 3 },

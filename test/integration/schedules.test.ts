@@ -36,7 +36,7 @@ describe('ferry serve and ferry schedules list', () => {
     expect(served.stderr).toBe('');
     expect(served.code).toBe(0);
     const job = /every-second: run due \S+ started as job (\S+)/.exec(served.stdout)?.[1];
-    expect(job, served.stdout).toMatch(/^every-second-\d{8}T\d{6}-[0-9a-f]{4}$/);
+    expect(job, served.stdout).toMatch(/^every-second-\d{8}T\d{6}-[0-9a-f]{12}$/);
     expect(served.stdout).toMatch(new RegExp(`every-second: job ${job} succeeded \\(total 5, exported 5, .*\\); output .*users-${job}\\.ndjson`));
     expect(served.stdout).toContain('stopped after 1 run(s)');
 
