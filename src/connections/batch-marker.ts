@@ -1,4 +1,4 @@
-import type { RestoreBatchOutput, WriteBatchOutput } from './types.js';
+import type { RestoreBatchOutput, RowChange, WriteBatchOutput } from './types.js';
 import { ConnectionError } from './errors.js';
 
 /**
@@ -10,7 +10,14 @@ import { ConnectionError } from './errors.js';
  * removes them once they are in the job's backup.ndjson: a replay then returns no changes.
  */
 export function writeMarker(output: WriteBatchOutput): string {
+  // Only a preview's changes have after images: an import's are written as they are, with no copy
+  // of each change (the JSON is the same: a change without `after` is what the copy kept).
+  if (!output.changes.some(hasAfter)) return JSON.stringify(output);
   return JSON.stringify({ ...output, changes: output.changes.map(({ after: _after, ...kept }) => kept) });
+}
+
+function hasAfter(change: RowChange): boolean {
+  return change.after !== undefined;
 }
 
 /** A committed write's output, from its marker, as a replay returns it. */
