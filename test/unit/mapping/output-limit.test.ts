@@ -82,6 +82,18 @@ describe('the output limit', () => {
     expect(compiled).toEqual({ values: { c: { len: 10_000_010, tail: '😀!', padded: 6_000_000 } }, errors: [] });
     expect(interpreted).toEqual(compiled);
   });
+  it('passes a guarded built-in every argument it was given, as many as there were (its first four by position)', async () => {
+    const { compiled, interpreted } = await bothPaths(
+      '{"z6": $zip([1], [2], [3], [4], [5], [6]), "z2": $zip([1], [2]), "pad": $pad("x", 3), "replace": $replace("aaa", "a", "bb", 2), "split": $split("a;b", ";"), "lower": $lowercase(N)}',
+      { N: 'ÀB' },
+    );
+    expect(compiled).toEqual({
+      values: { c: { z6: [[1, 2, 3, 4, 5, 6]], z2: [[1, 2]], pad: 'x  ', replace: 'bbbba', split: ['a', 'b'], lower: 'àb' } },
+      errors: [],
+    });
+    expect(interpreted).toEqual(compiled);
+    expect((await bothPaths('$pad("x")')).interpreted.errors[0]?.message).toMatch(/T0410: Argument 2 of function "pad"/);
+  });
 });
 
 describe('$split and $replace, async in jsonata', () => {
