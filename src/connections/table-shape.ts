@@ -1,4 +1,5 @@
 import { ConnectionError } from './errors.js';
+import { lowerCased } from '../validation/text.js';
 import type { ChunkPlace, ColumnInfo, ColumnType, RestoreBatchInput, WriteBatchInput } from './types.js';
 
 /**
@@ -62,7 +63,7 @@ export function keyPositions(shape: TableColumns, key: readonly string[]): numbe
  * and `Bob` and `bob` are one username (the user rules lower-case it), not two users.
  */
 export function storedForm(shape: TableColumns, column: string, value: unknown): unknown {
-  return shape.usersTable && (column === 'email' || column === 'username') && typeof value === 'string' ? value.toLowerCase() : value;
+  return shape.usersTable && (column === 'email' || column === 'username') && typeof value === 'string' ? lowerCased(value) : value;
 }
 
 /**

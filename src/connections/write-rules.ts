@@ -1,4 +1,5 @@
 import { clip } from '../validation/clip.js';
+import { lowerCased } from '../validation/text.js';
 import type { RejectError } from '../validation/reject.js';
 import { isPlainObject } from '../plan/json-values.js';
 import type { ColumnInfo } from './types.js';
@@ -19,7 +20,7 @@ export const keySeparator = '\u0000';
 export function keyPart(column: string, value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return column === 'email' ? text.toLowerCase() : text;
+  return column === 'email' ? lowerCased(text) : text;
 }
 
 /** JSON columns named `*_metadata` (app_metadata, user_metadata) deep-merge on upsert when `metadata: merge`. */

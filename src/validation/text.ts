@@ -32,3 +32,16 @@ function isHighSurrogate(c: number): boolean {
 function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
+
+/**
+ * `s.toLowerCase()`, without a copy when `s` has no capital and nothing beyond ASCII (an email as
+ * most sources and mappings give it): toLowerCase made a new string every time, and an import
+ * lower-cased each email three times (the mapping's `$lowercase`, the stored form, the job key).
+ */
+export function lowerCased(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const unit = s.charCodeAt(i);
+    if (unit >= 0x80 || (unit >= 0x41 && unit <= 0x5a)) return s.toLowerCase();
+  }
+  return s;
+}

@@ -3,6 +3,7 @@ import { type Matcher, firstMatch, matchAll, nextMatch } from './regex.js';
 import { newSeq } from './sequence.js';
 import { codePointLength, sliceCodePoints } from './code-points.js';
 import { toStr } from './values.js';
+import { lowerCased } from '../../validation/text.js';
 
 /**
  * String built-ins, ported from jsonata's `functions.js`. Arguments arrive already validated
@@ -40,7 +41,7 @@ export function substringAfter(str: Str, chars: string): Str {
 }
 
 export function lowercase(str: Str): Str {
-  return str === undefined ? undefined : str.toLowerCase();
+  return str === undefined ? undefined : lowerCased(str);
 }
 
 export function uppercase(str: Str): Str {
