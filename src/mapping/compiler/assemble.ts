@@ -38,7 +38,7 @@ export function columnFunction(parts: ColumnCode[], runtime: Runtime): (record: 
   const columns = parts.map((part) =>
     [
       '  try {',
-      '    $budgetColumn();',
+      readsClock(part) ? '    $budgetColumn();' : '    $budgetClockFreeColumn();',
       part.body,
       `    if (${part.result} !== undefined) ${assignColumn(part.column, part.scalar ? part.result : `$plain(${part.result})`)};`,
       '  } catch (err) {',
@@ -58,6 +58,74 @@ export function columnFunction(parts: ColumnCode[], runtime: Runtime): (record: 
     '}',
   ].join('\n');
   return build(runtime, parts.map((part) => part.prologue).join('\n'), fn);
+}
+
+/**
+ * The runtime members that never reach the clock (budget.ts `tick` and `checkClock`): they make
+ * no call of a user function, a built-in, a regex or a range. Every other member may, and so may a
+ * name not listed here (a member added later is taken as reading the clock until listed).
+ */
+const CLOCK_FREE: ReadonlySet<string> = new Set([
+  // sequences and navigation (sequence.ts, values.ts): all but `range`, which ticks
+  'newSeq',
+  'seq1',
+  'asSeq',
+  'outerWrap',
+  'wrapInput',
+  'contextValue',
+  'norm',
+  'normKeep',
+  'isSequence',
+  'lookup',
+  'field',
+  'isRecord',
+  'isPlainRecord',
+  'ObjectPrototype',
+  'namePath',
+  'stepResult',
+  'keepSingletonPath',
+  'filterIndex',
+  'filterCount',
+  'appendInto',
+  'markCons',
+  // object constructors (group.ts): not `groupData`, which ticks
+  'newDict',
+  'dictKeys',
+  // operators.ts (`&` counts output, not time)
+  'add',
+  'subtract',
+  'multiply',
+  'divide',
+  'modulo',
+  'equal',
+  'notEqual',
+  'compare',
+  'concat',
+  'includes',
+  'negate',
+  'boolize',
+  'toBoolean',
+  // string built-ins that run inline, with no regex
+  'trimString',
+  'stringLength',
+  'uppercase',
+  'lowercase',
+  'substring',
+  'substringBefore',
+  'substringAfter',
+  // results and errors
+  'plain',
+  'reportError',
+  'populateMessage',
+  'asJsonataError',
+  'retoken',
+  'budgetColumn',
+]);
+
+/** Whether a column's code may reach a clock check: it names a runtime member not known to be clock-free. */
+export function readsClock(part: Pick<ColumnCode, 'prologue' | 'body'>): boolean {
+  for (const name of `${part.prologue}\n${part.body}`.matchAll(/\$([A-Za-z_]\w*)/g)) if (!CLOCK_FREE.has(name[1] as string)) return true;
+  return false;
 }
 
 /** `values[column] = value`, as an own field even for `__proto__`, which plain assignment would take as the prototype. */

@@ -1,4 +1,4 @@
-import { budgetColumn, tick } from '../budget.js';
+import { budgetClockFreeColumn, budgetColumn, tick } from '../budget.js';
 import { builtins, callBuiltin } from './builtins.js';
 import { UNBOUND, applyValue, asJsonataError, builtinValue, callLambda, free, lambda, millis, now, parallelError, plain, reportError } from './calls.js';
 import { populateMessage, retoken } from './errors.js';
@@ -115,6 +115,7 @@ export const runtime = Object.freeze({
   reportError,
   // the per-record budget (budget.ts)
   budgetColumn,
+  budgetClockFreeColumn,
   tick,
 });
 
