@@ -28,7 +28,7 @@ const rows: unknown[][] = [
   [Buffer.from([0, 1, 2, 255]), Buffer.alloc(0), { a: 1 }, true, undefined],
   ['x'.repeat(2_000_000), 'y'], // past the reused buffer's largest size
   ['a\u0000b', '\u0001', '1:', 'z'],
-  // the lengths and values around where digits and byte-by-byte copies change
+  // lengths and numbers around where their digits change, long texts and texts beyond ASCII
   ['a'.repeat(255), 'b'.repeat(256), 'c'.repeat(257), `${'d'.repeat(255)}é`, `${'e'.repeat(300)}é`, 'abc\ud800', '\u007f\u0080'],
   [9, 10, 99, 100, 1234567890, 2 ** 53 - 1, 2 ** 53, -1, -0.5, 0.1, NaN, Infinity, 1e21, 12345678901234567890n],
 ];
