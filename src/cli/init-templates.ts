@@ -25,8 +25,12 @@ export function initFiles(options: InitOptions): Array<[string, string]> {
   ];
 }
 
-/** Lines `ferry init` makes sure .gitignore has: the state dir, exports, secrets. */
-export const GITIGNORE_LINES = ['.ferry/', 'exports/', '.env', '.env.*', 'node_modules/'];
+/**
+ * Lines `ferry init` makes sure .gitignore has: the state dir, exports, secrets. The project's own
+ * folders are anchored (`exports/` alone also hid a src/exports/ of the repository's code);
+ * node_modules has no slash, so a node_modules that is a symlink is ignored too.
+ */
+export const GITIGNORE_LINES = ['/.ferry/', '/exports/', '.env', '.env.*', 'node_modules'];
 
 function ferryYaml({ engine, driver, taskQueue }: InitOptions): string {
   const users =

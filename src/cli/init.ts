@@ -114,8 +114,10 @@ function planGitignore(file: string): { text?: string; created: boolean; note: s
       `ferry init: .gitignore cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing written`,
     );
   }
-  const present = new Set(text.split(/\r?\n/).map((line) => line.trim()));
-  const missing = GITIGNORE_LINES.filter((line) => !present.has(line) && !present.has(line.replace(/\/$/, '')));
+  // `.ferry`, `/.ferry` and `.ferry/` all keep the state dir out of git: the user's spelling stays.
+  const bare = (line: string): string => line.trim().replace(/^\//, '').replace(/\/$/, '');
+  const present = new Set(text.split(/\r?\n/).map(bare));
+  const missing = GITIGNORE_LINES.filter((line) => !present.has(bare(line)));
   if (missing.length === 0) return { created: false, note: '.gitignore already has what Ferry needs' };
   const separator = text.length === 0 || text.endsWith('\n') ? '' : '\n';
   return { text: `${text}${separator}${header}\n${missing.join('\n')}\n`, created: false, note: `added ${missing.join(' ')} to .gitignore` };

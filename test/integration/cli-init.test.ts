@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot, runFerry, tempDir } from '../helpers/cli.js';
 
@@ -37,7 +38,7 @@ describe('ferry init and --version', () => {
     expect(readFileSync(join(cwd, 'pipelines/import-users.yaml'), 'utf8')).toMatch(
       /^# yaml-language-server: \$schema=\.\.\/node_modules\/ferry\/schema\/pipeline\.schema\.json\n/,
     );
-    expect(readFileSync(join(cwd, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.ferry/', '.env', 'exports/']));
+    expect(readFileSync(join(cwd, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['/.ferry/', '.env', '/exports/']));
 
     const validate = runFerry(['validate'], { cwd });
     expect(validate.code, validate.stdout).toBe(0);
@@ -102,7 +103,38 @@ describe('ferry init and --version', () => {
     const lines = readFileSync(join(cwd, '.gitignore'), 'utf8').split('\n');
     expect(lines.slice(0, 3)).toEqual(['node_modules', '.env', 'coverage/']);
     expect(lines.filter((l) => l === '.env' || l.startsWith('node_modules'))).toEqual(['node_modules', '.env']);
-    expect(lines).toEqual(expect.arrayContaining(['.ferry/', 'exports/', '.env.*']));
+    expect(lines).toEqual(expect.arrayContaining(['/.ferry/', '/exports/', '.env.*']));
+  });
+
+  it("ignores the project's own state and exports, not a src/exports/ of the repository's code; node_modules as a symlink too", () => {
+    // `exports/` matched every folder of that name at any depth: code in src/exports/ was silently
+    // left out of git. `node_modules/` does not match a node_modules that is a symlink.
+    const cwd = emptyFolder();
+    expect(spawnSync('git', ['init', '-q'], { cwd }).status).toBe(0);
+    mkdirSync(join(cwd, 'shared/node_modules'), { recursive: true });
+    symlinkSync('shared/node_modules', join(cwd, 'node_modules'));
+    expect(runFerry(['init'], { cwd }).code).toBe(0);
+    for (const file of ['src/exports/index.ts', 'lib/.ferry/notes.md', 'exports/users.csv', '.ferry/users.db']) {
+      mkdirSync(dirname(join(cwd, file)), { recursive: true });
+      writeFileSync(join(cwd, file), 'x\n');
+    }
+    const ignored = (path: string): boolean => spawnSync('git', ['check-ignore', '-q', path], { cwd }).status === 0;
+    expect(['src/exports/index.ts', 'lib/.ferry/notes.md', 'exports/users.csv', '.ferry/users.db', 'node_modules'].map(ignored)).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
+  });
+
+  it('counts a line the .gitignore has in another spelling (anchored or not, with or without the slash) as present', () => {
+    const cwd = emptyFolder();
+    writeFileSync(join(cwd, '.gitignore'), '.ferry\n/exports\nnode_modules/\n.env\n.env.*\n');
+    const init = runFerry(['init'], { cwd });
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain('.gitignore already has what Ferry needs');
+    expect(readFileSync(join(cwd, '.gitignore'), 'utf8')).toBe('.ferry\n/exports\nnode_modules/\n.env\n.env.*\n');
   });
 
   it('--driver postgres --engine temporal: the connection reads $DATABASE_URL and the config validates', () => {
