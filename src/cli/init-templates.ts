@@ -12,15 +12,20 @@ export interface InitOptions {
    * shared `ferry` ran each other's jobs (a worker refuses them now, but the job fails).
    */
   taskQueue: string;
+  /**
+   * The installed package from the project folder, `/`-separated (`node_modules/ferry`, or
+   * `../../node_modules/ferry` in a monorepo's packages/etl): where `$schema` and the reference point.
+   */
+  packagePath: string;
 }
 
 /** Path (relative to the project folder) → content; written in this order. */
 export function initFiles(options: InitOptions): Array<[string, string]> {
   return [
     ['ferry.yaml', ferryYaml(options)],
-    ['pipelines/import-users.yaml', IMPORT_PIPELINE],
+    ['pipelines/import-users.yaml', pipelineSchemaLine(options) + IMPORT_PIPELINE],
     ['pipelines/import-users.test.yaml', IMPORT_PIPELINE_TESTS],
-    ['pipelines/export-users.yaml', EXPORT_PIPELINE],
+    ['pipelines/export-users.yaml', pipelineSchemaLine(options) + EXPORT_PIPELINE],
     ['pipelines/data/users.csv', SAMPLE_CSV],
   ];
 }
@@ -32,7 +37,12 @@ export function initFiles(options: InitOptions): Array<[string, string]> {
  */
 export const GITIGNORE_LINES = ['/.ferry/', '/exports/', '.env', '.env.*', 'node_modules'];
 
-function ferryYaml({ engine, driver, taskQueue }: InitOptions): string {
+/** Relative to pipelines/, where the pipelines are. */
+function pipelineSchemaLine({ packagePath }: InitOptions): string {
+  return `# yaml-language-server: $schema=../${packagePath}/schema/pipeline.schema.json\n`;
+}
+
+function ferryYaml({ engine, driver, taskQueue, packagePath }: InitOptions): string {
   const users =
     driver === 'sqlite'
       ? '  users: { driver: sqlite, path: .ferry/users.db, table: users }'
@@ -43,8 +53,8 @@ function ferryYaml({ engine, driver, taskQueue }: InitOptions): string {
       ? 'temporal:                            # `npx ferry worker` runs the jobs; start one on each worker machine\n' +
         `  address: localhost:7233\n  namespace: default\n${`  task_queue: ${taskQueue}`.padEnd(36)} # this project's own: two projects on one server must not share one\n`
       : '';
-  return `# yaml-language-server: $schema=node_modules/ferry/schema/config.schema.json
-# Ferry project settings. Reference: node_modules/ferry/docs/pipeline-reference.md
+  return `# yaml-language-server: $schema=${packagePath}/schema/config.schema.json
+# Ferry project settings. Reference: ${packagePath}/docs/pipeline-reference.md
 engine: ${engine}                     # embedded (jobs run in the ferry process) or temporal
 ${temporal}state_dir: .ferry                    # job journal, reports, the default SQLite store
 connections:
@@ -52,8 +62,7 @@ ${users}
 `;
 }
 
-const IMPORT_PIPELINE = `# yaml-language-server: $schema=../node_modules/ferry/schema/pipeline.schema.json
-# Imports data/users.csv into the \`users\` connection; a user already there (same email) is
+const IMPORT_PIPELINE = `# Imports data/users.csv into the \`users\` connection; a user already there (same email) is
 # updated. Run it:  npx ferry run pipelines/import-users.yaml
 # The row with a broken email is rejected on purpose:  npx ferry jobs errors <job id>
 name: import-users
@@ -97,8 +106,7 @@ tests:
         - { code: FORMAT, path: email }
 `;
 
-const EXPORT_PIPELINE = `# yaml-language-server: $schema=../node_modules/ferry/schema/pipeline.schema.json
-# The users of the \`users\` connection as CSV, newest first. Run it:  npx ferry run pipelines/export-users.yaml
+const EXPORT_PIPELINE = `# The users of the \`users\` connection as CSV, newest first. Run it:  npx ferry run pipelines/export-users.yaml
 name: export-users
 source:
   connection: users

@@ -1,5 +1,5 @@
-import { lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { projectTaskQueue } from '../engine/temporal/project-identity.js';
 import { displayPath, enclosingConfig } from '../project/load-config.js';
 import type { CliContext } from './context.js';
@@ -13,7 +13,8 @@ import { GITIGNORE_LINES, initFiles, type InitOptions } from './init-templates.j
  * could stop it is checked before the first write, so a refusal never leaves half a project.
  */
 export function initCommand(ctx: CliContext, options: { engine?: string; driver?: string; nested?: boolean }): void {
-  const chosen = parseOptions(options, ctx.cwd);
+  const installed = installedPackage(ctx.cwd);
+  const chosen = { ...parseOptions(options, ctx.cwd), packagePath: installed ?? DEFAULT_PACKAGE_PATH };
   const files = initFiles(chosen);
   refuseNesting(ctx.cwd, options.nested === true);
   const blocking = [...new Set(files.flatMap(([path]) => parentFolders(path)))].filter((folder) => {
@@ -38,6 +39,9 @@ export function initCommand(ctx: CliContext, options: { engine?: string; driver?
   }
   if (gitignore.text !== undefined) writeFileSync(join(ctx.cwd, '.gitignore'), gitignore.text, gitignore.created ? { flag: 'wx' } : {});
   ctx.stdout(gitignore.note);
+  if (installed === undefined) {
+    ctx.stdout(`no ${DEFAULT_PACKAGE_PATH} here or above: the $schema lines resolve once Ferry is installed here (npm install --save-dev ferry)`);
+  }
   ctx.stdout('');
   ctx.stdout('next:');
   if (chosen.driver === 'postgres') ctx.stdout('  export DATABASE_URL=postgres://user:password@host:5432/db   (the users connection)');
@@ -62,7 +66,22 @@ function refuseNesting(cwd: string, nested: boolean): void {
   );
 }
 
-function parseOptions(options: { engine?: string; driver?: string }, cwd: string): InitOptions {
+const DEFAULT_PACKAGE_PATH = 'node_modules/ferry';
+
+/**
+ * The package as editors find it from the project: node_modules/ferry in the project folder or the
+ * nearest folder above that has it (a monorepo installs at its root), relative and `/`-separated;
+ * undefined when none has (a global install: the lines then point where a local install goes).
+ */
+function installedPackage(cwd: string): string | undefined {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    const candidate = join(dir, DEFAULT_PACKAGE_PATH);
+    if (existsSync(join(candidate, 'schema', 'pipeline.schema.json'))) return relative(cwd, candidate).split(sep).join('/');
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function parseOptions(options: { engine?: string; driver?: string }, cwd: string): Omit<InitOptions, 'packagePath'> {
   const engine = options.engine ?? 'embedded';
   const driver = options.driver ?? 'sqlite';
   if (engine !== 'embedded' && engine !== 'temporal') throw new CliExit(EXIT_INVALID, `ferry init: --engine must be embedded or temporal, not "${engine}"`);

@@ -128,6 +128,35 @@ describe('ferry init and --version', () => {
     ]);
   });
 
+  it('points $schema and the reference at the installed package from where each file is: a project in a subfolder of the repository', () => {
+    // A monorepo installs into the root node_modules; `ferry init` in packages/etl wrote
+    // node_modules/ferry/… relative to packages/etl, which editors could not find.
+    const repo = emptyFolder();
+    mkdirSync(join(repo, 'node_modules'));
+    symlinkSync(repoRoot, join(repo, 'node_modules/ferry'));
+    const cwd = join(repo, 'packages/etl');
+    mkdirSync(cwd, { recursive: true });
+    const init = runFerry(['init'], { cwd });
+    expect(init.code, init.stderr).toBe(0);
+    const config = readFileSync(join(cwd, 'ferry.yaml'), 'utf8');
+    expect(config).toMatch(/^# yaml-language-server: \$schema=\.\.\/\.\.\/node_modules\/ferry\/schema\/config\.schema\.json\n/);
+    expect(existsSync(join(cwd, /Reference: (\S+)/.exec(config)?.[1] ?? '-'))).toBe(true);
+    for (const file of ['ferry.yaml', 'pipelines/import-users.yaml', 'pipelines/export-users.yaml']) {
+      const schema = /^# yaml-language-server: \$schema=(\S+)\n/.exec(readFileSync(join(cwd, file), 'utf8'))?.[1] ?? '-';
+      expect(existsSync(join(cwd, dirname(file), schema)), `${file}: ${schema}`).toBe(true);
+    }
+    expect(init.stdout).not.toContain('no node_modules/ferry');
+    expect(runFerry(['validate'], { cwd }).code).toBe(0);
+  });
+
+  it('without the package in a node_modules here or above (a global install) says the $schema lines wait for a local one', () => {
+    const cwd = emptyFolder();
+    const init = runFerry(['init'], { cwd });
+    expect(init.code, init.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 'ferry.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=node_modules\/ferry\/schema\/config\.schema\.json\n/);
+    expect(init.stdout).toContain('no node_modules/ferry here or above: the $schema lines resolve once Ferry is installed here (npm install --save-dev ferry)');
+  });
+
   it('counts a line the .gitignore has in another spelling (anchored or not, with or without the slash) as present', () => {
     const cwd = emptyFolder();
     writeFileSync(join(cwd, '.gitignore'), '.ferry\n/exports\nnode_modules/\n.env\n.env.*\n');
