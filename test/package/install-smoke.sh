@@ -66,6 +66,16 @@ set +e; npx --no-install ferry init >/dev/null 2>&1; code=$?; set -e
 step "ferry validate"
 npx --no-install ferry validate
 
+step "from a subfolder: ferry.yaml found above; a project in a subfolder points \$schema at the root's package"
+(cd pipelines/data && npx --no-install ferry validate >/dev/null) || fail "ferry validate from pipelines/data"
+mkdir -p packages/etl
+(cd packages/etl && npx --no-install ferry init --nested >/dev/null) || fail "ferry init --nested in packages/etl"
+for f in packages/etl/ferry.yaml packages/etl/pipelines/import-users.yaml; do
+  schema="$(sed -n '1s/^# yaml-language-server: \$schema=//p' "$f")"
+  [ -f "$(dirname "$f")/$schema" ] || fail "$f: \$schema '$schema' is not a file of the installed package"
+done
+rm -rf packages
+
 step "ferry test"
 npx --no-install ferry test
 
