@@ -28,6 +28,7 @@ export interface WorkerRunOptions {
 export async function runWorker(project: Project, options: WorkerRunOptions = {}): Promise<void> {
   const settings = temporalSettings(project);
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  refuseUnbundlablePath(workflowsPath());
   const connection = await NativeConnection.connect({ address: settings.address }).catch((err: unknown) => {
     throw unreachable(settings, err);
   });
@@ -113,6 +114,19 @@ function scheduled(app: App, settings: TemporalSettings): ReturnType<typeof crea
       (run) => ({ ...run, plan: withHeartbeatTimeout(portablePlan(run.plan, project.rootDir), settings) }),
       (err: unknown) => Promise.reject(toTemporalFailure(err, (t) => project.masker.mask(t))),
     );
+}
+
+/**
+ * webpack, which bundles the workflow code, reads a `?` in its path as a query and a `!` as a
+ * loader: the bundle fails, and the SDK then threw from inside webpack's callback (a raw stack).
+ */
+function refuseUnbundlablePath(path: string): void {
+  const char = /[?!]/.exec(path)?.[0];
+  if (char === undefined) return;
+  throw new Error(
+    `Ferry's workflow code is at ${path}, whose "${char}" Temporal's bundler (webpack) cannot read in a path: ` +
+      `install the project (or Ferry) in a folder whose path has no "?" or "!"`,
+  );
 }
 
 /** workflows/index: compiled (dist/workflows/index.js) next to this file, or the TypeScript source. */
