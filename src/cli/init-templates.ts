@@ -35,7 +35,8 @@ export function initFiles(options: InitOptions): Array<[string, string]> {
  * folders are anchored (`exports/` alone also hid a src/exports/ of the repository's code);
  * node_modules has no slash, so a node_modules that is a symlink is ignored too.
  */
-export const GITIGNORE_LINES = ['/.ferry/', '/exports/', '.env', '.env.*', 'node_modules'];
+export const EXPORTS_LINE = '/exports/';
+export const GITIGNORE_LINES = ['/.ferry/', EXPORTS_LINE, '.env', '.env.*', 'node_modules'];
 
 /** Relative to pipelines/, where the pipelines are. */
 function pipelineSchemaLine({ packagePath }: InitOptions): string {

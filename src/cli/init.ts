@@ -4,7 +4,7 @@ import { projectTaskQueue } from '../engine/temporal/project-identity.js';
 import { displayPath, enclosingConfig } from '../project/load-config.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
-import { GITIGNORE_LINES, initFiles, type InitOptions } from './init-templates.js';
+import { EXPORTS_LINE, GITIGNORE_LINES, initFiles, type InitOptions } from './init-templates.js';
 
 /**
  * `ferry init`: a working project in the current folder (ferry.yaml, an import and an export
@@ -30,7 +30,9 @@ export function initCommand(ctx: CliContext, options: { engine?: string; driver?
       `ferry init: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing written (move ${existing.length === 1 ? 'it' : 'them'} away or edit by hand)`,
     );
   }
-  const gitignore = planGitignore(join(ctx.cwd, '.gitignore'));
+  // An exports/ already here is the repository's own: ignoring it would hide its new files from git.
+  const ownExports = lstatOf(join(ctx.cwd, 'exports')) !== undefined;
+  const gitignore = planGitignore(join(ctx.cwd, '.gitignore'), ownExports ? [EXPORTS_LINE] : []);
   for (const [path, content] of files) {
     const file = join(ctx.cwd, path);
     mkdirSync(dirname(file), { recursive: true });
@@ -39,6 +41,7 @@ export function initCommand(ctx: CliContext, options: { engine?: string; driver?
   }
   if (gitignore.text !== undefined) writeFileSync(join(ctx.cwd, '.gitignore'), gitignore.text, gitignore.created ? { flag: 'wx' } : {});
   ctx.stdout(gitignore.note);
+  if (ownExports) ctx.stdout(`exports/ was already here: ${EXPORTS_LINE} not added to .gitignore (add it if the folder only holds exports)`);
   if (installed === undefined) {
     ctx.stdout(`no ${DEFAULT_PACKAGE_PATH} here or above: the $schema lines resolve once Ferry is installed here (npm install --save-dev ferry)`);
   }
@@ -119,10 +122,11 @@ function statOf(path: string): ReturnType<typeof statSync> | undefined {
  * What to write to .gitignore: the whole file when there is none, else its text with the lines of
  * GITIGNORE_LINES it lacks appended (changing none of its own); `text` undefined when it has them all.
  */
-function planGitignore(file: string): { text?: string; created: boolean; note: string } {
+function planGitignore(file: string, leaveOut: string[]): { text?: string; created: boolean; note: string } {
   const header = '# Ferry: job state, exports and secrets stay out of git';
+  const lines = GITIGNORE_LINES.filter((line) => !leaveOut.includes(line));
   const stat = statOf(file);
-  if (stat === undefined) return { text: `${header}\n${GITIGNORE_LINES.join('\n')}\n`, created: true, note: 'created .gitignore' };
+  if (stat === undefined) return { text: `${header}\n${lines.join('\n')}\n`, created: true, note: 'created .gitignore' };
   let text: string;
   try {
     if (!stat.isFile()) throw new Error('not a regular file');
@@ -136,7 +140,7 @@ function planGitignore(file: string): { text?: string; created: boolean; note: s
   // `.ferry`, `/.ferry` and `.ferry/` all keep the state dir out of git: the user's spelling stays.
   const bare = (line: string): string => line.trim().replace(/^\//, '').replace(/\/$/, '');
   const present = new Set(text.split(/\r?\n/).map(bare));
-  const missing = GITIGNORE_LINES.filter((line) => !present.has(bare(line)));
+  const missing = lines.filter((line) => !present.has(bare(line)));
   if (missing.length === 0) return { created: false, note: '.gitignore already has what Ferry needs' };
   const separator = text.length === 0 || text.endsWith('\n') ? '' : '\n';
   return { text: `${text}${separator}${header}\n${missing.join('\n')}\n`, created: false, note: `added ${missing.join(' ')} to .gitignore` };

@@ -157,6 +157,24 @@ describe('ferry init and --version', () => {
     expect(init.stdout).toContain('no node_modules/ferry here or above: the $schema lines resolve once Ferry is installed here (npm install --save-dev ferry)');
   });
 
+  it("leaves an exports/ that was already there out of .gitignore, saying so (it hid the repository's own files)", () => {
+    const cwd = emptyFolder();
+    mkdirSync(join(cwd, 'exports'));
+    writeFileSync(join(cwd, 'exports/index.ts'), 'export {};\n');
+    const init = runFerry(['init'], { cwd });
+    expect(init.code, init.stderr).toBe(0);
+    expect(readFileSync(join(cwd, '.gitignore'), 'utf8').split('\n')).toEqual([
+      '# Ferry: job state, exports and secrets stay out of git',
+      '/.ferry/',
+      '.env',
+      '.env.*',
+      'node_modules',
+      '',
+    ]);
+    expect(init.stdout).toContain('exports/ was already here: /exports/ not added to .gitignore (add it if the folder only holds exports)');
+    expect(readdirSync(join(cwd, 'exports'))).toEqual(['index.ts']);
+  });
+
   it('counts a line the .gitignore has in another spelling (anchored or not, with or without the slash) as present', () => {
     const cwd = emptyFolder();
     writeFileSync(join(cwd, '.gitignore'), '.ferry\n/exports\nnode_modules/\n.env\n.env.*\n');
