@@ -142,6 +142,7 @@ function planGitignore(file: string, leaveOut: string[]): { text?: string; creat
   const present = new Set(text.split(/\r?\n/).map(bare));
   const missing = lines.filter((line) => !present.has(bare(line)));
   if (missing.length === 0) return { created: false, note: '.gitignore already has what Ferry needs' };
-  const separator = text.length === 0 || text.endsWith('\n') ? '' : '\n';
-  return { text: `${text}${separator}${header}\n${missing.join('\n')}\n`, created: false, note: `added ${missing.join(' ')} to .gitignore` };
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const separator = text.length === 0 || text.endsWith('\n') ? '' : eol;
+  return { text: `${text}${separator}${[header, ...missing].join(eol)}${eol}`, created: false, note: `added ${missing.join(' ')} to .gitignore` };
 }

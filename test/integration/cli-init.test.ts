@@ -175,6 +175,15 @@ describe('ferry init and --version', () => {
     expect(readdirSync(join(cwd, 'exports'))).toEqual(['index.ts']);
   });
 
+  it('appends to a .gitignore with CRLF line ends in CRLF', () => {
+    const cwd = emptyFolder();
+    writeFileSync(join(cwd, '.gitignore'), 'dist\r\n.env\r\n');
+    expect(runFerry(['init'], { cwd }).code).toBe(0);
+    const text = readFileSync(join(cwd, '.gitignore'), 'utf8');
+    expect(text.startsWith('dist\r\n.env\r\n# Ferry: job state, exports and secrets stay out of git\r\n/.ferry/\r\n')).toBe(true);
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+  });
+
   it('counts a line the .gitignore has in another spelling (anchored or not, with or without the slash) as present', () => {
     const cwd = emptyFolder();
     writeFileSync(join(cwd, '.gitignore'), '.ferry\n/exports\nnode_modules/\n.env\n.env.*\n');
