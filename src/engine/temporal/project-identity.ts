@@ -65,13 +65,13 @@ export function pipelineDigest(path: string): string | undefined {
 
 /**
  * The task queue `ferry init --engine temporal` gives a project: `ferry-` and its folder name in
- * lower case, other characters than letters, digits, `-`, `_` and `.` as `-`, so that two
- * projects on one server do not share a queue unless told to.
+ * lower case, other characters than letters, digits (of any script: a folder named 顧客 is not
+ * `ferry`), `-`, `_` and `.` as `-`, so that two projects on one server do not share a queue unless told to.
  */
 export function projectTaskQueue(folderName: string): string {
   const name = folderName
     .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/[^\p{L}\p{N}._-]+/gu, '-')
     .replace(/^[-.]+|[-.]+$/g, '')
     .slice(0, 100);
   return name ? `ferry-${name}` : 'ferry';

@@ -143,4 +143,10 @@ describe('a worker refuses another project’s job', () => {
     expect(projectTaskQueue('My Project (2)')).toBe('ferry-my-project-2');
     expect(projectTaskQueue('..')).toBe('ferry');
   });
+
+  it('projectTaskQueue keeps letters and digits of any script: two folders named in Japanese do not share `ferry`', () => {
+    expect(projectTaskQueue('顧客')).toBe('ferry-顧客');
+    expect(projectTaskQueue('社員')).toBe('ferry-社員');
+    expect(projectTaskQueue('Über Sync')).toBe('ferry-über-sync');
+  });
 });
