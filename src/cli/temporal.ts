@@ -11,7 +11,17 @@ export function registerTemporalCommands(program: Command, ctx: CliContext): voi
   program
     .command('worker')
     .description("Temporal: run a worker for ferry.yaml's temporal.task_queue until Ctrl-C (same as `node dist/worker.js` in Ferry's package)")
-    .action(async () => (await import('../../worker.js')).runWorker(ctx.project(), { log: ctx.stderr }));
+    .action(async () => {
+      const project = ctx.project();
+      // Started in the wrong folder (a monorepo's root), it would poll the shared default queue unnoticed.
+      if (project.configFile === undefined) {
+        ctx.stderr(
+          `ferry worker: no ferry.yaml in this folder or above: serving Ferry's defaults here (task queue ${project.config.temporal.task_queue}, ` +
+            `state in ${project.config.state_dir.replace(/\/*$/, '/')}); start it in the project's folder, or name its ferry.yaml with --config`,
+        );
+      }
+      await (await import('../../worker.js')).runWorker(project, { log: ctx.stderr });
+    });
   program
     .command('dev-server')
     .description('start a local Temporal dev server (`temporal server start-dev`: the binary on PATH or FERRY_TEMPORAL_BIN) until Ctrl-C')
