@@ -32,6 +32,22 @@ describe('ferry serve while a run of the same submission is in progress', () => 
       .filter(Boolean)
       .map((l) => JSON.parse(l) as JobReportJson);
 
+  /** `ferry serve` with `args`, once it follows another process's job; `out()` is its stdout so far. */
+  async function serveFollowing(args: string[]): Promise<{ serve: ChildProcess; exit: Promise<number | null>; out: () => string }> {
+    const serve = startFerry(args, { cwd: p.dir });
+    children.push(serve);
+    let stdout = '';
+    serve.stderr.resume();
+    const exit = new Promise<number | null>((resolve) => serve.on('exit', resolve));
+    await new Promise<void>((resolve) =>
+      serve.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes('following it')) resolve();
+      }),
+    );
+    return { serve, exit, out: () => stdout };
+  }
+
   /** `ferry run` of the scheduled pipeline, held in its finalize step; resolves once the job runs. */
   async function manualRun(): Promise<{ id: string; child: ChildProcess; done: Promise<{ code: number; report: JobReportJson }> }> {
     const child = startFerry(['run', 'pipelines/every-second.yaml', '--json'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'finalize-start=pause:5000' } });
@@ -73,47 +89,28 @@ describe('ferry serve while a run of the same submission is in progress', () => 
 
   it('stopping serve while it follows leaves the other process its job: it is not cancelled', async () => {
     const manual = await manualRun();
-    const serve = startFerry(['serve'], { cwd: p.dir });
-    children.push(serve);
-    let stdout = '';
-    serve.stderr.resume();
-    const exit = new Promise<number | null>((resolve) => serve.on('exit', resolve));
-    await new Promise<void>((resolve) =>
-      serve.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        if (stdout.includes('following it')) resolve();
-      }),
-    );
+    const { serve, exit, out } = await serveFollowing(['serve']);
     serve.kill('SIGTERM');
     expect(await exit).toBe(0);
-    expect(stdout).toContain(`every-second: stopped following job ${manual.id}; it keeps running`);
+    expect(out()).toContain(`every-second: stopped following job ${manual.id}; it keeps running`);
     const { code, report } = await manual.done;
     expect(code).toBe(0);
     expect(report).toMatchObject({ job: manual.id, status: 'succeeded', summary: { exported: 5 } });
   }, 40_000);
+
   it('when the job it follows does not succeed (its process killed), runs the scheduled run as a job of its own', async () => {
     const manual = await manualRun();
-    const serve = startFerry(['serve', '--max-runs', '1'], { cwd: p.dir });
-    children.push(serve);
-    let stdout = '';
-    serve.stderr.resume();
-    const exit = new Promise<number | null>((resolve) => serve.on('exit', resolve));
-    await new Promise<void>((resolve) =>
-      serve.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        if (stdout.includes('following it')) resolve();
-      }),
-    );
+    const { exit, out } = await serveFollowing(['serve', '--max-runs', '1']);
     manual.child.kill('SIGKILL');
     expect(await exit).toBe(0);
-    expect(stdout).toMatch(
+    expect(out()).toMatch(
       new RegExp(
         `every-second: job ${manual.id} interrupted \\(.*\\); error: its process is gone \\(ferry jobs resume ${manual.id} continues it\\); the run due \\S+ runs as a job of its own`,
       ),
     );
-    const own = /every-second: run due \S+ started as job (\S+)/.exec(stdout)?.[1];
-    expect(own, stdout).toBeDefined();
-    expect(stdout).toContain(`every-second: job ${own} succeeded (total 5, exported 5`);
+    const own = /every-second: run due \S+ started as job (\S+)/.exec(out())?.[1];
+    expect(own, out()).toBeDefined();
+    expect(out()).toContain(`every-second: job ${own} succeeded (total 5, exported 5`);
     expect(JSON.parse(p.ferry('schedules', 'list', '--json').stdout)).toMatchObject({ last_job: own });
     expect(read(p, 'out/users.ndjson')).toBe(['u1', 'u2', 'u3', 'u4', 'u5'].map((id) => `{"id":"${id}"}\n`).join(''));
   }, 40_000);

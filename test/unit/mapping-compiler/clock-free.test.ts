@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readsClock } from '../../../src/mapping/compiler/assemble.js';
-import { compileColumns, generatedSource, type CompiledEnv } from '../../../src/mapping/compiler/index.js';
+import { compileColumns, generatedSource } from '../../../src/mapping/compiler/index.js';
 import { DEFAULT_LIMITS, runBudgeted, unreadColumnStarts } from '../../../src/mapping/budget.js';
-import { loadSuite, suiteAvailability } from './suite-cases.js';
+import { caseEnv, loadSuite, suiteAvailability } from './suite-cases.js';
 
 /**
  * A column whose compiled code reaches no clock check starts without reading the clock
@@ -44,14 +44,7 @@ describe('clock-free columns', () => {
       const { evaluate } = compileColumns({ c: c.expr });
       if (evaluate === null) continue;
       columns++;
-      const now = new Date();
-      const env: CompiledEnv = {
-        job: { id: 'job', pipeline: 'suite', started_at: now.toISOString() },
-        nowIso: now.toISOString(),
-        nowMillis: now.getTime(),
-        bindings: c.bindings,
-      };
-      const input: unknown = c.data === undefined ? undefined : JSON.parse(JSON.stringify(c.data));
+      const { env, input } = caseEnv(c);
       try {
         runBudgeted(DEFAULT_LIMITS, () => evaluate(input, env));
       } catch {

@@ -102,10 +102,8 @@ function expectation(raw: RawCase): SuiteCase['expect'] {
 
 export type Outcome = { status: 'not-compiled'; reason: string } | { status: 'deferred' } | { status: 'pass' } | { status: 'fail'; detail: string };
 
-/** Compiles and runs one case. Data is re-parsed per case: evaluation may mutate it, as jsonata's does. */
-export function runCase(c: SuiteCase): Outcome {
-  const fn = compileExpressionToFunction(c.expr);
-  if ('reason' in fn) return { status: 'not-compiled', reason: fn.reason };
+/** A case's environment and a fresh copy of its input (evaluation may mutate it, as jsonata's does). */
+export function caseEnv(c: SuiteCase): { env: CompiledEnv; input: unknown } {
   // the suite expects jsonata's own $now(): the time of evaluation
   const now = new Date();
   const env: CompiledEnv = {
@@ -114,7 +112,14 @@ export function runCase(c: SuiteCase): Outcome {
     nowMillis: now.getTime(),
     bindings: c.bindings,
   };
-  const input: unknown = c.data === undefined ? undefined : JSON.parse(JSON.stringify(c.data));
+  return { env, input: c.data === undefined ? undefined : JSON.parse(JSON.stringify(c.data)) };
+}
+
+/** Compiles and runs one case. Data is re-parsed per case: evaluation may mutate it, as jsonata's does. */
+export function runCase(c: SuiteCase): Outcome {
+  const fn = compileExpressionToFunction(c.expr);
+  if ('reason' in fn) return { status: 'not-compiled', reason: fn.reason };
+  const { env, input } = caseEnv(c);
   let value: unknown;
   try {
     value = fn(input, env);
