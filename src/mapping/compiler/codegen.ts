@@ -7,6 +7,7 @@ import { genFilter } from './codegen-filter.js';
 import { genPath } from './codegen-path.js';
 import { type Compiler, type Cx, type Ref, rt } from './codegen-types.js';
 import { literal } from './emitter.js';
+import { jsonataFunctions } from '../jsonata-functions.js';
 import { Frame, declareBinds, resolve } from './scope.js';
 import { unsupported } from './unsupported.js';
 
@@ -85,6 +86,9 @@ function variable(node: Node, cx: Cx): Ref {
   if (name === '') return { js: cx.e.let(`${rt('contextValue')}(${cx.input})`), seq: true };
   if (name === '$') return { js: 'root', seq: true };
   const target = resolve(cx.frame, name, freeCode(name));
+  // a built-in only the interpreter has ($shuffle, $random, $eval) is a function there, not a
+  // free variable: `$map(lists, $shuffle)` was a T0410 reject compiled and shuffled interpreted
+  if (target.kind === 'free' && jsonataFunctions.includes(name)) return unsupported(`$${name} used as a value`);
   if (target.kind === 'free') return { js: cx.e.let(freeCode(name)), seq: true };
   if (target.kind !== 'var') return unsupported(`$${name} used as a value`);
   if (target.fn) unsupported(`function $${name} used as a value`);

@@ -21,4 +21,18 @@ describe('interpretOnly (ferry test runs each case both ways)', () => {
     expect(await check({ name: 'ab' })).toEqual([]);
     expect(await check({ name: 'abcd' })).toEqual([{ code: 'RULE', message: 'too long', path: '' }]);
   });
+
+  it('passes a built-in only the interpreter has ($shuffle, $eval) as a value, as the interpreter does', async () => {
+    // compiled code read `$shuffle` as a free variable, undefined: a T0410 reject where the
+    // interpreter (and `ferry test`'s second run) shuffled
+    const columns = { shuffled: '$map([[1,2,3,4,5,6,7,8]], $shuffle)', evaluated: '$map(["1+1"], $eval)' };
+    const compiled = createMapper(columns, ctx);
+    const interpreted = createMapper(columns, ctx, undefined, { interpretOnly: true });
+    const record = { a: 1 };
+    const out = await compiled.map(record);
+    expect(out.errors).toEqual([]);
+    expect(out.values['evaluated']).toBe(2);
+    expect([...(out.values['shuffled'] as number[])].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(out).toEqual(await interpreted.map(record));
+  });
 });
