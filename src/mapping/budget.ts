@@ -160,10 +160,14 @@ function meterOf(limits: MappingLimits, used: () => number, use: (n: number) => 
   };
 }
 
+const noWork = (): void => undefined;
+
 const unmetered: OutputMeter = { room: () => undefined, add: () => undefined, left: () => Number.MAX_SAFE_INTEGER };
 
 /** How interpreter-side functions find their evaluation's meter: bound in the expression's environment. */
 export const METER_SYMBOL: unique symbol = Symbol.for('ferry.outputMeter');
+/** How interpreter-side functions find their evaluation's work counter (budget.ts `workCounter`). */
+export const WORK_SYMBOL: unique symbol = Symbol.for('ferry.work');
 
 /** How often the main thread is handed back (signals, timers, other batches' I/O) during long mappings. */
 const YIELD_EVERY_MS = 20;
@@ -190,6 +194,8 @@ let active: MappingLimits | null = null;
 let steps = 0;
 let output = 0;
 let nextClockCheck = 0;
+/** Characters and items built-ins have read since the clock was last read (`chargeWork`). */
+let work = 0;
 /** When the column's evaluation started: in a typed array, so setting it per column allocates no number. */
 const started = new Float64Array(1);
 
@@ -210,6 +216,7 @@ export function budgetColumn(): void {
   steps = 0;
   output = 0;
   nextClockCheck = 1024;
+  work = 0;
   started[0] = Date.now();
 }
 
@@ -223,6 +230,7 @@ export function budgetClockFreeColumn(): void {
   steps = 0;
   output = 0;
   nextClockCheck = 1024;
+  work = 0;
   started[0] = NaN;
 }
 
@@ -249,6 +257,37 @@ export function tick(n = 1): void {
     nextClockCheck = steps + 1024;
     if (Date.now() - (started[0] as number) > active.timeMs) throw overBudget('timeMs', active);
   }
+}
+
+/**
+ * How much work (characters and items read) passes between two readings of the clock. Steps count
+ * calls, not what one call reads: `[1..300].$substring(s, 1)` on a 60 MB string is 300 steps, too
+ * few to read the clock, and ran 70 s where the limit is 2 s; `[$length(s), $length(s), …]` ticks no
+ * step at all. About 1 to 10 ms of work a reading.
+ */
+const WORK_PER_CLOCK_CHECK = 1 << 20;
+
+/** Counts `n` characters or items a built-in reads in compiled code; reads the clock once enough has passed. */
+export function chargeWork(n: number): void {
+  if (active === null) return;
+  work += n;
+  if (work < WORK_PER_CLOCK_CHECK) return;
+  work = 0;
+  checkClock();
+}
+
+/**
+ * The same for the interpreter (`$sort`'s merge, which evaluates no node): counts `n`, and calls
+ * `clock` (which throws past the time limit) once enough has passed.
+ */
+export function workCounter(clock: () => void): (n: number) => void {
+  let counted = 0;
+  return (n) => {
+    counted += n;
+    if (counted < WORK_PER_CLOCK_CHECK) return;
+    counted = 0;
+    clock();
+  };
 }
 
 /** Throws once compiled evaluation has run past its time limit (regex searches call it: their loops tick no steps). */
@@ -285,6 +324,8 @@ interface EvaluationState {
   output: number;
   /** Start time, moved forward by the pauses taken, so only evaluation counts. */
   started: number;
+  /** Counts what built-ins that evaluate no node read (`$sort`), made on first use. */
+  work?: (n: number) => void;
 }
 
 /** jsonata's root frame of one evaluation: what its built-ins read (`environment.base`). */
@@ -330,6 +371,10 @@ export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits
   const exit = (node: { type?: unknown; value?: unknown }, _input: unknown, frame: InterpreterFrame, result: unknown): void => {
     const state = states.get(frame.base);
     if (state === undefined) return;
+    // the clock again once the node is done: jsonata starts an array's items (and a call's
+    // arguments) side by side, so every entry check ran before any item's work, and a list of
+    // 600 `$length(s)` on an 8 MB string ran 5 s where the limit was 200 ms
+    if (Date.now() - state.started > limits.timeMs) throw overBudget('timeMs', limits);
     if (operands.has(node) && result !== undefined && typeof result !== 'string') {
       meterOf(
         limits,
@@ -350,7 +395,15 @@ export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits
       (n) => (state.output += n),
     );
   };
+  const work = (base: object): ((n: number) => void) => {
+    const state = states.get(base);
+    if (state === undefined) return noWork;
+    return (state.work ??= workCounter(() => {
+      if (Date.now() - state.started > limits.timeMs) throw overBudget('timeMs', limits);
+    }));
+  };
   const assign = expr.assign as (name: unknown, value: unknown) => void;
+  assign(WORK_SYMBOL, work);
   assign(Symbol.for('jsonata.__evaluate_entry'), entry);
   assign(Symbol.for('jsonata.__evaluate_exit'), exit);
   assign(METER_SYMBOL, meter);

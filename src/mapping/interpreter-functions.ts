@@ -1,9 +1,9 @@
 import jsonata from 'jsonata';
-import { BUDGET_CODE, METER_SYMBOL, type BudgetError, type OutputMeter } from './budget.js';
+import { BUDGET_CODE, METER_SYMBOL, WORK_SYMBOL, type BudgetError, type OutputMeter } from './budget.js';
 import { borrowImplementations, type Implementation, type Signature } from './compiler/borrowed.js';
 import { builtins } from './compiler/builtins.js';
 import { distinct, spread } from './compiler/functions-collection.js';
-import { sort } from './compiler/functions-hof.js';
+import { sortCounted } from './compiler/functions-hof.js';
 import { safeBorrowed } from './compiler/linear-dates.js';
 import { length, pad, substring } from './compiler/functions-string.js';
 import { OUT_OF_RANGE_CODE, formatBase, max, min, number, round } from './compiler/functions-numeric.js';
@@ -37,6 +37,27 @@ function meterOf(self: unknown): OutputMeter {
   return find && environment ? find(environment.base) : counting;
 }
 
+/** The work counter budget.ts `guardInterpreter` bound for the evaluation calling: throws past its time limit. */
+function workOf(self: unknown): (n: number) => void {
+  const environment = (self as Focus | undefined)?.environment;
+  const find = environment?.lookup(WORK_SYMBOL) as ((base: object) => (n: number) => void) | undefined;
+  return find && environment ? find(environment.base) : noWork;
+}
+
+const noWork = (): void => undefined;
+
+/**
+ * A call reads its strings and arrays, in time up to linear in them: counted before it runs, on the
+ * evaluation's clock. jsonata starts an array's items side by side, so a list of 600 `$length(s)`
+ * on an 8 MB string made its 600 calls one after another with no node evaluated between them, and
+ * ran 5 s where the limit was 200 ms.
+ */
+function countArguments(self: unknown, args: unknown[]): void {
+  let n = 1;
+  for (const arg of args) if (typeof arg === 'string' || Array.isArray(arg)) n += arg.length;
+  workOf(self)(n);
+}
+
 const ported: Record<string, Implementation> = { length, substring, pad, distinct, spread, max, min, number, formatBase, round } as Record<
   string,
   Implementation
@@ -57,13 +78,14 @@ function implementation(name: string): Implementation | undefined {
  * jsonata's own made safe as compiled code borrows it (linear-dates.ts `safeBorrowed`); and
  * `$sort` without a comparator, which merged by recursing with `slice(1)` at each comparison,
  * quadratic in time and memory (20,000 items took 500 MB, 100,000 ran out of heap): compiled
- * code's merge sort does it (a comparator's calls count as steps).
+ * code's merge sort does it (a comparator's calls count as steps), counting its merges on the
+ * evaluation's clock.
  */
 function safeUpstream(name: string, own: Implementation): Implementation {
   if (name === 'clone') return withoutPrototypes(own);
   if (name !== 'sort') return safeBorrowed(name, own);
   return function (this: unknown, array: unknown, comparator?: unknown) {
-    if (comparator === undefined) return sort(array as unknown[] | undefined);
+    if (comparator === undefined) return sortCounted(array as unknown[] | undefined, undefined, workOf(this));
     return (own as (this: unknown, ...a: unknown[]) => unknown).call(this, array, comparator);
   } as unknown as Implementation;
 }
@@ -111,7 +133,7 @@ const registered = jsonataFunctions.flatMap((name) => {
   const override = overrides.find((o) => o.name === name);
   const impl = override?.impl ?? (name === 'eval' && upstreamEval ? flatEval(upstreamEval) : upstreamAll.get(name));
   if (impl === undefined || signature === undefined) return override ? [override] : [];
-  return [{ name, impl: partialChecked(name, impl, signature), signature: override?.signature ?? signature.definition }];
+  return [{ name, impl: partialChecked(name, impl, signature, countArguments), signature: override?.signature ?? signature.definition }];
 });
 
 /** A built-in the mapper registers on the job's clock or seed (`$now`, `$shuffle`), checking its arguments when a partial application calls it. */

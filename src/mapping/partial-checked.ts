@@ -9,9 +9,11 @@ import { standIn } from './compiler/stand-in.js';
  * array wrote "3,1,2" (a T0410 called directly). jsonata calls a built-in with a `this` that has no
  * `input` there only (its `applyNativeFunction`), so only those calls are checked here, by the
  * signature a direct call is checked by, and an error names the built-in as a direct call's does.
+ * `count`, when given, sees every call's arguments before it runs (interpreter-functions.ts).
  */
-export function partialChecked(name: string, impl: Implementation, signature: Signature): Implementation {
+export function partialChecked(name: string, impl: Implementation, signature: Signature, count?: (self: unknown, args: unknown[]) => void): Implementation {
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    count?.(this, args);
     let checked = args;
     if (typeof this === 'object' && this !== null && !('input' in this)) {
       try {

@@ -1,4 +1,4 @@
-import { compiledMeter } from '../budget.js';
+import { chargeWork, compiledMeter } from '../budget.js';
 import { borrowImplementations } from './borrowed.js';
 import { deferral, fillToken } from './errors.js';
 import * as col from './functions-collection.js';
@@ -227,12 +227,27 @@ export function isBuiltin(name: string): boolean {
  */
 export function callBuiltin(fn: Builtin, context: unknown, args: unknown[]): unknown {
   checkArguments(args);
+  chargeArguments(args);
   try {
     if (fn.fast !== undefined && fn.fast(args)) return fn.impl(...args);
     return fn.impl(...fn.signature.validate(args, context));
   } catch (err) {
     throw fillToken(err, fn.name);
   }
+}
+
+/**
+ * A call reads its strings and arrays, in time up to linear in them (`$length`, `$substring`,
+ * `$sum`): counted before it starts, so a loop of such calls on a long value stops at the time
+ * limit (budget.ts `chargeWork`) within one call of it.
+ */
+function chargeArguments(args: unknown[]): void {
+  let n = 1;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (typeof arg === 'string' || Array.isArray(arg)) n += arg.length;
+  }
+  chargeWork(n);
 }
 
 /** The interpreter wraps function-like arguments in closures; a marker object in the data would diverge. */

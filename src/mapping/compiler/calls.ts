@@ -1,6 +1,6 @@
 import { type Builtin, builtins, callBuiltin, checkArguments } from './builtins.js';
 import { DEFER_CODE, type JsonataError, deferral, fail, fillToken, isDeferral, populateMessage } from './errors.js';
-import { tick } from '../budget.js';
+import { isBudgetError, tick } from '../budget.js';
 import { parseSignature } from './signature.js';
 import { type CompiledLambda, type Dict, own } from './values.js';
 
@@ -83,11 +83,13 @@ export function millis(env: CompiledEnv, args: unknown[]): number {
 
 /**
  * Items of array and object constructors are evaluated concurrently by the interpreter; when
- * several fail, which error it reports depends on its scheduling, so only it can say.
+ * several fail, which error it reports depends on its scheduling, so only it can say. Except past a
+ * limit: the interpreter would run the whole column again, under a budget of its own, to stop the
+ * same way (a list of 600 slow calls took the time limit twice over, and then some).
  */
 export function parallelError(errors: unknown[]): unknown {
   if (errors.length === 1) return errors[0];
-  return errors.find(isDeferral) ?? deferral('several parts of a constructor failed');
+  return errors.find(isDeferral) ?? errors.find(isBudgetError) ?? deferral('several parts of a constructor failed');
 }
 
 /** The mapper's post-processing: result arrays (and arrays in them) become plain arrays. */

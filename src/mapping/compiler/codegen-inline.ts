@@ -13,22 +13,30 @@ interface InlineBuiltin {
 }
 
 const inline: Record<string, InlineBuiltin[]> = {
-  lowercase: [{ types: ['s'], code: ([a]) => `${rt('lowercase')}(${a})` }],
-  uppercase: [{ types: ['s'], code: ([a]) => `${rt('uppercase')}(${a})` }],
-  trim: [{ types: ['s'], code: ([a]) => `${rt('trimString')}(${a})` }],
-  length: [{ types: ['s'], code: ([a]) => `${rt('stringLength')}(${a})` }],
+  lowercase: [{ types: ['s'], code: ([a]) => `${rt('lowercase')}(${read(a)})` }],
+  uppercase: [{ types: ['s'], code: ([a]) => `${rt('uppercase')}(${read(a)})` }],
+  trim: [{ types: ['s'], code: ([a]) => `${rt('trimString')}(${read(a)})` }],
+  length: [{ types: ['s'], code: ([a]) => `${rt('stringLength')}(${read(a)})` }],
   string: [{ types: ['s'], code: ([a]) => `${a}` }],
-  substringBefore: [{ types: ['s', 's'], code: ([a, b]) => `${rt('substringBefore')}(${a}, ${b})` }],
-  substringAfter: [{ types: ['s', 's'], code: ([a, b]) => `${rt('substringAfter')}(${a}, ${b})` }],
-  contains: [{ types: ['s', 's'], code: ([a, b]) => `((${a}).indexOf(${b}) !== -1)` }],
+  substringBefore: [{ types: ['s', 's'], code: ([a, b]) => `${rt('substringBefore')}(${read(a)}, ${b})` }],
+  substringAfter: [{ types: ['s', 's'], code: ([a, b]) => `${rt('substringAfter')}(${read(a)}, ${b})` }],
+  contains: [{ types: ['s', 's'], code: ([a, b]) => `((${read(a)}).indexOf(${b}) !== -1)` }],
   substring: [
-    { types: ['s', 'n'], code: ([a, b]) => `${rt('substring')}(${a}, ${b})` },
-    { types: ['s', 'n', 'n'], code: ([a, b, c]) => `${rt('substring')}(${a}, ${b}, ${c})` },
+    { types: ['s', 'n'], code: ([a, b]) => `${rt('substring')}(${read(a)}, ${b})` },
+    { types: ['s', 'n', 'n'], code: ([a, b, c]) => `${rt('substring')}(${read(a)}, ${b}, ${c})` },
   ],
   // `x` arguments: these give the same answer on anything jsonata would wrap as a function
   exists: [{ types: ['x'], code: ([a]) => `(${a} !== undefined)` }],
   boolean: [{ types: ['x'], code: ([a]) => `${rt('toBoolean')}(${a})` }],
 };
+
+/**
+ * The string argument, counted as read (budget.ts `chargeWork`): these run in time linear in it,
+ * and a list or loop of them on a long string ran far past the time limit.
+ */
+function read(arg: string | undefined): string {
+  return `${rt('readString')}(${String(arg)})`;
+}
 
 function guard(type: string, arg: string): string | null {
   if (type === 's') return `typeof ${arg} === 'string'`;

@@ -1,4 +1,4 @@
-import { compiledMeter, countOutput } from '../budget.js';
+import { chargeWork, compiledMeter, countOutput } from '../budget.js';
 import { jsonLowerBound } from '../json-size.js';
 import { fail, retoken } from './errors.js';
 import { isDeepEqual, isNumeric, toStr } from './values.js';
@@ -104,6 +104,7 @@ export function concat(lhs: unknown, rhs: unknown): string {
 export function includes(lhs: unknown, rhs: unknown): boolean {
   if (lhs === undefined || rhs === undefined) return false;
   const items = Array.isArray(rhs) ? rhs : [rhs];
+  chargeWork(items.length);
   for (let i = 0; i < items.length; i++) if (items[i] === lhs) return true;
   return false;
 }

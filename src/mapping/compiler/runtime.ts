@@ -1,4 +1,4 @@
-import { budgetClockFreeColumn, budgetColumn, tick } from '../budget.js';
+import { budgetClockFreeColumn, budgetColumn, chargeWork, tick } from '../budget.js';
 import { builtins, callBuiltin } from './builtins.js';
 import { UNBOUND, applyValue, asJsonataError, builtinValue, callLambda, free, lambda, millis, now, parallelError, plain, reportError } from './calls.js';
 import { populateMessage, retoken } from './errors.js';
@@ -117,7 +117,14 @@ export const runtime = Object.freeze({
   budgetColumn,
   budgetClockFreeColumn,
   tick,
+  readString,
 });
+
+/** A string an inline built-in is about to read, counted as read (budget.ts `chargeWork`). */
+function readString(s: string): string {
+  chargeWork(s.length);
+  return s;
+}
 
 export type Runtime = typeof runtime;
 
