@@ -42,6 +42,10 @@ const refused: [string, RegExp][] = [
   ['$length($lowercase($pad("", 60000000, "İ")))', /output limit per record/],
   ['$length($pad("", 60000000, "ß") ~> $uppercase)', /output limit per record/],
   ['($f := function($s, $n){ $n = 0 ? $length($s) : $f($join([$s, $s, $s]), $n - 1) }; $f("ab", 40))', /output limit per record/],
+  // a date picture is read in one call: 20 million characters took 14 s compiled, longer interpreted
+  ['$fromMillis(0, $pad("", 20000000, "[Y]"))', /the picture of \$fromMillis has 20000000 characters, more than 1000/],
+  ['$toMillis("2024", $pad("", 20000000, "[Y]"))', /the picture of \$toMillis has 20000000 characters, more than 1000/],
+  ['$now($pad("", 20000000, "[Y]"))', /the picture of \$fromMillis has 20000000 characters, more than 1000/],
   // uncounted, 31 arrays of 16 million items zipped aborted the process (out of heap) after 80 s
   [`($a := $split($pad("", 3000000, "ab"), ""); $count($zip(${Array(30).fill('$a').join(', ')})))`, /\$zip would make at least 93000000 /],
 ];
