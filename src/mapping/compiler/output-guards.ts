@@ -49,13 +49,17 @@ const presize: Record<string, Presize | null> = {
   lookup: null,
   spread: null,
   // an array per index of the shortest, of an item from each: 31 arrays of 16 million items made
-  // 16 million arrays of 31 before anything counted them, and the process ran out of heap
-  zip: (arrays) => zippedSize(arrays),
+  // 16 million arrays of 31 before anything counted them, and the process ran out of heap. Its
+  // arrays are all its arguments, however many: sized in `guardOutput` (`zippedSize`).
+  zip: null,
 };
 
-function zippedSize(arrays: unknown[]): number {
+function zippedSize(arrays: ArrayLike<unknown>): number {
   let shortest = Infinity;
-  for (const array of arrays) shortest = Math.min(shortest, Array.isArray(array) ? array.length : 0);
+  for (let i = 0; i < arrays.length; i++) {
+    const array = arrays[i];
+    shortest = Math.min(shortest, Array.isArray(array) ? array.length : 0);
+  }
   return shortest === Infinity ? 0 : shortest * (arrays.length + 1);
 }
 
@@ -75,14 +79,16 @@ export function guardOutput<F extends Impl>(name: string, impl: F, meter: (self:
   const picture = name === 'formatNumber' || name === 'formatInteger';
   const call = impl as unknown as (this: unknown, ...a: unknown[]) => unknown;
   const label = `$${name}`;
+  const zip = name === 'zip';
   // Its first four arguments by position, and `arguments` only past them ($zip): a rest array per
   // call of every guarded function ($lowercase, $split, … on every record) was 2.4% of an
   // import's allocation. `impl` gets exactly the arguments given, as many as there were.
   const guarded = function (this: unknown, a?: unknown, b?: unknown, c?: unknown, d?: unknown): unknown {
     if (picture && typeof b === 'string' && b.length > PICTURE_LIMIT) throw pictureTooLong(name, b.length);
     const m = meter(this);
-    const size = before ? before(m.left(), a, b, c, d) : 0;
-    if (before) m.room(size, label);
+    // eslint-disable-next-line prefer-rest-params -- $zip's arrays are all its arguments
+    const size = zip ? zippedSize(arguments) : before ? before(m.left(), a, b, c, d) : 0;
+    if (before || zip) m.room(size, label);
     const n = arguments.length;
     // eslint-disable-next-line prefer-rest-params -- `arguments` only past four: no array per common call
     const result = n <= 4 ? callGiven(call, this, n, a, b, c, d) : call.apply(this, arguments as unknown as unknown[]);
