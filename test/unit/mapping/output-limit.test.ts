@@ -48,6 +48,8 @@ const refused: [string, RegExp][] = [
   ['$now($pad("", 20000000, "[Y]"))', /the picture of \$fromMillis has 20000000 characters, more than 1000/],
   // uncounted, 31 arrays of 16 million items zipped aborted the process (out of heap) after 80 s
   [`($a := $split($pad("", 3000000, "ab"), ""); $count($zip(${Array(30).fill('$a').join(', ')})))`, /\$zip would make at least 93000000 /],
+  // copies of an array made in the expression: uncounted, 40 of 16 million items held 3 GB
+  ['($a := $split($pad("", 16000000, "a"), ""); $sum([1..40].$count($reverse($a))))', /the output limit per record/],
 ];
 
 describe('the output limit', () => {
