@@ -35,7 +35,8 @@ export async function planUpsert(
   // The stored password_hash, where a row may give custom_password_hash (passwordHashClash).
   const passwordHash = ctx.shape.columns.findIndex((c) => c.name === 'password_hash');
   const custom = ctx.shape.columns.findIndex((c) => c.name === 'custom_password_hash');
-  const read = passwordHash >= 0 && updatable.includes(custom) ? [passwordHash] : [];
+  // (the import format's rules are the built-in users table's: a custom table's columns are its own)
+  const read = ctx.shape.usersTable && passwordHash >= 0 && updatable.includes(custom) ? [passwordHash] : [];
   const result = await run(ctx, ctx.sql.find(ctx.key, json, compare, read), values, true, lookupTypes);
   const matches = new Map<number, unknown[][]>();
   for (const match of result.rows) {
@@ -88,7 +89,7 @@ function diffRow(ctx: ApplyContext, row: PreparedRow, match: unknown[], json: re
     if (jsonEqual(stored, next)) continue;
     changes.set(position, next === logical ? (row.values[i] ?? null) : encodeMerged(ctx, position, next));
   }
-  const reset = verificationReset(ctx.shape.columns, [...changes.keys()], updatable);
+  const reset = ctx.shape.usersTable ? verificationReset(ctx.shape.columns, [...changes.keys()], updatable) : undefined;
   if (reset !== undefined) changes.set(reset, 'false');
   const updatedAt = ctx.generated.updatedAt;
   if (changes.size > 0 && updatedAt !== undefined && !updatable.includes(updatedAt)) changes.set(updatedAt, ctx.input.now);

@@ -176,7 +176,9 @@ function updateRow(ctx: RowContext, updatable: UpdatableRow, stored: unknown[], 
   if (unmergeable.length > 0) return unmergeable;
   const changes = diffRow(ctx, updatable, stored);
   if (changes.columns.length === 0) return 'unchanged';
-  const reset = verificationReset(ctx.shape.columns, changes.columns, updatable.columns);
+  // the import format's rules are the built-in users table's: a custom table's email_verified or
+  // custom_password_hash columns are its own (docs/users-table.md)
+  const reset = ctx.shape.usersTable ? verificationReset(ctx.shape.columns, changes.columns, updatable.columns) : undefined;
   if (reset !== undefined) {
     changes.columns.push(reset);
     changes.values.push(0);
@@ -187,7 +189,7 @@ function updateRow(ctx: RowContext, updatable: UpdatableRow, stored: unknown[], 
     changes.values.push(ctx.input.now);
   }
   const before = keepTextBytes(ctx, ctx.statements.imageRow(ctx.key).get(...key.params) as unknown[], key);
-  const clash = passwordHashClash(ctx.shape.columns, changes.columns, before[ctx.shape.position.get('password_hash') ?? -1]);
+  const clash = ctx.shape.usersTable ? passwordHashClash(ctx.shape.columns, changes.columns, before[ctx.shape.position.get('password_hash') ?? -1]) : undefined;
   if (clash !== undefined) return [clash];
   return runGuarded(
     ctx,

@@ -114,5 +114,23 @@ export function describeCustomTable(factory: ConnectionFactory): void {
         expect(isRetryable(error)).toBe(false);
         expect(await h.connection.writeBatch({ ...bad, key })).toEqual(output({ inserted: 1 }));
       }));
+
+    it("keeps a custom table's email_verified and custom_password_hash as the rows give them: the users table's upsert rules are not its own", async () => {
+      const harness = await factory({ table: 'contacts' });
+      try {
+        await harness.exec('CREATE TABLE contacts (id TEXT PRIMARY KEY, email TEXT, email_verified BOOLEAN, password_hash TEXT, custom_password_hash JSON)');
+        const hash = { algorithm: 'md5', hash: { value: '5f4dcc3b5aa765d61d8327deb882cf99', encoding: 'hex' } };
+        await harness.connection.writeBatch(batch([{ id: 'c1', email: 'old@x.io', email_verified: true, password_hash: 'kept' }], { key: ['id'] }));
+        const upserted = await harness.connection.writeBatch(
+          batch([{ id: 'c1', email: 'new@x.io', custom_password_hash: hash }], { key: ['id'], job: 'job-2', upsert: true }),
+        );
+        expect(upserted).toEqual(output({ updated: 1 }));
+        expect(await tableRows(harness, '"id"')).toEqual([
+          { id: 'c1', email: 'new@x.io', email_verified: true, password_hash: 'kept', custom_password_hash: hash },
+        ]);
+      } finally {
+        await harness.cleanup();
+      }
+    });
   });
 }
