@@ -7,9 +7,9 @@ const job = { id: 'import-1', plan: { pipelineFile: '/p/import.yaml' } } as unkn
 const hint = (failure: JobFailure | undefined) => unresumableFailure(job, failure, (path) => path.replace('/p/', ''));
 
 describe('the last line of a failed job a resume cannot fix as things are', () => {
-  it('a batch that would fail the same way: a new job', () => {
+  it('a batch that would fail the same way: do what the error says, a resume after a fix or a new job', () => {
     expect(hint({ step: 'batch', retryable: false })).toBe(
-      'job import-1 failed, and a resume would fail the same way: ferry run import.yaml runs the pipeline as a new job, after any fix the error asks for',
+      'job import-1 failed, and a resume as things are would fail the same way: do what the error says (fix its cause, then ferry jobs resume import-1 continues it; where it says the job cannot go on, ferry run import.yaml runs the pipeline as a new job)',
     );
   });
 
