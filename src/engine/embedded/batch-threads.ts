@@ -289,18 +289,24 @@ export function withBatchThreads(
     return youngMb;
   };
   // Jobs whose plan warmed the threads and that have not run a batch yet: their threads are not idle
-  // for long, and stopping them would only make the job start them again.
-  const warmedFor = new Set<string>();
+  // for long, and stopping them would only make the job start them again. Per job, when its plan
+  // ended (undefined while it runs): a job that never comes to its batches (its lease lost between
+  // the two) counts only for WARM_GRACE_MS after, not for the process's life.
+  const warmedFor = new Map<string, number | undefined>();
+  const othersWarming = (): boolean => [...warmedFor.values()].some((ended) => ended === undefined || performance.now() - ended < WARM_GRACE_MS);
   return {
     ...acts,
     planJob: async (input) => {
       const { jobDir } = input.plan;
-      if (worthWarming(input.plan, asked || byDefault(input.plan))) {
-        warmedFor.add(jobDir);
+      const warming = worthWarming(input.plan, asked || byDefault(input.plan));
+      if (warming) {
+        warmedFor.set(jobDir, undefined);
         threads.warm(youngGenerationMb(input.plan));
       }
       try {
-        return await acts.planJob(input);
+        const planned = await acts.planJob(input);
+        if (warming && warmedFor.has(jobDir)) warmedFor.set(jobDir, performance.now());
+        return planned;
       } catch (err) {
         warmedFor.delete(jobDir);
         throw err;
@@ -316,7 +322,7 @@ export function withBatchThreads(
       // before the finalize, whose joins and cleanup came on top of their heaps (workload 1 at 10M:
       // the job's peak RSS, 256 MB, was the finalize's; it now ends at 118 MB at 1M).
       warmedFor.delete(input.jobDir);
-      const othersUse = [...threaded].some(([jobDir, youngMb]) => jobDir !== input.jobDir && youngMb > 0) || warmedFor.size > 0;
+      const othersUse = [...threaded].some(([jobDir, youngMb]) => jobDir !== input.jobDir && youngMb > 0) || othersWarming();
       if (!othersUse) await threads.stopIdle();
       try {
         return await acts.finalizeJob(input);
@@ -339,6 +345,9 @@ export function withBatchThreads(
 export function youngGenerationMb(plan: JobPlan): number {
   return plan.target.type === 'file' ? 16 : 4;
 }
+
+/** How long after its plan a job that warmed the threads still counts as about to use them. */
+const WARM_GRACE_MS = 60_000;
 
 /** A source file of at least this size has more than one batch of rows, whatever their width. */
 const WARM_SOURCE_BYTES = 1024 * 1024;

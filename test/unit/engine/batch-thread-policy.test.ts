@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { batchThreadPolicy, withBatchThreads, type BatchThreads } from '../../../src/engine/embedded/batch-threads.js';
 import type { PlanJobOutput } from '../../../src/plan/activity-types.js';
 import type { ConnectionOptions } from '../../../src/spec/config-schema.js';
@@ -65,7 +65,19 @@ describe('batch thread policy', () => {
       await planB;
       await finalize(join(dir, 'b'));
       expect(events).toEqual(['warm', 'stopIdle']);
+
+      // A job that planned and never came to its batches (its lease lost) holds them a minute, not for good.
+      vi.useFakeTimers({ toFake: ['performance'] });
+      const planC = policy.planJob(planOf(join(dir, 'c')));
+      planned({ checksum: 'c', total: 2, batches: 2 });
+      await planC;
+      await finalize(join(dir, 'd'));
+      expect(events).toEqual(['warm', 'stopIdle', 'warm']);
+      vi.advanceTimersByTime(61_000);
+      await finalize(join(dir, 'e'));
+      expect(events).toEqual(['warm', 'stopIdle', 'warm', 'stopIdle']);
     } finally {
+      vi.useRealTimers();
       rmSync(dir, { recursive: true, force: true });
     }
   });
