@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ferryBin, repoRoot, tempDir } from '../helpers/cli.js';
+import { exitWithin, ferryBin, repoRoot, tempDir } from '../helpers/cli.js';
 import { describeTemporal, useTemporalServer } from '../helpers/temporal-server.js';
 import { taskQueue } from '../helpers/temporal-workers.js';
 
@@ -33,22 +33,8 @@ describeTemporal('ferry worker from a package at a path webpack cannot bundle fr
     return join(pkg, 'dist/src/cli/bin.js');
   };
 
-  const worker = (bin: string, cwd: string): Promise<{ code: number | null; stderr: string; hung: boolean }> => {
-    const child = spawn(process.execPath, [bin, 'worker'], { cwd, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let hung = false;
-    const timer = setTimeout(() => {
-      hung = true;
-      child.kill('SIGKILL');
-    }, 60_000);
-    return new Promise((resolve) =>
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stderr, hung });
-      }),
-    );
-  };
+  const worker = (bin: string, cwd: string): Promise<{ code: number | null; stderr: string; hung: boolean }> =>
+    exitWithin(spawn(process.execPath, [bin, 'worker'], { cwd, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'ignore', 'pipe'] }), 60_000);
 
   for (const folder of ['why?', 'wow!']) {
     it(`a "${folder}" in the path: exit 1 naming the path and the character, no stack`, async () => {

@@ -1,26 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startFerry } from '../helpers/cli.js';
+import { exitWithin, startFerry } from '../helpers/cli.js';
 import { until } from '../helpers/temporal-workers.js';
 import { TestProject } from '../helpers/project.js';
 import { describeTemporal, freePort, useTemporalServer } from '../helpers/temporal-server.js';
 import { taskQueue } from '../helpers/temporal-workers.js';
 
-/** `ferry <args>` in `cwd`, killed after `ms`: a command that does not end is a failure, not a stuck suite. */
-async function ferryWithin(cwd: string, args: string[], ms: number): Promise<{ code: number | null; stderr: string; hung: boolean }> {
-  const child = startFerry(args, { cwd });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  let hung = false;
-  const timer = setTimeout(() => {
-    hung = true;
-    child.kill('SIGKILL');
-  }, ms);
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-  clearTimeout(timer);
-  return { code, stderr, hung };
-}
+/** `ferry <args>` in `cwd`, killed after `ms`. */
+const ferryWithin = (cwd: string, args: string[], ms: number) => exitWithin(startFerry(args, { cwd }), ms);
 
 /** The lines Ferry said, without the SDK's own log lines (bundling, state changes). */
 const ferrySaid = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('ferry'));
