@@ -142,6 +142,9 @@ function encodeTimestamp(value: unknown): string | undefined {
 /** An ISO year of five or more digits, or signed (`+010000-01-01`, `-000001-01-01`, `10000-01-01`). */
 const LONG_YEAR = /^\s*([+-]?)(\d{5,}|(?<=[+-])\d{4,})-/;
 
+/** A four-digit year 0002–9998 (no sign, nothing before it): in range under any offset. */
+const MIDDLE_YEAR = /^\s*(?!0000|0001|9999)\d{4}-/;
+
 /**
  * The year of a timestamp outside 1–9999, the range ISO text with a four-digit year holds: the
  * server reads a longer or signed year as an offset or not at all, and an instant whose UTC clock
@@ -151,6 +154,8 @@ const LONG_YEAR = /^\s*([+-]?)(\d{5,}|(?<=[+-])\d{4,})-/;
 function yearOutOfRange(value: unknown): number | undefined {
   let year: number;
   if (typeof value === 'string') {
+    // A four-digit year 0002–9998 stays in range under any offset: no parse (the common case).
+    if (MIDDLE_YEAR.test(value)) return undefined;
     const written = LONG_YEAR.exec(value);
     // Text without an offset is a clock time: its year as written, whatever the process's zone.
     year = written ? Number(`${written[1]}${written[2]}`) : WITHOUT_OFFSET.test(value.trim()) ? 1 : new Date(Date.parse(value)).getUTCFullYear();
