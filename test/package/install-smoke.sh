@@ -26,7 +26,7 @@ tarball="$(ls "$work"/ferry-*.tgz)"
 version="$(node -p "require('$repo/package.json').version")"
 [ "$(basename "$tarball")" = "ferry-$version.tgz" ] || fail "unexpected tarball $tarball"
 tar -tzf "$tarball" > "$work/contents"
-for f in dist/src/cli/bin.js dist/workflows/index.js dist/worker.js schema/pipeline.schema.json schema/config.schema.json docs/pipeline-reference.md; do
+for f in dist/src/cli/bin.js dist/workflows/index.js dist/worker.js schema/pipeline.schema.json schema/config.schema.json docs/pipeline-reference.md LICENSE; do
   grep -qx "package/$f" "$work/contents" || fail "the tarball has no $f"
 done
 if grep -E '\.ts$|\.map$|^package/(test|bench|src|dist/test|dist/bench)/' "$work/contents"; then fail "the tarball carries sources, tests or source maps (above)"; fi
