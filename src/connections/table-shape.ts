@@ -21,12 +21,17 @@ export interface GeneratedColumns {
   userId?: number;
   createdAt?: number;
   updatedAt?: number;
+  /** The built-in table's email_verified and phone_verified: false when a new user leaves them out. */
+  emailVerified?: number;
+  phoneVerified?: number;
 }
 
 /**
  * Where the writer fills a new row's missing values: user_id (built-in table only, from the key)
  * and created_at/updated_at (any table, from the job's `now`) — the latter only when the column
  * holds text or a timestamp, since `now` is an ISO string and an epoch-integer column must not get one.
+ * The built-in table's email_verified and phone_verified default to false, as the import format
+ * says (shared/reference/user-import-format.md): a user imported without them was never verified.
  */
 export function generatedColumns(shape: TableColumns): GeneratedColumns {
   const textual = (name: string): number | undefined => {
@@ -38,12 +43,19 @@ export function generatedColumns(shape: TableColumns): GeneratedColumns {
     userId: shape.usersTable ? shape.position.get('user_id') : undefined,
     createdAt: textual('created_at'),
     updatedAt: textual('updated_at'),
+    emailVerified: shape.usersTable ? shape.position.get('email_verified') : undefined,
+    phoneVerified: shape.usersTable ? shape.position.get('phone_verified') : undefined,
   };
 }
 
+/** The built-in table's flags a new user gets as false when the record leaves them out. */
+const verifiedColumns = ['email_verified', 'phone_verified'];
+
 /** Columns the writer fills when a new row leaves them out (see `generatedColumns`): introspection reports them as having a default. */
 export function filledByFerry(column: string, type: ColumnType, usersTable: boolean): boolean {
-  return (usersTable && column === 'user_id') || ((column === 'created_at' || column === 'updated_at') && isTextual(type));
+  return (
+    (usersTable && (column === 'user_id' || verifiedColumns.includes(column))) || ((column === 'created_at' || column === 'updated_at') && isTextual(type))
+  );
 }
 
 /** A key naming no real column is the pipeline's mistake, not a row's: the whole batch fails, not retryable. */

@@ -10,8 +10,8 @@ const csv = (...lines: string[]): string => lines.map((l) => `${l}\r\n`).join(''
 
 const U1 = 'u1,Ada,Lovelace,ada,Ada Lovelace,ada@x.io,true,https://x.io/ada.png,db,2024-01-03T00:00:00.000Z,2024-02-01T00:00:00.000Z';
 const U2 = `u2,Bob,"O'Neil, Jr.",,,bob@x.io,false,,,2024-01-01T00:00:00.000Z,2024-01-01T00:00:00.000Z`;
-const U3 = 'u3,Cy,"Say ""hi""","\'=HYPERLINK(""http://evil"")",,cy@x.io,,,,2024-01-02T00:00:00.000Z,2024-01-02T00:00:00.000Z';
-const U5 = 'u5,Eve,,ada,,eve@x.io,,,,2024-01-03T00:00:00.000Z,2024-01-03T00:00:00.000Z';
+const U3 = 'u3,Cy,"Say ""hi""","\'=HYPERLINK(""http://evil"")",,cy@x.io,false,,,2024-01-02T00:00:00.000Z,2024-01-02T00:00:00.000Z';
+const U5 = 'u5,Eve,,ada,,eve@x.io,false,,,2024-01-03T00:00:00.000Z,2024-01-03T00:00:00.000Z';
 
 const COMPUTED = `columns:\n  defaults: true\n  plan: user_metadata.plan\n  label: $uppercase(given_name) & ' <' & email & '>'\n`;
 

@@ -25,7 +25,7 @@ describe('ferry run: imports into the embedded SQLite store', () => {
       {
         email: 'alan@example.com',
         given_name: null,
-        email_verified: null,
+        email_verified: 0,
         username: 'alan',
         user_metadata: null,
         app_metadata: '{"roles":["admin"]}',

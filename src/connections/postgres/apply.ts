@@ -200,13 +200,16 @@ async function insertGroup(ctx: ApplyContext, group: readonly PreparedRow[]): Pr
   const column = (position: number) => (columns[position] ??= new Array<PgText>(group.length).fill(null));
   group.forEach((row, i) => {
     row.present.forEach((position, j) => (column(position)[i] = row.values[j] ?? null));
-    // Ferry's own values where the row has none: user_id from the job and row, the timestamps from the job's `now`.
+    // Ferry's own values where the row has none: user_id from the job and row, the timestamps from
+    // the job's `now`, false for the built-in table's email_verified and phone_verified.
     const fill = (position: number | undefined, value: () => string) => {
       if (position !== undefined && column(position)[i] === null) column(position)[i] = value();
     };
     fill(ctx.generated.userId, () => ctx.ids.id(row.row));
     fill(ctx.generated.createdAt, () => ctx.input.now);
     fill(ctx.generated.updatedAt, () => ctx.input.now);
+    fill(ctx.generated.emailVerified, () => 'false');
+    fill(ctx.generated.phoneVerified, () => 'false');
   });
   const positions = columns.flatMap((values, position) => (values === undefined ? [] : [position]));
   const { rows } = await run(

@@ -347,23 +347,37 @@ export function withGeneratedValues(
 ): EncodedRow & { generatedId: boolean } {
   // Plain loops and flags: a pair per generated column, and `extra.some(([p]) => …)` (an iterator
   // per destructured pair, per column, per row) were 7% of an import's allocation.
-  const { userId, createdAt, updatedAt } = ctx.generated;
+  const { userId, createdAt, updatedAt, emailVerified, phoneVerified } = ctx.generated;
   const generatedId = isMissing(encoded, userId);
   const addCreatedAt = isMissing(encoded, createdAt);
   const addUpdatedAt = isMissing(encoded, updatedAt);
-  if (!generatedId && !addCreatedAt && !addUpdatedAt) return { columns: encoded.columns, values: encoded.values, generatedId };
+  const addEmailVerified = isMissing(encoded, emailVerified);
+  const addPhoneVerified = isMissing(encoded, phoneVerified);
+  if (!generatedId && !addCreatedAt && !addUpdatedAt && !addEmailVerified && !addPhoneVerified)
+    return { columns: encoded.columns, values: encoded.values, generatedId };
+  const filled = (add: boolean, position: number | undefined): boolean => add && encoded.columns.includes(position as number);
   // Sized up front (a present-but-null generated column is replaced, not written twice).
   const replaced =
-    (generatedId && encoded.columns.includes(userId as number) ? 1 : 0) +
-    (addCreatedAt && encoded.columns.includes(createdAt as number) ? 1 : 0) +
-    (addUpdatedAt && encoded.columns.includes(updatedAt as number) ? 1 : 0);
-  const size = encoded.columns.length - replaced + (generatedId ? 1 : 0) + (addCreatedAt ? 1 : 0) + (addUpdatedAt ? 1 : 0);
+    Number(filled(generatedId, userId)) +
+    Number(filled(addCreatedAt, createdAt)) +
+    Number(filled(addUpdatedAt, updatedAt)) +
+    Number(filled(addEmailVerified, emailVerified)) +
+    Number(filled(addPhoneVerified, phoneVerified));
+  const added = Number(generatedId) + Number(addCreatedAt) + Number(addUpdatedAt) + Number(addEmailVerified) + Number(addPhoneVerified);
+  const size = encoded.columns.length - replaced + added;
   const columns = new Array<number>(size);
   const values = new Array<SqliteValue>(size);
   let at = 0;
   for (let i = 0; i < encoded.columns.length; i++) {
     const position = encoded.columns[i] as number;
-    if ((generatedId && position === userId) || (addCreatedAt && position === createdAt) || (addUpdatedAt && position === updatedAt)) continue;
+    if (
+      (generatedId && position === userId) ||
+      (addCreatedAt && position === createdAt) ||
+      (addUpdatedAt && position === updatedAt) ||
+      (addEmailVerified && position === emailVerified) ||
+      (addPhoneVerified && position === phoneVerified)
+    )
+      continue;
     columns[at] = position;
     values[at++] = encoded.values[i] ?? null;
   }
@@ -378,6 +392,15 @@ export function withGeneratedValues(
   if (addUpdatedAt) {
     columns[at] = updatedAt as number;
     values[at++] = ctx.input.now;
+  }
+  // false, as SQLite stores a boolean (sqlite/values.ts)
+  if (addEmailVerified) {
+    columns[at] = emailVerified as number;
+    values[at++] = 0;
+  }
+  if (addPhoneVerified) {
+    columns[at] = phoneVerified as number;
+    values[at++] = 0;
   }
   return { columns, values, generatedId };
 }

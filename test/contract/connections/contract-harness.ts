@@ -62,7 +62,8 @@ export function userRow(values: Record<string, unknown>): Record<string, unknown
 /** The row Ferry inserts for a new user keyed by email, with what it generates itself (the exact user_id scheme has its own tests). */
 export function insertedUser(values: Record<string, unknown> & { email: string }, now = now1): Record<string, unknown> {
   const email = values.email.toLowerCase();
-  return userRow({ user_id: generatedUserId, created_at: now, updated_at: now, ...values, email });
+  // A new user's unsent email_verified/phone_verified are false (the import format's default).
+  return userRow({ user_id: generatedUserId, created_at: now, updated_at: now, email_verified: false, phone_verified: false, ...values, email });
 }
 
 /** Any id generateUserId makes. */

@@ -175,7 +175,7 @@ export function describeRead(factory: ConnectionFactory): void {
       };
       await h().connection.writeBatch(batch([user]));
       const rows = await h().connection.readPage({ query: '*', after: null, limit: 10 });
-      expect(rows).toEqual([{ ...user, created_at: '2025-01-01T00:00:00.000Z', updated_at: '2025-01-01T00:00:00.000Z' }]);
+      expect(rows).toEqual([{ ...user, phone_verified: false, created_at: '2025-01-01T00:00:00.000Z', updated_at: '2025-01-01T00:00:00.000Z' }]);
     });
 
     it('reads only the fields asked for, still filtering and sorting by the others', async () => {

@@ -134,6 +134,17 @@ export function describeUpsert(factory: ConnectionFactory): void {
       expect(await tableRows(h())).toEqual([insertedUser({ ...ann, nickname: null, updated_at: now2 })]);
     });
 
+    it('gives a new user false for an unsent email_verified/phone_verified, and leaves a stored user unchanged (the import format)', async () => {
+      await h().connection.writeBatch(batch([{ email: 'ann@x.io', email_verified: true, phone_verified: true }]));
+      const written = await h().connection.writeBatch(upsert([{ email: 'ann@x.io', nickname: 'A' }, { email: 'new@x.io' }]));
+      expect(written).toEqual(output({ inserted: 1, updated: 1 }));
+      const rows = await tableRows(h());
+      expect(rows.map((r) => [r.email, r.email_verified, r.phone_verified])).toEqual([
+        ['ann@x.io', true, true],
+        ['new@x.io', false, false],
+      ]);
+    });
+
     it('inserts users the key does not match', async () => {
       await seed(h());
       expect(await h().connection.writeBatch(upsert([{ email: 'new@x.io' }, { email: 'ann@x.io', given_name: 'Ann' }]))).toEqual(
