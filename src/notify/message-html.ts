@@ -1,3 +1,4 @@
+import { terminalLines, visibleText } from '../spec/visible-text.js';
 import { factRows, rejectsHeading, whereRows, type NotifyReport } from './report.js';
 
 /**
@@ -9,7 +10,7 @@ export function emailHtml(r: NotifyReport): string {
   const parts = [
     '<!doctype html>',
     '<html><body style="font-family: sans-serif; font-size: 14px">',
-    `<p>Job <b>${esc(r.job)}</b> (pipeline <b>${esc(r.pipeline)}</b>) <b style="color: ${statusColor(r.status)}">${esc(r.status)}</b>.</p>`,
+    `<p>Job <b>${esc(r.job)}</b> (pipeline <b>${esc(visibleText(r.pipeline))}</b>) <b style="color: ${statusColor(r.status)}">${esc(r.status)}</b>.</p>`,
     table(factRows(r)),
   ];
   if (r.rejects.length > 0) {
@@ -28,7 +29,8 @@ const esc = escapeHtml;
 const cell = 'style="padding: 2px 12px 2px 0; vertical-align: top"';
 
 function table(rows: [string, string][]): string {
-  const body = rows.map(([label, value]) => `<tr><th align="left" ${cell}>${esc(label)}</th><td ${cell}>${esc(value)}</td></tr>`);
+  // A value's lines (a job error's diagnostics) as lines; control characters and bidi overrides escaped.
+  const body = rows.map(([label, value]) => `<tr><th align="left" ${cell}>${esc(label)}</th><td ${cell}>${lines(value)}</td></tr>`);
   return `<table>\n${body.join('\n')}\n</table>`;
 }
 
@@ -36,9 +38,13 @@ function rejectsTable(r: NotifyReport): string {
   const head = `<tr>${['Row', 'Code', 'Field', 'Message'].map((h) => `<th align="left" ${cell}>${h}</th>`).join('')}</tr>`;
   const rows = r.rejects.map((x) => {
     const values = [String(x.row), x.code, x.path || '-', x.message];
-    return `<tr>${values.map((v) => `<td ${cell}>${esc(v)}</td>`).join('')}</tr>`;
+    return `<tr>${values.map((v) => `<td ${cell}>${esc(visibleText(v))}</td>`).join('')}</tr>`;
   });
   return `<table>\n${head}\n${rows.join('\n')}\n</table>`;
+}
+
+function lines(value: string): string {
+  return terminalLines(value).split('\n').map(esc).join('<br>');
 }
 
 function statusColor(status: NotifyReport['status']): string {

@@ -1,4 +1,5 @@
 import type { FinalStatus, JobSummary } from '../plan/activity-types.js';
+import { terminalLines, visibleText } from '../spec/visible-text.js';
 import { jobError, type JobError } from './job-error.js';
 import { emailHtml } from './message-html.js';
 import { factRows, rejectsHeading, whereRows, type NotifyReport } from './report.js';
@@ -30,20 +31,32 @@ export interface WebhookBody {
 
 /** `[ferry] import-users succeeded: 90 inserted, 10 rejected`. */
 export function emailSubject(r: NotifyReport): string {
-  return `[ferry] ${r.pipeline} ${r.status}: ${countsPhrase(r.summary)}`;
+  // nodemailer folds a line break of the subject, not ESC or a bidi override (a pipeline's name is its file name).
+  return visibleText(`[ferry] ${r.pipeline} ${r.status}: ${countsPhrase(r.summary)}`);
 }
 
 export function emailMessage(r: NotifyReport): EmailMessage {
   return { subject: emailSubject(r), text: emailText(r), html: emailHtml(r) };
 }
 
+/**
+ * The text body. Values quote data nobody vetted (a reject message may hold a source value, a
+ * pipeline's name is its file name): each is kept to its own line, control characters escaped, so
+ * no value can add a line that reads as one of the body's own (`Full reject report: https://…`).
+ * A job error of several lines (diagnostics) keeps them, indented under its label.
+ */
 export function emailText(r: NotifyReport): string {
-  const lines = [`Job ${r.job} (pipeline ${r.pipeline}) ${r.status}.`, '', ...factRows(r).map(([label, value]) => `${label.padEnd(10)}${value}`)];
+  const indent = ' '.repeat(10);
+  const lines = [
+    `Job ${r.job} (pipeline ${visibleText(r.pipeline)}) ${r.status}.`,
+    '',
+    ...factRows(r).map(([label, value]) => `${label.padEnd(10)}${terminalLines(value).split('\n').join(`\n${indent}`)}`),
+  ];
   if (r.rejects.length > 0) {
     lines.push('', `${rejectsHeading(r)}:`);
-    for (const x of r.rejects) lines.push(`  row ${x.row}  ${x.code}  ${x.path || '-'}  ${x.message}`);
+    for (const x of r.rejects) lines.push(`  row ${x.row}  ${visibleText(x.code)}  ${visibleText(x.path || '-')}  ${visibleText(x.message)}`);
   }
-  lines.push('', ...whereRows(r).map(([label, value]) => `${label}: ${value}`));
+  lines.push('', ...whereRows(r).map(([label, value]) => `${label}: ${visibleText(value)}`));
   return lines.join('\n') + '\n';
 }
 
