@@ -4,6 +4,7 @@ import { SecretMasker } from '../spec/secrets.js';
 import { displayServer } from './display-url.js';
 import type { EmailMessage } from './message.js';
 import { NotifyError } from './notify-error.js';
+import type { parseConnectionUrl } from 'nodemailer/lib/shared/index.js';
 
 export interface SendEmailOptions {
   /**
@@ -50,9 +51,11 @@ export async function sendEmail(o: SendEmailOptions): Promise<string> {
   const [{ default: nodemailer }, { parseConnectionUrl }] = await Promise.all([import('nodemailer'), import('nodemailer/lib/shared/index.js')]);
   const sockets: Socket[] = [];
   // The URL parsed here, not given as `url`: createTransport then drops every other option (the timeouts, getSocket).
-  const options = parseConnectionUrl(o.url);
+  const refusal = (why: string): NotifyError => new NotifyError(`${o.label}: notify.smtp.url ${why}`, { retryable: false });
+  const options = connectionOptions(o.url, parseConnectionUrl);
+  if (typeof options === 'string') throw refusal(options);
   const refused = notSmtp(o.url, options) ?? requireStarttls(options);
-  if (refused) throw new NotifyError(`${o.label}: notify.smtp.url ${refused}`, { retryable: false });
+  if (refused) throw refusal(refused);
   const transport = nodemailer.createTransport({ ...timeouts, ...options, getSocket: ownSocket(sockets) });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
@@ -92,13 +95,54 @@ export function emailMessageId(deliveryId: string): string {
  */
 const NOT_SMTP_OPTIONS = ['sendmail', 'streamTransport', 'jsonTransport', 'SES', 'direct', 'logger', 'debug'];
 
+const NOT_A_URL =
+  'is not a URL (expected smtp://host:port or smtps://host:port; a user or password holding @ : / ? # % \\ or a space must be percent-encoded, e.g. p%2Fss for p/ss)';
+
+type ConnectionOptions = ReturnType<typeof parseConnectionUrl>;
+
+/**
+ * nodemailer's options of the URL, its login as the WHATWG parser reads it — the parser whose host
+ * the messages name (displayServer) and whose login the masks know. nodemailer's own (Node's legacy
+ * url.parse) read a login otherwise: a `\\` in the password ended the host there, so the email went
+ * to a host named as the user while the message named the configured one, and a malformed
+ * %-escape threw a bare "URI malformed". So nodemailer parses the URL with its login cut out, and
+ * the login is set decoded. Returns why the URL is refused instead, if it is.
+ */
+function connectionOptions(url: string, parse: (url: string) => ConnectionOptions): ConnectionOptions | string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return NOT_A_URL;
+  }
+  if (!parsed.username && !parsed.password) return parse(url);
+  const decode = (part: string): string | undefined => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return undefined;
+    }
+  };
+  const [user, pass] = [decode(parsed.username), decode(parsed.password)];
+  if (user === undefined || pass === undefined)
+    return 'has a user or password that is not percent-encoded: a % in them must be written %25 (encodeURIComponent), e.g. p%25ss for p%ss';
+  // The login ends at the authority's last @, as WHATWG reads it; the authority at the first / ? or #
+  // (a `\\` ends nothing in an smtp: URL). The host stays as written: IDN names keep working.
+  const start = url.indexOf('//') + 2;
+  const end = url.slice(start).search(/[/?#]/);
+  const authority = end < 0 ? url.slice(start) : url.slice(start, start + end);
+  const options = parse(url.slice(0, start) + url.slice(start + authority.lastIndexOf('@') + 1));
+  options.auth = { user, pass };
+  return options;
+}
+
 /** Why the URL is not one of an SMTP server, or undefined. */
 function notSmtp(url: string, options: object): string | undefined {
   let protocol: string;
   try {
     protocol = new URL(url).protocol;
   } catch {
-    return 'is not a URL (expected smtp://host:port or smtps://host:port)';
+    return NOT_A_URL;
   }
   if (protocol !== 'smtp:' && protocol !== 'smtps:') return `must be smtp:// or smtps://, not ${protocol}//`;
   const option = NOT_SMTP_OPTIONS.find((name) => Object.hasOwn(options, name));
