@@ -49,9 +49,11 @@ export async function postWebhook(o: WebhookOptions): Promise<string> {
   const target = splitCredentials(resolved.url);
   // The Basic credentials go out encoded: a receiver that echoes the header must not print them.
   const encoded = target?.authorization?.slice('Basic '.length);
-  const mask = webhookMask([...(o.secret ? [o.secret] : []), ...resolved.secrets, ...(encoded ? [encoded] : [])], o.mask);
+  const whole = isWholeReference(o.url);
+  const parts = whole ? quotableParts(resolved.url) : [];
+  const mask = webhookMask([...(o.secret ? [o.secret] : []), ...resolved.secrets, ...parts, ...(encoded ? [encoded] : [])], o.mask);
   // a whole-URL reference is shown as written: its path may be the secret
-  const shown = isWholeReference(o.url) ? o.url : mask(displayUrl(resolved.url));
+  const shown = whole ? o.url : mask(displayUrl(resolved.url));
   const delays = o.delaysMs ?? DEFAULT_WEBHOOK_DELAYS_MS;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   if (!target) throw new NotifyError(mask(`${o.label}: webhook ${shown} is not a valid URL`), { retryable: false });
@@ -184,6 +186,34 @@ function networkReason(err: unknown, timeoutMs: number): string {
   const detail = [cause?.message, cause?.errors?.[0]?.message, cause?.code].find((v): v is string => typeof v === 'string' && v.length > 0);
   const base = typeof e?.message === 'string' ? e.message : String(err);
   return detail ? `${base}: ${detail}` : base;
+}
+
+/**
+ * The parts of a whole-URL reference's value that a receiver quotes without the rest of it: a web
+ * framework's 404 page says `Cannot POST /services/T0…/B0…/x9…`, a redirect's Location repeats the
+ * path, a refusal names the token. The value is secret as a whole and chat services carry the token
+ * in the path, so its path (with and without the query), and each path segment and query value,
+ * are masked too — except the ones that read as plain words (`/services`, `webhooks`), which carry
+ * no secret and would mask the message's own words.
+ */
+function quotableParts(value: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [];
+  }
+  const decoded = (part: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  const parts = [url.pathname + url.search, url.pathname, url.search.slice(1), decoded(url.username), decoded(url.password)];
+  for (const segment of url.pathname.split('/')) parts.push(segment, decoded(segment));
+  for (const [, v] of url.searchParams) parts.push(v);
+  return parts.filter((part) => part.length >= 8 && !/^[a-z/_.-]*$/.test(part));
 }
 
 function webhookMask(values: string[], mask: ((text: string) => string) | undefined): (text: string) => string {
