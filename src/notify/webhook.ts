@@ -98,7 +98,7 @@ async function postOnce(o: WebhookOptions, target: Target, mask: (text: string) 
     const text = mask(await answerStart(res));
     return answer(res, text, mask);
   } catch (err) {
-    return { ok: false, retryable: !isRefusedUrl(err), reason: networkReason(err, timeoutMs) };
+    return { ok: false, retryable: !isRefusedUrl(err) && tlsFailure(err) === undefined, reason: networkReason(err, timeoutMs) };
   }
 }
 
@@ -109,6 +109,25 @@ async function postOnce(o: WebhookOptions, target: Target, mask: (text: string) 
 function isRefusedUrl(err: unknown): boolean {
   const message = (err as { cause?: { message?: unknown } } | null)?.cause?.message;
   return message === 'bad port' || message === 'unknown scheme';
+}
+
+/** Node's codes of a certificate it does not trust: expired, self-signed, of another host, of an unknown CA… */
+const CERT_CODE = /CERT|SELF_SIGNED|^UNABLE_TO_|^INVALID_CA$|^HOSTNAME_MISMATCH$|^PATH_LENGTH_EXCEEDED$|^INVALID_PURPOSE$/;
+/** OpenSSL's answer to bytes that are not TLS: the port speaks plain HTTP (or something else). */
+const NOT_TLS_CODE = /^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST)$/;
+
+/**
+ * What a failed TLS connection says, or undefined when it is no TLS failure. It fails alike on every
+ * attempt until someone changes the receiver or the URL, so it is not tried again; OpenSSL's own
+ * message (`802C…:error:0A00010B:SSL routines:…:ssl3_record.c:350:`) is no help to the reader.
+ */
+function tlsFailure(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : '';
+  if (CERT_CODE.test(code)) return `the receiver's TLS certificate is refused (${typeof cause?.message === 'string' ? cause.message : code})`;
+  if (NOT_TLS_CODE.test(code)) return `the TLS handshake failed (${code}): does the port speak https?`;
+  if (code.startsWith('ERR_SSL_')) return `the TLS handshake failed (${code})`;
+  return undefined;
 }
 
 /** fetch refuses a URL with `user:pass@`; send those as Basic authentication instead. */
@@ -183,7 +202,8 @@ function networkReason(err: unknown, timeoutMs: number): string {
   const e = err as { name?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown; errors?: { message?: unknown }[] } };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000}s`;
   const cause = e?.cause;
-  const detail = [cause?.message, cause?.errors?.[0]?.message, cause?.code].find((v): v is string => typeof v === 'string' && v.length > 0);
+  const tls = tlsFailure(err);
+  const detail = tls ?? [cause?.message, cause?.errors?.[0]?.message, cause?.code].find((v): v is string => typeof v === 'string' && v.length > 0);
   const base = typeof e?.message === 'string' ? e.message : String(err);
   return detail ? `${base}: ${detail}` : base;
 }
