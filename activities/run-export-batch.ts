@@ -52,6 +52,7 @@ export async function runExportBatch(ctx: JobContext, { jobDir, batch }: RunBatc
         // A value no file can hold as it is (a lone surrogate, made by $substring or $split of an
         // emoji): CSV wrote U+FFFD and JSON a "\ud83d" no import takes. As an import checks it.
         if (mapped.errors.length === 0) checkWellFormed(mapped.errors, mapped.values);
+        if (mapped.errors.length === 0) target.check?.(mapped.values, options, mapped.errors);
         if (mapped.errors.length > 0) rejects.push({ row: rowOf(i), record: ctx.mapper.maskRecord(row), errors: mapped.errors });
         else {
           values.push(mapped.values);

@@ -1,3 +1,4 @@
+import type { RejectError } from '../validation/reject.js';
 import type { ExportRow, TargetDefinition, TargetOptions } from './types.js';
 
 export const csvTargetName = 'csv';
@@ -12,6 +13,7 @@ export const csvTarget: TargetDefinition = {
   name: csvTargetName,
   header: async (options) => format([options.headers.map((h) => (options.escapeFormulas ? escapeFormula(h) : h))]),
   encode: async (rows, options) => format(rows.map((row) => cells(row, options))),
+  check: checkNul,
   separator: '',
   footer: () => '',
 };
@@ -38,6 +40,25 @@ function cells(row: ExportRow, options: TargetOptions): string[] {
     const text = cellText(value);
     return options.escapeFormulas && typeof value === 'string' ? escapeFormula(text) : text;
   });
+}
+
+/**
+ * A text cell holding a NUL is refused: CSV has no escape for it, so it would be written raw, and
+ * readers stop there or fail (Python's csv before 3.11, PostgreSQL's COPY, C tools that end text at
+ * NUL). Objects and arrays are JSON text, where it is written `\u0000`; JSON and NDJSON keep it so.
+ */
+function checkNul(row: ExportRow, options: TargetOptions, errors: RejectError[]): void {
+  for (const header of options.headers) {
+    const value = row[header];
+    if (typeof value !== 'string') continue;
+    const at = value.indexOf('\u0000');
+    if (at < 0) continue;
+    errors.push({
+      code: 'FORMAT',
+      path: header,
+      message: `column ${header}: contains a NUL character (U+0000 at character ${at + 1}), which a CSV file cannot carry: wrap the column's expression in $replace(…, '\\u0000', '') to drop it, or export JSON or NDJSON`,
+    });
+  }
 }
 
 function cellText(value: unknown): string {

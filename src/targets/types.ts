@@ -1,4 +1,5 @@
 import type { FileFormat } from '../spec/pipeline-schema.js';
+import type { RejectError } from '../validation/reject.js';
 
 /** How an export file is written: its columns in order, and the CSV formula-injection guard. */
 export interface TargetOptions {
@@ -21,6 +22,11 @@ export interface TargetDefinition {
   header(options: TargetOptions): Promise<string>;
   /** One batch's rows, in order; '' for no rows. Pure: the same rows always give the same text. */
   encode(rows: readonly ExportRow[], options: TargetOptions): Promise<string>;
+  /**
+   * Adds a FORMAT error for each value of a mapped row this format cannot carry as it is (CSV: a
+   * NUL character); the row is then a reject instead of a line its readers stop at. Optional.
+   */
+  check?(row: ExportRow, options: TargetOptions, errors: RejectError[]): void;
   /** Written between two non-empty parts. */
   readonly separator: string;
   /** Written once at the end; `empty` when no part had a row. */

@@ -1,0 +1,56 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportPipeline, read, seed } from '../helpers/exports.js';
+import { TestProject } from '../helpers/project.js';
+
+/**
+ * Exports of values a store written by another program may hold, and to destinations an operator
+ * may name: what reaches the file is what a reader of that format gets back, or the row is a reject
+ * that says why; an existing file keeps who may read it.
+ */
+let p: TestProject;
+beforeAll(() => {
+  p = new TestProject();
+  seed(p);
+  // Text no import lets in (a NUL in a name), as another program writing the store may leave it.
+  const db = new Database(join(p.dir, '.ferry/users.db'));
+  db.prepare("UPDATE users SET given_name = ?, user_metadata = json_set(coalesce(user_metadata, '{}'), '$.note', ?) WHERE user_id = 'u4'").run(
+    'De\u0000e',
+    'a\u0000b',
+  );
+  db.close();
+}, 60_000);
+afterAll(() => p.cleanup());
+
+const COLUMNS = 'columns:\n  id: user_id\n  given: given_name\n  meta: user_metadata\n';
+
+describe('a NUL character in an exported value', { timeout: 120_000 }, () => {
+  it('CSV: the row is a FORMAT reject naming the column (many CSV readers stop or fail at a raw NUL); JSON text escapes it', () => {
+    p.write('nul.yaml', exportPipeline({ file: 'out/nul.csv', sort: '{ by: user_id }', extra: COLUMNS }));
+    const { code, report } = p.run('nul.yaml');
+    expect(code).toBe(0);
+    expect(report.summary).toMatchObject({ total: 5, exported: 4, rejected: 1 });
+    const text = read(p, 'out/nul.csv');
+    expect(text).not.toContain('\u0000');
+    expect(text).not.toMatch(/^u4,/m);
+    const [reject] = p.rejects(report);
+    expect(reject!.row).toBe(4);
+    // Only the text cell: the metadata object is written as JSON text, where the NUL is `\u0000`.
+    expect(reject!.errors).toEqual([{ code: 'FORMAT', path: 'given', message: expect.stringMatching(/NUL character \(U\+0000 at character 3\)/) }]);
+
+    p.write('nul-json.yaml', exportPipeline({ file: 'out/nul.json', sort: '{ by: user_id }', extra: COLUMNS }));
+    const json = p.run('nul-json.yaml');
+    expect(json.report.summary).toMatchObject({ exported: 5, rejected: 0 });
+    const users = JSON.parse(read(p, 'out/nul.json')) as { id: string; given: string; meta: { note: string } }[];
+    expect(users[3]).toMatchObject({ id: 'u4', given: 'De\u0000e', meta: { note: 'a\u0000b' } });
+  });
+
+  it('CSV: a NUL in a metadata object is kept, escaped, in its JSON text', () => {
+    p.write('meta.yaml', exportPipeline({ file: 'out/meta.csv', query: 'user_id:u4', extra: 'columns:\n  id: user_id\n  meta: user_metadata\n' }));
+    const { code, report } = p.run('meta.yaml');
+    expect(code).toBe(0);
+    expect(report.summary).toMatchObject({ exported: 1, rejected: 0 });
+    expect(read(p, 'out/meta.csv')).toBe('id,meta\r\nu4,"{""note"":""a\\u0000b""}"\r\n');
+  });
+});
