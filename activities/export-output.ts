@@ -1,5 +1,5 @@
-import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { mkdirSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { failpoint } from '../src/failpoints.js';
 import type { FileTargetPlan, JobPlan } from '../src/plan/job-plan.js';
@@ -42,7 +42,13 @@ async function assemble(plan: JobPlan, batches: number, { path: named, format, e
     });
   }
   const tmp = join(dirname(path), `.${basename(path)}.${plan.jobId}.partial`);
-  const out = await open(tmp, 'w').catch((err: unknown) => {
+  const replaced = existingTarget(plan, named, path);
+  // A file replaced keeps who may read it: the new one is made private, and given the old one's
+  // owner and mode before the rename. Made with the usual mode, it was readable by whoever the
+  // umask lets read (0644) while it was written and after: an export kept 0600 or 0640 became
+  // world-readable. A leftover of a crash is removed first, so the mode it is opened with applies.
+  rmSync(tmp, { force: true });
+  const out = await open(tmp, 'w', replaced ? 0o600 : 0o666).catch((err: unknown) => {
     throw namingWrite(err, `the export file ${path}`, plan.jobId);
   });
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -58,6 +64,7 @@ async function assemble(plan: JobPlan, batches: number, { path: named, format, e
       empty = false;
     }
     await out.write(target.footer(empty));
+    if (replaced) await keepAccess(out, replaced);
     await out.sync();
   } catch (err) {
     // A write that failed (a full disk) leaves no partial file holding the space a retry needs; a
@@ -67,7 +74,12 @@ async function assemble(plan: JobPlan, batches: number, { path: named, format, e
     throw namingWrite(err, `the export file ${path} (as ${basename(tmp)} until it is whole)`, plan.jobId);
   }
   await out.close();
-  refuseNonRegularTarget(plan, path);
+  try {
+    existingTarget(plan, named, path);
+  } catch (err) {
+    rmSync(tmp, { force: true }); // a whole copy of the export, next to a path it may never go to
+    throw err;
+  }
   try {
     renameSync(tmp, path);
   } catch (err) {
@@ -75,15 +87,58 @@ async function assemble(plan: JobPlan, batches: number, { path: named, format, e
   }
 }
 
-/** The last look before the rename: a `{date}`/`{job}` target is only known now, and the path may have changed since validation. */
-function refuseNonRegularTarget(plan: JobPlan, path: string): void {
-  let stats;
-  try {
-    stats = statSync(path);
-  } catch {
-    return; // nothing there (or a dangling link, which the rename replaces): the usual case
+/**
+ * The regular file the export replaces, or undefined when there is none; refused when the path
+ * holds something else. Looked at before the file is written and again, the last look, before the
+ * rename: a `{date}`/`{job}` target is only known now, and the path may have changed since
+ * validation. `named` is stat'ed as well as its real path: a link the kernel resolves itself
+ * (/dev/stdout, /proc/self/fd/1) reads as "pipe:[123]", no path at all, while stat sees the pipe.
+ */
+function existingTarget(plan: JobPlan, named: string, path: string): Stats | undefined {
+  const seen = statOrUndefined(resolve(named));
+  const real = statOrUndefined(path);
+  const stats = seen ?? real;
+  if (!stats) return undefined; // nothing there (or a dangling link, which the rename replaces): the usual case
+  if (!stats.isFile()) throw new Error(`[job ${plan.jobId}] refusing to write ${named}: it ${notRegularFile(stats)}`);
+  if (!real || real.ino !== stats.ino || real.dev !== stats.dev) {
+    throw new Error(
+      `[job ${plan.jobId}] refusing to write ${named}: it is a link the system resolves itself (such as /dev/stdout), so which file it names cannot be told`,
+    );
   }
-  if (!stats.isFile()) throw new Error(`[job ${plan.jobId}] refusing to write ${path}: it ${notRegularFile(stats)}`);
+  return real;
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Gives the new file the replaced one's owner and permission bits (set-id bits never). Where the
+ * owner cannot be kept (not root), the group is tried alone; where that fails too, the group's
+ * bits are dropped, so no one gains access the old file did not give them.
+ */
+async function keepAccess(out: FileHandle, old: Stats): Promise<void> {
+  let mode = old.mode & 0o777;
+  const ours = await out.stat();
+  if (ours.uid !== old.uid || ours.gid !== old.gid) {
+    const kept = await out
+      .chown(old.uid, old.gid)
+      .then(() => true)
+      .catch(() =>
+        ours.gid === old.gid
+          ? false
+          : out.chown(-1, old.gid).then(
+              () => true,
+              () => false,
+            ),
+      );
+    if (!kept && ours.gid !== old.gid) mode &= ~0o070;
+  }
+  await out.chmod(mode);
 }
 
 /** Every batch of a succeeded job wrote its part; a missing one means the job folder was tampered with. */

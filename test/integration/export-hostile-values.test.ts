@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { chownSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPipeline, read, seed } from '../helpers/exports.js';
@@ -52,5 +53,43 @@ describe('a NUL character in an exported value', { timeout: 120_000 }, () => {
     expect(code).toBe(0);
     expect(report.summary).toMatchObject({ exported: 1, rejected: 0 });
     expect(read(p, 'out/meta.csv')).toBe('id,meta\r\nu4,"{""note"":""a\\u0000b""}"\r\n');
+  });
+});
+
+describe('an existing export file that is replaced', { timeout: 120_000 }, () => {
+  it('keeps its permissions and owner: a file kept private is not replaced by one anyone can read', () => {
+    const path = p.write('out/private.csv', 'old\n');
+    chmodSync(path, 0o640);
+    const owner = process.getuid?.() === 0 ? { uid: 1234, gid: 5678 } : undefined;
+    if (owner) chownSync(path, owner.uid, owner.gid);
+    p.write('private.yaml', exportPipeline({ file: 'out/private.csv', query: 'user_id:u1', extra: 'columns: { id: user_id }\n' }));
+    const { code } = p.run('private.yaml');
+    expect(code).toBe(0);
+    expect(read(p, 'out/private.csv')).toBe('id\r\nu1\r\n');
+    const stats = statSync(path);
+    expect(stats.mode & 0o7777).toBe(0o640);
+    if (owner) expect({ uid: stats.uid, gid: stats.gid }).toEqual(owner);
+  });
+
+  it('a new file gets the usual mode, and a read-only one stays read-only once replaced', () => {
+    p.write('new.yaml', exportPipeline({ file: 'out/brand-new.csv', query: 'user_id:u1', extra: 'columns: { id: user_id }\n' }));
+    expect(p.run('new.yaml').code).toBe(0);
+    expect(statSync(join(p.dir, 'out/brand-new.csv')).mode & 0o777).toBe(0o666 & ~process.umask());
+    const ro = join(p.dir, 'out/ro.csv');
+    writeFileSync(ro, 'old\n');
+    chmodSync(ro, 0o444);
+    p.write('ro.yaml', exportPipeline({ file: 'out/ro.csv', query: 'user_id:u1', extra: 'columns: { id: user_id }\n' }));
+    expect(p.run('ro.yaml').code).toBe(0);
+    expect(statSync(ro).mode & 0o777).toBe(0o444);
+  });
+});
+
+describe('a target that is a file descriptor of the process', { timeout: 120_000 }, () => {
+  it('/dev/stdout (a pipe or socket here) is refused as what it is, not failed with a raw ENOENT on a made-up path', () => {
+    p.write('stdout.yaml', exportPipeline({ file: '/dev/stdout', target: '  format: csv\n', extra: 'columns: { id: user_id }\n' }));
+    const run = p.ferry('run', 'stdout.yaml');
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toMatch(/refusing to write \/dev\/stdout: it is a (named pipe|socket), not a regular file/);
+    expect(run.stdout + run.stderr).not.toContain('ENOENT');
   });
 });
