@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -41,7 +42,7 @@ async function assemble(plan: JobPlan, batches: number, { path: named, format, e
       cause: err,
     });
   }
-  const tmp = join(dirname(path), `.${basename(path)}.${plan.jobId}.partial`);
+  const tmp = join(dirname(path), partialName(basename(path), plan.jobId));
   const replaced = existingTarget(plan, named, path);
   // A file replaced keeps who may read it: the new one is made private, and given the old one's
   // owner and mode before the rename. Made with the usual mode, it was readable by whoever the
@@ -85,6 +86,21 @@ async function assemble(plan: JobPlan, batches: number, { path: named, format, e
   } catch (err) {
     throw namingWrite(err, `the export file ${path}`, plan.jobId);
   }
+}
+
+/** The longest file name most file systems take (ext4, XFS, APFS: 255 bytes). */
+const NAME_MAX = 255;
+
+/**
+ * The temporary name of the export file `name`: `.name.<job>.partial`, or, where that is longer
+ * than a file name may be (a 250-byte name is valid, and a job id adds 40 bytes and more), one
+ * made of a hash of both, so the export is not failed with ENAMETOOLONG once every page is done.
+ * The same for every try of the job: a resumed finalize overwrites its own leftover.
+ */
+export function partialName(name: string, jobId: string): string {
+  const plain = `.${name}.${jobId}.partial`;
+  if (Buffer.byteLength(plain) <= NAME_MAX) return plain;
+  return `.ferry-${createHash('sha256').update(`${name}\0${jobId}`).digest('hex').slice(0, 32)}.partial`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chownSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPipeline, read, seed } from '../helpers/exports.js';
@@ -91,5 +91,18 @@ describe('a target that is a file descriptor of the process', { timeout: 120_000
     expect(run.code).not.toBe(0);
     expect(run.stdout + run.stderr).toMatch(/refusing to write \/dev\/stdout: it is a (named pipe|socket), not a regular file/);
     expect(run.stdout + run.stderr).not.toContain('ENOENT');
+  });
+});
+
+describe('a target whose name is near the longest a file system takes', { timeout: 120_000 }, () => {
+  it('is written: the temporary name beside it stays within 255 bytes', () => {
+    // 250 bytes: a valid name, which the temporary name (dot, job id, .partial) took past the limit.
+    const name = `out/${'é'.repeat(123)}.csv`;
+    p.write('long.yaml', exportPipeline({ file: `"${name}"`, query: 'user_id:u1', extra: 'columns: { id: user_id }\n' }));
+    const { code, report, stderr } = p.run('long.yaml');
+    expect(code, stderr).toBe(0);
+    expect(report.artifacts.output).toBe(name);
+    expect(read(p, name)).toBe('id\r\nu1\r\n');
+    expect(readdirSync(join(p.dir, 'out')).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 });
