@@ -106,3 +106,22 @@ describe('a target whose name is near the longest a file system takes', { timeou
     expect(readdirSync(join(p.dir, 'out')).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 });
+
+const COLUMNS_ZERO = `columns: { id: user_id, z: "-0", m: "{'a': -0}" }\n`;
+
+describe('what the README promises of the formats', { timeout: 120_000 }, () => {
+  it('no rows: CSV is its header row, JSON [], NDJSON an empty file; -0 is written 0 everywhere', () => {
+    const expected = { csv: 'id,z,m\r\n', json: '[]\n', ndjson: '' };
+    for (const [format, text] of Object.entries(expected)) {
+      p.write('none.yaml', exportPipeline({ file: `out/none.${format}`, query: 'user_id:nobody', extra: COLUMNS_ZERO }));
+      expect(p.run('none.yaml').code).toBe(0);
+      expect(read(p, `out/none.${format}`)).toBe(text);
+    }
+    p.write('zero.yaml', exportPipeline({ file: 'out/zero.csv', query: 'user_id:u1', extra: COLUMNS_ZERO }));
+    expect(p.run('zero.yaml').code).toBe(0);
+    expect(read(p, 'out/zero.csv')).toBe('id,z,m\r\nu1,0,"{""a"":0}"\r\n');
+    p.write('zero.yaml', exportPipeline({ file: 'out/zero.json', query: 'user_id:u1', extra: COLUMNS_ZERO }));
+    expect(p.run('zero.yaml').code).toBe(0);
+    expect(read(p, 'out/zero.json')).toBe('[\n{"id":"u1","z":0,"m":{"a":0}}\n]\n');
+  });
+});
