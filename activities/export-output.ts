@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { failpoint } from '../src/failpoints.js';
 import type { FileTargetPlan, JobPlan } from '../src/plan/job-plan.js';
 import { notRegularFile, realPathOf } from '../src/project/target-path.js';
@@ -33,6 +33,7 @@ async function assemble(plan: JobPlan, batches: number, { path: named, format, e
   // from its own folder), and the link stays. Renaming over the link itself replaced the link with
   // a regular file and left its target as it was. Validation already guards the real path.
   const path = realPathOf(resolve(named));
+  refuseLongNames(plan, named, path);
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (err) {
@@ -84,12 +85,30 @@ async function assemble(plan: JobPlan, batches: number, { path: named, format, e
   try {
     renameSync(tmp, path);
   } catch (err) {
+    // The parts are still there for a resume; a whole copy under a hidden name is not left behind.
+    rmSync(tmp, { force: true });
     throw namingWrite(err, `the export file ${path}`, plan.jobId);
   }
 }
 
 /** The longest file name most file systems take (ext4, XFS, APFS: 255 bytes). */
 const NAME_MAX = 255;
+
+/**
+ * Refuses a path with a name (the file's or a folder's) longer than NAME_MAX bytes, before
+ * anything is written: mkdir said ENAMETOOLONG as "a file may stand where a folder should be",
+ * and the rename failed with a raw ENAMETOOLONG, leaving the whole export under its temporary name.
+ */
+function refuseLongNames(plan: JobPlan, named: string, path: string): void {
+  for (const name of path.split(sep)) {
+    const bytes = Buffer.byteLength(name);
+    if (bytes > NAME_MAX) {
+      throw new Error(
+        `[job ${plan.jobId}] refusing to write ${named}: the name ${name} is ${bytes} bytes long, and a file system takes at most ${NAME_MAX}; choose a shorter one`,
+      );
+    }
+  }
+}
 
 /**
  * The temporary name of the export file `name`: `.name.<job>.partial`, or, where that is longer

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, chownSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPipeline, read, seed } from '../helpers/exports.js';
@@ -104,6 +104,20 @@ describe('a target whose name is near the longest a file system takes', { timeou
     expect(report.artifacts.output).toBe(name);
     expect(read(p, name)).toBe('id\r\nu1\r\n');
     expect(readdirSync(join(p.dir, 'out')).filter((f) => f.endsWith('.partial'))).toEqual([]);
+  });
+});
+
+describe('a target with a name longer than a file system takes', { timeout: 120_000 }, () => {
+  it.each([
+    ['its file name', `out/${'n'.repeat(252)}.csv`, `${'n'.repeat(252)}.csv`],
+    ['a folder of its path', `out/${'d'.repeat(256)}/users.csv`, 'd'.repeat(256)],
+  ])('%s: the job fails saying so, not with a raw ENAMETOOLONG, and leaves no temporary file', (_what, file, part) => {
+    mkdirSync(join(p.dir, 'out'), { recursive: true });
+    p.write('toolong.yaml', exportPipeline({ file, target: '  format: csv\n', extra: 'columns: { id: user_id }\n' }));
+    const run = p.ferry('run', 'toolong.yaml');
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toContain(`the name ${part} is 256 bytes long, and a file system takes at most 255`);
+    expect(readdirSync(join(p.dir, 'out')).filter((f) => f.endsWith('.partial') || f.startsWith('d'))).toEqual([]);
   });
 });
 
