@@ -55,6 +55,18 @@ function planInsert(ctx: InsertPlanContext, row: PreparedRow): PlannedInsert {
 const GROUP = 64;
 
 /**
+ * The most values one statement may bind (SQLITE_MAX_VARIABLE_NUMBER of the SQLite better-sqlite3
+ * bundles). 64 rows of more than 511 columns would pass it: "too many SQL variables" failed every
+ * batch of such a wide table, whatever batch.size. Fewer rows go in one statement instead.
+ */
+const MAX_VARIABLES = 32_766;
+
+/** Rows per multi-row INSERT of `width` columns: GROUP, or as many as fit in MAX_VARIABLES. */
+export function groupSize(width: number): number {
+  return Math.max(1, Math.min(GROUP, Math.floor(MAX_VARIABLES / Math.max(1, width))));
+}
+
+/**
  * Insert mode over a whole batch, with the row-by-row path's outcomes (sqlite/row.ts `writeRow`),
  * each row's insert planned beforehand (`planInserts`, outside the write lock):
  * the stored users with the batch's keys are read in one statement, and the new rows go in
@@ -123,6 +135,8 @@ class PendingInserts {
    */
   private values: SqliteValue[] = [];
   private rows = 0;
+  /** Rows per statement for the waiting rows' columns (groupSize). */
+  private group = GROUP;
 
   constructor(
     private readonly statements: SqliteStatements,
@@ -134,18 +148,21 @@ class PendingInserts {
     if (this.rows > 0 && !sameColumns(this.columns, columns)) this.flush();
     this.columns = columns;
     const width = columns.length;
-    if (this.rows === 0) this.values = new Array<SqliteValue>(GROUP * width);
+    if (this.rows === 0) {
+      this.group = groupSize(width);
+      this.values = new Array<SqliteValue>(this.group * width);
+    }
     let at = this.rows * width;
     for (let i = 0; i < width; i++) this.values[at++] = values[i] as SqliteValue;
     this.rows += 1;
-    if (this.rows === GROUP) this.flush();
+    if (this.rows === this.group) this.flush();
   }
 
-  /** Inserts what is waiting: GROUP rows in one statement, a remainder in halving sizes (few distinct statements). */
+  /** Inserts what is waiting: a group of rows in one statement, a remainder in halving sizes (few distinct statements). */
   flush(): void {
     const width = this.columns.length;
     let offset = 0;
-    for (let size = GROUP; this.rows > 0; size >>= 1) {
+    for (let size = this.group; this.rows > 0; size >>= 1) {
       while (this.rows >= size) {
         const group = offset === 0 && size * width === this.values.length ? this.values : this.values.slice(offset, offset + size * width);
         run(this.statements.insertMany(this.columns, size, this.onConflict), group, this.shape);

@@ -4,7 +4,7 @@ import { constraintReject } from './constraints.js';
 import { predictStoredRow } from './predict.js';
 import type { TableShape } from './schema.js';
 import type { SqliteStatements } from './statements.js';
-import { decodeJson, encodeValue, invalid, sameStored, type SqliteValue } from './values.js';
+import { decodeJson, encodeValue, invalid, invalidReason, sameStored, type SqliteValue } from './values.js';
 import { storedForm, type GeneratedColumns } from '../table-shape.js';
 import { decodeRow } from '../decode-row.js';
 import { decodeValue, imageValue } from './read.js';
@@ -293,7 +293,12 @@ function encodeRow(shape: TableShape, values: Record<string, unknown>): { encode
     if (!isPresent(values, column.name)) continue;
     const logical = storedForm(shape, column.name, values[column.name]);
     const value = encodeValue(column.type, logical);
-    if (value === invalid) errors.push(storeRejects.invalidType(column.name, column.type, logical));
+    if (value === invalid) {
+      const reason = invalidReason(column.type, logical);
+      errors.push(
+        reason === undefined ? storeRejects.invalidType(column.name, column.type, logical) : { code: 'INVALID_TYPE', path: column.name, message: reason },
+      );
+    }
     encoded.columns[i] = position;
     encoded.values[i] = value === invalid ? null : value;
     i++;

@@ -164,12 +164,31 @@ function encodeText(value: unknown): SqliteValue | typeof invalid {
   return invalid;
 }
 
+/**
+ * Why `value` does not fit a column of `type` (encodeValue gave `invalid`), where the generic
+ * "expected integer, got string" would not say it: a number beyond SQLite's 64 bits, a date-time
+ * its date functions would not read as written. Undefined otherwise.
+ */
+export function invalidReason(type: ColumnType, value: unknown): string | undefined {
+  if (type === 'integer' && (typeof value === 'bigint' || (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())))) {
+    return `${String(value).trim()} is outside the 64-bit range of a SQLite INTEGER (${INT64_MIN} to ${INT64_MAX})`;
+  }
+  if (type === 'timestamp' && typeof value === 'string') {
+    return `${JSON.stringify(value)} is not a date-time SQLite reads as written: YYYY-MM-DD, then optionally THH:MM:SS (a fraction allowed) and Z or an offset up to ±14:59, a real calendar day and clock time (no leap second) in years 0000–9999 once the offset is applied`;
+  }
+  return undefined;
+}
+
+/** SQLite's INTEGER: 64-bit two's complement. The driver refuses to bind a bigint beyond it, which failed the whole batch. */
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 function encodeInteger(value: unknown): SqliteValue | typeof invalid {
-  if (typeof value === 'bigint') return value;
+  if (typeof value === 'bigint') return value >= INT64_MIN && value <= INT64_MAX ? value : invalid;
   if (typeof value === 'number') return Number.isSafeInteger(value) ? value : invalid;
   if (typeof value === 'string' && /^[+-]?\d+$/.test(value.trim())) {
     const n = Number(value);
-    return Number.isSafeInteger(n) ? n : BigInt(value.trim());
+    return Number.isSafeInteger(n) ? n : encodeInteger(BigInt(value.trim()));
   }
   return invalid;
 }
@@ -198,7 +217,10 @@ function encodeJson(value: unknown): SqliteValue | typeof invalid {
 }
 
 function encodeTimestamp(value: unknown): SqliteValue | typeof invalid {
-  if (typeof value === 'string') return sqliteDateTime(value);
+  if (typeof value === 'string') {
+    const text = sqliteDateTime(value);
+    return readsAsWritten(text) ? text : invalid;
+  }
   if (typeof value === 'number') return value;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? invalid : value.toISOString();
   return invalid;
@@ -222,4 +244,39 @@ export function sqliteDateTime(text: string): string {
   const [, date, separator, time, zulu, offsetHours, offsetMinutes] = m;
   const zone = zulu !== undefined ? 'Z' : offsetHours !== undefined ? `${offsetHours}:${offsetMinutes}` : '';
   return `${date}${separator === 't' ? 'T' : separator}${time}${zone}`;
+}
+
+/**
+ * What SQLite's date functions read of a date-time: date, then an optional clock (hours and minutes,
+ * seconds and any fraction optional) and, after a clock, an optional zone (Z, or an offset up to
+ * ±14:59). Anything else they read as NULL, as another day (`now`, a clock alone, a Julian day
+ * number), or not at all.
+ */
+const SQLITE_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:(?:T| +)(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?: *(?:Z|([+-])(\d{2}):(\d{2})))?)? *$/i;
+
+/**
+ * Whether SQLite's date functions (the export order indexes, date queries and sorts) read `text`
+ * as the instant it says. They read `2024-02-30` as March 1st, a leap second or 24:00 not at all,
+ * and an instant whose offset takes it outside years 0000–9999 not at all: stored, such a user was
+ * silently missed by every date query and sorted as if it had no date.
+ */
+export function readsAsWritten(text: string): boolean {
+  const m = SQLITE_DATE_TIME.exec(text);
+  if (!m) return false;
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', sign, oh = '0', om = '0'] = m;
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, sec].map(Number) as [number, number, number, number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return false;
+  if (sign === undefined) return true;
+  const offset = Number(oh) * 60 + Number(om);
+  if (Number(oh) > 14 || Number(om) > 59) return false;
+  const utc = new Date(0);
+  utc.setUTCFullYear(year, month - 1, day);
+  utc.setUTCHours(hour, minute - (sign === '-' ? -offset : offset), second);
+  const utcYear = utc.getUTCFullYear();
+  return utcYear >= 0 && utcYear <= 9999;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
