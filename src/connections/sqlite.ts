@@ -34,9 +34,9 @@ export const sqliteConnection = {
   options: sqliteOptionsSchema,
   async open(options: SqliteOptions, ctx: ConnectionContext): Promise<Connection> {
     const file = options.path === ':memory:' ? options.path : resolve(ctx.baseDir, options.path);
-    const db = guard(() => openDatabase(file), `cannot open ${file}`);
-    const stillOpened = guard(() => storeFileCheck(file), `cannot open ${file}`);
-    return createConnection(db, options.table, stillOpened, ctx.writerTurn);
+    const db = guardFile(() => openDatabase(file), `cannot open ${file}`, file);
+    const stillOpened = guardFile(() => storeFileCheck(file), `cannot open ${file}`, file);
+    return createConnection(db, file, options.table, stillOpened, ctx.writerTurn);
   },
   // A batch here is CPU work (map, validate, encode) and one write: threads map while one writes.
   // A thread's `:memory:` would be a database of its own.
@@ -45,10 +45,14 @@ export const sqliteConnection = {
 
 function createConnection(
   db: Database.Database,
+  file: string,
   table: string,
   stillOpened: StoreFileCheck,
   turn: Pick<WriterTurn, 'run'> = { run: async (write) => write() },
 ): Connection {
+  // A batch's error names the store file: SQLite's own words ("database disk image is malformed",
+  // "database or disk is full") name none, and an operator with several stores cannot tell which.
+  const guard = <T>(fn: () => T, context: string): T => guardFile(fn, context, file);
   // Each write is checked once committed: one that went to a deleted or replaced file fails its batch.
   const checked =
     <T>(write: () => T) =>
@@ -102,7 +106,7 @@ function createConnection(
       ),
     preview: async (fn) => {
       try {
-        return await preview(db, fn);
+        return await preview(db, file, fn);
       } finally {
         // A shape loaded inside the preview may describe a table its rollback dropped.
         writer = undefined;
@@ -133,8 +137,8 @@ function createConnection(
  * happens inside it too, so the store is left exactly as it was. IMMEDIATE: the preview sees one
  * consistent state, and no other writer interleaves.
  */
-async function preview<T>(db: Database.Database, fn: () => Promise<T>): Promise<T> {
-  guard(() => db.exec('BEGIN IMMEDIATE'), 'starting the dry run');
+async function preview<T>(db: Database.Database, file: string, fn: () => Promise<T>): Promise<T> {
+  guardFile(() => db.exec('BEGIN IMMEDIATE'), 'starting the dry run', file);
   try {
     return await fn();
   } finally {
@@ -186,21 +190,33 @@ function busyTimeoutMs(): number {
  * Runs `fn`, turning any failure into a ConnectionError that names the component and what was being
  * done. A QueryError (an export's query or sort) passes as is: it is bad input that carries its offset.
  */
-function guard<T>(fn: () => T, context: string): T {
+function guardFile<T>(fn: () => T, context: string, file: string): T {
   try {
     return fn();
   } catch (err) {
     if (err instanceof QueryError) throw err;
-    throw toConnectionError(err, context);
+    throw toConnectionError(err, context, file);
   }
 }
 
-const hints: [RegExp, string][] = [
-  [/^SQLITE_(BUSY|LOCKED)/, 'another process holds the database write lock'],
-  [/^SQLITE_READONLY/, 'check that the database file and its folder are writable'],
-  [/^SQLITE_FULL/, 'the disk is full'],
-  [/^SQLITE_(CANTOPEN|NOTADB)/, "check the connection's path in ferry.yaml"],
+/** What to do about an error SQLite gives about the file itself, naming it (its own words name none). */
+const hints: [RegExp, (file: string) => string][] = [
+  [/^SQLITE_(BUSY|LOCKED)/, (file) => `another process holds the write lock of ${file}`],
+  [/^SQLITE_READONLY/, (file) => `check that ${file} and its folder are writable`],
+  [/^SQLITE_FULL/, (file) => `the disk holding ${file} is full: free space on it (its -wal file grows by each batch between checkpoints)`],
+  [/^SQLITE_(CANTOPEN|NOTADB)/, (file) => `check the connection's path in ferry.yaml (${file})`],
+  [
+    /^SQLITE_CORRUPT/,
+    (file) =>
+      `${file} is damaged: check it with sqlite3 ${shellWord(file)} "PRAGMA integrity_check", then restore it from a backup or rebuild it (sqlite3's .recover)`,
+  ],
+  [/^SQLITE_IOERR/, (file) => `reading or writing ${file} failed: check its disk and file system`],
 ];
+
+/** `file` as one word for a shell command line: single-quoted when it holds anything but plain characters. */
+function shellWord(file: string): string {
+  return /^[\w@%+=:,./-]+$/.test(file) ? file : `'${file.replaceAll("'", "'\\''")}'`;
+}
 
 /**
  * SQLite's whole word when a query or sort reads a JSON path of a row whose JSON column holds no
@@ -210,11 +226,16 @@ const MALFORMED_JSON =
   'a JSON column the query or sort reads (a path such as user_metadata.plan) holds a value that is not JSON text in some row, which another tool stored; ' +
   'find it with SELECT rowid FROM <table> WHERE NOT json_valid(<column>), then fix or clear it';
 
-function toConnectionError(err: unknown, context: string): ConnectionError {
+function toConnectionError(err: unknown, context: string, file: string): ConnectionError {
   const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
   const code = typeof fields.code === 'string' ? fields.code : undefined;
   const message = typeof fields.message === 'string' ? fields.message : String(err);
-  const hint = message === 'malformed JSON' ? MALFORMED_JSON : code === undefined ? undefined : hints.find(([pattern]) => pattern.test(code))?.[1];
+  const hint =
+    message === 'malformed JSON'
+      ? MALFORMED_JSON
+      : code === undefined
+        ? undefined
+        : hints.find(([pattern]) => pattern.test(code))?.[1](file === ':memory:' ? 'the in-memory database' : file);
   const text = `[connection:${sqliteName}] ${context}: ${message}${hint === undefined ? '' : `. Hint: ${hint}`}`;
   return new ConnectionError(maskUrl(text), { retryable: isRetryable(err), cause: err, ...(code === undefined ? {} : { code }) });
 }

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { busyTimeoutEnv, sqliteConnection } from '../../../src/connections/sqlite.js';
 import { readsAsWritten, sqliteDateTime } from '../../../src/connections/sqlite/values.js';
@@ -159,6 +160,49 @@ describe('sqlite: which timestamp text is written', () => {
       expect(checked).toBe(years.length * months.length * days.length * clocks.length * zones.length);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('sqlite: a store file in trouble', () => {
+  it('names the file, and what to do, when a batch finds it damaged', async () => {
+    const s = await store('people', 'CREATE TABLE people (email TEXT PRIMARY KEY, name TEXT)');
+    await s.connection.writeBatch(batch(Array.from({ length: 500 }, (_, i) => ({ email: `u${i}@x.io`, name: 'x'.repeat(100) }))));
+    await s.connection.close();
+    s.raw.pragma('wal_checkpoint(TRUNCATE)');
+    // The page header of the primary key's index, which every insert reads: a b-tree page no more.
+    const root = s.raw.prepare<[], number>("SELECT rootpage FROM sqlite_schema WHERE name = 'sqlite_autoindex_people_1'").pluck().get()!;
+    s.raw.close();
+    const fd = openSync(s.file, 'r+');
+    try {
+      writeSync(fd, Buffer.from([0x0d, 0xff, 0xff, 0xff, 0xff, 0xff]), 0, 6, 4096 * (root - 1));
+    } finally {
+      closeSync(fd);
+    }
+    const connection = await sqliteConnection.open({ driver: 'sqlite', path: basename(s.file), table: 'people' }, { baseDir: dirname(s.file) });
+    try {
+      const error: unknown = await connection.writeBatch(batch([{ email: 'new@x.io' }], { batch: 2 })).catch((err: unknown) => err);
+      expect((error as Error).message).toContain('database disk image is malformed');
+      expect((error as Error).message).toContain(s.file);
+      expect((error as Error).message).toMatch(/integrity_check/);
+      expect(error).toMatchObject({ retryable: false });
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('names the file another process holds the write lock of', async () => {
+    process.env[busyTimeoutEnv] = '50';
+    const s = await store('people', 'CREATE TABLE people (email TEXT PRIMARY KEY)');
+    try {
+      await s.connection.columns();
+      s.raw.exec('BEGIN IMMEDIATE');
+      const error: unknown = await s.connection.writeBatch(batch([{ email: 'a@x.io' }])).catch((err: unknown) => err);
+      s.raw.exec('ROLLBACK');
+      expect(error).toMatchObject({ code: 'SQLITE_BUSY', retryable: true });
+      expect((error as Error).message).toContain(`another process holds the write lock of ${s.file}`);
+    } finally {
+      await s.close();
     }
   });
 });
