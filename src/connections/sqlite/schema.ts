@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { ConnectionError } from '../errors.js';
 import { filledByFerry, type TableColumns } from '../table-shape.js';
 import type { ColumnInfo, ColumnType } from '../types.js';
 import { affinityOf, type Affinity } from './affinity.js';
@@ -39,6 +40,7 @@ export function ensureBookkeeping(db: Database): void {
 /** Creates the built-in users table when `table` does not exist, then reads its shape. */
 export function loadTableShape(db: Database, table: string): TableShape {
   if (readColumns(db, table).length === 0) {
+    refuseQualifiedName(db, table);
     // IMMEDIATE: the existence check and the CREATE see the same database state.
     db.transaction(() => {
       if (readColumns(db, table).length === 0) sqliteUsersTableDdl(table).forEach((sql) => db.exec(sql));
@@ -58,6 +60,23 @@ export function loadTableShape(db: Database, table: string): TableShape {
     sqlDefaults: new Set(catalog.flatMap((r, i) => (r.dflt_value !== null || isRowidAlias(r, catalog) ? [i] : []))),
     hasTriggers: (triggers.get(table) ?? 0) > 0,
   };
+}
+
+/**
+ * A missing table whose name holds a dot is not created: SQLite's own tools read `main.people` or
+ * `archive.people` as the table people of a database, so the built-in table Ferry created under that
+ * name took the users meant for people, where no query for people found them. (A table already so
+ * named is used as it is.)
+ */
+function refuseQualifiedName(db: Database, table: string): void {
+  const dot = table.indexOf('.');
+  if (dot < 0) return;
+  const name = table.slice(dot + 1);
+  throw new ConnectionError(
+    `table ${table} is not in ${db.name}, and a name with a dot is read by SQLite as database.table: Ferry does not create it. ` +
+      `Hint: name the table without its database (table: ${name}); a SQLite connection writes to the tables of its own file (path)`,
+    { retryable: false },
+  );
 }
 
 /** SQLite declared type → logical type; mirrors SQLite's own affinity rules after Ferry's named types. */

@@ -206,3 +206,30 @@ describe('sqlite: a store file in trouble', () => {
     }
   });
 });
+
+describe('sqlite: a table name another tool reads differently', () => {
+  it('creates no table whose name SQLite reads as database.table, and says to name it without its database', async () => {
+    for (const table of ['main.people', 'archive.people']) {
+      const s = await store(table, 'CREATE TABLE people (email TEXT PRIMARY KEY)');
+      try {
+        const error: unknown = await s.connection.writeBatch(batch([{ email: 'a@x.io' }])).catch((err: unknown) => err);
+        expect((error as Error).message).toContain(`table ${table} is not in ${s.file}`);
+        expect((error as Error).message).toContain('table: people');
+        expect(error).toMatchObject({ retryable: false });
+        expect(s.raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE '%people%'").pluck().all()).toEqual(['people']);
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
+  it('writes to a table whose name holds a dot when the store has one so named', async () => {
+    const s = await store('v1.people', 'CREATE TABLE "v1.people" (email TEXT PRIMARY KEY)');
+    try {
+      expect(await s.connection.writeBatch(batch([{ email: 'a@x.io' }]))).toEqual(output({ inserted: 1 }));
+      expect(s.raw.prepare('SELECT email FROM "v1.people"').pluck().all()).toEqual(['a@x.io']);
+    } finally {
+      await s.close();
+    }
+  });
+});
