@@ -110,6 +110,34 @@ describe.skipIf(!tmpfsWorks)('a full disk', () => {
     }
   });
 
+  it('under the user store: its file is named, no batch is half-written, and a resume after freeing space writes every user once', () => {
+    // The store alone on the small disk: the journal and the job's files have room elsewhere.
+    const store = join(p.dir, 'store');
+    mkdirSync(store);
+    expect(mount(store, '8m')).toBe(true);
+    try {
+      p.write('ferry.yaml', 'connections:\n  users: { driver: sqlite, path: store/users.db, table: users }\n');
+      p.write(
+        'u.json',
+        generateUsers(3000, 7).map((u) => ({ email: u['email'], given_name: u['given_name'] })),
+      );
+      p.write('p.yaml', 'source: { file: u.json }\ntarget: { connection: users }\nbatch: { size: 200 }\n');
+      writeFileSync(join(store, 'ballast'), Buffer.alloc(7 * 1024 * 1024 + 512 * 1024));
+      const { code, report } = p.run('p.yaml');
+      expect(code).toBe(1);
+      expect(report.error?.message).toContain(`database or disk is full. Hint: the disk holding ${join(store, 'users.db')} is full: free space on it`);
+      // Whole batches only: the store holds exactly the rows of the batches counted inserted.
+      expect(p.rows('SELECT count(*) AS n FROM users', 'store/users.db')).toEqual([{ n: report.summary.inserted }]);
+      expect(report.summary.inserted % 200).toBe(0);
+      rmSync(join(store, 'ballast'));
+      const resumed = p.ferry('jobs', 'resume', report.job);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(p.rows('SELECT count(*) AS n, count(DISTINCT email) AS d FROM users', 'store/users.db')).toEqual([{ n: 3000, d: 3000 }]);
+    } finally {
+      unmount(store);
+    }
+  });
+
   it('under a console upload: a 507 names the folder and what to do, and nothing of the upload is left', async () => {
     p.write('ferry.yaml', 'state_dir: disk/state\nconnections:\n  users: { driver: sqlite, path: users.db, table: users }\n');
     const ui = await startConsole(p.dir, ['--max-upload', '10']);
