@@ -29,7 +29,7 @@ export async function applyRows(ctx: ApplyContext, rows: readonly PreparedRow[])
   const unclaimed = new Set(ctx.selfIdentifying ? firsts.filter((r) => leavesUserId(ctx, r)) : []);
   const claimed = await claimKeys(ctx, firsts, unclaimed, outcomes);
   const { inserts, updates } = ctx.input.upsert ? await planUpsert(ctx, claimed, outcomes) : await planInsert(ctx, claimed, outcomes);
-  const orderMatters = orderDependence(ctx, inserts, updates);
+  const orderMatters = orderDependence(ctx, inserts, updates) ?? (await sameKeyAsStored(ctx, inserts));
   if (orderMatters !== undefined) throw new NeedsRowOrder(orderMatters);
   await writeUpdates(ctx, updates);
   for (const update of updates) outcomes.set(update.row, 'updated');
@@ -54,10 +54,22 @@ function orderDependence(ctx: ApplyContext, inserts: readonly PreparedRow[], upd
   if (inserts.length + updates.length < 2) return undefined;
   if (updates.some((u) => [...u.changes.keys()].some((p) => ctx.shape.uniqueColumns.has(p)))) return 'an update changes a unique column';
   if (new Set(updates.map((u) => u.tid)).size < updates.length) return 'two rows match the same stored row';
-  const caseless = ctx.key.map((p) => ctx.shape.columns[p]?.name === 'email' && !ctx.shape.usersTable);
+  const caseless = ctx.key.map((p) => ctx.sql.caseless(p));
   const stored = inserts.map((r) => JSON.stringify(r.keyValues.map((v, k) => (caseless[k] ? v?.toLowerCase() : v))));
   if (new Set(stored).size < inserts.length) return 'two inserted rows have the same key as stored';
   return undefined;
+}
+
+/**
+ * Where a key column's equality is not that of the encoded text (`PgShape.exactEquality`: citext,
+ * a nondeterministic collation, uuid, numeric…), the server counts the inserted rows' different
+ * keys: `Bob` and `bob` in a citext column are one key, and row by row the second is DUPLICATED_USER
+ * (or, in an upsert, an update of the first) — not a second row, as writing them at once would make.
+ */
+async function sameKeyAsStored(ctx: ApplyContext, inserts: readonly PreparedRow[]): Promise<string | undefined> {
+  if (inserts.length < 2 || ctx.key.every((p) => ctx.shape.exactEquality.has(p) || ctx.sql.caseless(p))) return undefined;
+  const { rows } = await run(ctx, ctx.sql.distinctKeys(ctx.key), keyArrays(ctx, inserts), true);
+  return rows[0]?.[0] === inserts.length ? undefined : 'two inserted rows have the same key as the column compares it';
 }
 
 /** The first row of each key in the batch, and the later rows with the same key (their outcome follows the first's). */

@@ -45,6 +45,24 @@ export interface PgShape extends TableColumns {
   computed: Set<number>;
   /** Positions of GENERATED ALWAYS AS IDENTITY columns: assigned only by an INSERT … OVERRIDING SYSTEM VALUE. */
   identityAlways: Set<number>;
+  /**
+   * Positions of columns whose base type has a collation (text, varchar, char, citext, their arrays):
+   * an upsert tells a change of these by their bytes, not by `=`, under which citext or a
+   * nondeterministic collation finds `Bob` equal to `bob` and would keep the old spelling.
+   */
+  collatable: Set<number>;
+  /**
+   * Per column: the column's own collation (quoted, `"public"."ci"`) where it is not its type's
+   * default, so an expression over a key value compares as the column does; '' otherwise.
+   */
+  collations: string[];
+  /**
+   * Positions of columns whose equality is the equality of their encoded text (values.ts): integers
+   * (encoded in one spelling), booleans, and text, varchar and name under a deterministic collation.
+   * Two keys that differ as encoded text may still be one key as stored in any other column
+   * (citext, a nondeterministic collation, uuid, numeric, timestamps, char padding): only the server tells.
+   */
+  exactEquality: Set<number>;
 }
 
 /** The configured `table` option split into schema and name; `crm.app_users` or `app_users`. */
@@ -159,6 +177,10 @@ interface CatalogColumn {
   has_default: boolean;
   computed: boolean;
   identity_always: boolean;
+  /** The column's collation, quoted, where it is not its type's own; null otherwise. */
+  collation: string | null;
+  /** False under a nondeterministic collation (`=` may find two different strings equal). */
+  deterministic: boolean;
 }
 
 interface CatalogConstraint {
@@ -207,12 +229,18 @@ async function readShape(client: ClientBase, table: string, found: ResolvedTable
     defaulted: positionsWhere(catalog, (c) => c.has_default),
     computed: positionsWhere(catalog, (c) => c.computed),
     identityAlways: positionsWhere(catalog, (c) => c.identity_always),
+    collatable: positionsWhere(catalog, (c) => c.collatable),
+    collations: catalog.map((c) => c.collation ?? ''),
+    exactEquality: positionsWhere(catalog, (c) => EXACT_EQUALITY.has(c.base_type) && c.deterministic),
   };
 }
 
 function positionsWhere(catalog: readonly CatalogColumn[], test: (c: CatalogColumn) => boolean): Set<number> {
   return new Set(catalog.flatMap((c, i) => (test(c) ? [i] : [])));
 }
+
+/** Base types whose `=` is the equality of their text as values.ts encodes it (under a deterministic collation). */
+const EXACT_EQUALITY: ReadonlySet<string> = new Set(['int2', 'int4', 'int8', 'bool', 'text', 'varchar', 'name']);
 
 /** Base types whose modifier rounds an assigned value (scale, fractional seconds) rather than refusing it. */
 const ROUNDED_ON_ASSIGNMENT: ReadonlySet<string> = new Set(['numeric', 'time', 'timetz', 'timestamp', 'timestamptz', 'interval']);
@@ -224,10 +252,14 @@ async function readColumns(client: ClientBase, oid: number): Promise<CatalogColu
             format_type(b.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END) AS stored_type,
             b.typname AS base_type, b.typcollation <> 0 AS collatable, a.attnotnull AS not_null,
             (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default,
-            a.attgenerated = 's' AS computed, a.attidentity = 'a' AS identity_always
+            a.attgenerated = 's' AS computed, a.attidentity = 'a' AS identity_always,
+            CASE WHEN a.attcollation <> b.typcollation AND co.oid IS NOT NULL THEN format('%I.%I', cn.nspname, co.collname) END AS collation,
+            COALESCE(co.collisdeterministic, true) AS deterministic
        FROM pg_attribute a
        JOIN pg_type t ON t.oid = a.atttypid
        JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+       LEFT JOIN pg_collation co ON co.oid = a.attcollation
+       LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
       WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY a.attnum`,
     [oid],

@@ -79,7 +79,7 @@ export class PgStatements {
         'u.i',
         't.ctid::text',
         ...json.map((c) => `t.${this.name(c)}`),
-        ...compare.map((c, n) => `t.${this.name(c)} IS NOT DISTINCT FROM u.v${n}::${this.shape.compareTypes[c] ?? 'text'}`),
+        ...compare.map((c, n) => this.same(`t.${this.name(c)}`, `u.v${n}::${this.shape.compareTypes[c] ?? 'text'}`, c)),
         ...read.map((c) => `t.${this.name(c)}`),
       ];
       return `SELECT ${select.join(', ')} FROM ${from} JOIN ${this.shape.qualified} AS t ON ${this.keyPredicate(key)} ORDER BY t.ctid FOR UPDATE OF t`;
@@ -149,6 +149,40 @@ export class PgStatements {
     return this.cached(`p:${column}`, () => `INSERT INTO ${this.shape.qualified} (${this.name(column)}) VALUES (${this.cast('$1::text', column)})`);
   }
 
+  /**
+   * How many different keys the rows (`$1…`, one array per key column) hold, as the key lookup
+   * compares them (`keyPredicate`): each value as the column's type, under the column's collation.
+   */
+  distinctKeys(key: readonly number[]): PgStatement {
+    return this.cached(`k:${key.join(',')}`, () => {
+      const from = this.unnest(
+        key.map(() => 'text'),
+        key.map((_, n) => `k${n}`),
+      );
+      const values = key.map((c, n) => {
+        if (this.caseless(c)) return `lower(u.k${n})`;
+        const collation = this.shape.collations[c] ?? '';
+        return collation === '' ? this.cast(`u.k${n}`, c) : `${this.cast(`u.k${n}`, c)} COLLATE ${collation}`;
+      });
+      return `SELECT count(*)::int FROM (SELECT DISTINCT ${values.join(', ')} FROM ${from}) AS d`;
+    });
+  }
+
+  /**
+   * Whether a stored value already equals a new one. Text compares byte for byte (as text, in
+   * "C"): `=` on citext or under a nondeterministic collation finds `Bob` equal to `bob`, and the
+   * new spelling would never be written. Padding a char(n) drops stays ignored (its text has none).
+   */
+  private same(stored: string, value: string, column: number): string {
+    if (!this.shape.collatable.has(column)) return `${stored} IS NOT DISTINCT FROM ${value}`;
+    return `(${stored})::text COLLATE "C" IS NOT DISTINCT FROM (${value})::text COLLATE "C"`;
+  }
+
+  /** A key column named email on a table other than the built-in one: compared with lower() on both sides. */
+  caseless(column: number): boolean {
+    return this.shape.columns[column]?.name === 'email' && !this.shape.usersTable;
+  }
+
   /** A written row's hash, then its key columns, then (with `image`) every column. */
   private returning({ key, image }: Returning): string {
     const keys = key.map((c) => `t.${this.name(c)}`);
@@ -180,8 +214,7 @@ export class PgStatements {
   private keyPredicate(key: readonly number[]): string {
     return key
       .map((c, n) => {
-        const caseless = this.shape.columns[c]?.name === 'email' && !this.shape.usersTable;
-        return caseless ? `lower(t.${this.name(c)}::text) = lower(u.k${n})` : `t.${this.name(c)} = ${this.cast(`u.k${n}`, c)}`;
+        return this.caseless(c) ? `lower(t.${this.name(c)}::text) = lower(u.k${n})` : `t.${this.name(c)} = ${this.cast(`u.k${n}`, c)}`;
       })
       .join(' AND ');
   }
