@@ -103,10 +103,18 @@ const hints: [RegExp, string][] = [
   [/^08P01$/, 'PostgreSQL refused the statement as sent (a protocol violation); a retry would fail the same way'],
   [/^53300$/, "the server has no connection slot free (max_connections): lower the connection's pool or the other clients' sessions"],
   [/^(57P0[123]|08...|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE)$/, wentAway],
+  [
+    /^25P0[34]$/,
+    "the server ended the session for a transaction left open too long (the user's or database's idle_in_transaction_session_timeout or transaction_timeout): raise it for Ferry's user, or lower the pipeline's batch size",
+  ],
+  [
+    /^25006$/,
+    'the server takes no writes: it is a hot standby (a read replica), or default_transaction_read_only is on for the user or database; point the url at the primary',
+  ],
   [/^(28P01|28000)$/, "check the user and password in the connection's url"],
   [/^3D000$/, "check the database name in the connection's url"],
   [/^(42P01|3F000)$/, "check the connection's table in ferry.yaml"],
-  [/^42501$/, 'the database user lacks a privilege on the table or its schema'],
+  [/^42501$/, 'the database user lacks a privilege on the table or its schema, or a row-level security policy refused a row'],
   [/^428C9$/, "the server writes that column itself (GENERATED ALWAYS: a computed column or an identity): leave it out of the pipeline's columns"],
   [/^ENOTFOUND$/, "check the host in the connection's url"],
 ];

@@ -10,19 +10,38 @@ import { isNoAnswer } from './errors.js';
  */
 export async function withClient<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  const ignore = () => undefined;
-  client.on('error', ignore);
+  const loss = watchLoss(client);
   let failed = false;
   try {
     return await fn(client);
   } catch (err) {
     failed = true;
-    throw err;
+    throw loss.explain(err);
   } finally {
-    client.off('error', ignore);
+    loss.stop();
     client.release(failed);
   }
 }
+
+/**
+ * Listens for the `error` a session emits when its connection dies between statements. The server
+ * says why in it (a FATAL: idle_in_transaction_session_timeout, an operator's pg_terminate_backend,
+ * a shutdown), but the next statement fails only with pg's "Client has encountered a connection
+ * error and is not queryable": `explain` gives the server's error for that one instead.
+ */
+function watchLoss(client: ClientBase): { explain(err: unknown): unknown; stop(): void } {
+  let lost: unknown;
+  const remember = (err: unknown) => {
+    lost ??= err;
+  };
+  client.on('error', remember);
+  return {
+    explain: (err) => (lost !== undefined && err instanceof Error && notQueryable.test(err.message) ? lost : err),
+    stop: () => client.off('error', remember),
+  };
+}
+
+const notQueryable = /^Client has encountered a connection error and is not queryable$/;
 
 /** Sessions lent by a preview: already inside the preview's transaction, where a transaction is a savepoint. */
 const previewing = new WeakSet<ClientBase>();
@@ -74,14 +93,18 @@ export interface PgSessions {
 }
 
 export function createSessions(pool: Pool): PgSessions {
-  let lent: { client: ClientBase; turn: Promise<unknown>; ended: boolean } | undefined;
+  let lent: { client: ClientBase; turn: Promise<unknown>; ended: boolean; loss: ReturnType<typeof watchLoss> } | undefined;
   return {
     use(fn) {
       if (lent === undefined) return withClient(pool, fn);
       const session = lent;
-      const run = session.turn.then(() => {
+      const run = session.turn.then(async () => {
         if (session.ended) throw new Error('the preview this write belonged to has ended');
-        return fn(session.client);
+        try {
+          return await fn(session.client);
+        } catch (err) {
+          throw session.loss.explain(err);
+        }
       });
       session.turn = run.catch(() => undefined);
       return run;
@@ -89,9 +112,8 @@ export function createSessions(pool: Pool): PgSessions {
     async preview(fn) {
       if (lent !== undefined) throw new Error('a preview is already running on this connection');
       const client = await pool.connect();
-      const ignore = () => undefined;
-      client.on('error', ignore);
-      const session = { client, turn: Promise.resolve() as Promise<unknown>, ended: false };
+      const loss = watchLoss(client);
+      const session = { client, turn: Promise.resolve() as Promise<unknown>, ended: false, loss };
       let failure: unknown;
       try {
         await client.query(BEGIN);
@@ -108,7 +130,7 @@ export function createSessions(pool: Pool): PgSessions {
         await session.turn;
         await rollbackAfter(failure, client, 'ROLLBACK');
         // Closed, not pooled: statements it prepared may name a table the rollback dropped.
-        client.off('error', ignore);
+        loss.stop();
         client.release(true);
       }
     },
