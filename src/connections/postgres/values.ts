@@ -76,6 +76,8 @@ function encodeText(column: string, value: unknown): PgText | Invalid {
     typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? String(value) : undefined;
   if (text === undefined) return { invalid: storeRejects.invalidType(column, 'text', value) };
   if (text.includes('\u0000')) return { invalid: { code: 'INVALID_TYPE', path: column, message: 'contains U+0000 (NUL), which PostgreSQL text cannot hold' } };
+  // UTF-8 has no encoding for half a surrogate pair: on the wire it would become U+FFFD, stored without a word.
+  if (!text.isWellFormed()) return { invalid: { code: 'INVALID_TYPE', path: column, message: loneSurrogateMessage(text) } };
   return text;
 }
 
@@ -102,6 +104,12 @@ function encodeReal(value: unknown, baseType: string): PgText | undefined {
   if (baseType === 'numeric' && typeof value === 'string' && DECIMAL.test(value.trim())) return value.trim();
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   return Number.isFinite(n) ? String(n) : undefined;
+}
+
+function loneSurrogateMessage(text: string): string {
+  const at = [...text].find((c) => !c.isWellFormed()) ?? '';
+  const code = at.charCodeAt(0).toString(16).toUpperCase();
+  return `contains half a surrogate pair (U+${code}) without its other half, which is not a character PostgreSQL text can hold: write the whole character`;
 }
 
 const booleanWords: Record<string, string> = { true: 'true', false: 'false', '1': 'true', '0': 'false' };
