@@ -114,6 +114,11 @@ const hints: [RegExp, string][] = [
   [/^(28P01|28000)$/, "check the user and password in the connection's url"],
   [/^3D000$/, "check the database name in the connection's url"],
   [/^(42P01|3F000)$/, "check the connection's table in ferry.yaml"],
+  [
+    /^(42703|42804|0A000)$/,
+    "the table's columns changed while the job ran (a column dropped, added or given another type): resume the job, which reads the table anew and checks the pipeline against it",
+  ],
+  [/^42883$/, "a column's type lacks the operator (a key column of a type without =, or one given another type while the job ran)"],
   [/^42501$/, 'the database user lacks a privilege on the table or its schema, or a row-level security policy refused a row'],
   [/^428C9$/, "the server writes that column itself (GENERATED ALWAYS: a computed column or an identity): leave it out of the pipeline's columns"],
   [/^ENOTFOUND$/, "check the host in the connection's url"],

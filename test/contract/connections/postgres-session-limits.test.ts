@@ -72,4 +72,21 @@ describePostgres('postgres user settings', () => {
       await connection.close();
     }
   });
+
+  it('fails a batch of a job whose table lost or retyped a column since it started, saying to resume', async () => {
+    await db.raw.query('CREATE TABLE people (email text PRIMARY KEY, nick text, age int)');
+    const connection = await db.connect('people');
+    try {
+      await connection.columns();
+      await connection.writeBatch(batch([{ email: 'a@x.io', nick: 'a', age: 1 }]));
+      await db.raw.query('ALTER TABLE people DROP COLUMN nick');
+      const dropped = await connection.writeBatch(batch([{ email: 'b@x.io', nick: 'b' }], { batch: 2 })).catch((err: unknown) => err);
+      expect(dropped).toMatchObject({ retryable: false, message: expect.stringMatching(/Hint: the table's columns changed while the job ran.*resume/) });
+      await db.raw.query('ALTER TABLE people ALTER COLUMN age TYPE text');
+      const retyped = await connection.writeBatch(batch([{ email: 'a@x.io', age: 2 }], { job: 'job-2', upsert: true })).catch((err: unknown) => err);
+      expect(retyped).toMatchObject({ retryable: false, message: expect.stringMatching(/Hint: .*given another type while the job ran/) });
+    } finally {
+      await connection.close();
+    }
+  });
 });
