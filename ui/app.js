@@ -661,8 +661,16 @@ function rejectsTable(job) {
           ...page.codes.map((c) => h('option', { value: c.code }, `${c.code} (${fmt.format(c.count)})`)),
         );
       codes.value = state.code;
+      // What the table leaves out says so: errors past the indexed ones, lines not readable (a report cut short).
+      const notes = [
+        page.indexed < page.errors
+          ? `the table holds the first ${fmt.format(page.indexed)} of ${fmt.format(page.errors)} errors: download the report for all`
+          : '',
+        page.unreadable > 0 ? `${fmt.format(page.unreadable)} line(s) of the report are not rejects (cut short or damaged): download it to see them` : '',
+      ].filter(Boolean);
       info.textContent =
-        page.total === 0 ? 'no rejects' : `${fmt.format(state.offset + 1)}–${fmt.format(state.offset + page.lines.length)} of ${fmt.format(page.total)}`;
+        (page.total === 0 ? 'no rejects' : `${fmt.format(state.offset + 1)}–${fmt.format(state.offset + page.lines.length)} of ${fmt.format(page.total)}`) +
+        notes.map((n) => ` · ${n}`).join('');
       prev.disabled = state.offset === 0;
       next.disabled = state.offset + page.lines.length >= page.total;
       tbody.replaceChildren(
