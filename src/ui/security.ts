@@ -30,14 +30,16 @@ export function createGuard(options: { token: string | undefined; host: string; 
   const csrfToken = randomBytes(24).toString('base64url');
   const expectedHosts = (): Set<string> => {
     const port = options.port();
-    const names = isLoopback(options.host) ? ['127.0.0.1', 'localhost', '[::1]'] : [options.host.includes(':') ? `[${options.host}]` : options.host];
+    const own = options.host.includes(':') ? `[${options.host}]` : options.host;
+    // The bound address itself first (what `ferry ui` printed: 127.0.0.2 is loopback too), then the loopback names.
+    const names = isLoopback(options.host) ? [own, '127.0.0.1', 'localhost', '[::1]'] : [own];
     return new Set(names.map((n) => `${n}:${port}`));
   };
   return {
     csrfToken,
     check(req, res, url) {
       const host = req.headers.host ?? '';
-      if (!expectedHosts().has(host) && options.host !== '0.0.0.0' && options.host !== '::')
+      if (!expectedHosts().has(withPort(host)) && options.host !== '0.0.0.0' && options.host !== '::')
         throw new HttpError(421, `this console answers as ${[...expectedHosts()][0]}, not ${host || 'no host'}`);
       if (options.token !== undefined) {
         const given = url.searchParams.get('token');
@@ -66,6 +68,11 @@ export function createGuard(options: { token: string | undefined; host: string; 
       return true;
     },
   };
+}
+
+/** A Host header with its port: a browser leaves out the default one (80 for http). */
+function withPort(host: string): string {
+  return /:\d+$/.test(host) ? host : `${host}:80`;
 }
 
 function same(a: string, b: string): boolean {

@@ -20,7 +20,7 @@ export interface Upload {
   id: string;
   path: string;
   format: FileFormat;
-  /** The name the browser gave, shown back (never used as a path). */
+  /** The name the browser gave, shown back with its control and bidi characters escaped (never used as a path). */
   name: string;
   bytes: number;
 }
@@ -76,7 +76,8 @@ export class Uploads {
     // this lifecycle) may be read by a job that noted nothing, and is left alone.
     writeFileSync(join(this.dir, `${id}.jobs`), '', { mode: 0o600, flag: 'wx' });
     renameSync(partial, path);
-    return { id, path, format, name, bytes };
+    // Shown back on the page: a bidi override in it (U+202E) would show "\u202evsc.json" as "nosj.csv".
+    return { id, path, format, name: visibleText(name), bytes };
   }
 
   /** An upload by its id, or a 404; the id is checked before it becomes part of a path. Its clock restarts (it is in use). */
