@@ -23,8 +23,9 @@ export function isLoopback(host: string): boolean {
 /**
  * Every request: the access token when one is set (cookie, `Authorization: Bearer`, or `?token=`
  * once, which sets the cookie), and the Host header naming this server (a page of another site
- * that resolves its own name to 127.0.0.1 — DNS rebinding — is refused). Every request that is not
- * GET or HEAD: no cross-site Origin or Sec-Fetch-Site, and the CSRF header matching the page's token.
+ * that resolves its own name to 127.0.0.1 — DNS rebinding — is refused). No cross-site Sec-Fetch-Site
+ * but on the page itself (a link to it). Every request that is not GET or HEAD: no cross-site Origin
+ * either, and the CSRF header matching the page's token.
  */
 export function createGuard(options: { token: string | undefined; host: string; port: () => number }): Guard {
   const csrfToken = randomBytes(24).toString('base64url');
@@ -57,9 +58,16 @@ export function createGuard(options: { token: string | undefined; host: string; 
         if (presented === undefined || !same(presented, options.token))
           throw new HttpError(401, 'this console needs its token: open it as /?token=<FERRY_UI_TOKEN>');
       }
-      if (req.method === 'GET' || req.method === 'HEAD') return true;
       const site = req.headers['sec-fetch-site'];
-      if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new HttpError(403, `cross-site request refused (Sec-Fetch-Site: ${site})`);
+      const crossSite = site !== undefined && site !== 'same-origin' && site !== 'none';
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        // Another site's page may link to the console (its page, `/`), not have the browser fetch the
+        // rest: an <img> of /api/pipelines ran every pipeline's tests, of a rollback check queried the
+        // store, each time that page asked, and a status or timing told it which jobs exist.
+        if (crossSite && url.pathname !== '/') throw new HttpError(403, `cross-site request refused (Sec-Fetch-Site: ${site})`);
+        return true;
+      }
+      if (crossSite) throw new HttpError(403, `cross-site request refused (Sec-Fetch-Site: ${site})`);
       const origin = req.headers.origin;
       if (origin !== undefined && origin !== `http://${host}`) throw new HttpError(403, `cross-site request refused (Origin: ${origin})`);
       const csrf = req.headers[CSRF_HEADER];

@@ -1,4 +1,6 @@
+import { existsSync, symlinkSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { UiServer } from '../../src/ui/server.js';
@@ -73,5 +75,35 @@ describe('ferry ui --host 127.0.0.2', () => {
     const answer = JSON.parse(res.body) as { name: string; format: string };
     expect(answer.format).toBe('json');
     expect(answer.name).toBe('\\u202evsc.json');
+  });
+
+  // A page of another site could have the browser GET any of it (an <img>, a no-cors fetch): each
+  // /api/pipelines ran every pipeline's `ferry test`, each rollback check queried the store.
+  it('answers a GET from another site only for its page, as a link to it', async () => {
+    const own = new URL(server.url).host;
+    const status = async (path: string, site?: string) => (await send(path, own, site ? { headers: { 'sec-fetch-site': site } } : {})).status;
+    for (const path of ['/api/pipelines', '/api/jobs', '/api/events', '/app.js', '/api/jobs/x/rollback-check']) {
+      expect(await status(path, 'cross-site'), path).toBe(403);
+      expect(await status(path, 'same-site'), path).toBe(403);
+    }
+    expect(await status('/api/pipelines', 'same-origin')).toBe(200);
+    expect(await status('/api/pipelines', 'none')).toBe(200);
+    expect(await status('/api/pipelines')).toBe(200);
+    expect(await status('/', 'cross-site')).toBe(200);
+  });
+
+  // A link at pipelines/<name>.yaml (to nothing yet) made the save fail with a 500 "EEXIST ... open '<absolute path>'".
+  it('refuses to save a pipeline over a link at its path with a 409, writing nothing through it', async () => {
+    const own = new URL(server.url).host;
+    const csrf = /name="ferry-csrf" content="([^"]+)"/.exec((await send('/', own)).body)![1]!;
+    p.write('pipelines/keep.yaml', 'name: keep\n');
+    const target = join(p.dir, 'elsewhere.yaml');
+    symlinkSync(target, join(p.dir, 'pipelines/linked.yaml'));
+    const draft = { name: 'linked', connection: 'users', query: '*', format: 'csv', columns: [{ header: 'email', expression: 'email' }] };
+    const res = await send('/api/export/save', own, { method: 'POST', headers: { 'x-ferry-csrf': csrf }, body: JSON.stringify({ draft }) });
+    expect(res.status, res.body).toBe(409);
+    expect(res.body).toContain('pipelines/linked.yaml');
+    expect(res.body).not.toContain(p.dir);
+    expect(existsSync(target)).toBe(false);
   });
 });
