@@ -134,9 +134,18 @@ export async function previewExport(app: App, loaded: LoadedPipeline, rows = 10)
 /** "Save as pipeline": pipelines/<name>.yaml, never over an existing file, and only if `ferry validate` would accept it. */
 export async function saveDraft(app: App, draft: ExportDraft): Promise<{ file: string }> {
   const file = join(pipelinesDir(app), `${draft.name}.yaml`);
-  if (existsSync(file)) throw new HttpError(409, `pipelines/${draft.name}.yaml exists already; choose another name`);
+  const taken = (): never => {
+    throw new HttpError(409, `pipelines/${draft.name}.yaml exists already; choose another name`);
+  };
+  if (existsSync(file)) taken();
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, draftYaml(app, draft, file, '{date}'), { flag: 'wx' });
+  try {
+    writeFileSync(file, draftYaml(app, draft, file, '{date}'), { flag: 'wx' });
+  } catch (err) {
+    // A link at the path (existsSync follows it: one to nothing is "not there"), or a save of the same name meanwhile.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') taken();
+    throw err;
+  }
   const result = await loadCheckedPipeline(app.project, app.project.rootDir, file);
   if (!result.ok) {
     unlinkSync(file);
