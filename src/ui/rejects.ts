@@ -74,7 +74,7 @@ interface Indexed {
  */
 export class RejectsIndex {
   /** Per file: the index, or its reading under way, which requests arriving meanwhile share. */
-  private readonly cache = new Map<string, { key: string; indexed: Promise<Indexed> }>();
+  private readonly cache = new Map<string, { key: string; indexed: Promise<Indexed>; reading: boolean }>();
   private readonly maxLines: number;
 
   constructor(options: { maxLines?: number } = {}) {
@@ -113,13 +113,19 @@ export class RejectsIndex {
     const stat = statSync(file);
     const key = `${stat.size}:${stat.mtimeMs}`;
     const cached = this.cache.get(file);
-    if (cached?.key === key) return cached.indexed;
+    // A report that grew while it was read (a running job's, asked for each second) waits for that
+    // read to end: a read each time it changed had dozens of whole reads of a big report at once.
+    if (cached?.key === key || cached?.reading) return cached.indexed;
     const indexed = readIndex(file, this.maxLines);
     // A few reports at a time: the console looks at one job at a time.
     if (!cached && this.cache.size >= 4) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(file, { key, indexed });
-    // A read that failed is not kept: the next request tries again.
-    indexed.catch(() => this.cache.get(file)?.indexed === indexed && this.cache.delete(file));
+    const entry = { key, indexed, reading: true };
+    this.cache.set(file, entry);
+    indexed.then(
+      () => (entry.reading = false),
+      // A read that failed is not kept: the next request tries again.
+      () => this.cache.get(file) === entry && this.cache.delete(file),
+    );
     return indexed;
   }
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -83,5 +83,23 @@ describe('RejectsIndex bounds', () => {
     expect(lines[2]).toContain('***');
     expect(csv).not.toContain('hunter2');
     expect(lines[3]).toMatch(/^3,REQUIRED,email,three,/);
+  });
+
+  // A running job's report grows between the page's requests (one a second): each started another
+  // whole read, so a report that takes longer than a second to read was read by dozens at once.
+  it('reads a growing report once at a time: requests meanwhile share the read under way', async () => {
+    const file = report(Array.from({ length: 20_000 }, (_, i) => reject(i + 1, 'FORMAT', `m${i + 1}`)));
+    const index = new RejectsIndex();
+    const pages = [];
+    for (let i = 0; i < 5; i++) {
+      pages.push(index.page(file, { offset: 0, limit: 1 }));
+      appendFileSync(file, '\n' + reject(20_001 + i, 'REQUIRED', 'grown'));
+    }
+    const seen = await Promise.all(pages);
+    for (const page of seen) expect(page.codes).toBe(seen[0]!.codes);
+    // Once that read is done, the next request reads the report as it is now.
+    const now = await index.page(file, { code: 'REQUIRED', offset: 0, limit: 10 });
+    expect(now.total).toBe(5);
+    expect(now.lines.map((l) => l.row)).toEqual([20_001, 20_002, 20_003, 20_004, 20_005]);
   });
 });
