@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ import { RejectsIndex } from './rejects.js';
 import { createGuard } from './security.js';
 import { Uploads } from './uploads.js';
 import { maskJson } from '../cli/mask-json.js';
+import type { JobPlan } from '../plan/job-plan.js';
+import type { LoadedPipeline } from '../project/load-pipeline.js';
 import { noJobMessage } from '../engine/no-job.js';
 
 export interface UiOptions {
@@ -74,8 +77,11 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
   void sweepUploads();
   // Also now and then: jobs end on Temporal's workers, and unused uploads age.
   const sweepTimer = setInterval(() => void sweepUploads(), 10 * 60 * 1000).unref();
-  /** Dry runs seen on the page: a run of a pipeline that writes a store starts only from one of them. */
-  const dryRuns = new Map<string, { pipeline: string; upload: string | null }>();
+  /**
+   * Dry runs seen on the page: a run of a pipeline that writes a store starts only from one of them,
+   * once, while the pipeline file and its source are still what the dry run read.
+   */
+  const dryRuns = new Map<string, { pipeline: string; upload: string | null; read: string }>();
   const html = readFileSync(join(PAGE_DIR, 'index.html'), 'utf8').replace('{{CSRF}}', guard.csrfToken);
 
   const getJob = async (id: string) => {
@@ -153,8 +159,12 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
         const upload = uploadOf(body);
         const loaded = await loadNamedPipeline(app, pipeline);
         if ('file' in loaded.pipeline.target) throw new HttpError(400, `${loaded.name} is an export: the export builder previews its rows`);
-        const report = await dryRunFor(app, planRun(app, loaded, upload));
-        dryRuns.set(report.id, { pipeline, upload: upload?.id ?? null });
+        const plan = planRun(app, loaded, upload);
+        const read = whatRunReads(loaded, plan);
+        const report = await dryRunFor(app, plan);
+        // A few hundred bytes each; the oldest go past a bound (a page left open for days).
+        if (dryRuns.size >= 1000) dryRuns.delete(dryRuns.keys().next().value as string);
+        dryRuns.set(report.id, { pipeline, upload: upload?.id ?? null, read });
         sendJson(res, 200, report);
       },
     ],
@@ -166,11 +176,20 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
         const pipeline = stringField(body, 'pipeline')!;
         const upload = uploadOf(body);
         const loaded = await loadNamedPipeline(app, pipeline);
-        const seen = dryRuns.get(stringField(body, 'dryRun', false) ?? '');
+        const dryRun = stringField(body, 'dryRun', false) ?? '';
+        const seen = dryRuns.get(dryRun);
         const writesStore = !('file' in loaded.pipeline.target);
-        if (writesStore && (!seen || seen.pipeline !== pipeline || seen.upload !== (upload?.id ?? null)))
-          throw new HttpError(409, 'run the dry run of this pipeline and file first');
-        await afterAction(res, await actions.start(planRun(app, loaded, upload)));
+        const plan = planRun(app, loaded, upload);
+        if (writesStore) {
+          if (!seen || seen.pipeline !== pipeline || seen.upload !== (upload?.id ?? null))
+            throw new HttpError(409, 'run the dry run of this pipeline and file first');
+          if (seen.read !== whatRunReads(loaded, plan))
+            throw new HttpError(409, `${pipeline} or its source changed since its dry run: run the dry run again to see what this run would do`);
+        }
+        const started = await actions.start(plan);
+        // Once: the run changes the store, and the dry run no longer says what another would do.
+        dryRuns.delete(dryRun);
+        await afterAction(res, started);
       },
     ],
     [
@@ -251,6 +270,16 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
 
 /** Sockets open at once; past it Node closes a new one at once. A browser tab holds one (the event stream) and a few while loading. */
 export const MAX_CONNECTIONS = 128;
+
+/** What a run reads, as far as the console can tell it changed: the pipeline file's text and its source file's size and time. */
+function whatRunReads(loaded: LoadedPipeline, plan: JobPlan): string {
+  const hash = createHash('sha256').update(loaded.text);
+  if (plan.source.type === 'file') {
+    const stat = statSync(plan.source.path, { throwIfNoEntry: false });
+    hash.update(stat ? `\0${stat.ino}:${stat.size}:${stat.mtimeMs}` : '\0none');
+  }
+  return hash.digest('hex');
+}
 
 function statusOf(err: unknown): [number, string] {
   if (err instanceof HttpError) return [err.status, err.message];
