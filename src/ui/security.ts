@@ -11,7 +11,7 @@ export interface Guard {
   readonly csrfToken: string;
   /**
    * Throws 401/403 for a request that may not go on. Answers the `?token=` login itself (sets the
-   * cookie and redirects) and then returns false: the request is done.
+   * cookie and moves on to the page) and then returns false: the request is done.
    */
   check(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
 }
@@ -46,12 +46,20 @@ export function createGuard(options: { token: string | undefined; host: string; 
         const given = url.searchParams.get('token');
         if (given !== null && req.method === 'GET' && url.pathname === '/') {
           if (!same(given, options.token)) throw new HttpError(401, 'wrong token');
-          res.writeHead(303, {
-            location: '/',
+          // A page that moves on to `/` itself, not a redirect: a browser sends no SameSite=Strict
+          // cookie on a navigation another site's page started (a link in a chat), redirects and
+          // reloads included; the page's own navigation is same-site and carries it.
+          res.writeHead(200, {
+            'content-type': 'text/html; charset=utf-8',
             'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(given)}; HttpOnly; SameSite=Strict; Path=/`,
             'cache-control': 'no-store',
+            'referrer-policy': 'no-referrer',
+            'x-content-type-options': 'nosniff',
+            'content-security-policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
           });
-          res.end();
+          res.end(
+            '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=/"><title>Ferry console</title><a href="/">Open the console</a>\n',
+          );
           return false;
         }
         const presented = bearer(req) ?? cookie(req, TOKEN_COOKIE);

@@ -141,7 +141,8 @@ describe('ferry ui refusals', () => {
       expect((await fetch(`${ui.url}api/jobs`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
       expect((await fetch(`${ui.url}api/jobs`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
       const login = await fetch(`${ui.url}?token=${token}`, { redirect: 'manual' });
-      expect(login.status).toBe(303);
+      expect(login.status).toBe(200);
+      expect(await login.text()).toContain('http-equiv="refresh" content="0; url=/"');
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
       expect((await fetch(`${ui.url}api/pipelines`, { headers: { cookie } })).status).toBe(200);
     } finally {
