@@ -36,6 +36,10 @@ export async function uiCommand(ctx: CliContext, options: UiCommandOptions): Pro
       throw err;
     },
   );
+  if (!isLoopback(options.host))
+    ctx.stderr(
+      `warning: the console on ${options.host} is plain HTTP: its token and the users' data its pages show travel unencrypted; serve it through TLS (a reverse proxy) or bind 127.0.0.1 and reach it through an SSH tunnel`,
+    );
   ctx.stdout(`ferry ui: ${server.url}${token ? ' (open it as /?token=<FERRY_UI_TOKEN>)' : ''} — Ctrl-C stops it`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

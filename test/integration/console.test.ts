@@ -116,6 +116,19 @@ describe('ferry ui refusals', () => {
     }
   });
 
+  // It served the network over plain HTTP without a word: the token and every page's users' data travel unencrypted.
+  it('warns that a non-loopback console is plain HTTP, token and data unencrypted', async () => {
+    const p = new TestProject();
+    const ui = await startConsole(p.dir, ['--host', '0.0.0.0'], { FERRY_UI_TOKEN: 'a-long-enough-test-token' });
+    try {
+      await expect.poll(() => ui.stderr(), { timeout: 10_000 }).toContain('plain HTTP');
+      expect(ui.stderr()).toContain('TLS');
+    } finally {
+      expect(await ui.stop()).toBe(0);
+      p.cleanup();
+    }
+  });
+
   it('says so when the port is taken, naming --port (exit 2)', async () => {
     const p = new TestProject();
     const holder: Server = createServer();
