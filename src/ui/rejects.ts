@@ -1,5 +1,6 @@
-import { createReadStream, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { constants, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Reject } from '../validation/reject.js';
 import { maskJson } from '../cli/mask-json.js';
 import { HttpError } from './http.js';
@@ -111,6 +112,7 @@ export class RejectsIndex {
    */
   private load(file: string): Promise<Indexed> {
     const stat = statSync(file);
+    if (!stat.isFile()) throw notAFile(file);
     const key = `${stat.size}:${stat.mtimeMs}`;
     const cached = this.cache.get(file);
     // A report that grew while it was read (a running job's, asked for each second) waits for that
@@ -140,7 +142,7 @@ interface ReportLine {
 
 /** The report's lines with their byte ranges; a line that is not a reject (cut short, damaged) comes with `reject` undefined. */
 async function* reportLines(file: string): AsyncGenerator<ReportLine> {
-  const input = createReadStream(file);
+  const input = (await openReport(file)).createReadStream();
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let start = 0;
@@ -175,6 +177,24 @@ async function* reportLines(file: string): AsyncGenerator<ReportLine> {
     input.destroy();
   }
 }
+
+/**
+ * The report opened, if it is a regular file: without O_NONBLOCK, opening a named pipe put at its
+ * path waits for a writer, and reading it waits for data, each holding one of libuv's four threads.
+ */
+async function openReport(file: string): Promise<FileHandle> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if ((await handle.stat()).isFile()) return handle;
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  await handle.close();
+  throw notAFile(file);
+}
+
+const notAFile = (file: string): HttpError => new HttpError(403, `refused: ${basename(file)} is not a regular file; only the report the job wrote is read`);
 
 function rejectOf(text: string): Reject | undefined {
   try {
@@ -236,7 +256,7 @@ async function readIndex(file: string, maxLines: number): Promise<Indexed> {
 /** The lines `picked` (indexes into `indexed`) read back from the report. */
 async function readLines(file: string, indexed: Indexed, picked: number[]): Promise<RejectLine[]> {
   if (picked.length === 0) return [];
-  const handle = await open(file, 'r');
+  const handle = await openReport(file);
   try {
     const out: RejectLine[] = [];
     const rejects = new Map<number, Reject | undefined>();

@@ -102,4 +102,22 @@ describe('RejectsIndex bounds', () => {
     expect(now.total).toBe(5);
     expect(now.lines.map((l) => l.row)).toEqual([20_001, 20_002, 20_003, 20_004, 20_005]);
   });
+
+  // A named pipe put at a job's rejects.ndjson held the request for good, and every later one for
+  // that job shared its read; a folder there failed the table with a 500.
+  it('refuses a report that is not a regular file, without waiting on it', async () => {
+    const t = tempDir('ferry-rejects-fifo-');
+    cleanup = t.cleanup;
+    const fifo = join(t.dir, 'rejects.ndjson');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const index = new RejectsIndex();
+    for (let i = 0; i < 2; i++) await expect(index.page(fifo, { offset: 0, limit: 10 })).rejects.toMatchObject({ status: 403 });
+    const lines: string[] = [];
+    await expect(
+      (async () => {
+        for await (const line of rejectsCsv(fifo, (text) => text)) lines.push(line);
+      })(),
+    ).rejects.toMatchObject({ status: 403 });
+    await expect(new RejectsIndex().page(t.dir, { offset: 0, limit: 10 })).rejects.toMatchObject({ status: 403 });
+  }, 10_000);
 });
