@@ -6,6 +6,7 @@ import { expressionRefs } from './expression-refs.js';
 import { pipelineSchema, type Pipeline } from './pipeline-schema.js';
 import { checkSchema } from './schema-diagnostics.js';
 import { webhookUrlProblem } from './webhook-url.js';
+import { scalarOffsets } from './scalar-offsets.js';
 import { quoteHint } from './yaml-hints.js';
 import { nodeAt, offsetOf, parseYamlFile, plainValue, positionOf, type YamlFile } from './yaml-document.js';
 
@@ -114,27 +115,15 @@ function checkExpressionAt(y: YamlFile, path: PropertyKey[], expr: string): Diag
 }
 
 /**
- * File offset of a character inside a scalar's value. Exact for plain and quoted one-line scalars;
- * for block scalars (| and >) it finds the expression's line in the source.
+ * File offset of a character inside a scalar's value, escapes, quotes, folds and block
+ * indentation counted (scalar-offsets.ts); the scalar's start when the value is not the node's.
  */
 export function offsetInScalar(y: YamlFile, path: PropertyKey[], value: string, index: number): number {
   const node = nodeAt(y, path);
   const start = offsetOf(y, path);
-  if (!node || !isScalar(node)) return start;
-  if (node.type === 'PLAIN') return start + index;
-  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return start + 1 + index;
-  // Block scalar: the value starts on the line after the `|` or `>` header. An error "at the end"
-  // of `expr\n` (block scalars keep the newline) belongs on the expression's last line.
-  index = Math.min(index, value.trimEnd().length);
-  const before = value.slice(0, index).split('\n');
-  const headerLine = positionOf(y, start).line - 1;
-  const lineStart = y.lineCounter.lineStarts[headerLine + before.length];
-  if (lineStart === undefined) return start;
-  // The block's own indentation only: spaces a line has beyond it are part of the value, so they
-  // are in `before` already (counting them twice put the error past the end of the line).
-  const indent = /^ */.exec(y.text.slice(lineStart))?.[0].length ?? 0;
-  const kept = /^ */.exec(value.split('\n')[before.length - 1] ?? '')?.[0].length ?? 0;
-  return lineStart + Math.max(0, indent - kept) + before[before.length - 1]!.length;
+  if (!node || !isScalar(node) || node.source !== value) return start;
+  const offsets = scalarOffsets(y.text, node);
+  return offsets?.[Math.max(0, Math.min(index, offsets.length - 1))] ?? start;
 }
 
 /**
