@@ -1,12 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isRetryable } from '../connections/errors.js';
 import { openConnection } from '../connections/index.js';
-import type { ColumnInfo } from '../connections/types.js';
+import type { ColumnInfo, Connection } from '../connections/types.js';
 import { usersTableColumns } from '../connections/users-table.js';
 import { checkQuery } from '../query/compile-query.js';
 import { checkSort } from '../query/keyset.js';
 import { parseQuery } from '../query/parse-query.js';
 import { QueryError } from '../query/query-error.js';
+import { valueProbes, type ValueProbe } from '../query/value-probes.js';
 import { sampleSource, type SourceSample } from '../sources/sample.js';
 import { checkSourceFields, checkTargetColumns, otherDelimiterHint } from '../spec/check-references.js';
 import { didYouMean } from '../spec/closest-name.js';
@@ -183,12 +184,14 @@ const MAX_LISTED = 10;
 async function checkSource(project: Project, loaded: LoadedPipeline): Promise<Diagnostic[]> {
   const { source } = loaded.pipeline;
   if (!('connection' in source)) return [];
-  const table = await tableColumns(project, source.connection, source.table);
+  const table = await tableColumns(project, source.connection, source.table, source.query);
   if (table && 'problem' in table) return [connectionProblem(loaded, 'source', source.connection, table.problem)];
   const columns = table?.columns;
   const out: Diagnostic[] = [];
   const queryError = columns ? checkQuery(source.query, columns) : syntaxError(source.query);
   if (queryError) out.push(at(loaded, ['source', 'query'], source.query, queryError));
+  for (const { probe, message } of table?.refused ?? [])
+    out.push(at(loaded, ['source', 'query'], source.query, new QueryError(`${probe.field}: the store refuses this value: ${message}`, probe.offset)));
   const sortError = columns && source.sort ? checkSort(source.sort.by, columns) : undefined;
   if (sortError && source.sort) out.push(at(loaded, ['source', 'sort', 'by'], source.sort.by, sortError));
   return out;
@@ -205,7 +208,8 @@ async function tableColumns(
   project: Project,
   name: string,
   table: string | undefined,
-): Promise<{ name: string; columns: ColumnInfo[] } | { problem: string } | undefined> {
+  query?: string,
+): Promise<{ name: string; columns: ColumnInfo[]; refused?: RefusedValue[] } | { problem: string } | undefined> {
   const options = ownField(project.config.connections, name);
   if (!options) return undefined;
   if (options.driver === 'sqlite' && options.path !== ':memory:' && !existsSync(options.path))
@@ -213,7 +217,11 @@ async function tableColumns(
   try {
     const connection = await openConnection(table ? { ...options, table } : options, { baseDir: project.rootDir });
     try {
-      return { name: connection.table, columns: await connection.preview(() => connection.columns()) };
+      const columns = await connection.preview(() => connection.columns());
+      // SQLite parses no value of its own: only a server's types (uuid, enum, inet…) refuse one.
+      if (query === undefined || options.driver === 'sqlite' || checkQuery(query, columns)) return { name: connection.table, columns };
+      const refused = await refusedValues(connection, valueProbes(query, columns));
+      return { name: connection.table, columns, refused: refused.map((r) => ({ ...r, message: project.masker.mask(r.message) })) };
     } finally {
       await connection.close();
     }
@@ -222,6 +230,56 @@ async function tableColumns(
     if (options.driver === 'sqlite' && !isRetryable(err)) return { problem: project.masker.mask(err instanceof Error ? err.message : String(err)) };
     return undefined;
   }
+}
+
+interface RefusedValue {
+  probe: ValueProbe;
+  message: string;
+}
+
+/** At most this many values refused are reported: the first ones say what is wrong. */
+const MAX_REFUSED = 10;
+
+/**
+ * The query's values the store refuses for their column's type, each tried in a query of no rows
+ * (LIMIT 0: the server parses the values and reads nothing). All values at once first, in one
+ * round trip; only when that fails, halves of them, down to the values at fault. A failure that
+ * is not about a value (a lost connection, no permission) ends the check without a word: the run
+ * reports it when it plans.
+ */
+async function refusedValues(connection: Connection, probes: ValueProbe[]): Promise<RefusedValue[]> {
+  const found: RefusedValue[] = [];
+  const check = async (group: ValueProbe[]): Promise<void> => {
+    if (group.length === 0 || found.length >= MAX_REFUSED) return;
+    try {
+      await connection.readPage({ query: group.map((p) => p.query).join(' OR '), after: null, limit: 0, fields: [] });
+      return;
+    } catch (err) {
+      const refused = dataError(err);
+      // One value alone that is no query Ferry can run (never expected: the probe parsed) is no finding.
+      if (group.length === 1 && refused) found.push({ probe: group[0]!, message: refused });
+      if (group.length === 1 || (!refused && !(err instanceof QueryError))) return;
+    }
+    const half = Math.ceil(group.length / 2);
+    await check(group.slice(0, half));
+    await check(group.slice(half));
+  };
+  try {
+    await check(probes);
+  } catch {
+    return found;
+  }
+  return found;
+}
+
+/** The message of a data exception (SQLSTATE class 22: a value its type refuses), here or in an error it wraps. */
+function dataError(err: unknown, depth = 0): string | undefined {
+  if (typeof err !== 'object' || err === null || depth > 8) return undefined;
+  const { code, message, cause } = err as { code?: unknown; message?: unknown; cause?: unknown };
+  // The server's own words, not a wrapper's ("[connection:postgres] reading a page of table …: ").
+  const inner = dataError(cause, depth + 1);
+  if (inner !== undefined || typeof code !== 'string' || !/^22[0-9A-Z]{3}$/.test(code)) return inner;
+  return typeof message === 'string' ? message : code;
 }
 
 /** A connection the pipeline names that cannot be opened, at the pipeline's `connection:` key. */
