@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { dirname, extname, join, parse, resolve, sep } from 'node:path';
 import { fileKind } from '../file-kind.js';
 
@@ -38,10 +38,35 @@ export function targetConflict(target: string, stateDir: string, guarded: readon
   if (existing?.isFile() && /^\.ya?ml$/i.test(extname(real))) return 'is an existing YAML file (a pipeline or config file)';
   if (existing && !existing.isFile()) return notRegularFile(existing);
   // The folder the output goes in: up to the first placeholder of a template (`out/{date}/a.csv`: out).
-  const blocked = blockedFolder(dirname(literal === real ? real : `${literal}x`));
+  const folder = dirname(literal === real ? real : `${literal}x`);
+  const blocked = blockedFolder(folder);
   if (blocked)
     return `is under ${blocked.path}, which is ${blocked.stats.isFile() ? 'a file' : fileKind(blocked.stats)}, not a folder, so the export could not create its folder`;
+  const locked = unwritableFolder(folder);
+  if (locked)
+    return `is in ${locked.path}, which cannot be written (${locked.code}): the export would read every user and then fail to make its file. Make the folder writable, or write elsewhere`;
   return undefined;
+}
+
+/**
+ * The nearest existing one of `folder` and its ancestors, when no file or folder can be made in it:
+ * the export makes its folders and its file there (a temporary file renamed over the path) only
+ * after reading every user. access(2) sees what root cannot write too: an immutable folder
+ * (chattr +i), a read-only mount.
+ */
+function unwritableFolder(folder: string): { path: string; code: string } | undefined {
+  for (let dir = folder; ; dir = dirname(dir)) {
+    if (!existsSync(dir)) {
+      if (dirname(dir) === dir) return undefined;
+      continue;
+    }
+    try {
+      accessSync(dir, constants.W_OK | constants.X_OK);
+      return undefined;
+    } catch (err) {
+      return { path: dir, code: (err as NodeJS.ErrnoException).code ?? String(err) };
+    }
+  }
 }
 
 /** The nearest existing one of `folder` and its ancestors, when it is not a folder (the export's folder cannot be made there). */
