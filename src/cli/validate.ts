@@ -1,11 +1,13 @@
-import { readdirSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { notAFile } from '../file-kind.js';
 import { compileColumns } from '../mapping/compiler/index.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { isInsideFolder } from '../project/inside-folder.js';
-import { displayPath } from '../project/load-config.js';
+import { displayPath, tooLarge } from '../project/load-config.js';
 import type { LoadedPipeline } from '../project/load-pipeline.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
+import { foreignYaml } from '../spec/foreign-yaml.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 
@@ -13,12 +15,16 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 export async function validateCommand(ctx: CliContext, files: string[], options: { verbose?: boolean } = {}): Promise<void> {
   const project = ctx.project();
   const folder = join(project.rootDir, 'pipelines');
-  const targets = files.length > 0 ? files : findPipelines(folder, { links: true });
+  const found = files.length > 0 ? files : findPipelines(folder, { links: true });
+  // Found, not named: another tool's YAML kept beside the pipelines is said once and skipped, not
+  // reported as an invalid pipeline key by key. Named, a file is checked as a pipeline whatever it holds.
+  const targets = files.length > 0 ? found : found.filter((file) => !skippedAsForeign(ctx, file));
+  const skipped = found.length - targets.length;
   // Nothing to check is an input error (2), as for `ferry test` without cases: a CI step run in the wrong folder must not pass.
   if (targets.length === 0)
     throw new CliExit(
       EXIT_INVALID,
-      `no pipelines found under ${displayPath(ctx.cwd, folder)}/ (*.yaml, *.test.yaml aside): name pipeline files (ferry validate <file>…), or create a project with ferry init`,
+      `no pipelines found under ${displayPath(ctx.cwd, folder)}/ (*.yaml, *.test.yaml aside${skipped > 0 ? `; ${skipped} file(s) of other tools skipped` : ''}): name pipeline files (ferry validate <file>…), or create a project with ferry init`,
     );
   let failed = 0;
   let unread = 0;
@@ -40,6 +46,25 @@ export async function validateCommand(ctx: CliContext, files: string[], options:
   // A file that cannot be read is an input error (exit 2, as \`ferry run\` exits for it); an invalid one fails validate (1).
   if (unread > 0) throw new CliExit(EXIT_INVALID);
   if (failed > 0) throw new CliExit(EXIT_FAILED);
+}
+
+/** A found file that is some other tool's YAML (foreign-yaml.ts): a note saying why it is skipped. */
+function skippedAsForeign(ctx: CliContext, file: string): boolean {
+  const path = resolve(ctx.cwd, file);
+  // A file that cannot be read, or too large for a pipeline, is reported by the load as such.
+  if (notAFile(path, 'pipeline file') ?? tooLarge(path, 'pipeline file')) return false;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return false;
+  }
+  const why = foreignYaml(text);
+  if (why === undefined) return false;
+  ctx.stdout(
+    `skipped ${displayPath(ctx.cwd, path)}: not a Ferry pipeline, ${why}. Hint: keep other tools' YAML outside pipelines/; ferry validate ${displayPath(ctx.cwd, path)} checks it as a pipeline`,
+  );
+  return true;
 }
 
 /** `--verbose`: which columns run as compiled JavaScript and which in the JSONata interpreter, and why. */
