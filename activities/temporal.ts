@@ -22,9 +22,9 @@ export function createTemporalActivities(deps: Omit<ActivityDeps, 'progress'>): 
   const mask = (text: string): string => deps.masker.mask(text);
   const own = ownJobs(deps.project);
   return {
-    planJob: (input) => translated(() => acts.planJob(input), mask),
+    planJob: (input) => translated(() => whileAlive(() => acts.planJob(input)), mask),
     runBatch: (input) => translated(() => (requirePlan(input.jobDir), own.refuseForeign(input.jobDir), acts.runBatch(input)), mask),
-    finalizeJob: (input) => translated(() => (own.refuseForeign(input.jobDir), acts.finalizeJob(input)), mask),
+    finalizeJob: (input) => translated(() => whileAlive(() => (own.refuseForeign(input.jobDir), acts.finalizeJob(input))), mask),
     notify: (input) => translated(() => (own.refuseForeignPlan(input.plan), acts.notify(input)), mask),
   };
 }
@@ -80,6 +80,31 @@ function requirePlan(jobDir: string): void {
     ),
     { retryable: false },
   );
+}
+
+/**
+ * Heartbeats while `run` works, for the steps that have no cursor to report (planning, finalizing):
+ * the workflow gives them a heartbeat timeout, so that a worker that dies in one is noticed within
+ * it — without heartbeats the server waited out their start-to-close timeout (hours) before another
+ * worker took the step over. A beat every quarter of the timeout (the SDK throttles them anyway);
+ * the process's event loop beats, so a step that stalls on I/O still counts as alive, as it would
+ * have until its start-to-close timeout. Outside an activity (tests calling the steps), just runs.
+ */
+async function whileAlive<T>(run: () => Promise<T>): Promise<T> {
+  let context: Context | undefined;
+  try {
+    context = Context.current();
+  } catch {
+    // Not in an activity.
+  }
+  const timeout = context?.info.heartbeatTimeoutMs;
+  if (!context || !timeout) return run();
+  const beat = setInterval(() => context.heartbeat(), Math.max(100, Math.floor(timeout / 4)));
+  try {
+    return await run();
+  } finally {
+    clearInterval(beat);
+  }
 }
 
 /** ActivityProgress backed by the current activity's Context (an AsyncLocalStorage lookup per call). */

@@ -14,11 +14,13 @@ export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 120_000;
  */
 export function pipelineActivities(plan: JobPlan): PipelineActivities {
   const retry = retryOptions(plan.retry);
-  // planJob scans the whole source once (minutes for 10M rows) and does not heartbeat.
-  const planning = proxyActivities<PipelineActivities>({ startToCloseTimeout: '2 hours', retry });
   const heartbeatTimeout = plan.retry.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  // planJob scans the whole source once (minutes for 10M rows) and finalizeJob assembles an export
+  // file of them: both heartbeat while they work (activities/temporal.ts), so a worker that dies in
+  // them is replaced within the heartbeat timeout, not after their start-to-close timeout.
+  const planning = proxyActivities<PipelineActivities>({ startToCloseTimeout: '2 hours', heartbeatTimeout, retry });
   const batches = proxyActivities<PipelineActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout, retry });
-  const closing = proxyActivities<PipelineActivities>({ startToCloseTimeout: '30 minutes', retry });
+  const closing = proxyActivities<PipelineActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout, retry });
   const notifying = proxyActivities<PipelineActivities>({ startToCloseTimeout: '30 minutes', retry: retryOptions(notifyRetry(plan.retry)) });
   return { planJob: planning.planJob, runBatch: batches.runBatch, finalizeJob: closing.finalizeJob, notify: notifying.notify };
 }
