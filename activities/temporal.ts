@@ -25,7 +25,7 @@ export function createTemporalActivities(deps: Omit<ActivityDeps, 'progress'>): 
     planJob: (input) => translated(() => whileAlive(() => acts.planJob(input)), mask),
     runBatch: (input) => translated(() => (requirePlan(input.jobDir), own.refuseForeign(input.jobDir), acts.runBatch(input)), mask),
     finalizeJob: (input) => translated(() => whileAlive(() => (own.refuseForeign(input.jobDir), acts.finalizeJob(input))), mask),
-    notify: (input) => translated(() => (own.refuseForeignPlan(input.plan), acts.notify(input)), mask),
+    notify: (input) => translated(() => whileAlive(() => (own.refuseForeignPlan(input.plan), acts.notify(input))), mask),
   };
 }
 
@@ -83,7 +83,7 @@ function requirePlan(jobDir: string): void {
 }
 
 /**
- * Heartbeats while `run` works, for the steps that have no cursor to report (planning, finalizing):
+ * Heartbeats while `run` works, for the steps that have no cursor to report (plan, finalize, notify):
  * the workflow gives them a heartbeat timeout, so that a worker that dies in one is noticed within
  * it — without heartbeats the server waited out their start-to-close timeout (hours) before another
  * worker took the step over. A beat every quarter of the timeout (the SDK throttles them anyway);

@@ -15,13 +15,14 @@ export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 120_000;
 export function pipelineActivities(plan: JobPlan): PipelineActivities {
   const retry = retryOptions(plan.retry);
   const heartbeatTimeout = plan.retry.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
-  // planJob scans the whole source once (minutes for 10M rows) and finalizeJob assembles an export
-  // file of them: both heartbeat while they work (activities/temporal.ts), so a worker that dies in
-  // them is replaced within the heartbeat timeout, not after their start-to-close timeout.
+  // planJob scans the whole source once (minutes for 10M rows), finalizeJob assembles an export
+  // file of them, notify waits on a webhook or mail server: they heartbeat while they work
+  // (activities/temporal.ts), so a worker that dies in one is replaced within the heartbeat
+  // timeout, not after its start-to-close timeout.
   const planning = proxyActivities<PipelineActivities>({ startToCloseTimeout: '2 hours', heartbeatTimeout, retry });
   const batches = proxyActivities<PipelineActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout, retry });
   const closing = proxyActivities<PipelineActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout, retry });
-  const notifying = proxyActivities<PipelineActivities>({ startToCloseTimeout: '30 minutes', retry: retryOptions(notifyRetry(plan.retry)) });
+  const notifying = proxyActivities<PipelineActivities>({ startToCloseTimeout: '30 minutes', heartbeatTimeout, retry: retryOptions(notifyRetry(plan.retry)) });
   return { planJob: planning.planJob, runBatch: batches.runBatch, finalizeJob: closing.finalizeJob, notify: notifying.notify };
 }
 
