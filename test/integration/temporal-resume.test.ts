@@ -175,7 +175,7 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
     await until(async () => (await pendingActivities(server().address, id!)).filter((a) => a.type === 'runBatch' && a.started).length >= 2, 60_000, 100);
     const cancel = p.ferry('jobs', 'cancel', id!);
     expect(cancel.code, cancel.stderr).toBe(0);
-    expect(await run.exit).toBe(1);
+    expect(await run.exit, run.out.stdout + run.out.stderr).toBe(1);
     const cancelled = shown(id!);
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.summary.inserted).toBe(written());
