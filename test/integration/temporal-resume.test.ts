@@ -164,7 +164,8 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
   it('a cancelled job goes on after every batch it finished: a resumed run that fails still counts the batches in flight at the cancel', async () => {
     p.write(
       'cn.json',
-      generateUsers(6000, 8).map((u, i) => ({ ...u, email: `cn${i}@example.com` })),
+      // 120 batches: the cancel (a CLI of its own, a second or two to start) lands while most are still to run.
+      generateUsers(30_000, 8).map((u, i) => ({ ...u, email: `cn${i}@example.com` })),
     );
     p.write('cn.yaml', 'source: { file: cn.json }\ntarget: { connection: users }\nbatch: { size: 250, parallelism: 3 }\nretry: { max_attempts: 1 }\n');
     const written = (): number => Number(p.rows("SELECT count(*) AS n FROM users WHERE email LIKE 'cn%'")[0]!['n']);
@@ -179,7 +180,7 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
     const cancelled = shown(id!);
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.summary.inserted).toBe(written());
-    expect(written()).toBeLessThan(6000);
+    expect(written()).toBeLessThan(30_000);
     // The resumed run's first batch meets the store locked and fails the job.
     const unlock = p.lockStore();
     let failed: ReturnType<typeof resume>;
@@ -193,8 +194,8 @@ describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat t
     expect(failed.report.summary.inserted).toBe(written());
     const done = resume(id!);
     expect(done.code, done.stderr).toBe(0);
-    expect(done.report.summary).toMatchObject({ total: 6000, inserted: 6000, rejected: 0 });
-    expect(written()).toBe(6000);
+    expect(done.report.summary).toMatchObject({ total: 30_000, inserted: 30_000, rejected: 0 });
+    expect(written()).toBe(30_000);
   });
 
   /**
