@@ -5,6 +5,7 @@ import { defaultConfig, withDefaultConnection, type FerryConfig } from '../spec/
 import { formatDiagnostic, type Diagnostic } from '../spec/diagnostics.js';
 import { parseConfig } from '../spec/parse-config.js';
 import { SecretMasker } from '../spec/secrets.js';
+import { notUtf8 } from './utf8-text.js';
 
 export const CONFIG_FILE = 'ferry.yaml';
 
@@ -130,11 +131,16 @@ function readConfigFile(path: string, shown: string): string {
   if (problem === 'config file not found' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink())
     refuse(`the config file is a symbolic link to ${readlinkSync(path)}, which does not exist`);
   if (problem) refuse(problem);
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (err) {
     return refuse(`the config file cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+  // A Latin-1 password or path read as UTF-8 silently became another text (U+FFFD): say where it stops being UTF-8.
+  const bad = notUtf8(bytes);
+  if (bad) throw new ConfigError([{ file: shown, ...bad.notUtf8, path: '' }]);
+  return bytes.toString('utf8');
 }
 
 /** The ferry.yaml of the project `dir` lies in: in it or the nearest folder above (a dangling link too), or undefined. */

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestProject } from '../helpers/project.js';
 
@@ -29,5 +30,19 @@ describe('a pipeline file that is not UTF-8', () => {
     p = new TestProject();
     p.write('pipelines/export.yaml', '\uFEFFsource:\n  connection: users\n  query: \'name:"M\uFFFDller"\'\ntarget:\n  file: out/users.csv\n');
     expect(p.ferry('validate')).toMatchObject({ code: 0, stdout: 'ok pipelines/export.yaml\n' });
+  });
+
+  it('refuses a ferry.yaml that is not UTF-8 at its first such byte, before any command reads a value of it', () => {
+    p = new TestProject();
+    p.write('pipelines/import.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\n');
+    const head = 'state_dir: .ferry\nconnections:\n  users: { driver: sqlite, path: "st';
+    writeFileSync(p.write('ferry.yaml', ''), Buffer.concat([Buffer.from(head, 'utf8'), Buffer.from([0xe9]), Buffer.from('.db", table: users }\n', 'utf8')]));
+    const at = `3:${head.split('\n')[2]!.length + 1}`;
+    for (const args of [['validate'], ['run', 'pipelines/import.yaml']]) {
+      const r = p.ferry(...args);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stdout + r.stderr).toMatch(new RegExp(`ferry\\.yaml:${at}\\b.*byte 0xE9.*not UTF-8`));
+    }
+    expect(existsSync(join(p.dir, 'st\uFFFD.db'))).toBe(false);
   });
 });
