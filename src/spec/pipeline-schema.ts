@@ -96,9 +96,22 @@ export const fileTargetSchema = z
   })
   .describe('a file: an export writes it, whole or not at all (a temporary name, renamed when complete)');
 
+/**
+ * A column's name: it heads a CSV column or keys a JSON member as written, so a control character
+ * (a NUL went raw into the CSV header; a line break splits the header row) or half a surrogate
+ * pair (no UTF-8 spells it: every row was then rejected) is refused here, before any row is read.
+ */
+function columnNameSchema() {
+  return z
+    .string()
+    .min(1, 'a column needs a name')
+    .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'a column name cannot hold a control character (a NUL, a tab or a line break)')
+    .refine((name) => name.isWellFormed(), 'a column name cannot hold half a surrogate pair (no UTF-8 text can)');
+}
+
 /** Column map values are JSONata expressions; `defaults: true` in an export map inserts the default columns. */
 export const columnsSchema = z
-  .union([z.literal('defaults'), z.record(z.string().min(1, 'a column needs a name'), z.union([z.string().min(1), z.literal(true)]))])
+  .union([z.literal('defaults'), z.record(columnNameSchema(), z.union([z.string().min(1), z.literal(true)]))])
   .describe(
     'target column → JSONata expression over the source record, in output order, e.g. email: $lowercase(Email); absent: each field to the column of the same name (imports) or the default columns (exports). Exports: `defaults` alone, or `defaults: true` among the columns, stands for user_id, given_name, family_name, nickname, name, email, email_verified, picture, connection, created_at, updated_at',
   );
