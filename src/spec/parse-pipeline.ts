@@ -250,6 +250,9 @@ function checkSchedule(raw: Record<string, unknown>, diagnose: ParsedPipeline['d
   const { schedule, timezone } = raw;
   const zone = typeof timezone === 'string' ? timezone : undefined;
   if (zone && !isTimeZone(zone)) out.push(diagnose(['timezone'], `unknown time zone "${zone}"`));
+  // An empty zone read as "the server's" without a word. (A zone left after its schedule is taken
+  // out is no mistake: commenting out the schedule pauses it.)
+  if (zone === '') out.push(diagnose(['timezone'], "timezone is empty: name an IANA time zone (e.g. Europe/Paris), or leave the key out for the server's"));
   if (raw['catch_up'] !== undefined && typeof schedule !== 'string')
     out.push(diagnose(['catch_up'], 'catch_up applies to scheduled pipelines; set schedule too', 'key'));
   // Quartz's "no specific value"; croner reads it as the field's value at the time it parses the

@@ -85,6 +85,9 @@ export const fileTargetSchema = z
     file: z
       .string()
       .min(1)
+      // `out/` wrote a file named out; a line break in the name printed as a line of its own in every message naming it.
+      .refine((file) => !/[/\\]$/.test(file), 'target.file names a folder (it ends with /): name the file in it, e.g. out/users.csv')
+      .refine((file) => !/[\u0001-\u001f\u007f]/.test(file), 'target.file cannot hold a control character (a tab or a line break)')
       .describe('the file to write, relative to the pipeline file; {date} (the job start, UTC) and {job} are replaced, e.g. ../exports/users-{date}.csv'),
     format: z.enum(fileFormats).optional().describe('csv, json or ndjson; default: from the file extension'),
     escape_formulas: z

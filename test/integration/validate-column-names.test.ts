@@ -38,4 +38,18 @@ describe('column names that no output can hold', () => {
     );
     expect(p.ferry('validate')).toMatchObject({ code: 0 });
   });
+
+  it.each([
+    ['a folder (a trailing /)', 'out/', /names a folder/],
+    ['a line break', '"out/a\\nb.csv"', /control character/],
+  ])('refuses a target file naming %s, writing nothing', (_what, file, message) => {
+    p = new TestProject();
+    p.write('pipelines/export.yaml', `source:\n  connection: users\ntarget:\n  file: ${file}\n  format: csv\n`);
+    const v = p.ferry('validate');
+    expect(v.code).toBe(1);
+    expect(v.stdout).toMatch(/^pipelines\/export\.yaml:4:9 /m);
+    expect(v.stdout).toMatch(message);
+    expect(p.ferry('run', 'pipelines/export.yaml').code).toBe(2);
+    expect(existsSync(join(p.dir, 'pipelines', 'out'))).toBe(false);
+  });
 });

@@ -19,4 +19,10 @@ describe('pipeline schedule keys', () => {
     expect(lines(exportYaml('catch_up: skip\n'))).toEqual(['p.yaml:5:1 catch_up: catch_up applies to scheduled pipelines; set schedule too']);
     expect(lines(exportYaml('schedule: "0 2 * * *"\ncatchup: once\n'))).toEqual(['p.yaml:6:1 catchup: unknown key "catchup" (did you mean "catch_up"?)']);
   });
+
+  it('reports an empty timezone', () => {
+    expect(lines(exportYaml('schedule: "0 2 * * *"\ntimezone: ""\n'))).toEqual([
+      "p.yaml:6:11 timezone: timezone is empty: name an IANA time zone (e.g. Europe/Paris), or leave the key out for the server's",
+    ]);
+  });
 });
