@@ -27,6 +27,10 @@ function toDiagnostics(y: YamlFile, issue: Issue, prefix: readonly PropertyKey[]
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const branch = bestBranch(issue.errors);
     if (branch) return branch.flatMap((inner) => toDiagnostics(y, inner, path));
+    // No branch stands out when the key that tells them apart is the one mistyped
+    // (`source: { conection: users }`): a key no branch knows is then the mistake to name.
+    const unknown = unknownToEveryBranch(issue.errors);
+    if (unknown.length > 0) return unknown.map((key) => at(y, [...path, key], 'key', `unknown key "${key}"${suggest(key)}`));
   }
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => at(y, [...path, key], 'key', `unknown key "${key}"${suggest(key)}`));
@@ -61,6 +65,13 @@ function bestBranch(branches: Issue[][]): Issue[] | undefined {
  */
 function isOtherKind(issue: Issue): boolean {
   return issue.path.length === 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
+}
+
+/** The keys of the union's map that every branch reports as unknown. */
+function unknownToEveryBranch(branches: Issue[][]): string[] {
+  const unknownTo = branches.map((issues) => new Set(issues.flatMap((i) => (i.code === 'unrecognized_keys' && i.path.length === 0 ? i.keys : []))));
+  const [first, ...rest] = unknownTo;
+  return [...(first ?? [])].filter((key) => rest.every((keys) => keys.has(key)));
 }
 
 function isMissingKey(issue: Issue): boolean {

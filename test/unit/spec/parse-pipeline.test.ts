@@ -54,6 +54,17 @@ validate:
     ]);
   });
 
+  // The key that tells a file source from a connection source (or target) mistyped: no form fit better, and it said only "does not match any allowed form".
+  it('names a mistyped key that tells the forms of a source or target apart, with a suggestion', () => {
+    expect(lines('source: { conection: users }\ntarget: { file: out.csv }\n')).toEqual([
+      'p.yaml:1:11 source.conection: unknown key "conection" (did you mean "connection"?)',
+    ]);
+    expect(lines('source:\n  fil: users.csv\ntarget:\n  conection: users\n  upsert: true\n')).toEqual([
+      'p.yaml:2:3 source.fil: unknown key "fil" (did you mean "file"?)',
+      'p.yaml:4:3 target.conection: unknown key "conection" (did you mean "connection"?)',
+    ]);
+  });
+
   // JSON has no infinity: each said "got null", of a value that is plainly there.
   it('names an infinite or not-a-number value as YAML writes it', () => {
     const text = 'source: { file: users.csv }\ntarget: { connection: users }\nbatch: { size: .inf, parallelism: -1e400 }\nvalidate: { max_rejects: .NaN }\n';
