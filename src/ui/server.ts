@@ -160,7 +160,7 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
         const loaded = await loadNamedPipeline(app, pipeline);
         if ('file' in loaded.pipeline.target) throw new HttpError(400, `${loaded.name} is an export: the export builder previews its rows`);
         const plan = planRun(app, loaded, upload);
-        const read = whatRunReads(loaded, plan);
+        const read = whatRunReads(loaded, plan, upload !== undefined);
         const report = await dryRunFor(app, plan);
         // A few hundred bytes each; the oldest go past a bound (a page left open for days).
         if (dryRuns.size >= 1000) dryRuns.delete(dryRuns.keys().next().value as string);
@@ -183,7 +183,7 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
         if (writesStore) {
           if (!seen || seen.pipeline !== pipeline || seen.upload !== (upload?.id ?? null))
             throw new HttpError(409, 'run the dry run of this pipeline and file first');
-          if (seen.read !== whatRunReads(loaded, plan))
+          if (seen.read !== whatRunReads(loaded, plan, upload !== undefined))
             throw new HttpError(409, `${pipeline} or its source changed since its dry run: run the dry run again to see what this run would do`);
         }
         const started = await actions.start(plan);
@@ -271,12 +271,16 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
 /** Sockets open at once; past it Node closes a new one at once. A browser tab holds one (the event stream) and a few while loading. */
 export const MAX_CONNECTIONS = 128;
 
-/** What a run reads, as far as the console can tell it changed: the pipeline file's text and its source file's size and time. */
-function whatRunReads(loaded: LoadedPipeline, plan: JobPlan): string {
+/**
+ * What a run reads, as far as the console can tell it changed: the pipeline file's text and its
+ * source file's size and time. An upload's time is left out: each use restarts its clock
+ * (uploads.ts `get`), and it is written once, under its own id, never changed.
+ */
+function whatRunReads(loaded: LoadedPipeline, plan: JobPlan, fromUpload: boolean): string {
   const hash = createHash('sha256').update(loaded.text);
   if (plan.source.type === 'file') {
     const stat = statSync(plan.source.path, { throwIfNoEntry: false });
-    hash.update(stat ? `\0${stat.ino}:${stat.size}:${stat.mtimeMs}` : '\0none');
+    hash.update(stat ? `\0${stat.ino}:${stat.size}:${fromUpload ? '' : stat.mtimeMs}` : '\0none');
   }
   return hash.digest('hex');
 }
