@@ -261,7 +261,7 @@ describe('values that would otherwise be lost without a word', { timeout: 60_000
     const result = p.ferry('validate', 'import.yaml');
     expect(result.code).not.toBe(0);
     expect(result.stdout).toContain(
-      'import.yaml:3:26 columns.given_\\x1b[2Jname\\u202e\\nok import.yaml: table users has no column "given_\\x1b[2Jname\\u202e\\nok import.yaml"',
+      'import.yaml:3:26 columns.given_\\x1b[2Jname\\u202e\\nok import.yaml: invalid name "given_\\x1b[2Jname\\u202e\\nok import.yaml": a column name cannot hold a control character',
     );
     expect(result.stdout).not.toMatch(/[\u001b\u202e]|^ok /m);
   });
