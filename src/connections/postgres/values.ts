@@ -1,6 +1,7 @@
 import type { RejectError } from '../../validation/reject.js';
 import { isPlainObject } from '../../plan/json-values.js';
 import { storeRejects } from '../write-rules.js';
+import { DECIMAL_TEXT, decimalValue } from '../decimal-text.js';
 
 /**
  * Logical values → the text PostgreSQL parses for a column (every value travels as text and is cast
@@ -92,17 +93,14 @@ function encodeInteger(column: string, value: unknown, baseType: string): PgText
   return n.toString();
 }
 
-/** A plain decimal literal: digits, an optional fraction and exponent, nothing a double reads differently from numeric (no hex, no Infinity). */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
-
 /**
  * A numeric column holds more digits than a double: decimal text for one goes to the server as
  * written (`123456789012345678901234567890.123`, `0.12345678901234567891`), not through Number,
  * which would round it without a word. A float column rounds it the same either way.
  */
 function encodeReal(value: unknown, baseType: string): PgText | undefined {
-  if (baseType === 'numeric' && typeof value === 'string' && DECIMAL.test(value.trim())) return value.trim();
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (baseType === 'numeric' && typeof value === 'string' && DECIMAL_TEXT.test(value.trim())) return value.trim();
+  const n = decimalValue(value);
   return Number.isFinite(n) ? String(n) : undefined;
 }
 

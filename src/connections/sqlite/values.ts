@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
 import type { ColumnType } from '../types.js';
+import { decimalValue } from '../decimal-text.js';
 
 /**
  * Logical values ↔ what SQLite stores. Booleans are 0/1, JSON is text, timestamps are ISO text.
@@ -194,7 +195,7 @@ function encodeInteger(value: unknown): SqliteValue | typeof invalid {
 }
 
 function encodeReal(value: unknown): SqliteValue | typeof invalid {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  const n = decimalValue(value);
   return Number.isFinite(n) ? n : invalid;
 }
 
