@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { SecretMasker } from '../spec/secrets.js';
+import { decodeLoosely } from '../spec/percent-decoding.js';
 import { isWholeReference } from '../spec/env-references.js';
 import { resolveWebhookUrl } from '../spec/webhook-url.js';
 import { visibleText } from '../spec/visible-text.js';
@@ -223,15 +224,8 @@ function quotableParts(value: string): string[] {
   } catch {
     return [];
   }
-  const decoded = (part: string): string => {
-    try {
-      return decodeURIComponent(part);
-    } catch {
-      return part;
-    }
-  };
-  const parts = [url.pathname + url.search, url.pathname, url.search.slice(1), decoded(url.username), decoded(url.password)];
-  for (const segment of url.pathname.split('/')) parts.push(segment, decoded(segment));
+  const parts = [url.pathname + url.search, url.pathname, url.search.slice(1), decodeLoosely(url.username), decodeLoosely(url.password)];
+  for (const segment of url.pathname.split('/')) parts.push(segment, decodeLoosely(segment));
   for (const [, v] of url.searchParams) parts.push(v);
   return parts.filter((part) => part.length >= 8 && !/^[a-z/_.-]*$/.test(part));
 }

@@ -5,6 +5,7 @@ import { defaultConfig, withDefaultConnection, type FerryConfig } from '../spec/
 import { formatDiagnostic, type Diagnostic } from '../spec/diagnostics.js';
 import { parseConfig } from '../spec/parse-config.js';
 import { SecretMasker } from '../spec/secrets.js';
+import { decodeLoosely } from '../spec/percent-decoding.js';
 import { notUtf8 } from './utf8-text.js';
 
 export const CONFIG_FILE = 'ferry.yaml';
@@ -93,15 +94,6 @@ function passwordsOf(url: string): string[] {
     if (/pass/i.test(decodeLoosely(name.replaceAll('+', ' ')))) out.push(value, decodeLoosely(value.replaceAll('+', ' ')));
   }
   return out;
-}
-
-/** Percent-decoding that keeps a malformed text as it is (the URL is refused later, by the driver). */
-function decodeLoosely(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /**
