@@ -14,7 +14,7 @@ import { jobPage, rejectsFileOf, sendArtifact } from './job-page.js';
 import { createJobsFeed } from './jobs-feed.js';
 import { dryRunFor, listPipelines, loadNamedPipeline, pipelineSchedules, planRun } from './pipelines.js';
 import { RejectsIndex } from './rejects.js';
-import { createGuard } from './security.js';
+import { createGuard, TOKEN_REFUSED } from './security.js';
 import { Uploads } from './uploads.js';
 import { maskJson } from '../cli/mask-json.js';
 import type { JobPlan } from '../plan/job-plan.js';
@@ -25,8 +25,8 @@ export interface UiOptions {
   app: App;
   host: string;
   port: number;
-  /** FERRY_UI_TOKEN: required by every request when set (and to bind anything but loopback). */
-  token: string | undefined;
+  /** Required by every request: FERRY_UI_TOKEN, or the one `ferry ui` made (security.ts `generateToken`). */
+  token: string;
   /** Largest upload, in bytes. */
   maxUpload: number;
   /** How often the shared poll asks the engine for the jobs (ms). */
@@ -240,7 +240,9 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
         req.resume();
         lingerAfterAnswer(req.socket);
       }
-      sendJson(res, status, { error: masker.mask(message) });
+      // The browser opening the console without its token gets a page that says where it is; the page's script, JSON.
+      if (status === 401 && (req.headers.accept ?? '').includes('text/html')) sendText(res, 401, 'text/html; charset=utf-8', REFUSED_PAGE);
+      else sendJson(res, status, { error: masker.mask(message) });
     }
   };
 
@@ -267,6 +269,8 @@ export async function startUiServer(options: UiOptions): Promise<UiServer> {
     },
   };
 }
+
+const REFUSED_PAGE = `<!doctype html><meta charset="utf-8"><title>Ferry console: token needed</title><h1>Ferry console</h1><p>${TOKEN_REFUSED.replaceAll('&', '&amp;').replaceAll('<', '&lt;')}.</p>\n`;
 
 /** Sockets open at once; past it Node closes a new one at once. A browser tab holds one (the event stream) and a few while loading. */
 export const MAX_CONNECTIONS = 128;

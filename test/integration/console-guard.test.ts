@@ -11,6 +11,7 @@ import { TestProject } from '../helpers/project.js';
 let p: TestProject;
 let app: App;
 let server: UiServer;
+const token = 'console-guard-test-token';
 
 beforeAll(async () => {
   p = new TestProject();
@@ -21,8 +22,8 @@ beforeAll(async () => {
     import('../../src/ui/server.js'),
   ]);
   app = createApp(loadProject(p.dir, undefined, process.env), { cwd: p.dir, env: process.env });
-  // Any 127.x.y.z is loopback: `ferry ui --host 127.0.0.2` binds it without a token.
-  server = await startUiServer({ app, host: '127.0.0.2', port: 0, token: undefined, maxUpload: 1024 * 1024, log: () => undefined });
+  // Any 127.x.y.z is loopback: `ferry ui --host 127.0.0.2` binds it without FERRY_UI_TOKEN.
+  server = await startUiServer({ app, host: '127.0.0.2', port: 0, token, maxUpload: 1024 * 1024, log: () => undefined });
 });
 
 afterAll(async () => {
@@ -31,7 +32,7 @@ afterAll(async () => {
   p?.cleanup();
 });
 
-/** A request to the server with the Host header given (fetch sets its own). */
+/** A request to the server with the Host header given (fetch sets its own), presenting the token. */
 function send(
   path: string,
   host: string,
@@ -39,7 +40,8 @@ function send(
 ): Promise<{ status: number; body: string }> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method: init.method ?? 'GET', headers: { host, ...init.headers } }, (res) => {
+    const headers = { host, authorization: `Bearer ${token}`, ...init.headers };
+    const req = request({ host: url.hostname, port: url.port, path, method: init.method ?? 'GET', headers }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode!, body }));

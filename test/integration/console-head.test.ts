@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UiServer } from '../../src/ui/server.js';
 import { exportPipeline, seed } from '../helpers/exports.js';
+import { credentialsFor } from '../helpers/console-auth.js';
 import { startConsole, type ConsoleFixture } from '../helpers/console-server.js';
 import type { TestProject } from '../helpers/project.js';
 
@@ -24,7 +25,7 @@ function head(url: string): Promise<HeadAnswer> {
       req.destroy();
       resolve(answer);
     }, 5000);
-    const req = request(url, { method: 'HEAD', agent: false }, (res) => {
+    const req = request(url, { method: 'HEAD', agent: false, headers: credentialsFor(url) }, (res) => {
       answer = { status: res.statusCode ?? 0, headers: res.headers, ended: false };
       res.on('end', () => {
         clearTimeout(timer);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { UiServer } from '../../src/ui/server.js';
+import { trustConsole } from '../helpers/console-auth.js';
 import { TestProject } from '../helpers/project.js';
 import { generateUsers } from '../helpers/users.js';
 
@@ -53,7 +54,9 @@ describe('ferry ui live progress', () => {
         return { ...engine, name: engine.name, list: (options) => (listCalls++, engine.list(options)) };
       },
     };
-    server = await startUiServer({ app, host: '127.0.0.1', port: 0, token: undefined, maxUpload: 1024 * 1024, pollMs: POLL_MS, log: () => undefined });
+    const token = 'console-live-test-token';
+    server = await startUiServer({ app, host: '127.0.0.1', port: 0, token, maxUpload: 1024 * 1024, pollMs: POLL_MS, log: () => undefined });
+    trustConsole(server.url, token); // this file's fetch presents it
   });
 
   afterAll(async () => {
