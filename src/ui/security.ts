@@ -108,8 +108,9 @@ function same(a: string, b: string): boolean {
 }
 
 function bearer(req: IncomingMessage): string | undefined {
+  // The scheme's name is case-insensitive (RFC 9110 11.1): `bearer <token>` was refused.
   const auth = req.headers.authorization;
-  return auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+  return auth !== undefined && /^bearer /i.test(auth) ? auth.slice(7) : undefined;
 }
 
 function cookie(req: IncomingMessage, name: string): string | undefined {

@@ -73,6 +73,7 @@ describe('ferry ui on loopback without FERRY_UI_TOKEN', () => {
     expect(page).not.toContain(wrong);
     // With it: a Bearer header, or the cookie its URL sets.
     expect((await anonymousFetch(`${ui.url}api/jobs`, { headers: { authorization: `Bearer ${ui.token}` } })).status).toBe(200);
+    expect((await anonymousFetch(`${ui.url}api/jobs`, { headers: { authorization: `bearer ${ui.token}` } })).status).toBe(200); // any case
     const opened = await anonymousFetch(ui.printed);
     expect(opened.status).toBe(200);
     const cookie = opened.headers.get('set-cookie')!;
