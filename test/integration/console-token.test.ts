@@ -184,6 +184,7 @@ describe.skipIf(!chromiumPath)(`ferry ui token in Chromium${chromiumPath ? '' : 
     const token = 'one-token-for-both-consoles';
     const a = await start({ FERRY_UI_TOKEN: token });
     const b = await start({ FERRY_UI_TOKEN: token });
+    expect(a.stdout() + a.stderr()).not.toContain(token); // a given token is never printed
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
