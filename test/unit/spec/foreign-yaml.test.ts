@@ -25,7 +25,21 @@ describe('foreignYaml', () => {
     ['a scalar', 'just text\n'],
     ['a YAML syntax error', 'source: [unclosed\n'],
     ['a key that is not text', '? [a, b]\n: c\n'],
+    // YAML that does not read whole: what is left of it says nothing of what the file is.
+    ['a pipeline whose source: slipped under name:', 'name: nightly\n  source: { file: a.csv }\ntarget: { connection: users }\n'],
+    ['a pipeline whose first key holds a second colon', 'name: a: b\nsource: { file: a.csv }\n'],
+    ['a pipeline opened with a stray bracket', '[source: { file: a.csv }\ntarget: users\n'],
+    ['a list broken by its indentation', '- source: a\n - target: b\n'],
   ])('leaves %s to be checked as a pipeline', (_what, text) => {
     expect(foreignYaml(text)).toBeUndefined();
+  });
+
+  it('tells a test file by its tests: key', () => {
+    expect(foreignYaml('tests:\n  - name: a\n', 'test')).toBeUndefined();
+    expect(foreignYaml('test:\n  - name: a\n', 'test')).toBeUndefined();
+    expect(foreignYaml('services:\n  web: { build: . }\n', 'test')).toBe('it has no tests: key, nor any other key of a Ferry file (its keys: services)');
+    expect(foreignYaml('- hosts: all\n', 'test')).toBe('its top level is a list, and a test file is a map holding tests:');
+    // A pipeline saved under a test file's name is Ferry's: its mistake is reported, not skipped.
+    expect(foreignYaml('source: { file: a.csv }\n', 'test')).toBeUndefined();
   });
 });
