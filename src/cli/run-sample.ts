@@ -6,7 +6,7 @@ import { guardedFiles, loadPipeline, type LoadedPipeline } from '../project/load
 import { realPathOf, targetConflict, type GuardedFile } from '../project/target-path.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
-import { findPipelines } from './validate.js';
+import { projectPipelines } from './validate.js';
 
 /**
  * `--sample` writes beside the real target (`users.csv` → `users.sample.csv`), or to `--output`,
@@ -61,7 +61,7 @@ export function besideWithSuffix(path: string, suffix: string): string {
 /** The existing source files of the project's pipelines (pipelines/**): a sample must not replace one, even one an earlier sample wrote. */
 function pipelineSources(ctx: CliContext): GuardedFile[] {
   const project = ctx.project();
-  return findPipelines(join(project.rootDir, 'pipelines'), { links: true }).flatMap((file) => {
+  return projectPipelines(join(project.rootDir, 'pipelines'), ctx.cwd).files.flatMap((file) => {
     const result = loadPipeline(project, ctx.cwd, file);
     const loaded = result.ok ? result.loaded : result.shaped;
     return loaded?.sourcePath ? [{ path: loaded.sourcePath, what: `the source file of ${loaded.file}` }] : [];

@@ -16,7 +16,7 @@ import { wholeNumber } from './usage.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { retentionLoop } from './retention.js';
 import { EXIT_INTERRUPTED, repeatFilter } from './interrupt.js';
-import { findPipelines } from './validate.js';
+import { projectPipelines } from './validate.js';
 import { terminalLines, visibleText } from '../spec/visible-text.js';
 
 export interface ServeOptions {
@@ -221,10 +221,14 @@ function scheduleChange(served: PipelineSchedule, loaded: { name: string; pipeli
   return undefined;
 }
 
-/** The pipelines (given, or all under pipelines/) that have a schedule; invalid files are reported and left out. */
+/**
+ * The pipelines (given, or all under pipelines/) that have a schedule; invalid files are reported
+ * and left out. Other tools' YAML found there is no pipeline (validate skips it with a note): it
+ * is left out without a word, as it would otherwise be on every list and block every apply.
+ */
 function findSchedules(ctx: CliContext, files: string[]): { schedules: PipelineSchedule[]; invalid: boolean } {
   const project = ctx.project();
-  const candidates = files.length > 0 ? files : findPipelines(join(project.rootDir, 'pipelines'), { links: true });
+  const candidates = files.length > 0 ? files : projectPipelines(join(project.rootDir, 'pipelines'), ctx.cwd).files;
   const schedules: PipelineSchedule[] = [];
   let invalid = false;
   for (const file of candidates) {

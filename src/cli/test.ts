@@ -5,7 +5,7 @@ import { checkedPair, failureLines, TEST_FILE, testFileOf, testPipeline, type Ch
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
-import { findPipelines } from './validate.js';
+import { projectPipelines } from './validate.js';
 
 /**
  * `ferry test [pipeline…]`: the cases of each pipeline (its sibling `<name>.test.yaml`) through
@@ -14,9 +14,12 @@ import { findPipelines } from './validate.js';
  * invalid pipeline or test file.
  */
 export async function testCommand(ctx: CliContext, args: string[]): Promise<void> {
-  const pairs = args.length > 0 ? args.map((a) => pairOf(resolve(ctx.cwd, a), ctx.cwd)) : allTestFiles(ctx);
+  const { pairs, skipped } = args.length > 0 ? { pairs: args.map((a) => pairOf(resolve(ctx.cwd, a), ctx.cwd)), skipped: 0 } : allTestFiles(ctx);
   if (pairs.length === 0)
-    throw new CliExit(EXIT_INVALID, 'no test files found under pipelines/ (write <pipeline>.test.yaml beside a pipeline; see README "Testing a pipeline")');
+    throw new CliExit(
+      EXIT_INVALID,
+      `no test files found under pipelines/ (${skipped > 0 ? `${skipped} file(s) of other tools skipped; ` : ''}write <pipeline>.test.yaml beside a pipeline; see README "Testing a pipeline")`,
+    );
   let failed = 0;
   let total = 0;
   for (const pair of pairs) {
@@ -58,7 +61,9 @@ function isLink(path: string): boolean {
   return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true;
 }
 
-function allTestFiles(ctx: CliContext): CheckedPair[] {
-  const dir = join(ctx.project().rootDir, 'pipelines');
-  return findPipelines(dir, { tests: true, links: true }).map((testFile) => pairOf(testFile, ctx.cwd));
+/** The test files found under pipelines/; another tool's (a docker-compose.test.yml) is skipped with a note, as validate skips its YAML. */
+function allTestFiles(ctx: CliContext): { pairs: CheckedPair[]; skipped: number } {
+  const found = projectPipelines(join(ctx.project().rootDir, 'pipelines'), ctx.cwd, { tests: true });
+  for (const { note } of found.skipped) ctx.stdout(note);
+  return { pairs: found.files.map((testFile) => pairOf(testFile, ctx.cwd)), skipped: found.skipped.length };
 }

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { notAFile } from '../file-kind.js';
 import { compileColumns } from '../mapping/compiler/index.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
@@ -7,7 +7,8 @@ import { isInsideFolder } from '../project/inside-folder.js';
 import { displayPath, tooLarge } from '../project/load-config.js';
 import type { LoadedPipeline } from '../project/load-pipeline.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
-import { foreignYaml } from '../spec/foreign-yaml.js';
+import { foreignYaml, type FerryFileKind } from '../spec/foreign-yaml.js';
+import { TEST_FILE } from '../pipeline-test/test-pipeline.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 
@@ -15,11 +16,12 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 export async function validateCommand(ctx: CliContext, files: string[], options: { verbose?: boolean } = {}): Promise<void> {
   const project = ctx.project();
   const folder = join(project.rootDir, 'pipelines');
-  const found = files.length > 0 ? files : findPipelines(folder, { links: true });
   // Found, not named: another tool's YAML kept beside the pipelines is said once and skipped, not
   // reported as an invalid pipeline key by key. Named, a file is checked as a pipeline whatever it holds.
-  const targets = files.length > 0 ? found : found.filter((file) => !skippedAsForeign(ctx, file));
-  const skipped = found.length - targets.length;
+  const found = files.length > 0 ? { files, skipped: [] } : projectPipelines(folder, ctx.cwd);
+  for (const { note } of found.skipped) ctx.stdout(note);
+  const targets = found.files;
+  const skipped = found.skipped.length;
   // Nothing to check is an input error (2), as for `ferry test` without cases: a CI step run in the wrong folder must not pass.
   if (targets.length === 0)
     throw new CliExit(
@@ -48,25 +50,6 @@ export async function validateCommand(ctx: CliContext, files: string[], options:
   if (failed > 0) throw new CliExit(EXIT_FAILED);
 }
 
-/** A found file that is some other tool's YAML (foreign-yaml.ts): a note saying why it is skipped. */
-function skippedAsForeign(ctx: CliContext, file: string): boolean {
-  const path = resolve(ctx.cwd, file);
-  // A file that cannot be read, or too large for a pipeline, is reported by the load as such.
-  if (notAFile(path, 'pipeline file') ?? tooLarge(path, 'pipeline file')) return false;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return false;
-  }
-  const why = foreignYaml(text);
-  if (why === undefined) return false;
-  ctx.stdout(
-    `skipped ${displayPath(ctx.cwd, path)}: not a Ferry pipeline, ${why}. Hint: keep other tools' YAML outside pipelines/; ferry validate ${displayPath(ctx.cwd, path)} checks it as a pipeline`,
-  );
-  return true;
-}
-
 /** `--verbose`: which columns run as compiled JavaScript and which in the JSONata interpreter, and why. */
 function mappingLines(loaded: LoadedPipeline): string[] {
   const columns = loaded.pipeline.columns;
@@ -74,6 +57,60 @@ function mappingLines(loaded: LoadedPipeline): string[] {
   const expressions = Object.fromEntries(Object.entries(columns).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const { compiled, interpreted } = compileColumns(expressions);
   return [...compiled.map((column) => `  ${column}: compiled`), ...interpreted.map(({ column, reason }) => `  ${column}: interpreted (${reason})`)];
+}
+
+/** A file found under pipelines/ that is another tool's YAML, and the line saying why it is skipped. */
+export interface SkippedFile {
+  path: string;
+  note: string;
+}
+
+/**
+ * The project's pipelines under `dir` (with `tests`, their test files), as findPipelines finds
+ * them with links, and apart from them the YAML files of other tools kept there (foreign-yaml.ts),
+ * each with validate's note naming it from `cwd`. Every command that lists the project's pipelines
+ * goes by this: validate and ferry test print the notes; schedules, serve, run --sample and the
+ * console leave the files out (schedules apply refused to apply anything for a docker-compose
+ * file, ferry test stopped at its docker-compose.test.yml, the console listed a workflow as an
+ * invalid pipeline). A test file is another tool's when the pipeline beside it is (or, with none
+ * beside it, when it is itself): `x.test.yml` of a real `x.yml` is that pipeline's cases, to run
+ * and report whatever it holds.
+ */
+export function projectPipelines(dir: string, cwd: string, options: { tests?: boolean } = {}): { files: string[]; skipped: SkippedFile[] } {
+  const files: string[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const path of findPipelines(dir, { links: true, tests: options.tests ?? false })) {
+    const why = options.tests ? foreignTestFile(path, cwd) : foreignFile(path, 'pipeline');
+    if (why === undefined) files.push(path);
+    else skipped.push({ path, note: skippedNote(cwd, path, options.tests ? 'test' : 'pipeline', why) });
+  }
+  return { files, skipped };
+}
+
+function skippedNote(cwd: string, path: string, kind: FerryFileKind, why: string): string {
+  const shown = displayPath(cwd, path);
+  const what = kind === 'test' ? 'test file' : 'pipeline';
+  const named = kind === 'test' ? `ferry test ${shown} runs it as one` : `ferry validate ${shown} checks it as a pipeline`;
+  return `skipped ${shown}: not a Ferry ${what}, ${why}. Hint: keep other tools' YAML outside pipelines/; ${named}`;
+}
+
+function foreignTestFile(path: string, cwd: string): string | undefined {
+  const pipeline = path.replace(TEST_FILE, extname(path));
+  if (lstatSync(pipeline, { throwIfNoEntry: false }) === undefined) return foreignFile(path, 'test');
+  const why = foreignFile(pipeline, 'pipeline');
+  return why === undefined ? undefined : `${displayPath(cwd, pipeline)} beside it is not a Ferry pipeline: ${why}`;
+}
+
+/** Why the file is another tool's YAML; undefined for a file that may be Ferry's, or that cannot be read (its load says why). */
+function foreignFile(path: string, kind: FerryFileKind): string | undefined {
+  if (notAFile(path, 'file') ?? tooLarge(path, 'file')) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return foreignYaml(text, kind);
 }
 
 /**

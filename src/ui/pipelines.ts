@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { dryRun, type DryRunExamples } from '../../activities/dry-run.js';
 import type { App } from '../app.js';
-import { findPipelines } from '../cli/validate.js';
+import { projectPipelines } from '../cli/validate.js';
 import type { PipelineSchedule } from '../engine/engine.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
@@ -30,10 +30,16 @@ export interface PipelineEntry {
 
 export const pipelinesDir = (app: App): string => join(app.project.rootDir, 'pipelines');
 
+/**
+ * The project's pipelines (other tools' YAML kept in pipelines/ is none, as for `ferry validate`),
+ * as the console lists and schedules them.
+ */
+const consolePipelines = (app: App): string[] => projectPipelines(pipelinesDir(app), app.project.rootDir).files;
+
 /** Every pipeline under pipelines/, each checked as `ferry validate` checks it. */
 export async function listPipelines(app: App): Promise<PipelineEntry[]> {
   const out: PipelineEntry[] = [];
-  for (const path of findPipelines(pipelinesDir(app))) {
+  for (const path of consolePipelines(app)) {
     const file = relative(app.project.rootDir, path).split(sep).join('/');
     const result = await loadCheckedPipeline(app.project, app.project.rootDir, path);
     if (!result.ok) {
@@ -81,7 +87,7 @@ async function testsOf(app: App, path: string): Promise<PipelineEntry['tests']> 
 /** The pipelines that have a `schedule:`, as the engines take them (invalid files are left out). */
 export function pipelineSchedules(app: App): PipelineSchedule[] {
   const schedules: PipelineSchedule[] = [];
-  for (const file of findPipelines(pipelinesDir(app))) {
+  for (const file of consolePipelines(app)) {
     const result = loadPipeline(app.project, app.project.rootDir, file);
     if (!result.ok || typeof result.loaded.pipeline.schedule !== 'string') continue;
     const { pipeline, name, path } = result.loaded;
