@@ -51,7 +51,9 @@ export function foreignYaml(text: string, kind: FerryFileKind = 'pipeline'): str
   if (isSeq(contents)) return list;
   if (!isMap(contents)) return undefined;
   const keys = contents.items.map((pair) => (isScalar(pair.key) ? pair.key.value : undefined));
-  if (keys.some((key) => typeof key !== 'string' || known.some((k) => nearKey(key, k)))) return undefined;
+  // A merge key (`<<: *base`) brings in keys unseen here, maybe source and target: the load
+  // refuses it with its reason, where a skip would have passed the pipeline over without a word.
+  if (keys.some((key) => typeof key !== 'string' || key === '<<' || known.some((k) => nearKey(key, k)))) return undefined;
   const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? ', …' : '');
   return `${noKey} (its keys: ${shown})`;
 }

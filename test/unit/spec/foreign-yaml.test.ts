@@ -29,6 +29,7 @@ describe('foreignYaml', () => {
     ['a pipeline whose source: slipped under name:', 'name: nightly\n  source: { file: a.csv }\ntarget: { connection: users }\n'],
     ['a pipeline whose first key holds a second colon', 'name: a: b\nsource: { file: a.csv }\n'],
     ['a pipeline opened with a stray bracket', '[source: { file: a.csv }\ntarget: users\n'],
+    ['a pipeline merged in from an anchor', 'base: &b\n  source: { file: a.csv }\n  target: { connection: users }\n<<: *b\n'],
     ['a list broken by its indentation', '- source: a\n - target: b\n'],
   ])('leaves %s to be checked as a pipeline', (_what, text) => {
     expect(foreignYaml(text)).toBeUndefined();
