@@ -8,6 +8,7 @@ import { displayPath, tooLarge } from '../project/load-config.js';
 import type { LoadedPipeline } from '../project/load-pipeline.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import { foreignYaml, type FerryFileKind } from '../spec/foreign-yaml.js';
+import { visibleText } from '../spec/visible-text.js';
 import { TEST_FILE } from '../pipeline-test/test-pipeline.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
@@ -91,7 +92,8 @@ function skippedNote(cwd: string, path: string, kind: FerryFileKind, why: string
   const shown = displayPath(cwd, path);
   const what = kind === 'test' ? 'test file' : 'pipeline';
   const named = kind === 'test' ? `ferry test ${shown} runs it as one` : `ferry validate ${shown} checks it as a pipeline`;
-  return `skipped ${shown}: not a Ferry ${what}, ${why}. Hint: keep other tools' YAML outside pipelines/; ${named}`;
+  // One line whatever the file's name or keys hold: a line break or ESC there is shown escaped, not acted on.
+  return visibleText(`skipped ${shown}: not a Ferry ${what}, ${why}. Hint: keep other tools' YAML outside pipelines/; ${named}`);
 }
 
 function foreignTestFile(path: string, cwd: string): string | undefined {

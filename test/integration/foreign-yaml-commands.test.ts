@@ -83,6 +83,22 @@ describe("every command that lists the project's pipelines skips other tools' YA
     expect(r.stderr).toContain('1 file(s) of other tools skipped');
   });
 
+  it('says a hostile file name and key escaped, each note on one line', () => {
+    p = project();
+    p.write('pipelines/a\x1b[2Jb\nc.yml', '"\\e]0;pwned\\a": 1\n');
+    p.write('pipelines/x\ny.test.yml', 'services: {}\n');
+    for (const command of ['validate', 'test']) {
+      const r = p.ferry(command);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).not.toMatch(/[\x1b\x07]/);
+      const notes = r.stdout.split('\n').filter((line) => line.startsWith('skipped '));
+      expect(notes).toHaveLength(1);
+      expect(notes[0]).toContain(
+        command === 'validate' ? 'skipped pipelines/a\\x1b[2Jb\\nc.yml: not a Ferry pipeline' : 'skipped pipelines/x\\ny.test.yml: not a Ferry test file',
+      );
+    }
+  });
+
   it('run --sample still runs beside them', () => {
     p = project();
     withForeignFiles(p);
