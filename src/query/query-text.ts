@@ -26,7 +26,7 @@ export function checkQueryText(text: string): void {
   const reference = ENV_REFERENCE.exec(text);
   if (reference)
     throw new QueryError(
-      `\${${reference[1]}}: environment variables are not read in a pipeline (only in ferry.yaml): write the query itself here, or \\\${${reference[1]}} to search for that text`,
+      `\${${reference[1]}} is not read from the environment in a pipeline (only in ferry.yaml): write the query itself here, or \\\${${reference[1]}} to search for that text`,
       reference.index,
     );
 }

@@ -33,7 +33,9 @@ describe('an environment reference in an export query', () => {
       const r = ferry(env, ...command);
       expect(r.code, `${command[0]}: ${r.stdout}${r.stderr}`).toBeGreaterThan(0);
       const out = r.stdout + r.stderr;
-      expect(out).toMatch(/^pipelines\/by-env\.yaml:4:10 source\.query: \$\{USERS_QUERY\}: environment variables are not read in a pipeline/m);
+      expect(out).toMatch(
+        /^pipelines\/by-env\.yaml:4:10 source\.query: \$\{USERS_QUERY\} is not read from the environment in a pipeline \(only in ferry\.yaml\): write the query itself/m,
+      );
       expect(out).not.toContain('s3cr3t');
     }
     expect(existsSync(join(p.dir, 'pipelines/out/users.csv'))).toBe(false);
@@ -44,7 +46,9 @@ describe('an environment reference in an export query', () => {
     p.write('pipelines/by-env.yaml', pipeline(`'email:"\${DOMAIN}" OR name:x'`));
     const r = ferry({ DOMAIN: 'example.com' }, 'validate');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^pipelines\/by-env\.yaml:4:18 source\.query: \$\{DOMAIN\}: environment variables are not read in a pipeline/m);
+    expect(r.stdout).toMatch(
+      /^pipelines\/by-env\.yaml:4:18 source\.query: \$\{DOMAIN\} is not read from the environment in a pipeline \(only in ferry\.yaml\): write the query itself/m,
+    );
   });
 
   it('searches for the text itself when the $ is escaped', () => {
