@@ -1,3 +1,4 @@
+import { PLACEHOLDERS } from './date-math.js';
 import { QueryError } from './query-error.js';
 
 /** Half a surrogate pair with no other half: not a character. */
@@ -24,6 +25,8 @@ export function checkQueryText(text: string): void {
   // a field" whatever the variable held, and `email:"${DOMAIN}"` searched for that very text,
   // exporting nobody under "succeeded". The variable is named; its value is never read.
   const reference = ENV_REFERENCE.exec(text);
+  if (reference && (PLACEHOLDERS as readonly string[]).includes(reference[1]!))
+    throw new QueryError(`\${${reference[1]}}: Ferry's placeholder is written {${reference[1]}}, without the $`, reference.index);
   if (reference)
     throw new QueryError(
       `\${${reference[1]}} is not read from the environment in a pipeline (only in ferry.yaml): write the query itself here, or \\\${${reference[1]}} to search for that text`,

@@ -51,6 +51,16 @@ describe('an environment reference in an export query', () => {
     );
   });
 
+  it('says a date placeholder is written without the $', () => {
+    p = new TestProject();
+    p.write('pipelines/by-env.yaml', pipeline(`'updated_at:[\${last_success} TO now]'`));
+    const r = ferry({ last_success: '2020-01-01' }, 'validate');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /^pipelines\/by-env\.yaml:4:23 source\.query: \$\{last_success\}: Ferry's placeholder is written \{last_success\}, without the \$$/m,
+    );
+  });
+
   it('searches for the text itself when the $ is escaped', () => {
     p = new TestProject();
     p.write('pipelines/by-env.yaml', pipeline(`'email:"\\\${DOMAIN}"'`));
