@@ -20,7 +20,7 @@ export async function planPages(deps: ActivityDeps, plan: JobPlan): Promise<Plan
   const { connection: name, table, query, sort } = plan.source;
   const connection = await deps.pool.get(name, table);
   // Once per job, as for a target: a long-lived process (serve, a worker) sees a table altered since.
-  await connection.columns();
+  await connection.columns('read');
   const fields = sourceFields(plan);
   mkdirSync(plan.jobDir, { recursive: true });
   // Tests hold the plan here (while the engine starts batch threads).

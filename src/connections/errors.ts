@@ -51,3 +51,14 @@ function isRetryableCode(code: string): boolean {
   if (retryableNodeCodes.has(code) || retryablePgCodes.has(code)) return true;
   return /^08[0-9A-Z]{3}$/.test(code);
 }
+
+/** The code of `missingTable`'s error: validate reports it whatever the driver. */
+export const MISSING_TABLE = 'FERRY_MISSING_TABLE';
+
+/** A source's table that is not in the store: never created by reading it (Connection.columns). */
+export function missingTable(table: string, store: string): ConnectionError {
+  return new ConnectionError(
+    `table ${table} does not exist in ${store}: a source reads a table that is there, and Ferry creates none to read. Hint: check source.table, or the connection's table in ferry.yaml`,
+    { retryable: false, code: MISSING_TABLE },
+  );
+}

@@ -12,7 +12,7 @@ import { storeFileCheck, type StoreFileCheck } from './sqlite/store-file.js';
 import { enableWal } from './sqlite/wal.js';
 import { createBatchWriter, type BatchWriter } from './sqlite/write.js';
 import { restoreContext, writeContext } from './table-shape.js';
-import type { Connection, ConnectionContext, ConnectionDefinition } from './types.js';
+import type { Connection, ConnectionContext, ConnectionDefinition, TableUse } from './types.js';
 import type { WriterTurn } from './writer-turn.js';
 
 export const sqliteName = 'sqlite';
@@ -63,8 +63,8 @@ function createConnection(
     };
   let writer: BatchWriter | undefined;
   // Re-read on every columns() call (once per job), so a table altered between jobs is seen.
-  const reload = (): BatchWriter => {
-    writer = createBatchWriter(db, loadTableShape(db, table));
+  const reload = (use?: TableUse): BatchWriter => {
+    writer = createBatchWriter(db, loadTableShape(db, table, use));
     return writer;
   };
   const finishKeys = db.prepare('DELETE FROM ferry_job_keys WHERE job = ?');
@@ -83,7 +83,7 @@ function createConnection(
   return {
     driver: sqliteName,
     table,
-    columns: async () => guard(() => reload().shape.columns.map((c) => ({ ...c })), `reading the columns of table ${table}`),
+    columns: async (use) => guard(() => reload(use).shape.columns.map((c) => ({ ...c })), `reading the columns of table ${table}`),
     writeBatch: async (input) => {
       const current = writer ?? reload();
       // Encoding needs no lock: it happens before this thread waits for its turn to write.

@@ -4,6 +4,9 @@ import type { RejectError } from '../validation/reject.js';
 
 export type ColumnType = 'text' | 'integer' | 'real' | 'boolean' | 'json' | 'timestamp';
 
+/** What a job does with a table: `write` one it may create (the built-in users table), `read` one that must be there. */
+export type TableUse = 'read' | 'write';
+
 export interface ColumnInfo {
   name: string;
   type: ColumnType;
@@ -198,10 +201,12 @@ export interface Connection {
   readonly driver: string;
   readonly table: string;
   /**
-   * The target table's columns. Creates the built-in users table first when the table does not
-   * exist. Called at validation time and once per job.
+   * The table's columns. `write` (a target, the default): creates the built-in users table first
+   * when the table does not exist. `read` (a source): a missing table is an error (`missingTable`),
+   * never created: an export of a misspelled table made an empty one in the store and succeeded
+   * with 0 users. Called at validation time and once per job.
    */
-  columns(): Promise<ColumnInfo[]>;
+  columns(use?: TableUse): Promise<ColumnInfo[]>;
   /**
    * Applies one batch atomically with a (job, batch) marker in the same transaction. If the marker
    * exists the batch is not applied again and the recorded output comes back with `replayed: true`,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isRetryable } from '../connections/errors.js';
+import { isRetryable, MISSING_TABLE } from '../connections/errors.js';
 import { openConnection } from '../connections/index.js';
-import type { ColumnInfo, Connection } from '../connections/types.js';
+import type { ColumnInfo, Connection, TableUse } from '../connections/types.js';
 import { usersTableColumns } from '../connections/users-table.js';
 import { checkQuery } from '../query/compile-query.js';
 import { checkSort } from '../query/keyset.js';
@@ -184,7 +184,7 @@ const MAX_LISTED = 10;
 async function checkSource(project: Project, loaded: LoadedPipeline): Promise<Diagnostic[]> {
   const { source } = loaded.pipeline;
   if (!('connection' in source)) return [];
-  const table = await tableColumns(project, source.connection, source.table, source.query);
+  const table = await tableColumns(project, source.connection, source.table, source.query, 'read');
   if (table && 'problem' in table) return [connectionProblem(loaded, 'source', source.connection, table.problem)];
   const columns = table?.columns;
   const out: Diagnostic[] = [];
@@ -209,15 +209,19 @@ async function tableColumns(
   name: string,
   table: string | undefined,
   query?: string,
+  use: TableUse = 'write',
 ): Promise<{ name: string; columns: ColumnInfo[]; refused?: RefusedValue[] } | { problem: string } | undefined> {
   const options = ownField(project.config.connections, name);
   if (!options) return undefined;
-  if (options.driver === 'sqlite' && options.path !== ':memory:' && !existsSync(options.path))
+  if (options.driver === 'sqlite' && options.path !== ':memory:' && !existsSync(options.path)) {
+    // A source has nothing to read there: the run would create an empty store and read no one.
+    if (use === 'read') return { problem: `${options.path} does not exist: a source reads a store that is there` };
     return { name: table ?? options.table, columns: builtInColumns() };
+  }
   try {
     const connection = await openConnection(table ? { ...options, table } : options, { baseDir: project.rootDir });
     try {
-      const columns = await connection.preview(() => connection.columns());
+      const columns = await connection.preview(() => connection.columns(use));
       // SQLite parses no value of its own: only a server's types (uuid, enum, inet…) refuse one.
       if (query === undefined || options.driver === 'sqlite' || checkQuery(query, columns)) return { name: connection.table, columns };
       const refused = await refusedValues(connection, valueProbes(query, columns));
@@ -226,8 +230,10 @@ async function tableColumns(
       await connection.close();
     }
   } catch (err) {
-    // A server may be down while the pipeline is checked; a SQLite file that cannot be opened is a mistake in ferry.yaml.
-    if (options.driver === 'sqlite' && !isRetryable(err)) return { problem: project.masker.mask(err instanceof Error ? err.message : String(err)) };
+    // A server may be down while the pipeline is checked; a SQLite file that cannot be opened, or a
+    // source's table that is not there (any store), is a mistake in the project.
+    if ((options.driver === 'sqlite' && !isRetryable(err)) || hasCode(err, MISSING_TABLE))
+      return { problem: project.masker.mask(err instanceof Error ? err.message : String(err)) };
     return undefined;
   }
 }
@@ -316,4 +322,10 @@ function at(loaded: LoadedPipeline, path: string[], value: string, error: QueryE
 function diagnosticAt(loaded: LoadedPipeline, path: string[], message: string, where = (y: YamlFile) => offsetOf(y, path)): Diagnostic {
   const y = parseYamlFile(loaded.file, loaded.text);
   return { file: loaded.file, ...positionOf(y, where(y)), path: formatPath(path), message };
+}
+
+function hasCode(err: unknown, code: string): boolean {
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++)
+    if ((e as { code?: unknown }).code === code) return true;
+  return false;
 }

@@ -10,7 +10,7 @@ import { createPageReader } from './read.js';
 import { jobHash } from './rows.js';
 import { loadShape } from './schema.js';
 import { createBatchWriter, type PgBatchWriter, type WritePath } from './write.js';
-import type { Connection } from '../types.js';
+import type { Connection, TableUse } from '../types.js';
 import { restoreContext, writeContext } from '../table-shape.js';
 import { urlMistake } from './url.js';
 
@@ -67,8 +67,8 @@ function createConnection(pool: pg.Pool, table: string, path: WritePath, server:
   const sessions = createSessions(pool);
   let writer: Promise<PgBatchWriter> | undefined;
   // Re-read on every columns() call (once per job), so a table altered between jobs is seen.
-  const reload = (): Promise<PgBatchWriter> => {
-    const loading = loadWriter(sessions, table, path);
+  const reload = (use?: TableUse): Promise<PgBatchWriter> => {
+    const loading = loadWriter(sessions, table, path, use);
     writer = loading;
     loading.catch(() => {
       if (writer === loading) writer = undefined;
@@ -81,7 +81,7 @@ function createConnection(pool: pg.Pool, table: string, path: WritePath, server:
   return {
     driver: postgresName,
     table,
-    columns: () => guard(async () => (await reload()).shape.columns.map((c) => ({ ...c })), `reading the columns of table ${table}`),
+    columns: (use) => guard(async () => (await reload(use)).shape.columns.map((c) => ({ ...c })), `reading the columns of table ${table}`),
     writeBatch: (input) => guard(async () => (await current()).write(input), writeContext(input)),
     planPages: (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
     readPage: (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),
@@ -110,8 +110,8 @@ function createConnection(pool: pg.Pool, table: string, path: WritePath, server:
   };
 }
 
-async function loadWriter(sessions: PgSessions, table: string, path: WritePath): Promise<PgBatchWriter> {
-  return createBatchWriter(sessions, await sessions.use((client) => loadShape(client, table)), path);
+async function loadWriter(sessions: PgSessions, table: string, path: WritePath, use?: TableUse): Promise<PgBatchWriter> {
+  return createBatchWriter(sessions, await sessions.use((client) => loadShape(client, table, use)), path);
 }
 
 /**

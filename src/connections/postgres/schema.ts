@@ -1,9 +1,9 @@
 import type { ClientBase } from 'pg';
-import { ConnectionError } from '../errors.js';
+import { ConnectionError, missingTable } from '../errors.js';
 import { transaction } from './sessions.js';
 import { quoteIdentifier } from '../sql-identifiers.js';
 import { filledByFerry, type TableColumns } from '../table-shape.js';
-import type { ColumnInfo, ColumnType } from '../types.js';
+import type { ColumnInfo, ColumnType, TableUse } from '../types.js';
 import { isUsersTable, usersTableDdl, type UsersTableDialect } from '../users-table.js';
 
 /** What the writer needs to know about the target table, read once per job from the catalog. */
@@ -88,9 +88,10 @@ export const postgresUsersTableDialect: UsersTableDialect = {
  * Resolves the table (search_path for an unqualified name, as any SQL would), creating the built-in
  * users table first when it does not exist, and the bookkeeping tables next to it; then reads its shape.
  */
-export async function loadShape(client: ClientBase, table: string): Promise<PgShape> {
+export async function loadShape(client: ClientBase, table: string, use: TableUse = 'write'): Promise<PgShape> {
   let found = await resolveTable(client, table);
   if (found === undefined) {
+    if (use === 'read') throw missingTable(table, 'the PostgreSQL database (on its search_path)');
     await createUsersTable(client, table);
     found = await resolveTable(client, table);
     if (found === undefined) throw new ConnectionError(`table ${table} could not be created`, { retryable: false });

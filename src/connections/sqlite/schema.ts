@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import { ConnectionError } from '../errors.js';
+import { ConnectionError, missingTable } from '../errors.js';
 import { filledByFerry, type TableColumns } from '../table-shape.js';
-import type { ColumnInfo, ColumnType } from '../types.js';
+import type { ColumnInfo, ColumnType, TableUse } from '../types.js';
 import { affinityOf, type Affinity } from './affinity.js';
 import { isUsersTable, sqliteUsersTableDdl } from '../users-table.js';
 
@@ -37,9 +37,10 @@ export function ensureBookkeeping(db: Database): void {
   db.transaction(() => bookkeepingDdl.forEach((sql) => db.exec(sql))).immediate();
 }
 
-/** Creates the built-in users table when `table` does not exist, then reads its shape. */
-export function loadTableShape(db: Database, table: string): TableShape {
+/** Creates the built-in users table when `table` does not exist (unless it is only read), then reads its shape. */
+export function loadTableShape(db: Database, table: string, use: TableUse = 'write'): TableShape {
   if (readColumns(db, table).length === 0) {
+    if (use === 'read') throw missingTable(table, db.name);
     refuseQualifiedName(db, table);
     // IMMEDIATE: the existence check and the CREATE see the same database state.
     db.transaction(() => {
