@@ -9,6 +9,7 @@ import { webhookUrlProblem } from './webhook-url.js';
 import { scalarOffsets } from './scalar-offsets.js';
 import { quoteHint } from './yaml-hints.js';
 import { nodeAt, offsetOf, parseYamlFile, plainValue, positionOf, type YamlFile } from './yaml-document.js';
+import { envReferences } from './env-references.js';
 
 export interface ParsedPipeline {
   /** Present only when the file has no diagnostics. */
@@ -71,6 +72,7 @@ export function parsePipeline(file: string, text: string): ParsedPipeline {
     ...checkSchedule(record, diagnose),
     ...checkWebhooks(record, diagnose),
     ...checkTargetPath(y, record),
+    ...checkEnvInNames(y, record),
   ];
   if (schema.value) diagnostics.push(...checkCoherence(schema.value, diagnose));
   if (diagnostics.length > 0) {
@@ -229,6 +231,38 @@ function checkTargetPath(y: YamlFile, raw: Record<string, unknown>): Diagnostic[
     out.push({ file: y.file, line, col, path: 'target.file', message });
   }
   return out;
+}
+
+/** The names a pipeline gives a store: its connection, table, key and sort columns. */
+const NAMES: readonly (readonly PropertyKey[])[] = [
+  ['source', 'connection'],
+  ['source', 'table'],
+  ['source', 'sort', 'by'],
+  ['target', 'connection'],
+  ['target', 'table'],
+];
+
+/**
+ * `table: ${TBL}`: a pipeline reads no environment variable (only ferry.yaml does), so an import
+ * created a table literally named `${TBL}`, and wrote the users there.
+ */
+function checkEnvInNames(y: YamlFile, raw: Record<string, unknown>): Diagnostic[] {
+  const key = (raw['target'] as { key?: unknown } | null | undefined)?.key;
+  const keyPaths = Array.isArray(key) ? key.map((_, i) => ['target', 'key', i]) : [];
+  return [...NAMES, ...keyPaths].flatMap((path) => {
+    const value = valueAt(raw, path);
+    const reference = typeof value === 'string' ? envReferences(value)[0] : undefined;
+    if (value === undefined || reference === undefined) return [];
+    const { line, col } = positionOf(y, offsetInScalar(y, [...path], value as string, reference.index));
+    const message = `${reference.written} is not read from the environment in a pipeline (only in ferry.yaml): write the name itself`;
+    return [{ file: y.file, line, col, path: formatPath(path), message }];
+  });
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const step of path) value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[step] : undefined;
+  return value;
 }
 
 /** Webhook URLs: valid, and no credentials written in them (the plan stores them; see webhook-url.ts). */
