@@ -60,22 +60,96 @@ export const realClock: Clock = {
     }),
 };
 
-/** The first time the schedule is due strictly after `after`; null when the cron never fires again. */
+/**
+ * Daylight saving time. A cron names wall-clock times in the schedule's zone; a change of the
+ * clocks makes some of them happen twice and others never. The rule, the one Vixie cron keeps for a
+ * job at a fixed time (what an operator of a nightly job expects):
+ * - a wall time that happens twice (the hour a fall-back repeats) runs ONCE, at its first
+ *   occurrence: 01:30 in New York on the first Sunday of November runs at 01:30 EDT, not again at
+ *   01:30 EST. The repeated hour is not a new hour of the day; a nightly job runs one night once.
+ * - a wall time that never happens (the hour a spring-forward skips) runs once, at the first instant
+ *   after the gap (02:30 in Berlin on the last Sunday of March runs at 03:00 CEST): a nightly export
+ *   is late by the gap, never left out; several times of the gap (every 15 minutes) make one run.
+ * croner, which reads the cron, is asked only which wall times match (in a zone without changes);
+ * turning a wall time into an instant is done here, by the rule above. Left to croner, a schedule
+ * with `timezone:` ran the repeated hour's second occurrence but the server zone's its first, a
+ * time of the gap ran as late as the gap is long (03:30, not 03:00), a `*\/30` schedule did not run
+ * at all during the first pass of the repeated hour, and asked from inside that hour croner answered
+ * a time already past.
+ */
 export function nextRun(schedule: Pick<Schedule, 'cron' | 'timezone'>, after: Date): Date | null {
-  const cron = new Cron(schedule.cron, { paused: true, ...(schedule.timezone ? { timezone: schedule.timezone } : {}) });
-  let due = cron.nextRun(after);
-  // From inside the hour a fall-back repeats (01:00-02:00 in New York on the first Sunday of
-  // November), croner reads the wall time as its first occurrence and answers a time already past:
-  // serve would start that run at once, be refused it as already run, and ask again, forever (a busy
-  // loop the process never leaves). Walking on from that answer, as croner's own sequence goes,
-  // finds its next due time; a run of the repeated hour already started is not started twice.
-  while (due !== null && due.getTime() <= after.getTime()) {
-    const later: Date | null = cron.nextRun(due);
-    // croner's sequence only goes forward; should it not, no due time is better than a busy loop
-    if (later !== null && later.getTime() <= due.getTime()) return null;
-    due = later;
+  const offsetAt = zoneOffset(schedule.timezone);
+  // Wall-clock times, as the instants they would be in UTC (a zone that never changes its clocks).
+  const wall = new Cron(schedule.cron, { paused: true, utcOffset: 0 });
+  const t = after.getTime();
+  // Start from `after`'s own wall time: it, and any earlier one, happened (first) by `after`.
+  let from = new Date(t + offsetAt(t));
+  for (;;) {
+    const next = wall.nextRun(from);
+    if (!next) return null;
+    const at = wallToInstant(next.getTime(), offsetAt);
+    if (at > t) return new Date(at);
+    from = next;
   }
-  return due;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Offset from UTC in ms at an instant: of an IANA zone, or of the server's (TZ) as Date reads it. */
+type OffsetAt = (ms: number) => number;
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+function zoneOffset(zone: string | undefined): OffsetAt {
+  // Without a zone the schedule is in the server's, as Date's local time is (TZ, else the system's).
+  if (!zone) return (ms) => -new Date(ms).getTimezoneOffset() * 60_000;
+  let format = zoneFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    zoneFormats.set(zone, format);
+  }
+  const f = format;
+  return (ms) => {
+    const p: Record<string, string> = {};
+    for (const part of f.formatToParts(new Date(ms))) p[part.type] = part.value;
+    const asUtc = new Date(0);
+    asUtc.setUTCFullYear(Number(p['year']), Number(p['month']) - 1, Number(p['day']));
+    asUtc.setUTCHours(Number(p['hour']), Number(p['minute']), Number(p['second']), 0);
+    return asUtc.getTime() - (ms - (((ms % 1000) + 1000) % 1000));
+  };
+}
+
+/**
+ * The instant a wall time happens first; for one that never happens (in a spring-forward gap), the
+ * first instant after the gap.
+ */
+function wallToInstant(wallMs: number, offsetAt: OffsetAt): number {
+  const offsets = [...new Set([offsetAt(wallMs - DAY_MS), offsetAt(wallMs), offsetAt(wallMs + DAY_MS)])];
+  const occurs = offsets
+    .map((o) => wallMs - o)
+    .filter((at) => at + offsetAt(at) === wallMs)
+    .sort((a, b) => a - b);
+  if (occurs.length > 0) return occurs[0]!;
+  // In a gap: between the instant read with the larger offset (wall time before the gap) and the
+  // one read with the smaller (after it), find the first second whose wall time is past it.
+  let lo = wallMs - Math.max(...offsets);
+  let hi = wallMs - Math.min(...offsets);
+  if (lo + offsetAt(lo) > wallMs || hi + offsetAt(hi) <= wallMs) return hi;
+  while (hi - lo > 1000) {
+    const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+    if (mid + offsetAt(mid) > wallMs) hi = mid;
+    else lo = mid === lo ? lo + 1000 : mid;
+  }
+  return hi;
 }
 
 /**

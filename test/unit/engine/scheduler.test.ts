@@ -252,11 +252,11 @@ describe('scheduler', () => {
     expect(h.log.filter((l) => l.includes('another ferry serve'))).toEqual([]);
   });
 
-  it('a spring-forward day runs a schedule of the skipped hour once, an hour later (croner)', () => {
+  it('a spring-forward day runs a schedule of the skipped hour once, at the first instant after the gap', () => {
     const at = (from: string) => nextRun({ cron: '30 2 * * *', timezone: 'Europe/Berlin' }, new Date(from))?.toISOString();
-    // 2026-03-29 02:00 CET becomes 03:00 CEST: 02:30 does not exist that day, the run is at 03:30
-    expect(at('2026-03-28T12:00:00.000Z')).toBe('2026-03-29T01:30:00.000Z');
-    expect(at('2026-03-29T01:30:00.000Z')).toBe('2026-03-30T00:30:00.000Z');
+    // 2026-03-29 02:00 CET becomes 03:00 CEST: 02:30 does not exist that day, the run is at 03:00
+    expect(at('2026-03-28T12:00:00.000Z')).toBe('2026-03-29T01:00:00.000Z');
+    expect(at('2026-03-29T01:00:00.000Z')).toBe('2026-03-30T00:30:00.000Z');
   });
 
   it('computes next runs with seconds and zones', () => {
