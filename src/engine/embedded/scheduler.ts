@@ -201,14 +201,45 @@ async function scheduleLoop(schedule: Schedule, options: SchedulerOptions, stop:
     const woke = clock.now();
     await fire(schedule, due, options, stop, state);
     const now = clock.now();
-    const skipped = nextRun(schedule, due);
-    // Past already when the wait ended: the clock jumped forward or the machine slept, no job ran then.
-    const why =
-      skipped && skipped.getTime() <= woke.getTime()
-        ? 'it was past when the wait ended (the clock jumped or the machine slept)'
-        : 'the previous job was still running';
-    if (skipped && skipped.getTime() < now.getTime()) options.log(`${schedule.pipeline}: skipped the run due ${skipped.toISOString()}: ${why}`);
-    from = now.getTime() > due.getTime() ? now : due;
+    // The run just made is recorded at `woke` when it started late, and stands for every due time
+    // until then (fire): those are skipped. One due later, even exactly now, runs next.
+    const covered = Math.max(due.getTime(), woke.getTime());
+    from = new Date(now.getTime() > covered ? now.getTime() - 1 : now.getTime());
+    const skipped = skippedRuns(schedule, due, from);
+    if (skipped) {
+      // Past already when the wait ended: the clock jumped forward or the machine slept, no job ran then.
+      const why =
+        skipped.first.getTime() <= woke.getTime()
+          ? 'it was past when the wait ended (the clock jumped or the machine slept)'
+          : 'the previous job was still running';
+      const which =
+        skipped.count === 1
+          ? `the run due ${skipped.first.toISOString()}`
+          : skipped.last
+            ? `${skipped.count} runs due ${skipped.first.toISOString()} to ${skipped.last.toISOString()}`
+            : `more than ${skipped.count} runs due from ${skipped.first.toISOString()}`;
+      options.log(`${schedule.pipeline}: skipped ${which}: ${why}`);
+    }
+  }
+}
+
+/** Counting skipped runs stops here: a per-second cron a month behind would count for minutes. */
+const MAX_SKIPPED_COUNTED = 1000;
+
+/**
+ * The due times after `due`, up to `until`, that were not run: how many, the first and the last
+ * (no last when there were more than MAX_SKIPPED_COUNTED), each said in the log so none is dropped
+ * without a word.
+ */
+function skippedRuns(schedule: Schedule, due: Date, until: Date): { count: number; first: Date; last?: Date } | undefined {
+  const first = nextRun(schedule, due);
+  if (!first || first.getTime() > until.getTime()) return undefined;
+  let last = first;
+  for (let count = 1; ; count++) {
+    const next = nextRun(schedule, last);
+    if (!next || next.getTime() > until.getTime()) return { count, first, last };
+    if (count >= MAX_SKIPPED_COUNTED) return { count, first };
+    last = next;
   }
 }
 
