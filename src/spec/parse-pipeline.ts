@@ -299,12 +299,27 @@ function checkSchedule(raw: Record<string, unknown>, diagnose: ParsedPipeline['d
       const cron = new Cron(schedule, { paused: true, timezone: zone && isTimeZone(zone) ? zone : undefined });
       // Cron has no year: a day that exists fires within a leap cycle of any start, so from a fixed
       // one (no clock read here) no run means never (30 February, 31 April).
-      if (cron.nextRun(SCHEDULE_PROBE_START) === null) out.push(diagnose(['schedule'], `cron expression "${schedule}" never runs: no date matches it`));
+      if (cronNeverRuns(cron)) out.push(diagnose(['schedule'], `cron expression "${schedule}" never runs: no date matches it`));
     } catch (err) {
       out.push(diagnose(['schedule'], `invalid cron expression: ${(err as Error).message}`));
     }
   }
   return out;
+}
+
+/**
+ * croner searches a cron no date matches up to the year 3000, one call deeper a month: with several
+ * months listed (31 February, April, June) the stack runs out first, and validate said "invalid
+ * cron expression: Maximum call stack size exceeded". A date that exists matches within a few
+ * years, far from that depth: running out of stack there means no date matches.
+ */
+function cronNeverRuns(cron: Cron): boolean {
+  try {
+    return cron.nextRun(SCHEDULE_PROBE_START) === null;
+  } catch (err) {
+    if (err instanceof RangeError && /call stack/i.test(err.message)) return true;
+    throw err;
+  }
 }
 
 function isTimeZone(zone: string): boolean {

@@ -85,7 +85,7 @@ export function nextRun(schedule: Pick<Schedule, 'cron' | 'timezone'>, after: Da
   // Start from `after`'s own wall time: it, and any earlier one, happened (first) by `after`.
   let from = new Date(t + offsetAt(t));
   for (;;) {
-    const next = wall.nextRun(from);
+    const next = wallNextRun(wall, from);
     if (!next) return null;
     const at = wallToInstant(next.getTime(), offsetAt);
     if (at > t) return new Date(at);
@@ -94,6 +94,19 @@ export function nextRun(schedule: Pick<Schedule, 'cron' | 'timezone'>, after: Da
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * croner's next match, or null when there is none: croner searches a cron no date matches (31
+ * February, April and June) one call deeper a month up to the year 3000 and runs out of stack first.
+ */
+function wallNextRun(wall: Cron, from: Date): Date | null {
+  try {
+    return wall.nextRun(from);
+  } catch (err) {
+    if (err instanceof RangeError && /call stack/i.test(err.message)) return null;
+    throw err;
+  }
+}
 
 /** Offset from UTC in ms at an instant: of an IANA zone, or of the server's (TZ) as Date reads it. */
 type OffsetAt = (ms: number) => number;
