@@ -294,6 +294,13 @@ function checkSchedule(raw: Record<string, unknown>, diagnose: ParsedPipeline['d
   // minute of `?` would move with every run.
   if (typeof schedule === 'string' && schedule.includes('?'))
     out.push(diagnose(['schedule'], '"?" in a cron expression would stand for the time ferry serve starts (croner), not for any value: write * instead'));
+  else if (typeof schedule === 'string' && lastWeekdayWithoutHash(schedule))
+    out.push(
+      diagnose(
+        ['schedule'],
+        `"${lastWeekdayWithoutHash(schedule)}" in the day-of-week field would run on every such weekday (croner reads it without the L), not on the month's last: write ${lastWeekdayWithoutHash(schedule)!.replace(/L$/i, '#L')} for the last one`,
+      ),
+    );
   else if (typeof schedule === 'string') {
     try {
       const cron = new Cron(schedule, { paused: true, timezone: zone && isTimeZone(zone) ? zone : undefined });
@@ -305,6 +312,16 @@ function checkSchedule(raw: Record<string, unknown>, diagnose: ParsedPipeline['d
     }
   }
   return out;
+}
+
+/**
+ * Quartz's "last Friday" (5L, FRIL) in the day-of-week field, which croner takes as "every Friday"
+ * without a word: a monthly export would run weekly. croner's own form is 5#L.
+ */
+function lastWeekdayWithoutHash(schedule: string): string | undefined {
+  const fields = schedule.trim().split(/\s+/);
+  if (fields.length < 5) return undefined;
+  return fields[fields.length - 1]!.split(',').find((part) => !part.includes('#') && /[0-9a-z]L$/i.test(part));
 }
 
 /**
