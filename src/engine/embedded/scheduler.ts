@@ -202,8 +202,20 @@ async function scheduleLoop(schedule: Schedule, options: SchedulerOptions, stop:
   const { clock } = options;
   const missed = missedRun(schedule, options.store.lastScheduledRun(schedule.pipeline), clock.now());
   if (missed) {
-    options.log(`${schedule.pipeline}: missed the run due ${missed.toISOString()} while not serving; running it once now (catch_up: once)`);
+    // One run stands for all the missed ones: how many it stands for is said, not only the first.
+    const more = skippedRuns(schedule, missed, clock.now());
+    const all = more
+      ? more.last
+        ? `, for all ${more.count + 1} runs missed, the last due ${more.last.toISOString()}`
+        : `, for more than ${more.count + 1} runs missed`
+      : '';
+    options.log(`${schedule.pipeline}: missed the run due ${missed.toISOString()} while not serving; running it once now (catch_up: once)${all}`);
     await fire(schedule, missed, options, stop, state);
+  } else if (schedule.catchUp === 'skip') {
+    // Not made up, by choice; still said, so a gap in the runs is never a silent one.
+    const last = options.store.lastScheduledRun(schedule.pipeline);
+    const skipped = last ? skippedRuns(schedule, new Date(last.lastRunAt), clock.now()) : undefined;
+    if (skipped) options.log(`${schedule.pipeline}: ${describeSkipped(skipped)} while not serving were not made up (catch_up: skip)`);
   }
   let from = clock.now();
   while (!stop.signal.aborted) {
@@ -225,15 +237,15 @@ async function scheduleLoop(schedule: Schedule, options: SchedulerOptions, stop:
         skipped.first.getTime() <= woke.getTime()
           ? 'it was past when the wait ended (the clock jumped or the machine slept)'
           : 'the previous job was still running';
-      const which =
-        skipped.count === 1
-          ? `the run due ${skipped.first.toISOString()}`
-          : skipped.last
-            ? `${skipped.count} runs due ${skipped.first.toISOString()} to ${skipped.last.toISOString()}`
-            : `more than ${skipped.count} runs due from ${skipped.first.toISOString()}`;
-      options.log(`${schedule.pipeline}: skipped ${which}: ${why}`);
+      options.log(`${schedule.pipeline}: skipped ${describeSkipped(skipped)}: ${why}`);
     }
   }
+}
+
+function describeSkipped(skipped: { count: number; first: Date; last?: Date }): string {
+  if (skipped.count === 1) return `the run due ${skipped.first.toISOString()}`;
+  if (skipped.last) return `${skipped.count} runs due ${skipped.first.toISOString()} to ${skipped.last.toISOString()}`;
+  return `more than ${skipped.count} runs due from ${skipped.first.toISOString()}`;
 }
 
 /** Counting skipped runs stops here: a per-second cron a month behind would count for minutes. */

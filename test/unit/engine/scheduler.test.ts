@@ -105,7 +105,9 @@ describe('scheduler', () => {
       'nightly@2025-12-29T02:00:00.000Z started 2026-01-01T10:00:00.000Z',
       'nightly@2026-01-02T02:00:00.000Z started 2026-01-02T02:00:00.000Z',
     ]);
-    expect(h.log[0]).toBe('nightly: missed the run due 2025-12-29T02:00:00.000Z while not serving; running it once now (catch_up: once)');
+    expect(h.log[0]).toBe(
+      'nightly: missed the run due 2025-12-29T02:00:00.000Z while not serving; running it once now (catch_up: once), for all 4 runs missed, the last due 2026-01-01T02:00:00.000Z',
+    );
   });
 
   it('records a made-up run at the time it ran, so a restart does not make up the same gap again', async () => {
