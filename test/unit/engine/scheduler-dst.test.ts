@@ -77,3 +77,15 @@ describe('scheduler across daylight saving time changes', () => {
     }
   });
 });
+
+describe('a per-second schedule in the second pass of a repeated hour', () => {
+  it('finds its next run without walking the hour a second at a time', () => {
+    const schedule = { cron: '* * * * * *', timezone: 'America/New_York' };
+    nextRun(schedule, new Date('2026-11-01T06:00:30.000Z'));
+    const started = performance.now();
+    // 01:00:30 EST: every second to 02:00 happened already, in EDT; 02:00 EST is next
+    for (let i = 0; i < 20; i++)
+      expect(nextRun(schedule, new Date(Date.parse('2026-11-01T06:00:30.000Z') + i * 1000))?.toISOString()).toBe('2026-11-01T07:00:00.000Z');
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
