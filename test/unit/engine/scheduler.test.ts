@@ -2,67 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Journal, type ScheduledRun } from '../../../src/engine/embedded/journal.js';
+import { Journal } from '../../../src/engine/embedded/journal.js';
 import { missedRun, nextRun, runSchedules, type Clock, type Schedule, type SchedulerOptions } from '../../../src/engine/embedded/scheduler.js';
-
-/**
- * A clock whose sleeps end in due-time order as soon as every loop is waiting: days of schedules
- * run in milliseconds. `advance` stands for a job taking time.
- */
-function fakeClock(start: string): Clock & { advance(ms: number): void } {
-  let t = Date.parse(start);
-  const timers: { at: number; wake: () => void }[] = [];
-  let ticking = false;
-  const tick = (): void => {
-    timers.sort((a, b) => a.at - b.at);
-    const next = timers.shift();
-    if (next) {
-      t = Math.max(t, next.at);
-      next.wake();
-    }
-    ticking = timers.length > 0;
-    if (ticking) setImmediate(tick);
-  };
-  return {
-    now: () => new Date(t),
-    advance: (ms) => void (t += ms),
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve) => {
-        const onAbort = (): void => {
-          timers.splice(timers.indexOf(timer), 1);
-          resolve();
-        };
-        const timer = {
-          at: t + ms,
-          wake: () => {
-            signal.removeEventListener('abort', onAbort);
-            resolve();
-          },
-        };
-        timers.push(timer);
-        signal.addEventListener('abort', onAbort, { once: true });
-        if (!ticking) {
-          ticking = true;
-          setImmediate(tick);
-        }
-      }),
-  };
-}
-
-function memoryStore(initial: ScheduledRun[] = []) {
-  const runs = new Map(initial.map((r) => [r.pipeline, r]));
-  return {
-    runs,
-    lastScheduledRun: (p: string) => runs.get(p),
-    claimScheduledRun: (r: ScheduledRun, due: Date) => {
-      const last = runs.get(r.pipeline);
-      if (last && last.lastRunAt >= due.toISOString()) return false;
-      runs.set(r.pipeline, r);
-      return true;
-    },
-    recordScheduledRun: (r: ScheduledRun) => void (runs.get(r.pipeline)?.lastRunAt === r.lastRunAt && runs.set(r.pipeline, r)),
-  };
-}
+import { fakeClock, memoryStore } from '../../helpers/schedule-clock.js';
 
 const nightly: Schedule = { pipeline: 'nightly', file: '/p/nightly.yaml', cron: '0 2 * * *', timezone: 'UTC', catchUp: 'once' };
 
