@@ -36,6 +36,8 @@ const integerRanges: Record<string, [bigint, bigint]> = {
 /** Encodes `value` for a column of logical `type` whose base type is `baseType`; `column` names it in a reject. */
 export function encodePg(column: string, type: string, baseType: string, value: unknown): PgText | Invalid {
   if (value === null) return null;
+  // An array type's name is its element type's with a leading _ (text[] is _text).
+  if (Array.isArray(value) && baseType.startsWith('_')) return encodeArray(column, value);
   switch (type) {
     case 'text':
       return encodeText(column, value);
@@ -70,6 +72,34 @@ export function decodeJsonColumn(stored: unknown): unknown {
   const inner = stored[jsonWrapperKey];
   if (keys.length !== 1 || typeof inner !== 'string') return stored;
   return JSON.parse(inner) as unknown;
+}
+
+/**
+ * A list into an array column (text[], integer[], uuid[]…): written as PostgreSQL's array literal,
+ * each element quoted, so the server parses every one as the element type and refuses what is not
+ * one (a reject at the column). A mapping's `$split(Tags, ";")` was refused as "expected text",
+ * where only a hand-written literal (`{a,b}`) went in. Nested lists are a multidimensional array;
+ * an object is its JSON (json[], jsonb[]).
+ */
+function encodeArray(column: string, list: readonly unknown[]): PgText | Invalid {
+  const parts: string[] = [];
+  for (const item of list) {
+    if (item === null || item === undefined) {
+      parts.push('NULL');
+      continue;
+    }
+    if (Array.isArray(item)) {
+      const inner = encodeArray(column, item);
+      if (isInvalid(inner)) return inner;
+      parts.push(inner as string);
+      continue;
+    }
+    const text = typeof item === 'object' ? JSON.stringify(item) : encodeText(column, item);
+    if (isInvalid(text)) return text;
+    if (typeof item === 'number' && !Number.isFinite(item)) return { invalid: storeRejects.invalidType(column, 'text', item) };
+    parts.push(`"${(text as string).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`);
+  }
+  return `{${parts.join(',')}}`;
 }
 
 function encodeText(column: string, value: unknown): PgText | Invalid {
