@@ -213,11 +213,10 @@ async function tableColumns(
 ): Promise<{ name: string; columns: ColumnInfo[]; refused?: RefusedValue[] } | { problem: string } | undefined> {
   const options = ownField(project.config.connections, name);
   if (!options) return undefined;
-  if (options.driver === 'sqlite' && options.path !== ':memory:' && !existsSync(options.path)) {
-    // A source has nothing to read there: the run would create an empty store and read no one.
-    if (use === 'read') return { problem: `${options.path} does not exist: a source reads a store that is there` };
+  // A store not made yet (a fresh clone, before its first import) will hold the built-in table; a
+  // source reading it then finds its table or fails the run, so there is nothing to tell yet.
+  if (options.driver === 'sqlite' && options.path !== ':memory:' && !existsSync(options.path))
     return { name: table ?? options.table, columns: builtInColumns() };
-  }
   try {
     const connection = await openConnection(table ? { ...options, table } : options, { baseDir: project.rootDir });
     try {
