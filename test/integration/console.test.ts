@@ -94,6 +94,9 @@ describe.skipIf(!chromiumPath)(`ferry ui in Chromium${chromiumPath ? '' : ` (ski
         await new Promise((resolve) => setTimeout(resolve, 2000));
         await route.continue();
       });
+      // The new page logged in and sits on the console with its feed open; from there the job's URL
+      // (another #) would not load the page again, and the feed would not be late.
+      await late.goto('about:blank');
       await late.goto(`${ui.url}#/jobs/${encodeURIComponent(report.job)}`);
       await late.locator('h2 [data-test="status"]', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
       await late.locator('[data-test="progress"]').first().waitFor({ timeout: 30_000 });
