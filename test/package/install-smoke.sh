@@ -106,12 +106,16 @@ pids+=("$ui")
 for _ in $(seq 1 60); do grep -q '^ferry ui: ' "$work/ui.log" && break; kill -0 "$ui" 2>/dev/null || break; sleep 0.5; done
 ui_url="$(sed -n 's/^ferry ui: \(http[^ ]*\).*/\1/p' "$work/ui.log")"
 [ -n "$ui_url" ] || { cat "$work/ui.log" >&2; fail "ferry ui did not start"; }
+# The printed URL carries the token ferry ui made (?token=…): each request presents it.
 node --input-type=module -e "
-  const base = process.argv[1];
-  const page = await (await fetch(base)).text();
-  const script = await fetch(base + 'app.js');
-  const jobs = await (await fetch(base + 'api/jobs')).json();
-  if (!page.includes('Ferry console') || script.status !== 200 || jobs.length !== 2) { console.error(page.slice(0, 200), script.status, jobs); process.exit(1); }
+  const printed = new URL(process.argv[1]);
+  const base = printed.origin + '/';
+  const auth = { headers: { authorization: 'Bearer ' + printed.searchParams.get('token') } };
+  const refused = await fetch(base + 'api/jobs');
+  const page = await (await fetch(base, auth)).text();
+  const script = await fetch(base + 'app.js', auth);
+  const jobs = await (await fetch(base + 'api/jobs', auth)).json();
+  if (refused.status !== 401 || !page.includes('Ferry console') || script.status !== 200 || jobs.length !== 2) { console.error(refused.status, page.slice(0, 200), script.status, jobs); process.exit(1); }
 " "$ui_url"
 kill -TERM "$ui"
 set +e; wait "$ui"; code=$?; set -e
