@@ -32,17 +32,36 @@ const retryablePgCodes = new Set(['40001', '40P01', '55P03', '57P01', '57P02', '
  * at the error's fields.
  */
 export function isRetryable(err: unknown): boolean {
-  return retryableAt(err, 0);
+  return answerInChain(err, ({ retryable, code }) => {
+    if (typeof retryable === 'boolean') return retryable;
+    return typeof code === 'string' && isRetryableCode(code) ? true : undefined;
+  });
 }
 
-function retryableAt(err: unknown, depth: number): boolean {
+/** True when the error, or one it wraps (as `isRetryable` reads them), has this `code`. */
+export function hasErrorCode(err: unknown, code: string): boolean {
+  return answerInChain(err, (fields) => (fields.code === code ? true : undefined));
+}
+
+interface ErrorFields {
+  retryable?: unknown;
+  code?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+}
+
+/**
+ * The first answer `ask` gives of the error, then of each it wraps: an AggregateError's `errors`
+ * (any of them true is true), then its `cause`. False when none answers.
+ */
+function answerInChain(err: unknown, ask: (fields: ErrorFields) => boolean | undefined, depth = 0): boolean {
   // Cause chains are short; the bound only guards against a cycle.
   if (typeof err !== 'object' || err === null || depth > 8) return false;
-  const fields = err as { retryable?: unknown; code?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof fields.retryable === 'boolean') return fields.retryable;
-  if (typeof fields.code === 'string' && isRetryableCode(fields.code)) return true;
-  if (Array.isArray(fields.errors) && fields.errors.some((e) => retryableAt(e, depth + 1))) return true;
-  return retryableAt(fields.cause, depth + 1);
+  const fields = err as ErrorFields;
+  const answer = ask(fields);
+  if (answer !== undefined) return answer;
+  if (Array.isArray(fields.errors) && fields.errors.some((e) => answerInChain(e, ask, depth + 1))) return true;
+  return answerInChain(fields.cause, ask, depth + 1);
 }
 
 function isRetryableCode(code: string): boolean {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isRetryable, MISSING_TABLE } from '../connections/errors.js';
+import { hasErrorCode, isRetryable, MISSING_TABLE } from '../connections/errors.js';
 import { openConnection } from '../connections/index.js';
 import type { ColumnInfo, Connection, TableUse } from '../connections/types.js';
 import { usersTableColumns } from '../connections/users-table.js';
@@ -231,7 +231,7 @@ async function tableColumns(
   } catch (err) {
     // A server may be down while the pipeline is checked; a SQLite file that cannot be opened, or a
     // source's table that is not there (any store), is a mistake in the project.
-    if ((options.driver === 'sqlite' && !isRetryable(err)) || hasCode(err, MISSING_TABLE))
+    if ((options.driver === 'sqlite' && !isRetryable(err)) || hasErrorCode(err, MISSING_TABLE))
       return { problem: project.masker.mask(err instanceof Error ? err.message : String(err)) };
     return undefined;
   }
@@ -321,10 +321,4 @@ function at(loaded: LoadedPipeline, path: string[], value: string, error: QueryE
 function diagnosticAt(loaded: LoadedPipeline, path: string[], message: string, where = (y: YamlFile) => offsetOf(y, path)): Diagnostic {
   const y = parseYamlFile(loaded.file, loaded.text);
   return { file: loaded.file, ...positionOf(y, where(y)), path: formatPath(path), message };
-}
-
-function hasCode(err: unknown, code: string): boolean {
-  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++)
-    if ((e as { code?: unknown }).code === code) return true;
-  return false;
 }

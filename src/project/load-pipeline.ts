@@ -2,6 +2,7 @@ import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { sortDiagnostics, type Diagnostic } from '../spec/diagnostics.js';
 import { parsePipeline, type ParsedPipeline } from '../spec/parse-pipeline.js';
+import { notReadInPipeline } from '../spec/env-references.js';
 import type { FileFormat, Pipeline } from '../spec/pipeline-schema.js';
 import { formatFromPath } from '../sources/index.js';
 import { displayPath, foreignProjectConfig, tooLarge, type Project } from './load-config.js';
@@ -108,7 +109,7 @@ function checkReferences(project: Project, cwd: string, pipelineFile: string, pa
       Object.assign(ends, { sourcePath: absolute, sourceFormat: format });
       const problem = sourceFileProblem(absolute);
       const env = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.exec(spec['file'])?.[0];
-      const note = env && problem ? ` (${env} is not read from the environment in a pipeline, only in ferry.yaml)` : '';
+      const note = env && problem ? `; ${notReadInPipeline(env, 'write the path itself')}` : '';
       if (problem) out.push(parsed.diagnose([end, 'file'], `${problem}: ${displayPath(cwd, absolute)}${note}`));
     } else {
       Object.assign(ends, { targetPath: absolute, targetFormat: format });

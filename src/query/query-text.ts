@@ -1,4 +1,5 @@
 import { PLACEHOLDERS } from './date-math.js';
+import { notReadInPipeline } from '../spec/env-references.js';
 import { QueryError } from './query-error.js';
 
 /** Half a surrogate pair with no other half: not a character. */
@@ -29,7 +30,7 @@ export function checkQueryText(text: string): void {
     throw new QueryError(`\${${reference[1]}}: Ferry's placeholder is written {${reference[1]}}, without the $`, reference.index);
   if (reference)
     throw new QueryError(
-      `\${${reference[1]}} is not read from the environment in a pipeline (only in ferry.yaml): write the query itself here, or \\\${${reference[1]}} to search for that text`,
+      notReadInPipeline(`\${${reference[1]}}`, `write the query itself here, or \\\${${reference[1]}} to search for that text`),
       reference.index,
     );
 }

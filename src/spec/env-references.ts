@@ -45,3 +45,11 @@ export function isWholeReference(text: string): boolean {
   const refs = envReferences(text);
   return refs.length === 1 && refs[0]!.written === text;
 }
+
+/**
+ * What every check says of `${NAME}` written in a pipeline, which reads no environment variable
+ * (only ferry.yaml does): the reference as written, then `advice`, what to write instead.
+ */
+export function notReadInPipeline(written: string, advice: string): string {
+  return `${written} is not read from the environment in a pipeline (only in ferry.yaml): ${advice}`;
+}

@@ -9,7 +9,7 @@ import { webhookUrlProblem } from './webhook-url.js';
 import { scalarOffsets } from './scalar-offsets.js';
 import { quoteHint } from './yaml-hints.js';
 import { nodeAt, offsetOf, parseYamlFile, plainValue, positionOf, type YamlFile } from './yaml-document.js';
-import { envReferences } from './env-references.js';
+import { envReferences, notReadInPipeline } from './env-references.js';
 
 export interface ParsedPipeline {
   /** Present only when the file has no diagnostics. */
@@ -226,7 +226,7 @@ function checkTargetPath(y: YamlFile, raw: Record<string, unknown>): Diagnostic[
     const env = file[m.index - 1] === '$';
     const { line, col } = positionOf(y, offsetInScalar(y, ['target', 'file'], file, env ? m.index - 1 : m.index));
     const message = env
-      ? `\${${m[1]}} is not read from the environment in a pipeline (only in ferry.yaml): an output path may use {date} and {job}`
+      ? notReadInPipeline(`\${${m[1]}}`, 'an output path may use {date} and {job}')
       : `unknown placeholder {${m[1]}}: an output path may use {date} and {job}`;
     out.push({ file: y.file, line, col, path: 'target.file', message });
   }
@@ -254,7 +254,7 @@ function checkEnvInNames(y: YamlFile, raw: Record<string, unknown>): Diagnostic[
     const reference = typeof value === 'string' ? envReferences(value)[0] : undefined;
     if (value === undefined || reference === undefined) return [];
     const { line, col } = positionOf(y, offsetInScalar(y, [...path], value as string, reference.index));
-    const message = `${reference.written} is not read from the environment in a pipeline (only in ferry.yaml): write the name itself`;
+    const message = notReadInPipeline(reference.written, 'write the name itself');
     return [{ file: y.file, line, col, path: formatPath(path), message }];
   });
 }

@@ -14,7 +14,7 @@ describe('${VAR} in a pipeline path says it is not read from the environment the
     expect(r.code).toBe(1);
     expect(r.stdout.trim().split('\n')).toEqual([
       'pipelines/export.yaml:2:18 target.file: ${OUT} is not read from the environment in a pipeline (only in ferry.yaml): an output path may use {date} and {job}',
-      'pipelines/import.yaml:1:17 source.file: source file not found: pipelines/${DATA}/users.csv (${DATA} is not read from the environment in a pipeline, only in ferry.yaml)',
+      'pipelines/import.yaml:1:17 source.file: source file not found: pipelines/${DATA}/users.csv; ${DATA} is not read from the environment in a pipeline (only in ferry.yaml): write the path itself',
     ]);
   });
 });
