@@ -1,5 +1,5 @@
 import { openConnection } from '../src/connections/index.js';
-import type { Connection } from '../src/connections/types.js';
+import type { Connection, TableUse } from '../src/connections/types.js';
 import type { WriterTurn } from '../src/connections/writer-turn.js';
 import type { ConnectionOptions } from '../src/spec/config-schema.js';
 import type { SecretMasker } from '../src/spec/secrets.js';
@@ -34,10 +34,11 @@ export class ConnectionPool {
     private readonly writerTurn?: WriterTurn,
   ) {}
 
-  get(name: string, table?: string): Promise<Connection> {
+  /** `use` `read`: a source's, whose store must be there (ConnectionContext `use`); it is opened so only when not open yet. */
+  get(name: string, table?: string, use?: TableUse): Promise<Connection> {
     const key = table ? `${name}/${table}` : name;
     const cached = this.open.get(key);
-    if (!cached) return this.openNew(key, name, table);
+    if (!cached) return this.openNew(key, name, table, use);
     return cached.then((c) => {
       if (!c.stale?.()) return c;
       // Its store was deleted or replaced since it was opened: open what the path holds now. The
@@ -46,16 +47,17 @@ export class ConnectionPool {
         this.open.delete(key);
         this.retired.push(cached);
       }
-      return this.get(name, table);
+      return this.get(name, table, use);
     });
   }
 
-  private openNew(key: string, name: string, table: string | undefined): Promise<Connection> {
+  private openNew(key: string, name: string, table: string | undefined, use: TableUse | undefined): Promise<Connection> {
     const options = ownField(this.connections, name);
     if (!options) return Promise.reject(new Error(`unknown connection "${name}" (known: ${Object.keys(this.connections).join(', ') || 'none'})`));
     const connection = openConnection(table ? { ...options, table } : options, {
       baseDir: this.baseDir,
       ...(this.writerTurn ? { writerTurn: this.writerTurn } : {}),
+      ...(use ? { use } : {}),
     });
     connection.catch(() => this.open.delete(key));
     this.open.set(key, connection);

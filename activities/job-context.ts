@@ -57,7 +57,7 @@ export class JobContexts {
     };
     if (plan.retryOf) ctx.rows = readRetryRows(plan.retryOf.rowsFile);
     if (plan.source.type === 'connection') {
-      const connection = await this.deps.pool.get(plan.source.connection, plan.source.table);
+      const connection = await this.deps.pool.get(plan.source.connection, plan.source.table, 'read');
       await connection.columns('read'); // the table as it is now, once per job (as for a target)
       const fields = sourceFields(plan);
       ctx.source = { connection, ...(fields ? { fields } : {}) };

@@ -18,7 +18,7 @@ import { plannedBatches, snapshotPath, writePlanFile, type PlanFile } from './jo
 export async function planPages(deps: ActivityDeps, plan: JobPlan): Promise<PlanJobOutput> {
   if (plan.source.type !== 'connection') throw new Error(`[job ${plan.jobId}] planPages reads a connection source`);
   const { connection: name, table, query, sort } = plan.source;
-  const connection = await deps.pool.get(name, table);
+  const connection = await deps.pool.get(name, table, 'read');
   // Once per job, as for a target: a long-lived process (serve, a worker) sees a table altered since.
   await connection.columns('read');
   const fields = sourceFields(plan);

@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { QueryError } from '../query/query-error.js';
 import { sqliteOptionsSchema, type SqliteOptions } from '../spec/config-schema.js';
 import { maskUrl } from '../spec/secrets.js';
-import { ConnectionError, isRetryable } from './errors.js';
+import { ConnectionError, isRetryable, MISSING_TABLE } from './errors.js';
 import { createPageReader } from './sqlite/read.js';
 import { ensureBookkeeping, loadTableShape } from './sqlite/schema.js';
 import { storeFileCheck, type StoreFileCheck } from './sqlite/store-file.js';
@@ -34,7 +34,7 @@ export const sqliteConnection = {
   options: sqliteOptionsSchema,
   async open(options: SqliteOptions, ctx: ConnectionContext): Promise<Connection> {
     const file = options.path === ':memory:' ? options.path : resolve(ctx.baseDir, options.path);
-    const db = guardFile(() => openDatabase(file), `cannot open ${file}`, file);
+    const db = guardFile(() => openDatabase(file, ctx.use), `cannot open ${file}`, file);
     const stillOpened = guardFile(() => storeFileCheck(file), `cannot open ${file}`, file);
     return createConnection(db, file, options.table, stillOpened, ctx.writerTurn);
   },
@@ -148,9 +148,10 @@ async function preview<T>(db: Database.Database, file: string, fn: () => Promise
 
 export const walCheckpointPages = 16_384;
 
-function openDatabase(file: string): Database.Database {
+function openDatabase(file: string, use: TableUse = 'write'): Database.Database {
   if (file !== ':memory:') {
     const stats = statSync(file, { throwIfNoEntry: false });
+    if (!stats && use === 'read') throw missingStore();
     // SQLite's own words for these are "disk I/O error" or "unable to open database file".
     if (stats && !stats.isFile()) throw new Error(`it is ${fileKind(stats)}, not a SQLite database file. Hint: check the connection's path in ferry.yaml`);
     mkdirSync(dirname(file), { recursive: true });
@@ -174,6 +175,16 @@ function openDatabase(file: string): Database.Database {
     db.close();
     throw err;
   }
+}
+
+/** A source's store file that is not there: read, it would be created empty (see ConnectionContext `use`). */
+function missingStore(): Error {
+  return Object.assign(
+    new Error(
+      "the store file does not exist: a source reads a store that is there, and Ferry creates none to read. Hint: check the connection's path in ferry.yaml, or run the import that fills it first",
+    ),
+    { code: MISSING_TABLE, retryable: false },
+  );
 }
 
 function busyTimeoutMs(): number {

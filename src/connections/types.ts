@@ -265,6 +265,11 @@ export interface ConnectionContext {
   baseDir: string;
   /** Shared by the threads of this process that write to the same stores (writer-turn.ts); single-writer drivers take it around each write. */
   writerTurn?: WriterTurn;
+  /**
+   * `read`: opened as a source, whose store must be there. A SQLite file that is not fails the
+   * open (`missingTable`'s code) and is not created: an export of a misspelled path made an empty store.
+   */
+  use?: TableUse;
 }
 
 /**

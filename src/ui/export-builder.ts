@@ -14,6 +14,7 @@ import { QueryError } from '../query/query-error.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import { HttpError } from './http.js';
 import { pipelinesDir } from './pipelines.js';
+import { hasErrorCode, MISSING_TABLE } from '../connections/errors.js';
 import { ownField } from '../validation/own-field.js';
 
 /** What the export builder holds: everything a pipeline file of an export says. */
@@ -77,11 +78,14 @@ export function draftYaml(app: App, draft: ExportDraft, file: string, stamp: '{d
 export async function liveCount(app: App, connection: string, query: string): Promise<{ count: number } | { error: string; offset: number | null }> {
   if (!ownField(app.project.config.connections, connection)) throw new HttpError(400, `unknown connection "${connection}"`);
   try {
-    const store = await app.deps.pool.get(connection, undefined);
+    // Read only: a count of a store or table not made yet must not make it (empty).
+    const store = await app.deps.pool.get(connection, undefined, 'read');
+    await store.columns('read');
     const { total } = await store.planPages({ query: query.trim() || '*', size: 1_000_000 });
     return { count: total };
   } catch (err) {
     if (err instanceof QueryError) return { error: app.project.masker.mask(err.message), offset: err.offset };
+    if (hasErrorCode(err, MISSING_TABLE)) return { error: app.project.masker.mask((err as Error).message), offset: null };
     throw err;
   }
 }

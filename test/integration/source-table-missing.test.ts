@@ -48,14 +48,16 @@ describe('a source table that does not exist (SQLite)', () => {
     expect(existsSync(join(p.dir, 'out', 'users.csv'))).toBe(false);
   });
 
-  it('passes validate when the store is not made yet (a fresh clone), and fails its run', () => {
+  it('passes validate when the store is not made yet (a fresh clone), and fails its run without making the store', () => {
     const p = project();
-    p.write('ferry.yaml', 'connections:\n  users: { driver: sqlite, path: elsewhere.db, table: users }\n');
+    p.write('ferry.yaml', 'connections:\n  users: { driver: sqlite, path: data/elsewhere.db, table: users }\n');
     p.write('export.yaml', exportOf('users'));
     expect(p.ferry('validate', 'export.yaml').code).toBe(0);
     const result = p.ferry('run', 'export.yaml');
     expect(result.code).not.toBe(0);
-    expect(result.stdout).toContain('table users does not exist');
+    // The run made an empty store (with Ferry's bookkeeping tables), and its folder, before it said so.
+    expect(result.stdout).toMatch(/cannot open .*elsewhere\.db: the store file does not exist: a source reads a store that is there/);
+    expect(existsSync(join(p.dir, 'data'))).toBe(false);
     expect(existsSync(join(p.dir, 'out', 'users.csv'))).toBe(false);
   });
 
