@@ -16,7 +16,10 @@ describe("the console's live count of a store or table that is not there", () =>
     const p = new TestProject();
     const token = 'console-token-0123456789';
     try {
-      p.write('ferry.yaml', 'connections:\n  later: { driver: sqlite, path: data/later.db, table: users }\n  here: { driver: sqlite, path: here.db, table: people }\n');
+      p.write(
+        'ferry.yaml',
+        'connections:\n  later: { driver: sqlite, path: data/later.db, table: users }\n  here: { driver: sqlite, path: here.db, table: people }\n',
+      );
       const here = new Database(join(p.dir, 'here.db'));
       here.exec('CREATE TABLE other (id INTEGER PRIMARY KEY)');
       here.close();
