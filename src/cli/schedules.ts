@@ -17,6 +17,7 @@ import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { retentionLoop } from './retention.js';
 import { EXIT_INTERRUPTED, repeatFilter } from './interrupt.js';
 import { projectPipelines } from './validate.js';
+import { serverZoneProblem } from '../engine/embedded/server-zone.js';
 import { terminalLines, visibleText } from '../spec/visible-text.js';
 
 export interface ServeOptions {
@@ -46,6 +47,7 @@ export async function serveCommand(ctx: CliContext, files: string[], options: Se
   // Log lines name pipelines (from file names, which may hold ESC) and quote jobs' errors: their
   // control characters are shown escaped, the lines of a multi-line entry (diagnostics) kept.
   const log = (line: string): void => ctx.stdout(`${new Date().toISOString()} ${terminalLines(app.project.masker.mask(line))}`);
+  warnServerZone(ctx, schedules);
   try {
     for (const s of schedules) log(`${s.pipeline}: "${s.cron}" (${s.timezone ?? 'server time'}), next run ${nextRun(s, new Date())?.toISOString() ?? 'never'}`);
     const retention = retentionLoop(app, log, stop.signal);
@@ -67,10 +69,18 @@ export async function serveCommand(ctx: CliContext, files: string[], options: Se
   }
 }
 
+/** On stderr: the embedded engine's schedules without `timezone:` run in UTC, not where TZ says (server-zone.ts). */
+function warnServerZone(ctx: CliContext, schedules: readonly { timezone?: string | null | undefined }[]): void {
+  const problem = schedules.some((s) => !s.timezone) ? serverZoneProblem(ctx.env['TZ']) : undefined;
+  if (problem) ctx.stderr(`warning: ${problem}`);
+}
+
 /** `ferry schedules list`: each scheduled pipeline with its cron, time zone, next and last run, as the engine has it. */
 export async function listSchedulesCommand(ctx: CliContext, options: { json?: boolean; engine?: string }): Promise<void> {
   const engine = await engineFor(ctx, options.engine);
   const rows = await engine.listSchedules(findSchedules(ctx, []).schedules);
+  // A Temporal schedule without a zone runs in the server's: UTC, whatever this machine's TZ.
+  if (engine.name === 'embedded') warnServerZone(ctx, rows);
   if (options.json)
     return rows.forEach((r) =>
       ctx.stdout(
