@@ -1,5 +1,6 @@
 import { duplicateKeyMessage, findDuplicateKey } from '../validation/duplicate-keys.js';
 import { inexactNumbers } from '../validation/inexact-numbers.js';
+import { jsonErrorIndex } from './json-error.js';
 import type { SourceRecord } from './types.js';
 import { JSON_ENCODING_HINT, decodeUtf8, invalidUtf8Message } from './utf8.js';
 
@@ -51,15 +52,24 @@ export function jsonRecord(text: string, row: number, at?: number): SourceRecord
 }
 
 /**
- * The parser's message, its "at position 7" (UTF-16 units into the record, from 0) said as the
- * byte of the file, as every other source error is: a record of a minified file may be long.
+ * The parser's message with where the error is said as the byte of the file, as every other source
+ * error is (a record of a minified file may be long): its "in JSON at position 7" (UTF-16 units into
+ * the record, from 0) or "after JSON at position 7" converted; a message with no position
+ * ("Unexpected token ']', "[1,]" is not valid JSON", "Unexpected end of JSON input") placed by
+ * jsonErrorIndex, its quote of the record dropped (a part of the record, which may hold a secret,
+ * said nothing the byte does not).
  */
 function syntaxError(err: unknown, text: string, at: number | undefined): string {
   const message = err instanceof Error ? err.message : String(err);
-  const m = / in JSON at position (\d+)/.exec(message);
-  if (!m || at === undefined) return message;
-  const byte = at + Buffer.byteLength(text.slice(0, Number(m[1])));
-  return `${message.slice(0, m.index)} at byte ${byte} of the file`;
+  if (at === undefined) return message;
+  const byteAt = (index: number): string => `at byte ${at + Buffer.byteLength(text.slice(0, index))} of the file`;
+  // Newer V8s add "(line 1 column 8)": of the record, not of the file.
+  const m = / (in|after) JSON at position (\d+)(?: \(line \d+ column \d+\))?/.exec(message);
+  if (m) return `${message.slice(0, m.index)}${m[1] === 'after' ? ' after the JSON value' : ''} ${byteAt(Number(m[2]))}${message.slice(m.index + m[0].length)}`;
+  const index = jsonErrorIndex(text);
+  if (index === -1) return message;
+  const quoted = /^(Unexpected token '[^]*?'), [^]* is not valid JSON$/.exec(message);
+  return `${quoted ? quoted[1] : message} ${byteAt(index)}`;
 }
 
 function describe(value: unknown): string {
