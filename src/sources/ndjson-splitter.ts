@@ -6,6 +6,7 @@ const SPACE = 0x20;
 const TAB = 0x09;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
 /** From `loneCr`: the CR is the last byte read (NEED_MORE is -1, which `loneCr` uses for "none"). */
 const CR_AT_END = -2;
 
@@ -13,7 +14,8 @@ const CR_AT_END = -2;
  * NDJSON / JSON Lines: one record per line; lines of only whitespace are not records. A line ends
  * at LF, CRLF, or a lone CR outside a JSON string (a file from an old Mac, or `\r`-joined output):
  * read as one line, `{…}\r{…}` would be one reject for two records. A CR inside a string is no
- * line end (JSON forbids it there unescaped, so that record is one reject, not two halves).
+ * line end (JSON forbids it there unescaped, so that record is one reject, not two halves), unless
+ * a `{` follows it (see loneCr).
  */
 export class NdjsonSplitter implements RecordSplitter {
   start = -1;
@@ -61,6 +63,14 @@ function loneCr(buf: Buffer, pos: number, lf: number, eof: boolean): number {
     else if (b === CR && !inString) {
       if (i + 1 < buf.length) return buf[i + 1] === LF ? -1 : i;
       return eof ? i : CR_AT_END;
+    } else if (b === CR) {
+      // Inside a string as counted, but right before a record's `{`: a line end after a line with
+      // an unbalanced quote (`"O"Brien"`), which would otherwise make every later CR of the file
+      // look inside a string and join every later record to its reject. A raw CR is never valid
+      // in a string, so a record really holding `\r{` there is a reject either way.
+      if (i + 1 < buf.length) {
+        if (buf[i + 1] === OPEN_OBJECT) return i;
+      } else if (!eof) return CR_AT_END;
     }
   }
   return -1;
