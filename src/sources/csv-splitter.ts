@@ -31,6 +31,9 @@ export class CsvSplitter implements RecordSplitter {
   /** The same for CR: most files have none, and searching from every record would be quadratic. */
   private crBuf: Buffer | undefined;
   private crAt = -1;
+  /** The same for LF: a file whose lines end with a bare CR has none, and each record searched the whole buffer for one. */
+  private lfBuf: Buffer | undefined;
+  private lfAt = -1;
 
   constructor(private readonly delimiter: number) {}
 
@@ -73,7 +76,11 @@ export class CsvSplitter implements RecordSplitter {
 
   /** The first line end (LF or CR) at or after `pos`, or -1. */
   private lineEnd(buf: Buffer, pos: number): number {
-    const lf = buf.indexOf(LF, pos);
+    if (buf !== this.lfBuf || (this.lfAt !== -1 && this.lfAt < pos)) {
+      this.lfBuf = buf;
+      this.lfAt = buf.indexOf(LF, pos);
+    }
+    const lf = this.lfAt;
     if (buf !== this.crBuf || (this.crAt !== -1 && this.crAt < pos)) {
       this.crBuf = buf;
       this.crAt = buf.indexOf(CR, pos);
