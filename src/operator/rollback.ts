@@ -1,6 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { backupPath, chunkFilePattern, partsDir, readNdjson } from '../../activities/job-files.js';
+import { createInterface } from 'node:readline';
+import { backupPath, chunkFilePattern, partsDir } from '../../activities/job-files.js';
 import type { ConnectionPool } from '../../activities/deps.js';
 import { ConnectionError } from '../connections/errors.js';
 import { restoreContext } from '../connections/table-shape.js';
@@ -51,6 +52,11 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
   const dir = jobFolder(asPlanned, files);
   const backup = jobFile(asPlanned, backupPath(dir), files);
   if (backup === undefined) throw new JobRefused(noBackup(id, dir, options.shown(backupPath(original.plan.jobDir))));
+  const shownBackup = options.shown(backupPath(original.plan.jobDir));
+  // Every line checked before a row is touched, with --force too (whose rollback skips the check
+  // pass): a line edited by hand or cut short would otherwise reach the store as it is — a null key
+  // failing with a JavaScript message, a `before` of the wrong type inserted as a row.
+  if (options.force) for await (const _ of backupChunks(backup, id, shownBackup));
   const at = new Date();
   const jobId = newJobId(`${original.pipeline}-rollback`, at);
   const plan = buildRollbackPlan(original.plan, {
@@ -61,7 +67,7 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
     backupFile: backupPath(original.plan.jobDir),
     force: options.force,
   });
-  if (!options.force) await refuseChangedRows(project, pool, plan, id, () => earlierRollback(engine, original.pipeline, id));
+  if (!options.force) await refuseChangedRows(project, pool, plan, backup, id, shownBackup, () => earlierRollback(engine, original.pipeline, id));
   return plan;
 }
 
@@ -86,14 +92,16 @@ async function refuseChangedRows(
   project: Project,
   pool: ConnectionPool,
   plan: JobPlan,
+  backup: string,
   id: string,
+  shownBackup: string,
   rolledBackBy: () => Promise<string | undefined>,
 ): Promise<void> {
   if (plan.target.type !== 'connection' || plan.source.type !== 'file') throw new Error('unreachable: a rollback reads a backup and writes a store');
   const changed: RestoreBatchOutput['changed'] = [];
   try {
     const store = await pool.get(plan.target.connection, plan.target.table);
-    for await (const entries of backupChunks(plan.source.path)) {
+    for await (const entries of backupChunks(backup, id, shownBackup)) {
       await pausepoint('rollback-check');
       changed.push(...(await check(store, plan.jobId, entries)));
     }
@@ -136,14 +144,50 @@ async function check(store: Connection, job: string, entries: RestoreEntry[]): P
   return (await store.restoreBatch({ job, batch: 0, entries, force: false, check: true })).changed;
 }
 
-async function* backupChunks(path: string): AsyncGenerator<RestoreEntry[]> {
+/** The backup's entries in chunks, each line checked to be one (`backupEntry`). */
+async function* backupChunks(path: string, id: string, shown: string): AsyncGenerator<RestoreEntry[]> {
   let chunk: RestoreEntry[] = [];
-  for await (const entry of readNdjson<RestoreEntry>(path)) {
-    chunk.push(entry);
-    if (chunk.length === CHECK_CHUNK) {
-      yield chunk;
-      chunk = [];
+  const input = createReadStream(path);
+  let number = 0;
+  try {
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+      number++;
+      if (line === '') continue;
+      const entry = backupEntry(line);
+      if (typeof entry === 'string')
+        throw new JobRefused(`the backup of job ${id} is damaged: ${shown}:${number}: ${entry}. Nothing was restored: put back the file as the job wrote it`);
+      chunk.push(entry);
+      if (chunk.length === CHECK_CHUNK) {
+        yield chunk;
+        chunk = [];
+      }
     }
+  } finally {
+    input.destroy();
   }
   if (chunk.length > 0) yield chunk;
+}
+
+/** A backup line as an entry, or why it is not one. */
+function backupEntry(line: string): RestoreEntry | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    // Not the parser's message: it quotes the line, which holds a row's previous values (a password hash).
+    return 'not a JSON line (cut short or edited)';
+  }
+  if (!isRecord(value)) return 'not a backup entry (an object)';
+  const { row, key, before, afterHash } = value;
+  if (typeof row !== 'number' || !Number.isSafeInteger(row) || row < 1) return 'its row is not a row number';
+  // A key finds one row by plain values; a key column holding an object or list cannot.
+  if (!isRecord(key) || Object.keys(key).length === 0 || Object.values(key).some((v) => typeof v === 'object' && v !== null))
+    return 'its key is not an object of column values';
+  if (before !== null && !isRecord(before)) return 'its before is neither null nor a row';
+  if (typeof afterHash !== 'string' || afterHash === '') return 'its afterHash is not a hash';
+  return { row, key, before, afterHash };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
