@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { planPath, readNdjson, readPlanFile, rejectsPath } from '../../activities/job-files.js';
+import { createInterface } from 'node:readline';
+import { planPath, readPlanFile, rejectsPath } from '../../activities/job-files.js';
 import { JobRefused, type Engine, type JobInfo } from '../engine/engine.js';
 import { jobFile, jobFolder, type JobFiles } from '../engine/job-folder.js';
 import { sha256File } from '../engine/submission.js';
@@ -34,15 +35,23 @@ export async function findRejectedRows(engine: Engine, id: string, files: JobFil
   // The folder the job's plan names, checked as the console checks it: its files are what is read.
   const asPlanned = { ...job, jobDir: job.plan.jobDir };
   const dir = jobFolder(asPlanned, files);
-  const rows = await rejectedRows(jobFile(asPlanned, rejectsPath(dir), files));
-  if (rows.length === 0) throw new JobRefused(`job ${id} has no rejected records to retry`);
+  const report = jobFile(asPlanned, rejectsPath(dir), files);
+  const damaged = (line: number, why: string): JobRefused =>
+    new JobRefused(`the reject report of job ${id} is damaged: ${files.shown(report!)}:${line}: ${why}. Nothing was retried`);
+  const rows = await rejectedRows(report, damaged);
+  if (rows.size === 0) throw new JobRefused(`job ${id} has no rejected records to retry`);
   const planFile = jobFile(asPlanned, planPath(dir), files);
   if (planFile === undefined) throw new JobRefused(`job ${id} never read its source`);
+  const { scan } = readPlanFile(dirname(planFile));
+  // A row in none of the job's batches is read by no batch: the retry would skip it unsaid. (Not
+  // checked against scan.total: a retry's scan counts only its rows, which keep their numbers.)
+  const planned = (row: number): boolean => scan.batches.some((b) => row >= b.firstRow && row < b.firstRow + b.count);
+  for (const [row, line] of rows) if (!planned(row)) throw damaged(line, `row ${row} is in none of the batches job ${id} planned`);
   if (!existsSync(source.path)) throw new JobRefused(`the source file ${source.path} of job ${id} is gone`);
-  if ((await sha256File(source.path)) !== readPlanFile(dirname(planFile)).scan.checksum) {
+  if ((await sha256File(source.path)) !== scan.checksum) {
     throw new JobRefused(`the source file ${source.path} changed since job ${id} read it: its rejected rows can no longer be found by their numbers`);
   }
-  return { job, source, rows };
+  return { job, source, rows: [...rows.keys()].sort((a, b) => a - b) };
 }
 
 /**
@@ -60,9 +69,33 @@ export function retryPlan(project: Project, rejected: RejectedRows, pipeline: Lo
   return { ...plan, stores: storesOf(project, planConnections(plan)) };
 }
 
-async function rejectedRows(path: string | undefined): Promise<number[]> {
-  if (path === undefined) return [];
-  const rows = new Set<number>();
-  for await (const { row } of readNdjson<{ row: number }>(path)) rows.add(row);
-  return [...rows].sort((a, b) => a - b);
+/**
+ * The report's row numbers, each with the first line naming it. Every line is checked to be a
+ * reject of a row: a line edited by hand or cut short (a row "2" beside 2 read the record twice,
+ * a row 1.5 read none) is refused with its line, not quoted (it holds source data).
+ */
+async function rejectedRows(path: string | undefined, damaged: (line: number, why: string) => JobRefused): Promise<Map<number, number>> {
+  const rows = new Map<number, number>();
+  if (path === undefined) return rows;
+  const input = createReadStream(path);
+  let number = 0;
+  try {
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+      number++;
+      if (line === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        throw damaged(number, 'not a JSON line (cut short or edited)');
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw damaged(number, 'not a reject (an object)');
+      const { row } = value as { row?: unknown };
+      if (typeof row !== 'number' || !Number.isSafeInteger(row) || row < 1) throw damaged(number, 'its row is not a row number');
+      if (!rows.has(row)) rows.set(row, number);
+    }
+  } finally {
+    input.destroy();
+  }
+  return rows;
 }
