@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { planPath, readPlanFile } from '../../activities/job-files.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { planPath, type PlanFile } from '../../activities/job-files.js';
 import { buildJobPlan, type JobPlan } from '../plan/job-plan.js';
 import { diffPlans } from '../plan/plan-diff.js';
 import { displayPath, type Project } from '../project/load-config.js';
@@ -52,7 +52,17 @@ export async function refuseResume(jobs: Pick<Engine, 'get' | 'list'>, id: strin
   // A job that succeeded is refused by its engine ("nothing to resume"), whatever changed since.
   if (!pipelineNow || job.status === 'succeeded') return;
   refuseChangedPlan(job, pipelineNow);
-  await refuseChangedSource(job);
+  const damaged = (file: string, why: string): JobRefused =>
+    new JobRefused(
+      pipelineNow.project.masker.mask(
+        `the plan file of job ${id} is damaged: ${displayPath(pipelineNow.cwd, file)}: ${why}. Nothing was resumed: put back the file as the job wrote it, or run the pipeline as a new job (ferry run ${job.plan.pipelineFile})`,
+      ),
+    );
+  const gone = (file: string, done: number): JobRefused =>
+    new JobRefused(
+      `the plan file of job ${id} is gone (${displayPath(pipelineNow.cwd, file)}): the ${done} batch(es) it wrote were planned from it, so a resume cannot tell which rows are still to write. Nothing was resumed: run the pipeline as a new job (ferry run ${job.plan.pipelineFile})`,
+    );
+  await refuseChangedSource(job, damaged, gone);
 }
 
 /**
@@ -129,10 +139,23 @@ function refuseChangedPlan(job: JobInfo, { project, cwd, asRun = (p) => p }: Pip
  * either engine, in the job folder under the state dir); without one the job never finished
  * planning, and its resume plans again from the file as it is.
  */
-async function refuseChangedSource(job: JobInfo): Promise<void> {
+async function refuseChangedSource(
+  job: JobInfo,
+  damaged: (file: string, why: string) => JobRefused,
+  gone: (file: string, done: number) => JobRefused,
+): Promise<void> {
   const { source } = job.plan;
-  if (source.type !== 'file' || !existsSync(planPath(job.jobDir))) return;
-  const planned = readPlanFile(job.jobDir).scan.checksum;
+  if (!existsSync(planPath(job.jobDir))) {
+    // Without it the job plans again, which is right only if no batch was written from the plan that
+    // is gone: the batches run read their ranges from it, and a resume failed at its first batch
+    // with the bare ENOENT of the file, then said to fix its cause.
+    const done = job.summary?.batches.done ?? 0;
+    if (done > 0) throw gone(planPath(job.jobDir), done);
+    return;
+  }
+  const file = checkedPlanFile(planPath(job.jobDir), job, damaged);
+  if (source.type !== 'file') return;
+  const planned = file.scan.checksum;
   if (!existsSync(source.path)) throw new JobRefused(`the source file ${source.path} of job ${job.id} is gone`);
   const now = await sha256File(source.path);
   if (now !== planned) {
@@ -140,6 +163,45 @@ async function refuseChangedSource(job: JobInfo): Promise<void> {
       `the source file ${source.path} changed since job ${job.id} was planned (sha256 ${planned.slice(0, 12)}… → ${now.slice(0, 12)}…); resuming would read different records. Run it as a new job.`,
     );
   }
+}
+
+/** Where a plan names files: written relative to the project by a Temporal worker, so compared apart. */
+const PATH_FIELDS = new Set(['pipelineFile', 'jobDir', 'source.path', 'target.path', 'retryOf.rowsFile', 'retry.heartbeatTimeoutMs']);
+
+/**
+ * A job's plan.json, checked to be what its batches can run: the batches still to run read their
+ * plan and byte ranges from it, not from the journal, so a file cut short, or edited by hand to
+ * another job's id, table or mapping, is refused before a batch runs. Its paths are left to the
+ * checks of the job's folder and source: a Temporal worker writes them relative to its project.
+ */
+export function checkedPlanFile(path: string, job: Pick<JobInfo, 'id' | 'plan'>, damaged: (file: string, why: string) => JobRefused): PlanFile {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== undefined) throw err;
+    // Not the parser's message: it quotes the file.
+    throw damaged(path, 'not JSON (cut short or edited)');
+  }
+  if (!isRecord(value) || !isRecord(value['plan'])) throw damaged(path, 'it holds no plan');
+  const { plan, scan } = value as { plan: Record<string, unknown>; scan: unknown };
+  const isRange = (b: unknown): boolean => isRecord(b) && ['firstRow', 'count'].every((k) => Number.isSafeInteger(b[k]));
+  if (
+    !isRecord(scan) ||
+    typeof scan['checksum'] !== 'string' ||
+    !Number.isSafeInteger(scan['total']) ||
+    !Array.isArray(scan['batches']) ||
+    !scan['batches'].every(isRange)
+  )
+    throw damaged(path, 'its scan is not a source scan (checksum, total, batches)');
+  if (plan['jobId'] !== job.id) throw damaged(path, `it is the plan of job ${String(plan['jobId'])}, not of job ${job.id}`);
+  const changes = diffPlans(job.plan, plan as unknown as JobPlan).filter((c) => !PATH_FIELDS.has(c.slice(0, c.indexOf(':'))));
+  if (changes.length > 0) throw damaged(path, `its plan differs from the journal's record of the job (${changes.join('; ')})`);
+  return value as unknown as PlanFile;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The refusal of an operation on a job whose connections moved: what was refused, why, each move, what to do. */

@@ -1,7 +1,8 @@
 import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { planPath, readPlanFile, rejectsPath } from '../../activities/job-files.js';
+import { planPath, rejectsPath } from '../../activities/job-files.js';
+import { checkedPlanFile } from '../engine/resume-checks.js';
 import { JobRefused, type Engine, type JobInfo } from '../engine/engine.js';
 import { jobFile, jobFolder, type JobFiles } from '../engine/job-folder.js';
 import { sha256File } from '../engine/submission.js';
@@ -42,7 +43,12 @@ export async function findRejectedRows(engine: Engine, id: string, files: JobFil
   if (rows.size === 0) throw new JobRefused(`job ${id} has no rejected records to retry`);
   const planFile = jobFile(asPlanned, planPath(dir), files);
   if (planFile === undefined) throw new JobRefused(`job ${id} never read its source`);
-  const { scan } = readPlanFile(dirname(planFile));
+  const { scan } = checkedPlanFile(
+    planFile,
+    job,
+    (file, why) =>
+      new JobRefused(`the plan file of job ${id} is damaged: ${files.shown(file)}: ${why}. Nothing was retried: put back the file as the job wrote it`),
+  );
   // A row in none of the job's batches is read by no batch: the retry would skip it unsaid. (Not
   // checked against scan.total: a retry's scan counts only its rows, which keep their numbers.)
   const planned = (row: number): boolean => scan.batches.some((b) => row >= b.firstRow && row < b.firstRow + b.count);
