@@ -31,6 +31,15 @@ export async function findRejectedRows(engine: Engine, id: string, files: JobFil
   if (job.status !== 'succeeded' && job.status !== 'failed' && job.status !== 'cancelled')
     throw new JobRefused(`job ${id} has not ended (${job.status}); its reject report is not complete yet`);
   const source = job.plan.source;
+  // Its source is the backup it read and its rejects are rows changed since (CONFLICT): run through
+  // the pipeline, a backup line would be taken for a user record.
+  if (job.plan.rollback !== undefined) {
+    const { job: original } = job.plan.rollback;
+    throw new JobRefused(
+      `job ${id} is a rollback: its rejects are rows changed since job ${original} wrote them, which ferry jobs rollback ${original} --force puts back`,
+      { usage: true },
+    );
+  }
   if (source.type !== 'file')
     throw new JobRefused(`job ${id} read a store, not a file: retry its rejects with a pipeline whose query selects them`, { usage: true });
   // The folder the job's plan names, checked as the console checks it: its files are what is read.

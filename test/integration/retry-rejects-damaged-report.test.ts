@@ -75,6 +75,22 @@ describe('ferry jobs retry-rejects of a damaged reject report', { timeout: 120_0
     ]);
   });
 
+  it("a rollback's rejects are not retried through the pipeline: they are lines of a backup, not records", () => {
+    p.write('p.yaml', 'source: { file: u.json }\ntarget: { connection: users }\n');
+    const rollback = (JSON.parse(p.ferry('jobs', 'rollback', job, '--json').stdout) as { job: string }).job;
+    // A rollback's rejects are the rows changed between its check and its restore (CONFLICT).
+    writeFileSync(
+      join(p.dir, '.ferry', 'jobs', rollback, 'rejects.ndjson'),
+      '{"row":1,"record":{},"errors":[{"code":"CONFLICT","path":"","message":"changed since"}]}\n',
+    );
+    const result = p.ferry('jobs', 'retry-rejects', rollback);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `job ${rollback} is a rollback: its rejects are rows changed since job ${job} wrote them, which ferry jobs rollback ${job} --force puts back\n`,
+    );
+    expect(jobs()).toBe(2);
+  });
+
   it('an intact report retries its one row once', () => {
     const result = p.ferry('jobs', 'retry-rejects', job, '--json');
     expect(result.code).toBe(0);
