@@ -1,4 +1,4 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TestProject } from '../helpers/project.js';
@@ -68,6 +68,17 @@ describe('ferry jobs rollback of a damaged backup', { timeout: 120_000 }, () => 
     );
     expect(result.stderr).not.toContain('secret-ish');
     expect(emails()).toEqual(['a@x.io', 'b@x.io', 'c@x.io']);
+  });
+
+  it('a store deleted since is said so, and not created empty to be found without the rows', () => {
+    rmSync(join(p.dir, '.ferry', 'users.db'));
+    const result = p.ferry('jobs', 'rollback', job);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`cannot roll back job ${job}: `);
+    expect(result.stderr).toContain(`the store file does not exist: it was deleted or moved since job ${job} wrote to it`);
+    expect(result.stderr).not.toContain('changed by a later job');
+    expect(result.stderr).toMatch(/Nothing was restored\n$/);
+    expect(existsSync(join(p.dir, '.ferry', 'users.db'))).toBe(false);
   });
 
   it('an intact backup still rolls back', () => {
