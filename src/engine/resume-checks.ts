@@ -165,8 +165,8 @@ async function refuseChangedSource(
   }
 }
 
-/** Where a plan names files: written relative to the project by a Temporal worker, so compared apart. */
-const PATH_FIELDS = new Set(['pipelineFile', 'jobDir', 'source.path', 'target.path', 'retryOf.rowsFile', 'retry.heartbeatTimeoutMs']);
+/** Left out of the comparison: where a plan names files (a Temporal worker writes them relative to its project; the folder and source checks see to them), and the heartbeat timeout a Temporal worker sets. */
+const UNCOMPARED_FIELDS = new Set(['pipelineFile', 'jobDir', 'source.path', 'target.path', 'retryOf.rowsFile', 'retry.heartbeatTimeoutMs']);
 
 /**
  * A job's plan.json, checked to be what its batches can run: the batches still to run read their
@@ -195,7 +195,7 @@ export function checkedPlanFile(path: string, job: Pick<JobInfo, 'id' | 'plan'>,
   )
     throw damaged(path, 'its scan is not a source scan (checksum, total, batches)');
   if (plan['jobId'] !== job.id) throw damaged(path, `it is the plan of job ${String(plan['jobId'])}, not of job ${job.id}`);
-  const changes = diffPlans(job.plan, plan as unknown as JobPlan).filter((c) => !PATH_FIELDS.has(c.slice(0, c.indexOf(':'))));
+  const changes = diffPlans(job.plan, plan as unknown as JobPlan).filter((c) => !UNCOMPARED_FIELDS.has(c.slice(0, c.indexOf(':'))));
   if (changes.length > 0) throw damaged(path, `its plan differs from the journal's record of the job (${changes.join('; ')})`);
   return value as unknown as PlanFile;
 }
