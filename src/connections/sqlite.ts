@@ -177,11 +177,11 @@ function openDatabase(file: string, use: TableUse = 'write'): Database.Database 
   }
 }
 
-/** A source's store file that is not there: read, it would be created empty (see ConnectionContext `use`). */
+/** A store file that is not there, opened to read (a source, a rollback's check): it would be created empty (ConnectionContext `use`). */
 function missingStore(): Error {
   return Object.assign(
     new Error(
-      "the store file does not exist: a source reads a store that is there, and Ferry creates none to read. Hint: check the connection's path in ferry.yaml, or run the import that fills it first",
+      "the store file does not exist, and reading creates none. Hint: check the connection's path in ferry.yaml (an export reads a store an import has filled; a rollback, the store its job wrote)",
     ),
     { code: MISSING_TABLE, retryable: false },
   );

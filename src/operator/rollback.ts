@@ -133,16 +133,10 @@ async function refuseChangedRows(
  * could not be checked, nothing was restored, and whether to try again (the error's `retryable`).
  */
 function checkFailed(project: Project, rollbackJob: string, id: string, err: ConnectionError): JobRefused {
-  const what = err.message
-    .replace(
-      restoreContext({ job: rollbackJob, batch: 0, entries: [], force: false, check: true }),
-      `reading the rows job ${id} wrote, to check them before any change`,
-    )
-    // The store is opened to read (a source's use), whose missing-file message speaks of a source.
-    .replace(
-      /(the store file does not exist): a source reads .*$/s,
-      `$1: it was deleted or moved since job ${id} wrote to it, and a rollback creates no store to put rows back in. Hint: check the connection's path in ferry.yaml`,
-    );
+  const what = err.message.replace(
+    restoreContext({ job: rollbackJob, batch: 0, entries: [], force: false, check: true }),
+    `reading the rows job ${id} wrote, to check them before any change`,
+  );
   const next = err.retryable ? `: run ferry jobs rollback ${id} again once the database answers` : '';
   return new JobRefused(project.masker.mask(`cannot roll back job ${id}: ${what}. Nothing was restored${next}`));
 }

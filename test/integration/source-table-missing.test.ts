@@ -56,7 +56,7 @@ describe('a source table that does not exist (SQLite)', () => {
     const result = p.ferry('run', 'export.yaml');
     expect(result.code).not.toBe(0);
     // The run made an empty store (with Ferry's bookkeeping tables), and its folder, before it said so.
-    expect(result.stdout).toMatch(/cannot open .*elsewhere\.db: the store file does not exist: a source reads a store that is there/);
+    expect(result.stdout).toMatch(/cannot open .*elsewhere\.db: the store file does not exist, and reading creates none/);
     expect(existsSync(join(p.dir, 'data'))).toBe(false);
     expect(existsSync(join(p.dir, 'out', 'users.csv'))).toBe(false);
   });
