@@ -368,6 +368,7 @@ export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits
   // What `&` makes counts as output, as compiled code's `concat` counts it; an operand that is not a
   // string must have room for its JSON before `&` writes it.
   const operands = concatOperands(expr.ast());
+  const compared = comparedOperands(expr.ast());
   const exit = (node: { type?: unknown; value?: unknown }, _input: unknown, frame: InterpreterFrame, result: unknown): void => {
     const state = states.get(frame.base);
     if (state === undefined) return;
@@ -381,6 +382,17 @@ export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits
         () => state.output,
         (n) => (state.output += n),
       ).room(jsonLowerBound(result, limits.output - state.output), '&');
+    }
+    // `=` and `!=` walk arrays and objects value by value: each must have room for its JSON, as in
+    // compiled code (operators.ts); a value holding one object by reference many times is a few
+    // steps to build and was compared without end
+    const op = compared.get(node);
+    if (op !== undefined && typeof result === 'object' && result !== null) {
+      meterOf(
+        limits,
+        () => state.output,
+        (n) => (state.output += n),
+      ).room(jsonLowerBound(result, limits.output - state.output), op);
     }
     if (node.type !== 'binary') return;
     if (node.value === '..' && Array.isArray(result) && (state.steps += result.length) > limits.steps) throw overBudget('steps', limits);
@@ -407,6 +419,24 @@ export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits
   assign(Symbol.for('jsonata.__evaluate_entry'), entry);
   assign(Symbol.for('jsonata.__evaluate_exit'), exit);
   assign(METER_SYMBOL, meter);
+}
+
+/** The operand nodes of every `=` and `!=` in the tree, with their operator. */
+function comparedOperands(ast: unknown): WeakMap<object, string> {
+  const found = new WeakMap<object, string>();
+  const seen = new WeakSet<object>();
+  const stack: unknown[] = [ast];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null || seen.has(node)) continue;
+    seen.add(node);
+    const n = node as { type?: unknown; value?: unknown; lhs?: unknown; rhs?: unknown };
+    if (n.type === 'binary' && (n.value === '=' || n.value === '!=')) {
+      for (const side of [n.lhs, n.rhs]) if (typeof side === 'object' && side !== null) found.set(side, n.value);
+    }
+    for (const child of Object.values(node)) stack.push(child);
+  }
+  return found;
 }
 
 /** The operand nodes of every `&` in the tree. */

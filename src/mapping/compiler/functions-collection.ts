@@ -1,3 +1,4 @@
+import { chargeWork } from '../budget.js';
 import { fail } from './errors.js';
 import { append as appendValues, appendOwned, lookup as lookupKey, newSeq, type Appended } from './sequence.js';
 import { type Dict, isDeepEqual, isFunction, isNumeric, isSequence, objectKeys } from './values.js';
@@ -102,6 +103,8 @@ export function distinct(arr: unknown): unknown {
 
 /** JSON with object keys sorted: equal for deep-equal arrays and objects; undefined when one holds a function or undefined. */
 function structureKey(value: unknown): string | undefined {
+  // work, so a value shared many times by reference reads the clock as it is walked
+  chargeWork(1);
   if (value === undefined || isFunction(value)) return undefined;
   if (typeof value !== 'object' || value === null) return JSON.stringify(value);
   const parts: string[] = [];

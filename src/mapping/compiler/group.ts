@@ -1,4 +1,4 @@
-import { tick } from '../budget.js';
+import { SEQUENCE_LIMIT, chargeWork, tick } from '../budget.js';
 import { fail } from './errors.js';
 import { appendOwned, asSeq, newSeq, type Appended } from './sequence.js';
 import { type Dict, isFunction, objectKeys, own } from './values.js';
@@ -68,12 +68,17 @@ export function wildcard(input: unknown): unknown[] {
 }
 
 function flatten(arg: unknown, flattened: unknown[]): unknown[] {
+  chargeWork(1);
   if (Array.isArray(arg)) arg.forEach((item) => flatten(item, flattened));
   else flattened.push(arg);
   return flattened;
 }
 
-/** `**`: every value below the context, depth first. */
+/**
+ * `**`: every value below the context, depth first. A value holding one object by reference many
+ * times has far more descendants than its size: the walk reads the clock as it goes, and stops at
+ * the interpreter's sequence limit (D2015), where it pushed until V8 aborted the process.
+ */
 export function descendants(input: unknown): unknown {
   if (input === undefined) return undefined;
   const results: unknown[] = newSeq();
@@ -82,10 +87,12 @@ export function descendants(input: unknown): unknown {
 }
 
 function recurseDescendants(input: unknown, results: unknown[]): void {
+  chargeWork(1);
   if (Array.isArray(input)) {
     input.forEach((member) => recurseDescendants(member, results));
     return;
   }
+  if (results.length >= SEQUENCE_LIMIT) throw fail('D2015', { value: SEQUENCE_LIMIT });
   results.push(input);
   if (input !== null && typeof input === 'object' && !isFunction(input)) {
     for (const key of objectKeys(input)) recurseDescendants((input as Dict)[key], results);

@@ -53,13 +53,27 @@ export function modulo(lhs: unknown, rhs: unknown): number | undefined {
 }
 
 export function equal(lhs: unknown, rhs: unknown): boolean {
+  roomToCompare(lhs, rhs, '=');
   if (lhs === undefined || rhs === undefined) return false;
   return isDeepEqual(lhs, rhs);
 }
 
 export function notEqual(lhs: unknown, rhs: unknown): boolean {
+  roomToCompare(lhs, rhs, '!=');
   if (lhs === undefined || rhs === undefined) return false;
   return !isDeepEqual(lhs, rhs);
+}
+
+/**
+ * `=` and `!=` compare arrays and objects value by value, as their JSON: each such operand must
+ * have room for its JSON under the output limit, as the interpreter checks it (budget.ts). A value
+ * holding one object by reference many times (folded 60 times, 2^60 values) is a few steps to
+ * build, and its comparison ran without end.
+ */
+function roomToCompare(lhs: unknown, rhs: unknown, op: string): void {
+  if (typeof lhs !== 'object' && typeof rhs !== 'object') return;
+  const meter = compiledMeter();
+  for (const operand of [lhs, rhs]) if (typeof operand === 'object' && operand !== null) meter.room(jsonLowerBound(operand, meter.left()), op);
 }
 
 /** Only strings and numbers compare, and only with their own type (T2010 / T2009). */

@@ -1,3 +1,4 @@
+import { chargeWork } from '../budget.js';
 import { fail } from './errors.js';
 
 /**
@@ -55,8 +56,13 @@ export function objectKeys(arg: unknown): string[] {
   return typeof arg === 'object' && arg !== null ? Object.keys(arg) : [];
 }
 
+/**
+ * Counts each value visited as work, so the clock is read as the walk goes: a value that holds one
+ * object by reference many times is a few steps to build but 2^60 values to compare, and ran without end.
+ */
 export function isDeepEqual(lhs: unknown, rhs: unknown): boolean {
   if (lhs === rhs) return true;
+  chargeWork(1);
   if (typeof lhs !== 'object' || typeof rhs !== 'object' || lhs === null || rhs === null) return false;
   if (Array.isArray(lhs) && Array.isArray(rhs)) {
     if (lhs.length !== rhs.length) return false;
