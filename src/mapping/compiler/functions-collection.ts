@@ -45,6 +45,8 @@ export function keys(arg: unknown): unknown[] {
 }
 
 export function spread(arg: unknown): unknown {
+  // work on the clock: nested arrays that hold one array by reference many times were spread without end
+  chargeWork(1);
   if (Array.isArray(arg)) {
     const result: Appended = { data: newSeq(), owned: false };
     for (const item of arg) appendOwned(result, spread(item));

@@ -1,4 +1,4 @@
-import { SEQUENCE_LIMIT, tick } from '../budget.js';
+import { SEQUENCE_LIMIT, chargeWork, tick } from '../budget.js';
 import { fail } from './errors.js';
 import { type Dict, type Seq, isArrayOfNumbers, isFunction, isNumeric, isSequence, own, toBoolean } from './values.js';
 
@@ -64,6 +64,9 @@ export function lookup(input: unknown, key: string): unknown {
     for (let i = 0; i < input.length; i++) {
       const res = lookup(input[i], key);
       if (res === undefined) continue;
+      // what nested arrays copy up, level by level, counts as work on the clock: arrays that hold
+      // one array by reference many times (folded 60 times) were looked through without end
+      chargeWork(Array.isArray(res) ? res.length : 1);
       growBy(result, Array.isArray(res) ? res.length : 1, SEQUENCE_LIMIT);
       if (Array.isArray(res)) res.forEach((val) => result.push(val));
       else result.push(res);
