@@ -360,6 +360,7 @@ export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits
     }
     state.steps++;
     if (state.steps > limits.steps) throw overBudget('steps', limits);
+    if (walksInput(_node, _input)) checkWalk(_node as { type: string }, _input);
     if (base.depth > limits.depth) throw overBudget('depth', limits);
     if (Date.now() - state.started > limits.timeMs) throw overBudget('timeMs', limits);
     if ((state.steps & 255) === 0) state.started += await yieldIfDue();
@@ -419,6 +420,66 @@ export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits
   assign(Symbol.for('jsonata.__evaluate_entry'), entry);
   assign(Symbol.for('jsonata.__evaluate_exit'), exit);
   assign(METER_SYMBOL, meter);
+}
+
+/**
+ * Whether jsonata's evaluation of `node` walks `input` in one call, with no node evaluated and no
+ * clock read between: `*` flattens each array value, `**` every value below, and a field name on
+ * an array of arrays looks through all of them.
+ */
+function walksInput(node: unknown, input: unknown): boolean {
+  const type = (node as { type?: unknown }).type;
+  if (typeof input !== 'object' || input === null) return false;
+  return type === 'wildcard' || type === 'descendant' || (type === 'name' && Array.isArray(input));
+}
+
+/**
+ * Refuses the walk when `input`, unfolded, holds more values than the longest sequence: arrays that
+ * hold one array by reference many times (folded 60 times, 2^60 values) are a few steps to build,
+ * and jsonata's `*` pushed their values until V8 aborted the process, its `**` and field lookups
+ * ran seconds past the time limit. A source record (no value held twice) is counted once through.
+ */
+function checkWalk(node: { type: string }, input: unknown): void {
+  if (unfoldedSize(input, SEQUENCE_LIMIT) <= SEQUENCE_LIMIT) return;
+  const what =
+    node.type === 'wildcard' ? '*' : node.type === 'descendant' ? '**' : `the field ${JSON.stringify(clip(String((node as { value?: unknown }).value), 40))}`;
+  throw walkTooLong(what);
+}
+
+/** The same for a built-in the interpreter runs that walks nested arrays in one call (`$lookup`, `$spread`). */
+export function checkUnfolded(what: string, input: unknown): void {
+  if (typeof input === 'object' && input !== null && unfoldedSize(input, SEQUENCE_LIMIT) > SEQUENCE_LIMIT) throw walkTooLong(what);
+}
+
+function walkTooLong(what: string): BudgetError {
+  const message = `evaluation stopped: ${what} would look through more than ${SEQUENCE_LIMIT} values (a value holding one array or object by reference many times?)`;
+  return { code: BUDGET_CODE, message, limit: 'output' };
+}
+
+/** How many arrays, objects and values `root` holds as a tree (a value held twice counts twice), up to past `cap`; each held value is counted once. */
+function unfoldedSize(root: unknown, cap: number): number {
+  const counted = new Map<object, number>();
+  const stack: { node: object; children: boolean }[] = [{ node: root as object, children: false }];
+  while (stack.length > 0) {
+    const { node, children } = stack.pop()!;
+    const items = Array.isArray(node) ? (node as unknown[]) : Object.values(node);
+    if (!children) {
+      if (counted.has(node)) continue;
+      stack.push({ node, children: true });
+      for (const item of items) if (isWalked(item) && !counted.has(item)) stack.push({ node: item, children: false });
+      continue;
+    }
+    let size = 1;
+    for (const item of items) size += isWalked(item) ? (counted.get(item) ?? 1) : 1;
+    counted.set(node, Math.min(size, cap + 1));
+  }
+  return counted.get(root as object) ?? 1;
+}
+
+function isWalked(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const marked = value as { _jsonata_lambda?: unknown; _jsonata_function?: unknown };
+  return marked._jsonata_lambda !== true && marked._jsonata_function !== true;
 }
 
 /** The operand nodes of every `=` and `!=` in the tree, with their operator. */

@@ -1,5 +1,5 @@
 import jsonata from 'jsonata';
-import { BUDGET_CODE, METER_SYMBOL, WORK_SYMBOL, type BudgetError, type OutputMeter } from './budget.js';
+import { BUDGET_CODE, METER_SYMBOL, WORK_SYMBOL, checkUnfolded, type BudgetError, type OutputMeter } from './budget.js';
 import { borrowImplementations, type Implementation, type Signature } from './compiler/borrowed.js';
 import { builtins } from './compiler/builtins.js';
 import { distinct, spread } from './compiler/functions-collection.js';
@@ -11,6 +11,7 @@ import { guardOutput, guardedNames } from './compiler/output-guards.js';
 import { DOUBLES, inexactLiteral } from './expression.js';
 import { ferryFunctions, jsonataFunctions } from './jsonata-functions.js';
 import { partialChecked } from './partial-checked.js';
+import { standIn } from './compiler/stand-in.js';
 
 /**
  * The built-ins the interpreter runs in place of its own, so that it makes no more than compiled
@@ -70,8 +71,25 @@ const upstream = borrowImplementations([...replaced]);
 function implementation(name: string): Implementation | undefined {
   const own = ported[name] ?? upstream.get(name);
   if (own === undefined) return undefined;
-  const safe = ported[name] === undefined ? safeUpstream(name, own) : own;
+  const safe = walksNested(name, ported[name] === undefined ? safeUpstream(name, own) : own);
   return guardedNames.includes(name) ? guardOutput(name, safe, meterOf) : safe;
+}
+
+/**
+ * `$lookup` and `$spread` look through nested arrays in one call, with no clock read: arrays that
+ * hold one array by reference many times (a few steps to build) were looked through without end.
+ * Their first argument is refused first when it unfolds past the sequence limit (budget.ts).
+ */
+function walksNested(name: string, impl: Implementation): Implementation {
+  if (name !== 'lookup' && name !== 'spread') return impl;
+  const call = impl as unknown as (this: unknown, ...a: unknown[]) => unknown;
+  const label = `$${name}`;
+  const checked = function (this: unknown, ...args: unknown[]): unknown {
+    checkUnfolded(label, args[0]);
+    return call.apply(this, args);
+  };
+  standIn(checked, impl);
+  return checked as unknown as Implementation;
 }
 
 /**

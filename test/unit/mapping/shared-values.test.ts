@@ -44,11 +44,61 @@ describe('compiled code walking a value shared many times stays within the budge
     ]);
   });
 
+  const nested = '$x := $reduce([1..60], function($a, $b){[$a, [$a]]}, [{"k": 1}])';
+  it.each([`(${nested}; $count($x.k))`, `(${nested}; $count($lookup($x, "k")))`, `(${nested}; $count($spread($x)))`])(
+    '%s: compiled code reads the clock as it looks through nested arrays',
+    async (expr) => {
+      const mapper = createMapper({ c: expr }, ctx, limits);
+      expect(mapper.plan.compiled).toEqual(['c']);
+      const result = await mapper.map({});
+      expect(result).toEqual({
+        values: {},
+        errors: [{ code: 'MAPPING_ERROR', path: 'c', message: expect.stringMatching(/time limit per record/) as unknown }],
+      });
+    },
+  );
+
+  it.each([`(${nested}; $count($lookup($x, "k")))`, `(${nested}; $count($spread($x)))`])(
+    '%s: the interpreter refuses the call before it starts',
+    async (expr) => {
+      const result = await createMapper({ c: expr }, ctx, limits, { interpretOnly: true }).map({});
+      expect(result).toEqual({
+        values: {},
+        errors: [
+          {
+            code: 'MAPPING_ERROR',
+            path: 'c',
+            message: expect.stringMatching(/^column c: evaluation stopped: \$(lookup|spread) would look through more than 16777216 values/) as unknown,
+          },
+        ],
+      });
+    },
+  );
+
+  // jsonata's `*` pushed 2^60 values until V8 aborted the process; its `**` ran seconds past the time limit
+  it.each([`($x := {"a": ${nested.slice('$x := '.length)}}; $count($x.*))`, `(${shared('x')}; $count($x.**))`])(
+    '%s: the interpreter refuses the walk before it starts',
+    async (expr) => {
+      const result = await createMapper({ c: expr }, ctx, limits, { interpretOnly: true }).map({});
+      expect(result).toEqual({
+        values: {},
+        errors: [
+          {
+            code: 'MAPPING_ERROR',
+            path: 'c',
+            message: expect.stringMatching(/^column c: evaluation stopped: \*\*? would look through more than 16777216 values/) as unknown,
+          },
+        ],
+      });
+    },
+  );
+
   it('still compares and walks ordinary values', async () => {
-    const expr = '[{"a": [1, {"b": 2}]} = {"a": [1, {"b": 2}]}, {"a": 1} = {"a": 2}, $count($distinct([{"k": [1]}, {"k": [1]}, {"k": [2]}])), $count($.**)]';
+    const expr =
+      '[{"a": [1, {"b": 2}]} = {"a": [1, {"b": 2}]}, {"a": 1} = {"a": 2}, $count($distinct([{"k": [1]}, {"k": [1]}, {"k": [2]}])), $count($.**), $lookup([[{"k": 1}], [[{"k": 2}]]], "k"), $count($spread([[{"a": 1, "b": 2}], {"c": 3}])), $count(p.*), $count([[[{"k": 1}]], [{"k": 2}]].k), $count($map([{"k": 1}, {"k": 2}], $lookup(?, "k")))]';
     const record = { p: { q: [1, 2, { r: 3 }] } };
     const compiled = await createMapper({ c: expr }, ctx, limits).map(record);
-    expect(compiled).toEqual({ values: { c: [true, false, 2, 6] }, errors: [] });
+    expect(compiled).toEqual({ values: { c: [true, false, 2, 6, 1, 2, 3, 3, 2, 2] }, errors: [] });
     expect(await createMapper({ c: expr }, ctx, limits, { interpretOnly: true }).map(record)).toEqual(compiled);
   });
 });
