@@ -83,28 +83,41 @@ function linesToBytes(lines: readonly string[]): Buffer {
   return bytes;
 }
 
+/** Marks a line of `numberedNdjson` that is not JSON. */
+export const NOT_JSON: unique symbol = Symbol('not JSON');
+
+/** The message for a line that is not JSON: never the parser's, which quotes the line (job files hold rows' values). */
+export const NOT_JSON_LINE = 'not a JSON line (cut short or edited)';
+
 /**
- * The objects of a job file written by toNdjson (rejects, backup), streamed; stopping early closes
- * the file. A line that is not JSON (a file damaged or cut short) fails with the file and the line.
+ * A job file's lines (as toNdjson writes them: rejects, backup), each parsed, with its line number;
+ * blank lines skipped, NOT_JSON for a line that is not JSON. Stopping early closes the file.
  */
-export async function* readNdjson<T>(path: string): AsyncGenerator<T> {
+export async function* numberedNdjson(path: string): AsyncGenerator<{ number: number; value: unknown }> {
   const input = createReadStream(path);
   let number = 0;
   try {
     for await (const line of createInterface({ input, crlfDelay: Infinity })) {
       number++;
-      if (line !== '') yield parseLine<T>(path, number, line);
+      if (line === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        value = NOT_JSON;
+      }
+      yield { number, value };
     }
   } finally {
     input.destroy();
   }
 }
 
-function parseLine<T>(path: string, number: number, line: string): T {
-  try {
-    return JSON.parse(line) as T;
-  } catch (err) {
-    throw new Error(`${path}:${number}: not a JSON line (${(err as Error).message}); the file is damaged or was cut short`, { cause: err });
+/** The objects of a job file, streamed; a line that is not JSON (a file damaged or cut short) fails with the file and the line. */
+export async function* readNdjson<T>(path: string): AsyncGenerator<T> {
+  for await (const { number, value } of numberedNdjson(path)) {
+    if (value === NOT_JSON) throw new Error(`${path}:${number}: ${NOT_JSON_LINE}; the file is damaged`);
+    yield value as T;
   }
 }
 

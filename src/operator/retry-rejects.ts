@@ -1,7 +1,6 @@
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { planPath, rejectsPath } from '../../activities/job-files.js';
+import { NOT_JSON, NOT_JSON_LINE, numberedNdjson, planPath, rejectsPath } from '../../activities/job-files.js';
 import { checkedPlanFile } from '../engine/resume-checks.js';
 import { JobRefused, type Engine, type JobInfo } from '../engine/engine.js';
 import { jobFile, jobFolder, type JobFiles } from '../engine/job-folder.js';
@@ -92,25 +91,12 @@ export function retryPlan(project: Project, rejected: RejectedRows, pipeline: Lo
 async function rejectedRows(path: string | undefined, damaged: (line: number, why: string) => JobRefused): Promise<Map<number, number>> {
   const rows = new Map<number, number>();
   if (path === undefined) return rows;
-  const input = createReadStream(path);
-  let number = 0;
-  try {
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-      number++;
-      if (line === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        throw damaged(number, 'not a JSON line (cut short or edited)');
-      }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw damaged(number, 'not a reject (an object)');
-      const { row } = value as { row?: unknown };
-      if (typeof row !== 'number' || !Number.isSafeInteger(row) || row < 1) throw damaged(number, 'its row is not a row number');
-      if (!rows.has(row)) rows.set(row, number);
-    }
-  } finally {
-    input.destroy();
+  for await (const { number, value } of numberedNdjson(path)) {
+    if (value === NOT_JSON) throw damaged(number, NOT_JSON_LINE);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw damaged(number, 'not a reject (an object)');
+    const { row } = value as { row?: unknown };
+    if (typeof row !== 'number' || !Number.isSafeInteger(row) || row < 1) throw damaged(number, 'its row is not a row number');
+    if (!rows.has(row)) rows.set(row, number);
   }
   return rows;
 }

@@ -1,7 +1,6 @@
-import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { backupPath, chunkFilePattern, partsDir } from '../../activities/job-files.js';
+import { backupPath, chunkFilePattern, NOT_JSON, NOT_JSON_LINE, numberedNdjson, partsDir } from '../../activities/job-files.js';
 import type { ConnectionPool } from '../../activities/deps.js';
 import { ConnectionError } from '../connections/errors.js';
 import { restoreContext } from '../connections/table-shape.js';
@@ -148,36 +147,23 @@ async function check(store: Connection, job: string, entries: RestoreEntry[]): P
 /** The backup's entries in chunks, each line checked to be one (`backupEntry`). */
 async function* backupChunks(path: string, id: string, shown: string): AsyncGenerator<RestoreEntry[]> {
   let chunk: RestoreEntry[] = [];
-  const input = createReadStream(path);
-  let number = 0;
-  try {
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-      number++;
-      if (line === '') continue;
-      const entry = backupEntry(line);
-      if (typeof entry === 'string')
-        throw new JobRefused(`the backup of job ${id} is damaged: ${shown}:${number}: ${entry}. Nothing was restored: put back the file as the job wrote it`);
-      chunk.push(entry);
-      if (chunk.length === CHECK_CHUNK) {
-        yield chunk;
-        chunk = [];
-      }
+  for await (const { number, value } of numberedNdjson(path)) {
+    const entry = backupEntry(value);
+    if (typeof entry === 'string')
+      throw new JobRefused(`the backup of job ${id} is damaged: ${shown}:${number}: ${entry}. Nothing was restored: put back the file as the job wrote it`);
+    chunk.push(entry);
+    if (chunk.length === CHECK_CHUNK) {
+      yield chunk;
+      chunk = [];
     }
-  } finally {
-    input.destroy();
   }
   if (chunk.length > 0) yield chunk;
 }
 
-/** A backup line as an entry, or why it is not one. */
-function backupEntry(line: string): RestoreEntry | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    // Not the parser's message: it quotes the line, which holds a row's previous values (a password hash).
-    return 'not a JSON line (cut short or edited)';
-  }
+/** A backup line (parsed) as an entry, or why it is not one. */
+function backupEntry(value: unknown): RestoreEntry | string {
+  // Not the parser's message: it quotes the line, which holds a row's previous values (a password hash).
+  if (value === NOT_JSON) return NOT_JSON_LINE;
   if (!isRecord(value)) return 'not a backup entry (an object)';
   const { row, key, before, afterHash } = value;
   if (typeof row !== 'number' || !Number.isSafeInteger(row) || row < 1) return 'its row is not a row number';
