@@ -7,7 +7,7 @@ import { appendFile, CHUNK_BYTES } from '../src/sources/byte-batches.js';
 import { writeExportFile } from './export-output.js';
 import { namingWrite } from './write-refused.js';
 import type { JobContexts } from './job-context.js';
-import { backupPath, chunkFilePattern, partsDir, rejectsPartPath, rejectsPath, snapshotPath } from './job-files.js';
+import { backupPath, chunkFilePattern, partsDir, keptPagesDir, rejectsPartPath, rejectsPath, snapshotPath } from './job-files.js';
 
 /**
  * Joins the batches' reject parts, in batch order, into rejects.ndjson and, for a job that wrote
@@ -39,8 +39,11 @@ export async function finalizeJob(contexts: JobContexts, { jobDir, batches, stat
   const wroteBatches = (ctx.plan.kind === 'import' || ctx.plan.kind === 'migrate') && batches > 0 && !ctx.plan.dryRun;
   if (status === 'succeeded') await ctx.target?.connection.finishJob(ctx.plan.jobId, wroteBatches);
   contexts.forget(jobDir);
-  // A succeeded job reads no row again; a failed or cancelled one keeps its snapshot for the resume.
-  if (status === 'succeeded') rmSync(snapshotPath(jobDir), { force: true });
+  // A succeeded job reads no row again; a failed or cancelled one keeps its snapshot and kept pages for the resume.
+  if (status === 'succeeded') {
+    rmSync(snapshotPath(jobDir), { force: true });
+    rmSync(keptPagesDir(jobDir), { recursive: true, force: true });
+  }
   return { rejectsFile: rejectsPath(jobDir), rejects, output };
 }
 

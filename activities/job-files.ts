@@ -1,6 +1,7 @@
-import { closeSync, createReadStream, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import type { PageCursor } from '../src/connections/types.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import type { SourceScan } from '../src/sources/types.js';
@@ -31,6 +32,9 @@ export const rejectsPartPath = (jobDir: string, batch: number): string => join(p
 export const backupPath = (jobDir: string): string => join(jobDir, 'backup.ndjson');
 /** The rows a job reads from a store, copied at planning (src/connections/sqlite/snapshot.ts). */
 export const snapshotPath = (jobDir: string): string => join(jobDir, 'snapshot.db');
+/** A migration's pages of a store read by cursors, each as its first read found it (activities/kept-page.ts). */
+export const keptPagesDir = (jobDir: string): string => join(jobDir, 'pages');
+export const keptPagePath = (jobDir: string, batch: number): string => join(keptPagesDir(jobDir), `page-${String(batch).padStart(6, '0')}.v8`);
 
 /**
  * What one committed chunk of a batch left: its rejects (merged into the batch's part when the
@@ -186,8 +190,7 @@ export function linkFileAtomic(from: string, path: string): void {
     linkReplacing(from, tmp);
   } catch (err) {
     rmSync(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV' && code !== 'EMLINK') throw namingWrite(err, path);
+    if (!noHardLinks(err)) throw namingWrite(err, path);
     return writeFileAtomic(path, readFileSync(from));
   }
   try {
@@ -196,6 +199,46 @@ export function linkFileAtomic(from: string, path: string): void {
     rmSync(tmp, { force: true });
     throw namingWrite(err, path);
   }
+}
+
+/**
+ * `data` at `path` unless a file is there already: the bytes at `path` afterwards, ours or the
+ * other writer's. Two writers of one path (two attempts of a batch) agree on the first one's bytes:
+ * the link that publishes a file fails on an existing name, where a rename would replace it.
+ */
+export function writeFileOnce(path: string, data: Buffer): Buffer {
+  const tmp = `${path}.tmp-${process.pid}-${threadId}`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, data);
+    if (!publishOnce(tmp, path)) return readFileSync(path);
+    return data;
+  } catch (err) {
+    throw namingWrite(err, path);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** `tmp` linked as `path` unless a file is there: false when one is. */
+function publishOnce(tmp: string, path: string): boolean {
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if (!noHardLinks(err)) throw err;
+  }
+  // Without hard links, a check then a rename: only two writers at the same instant can race.
+  if (existsSync(path)) return false;
+  renameSync(tmp, path);
+  return true;
+}
+
+/** Whether a link failed because the file system has no hard links (or refuses them). */
+function noHardLinks(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV' || code === 'EMLINK';
 }
 
 /** A hard link at `path`, over a stale one a crashed process of the same pid left there. */

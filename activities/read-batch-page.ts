@@ -42,12 +42,12 @@ export async function readBatchPage(ctx: JobContext, batch: number): Promise<Bat
  */
 export async function* readPageSlices(ctx: JobContext, batch: number, sliceRows: number): AsyncGenerator<BatchPage> {
   if (ctx.snapshot) return yield* snapshotSlices(ctx, batch, sliceRows);
-  const { plan, scan, pages, source } = ctx;
+  const { plan, pages, source } = ctx;
   const after = pages?.[batch];
   if (plan.source.type !== 'connection' || !source || after === undefined)
     throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${pages?.length ?? 0} pages)`);
   const { query, sort } = plan.source;
-  const shape = { size: plan.batch.size, total: scan.total, pages: pages?.length ?? 0 };
+  const shape = pageShape(ctx);
   const until = pages?.[batch + 1] ?? exactOrNothing(ctx.last);
   const bound = until ? { until } : { limit: planned(batch, shape) };
   // Tests change the store here, between planning and the page's read.
@@ -105,6 +105,11 @@ interface PagesShape {
   size: number;
   total: number;
   pages: number;
+}
+
+/** The planned shape of a job's pages read by cursors, which numbers their rows (`pageRowNumber`). */
+export function pageShape({ plan, scan, pages }: JobContext): PagesShape {
+  return { size: plan.batch.size, total: scan.total, pages: pages?.length ?? 0 };
 }
 
 /**

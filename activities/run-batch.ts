@@ -11,7 +11,8 @@ import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, RangeReader, SourceRecord } from '../src/sources/types.js';
 import type { Reject } from '../src/validation/reject.js';
 import type { JobContexts, JobContext } from './job-context.js';
-import { readBatchPage, type BatchPage } from './read-batch-page.js';
+import type { BatchPage } from './read-batch-page.js';
+import { readKeptPage } from './kept-page.js';
 import { runExportBatch } from './run-export-batch.js';
 import { chunkFilePattern, chunkPath, linkFileAtomic, partsDir, rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
 import type { ActivityProgress } from './progress.js';
@@ -120,11 +121,11 @@ function fileSpan(ctx: JobContext, batch: number): BatchSpan {
 
 /**
  * A migration's batch: its page of the source store, read whole (a page is one batch, about
- * batch.size rows). Rows are numbered by their place in the migration's order, as in an export
+ * batch.size rows), as its first attempt read it (kept-page.ts). Rows are numbered by their place in the migration's order, as in an export
  * (`pageRowNumber`: never two rows with one number, which would generate one user_id for both).
  */
 async function pageSpan(ctx: JobContext, batch: number): Promise<BatchSpan> {
-  const page = await readBatchPage(ctx, batch);
+  const page = await readKeptPage(ctx, batch);
   const range: ByteRange = { index: batch, start: 0, end: page.rows.length, firstRow: page.rowOf(0), count: page.rows.length };
   return { range, read: (rest) => pageReader(page, rest), page: true };
 }
