@@ -58,40 +58,25 @@ describe('compiled code walking a value shared many times stays within the budge
     },
   );
 
-  it.each([`(${nested}; $count($lookup($x, "k")))`, `(${nested}; $count($spread($x)))`])(
-    '%s: the interpreter refuses the call before it starts',
-    async (expr) => {
-      const result = await createMapper({ c: expr }, ctx, limits, { interpretOnly: true }).map({});
-      expect(result).toEqual({
-        values: {},
-        errors: [
-          {
-            code: 'MAPPING_ERROR',
-            path: 'c',
-            message: expect.stringMatching(/^column c: evaluation stopped: \$(lookup|spread) would look through more than 16777216 values/) as unknown,
-          },
-        ],
-      });
-    },
-  );
-
   // jsonata's `*` pushed 2^60 values until V8 aborted the process; its `**` ran seconds past the time limit
-  it.each([`($x := {"a": ${nested.slice('$x := '.length)}}; $count($x.*))`, `(${shared('x')}; $count($x.**))`])(
-    '%s: the interpreter refuses the walk before it starts',
-    async (expr) => {
-      const result = await createMapper({ c: expr }, ctx, limits, { interpretOnly: true }).map({});
-      expect(result).toEqual({
-        values: {},
-        errors: [
-          {
-            code: 'MAPPING_ERROR',
-            path: 'c',
-            message: expect.stringMatching(/^column c: evaluation stopped: \*\*? would look through more than 16777216 values/) as unknown,
-          },
-        ],
-      });
-    },
-  );
+  it.each([
+    [`(${nested}; $count($lookup($x, "k")))`, '$lookup'],
+    [`(${nested}; $count($spread($x)))`, '$spread'],
+    [`($x := {"a": ${nested.slice('$x := '.length)}}; $count($x.*))`, '*'],
+    [`(${shared('x')}; $count($x.**))`, '**'],
+  ])('%s: the interpreter refuses %s before it starts', async (expr, refused) => {
+    const result = await createMapper({ c: expr }, ctx, limits, { interpretOnly: true }).map({});
+    expect(result).toEqual({
+      values: {},
+      errors: [
+        {
+          code: 'MAPPING_ERROR',
+          path: 'c',
+          message: `column c: evaluation stopped: ${refused} would look through more than 16777216 values (a value holding one array or object by reference many times?)`,
+        },
+      ],
+    });
+  });
 
   it('still compares and walks ordinary values', async () => {
     const expr =
