@@ -5,7 +5,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createApp, type App } from './src/app.js';
 import { createScheduleActivities } from './activities/schedule.js';
 import { createTemporalActivities, toTemporalFailure } from './activities/temporal.js';
-import { connectClient } from './src/engine/temporal/client.js';
+import { connectClient, connectionOptions } from './src/engine/temporal/client.js';
 import { temporalSettings, unreachable, withHeartbeatTimeout, type TemporalSettings } from './src/engine/temporal/settings.js';
 import { portablePlan } from './src/engine/temporal/portable-plan.js';
 import { projectIdentity } from './src/engine/temporal/project-identity.js';
@@ -29,7 +29,7 @@ export async function runWorker(project: Project, options: WorkerRunOptions = {}
   const settings = temporalSettings(project);
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   refuseUnbundlablePath(workflowsPath());
-  const connection = await NativeConnection.connect({ address: settings.address }).catch((err: unknown) => {
+  const connection = await NativeConnection.connect(connectionOptions(settings)).catch((err: unknown) => {
     throw unreachable(settings, err);
   });
   // The table locks' activities signal and describe workflows: a client of its own, on a regular connection.

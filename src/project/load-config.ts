@@ -70,7 +70,14 @@ function withAbsolutePaths(rootDir: string, configFile: string | undefined, conf
     Object.entries(config.connections).map(([name, c]) => [name, c.driver === 'sqlite' ? { ...c, path: abs(c.path) } : c]),
   );
   for (const c of Object.values(config.connections)) if (c.driver === 'postgres') for (const password of passwordsOf(c.url)) masker.add(password);
-  return { rootDir, configFile, config: { ...config, connections }, stateDir: abs(config.state_dir), masker };
+  const { tls } = config.temporal;
+  // The TLS files, as the stores' files, are relative to ferry.yaml (server_name is no path).
+  const temporal = typeof tls === 'object' ? { ...config.temporal, tls: mapFiles(tls, abs) } : config.temporal;
+  return { rootDir, configFile, config: { ...config, connections, temporal }, stateDir: abs(config.state_dir), masker };
+}
+
+function mapFiles<T extends { ca?: string; cert?: string; key?: string }>(tls: T, abs: (p: string) => string): T {
+  return { ...tls, ...(tls.ca ? { ca: abs(tls.ca) } : {}), ...(tls.cert ? { cert: abs(tls.cert) } : {}), ...(tls.key ? { key: abs(tls.key) } : {}) };
 }
 
 /**

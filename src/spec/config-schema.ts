@@ -66,6 +66,28 @@ export const configSchema = z.strictObject({
         .regex(DURATION, { error: 'expected a duration such as 10s, 2m' })
         .optional()
         .describe('how long a batch may go without a heartbeat before its worker counts as dead and the batch is retried on another (default 2m)'),
+      tls: z
+        .union([
+          z.boolean(),
+          z.strictObject({
+            ca: z
+              .string()
+              .min(1)
+              .optional()
+              .describe("the CA certificate (PEM file, relative to ferry.yaml) the server's certificate is checked against; default: the system's"),
+            cert: z.string().min(1).optional().describe('a client certificate (PEM file) for mutual TLS; needs key'),
+            key: z.string().min(1).optional().describe("the client certificate's private key (PEM file); needs cert"),
+            server_name: z.string().min(1).optional().describe("the name the server's certificate must hold, when not the address's host"),
+          }),
+        ])
+        .optional()
+        .describe('TLS to the Temporal frontend: true (the system CAs), or its files; on by default with api_key'),
+      api_key: z.string().min(1).optional().describe('an API key sent with every call (Temporal Cloud), from the environment: api_key: ${TEMPORAL_API_KEY}'),
+    })
+    .superRefine(({ tls, api_key }, ctx) => {
+      if (api_key !== undefined && tls === false) ctx.addIssue({ code: 'custom', path: ['tls'], message: 'api_key is sent only over TLS: remove tls: false' });
+      if (typeof tls === 'object' && (tls.cert === undefined) !== (tls.key === undefined))
+        ctx.addIssue({ code: 'custom', path: ['tls', tls.cert === undefined ? 'key' : 'cert'], message: 'a client certificate needs both cert and key' });
     })
     .default({ address: 'localhost:7233', namespace: 'default', task_queue: 'ferry' })
     .describe('where the Temporal server is (engine: temporal, ferry worker)'),

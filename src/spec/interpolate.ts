@@ -77,6 +77,7 @@ function keysMadeEqual(y: YamlFile, expanded: Set<Scalar>): Diagnostic[] {
 const NOT_SECRET = [
   /^(engine|state_dir)$/,
   /^temporal\.(namespace|task_queue|heartbeat_timeout)$/,
+  /^temporal\.tls\.(ca|cert|key|server_name)$/,
   /^connections\.[^.]+\.(driver|path|table|pool|query_timeout|connect_timeout)$/,
   /^retention\.[^.]+$/,
   /^notify\.smtp\.from$/,

@@ -2,7 +2,9 @@ import { configSchema, type FerryConfig } from './config-schema.js';
 import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { interpolateEnv } from './interpolate.js';
 import { checkSchema } from './schema-diagnostics.js';
-import { parseYamlFile, plainValue } from './yaml-document.js';
+import { isScalar } from 'yaml';
+import { isWholeReference } from './env-references.js';
+import { parseYamlFile, plainValue, positionOf, type YamlFile } from './yaml-document.js';
 
 export interface ParsedConfig {
   config?: FerryConfig;
@@ -15,6 +17,7 @@ export interface ParsedConfig {
 export function parseConfig(file: string, text: string, env: Readonly<Record<string, string | undefined>>): ParsedConfig {
   const y = parseYamlFile(file, text);
   if (y.syntaxErrors.length > 0) return { diagnostics: y.syntaxErrors, secrets: [] };
+  const literal = literalApiKey(y);
   const { diagnostics: envDiagnostics, secrets } = interpolateEnv(y, env);
   const plain = plainValue(y);
   if ('diagnostics' in plain) return { diagnostics: plain.diagnostics, secrets };
@@ -22,7 +25,26 @@ export function parseConfig(file: string, text: string, env: Readonly<Record<str
   const schema = checkSchema(y, configSchema, raw);
   // a key left as written (`${X}:` refused) is an unknown key too: said once, at its position
   const said = new Set(envDiagnostics.map((d) => `${d.line}:${d.col}`));
-  const diagnostics = sortDiagnostics([...envDiagnostics, ...schema.diagnostics.filter((d) => !said.has(`${d.line}:${d.col}`))]);
+  const diagnostics = sortDiagnostics([...literal, ...envDiagnostics, ...schema.diagnostics.filter((d) => !said.has(`${d.line}:${d.col}`))]);
   if (diagnostics.length > 0) return { diagnostics, secrets };
   return { config: schema.value, diagnostics: [], secrets };
+}
+
+/**
+ * An API key written into ferry.yaml would be kept in git, and printed wherever the config is
+ * (only values from the environment are masked): it must be one whole `${NAME}`.
+ */
+function literalApiKey(y: YamlFile): Diagnostic[] {
+  const node = y.doc.getIn(['temporal', 'api_key'], true);
+  if (!isScalar(node) || typeof node.value !== 'string' || isWholeReference(node.value)) return [];
+  const { line, col } = positionOf(y, node.range?.[0] ?? 0);
+  return [
+    {
+      file: y.file,
+      line,
+      col,
+      path: 'temporal.api_key',
+      message: 'an API key comes from the environment, never from ferry.yaml itself: write api_key: ${TEMPORAL_API_KEY} and set that variable',
+    },
+  ];
 }

@@ -1,5 +1,7 @@
-import { Client, Connection, defaultGrpcRetryOptions, isGrpcServiceError, makeGrpcRetryInterceptor } from '@temporalio/client';
-import { unreachable, type TemporalSettings } from './settings.js';
+import { readFileSync } from 'node:fs';
+import { Client, Connection, defaultGrpcRetryOptions, isGrpcServiceError, makeGrpcRetryInterceptor, type TLSConfig } from '@temporalio/client';
+import { tlsHandshake } from './tls-handshake.js';
+import { messageOf, unreachable, type TemporalSettings, type TemporalTls } from './settings.js';
 
 /** gRPC NOT_FOUND: what DescribeNamespace answers for a namespace the server does not have. */
 const NOT_FOUND = 5;
@@ -11,8 +13,11 @@ const NOT_FOUND = 5;
 export async function connectClient(settings: TemporalSettings, retrying: () => boolean = () => true): Promise<Client> {
   const retry = defaultGrpcRetryOptions();
   const interceptors = [makeGrpcRetryInterceptor({ ...retry, retryableDecider: (attempt, status) => retrying() && retry.retryableDecider(attempt, status) })];
-  const connection = await Connection.connect({ address: settings.address, connectTimeout: '5s', interceptors }).catch((err: unknown) => {
-    throw unreachable(settings, err);
+  const options = connectionOptions(settings);
+  const connection = await Connection.connect({ ...options, connectTimeout: '5s', interceptors }).catch(async (err: unknown) => {
+    // gRPC says only that no connection came: a handshake of our own says what TLS found.
+    const found = /before the deadline/.test(messageOf(err)) ? await tlsHandshake(settings.address, options.tls) : undefined;
+    throw unreachable(settings, found ?? err);
   });
   try {
     await refuseMissingNamespace(connection, settings);
@@ -21,6 +26,31 @@ export async function connectClient(settings: TemporalSettings, retrying: () => 
     throw err;
   }
   return new Client({ connection, namespace: settings.namespace });
+}
+
+/**
+ * What both kinds of connection take (this client's, and a worker's native one): the address, TLS
+ * with the files ferry.yaml names read now, and the API key. A file that cannot be read is said
+ * with its setting and path, before any connection is tried.
+ */
+export function connectionOptions(settings: TemporalSettings): { address: string; tls?: TLSConfig; apiKey?: string } {
+  const { address, tls, apiKey } = settings;
+  return { address, ...(tls ? { tls: tlsConfig(tls) } : {}), ...(apiKey ? { apiKey } : {}) };
+}
+
+function tlsConfig({ ca, cert, key, serverName }: TemporalTls): TLSConfig {
+  const read = (setting: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new Error(`temporal.tls.${setting} in ferry.yaml: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  };
+  return {
+    ...(ca ? { serverRootCACertificate: read('ca', ca) } : {}),
+    ...(cert && key ? { clientCertPair: { crt: read('cert', cert), key: read('key', key) } } : {}),
+    ...(serverName ? { serverNameOverride: serverName } : {}),
+  };
 }
 
 /**

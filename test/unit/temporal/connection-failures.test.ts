@@ -36,4 +36,36 @@ describe('Temporal connection failures', () => {
       'cannot reach Temporal at 127.0.0.1:7233 (namespace default): Failed to connect before the deadline. Next.',
     );
   });
+
+  // TLS and credentials, as a worker's native connection, the client, and Ferry's own handshake (tls-handshake.ts) word them: each with what to do.
+  it.each([
+    [
+      `Failed to call GetSystemInfo: code: 'The request does not have valid authentication credentials', message: "Request unauthorized."`,
+      'the server refused the credentials. Check the API key (temporal.api_key: its environment variable) or the client certificate (temporal.tls.cert, key) for this namespace.',
+    ],
+    ['16 UNAUTHENTICATED: Request unauthorized.', 'the server refused the credentials. Check the API key'],
+    [
+      'tonic::transport::Error(Transport, ConnectError(Custom { kind: InvalidData, error: InvalidCertificate(UnknownIssuer) }))',
+      "the server's TLS certificate is not trusted. Set temporal.tls.ca in ferry.yaml to the CA certificate that signed it.",
+    ],
+    [
+      'tonic::transport::Error(Transport, ConnectError(Custom { kind: InvalidData, error: InvalidCertificate(NotValidForNameContext { expected: DnsName("other.example"), presented: ["DnsName(\\"localhost\\")"] }) }))',
+      "the server's TLS certificate does not hold this host name. Connect by a name the certificate holds, or set temporal.tls.server_name to it.",
+    ],
+    [
+      'TLS handshake: self-signed certificate in certificate chain',
+      "the server's TLS certificate is not trusted (self-signed certificate in certificate chain). Set temporal.tls.ca",
+    ],
+    [
+      'TLS handshake: 40F8E1B5:error:0A00010B:SSL routines:ssl3_get_record:wrong version number',
+      'the server there does not speak TLS (40F8E1B5:error:0A00010B:SSL routines:ssl3_get_record:wrong version number). Remove temporal.tls',
+    ],
+    ['the server there speaks TLS', 'the server there speaks TLS. Set temporal.tls in ferry.yaml'],
+    [
+      'tonic::transport::Error(Transport, InvalidCertificate(Other(OtherError(UnsupportedCertVersion))))',
+      'a certificate is X.509 version 1, which the worker refuses. Issue the client certificate (temporal.tls.cert) as version 3',
+    ],
+  ])('%s', (message, words) => {
+    expect(unreachable(settings, new Error(message)).message).toContain(`cannot reach Temporal at 127.0.0.1:7233 (namespace default): ${words}`);
+  });
 });
