@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { LEAP_SECOND, NOT_A_DATE_TIME, PAST_YEAR_9999, YEAR_ZERO, dateTimeProblem } from '../../../src/validation/date-time.js';
+import { LEAP_SECOND, YEAR_ZERO, dateTimeProblem } from '../../../src/validation/date-time.js';
 import { emailProblem, isEmail } from '../../../src/validation/email.js';
 import { decodedByteLength, isBase64, isHex } from '../../../src/validation/encodings.js';
 import { isBase32, isE164 } from '../../../src/validation/patterns.js';
@@ -120,7 +120,8 @@ describe('ISO-8601 date-time', () => {
   it.each([
     '2024-05-01T09:30:00Z',
     '2024-05-01T09:30:00.123Z',
-    '2024-05-01T09:30:00.123456789+02:00',
+    '2024-05-01T09:30:00.123456+02:00',
+    '2024-05-01T09:30:00.123456000+02:00',
     '2024-05-01t09:30:00z',
     '2024-05-01 09:30:00-0530',
     '2024-02-29T00:00:00Z',
@@ -157,7 +158,7 @@ describe('ISO-8601 date-time', () => {
     );
     expect(dateTimeProblem('2016-12-31 23:59:60.999-05:00')).toBe(LEAP_SECOND);
     // February 30 at second 60 is wrong first as a date.
-    expect(dateTimeProblem('2016-02-30T23:59:60Z')).toBe(NOT_A_DATE_TIME);
+    expect(dateTimeProblem('2016-02-30T23:59:60Z')).toMatch(/^2016-02-30 is not a calendar day .*; must be an ISO-8601 date-time/);
     expect(dateTimeProblem('2016-12-31T23:59:59Z')).toBeUndefined();
   });
 
@@ -169,14 +170,14 @@ describe('ISO-8601 date-time', () => {
 
   // SQLite's strftime gives NULL past year 9999: a date query or sort of an export would miss the user.
   it('refuses an instant past year 9999 in UTC, and keeps those up to its last second', () => {
-    for (const late of ['9999-12-31T23:59:59-01:00', '9999-12-31 23:00:00-0100', '9999-12-31T20:00:00.5-04:00', '9999-12-31T00:01:00-23:59'])
-      expect(dateTimeProblem(late), late).toBe(PAST_YEAR_9999);
+    for (const late of ['9999-12-31T23:59:59-01:00', '9999-12-31 23:00:00-0100', '9999-12-31T20:00:00.5-04:00', '9999-12-31T09:01:00-14:59'])
+      expect(dateTimeProblem(late), late).toMatch(/after 9999-12-31T23:59:59.999999Z/);
     for (const ok of [
       '9999-12-31T23:59:59.999Z',
       '9999-12-31T22:59:59-01:00',
       '9999-12-31T23:59:59+01:00',
-      '9999-12-31T00:30:00-23:29',
-      '9999-12-30T23:59:59-23:59',
+      '9999-12-31T09:30:00-14:29',
+      '9999-12-30T23:59:59-14:59',
     ])
       expect(dateTimeProblem(ok), ok).toBeUndefined();
   });
