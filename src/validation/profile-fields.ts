@@ -17,14 +17,7 @@ const USERNAME = /^[A-Za-z0-9@`^$!#.+'~_-]+$/;
  * Absolute http(s) URL with a host. Other schemes (data:, file:, javascript:) are refused: a profile
  * picture is fetched by browsers, and those schemes are either huge, local or dangerous there.
  */
-const HTTP_URL = /^https?:\/\/[^\s/?#@]+(?:@[^\s/?#@]+)?(?:[/?#]\S*)?$/i;
-
-export function stringField(path: string, min: number, max: number): FieldCheck {
-  return (errors, value) => {
-    if (typeof value === 'string') checkLength(errors, path, value, min, max);
-    else reportType(errors, path, 'string', value);
-  };
-}
+const HTTP_URL = /^https?:\/\/[^\s/?#@\u0000-\u001f\u007f-\u009f]+(?:@[^\s/?#@\u0000-\u001f\u007f-\u009f]+)?(?:[/?#][^\s\u0000-\u001f\u007f-\u009f]*)?$/i;
 
 /** C0 and C1 control characters and DEL (Unicode category Cc). */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -36,18 +29,31 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * Windows-1252 “quote” read as ISO-8859-1.
  */
 export function nameField(path: string, min: number, max: number): FieldCheck {
+  return textField(path, min, max, 'a name');
+}
+
+/**
+ * An identifier (user_id, connection): any text of at least one character but control characters.
+ * U+0000 in one was stored by SQLite and refused by PostgreSQL at write time (its text cannot hold
+ * it), and a tab, line break or C1 control in an id is a damaged source, never part of the id.
+ */
+export function identifierField(path: string): FieldCheck {
+  return textField(path, 1, Infinity, 'an identifier');
+}
+
+function textField(path: string, min: number, max: number, what: string): FieldCheck {
   return (errors, value) => {
     if (typeof value !== 'string') reportType(errors, path, 'string', value);
-    else if (checkLength(errors, path, value, min, max) && CONTROL.test(value)) report(errors, 'FORMAT', path, controlProblem(value));
+    else if (checkLength(errors, path, value, min, max) && CONTROL.test(value)) report(errors, 'FORMAT', path, controlProblem(value, what));
   };
 }
 
-function controlProblem(value: string): string {
+function controlProblem(value: string, what: string): string {
   const at = value.search(CONTROL);
   const code = value.charCodeAt(at);
   const unit = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-  const hint = code >= 0x80 ? '; a C1 control in a name usually means the file was decoded with the wrong encoding' : '';
-  return `contains a control character (${unit} at character ${codePointCount(value, 0, at) + 1}), which a name cannot hold${hint}`;
+  const hint = code >= 0x80 ? `; a C1 control in ${what} usually means the file was decoded with the wrong encoding` : '';
+  return `contains a control character (${unit} at character ${codePointCount(value, 0, at) + 1}), which ${what} cannot hold${hint}`;
 }
 
 export function booleanField(path: string): FieldCheck {

@@ -13,8 +13,8 @@ import {
   checkPicture,
   checkUsername,
   dateTimeField,
+  identifierField,
   nameField,
-  stringField,
 } from './profile-fields.js';
 
 export interface ValidateUserOptions {
@@ -28,7 +28,7 @@ export interface ValidateUserOptions {
 
 /** The user profile's top-level fields (DESIGN.md "Records") and the check for each. */
 const fieldChecks: ReadonlyMap<string, FieldCheck> = new Map<string, FieldCheck>([
-  ['user_id', stringField('user_id', 1, Infinity)],
+  ['user_id', identifierField('user_id')],
   ['email', checkEmailField],
   ['email_verified', booleanField('email_verified')],
   ['username', checkUsername],
@@ -45,7 +45,7 @@ const fieldChecks: ReadonlyMap<string, FieldCheck> = new Map<string, FieldCheck>
   ['app_metadata', checkAppMetadata],
   ['user_metadata', checkUserMetadata],
   ['mfa_factors', checkMfaFactors],
-  ['connection', stringField('connection', 1, Infinity)],
+  ['connection', identifierField('connection')],
   ['created_at', dateTimeField('created_at')],
   ['updated_at', dateTimeField('updated_at')],
   ['last_login', dateTimeField('last_login')],
