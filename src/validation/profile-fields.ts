@@ -33,13 +33,21 @@ export function nameField(path: string, min: number, max: number): FieldCheck {
 }
 
 /**
- * An identifier (user_id, connection): any text of at least one character but control characters.
+ * An identifier (user_id, connection): text of `1`–`max` characters but control characters.
  * U+0000 in one was stored by SQLite and refused by PostgreSQL at write time (its text cannot hold
  * it), and a tab, line break or C1 control in an id is a damaged source, never part of the id.
  */
-export function identifierField(path: string): FieldCheck {
-  return textField(path, 1, Infinity, 'an identifier');
+export function identifierField(path: string, max = Infinity): FieldCheck {
+  return textField(path, 1, max, 'an identifier');
 }
+
+/**
+ * The longest user_id: the key is in the stores' unique and export-order indexes, and a
+ * PostgreSQL index entry holds at most 2704 bytes, so a longer id (a few kilobytes of random text)
+ * failed its whole batch, and the job, where SQLite stored it. 512 characters are at most 2048
+ * bytes of UTF-8, room for every index either store builds on the id.
+ */
+export const MAX_USER_ID_LENGTH = 512;
 
 function textField(path: string, min: number, max: number, what: string): FieldCheck {
   return (errors, value) => {

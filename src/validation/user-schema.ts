@@ -14,6 +14,7 @@ import {
   checkUsername,
   dateTimeField,
   identifierField,
+  MAX_USER_ID_LENGTH,
   nameField,
 } from './profile-fields.js';
 
@@ -28,7 +29,7 @@ export interface ValidateUserOptions {
 
 /** The user profile's top-level fields (DESIGN.md "Records") and the check for each. */
 const fieldChecks: ReadonlyMap<string, FieldCheck> = new Map<string, FieldCheck>([
-  ['user_id', identifierField('user_id')],
+  ['user_id', identifierField('user_id', MAX_USER_ID_LENGTH)],
   ['email', checkEmailField],
   ['email_verified', booleanField('email_verified')],
   ['username', checkUsername],

@@ -31,3 +31,21 @@ describe('control characters in identifiers and URLs', () => {
     expect(errorsOf({ picture: 'https://bücher.example/ü.png?x=é#frag' })).toEqual([]);
   });
 });
+
+/*
+ * A PostgreSQL index entry holds at most 2704 bytes: a user_id of 1500 random bytes as hex (3000
+ * characters) failed its whole batch and the job ("index row size 3016 exceeds btree version 4
+ * maximum 2704 for index users_pkey"), where SQLite stored it.
+ */
+describe('user_id length', () => {
+  it('takes up to 512 characters, counted as code points, and refuses more as MAX_LENGTH', () => {
+    expect(errorsOf({ user_id: 'a'.repeat(512) })).toEqual([]);
+    expect(errorsOf({ user_id: '😀'.repeat(512) })).toEqual([]);
+    expect(errorsOf({ user_id: 'a'.repeat(513) })).toEqual([{ code: 'MAX_LENGTH', path: 'user_id', message: 'must be at most 512 characters long' }]);
+    expect(errorsOf({ user_id: 'f0'.repeat(1500) })).toEqual([{ code: 'MAX_LENGTH', path: 'user_id', message: 'must be at most 512 characters long' }]);
+  });
+
+  it('connection, in no index, has no limit', () => {
+    expect(errorsOf({ connection: 'c'.repeat(10_000) })).toEqual([]);
+  });
+});
