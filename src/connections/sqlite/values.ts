@@ -177,6 +177,9 @@ export function invalidReason(type: ColumnType, value: unknown): string | undefi
   if (type === 'timestamp' && typeof value === 'string') {
     return `${JSON.stringify(value)} is not a date-time SQLite reads as written: YYYY-MM-DD, then optionally THH:MM:SS (a fraction allowed) and Z or an offset up to ±14:59, a real calendar day and clock time (no leap second) in years 0000–9999 once the offset is applied`;
   }
+  if (type === 'timestamp' && typeof value === 'number') {
+    return `${value} is not a time SQLite's date functions read: a number is epoch milliseconds, and must be an instant in years 0000–9999`;
+  }
   return undefined;
 }
 
@@ -217,14 +220,22 @@ function encodeJson(value: unknown): SqliteValue | typeof invalid {
   }
 }
 
+/**
+ * A number is epoch milliseconds (what `$toMillis` gives, and what the PostgreSQL writer reads it
+ * as), stored as its ISO instant. Stored as a number it was read by SQLite's date functions as a
+ * Julian day (1714555800000 is no date at all), so date queries and the export order missed the
+ * user, and an export gave the bare number where PostgreSQL gave the instant.
+ */
 function encodeTimestamp(value: unknown): SqliteValue | typeof invalid {
-  if (typeof value === 'string') {
-    const text = sqliteDateTime(value);
-    return readsAsWritten(text) ? text : invalid;
-  }
-  if (typeof value === 'number') return value;
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? invalid : value.toISOString();
-  return invalid;
+  let text: string;
+  if (typeof value === 'string') text = sqliteDateTime(value);
+  else if (typeof value === 'number' || value instanceof Date) {
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) return invalid;
+    text = date.toISOString();
+  } else return invalid;
+  // toISOString writes a year outside 0000–9999 with a sign and six digits, which is refused here.
+  return readsAsWritten(text) ? text : invalid;
 }
 
 /** An ISO date-time in the spellings RFC 3339 and ISO 8601 allow (and the `user` rules accept). */
