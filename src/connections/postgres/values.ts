@@ -53,6 +53,8 @@ export function encodePg(column: string, type: string, baseType: string, value: 
       const year = yearOutOfRange(value);
       if (year !== undefined)
         return { invalid: { code: 'INVALID_TYPE', path: column, message: `year ${year} is outside 1–9999, the years Ferry writes to a timestamp` } };
+      const day = typeof value === 'string' ? notACalendarDay(value) : undefined;
+      if (day !== undefined) return { invalid: { code: 'INVALID_TYPE', path: column, message: `${day} is not a calendar day` } };
       const text = encodeTimestamp(value);
       if (text === undefined) return { invalid: storeRejects.invalidType(column, type, value) };
       if (baseType !== 'timestamp') return text;
@@ -173,6 +175,24 @@ function encodeTimestamp(value: unknown): string | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && !Number.isNaN(new Date(value).getTime()) ? new Date(value).toISOString() : undefined;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
   return undefined;
+}
+
+/** The date of ISO-style text (month and day may have one digit, as WITHOUT_OFFSET allows). */
+const ISO_DATE = /^\s*(\d{4})-(\d\d?)-(\d\d?)(?![\d])/;
+
+/**
+ * The date of ISO-style text when it is no day of the calendar (`2023-02-29`, `2024-04-31`),
+ * else undefined. Date.parse rolls such a date over into the next month, and the text a
+ * `timestamp` column gets is the UTC clock Date.parse computed: `2023-02-29T10:00:00+02:00` was
+ * stored as 2023-03-01 08:00 without a word, where the server (and SQLite) refuse the date.
+ */
+function notACalendarDay(text: string): string | undefined {
+  const m = ISO_DATE.exec(text);
+  if (m === null) return undefined;
+  const [, y, mo, d] = m as unknown as [string, string, string, string];
+  const [year, month, day] = [Number(y), Number(mo), Number(d)];
+  const last = month === 2 ? ((year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month < 1 || month > 12 || day < 1 || day > last ? `${y}-${mo}-${d}` : undefined;
 }
 
 /** An ISO year of five or more digits, or signed (`+010000-01-01`, `-000001-01-01`, `10000-01-01`). */
