@@ -25,6 +25,9 @@ export const NOT_A_DATE_TIME = 'must be an ISO-8601 date-time with seconds and a
 export const NO_OFFSET =
   'has no offset: a local time is a different instant in every time zone, and Ferry does not guess one; add Z for UTC or the offset it was recorded in, e.g. 2024-05-01T09:30:00+02:00';
 
+/** A CSV cell's padding, the commonest reason a good date-time is refused. */
+export const SURROUNDING_SPACE = 'has whitespace before or after the date-time (trim it in the mapping, with $trim)';
+
 export const DATE_ONLY_MESSAGE = 'is a date without a time: write the instant, e.g. 2024-05-01T00:00:00Z';
 
 /*
@@ -89,6 +92,11 @@ export function dateTimeProblem(value: string): string | undefined {
 
 /** The message for text that is not a date-time's shape: the commonest omissions named. */
 function shapeProblem(value: string): string {
+  const trimmed = value.trim();
+  if (trimmed !== value && trimmed !== '') {
+    const inner = dateTimeProblem(trimmed);
+    return inner === undefined ? SURROUNDING_SPACE : inner;
+  }
   if (DATE_ONLY.test(value)) return DATE_ONLY_MESSAGE;
   if (LOCAL_TIME.test(value)) return NO_OFFSET;
   return NOT_A_DATE_TIME;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BEYOND_MICROSECONDS, HOUR_24, NO_OFFSET, SUPPORTED_RANGE, YEAR_ZERO, dateTimeProblem } from '../../../src/validation/date-time.js';
+import { BEYOND_MICROSECONDS, HOUR_24, NO_OFFSET, SUPPORTED_RANGE, SURROUNDING_SPACE, YEAR_ZERO, dateTimeProblem } from '../../../src/validation/date-time.js';
 import { validateUser } from '../../../src/validation/user-schema.js';
 
 /*
@@ -115,5 +115,17 @@ describe('date-time: fractions', () => {
 
   it('more than 9 fractional digits is not a date-time', () => {
     expect(dateTimeProblem('2024-05-01T09:30:00.1234567890Z')).toMatch(/^must be an ISO-8601 date-time/);
+  });
+});
+
+describe('date-time: surrounding whitespace', () => {
+  // A CSV cell's padding was reported as "must be an ISO-8601 date-time", with no word of the space.
+  it.each([' 2024-05-01T09:30:00Z', '2024-05-01T09:30:00Z\t', '\u00a02024-05-01T09:30:00Z\n'])('%j says to trim it', (value) => {
+    expect(dateTimeProblem(value)).toBe(SURROUNDING_SPACE);
+  });
+
+  it('a padded value that is wrong anyway says what is wrong', () => {
+    expect(dateTimeProblem(' 2024-05-01T09:30:00 ')).toBe(NO_OFFSET);
+    expect(dateTimeProblem('   ')).toMatch(/^must be an ISO-8601 date-time/);
   });
 });
