@@ -53,8 +53,8 @@ export function encodePg(column: string, type: string, baseType: string, value: 
       const year = yearOutOfRange(value);
       if (year !== undefined)
         return { invalid: { code: 'INVALID_TYPE', path: column, message: `year ${year} is outside 1–9999, the years Ferry writes to a timestamp` } };
-      const day = typeof value === 'string' ? notACalendarDay(value) : undefined;
-      if (day !== undefined) return { invalid: { code: 'INVALID_TYPE', path: column, message: `${day} is not a calendar day` } };
+      const clock = typeof value === 'string' ? clockProblem(value) : undefined;
+      if (clock !== undefined) return { invalid: { code: 'INVALID_TYPE', path: column, message: clock } };
       const text = encodeTimestamp(value);
       if (text === undefined) return { invalid: storeRejects.invalidType(column, type, value) };
       if (baseType !== 'timestamp') return text;
@@ -179,6 +179,26 @@ function encodeTimestamp(value: unknown): string | undefined {
 
 /** The date of ISO-style text (month and day may have one digit, as WITHOUT_OFFSET allows). */
 const ISO_DATE = /^\s*(\d{4})-(\d\d?)-(\d\d?)(?![\d])/;
+
+/** ISO-style clock and zone after the date: hour, then an offset's sign, hours and minutes when there is one. */
+const ISO_CLOCK = /^\s*\d{4}-\d\d?-\d\d?[T ](\d\d?):\d\d(?::\d\d(?:\.\d+)?)?\s*(?:Z|([+-])(\d\d)(?::?(\d\d))?)?\s*$/i;
+
+/**
+ * Why ISO-style timestamp text is refused where the server would take it, or undefined: a day the
+ * calendar lacks; hour 24, which the server reads as the next day's 00:00 where SQLite's date
+ * functions (and validation, and `$toMillis`) refuse it; an offset past ±14:59, which the server
+ * takes up to ±15:59 and SQLite does not. The same text is then refused by both stores.
+ */
+function clockProblem(text: string): string | undefined {
+  const day = notACalendarDay(text);
+  if (day !== undefined) return `${day} is not a calendar day`;
+  const m = ISO_CLOCK.exec(text);
+  if (m === null) return undefined;
+  const [, hour, sign, offsetHours] = m;
+  if (Number(hour) === 24) return 'hour 24 is not a clock time here: write 00:00 of the next day';
+  if (sign !== undefined && Number(offsetHours) > 14) return `offset ${sign}${offsetHours} hours is beyond ±14:59, the offsets every store reads`;
+  return undefined;
+}
 
 /**
  * The date of ISO-style text when it is no day of the calendar (`2023-02-29`, `2024-04-31`),

@@ -49,3 +49,37 @@ describePostgres('postgres: timestamps on days the calendar does not have', () =
     ]);
   });
 });
+
+/*
+ * Hour 24 and offsets past ±14:59: the server took them (24:00 as the next day's 00:00, offsets
+ * up to ±15:59) where SQLite's writer refuses them, so the same rows were stored by one store and
+ * rejected by the other.
+ */
+describePostgres('postgres: clock times SQLite refuses', () => {
+  const server = usePostgresServer();
+  const db = usePostgresDatabase(server, 'DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public');
+
+  it('rejects hour 24 and offsets past ±14:59 in every timestamp column, and keeps the rest', async () => {
+    await db.raw.query('CREATE TABLE people (email text PRIMARY KEY, seen timestamp, at timestamptz)');
+    const connection = await db.connect('people');
+    const refused: [string, string][] = [
+      ['2024-05-01T24:00:00Z', 'hour 24 is not a clock time here: write 00:00 of the next day'],
+      ['2024-05-01 24:00', 'hour 24 is not a clock time here: write 00:00 of the next day'],
+      ['2024-05-01T10:00:00+15:00', 'offset +15 hours is beyond ±14:59, the offsets every store reads'],
+      ['2024-05-01T10:00:00-1530', 'offset -15 hours is beyond ±14:59, the offsets every store reads'],
+    ];
+    const kept = ['2024-05-01T23:59:59.999999+14:59', '2024-05-01T10:00:00-14:00'];
+    const rows = [...refused.map(([v]) => v), ...kept].flatMap((v, i) => [
+      { email: `s${i}@x.io`, seen: v },
+      { email: `a${i}@x.io`, at: v },
+    ]);
+    const out = await connection.writeBatch(batch(rows));
+    expect(out.inserted).toBe(kept.length * 2);
+    expect(out.rejects).toEqual(
+      refused.flatMap(([, message], i) => [
+        { row: 2 * i + 1, errors: [{ code: 'INVALID_TYPE', path: 'seen', message }] },
+        { row: 2 * i + 2, errors: [{ code: 'INVALID_TYPE', path: 'at', message }] },
+      ]),
+    );
+  });
+});
