@@ -1,5 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { fileKind } from '../file-kind.js';
 import { RecordCutter, type RecordSink, type RecordSplitter, type SkipSink } from './record-cutter.js';
 import { SourceError, ioError, naming } from './source-error.js';
 import type { ByteRange, SourceScan } from './types.js';
@@ -29,7 +31,6 @@ export interface ScanFileInput {
  * sha256 of its bytes (RangeDigest) for the batch to check when it reads them.
  */
 export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, 'header'>> {
-  await checkRegularFile(input.format, input.path);
   const batches = new BatchBuilder(input.format, input.batchSize);
   const hash = createHash('sha256');
   const cutter = new RecordCutter(input.format, input.splitter, 0);
@@ -44,18 +45,23 @@ export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, '
   const skip: SkipSink = (buf, from, next, offset) => batches.skip(buf, from, next, offset);
   let bytes = 0;
   try {
-    await readWindows(input.path, (window, fresh, eof) => {
-      if (bytes === 0 && fresh.length > 0) {
-        refuseUtf16(input.format, input.path, fresh);
-        input.checkHead?.(fresh);
-      }
-      hash.update(fresh);
-      bytes += fresh.length;
-      const cut = cutter.cutWindow(window, eof, sink, skip);
-      // The spans of this window are about to be overwritten: hash what the open range still points at.
-      batches.flush();
-      return cut;
-    });
+    await readWindows(
+      input.path,
+      (window, fresh, eof) => {
+        if (bytes === 0 && fresh.length > 0) {
+          refuseUtf16(input.format, input.path, fresh);
+          input.checkHead?.(fresh);
+        }
+        hash.update(fresh);
+        bytes += fresh.length;
+        const cut = cutter.cutWindow(window, eof, sink, skip);
+        // The spans of this window are about to be overwritten: hash what the open range still points at.
+        batches.flush();
+        return cut;
+      },
+      undefined,
+      input.format,
+    );
   } catch (err) {
     throw ioError(input.format, input.path, naming(input.format, input.path, err));
   }
@@ -63,15 +69,29 @@ export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, '
   return { checksum: hash.digest('hex'), total: batches.total, bytes, batches: batches.ranges };
 }
 
-/** A FIFO or device would block the read for ever (and ignore signals while it does); a directory is no data. */
-export async function checkRegularFile(format: string, path: string): Promise<void> {
-  let isFile;
+/**
+ * Opens `path` for reading, refusing anything but a regular file. A FIFO or device would block the
+ * open and the reads for ever (and ignore signals while they do); a directory is no data. A stat
+ * before the open would leave a window in which the path is swapped for a named pipe, so the open
+ * itself cannot block (O_NONBLOCK: a FIFO opens at once, writer or not; a regular file reads as
+ * usual) and the handle's own fstat decides. `format` tags the message (`[source:csv]`).
+ */
+export async function openRegularFile(path: string, format?: string): Promise<FileHandle> {
+  let file: FileHandle;
   try {
-    isFile = (await stat(path)).isFile();
+    file = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
-    throw ioError(format, path, err);
+    throw format === undefined ? err : ioError(format, path, err);
   }
-  if (!isFile) throw new SourceError(`[source:${format}] ${path} is not a regular file (a directory, named pipe or device). Hint: copy the data to a file`);
+  try {
+    const stats = await file.stat();
+    if (stats.isFile()) return file;
+    const tag = format === undefined ? '' : `[source:${format}] `;
+    throw new SourceError(`${tag}${path} is ${fileKind(stats)}, not a regular file. Hint: copy the data to a file`);
+  } catch (err) {
+    await file.close();
+    throw format === undefined ? err : ioError(format, path, err);
+  }
 }
 
 /**
@@ -87,8 +107,9 @@ export async function readWindows(
   path: string,
   cut: (window: Buffer, fresh: Buffer, eof: boolean) => number | Promise<number>,
   buffer: Buffer = Buffer.allocUnsafe(CHUNK_BYTES),
+  format?: string,
 ): Promise<void> {
-  const file = await open(path, 'r');
+  const file = await openRegularFile(path, format);
   try {
     let buf = buffer;
     let kept = 0;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
-import { CHUNK_BYTES, checkRegularFile } from './byte-batches.js';
+import type { FileHandle } from 'node:fs/promises';
+import { CHUNK_BYTES, openRegularFile } from './byte-batches.js';
 import { RecordCutter, type RecordSink, type RecordSplitter } from './record-cutter.js';
 import { SourceError, ioError } from './source-error.js';
 import type { ByteRange, RangeReader, SourceRecord } from './types.js';
@@ -180,13 +180,8 @@ async function* rangeChunks(input: ReadRangeInput): AsyncGenerator<Buffer> {
   }
 }
 
-async function openFile(input: ReadRangeInput): Promise<FileHandle> {
-  await checkRegularFile(input.format, input.path);
-  try {
-    return await open(input.path, 'r');
-  } catch (err) {
-    throw ioError(input.format, input.path, err);
-  }
+function openFile(input: ReadRangeInput): Promise<FileHandle> {
+  return openRegularFile(input.path, input.format);
 }
 
 /** `length` bytes at `position`; a file now shorter than that is a changed source. */

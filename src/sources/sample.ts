@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { openRegularFile } from './byte-batches.js';
 import { numberedColumns, parseCsvFields, parseCsvHeader } from './csv-fields.js';
 import { CsvSplitter } from './csv-splitter.js';
 import { JsonSplitter } from './json-splitter.js';
@@ -129,7 +129,8 @@ function splitterFor(options: FileSourceOptions): RecordSplitter {
  * ended there), until `cut` has what it needs or `most` bytes are read. Returns the first chunk.
  */
 async function readHead(path: string, most: number, cut: (chunk: Buffer, eof: boolean) => boolean): Promise<Buffer> {
-  const file = await open(path, 'r');
+  // A named pipe would block the open (and the ferry init/ui waiting on it) until a writer came.
+  const file = await openRegularFile(path);
   try {
     let first: Buffer | undefined;
     for (let position = 0; position < most;) {
