@@ -1,3 +1,4 @@
+import { maskCsvText } from './mask-raw.js';
 import { malformed } from './records.js';
 import { setOwnField } from '../validation/own-field.js';
 import type { SourceRecord } from './types.js';
@@ -9,6 +10,12 @@ import type { SourceRecord } from './types.js';
  * a string saying what is wrong.
  */
 export function parseCsvFields(text: string, delimiter: string): string[] | string {
+  const fields = splitCsvFields(text, delimiter);
+  return Array.isArray(fields) ? fields : fields.error;
+}
+
+/** parseCsvFields, with where in `text` (UTF-16 units) a problem is: a quote never closed, or what follows a closing quote. */
+export function splitCsvFields(text: string, delimiter: string): string[] | { error: string; index: number } {
   // Most records have no quote at all: the native split is many times faster than a char loop.
   if (text.indexOf('"') === -1) return text.split(delimiter);
   const fields: string[] = [];
@@ -16,11 +23,11 @@ export function parseCsvFields(text: string, delimiter: string): string[] | stri
   for (;;) {
     if (text.charCodeAt(i) === QUOTE) {
       const field = quotedField(text, i + 1);
-      if (typeof field === 'string') return `${field} (column ${fields.length + 1})`;
+      if (typeof field === 'string') return { error: `${field} (column ${fields.length + 1})`, index: i };
       fields.push(field.value);
       i = field.next;
       if (i === text.length) return fields;
-      if (text[i] !== delimiter) return `unexpected ${JSON.stringify(text[i])} after a closing quote (column ${fields.length})`;
+      if (text[i] !== delimiter) return { error: `unexpected ${JSON.stringify(text[i])} after a closing quote (column ${fields.length})`, index: i };
     } else {
       const next = text.indexOf(delimiter, i);
       fields.push(text.slice(i, next === -1 ? text.length : next));
@@ -41,20 +48,30 @@ export class CsvRecordBuilder {
   /** Why rows may not match the header's width, said with every such row; '' for a header with no empty name. */
   private readonly widthHint: string;
 
+  /** The raw text of a row that did not parse, its secret columns' cells masked (mask-raw.ts). */
+  readonly maskRaw: (raw: string) => string;
+
+  /** `singleByte`: the file is read one byte a character (latin1), not UTF-8, for where in the file a problem is. */
   constructor(
     private readonly header: readonly string[],
     private readonly delimiter: string,
+    private readonly singleByte = false,
   ) {
     this.protoColumn = header.indexOf('__proto__');
     this.widthHint = emptyNameHint(header);
+    this.maskRaw = (raw) => maskCsvText(raw, header, delimiter);
   }
 
-  build(text: string, row: number): SourceRecord {
-    const fields = parseCsvFields(text, this.delimiter);
-    if (typeof fields === 'string') return malformed(row, text, fields);
+  /**
+   * `at`: the file offset of the row's first byte, for where a problem is, as JSON's errors say it
+   * (a row's number counts records, not lines: a quoted field may hold line breaks).
+   */
+  build(text: string, row: number, at?: number): SourceRecord {
+    const fields = splitCsvFields(text, this.delimiter);
+    if (!Array.isArray(fields)) return malformed(row, text, `${fields.error}${this.where(text, fields.index, at)}`, this.maskRaw);
     const header = this.header;
     if (fields.length !== header.length) {
-      return malformed(row, text, `expected ${header.length} columns, got ${fields.length}${this.widthHint}`);
+      return malformed(row, text, `expected ${header.length} columns, got ${fields.length}${this.where(text, 0, at)}${this.widthHint}`, this.maskRaw);
     }
     const record: Record<string, unknown> = {};
     for (let i = 0; i < header.length; i++) {
@@ -64,6 +81,12 @@ export class CsvRecordBuilder {
       else record[header[i]!] = value;
     }
     return { row, record };
+  }
+
+  /** ` at byte N of the file` for `text[index]`, or '' without the row's offset. */
+  private where(text: string, index: number, at: number | undefined): string {
+    if (at === undefined) return '';
+    return ` at byte ${at + (this.singleByte ? index : Buffer.byteLength(text.slice(0, index)))} of the file`;
   }
 }
 

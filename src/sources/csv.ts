@@ -50,18 +50,19 @@ export const csvSource: SourceDefinition = {
   read(options, range, scan) {
     const { header } = scan;
     if (header === undefined) throw new SourceError(`[source:${CSV}] read needs the header columns found by scan`);
-    const builder = new CsvRecordBuilder(header, options.csv.delimiter);
     const latin1 = options.csv.encoding === 'latin1';
+    const builder = new CsvRecordBuilder(header, options.csv.delimiter, latin1);
     return readRange({
       format: CSV,
       path: options.path,
       range,
       splitter: new CsvSplitter(delimiterByte(options)),
       toRecord: (buf, start, end, row, offset) => {
-        if (latin1) return builder.build(decodeWindows1252(buf, start, end), row);
+        if (latin1) return builder.build(decodeWindows1252(buf, start, end), row, offset + start);
         const text = decodeUtf8(buf, start, end);
-        if (typeof text === 'number') return malformed(row, buf.toString('utf8', start, end), invalidUtf8Message(buf, text, offset + text, CSV_ENCODING_HINT));
-        return builder.build(text, row);
+        if (typeof text === 'number')
+          return malformed(row, buf.toString('utf8', start, end), invalidUtf8Message(buf, text, offset + text, CSV_ENCODING_HINT), builder.maskRaw);
+        return builder.build(text, row, offset + start);
       },
     });
   },

@@ -1,15 +1,20 @@
 import { duplicateKeyMessage, findDuplicateKey } from '../validation/duplicate-keys.js';
 import { inexactNumbers } from '../validation/inexact-numbers.js';
 import { jsonErrorIndex } from './json-error.js';
+import { maskJsonText } from './mask-raw.js';
 import type { SourceRecord } from './types.js';
 import { JSON_ENCODING_HINT, decodeUtf8, invalidUtf8Message } from './utf8.js';
 
 /** A reject keeps enough of the raw text to recognise the record, not a whole runaway field. */
 export const MAX_RAW_CHARS = 1000;
 
-/** A record that could not be parsed: it becomes a PARSE_ERROR reject with this message. */
-export function malformed(row: number, raw: string, error: string, path?: string): SourceRecord {
-  return { row, raw: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw, error, ...(path === undefined ? {} : { path }) };
+/**
+ * A record that could not be parsed: it becomes a PARSE_ERROR reject with this message. Its text
+ * is cut, then masked by `mask` (mask-raw.ts): cut first, a value running past the cut is one
+ * never closed, and masked to the end.
+ */
+export function malformed(row: number, raw: string, error: string, mask: (raw: string) => string, path?: string): SourceRecord {
+  return { row, raw: mask(raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw), error, ...(path === undefined ? {} : { path }) };
 }
 
 /**
@@ -18,7 +23,8 @@ export function malformed(row: number, raw: string, error: string, path?: string
  */
 export function jsonRecordOf(buf: Buffer, start: number, end: number, row: number, offset: number): SourceRecord {
   const text = decodeUtf8(buf, start, end);
-  if (typeof text === 'number') return malformed(row, buf.toString('utf8', start, end), invalidUtf8Message(buf, text, offset + text, JSON_ENCODING_HINT));
+  if (typeof text === 'number')
+    return malformed(row, buf.toString('utf8', start, end), invalidUtf8Message(buf, text, offset + text, JSON_ENCODING_HINT), maskJsonText);
   return jsonRecord(text, row, offset + start);
 }
 
@@ -37,15 +43,16 @@ export function jsonRecord(text: string, row: number, at?: number): SourceRecord
         row,
         text,
         'invalid JSON: it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?)',
+        maskJsonText,
       );
-    return malformed(row, text, `invalid JSON: ${syntaxError(err, text, at)}`);
+    return malformed(row, text, `invalid JSON: ${syntaxError(err, text, at)}`, maskJsonText);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return malformed(row, text, `expected a JSON object, got ${describe(value)}`);
+    return malformed(row, text, `expected a JSON object, got ${describe(value)}`, maskJsonText);
   }
   // Nothing is dropped silently: JSON.parse would keep only the last of a repeated key.
   const duplicate = findDuplicateKey(text, value);
-  if (duplicate) return malformed(row, text, duplicateKeyMessage(duplicate), duplicate.path);
+  if (duplicate) return malformed(row, text, duplicateKeyMessage(duplicate), maskJsonText, duplicate.path);
   // Nor changed silently: a number JSON.parse rounded is a FORMAT reject at its path, found in the text.
   const errors = inexactNumbers(text);
   return errors.length === 0 ? { row, record: value as Record<string, unknown> } : { row, record: value as Record<string, unknown>, errors };

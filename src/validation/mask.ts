@@ -23,6 +23,16 @@ export function isSecretColumn(column: string): boolean {
 }
 
 /**
+ * A key or CSV column whose value is masked wherever it is found in text no parser can read (a
+ * malformed record's raw text): what maskRecord masks by name, and what a column so named would
+ * be. Generous on purpose: `password_reset_at` is masked too, which costs a date, where a miss
+ * costs a secret.
+ */
+export function isSecretName(name: string): boolean {
+  return name === 'password_hash' || SECRET_KEY.test(name) || SECRET_COLUMN.test(name);
+}
+
+/**
  * A deep copy of `record` with secrets replaced by "*****"; the input is never modified. A secret
  * column given as text (a CSV cell holding custom_password_hash's or mfa_factors' JSON, not yet
  * parsed, or not parseable) is hidden whole: its secrets cannot be picked out of the text.

@@ -43,10 +43,10 @@ describe('csv malformed rows', () => {
     expect(scan.total).toBe(7);
     expect(items.map((i) => i.row)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(errorsOf(items)).toEqual([
-      { row: 2, raw: 'b@x.io,Bob', error: 'expected 3 columns, got 2' },
-      { row: 3, raw: 'c@x.io,Cy,40,extra', error: 'expected 3 columns, got 4' },
-      { row: 4, raw: 'd@x.io,"Dee,41', error: 'unbalanced quote: a quoted field is not closed (column 2)' },
-      { row: 6, raw: 'f@x.io,"Fay"x,60', error: 'unexpected "x" after a closing quote (column 2)' },
+      { row: 2, raw: 'b@x.io,Bob', error: 'expected 3 columns, got 2 at byte 29 of the file' },
+      { row: 3, raw: 'c@x.io,Cy,40,extra', error: 'expected 3 columns, got 4 at byte 40 of the file' },
+      { row: 4, raw: 'd@x.io,"Dee,41', error: 'unbalanced quote: a quoted field is not closed (column 2) at byte 66 of the file' },
+      { row: 6, raw: 'f@x.io,"Fay"x,60', error: 'unexpected "x" after a closing quote (column 2) at byte 100 of the file' },
     ]);
     expect(items.filter((i) => 'record' in i).map((i) => i.row)).toEqual([1, 5, 7]);
   });
@@ -86,7 +86,7 @@ describe('csv malformed rows', () => {
         row: 1,
         raw: 'a@x.io,Ann',
         error:
-          "expected 3 columns, got 2: the header's last column (column 3) has an empty name, so the header line ends with the delimiter. Hint: remove the delimiter at the end of the header line",
+          "expected 3 columns, got 2 at byte 12 of the file: the header's last column (column 3) has an empty name, so the header line ends with the delimiter. Hint: remove the delimiter at the end of the header line",
       },
     ]);
     // A row that ends with the delimiter too matches the header: its empty last cell is left out.
@@ -96,7 +96,7 @@ describe('csv malformed rows', () => {
   it('names empty header names inside the header too', async () => {
     const { items } = await scanAndRead(csvFile('email,,name\na@x.io,Ann\n'));
     expect(errorsOf(items)[0]!.error).toBe(
-      'expected 3 columns, got 2: the header has an empty column name at column 2. Hint: check the header line for a doubled or trailing delimiter',
+      'expected 3 columns, got 2 at byte 12 of the file: the header has an empty column name at column 2. Hint: check the header line for a doubled or trailing delimiter',
     );
   });
 
@@ -118,6 +118,6 @@ describe('csv malformed rows', () => {
     expect(items[0]).toMatchObject({ row: 1, raw: 'z@x.io,"closed far away' });
     expect(scan.total).toBe(items.length);
     expect(items.filter((i) => 'record' in i)).toHaveLength(lines);
-    expect(items.at(-1)).toMatchObject({ raw: 'end"', error: 'expected 2 columns, got 1' });
+    expect(items.at(-1)).toMatchObject({ raw: 'end"', error: `expected 2 columns, got 1 at byte ${11 + Buffer.byteLength(tail) - 5} of the file` });
   });
 });

@@ -96,7 +96,7 @@ describe('csv boundaries', () => {
     const { scan, items } = await scanAndRead(csvFile('email,name\na@x.io,Ca\rrol\nb@x.io,Bob\n'), 1);
     expect(scan.total).toBe(3);
     expect(items.map((i) => i.row)).toEqual([1, 2, 3]);
-    expect(errorsOf(items)).toEqual([{ row: 2, raw: 'rol', error: 'expected 2 columns, got 1' }]);
+    expect(errorsOf(items)).toEqual([{ row: 2, raw: 'rol', error: 'expected 2 columns, got 1 at byte 21 of the file' }]);
   });
 
   it('a broken quoted field ends at a bare CR too', async () => {
