@@ -1,3 +1,4 @@
+import { isSecretName } from '../validation/mask.js';
 import { maskCsvText } from './mask-raw.js';
 import { malformed } from './records.js';
 import { setOwnField } from '../validation/own-field.js';
@@ -48,6 +49,8 @@ export class CsvRecordBuilder {
   /** Why rows may not match the header's width, said with every such row; '' for a header with no empty name. */
   private readonly widthHint: string;
 
+  /** A header with a secret column: an error quotes no character of a cell, which may be one of a secret's. */
+  private readonly quotesNoCell: boolean;
   /** The raw text of a row that did not parse, its secret columns' cells masked (mask-raw.ts). */
   readonly maskRaw: (raw: string) => string;
 
@@ -60,6 +63,7 @@ export class CsvRecordBuilder {
     this.protoColumn = header.indexOf('__proto__');
     this.widthHint = emptyNameHint(header);
     this.maskRaw = (raw) => maskCsvText(raw, header, delimiter);
+    this.quotesNoCell = header.some((name) => isSecretName(name));
   }
 
   /**
@@ -67,8 +71,20 @@ export class CsvRecordBuilder {
    * (a row's number counts records, not lines: a quoted field may hold line breaks).
    */
   build(text: string, row: number, at?: number): SourceRecord {
+    // Only the file's first byte order mark is its marker (record-cutter.ts); one starting a row is
+    // a file joined with its own, and would go unseen into the row's first value.
+    if (text.startsWith(BOM))
+      return malformed(
+        row,
+        text,
+        `it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?)${this.where(text, 0, at)}`,
+        this.maskRaw,
+      );
     const fields = splitCsvFields(text, this.delimiter);
-    if (!Array.isArray(fields)) return malformed(row, text, `${fields.error}${this.where(text, fields.index, at)}`, this.maskRaw);
+    if (!Array.isArray(fields)) {
+      const error = this.quotesNoCell ? fields.error.replace(/^unexpected "(?:[^"\\]|\\.)*"/, 'unexpected character') : fields.error;
+      return malformed(row, text, `${error}${this.where(text, fields.index, at)}`, this.maskRaw);
+    }
     const header = this.header;
     if (fields.length !== header.length) {
       return malformed(row, text, `expected ${header.length} columns, got ${fields.length}${this.where(text, 0, at)}${this.widthHint}`, this.maskRaw);

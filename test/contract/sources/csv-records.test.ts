@@ -100,6 +100,22 @@ describe('csv malformed rows', () => {
     );
   });
 
+  it('refuses a row that starts with a byte order mark (files joined with theirs) instead of hiding it in the first value', async () => {
+    const { items } = await scanAndRead(csvFile('\uFEFFname,email\nAnn,a@x.io\n\uFEFFname,email\nBob,b@x.io\n'));
+    expect(items.map((i) => i.row)).toEqual([1, 2, 3]);
+    expect(errorsOf(items)).toEqual([
+      {
+        row: 2,
+        raw: '\uFEFFname,email',
+        error: 'it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?) at byte 25 of the file',
+      },
+    ]);
+    expect(recordsOf(items.filter((i) => i.row !== 2))).toEqual([
+      { name: 'Ann', email: 'a@x.io' },
+      { name: 'Bob', email: 'b@x.io' },
+    ]);
+  });
+
   it('truncates the raw text of a malformed record to 1000 characters', async () => {
     const { items } = await scanAndRead(csvFile(`email,name\n${'x'.repeat(5000)}\n`));
     const [error] = errorsOf(items);

@@ -108,6 +108,11 @@ describe('the raw text of a malformed CSV row', () => {
     expectHidden(await rawOf('csv', bytes), SECRET);
   });
 
+  it('quotes no character after a closing quote when a column is secret: it may be one of the secret', async () => {
+    const { items } = await scanAndRead(file('csv', 'email,password\na@x.io,"hunt"Q2\n'));
+    expect(errorsOf(items)).toEqual([{ row: 1, raw: 'a@x.io,*****', error: 'unexpected character after a closing quote (column 2) at byte 28 of the file' }]);
+  });
+
   it('keeps a row with no secret column as it was', async () => {
     expect(await rawOf('csv', 'email,name\na@x.io,"Ann\n')).toBe('a@x.io,"Ann');
   });
