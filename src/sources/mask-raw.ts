@@ -113,9 +113,28 @@ function quotedKey(text: string, p: number): { name: string; after: number; esca
   if (close === -1) return undefined;
   let i = close + (escaped ? 2 : 1);
   while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-  if (text.charCodeAt(i) !== COLON) return undefined;
   const body = text.slice(p + 1, close);
-  return { name: unescape(escaped ? unescape(body) : body), after: i + 1, escaped };
+  const name = unescape(escaped ? unescape(body) : body);
+  if (text.charCodeAt(i) === COLON) return { name, after: i + 1, escaped };
+  // A secret's name not followed by what ends a value is a key whose colon is missing or mistyped
+  // (`"password" "x"`, `"password"="x"`, a comment before it): often the very error of the record.
+  if (i >= text.length || endsValue(text.charCodeAt(i)) || !isSecretName(name)) return undefined;
+  return { name, after: separatorEnd(text, i), escaped };
+}
+
+/** Past what may stand between a key and its value when the colon is not there: `=`, `:`, spaces and comments. */
+function separatorEnd(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    while (i < text.length && (isSpace(text.charCodeAt(i)) || text.charCodeAt(i) === COLON || text[i] === '=')) i++;
+    if (text.startsWith('/*', i)) {
+      const end = text.indexOf('*/', i + 2);
+      i = end === -1 ? text.length : end + 2;
+    } else if (text.startsWith('//', i)) {
+      const end = text.indexOf('\n', i + 2);
+      i = end === -1 ? text.length : end + 1;
+    } else return i;
+  }
 }
 
 /** An unquoted `name:` at `p` (a JavaScript object literal's key). */
