@@ -1,4 +1,5 @@
 import { MASK, isSecretName } from '../validation/mask.js';
+import { jsonErrorIndex } from './json-error.js';
 
 /*
  * The raw text of a record that could not be parsed is kept in its reject so the record can be
@@ -33,6 +34,15 @@ type Span = [start: number, end: number];
 export function maskJsonText(text: string): string {
   const spans: Span[] = [];
   const n = text.length;
+  // A record that is no JSON value and does not open as an object or array is a fragment: most
+  // often the rest of a line a string's raw line break cut (NDJSON), whose text up to that
+  // string's closing quote is the end of a value whose key is on the line before. (A whole value,
+  // `42` or `"str"`, is refused for not being an object, and shown.)
+  const first = text.search(/[^\s\uFEFF]/);
+  if (first !== -1 && text[first] !== '{' && text[first] !== '[' && jsonErrorIndex(text) !== -1) {
+    const close = text.slice(first).search(/["']\s*(?:[,}\]]|$)/);
+    spans.push([first, close === -1 ? n : first + close]);
+  }
   for (let p = 0; p < n; p++) {
     const c = text.charCodeAt(p);
     let key: { name: string; after: number; escaped: boolean } | undefined;

@@ -75,9 +75,15 @@ function syntaxError(err: unknown, text: string, at: number | undefined): string
   if (m) return `${message.slice(0, m.index)}${m[1] === 'after' ? ' after the JSON value' : ''} ${byteAt(Number(m[2]))}${message.slice(m.index + m[0].length)}`;
   const index = jsonErrorIndex(text);
   if (index === -1) return message;
-  const quoted = /^(Unexpected token '[^]*?'), [^]* is not valid JSON$/.exec(message);
-  return `${quoted ? quoted[1] : message} ${byteAt(index)}`;
+  const quoted = /^Unexpected token '([^]*?)', [^]* is not valid JSON$/.exec(message);
+  if (!quoted) return `${message} ${byteAt(index)}`;
+  // A letter or digit out of place is most often a value's (`"password": hunter2`, the tail of a
+  // string cut by a line break): quoted, it is a character of what the raw text masks.
+  return `Unexpected ${STRUCTURAL.test(quoted[1]!) ? `token '${quoted[1]}'` : 'character'} ${byteAt(index)}`;
 }
+
+/** Characters a message may quote: JSON's punctuation and white space, which no value's content is told by. */
+const STRUCTURAL = /^[{}[\],:"\s]$/;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

@@ -63,6 +63,22 @@ describe('the raw text of a malformed JSON or NDJSON record', () => {
     expect(raw).toContain('a@x.io');
   });
 
+  it('masks both halves of an NDJSON record a line break in its secret cut in two, and its error quotes no character of it', async () => {
+    const { items } = await scanAndRead(file('ndjson', `{"email":"a@x.io","password":"hunter2\nsesame-tail","name":"Ann"}\n{"email":"b@x.io"}\n`));
+    const errors = errorsOf(items);
+    expect(errors.map((e) => e.row)).toEqual([1, 2]);
+    for (const { raw, error } of errors) {
+      expectHidden(raw, 'hunter2', 'sesame');
+      expect(error).not.toMatch(/'s'/);
+    }
+    expect(errors[1]).toMatchObject({ raw: '*****","name":"Ann"}', error: 'invalid JSON: Unexpected character at byte 38 of the file' });
+  });
+
+  it('quotes the character of a bare value nowhere', async () => {
+    const { items } = await scanAndRead(file('ndjson', `{"email":"a@x.io","password": hunter2}\n`));
+    expect(errorsOf(items)[0]!.error).not.toContain("'h'");
+  });
+
   it('masks an NDJSON record that is an array, not an object', async () => {
     expectHidden(await rawOf('ndjson', `[{"email":"a@x.io","password":"${SECRET}"}]\n`), SECRET);
   });
