@@ -49,11 +49,10 @@ export function maskJsonText(text: string): string {
     if (c === QUOTE || c === APOSTROPHE) key = quotedKey(text, p);
     else if (isNameStart(c) && (p === 0 || !isNameChar(text.charCodeAt(p - 1)))) key = bareKey(text, p);
     if (key === undefined || !isSecretName(key.name)) continue;
+    // Scanning goes on inside the span: what looked like a key may be a value's text (`'s", "password": …`
+    // read from the apostrophe of `it's`), and the real key inside it still needs its own span.
     const span = valueSpan(text, key.after, key.escaped);
-    if (span !== undefined) {
-      spans.push(span);
-      p = span[1] - 1;
-    }
+    if (span !== undefined) spans.push(span);
   }
   return maskHashLike(replaceSpans(text, spans));
 }
@@ -233,7 +232,8 @@ function replaceSpans(text: string, spans: Span[]): string {
   let at = 0;
   for (const [start, end] of spans) {
     if (end <= at) continue;
-    out += text.slice(at, Math.max(at, start)) + MASK;
+    // A span overlapping the one masked last extends it: one mask for both.
+    if (start >= at) out += text.slice(at, Math.max(at, start)) + MASK;
     at = end;
   }
   return out + text.slice(at);

@@ -54,6 +54,7 @@ describe('the raw text of a malformed JSON or NDJSON record', () => {
     ['a colon typed as =', `{"email":"a@x.io","password"="${SECRET}"}`, [SECRET]],
     ['a comment before the colon', `{"email":"a@x.io","password" /* pw */ : "${SECRET}"}`, [SECRET]],
     ['a colon inside the key', `{"email":"a@x.io","password:"${SECRET}"}`, [SECRET]],
+    ['a key after apostrophes in other values', `{"email":"a@x.io","note":"it's","password":"${SECRET}","name":"bob's", }`, [SECRET]],
     ['a bare value', `{"email":"a@x.io","password": ${SECRET} }`, [SECRET]],
     ['a hash under another name', `{"email":"a@x.io","h":"${HASH}", }`, ['abcdefghijklmnopqrstu']],
     ['a duplicated secret key (valid JSON, refused)', `{"email":"a@x.io","password":"a-first-one","password":"${SECRET}"}`, ['a-first-one', SECRET]],
