@@ -1,5 +1,5 @@
 import { isSecretName } from '../validation/mask.js';
-import { maskCsvText } from './mask-raw.js';
+import { csvMasker } from './mask-raw.js';
 import { malformed } from './records.js';
 import { setOwnField } from '../validation/own-field.js';
 import type { SourceRecord } from './types.js';
@@ -62,7 +62,7 @@ export class CsvRecordBuilder {
   ) {
     this.protoColumn = header.indexOf('__proto__');
     this.widthHint = emptyNameHint(header);
-    this.maskRaw = (raw) => maskCsvText(raw, header, delimiter);
+    this.maskRaw = csvMasker(header, delimiter);
     this.quotesNoCell = header.some((name) => isSecretName(name));
   }
 

@@ -58,27 +58,27 @@ export function maskJsonText(text: string): string {
 }
 
 /**
- * `text` (one CSV row that did not parse, or not to the header's width) with the cells of secret
- * columns masked. When the row has M cells and the header N, a cell i may be any column from
- * i - (M - N) (cells added before it) to i + (N - M) (cells missing before it): it is masked when
- * any of those is secret.
+ * For one header: `text` (one CSV row that did not parse, or not to the header's width) with the
+ * cells of secret columns masked. When the row has M cells and the header N, a cell i may be any
+ * column from i - (M - N) (cells added before it) to i + (N - M) (cells missing before it): it is
+ * masked when any of those is secret. Made once per header: a header may be very wide.
  */
-export function maskCsvText(text: string, header: readonly string[], delimiter: string): string {
-  const secret = header.map((name) => isSecretName(name));
-  if (!secret.includes(true)) return maskHashLike(text);
-  const cells = csvCells(text, delimiter);
-  const m = cells.length;
+export function csvMasker(header: readonly string[], delimiter: string): (text: string) => string {
+  // before[k]: how many of the columns before k are secret, so a range of columns is asked in one step.
+  const before = new Uint32Array(header.length + 1);
+  header.forEach((name, k) => (before[k + 1] = before[k]! + (isSecretName(name) ? 1 : 0)));
   const n = header.length;
-  const spans = cells.filter((_, i) => {
-    for (let col = Math.max(0, i - Math.max(0, m - n)); col <= Math.min(n - 1, i + Math.max(0, n - m)); col++) if (secret[col]) return true;
-    return false;
-  });
-  return maskHashLike(
-    replaceSpans(
-      text,
-      spans.filter(([start, end]) => end > start),
-    ),
-  );
+  if (before[n] === 0) return maskHashLike;
+  return (text) => {
+    const cells = csvCells(text, delimiter);
+    const m = cells.length;
+    const spans = cells.filter(([start, end], i) => {
+      const from = Math.max(0, i - Math.max(0, m - n));
+      const to = Math.min(n - 1, i + Math.max(0, n - m));
+      return end > start && from <= to && before[to + 1]! - before[from]! > 0;
+    });
+    return maskHashLike(replaceSpans(text, spans));
+  };
 }
 
 /** The cells of a CSV row however malformed: a quoted cell runs to its closing quote (`""` inside), then to the delimiter; unclosed, to the end. */
