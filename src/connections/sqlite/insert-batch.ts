@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { constraintReject } from './constraints.js';
 import { predictStoredRow } from './predict.js';
-import { changeOf, ownedOrExisting, record, withGeneratedValues, type PreparedRow, type RowContext } from './row.js';
+import { changeOf, ownedOrExisting, recordKept, RowNotKept, transactionEnded, withGeneratedValues, type PreparedRow, type RowContext } from './row.js';
 import type { TableShape } from './schema.js';
 import type { SqliteStatements } from './statements.js';
 import type { SqliteValue } from './values.js';
@@ -95,9 +95,10 @@ export function insertBatch(
       // The stored row must be read back: this one goes in alone, as on the row-by-row path.
       pending.flush();
       try {
-        record(ctx, row.key, null, ctx.statements.insert(columns, true).raw(true).get(values) as unknown[]);
+        recordKept(ctx, row.key, null, 'insert', () => ctx.statements.insert(columns, true).raw(true).get(values) as unknown[] | undefined);
       } catch (err) {
-        const reject = constraintReject(err, ctx.shape);
+        if (!ctx.statements.inTransaction) throw transactionEnded(ctx, err);
+        const reject = err instanceof RowNotKept ? err.reject : constraintReject(err, ctx.shape);
         if (reject === undefined) throw err;
         return output.rejects.push({ row: row.row.row, errors: [reject] });
       }

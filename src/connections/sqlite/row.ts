@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { ConnectionError } from '../errors.js';
 import type { RejectError } from '../../validation/reject.js';
 import { constraintReject } from './constraints.js';
 import { predictStoredRow } from './predict.js';
@@ -124,7 +125,11 @@ function insertRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): Applied {
   const { columns, values, generatedId } = withGeneratedValues(ctx, encoded, key);
   const stored = predictStoredRow(ctx.shape, columns, values);
   if (stored === undefined) {
-    const outcome = runGuarded(ctx, () => record(ctx, key, null, ctx.statements.insert(columns, true).raw(true).get(values) as unknown[]), 'inserted');
+    const outcome = runGuarded(
+      ctx,
+      () => recordKept(ctx, key, null, 'insert', () => ctx.statements.insert(columns, true).raw(true).get(values) as unknown[] | undefined),
+      'inserted',
+    );
     return { outcome, recognisable: generatedId };
   }
   const insert = ctx.statements.insert(columns);
@@ -137,6 +142,60 @@ function insertRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): Applied {
     'inserted',
   );
   return { outcome, recognisable: generatedId };
+}
+
+/**
+ * Writes one row with `write` (its statement's RETURNING row, undefined when it returned none) and
+ * records its change. On a table with triggers the row is read back by its key, inside a savepoint:
+ * a trigger can skip it (RAISE(IGNORE), an INSTEAD OF trigger that writes nothing), delete it, change
+ * its key or its values after the statement returned it. A row not there is undone with all the
+ * trigger did and becomes the row's reject (RowNotKept): counted written, it was a row the store
+ * never took. A row there is recorded as stored, so its hash matches what a rollback finds.
+ */
+export function recordKept(ctx: RowContext, key: RowKey, before: unknown[] | null, verb: 'insert' | 'update', write: () => unknown[] | undefined): void {
+  if (!ctx.shape.hasTriggers) {
+    const returned = write();
+    if (returned === undefined) throw new RowNotKept(notKept(ctx, verb));
+    record(ctx, key, before, returned);
+    return;
+  }
+  ctx.statements.savepoint(() => {
+    const returned = write();
+    const found = returned === undefined ? [] : ctx.statements.rows(ctx.key).all(...key.params);
+    if (found.length !== 1) throw new RowNotKept(notKept(ctx, verb));
+    record(ctx, key, before, found[0] as unknown[]);
+  });
+}
+
+/** A row the table did not keep after its write (`recordKept`): that row's reject. */
+export class RowNotKept extends Error {
+  constructor(readonly reject: RejectError) {
+    super(reject.message);
+  }
+}
+
+function notKept(ctx: Pick<RowContext, 'shape'>, verb: 'insert' | 'update'): RejectError {
+  return {
+    code: 'INVALID_TYPE',
+    path: '',
+    message:
+      `rejected by the database: after its ${verb}, table ${ctx.shape.table} holds no row with this key ` +
+      '(a trigger skipped it with RAISE(IGNORE), wrote nothing instead of it, deleted it or changed its key); nothing of it was kept',
+  };
+}
+
+/**
+ * A trigger's RAISE(ROLLBACK) ends the batch's transaction under the writer: what the batch wrote
+ * before is undone, and a statement after it would commit alone. The batch fails whole, not retried
+ * (the same row ends it again).
+ */
+export function transactionEnded(ctx: Pick<RowContext, 'shape'>, err: unknown): ConnectionError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new ConnectionError(
+    `a trigger on table ${ctx.shape.table} ended the batch's transaction (RAISE(ROLLBACK)): ${message}. Nothing of the batch was written. ` +
+      'Hint: make the trigger RAISE(ABORT, …) for a row it refuses, which makes that row a reject',
+    { retryable: false, cause: err },
+  );
 }
 
 /**
@@ -194,14 +253,16 @@ function updateRow(ctx: RowContext, updatable: UpdatableRow, stored: unknown[], 
   return runGuarded(
     ctx,
     () =>
-      record(
+      recordKept(
         ctx,
         key,
         before,
-        ctx.statements
-          .update(changes.columns, ctx.key, true)
-          .raw(true)
-          .get(...changes.values, ...key.params) as unknown[],
+        'update',
+        () =>
+          ctx.statements
+            .update(changes.columns, ctx.key, true)
+            .raw(true)
+            .get(...changes.values, ...key.params) as unknown[] | undefined,
       ),
     'updated',
   );
@@ -413,6 +474,8 @@ function runGuarded(ctx: RowContext, run: () => unknown, success: 'inserted' | '
     run();
     return success;
   } catch (err) {
+    if (!ctx.statements.inTransaction) throw transactionEnded(ctx, err);
+    if (err instanceof RowNotKept) return [err.reject];
     const reject = constraintReject(err, ctx.shape);
     if (reject === undefined) throw err;
     return [reject];

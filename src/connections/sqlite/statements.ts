@@ -24,12 +24,15 @@ export class SqliteStatements {
   readonly keysSave: Statement<[string, string]>;
   private readonly cache = new Map<string, Statement>();
   private readonly table: string;
+  /** Runs a function in a savepoint of the caller's transaction (better-sqlite3 nests a transaction so). */
+  private readonly nested: (fn: () => unknown) => unknown;
 
   constructor(
     private readonly db: Database,
     private readonly shape: TableShape,
   ) {
     this.table = quoteIdentifier(shape.table);
+    this.nested = db.transaction((fn: () => unknown) => fn());
     this.markerGet = db.prepare<[string, number], string>('SELECT output FROM ferry_batches WHERE job = ? AND batch = ?').pluck();
     this.markerPut = db.prepare('INSERT INTO ferry_batches (job, batch, output) VALUES (?, ?, ?)');
     this.firstWritten = db
@@ -157,6 +160,16 @@ export class SqliteStatements {
 
   delete(key: readonly number[]): Statement {
     return this.cached(`d:${key.join(',')}`, () => `DELETE FROM ${this.table} WHERE ${this.keyPredicate(key)}`);
+  }
+
+  /** Whether the batch's transaction is still open: a trigger's RAISE(ROLLBACK) ends it under the writer. */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
+  /** `fn` in a savepoint: what it wrote is undone when it throws, the rest of the batch's transaction kept. */
+  savepoint<T>(fn: () => T): T {
+    return this.nested(fn) as T;
   }
 
   private all(): string {

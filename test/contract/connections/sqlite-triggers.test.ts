@@ -1,0 +1,116 @@
+import Database from 'better-sqlite3';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sqliteConnection } from '../../../src/connections/sqlite.js';
+import type { Connection, RestoreEntry, RowChange } from '../../../src/connections/types.js';
+import { batch } from './contract-harness.js';
+
+/**
+ * Tables another tool made with triggers: a row the table did not keep must never be counted
+ * written, and a trigger that ends the transaction must leave nothing of the batch behind.
+ */
+const dirs: string[] = [];
+const open: { connection: Connection; raw: Database.Database }[] = [];
+
+afterEach(async () => {
+  for (const { connection, raw } of open.splice(0)) {
+    await connection.close();
+    raw.close();
+  }
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function store(ddl: string, table = 't'): Promise<{ connection: Connection; raw: Database.Database }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-sqlite-triggers-'));
+  dirs.push(dir);
+  const raw = new Database(join(dir, 's.db'));
+  raw.exec(ddl);
+  const connection = await sqliteConnection.open({ driver: 'sqlite', path: 's.db', table }, { baseDir: dir });
+  await connection.columns();
+  const opened = { connection, raw };
+  open.push(opened);
+  return opened;
+}
+
+const rows = [
+  { email: 'a', n: 1 },
+  { email: 'b', n: 2 },
+  { email: 'c', n: 3 },
+];
+const notKept = expect.stringMatching(/^rejected by the database: after its (insert|update), table \S+ holds no row with this key/) as unknown;
+
+function entries(changes: RowChange[] | undefined): RestoreEntry[] {
+  return JSON.parse(JSON.stringify((changes ?? []).map(({ row, key, before, afterHash }) => ({ row, key, before, afterHash })))) as RestoreEntry[];
+}
+
+describe('sqlite target with triggers', () => {
+  it.each([
+    ['a BEFORE INSERT trigger that RAISE(IGNORE)s it', 'CREATE TRIGGER tr BEFORE INSERT ON t WHEN NEW.n = 2 BEGIN SELECT RAISE(IGNORE); END;'],
+    ['an AFTER INSERT trigger that deletes it', 'CREATE TRIGGER tr AFTER INSERT ON t WHEN NEW.n = 2 BEGIN DELETE FROM t WHERE email = NEW.email; END;'],
+    [
+      'an AFTER INSERT trigger that changes its key',
+      "CREATE TRIGGER tr AFTER INSERT ON t WHEN NEW.n = 2 BEGIN UPDATE t SET email = 'x' || email WHERE email = NEW.email; END;",
+    ],
+  ])('a row %s is its reject, undone with what the trigger did, and the rest are written', async (_, trigger) => {
+    const { connection, raw } = await store(`CREATE TABLE t (email TEXT PRIMARY KEY, n INT); CREATE TABLE audit (email TEXT); ${trigger}
+      CREATE TRIGGER au AFTER INSERT ON t BEGIN INSERT INTO audit VALUES (NEW.email); END;`);
+    const out = await connection.writeBatch(batch(rows));
+    expect(out.inserted).toBe(2);
+    expect(out.rejects).toEqual([{ row: 2, errors: [{ code: 'INVALID_TYPE', path: '', message: notKept }] }]);
+    expect(raw.prepare('SELECT email, n FROM t ORDER BY email').all()).toEqual([
+      { email: 'a', n: 1 },
+      { email: 'c', n: 3 },
+    ]);
+    expect(raw.prepare('SELECT email FROM audit ORDER BY email').all()).toEqual([{ email: 'a' }, { email: 'c' }]);
+  });
+
+  it('an upsert whose BEFORE UPDATE trigger RAISE(IGNORE)s it is that row’s reject, not an update', async () => {
+    const { connection, raw } = await store(`CREATE TABLE t (email TEXT PRIMARY KEY, n INT); INSERT INTO t VALUES ('a', 0), ('b', 0);
+      CREATE TRIGGER tr BEFORE UPDATE ON t WHEN NEW.n = 2 BEGIN SELECT RAISE(IGNORE); END;`);
+    const out = await connection.writeBatch(batch(rows.slice(0, 2), { upsert: true }));
+    expect(out).toMatchObject({ inserted: 0, updated: 1, rejects: [{ row: 2, errors: [{ code: 'INVALID_TYPE', message: notKept }] }] });
+    expect(raw.prepare('SELECT email, n FROM t ORDER BY email').all()).toEqual([
+      { email: 'a', n: 1 },
+      { email: 'b', n: 0 },
+    ]);
+  });
+
+  it('a users VIEW whose INSTEAD OF trigger writes nothing for a row rejects that row', async () => {
+    const { connection, raw } = await store(
+      `CREATE TABLE base (email TEXT PRIMARY KEY, n INT); CREATE VIEW users AS SELECT email, n FROM base;
+       CREATE TRIGGER vi INSTEAD OF INSERT ON users WHEN NEW.n <> 2 BEGIN INSERT INTO base VALUES (NEW.email, NEW.n); END;`,
+      'users',
+    );
+    const out = await connection.writeBatch(batch(rows));
+    expect(out.inserted).toBe(2);
+    expect(out.rejects).toEqual([{ row: 2, errors: [{ code: 'INVALID_TYPE', path: '', message: notKept }] }]);
+    expect(raw.prepare('SELECT email FROM base ORDER BY email').all()).toEqual([{ email: 'a' }, { email: 'c' }]);
+  });
+
+  it('a trigger’s RAISE(ROLLBACK) fails the batch, not retried, and leaves none of it written (no marker either)', async () => {
+    const { connection, raw } = await store(
+      `CREATE TABLE t (email TEXT PRIMARY KEY, n INT); CREATE TRIGGER tr BEFORE INSERT ON t WHEN NEW.n = 2 BEGIN SELECT RAISE(ROLLBACK, 'no twos'); END;`,
+    );
+    const failure = await connection.writeBatch(batch(rows)).then(
+      () => undefined,
+      (err: unknown) => err as { message: string; retryable: boolean },
+    );
+    expect(failure?.message).toMatch(/a trigger on table t ended the batch's transaction \(RAISE\(ROLLBACK\)\): no twos/);
+    expect(failure?.retryable).toBe(false);
+    expect(raw.prepare('SELECT * FROM t').all()).toEqual([]);
+    expect(raw.prepare('SELECT * FROM ferry_batches').all()).toEqual([]);
+  });
+
+  it('records a row an AFTER trigger changed as stored, so the rollback finds it unchanged and deletes it', async () => {
+    const { connection, raw } = await store(
+      `CREATE TABLE t (email TEXT PRIMARY KEY, n INT); CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET n = n * 10 WHERE email = NEW.email; END;`,
+    );
+    const out = await connection.writeBatch(batch([{ email: 'a', n: 1 }]));
+    expect(raw.prepare('SELECT email, n FROM t').all()).toEqual([{ email: 'a', n: 10 }]);
+    const restored = await connection.restoreBatch({ job: 'rollback-1', batch: 1, entries: entries(out.changes), force: false });
+    expect(restored).toEqual({ restored: 0, deleted: 1, changed: [], replayed: false });
+    expect(raw.prepare('SELECT * FROM t').all()).toEqual([]);
+  });
+});
