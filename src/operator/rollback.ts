@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { backupPath, chunkFilePattern, NOT_JSON, NOT_JSON_LINE, numberedNdjson, partsDir } from '../../activities/job-files.js';
 import type { ConnectionPool } from '../../activities/deps.js';
-import { ConnectionError } from '../connections/errors.js';
+import { ConnectionError, hasErrorCode, MISSING_TABLE } from '../connections/errors.js';
 import { restoreContext } from '../connections/table-shape.js';
 import type { Connection, RestoreBatchOutput, RestoreEntry } from '../connections/types.js';
 import { pausepoint } from '../failpoints.js';
@@ -66,8 +66,41 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
     backupFile: backupPath(original.plan.jobDir),
     force: options.force,
   });
-  if (!options.force) await refuseChangedRows(project, pool, plan, backup, id, shownBackup, () => earlierRollback(engine, original.pipeline, id));
+  // With --force too, which skips the check: the rollback job would create the store and its table
+  // afresh, then insert the saved rows of updated users into it as if they were the job's table.
+  const store = await storeToRestore(project, pool, plan, id);
+  if (!options.force) await refuseChangedRows(project, store, plan, backup, id, shownBackup, () => earlierRollback(engine, original.pipeline, id));
   return plan;
+}
+
+/**
+ * The store and table the job wrote, opened to read: a rollback puts rows back into that table, and
+ * creates neither it nor its store file. One dropped (or whose file was deleted) since is said so:
+ * the check found every row "deleted since", and --force recreated it with the saved rows in it.
+ */
+async function storeToRestore(project: Project, pool: ConnectionPool, plan: JobPlan, id: string): Promise<Connection> {
+  if (plan.target.type !== 'connection') throw new Error('unreachable: a rollback writes a store');
+  const { connection, table } = plan.target;
+  let store: Connection | undefined;
+  try {
+    store = await pool.get(connection, table, 'read');
+    await store.columns('read');
+    return store;
+  } catch (err) {
+    if (!(err instanceof ConnectionError)) throw err;
+    if (!hasErrorCode(err, MISSING_TABLE)) throw checkFailed(project, plan.jobId, id, err);
+    // Not the driver's words: they speak of a source reading the table.
+    const gone =
+      store === undefined
+        ? `the store file does not exist, and reading creates none: the file of connection ${connection} was deleted or moved since the job wrote it`
+        : `table ${store.table} does not exist in the store of connection ${connection}: it was dropped since the job wrote it`;
+    throw new JobRefused(
+      project.masker.mask(
+        `cannot roll back job ${id}: ${gone}. A rollback puts rows back into the table its job wrote, and creates neither table nor store. ` +
+          `Hint: restore the store from a backup first, or check connection ${connection} in ferry.yaml. Nothing was restored`,
+      ),
+    );
+  }
 }
 
 /**
@@ -89,7 +122,7 @@ async function earlierRollback(engine: Engine, pipeline: string, id: string): Pr
 /** The read-only pass: every backup line checked against the store as it is now. */
 async function refuseChangedRows(
   project: Project,
-  pool: ConnectionPool,
+  store: Connection,
   plan: JobPlan,
   backup: string,
   id: string,
@@ -99,8 +132,6 @@ async function refuseChangedRows(
   if (plan.target.type !== 'connection' || plan.source.type !== 'file') throw new Error('unreachable: a rollback reads a backup and writes a store');
   const changed: RestoreBatchOutput['changed'] = [];
   try {
-    // Opened to read: a store that is not there is said so, not created empty and found to have lost every row.
-    const store = await pool.get(plan.target.connection, plan.target.table, 'read');
     for await (const entries of backupChunks(backup, id, shownBackup)) {
       await pausepoint('rollback-check');
       changed.push(...(await check(store, plan.jobId, entries)));
