@@ -248,8 +248,14 @@ const ROUNDED_ON_ASSIGNMENT: ReadonlySet<string> = new Set(['numeric', 'time', '
 
 async function readColumns(client: ClientBase, oid: number): Promise<CatalogColumn[]> {
   // Domains are typed by their base type; identity and generated columns count as defaulted.
+  // A cast type has no modifier, and the bare names of char(n) and bit(n) mean char(1) and bit(1):
+  // an explicit cast to `character` cut 'abcdefg' to 'a' without a word, which a char(5) column then
+  // stored padded, so they are cast to their unbounded forms (bpchar, varbit) and assignment checks the length.
   const { rows } = await client.query<CatalogColumn>(
-    `SELECT a.attnum::int AS attnum, a.attname AS name, format_type(b.oid, NULL) AS cast_type,
+    `SELECT a.attnum::int AS attnum, a.attname AS name,
+            CASE WHEN b.typnamespace = 'pg_catalog'::regnamespace AND b.typname IN ('bit', '_bit') THEN format_type(CASE b.typname WHEN 'bit' THEN 'varbit'::regtype ELSE 'varbit[]'::regtype END, NULL)
+                 WHEN b.typnamespace = 'pg_catalog'::regnamespace AND b.typname IN ('bpchar', '_bpchar') THEN CASE b.typname WHEN 'bpchar' THEN 'bpchar' ELSE 'bpchar[]' END
+                 ELSE format_type(b.oid, NULL) END AS cast_type,
             format_type(b.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END) AS stored_type,
             b.typname AS base_type, b.typcollation <> 0 AS collatable, a.attnotnull AS not_null,
             (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default,
