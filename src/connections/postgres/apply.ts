@@ -1,5 +1,5 @@
 import { ConnectionError } from '../errors.js';
-import { readBefores, recordChange, returningOf } from './backup.js';
+import { encodeImage, readBefores, recordChange, returningOf } from './backup.js';
 import { keyArrays, run, textArray, type ApplyContext, type Outcome } from './context.js';
 import { valueAt, type PreparedRow } from './rows.js';
 import { planUpsert, type Update } from './upsert.js';
@@ -35,6 +35,7 @@ export async function applyRows(ctx: ApplyContext, rows: readonly PreparedRow[])
   for (const update of updates) outcomes.set(update.row, 'updated');
   await writeInserts(ctx, inserts);
   for (const row of inserts) outcomes.set(row, 'inserted');
+  await checkKept(ctx, [...updates.map((u) => u.row), ...inserts]);
   await releaseRejected(
     ctx,
     claimed.filter((r) => !unclaimed.has(r)),
@@ -244,6 +245,40 @@ function skippedRows(ctx: ApplyContext, statement: 'INSERT' | 'UPDATE', counts: 
   return new ConnectionError(
     `the table ${counts}: a BEFORE ${statement} trigger on ${ctx.shape.readName} that returns NULL (or a rule) skipped the others, which Ferry could neither count nor roll back. ` +
       'Hint: make the trigger RAISE an exception for a row it refuses, which makes that row a reject',
+    { retryable: false },
+  );
+}
+
+/**
+ * On a table with triggers or rules, the written rows are looked up again by the key their
+ * statement returned: an AFTER trigger runs after RETURNING, so it may have deleted a row or
+ * changed its key (a row Ferry would count written that the table does not hold, and a rollback
+ * could not find), or changed its values (recorded here as stored, so the rollback finds it unchanged).
+ */
+async function checkKept(ctx: ApplyContext, written: readonly PreparedRow[]): Promise<void> {
+  if (!ctx.shape.rewritten || written.length === 0) return;
+  const changes = written.map((row) => {
+    const change = ctx.changes.get(row);
+    if (change === undefined) throw new Error(`row ${row.row} was written but its change was not recorded`);
+    return change;
+  });
+  const keys = ctx.key.map((p) => textArray(changes.map((c) => encodeImage(ctx.shape, p, c.key[ctx.shape.columns[p]!.name]))));
+  const { rows } = await run(ctx, ctx.sql.hashes(ctx.key), [textArray(written.map((_, i) => String(i))), ...keys], true);
+  const found = new Map<number, string[]>();
+  for (const [i, hash] of rows) found.set(i as number, [...(found.get(i as number) ?? []), hash as string]);
+  const lost = written.filter((_, i) => found.get(i)?.length !== 1);
+  if (lost.length > 0) throw notKept(ctx, lost.length, written.length);
+  changes.forEach((change, i) => (change.afterHash = found.get(i)![0]!));
+}
+
+/**
+ * Written rows no longer in the table by their key after the statement: as for `skippedRows`, the
+ * same trigger does the same on every attempt, so not retryable, and the batch fails whole.
+ */
+function notKept(ctx: ApplyContext, lost: number, written: number): ConnectionError {
+  return new ConnectionError(
+    `${lost} of the ${written} rows written are not in ${ctx.shape.readName} by their key once written: an AFTER trigger (or a rule) on it deleted them or changed their key, ` +
+      'so Ferry could neither count nor roll them back, and nothing of the batch was written. Hint: make the trigger RAISE an exception for a row it refuses, which makes that row a reject',
     { retryable: false },
   );
 }

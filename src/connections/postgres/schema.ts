@@ -63,6 +63,11 @@ export interface PgShape extends TableColumns {
    * (citext, a nondeterministic collation, uuid, numeric, timestamps, char padding): only the server tells.
    */
   exactEquality: Set<number>;
+  /**
+   * The table has triggers or rules of its own (enabled): a row the writer's statement returned may
+   * be deleted, re-keyed or changed by an AFTER trigger (or a rule) before the batch commits.
+   */
+  rewritten: boolean;
 }
 
 /** The configured `table` option split into schema and name; `crm.app_users` or `app_users`. */
@@ -199,6 +204,11 @@ interface CatalogConstraint {
 async function readShape(client: ClientBase, table: string, found: ResolvedTable): Promise<PgShape> {
   const catalog = await readColumns(client, found.oid);
   const constraints = await readConstraints(client, found.oid);
+  const { rows: rewrites } = await client.query<{ rewritten: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = $1 AND NOT tgisinternal AND tgenabled <> 'D')
+         OR EXISTS (SELECT 1 FROM pg_rewrite WHERE ev_class = $1 AND ev_type <> '1' AND ev_enabled <> 'D') AS rewritten`,
+    [found.oid],
+  );
   const byAttnum = new Map(catalog.map((c, i) => [c.attnum, i]));
   const usersTable = isUsersTable(catalog.map((c) => c.name));
   const columns = catalog.map((c): ColumnInfo => toColumnInfo(c, constraints, usersTable));
@@ -233,6 +243,7 @@ async function readShape(client: ClientBase, table: string, found: ResolvedTable
     collatable: positionsWhere(catalog, (c) => c.collatable),
     collations: catalog.map((c) => c.collation ?? ''),
     exactEquality: positionsWhere(catalog, (c) => EXACT_EQUALITY.has(c.base_type) && c.deterministic),
+    rewritten: rewrites[0]?.rewritten === true,
   };
 }
 

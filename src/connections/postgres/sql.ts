@@ -135,6 +135,14 @@ export class PgStatements {
     });
   }
 
+  /** The rows matching each key (`$1` ordinals, then one array per key column): `[i, hash]`. What a trigger left of the written rows. */
+  hashes(key: readonly number[]): PgStatement {
+    return this.cached(`h:${key.join(',')}`, () => {
+      const from = this.unnest(['int4', ...key.map(() => 'text')], ['i', ...key.map((_, n) => `k${n}`)]);
+      return `SELECT u.i, ${rowHash} FROM ${from} JOIN ${this.shape.qualified} AS t ON ${this.keyPredicate(key)}`;
+    });
+  }
+
   /** Deletes the rows at `$1` (ctids). */
   deleteAt(): PgStatement {
     return this.cached('d', () => `DELETE FROM ${this.shape.qualified} AS t WHERE t.ctid = ANY($1::tid[])`);

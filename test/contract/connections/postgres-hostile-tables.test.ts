@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { Connection } from '../../../src/connections/types.js';
+import type { Connection, RestoreEntry } from '../../../src/connections/types.js';
 import { describePostgres, usePostgresDatabase, usePostgresServer } from '../../helpers/describe-postgres.js';
 import { batch } from './contract-harness.js';
 
@@ -51,5 +51,61 @@ describePostgres('postgres hostile tables', () => {
       ),
     );
     expect(again).toMatchObject({ unchanged: 2, updated: 0, rejects: [] });
+  });
+
+  const afterInsert = (body: string) => `CREATE TABLE t (email text PRIMARY KEY, n int);
+    CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${body}; RETURN NULL; END $$;
+    CREATE TRIGGER tr AFTER INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f();`;
+  const rows = [
+    { email: 'a', n: 1 },
+    { email: 'b', n: 2 },
+    { email: 'c', n: 3 },
+  ];
+
+  it.each([
+    ['deletes', 'IF NEW.n = 2 THEN DELETE FROM t WHERE email = NEW.email; END IF'],
+    ['changes the key of', "IF NEW.n = 2 AND NEW.email NOT LIKE 'x%' THEN UPDATE t SET email = 'x' || email WHERE email = NEW.email; END IF"],
+  ])('fails a batch an AFTER trigger %s a written row of, not retryable, naming the table; nothing of it is written', async (_, body) => {
+    const connection = await connect(afterInsert(body));
+    const failure = await connection.writeBatch(batch(rows)).then(
+      () => undefined,
+      (err: unknown) => err as { message: string; retryable: boolean },
+    );
+    expect(failure?.message).toMatch(
+      /1 of the \d rows written are not in public\.t by their key once written: an AFTER trigger \(or a rule\) on it deleted them or changed their key/,
+    );
+    expect(failure?.retryable).toBe(false);
+    expect(await stored()).toEqual([]);
+  });
+
+  it('records a row an AFTER trigger changed as stored (insert and upsert), so the rollback finds it unchanged and puts it back', async () => {
+    const connection = await connect(
+      `${afterInsert('IF NEW.n < 100 AND NEW.n > 0 THEN UPDATE t SET n = NEW.n * 100 WHERE email = NEW.email; END IF')} INSERT INTO t VALUES ('b', 0)`,
+    );
+    expect(await stored()).toEqual([{ email: 'b', n: 0 }]);
+    const out = await connection.writeBatch(batch([rows[0]!, rows[1]!], { upsert: true }));
+    expect(out).toMatchObject({ inserted: 1, updated: 1, rejects: [] });
+    expect(await stored()).toEqual([
+      { email: 'a', n: 100 },
+      { email: 'b', n: 200 },
+    ]);
+    const entries = JSON.parse(JSON.stringify(out.changes.map(({ row, key, before, afterHash }) => ({ row, key, before, afterHash })))) as RestoreEntry[];
+    const restored = await connection.restoreBatch({ job: 'rollback-1', batch: 1, entries, force: false });
+    expect(restored).toMatchObject({ deleted: 1, restored: 1, changed: [] });
+    expect(await stored()).toEqual([{ email: 'b', n: 0 }]);
+  });
+
+  it('writes a table whose AFTER trigger keeps the rows as written (an audit), whole batches at once', async () => {
+    const connection = await connect(`CREATE TABLE audit (email text); ${afterInsert('INSERT INTO audit VALUES (NEW.email)')}`);
+    expect(await connection.writeBatch(batch(rows))).toMatchObject({ inserted: 3, rejects: [] });
+    expect(
+      await connection.writeBatch(
+        batch(
+          rows.map((r) => ({ ...r, n: r.n + 10 })),
+          { job: 'job-2', upsert: true },
+        ),
+      ),
+    ).toMatchObject({ updated: 3, rejects: [] });
+    expect((await db.raw.query('SELECT count(*)::int AS n FROM audit')).rows).toEqual([{ n: 6 }]);
   });
 });
