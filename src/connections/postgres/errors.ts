@@ -170,6 +170,9 @@ function hintFor(code: string | undefined, message: string, lost: boolean): stri
   if (code === protocolViolation && tooManyParameters.test(message))
     return 'the statement has more than 65,535 parameters, the most PostgreSQL takes (a query with that many terms?); a retry would fail the same way';
   if (code === undefined) return lost ? wentAway : undefined;
+  // Not a column that changed: a DO INSTEAD rule, under which the server returns no row (its own words do not say why).
+  if (code === '0A000' && /RETURNING/.test(message))
+    return 'the table has a DO INSTEAD rule (or is a view with one), and Ferry writes with RETURNING to record each row for its rollback: replace the rule with a trigger, or write to the table the rule writes to';
   return hints.find(([pattern]) => pattern.test(code))?.[1];
 }
 

@@ -108,8 +108,20 @@ async function attempt(ctx: BatchContext, prepared: Prepared[], apply: Apply): P
     return await batchTransaction(ctx.client, ctx.input, () => applyOnce(ctx, prepared, apply));
   } catch (err) {
     if (apply === applyRows && (err instanceof NeedsRowOrder || isRowError(err))) return rowOrder;
+    // Row by row, each row's own violation is its reject: one that still fails the batch was found at COMMIT.
+    if (apply === applyEach && isRowError(err)) throw deferredViolation(ctx.shape, err);
     throw err;
   }
+}
+
+/** A deferred constraint refused the batch when it committed: no row can be named, and the same rows fail it again. */
+function deferredViolation(shape: PgShape, err: unknown): ConnectionError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new ConnectionError(
+    `${message}, found when the batch committed: a DEFERRABLE INITIALLY DEFERRED constraint of ${shape.readName} is checked then, too late to tell which row it refuses, so nothing of the batch was written. ` +
+      'Hint: make the constraint NOT DEFERRABLE (or INITIALLY IMMEDIATE), and each row it refuses becomes a reject',
+    { retryable: false, cause: err },
+  );
 }
 
 /**

@@ -108,4 +108,41 @@ describePostgres('postgres hostile tables', () => {
     ).toMatchObject({ updated: 3, rejects: [] });
     expect((await db.raw.query('SELECT count(*)::int AS n FROM audit')).rows).toEqual([{ n: 6 }]);
   });
+
+  const failureOf = (write: Promise<unknown>) =>
+    write.then(
+      () => undefined,
+      (err: unknown) => err as { message: string; retryable: boolean },
+    );
+
+  it.each([
+    [
+      'unique',
+      'CREATE TABLE t (email text PRIMARY KEY, n int UNIQUE DEFERRABLE INITIALLY DEFERRED)',
+      [
+        { email: 'a', n: 1 },
+        { email: 'b', n: 1 },
+      ],
+    ],
+    [
+      'foreign key',
+      'CREATE TABLE org (id int PRIMARY KEY); CREATE TABLE t (email text PRIMARY KEY, n int REFERENCES org (id) DEFERRABLE INITIALLY DEFERRED)',
+      [{ email: 'a', n: 1 }],
+    ],
+  ])('says a deferred %s constraint refused the batch at commit, naming the table, and what to change; nothing written', async (_, ddl, values) => {
+    const connection = await connect(ddl);
+    const failure = await failureOf(connection.writeBatch(batch(values)));
+    expect(failure?.message).toMatch(/found when the batch committed: a DEFERRABLE INITIALLY DEFERRED constraint of public\.t is checked then/);
+    expect(failure?.retryable).toBe(false);
+    expect(await stored()).toEqual([]);
+  });
+
+  it('says a DO INSTEAD rule is why the table takes no write, not that its columns changed', async () => {
+    const connection = await connect(
+      'CREATE TABLE t (email text PRIMARY KEY, n int); CREATE TABLE other (email text, n int); CREATE RULE r AS ON INSERT TO t DO INSTEAD INSERT INTO other VALUES (NEW.email, NEW.n)',
+    );
+    const failure = await failureOf(connection.writeBatch(batch(rows)));
+    expect(failure?.message).toMatch(/Hint: the table has a DO INSTEAD rule/);
+    expect(failure?.message).not.toMatch(/columns changed/);
+  });
 });
