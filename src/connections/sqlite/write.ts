@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { failpoint } from '../../failpoints.js';
+import { ConnectionError } from '../errors.js';
 import { markersGone, replayedRestore, replayedWrite, restoreMarker, writeMarker, writtenKeyPositions, writtenRows, writtenRowsGone } from '../batch-marker.js';
 import { BatchKeys } from './job-keys.js';
 import { canInsertInBulk, insertBatch, InsertOneByOne, planInserts, type PlannedInsert } from './insert-batch.js';
@@ -69,6 +70,13 @@ export function createBatchWriter(db: Database, shape: TableShape): BatchWriter 
   // large import went to those copies. Owning the transaction, a conflict can end it instead, and
   // the batch is written again row by row in a new one (its marker read again first).
   const write = (batch: PreparedBatch): WriteBatchOutput => {
+    try {
+      return writeOnce(batch);
+    } catch (err) {
+      throw deferredViolation(shape, err) ?? err;
+    }
+  };
+  const writeOnce = (batch: PreparedBatch): WriteBatchOutput => {
     if (db.inTransaction) return transaction.immediate(batch, 'savepoint');
     if (!batch.inserts) return transaction.immediate(batch, 'rows');
     try {
@@ -85,6 +93,21 @@ export function createBatchWriter(db: Database, shape: TableShape): BatchWriter 
     restore: (input) => restore.immediate(input),
     refuseLostRows,
   };
+}
+
+/**
+ * A constraint that fails the whole batch: each row's own violation is its reject, so this one
+ * was found at COMMIT — a DEFERRABLE INITIALLY DEFERRED foreign key, checked then, too late to
+ * name a row. SQLite's words ("FOREIGN KEY constraint failed") name neither table nor cause.
+ */
+function deferredViolation(shape: TableShape, err: unknown): ConnectionError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_CONSTRAINT') || !(err instanceof Error)) return undefined;
+  return new ConnectionError(
+    `${err.message}, found when the batch committed: a DEFERRABLE INITIALLY DEFERRED foreign key of table ${shape.table} is checked then, too late to tell which row it refuses, so nothing of the batch was written. ` +
+      'Hint: declare the foreign key without DEFERRABLE INITIALLY DEFERRED, and each row it refuses becomes a reject',
+    { retryable: false, cause: err, code },
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sqliteConnection } from '../../../src/connections/sqlite.js';
 import type { Connection, RestoreEntry, RowChange } from '../../../src/connections/types.js';
@@ -112,5 +112,30 @@ describe('sqlite target with triggers', () => {
     const restored = await connection.restoreBatch({ job: 'rollback-1', batch: 1, entries: entries(out.changes), force: false });
     expect(restored).toEqual({ restored: 0, deleted: 1, changed: [], replayed: false });
     expect(raw.prepare('SELECT * FROM t').all()).toEqual([]);
+  });
+
+  it('says a deferred foreign key refused the batch at commit, naming the table; nothing written, not retried', async () => {
+    const { connection, raw } = await store(
+      'CREATE TABLE org (id INTEGER PRIMARY KEY); INSERT INTO org VALUES (1); CREATE TABLE t (email TEXT PRIMARY KEY, n INT REFERENCES org (id) DEFERRABLE INITIALLY DEFERRED);',
+    );
+    const failure = await connection.writeBatch(batch(rows.slice(0, 2))).then(
+      () => undefined,
+      (err: unknown) => err as { message: string; retryable: boolean },
+    );
+    expect(failure?.message).toMatch(/FOREIGN KEY constraint failed, found when the batch committed: a DEFERRABLE INITIALLY DEFERRED foreign key of table t/);
+    expect(failure?.retryable).toBe(false);
+    expect(raw.prepare('SELECT * FROM t').all()).toEqual([]);
+    // An immediate one is the row's reject, the rest written.
+    raw.exec('CREATE TABLE u (email TEXT PRIMARY KEY, n INT REFERENCES org (id))');
+    const immediate = await sqliteConnection.open({ driver: 'sqlite', path: 's.db', table: 'u' }, { baseDir: dirname(raw.name) });
+    try {
+      const out = await immediate.writeBatch(batch(rows.slice(0, 2)));
+      expect(out).toMatchObject({
+        inserted: 1,
+        rejects: [{ row: 2, errors: [{ code: 'INVALID_TYPE', message: 'rejected by the database: FOREIGN KEY constraint failed' }] }],
+      });
+    } finally {
+      await immediate.close();
+    }
   });
 });
