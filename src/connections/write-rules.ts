@@ -73,6 +73,11 @@ export const storeRejects = {
     path: column,
     message: `table ${table} has no column ${clip(column, 200)}`,
   }),
+  computedColumn: (column: string, table: string): RejectError => ({
+    code: 'UNKNOWN_FIELD',
+    path: column,
+    message: `${clip(column, 200)} is a generated column of table ${table}: the database computes it, so nothing may write it. Leave it out of the pipeline's columns`,
+  }),
   invalidType: (column: string, expected: string, value: unknown): RejectError => ({
     code: 'INVALID_TYPE',
     path: column,

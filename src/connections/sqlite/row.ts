@@ -381,6 +381,7 @@ function knownColumns(shape: TableShape, values: Record<string, unknown>, errors
   for (const name in values) {
     if (!Object.hasOwn(values, name) || values[name] === undefined) continue;
     if (shape.position.has(name)) known++;
+    else if (shape.computed.has(name)) errors.push(storeRejects.computedColumn(name, shape.table));
     else errors.push(storeRejects.unknownColumn(name, shape.table));
   }
   return known;

@@ -15,6 +15,12 @@ export interface TableShape extends TableColumns {
   sqlDefaults: Set<number>;
   /** The table has triggers: a write may store something else than what it was given. */
   hasTriggers: boolean;
+  /**
+   * Names of its GENERATED ALWAYS AS (…) columns, VIRTUAL or STORED: SQLite computes them and no
+   * statement may assign them, so they are not among `columns` (pragma_table_info leaves them out).
+   * A row giving one a value is told that, not that the table has no such column.
+   */
+  computed: Set<string>;
 }
 
 /**
@@ -60,6 +66,8 @@ export function loadTableShape(db: Database, table: string, use: TableUse = 'wri
     affinities: catalog.map((r) => affinityOf(r.type)),
     sqlDefaults: new Set(catalog.flatMap((r, i) => (r.dflt_value !== null || isRowidAlias(r, catalog) ? [i] : []))),
     hasTriggers: (triggers.get(table) ?? 0) > 0,
+    // hidden 2 and 3: a VIRTUAL and a STORED generated column.
+    computed: new Set(db.prepare<[string], string>('SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)').pluck().all(table)),
   };
 }
 

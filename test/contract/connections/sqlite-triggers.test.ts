@@ -139,3 +139,48 @@ describe('sqlite target with triggers', () => {
     }
   });
 });
+
+describe('sqlite target with generated columns', () => {
+  const ddl = 'CREATE TABLE t (email TEXT PRIMARY KEY, n INT, twice INT GENERATED ALWAYS AS (n * 2) VIRTUAL, thrice INT GENERATED ALWAYS AS (n * 3) STORED);';
+
+  it('rejects a row giving a generated column a value, saying the database computes it', async () => {
+    const { connection, raw } = await store(ddl);
+    const out = await connection.writeBatch(
+      batch([
+        { email: 'a', n: 1, twice: 5 },
+        { email: 'b', n: 2, thrice: 7 },
+        { email: 'c', n: 3 },
+      ]),
+    );
+    const computed = (column: string) => ({
+      code: 'UNKNOWN_FIELD',
+      path: column,
+      message: `${column} is a generated column of table t: the database computes it, so nothing may write it. Leave it out of the pipeline's columns`,
+    });
+    expect(out).toMatchObject({
+      inserted: 1,
+      rejects: [
+        { row: 1, errors: [computed('twice')] },
+        { row: 2, errors: [computed('thrice')] },
+      ],
+    });
+    expect(raw.prepare('SELECT * FROM t').all()).toEqual([{ email: 'c', n: 3, twice: 6, thrice: 9 }]);
+  });
+
+  it('rolls back an upsert over them: the stored columns are put back, the generated ones computed again', async () => {
+    const { connection, raw } = await store(`${ddl} INSERT INTO t (email, n) VALUES ('a', 1);`);
+    const out = await connection.writeBatch(
+      batch(
+        [
+          { email: 'a', n: 10 },
+          { email: 'b', n: 2 },
+        ],
+        { upsert: true },
+      ),
+    );
+    expect(out).toMatchObject({ inserted: 1, updated: 1, rejects: [] });
+    const restored = await connection.restoreBatch({ job: 'rollback-1', batch: 1, entries: entries(out.changes), force: false });
+    expect(restored).toEqual({ restored: 1, deleted: 1, changed: [], replayed: false });
+    expect(raw.prepare('SELECT * FROM t').all()).toEqual([{ email: 'a', n: 1, twice: 2, thrice: 3 }]);
+  });
+});
