@@ -3,6 +3,7 @@ import { decodeRow, readColumns } from '../decode-row.js';
 import { compileQuery, MATCH_ALL_SQL, type CompiledQuery } from '../../query/compile-query.js';
 import { keysetQuery, keysetScanQuery, pageBounds, PageStarts } from '../../query/keyset.js';
 import type { TableShape } from './schema.js';
+import { ConnectionError } from '../errors.js';
 import { decodeJson } from './values.js';
 import { blobImage, imageTextKey, InexactJson, jsonImage, parseStoredJson, realImage } from '../inexact-json.js';
 import { readableStored } from '../unreadable-value.js';
@@ -40,7 +41,7 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
   return {
     planPages(input) {
       const { columns, table } = shape();
-      const key = tableKey(columns);
+      const key = tableKey(db, shape());
       const query = where(input);
       const scanOf = (select?: readonly ColumnInfo[]) =>
         keysetScanQuery({
@@ -77,7 +78,7 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
         columns,
         select,
         where: where(input),
-        key: tableKey(columns),
+        key: tableKey(db, shape()),
         dialect: 'sqlite',
         ...sortOf(input),
         ...pageBounds(input),
@@ -95,9 +96,17 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
  * The tie-breaker: the primary key (in table order), or the rowid, which every SQLite table without
  * a declared key has (WITHOUT ROWID tables always declare one).
  */
-function tableKey(columns: readonly ColumnInfo[]): string[] {
+function tableKey(db: Database, { table, columns }: TableShape): string[] {
   const primary = columns.filter((c) => c.primaryKey).map((c) => c.name);
-  return primary.length > 0 ? primary : ['rowid'];
+  if (primary.length > 0) return primary;
+  // A view has neither: SQLite's own words were `no such column: "rowid"`.
+  if (db.prepare<[string], number>("SELECT 1 FROM sqlite_schema WHERE type = 'view' AND name = ?").pluck().get(table) !== undefined) {
+    throw new ConnectionError(
+      `${table} is a view: it has no rowid or primary key for an export to read it by, page after page. Hint: export from the table it selects from (a query narrows the rows)`,
+      { retryable: false },
+    );
+  }
+  return ['rowid'];
 }
 
 function sortOf(input: { sort?: PlanPagesInput['sort'] }): { sort?: NonNullable<PlanPagesInput['sort']> } {

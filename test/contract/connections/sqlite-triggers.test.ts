@@ -184,3 +184,10 @@ describe('sqlite target with generated columns', () => {
     expect(raw.prepare('SELECT * FROM t').all()).toEqual([{ email: 'a', n: 1, twice: 2, thrice: 3 }]);
   });
 });
+
+describe('sqlite source that is a view', () => {
+  it('says a view has no rowid to page by, instead of SQLite’s “no such column: rowid”', async () => {
+    const { connection } = await store('CREATE TABLE base (email TEXT, n INT); CREATE VIEW v AS SELECT email, n FROM base;', 'v');
+    await expect(connection.planPages({ query: '*', size: 10 })).rejects.toThrow(/v is a view: it has no rowid or primary key for an export to read it by/);
+  });
+});
