@@ -1,3 +1,5 @@
+import { ConnectionError } from '../errors.js';
+import { formatKey } from '../../plan/row-diff.js';
 import { countStep, emptyRestoreOutput, restoreStep, type RestoreStep } from '../restore-rules.js';
 import type { TableShape } from './schema.js';
 import type { SqliteStatements } from './statements.js';
@@ -12,7 +14,12 @@ import type { ColumnInfo, RestoreBatchInput, RestoreBatchOutput, RestoreEntry } 
  */
 export function applyRestore(statements: SqliteStatements, shape: TableShape, input: RestoreBatchInput): RestoreBatchOutput {
   const output = emptyRestoreOutput();
-  for (const entry of input.entries) countStep(output, entry, restoreRow(statements, shape, input, entry));
+  for (const entry of input.entries)
+    countStep(
+      output,
+      entry,
+      refusedRow(shape, entry, () => restoreRow(statements, shape, input, entry)),
+    );
   return output;
 }
 
@@ -23,12 +30,16 @@ function restoreRow(statements: SqliteStatements, shape: TableShape, input: Rest
   // Compared through matchesRowHash: a backup from before the hash changed still matches its row.
   const currentHash = current === undefined ? undefined : matchesRowHash(entry.afterHash, current) ? entry.afterHash : storedRowHash(current);
   const step = restoreStep(entry, currentHash, input);
-  if (step === 'delete') statements.delete(key).run(...params);
+  if (step === 'delete') {
+    statements.delete(key).run(...params);
+    if (shape.hasTriggers && statements.rows(key).all(...params).length > 0) throw notRestored(shape, entry, 'delete');
+  }
   if (step !== 'restore') return step;
   const all = shape.columns.map((_, i) => i);
   const values = shape.columns.map((c) => encodeImage(c, entry.before?.[c.name] ?? null));
   if (current === undefined) statements.insert(all).run(values);
   else statements.update(all, key).run(...values, ...params);
+  if (shape.hasTriggers && statements.rows(key).all(...params).length !== 1) throw notRestored(shape, entry, current === undefined ? 'insert' : 'update');
   // Text whose bytes are not UTF-8 went in as those bytes (a BLOB): made TEXT again, byte for byte.
   shape.columns.forEach((c, position) => {
     if (imageTextBytes(entry.before?.[c.name]) !== undefined) statements.asText(position, key).run(...params);
@@ -55,4 +66,37 @@ export function encodeImage(column: ColumnInfo, value: unknown): SqliteValue {
   const encoded = encodeValue(column.type, value ?? null);
   if (encoded === invalid) throw new Error(`backup value of ${column.name} does not fit its ${column.type} column`);
   return encoded;
+}
+
+/**
+ * A trigger undid a rollback's step (RAISE(IGNORE) on the DELETE, a row deleted or re-keyed after
+ * the INSERT): counted, the rollback would report a row put back that is not. The batch fails
+ * whole, not retried (the trigger does the same again).
+ */
+function notRestored(shape: TableShape, entry: RestoreEntry, verb: 'delete' | 'insert' | 'update'): ConnectionError {
+  const outcome = verb === 'delete' ? 'still holds it' : 'holds no row with its key';
+  return new ConnectionError(
+    `row ${entry.row} ${formatKey(entry.key)}: after the rollback's ${verb}, table ${shape.table} ${outcome}: a trigger on it undid the ${verb} (RAISE(IGNORE), or a write of its own), ` +
+      'so nothing of this batch was restored. Hint: disable the trigger for the rollback, or put the row back by hand',
+    { retryable: false },
+  );
+}
+
+/**
+ * A constraint refusing one row's step (a foreign key of another table referring to a row the
+ * rollback deletes, a unique value another row took since) fails the batch: SQLite's words
+ * ("FOREIGN KEY constraint failed") name neither the row nor the table.
+ */
+function refusedRow(shape: TableShape, entry: RestoreEntry, step: () => RestoreStep): RestoreStep {
+  try {
+    return step();
+  } catch (err) {
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string' || !code.startsWith('SQLITE_CONSTRAINT') || !(err instanceof Error)) throw err;
+    throw new ConnectionError(
+      `row ${entry.row} ${formatKey(entry.key)}: table ${shape.table} refused to have it put back: ${err.message}, so nothing of this batch was restored. ` +
+        'Hint: a row of another table may refer to it (a foreign key), or another row may hold one of its unique values now',
+      { retryable: false, cause: err, code },
+    );
+  }
 }

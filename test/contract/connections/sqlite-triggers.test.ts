@@ -191,3 +191,31 @@ describe('sqlite source that is a view', () => {
     await expect(connection.planPages({ query: '*', size: 10 })).rejects.toThrow(/v is a view: it has no rowid or primary key for an export to read it by/);
   });
 });
+
+describe('sqlite rollback over triggers and foreign keys', () => {
+  const failureOf = (work: Promise<unknown>) =>
+    work.then(
+      () => undefined,
+      (err: unknown) => err as { message: string; retryable: boolean },
+    );
+
+  it('fails, naming the row, where a trigger RAISE(IGNORE)s its delete, instead of counting the row deleted', async () => {
+    const { connection, raw } = await store(
+      'CREATE TABLE t (email TEXT PRIMARY KEY, n INT); CREATE TRIGGER tr BEFORE DELETE ON t WHEN OLD.n = 2 BEGIN SELECT RAISE(IGNORE); END;',
+    );
+    const out = await connection.writeBatch(batch(rows.slice(0, 2)));
+    const failure = await failureOf(connection.restoreBatch({ job: 'rollback-1', batch: 1, entries: entries(out.changes), force: false }));
+    expect(failure?.message).toMatch(/row 2 email="b": after the rollback's delete, table t still holds it: a trigger on it undid the delete/);
+    expect(failure?.retryable).toBe(false);
+    expect(raw.prepare('SELECT email FROM t ORDER BY email').all()).toEqual([{ email: 'a' }, { email: 'b' }]);
+  });
+
+  it('names the row a foreign key of another table keeps from being deleted; nothing of the batch restored', async () => {
+    const { connection, raw } = await store('CREATE TABLE t (email TEXT PRIMARY KEY, n INT); CREATE TABLE child (e TEXT REFERENCES t (email));');
+    const out = await connection.writeBatch(batch(rows.slice(0, 2)));
+    raw.exec("INSERT INTO child VALUES ('b')");
+    const failure = await failureOf(connection.restoreBatch({ job: 'rollback-1', batch: 1, entries: entries(out.changes), force: false }));
+    expect(failure?.message).toMatch(/row 2 email="b": table t refused to have it put back: FOREIGN KEY constraint failed/);
+    expect(raw.prepare('SELECT email FROM t ORDER BY email').all()).toEqual([{ email: 'a' }, { email: 'b' }]);
+  });
+});
