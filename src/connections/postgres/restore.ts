@@ -35,7 +35,10 @@ export async function restoreRows(client: ClientBase, shape: PgShape, sql: PgSta
     }
     countStep(output, entry, step);
   });
-  if (deletes.length > 0) await client.query({ ...sql.deleteAt(), values: [textArray(deletes)] });
+  if (deletes.length > 0) {
+    const { rowCount } = await client.query({ ...sql.deleteAt(), values: [textArray(deletes)] });
+    if (rowCount !== deletes.length) throw skipped(shape, 'DELETE', `deleted ${rowCount ?? 0} of ${deletes.length} rows`);
+  }
   if (updates.length > 0) await restoreUpdates(client, shape, sql, updates);
   if (inserts.length > 0) await restoreInserts(client, shape, sql, inserts);
   return output;
@@ -66,7 +69,8 @@ async function restoreUpdates(client: ClientBase, shape: PgShape, sql: PgStateme
     values.push(textArray(updates.map((u) => encodeImage(shape, p, u.before[shape.columns[p]!.name]))));
   }
   const { rowCount } = await client.query({ ...sql.update(columns), values });
-  if (rowCount !== updates.length) throw new ConnectionError(`restored ${rowCount ?? 0} of ${updates.length} rows`, { retryable: true });
+  // The rows are locked since the lookup, so each ctid still names its row: one missing was skipped by a trigger.
+  if (rowCount !== updates.length) throw skipped(shape, 'UPDATE', `restored ${rowCount ?? 0} of ${updates.length} rows`);
 }
 
 /** A row deleted since, put back by `force` whole, identity included. */
@@ -74,5 +78,19 @@ async function restoreInserts(client: ClientBase, shape: PgShape, sql: PgStateme
   const columns = shape.columns.flatMap((_, p) => (shape.computed.has(p) ? [] : [p]));
   const overriding = columns.some((p) => shape.identityAlways.has(p));
   const values = columns.map((p) => textArray(inserts.map((before) => encodeImage(shape, p, before[shape.columns[p]!.name]))));
-  await client.query({ ...sql.insert(columns, undefined, overriding), values });
+  const { rowCount } = await client.query({ ...sql.insert(columns, undefined, overriding), values });
+  if (rowCount !== inserts.length) throw skipped(shape, 'INSERT', `put back ${rowCount ?? 0} of ${inserts.length} deleted rows`);
+}
+
+/**
+ * Fewer rows deleted, restored or put back than the rollback's batch holds, without an error: a
+ * BEFORE trigger returning NULL (or a rule) skipped them. Counted, the rollback would report rows
+ * put back that are not; the trigger skips them again on a retry, so the batch fails whole.
+ */
+function skipped(shape: PgShape, statement: 'DELETE' | 'UPDATE' | 'INSERT', counts: string): ConnectionError {
+  return new ConnectionError(
+    `the rollback ${counts}: a BEFORE ${statement} trigger on ${shape.readName} that returns NULL (or a rule) skipped the others, so nothing of this batch was restored. ` +
+      'Hint: disable the trigger for the rollback, or put the rows back by hand',
+    { retryable: false },
+  );
 }

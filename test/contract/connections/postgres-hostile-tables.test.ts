@@ -145,4 +145,23 @@ describePostgres('postgres hostile tables', () => {
     expect(failure?.message).toMatch(/Hint: the table has a DO INSTEAD rule/);
     expect(failure?.message).not.toMatch(/columns changed/);
   });
+
+  it.each([
+    ['DELETE', 'an inserted row', []],
+    ['UPDATE', 'an updated row', [{ email: 'b', n: 0 }]],
+  ])('fails a rollback whose %s a trigger skips (RETURN NULL), instead of counting %s put back; nothing restored', async (verb, _, seed) => {
+    const connection = await connect(`CREATE TABLE t (email text PRIMARY KEY, n int);
+      CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF OLD.n = 2 THEN RETURN NULL; END IF; RETURN COALESCE(NEW, OLD); END $$;
+      CREATE TRIGGER tr BEFORE ${verb} ON t FOR EACH ROW EXECUTE FUNCTION f();`);
+    for (const row of seed) await db.raw.query('INSERT INTO t VALUES ($1, $2)', [row.email, row.n]);
+    const out = await connection.writeBatch(batch([rows[0]!, rows[1]!], { upsert: true }));
+    const entries = JSON.parse(JSON.stringify(out.changes.map(({ row, key, before, afterHash }) => ({ row, key, before, afterHash })))) as RestoreEntry[];
+    const before = await stored();
+    const failure = await failureOf(connection.restoreBatch({ job: 'rollback-1', batch: 1, entries, force: false }));
+    expect(failure?.message).toMatch(
+      new RegExp(`a BEFORE ${verb} trigger on public\\.t that returns NULL \\(or a rule\\) skipped the others, so nothing of this batch was restored`),
+    );
+    expect(failure?.retryable).toBe(false);
+    expect(await stored()).toEqual(before);
+  });
 });
