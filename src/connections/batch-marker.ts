@@ -54,6 +54,23 @@ export interface WrittenRows {
   keys: Record<string, unknown>[];
 }
 
+/** A marker's text without the row changes it kept: what a finished job leaves (its backup has them). */
+export function withoutChanges(output: string): string {
+  const { changes: _dropped, ...rest } = JSON.parse(output) as Record<string, unknown>;
+  return JSON.stringify(rest);
+}
+
+/**
+ * The rows of a job's first marker with changes, from its text (PostgreSQL's: read in the store,
+ * its json functions refuse a `\u0000` in a changed row's values); undefined for none.
+ */
+export function writtenRowsOfMarker(output: string | undefined): WrittenRows | undefined {
+  if (output === undefined) return undefined;
+  const changes = (JSON.parse(output) as { changes?: { row: number; key: Record<string, unknown> }[] }).changes ?? [];
+  if (changes.length === 0) return undefined;
+  return { rows: changes.map((c) => c.row), keys: changes.map((c) => c.key) };
+}
+
 /** The rows of a job's first marker with changes, as its driver reads them: (source row, key as JSON text) each; undefined for none. */
 export function writtenRows(found: readonly (readonly unknown[])[]): WrittenRows | undefined {
   if (found.length === 0) return undefined;

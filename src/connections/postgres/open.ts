@@ -1,3 +1,4 @@
+import { withoutChanges } from '../batch-marker.js';
 import pg from 'pg';
 import { QueryError } from '../../query/query-error.js';
 import type { PostgresOptions } from '../../spec/config-schema.js';
@@ -126,6 +127,8 @@ async function finishJob(sessions: PgSessions, current: () => Promise<PgBatchWri
     await writer.refuseLostRows(client, job, writtenBefore);
     await client.query({ ...sql.finish, values: [jobHash(job)] });
     await client.query({ ...sql.stripChanges, values: [job] });
+    const held = await client.query<[string, string]>({ ...sql.markersWithNul, values: [job], rowMode: 'array' });
+    for (const [batch, output] of held.rows) await client.query({ ...sql.markerSet, values: [job, batch, withoutChanges(output)] });
   });
 }
 

@@ -18,7 +18,7 @@ export interface PgStatement {
 export class PgStatements {
   readonly markerGet: PgStatement;
   readonly markerPut: PgStatement;
-  /** The rows of the job's first marker with changes (batch-marker.ts `WrittenRows`): source row, key as JSON text. The LIKE skips markers without changes unparsed. */
+  /** The text of the job's first marker with changes (batch-marker.ts `writtenRowsOfMarker`); the LIKE skips markers without changes unparsed. */
   readonly firstWritten: PgStatement;
   /** Whether the job has any batch marker (batch-marker.ts `markersGone`). */
   readonly markerAny: PgStatement;
@@ -29,8 +29,17 @@ export class PgStatements {
   readonly claimedRows: PgStatement;
   readonly release: PgStatement;
   readonly finish: PgStatement;
-  /** Drops the row changes a finished job's markers kept (they are in its backup.ndjson by then); the LIKE only skips markers without any. */
+  /**
+   * Drops the row changes a finished job's markers kept (they are in its backup.ndjson by then); the
+   * LIKE only skips markers without any. Not those holding `\u0000`, which jsonb (any json function)
+   * refuses: a changed row's values may hold one, and every finish of such a job failed; they are
+   * `markersWithNul`, stripped in JavaScript.
+   */
   readonly stripChanges: PgStatement;
+  /** The job's markers with changes that hold `\u0000` (batch, output), which `stripChanges` leaves. */
+  readonly markersWithNul: PgStatement;
+  /** Replaces a marker's text. */
+  readonly markerSet: PgStatement;
   private readonly cache = new Map<string, PgStatement>();
 
   constructor(private readonly shape: PgShape) {
@@ -38,9 +47,7 @@ export class PgStatements {
     this.markerGet = statement(`SELECT output FROM ${batches} WHERE job = $1 AND batch = $2`);
     this.markerPut = statement(`INSERT INTO ${batches} (job, batch, output) VALUES ($1, $2, $3)`);
     this.markerAny = statement(`SELECT 1 FROM ${batches} WHERE job = $1 LIMIT 1`);
-    this.firstWritten = statement(
-      `SELECT c->>'row', (c->'key')::text FROM (SELECT output FROM ${batches} WHERE job = $1 AND output LIKE '%"changes":[{%' ORDER BY batch LIMIT 1) AS m, json_array_elements(m.output::json->'changes') AS c`,
-    );
+    this.firstWritten = statement(`SELECT output FROM ${batches} WHERE job = $1 AND output LIKE '%"changes":[{%' ORDER BY batch LIMIT 1`);
     this.claim = statement(
       `INSERT INTO ${keys} (job, key, "row") SELECT $1::int8, k, r FROM unnest($2::uuid[], $3::int8[]) AS u(k, r) ON CONFLICT DO NOTHING RETURNING key::text`,
     );
@@ -48,7 +55,11 @@ export class PgStatements {
     this.claimedRows = statement(`SELECT key::text, "row" FROM ${keys} WHERE job = $1::int8 AND key = ANY($2::uuid[])`);
     this.release = statement(`DELETE FROM ${keys} WHERE job = $1::int8 AND key = ANY($2::uuid[])`);
     this.finish = statement(`DELETE FROM ${keys} WHERE job = $1::int8`);
-    this.stripChanges = statement(`UPDATE ${batches} SET output = (output::jsonb - 'changes')::text WHERE job = $1 AND output LIKE '%"changes":[{%'`);
+    const withChanges = `job = $1 AND output LIKE '%"changes":[{%'`;
+    // LIKE's escape is the backslash: '%\\u0000%' is the six characters \u0000.
+    this.stripChanges = statement(`UPDATE ${batches} SET output = (output::jsonb - 'changes')::text WHERE ${withChanges} AND output NOT LIKE '%\\\\u0000%'`);
+    this.markersWithNul = statement(`SELECT batch, output FROM ${batches} WHERE ${withChanges} AND output LIKE '%\\\\u0000%'`);
+    this.markerSet = statement(`UPDATE ${batches} SET output = $3 WHERE job = $1 AND batch = $2`);
   }
 
   /**

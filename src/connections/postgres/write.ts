@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { failpoint } from '../../failpoints.js';
-import { markersGone, replayedRestore, replayedWrite, restoreMarker, writeMarker, writtenKeyPositions, writtenRows, writtenRowsGone } from '../batch-marker.js';
+import {
+  markersGone,
+  replayedRestore,
+  replayedWrite,
+  restoreMarker,
+  writeMarker,
+  writtenKeyPositions,
+  writtenRowsGone,
+  writtenRowsOfMarker,
+} from '../batch-marker.js';
 import { encodeImage } from './backup.js';
 import { ConnectionError } from '../errors.js';
 import { applyRows, NeedsRowOrder } from './apply.js';
@@ -163,7 +172,7 @@ async function applyOnce(ctx: BatchContext, prepared: Prepared[], apply: Apply):
  */
 async function refuseLostRowsOf(client: ClientBase, shape: PgShape, sql: PgStatements, job: string, writtenBefore: boolean): Promise<void> {
   const query = async (statement: PgStatement, values: unknown[]) => (await client.query<unknown[]>({ ...statement, values, rowMode: 'array' })).rows;
-  const written = writtenRows(await query(sql.firstWritten, [job]));
+  const written = writtenRowsOfMarker((await query(sql.firstWritten, [job]))[0]?.[0] as string | undefined);
   if (written === undefined) {
     if (writtenBefore && (await query(sql.markerAny, [job])).length === 0) throw markersGone(job, shape.table);
     return;
