@@ -71,20 +71,28 @@ export async function startTlsGrpcProxy(upstream: string, options: { apiKey?: st
       return;
     }
     stream.pipe(call);
+    // A client that gave up (a worker stopped mid long-poll) leaves its stream destroyed: nothing to answer.
+    const gone = (): boolean => stream.destroyed || stream.closed;
     call.on('response', (answer) => {
+      if (gone()) return void call.close(http2.constants.NGHTTP2_CANCEL);
       const { [':status']: status, ...rest } = answer;
       stream.respond({ ':status': status ?? 200, ...rest }, { waitForTrailers: true });
       call.pipe(stream);
     });
     let trailers: http2.OutgoingHttpHeaders = {};
     call.on('trailers', (t) => (trailers = t));
-    stream.on('wantTrailers', () => stream.sendTrailers(trailers));
+    stream.on('wantTrailers', () => {
+      if (!gone()) stream.sendTrailers(trailers);
+    });
     const close = (): void => {
       if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
       if (!call.destroyed) call.close(http2.constants.NGHTTP2_CANCEL);
     };
     call.on('error', close);
     stream.on('error', close);
+    stream.on('close', () => {
+      if (!call.destroyed) call.close(http2.constants.NGHTTP2_CANCEL);
+    });
   });
   server.on('sessionError', () => undefined);
   const sessions = new Set<http2.ServerHttp2Session>();
