@@ -1,4 +1,4 @@
-import { postgresOptionsSchema, type PostgresOptions } from '../spec/config-schema.js';
+import type { PostgresOptions } from '../spec/config-schema.js';
 import type { Connection, ConnectionContext, ConnectionDefinition } from './types.js';
 
 /**
@@ -11,7 +11,6 @@ import type { Connection, ConnectionContext, ConnectionDefinition } from './type
  */
 export const postgresConnection = {
   name: 'postgres',
-  options: postgresOptionsSchema,
   open: async (options: PostgresOptions, _ctx: ConnectionContext): Promise<Connection> => (await import('./postgres/open.js')).openPostgres(options),
   // A batch here mostly waits on the server: 4 in flight on the main thread overlap those waits
   // better than 2 threads running one each (workload 5 at 200k: 0.83× on threads).

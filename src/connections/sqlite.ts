@@ -3,7 +3,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { fileKind } from '../file-kind.js';
 import { dirname, resolve } from 'node:path';
 import { QueryError } from '../query/query-error.js';
-import { sqliteOptionsSchema, type SqliteOptions } from '../spec/config-schema.js';
+import type { SqliteOptions } from '../spec/config-schema.js';
 import { maskUrl } from '../spec/secrets.js';
 import { ConnectionError, isRetryable, MISSING_TABLE } from './errors.js';
 import { createPageReader } from './sqlite/read.js';
@@ -31,7 +31,6 @@ const defaultBusyTimeoutMs = 5000;
  */
 export const sqliteConnection = {
   name: sqliteName,
-  options: sqliteOptionsSchema,
   async open(options: SqliteOptions, ctx: ConnectionContext): Promise<Connection> {
     const file = options.path === ':memory:' ? options.path : resolve(ctx.baseDir, options.path);
     const db = guardFile(() => openDatabase(file, ctx.use), `cannot open ${file}`, file);

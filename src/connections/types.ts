@@ -1,5 +1,4 @@
 import type { WriterTurn } from './writer-turn.js';
-import type { ZodType } from 'zod';
 import type { RejectError } from '../validation/reject.js';
 
 export type ColumnType = 'text' | 'integer' | 'real' | 'boolean' | 'json' | 'timestamp';
@@ -274,12 +273,13 @@ export interface ConnectionContext {
 
 /**
  * A driver, as registered in `connections/index.ts`: its name (= its file name and the `driver:`
- * value in ferry.yaml), its options schema, and how to open it. `open` fails with a ConnectionError
- * (errors.ts) whose message starts with `[connection:<name>]` and holds no secret.
+ * value in ferry.yaml) and how to open it. `open` fails with a ConnectionError (errors.ts) whose
+ * message starts with `[connection:<name>]` and holds no secret. Its options' schema is in
+ * spec/config-schema.ts, where ferry.yaml is parsed: a driver imports only its type, so the batch
+ * threads, which open stores but parse no ferry.yaml, do not load zod (3 MB of heap each).
  */
 export interface ConnectionDefinition<Options = unknown> {
   readonly name: string;
-  readonly options: ZodType<Options>;
   open(options: Options, ctx: ConnectionContext): Promise<Connection>;
   /**
    * Whether the embedded engine runs batches on this store in worker threads

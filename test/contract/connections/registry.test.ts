@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { connections, openConnection } from '../../../src/connections/index.js';
 import { isRetryable } from '../../../src/connections/errors.js';
-import type { ConnectionOptions } from '../../../src/spec/config-schema.js';
+import { connectionOptionsSchema, type ConnectionOptions } from '../../../src/spec/config-schema.js';
 
 /**
  * Driver files are `<driver>.ts`, and a driver's own modules live in `<driver>/`; shared files are
@@ -22,6 +22,11 @@ describe('connection registry', () => {
       .filter((name): name is string => name !== undefined && !notDrivers.has(name));
     expect(Object.keys(connections).sort()).toEqual(drivers.sort());
     for (const [key, definition] of Object.entries(connections)) expect(definition.name).toBe(key);
+  });
+
+  it("has an options schema in ferry.yaml's schema for every driver, and no schema without a driver", () => {
+    const schemaDrivers = connectionOptionsSchema.options.map((option) => option.shape.driver.value);
+    expect([...schemaDrivers].sort()).toEqual(Object.keys(connections).sort());
   });
 
   it('keeps driver-specific modules only in the folder of a registered driver', () => {
