@@ -73,6 +73,8 @@ export type PatternPart = { literal: string } | { wildcard: '*' | '?' };
 export interface RangeBound {
   /** Undefined for an open bound (`*`). */
   value?: string;
+  /** Written in quotes (`"10"`): on a JSON path it is a string, never a number. */
+  quoted?: true;
   inclusive: boolean;
   offset: number;
   /** Just past the bound as written. */

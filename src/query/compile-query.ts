@@ -49,7 +49,7 @@ const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies 
  *   order on both dialects, whatever the column's or database's collation (SqlDialect `byteOrder`).
  * - JSON paths compare typed JSON values: unquoted true/false and numbers match JSON booleans and
  *   numbers, anything else (and every quoted value) matches JSON strings; a range is numeric when
- *   its bounds are numbers. `_exists_:col.path` means present and not JSON null.
+ *   its bounds are unquoted numbers, and compares strings otherwise. `_exists_:col.path` means present and not JSON null.
  *
  * Throws QueryError (with the offending offset) on syntax errors, unknown fields and bad values.
  */

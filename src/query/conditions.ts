@@ -114,10 +114,14 @@ function jsonValueType(value: TermValue | PhraseValue): ValueType {
   return NUMBER.test(value.text) ? 'number' : 'text';
 }
 
-/** A JSON range is numeric when every closed bound is a number, otherwise it compares strings. */
+/**
+ * A JSON range is numeric when every closed bound is an unquoted number, otherwise it compares
+ * strings: a quoted bound is a string as a quoted value is (`zip:["10000" TO "19999"]` compared
+ * numbers and found none of the zip codes stored as strings).
+ */
 function jsonRangeType(bounds: RangeBound[]): ValueType {
   const closed = bounds.filter((bound) => bound.value !== undefined);
-  return closed.every((bound) => NUMBER.test(bound.value ?? '')) ? 'number' : 'text';
+  return closed.every((bound) => !bound.quoted && NUMBER.test(bound.value ?? '')) ? 'number' : 'text';
 }
 
 /** The email column compares case-insensitively everywhere in Ferry (see WriteBatchInput.key). */

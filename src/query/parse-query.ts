@@ -205,7 +205,7 @@ function parseBound(scanner: QueryScanner, inclusive: boolean): RangeBound {
   const offset = scanner.pos;
   if (scanner.at('"')) {
     const value = scanner.readPhrase().text;
-    return { value, inclusive, offset, end: scanner.pos };
+    return { value, quoted: true, inclusive, offset, end: scanner.pos };
   }
   const word = scanner.readBound();
   if (word.raw === '') scanner.fail('expected a range bound (a value or *)');
