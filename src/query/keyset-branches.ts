@@ -1,5 +1,6 @@
 import type { PageCursor, ReadSort } from '../connections/types.js';
 import { quoteIdentifier } from './resolve-field.js';
+import type { KeysetCursor } from './keyset.js';
 import type { SortTarget } from './sort-target.js';
 import type { SqlParams } from './sql-dialect.js';
 
@@ -46,8 +47,8 @@ function branchesAfter(page: PageShape, sort: SortTarget | undefined, after: Pag
   if (isNullValue(after.value)) return [{ condition: (params) => `${isNull(params)} AND ${keyAfter(params)}`, order: 'key' }];
   const beyond = page.sort?.order === 'desc' ? '<' : '>';
   return [
-    { condition: (params) => `${sort.operand(params)} = ${sort.param(params, after.value)} AND ${keyAfter(params)}`, order: 'key' },
-    { condition: (params) => `${sort.operand(params)} ${beyond} ${sort.param(params, after.value)}`, order: 'sort' },
+    { condition: (params) => `${sort.operand(params)} = ${valueOf(sort, params, after)} AND ${keyAfter(params)}`, order: 'key' },
+    { condition: (params) => `${sort.operand(params)} ${beyond} ${valueOf(sort, params, after)}`, order: 'sort' },
     ...nulls,
   ];
 }
@@ -68,7 +69,7 @@ function boundedBranches(page: PageShape, sort: SortTarget | undefined, after: P
   const keyUntil = (params: SqlParams): string => keyCondition(page, until, params, '<=');
   if (!sort) return [{ condition: after ? (params) => `${keyAfter(params)} AND ${keyUntil(params)}` : keyUntil, order: 'key' }];
   const s = (params: SqlParams): string => sort.operand(params);
-  const v = (params: SqlParams, value: unknown): string => sort.param(params, value);
+  const v = (params: SqlParams, cursor: KeysetCursor): string => valueOf(sort, params, cursor);
   const afterAmongNulls = after !== null && isNullValue(after.value);
   if (isNullValue(until.value)) {
     const nulls = (params: SqlParams): string => `${s(params)} IS NULL${afterAmongNulls ? ` AND ${keyAfter(params)}` : ''} AND ${keyUntil(params)}`;
@@ -80,21 +81,30 @@ function boundedBranches(page: PageShape, sort: SortTarget | undefined, after: P
   if (afterAmongNulls) return [];
   const [beyond, before] = page.sort?.order === 'desc' ? ['<', '>'] : ['>', '<'];
   const untilTies = (extra: (params: SqlParams) => string): Branch => ({
-    condition: (params) => `${s(params)} = ${v(params, until.value)}${extra(params)} AND ${keyUntil(params)}`,
+    condition: (params) => `${s(params)} = ${v(params, until)}${extra(params)} AND ${keyUntil(params)}`,
     order: 'key',
   });
-  if (!after) return [{ condition: (params) => `${s(params)} ${before} ${v(params, until.value)}`, order: 'sort' }, untilTies(() => '')];
-  if (after.value === until.value)
-    return [{ condition: (params) => `${s(params)} = ${v(params, after.value)} AND ${keyAfter(params)} AND ${keyUntil(params)}`, order: 'key' }];
+  if (!after) return [{ condition: (params) => `${s(params)} ${before} ${v(params, until)}`, order: 'sort' }, untilTies(() => '')];
+  if (sameValue(after, until))
+    return [{ condition: (params) => `${s(params)} = ${v(params, after)} AND ${keyAfter(params)} AND ${keyUntil(params)}`, order: 'key' }];
   return [
     {
-      condition: (params) =>
-        `${s(params)} = ${v(params, after.value)} AND ${keyAfter(params)} AND (${s(params)} <> ${v(params, until.value)} OR ${keyUntil(params)})`,
+      condition: (params) => `${s(params)} = ${v(params, after)} AND ${keyAfter(params)} AND (${s(params)} <> ${v(params, until)} OR ${keyUntil(params)})`,
       order: 'key',
     },
-    { condition: (params) => `${s(params)} ${beyond} ${v(params, after.value)} AND ${s(params)} ${before} ${v(params, until.value)}`, order: 'sort' },
-    untilTies((params) => ` AND ${s(params)} <> ${v(params, after.value)}`),
+    { condition: (params) => `${s(params)} ${beyond} ${v(params, after)} AND ${s(params)} ${before} ${v(params, until)}`, order: 'sort' },
+    untilTies((params) => ` AND ${s(params)} <> ${v(params, after)}`),
   ];
+}
+
+/** The cursor's sort value as an operand, exactly as stored when the cursor has its digits. */
+function valueOf(sort: SortTarget, params: SqlParams, cursor: KeysetCursor): string {
+  return sort.param(params, cursor.value, cursor.exact);
+}
+
+/** Two rounded numbers may be the same double and not the same stored value. */
+function sameValue(a: KeysetCursor, b: KeysetCursor): boolean {
+  return a.value === b.value && a.exact === b.exact;
 }
 
 function isNullValue(value: unknown): boolean {

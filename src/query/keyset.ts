@@ -1,5 +1,6 @@
 import type { ColumnInfo, PageCursor, PlanPagesOutput, ReadPageInput, ReadSort } from '../connections/types.js';
 import type { CompiledQuery } from './compile-query.js';
+import { inexactNumber } from './exact-number.js';
 import { pageBranches, type Branch } from './keyset-branches.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { quoteIdentifier } from './resolve-field.js';
@@ -87,13 +88,14 @@ export function keysetQuery(input: KeysetPageInput): CompiledQuery {
 }
 
 /**
- * The planning scan: `[sort value, ...key]` of every matching row (at most `limit`), in page
- * order — raw arrays, the sort value first only when there is a sort. A cursor is such a row.
- * With `select`, those columns instead.
+ * The planning scan: `[sort value, exact digits, ...key]` of every matching row (at most `limit`),
+ * in page order — raw arrays, the sort value and its exact digits (or NULL) first only when there
+ * is a sort. A cursor is such a row (`cursorOf`). With `select`, those columns instead.
  */
 export function keysetScanQuery(input: KeysetScanInput): CompiledQuery {
   const r = render(input);
-  const sortValue = r.sort && !input.select ? `${r.sort.operand(r.params)}, ` : '';
+  // The sort value, then its exact digits where reading it may round them (SortTarget `exactText`).
+  const sortValue = r.sort && !input.select ? `${r.sort.operand(r.params)}, ${r.sort.exactText(r.params)}, ` : '';
   const columns = (input.select?.map((c) => c.name) ?? input.key).map(quoteIdentifier).join(', ');
   const where = r.where();
   const limit = input.limit === undefined ? '' : ` LIMIT ${count(input.limit)}`;
@@ -136,9 +138,24 @@ export function pageBounds(input: Pick<ReadPageInput, 'after' | 'until' | 'limit
   return { after: input.after, ...(input.until === undefined ? {} : { until: input.until }), ...(input.limit === undefined ? {} : { limit: input.limit }) };
 }
 
-/** A scan row (`[sort value, ...key]`, or `key` alone without a sort) as the cursor after that row. */
-export function cursorOf(row: readonly unknown[], sorted: boolean): PageCursor {
-  return sorted ? { value: row[0] ?? null, key: row.slice(1) } : { value: null, key: [...row] };
+/**
+ * A page cursor that may carry the exact digits of its sort value: a number the planning scan
+ * read as a double that is another number (an integer beyond ±2^53, a JSON decimal with more
+ * digits than a double holds). Bound as the double, a tie group of such values read nothing on
+ * one page and everything, again, on the next. Plans keep cursors as JSON, and this travels with them.
+ */
+export interface KeysetCursor extends PageCursor {
+  exact?: string;
+}
+
+/** A scan row (`[sort value, exact digits, ...key]`, or `key` alone without a sort) as the cursor after that row. */
+export function cursorOf(row: readonly unknown[], sorted: boolean): KeysetCursor {
+  if (!sorted) return { value: null, key: [...row] };
+  const [value = null, exact] = row;
+  const cursor: KeysetCursor = { value, key: row.slice(2) };
+  // Only where the double is not the stored number: other cursors stay as plans have always kept them.
+  if (typeof exact === 'string' && (typeof value !== 'number' || inexactNumber(exact, value) !== undefined)) cursor.exact = exact;
+  return cursor;
 }
 
 function render(input: KeysetBase): Render {

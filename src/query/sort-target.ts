@@ -13,8 +13,14 @@ import { sqliteDialect } from './sqlite-dialect.js';
 export interface SortTarget {
   /** The row's sort value; allocates its parameters (a JSON path) on each call, so call it where it appears. */
   operand(params: SqlParams): string;
-  /** A cursor's sort value as an operand comparable with `operand`. */
-  param(params: SqlParams, value: unknown): string;
+  /**
+   * SQL for the exact digits of a row's sort value where the planning scan's reading of it can be
+   * rounded, else NULL: an integer beyond ±2^53 on SQLite (read as a double) and a JSON number on
+   * PostgreSQL (parsed as a double). Allocates its parameters as `operand` does.
+   */
+  exactText(params: SqlParams): string;
+  /** A cursor's sort value as an operand comparable with `operand`; `exact`, when the cursor has them, its digits (see `exactText`). */
+  param(params: SqlParams, value: unknown, exact?: string): string;
   /** Whether the sort value can be NULL: then NULLs sort last and the cursor condition handles them. */
   nullable: boolean;
 }
@@ -22,15 +28,35 @@ export interface SortTarget {
 const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies Record<DialectName, SqlDialect>;
 
 /** The sort value of a JSON path: JSON null is "no value" (NULL, sorted last), as `_exists_` treats it. */
-const JSON_SORT: Record<DialectName, { value: (operand: string) => string; param: (placeholder: string) => string; bind: (value: unknown) => unknown }> = {
-  sqlite: { value: (operand) => operand, param: (placeholder) => placeholder, bind: (value) => value },
+const JSON_SORT: Record<
+  DialectName,
+  {
+    value: (operand: string) => string;
+    exact: (value: () => string) => string;
+    param: (placeholder: string) => string;
+    bind: (value: unknown, exact?: string) => unknown;
+  }
+> = {
+  sqlite: { value: (operand) => operand, exact: sqliteExactInteger, param: (placeholder) => placeholder, bind: bindSqlite },
   // jsonb orders values of one type naturally and types among each other in a fixed order; the cursor comes back as jsonb.
   postgres: {
     value: (operand) => `NULLIF(${operand}, 'null'::jsonb)`,
+    // jsonb numbers are exact decimals: 9007199254740993 or 0.10000000000000000001 come back as another double.
+    exact: (value) => `CASE WHEN jsonb_typeof(${value()}) = 'number' THEN (${value()})::text END`,
     param: (placeholder) => `${placeholder}::jsonb`,
-    bind: (value) => JSON.stringify(value),
+    bind: (value, exact) => exact ?? JSON.stringify(value),
   },
 };
+
+/** SQLite gives an INTEGER to JavaScript as a double: beyond ±2^53 another number. Its text is exact (the cursor decides whether it is needed). */
+function sqliteExactInteger(value: () => string): string {
+  return `CASE typeof(${value()}) WHEN 'integer' THEN CAST(${value()} AS TEXT) END`;
+}
+
+/** An integer read back exactly is bound as one (better-sqlite3 binds a bigint as an INTEGER): its double would compare unequal to every stored copy. */
+function bindSqlite(value: unknown, exact?: string): unknown {
+  return exact !== undefined && /^-?\d+$/.test(exact) ? BigInt(exact) : value;
+}
 
 /** Resolves `sort.by` against the table's columns; throws QueryError (offset within `by`) when it names nothing sortable. */
 export function sortTarget(sort: ReadSort, columns: readonly ColumnInfo[], name: DialectName): SortTarget {
@@ -40,9 +66,11 @@ export function sortTarget(sort: ReadSort, columns: readonly ColumnInfo[], name:
   if (target.kind === 'json') {
     const json = JSON_SORT[name];
     const path = dialect.json.pathParam(target.path);
+    const operand = (params: SqlParams): string => json.value(dialect.json.valueOperand(column, { keys: target.path, param: () => params.add(path) }));
     return {
-      operand: (params) => json.value(dialect.json.valueOperand(column, { keys: target.path, param: () => params.add(path) })),
-      param: (params, value) => json.param(params.add(json.bind(value))),
+      operand,
+      exactText: (params) => json.exact(() => operand(params)),
+      param: (params, value, exact) => json.param(params.add(json.bind(value, exact))),
       nullable: true,
     };
   }
@@ -53,9 +81,12 @@ export function sortTarget(sort: ReadSort, columns: readonly ColumnInfo[], name:
   // Plain placeholders: PostgreSQL infers their type from the column, and a cast would keep it off an index.
   // SQLite timestamps are compared normalised (text written with zone offsets would misorder), which can be NULL.
   const timestamp = type === 'timestamp';
+  // A PostgreSQL bigint or numeric comes back as its text, which binds back exactly.
+  const integer = name === 'sqlite' && type === 'integer';
   return {
     operand: () => dialect.columnOperand(column, timestamp ? 'timestamp' : 'text'),
-    param: (params, value) => params.add(value),
+    exactText: () => (integer ? sqliteExactInteger(() => column) : 'NULL'),
+    param: (params, value, exact) => params.add(name === 'sqlite' ? bindSqlite(value, exact) : value),
     nullable: nullable || (timestamp && name === 'sqlite'),
   };
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openPostgres } from '../../src/connections/postgres/open.js';
 import { sqliteConnection } from '../../src/connections/sqlite.js';
-import type { Connection } from '../../src/connections/types.js';
+import type { Connection, PageCursor, ReadSort } from '../../src/connections/types.js';
 import { describePostgres, usePostgresServer } from '../helpers/describe-postgres.js';
 import { rawClient } from '../helpers/postgres-raw.js';
 
@@ -13,7 +13,9 @@ import { rawClient } from '../helpers/postgres-raw.js';
  * Differential test of the query language: one set of hostile users, written byte for byte into a
  * SQLite store and a PostgreSQL one, and many queries run against both. Each query must select the
  * same users on both stores, and where the meaning is simple to state, the users a reader of the
- * query language expects (an independent predicate over the users' JavaScript values).
+ * query language expects (an independent predicate over the users' JavaScript values). And every
+ * sort, paged as an export pages it (in pages of 1 to 3, between planned cursors), reads each of a
+ * query's users once, as one unpaged read, with ties and hostile values in the sort key.
  */
 
 interface User {
@@ -495,4 +497,67 @@ describePostgres('one query selects the same hostile users on SQLite and Postgre
       await expect(read).rejects.toMatchObject({ offset });
     }
   });
+
+  const SORTS: (ReadSort | undefined)[] = [
+    undefined,
+    { by: 'given_name', order: 'asc' },
+    { by: 'given_name', order: 'desc' },
+    { by: 'nickname', order: 'asc' },
+    { by: 'email', order: 'desc' },
+    { by: 'email_verified', order: 'asc' },
+    { by: 'logins_count', order: 'asc' },
+    { by: 'logins_count', order: 'desc' },
+    { by: 'last_login', order: 'asc' },
+    { by: 'last_login', order: 'desc' },
+    { by: 'user_metadata.n', order: 'asc' },
+    { by: 'user_metadata.n', order: 'desc' },
+    { by: 'user_metadata.s', order: 'asc' },
+    { by: 'user_metadata.s', order: 'desc' },
+    { by: 'app_metadata.org.size', order: 'asc' },
+  ];
+  const PAGED_QUERIES = ['*', 'given_name:*', '-user_metadata.n:5 AND -given_name:b*'];
+
+  /** The rows of `query` in pages of `size` between planned cursors, as an export reads them. */
+  async function paged(name: string, store: Connection, query: string, sort: ReadSort | undefined, size: number): Promise<string[]> {
+    const plan = await store.planPages({ query, size, ...(sort ? { sort } : {}) });
+    // Cursors travel through the plan as JSON.
+    const starts = JSON.parse(JSON.stringify(plan.starts)) as (PageCursor | null)[];
+    const last = JSON.parse(JSON.stringify(plan.last)) as PageCursor | null;
+    const out: string[] = [];
+    if (last === null) return out;
+    for (const [i, after] of starts.entries()) {
+      const until = starts[i + 1] ?? last;
+      const rows = await store.readPage({ query, after, until, fields: ['user_id'], ...(sort ? { sort } : {}) });
+      out.push(...rows.map((row) => String(row['user_id'])));
+      // The store does not change: each page holds what was planned for it.
+      expect(rows.length, `${name}: page ${i} of ${size}`).toBe(Math.min(size, plan.total - i * size));
+    }
+    expect(
+      out.filter((id, i) => out.indexOf(id) !== i),
+      `${name}: no row twice`,
+    ).toEqual([]);
+    expect(out.length, `${name}: the plan counts the rows it pages`).toBe(plan.total);
+    return out;
+  }
+
+  async function unpaged(store: Connection, query: string, sort: ReadSort | undefined): Promise<string[]> {
+    const rows = await store.readPage({ query, after: null, limit: 10_000, fields: ['user_id'], ...(sort ? { sort } : {}) });
+    return rows.map((row) => String(row['user_id']));
+  }
+
+  it.each(SORTS.flatMap((sort) => PAGED_QUERIES.map((query) => [sort ? `${sort.by} ${sort.order}` : 'key', query, sort] as const)))(
+    'pages of 1 to 3 read every row once: sorted by %s, %s',
+    async (_name, query, sort) => {
+      const sets: string[][] = [];
+      for (const [name, store] of [
+        ['postgres', postgres],
+        ['sqlite', sqlite],
+      ] as const) {
+        const whole = await unpaged(store, query, sort);
+        for (const size of [1, 2, 3]) expect(await paged(name, store, query, sort, size), `${name}, pages of ${size}`).toEqual(whole);
+        sets.push([...whole].sort());
+      }
+      expect(sets[1], 'the same users on both stores').toEqual(sets[0]);
+    },
+  );
 });

@@ -197,23 +197,49 @@ describe('keysetQuery', () => {
 });
 
 describe('keysetScanQuery', () => {
-  it('selects the sort value and the key; SQLite binds the select list’s path first, PostgreSQL numbers it after the query', () => {
+  it('selects the sort value, its exact digits and the key; SQLite binds the select list’s paths first, PostgreSQL numbers them after the query', () => {
     const sort = { by: 'user_metadata.plan', order: 'desc' as const };
+    const value = 'json_extract("user_metadata", ?)';
     expect(keysetScanQuery({ ...base('sqlite', 'nickname:bob'), sort, limit: 10 })).toEqual({
-      sql: `SELECT json_extract("user_metadata", ?), "user_id" FROM "users" WHERE "nickname" COLLATE BINARY = ? ORDER BY json_extract("user_metadata", ?) DESC NULLS LAST, "user_id" ASC LIMIT 10`,
-      params: ['$."plan"', 'bob', '$."plan"'],
+      sql: `SELECT ${value}, CASE typeof(${value}) WHEN 'integer' THEN CAST(${value} AS TEXT) END, "user_id" FROM "users" WHERE "nickname" COLLATE BINARY = ? ORDER BY ${value} DESC NULLS LAST, "user_id" ASC LIMIT 10`,
+      params: ['$."plan"', '$."plan"', '$."plan"', 'bob', '$."plan"'],
     });
     const pg = (n: number): string => `NULLIF(("user_metadata"::jsonb #> $${n}::text[]), 'null'::jsonb)`;
     expect(keysetScanQuery({ ...base('postgres', 'nickname:bob'), sort })).toEqual({
-      sql: `SELECT ${pg(2)}, "user_id" FROM "users" WHERE "nickname" = $1 ORDER BY ${pg(3)} DESC NULLS LAST, "user_id" ASC`,
-      params: ['bob', ['plan'], ['plan']],
+      sql: `SELECT ${pg(2)}, CASE WHEN jsonb_typeof(${pg(3)}) = 'number' THEN (${pg(4)})::text END, "user_id" FROM "users" WHERE "nickname" = $1 ORDER BY ${pg(5)} DESC NULLS LAST, "user_id" ASC`,
+      params: ['bob', ['plan'], ['plan'], ['plan'], ['plan']],
     });
+    expect(keysetScanQuery({ ...base('postgres'), sort: { by: 'nickname', order: 'asc' } }).sql).toMatch(/^SELECT "nickname", NULL, "user_id" FROM/);
     expect(keysetScanQuery(base('sqlite'))).toEqual({ sql: 'SELECT "user_id" FROM "users" WHERE 1=1 ORDER BY "user_id" ASC', params: [] });
   });
 
-  it('turns a scan row into a cursor', () => {
-    expect(cursorOf(['pro', 'u1'], true)).toEqual({ value: 'pro', key: ['u1'] });
-    expect(cursorOf([null, 'u1'], true)).toEqual({ value: null, key: ['u1'] });
+  it('turns a scan row into a cursor, keeping the digits of a number its double does not hold', () => {
+    expect(cursorOf(['pro', null, 'u1'], true)).toEqual({ value: 'pro', key: ['u1'] });
+    expect(cursorOf([null, null, 'u1'], true)).toEqual({ value: null, key: ['u1'] });
     expect(cursorOf(['u1', 2], false)).toEqual({ value: null, key: ['u1', 2] });
+    expect(cursorOf([5, '5', 'u1'], true)).toEqual({ value: 5, key: ['u1'] });
+    expect(cursorOf([0.1, '0.1', 'u1'], true)).toEqual({ value: 0.1, key: ['u1'] });
+    expect(cursorOf([2 ** 53, '9007199254740993', 'u1'], true)).toEqual({ value: 2 ** 53, exact: '9007199254740993', key: ['u1'] });
+    expect(cursorOf([0.1, '0.10000000000000000001', 'u1'], true)).toEqual({ value: 0.1, exact: '0.10000000000000000001', key: ['u1'] });
+  });
+
+  it('compares a cursor with its digits: bound exactly, and two cursors of one double but other digits are not ties', () => {
+    const sort = { by: 'logins_count', order: 'asc' as const };
+    const after = { value: 2 ** 53, exact: '9007199254740993', key: ['u1'] };
+    const sqlite = keysetQuery({ ...base('sqlite'), sort, after, limit: 2 });
+    expect(sqlite.params.filter((p) => typeof p === 'bigint')).toEqual([9007199254740993n, 9007199254740993n]);
+    const pg = keysetQuery({ ...base('postgres'), sort: { by: 'user_metadata.n', order: 'asc' }, after, limit: 2 });
+    expect(pg.params).toContain('9007199254740993');
+    // Same double, other digits: the page is the general one (after's ties, values between, until's ties), not one tie group.
+    const until = { value: 2 ** 53, exact: '9007199254740995', key: ['u0'] };
+    const between = keysetQuery({ ...base('sqlite'), sort, after, until });
+    expect(between.params.filter((p) => typeof p === 'bigint')).toEqual([
+      9007199254740993n,
+      9007199254740995n,
+      9007199254740993n,
+      9007199254740995n,
+      9007199254740995n,
+      9007199254740993n,
+    ]);
   });
 });
