@@ -49,6 +49,8 @@ export interface ExistsNode {
 export interface FieldRef {
   name: string;
   offset: number;
+  /** Where the name has its first escaped dot (`a\.b`): a dot meant as part of a key, not a step into an object. */
+  escapedDot?: number;
 }
 
 /** An unquoted value. `pattern` is set only when it contains an unescaped `*` or `?`. */

@@ -129,7 +129,7 @@ function parseFieldClause(scanner: QueryScanner): QueryNode {
   scanner.skipSpace();
   // `field:( … )` is a group: the terms inside it count, one by one.
   if (!scanner.at('(')) scanner.budget.addTerm(offset);
-  const field = { name: word.text, offset };
+  const field = fieldRef(word);
   if (word.raw === '*') return parseMatchAll(scanner, field);
   if (word.raw === '_exists_') return parseExists(scanner, field);
   return parseValue(scanner, field);
@@ -152,7 +152,17 @@ function parseExists(scanner: QueryScanner, exists: FieldRef): QueryNode {
   const word = scanner.readTerm();
   if (word.raw === '' || word.pattern) scanner.fail('_exists_ needs a field name: _exists_:field', exists.offset);
   rejectModifiers(scanner);
-  return { kind: 'exists', field: { name: word.text, offset: word.offset } };
+  return { kind: 'exists', field: fieldRef(word) };
+}
+
+/** A field as written, with where its first escaped dot is (resolveField refuses one inside a JSON path). */
+function fieldRef(word: Word): FieldRef {
+  for (let i = 0; i < word.raw.length; i++) {
+    if (word.raw[i] !== '\\') continue;
+    i++;
+    if (word.raw[i] === '.') return { name: word.text, offset: word.offset, escapedDot: word.offset + i - 1 };
+  }
+  return { name: word.text, offset: word.offset };
 }
 
 function parseValue(scanner: QueryScanner, field: FieldRef): QueryNode {

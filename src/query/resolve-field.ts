@@ -27,6 +27,11 @@ export function resolveField(field: FieldRef, columns: readonly ColumnInfo[]): F
     const message = `"${head}" is a ${column.type} column: only JSON columns have paths; ${describeFields(columns)}`;
     throw new QueryError(message, field.offset, field.name);
   }
+  // `user_metadata.a\.b` meant the key "a.b", and silently matched {"a": {"b": …}} instead.
+  if (field.escapedDot !== undefined) {
+    const message = `${field.name}: an escaped dot (\\.) would be part of a JSON key, which no path reaches: each dot steps into an object, and keys are letters, digits, _ and -`;
+    throw new QueryError(message, field.escapedDot, field.name);
+  }
   let keyOffset = field.offset + head.length + 1;
   for (const key of path) {
     if (!PATH_KEY.test(key)) {

@@ -210,3 +210,21 @@ describe('the SQL of a long AND/OR list', () => {
     expect(postgres(query).params).toHaveLength(5 * MAX_QUERY_TERMS);
   });
 });
+
+describe('an escaped dot in a field name', () => {
+  it('is refused inside a JSON path, at the backslash: the key "a.b" was read as the path a → b', () => {
+    for (const query of ['user_metadata.a\\.b:1', '_exists_:user_metadata.a\\.b', 'user_metadata.x.a\\.b:[1 TO 2]']) {
+      const error = checkQuery(query, COLUMNS);
+      expect(error?.message, query).toMatch(/escaped dot \(\\\.\) would be part of a JSON key/);
+      expect(error?.offset, query).toBe(query.indexOf('\\'));
+    }
+    // An escaped backslash before a dot is a backslash, and the dot a step: the key "a\" is refused as any other.
+    expect(checkQuery('user_metadata.a\\\\.b:1', COLUMNS)?.message).toMatch(/invalid key "a\\"/);
+  });
+
+  it('names a column whose name holds a dot, as before', () => {
+    const columns = [...COLUMNS, column('a.b', 'text')];
+    expect(compileQuery('a\\.b:x', columns, 'sqlite')).toEqual({ sql: '"a.b" COLLATE BINARY = ?', params: ['x'] });
+    expect(compileQuery('a.b:x', columns, 'sqlite')).toEqual({ sql: '"a.b" COLLATE BINARY = ?', params: ['x'] });
+  });
+});
