@@ -456,7 +456,14 @@ describePostgres('one query selects the same hostile users on SQLite and Postgre
     dir = await mkdtemp(join(tmpdir(), 'ferry-query-diff-'));
     sqlite = await sqliteConnection.open({ driver: 'sqlite', path: join(dir, 'users.db'), table: 'users' }, { baseDir: dir });
     await sqlite.columns();
-    const url = server().url(await server().createDatabase());
+    // A locale's collation (en-US: a < B < b), as most servers are set up: text compares in byte order all the same.
+    const admin = await rawClient(server().url('postgres'));
+    try {
+      await admin.query(`CREATE DATABASE ferry_diff TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`);
+    } finally {
+      await admin.end();
+    }
+    const url = server().url('ferry_diff');
     postgres = await openPostgres({ driver: 'postgres', url, table: 'users', pool: 2 });
     await postgres.columns();
     const columns = ['user_id', 'email', 'given_name', 'nickname', 'email_verified', 'logins_count', 'last_login', 'user_metadata', 'app_metadata'] as const;
