@@ -81,11 +81,12 @@ export function sortTarget(sort: ReadSort, columns: readonly ColumnInfo[], name:
   // Plain placeholders: PostgreSQL infers their type from the column, and a cast would keep it off an index.
   // SQLite timestamps are compared normalised (text written with zone offsets would misorder), which can be NULL.
   const timestamp = type === 'timestamp';
-  // A PostgreSQL bigint or numeric comes back as its text, which binds back exactly.
-  const integer = name === 'sqlite' && type === 'integer';
+  // A PostgreSQL bigint or numeric comes back as its text, which binds back exactly. In SQLite any
+  // column but a timestamp (read as text) may hold an INTEGER: a NUMERIC one, one declared without a type.
+  const integers = name === 'sqlite' && !timestamp;
   return {
     operand: () => dialect.columnOperand(column, timestamp ? 'timestamp' : 'text'),
-    exactText: () => (integer ? sqliteExactInteger(() => column) : 'NULL'),
+    exactText: () => (integers ? sqliteExactInteger(() => column) : 'NULL'),
     param: (params, value, exact) => params.add(name === 'sqlite' ? bindSqlite(value, exact) : value),
     nullable: nullable || (timestamp && name === 'sqlite'),
   };
