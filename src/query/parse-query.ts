@@ -13,7 +13,8 @@ import type { Word } from './query-scanner.js';
  *   and     = unary { ["AND" | "&&"] unary }        -- a missing operator means AND
  *   unary   = ("NOT" | "!") unary | ("-" | "+") primary | primary
  *   primary = "(" or ")" | field ":" value | "*"
- *   value   = "(" or ")" | range | phrase | term     -- inside field:( … ) terms take the field
+ *   value   = "(" or ")" | range | (">" | ">=" | "<" | "<=") (phrase | term) | phrase | term
+ *                                                     -- inside field:( … ) terms take the field
  *
  * NOT binds tighter than AND, AND tighter than OR, as in SQL. Every error carries the offset of
  * the offending token. The limits of query-limits.ts are errors too: the length before anything
@@ -173,6 +174,7 @@ function parseValue(scanner: QueryScanner, field: FieldRef): QueryNode {
     rejectModifiers(scanner);
     return { kind: 'match', field, value };
   }
+  if (scanner.at('>') || scanner.at('<')) return parseComparison(scanner, field);
   if (scanner.at('/')) scanner.fail('regular expressions (/…/) are not supported');
   const word = scanner.readTerm();
   if (word.raw === '') scanner.fail(`${field.name}: expected a value`, scanner.done ? field.offset : scanner.pos);
@@ -208,6 +210,32 @@ function parseRange(scanner: QueryScanner, field: FieldRef): QueryNode {
   scanner.skip(1);
   upper.inclusive = close === ']';
   return { kind: 'range', field, offset: open, end: scanner.pos, lower, upper };
+}
+
+/**
+ * `field:>v`, `>=v`, `<v`, `<=v`: a range open on one side, as Elasticsearch's query_string reads
+ * them (`logins_count:>10` is `{10 TO *]`). Read as a value, `given_name:>m` silently matched the
+ * text ">m" and `user_metadata.n:>5` the string ">5".
+ */
+function parseComparison(scanner: QueryScanner, field: FieldRef): QueryNode {
+  const offset = scanner.pos;
+  const operator = scanner.at('>=') || scanner.at('<=') ? scanner.text.slice(offset, offset + 2) : scanner.text.slice(offset, offset + 1);
+  scanner.skip(operator.length);
+  const at = scanner.pos;
+  let bound: RangeBound;
+  if (scanner.at('"')) {
+    bound = { value: scanner.readPhrase().text, quoted: true, inclusive: operator.length === 2, offset: at, end: scanner.pos };
+  } else {
+    const word = scanner.readComparand();
+    if (word.raw === '' || word.raw === '*') scanner.fail(`${field.name}: expected a value after ${operator}`, offset);
+    if (word.pattern) scanner.fail(`${field.name}: ${operator} takes one value, not a wildcard`, at);
+    const math = parseDateMath(word.text, at);
+    bound = { value: word.text, inclusive: operator.length === 2, offset: at, end: scanner.pos, ...(math ? { math } : {}) };
+  }
+  rejectModifiers(scanner);
+  const open: RangeBound = { inclusive: true, offset: at, end: at };
+  const [lower, upper] = operator.startsWith('>') ? [bound, open] : [open, bound];
+  return { kind: 'range', field, offset, end: scanner.pos, lower, upper };
 }
 
 /** A quoted bound is always a plain value; an unquoted one may be date math (`now-1d/d`, `{last_success}`). */

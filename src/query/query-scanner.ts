@@ -71,12 +71,21 @@ export class QueryScanner {
 
   /** A bound may start with a placeholder (`{last_success}-1h`), whose braces are not brackets. */
   readBound(): Word {
+    return this.readAfterPlaceholder((ch) => BOUND_DELIMITERS.has(ch));
+  }
+
+  /** The value of `>`, `>=`, `<` or `<=`: a term, which may start with a placeholder as a bound may (`>{last_success}`). */
+  readComparand(): Word {
+    return this.readAfterPlaceholder((ch) => TERM_DELIMITERS.has(ch));
+  }
+
+  private readAfterPlaceholder(isDelimiter: (ch: string) => boolean): Word {
     const offset = this.pos;
-    if (!this.at('{')) return this.readWord((ch) => BOUND_DELIMITERS.has(ch));
+    if (!this.at('{')) return this.readWord(isDelimiter);
     const close = this.text.indexOf('}', offset);
     if (close === -1) this.fail("unclosed '{' in a range bound (placeholders are written {last_success})", offset);
     this.pos = close + 1;
-    const rest = this.readWord((ch) => BOUND_DELIMITERS.has(ch));
+    const rest = this.readWord(isDelimiter);
     return { text: this.text.slice(offset, close + 1) + rest.text, raw: this.text.slice(offset, this.pos), offset };
   }
 

@@ -17,7 +17,9 @@ export function resolveQueryDates(query: string, anchors: DateAnchors): string {
   let out = query;
   for (const range of ranges.reverse()) {
     const resolved = resolveRange(range, anchors);
-    const text = (bound: RangeBound, original: RangeBound): string => (original.math ? (bound.value ?? '*') : query.slice(original.offset, original.end));
+    // An open bound is `*` as written, or not written at all (`>now-1d`): either way `*`.
+    const text = (bound: RangeBound, original: RangeBound): string =>
+      original.math ? (bound.value ?? '*') : original.value === undefined ? '*' : query.slice(original.offset, original.end);
     const written = `${resolved.lower.inclusive ? '[' : '{'}${text(resolved.lower, range.lower)} TO ${text(resolved.upper, range.upper)}${resolved.upper.inclusive ? ']' : '}'}`;
     out = out.slice(0, range.offset) + written + out.slice(range.end);
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ColumnInfo, ColumnType } from '../../../src/connections/types.js';
 import { QueryError, checkQuery, compileQuery } from '../../../src/query/compile-query.js';
 import { MAX_QUERY_TERMS } from '../../../src/query/query-limits.js';
+import { resolveQueryDates } from '../../../src/query/resolve-dates.js';
 
 const column = (name: string, type: ColumnType): ColumnInfo => ({ name, type, nullable: true, primaryKey: false, unique: false });
 
@@ -226,5 +227,40 @@ describe('an escaped dot in a field name', () => {
     const columns = [...COLUMNS, column('a.b', 'text')];
     expect(compileQuery('a\\.b:x', columns, 'sqlite')).toEqual({ sql: '"a.b" COLLATE BINARY = ?', params: ['x'] });
     expect(compileQuery('a.b:x', columns, 'sqlite')).toEqual({ sql: '"a.b" COLLATE BINARY = ?', params: ['x'] });
+  });
+});
+
+describe('one-sided ranges: field:>v, >=v, <v, <=v (Elasticsearch query_string)', () => {
+  it('are ranges open on the other side', () => {
+    expect(sqlite('logins_count:>10')).toEqual(sqlite('logins_count:{10 TO *]'));
+    expect(sqlite('logins_count:>=10')).toEqual(sqlite('logins_count:[10 TO *]'));
+    expect(postgres('nickname:<m')).toEqual(postgres('nickname:[* TO m}'));
+    expect(postgres('user_metadata.n:<=5')).toEqual(postgres('user_metadata.n:[* TO 5]'));
+    expect(postgres('user_metadata.n:<="5"')).toEqual(postgres('user_metadata.n:[* TO "5"]'));
+    expect(sqlite('created_at:>2024-01-15')).toEqual(sqlite('created_at:{2024-01-15 TO *]'));
+    expect(sqlite('logins_count:(>=1 AND <5)')).toEqual(sqlite('logins_count:[1 TO *] AND logins_count:[* TO 5}'));
+    // Escaped or quoted, > is text.
+    expect(sqlite('nickname:\\>m').params).toEqual(['>m']);
+    expect(sqlite('nickname:">m"').params).toEqual(['>m']);
+  });
+
+  it('take date math, resolved into a range when the job is planned', () => {
+    const anchors = { now: '2024-03-10T12:00:00.000Z', lastSuccess: '2024-03-01T00:00:00.000Z' };
+    expect(resolveQueryDates('created_at:>now-1d AND logins_count:>5', anchors)).toBe('created_at:{2024-03-09T12:00:00.000Z TO *] AND logins_count:>5');
+    expect(resolveQueryDates('created_at:<=now/d', anchors)).toBe('created_at:[* TO 2024-03-11T00:00:00.000Z}');
+    expect(resolveQueryDates('created_at:(>{last_success}-1h AND <now)', anchors)).toBe(
+      'created_at:({2024-02-29T23:00:00.000Z TO *] AND [* TO 2024-03-10T12:00:00.000Z})',
+    );
+    expect(resolveQueryDates('created_at:>{last_success}', { ...anchors, lastSuccess: null })).toBe('created_at:[* TO *]');
+    expect(compileQuery('created_at:>now-1d', COLUMNS, 'sqlite', anchors)).toEqual(
+      compileQuery('created_at:{2024-03-09T12:00:00.000Z TO *]', COLUMNS, 'sqlite'),
+    );
+  });
+
+  it('need one value right after the operator', () => {
+    expect(checkQuery('nickname:>', COLUMNS)).toMatchObject({ offset: 9, message: 'nickname: expected a value after >' });
+    expect(checkQuery('nickname:> m', COLUMNS)).toMatchObject({ offset: 9 });
+    expect(checkQuery('nickname:>=m*', COLUMNS)).toMatchObject({ offset: 11, message: 'nickname: >= takes one value, not a wildcard' });
+    expect(checkQuery('nickname:>*', COLUMNS)).toMatchObject({ offset: 9 });
   });
 });
