@@ -96,12 +96,27 @@ export function keysetScanQuery(input: KeysetScanInput): CompiledQuery {
   const r = render(input);
   // The sort value, then its exact digits where reading it may round them (SortTarget `exactText`).
   const sortValue = r.sort && !input.select ? `${r.sort.operand(r.params)}, ${r.sort.exactText(r.params)}, ` : '';
-  const columns = (input.select?.map((c) => c.name) ?? input.key).map(quoteIdentifier).join(', ');
+  const columns = input.select ? input.select.map((c) => quoteIdentifier(c.name)).join(', ') : input.key.map((k) => scanKey(input, k)).join(', ');
   const where = r.where();
   const limit = input.limit === undefined ? '' : ` LIMIT ${count(input.limit)}`;
   const order = fullOrder(r, input.sortWithoutIndex ? '+' : '');
   const sql = `SELECT ${sortValue}${columns} FROM ${quoteTable(input)} WHERE ${where} ORDER BY ${order}${limit}`;
   return { sql, params: r.params.values };
+}
+
+/**
+ * A key column as the planning scan reads it into a cursor. SQLite gives an INTEGER to JavaScript as
+ * a double, so a key beyond ±2^53 (a rowid, a 64-bit id) is read as its text instead: bound back
+ * to a column of numeric affinity, the text compares as the integer it spells, where the double
+ * named another row (a page repeated or skipped rows). Other keys, and PostgreSQL's (a bigint comes
+ * back as its text), are read as they are.
+ */
+function scanKey(input: KeysetScanInput, key: string): string {
+  const name = quoteIdentifier(key);
+  const type = input.columns.find((c) => c.name === key)?.type;
+  const numeric = key === 'rowid' || type === 'integer' || type === 'real';
+  if (input.dialect !== 'sqlite' || !numeric) return name;
+  return `CASE WHEN typeof(${name}) = 'integer' AND ${name} NOT BETWEEN -9007199254740991 AND 9007199254740991 THEN CAST(${name} AS TEXT) ELSE ${name} END`;
 }
 
 /**

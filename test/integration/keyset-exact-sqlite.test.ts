@@ -13,6 +13,9 @@ import type { Connection, PageCursor, ReadSort } from '../../src/connections/typ
  */
 let dir: string;
 let store: Connection;
+/** Keyed by 64-bit ids (snowflakes), and a table without a key whose rowids are as large. */
+let keyed: Connection;
+let rowids: Connection;
 const BIG = 2n ** 53n + 1n;
 
 beforeAll(async () => {
@@ -32,24 +35,34 @@ beforeAll(async () => {
     ['h', -BIG],
   ];
   for (const [id, n] of rows) insert.run(id, n, n, n === null ? null : `{"n": ${n}}`);
+  db.exec('CREATE TABLE k (id INTEGER PRIMARY KEY, plan TEXT)');
+  db.exec('CREATE TABLE r (plan TEXT)');
+  for (const [i, plan] of ['pro', 'free', 'pro', 'pro', null, 'free', 'pro'].entries()) {
+    db.prepare('INSERT INTO k VALUES (?, ?)').run(1_450_000_000_000_000_000n + BigInt(i), plan);
+    db.prepare('INSERT INTO r (rowid, plan) VALUES (?, ?)').run(BIG + BigInt(i), plan);
+  }
   db.close();
   store = await sqliteConnection.open({ driver: 'sqlite', path: 'store.db', table: 't' }, { baseDir: dir });
+  keyed = await sqliteConnection.open({ driver: 'sqlite', path: 'store.db', table: 'k' }, { baseDir: dir });
+  rowids = await sqliteConnection.open({ driver: 'sqlite', path: 'store.db', table: 'r' }, { baseDir: dir });
 });
 
 afterAll(async () => {
   await store?.close();
+  await keyed?.close();
+  await rowids?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function paged(sort: ReadSort, size: number): Promise<string[]> {
-  const plan = await store.planPages({ query: '*', sort, size });
+async function paged(sort: ReadSort | undefined, size: number, connection = store, field = 'id'): Promise<string[]> {
+  const plan = await connection.planPages({ query: '*', size, ...(sort ? { sort } : {}) });
   const starts = JSON.parse(JSON.stringify(plan.starts)) as (PageCursor | null)[];
   const last = JSON.parse(JSON.stringify(plan.last)) as PageCursor;
   const ids: string[] = [];
   for (const [i, after] of starts.entries()) {
-    const rows = await store.readPage({ query: '*', sort, after, until: starts[i + 1] ?? last, fields: ['id'] });
+    const rows = await connection.readPage({ query: '*', after, until: starts[i + 1] ?? last, fields: [field], ...(sort ? { sort } : {}) });
     expect(rows.length, `page ${i} of ${size}`).toBe(Math.min(size, plan.total - i * size));
-    ids.push(...rows.map((row) => String(row['id'])));
+    ids.push(...rows.map((row) => String(row[field])));
   }
   return ids;
 }
@@ -65,4 +78,19 @@ describe('SQLite pages sorted by integers beyond ±2^53', () => {
       for (const size of [1, 2, 3]) expect(await paged(sort, size), `pages of ${size}`).toEqual(whole);
     },
   );
+});
+
+describe('SQLite pages of a table keyed by integers beyond ±2^53', () => {
+  it.each([undefined, { by: 'plan', order: 'asc' as const }, { by: 'plan', order: 'desc' as const }])('read each row once: sorted by %o', async (sort) => {
+    for (const [connection, field] of [
+      [keyed, 'id'],
+      [rowids, 'plan'],
+    ] as const) {
+      const whole = (await connection.readPage({ query: '*', after: null, limit: 100, fields: [field], ...(sort ? { sort } : {}) })).map((row) =>
+        String(row[field]),
+      );
+      expect(whole).toHaveLength(7);
+      for (const size of [1, 2, 3]) expect(await paged(sort, size, connection, field), `pages of ${size}`).toEqual(whole);
+    }
+  });
 });
