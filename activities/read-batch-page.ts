@@ -1,5 +1,6 @@
 import { pausepoint } from '../src/failpoints.js';
 import type { PageCursor } from '../src/connections/types.js';
+import type { KeysetCursor } from '../src/query/keyset.js';
 import { settleInexactJson } from '../src/connections/inexact-json.js';
 import { ConnectionError } from '../src/connections/errors.js';
 import { openPageSnapshot } from '../src/connections/index.js';
@@ -92,13 +93,13 @@ function readSnapshot(ctx: JobContext, from: number, to: number): Record<string,
 /**
  * The last row's cursor, unless a number in it may have been rounded on its way through a JS
  * number (an integer beyond 2^53, or a fraction, which PostgreSQL's jsonb and numeric can hold
- * more exactly than a double): a page ending at a rounded-down value would leave the last rows
- * out. Between two pages a rounded cursor is harmless: both sides use the same value.
+ * more exactly than a double) and the scan kept no exact digits for it (KeysetCursor `exact`):
+ * a page ending at a rounded-down value would leave the last rows out.
  */
-function exactOrNothing(last: PageCursor | null | undefined): PageCursor | undefined {
+function exactOrNothing(last: KeysetCursor | null | undefined): PageCursor | undefined {
   if (!last) return undefined;
   const exact = (value: unknown): boolean => typeof value !== 'number' || Number.isSafeInteger(value);
-  return exact(last.value) && last.key.every(exact) ? last : undefined;
+  return (last.exact !== undefined || exact(last.value)) && last.key.every(exact) ? last : undefined;
 }
 
 interface PagesShape {
