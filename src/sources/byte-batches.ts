@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { fileKind } from '../file-kind.js';
+import { LineCounter, characters } from './lines.js';
 import { RecordCutter, type RecordSink, type RecordSplitter, type SkipSink } from './record-cutter.js';
 import { SourceError, ioError, naming } from './source-error.js';
 import type { ByteRange, SourceScan } from './types.js';
@@ -44,6 +45,7 @@ export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, '
   };
   const skip: SkipSink = (buf, from, next, offset) => batches.skip(buf, from, next, offset);
   let bytes = 0;
+  let windowOffset = 0;
   try {
     await readWindows(
       input.path,
@@ -55,8 +57,11 @@ export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, '
         hash.update(fresh);
         bytes += fresh.length;
         const cut = cutter.cutWindow(window, eof, sink, skip);
-        // The spans of this window are about to be overwritten: hash what the open range still points at.
+        // The spans of this window are about to be overwritten: hash what the open range still points at,
+        // and count the lines of what was cut (the rest comes again at the front of the next window).
         batches.flush();
+        batches.lines.advance(window, windowOffset, windowOffset + cut);
+        windowOffset += cut;
         return cut;
       },
       undefined,
@@ -157,6 +162,11 @@ export async function appendFile(out: FileHandle, path: string, buffer: Buffer, 
 class BatchBuilder {
   readonly ranges: ByteRange[] = [];
   total = 0;
+  /** Lines up to where the cutter is; read at each range's start for its digest's `line`. */
+  readonly lines = new LineCounter(1, 0);
+  private line = 0;
+  private lineStart = -1;
+  private column: number | undefined;
   private current: ByteRange | undefined;
   /** The open range's hash, of its bytes before the pending span. */
   private hash: Hash | undefined;
@@ -183,6 +193,13 @@ class BatchBuilder {
       this.ranges.push(current);
       this.current = current;
       this.hash = createHash('sha256');
+      this.lines.advance(buf, offset, offset + start);
+      this.line = this.lines.line;
+      this.lineStart = this.lines.lineStart;
+      // Counted only when the line began in this buffer: a range starts at a line's start but in
+      // a JSON array, most often after a few spaces of indent.
+      const lineAt = this.lineStart - offset;
+      this.column = lineAt >= 0 ? 1 + characters(buf, lineAt, start, offset, false) : undefined;
       // A range starts at its first record, not at the separators before it.
       this.pass(buf, start, next, offset);
     } else {
@@ -224,7 +241,8 @@ class BatchBuilder {
   private seal(): void {
     this.flush();
     const current = this.current!;
-    current.digest = { start: current.start, end: this.hashedEnd, sha256: this.hash!.digest('hex') };
+    current.digest = { start: current.start, end: this.hashedEnd, sha256: this.hash!.digest('hex'), line: this.line, lineStart: this.lineStart };
+    if (this.column !== undefined) current.digest.column = this.column;
     this.current = this.hash = undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { isSecretName } from '../validation/mask.js';
 import { csvMasker } from './mask-raw.js';
+import type { RecordPlace } from './lines.js';
 import { malformed } from './records.js';
 import { setOwnField } from '../validation/own-field.js';
 import type { SourceRecord } from './types.js';
@@ -67,27 +68,28 @@ export class CsvRecordBuilder {
   }
 
   /**
-   * `at`: the file offset of the row's first byte, for where a problem is, as JSON's errors say it
-   * (a row's number counts records, not lines: a quoted field may hold line breaks).
+   * `place`: where the row is in the file, for where a problem is (`users.csv:4:9 (byte 40)`), as
+   * JSON's errors say it: a row's number counts records, not lines, since a quoted field may hold
+   * line breaks.
    */
-  build(text: string, row: number, at?: number): SourceRecord {
+  build(text: string, row: number, place?: RecordPlace): SourceRecord {
     // Only the file's first byte order mark is its marker (record-cutter.ts); one starting a row is
     // a file joined with its own, and would go unseen into the row's first value.
     if (text.startsWith(BOM))
       return malformed(
         row,
         text,
-        `it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?)${this.where(text, 0, at)}`,
+        `it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?)${this.where(text, 0, place)}`,
         this.maskRaw,
       );
     const fields = splitCsvFields(text, this.delimiter);
     if (!Array.isArray(fields)) {
       const error = this.quotesNoCell ? fields.error.replace(/^unexpected "(?:[^"\\]|\\.)*"/, 'unexpected character') : fields.error;
-      return malformed(row, text, `${error}${this.where(text, fields.index, at)}`, this.maskRaw);
+      return malformed(row, text, `${error}${this.where(text, fields.index, place)}`, this.maskRaw);
     }
     const header = this.header;
     if (fields.length !== header.length) {
-      return malformed(row, text, `expected ${header.length} columns, got ${fields.length}${this.where(text, 0, at)}${this.widthHint}`, this.maskRaw);
+      return malformed(row, text, `expected ${header.length} columns, got ${fields.length}${this.where(text, 0, place)}${this.widthHint}`, this.maskRaw);
     }
     const record: Record<string, unknown> = {};
     for (let i = 0; i < header.length; i++) {
@@ -99,10 +101,10 @@ export class CsvRecordBuilder {
     return { row, record };
   }
 
-  /** ` at byte N of the file` for `text[index]`, or '' without the row's offset. */
-  private where(text: string, index: number, at: number | undefined): string {
-    if (at === undefined) return '';
-    return ` at byte ${at + (this.singleByte ? index : Buffer.byteLength(text.slice(0, index)))} of the file`;
+  /** ` at users.csv:4:9 (byte N)` for `text[index]` (` at byte N of the file` when the lines are not known), or '' without the row's place. */
+  private where(text: string, index: number, place: RecordPlace | undefined): string {
+    if (place === undefined) return '';
+    return ` at ${place.of(this.singleByte ? index : Buffer.byteLength(text.slice(0, index)))}`;
   }
 }
 

@@ -57,12 +57,18 @@ export const csvSource: SourceDefinition = {
       path: options.path,
       range,
       splitter: new CsvSplitter(delimiterByte(options)),
-      toRecord: (buf, start, end, row, offset) => {
-        if (latin1) return builder.build(decodeWindows1252(buf, start, end), row, offset + start);
+      singleByte: latin1,
+      toRecord: (buf, start, end, row, offset, place) => {
+        if (latin1) return builder.build(decodeWindows1252(buf, start, end), row, place);
         const text = decodeUtf8(buf, start, end);
         if (typeof text === 'number')
-          return malformed(row, buf.toString('utf8', start, end), invalidUtf8Message(buf, text, offset + text, CSV_ENCODING_HINT), builder.maskRaw);
-        return builder.build(text, row, offset + start);
+          return malformed(
+            row,
+            buf.toString('utf8', start, end),
+            invalidUtf8Message(buf, text, offset + text, CSV_ENCODING_HINT, place.line > 0 ? place.of(text - start) : undefined),
+            builder.maskRaw,
+          );
+        return builder.build(text, row, place);
       },
     });
   },

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { CHUNK_BYTES, openRegularFile } from './byte-batches.js';
-import { RecordCutter, type RecordSink, type RecordSplitter } from './record-cutter.js';
+import { LineCounter, RecordPlace } from './lines.js';
+import { RecordCutter, type RecordSink, type RecordSplitter, type SkipSink } from './record-cutter.js';
 import { SourceError, ioError } from './source-error.js';
 import type { ByteRange, RangeReader, SourceRecord } from './types.js';
 
@@ -10,8 +11,13 @@ export interface ReadRangeInput {
   path: string;
   range: ByteRange;
   splitter: RecordSplitter;
-  /** Turns one record's bytes into what the source yields (`offset`: file offset of buf[0]); must not throw for bad data. */
-  toRecord: (buf: Buffer, start: number, end: number, row: number, offset: number) => SourceRecord;
+  /**
+   * Turns one record's bytes into what the source yields (`offset`: file offset of buf[0]); must
+   * not throw for bad data. `place` says where in the file a byte of the record is, for messages.
+   */
+  toRecord: (buf: Buffer, start: number, end: number, row: number, offset: number, place: RecordPlace) => SourceRecord;
+  /** One byte is one character (a latin1 CSV), for the column of a place. */
+  singleByte?: boolean;
 }
 
 /** Reads bytes [start, end) of the file and yields its records numbered from firstRow. */
@@ -39,6 +45,12 @@ class RangeIterator implements RangeReader {
   private readonly ends: number[] = [];
   /** File offset just past each cut record; `position` is the one of the last record built. */
   private readonly nexts: number[] = [];
+  /** The line of each cut record's first byte, and the file offset where that line starts (-1: not known). */
+  private readonly lines: number[] = [];
+  private readonly lineStarts: number[] = [];
+  /** Counts lines from the range's digest, whose start the scan gave the line of; undefined for a plan without it. */
+  private readonly counter: LineCounter | undefined;
+  private readonly place: RecordPlace;
   private cursor = 0;
   position: number;
   private row: number;
@@ -50,6 +62,11 @@ class RangeIterator implements RangeReader {
     this.row = this.seen = input.range.firstRow;
     this.position = input.range.start;
     this.last = input.range.firstRow + input.range.count;
+    this.place = new RecordPlace(input.path, input.singleByte);
+    // The digest keeps the batch's planned start, and its line, when a retry moves `start` on: the
+    // lines from there to `start` are counted over the bytes the digest check reads anyway.
+    const { digest } = input.range;
+    if (digest?.line !== undefined && covers(input.range)) this.counter = new LineCounter(digest.line, digest.start, digest.lineStart ?? -1);
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<SourceRecord> {
@@ -63,20 +80,40 @@ class RangeIterator implements RangeReader {
 
   async return(): Promise<IteratorResult<SourceRecord>> {
     this.opened = true;
-    this.starts.length = this.ends.length = this.nexts.length = this.cursor = 0;
+    this.clear();
     await this.close();
     return DONE;
+  }
+
+  /**
+   * The place of a record at buf[start]: its column is counted from its line's start, or, on the
+   * line the range's digest starts on, from the digest's column (that line may start before the range).
+   */
+  private placeOf(start: number, line: number, lineStart: number): RecordPlace {
+    const digest = this.input.range.digest;
+    if (digest?.column !== undefined && lineStart === digest.lineStart && digest.start >= this.bufOffset)
+      return this.place.set(this.buf!, start, this.bufOffset, line, digest.start, digest.column);
+    return this.place.set(this.buf!, start, this.bufOffset, line, lineStart, 1);
+  }
+
+  private clear(): void {
+    this.starts.length = this.ends.length = this.nexts.length = this.lines.length = this.lineStarts.length = this.cursor = 0;
   }
 
   private build(): SourceRecord {
     const i = this.cursor++;
     this.position = this.nexts[i]!;
-    return this.input.toRecord(this.buf!, this.starts[i]!, this.ends[i]!, this.row++, this.bufOffset);
+    const start = this.starts[i]!;
+    const line = this.counter === undefined ? 0 : this.lines[i]!;
+    const place = this.placeOf(start, line, this.counter === undefined ? -1 : this.lineStarts[i]!);
+    const record = this.input.toRecord(this.buf!, start, this.ends[i]!, this.row++, this.bufOffset, place);
+    if (line > 0) record.line = line;
+    return record;
   }
 
   /** Reads chunks until one holds a record, or the range is done (then checks the count). */
   private async refill(): Promise<IteratorResult<SourceRecord>> {
-    this.starts.length = this.ends.length = this.nexts.length = this.cursor = 0;
+    this.clear();
     if (!this.opened) {
       this.opened = true;
       if (this.input.range.count > 0) this.chunks = this.open();
@@ -84,10 +121,10 @@ class RangeIterator implements RangeReader {
     try {
       while (this.ends.length === 0 && this.chunks !== undefined) {
         const chunk = await this.read(this.chunks);
-        if (chunk !== undefined) this.cutter.push(chunk, this.sink);
+        if (chunk !== undefined) this.cutter.push(chunk, this.sink, this.skip);
         else {
           this.chunks = undefined;
-          this.cutter.end(this.sink);
+          this.cutter.end(this.sink, this.skip);
           if (this.seen !== this.last) throw changedSinceScan(this.input);
         }
       }
@@ -112,10 +149,20 @@ class RangeIterator implements RangeReader {
     this.starts.push(start);
     this.ends.push(end);
     this.nexts.push(offset + next);
+    const counter = this.counter;
+    if (counter !== undefined) {
+      // Counted up to the record's `next` too: the cutter's next buffer starts there.
+      counter.advance(buf, offset, offset + start);
+      this.lines.push(counter.line);
+      this.lineStarts.push(counter.lineStart);
+      counter.advance(buf, offset, offset + next);
+    }
   };
 
+  private readonly skip: SkipSink = (buf, _from, next, offset) => this.counter?.advance(buf, offset, offset + next);
+
   private open(): AsyncIterator<unknown> {
-    return rangeChunks(this.input);
+    return rangeChunks(this.input, this.counter);
   }
 
   private async read(chunks: AsyncIterator<unknown>): Promise<Buffer | undefined> {
@@ -150,12 +197,12 @@ function changed(input: ReadRangeInput, what: string, offset: number): SourceErr
  * the first pass, so a rewrite while the batch runs is caught before its bytes are cut too. A
  * range that fits in one block is read once.
  */
-async function* rangeChunks(input: ReadRangeInput): AsyncGenerator<Buffer> {
+async function* rangeChunks(input: ReadRangeInput, counter: LineCounter | undefined): AsyncGenerator<Buffer> {
   const { range } = input;
   const file = await openFile(input);
   try {
     const digest = range.digest;
-    if (digest === undefined || range.start < digest.start || range.end > digest.end) {
+    if (digest === undefined || !covers(range)) {
       for (let at = range.start; at < range.end; at += CHUNK_BYTES) yield await readBlock(file, input, at, Math.min(CHUNK_BYTES, range.end - at));
       return;
     }
@@ -165,6 +212,8 @@ async function* rangeChunks(input: ReadRangeInput): AsyncGenerator<Buffer> {
     for (let at = digest.start; at < digest.end; at += CHUNK_BYTES) {
       const block = await readBlock(file, input, at, Math.min(CHUNK_BYTES, digest.end - at));
       whole.update(block);
+      // The lines before a retry's start (past the committed chunks), from the digest's.
+      if (counter !== undefined && at < range.start) counter.advance(block, at, Math.min(at + block.length, range.start));
       if (digest.end - digest.start <= CHUNK_BYTES) only = block;
       else blocks.push(sha256(block));
     }
@@ -178,6 +227,12 @@ async function* rangeChunks(input: ReadRangeInput): AsyncGenerator<Buffer> {
   } finally {
     await file.close();
   }
+}
+
+/** Whether the range lies within its digest's bounds (the digest is checked, and its line counts on). */
+function covers(range: ByteRange): boolean {
+  const { digest } = range;
+  return digest !== undefined && range.start >= digest.start && range.end <= digest.end;
 }
 
 function openFile(input: ReadRangeInput): Promise<FileHandle> {

@@ -1,6 +1,7 @@
 import { duplicateKeyMessage, findDuplicateKey } from '../validation/duplicate-keys.js';
 import { inexactNumbers } from '../validation/inexact-numbers.js';
 import { jsonErrorIndex } from './json-error.js';
+import type { RecordPlace } from './lines.js';
 import { maskJsonText } from './mask-raw.js';
 import type { SourceRecord } from './types.js';
 import { JSON_ENCODING_HINT, decodeUtf8, invalidUtf8Message } from './utf8.js';
@@ -21,18 +22,20 @@ export function malformed(row: number, raw: string, error: string, mask: (raw: s
  * A JSON or NDJSON record from its bytes (`offset`: file offset of buf[0]): bytes that are not
  * UTF-8 make it a PARSE_ERROR at their byte, never text with U+FFFD in it.
  */
-export function jsonRecordOf(buf: Buffer, start: number, end: number, row: number, offset: number): SourceRecord {
+export function jsonRecordOf(buf: Buffer, start: number, end: number, row: number, offset: number, place?: RecordPlace): SourceRecord {
   const text = decodeUtf8(buf, start, end);
-  if (typeof text === 'number')
-    return malformed(row, buf.toString('utf8', start, end), invalidUtf8Message(buf, text, offset + text, JSON_ENCODING_HINT), maskJsonText);
-  return jsonRecord(text, row, offset + start);
+  if (typeof text === 'number') {
+    const where = place !== undefined && place.line > 0 ? place.of(text - start) : undefined;
+    return malformed(row, buf.toString('utf8', start, end), invalidUtf8Message(buf, text, offset + text, JSON_ENCODING_HINT, where), maskJsonText);
+  }
+  return jsonRecord(text, row, offset + start, place);
 }
 
 /**
  * JSON and NDJSON records: one JSON object each; anything else is a malformed record, not an
  * exception. `at`: the file offset of the record's first byte, for where a syntax error is.
  */
-export function jsonRecord(text: string, row: number, at?: number): SourceRecord {
+export function jsonRecord(text: string, row: number, at?: number, place?: RecordPlace): SourceRecord {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -45,7 +48,7 @@ export function jsonRecord(text: string, row: number, at?: number): SourceRecord
         'invalid JSON: it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?)',
         maskJsonText,
       );
-    return malformed(row, text, `invalid JSON: ${syntaxError(err, text, at)}`, maskJsonText);
+    return malformed(row, text, `invalid JSON: ${syntaxError(err, text, at, place)}`, maskJsonText);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return malformed(row, text, `expected a JSON object, got ${describe(value)}`, maskJsonText);
@@ -66,10 +69,14 @@ export function jsonRecord(text: string, row: number, at?: number): SourceRecord
  * jsonErrorIndex, its quote of the record dropped (a part of the record, which may hold a secret,
  * said nothing the byte does not).
  */
-function syntaxError(err: unknown, text: string, at: number | undefined): string {
+function syntaxError(err: unknown, text: string, at: number | undefined, place: RecordPlace | undefined): string {
   const message = err instanceof Error ? err.message : String(err);
   if (at === undefined) return message;
-  const byteAt = (index: number): string => `at byte ${at + Buffer.byteLength(text.slice(0, index))} of the file`;
+  // file:line:col (byte N) when the reader knows the lines, as CSV's errors say it.
+  const byteAt = (index: number): string =>
+    place !== undefined && place.line > 0
+      ? `at ${place.of(Buffer.byteLength(text.slice(0, index)))}`
+      : `at byte ${at + Buffer.byteLength(text.slice(0, index))} of the file`;
   // Newer V8s add "(line 1 column 8)": of the record, not of the file.
   const m = / (in|after) JSON at position (\d+)(?: \(line \d+ column \d+\))?/.exec(message);
   if (m) return `${message.slice(0, m.index)}${m[1] === 'after' ? ' after the JSON value' : ''} ${byteAt(Number(m[2]))}${message.slice(m.index + m[0].length)}`;

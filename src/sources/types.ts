@@ -29,6 +29,16 @@ export interface RangeDigest {
   start: number;
   end: number;
   sha256: string;
+  /**
+   * The 1-based line of the file at `start` (line breaks: LF, CRLF, a bare CR), so a batch, or a
+   * retry reading on from its last committed chunk, says the lines of its records without
+   * counting from the file's start. Absent in plans made before it existed: no lines then.
+   */
+  line?: number;
+  /** File offset of the first byte of that line (before `start` when the range starts mid-line, a JSON array's element). */
+  lineStart?: number;
+  /** The 1-based column (in characters) of `start` on its line; absent when the scan no longer held the line's start. */
+  column?: number;
 }
 
 /** The result of one pass over a source: enough to read any batch independently of the others. */
@@ -48,8 +58,15 @@ export interface SourceScan {
  * parsed record may carry `errors`, what its text said that the parsed object no longer shows (a
  * number JSON.parse rounded): the record is rejected with them, mapped and checked as usual.
  */
-export type SourceRecord =
-  { row: number; record: Record<string, unknown>; errors?: RejectError[] } | { row: number; raw: string; error: string; path?: string };
+export type SourceRecord = (
+  { row: number; record: Record<string, unknown>; errors?: RejectError[] } | { row: number; raw: string; error: string; path?: string }
+) & {
+  /**
+   * The 1-based line of the file where the record starts, which is not its row when a quoted cell
+   * or a pretty-printed object spans lines; absent when the plan did not count lines.
+   */
+  line?: number;
+};
 
 /**
  * The records of one range, in order. `position` is the file offset just past the last record

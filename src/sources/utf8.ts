@@ -44,8 +44,11 @@ export function firstInvalidUtf8(buf: Buffer, start: number, end: number): numbe
 }
 
 /** The message of a record that is not valid UTF-8: where, which byte, and what to do about it. */
-export function invalidUtf8Message(buf: Buffer, at: number, fileOffset: number, hint: string): string {
-  return `invalid UTF-8 at byte ${fileOffset} (0x${buf[at]!.toString(16).padStart(2, '0')}): the file is not UTF-8. Hint: ${hint}`;
+export function invalidUtf8Message(buf: Buffer, at: number, fileOffset: number, hint: string, place?: string): string {
+  const byte = `0x${buf[at]!.toString(16).padStart(2, '0')}`;
+  // `place`: file:line:col (byte N), when the reader knows the lines.
+  const where = place === undefined ? `at byte ${fileOffset} (${byte})` : `(${byte}) at ${place}`;
+  return `invalid UTF-8 ${where}: the file is not UTF-8. Hint: ${hint}`;
 }
 
 export const CSV_ENCODING_HINT = 'for a Latin-1 / Windows-1252 file set source.csv.encoding: latin1, or convert the file to UTF-8';

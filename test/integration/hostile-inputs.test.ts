@@ -165,7 +165,7 @@ describe('a Latin-1 byte in a UTF-8 source', { timeout: 60_000 }, () => {
     const [reject] = p.rejects(report);
     expect(reject!.row).toBe(2);
     expect(reject!.errors).toEqual([
-      { code: 'PARSE_ERROR', path: '', message: expect.stringContaining(`invalid UTF-8 at byte ${content.indexOf(0xe4)} (0xe4)`) },
+      { code: 'PARSE_ERROR', path: '', message: expect.stringContaining(`invalid UTF-8 (0xe4) at users.csv:3:6 (byte ${content.indexOf(0xe4)})`) },
     ]);
     expect(count("email LIKE 'l3@%'")).toBe(0);
   });

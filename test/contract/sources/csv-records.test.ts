@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_RECORD_BYTES } from '../../../src/sources/record-cutter.js';
 import { sources } from '../../../src/sources/index.js';
@@ -39,14 +40,16 @@ describe('csv malformed rows', () => {
   ].join('\n');
 
   it.each([1, 2, 1000])('yields each as an error at its own row and goes on, at batch size %i', async (batchSize) => {
-    const { scan, items } = await scanAndRead(csvFile(content), batchSize);
+    const options = csvFile(content);
+    const name = basename(options.path);
+    const { scan, items } = await scanAndRead(options, batchSize);
     expect(scan.total).toBe(7);
     expect(items.map((i) => i.row)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(errorsOf(items)).toEqual([
-      { row: 2, raw: 'b@x.io,Bob', error: 'expected 3 columns, got 2 at byte 29 of the file' },
-      { row: 3, raw: 'c@x.io,Cy,40,extra', error: 'expected 3 columns, got 4 at byte 40 of the file' },
-      { row: 4, raw: 'd@x.io,"Dee,41', error: 'unbalanced quote: a quoted field is not closed (column 2) at byte 66 of the file' },
-      { row: 6, raw: 'f@x.io,"Fay"x,60', error: 'unexpected "x" after a closing quote (column 2) at byte 100 of the file' },
+      { row: 2, raw: 'b@x.io,Bob', error: `expected 3 columns, got 2 at ${name}:3:1 (byte 29)` },
+      { row: 3, raw: 'c@x.io,Cy,40,extra', error: `expected 3 columns, got 4 at ${name}:4:1 (byte 40)` },
+      { row: 4, raw: 'd@x.io,"Dee,41', error: `unbalanced quote: a quoted field is not closed (column 2) at ${name}:5:8 (byte 66)` },
+      { row: 6, raw: 'f@x.io,"Fay"x,60', error: `unexpected "x" after a closing quote (column 2) at ${name}:7:13 (byte 100)` },
     ]);
     expect(items.filter((i) => 'record' in i).map((i) => i.row)).toEqual([1, 5, 7]);
   });
@@ -80,13 +83,13 @@ describe('csv malformed rows', () => {
   });
 
   it('names an empty header name as the cause of a width mismatch (a header line ending with the delimiter)', async () => {
-    const { items } = await scanAndRead(csvFile('email,name,\na@x.io,Ann\nb@x.io,Bob,\n'));
+    const options = csvFile('email,name,\na@x.io,Ann\nb@x.io,Bob,\n');
+    const { items } = await scanAndRead(options);
     expect(errorsOf(items)).toEqual([
       {
         row: 1,
         raw: 'a@x.io,Ann',
-        error:
-          "expected 3 columns, got 2 at byte 12 of the file: the header's last column (column 3) has an empty name, so the header line ends with the delimiter. Hint: remove the delimiter at the end of the header line",
+        error: `expected 3 columns, got 2 at ${basename(options.path)}:2:1 (byte 12): the header's last column (column 3) has an empty name, so the header line ends with the delimiter. Hint: remove the delimiter at the end of the header line`,
       },
     ]);
     // A row that ends with the delimiter too matches the header: its empty last cell is left out.
@@ -94,20 +97,22 @@ describe('csv malformed rows', () => {
   });
 
   it('names empty header names inside the header too', async () => {
-    const { items } = await scanAndRead(csvFile('email,,name\na@x.io,Ann\n'));
+    const options = csvFile('email,,name\na@x.io,Ann\n');
+    const { items } = await scanAndRead(options);
     expect(errorsOf(items)[0]!.error).toBe(
-      'expected 3 columns, got 2 at byte 12 of the file: the header has an empty column name at column 2. Hint: check the header line for a doubled or trailing delimiter',
+      `expected 3 columns, got 2 at ${basename(options.path)}:2:1 (byte 12): the header has an empty column name at column 2. Hint: check the header line for a doubled or trailing delimiter`,
     );
   });
 
   it('refuses a row that starts with a byte order mark (files joined with theirs) instead of hiding it in the first value', async () => {
-    const { items } = await scanAndRead(csvFile('\uFEFFname,email\nAnn,a@x.io\n\uFEFFname,email\nBob,b@x.io\n'));
+    const options = csvFile('\uFEFFname,email\nAnn,a@x.io\n\uFEFFname,email\nBob,b@x.io\n');
+    const { items } = await scanAndRead(options);
     expect(items.map((i) => i.row)).toEqual([1, 2, 3]);
     expect(errorsOf(items)).toEqual([
       {
         row: 2,
         raw: '\uFEFFname,email',
-        error: 'it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?) at byte 25 of the file',
+        error: `it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?) at ${basename(options.path)}:3:1 (byte 25)`,
       },
     ]);
     expect(recordsOf(items.filter((i) => i.row !== 2))).toEqual([
@@ -130,10 +135,15 @@ describe('csv malformed rows', () => {
   it('cuts a quoted field open for longer than the limit at its first line end', async () => {
     const lines = MAX_RECORD_BYTES / 64;
     const tail = 'z@x.io,"closed far away\n' + `b@x.io,${'y'.repeat(56)}\n`.repeat(lines) + 'end"\n';
-    const { scan, items } = await scanAndRead(csvFile(`email,name\n${tail}`), 100_000);
+    const options = csvFile(`email,name\n${tail}`);
+    const { scan, items } = await scanAndRead(options, 100_000);
     expect(items[0]).toMatchObject({ row: 1, raw: 'z@x.io,"closed far away' });
     expect(scan.total).toBe(items.length);
     expect(items.filter((i) => 'record' in i)).toHaveLength(lines);
-    expect(items.at(-1)).toMatchObject({ raw: 'end"', error: `expected 2 columns, got 1 at byte ${11 + Buffer.byteLength(tail) - 5} of the file` });
+    expect(items.at(-1)).toMatchObject({
+      raw: 'end"',
+      line: lines + 3,
+      error: `expected 2 columns, got 1 at ${basename(options.path)}:${lines + 3}:1 (byte ${11 + Buffer.byteLength(tail) - 5})`,
+    });
   });
 });

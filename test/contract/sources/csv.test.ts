@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sources } from '../../../src/sources/index.js';
 import type { FileSourceOptions } from '../../../src/sources/types.js';
@@ -93,10 +94,12 @@ describe('csv boundaries', () => {
   });
 
   it('a CR inside an unquoted value ends the record: both halves are counted, the short one a PARSE_ERROR', async () => {
-    const { scan, items } = await scanAndRead(csvFile('email,name\na@x.io,Ca\rrol\nb@x.io,Bob\n'), 1);
+    const options = csvFile('email,name\na@x.io,Ca\rrol\nb@x.io,Bob\n');
+    const { scan, items } = await scanAndRead(options, 1);
     expect(scan.total).toBe(3);
     expect(items.map((i) => i.row)).toEqual([1, 2, 3]);
-    expect(errorsOf(items)).toEqual([{ row: 2, raw: 'rol', error: 'expected 2 columns, got 1 at byte 21 of the file' }]);
+    // The CR is a line end for the place too: `rol` starts line 3.
+    expect(errorsOf(items)).toEqual([{ row: 2, raw: 'rol', error: `expected 2 columns, got 1 at ${basename(options.path)}:3:1 (byte 21)` }]);
   });
 
   it('a broken quoted field ends at a bare CR too', async () => {

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileFormat } from '../../../src/spec/pipeline-schema.js';
 import { sources } from '../../../src/sources/index.js';
@@ -50,7 +50,25 @@ export function recordsOf(items: SourceRecord[]): Record<string, unknown>[] {
   });
 }
 
-/** Row and error of every malformed item. */
+/** Row and error of every malformed item (its `line` left out: lines-of-records.test.ts checks those). */
 export function errorsOf(items: SourceRecord[]): { row: number; raw: string; error: string }[] {
-  return items.flatMap((item) => ('error' in item ? [item] : []));
+  return items.flatMap((item) => {
+    if (!('error' in item)) return [];
+    const { line: _line, ...rest } = item;
+    return [rest];
+  });
+}
+
+/**
+ * `users.csv:4:7 (byte 40)`: the place the readers give the byte `byte` of `content` (the file at
+ * `path`), counted naively from the file's start, as a reference: lines end at LF, CRLF or a bare
+ * CR; the column counts characters (latin1: bytes), the file's byte order mark not one of them.
+ */
+export function placeOf(path: string, content: string | Buffer, byte: number, encoding: 'utf8' | 'latin1' = 'utf8'): string {
+  const before = Buffer.from(content)
+    .subarray(0, byte)
+    .toString(encoding)
+    .replace(/^\uFEFF/, '');
+  const lines = before.split(/\r\n|\r|\n/);
+  return `${basename(path)}:${lines.length}:${[...lines.at(-1)!].length + 1} (byte ${byte})`;
 }

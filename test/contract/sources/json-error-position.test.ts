@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { jsonErrorIndex } from '../../../src/sources/json-error.js';
-import { errorsOf, optionsFor, scanAndRead, tempDir } from './helpers.js';
+import { errorsOf, optionsFor, scanAndRead, tempDir, placeOf } from './helpers.js';
 
 /**
  * Every JSON syntax error of a record says where it is as the byte of the file. JSON.parse gives
@@ -35,24 +35,26 @@ describe('a JSON syntax error is placed in the file', () => {
   const text = lines.join('\n') + '\n';
 
   it.each([1, 1000])('NDJSON, batch size %i: each message names the byte of the offending character, and quotes no record text', async (size) => {
-    const { items } = await scanAndRead(optionsFor('ndjson', t.file(`lines-${size}.ndjson`, text)), size);
+    const options = optionsFor('ndjson', t.file(`lines-${size}.ndjson`, text));
+    const { items } = await scanAndRead(options, size);
     const errors = errorsOf(items).map((e) => [e.row, e.error]);
+    const at = (byte: number): string => placeOf(options.path, text, byte);
     expect(errors).toEqual([
-      [2, `invalid JSON: Unexpected non-whitespace character after the JSON value at byte ${byteOf(text, 'trailing', 'b@x.io')} of the file`],
-      [3, `invalid JSON: Unexpected token '}' at byte ${byteOf(text, '}', 'c@x.io')} of the file`],
-      [4, `invalid JSON: Unexpected token ']' at byte ${byteOf(text, ']', 'd@x.io')} of the file`],
-      [5, `invalid JSON: Unexpected end of JSON input at byte ${byteOf(text, '\n', 'e@x.io')} of the file`],
-      [6, `invalid JSON: Unexpected token ' ' at byte ${byteOf(text, ' }', 'f@x.io')} of the file`],
+      [2, `invalid JSON: Unexpected non-whitespace character after the JSON value at ${at(byteOf(text, 'trailing', 'b@x.io'))}`],
+      [3, `invalid JSON: Unexpected token '}' at ${at(byteOf(text, '}', 'c@x.io'))}`],
+      [4, `invalid JSON: Unexpected token ']' at ${at(byteOf(text, ']', 'd@x.io'))}`],
+      [5, `invalid JSON: Unexpected end of JSON input at ${at(byteOf(text, '\n', 'e@x.io'))}`],
+      [6, `invalid JSON: Unexpected token ' ' at ${at(byteOf(text, ' }', 'f@x.io'))}`],
     ]);
   });
 
   it('a JSON array element: the same, past a long element before it', async () => {
     const long = `{"email":"a@x.io","name":"${'é'.repeat(3000)}"}`;
     const array = `[${long},\n {"email":"b@x.io","x":[1,2,,3]}, {"email":"c@x.io"}]`;
-    const { items } = await scanAndRead(optionsFor('json', t.file('array.json', array)), 2);
-    expect(errorsOf(items).map((e) => [e.row, e.error])).toEqual([
-      [2, `invalid JSON: Unexpected token ',' at byte ${byteOf(array, ',,', 'b@x.io') + 1} of the file`],
-    ]);
+    const options = optionsFor('json', t.file('array.json', array));
+    const { items } = await scanAndRead(options, 2);
+    const at = (byte: number): string => placeOf(options.path, array, byte);
+    expect(errorsOf(items).map((e) => [e.row, e.error])).toEqual([[2, `invalid JSON: Unexpected token ',' at ${at(byteOf(array, ',,', 'b@x.io') + 1)}`]]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sources } from '../../../src/sources/index.js';
 import type { FileSourceOptions } from '../../../src/sources/types.js';
@@ -57,10 +58,12 @@ describe('json malformed elements', () => {
   // "at position 31" counted UTF-16 units from the element's start: no place anyone could find in a file of a million users on one line.
   it.each([1, 1000])('says where a syntax error is as the byte of the file, at batch size %i', async (batchSize) => {
     const text = '[{"email":"a@x.io"},\n {"email":"é@x.io",\n  "name":"B",}, {"email":"c@x.io" "name":"C"}]';
-    const { items } = await scanAndRead(jsonFile(text), batchSize);
+    const options = jsonFile(text);
+    const { items } = await scanAndRead(options, batchSize);
+    const name = basename(options.path);
     expect(errorsOf(items).map((e) => [e.row, e.error])).toEqual([
-      [2, 'invalid JSON: Expected double-quoted property name at byte 55 of the file'],
-      [3, "invalid JSON: Expected ',' or '}' after property value at byte 76 of the file"],
+      [2, `invalid JSON: Expected double-quoted property name at ${name}:3:14 (byte 55)`],
+      [3, `invalid JSON: Expected ',' or '}' after property value at ${name}:3:35 (byte 76)`],
     ]);
     expect(Buffer.from(text).subarray(55, 56).toString()).toBe('}');
     expect(Buffer.from(text).subarray(76, 82).toString()).toBe('"name"');

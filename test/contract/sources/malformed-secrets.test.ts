@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FileFormat } from '../../../src/spec/pipeline-schema.js';
 import type { FileSourceOptions } from '../../../src/sources/types.js';
@@ -65,14 +66,15 @@ describe('the raw text of a malformed JSON or NDJSON record', () => {
   });
 
   it('masks both halves of an NDJSON record a line break in its secret cut in two, and its error quotes no character of it', async () => {
-    const { items } = await scanAndRead(file('ndjson', `{"email":"a@x.io","password":"hunter2\nsesame-tail","name":"Ann"}\n{"email":"b@x.io"}\n`));
+    const options = file('ndjson', `{"email":"a@x.io","password":"hunter2\nsesame-tail","name":"Ann"}\n{"email":"b@x.io"}\n`);
+    const { items } = await scanAndRead(options);
     const errors = errorsOf(items);
     expect(errors.map((e) => e.row)).toEqual([1, 2]);
     for (const { raw, error } of errors) {
       expectHidden(raw, 'hunter2', 'sesame');
       expect(error).not.toMatch(/'s'/);
     }
-    expect(errors[1]).toMatchObject({ raw: '*****","name":"Ann"}', error: 'invalid JSON: Unexpected character at byte 38 of the file' });
+    expect(errors[1]).toMatchObject({ raw: '*****","name":"Ann"}', error: `invalid JSON: Unexpected character at ${basename(options.path)}:2:1 (byte 38)` });
   });
 
   it('quotes the character of a bare value nowhere', async () => {
@@ -130,8 +132,11 @@ describe('the raw text of a malformed CSV row', () => {
   });
 
   it('quotes no character after a closing quote when a column is secret: it may be one of the secret', async () => {
-    const { items } = await scanAndRead(file('csv', 'email,password\na@x.io,"hunt"Q2\n'));
-    expect(errorsOf(items)).toEqual([{ row: 1, raw: 'a@x.io,*****', error: 'unexpected character after a closing quote (column 2) at byte 28 of the file' }]);
+    const options = file('csv', 'email,password\na@x.io,"hunt"Q2\n');
+    const { items } = await scanAndRead(options);
+    expect(errorsOf(items)).toEqual([
+      { row: 1, raw: 'a@x.io,*****', error: `unexpected character after a closing quote (column 2) at ${basename(options.path)}:2:14 (byte 28)` },
+    ]);
   });
 
   it('masks the rows of a very wide header in linear time (a column range is asked in one step)', { timeout: 20_000 }, async () => {
