@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hasErrorCode, isRetryable, MISSING_TABLE } from '../connections/errors.js';
 import { openConnection } from '../connections/index.js';
 import type { ColumnInfo, Connection, TableUse } from '../connections/types.js';
@@ -8,6 +8,7 @@ import { checkSort } from '../query/keyset.js';
 import { parseQuery } from '../query/parse-query.js';
 import { QueryError } from '../query/query-error.js';
 import { valueProbes, type ValueProbe } from '../query/value-probes.js';
+import { openRegularFile } from '../sources/byte-batches.js';
 import { sampleSource, type SourceSample } from '../sources/sample.js';
 import { checkSourceFields, checkTargetColumns, otherDelimiterHint } from '../spec/check-references.js';
 import { didYouMean } from '../spec/closest-name.js';
@@ -44,7 +45,7 @@ export async function loadCheckedPipeline(project: Project, cwd: string, file: s
 }
 
 async function checkLoaded(project: Project, cwd: string, loaded: LoadedPipeline): Promise<Diagnostic[]> {
-  const empty = emptySource(cwd, loaded);
+  const empty = await emptySource(cwd, loaded);
   if (empty) return [...(await checkSource(project, loaded)), ...(await checkTarget(project, loaded)), empty];
   return [...(await checkSource(project, loaded)), ...(await checkTarget(project, loaded)), ...(await checkFields(project, cwd, loaded))];
 }
@@ -57,15 +58,26 @@ const BLANK_CHECK_BYTES = 64 * 1024;
  * job refuses when it plans (a CSV has no header row, a JSON file no array): validate said ok. An
  * NDJSON file with no line is a valid file of no users, and a CSV read with `header: false` too.
  */
-function emptySource(cwd: string, loaded: LoadedPipeline): Diagnostic | undefined {
+async function emptySource(cwd: string, loaded: LoadedPipeline): Promise<Diagnostic | undefined> {
   const { source } = loaded.pipeline;
   if (!('file' in source) || !loaded.sourcePath || !loaded.sourceFormat || loaded.sourceFormat === 'ndjson') return undefined;
   if (loaded.sourceFormat === 'csv' && source.csv?.header === false) return undefined;
   let text: string;
   try {
-    const size = statSync(loaded.sourcePath).size;
-    if (size > BLANK_CHECK_BYTES) return undefined;
-    text = readFileSync(loaded.sourcePath, 'latin1');
+    // One handle, checked and read: a stat of the path, then a read of it, would hang on a path
+    // swapped for a named pipe in between.
+    const file = await openRegularFile(loaded.sourcePath);
+    try {
+      const { size } = await file.stat();
+      if (size > BLANK_CHECK_BYTES) return undefined;
+      const buf = Buffer.alloc(BLANK_CHECK_BYTES + 1);
+      const { bytesRead } = await file.read(buf, 0, buf.length, 0);
+      // Grown past the limit since the stat: not a file of blanks to tell about.
+      if (bytesRead > BLANK_CHECK_BYTES) return undefined;
+      text = buf.toString('latin1', 0, bytesRead);
+    } finally {
+      await file.close();
+    }
   } catch {
     return undefined; // the job's plan reports a file it cannot read, with the system's reason
   }

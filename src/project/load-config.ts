@@ -1,5 +1,6 @@
-import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { notAFile } from '../file-kind.js';
+import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { fileKind, notAFile } from '../file-kind.js';
+import { readRegularFileSync, type RegularFileRead } from '../sources/regular-file.js';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { defaultConfig, withDefaultConnection, type FerryConfig } from '../spec/config-schema.js';
 import { formatDiagnostic, type Diagnostic } from '../spec/diagnostics.js';
@@ -114,6 +115,11 @@ export const MAX_YAML_FILE_BYTES = 1024 * 1024;
 export function tooLarge(path: string, what: string): string | undefined {
   const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
   if (size <= MAX_YAML_FILE_BYTES) return undefined;
+  return tooLargeMessage(size, what);
+}
+
+/** The message of tooLarge for a file of `size` bytes. */
+export function tooLargeMessage(size: number, what: string): string {
   return `the ${what} is ${(size / MAX_YAML_FILE_BYTES).toFixed(1)} MiB: a Ferry file is at most 1 MiB (is it a data file? keep data outside the YAML files validate reads)`;
 }
 
@@ -130,12 +136,17 @@ function readConfigFile(path: string, shown: string): string {
   if (problem === 'config file not found' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink())
     refuse(`the config file is a symbolic link to ${readlinkSync(path)}, which does not exist`);
   if (problem) refuse(problem);
-  let bytes: Buffer;
+  let read: RegularFileRead;
   try {
-    bytes = readFileSync(path);
+    // The handle the checks above stand for may be another file now (a named pipe swapped in
+    // since their stat): it is checked again as read, and never blocks.
+    read = readRegularFileSync(path, MAX_YAML_FILE_BYTES);
   } catch (err) {
     return refuse(`the config file cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+  if ('notFile' in read) return refuse(`the config file is ${fileKind(read.notFile)}, not a file`);
+  if ('tooLarge' in read) return refuse(tooLargeMessage(read.tooLarge, 'config file'));
+  const { bytes } = read;
   // A Latin-1 password or path read as UTF-8 silently became another text (U+FFFD): say where it stops being UTF-8.
   const bad = notUtf8(bytes);
   if (bad) throw new ConfigError([{ file: shown, ...bad.notUtf8, path: '' }]);

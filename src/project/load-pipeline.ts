@@ -1,11 +1,12 @@
-import { lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { sortDiagnostics, type Diagnostic } from '../spec/diagnostics.js';
 import { parsePipeline, type ParsedPipeline } from '../spec/parse-pipeline.js';
 import { notReadInPipeline } from '../spec/env-references.js';
 import type { FileFormat, Pipeline } from '../spec/pipeline-schema.js';
 import { formatFromPath } from '../sources/index.js';
-import { displayPath, foreignProjectConfig, tooLarge, type Project } from './load-config.js';
+import { displayPath, foreignProjectConfig, MAX_YAML_FILE_BYTES, tooLarge, tooLargeMessage, type Project } from './load-config.js';
+import { readRegularFileSync, type RegularFileRead } from '../sources/regular-file.js';
 import { fileKind, notAFile } from '../file-kind.js';
 import { sqliteFiles, targetConflict, type GuardedFile } from './target-path.js';
 import { ownField } from '../validation/own-field.js';
@@ -78,12 +79,17 @@ function readPipelineFile(path: string): string | { problem: string } | { notUtf
   if (problem === 'pipeline file not found' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink())
     return { problem: `the pipeline file is a symbolic link to ${readlinkSync(path)}, which does not exist` };
   if (problem) return { problem };
-  let bytes: Buffer;
+  let read: RegularFileRead;
   try {
-    bytes = readFileSync(path);
+    // The path may be another file than the one the checks above saw (a named pipe swapped in
+    // since their stat): it is checked again on the handle read, which never blocks.
+    read = readRegularFileSync(path, MAX_YAML_FILE_BYTES);
   } catch (err) {
     return { problem: `the pipeline file cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
   }
+  if ('notFile' in read) return { problem: `the pipeline file is ${fileKind(read.notFile)}, not a file` };
+  if ('tooLarge' in read) return { problem: tooLargeMessage(read.tooLarge, 'pipeline file') };
+  const { bytes } = read;
   const bad = notUtf8(bytes);
   return bad ?? bytes.toString('utf8');
 }
