@@ -66,7 +66,9 @@ class RangeIterator implements RangeReader {
     // The digest keeps the batch's planned start, and its line, when a retry moves `start` on: the
     // lines from there to `start` are counted over the bytes the digest check reads anyway.
     const { digest } = input.range;
-    if (digest?.line !== undefined && covers(input.range)) this.counter = new LineCounter(digest.line, digest.start, digest.lineStart ?? -1);
+    // plan.json is a file a user may edit: a line that is no count is no line (rows are still read).
+    if (digest !== undefined && counts(digest.line, 1) && covers(input.range))
+      this.counter = new LineCounter(digest.line!, digest.start, counts(digest.lineStart, 0) && digest.lineStart! <= digest.start ? digest.lineStart! : -1);
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<SourceRecord> {
@@ -91,8 +93,8 @@ class RangeIterator implements RangeReader {
    */
   private placeOf(start: number, line: number, lineStart: number): RecordPlace {
     const digest = this.input.range.digest;
-    if (digest?.column !== undefined && lineStart === digest.lineStart && digest.start >= this.bufOffset)
-      return this.place.set(this.buf!, start, this.bufOffset, line, digest.start, digest.column);
+    if (counts(digest?.column, 1) && lineStart === digest!.lineStart && digest!.start >= this.bufOffset)
+      return this.place.set(this.buf!, start, this.bufOffset, line, digest!.start, digest!.column!);
     return this.place.set(this.buf!, start, this.bufOffset, line, lineStart, 1);
   }
 
@@ -227,6 +229,11 @@ async function* rangeChunks(input: ReadRangeInput, counter: LineCounter | undefi
   } finally {
     await file.close();
   }
+}
+
+/** Whether `value` is a whole number from `least` on. */
+function counts(value: unknown, least: number): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= least;
 }
 
 /** Whether the range lies within its digest's bounds (the digest is checked, and its line counts on). */

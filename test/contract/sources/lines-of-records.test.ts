@@ -149,11 +149,16 @@ describe('the line of a CSV record', () => {
     expect(placeOf(options.path, content, content.indexOf('z'), 'latin1')).toMatch(/:4:7 /);
   });
 
-  it('is left out by a plan made before lines were counted, whose errors say the byte as before', async () => {
+  it.each([
+    ['made before lines were counted', {}],
+    ['edited: a line that is text', { line: '2' }],
+    ['edited: a line below 1', { line: 0 }],
+    ['edited: a fraction', { line: 1.5 }],
+  ])('is left out by a plan %s, whose errors say the byte as before', async (_, edit) => {
     const options = optionsFor('csv', tmp.file(`old-${++n}.csv`, 'email,name\na@x.io\n'));
     const scan = await sources.csv.scan(options, 10);
     const { line: _line, lineStart: _start, column: _column, ...digest } = scan.batches[0]!.digest!;
-    const old: SourceScan = { ...scan, batches: [{ ...scan.batches[0]!, digest }] };
+    const old = { ...scan, batches: [{ ...scan.batches[0]!, digest: { ...digest, ...edit } }] } as SourceScan;
     const items = await readAll(options, old);
     expect(items).toEqual([{ row: 1, raw: 'a@x.io', error: 'expected 2 columns, got 1 at byte 11 of the file' }]);
   });
