@@ -4,7 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { fileKind } from '../file-kind.js';
 import { LineCounter, characters } from './lines.js';
 import { RecordCutter, type RecordSink, type RecordSplitter, type SkipSink } from './record-cutter.js';
-import { SourceError, ioError, naming } from './source-error.js';
+import { SourceError, ioError, naming, placing } from './source-error.js';
 import type { ByteRange, SourceScan } from './types.js';
 import { refuseUtf16 } from './utf8.js';
 
@@ -56,7 +56,13 @@ export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, '
         }
         hash.update(fresh);
         bytes += fresh.length;
-        const cut = cutter.cutWindow(window, eof, sink, skip);
+        let cut: number;
+        try {
+          cut = cutter.cutWindow(window, eof, sink, skip);
+        } catch (err) {
+          // A record too long, a header or an array that is wrong: said at its line too.
+          throw placing(err, window, windowOffset, batches.lines);
+        }
         // The spans of this window are about to be overwritten: hash what the open range still points at,
         // and count the lines of what was cut (the rest comes again at the front of the next window).
         batches.flush();

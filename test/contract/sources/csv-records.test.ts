@@ -129,7 +129,7 @@ describe('csv malformed rows', () => {
 
   it('fails the scan on a record longer than the limit, instead of holding it', async () => {
     const options = csvFile(`email,name\na,${'x'.repeat(MAX_RECORD_BYTES + 10)}\n`);
-    await expect(sources.csv.scan(options, 10)).rejects.toThrow(`[source:csv] ${options.path}: the record at byte 11 is longer than 16 MiB`);
+    await expect(sources.csv.scan(options, 10)).rejects.toThrow(`[source:csv] ${options.path}:2:1: the record at byte 11 is longer than 16 MiB`);
   });
 
   it('cuts a quoted field open for longer than the limit at its first line end', async () => {

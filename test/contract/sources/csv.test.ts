@@ -166,7 +166,7 @@ describe('csv header', () => {
   it('fails the scan on a duplicate column name', async () => {
     const options = csvFile('email,name,email\na,b,c\n');
     await expect(sources.csv.scan(options, 10)).rejects.toThrow(
-      `[source:csv] ${options.path}: bad header row at byte 0: column name "email" appears twice (columns 1 and 3)`,
+      `[source:csv] ${options.path}:1:1: bad header row at byte 0: column name "email" appears twice (columns 1 and 3)`,
     );
   });
 
@@ -202,7 +202,7 @@ describe('csv header', () => {
   it('drops exactly one BOM: a second one is data, and a column name holding it fails the scan rather than hide the column', async () => {
     const twoBoms = csvFile('\uFEFF\uFEFFEmail,Name\na@x.io,Ann\n');
     await expect(sources.csv.scan(twoBoms, 10)).rejects.toThrow(
-      `[source:csv] ${twoBoms.path}: bad header row at byte 3: the file starts with two byte order marks (only the first is dropped), so column 1's name holds an invisible U+FEFF (byte order mark): "\\uFEFFEmail", which a mapping of "Email" would not find. Hint: remove it from the header line`,
+      `[source:csv] ${twoBoms.path}:1:1: bad header row at byte 3: the file starts with two byte order marks (only the first is dropped), so column 1's name holds an invisible U+FEFF (byte order mark): "\\uFEFFEmail", which a mapping of "Email" would not find. Hint: remove it from the header line`,
     );
     await expect(sources.csv.scan(csvFile('Email,"\uFEFFName"\na@x.io,Ann\n'), 10)).rejects.toThrow(
       /bad header row at byte 0: column 2's name holds an invisible U\+FEFF \(byte order mark\): "\\uFEFFName", which a mapping of "Name" would not find/,

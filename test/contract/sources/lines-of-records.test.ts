@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHUNK_BYTES } from '../../../src/sources/byte-batches.js';
+import { MAX_RECORD_BYTES } from '../../../src/sources/record-cutter.js';
 import { sources } from '../../../src/sources/index.js';
 import type { ByteRange, FileSourceOptions, SourceRecord, SourceScan } from '../../../src/sources/types.js';
 import { optionsFor, placeOf, readAll, tempDir } from './helpers.js';
@@ -204,5 +205,27 @@ describe('a whole scan', () => {
     for (const batch of scan.batches) {
       expect(batch.digest).toMatchObject({ start: batch.start, line: lineOf(generated.content, batch.start), lineStart: batch.start, column: 1 });
     }
+  });
+});
+
+describe("a scan's error", () => {
+  it.each([
+    ['csv', '\r\n\nemail,email\n', '3:1', 'bad header row at byte 3: column name "email" appears twice'],
+    ['json', '[{"a":1}\r\n\n {"b":2}]', '3:2', 'expected "," or "]" between the elements of the array, found "{" at byte 12'],
+    ['json', '[{"a":"é"},\n\n ,{"b":2}]', '3:2', 'unexpected "," at byte 15'],
+  ] as const)('%s: says its place as file:line:col (%j)', async (format, text, place, said) => {
+    const options = optionsFor(format, tmp.file(`bad-${++n}.${format}`, text));
+    await expect(sources[format].scan(options, 10)).rejects.toThrow(`[source:${format}] ${options.path}:${place}: ${said}`);
+  });
+
+  it('a record longer than the limit: at the line it starts on, past quoted line ends', async () => {
+    const head = 'email,name\na@x.io,"b\r\nc"\r\rb@x.io,';
+    const options = optionsFor(
+      'csv',
+      tmp.file(`long-${++n}.csv`, Buffer.concat([Buffer.from(head), Buffer.alloc(MAX_RECORD_BYTES + 10, 0x78), Buffer.from('\n')])),
+    );
+    await expect(sources.csv.scan(options, 10)).rejects.toThrow(
+      `[source:csv] ${options.path}:5:1: the record at byte ${Buffer.byteLength(head) - 'b@x.io,'.length} is longer than 16 MiB`,
+    );
   });
 });
