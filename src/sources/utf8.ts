@@ -92,11 +92,15 @@ function packedOf(first: Buffer): { kind: string; hint: string } | undefined {
 
 function utf16Of(first: Buffer): string | undefined {
   const [b0, b1, b2, b3] = first;
+  // UTF-32LE's mark starts with UTF-16LE's: told first, or the hint's iconv -f utf-16 makes garbage of it.
+  if (b0 === 0xff && b1 === 0xfe && b2 === 0 && b3 === 0) return 'starts with a UTF-32LE byte order mark';
+  if (b0 === 0 && b1 === 0 && b2 === 0xfe && b3 === 0xff) return 'starts with a UTF-32BE byte order mark';
   if (b0 === 0xff && b1 === 0xfe) return 'starts with a UTF-16LE byte order mark';
   if (b0 === 0xfe && b1 === 0xff) return 'starts with a UTF-16BE byte order mark';
   if (first.length < 4) return undefined;
   const ascii = (b: number | undefined): boolean => b !== undefined && b !== 0 && b < 0x80;
   if (ascii(b0) && b1 === 0 && b2 === 0 && b3 === 0) return 'looks like UTF-32LE text (three NUL bytes after its first character)';
+  if (b0 === 0 && b1 === 0 && b2 === 0 && ascii(b3)) return 'looks like UTF-32BE text (three NUL bytes before its first character)';
   if (ascii(b0) && b1 === 0 && ascii(b2) && b3 === 0)
     return 'looks like UTF-16LE text without a byte order mark (a NUL byte after each of its first characters)';
   if (b0 === 0 && ascii(b1) && b2 === 0 && ascii(b3))
