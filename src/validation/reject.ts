@@ -30,6 +30,12 @@ export interface RejectError {
 export interface Reject {
   /** 1-based record number in the source (CSV: data rows after the header). */
   row: number;
+  /**
+   * 1-based line of the source file where the record starts (SourceRecord.line): not its row when a
+   * quoted cell or a pretty-printed object spans lines. Absent for a store's rows, and for a job
+   * planned before lines were counted.
+   */
+  line?: number;
   /** The record as read from the source, secrets masked; a string (the raw text) for PARSE_ERROR. */
   record: unknown;
   errors: RejectError[];
