@@ -72,6 +72,15 @@ export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, '
       },
       undefined,
       input.format,
+      (opened, now) => {
+        // A file still being written: its last record may be cut mid-line (`c@x.io,Ca` for Carol),
+        // and would be imported so. Planned only once whole.
+        if (bytes === opened && now === opened) return;
+        throw new SourceError(
+          `[source:${input.format}] ${input.path} changed while the job planned it: it was ${opened} bytes when opened, ${bytes} read, ${now} now. Hint: is it still being written? Run the job once the file is complete`,
+          { retryable: false },
+        );
+      },
     );
   } catch (err) {
     throw ioError(input.format, input.path, naming(input.format, input.path, err));
@@ -119,20 +128,27 @@ export async function readWindows(
   cut: (window: Buffer, fresh: Buffer, eof: boolean) => number | Promise<number>,
   buffer: Buffer = Buffer.allocUnsafe(CHUNK_BYTES),
   format?: string,
+  sizes?: (opened: number, now: number) => void,
 ): Promise<void> {
   const file = await openRegularFile(path, format);
   try {
+    // With `sizes`: read up to the size the file had when opened, not on to an end a writer keeps
+    // moving (a file appended for ever was read for ever), and say the size at open and now.
+    const opened = sizes ? (await file.stat()).size : Infinity;
     let buf = buffer;
     let kept = 0;
+    let position = 0;
     for (;;) {
       if (kept === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]);
-      const { bytesRead } = await file.read(buf, kept, buf.length - kept, null);
+      const { bytesRead } = position >= opened ? { bytesRead: 0 } : await file.read(buf, kept, Math.min(buf.length - kept, opened - position), null);
+      position += bytesRead;
       const window = buf.subarray(0, kept + bytesRead);
       const done = await cut(window, window.subarray(kept), bytesRead === 0);
-      if (bytesRead === 0) return;
+      if (bytesRead === 0) break;
       kept = window.length - done;
       if (kept > 0) window.copy(buf, 0, done);
     }
+    if (sizes) sizes(opened, (await file.stat()).size);
   } finally {
     await file.close();
   }
