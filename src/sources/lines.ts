@@ -43,29 +43,75 @@ export class LineCounter {
       this.bufOffset = offset;
       this.nextLf = this.nextCr = UNKNOWN;
     }
-    let lf = this.nextLf;
-    if (lf === UNKNOWN || (lf !== -1 && lf < from)) lf = buf.indexOf(LF, from);
-    let last = -1;
-    while (lf !== -1 && lf < end) {
-      // An LF right after a CR ends the line the CR ended.
-      if (!(lf === from ? this.afterCr : buf[lf - 1] === CR)) this.line++;
-      last = lf;
-      lf = buf.indexOf(LF, lf + 1);
-    }
-    this.nextLf = lf;
-    let cr = this.nextCr;
-    if (cr === UNKNOWN || (cr !== -1 && cr < from)) cr = buf.indexOf(CR, from);
-    while (cr !== -1 && cr < end) {
-      this.line++;
-      if (cr > last) last = cr;
-      cr = buf.indexOf(CR, cr + 1);
-    }
-    this.nextCr = cr;
-    if (last !== -1) this.lineStart = offset + last + 1;
+    // A native search costs about as much as a JS loop over a few dozen bytes: a short span (a
+    // blank line, a record) or dense line ends (a file of blank lines) are counted byte by byte.
+    const last = end - from <= SHORT ? -2 : this.search(buf, from, end);
+    if (last === -2) this.bytes(buf, from, end, offset);
+    else if (last !== -1) this.lineStart = offset + last + 1;
     this.afterCr = buf[end - 1] === CR;
     this.at = to;
   }
+
+  /**
+   * Counts line ends in buf[from, end) with native searches, remembered between calls; returns
+   * the index of the last one (-1: none), or -2, having counted nothing, when they are dense.
+   */
+  private search(buf: Buffer, from: number, end: number): number {
+    let breaks = 0;
+    let lf = this.nextLf;
+    if (lf === UNKNOWN || (lf !== -1 && lf < from)) lf = buf.indexOf(LF, from);
+    let last = -1;
+    let seen = 0;
+    while (lf !== -1 && lf < end) {
+      if (++seen === DENSE && lf - from < DENSE * SHORT) return -2;
+      // An LF right after a CR ends the line the CR ended.
+      if (!(lf === from ? this.afterCr : buf[lf - 1] === CR)) breaks++;
+      last = lf;
+      lf = buf.indexOf(LF, lf + 1);
+    }
+    let cr = this.nextCr;
+    if (cr === UNKNOWN || (cr !== -1 && cr < from)) cr = buf.indexOf(CR, from);
+    seen = 0;
+    while (cr !== -1 && cr < end) {
+      if (++seen === DENSE && cr - from < DENSE * SHORT) return -2;
+      breaks++;
+      if (cr > last) last = cr;
+      cr = buf.indexOf(CR, cr + 1);
+    }
+    this.nextLf = lf;
+    this.nextCr = cr;
+    this.line += breaks;
+    return last;
+  }
+
+  /** Counts line ends in buf[from, end) a byte at a time. The remembered searches stay right: each is the first at or after some byte before `from`, so one before `end` is searched again. */
+  private bytes(buf: Buffer, from: number, end: number, offset: number): void {
+    let line = this.line;
+    let last = -1;
+    let afterCr = this.afterCr;
+    for (let i = from; i < end; i++) {
+      const b = buf[i];
+      if (b === LF) {
+        if (!afterCr) line++;
+        last = i;
+        afterCr = false;
+      } else if (b === CR) {
+        line++;
+        last = i;
+        afterCr = true;
+      } else {
+        afterCr = false;
+      }
+    }
+    this.line = line;
+    if (last !== -1) this.lineStart = offset + last + 1;
+  }
 }
+
+/** A span this short is counted byte by byte. */
+const SHORT = 64;
+/** After this many line ends less than SHORT bytes apart on average, a span is counted byte by byte. */
+const DENSE = 32;
 
 /**
  * Where a record is in its file, for its messages: set before each record is built (one object

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { CHUNK_BYTES, openRegularFile } from './byte-batches.js';
 import { LineCounter, RecordPlace } from './lines.js';
-import { RecordCutter, type RecordSink, type RecordSplitter, type SkipSink } from './record-cutter.js';
+import { RecordCutter, type RecordSink, type RecordSplitter } from './record-cutter.js';
 import { SourceError, ioError } from './source-error.js';
 import type { ByteRange, RangeReader, SourceRecord } from './types.js';
 
@@ -123,10 +123,13 @@ class RangeIterator implements RangeReader {
     try {
       while (this.ends.length === 0 && this.chunks !== undefined) {
         const chunk = await this.read(this.chunks);
-        if (chunk !== undefined) this.cutter.push(chunk, this.sink, this.skip);
-        else {
+        if (chunk !== undefined) {
+          this.cutter.push(chunk, this.sink);
+          this.countCut();
+        } else {
           this.chunks = undefined;
-          this.cutter.end(this.sink, this.skip);
+          this.cutter.end(this.sink);
+          this.countCut();
           if (this.seen !== this.last) throw changedSinceScan(this.input);
         }
       }
@@ -153,15 +156,18 @@ class RangeIterator implements RangeReader {
     this.nexts.push(offset + next);
     const counter = this.counter;
     if (counter !== undefined) {
-      // Counted up to the record's `next` too: the cutter's next buffer starts there.
+      // From the last record (or the range's start) over the blank lines between: one count a record.
       counter.advance(buf, offset, offset + start);
       this.lines.push(counter.line);
       this.lineStarts.push(counter.lineStart);
-      counter.advance(buf, offset, offset + next);
     }
   };
 
-  private readonly skip: SkipSink = (buf, _from, next, offset) => this.counter?.advance(buf, offset, offset + next);
+  /** Counts the lines of what the cutter cut, up to where its carry starts: the next buffer starts there. */
+  private countCut(): void {
+    const { counter, cutter } = this;
+    if (counter !== undefined && cutter.lastBuffer !== undefined) counter.advance(cutter.lastBuffer, cutter.lastOffset, cutter.position);
+  }
 
   private open(): AsyncIterator<unknown> {
     return rangeChunks(this.input, this.counter);

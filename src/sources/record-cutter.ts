@@ -47,6 +47,9 @@ export class RecordCutter {
   private carry: Buffer | undefined;
   /** File offset of the first byte of the next buffer handed to `cut` (the carry's first byte). */
   private offset: number;
+  /** The buffer last cut, and the file offset of its first byte: a reader counts lines over it up to `position`. */
+  lastBuffer: Buffer | undefined;
+  lastOffset = 0;
   private atFileStart: boolean;
 
   constructor(
@@ -84,7 +87,14 @@ export class RecordCutter {
     return left === undefined ? window.length : window.length - left.length;
   }
 
+  /** File offset of the first byte not cut yet (where the carry starts). */
+  get position(): number {
+    return this.offset;
+  }
+
   private cut(buf: Buffer, eof: boolean, sink: RecordSink, skip: SkipSink | undefined): void {
+    this.lastBuffer = buf;
+    this.lastOffset = this.offset;
     let pos = this.skipBom(buf, eof);
     if (pos === NEED_MORE) {
       this.carry = buf;
