@@ -149,10 +149,11 @@ function bomInName(name: string, index: number): string {
  * No quotes in it: a parse error's quoted text is masked when the row may hold a secret.
  */
 function emptyNameHint(header: readonly string[]): string {
-  const empty = header.flatMap((name, i) => (name === '' ? [i + 1] : []));
+  // A name of spaces is as empty to the eye: `email,name, ` ends with the delimiter and a space.
+  const empty = header.flatMap((name, i) => (BLANK.test(name) ? [i + 1] : []));
   if (empty.length === 0) return '';
   if (empty.length === 1 && empty[0] === header.length)
-    return `: the header's last column (column ${header.length}) has an empty name, so the header line ends with the delimiter. Hint: remove the delimiter at the end of the header line`;
+    return `: the header's last column (column ${header.length}) has an empty name, so the header line ends with the delimiter${header.at(-1) === '' ? '' : ' and blanks'}. Hint: remove the delimiter at the end of the header line`;
   const listed = empty.length > 5 ? `${empty.slice(0, 5).join(', ')}, …` : empty.join(', ');
   return `: the header has ${empty.length === 1 ? 'an empty column name at column' : `${empty.length} empty column names, at columns`} ${listed}. Hint: check the header line for a doubled or trailing delimiter`;
 }

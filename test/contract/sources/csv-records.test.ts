@@ -96,6 +96,15 @@ describe('csv malformed rows', () => {
     expect(recordsOf(items.slice(1))).toEqual([{ email: 'b@x.io', name: 'Bob' }]);
   });
 
+  it.each([
+    ['email,name, \na@x.io,Ann\n', "the header's last column (column 3) has an empty name, so the header line ends with the delimiter and blanks"],
+    ['email,\t,name\na@x.io,Ann\n', 'the header has an empty column name at column 2'],
+  ])('counts a name of spaces or tabs as empty in the width hint (%j)', async (text, hint) => {
+    const { items } = await scanAndRead(csvFile(text));
+    expect(errorsOf(items)[0]!.error).toContain(`expected 3 columns, got 2 at `);
+    expect(errorsOf(items)[0]!.error).toContain(`: ${hint}. Hint: `);
+  });
+
   it('names empty header names inside the header too', async () => {
     const options = csvFile('email,,name\na@x.io,Ann\n');
     const { items } = await scanAndRead(options);
