@@ -155,7 +155,8 @@ function resumeFrom(details: unknown, { range, page }: BatchSpan): BatchCursor |
 }
 
 /** A record mapped and checked, waiting for its chunk's write: a row to write or a reject. */
-type MappedItem = { row: number; reject: Reject } | { row: number; values: Record<string, unknown>; record: Record<string, unknown> };
+/** A record mapped: its reject, or its values; `line` where the source counts lines (SourceRecord `line`). */
+type MappedItem = { row: number; reject: Reject } | { row: number; line?: number; values: Record<string, unknown>; record: Record<string, unknown> };
 
 /**
  * The records of the chunk being read. An import's are mapped and checked as they come, so the
@@ -204,15 +205,24 @@ class PendingChunk {
 function mapItem(ctx: JobContext, step: RecordStep, item: SourceRecord): MappedItem | Promise<MappedItem> {
   if ('error' in item) {
     const { record, message } = ctx.mapper.maskParseError(item.raw, item.error);
-    return { row: item.row, reject: { row: item.row, record, errors: [{ code: 'PARSE_ERROR', message, path: item.path ?? '' }] } };
+    return { row: item.row, reject: { row: item.row, ...lineOf(item.line), record, errors: [{ code: 'PARSE_ERROR', message, path: item.path ?? '' }] } };
   }
   const prepared = prepareRecord(step, item.record, item.errors);
-  return isPromise(prepared) ? prepared.then((p) => mappedItem(ctx, item.record, item.row, p)) : mappedItem(ctx, item.record, item.row, prepared);
+  return isPromise(prepared) ? prepared.then((p) => mappedItem(ctx, item, p)) : mappedItem(ctx, item, prepared);
 }
 
-function mappedItem(ctx: JobContext, record: Record<string, unknown>, row: number, { values, errors }: PreparedRecord): MappedItem {
-  if (errors.length > 0) return { row, reject: { row, record: ctx.mapper.maskRecord(record), errors } };
-  return { row, values, record };
+function mappedItem(
+  ctx: JobContext,
+  { record, row, line }: { record: Record<string, unknown>; row: number; line?: number },
+  { values, errors }: PreparedRecord,
+): MappedItem {
+  if (errors.length > 0) return { row, reject: { row, ...lineOf(line), record: ctx.mapper.maskRecord(record), errors } };
+  return { row, ...lineOf(line), values, record };
+}
+
+/** Reject `line`: present only where the source counted lines (a store's rows and older plans have none). */
+function lineOf(line: number | undefined): { line?: number } {
+  return line === undefined ? {} : { line };
 }
 
 /**
@@ -233,13 +243,13 @@ async function writeChunk(ctx: JobContext, batch: number, chunk: number, items: 
   if (plan.target.type !== 'connection' || !target) throw new Error(`[job ${plan.jobId}] batch ${batch}: the target is not a connection`);
   const rows: RowToWrite[] = [];
   const rejects: Reject[] = [];
-  const originals = new Map<number, Record<string, unknown>>();
+  const originals = new Map<number, { record: Record<string, unknown>; line?: number }>();
   for (const item of items) {
     if ('reject' in item) {
       rejects.push(item.reject);
     } else {
       rows.push({ row: item.row, values: item.values });
-      originals.set(item.row, item.record);
+      originals.set(item.row, item);
     }
   }
   const { key, upsert, metadata } = plan.target;
@@ -262,7 +272,10 @@ async function writeChunk(ctx: JobContext, batch: number, chunk: number, items: 
       items.length - rows.length,
       items.length - written.inserted - written.updated - written.unchanged - written.rejects.length,
     );
-  for (const r of written.rejects) rejects.push({ row: r.row, record: ctx.mapper.maskRecord(originals.get(r.row)), errors: r.errors });
+  for (const r of written.rejects) {
+    const original = originals.get(r.row);
+    rejects.push({ row: r.row, ...lineOf(original?.line), record: ctx.mapper.maskRecord(original?.record), errors: r.errors });
+  }
   rejects.sort((a, b) => a.row - b.row);
   writeFileAtomic(chunkPath(plan.jobDir, 'rejects', batch, chunk), toNdjson(rejects));
   // From the marker on a replay too, so a crash between the commit and here loses no backup.
