@@ -1,10 +1,11 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { notAFile } from '../file-kind.js';
 import { compileColumns } from '../mapping/compiler/index.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { isInsideFolder } from '../project/inside-folder.js';
-import { displayPath, tooLarge } from '../project/load-config.js';
+import { displayPath, MAX_YAML_FILE_BYTES, tooLarge } from '../project/load-config.js';
+import { readRegularFileSync, type RegularFileRead } from '../sources/regular-file.js';
 import type { LoadedPipeline } from '../project/load-pipeline.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import { foreignYaml, type FerryFileKind } from '../spec/foreign-yaml.js';
@@ -106,13 +107,14 @@ function foreignTestFile(path: string, cwd: string): string | undefined {
 /** Why the file is another tool's YAML; undefined for a file that may be Ferry's, or that cannot be read (its load says why). */
 function foreignFile(path: string, kind: FerryFileKind): string | undefined {
   if (notAFile(path, 'file') ?? tooLarge(path, 'file')) return undefined;
-  let text: string;
+  // Read from one checked handle: the path may be a named pipe by now, and a read of one waits for ever.
+  let read: RegularFileRead;
   try {
-    text = readFileSync(path, 'utf8');
+    read = readRegularFileSync(path, MAX_YAML_FILE_BYTES);
   } catch {
     return undefined;
   }
-  return foreignYaml(text, kind);
+  return 'bytes' in read ? foreignYaml(read.bytes.toString('utf8'), kind) : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
-import { notAFile } from '../file-kind.js';
-import { tooLarge } from '../project/load-config.js';
+import { lstatSync, readlinkSync } from 'node:fs';
+import { fileKind, notAFile } from '../file-kind.js';
+import { MAX_YAML_FILE_BYTES, tooLarge, tooLargeMessage } from '../project/load-config.js';
+import { readRegularFileSync } from '../sources/regular-file.js';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { usersTableColumns } from '../connections/users-table.js';
 import { buildJobPlan, type JobPlan } from '../plan/job-plan.js';
@@ -32,8 +33,11 @@ export interface PipelineTestRun {
 /** Runs the cases of a checked pair (`checkedPair`: each file was seen to be a regular file); `shown` names the files in messages. */
 export async function testPipeline(pair: CheckedPair, shown: (path: string) => string): Promise<PipelineTestRun> {
   const { pipelineFile, testFile } = pair;
-  const parsed = parsePipeline(shown(pipelineFile), readFileSync(pipelineFile, 'utf8'));
-  const tests = parseTestFile(shown(testFile), readFileSync(testFile, 'utf8'));
+  const texts = [readCheckedFile(pipelineFile, 'pipeline file', shown), readCheckedFile(testFile, 'test file', shown)] as const;
+  const unread = texts.filter((t): t is Diagnostic => typeof t !== 'string');
+  if (unread.length > 0) return { diagnostics: unread, results: [] };
+  const parsed = parsePipeline(shown(pipelineFile), texts[0] as string);
+  const tests = parseTestFile(shown(testFile), texts[1] as string);
   const diagnostics = [...parsed.diagnostics, ...tests.diagnostics];
   if (diagnostics.length > 0 || !parsed.pipeline) return { diagnostics, results: [] };
   return { diagnostics, results: await runCases(subjectOf(planOf(parsed.pipeline, pipelineFile)), tests.cases) };
@@ -120,4 +124,20 @@ export function failureLines(file: string, r: CaseResult): string[] {
     if (diff.length > 0) out.push(head(` (${p} mapping)`), ...diff.map((d) => `       ${d}`));
   }
   return out;
+}
+
+/**
+ * The text of a file `checkedPair` saw to be a regular file, read from one handle checked again:
+ * swapped for a named pipe since, a read by name would wait for a writer for ever.
+ */
+function readCheckedFile(path: string, what: string, shown: (path: string) => string): string | Diagnostic {
+  let problem: string;
+  try {
+    const read = readRegularFileSync(path, MAX_YAML_FILE_BYTES);
+    if ('bytes' in read) return read.bytes.toString('utf8');
+    problem = 'notFile' in read ? `the ${what} is ${fileKind(read.notFile)}, not a file` : tooLargeMessage(read.tooLarge, what);
+  } catch (err) {
+    problem = `the ${what} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+  }
+  return { file: shown(path), line: 0, col: 0, path: '', message: problem };
 }

@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadCheckedPipeline } from '../../../src/project/check-source.js';
 import { loadProject } from '../../../src/project/load-config.js';
 import { loadPipeline } from '../../../src/project/load-pipeline.js';
+import { passed } from '../../../src/pipeline-test/run-cases.js';
+import { checkedPair, testPipeline } from '../../../src/pipeline-test/test-pipeline.js';
 import { TestProject } from '../../helpers/project.js';
 
 /**
@@ -115,5 +117,22 @@ describe('a file swapped for a named pipe between its check and its read', { tim
     const flipping = flip(join(p.dir, 'users.csv'), '\n\n', 2);
     const longest = await longestCall(() => loadCheckedPipeline(project, p.dir, 'import.yaml'), flipping);
     expect(longest).toBeLessThan(1000);
+  });
+
+  it("ferry test's pipeline and test files: a run never waits on the pipe, and says which file it is", async () => {
+    p = new TestProject();
+    const pipeline = p.write('import.yaml', 'source: { file: users.csv }\ntarget: { connection: users }\ncolumns:\n  email: $lowercase(email)\n');
+    const testFile = join(p.dir, 'import.test.yaml');
+    const cases = 'tests:\n  - name: lower\n    input: { email: A@X.IO }\n    expect:\n      row: { email: a@x.io }\n';
+    const flipping = flip(testFile, cases, 2);
+    const pair = checkedPair(pipeline, testFile) as Parameters<typeof testPipeline>[0];
+    const messages = new Set<string>();
+    const longest = await longestCall(async () => {
+      const run = await testPipeline(pair, (path) => path);
+      for (const d of run.diagnostics) messages.add(d.message);
+      for (const r of run.results) messages.add(passed(r) ? 'passed' : 'failed');
+    }, flipping);
+    expect(longest).toBeLessThan(1000);
+    expect([...messages].sort()).toEqual(['passed', 'the test file is a named pipe, not a file']);
   });
 });
