@@ -5,7 +5,7 @@ import type { JobPlan } from '../src/plan/job-plan.js';
 import type { RejectError } from '../src/validation/reject.js';
 import type { ActivityDeps } from './deps.js';
 import { readPlanFile, type PlanFile } from './job-files.js';
-import { readRetryRows } from './plan-job.js';
+import { openTarget, readRetryRows } from './plan-job.js';
 import { sourceFields } from './plan-pages.js';
 
 /** What every batch of a job shares, built once per process: plan, compiled mapping, target. */
@@ -63,9 +63,8 @@ export class JobContexts {
       ctx.source = { connection, ...(fields ? { fields } : {}) };
     }
     if (plan.target.type === 'connection') {
-      const connection = await this.deps.pool.get(plan.target.connection, plan.target.table);
-      const columns = new Map((await connection.columns()).map((c) => [c.name, c]));
-      ctx.target = { connection, columns };
+      const { connection, columns } = await openTarget(this.deps, plan);
+      ctx.target = { connection, columns: new Map(columns.map((c) => [c.name, c])) };
     }
     return ctx;
   }

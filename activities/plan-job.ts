@@ -1,4 +1,7 @@
 import type { PlanJobInput, PlanJobOutput } from '../src/plan/activity-types.js';
+import { ConnectionError, hasErrorCode, MISSING_TABLE } from '../src/connections/errors.js';
+import type { ColumnInfo, Connection } from '../src/connections/types.js';
+import type { JobPlan } from '../src/plan/job-plan.js';
 import { readFileSync } from 'node:fs';
 import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, SourceScan } from '../src/sources/types.js';
@@ -15,7 +18,7 @@ import { refuseForeignProject, refuseForeignSource } from './project-check.js';
  */
 export async function planJob(deps: ActivityDeps, { plan }: PlanJobInput): Promise<PlanJobOutput> {
   refuseForeignProject(deps.project, plan);
-  if (plan.target.type === 'connection') await checkTargetColumns(deps, plan.target.connection, plan.target.table, plan.columns, plan.target.key);
+  if (plan.target.type === 'connection') await checkTargetColumns(deps, plan);
   if (plan.source.type === 'connection') return planPages(deps, plan);
   const { path, format, csv } = plan.source;
   const full = await sourceFor(format).scan({ path, format, csv }, plan.batch.size);
@@ -50,18 +53,49 @@ function onlyRows(scan: SourceScan, rows: Set<number>): SourceScan {
   }
   return { ...scan, total, batches };
 }
-async function checkTargetColumns(
-  deps: ActivityDeps,
-  name: string,
-  table: string | undefined,
-  columns: Record<string, string> | null,
-  key: string[],
-): Promise<void> {
-  const connection = await deps.pool.get(name, table);
-  const known = new Set((await connection.columns()).map((c) => c.name));
-  const wanted = [...new Set([...Object.keys(columns ?? {}), ...key])];
+async function checkTargetColumns(deps: ActivityDeps, plan: JobPlan): Promise<void> {
+  if (plan.target.type !== 'connection') return;
+  const { connection, columns } = await openTarget(deps, plan);
+  const known = new Set(columns.map((c) => c.name));
+  const wanted = [...new Set([...Object.keys(plan.columns ?? {}), ...plan.target.key])];
   const missing = wanted.filter((c) => !known.has(c));
   if (missing.length > 0) {
     throw new Error(`[connection:${connection.driver}] table ${connection.table} has no column ${missing.join(', ')} (columns: ${[...known].join(', ')})`);
   }
+}
+
+/**
+ * The job's target store and its table's columns as they are now. A rollback's is opened to read
+ * (TableUse): it puts rows back into the table its job wrote, so a table dropped (or a store file
+ * deleted) since its check is an error naming it. Opened to write, the built-in table was created
+ * again, empty, and the saved rows of updated users were inserted into it (--force), or every row
+ * reported "deleted since", as if restored into the job's table.
+ */
+export async function openTarget(deps: ActivityDeps, plan: JobPlan): Promise<{ connection: Connection; columns: ColumnInfo[] }> {
+  if (plan.target.type !== 'connection') throw new Error(`[job ${plan.jobId}] the target is not a connection`);
+  const use = plan.kind === 'rollback' ? 'read' : undefined;
+  let connection: Connection | undefined;
+  try {
+    connection = await deps.pool.get(plan.target.connection, plan.target.table, use);
+    return { connection, columns: await connection.columns(use) };
+  } catch (err) {
+    if (use === 'read' && hasErrorCode(err, MISSING_TABLE)) throw rollbackTargetGone(plan, connection, err);
+    throw err;
+  }
+}
+
+/** A rollback's table (or store file) gone since its check: said as what it is, not as a source's missing table. */
+function rollbackTargetGone(plan: JobPlan, opened: Connection | undefined, cause: unknown): ConnectionError {
+  if (plan.target.type !== 'connection') throw cause;
+  const { connection } = plan.target;
+  const gone =
+    opened === undefined
+      ? `the store file of connection ${connection} does not exist: it was deleted or moved since`
+      : `table ${opened.table} does not exist in the store of connection ${connection}: it was dropped since`;
+  return new ConnectionError(
+    `[connection:${opened?.driver ?? connection}] cannot roll back job ${plan.rollback?.job ?? '?'}: ${gone} the rollback's check read it. ` +
+      'A rollback puts rows back into the table its job wrote, and creates neither table nor store: none was created. ' +
+      `Hint: restore the store from a backup, or check connection ${connection} in ferry.yaml, then roll back again`,
+    { retryable: false, code: MISSING_TABLE, cause },
+  );
 }

@@ -2,6 +2,7 @@ import { planRollback } from '../operator/rollback.js';
 import { displayPath } from '../project/load-config.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
+import { pausepoint } from '../failpoints.js';
 import { runPlannedJob, type RunOptions } from './run.js';
 import { visibleText } from '../spec/visible-text.js';
 
@@ -13,5 +14,7 @@ export async function rollbackCommand(ctx: CliContext, id: string, options: RunO
     shown: (path) => displayPath(ctx.cwd, path),
   });
   if (!options.json) ctx.stderr(visibleText(`rolling back job ${id} as job ${plan.jobId}`));
+  // Tests hold the rollback here, checked but not started, to change the store under it.
+  await pausepoint('rollback-checked');
   await runPlannedJob(ctx, plan, options);
 }
