@@ -30,16 +30,27 @@ function restoreRow(statements: SqliteStatements, shape: TableShape, input: Rest
   // Compared through matchesRowHash: a backup from before the hash changed still matches its row.
   const currentHash = current === undefined ? undefined : matchesRowHash(entry.afterHash, current) ? entry.afterHash : storedRowHash(current);
   const step = restoreStep(entry, currentHash, input);
+  // A statement that changed no row, without an error, was skipped by the store: a BEFORE trigger's
+  // RAISE(IGNORE), or an ON CONFLICT IGNORE constraint (an old unique value another row took since).
+  // The count costs nothing, and holds for a trigger created after the shape was read. A view's
+  // INSTEAD OF triggers are never counted: there the row read back tells.
+  const skipped = (changes: number) => changes === 0 && !shape.view;
   if (step === 'delete') {
-    statements.delete(key).run(...params);
-    if (shape.hasTriggers && statements.rows(key).all(...params).length > 0) throw notRestored(shape, entry, 'delete');
+    const { changes } = statements.delete(key).run(...params);
+    if (skipped(changes) || (shape.hasTriggers && statements.rows(key).all(...params).length > 0)) throw notRestored(shape, entry, 'delete');
   }
   if (step !== 'restore') return step;
   const all = shape.columns.map((_, i) => i);
   const values = shape.columns.map((c) => encodeImage(c, entry.before?.[c.name] ?? null));
-  if (current === undefined) statements.insert(all).run(values);
-  else statements.update(all, key).run(...values, ...params);
-  if (shape.hasTriggers && statements.rows(key).all(...params).length !== 1) throw notRestored(shape, entry, current === undefined ? 'insert' : 'update');
+  const verb = current === undefined ? 'insert' : 'update';
+  const { changes } = current === undefined ? statements.insert(all).run(values) : statements.update(all, key).run(...values, ...params);
+  if (skipped(changes)) throw notApplied(shape, entry, verb);
+  if (shape.hasTriggers) {
+    const after = statements.rows(key).all(...params);
+    if (after.length !== 1) throw notRestored(shape, entry, verb);
+    // Still the row the job left (an update only restores a row the job changed): the view's INSTEAD OF UPDATE wrote nothing.
+    if (shape.view && verb === 'update' && matchesRowHash(entry.afterHash, after[0] as unknown[])) throw notApplied(shape, entry, verb);
+  }
   // Text whose bytes are not UTF-8 went in as those bytes (a BLOB): made TEXT again, byte for byte.
   shape.columns.forEach((c, position) => {
     if (imageTextBytes(entry.before?.[c.name]) !== undefined) statements.asText(position, key).run(...params);
@@ -77,6 +88,22 @@ function notRestored(shape: TableShape, entry: RestoreEntry, verb: 'delete' | 'i
   const outcome = verb === 'delete' ? 'still holds it' : 'holds no row with its key';
   return new ConnectionError(
     `row ${entry.row} ${formatKey(entry.key)}: after the rollback's ${verb}, table ${shape.table} ${outcome}: a trigger on it undid the ${verb} (RAISE(IGNORE), or a write of its own), ` +
+      'so nothing of this batch was restored. Hint: disable the trigger for the rollback, or put the row back by hand',
+    { retryable: false },
+  );
+}
+
+/**
+ * The store skipped a rollback's step without an error (its statement changed no row): counted, the
+ * rollback would report a row put back that is not. The batch fails whole, not retried (the store
+ * skips it again).
+ */
+function notApplied(shape: TableShape, entry: RestoreEntry, verb: 'insert' | 'update'): ConnectionError {
+  return new ConnectionError(
+    `row ${entry.row} ${formatKey(entry.key)}: table ${shape.table} did not apply the rollback's ${verb}, without an error: ` +
+      (shape.view
+        ? `its INSTEAD OF ${verb.toUpperCase()} trigger wrote nothing for the row, `
+        : `a BEFORE ${verb.toUpperCase()} trigger on it skipped the row (RAISE(IGNORE)), or a constraint declared ON CONFLICT IGNORE refused it (another row holds one of its unique values now), `) +
       'so nothing of this batch was restored. Hint: disable the trigger for the rollback, or put the row back by hand',
     { retryable: false },
   );

@@ -16,6 +16,11 @@ export interface TableShape extends TableColumns {
   /** The table has triggers: a write may store something else than what it was given. */
   hasTriggers: boolean;
   /**
+   * It is a view, written through INSTEAD OF triggers: SQLite counts no row a statement on it
+   * changes, so only reading the row back tells whether a write took.
+   */
+  view: boolean;
+  /**
    * Names of its GENERATED ALWAYS AS (…) columns, VIRTUAL or STORED: SQLite computes them and no
    * statement may assign them, so they are not among `columns` (pragma_table_info leaves them out).
    * A row giving one a value is told that, not that the table has no such column.
@@ -66,6 +71,8 @@ export function loadTableShape(db: Database, table: string, use: TableUse = 'wri
     affinities: catalog.map((r) => affinityOf(r.type)),
     sqlDefaults: new Set(catalog.flatMap((r, i) => (r.dflt_value !== null || isRowidAlias(r, catalog) ? [i] : []))),
     hasTriggers: (triggers.get(table) ?? 0) > 0,
+    // Names compare without case in SQLite, as pragma_table_info found it.
+    view: db.prepare<[string], number>("SELECT 1 FROM sqlite_schema WHERE type = 'view' AND name = ? COLLATE NOCASE").pluck().get(table) !== undefined,
     // hidden 2 and 3: a VIRTUAL and a STORED generated column.
     computed: new Set(db.prepare<[string], string>('SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)').pluck().all(table)),
   };
