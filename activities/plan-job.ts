@@ -1,5 +1,6 @@
 import type { PlanJobInput, PlanJobOutput } from '../src/plan/activity-types.js';
 import { ConnectionError, hasErrorCode, MISSING_TABLE } from '../src/connections/errors.js';
+import { generatedColumnNames } from '../src/connections/table-shape.js';
 import type { ColumnInfo, Connection } from '../src/connections/types.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import { readFileSync } from 'node:fs';
@@ -56,6 +57,16 @@ function onlyRows(scan: SourceScan, rows: Set<number>): SourceScan {
 async function checkTargetColumns(deps: ActivityDeps, plan: JobPlan): Promise<void> {
   if (plan.target.type !== 'connection') return;
   const { connection, columns } = await openTarget(deps, plan);
+  const generated = new Set(await generatedColumnNames(connection));
+  const computed = Object.keys(plan.columns ?? {}).filter((c) => generated.has(c));
+  if (computed.length > 0) {
+    const [them, they] = computed.length === 1 ? ['it', 'is a generated column'] : ['them', 'are generated columns'];
+    throw new ConnectionError(
+      `[connection:${connection.driver}] ${computed.join(', ')} ${they} of table ${connection.table}: the database computes ${them}, so nothing may write ${them}. ` +
+        `Hint: leave ${them} out of the pipeline's columns`,
+      { retryable: false },
+    );
+  }
   const known = new Set(columns.map((c) => c.name));
   const wanted = [...new Set([...Object.keys(plan.columns ?? {}), ...plan.target.key])];
   const missing = wanted.filter((c) => !known.has(c));

@@ -11,7 +11,7 @@ import { ensureBookkeeping, loadTableShape } from './sqlite/schema.js';
 import { storeFileCheck, type StoreFileCheck } from './sqlite/store-file.js';
 import { enableWal } from './sqlite/wal.js';
 import { createBatchWriter, type BatchWriter } from './sqlite/write.js';
-import { restoreContext, writeContext } from './table-shape.js';
+import { restoreContext, writeContext, type GeneratedColumnNames } from './table-shape.js';
 import type { Connection, ConnectionContext, ConnectionDefinition, TableUse } from './types.js';
 import type { WriterTurn } from './writer-turn.js';
 
@@ -48,7 +48,7 @@ function createConnection(
   table: string,
   stillOpened: StoreFileCheck,
   turn: Pick<WriterTurn, 'run'> = { run: async (write) => write() },
-): Connection {
+): Connection & GeneratedColumnNames {
   // A batch's error names the store file: SQLite's own words ("database disk image is malformed",
   // "database or disk is full") name none, and an operator with several stores cannot tell which.
   const guard = <T>(fn: () => T, context: string): T => guardFile(fn, context, file);
@@ -83,6 +83,7 @@ function createConnection(
     driver: sqliteName,
     table,
     columns: async (use) => guard(() => reload(use).shape.columns.map((c) => ({ ...c })), `reading the columns of table ${table}`),
+    generatedColumns: async () => [...(writer?.shape.computed ?? [])],
     writeBatch: async (input) => {
       const current = writer ?? reload();
       // Encoding needs no lock: it happens before this thread waits for its turn to write.

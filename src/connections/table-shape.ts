@@ -1,6 +1,6 @@
 import { ConnectionError } from './errors.js';
 import { lowerCased } from '../validation/text.js';
-import type { ChunkPlace, ColumnInfo, ColumnType, RestoreBatchInput, WriteBatchInput } from './types.js';
+import type { ChunkPlace, ColumnInfo, ColumnType, Connection, RestoreBatchInput, WriteBatchInput } from './types.js';
 
 /**
  * Driver-neutral facts about a target table that decide how a batch is written: which columns
@@ -56,6 +56,23 @@ export function filledByFerry(column: string, type: ColumnType, usersTable: bool
   return (
     (usersTable && (column === 'user_id' || verifiedColumns.includes(column))) || ((column === 'created_at' || column === 'updated_at') && isTextual(type))
   );
+}
+
+/**
+ * What both drivers' connections also answer, beside `Connection`: the names of the table's
+ * GENERATED ALWAYS AS (…) columns, VIRTUAL or STORED, which the database computes and no write may
+ * assign — of the table as the last `columns()` read it (none before: asking never opens or creates
+ * a table). SQLite's columns() leaves them out and PostgreSQL's lists them, so only this tells a
+ * mapping naming one that it is generated, not missing or writable.
+ */
+export interface GeneratedColumnNames {
+  generatedColumns(): Promise<string[]>;
+}
+
+/** `connection`'s generated columns (GeneratedColumnNames); none from a connection that cannot say. */
+export async function generatedColumnNames(connection: Connection): Promise<string[]> {
+  const names = (connection as Partial<GeneratedColumnNames>).generatedColumns;
+  return typeof names === 'function' ? names.call(connection) : [];
 }
 
 /** A key naming no real column is the pipeline's mistake, not a row's: the whole batch fails, not retryable. */

@@ -12,7 +12,7 @@ import { jobHash } from './rows.js';
 import { loadShape } from './schema.js';
 import { createBatchWriter, type PgBatchWriter, type WritePath } from './write.js';
 import type { Connection, TableUse } from '../types.js';
-import { restoreContext, writeContext } from '../table-shape.js';
+import { restoreContext, writeContext, type GeneratedColumnNames } from '../table-shape.js';
 import { urlMistake } from './url.js';
 
 /** The component errors name: the driver's name in ferry.yaml. */
@@ -63,7 +63,7 @@ const defaultQueryTimeout = '5m';
 const cancelGraceMs = 2_000;
 const defaultConnectTimeout = '30s';
 
-function createConnection(pool: pg.Pool, table: string, path: WritePath, server: ServerWait): Connection {
+function createConnection(pool: pg.Pool, table: string, path: WritePath, server: ServerWait): Connection & GeneratedColumnNames {
   const guard = <T>(fn: () => Promise<T>, context: string) => guarded(fn, context, server);
   const sessions = createSessions(pool);
   let writer: Promise<PgBatchWriter> | undefined;
@@ -83,6 +83,10 @@ function createConnection(pool: pg.Pool, table: string, path: WritePath, server:
     driver: postgresName,
     table,
     columns: (use) => guard(async () => (await reload(use)).shape.columns.map((c) => ({ ...c })), `reading the columns of table ${table}`),
+    generatedColumns: async () => {
+      const shape = writer === undefined ? undefined : (await writer).shape;
+      return shape === undefined ? [] : [...shape.computed].map((p) => shape.columns[p]!.name);
+    },
     writeBatch: (input) => guard(async () => (await current()).write(input), writeContext(input)),
     planPages: (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
     readPage: (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),
