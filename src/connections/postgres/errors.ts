@@ -7,7 +7,7 @@ import type { PgStatements } from './sql.js';
 import { storeRejects } from '../write-rules.js';
 
 /** The fields of a server error pg passes on (`DatabaseError`); absent on socket errors. */
-type ServerError = Partial<Pick<DatabaseError, 'code' | 'constraint' | 'column' | 'message'>>;
+type ServerError = Partial<Pick<DatabaseError, 'code' | 'constraint' | 'column' | 'message' | 'routine'>>;
 
 /**
  * True for an error about one row's data: SQLSTATE class 22 (data exception: a value the column's
@@ -18,6 +18,23 @@ type ServerError = Partial<Pick<DatabaseError, 'code' | 'constraint' | 'column' 
 export function isRowError(err: unknown): boolean {
   const code = (err as ServerError | null)?.code;
   return typeof code === 'string' && /^(22|23|P0)/.test(code);
+}
+
+/**
+ * A row a row-level security policy's WITH CHECK refused, on a table that has row-level security
+ * (PgShape `rowSecurity`): a reject of that row, as a CHECK's refusal is, not a failed batch. Told
+ * from a privilege the user lacks — 42501 too, raised for every row before any is written, which
+ * fails the batch — by where the server raised it (its routine field; its words, where a proxy drops the field).
+ */
+export function isRowSecurityRefusal(err: unknown, shape: Pick<PgShape, 'rowSecurity'>): boolean {
+  if (!shape.rowSecurity) return false;
+  const { code, routine, message } = (err ?? {}) as ServerError;
+  return code === '42501' && (routine === 'ExecWithCheckOptions' || /^new row violates row-level security policy/.test(message ?? ''));
+}
+
+/** An error about one row's data (`isRowError`), or a row row-level security refused (`isRowSecurityRefusal`). */
+export function isRowRefusal(err: unknown, shape: Pick<PgShape, 'rowSecurity'>): boolean {
+  return isRowError(err) || isRowSecurityRefusal(err, shape);
 }
 
 /** A unique violation (of any index but the marker's, which fails the batch before this is asked). */
@@ -42,11 +59,32 @@ export interface RowValues {
  * savepoint, already rolled back. The constraint or column named by the server picks the path; a
  * value the column's type refuses is found by asking the server to parse each value alone.
  */
-export async function rowReject(err: unknown, client: ClientBase, shape: PgShape, sql: PgStatements, row: RowValues): Promise<RejectError> {
+export async function rowReject(
+  err: unknown,
+  client: ClientBase,
+  shape: PgShape,
+  sql: PgStatements,
+  row: RowValues,
+  key?: readonly string[],
+): Promise<RejectError> {
   const { code = '', constraint, column, message = String(err) } = err as ServerError;
   const columns = constraint === undefined ? undefined : shape.constraints.get(constraint);
   const named = (columns ?? []).filter((c) => c !== '');
-  if (code === '23505' || code === '23P01') return storeRejects.conflict(named);
+  if (code === '23505' || code === '23P01') {
+    const conflict = storeRejects.conflict(named);
+    // The key's lookup found no row, yet one holds the key: a policy's USING hides it from this user.
+    if (!shape.rowSecurity || key === undefined || named.length === 0 || !named.every((c) => key.includes(c))) return conflict;
+    return {
+      ...conflict,
+      message: `${named.join(', ')} already belongs to a user that row-level security on ${shape.readName} hides from this database user (a policy's USING), so this row can neither update it nor be inserted`,
+    };
+  }
+  if (isRowSecurityRefusal(err, shape))
+    return {
+      code: 'INVALID_TYPE',
+      path: '',
+      message: `rejected by the database: ${message}: a row-level security policy's WITH CHECK refuses this row for this database user`,
+    };
   if (code === '23502') return { code: 'REQUIRED', path: column ?? '', message: `${column ?? 'a column'} must not be null` };
   const path = isValueError(err, shape) ? await refusedColumn(client, shape, sql, row) : (named[0] ?? '');
   return { code: 'INVALID_TYPE', path, message: `rejected by the database: ${message}` };

@@ -68,6 +68,11 @@ export interface PgShape extends TableColumns {
    * be deleted, re-keyed or changed by an AFTER trigger (or a rule) before the batch commits.
    */
   rewritten: boolean;
+  /**
+   * Row-level security is enabled on the table (pg_class.relrowsecurity): a policy's WITH CHECK may
+   * refuse one row (42501, as a CHECK would with 23514), and its USING may hide a stored row.
+   */
+  rowSecurity: boolean;
 }
 
 /** The configured `table` option split into schema and name; `crm.app_users` or `app_users`. */
@@ -204,9 +209,10 @@ interface CatalogConstraint {
 async function readShape(client: ClientBase, table: string, found: ResolvedTable): Promise<PgShape> {
   const catalog = await readColumns(client, found.oid);
   const constraints = await readConstraints(client, found.oid);
-  const { rows: rewrites } = await client.query<{ rewritten: boolean }>(
+  const { rows: rewrites } = await client.query<{ rewritten: boolean; row_security: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = $1 AND NOT tgisinternal AND tgenabled <> 'D')
-         OR EXISTS (SELECT 1 FROM pg_rewrite WHERE ev_class = $1 AND ev_type <> '1' AND ev_enabled <> 'D') AS rewritten`,
+         OR EXISTS (SELECT 1 FROM pg_rewrite WHERE ev_class = $1 AND ev_type <> '1' AND ev_enabled <> 'D') AS rewritten,
+       (SELECT relrowsecurity FROM pg_class WHERE oid = $1) AS row_security`,
     [found.oid],
   );
   const byAttnum = new Map(catalog.map((c, i) => [c.attnum, i]));
@@ -244,6 +250,7 @@ async function readShape(client: ClientBase, table: string, found: ResolvedTable
     collations: catalog.map((c) => c.collation ?? ''),
     exactEquality: positionsWhere(catalog, (c) => EXACT_EQUALITY.has(c.base_type) && c.deterministic),
     rewritten: rewrites[0]?.rewritten === true,
+    rowSecurity: rewrites[0]?.row_security === true,
   };
 }
 

@@ -17,7 +17,7 @@ import { applyRows, NeedsRowOrder } from './apply.js';
 import { run, textArray, type ApplyContext, type Outcome } from './context.js';
 import { transaction, type PgSessions } from './sessions.js';
 import { restoreRows } from './restore.js';
-import { isMarkerCollision, isRowError, isUniqueViolation, rowReject } from './errors.js';
+import { isMarkerCollision, isRowError, isRowRefusal, isUniqueViolation, rowReject } from './errors.js';
 import { jobHash, prepareRow, type Prepared, type PreparedRow } from './rows.js';
 import type { PgShape } from './schema.js';
 import { PgStatements, type PgStatement } from './sql.js';
@@ -116,7 +116,8 @@ async function attempt(ctx: BatchContext, prepared: Prepared[], apply: Apply): P
   try {
     return await batchTransaction(ctx.client, ctx.input, () => applyOnce(ctx, prepared, apply));
   } catch (err) {
-    if (apply === applyRows && (err instanceof NeedsRowOrder || isRowError(err))) return rowOrder;
+    // A row row-level security refused fails the set's statement whole (42501): row by row, it is that row's reject.
+    if (apply === applyRows && (err instanceof NeedsRowOrder || isRowRefusal(err, ctx.shape))) return rowOrder;
     // Row by row, each row's own violation is its reject: one that still fails the batch was found at COMMIT.
     if (apply === applyEach && isRowError(err)) throw deferredViolation(ctx.shape, err);
     throw err;
@@ -215,11 +216,11 @@ async function applyEach(ctx: ApplyContext, rows: PreparedRow[]): Promise<Map<Pr
         for (const [r, outcome] of await applyRows(ctx, [row])) outcomes.set(r, outcome);
         break;
       } catch (err) {
-        if (!isRowError(err)) throw err;
+        if (!isRowRefusal(err, ctx.shape)) throw err;
         await ctx.client.query('ROLLBACK TO SAVEPOINT ferry_row');
         ctx.changes.delete(row);
         if (tries === 1 && ctx.selfIdentifying && isUniqueViolation(err)) continue;
-        outcomes.set(row, [await rowReject(err, ctx.client, ctx.shape, ctx.sql, row)]);
+        outcomes.set(row, [await rowReject(err, ctx.client, ctx.shape, ctx.sql, row, ctx.input.key)]);
         break;
       }
     }
