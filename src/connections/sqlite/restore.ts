@@ -31,9 +31,9 @@ function restoreRow(statements: SqliteStatements, shape: TableShape, input: Rest
   const currentHash = current === undefined ? undefined : matchesRowHash(entry.afterHash, current) ? entry.afterHash : storedRowHash(current);
   const step = restoreStep(entry, currentHash, input);
   // A statement that changed no row, without an error, was skipped by the store: a BEFORE trigger's
-  // RAISE(IGNORE), or an ON CONFLICT IGNORE constraint (an old unique value another row took since).
-  // The count costs nothing, and holds for a trigger created after the shape was read. A view's
-  // INSTEAD OF triggers are never counted: there the row read back tells.
+  // RAISE(IGNORE) (a constraint's own ON CONFLICT IGNORE is overridden: statements.ts). The count
+  // costs nothing, and holds for a trigger created after the shape was read. A view's INSTEAD OF
+  // triggers are never counted: there the row read back tells.
   const skipped = (changes: number) => changes === 0 && !shape.view;
   if (step === 'delete') {
     const { changes } = statements.delete(key).run(...params);
@@ -103,7 +103,7 @@ function notApplied(shape: TableShape, entry: RestoreEntry, verb: 'insert' | 'up
     `row ${entry.row} ${formatKey(entry.key)}: table ${shape.table} did not apply the rollback's ${verb}, without an error: ` +
       (shape.view
         ? `its INSTEAD OF ${verb.toUpperCase()} trigger wrote nothing for the row, `
-        : `a BEFORE ${verb.toUpperCase()} trigger on it skipped the row (RAISE(IGNORE)), or a constraint declared ON CONFLICT IGNORE refused it (another row holds one of its unique values now), `) +
+        : `a BEFORE ${verb.toUpperCase()} trigger on it skipped the row (RAISE(IGNORE)), `) +
       'so nothing of this batch was restored. Hint: disable the trigger for the rollback, or put the row back by hand',
     { retryable: false },
   );

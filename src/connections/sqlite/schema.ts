@@ -21,6 +21,14 @@ export interface TableShape extends TableColumns {
    */
   view: boolean;
   /**
+   * A constraint of the table declares its own conflict resolution (`UNIQUE ON CONFLICT REPLACE`,
+   * `… IGNORE`): a plain INSERT or UPDATE would follow it — REPLACE deleting the other user holding
+   * the value, IGNORE dropping the row while it is counted written — so Ferry's statements say
+   * OR ABORT, and the conflict is the row's reject as on any table. Only then: the outer statement's
+   * clause also overrides those of the statements inside the table's triggers.
+   */
+  declaresConflict: boolean;
+  /**
    * Names of its GENERATED ALWAYS AS (…) columns, VIRTUAL or STORED: SQLite computes them and no
    * statement may assign them, so they are not among `columns` (pragma_table_info leaves them out).
    * A row giving one a value is told that, not that the table has no such column.
@@ -73,6 +81,10 @@ export function loadTableShape(db: Database, table: string, use: TableUse = 'wri
     hasTriggers: (triggers.get(table) ?? 0) > 0,
     // Names compare without case in SQLite, as pragma_table_info found it.
     view: db.prepare<[string], number>("SELECT 1 FROM sqlite_schema WHERE type = 'view' AND name = ? COLLATE NOCASE").pluck().get(table) !== undefined,
+    // Only CREATE TABLE's text holds it (no pragma does); a false match only adds OR ABORT.
+    declaresConflict: /\bON\s+CONFLICT\b/i.test(
+      db.prepare<[string], string | null>("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE").pluck().get(table) ?? '',
+    ),
     // hidden 2 and 3: a VIRTUAL and a STORED generated column.
     computed: new Set(db.prepare<[string], string>('SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)').pluck().all(table)),
   };

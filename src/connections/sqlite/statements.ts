@@ -24,6 +24,9 @@ export class SqliteStatements {
   readonly keysSave: Statement<[string, string]>;
   private readonly cache = new Map<string, Statement>();
   private readonly table: string;
+  /** `INSERT OR ABORT` / `UPDATE OR ABORT` on a table declaring its own conflict resolution (TableShape `declaresConflict`). */
+  private readonly insertVerb: string;
+  private readonly updateVerb: string;
   /** Runs a function in a savepoint of the caller's transaction (better-sqlite3 nests a transaction so). */
   private readonly nested: (fn: () => unknown) => unknown;
 
@@ -32,6 +35,8 @@ export class SqliteStatements {
     private readonly shape: TableShape,
   ) {
     this.table = quoteIdentifier(shape.table);
+    this.insertVerb = shape.declaresConflict ? 'INSERT OR ABORT' : 'INSERT';
+    this.updateVerb = shape.declaresConflict ? 'UPDATE OR ABORT' : 'UPDATE';
     this.nested = db.transaction((fn: () => unknown) => fn());
     this.markerGet = db.prepare<[string, number], string>('SELECT output FROM ferry_batches WHERE job = ? AND batch = ?').pluck();
     this.markerPut = db.prepare('INSERT INTO ferry_batches (job, batch, output) VALUES (?, ?, ?)');
@@ -80,7 +85,7 @@ export class SqliteStatements {
   insert(columns: readonly number[], returning = false): Statement {
     return this.cached(`i:${columns.join(',')}:${returning}`, () => {
       const names = columns.map((c) => this.name(c)).join(', ');
-      return `INSERT INTO ${this.table} (${names}) VALUES (${columns.map(() => '?').join(', ')})${returning ? ` RETURNING ${this.all()}` : ''}`;
+      return `${this.insertVerb} INTO ${this.table} (${names}) VALUES (${columns.map(() => '?').join(', ')})${returning ? ` RETURNING ${this.all()}` : ''}`;
     });
   }
 
@@ -110,7 +115,7 @@ export class SqliteStatements {
     return this.cached(`m:${columns.join(',')}:${rows}:${onConflict}`, () => {
       const names = columns.map((c) => this.name(c)).join(', ');
       const tuple = `(${columns.map(() => '?').join(', ')})`;
-      const verb = onConflict === 'rollback' ? 'INSERT OR ROLLBACK' : 'INSERT';
+      const verb = onConflict === 'rollback' ? 'INSERT OR ROLLBACK' : this.insertVerb;
       return `${verb} INTO ${this.table} (${names}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
     });
   }
@@ -119,7 +124,7 @@ export class SqliteStatements {
   update(columns: readonly number[], key: readonly number[], returning = false): Statement {
     return this.cached(`u:${columns.join(',')}:${key.join(',')}:${returning}`, () => {
       const set = columns.map((c) => `${this.name(c)} = ?`).join(', ');
-      return `UPDATE ${this.table} SET ${set} WHERE ${this.keyPredicate(key)}${returning ? ` RETURNING ${this.all()}` : ''}`;
+      return `${this.updateVerb} ${this.table} SET ${set} WHERE ${this.keyPredicate(key)}${returning ? ` RETURNING ${this.all()}` : ''}`;
     });
   }
 
@@ -154,7 +159,7 @@ export class SqliteStatements {
   asText(column: number, key: readonly number[]): Statement {
     return this.cached(`t:${column}:${key.join(',')}`, () => {
       const name = this.name(column);
-      return `UPDATE ${this.table} SET ${name} = CAST(${name} AS TEXT) WHERE ${this.keyPredicate(key)}`;
+      return `${this.updateVerb} ${this.table} SET ${name} = CAST(${name} AS TEXT) WHERE ${this.keyPredicate(key)}`;
     });
   }
 

@@ -9,7 +9,8 @@ import { batch } from './contract-harness.js';
 
 /**
  * A rollback's step the store did not apply, without an error — a BEFORE trigger's RAISE(IGNORE),
- * an ON CONFLICT IGNORE constraint — must fail the batch, never be counted as a row put back.
+ * a view's INSTEAD OF trigger writing nothing, an ON CONFLICT IGNORE constraint — must fail the
+ * batch, never be counted as a row put back.
  */
 const dirs: string[] = [];
 const open: { connection: Connection; raw: Database.Database }[] = [];
@@ -95,14 +96,16 @@ describe('sqlite rollback: a step the store skipped fails the batch', () => {
     ]);
   });
 
-  it('a UNIQUE … ON CONFLICT IGNORE column whose old value another row took since', async () => {
+  it('a UNIQUE … ON CONFLICT IGNORE column whose old value another row took since: refused, naming the row', async () => {
     const { connection, raw } = await store(
       "CREATE TABLE t (email TEXT PRIMARY KEY, n INT UNIQUE ON CONFLICT IGNORE); INSERT INTO t VALUES ('a', 1), ('b', 2);",
     );
     const backup = await upserted(connection);
     raw.exec("INSERT INTO t VALUES ('z', 1)");
     const failure = await failureOf(connection.restoreBatch({ job: 'rollback-1', batch: 1, entries: backup, force: false }));
-    expect(failure?.message).toMatch(/row 1 email="a": table t did not apply the rollback's update, without an error/);
+    expect(failure?.message).toMatch(
+      /row 1 email="a": table t refused to have it put back: UNIQUE constraint failed: t\.n, so nothing of this batch was restored/,
+    );
     expect(all(raw)).toEqual([
       { email: 'a', n: 10 },
       { email: 'b', n: 20 },
