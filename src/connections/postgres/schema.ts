@@ -96,7 +96,7 @@ export const postgresUsersTableDialect: UsersTableDialect = {
 
 /**
  * Resolves the table (search_path for an unqualified name, as any SQL would), creating the built-in
- * users table first when it does not exist, and the bookkeeping tables next to it; then reads its shape.
+ * users table first when it does not exist, and the bookkeeping tables next to it (to write only); then reads its shape.
  */
 export async function loadShape(client: ClientBase, table: string, use: TableUse = 'write'): Promise<PgShape> {
   let found = await resolveTable(client, table);
@@ -106,7 +106,10 @@ export async function loadShape(client: ClientBase, table: string, use: TableUse
     found = await resolveTable(client, table);
     if (found === undefined) throw new ConnectionError(`table ${table} could not be created`, { retryable: false });
   }
-  await ensureBookkeeping(client, found.schema);
+  // A table only read (a source, a rollback's check) needs no markers: a user who may only read it
+  // (SELECT, no CREATE in its schema) could not export while its bookkeeping was made first.
+  // A rollback, which writes markers, reads the table its job wrote, where they are already.
+  if (use === 'write') await ensureBookkeeping(client, found.schema);
   return readShape(client, table, found);
 }
 
