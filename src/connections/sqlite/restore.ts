@@ -26,7 +26,14 @@ export function applyRestore(statements: SqliteStatements, shape: TableShape, in
 function restoreRow(statements: SqliteStatements, shape: TableShape, input: RestoreBatchInput, entry: RestoreEntry): RestoreStep {
   const key = keyPositions(shape, Object.keys(entry.key));
   const params = key.map((p) => encodeImage(shape.columns[p] as ColumnInfo, entry.key[(shape.columns[p] as ColumnInfo).name]));
-  const current = statements.rows(key).all(...params)[0];
+  const found = statements.rows(key).all(...params);
+  // Two rows with the key (one another writer added since, on a table whose key is not unique): a
+  // DELETE or UPDATE by the key would reach both, deleting or overwriting a row the job never wrote.
+  if (found.length > 1) {
+    if (input.force && !input.check) throw ambiguousRow(shape, entry);
+    return 'changed';
+  }
+  const current = found[0];
   // Compared through matchesRowHash: a backup from before the hash changed still matches its row.
   const currentHash = current === undefined ? undefined : matchesRowHash(entry.afterHash, current) ? entry.afterHash : storedRowHash(current);
   const step = restoreStep(entry, currentHash, input);
@@ -105,6 +112,16 @@ function notApplied(shape: TableShape, entry: RestoreEntry, verb: 'insert' | 'up
         ? `its INSTEAD OF ${verb.toUpperCase()} trigger wrote nothing for the row, `
         : `a BEFORE ${verb.toUpperCase()} trigger on it skipped the row (RAISE(IGNORE)), `) +
       'so nothing of this batch was restored. Hint: disable the trigger for the rollback, or put the row back by hand',
+    { retryable: false },
+  );
+}
+
+/** `--force` over a key two rows hold now: which one the job wrote cannot be told, and putting it back by the key would reach both. */
+function ambiguousRow(shape: TableShape, entry: RestoreEntry): ConnectionError {
+  return new ConnectionError(
+    `row ${entry.row} ${formatKey(entry.key)}: table ${shape.table} holds more than one row with this key now (another writer added one since the job wrote it), ` +
+      'so the rollback cannot tell which to put back, and changing them by the key would reach both: nothing of this batch was restored. ' +
+      'Hint: remove the row that was added since, or put the row back by hand',
     { retryable: false },
   );
 }

@@ -176,4 +176,53 @@ describe('sqlite rollback: a step the store skipped fails the batch', () => {
       ]);
     });
   });
+
+  describe('a key another writer gave a second row since (a table whose key is not unique)', () => {
+    /** An upsert inserting a@x.io and updating b@x.io; then another tool adds a row with each key, another case. */
+    async function twoRowsPerKey(): Promise<{ raw: Database.Database; connection: Connection; backup: RestoreEntry[] }> {
+      const { connection, raw } = await store("CREATE TABLE t (email TEXT, n INT); INSERT INTO t VALUES ('b@x.io', 5);");
+      const out = await connection.writeBatch(
+        batch(
+          [
+            { email: 'a@x.io', n: 1 },
+            { email: 'b@x.io', n: 6 },
+          ],
+          { upsert: true },
+        ),
+      );
+      expect(out).toMatchObject({ inserted: 1, updated: 1 });
+      raw.exec("INSERT INTO t VALUES ('A@X.IO', 2), ('B@X.IO', 7)");
+      return { raw, connection, backup: entries(out.changes) };
+    }
+    const untouched = [
+      { email: 'A@X.IO', n: 2 },
+      { email: 'B@X.IO', n: 7 },
+      { email: 'a@x.io', n: 1 },
+      { email: 'b@x.io', n: 6 },
+    ];
+
+    it('is reported changed since, and neither row is touched (the check finds it too)', async () => {
+      const { raw, connection, backup } = await twoRowsPerKey();
+      const changed = [
+        { row: 1, key: { email: 'a@x.io' }, reason: 'changed' },
+        { row: 2, key: { email: 'b@x.io' }, reason: 'changed' },
+      ];
+      expect(await connection.restoreBatch({ job: 'rollback-0', batch: 0, entries: backup, force: false, check: true })).toMatchObject({ changed });
+      expect(await connection.restoreBatch({ job: 'rollback-1', batch: 1, entries: backup, force: false })).toEqual({
+        restored: 0,
+        deleted: 0,
+        changed,
+        replayed: false,
+      });
+      expect(raw.prepare('SELECT email, n FROM t ORDER BY email').all()).toEqual(untouched);
+    });
+
+    it('with --force fails the batch naming the row, instead of deleting or overwriting the other writer’s row', async () => {
+      const { raw, connection, backup } = await twoRowsPerKey();
+      const failure = await failureOf(connection.restoreBatch({ job: 'rollback-1', batch: 1, entries: backup, force: true }));
+      expect(failure?.message).toMatch(/row 1 email="a@x\.io": table t holds more than one row with this key now/);
+      expect(failure?.retryable).toBe(false);
+      expect(raw.prepare('SELECT email, n FROM t ORDER BY email').all()).toEqual(untouched);
+    });
+  });
 });
