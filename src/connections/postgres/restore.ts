@@ -7,7 +7,8 @@ import type { PgShape } from './schema.js';
 import type { PgStatements } from './sql.js';
 import { countStep, emptyRestoreOutput, restoreStep } from '../restore-rules.js';
 import { keyPositions } from '../table-shape.js';
-import type { RestoreBatchInput, RestoreBatchOutput } from '../types.js';
+import type { RestoreBatchInput, RestoreBatchOutput, RestoreEntry } from '../types.js';
+import { formatKey } from '../../plan/row-diff.js';
 
 type Image = Record<string, unknown>;
 
@@ -27,6 +28,12 @@ export async function restoreRows(client: ClientBase, shape: PgShape, sql: PgSta
   const inserts: Image[] = [];
   input.entries.forEach((entry, i) => {
     const current = found.get(i);
+    // Two rows with the key (one another writer added since, on a table whose key is not unique):
+    // which one the job wrote cannot be told, and --force put back (or deleted) whichever came first.
+    if (current === 'ambiguous') {
+      if (input.force && !input.check) throw ambiguousRow(shape, entry);
+      return countStep(output, entry, 'changed');
+    }
     const step = restoreStep(entry, current?.hash, input);
     if (step === 'delete' && current !== undefined) deletes.push(current.tid);
     if (step === 'restore' && entry.before !== null) {
@@ -44,19 +51,19 @@ export async function restoreRows(client: ClientBase, shape: PgShape, sql: PgSta
   return output;
 }
 
-/** Each entry's stored row (the first, for a key that is not unique), locked: its ctid and hash. */
+/** Each entry's stored row, locked: its ctid and hash; `ambiguous` where more than one row has its key. */
 async function locate(
   client: ClientBase,
   shape: PgShape,
   sql: PgStatements,
   key: number[],
   input: RestoreBatchInput,
-): Promise<Map<number, { tid: string; hash: string }>> {
+): Promise<Map<number, { tid: string; hash: string } | 'ambiguous'>> {
   const ordinals = textArray(input.entries.map((_, i) => String(i)));
   const keys = key.map((p) => textArray(input.entries.map((e) => encodeImage(shape, p, e.key[shape.columns[p]!.name]))));
   const { rows } = await client.query<unknown[]>({ ...sql.locate(key), values: [ordinals, ...keys], rowMode: 'array', types: imageTypes });
-  const found = new Map<number, { tid: string; hash: string }>();
-  for (const [i, tid, hash] of rows) if (!found.has(i as number)) found.set(i as number, { tid: tid as string, hash: hash as string });
+  const found = new Map<number, { tid: string; hash: string } | 'ambiguous'>();
+  for (const [i, tid, hash] of rows) found.set(i as number, found.has(i as number) ? 'ambiguous' : { tid: tid as string, hash: hash as string });
   return found;
 }
 
@@ -80,6 +87,15 @@ async function restoreInserts(client: ClientBase, shape: PgShape, sql: PgStateme
   const values = columns.map((p) => textArray(inserts.map((before) => encodeImage(shape, p, before[shape.columns[p]!.name]))));
   const { rowCount } = await client.query({ ...sql.insert(columns, undefined, overriding), values });
   if (rowCount !== inserts.length) throw skipped(shape, 'INSERT', `put back ${rowCount ?? 0} of ${inserts.length} deleted rows`);
+}
+
+/** `--force` over a key two rows hold now: putting back whichever came first could overwrite or delete a row the job never wrote. */
+function ambiguousRow(shape: PgShape, entry: RestoreEntry): ConnectionError {
+  return new ConnectionError(
+    `row ${entry.row} ${formatKey(entry.key)}: ${shape.readName} holds more than one row with this key now (another writer added one since the job wrote it), ` +
+      'so the rollback cannot tell which to put back: nothing of this batch was restored. Hint: remove the row that was added since, or put the row back by hand',
+    { retryable: false },
+  );
 }
 
 /**
