@@ -37,6 +37,8 @@ export function prepareRow(shape: PgShape, key: readonly number[], row: RowToWri
     if (value === undefined) continue;
     const position = shape.position.get(name);
     if (position === undefined) errors.push(storeRejects.unknownColumn(name, shape.table));
+    // The server refuses any value for it, for the whole statement (428C9): the row's reject, as on SQLite.
+    else if (shape.computed.size > 0 && shape.computed.has(position)) errors.push(storeRejects.computedColumn(name, shape.table));
     else present.push(position);
   }
   present.sort((a, b) => a - b);
