@@ -111,9 +111,10 @@ describePostgres('ferry jobs rollback of a PostgreSQL table dropped after its ch
     p = new TestProject();
     p.write('ferry.yaml', usersConnectionYaml(server(), database, passwordEnv));
     const job = upsertJob(p);
-    const held = await heldRollback(p, job, flags);
+    // Connected before the rollback starts: only the DROP runs in its held window.
     const raw = await rawClient(server().url(database));
     try {
+      const held = await heldRollback(p, job, flags);
       await raw.query('DROP TABLE users');
       const { code, output } = await ended(held);
       expect(code, output).not.toBe(0);
