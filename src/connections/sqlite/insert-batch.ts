@@ -166,7 +166,7 @@ class PendingInserts {
     for (let size = this.group; this.rows > 0; size >>= 1) {
       while (this.rows >= size) {
         const group = offset === 0 && size * width === this.values.length ? this.values : this.values.slice(offset, offset + size * width);
-        run(this.statements.insertMany(this.columns, size, this.onConflict), group, this.shape);
+        run(this.statements.insertMany(this.columns, size, this.onConflict), group, this.shape, size);
         offset += size * width;
         this.rows -= size;
       }
@@ -175,13 +175,17 @@ class PendingInserts {
   }
 }
 
-function run(statement: Statement, values: SqliteValue[], shape: TableShape): void {
+function run(statement: Statement, values: SqliteValue[], shape: TableShape, rows: number): void {
+  let stored: number;
   try {
-    statement.run(values);
+    stored = statement.run(values).changes;
   } catch (err) {
     if (constraintReject(err, shape) !== undefined) throw new InsertOneByOne('a constraint stopped a multi-row insert', { cause: err });
     throw err;
   }
+  // Fewer rows stored than given, without an error: a trigger made since the shape was read (it
+  // says none) skipped some (RAISE(IGNORE)). Row by row, each is told apart and becomes its reject.
+  if (stored !== rows) throw new InsertOneByOne('a multi-row insert stored fewer rows than it was given');
 }
 
 function sameColumns(a: readonly number[], b: readonly number[]): boolean {

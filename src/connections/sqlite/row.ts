@@ -136,7 +136,8 @@ function insertRow(ctx: RowContext, encoded: EncodedRow, key: RowKey): Applied {
   const outcome = runGuarded(
     ctx,
     () => {
-      insert.run(values);
+      // No row stored, without an error: a trigger's RAISE(IGNORE) — one made since the shape was read (it says none).
+      if (insert.run(values).changes === 0) throw new RowNotKept(notKept(ctx, 'insert'));
       record(ctx, key, null, stored);
     },
     'inserted',
