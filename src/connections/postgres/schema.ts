@@ -14,6 +14,8 @@ export interface PgShape extends TableColumns {
   readName: string;
   /** The schema holding the table and Ferry's bookkeeping tables, quoted. */
   schema: string;
+  /** The same, unquoted (`ensureBookkeeping`). */
+  schemaName: string;
   /**
    * Per column (same positions as `columns`): the type values are cast to before they are assigned —
    * the base type without its modifier (`character varying`, not `(20)`; a domain's base type), because
@@ -154,7 +156,7 @@ async function createUsersTable(client: ClientBase, table: string): Promise<void
 }
 
 /** Rows and markers of a batch commit together, so the bookkeeping lives in the target's database and schema. */
-async function ensureBookkeeping(client: ClientBase, schemaName: string): Promise<void> {
+export async function ensureBookkeeping(client: ClientBase, schemaName: string): Promise<void> {
   const { batches, keys } = bookkeeping(quoteIdentifier(schemaName));
   const { rows } = await client.query<{ n: string; narrow: boolean | null }>(
     `SELECT count(DISTINCT c.oid) AS n, bool_or(a.atttypid = 'int4'::regtype) AS narrow
@@ -237,6 +239,7 @@ async function readShape(client: ClientBase, table: string, found: ResolvedTable
     qualified: `${quoteIdentifier(found.schema)}.${quoteIdentifier(found.name)}`,
     readName: `${found.schema}.${found.name}`,
     schema: quoteIdentifier(found.schema),
+    schemaName: found.schema,
     columns,
     position: new Map(columns.map((c, i) => [c.name, i])),
     usersTable,

@@ -19,7 +19,7 @@ import { transaction, type PgSessions } from './sessions.js';
 import { restoreRows } from './restore.js';
 import { isMarkerCollision, isRowError, isRowRefusal, isUniqueViolation, rowReject } from './errors.js';
 import { jobHash, prepareRow, type Prepared, type PreparedRow } from './rows.js';
-import type { PgShape } from './schema.js';
+import { ensureBookkeeping, type PgShape } from './schema.js';
 import { PgStatements, type PgStatement } from './sql.js';
 import { generatedColumns, keyPositions } from '../table-shape.js';
 import { jobUserIds } from '../users-table.js';
@@ -59,11 +59,22 @@ export function createBatchWriter(sessions: PgSessions, shape: PgShape, path: Wr
     }
     return check;
   };
+  let bookkept: Promise<void> | undefined;
   return {
     shape,
     sql,
     write: (input) => writeBatch(sessions, shape, sql, input, path, refuseLostRows),
-    restore: (input) => sessions.use((client) => restoreBatch(client, shape, sql, input)),
+    restore: (input) =>
+      sessions.use(async (client) => {
+        // A rollback opens its table to read, which makes no bookkeeping: its markers' table is made
+        // before its first batch writes one (there already, unless dropped since its job wrote).
+        if (input.check !== true) {
+          bookkept ??= ensureBookkeeping(client, shape.schemaName);
+          bookkept.catch(() => (bookkept = undefined));
+          await bookkept;
+        }
+        return restoreBatch(client, shape, sql, input);
+      }),
     refuseLostRows,
   };
 }

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { openPostgres } from '../../../src/connections/postgres/open.js';
 import { describePostgres, usePostgresDatabase, usePostgresServer } from '../../helpers/describe-postgres.js';
+import { batch } from './contract-harness.js';
 
 /**
  * A source read by a database user that may only read it (SELECT on the table, no CREATE in its
@@ -30,5 +31,23 @@ describePostgres('postgres source read by a read-only user', () => {
       await connection.close();
     }
     expect((await db.raw.query("SELECT relname FROM pg_class WHERE relname LIKE 'ferry%'")).rows).toEqual([]);
+  });
+
+  it('a rollback, which opens its table to read, still makes the markers’ table before its first batch (dropped since the job wrote)', async () => {
+    const writer = await db.connect('t');
+    await writer.columns();
+    const out = await writer.writeBatch(batch([{ email: 'a@example.com' }]));
+    expect(out.inserted).toBe(1);
+    await db.raw.query('DROP TABLE ferry_batches, ferry_job_keys');
+    const rollback = await db.connect('t');
+    await rollback.columns('read');
+    const entries = out.changes.map(({ row, key, before, afterHash }) => ({ row, key, before, afterHash }));
+    expect(await rollback.restoreBatch({ job: 'rollback-1', batch: 1, entries, force: false })).toEqual({
+      restored: 0,
+      deleted: 1,
+      changed: [],
+      replayed: false,
+    });
+    expect((await db.raw.query('SELECT count(*)::int AS n FROM t')).rows).toEqual([{ n: 0 }]);
   });
 });
