@@ -110,7 +110,7 @@ export async function loadShape(client: ClientBase, table: string, use: TableUse
   }
   // A table only read (a source, a rollback's check) needs no markers: a user who may only read it
   // (SELECT, no CREATE in its schema) could not export while its bookkeeping was made first.
-  // A rollback, which writes markers, reads the table its job wrote, where they are already.
+  // A rollback, which writes markers, opens its table to read too: its first batch makes them (write.ts).
   if (use === 'write') await ensureBookkeeping(client, found.schema);
   return readShape(client, table, found);
 }
