@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { hasErrorCode, isRetryable, MISSING_TABLE } from '../connections/errors.js';
 import { openConnection } from '../connections/index.js';
+import { generatedColumnNames } from '../connections/table-shape.js';
+import { storeRejects } from '../connections/write-rules.js';
 import type { ColumnInfo, Connection, TableUse } from '../connections/types.js';
 import { usersTableColumns } from '../connections/users-table.js';
 import { checkQuery } from '../query/compile-query.js';
@@ -98,7 +100,11 @@ async function checkTarget(project: Project, loaded: LoadedPipeline): Promise<Di
   const table = await tableColumns(project, target.connection, target.table);
   if (!table) return [];
   if ('problem' in table) return [connectionProblem(loaded, 'target', target.connection, table.problem)];
-  const found = checkTargetColumns(parseYamlFile(loaded.file, loaded.text), columns, { name: table.name, columns: table.columns.map((c) => c.name) });
+  const found = checkTargetColumns(parseYamlFile(loaded.file, loaded.text), columns, {
+    name: table.name,
+    columns: table.columns.map((c) => c.name),
+    generated: { names: table.generated ?? [], message: (name) => storeRejects.computedColumn(name, table.name).message },
+  });
   const keyWarning = notUniqueKey(loaded, table.name, table.columns);
   return keyWarning ? [...found, keyWarning] : found;
 }
@@ -222,7 +228,7 @@ async function tableColumns(
   table: string | undefined,
   query?: string,
   use: TableUse = 'write',
-): Promise<{ name: string; columns: ColumnInfo[]; refused?: RefusedValue[] } | { problem: string } | undefined> {
+): Promise<{ name: string; columns: ColumnInfo[]; generated?: string[]; refused?: RefusedValue[] } | { problem: string } | undefined> {
   const options = ownField(project.config.connections, name);
   if (!options) return undefined;
   // A store not made yet (a fresh clone, before its first import) will hold the built-in table; a
@@ -232,9 +238,12 @@ async function tableColumns(
   try {
     const connection = await openConnection(table ? { ...options, table } : options, { baseDir: project.rootDir });
     try {
-      const columns = await connection.preview(() => connection.columns(use));
+      const { columns, generated } = await connection.preview(async () => ({
+        columns: await connection.columns(use),
+        generated: await generatedColumnNames(connection),
+      }));
       // SQLite parses no value of its own: only a server's types (uuid, enum, inet…) refuse one.
-      if (query === undefined || options.driver === 'sqlite' || checkQuery(query, columns)) return { name: connection.table, columns };
+      if (query === undefined || options.driver === 'sqlite' || checkQuery(query, columns)) return { name: connection.table, columns, generated };
       const refused = await refusedValues(connection, valueProbes(query, columns));
       return { name: connection.table, columns, refused: refused.map((r) => ({ ...r, message: project.masker.mask(r.message) })) };
     } finally {

@@ -12,15 +12,24 @@ import { clip } from '../validation/clip.js';
  */
 
 /** Each mapped column must be a column of the target table; reported at its key. */
-export function checkTargetColumns(y: YamlFile, columns: Pipeline['columns'], table: { name: string; columns: string[] }): Diagnostic[] {
+export function checkTargetColumns(
+  y: YamlFile,
+  columns: Pipeline['columns'],
+  table: { name: string; columns: string[]; generated?: { names: readonly string[]; message: (name: string) => string } },
+): Diagnostic[] {
   if (!columns || typeof columns !== 'object') return [];
+  // A generated column is computed by the database: SQLite lists none, PostgreSQL lists them with the rest.
+  const generated = table.generated?.names ?? [];
+  const writable = table.columns.filter((name) => !generated.includes(name));
   return Object.keys(columns)
-    .filter((name) => !table.columns.includes(name))
+    .filter((name) => !writable.includes(name))
     .map((name) => {
-      const near = closestName(name, table.columns);
-      const hint = near ? ` (did you mean ${near}?)` : `; its columns: ${table.columns.join(', ')}`;
       const { line, col } = positionOf(y, offsetOf(y, ['columns', name], 'key'));
-      return { file: y.file, line, col, path: formatPath(['columns', name]), message: `table ${table.name} has no column "${name}"${hint}` };
+      const at = { file: y.file, line, col, path: formatPath(['columns', name]) };
+      if (table.generated && generated.includes(name)) return { ...at, message: table.generated.message(name) };
+      const near = closestName(name, writable);
+      const hint = near ? ` (did you mean ${near}?)` : `; its columns: ${writable.join(', ')}`;
+      return { ...at, message: `table ${table.name} has no column "${name}"${hint}` };
     });
 }
 
