@@ -1,11 +1,7 @@
-import Database from 'better-sqlite3';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sqliteConnection } from '../../../src/connections/sqlite.js';
-import type { Connection } from '../../../src/connections/types.js';
+import type Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
 import { batch } from './contract-harness.js';
+import { useForeignSqliteStores } from './foreign-sqlite-store.js';
 
 /**
  * A table another tool made with a constraint that declares its own conflict resolution. Followed
@@ -13,28 +9,7 @@ import { batch } from './contract-harness.js';
  * `IGNORE` dropped the row while it was counted inserted, `ROLLBACK` was reported as a trigger's.
  * Each conflict is the row's CONFLICT reject, as on a table without such a clause.
  */
-const dirs: string[] = [];
-const open: { connection: Connection; raw: Database.Database }[] = [];
-
-afterEach(async () => {
-  for (const { connection, raw } of open.splice(0)) {
-    await connection.close();
-    raw.close();
-  }
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function store(ddl: string): Promise<{ connection: Connection; raw: Database.Database }> {
-  const dir = await mkdtemp(join(tmpdir(), 'ferry-sqlite-conflict-'));
-  dirs.push(dir);
-  const raw = new Database(join(dir, 's.db'));
-  raw.exec(ddl);
-  const connection = await sqliteConnection.open({ driver: 'sqlite', path: 's.db', table: 't' }, { baseDir: dir });
-  await connection.columns();
-  const opened = { connection, raw };
-  open.push(opened);
-  return opened;
-}
+const store = useForeignSqliteStores();
 
 const all = (raw: Database.Database) => raw.prepare('SELECT email, n FROM t ORDER BY email').all();
 const conflictOnN = [{ code: 'CONFLICT', path: 'n', message: 'n already belongs to another user' }];

@@ -1,39 +1,15 @@
-import Database from 'better-sqlite3';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sqliteConnection } from '../../../src/connections/sqlite.js';
+import type Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
 import type { Connection, RestoreEntry, RowChange } from '../../../src/connections/types.js';
 import { batch } from './contract-harness.js';
+import { useForeignSqliteStores } from './foreign-sqlite-store.js';
 
 /**
  * A rollback's step the store did not apply, without an error — a BEFORE trigger's RAISE(IGNORE),
  * a view's INSTEAD OF trigger writing nothing, an ON CONFLICT IGNORE constraint — must fail the
  * batch, never be counted as a row put back.
  */
-const dirs: string[] = [];
-const open: { connection: Connection; raw: Database.Database }[] = [];
-
-afterEach(async () => {
-  for (const { connection, raw } of open.splice(0)) {
-    await connection.close();
-    raw.close();
-  }
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function store(ddl: string): Promise<{ connection: Connection; raw: Database.Database }> {
-  const dir = await mkdtemp(join(tmpdir(), 'ferry-sqlite-restore-'));
-  dirs.push(dir);
-  const raw = new Database(join(dir, 's.db'));
-  raw.exec(ddl);
-  const connection = await sqliteConnection.open({ driver: 'sqlite', path: 's.db', table: 't' }, { baseDir: dir });
-  await connection.columns();
-  const opened = { connection, raw };
-  open.push(opened);
-  return opened;
-}
+const store = useForeignSqliteStores();
 
 function entries(changes: RowChange[] | undefined): RestoreEntry[] {
   return JSON.parse(JSON.stringify((changes ?? []).map(({ row, key, before, afterHash }) => ({ row, key, before, afterHash })))) as RestoreEntry[];

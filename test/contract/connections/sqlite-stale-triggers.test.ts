@@ -1,27 +1,13 @@
-import Database from 'better-sqlite3';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
-import { sqliteConnection } from '../../../src/connections/sqlite.js';
-import type { Connection } from '../../../src/connections/types.js';
+import { expect, it } from 'vitest';
 import { batch } from './contract-harness.js';
+import { useForeignSqliteStores } from './foreign-sqlite-store.js';
 
 /**
  * A trigger created while a job runs, after its table's shape was read (which says the table has
  * none, so rows are not read back): a row it skips with RAISE(IGNORE) is still that row's reject,
  * never counted inserted — told by how many rows the insert stored.
  */
-const dirs: string[] = [];
-const open: { connection: Connection; raw: Database.Database }[] = [];
-
-afterEach(async () => {
-  for (const { connection, raw } of open.splice(0)) {
-    await connection.close();
-    raw.close();
-  }
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const store = useForeignSqliteStores();
 
 const rows = [
   { email: 'a', n: 1 },
@@ -34,13 +20,7 @@ it.each([
   ['insert mode (the set-based insert)', false],
   ['upsert mode (row by row)', true],
 ])('%s: a row a trigger made since the shape was read skips is its reject', async (_, upsert) => {
-  const dir = await mkdtemp(join(tmpdir(), 'ferry-sqlite-stale-'));
-  dirs.push(dir);
-  const raw = new Database(join(dir, 's.db'));
-  raw.exec('CREATE TABLE t (email TEXT PRIMARY KEY, n INT)');
-  const connection = await sqliteConnection.open({ driver: 'sqlite', path: 's.db', table: 't' }, { baseDir: dir });
-  open.push({ connection, raw });
-  await connection.columns();
+  const { connection, raw } = await store('CREATE TABLE t (email TEXT PRIMARY KEY, n INT)');
   raw.exec('CREATE TRIGGER tr BEFORE INSERT ON t WHEN NEW.n = 2 BEGIN SELECT RAISE(IGNORE); END;');
   const out = await connection.writeBatch(batch(rows, { upsert }));
   expect(out).toMatchObject({ inserted: 2, rejects: [{ row: 2, errors: [{ code: 'INVALID_TYPE', path: '', message: notKept }] }] });

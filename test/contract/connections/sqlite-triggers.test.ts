@@ -1,38 +1,15 @@
-import Database from 'better-sqlite3';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { dirname } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { sqliteConnection } from '../../../src/connections/sqlite.js';
-import type { Connection, RestoreEntry, RowChange } from '../../../src/connections/types.js';
+import type { RestoreEntry, RowChange } from '../../../src/connections/types.js';
 import { batch } from './contract-harness.js';
+import { useForeignSqliteStores } from './foreign-sqlite-store.js';
 
 /**
  * Tables another tool made with triggers: a row the table did not keep must never be counted
  * written, and a trigger that ends the transaction must leave nothing of the batch behind.
  */
-const dirs: string[] = [];
-const open: { connection: Connection; raw: Database.Database }[] = [];
-
-afterEach(async () => {
-  for (const { connection, raw } of open.splice(0)) {
-    await connection.close();
-    raw.close();
-  }
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function store(ddl: string, table = 't'): Promise<{ connection: Connection; raw: Database.Database }> {
-  const dir = await mkdtemp(join(tmpdir(), 'ferry-sqlite-triggers-'));
-  dirs.push(dir);
-  const raw = new Database(join(dir, 's.db'));
-  raw.exec(ddl);
-  const connection = await sqliteConnection.open({ driver: 'sqlite', path: 's.db', table }, { baseDir: dir });
-  await connection.columns();
-  const opened = { connection, raw };
-  open.push(opened);
-  return opened;
-}
+const store = useForeignSqliteStores();
 
 const rows = [
   { email: 'a', n: 1 },
