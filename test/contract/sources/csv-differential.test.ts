@@ -2,6 +2,7 @@ import { parseString } from 'fast-csv';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SourceRecord } from '../../../src/sources/types.js';
 import { optionsFor, recordsOf, scanAndRead, tempDir } from './helpers.js';
+import { seededRandom as random } from '../../helpers/seeded-random.js';
 
 /**
  * Our byte scanner and field parser against generated files and against fast-csv: random values
@@ -13,17 +14,6 @@ afterAll(() => tmp.cleanup());
 
 const columns = ['email', 'name', 'note', 'city', 'tag'];
 const pieces = ['a', 'b', 'Zoë', '日本', '😀', ' ', ',', '"', '""', '\n', '\r\n', ';', '\t', "'", '{', ']', '\\', 'x y'];
-
-/** mulberry32: a tiny seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(seed: number, rows: number, lineEnds = ['\n', '\r\n']): { text: string; records: Record<string, string>[] } {
   const next = random(seed);

@@ -3,6 +3,7 @@ import { JsonSplitter } from '../../../src/sources/json-splitter.js';
 import { sources } from '../../../src/sources/index.js';
 import type { SourceRecord } from '../../../src/sources/types.js';
 import { optionsFor, recordsOf, scanAndRead, tempDir } from './helpers.js';
+import { seededRandom as random } from '../../helpers/seeded-random.js';
 
 /**
  * JSON and NDJSON against generated files: valid users with hostile strings come back exactly;
@@ -10,16 +11,6 @@ import { optionsFor, recordsOf, scanAndRead, tempDir } from './helpers.js';
  */
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
-
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hostile = ['"', '\\', '\\"', '{', '}', '[', ']', ',', '\n', '\r\n', 'é', '😀', '\u2028', 'a b'];
 

@@ -5,6 +5,7 @@ import { MAX_RECORD_BYTES } from '../../../src/sources/record-cutter.js';
 import { sources } from '../../../src/sources/index.js';
 import type { ByteRange, FileSourceOptions, SourceRecord, SourceScan } from '../../../src/sources/types.js';
 import { optionsFor, placeOf, readAll, tempDir } from './helpers.js';
+import { seededRandom as random } from '../../helpers/seeded-random.js';
 
 /**
  * Every record says the line of the file it starts on (its `line`, and file:line:col in its
@@ -15,17 +16,6 @@ import { optionsFor, placeOf, readAll, tempDir } from './helpers.js';
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 let n = 0;
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Generated {
   content: Buffer;

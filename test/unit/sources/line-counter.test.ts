@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineCounter } from '../../../src/sources/lines.js';
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../../helpers/seeded-random.js';
 
 /** Line and line start of byte `at`, counted naively: LF, CRLF and a bare CR each end a line. */
 function naive(bytes: Buffer, at: number): { line: number; lineStart: number } {
