@@ -1,7 +1,8 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { projectTaskQueue } from '../engine/temporal/project-identity.js';
 import { displayPath, enclosingConfig } from '../project/load-config.js';
+import { readRegularFileSync } from '../sources/regular-file.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
 import { EXPORTS_LINE, GITIGNORE_LINES, initFiles, type InitOptions } from './init-templates.js';
@@ -118,19 +119,25 @@ function statOf(path: string): ReturnType<typeof statSync> | undefined {
   }
 }
 
+/** A .gitignore larger than this is not one init should edit. */
+const GITIGNORE_MAX_BYTES = 8 * 1024 * 1024;
+
 /**
  * What to write to .gitignore: the whole file when there is none, else its text with the lines of
  * GITIGNORE_LINES it lacks appended (changing none of its own); `text` undefined when it has them all.
  */
-function planGitignore(file: string, leaveOut: string[]): { text?: string; created: boolean; note: string } {
+export function planGitignore(file: string, leaveOut: string[]): { text?: string; created: boolean; note: string } {
   const header = '# Ferry: job state, exports and secrets stay out of git';
   const lines = GITIGNORE_LINES.filter((line) => !leaveOut.includes(line));
   const stat = statOf(file);
   if (stat === undefined) return { text: `${header}\n${lines.join('\n')}\n`, created: true, note: 'created .gitignore' };
   let text: string;
   try {
-    if (!stat.isFile()) throw new Error('not a regular file');
-    text = readFileSync(file, 'utf8');
+    // From one checked handle: a path swapped for a named pipe since the stat would block the read for ever.
+    const read = stat.isFile() ? readRegularFileSync(file, GITIGNORE_MAX_BYTES) : undefined;
+    if (read === undefined || 'notFile' in read) throw new Error('not a regular file');
+    if ('tooLarge' in read) throw new Error(`larger than ${GITIGNORE_MAX_BYTES / 1024 / 1024} MiB`);
+    text = read.bytes.toString('utf8');
   } catch (err) {
     throw new CliExit(
       EXIT_INVALID,

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadCheckedPipeline } from '../../../src/project/check-source.js';
 import { loadProject } from '../../../src/project/load-config.js';
 import { loadPipeline } from '../../../src/project/load-pipeline.js';
+import { planGitignore } from '../../../src/cli/init.js';
 import { passed } from '../../../src/pipeline-test/run-cases.js';
 import { checkedPair, testPipeline } from '../../../src/pipeline-test/test-pipeline.js';
 import { TestProject } from '../../helpers/project.js';
@@ -134,5 +135,21 @@ describe('a file swapped for a named pipe between its check and its read', { tim
     }, flipping);
     expect(longest).toBeLessThan(1000);
     expect([...messages].sort()).toEqual(['passed', 'the test file is a named pipe, not a file']);
+  });
+
+  it("ferry init's read of an existing .gitignore never waits on the pipe", async () => {
+    p = new TestProject();
+    const gitignore = join(p.dir, '.gitignore');
+    const flipping = flip(gitignore, 'node_modules\n', 2);
+    const outcomes = new Set<string>();
+    const longest = await longestCall(() => {
+      try {
+        outcomes.add(planGitignore(gitignore, []).text === undefined ? 'complete' : 'lines added');
+      } catch (err) {
+        outcomes.add((err as Error).message);
+      }
+    }, flipping);
+    expect(longest).toBeLessThan(1000);
+    expect(outcomes).toContain('lines added');
   });
 });
