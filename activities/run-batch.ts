@@ -12,8 +12,6 @@ import type { ByteRange, RangeReader, SourceRecord } from '../src/sources/types.
 import type { Reject } from '../src/validation/reject.js';
 import type { JobContexts, JobContext } from './job-context.js';
 import type { BatchPage } from './read-batch-page.js';
-import { readKeptPage } from './kept-page.js';
-import { runExportBatch } from './run-export-batch.js';
 import { chunkFilePattern, chunkPath, linkFileAtomic, partsDir, rejectsPartPath, toNdjson, writeFileAtomic } from './job-files.js';
 import type { ActivityProgress } from './progress.js';
 
@@ -62,7 +60,10 @@ export interface BatchCursor {
  */
 export async function runBatch(contexts: JobContexts, progress: ActivityProgress | undefined, { jobDir, batch }: RunBatchInput): Promise<RunBatchOutput> {
   const ctx = await contexts.get(jobDir);
-  if (ctx.plan.kind === 'export') return runExportBatch(ctx, { jobDir, batch });
+  // The export and migration paths load when a batch of theirs first runs: each batch thread holds
+  // every module it loads in its own heap, twice over once the old generation grows (bin.ts), and an
+  // import of a file never needs them (test/unit/engine/batch-thread-imports.test.ts).
+  if (ctx.plan.kind === 'export') return (await import('./run-export-batch.js')).runExportBatch(ctx, { jobDir, batch });
   const span = ctx.plan.source.type === 'file' ? fileSpan(ctx, batch) : await pageSpan(ctx, batch);
   const { range } = span;
   const cursor = resumeFrom(progress?.lastDetails(), span) ?? { batch, chunk: 0, position: range.start, row: range.firstRow, counts: zero() };
@@ -125,6 +126,7 @@ function fileSpan(ctx: JobContext, batch: number): BatchSpan {
  * (`pageRowNumber`: never two rows with one number, which would generate one user_id for both).
  */
 async function pageSpan(ctx: JobContext, batch: number): Promise<BatchSpan> {
+  const { readKeptPage } = await import('./kept-page.js');
   const page = await readKeptPage(ctx, batch);
   const range: ByteRange = { index: batch, start: 0, end: page.rows.length, firstRow: page.rowOf(0), count: page.rows.length };
   return { range, read: (rest) => pageReader(page, rest), page: true };

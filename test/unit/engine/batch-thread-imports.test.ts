@@ -41,4 +41,9 @@ describe('the batch thread module graph', () => {
     const loaded = heavy.filter((name) => packages.has(name)).map((name) => `${name} (from ${packages.get(name)})`);
     expect(loaded).toEqual([]);
   });
+
+  it('leaves the export and migration paths to load when a batch of theirs runs', () => {
+    const lazy = ['activities/run-export-batch.ts', 'activities/kept-page.ts', 'activities/read-batch-page.ts', 'src/targets/index.ts'];
+    expect(lazy.filter((file) => modules.has(resolve(repoRoot, file)))).toEqual([]);
+  });
 });
