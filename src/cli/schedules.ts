@@ -250,7 +250,12 @@ function findSchedules(ctx: CliContext, files: string[]): { schedules: PipelineS
     }
     const { pipeline, name, path } = result.loaded;
     if (typeof pipeline.schedule !== 'string') continue;
-    if (schedules.some((s) => s.pipeline === name)) throw new CliExit(EXIT_INVALID, `two scheduled pipelines are named "${name}"; names must be unique`);
+    const namesake = schedules.find((s) => s.pipeline === name);
+    if (namesake)
+      throw new CliExit(
+        EXIT_INVALID,
+        `two scheduled pipelines are named "${name}" (${displayPath(ctx.cwd, namesake.file)}, ${displayPath(ctx.cwd, path)}); names must be unique: rename one`,
+      );
     schedules.push({
       pipeline: name,
       file: path,

@@ -6,8 +6,9 @@ import { loadCheckedPipeline } from '../project/check-source.js';
 import { isInsideFolder } from '../project/inside-folder.js';
 import { displayPath, MAX_YAML_FILE_BYTES, tooLarge } from '../project/load-config.js';
 import { readRegularFileSync, type RegularFileRead } from '../sources/regular-file.js';
-import type { LoadedPipeline } from '../project/load-pipeline.js';
-import { formatDiagnostic } from '../spec/diagnostics.js';
+import type { LoadedPipeline, LoadResult } from '../project/load-pipeline.js';
+import { pipelineSetDiagnostics } from '../project/pipeline-set.js';
+import { formatDiagnostic, sortDiagnostics } from '../spec/diagnostics.js';
 import { foreignYaml, type FerryFileKind } from '../spec/foreign-yaml.js';
 import { visibleText } from '../spec/visible-text.js';
 import { TEST_FILE } from '../pipeline-test/test-pipeline.js';
@@ -32,10 +33,21 @@ export async function validateCommand(ctx: CliContext, files: string[], options:
     );
   let failed = 0;
   let unread = 0;
-  for (const file of targets) {
-    const result = await loadCheckedPipeline(project, ctx.cwd, file);
+  const results = [];
+  for (const file of targets) results.push(await loadCheckedPipeline(project, ctx.cwd, file));
+  const between = pipelineSetDiagnostics(
+    results.flatMap((r) => (r.ok ? [r.loaded] : [])),
+    ctx.cwd,
+  );
+  for (const checked of results) {
+    const found = checked.ok ? (between.get(checked.loaded.file) ?? []) : [];
+    const errors = found.filter((d) => d.severity !== 'warning');
+    const result: LoadResult =
+      checked.ok && errors.length > 0
+        ? { ok: false, file: checked.loaded.file, diagnostics: sortDiagnostics([...(checked.warnings ?? []), ...found]) }
+        : checked;
     if (result.ok) {
-      const warnings = result.warnings ?? [];
+      const warnings = sortDiagnostics([...(result.warnings ?? []), ...found]);
       for (const d of warnings) ctx.stdout(project.masker.mask(formatDiagnostic(d)));
       ctx.stdout(`ok ${result.loaded.file}${warnings.length > 0 ? ` (${warnings.length} warning(s): they do not fail validate)` : ''}`);
       if (options.verbose) for (const line of mappingLines(result.loaded)) ctx.stdout(line);
