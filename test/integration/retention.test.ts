@@ -55,6 +55,17 @@ describe('retention: export parts and ferry jobs prune (embedded engine)', () =>
     expect(read(p, 'out/users.csv')).toBe('id\r\nu1\r\nu2\r\nu3\r\nu4\r\nu5\r\n');
   });
 
+  it('--older-than 0s prunes every ended job but the last success (seconds are an age too)', () => {
+    p.write('export.yaml', EXPORT);
+    const first = p.run('export.yaml').report.job;
+    const last = p.run('export.yaml').report.job;
+    const pruned = p.ferry('jobs', 'prune', '--older-than', '0s', '--include-backups');
+    expect(pruned.code).toBe(0);
+    expect(jobIds()).toContain(last);
+    expect(jobIds()).not.toContain(first);
+    expect(p.ferry('jobs', 'prune', '--older-than', '5x').stderr).toContain('such as 30d, 12h, 2w, 90m or 45s');
+  });
+
   it('prunes old ended jobs; keeps recent and unfinished ones, the last success, backups for rollback; --dry-run deletes nothing', () => {
     const seedJob = jobIds()[0] as string;
     p.write('more/users.json', [

@@ -4,6 +4,8 @@ import { ageMs } from '../../../src/spec/duration.js';
 
 describe('job ages (jobs prune --older-than, retention.older_than)', () => {
   it.each([
+    ['0s', 0],
+    ['45s', 45_000],
     ['90m', 90 * 60_000],
     ['12h', 12 * 3_600_000],
     ['30d', 30 * 86_400_000],
@@ -20,7 +22,7 @@ describe('job ages (jobs prune --older-than, retention.older_than)', () => {
   it('ferry.yaml: retention.older_than beyond 100 years is an error at its line, not a prune failing every hour', () => {
     const parsed = parseConfig('ferry.yaml', 'retention:\n  older_than: 99999999999999999999m\n', {});
     expect(parsed.diagnostics.map((d) => `${d.line}:${d.col} ${d.message}`)).toEqual([
-      '2:15 expected a duration of at most 100 years such as 30d, 12h, 2w or 90m',
+      '2:15 expected a duration of at most 100 years such as 30d, 12h, 2w, 90m or 45s',
     ]);
   });
 });
