@@ -7,6 +7,7 @@ import type { ActivityDeps } from './deps.js';
 import { readPlanFile, type PlanFile } from './job-files.js';
 import { openTarget, readRetryRows } from './plan-job.js';
 import { sourceFields } from './plan-pages.js';
+import { PlannedRanges } from './planned-ranges.js';
 
 /** What every batch of a job shares, built once per process: plan, compiled mapping, target. */
 export interface JobContext extends PlanFile {
@@ -19,6 +20,8 @@ export interface JobContext extends PlanFile {
   pageSnapshot?: PageSnapshot;
   /** A retry of rejects: the only rows of the source it reads. */
   rows?: Set<number>;
+  /** A file source's byte ranges, one a batch, packed (`scan.batches` is left empty: the same ranges as objects). */
+  ranges: PlannedRanges;
 }
 
 export function mappingContext(plan: JobPlan): MappingContext {
@@ -52,6 +55,8 @@ export class JobContexts {
     const { plan } = file;
     const ctx: JobContext = {
       ...file,
+      scan: { ...file.scan, batches: [] },
+      ranges: PlannedRanges.pack(file.scan.batches),
       mapper: createMapper(plan.columns, mappingContext(plan)),
       checkRules: createRuleChecker(plan.validate.rules, mappingContext(plan)),
     };

@@ -112,9 +112,9 @@ interface BatchSpan {
 }
 
 function fileSpan(ctx: JobContext, batch: number): BatchSpan {
-  const { plan, scan } = ctx;
-  const range = scan.batches[batch];
-  if (!range) throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${scan.batches.length} batches)`);
+  const { plan, scan, ranges } = ctx;
+  const range = ranges.at(batch);
+  if (!range) throw new Error(`[job ${plan.jobId}] batch ${batch} is not in the plan (${ranges.length} batches)`);
   if (plan.source.type !== 'file') throw new Error('unreachable: not a file source');
   const { path, format, csv } = plan.source;
   return { range, read: (rest) => sourceFor(format).read({ path, format, csv }, rest, scan) };
