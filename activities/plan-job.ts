@@ -2,6 +2,7 @@ import type { PlanJobInput, PlanJobOutput } from '../src/plan/activity-types.js'
 import { ConnectionError, hasErrorCode, MISSING_TABLE } from '../src/connections/errors.js';
 import { generatedColumnNames } from '../src/connections/table-shape.js';
 import type { ColumnInfo, Connection } from '../src/connections/types.js';
+import { computedColumns } from '../src/connections/write-rules.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import { readFileSync } from 'node:fs';
 import { sourceFor } from '../src/sources/index.js';
@@ -60,12 +61,8 @@ async function checkTargetColumns(deps: ActivityDeps, plan: JobPlan): Promise<vo
   const generated = new Set(await generatedColumnNames(connection));
   const computed = Object.keys(plan.columns ?? {}).filter((c) => generated.has(c));
   if (computed.length > 0) {
-    const [them, they] = computed.length === 1 ? ['it', 'is a generated column'] : ['them', 'are generated columns'];
-    throw new ConnectionError(
-      `[connection:${connection.driver}] ${computed.join(', ')} ${they} of table ${connection.table}: the database computes ${them}, so nothing may write ${them}. ` +
-        `Hint: leave ${them} out of the pipeline's columns`,
-      { retryable: false },
-    );
+    const { fault, fix } = computedColumns(computed, connection.table);
+    throw new ConnectionError(`[connection:${connection.driver}] ${fault}. Hint: ${fix}`, { retryable: false });
   }
   const known = new Set(columns.map((c) => c.name));
   const wanted = [...new Set([...Object.keys(plan.columns ?? {}), ...plan.target.key])];

@@ -73,17 +73,30 @@ export const storeRejects = {
     path: column,
     message: `table ${table} has no column ${clip(column, 200)}`,
   }),
-  computedColumn: (column: string, table: string): RejectError => ({
-    code: 'UNKNOWN_FIELD',
-    path: column,
-    message: `${clip(column, 200)} is a generated column of table ${table}: the database computes it, so nothing may write it. Leave it out of the pipeline's columns`,
-  }),
+  computedColumn: (column: string, table: string): RejectError => {
+    const { fault, fix } = computedColumns([column], table);
+    return { code: 'UNKNOWN_FIELD', path: column, message: `${fault}. ${fix.charAt(0).toUpperCase()}${fix.slice(1)}` };
+  },
   invalidType: (column: string, expected: string, value: unknown): RejectError => ({
     code: 'INVALID_TYPE',
     path: column,
     message: `expected ${expected}, got ${describe(value)}`,
   }),
 };
+
+/**
+ * Why a mapping may not name these generated columns, and what to do: the one wording of a row's
+ * reject, of validate's diagnostic (both `computedColumn`) and of a job refused when it plans
+ * (`fault. Hint: fix`, activities/plan-job.ts). Each name is clipped: they come from the pipeline.
+ */
+export function computedColumns(columns: readonly string[], table: string): { fault: string; fix: string } {
+  const names = columns.map((c) => clip(c, 200)).join(', ');
+  const [them, they] = columns.length === 1 ? ['it', 'is a generated column'] : ['them', 'are generated columns'];
+  return {
+    fault: `${names} ${they} of table ${table}: the database computes ${them}, so nothing may write ${them}`,
+    fix: `leave ${them} out of the pipeline's columns`,
+  };
+}
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
