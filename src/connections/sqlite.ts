@@ -84,6 +84,8 @@ function createConnection(
     table,
     columns: async (use) => guard(() => reload(use).shape.columns.map((c) => ({ ...c })), `reading the columns of table ${table}`),
     generatedColumns: async () => [...(writer?.shape.computed ?? [])],
+    // SQLite has no identity columns: an INTEGER PRIMARY KEY takes any value given.
+    identityColumns: async () => [],
     writeBatch: async (input) => {
       const current = writer ?? reload();
       // Encoding needs no lock: it happens before this thread waits for its turn to write.

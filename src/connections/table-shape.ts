@@ -67,12 +67,38 @@ export function filledByFerry(column: string, type: ColumnType, usersTable: bool
  */
 export interface GeneratedColumnNames {
   generatedColumns(): Promise<string[]>;
+  /**
+   * The names of its GENERATED ALWAYS AS IDENTITY columns (PostgreSQL), read as `generatedColumns`:
+   * the database numbers new rows, so no write may give one a value, yet an upsert may match by one.
+   */
+  identityColumns(): Promise<string[]>;
 }
 
 /** `connection`'s generated columns (GeneratedColumnNames); none from a connection that cannot say. */
 export async function generatedColumnNames(connection: Connection): Promise<string[]> {
   const names = (connection as Partial<GeneratedColumnNames>).generatedColumns;
   return typeof names === 'function' ? names.call(connection) : [];
+}
+
+/** `connection`'s GENERATED ALWAYS identity columns (GeneratedColumnNames); none from a connection that cannot say. */
+export async function identityColumnNames(connection: Connection): Promise<string[]> {
+  const names = (connection as Partial<GeneratedColumnNames>).identityColumns;
+  return typeof names === 'function' ? names.call(connection) : [];
+}
+
+/**
+ * The mapped identity columns a job may not write (`identityColumns` in write-rules.ts): all of
+ * them, but for those of the key of an upsert, which match stored rows and are never written. Each
+ * with whether it is a key of an import in insert mode (then the rows it keys could only be refused).
+ */
+export function refusedIdentityColumns(
+  identity: readonly string[],
+  mapped: readonly string[],
+  target: { key: readonly string[]; upsert: boolean },
+): { name: string; insertMode: boolean }[] {
+  return identity
+    .filter((name) => mapped.includes(name) && !(target.upsert && target.key.includes(name)))
+    .map((name) => ({ name, insertMode: target.key.includes(name) }));
 }
 
 /** A key naming no real column is the pipeline's mistake, not a row's: the whole batch fails, not retryable. */

@@ -77,6 +77,18 @@ export const storeRejects = {
     const { fault, fix } = computedColumns([column], table);
     return { code: 'UNKNOWN_FIELD', path: column, message: `${fault}. ${fix.charAt(0).toUpperCase()}${fix.slice(1)}` };
   },
+  identityColumn: (column: string, table: string): RejectError => {
+    const { fault, fix } = identityColumns([column], table);
+    return { code: 'UNKNOWN_FIELD', path: column, message: `${fault}. ${fix.charAt(0).toUpperCase()}${fix.slice(1)}` };
+  },
+  // A key that matches no stored row is an insert, and an insert cannot give the identity a value.
+  identityKeyNew: (column: string, table: string): RejectError => ({
+    code: 'UNKNOWN_FIELD',
+    path: column,
+    message:
+      `no row of table ${table} has this ${clip(column, 200)}, and ${clip(column, 200)} is a GENERATED ALWAYS identity column: the database numbers each new row itself, ` +
+      'so this row can update a stored user by it but cannot be inserted as a new one',
+  }),
   invalidType: (column: string, expected: string, value: unknown): RejectError => ({
     code: 'INVALID_TYPE',
     path: column,
@@ -95,6 +107,26 @@ export function computedColumns(columns: readonly string[], table: string): { fa
   return {
     fault: `${names} ${they} of table ${table}: the database computes ${them}, so nothing may write ${them}`,
     fix: `leave ${them} out of the pipeline's columns`,
+  };
+}
+
+/**
+ * Why a mapping may not write these GENERATED ALWAYS identity columns (PostgreSQL), and what to do,
+ * worded as `computedColumns`. Such a column may still be the key of an upsert: matching reads it,
+ * and an update never writes a key column; only a row that matches nothing is refused (`identityKeyNew`).
+ * `insertMode`: the column is the key of an import with upsert: false, which can only insert.
+ */
+export function identityColumns(columns: readonly string[], table: string, insertMode = false): { fault: string; fix: string } {
+  const names = columns.map((c) => clip(c, 200)).join(', ');
+  const [them, they] = columns.length === 1 ? ['it', 'is a GENERATED ALWAYS identity column'] : ['them', 'are GENERATED ALWAYS identity columns'];
+  if (insertMode)
+    return {
+      fault: `${names} ${they} of table ${table}: the database numbers each new row itself, so an import with upsert: false, which only inserts, could write no row keyed by ${them}`,
+      fix: `set upsert: true to update the stored users by ${them}, or leave ${them} out of target.key and the pipeline's columns to insert new users`,
+    };
+  return {
+    fault: `${names} ${they} of table ${table}: the database numbers each new row itself, so nothing may write ${them}`,
+    fix: `leave ${them} out of the pipeline's columns, or make ${them} target.key with upsert: true to update the stored users by ${them}`,
   };
 }
 

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { hasErrorCode, isRetryable, MISSING_TABLE } from '../connections/errors.js';
 import { openConnection } from '../connections/index.js';
-import { generatedColumnNames } from '../connections/table-shape.js';
-import { storeRejects } from '../connections/write-rules.js';
+import { generatedColumnNames, identityColumnNames, refusedIdentityColumns } from '../connections/table-shape.js';
+import { identityColumns, storeRejects } from '../connections/write-rules.js';
 import type { ColumnInfo, Connection, TableUse } from '../connections/types.js';
 import { usersTableColumns } from '../connections/users-table.js';
 import { checkQuery } from '../query/compile-query.js';
@@ -100,10 +100,21 @@ async function checkTarget(project: Project, loaded: LoadedPipeline): Promise<Di
   const table = await tableColumns(project, target.connection, target.table);
   if (!table) return [];
   if ('problem' in table) return [connectionProblem(loaded, 'target', target.connection, table.problem)];
+  // A GENERATED ALWAYS identity is refused as a generated column is, unless it is the key of an upsert.
+  const key = typeof target.key === 'string' ? [target.key] : target.key;
+  const identity = refusedIdentityColumns(table.identity ?? [], Object.keys(columns), { key, upsert: target.upsert });
+  const computed = table.generated ?? [];
   const found = checkTargetColumns(parseYamlFile(loaded.file, loaded.text), columns, {
     name: table.name,
     columns: table.columns.map((c) => c.name),
-    generated: { names: table.generated ?? [], message: (name) => storeRejects.computedColumn(name, table.name).message },
+    generated: {
+      names: [...computed, ...identity.map((i) => i.name)],
+      message: (name) => {
+        if (computed.includes(name)) return storeRejects.computedColumn(name, table.name).message;
+        const { fault, fix } = identityColumns([name], table.name, identity.find((i) => i.name === name)?.insertMode);
+        return `${fault}. Hint: ${fix}`;
+      },
+    },
   });
   const keyWarning = notUniqueKey(loaded, table.name, table.columns);
   return keyWarning ? [...found, keyWarning] : found;
@@ -228,7 +239,7 @@ async function tableColumns(
   table: string | undefined,
   query?: string,
   use: TableUse = 'write',
-): Promise<{ name: string; columns: ColumnInfo[]; generated?: string[]; refused?: RefusedValue[] } | { problem: string } | undefined> {
+): Promise<{ name: string; columns: ColumnInfo[]; generated?: string[]; identity?: string[]; refused?: RefusedValue[] } | { problem: string } | undefined> {
   const options = ownField(project.config.connections, name);
   if (!options) return undefined;
   // A store not made yet (a fresh clone, before its first import) will hold the built-in table; a
@@ -238,12 +249,13 @@ async function tableColumns(
   try {
     const connection = await openConnection(table ? { ...options, table } : options, { baseDir: project.rootDir });
     try {
-      const { columns, generated } = await connection.preview(async () => ({
+      const { columns, generated, identity } = await connection.preview(async () => ({
         columns: await connection.columns(use),
         generated: await generatedColumnNames(connection),
+        identity: await identityColumnNames(connection),
       }));
       // SQLite parses no value of its own: only a server's types (uuid, enum, inet…) refuse one.
-      if (query === undefined || options.driver === 'sqlite' || checkQuery(query, columns)) return { name: connection.table, columns, generated };
+      if (query === undefined || options.driver === 'sqlite' || checkQuery(query, columns)) return { name: connection.table, columns, generated, identity };
       const refused = await refusedValues(connection, valueProbes(query, columns));
       return { name: connection.table, columns, refused: refused.map((r) => ({ ...r, message: project.masker.mask(r.message) })) };
     } finally {

@@ -28,7 +28,9 @@ export async function applyRows(ctx: ApplyContext, rows: readonly PreparedRow[])
   const { firsts, followers } = splitDuplicates(rows);
   const unclaimed = new Set(ctx.selfIdentifying ? firsts.filter((r) => leavesUserId(ctx, r)) : []);
   const claimed = await claimKeys(ctx, firsts, unclaimed, outcomes);
-  const { inserts, updates } = ctx.input.upsert ? await planUpsert(ctx, claimed, outcomes) : await planInsert(ctx, claimed, outcomes);
+  const planned = ctx.input.upsert ? await planUpsert(ctx, claimed, outcomes) : await planInsert(ctx, claimed, outcomes);
+  const { updates } = planned;
+  const inserts = refuseIdentityInserts(ctx, planned.inserts, outcomes);
   const orderMatters = orderDependence(ctx, inserts, updates) ?? (await sameKeyAsStored(ctx, inserts));
   if (orderMatters !== undefined) throw new NeedsRowOrder(orderMatters);
   await writeUpdates(ctx, updates);
@@ -43,6 +45,19 @@ export async function applyRows(ctx: ApplyContext, rows: readonly PreparedRow[])
   );
   settleFollowers(ctx, firsts, followers, outcomes);
   return outcomes;
+}
+
+/**
+ * A row to insert whose key holds a GENERATED ALWAYS identity column: the server refuses a value
+ * for it in an INSERT (428C9), which failed the whole batch. It is that row's reject instead; the
+ * rows that matched a stored user update it as any upsert does.
+ */
+function refuseIdentityInserts(ctx: ApplyContext, inserts: PreparedRow[], outcomes: Map<PreparedRow, Outcome>): PreparedRow[] {
+  const identity = ctx.key.find((p) => ctx.shape.identityAlways.has(p));
+  if (identity === undefined || inserts.length === 0) return inserts;
+  const reject = storeRejects.identityKeyNew(ctx.shape.columns[identity]!.name, ctx.shape.table);
+  for (const row of inserts) outcomes.set(row, [reject]);
+  return [];
 }
 
 /**

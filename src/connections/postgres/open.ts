@@ -87,6 +87,10 @@ function createConnection(pool: pg.Pool, table: string, path: WritePath, server:
       const shape = writer === undefined ? undefined : (await writer).shape;
       return shape === undefined ? [] : [...shape.computed].map((p) => shape.columns[p]!.name);
     },
+    identityColumns: async () => {
+      const shape = writer === undefined ? undefined : (await writer).shape;
+      return shape === undefined ? [] : [...shape.identityAlways].map((p) => shape.columns[p]!.name);
+    },
     writeBatch: (input) => guard(async () => (await current()).write(input), writeContext(input)),
     planPages: (input) => guard(() => reader.planPages(input), `planning the pages of table ${table}`),
     readPage: (input) => guard(() => reader.readPage(input), `reading a page of table ${table}`),

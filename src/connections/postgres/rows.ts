@@ -39,6 +39,10 @@ export function prepareRow(shape: PgShape, key: readonly number[], row: RowToWri
     if (position === undefined) errors.push(storeRejects.unknownColumn(name, shape.table));
     // The server refuses any value for it, for the whole statement (428C9): the row's reject, as on SQLite.
     else if (shape.computed.size > 0 && shape.computed.has(position)) errors.push(storeRejects.computedColumn(name, shape.table));
+    // Likewise a GENERATED ALWAYS identity (428C9 on insert and update), unless it is the key: a
+    // lookup reads it, an update never writes a key, and only an insert is refused (apply.ts).
+    else if (shape.identityAlways.size > 0 && shape.identityAlways.has(position) && !key.includes(position))
+      errors.push(storeRejects.identityColumn(name, shape.table));
     else present.push(position);
   }
   present.sort((a, b) => a - b);
