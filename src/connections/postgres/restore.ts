@@ -23,6 +23,7 @@ export async function restoreRows(client: ClientBase, shape: PgShape, sql: PgSta
   if (first === undefined) return output;
   const key = keyPositions(shape, Object.keys(first.key));
   const found = await locate(client, shape, sql, key, input);
+  await refuseHiddenRows(client, shape, input.entries, found);
   const deletes: string[] = [];
   const updates: { tid: string; before: Image }[] = [];
   const inserts: Image[] = [];
@@ -67,6 +68,39 @@ async function locate(
   return found;
 }
 
+/** How many rows a refusal over rows it cannot see names; the rest are counted. */
+const LISTED_HIDDEN = 5;
+
+/**
+ * Rows of the backup the lookup found none for, on a table whose row-level security applies to
+ * this session's user (not its owner, unless FORCE ROW LEVEL SECURITY; not a role with BYPASSRLS):
+ * a policy's USING may hide them, and whether one was deleted since or is hidden cannot be told.
+ * Taken as gone, an updated row was reported "deleted since" and --force inserted its old image
+ * again — a second copy of the hidden row where the key is not unique — and a row the job inserted
+ * was counted as already gone while it stayed. The batch fails (its check too), forced or not.
+ */
+async function refuseHiddenRows(client: ClientBase, shape: PgShape, entries: readonly RestoreEntry[], found: Map<number, unknown>): Promise<void> {
+  if (!shape.rowSecurity) return;
+  const unseen = entries.filter((_, i) => !found.has(i));
+  if (unseen.length === 0) return;
+  const { rows } = await client.query<{ active: boolean; user: string }>('SELECT row_security_active($1::regclass) AS active, current_user AS "user"', [
+    shape.qualified,
+  ]);
+  if (rows[0]?.active !== true) return;
+  const listed = unseen
+    .slice(0, LISTED_HIDDEN)
+    .map((e) => `row ${e.row} ${formatKey(e.key)}`)
+    .join(', ');
+  const more = unseen.length > LISTED_HIDDEN ? ` and ${unseen.length - LISTED_HIDDEN} more` : '';
+  throw new ConnectionError(
+    `${unseen.length} row${unseen.length === 1 ? '' : 's'} of the backup ${unseen.length === 1 ? 'is' : 'are'} not visible to database user ${rows[0].user}: ` +
+      `row-level security on ${shape.readName} applies to this user, so a policy's USING may hide them, and whether they were deleted since or are hidden cannot be told (${listed}${more}). ` +
+      'A rollback restores nothing while it cannot see them, --force included: it would insert a second copy of a hidden row, and leave in place a hidden row the job inserted. ' +
+      'Hint: roll back as a database user row-level security does not apply to (the table owner, unless the table forces row-level security, or a role with BYPASSRLS)',
+    { retryable: false },
+  );
+}
+
 /** Every column the server lets us assign back: not computed ones, nor GENERATED ALWAYS identities (they are the row's own). */
 async function restoreUpdates(client: ClientBase, shape: PgShape, sql: PgStatements, updates: { tid: string; before: Image }[]): Promise<void> {
   const columns = shape.columns.flatMap((_, p) => (shape.computed.has(p) || shape.identityAlways.has(p) ? [] : [p]));
@@ -104,8 +138,11 @@ function ambiguousRow(shape: PgShape, entry: RestoreEntry): ConnectionError {
  * put back that are not; the trigger skips them again on a retry, so the batch fails whole.
  */
 function skipped(shape: PgShape, statement: 'DELETE' | 'UPDATE' | 'INSERT', counts: string): ConnectionError {
+  // A policy for DELETE (or UPDATE) alone may hide from it a row the locking lookup saw.
+  const policy =
+    shape.rowSecurity && statement !== 'INSERT' ? `, or a row-level security policy for ${statement} that hides them from this database user,` : '';
   return new ConnectionError(
-    `the rollback ${counts}: a BEFORE ${statement} trigger on ${shape.readName} that returns NULL (or a rule) skipped the others, so nothing of this batch was restored. ` +
+    `the rollback ${counts}: a BEFORE ${statement} trigger on ${shape.readName} that returns NULL (or a rule)${policy} skipped the others, so nothing of this batch was restored. ` +
       'Hint: disable the trigger for the rollback, or put the rows back by hand',
     { retryable: false },
   );

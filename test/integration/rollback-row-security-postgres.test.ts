@@ -1,0 +1,66 @@
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import { describePostgres, usePostgresServer } from '../helpers/describe-postgres.js';
+import { rawClient } from '../helpers/postgres-raw.js';
+import { TestProject } from '../helpers/project.js';
+
+/**
+ * `ferry jobs rollback` run by a database user that row-level security binds, after a policy came
+ * to hide rows the job wrote: the rollback said "deleted since" (and, for a row the job inserted,
+ * nothing), and --force inserted a hidden row's old image as a second copy. It now refuses, saying
+ * the rows are not visible to that user under row-level security, and changes nothing.
+ */
+describePostgres('rollback on a PostgreSQL table with row-level security', () => {
+  const passwordEnv = 'FERRY_TEST_RLS_APP_PW';
+  const server = usePostgresServer();
+  const password = 'app-Rls-S3cret';
+  let database = '';
+  let p: TestProject | undefined;
+  beforeAll(() => {
+    process.env[passwordEnv] = password;
+  });
+  afterEach(() => p?.cleanup());
+
+  it('the check and --force refuse, naming the rows and why, and leave the table as it is', async () => {
+    database = await server().createDatabase();
+    const raw = await rawClient(server().url(database));
+    try {
+      await raw.query(`DROP ROLE IF EXISTS rls_app; CREATE ROLE rls_app LOGIN PASSWORD '${password}'; GRANT ALL ON SCHEMA public TO rls_app;
+        CREATE TABLE hide (email text); GRANT SELECT ON hide TO rls_app;
+        CREATE TABLE people (email text, name text);
+        INSERT INTO people VALUES ('a@x.io', 'Ann');
+        ALTER TABLE people ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY p ON people USING (email NOT IN (SELECT email FROM hide)) WITH CHECK (true);
+        GRANT ALL ON people TO rls_app`);
+      p = new TestProject();
+      const url = `postgres://rls_app:\${${passwordEnv}}@127.0.0.1:${server().port}/${database}`;
+      p.write('ferry.yaml', `connections:\n  crm: { driver: postgres, url: "${url}", table: people }\n`);
+      p.write('users.csv', 'email,name\na@x.io,Anna\nb@x.io,Bob\n');
+      p.write(
+        'import.yaml',
+        'source: { file: users.csv }\ntarget: { connection: crm, upsert: true }\nvalidate: { schema: none }\ncolumns:\n  email: email\n  name: name\n',
+      );
+      const { report } = p.run('import.yaml');
+      expect(report.summary).toMatchObject({ inserted: 1, updated: 1 });
+      await raw.query("INSERT INTO hide VALUES ('a@x.io'), ('b@x.io')");
+      const table = async () => (await raw.query('SELECT email, name FROM people ORDER BY email, name')).rows;
+      const before = await table();
+      for (const force of [[], ['--force']]) {
+        const r = p.ferry('jobs', 'rollback', report.job, ...force);
+        const out = r.stdout + r.stderr;
+        expect(r.code, out).not.toBe(0);
+        expect(out).toContain('2 rows of the backup are not visible to database user rls_app: row-level security on public.people applies to this user');
+        expect(out).toContain('row 1 email="a@x.io", row 2 email="b@x.io"');
+        expect(out).not.toContain(': deleted since');
+        expect(out).not.toContain(password);
+      }
+      expect(await table()).toEqual(before);
+      expect(before).toEqual([
+        { email: 'a@x.io', name: 'Anna' },
+        { email: 'b@x.io', name: 'Bob' },
+      ]);
+    } finally {
+      await raw.query('DROP OWNED BY rls_app').catch(() => undefined);
+      await raw.end();
+    }
+  });
+});
