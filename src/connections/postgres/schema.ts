@@ -75,6 +75,11 @@ export interface PgShape extends TableColumns {
    * refuse one row (42501, as a CHECK would with 23514), and its USING may hide a stored row.
    */
   rowSecurity: boolean;
+  /**
+   * The table is partitioned or has inheritance children: its rows live in several tables, where
+   * a ctid alone may name one row of each (sql.ts `address`).
+   */
+  inherited: boolean;
 }
 
 /** The configured `table` option split into schema and name; `crm.app_users` or `app_users`. */
@@ -214,10 +219,11 @@ interface CatalogConstraint {
 async function readShape(client: ClientBase, table: string, found: ResolvedTable): Promise<PgShape> {
   const catalog = await readColumns(client, found.oid);
   const constraints = await readConstraints(client, found.oid);
-  const { rows: rewrites } = await client.query<{ rewritten: boolean; row_security: boolean }>(
+  const { rows: rewrites } = await client.query<{ rewritten: boolean; row_security: boolean; inherited: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = $1 AND NOT tgisinternal AND tgenabled <> 'D')
          OR EXISTS (SELECT 1 FROM pg_rewrite WHERE ev_class = $1 AND ev_type <> '1' AND ev_enabled <> 'D') AS rewritten,
-       (SELECT relrowsecurity FROM pg_class WHERE oid = $1) AS row_security`,
+       (SELECT relrowsecurity FROM pg_class WHERE oid = $1) AS row_security,
+       (SELECT relkind = 'p' FROM pg_class WHERE oid = $1) OR EXISTS (SELECT 1 FROM pg_inherits WHERE inhparent = $1) AS inherited`,
     [found.oid],
   );
   const byAttnum = new Map(catalog.map((c, i) => [c.attnum, i]));
@@ -257,6 +263,7 @@ async function readShape(client: ClientBase, table: string, found: ResolvedTable
     exactEquality: positionsWhere(catalog, (c) => EXACT_EQUALITY.has(c.base_type) && c.deterministic),
     rewritten: rewrites[0]?.rewritten === true,
     rowSecurity: rewrites[0]?.row_security === true,
+    inherited: rewrites[0]?.inherited === true,
   };
 }
 

@@ -88,12 +88,12 @@ export class PgStatements {
       const from = this.unnest(['int4', ...key.map(() => 'text'), ...compare.map(() => 'text')], names);
       const select = [
         'u.i',
-        't.ctid::text',
+        this.address(),
         ...json.map((c) => `t.${this.name(c)}`),
         ...compare.map((c, n) => this.same(`t.${this.name(c)}`, `u.v${n}::${this.shape.compareTypes[c] ?? 'text'}`, c)),
         ...read.map((c) => `t.${this.name(c)}`),
       ];
-      return `SELECT ${select.join(', ')} FROM ${from} JOIN ${this.shape.qualified} AS t ON ${this.keyPredicate(key)} ORDER BY t.ctid FOR UPDATE OF t`;
+      return `SELECT ${select.join(', ')} FROM ${from} JOIN ${this.shape.qualified} AS t ON ${this.keyPredicate(key)} ORDER BY ${this.physicalOrder()} FOR UPDATE OF t`;
     });
   }
 
@@ -105,10 +105,10 @@ export class PgStatements {
   update(columns: readonly number[], returning?: Returning): PgStatement {
     return this.cached(`u:${columns.join(',')}:${returningId(returning)}`, () => {
       const names = ['tid', ...columns.flatMap((_, n) => [`f${n}`, `v${n}`])];
-      const from = this.unnest(['tid', ...columns.flatMap(() => ['bool', 'text'])], names);
+      const from = this.unnest([this.addressType(), ...columns.flatMap(() => ['bool', 'text'])], names);
       const set = columns.map((c, n) => `${this.name(c)} = CASE WHEN u.f${n} THEN ${this.cast(`u.v${n}`, c)} ELSE t.${this.name(c)} END`);
       const back = returning === undefined ? '' : ` RETURNING u.tid::text, ${this.returning(returning)}`;
-      return `UPDATE ${this.shape.qualified} AS t SET ${set.join(', ')} FROM ${from} WHERE t.ctid = u.tid${back}`;
+      return `UPDATE ${this.shape.qualified} AS t SET ${set.join(', ')} FROM ${from} WHERE ${this.at('u.tid')}${back}`;
     });
   }
 
@@ -134,7 +134,8 @@ export class PgStatements {
   rowsAt(): PgStatement {
     return this.cached(
       'r',
-      () => `SELECT u.tid::text, ${this.allColumns()} FROM unnest($1::tid[]) AS u(tid) JOIN ${this.shape.qualified} AS t ON t.ctid = u.tid`,
+      () =>
+        `SELECT u.tid::text, ${this.allColumns()} FROM unnest($1::${this.addressType()}[]) AS u(tid) JOIN ${this.shape.qualified} AS t ON ${this.at('u.tid')}`,
     );
   }
 
@@ -142,7 +143,7 @@ export class PgStatements {
   locate(key: readonly number[]): PgStatement {
     return this.cached(`l:${key.join(',')}`, () => {
       const from = this.unnest(['int4', ...key.map(() => 'text')], ['i', ...key.map((_, n) => `k${n}`)]);
-      return `SELECT u.i, t.ctid::text, ${rowHash} FROM ${from} JOIN ${this.shape.qualified} AS t ON ${this.keyPredicate(key)} ORDER BY t.ctid FOR UPDATE OF t`;
+      return `SELECT u.i, ${this.address()}, ${rowHash} FROM ${from} JOIN ${this.shape.qualified} AS t ON ${this.keyPredicate(key)} ORDER BY ${this.physicalOrder()} FOR UPDATE OF t`;
     });
   }
 
@@ -156,7 +157,11 @@ export class PgStatements {
 
   /** Deletes the rows at `$1` (ctids). */
   deleteAt(): PgStatement {
-    return this.cached('d', () => `DELETE FROM ${this.shape.qualified} AS t WHERE t.ctid = ANY($1::tid[])`);
+    return this.cached('d', () =>
+      this.shape.inherited
+        ? `DELETE FROM ${this.shape.qualified} AS t USING unnest($1::text[]) AS u(tid) WHERE ${this.at('u.tid')}`
+        : `DELETE FROM ${this.shape.qualified} AS t WHERE t.ctid = ANY($1::tid[])`,
+    );
   }
 
   /**
@@ -219,6 +224,31 @@ export class PgStatements {
       this.cache.set(id, found);
     }
     return found;
+  }
+
+  /**
+   * A stored row's address, as text, which the statements below take back to find it again: its
+   * ctid, and on a partitioned table (or one with inheritance children) also its own table's oid
+   * (`16390/(0,1)`), since a ctid names a row only within one table. By ctid alone, an upsert's
+   * UPDATE set the row at (0,1) of every partition, and a rollback's DELETE deleted each of them.
+   */
+  private address(): string {
+    return this.shape.inherited ? `t.tableoid::text || '/' || t.ctid::text` : 't.ctid::text';
+  }
+
+  /** The SQL type of an address (`address`) in a parameter array. */
+  private addressType(): string {
+    return this.shape.inherited ? 'text' : 'tid';
+  }
+
+  /** The predicate finding the row at the address `value` (`address`). */
+  private at(value: string): string {
+    return this.shape.inherited ? `t.tableoid = split_part(${value}, '/', 1)::oid AND t.ctid = split_part(${value}, '/', 2)::tid` : `t.ctid = ${value}`;
+  }
+
+  /** Rows in physical order, one order for every writer: they lock rows in it. */
+  private physicalOrder(): string {
+    return this.shape.inherited ? 't.tableoid, t.ctid' : 't.ctid';
   }
 
   /** `unnest($1::a[], $2::b[], …) AS u(names)`: the rows of a batch as a relation. */
