@@ -1,5 +1,5 @@
 import type { ClientBase } from 'pg';
-import { ConnectionError, missingTable } from '../errors.js';
+import { ConnectionError, MISSING_TABLE, missingTable } from '../errors.js';
 import { transaction } from './sessions.js';
 import { quoteIdentifier } from '../sql-identifiers.js';
 import { filledByFerry, type TableColumns } from '../table-shape.js';
@@ -109,6 +109,7 @@ export async function loadShape(client: ClientBase, table: string, use: TableUse
   let found = await resolveTable(client, table);
   if (found === undefined) {
     if (use === 'read') throw missingTable(table, 'the PostgreSQL database (on its search_path)');
+    await refuseCaseVariant(client, table);
     await createUsersTable(client, table);
     found = await resolveTable(client, table);
     if (found === undefined) throw new ConnectionError(`table ${table} could not be created`, { retryable: false });
@@ -145,6 +146,32 @@ async function resolveTable(client: ClientBase, table: string): Promise<Resolved
   if (row.kind !== 'r' && row.kind !== 'p')
     throw new ConnectionError(`${table} is not a table (relkind ${row.kind}). Hint: check the connection's table in ferry.yaml`, { retryable: false });
   return { oid: Number(row.oid), schema: row.schema, name: row.name };
+}
+
+/**
+ * A table to create whose name differs only in case from one the schema holds (or, unqualified,
+ * one on the search_path): the name is taken as written, as a quoted name in SQL, while the table
+ * meant was most likely made by unquoted SQL, which PostgreSQL folds to lower case (`CREATE TABLE
+ * Users` makes `users`). Created, the built-in table took the import beside the table meant.
+ */
+async function refuseCaseVariant(client: ClientBase, table: string): Promise<void> {
+  const { schema, name } = splitTableName(table);
+  const { rows } = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE lower(c.relname) = lower($1) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+        AND CASE WHEN $2::text IS NULL THEN n.nspname = ANY (current_schemas(false)) ELSE lower(n.nspname) = lower($2::text) END
+      ORDER BY array_position(current_schemas(false), n.nspname), n.nspname, c.relname LIMIT 1`,
+    [name, schema ?? null],
+  );
+  const found = rows[0];
+  if (found === undefined) return;
+  throw new ConnectionError(
+    `table ${table} does not exist, but ${found.schema}.${found.name} does: a table name in ferry.yaml is taken as written, case included, and one that names no table is created as the built-in users table, ` +
+      'which would have taken the rows beside that table. Nothing was created. ' +
+      `Hint: set the connection's table to ${schema === undefined ? '' : `${found.schema}.`}${found.name}`,
+    // The code of a missing table: validate says it at the pipeline's connection, as for a source's.
+    { retryable: false, code: MISSING_TABLE },
+  );
 }
 
 /**
