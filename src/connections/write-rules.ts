@@ -10,7 +10,7 @@ import type { ColumnInfo } from './types.js';
  * driver applies them the same way so the contract suite holds for all.
  */
 
-/** Separates key parts in the job-key string and in generateUserId's input; cannot occur in text from a CSV cell by accident. */
+/** Separates key parts in SQLite's job-key string. A JSON source's text may hold it: such a key is written as JSON instead (sqlite/row.ts). */
 export const keySeparator = '\u0000';
 
 /**

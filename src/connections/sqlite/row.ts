@@ -71,8 +71,15 @@ export interface PreparedRow {
 export function prepareRow(ctx: Pick<RowContext, 'shape' | 'key'>, row: RowToWrite): PreparedRow {
   const { encoded, errors } = encodeRow(ctx.shape, row.values);
   const key = readKey(ctx, row, encoded, errors);
-  // One key column (the usual case) is its own job key: no joined copy of it.
-  const jobKey = key.parts.length === 1 ? (key.parts[0] as string) : key.parts.join(keySeparator);
+  // One key column (the usual case) is its own job key: no joined copy of it. Parts holding the
+  // separator (a JSON source's U+0000) would join ambiguously: they go as JSON, which never holds a
+  // raw U+0000, so it equals no joined key, and the joined form of every other key stays as it was.
+  const jobKey =
+    key.parts.length === 1
+      ? (key.parts[0] as string)
+      : key.parts.some((p) => p.includes(keySeparator))
+        ? JSON.stringify(key.parts)
+        : key.parts.join(keySeparator);
   return { row, encoded, key, jobKey, errors };
 }
 
