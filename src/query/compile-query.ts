@@ -50,6 +50,8 @@ const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies 
  * - JSON paths compare typed JSON values: unquoted true/false and numbers match JSON booleans and
  *   numbers, anything else (and every quoted value) matches JSON strings; a range is numeric when
  *   its bounds are unquoted numbers, and compares strings otherwise. `_exists_:col.path` means present and not JSON null.
+ *   An array holds its elements (render-condition.ts): `app_metadata.roles:admin` matches `["admin"]`, as
+ *   Elasticsearch's query_string does; a whole JSON column (`roles:admin`) is matched as its document.
  *
  * Throws QueryError (with the offending offset) on syntax errors, unknown fields and bad values.
  */
@@ -91,7 +93,7 @@ function compileNode(node: QueryNode, columns: ColumnInfo[], dialect: SqlDialect
       // would drop the users who have no nickname, though they are not bob.
       return `NOT COALESCE(${compileNode(node.child, columns, dialect, params)}, FALSE)`;
     default: {
-      const target = resolveField(node.field, columns);
+      const target = wholeDocument(node, resolveField(node.field, columns));
       return renderCondition(target, leafCondition(node, target), dialect, params);
     }
   }
@@ -109,6 +111,16 @@ function joinBalanced(parts: string[], operator: string): string {
   if (parts.length <= FLAT_LIST) return `(${parts.join(operator)})`;
   const half = Math.ceil(parts.length / 2);
   return `(${joinBalanced(parts.slice(0, half), operator)}${operator}${joinBalanced(parts.slice(half), operator)})`;
+}
+
+/**
+ * A JSON column matched as a whole (`roles:admin`, `roles:[a TO c]`) is its document's value: an
+ * array of values (`["admin"]`) matches as an array at a path does. `_exists_:roles` stays "the
+ * column is not NULL", which needs no JSON read.
+ */
+function wholeDocument(node: MatchNode | RangeNode | ExistsNode, target: FieldTarget): FieldTarget {
+  if (target.kind === 'json' || target.column.type !== 'json' || node.kind === 'exists') return target;
+  return { kind: 'json', column: target.column, path: [] };
 }
 
 function leafCondition(node: MatchNode | RangeNode | ExistsNode, target: FieldTarget): Condition {

@@ -1,5 +1,5 @@
 import type { ValueType } from './conditions.js';
-import type { JsonPath, SqlDialect } from './sql-dialect.js';
+import type { JsonPath, JsonValue, SqlDialect } from './sql-dialect.js';
 
 const CASTS: Record<ValueType, string> = { text: 'text', number: 'numeric', boolean: 'boolean', timestamp: 'timestamptz' };
 const JSON_TYPES: Record<ValueType, string> = { text: 'string', number: 'number', boolean: 'boolean', timestamp: 'string' };
@@ -20,6 +20,14 @@ function jsonValue(column: string, path: JsonPath, operator: '#>' | '#>>' = '#>'
   const guards = path.keys.flatMap((key, i) => (ARRAY_INDEX.test(key) ? [`jsonb_typeof(${column}::jsonb #> (${keys})[1:${i}]) = 'object'`] : []));
   return guards.length === 0 ? value : `CASE WHEN ${guards.join(' AND ')} THEN ${value} END`;
 }
+
+/** An element of the array `someElement` reads: a jsonb value of jsonb_array_elements. */
+const ELEMENT: JsonValue = {
+  exists: () => `jsonb_typeof("ferry_e"."value") <> 'null'`,
+  typeGuard: (type) => `jsonb_typeof("ferry_e"."value") = '${JSON_TYPES[type]}'`,
+  valueOperand: () => `"ferry_e"."value"`,
+  textOperand: () => `("ferry_e"."value" #>> '{}')`,
+};
 
 /** A–Z lower-cased, every other letter kept: what SQLite's lower() does, whatever the database's locale. */
 function foldAscii(operand: string): string {
@@ -45,10 +53,14 @@ export const postgresDialect: SqlDialect = {
   byteOrder: (operand, operator) => (operator === '=' ? operand : `${operand} COLLATE "C"`),
   json: {
     pathParam: (path) => [...path],
-    exists: (column, path) => `(${jsonValue(column, path, '#>>')}) IS NOT NULL`,
-    typeGuard: (column, path, type) => `jsonb_typeof(${jsonValue(column, path)}) = '${JSON_TYPES[type]}'`,
-    valueOperand: (column, path) => `(${jsonValue(column, path)})`,
+    at: (column, path) => ({
+      exists: () => `jsonb_typeof(${jsonValue(column, path)}) NOT IN ('null', 'array')`,
+      typeGuard: (type) => `jsonb_typeof(${jsonValue(column, path)}) = '${JSON_TYPES[type]}'`,
+      valueOperand: () => `(${jsonValue(column, path)})`,
+      textOperand: () => `(${jsonValue(column, path, '#>>')})`,
+    }),
+    someElement: (column, path, body) =>
+      `(jsonb_typeof(${jsonValue(column, path)}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements(${jsonValue(column, path)}) AS "ferry_e"("value") WHERE ${body(ELEMENT)}))`,
     paramOperand: (placeholder, type) => `to_jsonb(${placeholder}::${CASTS[type]})`,
-    textOperand: (column, path) => `(${jsonValue(column, path, '#>>')})`,
   },
 };

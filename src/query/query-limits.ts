@@ -12,9 +12,10 @@ import { QueryError } from './query-error.js';
  *   the SQL's expression depth, which SQLite limits to 1,000: a level adds a few (NOT is 2, a
  *   group an OR of ANDs whose long lists are cut in halves, see compile-query.ts). The deepest
  *   SQL within all three limits measured about 400 (test/integration/query-limits-sqlite.test.ts).
- * - Terms: 1,000 `field:value`, range, `_exists_` and `*` terms. A term binds at most 5 values (a
- *   range on a JSON path), and a SQLite page repeats the query in up to 3 parts (keyset-branches.ts):
- *   at most 15,000 of SQLite's 32,766 parameters, 5,000 of PostgreSQL's 65,535.
+ * - Terms: 1,000 `field:value`, range, `_exists_` and `*` terms. A term binds at most 9 values (a
+ *   range on a JSON path: the value, then the array's elements), and a SQLite page repeats the
+ *   query in up to 3 parts (keyset-branches.ts): at most 27,000 of SQLite's 32,766 parameters,
+ *   9,000 of PostgreSQL's 65,535.
  */
 export const MAX_QUERY_LENGTH = 100_000;
 /**

@@ -1,7 +1,7 @@
 import type { Condition } from './conditions.js';
 import type { FieldTarget } from './resolve-field.js';
 import { quoteIdentifier } from './resolve-field.js';
-import type { JsonPath, SqlDialect, SqlParams } from './sql-dialect.js';
+import type { JsonPath, JsonValue, SqlDialect, SqlParams } from './sql-dialect.js';
 
 /** Renders one leaf predicate. Conjunctions come out parenthesized so the result nests anywhere. */
 export function renderCondition(target: FieldTarget, condition: Condition, dialect: SqlDialect, params: SqlParams): string {
@@ -33,29 +33,37 @@ export function renderCondition(target: FieldTarget, condition: Condition, diale
 /**
  * A JSON value is compared only when it has the JSON type the query value implies, so `5` never
  * matches the string "5" or `true`, and SQLite's cross-type ordering never leaks into a range.
- * The path placeholder repeats for every use: plain `?` placeholders cannot be reused.
+ * An array holds its elements' values, as in Elasticsearch: `app_metadata.roles:admin` matches
+ * `["admin", "dev"]`, a range matches when one element lies within both bounds, `_exists_` when
+ * one element is not null (`[]` and `[null]` hold no value). The path placeholder repeats for
+ * every use: plain `?` placeholders cannot be reused.
  */
 function renderJson(column: string, keys: string[], condition: Condition, dialect: SqlDialect, params: SqlParams): string {
   const { json } = dialect;
   const pathValue = json.pathParam(keys);
   const path: JsonPath = { keys, param: () => params.add(pathValue) };
-  if (condition.kind === 'exists') return json.exists(column, path);
+  const holds = (value: JsonValue): string => jsonPredicate(value, condition, dialect, params);
+  return `(${holds(json.at(column, path))} OR ${json.someElement(column, path, holds)})`;
+}
+
+/** `condition` on one JSON value (the value at a path, or an array's element), its placeholders allocated left to right. */
+function jsonPredicate(value: JsonValue, condition: Condition, dialect: SqlDialect, params: SqlParams): string {
+  if (condition.kind === 'exists') return value.exists();
   if (condition.kind === 'like') {
-    const guard = json.typeGuard(column, path, 'text');
-    const match = dialect.like(json.textOperand(column, path), params.add(condition.pattern));
-    return `(${guard} AND ${match})`;
+    const guard = value.typeGuard('text');
+    return `(${guard} AND ${dialect.like(value.textOperand(), params.add(condition.pattern))})`;
   }
   const { type } = condition;
-  const parts = [json.typeGuard(column, path, type)];
-  for (const { operator, value } of condition.comparisons) {
+  const parts = [value.typeGuard(type)];
+  for (const { operator, value: bound } of condition.comparisons) {
     // A string range compares SQL text in byte order: PostgreSQL orders jsonb strings by the database's collation.
     if (type === 'text' && operator !== '=') {
-      const operand = dialect.byteOrder(json.textOperand(column, path), operator);
-      parts.push(`${operand} ${operator} ${dialect.paramOperand(params.add(value), 'text')}`);
+      const operand = dialect.byteOrder(value.textOperand(), operator);
+      parts.push(`${operand} ${operator} ${dialect.paramOperand(params.add(bound), 'text')}`);
       continue;
     }
-    const operand = json.valueOperand(column, path);
-    parts.push(`${operand} ${operator} ${json.paramOperand(params.add(dialect.bind(type, value)), type)}`);
+    const operand = value.valueOperand();
+    parts.push(`${operand} ${operator} ${dialect.json.paramOperand(params.add(dialect.bind(type, bound)), type)}`);
   }
   return `(${parts.join(' AND ')})`;
 }

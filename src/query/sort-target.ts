@@ -41,8 +41,9 @@ const JSON_SORT: Record<
   // jsonb orders values of one type naturally and types among each other in a fixed order; the cursor comes back as jsonb.
   postgres: {
     value: (operand) => `NULLIF(${operand}, 'null'::jsonb)`,
-    // jsonb numbers are exact decimals: 9007199254740993 or 0.10000000000000000001 come back as another double.
-    exact: (value) => `CASE WHEN jsonb_typeof(${value()}) = 'number' THEN (${value()})::text END`,
+    // jsonb numbers are exact decimals: 9007199254740993 or 0.10000000000000000001 come back as another double,
+    // also inside an array or object (`[7, 0.10000000000000000001]`), whose cursor then matched no row.
+    exact: (value) => `CASE WHEN jsonb_typeof(${value()}) IN ('number', 'array', 'object') THEN (${value()})::text END`,
     param: (placeholder) => `${placeholder}::jsonb`,
     bind: (value, exact) => exact ?? JSON.stringify(value),
   },
@@ -66,7 +67,7 @@ export function sortTarget(sort: ReadSort, columns: readonly ColumnInfo[], name:
   if (target.kind === 'json') {
     const json = JSON_SORT[name];
     const path = dialect.json.pathParam(target.path);
-    const operand = (params: SqlParams): string => json.value(dialect.json.valueOperand(column, { keys: target.path, param: () => params.add(path) }));
+    const operand = (params: SqlParams): string => json.value(dialect.json.at(column, { keys: target.path, param: () => params.add(path) }).valueOperand());
     return {
       operand,
       exactText: (params) => json.exact(() => operand(params)),

@@ -53,17 +53,28 @@ export interface JsonPath {
  * object key, in both dialects: `arr.0` is the key "0" of an object, never an array's first element.
  */
 export interface JsonDialect {
-  /** The parameter value addressing `path` (SQLite: `$."a"."b"`; PostgreSQL: a text[] of keys). */
+  /** The parameter value addressing `path` (SQLite: `$."a"."b"`; PostgreSQL: a text[] of keys); an empty path is the whole document. */
   pathParam(path: readonly string[]): unknown;
-  /** The path exists and its value is not JSON null. */
-  exists(column: string, path: JsonPath): string;
-  /** The value at the path is a JSON string, number or boolean (for `text`, `number`, `boolean`). */
-  typeGuard(column: string, path: JsonPath, type: ValueType): string;
-  /** The value at the path, comparable with `paramOperand` of the same type once `typeGuard` holds. */
-  valueOperand(column: string, path: JsonPath): string;
+  /** The value at the path. */
+  at(column: string, path: JsonPath): JsonValue;
+  /**
+   * The value at the path is an array and `body` holds for one of its elements (one level: an
+   * array inside it is an element like any other, never looked into).
+   */
+  someElement(column: string, path: JsonPath, body: (element: JsonValue) => string): string;
   paramOperand(placeholder: string, type: ValueType): string;
-  /** The value at the path as SQL text, for LIKE. */
-  textOperand(column: string, path: JsonPath): string;
+}
+
+/** One JSON value as SQL: the value at a path, or an element of the array there. Each method allocates the path's placeholders when called. */
+export interface JsonValue {
+  /** The value is there and is not JSON null; at a path, also no array: an array's values are its elements (`someElement`). */
+  exists(): string;
+  /** The value is a JSON string, number or boolean (for `text`, `number`, `boolean`). */
+  typeGuard(type: ValueType): string;
+  /** The value, comparable with `paramOperand` of the same type once `typeGuard` holds. */
+  valueOperand(): string;
+  /** The value as SQL text, for LIKE and text ranges. */
+  textOperand(): string;
 }
 
 /** Collects bound values in placeholder order; SQL must be built left to right for `$n` to line up. */

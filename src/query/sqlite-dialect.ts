@@ -1,5 +1,5 @@
 import type { ValueType } from './conditions.js';
-import type { SqlDialect } from './sql-dialect.js';
+import type { JsonValue, SqlDialect } from './sql-dialect.js';
 import { nearInstant, sqliteMicroInstant, toMicroseconds } from './sqlite-instants.js';
 
 /** `json_type` names of the JSON types a comparison of each value type accepts. */
@@ -8,6 +8,14 @@ const JSON_TYPES: Record<ValueType, string> = {
   number: `IN ('integer', 'real')`,
   boolean: `IN ('true', 'false')`,
   timestamp: `= 'text'`,
+};
+
+/** An element of the array `someElement` reads, as a row of json_each. */
+const ELEMENT: JsonValue = {
+  exists: () => `"ferry_e"."type" <> 'null'`,
+  typeGuard: (type) => `"ferry_e"."type" ${JSON_TYPES[type]}`,
+  valueOperand: () => `"ferry_e"."value"`,
+  textOperand: () => `"ferry_e"."value"`,
 };
 
 /**
@@ -35,11 +43,16 @@ export const sqliteDialect: SqlDialect = {
   byteOrder: (operand) => `${operand} COLLATE BINARY`,
   json: {
     pathParam: (path) => `$${path.map((key) => `."${key}"`).join('')}`,
-    exists: (column, path) => `json_extract(${column}, ${path.param()}) IS NOT NULL`,
-    typeGuard: (column, path, type) => `json_type(${column}, ${path.param()}) ${JSON_TYPES[type]}`,
-    // json_extract returns JSON true/false as 1/0, which `bind` also produces for booleans.
-    valueOperand: (column, path) => `json_extract(${column}, ${path.param()})`,
+    at: (column, path) => ({
+      exists: () => `json_type(${column}, ${path.param()}) NOT IN ('null', 'array')`,
+      typeGuard: (type) => `json_type(${column}, ${path.param()}) ${JSON_TYPES[type]}`,
+      // json_extract returns JSON true/false as 1/0, which `bind` also produces for booleans.
+      valueOperand: () => `json_extract(${column}, ${path.param()})`,
+      textOperand: () => `json_extract(${column}, ${path.param()})`,
+    }),
+    // json_each of an array: one row per element, its SQL value (true/false as 1/0) and its json_type name.
+    someElement: (column, path, body) =>
+      `(json_type(${column}, ${path.param()}) = 'array' AND EXISTS (SELECT 1 FROM json_each(${column}, ${path.param()}) AS "ferry_e" WHERE ${body(ELEMENT)}))`,
     paramOperand: (placeholder) => placeholder,
-    textOperand: (column, path) => `json_extract(${column}, ${path.param()})`,
   },
 };

@@ -29,6 +29,8 @@ interface User {
   /** JSON text, written as is (so numbers beyond a double's precision reach the stores exactly). */
   user_metadata?: string;
   app_metadata?: string;
+  /** A JSON column holding an array (or a value, or an object): matched as a whole, `mfa_factors:totp`. */
+  mfa_factors?: string;
 }
 
 const NAMES = [
@@ -133,7 +135,28 @@ const METADATA = [
   '{"n": {"m": 5}}',
   '{"d": "2024-01-15T10:00:00Z"}',
   '{"Plan": "pro", "plan": "Pro"}',
+  '{"tags": []}',
+  '{"tags": [null]}',
+  '{"tags": ["X", 5, true, null, {"t": 1}, ["z"], "y*"]}',
+  '{"n": [1, 20]}',
+  '{"n": [7, "7", 0.10000000000000000001]}',
+  '{"s": ["ß", "", "zz"]}',
+  '{"n": [[5]]}',
+  '{"s": [{"x": 1}]}',
 ];
+
+/** app_metadata of other users: roles as an array, a value, nothing, an array of others. */
+const ROLES = [
+  '{"roles": ["dev", "Admin"]}',
+  '{"roles": "admin"}',
+  '{"roles": []}',
+  '{"roles": ["admin", "dev"]}',
+  '{"roles": [["admin"]]}',
+  '{"roles": [null, "adm"]}',
+];
+
+/** A whole JSON column's documents. */
+const FACTORS = ['["totp", "sms"]', '"totp"', '[]', '{"type": "totp"}', '["sms"]', '[null]', '[3, 12]', 'null'];
 
 const LOGINS = [0n, -1n, 1n, 2n ** 53n + 1n, 2n ** 63n - 1n, -(2n ** 63n), 10n, 9n, 100n];
 
@@ -173,6 +196,8 @@ function buildUsers(): User[] {
     if (i % 8 !== 5) user.last_login = INSTANTS[i % INSTANTS.length]!;
     if (i < METADATA.length) user.user_metadata = METADATA[i]!;
     if (i % 9 === 4) user.app_metadata = '{"roles": ["admin"], "org": {"id": "acme", "size": 12}}';
+    if (i % 9 === 6) user.app_metadata = ROLES[Math.floor(i / 9) % ROLES.length]!;
+    if (i % 4 === 1) user.mfa_factors = FACTORS[(i >> 2) % FACTORS.length]!;
     users.push(user);
   }
   return users;
@@ -192,6 +217,24 @@ const AT_TEN = new Set([
 ]);
 const meta = (u: User): Record<string, unknown> | undefined =>
   u.user_metadata === undefined ? undefined : (JSON.parse(u.user_metadata) as Record<string, unknown>);
+/** The values of a metadata key as Elasticsearch reads them: an array's elements, or the value itself. */
+const valuesOf = (u: User, key: string): unknown[] => {
+  const value = meta(u)?.[key];
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+};
+const some = (u: User, key: string, test: (value: unknown) => boolean): boolean => valuesOf(u, key).some(test);
+/** The key holds a value: not JSON null, and an array with at least one element that is not null. */
+const holds = (u: User, key: string): boolean => some(u, key, (v) => v !== null);
+/** app_metadata.roles as Elasticsearch reads it: an array's elements (one level), or the value itself. */
+const roles = (u: User): unknown[] => {
+  const value = u.app_metadata === undefined ? undefined : (JSON.parse(u.app_metadata) as Record<string, unknown>)['roles'];
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+};
+/** The mfa_factors column's values: its array's elements, or the document itself. */
+const factors = (u: User): unknown[] => {
+  const value: unknown = u.mfa_factors === undefined ? undefined : JSON.parse(u.mfa_factors);
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+};
 const ms = (text: string | undefined): number => (text === undefined ? NaN : Date.parse(text));
 /** LIKE as Ferry documents it: `*` any run, `?` one code point, A–Z folded on both sides, nothing else folded. */
 function wildcard(pattern: string): (value: unknown) => boolean {
@@ -301,8 +344,8 @@ const CASES: [string, Expect | null][] = [
   ['given_name:>m', (u) => typeof u.given_name === 'string' && u.given_name > 'm'],
   ['given_name:<=B', (u) => typeof u.given_name === 'string' && u.given_name <= 'B'],
   ['given_name:\\>m', (u) => u.given_name === '>m'],
-  ['user_metadata.n:>5', (u) => typeof meta(u)?.['n'] === 'number' && (meta(u)!['n'] as number) > 5],
-  ['user_metadata.n:<="5"', (u) => typeof meta(u)?.['n'] === 'string' && (meta(u)!['n'] as string) <= '5'],
+  ['user_metadata.n:>5', (u) => some(u, 'n', (v) => typeof v === 'number' && v > 5)],
+  ['user_metadata.n:<="5"', (u) => some(u, 'n', (v) => typeof v === 'string' && v <= '5')],
   ['last_login:>2024-01-15', (u) => ms(u.last_login) >= Date.UTC(2024, 0, 16)],
   ['last_login:<2024-01-15', (u) => ms(u.last_login) < Date.UTC(2024, 0, 15)],
   ['last_login:>="2024-01-15T10:00:00.000123Z"', (u) => ms(u.last_login) > Date.UTC(2024, 0, 15, 10) || u.last_login === '2024-01-15T10:00:00.000123Z'],
@@ -313,22 +356,22 @@ const CASES: [string, Expect | null][] = [
   ['NOT email_verified:false', (u) => u.email_verified !== false],
   ['_exists_:email_verified', (u) => u.email_verified !== undefined],
   // JSON paths
-  ['user_metadata.n:5', (u) => meta(u)?.['n'] === 5],
-  ['user_metadata.n:"5"', (u) => meta(u)?.['n'] === '5'],
-  ['user_metadata.n:5.0', (u) => meta(u)?.['n'] === 5],
-  ['user_metadata.n:0', (u) => meta(u)?.['n'] === 0],
-  ['user_metadata.n:\\-0', (u) => meta(u)?.['n'] === 0],
-  ['user_metadata.n:1e308', (u) => meta(u)?.['n'] === 1e308],
-  ['user_metadata.n:0.3', (u) => meta(u)?.['n'] === 0.3],
-  ['user_metadata.n:0.30000000000000004', (u) => meta(u)?.['n'] === 0.30000000000000004],
+  ['user_metadata.n:5', (u) => some(u, 'n', (v) => v === 5)],
+  ['user_metadata.n:"5"', (u) => some(u, 'n', (v) => v === '5')],
+  ['user_metadata.n:5.0', (u) => some(u, 'n', (v) => v === 5)],
+  ['user_metadata.n:0', (u) => some(u, 'n', (v) => v === 0)],
+  ['user_metadata.n:\\-0', (u) => some(u, 'n', (v) => v === 0)],
+  ['user_metadata.n:1e308', (u) => some(u, 'n', (v) => v === 1e308)],
+  ['user_metadata.n:0.3', (u) => some(u, 'n', (v) => v === 0.3)],
+  ['user_metadata.n:0.30000000000000004', (u) => some(u, 'n', (v) => v === 0.30000000000000004)],
   ['user_metadata.n:9007199254740992', (u) => u.user_metadata === '{"n": 9007199254740992}'],
-  ['user_metadata.n:true', (u) => meta(u)?.['n'] === true],
-  ['user_metadata.n:"true"', (u) => meta(u)?.['n'] === 'true'],
-  ['user_metadata.n:null', (u) => meta(u)?.['n'] === 'null'],
-  ['user_metadata.n:[5 TO 10]', (u) => typeof meta(u)?.['n'] === 'number' && (meta(u)!['n'] as number) >= 5 && (meta(u)!['n'] as number) <= 10],
+  ['user_metadata.n:true', (u) => some(u, 'n', (v) => v === true)],
+  ['user_metadata.n:"true"', (u) => some(u, 'n', (v) => v === 'true')],
+  ['user_metadata.n:null', (u) => some(u, 'n', (v) => v === 'null')],
+  ['user_metadata.n:[5 TO 10]', (u) => some(u, 'n', (v) => typeof v === 'number' && v >= 5 && v <= 10)],
   ['user_metadata.n:{5 TO *]', null],
-  ['user_metadata.n:[* TO 0]', (u) => typeof meta(u)?.['n'] === 'number' && (meta(u)!['n'] as number) <= 0],
-  ['user_metadata.n:[-1e-7 TO -1e-7]', (u) => meta(u)?.['n'] === -1e-7],
+  ['user_metadata.n:[* TO 0]', (u) => some(u, 'n', (v) => typeof v === 'number' && v <= 0)],
+  ['user_metadata.n:[-1e-7 TO -1e-7]', (u) => some(u, 'n', (v) => v === -1e-7)],
   ['user_metadata.n:[1e300 TO *]', null],
   ['user_metadata.n:[1e19 TO *]', null],
   ['user_metadata.n:100', null],
@@ -336,47 +379,79 @@ const CASES: [string, Expect | null][] = [
   ['user_metadata.n:[0.1 TO 0.2]', null],
   ['user_metadata.n:[a TO z]', null],
   ['user_metadata.n:[0 TO z]', null],
-  ['user_metadata.n:*', (u) => meta(u)?.['n'] !== undefined && meta(u)?.['n'] !== null],
-  ['_exists_:user_metadata.n', (u) => meta(u)?.['n'] !== undefined && meta(u)?.['n'] !== null],
-  ['-_exists_:user_metadata.n', (u) => meta(u)?.['n'] === undefined || meta(u)?.['n'] === null],
+  ['user_metadata.n:*', (u) => holds(u, 'n')],
+  ['_exists_:user_metadata.n', (u) => holds(u, 'n')],
+  ['-_exists_:user_metadata.n', (u) => !holds(u, 'n')],
   ['user_metadata.n:5*', null],
   ['user_metadata.n.m:5', (u) => u.user_metadata === '{"n": {"m": 5}}'],
-  ['user_metadata.s:""', (u) => meta(u)?.['s'] === ''],
-  ['user_metadata.s:" "', (u) => meta(u)?.['s'] === ' '],
-  ['user_metadata.s:x', (u) => meta(u)?.['s'] === 'x'],
-  ['user_metadata.s:X*', (u) => wildcard('x*')(meta(u)?.['s'])],
-  ['user_metadata.s:*', (u) => meta(u)?.['s'] !== undefined && meta(u)?.['s'] !== null],
-  ['user_metadata.s:?', (u) => wildcard('?')(meta(u)?.['s'])],
-  ['user_metadata.s:\\%', (u) => meta(u)?.['s'] === '%'],
-  ['user_metadata.s:\\_', (u) => meta(u)?.['s'] === '_'],
-  ['user_metadata.s:\\\\', (u) => meta(u)?.['s'] === '\\'],
-  ['user_metadata.s:*\\\\*', (u) => typeof meta(u)?.['s'] === 'string' && (meta(u)!['s'] as string).includes('\\')],
-  ['user_metadata.s:"e\u0301"', (u) => meta(u)?.['s'] === 'e\u0301'],
-  ['user_metadata.s:\u00e9', (u) => meta(u)?.['s'] === '\u00e9'],
-  ['user_metadata.s:ß', (u) => meta(u)?.['s'] === 'ß'],
-  ['user_metadata.s:😀', (u) => meta(u)?.['s'] === '😀'],
-  ['user_metadata.s:10', (u) => meta(u)?.['s'] === 10],
-  ['user_metadata.s:"10"', (u) => meta(u)?.['s'] === '10'],
+  ['user_metadata.s:""', (u) => some(u, 's', (v) => v === '')],
+  ['user_metadata.s:" "', (u) => some(u, 's', (v) => v === ' ')],
+  ['user_metadata.s:x', (u) => some(u, 's', (v) => v === 'x')],
+  ['user_metadata.s:X*', (u) => some(u, 's', wildcard('x*'))],
+  ['user_metadata.s:*', (u) => holds(u, 's')],
+  ['user_metadata.s:?', (u) => some(u, 's', wildcard('?'))],
+  ['user_metadata.s:\\%', (u) => some(u, 's', (v) => v === '%')],
+  ['user_metadata.s:\\_', (u) => some(u, 's', (v) => v === '_')],
+  ['user_metadata.s:\\\\', (u) => some(u, 's', (v) => v === '\\')],
+  ['user_metadata.s:*\\\\*', (u) => some(u, 's', (v) => typeof v === 'string' && v.includes('\\'))],
+  ['user_metadata.s:"e\u0301"', (u) => some(u, 's', (v) => v === 'e\u0301')],
+  ['user_metadata.s:\u00e9', (u) => some(u, 's', (v) => v === '\u00e9')],
+  ['user_metadata.s:ß', (u) => some(u, 's', (v) => v === 'ß')],
+  ['user_metadata.s:😀', (u) => some(u, 's', (v) => v === '😀')],
+  ['user_metadata.s:10', (u) => some(u, 's', (v) => v === 10)],
+  ['user_metadata.s:"10"', (u) => some(u, 's', (v) => v === '10')],
   ['user_metadata.s:[1 TO 9]', null],
-  ['user_metadata.s:["1" TO "9"]', (u) => typeof meta(u)?.['s'] === 'string' && (meta(u)!['s'] as string) >= '1' && (meta(u)!['s'] as string) <= '9'],
-  ['user_metadata.n:["5" TO "5"]', (u) => meta(u)?.['n'] === '5'],
-  ['user_metadata.n:[5 TO "5"]', (u) => meta(u)?.['n'] === '5'],
-  ['user_metadata.s:["" TO *]', (u) => typeof meta(u)?.['s'] === 'string'],
+  ['user_metadata.s:["1" TO "9"]', (u) => some(u, 's', (v) => typeof v === 'string' && v >= '1' && v <= '9')],
+  ['user_metadata.n:["5" TO "5"]', (u) => some(u, 'n', (v) => v === '5')],
+  ['user_metadata.n:[5 TO "5"]', (u) => some(u, 'n', (v) => v === '5')],
+  ['user_metadata.s:["" TO *]', (u) => some(u, 's', (v) => typeof v === 'string')],
   ['user_metadata.s:[2024-01-01 TO 2024-12-31]', null],
-  ['user_metadata.s:null', (u) => meta(u)?.['s'] === 'null'],
+  ['user_metadata.s:null', (u) => some(u, 's', (v) => v === 'null')],
   ['user_metadata.s.t:1', (u) => u.user_metadata === '{"s": {"t": 1}}'],
-  ['user_metadata.a.b:1', (u) => u.user_metadata === '{"a": {"b": 1}}'],
+  ['user_metadata.a.b:1', (u) => u.user_metadata === '{"a": {"b": 1}}' || u.user_metadata === '{"a": {"b": [1]}}'],
   ['user_metadata.a.b:"1"', (u) => u.user_metadata === '{"a": {"b": "1"}}'],
   ['user_metadata.a.b:*', (u) => /"a": \{"b"/.test(u.user_metadata ?? '')],
-  ['user_metadata.tags:x', (u) => u.user_metadata === '{"tags": "x"}'],
-  ['user_metadata.tags:*', (u) => /"tags"/.test(u.user_metadata ?? '')],
+  ['user_metadata.tags:x', (u) => some(u, 'tags', (v) => v === 'x')],
+  ['user_metadata.tags:*', (u) => holds(u, 'tags')],
   ['user_metadata.plan:pro', (u) => false && u.id === ''],
   ['user_metadata.Plan:pro', (u) => /"Plan"/.test(u.user_metadata ?? '')],
   ['user_metadata.d:[2024-01-01 TO *]', null],
   ['user_metadata.d:2024*', null],
-  ['app_metadata.org.id:acme', (u) => u.app_metadata !== undefined],
-  ['app_metadata.org.size:[10 TO 20]', (u) => u.app_metadata !== undefined],
-  ['app_metadata.roles:admin', (u) => false && u.id === ''],
+  ['app_metadata.org.id:acme', (u) => u.app_metadata?.includes('acme') === true],
+  ['app_metadata.org.size:[10 TO 20]', (u) => u.app_metadata?.includes('acme') === true],
+  // arrays: any element matches, as in Elasticsearch's query_string
+  ['app_metadata.roles:admin', (u) => roles(u).includes('admin')],
+  ['app_metadata.roles:"admin"', (u) => roles(u).includes('admin')],
+  ['app_metadata.roles:adm*', (u) => roles(u).some(wildcard('adm*'))],
+  ['app_metadata.roles:a?m*', (u) => roles(u).some(wildcard('a?m*'))],
+  ['app_metadata.roles:[b TO e]', (u) => roles(u).some((r) => typeof r === 'string' && r >= 'b' && r <= 'e')],
+  ['app_metadata.roles:>=admin', (u) => roles(u).some((r) => typeof r === 'string' && r >= 'admin')],
+  ['app_metadata.roles:*', (u) => roles(u).some((r) => r !== null)],
+  ['_exists_:app_metadata.roles', (u) => roles(u).some((r) => r !== null)],
+  ['-app_metadata.roles:admin', (u) => !roles(u).includes('admin')],
+  ['app_metadata.roles:admin AND app_metadata.roles:dev', (u) => roles(u).includes('admin') && roles(u).includes('dev')],
+  ['app_metadata.roles:(admin OR Admin)', (u) => roles(u).includes('admin') || roles(u).includes('Admin')],
+  ['user_metadata.tags:X', (u) => some(u, 'tags', (v) => v === 'X')],
+  ['user_metadata.tags:x*', (u) => some(u, 'tags', wildcard('x*'))],
+  ['user_metadata.tags:y\\*', (u) => some(u, 'tags', (v) => v === 'y*')],
+  ['user_metadata.tags:5', (u) => some(u, 'tags', (v) => v === 5)],
+  ['user_metadata.tags:true', (u) => some(u, 'tags', (v) => v === true)],
+  ['user_metadata.tags:z', (u) => some(u, 'tags', (v) => v === 'z')],
+  ['user_metadata.tags.t:1', (u) => false && u.id === ''],
+  ['-user_metadata.tags:*', (u) => !holds(u, 'tags')],
+  ['user_metadata.n:{1 TO 20}', (u) => some(u, 'n', (v) => typeof v === 'number' && v > 1 && v < 20)],
+  ['user_metadata.n:7', (u) => some(u, 'n', (v) => v === 7)],
+  ['user_metadata.n:"7"', (u) => some(u, 'n', (v) => v === '7')],
+  ['user_metadata.s:[a TO zz]', (u) => some(u, 's', (v) => typeof v === 'string' && v >= 'a' && v <= 'zz')],
+  ['user_metadata.s:""', (u) => some(u, 's', (v) => v === '')],
+  ['user_metadata.s.x:1', (u) => false && u.id === ''],
+  ['mfa_factors:totp', (u) => factors(u).includes('totp')],
+  ['mfa_factors:"sms"', (u) => factors(u).includes('sms')],
+  ['mfa_factors:t*', (u) => factors(u).some(wildcard('t*'))],
+  ['mfa_factors:[5 TO 20]', (u) => factors(u).some((v) => typeof v === 'number' && v >= 5 && v <= 20)],
+  ['mfa_factors:3', (u) => factors(u).includes(3)],
+  ['-mfa_factors:totp', (u) => !factors(u).includes('totp')],
+  ['_exists_:mfa_factors', (u) => u.mfa_factors !== undefined],
   ['_exists_:app_metadata', (u) => u.app_metadata !== undefined],
   ['_exists_:user_metadata', (u) => u.user_metadata !== undefined],
   ['user_metadata:*', (u) => u.user_metadata !== undefined],
@@ -485,7 +560,18 @@ describePostgres('one query selects the same hostile users on SQLite and Postgre
     const url = server().url('ferry_diff');
     postgres = await openPostgres({ driver: 'postgres', url, table: 'users', pool: 2 });
     await postgres.columns();
-    const columns = ['user_id', 'email', 'given_name', 'nickname', 'email_verified', 'logins_count', 'last_login', 'user_metadata', 'app_metadata'] as const;
+    const columns = [
+      'user_id',
+      'email',
+      'given_name',
+      'nickname',
+      'email_verified',
+      'logins_count',
+      'last_login',
+      'user_metadata',
+      'app_metadata',
+      'mfa_factors',
+    ] as const;
     const values = (u: User): unknown[] => columns.map((c) => (c === 'user_id' ? u.id : (u as unknown as Record<string, unknown>)[c]));
     const db = new Database(join(dir, 'users.db'));
     try {
@@ -500,7 +586,7 @@ describePostgres('one query selects the same hostile users on SQLite and Postgre
     try {
       // The same text as SQLite holds: timestamps without a zone would otherwise take the session's.
       await raw.query(`SET TIME ZONE 'UTC'`);
-      const placeholders = columns.map((c, i) => `$${i + 1}${c.endsWith('metadata') ? '::jsonb' : ''}`).join(', ');
+      const placeholders = columns.map((c, i) => `$${i + 1}${c.endsWith('metadata') || c === 'mfa_factors' ? '::jsonb' : ''}`).join(', ');
       for (const u of USERS) {
         await raw.query(
           `INSERT INTO users (${columns.join(', ')}) VALUES (${placeholders})`,

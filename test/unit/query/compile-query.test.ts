@@ -31,14 +31,19 @@ describe('compileQuery', () => {
   it('translates the nightly-export example', () => {
     const query = '_exists_:nickname AND user_metadata.plan:pro';
     expect(sqlite(query)).toEqual({
-      sql: `("nickname" IS NOT NULL AND (json_type("user_metadata", ?) = 'text' AND json_extract("user_metadata", ?) = ?))`,
-      params: ['$."plan"', '$."plan"', 'pro'],
+      sql:
+        `("nickname" IS NOT NULL AND ((json_type("user_metadata", ?) = 'text' AND json_extract("user_metadata", ?) = ?)` +
+        ` OR (json_type("user_metadata", ?) = 'array' AND EXISTS (SELECT 1 FROM json_each("user_metadata", ?) AS "ferry_e"` +
+        ` WHERE ("ferry_e"."type" = 'text' AND "ferry_e"."value" = ?)))))`,
+      params: ['$."plan"', '$."plan"', 'pro', '$."plan"', '$."plan"', 'pro'],
     });
     expect(postgres(query)).toEqual({
       sql:
-        `("nickname" IS NOT NULL AND (jsonb_typeof("user_metadata"::jsonb #> $1::text[]) = 'string'` +
-        ` AND ("user_metadata"::jsonb #> $2::text[]) = to_jsonb($3::text)))`,
-      params: [['plan'], ['plan'], 'pro'],
+        `("nickname" IS NOT NULL AND ((jsonb_typeof("user_metadata"::jsonb #> $1::text[]) = 'string'` +
+        ` AND ("user_metadata"::jsonb #> $2::text[]) = to_jsonb($3::text))` +
+        ` OR (jsonb_typeof("user_metadata"::jsonb #> $4::text[]) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements("user_metadata"::jsonb #> $5::text[]) AS "ferry_e"("value")` +
+        ` WHERE (jsonb_typeof("ferry_e"."value") = 'string' AND "ferry_e"."value" = to_jsonb($6::text))))))`,
+      params: [['plan'], ['plan'], 'pro', ['plan'], ['plan'], 'pro'],
     });
   });
 
@@ -89,22 +94,30 @@ describe('compileQuery', () => {
     expect(postgres('created_at:"2024-06-15 12:00:00+02:00"')).toEqual({ sql: '"created_at" = $1::timestamptz', params: ['2024-06-15T10:00:00.000Z'] });
   });
 
-  it('compares typed JSON values at nested paths', () => {
-    expect(sqlite('app_metadata.roles.admin:true')).toEqual({
-      sql: `(json_type("app_metadata", ?) IN ('true', 'false') AND json_extract("app_metadata", ?) = ?)`,
-      params: ['$."roles"."admin"', '$."roles"."admin"', 1],
+  it('compares typed JSON values at nested paths, the value itself or an element of the array there', () => {
+    const roles = sqlite('app_metadata.roles.admin:true');
+    expect(roles.sql).toContain(`(json_type("app_metadata", ?) IN ('true', 'false') AND json_extract("app_metadata", ?) = ?) OR `);
+    expect(roles.sql).toContain(`WHERE ("ferry_e"."type" IN ('true', 'false') AND "ferry_e"."value" = ?)`);
+    expect(roles.params).toEqual(['$."roles"."admin"', '$."roles"."admin"', 1, '$."roles"."admin"', '$."roles"."admin"', 1]);
+    const score = postgres('user_metadata.score:[5 TO *]');
+    expect(score.sql).toContain(
+      `(jsonb_typeof("user_metadata"::jsonb #> $1::text[]) = 'number' AND ("user_metadata"::jsonb #> $2::text[]) >= to_jsonb($3::numeric)) OR `,
+    );
+    expect(score.sql).toContain(`WHERE (jsonb_typeof("ferry_e"."value") = 'number' AND "ferry_e"."value" >= to_jsonb($6::numeric))`);
+    expect(sqlite('user_metadata.plan:pro*').params).toEqual(['$."plan"', '$."plan"', 'pro%', '$."plan"', '$."plan"', 'pro%']);
+    // An array holds a value when one of its elements is not null: [] and [null] hold none.
+    expect(sqlite('_exists_:user_metadata.a.b')).toEqual({
+      sql: `(json_type("user_metadata", ?) NOT IN ('null', 'array') OR (json_type("user_metadata", ?) = 'array' AND EXISTS (SELECT 1 FROM json_each("user_metadata", ?) AS "ferry_e" WHERE "ferry_e"."type" <> 'null')))`,
+      params: ['$."a"."b"', '$."a"."b"', '$."a"."b"'],
     });
-    expect(postgres('user_metadata.score:[5 TO *]')).toEqual({
-      sql: `(jsonb_typeof("user_metadata"::jsonb #> $1::text[]) = 'number' AND ("user_metadata"::jsonb #> $2::text[]) >= to_jsonb($3::numeric))`,
-      params: [['score'], ['score'], 5],
-    });
-    expect(sqlite('user_metadata.plan:pro*')).toEqual({
-      sql: `(json_type("user_metadata", ?) = 'text' AND json_extract("user_metadata", ?) LIKE ? ESCAPE '\\')`,
-      params: ['$."plan"', '$."plan"', 'pro%'],
-    });
-    expect(sqlite('_exists_:user_metadata.a.b')).toEqual({ sql: 'json_extract("user_metadata", ?) IS NOT NULL', params: ['$."a"."b"'] });
-    expect(postgres('_exists_:user_metadata.a')).toEqual({ sql: '("user_metadata"::jsonb #>> $1::text[]) IS NOT NULL', params: [['a']] });
-    expect(sqlite('user_metadata.zip:"8001"').params).toEqual(['$."zip"', '$."zip"', '8001']);
+    expect(sqlite('user_metadata.zip:"8001"').params).toEqual(['$."zip"', '$."zip"', '8001', '$."zip"', '$."zip"', '8001']);
+  });
+
+  it('matches a whole JSON column by its document: a value, or an element of an array', () => {
+    expect(sqlite('app_metadata:admin').params).toEqual(['$', '$', 'admin', '$', '$', 'admin']);
+    expect(postgres('app_metadata:admin').params).toEqual([[], [], 'admin', [], [], 'admin']);
+    // _exists_ of a whole column needs no JSON read.
+    expect(sqlite('_exists_:app_metadata')).toEqual({ sql: '"app_metadata" IS NOT NULL', params: [] });
   });
 
   it('numbers PostgreSQL placeholders left to right through operators and groups', () => {
@@ -132,7 +145,6 @@ describe('compileQuery', () => {
     ["user_metadata.a'b:1", 14, 'invalid key "a\'b"'],
     ['user_metadata..plan:1', 14, 'invalid key ""'],
     ['nickname.first:x', 0, '"nickname" is a text column: only JSON columns have paths'],
-    ['user_metadata:pro', 0, '"user_metadata" is a JSON column'],
     ['logins_count:abc', 13, 'logins_count holds numbers: "abc" is not a number'],
     ['logins_count:[1 TO x]', 19, '"x" is not a number'],
     ['email_verified:yes', 15, 'expected true or false'],
@@ -204,11 +216,11 @@ describe('the SQL of a long AND/OR list', () => {
     expect(sql.match(/\$\d+/g)).toEqual(params.map((_, i) => `$${i + 1}`));
   });
 
-  it('binds 5 values for a JSON range, the most a term binds: within both stores’ limits at the term limit', () => {
-    // A SQLite page repeats the query in up to three parts (15,000 of 32,766); PostgreSQL binds it once (of 65,535).
+  it('binds 9 values for a JSON range, the most a term binds: within both stores’ limits at the term limit', () => {
+    // A SQLite page repeats the query in up to three parts (27,000 of 32,766); PostgreSQL binds it once (of 65,535).
     const query = orChain(MAX_QUERY_TERMS, (i) => `user_metadata.score:[${i} TO ${i + 1}]`);
-    expect(sqlite(query).params).toHaveLength(5 * MAX_QUERY_TERMS);
-    expect(postgres(query).params).toHaveLength(5 * MAX_QUERY_TERMS);
+    expect(sqlite(query).params).toHaveLength(9 * MAX_QUERY_TERMS);
+    expect(postgres(query).params).toHaveLength(9 * MAX_QUERY_TERMS);
   });
 });
 

@@ -206,7 +206,7 @@ describe('keysetScanQuery', () => {
     });
     const pg = (n: number): string => `NULLIF(("user_metadata"::jsonb #> $${n}::text[]), 'null'::jsonb)`;
     expect(keysetScanQuery({ ...base('postgres', 'nickname:bob'), sort })).toEqual({
-      sql: `SELECT ${pg(2)}, CASE WHEN jsonb_typeof(${pg(3)}) = 'number' THEN (${pg(4)})::text END, "user_id" FROM "users" WHERE "nickname" = $1 ORDER BY ${pg(5)} DESC NULLS LAST, "user_id" ASC`,
+      sql: `SELECT ${pg(2)}, CASE WHEN jsonb_typeof(${pg(3)}) IN ('number', 'array', 'object') THEN (${pg(4)})::text END, "user_id" FROM "users" WHERE "nickname" = $1 ORDER BY ${pg(5)} DESC NULLS LAST, "user_id" ASC`,
       params: ['bob', ['plan'], ['plan'], ['plan'], ['plan']],
     });
     expect(keysetScanQuery({ ...base('postgres'), sort: { by: 'nickname', order: 'asc' } }).sql).toMatch(/^SELECT "nickname", NULL, "user_id" FROM/);
