@@ -106,6 +106,8 @@ export interface UsersTableDialect {
   uniqueCollation?: string;
   /** A timestamp column as the dialect's export sort compares it (src/query): what its order index must hold. */
   timestampSort: (column: string) => string;
+  /** The order index's name after `<table>_<column>_`; absent: `order`. A new `timestampSort` needs a new name, so that IF NOT EXISTS creates it. */
+  orderIndex?: string;
 }
 
 /** The columns exports are most often sorted or filtered by: each gets an index in sort order (see `usersTableDdl`). */
@@ -129,7 +131,7 @@ export function usersTableDdl(table: string, dialect: UsersTableDialect, schema?
       .map((c) => `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${c.name}_key`)} ON ${target} (${quoteIdentifier(c.name)})`),
     ...orderedColumns.map(
       (name) =>
-        `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${name}_order`)} ON ${target} (${dialect.timestampSort(quoteIdentifier(name))}, ${quoteIdentifier('user_id')})`,
+        `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${name}_${dialect.orderIndex ?? 'order'}`)} ON ${target} (${dialect.timestampSort(quoteIdentifier(name))}, ${quoteIdentifier('user_id')})`,
     ),
   ];
 }
@@ -143,6 +145,10 @@ export const sqliteUsersTableDialect: UsersTableDialect = {
   emailCollation: 'NOCASE',
   // An expression index: SQLite compares timestamps normalised, and uses the index only for that very expression.
   timestampSort: (column) => sqliteDialect.columnOperand(column, 'timestamp'),
+  // `order2`: the expression now also reads the timestamps other tools write (`+0200`, `t`, `z`;
+  // src/query/sqlite-instants.ts). An `…_order` index, in a store made before, holds the former
+  // expression, which no query uses any more.
+  orderIndex: 'order2',
 };
 
 export function sqliteUsersTableDdl(table: string): string[] {

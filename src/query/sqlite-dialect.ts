@@ -1,6 +1,6 @@
 import type { ValueType } from './conditions.js';
 import type { JsonValue, SqlDialect } from './sql-dialect.js';
-import { nearInstant, sqliteMicroInstant, toMicroseconds } from './sqlite-instants.js';
+import { nearInstant, sqliteMicroInstant, sqliteMilliInstant, toMicroseconds } from './sqlite-instants.js';
 
 /** `json_type` names of the JSON types a comparison of each value type accepts. */
 const JSON_TYPES: Record<ValueType, string> = {
@@ -20,21 +20,21 @@ const ELEMENT: JsonValue = {
 
 /**
  * SQLite: booleans are 1/0; timestamps are ISO text, normalised with strftime so that values
- * written with or without milliseconds or a zone offset compare correctly with the canonical
- * `…T00:00:00.000Z` parameters. LIKE is case-insensitive for A–Z only (see SqlDialect `like`).
+ * written with or without milliseconds or a zone offset (in any form PostgreSQL reads, see
+ * sqlite-instants.ts) compare correctly with the canonical `…T00:00:00.000Z` parameters. LIKE is case-insensitive for A–Z only (see SqlDialect `like`).
  */
 export const sqliteDialect: SqlDialect = {
   placeholder: () => '?',
   bind: (type, value) => (type === 'boolean' ? (value === true ? 1 : 0) : value),
   // The indexed milliseconds narrow the rows, the microseconds of the text decide (sqlite-instants.ts).
   compareTimestamp: (column, operator, instant, params) => {
-    const indexed = `strftime('%Y-%m-%dT%H:%M:%fZ', ${column})`;
+    const indexed = sqliteMilliInstant(column);
     const near = nearInstant(instant);
     const from = operator === '<' || operator === '<=' ? '' : `${indexed} >= ${params.add(near.from)} AND `;
     const to = operator === '>' || operator === '>=' ? '' : `${indexed} <= ${params.add(near.to)} AND `;
     return `(${from}${to}${sqliteMicroInstant(column)} ${operator} ${params.add(toMicroseconds(instant))})`;
   },
-  columnOperand: (column, type) => (type === 'timestamp' ? `strftime('%Y-%m-%dT%H:%M:%fZ', ${column})` : column),
+  columnOperand: (column, type) => (type === 'timestamp' ? sqliteMilliInstant(column) : column),
   paramOperand: (placeholder) => placeholder,
   like: (operand, placeholder) => `${operand} LIKE ${placeholder} ESCAPE '\\'`,
   // SQLite's lower() folds A–Z only (without the ICU extension, which Ferry never loads)

@@ -11,6 +11,42 @@
 const ROUNDING_MS = 2;
 const YEAR_10000_MS = Date.UTC(10000, 0, 1);
 
+/** How strftime writes an instant to the millisecond, as the query's parameters are written. */
+const MILLIS_FORMAT = '%Y-%m-%dT%H:%M:%fZ';
+
+/**
+ * SQLite's date functions read `T` or a space, an optional fraction, and a zone `Z`, `z` or
+ * `±HH:MM`; other tools write (and PostgreSQL reads) more: `2024-01-15t10:00:00z`, `+0200`, `+02`
+ * (PostgreSQL's own text form), ` UTC`. Such a value read as NULL, so date queries missed it and
+ * date sorts put it last on SQLite alone. This is `text` rewritten into a form SQLite reads
+ * (upper case, `±HH:MM`, `Z`); it is only evaluated where the plain reading gave NULL, so a value
+ * written as Ferry writes it costs what it did.
+ */
+function readableText(text: string): string {
+  const upper = `upper(${text})`;
+  const time = `'????-??-??[T ][0-9][0-9]:[0-9][0-9]*`;
+  return (
+    `(CASE WHEN ${upper} GLOB ${time}[+-][0-9][0-9][0-9][0-9]' THEN substr(${upper}, 1, length(${upper}) - 2) || ':' || substr(${upper}, -2)` +
+    ` WHEN ${upper} GLOB ${time}[+-][0-9][0-9]' THEN ${upper} || ':00'` +
+    ` WHEN ${upper} GLOB ${time}[0-9] UTC' OR ${upper} GLOB ${time}[0-9]UTC' THEN rtrim(substr(${upper}, 1, length(${upper}) - 3)) || 'Z'` +
+    ` ELSE ${upper} END)`
+  );
+}
+
+/** `format` of the instant `text` spells, or NULL; the forms SQLite's date functions do not read are rewritten first (`readableText`). */
+function readInstant(format: string, text: string): string {
+  return `coalesce(strftime('${format}', ${text}), strftime('${format}', ${readableText(text)}))`;
+}
+
+/**
+ * A stored timestamp to the millisecond, as canonical text (`2024-01-15T10:00:00.000Z`), NULL where
+ * it spells no instant: what a query compares and sorts by, and what the built-in table's order
+ * index holds (users-table.ts).
+ */
+export function sqliteMilliInstant(column: string): string {
+  return readInstant(MILLIS_FORMAT, column);
+}
+
 /**
  * A stored timestamp as whole microseconds since 1970 (an INTEGER), NULL where SQLite's date
  * functions read none. The fraction is cut out of the text (offsets are whole minutes, so it is
@@ -20,7 +56,7 @@ const YEAR_10000_MS = Date.UTC(10000, 0, 1);
 export function sqliteMicroInstant(column: string): string {
   const zone = `ltrim(substr(${column}, 21), '0123456789')`;
   const fraction = `substr(${column}, 21, length(${column}) - 20 - length(${zone}))`;
-  const seconds = (text: string): string => `CAST(strftime('%s', ${text}) AS INTEGER) * 1000000`;
+  const seconds = (text: string): string => `CAST(${readInstant('%s', text)} AS INTEGER) * 1000000`;
   const micros = `CAST(round(CAST('0.' || ${fraction} AS REAL) * 1000000) AS INTEGER)`;
   return `(CASE WHEN substr(${column}, 20, 1) = '.' THEN ${seconds(`substr(${column}, 1, 19) || ${zone}`)} + ${micros} ELSE ${seconds(column)} END)`;
 }

@@ -120,9 +120,9 @@ describe('keyset pages on SQLite', () => {
       for (const order of ['asc', 'desc'] as const) {
         const page = await usersPage({ sort: { by, order }, after: { value: '2026-01-01T00:00:00.000Z', key: ['u01500'] }, limit: 100 });
         expect(searches(page)).toEqual([
-          `SEARCH users USING INDEX users_${by}_order (<expr>=? AND user_id>?)`,
-          `SEARCH users USING INDEX users_${by}_order (<expr>${order === 'asc' ? '>' : '<'}?)`,
-          `SEARCH users USING INDEX users_${by}_order (<expr>=?)`,
+          `SEARCH users USING INDEX users_${by}_order2 (<expr>=? AND user_id>?)`,
+          `SEARCH users USING INDEX users_${by}_order2 (<expr>${order === 'asc' ? '>' : '<'}?)`,
+          `SEARCH users USING INDEX users_${by}_order2 (<expr>=?)`,
         ]);
       }
     }

@@ -179,6 +179,16 @@ const INSTANTS = [
   '2024-01-15T10:00:00.123456789Z',
   '2024-01-15T09:59:59.9999995Z',
   '2024-01-15',
+  // As other tools write them, and PostgreSQL reads them: offsets without a colon or minutes, lower-case t and z.
+  '2024-01-15T12:00:00+0200',
+  '2024-01-15t10:00:00z',
+  '2024-01-15T13:00+03',
+  '2024-01-15T12:00:00.000123+0200',
+  '2024-01-15 08:00:00 -0200',
+  '2024-01-14T22:30:00-0200',
+  '2024-01-15T01:00:00.5+0130',
+  '2024-01-15 10:00:00+00',
+  '2024-01-15T10:00:00 utc',
 ];
 
 /** Every user: a name, a metadata document, a count and an instant each from the lists above, cycling at different rates. */
@@ -214,6 +224,12 @@ const AT_TEN = new Set([
   '2024-01-15 10:00:00',
   '2024-01-15T10:00',
   '2024-01-15T09:59:59.9999995Z',
+  '2024-01-15T12:00:00+0200',
+  '2024-01-15t10:00:00z',
+  '2024-01-15T13:00+03',
+  '2024-01-15 08:00:00 -0200',
+  '2024-01-15 10:00:00+00',
+  '2024-01-15T10:00:00 utc',
 ]);
 const meta = (u: User): Record<string, unknown> | undefined =>
   u.user_metadata === undefined ? undefined : (JSON.parse(u.user_metadata) as Record<string, unknown>);
@@ -235,7 +251,21 @@ const factors = (u: User): unknown[] => {
   const value: unknown = u.mfa_factors === undefined ? undefined : JSON.parse(u.mfa_factors);
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 };
-const ms = (text: string | undefined): number => (text === undefined ? NaN : Date.parse(text));
+/**
+ * A stored instant as PostgreSQL reads it, in microseconds since 1970 (digits beyond them rounded):
+ * `T`, `t` or a space; seconds and a fraction optional; a zone Z, z, UTC, ±HH, ±HHMM or ±HH:MM, maybe after a space.
+ */
+function micros(text: string | undefined): number {
+  const parts =
+    text === undefined ? null : /^(\d{4})-(\d\d)-(\d\d)(?:[Tt ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?)? ?([Zz]|[+-]\d\d(?::?\d\d)?|[Uu][Tt][Cc])?$/.exec(text);
+  if (!parts) return NaN;
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', fraction = '', zone = 'Z'] = parts;
+  const digits = zone.slice(1).replace(':', '');
+  const offset = /^(z|utc)$/i.test(zone) ? 0 : (zone.startsWith('-') ? -1 : 1) * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
+  const whole = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec)) - offset * 60_000;
+  return whole * 1000 + Math.round(Number(`0.${fraction || '0'}`) * 1e6);
+}
+const ms = (text: string | undefined): number => micros(text) / 1000;
 /** LIKE as Ferry documents it: `*` any run, `?` one code point, A–Z folded on both sides, nothing else folded. */
 function wildcard(pattern: string): (value: unknown) => boolean {
   const fold = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
@@ -348,7 +378,7 @@ const CASES: [string, Expect | null][] = [
   ['user_metadata.n:<="5"', (u) => some(u, 'n', (v) => typeof v === 'string' && v <= '5')],
   ['last_login:>2024-01-15', (u) => ms(u.last_login) >= Date.UTC(2024, 0, 16)],
   ['last_login:<2024-01-15', (u) => ms(u.last_login) < Date.UTC(2024, 0, 15)],
-  ['last_login:>="2024-01-15T10:00:00.000123Z"', (u) => ms(u.last_login) > Date.UTC(2024, 0, 15, 10) || u.last_login === '2024-01-15T10:00:00.000123Z'],
+  ['last_login:>="2024-01-15T10:00:00.000123Z"', (u) => micros(u.last_login) >= Date.UTC(2024, 0, 15, 10) * 1000 + 123],
   // booleans
   ['email_verified:true', (u) => u.email_verified === true],
   ['email_verified:false', (u) => u.email_verified === false],
@@ -468,8 +498,13 @@ const CASES: [string, Expect | null][] = [
   ['last_login:[* TO 1000-01-01]', (u) => ms(u.last_login) < Date.UTC(1000, 0, 2)],
   ['last_login:[9999-12-31 TO *]', (u) => ms(u.last_login) >= Date.UTC(9999, 11, 31)],
   ['last_login:[2024-01-01 TO 9999-12-31]', (u) => ms(u.last_login) >= Date.UTC(2024, 0, 1)],
-  ['last_login:["2024-01-15T10:00:00.000123Z" TO "2024-01-15T10:00:00.000123Z"]', (u) => u.last_login === '2024-01-15T10:00:00.000123Z'],
+  ['last_login:["2024-01-15T10:00:00.000123Z" TO "2024-01-15T10:00:00.000123Z"]', (u) => micros(u.last_login) === Date.UTC(2024, 0, 15, 10) * 1000 + 123],
   ['last_login:["2023-12-31T23:59:59Z" TO "2024-01-01T00:00:00Z"]', (u) => u.last_login === '2023-12-31T23:00:00-01:00'],
+  ['last_login:"2024-01-15T10:00:00.000123Z"', (u) => micros(u.last_login) === Date.UTC(2024, 0, 15, 10) * 1000 + 123],
+  ['last_login:"2024-01-15T10:00:00.000123+0000"', (u) => micros(u.last_login) === Date.UTC(2024, 0, 15, 10) * 1000 + 123],
+  ['last_login:2024-01-14', (u) => ms(u.last_login) >= Date.UTC(2024, 0, 14) && ms(u.last_login) < Date.UTC(2024, 0, 15)],
+  ['last_login:"2024-01-14T23:30:00.5Z"', (u) => micros(u.last_login) === Date.UTC(2024, 0, 14, 23, 30) * 1000 + 500_000],
+  ['last_login:[2024-01-15T00:00 TO 2024-01-15T01:00]', (u) => ms(u.last_login) >= Date.UTC(2024, 0, 15) && ms(u.last_login) <= Date.UTC(2024, 0, 15, 1)],
   ['last_login:2024-02-29', (u) => u.last_login?.startsWith('2024-02-29') === true],
   ['last_login:*', (u) => u.last_login !== undefined],
   ['-last_login:*', (u) => u.last_login === undefined],
@@ -623,6 +658,27 @@ describePostgres('one query selects the same hostile users on SQLite and Postgre
       await expect(read).rejects.toMatchObject({ offset });
     }
   });
+
+  it.each(['asc', 'desc'] as const)(
+    'sorted by last_login %s, every instant is in order on both stores, whatever zone or case it was written with',
+    async (order) => {
+      const byId = new Map(USERS.map((u) => [u.id, u]));
+      for (const [name, store] of [
+        ['sqlite', sqlite],
+        ['postgres', postgres],
+      ] as const) {
+        const instants = (await unpaged(store, '*', { by: 'last_login', order })).map((id) => byId.get(id)!.last_login);
+        const missing = instants.findIndex((instant) => instant === undefined);
+        expect(instants.slice(missing), `${name}: NULLs last, and only the users without one`).toEqual(
+          USERS.filter((u) => u.last_login === undefined).map(() => undefined),
+        );
+        const sign = order === 'asc' ? 1 : -1;
+        // Within a millisecond: SQLite's sort reads them to the millisecond.
+        const misordered = instants.slice(1, missing).filter((instant, i) => sign * (micros(instant) - micros(instants[i])) < -1000);
+        expect(misordered, name).toEqual([]);
+      }
+    },
+  );
 
   const SORTS: (ReadSort | undefined)[] = [
     undefined,

@@ -3,6 +3,7 @@ import type { ColumnInfo, ColumnType } from '../../../src/connections/types.js';
 import { compileQuery } from '../../../src/query/compile-query.js';
 import { checkSort, cursorOf, keysetQuery, keysetScanQuery, type KeysetBase } from '../../../src/query/keyset.js';
 import type { DialectName } from '../../../src/query/sql-dialect.js';
+import { sqliteDialect } from '../../../src/query/sqlite-dialect.js';
 
 const column = (name: string, type: ColumnType, nullable = true): ColumnInfo => ({
   name,
@@ -105,7 +106,7 @@ describe('keysetQuery', () => {
   it('repeats the query in every part: bound again for SQLite’s ?, reused as $1…$n in PostgreSQL; timestamps normalised in SQLite', () => {
     const sort = { by: 'created_at', order: 'desc' as const };
     const after = { value: '2024-01-01T00:00:00.000Z', key: ['u1'] };
-    const t = `strftime('%Y-%m-%dT%H:%M:%fZ', "created_at")`;
+    const t = sqliteDialect.columnOperand('"created_at"', 'timestamp');
     expect(keysetQuery({ ...base('sqlite', 'nickname:bob'), sort, after, limit: 2 })).toEqual({
       sql: union(
         [
