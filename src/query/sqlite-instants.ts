@@ -33,8 +33,23 @@ function readableText(text: string): string {
   );
 }
 
-/** `format` of the instant `text` spells, or NULL; the forms SQLite's date functions do not read are rewritten first (`readableText`). */
+/**
+ * `format` of the instant `text` spells, or NULL; the forms SQLite's date functions do not read are
+ * rewritten first (`readableText`). Only a text that starts as a date (`YYYY-`) is read: SQLite's
+ * date functions also read 'now' (the time of the query), a time alone (`10:00`, on 2000-01-01) and
+ * a number (a Julian day), none of which PostgreSQL takes for an instant, so a column another tool
+ * filled with them matched date ranges and sorted among the dates on SQLite alone.
+ */
 function readInstant(format: string, text: string): string {
+  return startsAsDate(text, readText(format, text));
+}
+
+function startsAsDate(text: string, then: string): string {
+  return `(CASE WHEN ${text} GLOB '[0-9][0-9][0-9][0-9]-*' THEN ${then} END)`;
+}
+
+/** `format` of `text` as strftime reads it, else of `readableText`. */
+function readText(format: string, text: string): string {
   return `coalesce(strftime('${format}', ${text}), strftime('${format}', ${readableText(text)}))`;
 }
 
@@ -48,17 +63,21 @@ export function sqliteMilliInstant(column: string): string {
 }
 
 /**
- * A stored timestamp as whole microseconds since 1970 (an INTEGER), NULL where SQLite's date
- * functions read none. The fraction is cut out of the text (offsets are whole minutes, so it is
+ * A stored timestamp as whole microseconds since 1970 (an INTEGER), NULL where it spells no
+ * instant (`sqliteMilliInstant`). The fraction is cut out of the text (offsets are whole minutes, so it is
  * the same in UTC) and rounded to the microsecond as PostgreSQL rounds the digits beyond it; the
  * rest is read by strftime('%s'), which is exact in whole seconds.
  */
 export function sqliteMicroInstant(column: string): string {
   const zone = `ltrim(substr(${column}, 21), '0123456789')`;
   const fraction = `substr(${column}, 21, length(${column}) - 20 - length(${zone}))`;
-  const seconds = (text: string): string => `CAST(${readInstant('%s', text)} AS INTEGER) * 1000000`;
+  // The column starts as a date (readInstant), and so does its text without the fraction.
+  const seconds = (text: string): string => `CAST(${readText('%s', text)} AS INTEGER) * 1000000`;
   const micros = `CAST(round(CAST('0.' || ${fraction} AS REAL) * 1000000) AS INTEGER)`;
-  return `(CASE WHEN substr(${column}, 20, 1) = '.' THEN ${seconds(`substr(${column}, 1, 19) || ${zone}`)} + ${micros} ELSE ${seconds(column)} END)`;
+  return startsAsDate(
+    column,
+    `(CASE WHEN substr(${column}, 20, 1) = '.' THEN ${seconds(`substr(${column}, 1, 19) || ${zone}`)} + ${micros} ELSE ${seconds(column)} END)`,
+  );
 }
 
 /** A canonical instant (`…00.000Z`, `…00.000123Z`, or the `…T24:00:00.000Z` that ends 9999) as microseconds since 1970. */

@@ -83,7 +83,7 @@ describe('compileQuery', () => {
     const indexed = sqliteDialect.columnOperand('"created_at"', 'timestamp');
     const { sql, params } = sqlite(query);
     expect(sql.startsWith(`((${indexed} >= ? AND (CASE `)).toBe(true);
-    expect(sql).toMatch(/ END\) >= \?\) AND \(coalesce\(.* <= \? AND \(CASE .* END\) < \?\)\)$/);
+    expect(sql).toMatch(/ END\) >= \?\) AND \(\(CASE WHEN "created_at" GLOB .* <= \? AND \(CASE .* END\) < \?\)\)$/);
     expect(sql.split(indexed)).toHaveLength(3);
     expect(params).toEqual(['2023-12-31T23:59:59.998Z', 1704067200000000n, '2025-01-01T00:00:00.002Z', 1735689600000000n]);
     expect(postgres(query)).toEqual({
