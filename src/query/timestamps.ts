@@ -12,10 +12,11 @@ export interface QueryInstant {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
- * Parses `YYYY-MM-DD` or an ISO date-time (`T` or a space, optional seconds, fraction and zone).
+ * Parses `YYYY-MM-DD` or an ISO date-time (`T` or a space, optional seconds, fraction and zone:
+ * `Z`, `±HH:MM`, `±HHMM` or `±HH`, as PostgreSQL reads them and SQLite now does, sqlite-instants.ts).
  * Date-only values and date-times without a zone are UTC, so a query means the same thing on
  * every server. Undefined when the text is not a valid date (month 13, February 30, hour 24…).
  */

@@ -490,6 +490,8 @@ const CASES: [string, Expect | null][] = [
   ['last_login:"2024-01-15T10:00:00Z"', (u) => AT_TEN.has(u.last_login ?? '')],
   ['last_login:"2024-01-15T12:00:00+02:00"', (u) => AT_TEN.has(u.last_login ?? '')],
   ['last_login:"2024-01-15 10:00"', (u) => AT_TEN.has(u.last_login ?? '')],
+  ['last_login:"2024-01-15 12:00:00+02"', (u) => AT_TEN.has(u.last_login ?? '')],
+  ['last_login:[* TO "2024-01-15t09:00-01"}', (u) => ms(u.last_login) < Date.UTC(2024, 0, 15, 10)],
   ['last_login:[2024-01-15 TO 2024-01-15]', (u) => ms(u.last_login) >= Date.UTC(2024, 0, 15) && ms(u.last_login) < Date.UTC(2024, 0, 16)],
   ['last_login:{2024-01-14 TO 2024-01-16}', (u) => ms(u.last_login) >= Date.UTC(2024, 0, 15) && ms(u.last_login) < Date.UTC(2024, 0, 16)],
   ['last_login:[2024-01-15 TO *]', (u) => ms(u.last_login) >= Date.UTC(2024, 0, 15)],

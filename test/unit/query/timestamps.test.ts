@@ -14,6 +14,9 @@ describe('parseInstant', () => {
     expect(parseInstant('2024-06-15T12:00:00.000100000Z')).toEqual({ start: '2024-06-15T12:00:00.000100Z' });
     expect(parseInstant('2024-06-15T12:00:00.123000Z')).toEqual({ start: '2024-06-15T12:00:00.123Z' });
     expect(parseInstant('2024-06-15T12:00:00.5z')).toEqual({ start: '2024-06-15T12:00:00.500Z' });
+    // An offset in whole hours, as PostgreSQL writes it (and SQLite stores read it): it was "not a date".
+    expect(parseInstant('2024-06-15 12:00:00+02')).toEqual({ start: '2024-06-15T10:00:00.000Z' });
+    expect(parseInstant('2024-06-15t12:00-11')).toEqual({ start: '2024-06-15T23:00:00.000Z' });
   });
 
   it.each([
@@ -28,6 +31,9 @@ describe('parseInstant', () => {
     '2024-06-15T12:00+99:99',
     '2024-06-15T12:00+2400',
     '2024-06-15T12:00-0060',
+    '2024-06-15T12:00+24',
+    '2024-06-15T12:00+2',
+    '2024-06-15T12:00+020',
   ])('rejects %s', (text) => {
     expect(parseInstant(text)).toBeUndefined();
   });
