@@ -61,6 +61,20 @@ export const postgresDialect: SqlDialect = {
     }),
     someElement: (column, path, body) =>
       `(jsonb_typeof(${jsonValue(column, path)}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements(${jsonValue(column, path)}) AS "ferry_e"("value") WHERE ${body(ELEMENT)}))`,
+    elementCompare: (column, path, type, comparisons) => {
+      const array = `jsonb_typeof(${jsonValue(column, path)}) = 'array'`;
+      const [first] = comparisons;
+      // Containment, one level as `someElement`: `[5.0] @> [5]`, but `[["a"]] @> ["a"]` is false.
+      if (comparisons.length === 1 && first?.operator === '=') return `(${array} AND ${jsonValue(column, path)} @> jsonb_build_array(${first.value()}))`;
+      // A strict SQL/JSON path: `$[*]` is the array's elements, one level, and nothing is unwrapped.
+      // It compares strings by code point, as SQLite compares their text (byte order), whatever the collation.
+      const tests = comparisons.map(({ operator }, i) => ` && @ ${operator === '=' ? '==' : operator} $v${i}`).join('');
+      const filter = `'strict $[*] ? (@.type() == "${JSON_TYPES[type]}"${tests})'::jsonpath`;
+      // Placeholders in the order they appear, as every dialect method allocates them.
+      const elements = jsonValue(column, path);
+      const values = comparisons.map(({ value }, i) => `'v${i}', ${value()}`).join(', ');
+      return `(${array} AND jsonb_path_exists(${elements}, ${filter}, jsonb_build_object(${values})))`;
+    },
     paramOperand: (placeholder, type) => `to_jsonb(${placeholder}::${CASTS[type]})`,
   },
 };

@@ -43,7 +43,16 @@ function renderJson(column: string, keys: string[], condition: Condition, dialec
   const pathValue = json.pathParam(keys);
   const path: JsonPath = { keys, param: () => params.add(pathValue) };
   const holds = (value: JsonValue): string => jsonPredicate(value, condition, dialect, params);
-  return `(${holds(json.at(column, path))} OR ${json.someElement(column, path, holds)})`;
+  const scalar = holds(json.at(column, path));
+  if (condition.kind === 'compare' && json.elementCompare) {
+    const { type } = condition;
+    const comparisons = condition.comparisons.map(({ operator, value }) => ({
+      operator,
+      value: () => json.paramOperand(params.add(dialect.bind(type, value)), type),
+    }));
+    return `(${scalar} OR ${json.elementCompare(column, path, type, comparisons)})`;
+  }
+  return `(${scalar} OR ${json.someElement(column, path, holds)})`;
 }
 
 /** `condition` on one JSON value (the value at a path, or an array's element), its placeholders allocated left to right. */

@@ -38,12 +38,12 @@ describe('compileQuery', () => {
         ` WHERE ("ferry_e"."type" = 'text' AND "ferry_e"."value" = ?)))))`,
       params: ['$."plan"', '$."plan"', 'pro', '$."plan"', '$."plan"', 'pro'],
     });
+    // PostgreSQL: an array holds the value by containment, with no subquery to plan.
     expect(postgres(query)).toEqual({
       sql:
         `("nickname" IS NOT NULL AND ((jsonb_typeof("user_metadata"::jsonb #> $1::text[]) = 'string'` +
         ` AND ("user_metadata"::jsonb #> $2::text[]) = to_jsonb($3::text))` +
-        ` OR (jsonb_typeof("user_metadata"::jsonb #> $4::text[]) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements("user_metadata"::jsonb #> $5::text[]) AS "ferry_e"("value")` +
-        ` WHERE (jsonb_typeof("ferry_e"."value") = 'string' AND "ferry_e"."value" = to_jsonb($6::text))))))`,
+        ` OR (jsonb_typeof("user_metadata"::jsonb #> $4::text[]) = 'array' AND "user_metadata"::jsonb #> $5::text[] @> jsonb_build_array(to_jsonb($6::text)))))`,
       params: [['plan'], ['plan'], 'pro', ['plan'], ['plan'], 'pro'],
     });
   });
@@ -103,7 +103,10 @@ describe('compileQuery', () => {
     expect(score.sql).toContain(
       `(jsonb_typeof("user_metadata"::jsonb #> $1::text[]) = 'number' AND ("user_metadata"::jsonb #> $2::text[]) >= to_jsonb($3::numeric)) OR `,
     );
-    expect(score.sql).toContain(`WHERE (jsonb_typeof("ferry_e"."value") = 'number' AND "ferry_e"."value" >= to_jsonb($6::numeric))`);
+    // A range over an array's elements: a strict SQL/JSON path, its bounds as variables.
+    expect(score.sql).toContain(
+      `jsonb_path_exists("user_metadata"::jsonb #> $5::text[], 'strict $[*] ? (@.type() == "number" && @ >= $v0)'::jsonpath, jsonb_build_object('v0', to_jsonb($6::numeric)))`,
+    );
     expect(sqlite('user_metadata.plan:pro*').params).toEqual(['$."plan"', '$."plan"', 'pro%', '$."plan"', '$."plan"', 'pro%']);
     // An array holds a value when one of its elements is not null: [] and [null] hold none.
     expect(sqlite('_exists_:user_metadata.a.b')).toEqual({
