@@ -75,6 +75,8 @@ export const postgresDialect: SqlDialect = {
       const values = comparisons.map(({ value }, i) => `'v${i}', ${value()}`).join(', ');
       return `(${array} AND jsonb_path_exists(${elements}, ${filter}, jsonb_build_object(${values})))`;
     },
+    elementExists: (column, path) =>
+      `(jsonb_typeof(${jsonValue(column, path)}) = 'array' AND jsonb_path_exists(${jsonValue(column, path)}, 'strict $[*] ? (@.type() != "null")'::jsonpath))`,
     paramOperand: (placeholder, type) => `to_jsonb(${placeholder}::${CASTS[type]})`,
   },
 };

@@ -44,6 +44,7 @@ function renderJson(column: string, keys: string[], condition: Condition, dialec
   const path: JsonPath = { keys, param: () => params.add(pathValue) };
   const holds = (value: JsonValue): string => jsonPredicate(value, condition, dialect, params);
   const scalar = holds(json.at(column, path));
+  if (condition.kind === 'exists' && json.elementExists) return `(${scalar} OR ${json.elementExists(column, path)})`;
   if (condition.kind === 'compare' && json.elementCompare) {
     const { type } = condition;
     const comparisons = condition.comparisons.map(({ operator, value }) => ({

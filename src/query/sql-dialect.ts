@@ -69,6 +69,8 @@ export interface JsonDialect {
    * (`user_metadata.id:(a OR b …)`) took 10 s to plan, per page.
    */
   elementCompare?(column: string, path: JsonPath, type: ValueType, comparisons: readonly { operator: ComparisonOperator; value: () => string }[]): string;
+  /** `someElement` for an element that is not JSON null, where the dialect has a form cheaper than a subquery (see `elementCompare`). */
+  elementExists?(column: string, path: JsonPath): string;
   paramOperand(placeholder: string, type: ValueType): string;
 }
 
