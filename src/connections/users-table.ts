@@ -129,11 +129,16 @@ export function usersTableDdl(table: string, dialect: UsersTableDialect, schema?
     ...usersTableColumns
       .filter((c) => c.unique)
       .map((c) => `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${c.name}_key`)} ON ${target} (${quoteIdentifier(c.name)})`),
-    ...orderedColumns.map(
-      (name) =>
-        `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${name}_${dialect.orderIndex ?? 'order'}`)} ON ${target} (${dialect.timestampSort(quoteIdentifier(name))}, ${quoteIdentifier('user_id')})`,
-    ),
+    ...orderIndexDdl(table, dialect, target),
   ];
+}
+
+/** The order indexes of `usersTableDdl`; `target` is the table as its statements name it. */
+function orderIndexDdl(table: string, dialect: UsersTableDialect, target = quoteIdentifier(table)): string[] {
+  return orderedColumns.map(
+    (name) =>
+      `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${table}_${name}_${dialect.orderIndex ?? 'order'}`)} ON ${target} (${dialect.timestampSort(quoteIdentifier(name))}, ${quoteIdentifier('user_id')})`,
+  );
 }
 
 /**
@@ -154,6 +159,15 @@ export const sqliteUsersTableDialect: UsersTableDialect = {
 export function sqliteUsersTableDdl(table: string): string[] {
   return usersTableDdl(table, sqliteUsersTableDialect);
 }
+
+/**
+ * A SQLite built-in users table made before `order2`: the names of its former order indexes, and
+ * the statements creating the current ones, which replace them (sqlite/schema.ts `upgradeOrderIndexes`).
+ */
+export const sqliteOrderIndexUpgrade = (table: string): { former: string[]; create: string[] } => ({
+  former: orderedColumns.map((name) => `${table}_${name}_order`),
+  create: orderIndexDdl(table, sqliteUsersTableDialect),
+});
 
 function columnDdl(column: UsersTableColumn, dialect: UsersTableDialect): string {
   const parts = [quoteIdentifier(column.name), dialect.types[column.type]];

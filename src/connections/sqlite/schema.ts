@@ -3,7 +3,8 @@ import { ConnectionError, missingTable } from '../errors.js';
 import { filledByFerry, type TableColumns } from '../table-shape.js';
 import type { ColumnInfo, ColumnType, TableUse } from '../types.js';
 import { affinityOf, type Affinity } from './affinity.js';
-import { isUsersTable, sqliteUsersTableDdl } from '../users-table.js';
+import { isUsersTable, sqliteOrderIndexUpgrade, sqliteUsersTableDdl } from '../users-table.js';
+import { quoteIdentifier } from '../sql-identifiers.js';
 
 /** What the writer needs to know about the target table, read once from SQLite's catalog. */
 export interface TableShape extends TableColumns {
@@ -66,6 +67,7 @@ export function loadTableShape(db: Database, table: string, use: TableUse = 'wri
       if (readColumns(db, table).length === 0) sqliteUsersTableDdl(table).forEach((sql) => db.exec(sql));
     }).immediate();
   }
+  if (use !== 'read') upgradeOrderIndexes(db, table);
   const uniqueIndexes = readUniqueIndexes(db, table);
   const catalog = readColumns(db, table);
   const columns = toColumnInfos(catalog, uniqueIndexes);
@@ -157,4 +159,26 @@ function toColumnInfos(rows: TableInfoRow[], uniqueIndexes: Map<string, string[]
       hasDefault: r.dflt_value !== null || rowidAlias || filledByFerry(r.name, columnTypeOf(r.type), usersTable),
     };
   });
+}
+
+/**
+ * A built-in users table made by an earlier Ferry holds its created_at and updated_at order
+ * indexes (`…_order`) on the former timestamp expression, which no query uses since it also reads
+ * other tools' spellings (users-table.ts `order2`): sorted exports of it read without an index, up
+ * to 40× slower. The first job that writes to it builds the current ones and drops those (4 s for a
+ * million users on a 2-core machine, once). Only a table holding Ferry's own former indexes is touched: an
+ * index another tool made under another name is left as it is, and none is added to its tables.
+ */
+function upgradeOrderIndexes(db: Database, table: string): void {
+  const { former, create } = sqliteOrderIndexUpgrade(table);
+  const stale = db.prepare<string[], string>(
+    `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? COLLATE NOCASE AND name COLLATE NOCASE IN (${former.map(() => '?').join(', ')})`,
+  );
+  if (stale.pluck().all(table, ...former).length === 0) return;
+  db.transaction(() => {
+    const names = stale.pluck().all(table, ...former);
+    if (names.length === 0) return; // another connection upgraded it meanwhile
+    create.forEach((sql) => db.exec(sql));
+    for (const name of names) db.exec(`DROP INDEX IF EXISTS ${quoteIdentifier(name)}`);
+  }).immediate();
 }
