@@ -10,6 +10,14 @@ export function fileKind(stats: Stats): string {
 }
 
 /**
+ * `is <kind>, not <what>` for what was opened instead of a regular file: one wording for every
+ * refusal (`the config file is a named pipe, not a file`, `[source:csv] x.csv is a directory, not a regular file`).
+ */
+export function isNotA(stats: Stats, what = 'a file'): string {
+  return `is ${fileKind(stats)}, not ${what}`;
+}
+
+/**
  * Why `path` cannot be read as a file: `<what> not found`, `the <what> is a directory, not a file`,
  * or the system's reason (a symlink loop); undefined for a regular file. A stat only: a named pipe
  * is named, never opened (reading one would wait for a writer).
@@ -22,5 +30,5 @@ export function notAFile(path: string, what: string): string | undefined {
     return `the ${what} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
   }
   if (stats === undefined) return `${what} not found`;
-  return stats.isFile() ? undefined : `the ${what} is ${fileKind(stats)}, not a file`;
+  return stats.isFile() ? undefined : `the ${what} ${isNotA(stats)}`;
 }

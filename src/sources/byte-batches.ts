@@ -1,12 +1,14 @@
 import { createHash, type Hash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
-import { fileKind } from '../file-kind.js';
+import type { FileHandle } from 'node:fs/promises';
 import { LineCounter, characters } from './lines.js';
 import { RecordCutter, type RecordSink, type RecordSplitter, type SkipSink } from './record-cutter.js';
 import { SourceError, ioError, naming, placing } from './source-error.js';
 import type { ByteRange, SourceScan } from './types.js';
+import { openRegularFile } from './regular-file.js';
 import { refuseUtf16 } from './utf8.js';
+
+// Where it was first defined; check-source.ts imports it from here.
+export { openRegularFile };
 
 /** Large reads: fewer chunks mean fewer stream callbacks and fewer records carried across chunks. */
 export const CHUNK_BYTES = 1024 * 1024;
@@ -87,31 +89,6 @@ export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, '
   }
   batches.finish();
   return { checksum: hash.digest('hex'), total: batches.total, bytes, batches: batches.ranges };
-}
-
-/**
- * Opens `path` for reading, refusing anything but a regular file. A FIFO or device would block the
- * open and the reads for ever (and ignore signals while they do); a directory is no data. A stat
- * before the open would leave a window in which the path is swapped for a named pipe, so the open
- * itself cannot block (O_NONBLOCK: a FIFO opens at once, writer or not; a regular file reads as
- * usual) and the handle's own fstat decides. `format` tags the message (`[source:csv]`).
- */
-export async function openRegularFile(path: string, format?: string): Promise<FileHandle> {
-  let file: FileHandle;
-  try {
-    file = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (err) {
-    throw format === undefined ? err : ioError(format, path, err);
-  }
-  try {
-    const stats = await file.stat();
-    if (stats.isFile()) return file;
-    const tag = format === undefined ? '' : `[source:${format}] `;
-    throw new SourceError(`${tag}${path} is ${fileKind(stats)}, not a regular file. Hint: copy the data to a file`);
-  } catch (err) {
-    await file.close();
-    throw format === undefined ? err : ioError(format, path, err);
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { CHUNK_BYTES, openRegularFile } from './byte-batches.js';
+import { CHUNK_BYTES } from './byte-batches.js';
+import { openRegularFile } from './regular-file.js';
 import { LineCounter, RecordPlace } from './lines.js';
 import { RecordCutter, type RecordSink, type RecordSplitter } from './record-cutter.js';
 import { SourceError, ioError } from './source-error.js';

@@ -1,4 +1,4 @@
-import { openRegularFile } from './byte-batches.js';
+import { openRegularFile } from './regular-file.js';
 import { numberedColumns, parseCsvFields, parseCsvHeader } from './csv-fields.js';
 import { CsvSplitter } from './csv-splitter.js';
 import { JsonSplitter } from './json-splitter.js';
