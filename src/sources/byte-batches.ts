@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { LineCounter, characters } from './lines.js';
+import { LineCounter } from './lines.js';
 import { RecordCutter, type RecordSink, type RecordSplitter, type SkipSink } from './record-cutter.js';
 import { SourceError, ioError, naming, placing } from './source-error.js';
 import type { ByteRange, SourceScan } from './types.js';
@@ -195,10 +195,9 @@ class BatchBuilder {
       this.lines.advance(buf, offset, offset + start);
       this.line = this.lines.line;
       this.lineStart = this.lines.lineStart;
-      // Counted only when the line began in this buffer: a range starts at a line's start but in
-      // a JSON array, most often after a few spaces of indent.
-      const lineAt = this.lineStart - offset;
-      this.column = lineAt >= 0 ? 1 + characters(buf, lineAt, start, offset, false) : undefined;
+      // A range starts at a line's start but in a JSON array: after a few spaces of indent, or
+      // millions of bytes into one minified line.
+      this.column = this.lines.column >= 0 ? 1 + this.lines.column : undefined;
       // A range starts at its first record, not at the separators before it.
       this.pass(buf, start, next, offset);
     } else {

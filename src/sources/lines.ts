@@ -16,6 +16,13 @@ const UNKNOWN = -2;
 export class LineCounter {
   /** File offset of the first byte of the current line (just past its break); -1 when not known (a count that began mid-line). */
   lineStart: number;
+  /**
+   * Characters from `lineStart` to `at` (the column of `at` is one more); -1 when not known. Kept
+   * across buffers: a line longer than the bytes at hand (a minified JSON array of millions of
+   * bytes) has its line start far behind, and a column counted only from a start in the buffer was
+   * lost. Counted over the bytes after a span's last break only, so short lines cost next to nothing.
+   */
+  column: number;
   /** Whether the byte before `at` is a CR, so that an LF at `at` ends no other line. */
   private afterCr = false;
   private buf: Buffer | undefined;
@@ -23,13 +30,20 @@ export class LineCounter {
   private nextLf = UNKNOWN;
   private nextCr = UNKNOWN;
 
-  /** `line`: the 1-based line of the byte at file offset `at`, where the count starts. */
+  /**
+   * `line`: the 1-based line of the byte at file offset `at`, where the count starts; `column`,
+   * when known, the characters on that line before it. `singleByte`: one byte is one character
+   * (latin1); otherwise UTF-8.
+   */
   constructor(
     public line: number,
     public at: number,
     lineStart = at === 0 ? 0 : -1,
+    column = lineStart === at ? 0 : -1,
+    private readonly singleByte = false,
   ) {
     this.lineStart = lineStart;
+    this.column = lineStart === -1 ? -1 : column;
   }
 
   /** Counts the bytes from `at` to file offset `to`, which must lie in `buf` (file offset of buf[0]: `offset`). */
@@ -45,9 +59,14 @@ export class LineCounter {
     }
     // A native search costs about as much as a JS loop over a few dozen bytes: a short span (a
     // blank line, a record) or dense line ends (a file of blank lines) are counted byte by byte.
-    const last = end - from <= SHORT ? -2 : this.search(buf, from, end);
-    if (last === -2) this.bytes(buf, from, end, offset);
-    else if (last !== -1) this.lineStart = offset + last + 1;
+    let last = end - from <= SHORT ? -2 : this.search(buf, from, end);
+    if (last === -2) last = this.bytes(buf, from, end, offset);
+    if (last !== -1) {
+      this.lineStart = offset + last + 1;
+      this.column = characters(buf, last + 1, end, offset, this.singleByte);
+    } else if (this.column !== -1) {
+      this.column += characters(buf, from, end, offset, this.singleByte);
+    }
     this.afterCr = buf[end - 1] === CR;
     this.at = to;
   }
@@ -84,8 +103,12 @@ export class LineCounter {
     return last;
   }
 
-  /** Counts line ends in buf[from, end) a byte at a time. The remembered searches stay right: each is the first at or after some byte before `from`, so one before `end` is searched again. */
-  private bytes(buf: Buffer, from: number, end: number, offset: number): void {
+  /**
+   * Counts line ends in buf[from, end) a byte at a time; returns the index of the last one (-1:
+   * none). The remembered searches stay right: each is the first at or after some byte before
+   * `from`, so one before `end` is searched again.
+   */
+  private bytes(buf: Buffer, from: number, end: number, offset: number): number {
     let line = this.line;
     let last = -1;
     let afterCr = this.afterCr;
@@ -105,6 +128,7 @@ export class LineCounter {
     }
     this.line = line;
     if (last !== -1) this.lineStart = offset + last + 1;
+    return last;
   }
 }
 

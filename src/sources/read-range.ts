@@ -49,6 +49,8 @@ class RangeIterator implements RangeReader {
   /** The line of each cut record's first byte, and the file offset where that line starts (-1: not known). */
   private readonly lines: number[] = [];
   private readonly lineStarts: number[] = [];
+  /** The characters before each cut record's first byte on its line (-1: not known). */
+  private readonly columns: number[] = [];
   /** Counts lines from the range's digest, whose start the scan gave the line of; undefined for a plan without it. */
   private readonly counter: LineCounter | undefined;
   private readonly place: RecordPlace;
@@ -68,8 +70,12 @@ class RangeIterator implements RangeReader {
     // lines from there to `start` are counted over the bytes the digest check reads anyway.
     const { digest } = input.range;
     // plan.json is a file a user may edit: a line that is no count is no line (rows are still read).
-    if (digest !== undefined && counts(digest.line, 1) && covers(input.range))
-      this.counter = new LineCounter(digest.line!, digest.start, counts(digest.lineStart, 0) && digest.lineStart! <= digest.start ? digest.lineStart! : -1);
+    if (digest !== undefined && counts(digest.line, 1) && covers(input.range)) {
+      const lineStart = counts(digest.lineStart, 0) && digest.lineStart! <= digest.start ? digest.lineStart! : -1;
+      // The scan's column of the digest's start, on a line that may have begun megabytes before.
+      const column = lineStart === -1 ? -1 : counts(digest.column, 1) ? digest.column! - 1 : lineStart === digest.start ? 0 : -1;
+      this.counter = new LineCounter(digest.line!, digest.start, lineStart, column, input.singleByte);
+    }
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<SourceRecord> {
@@ -89,18 +95,17 @@ class RangeIterator implements RangeReader {
   }
 
   /**
-   * The place of a record at buf[start]: its column is counted from its line's start, or, on the
-   * line the range's digest starts on, from the digest's column (that line may start before the range).
+   * The place of a record at buf[start]: from its column as the count gave it (from the digest's
+   * column on, over every byte read since, however long the line), else counted from its line's
+   * start when that lies in the buffer.
    */
-  private placeOf(start: number, line: number, lineStart: number): RecordPlace {
-    const digest = this.input.range.digest;
-    if (counts(digest?.column, 1) && lineStart === digest!.lineStart && digest!.start >= this.bufOffset)
-      return this.place.set(this.buf!, start, this.bufOffset, line, digest!.start, digest!.column!);
+  private placeOf(start: number, line: number, lineStart: number, column: number): RecordPlace {
+    if (column >= 0) return this.place.set(this.buf!, start, this.bufOffset, line, this.bufOffset + start, column + 1);
     return this.place.set(this.buf!, start, this.bufOffset, line, lineStart, 1);
   }
 
   private clear(): void {
-    this.starts.length = this.ends.length = this.nexts.length = this.lines.length = this.lineStarts.length = this.cursor = 0;
+    this.starts.length = this.ends.length = this.nexts.length = this.lines.length = this.lineStarts.length = this.columns.length = this.cursor = 0;
   }
 
   private build(): SourceRecord {
@@ -108,7 +113,7 @@ class RangeIterator implements RangeReader {
     this.position = this.nexts[i]!;
     const start = this.starts[i]!;
     const line = this.counter === undefined ? 0 : this.lines[i]!;
-    const place = this.placeOf(start, line, this.counter === undefined ? -1 : this.lineStarts[i]!);
+    const place = this.counter === undefined ? this.placeOf(start, 0, -1, -1) : this.placeOf(start, line, this.lineStarts[i]!, this.columns[i]!);
     const record = this.input.toRecord(this.buf!, start, this.ends[i]!, this.row++, this.bufOffset, place);
     if (line > 0) record.line = line;
     return record;
@@ -161,6 +166,7 @@ class RangeIterator implements RangeReader {
       counter.advance(buf, offset, offset + start);
       this.lines.push(counter.line);
       this.lineStarts.push(counter.lineStart);
+      this.columns.push(counter.column);
     }
   };
 

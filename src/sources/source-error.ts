@@ -1,4 +1,4 @@
-import { characters, type LineCounter } from './lines.js';
+import type { LineCounter } from './lines.js';
 
 /**
  * A whole-file problem with a source: it is not the format it claims to be, a record is absurdly
@@ -54,8 +54,7 @@ export function placing(err: unknown, window: Buffer, offset: number, lines: Lin
   const at = err.offset;
   if (at < lines.at || at > offset + window.length) return err;
   lines.advance(window, offset, at);
-  const lineAt = lines.lineStart - offset;
-  const place = lineAt >= 0 ? `${lines.line}:${1 + characters(window, lineAt, at - offset, offset, false)}` : `${lines.line}`;
+  const place = lines.column >= 0 ? `${lines.line}:${1 + lines.column}` : `${lines.line}`;
   return new SourceError(err.message, {
     cause: err.cause,
     retryable: err.retryable,
