@@ -16,13 +16,21 @@ export function parseCsvFields(text: string, delimiter: string): string[] | stri
   return Array.isArray(fields) ? fields : fields.error;
 }
 
-/** parseCsvFields, with where in `text` (UTF-16 units) a problem is: a quote never closed, or what follows a closing quote. */
-export function splitCsvFields(text: string, delimiter: string): string[] | { error: string; index: number } {
+/**
+ * parseCsvFields, with where in `text` (UTF-16 units) a problem is: a quote never closed, or what
+ * follows a closing quote. `starts`, when given, gets where each field starts in `text`.
+ */
+export function splitCsvFields(text: string, delimiter: string, starts?: number[]): string[] | { error: string; index: number } {
   // Most records have no quote at all: the native split is many times faster than a char loop.
-  if (text.indexOf('"') === -1) return text.split(delimiter);
+  if (text.indexOf('"') === -1) {
+    const fields = text.split(delimiter);
+    if (starts) for (let i = 0, at = 0; i < fields.length; at += fields[i]!.length + delimiter.length, i++) starts.push(at);
+    return fields;
+  }
   const fields: string[] = [];
   let i = 0;
   for (;;) {
+    starts?.push(i);
     if (text.charCodeAt(i) === QUOTE) {
       const field = quotedField(text, i + 1);
       if (typeof field === 'string') return { error: `${field} (column ${fields.length + 1})`, index: i };
@@ -108,28 +116,79 @@ export class CsvRecordBuilder {
   }
 }
 
+/** What is wrong with a header row, and where in its text (UTF-16 units): the file's place is said from it. */
+export interface HeaderProblem {
+  error: string;
+  index: number;
+}
+
 /**
  * Parses a header row: the same rules as data, plus names must be unique (a duplicate would make
  * one column silently overwrite another) and not all blank: a file of spaces (a failed upstream
  * export) would otherwise be a header naming a column "   " and 0 users, a job that succeeds,
- * where an empty file fails. Returns the names or what is wrong.
+ * where an empty file fails. Returns the names or what is wrong, and where. `starts`, when given,
+ * gets where each name starts in `text`.
  */
-export function parseCsvHeader(text: string, delimiter: string): string[] | string {
-  const names = parseCsvFields(text, delimiter);
-  if (typeof names === 'string') return names;
+export function parseCsvHeader(text: string, delimiter: string, starts: number[] = []): string[] | HeaderProblem {
+  const names = splitCsvFields(text, delimiter, starts);
+  if (!Array.isArray(names)) return names;
   if (names.every((name) => BLANK.test(name))) {
-    return 'every column name is blank (spaces or tabs only). Hint: a CSV file with no users still has its header line; set csv.header: false for a file without one';
+    return {
+      error:
+        'every column name is blank (spaces or tabs only). Hint: a CSV file with no users still has its header line; set csv.header: false for a file without one',
+      index: 0,
+    };
   }
   const marked = names.findIndex((name) => name.includes(BOM));
-  if (marked !== -1) return bomInName(names[marked]!, marked);
+  if (marked !== -1) return { error: bomInName(names[marked]!, marked), index: text.indexOf(BOM, starts[marked]) };
   const seen = new Map<string, number>();
   for (const [i, name] of names.entries()) {
     const earlier = seen.get(name);
-    if (earlier !== undefined) return `column name ${JSON.stringify(name)} appears twice (columns ${earlier + 1} and ${i + 1})`;
+    if (earlier !== undefined) return { error: `column name ${JSON.stringify(name)} appears twice (columns ${earlier + 1} and ${i + 1})`, index: starts[i]! };
     seen.set(name, i);
   }
   return names;
 }
+
+/**
+ * What a header the job takes may still do that its author did not mean, for `validate` to warn
+ * of, each at the name it is about (its index in `names`): a name of spaces only, which no
+ * mapping means to read (a name that is empty is told of where the mapping is known); two names
+ * that differ only by case or blanks around them (`email`, `Email `), of which a mapping reads
+ * the one it names exactly and the other's values go nowhere; and a first line that looks like
+ * data, a file without a header row read as if it had one (its first user taken for names).
+ */
+export function headerCautions(names: readonly string[]): { column: number; message: string }[] {
+  const out: { column: number; message: string }[] = [];
+  const folded = new Map<string, number>();
+  for (const [i, name] of names.entries()) {
+    if (name !== '' && BLANK.test(name)) {
+      out.push({
+        column: i,
+        message: `column ${i + 1}'s name is blanks only (${JSON.stringify(name)}): with columns:, its values are dropped unless an entry names it so; without, a row with a value in it is rejected (UNKNOWN_FIELD). Hint: name it in the header line`,
+      });
+      continue;
+    }
+    const key = name.trim().toLowerCase();
+    const earlier = folded.get(key);
+    if (earlier === undefined) folded.set(key, i);
+    else if (name !== '')
+      out.push({
+        column: i,
+        message: `columns ${earlier + 1} and ${i + 1} are named ${JSON.stringify(names[earlier])} and ${JSON.stringify(name)}, which differ only by ${names[earlier]!.trim() === name.trim() ? 'blanks around them' : 'case'}: they are two columns, a field reads the one it names exactly, and the other's values go nowhere unless mapped too. Hint: rename or remove one in the header line`,
+      });
+  }
+  const data = names.findIndex((name) => EMAIL_LIKE.test(name));
+  if (data !== -1)
+    out.push({
+      column: data,
+      message: `column ${data + 1}'s name ${JSON.stringify(names[data])} looks like an email address: is this line a user, in a file without a header row? It is read as the header, and that user is not imported. Hint: set csv.header: false for a file without one`,
+    });
+  return out;
+}
+
+/** A name that is an email address: a user's row read as the header. */
+const EMAIL_LIKE = /^[^\s@",]+@[^\s@",]+\.[^\s@",]+$/;
 
 /**
  * A column name holding U+FEFF (a byte order mark) is refused: it looks like `Email` wherever it

@@ -100,12 +100,19 @@ class HeaderCatcher {
       throw new SourceError(`[source:${CSV}] bad header row: ${invalidUtf8Message(buf, text, at, CSV_ENCODING_HINT)}`, { offset: at });
     }
     const names = parseCsvHeader(text, delimiter);
-    if (typeof names === 'string') {
-      throw new SourceError(`[source:${CSV}] bad header row at byte ${offset + start}: ${names}`, { offset: offset + start });
+    if (!Array.isArray(names)) {
+      // At the character at fault (a second `email`, a stray quote), not the line's start: the place is said from this byte.
+      const at = offset + start + headerBytes(text, names.index, encoding === 'latin1');
+      throw new SourceError(`[source:${CSV}] bad header row at byte ${at}: ${names.error}`, { offset: at });
     }
     this.names = names;
     return false;
   };
+}
+
+/** The bytes of the header's first `index` characters (UTF-16 units) in the file: one a character in latin1, UTF-8 otherwise. */
+export function headerBytes(text: string, index: number, latin1: boolean): number {
+  return latin1 ? index : Buffer.byteLength(text.slice(0, index));
 }
 
 /** The scanners compare single bytes, so the delimiter must be one byte in the file's encoding. */

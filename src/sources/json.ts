@@ -1,4 +1,5 @@
-import { scanFile } from './byte-batches.js';
+import { readWindows, scanFile } from './byte-batches.js';
+import { LineCounter } from './lines.js';
 import { readRange } from './read-range.js';
 import { JsonSplitter, describeByte } from './json-splitter.js';
 import { jsonRecordOf } from './records.js';
@@ -18,8 +19,10 @@ export const jsonSource: SourceDefinition = {
   async scan(options, batchSize) {
     const splitter = new JsonSplitter('file');
     const result = await scanFile({ format: JSON_FORMAT, path: options.path, splitter, batchSize });
-    const end = arrayEndProblem(splitter, options.path, result.bytes);
-    if (end) throw end;
+    if (arrayEndProblem(splitter, options.path, result.bytes)) {
+      // Where the file ends, as line:col: a cut-off minified array is one line of megabytes.
+      throw arrayEndProblem(splitter, options.path, result.bytes, await endPlace(options.path));
+    }
     return result;
   },
 
@@ -37,17 +40,33 @@ export const jsonSource: SourceDefinition = {
 /**
  * What is wrong with a JSON file the splitter has read to its end (`bytes` long): it held no array
  * (only blanks), or its array is not closed (a cut-off file, `[{…},{…},` or a cut string, must not
- * import as if it were whole). Undefined for a whole array.
+ * import as if it were whole). Undefined for a whole array. `place`: the `line:col` of its end, when known.
  */
-export function arrayEndProblem(splitter: JsonSplitter, path: string, bytes: number): SourceError | undefined {
+export function arrayEndProblem(splitter: JsonSplitter, path: string, bytes: number, place?: string): SourceError | undefined {
+  const where = place === undefined ? path : `${path}:${place}`;
+  const options = { offset: bytes, ...(place === undefined ? {} : { place }) };
   if (!splitter.sawArray) {
-    return new SourceError(`[source:${JSON_FORMAT}] ${path}: expected a JSON array of users at byte ${bytes}, found ${describeByte(undefined)}`, {
-      offset: bytes,
-    });
+    return new SourceError(`[source:${JSON_FORMAT}] ${where}: expected a JSON array of users at byte ${bytes}, found ${describeByte(undefined)}`, options);
   }
   if (splitter.closedArray) return undefined;
   return new SourceError(
-    `[source:${JSON_FORMAT}] ${path} ends at byte ${bytes} before the closing "]" of its array (after ${splitter.elementCount} element(s)). Hint: the file looks cut short, or an element misses its closing "}"`,
-    { offset: bytes },
+    `[source:${JSON_FORMAT}] ${where}: the file ends at byte ${bytes} before the closing "]" of its array (after ${splitter.elementCount} element(s)). Hint: the file looks cut short, or an element misses its closing "}"`,
+    options,
   );
+}
+
+/** `line:col` of the end of the file at `path`, read again (a failed scan's message only); undefined if it cannot be read. */
+async function endPlace(path: string): Promise<string | undefined> {
+  const lines = new LineCounter(1, 0);
+  let offset = 0;
+  try {
+    await readWindows(path, (window) => {
+      lines.advance(window, offset, offset + window.length);
+      offset += window.length;
+      return window.length;
+    });
+  } catch {
+    return undefined;
+  }
+  return lines.column === -1 ? `${lines.line}` : `${lines.line}:${lines.column + 1}`;
 }

@@ -1,12 +1,13 @@
 import { openRegularFile } from './regular-file.js';
-import { numberedColumns, parseCsvFields, parseCsvHeader } from './csv-fields.js';
+import { headerCautions, numberedColumns, parseCsvFields, parseCsvHeader } from './csv-fields.js';
 import { CsvSplitter } from './csv-splitter.js';
 import { JsonSplitter } from './json-splitter.js';
 import { NdjsonSplitter } from './ndjson-splitter.js';
 import { MAX_RECORD_BYTES, RecordCutter, type RecordSplitter } from './record-cutter.js';
 import { jsonRecordOf } from './records.js';
-import { CSV, delimiterByte } from './csv.js';
-import { SourceError, naming } from './source-error.js';
+import { CSV, delimiterByte, headerBytes } from './csv.js';
+import { LineCounter } from './lines.js';
+import { SourceError, naming, placing } from './source-error.js';
 import { arrayEndProblem } from './json.js';
 import type { FileSourceOptions } from './types.js';
 import { CSV_ENCODING_HINT, decodeUtf8, invalidUtf8Message, refuseUtf16, refuseUtf8BomAsLatin1 } from './utf8.js';
@@ -41,6 +42,10 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
     return undefined;
   }
   const spans: Buffer[] = [];
+  /** Every chunk read, from the file's start: a problem is placed at its line and column in them. */
+  const chunks: Buffer[] = [];
+  /** File offset of the first record (the CSV header; blank lines may come before it). */
+  let firstAt = 0;
   let head: Buffer;
   // What the job's plan would refuse the file for, found in the bytes read (a JSON file that is an object, not an array).
   let refused: unknown;
@@ -48,7 +53,8 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
   let bytes = 0;
   try {
     const cutter = new RecordCutter(options.format, splitter, 0);
-    const sink = (buf: Buffer, start: number, end: number): void => {
+    const sink = (buf: Buffer, start: number, end: number, offset: number): void => {
+      if (spans.length === 0) firstAt = offset + start;
       if (spans.length < limit) spans.push(buf.subarray(start, end));
     };
     // A CSV needs its whole header, however wide (up to the longest record a job reads); JSON
@@ -56,6 +62,7 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
     const wanted = options.format === 'csv' ? 1 : limit;
     const most = options.format === 'csv' ? MAX_RECORD_BYTES + SAMPLE_BYTES : SAMPLE_BYTES;
     head = await readHead(options.path, most, (chunk, eof) => {
+      chunks.push(chunk);
       try {
         cutter.push(chunk, sink);
         if (eof) cutter.end(sink);
@@ -71,6 +78,20 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
   } catch {
     return undefined;
   }
+  const singleByte = options.format === 'csv' && options.csv.encoding === 'latin1';
+  /** `line:col` of the byte `at` of the file, in the bytes read; undefined past them. */
+  const lineColumn = (at: number): string | undefined => {
+    const read = Buffer.concat(chunks);
+    if (at > read.length) return undefined;
+    const lines = new LineCounter(1, 0, 0, 0, singleByte);
+    lines.advance(read, 0, at);
+    return `${lines.line}:${lines.column + 1}`;
+  };
+  /** `users.csv:4:7 (byte 40)` for the byte `at` of the file, as a job's messages say a place. */
+  const placeOf = (at: number): string => {
+    const place = lineColumn(at);
+    return `${shownPath}${place === undefined ? '' : `:${place}`} (byte ${at})`;
+  };
   let caution: string | undefined;
   // The file and its header as the job reads them (byte-batches.ts, sources/csv.ts): the same checks.
   try {
@@ -87,9 +108,9 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
       if (ended) watch.check(shownPath);
       else caution = watch.suspicion(shownPath, whole.length);
     }
-    if (refused !== undefined) throw naming(options.format, shownPath, refused);
+    if (refused !== undefined) throw naming(options.format, shownPath, placing(refused, Buffer.concat(chunks), 0, new LineCounter(1, 0, 0, 0, singleByte)));
     if (ended && splitter instanceof JsonSplitter) {
-      const end = arrayEndProblem(splitter, shownPath, bytes);
+      const end = arrayEndProblem(splitter, shownPath, bytes, lineColumn(bytes));
       if (end) throw end;
     }
   } catch (err) {
@@ -112,10 +133,17 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
   }
   const text = encoding === 'latin1' ? decodeWindows1252(first, 0, first.length) : decodeUtf8(first, 0, first.length);
   if (typeof text === 'number')
-    return { format: 'csv', problem: `[source:${CSV}] bad header row in ${shownPath}: ${invalidUtf8Message(first, text, text, CSV_ENCODING_HINT)}` };
-  const names = parseCsvHeader(text, delimiter);
-  if (typeof names === 'string') return { format: 'csv', problem: `[source:${CSV}] bad header row in ${shownPath}: ${names}` };
-  return { format: 'csv', header: names, ...(caution === undefined ? {} : { caution }) };
+    return {
+      format: 'csv',
+      problem: `[source:${CSV}] bad header row in ${shownPath}: ${invalidUtf8Message(first, text, firstAt + text, CSV_ENCODING_HINT, placeOf(firstAt + text))}`,
+    };
+  const starts: number[] = [];
+  const names = parseCsvHeader(text, delimiter, starts);
+  const at = (index: number): string => placeOf(firstAt + headerBytes(text, index, encoding === 'latin1'));
+  if (!Array.isArray(names)) return { format: 'csv', problem: `[source:${CSV}] bad header row in ${at(names.index)}: ${names.error}` };
+  // What the job takes but may not do as meant (a name of blanks, `email` and `Email`), at the name.
+  const cautions = [...headerCautions(names).map((c) => `${at(starts[c.column]!)}: ${c.message}`), ...(caution === undefined ? [] : [caution])];
+  return { format: 'csv', header: names, ...(cautions.length === 0 ? {} : { caution: cautions.join('. Also ') }) };
 }
 
 function splitterFor(options: FileSourceOptions): RecordSplitter {

@@ -89,7 +89,9 @@ describe('exit codes', () => {
     expect(p.ferry('validate', 'cut.yaml').code).toBe(0);
     const result = p.ferry('run', 'cut.yaml', '--dry-run');
     expect(result.stderr).not.toContain('ENOENT');
-    expect(result.stderr).toMatch(/the job would fail: \[source:json\] .*cut\.json ends at byte 1300001 before the closing "\]" of its array/);
+    expect(result.stderr).toMatch(
+      /the job would fail: \[source:json\] .*cut\.json:1:1300002: the file ends at byte 1300001 before the closing "\]" of its array/,
+    );
     expect(result.code).toBe(1);
   });
 });

@@ -46,17 +46,21 @@ describe('validate catches a JSON source the job would refuse for its shape', ()
   afterEach(() => p.cleanup());
 
   it.each([
-    ['an object around the array', '{"users": [{"email": "a@x.io"}]}', 'expected a JSON array of users at byte 0, found "{"'],
-    ['a comment before the array', '// users\n[{"email": "a@x.io"}]', 'expected a JSON array of users at byte 0, found "/"'],
-    ['a string', '"a@x.io"', `expected a JSON array of users at byte 0, found '"'`],
-    ['elements without a comma', '[{"email": "a@x.io"} {"email": "b@x.io"}]', 'expected "," or "]" between the elements of the array, found "{" at byte 21'],
+    ['an object around the array', '{"users": [{"email": "a@x.io"}]}', '1:1: expected a JSON array of users at byte 0, found "{"'],
+    ['a comment before the array', '// users\n[{"email": "a@x.io"}]', '1:1: expected a JSON array of users at byte 0, found "/"'],
+    ['a string', '"a@x.io"', `1:1: expected a JSON array of users at byte 0, found '"'`],
+    [
+      'elements without a comma',
+      '[{"email": "a@x.io"} {"email": "b@x.io"}]',
+      '1:22: expected "," or "]" between the elements of the array, found "{" at byte 21',
+    ],
   ])('%s: validate fails at source.file naming the file, and run starts no job', (_name, content, message) => {
     p = new TestProject();
     p.write('pipelines/users.json', content);
     p.write('pipelines/import.yaml', pipeline('users.json'));
     const validate = p.ferry('validate');
     expect(validate.code).toBe(1);
-    expect(validate.stdout).toContain(`pipelines/import.yaml:1:17 source.file: [source:json] pipelines/users.json: ${message}`);
+    expect(validate.stdout).toContain(`pipelines/import.yaml:1:17 source.file: [source:json] pipelines/users.json:${message}`);
     const run = p.ferry('run', 'pipelines/import.yaml');
     expect(run.code).toBe(2);
     expect(existsSync(join(p.dir, '.ferry', 'jobs'))).toBe(false);
@@ -64,7 +68,7 @@ describe('validate catches a JSON source the job would refuse for its shape', ()
 
   // Without columns: (each field to the column of its name) the file was not read at all.
   it.each([
-    ['JSON', 'users.json', '{"users": [{"email": "a@x.io"}]}', '[source:json] pipelines/users.json: expected a JSON array of users at byte 0, found "{"'],
+    ['JSON', 'users.json', '{"users": [{"email": "a@x.io"}]}', '[source:json] pipelines/users.json:1:1: expected a JSON array of users at byte 0, found "{"'],
     [
       'NDJSON',
       'users.ndjson',
@@ -91,7 +95,7 @@ describe('validate catches a JSON source the job would refuse for its shape', ()
     const validate = p.ferry('validate');
     expect(validate.code).toBe(1);
     expect(validate.stdout).toContain(
-      'pipelines/import.yaml:1:17 source.file: [source:json] pipelines/users.json ends at byte 36 before the closing "]" of its array (after 2 element(s))',
+      'pipelines/import.yaml:1:17 source.file: [source:json] pipelines/users.json:2:15: the file ends at byte 36 before the closing "]" of its array (after 2 element(s))',
     );
   });
 });

@@ -167,14 +167,18 @@ describe('ferry validate catches the usual mistakes', () => {
     project.write('two-boms.csv', '\ufeff\ufeffemail,name\na@x.io,A\n');
     project.write('utf8-bom.csv', '\ufeffemail,given_name\nj@x.io,José\n');
     const cases: [string, string, string][] = [
-      ['dup.csv', '', 'p.yaml:1:17 source.file: [source:csv] bad header row in dup.csv: column name "email" appears twice (columns 1 and 3)'],
-      ['latin1.csv', 'columns:\n  email: email\n', 'p.yaml:1:17 source.file: [source:csv] bad header row in latin1.csv: invalid UTF-8 at byte 2 (0xe4)'],
+      ['dup.csv', '', 'p.yaml:1:17 source.file: [source:csv] bad header row in dup.csv:1:12 (byte 11): column name "email" appears twice (columns 1 and 3)'],
+      [
+        'latin1.csv',
+        'columns:\n  email: email\n',
+        'p.yaml:1:17 source.file: [source:csv] bad header row in latin1.csv: invalid UTF-8 (0xe4) at latin1.csv:1:3 (byte 2)',
+      ],
       ['utf16.csv', '', 'p.yaml:1:17 source.file: [source:csv] utf16.csv starts with a UTF-16LE byte order mark'],
       // No `columns`: the header names the fields, and `\uFEFFemail` would be no email at all.
       [
         'two-boms.csv',
         '',
-        'p.yaml:1:17 source.file: [source:csv] bad header row in two-boms.csv: the file starts with two byte order marks (only the first is dropped), so column 1\'s name holds an invisible U+FEFF (byte order mark): "\\uFEFFemail", which a mapping of "email" would not find',
+        'p.yaml:1:17 source.file: [source:csv] bad header row in two-boms.csv:1:1 (byte 3): the file starts with two byte order marks (only the first is dropped), so column 1\'s name holds an invisible U+FEFF (byte order mark): "\\uFEFFemail", which a mapping of "email" would not find',
       ],
     ];
     project.write('p.yaml', 'source: { file: utf8-bom.csv, csv: { encoding: latin1 } }\ntarget: { connection: users }\n');

@@ -166,7 +166,7 @@ describe('csv header', () => {
   it('fails the scan on a duplicate column name', async () => {
     const options = csvFile('email,name,email\na,b,c\n');
     await expect(sources.csv.scan(options, 10)).rejects.toThrow(
-      `[source:csv] ${options.path}:1:1: bad header row at byte 0: column name "email" appears twice (columns 1 and 3)`,
+      `[source:csv] ${options.path}:1:12: bad header row at byte 11: column name "email" appears twice (columns 1 and 3)`,
     );
   });
 
@@ -205,7 +205,7 @@ describe('csv header', () => {
       `[source:csv] ${twoBoms.path}:1:1: bad header row at byte 3: the file starts with two byte order marks (only the first is dropped), so column 1's name holds an invisible U+FEFF (byte order mark): "\\uFEFFEmail", which a mapping of "Email" would not find. Hint: remove it from the header line`,
     );
     await expect(sources.csv.scan(csvFile('Email,"\uFEFFName"\na@x.io,Ann\n'), 10)).rejects.toThrow(
-      /bad header row at byte 0: column 2's name holds an invisible U\+FEFF \(byte order mark\): "\\uFEFFName", which a mapping of "Name" would not find/,
+      /:1:8: bad header row at byte 7: column 2's name holds an invisible U\+FEFF \(byte order mark\): "\\uFEFFName", which a mapping of "Name" would not find/,
     );
     // Without a header row the first row is data, and a row starting with a BOM is a PARSE_ERROR (as a JSON record is), not a value holding it.
     const { items } = await scanAndRead(csvFile('\uFEFF\uFEFFa@x.io,Ann\n', { header: false }));
@@ -246,7 +246,7 @@ describe('csv header', () => {
   });
 
   it('fails the scan on a malformed header', async () => {
-    await expect(sources.csv.scan(csvFile('email,"name\na,b\n'), 10)).rejects.toThrow(/bad header row at byte 0: unbalanced quote/);
+    await expect(sources.csv.scan(csvFile('email,"name\na,b\n'), 10)).rejects.toThrow(/:1:7: bad header row at byte 6: unbalanced quote/);
   });
 
   it.each([

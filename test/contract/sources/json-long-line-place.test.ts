@@ -62,4 +62,16 @@ describe('a JSON error on a line longer than a read is placed at its line and co
     const [, line, column] = /:(\d+):(\d+) \(byte/.exec(placeOf(path, text, at + 1))!;
     expect(failed?.message).toContain(`${path}:${line}:${column}:`);
   });
+
+  it('an array cut short on a >2 MiB single line says the line and column where the file ends', async () => {
+    const text = `\uFEFF[${many.join(',')},{"email":"cut@x.`;
+    const path = t.file('cut.json', text);
+    const failed = await sources.json.scan(optionsFor('json', path), 1000).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    const bytes = Buffer.byteLength(text);
+    const [, line, column] = /:(\d+):(\d+) \(byte/.exec(placeOf(path, text, bytes))!;
+    expect(failed?.message).toContain(`${path}:${line}:${column}: the file ends at byte ${bytes} before the closing "]"`);
+  });
 });

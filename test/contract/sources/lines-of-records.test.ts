@@ -200,7 +200,7 @@ describe('a whole scan', () => {
 
 describe("a scan's error", () => {
   it.each([
-    ['csv', '\r\n\nemail,email\n', '3:1', 'bad header row at byte 3: column name "email" appears twice'],
+    ['csv', '\r\n\nemail,email\n', '3:7', 'bad header row at byte 9: column name "email" appears twice'],
     ['json', '[{"a":1}\r\n\n {"b":2}]', '3:2', 'expected "," or "]" between the elements of the array, found "{" at byte 12'],
     ['json', '[{"a":"é"},\n\n ,{"b":2}]', '3:2', 'unexpected "," at byte 15'],
   ] as const)('%s: says its place as file:line:col (%j)', async (format, text, place, said) => {
