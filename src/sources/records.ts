@@ -45,20 +45,37 @@ export function jsonRecord(text: string, row: number, at?: number, place?: Recor
       return malformed(
         row,
         text,
-        'invalid JSON: it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?)',
+        `invalid JSON: it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?)${where(text, 0, at, place)}`,
         maskJsonText,
       );
     return malformed(row, text, `invalid JSON: ${syntaxError(err, text, at, place)}`, maskJsonText);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return malformed(row, text, `expected a JSON object, got ${describe(value)}`, maskJsonText);
+    return malformed(row, text, `expected a JSON object, got ${describe(value)}${where(text, text.search(/\S/), at, place)}`, maskJsonText);
   }
   // Nothing is dropped silently: JSON.parse would keep only the last of a repeated key.
   const duplicate = findDuplicateKey(text, value);
-  if (duplicate) return malformed(row, text, duplicateKeyMessage(duplicate), maskJsonText, duplicate.path);
+  if (duplicate) {
+    // The object's place before the consequence: `duplicate field "email" in one JSON object at users.json:4:1 (byte 40); JSON keeps …`.
+    const message = duplicateKeyMessage(duplicate);
+    const cut = message.lastIndexOf('; ');
+    const here = where(text, text.search(/\S/), at, place);
+    return malformed(row, text, cut === -1 ? `${message}${here}` : `${message.slice(0, cut)}${here}${message.slice(cut)}`, maskJsonText, duplicate.path);
+  }
   // Nor changed silently: a number JSON.parse rounded is a FORMAT reject at its path, found in the text.
   const errors = inexactNumbers(text);
   return errors.length === 0 ? { row, record: value as Record<string, unknown> } : { row, record: value as Record<string, unknown>, errors };
+}
+
+/**
+ * ` at users.json:4:7 (byte 40)` for `text[index]`, as a syntax error says its place (` at byte N of
+ * the file` when the lines are not known); '' without the record's offset. Every record problem
+ * says where it is: an element of a minified array is on line 1 with all the others.
+ */
+function where(text: string, index: number, at: number | undefined, place: RecordPlace | undefined): string {
+  if (at === undefined) return '';
+  const bytes = Buffer.byteLength(text.slice(0, Math.max(0, index)));
+  return place !== undefined && place.line > 0 ? ` at ${place.of(bytes)}` : ` at byte ${at + bytes} of the file`;
 }
 
 /**

@@ -304,7 +304,13 @@ describe('values that would otherwise be lost without a word', { timeout: 60_000
     expect(p.rejects(report).map((r) => [r.row, r.errors, r.record])).toEqual([
       [
         1,
-        [{ code: 'PARSE_ERROR', path: 'email', message: 'duplicate field "email" in one JSON object; JSON keeps only the last value' }],
+        [
+          {
+            code: 'PARSE_ERROR',
+            path: 'email',
+            message: 'duplicate field "email" in one JSON object at users.ndjson:1:1 (byte 0); JSON keeps only the last value',
+          },
+        ],
         expect.stringMatching(/^\[text withheld/),
       ],
       [
@@ -313,7 +319,7 @@ describe('values that would otherwise be lost without a word', { timeout: 60_000
           {
             code: 'PARSE_ERROR',
             path: 'app_metadata.plan.tier',
-            message: 'duplicate field "tier" in one JSON object (at app_metadata.plan); JSON keeps only the last value',
+            message: 'duplicate field "tier" in one JSON object (at app_metadata.plan) at users.ndjson:2:1 (byte 36); JSON keeps only the last value',
           },
         ],
         expect.stringMatching(/^\[text withheld/),

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FileFormat } from '../../../src/spec/pipeline-schema.js';
-import { errorsOf, optionsFor, recordsOf, scanAndRead, tempDir } from './helpers.js';
+import { errorsOf, optionsFor, placeOf, recordsOf, scanAndRead, tempDir } from './helpers.js';
 
 /**
  * A key written twice in one JSON object would keep only its last value (JSON.parse's rule), so
@@ -22,17 +22,20 @@ const lines = [
 describe.each(['ndjson', 'json'] as const)('%s records with a repeated key', (format: FileFormat) => {
   it('are PARSE_ERRORs naming the field and its object; the others are read', async () => {
     const content = format === 'json' ? `[${lines.join(',\n')}]` : lines.join('\n');
-    const { scan, items } = await scanAndRead(optionsFor(format, tmp.file(`dup-${++n}.${format}`, content)), 2);
+    const path = tmp.file(`dup-${++n}.${format}`, content);
+    const { scan, items } = await scanAndRead(optionsFor(format, path), 2);
     expect(scan.total).toBe(5);
+    // Each at its object's place in the file.
+    const at = (line: string): string => placeOf(path, content, Buffer.from(content).indexOf(line));
     expect(errorsOf(items)).toEqual([
-      { row: 2, raw: lines[1], error: 'duplicate field "email" in one JSON object; JSON keeps only the last value', path: 'email' },
+      { row: 2, raw: lines[1], error: `duplicate field "email" in one JSON object at ${at(lines[1]!)}; JSON keeps only the last value`, path: 'email' },
       {
         row: 3,
         raw: lines[2],
-        error: 'duplicate field "tier" in one JSON object (at app_metadata.plan); JSON keeps only the last value',
+        error: `duplicate field "tier" in one JSON object (at app_metadata.plan) at ${at(lines[2]!)}; JSON keeps only the last value`,
         path: 'app_metadata.plan.tier',
       },
-      { row: 5, raw: lines[4], error: 'duplicate field "email" in one JSON object; JSON keeps only the last value', path: 'email' },
+      { row: 5, raw: lines[4], error: `duplicate field "email" in one JSON object at ${at(lines[4]!)}; JSON keeps only the last value`, path: 'email' },
     ]);
     expect(recordsOf([items[0]!, items[3]!])).toEqual([
       { email: 'a@x.com', app_metadata: { plan: 'pro' } },

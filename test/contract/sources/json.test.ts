@@ -79,13 +79,16 @@ describe('json malformed elements', () => {
   });
 
   it('yields elements that are not objects as errors', async () => {
-    const { items } = await scanAndRead(jsonFile('[[1,2], 42, "str", null, true, {"email":"a@x.io"}]'));
+    const options = jsonFile('[[1,2], 42, "str", null, true, {"email":"a@x.io"}]');
+    const { items } = await scanAndRead(options);
+    // Each at its own place: they are all on line 1.
+    const at = (byte: number): string => `${basename(options.path)}:1:${byte + 1} (byte ${byte})`;
     expect(errorsOf(items).map((e) => [e.row, e.raw, e.error])).toEqual([
-      [1, '[1,2]', 'expected a JSON object, got an array'],
-      [2, '42', 'expected a JSON object, got a number'],
-      [3, '"str"', 'expected a JSON object, got a string'],
-      [4, 'null', 'expected a JSON object, got null'],
-      [5, 'true', 'expected a JSON object, got a boolean'],
+      [1, '[1,2]', `expected a JSON object, got an array at ${at(1)}`],
+      [2, '42', `expected a JSON object, got a number at ${at(8)}`],
+      [3, '"str"', `expected a JSON object, got a string at ${at(12)}`],
+      [4, 'null', `expected a JSON object, got null at ${at(19)}`],
+      [5, 'true', `expected a JSON object, got a boolean at ${at(25)}`],
     ]);
     expect(recordsOf(items.slice(5))).toEqual([{ email: 'a@x.io' }]);
   });

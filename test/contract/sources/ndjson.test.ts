@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FileSourceOptions } from '../../../src/sources/types.js';
 import { errorsOf, optionsFor, recordsOf, scanAndRead, tempDir } from './helpers.js';
@@ -14,12 +15,13 @@ function ndjsonFile(content: string): FileSourceOptions {
 describe('ndjson lines', () => {
   it.each([1, 2, 1000])('yields an invalid line as an error at its row and goes on, at batch size %i', async (batchSize) => {
     const text = '{"email":"a@x.io"}\n{"email": oops}\n[1]\n{"email":"d@x.io"}\n';
-    const { scan, items } = await scanAndRead(ndjsonFile(text), batchSize);
+    const options = ndjsonFile(text);
+    const { scan, items } = await scanAndRead(options, batchSize);
     expect(scan.total).toBe(4);
     expect(items.map((i) => i.row)).toEqual([1, 2, 3, 4]);
     expect(errorsOf(items)).toEqual([
       { row: 2, raw: '{"email": oops}', error: expect.stringMatching(/^invalid JSON: /) },
-      { row: 3, raw: '[1]', error: 'expected a JSON object, got an array' },
+      { row: 3, raw: '[1]', error: `expected a JSON object, got an array at ${basename(options.path)}:3:1 (byte 35)` },
     ]);
     expect(recordsOf(items.filter((i) => i.row === 1 || i.row === 4))).toEqual([{ email: 'a@x.io' }, { email: 'd@x.io' }]);
   });
@@ -37,11 +39,12 @@ describe('ndjson lines', () => {
   });
 
   it('rejects a line that starts with a BOM (files joined with their marks) with a message that names it', async () => {
-    const { items } = await scanAndRead(ndjsonFile('\uFEFF\uFEFF{"email":"a@x.io"}\n{"email":"b@x.io"}\n\uFEFF{"email":"c@x.io"}\n'));
-    const message = 'invalid JSON: it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?)';
+    const options = ndjsonFile('\uFEFF\uFEFF{"email":"a@x.io"}\n{"email":"b@x.io"}\n\uFEFF{"email":"c@x.io"}\n');
+    const { items } = await scanAndRead(options);
+    const message = 'invalid JSON: it starts with a byte order mark (U+FEFF; only the one at the start of the file is dropped: files joined with theirs?) at';
     expect(errorsOf(items).map((e) => [e.row, e.error])).toEqual([
-      [1, message],
-      [3, message],
+      [1, `${message} ${basename(options.path)}:1:1 (byte 3)`],
+      [3, `${message} ${basename(options.path)}:3:1 (byte 44)`],
     ]);
     expect(items.flatMap((i) => ('record' in i ? [i.record] : []))).toEqual([{ email: 'b@x.io' }]);
   });
@@ -49,7 +52,8 @@ describe('ndjson lines', () => {
   it.each([1, 2, 1000])('ends a line at a lone CR outside a string, so no record is lost in another, at batch size %i', async (batchSize) => {
     // Old-Mac line ends, CRLF, and a raw CR inside a string (invalid JSON: one reject, not two halves).
     const text = '{"email":"a@x.io"}\r{"email":"b@x.io"}\r\n\r{"email":"c@x.io","note":"1\r2"}\r{"email":"d@x.io"}\r';
-    const { scan, items } = await scanAndRead(ndjsonFile(text), batchSize);
+    const options = ndjsonFile(text);
+    const { scan, items } = await scanAndRead(options, batchSize);
     expect(scan.total).toBe(4);
     expect(items.map((i) => i.row)).toEqual([1, 2, 3, 4]);
     expect(recordsOf(items.filter((i) => i.row !== 3))).toEqual([{ email: 'a@x.io' }, { email: 'b@x.io' }, { email: 'd@x.io' }]);
