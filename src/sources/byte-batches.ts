@@ -27,6 +27,8 @@ export interface ScanFileInput {
   filter?: RecordFilter;
   /** Refuses the file from its first bytes (a CSV's encoding against its byte order mark), as refuseUtf16 does. */
   checkHead?: (first: Buffer) => void;
+  /** One byte is one character (a latin1 CSV), for the columns of places: UTF-8 counting skips £ or ° (0x80–0xBF) there. */
+  singleByte?: boolean;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface ScanFileInput {
  * sha256 of its bytes (RangeDigest) for the batch to check when it reads them.
  */
 export async function scanFile(input: ScanFileInput): Promise<Omit<SourceScan, 'header'>> {
-  const batches = new BatchBuilder(input.format, input.batchSize);
+  const batches = new BatchBuilder(input.format, input.batchSize, input.singleByte);
   const hash = createHash('sha256');
   const cutter = new RecordCutter(input.format, input.splitter, 0);
   const { filter } = input;
@@ -162,7 +164,7 @@ class BatchBuilder {
   readonly ranges: ByteRange[] = [];
   total = 0;
   /** Lines up to where the cutter is; read at each range's start for its digest's `line`. */
-  readonly lines = new LineCounter(1, 0);
+  readonly lines: LineCounter;
   private line = 0;
   private lineStart = -1;
   private column: number | undefined;
@@ -178,7 +180,9 @@ class BatchBuilder {
   constructor(
     format: string,
     private readonly batchSize: number,
+    singleByte = false,
   ) {
+    this.lines = new LineCounter(1, 0, 0, 0, singleByte);
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
       throw new SourceError(`[source:${format}] batch size must be a positive integer, got ${batchSize}`);
     }

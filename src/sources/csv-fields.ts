@@ -141,6 +141,14 @@ export function parseCsvHeader(text: string, delimiter: string, starts: number[]
   }
   const marked = names.findIndex((name) => name.includes(BOM));
   if (marked !== -1) return { error: bomInName(names[marked]!, marked), index: text.indexOf(BOM, starts[marked]) };
+  // A file of zero bytes (space kept for a write that never came, a disk full) has no line end: its
+  // one "name" of NULs read as a header of 0 users, a job that succeeded on nothing.
+  const nul = names.findIndex((name) => name.includes('\u0000'));
+  if (nul !== -1)
+    return {
+      error: `column ${nul + 1}'s name holds a NUL byte (0x00), which no text has: the file is binary, or zeros from a write that never finished. Hint: check the file, or export it again`,
+      index: text.indexOf('\u0000', starts[nul]),
+    };
   const seen = new Map<string, number>();
   for (const [i, name] of names.entries()) {
     const earlier = seen.get(name);

@@ -34,7 +34,7 @@ export const csvSource: SourceDefinition = {
             return header.filter(buf, start, end, offset);
           }
         : header.filter,
-      ...(options.csv.encoding === 'latin1' ? { checkHead: (first: Buffer) => refuseUtf8BomAsLatin1(options.path, first) } : {}),
+      ...(options.csv.encoding === 'latin1' ? { checkHead: (first: Buffer) => refuseUtf8BomAsLatin1(options.path, first), singleByte: true } : {}),
     });
     // Without its header row the file says nothing of its columns: a cut or failed upstream export, not 0 users.
     if (options.csv.header && header.names === undefined) {
