@@ -1,3 +1,4 @@
+import { clip } from '../validation/clip.js';
 import { isSecretName } from '../validation/mask.js';
 import { csvMasker } from './mask-raw.js';
 import type { RecordPlace } from './lines.js';
@@ -152,7 +153,7 @@ export function parseCsvHeader(text: string, delimiter: string, starts: number[]
   const seen = new Map<string, number>();
   for (const [i, name] of names.entries()) {
     const earlier = seen.get(name);
-    if (earlier !== undefined) return { error: `column name ${JSON.stringify(name)} appears twice (columns ${earlier + 1} and ${i + 1})`, index: starts[i]! };
+    if (earlier !== undefined) return { error: `column name ${shown(name)} appears twice (columns ${earlier + 1} and ${i + 1})`, index: starts[i]! };
     seen.set(name, i);
   }
   return names;
@@ -160,39 +161,57 @@ export function parseCsvHeader(text: string, delimiter: string, starts: number[]
 
 /**
  * What a header the job takes may still do that its author did not mean, for `validate` to warn
- * of, each at the name it is about (its index in `names`): a name of spaces only, which no
- * mapping means to read (a name that is empty is told of where the mapping is known); two names
- * that differ only by case or blanks around them (`email`, `Email `), of which a mapping reads
- * the one it names exactly and the other's values go nowhere; and a first line that looks like
- * data, a file without a header row read as if it had one (its first user taken for names).
+ * of, each at the first name it is about (its index in `names`): names of blanks only, which no
+ * mapping means to read (an empty name is told of where the mapping is known); names that differ
+ * only by case or blanks around them (`email`, `Email `), of which a mapping reads the one it
+ * names exactly and the other's values go nowhere; and a first line that looks like data, a file
+ * without a header row read as if it had one (its first user taken for names). One message a
+ * kind, its first few columns listed and names clipped: a header of thousands of them is one line.
  */
 export function headerCautions(names: readonly string[]): { column: number; message: string }[] {
   const out: { column: number; message: string }[] = [];
+  const blanks: number[] = [];
+  const twins: [number, number][] = [];
   const folded = new Map<string, number>();
   for (const [i, name] of names.entries()) {
-    if (name !== '' && BLANK.test(name)) {
-      out.push({
-        column: i,
-        message: `column ${i + 1}'s name is blanks only (${JSON.stringify(name)}): with columns:, its values are dropped unless an entry names it so; without, a row with a value in it is rejected (UNKNOWN_FIELD). Hint: name it in the header line`,
-      });
+    if (BLANK.test(name)) {
+      if (name !== '') blanks.push(i);
       continue;
     }
     const key = name.trim().toLowerCase();
     const earlier = folded.get(key);
     if (earlier === undefined) folded.set(key, i);
-    else if (name !== '')
-      out.push({
-        column: i,
-        message: `columns ${earlier + 1} and ${i + 1} are named ${JSON.stringify(names[earlier])} and ${JSON.stringify(name)}, which differ only by ${names[earlier]!.trim() === name.trim() ? 'blanks around them' : 'case'}: they are two columns, a field reads the one it names exactly, and the other's values go nowhere unless mapped too. Hint: rename or remove one in the header line`,
-      });
+    else twins.push([earlier, i]);
+  }
+  if (blanks.length > 0) {
+    const which = blanks.length === 1 ? `column ${blanks[0]! + 1}'s name is` : `${blanks.length} column names are`;
+    out.push({
+      column: blanks[0]!,
+      message: `${which} blanks only (${listed(blanks.map((i) => `column ${i + 1}: ${shown(names[i]!)}`))}): with columns:, their values are dropped unless an entry names them so; without, a row with a value in one is rejected (UNKNOWN_FIELD). Hint: name them in the header line`,
+    });
+  }
+  if (twins.length > 0) {
+    const pairs = twins.map(([a, b]) => `columns ${a + 1} and ${b + 1}, ${shown(names[a]!)} and ${shown(names[b]!)}`);
+    out.push({
+      column: twins[0]![1],
+      message: `column names differ only by case or blanks around them (${listed(pairs)}): they are distinct columns, a field reads the one it names exactly, and the other's values go nowhere unless mapped too. Hint: rename or remove one in the header line`,
+    });
   }
   const data = names.findIndex((name) => EMAIL_LIKE.test(name));
   if (data !== -1)
     out.push({
       column: data,
-      message: `column ${data + 1}'s name ${JSON.stringify(names[data])} looks like an email address: is this line a user, in a file without a header row? It is read as the header, and that user is not imported. Hint: set csv.header: false for a file without one`,
+      message: `column ${data + 1}'s name ${shown(names[data]!)} looks like an email address: is this line a user, in a file without a header row? It is read as the header, and that user is not imported. Hint: set csv.header: false for a file without one`,
     });
   return out;
+}
+
+/** A name as a message shows it: quoted, clipped. */
+const shown = (name: string): string => JSON.stringify(clip(name, 40));
+
+/** The first few of `items`, and how many more. */
+function listed(items: string[]): string {
+  return items.length > 5 ? `${items.slice(0, 5).join('; ')}; and ${items.length - 5} more` : items.join('; ');
 }
 
 /** A name that is an email address: a user's row read as the header. */

@@ -20,16 +20,20 @@ describe('an odd CSV header', () => {
   const at = 'pipelines/import.yaml:1:17 source.file:';
 
   it.each([
-    ['a name of blanks', 'email,  ,name\na@example.com,gold,Ann\n', `pipelines/users.csv:1:7 (byte 6): column 2's name is blanks only ("  ")`],
+    [
+      'a name of blanks',
+      'email,  ,name\na@example.com,gold,Ann\n',
+      `pipelines/users.csv:1:7 (byte 6): column 2's name is blanks only (column 2: "  "): with columns:, their values are dropped`,
+    ],
     [
       'names differing by case',
       'name,email,EMAIL\nAnn,a@example.com,b@example.com\n',
-      `pipelines/users.csv:1:12 (byte 11): columns 2 and 3 are named "email" and "EMAIL", which differ only by case`,
+      `pipelines/users.csv:1:12 (byte 11): column names differ only by case or blanks around them (columns 2 and 3, "email" and "EMAIL")`,
     ],
     [
       'names differing by blanks',
       'email,name,"email "\na@example.com,Ann,x\n',
-      `pipelines/users.csv:1:12 (byte 11): columns 1 and 3 are named "email" and "email ", which differ only by blanks around them`,
+      `pipelines/users.csv:1:12 (byte 11): column names differ only by case or blanks around them (columns 1 and 3, "email" and "email ")`,
     ],
     [
       'a first line that is a user',
@@ -83,5 +87,20 @@ describe('an odd CSV header', () => {
     expect(validated.stdout).toContain(
       'source.file: [source:json] pipelines/users.json:2:28: expected "," or "]" between the elements of the array, found "{" at byte 56',
     );
+  });
+
+  it('a header of thousands of odd names: one warning a kind, its first columns listed, the names clipped', () => {
+    p = new TestProject();
+    const blanks = Array.from({ length: 3000 }, (_, i) => ' '.repeat(i + 1));
+    const long = `${'x'.repeat(5000)}`;
+    p.write('pipelines/users.csv', `email,name,${blanks.join(',')},${long},${long.toUpperCase()}\na@example.com,Ann${','.repeat(3002)}\n`);
+    p.write('pipelines/import.yaml', pipeline);
+    const validated = p.ferry('validate', 'pipelines/import.yaml');
+    expect(validated.code).toBe(0);
+    expect(validated.stdout.length).toBeLessThan(2000);
+    expect(validated.stdout).toContain(
+      '3000 column names are blanks only (column 3: " "; column 4: "  "; column 5: "   "; column 6: "    "; column 7: "     "; and 2995 more)',
+    );
+    expect(validated.stdout).toContain(`(columns 3003 and 3004, "${'x'.repeat(40)}…" and "${'X'.repeat(40)}…")`);
   });
 });
