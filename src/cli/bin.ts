@@ -1,9 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-
-/** Whether the command line or NODE_OPTIONS already sets this V8 flag (V8 spells it with - or _): theirs wins. */
-function givenByUser(flag: string): boolean {
-  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some((arg) => arg.replace(/_/g, '-').startsWith(flag));
-}
+import { givenByUser, holdingYoungGeneration } from '../young-generation.js';
 
 // V8 lets the old generation grow up to 4× what survived the last full collection before the next
 // one, and a batch's rows live long enough to be promoted, then die: each batch thread grew to
@@ -13,15 +9,10 @@ function givenByUser(flag: string): boolean {
 // collection, so setting it here covers every isolate of the process, batch threads included.
 if (!givenByUser('--heap-growing-percent')) setFlagsFromString('--heap-growing-percent=100');
 
-// Loading the CLI's modules is the one time the main thread's young objects mostly survive, and
-// V8 answers that by doubling the young generation up to its 2 × 16 MB, which a thread that only
-// orchestrates afterwards never gives back: 32 MB committed for a few MB used, for the whole job.
-// Held at its first size while the modules load, then let grow as V8 would (its default factor,
-// 2), it stays at 2–4 MB (README "Memory"). Batch threads start later and grow as before.
-const holdYoung = !givenByUser('--semi-space-growth-factor');
-if (holdYoung) setFlagsFromString('--semi-space-growth-factor=1');
-const { main } = await import('./main.js');
-if (holdYoung) setFlagsFromString('--semi-space-growth-factor=2');
+// Loading the CLI's modules is a time when the main thread's young objects mostly survive: held
+// at its first size meanwhile, the young generation stays at 2–4 MB for the job instead of the
+// 32 MB V8 would commit and keep (README "Memory").
+const { main } = await holdingYoungGeneration(() => import('./main.js'));
 
 // The process entry: bin/ferry.js loads this from dist/ (tests load it from their own build dir).
 process.exitCode = await main(process.argv);

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-/** The compiled CLI entry of this test run's build (see test/global-setup.ts). */
-export const ferryBin = join(repoRoot, process.env['FERRY_DIST'] ?? 'dist', 'src', 'cli', 'bin.js');
+/** This test run's build (see test/global-setup.ts). */
+export const distRoot = join(repoRoot, process.env['FERRY_DIST'] ?? 'dist');
+/** The compiled CLI entry of this test run's build. */
+export const ferryBin = join(distRoot, 'src', 'cli', 'bin.js');
 
 export interface CliResult {
   code: number;

@@ -10,6 +10,7 @@ import { batchThreadUse } from '../../connections/index.js';
 import { releaseTurnOf } from '../../connections/writer-turn.js';
 import type { ConnectionOptions } from '../../spec/config-schema.js';
 import { ownField } from '../../validation/own-field.js';
+import { holdingYoungGeneration, isolateStarted } from '../../young-generation.js';
 
 /** What the main thread gives each batch thread (activities/batch-thread.ts). */
 export interface BatchThreadSetup {
@@ -178,6 +179,7 @@ export function createBatchThreads(entry: URL, setup: BatchThreadSetup, { size, 
       if (!slot.batch) waiting.shift()?.();
     };
     slot.worker.on('error', lost);
+    slot.worker.once('online', isolateStarted);
     slot.worker.on('exit', (code) => lost(new Error(`exit code ${code}`)));
     slot.worker.unref();
     slots.push(slot);
@@ -278,12 +280,21 @@ export function withBatchThreads(
     });
   // Per job: the young generation its threads get (youngGenerationMb), or 0 when it runs on the main thread.
   const threaded = new Map<string, number>();
+  const decide = (plan: JobPlan, batches: number): number =>
+    plan.batch.parallelism > 1 && batches > 1 && (asked || byDefault(plan)) ? youngGenerationMb(plan) : 0;
+  // What a job planned in this process decided when its plan ended, until its first batch: parsing
+  // its plan file again on the main thread right after a scan (2.5 MB at 10M records) doubled that
+  // thread's young generation. A resumed job reads its plan file.
+  const decidedAtPlan = new Map<string, number>();
   const threadsOf = (jobDir: string): number => {
     let youngMb = threaded.get(jobDir);
     if (youngMb === undefined) {
-      const file = readPlanFile(jobDir);
-      const uses = file.plan.batch.parallelism > 1 && plannedBatches(file) > 1 && (asked || byDefault(file.plan));
-      youngMb = uses ? youngGenerationMb(file.plan) : 0;
+      youngMb = decidedAtPlan.get(jobDir);
+      if (youngMb === undefined) {
+        const file = readPlanFile(jobDir);
+        youngMb = decide(file.plan, plannedBatches(file));
+      }
+      decidedAtPlan.delete(jobDir);
       threaded.set(jobDir, youngMb);
     }
     return youngMb;
@@ -304,7 +315,9 @@ export function withBatchThreads(
         threads.warm(youngGenerationMb(input.plan));
       }
       try {
-        const planned = await acts.planJob(input);
+        // A file's scan keeps its byte ranges, the young objects that survive (young-generation.ts).
+        const planned = await holdingYoungGeneration(() => acts.planJob(input));
+        decidedAtPlan.set(jobDir, decide(input.plan, planned.batches));
         if (warming && warmedFor.has(jobDir)) warmedFor.set(jobDir, performance.now());
         return planned;
       } catch (err) {
@@ -328,6 +341,7 @@ export function withBatchThreads(
         return await acts.finalizeJob(input);
       } finally {
         threaded.delete(input.jobDir);
+        decidedAtPlan.delete(input.jobDir);
         threads.forget(input.jobDir);
       }
     },
