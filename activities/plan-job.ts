@@ -2,7 +2,7 @@ import type { PlanJobInput, PlanJobOutput } from '../src/plan/activity-types.js'
 import { ConnectionError, hasErrorCode, MISSING_TABLE } from '../src/connections/errors.js';
 import { generatedColumnNames, identityColumnNames, refusedIdentityColumns } from '../src/connections/table-shape.js';
 import type { ColumnInfo, Connection } from '../src/connections/types.js';
-import { computedColumns, identityColumns } from '../src/connections/write-rules.js';
+import { computedColumns, identityColumns, sentence } from '../src/connections/write-rules.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
 import { readFileSync } from 'node:fs';
 import { sourceFor } from '../src/sources/index.js';
@@ -62,14 +62,14 @@ async function checkTargetColumns(deps: ActivityDeps, plan: JobPlan): Promise<vo
   const computed = Object.keys(plan.columns ?? {}).filter((c) => generated.has(c));
   if (computed.length > 0) {
     const { fault, fix } = computedColumns(computed, connection.table);
-    throw new ConnectionError(`[connection:${connection.driver}] ${fault}. Hint: ${fix}`, { retryable: false });
+    throw new ConnectionError(`[connection:${connection.driver}] ${sentence(fault, fix, 'Hint: ')}`, { retryable: false });
   }
   const refused = refusedIdentityColumns(await identityColumnNames(connection), Object.keys(plan.columns ?? {}), plan.target);
   for (const insertMode of [false, true]) {
     const names = refused.filter((r) => r.insertMode === insertMode).map((r) => r.name);
     if (names.length === 0) continue;
     const { fault, fix } = identityColumns(names, connection.table, insertMode);
-    throw new ConnectionError(`[connection:${connection.driver}] ${fault}. Hint: ${fix}`, { retryable: false });
+    throw new ConnectionError(`[connection:${connection.driver}] ${sentence(fault, fix, 'Hint: ')}`, { retryable: false });
   }
   const known = new Set(columns.map((c) => c.name));
   const wanted = [...new Set([...Object.keys(plan.columns ?? {}), ...plan.target.key])];

@@ -75,11 +75,11 @@ export const storeRejects = {
   }),
   computedColumn: (column: string, table: string): RejectError => {
     const { fault, fix } = computedColumns([column], table);
-    return { code: 'UNKNOWN_FIELD', path: column, message: `${fault}. ${fix.charAt(0).toUpperCase()}${fix.slice(1)}` };
+    return { code: 'UNKNOWN_FIELD', path: column, message: sentence(fault, fix) };
   },
   identityColumn: (column: string, table: string): RejectError => {
     const { fault, fix } = identityColumns([column], table);
-    return { code: 'UNKNOWN_FIELD', path: column, message: `${fault}. ${fix.charAt(0).toUpperCase()}${fix.slice(1)}` };
+    return { code: 'UNKNOWN_FIELD', path: column, message: sentence(fault, fix) };
   },
   // A key that matches no stored row is an insert, and an insert cannot give the identity a value.
   identityKeyNew: (column: string, table: string): RejectError => ({
@@ -95,6 +95,16 @@ export const storeRejects = {
     message: `expected ${expected}, got ${describe(value)}`,
   }),
 };
+
+/**
+ * A `{ fault, fix }` pair (`computedColumns`, `identityColumns`) as the text of one message: the
+ * fault, then the fix as a sentence of its own — capitalized, or after `lead` (`Hint: `, as a job
+ * refused when it plans words it).
+ */
+export function sentence(fault: string, fix: string, lead = ''): string {
+  const next = `${lead}${fix}`;
+  return `${fault}. ${next.charAt(0).toUpperCase()}${next.slice(1)}`;
+}
 
 /**
  * Why a mapping may not name these generated columns, and what to do: the one wording of a row's

@@ -3,7 +3,7 @@ import { columnTypeOf } from '../../../src/connections/sqlite/schema.js';
 import { generateUserId, sqliteUsersTableDdl } from '../../../src/connections/users-table.js';
 import { jsonEqual } from '../../../src/plan/json-values.js';
 import { sqliteDialect } from '../../../src/query/sqlite-dialect.js';
-import { keyPart, mergeJson } from '../../../src/connections/write-rules.js';
+import { computedColumns, identityColumns, keyPart, mergeJson, sentence, storeRejects } from '../../../src/connections/write-rules.js';
 
 describe('mergeJson', () => {
   it('merges objects recursively; arrays, scalars and null replace', () => {
@@ -25,6 +25,20 @@ describe('mergeJson', () => {
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
     expect(Object.keys(merged)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('sentence', () => {
+  it('joins a fault and its fix as two sentences, or the fix after a lead', () => {
+    expect(sentence('x is wrong', 'leave it out')).toBe('x is wrong. Leave it out');
+    expect(sentence('x is wrong', 'leave it out', 'Hint: ')).toBe('x is wrong. Hint: leave it out');
+  });
+
+  it("is the wording of a row's reject of a computed or identity column", () => {
+    const computed = computedColumns(['full'], 't');
+    expect(storeRejects.computedColumn('full', 't').message).toBe(`${computed.fault}. L${computed.fix.slice(1)}`);
+    const identity = identityColumns(['id'], 't');
+    expect(storeRejects.identityColumn('id', 't').message).toBe(`${identity.fault}. L${identity.fix.slice(1)}`);
   });
 });
 
