@@ -122,8 +122,11 @@ export interface RestoreBatchInput {
 export interface RestoreBatchOutput {
   restored: number;
   deleted: number;
-  /** Rows changed (or deleted) since the job wrote them: skipped unless `force`. */
-  changed: { row: number; key: Record<string, unknown>; reason: 'changed' | 'missing' }[];
+  /**
+   * Rows changed (or deleted) since the job wrote them: skipped unless `force`. `hidden` (a check
+   * only; a restore fails its batch instead): a row row-level security may hide from this session.
+   */
+  changed: { row: number; key: Record<string, unknown>; reason: 'changed' | 'missing' | 'hidden' }[];
   replayed: boolean;
 }
 

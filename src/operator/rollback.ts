@@ -17,6 +17,13 @@ import type { Project } from '../project/load-config.js';
 import { newJobId, storesOf } from '../project/plan-for.js';
 import { noJobMessage } from '../engine/no-job.js';
 
+/** What the check found of a row, as a refusal lists it. */
+const findings: Record<RestoreBatchOutput['changed'][number]['reason'], string> = {
+  changed: 'changed since',
+  missing: 'deleted since',
+  hidden: 'not visible under row-level security',
+};
+
 /** How many changed rows a refusal lists; the rest are counted. */
 const LISTED = 20;
 const CHECK_CHUNK = 1000;
@@ -141,17 +148,33 @@ async function refuseChangedRows(
     throw err;
   }
   if (changed.length === 0) return;
+  const list = (): string => {
+    const lines = changed.slice(0, LISTED).map((c) => `  row ${c.row} ${formatKey(c.key)}: ${findings[c.reason]}`);
+    if (changed.length > LISTED) lines.push(`  … and ${changed.length - LISTED} more`);
+    return lines.join('\n');
+  };
+  const hidden = changed.filter((c) => c.reason === 'hidden').length;
+  if (hidden > 0) {
+    const { connection } = plan.target;
+    const others = changed.length - hidden;
+    throw new JobRefused(
+      project.masker.mask(
+        `cannot roll back job ${id}: ${hidden} row(s) it wrote are not visible to the database user of connection ${connection}: row-level security on table ${store.table} applies to that user, ` +
+          `so whether each was deleted since or a policy's USING hides it cannot be told${others > 0 ? ` (and ${others} other row(s) changed since)` : ''}:\n${list()}\n` +
+          'Nothing was restored, and --force would not restore them either: it would insert a second copy of a hidden row, and leave in place a hidden row the job inserted. ' +
+          'Hint: roll back as a database user row-level security does not apply to (the table owner, unless the table forces row-level security, or a role with BYPASSRLS)',
+      ),
+    );
+  }
   const earlier = await rolledBackBy();
   if (earlier !== undefined) {
     throw new JobRefused(
       `refusing to roll back job ${id}: job ${earlier} rolled it back already (ferry jobs show ${earlier}), so what it wrote is undone. To write its rows again, run its pipeline again; ferry jobs rollback ${id} --force puts back the rows' values from before job ${id} over any change since`,
     );
   }
-  const lines = changed.slice(0, LISTED).map((c) => `  row ${c.row} ${formatKey(c.key)}: ${c.reason === 'changed' ? 'changed since' : 'deleted since'}`);
-  if (changed.length > LISTED) lines.push(`  … and ${changed.length - LISTED} more`);
   throw new JobRefused(
     project.masker.mask(
-      `refusing to roll back job ${id}: ${changed.length} row(s) it wrote were changed by a later job or another writer since:\n${lines.join('\n')}\n` +
+      `refusing to roll back job ${id}: ${changed.length} row(s) it wrote were changed by a later job or another writer since:\n${list()}\n` +
         `Rolling back would undo those changes too. ferry jobs rollback ${id} --force puts every row back anyway.`,
     ),
   );

@@ -7,7 +7,8 @@ import { TestProject } from '../helpers/project.js';
  * `ferry jobs rollback` run by a database user that row-level security binds, after a policy came
  * to hide rows the job wrote: the rollback said "deleted since" (and, for a row the job inserted,
  * nothing), and --force inserted a hidden row's old image as a second copy. It now refuses, saying
- * the rows are not visible to that user under row-level security, and changes nothing.
+ * the rows are not visible to that user under row-level security — the check lists each such row
+ * with that reason, beside the rows changed since — and changes nothing.
  */
 describePostgres('rollback on a PostgreSQL table with row-level security', () => {
   const passwordEnv = 'FERRY_TEST_RLS_APP_PW';
@@ -34,29 +35,44 @@ describePostgres('rollback on a PostgreSQL table with row-level security', () =>
       p = new TestProject();
       const url = `postgres://rls_app:\${${passwordEnv}}@127.0.0.1:${server().port}/${database}`;
       p.write('ferry.yaml', `connections:\n  crm: { driver: postgres, url: "${url}", table: people }\n`);
-      p.write('users.csv', 'email,name\na@x.io,Anna\nb@x.io,Bob\n');
+      p.write('users.csv', 'email,name\na@x.io,Anna\nb@x.io,Bob\nc@x.io,Cy\n');
       p.write(
         'import.yaml',
         'source: { file: users.csv }\ntarget: { connection: crm, upsert: true }\nvalidate: { schema: none }\ncolumns:\n  email: email\n  name: name\n',
       );
       const { report } = p.run('import.yaml');
-      expect(report.summary).toMatchObject({ inserted: 1, updated: 1 });
-      await raw.query("INSERT INTO hide VALUES ('a@x.io'), ('b@x.io')");
+      expect(report.summary).toMatchObject({ inserted: 2, updated: 1 });
+      // a and b hidden from rls_app from now on; c, still visible, changed by another writer.
+      await raw.query("INSERT INTO hide VALUES ('a@x.io'), ('b@x.io'); UPDATE people SET name = 'Cyd' WHERE email = 'c@x.io'");
       const table = async () => (await raw.query('SELECT email, name FROM people ORDER BY email, name')).rows;
       const before = await table();
-      for (const force of [[], ['--force']]) {
-        const r = p.ferry('jobs', 'rollback', report.job, ...force);
-        const out = r.stdout + r.stderr;
-        expect(r.code, out).not.toBe(0);
-        expect(out).toContain('2 rows of the backup are not visible to database user rls_app: row-level security on public.people applies to this user');
-        expect(out).toContain('row 1 email="a@x.io", row 2 email="b@x.io"');
-        expect(out).not.toContain(': deleted since');
-        expect(out).not.toContain(password);
-      }
+      // The check lists the hidden rows among the rows it found, each with its own reason, and --force cannot help.
+      const checked = p.ferry('jobs', 'rollback', report.job);
+      const said = checked.stdout + checked.stderr;
+      expect(checked.code, said).toBe(1);
+      expect(said).toContain(
+        `cannot roll back job ${report.job}: 2 row(s) it wrote are not visible to the database user of connection crm: row-level security on table people applies to that user`,
+      );
+      expect(said).toContain('(and 1 other row(s) changed since)');
+      expect(said).toContain(
+        '  row 1 email="a@x.io": not visible under row-level security\n  row 2 email="b@x.io": not visible under row-level security\n  row 3 email="c@x.io": changed since\n',
+      );
+      expect(said).toContain('--force would not restore them either');
+      expect(said).not.toContain(': deleted since');
+      expect(said).not.toContain(password);
+      // --force skips the check: its batch fails on the driver's refusal, naming the rows.
+      const forced = p.ferry('jobs', 'rollback', report.job, '--force');
+      const out = forced.stdout + forced.stderr;
+      expect(forced.code, out).not.toBe(0);
+      expect(out).toContain('2 rows of the backup are not visible to database user rls_app: row-level security on public.people applies to this user');
+      expect(out).toContain('row 1 email="a@x.io", row 2 email="b@x.io"');
+      expect(out).not.toContain(': deleted since');
+      expect(out).not.toContain(password);
       expect(await table()).toEqual(before);
       expect(before).toEqual([
         { email: 'a@x.io', name: 'Anna' },
         { email: 'b@x.io', name: 'Bob' },
+        { email: 'c@x.io', name: 'Cyd' },
       ]);
     } finally {
       await raw.query('DROP OWNED BY rls_app').catch(() => undefined);

@@ -23,11 +23,12 @@ export async function restoreRows(client: ClientBase, shape: PgShape, sql: PgSta
   if (first === undefined) return output;
   const key = keyPositions(shape, Object.keys(first.key));
   const found = await locate(client, shape, sql, key, input);
-  await refuseHiddenRows(client, shape, input.entries, found);
+  const hidden = await hiddenRows(client, shape, input, found);
   const deletes: string[] = [];
   const updates: { tid: string; before: Image }[] = [];
   const inserts: Image[] = [];
   input.entries.forEach((entry, i) => {
+    if (hidden.has(i)) return countStep(output, entry, 'hidden');
     const current = found.get(i);
     // Two rows with the key (one another writer added since, on a table whose key is not unique):
     // which one the job wrote cannot be told, and --force put back (or deleted) whichever came first.
@@ -77,23 +78,27 @@ const LISTED_HIDDEN = 5;
  * a policy's USING may hide them, and whether one was deleted since or is hidden cannot be told.
  * Taken as gone, an updated row was reported "deleted since" and --force inserted its old image
  * again — a second copy of the hidden row where the key is not unique — and a row the job inserted
- * was counted as already gone while it stayed. The batch fails (its check too), forced or not.
+ * was counted as already gone while it stayed. A check reports them (reason `hidden`, beside the
+ * rows changed since); a restore fails its batch, forced or not.
  */
-async function refuseHiddenRows(client: ClientBase, shape: PgShape, entries: readonly RestoreEntry[], found: Map<number, unknown>): Promise<void> {
-  if (!shape.rowSecurity) return;
-  const unseen = entries.filter((_, i) => !found.has(i));
-  if (unseen.length === 0) return;
+async function hiddenRows(client: ClientBase, shape: PgShape, input: RestoreBatchInput, found: Map<number, unknown>): Promise<Set<number>> {
+  const none = new Set<number>();
+  if (!shape.rowSecurity) return none;
+  const unseen = input.entries.flatMap((_, i) => (found.has(i) ? [] : [i]));
+  if (unseen.length === 0) return none;
   const { rows } = await client.query<{ active: boolean; user: string }>('SELECT row_security_active($1::regclass) AS active, current_user AS "user"', [
     shape.qualified,
   ]);
-  if (rows[0]?.active !== true) return;
-  const listed = unseen
+  if (rows[0]?.active !== true) return none;
+  if (input.check) return new Set(unseen);
+  const entries = unseen.map((i) => input.entries[i]!);
+  const listed = entries
     .slice(0, LISTED_HIDDEN)
     .map((e) => `row ${e.row} ${formatKey(e.key)}`)
     .join(', ');
-  const more = unseen.length > LISTED_HIDDEN ? ` and ${unseen.length - LISTED_HIDDEN} more` : '';
+  const more = entries.length > LISTED_HIDDEN ? ` and ${entries.length - LISTED_HIDDEN} more` : '';
   throw new ConnectionError(
-    `${unseen.length} row${unseen.length === 1 ? '' : 's'} of the backup ${unseen.length === 1 ? 'is' : 'are'} not visible to database user ${rows[0].user}: ` +
+    `${entries.length} row${entries.length === 1 ? '' : 's'} of the backup ${entries.length === 1 ? 'is' : 'are'} not visible to database user ${rows[0].user}: ` +
       `row-level security on ${shape.readName} applies to this user, so a policy's USING may hide them, and whether they were deleted since or are hidden cannot be told (${listed}${more}). ` +
       'A rollback restores nothing while it cannot see them, --force included: it would insert a second copy of a hidden row, and leave in place a hidden row the job inserted. ' +
       'Hint: roll back as a database user row-level security does not apply to (the table owner, unless the table forces row-level security, or a role with BYPASSRLS)',
