@@ -1,3 +1,6 @@
+import { ConnectionError } from './errors.js';
+import { formatKey } from '../plan/row-diff.js';
+import { clip } from '../validation/clip.js';
 import type { RestoreBatchInput, RestoreBatchOutput, RestoreEntry } from './types.js';
 
 /** What a rollback does with one backup row: put its image back, delete it, leave it, or report it. */
@@ -26,4 +29,30 @@ export function countStep(output: RestoreBatchOutput, entry: RestoreEntry, step:
   if (step === 'restore') output.restored += 1;
   else if (step === 'delete') output.deleted += 1;
   else if (step !== 'skip') output.changed.push({ row: entry.row, key: entry.key, reason: step });
+}
+
+/**
+ * Refuses a batch holding a row image with a value in a column the table no longer has (dropped or
+ * renamed since the job wrote it): put back, the row would silently lose that value — a renamed
+ * column got NULL, its old value went nowhere — with --force, which skips the rows' hashes. A
+ * check refuses it too, before any batch. Values that were NULL lose nothing: no refusal.
+ */
+export function refuseLostColumns(input: Pick<RestoreBatchInput, 'entries' | 'check'>, columns: readonly { name: string }[], table: string): void {
+  const known = new Set(columns.map((c) => c.name));
+  for (const entry of input.entries) {
+    if (entry.before === null) continue;
+    const lost = Object.keys(entry.before).filter((name) => !known.has(name) && entry.before![name] !== null && entry.before![name] !== undefined);
+    if (lost.length === 0) continue;
+    const names = lost
+      .slice(0, 5)
+      .map((name) => clip(name, 200))
+      .join(', ');
+    const more = lost.length > 5 ? ` and ${lost.length - 5} more` : '';
+    throw new ConnectionError(
+      `row ${entry.row} ${formatKey(entry.key)}: the backup holds its value${lost.length === 1 ? '' : 's'} of column${lost.length === 1 ? '' : 's'} ${names}${more}, ` +
+        `which table ${table} no longer has (dropped or renamed since the job wrote the row): putting the row back would lose ${lost.length === 1 ? 'it' : 'them'}` +
+        `${input.check ? '' : ', so nothing of this batch was restored'}. Hint: give the table back its columns as the job found them, or put the rows back by hand`,
+      { retryable: false },
+    );
+  }
 }

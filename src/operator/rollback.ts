@@ -59,10 +59,6 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
   const backup = jobFile(asPlanned, backupPath(dir), files);
   if (backup === undefined) throw new JobRefused(noBackup(id, dir, options.shown(backupPath(original.plan.jobDir))));
   const shownBackup = options.shown(backupPath(original.plan.jobDir));
-  // Every line checked before a row is touched, with --force too (whose rollback skips the check
-  // pass): a line edited by hand or cut short would otherwise reach the store as it is — a null key
-  // failing with a JavaScript message, a `before` of the wrong type inserted as a row.
-  if (options.force) for await (const _ of backupChunks(backup, id, shownBackup));
   const at = new Date();
   const jobId = newJobId(`${original.pipeline}-rollback`, at);
   const plan = buildRollbackPlan(original.plan, {
@@ -76,7 +72,12 @@ export async function planRollback(project: Project, engine: Engine, pool: Conne
   // With --force too, which skips the check: the rollback job would create the store and its table
   // afresh, then insert the saved rows of updated users into it as if they were the job's table.
   const store = await storeToRestore(project, pool, plan, id);
-  if (!options.force) await refuseChangedRows(project, store, plan, backup, id, shownBackup, () => earlierRollback(engine, original.pipeline, id));
+  // The read-only pass runs with --force too, which overrides only rows changed or deleted since:
+  // every line is checked before a row is touched (a line edited by hand or cut short would reach
+  // the store as it is — a null key failing with a JavaScript message, a `before` of the wrong type
+  // inserted as a row), and what --force cannot put back (a column dropped or renamed since, rows
+  // row-level security hides) refuses before any batch, not after some were restored.
+  await refuseChangedRows(project, store, plan, backup, id, shownBackup, options.force, () => earlierRollback(engine, original.pipeline, id));
   return plan;
 }
 
@@ -126,7 +127,7 @@ async function earlierRollback(engine: Engine, pipeline: string, id: string): Pr
   return (await rollbacksOf(engine, pipeline, id)).find((r) => r.status === 'succeeded')?.id;
 }
 
-/** The read-only pass: every backup line checked against the store as it is now. */
+/** The read-only pass: every backup line checked against the store as it is now (with `force`, for what --force cannot override). */
 async function refuseChangedRows(
   project: Project,
   store: Connection,
@@ -134,6 +135,7 @@ async function refuseChangedRows(
   backup: string,
   id: string,
   shownBackup: string,
+  force: boolean,
   rolledBackBy: () => Promise<string | undefined>,
 ): Promise<void> {
   if (plan.target.type !== 'connection' || plan.source.type !== 'file') throw new Error('unreachable: a rollback reads a backup and writes a store');
@@ -141,7 +143,8 @@ async function refuseChangedRows(
   try {
     for await (const entries of backupChunks(backup, id, shownBackup)) {
       await pausepoint('rollback-check');
-      changed.push(...(await check(store, plan.jobId, entries)));
+      // --force puts back rows changed or deleted since: only rows it cannot put back are findings.
+      changed.push(...(await check(store, plan.jobId, entries)).filter((c) => !force || c.reason === 'hidden'));
     }
   } catch (err) {
     if (err instanceof ConnectionError) throw checkFailed(project, plan.jobId, id, err);

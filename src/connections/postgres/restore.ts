@@ -5,7 +5,7 @@ import { textArray } from './context.js';
 import { imageTypes } from './decode.js';
 import type { PgShape } from './schema.js';
 import type { PgStatements } from './sql.js';
-import { countStep, emptyRestoreOutput, restoreStep } from '../restore-rules.js';
+import { countStep, emptyRestoreOutput, refuseLostColumns, restoreStep } from '../restore-rules.js';
 import { keyPositions } from '../table-shape.js';
 import type { RestoreBatchInput, RestoreBatchOutput, RestoreEntry } from '../types.js';
 import { formatKey } from '../../plan/row-diff.js';
@@ -21,6 +21,7 @@ export async function restoreRows(client: ClientBase, shape: PgShape, sql: PgSta
   const output = emptyRestoreOutput();
   const first = input.entries[0];
   if (first === undefined) return output;
+  refuseLostColumns(input, shape.columns, shape.readName);
   const key = keyPositions(shape, Object.keys(first.key));
   const found = await locate(client, shape, sql, key, input);
   const hidden = await hiddenRows(client, shape, input, found);

@@ -1,6 +1,6 @@
 import { ConnectionError } from '../errors.js';
 import { formatKey } from '../../plan/row-diff.js';
-import { countStep, emptyRestoreOutput, restoreStep, type RestoreStep } from '../restore-rules.js';
+import { countStep, emptyRestoreOutput, refuseLostColumns, restoreStep, type RestoreStep } from '../restore-rules.js';
 import type { TableShape } from './schema.js';
 import type { SqliteStatements } from './statements.js';
 import { encodeValue, invalid, matchesRowHash, storedRowHash, type SqliteValue } from './values.js';
@@ -14,6 +14,7 @@ import type { ColumnInfo, RestoreBatchInput, RestoreBatchOutput, RestoreEntry } 
  */
 export function applyRestore(statements: SqliteStatements, shape: TableShape, input: RestoreBatchInput): RestoreBatchOutput {
   const output = emptyRestoreOutput();
+  refuseLostColumns(input, shape.columns, shape.table);
   for (const entry of input.entries)
     countStep(
       output,
