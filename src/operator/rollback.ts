@@ -8,7 +8,7 @@ import type { Connection, RestoreBatchOutput, RestoreEntry } from '../connection
 import { pausepoint } from '../failpoints.js';
 import { JobRefused, type Engine } from '../engine/engine.js';
 import { jobFile, jobFolder, type JobFiles } from '../engine/job-folder.js';
-import { rollbacksOf } from '../engine/rollbacks.js';
+import { rollbacksOf, type RollbackOfJob } from '../engine/rollbacks.js';
 import { movedRefusal, movedStores } from '../engine/resume-checks.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { buildRollbackPlan } from '../plan/rollback-plan.js';
@@ -122,10 +122,17 @@ function noBackup(id: string, jobDir: string, shownBackup: string): string {
   return `job ${id} wrote rows but has no backup.ndjson yet: its process stopped before the job's end assembled it. Run it to its end (ferry jobs resume ${id}), then roll it back`;
 }
 
-/** A succeeded rollback of job `id`, if one is among the pipeline's latest jobs: why a second one finds every row changed. */
-async function earlierRollback(engine: Engine, pipeline: string, id: string): Promise<string | undefined> {
-  return (await rollbacksOf(engine, pipeline, id)).find((r) => r.status === 'succeeded')?.id;
+/**
+ * A rollback of job `id` among the pipeline's latest jobs that explains why the check finds its rows
+ * changed: a succeeded one undid them; one interrupted, or still running, put back some of them.
+ */
+async function earlierRollback(engine: Engine, pipeline: string, id: string): Promise<RollbackOfJob | undefined> {
+  const rollbacks = await rollbacksOf(engine, pipeline, id);
+  return rollbacks.find((r) => r.status === 'succeeded') ?? rollbacks.find((r) => UNFINISHED.has(r.status));
 }
+
+/** Statuses of a rollback that has not put back all its rows yet, and may still. */
+const UNFINISHED = new Set(['pending', 'running', 'interrupted']);
 
 /** The read-only pass: every backup line checked against the store as it is now (with `force`, for what --force cannot override). */
 async function refuseChangedRows(
@@ -136,7 +143,7 @@ async function refuseChangedRows(
   id: string,
   shownBackup: string,
   force: boolean,
-  rolledBackBy: () => Promise<string | undefined>,
+  rolledBackBy: () => Promise<RollbackOfJob | undefined>,
 ): Promise<void> {
   if (plan.target.type !== 'connection' || plan.source.type !== 'file') throw new Error('unreachable: a rollback reads a backup and writes a store');
   const changed: RestoreBatchOutput['changed'] = [];
@@ -170,9 +177,16 @@ async function refuseChangedRows(
     );
   }
   const earlier = await rolledBackBy();
-  if (earlier !== undefined) {
+  if (earlier?.status === 'succeeded') {
     throw new JobRefused(
-      `refusing to roll back job ${id}: job ${earlier} rolled it back already (ferry jobs show ${earlier}), so what it wrote is undone. To write its rows again, run its pipeline again; ferry jobs rollback ${id} --force puts back the rows' values from before job ${id} over any change since`,
+      `refusing to roll back job ${id}: job ${earlier.id} rolled it back already (ferry jobs show ${earlier.id}), so what it wrote is undone. To write its rows again, run its pipeline again; ferry jobs rollback ${id} --force puts back the rows' values from before job ${id} over any change since`,
+    );
+  }
+  // Its own rows put back by that rollback are what the check found changed: finishing it is the way.
+  if (earlier !== undefined) {
+    const next = earlier.status === 'interrupted' ? `resume it (ferry jobs resume ${earlier.id})` : `let it end (ferry jobs show ${earlier.id})`;
+    throw new JobRefused(
+      `refusing to roll back job ${id}: job ${earlier.id} is rolling it back already (${earlier.status}): rows it put back are found changed since (${changed.length} in all). To finish that rollback, ${next}`,
     );
   }
   throw new JobRefused(
