@@ -1,5 +1,6 @@
 import type { ClientBase } from 'pg';
 import { ConnectionError } from '../errors.js';
+import { isRowError } from './errors.js';
 import { encodeImage } from './backup.js';
 import { textArray } from './context.js';
 import { imageTypes } from './decode.js';
@@ -46,12 +47,35 @@ export async function restoreRows(client: ClientBase, shape: PgShape, sql: PgSta
     countStep(output, entry, step);
   });
   if (deletes.length > 0) {
-    const { rowCount } = await client.query({ ...sql.deleteAt(), values: [textArray(deletes)] });
+    const { rowCount } = await refusedValue(shape, 'DELETE', client.query({ ...sql.deleteAt(), values: [textArray(deletes)] }));
     if (rowCount !== deletes.length) throw skipped(shape, 'DELETE', `deleted ${rowCount ?? 0} of ${deletes.length} rows`);
   }
-  if (updates.length > 0) await restoreUpdates(client, shape, sql, updates);
-  if (inserts.length > 0) await restoreInserts(client, shape, sql, inserts);
+  if (updates.length > 0) await refusedValue(shape, 'UPDATE', restoreUpdates(client, shape, sql, updates));
+  if (inserts.length > 0) await refusedValue(shape, 'INSERT', restoreInserts(client, shape, sql, inserts));
   return output;
+}
+
+/**
+ * A statement of the rollback the server refused for a row's data (SQLSTATE class 22 or 23: a saved
+ * value the column's type no longer takes, a constraint added since). The server's words may end
+ * quoting the value (`invalid input syntax for type integer: "…"`), a row's saved value — a password
+ * hash — which the job's error would carry to its report, the journal and notifications: said
+ * without it, naming the column where the server does.
+ */
+async function refusedValue<T>(shape: PgShape, statement: 'DELETE' | 'UPDATE' | 'INSERT', work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (!isRowError(err)) throw err;
+    const { message, code, column } = err as { message?: unknown; code?: string; column?: unknown };
+    const said = String(message).replace(/: ".*"$/s, '');
+    const where = typeof column === 'string' ? ` (column ${column})` : '';
+    throw new ConnectionError(
+      `${shape.readName} refused the rollback's ${statement}: ${said}${where}. A value saved in the backup no longer fits the table, or a constraint added since refuses it, ` +
+        'so nothing of this batch was restored. Hint: give the table back the columns and constraints the job found, or put the rows back by hand',
+      { retryable: false, ...(code !== undefined ? { code } : {}) },
+    );
+  }
 }
 
 /** Each entry's stored row, locked: its ctid and hash; `ambiguous` where more than one row has its key. */

@@ -8,7 +8,8 @@ import { batch } from './contract-harness.js';
  * A rollback's batch (forced, the check skipped) after a column of the table was renamed or
  * dropped: each image was put back column by column of the table as it is now, so the renamed
  * column's saved value went nowhere (the new name got NULL) and the batch succeeded. It now fails
- * whole, naming the column. A generated column the image holds is no such column.
+ * whole, naming the column. A generated column the image holds is no such column. A saved value
+ * the column's type refuses now fails the batch without the server's quote of it (a password hash).
  */
 describePostgres('postgres rollback after the table lost a column', () => {
   const server = usePostgresServer();
@@ -50,6 +51,35 @@ describePostgres('postgres rollback after the table lost a column', () => {
           ) as unknown,
         });
         expect(await stored()).toEqual(before);
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+  });
+
+  it("a saved value the column's new type refuses: the forced batch fails without quoting it", async () => {
+    await db.raw.query(`CREATE TABLE t (email text PRIMARY KEY, n int, label text); INSERT INTO t VALUES ('a', 1, '$2b$10$S3cretHash')`);
+    const connection = await openPostgres({ driver: 'postgres', url: db.url, table: 't', pool: 1 });
+    try {
+      const out = await connection.writeBatch(batch([{ email: 'a', n: 5, label: '7' }], { upsert: true }));
+      const entries = JSON.parse(JSON.stringify(out.changes.map(({ row, key, before, afterHash }) => ({ row, key, before, afterHash })))) as RestoreEntry[];
+      expect(JSON.stringify(entries)).toContain('S3cretHash');
+      await db.raw.query('ALTER TABLE t ALTER COLUMN label TYPE int USING label::int');
+      await connection.close();
+      const fresh = await openPostgres({ driver: 'postgres', url: db.url, table: 't', pool: 1 });
+      try {
+        const failure = (await fresh.restoreBatch({ job: 'undo', batch: 1, entries, force: true }).catch((err: unknown) => err)) as {
+          message: string;
+          retryable: boolean;
+        };
+        expect(failure.retryable).toBe(false);
+        expect(failure.message).toContain(
+          "public.t refused the rollback's UPDATE: invalid input syntax for type integer. A value saved in the backup no longer fits the table, or a constraint added since refuses it",
+        );
+        expect(failure.message).not.toContain('S3cret');
+        expect((await db.raw.query('SELECT * FROM t')).rows).toEqual([{ email: 'a', n: 5, label: 7 }]);
       } finally {
         await fresh.close();
       }
