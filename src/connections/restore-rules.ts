@@ -20,6 +20,14 @@ export function restoreStep(entry: RestoreEntry, currentHash: string | undefined
   return entry.before === null ? 'delete' : 'restore';
 }
 
+/** How much of a row's key a rollback's message shows: a key is source data, of any length. */
+const KEY_WIDTH = 200;
+
+/** A backup row's key as a rollback's message names it (`email="a@x.io"`), clipped: twenty keys of 400 kB made an 8 MB refusal. */
+export function shownKey(key: Record<string, unknown>): string {
+  return clip(formatKey(key), KEY_WIDTH);
+}
+
 export function emptyRestoreOutput(): RestoreBatchOutput {
   return { restored: 0, deleted: 0, changed: [], replayed: false };
 }
@@ -49,7 +57,7 @@ export function refuseLostColumns(input: Pick<RestoreBatchInput, 'entries' | 'ch
       .join(', ');
     const more = lost.length > 5 ? ` and ${lost.length - 5} more` : '';
     throw new ConnectionError(
-      `row ${entry.row} ${formatKey(entry.key)}: the backup holds its value${lost.length === 1 ? '' : 's'} of column${lost.length === 1 ? '' : 's'} ${names}${more}, ` +
+      `row ${entry.row} ${shownKey(entry.key)}: the backup holds its value${lost.length === 1 ? '' : 's'} of column${lost.length === 1 ? '' : 's'} ${names}${more}, ` +
         `which table ${table} no longer has (dropped or renamed since the job wrote the row): putting the row back would lose ${lost.length === 1 ? 'it' : 'them'}` +
         `${input.check ? '' : ', so nothing of this batch was restored'}. Hint: give the table back its columns as the job found them, or put the rows back by hand`,
       { retryable: false },

@@ -4,6 +4,7 @@ import { backupPath, chunkFilePattern, NOT_JSON, NOT_JSON_LINE, numberedNdjson, 
 import type { ConnectionPool } from '../../activities/deps.js';
 import { ConnectionError, hasErrorCode, MISSING_TABLE } from '../connections/errors.js';
 import { restoreContext } from '../connections/table-shape.js';
+import { shownKey } from '../connections/restore-rules.js';
 import type { Connection, RestoreBatchOutput, RestoreEntry } from '../connections/types.js';
 import { pausepoint } from '../failpoints.js';
 import { JobRefused, type Engine } from '../engine/engine.js';
@@ -12,7 +13,6 @@ import { rollbacksOf, type RollbackOfJob } from '../engine/rollbacks.js';
 import { movedRefusal, movedStores } from '../engine/resume-checks.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { buildRollbackPlan } from '../plan/rollback-plan.js';
-import { formatKey } from '../plan/row-diff.js';
 import type { Project } from '../project/load-config.js';
 import { newJobId, storesOf } from '../project/plan-for.js';
 import { noJobMessage } from '../engine/no-job.js';
@@ -159,7 +159,7 @@ async function refuseChangedRows(
   }
   if (changed.length === 0) return;
   const list = (): string => {
-    const lines = changed.slice(0, LISTED).map((c) => `  row ${c.row} ${formatKey(c.key)}: ${findings[c.reason]}`);
+    const lines = changed.slice(0, LISTED).map((c) => `  row ${c.row} ${shownKey(c.key)}: ${findings[c.reason]}`);
     if (changed.length > LISTED) lines.push(`  … and ${changed.length - LISTED} more`);
     return lines.join('\n');
   };

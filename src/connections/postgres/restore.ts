@@ -6,10 +6,9 @@ import { textArray } from './context.js';
 import { imageTypes } from './decode.js';
 import type { PgShape } from './schema.js';
 import type { PgStatements } from './sql.js';
-import { countStep, emptyRestoreOutput, refuseLostColumns, restoreStep } from '../restore-rules.js';
+import { countStep, emptyRestoreOutput, refuseLostColumns, restoreStep, shownKey } from '../restore-rules.js';
 import { keyPositions } from '../table-shape.js';
 import type { RestoreBatchInput, RestoreBatchOutput, RestoreEntry } from '../types.js';
-import { formatKey } from '../../plan/row-diff.js';
 
 type Image = Record<string, unknown>;
 
@@ -119,7 +118,7 @@ async function hiddenRows(client: ClientBase, shape: PgShape, input: RestoreBatc
   const entries = unseen.map((i) => input.entries[i]!);
   const listed = entries
     .slice(0, LISTED_HIDDEN)
-    .map((e) => `row ${e.row} ${formatKey(e.key)}`)
+    .map((e) => `row ${e.row} ${shownKey(e.key)}`)
     .join(', ');
   const more = entries.length > LISTED_HIDDEN ? ` and ${entries.length - LISTED_HIDDEN} more` : '';
   throw new ConnectionError(
@@ -156,7 +155,7 @@ async function restoreInserts(client: ClientBase, shape: PgShape, sql: PgStateme
 /** `--force` over a key two rows hold now: putting back whichever came first could overwrite or delete a row the job never wrote. */
 function ambiguousRow(shape: PgShape, entry: RestoreEntry): ConnectionError {
   return new ConnectionError(
-    `row ${entry.row} ${formatKey(entry.key)}: ${shape.readName} holds more than one row with this key now (another writer added one since the job wrote it), ` +
+    `row ${entry.row} ${shownKey(entry.key)}: ${shape.readName} holds more than one row with this key now (another writer added one since the job wrote it), ` +
       'so the rollback cannot tell which to put back: nothing of this batch was restored. Hint: remove the row that was added since, or put the row back by hand',
     { retryable: false },
   );

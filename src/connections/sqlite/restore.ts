@@ -1,6 +1,5 @@
 import { ConnectionError } from '../errors.js';
-import { formatKey } from '../../plan/row-diff.js';
-import { countStep, emptyRestoreOutput, refuseLostColumns, restoreStep, type RestoreStep } from '../restore-rules.js';
+import { countStep, emptyRestoreOutput, refuseLostColumns, restoreStep, shownKey, type RestoreStep } from '../restore-rules.js';
 import type { TableShape } from './schema.js';
 import type { SqliteStatements } from './statements.js';
 import { encodeValue, invalid, matchesRowHash, storedRowHash, type SqliteValue } from './values.js';
@@ -95,7 +94,7 @@ export function encodeImage(column: ColumnInfo, value: unknown): SqliteValue {
 function notRestored(shape: TableShape, entry: RestoreEntry, verb: 'delete' | 'insert' | 'update'): ConnectionError {
   const outcome = verb === 'delete' ? 'still holds it' : 'holds no row with its key';
   return new ConnectionError(
-    `row ${entry.row} ${formatKey(entry.key)}: after the rollback's ${verb}, table ${shape.table} ${outcome}: a trigger on it undid the ${verb} (RAISE(IGNORE), or a write of its own), ` +
+    `row ${entry.row} ${shownKey(entry.key)}: after the rollback's ${verb}, table ${shape.table} ${outcome}: a trigger on it undid the ${verb} (RAISE(IGNORE), or a write of its own), ` +
       'so nothing of this batch was restored. Hint: disable the trigger for the rollback, or put the row back by hand',
     { retryable: false },
   );
@@ -108,7 +107,7 @@ function notRestored(shape: TableShape, entry: RestoreEntry, verb: 'delete' | 'i
  */
 function notApplied(shape: TableShape, entry: RestoreEntry, verb: 'insert' | 'update'): ConnectionError {
   return new ConnectionError(
-    `row ${entry.row} ${formatKey(entry.key)}: table ${shape.table} did not apply the rollback's ${verb}, without an error: ` +
+    `row ${entry.row} ${shownKey(entry.key)}: table ${shape.table} did not apply the rollback's ${verb}, without an error: ` +
       (shape.view
         ? `its INSTEAD OF ${verb.toUpperCase()} trigger wrote nothing for the row, `
         : `a BEFORE ${verb.toUpperCase()} trigger on it skipped the row (RAISE(IGNORE)), `) +
@@ -120,7 +119,7 @@ function notApplied(shape: TableShape, entry: RestoreEntry, verb: 'insert' | 'up
 /** `--force` over a key two rows hold now: which one the job wrote cannot be told, and putting it back by the key would reach both. */
 function ambiguousRow(shape: TableShape, entry: RestoreEntry): ConnectionError {
   return new ConnectionError(
-    `row ${entry.row} ${formatKey(entry.key)}: table ${shape.table} holds more than one row with this key now (another writer added one since the job wrote it), ` +
+    `row ${entry.row} ${shownKey(entry.key)}: table ${shape.table} holds more than one row with this key now (another writer added one since the job wrote it), ` +
       'so the rollback cannot tell which to put back, and changing them by the key would reach both: nothing of this batch was restored. ' +
       'Hint: remove the row that was added since, or put the row back by hand',
     { retryable: false },
@@ -139,7 +138,7 @@ function refusedRow(shape: TableShape, entry: RestoreEntry, step: () => RestoreS
     const code = (err as { code?: unknown } | null)?.code;
     if (typeof code !== 'string' || !code.startsWith('SQLITE_CONSTRAINT') || !(err instanceof Error)) throw err;
     throw new ConnectionError(
-      `row ${entry.row} ${formatKey(entry.key)}: table ${shape.table} refused to have it put back: ${err.message}, so nothing of this batch was restored. ` +
+      `row ${entry.row} ${shownKey(entry.key)}: table ${shape.table} refused to have it put back: ${err.message}, so nothing of this batch was restored. ` +
         'Hint: a row of another table may refer to it (a foreign key), or another row may hold one of its unique values now',
       { retryable: false, cause: err, code },
     );
