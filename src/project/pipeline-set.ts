@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../spec/diagnostics.js';
-import { offsetOf, parseYamlFile, positionOf } from '../spec/yaml-document.js';
+import { offsetOf, parseYamlFile, positionOf, type YamlFile } from '../spec/yaml-document.js';
 import type { LoadedPipeline } from './load-pipeline.js';
 import { displayPath } from './load-config.js';
 
@@ -15,34 +15,44 @@ import { displayPath } from './load-config.js';
 export function pipelineSetDiagnostics(pipelines: readonly LoadedPipeline[], cwd: string): Map<string, Diagnostic[]> {
   const found = new Map<string, Diagnostic[]>();
   const add = (d: Diagnostic) => found.set(d.file, [...(found.get(d.file) ?? []), d]);
+  // Each file parsed once, however many of its keys are named (a project of many pipelines to one file).
+  const parsed = new Map<LoadedPipeline, YamlFile>();
+  const placeOf = (p: LoadedPipeline, path: string[]): Place => {
+    let y = parsed.get(p);
+    if (y === undefined) parsed.set(p, (y = parseYamlFile(p.file, p.text)));
+    return { file: p.file, ...positionOf(y, offsetOf(y, path)), path: path.join('.') };
+  };
   const scheduled = pipelines.filter((p) => typeof p.pipeline.schedule === 'string');
-  for (const [first, second] of pairsBy(scheduled, (p) => p.name)) {
-    const path = typeof first.pipeline.name === 'string' ? ['name'] : ['schedule'];
-    for (const [self, other] of [
-      [first, second],
-      [second, first],
-    ] as const) {
-      add(
-        at(
-          self,
-          path,
-          `another scheduled pipeline is named "${self.name}" (${other.file}:${where(other, path)}): a schedule is named by its pipeline, so schedules apply and serve refuse both; rename one`,
-        ),
-      );
-    }
+  for (const pair of pairsBy(scheduled, (p) => p.name)) {
+    const path = typeof pair[0].pipeline.name === 'string' ? ['name'] : ['schedule'];
+    bothWays(pair, (self, other) => {
+      const message = `another scheduled pipeline is named "${self.name}" (${shortPlace(placeOf(other, path))}): a schedule is named by its pipeline, so schedules apply and serve refuse both; rename one`;
+      add({ ...placeOf(self, path), message });
+    });
   }
   const exports = pipelines.filter((p) => p.targetPath !== undefined && !p.targetPath.includes('{job}'));
-  for (const [first, second] of pairsBy(exports, (p) => p.targetPath!)) {
-    const shown = displayPath(cwd, first.targetPath!);
-    for (const [self, other] of [
-      [first, second],
-      [second, first],
-    ] as const) {
-      const message = `${shown} is also the target of ${other.file}:${where(other, ['target', 'file'])}: each export replaces the file whole, so the one that finishes last drops the other's rows; give each its own file (or put {job} in the name)`;
-      add({ ...at(self, ['target', 'file'], message), severity: 'warning' });
-    }
+  for (const pair of pairsBy(exports, (p) => p.targetPath!)) {
+    const shown = displayPath(cwd, pair[0].targetPath!);
+    const path = ['target', 'file'];
+    bothWays(pair, (self, other) => {
+      const message = `${shown} is also the target of ${shortPlace(placeOf(other, path))}: each export replaces the file whole, so the one that finishes last drops the other's rows; give each its own file (or put {job} in the name)`;
+      add({ ...placeOf(self, path), message, severity: 'warning' });
+    });
   }
   return found;
+}
+
+type Place = Omit<Diagnostic, 'message' | 'severity'>;
+
+/** `file:line:col` of a place, as a message names the other file. */
+function shortPlace(place: Place): string {
+  return `${place.file}:${place.line}:${place.col}`;
+}
+
+/** A clash is told in both files: each names the other. */
+function bothWays(pair: [LoadedPipeline, LoadedPipeline], tell: (self: LoadedPipeline, other: LoadedPipeline) => void): void {
+  tell(pair[0], pair[1]);
+  tell(pair[1], pair[0]);
 }
 
 /** Each pair of pipelines with one key: the first with each later one. */
@@ -55,14 +65,4 @@ function pairsBy(pipelines: readonly LoadedPipeline[], key: (p: LoadedPipeline) 
     else if (first.path !== p.path) pairs.push([first, p]);
   }
   return pairs;
-}
-
-function at(p: LoadedPipeline, path: string[], message: string): Diagnostic {
-  const y = parseYamlFile(p.file, p.text);
-  return { file: p.file, ...positionOf(y, offsetOf(y, path)), path: path.join('.'), message };
-}
-
-function where(p: LoadedPipeline, path: string[]): string {
-  const { line, col } = at(p, path, '');
-  return `${line}:${col}`;
 }
