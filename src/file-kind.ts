@@ -6,7 +6,8 @@ export function fileKind(stats: Stats): string {
   if (stats.isFIFO()) return 'a named pipe';
   if (stats.isSocket()) return 'a socket';
   if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
-  return 'not a file';
+  // A stat follows links, so nothing else is left but a kind this list does not know.
+  return 'a special file';
 }
 
 /**
@@ -27,8 +28,13 @@ export function notAFile(path: string, what: string): string | undefined {
   try {
     stats = statSync(path, { throwIfNoEntry: false });
   } catch (err) {
-    return `the ${what} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+    return unreadable(what, err);
   }
   if (stats === undefined) return `${what} not found`;
   return stats.isFile() ? undefined : `the ${what} ${isNotA(stats)}`;
+}
+
+/** `the <what> cannot be read (ELOOP)`: the system's reason, by its code, for a path that is there but cannot be opened. */
+export function unreadable(what: string, err: unknown): string {
+  return `the ${what} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
 }

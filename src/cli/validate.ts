@@ -1,10 +1,10 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { notAFile } from '../file-kind.js';
 import { compileColumns } from '../mapping/compiler/index.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
 import { isInsideFolder } from '../project/inside-folder.js';
-import { displayPath, MAX_YAML_FILE_BYTES, tooLarge } from '../project/load-config.js';
+import { displayPath } from '../project/load-config.js';
+import { ferryFileProblem, MAX_YAML_FILE_BYTES } from '../project/read-ferry-file.js';
 import { readRegularFileSync, type RegularFileRead } from '../sources/regular-file.js';
 import type { LoadedPipeline, LoadResult } from '../project/load-pipeline.js';
 import { pipelineSetDiagnostics } from '../project/pipeline-set.js';
@@ -118,8 +118,9 @@ function foreignTestFile(path: string, cwd: string): string | undefined {
 
 /** Why the file is another tool's YAML; undefined for a file that may be Ferry's, or that cannot be read (its load says why). */
 function foreignFile(path: string, kind: FerryFileKind): string | undefined {
-  if (notAFile(path, 'file') ?? tooLarge(path, 'file')) return undefined;
-  // Read from one checked handle: the path may be a named pipe by now, and a read of one waits for ever.
+  if (ferryFileProblem(path, 'file')) return undefined;
+  // Read from one checked handle: the path may be a named pipe by now, and a read of one waits for
+  // ever. Not UTF-8, another tool's file is still told by its keys (a Latin-1 comment in a workflow).
   let read: RegularFileRead;
   try {
     read = readRegularFileSync(path, MAX_YAML_FILE_BYTES);

@@ -1,7 +1,5 @@
-import { lstatSync, readlinkSync } from 'node:fs';
-import { fileKind, notAFile } from '../file-kind.js';
-import { MAX_YAML_FILE_BYTES, tooLarge, tooLargeMessage } from '../project/load-config.js';
-import { readRegularFileSync } from '../sources/regular-file.js';
+import { lstatSync } from 'node:fs';
+import { ferryFileProblem, readFerryFile } from '../project/read-ferry-file.js';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { usersTableColumns } from '../connections/users-table.js';
 import { buildJobPlan, type JobPlan } from '../plan/job-plan.js';
@@ -67,19 +65,10 @@ export function checkedPair(pipelineFile: string, testFile: string): CheckedPair
     [pipelineFile, 'pipeline file'],
     [testFile, 'test file'],
   ] as const) {
-    const problem = unreadableFile(path, what);
+    const problem = ferryFileProblem(path, what);
     if (problem) return { path, problem };
   }
   return { pipelineFile, testFile } as CheckedPair;
-}
-
-/** Why a pipeline or test file cannot be read (`checkedPair`), or undefined. */
-function unreadableFile(path: string, what: string): string | undefined {
-  const problem = notAFile(path, what) ?? tooLarge(path, what);
-  if (problem === `${what} not found` && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
-    return `the ${what} is a symbolic link to ${readlinkSync(path)}, which does not exist`;
-  }
-  return problem;
 }
 
 /** The plan a job of this pipeline would have; the file paths are only named, never read. */
@@ -127,17 +116,13 @@ export function failureLines(file: string, r: CaseResult): string[] {
 }
 
 /**
- * The text of a file `checkedPair` saw to be a regular file, read from one handle checked again:
- * swapped for a named pipe since, a read by name would wait for a writer for ever.
+ * The text of a file `checkedPair` saw to be a regular file, read from one handle checked again
+ * (swapped for a named pipe since, a read by name would wait for a writer for ever), as validate
+ * and run read it: a Latin-1 byte is refused at its place, not read as U+FFFD.
  */
 function readCheckedFile(path: string, what: string, shown: (path: string) => string): string | Diagnostic {
-  let problem: string;
-  try {
-    const read = readRegularFileSync(path, MAX_YAML_FILE_BYTES);
-    if ('bytes' in read) return read.bytes.toString('utf8');
-    problem = 'notFile' in read ? `the ${what} is ${fileKind(read.notFile)}, not a file` : tooLargeMessage(read.tooLarge, what);
-  } catch (err) {
-    problem = `the ${what} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
-  }
-  return { file: shown(path), line: 0, col: 0, path: '', message: problem };
+  const read = readFerryFile(path, what);
+  if ('text' in read) return read.text;
+  if ('notUtf8' in read) return { file: shown(path), ...read.notUtf8, path: '' };
+  return { file: shown(path), line: 0, col: 0, path: '', message: read.problem };
 }

@@ -1,13 +1,11 @@
-import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { fileKind, notAFile } from '../file-kind.js';
-import { readRegularFileSync, type RegularFileRead } from '../sources/regular-file.js';
+import { lstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { defaultConfig, withDefaultConnection, type FerryConfig } from '../spec/config-schema.js';
 import { formatDiagnostic, type Diagnostic } from '../spec/diagnostics.js';
 import { parseConfig } from '../spec/parse-config.js';
 import { SecretMasker } from '../spec/secrets.js';
 import { decodeLoosely } from '../spec/percent-decoding.js';
-import { notUtf8 } from './utf8-text.js';
+import { readFerryFile } from './read-ferry-file.js';
 
 export const CONFIG_FILE = 'ferry.yaml';
 
@@ -105,52 +103,16 @@ function passwordsOf(url: string): string[] {
 }
 
 /**
- * Past this size a YAML file is no pipeline or config but data (a YAML data file under pipelines/,
- * which `ferry validate` checks whole), and parsing and checking it would take minutes: 400,000
- * columns (6 MB) did not finish in 2 minutes.
- */
-export const MAX_YAML_FILE_BYTES = 1024 * 1024;
-
-/** Why a file is too large to be a pipeline or ferry.yaml, or undefined. */
-export function tooLarge(path: string, what: string): string | undefined {
-  const size = statSync(path, { throwIfNoEntry: false })?.size ?? 0;
-  if (size <= MAX_YAML_FILE_BYTES) return undefined;
-  return tooLargeMessage(size, what);
-}
-
-/** The message of tooLarge for a file of `size` bytes. */
-export function tooLargeMessage(size: number, what: string): string {
-  return `the ${what} is ${(size / MAX_YAML_FILE_BYTES).toFixed(1)} MiB: a Ferry file is at most 1 MiB (is it a data file? keep data outside the YAML files validate reads)`;
-}
-
-/**
  * The config file's text, or a ConfigError saying why it cannot be read. A found ferry.yaml is
  * checked as a named one is: reading a named pipe would wait for a writer forever, and a directory
  * or a dangling symlink must not pass for "no ferry.yaml" (the default connections would be used).
  */
 function readConfigFile(path: string, shown: string): string {
-  const refuse = (message: string): never => {
-    throw new ConfigError([{ file: shown, line: 0, col: 0, path: '', message }]);
-  };
-  const problem = notAFile(path, 'config file') ?? tooLarge(path, 'config file');
-  if (problem === 'config file not found' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink())
-    refuse(`the config file is a symbolic link to ${readlinkSync(path)}, which does not exist`);
-  if (problem) refuse(problem);
-  let read: RegularFileRead;
-  try {
-    // The handle the checks above stand for may be another file now (a named pipe swapped in
-    // since their stat): it is checked again as read, and never blocks.
-    read = readRegularFileSync(path, MAX_YAML_FILE_BYTES);
-  } catch (err) {
-    return refuse(`the config file cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  if ('notFile' in read) return refuse(`the config file is ${fileKind(read.notFile)}, not a file`);
-  if ('tooLarge' in read) return refuse(tooLargeMessage(read.tooLarge, 'config file'));
-  const { bytes } = read;
+  const read = readFerryFile(path, 'config file');
+  if ('text' in read) return read.text;
   // A Latin-1 password or path read as UTF-8 silently became another text (U+FFFD): say where it stops being UTF-8.
-  const bad = notUtf8(bytes);
-  if (bad) throw new ConfigError([{ file: shown, ...bad.notUtf8, path: '' }]);
-  return bytes.toString('utf8');
+  if ('notUtf8' in read) throw new ConfigError([{ file: shown, ...read.notUtf8, path: '' }]);
+  throw new ConfigError([{ file: shown, line: 0, col: 0, path: '', message: read.problem }]);
 }
 
 /** The ferry.yaml of the project `dir` lies in: in it or the nearest folder above (a dangling link too), or undefined. */

@@ -1,16 +1,15 @@
-import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { sortDiagnostics, type Diagnostic } from '../spec/diagnostics.js';
 import { parsePipeline, type ParsedPipeline } from '../spec/parse-pipeline.js';
 import { notReadInPipeline } from '../spec/env-references.js';
 import type { FileFormat, Pipeline } from '../spec/pipeline-schema.js';
 import { formatFromPath } from '../sources/index.js';
-import { displayPath, foreignProjectConfig, MAX_YAML_FILE_BYTES, tooLarge, tooLargeMessage, type Project } from './load-config.js';
-import { readRegularFileSync, type RegularFileRead } from '../sources/regular-file.js';
-import { fileKind, notAFile } from '../file-kind.js';
+import { displayPath, foreignProjectConfig, type Project } from './load-config.js';
+import { isNotA, unreadable } from '../file-kind.js';
+import { readFerryFile } from './read-ferry-file.js';
 import { sqliteFiles, targetConflict, type GuardedFile } from './target-path.js';
 import { ownField } from '../validation/own-field.js';
-import { notUtf8 } from './utf8-text.js';
 
 /** A pipeline checked against its project, with the file paths it names made absolute. */
 export interface LoadedPipeline {
@@ -47,10 +46,10 @@ type Ends = Pick<LoadedPipeline, 'sourcePath' | 'sourceFormat' | 'targetPath' | 
 export function loadPipeline(project: Project, cwd: string, file: string): LoadResult {
   const path = resolve(cwd, file);
   const shown = displayPath(cwd, path);
-  const text = readPipelineFile(path);
-  if (typeof text !== 'string' && 'problem' in text)
-    return { ok: false, file: shown, diagnostics: [{ file: shown, line: 0, col: 0, path: '', message: text.problem }], unread: true };
-  if (typeof text !== 'string') return { ok: false, file: shown, diagnostics: [{ file: shown, ...text.notUtf8, path: '', message: text.notUtf8.message }] };
+  const read = readFerryFile(path, 'pipeline file');
+  if ('problem' in read) return { ok: false, file: shown, diagnostics: [{ file: shown, line: 0, col: 0, path: '', message: read.problem }], unread: true };
+  if ('notUtf8' in read) return { ok: false, file: shown, diagnostics: [{ file: shown, ...read.notUtf8, path: '' }] };
+  const { text } = read;
   const foreign = foreignProjectConfig(project, path);
   if (foreign !== undefined)
     return { ok: false, file: shown, diagnostics: [{ file: shown, line: 0, col: 0, path: '', message: foreignMessage(project, cwd, foreign) }] };
@@ -71,27 +70,6 @@ function foreignMessage(project: Project, cwd: string, foreign: string): string 
     ? `the one in use is ${displayPath(cwd, project.configFile)}`
     : 'none is in use here (no ferry.yaml in this folder or above)';
   return `this pipeline belongs to the project of ${displayPath(cwd, foreign)}, and ${inUse}: its connections would be other stores. Run it from ${displayPath(cwd, dirname(foreign))}, or name the config with --config`;
-}
-
-/** The pipeline file's text, or why it cannot be read (a stat first: a named pipe is never opened), or where it stops being UTF-8. */
-function readPipelineFile(path: string): string | { problem: string } | { notUtf8: Omit<Diagnostic, 'file' | 'path'> } {
-  const problem = notAFile(path, 'pipeline file') ?? tooLarge(path, 'pipeline file');
-  if (problem === 'pipeline file not found' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink())
-    return { problem: `the pipeline file is a symbolic link to ${readlinkSync(path)}, which does not exist` };
-  if (problem) return { problem };
-  let read: RegularFileRead;
-  try {
-    // The path may be another file than the one the checks above saw (a named pipe swapped in
-    // since their stat): it is checked again on the handle read, which never blocks.
-    read = readRegularFileSync(path, MAX_YAML_FILE_BYTES);
-  } catch (err) {
-    return { problem: `the pipeline file cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
-  }
-  if ('notFile' in read) return { problem: `the pipeline file is ${fileKind(read.notFile)}, not a file` };
-  if ('tooLarge' in read) return { problem: tooLargeMessage(read.tooLarge, 'pipeline file') };
-  const { bytes } = read;
-  const bad = notUtf8(bytes);
-  return bad ?? bytes.toString('utf8');
 }
 
 /** Checks what the pipeline names outside itself; runs on the raw document so it reports even when the schema fails. */
@@ -140,12 +118,11 @@ export function sourceFileProblem(path: string): string | undefined {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return 'source file not found';
     // A symlink loop (ELOOP), a folder it may not enter (EACCES): the system's reason, not "not found".
-    return `the source file cannot be read (${code ?? String(err)})`;
+    return unreadable('source file', err);
   }
-  if (stats.isDirectory()) return 'the source is a directory, not a file';
-  if (!stats.isFile())
-    return `the source is not a regular file (${fileKind(stats)}); Ferry reads a source twice (planning, then each batch), so copy it to a file first`;
-  return undefined;
+  if (stats.isFile()) return undefined;
+  const why = stats.isDirectory() ? '' : '; Ferry reads a source twice (planning, then each batch), so copy it to a file first';
+  return `the source file ${isNotA(stats)}${why}`;
 }
 
 /** What a file target must never overwrite: every SQLite store, ferry.yaml, this pipeline, its source. */

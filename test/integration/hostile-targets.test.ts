@@ -125,11 +125,11 @@ describe('a source that is not a regular file', { timeout: 60_000 }, () => {
     p.write('import.yaml', 'source: { file: pipe.csv }\ntarget: { connection: users }\n');
     const validate = p.ferry('validate', 'import.yaml');
     expect(validate.code).toBe(1);
-    expect(validate.stdout).toContain('import.yaml:1:17 source.file: the source is not a regular file (a named pipe)');
+    expect(validate.stdout).toContain('import.yaml:1:17 source.file: the source file is a named pipe, not a file');
     expect(validate.stdout).toContain(': pipe.csv');
     const run = p.ferry('run', 'import.yaml');
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('the source is not a regular file (a named pipe)');
+    expect(run.stderr).toContain('the source file is a named pipe, not a file');
   });
 
   it('a pipeline or a ferry.yaml that is not a file is named as such, not as missing or a raw EISDIR', () => {
@@ -148,7 +148,7 @@ describe('a source that is not a regular file', { timeout: 60_000 }, () => {
     p.write('import.yaml', 'source: { file: folder.csv }\ntarget: { connection: users }\n');
     const run = p.ferry('run', 'import.yaml');
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('import.yaml:1:17 source.file: the source is a directory, not a file: folder.csv');
+    expect(run.stderr).toContain('import.yaml:1:17 source.file: the source file is a directory, not a file: folder.csv');
     expect(run.stderr).not.toContain('EISDIR');
   });
 });
