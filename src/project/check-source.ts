@@ -10,8 +10,9 @@ import { checkSort } from '../query/keyset.js';
 import { parseQuery } from '../query/parse-query.js';
 import { QueryError } from '../query/query-error.js';
 import { valueProbes, type ValueProbe } from '../query/value-probes.js';
-import { openRegularFile } from '../sources/byte-batches.js';
+import { openRegularFile } from '../sources/regular-file.js';
 import { sampleSource, type SourceSample } from '../sources/sample.js';
+import type { FileSourceOptions } from '../sources/types.js';
 import { checkSourceFields, checkTargetColumns, otherDelimiterHint } from '../spec/check-references.js';
 import { didYouMean } from '../spec/closest-name.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
@@ -21,6 +22,8 @@ import { offsetOf, parseYamlFile, positionOf, type YamlFile } from '../spec/yaml
 import { displayPath, type Project } from './load-config.js';
 import { loadPipeline, type LoadedPipeline, type LoadResult } from './load-pipeline.js';
 import { ownField } from '../validation/own-field.js';
+import { clip } from '../validation/clip.js';
+import { headerColumnPlace } from './header-place.js';
 
 /** How many records of a JSON or NDJSON source `validate` reads to check the fields the columns use. */
 export const FIELD_SAMPLE_RECORDS = 100;
@@ -158,7 +161,7 @@ async function checkFields(project: Project, cwd: string, loaded: LoadedPipeline
       ? { kind: 'header' as const, file: shown, names: sample.header }
       : { kind: 'sample' as const, file: shown, records: sample.records };
   const found = checkSourceFields(parseYamlFile(loaded.file, loaded.text), mapped, fields);
-  const unnamed = sample.format === 'csv' ? unnamedColumns(loaded, shown, sample.header) : undefined;
+  const unnamed = sample.format === 'csv' ? await unnamedColumns(loaded, shown, { path: loaded.sourcePath, format: 'csv', csv }, sample.header) : undefined;
   return [...found, ...(unnamed ? [unnamed] : []), ...cautionOf(loaded, sample)];
 }
 
@@ -172,10 +175,12 @@ function cautionOf(loaded: LoadedPipeline, sample: SourceSample): Diagnostic[] {
  * under it are dropped without a word. There is at most one (a second is a duplicate name, which
  * the header refuses). A warning, not an error: a column left empty drops nothing.
  */
-function unnamedColumns(loaded: LoadedPipeline, shown: string, header: readonly string[]): Diagnostic | undefined {
+async function unnamedColumns(loaded: LoadedPipeline, shown: string, options: FileSourceOptions, header: readonly string[]): Promise<Diagnostic | undefined> {
   const index = header.indexOf('');
   if (index === -1) return undefined;
-  const message = `column ${index + 1} of the header of ${shown} has no name: no entry of columns: can read it, so any value in it is dropped. Hint: name it in the header line (or remove a doubled delimiter)`;
+  // At the column's place in the file, as the header's other warnings are (`users.csv:1:7 (byte 6)`).
+  const place = (await headerColumnPlace(options, shown, index)) ?? shown;
+  const message = `column ${index + 1} of the header of ${place} has no name: no entry of columns: can read it, so any value in it is dropped. Hint: name it in the header line (or remove a doubled delimiter)`;
   return { ...diagnosticAt(loaded, ['source', 'file'], message), severity: 'warning' };
 }
 
@@ -193,12 +198,14 @@ async function checkIdentityHeader(project: Project, loaded: LoadedPipeline, sho
   const known = table.columns.map((c) => c.name);
   const unknown = header.filter((name) => !known.includes(name));
   if (unknown.length === 0) return [];
-  const separator = otherDelimiterHint(header);
+  // Names clipped, as every header warning shows them: one name of 10 MB was printed whole. A
+  // header split by another separator has it among the first characters of its one name.
+  const separator = otherDelimiterHint(header.map((name) => clip(name, MAX_NAME)));
   if (separator) {
     const message = `${shown}: ${separator} (as it is, every row with a value is rejected: UNKNOWN_FIELD)`;
     return [{ ...diagnosticAt(loaded, ['source', 'file'], message), severity: 'warning' }];
   }
-  const listed = unknown.slice(0, MAX_LISTED).map((name) => `${JSON.stringify(name)}${didYouMean(name, known)}`);
+  const listed = unknown.slice(0, MAX_LISTED).map((name) => `${JSON.stringify(clip(name, MAX_NAME))}${didYouMean(name, known)}`);
   const more = unknown.length > MAX_LISTED ? ` and ${unknown.length - MAX_LISTED} more` : '';
   const message =
     `${unknown.length} column(s) of the header of ${shown} match no column of table ${table.name}: ${listed.join(', ')}${more}. ` +
@@ -209,6 +216,8 @@ async function checkIdentityHeader(project: Project, loaded: LoadedPipeline, sho
 
 /** The header names a message lists; a file of 3,000 extra columns is counted, not listed. */
 const MAX_LISTED = 10;
+/** The characters of a header name a message shows. */
+const MAX_NAME = 80;
 
 async function checkSource(project: Project, loaded: LoadedPipeline): Promise<Diagnostic[]> {
   const { source } = loaded.pipeline;
