@@ -3,6 +3,7 @@ import { extname, join, relative, resolve } from 'node:path';
 import { passed } from '../pipeline-test/run-cases.js';
 import { checkedPair, failureLines, TEST_FILE, testFileOf, testPipeline, type CheckedPair } from '../pipeline-test/test-pipeline.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
+import { visibleText } from '../spec/visible-text.js';
 import type { CliContext } from './context.js';
 import { CliExit, EXIT_FAILED, EXIT_INVALID } from './exit-codes.js';
 import { projectPipelines } from './validate.js';
@@ -32,7 +33,7 @@ export async function testCommand(ctx: CliContext, args: string[]): Promise<void
     }
     for (const r of results) {
       total++;
-      if (passed(r)) ctx.stdout(`ok   ${shown(testFile)}:${r.case.line} ${r.case.name}`);
+      if (passed(r)) ctx.stdout(visibleText(`ok   ${shown(testFile)}:${r.case.line} ${r.case.name}`));
       else {
         failed++;
         for (const line of failureLines(shown(testFile), r)) ctx.stdout(line);

@@ -113,7 +113,10 @@ function ownValue(record: Record<string, unknown>, key: string): unknown {
 }
 
 function show(value: unknown): string {
-  return value === undefined ? 'nothing' : JSON.stringify(value);
+  if (value === undefined) return 'nothing';
+  // JSON has no NaN or infinity: an expected `.nan` or `.inf` was shown as null.
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return JSON.stringify(value);
 }
 
 /** Deep equality of JSON values (object keys in any order). */

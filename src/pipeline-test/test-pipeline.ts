@@ -9,6 +9,7 @@ import type { Diagnostic } from '../spec/diagnostics.js';
 import { parsePipeline } from '../spec/parse-pipeline.js';
 import type { FileFormat, Pipeline } from '../spec/pipeline-schema.js';
 import { parseTestFile } from './cases.js';
+import { visibleText } from '../spec/visible-text.js';
 import { MAPPING_PATHS, runCases, type CaseResult, type TestSubject } from './run-cases.js';
 
 /** A pipeline's cases live beside it: `users.yaml` → `users.test.yaml`. */
@@ -102,8 +103,16 @@ function subjectOf(plan: JobPlan): TestSubject {
   };
 }
 
-/** A failed case: where it is, then its differences — once when both paths agree, else per path. */
+/**
+ * A failed case: where it is, then its differences — once when both paths agree, else per path.
+ * Each line one line as printed: a case's name, an expected code or field may hold a line break
+ * (that forged an `ok` line) or an ESC (that recoloured or erased the report), written as escapes.
+ */
 export function failureLines(file: string, r: CaseResult): string[] {
+  return caseFailure(file, r).map(visibleText);
+}
+
+function caseFailure(file: string, r: CaseResult): string[] {
   const head = (which: string): string => `FAIL ${file}:${r.case.line} ${r.case.name}${which}`;
   const [compiled, interpreted] = MAPPING_PATHS.map((p) => r.paths[p].diff);
   if (JSON.stringify(compiled) === JSON.stringify(interpreted)) return [head(''), ...compiled!.map((d) => `       ${d}`)];

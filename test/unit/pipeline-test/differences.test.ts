@@ -20,4 +20,9 @@ describe('ferry test: differences of an expected row', () => {
   it('still passes an exact row', () => {
     expect(differences({ row: { email: 'a@b.co' } }, written)).toEqual([]);
   });
+
+  it('shows an expected .nan or .inf as such, not as JSON null', () => {
+    expect(differences({ row: { email: 'a@b.co', name: Number.NaN } }, written)).toEqual(['name: expected NaN, got nothing (the column is not written)']);
+    expect(differences({ row: { email: -Infinity } }, written)).toEqual(['email: expected -Infinity, got "a@b.co"']);
+  });
 });
