@@ -1,4 +1,4 @@
-import { isMap, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq, Scalar } from 'yaml';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import { offsetOf, parseYamlFile, plainValue, positionOf, type YamlFile } from '../spec/yaml-document.js';
 
@@ -19,6 +19,11 @@ export interface TestCase {
   line: number;
   col: number;
   input: Record<string, unknown>;
+  /**
+   * The input's unquoted numbers and booleans as written (`zip: 01234` → `01234`, where YAML reads
+   * the number 1234): what a CSV file holding the same text gives as the cell.
+   */
+  written: ReadonlyMap<string, string>;
   expect: Expectation;
 }
 
@@ -58,7 +63,8 @@ export function parseTestFile(file: string, text: string): { cases: TestCase[]; 
     if (typeof name !== 'string' || !name) diagnostics.push(at([...path, 'name'], 'name: a string that says what the case shows'));
     if (!isObject(input)) diagnostics.push(at([...path, 'input'], 'input: the source record, a map of field → value'));
     const expectation = parseExpectation(expect, [...path, 'expect'], at, diagnostics);
-    if (typeof name === 'string' && isObject(input) && expectation) cases.push({ name, ...positionOf(y, offsetOf(y, path)), input, expect: expectation });
+    if (typeof name === 'string' && isObject(input) && expectation)
+      cases.push({ name, ...positionOf(y, offsetOf(y, path)), input, written: writtenScalars(y.doc.getIn([...path, 'input'], true)), expect: expectation });
   });
   return { cases: diagnostics.length > 0 ? [] : cases, diagnostics };
 }
@@ -89,6 +95,17 @@ function parseExpectation(
     });
   });
   return { rejects: list };
+}
+
+/** Each field of an input map whose value is an unquoted number or boolean, and its text as written. */
+function writtenScalars(input: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!isMap(input)) return out;
+  for (const { key, value } of input.items) {
+    if (!isScalar(key) || !isScalar(value) || value.type !== Scalar.PLAIN || typeof value.source !== 'string') continue;
+    if (typeof value.value === 'number' || typeof value.value === 'boolean' || typeof value.value === 'bigint') out.set(String(key.value), value.source);
+  }
+  return out;
 }
 
 function nodeOf(y: YamlFile, path: string[]): unknown {

@@ -41,7 +41,7 @@ export async function runCases(subject: TestSubject, cases: readonly TestCase[])
   const steps = Object.fromEntries(MAPPING_PATHS.map((path) => [path, stepFor(subject, path === 'interpreted')])) as Record<MappingPath, RecordStep>;
   const results: CaseResult[] = [];
   for (const c of cases) {
-    const input = subject.csvSource ? asCells(c.input) : c.input;
+    const input = subject.csvSource ? asCells(c.input, c.written) : c.input;
     const paths = {} as CaseResult['paths'];
     for (const path of MAPPING_PATHS) {
       const outcome = await recordOutcome(subject, steps[path], input);
@@ -72,9 +72,12 @@ async function recordOutcome(subject: TestSubject, step: RecordStep, input: Reco
   return prepareRecord(step, input);
 }
 
-/** A CSV cell is text: 42 and true written unquoted in YAML are "42" and "true" in the file. */
-function asCells(input: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, v === null ? '' : typeof v === 'object' ? v : String(v)]));
+/**
+ * A CSV cell is text: 42 and true written unquoted in YAML are "42" and "true" in the file, as
+ * written (`01234`, `0x10`, `1.50`, `True`, a number of 30 digits; YAML reads 1234, 16, 1.5, true, 1.2e+29).
+ */
+function asCells(input: Record<string, unknown>, written: ReadonlyMap<string, string>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, written.get(k) ?? (v === null ? '' : typeof v === 'object' ? v : String(v))]));
 }
 
 /** The expectation against the outcome, one readable line per difference. */

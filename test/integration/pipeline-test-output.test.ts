@@ -41,4 +41,36 @@ describe('ferry test prints what a test file holds one line at a time, escaped',
     expect(r.stdout).toContain('email\\nok   forged: expected "a@example.com", got nothing');
     expect(r.stdout).toContain('1 of 4 case(s) passed, 3 failed');
   });
+
+  it('a CSV case reads an unquoted number or boolean as the cell a file holding that text gives, as written', () => {
+    p = new TestProject();
+    p.write('pipelines/users.csv', 'email,name,nickname,zip,vip\na@example.com,Ann,,01234,True\n');
+    p.write(
+      'pipelines/t.yaml',
+      'source: { file: users.csv }\ntarget: { connection: users, key: [email] }\ncolumns: { email: email, name: name, nickname: "zip & \'/\' & vip" }\n',
+    );
+    // YAML reads 01234 as 1234, True as true, 0x10 as 16, 1.50 as 1.5 and 30 digits as 1.2345678901234568e+29.
+    const row = (name: string, nickname: string) => `{ row: { email: a@example.com, name: "${name}", nickname: "${nickname}" } }`;
+    p.write(
+      'pipelines/t.test.yaml',
+      [
+        'tests:',
+        '  - name: zip',
+        '    input: { email: a@example.com, name: 123456789012345678901234567890, zip: 01234, vip: True }',
+        `    expect: ${row('123456789012345678901234567890', '01234/True')}`,
+        '  - name: hex',
+        '    input: { email: a@example.com, name: "x", zip: 0x10, vip: 1.50 }',
+        `    expect: ${row('x', '0x10/1.50')}`,
+        '',
+      ].join('\n'),
+    );
+    const r = p.ferry('test', 'pipelines/t.yaml');
+    expect(r.stdout).toContain('2 of 2 case(s) passed');
+    expect(r.code).toBe(0);
+    // What a run of the same cells writes: the test's expectation is the job's row.
+    p.write('ferry.yaml', 'connections:\n  users: { driver: sqlite, path: users.db }\n');
+    p.write('pipelines/users.csv', 'email,name,nickname,zip,vip\na@example.com,123456789012345678901234567890,,01234,True\n');
+    expect(p.run('pipelines/t.yaml').code).toBe(0);
+    expect(p.rows('SELECT name, nickname FROM users', 'users.db')).toEqual([{ name: '123456789012345678901234567890', nickname: '01234/True' }]);
+  });
 });
