@@ -52,6 +52,11 @@ export function parseTestFile(file: string, text: string): { cases: TestCase[]; 
   // An empty list would pass while testing nothing.
   if (tests.length === 0) return { cases: [], diagnostics: [at(['tests'], 'no cases: `tests:` needs at least one { name, input, expect }')] };
   const diagnostics: Diagnostic[] = [];
+  for (const odd of notJson(root, [])) {
+    const tag = (y.doc.getIn(odd, true) as { tag?: string } | undefined)?.tag?.replace(/^tag:yaml\.org,2002:/, '!!');
+    const made = `${tag ? `${tag} made ` : ''}a value no source record holds (${kindOf(getIn(root, odd))})`;
+    diagnostics.push(at(odd, `${made}: a case holds text, numbers, true/false, null, lists and maps. Hint: quote the value`));
+  }
   for (const key of Object.keys(root)) if (key !== 'tests') diagnostics.push(at([key], `unknown key "${key}" (a test file holds \`tests:\` only)`, 'key'));
   const cases: TestCase[] = [];
   tests.forEach((raw: unknown, i) => {
@@ -106,6 +111,35 @@ function writtenScalars(input: unknown): Map<string, string> {
     if (typeof value.value === 'number' || typeof value.value === 'boolean' || typeof value.value === 'bigint') out.set(String(key.value), value.source);
   }
   return out;
+}
+
+/**
+ * The path of the first value that is no JSON value: a YAML tag (`!!binary`, `!!set`,
+ * `!!timestamp`) makes a Buffer, a Set or a Date, which no CSV or JSON record holds, so a case
+ * tested what no job ever sees (a Set mapped to `{}`).
+ */
+function notJson(value: unknown, path: (string | number)[], found: (string | number)[][] = []): (string | number)[][] {
+  if (found.length >= MAX_NOT_JSON || value === null || ['string', 'number', 'boolean'].includes(typeof value)) return found;
+  if (Array.isArray(value)) value.forEach((item: unknown, i) => notJson(item, [...path, i], found));
+  else if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    for (const [key, item] of Object.entries(value)) notJson(item, [...path, key], found);
+  else found.push(path);
+  return found;
+}
+
+/** The values notJson names at most: each is the same mistake. */
+const MAX_NOT_JSON = 10;
+
+function getIn(value: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>((v, key) => (v as Record<string | number, unknown>)[key], value);
+}
+
+function kindOf(value: unknown): string {
+  if (value instanceof Uint8Array) return 'bytes';
+  if (value instanceof Date) return 'a date object';
+  if (value instanceof Set) return 'a set';
+  if (value instanceof Map) return 'an ordered map';
+  return typeof value;
 }
 
 function nodeOf(y: YamlFile, path: string[]): unknown {
