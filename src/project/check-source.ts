@@ -96,13 +96,15 @@ async function emptySource(cwd: string, loaded: LoadedPipeline): Promise<Diagnos
   return diagnosticAt(loaded, ['source', 'file'], message);
 }
 
-/** The mapped columns of an import or migration against the target table's columns. */
+/** The target store, opened; the mapped columns of an import or migration against its table's columns. */
 async function checkTarget(project: Project, loaded: LoadedPipeline): Promise<Diagnostic[]> {
   const { target, columns } = loaded.pipeline;
-  if (!('connection' in target) || !columns || typeof columns !== 'object') return [];
+  if (!('connection' in target)) return [];
   const table = await tableColumns(project, target.connection, target.table);
   if (!table) return [];
+  // A store that cannot be opened is said with or without columns: without, validate said ok and the run failed on it.
   if ('problem' in table) return [connectionProblem(loaded, 'target', target.connection, table.problem)];
+  if (!columns || typeof columns !== 'object') return [];
   // A GENERATED ALWAYS identity is refused as a generated column is, unless it is the key of an upsert.
   const key = typeof target.key === 'string' ? [target.key] : target.key;
   const identity = refusedIdentityColumns(table.identity ?? [], Object.keys(columns), { key, upsert: target.upsert });

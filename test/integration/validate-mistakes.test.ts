@@ -159,6 +159,24 @@ describe('ferry validate catches the usual mistakes', () => {
     expect(readFileSync(join(project.dir, 'not-a-db.csv'), 'utf8')).toBe('a,b\n1,2\n');
   });
 
+  it('a target store that cannot be opened fails validate without columns: too (it said ok, and the run failed on it)', () => {
+    project = new TestProject();
+    project.write('users.csv', 'email\na@example.com\n');
+    project.write('users.json', '[{ "email": "a@example.com" }]');
+    mkdirSync(join(project.dir, 'folder.db'));
+    project.write('ferry.yaml', 'connections:\n  crm: { driver: sqlite, path: folder.db }\n');
+    for (const source of ['users.csv', 'users.json']) {
+      project.write('p.yaml', `source: { file: ${source} }\ntarget: { connection: crm, key: [email] }\n`);
+      const validate = project.ferry('validate', 'p.yaml');
+      expect(validate.stdout.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^p\.yaml:2:23 target\.connection: connection crm: \[connection:sqlite\] cannot open .*folder\.db: it is a directory, not a SQLite database file/,
+        ),
+      ]);
+      expect(validate.code).toBe(1);
+    }
+  });
+
   it("a CSV header or delimiter the job would refuse fails validate, with the job's own message", () => {
     project = new TestProject();
     project.write('dup.csv', 'email,name,email\na@x.io,A,b@x.io\n');
