@@ -11,6 +11,8 @@ import { parseQuery } from '../query/parse-query.js';
 import { QueryError } from '../query/query-error.js';
 import { valueProbes, type ValueProbe } from '../query/value-probes.js';
 import { openRegularFile } from '../sources/regular-file.js';
+import { MAX_RECORD_BYTES } from '../sources/record-cutter.js';
+import type { FileHandle } from 'node:fs/promises';
 import { sampleSource, type SourceSample } from '../sources/sample.js';
 import type { FileSourceOptions } from '../sources/types.js';
 import { checkSourceFields, checkTargetColumns, otherDelimiterHint } from '../spec/check-references.js';
@@ -55,46 +57,64 @@ async function checkLoaded(project: Project, cwd: string, loaded: LoadedPipeline
   return [...(await checkSource(project, loaded)), ...(await checkTarget(project, loaded)), ...(await checkFields(project, cwd, loaded))];
 }
 
-/** Past this size a source is not read to tell whether it holds only blank lines. */
-const BLANK_CHECK_BYTES = 64 * 1024;
+/**
+ * Past this many bytes of blank lines a source is not read further to tell whether it holds only
+ * them: as far as a job reads for its first record (a header of that size is one a job reads).
+ */
+const BLANK_CHECK_BYTES = MAX_RECORD_BYTES;
+const BLANK_CHUNK_BYTES = 64 * 1024;
 
 /**
  * A source file with nothing in it (0 bytes, or only blank lines and a byte order mark), which the
  * job refuses when it plans (a CSV has no header row, a JSON file no array): validate said ok. An
  * NDJSON file with no line is a valid file of no users, and a CSV read with `header: false` too.
+ * Read until its first byte that is no blank, so a file of 100,000 line ends is told too.
  */
 async function emptySource(cwd: string, loaded: LoadedPipeline): Promise<Diagnostic | undefined> {
   const { source } = loaded.pipeline;
   if (!('file' in source) || !loaded.sourcePath || !loaded.sourceFormat || loaded.sourceFormat === 'ndjson') return undefined;
   if (loaded.sourceFormat === 'csv' && source.csv?.header === false) return undefined;
-  let text: string;
+  let size: number;
   try {
     // One handle, checked and read: a stat of the path, then a read of it, would hang on a path
     // swapped for a named pipe in between.
     const file = await openRegularFile(loaded.sourcePath);
     try {
-      const { size } = await file.stat();
-      if (size > BLANK_CHECK_BYTES) return undefined;
-      const buf = Buffer.alloc(BLANK_CHECK_BYTES + 1);
-      const { bytesRead } = await file.read(buf, 0, buf.length, 0);
-      // Grown past the limit since the stat: not a file of blanks to tell about.
-      if (bytesRead > BLANK_CHECK_BYTES) return undefined;
-      text = buf.toString('latin1', 0, bytesRead);
+      size = await blankBytes(file);
     } finally {
       await file.close();
     }
   } catch {
     return undefined; // the job's plan reports a file it cannot read, with the system's reason
   }
-  if (!/^(?:\xEF\xBB\xBF)?[ \t\r\n]*$/.test(text)) return undefined;
+  if (size < 0) return undefined;
   const shown = displayPath(cwd, loaded.sourcePath);
-  const what = text.length === 0 ? 'it is empty (0 bytes)' : 'it holds only blank lines';
+  const what = size === 0 ? 'it is empty (0 bytes)' : 'it holds only blank lines';
   const message =
     loaded.sourceFormat === 'csv'
       ? `${shown} has no header row: ${what}. Hint: a CSV file with no users still has its header line; set csv.header: false for a file without one`
       : `${shown} holds no JSON array of users: ${what}. Hint: a file of no users is []`;
   return diagnosticAt(loaded, ['source', 'file'], message);
 }
+
+/**
+ * The size of a file that holds only blank lines (spaces, tabs, line ends) after an optional UTF-8
+ * byte order mark, or -1: a byte that is no blank, or more than BLANK_CHECK_BYTES of them.
+ */
+async function blankBytes(file: FileHandle): Promise<number> {
+  const buf = Buffer.alloc(BLANK_CHUNK_BYTES);
+  for (let position = 0; position <= BLANK_CHECK_BYTES;) {
+    const { bytesRead } = await file.read(buf, 0, buf.length, position);
+    if (bytesRead === 0) return position;
+    const start = position === 0 && buf.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0;
+    for (let i = start; i < bytesRead; i++) if (!BLANKS.has(buf[i]!)) return -1;
+    position += bytesRead;
+  }
+  return -1;
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const BLANKS = new Set([0x20, 0x09, 0x0d, 0x0a]);
 
 /** The target store, opened; the mapped columns of an import or migration against its table's columns. */
 async function checkTarget(project: Project, loaded: LoadedPipeline): Promise<Diagnostic[]> {

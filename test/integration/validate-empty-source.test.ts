@@ -16,6 +16,9 @@ describe('validate catches a source file the job would refuse as empty', () => {
     ['a CSV of blank lines', 'users.csv', '\r\n\n', 'users.csv has no header row: it holds only blank lines'],
     ['a CSV of a byte order mark', 'users.csv', '\uFEFF\n', 'users.csv has no header row: it holds only blank lines'],
     ['an empty JSON file', 'users.json', '', 'users.json holds no JSON array of users: it is empty (0 bytes)'],
+    // Past 64 KiB of blank lines validate stopped looking, and said ok.
+    ['a CSV of 100,000 blank lines', 'users.csv', '\uFEFF' + ' \r\n'.repeat(100_000), 'users.csv has no header row: it holds only blank lines'],
+    ['a JSON file of 100,000 blank lines', 'users.json', '\t\n'.repeat(100_000), 'users.json holds no JSON array of users: it holds only blank lines'],
   ])('%s: validate fails at source.file, and run starts no job', (_name, file, content, message) => {
     p = new TestProject();
     p.write(`pipelines/${file}`, content);
@@ -32,6 +35,7 @@ describe('validate catches a source file the job would refuse as empty', () => {
     ['an empty NDJSON file (no users)', 'users.ndjson', '', ''],
     ['an empty CSV read without a header', 'users.csv', '', ', csv: { header: false }'],
     ['a JSON file of no users', 'users.json', '[]', ''],
+    ['a CSV whose header follows 100,000 blank lines', 'users.csv', '\n'.repeat(100_000) + 'email\na@example.com\n', ''],
   ])('%s is valid', (_name, file, content, csv) => {
     p = new TestProject();
     p.write(`pipelines/${file}`, content);
