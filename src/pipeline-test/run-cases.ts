@@ -82,10 +82,12 @@ function asCells(input: Record<string, unknown>, written: ReadonlyMap<string, st
 
 /** The expectation against the outcome, one readable line per difference. */
 export function differences(expect: Expectation, outcome: Outcome): string[] {
-  const got = outcome.errors.map((e) => `${e.code} ${e.path || '(record)'}`);
+  // In one order whatever order the mapping path found them in: the compiled and the interpreted
+  // mapping report one record's errors in different orders, and a failure was printed twice.
+  const errors = [...outcome.errors].sort((a, b) => compare(a.path, b.path) || compare(a.code, b.code) || compare(a.message, b.message));
+  const got = errors.map((e) => `${e.code} ${e.path || '(record)'}`);
   if ('row' in expect) {
-    if (outcome.errors.length > 0)
-      return [`expected the row, got a reject: ${outcome.errors.map((e) => `${e.code} ${e.path || '(record)'}: ${e.message}`).join('; ')}`];
+    if (errors.length > 0) return [`expected the row, got a reject: ${errors.map((e) => `${e.code} ${e.path || '(record)'}: ${e.message}`).join('; ')}`];
     const out: string[] = [];
     for (const field of new Set([...Object.keys(expect.row), ...Object.keys(outcome.values)])) {
       // Own keys only: `in` finds `constructor` or `__proto__` on every object, so an expected
@@ -98,10 +100,10 @@ export function differences(expect: Expectation, outcome: Outcome): string[] {
     }
     return out;
   }
-  if (outcome.errors.length === 0)
+  if (errors.length === 0)
     return [`expected a reject (${expect.rejects.map((r) => `${r.code} ${r.path || '(record)'}`).join(', ')}), got the row ${show(outcome.values)}`];
   const out: string[] = [];
-  const unmatched = [...outcome.errors];
+  const unmatched = [...errors];
   for (const want of expect.rejects) {
     const i = unmatched.findIndex((e) => e.code === want.code && e.path === want.path && (want.message === undefined || e.message.includes(want.message)));
     if (i >= 0) unmatched.splice(i, 1);
@@ -109,6 +111,10 @@ export function differences(expect: Expectation, outcome: Outcome): string[] {
   }
   for (const e of unmatched) out.push(`reject ${e.code} ${e.path || '(record)'}: not expected (${e.message})`);
   return out;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function ownValue(record: Record<string, unknown>, key: string): unknown {
