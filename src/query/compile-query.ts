@@ -52,6 +52,10 @@ const DIALECTS = { sqlite: sqliteDialect, postgres: postgresDialect } satisfies 
  *   its bounds are unquoted numbers, and compares strings otherwise. `_exists_:col.path` means present and not JSON null.
  *   An array holds its elements (render-condition.ts): `app_metadata.roles:admin` matches `["admin"]`, as
  *   Elasticsearch's query_string does; a whole JSON column (`roles:admin`) is matched as its document.
+ * - A PostgreSQL array column (`text[]`, `int4[]`…) holds its elements, every dimension: a term, phrase,
+ *   wildcard or range matches when one element does, compared as a value of the element's type;
+ *   `_exists_` when one element is not NULL (`{}` and `{NULL}` hold no value). A `json[]` or
+ *   `jsonb[]` is the JSON array of its elements.
  *
  * Throws QueryError (with the offending offset) on syntax errors, unknown fields and bad values.
  */
@@ -119,7 +123,9 @@ function joinBalanced(parts: string[], operator: string): string {
  * column is not NULL", which needs no JSON read.
  */
 function wholeDocument(node: MatchNode | RangeNode | ExistsNode, target: FieldTarget): FieldTarget {
-  if (target.kind === 'json' || target.column.type !== 'json' || node.kind === 'exists') return target;
+  // A PostgreSQL json[] or jsonb[] is the JSON array of its elements, `_exists_` included: `{}` and `{null}` hold no value.
+  if (target.kind === 'array' && target.element === 'json') return { kind: 'json', column: target.column, path: [], arrayDocument: true };
+  if (target.kind !== 'column' || target.column.type !== 'json' || node.kind === 'exists') return target;
   return { kind: 'json', column: target.column, path: [] };
 }
 

@@ -99,7 +99,9 @@ function upperComparison(bound: RangeBound, type: ValueType, field: FieldRef): C
 }
 
 function columnValueType(target: FieldTarget, field: FieldRef): ValueType {
-  const { type, name } = target.column;
+  const { name } = target.column;
+  // An array's elements are compared, as values of the element's type.
+  const type = target.kind === 'array' ? target.element : target.column.type;
   if (type === 'json') {
     const message = `"${name}" is a JSON column: match a key inside it (${name}.key:value) or use _exists_:${name}`;
     throw new QueryError(message, field.offset, field.name);

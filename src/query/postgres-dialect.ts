@@ -79,4 +79,15 @@ export const postgresDialect: SqlDialect = {
       `(jsonb_typeof(${jsonValue(column, path)}) = 'array' AND jsonb_path_exists(${jsonValue(column, path)}, 'strict $[*] ? (@.type() != "null")'::jsonpath))`,
     paramOperand: (placeholder, type) => `to_jsonb(${placeholder}::${CASTS[type]})`,
   },
+  array: {
+    // Every dimension counted; NULL for a NULL array.
+    exists: (column) => `num_nonnulls(VARIADIC ${column}) > 0`,
+    someElement: (column, body) => `EXISTS (SELECT 1 FROM unnest(${column}) AS "ferry_a"("value") WHERE ${body(`"ferry_a"."value"`)})`,
+    // `p < ANY(a)` is `p < e` for one element e: `e > p`, the operator seen from the element's side.
+    compareAny: (column, operand, operator) => `${operand} ${FLIPPED[operator]} ANY(${column})`,
+    document: (column) => `to_jsonb(${column})`,
+  },
 };
+
+/** `a op b` as `b FLIPPED[op] a`. */
+const FLIPPED = { '=': '=', '>': '<', '>=': '<=', '<': '>', '<=': '>=' } as const;

@@ -1,4 +1,5 @@
-import type { Condition } from './conditions.js';
+import type { ColumnInfo } from '../connections/types.js';
+import type { Comparison, Condition } from './conditions.js';
 import type { FieldTarget } from './resolve-field.js';
 import { quoteIdentifier } from './resolve-field.js';
 import type { JsonPath, JsonValue, SqlDialect, SqlParams } from './sql-dialect.js';
@@ -6,28 +7,53 @@ import type { JsonPath, JsonValue, SqlDialect, SqlParams } from './sql-dialect.j
 /** Renders one leaf predicate. Conjunctions come out parenthesized so the result nests anywhere. */
 export function renderCondition(target: FieldTarget, condition: Condition, dialect: SqlDialect, params: SqlParams): string {
   const column = quoteIdentifier(target.column.name);
-  if (target.kind === 'json') return renderJson(column, target.path, condition, dialect, params);
+  if (target.kind === 'json') return renderJson(target.arrayDocument ? dialect.array.document(column) : column, target.path, condition, dialect, params);
+  if (target.kind === 'array') return renderArray(column, target.column, condition, dialect, params);
+  return renderScalar(column, target.column, condition, dialect, params);
+}
+
+/** `condition` on one value of a column: the column's own, or an element of its array (`operand`). */
+function renderScalar(operand: string, column: ColumnInfo, condition: Condition, dialect: SqlDialect, params: SqlParams): string {
   switch (condition.kind) {
     case 'exists':
-      return `${column} IS NOT NULL`;
+      return `${operand} IS NOT NULL`;
     case 'like':
-      return dialect.like(column, params.add(condition.pattern));
+      return dialect.like(operand, params.add(condition.pattern));
     case 'compare': {
       const { type, ignoreCase } = condition;
       if (type === 'timestamp') {
-        const parts = condition.comparisons.map(({ operator, value }) => dialect.compareTimestamp(column, operator, String(value), params));
+        const parts = condition.comparisons.map(({ operator, value }) => dialect.compareTimestamp(operand, operator, String(value), params));
         return parts.length === 1 ? parts.join('') : `(${parts.join(' AND ')})`;
       }
-      const caseFold = (operand: string): string => (ignoreCase ? dialect.foldCase(operand) : operand);
+      const caseFold = (text: string): string => (ignoreCase ? dialect.foldCase(text) : text);
       const parts = condition.comparisons.map(({ operator, value }) => {
-        const folded = caseFold(dialect.columnOperand(column, type));
+        const folded = caseFold(dialect.columnOperand(operand, type));
         // A uuid, enum or inet (PostgreSQL) has no collation to override: it compares in its own order.
-        const operand = type === 'text' && target.column.collatable !== false ? dialect.byteOrder(folded, operator) : folded;
-        return `${operand} ${operator} ${caseFold(dialect.paramOperand(params.add(dialect.bind(type, value)), type))}`;
+        const ordered = type === 'text' && column.collatable !== false ? dialect.byteOrder(folded, operator) : folded;
+        return `${ordered} ${operator} ${caseFold(dialect.paramOperand(params.add(dialect.bind(type, value)), type))}`;
       });
       return parts.length === 1 ? parts.join('') : `(${parts.join(' AND ')})`;
     }
   }
+}
+
+/**
+ * A PostgreSQL array column: one element holds the condition, as one element of a JSON array does.
+ * A single comparison is `value op ANY(column)` (no subquery to plan, and `=` can use a GIN index);
+ * a range's two bounds must hold for the same element, and a wildcard has no ANY form: a subquery.
+ */
+function renderArray(column: string, info: ColumnInfo, condition: Condition, dialect: SqlDialect, params: SqlParams): string {
+  const { array } = dialect;
+  if (condition.kind === 'exists') return array.exists(column);
+  if (condition.kind === 'compare' && condition.comparisons.length === 1 && array.compareAny) {
+    const [{ operator, value }] = condition.comparisons as [Comparison];
+    const { type } = condition;
+    const param = dialect.paramOperand(params.add(dialect.bind(type, value)), type);
+    // The parameter takes the byte order: the elements' own collation would otherwise decide.
+    const operand = type === 'text' && operator !== '=' && info.collatable !== false ? dialect.byteOrder(param, operator) : param;
+    return array.compareAny(column, operand, operator);
+  }
+  return array.someElement(column, (element) => renderScalar(element, info, condition, dialect, params));
 }
 
 /**

@@ -1,9 +1,30 @@
-import type { ColumnInfo } from '../connections/types.js';
+import type { ColumnInfo, ColumnType } from '../connections/types.js';
 import type { FieldRef } from './ast.js';
 import { QueryError } from './query-error.js';
 
-/** What a field name refers to: a real column, or a path of keys inside a JSON column. */
-export type FieldTarget = { kind: 'column'; column: ColumnInfo } | { kind: 'json'; column: ColumnInfo; path: string[] };
+/**
+ * A column as a store reads it, with what only PostgreSQL has: an array type (`text[]`, `int4[]`,
+ * `jsonb[]`…), whose element's logical type is `arrayOf`. Such a column is `text` to the writer (a
+ * list is written as an array literal), but a query compares its elements: `roles:admin` was
+ * compared with the whole array and failed the job ("malformed array literal").
+ */
+export interface QueryColumn extends ColumnInfo {
+  arrayOf?: ColumnType;
+}
+
+/** The element type of a PostgreSQL array column, or undefined for any other column. */
+export function arrayElementOf(column: ColumnInfo): ColumnType | undefined {
+  return (column as QueryColumn).arrayOf;
+}
+
+/**
+ * What a field name refers to: a real column, a path of keys inside a JSON column, or a PostgreSQL
+ * array column, whose elements are compared as values of `element` (one of them holding is enough).
+ */
+export type FieldTarget =
+  | { kind: 'column'; column: ColumnInfo }
+  | { kind: 'json'; column: ColumnInfo; path: string[]; arrayDocument?: true }
+  | { kind: 'array'; column: ColumnInfo; element: ColumnType };
 
 /**
  * JSON path keys are passed to the database as parameters, never spliced into SQL; they are still
@@ -17,14 +38,18 @@ const PATH_KEY = /^[\p{L}\p{N}_-]+$/u;
  */
 export function resolveField(field: FieldRef, columns: readonly ColumnInfo[]): FieldTarget {
   const exact = columns.find((column) => column.name === field.name);
-  if (exact) return { kind: 'column', column: exact };
+  if (exact) {
+    const element = arrayElementOf(exact);
+    return element === undefined ? { kind: 'column', column: exact } : { kind: 'array', column: exact, element };
+  }
   const [head = '', ...path] = field.name.split('.');
   const column = columns.find((c) => c.name === head);
   if (!column || path.length === 0) {
     throw new QueryError(`unknown field "${field.name}"; ${describeFields(columns)}`, field.offset, field.name);
   }
   if (column.type !== 'json') {
-    const message = `"${head}" is a ${column.type} column: only JSON columns have paths; ${describeFields(columns)}`;
+    const kind = arrayElementOf(column) === undefined ? column.type : 'array';
+    const message = `"${head}" is a${kind === 'integer' || kind === 'array' ? 'n' : ''} ${kind} column: only JSON columns have paths; ${describeFields(columns)}`;
     throw new QueryError(message, field.offset, field.name);
   }
   // `user_metadata.a\.b` meant the key "a.b", and silently matched {"a": {"b": …}} instead.

@@ -76,6 +76,11 @@ export function sortTarget(sort: ReadSort, columns: readonly ColumnInfo[], name:
     };
   }
   const { type, nullable } = target.column;
+  // An array orders element by element, and its elements came back rounded (timestamps to the
+  // millisecond): cursors that matched no row repeated or skipped rows at page boundaries.
+  if (target.kind === 'array') {
+    throw new QueryError(`"${sort.by}" is an array column: an export sorts by one value a row, sort by another column`, 0, sort.by);
+  }
   if (type === 'json') {
     throw new QueryError(`"${sort.by}" is a JSON column: sort by a key inside it (${sort.by}.key)`, 0, sort.by);
   }

@@ -36,6 +36,26 @@ export interface SqlDialect {
    */
   byteOrder(operand: string, operator: ComparisonOperator): string;
   json: JsonDialect;
+  array: ArrayDialect;
+}
+
+/**
+ * The elements of a PostgreSQL array column (resolve-field.ts `QueryColumn`), every dimension.
+ * SQLite has no array type: validate compiles each query for SQLite, which reads such a column as
+ * the JSON array that holds the same list there.
+ */
+export interface ArrayDialect {
+  /** One element is not NULL. */
+  exists(column: string): string;
+  /** `body` holds for one element, given as an operand of the element's type. */
+  someElement(column: string, body: (element: string) => string): string;
+  /**
+   * `operand operator element` for one element, without a subquery (PostgreSQL plans each subquery
+   * on its own); `operand` is a parameter operand of the element's type.
+   */
+  compareAny?(column: string, operand: string, operator: ComparisonOperator): string;
+  /** A json[] or jsonb[] as one JSON document, the array of its elements. */
+  document(column: string): string;
 }
 
 /**

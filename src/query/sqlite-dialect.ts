@@ -55,4 +55,10 @@ export const sqliteDialect: SqlDialect = {
       `(json_type(${column}, ${path.param()}) = 'array' AND EXISTS (SELECT 1 FROM json_each(${column}, ${path.param()}) AS "ferry_e" WHERE ${body(ELEMENT)}))`,
     paramOperand: (placeholder) => placeholder,
   },
+  // A list is a JSON array in SQLite (PostgreSQL's arrays are checked here at validate only).
+  array: {
+    exists: (column) => `EXISTS (SELECT 1 FROM json_each(${column}) AS "ferry_a" WHERE "ferry_a"."type" <> 'null')`,
+    someElement: (column, body) => `EXISTS (SELECT 1 FROM json_each(${column}) AS "ferry_a" WHERE ${body(`"ferry_a"."value"`)})`,
+    document: (column) => column,
+  },
 };

@@ -41,7 +41,8 @@ export function valueProbes(query: string, columns: readonly ColumnInfo[]): Valu
       if (err instanceof QueryError) return;
       throw err;
     }
-    if (target.kind !== 'column' || target.column.type === 'json') return;
+    // An array's value is compared with its elements, which the server parses as it does a column's (uuid[]).
+    if (target.kind === 'json' || target.column.type === 'json' || (target.kind === 'array' && target.element === 'json')) return;
     const probe = `${escapeWord(field.name)}:"${text.replace(/["\\]/g, '\\$&')}"`;
     if (!probes.has(probe) && readsBack(probe, field.name, text)) probes.set(probe, { query: probe, field: field.name, offset });
   };

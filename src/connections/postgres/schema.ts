@@ -3,8 +3,9 @@ import { ConnectionError, MISSING_TABLE, missingTable } from '../errors.js';
 import { transaction } from './sessions.js';
 import { quoteIdentifier } from '../sql-identifiers.js';
 import { filledByFerry, type TableColumns } from '../table-shape.js';
-import type { ColumnInfo, ColumnType, TableUse } from '../types.js';
+import type { ColumnType, TableUse } from '../types.js';
 import { isUsersTable, usersTableDdl, type UsersTableDialect } from '../users-table.js';
+import type { QueryColumn } from '../../query/resolve-field.js';
 
 /** What the writer needs to know about the target table, read once per job from the catalog. */
 export interface PgShape extends TableColumns {
@@ -219,6 +220,11 @@ interface CatalogColumn {
   /** The base type with the column's (or its domain's) modifier: `numeric(5,2)`. */
   stored_type: string;
   base_type: string;
+  /**
+   * An array's element type (its base type, for an array of a domain), null for any other column:
+   * a query compares an array's elements (int2vector and oidvector are no array of their element's).
+   */
+  element_type: string | null;
   /** The base type has a collation (text, varchar, char, citext): text comparisons may take COLLATE. */
   collatable: boolean;
   not_null: boolean;
@@ -255,7 +261,7 @@ async function readShape(client: ClientBase, table: string, found: ResolvedTable
   );
   const byAttnum = new Map(catalog.map((c, i) => [c.attnum, i]));
   const usersTable = isUsersTable(catalog.map((c) => c.name));
-  const columns = catalog.map((c): ColumnInfo => toColumnInfo(c, constraints, usersTable));
+  const columns = catalog.map((c): QueryColumn => toColumnInfo(c, constraints, usersTable));
   const nameOf = (attnum: number) => (attnum === 0 ? '' : (catalog[byAttnum.get(attnum) ?? -1]?.name ?? ''));
   const uniqueColumns = new Set(
     constraints
@@ -315,7 +321,9 @@ async function readColumns(client: ClientBase, oid: number): Promise<CatalogColu
                  WHEN b.typnamespace = 'pg_catalog'::regnamespace AND b.typname IN ('bpchar', '_bpchar') THEN CASE b.typname WHEN 'bpchar' THEN 'bpchar' ELSE 'bpchar[]' END
                  ELSE format_type(b.oid, NULL) END AS cast_type,
             format_type(b.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END) AS stored_type,
-            b.typname AS base_type, b.typcollation <> 0 AS collatable, a.attnotnull AS not_null,
+            b.typname AS base_type, b.typcollation <> 0 AS collatable,
+            (SELECT eb.typname FROM pg_type e JOIN pg_type eb ON eb.oid = CASE WHEN e.typtype = 'd' THEN e.typbasetype ELSE e.oid END
+              WHERE e.typarray = b.oid) AS element_type, a.attnotnull AS not_null,
             (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default,
             a.attgenerated = 's' AS computed, a.attidentity = 'a' AS identity_always,
             CASE WHEN a.attcollation <> b.typcollation AND co.oid IS NOT NULL THEN format('%I.%I', cn.nspname, co.collname) END AS collation,
@@ -350,7 +358,7 @@ async function readConstraints(client: ClientBase, oid: number): Promise<Catalog
   return rows;
 }
 
-function toColumnInfo(c: CatalogColumn, constraints: CatalogConstraint[], usersTable: boolean): ColumnInfo {
+function toColumnInfo(c: CatalogColumn, constraints: CatalogConstraint[], usersTable: boolean): QueryColumn {
   const type = columnTypeOf(c.base_type);
   const primary = constraints.find((k) => k.kind === 'p');
   const singleUnique = constraints.some((k) => (k.kind === 'u' || k.kind === 'p') && !k.partial && k.columns.length === 1 && k.columns[0] === c.attnum);
@@ -362,6 +370,7 @@ function toColumnInfo(c: CatalogColumn, constraints: CatalogConstraint[], usersT
     unique: singleUnique,
     hasDefault: c.has_default || filledByFerry(c.name, type, usersTable),
     ...(type === 'text' && !c.collatable ? { collatable: false as const } : {}),
+    ...(c.element_type === null ? {} : { arrayOf: columnTypeOf(c.element_type) }),
   };
 }
 
