@@ -24,3 +24,39 @@ function decimalValue(text: string): string | undefined {
   power += trailing;
   return `${sign === '-' ? '-' : ''}${digits}e${power}`;
 }
+
+/**
+ * The order of two decimal texts as exact numbers (-1, 0 or 1; `1e-400` > 0, `0.10000000000000000001`
+ * < `0.1`), or undefined when one is not a decimal. SQLite reads a JSON number as a double, where
+ * PostgreSQL's jsonb keeps it exact: compared as doubles, `user_metadata.n:0.1` matched a stored
+ * `0.10000000000000000001` on SQLite alone (sqlite-dialect.ts compares the stored text with this).
+ */
+export function compareDecimals(a: string, b: string): number | undefined {
+  if (!DECIMAL.test(a) || !DECIMAL.test(b)) return undefined;
+  // Rounding to a double keeps order: only numbers that round alike need their digits compared.
+  const [near, far] = [Number(a), Number(b)];
+  if (near !== far) return near < far ? -1 : 1;
+  const x = decimalParts(a);
+  const y = decimalParts(b);
+  if (x === undefined || y === undefined) return undefined;
+  if (x.sign !== y.sign) return x.sign < y.sign ? -1 : 1;
+  if (x.sign === 0) return 0;
+  // Same sign: the larger magnitude has the larger exponent, or the same one and the larger digits
+  // (no trailing zeros, so a prefix is the smaller: 1 < 15).
+  const magnitude = x.exponent !== y.exponent ? (x.exponent > y.exponent ? 1 : -1) : x.digits === y.digits ? 0 : x.digits > y.digits ? 1 : -1;
+  return magnitude === 0 ? 0 : magnitude * x.sign;
+}
+
+/** A decimal as sign, significant digits and the exponent of its first digit (`0.0123` is 1.23e-2); exponents of any size. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+function decimalParts(text: string): { sign: -1 | 0 | 1; digits: string; exponent: bigint } | undefined {
+  const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:e([+-]?\d+))?$/i.exec(text);
+  if (!match) return undefined;
+  const [, sign = '', whole = '', fraction = '', exponent = '0'] = match;
+  const all = whole + fraction;
+  const leading = /^0*/.exec(all)![0].length;
+  const digits = all.slice(leading).replace(/0+$/, '');
+  if (digits === '') return { sign: 0, digits, exponent: 0n };
+  return { sign: sign === '-' ? -1 : 1, digits, exponent: BigInt(exponent) + BigInt(whole.length - 1 - leading) };
+}

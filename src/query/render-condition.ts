@@ -98,6 +98,10 @@ function jsonPredicate(value: JsonValue, condition: Condition, dialect: SqlDiale
       parts.push(`${operand} ${operator} ${dialect.paramOperand(params.add(bound), 'text')}`);
       continue;
     }
+    if (type === 'number' && dialect.json.compareNumber) {
+      parts.push(dialect.json.compareNumber(value, operator, bound as number, params));
+      continue;
+    }
     const operand = value.valueOperand();
     parts.push(`${operand} ${operator} ${dialect.json.paramOperand(params.add(dialect.bind(type, bound)), type)}`);
   }

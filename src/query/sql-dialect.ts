@@ -92,6 +92,12 @@ export interface JsonDialect {
   /** `someElement` for an element that is not JSON null, where the dialect has a form cheaper than a subquery (see `elementCompare`). */
   elementExists?(column: string, path: JsonPath): string;
   paramOperand(placeholder: string, type: ValueType): string;
+  /**
+   * `value operator number` for a JSON number compared exactly, as a decimal, where the dialect's
+   * `valueOperand` is a double (SQLite): placeholders allocated left to right. Absent: compared as
+   * `valueOperand` with `paramOperand`, which PostgreSQL's jsonb numbers make exact.
+   */
+  compareNumber?(value: JsonValue, operator: ComparisonOperator, number: number, params: SqlParams): string;
 }
 
 /** One JSON value as SQL: the value at a path, or an element of the array there. Each method allocates the path's placeholders when called. */
@@ -104,6 +110,8 @@ export interface JsonValue {
   valueOperand(): string;
   /** The value as SQL text, for LIKE and text ranges. */
   textOperand(): string;
+  /** The value's JSON text, a number's digits as stored (`0.10000000000000000001`): for `compareNumber`. */
+  jsonText?(): string;
 }
 
 /** Collects bound values in placeholder order; SQL must be built left to right for `$n` to line up. */

@@ -10,13 +10,23 @@ const JSON_TYPES: Record<ValueType, string> = {
   timestamp: `= 'text'`,
 };
 
-/** An element of the array `someElement` reads, as a row of json_each. */
-const ELEMENT: JsonValue = {
-  exists: () => `"ferry_e"."type" <> 'null'`,
-  typeGuard: (type) => `"ferry_e"."type" ${JSON_TYPES[type]}`,
-  valueOperand: () => `"ferry_e"."value"`,
-  textOperand: () => `"ferry_e"."value"`,
-};
+/** An element of the array `someElement` reads in `column`, as a row of json_each. */
+function element(column: string): JsonValue {
+  return {
+    exists: () => `"ferry_e"."type" <> 'null'`,
+    typeGuard: (type) => `"ferry_e"."type" ${JSON_TYPES[type]}`,
+    valueOperand: () => `"ferry_e"."value"`,
+    textOperand: () => `"ferry_e"."value"`,
+    // `->` writes a value as its JSON text, a number with every digit it was stored with.
+    jsonText: () => `(${column} -> "ferry_e"."fullkey")`,
+  };
+}
+
+/**
+ * The SQL function comparing two decimal texts exactly (exact-number.ts `compareDecimals`): the
+ * SQLite connection registers it on each database it reads (`registerQueryFunctions`).
+ */
+export const DECIMAL_ORDER_FUNCTION = 'ferry_decimal_order';
 
 /**
  * SQLite: booleans are 1/0; timestamps are ISO text, normalised with strftime so that values
@@ -49,11 +59,20 @@ export const sqliteDialect: SqlDialect = {
       // json_extract returns JSON true/false as 1/0, which `bind` also produces for booleans.
       valueOperand: () => `json_extract(${column}, ${path.param()})`,
       textOperand: () => `json_extract(${column}, ${path.param()})`,
+      jsonText: () => `(${column} -> ${path.param()})`,
     }),
     // json_each of an array: one row per element, its SQL value (true/false as 1/0) and its json_type name.
     someElement: (column, path, body) =>
-      `(json_type(${column}, ${path.param()}) = 'array' AND EXISTS (SELECT 1 FROM json_each(${column}, ${path.param()}) AS "ferry_e" WHERE ${body(ELEMENT)}))`,
+      `(json_type(${column}, ${path.param()}) = 'array' AND EXISTS (SELECT 1 FROM json_each(${column}, ${path.param()}) AS "ferry_e" WHERE ${body(element(column))}))`,
     paramOperand: (placeholder) => placeholder,
+    // json_extract reads a number as a double: 0.1 and 0.10000000000000000001 are one double, not one
+    // number (PostgreSQL's jsonb tells them apart). A double tells equality apart from all but
+    // the few numbers that round alike, whose digits then decide; an order takes the digits at once.
+    compareNumber: (value, operator, number, params) => {
+      const double = operator === '=' ? `${value.valueOperand()} = ${params.add(number)} AND ` : '';
+      const order = `${DECIMAL_ORDER_FUNCTION}(${value.jsonText!()}, ${params.add(String(number))})`;
+      return `(${double}${order} ${operator} 0)`;
+    },
   },
   // A list is a JSON array in SQLite (PostgreSQL's arrays are checked here at validate only).
   array: {

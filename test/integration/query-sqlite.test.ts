@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ColumnInfo, ColumnType } from '../../src/connections/types.js';
 import { QueryError, compileQuery } from '../../src/query/compile-query.js';
+import { registerQueryFunctions } from '../../src/connections/sqlite/read.js';
 
 const column = (name: string, type: ColumnType): ColumnInfo => ({
   name,
@@ -65,6 +66,8 @@ let db: Database.Database;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ferry-query-'));
   db = new Database(join(dir, 'users.db'));
+  // As the SQLite connection does for the queries it runs.
+  registerQueryFunctions(db);
   db.exec(`CREATE TABLE users (
     user_id TEXT PRIMARY KEY, email TEXT, email_verified INTEGER, given_name TEXT, family_name TEXT,
     nickname TEXT, logins_count INTEGER, created_at TEXT, user_metadata TEXT, app_metadata TEXT)`);

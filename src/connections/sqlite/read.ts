@@ -2,6 +2,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import { decodeRow, readColumns } from '../decode-row.js';
 import { compileQuery, MATCH_ALL_SQL, type CompiledQuery } from '../../query/compile-query.js';
 import { keysetQuery, keysetScanQuery, pageBounds, PageStarts } from '../../query/keyset.js';
+import { compareDecimals } from '../../query/exact-number.js';
+import { DECIMAL_ORDER_FUNCTION } from '../../query/sqlite-dialect.js';
 import type { TableShape } from './schema.js';
 import { ConnectionError } from '../errors.js';
 import { decodeJson } from './values.js';
@@ -17,6 +19,7 @@ export interface PageReader {
 }
 
 export function createPageReader(db: Database, shape: () => TableShape): PageReader {
+  registerQueryFunctions(db);
   // An export reads every page with the same query: parsed and compiled once per table shape, and
   // each page's SQL (the first page's and the rest's differ) prepared once, not once per page.
   const compiled = new WeakMap<TableShape, Map<string, CompiledQuery>>();
@@ -90,6 +93,16 @@ export function createPageReader(db: Database, shape: () => TableShape): PageRea
       return rows.map((row) => decodeRow(select, row, pageValue));
     },
   };
+}
+
+/**
+ * The SQL functions a compiled query may call (src/query/sqlite-dialect.ts): the exact order of two
+ * decimal texts, NULL where one is no number. Deterministic: SQLite may evaluate it once for equal arguments.
+ */
+export function registerQueryFunctions(db: Database): void {
+  db.function(DECIMAL_ORDER_FUNCTION, { deterministic: true }, (a: unknown, b: unknown) =>
+    typeof a === 'string' && typeof b === 'string' ? (compareDecimals(a, b) ?? null) : null,
+  );
 }
 
 /**
