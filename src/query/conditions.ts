@@ -21,8 +21,11 @@ export type Condition =
   | { kind: 'exists' }
   /** All comparisons hold (a range is two). `ignoreCase` compares both sides with A–Z folded (SqlDialect `foldCase`). */
   | { kind: 'compare'; type: ValueType; comparisons: Comparison[]; ignoreCase: boolean }
-  /** A LIKE pattern, escaped with a backslash, matched with A–Z folded (SqlDialect `like`). */
-  | { kind: 'like'; pattern: string };
+  /**
+   * LIKE patterns, escaped with a backslash, matched with A–Z folded (SqlDialect `like`): one of them
+   * matches. Several are the wildcard terms of one OR on one field (compile-query.ts `likeGroups`).
+   */
+  | { kind: 'like'; patterns: string[] };
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
@@ -39,7 +42,7 @@ export function matchCondition(node: MatchNode, target: FieldTarget): Condition 
       const message = `${field.name}: a wildcard value is at most ${MAX_PATTERN_BYTES} bytes (SQLite's longest LIKE pattern), this one is ${bytes}`;
       throw new QueryError(message, value.offset, field.name);
     }
-    return { kind: 'like', pattern };
+    return { kind: 'like', patterns: [pattern] };
   }
   if (type === 'timestamp') {
     const instant = toInstant(value.text, value.offset, field);

@@ -48,6 +48,11 @@ export const postgresDialect: SqlDialect = {
   // LIKE on both sides folded as SQLite folds (see SqlDialect `like`): ILIKE folds every letter by the locale
   // The operand as text: a uuid, enum or inet column (typed text, see columnTypeOf) has no translate().
   like: (operand, placeholder) => `${foldAscii(`(${operand})::text`)} LIKE ${foldAscii(placeholder)} ESCAPE '\\'`,
+  // LIKE's escape character is `\` unless another is given. The patterns are folded as `like` folds one.
+  likeAny: {
+    match: (operand, placeholder) => `${foldAscii(`(${operand})::text`)} LIKE ANY(${placeholder}::text[])`,
+    bind: (patterns) => patterns.map((pattern) => pattern.replace(/[A-Z]/g, (letter) => letter.toLowerCase())),
+  },
   foldCase: foldAscii,
   // `=` is byte equality under any deterministic collation, and a COLLATE would keep it off the column's index.
   byteOrder: (operand, operator) => (operator === '=' ? operand : `${operand} COLLATE "C"`),

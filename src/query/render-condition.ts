@@ -18,7 +18,7 @@ function renderScalar(operand: string, column: ColumnInfo, condition: Condition,
     case 'exists':
       return `${operand} IS NOT NULL`;
     case 'like':
-      return dialect.like(operand, params.add(condition.pattern));
+      return renderLike(operand, condition.patterns, dialect, params);
     case 'compare': {
       const { type, ignoreCase } = condition;
       if (type === 'timestamp') {
@@ -87,7 +87,7 @@ function jsonPredicate(value: JsonValue, condition: Condition, dialect: SqlDiale
   if (condition.kind === 'exists') return value.exists();
   if (condition.kind === 'like') {
     const guard = value.typeGuard('text');
-    return `(${guard} AND ${dialect.like(value.textOperand(), params.add(condition.pattern))})`;
+    return `(${guard} AND ${renderLike(value.textOperand(), condition.patterns, dialect, params)})`;
   }
   const { type } = condition;
   const parts = [value.typeGuard(type)];
@@ -106,4 +106,12 @@ function jsonPredicate(value: JsonValue, condition: Condition, dialect: SqlDiale
     parts.push(`${operand} ${operator} ${dialect.json.paramOperand(params.add(dialect.bind(type, bound)), type)}`);
   }
   return `(${parts.join(' AND ')})`;
+}
+
+/** `operand` matches one of `patterns`: one LIKE, or the dialect's list form for several. */
+function renderLike(operand: string, patterns: readonly string[], dialect: SqlDialect, params: SqlParams): string {
+  const [first] = patterns;
+  if (patterns.length === 1 && first !== undefined) return dialect.like(operand, params.add(first));
+  if (!dialect.likeAny) throw new Error('LIKE patterns grouped for a dialect without a list form');
+  return dialect.likeAny.match(operand, params.add(dialect.likeAny.bind(patterns)));
 }

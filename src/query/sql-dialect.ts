@@ -27,6 +27,11 @@ export interface SqlDialect {
    * locale, so `élo*`, `ΣΑΣ` or `İ` matched other rows on each. Other letters match exactly.
    */
   like(operand: string, placeholder: string): string;
+  /**
+   * `like` for a list of patterns, one of which matches, where the dialect has such a form: the
+   * operand (allocating no placeholder) and the list's placeholder, and the list as it is bound.
+   */
+  likeAny?: { match(operand: string, placeholder: string): string; bind(patterns: readonly string[]): unknown };
   /** `operand` with A–Z lower-cased and every other character as it is (see `like`). */
   foldCase(operand: string): string;
   /**

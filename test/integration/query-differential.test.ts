@@ -487,6 +487,13 @@ const CASES: [string, Expect | null][] = [
   ['user_metadata.s:[a TO zz]', (u) => some(u, 's', (v) => typeof v === 'string' && v >= 'a' && v <= 'zz')],
   ['user_metadata.s:""', (u) => some(u, 's', (v) => v === '')],
   ['user_metadata.s.x:1', (u) => false && u.id === ''],
+  // Wildcard terms of one OR on one value: matched as one list of patterns on PostgreSQL.
+  ['user_metadata.s:(X* OR ?)', (u) => some(u, 's', (v) => wildcard('x*')(v) || wildcard('?')(v))],
+  ['user_metadata.s:(*\\\\* OR ß* OR \\%)', (u) => some(u, 's', (v) => typeof v === 'string' && (v.includes('\\') || v.startsWith('ß') || v === '%'))],
+  ['user_metadata.tags:(y\\** OR X? OR x*)', (u) => some(u, 'tags', (v) => typeof v === 'string' && (v.startsWith('y*') || wildcard('x*')(v)))],
+  ['user_metadata.s:(%* OR _*)', (u) => some(u, 's', (v) => v === '%' || v === '_')],
+  ['mfa_factors:(t* OR S*)', (u) => factors(u).some((v) => wildcard('t*')(v) || wildcard('s*')(v))],
+  ['-user_metadata.s:(x* OR z*) AND user_metadata:*', (u) => u.user_metadata !== undefined && !some(u, 's', (v) => wildcard('x*')(v) || wildcard('z*')(v))],
   ['mfa_factors:totp', (u) => factors(u).includes('totp')],
   ['mfa_factors:"sms"', (u) => factors(u).includes('sms')],
   ['mfa_factors:t*', (u) => factors(u).some(wildcard('t*'))],
