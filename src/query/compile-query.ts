@@ -92,11 +92,11 @@ function compileNode(node: QueryNode, columns: ColumnInfo[], dialect: SqlDialect
         ' AND ',
       );
     case 'or': {
-      const groups = dialect.likeAny ? likeGroups(node.children, columns) : new Map<number, LikeGroup | null>();
+      const groups = listGroups(node.children, columns, dialect);
       const parts = node.children.flatMap((child, i) => {
         const group = groups.get(i);
         if (group === null) return [];
-        if (group) return [renderCondition(group.target, { kind: 'like', patterns: group.patterns }, dialect, params)];
+        if (group) return [renderCondition(group.target, group.condition, dialect, params)];
         return [compileNode(child, columns, dialect, params)];
       });
       return joinBalanced(parts, ' OR ');
@@ -112,24 +112,32 @@ function compileNode(node: QueryNode, columns: ColumnInfo[], dialect: SqlDialect
   }
 }
 
-/** The wildcard terms of one OR on one JSON value or array column, matched as one list of patterns. */
-interface LikeGroup {
+/** Terms of one OR on one value, matched as one list (see `listGroups`). */
+interface ListGroup {
   target: FieldTarget;
-  patterns: string[];
+  condition: Condition;
 }
 
+/** A lone UTF-16 surrogate: JSON.stringify writes it as an escape jsonb refuses. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
- * The wildcard terms among an OR's operands that match the same JSON value or array column's
- * elements, by the position of the first (the others' positions map to null): rendered as one
- * `LIKE ANY` (SqlDialect `likeAny`). Each term on its own read its array's elements in a subquery
- * of its own: PostgreSQL planned and ran a thousand (`user_metadata.s:(a* OR b* …)`) for each row,
- * past the statement timeout on 20,000 users. None when an operand does not compile: the operands
- * are then compiled one by one, and the first error is reported where it is written.
+ * The terms among an OR's operands that are matched as one list, by the position of the first
+ * (the others' positions map to null): the wildcard terms on one JSON value or array column's
+ * elements (one `LIKE ANY`, SqlDialect `likeAny`) and the plain values on one JSON value (one
+ * `= ANY`, JsonDialect `equalsAny`). Each term on its own read the value (and its array's
+ * elements) again: on PostgreSQL, a thousand wildcard terms (`user_metadata.s:(a* OR b* …)`) ran
+ * past the statement timeout on 20,000 users, and a thousand values took a minute. None when an
+ * operand does not compile: the operands are then compiled one by one, and the first error is
+ * reported where it is written.
  */
-function likeGroups(children: readonly QueryNode[], columns: ColumnInfo[]): Map<number, LikeGroup | null> {
-  const byValue = new Map<string, LikeGroup & { members: number[] }>();
+function listGroups(children: readonly QueryNode[], columns: ColumnInfo[], dialect: SqlDialect): Map<number, ListGroup | null> {
+  const byValue = new Map<
+    string,
+    { target: FieldTarget; patterns: string[]; values: Extract<Condition, { kind: 'equalsAny' }>['values']; members: number[] }
+  >();
   for (const [i, child] of children.entries()) {
-    if (child.kind !== 'match' || child.value.kind !== 'term' || !child.value.pattern) continue;
+    if (child.kind !== 'match') continue;
     let target: FieldTarget;
     let condition: Condition;
     try {
@@ -139,17 +147,29 @@ function likeGroups(children: readonly QueryNode[], columns: ColumnInfo[]): Map<
       if (err instanceof QueryError) return new Map();
       throw err;
     }
-    if (condition.kind !== 'like' || (target.kind !== 'json' && target.kind !== 'array')) continue;
-    const key = JSON.stringify([target.kind, target.column.name, target.kind === 'json' ? [target.path, target.arrayDocument ?? false] : []]);
-    const group = byValue.get(key) ?? { target, patterns: [], members: [] };
+    const [comparison] = condition.kind === 'compare' ? condition.comparisons : [];
+    const like = condition.kind === 'like' && dialect.likeAny !== undefined && (target.kind === 'json' || target.kind === 'array');
+    const equal =
+      condition.kind === 'compare' &&
+      condition.comparisons.length === 1 &&
+      comparison?.operator === '=' &&
+      target.kind === 'json' &&
+      dialect.json.equalsAny !== undefined &&
+      !(typeof comparison.value === 'string' && LONE_SURROGATE.test(comparison.value));
+    if (!like && !equal) continue;
+    const path = target.kind === 'json' ? [target.path, target.arrayDocument ?? false] : [];
+    const key = JSON.stringify([like ? 'like' : 'equal', target.kind, target.column.name, path]);
+    const group = byValue.get(key) ?? { target, patterns: [], values: [], members: [] };
     byValue.set(key, group);
-    group.patterns.push(...condition.patterns);
+    if (condition.kind === 'like') group.patterns.push(...condition.patterns);
+    if (condition.kind === 'compare' && comparison) group.values.push({ type: condition.type, value: comparison.value });
     group.members.push(i);
   }
-  const groups = new Map<number, LikeGroup | null>();
-  for (const { target, patterns, members } of byValue.values()) {
+  const groups = new Map<number, ListGroup | null>();
+  for (const { target, patterns, values, members } of byValue.values()) {
     if (members.length < 2) continue;
-    members.forEach((member, n) => groups.set(member, n === 0 ? { target, patterns } : null));
+    const condition: Condition = patterns.length > 0 ? { kind: 'like', patterns } : { kind: 'equalsAny', values };
+    members.forEach((member, n) => groups.set(member, n === 0 ? { target, condition } : null));
   }
   return groups;
 }

@@ -25,7 +25,9 @@ export type Condition =
    * LIKE patterns, escaped with a backslash, matched with A–Z folded (SqlDialect `like`): one of them
    * matches. Several are the wildcard terms of one OR on one field (compile-query.ts `likeGroups`).
    */
-  | { kind: 'like'; patterns: string[] };
+  | { kind: 'like'; patterns: string[] }
+  /** Equal to one of `values` (each of its own type): the terms of one OR on one JSON value (compile-query.ts `listGroups`). */
+  | { kind: 'equalsAny'; values: { type: ValueType; value: string | number | boolean }[] };
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 

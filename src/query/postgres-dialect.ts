@@ -80,6 +80,14 @@ export const postgresDialect: SqlDialect = {
       const values = comparisons.map(({ value }, i) => `'v${i}', ${value()}`).join(', ');
       return `(${array} AND jsonb_path_exists(${elements}, ${filter}, jsonb_build_object(${values})))`;
     },
+    // `= ANY` reads the value once, `@> ANY` each element one level deep (as `elementCompare`).
+    equalsAny: (column, path, values, params) => {
+      const texts = values.map(({ value }) => (typeof value === 'string' ? JSON.stringify(value) : String(value)));
+      const scalar = `(${jsonValue(column, path)}) = ANY(${params.add(texts)}::jsonb[])`;
+      const array = `jsonb_typeof(${jsonValue(column, path)}) = 'array'`;
+      const element = `(${jsonValue(column, path)}) @> ANY(${params.add(texts.map((text) => `[${text}]`))}::jsonb[])`;
+      return `(${scalar} OR (${array} AND ${element}))`;
+    },
     elementExists: (column, path) =>
       `(jsonb_typeof(${jsonValue(column, path)}) = 'array' AND jsonb_path_exists(${jsonValue(column, path)}, 'strict $[*] ? (@.type() != "null")'::jsonpath))`,
     paramOperand: (placeholder, type) => `to_jsonb(${placeholder}::${CASTS[type]})`,

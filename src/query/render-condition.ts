@@ -19,6 +19,8 @@ function renderScalar(operand: string, column: ColumnInfo, condition: Condition,
       return `${operand} IS NOT NULL`;
     case 'like':
       return renderLike(operand, condition.patterns, dialect, params);
+    case 'equalsAny':
+      throw new Error('a list of values is grouped on JSON values only');
     case 'compare': {
       const { type, ignoreCase } = condition;
       if (type === 'timestamp') {
@@ -68,6 +70,10 @@ function renderJson(column: string, keys: string[], condition: Condition, dialec
   const { json } = dialect;
   const pathValue = json.pathParam(keys);
   const path: JsonPath = { keys, param: () => params.add(pathValue) };
+  if (condition.kind === 'equalsAny') {
+    if (!json.equalsAny) throw new Error('JSON values grouped for a dialect without a list form');
+    return json.equalsAny(column, path, condition.values, params);
+  }
   const holds = (value: JsonValue): string => jsonPredicate(value, condition, dialect, params);
   const scalar = holds(json.at(column, path));
   if (condition.kind === 'exists' && json.elementExists) return `(${scalar} OR ${json.elementExists(column, path)})`;
@@ -85,6 +91,7 @@ function renderJson(column: string, keys: string[], condition: Condition, dialec
 /** `condition` on one JSON value (the value at a path, or an array's element), its placeholders allocated left to right. */
 function jsonPredicate(value: JsonValue, condition: Condition, dialect: SqlDialect, params: SqlParams): string {
   if (condition.kind === 'exists') return value.exists();
+  if (condition.kind === 'equalsAny') throw new Error('a list of values is rendered whole (renderJson)');
   if (condition.kind === 'like') {
     const guard = value.typeGuard('text');
     return `(${guard} AND ${renderLike(value.textOperand(), condition.patterns, dialect, params)})`;

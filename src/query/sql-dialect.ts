@@ -94,6 +94,12 @@ export interface JsonDialect {
    * (`user_metadata.id:(a OR b …)`) took 10 s to plan, per page.
    */
   elementCompare?(column: string, path: JsonPath, type: ValueType, comparisons: readonly { operator: ComparisonOperator; value: () => string }[]): string;
+  /**
+   * The value at the path, or one element of the array there, equals one of `values` (typed JSON
+   * equality: 5 is 5.0, never "5"), placeholders allocated left to right; where the dialect has
+   * a form that reads the value once for the whole list (see `elementCompare`).
+   */
+  equalsAny?(column: string, path: JsonPath, values: readonly { type: ValueType; value: string | number | boolean }[], params: SqlParams): string;
   /** `someElement` for an element that is not JSON null, where the dialect has a form cheaper than a subquery (see `elementCompare`). */
   elementExists?(column: string, path: JsonPath): string;
   paramOperand(placeholder: string, type: ValueType): string;

@@ -494,6 +494,16 @@ const CASES: [string, Expect | null][] = [
   ['user_metadata.s:(%* OR _*)', (u) => some(u, 's', (v) => v === '%' || v === '_')],
   ['mfa_factors:(t* OR S*)', (u) => factors(u).some((v) => wildcard('t*')(v) || wildcard('s*')(v))],
   ['-user_metadata.s:(x* OR z*) AND user_metadata:*', (u) => u.user_metadata !== undefined && !some(u, 's', (v) => wildcard('x*')(v) || wildcard('z*')(v))],
+  // Plain values of one OR on one JSON value: one list of typed JSON values on PostgreSQL.
+  ['user_metadata.n:(5 OR "5" OR 1e2 OR true)', (u) => some(u, 'n', (v) => v === 5 || v === '5' || v === 100 || v === true)],
+  ['user_metadata.tags:(x OR 5 OR null OR true)', (u) => some(u, 'tags', (v) => v === 'x' || v === 5 || v === 'null' || v === true)],
+  [
+    'user_metadata.s:("" OR " " OR ß OR "e\u0301" OR 😀 OR x* OR 10)',
+    (u) => some(u, 's', (v) => ['', ' ', 'ß', 'e\u0301', '😀', 10].includes(v as string) || wildcard('x*')(v)),
+  ],
+  ['user_metadata.n.m:(5 OR 6) OR user_metadata.n:(7 OR \\-0)', (u) => u.user_metadata === '{"n": {"m": 5}}' || some(u, 'n', (v) => v === 7 || v === 0)],
+  ['mfa_factors:(totp OR 3 OR "sms")', (u) => factors(u).some((v) => v === 'totp' || v === 3 || v === 'sms')],
+  ['-app_metadata.roles:(admin OR dev)', (u) => !roles(u).some((v) => v === 'admin' || v === 'dev')],
   ['mfa_factors:totp', (u) => factors(u).includes('totp')],
   ['mfa_factors:"sms"', (u) => factors(u).includes('sms')],
   ['mfa_factors:t*', (u) => factors(u).some(wildcard('t*'))],
