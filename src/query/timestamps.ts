@@ -33,7 +33,8 @@ export function parseInstant(text: string): QueryInstant | undefined {
   const millis = Number(fraction.slice(1, 4).padEnd(3, '0'));
   const local = utcTime(Number(year), Number(month), Number(day), [Number(hours), Number(minutes), Number(seconds), millis]);
   const offset = zoneOffsetMs(zone);
-  if (local === undefined || offset === undefined || local - offset >= YEAR_10000_MS) return undefined;
+  // Years 1 to 9999, as both stores read them in text: before year 1 toISOString writes a signed year.
+  if (local === undefined || offset === undefined || local - offset >= YEAR_10000_MS || local - offset < YEAR_1_MS) return undefined;
   const iso = new Date(local - offset).toISOString();
   // The microseconds were cut off here: `"…00.000123Z"` matched the users at .000 on PostgreSQL.
   const micros = fraction.slice(4, 7).padEnd(3, '0');
@@ -55,6 +56,7 @@ export function beyondMicroseconds(text: string): boolean {
  * midnight.
  */
 const YEAR_10000_MS = Date.UTC(10000, 0, 1);
+const YEAR_1_MS = new Date(Date.UTC(2000, 0, 1)).setUTCFullYear(1);
 
 function dayEndIso(ms: number): string {
   return ms >= YEAR_10000_MS ? '9999-12-31T24:00:00.000Z' : new Date(ms).toISOString();
@@ -63,9 +65,12 @@ function dayEndIso(ms: number): string {
 /** Milliseconds since the epoch, or undefined when a component is out of range. */
 function utcTime(year: number, month: number, day: number, time: [number, number, number, number]): number | undefined {
   const [hours, minutes, seconds, millis] = time;
-  if (hours > 23 || minutes > 59 || seconds > 59) return undefined;
-  const value = Date.UTC(year, month - 1, day, hours, minutes, seconds, millis);
-  const check = new Date(value);
+  // No year 0: PostgreSQL reads none (1 BC precedes year 1).
+  if (year < 1 || hours > 23 || minutes > 59 || seconds > 59) return undefined;
+  // Date.UTC reads years 0–99 as 1900–1999: `0050-01-01` was "not a date" (set, the year is as given).
+  const check = new Date(Date.UTC(2000, 0, 1, hours, minutes, seconds, millis));
+  check.setUTCFullYear(year, month - 1, day);
+  const value = check.getTime();
   // Date.UTC rolls February 30 over to March 1; a round trip catches it.
   if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
   return value;

@@ -526,6 +526,8 @@ const CASES: [string, Expect | null][] = [
   ['last_login:[2024-01-15 TO *]', (u) => ms(u.last_login) >= Date.UTC(2024, 0, 15)],
   ['last_login:{2024-01-15 TO *]', (u) => ms(u.last_login) >= Date.UTC(2024, 0, 16)],
   ['last_login:[* TO 2024-01-15}', (u) => ms(u.last_login) < Date.UTC(2024, 0, 15)],
+  ['last_login:[* TO 0099-12-31]', (u) => ms(u.last_login) < Date.UTC(100, 0, 1)],
+  ['last_login:[0001-01-01 TO *]', (u) => u.last_login !== undefined],
   ['last_login:[* TO 1000-01-01]', (u) => ms(u.last_login) < Date.UTC(1000, 0, 2)],
   ['last_login:[9999-12-31 TO *]', (u) => ms(u.last_login) >= Date.UTC(9999, 11, 31)],
   ['last_login:[2024-01-01 TO 9999-12-31]', (u) => ms(u.last_login) >= Date.UTC(2024, 0, 1)],

@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { beyondMicroseconds, parseInstant } from '../../../src/query/timestamps.js';
 
 describe('parseInstant', () => {
+  it('reads years 1 to 99 as written (Date.UTC took them for 1901–1999), and no year before 1', () => {
+    expect(parseInstant('0050-06-01')).toEqual({ start: '0050-06-01T00:00:00.000Z', dayEnd: '0050-06-02T00:00:00.000Z' });
+    expect(parseInstant('0001-01-01T10:00:00Z')).toEqual({ start: '0001-01-01T10:00:00.000Z' });
+    expect(parseInstant('0099-12-31T23:00:00-02:00')).toEqual({ start: '0100-01-01T01:00:00.000Z' });
+    expect(parseInstant('0004-02-29')).toEqual({ start: '0004-02-29T00:00:00.000Z', dayEnd: '0004-03-01T00:00:00.000Z' });
+    expect(parseInstant('0000-12-31')).toBeUndefined();
+    expect(parseInstant('0001-01-01T00:30:00+01:00')).toBeUndefined();
+  });
+
   it('reads a date as a whole UTC day', () => {
     expect(parseInstant('2024-02-29')).toEqual({ start: '2024-02-29T00:00:00.000Z', dayEnd: '2024-03-01T00:00:00.000Z' });
     expect(parseInstant('2024-12-31')).toEqual({ start: '2024-12-31T00:00:00.000Z', dayEnd: '2025-01-01T00:00:00.000Z' });
@@ -25,7 +34,7 @@ describe('parseInstant', () => {
     '2024-00-10',
     '2024-06-15T24:00',
     '2024-06-15T10:60',
-    '0050-01-01',
+    '0000-01-01',
     'yesterday',
     '2024-6-1',
     '2024-06-15T12:00+99:99',
