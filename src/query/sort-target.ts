@@ -90,10 +90,15 @@ export function sortTarget(sort: ReadSort, columns: readonly ColumnInfo[], name:
   // A PostgreSQL bigint or numeric comes back as its text, which binds back exactly. In SQLite any
   // column but a timestamp (read as text) may hold an INTEGER: a NUMERIC one, one declared without a type.
   const integers = name === 'sqlite' && !timestamp;
+  // A PostgreSQL type Ferry reads as text but the driver parses (interval, bytea, a range…) came back
+  // as an object, which bound as a cursor named no value ("invalid input syntax for type interval"):
+  // its text, which the server parses back exactly, is the cursor's (in a CASE: a column named as
+  // the sort column would make the scan's ORDER BY ambiguous).
+  const opaque = name === 'postgres' && type === 'text' && target.column.collatable === false;
   return {
     operand: () => dialect.columnOperand(column, timestamp ? 'timestamp' : 'text'),
-    exactText: () => (integers ? sqliteExactInteger(() => column) : 'NULL'),
-    param: (params, value, exact) => params.add(name === 'sqlite' ? bindSqlite(value, exact) : value),
+    exactText: () => (integers ? sqliteExactInteger(() => column) : opaque ? `CASE WHEN ${column} IS NOT NULL THEN (${column})::text END` : 'NULL'),
+    param: (params, value, exact) => params.add(name === 'sqlite' ? bindSqlite(value, exact) : (exact ?? value)),
     nullable: nullable || (timestamp && name === 'sqlite'),
   };
 }
