@@ -4,7 +4,7 @@ import { generatedColumnNames, identityColumnNames, refusedIdentityColumns } fro
 import type { ColumnInfo, Connection } from '../src/connections/types.js';
 import { computedColumns, identityColumns, sentence } from '../src/connections/write-rules.js';
 import type { JobPlan } from '../src/plan/job-plan.js';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { sourceFor } from '../src/sources/index.js';
 import type { ByteRange, SourceScan } from '../src/sources/types.js';
 import type { ActivityDeps } from './deps.js';
@@ -23,11 +23,30 @@ export async function planJob(deps: ActivityDeps, { plan }: PlanJobInput): Promi
   if (plan.target.type === 'connection') await checkTargetColumns(deps, plan);
   if (plan.source.type === 'connection') return planPages(deps, plan);
   const { path, format, csv } = plan.source;
+  if (plan.rollback !== undefined && !existsSync(path)) throw backupGone(plan, path);
   const full = await sourceFor(format).scan({ path, format, csv }, plan.batch.size);
   refuseForeignSource(deps.project, plan, full.checksum);
   const scan = plan.retryOf ? onlyRows(full, readRetryRows(plan.retryOf.rowsFile)) : full;
   writePlanFile({ plan, scan });
   return { checksum: scan.checksum, total: scan.total, batches: scan.batches.length };
+}
+
+/** A rollback whose backup is gone: another attempt finds it gone too. */
+export class BackupGoneError extends Error {
+  override readonly name = 'BackupGoneError';
+  readonly retryable = false;
+}
+
+/**
+ * The backup a rollback reads, deleted after its check read it (`ferry jobs prune --include-backups`
+ * in between, or by hand): said as what it is, not as a source file's ENOENT.
+ */
+function backupGone(plan: JobPlan, path: string): BackupGoneError {
+  const job = plan.rollback?.job ?? '?';
+  return new BackupGoneError(
+    `cannot roll back job ${job}: the backup of job ${job} (${path}) is gone: it was deleted since the rollback's check read it ` +
+      `(ferry jobs prune --include-backups, or by hand). Nothing was restored, and without that file job ${job} cannot be rolled back`,
+  );
 }
 
 /** The rows a retry of rejects reads (`ferry jobs retry-rejects`), written by the CLI as a JSON array. */
