@@ -26,9 +26,23 @@ export async function planJob(deps: ActivityDeps, { plan }: PlanJobInput): Promi
   if (plan.rollback !== undefined && !existsSync(path)) throw backupGone(plan, path);
   const full = await sourceFor(format).scan({ path, format, csv }, plan.batch.size);
   refuseForeignSource(deps.project, plan, full.checksum);
+  // The CLI checked the source against the job's plan, but it may have changed since: the rows
+  // would be other records. Plans made before the checksum was carried are planned as before.
+  if (plan.retryOf?.checksum !== undefined && full.checksum !== plan.retryOf.checksum) throw new SourceChangedError(sourceChanged(path, plan.retryOf.job));
   const scan = plan.retryOf ? onlyRows(full, readRetryRows(plan.retryOf.rowsFile)) : full;
   writePlanFile({ plan, scan });
   return { checksum: scan.checksum, total: scan.total, batches: scan.batches.length };
+}
+
+/** A retry of rejects whose source changed since the CLI checked it: another attempt reads the same changed file. */
+export class SourceChangedError extends Error {
+  override readonly name = 'SourceChangedError';
+  readonly retryable = false;
+}
+
+/** Said by `ferry jobs retry-rejects`'s check and, for a source changed after it, by the retry job's planning. */
+export function sourceChanged(path: string, id: string): string {
+  return `the source file ${path} changed since job ${id} read it: its rejected rows can no longer be found by their numbers`;
 }
 
 /** A rollback whose backup is gone: another attempt finds it gone too. */

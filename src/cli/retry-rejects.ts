@@ -4,6 +4,7 @@ import { displayPath } from '../project/load-config.js';
 import { formatDiagnostic } from '../spec/diagnostics.js';
 import type { CliContext } from './context.js';
 import { engineFor } from './engine.js';
+import { pausepoint } from '../failpoints.js';
 import { CliExit, EXIT_INVALID } from './exit-codes.js';
 import { runPlannedJob, type RunOptions } from './run.js';
 import { visibleText } from '../spec/visible-text.js';
@@ -19,5 +20,7 @@ export async function retryRejectsCommand(ctx: CliContext, id: string, options: 
   }
   const plan = retryPlan(project, rejected, loaded.loaded);
   if (!options.json) ctx.stderr(visibleText(`retrying the ${rejected.rows.length} rejected record(s) of job ${id} as job ${plan.jobId}`));
+  // Tests hold the retry here, its source checked but its job not started, to change the source under it.
+  await pausepoint('retry-rejects-checked');
   await runPlannedJob(ctx, plan, { ...options, forceNew: true });
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NOT_JSON, NOT_JSON_LINE, numberedNdjson, planPath, rejectsPath } from '../../activities/job-files.js';
+import { sourceChanged } from '../../activities/plan-job.js';
 import { checkedPlanFile } from '../engine/resume-checks.js';
 import { JobRefused, type Engine, type JobInfo } from '../engine/engine.js';
 import { jobFile, jobFolder, type JobFiles } from '../engine/job-folder.js';
@@ -17,6 +18,8 @@ export interface RejectedRows {
   source: Extract<JobPlan['source'], { type: 'file' }>;
   /** Ascending, each once (a record can have several errors but one line). */
   rows: number[];
+  /** The source's checksum, checked to be the one the job planned from: its retry's planning compares its scan with it. */
+  checksum: string;
 }
 
 /**
@@ -62,10 +65,8 @@ export async function findRejectedRows(engine: Engine, id: string, files: JobFil
   const planned = (row: number): boolean => scan.batches.some((b) => row >= b.firstRow && row < b.firstRow + b.count);
   for (const [row, line] of rows) if (!planned(row)) throw damaged(line, `row ${row} is in none of the batches job ${id} planned`);
   if (!existsSync(source.path)) throw new JobRefused(`the source file ${source.path} of job ${id} is gone`);
-  if ((await sha256File(source.path)) !== scan.checksum) {
-    throw new JobRefused(`the source file ${source.path} changed since job ${id} read it: its rejected rows can no longer be found by their numbers`);
-  }
-  return { job, source, rows: [...rows.keys()].sort((a, b) => a - b) };
+  if ((await sha256File(source.path)) !== scan.checksum) throw new JobRefused(sourceChanged(source.path, id));
+  return { job, source, rows: [...rows.keys()].sort((a, b) => a - b), checksum: scan.checksum };
 }
 
 /**
@@ -79,7 +80,7 @@ export function retryPlan(project: Project, rejected: RejectedRows, pipeline: Lo
   const rowsFile = join(fresh.jobDir, 'retry-rows.json');
   writeFileSync(rowsFile, JSON.stringify(rejected.rows));
   // The records come from the job's source whatever the pipeline now names: they are its rejects.
-  const plan: JobPlan = { ...fresh, source: rejected.source, retryOf: { job: rejected.job.id, rowsFile } };
+  const plan: JobPlan = { ...fresh, source: rejected.source, retryOf: { job: rejected.job.id, rowsFile, checksum: rejected.checksum } };
   return { ...plan, stores: storesOf(project, planConnections(plan)) };
 }
 

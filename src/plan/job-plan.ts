@@ -40,7 +40,11 @@ export interface JobPlan {
    * A retry of rejects: only these rows of the source are read (the rejected rows of job `of`,
    * listed in `rowsFile`, one number per line); rows keep their numbers from the source.
    */
-  retryOf?: { job: string; rowsFile: string };
+  /**
+   * `checksum`: the source's, as the CLI checked it against the job's plan; the retry's planning
+   * compares its own scan with it. Absent in plans made before it was carried.
+   */
+  retryOf?: { job: string; rowsFile: string; checksum?: string };
   /** `ferry run --dry-run`: the store's writes run inside a transaction that is rolled back, and return after-images for diffs. */
   dryRun?: true;
   source: FileSourcePlan | ConnectionSourcePlan;
