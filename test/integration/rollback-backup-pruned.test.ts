@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exitWithin, runFerryAsync, startFerry } from '../helpers/cli.js';
+import { exitWithin, runFerry, runFerryAsync, startFerry } from '../helpers/cli.js';
 import { TestProject } from '../helpers/project.js';
 import { generateUsers } from '../helpers/users.js';
 
@@ -59,5 +59,22 @@ describe('ferry jobs prune --include-backups during a rollback', () => {
     expect(output).not.toMatch(/ENOENT/);
     expect(output).toMatch(new RegExp(`the backup of job ${job} \\(\\S*backup\\.ndjson\\) is gone`));
     expect(p.rows("SELECT count(*) AS n FROM users WHERE given_name = 'Changed'")).toEqual([{ n: 5 }]);
+  });
+
+  it('a rollback interrupted midway: the prune keeps the backup it reads, says why, and the resumed rollback restores', async () => {
+    p = new TestProject();
+    const job = upsertJob(p);
+    await sleep(1100);
+    const crashed = runFerry(['jobs', 'rollback', job], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'step-after-record=1' } });
+    expect(crashed.code).not.toBe(0);
+    const rollback = /as job (\S+)/.exec(crashed.stderr)?.[1];
+    expect(rollback, crashed.stderr).toBeDefined();
+    const prune = runFerry(['jobs', 'prune', '--older-than', '1s', '--include-backups'], { cwd: p.dir });
+    expect(prune.code, prune.stderr).toBe(0);
+    expect(prune.stdout).toMatch(new RegExp(`kept\\s+${job}: its rollback ${rollback} has not finished \\((interrupted|running)\\)`));
+    expect(existsSync(join(p.dir, '.ferry/jobs', job, 'backup.ndjson'))).toBe(true);
+    const resumed = runFerry(['jobs', 'resume', rollback!], { cwd: p.dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(p.rows("SELECT count(*) AS n FROM users WHERE given_name = 'Changed'")).toEqual([{ n: 0 }]);
   });
 });

@@ -5,6 +5,7 @@ import { pausepoint } from '../../failpoints.js';
 import { isOwnJobFolder } from '../job-folder.js';
 import type { PruneOptions, PruneReport } from '../engine.js';
 import { liveness } from './execute.js';
+import { effectiveStatus } from './job-status.js';
 import { isLiveOwner, type JobRecord, type Journal } from './journal.js';
 
 /**
@@ -75,9 +76,10 @@ function stillGoing(journal: Journal, chosen: JobRecord, now: JobRecord, cutoff:
   return undefined;
 }
 
+const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
+
 function ended(job: JobRecord, cutoff: string): boolean {
-  const over = job.status === 'succeeded' || job.status === 'failed' || job.status === 'cancelled';
-  return over && (job.endedAt ?? job.createdAt) < cutoff;
+  return ENDED.has(job.status) && (job.endedAt ?? job.createdAt) < cutoff;
 }
 
 /** A staying rollback needs the backup of the job it undoes, a staying retry the rejects of its job; repeated, as chains can form. */
@@ -89,7 +91,12 @@ function keepWhatStayingJobsRead(jobs: JobRecord[], going: Map<string, JobRecord
       const reads = job.plan.rollback?.job ?? job.plan.retryOf?.job;
       if (reads === undefined || !going.has(reads)) continue;
       going.delete(reads);
-      kept.push({ id: reads, reason: `job ${job.id}, which stays, reads its files` });
+      // A rollback not ended is what --include-backups must not cut short: said as such.
+      const unfinished = job.plan.rollback !== undefined && !ENDED.has(job.status);
+      const reason = unfinished
+        ? `its rollback ${job.id} has not finished (${effectiveStatus(job)}): it reads the backup`
+        : `job ${job.id}, which stays, reads its files`;
+      kept.push({ id: reads, reason });
       changed = true;
     }
   }
