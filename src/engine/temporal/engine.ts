@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { JobPlan } from '../../plan/job-plan.js';
 import type { ConnectionTables } from '../../plan/write-target.js';
 import type { Engine, JobInfo, JobListing } from '../engine.js';
@@ -18,7 +17,7 @@ import { describeJob, summaryOf, type TemporalJobDetails } from './results.js';
 import { applySchedules } from './schedules.js';
 import { withoutHeartbeatTimeout, type TemporalSettings } from './settings.js';
 import { startRunAgain, submitJob } from './submit.js';
-import { hasPipelineAttribute, lastSuccess, listJobs, refuseOtherQueue, type TemporalJob } from './visibility.js';
+import { hasPipelineAttribute, lastSuccess, listJobs, planOf, refuseOtherQueue, type TemporalJob } from './visibility.js';
 
 export interface TemporalEngineOptions {
   settings: TemporalSettings;
@@ -165,17 +164,6 @@ export function createTemporalEngine(options: TemporalEngineOptions): Engine {
     },
   };
   return engine;
-}
-
-/** The job's plan: the first argument of its latest run (a continued run gets it again). */
-async function planOf(client: Client, id: string, runId: string): Promise<JobPlan | undefined> {
-  const response = await client.workflowService.getWorkflowExecutionHistory({
-    namespace: client.options.namespace,
-    execution: { workflowId: id, runId },
-    maximumPageSize: 1,
-  });
-  const payload = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  return payload ? defaultPayloadConverter.fromPayload<JobPlan>(payload) : undefined;
 }
 
 function listingOf(job: TemporalJob, summary: JobListing['summary'], artifacts: JobListing['artifacts'] = null): JobListing {

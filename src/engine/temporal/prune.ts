@@ -1,13 +1,11 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import type { JobPlan } from '../../plan/job-plan.js';
 import { backupPath } from '../../../activities/job-files.js';
 import { WORKFLOW_TYPE } from '../../../workflows/definitions.js';
 import { isOwnJobFolder } from '../job-folder.js';
 import type { PruneOptions, PruneReport } from '../engine.js';
-import { toJob, type TemporalJob } from './visibility.js';
+import { planOf, toJob, type TemporalJob } from './visibility.js';
 
 /**
  * Retention on Temporal: the server keeps (and, after the namespace's retention period, drops) the
@@ -63,16 +61,6 @@ async function unfinishedRollbacks(client: Client): Promise<Map<string, string>>
     if (undone !== undefined) found.set(undone, job.id);
   }
   return found;
-}
-
-async function planOf(client: Client, id: string, runId: string): Promise<JobPlan | undefined> {
-  const response = await client.workflowService.getWorkflowExecutionHistory({
-    namespace: client.options.namespace,
-    execution: { workflowId: id, runId },
-    maximumPageSize: 1,
-  });
-  const payload = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-  return payload ? defaultPayloadConverter.fromPayload<JobPlan>(payload) : undefined;
 }
 
 function hasBackup(jobDir: string): boolean {

@@ -1,8 +1,9 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defaultPayloadConverter, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { WORKFLOW_TYPE } from '../../../workflows/definitions.js';
 import { isJobMemo, jobStatusOf, type JobMemo } from './job-memo.js';
 import type { JobStatus } from '../../plan/activity-types.js';
+import type { JobPlan } from '../../plan/job-plan.js';
 import { JobRefused } from '../engine.js';
 
 /**
@@ -108,4 +109,15 @@ export async function lastSuccess(client: Client, pipeline: string, indexed: boo
     if (newest === null || job.memo.startedAt > newest) newest = job.memo.startedAt;
   }
   return newest;
+}
+
+/** The job's plan: the first argument of its latest run (a continued run gets it again). */
+export async function planOf(client: Client, id: string, runId: string): Promise<JobPlan | undefined> {
+  const response = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: client.options.namespace,
+    execution: { workflowId: id, runId },
+    maximumPageSize: 1,
+  });
+  const payload = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  return payload ? defaultPayloadConverter.fromPayload<JobPlan>(payload) : undefined;
 }
