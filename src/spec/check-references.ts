@@ -105,7 +105,8 @@ export function otherDelimiterHint(header: string[]): string | undefined {
   if (header.length !== 1) return undefined;
   const found = OTHER_DELIMITERS.find(([char]) => header[0]!.includes(char));
   if (!found) return undefined;
-  return `the header is one column, ${quoteField(header[0]!)}, holding ${found[1]}: is the file separated by it? set source.csv.delimiter: ${found[1]}`;
+  // The header is one line of the file, which may be megabytes: shown shortened, as columnList does.
+  return `the header is one column, ${clip(quoteField(header[0]!), 80)}, holding ${found[1]}: is the file separated by it? set source.csv.delimiter: ${found[1]}`;
 }
 
 /** The first segment of `path` that no sampled record has (only below objects the sample has). */
