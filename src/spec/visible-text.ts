@@ -1,10 +1,28 @@
+/** A non-ASCII letter, mark or pictograph (or the emoji presentation selector), which a joiner may join. */
+const JOINABLE = '(?![\\u0000-\\u007f])[\\p{L}\\p{M}\\p{Extended_Pictographic}\\p{Emoji_Modifier}\\ufe0f]';
+
 /**
  * Characters a terminal (or a browser) acts on instead of showing: C0 controls (ESC starts screen
  * and title sequences, CR and LF forge lines), DEL, C1 controls (U+009B is a one-byte CSI), the
  * Unicode line and paragraph separators, and the bidi embeddings, overrides and isolates that
- * reorder what follows them ("Trojan Source").
+ * reorder what follows them ("Trojan Source"); and characters that show nothing (below).
  */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const INVISIBLE = new RegExp(
+  [
+    '[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]',
+    // Characters that show nothing, so a name holding one reads as a name without it (`unknown key
+    // "\ufeffsource"` looked like a complaint about `source`): the byte order mark, the zero-width
+    // space and word joiner, and the left-to-right and right-to-left marks.
+    '[\\ufeff\\u200b\\u2060\\u200e\\u200f]',
+    // The zero-width non-joiner and joiner change how the letters or emoji around them are drawn
+    // (Persian, Indic scripts, emoji families): kept there, escaped where they join nothing visible, as
+    // in `sou\u200drce` or at either end of the text.
+    `(?<!${JOINABLE})[\\u200c\\u200d]`,
+    `[\\u200c\\u200d](?!${JOINABLE})`,
+  ].join('|'),
+  'gu',
+);
+
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**

@@ -14,8 +14,29 @@ describe('visibleText', () => {
     expect(visibleText('user\u2066\u2067\u2068\u2069.csv')).toBe('user\\u2066\\u2067\\u2068\\u2069.csv');
   });
 
+  it('escapes characters that show nothing: BOM, zero-width space, word joiner, direction marks', () => {
+    expect(visibleText('\ufeff\ufeffsource')).toBe('\\ufeff\\ufeffsource');
+    expect(visibleText('a\u200bb\u2060c\u200ed\u200fe')).toBe('a\\u200bb\\u2060c\\u200ed\\u200fe');
+  });
+
+  it('escapes a joiner that joins nothing visible, at an end or beside ASCII', () => {
+    expect(visibleText('sou\u200drce')).toBe('sou\\u200drce');
+    expect(visibleText('\u200cname\u200d')).toBe('\\u200cname\\u200d');
+    expect(visibleText('\u00ff\u200d')).toBe('\u00ff\\u200d');
+    expect(visibleText('\u200d\u{1f468}')).toBe('\\u200d\u{1f468}');
+  });
+
   it('leaves printable text alone, unicode included', () => {
-    for (const text of ['plain ascii ~!@#$%^&*()', 'Zoë Ünïcödé 東京 😀', 'a\\nb (a backslash and n)', '\u00a0\u00ff\u200d'])
+    for (const text of [
+      'plain ascii ~!@#$%^&*()',
+      'Zoë Ünïcödé 東京 😀',
+      'a\\nb (a backslash and n)',
+      '\u00a0\u00ff',
+      'family \u{1f468}\u200d\u{1f469}\u200d\u{1f467}',
+      'heart \u2764\ufe0f\u200d\u{1f525}',
+      'می\u200cخواهم',
+      'क्\u200dष',
+    ])
       expect(visibleText(text)).toBe(text);
   });
 
