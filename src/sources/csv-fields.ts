@@ -221,10 +221,16 @@ const EMAIL_LIKE = /^[^\s@",]+@[^\s@",]+\.[^\s@",]+$/;
  * A column name holding U+FEFF (a byte order mark) is refused: it looks like `Email` wherever it
  * is shown, but a mapping of `Email` finds nothing in it. Exactly one BOM, at the start of the
  * file, is the file's marker and is dropped (record-cutter.ts); a second one right after it (a
- * file re-saved or concatenated with its marker) is data, and lands in the first name.
+ * file re-saved or concatenated with its marker), or one after blank lines, is data, and lands in
+ * the first name.
  */
 function bomInName(name: string, index: number): string {
-  const where = name.startsWith(BOM) && index === 0 ? 'the file starts with two byte order marks (only the first is dropped), so ' : '';
+  // Only the text of the header line is known here: a BOM at its start follows either the file's
+  // marker (two at the start of the file) or blank lines, so the message says what both share.
+  const where =
+    name.startsWith(BOM) && index === 0
+      ? "the header line starts with a byte order mark that is not the file's marker (only one, as the very first character of the file, is dropped), so "
+      : '';
   const shown = JSON.stringify(name).replaceAll(BOM, '\\uFEFF');
   return `${where}column ${index + 1}'s name holds an invisible U+FEFF (byte order mark): ${shown}, which a mapping of ${JSON.stringify(name.replaceAll(BOM, ''))} would not find. Hint: remove it from the header line`;
 }

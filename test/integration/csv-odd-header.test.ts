@@ -52,7 +52,12 @@ describe('an odd CSV header', () => {
   it.each([
     ['a duplicate name', 'émail,name,plan,name\n', 'pipelines/users.csv:1:17 (byte 17): column name "name" appears twice (columns 2 and 4)', '1:17'],
     ['a stray quote, after blank lines', '\n\r\nemail,"na"me\n', 'pipelines/users.csv:3:11 (byte 13): unexpected "m" after a closing quote (column 2)', '3:11'],
-    ['a second byte order mark', '\uFEFF\uFEFFemail,name\n', 'pipelines/users.csv:1:1 (byte 3): the file starts with two byte order marks', '1:1'],
+    [
+      'a second byte order mark',
+      '\uFEFF\uFEFFemail,name\n',
+      "pipelines/users.csv:1:1 (byte 3): the header line starts with a byte order mark that is not the file's marker",
+      '1:1',
+    ],
   ])('%s: refused at the character at fault, by validate, the run and the plan', async (_, csv, problem, place) => {
     p = new TestProject();
     p.write('pipelines/users.csv', `${csv}a@example.com,Ann,gold,x\n`);

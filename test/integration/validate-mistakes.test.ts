@@ -196,7 +196,7 @@ describe('ferry validate catches the usual mistakes', () => {
       [
         'two-boms.csv',
         '',
-        'p.yaml:1:17 source.file: [source:csv] bad header row in two-boms.csv:1:1 (byte 3): the file starts with two byte order marks (only the first is dropped), so column 1\'s name holds an invisible U+FEFF (byte order mark): "\\uFEFFemail", which a mapping of "email" would not find',
+        'p.yaml:1:17 source.file: [source:csv] bad header row in two-boms.csv:1:1 (byte 3): the header line starts with a byte order mark that is not the file\'s marker (only one, as the very first character of the file, is dropped), so column 1\'s name holds an invisible U+FEFF (byte order mark): "\\uFEFFemail", which a mapping of "email" would not find',
       ],
     ];
     project.write('p.yaml', 'source: { file: utf8-bom.csv, csv: { encoding: latin1 } }\ntarget: { connection: users }\n');

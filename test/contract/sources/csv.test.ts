@@ -199,10 +199,21 @@ describe('csv header', () => {
     expect(items).toEqual([]);
   });
 
+  it('does not say a file starts with two byte order marks when its one BOM follows blank lines', async () => {
+    const afterBlank = csvFile('\n\r\n\uFEFFEmail,Name\na@x.io,Ann\n');
+    const error = await sources.csv.scan(afterBlank, 10).then(
+      () => undefined,
+      (e: unknown) => String(e),
+    );
+    expect(error).toContain(`column 1's name holds an invisible U+FEFF (byte order mark): "\\uFEFFEmail"`);
+    expect(error).toContain('only one, as the very first character of the file, is dropped');
+    expect(error).not.toContain('two byte order marks');
+  });
+
   it('drops exactly one BOM: a second one is data, and a column name holding it fails the scan rather than hide the column', async () => {
     const twoBoms = csvFile('\uFEFF\uFEFFEmail,Name\na@x.io,Ann\n');
     await expect(sources.csv.scan(twoBoms, 10)).rejects.toThrow(
-      `[source:csv] ${twoBoms.path}:1:1: bad header row at byte 3: the file starts with two byte order marks (only the first is dropped), so column 1's name holds an invisible U+FEFF (byte order mark): "\\uFEFFEmail", which a mapping of "Email" would not find. Hint: remove it from the header line`,
+      `[source:csv] ${twoBoms.path}:1:1: bad header row at byte 3: the header line starts with a byte order mark that is not the file's marker (only one, as the very first character of the file, is dropped), so column 1's name holds an invisible U+FEFF (byte order mark): "\\uFEFFEmail", which a mapping of "Email" would not find. Hint: remove it from the header line`,
     );
     await expect(sources.csv.scan(csvFile('Email,"\uFEFFName"\na@x.io,Ann\n'), 10)).rejects.toThrow(
       /:1:8: bad header row at byte 7: column 2's name holds an invisible U\+FEFF \(byte order mark\): "\\uFEFFName", which a mapping of "Name" would not find/,
