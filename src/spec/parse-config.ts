@@ -1,10 +1,10 @@
 import { configSchema, type FerryConfig } from './config-schema.js';
-import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { interpolateEnv } from './interpolate.js';
 import { checkSchema } from './schema-diagnostics.js';
 import { isScalar } from 'yaml';
 import { isWholeReference } from './env-references.js';
-import { parseYamlFile, plainValue, positionOf, type YamlFile } from './yaml-document.js';
+import { offsetOf, parseYamlFile, plainValue, positionOf, type YamlFile } from './yaml-document.js';
 
 export interface ParsedConfig {
   config?: FerryConfig;
@@ -25,7 +25,12 @@ export function parseConfig(file: string, text: string, env: Readonly<Record<str
   const schema = checkSchema(y, configSchema, raw);
   // a key left as written (`${X}:` refused) is an unknown key too: said once, at its position
   const said = new Set(envDiagnostics.map((d) => `${d.line}:${d.col}`));
-  const diagnostics = sortDiagnostics([...literal, ...envDiagnostics, ...schema.diagnostics.filter((d) => !said.has(`${d.line}:${d.col}`))]);
+  const diagnostics = sortDiagnostics([
+    ...literal,
+    ...envDiagnostics,
+    ...protoConnection(y, raw),
+    ...schema.diagnostics.filter((d) => !said.has(`${d.line}:${d.col}`)),
+  ]);
   if (diagnostics.length > 0) return { diagnostics, secrets };
   return { config: schema.value, diagnostics: [], secrets };
 }
@@ -47,4 +52,19 @@ function literalApiKey(y: YamlFile): Diagnostic[] {
       message: 'an API key comes from the environment, never from ferry.yaml itself: write api_key: ${TEMPORAL_API_KEY} and set that variable',
     },
   ];
+}
+
+/**
+ * The schema library leaves a `__proto__` key out of a record (its guard against prototype
+ * pollution), so a connection of that name vanished and a pipeline naming it read "unknown
+ * connection … (known: users)": refused at its name instead. Other names of Object.prototype
+ * (constructor, toString) are kept as any other name.
+ */
+function protoConnection(y: YamlFile, raw: unknown): Diagnostic[] {
+  const connections = raw && typeof raw === 'object' ? (raw as Record<string, unknown>)['connections'] : undefined;
+  if (!connections || typeof connections !== 'object' || !Object.hasOwn(connections, '__proto__')) return [];
+  const path = ['connections', '__proto__'];
+  const { line, col } = positionOf(y, offsetOf(y, path, 'key'));
+  const message = 'the connection name "__proto__" is reserved by JavaScript and cannot name a connection: choose another name';
+  return [{ file: y.file, line, col, path: formatPath(path), message }];
 }
