@@ -1,10 +1,9 @@
 import { closestName, didYouMean } from './closest-name.js';
-import { formatPath, type Diagnostic } from './diagnostics.js';
+import { formatPath, shownName, type Diagnostic } from './diagnostics.js';
 import { expressionRefs } from './expression-refs.js';
 import { offsetInScalar } from './parse-pipeline.js';
 import type { Pipeline } from './pipeline-schema.js';
 import { offsetOf, positionOf, type YamlFile } from './yaml-document.js';
-import { clip } from '../validation/clip.js';
 
 /**
  * Checks of a pipeline against what it names outside itself, given what the caller read (the
@@ -29,7 +28,7 @@ export function checkTargetColumns(
       if (table.generated && generated.includes(name)) return { ...at, message: table.generated.message(name) };
       const near = closestName(name, writable);
       const hint = near ? ` (did you mean ${near}?)` : `; its columns: ${writable.join(', ')}`;
-      return { ...at, message: `table ${table.name} has no column "${name}"${hint}` };
+      return { ...at, message: `table ${table.name} has no column "${shownName(name)}"${hint}` };
     });
 }
 
@@ -83,10 +82,7 @@ const LISTED_COLUMNS = 30;
 
 /** The header's first LISTED_COLUMNS columns, each shortened, then how many more there are. */
 function columnList(names: readonly string[]): string {
-  const listed = names
-    .slice(0, LISTED_COLUMNS)
-    .map((n) => clip(quoteField(n), 80))
-    .join(', ');
+  const listed = names.slice(0, LISTED_COLUMNS).map(quoteField).join(', ');
   return names.length > LISTED_COLUMNS ? `${listed} and ${names.length - LISTED_COLUMNS} more` : listed;
 }
 
@@ -105,8 +101,8 @@ export function otherDelimiterHint(header: string[]): string | undefined {
   if (header.length !== 1) return undefined;
   const found = OTHER_DELIMITERS.find(([char]) => header[0]!.includes(char));
   if (!found) return undefined;
-  // The header is one line of the file, which may be megabytes: shown shortened, as columnList does.
-  return `the header is one column, ${clip(quoteField(header[0]!), 80)}, holding ${found[1]}: is the file separated by it? set source.csv.delimiter: ${found[1]}`;
+  // The header is one line of the file, which may be megabytes: quoteField shortens it.
+  return `the header is one column, ${quoteField(header[0]!)}, holding ${found[1]}: is the file separated by it? set source.csv.delimiter: ${found[1]}`;
 }
 
 /** The first segment of `path` that no sampled record has (only below objects the sample has). */
@@ -137,5 +133,6 @@ function objectsIn(value: unknown): Record<string, unknown>[] {
 
 /** A field as it is written in JSONata: backquoted when it is not a plain name. */
 function quoteField(name: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : `\`${name}\``;
+  // shortened: a field named in a mapping may be as long as the file lets a string be
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? shownName(name) : `\`${shownName(name)}\``;
 }

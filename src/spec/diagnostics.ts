@@ -1,3 +1,4 @@
+import { clip } from '../validation/clip.js';
 import { visibleText } from './visible-text.js';
 
 /** One problem found in a config or pipeline file, with the position of the offending node. */
@@ -30,12 +31,24 @@ export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
   return [...list].sort((a, b) => a.line - b.line || a.col - b.col || a.path.localeCompare(b.path));
 }
 
-/** Dotted path from a zod/YAML path: `columns.email`, `notify[0].webhook`. */
+/** Dotted path from a zod/YAML path: `columns.email`, `notify[0].webhook`; each key shortened by `shownName`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
+    else out += out ? `.${shownName(String(part))}` : shownName(String(part));
   }
   return out;
+}
+
+/** Characters of a key or name from a file that a diagnostic shows. */
+const SHOWN_NAME = 80;
+
+/**
+ * A key, column or connection name written in a file, as a diagnostic shows it: its first
+ * SHOWN_NAME characters and "…". A key may be a megabyte long (YAML's `? key` form has no limit),
+ * and was printed whole, twice (in the path and in the message).
+ */
+export function shownName(name: string): string {
+  return clip(name, SHOWN_NAME);
 }

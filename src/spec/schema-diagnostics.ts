@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { didYouMean } from './closest-name.js';
-import { formatPath, type Diagnostic } from './diagnostics.js';
+import { formatPath, shownName, type Diagnostic } from './diagnostics.js';
 import { offsetOf, positionOf, type YamlFile } from './yaml-document.js';
 
 type Issue = z.core.$ZodIssue;
@@ -30,18 +30,18 @@ function toDiagnostics(y: YamlFile, issue: Issue, prefix: readonly PropertyKey[]
     // No branch stands out when the key that tells them apart is the one mistyped
     // (`source: { conection: users }`): a key no branch knows is then the mistake to name.
     const unknown = unknownToEveryBranch(issue.errors);
-    if (unknown.length > 0) return unknown.map((key) => at(y, [...path, key], 'key', `unknown key "${key}"${suggest(key)}`));
+    if (unknown.length > 0) return unknown.map((key) => at(y, [...path, key], 'key', `unknown key "${shownName(key)}"${suggest(key)}`));
   }
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => at(y, [...path, key], 'key', `unknown key "${key}"${suggest(key)}`));
+    return issue.keys.map((key) => at(y, [...path, key], 'key', `unknown key "${shownName(key)}"${suggest(key)}`));
   }
   // A record's key (a connection's name) failed its own check: that check's message, at the key, not "Invalid key in record".
   if (issue.code === 'invalid_key' && issue.issues[0]) {
-    return [at(y, path, 'key', `invalid name "${String(path[path.length - 1])}": ${issue.issues[0].message}`)];
+    return [at(y, path, 'key', `invalid name "${shownName(String(path[path.length - 1]))}": ${issue.issues[0].message}`)];
   }
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.input === undefined) {
     const missing = path[path.length - 1];
-    return [at(y, path.slice(0, -1), 'value', `missing required key "${String(missing)}"`, path)];
+    return [at(y, path.slice(0, -1), 'value', `missing required key "${shownName(String(missing))}"`, path)];
   }
   return [at(y, path, 'value', describe(issue))];
 }

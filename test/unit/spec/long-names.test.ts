@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { checkSourceFields } from '../../../src/spec/check-references.js';
+import { checkSourceFields, checkTargetColumns } from '../../../src/spec/check-references.js';
 import { formatDiagnostic } from '../../../src/spec/diagnostics.js';
+import { parseConfig } from '../../../src/spec/parse-config.js';
+import { parsePipeline } from '../../../src/spec/parse-pipeline.js';
 import { parseYamlFile } from '../../../src/spec/yaml-document.js';
 
 const valid = `source:\n  file: users.csv\ntarget:\n  connection: users\n`;
@@ -16,5 +18,45 @@ describe('names of any length in diagnostics', () => {
     expect(message!.length).toBeLessThan(400);
     expect(message).toContain(`the header is one column, \`email;${'n'.repeat(50)}`);
     expect(message).toContain('set source.csv.delimiter: ";"');
+  });
+});
+
+describe('long keys and names from the file, shortened where a diagnostic shows them', () => {
+  const long = 'k'.repeat(1 << 20);
+  const short = (lines: string[]): void => {
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line.length).toBeLessThan(600);
+      expect(line).toContain(`${'k'.repeat(40)}…`);
+    }
+  };
+  const pipeline = (more: string): string[] => parsePipeline('p.yaml', `${valid}${more}`).diagnostics.map(formatDiagnostic);
+
+  it('an unknown key, at the top or below', () => {
+    short(pipeline(`? ${long}\n: 1\n`));
+    short(pipeline(`columns: { email: email }\nvalidate:\n  ? ${long}\n  : 1\n`));
+  });
+
+  it('a key column that is not mapped', () => {
+    const lines = parsePipeline(
+      'p.yaml',
+      `source:\n  file: users.csv\ntarget:\n  connection: users\n  key: [${long}]\ncolumns: { email: email }\n`,
+    ).diagnostics.map(formatDiagnostic);
+    short(lines);
+  });
+
+  it('a column the table does not have, and a field the header does not have', () => {
+    const text = `${valid}columns:\n  ? ${long}\n  : email\n  email: ${long}\n`;
+    const columns = { [long]: 'email', email: long };
+    short(checkTargetColumns(parseYamlFile('p.yaml', text), columns, { name: 'users', columns: ['email', 'name'] }).map(formatDiagnostic));
+    short(checkSourceFields(parseYamlFile('p.yaml', text), columns, { kind: 'header', file: 'u.csv', names: ['email'] }).map(formatDiagnostic));
+    short(checkSourceFields(parseYamlFile('p.yaml', text), columns, { kind: 'sample', file: 'u.json', records: [{ email: 'a@x.io' }] }).map(formatDiagnostic));
+  });
+
+  it("a connection's name in ferry.yaml", () => {
+    const config = (more: string): string[] => parseConfig('ferry.yaml', `connections:\n${more}`, {}).diagnostics.map(formatDiagnostic);
+    short(config(`  ? ${long}\n  : { driver: nope }\n`));
+    short(config(`  ? x y${long}\n  : { driver: sqlite, path: y.db }\n`));
+    short(config(`  ? ${long}\n  : { driver: sqlite }\n`));
   });
 });
