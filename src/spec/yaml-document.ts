@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { shownName, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { quoteHint } from './yaml-hints.js';
 
 /** A parsed YAML file that can answer "where is the node at this path?". */
@@ -151,8 +151,12 @@ function ownMessage(text: string, err: { code: string; message: string; pos: [nu
   if (err.code === 'DUPLICATE_KEY') {
     // The parser's range is the key's first character: the key runs to its `:` (or its closing quote).
     const key = /^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^:,{}[\]\n]*[^\s:,{}[\]])/.exec(text.slice(err.pos[0]))?.[0] ?? source;
-    return `duplicate key ${key}: a key appears once in a map (the later one would replace the first)`;
+    return `duplicate key ${shownName(key)}: a key appears once in a map (the later one would replace the first)`;
   }
+  // The parser's own message, not a hint to quote the value: on `name: { … }` that hint took the
+  // intended map for the mistake, and showed the whole line.
+  if (err.code === 'KEY_OVER_1024_CHARS')
+    return 'this key is over 1024 characters long, more than YAML allows a key written without "? " (a line break or a closing quote may be missing before it)';
   // The parser recurses per level: thousands of nested maps or lists ran it out of stack ("Maximum call stack size exceeded").
   if (err.code === 'RESOURCE_EXHAUSTION' && /call stack/i.test(err.message))
     return 'the YAML nests too deeply here for the parser to read (hundreds of levels of maps or lists): a Ferry file needs a few';

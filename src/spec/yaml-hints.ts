@@ -5,6 +5,9 @@
  * value" with the corrected line. Pure: works on the file's text.
  */
 
+import { clip } from '../validation/clip.js';
+import { shownName } from './diagnostics.js';
+
 export interface QuoteHint {
   /** Offset of the value to quote. */
   offset: number;
@@ -33,7 +36,7 @@ function blockHint(line: string, lineStart: number): QuoteHint | undefined {
   else if (value.includes(': ')) why = 'YAML reads ": " inside a plain value as a new key';
   else why = quotedStartHint(value);
   if (!why) return undefined;
-  return { offset, message: `${why}: quote this value, e.g.  ${key.trim()}: ${quoted(value)}` };
+  return { offset, message: `${why}: quote this value, e.g.  ${example(key.trim(), quoted(value))}` };
 }
 
 /**
@@ -47,6 +50,17 @@ function quotedStartHint(value: string): string | undefined {
   if (rest === '' || rest.startsWith('#')) return undefined;
   return `YAML reads the quoted ${string} as the whole value, and cannot read the ${JSON.stringify(rest.slice(0, 20))} after it`;
 }
+
+/**
+ * `key: 'value'`, each part shortened: the line may be a megabyte long (an expression of a
+ * generated file), and the example was printed whole. The start shows which value is meant.
+ */
+function example(key: string, value: string): string {
+  return `${shownName(key)}: ${clip(value, EXAMPLE_VALUE)}`;
+}
+
+/** Characters of the quoted value an example shows. */
+const EXAMPLE_VALUE = 200;
 
 /** The whole value quoted so that it stays as written: single quotes, or double ones around an expression holding single quotes. */
 function quoted(value: string): string {
@@ -62,7 +76,10 @@ function flowMapHint(line: string, lineStart: number, col: number): QuoteHint | 
   const start = before.length - entry[2]!.length;
   const value = /^[^\s,]+/.exec(line.slice(start))?.[0].replace(/\s*}$/, '');
   if (!value || !/[{}]/.test(value)) return undefined;
-  return { offset: lineStart + start, message: `inside a { … } map, { and } are YAML's own: quote this value, e.g.  ${entry[1]}: ${singleQuoted(value)}` };
+  return {
+    offset: lineStart + start,
+    message: `inside a { … } map, { and } are YAML's own: quote this value, e.g.  ${example(entry[1]!, singleQuoted(value))}`,
+  };
 }
 
 function meaning(c: string): string {
