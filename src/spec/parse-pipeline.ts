@@ -159,7 +159,7 @@ function checkCoherence(p: Pipeline, diagnose: ParsedPipeline['diagnose']): Diag
   }
   if (!toFile && 'key' in p.target && p.columns && typeof p.columns === 'object') {
     const keys = Array.isArray(p.target.key) ? p.target.key : [p.target.key];
-    for (const key of keys) if (!(key in p.columns)) at(['target', 'key'], `key column "${shownName(String(key))}" is not mapped in columns`);
+    for (const key of keys) if (!Object.hasOwn(p.columns, key)) at(['target', 'key'], `key column "${shownName(String(key))}" is not mapped in columns`);
   }
   if (toFile && p.validate?.rules.length) at(['validate'], 'validation applies to imports; an export reads records that are already stored');
   return out;
