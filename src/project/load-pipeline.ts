@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
-import { sortDiagnostics, type Diagnostic } from '../spec/diagnostics.js';
+import { shownName, sortDiagnostics, type Diagnostic } from '../spec/diagnostics.js';
 import { parsePipeline, type ParsedPipeline } from '../spec/parse-pipeline.js';
 import { notReadInPipeline } from '../spec/env-references.js';
 import type { FileFormat, Pipeline } from '../spec/pipeline-schema.js';
@@ -82,8 +82,8 @@ function checkReferences(project: Project, cwd: string, pipelineFile: string, pa
     const spec = raw[end] as Record<string, unknown> | undefined;
     if (!spec || typeof spec !== 'object') continue;
     if (typeof spec['connection'] === 'string' && !ownField(project.config.connections, spec['connection'])) {
-      const hint = `known: ${known.join(', ') || 'none'}; define it in ferry.yaml`;
-      out.push(parsed.diagnose([end, 'connection'], `unknown connection "${spec['connection']}" (${hint})`));
+      const hint = `known: ${known.map(shownName).join(', ') || 'none'}; define it in ferry.yaml`;
+      out.push(parsed.diagnose([end, 'connection'], `unknown connection "${shownName(spec['connection'])}" (${hint})`));
     }
     if (typeof spec['file'] !== 'string') continue;
     const absolute = isAbsolute(spec['file']) ? spec['file'] : join(baseDir, spec['file']);

@@ -47,6 +47,18 @@ describe('ferry validate (CLI)', () => {
     expect(result.stdout.trim()).toBe('p.yaml:1:17 source.file: the source file cannot be read (ELOOP): loop.csv');
   });
 
+  it('an unknown connection with a 100 kB name is quoted shortened, not whole', () => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    writeFileSync(join(t.dir, 'users.csv'), 'email\na@example.com\n');
+    writeFileSync(join(t.dir, 'long.yaml'), `source: { file: users.csv }\ntarget: { connection: ${'c'.repeat(100_000)} }\n`);
+    const result = runFerry(['validate', 'long.yaml'], { cwd: t.dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('unknown connection "cccc');
+    expect(result.stdout).toContain('(known: users; define it in ferry.yaml)');
+    expect(result.stdout.length).toBeLessThan(1000);
+  });
+
   it('an export whose folder a file blocks is refused at validate, before a page is read', () => {
     const t = tempDir();
     cleanup = t.cleanup;
