@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Engine, JobInfo } from '../engine/engine.js';
-import { JournalUnusable } from '../engine/embedded/journal-writable.js';
+import { assertJournalWritable, JournalUnusable } from '../engine/embedded/journal-writable.js';
 import { recordsDone } from '../plan/activity-types.js';
 import type { JobPlan } from '../plan/job-plan.js';
 import { loadCheckedPipeline } from '../project/check-source.js';
@@ -42,6 +43,9 @@ export const DEFAULT_SAMPLE = 10;
 export async function runCommand(ctx: CliContext, file: string, options: RunOptions): Promise<void> {
   const project = ctx.project();
   refuseDetachedEmbedded(ctx, options); // usage errors before any other work
+  // The embedded engine's state folder before the pipeline's checks: a target store kept in it (the
+  // default .ferry/users.db) cannot be opened either, and the folder is what is wrong.
+  if (engineOf(ctx, options.engine) === 'embedded' && existsSync(project.stateDir)) assertJournalWritable(project.stateDir);
   const loaded = await loadCheckedPipeline(project, ctx.cwd, file);
   if (!loaded.ok) {
     for (const d of loaded.diagnostics) ctx.stderr(project.masker.mask(formatDiagnostic(d)));
