@@ -14,6 +14,13 @@ import { generateUsers } from '../helpers/users.js';
  * step that compared projects, so the job succeeded with part of its rows in the other project's
  * database.
  */
+/**
+ * Users in the source: 10 batches of 2000, each chunk held 1 s before its write, so the job runs for
+ * 20 s or more and the kill lands mid-job however fast the other worker starts (with 4,000 users the
+ * job could end before the kill, and the run exited 0).
+ */
+const USERS = 20_000;
+
 describeTemporal('A worker of another project on the queue writes no batch of the job', { timeout: 240_000 }, () => {
   const server = useTemporalServer();
   const shared = tempDir('ferry-shared-state-');
@@ -32,7 +39,7 @@ describeTemporal('A worker of another project on the queue writes no batch of th
     b.write('ferry.yaml', temporalConfig(server().address, queue, state + store('.ferry/other.db'), '3s'));
     // The same pipeline and source in both: only where the rows go differs.
     for (const p of [a, b]) {
-      p.write('users.json', generateUsers(4000, 9));
+      p.write('users.json', generateUsers(USERS, 9));
       p.write(
         'k.yaml',
         'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 2000, parallelism: 1 }\nretry: { max_attempts: 3, initial_interval: 200ms, max_interval: 200ms }\n',
@@ -78,8 +85,8 @@ describeTemporal('A worker of another project on the queue writes no batch of th
     workers.push(await startWorker(a.dir));
     const resumed = a.ferry('jobs', 'resume', id!, '--json');
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'succeeded', summary: { total: 4000, inserted: 4000, rejected: 0 } });
-    expect(count(a, '.ferry/users.db')).toBe(4000);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'succeeded', summary: { total: USERS, inserted: USERS, rejected: 0 } });
+    expect(count(a, '.ferry/users.db')).toBe(USERS);
     expect(count(b, '.ferry/other.db')).toBe(0);
   });
 
@@ -89,7 +96,7 @@ describeTemporal('A worker of another project on the queue writes no batch of th
     try {
       for (const p of [c, d]) {
         p.write('ferry.yaml', temporalConfig(server().address, queue, '', '3s'));
-        p.write('users.json', generateUsers(4000, 10));
+        p.write('users.json', generateUsers(USERS, 10));
         p.write(
           'k.yaml',
           'source: { file: users.json }\ntarget: { connection: users }\nbatch: { size: 2000, parallelism: 1 }\nretry: { max_attempts: 3, initial_interval: 200ms, max_interval: 200ms }\n',
