@@ -78,3 +78,14 @@ export interface JobReportJson {
 
 /** `errors` of a reject as [code, path] pairs, the shape most assertions need. */
 export const codes = (reject: { errors: { code: string; path: string }[] }): [string, string][] => reject.errors.map((e) => [e.code, e.path]);
+
+/** Imports three users into `p`'s users store, the second rejected (email `bad`): the job's id, for a retry of its rejects. */
+export function importWithOneReject(p: TestProject): string {
+  p.write('u.json', [
+    { email: 'a@x.io', given_name: 'Ann' },
+    { email: 'bad', given_name: 'Bob' },
+    { email: 'c@x.io', given_name: 'Cy' },
+  ]);
+  p.write('p.yaml', 'source: { file: u.json }\ntarget: { connection: users }\n');
+  return p.run('p.yaml').report.job;
+}

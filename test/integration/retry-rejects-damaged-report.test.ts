@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestProject } from '../helpers/project.js';
+import { importWithOneReject, TestProject } from '../helpers/project.js';
 
 /**
  * `ferry jobs retry-rejects` of a job whose rejects.ndjson was damaged or edited by hand: the rows
@@ -15,13 +15,7 @@ describe('ferry jobs retry-rejects of a damaged reject report', { timeout: 120_0
   let report: string;
   beforeEach(() => {
     p = new TestProject();
-    p.write('u.json', [
-      { email: 'a@x.io', given_name: 'Ann' },
-      { email: 'bad', given_name: 'Bob' },
-      { email: 'c@x.io', given_name: 'Cy' },
-    ]);
-    p.write('p.yaml', 'source: { file: u.json }\ntarget: { connection: users }\n');
-    job = p.run('p.yaml').report.job;
+    job = importWithOneReject(p);
     report = join(p.dir, '.ferry', 'jobs', job, 'rejects.ndjson');
     // The mapping fixed, so a retry writes what it reads.
     p.write(

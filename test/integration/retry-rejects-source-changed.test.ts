@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exitWithin, startFerry } from '../helpers/cli.js';
-import { TestProject } from '../helpers/project.js';
+import { importWithOneReject, TestProject } from '../helpers/project.js';
 
 /**
  * `ferry jobs retry-rejects` checks the source's checksum, then its job plans: a source changed in
@@ -15,13 +15,7 @@ afterEach(() => p?.cleanup());
 describe('ferry jobs retry-rejects of a source changed after its check', () => {
   it('the retry job refuses, naming the source, and writes nothing', async () => {
     p = new TestProject();
-    p.write('u.json', [
-      { email: 'a@x.io', given_name: 'Ann' },
-      { email: 'bad', given_name: 'Bob' },
-      { email: 'c@x.io', given_name: 'Cy' },
-    ]);
-    p.write('p.yaml', 'source: { file: u.json }\ntarget: { connection: users }\n');
-    const job = p.run('p.yaml').report.job;
+    const job = importWithOneReject(p);
     const child = startFerry(['jobs', 'retry-rejects', job], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'retry-rejects-checked=pause:3000' } });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
