@@ -1,4 +1,4 @@
-import type jsonata from 'jsonata';
+import type { JsonataExpression } from './jsonata-library.js';
 import { jsonLowerBound } from './json-size.js';
 import { clip } from '../validation/clip.js';
 
@@ -344,7 +344,7 @@ interface InterpreterFrame {
  * node, and awaits it, so the hook can count, refuse, and pause. One state per evaluation (keyed by
  * its root frame), since batches evaluate the same expression concurrently.
  */
-export function guardInterpreter(expr: jsonata.Expression, limits: MappingLimits, prepare?: (base: InterpreterBase, clock: () => void) => void): void {
+export function guardInterpreter(expr: JsonataExpression, limits: MappingLimits, prepare?: (base: InterpreterBase, clock: () => void) => void): void {
   const states = new WeakMap<object, EvaluationState>();
   const entry = async (_node: unknown, _input: unknown, frame: InterpreterFrame): Promise<void> => {
     const base = frame.base;

@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import { jsonata } from './jsonata-library.js';
 import { linearRegexProblem } from './linear-regex.js';
 import { pictureProblem } from './picture-literals.js';
 import { isInexact } from '../validation/inexact-numbers.js';

@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import { jsonata } from './jsonata-library.js';
 import { isUnder } from '../validation/well-formed.js';
 
 /** The record fields a set of expressions can read, or 'all' when one of them can read the record as a whole. */

@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import { jsonata, type JsonataExpression } from './jsonata-library.js';
 import { BUDGET_CODE, METER_SYMBOL, WORK_SYMBOL, checkUnfolded, type BudgetError, type OutputMeter } from './budget.js';
 import { borrowImplementations, type Implementation, type Signature } from './compiler/borrowed.js';
 import { builtins } from './compiler/builtins.js';
@@ -161,7 +161,7 @@ export function checkedWhenPartial(name: string, impl: Implementation): Implemen
 }
 
 /** Registers the guarded built-ins on an interpreter expression (after budget.ts `guardInterpreter`). */
-export function registerGuardedFunctions(expr: jsonata.Expression): void {
+export function registerGuardedFunctions(expr: JsonataExpression): void {
   for (const { name, impl, signature } of registered) expr.registerFunction(name, impl as (...args: unknown[]) => unknown, signature);
 }
 

@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import { jsonata, type JsonataExpression } from './jsonata-library.js';
 import { setOwnField } from '../validation/own-field.js';
 import type { RejectError } from '../validation/reject.js';
 import {
@@ -76,7 +76,7 @@ export interface MappingPlan {
   interpreted: { column: string; reason: string }[];
 }
 
-type Interpreted = { column: string; expr: jsonata.Expression };
+type Interpreted = { column: string; expr: JsonataExpression };
 
 /**
  * `columns` null = identity (each source field to the column of the same name). Columns the
@@ -278,7 +278,7 @@ const noRecord: Record<string, unknown> = Object.freeze({});
  * (seeded-random.ts: `key` names the column or rule), so a replayed batch maps exactly as before,
  * its regexes on the linear-time engine, and its evaluations under `limits`.
  */
-export function compileExpression(text: string, ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS, key = text): jsonata.Expression {
+export function compileExpression(text: string, ctx: MappingContext, limits: MappingLimits = DEFAULT_LIMITS, key = text): JsonataExpression {
   const expr = jsonata(text, { RegexEngine: LinearRegExp as unknown as RegExpConstructor, sequence: SEQUENCE_LIMIT });
   const millis = Date.parse(ctx.started_at);
   guardInterpreter(expr, limits, (base, clock) => {

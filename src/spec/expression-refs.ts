@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import { jsonata } from '../mapping/jsonata-library.js';
 import { ferryFunctions, jsonataFunctions } from '../mapping/jsonata-functions.js';
 import { closestName } from './closest-name.js';
 

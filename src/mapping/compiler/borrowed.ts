@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import { jsonata } from '../jsonata-library.js';
 
 /**
  * Some built-ins (picture-string formatting and date parsing) are large enough that porting them

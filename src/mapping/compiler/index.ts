@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import { jsonata } from '../jsonata-library.js';
 import type { Node } from './ast.js';
 import { compiler } from './codegen.js';
 import { Emitter } from './emitter.js';
