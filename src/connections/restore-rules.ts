@@ -1,5 +1,6 @@
 import { ConnectionError } from './errors.js';
 import { formatKey } from '../plan/row-diff.js';
+import { shownName } from '../spec/diagnostics.js';
 import { clip } from '../validation/clip.js';
 import type { RestoreBatchInput, RestoreBatchOutput, RestoreEntry } from './types.js';
 
@@ -51,10 +52,7 @@ export function refuseLostColumns(input: Pick<RestoreBatchInput, 'entries' | 'ch
     if (entry.before === null) continue;
     const lost = Object.keys(entry.before).filter((name) => !known.has(name) && entry.before![name] !== null && entry.before![name] !== undefined);
     if (lost.length === 0) continue;
-    const names = lost
-      .slice(0, 5)
-      .map((name) => clip(name, 200))
-      .join(', ');
+    const names = lost.slice(0, 5).map(shownName).join(', ');
     const more = lost.length > 5 ? ` and ${lost.length - 5} more` : '';
     throw new ConnectionError(
       `row ${entry.row} ${shownKey(entry.key)}: the backup holds its value${lost.length === 1 ? '' : 's'} of column${lost.length === 1 ? '' : 's'} ${names}${more}, ` +

@@ -18,13 +18,12 @@ import type { FileSourceOptions } from '../sources/types.js';
 import { checkSourceFields, checkTargetColumns, otherDelimiterHint } from '../spec/check-references.js';
 import { didYouMean } from '../spec/closest-name.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
-import { formatPath, sortDiagnostics } from '../spec/diagnostics.js';
+import { formatPath, shownName, sortDiagnostics } from '../spec/diagnostics.js';
 import { offsetInScalar } from '../spec/parse-pipeline.js';
 import { offsetOf, parseYamlFile, positionOf, type YamlFile } from '../spec/yaml-document.js';
 import { displayPath, type Project } from './load-config.js';
 import { loadPipeline, type LoadedPipeline, type LoadResult } from './load-pipeline.js';
 import { ownField } from '../validation/own-field.js';
-import { clip } from '../validation/clip.js';
 import { headerColumnPlace } from './header-place.js';
 
 /** How many records of a JSON or NDJSON source `validate` reads to check the fields the columns use. */
@@ -222,12 +221,12 @@ async function checkIdentityHeader(project: Project, loaded: LoadedPipeline, sho
   if (unknown.length === 0) return [];
   // Names clipped, as every header warning shows them: one name of 10 MB was printed whole. A
   // header split by another separator has it among the first characters of its one name.
-  const separator = otherDelimiterHint(header.map((name) => clip(name, MAX_NAME)));
+  const separator = otherDelimiterHint(header.map((name) => shownName(name)));
   if (separator) {
     const message = `${shown}: ${separator} (as it is, every row with a value is rejected: UNKNOWN_FIELD)`;
     return [{ ...diagnosticAt(loaded, ['source', 'file'], message), severity: 'warning' }];
   }
-  const listed = unknown.slice(0, MAX_LISTED).map((name) => `${JSON.stringify(clip(name, MAX_NAME))}${didYouMean(name, known)}`);
+  const listed = unknown.slice(0, MAX_LISTED).map((name) => `${JSON.stringify(shownName(name))}${didYouMean(name, known)}`);
   const more = unknown.length > MAX_LISTED ? ` and ${unknown.length - MAX_LISTED} more` : '';
   const message =
     `${unknown.length} column(s) of the header of ${shown} match no column of table ${table.name}: ${listed.join(', ')}${more}. ` +
@@ -238,8 +237,6 @@ async function checkIdentityHeader(project: Project, loaded: LoadedPipeline, sho
 
 /** The header names a message lists; a file of 3,000 extra columns is counted, not listed. */
 const MAX_LISTED = 10;
-/** The characters of a header name a message shows. */
-const MAX_NAME = 80;
 
 async function checkSource(project: Project, loaded: LoadedPipeline): Promise<Diagnostic[]> {
   const { source } = loaded.pipeline;
