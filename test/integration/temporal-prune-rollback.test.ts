@@ -72,4 +72,51 @@ describeTemporal('Temporal: ferry jobs prune during a rollback', { timeout: 180_
       await rollback.exit;
     }
   });
+
+  it('keeps the backup of a job whose failed rollback stays (a reset resumes it), --include-backups or not', async () => {
+    worker ??= await startWorker(p.dir);
+    p.write(
+      'up2.json',
+      generateUsers(10, 1).map((u) => ({ ...u, family_name: 'Changed' })),
+    );
+    p.write('up2.yaml', 'source: { file: up2.json }\ntarget: { connection: users, upsert: true }\n');
+    const { code, report } = p.run('up2.yaml');
+    expect(code).toBe(0);
+    const backup = join(p.dir, '.ferry', 'jobs', report.job, 'backup.ndjson');
+    expect(existsSync(backup)).toBe(true);
+    await worker.kill();
+    worker = undefined;
+    // Visibility keeps close times to the millisecond: the upsert ended before this, the rollback after.
+    await new Promise((done) => setTimeout(done, 50));
+    const cutoff = new Date();
+    await new Promise((done) => setTimeout(done, 50));
+    const rollback = startCli(p.dir, ['jobs', 'rollback', report.job]);
+    await withTestClient(server().address, async (client) => {
+      let rollbackId: string | undefined;
+      try {
+        await until(async () => {
+          rollbackId = /as job (\S+)/.exec(rollback.out.stderr)?.[1];
+          return rollbackId !== undefined;
+        }, 60_000);
+      } finally {
+        rollback.child.kill('SIGKILL');
+        await rollback.exit;
+      }
+      // A rollback that failed: its workflow closed, and `ferry jobs resume` would reset it.
+      await client.workflow.getHandle(rollbackId!).terminate('the test fails it');
+      let pruned: Awaited<ReturnType<typeof pruneFolders>> | undefined;
+      await until(async () => {
+        pruned = await pruneFolders(client, p.dir, join(p.dir, '.ferry'), { endedBefore: cutoff, dryRun: false, includeBackups: true });
+        return [...pruned.pruned, ...pruned.kept].some((j) => j.id === report.job);
+      }, 30_000);
+      expect(pruned?.kept).toContainEqual({ id: report.job, reason: `job ${rollbackId}, which stays, reads its files` });
+      expect(existsSync(backup)).toBe(true);
+      // Once the rollback ended before the cutoff too (it never ran, so it has no folder), the job goes.
+      await until(async () => {
+        pruned = await pruneFolders(client, p.dir, join(p.dir, '.ferry'), { endedBefore: new Date(Date.now() + 60_000), dryRun: false, includeBackups: true });
+        return pruned.pruned.some((j) => j.id === report.job);
+      }, 30_000);
+      expect(existsSync(backup)).toBe(false);
+    });
+  });
 });

@@ -16,11 +16,17 @@ export interface JobMemo {
   jobDir: string;
   startedAt: string;
   sample?: number;
+  /**
+   * The job whose files this one reads (a rollback's backup, a retry's rejects), or null: prune
+   * keeps them while this job stays. Absent in the memos of jobs started before it was recorded.
+   */
+  reads?: string | null;
 }
 
 export function jobMemo(plan: JobPlan, submissionKey: string): JobMemo {
   const { pipeline, kind, pipelineFile, jobDir, startedAt, sample } = plan;
-  return { pipeline, submissionKey, kind, pipelineFile, jobDir, startedAt, ...(sample !== undefined ? { sample } : {}) };
+  const reads = plan.rollback?.job ?? plan.retryOf?.job ?? null;
+  return { pipeline, submissionKey, kind, pipelineFile, jobDir, startedAt, ...(sample !== undefined ? { sample } : {}), reads };
 }
 
 /** Temporal's execution status as a Ferry job status. */
