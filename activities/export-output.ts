@@ -4,7 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { failpoint } from '../src/failpoints.js';
 import type { FileTargetPlan, JobPlan } from '../src/plan/job-plan.js';
-import { notRegularFile, realPathOf } from '../src/project/target-path.js';
+import { notRegularFile, realPathOf, type GuardedFile } from '../src/project/target-path.js';
 import { appendFile, CHUNK_BYTES } from '../src/sources/byte-batches.js';
 import { targetFor } from '../src/targets/index.js';
 import { dropOutputParts, isAssembled, outputPartPath } from './export-files.js';
@@ -19,15 +19,26 @@ import { namingWrite } from './write-refused.js';
  * parts are deleted (a whole export is not kept twice); a failed or cancelled job never gets here,
  * so what a resume needs stays. Safe to repeat.
  */
-export async function writeExportFile(plan: JobPlan, batches: number): Promise<string> {
+export async function writeExportFile(plan: JobPlan, batches: number, kept: KeptFiles): Promise<string> {
   if (plan.target.type !== 'file') throw new Error(`[job ${plan.jobId}] not an export`);
   const { path, format } = plan.target;
-  if (!isAssembled(plan.jobDir)) await assemble(plan, batches, plan.target);
+  if (!isAssembled(plan.jobDir)) await assemble(plan, batches, plan.target, kept);
   dropOutputParts(plan.jobDir, batches, format, path);
   return path;
 }
 
-async function assemble(plan: JobPlan, batches: number, { path: named, format, escapeFormulas }: FileTargetPlan): Promise<void> {
+/**
+ * What an export must never replace, however its path came to name it: the state dir (journal,
+ * job files, the default store) and the files validate guards (the stores, ferry.yaml, the
+ * pipeline). Validate sees the path as written; a `{date}` or `{job}` path, and a symlink made or
+ * changed while the job ran, are known only here.
+ */
+export interface KeptFiles {
+  stateDir: string;
+  files: readonly GuardedFile[];
+}
+
+async function assemble(plan: JobPlan, batches: number, { path: named, format, escapeFormulas }: FileTargetPlan, kept: KeptFiles): Promise<void> {
   const target = targetFor(format);
   // A target that is a symlink is followed: the file it points at is the one replaced (atomically,
   // from its own folder), and the link stays. Renaming over the link itself replaced the link with
@@ -44,7 +55,7 @@ async function assemble(plan: JobPlan, batches: number, { path: named, format, e
     });
   }
   const tmp = join(dirname(path), partialName(basename(path), plan.jobId));
-  const replaced = existingTarget(plan, named, path);
+  const replaced = existingTarget(plan, named, path, kept);
   // A file replaced keeps who may read it: the new one is made private, and given the old one's
   // owner and mode before the rename. Made with the usual mode, it was readable by whoever the
   // umask lets read (0644) while it was written and after: an export kept 0600 or 0640 became
@@ -77,7 +88,7 @@ async function assemble(plan: JobPlan, batches: number, { path: named, format, e
   }
   await out.close();
   try {
-    existingTarget(plan, named, path);
+    existingTarget(plan, named, path, kept);
   } catch (err) {
     rmSync(tmp, { force: true }); // a whole copy of the export, next to a path it may never go to
     throw err;
@@ -129,9 +140,10 @@ export function partialName(name: string, jobId: string): string {
  * validation. `named` is stat'ed as well as its real path: a link the kernel resolves itself
  * (/dev/stdout, /proc/self/fd/1) reads as "pipe:[123]", no path at all, while stat sees the pipe.
  */
-function existingTarget(plan: JobPlan, named: string, path: string): Stats | undefined {
+function existingTarget(plan: JobPlan, named: string, path: string, kept: KeptFiles): Stats | undefined {
   const seen = statOrUndefined(resolve(named));
   const real = statOrUndefined(path);
+  refuseKept(plan, named, path, real, kept);
   const stats = seen ?? real;
   if (!stats) return undefined; // nothing there (or a dangling link, which the rename replaces): the usual case
   if (!stats.isFile()) throw new Error(`[job ${plan.jobId}] refusing to write ${named}: it ${notRegularFile(stats)}`);
@@ -141,6 +153,25 @@ function existingTarget(plan: JobPlan, named: string, path: string): Stats | und
     );
   }
   return real;
+}
+
+/**
+ * Refuses a real path inside the state dir or naming a kept file (by path, or by inode: a hard
+ * link). `{date}` made a link named for today, pointing at the store, pass validate, and the
+ * rename then replaced the store with the export.
+ */
+function refuseKept(plan: JobPlan, named: string, path: string, stats: Stats | undefined, kept: KeptFiles): void {
+  const refuse = (why: string): never => {
+    throw new Error(`[job ${plan.jobId}] refusing to write ${named}: it ${why}; choose another target.file`);
+  };
+  const state = realPathOf(resolve(kept.stateDir));
+  if (path === state || path.startsWith(state + sep)) refuse(`is inside the state dir ${state}, which holds the journal and the jobs' files`);
+  for (const file of kept.files) {
+    const real = realPathOf(resolve(file.path));
+    if (real === path) refuse(`is ${file.what}`);
+    const other = stats && statOrUndefined(real);
+    if (other && other.ino === stats.ino && other.dev === stats.dev) refuse(`is ${file.what} (the same file under another name)`);
+  }
 }
 
 function statOrUndefined(path: string): Stats | undefined {

@@ -1,10 +1,14 @@
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { failpoint, pausepoint } from '../src/failpoints.js';
 import type { FinalizeJobInput, FinalizeJobOutput } from '../src/plan/activity-types.js';
+import type { JobPlan } from '../src/plan/job-plan.js';
+import { CONFIG_FILE } from '../src/project/load-config.js';
+import { sqliteFiles, type GuardedFile } from '../src/project/target-path.js';
 import { appendFile, CHUNK_BYTES } from '../src/sources/byte-batches.js';
-import { writeExportFile } from './export-output.js';
+import { writeExportFile, type KeptFiles } from './export-output.js';
+import type { ActivityDeps } from './deps.js';
 import { namingWrite } from './write-refused.js';
 import type { JobContexts } from './job-context.js';
 import { backupPath, chunkFilePattern, partsDir, keptPagesDir, rejectsPartPath, rejectsPath, snapshotPath } from './job-files.js';
@@ -16,7 +20,7 @@ import { backupPath, chunkFilePattern, partsDir, keptPagesDir, rejectsPartPath, 
  * once the job succeeded, drops its bookkeeping in the target — a failed or cancelled job keeps it
  * for its resume. Safe to repeat.
  */
-export async function finalizeJob(contexts: JobContexts, { jobDir, batches, status }: FinalizeJobInput): Promise<FinalizeJobOutput> {
+export async function finalizeJob(deps: ActivityDeps, contexts: JobContexts, { jobDir, batches, status }: FinalizeJobInput): Promise<FinalizeJobOutput> {
   await pausepoint('finalize-start');
   const ctx = await contexts.get(jobDir);
   const rejectParts = Array.from({ length: batches }, (_, batch) => rejectsPartPath(jobDir, batch));
@@ -33,7 +37,7 @@ export async function finalizeJob(contexts: JobContexts, { jobDir, batches, stat
     );
   }
   // Only a succeeded export has every part: a failed or cancelled one leaves the target path alone.
-  const output = ctx.plan.kind === 'export' && status === 'succeeded' ? await writeExportFile(ctx.plan, batches) : null;
+  const output = ctx.plan.kind === 'export' && status === 'succeeded' ? await writeExportFile(ctx.plan, batches, keptFiles(deps, ctx.plan)) : null;
   // Every batch of an import or migration commits a marker with its first chunk: a job of batches
   // whose store holds no marker of it lost them (the store deleted after a crash in this finalize).
   const wroteBatches = (ctx.plan.kind === 'import' || ctx.plan.kind === 'migrate') && batches > 0 && !ctx.plan.dryRun;
@@ -79,4 +83,18 @@ function countNewlines(buf: Buffer): number {
   let n = 0;
   for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
   return n;
+}
+
+/**
+ * What the export file may not replace (validate's guard, src/project/load-pipeline.ts): the
+ * state dir its job folder (<state dir>/jobs/<id>) is in, every SQLite store, ferry.yaml, the pipeline.
+ */
+function keptFiles(deps: ActivityDeps, plan: JobPlan): KeptFiles {
+  const jobs = dirname(plan.jobDir);
+  const files: GuardedFile[] = [];
+  for (const [name, c] of Object.entries(deps.connections)) {
+    if (c.driver === 'sqlite' && c.path !== ':memory:') files.push(...sqliteFiles(resolve(deps.baseDir, c.path), `the SQLite store of connection "${name}"`));
+  }
+  files.push({ path: join(deps.baseDir, CONFIG_FILE), what: 'the project config ferry.yaml' }, { path: plan.pipelineFile, what: 'this pipeline file' });
+  return { stateDir: basename(jobs) === 'jobs' ? dirname(jobs) : plan.jobDir, files };
 }

@@ -17,7 +17,7 @@ export function createActivities(deps: ActivityDeps): PipelineActivities {
   return {
     planJob: (input) => planJob(deps, input),
     runBatch: batches.runBatch,
-    finalizeJob: (input) => finalizeJob(batches.contexts, input),
+    finalizeJob: (input) => finalizeJob(deps, batches.contexts, input),
     notify: (input) => notify(deps, input),
   };
 }

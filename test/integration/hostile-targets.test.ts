@@ -117,6 +117,36 @@ describe('a target that is not a regular file', { timeout: 120_000 }, () => {
     expect(run.stdout + run.stderr).toMatch(/refusing to write .*late-\d{4}-\d{2}-\d{2}\.csv: it is a named pipe, not a regular file/);
     for (const day of [today, tomorrow]) expect(statSync(join(p.dir, `late-${day}.csv`)).isFIFO()).toBe(true);
   });
+
+  it('a placeholder target that names the store or the pipeline only once the job starts fails the job, leaving them as they were', () => {
+    // Validate sees `{date}`, which matches no kept file: only the job knows the name, and renamed
+    // its export over the file the link for today pointed at (the store, which no job could open after).
+    p.write('ferry.yaml', 'connections:\n  users: { driver: sqlite, path: .ferry/users.db }\n  crm: { driver: sqlite, path: data/crm.db }\n');
+    mkdirSync(join(p.dir, 'data'), { recursive: true });
+    execFileSync('cp', [join(p.dir, '.ferry/users.db'), join(p.dir, 'data/crm.db')]);
+    const days = [new Date(), new Date(Date.now() + 86_400_000)].map((d) => d.toISOString().slice(0, 10));
+    const cases: [string, (day: string) => void, RegExp][] = [
+      ['store', (day) => symlinkSync('.ferry/users.db', join(p.dir, `store-${day}.csv`)), /it is inside the state dir/],
+      ['crm', (day) => linkSync(join(p.dir, 'data/crm.db'), join(p.dir, `crm-${day}.csv`)), /it is the SQLite store of connection "crm" \(the same/],
+      ['self', (day) => symlinkSync('export.yaml', join(p.dir, `self-${day}.csv`)), /it is this pipeline file/],
+    ];
+    const kept = (): string[] => ['.ferry/users.db', 'data/crm.db'].map((f) => readFileSync(join(p.dir, f)).toString('hex'));
+    const before = kept();
+    for (const [name, make, message] of cases) {
+      for (const day of days) make(day);
+      p.write('export.yaml', exportPipeline({ file: `${name}-{date}.csv` }));
+      const pipeline = readFileSync(join(p.dir, 'export.yaml'), 'utf8');
+      expect(p.ferry('validate', 'export.yaml').code).toBe(0);
+      const run = p.ferry('run', 'export.yaml');
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      expect(run.stdout + run.stderr).toMatch(new RegExp(`refusing to write .*${name}-\\d{4}-\\d{2}-\\d{2}\\.csv: ${message.source}`));
+      expect(readFileSync(join(p.dir, 'export.yaml'), 'utf8')).toBe(pipeline);
+      expect(readdirSync(p.dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
+    }
+    expect(kept()).toEqual(before);
+    expect(p.rows('SELECT count(*) AS n FROM users')).toEqual([{ n: 5 }]);
+    p.write('ferry.yaml', 'connections:\n  users: { driver: sqlite, path: .ferry/users.db }\n');
+  });
 });
 
 describe('a source that is not a regular file', { timeout: 60_000 }, () => {
