@@ -1,3 +1,4 @@
+import { ownField } from '../validation/own-field.js';
 import type { RejectError } from '../validation/reject.js';
 import type { ExportRow, TargetDefinition, TargetOptions } from './types.js';
 
@@ -36,7 +37,7 @@ function format(rows: string[][]): Promise<string> {
 
 function cells(row: ExportRow, options: TargetOptions): string[] {
   return options.headers.map((header) => {
-    const value = row[header];
+    const value = ownField(row, header);
     const text = cellText(value);
     return options.escapeFormulas && typeof value === 'string' ? escapeFormula(text) : text;
   });
@@ -49,7 +50,7 @@ function cells(row: ExportRow, options: TargetOptions): string[] {
  */
 function checkNul(row: ExportRow, options: TargetOptions, errors: RejectError[]): void {
   for (const header of options.headers) {
-    const value = row[header];
+    const value = ownField(row, header);
     if (typeof value !== 'string') continue;
     const at = value.indexOf('\u0000');
     if (at < 0) continue;

@@ -139,3 +139,21 @@ describe('what the README promises of the formats', { timeout: 120_000 }, () => 
     expect(read(p, 'out/zero.json')).toBe('[\n{"id":"u1","z":0,"m":{"a":0}}\n]\n');
   });
 });
+
+describe('a column named as a property every object has', { timeout: 120_000 }, () => {
+  it('is empty where its value is missing: not the function Object.prototype holds, nor {} (JSON read "constructor":undefined, no JSON)', () => {
+    const extra = 'columns:\n  id: user_id\n  constructor: nothere\n  toString: user_metadata.plan\n  __proto__: nothere\n  hasOwnProperty: given_name\n';
+    const expected = {
+      csv: 'id,constructor,toString,__proto__,hasOwnProperty\r\nu1,,pro,,Ada\r\nu5,,,,Eve\r\n',
+      json: '[\n{"id":"u1","toString":"pro","hasOwnProperty":"Ada"},\n{"id":"u5","hasOwnProperty":"Eve"}\n]\n',
+      ndjson: '{"id":"u1","toString":"pro","hasOwnProperty":"Ada"}\n{"id":"u5","hasOwnProperty":"Eve"}\n',
+    };
+    for (const [format, text] of Object.entries(expected)) {
+      p.write('proto.yaml', exportPipeline({ file: `out/proto.${format}`, query: 'user_id:(u1 OR u5)', sort: '{ by: user_id }', extra }));
+      const { code, report } = p.run('proto.yaml');
+      expect(code).toBe(0);
+      expect(report.summary).toMatchObject({ exported: 2, rejected: 0 });
+      expect(read(p, `out/proto.${format}`)).toBe(text);
+    }
+  });
+});
