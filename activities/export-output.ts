@@ -45,6 +45,13 @@ async function assemble(plan: JobPlan, batches: number, { path: named, format, e
   // a regular file and left its target as it was. Validation already guards the real path.
   const path = realPathOf(resolve(named));
   refuseLongNames(plan, named, path);
+  // A crash's leftover is this job's alone: removed before any check can fail the job, which left
+  // it (a whole or part copy of the export) beside a path the job will not write. Removed first
+  // also so the mode the file is opened with applies.
+  const tmp = join(dirname(path), partialName(basename(path), plan.jobId));
+  rmSync(tmp, { force: true });
+  // Before a folder is made: a path the job may not write gets none.
+  const replaced = existingTarget(plan, named, path, kept);
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (err) {
@@ -54,13 +61,10 @@ async function assemble(plan: JobPlan, batches: number, { path: named, format, e
       cause: err,
     });
   }
-  const tmp = join(dirname(path), partialName(basename(path), plan.jobId));
-  const replaced = existingTarget(plan, named, path, kept);
   // A file replaced keeps who may read it: the new one is made private, and given the old one's
   // owner and mode before the rename. Made with the usual mode, it was readable by whoever the
   // umask lets read (0644) while it was written and after: an export kept 0600 or 0640 became
-  // world-readable. A leftover of a crash is removed first, so the mode it is opened with applies.
-  rmSync(tmp, { force: true });
+  // world-readable.
   const out = await open(tmp, 'w', replaced ? 0o600 : 0o666).catch((err: unknown) => {
     throw namingWrite(err, `the export file ${path}`, plan.jobId);
   });

@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runFerry } from '../helpers/cli.js';
-import { exportPipeline, read, seed } from '../helpers/exports.js';
+import { dated, exportPipeline, read, seed } from '../helpers/exports.js';
 import { TestProject, type JobReportJson } from '../helpers/project.js';
 
 /** The columns that make an export importable and complete: the defaults plus the metadata. */
@@ -58,6 +59,21 @@ describe('exports: round trip, atomic output, validation', () => {
     expect(read(p, 'out/users.csv')).toBe('id,email\r\nu1,ada@x.io\r\nu2,bob@x.io\r\nu3,cy@x.io\r\nu4,dee@x.io\r\nu5,eve@x.io\r\n');
     expect(readdirSync(join(p.dir, 'out'))).toEqual(['users.csv']);
     expect(show(p, id!).artifacts.output).toBe('out/users.csv');
+  });
+
+  it('a resume that cannot write where a killed assembly wrote fails without leaving the whole or part copy the kill left', () => {
+    const extra = 'columns:\n  id: user_id\n  email: email\nbatch: { size: 2 }\nretry: { max_attempts: 1 }\n';
+    p.write('export.yaml', exportPipeline({ file: 'out/users-{date}.csv', sort: '{ by: user_id }', extra }));
+    const killed = runFerry(['run', 'export.yaml'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'finalize-output=2' } });
+    expect(killed.code).not.toBe(0);
+    const id = /job (\S+) started/.exec(killed.stderr)![1]!;
+    expect(readdirSync(join(p.dir, 'out'))).toEqual([expect.stringMatching(/\.partial$/)]);
+    // The day's name is now a named pipe: validate sees only the template, so the job's finalize finds it.
+    execFileSync('mkfifo', [join(p.dir, dated('out/users-{date}.csv', { job: id }))]);
+    const resumed = p.ferry('jobs', 'resume', id);
+    expect(resumed.code).toBe(1);
+    expect(resumed.stdout + resumed.stderr).toMatch(/refusing to write .*users-\d{4}-\d{2}-\d{2}\.csv: it is a named pipe/);
+    expect(readdirSync(join(p.dir, 'out'))).toEqual([expect.stringMatching(/^users-\d{4}-\d{2}-\d{2}\.csv$/)]);
   });
 
   it('an export that runs out of disk while assembling its file fails, claims no rows exported and leaves no partial file', () => {
