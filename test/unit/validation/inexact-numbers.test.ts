@@ -46,6 +46,13 @@ describe('inexactNumbers: FORMAT at the path of each, from the text', () => {
     expect(inexactNumbers('[{"a":-12345678901234567891}]', ['user_metadata'])).toEqual([format('user_metadata[0].a')]);
   });
 
+  it('finds a number that is the whole text (a stored JSON column holding one number), spaces before it or not', () => {
+    for (const text of ['12345678901234567891', '-12345678901234567891', ' 12345678901234567891', '\n1e-400']) {
+      expect(inexactNumbers(text, ['user_metadata']), text).toEqual([expect.objectContaining({ code: 'FORMAT', path: 'user_metadata' })]);
+    }
+    expect(inexactNumbers('9007199254740991')).toEqual([]);
+  });
+
   it('reads keys as JSON does, escapes included, and skips digits inside strings', () => {
     const text = '{"note":"12345678901234567891, 1e5","k\\"e\\u0079":12345678901234567891,"s":"x\\"y", "n" : 1.2345678901234567891E+19}';
     expect(inexactNumbers(text)).toEqual([format('k"ey'), format('n')]);
