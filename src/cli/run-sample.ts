@@ -30,9 +30,10 @@ export function sampleTarget(ctx: CliContext, loaded: LoadedPipeline, output: st
 const SAMPLE_HISTORY = 1000;
 
 /**
- * `--output FILE` names any path: an existing file there is replaced only when an earlier
- * `--sample` wrote it (the journal says so), so a typo cannot overwrite another pipeline's source,
- * another export or a user's file. Deleting the file (or another name) is the way past it.
+ * A sample's path (`--output FILE`, or the default beside the target): an existing file there is
+ * replaced only when an earlier `--sample` wrote it (the journal says so), so a typo cannot
+ * overwrite another pipeline's source, another export or a user's file — nor a file of the user's
+ * that happens to have the default's name. Deleting the file (or another name) is the way past it.
  */
 export async function refuseOverwritingNonSample(ctx: CliContext, engine: Engine, pipeline: LoadedPipeline): Promise<void> {
   const target = realPathOf(pipeline.targetPath!);

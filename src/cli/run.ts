@@ -57,7 +57,7 @@ export async function runCommand(ctx: CliContext, file: string, options: RunOpti
   const sample = sampleRows(options.sample);
   const pipeline = sample === undefined ? loaded.loaded : sampleTarget(ctx, loaded.loaded, options.output);
   const engine = await engineFor(ctx, options.engine);
-  if (options.output !== undefined && pipeline.targetPath) await refuseOverwritingNonSample(ctx, engine, pipeline);
+  if (sample !== undefined && pipeline.targetPath) await refuseOverwritingNonSample(ctx, engine, pipeline);
   const plan = await planRun(engine, project, pipeline, new Date(), { sample });
   if (plan.sample === undefined && options.sample !== undefined)
     throw new CliExit(EXIT_INVALID, '--sample applies to exports (a connection source and a file target)');

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dated, exportPipeline, HEADER, read, seed } from '../helpers/exports.js';
@@ -212,6 +212,20 @@ describe('ferry run --sample', () => {
     const again = p.run('p.yaml', '--sample', '3', '--output', 'peek.json');
     expect(again.code).toBe(0);
     expect(JSON.parse(read(p, 'peek.json'))).toHaveLength(3);
+  });
+
+  it('the default sample path replaces an earlier sample, never a file of the same name it did not write', () => {
+    p.write('out/users.sample.json', 'mine');
+    const refused = p.ferry('run', 'p.yaml', '--sample', '2');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'refusing to write the sample to out/users.sample.json: the file exists and no earlier --sample of p wrote it (delete it first, or choose another --output)',
+    );
+    expect(read(p, 'out/users.sample.json')).toBe('mine');
+    rmSync(join(p.dir, 'out/users.sample.json'));
+    expect(p.run('p.yaml', '--sample', '2').code).toBe(0);
+    expect(p.run('p.yaml', '--sample', '3').code).toBe(0);
+    expect(JSON.parse(read(p, 'out/users.sample.json'))).toHaveLength(3);
   });
 
   it('--output is never a pipeline source (even one an earlier sample wrote) nor a .yaml file', () => {
