@@ -44,8 +44,22 @@ export const rowTypes = parsers((oid) => {
   if (oid === 1114 || oid === 1184) return exactInstant;
   if (oid === TIMESTAMP_ARRAY || oid === TIMESTAMPTZ_ARRAY) return exactInstants;
   if (oid === 1082) return asText;
+  // A point or circle as the server writes it (`(1,2)`): pg's objects ({"x":1,"y":2}) were no text
+  // PostgreSQL gives, nor one it reads back; their arrays, and an interval array's, element by element.
+  if (oid === POINT || oid === CIRCLE) return asText;
+  if (oid === POINT_ARRAY || oid === INTERVAL_ARRAY) return textElements;
   return undefined;
 });
+
+const POINT = 600;
+const CIRCLE = 718;
+const POINT_ARRAY = 1017;
+const INTERVAL_ARRAY = 1187;
+
+/** An array's elements as the server writes them (NULL as null), every dimension. */
+function textElements(text: string): unknown {
+  return arrayParser.create(text, asText).parse();
+}
 
 const TIMESTAMP_ARRAY = 1115;
 const TIMESTAMPTZ_ARRAY = 1185;
