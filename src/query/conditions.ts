@@ -3,6 +3,7 @@ import { inexactNumber } from './exact-number.js';
 import { QueryError } from './query-error.js';
 import { MAX_PATTERN_BYTES } from './query-limits.js';
 import type { FieldTarget } from './resolve-field.js';
+import { unorderedOf } from './resolve-field.js';
 import { beyondMicroseconds, parseInstant } from './timestamps.js';
 import type { QueryInstant } from './timestamps.js';
 
@@ -65,6 +66,12 @@ export function rangeCondition(node: RangeNode, target: FieldTarget): Condition 
   const math = [lower, upper].find((bound) => bound.math);
   if (math) throw new QueryError(`date math (${math.value ?? ''}) is resolved when a job is planned; this query was not`, math.offset, field.name);
   if (lower.value === undefined && upper.value === undefined) return { kind: 'exists' };
+  const unordered = target.kind === 'json' ? undefined : unorderedOf(target.column);
+  if (unordered) {
+    const what = target.kind === 'array' ? `its elements' type, ${unordered.compareAs},` : `its type, ${unordered.declared},`;
+    const message = `ranges do not apply to ${field.name}: ${what} has no order in PostgreSQL; match one value (${field.name}:"…"), a wildcard on its text, or _exists_:${field.name}`;
+    throw new QueryError(message, node.offset, field.name);
+  }
   const type = target.kind === 'json' ? jsonRangeType([lower, upper]) : columnValueType(target, field);
   if (type === 'boolean') {
     throw new QueryError(`ranges do not apply to ${field.name}: it holds true/false`, node.offset, field.name);

@@ -56,6 +56,10 @@ export const postgresDialect: SqlDialect = {
   foldCase: foldAscii,
   // `=` is byte equality under any deterministic collation, and a COLLATE would keep it off the column's index.
   byteOrder: (operand, operator) => (operator === '=' ? operand : `${operand} COLLATE "C"`),
+  // `sqlType` comes from the catalog (format_type), quoted where it needs to be. The parameter takes the
+  // type, so the server parses the value at bind: validate's probe reads no row, and a cast in the WHERE
+  // (a composite's input is not immutable, so not folded) was never run.
+  textEquals: (operand, placeholder, sqlType) => `(${operand})::text COLLATE "C" = (${placeholder}::${sqlType})::text`,
   json: {
     pathParam: (path) => [...path],
     at: (column, path) => ({
@@ -95,7 +99,9 @@ export const postgresDialect: SqlDialect = {
   array: {
     // Every dimension counted; NULL for a NULL array.
     exists: (column) => `num_nonnulls(VARIADIC ${column}) > 0`,
-    someElement: (column, body) => `EXISTS (SELECT 1 FROM unnest(${column}) AS "ferry_a"("value") WHERE ${body(`"ferry_a"."value"`)})`,
+    // unnest in the select list: in FROM, an array of a composite type comes out as the type's columns,
+    // and `AS "ferry_a"("value")` named its first field (`street`), not the element.
+    someElement: (column, body) => `EXISTS (SELECT 1 FROM (SELECT unnest(${column}) AS "value") AS "ferry_a" WHERE ${body(`"ferry_a"."value"`)})`,
     // `p < ANY(a)` is `p < e` for one element e: `e > p`, the operator seen from the element's side.
     compareAny: (column, operand, operator) => `${operand} ${FLIPPED[operator]} ANY(${column})`,
     document: (column) => `to_jsonb(${column})`,

@@ -1,7 +1,7 @@
 import type { ColumnInfo } from '../connections/types.js';
 import type { Comparison, Condition } from './conditions.js';
 import type { FieldTarget } from './resolve-field.js';
-import { quoteIdentifier } from './resolve-field.js';
+import { quoteIdentifier, unorderedOf } from './resolve-field.js';
 import type { JsonPath, JsonValue, SqlDialect, SqlParams } from './sql-dialect.js';
 
 /** Renders one leaf predicate. Conjunctions come out parenthesized so the result nests anywhere. */
@@ -28,6 +28,12 @@ function renderScalar(operand: string, column: ColumnInfo, condition: Condition,
         return parts.length === 1 ? parts.join('') : `(${parts.join(' AND ')})`;
       }
       const caseFold = (text: string): string => (ignoreCase ? dialect.foldCase(text) : text);
+      // No `=` of its own (a range on one is refused: conditions.ts): the value's text, as the server writes it.
+      const unordered = unorderedOf(column);
+      if (unordered) {
+        const parts = condition.comparisons.map(({ value }) => dialect.textEquals(operand, params.add(dialect.bind(type, value)), unordered.compareAs));
+        return parts.length === 1 ? parts.join('') : `(${parts.join(' AND ')})`;
+      }
       const parts = condition.comparisons.map(({ operator, value }) => {
         const folded = caseFold(dialect.columnOperand(operand, type));
         // A uuid, enum or inet (PostgreSQL) has no collation to override: it compares in its own order.
@@ -47,7 +53,7 @@ function renderScalar(operand: string, column: ColumnInfo, condition: Condition,
 function renderArray(column: string, info: ColumnInfo, condition: Condition, dialect: SqlDialect, params: SqlParams): string {
   const { array } = dialect;
   if (condition.kind === 'exists') return array.exists(column);
-  if (condition.kind === 'compare' && condition.comparisons.length === 1 && array.compareAny) {
+  if (condition.kind === 'compare' && condition.comparisons.length === 1 && array.compareAny && !unorderedOf(info)) {
     const [{ operator, value }] = condition.comparisons as [Comparison];
     const { type } = condition;
     const param = dialect.paramOperand(params.add(dialect.bind(type, value)), type);

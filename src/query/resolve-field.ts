@@ -10,6 +10,20 @@ import { QueryError } from './query-error.js';
  */
 export interface QueryColumn extends ColumnInfo {
   arrayOf?: ColumnType;
+  /**
+   * A PostgreSQL column whose values (an array's elements) have no equality or order of their own
+   * (no default btree operator class: point, line, box, circle, polygon, path, xml, a composite
+   * type…): `pt:x` failed the job at planning ("operator does not exist: point = unknown"), and a
+   * box's `=` compares areas. A term or phrase compares the text the server gives for the value
+   * with that of the query's value cast to `compareAs` (its SQL type); a range is refused.
+   * `declared` is the column's type as SQL (`point[]`), for messages.
+   */
+  unordered?: { compareAs: string; declared: string };
+}
+
+/** How a PostgreSQL column without equality or order is compared (QueryColumn `unordered`), or undefined. */
+export function unorderedOf(column: ColumnInfo): QueryColumn['unordered'] {
+  return (column as QueryColumn).unordered;
 }
 
 /** The element type of a PostgreSQL array column, or undefined for any other column. */

@@ -1,6 +1,6 @@
 import type { ColumnInfo, ReadSort } from '../connections/types.js';
 import { QueryError } from './query-error.js';
-import { quoteIdentifier, resolveField } from './resolve-field.js';
+import { quoteIdentifier, resolveField, unorderedOf } from './resolve-field.js';
 import { postgresDialect } from './postgres-dialect.js';
 import type { DialectName, SqlDialect, SqlParams } from './sql-dialect.js';
 import { sqliteDialect } from './sqlite-dialect.js';
@@ -83,6 +83,14 @@ export function sortTarget(sort: ReadSort, columns: readonly ColumnInfo[], name:
   }
   if (type === 'json') {
     throw new QueryError(`"${sort.by}" is a JSON column: sort by a key inside it (${sort.by}.key)`, 0, sort.by);
+  }
+  const unordered = unorderedOf(target.column);
+  if (unordered) {
+    throw new QueryError(
+      `"${sort.by}" cannot order an export: its type, ${unordered.declared}, has no order in PostgreSQL; sort by another column`,
+      0,
+      sort.by,
+    );
   }
   // Plain placeholders: PostgreSQL infers their type from the column, and a cast would keep it off an index.
   // SQLite timestamps are compared normalised (text written with zone offsets would misorder), which can be NULL.

@@ -40,6 +40,12 @@ export interface SqlDialect {
    * (en_US: a < B < b) put other users in `name:[a TO m]` on PostgreSQL than on SQLite.
    */
   byteOrder(operand: string, operator: ComparisonOperator): string;
+  /**
+   * `operand` equals the value at `placeholder` for a PostgreSQL type with no `=` of its own (point,
+   * xml, a composite…: resolve-field.ts QueryColumn `unordered`): the text the server writes for
+   * each, the value cast to `sqlType` first, so `(1, 2)` finds the point stored as `(1,2)`.
+   */
+  textEquals(operand: string, placeholder: string, sqlType: string): string;
   json: JsonDialect;
   array: ArrayDialect;
 }

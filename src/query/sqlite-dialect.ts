@@ -51,6 +51,8 @@ export const sqliteDialect: SqlDialect = {
   foldCase: (operand) => `lower(${operand})`,
   // A column declared COLLATE NOCASE (or RTRIM) by another tool compares by it, `=` included.
   byteOrder: (operand) => `${operand} COLLATE BINARY`,
+  // Only a PostgreSQL column has no `=` of its own; validate compiles its query here too.
+  textEquals: (operand, placeholder) => `${operand} = ${placeholder}`,
   json: {
     pathParam: (path) => `$${path.map((key) => `."${key}"`).join('')}`,
     at: (column, path) => ({

@@ -67,6 +67,13 @@ export interface PgShape extends TableColumns {
    */
   exactEquality: Set<number>;
   /**
+   * Positions of columns whose values have no equality of their own (no default btree operator class:
+   * point, box, xml, a composite type, json[]…, or an array of them): an upsert tells a change by
+   * their text. `IS NOT DISTINCT FROM` failed the whole batch on a point ("operator does not exist"),
+   * and on a box compared areas, so a new box of the same area was kept out as unchanged.
+   */
+  textEquality: Set<number>;
+  /**
    * The table has triggers or rules of its own (enabled): a row the writer's statement returned may
    * be deleted, re-keyed or changed by an AFTER trigger (or a rule) before the batch commits.
    */
@@ -227,6 +234,16 @@ interface CatalogColumn {
   element_type: string | null;
   /** The base type has a collation (text, varchar, char, citext): text comparisons may take COLLATE. */
   collatable: boolean;
+  /**
+   * The type a value is compared as (an array's element type, a domain's base type) has a default
+   * btree operator class, so `=` and `<` are a real equality and order; false for point, box, xml,
+   * json, a composite type… (a composite's `=` needs one for each of its fields).
+   */
+  ordered: boolean;
+  /** That type as SQL (`point`, `public.address`): what a query casts a value to. */
+  compared_type: string;
+  /** The column's declared type as SQL (`point[]`), for messages. */
+  declared_type: string;
   not_null: boolean;
   has_default: boolean;
   computed: boolean;
@@ -294,6 +311,7 @@ async function readShape(client: ClientBase, table: string, found: ResolvedTable
     collatable: positionsWhere(catalog, (c) => c.collatable),
     collations: catalog.map((c) => c.collation ?? ''),
     exactEquality: positionsWhere(catalog, (c) => EXACT_EQUALITY.has(c.base_type) && c.deterministic),
+    textEquality: positionsWhere(catalog, (c) => !c.ordered),
     rewritten: rewrites[0]?.rewritten === true,
     rowSecurity: rewrites[0]?.row_security === true,
     inherited: rewrites[0]?.inherited === true,
@@ -322,8 +340,13 @@ async function readColumns(client: ClientBase, oid: number): Promise<CatalogColu
                  ELSE format_type(b.oid, NULL) END AS cast_type,
             format_type(b.oid, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END) AS stored_type,
             b.typname AS base_type, b.typcollation <> 0 AS collatable,
-            (SELECT eb.typname FROM pg_type e JOIN pg_type eb ON eb.oid = CASE WHEN e.typtype = 'd' THEN e.typbasetype ELSE e.oid END
-              WHERE e.typarray = b.oid) AS element_type, a.attnotnull AS not_null,
+            el.typname AS element_type, a.attnotnull AS not_null,
+            EXISTS (SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
+                     WHERE am.amname = 'btree' AND oc.opcdefault
+                       AND (oc.opcintype = cmp.oid
+                            OR oc.opcintype = CASE cmp.typtype WHEN 'e' THEN 'anyenum'::regtype WHEN 'r' THEN 'anyrange'::regtype WHEN 'm' THEN to_regtype('anymultirange') END
+                            OR EXISTS (SELECT 1 FROM pg_cast ca WHERE ca.castsource = cmp.oid AND ca.casttarget = oc.opcintype AND ca.castmethod = 'b' AND ca.castcontext = 'i'))) AS ordered,
+            format_type(cmp.oid, NULL) AS compared_type, format_type(a.atttypid, NULL) AS declared_type,
             (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default,
             a.attgenerated = 's' AS computed, a.attidentity = 'a' AS identity_always,
             CASE WHEN a.attcollation <> b.typcollation AND co.oid IS NOT NULL THEN format('%I.%I', cn.nspname, co.collname) END AS collation,
@@ -331,6 +354,9 @@ async function readColumns(client: ClientBase, oid: number): Promise<CatalogColu
        FROM pg_attribute a
        JOIN pg_type t ON t.oid = a.atttypid
        JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+       LEFT JOIN LATERAL (SELECT eb.oid, eb.typname FROM pg_type e JOIN pg_type eb ON eb.oid = CASE WHEN e.typtype = 'd' THEN e.typbasetype ELSE e.oid END
+                           WHERE e.typarray = b.oid LIMIT 1) el ON true
+       JOIN pg_type cmp ON cmp.oid = COALESCE(el.oid, b.oid)
        LEFT JOIN pg_collation co ON co.oid = a.attcollation
        LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
       WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
@@ -371,6 +397,8 @@ function toColumnInfo(c: CatalogColumn, constraints: CatalogConstraint[], usersT
     hasDefault: c.has_default || filledByFerry(c.name, type, usersTable),
     ...(type === 'text' && !c.collatable ? { collatable: false as const } : {}),
     ...(c.element_type === null ? {} : { arrayOf: columnTypeOf(c.element_type) }),
+    // JSON (json, json[]) is compared as jsonb by a query, whatever its own type.
+    ...(c.ordered || (c.element_type ?? c.base_type) === 'json' ? {} : { unordered: { compareAs: c.compared_type, declared: c.declared_type } }),
   };
 }
 

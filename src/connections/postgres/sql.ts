@@ -196,9 +196,11 @@ export class PgStatements {
    * Whether a stored value already equals a new one. Text compares byte for byte (as text, in
    * "C"): `=` on citext or under a nondeterministic collation finds `Bob` equal to `bob`, and the
    * new spelling would never be written. Padding a char(n) drops stays ignored (its text has none).
+   * A box's `=` compares areas: a new box of the same area was counted unchanged and never written.
    */
   private same(stored: string, value: string, column: number): string {
-    if (!this.shape.collatable.has(column)) return `${stored} IS NOT DISTINCT FROM ${value}`;
+    // A type with no `=` of its own (point, xml, a composite…) by its text too (PgShape textEquality).
+    if (!this.shape.collatable.has(column) && !this.shape.textEquality.has(column)) return `${stored} IS NOT DISTINCT FROM ${value}`;
     return `(${stored})::text COLLATE "C" IS NOT DISTINCT FROM (${value})::text COLLATE "C"`;
   }
 
