@@ -45,11 +45,22 @@ export const rowTypes = parsers((oid) => {
   if (oid === TIMESTAMP_ARRAY || oid === TIMESTAMPTZ_ARRAY) return exactInstants;
   if (oid === 1082) return asText;
   // A point or circle as the server writes it (`(1,2)`): pg's objects ({"x":1,"y":2}) were no text
-  // PostgreSQL gives, nor one it reads back; their arrays, and an interval array's, element by element.
+  // PostgreSQL gives, nor one it reads back; their arrays, and an interval array's, element by element,
+  // as a date array's (pg made each a Date at local midnight: another day in a zone west of UTC).
   if (oid === POINT || oid === CIRCLE) return asText;
-  if (oid === POINT_ARRAY || oid === INTERVAL_ARRAY) return textElements;
+  if (oid === POINT_ARRAY || oid === INTERVAL_ARRAY || oid === DATE_ARRAY) return textElements;
+  // pg made each a double: 0.10000000000000000001 became 0.1, and NaN a null, without a word.
+  if (oid === NUMERIC_ARRAY) return exactNumerics;
   return undefined;
 });
+
+const DATE_ARRAY = 1182;
+const NUMERIC_ARRAY = 1231;
+
+/** A numeric array's elements: a number where the double is the same number, else the server's text (as `decodeValue` a numeric). */
+function exactNumerics(text: string): unknown {
+  return arrayParser.create(text, (entry) => (heldByDouble(entry) ? Number(entry) : entry)).parse();
+}
 
 const POINT = 600;
 const CIRCLE = 718;

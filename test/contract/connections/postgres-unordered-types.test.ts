@@ -17,13 +17,14 @@ const TABLE = `DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;
   CREATE TABLE shapes (
     id int PRIMARY KEY, pt point, ln line, bx box, ci circle, pg polygon, pa path, doc xml, home address,
     price money, bits bit(4), tsv tsvector, ip inet, dur interval, r4 int4range,
-    pts point[], docs xml[], homes address[], durs interval[])`;
+    pts point[], docs xml[], homes address[], durs interval[], nums numeric[], days date[])`;
 
 const ROW_1 = `(1, '(1,2)', '{1,-1,0}', '(1,1),(0,0)', '<(0,0),1>', '((0,0),(1,0),(0,1))', '[(0,0),(1,1)]', '<a>1</a>',
   '("Main St",12345)', '12.50', B'1010', 'fat cat', '10.0.0.1', '1 day 2 hours', '[1,5)',
-  '{{"(1,2)",NULL},{"(3,4)","(5,6)"}}', '{"<a/>"}', '{"(Elm,1)"}', '{"1 day",NULL}')`;
+  '{{"(1,2)",NULL},{"(3,4)","(5,6)"}}', '{"<a/>"}', '{"(Elm,1)"}', '{"1 day",NULL}',
+  '{0.10000000000000000001,12345678901234567890,NaN,NULL,1.5}', '{2024-01-15,NULL}')`;
 /** Row 2's box has row 1's area (1), in another place. */
-const ROW_2 = `(2, '(3,4)', NULL, '(6,6),(5,5)', '<(1,1),1>', NULL, NULL, '<b/>', '(Elm,1)', NULL, NULL, NULL, NULL, NULL, NULL, '{}', NULL, NULL, NULL)`;
+const ROW_2 = `(2, '(3,4)', NULL, '(6,6),(5,5)', '<(1,1),1>', NULL, NULL, '<b/>', '(Elm,1)', NULL, NULL, NULL, NULL, NULL, NULL, '{}', NULL, NULL, NULL, NULL, NULL)`;
 
 describePostgres('postgres columns of types without an order', () => {
   const server = usePostgresServer();
@@ -97,7 +98,7 @@ describePostgres('postgres columns of types without an order', () => {
 
   it('reads each value as the text the server gives, an array element by element', async () => {
     const connection = await db.connect('shapes');
-    const fields = ['id', 'pt', 'ci', 'bx', 'doc', 'home', 'price', 'bits', 'tsv', 'ip', 'dur', 'r4', 'pts', 'durs', 'docs'];
+    const fields = ['id', 'pt', 'ci', 'bx', 'doc', 'home', 'price', 'bits', 'tsv', 'ip', 'dur', 'r4', 'pts', 'durs', 'docs', 'nums', 'days'];
     const [row] = await connection.readPage({ query: 'id:1', after: null, limit: 1, fields });
     expect(row).toEqual({
       id: 1,
@@ -118,6 +119,9 @@ describePostgres('postgres columns of types without an order', () => {
       ],
       durs: ['1 day', null],
       docs: '{<a/>}',
+      // pg read each as a double (0.1, NaN as null) and each date as a Date at the process's local midnight.
+      nums: ['0.10000000000000000001', '12345678901234567890', 'NaN', null, 1.5],
+      days: ['2024-01-15', null],
     });
   });
 
