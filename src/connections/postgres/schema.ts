@@ -73,6 +73,8 @@ export interface PgShape extends TableColumns {
    * and on a box compared areas, so a new box of the same area was kept out as unchanged.
    */
   textEquality: Set<number>;
+  /** Of those, the ones that are no composite type (whose `=` compares field by field): no key can be matched by them. */
+  noEquality: Set<number>;
   /**
    * The table has triggers or rules of its own (enabled): a row the writer's statement returned may
    * be deleted, re-keyed or changed by an AFTER trigger (or a rule) before the batch commits.
@@ -240,6 +242,8 @@ interface CatalogColumn {
    * json, a composite type… (a composite's `=` needs one for each of its fields).
    */
   ordered: boolean;
+  /** That type is a composite type. */
+  composite: boolean;
   /** That type as SQL (`point`, `public.address`): what a query casts a value to. */
   compared_type: string;
   /** The column's declared type as SQL (`point[]`), for messages. */
@@ -312,6 +316,7 @@ async function readShape(client: ClientBase, table: string, found: ResolvedTable
     collations: catalog.map((c) => c.collation ?? ''),
     exactEquality: positionsWhere(catalog, (c) => EXACT_EQUALITY.has(c.base_type) && c.deterministic),
     textEquality: positionsWhere(catalog, (c) => !c.ordered),
+    noEquality: positionsWhere(catalog, (c) => !c.ordered && !c.composite),
     rewritten: rewrites[0]?.rewritten === true,
     rowSecurity: rewrites[0]?.row_security === true,
     inherited: rewrites[0]?.inherited === true,
@@ -346,7 +351,7 @@ async function readColumns(client: ClientBase, oid: number): Promise<CatalogColu
                        AND (oc.opcintype = cmp.oid
                             OR oc.opcintype = CASE cmp.typtype WHEN 'e' THEN 'anyenum'::regtype WHEN 'r' THEN 'anyrange'::regtype WHEN 'm' THEN to_regtype('anymultirange') END
                             OR EXISTS (SELECT 1 FROM pg_cast ca WHERE ca.castsource = cmp.oid AND ca.casttarget = oc.opcintype AND ca.castmethod = 'b' AND ca.castcontext = 'i'))) AS ordered,
-            format_type(cmp.oid, NULL) AS compared_type, format_type(a.atttypid, NULL) AS declared_type,
+            cmp.typtype = 'c' AS composite, format_type(cmp.oid, NULL) AS compared_type, format_type(a.atttypid, NULL) AS declared_type,
             (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS has_default,
             a.attgenerated = 's' AS computed, a.attidentity = 'a' AS identity_always,
             CASE WHEN a.attcollation <> b.typcollation AND co.oid IS NOT NULL THEN format('%I.%I', cn.nspname, co.collname) END AS collation,

@@ -96,6 +96,7 @@ async function writeBatch(
   refuseLostRows: PgBatchWriter['refuseLostRows'],
 ): Promise<WriteBatchOutput> {
   const key = keyPositions(shape, input.key);
+  refuseKeyWithoutEquality(shape, key);
   const prepared = input.rows.map((row) => prepareRow(shape, key, row));
   return sessions.use(async (client) => {
     const generated = generatedColumns(shape);
@@ -264,4 +265,19 @@ function keyIsUnique(shape: PgShape, key: readonly number[]): boolean {
 /** A 64-bit advisory lock id for (job, batch). A collision only makes two unrelated batches take turns. */
 function lockId(input: { job: string; batch: number }): string {
   return createHash('sha256').update(`${input.job}\u0000${input.batch}`).digest().readBigInt64BE(0).toString();
+}
+
+/**
+ * A key column of a type with no equality of its own (point, xml, json…: PgShape `noEquality`)
+ * can match no stored row: the batch failed on the server's "operator does not
+ * exist: point = point". The pipeline's mistake, said in its words, before anything is written.
+ */
+function refuseKeyWithoutEquality(shape: PgShape, key: readonly number[]): void {
+  const column = key.find((p) => shape.noEquality.has(p));
+  if (column === undefined) return;
+  const name = shape.columns[column]?.name ?? '';
+  throw new ConnectionError(
+    `key column ${name} of table ${shape.table} is of type ${shape.castTypes[column] ?? '?'}, which has no equality in PostgreSQL (no btree operator class): no row can be matched by it. Hint: key on another column (target.key)`,
+    { retryable: false },
+  );
 }

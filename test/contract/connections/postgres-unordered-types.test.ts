@@ -150,4 +150,17 @@ describePostgres('postgres columns of types without an order', () => {
     const { rows } = await db.raw.query<Record<string, string>>('SELECT pt::text, bx::text, doc::text, home::text, pts::text FROM shapes WHERE id = 1');
     expect(rows).toEqual([{ pt: '(1,3)', bx: '(6,6),(5,5)', doc: '<a>2</a>', home: '(Elm,1)', pts: '{"(7,8)"}' }]);
   });
+  it('a key column of a type without equality is refused in words; a composite key matches field by field', async () => {
+    const connection = await db.connect('shapes');
+    await expect(connection.writeBatch(batch([{ id: 9, pt: '(1,2)' }], { key: ['pt'], upsert: true }))).rejects.toThrow(
+      /: key column pt of table shapes is of type point, which has no equality in PostgreSQL \(no btree operator class\): no row can be matched by it\. Hint: key on another column/,
+    );
+    await expect(connection.writeBatch(batch([{ id: 9, doc: '<a>1</a>' }], { job: 'job-2', key: ['doc'], upsert: true }))).rejects.toThrow(
+      /key column doc of table shapes is of type xml/,
+    );
+    const out = await connection.writeBatch(batch([{ home: '(Elm,1)', pt: '(0,0)' }], { job: 'job-3', key: ['home'], upsert: true }));
+    expect(out).toEqual(output({ updated: 1 }));
+    const { rows } = await db.raw.query<{ id: number }>(`SELECT id FROM shapes WHERE pt::text = '(0,0)'`);
+    expect(rows).toEqual([{ id: 2 }]);
+  });
 });
