@@ -28,6 +28,21 @@ export async function writeExportFile(plan: JobPlan, batches: number, kept: Kept
 }
 
 /**
+ * Removes what a killed assembly of this export left beside its target (its temporary file, a whole
+ * or part copy of the export): for a job that ended without its file, failed or cancelled. A resume
+ * writes that file anew, so nothing is lost. Never throws: a cleanup must not fail the job's end.
+ */
+export function removeAssemblyLeftover(plan: JobPlan): void {
+  if (plan.target.type !== 'file') return;
+  try {
+    const path = realPathOf(resolve(plan.target.path));
+    rmSync(join(dirname(path), partialName(basename(path), plan.jobId)), { force: true });
+  } catch {
+    // a path that cannot be resolved now holds no leftover of ours
+  }
+}
+
+/**
  * What an export must never replace, however its path came to name it: the state dir (journal,
  * job files, the default store) and the files validate guards (the stores, ferry.yaml, the
  * pipeline). Validate sees the path as written; a `{date}` or `{job}` path, and a symlink made or

@@ -7,7 +7,7 @@ import type { JobPlan } from '../src/plan/job-plan.js';
 import { CONFIG_FILE } from '../src/project/load-config.js';
 import { sqliteFiles, type GuardedFile } from '../src/project/target-path.js';
 import { appendFile, CHUNK_BYTES } from '../src/sources/byte-batches.js';
-import { writeExportFile, type KeptFiles } from './export-output.js';
+import { removeAssemblyLeftover, writeExportFile, type KeptFiles } from './export-output.js';
 import type { ActivityDeps } from './deps.js';
 import { namingWrite } from './write-refused.js';
 import type { JobContexts } from './job-context.js';
@@ -38,6 +38,7 @@ export async function finalizeJob(deps: ActivityDeps, contexts: JobContexts, { j
   }
   // Only a succeeded export has every part: a failed or cancelled one leaves the target path alone.
   const output = ctx.plan.kind === 'export' && status === 'succeeded' ? await writeExportFile(ctx.plan, batches, keptFiles(deps, ctx.plan)) : null;
+  if (ctx.plan.kind === 'export' && status !== 'succeeded') removeAssemblyLeftover(ctx.plan);
   // Every batch of an import or migration commits a marker with its first chunk: a job of batches
   // whose store holds no marker of it lost them (the store deleted after a crash in this finalize).
   const wroteBatches = (ctx.plan.kind === 'import' || ctx.plan.kind === 'migrate') && batches > 0 && !ctx.plan.dryRun;

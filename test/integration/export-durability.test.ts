@@ -61,6 +61,19 @@ describe('exports: round trip, atomic output, validation', () => {
     expect(show(p, id!).artifacts.output).toBe('out/users.csv');
   });
 
+  it('cancelling an export killed while assembling its file removes the whole or part copy the kill left', () => {
+    const extra = 'columns:\n  id: user_id\n  email: email\nbatch: { size: 2 }\n';
+    p.write('export.yaml', exportPipeline({ file: 'out/users.csv', sort: '{ by: user_id }', extra }));
+    const killed = runFerry(['run', 'export.yaml'], { cwd: p.dir, env: { FERRY_FAILPOINTS: 'finalize-output=2' } });
+    expect(killed.code).not.toBe(0);
+    const id = /job (\S+) started/.exec(killed.stderr)![1]!;
+    expect(readdirSync(join(p.dir, 'out'))).toEqual([`.users.csv.${id}.partial`]);
+    const cancelled = p.ferry('jobs', 'cancel', id);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(show(p, id).status).toBe('cancelled');
+    expect(readdirSync(join(p.dir, 'out'))).toEqual([]);
+  });
+
   it('a resume that cannot write where a killed assembly wrote fails without leaving the whole or part copy the kill left', () => {
     const extra = 'columns:\n  id: user_id\n  email: email\nbatch: { size: 2 }\nretry: { max_attempts: 1 }\n';
     p.write('export.yaml', exportPipeline({ file: 'out/users-{date}.csv', sort: '{ by: user_id }', extra }));

@@ -17,6 +17,7 @@ import { missedRun, nextRun, type ScheduleStore } from './scheduler.js';
 import { submitJob } from './submit.js';
 import { noJobMessage } from '../no-job.js';
 import { pausepoint } from '../../failpoints.js';
+import { removeAssemblyLeftover } from '../../../activities/export-output.js';
 
 export interface EmbeddedEngineOptions {
   project: Project;
@@ -108,7 +109,11 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEn
       const counts = effectiveStatus(job) === 'interrupted' ? provenCounts(open(), id) : undefined;
       const ended = open().cancelUnheld(id, liveness(), counts);
       if (ended === undefined) throw new JobRefused(noJobMessage(id));
-      if (ended === 'marked') return 'cancelled';
+      if (ended === 'marked') {
+        // No finalize runs for it: what a killed assembly of its export left goes here.
+        removeAssemblyLeftover(job.plan);
+        return 'cancelled';
+      }
       if (ended !== 'held') throw new JobRefused(`job ${id} already ended (${ended})`);
       open().requestCancel(id);
       // A stopped holder would never act on the request: say so rather than wait for ever (checked on every poll, as it may be stopped later).
