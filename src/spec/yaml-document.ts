@@ -20,7 +20,11 @@ export function parseYamlFile(file: string, raw: string): YamlFile {
   const lineCounter = new LineCounter();
   // Repeated keys are found here (duplicateKeys), not by the parser: its check compares each key with
   // every one before it, and a 1 MB file of 80,000 columns held `ferry validate` for many minutes.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  // resolveKnownTags: false: the parser otherwise turns YAML 1.1's !!binary, !!set, !!timestamp,
+  // !!omap and !!pairs into a Buffer, Set, Date or Map even in YAML 1.2, which the schema then
+  // described as "got a map", or listed a Buffer's hundred methods as unknown keys. Unresolved,
+  // each is an unknown tag said at the tag.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, resolveKnownTags: false });
   const notText = notUtf8Text(file, text, lineCounter);
   const syntaxErrors = notText
     ? [notText]

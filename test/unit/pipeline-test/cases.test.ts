@@ -4,7 +4,7 @@ import { parseTestFile } from '../../../src/pipeline-test/cases.js';
 describe('a test file', () => {
   const file = 'users.test.yaml';
 
-  it('refuses a value a YAML tag made that no source record holds (bytes, a set, a date, an ordered map), each at its place', () => {
+  it('refuses a YAML 1.1 tag that would make a value no source record holds (bytes, a set, a date, an ordered map), each at its tag', () => {
     const text = [
       'tests:',
       '  - name: tagged',
@@ -14,11 +14,12 @@ describe('a test file', () => {
     ].join('\n');
     const { cases, diagnostics } = parseTestFile(file, text);
     expect(cases).toEqual([]);
-    expect(diagnostics.map((d) => `${d.line}:${d.col} ${d.path}: ${d.message.split(':')[0]}`)).toEqual([
-      '3:45 tests[0].input.photo: !!binary made a value no source record holds (bytes)',
-      '3:68 tests[0].input.roles: !!set made a value no source record holds (a set)',
-      '4:59 tests[0].expect.row.seen[1]: !!timestamp made a value no source record holds (a date object)',
-      '4:86 tests[0].expect.row.order: !!omap made a value no source record holds (an ordered map)',
+    // As in a pipeline or ferry.yaml (yaml-document.ts): the parser no longer makes a Buffer, Set, Date or Map of them.
+    expect(diagnostics.map((d) => `${d.line}:${d.col} ${d.message.split(':')[0]}`)).toEqual([
+      '3:36 unknown YAML tag !!binary',
+      '3:62 unknown YAML tag !!set',
+      '4:47 unknown YAML tag !!timestamp',
+      '4:79 unknown YAML tag !!omap',
     ]);
   });
 

@@ -87,6 +87,20 @@ describe('errors that quoting does not fix', () => {
       "p.yaml:3:15 YAML reads a value starting with ! as a tag (!name), not as text: quote this value, e.g.  connection: '!custom users'",
     ]);
   });
+
+  it("names YAML 1.1's typed tags (!!binary, !!set, !!timestamp, !!omap) as tags, not as a map or a Buffer's keys", () => {
+    const text =
+      'source: !!binary dXNlcnMuY3N2\ntarget: { connection: users, key: !!set { email } }\nbatch: { size: !!timestamp 2001-12-14 }\ncolumns: !!omap [ { email: email } ]\n';
+    expect(parsePipeline('p.yaml', text).diagnostics.map(formatDiagnostic)).toEqual([
+      "p.yaml:1:9 YAML reads a value starting with ! as a tag (!name), not as text: quote this value, e.g.  source: '!!binary dXNlcnMuY3N2'",
+      'p.yaml:2:35 unknown YAML tag !!set: Ferry files hold plain values (quote the value when the ! is part of the text)',
+      'p.yaml:3:16 unknown YAML tag !!timestamp: Ferry files hold plain values (quote the value when the ! is part of the text)',
+      "p.yaml:4:10 YAML reads a value starting with ! as a tag (!name), not as text: quote this value, e.g.  columns: '!!omap [ { email: email } ]'",
+    ]);
+    expect(parseConfig('ferry.yaml', 'connections: { a: { driver: sqlite, path: !!binary YS5kYg== } }\n', {}).diagnostics.map(formatDiagnostic)).toEqual([
+      'ferry.yaml:1:43 unknown YAML tag !!binary: Ferry files hold plain values (quote the value when the ! is part of the text)',
+    ]);
+  });
 });
 
 // Written for a YAML 1.1 tool, these were refused as "expected boolean, got "yes"" with no word of why.
