@@ -74,12 +74,30 @@ function flowMapHint(line: string, lineStart: number, col: number): QuoteHint | 
   const entry = /[{,]\s*([\w-]+):\s*(\S*)$/.exec(before);
   if (!entry) return undefined;
   const start = before.length - entry[2]!.length;
-  const value = /^[^\s,]+/.exec(line.slice(start))?.[0].replace(/\s*}$/, '');
+  const value = flowValue(line.slice(start));
   if (!value || !/[{}]/.test(value)) return undefined;
   return {
     offset: lineStart + start,
     message: `inside a { … } map, { and } are YAML's own: quote this value, e.g.  ${example(entry[1]!, singleQuoted(value))}`,
   };
+}
+
+/**
+ * The value a flow map entry was meant to hold: up to a comma, a blank or the map's own `}`, each
+ * only outside the value's braces. Cutting at the first `}` made `path: ${DBPATH} }` an example of
+ * `'${DBPATH'`, and `${DB PATH}` one of `'${DB'`. Braces left open to the end of the line: to the
+ * first comma or blank, as written.
+ */
+function flowValue(rest: string): string {
+  let depth = 0;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i]!;
+    if (c === '{') depth++;
+    else if (c === '}' && depth === 0) return rest.slice(0, i);
+    else if (c === '}') depth--;
+    else if (depth === 0 && (c === ',' || /\s/.test(c))) return rest.slice(0, i);
+  }
+  return depth === 0 ? rest : (/^[^\s,]+/.exec(rest)?.[0] ?? '');
 }
 
 function meaning(c: string): string {

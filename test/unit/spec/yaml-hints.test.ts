@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../../src/spec/diagnostics.js';
+import { parseConfig } from '../../../src/spec/parse-config.js';
 import { parsePipeline } from '../../../src/spec/parse-pipeline.js';
 
 const lines = (text: string): string[] => parsePipeline('p.yaml', text).diagnostics.map(formatDiagnostic);
@@ -75,6 +76,16 @@ describe('YAML that needs quoting', () => {
   it('{job} inside a flow map', () => {
     expect(lines('source: { file: u.csv }\ntarget: { file: out/users-{job}.csv }\n')).toEqual([
       "p.yaml:2:17 inside a { … } map, { and } are YAML's own: quote this value, e.g.  file: 'out/users-{job}.csv'",
+    ]);
+  });
+
+  it('${VAR} inside a flow map: the example keeps its closing brace, and a blank inside the braces', () => {
+    const config = (path: string): string[] =>
+      parseConfig('ferry.yaml', `connections:\n  users: { driver: sqlite, path: ${path} }\n`, {}).diagnostics.map(formatDiagnostic);
+    expect(config('${DBPATH}')).toEqual(["ferry.yaml:2:34 inside a { … } map, { and } are YAML's own: quote this value, e.g.  path: '${DBPATH}'"]);
+    expect(config('${DB PATH}')).toEqual(["ferry.yaml:2:34 inside a { … } map, { and } are YAML's own: quote this value, e.g.  path: '${DB PATH}'"]);
+    expect(lines('source: { file: u.csv }\ntarget: { file: out/{job}.csv}\n')).toEqual([
+      "p.yaml:2:17 inside a { … } map, { and } are YAML's own: quote this value, e.g.  file: 'out/{job}.csv'",
     ]);
   });
 
