@@ -172,16 +172,19 @@ export function headerCautions(names: readonly string[]): { column: number; mess
   const out: { column: number; message: string }[] = [];
   const blanks: number[] = [];
   const twins: [number, number][] = [];
+  const forms: [number, number][] = [];
   const folded = new Map<string, number>();
   for (const [i, name] of names.entries()) {
     if (BLANK.test(name)) {
       if (name !== '') blanks.push(i);
       continue;
     }
-    const key = name.trim().toLowerCase();
+    // NFC too: `namé` written with é and with e + U+0301 look the same, and are two columns.
+    const key = name.trim().normalize('NFC').toLowerCase();
     const earlier = folded.get(key);
     if (earlier === undefined) folded.set(key, i);
-    else twins.push([earlier, i]);
+    else if (names[earlier]!.trim().toLowerCase() === name.trim().toLowerCase()) twins.push([earlier, i]);
+    else forms.push([earlier, i]);
   }
   if (blanks.length > 0) {
     const which = blanks.length === 1 ? `column ${blanks[0]! + 1}'s name is` : `${blanks.length} column names are`;
@@ -197,6 +200,13 @@ export function headerCautions(names: readonly string[]): { column: number; mess
       message: `column names differ only by case or blanks around them (${listed(pairs)}): they are distinct columns, a field reads the one it names exactly, and the other's values go nowhere unless mapped too. Hint: rename or remove one in the header line`,
     });
   }
+  if (forms.length > 0) {
+    const pairs = forms.map(([a, b]) => `columns ${a + 1} and ${b + 1}, ${escaped(names[a]!)} and ${escaped(names[b]!)}`);
+    out.push({
+      column: forms[0]![1],
+      message: `column names differ only in how their accents are written, composed (é) or as a letter and a combining mark (e + U+0301), so they look the same (${listed(pairs)}): they are distinct columns, a field reads the one written as it is, and the other's values go nowhere unless mapped too. Hint: save the file with composed characters (NFC), or rename one in the header line`,
+    });
+  }
   const data = names.findIndex((name) => EMAIL_LIKE.test(name));
   if (data !== -1)
     out.push({
@@ -208,6 +218,10 @@ export function headerCautions(names: readonly string[]): { column: number; mess
 
 /** A name as a message shows it: quoted, clipped. */
 const shown = (name: string): string => JSON.stringify(clip(name, 40));
+
+/** A name as a message shows it when only its code points tell it from another: quoted, clipped, beyond ASCII as \\uXXXX. */
+const escaped = (name: string): string =>
+  JSON.stringify(clip(name, 40)).replace(/[^\x20-\x7e…]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** The first few of `items`, and how many more. */
 function listed(items: string[]): string {

@@ -36,6 +36,11 @@ describe('an odd CSV header', () => {
       `pipelines/users.csv:1:12 (byte 11): column names differ only by case or blanks around them (columns 1 and 3, "email" and "email ")`,
     ],
     [
+      'names differing by how an accent is written (NFC é, NFD e + U+0301)',
+      'email,nam\u00e9,name\u0301\na@example.com,Ann,Anna\n',
+      `pipelines/users.csv:1:12 (byte 12): column names differ only in how their accents are written, composed (é) or as a letter and a combining mark (e + U+0301), so they look the same (columns 2 and 3, "nam\\u00e9" and "name\\u0301")`,
+    ],
+    [
       'a first line that is a user',
       '\r\nann@example.com,Ann\r\nbob@example.com,Bob\r\n',
       `pipelines/users.csv:2:1 (byte 2): column 1's name "ann@example.com" looks like an email address`,
