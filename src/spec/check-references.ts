@@ -70,11 +70,23 @@ function headerProblem(name: string, source: { file: string; names: string[] }):
   if (source.names.includes(name)) return undefined;
   const separator = otherDelimiterHint(source.names);
   if (separator) return { segment: 0, message: `field ${quoteField(name)} is not in the header of ${source.file}: ${separator}` };
+  const composed = name.normalize('NFC');
+  const form = source.names.find((column) => column.normalize('NFC') === composed);
+  if (form !== undefined)
+    return {
+      segment: 0,
+      message: `field ${quoteField(name)} is not in the header of ${source.file}, which has ${quoteField(form)}: the two look the same but write an accent differently, composed (é) or as a letter and a combining mark (e + U+0301): ${codePoints(name)} here, ${codePoints(form)} in the file. Hint: write the field as the file does`,
+    };
   const near = didYouMean(name, source.names, quoteField);
   return {
     segment: 0,
     message: `field ${quoteField(name)} is not in the header of ${source.file}${near || `; its columns: ${columnList(source.names)}`}`,
   };
+}
+
+/** A name shortened, quoted, its characters beyond ASCII as \\uXXXX: two that look the same told apart. */
+function codePoints(name: string): string {
+  return JSON.stringify(shownName(name)).replace(/[^\x20-\x7e…]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Columns a message lists: a header of a million columns made a message of megabytes. */

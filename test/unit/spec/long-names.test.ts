@@ -21,6 +21,16 @@ describe('names of any length in diagnostics', () => {
   });
 });
 
+describe('a field written with an accent the CSV header writes otherwise', () => {
+  it('says the two look the same and shows each one code point by code point', () => {
+    const text = `${valid}columns:\n  name: "name\u0301"\n`;
+    const found = checkSourceFields(parseYamlFile('p.yaml', text), { name: 'name\u0301' }, { kind: 'header', file: 'u.csv', names: ['email', 'nam\u00e9'] });
+    expect(found.map(formatDiagnostic)).toEqual([
+      'p.yaml:6:10 columns.name: field `name\u0301` is not in the header of u.csv, which has `nam\u00e9`: the two look the same but write an accent differently, composed (é) or as a letter and a combining mark (e + U+0301): "name\\u0301" here, "nam\\u00e9" in the file. Hint: write the field as the file does',
+    ]);
+  });
+});
+
 describe('long keys and names from the file, shortened where a diagnostic shows them', () => {
   const long = 'k'.repeat(1 << 20);
   const short = (lines: string[]): void => {
