@@ -90,7 +90,11 @@ describe('email', () => {
   );
 
   it('says a decomposed accent is one, and how to write it', () => {
-    expect(emailProblem('jose\u0301@example.com')?.message).toContain('decomposed Unicode form (NFD');
+    expect(emailProblem('jose\u0301@example.com')?.message).toContain('decomposed Unicode form (NFD: e + U+0301 for é at character 4)');
+    // the character that is decomposed, not the example of every message
+    expect(emailProblem('u3@bu\u0308cher.de')?.message).toBe(
+      'is in decomposed Unicode form (NFD: u + U+0308 for ü at character 5), which NFKC normalisation changes: write it composed (NFC)',
+    );
     expect(emailProblem('jos\u00e9@example.com')).toBeNull();
     expect(emailProblem('\ufb01le@example.com')?.message).toContain('look-alike');
   });
