@@ -96,15 +96,35 @@ function syntaxError(err: unknown, text: string, at: number | undefined, place: 
       : `at byte ${at + Buffer.byteLength(text.slice(0, index))} of the file`;
   // Newer V8s add "(line 1 column 8)": of the record, not of the file.
   const m = / (in|after) JSON at position (\d+)(?: \(line \d+ column \d+\))?/.exec(message);
-  if (m) return `${message.slice(0, m.index)}${m[1] === 'after' ? ' after the JSON value' : ''} ${byteAt(Number(m[2]))}${message.slice(m.index + m[0].length)}`;
+  if (m) {
+    const index = Number(m[2]);
+    const after = m[1] === 'after' ? ' after the JSON value' : '';
+    return `${message.slice(0, m.index)}${after}${unseen(text, index)} ${byteAt(index)}${message.slice(m.index + m[0].length)}`;
+  }
   const index = jsonErrorIndex(text);
   if (index === -1) return message;
   const quoted = /^Unexpected token '([^]*?)', [^]* is not valid JSON$/.exec(message);
-  if (!quoted) return `${message} ${byteAt(index)}`;
+  if (!quoted) return `${message}${unseen(text, index)} ${byteAt(index)}`;
   // A letter or digit out of place is most often a value's (`"password": hunter2`, the tail of a
   // string cut by a line break): quoted, it is a character of what the raw text masks.
-  return `Unexpected ${STRUCTURAL.test(quoted[1]!) ? `token '${quoted[1]}'` : 'character'} ${byteAt(index)}`;
+  const shown = unseen(text, index);
+  return `Unexpected ${shown === '' && STRUCTURAL.test(quoted[1]!) ? `token '${quoted[1]}'` : 'character'}${shown} ${byteAt(index)}`;
 }
+
+/**
+ * ` (U+0000, a NUL byte, which shows as nothing)` when the character at `index` is one a terminal
+ * does not show (a control, a format character, a line or paragraph separator, a space other than
+ * ' '): "Unexpected character at users.ndjson:2:1" of a run of NULs, or "Expected double-quoted
+ * property name" of a U+2028 after a comma, pointed at a place that looks blank. A code point only:
+ * no part of a value.
+ */
+function unseen(text: string, index: number): string {
+  const c = text.codePointAt(index);
+  if (c === undefined || c === 0x20 || !UNSEEN.test(String.fromCodePoint(c))) return '';
+  return ` (U+${c.toString(16).toUpperCase().padStart(4, '0')}${c === 0 ? ', a NUL byte' : ''}, which shows as nothing or a blank)`;
+}
+
+const UNSEEN = /^[\p{Cc}\p{Cf}\p{Z}]$/u;
 
 /** Characters a message may quote: JSON's punctuation and white space, which no value's content is told by. */
 const STRUCTURAL = /^[{}[\],:"\s]$/;

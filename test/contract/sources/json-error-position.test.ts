@@ -48,6 +48,21 @@ describe('a JSON syntax error is placed in the file', () => {
     ]);
   });
 
+  it('names a character that shows nothing where the error is: a NUL, a line separator, a no-break space', async () => {
+    const text = '{"email":"a@x.io",\u2028"name":"A"}\n{"email":"b@x.io"}\u00a0x\n\u0000\u0000\u0000\n{"email":"c@x.io"}\n';
+    const options = optionsFor('ndjson', t.file('unseen.ndjson', text));
+    const { items } = await scanAndRead(options, 2);
+    const at = (byte: number): string => placeOf(options.path, text, byte);
+    expect(errorsOf(items).map((e) => [e.row, e.error])).toEqual([
+      [1, `invalid JSON: Expected double-quoted property name (U+2028, which shows as nothing or a blank) at ${at(byteOf(text, '\u2028', 'a@x.io'))}`],
+      [
+        2,
+        `invalid JSON: Unexpected non-whitespace character after the JSON value (U+00A0, which shows as nothing or a blank) at ${at(byteOf(text, '\u00a0', 'b@x.io'))}`,
+      ],
+      [3, `invalid JSON: Unexpected character (U+0000, a NUL byte, which shows as nothing or a blank) at ${at(byteOf(text, '\u0000', 'b@x.io'))}`],
+    ]);
+  });
+
   it('a JSON array element: the same, past a long element before it', async () => {
     const long = `{"email":"a@x.io","name":"${'é'.repeat(3000)}"}`;
     const array = `[${long},\n {"email":"b@x.io","x":[1,2,,3]}, {"email":"c@x.io"}]`;
