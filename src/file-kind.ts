@@ -34,7 +34,12 @@ export function notAFile(path: string, what: string): string | undefined {
   return stats.isFile() ? undefined : `the ${what} ${isNotA(stats)}`;
 }
 
-/** `the <what> cannot be read (ELOOP)`: the system's reason, by its code, for a path that is there but cannot be opened. */
+/**
+ * `the <what> cannot be read (EACCES)`: the system's reason, by its code, for a path that is there
+ * but cannot be opened; a loop of symbolic links in words, as a code alone left it to be looked up.
+ */
 export function unreadable(what: string, err: unknown): string {
-  return `the ${what} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return `the ${what} is a loop of symbolic links, each leading to the next (ELOOP)`;
+  return `the ${what} cannot be read (${code ?? String(err)})`;
 }

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { shownName, sortDiagnostics, type Diagnostic } from '../spec/diagnostics.js';
 import { parsePipeline, type ParsedPipeline } from '../spec/parse-pipeline.js';
@@ -116,6 +116,9 @@ export function sourceFileProblem(path: string): string | undefined {
     stats = statSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
+    // A dangling link is named with where it points, as ferry.yaml's is (read-ferry-file.ts): "not found" of a file `ls` lists.
+    if ((code === 'ENOENT' || code === 'ENOTDIR') && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink())
+      return `the source file is a symbolic link to ${shownName(readlinkSync(path))}, which does not exist`;
     if (code === 'ENOENT' || code === 'ENOTDIR') return 'source file not found';
     // A symlink loop (ELOOP), a folder it may not enter (EACCES): the system's reason, not "not found".
     return unreadable('source file', err);

@@ -44,7 +44,7 @@ describe('ferry validate (CLI)', () => {
     writeFileSync(join(t.dir, 'p.yaml'), 'source: { file: loop.csv }\ntarget: { connection: users }\n');
     const result = runFerry(['validate', 'p.yaml'], { cwd: t.dir });
     expect(result.code).toBe(1);
-    expect(result.stdout.trim()).toBe('p.yaml:1:17 source.file: the source file cannot be read (ELOOP): loop.csv');
+    expect(result.stdout.trim()).toBe('p.yaml:1:17 source.file: the source file is a loop of symbolic links, each leading to the next (ELOOP): loop.csv');
   });
 
   it('an unknown connection with a 100 kB name is quoted shortened, not whole', () => {

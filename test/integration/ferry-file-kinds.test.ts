@@ -12,7 +12,11 @@ const cases = 'tests:\n  - name: passes\n    input: { email: a@example.com, name
 const kinds: { name: string; make: (path: string) => void; said: (what: string) => string }[] = [
   { name: 'a directory', make: (path) => mkdirSync(path), said: (what) => `the ${what} is a directory, not a file` },
   { name: 'a named pipe', make: (path) => execFileSync('mkfifo', [path]), said: (what) => `the ${what} is a named pipe, not a file` },
-  { name: 'a symlink loop', make: (path) => symlinkSync(path, path), said: (what) => `the ${what} cannot be read (ELOOP)` },
+  {
+    name: 'a symlink loop',
+    make: (path) => symlinkSync(path, path),
+    said: (what) => `the ${what} is a loop of symbolic links, each leading to the next (ELOOP)`,
+  },
   { name: 'a device (/dev/zero)', make: (path) => symlinkSync('/dev/zero', path), said: (what) => `the ${what} is a device, not a file` },
 ];
 
