@@ -58,9 +58,11 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
       if (spans.length < limit) spans.push(buf.subarray(start, end));
     };
     // A CSV needs its whole header, however wide (up to the longest record a job reads); JSON
-    // records are a sample, and the first megabyte's are enough.
+    // records are a sample, and the first megabyte's are enough once it holds one: until then the
+    // first record is read to its end, or to the length the job refuses (validate said ok to an
+    // NDJSON file whose first line of 40 MB failed the job's plan).
     const wanted = options.format === 'csv' ? 1 : limit;
-    const most = options.format === 'csv' ? MAX_RECORD_BYTES + SAMPLE_BYTES : SAMPLE_BYTES;
+    const most = MAX_RECORD_BYTES + SAMPLE_BYTES;
     head = await readHead(options.path, most, (chunk, eof) => {
       chunks.push(chunk);
       try {
@@ -73,7 +75,7 @@ export async function sampleSource(options: FileSourceOptions, limit: number, sh
       }
       bytes += chunk.length;
       ended = eof;
-      return spans.length >= wanted;
+      return spans.length >= wanted || (options.format !== 'csv' && spans.length > 0 && bytes >= SAMPLE_BYTES);
     });
   } catch {
     return undefined;
