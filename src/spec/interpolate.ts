@@ -13,9 +13,14 @@ import { positionOf, type YamlFile } from './yaml-document.js';
  * reference there is refused.
  * Returns the values that came from the environment so they can be masked wherever they might be printed.
  */
-export function interpolateEnv(y: YamlFile, env: Readonly<Record<string, string | undefined>>): { diagnostics: Diagnostic[]; secrets: string[] } {
+export function interpolateEnv(
+  y: YamlFile,
+  env: Readonly<Record<string, string | undefined>>,
+): { diagnostics: Diagnostic[]; secrets: string[]; empty: Map<string, string> } {
   const diagnostics: Diagnostic[] = [];
   const secrets: string[] = [];
+  /** Path → a variable set to "" that it read: the schema's `got ""` of `path: ${DBPATH}` named no variable. */
+  const empty = new Map<string, string>();
   const expandedKeys = new Set<Scalar>();
   visit(y.doc, {
     Scalar(role, node, ancestry) {
@@ -37,13 +42,14 @@ export function interpolateEnv(y: YamlFile, env: Readonly<Record<string, string 
           );
         const value = env[name];
         if (value === undefined) return refuse(`environment variable ${name} is not set`);
+        if (value === '' && !empty.has(formatPath(path))) empty.set(formatPath(path), name);
         if (value.length > 0 && !namesNoSecret(role, path)) secrets.push(value);
         return value;
       });
     },
   });
   if (expandedKeys.size > 0) diagnostics.push(...keysMadeEqual(y, expandedKeys));
-  return { diagnostics, secrets };
+  return { diagnostics, secrets, empty };
 }
 
 /** A key whose `${VAR}` made it equal to another key of its map, at the key. */

@@ -18,7 +18,7 @@ export function parseConfig(file: string, text: string, env: Readonly<Record<str
   const y = parseYamlFile(file, text);
   if (y.syntaxErrors.length > 0) return { diagnostics: y.syntaxErrors, secrets: [] };
   const literal = literalApiKey(y);
-  const { diagnostics: envDiagnostics, secrets } = interpolateEnv(y, env);
+  const { diagnostics: envDiagnostics, secrets, empty } = interpolateEnv(y, env);
   const plain = plainValue(y);
   if ('diagnostics' in plain) return { diagnostics: plain.diagnostics, secrets };
   const raw: unknown = plain.value ?? {};
@@ -29,7 +29,9 @@ export function parseConfig(file: string, text: string, env: Readonly<Record<str
     ...literal,
     ...envDiagnostics,
     ...protoConnection(y, raw),
-    ...schema.diagnostics.filter((d) => !said.has(`${d.line}:${d.col}`)),
+    ...schema.diagnostics
+      .filter((d) => !said.has(`${d.line}:${d.col}`))
+      .map((d) => (empty.has(d.path) ? { ...d, message: `${d.message} (environment variable ${empty.get(d.path)!} is set, to an empty string)` } : d)),
   ]);
   if (diagnostics.length > 0) return { diagnostics, secrets };
   return { config: schema.value, diagnostics: [], secrets };

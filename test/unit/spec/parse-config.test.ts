@@ -32,6 +32,13 @@ notify:
     ]);
   });
 
+  it('a value refused because a variable it reads is set but empty names that variable', () => {
+    const parsed = parseConfig('ferry.yaml', 'connections:\n  users: { driver: sqlite, path: "${DBPATH}" }\n', { DBPATH: '' });
+    expect(parsed.diagnostics.map(formatDiagnostic)).toEqual([
+      'ferry.yaml:2:34 connections.users.path: expected at least 1 character(s), got "" (environment variable DBPATH is set, to an empty string)',
+    ]);
+  });
+
   it('$${VAR} writes a literal ${VAR}, in a value or a key (where a connection name cannot hold one: said at the key)', () => {
     const config = 'connections:\n  legacy: { driver: postgres, url: "postgres://app:pa$${SS}@h/db", table: t }\n';
     const parsed = parseConfig('ferry.yaml', config, { SS: 'no' });
