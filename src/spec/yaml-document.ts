@@ -189,13 +189,14 @@ export function plainValue(y: YamlFile): { value: unknown } | { diagnostics: Dia
     // An alias bomb (aliases of aliases) is refused as such: quoting is no advice for it.
     const bomb = /excessive alias count/i.test((err as Error).message);
     const hint = bomb ? undefined : quoteHint(y.text, y.lineCounter.lineStarts[line - 1] ?? 0, offset);
-    return {
-      diagnostics: [
-        { file: y.file, ...(hint ? y.lineCounter.linePos(hint.offset) : { line, col }), path: '', message: hint?.message ?? firstLine((err as Error).message) },
-      ],
-    };
+    const message = bomb ? ALIAS_BOMB : (hint?.message ?? firstLine((err as Error).message));
+    return { diagnostics: [{ file: y.file, ...(hint ? y.lineCounter.linePos(hint.offset) : { line, col }), path: '', message }] };
   }
 }
+
+/** The parser's "Excessive alias count indicates a resource exhaustion attack", in Ferry's words, with the fix. */
+const ALIAS_BOMB =
+  'these aliases (*name) expand to more values than the parser allows: aliases of lists of aliases grow the file exponentially (an alias bomb); a Ferry file needs none, write the values out';
 
 export type NodeRole = 'key' | 'value';
 

@@ -107,6 +107,8 @@ describe('ferry test', { timeout: 120_000 }, () => {
     p.write('pipelines/crm.test.yaml', `${bomb.join('\n')}\ntests: *j\n`);
     const exploded = p.ferry('test');
     expect(exploded.code).toBe(2);
-    expect(exploded.stderr).toMatch(/^pipelines\/crm\.test\.yaml:2:\d+ Excessive alias count indicates a resource exhaustion attack/m);
+    expect(exploded.stderr).toMatch(
+      /^pipelines\/crm\.test\.yaml:2:\d+ these aliases \(\*name\) expand to more values than the parser allows: .* \(an alias bomb\); a Ferry file needs none, write the values out$/m,
+    );
   });
 });

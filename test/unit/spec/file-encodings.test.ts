@@ -103,6 +103,18 @@ describe('errors that quoting does not fix', () => {
   });
 });
 
+describe('an alias bomb', () => {
+  it('is said in Ferry words at its first alias, not as the parser\'s "resource exhaustion attack"', () => {
+    const rows = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [i, name] of ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].entries())
+      rows.push(`${name}: &${name} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`);
+    const text = `${rows.join('\n')}\nsource: { file: users.csv }\ntarget: { connection: users }\n`;
+    expect(parsePipeline('p.yaml', text).diagnostics.map(formatDiagnostic)).toEqual([
+      'p.yaml:2:8 these aliases (*name) expand to more values than the parser allows: aliases of lists of aliases grow the file exponentially (an alias bomb); a Ferry file needs none, write the values out',
+    ]);
+  });
+});
+
 // Written for a YAML 1.1 tool, these were refused as "expected boolean, got "yes"" with no word of why.
 describe('YAML 1.1 spellings', () => {
   it('says YAML 1.2 reads yes/no/on/off, 1_000 and 1:20 as text, and what to write', () => {
