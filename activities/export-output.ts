@@ -184,7 +184,9 @@ function refuseKept(plan: JobPlan, named: string, path: string, stats: Stats | u
     throw new Error(`[job ${plan.jobId}] refusing to write ${named}: it ${why}; choose another target.file`);
   };
   const state = realPathOf(resolve(kept.stateDir));
-  if (path === state || path.startsWith(state + sep)) refuse(`is inside the state dir ${state}, which holds the journal and the jobs' files`);
+  // The job's own folder is its own to write: the console's export preview writes its file there.
+  const inOwnFolder = path.startsWith(realPathOf(resolve(plan.jobDir)) + sep);
+  if (!inOwnFolder && (path === state || path.startsWith(state + sep))) refuse(`is inside the state dir ${state}, which holds the journal and the jobs' files`);
   for (const file of kept.files) {
     const real = realPathOf(resolve(file.path));
     if (real === path) refuse(`is ${file.what}`);
