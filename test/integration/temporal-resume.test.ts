@@ -26,10 +26,15 @@ import { startHttp } from '../unit/notify/loopback.js';
  * notifies with new delivery ids.
  */
 /**
- * The array with its end past the first megabyte, which is all validate reads of a JSON file: a
- * small file cut short fails validate, before any job (this one must fail at planning).
+ * The array with its end past the first megabyte after its first record, which is all validate
+ * reads of a JSON file: a small file cut short fails validate, before any job (this one must fail
+ * at planning). Validate reads a first record to its end however far it lies, so the spaces come
+ * after it.
  */
-const pastHead = (json: string): string => `[${' '.repeat(1_100_000)}${json.slice(1)}`;
+const pastHead = (json: string): string => {
+  const first = JSON.stringify((JSON.parse(json) as unknown[])[0]);
+  return `[${first},${' '.repeat(1_100_000)}${json.slice(first.length + 2)}`;
+};
 
 describeTemporal('Temporal jobs resume: a failed planning, a changed heartbeat timeout; retries shown', { timeout: 240_000 }, () => {
   const server = useTemporalServer();
