@@ -98,12 +98,27 @@ describeTemporal('Temporal: ferry jobs prune during a rollback', { timeout: 180_
           rollbackId = /as job (\S+)/.exec(rollback.out.stderr)?.[1];
           return rollbackId !== undefined;
         }, 60_000);
+        // The id is printed before the workflow's start returns: killed sooner, the CLI started none.
+        await until(() =>
+          client.workflow
+            .getHandle(rollbackId!)
+            .describe()
+            .then(
+              () => true,
+              () => false,
+            ),
+        );
       } finally {
         rollback.child.kill('SIGKILL');
         await rollback.exit;
       }
       // A rollback that failed: its workflow closed, and `ferry jobs resume` would reset it.
       await client.workflow.getHandle(rollbackId!).terminate('the test fails it');
+      // Visibility lists a workflow a moment after it changed: the prune reads the staying jobs from it.
+      await until(async () => {
+        for await (const info of client.workflow.list({ query: `WorkflowId = '${rollbackId}' AND ExecutionStatus = 'Terminated'` })) return info !== undefined;
+        return false;
+      }, 30_000);
       let pruned: Awaited<ReturnType<typeof pruneFolders>> | undefined;
       await until(async () => {
         pruned = await pruneFolders(client, p.dir, join(p.dir, '.ferry'), { endedBefore: cutoff, dryRun: false, includeBackups: true });
