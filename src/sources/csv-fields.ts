@@ -1,5 +1,6 @@
 import { clip } from '../validation/clip.js';
 import { isSecretName } from '../validation/mask.js';
+import { beyondAsciiEscaped } from '../spec/visible-text.js';
 import { csvMasker } from './mask-raw.js';
 import type { RecordPlace } from './lines.js';
 import { malformed } from './records.js';
@@ -220,8 +221,7 @@ export function headerCautions(names: readonly string[]): { column: number; mess
 const shown = (name: string): string => JSON.stringify(clip(name, 40));
 
 /** A name as a message shows it when only its code points tell it from another: quoted, clipped, beyond ASCII as \\uXXXX. */
-const escaped = (name: string): string =>
-  JSON.stringify(clip(name, 40)).replace(/[^\x20-\x7e…]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const escaped = (name: string): string => beyondAsciiEscaped(JSON.stringify(clip(name, 40)));
 
 /** The first few of `items`, and how many more. */
 function listed(items: string[]): string {

@@ -4,6 +4,7 @@ import { expressionRefs } from './expression-refs.js';
 import { offsetInScalar } from './parse-pipeline.js';
 import type { Pipeline } from './pipeline-schema.js';
 import { offsetOf, positionOf, type YamlFile } from './yaml-document.js';
+import { beyondAsciiEscaped } from './visible-text.js';
 
 /**
  * Checks of a pipeline against what it names outside itself, given what the caller read (the
@@ -86,7 +87,7 @@ function headerProblem(name: string, source: { file: string; names: string[] }):
 
 /** A name shortened, quoted, its characters beyond ASCII as \\uXXXX: two that look the same told apart. */
 function codePoints(name: string): string {
-  return JSON.stringify(shownName(name)).replace(/[^\x20-\x7e…]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return beyondAsciiEscaped(JSON.stringify(shownName(name)));
 }
 
 /** Columns a message lists: a header of a million columns made a message of megabytes. */

@@ -46,3 +46,8 @@ function escapeOf(code: number): string {
 export function terminalLines(text: string): string {
   return text.split('\n').map(visibleText).join('\n');
 }
+
+/** `text` with every character beyond printable ASCII (but …) as \\uXXXX: two names that look the same, told apart. */
+export function beyondAsciiEscaped(text: string): string {
+  return text.replace(/[^\x20-\x7e…]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
